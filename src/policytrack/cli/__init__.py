@@ -1,0 +1,16 @@
+"""The command line: a thin layer over the domain modules, composed from one module per group."""
+
+from __future__ import annotations
+
+from policytrack.cli import entries, indicators  # noqa: F401  (registers their commands)
+from policytrack.cli.app import app
+from policytrack.cli.db import db_app
+
+app.add_typer(db_app, name="db")
+
+
+def main() -> None:
+    app(prog_name="policytrack")
+
+
+__all__ = ["app", "main"]

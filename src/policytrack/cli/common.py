@@ -1,0 +1,109 @@
+"""Helpers shared by the command modules: the state, the store, consoles, dates and completion."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import TYPE_CHECKING
+
+import typer
+
+from policytrack.cli.app import State
+from policytrack.dates import PartialDate, parse_date
+from policytrack.errors import DateError
+from policytrack.paths import resolve_db_path
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from policytrack.store import Store
+
+
+def state(ctx: typer.Context) -> State:
+    found = ctx.find_object(State)
+    return found if found is not None else State()
+
+
+def db_path_of(ctx: typer.Context) -> State:
+    st = state(ctx)
+    if st.db_path is None:
+        st.db_path = resolve_db_path(st.db_option)
+        if st.db_option is None and not os.environ.get("POLICYTRACK_DB"):
+            st.db_path.parent.mkdir(parents=True, exist_ok=True)
+    return st
+
+
+@contextmanager
+def opened_store(ctx: typer.Context) -> Iterator[Store]:
+    from policytrack.evidence import open_store
+
+    st = db_path_of(ctx)
+    assert st.db_path is not None
+    store = open_store(st.db_path)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def console(ctx: typer.Context, *, stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    no_color = state(ctx).no_color or bool(os.environ.get("NO_COLOR"))
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped output is read in files and editors, not an 80-column terminal: give tables room.
+    width = None if stream.isatty() or os.environ.get("COLUMNS") else 120
+    return Console(
+        stderr=stderr, no_color=no_color, highlight=False, soft_wrap=False, width=width
+    )
+
+
+def read_date(
+    raw: str,
+    what: str,
+    *,
+    dayfirst: bool = False,
+    monthfirst: bool = False,
+    allow_future: bool = False,
+) -> PartialDate:
+    try:
+        return parse_date(
+            raw,
+            date.today(),
+            dayfirst=dayfirst,
+            monthfirst=monthfirst,
+            allow_future=allow_future,
+        )
+    except DateError as exc:
+        raise DateError(f"{what}: {exc}") from None
+
+
+def read_text_arg(value: str) -> str:
+    """`-` reads the text from stdin (its final newline dropped)."""
+    if value != "-":
+        return value
+    text = sys.stdin.read()
+    return text[:-1] if text.endswith("\n") else text
+
+
+def complete_indicator(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of indicator keys from the database, else from the embedded framework."""
+    try:
+        from policytrack.evidence import get_framework
+        from policytrack.store import Store
+
+        root = ctx.find_root()
+        path = resolve_db_path(root.params.get("db"))
+        if path.exists():
+            with Store(path) as store:
+                keys = [ind.key for ind in get_framework(store).indicators]
+        else:
+            from policytrack.framework import builtin_path, load_framework_file
+
+            keys = [ind.key for ind in load_framework_file(builtin_path()).indicators]
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+    return [k for k in keys if k.startswith(incomplete)]

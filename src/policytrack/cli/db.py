@@ -1,0 +1,44 @@
+"""`policytrack db ...`: where the database is and whether it is sound."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import typer
+
+from policytrack.cli.app import fail
+from policytrack.cli.common import db_path_of
+
+db_app = typer.Typer(help="The database file: its path and its health.", no_args_is_help=True)
+
+
+@db_app.command("path", epilog="Example: policytrack db path")
+def path_cmd(ctx: typer.Context) -> None:
+    """Print the database path (--db, else $POLICYTRACK_DB, else the user data directory)."""
+    typer.echo(str(db_path_of(ctx).db_path))
+
+
+@db_app.command("check", epilog="Example: policytrack --db team.db db check")
+def check_cmd(ctx: typer.Context) -> None:
+    """Check the database's integrity and foreign keys, read-only; exit 1 on any problem."""
+    path = db_path_of(ctx).db_path
+    assert path is not None
+    if not path.exists():
+        raise fail(f"database {path} does not exist")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+            problems += [
+                f"foreign key: {table} row {rowid} points to a missing {parent}"
+                for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check")
+            ]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise fail(f"{path} is not a usable SQLite database: {exc}") from None
+    if problems:
+        for problem in problems[:20]:
+            typer.echo(problem, err=True)
+        raise fail(f"{path}: {len(problems)} problem(s) found")
+    typer.echo(f"{path}: ok")

@@ -1,0 +1,184 @@
+"""Reading the dates analysts type: exact days, months or years, and a few relative forms.
+
+A date keeps the precision it was given with: `2024-09` stays a month and is never shown as `2024-09-01`.
+Its position in time (for sorting, windows and "as of") is the first day of that period.
+dateutil is imported only for free-text dates, to keep the common ISO path fast.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from policytrack.errors import DateError
+
+Precision = Literal["day", "month", "year"]
+
+ACCEPTED = (
+    "accepted: 2025-01-29, 29 January 2025, 2024-09, Sept 2024, 2024, today, yesterday, "
+    "3 days ago, last week, last month, last year"
+)
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A calendar date known to a day, a month or a year."""
+
+    start: date
+    precision: Precision
+
+    def __str__(self) -> str:
+        if self.precision == "year":
+            return f"{self.start.year:04d}"
+        if self.precision == "month":
+            return f"{self.start.year:04d}-{self.start.month:02d}"
+        return self.start.isoformat()
+
+    @property
+    def end(self) -> date:
+        """The last day of the period."""
+        if self.precision == "year":
+            return date(self.start.year, 12, 31)
+        if self.precision == "month":
+            last = calendar.monthrange(self.start.year, self.start.month)[1]
+            return date(self.start.year, self.start.month, last)
+        return self.start
+
+    @classmethod
+    def from_stored(cls, text: str) -> PartialDate:
+        """Rebuild a date from its stored form (`2024`, `2024-09` or `2024-09-17`)."""
+        parts = text.split("-")
+        if len(parts) == 1:
+            return cls(date(int(parts[0]), 1, 1), "year")
+        if len(parts) == 2:
+            return cls(date(int(parts[0]), int(parts[1]), 1), "month")
+        return cls(date.fromisoformat(text), "day")
+
+
+_ISO_DAY = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+_NUMERIC_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_AGO = re.compile(r"^(\d+|a|an|one)\s+(day|week|month|year)s?\s+ago$")
+_UNIT_DAYS = {"day": 1, "week": 7}
+
+
+def _make(year: int, month: int, day: int, raw: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DateError(f"invalid date {raw!r}: no such day; {ACCEPTED}") from None
+
+
+def _shift_months(d: date, months: int) -> date:
+    total = d.year * 12 + (d.month - 1) - months
+    year, month = divmod(total, 12)
+    return date(year, month + 1, 1)
+
+
+def _relative(text: str, today: date) -> PartialDate | None:
+    if text == "today":
+        return PartialDate(today, "day")
+    if text == "yesterday":
+        return PartialDate(today - timedelta(days=1), "day")
+    if text == "last week":
+        return PartialDate(today - timedelta(days=7), "day")
+    if text == "last month":
+        return PartialDate(_shift_months(today, 1), "month")
+    if text == "last year":
+        return PartialDate(date(today.year - 1, 1, 1), "year")
+    m = _AGO.match(text)
+    if not m:
+        return None
+    count = 1 if m.group(1) in {"a", "an", "one"} else int(m.group(1))
+    unit = m.group(2)
+    if unit in _UNIT_DAYS:
+        try:
+            return PartialDate(today - timedelta(days=count * _UNIT_DAYS[unit]), "day")
+        except OverflowError:
+            raise DateError(f"invalid date {text!r}: too far back; {ACCEPTED}") from None
+    if count > 9000:
+        raise DateError(f"invalid date {text!r}: too far back; {ACCEPTED}")
+    if unit == "month":
+        return PartialDate(_shift_months(today, count), "month")
+    return PartialDate(date(today.year - count, 1, 1), "year")
+
+
+def _numeric(raw: str, m: re.Match[str], dayfirst: bool, monthfirst: bool) -> PartialDate:
+    a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if dayfirst:
+        day, month = a, b
+    elif monthfirst:
+        month, day = a, b
+    elif a > 12 >= b:
+        day, month = a, b
+    elif b > 12 >= a:
+        month, day = a, b
+    elif a == b:
+        day = month = a
+    else:
+        raise DateError(
+            f"ambiguous date {raw!r}: day/month or month/day? Pass --dayfirst or --monthfirst, "
+            "or write it as YYYY-MM-DD"
+        )
+    return PartialDate(_make(year, month, day, raw), "day")
+
+
+def _free_text(raw: str, dayfirst: bool) -> PartialDate:
+    # dateutil fills missing parts from `default`: parsing with two different defaults shows which
+    # parts the text really gave, so "Sept 2024" stays a month and "2016" is never today's day in 2016.
+    from dateutil import parser
+
+    try:
+        a = parser.parse(raw, default=datetime(1, 1, 1), dayfirst=dayfirst)
+        b = parser.parse(raw, default=datetime(4, 2, 2), dayfirst=dayfirst)
+    except (ValueError, OverflowError):
+        raise DateError(f"invalid date {raw!r}; {ACCEPTED}") from None
+    if (a.hour, a.minute, a.second) != (0, 0, 0):
+        raise DateError(f"invalid date {raw!r}: give a date without a time; {ACCEPTED}")
+    if a.year != b.year:
+        raise DateError(f"invalid date {raw!r}: the year is missing; {ACCEPTED}")
+    if a.month != b.month:
+        raise DateError(f"invalid date {raw!r}: a day without a month; {ACCEPTED}")
+    if a.day != b.day:
+        return PartialDate(date(a.year, a.month, 1), "month")
+    return PartialDate(a.date(), "day")
+
+
+def parse_date(
+    raw: str,
+    today: date,
+    *,
+    dayfirst: bool = False,
+    monthfirst: bool = False,
+    allow_future: bool = False,
+) -> PartialDate:
+    """Read a date as an analyst types it; refuse ambiguous, malformed and (by default) future dates."""
+    if dayfirst and monthfirst:
+        raise DateError("--dayfirst and --monthfirst cannot be used together")
+    text = " ".join(raw.strip().lower().split())
+    if not text:
+        raise DateError(f"empty date; {ACCEPTED}")
+    result = _relative(text, today)
+    if result is None:
+        if m := _ISO_DAY.match(text):
+            y, mo, d = (int(g) for g in m.groups())
+            result = PartialDate(_make(y, mo, d, raw), "day")
+        elif m := _ISO_MONTH.match(text):
+            result = PartialDate(_make(int(m.group(1)), int(m.group(2)), 1, raw), "month")
+        elif m := _YEAR.match(text):
+            result = PartialDate(_make(int(m.group(1)), 1, 1, raw), "year")
+        elif m := _NUMERIC_DMY.match(text):
+            result = _numeric(raw, m, dayfirst, monthfirst)
+        elif re.fullmatch(r"[\d\s/.\-]+", text):
+            raise DateError(f"invalid date {raw!r}; {ACCEPTED}")
+        else:
+            result = _free_text(text, dayfirst)
+    if not allow_future and result.start > today:
+        raise DateError(f"date {raw!r} ({result}) is in the future; today is {today.isoformat()}")
+    if result.start.year < 1800:
+        raise DateError(f"date {raw!r} is before 1800; {ACCEPTED}")
+    return result

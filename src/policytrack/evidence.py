@@ -1,0 +1,231 @@
+"""Evidence: logging, editing, deleting and restoring entries, listing them, and their history.
+
+Every function takes an open Store and the clock values it needs, so the command line and tests drive
+the same code. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid as uuidlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from policytrack.dates import PartialDate
+from policytrack.errors import InputError
+from policytrack.framework import DEFAULT_FRAMEWORK, builtin_path, load_framework_file
+from policytrack.models import (
+    Entry,
+    EntryInput,
+    Framework,
+    Revision,
+    check_effect,
+    clean_labels,
+    clean_summary,
+    clean_text,
+    parse_grade,
+    resolve_indicator,
+)
+from policytrack.store import Store
+
+ENV_ANALYST = "POLICYTRACK_ANALYST"
+ENV_FRAMEWORK = "POLICYTRACK_FRAMEWORK"
+
+
+def utc_now() -> str:
+    """A UTC timestamp in ISO 8601 with microseconds, as stored in `recorded_at`/`changed_at`."""
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def default_analyst() -> str:
+    env = os.environ.get(ENV_ANALYST, "").strip()
+    if env:
+        return env
+    try:
+        import getpass
+
+        return getpass.getuser()
+    except Exception:  # getpass raises OSError or KeyError when no login name can be found
+        return "unknown"
+
+
+def install_framework_file(store: Store, path: Path) -> Framework:
+    """Validate a framework file and save it: the only way a framework enters a database."""
+    fw = load_framework_file(path)
+    store.save_framework(fw, path.read_text(encoding="utf-8"), utc_now())
+    loaded = store.framework(fw.name)
+    assert loaded is not None
+    return loaded
+
+
+def open_store(path: Path) -> Store:
+    """Open (creating and migrating if need be) a database holding at least the default framework."""
+    store = Store(path)
+    try:
+        if not store.framework_names():
+            if store.read_only:
+                from policytrack.errors import DatabaseError
+
+                raise DatabaseError(f"database {path} is empty and read-only")
+            install_framework_file(store, builtin_path(DEFAULT_FRAMEWORK))
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def get_framework(store: Store, name: str | None = None) -> Framework:
+    """The framework called `name`, else POLICYTRACK_FRAMEWORK's, else the embedded default."""
+    wanted = name or os.environ.get(ENV_FRAMEWORK) or DEFAULT_FRAMEWORK
+    fw = store.framework(wanted)
+    if fw is None:
+        names = ", ".join(store.framework_names()) or "none"
+        raise InputError(f"unknown framework {wanted!r}; this database has: {names}")
+    return fw
+
+
+def _validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:
+    indicator = resolve_indicator(fw, data.indicator)
+    status = fw.level(data.status).name if data.status else None
+    return {
+        "indicator_id": indicator.id,
+        "date": str(data.date),
+        "date_start": data.date.start.isoformat(),
+        "date_precision": data.date.precision,
+        "summary": clean_summary(data.summary),
+        "note": clean_text(data.note, "--note").strip(),
+        "source": clean_text(data.source, "--source").strip(),
+        "effect": check_effect(data.effect),
+        "status": status,
+        "grade": parse_grade(data.grade) if data.grade else None,
+        "tags": json.dumps(clean_labels(data.tags, "--tag"), ensure_ascii=False),
+        "actors": json.dumps(clean_labels(data.actors, "--actor"), ensure_ascii=False),
+        "analyst": data.analyst.strip() or default_analyst(),
+    }
+
+
+def log_entry(store: Store, fw: Framework, data: EntryInput) -> Entry:
+    """Validate and record one piece of evidence; everything is checked before anything is written."""
+    values = _validated_values(fw, data)
+    entry_id = store.insert_entry(str(uuidlib.uuid4()), values, utc_now(), values["analyst"])
+    return store.get_entry(entry_id)
+
+
+@dataclass
+class EntryChanges:
+    """The fields an edit sets; None leaves a field unchanged, "" clears status, grade and text."""
+
+    indicator: str | None = None
+    summary: str | None = None
+    date: PartialDate | None = None
+    source: str | None = None
+    effect: int | None = None
+    status: str | None = None
+    grade: str | None = None
+    tags: list[str] | None = None
+    actors: list[str] | None = None
+    note: str | None = None
+    analyst: str | None = None
+
+
+def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges) -> Entry:
+    """Apply changes as a new revision; the previous state stays in the history."""
+    current = store.get_entry(entry_id)
+    if current.deleted:
+        raise InputError(f"entry {entry_id} is deleted; `policytrack restore {entry_id}` first")
+    if current.framework != fw.name:
+        raise InputError(
+            f"entry {entry_id} belongs to framework {current.framework!r}, not {fw.name!r}"
+        )
+    merged = EntryInput(
+        indicator=changes.indicator if changes.indicator is not None else current.indicator,
+        summary=changes.summary if changes.summary is not None else current.summary,
+        date=changes.date or current.date,
+        source=changes.source if changes.source is not None else current.source,
+        effect=changes.effect if changes.effect is not None else current.effect,
+        status=current.status if changes.status is None else (changes.status or None),
+        grade=current.grade if changes.grade is None else (changes.grade or None),
+        tags=changes.tags if changes.tags is not None else list(current.tags),
+        actors=changes.actors if changes.actors is not None else list(current.actors),
+        note=changes.note if changes.note is not None else current.note,
+        analyst=changes.analyst if changes.analyst is not None else current.analyst,
+    )
+    values = _validated_values(fw, merged)
+    before = store.entry_row(entry_id)
+    changed = {k: v for k, v in values.items() if before[k] != v}
+    if not changed:
+        raise InputError(f"nothing to change: entry {entry_id} already has these values")
+    store.update_entry(entry_id, changed, "edit", default_analyst(), utc_now())
+    return store.get_entry(entry_id)
+
+
+def delete_entry(store: Store, entry_id: int) -> Entry:
+    """Leave a tombstone: the entry drops out of lists and reports; `restore` brings it back."""
+    current = store.get_entry(entry_id)
+    if current.deleted:
+        raise InputError(f"entry {entry_id} is already deleted; `policytrack restore {entry_id}`")
+    now = utc_now()
+    store.update_entry(entry_id, {"deleted_at": now}, "delete", default_analyst(), now)
+    return store.get_entry(entry_id)
+
+
+def restore_entry(store: Store, entry_id: int) -> Entry:
+    current = store.get_entry(entry_id)
+    if not current.deleted:
+        raise InputError(f"entry {entry_id} is not deleted; nothing to restore")
+    store.update_entry(entry_id, {"deleted_at": None}, "restore", default_analyst(), utc_now())
+    return store.get_entry(entry_id)
+
+
+def history(store: Store, entry_id: int) -> list[Revision]:
+    return store.revisions(entry_id)
+
+
+@dataclass
+class EntryFilter:
+    """Which entries `list` (and exports) show. Dates are inclusive; a month or year counts from its
+    first day."""
+
+    indicators: Sequence[str] = ()
+    since: date | None = None
+    until: date | None = None
+    tags: Sequence[str] = ()
+    grep: str | None = None
+    include_deleted: bool = False
+
+
+def list_entries(
+    store: Store, fw: Framework, flt: EntryFilter, limit: int | None = None
+) -> Iterator[Entry]:
+    if flt.since and flt.until and flt.since > flt.until:
+        raise InputError(f"--since {flt.since} is after --until {flt.until}")
+    if limit is not None and limit < 1:
+        raise InputError(f"--limit must be at least 1, not {limit}")
+    where: list[str] = ["f.name = ?"]
+    params: list[Any] = [fw.name]
+    if not flt.include_deleted:
+        where.append("e.deleted_at IS NULL")
+    if flt.indicators:
+        ids = [resolve_indicator(fw, k).id for k in flt.indicators]
+        where.append(f"e.indicator_id IN ({', '.join('?' for _ in ids)})")
+        params.extend(ids)
+    if flt.since:
+        where.append("e.date_start >= ?")
+        params.append(flt.since.isoformat())
+    if flt.until:
+        where.append("e.date_start <= ?")
+        params.append(flt.until.isoformat())
+    for tag in flt.tags:
+        where.append("EXISTS (SELECT 1 FROM json_each(e.tags) WHERE value = ?)")
+        params.append(tag)
+    if flt.grep:
+        where.append(
+            "(instr(lower(e.summary), lower(?)) > 0 OR instr(lower(e.note), lower(?)) > 0 "
+            "OR instr(lower(e.source), lower(?)) > 0)"
+        )
+        params.extend([flt.grep] * 3)
+    return store.query_entries(where, params, limit)

@@ -1,0 +1,311 @@
+"""Reading and validating framework files (TOML): the only way a framework reaches the database.
+
+Every problem is reported with the file and the line it is on, and unknown keys are refused because
+they are nearly always typos of known ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any, NoReturn
+
+from policytrack.errors import FrameworkError
+from policytrack.models import Framework, Indicator, Source, StatusLevel
+
+DEFAULT_FRAMEWORK = "mali-china-security"
+KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+_TOP_KEYS = {"framework", "scale", "indicators"}
+_FRAMEWORK_KEYS = {"name", "title", "description", "default_status", "source"}
+_SOURCE_KEYS = {"title", "author", "outlet", "url", "note"}
+_LEVEL_KEYS = {"name", "label", "percent", "description"}
+_INDICATOR_KEYS = {
+    "key",
+    "number",
+    "title",
+    "description",
+    "kind",
+    "actors",
+    "progress_signals",
+    "regression_signals",
+    "baseline",
+}
+_BASELINE_KEYS = {"summary", "source", "status"}
+_KINDS = {"recommendation", "risk"}
+
+
+def builtin_dir() -> Path:
+    """The folder of the frameworks that ship with policytrack (inside the wheel, or data/ in a checkout)."""
+    packaged = Path(str(resources.files("policytrack"))) / "frameworks"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "data" / "frameworks"
+
+
+def builtin_path(name: str = DEFAULT_FRAMEWORK) -> Path:
+    return builtin_dir() / f"{name}.toml"
+
+
+class _Lines:
+    """Finds the line of a table or key in TOML text, so messages can point at it."""
+
+    _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+    _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+
+    def __init__(self, text: str) -> None:
+        # (table path, array index) -> (header line, {key: line})
+        self.tables: dict[tuple[str, int], tuple[int, dict[str, int]]] = {("", 0): (0, {})}
+        counts: dict[str, int] = {}
+        current: tuple[str, int] = ("", 0)
+        last_array_index: dict[str, int] = {}
+        for number, line in enumerate(text.splitlines(), start=1):
+            if m := self._HEADER.match(line):
+                path = m.group(2).replace(" ", "")
+                if m.group(1) == "[[":
+                    index = counts.get(path, 0)
+                    counts[path] = index + 1
+                    last_array_index[path] = index
+                else:
+                    # a sub-table such as [indicators.baseline] belongs to the latest [[indicators]]
+                    parent = path.rsplit(".", 1)[0]
+                    index = last_array_index.get(parent, 0)
+                current = (path, index)
+                self.tables.setdefault(current, (number, {}))
+            elif m := self._KEY.match(line):
+                self.tables[current][1].setdefault(m.group(1), number)
+
+    def line(self, table: str, index: int, key: str | None = None) -> int:
+        header, keys = self.tables.get((table, index), (0, {}))
+        if key is not None and key in keys:
+            return keys[key]
+        if key is not None and table and (table, index) not in self.tables:
+            # an inline key such as `source = {...}` or `baseline.summary = ...`
+            parent, _, last = table.rpartition(".")
+            return self.line(parent, index, last)
+        return header
+
+
+class _Reader:
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = _Lines(text)
+
+    def fail(self, problem: str, table: str = "", index: int = 0, key: str | None = None) -> NoReturn:
+        line = self.lines.line(table, index, key)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        raise FrameworkError(f"{where}: {problem}")
+
+    def table(self, data: Mapping[str, Any], allowed: set[str], table: str, index: int = 0) -> None:
+        for key in data:
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                name = f"[{table}]" if table else "the top level"
+                self.fail(f"unknown key {key!r} in {name} (known keys: {known})", table, index, key)
+
+    def text(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        table: str,
+        index: int = 0,
+        *,
+        required: bool = True,
+    ) -> str:
+        if key not in data:
+            if required:
+                self.fail(f"missing {key!r} in [{table}]", table, index)
+            return ""
+        value = data[key]
+        if not isinstance(value, str):
+            self.fail(
+                f"{key!r} in [{table}] must be text, not {type(value).__name__}", table, index, key
+            )
+        text = " ".join(value.split())
+        if required and not text:
+            self.fail(f"{key!r} in [{table}] is empty", table, index, key)
+        return text
+
+    def integer(self, data: Mapping[str, Any], key: str, table: str, index: int = 0) -> int:
+        if key not in data:
+            self.fail(f"missing {key!r} in [{table}]", table, index)
+        value = data[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(
+                f"{key!r} in [{table}] must be a whole number, not {type(value).__name__}",
+                table,
+                index,
+                key,
+            )
+        return int(value)
+
+    def texts(self, data: Mapping[str, Any], key: str, table: str, index: int) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(f"{key!r} in [{table}] must be a list of text", table, index, key)
+        return tuple(" ".join(v.split()) for v in value)
+
+    def mapping(self, data: Mapping[str, Any], key: str, table: str, index: int) -> dict[str, Any]:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            self.fail(f"{key!r} in [{table}] must be a table", table, index, key)
+        return dict(value)
+
+
+def parse_framework(text: str, path: Path) -> Framework:
+    """Validate the text of a framework file and build the Framework it describes."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise FrameworkError(f"{path}: not valid TOML: {exc}") from None
+    r = _Reader(path, text)
+    r.table(data, _TOP_KEYS, "")
+    fw = data.get("framework")
+    if not isinstance(fw, dict):
+        r.fail("missing the [framework] table")
+    r.table(fw, _FRAMEWORK_KEYS, "framework")
+    name = r.text(fw, "name", "framework")
+    if not KEY_PATTERN.match(name):
+        r.fail(
+            f"framework name {name!r} must be lower-case letters, digits and hyphens",
+            "framework",
+            0,
+            "name",
+        )
+    src = r.mapping(fw, "source", "framework", 0)
+    if not src:
+        r.fail("missing the [framework.source] table (the citation)", "framework")
+    r.table(src, _SOURCE_KEYS, "framework.source")
+    source = Source(
+        title=r.text(src, "title", "framework.source"),
+        author=r.text(src, "author", "framework.source", required=False),
+        outlet=r.text(src, "outlet", "framework.source", required=False),
+        url=r.text(src, "url", "framework.source", required=False),
+        note=r.text(src, "note", "framework.source", required=False),
+    )
+
+    scale = _read_scale(r, data.get("scale"))
+    level_names = {level.name for level in scale}
+    default_status = r.text(fw, "default_status", "framework", required=False) or scale[0].name
+    if default_status not in level_names:
+        r.fail(
+            f"default_status {default_status!r} is not a level of [[scale]] "
+            f"({', '.join(level.name for level in scale)})",
+            "framework",
+            0,
+            "default_status",
+        )
+    indicators = _read_indicators(r, data.get("indicators"), level_names)
+    return Framework(
+        name=name,
+        title=r.text(fw, "title", "framework"),
+        description=r.text(fw, "description", "framework", required=False),
+        source=source,
+        scale=scale,
+        indicators=indicators,
+        default_status=default_status,
+    )
+
+
+def _read_scale(r: _Reader, raw: object) -> tuple[StatusLevel, ...]:
+    if not isinstance(raw, list) or len(raw) < 2:
+        r.fail("a framework needs a [[scale]] of at least two status levels")
+    levels: list[StatusLevel] = []
+    for i, item in enumerate(raw):
+        r.table(item, _LEVEL_KEYS, "scale", i)
+        name = r.text(item, "name", "scale", i)
+        if not KEY_PATTERN.match(name):
+            r.fail(
+                f"status level {name!r} must be lower-case letters, digits, hyphens", "scale", i, "name"
+            )
+        if any(level.name == name for level in levels):
+            r.fail(f"duplicate status level {name!r}", "scale", i, "name")
+        percent = r.integer(item, "percent", "scale", i)
+        if not 0 <= percent <= 100:
+            r.fail(f"percent of {name!r} must be from 0 to 100", "scale", i, "percent")
+        if levels and percent <= levels[-1].percent:
+            r.fail(
+                f"percent of {name!r} must be above the level before it (the scale is ordered)",
+                "scale",
+                i,
+                "percent",
+            )
+        levels.append(
+            StatusLevel(
+                name=name,
+                label=r.text(item, "label", "scale", i, required=False) or name,
+                percent=percent,
+                rank=i,
+                description=r.text(item, "description", "scale", i, required=False),
+            )
+        )
+    return tuple(levels)
+
+
+def _read_indicators(r: _Reader, raw: object, levels: set[str]) -> tuple[Indicator, ...]:
+    if not isinstance(raw, list) or not raw:
+        r.fail("a framework needs at least one [[indicators]] table")
+    out: list[Indicator] = []
+    for i, item in enumerate(raw):
+        t = "indicators"
+        r.table(item, _INDICATOR_KEYS, t, i)
+        key = r.text(item, "key", t, i)
+        if not KEY_PATTERN.match(key) or key.isdigit():
+            r.fail(
+                f"indicator key {key!r} must be lower-case letters, digits and hyphens "
+                "(not only digits), at most 40 characters",
+                t,
+                i,
+                "key",
+            )
+        if any(ind.key == key for ind in out):
+            r.fail(f"duplicate indicator key {key!r}", t, i, "key")
+        number = r.integer(item, "number", t, i)
+        if number < 1 or any(ind.number == number for ind in out):
+            r.fail(f"indicator number {number} must be unique and at least 1", t, i, "number")
+        kind = r.text(item, "kind", t, i, required=False) or "recommendation"
+        if kind not in _KINDS:
+            r.fail(f"kind {kind!r} must be one of {', '.join(sorted(_KINDS))}", t, i, "kind")
+        base = r.mapping(item, "baseline", t, i)
+        r.table(base, _BASELINE_KEYS, f"{t}.baseline", i)
+        baseline_status = r.text(base, "status", f"{t}.baseline", i, required=False)
+        if baseline_status and baseline_status not in levels:
+            r.fail(
+                f"baseline status {baseline_status!r} is not a level of [[scale]]",
+                f"{t}.baseline",
+                i,
+                "status",
+            )
+        out.append(
+            Indicator(
+                key=key,
+                number=number,
+                title=r.text(item, "title", t, i),
+                description=r.text(item, "description", t, i),
+                kind=kind,
+                actors=r.texts(item, "actors", t, i),
+                progress_signals=r.texts(item, "progress_signals", t, i),
+                regression_signals=r.texts(item, "regression_signals", t, i),
+                baseline=r.text(base, "summary", f"{t}.baseline", i, required=False),
+                baseline_source=r.text(base, "source", f"{t}.baseline", i, required=False),
+                baseline_status=baseline_status,
+            )
+        )
+    return tuple(sorted(out, key=lambda ind: ind.number))
+
+
+def load_framework_file(path: Path) -> Framework:
+    """Read, decode and validate one framework file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FrameworkError(f"cannot read framework file {path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FrameworkError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    return parse_framework(text, path)

@@ -1,0 +1,106 @@
+"""The schema, as numbered migrations (sqlite-utils `Migrations`). Never edit a shipped one: add a new one.
+
+This module imports sqlite-utils (about 100 ms), so the store loads it only when a migration is pending;
+`store.MIGRATION_NAMES` lists the names below and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("policytrack")
+
+_ENTRY_FIELDS = """
+    indicator_id INTEGER NOT NULL REFERENCES indicators(id),
+    date TEXT NOT NULL,
+    date_start TEXT NOT NULL,
+    date_precision TEXT NOT NULL CHECK (date_precision IN ('day', 'month', 'year')),
+    summary TEXT NOT NULL CHECK (length(trim(summary)) > 0),
+    note TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    effect INTEGER NOT NULL DEFAULT 0 CHECK (effect BETWEEN -2 AND 2),
+    status TEXT,
+    grade TEXT CHECK (grade IS NULL OR grade GLOB '[A-F][1-6]'),
+    tags TEXT NOT NULL DEFAULT '[]',
+    actors TEXT NOT NULL DEFAULT '[]',
+    analyst TEXT NOT NULL DEFAULT ''
+"""
+
+
+@migrations(name="m001_initial")
+def m001_initial(db: Any) -> None:
+    """Frameworks, their status scales and indicators; evidence entries and their full history."""
+    db.execute(
+        """CREATE TABLE frameworks (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            source_title TEXT NOT NULL,
+            source_author TEXT NOT NULL DEFAULT '',
+            source_outlet TEXT NOT NULL DEFAULT '',
+            source_url TEXT NOT NULL DEFAULT '',
+            source_note TEXT NOT NULL DEFAULT '',
+            default_status TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            loaded_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE status_levels (
+            framework_id INTEGER NOT NULL REFERENCES frameworks(id),
+            rank INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            label TEXT NOT NULL,
+            percent INTEGER NOT NULL CHECK (percent BETWEEN 0 AND 100),
+            description TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (framework_id, name)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE indicators (
+            id INTEGER PRIMARY KEY,
+            framework_id INTEGER NOT NULL REFERENCES frameworks(id),
+            key TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL DEFAULT 'recommendation',
+            actors TEXT NOT NULL DEFAULT '[]',
+            progress_signals TEXT NOT NULL DEFAULT '[]',
+            regression_signals TEXT NOT NULL DEFAULT '[]',
+            baseline TEXT NOT NULL DEFAULT '',
+            baseline_source TEXT NOT NULL DEFAULT '',
+            baseline_status TEXT NOT NULL DEFAULT '',
+            UNIQUE (framework_id, key)
+        )"""
+    )
+    db.execute(
+        f"""CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            {_ENTRY_FIELDS},
+            revision INTEGER NOT NULL DEFAULT 1,
+            recorded_at TEXT NOT NULL,
+            deleted_at TEXT
+        )"""
+    )
+    # Append-only: every change to an entry writes the state after it here, in the same transaction.
+    db.execute(
+        f"""CREATE TABLE entry_revisions (
+            entry_id INTEGER NOT NULL REFERENCES entries(id),
+            revision INTEGER NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('create', 'edit', 'delete', 'restore', 'import')),
+            changed_by TEXT NOT NULL,
+            changed_at TEXT NOT NULL,
+            {_ENTRY_FIELDS},
+            PRIMARY KEY (entry_id, revision)
+        )"""
+    )
+    # Covering index for per-indicator aggregates over a date window (reports).
+    db.execute(
+        "CREATE INDEX entries_indicator_date ON entries (indicator_id, date_start, effect, grade)"
+    )
+    db.execute("CREATE INDEX entries_date ON entries (date_start)")

@@ -1,0 +1,241 @@
+"""Plain data: frameworks, indicators, status scales, evidence entries, and the validation of their fields."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from policytrack.dates import PartialDate
+from policytrack.errors import InputError, UnknownIndicatorError
+
+EFFECT_MIN, EFFECT_MAX = -2, 2
+
+RELIABILITY = {
+    "A": "completely reliable",
+    "B": "usually reliable",
+    "C": "fairly reliable",
+    "D": "not usually reliable",
+    "E": "unreliable",
+    "F": "reliability cannot be judged",
+}
+CREDIBILITY = {
+    "1": "confirmed by other sources",
+    "2": "probably true",
+    "3": "possibly true",
+    "4": "doubtful",
+    "5": "improbable",
+    "6": "truth cannot be judged",
+}
+_GRADE = re.compile(r"^([A-Fa-f])\s*([1-6])$")
+
+
+def parse_grade(raw: str) -> str:
+    """Validate an Admiralty (NATO) grade: source reliability A-F then information credibility 1-6."""
+    m = _GRADE.match(raw.strip())
+    if not m:
+        raise InputError(
+            f"invalid --grade {raw!r}: use the Admiralty code, source reliability A-F then "
+            "information credibility 1-6, e.g. B2"
+        )
+    return m.group(1).upper() + m.group(2)
+
+
+def describe_grade(grade: str) -> str:
+    """`B2` -> `B2 (usually reliable; probably true)`."""
+    return f"{grade} ({RELIABILITY[grade[0]]}; {CREDIBILITY[grade[1]]})"
+
+
+def check_effect(effect: int) -> int:
+    if not EFFECT_MIN <= effect <= EFFECT_MAX:
+        raise InputError(
+            f"invalid --effect {effect}: use an integer from -2 (strongly hinders) to +2 "
+            "(strongly advances); 0 is context"
+        )
+    return effect
+
+
+def clean_text(raw: str, what: str) -> str:
+    """Refuse text that cannot be stored as UTF-8 (undecodable bytes from the terminal)."""
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{what} is not valid UTF-8 text; check the terminal's encoding") from None
+    return raw
+
+
+def clean_summary(raw: str) -> str:
+    """The summary is kept exactly as given, but must say something."""
+    if not raw.strip():
+        raise InputError("empty summary: say in a sentence what happened")
+    return clean_text(raw, "summary")
+
+
+def clean_labels(values: list[str], what: str) -> list[str]:
+    """Trim, drop duplicates, keep order; refuse empty ones."""
+    out: list[str] = []
+    for value in values:
+        v = clean_text(value, what).strip()
+        if not v:
+            raise InputError(f"empty {what}: give a non-empty value or leave the option out")
+        if v not in out:
+            out.append(v)
+    return out
+
+
+@dataclass(frozen=True)
+class StatusLevel:
+    name: str
+    label: str
+    percent: int
+    rank: int
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    author: str = ""
+    outlet: str = ""
+    url: str = ""
+    note: str = ""
+
+    def citation(self) -> str:
+        parts = [p for p in (self.author, f"'{self.title}'", self.outlet) if p]
+        text = ", ".join(parts)
+        return f"{text}, {self.url}" if self.url else text
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    number: int
+    title: str
+    description: str
+    actors: tuple[str, ...] = ()
+    progress_signals: tuple[str, ...] = ()
+    regression_signals: tuple[str, ...] = ()
+    baseline: str = ""
+    baseline_source: str = ""
+    baseline_status: str = ""
+    kind: str = "recommendation"
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Framework:
+    name: str
+    title: str
+    description: str
+    source: Source
+    scale: tuple[StatusLevel, ...]
+    indicators: tuple[Indicator, ...]
+    default_status: str
+    id: int | None = None
+
+    def level(self, name: str) -> StatusLevel:
+        for level in self.scale:
+            if level.name == name:
+                return level
+        names = ", ".join(level.name for level in self.scale)
+        raise InputError(f"unknown status level {name!r}: use one of {names}")
+
+
+@dataclass
+class EntryInput:
+    """What an analyst gives for one piece of evidence (validated by the service before storing)."""
+
+    indicator: str
+    summary: str
+    date: PartialDate
+    source: str = ""
+    effect: int = 0
+    status: str | None = None
+    grade: str | None = None
+    tags: list[str] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)
+    note: str = ""
+    analyst: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One piece of evidence as stored, at its current revision."""
+
+    id: int
+    uuid: str
+    framework: str
+    indicator: str
+    indicator_title: str
+    date: PartialDate
+    summary: str
+    note: str
+    source: str
+    effect: int
+    status: str | None
+    grade: str | None
+    tags: tuple[str, ...]
+    actors: tuple[str, ...]
+    analyst: str
+    revision: int
+    recorded_at: str
+    deleted: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "uuid": self.uuid,
+            "framework": self.framework,
+            "indicator": self.indicator,
+            "indicator_title": self.indicator_title,
+            "date": str(self.date),
+            "date_precision": self.date.precision,
+            "summary": self.summary,
+            "note": self.note,
+            "source": self.source,
+            "effect": self.effect,
+            "status": self.status,
+            "grade": self.grade,
+            "tags": list(self.tags),
+            "actors": list(self.actors),
+            "analyst": self.analyst,
+            "revision": self.revision,
+            "recorded_at": self.recorded_at,
+            "deleted": self.deleted,
+        }
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One row of an entry's history: the state after a change, who made it and when."""
+
+    revision: int
+    action: str
+    changed_by: str
+    changed_at: str
+    entry: Entry
+
+
+def resolve_indicator(framework: Framework, text: str) -> Indicator:
+    """Find an indicator by key, number or unambiguous key prefix; suggest the closest on a miss."""
+    wanted = text.strip().lower()
+    by_key = {ind.key: ind for ind in framework.indicators}
+    if wanted in by_key:
+        return by_key[wanted]
+    if wanted.isdigit():
+        for ind in framework.indicators:
+            if ind.number == int(wanted):
+                return ind
+    matches = [ind for ind in framework.indicators if ind.key.startswith(wanted)] if wanted else []
+    if len(matches) == 1:
+        return matches[0]
+    keys = ", ".join(f"{ind.number}={ind.key}" for ind in framework.indicators)
+    if len(matches) > 1:
+        several = ", ".join(ind.key for ind in matches)
+        raise UnknownIndicatorError(f"indicator {text!r} is ambiguous ({several}); valid: {keys}")
+    import difflib
+
+    close = difflib.get_close_matches(wanted, list(by_key), n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise UnknownIndicatorError(
+        f"unknown indicator {text!r} in framework {framework.name!r}; {hint}valid: {keys}"
+    )

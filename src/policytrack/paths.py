@@ -1,0 +1,24 @@
+"""Where the database lives: --db, then POLICYTRACK_DB, then the platform's user data directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_DB = "POLICYTRACK_DB"
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("policytrack", appauthor=False))
+
+
+def resolve_db_path(option: str | None) -> Path:
+    """The one place the database path is decided; domain code only ever receives the result."""
+    if option:
+        return Path(option).expanduser()
+    env = os.environ.get(ENV_DB)
+    if env:
+        return Path(env).expanduser()
+    return default_data_dir() / "policytrack.db"

@@ -1,0 +1,70 @@
+"""Where each indicator stands: its current status (latest assessment, else the baseline) and evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from policytrack.dates import PartialDate
+from policytrack.models import Framework, Indicator, StatusLevel
+from policytrack.store import Store
+
+
+@dataclass(frozen=True)
+class IndicatorState:
+    indicator: Indicator
+    status: StatusLevel
+    status_date: PartialDate | None  # None: the status is the framework's baseline
+    evidence: int
+    last_evidence: PartialDate | None
+
+
+def indicator_states(store: Store, fw: Framework, as_of: date | None = None) -> list[IndicatorState]:
+    """One state per indicator, counting only current (not deleted) entries dated on or before as_of."""
+    cutoff = (as_of or date.max).isoformat()
+    ids = [ind.id for ind in fw.indicators]
+    marks = ", ".join("?" for _ in ids)
+    latest_status = {
+        row["indicator_id"]: row
+        for row in store.conn.execute(
+            f"""SELECT indicator_id, status, date FROM (
+                  SELECT indicator_id, status, date, row_number() OVER (
+                    PARTITION BY indicator_id ORDER BY date_start DESC, id DESC) AS n
+                  FROM entries
+                  WHERE deleted_at IS NULL AND status IS NOT NULL AND date_start <= ?
+                    AND indicator_id IN ({marks}))
+                WHERE n = 1""",
+            (cutoff, *ids),
+        )
+    }
+    counts = {
+        row["indicator_id"]: row
+        for row in store.conn.execute(
+            f"""SELECT indicator_id, count(*) AS n, max(date_start) AS last_start,
+                  (SELECT date FROM entries x WHERE x.indicator_id = e.indicator_id
+                     AND x.deleted_at IS NULL AND x.date_start <= ?
+                   ORDER BY x.date_start DESC, x.id DESC LIMIT 1) AS last_date
+                FROM entries e
+                WHERE deleted_at IS NULL AND date_start <= ? AND indicator_id IN ({marks})
+                GROUP BY indicator_id""",
+            (cutoff, cutoff, *ids),
+        )
+    }
+    states = []
+    for ind in fw.indicators:
+        s = latest_status.get(ind.id)
+        c = counts.get(ind.id)
+        if s is not None:
+            status, status_date = fw.level(s["status"]), PartialDate.from_stored(s["date"])
+        else:
+            status, status_date = fw.level(ind.baseline_status or fw.default_status), None
+        states.append(
+            IndicatorState(
+                indicator=ind,
+                status=status,
+                status_date=status_date,
+                evidence=c["n"] if c else 0,
+                last_evidence=PartialDate.from_stored(c["last_date"]) if c else None,
+            )
+        )
+    return states

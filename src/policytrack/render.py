@@ -1,0 +1,245 @@
+"""Turning results into output: rich renderables for the terminal, rows for CSV and JSON.
+
+Functions here return renderables or text; the command decides where to print them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from policytrack.models import Entry, Framework, Revision, describe_grade
+from policytrack.progress import IndicatorState
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
+
+ENTRY_CSV_FIELDS = (
+    "id",
+    "uuid",
+    "framework",
+    "indicator",
+    "date",
+    "date_precision",
+    "summary",
+    "effect",
+    "grade",
+    "status",
+    "source",
+    "tags",
+    "actors",
+    "note",
+    "analyst",
+    "revision",
+    "recorded_at",
+)
+
+
+def effect_text(effect: int) -> str:
+    return f"+{effect}" if effect > 0 else str(effect)
+
+
+def _effect_style(effect: int) -> str:
+    return "green" if effect > 0 else "red" if effect < 0 else "dim"
+
+
+def entries_table(entries: Iterable[Entry], title: str | None = None) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
+    from rich import box
+
+    rows = list(entries)
+    show_tags = any(e.tags for e in rows)
+    show_status = any(e.status for e in rows)
+    table = Table(title=title, box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
+    table.add_column("ID", justify="right", style="bold")
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Indicator", no_wrap=True)
+    table.add_column("Eff", justify="right")
+    table.add_column("Grd")
+    if show_status:
+        table.add_column("Status", no_wrap=True)
+    table.add_column("Summary", ratio=3, min_width=24)
+    table.add_column("Source", ratio=1, min_width=10, overflow="fold")
+    if show_tags:
+        table.add_column("Tags")
+    for e in rows:
+        cells: list[RenderableType] = [
+            str(e.id),
+            str(e.date),
+            e.indicator,
+            Text(effect_text(e.effect), style=_effect_style(e.effect)),
+            e.grade or "",
+        ]
+        if show_status:
+            cells.append(e.status or "")
+        cells += [e.summary, e.source]
+        if show_tags:
+            cells.append(", ".join(e.tags))
+        table.add_row(*cells)
+    return table
+
+
+def entry_detail(entry: Entry) -> RenderableType:
+    from rich.panel import Panel
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    rows: list[tuple[str, str]] = [
+        ("Indicator", f"{entry.indicator} ({entry.indicator_title})"),
+        ("Date", f"{entry.date} ({entry.date.precision} precision)"),
+        ("Summary", entry.summary),
+        ("Effect", effect_text(entry.effect)),
+        ("Grade", describe_grade(entry.grade) if entry.grade else ""),
+        ("Status", entry.status or ""),
+        ("Source", entry.source),
+        ("Note", entry.note),
+        ("Tags", ", ".join(entry.tags)),
+        ("Actors", ", ".join(entry.actors)),
+        ("Analyst", entry.analyst),
+        ("Framework", entry.framework),
+        ("UUID", entry.uuid),
+        ("Revision", str(entry.revision)),
+        ("Recorded", entry.recorded_at),
+    ]
+    for label, value in rows:
+        grid.add_row(label, value)
+    title = f"Entry {entry.id}" + (" [red](deleted)[/red]" if entry.deleted else "")
+    return Panel(grid, title=title, title_align="left", expand=False)
+
+
+_HISTORY_FIELDS = (
+    "indicator",
+    "date",
+    "summary",
+    "effect",
+    "grade",
+    "status",
+    "source",
+    "note",
+    "tags",
+    "actors",
+    "analyst",
+)
+
+
+def _field_text(entry: Entry, name: str) -> str:
+    value = getattr(entry, name)
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    if name == "effect":
+        return effect_text(value)
+    return "" if value is None else str(value)
+
+
+def history_table(revisions: Sequence[Revision]) -> Table:
+    from rich.table import Table
+
+    table = Table(title=f"History of entry {revisions[0].entry.id}" if revisions else None)
+    table.add_column("Rev", justify="right")
+    table.add_column("Action")
+    table.add_column("By")
+    table.add_column("When (UTC)", no_wrap=True)
+    table.add_column("Changes")
+    previous: Entry | None = None
+    for rev in revisions:
+        if previous is None or rev.action in {"delete", "restore"}:
+            changes = (
+                f"{rev.entry.indicator} {rev.entry.date}: {rev.entry.summary}"
+                if previous is None
+                else ""
+            )
+        else:
+            lines = []
+            for name in _HISTORY_FIELDS:
+                old, new = _field_text(previous, name), _field_text(rev.entry, name)
+                if old != new:
+                    lines.append(f"{name}: {old or '(empty)'} -> {new or '(empty)'}")
+            changes = "\n".join(lines)
+        when = rev.changed_at[:19].replace("T", " ")
+        table.add_row(str(rev.revision), rev.action, rev.changed_by, when, changes)
+        previous = rev.entry
+    return table
+
+
+def indicators_table(fw: Framework, states: Sequence[IndicatorState]) -> Table:
+    from rich.table import Table
+
+    from rich import box
+
+    table = Table(
+        title=fw.title,
+        caption=f"Source: {fw.source.citation()}",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("#", justify="right")
+    table.add_column("Key", style="bold", no_wrap=True)
+    table.add_column("Title", min_width=16)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("As of", no_wrap=True)
+    table.add_column("Ev.", justify="right")
+    table.add_column("Last ev.", no_wrap=True)
+    for s in states:
+        table.add_row(
+            str(s.indicator.number),
+            s.indicator.key,
+            s.indicator.title,
+            f"{s.status.label} {s.status.percent}%",
+            str(s.status_date) if s.status_date else "baseline",
+            str(s.evidence),
+            str(s.last_evidence) if s.last_evidence else "-",
+        )
+    return table
+
+
+def indicator_dicts(states: Sequence[IndicatorState]) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": s.indicator.number,
+            "key": s.indicator.key,
+            "title": s.indicator.title,
+            "kind": s.indicator.kind,
+            "status": s.status.name,
+            "status_percent": s.status.percent,
+            "status_date": str(s.status_date) if s.status_date else None,
+            "evidence": s.evidence,
+            "last_evidence": str(s.last_evidence) if s.last_evidence else None,
+        }
+        for s in states
+    ]
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def entry_csv_row(entry: Entry) -> list[str]:
+    d = entry.as_dict()
+    row = []
+    for name in ENTRY_CSV_FIELDS:
+        value = d[name]
+        if isinstance(value, list):
+            value = "; ".join(value)
+        row.append("" if value is None else str(value))
+    return row
+
+
+def csv_lines(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
+    """RFC 4180 CSV (CRLF line ends, quoting as needed), yielded a line at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(row)
+        yield buffer.getvalue()
