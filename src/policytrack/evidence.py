@@ -138,9 +138,7 @@ def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges
     if current.deleted:
         raise InputError(f"entry {entry_id} is deleted; `policytrack restore {entry_id}` first")
     if current.framework != fw.name:
-        raise InputError(
-            f"entry {entry_id} belongs to framework {current.framework!r}, not {fw.name!r}"
-        )
+        raise InputError(f"entry {entry_id} belongs to framework {current.framework!r}, not {fw.name!r}")
     merged = EntryInput(
         indicator=changes.indicator if changes.indicator is not None else current.indicator,
         summary=changes.summary if changes.summary is not None else current.summary,
@@ -198,9 +196,7 @@ class EntryFilter:
     include_deleted: bool = False
 
 
-def list_entries(
-    store: Store, fw: Framework, flt: EntryFilter, limit: int | None = None
-) -> Iterator[Entry]:
+def list_entries(store: Store, fw: Framework, flt: EntryFilter, limit: int | None = None) -> Iterator[Entry]:
     if flt.since and flt.until and flt.since > flt.until:
         raise InputError(f"--since {flt.since} is after --until {flt.until}")
     if limit is not None and limit < 1:

@@ -120,9 +120,7 @@ class _Reader:
             return ""
         value = data[key]
         if not isinstance(value, str):
-            self.fail(
-                f"{key!r} in [{table}] must be text, not {type(value).__name__}", table, index, key
-            )
+            self.fail(f"{key!r} in [{table}] must be text, not {type(value).__name__}", table, index, key)
         text = " ".join(value.split())
         if required and not text:
             self.fail(f"{key!r} in [{table}] is empty", table, index, key)
@@ -220,7 +218,10 @@ def _read_scale(r: _Reader, raw: object) -> tuple[StatusLevel, ...]:
         name = r.text(item, "name", "scale", i)
         if not KEY_PATTERN.match(name):
             r.fail(
-                f"status level {name!r} must be lower-case letters, digits, hyphens", "scale", i, "name"
+                f"status level {name!r} must be lower-case letters, digits, hyphens",
+                "scale",
+                i,
+                "name",
             )
         if any(level.name == name for level in levels):
             r.fail(f"duplicate status level {name!r}", "scale", i, "name")

@@ -100,7 +100,5 @@ def m001_initial(db: Any) -> None:
         )"""
     )
     # Covering index for per-indicator aggregates over a date window (reports).
-    db.execute(
-        "CREATE INDEX entries_indicator_date ON entries (indicator_id, date_start, effect, grade)"
-    )
+    db.execute("CREATE INDEX entries_indicator_date ON entries (indicator_id, date_start, effect, grade)")
     db.execute("CREATE INDEX entries_date ON entries (date_start)")

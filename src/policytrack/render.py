@@ -48,10 +48,9 @@ def _effect_style(effect: int) -> str:
 
 
 def entries_table(entries: Iterable[Entry], title: str | None = None) -> Table:
+    from rich import box
     from rich.table import Table
     from rich.text import Text
-
-    from rich import box
 
     rows = list(entries)
     show_tags = any(e.tags for e in rows)
@@ -152,9 +151,7 @@ def history_table(revisions: Sequence[Revision]) -> Table:
     for rev in revisions:
         if previous is None or rev.action in {"delete", "restore"}:
             changes = (
-                f"{rev.entry.indicator} {rev.entry.date}: {rev.entry.summary}"
-                if previous is None
-                else ""
+                f"{rev.entry.indicator} {rev.entry.date}: {rev.entry.summary}" if previous is None else ""
             )
         else:
             lines = []
@@ -170,9 +167,8 @@ def history_table(revisions: Sequence[Revision]) -> Table:
 
 
 def indicators_table(fw: Framework, states: Sequence[IndicatorState]) -> Table:
-    from rich.table import Table
-
     from rich import box
+    from rich.table import Table
 
     table = Table(
         title=fw.title,

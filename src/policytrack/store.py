@@ -97,9 +97,7 @@ class Store:
         if path.exists() and path.is_dir():
             raise DatabaseError(f"database path {path} is a directory, not a file")
         if not path.parent.exists():
-            raise DatabaseError(
-                f"cannot create database {path}: directory {path.parent} does not exist"
-            )
+            raise DatabaseError(f"cannot create database {path}: directory {path.parent} does not exist")
         self.read_only = path.exists() and not os.access(path, os.W_OK)
         try:
             if self.read_only:
@@ -110,9 +108,7 @@ class Store:
                     isolation_level=None,
                 )
             else:
-                conn = sqlite3.connect(
-                    path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None
-                )
+                conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot open database {path}: {exc}") from None
         conn.row_factory = sqlite3.Row
@@ -121,8 +117,7 @@ class Store:
     def _check_is_sqlite(self) -> None:
         try:
             tables = {
-                row[0]
-                for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
         except sqlite3.DatabaseError:
             raise DatabaseError(
@@ -157,8 +152,7 @@ class Store:
             return
         if self.read_only:
             raise DatabaseError(
-                f"database {self.path} needs upgrading to this version of policytrack "
-                "but is read-only"
+                f"database {self.path} needs upgrading to this version of policytrack but is read-only"
             )
         from policytrack.migrations import migrations
 
@@ -188,9 +182,7 @@ class Store:
     def _write_error(self, exc: sqlite3.Error) -> DatabaseError:
         text = str(exc)
         if "readonly" in text or "read-only" in text:
-            return DatabaseError(
-                f"database {self.path} is read-only; commands that change it cannot run"
-            )
+            return DatabaseError(f"database {self.path} is read-only; commands that change it cannot run")
         if "database or disk is full" in text:
             return DatabaseError(
                 f"the disk holding {self.path} is full; nothing was written. Free some space and "
@@ -267,10 +259,7 @@ class Store:
             conn.executemany(
                 """INSERT INTO status_levels (framework_id, rank, name, label, percent, description)
                    VALUES (?, ?, ?, ?, ?, ?)""",
-                [
-                    (framework_id, lv.rank, lv.name, lv.label, lv.percent, lv.description)
-                    for lv in fw.scale
-                ],
+                [(framework_id, lv.rank, lv.name, lv.label, lv.percent, lv.description) for lv in fw.scale],
             )
             for ind in fw.indicators:
                 conn.execute(
@@ -349,25 +338,20 @@ class Store:
 
     # -- entries ---------------------------------------------------------------------------------
 
-    def insert_entry(
-        self, uuid: str, values: dict[str, Any], recorded_at: str, changed_by: str
-    ) -> int:
+    def insert_entry(self, uuid: str, values: dict[str, Any], recorded_at: str, changed_by: str) -> int:
         """Store a new entry and its first revision in one transaction; return its short id."""
         with self.transaction() as conn:
             cols = ", ".join(_ENTRY_COLUMNS)
             marks = ", ".join("?" for _ in _ENTRY_COLUMNS)
             cur = conn.execute(
-                f"INSERT INTO entries (uuid, {cols}, revision, recorded_at) "
-                f"VALUES (?, {marks}, 1, ?)",
+                f"INSERT INTO entries (uuid, {cols}, revision, recorded_at) VALUES (?, {marks}, 1, ?)",
                 (uuid, *(values[c] for c in _ENTRY_COLUMNS), recorded_at),
             )
             entry_id = int(cur.lastrowid or 0)
             self._write_revision(conn, entry_id, "create", changed_by, recorded_at)
         return entry_id
 
-    def _write_revision(
-        self, conn: sqlite3.Connection, entry_id: int, action: str, by: str, at: str
-    ) -> None:
+    def _write_revision(self, conn: sqlite3.Connection, entry_id: int, action: str, by: str, at: str) -> None:
         cols = ", ".join(_ENTRY_COLUMNS)
         conn.execute(
             f"""INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at, {cols})
@@ -410,8 +394,7 @@ class Store:
         else:
             # The newest N, still shown oldest first.
             sql = (
-                f"SELECT * FROM ({sql} ORDER BY e.date_start DESC, e.id DESC LIMIT ?) "
-                "ORDER BY date_start, id"
+                f"SELECT * FROM ({sql} ORDER BY e.date_start DESC, e.id DESC LIMIT ?) ORDER BY date_start, id"
             )
             args.append(limit)
         for row in self.conn.execute(sql, args):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING
@@ -56,9 +56,7 @@ def console(ctx: typer.Context, *, stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     # Piped output is read in files and editors, not an 80-column terminal: give tables room.
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 120
-    return Console(
-        stderr=stderr, no_color=no_color, highlight=False, soft_wrap=False, width=width
-    )
+    return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=False, width=width)
 
 
 def read_date(
@@ -79,6 +77,14 @@ def read_date(
         )
     except DateError as exc:
         raise DateError(f"{what}: {exc}") from None
+
+
+def write_lines(lines: Iterable[str]) -> None:
+    """Write text to stdout as UTF-8 bytes, untouched by newline translation (CSV needs its CRLF)."""
+    out = sys.stdout.buffer
+    for line in lines:
+        out.write(line.encode("utf-8"))
+    out.flush()
 
 
 def read_text_arg(value: str) -> str:

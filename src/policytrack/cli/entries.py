@@ -14,6 +14,7 @@ from policytrack.cli.common import (
     opened_store,
     read_date,
     read_text_arg,
+    write_lines,
 )
 from policytrack.errors import InputError
 
@@ -41,12 +42,8 @@ DATE_HELP = (
 EFFECT_HELP = "Effect on the indicator, -2 (strongly hinders) to +2 (strongly advances); 0 is context."
 STATUS_HELP = "Your assessment of the indicator as of this date: a level of the framework's scale."
 GRADE_HELP = "Admiralty code: source reliability A-F then information credibility 1-6, e.g. B2."
-DayFirst = Annotated[
-    bool, typer.Option("--dayfirst", help="Read 01/02/2024 as 1 February 2024.")
-]
-MonthFirst = Annotated[
-    bool, typer.Option("--monthfirst", help="Read 01/02/2024 as 2 January 2024.")
-]
+DayFirst = Annotated[bool, typer.Option("--dayfirst", help="Read 01/02/2024 as 1 February 2024.")]
+MonthFirst = Annotated[bool, typer.Option("--monthfirst", help="Read 01/02/2024 as 2 January 2024.")]
 
 
 @app.command(
@@ -58,13 +55,9 @@ MonthFirst = Annotated[
 def log_cmd(
     ctx: typer.Context,
     indicator: IndicatorArg,
-    summary: Annotated[
-        str, typer.Argument(help="What happened, in a sentence; '-' reads it from stdin.")
-    ],
+    summary: Annotated[str, typer.Argument(help="What happened, in a sentence; '-' reads it from stdin.")],
     date: Annotated[str, typer.Option("--date", "-d", help=DATE_HELP)] = "today",
-    source: Annotated[
-        str, typer.Option("--source", "-s", help="URL or citation of the evidence.")
-    ] = "",
+    source: Annotated[str, typer.Option("--source", "-s", help="URL or citation of the evidence.")] = "",
     effect: Annotated[int, typer.Option("--effect", "-e", help=EFFECT_HELP)] = 0,
     status: Annotated[str | None, typer.Option("--status", help=STATUS_HELP)] = None,
     grade: Annotated[str | None, typer.Option("--grade", "-g", help=GRADE_HELP)] = None,
@@ -125,9 +118,7 @@ def list_cmd(
         str | None, typer.Option(help="Up to this date, inclusive (a month counts from its 1st).")
     ] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Has this tag.")] = None,
-    grep: Annotated[
-        str | None, typer.Option(help="Text in the summary, note or source (any case).")
-    ] = None,
+    grep: Annotated[str | None, typer.Option(help="Text in the summary, note or source (any case).")] = None,
     limit: Annotated[int | None, typer.Option(help="Only the newest N entries.")] = None,
     deleted: Annotated[bool, typer.Option("--deleted", help="Include deleted entries.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="A JSON list of objects.")] = False,
@@ -136,7 +127,13 @@ def list_cmd(
 ) -> None:
     """List evidence, oldest first."""
     from policytrack.evidence import EntryFilter, get_framework, list_entries
-    from policytrack.render import ENTRY_CSV_FIELDS, csv_lines, entries_table, entry_csv_row, to_json
+    from policytrack.render import (
+        ENTRY_CSV_FIELDS,
+        csv_lines,
+        entries_table,
+        entry_csv_row,
+        to_json,
+    )
 
     if as_json and as_csv:
         raise fail("--json and --csv cannot be used together", 2)
@@ -154,9 +151,7 @@ def list_cmd(
         if as_json:
             typer.echo(to_json([e.as_dict() for e in entries]))
         elif as_csv:
-            out = sys.stdout
-            for line in csv_lines(ENTRY_CSV_FIELDS, (entry_csv_row(e) for e in entries)):
-                out.write(line)
+            write_lines(csv_lines(ENTRY_CSV_FIELDS, (entry_csv_row(e) for e in entries)))
         else:
             rows = list(entries)
             if not rows:
@@ -197,8 +192,7 @@ def show_cmd(
 
 @app.command(
     "edit",
-    epilog="Example: policytrack edit 3 --grade A1 --source 'UN Security Council resolution 2690 "
-    "(2023)'",
+    epilog="Example: policytrack edit 3 --grade A1 --source 'UN Security Council resolution 2690 (2023)'",
 )
 def edit_cmd(
     ctx: typer.Context,
@@ -212,9 +206,7 @@ def edit_cmd(
     source: Annotated[str | None, typer.Option("--source", "-s", help="New source.")] = None,
     effect: Annotated[int | None, typer.Option("--effect", "-e", help=EFFECT_HELP)] = None,
     status: Annotated[str | None, typer.Option(help=STATUS_HELP + " '' clears it.")] = None,
-    grade: Annotated[
-        str | None, typer.Option("--grade", "-g", help=GRADE_HELP + " '' clears it.")
-    ] = None,
+    grade: Annotated[str | None, typer.Option("--grade", "-g", help=GRADE_HELP + " '' clears it.")] = None,
     tag: Annotated[
         list[str] | None, typer.Option("--tag", "-t", help="Replace the tags; repeatable.")
     ] = None,

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from conftest import Invoke
+from policytrack import __version__
+from policytrack.cli import app
+
+
+def all_commands() -> list[tuple[str, ...]]:
+    # typer 0.28 vendors click, so groups are recognised by their `commands` mapping.
+    root = typer.main.get_command(app)
+    found: list[tuple[str, ...]] = []
+
+    def walk(group: Any, prefix: tuple[str, ...]) -> None:
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                walk(command, (*prefix, name))
+            else:
+                found.append((*prefix, name))
+
+    walk(root, ())
+    return found
+
+
+def test_expected_commands_exist() -> None:
+    names = {" ".join(c) for c in all_commands()}
+    assert {
+        "log",
+        "list",
+        "show",
+        "edit",
+        "delete",
+        "restore",
+        "history",
+        "indicators",
+        "db path",
+        "db check",
+    } <= names
+
+
+@pytest.mark.parametrize("command", all_commands(), ids=" ".join)
+def test_every_command_has_help_and_an_example(cli: Invoke, command: tuple[str, ...]) -> None:
+    result = cli(*command, "--help")
+    assert result.exit_code == 0
+    assert "Example: policytrack" in result.stdout
+    cmd: Any = typer.main.get_command(app)
+    for part in command:
+        cmd = cmd.commands[part]
+    assert cmd.help and len(cmd.help.strip()) > 20
+
+
+def test_version(cli: Invoke) -> None:
+    result = cli("--version")
+    assert result.exit_code == 0 and result.stdout.strip() == f"policytrack {__version__}"
+
+
+def test_db_path_order(cli: Invoke, db_path: Path, tmp_path: Path, monkeypatch) -> None:
+    assert cli("db", "path").stdout.strip() == str(db_path)
+    other = tmp_path / "other.db"
+    assert cli("--db", str(other), "db", "path").stdout.strip() == str(other)
+    monkeypatch.delenv("POLICYTRACK_DB")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert cli("db", "path").stdout.strip() == str(tmp_path / "xdg/policytrack/policytrack.db")
+
+
+def test_first_use_creates_database_with_default_framework(cli: Invoke, db_path: Path) -> None:
+    assert not db_path.exists()
+    result = cli("indicators", "--json")
+    assert result.exit_code == 0
+    assert db_path.exists()
+    assert "civilian-led" in result.stdout
+
+
+def test_db_check(cli: Invoke, db_path: Path, tmp_path: Path) -> None:
+    cli("indicators")
+    result = cli("db", "check")
+    assert result.exit_code == 0 and result.stdout.strip().endswith(": ok")
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+    result = cli("--db", str(junk), "db", "check")
+    assert result.exit_code == 1 and "junk.db" in result.stderr
+    assert cli("--db", str(tmp_path / "absent.db"), "db", "check").exit_code == 1
+
+
+def test_completion_offers_indicator_keys(cli: Invoke) -> None:
+    from policytrack.cli.common import complete_indicator
+
+    cli("indicators")
+    ctx = typer.Context(typer.main.get_command(app))
+    assert complete_indicator(ctx, "ci") == ["civilian-led", "civil-society"]
+    assert complete_indicator(ctx, "") == [
+        "civilian-led",
+        "diversify",
+        "guidelines",
+        "civil-society",
+        "regional",
+    ]
