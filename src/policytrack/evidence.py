@@ -17,8 +17,8 @@ from typing import Any
 
 from policytrack.dates import PartialDate
 from policytrack.errors import InputError
-from policytrack.framework import DEFAULT_FRAMEWORK, builtin_path, load_framework_file
 from policytrack.models import (
+    DEFAULT_FRAMEWORK,
     Entry,
     EntryInput,
     Framework,
@@ -55,6 +55,9 @@ def default_analyst() -> str:
 
 def install_framework_file(store: Store, path: Path) -> Framework:
     """Validate a framework file and save it: the only way a framework enters a database."""
+    # The loader (tomllib, importlib.resources) is needed only here, not on every command.
+    from policytrack.framework import load_framework_file
+
     fw = load_framework_file(path)
     store.save_framework(fw, path.read_text(encoding="utf-8"), utc_now())
     loaded = store.framework(fw.name)
@@ -71,6 +74,8 @@ def open_store(path: Path) -> Store:
                 from policytrack.errors import DatabaseError
 
                 raise DatabaseError(f"database {path} is empty and read-only")
+            from policytrack.framework import builtin_path
+
             install_framework_file(store, builtin_path(DEFAULT_FRAMEWORK))
     except BaseException:
         store.close()

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from policytrack.errors import FrameworkError
-from policytrack.models import Framework, Indicator, Source, StatusLevel
+from policytrack.models import DEFAULT_FRAMEWORK, Framework, Indicator, Source, StatusLevel
 
-DEFAULT_FRAMEWORK = "mali-china-security"
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
 _TOP_KEYS = {"framework", "scale", "indicators"}

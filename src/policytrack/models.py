@@ -9,6 +9,7 @@ from policytrack.dates import PartialDate
 from policytrack.errors import InputError, UnknownIndicatorError
 
 EFFECT_MIN, EFFECT_MAX = -2, 2
+DEFAULT_FRAMEWORK = "mali-china-security"
 
 RELIABILITY = {
     "A": "completely reliable",
