@@ -102,3 +102,29 @@ def m001_initial(db: Any) -> None:
     # Covering index for per-indicator aggregates over a date window (reports).
     db.execute("CREATE INDEX entries_indicator_date ON entries (indicator_id, date_start, effect, grade)")
     db.execute("CREATE INDEX entries_date ON entries (date_start)")
+
+
+@migrations(name="m002_targets_and_report_index")
+def m002_targets_and_report_index(db: Any) -> None:
+    """Dated targets (each change a new row, so history is kept) and a covering index for reports."""
+    db.execute(
+        """CREATE TABLE targets (
+            id INTEGER PRIMARY KEY,
+            indicator_id INTEGER NOT NULL REFERENCES indicators(id),
+            level TEXT NOT NULL,
+            start TEXT NOT NULL,
+            due TEXT NOT NULL,
+            due_end TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            set_by TEXT NOT NULL,
+            set_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX targets_indicator ON targets (indicator_id, id)")
+    # Reports aggregate current entries per indicator over a date window: this partial index holds every
+    # column they read, so the table itself is never visited.
+    db.execute("DROP INDEX entries_indicator_date")
+    db.execute(
+        """CREATE INDEX entries_report ON entries (indicator_id, date_start, effect, grade, source)
+           WHERE deleted_at IS NULL"""
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policytrack.cli import entries, indicators  # noqa: F401  (registers their commands)
+from policytrack.cli import entries, indicators, report  # noqa: F401  (registers their commands)
 from policytrack.cli.app import app
 from policytrack.cli.db import db_app
 

@@ -1,0 +1,155 @@
+"""Rendering a progress report: a rich table for the terminal (and html/svg), or markdown for briefs."""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+from policytrack.reports import Report, ReportRow
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+BAR_WIDTH = 10
+_TRACK_STYLE = {"met": "green", "on track": "green", "off track": "yellow", "overdue": "red"}
+
+
+def progress_bar(percent: int, width: int = BAR_WIDTH) -> str:
+    filled = round(percent * width / 100)
+    return "█" * filled + "░" * (width - filled)
+
+
+def _signed(value: float) -> str:
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"+{text}" if value > 0 else text
+
+
+def _window(report: Report) -> str:
+    start = report.since.isoformat() if report.since else "the first entry"
+    return f"{start} to {report.until.isoformat()}"
+
+
+def _target_text(row: ReportRow) -> str:
+    if row.target is None:
+        return "-"
+    return f"{row.target.level.name} by {row.target.due}"
+
+
+def header_lines(report: Report) -> list[str]:
+    fw = report.framework
+    t = report.totals
+    return [
+        f"{fw.title}",
+        f"Source: {fw.source.citation()}",
+        f"As of {report.as_of.isoformat()}; evidence window {_window(report)}; "
+        f"{t['entries']} entries ({t['advancing']} advancing, {t['hindering']} hindering, "
+        f"{t['context']} context); momentum {_signed(t['momentum'])}, "
+        f"weighted {_signed(t['weighted_momentum'])}",
+    ]
+
+
+def footer_lines(report: Report) -> list[str]:
+    lines = []
+    if report.stale:
+        lines.append(f"Stale (no evidence for over {report.stale_days} days): {', '.join(report.stale)}")
+    if report.overdue:
+        lines.append(f"Overdue targets: {', '.join(report.overdue)}")
+    return lines
+
+
+def report_renderable(report: Report, *, plain: bool = False) -> RenderableType:
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.ASCII2 if plain else box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("Recommendation", min_width=16, ratio=2)
+    table.add_column("Status")
+    table.add_column("Progress", no_wrap=True)
+    table.add_column("Target", min_width=8)
+    table.add_column("Track")
+    table.add_column("+/-/0", justify="right", no_wrap=True)
+    table.add_column("Mom.", justify="right")
+    table.add_column("Wtd", justify="right")
+    table.add_column("Src", justify="right")
+    table.add_column("Last ev.", no_wrap=True)
+    for r in report.rows:
+        since = str(r.status_date) if r.status_date else "baseline"
+        last = str(r.last_evidence) if r.last_evidence else "never"
+        table.add_row(
+            str(r.indicator.number),
+            f"{r.indicator.title} [{r.indicator.key}]",
+            f"{r.status.name}\n{since}",
+            f"{progress_bar(r.status.percent)} {r.status.percent:>3}%",
+            _target_text(r),
+            Text(r.track, style=_TRACK_STYLE.get(r.track, "")),
+            f"{r.advancing}/{r.hindering}/{r.context}",
+            _signed(r.momentum),
+            _signed(r.weighted_momentum),
+            str(r.sources),
+            Text(f"{last}\nstale" if r.stale else last, style="yellow" if r.stale else ""),
+        )
+    head = header_lines(report)
+    parts: list[RenderableType] = [
+        Text(head[0], style="bold"),
+        Text(head[1], style="dim"),
+        Text(head[2]),
+        table,
+    ]
+    parts += [Text(line, style="yellow") for line in footer_lines(report)]
+    return Group(*parts)
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def report_markdown(report: Report) -> str:
+    head = header_lines(report)
+    lines = [f"## {_md_cell(head[0])}", "", f"_{_md_cell(head[1])}_", "", _md_cell(head[2]), ""]
+    lines.append(
+        "| # | Recommendation | Status | Progress | Target | Track | Advancing | Hindering | Context "
+        "| Momentum | Weighted | Sources | Last evidence |"
+    )
+    lines.append("|---:|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|")
+    for r in report.rows:
+        status = f"{r.status.name} ({r.status_date or 'baseline'})"
+        last = str(r.last_evidence) if r.last_evidence else "never"
+        cells = [
+            str(r.indicator.number),
+            f"{r.indicator.title} (`{r.indicator.key}`)",
+            status,
+            f"{progress_bar(r.status.percent)} {r.status.percent}%",
+            _target_text(r),
+            r.track,
+            str(r.advancing),
+            str(r.hindering),
+            str(r.context),
+            _signed(r.momentum),
+            _signed(r.weighted_momentum),
+            str(r.sources),
+            f"{last} (stale)" if r.stale else last,
+        ]
+        lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+    footer = footer_lines(report)
+    if footer:
+        lines.append("")
+        lines += [f"- {_md_cell(line)}" for line in footer]
+    return "\n".join(lines) + "\n"
+
+
+def recording_console(width: int = 120) -> Console:
+    from rich.console import Console
+
+    return Console(record=True, width=width, file=io.StringIO(), color_system="truecolor")
+
+
+def export_recorded(renderable: RenderableType, fmt: str, title: str) -> str:
+    """A self-contained HTML or SVG file of what the terminal would show."""
+    console = recording_console()
+    console.print(renderable)
+    if fmt == "html":
+        return console.export_html(inline_styles=True)
+    return console.export_svg(title=title)

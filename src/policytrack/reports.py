@@ -1,0 +1,298 @@
+"""Progress reports: where each indicator stands against its target, and the evidence in a window.
+
+Everything is computed as of a given date, so the same data and `--as-of` always give the same report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from policytrack.dates import PartialDate
+from policytrack.errors import InputError
+from policytrack.models import Framework, Indicator, StatusLevel, resolve_indicator
+from policytrack.progress import IndicatorState, indicator_states
+from policytrack.store import Store
+
+# Grade weights for weighted momentum: reliability (A-F) times credibility (1-6); ungraded evidence 0.5.
+RELIABILITY_WEIGHT = {"A": 1.0, "B": 0.8, "C": 0.6, "D": 0.4, "E": 0.2, "F": 0.2}
+CREDIBILITY_WEIGHT = {"1": 1.0, "2": 0.8, "3": 0.6, "4": 0.4, "5": 0.2, "6": 0.2}
+UNGRADED_WEIGHT = 0.5
+WEIGHTS_HELP = (
+    "Weighted momentum multiplies each effect by reliability (A 1, B .8, C .6, D .4, E-F .2) times "
+    "credibility (1 1, 2 .8, 3 .6, 4 .4, 5-6 .2); ungraded evidence counts .5."
+)
+
+
+def _case(expr: str, weights: dict[str, float]) -> str:
+    whens = " ".join(f"WHEN '{k}' THEN {v}" for k, v in weights.items())
+    return f"(CASE {expr} {whens} END)"
+
+
+WEIGHT_SQL = (
+    f"(CASE WHEN grade IS NULL THEN {UNGRADED_WEIGHT} ELSE "
+    f"{_case('substr(grade, 1, 1)', RELIABILITY_WEIGHT)} * "
+    f"{_case('substr(grade, 2, 1)', CREDIBILITY_WEIGHT)} END)"
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    indicator_key: str
+    level: StatusLevel
+    start: date
+    due: PartialDate
+    note: str
+    set_by: str
+    set_at: str
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    indicator: Indicator
+    status: StatusLevel
+    status_date: PartialDate | None
+    target: Target | None
+    track: str  # met | on track | off track | overdue | no target
+    expected_percent: float | None
+    entries: int
+    advancing: int
+    hindering: int
+    context: int
+    momentum: int
+    weighted_momentum: float
+    sources: int
+    last_evidence: PartialDate | None
+    days_since_evidence: int | None
+    stale: bool
+
+
+@dataclass(frozen=True)
+class Report:
+    framework: Framework
+    as_of: date
+    since: date | None
+    until: date
+    stale_days: int
+    rows: tuple[ReportRow, ...]
+
+    @property
+    def totals(self) -> dict[str, Any]:
+        return {
+            "entries": sum(r.entries for r in self.rows),
+            "advancing": sum(r.advancing for r in self.rows),
+            "hindering": sum(r.hindering for r in self.rows),
+            "context": sum(r.context for r in self.rows),
+            "momentum": sum(r.momentum for r in self.rows),
+            "weighted_momentum": round(sum(r.weighted_momentum for r in self.rows), 2),
+        }
+
+    @property
+    def stale(self) -> list[str]:
+        return [r.indicator.key for r in self.rows if r.stale]
+
+    @property
+    def overdue(self) -> list[str]:
+        return [r.indicator.key for r in self.rows if r.track == "overdue"]
+
+
+def set_target(
+    store: Store,
+    fw: Framework,
+    indicator: str,
+    level: str,
+    due: PartialDate,
+    start: date,
+    note: str,
+    set_by: str,
+    set_at: str,
+) -> Target:
+    """Record a target; an earlier one for the indicator stays in the table as history."""
+    ind = resolve_indicator(fw, indicator)
+    lv = fw.level(level)
+    if due.end < start:
+        raise InputError(f"--by {due} is before the target's start {start.isoformat()}")
+    with store.transaction() as conn:
+        conn.execute(
+            """INSERT INTO targets (indicator_id, level, start, due, due_end, note, set_by, set_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (ind.id, lv.name, start.isoformat(), str(due), due.end.isoformat(), note, set_by, set_at),
+        )
+    return Target(ind.key, lv, start, due, note, set_by, set_at)
+
+
+def targets(store: Store, fw: Framework, *, history: bool = False) -> list[Target]:
+    """The current target of each indicator (the latest set), or every target ever set."""
+    keys = {ind.id: ind.key for ind in fw.indicators}
+    marks = ", ".join("?" for _ in keys)
+    latest = (
+        "" if history else "AND t.id = (SELECT max(id) FROM targets x WHERE x.indicator_id = t.indicator_id)"
+    )
+    rows = store.conn.execute(
+        f"SELECT * FROM targets t WHERE t.indicator_id IN ({marks}) {latest} ORDER BY t.id",
+        list(keys),
+    ).fetchall()
+    return [
+        Target(
+            keys[r["indicator_id"]],
+            fw.level(r["level"]),
+            date.fromisoformat(r["start"]),
+            PartialDate.from_stored(r["due"]),
+            r["note"],
+            r["set_by"],
+            r["set_at"],
+        )
+        for r in rows
+    ]
+
+
+def _track(
+    target: Target | None, state: IndicatorState, start_state: IndicatorState | None, as_of: date
+) -> tuple[str, float | None]:
+    """met / overdue / on track / off track against a straight line from the start to the due date."""
+    if target is None:
+        return "no target", None
+    goal = target.level.percent
+    if state.status.percent >= goal:
+        return "met", float(goal)
+    if as_of > target.due.end:
+        return "overdue", float(goal)
+    begin = start_state.status.percent if start_state else state.status.percent
+    span = (target.due.end - target.start).days
+    elapsed = min(max((as_of - target.start).days, 0), span) if span > 0 else span
+    expected = begin + (goal - begin) * (elapsed / span) if span > 0 else float(goal)
+    expected = round(expected, 1)
+    return ("on track" if state.status.percent >= expected else "off track"), expected
+
+
+def build_report(
+    store: Store,
+    fw: Framework,
+    *,
+    as_of: date,
+    since: date | None = None,
+    until: date | None = None,
+    indicators: list[str] | None = None,
+    stale_days: int = 180,
+) -> Report:
+    if stale_days < 1:
+        raise InputError(f"--stale-days must be at least 1, not {stale_days}")
+    end = min(until, as_of) if until else as_of
+    if since and since > end:
+        raise InputError(f"--since {since} is after the end of the window ({end})")
+    chosen = {resolve_indicator(fw, k).key for k in indicators or []}
+    states = [s for s in indicator_states(store, fw, as_of) if not chosen or s.indicator.key in chosen]
+    ids = [s.indicator.id for s in states]
+    marks = ", ".join("?" for _ in ids)
+    window = {
+        r["indicator_id"]: r
+        for r in store.conn.execute(
+            f"""SELECT indicator_id, count(*) AS n, sum(effect > 0) AS adv, sum(effect < 0) AS hind,
+                  sum(effect = 0) AS ctx, sum(effect) AS momentum,
+                  sum(effect * {WEIGHT_SQL}) AS weighted,
+                  count(DISTINCT CASE WHEN source <> '' THEN source END) AS sources
+                FROM entries
+                WHERE deleted_at IS NULL AND indicator_id IN ({marks})
+                  AND date_start >= ? AND date_start <= ?
+                GROUP BY indicator_id""",
+            (*ids, (since or date.min).isoformat(), end.isoformat()),
+        )
+    }
+    current_targets = {t.indicator_key: t for t in targets(store, fw)}
+    rows = []
+    for state in states:
+        key = state.indicator.key
+        target = current_targets.get(key)
+        start_state = None
+        if target is not None and target.start <= as_of:
+            start_state = next(s for s in indicator_states(store, fw, target.start) if s.indicator.key == key)
+        track, expected = _track(target, state, start_state, as_of)
+        w = window.get(state.indicator.id)
+        days = (as_of - state.last_evidence.start).days if state.last_evidence else None
+        rows.append(
+            ReportRow(
+                indicator=state.indicator,
+                status=state.status,
+                status_date=state.status_date,
+                target=target,
+                track=track,
+                expected_percent=expected,
+                entries=w["n"] if w else 0,
+                advancing=w["adv"] if w else 0,
+                hindering=w["hind"] if w else 0,
+                context=w["ctx"] if w else 0,
+                momentum=w["momentum"] if w else 0,
+                weighted_momentum=round(w["weighted"], 2) if w else 0.0,
+                sources=w["sources"] if w else 0,
+                last_evidence=state.last_evidence,
+                days_since_evidence=days,
+                stale=days is None or days > stale_days,
+            )
+        )
+    return Report(fw, as_of, since, end, stale_days, tuple(rows))
+
+
+REPORT_FIELDS = (
+    "framework",
+    "number",
+    "key",
+    "title",
+    "status",
+    "status_percent",
+    "status_date",
+    "target",
+    "target_percent",
+    "target_due",
+    "track",
+    "expected_percent",
+    "entries",
+    "advancing",
+    "hindering",
+    "context",
+    "momentum",
+    "weighted_momentum",
+    "sources",
+    "last_evidence",
+    "days_since_evidence",
+    "stale",
+    "as_of",
+    "since",
+    "until",
+)
+
+
+def report_dicts(report: Report) -> list[dict[str, Any]]:
+    """One flat record per indicator: plain numbers and ISO dates, the columns of REPORT_FIELDS."""
+    out = []
+    for r in report.rows:
+        out.append(
+            {
+                "framework": report.framework.name,
+                "number": r.indicator.number,
+                "key": r.indicator.key,
+                "title": r.indicator.title,
+                "status": r.status.name,
+                "status_percent": r.status.percent,
+                "status_date": str(r.status_date) if r.status_date else None,
+                "target": r.target.level.name if r.target else None,
+                "target_percent": r.target.level.percent if r.target else None,
+                "target_due": str(r.target.due) if r.target else None,
+                "track": r.track,
+                "expected_percent": r.expected_percent,
+                "entries": r.entries,
+                "advancing": r.advancing,
+                "hindering": r.hindering,
+                "context": r.context,
+                "momentum": r.momentum,
+                "weighted_momentum": r.weighted_momentum,
+                "sources": r.sources,
+                "last_evidence": str(r.last_evidence) if r.last_evidence else None,
+                "days_since_evidence": r.days_since_evidence,
+                "stale": r.stale,
+                "as_of": report.as_of.isoformat(),
+                "since": report.since.isoformat() if report.since else None,
+                "until": report.until.isoformat(),
+            }
+        )
+    return out
