@@ -402,34 +402,18 @@ class Store:
 
     def revisions(self, entry_id: int) -> list[Revision]:
         current = self.get_entry(entry_id)
+        # Columns named as in _ENTRY_SELECT, so one function builds an Entry from either.
         rows = self.conn.execute(
-            """SELECT r.*, i.key AS indicator, i.title AS indicator_title, f.name AS framework
+            """SELECT r.entry_id AS id, ? AS uuid, f.name AS framework, i.key AS indicator,
+                      i.title AS indicator_title, r.date, r.summary, r.note, r.source, r.effect,
+                      r.status, r.grade, r.tags, r.actors, r.analyst, r.revision, ? AS recorded_at,
+                      CASE WHEN r.action = 'delete' THEN r.changed_at END AS deleted_at,
+                      r.action, r.changed_by, r.changed_at
                FROM entry_revisions r JOIN indicators i ON i.id = r.indicator_id
                JOIN frameworks f ON f.id = i.framework_id
                WHERE r.entry_id = ? ORDER BY r.revision""",
-            (entry_id,),
+            (current.uuid, current.recorded_at, entry_id),
         ).fetchall()
-        out = []
-        for r in rows:
-            snapshot = Entry(
-                id=entry_id,
-                uuid=current.uuid,
-                framework=r["framework"],
-                indicator=r["indicator"],
-                indicator_title=r["indicator_title"],
-                date=PartialDate.from_stored(r["date"]),
-                summary=r["summary"],
-                note=r["note"],
-                source=r["source"],
-                effect=r["effect"],
-                status=r["status"],
-                grade=r["grade"],
-                tags=tuple(json.loads(r["tags"])),
-                actors=tuple(json.loads(r["actors"])),
-                analyst=r["analyst"],
-                revision=r["revision"],
-                recorded_at=current.recorded_at,
-                deleted=r["action"] == "delete",
-            )
-            out.append(Revision(r["revision"], r["action"], r["changed_by"], r["changed_at"], snapshot))
-        return out
+        return [
+            Revision(r["revision"], r["action"], r["changed_by"], r["changed_at"], _entry(r)) for r in rows
+        ]
