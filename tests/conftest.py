@@ -43,6 +43,18 @@ def cli() -> Invoke:
 
 
 @pytest.fixture
+def log(cli: Invoke) -> Callable[..., int]:
+    """`policytrack log ARGS...`, asserting it succeeded; returns the new entry's id."""
+
+    def invoke(*args: str) -> int:
+        result = cli("log", *args)
+        assert result.exit_code == 0, result.stderr
+        return int(result.stdout.split()[2])
+
+    return invoke
+
+
+@pytest.fixture
 def cli_json(cli: Invoke) -> Callable[..., Any]:
     def invoke(*args: str) -> Any:
         result = cli(*args)

@@ -204,9 +204,8 @@ def test_delete_needs_force_off_terminal_and_restore_brings_back(cli: Invoke, cl
     assert actions == ["create", "delete", "restore"]
 
 
-def test_list_filters(cli: Invoke, cli_json) -> None:
-    cli(
-        "log",
+def test_list_filters(cli: Invoke, cli_json, log) -> None:
+    log(
         "diversify",
         "Barkhane and Takuba withdrawal announced",
         "--date",
@@ -216,8 +215,7 @@ def test_list_filters(cli: Invoke, cli_json) -> None:
         "--tag",
         "france",
     )
-    cli(
-        "log",
+    log(
         "diversify",
         "UNSC resolution 2690 ends MINUSMA",
         "--date",
@@ -225,8 +223,7 @@ def test_list_filters(cli: Invoke, cli_json) -> None:
         "--effect",
         "-1",
     )
-    cli(
-        "log",
+    log(
         "regional",
         "Withdrawal from ECOWAS announced",
         "--date",

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,11 +18,7 @@ SNAPSHOT = Path(__file__).parent / "snapshots" / "report.md"
 
 
 @pytest.fixture
-def dataset(cli: Invoke) -> None:
-    def log(*args: str) -> None:
-        result = cli("log", *args)
-        assert result.exit_code == 0, result.stderr
-
+def dataset(cli: Invoke, log: Callable[..., int]) -> None:
     log(
         "diversify",
         "Barkhane and Takuba withdrawal announced",

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from policytrack.dates import PartialDate
-from policytrack.errors import InputError
+from policytrack.errors import DatabaseError, InputError
 from policytrack.models import (
     DEFAULT_FRAMEWORK,
     Entry,
@@ -56,10 +56,10 @@ def default_analyst() -> str:
 def install_framework_file(store: Store, path: Path) -> Framework:
     """Validate a framework file and save it: the only way a framework enters a database."""
     # The loader (tomllib, importlib.resources) is needed only here, not on every command.
-    from policytrack.framework import load_framework_file
+    from policytrack.framework import read_framework_file
 
-    fw = load_framework_file(path)
-    store.save_framework(fw, path.read_text(encoding="utf-8"), utc_now())
+    fw, text = read_framework_file(path)
+    store.save_framework(fw, text, utc_now())
     loaded = store.framework(fw.name)
     assert loaded is not None
     return loaded
@@ -71,8 +71,6 @@ def open_store(path: Path) -> Store:
     try:
         if not store.framework_names():
             if store.read_only:
-                from policytrack.errors import DatabaseError
-
                 raise DatabaseError(f"database {path} is empty and read-only")
             from policytrack.framework import builtin_path
 

@@ -300,6 +300,11 @@ def _read_indicators(r: _Reader, raw: object, levels: set[str]) -> tuple[Indicat
 
 def load_framework_file(path: Path) -> Framework:
     """Read, decode and validate one framework file."""
+    return read_framework_file(path)[0]
+
+
+def read_framework_file(path: Path) -> tuple[Framework, str]:
+    """Read, decode and validate one framework file; also return its text, to store as loaded."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -308,4 +313,4 @@ def load_framework_file(path: Path) -> Framework:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise FrameworkError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    return parse_framework(text, path)
+    return parse_framework(text, path), text

@@ -14,11 +14,17 @@ def default_data_dir() -> Path:
     return Path(user_data_dir("policytrack", appauthor=False))
 
 
-def resolve_db_path(option: str | None) -> Path:
-    """The one place the database path is decided; domain code only ever receives the result."""
+def resolve_db_path(option: str | None, *, create_default_dir: bool = False) -> Path:
+    """The one place the database path is decided; domain code only ever receives the result.
+
+    Only the default location has its folder created: a --db or POLICYTRACK_DB in a missing folder is
+    more likely a typo, and the store refuses it."""
     if option:
         return Path(option).expanduser()
     env = os.environ.get(ENV_DB)
     if env:
         return Path(env).expanduser()
-    return default_data_dir() / "policytrack.db"
+    path = default_data_dir() / "policytrack.db"
+    if create_default_dir:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return path

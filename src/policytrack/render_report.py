@@ -140,16 +140,19 @@ def report_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def recording_console(width: int = 120) -> Console:
+def _recording_console(width: int = 120) -> Console:
     from rich.console import Console
 
     return Console(record=True, width=width, file=io.StringIO(), color_system="truecolor")
 
 
-def export_recorded(renderable: RenderableType, fmt: str, title: str) -> str:
-    """A self-contained HTML or SVG file of what the terminal would show."""
-    console = recording_console()
-    console.print(renderable)
+def export_recorded(renderables: list[RenderableType], fmt: str, title: str) -> str:
+    """What the terminal would show, as plain text or a self-contained HTML or SVG file."""
+    console = _recording_console()
+    for renderable in renderables:
+        console.print(renderable)
+    if fmt == "text":
+        return console.export_text()
     if fmt == "html":
         return console.export_html(inline_styles=True)
     return console.export_svg(title=title)

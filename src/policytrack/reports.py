@@ -200,13 +200,16 @@ def build_report(
         )
     }
     current_targets = {t.indicator_key: t for t in targets(store, fw)}
+    # Each target's line starts from the status on its start date: one query per distinct date.
+    at_start: dict[date, dict[str, IndicatorState]] = {}
+    for t in current_targets.values():
+        if t.start <= as_of and t.start not in at_start:
+            at_start[t.start] = {s.indicator.key: s for s in indicator_states(store, fw, t.start)}
     rows = []
     for state in states:
         key = state.indicator.key
         target = current_targets.get(key)
-        start_state = None
-        if target is not None and target.start <= as_of:
-            start_state = next(s for s in indicator_states(store, fw, target.start) if s.indicator.key == key)
+        start_state = at_start[target.start][key] if target and target.start in at_start else None
         track, expected = _track(target, state, start_state, as_of)
         w = window.get(state.indicator.id)
         days = (as_of - state.last_evidence.start).days if state.last_evidence else None

@@ -76,6 +76,10 @@ def _entry(row: sqlite3.Row) -> Entry:
     )
 
 
+def _missing(entry_id: int) -> NotFoundError:
+    return NotFoundError(f"no entry with id {entry_id}; `policytrack list` shows the ids")
+
+
 class Store:
     """A policytrack database. Opening it applies pending migrations; it never prints."""
 
@@ -374,13 +378,13 @@ class Store:
     def entry_row(self, entry_id: int) -> sqlite3.Row:
         row = self.conn.execute("SELECT * FROM entries WHERE id = ?", (entry_id,)).fetchone()
         if row is None:
-            raise NotFoundError(f"no entry with id {entry_id}; `policytrack list` shows the ids")
+            raise _missing(entry_id)
         return row  # type: ignore[no-any-return]
 
     def get_entry(self, entry_id: int) -> Entry:
         row = self.conn.execute(_ENTRY_SELECT + " WHERE e.id = ?", (entry_id,)).fetchone()
         if row is None:
-            raise NotFoundError(f"no entry with id {entry_id}; `policytrack list` shows the ids")
+            raise _missing(entry_id)
         return _entry(row)
 
     def query_entries(

@@ -28,32 +28,28 @@ def state(ctx: typer.Context) -> State:
     return found if found is not None else State()
 
 
-def db_path_of(ctx: typer.Context) -> State:
+def db_path(ctx: typer.Context, *, create_default_dir: bool = False) -> Path:
+    """The database path for this invocation (remembered in the state for error messages)."""
     st = state(ctx)
-    if st.db_path is None:
-        st.db_path = resolve_db_path(st.db_option)
-        if st.db_option is None and not os.environ.get("POLICYTRACK_DB"):
-            st.db_path.parent.mkdir(parents=True, exist_ok=True)
-    return st
+    st.db_path = resolve_db_path(st.db_option, create_default_dir=create_default_dir)
+    return st.db_path
 
 
 @contextmanager
 def opened_store(ctx: typer.Context) -> Iterator[Store]:
     from policytrack.evidence import open_store
 
-    st = db_path_of(ctx)
-    assert st.db_path is not None
-    store = open_store(st.db_path)
+    store = open_store(db_path(ctx, create_default_dir=True))
     try:
         yield store
     finally:
         store.close()
 
 
-def console(ctx: typer.Context, *, stderr: bool = False) -> Console:
+def console(ctx: typer.Context, *, stderr: bool = False, no_color: bool = False) -> Console:
     from rich.console import Console
 
-    no_color = state(ctx).no_color or bool(os.environ.get("NO_COLOR"))
+    no_color = no_color or state(ctx).no_color or bool(os.environ.get("NO_COLOR"))
     stream = sys.stderr if stderr else sys.stdout
     # Piped output is read in files and editors, not an 80-column terminal: give tables room.
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 120

@@ -7,7 +7,7 @@ import sqlite3
 import typer
 
 from policytrack.cli.app import fail
-from policytrack.cli.common import db_path_of
+from policytrack.cli.common import db_path
 
 db_app = typer.Typer(help="The database file: its path and its health.", no_args_is_help=True)
 
@@ -15,14 +15,13 @@ db_app = typer.Typer(help="The database file: its path and its health.", no_args
 @db_app.command("path", epilog="Example: policytrack db path")
 def path_cmd(ctx: typer.Context) -> None:
     """Print the database path (--db, else $POLICYTRACK_DB, else the user data directory)."""
-    typer.echo(str(db_path_of(ctx).db_path))
+    typer.echo(str(db_path(ctx)))
 
 
 @db_app.command("check", epilog="Example: policytrack --db team.db db check")
 def check_cmd(ctx: typer.Context) -> None:
     """Check the database's integrity and foreign keys, read-only; exit 1 on any problem."""
-    path = db_path_of(ctx).db_path
-    assert path is not None
+    path = db_path(ctx)
     if not path.exists():
         raise fail(f"database {path} does not exist")
     try:

@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from policytrack.cli.app import app
+from policytrack.cli.app import app, fail
 from policytrack.cli.common import atomic_write, complete_indicator, console, opened_store, read_date
 from policytrack.cli.entries import FrameworkOpt
 from policytrack.reports import WEIGHTS_HELP
+
+if TYPE_CHECKING:
+    from policytrack.models import Entry
 
 
 class Format(StrEnum):
@@ -66,6 +69,8 @@ def report_cmd(
     from policytrack.render_report import export_recorded, report_markdown, report_renderable
     from policytrack.reports import REPORT_FIELDS, build_report, report_dicts
 
+    if explain and fmt in (Format.json, Format.csv, Format.markdown):
+        raise fail("--explain lists entries beside the table: use it with --format table, html or svg", 2)
     as_of_date = read_date(as_of, "--as-of").end if as_of else date.today()
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
@@ -78,12 +83,11 @@ def report_cmd(
             indicators=indicator,
             stale_days=stale_days,
         )
-        behind = {}
+        behind: dict[str, list[Entry]] = {}
         if explain:
             for row in report.rows:
                 flt = EntryFilter(indicators=[row.indicator.key], since=report.since, until=report.until)
                 behind[row.indicator.key] = list(list_entries(store, fw, flt))
-    text: str | None = None
     if fmt is Format.json:
         text = to_json(report_dicts(report)) + "\n"
     elif fmt is Format.csv:
@@ -91,28 +95,20 @@ def report_cmd(
         text = "".join(csv_lines(REPORT_FIELDS, rows))
     elif fmt is Format.markdown:
         text = report_markdown(report)
-    renderables = [report_renderable(report, plain=plain or fmt is not Format.table)]
-    for key, entries in behind.items():
-        title = f"Evidence behind {key} ({len(entries)} entries in the window)"
-        renderables.append(entries_table(entries, title=title))
-    if fmt in (Format.html, Format.svg):
-        from rich.console import Group
-
-        text = export_recorded(Group(*renderables), fmt.value, fw.title)
-    if text is None:  # the table
-        if output is None:
-            out = console(ctx)
-            if plain:
-                out.no_color = True
+    else:
+        renderables = [report_renderable(report, plain=plain)]
+        for key, entries in behind.items():
+            title = f"Evidence behind {key} ({len(entries)} entries in the window)"
+            renderables.append(entries_table(entries, title=title))
+        if fmt is not Format.table:
+            text = export_recorded(renderables, fmt.value, fw.title)
+        elif output is None:
+            out = console(ctx, no_color=plain)
             for renderable in renderables:
                 out.print(renderable)
             return
-        from policytrack.render_report import recording_console
-
-        rec = recording_console()
-        for renderable in renderables:
-            rec.print(renderable)
-        text = rec.export_text()
+        else:
+            text = export_recorded(renderables, "text", fw.title)
     if output is None:
         typer.echo(text, nl=False)
     else:
