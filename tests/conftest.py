@@ -62,3 +62,109 @@ def cli_json(cli: Invoke) -> Callable[..., Any]:
         return json.loads(result.stdout)
 
     return invoke
+
+
+@pytest.fixture
+def dataset(cli: Invoke, log: Callable[..., int]) -> None:
+    """Real events plus labelled synthetic entries; tests/test_reports.py works out its figures by hand."""
+    log(
+        "diversify",
+        "Barkhane and Takuba withdrawal announced",
+        "--date",
+        "2022-02-17",
+        "--effect",
+        "-1",
+        "--grade",
+        "A1",
+        "--source",
+        "Elysee joint declaration",
+    )
+    log(
+        "diversify",
+        "UNSC resolution 2690 ends MINUSMA's mandate",
+        "--date",
+        "2023-06-30",
+        "--effect",
+        "-1",
+        "--grade",
+        "A1",
+        "--source",
+        "UNSC resolution 2690",
+    )
+    log(
+        "diversify",
+        "synthetic test entry: context on the same resolution",
+        "--date",
+        "2023-06-30",
+        "--source",
+        "UNSC resolution 2690",
+    )
+    log(
+        "regional",
+        "Withdrawal from ECOWAS announced",
+        "--date",
+        "2024-01-28",
+        "--effect",
+        "-2",
+        "--grade",
+        "A1",
+        "--source",
+        "Joint communique",
+    )
+    log(
+        "regional",
+        "AES treaty signed in Niamey",
+        "--date",
+        "2024-07-06",
+        "--effect",
+        "+1",
+        "--grade",
+        "B2",
+        "--status",
+        "commitment",
+        "--source",
+        "AES treaty",
+    )
+    log(
+        "regional",
+        "synthetic test entry: month precision",
+        "--date",
+        "2024-09",
+        "--effect",
+        "2",
+        "--grade",
+        "E5",
+        "--status",
+        "in-progress",
+        "--source",
+        "synthetic",
+    )
+    log(
+        "regional",
+        "synthetic test entry: deleted later",
+        "--date",
+        "2024-10-01",
+        "--effect",
+        "2",
+        "--grade",
+        "A1",
+        "--status",
+        "implemented",
+    )
+    assert cli("delete", "7", "--force").exit_code == 0
+    log(
+        "regional",
+        "synthetic test entry: after the as-of date",
+        "--date",
+        "2025-03-01",
+        "--effect",
+        "2",
+        "--status",
+        "implemented",
+    )
+    for args in (
+        ("regional", "substantial", "--by", "2025-12", "--from", "2024-01-01"),
+        ("diversify", "commitment", "--by", "2024-06", "--from", "2023-01-01"),
+        ("guidelines", "no-action", "--by", "2030"),
+    ):
+        assert cli("target", *args).exit_code == 0

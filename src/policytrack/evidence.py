@@ -59,10 +59,36 @@ def install_framework_file(store: Store, path: Path) -> Framework:
     from policytrack.framework import read_framework_file
 
     fw, text = read_framework_file(path)
-    store.save_framework(fw, text, utc_now())
-    loaded = store.framework(fw.name)
-    assert loaded is not None
+    now = utc_now()
+    with store.transaction():
+        store.save_framework(fw, text, now)
+        loaded = store.framework(fw.name)
+        assert loaded is not None
+        _record_file_targets(store, fw, loaded, now)
     return loaded
+
+
+def _record_file_targets(store: Store, from_file: Framework, loaded: Framework, now: str) -> None:
+    """A target written in the file becomes a dated target, unless it is already the current one."""
+    from policytrack.reports import set_target, targets
+
+    current = {t.indicator_key: t for t in targets(store, loaded)}
+    for ind in from_file.indicators:
+        goal = ind.target
+        if goal is None:
+            continue
+        existing = current.get(ind.key)
+        if (
+            existing is not None
+            and existing.level.name == goal.level
+            and existing.due == goal.due
+            and (goal.start is None or existing.start == goal.start)
+        ):
+            continue
+        start = goal.start or date.fromisoformat(now[:10])
+        set_target(
+            store, loaded, ind.key, goal.level, goal.due, start, goal.note, f"framework {loaded.name}", now
+        )
 
 
 def open_store(path: Path) -> Store:

@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any, NoReturn
 
-from policytrack.errors import FrameworkError
-from policytrack.models import DEFAULT_FRAMEWORK, Framework, Indicator, Source, StatusLevel
+from policytrack.dates import PartialDate, parse_date
+from policytrack.errors import DateError, FrameworkError
+from policytrack.models import (
+    DEFAULT_FRAMEWORK,
+    Framework,
+    FrameworkTarget,
+    Indicator,
+    Source,
+    StatusLevel,
+)
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
@@ -31,7 +40,10 @@ _INDICATOR_KEYS = {
     "progress_signals",
     "regression_signals",
     "baseline",
+    "target",
 }
+_TARGET_KEYS = {"level", "by", "from", "note"}
+_ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _BASELINE_KEYS = {"summary", "source", "status"}
 _KINDS = {"recommendation", "risk"}
 
@@ -280,8 +292,10 @@ def _read_indicators(r: _Reader, raw: object, levels: set[str]) -> tuple[Indicat
                 i,
                 "status",
             )
+        target = _read_target(r, r.mapping(item, "target", t, i), i, levels)
         out.append(
             Indicator(
+                target=target,
                 key=key,
                 number=number,
                 title=r.text(item, "title", t, i),
@@ -296,6 +310,32 @@ def _read_indicators(r: _Reader, raw: object, levels: set[str]) -> tuple[Indicat
             )
         )
     return tuple(sorted(out, key=lambda ind: ind.number))
+
+
+def _read_target(r: _Reader, raw: dict[str, Any], i: int, levels: set[str]) -> FrameworkTarget | None:
+    if not raw:
+        return None
+    t = "indicators.target"
+    r.table(raw, _TARGET_KEYS, t, i)
+    level = r.text(raw, "level", t, i)
+    if level not in levels:
+        r.fail(f"target level {level!r} is not a level of [[scale]]", t, i, "level")
+    dates: dict[str, PartialDate] = {}
+    for key in ("by", "from"):
+        text = r.text(raw, key, t, i, required=key == "by")
+        if not text:
+            continue
+        if not _ISO.match(text):
+            problem = f"target {key!r} must be an ISO date (2027, 2027-12 or 2027-12-31), not {text!r}"
+            r.fail(problem, t, i, key)
+        try:
+            dates[key] = parse_date(text, date.max, allow_future=True)
+        except DateError as exc:
+            r.fail(f"target {key!r}: {exc}", t, i, key)
+    start = dates["from"].start if "from" in dates else None
+    if start and dates["by"].end < start:
+        r.fail("target 'by' is before its 'from'", t, i, "by")
+    return FrameworkTarget(level, dates["by"], start, r.text(raw, "note", t, i, required=False))
 
 
 def load_framework_file(path: Path) -> Framework:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from policytrack.dates import PartialDate
 from policytrack.errors import InputError, UnknownIndicatorError
@@ -107,6 +108,16 @@ class Source:
 
 
 @dataclass(frozen=True)
+class FrameworkTarget:
+    """A target written in a framework file: reach `level` by `due` (ISO, day/month/year), from `start`."""
+
+    level: str
+    due: PartialDate
+    start: date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Indicator:
     key: str
     number: int
@@ -119,6 +130,7 @@ class Indicator:
     baseline_source: str = ""
     baseline_status: str = ""
     kind: str = "recommendation"
+    target: FrameworkTarget | None = None
     id: int | None = None
 
 

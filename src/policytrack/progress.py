@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from policytrack.dates import PartialDate
-from policytrack.models import Framework, Indicator, StatusLevel
+from policytrack.models import Entry, Framework, Indicator, StatusLevel, resolve_indicator
 from policytrack.store import Store
 
 
@@ -68,3 +68,41 @@ def indicator_states(store: Store, fw: Framework, as_of: date | None = None) -> 
             )
         )
     return states
+
+
+@dataclass(frozen=True)
+class TimelinePoint:
+    entry: Entry
+    cumulative: int  # momentum from the start of the window up to and including this entry
+    status_change: str | None  # "old -> new" when this entry's assessment changes the status
+
+
+@dataclass(frozen=True)
+class Timeline:
+    indicator: Indicator
+    start_status: StatusLevel  # the status just before the window
+    points: tuple[TimelinePoint, ...]
+
+
+def timeline(
+    store: Store, fw: Framework, key: str, since: date | None = None, until: date | None = None
+) -> Timeline:
+    """One indicator's current evidence in date order, with cumulative momentum and status changes."""
+    from policytrack.evidence import EntryFilter, list_entries
+
+    indicator = resolve_indicator(fw, key)
+    if since:
+        before = since - timedelta(days=1)
+        start = next(s for s in indicator_states(store, fw, before) if s.indicator.key == indicator.key)
+        status = start.status
+    else:
+        status = fw.level(indicator.baseline_status or fw.default_status)
+    first_status, total, points = status, 0, []
+    for entry in list_entries(store, fw, EntryFilter(indicators=[indicator.key], since=since, until=until)):
+        total += entry.effect
+        change = None
+        if entry.status and entry.status != status.name:
+            change = f"{status.name} -> {entry.status}"
+            status = fw.level(entry.status)
+        points.append(TimelinePoint(entry, total, change))
+    return Timeline(indicator, first_status, tuple(points))

@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
+from policytrack.models import StatusLevel
+from policytrack.periods import Cell, PeriodReport, sparkline
+from policytrack.progress import Timeline
 from policytrack.reports import Report, ReportRow
 
 if TYPE_CHECKING:
@@ -156,3 +159,112 @@ def export_recorded(renderables: list[RenderableType], fmt: str, title: str) -> 
     if fmt == "html":
         return console.export_html(inline_styles=True)
     return console.export_svg(title=title)
+
+
+MAX_TABLE_PERIODS = 8
+
+
+def _period_cell(cell: Cell, status: StatusLevel) -> str:
+    activity = f"{cell.entries} {_signed(cell.momentum)}" if cell.entries else "-"
+    return f"{activity}\n{status.percent}%"
+
+
+def period_header(report: PeriodReport) -> list[str]:
+    fw = report.framework
+    first, last = report.periods[0], report.periods[-1]
+    return [
+        fw.title,
+        f"Source: {fw.source.citation()}",
+        f"As of {report.as_of.isoformat()}, by {report.unit}, {first.label} to {last.label}. "
+        "Each cell: entries and net effect, then the status at the period's end; "
+        "trend: momentum per period (scaled per row).",
+    ]
+
+
+def period_renderable(report: PeriodReport, *, plain: bool = False) -> RenderableType:
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    shown = report.periods[-MAX_TABLE_PERIODS:]
+    skip = len(report.periods) - len(shown)
+    table = Table(box=box.ASCII2 if plain else box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("Key", no_wrap=True)
+    for period in shown:
+        table.add_column(period.label, justify="right", no_wrap=True)
+    table.add_column("Trend", no_wrap=True)
+    for row in report.rows:
+        cells = [_period_cell(c, s) for c, s in zip(row.cells[skip:], row.statuses[skip:], strict=True)]
+        trend = sparkline([float(c.momentum) for c in row.cells[skip:]])
+        table.add_row(str(row.indicator.number), row.indicator.key, *cells, trend)
+    head = period_header(report)
+    parts: list[RenderableType] = [
+        Text(head[0], style="bold"),
+        Text(head[1], style="dim"),
+        Text(head[2]),
+        table,
+    ]
+    if skip:
+        parts.append(
+            Text(
+                f"Showing the last {len(shown)} of {len(report.periods)} periods; "
+                "--since narrows the window, --format csv gives them all.",
+                style="yellow",
+            )
+        )
+    return Group(*parts)
+
+
+def period_markdown(report: PeriodReport) -> str:
+    head = period_header(report)
+    lines = [f"## {_md_cell(head[0])}", "", f"_{_md_cell(head[1])}_", "", _md_cell(head[2]), ""]
+    labels = [p.label for p in report.periods]
+    lines.append("| # | Recommendation | " + " | ".join(labels) + " | Trend |")
+    lines.append("|---:|---|" + "---:|" * len(labels) + "---|")
+    for row in report.rows:
+        cells = [
+            _period_cell(c, s).replace("\n", " · ") for c, s in zip(row.cells, row.statuses, strict=True)
+        ]
+        title = f"{row.indicator.title} (`{row.indicator.key}`)"
+        lines.append(
+            f"| {row.indicator.number} | {_md_cell(title)} | " + " | ".join(cells) + f" | {row.spark} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def timeline_renderable(tl: Timeline) -> RenderableType:
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    ind = tl.indicator
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for name, justify in (("Date", "left"), ("ID", "right"), ("Eff", "right"), ("Cum.", "right")):
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    table.add_column("Grd")
+    table.add_column("Status change", no_wrap=True)
+    table.add_column("Summary", ratio=3, min_width=24)
+    table.add_column("Source", ratio=1, min_width=10, overflow="fold")
+    for p in tl.points:
+        e = p.entry
+        table.add_row(
+            str(e.date),
+            str(e.id),
+            _signed(e.effect),
+            _signed(p.cumulative),
+            e.grade or "",
+            Text(p.status_change or "", style="bold"),
+            e.summary,
+            e.source,
+        )
+    spark = sparkline([float(p.cumulative) for p in tl.points])
+    changes = sum(1 for p in tl.points if p.status_change)
+    summary = (
+        f"{len(tl.points)} entries; status at the start: {tl.start_status.name}; "
+        f"{changes} status change(s); cumulative momentum {spark} "
+        f"{_signed(tl.points[-1].cumulative) if tl.points else '0'}"
+    )
+    return Group(Text(f"{ind.number}. {ind.title} [{ind.key}]", style="bold"), Text(summary), table)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -14,8 +14,11 @@ from policytrack.cli.common import atomic_write, complete_indicator, console, op
 from policytrack.cli.entries import FrameworkOpt
 from policytrack.reports import WEIGHTS_HELP
 
-if TYPE_CHECKING:
-    from policytrack.models import Entry
+
+class Unit(StrEnum):
+    month = "month"
+    quarter = "quarter"
+    year = "year"
 
 
 class Format(StrEnum):
@@ -58,6 +61,14 @@ def report_cmd(
     stale_days: Annotated[
         int, typer.Option(help="Flag indicators with no evidence for more than N days.")
     ] = 180,
+    by: Annotated[
+        Unit | None,
+        typer.Option(
+            "--by",
+            help="Indicators x periods: entries and net effect per period, status at each period's end, "
+            "and a sparkline of momentum.",
+        ),
+    ] = None,
     plain: Annotated[bool, typer.Option("--plain", help="ASCII table, no colour.")] = False,
     explain: Annotated[
         bool, typer.Option("--explain", help="After the table, the entries behind each row.")
@@ -65,50 +76,74 @@ def report_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     from policytrack.evidence import EntryFilter, get_framework, list_entries
+    from policytrack.periods import PERIOD_FIELDS, build_period_report, period_dicts
     from policytrack.render import csv_lines, entries_table, to_json
-    from policytrack.render_report import export_recorded, report_markdown, report_renderable
+    from policytrack.render_report import (
+        export_recorded,
+        period_markdown,
+        period_renderable,
+        report_markdown,
+        report_renderable,
+    )
     from policytrack.reports import REPORT_FIELDS, build_report, report_dicts
 
     if explain and fmt in (Format.json, Format.csv, Format.markdown):
         raise fail("--explain lists entries beside the table: use it with --format table, html or svg", 2)
     as_of_date = read_date(as_of, "--as-of").end if as_of else date.today()
+    since_date = read_date(since, "--since").start if since else None
+    until_date = read_date(until, "--until", allow_future=True).end if until else None
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
-        report = build_report(
-            store,
-            fw,
-            as_of=as_of_date,
-            since=read_date(since, "--since").start if since else None,
-            until=read_date(until, "--until", allow_future=True).end if until else None,
-            indicators=indicator,
-            stale_days=stale_days,
-        )
-        behind: dict[str, list[Entry]] = {}
-        if explain:
-            for row in report.rows:
-                flt = EntryFilter(indicators=[row.indicator.key], since=report.since, until=report.until)
-                behind[row.indicator.key] = list(list_entries(store, fw, flt))
-    if fmt is Format.json:
-        text = to_json(report_dicts(report)) + "\n"
-    elif fmt is Format.csv:
-        rows = ([_csv(d[f]) for f in REPORT_FIELDS] for d in report_dicts(report))
-        text = "".join(csv_lines(REPORT_FIELDS, rows))
-    elif fmt is Format.markdown:
-        text = report_markdown(report)
-    else:
-        renderables = [report_renderable(report, plain=plain)]
-        for key, entries in behind.items():
-            title = f"Evidence behind {key} ({len(entries)} entries in the window)"
-            renderables.append(entries_table(entries, title=title))
-        if fmt is not Format.table:
-            text = export_recorded(renderables, fmt.value, fw.title)
-        elif output is None:
-            out = console(ctx, no_color=plain)
-            for renderable in renderables:
-                out.print(renderable)
-            return
+        if by is None:
+            report = build_report(
+                store,
+                fw,
+                as_of=as_of_date,
+                since=since_date,
+                until=until_date,
+                indicators=indicator,
+                stale_days=stale_days,
+            )
+            fields: tuple[str, ...] = REPORT_FIELDS
+            records = report_dicts(report)
+            renderable, markdown = report_renderable(report, plain=plain), report_markdown(report)
+            keys, win_since, win_until = [r.indicator.key for r in report.rows], report.since, report.until
         else:
-            text = export_recorded(renderables, "text", fw.title)
+            periods = build_period_report(
+                store,
+                fw,
+                by.value,
+                as_of=as_of_date,
+                since=since_date,
+                until=until_date,
+                indicators=indicator,
+            )
+            fields, records = PERIOD_FIELDS, period_dicts(periods)
+            renderable, markdown = period_renderable(periods, plain=plain), period_markdown(periods)
+            keys = [r.indicator.key for r in periods.rows]
+            win_since, win_until = periods.periods[0].start, min(periods.periods[-1].end, as_of_date)
+        renderables = [renderable]
+        if explain:
+            for key in keys:
+                flt = EntryFilter(indicators=[key], since=win_since, until=win_until)
+                entries = list(list_entries(store, fw, flt))
+                title = f"Evidence behind {key} ({len(entries)} entries in the window)"
+                renderables.append(entries_table(entries, title=title))
+    if fmt is Format.json:
+        text = to_json(records) + "\n"
+    elif fmt is Format.csv:
+        text = "".join(csv_lines(fields, ([_csv(d[f]) for f in fields] for d in records)))
+    elif fmt is Format.markdown:
+        text = markdown
+    elif fmt is not Format.table:
+        text = export_recorded(renderables, fmt.value, fw.title)
+    elif output is None:
+        out = console(ctx, no_color=plain)
+        for item in renderables:
+            out.print(item)
+        return
+    else:
+        text = export_recorded(renderables, "text", fw.title)
     if output is None:
         typer.echo(text, nl=False)
     else:
@@ -175,3 +210,43 @@ def targets_cmd(
             t.indicator_key, t.level.name, t.start.isoformat(), str(t.due), t.set_by, t.set_at[:19], t.note
         )
     console(ctx).print(table)
+
+
+@app.command("timeline", epilog="Example: policytrack timeline regional --since 2024")
+def timeline_cmd(
+    ctx: typer.Context,
+    indicator: Annotated[
+        str, typer.Argument(help="Indicator key, number or prefix.", autocompletion=complete_indicator)
+    ],
+    since: Annotated[str | None, typer.Option(help="From this date, inclusive.")] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this date, inclusive.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON list of entries.")] = False,
+    framework: FrameworkOpt = None,
+) -> None:
+    """One indicator's evidence in date order: cumulative momentum, status changes, and a sparkline."""
+    from policytrack.evidence import get_framework
+    from policytrack.progress import timeline
+    from policytrack.render import to_json
+    from policytrack.render_report import timeline_renderable
+
+    since_date = read_date(since, "--since").start if since else None
+    until_date = read_date(until, "--until", allow_future=True).start if until else None
+    if since_date and until_date and since_date > until_date:
+        raise fail(f"--since {since_date} is after --until {until_date}")
+    with opened_store(ctx) as store:
+        tl = timeline(store, get_framework(store, framework), indicator, since_date, until_date)
+    if as_json:
+        typer.echo(
+            to_json(
+                [
+                    {
+                        **p.entry.as_dict(),
+                        "cumulative_momentum": p.cumulative,
+                        "status_change": p.status_change,
+                    }
+                    for p in tl.points
+                ]
+            )
+        )
+    else:
+        console(ctx).print(timeline_renderable(tl))

@@ -1,0 +1,205 @@
+"""Reports over time: indicators x periods (month, quarter or year), and sparklines of momentum.
+
+An entry falls in the period that holds its date's first day (so `2024` counts in 2024-Q1 or 2024-01).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from policytrack.errors import InputError
+from policytrack.models import Framework, Indicator, StatusLevel, resolve_indicator
+from policytrack.reports import WEIGHT_SQL
+from policytrack.store import Store
+
+Unit = Literal["month", "quarter", "year"]
+UNITS: tuple[Unit, ...] = ("month", "quarter", "year")
+SPARK = "▁▂▃▄▅▆▇█"
+
+_PERIOD_SQL = {
+    "month": "substr(date_start, 1, 7)",
+    "quarter": "substr(date_start, 1, 4) || '-Q' || ((CAST(substr(date_start, 6, 2) AS INTEGER) + 2) / 3)",
+    "year": "substr(date_start, 1, 4)",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    start: date
+    end: date
+    label: str
+
+
+def period_of(d: date, unit: Unit) -> Period:
+    if unit == "year":
+        return Period(date(d.year, 1, 1), date(d.year, 12, 31), f"{d.year:04d}")
+    if unit == "quarter":
+        q = (d.month - 1) // 3 + 1
+        first = date(d.year, 3 * q - 2, 1)
+        return Period(first, _month_end(d.year, 3 * q), f"{d.year:04d}-Q{q}")
+    return Period(date(d.year, d.month, 1), _month_end(d.year, d.month), f"{d.year:04d}-{d.month:02d}")
+
+
+def _month_end(year: int, month: int) -> date:
+    first_next = date(year + month // 12, month % 12 + 1, 1)
+    return first_next - timedelta(days=1)
+
+
+def periods_between(first: date, last: date, unit: Unit) -> list[Period]:
+    out = [period_of(first, unit)]
+    while out[-1].end < last:
+        out.append(period_of(out[-1].end + timedelta(days=1), unit))
+    return out
+
+
+def sparkline(values: list[float]) -> str:
+    """One character per value, scaled between the row's smallest and largest value."""
+    if not values:
+        return ""
+    lo, hi = min(values), max(values)
+    if hi == lo:
+        return SPARK[3] * len(values)
+    return "".join(SPARK[round((v - lo) / (hi - lo) * (len(SPARK) - 1))] for v in values)
+
+
+@dataclass(frozen=True)
+class Cell:
+    entries: int = 0
+    advancing: int = 0
+    hindering: int = 0
+    context: int = 0
+    momentum: int = 0
+    weighted_momentum: float = 0.0
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    indicator: Indicator
+    cells: tuple[Cell, ...]
+    statuses: tuple[StatusLevel, ...]  # at each period's end (or the end of the window, if sooner)
+
+    @property
+    def spark(self) -> str:
+        return sparkline([float(c.momentum) for c in self.cells])
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    framework: Framework
+    unit: Unit
+    as_of: date
+    periods: tuple[Period, ...]
+    rows: tuple[PeriodRow, ...]
+
+
+def build_period_report(
+    store: Store,
+    fw: Framework,
+    unit: str,
+    *,
+    as_of: date,
+    since: date | None = None,
+    until: date | None = None,
+    indicators: list[str] | None = None,
+) -> PeriodReport:
+    if unit not in UNITS:
+        raise InputError(f"unknown period {unit!r}: use month, quarter or year")
+    u: Unit = unit
+    end = min(until, as_of) if until else as_of
+    if since and since > end:
+        raise InputError(f"--since {since} is after the end of the window ({end})")
+    chosen = [resolve_indicator(fw, k) for k in indicators or []] or list(fw.indicators)
+    ids = [ind.id for ind in chosen]
+    marks = ", ".join("?" for _ in ids)
+    if since is None:
+        first = store.conn.execute(
+            f"SELECT min(date_start) FROM entries WHERE deleted_at IS NULL AND indicator_id IN ({marks})"
+            " AND date_start <= ?",
+            (*ids, end.isoformat()),
+        ).fetchone()[0]
+        since = date.fromisoformat(first) if first else end
+    periods = periods_between(since, end, u)
+    index = {p.label: i for i, p in enumerate(periods)}
+    cells: dict[int | None, list[Cell]] = {i: [Cell()] * len(periods) for i in ids}
+    for r in store.conn.execute(
+        f"""SELECT indicator_id, {_PERIOD_SQL[u]} AS period, count(*) AS n, sum(effect > 0) AS adv,
+              sum(effect < 0) AS hind, sum(effect = 0) AS ctx, sum(effect) AS momentum,
+              sum(effect * {WEIGHT_SQL}) AS weighted
+            FROM entries
+            WHERE deleted_at IS NULL AND indicator_id IN ({marks}) AND date_start >= ? AND date_start <= ?
+            GROUP BY indicator_id, period""",
+        (*ids, since.isoformat(), end.isoformat()),
+    ):
+        cells[r["indicator_id"]][index[r["period"]]] = Cell(
+            r["n"], r["adv"], r["hind"], r["ctx"], r["momentum"], round(r["weighted"], 2)
+        )
+    rows = [PeriodRow(ind, tuple(cells[ind.id]), _statuses(store, fw, ind, periods, end)) for ind in chosen]
+    return PeriodReport(fw, u, as_of, tuple(periods), tuple(rows))
+
+
+def _statuses(
+    store: Store, fw: Framework, ind: Indicator, periods: list[Period], end: date
+) -> tuple[StatusLevel, ...]:
+    """The status at each period's end: one ordered pass over the indicator's assessments."""
+    assessments = store.conn.execute(
+        """SELECT date_start, status FROM entries WHERE deleted_at IS NULL AND status IS NOT NULL
+           AND indicator_id = ? AND date_start <= ? ORDER BY date_start, id""",
+        (ind.id, end.isoformat()),
+    ).fetchall()
+    current = fw.level(ind.baseline_status or fw.default_status)
+    out, i = [], 0
+    for period in periods:
+        cutoff = min(period.end, end).isoformat()
+        while i < len(assessments) and assessments[i]["date_start"] <= cutoff:
+            current = fw.level(assessments[i]["status"])
+            i += 1
+        out.append(current)
+    return tuple(out)
+
+
+PERIOD_FIELDS = (
+    "framework",
+    "number",
+    "key",
+    "title",
+    "period",
+    "period_start",
+    "period_end",
+    "entries",
+    "advancing",
+    "hindering",
+    "context",
+    "momentum",
+    "weighted_momentum",
+    "status",
+    "status_percent",
+)
+
+
+def period_dicts(report: PeriodReport) -> list[dict[str, Any]]:
+    """One flat record per indicator and period (long format, as R and pandas prefer)."""
+    out = []
+    for row in report.rows:
+        for period, cell, status in zip(report.periods, row.cells, row.statuses, strict=True):
+            out.append(
+                {
+                    "framework": report.framework.name,
+                    "number": row.indicator.number,
+                    "key": row.indicator.key,
+                    "title": row.indicator.title,
+                    "period": period.label,
+                    "period_start": period.start.isoformat(),
+                    "period_end": period.end.isoformat(),
+                    "entries": cell.entries,
+                    "advancing": cell.advancing,
+                    "hindering": cell.hindering,
+                    "context": cell.context,
+                    "momentum": cell.momentum,
+                    "weighted_momentum": cell.weighted_momentum,
+                    "status": status.name,
+                    "status_percent": status.percent,
+                }
+            )
+    return out
