@@ -107,3 +107,31 @@ def test_read_only_database_reads_but_refuses_writes(db_path: Path, monkeypatch:
         assert [e.summary for e in store.query_entries([], [])] == ["one"]
         with pytest.raises(DatabaseError, match="read-only"):
             log_entry(store, fw, EntryInput("regional", "two", parse_date("2024", date.today())))
+
+
+def test_report_queries_use_their_indexes(db_path: Path) -> None:
+    """The 1M-entry report targets rest on these plans (benchmarks/run.py measures them)."""
+    from policytrack.reports import WEIGHT_SQL
+
+    with open_store(db_path) as store:
+        plan = " ".join(
+            row[3]
+            for row in store.conn.execute(
+                """EXPLAIN QUERY PLAN SELECT status, date FROM entries WHERE indicator_id = ?
+                   AND deleted_at IS NULL AND status IS NOT NULL AND date_start <= ?
+                   ORDER BY date_start DESC, id DESC LIMIT 1""",
+                (1, "2024-01-01"),
+            )
+        )
+        assert "INDEX entries_assessments" in plan  # a seek; LIMIT 1 then reads one row
+        plan = " ".join(
+            row[3]
+            for row in store.conn.execute(
+                f"""EXPLAIN QUERY PLAN SELECT indicator_id, count(*), sum(effect * {WEIGHT_SQL}),
+                    count(DISTINCT source) FROM entries WHERE deleted_at IS NULL
+                    AND indicator_id IN (1, 2) AND date_start >= ? AND date_start <= ?
+                    GROUP BY indicator_id""",
+                ("2020-01-01", "2024-01-01"),
+            )
+        )
+        assert "INDEX entries_report" in plan

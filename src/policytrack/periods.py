@@ -18,12 +18,6 @@ Unit = Literal["month", "quarter", "year"]
 UNITS: tuple[Unit, ...] = ("month", "quarter", "year")
 SPARK = "▁▂▃▄▅▆▇█"
 
-_PERIOD_SQL = {
-    "month": "substr(date_start, 1, 7)",
-    "quarter": "substr(date_start, 1, 4) || '-Q' || ((CAST(substr(date_start, 6, 2) AS INTEGER) + 2) / 3)",
-    "year": "substr(date_start, 1, 4)",
-}
-
 
 @dataclass(frozen=True, order=True)
 class Period:
@@ -122,20 +116,36 @@ def build_period_report(
         since = date.fromisoformat(first) if first else end
     periods = periods_between(since, end, u)
     index = {p.label: i for i, p in enumerate(periods)}
-    cells: dict[int | None, list[Cell]] = {i: [Cell()] * len(periods) for i in ids}
+    # SQL groups by month (a plain prefix of the date, the cheapest key); months roll up here.
+    sums: dict[tuple[int, int], list[float]] = {}
     for r in store.conn.execute(
-        f"""SELECT indicator_id, {_PERIOD_SQL[u]} AS period, count(*) AS n, sum(effect > 0) AS adv,
-              sum(effect < 0) AS hind, sum(effect = 0) AS ctx, sum(effect) AS momentum,
-              sum(effect * {WEIGHT_SQL}) AS weighted
+        f"""SELECT indicator_id, substr(date_start, 1, 7) AS month, count(*), sum(effect > 0),
+              sum(effect < 0), sum(effect = 0), sum(effect), sum(effect * {WEIGHT_SQL})
             FROM entries
             WHERE deleted_at IS NULL AND indicator_id IN ({marks}) AND date_start >= ? AND date_start <= ?
-            GROUP BY indicator_id, period""",
+            GROUP BY indicator_id, month""",
         (*ids, since.isoformat(), end.isoformat()),
     ):
-        cells[r["indicator_id"]][index[r["period"]]] = Cell(
-            r["n"], r["adv"], r["hind"], r["ctx"], r["momentum"], round(r["weighted"], 2)
+        slot = (r[0], index[period_of(date.fromisoformat(r[1] + "-01"), u).label])
+        acc = sums.setdefault(slot, [0, 0, 0, 0, 0, 0.0])
+        for k in range(6):
+            acc[k] += r[k + 2]
+
+    def cell(ind_id: int | None, i: int) -> Cell:
+        acc = sums.get((ind_id or 0, i))
+        if acc is None:
+            return Cell()
+        n, adv, hind, ctx, momentum = (int(v) for v in acc[:5])
+        return Cell(n, adv, hind, ctx, momentum, round(acc[5], 2))
+
+    rows = [
+        PeriodRow(
+            ind,
+            tuple(cell(ind.id, i) for i in range(len(periods))),
+            _statuses(store, fw, ind, periods, end),
         )
-    rows = [PeriodRow(ind, tuple(cells[ind.id]), _statuses(store, fw, ind, periods, end)) for ind in chosen]
+        for ind in chosen
+    ]
     return PeriodReport(fw, u, as_of, tuple(periods), tuple(rows))
 
 

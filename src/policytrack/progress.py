@@ -24,36 +24,32 @@ def indicator_states(store: Store, fw: Framework, as_of: date | None = None) -> 
     cutoff = (as_of or date.max).isoformat()
     ids = [ind.id for ind in fw.indicators]
     marks = ", ".join("?" for _ in ids)
-    latest_status = {
-        row["indicator_id"]: row
+    counts = {
+        row[0]: row[1]
         for row in store.conn.execute(
-            f"""SELECT indicator_id, status, date FROM (
-                  SELECT indicator_id, status, date, row_number() OVER (
-                    PARTITION BY indicator_id ORDER BY date_start DESC, id DESC) AS n
-                  FROM entries
-                  WHERE deleted_at IS NULL AND status IS NOT NULL AND date_start <= ?
-                    AND indicator_id IN ({marks}))
-                WHERE n = 1""",
+            f"""SELECT indicator_id, count(*) FROM entries
+                WHERE deleted_at IS NULL AND date_start <= ? AND indicator_id IN ({marks})
+                GROUP BY indicator_id""",
             (cutoff, *ids),
         )
     }
-    counts = {
-        row["indicator_id"]: row
-        for row in store.conn.execute(
-            f"""SELECT indicator_id, count(*) AS n, max(date_start) AS last_start,
-                  (SELECT date FROM entries x WHERE x.indicator_id = e.indicator_id
-                     AND x.deleted_at IS NULL AND x.date_start <= ?
-                   ORDER BY x.date_start DESC, x.id DESC LIMIT 1) AS last_date
-                FROM entries e
-                WHERE deleted_at IS NULL AND date_start <= ? AND indicator_id IN ({marks})
-                GROUP BY indicator_id""",
-            (cutoff, cutoff, *ids),
-        )
-    }
+    # One index seek per indicator (entries_assessments, entries_report) rather than a window over all rows.
+    latest_status, last_date = {}, {}
+    for ind in fw.indicators:
+        latest_status[ind.id] = store.conn.execute(
+            """SELECT status, date FROM entries WHERE indicator_id = ? AND deleted_at IS NULL
+               AND status IS NOT NULL AND date_start <= ? ORDER BY date_start DESC, id DESC LIMIT 1""",
+            (ind.id, cutoff),
+        ).fetchone()
+        last_date[ind.id] = store.conn.execute(
+            """SELECT date FROM entries WHERE indicator_id = ? AND deleted_at IS NULL AND date_start <= ?
+               ORDER BY date_start DESC, id DESC LIMIT 1""",
+            (ind.id, cutoff),
+        ).fetchone()
     states = []
     for ind in fw.indicators:
-        s = latest_status.get(ind.id)
-        c = counts.get(ind.id)
+        s = latest_status[ind.id]
+        last = last_date[ind.id]
         if s is not None:
             status, status_date = fw.level(s["status"]), PartialDate.from_stored(s["date"])
         else:
@@ -63,8 +59,8 @@ def indicator_states(store: Store, fw: Framework, as_of: date | None = None) -> 
                 indicator=ind,
                 status=status,
                 status_date=status_date,
-                evidence=c["n"] if c else 0,
-                last_evidence=PartialDate.from_stored(c["last_date"]) if c else None,
+                evidence=counts.get(ind.id, 0),
+                last_evidence=PartialDate.from_stored(last["date"]) if last else None,
             )
         )
     return states

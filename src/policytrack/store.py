@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 # Keep in step with policytrack.migrations (tests/test_store.py checks it).
 MIGRATION_SET = "policytrack"
-MIGRATION_NAMES = ("m001_initial", "m002_targets_and_report_index")
+MIGRATION_NAMES = ("m001_initial", "m002_targets_and_report_index", "m003_assessments_index")
 
 BUSY_TIMEOUT_SECONDS = 30.0
 
