@@ -13,8 +13,9 @@ import pytest
 
 from conftest import Invoke
 from policytrack.errors import FrameworkError
-from policytrack.evidence import install_framework_file, open_store
+from policytrack.evidence import open_store, utc_now
 from policytrack.framework import load_framework_file
+from policytrack.frameworks import install
 from policytrack.periods import period_of, periods_between, sparkline
 
 AS_OF = "2024-12-31"
@@ -147,8 +148,8 @@ def test_targets_in_framework_files(cli: Invoke, db_path: Path, tmp_path: Path) 
     path = tmp_path / "demo.toml"
     path.write_text(DEMO, encoding="utf-8")
     with open_store(db_path) as store:
-        install_framework_file(store, path)
-        install_framework_file(store, path)  # the same target again adds nothing
+        install(store, path, utc_now())
+        install(store, path, utc_now(), update=True)  # the same target again adds nothing
     result = cli("report", "--framework", "demo", "--as-of", AS_OF, "-f", "json")
     assert result.exit_code == 0, result.stderr
     (row,) = json.loads(result.stdout)
@@ -161,7 +162,7 @@ def test_targets_in_framework_files(cli: Invoke, db_path: Path, tmp_path: Path) 
     )
     path.write_text(DEMO.replace('level = "half"', 'level = "done"'), encoding="utf-8")
     with open_store(db_path) as store:
-        install_framework_file(store, path)
+        install(store, path, utc_now(), update=True)
     history = cli("targets", "--framework", "demo", "--history").stdout
     assert history.count("framework demo") == 2 and "half" in history and "done" in history
 

@@ -53,44 +53,6 @@ def default_analyst() -> str:
         return "unknown"
 
 
-def install_framework_file(store: Store, path: Path) -> Framework:
-    """Validate a framework file and save it: the only way a framework enters a database."""
-    # The loader (tomllib, importlib.resources) is needed only here, not on every command.
-    from policytrack.framework import read_framework_file
-
-    fw, text = read_framework_file(path)
-    now = utc_now()
-    with store.transaction():
-        store.save_framework(fw, text, now)
-        loaded = store.framework(fw.name)
-        assert loaded is not None
-        _record_file_targets(store, fw, loaded, now)
-    return loaded
-
-
-def _record_file_targets(store: Store, from_file: Framework, loaded: Framework, now: str) -> None:
-    """A target written in the file becomes a dated target, unless it is already the current one."""
-    from policytrack.reports import set_target, targets
-
-    current = {t.indicator_key: t for t in targets(store, loaded)}
-    for ind in from_file.indicators:
-        goal = ind.target
-        if goal is None:
-            continue
-        existing = current.get(ind.key)
-        if (
-            existing is not None
-            and existing.level.name == goal.level
-            and existing.due == goal.due
-            and (goal.start is None or existing.start == goal.start)
-        ):
-            continue
-        start = goal.start or date.fromisoformat(now[:10])
-        set_target(
-            store, loaded, ind.key, goal.level, goal.due, start, goal.note, f"framework {loaded.name}", now
-        )
-
-
 def open_store(path: Path) -> Store:
     """Open (creating and migrating if need be) a database holding at least the default framework."""
     store = Store(path)
@@ -98,18 +60,25 @@ def open_store(path: Path) -> Store:
         if not store.framework_names():
             if store.read_only:
                 raise DatabaseError(f"database {path} is empty and read-only")
+            # The loader (tomllib, importlib.resources) is needed only here, not on every command.
             from policytrack.framework import builtin_path
+            from policytrack.frameworks import install
 
-            install_framework_file(store, builtin_path(DEFAULT_FRAMEWORK))
+            install(store, builtin_path(DEFAULT_FRAMEWORK), utc_now())
     except BaseException:
         store.close()
         raise
     return store
 
 
+def default_framework_name() -> str:
+    """POLICYTRACK_FRAMEWORK, else the embedded Mali framework."""
+    return os.environ.get(ENV_FRAMEWORK) or DEFAULT_FRAMEWORK
+
+
 def get_framework(store: Store, name: str | None = None) -> Framework:
     """The framework called `name`, else POLICYTRACK_FRAMEWORK's, else the embedded default."""
-    wanted = name or os.environ.get(ENV_FRAMEWORK) or DEFAULT_FRAMEWORK
+    wanted = name or default_framework_name()
     fw = store.framework(wanted)
     if fw is None:
         names = ", ".join(store.framework_names()) or "none"

@@ -138,3 +138,27 @@ def m003_assessments_index(db: Any) -> None:
         """CREATE INDEX entries_assessments ON entries (indicator_id, date_start, id, status, date)
            WHERE deleted_at IS NULL AND status IS NOT NULL"""
     )
+
+
+@migrations(name="m004_framework_versions")
+def m004_framework_versions(db: Any) -> None:
+    """Every framework file ever loaded, with its date: updates never overwrite what was there."""
+    db.execute(
+        """CREATE TABLE framework_versions (
+            framework_id INTEGER NOT NULL REFERENCES frameworks(id),
+            version INTEGER NOT NULL,
+            loaded_at TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            PRIMARY KEY (framework_id, version)
+        )"""
+    )
+    import hashlib
+
+    for framework_id, loaded_at, definition in db.execute(
+        "SELECT id, loaded_at, definition FROM frameworks"
+    ).fetchall():
+        db.execute(
+            "INSERT INTO framework_versions VALUES (?, 1, ?, ?, ?)",
+            (framework_id, loaded_at, hashlib.sha256(definition.encode()).hexdigest(), definition),
+        )

@@ -53,11 +53,30 @@ def header_lines(report: Report) -> list[str]:
 
 def footer_lines(report: Report) -> list[str]:
     lines = []
+    if _has_risks(report):
+        lines.append(
+            "Risk indicators are watch items: a higher level and positive effects are bad news, "
+            "and a target is a ceiling to get under."
+        )
     if report.stale:
         lines.append(f"Stale (no evidence for over {report.stale_days} days): {', '.join(report.stale)}")
     if report.overdue:
         lines.append(f"Overdue targets: {', '.join(report.overdue)}")
     return lines
+
+
+def _has_risks(report: Report) -> bool:
+    return any(r.indicator.kind == "risk" for r in report.rows)
+
+
+def _title(row: ReportRow, key: str) -> str:
+    return f"{row.indicator.title}{' (risk)' if row.indicator.kind == 'risk' else ''} {key}"
+
+
+def _good_bad_style(row: ReportRow, value: float) -> str:
+    """Green for good news, red for bad: a positive effect is good for a recommendation, bad for a risk."""
+    good = value > 0 if row.indicator.kind != "risk" else value < 0
+    return "" if value == 0 else ("green" if good else "red")
 
 
 def report_renderable(report: Report, *, plain: bool = False) -> RenderableType:
@@ -68,7 +87,7 @@ def report_renderable(report: Report, *, plain: bool = False) -> RenderableType:
 
     table = Table(box=box.ASCII2 if plain else box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("#", justify="right")
-    table.add_column("Recommendation", min_width=16, ratio=2)
+    table.add_column("Indicator" if _has_risks(report) else "Recommendation", min_width=16, ratio=2)
     table.add_column("Status")
     table.add_column("Progress", no_wrap=True)
     table.add_column("Target", min_width=8)
@@ -83,14 +102,17 @@ def report_renderable(report: Report, *, plain: bool = False) -> RenderableType:
         last = str(r.last_evidence) if r.last_evidence else "never"
         table.add_row(
             str(r.indicator.number),
-            f"{r.indicator.title} [{r.indicator.key}]",
+            _title(r, f"[{r.indicator.key}]"),
             f"{r.status.name}\n{since}",
-            f"{progress_bar(r.status.percent)} {r.status.percent:>3}%",
+            Text(
+                f"{progress_bar(r.status.percent)} {r.status.percent:>3}%",
+                style="red" if r.indicator.kind == "risk" else "",
+            ),
             _target_text(r),
             Text(r.track, style=_TRACK_STYLE.get(r.track, "")),
             f"{r.advancing}/{r.hindering}/{r.context}",
-            _signed(r.momentum),
-            _signed(r.weighted_momentum),
+            Text(_signed(r.momentum), style=_good_bad_style(r, r.momentum)),
+            Text(_signed(r.weighted_momentum), style=_good_bad_style(r, r.weighted_momentum)),
             str(r.sources),
             Text(f"{last}\nstale" if r.stale else last, style="yellow" if r.stale else ""),
         )
@@ -112,8 +134,9 @@ def _md_cell(text: str) -> str:
 def report_markdown(report: Report) -> str:
     head = header_lines(report)
     lines = [f"## {_md_cell(head[0])}", "", f"_{_md_cell(head[1])}_", "", _md_cell(head[2]), ""]
+    first = "Indicator" if _has_risks(report) else "Recommendation"
     lines.append(
-        "| # | Recommendation | Status | Progress | Target | Track | Advancing | Hindering | Context "
+        f"| # | {first} | Status | Progress | Target | Track | Advancing | Hindering | Context "
         "| Momentum | Weighted | Sources | Last evidence |"
     )
     lines.append("|---:|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|")
@@ -122,7 +145,7 @@ def report_markdown(report: Report) -> str:
         last = str(r.last_evidence) if r.last_evidence else "never"
         cells = [
             str(r.indicator.number),
-            f"{r.indicator.title} (`{r.indicator.key}`)",
+            _title(r, f"(`{r.indicator.key}`)"),
             status,
             f"{progress_bar(r.status.percent)} {r.status.percent}%",
             _target_text(r),

@@ -150,11 +150,15 @@ def targets(store: Store, fw: Framework, *, history: bool = False) -> list[Targe
 def _track(
     target: Target | None, state: IndicatorState, start_state: IndicatorState | None, as_of: date
 ) -> tuple[str, float | None]:
-    """met / overdue / on track / off track against a straight line from the start to the due date."""
+    """met / overdue / on track / off track against a straight line from the start to the due date.
+
+    For a recommendation the target is a level to reach; for a risk it is a ceiling to get under."""
     if target is None:
         return "no target", None
+    # A risk is scored on the mirrored scale, so "higher is better" holds for both kinds below.
+    sign = -1 if state.indicator.kind == "risk" else 1
     goal = target.level.percent
-    if state.status.percent >= goal:
+    if sign * state.status.percent >= sign * goal:
         return "met", float(goal)
     if as_of > target.due.end:
         return "overdue", float(goal)
@@ -163,7 +167,7 @@ def _track(
     elapsed = min(max((as_of - target.start).days, 0), span) if span > 0 else span
     expected = begin + (goal - begin) * (elapsed / span) if span > 0 else float(goal)
     expected = round(expected, 1)
-    return ("on track" if state.status.percent >= expected else "off track"), expected
+    return ("on track" if sign * state.status.percent >= sign * expected else "off track"), expected
 
 
 def build_report(
@@ -241,6 +245,7 @@ REPORT_FIELDS = (
     "number",
     "key",
     "title",
+    "kind",
     "status",
     "status_percent",
     "status_date",
@@ -275,6 +280,7 @@ def report_dicts(report: Report) -> list[dict[str, Any]]:
                 "number": r.indicator.number,
                 "key": r.indicator.key,
                 "title": r.indicator.title,
+                "kind": r.indicator.kind,
                 "status": r.status.name,
                 "status_percent": r.status.percent,
                 "status_date": str(r.status_date) if r.status_date else None,

@@ -23,7 +23,12 @@ if TYPE_CHECKING:
 
 # Keep in step with policytrack.migrations (tests/test_store.py checks it).
 MIGRATION_SET = "policytrack"
-MIGRATION_NAMES = ("m001_initial", "m002_targets_and_report_index", "m003_assessments_index")
+MIGRATION_NAMES = (
+    "m001_initial",
+    "m002_targets_and_report_index",
+    "m003_assessments_index",
+    "m004_framework_versions",
+)
 
 BUSY_TIMEOUT_SECONDS = 30.0
 
@@ -293,6 +298,60 @@ class Store:
                     ),
                 )
         return framework_id
+
+    def add_framework_version(self, framework_id: int, loaded_at: str, sha256: str, definition: str) -> int:
+        with self.transaction() as conn:
+            (last,) = conn.execute(
+                "SELECT coalesce(max(version), 0) FROM framework_versions WHERE framework_id = ?",
+                (framework_id,),
+            ).fetchone()
+            conn.execute(
+                "INSERT INTO framework_versions VALUES (?, ?, ?, ?, ?)",
+                (framework_id, last + 1, loaded_at, sha256, definition),
+            )
+        return int(last) + 1
+
+    def framework_versions(self, framework_id: int) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            """SELECT version, loaded_at, sha256 FROM framework_versions
+               WHERE framework_id = ? ORDER BY version""",
+            (framework_id,),
+        ).fetchall()
+
+    def evidence_counts(self, framework_id: int) -> dict[str, int]:
+        """Entries per indicator key, deleted ones included (they can be restored)."""
+        return {
+            r[0]: r[1]
+            for r in self.conn.execute(
+                """SELECT i.key, count(e.id) FROM indicators i LEFT JOIN entries e ON e.indicator_id = i.id
+                   WHERE i.framework_id = ? GROUP BY i.id""",
+                (framework_id,),
+            )
+        }
+
+    def levels_in_use(self, framework_id: int) -> set[str]:
+        """Status levels named by any entry (deleted ones included) or target of the framework."""
+        return {
+            r[0]
+            for r in self.conn.execute(
+                """SELECT e.status FROM entries e JOIN indicators i ON i.id = e.indicator_id
+                   WHERE i.framework_id = ? AND e.status IS NOT NULL
+                   UNION SELECT t.level FROM targets t JOIN indicators i ON i.id = t.indicator_id
+                   WHERE i.framework_id = ?""",
+                (framework_id, framework_id),
+            )
+        }
+
+    def remove_indicators(self, framework_id: int, keys: list[str]) -> None:
+        """Remove indicators that have no entries (the caller checks), with their targets."""
+        with self.transaction() as conn:
+            for key in keys:
+                conn.execute(
+                    """DELETE FROM targets WHERE indicator_id =
+                       (SELECT id FROM indicators WHERE framework_id = ? AND key = ?)""",
+                    (framework_id, key),
+                )
+                conn.execute("DELETE FROM indicators WHERE framework_id = ? AND key = ?", (framework_id, key))
 
     def framework(self, name: str) -> Framework | None:
         row = self.conn.execute("SELECT * FROM frameworks WHERE name = ?", (name,)).fetchone()

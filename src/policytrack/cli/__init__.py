@@ -5,8 +5,10 @@ from __future__ import annotations
 from policytrack.cli import entries, indicators, report  # noqa: F401  (registers their commands)
 from policytrack.cli.app import app
 from policytrack.cli.db import db_app
+from policytrack.cli.frameworks import framework_app
 
 app.add_typer(db_app, name="db")
+app.add_typer(framework_app, name="framework")
 
 
 def main() -> None:

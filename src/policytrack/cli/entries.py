@@ -39,7 +39,10 @@ DATE_HELP = (
     "When it happened: 2025-01-29, '29 January 2025', 2024-09, 'Sept 2024', 2024, today, "
     "yesterday, '3 days ago', 'last week', 'last month'. Month and year dates keep their precision."
 )
-EFFECT_HELP = "Effect on the indicator, -2 (strongly hinders) to +2 (strongly advances); 0 is context."
+EFFECT_HELP = (
+    "Effect on the indicator, -2 (strongly hinders) to +2 (strongly advances); 0 is context. "
+    "For a risk indicator, +2 means the risk strongly grows."
+)
 STATUS_HELP = "Your assessment of the indicator as of this date: a level of the framework's scale."
 GRADE_HELP = "Admiralty code: source reliability A-F then information credibility 1-6, e.g. B2."
 DayFirst = Annotated[bool, typer.Option("--dayfirst", help="Read 01/02/2024 as 1 February 2024.")]

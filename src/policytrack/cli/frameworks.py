@@ -1,0 +1,128 @@
+"""`policytrack framework ...`: list, show, add (or update) and start new frameworks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from policytrack.cli.common import atomic_write, console, opened_store
+
+framework_app = typer.Typer(
+    help="Frameworks: the papers whose recommendations (or risks) you track.", no_args_is_help=True
+)
+
+
+@framework_app.command("list", epilog="Example: policytrack framework list")
+def list_cmd(ctx: typer.Context) -> None:
+    """The frameworks in this database, with their indicators, entries and versions."""
+    from rich.table import Table
+
+    from policytrack.evidence import default_framework_name
+    from policytrack.frameworks import builtin_names
+
+    with opened_store(ctx) as store:
+        names = store.framework_names()
+        rows = []
+        for name in names:
+            fw = store.framework(name)
+            assert fw is not None and fw.id is not None
+            versions = store.framework_versions(fw.id)
+            counts = store.evidence_counts(fw.id)
+            rows.append((fw, sum(counts.values()), versions[-1] if versions else None))
+    table = Table()
+    for column in ("Name", "Title", "Indicators", "Entries", "Version", "Loaded (UTC)"):
+        table.add_column(column)
+    default = default_framework_name()
+    for fw, entries, version in rows:
+        mark = " (default)" if fw.name == default else ""
+        table.add_row(
+            fw.name + mark,
+            fw.title,
+            str(len(fw.indicators)),
+            str(entries),
+            str(version["version"]) if version else "-",
+            version["loaded_at"][:19].replace("T", " ") if version else "-",
+        )
+    out = console(ctx)
+    out.print(table)
+    more = [n for n in builtin_names() if n not in names]
+    if more:
+        out.print(f"Also built in: {', '.join(more)} (`policytrack framework add NAME` loads one)")
+
+
+@framework_app.command("show", epilog="Example: policytrack framework show mali-china-risks")
+def show_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Framework name (`policytrack framework list`).")],
+) -> None:
+    """A framework's citation, status scale and indicators, with their signals and baselines."""
+    from policytrack.evidence import get_framework
+    from policytrack.render_framework import framework_detail
+
+    with opened_store(ctx) as store:
+        fw = get_framework(store, name)
+        assert fw.id is not None
+        versions = store.framework_versions(fw.id)
+    console(ctx).print(framework_detail(fw, [(v["version"], v["loaded_at"]) for v in versions]))
+
+
+@framework_app.command(
+    "add", epilog="Example: policytrack framework add mali-china-risks   (or a file: my-paper.toml)"
+)
+def add_cmd(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="A framework file (TOML), or a built-in framework's name.")],
+    update: Annotated[
+        bool,
+        typer.Option("--update", help="Load the file as the new version of a framework already here."),
+    ] = False,
+) -> None:
+    """Validate a framework file and add it; with --update, load a changed file without losing evidence."""
+    from policytrack.evidence import utc_now
+    from policytrack.frameworks import install, source_path
+
+    path = source_path(source)
+    with opened_store(ctx) as store:
+        result = install(store, path, utc_now(), update=update)
+    fw = result.framework
+    if result.action == "unchanged":
+        typer.echo(f"Framework {fw.name} unchanged (version {result.version})")
+        return
+    details = [
+        f"{label}: {', '.join(keys)}"
+        for label, keys in (("added", result.added), ("changed", result.changed), ("removed", result.removed))
+        if keys and result.action == "updated"
+    ]
+    suffix = f"; {'; '.join(details)}" if details else ""
+    typer.echo(
+        f"{result.action.capitalize()} framework {fw.name} (version {result.version}, "
+        f"{len(fw.indicators)} indicators){suffix}"
+    )
+
+
+@framework_app.command(
+    "new", epilog="Example: policytrack framework new sahel-security -o sahel-security.toml"
+)
+def new_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Name for the new framework (lower-case, hyphens).")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the template here.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented framework template that `framework add` accepts unchanged."""
+    from policytrack.errors import FrameworkError
+    from policytrack.frameworks import template
+
+    text = template(name)
+    with opened_store(ctx) as store:
+        if name in store.framework_names():
+            raise FrameworkError(f"framework {name!r} is already in this database; choose another name")
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    if output.exists() and not force:
+        raise FrameworkError(f"{output} exists; choose another path or add --force")
+    atomic_write(output, text.encode("utf-8"))
+    typer.echo(f"Wrote {output}; edit it, then `policytrack framework add {output}`", err=True)
