@@ -64,7 +64,10 @@ def open_store(path: Path) -> Store:
             from policytrack.framework import builtin_path
             from policytrack.frameworks import install
 
-            install(store, builtin_path(DEFAULT_FRAMEWORK), utc_now())
+            # Check again under the write lock: another process may have just created this database.
+            with store.transaction():
+                if not store.framework_names():
+                    install(store, builtin_path(DEFAULT_FRAMEWORK), utc_now())
     except BaseException:
         store.close()
         raise
