@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid as uuidlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -89,7 +90,7 @@ def get_framework(store: Store, name: str | None = None) -> Framework:
     return fw
 
 
-def _validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:
+def validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:
     indicator = resolve_indicator(fw, data.indicator)
     status = fw.level(data.status).name if data.status else None
     return {
@@ -111,7 +112,7 @@ def _validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:
 
 def log_entry(store: Store, fw: Framework, data: EntryInput) -> Entry:
     """Validate and record one piece of evidence; everything is checked before anything is written."""
-    values = _validated_values(fw, data)
+    values = validated_values(fw, data)
     entry_id = store.insert_entry(str(uuidlib.uuid4()), values, utc_now(), values["analyst"])
     return store.get_entry(entry_id)
 
@@ -153,7 +154,7 @@ def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges
         note=changes.note if changes.note is not None else current.note,
         analyst=changes.analyst if changes.analyst is not None else current.analyst,
     )
-    values = _validated_values(fw, merged)
+    values = validated_values(fw, merged)
     before = store.entry_row(entry_id)
     changed = {k: v for k, v in values.items() if before[k] != v}
     if not changed:
@@ -219,7 +220,12 @@ def list_entries(store: Store, fw: Framework, flt: EntryFilter, limit: int | Non
     for tag in flt.tags:
         where.append("EXISTS (SELECT 1 FROM json_each(e.tags) WHERE value = ?)")
         params.append(tag)
-    if flt.grep:
+    words = re.findall(r"\w+", flt.grep or "")
+    if words:
+        # The full-text index: every word must start a word of the summary, note or source.
+        where.append("e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
+        params.append(" ".join(f'"{w}"*' for w in words))
+    elif flt.grep:
         where.append(
             "(instr(lower(e.summary), lower(?)) > 0 OR instr(lower(e.note), lower(?)) > 0 "
             "OR instr(lower(e.source), lower(?)) > 0)"

@@ -162,3 +162,20 @@ def m004_framework_versions(db: Any) -> None:
             "INSERT INTO framework_versions VALUES (?, 1, ?, ?, ?)",
             (framework_id, loaded_at, hashlib.sha256(definition.encode()).hexdigest(), definition),
         )
+
+
+@migrations(name="m005_search_and_view")
+def m005_search_and_view(db: Any) -> None:
+    """Full-text search over summary, note and source (kept in sync by triggers), and a readable view of
+    current entries for Datasette and other SQL tools."""
+    db["entries"].enable_fts(["summary", "note", "source"], create_triggers=True, tokenize="unicode61")
+    db.execute(
+        """CREATE VIEW current_entries AS
+           SELECT e.id, e.uuid, f.name AS framework, i.number AS indicator_number, i.key AS indicator,
+                  i.title AS indicator_title, e.date, e.date_precision, e.summary, e.note, e.source,
+                  e.effect, e.grade, e.status, e.tags, e.actors, e.analyst, e.revision, e.recorded_at
+           FROM entries e
+           JOIN indicators i ON i.id = e.indicator_id
+           JOIN frameworks f ON f.id = i.framework_id
+           WHERE e.deleted_at IS NULL"""
+    )

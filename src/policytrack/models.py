@@ -77,6 +77,8 @@ def clean_labels(values: list[str], what: str) -> list[str]:
     out: list[str] = []
     for value in values:
         v = clean_text(value, what).strip()
+        if ";" in v:
+            raise InputError(f"{what} {v!r} contains ';', which separates them in CSV files")
         if not v:
             raise InputError(f"empty {what}: give a non-empty value or leave the option out")
         if v not in out:

@@ -18,26 +18,6 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
 
-ENTRY_CSV_FIELDS = (
-    "id",
-    "uuid",
-    "framework",
-    "indicator",
-    "date",
-    "date_precision",
-    "summary",
-    "effect",
-    "grade",
-    "status",
-    "source",
-    "tags",
-    "actors",
-    "note",
-    "analyst",
-    "revision",
-    "recorded_at",
-)
-
 
 def effect_text(effect: int) -> str:
     return f"+{effect}" if effect > 0 else str(effect)
@@ -215,17 +195,6 @@ def indicator_dicts(states: Sequence[IndicatorState]) -> list[dict[str, Any]]:
 
 def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
-
-
-def entry_csv_row(entry: Entry) -> list[str]:
-    d = entry.as_dict()
-    row = []
-    for name in ENTRY_CSV_FIELDS:
-        value = d[name]
-        if isinstance(value, list):
-            value = "; ".join(value)
-        row.append("" if value is None else str(value))
-    return row
 
 
 def csv_lines(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:

@@ -28,6 +28,7 @@ MIGRATION_NAMES = (
     "m002_targets_and_report_index",
     "m003_assessments_index",
     "m004_framework_versions",
+    "m005_search_and_view",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -179,6 +180,24 @@ class Store:
             self._db = Database(self.conn, execute_plugins=False)
         return self._db
 
+    def backup(self, target: Path) -> int:
+        """Copy the database with SQLite's online backup API to a new file; return the pages copied.
+
+        Written to a temporary name beside the target and renamed, so a failed backup leaves nothing."""
+        tmp = target.with_name(f".{target.name}.tmp")
+        try:
+            dest = sqlite3.connect(tmp)
+            try:
+                self.conn.backup(dest)
+                (pages,) = dest.execute("PRAGMA page_count").fetchone()
+            finally:
+                dest.close()
+            os.replace(tmp, target)
+        except (OSError, sqlite3.Error) as exc:
+            tmp.unlink(missing_ok=True)
+            raise DatabaseError(f"cannot write backup {target}: {exc}") from None
+        return int(pages)
+
     def close(self) -> None:
         self.conn.close()
 
@@ -219,7 +238,8 @@ class Store:
             raise self._write_error(exc) from None
         try:
             yield self.conn
-            self.conn.execute("COMMIT")
+            if self.conn.in_transaction:  # a dry run may already have rolled back
+                self.conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
             self.conn.rollback()
             raise self._write_error(exc) from None
@@ -411,10 +431,10 @@ class Store:
                 (uuid, *(values[c] for c in _ENTRY_COLUMNS), recorded_at),
             )
             entry_id = int(cur.lastrowid or 0)
-            self._write_revision(conn, entry_id, "create", changed_by, recorded_at)
+            self.write_revision(conn, entry_id, "create", changed_by, recorded_at)
         return entry_id
 
-    def _write_revision(self, conn: sqlite3.Connection, entry_id: int, action: str, by: str, at: str) -> None:
+    def write_revision(self, conn: sqlite3.Connection, entry_id: int, action: str, by: str, at: str) -> None:
         cols = ", ".join(_ENTRY_COLUMNS)
         conn.execute(
             f"""INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at, {cols})
@@ -432,7 +452,7 @@ class Store:
                 f"UPDATE entries SET {', '.join(assignments)}, revision = revision + 1 WHERE id = ?",
                 (*values.values(), entry_id),
             )
-            self._write_revision(conn, entry_id, action, changed_by, at)
+            self.write_revision(conn, entry_id, action, changed_by, at)
 
     def entry_row(self, entry_id: int) -> sqlite3.Row:
         row = self.conn.execute("SELECT * FROM entries WHERE id = ?", (entry_id,)).fetchone()

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import typer
 
@@ -112,25 +112,34 @@ def complete_indicator(ctx: typer.Context, incomplete: str) -> list[str]:
     return [k for k in keys if k.startswith(incomplete)]
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder and a rename: never a partial file."""
+@contextmanager
+def atomic_output(path: Path) -> Iterator[IO[bytes]]:
+    """A binary file that appears at `path` only when the block succeeds: a temporary file in the same
+    folder, fsynced, then renamed over the target. On any error the target is left as it was."""
     import tempfile
 
     from policytrack.errors import InputError
 
-    folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise InputError(f"cannot write -o {path}: it is a directory")
+    folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise InputError(f"cannot write -o {path}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise InputError(f"cannot write -o {path}: {exc.strerror}") from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write all of `data` to `path` atomically (see atomic_output)."""
+    with atomic_output(path) as handle:
+        handle.write(data)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -41,3 +43,19 @@ def check_cmd(ctx: typer.Context) -> None:
             typer.echo(problem, err=True)
         raise fail(f"{path}: {len(problems)} problem(s) found")
     typer.echo(f"{path}: ok")
+
+
+@db_app.command("backup", epilog="Example: policytrack db backup ~/backups/policytrack-2026-11-27.db")
+def backup_cmd(
+    ctx: typer.Context,
+    target: Annotated[Path, typer.Argument(help="The backup file to write (must not exist).")],
+) -> None:
+    """Copy the database with SQLite's online backup: safe while other terminals are writing."""
+    from policytrack.cli.common import opened_store
+    from policytrack.errors import InputError
+
+    if target.exists():
+        raise InputError(f"{target} exists; choose a new file name")
+    with opened_store(ctx) as store:
+        pages = store.backup(target)
+    typer.echo(f"Backed up {pages} pages to {target}")

@@ -121,7 +121,10 @@ def list_cmd(
         str | None, typer.Option(help="Up to this date, inclusive (a month counts from its 1st).")
     ] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Has this tag.")] = None,
-    grep: Annotated[str | None, typer.Option(help="Text in the summary, note or source (any case).")] = None,
+    grep: Annotated[
+        str | None,
+        typer.Option(help="Words in the summary, note or source (any case; 'minus' finds 'MINUSMA')."),
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="Only the newest N entries.")] = None,
     deleted: Annotated[bool, typer.Option("--deleted", help="Include deleted entries.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="A JSON list of objects.")] = False,
@@ -130,13 +133,8 @@ def list_cmd(
 ) -> None:
     """List evidence, oldest first."""
     from policytrack.evidence import EntryFilter, get_framework, list_entries
-    from policytrack.render import (
-        ENTRY_CSV_FIELDS,
-        csv_lines,
-        entries_table,
-        entry_csv_row,
-        to_json,
-    )
+    from policytrack.exchange import EXPORT_FIELDS, csv_cells
+    from policytrack.render import csv_lines, entries_table, to_json
 
     if as_json and as_csv:
         raise fail("--json and --csv cannot be used together", 2)
@@ -154,7 +152,8 @@ def list_cmd(
         if as_json:
             typer.echo(to_json([e.as_dict() for e in entries]))
         elif as_csv:
-            write_lines(csv_lines(ENTRY_CSV_FIELDS, (entry_csv_row(e) for e in entries)))
+            cells = (csv_cells(e.as_dict(), EXPORT_FIELDS) for e in entries)
+            write_lines(csv_lines(EXPORT_FIELDS, cells))
         else:
             rows = list(entries)
             if not rows:

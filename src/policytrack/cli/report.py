@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -30,125 +31,141 @@ class Format(StrEnum):
     svg = "svg"
 
 
-@app.command(
-    "report",
-    epilog="Example: policytrack report --as-of 2024-12-31 --since 2024-01-01 --format markdown -o brief.md",
-    help=(
-        "Where each recommendation stands: status and progress, target and track, evidence in the "
-        "window (advancing/hindering/context), momentum (sum of effects), grade-weighted momentum, "
-        "distinct sources, last evidence and a stale flag. " + WEIGHTS_HELP
-    ),
+REPORT_EPILOG = (
+    "Example: policytrack report --as-of 2024-12-31 --since 2024-01-01 --format markdown -o brief.md"
 )
-def report_cmd(
-    ctx: typer.Context,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Report as of this date (default today).")
-    ] = None,
-    since: Annotated[str | None, typer.Option(help="Evidence window start, inclusive.")] = None,
-    until: Annotated[
-        str | None, typer.Option(help="Evidence window end, inclusive (default: --as-of).")
-    ] = None,
-    indicator: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--indicator", "-i", help="Only this indicator; repeatable.", autocompletion=complete_indicator
-        ),
-    ] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file (atomically).")
-    ] = None,
-    stale_days: Annotated[
-        int, typer.Option(help="Flag indicators with no evidence for more than N days.")
-    ] = 180,
-    by: Annotated[
-        Unit | None,
-        typer.Option(
-            "--by",
-            help="Indicators x periods: entries and net effect per period, status at each period's end, "
-            "and a sparkline of momentum.",
-        ),
-    ] = None,
-    plain: Annotated[bool, typer.Option("--plain", help="ASCII table, no colour.")] = False,
-    explain: Annotated[
-        bool, typer.Option("--explain", help="After the table, the entries behind each row.")
-    ] = False,
-    framework: FrameworkOpt = None,
-) -> None:
-    from policytrack.evidence import EntryFilter, get_framework, list_entries
-    from policytrack.periods import PERIOD_FIELDS, build_period_report, period_dicts
-    from policytrack.render import csv_lines, entries_table, to_json
-    from policytrack.render_report import (
-        export_recorded,
-        period_markdown,
-        period_renderable,
-        report_markdown,
-        report_renderable,
-    )
-    from policytrack.reports import REPORT_FIELDS, build_report, report_dicts
+REPORT_HELP = (
+    "Where each recommendation stands: status and progress, target and track, evidence in the "
+    "window (advancing/hindering/context), momentum (sum of effects), grade-weighted momentum, "
+    "distinct sources, last evidence and a stale flag. " + WEIGHTS_HELP
+)
 
-    if explain and fmt in (Format.json, Format.csv, Format.markdown):
-        raise fail("--explain lists entries beside the table: use it with --format table, html or svg", 2)
-    as_of_date = read_date(as_of, "--as-of").end if as_of else date.today()
-    since_date = read_date(since, "--since").start if since else None
-    until_date = read_date(until, "--until", allow_future=True).end if until else None
-    with opened_store(ctx) as store:
-        fw = get_framework(store, framework)
-        if by is None:
-            report = build_report(
-                store,
-                fw,
-                as_of=as_of_date,
-                since=since_date,
-                until=until_date,
-                indicators=indicator,
-                stale_days=stale_days,
-            )
-            fields: tuple[str, ...] = REPORT_FIELDS
-            records = report_dicts(report)
-            renderable, markdown = report_renderable(report, plain=plain), report_markdown(report)
-            keys, win_since, win_until = [r.indicator.key for r in report.rows], report.since, report.until
+
+def report_command(default_format: Format) -> Callable[..., None]:
+    """The report command; `export report` is the same command with csv as its default format."""
+
+    def report_cmd(
+        ctx: typer.Context,
+        as_of: Annotated[
+            str | None, typer.Option("--as-of", help="Report as of this date (default today).")
+        ] = None,
+        since: Annotated[str | None, typer.Option(help="Evidence window start, inclusive.")] = None,
+        until: Annotated[
+            str | None, typer.Option(help="Evidence window end, inclusive (default: --as-of).")
+        ] = None,
+        indicator: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--indicator",
+                "-i",
+                help="Only this indicator; repeatable.",
+                autocompletion=complete_indicator,
+            ),
+        ] = None,
+        fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = default_format,
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help="Write to this file (atomically).")
+        ] = None,
+        stale_days: Annotated[
+            int, typer.Option(help="Flag indicators with no evidence for more than N days.")
+        ] = 180,
+        by: Annotated[
+            Unit | None,
+            typer.Option(
+                "--by",
+                help="Indicators x periods: entries and net effect per period, status at each period's end, "
+                "and a sparkline of momentum.",
+            ),
+        ] = None,
+        plain: Annotated[bool, typer.Option("--plain", help="ASCII table, no colour.")] = False,
+        explain: Annotated[
+            bool, typer.Option("--explain", help="After the table, the entries behind each row.")
+        ] = False,
+        framework: FrameworkOpt = None,
+    ) -> None:
+        from policytrack.evidence import EntryFilter, get_framework, list_entries
+        from policytrack.periods import PERIOD_FIELDS, build_period_report, period_dicts
+        from policytrack.render import csv_lines, entries_table, to_json
+        from policytrack.render_report import (
+            export_recorded,
+            period_markdown,
+            period_renderable,
+            report_markdown,
+            report_renderable,
+        )
+        from policytrack.reports import REPORT_FIELDS, build_report, report_dicts
+
+        if explain and fmt in (Format.json, Format.csv, Format.markdown):
+            raise fail("--explain lists entries beside the table: use it with --format table, html or svg", 2)
+        as_of_date = read_date(as_of, "--as-of").end if as_of else date.today()
+        since_date = read_date(since, "--since").start if since else None
+        until_date = read_date(until, "--until", allow_future=True).end if until else None
+        with opened_store(ctx) as store:
+            fw = get_framework(store, framework)
+            if by is None:
+                report = build_report(
+                    store,
+                    fw,
+                    as_of=as_of_date,
+                    since=since_date,
+                    until=until_date,
+                    indicators=indicator,
+                    stale_days=stale_days,
+                )
+                fields: tuple[str, ...] = REPORT_FIELDS
+                records = report_dicts(report)
+                renderable, markdown = report_renderable(report, plain=plain), report_markdown(report)
+                keys, win_since, win_until = (
+                    [r.indicator.key for r in report.rows],
+                    report.since,
+                    report.until,
+                )
+            else:
+                periods = build_period_report(
+                    store,
+                    fw,
+                    by.value,
+                    as_of=as_of_date,
+                    since=since_date,
+                    until=until_date,
+                    indicators=indicator,
+                )
+                fields, records = PERIOD_FIELDS, period_dicts(periods)
+                renderable, markdown = period_renderable(periods, plain=plain), period_markdown(periods)
+                keys = [r.indicator.key for r in periods.rows]
+                win_since, win_until = periods.periods[0].start, min(periods.periods[-1].end, as_of_date)
+            renderables = [renderable]
+            if explain:
+                for key in keys:
+                    flt = EntryFilter(indicators=[key], since=win_since, until=win_until)
+                    entries = list(list_entries(store, fw, flt))
+                    title = f"Evidence behind {key} ({len(entries)} entries in the window)"
+                    renderables.append(entries_table(entries, title=title))
+        if fmt is Format.json:
+            text = to_json(records) + "\n"
+        elif fmt is Format.csv:
+            text = "".join(csv_lines(fields, ([_csv(d[f]) for f in fields] for d in records)))
+        elif fmt is Format.markdown:
+            text = markdown
+        elif fmt is not Format.table:
+            text = export_recorded(renderables, fmt.value, fw.title)
+        elif output is None:
+            out = console(ctx, no_color=plain)
+            for item in renderables:
+                out.print(item)
+            return
         else:
-            periods = build_period_report(
-                store,
-                fw,
-                by.value,
-                as_of=as_of_date,
-                since=since_date,
-                until=until_date,
-                indicators=indicator,
-            )
-            fields, records = PERIOD_FIELDS, period_dicts(periods)
-            renderable, markdown = period_renderable(periods, plain=plain), period_markdown(periods)
-            keys = [r.indicator.key for r in periods.rows]
-            win_since, win_until = periods.periods[0].start, min(periods.periods[-1].end, as_of_date)
-        renderables = [renderable]
-        if explain:
-            for key in keys:
-                flt = EntryFilter(indicators=[key], since=win_since, until=win_until)
-                entries = list(list_entries(store, fw, flt))
-                title = f"Evidence behind {key} ({len(entries)} entries in the window)"
-                renderables.append(entries_table(entries, title=title))
-    if fmt is Format.json:
-        text = to_json(records) + "\n"
-    elif fmt is Format.csv:
-        text = "".join(csv_lines(fields, ([_csv(d[f]) for f in fields] for d in records)))
-    elif fmt is Format.markdown:
-        text = markdown
-    elif fmt is not Format.table:
-        text = export_recorded(renderables, fmt.value, fw.title)
-    elif output is None:
-        out = console(ctx, no_color=plain)
-        for item in renderables:
-            out.print(item)
-        return
-    else:
-        text = export_recorded(renderables, "text", fw.title)
-    if output is None:
-        typer.echo(text, nl=False)
-    else:
-        atomic_write(output, text.encode("utf-8"))
-        typer.echo(f"Wrote {output}", err=True)
+            text = export_recorded(renderables, "text", fw.title)
+        if output is None:
+            typer.echo(text, nl=False)
+        else:
+            atomic_write(output, text.encode("utf-8"))
+            typer.echo(f"Wrote {output}", err=True)
+
+    return report_cmd
+
+
+app.command("report", help=REPORT_HELP, epilog=REPORT_EPILOG)(report_command(Format.table))
 
 
 def _csv(value: object) -> str:

@@ -1,0 +1,221 @@
+"""`policytrack export ...` and `policytrack import`: entries and reports in and out, merging by uuid."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from policytrack.cli.app import app
+from policytrack.cli.common import atomic_output, complete_indicator, opened_store, read_date
+from policytrack.cli.entries import FrameworkOpt
+from policytrack.cli.report import REPORT_EPILOG, REPORT_HELP, Format, report_command
+
+export_app = typer.Typer(help="Export entries or the report (csv, json, jsonl).", no_args_is_help=True)
+export_app.command(
+    "report",
+    help=REPORT_HELP,
+    epilog=REPORT_EPILOG.replace("policytrack report", "policytrack export report"),
+)(report_command(Format.csv))
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+class ImportFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+    json = "json"
+    db = "db"
+
+
+def _write(lines: Iterator[str], output: str | None, bom: bool) -> None:
+    prefix = "\ufeff" if bom else ""
+    if output in (None, "-"):
+        out = sys.stdout.buffer
+        out.write(prefix.encode())
+        for line in lines:
+            out.write(line.encode("utf-8"))
+        out.flush()
+        return
+    assert output is not None
+    with atomic_output(Path(output)) as handle:
+        handle.write(prefix.encode())
+        for line in lines:
+            handle.write(line.encode("utf-8"))
+    typer.echo(f"Wrote {output}", err=True)
+
+
+@export_app.command(
+    "entries", epilog="Example: policytrack export entries --since 2024 --format csv --excel -o evidence.csv"
+)
+def export_entries(
+    ctx: typer.Context,
+    indicator: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--indicator", "-i", help="Only this indicator; repeatable.", autocompletion=complete_indicator
+        ),
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="From this date, inclusive.")] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this date, inclusive.")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Has this tag.")] = None,
+    grep: Annotated[str | None, typer.Option(help="Words in the summary, note or source.")] = None,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.csv,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="File to write (atomically); '-' or none: stdout.")
+    ] = None,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="Start the CSV with a byte-order mark for Excel.")
+    ] = False,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Do not neutralise text that a spreadsheet would run as a formula.")
+    ] = False,
+    all_revisions: Annotated[
+        bool, typer.Option("--all-revisions", help="Every revision of every entry, tombstones included.")
+    ] = False,
+    all_frameworks: Annotated[
+        bool, typer.Option("--all-frameworks", help="Entries of every framework.")
+    ] = False,
+    framework: FrameworkOpt = None,
+) -> None:
+    """Export entries, one row per current entry, with stable uuids and observed dates (streamed).
+
+    CSV follows RFC 4180 (header, CRLF, quoting) in UTF-8. Text starting with = + - @, a tab or a carriage
+    return gets a leading apostrophe so spreadsheets do not run it; `policytrack import` removes it again."""
+    from policytrack.evidence import EntryFilter, get_framework
+    from policytrack.exchange import (
+        EXPORT_FIELDS,
+        REVISION_FIELDS,
+        csv_cells,
+        export_records,
+        json_lines,
+        jsonl_lines,
+    )
+    from policytrack.render import csv_lines
+
+    flt = EntryFilter(
+        indicators=indicator or [],
+        since=read_date(since, "--since").start if since else None,
+        until=read_date(until, "--until", allow_future=True).start if until else None,
+        tags=tag or [],
+        grep=grep,
+    )
+    fields = REVISION_FIELDS if all_revisions else EXPORT_FIELDS
+    with opened_store(ctx) as store:
+        if all_frameworks:
+            frameworks = [get_framework(store, name) for name in store.framework_names()]
+        else:
+            frameworks = [get_framework(store, framework)]
+        if indicator and len(frameworks) > 1:
+            from policytrack.errors import InputError
+
+            raise InputError("--indicator needs one framework: use --framework rather than --all-frameworks")
+        records = export_records(store, frameworks, flt, all_revisions=all_revisions)
+        if fmt is ExportFormat.csv:
+            lines = csv_lines(fields, (csv_cells(r, fields, raw=raw) for r in records))
+        elif fmt is ExportFormat.jsonl:
+            lines = jsonl_lines(records)
+        else:
+            lines = json_lines(records)
+        _write(lines, output, bom=excel and fmt is ExportFormat.csv)
+
+
+@app.command(
+    "import",
+    epilog="Example: policytrack import colleague.db   (or: policytrack import evidence.csv --dry-run)",
+)
+def import_cmd(
+    ctx: typer.Context,
+    source: Annotated[
+        str, typer.Argument(help="A CSV, JSONL or JSON file, a policytrack database, or '-' (stdin).")
+    ],
+    fmt: Annotated[
+        ImportFormat | None, typer.Option("--format", "-f", help="The file's format (default: detected).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing.")] = False,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="The CSV was exported with --raw: keep leading apostrophes.")
+    ] = False,
+    framework: FrameworkOpt = None,
+) -> None:
+    """Import entries, validating every row first: all of them are written, or none.
+
+    Accepts what `export entries` writes, a hand-made CSV with just indicator,date,summary (the other export
+    columns optional), or another analyst's policytrack database. Entries are matched by uuid: importing the
+    same file twice adds nothing, and a changed entry with a higher revision becomes a new revision here."""
+    from policytrack.errors import InputError
+    from policytrack.importer import (
+        ImportRowsError,
+        csv_records,
+        database_records,
+        detect_format,
+        import_records,
+        json_records,
+        jsonl_records,
+        text_stream,
+    )
+
+    stdin = source == "-"
+    path = None if stdin else Path(source)
+    try:
+        handle = sys.stdin.buffer if stdin else open(source, "rb")  # noqa: SIM115  (closed below)
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror}") from None
+    try:
+        head = handle.peek(16)[:16] if hasattr(handle, "peek") else b""
+        kind = fmt.value if fmt else detect_format(path, head)
+        name = "stdin" if stdin else source
+        if kind == "db":
+            if path is None:
+                raise InputError("a database cannot be read from stdin: give its path")
+            records = database_records(path)
+        elif kind == "csv":
+            records = csv_records(text_stream(handle, name), name, raw=raw)
+        elif kind == "jsonl":
+            records = jsonl_records(text_stream(handle, name), name)
+        else:
+            records = json_records(text_stream(handle, name), name)
+        with opened_store(ctx) as store, _progress() as tick:
+            try:
+                result = import_records(
+                    store, records, source=name, framework=framework, dry_run=dry_run, progress=tick
+                )
+            except ImportRowsError as exc:
+                for line in exc.errors:
+                    typer.echo(f"  {line}", err=True)
+                if exc.total > len(exc.errors):
+                    typer.echo(f"  ... and {exc.total - len(exc.errors)} more", err=True)
+                raise
+    finally:
+        if not stdin:
+            handle.close()
+    typer.echo(result.summary())
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[int], None] | None]:
+    """A rich progress line on a terminal (rows read so far); nothing when stderr is piped."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.completed:,} rows read"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("import", total=None)
+
+        def tick(rows: int) -> None:
+            if rows % 1000 == 0:
+                progress.update(task, completed=rows)
+
+        yield tick

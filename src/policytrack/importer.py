@@ -1,0 +1,331 @@
+"""Import: entries from CSV, JSONL (or a JSON array) or another policytrack database, merged by uuid.
+
+Every row is validated with the same rules as `log`. All of it runs in one transaction that is rolled back
+if any row is bad (or on a dry run, a crash or Ctrl-C), so an import writes everything or nothing, while
+memory stays flat however large the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from policytrack.dates import parse_date
+from policytrack.errors import InputError, PolicytrackError
+from policytrack.evidence import default_analyst, get_framework, utc_now, validated_values
+from policytrack.exchange import EXPORT_FIELDS, LIST_SEPARATOR, restore_neutralised
+from policytrack.models import EntryInput, Framework
+from policytrack.store import Store
+
+REQUIRED = ("indicator", "date", "summary")
+KNOWN = frozenset(EXPORT_FIELDS) | {"deleted_at"}
+MAX_SHOWN_ERRORS = 20
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_STORED = ("date", "effect", "status", "grade", "summary", "note", "source", "tags", "actors", "analyst")
+
+
+class ImportRowsError(PolicytrackError):
+    """Rows of an import file are invalid; nothing was written."""
+
+    def __init__(self, source: str, errors: list[str], total: int) -> None:
+        self.errors, self.total = errors, total
+        super().__init__(f"{source}: {total} invalid row(s); nothing was imported")
+
+
+@dataclass
+class ImportResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    rows: int = 0
+    dry_run: bool = False
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
+        if self.conflicts:
+            text += f", {self.conflicts} kept local (the database's revision is newer)"
+        return text + (" (dry run: nothing written)" if self.dry_run else "")
+
+
+Record = tuple[int, dict[str, Any]]  # (line or row number, fields)
+
+
+# -- reading sources -----------------------------------------------------------------------------
+
+
+def detect_format(path: Path | None, head: bytes) -> str:
+    if head.startswith(SQLITE_MAGIC):
+        return "db"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"{"):
+        return "jsonl"
+    if stripped.startswith(b"["):
+        return "json"
+    if path is not None and path.suffix.lower() in {".db", ".sqlite", ".sqlite3"}:
+        return "db"
+    return "csv"
+
+
+def text_stream(raw: IO[bytes], name: str) -> IO[str]:
+    """Decode the bytes as UTF-8 (a BOM is allowed) as they are read; refuse UTF-16 up front."""
+    head = raw.peek(4)[:4] if hasattr(raw, "peek") else b""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{name} is UTF-16 encoded; save it as UTF-8 (with or without a BOM)")
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+
+
+def csv_records(stream: IO[str], name: str, *, raw: bool = False) -> Iterator[Record]:
+    reader = csv.DictReader(stream)
+    header = reader.fieldnames or []
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InputError(
+            f"{name}: missing column {', '.join(missing)} (the header must have indicator, date, summary)"
+        )
+    if "action" in header:
+        raise InputError(f"{name} holds every revision (--all-revisions); import a file of current entries")
+    unknown = [c for c in header if c not in KNOWN]
+    if unknown:
+        raise InputError(f"{name}: unknown column {', '.join(unknown)} (known: {', '.join(EXPORT_FIELDS)})")
+    # Only a file with policytrack's full export header was neutralised by policytrack.
+    unescape = not raw and all(f in header for f in EXPORT_FIELDS)
+    line = 2
+    for row in reader:
+        if None in row:
+            raise InputError(f"{name}: line {line}: more cells than the header has columns")
+        if unescape:
+            row = {k: restore_neutralised(v) if v else v for k, v in row.items()}
+        yield line, dict(row)
+        line = reader.line_num + 1
+
+
+def jsonl_records(stream: IO[str], name: str) -> Iterator[Record]:
+    for number, text in enumerate(stream, start=1):
+        if not text.strip():
+            continue
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{name}: line {number}: not valid JSON ({exc.msg})") from None
+        if not isinstance(obj, dict):
+            raise InputError(f"{name}: line {number}: each line must be a JSON object")
+        yield number, obj
+
+
+def json_records(stream: IO[str], name: str) -> Iterator[Record]:
+    try:
+        data = json.load(stream)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(data, list) or not all(isinstance(o, dict) for o in data):
+        raise InputError(f"{name}: a JSON file must hold a list of objects")
+    yield from enumerate(data, start=1)
+
+
+def database_records(path: Path) -> Iterator[Record]:
+    """Another analyst's policytrack database, read-only: every entry, deleted ones included."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        rows = conn.execute(
+            """SELECT e.uuid, e.id, f.name AS framework, i.key AS indicator, e.date, e.recorded_at,
+                      e.summary, e.note, e.source, e.effect, e.grade, e.status, e.tags, e.actors,
+                      e.analyst, e.revision, e.deleted_at
+               FROM entries e JOIN indicators i ON i.id = e.indicator_id
+               JOIN frameworks f ON f.id = i.framework_id ORDER BY e.id"""
+        )
+    except sqlite3.DatabaseError:
+        raise InputError(f"{path} is an SQLite file but not a policytrack database") from None
+    try:
+        for number, row in enumerate(rows, start=1):
+            record = dict(row)
+            record["tags"], record["actors"] = json.loads(row["tags"]), json.loads(row["actors"])
+            yield number, record
+    finally:
+        conn.close()
+
+
+# -- validating and applying -------------------------------------------------------------------
+
+
+def _labels(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return str(value).split(LIST_SEPARATOR.strip())
+
+
+def _optional_int(value: Any, what: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{what} {value!r} is not a whole number") from None
+
+
+class _Importer:
+    def __init__(self, store: Store, default_framework: str | None, today: date) -> None:
+        self.store, self.today = store, today
+        self.default_framework = default_framework
+        self.frameworks: dict[str, Framework] = {}
+        self.used_ids: set[int] = set()
+        self.by = default_analyst()
+        self.now = utc_now()
+
+    def framework(self, name: str | None) -> Framework:
+        key = name or self.default_framework or ""
+        if key not in self.frameworks:
+            self.frameworks[key] = get_framework(self.store, key or None)
+        return self.frameworks[key]
+
+    def values(self, rec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The validated stored values of a record, and its identity fields."""
+        for column in REQUIRED:
+            if rec.get(column) in (None, ""):
+                raise InputError(f"{column} is empty")
+        fw = self.framework(rec.get("framework") or None)
+        text_date = str(rec["date"])
+        data = EntryInput(
+            indicator=str(rec["indicator"]),
+            summary=str(rec["summary"]),
+            date=parse_date(text_date, self.today),
+            source=str(rec.get("source") or ""),
+            effect=_optional_int(rec.get("effect"), "effect") or 0,
+            status=rec.get("status") or None,
+            grade=rec.get("grade") or None,
+            tags=_labels(rec.get("tags")),
+            actors=_labels(rec.get("actors")),
+            note=str(rec.get("note") or ""),
+            analyst=str(rec.get("analyst") or ""),
+        )
+        values = validated_values(fw, data)
+        uuid = str(rec.get("uuid") or "")
+        if uuid and len(uuid) > 64:
+            raise InputError(f"uuid {uuid[:20]!r}... is too long")
+        identity = {
+            "uuid": uuid,
+            "id": _optional_int(rec.get("id"), "id"),
+            "revision": _optional_int(rec.get("revision"), "revision"),
+            "recorded_at": str(rec.get("recorded_at") or "") or self.now,
+            "deleted_at": rec.get("deleted_at") or None,
+        }
+        return values, identity
+
+    def apply(self, values: dict[str, Any], ident: dict[str, Any], result: ImportResult) -> None:
+        conn = self.store.conn
+        local = conn.execute("SELECT * FROM entries WHERE uuid = ?", (ident["uuid"],)).fetchone()
+        if local is None:
+            self._add(values, ident)
+            result.added += 1
+            return
+        same = all(local[k] == values[k] for k in values) and local["deleted_at"] == ident["deleted_at"]
+        if same:
+            result.unchanged += 1
+            return
+        revision = ident["revision"]
+        if revision is not None and revision <= local["revision"]:
+            result.conflicts += 1
+            return
+        new_revision = revision or local["revision"] + 1
+        changes = {**values, "deleted_at": ident["deleted_at"], "revision": new_revision}
+        assignments = ", ".join(f"{k} = ?" for k in changes)
+        conn.execute(f"UPDATE entries SET {assignments} WHERE id = ?", (*changes.values(), local["id"]))
+        self._revision(local["id"])
+        result.updated += 1
+
+    def _add(self, values: dict[str, Any], ident: dict[str, Any]) -> None:
+        import uuid as uuidlib
+
+        conn = self.store.conn
+        wanted = ident["id"]
+        if wanted is not None and (
+            wanted < 1
+            or wanted in self.used_ids
+            or conn.execute("SELECT 1 FROM entries WHERE id = ?", (wanted,)).fetchone()
+        ):
+            wanted = None  # the short id is taken here: the entry gets a new one, its uuid stays
+        row = {
+            **values,
+            "uuid": ident["uuid"] or str(uuidlib.uuid4()),
+            "revision": ident["revision"] or 1,
+            "recorded_at": ident["recorded_at"],
+            "deleted_at": ident["deleted_at"],
+        }
+        if wanted is not None:
+            row["id"] = wanted
+        cur = conn.execute(
+            f"INSERT INTO entries ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+            tuple(row.values()),
+        )
+        entry_id = int(cur.lastrowid or 0)
+        self.used_ids.add(entry_id)
+        self._revision(entry_id)
+
+    def _revision(self, entry_id: int) -> None:
+        self.store.write_revision(self.store.conn, entry_id, "import", self.by, self.now)
+
+
+def _decoded(records: Iterator[Record], source: str) -> Iterator[Record]:
+    """Turn a decoding failure in the middle of a file into one clear error."""
+    number = 0
+    try:
+        for number, rec in records:
+            yield number, rec
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{source} is not UTF-8 (byte 0x{exc.object[exc.start]:02x} after line {number}; it may be "
+            "Latin-1 or Windows-1252): save it as UTF-8"
+        ) from None
+
+
+def import_records(
+    store: Store,
+    records: Iterator[Record],
+    *,
+    source: str,
+    framework: str | None = None,
+    dry_run: bool = False,
+    today: date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Validate and merge every record; raise ImportRowsError (nothing written) if any is invalid."""
+    importer = _Importer(store, framework, today or date.today())
+    result = ImportResult(dry_run=dry_run)
+    errors: list[str] = []
+    total_errors = 0
+    seen: set[str] = set()
+    with store.transaction():
+        for number, rec in _decoded(records, source):
+            result.rows += 1
+            if progress is not None:
+                progress(result.rows)
+            try:
+                values, ident = importer.values(rec)
+                if ident["uuid"]:
+                    if ident["uuid"] in seen:
+                        raise InputError(f"uuid {ident['uuid']} appears twice in the file")
+                    seen.add(ident["uuid"])
+            except PolicytrackError as exc:
+                total_errors += 1
+                if len(errors) < MAX_SHOWN_ERRORS:
+                    errors.append(f"line {number}: {exc}")
+                continue
+            if not total_errors:  # after the first bad row, only validate
+                importer.apply(values, ident, result)
+        if total_errors:
+            store.conn.rollback()
+            raise ImportRowsError(source, errors, total_errors)
+        if dry_run:
+            store.conn.rollback()
+    return result
