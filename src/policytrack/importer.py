@@ -62,9 +62,11 @@ Record = tuple[int, dict[str, Any]]  # (line or row number, fields)
 # -- reading sources -----------------------------------------------------------------------------
 
 
-def detect_format(path: Path | None, head: bytes) -> str:
+def detect_format(path: Path | None, head: bytes, name: str) -> str:
     if head.startswith(SQLITE_MAGIC):
         return "db"
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{name} is neither CSV, JSONL nor a policytrack database (it is binary)")
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{"):
         return "jsonl"
@@ -284,8 +286,9 @@ def _decoded(records: Iterator[Record], source: str) -> Iterator[Record]:
             yield number, rec
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{source} is not UTF-8 (byte 0x{exc.object[exc.start]:02x} after line {number}; it may be "
-            "Latin-1 or Windows-1252): save it as UTF-8"
+            f"{source} is not UTF-8 (byte 0x{exc.object[exc.start]:02x} "
+            f"{f'after line {number}' if number else 'near the start'}; it may be Latin-1 or "
+            "Windows-1252): save it as UTF-8"
         ) from None
 
 

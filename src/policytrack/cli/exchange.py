@@ -172,8 +172,8 @@ def import_cmd(
         raise InputError(f"cannot read {source}: {exc.strerror}") from None
     try:
         head = handle.peek(16)[:16] if hasattr(handle, "peek") else b""
-        kind = fmt.value if fmt else detect_format(path, head)
         name = "stdin" if stdin else source
+        kind = fmt.value if fmt else detect_format(path, head, name)
         if kind == "db":
             if path is None:
                 raise InputError("a database cannot be read from stdin: give its path")

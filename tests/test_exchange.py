@@ -1,0 +1,298 @@
+"""Export and import: exact round trips, all-or-nothing imports, merging databases, Datasette."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import Invoke
+from policytrack.dates import PartialDate
+from policytrack.evidence import get_framework, log_entry, open_store
+from policytrack.models import EntryInput
+
+KEYS = ["civilian-led", "diversify", "guidelines", "civil-society", "regional"]
+tricky_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40
+) | st.sampled_from(
+    ["=1+1", "+A1", "-2", "@SUM(A1)", "\tTab", "\rCR", "'quoted", "''", "a,b", 'say "hi"', "x\ny"]
+)
+label = st.text(alphabet="abcdefghij-=+@ '", min_size=1, max_size=8).filter(
+    lambda s: s.strip() and ";" not in s
+)
+entry_strategy = st.fixed_dictionaries(
+    {
+        "indicator": st.sampled_from(KEYS),
+        "summary": tricky_text.filter(lambda s: s.strip()),
+        "note": tricky_text,
+        "source": tricky_text,
+        "day": st.dates(min_value=date(1990, 1, 1), max_value=date(2026, 1, 1)),
+        "precision": st.sampled_from(["day", "month", "year"]),
+        "effect": st.integers(-2, 2),
+        "grade": st.none() | st.sampled_from(["A1", "B2", "F6"]),
+        "tags": st.lists(label, max_size=3, unique_by=str.strip),
+    }
+)
+
+
+def fill(db: Path, entries: list[dict[str, object]]) -> None:
+    with open_store(db) as store:
+        fw = get_framework(store)
+        for e in entries:
+            day = e["day"]
+            assert isinstance(day, date)
+            if e["precision"] == "month":
+                day = day.replace(day=1)
+            elif e["precision"] == "year":
+                day = date(day.year, 1, 1)
+            log_entry(
+                store,
+                fw,
+                EntryInput(
+                    indicator=str(e["indicator"]),
+                    summary=str(e["summary"]),
+                    date=PartialDate(day, e["precision"]),  # type: ignore[arg-type]
+                    source=str(e["source"]),
+                    note=str(e["note"]),
+                    effect=int(e["effect"]),  # type: ignore[call-overload]
+                    grade=e["grade"],  # type: ignore[arg-type]
+                    tags=list(e["tags"]),  # type: ignore[call-overload]
+                ),
+            )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entries=st.lists(entry_strategy, min_size=1, max_size=6), fmt=st.sampled_from(["csv", "jsonl"]))
+def test_round_trip_is_byte_identical(cli: Invoke, entries: list[dict[str, object]], fmt: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        a, b = Path(tmp) / "a.db", Path(tmp) / "b.db"
+        fill(a, entries)
+        first, second = Path(tmp) / f"1.{fmt}", Path(tmp) / f"2.{fmt}"
+        assert cli("--db", str(a), "export", "entries", "-f", fmt, "-o", str(first)).exit_code == 0
+        result = cli("--db", str(b), "import", str(first))
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout.strip() == f"{len(entries)} added, 0 updated, 0 unchanged"
+        assert cli("--db", str(b), "export", "entries", "-f", fmt, "-o", str(second)).exit_code == 0
+        assert first.read_bytes() == second.read_bytes()
+        again = cli("--db", str(b), "import", str(first))
+        assert again.stdout.strip() == f"0 added, 0 updated, {len(entries)} unchanged"
+        if fmt == "csv":
+            raw = first.read_bytes().decode("utf-8")
+            rows = list(csv.DictReader(io.StringIO(raw, newline="")))
+            stored = {str(e["summary"]) for e in entries}
+            # what a spreadsheet sees: formula-like text starts with an apostrophe, nothing else changed
+            for row in rows:
+                text = row["summary"]
+                original = text[1:] if text.startswith("'") and text[1:][:1] in "=+-@\t\r'" else text
+                assert original in stored
+                assert not text.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_csv_shape_and_excel_bom(cli: Invoke, log: Callable[..., int]) -> None:
+    log("regional", '=HYPERLINK("x")', "--date", "2024", "--source", "@someone", "-t", "-x")
+    plain = cli("export", "entries").stdout_bytes
+    assert plain.startswith(b"id,uuid,framework,indicator,date,")
+    assert plain.count(b"\r\n") == 2
+    (row,) = list(csv.DictReader(io.StringIO(plain.decode(), newline="")))
+    assert (row["summary"], row["source"], row["tags"]) == ('\'=HYPERLINK("x")', "'@someone", "'-x")
+    assert cli("export", "entries", "--excel").stdout_bytes.startswith(b"\xef\xbb\xbfid,uuid")
+    (raw_row,) = list(csv.DictReader(io.StringIO(cli("export", "entries", "--raw").stdout, newline="")))
+    assert raw_row["summary"] == '=HYPERLINK("x")'
+    assert json.loads(cli("export", "entries", "-f", "json").stdout)[0]["tags"] == ["-x"]
+
+
+def test_hand_made_csv_and_stdin(cli: Invoke, cli_json: Callable[..., object]) -> None:
+    text = (
+        "indicator,date,summary,effect\n"
+        "regional,2024-07-06,AES treaty signed,1\n"
+        "diversify,Feb 2022,'quoted,0\n"
+    )
+    result = cli("import", "-", input=text)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == "2 added, 0 updated, 0 unchanged"
+    rows = cli_json("list", "--json")
+    assert isinstance(rows, list)
+    assert [(r["date"], r["summary"], r["effect"]) for r in rows] == [
+        ("2022-02", "'quoted", 0),  # a hand-made file is taken as written
+        ("2024-07-06", "AES treaty signed", 1),
+    ]
+
+
+def test_bad_row_anywhere_writes_nothing(cli: Invoke, tmp_path: Path, db_path: Path) -> None:
+    lines = ["indicator,date,summary,effect"] + [f"regional,2024-01-{d:02d},ok {d},1" for d in range(1, 29)]
+    lines += ["regional,2024-02-01,last row,7", "nope,2024,x,0"]
+    path = tmp_path / "in.csv"
+    path.write_text("\n".join(lines) + "\n")
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert "  line 30: invalid --effect 7" in result.stderr
+    assert "  line 31: unknown indicator 'nope'" in result.stderr
+    assert result.stderr.strip().endswith("2 invalid row(s); nothing was imported")
+    assert cli("list", "--json").stdout.strip() == "[]"
+    assert cli("import", str(path), "--dry-run").exit_code == 1  # a dry run reports the same errors
+    path.write_text("\n".join(lines[:-2]) + "\n")
+    dry = cli("import", str(path), "--dry-run")
+    assert dry.stdout.strip() == "28 added, 0 updated, 0 unchanged (dry run: nothing written)"
+    assert cli("list", "--json").stdout.strip() == "[]"
+
+
+def test_many_errors_are_capped(cli: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("indicator,date,summary\n" + "nope,2024,x\n" * 30)
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.count("  line ") == 20 and "... and 10 more" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"indicator,date\nregional,2024\n", "missing column summary"),
+        (b"indicator,date,summary,sumary\n", "unknown column sumary"),
+        ("indicator,date,summary\nregional,2024,caf\u00e9\n".encode("latin-1"), "is not UTF-8"),
+        ("indicator,date,summary\n".encode("utf-16"), "UTF-16"),
+        (b'{"indicator": "regional"\n', "line 1: not valid JSON"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00binary", "neither CSV, JSONL nor a policytrack database"),
+        (b"indicator,date,summary\nregional,01/02/2024,x\n", "line 2: ambiguous date"),
+    ],
+)
+def test_bad_files_one_clear_error(cli: Invoke, tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "in.csv"
+    path.write_bytes(content)
+    result = cli("import", str(path))
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert cli("list", "--json").stdout.strip() == "[]"
+
+
+def test_unreadable_and_foreign_database(cli: Invoke, tmp_path: Path) -> None:
+    assert "cannot read" in cli("import", str(tmp_path / "absent.csv")).stderr
+    assert "cannot read" in cli("import", str(tmp_path)).stderr
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    result = cli("import", str(other))
+    assert result.exit_code == 1 and "not a policytrack database" in result.stderr
+
+
+def test_updates_conflicts_and_merge(cli: Invoke, tmp_path: Path, log: Callable[..., int]) -> None:
+    mine, theirs = tmp_path / "mine.db", tmp_path / "theirs.db"
+    shared = tmp_path / "shared.csv"
+
+    def at(db: Path, *args: str) -> str:
+        result = cli("--db", str(db), *args)
+        assert result.exit_code == 0, result.stderr
+        return str(result.stdout)
+
+    at(theirs, "log", "diversify", "UNSC resolution 2690 ends MINUSMA", "--date", "2023-06-30")
+    at(theirs, "log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06")
+    at(theirs, "export", "entries", "-o", str(shared))
+    assert at(mine, "import", str(shared)).strip() == "2 added, 0 updated, 0 unchanged"
+    at(mine, "log", "regional", "Withdrawal from ECOWAS announced", "--date", "2024-01-28")
+
+    # they improve an entry (revision 2): merging their database updates mine and keeps my history
+    at(theirs, "edit", "1", "--grade", "A1", "--source", "UN Security Council resolution 2690 (2023)")
+    at(theirs, "log", "civilian-led", "synthetic test entry from their side", "--date", "2024")
+    assert at(mine, "import", str(theirs)).strip() == "1 added, 1 updated, 1 unchanged"
+    rows = json.loads(at(mine, "list", "--json"))
+    assert len(rows) == 4 and len({r["uuid"] for r in rows}) == 4
+    unsc = next(r for r in rows if r["summary"].startswith("UNSC"))
+    assert (unsc["grade"], unsc["revision"]) == ("A1", 2)
+    actions = [h["action"] for h in json.loads(at(mine, "history", str(unsc["id"]), "--json"))]
+    assert actions == ["import", "import"]
+
+    # both sides change the same entry: theirs is not newer than mine, so mine is kept
+    at(mine, "edit", str(unsc["id"]), "--effect", "-1")  # mine: revision 3
+    at(theirs, "edit", "1", "--effect", "-2")  # theirs: revision 3 too
+    assert at(mine, "import", str(theirs)).strip().endswith("1 kept local (the database's revision is newer)")
+    assert json.loads(at(mine, "show", str(unsc["id"]), "--json"))["effect"] == -1
+
+    # a deletion travels as a tombstone
+    at(theirs, "delete", "2", "--force")
+    at(mine, "import", str(theirs))
+    assert "AES treaty" not in at(mine, "list")
+
+
+def test_all_revisions_export(cli: Invoke, log: Callable[..., int]) -> None:
+    entry = log("regional", "AES treaty signed", "--date", "2024-07-06")
+    cli("edit", str(entry), "--grade", "A1")
+    cli("delete", str(entry), "--force")
+    rows = [
+        json.loads(x) for x in cli("export", "entries", "--all-revisions", "-f", "jsonl").stdout.splitlines()
+    ]
+    assert [(r["revision"], r["action"], r["grade"]) for r in rows] == [
+        (1, "create", None),
+        (2, "edit", "A1"),
+        (3, "delete", "A1"),
+    ]
+    assert cli("export", "entries").stdout_bytes.count(b"\r\n") == 1  # header only: the entry is deleted
+
+
+def test_export_report_is_the_report(cli: Invoke, log: Callable[..., int], tmp_path: Path) -> None:
+    log("regional", "AES treaty signed", "--date", "2024-07-06", "--effect", "1")
+    exported = cli("export", "report", "--as-of", "2024-12-31")
+    reported = cli("report", "--as-of", "2024-12-31", "-f", "csv")
+    assert exported.exit_code == 0 and exported.stdout_bytes == reported.stdout_bytes
+    assert exported.stdout.startswith("framework,number,key,title,kind,status")
+
+
+def test_grep_uses_the_full_text_index(cli: Invoke, log: Callable[..., int], db_path: Path) -> None:
+    log("diversify", "UNSC resolution 2690 ends MINUSMA's mandate", "--date", "2023-06-30")
+    log("regional", "AES treaty", "--date", "2024", "--note", "signed in Niamey")
+    found = json.loads(cli("list", "--json", "--grep", "minus").stdout)
+    assert [r["indicator"] for r in found] == ["diversify"]
+    assert len(json.loads(cli("list", "--json", "--grep", "NIAMEY treaty").stdout)) == 1
+    cli("edit", "2", "--note", "")
+    assert json.loads(cli("list", "--json", "--grep", "niamey").stdout) == []  # index follows edits
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT count(*) FROM entries_fts WHERE entries_fts MATCH 'minusma*'").fetchone() == (
+        1,
+    )
+    conn.close()
+
+
+def test_datasette_can_browse_and_search(cli: Invoke, log: Callable[..., int], db_path: Path) -> None:
+    datasette_app = pytest.importorskip("datasette.app")
+    log("diversify", "UNSC resolution 2690 ends MINUSMA", "--date", "2023-06-30", "--grade", "A1")
+    log("regional", "AES treaty signed in Niamey", "--date", "2024-07-06")
+    ds = datasette_app.Datasette([str(db_path)])
+
+    async def fetch(path: str) -> object:
+        response = await ds.client.get(path)
+        assert response.status_code == 200, path
+        return response.json()
+
+    name = db_path.stem
+    view = asyncio.run(fetch(f"/{name}/current_entries.json?_shape=array"))
+    assert isinstance(view, list)
+    assert [(r["indicator"], r["indicator_title"][:9]) for r in view] == [
+        ("diversify", "Diversify"),
+        ("regional", "Regional "),
+    ]
+    found = asyncio.run(fetch(f"/{name}/entries.json?_search=minusma&_shape=array"))
+    assert isinstance(found, list) and [r["grade"] for r in found] == ["A1"]
+
+
+def test_backup_and_check(cli: Invoke, log: Callable[..., int], tmp_path: Path) -> None:
+    log("regional", "AES treaty signed", "--date", "2024-07-06")
+    target = tmp_path / "backup.db"
+    result = cli("db", "backup", str(target))
+    assert result.exit_code == 0 and target.exists()
+    copy = json.loads(cli("--db", str(target), "list", "--json").stdout)
+    assert [r["summary"] for r in copy] == ["AES treaty signed"]
+    assert cli("--db", str(target), "db", "check").exit_code == 0
+    again = cli("db", "backup", str(target))
+    assert again.exit_code == 1 and "exists" in again.stderr
