@@ -296,3 +296,20 @@ def test_backup_and_check(cli: Invoke, log: Callable[..., int], tmp_path: Path) 
     assert cli("--db", str(target), "db", "check").exit_code == 0
     again = cli("db", "backup", str(target))
     assert again.exit_code == 1 and "exists" in again.stderr
+
+
+def test_written_files_get_normal_permissions(cli: Invoke, log: Callable[..., int], tmp_path: Path) -> None:
+    import os
+    import stat
+
+    log("regional", "AES treaty signed", "--date", "2024-07-06")
+    out = tmp_path / "e.csv"
+    old = os.umask(0o022)
+    try:
+        assert cli("export", "entries", "-o", str(out)).exit_code == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644
+        out.chmod(0o640)
+        assert cli("export", "entries", "-o", str(out)).exit_code == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o640  # an existing file keeps its mode
+    finally:
+        os.umask(old)

@@ -199,10 +199,16 @@ class EntryFilter:
 
 
 def list_entries(store: Store, fw: Framework, flt: EntryFilter, limit: int | None = None) -> Iterator[Entry]:
-    if flt.since and flt.until and flt.since > flt.until:
-        raise InputError(f"--since {flt.since} is after --until {flt.until}")
     if limit is not None and limit < 1:
         raise InputError(f"--limit must be at least 1, not {limit}")
+    where, params = filter_sql(fw, flt)
+    return store.query_entries(where, params, limit)
+
+
+def filter_sql(fw: Framework, flt: EntryFilter) -> tuple[list[str], list[Any]]:
+    """The WHERE clauses (over aliases e, i, f) and parameters that select a filter's entries."""
+    if flt.since and flt.until and flt.since > flt.until:
+        raise InputError(f"--since {flt.since} is after --until {flt.until}")
     where: list[str] = ["f.name = ?"]
     params: list[Any] = [fw.name]
     if not flt.include_deleted:
@@ -231,4 +237,4 @@ def list_entries(store: Store, fw: Framework, flt: EntryFilter, limit: int | Non
             "OR instr(lower(e.source), lower(?)) > 0)"
         )
         params.extend([flt.grep] * 3)
-    return store.query_entries(where, params, limit)
+    return where, params

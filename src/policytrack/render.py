@@ -6,10 +6,9 @@ Functions here return renderables or text; the command decides where to print th
 from __future__ import annotations
 
 import csv
-import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 from policytrack.models import Entry, Framework, Revision, describe_grade
 from policytrack.progress import IndicatorState
@@ -197,14 +196,9 @@ def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-def csv_lines(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
-    """RFC 4180 CSV (CRLF line ends, quoting as needed), yielded a line at a time."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+def write_csv(out: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """RFC 4180 CSV: a header row, CRLF line ends, quoting where needed; None is an empty cell.
+    `writerows` runs in C over the row iterator, so a cursor streams straight to the file."""
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    yield buffer.getvalue()
-    for row in rows:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(row)
-        yield buffer.getvalue()
+    writer.writerows(rows)

@@ -33,7 +33,7 @@ MIGRATION_NAMES = (
 
 BUSY_TIMEOUT_SECONDS = 30.0
 
-_ENTRY_COLUMNS = (
+ENTRY_COLUMNS = (
     "indicator_id",
     "date",
     "date_start",
@@ -424,18 +424,18 @@ class Store:
     def insert_entry(self, uuid: str, values: dict[str, Any], recorded_at: str, changed_by: str) -> int:
         """Store a new entry and its first revision in one transaction; return its short id."""
         with self.transaction() as conn:
-            cols = ", ".join(_ENTRY_COLUMNS)
-            marks = ", ".join("?" for _ in _ENTRY_COLUMNS)
+            cols = ", ".join(ENTRY_COLUMNS)
+            marks = ", ".join("?" for _ in ENTRY_COLUMNS)
             cur = conn.execute(
                 f"INSERT INTO entries (uuid, {cols}, revision, recorded_at) VALUES (?, {marks}, 1, ?)",
-                (uuid, *(values[c] for c in _ENTRY_COLUMNS), recorded_at),
+                (uuid, *(values[c] for c in ENTRY_COLUMNS), recorded_at),
             )
             entry_id = int(cur.lastrowid or 0)
             self.write_revision(conn, entry_id, "create", changed_by, recorded_at)
         return entry_id
 
     def write_revision(self, conn: sqlite3.Connection, entry_id: int, action: str, by: str, at: str) -> None:
-        cols = ", ".join(_ENTRY_COLUMNS)
+        cols = ", ".join(ENTRY_COLUMNS)
         conn.execute(
             f"""INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at, {cols})
                 SELECT id, revision, ?, ?, ?, {cols} FROM entries WHERE id = ?""",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -76,12 +77,27 @@ def read_date(
         raise DateError(f"{what}: {exc}") from None
 
 
-def write_lines(lines: Iterable[str]) -> None:
-    """Write text to stdout as UTF-8 bytes, untouched by newline translation (CSV needs its CRLF)."""
-    out = sys.stdout.buffer
-    for line in lines:
-        out.write(line.encode("utf-8"))
-    out.flush()
+@contextmanager
+def text_output(output: str | None, *, bom: bool = False) -> Iterator[IO[str]]:
+    """UTF-8 text to stdout (None or '-') or atomically to a file, with no newline translation (CSV
+    needs its CRLF) and an optional byte-order mark."""
+    if output in (None, "-"):
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+        try:
+            stream.write("\ufeff" if bom else "")
+            yield stream
+            stream.flush()
+        finally:
+            stream.detach()  # leave sys.stdout usable
+        return
+    assert output is not None
+    with atomic_output(Path(output)) as handle:
+        stream = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+        stream.write("\ufeff" if bom else "")
+        yield stream
+        stream.flush()
+        stream.detach()
+    typer.echo(f"Wrote {output}", err=True)
 
 
 def read_text_arg(value: str) -> str:
@@ -112,6 +128,12 @@ def complete_indicator(ctx: typer.Context, incomplete: str) -> list[str]:
     return [k for k in keys if k.startswith(incomplete)]
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_output(path: Path) -> Iterator[IO[bytes]]:
     """A binary file that appears at `path` only when the block succeeds: a temporary file in the same
@@ -127,7 +149,10 @@ def atomic_output(path: Path) -> Iterator[IO[bytes]]:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise InputError(f"cannot write -o {path}: {exc.strerror}") from None
+    # mkstemp makes a private (0600) file; give it the mode a plain open() would, or the target's own.
     try:
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+        os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()

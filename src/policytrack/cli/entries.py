@@ -14,7 +14,7 @@ from policytrack.cli.common import (
     opened_store,
     read_date,
     read_text_arg,
-    write_lines,
+    text_output,
 )
 from policytrack.errors import InputError
 
@@ -134,7 +134,7 @@ def list_cmd(
     """List evidence, oldest first."""
     from policytrack.evidence import EntryFilter, get_framework, list_entries
     from policytrack.exchange import EXPORT_FIELDS, csv_cells
-    from policytrack.render import csv_lines, entries_table, to_json
+    from policytrack.render import entries_table, to_json, write_csv
 
     if as_json and as_csv:
         raise fail("--json and --csv cannot be used together", 2)
@@ -152,8 +152,8 @@ def list_cmd(
         if as_json:
             typer.echo(to_json([e.as_dict() for e in entries]))
         elif as_csv:
-            cells = (csv_cells(e.as_dict(), EXPORT_FIELDS) for e in entries)
-            write_lines(csv_lines(EXPORT_FIELDS, cells))
+            with text_output(None) as out:
+                write_csv(out, EXPORT_FIELDS, (csv_cells(e.as_dict(), EXPORT_FIELDS) for e in entries))
         else:
             rows = list(entries)
             if not rows:

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import app
-from policytrack.cli.common import atomic_output, complete_indicator, opened_store, read_date
+from policytrack.cli.common import complete_indicator, opened_store, read_date, text_output
 from policytrack.cli.entries import FrameworkOpt
 from policytrack.cli.report import REPORT_EPILOG, REPORT_HELP, Format, report_command
 
@@ -35,23 +35,6 @@ class ImportFormat(StrEnum):
     jsonl = "jsonl"
     json = "json"
     db = "db"
-
-
-def _write(lines: Iterator[str], output: str | None, bom: bool) -> None:
-    prefix = "\ufeff" if bom else ""
-    if output in (None, "-"):
-        out = sys.stdout.buffer
-        out.write(prefix.encode())
-        for line in lines:
-            out.write(line.encode("utf-8"))
-        out.flush()
-        return
-    assert output is not None
-    with atomic_output(Path(output)) as handle:
-        handle.write(prefix.encode())
-        for line in lines:
-            handle.write(line.encode("utf-8"))
-    typer.echo(f"Wrote {output}", err=True)
 
 
 @export_app.command(
@@ -96,11 +79,12 @@ def export_entries(
         EXPORT_FIELDS,
         REVISION_FIELDS,
         csv_cells,
+        csv_rows,
         export_records,
         json_lines,
         jsonl_lines,
     )
-    from policytrack.render import csv_lines
+    from policytrack.render import write_csv
 
     flt = EntryFilter(
         indicators=indicator or [],
@@ -119,14 +103,15 @@ def export_entries(
             from policytrack.errors import InputError
 
             raise InputError("--indicator needs one framework: use --framework rather than --all-frameworks")
-        records = export_records(store, frameworks, flt, all_revisions=all_revisions)
-        if fmt is ExportFormat.csv:
-            lines = csv_lines(fields, (csv_cells(r, fields, raw=raw) for r in records))
-        elif fmt is ExportFormat.jsonl:
-            lines = jsonl_lines(records)
-        else:
-            lines = json_lines(records)
-        _write(lines, output, bom=excel and fmt is ExportFormat.csv)
+        with text_output(output, bom=excel and fmt is ExportFormat.csv) as out:
+            if fmt is ExportFormat.csv and not all_revisions:
+                write_csv(out, fields, csv_rows(store, frameworks, flt, raw=raw))
+            elif fmt is ExportFormat.csv:
+                records = export_records(store, frameworks, flt, all_revisions=True)
+                write_csv(out, fields, (csv_cells(r, fields, raw=raw) for r in records))
+            else:
+                records = export_records(store, frameworks, flt, all_revisions=all_revisions)
+                out.writelines(jsonl_lines(records) if fmt is ExportFormat.jsonl else json_lines(records))
 
 
 @app.command(

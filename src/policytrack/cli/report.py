@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
@@ -85,7 +86,7 @@ def report_command(default_format: Format) -> Callable[..., None]:
     ) -> None:
         from policytrack.evidence import EntryFilter, get_framework, list_entries
         from policytrack.periods import PERIOD_FIELDS, build_period_report, period_dicts
-        from policytrack.render import csv_lines, entries_table, to_json
+        from policytrack.render import entries_table, to_json, write_csv
         from policytrack.render_report import (
             export_recorded,
             period_markdown,
@@ -144,7 +145,9 @@ def report_command(default_format: Format) -> Callable[..., None]:
         if fmt is Format.json:
             text = to_json(records) + "\n"
         elif fmt is Format.csv:
-            text = "".join(csv_lines(fields, ([_csv(d[f]) for f in fields] for d in records)))
+            buffer = io.StringIO()
+            write_csv(buffer, fields, ([_csv(d[f]) for f in fields] for d in records))
+            text = buffer.getvalue()
         elif fmt is Format.markdown:
             text = markdown
         elif fmt is not Format.table:
