@@ -40,7 +40,9 @@ def entry_rows(n: int, indicator_ids: list[int], seed: int = 42) -> Iterator[tup
             text,
             day.isoformat(),
             precision,
-            f"synthetic entry {i}: " + " ".join(rng.choices(WORDS, k=rng.randint(4, 16))),
+            f"synthetic entry {i}: "
+            + " ".join(rng.choices(WORDS, k=rng.randint(4, 16)))
+            + (" minusma" if i % 1000 == 0 else ""),  # a rare word, for the search benchmark
             "" if rng.random() < 0.8 else 'a longer synthetic note, with a comma and a "quote"',
             f"source {rng.randrange(1000)}",
             rng.choices([-2, -1, 0, 1, 2], weights=[1, 3, 6, 3, 1])[0],

@@ -66,6 +66,16 @@ _AGO = re.compile(r"^(\d+|a|an|one)\s+(day|week|month|year)s?\s+ago$")
 _UNIT_DAYS = {"day": 1, "week": 7}
 
 
+_STORED_FORM = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def _stored(raw: str) -> PartialDate | None:
+    try:
+        return PartialDate.from_stored(raw)
+    except ValueError:
+        return None  # e.g. 2024-13: the full path below explains what is wrong
+
+
 def _make(year: int, month: int, day: int, raw: str) -> date:
     try:
         return date(year, month, day)
@@ -159,6 +169,11 @@ def parse_date(
     """Read a date as an analyst types it; refuse ambiguous, malformed and (by default) future dates."""
     if dayfirst and monthfirst:
         raise DateError("--dayfirst and --monthfirst cannot be used together")
+    if _STORED_FORM.match(raw):  # the common case in imports: 2024, 2024-09, 2024-09-17
+        fast = _stored(raw)
+        if fast is not None and fast.start.year >= 1800 and (allow_future or fast.start <= today):
+            return fast
+        # otherwise the full path below says what is wrong
     text = " ".join(raw.strip().lower().split())
     if not text:
         raise DateError(f"empty date; {ACCEPTED}")

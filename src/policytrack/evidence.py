@@ -104,10 +104,14 @@ def validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:
         "effect": check_effect(data.effect),
         "status": status,
         "grade": parse_grade(data.grade) if data.grade else None,
-        "tags": json.dumps(clean_labels(data.tags, "--tag"), ensure_ascii=False),
-        "actors": json.dumps(clean_labels(data.actors, "--actor"), ensure_ascii=False),
+        "tags": _json_list(clean_labels(data.tags, "--tag")),
+        "actors": _json_list(clean_labels(data.actors, "--actor")),
         "analyst": data.analyst.strip() or default_analyst(),
     }
+
+
+def _json_list(values: list[str]) -> str:
+    return json.dumps(values, ensure_ascii=False) if values else "[]"
 
 
 def log_entry(store: Store, fw: Framework, data: EntryInput) -> Entry:

@@ -64,19 +64,20 @@ def csv_cells(record: dict[str, Any], fields: Sequence[str], *, raw: bool = Fals
 
 
 _QUOTE = "'"
-_FORMULA_SQL = ", ".join(["'='", "'+'", "'-'", "'@'", "char(9)", "char(13)", "''''"])
+# The code points of _FORMULA_START: unicode() reads the first character without copying the text.
+_FORMULA_CODES = ", ".join(str(ord(c)) for c in _FORMULA_START)
 
 
 def _neutralised_sql(expr: str) -> str:
     """The same rule as neutralise(), in SQL."""
-    return f"CASE WHEN substr({expr}, 1, 1) IN ({_FORMULA_SQL}) THEN '{_QUOTE * 2}' || {expr} ELSE {expr} END"
+    return f"CASE WHEN unicode({expr}) IN ({_FORMULA_CODES}) THEN '{_QUOTE * 2}' || {expr} ELSE {expr} END"
 
 
 def _joined_sql(column: str) -> str:
     # json_each yields the list in order; the ordered subquery keeps that order through group_concat.
     return (
-        f"(SELECT group_concat(value, '{LIST_SEPARATOR}') "
-        f"FROM (SELECT value FROM json_each({column}) ORDER BY key))"
+        f"CASE WHEN {column} = '[]' THEN '' ELSE (SELECT group_concat(value, '{LIST_SEPARATOR}') "
+        f"FROM (SELECT value FROM json_each({column}) ORDER BY key)) END"
     )
 
 

@@ -14,7 +14,7 @@ import typer
 from policytrack.cli.app import app, fail
 from policytrack.cli.common import atomic_write, complete_indicator, console, opened_store, read_date
 from policytrack.cli.entries import FrameworkOpt
-from policytrack.reports import WEIGHTS_HELP
+from policytrack.weights import WEIGHTS_HELP
 
 
 class Unit(StrEnum):
