@@ -1,0 +1,158 @@
+"""The Store's entry rows: evidence entries and their append-only history."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+from policytrack.dates import PartialDate
+from policytrack.errors import NotFoundError
+from policytrack.models import Entry, Revision
+
+ENTRY_COLUMNS = (
+    "indicator_id",
+    "date",
+    "date_start",
+    "date_precision",
+    "summary",
+    "note",
+    "source",
+    "effect",
+    "status",
+    "grade",
+    "tags",
+    "actors",
+    "analyst",
+)
+
+_ENTRY_SELECT = """
+SELECT e.id, e.uuid, f.name AS framework, i.key AS indicator, i.title AS indicator_title,
+       e.date, e.date_start, e.summary, e.note, e.source, e.effect, e.status, e.grade, e.tags, e.actors,
+       e.analyst, e.revision, e.recorded_at, e.deleted_at
+FROM entries e
+JOIN indicators i ON i.id = e.indicator_id
+JOIN frameworks f ON f.id = i.framework_id
+"""
+
+
+def _entry(row: sqlite3.Row) -> Entry:
+    return Entry(
+        id=row["id"],
+        uuid=row["uuid"],
+        framework=row["framework"],
+        indicator=row["indicator"],
+        indicator_title=row["indicator_title"],
+        date=PartialDate.from_stored(row["date"]),
+        summary=row["summary"],
+        note=row["note"],
+        source=row["source"],
+        effect=row["effect"],
+        status=row["status"],
+        grade=row["grade"],
+        tags=tuple(json.loads(row["tags"])),
+        actors=tuple(json.loads(row["actors"])),
+        analyst=row["analyst"],
+        revision=row["revision"],
+        recorded_at=row["recorded_at"],
+        deleted=row["deleted_at"] is not None,
+    )
+
+
+def _missing(entry_id: int) -> NotFoundError:
+    return NotFoundError(f"no entry with id {entry_id}; `policytrack list` shows the ids")
+
+
+class StoreBase:
+    """What the row mixins need from the Store: its connection and its write transactions."""
+
+    conn: sqlite3.Connection
+
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        raise NotImplementedError
+
+
+class EntryRows(StoreBase):
+    """Reading and writing entries; every change also writes a revision."""
+
+    def insert_entry(self, uuid: str, values: dict[str, Any], recorded_at: str, changed_by: str) -> int:
+        """Store a new entry and its first revision in one transaction; return its short id."""
+        with self.transaction() as conn:
+            cols = ", ".join(ENTRY_COLUMNS)
+            marks = ", ".join("?" for _ in ENTRY_COLUMNS)
+            cur = conn.execute(
+                f"INSERT INTO entries (uuid, {cols}, revision, recorded_at) VALUES (?, {marks}, 1, ?)",
+                (uuid, *(values[c] for c in ENTRY_COLUMNS), recorded_at),
+            )
+            entry_id = int(cur.lastrowid or 0)
+            self.write_revision(conn, entry_id, "create", changed_by, recorded_at)
+        return entry_id
+
+    def write_revision(self, conn: sqlite3.Connection, entry_id: int, action: str, by: str, at: str) -> None:
+        cols = ", ".join(ENTRY_COLUMNS)
+        conn.execute(
+            f"""INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at, {cols})
+                SELECT id, revision, ?, ?, ?, {cols} FROM entries WHERE id = ?""",
+            (action, by, at, entry_id),
+        )
+
+    def update_entry(
+        self, entry_id: int, values: dict[str, Any], action: str, changed_by: str, at: str
+    ) -> None:
+        """Change an entry's fields (or its tombstone) as a new revision; history keeps the old."""
+        with self.transaction() as conn:
+            assignments = [f"{c} = ?" for c in values]
+            conn.execute(
+                f"UPDATE entries SET {', '.join(assignments)}, revision = revision + 1 WHERE id = ?",
+                (*values.values(), entry_id),
+            )
+            self.write_revision(conn, entry_id, action, changed_by, at)
+
+    def entry_row(self, entry_id: int) -> sqlite3.Row:
+        row = self.conn.execute("SELECT * FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        if row is None:
+            raise _missing(entry_id)
+        return row  # type: ignore[no-any-return]
+
+    def get_entry(self, entry_id: int) -> Entry:
+        row = self.conn.execute(_ENTRY_SELECT + " WHERE e.id = ?", (entry_id,)).fetchone()
+        if row is None:
+            raise _missing(entry_id)
+        return _entry(row)
+
+    def query_entries(
+        self, where: Sequence[str], params: Sequence[Any], limit: int | None = None
+    ) -> Iterator[Entry]:
+        """Entries matching all `where` clauses (over aliases e, i, f), oldest first."""
+        sql = _ENTRY_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+        args = list(params)
+        if limit is None:
+            sql += " ORDER BY e.date_start, e.id"
+        else:
+            # The newest N, still shown oldest first.
+            sql = (
+                f"SELECT * FROM ({sql} ORDER BY e.date_start DESC, e.id DESC LIMIT ?) ORDER BY date_start, id"
+            )
+            args.append(limit)
+        for row in self.conn.execute(sql, args):
+            yield _entry(row)
+
+    def revisions(self, entry_id: int) -> list[Revision]:
+        current = self.get_entry(entry_id)
+        # Columns named as in _ENTRY_SELECT, so one function builds an Entry from either.
+        rows = self.conn.execute(
+            """SELECT r.entry_id AS id, ? AS uuid, f.name AS framework, i.key AS indicator,
+                      i.title AS indicator_title, r.date, r.summary, r.note, r.source, r.effect,
+                      r.status, r.grade, r.tags, r.actors, r.analyst, r.revision, ? AS recorded_at,
+                      CASE WHEN r.action = 'delete' THEN r.changed_at END AS deleted_at,
+                      r.action, r.changed_by, r.changed_at
+               FROM entry_revisions r JOIN indicators i ON i.id = r.indicator_id
+               JOIN frameworks f ON f.id = i.framework_id
+               WHERE r.entry_id = ? ORDER BY r.revision""",
+            (current.uuid, current.recorded_at, entry_id),
+        ).fetchall()
+        return [
+            Revision(r["revision"], r["action"], r["changed_by"], r["changed_at"], _entry(r)) for r in rows
+        ]

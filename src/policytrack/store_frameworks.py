@@ -1,0 +1,183 @@
+"""The Store's framework rows: frameworks, their scales and indicators, and every version loaded."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from policytrack.models import Framework, Indicator, Source, StatusLevel
+from policytrack.store_entries import StoreBase
+
+
+class FrameworkRows(StoreBase):
+    """Reading and writing frameworks (written only through policytrack.frameworks.install)."""
+
+    def framework_names(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT name FROM frameworks ORDER BY id")]
+
+    def save_framework(self, fw: Framework, definition: str, loaded_at: str) -> int:
+        """Insert or update a framework and its indicators (used only by the framework loader)."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT id FROM frameworks WHERE name = ?", (fw.name,)).fetchone()
+            values = (
+                fw.title,
+                fw.description,
+                fw.source.title,
+                fw.source.author,
+                fw.source.outlet,
+                fw.source.url,
+                fw.source.note,
+                fw.default_status,
+                definition,
+                loaded_at,
+            )
+            if row is None:
+                cur = conn.execute(
+                    """INSERT INTO frameworks (title, description, source_title, source_author,
+                       source_outlet, source_url, source_note, default_status, definition,
+                       loaded_at, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (*values, fw.name),
+                )
+                framework_id = int(cur.lastrowid or 0)
+            else:
+                framework_id = int(row[0])
+                conn.execute(
+                    """UPDATE frameworks SET title = ?, description = ?, source_title = ?,
+                       source_author = ?, source_outlet = ?, source_url = ?, source_note = ?,
+                       default_status = ?, definition = ?, loaded_at = ? WHERE id = ?""",
+                    (*values, framework_id),
+                )
+            conn.execute("DELETE FROM status_levels WHERE framework_id = ?", (framework_id,))
+            conn.executemany(
+                """INSERT INTO status_levels (framework_id, rank, name, label, percent, description)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                [(framework_id, lv.rank, lv.name, lv.label, lv.percent, lv.description) for lv in fw.scale],
+            )
+            for ind in fw.indicators:
+                conn.execute(
+                    """INSERT INTO indicators (framework_id, key, number, title, description, kind,
+                       actors, progress_signals, regression_signals, baseline, baseline_source,
+                       baseline_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                       ON CONFLICT (framework_id, key) DO UPDATE SET number = excluded.number,
+                       title = excluded.title, description = excluded.description,
+                       kind = excluded.kind, actors = excluded.actors,
+                       progress_signals = excluded.progress_signals,
+                       regression_signals = excluded.regression_signals,
+                       baseline = excluded.baseline, baseline_source = excluded.baseline_source,
+                       baseline_status = excluded.baseline_status""",
+                    (
+                        framework_id,
+                        ind.key,
+                        ind.number,
+                        ind.title,
+                        ind.description,
+                        ind.kind,
+                        json.dumps(list(ind.actors)),
+                        json.dumps(list(ind.progress_signals)),
+                        json.dumps(list(ind.regression_signals)),
+                        ind.baseline,
+                        ind.baseline_source,
+                        ind.baseline_status,
+                    ),
+                )
+        return framework_id
+
+    def add_framework_version(self, framework_id: int, loaded_at: str, sha256: str, definition: str) -> int:
+        with self.transaction() as conn:
+            (last,) = conn.execute(
+                "SELECT coalesce(max(version), 0) FROM framework_versions WHERE framework_id = ?",
+                (framework_id,),
+            ).fetchone()
+            conn.execute(
+                "INSERT INTO framework_versions VALUES (?, ?, ?, ?, ?)",
+                (framework_id, last + 1, loaded_at, sha256, definition),
+            )
+        return int(last) + 1
+
+    def framework_versions(self, framework_id: int) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            """SELECT version, loaded_at, sha256 FROM framework_versions
+               WHERE framework_id = ? ORDER BY version""",
+            (framework_id,),
+        ).fetchall()
+
+    def evidence_counts(self, framework_id: int) -> dict[str, int]:
+        """Entries per indicator key, deleted ones included (they can be restored)."""
+        return {
+            r[0]: r[1]
+            for r in self.conn.execute(
+                """SELECT i.key, count(e.id) FROM indicators i LEFT JOIN entries e ON e.indicator_id = i.id
+                   WHERE i.framework_id = ? GROUP BY i.id""",
+                (framework_id,),
+            )
+        }
+
+    def levels_in_use(self, framework_id: int) -> set[str]:
+        """Status levels named by any entry (deleted ones included) or target of the framework."""
+        return {
+            r[0]
+            for r in self.conn.execute(
+                """SELECT e.status FROM entries e JOIN indicators i ON i.id = e.indicator_id
+                   WHERE i.framework_id = ? AND e.status IS NOT NULL
+                   UNION SELECT t.level FROM targets t JOIN indicators i ON i.id = t.indicator_id
+                   WHERE i.framework_id = ?""",
+                (framework_id, framework_id),
+            )
+        }
+
+    def remove_indicators(self, framework_id: int, keys: list[str]) -> None:
+        """Remove indicators that have no entries (the caller checks), with their targets."""
+        with self.transaction() as conn:
+            for key in keys:
+                conn.execute(
+                    """DELETE FROM targets WHERE indicator_id =
+                       (SELECT id FROM indicators WHERE framework_id = ? AND key = ?)""",
+                    (framework_id, key),
+                )
+                conn.execute("DELETE FROM indicators WHERE framework_id = ? AND key = ?", (framework_id, key))
+
+    def framework(self, name: str) -> Framework | None:
+        row = self.conn.execute("SELECT * FROM frameworks WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            return None
+        scale = tuple(
+            StatusLevel(r["name"], r["label"], r["percent"], r["rank"], r["description"])
+            for r in self.conn.execute(
+                "SELECT * FROM status_levels WHERE framework_id = ? ORDER BY rank", (row["id"],)
+            )
+        )
+        indicators = tuple(
+            Indicator(
+                id=r["id"],
+                key=r["key"],
+                number=r["number"],
+                title=r["title"],
+                description=r["description"],
+                kind=r["kind"],
+                actors=tuple(json.loads(r["actors"])),
+                progress_signals=tuple(json.loads(r["progress_signals"])),
+                regression_signals=tuple(json.loads(r["regression_signals"])),
+                baseline=r["baseline"],
+                baseline_source=r["baseline_source"],
+                baseline_status=r["baseline_status"],
+            )
+            for r in self.conn.execute(
+                "SELECT * FROM indicators WHERE framework_id = ? ORDER BY number", (row["id"],)
+            )
+        )
+        return Framework(
+            id=row["id"],
+            name=row["name"],
+            title=row["title"],
+            description=row["description"],
+            source=Source(
+                title=row["source_title"],
+                author=row["source_author"],
+                outlet=row["source_outlet"],
+                url=row["source_url"],
+                note=row["source_note"],
+            ),
+            scale=scale,
+            indicators=indicators,
+            default_status=row["default_status"],
+        )
