@@ -123,12 +123,14 @@ class EntryRows(StoreBase):
         return _entry(row)
 
     def query_entries(
-        self, where: Sequence[str], params: Sequence[Any], limit: int | None = None
+        self, where: Sequence[str], params: Sequence[Any], limit: int | None = None, *, by_id: bool = False
     ) -> Iterator[Entry]:
-        """Entries matching all `where` clauses (over aliases e, i, f), oldest first."""
+        """Entries matching all `where` clauses (over aliases e, i, f), oldest first (or in id order)."""
         sql = _ENTRY_SELECT + (" WHERE " + " AND ".join(where) if where else "")
         args = list(params)
-        if limit is None:
+        if by_id:
+            sql += " ORDER BY e.id"
+        elif limit is None:
             sql += " ORDER BY e.date_start, e.id"
         else:
             # The newest N, still shown oldest first.
