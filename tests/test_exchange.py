@@ -313,3 +313,23 @@ def test_written_files_get_normal_permissions(cli: Invoke, log: Callable[..., in
         assert stat.S_IMODE(out.stat().st_mode) == 0o640  # an existing file keeps its mode
     finally:
         os.umask(old)
+
+
+def test_import_into_empty_database_restores_its_indexes(
+    cli: Invoke, tmp_path: Path, log: Callable[..., int]
+) -> None:
+    from policytrack.importer import DEFERRABLE_INDEXES
+
+    log("regional", "AES treaty signed", "--date", "2024-07-06", "--status", "commitment")
+    exported = tmp_path / "e.csv"
+    assert cli("export", "entries", "-o", str(exported)).exit_code == 0
+    for dry in (True, False):
+        target = tmp_path / f"fresh-{dry}.db"
+        args = ["--db", str(target), "import", str(exported)] + (["--dry-run"] if dry else [])
+        assert cli(*args).exit_code == 0
+        conn = sqlite3.connect(target)
+        names = {
+            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger')")
+        }
+        conn.close()
+        assert set(DEFERRABLE_INDEXES) | {"entries_ai"} <= names
