@@ -100,3 +100,39 @@ def test_completion_offers_indicator_keys(cli: Invoke) -> None:
         "civil-society",
         "regional",
     ]
+
+
+@pytest.mark.parametrize("command", all_commands(), ids=" ".join)
+def test_one_command_app_matches_the_full_app(command: tuple[str, ...]) -> None:
+    """main() builds only the command being run (start-up time); it must behave exactly the same."""
+    from typer.testing import CliRunner
+
+    from policytrack.cli import app_for
+
+    args = [*command, "--help"]
+    one = app_for(["--db", "x.db", *args])
+    assert one is not app  # the fast path really is taken
+    runner = CliRunner()
+    full, fast = runner.invoke(app, args), runner.invoke(one, args)
+    assert (fast.exit_code, fast.stdout) == (full.exit_code, full.stdout)
+
+
+def test_command_name_and_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from policytrack.cli import app_for, command_name
+
+    assert command_name(["--db", "log", "list"]) == "list"  # "log" is the --db value here
+    assert command_name(["--no-color", "log", "x"]) == "log"
+    assert command_name(["--version"]) is None
+    assert app_for([]) is app and app_for(["lgo"]) is app  # listing and suggestions need everything
+    monkeypatch.setenv("_POLICYTRACK_COMPLETE", "complete_bash")
+    assert app_for(["log"]) is app
+
+
+def test_fast_path_logs(cli_json: Any) -> None:
+    from typer.testing import CliRunner
+
+    from policytrack.cli import app_for
+
+    result = CliRunner().invoke(app_for(["log"]), ["log", "regional", "AES treaty signed", "--date", "2024"])
+    assert result.exit_code == 0, result.output
+    assert cli_json("list", "--json")[0]["summary"] == "AES treaty signed"

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
+import typer
+
 from policytrack.cli import entries, exchange, indicators, report  # noqa: F401  (registers commands)
-from policytrack.cli.app import app
+from policytrack.cli.app import app, new_app
 from policytrack.cli.db import db_app
 from policytrack.cli.exchange import export_app
 from policytrack.cli.frameworks import framework_app
@@ -13,8 +18,45 @@ app.add_typer(framework_app, name="framework")
 app.add_typer(export_app, name="export")
 
 
+# Global options that take a value, so main() can find the command name after them.
+_VALUE_OPTIONS = {"--db"}
+
+
+def command_name(args: list[str]) -> str | None:
+    """The command named on the command line, after any global options (None if there is none)."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _VALUE_OPTIONS:
+            skip = True
+        elif arg == "--":
+            return None
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def app_for(args: list[str]) -> typer.Typer:
+    """An application holding only the command being run, when there is one.
+
+    typer builds every command's click parameters from its signature at each start (about 30 ms for all
+    of them here); building just one keeps `log` as quick as it can be. Anything else (no command, an
+    unknown one, shell completion) gets the full application, with its listing and suggestions."""
+    name = command_name(args)
+    if name is None or any(key.startswith("_POLICYTRACK_COMPLETE") for key in os.environ):
+        return app
+    one = new_app()
+    one.registered_callback = app.registered_callback
+    one.registered_commands = [c for c in app.registered_commands if c.name == name]
+    one.registered_groups = [g for g in app.registered_groups if g.name == name]
+    if not one.registered_commands and not one.registered_groups:
+        return app
+    return one
+
+
 def main() -> None:
-    app(prog_name="policytrack")
+    app_for(sys.argv[1:])(prog_name="policytrack")
 
 
-__all__ = ["app", "main"]
+__all__ = ["app", "app_for", "main"]

@@ -51,13 +51,19 @@ The embedded framework is the five-point way forward of Paa Kwesi Wolseley Prah'
 China's support for Mali's military (The Conversation).
 """
 
-app = typer.Typer(
-    cls=PolicytrackGroup,
-    help=HELP,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+
+def new_app() -> typer.Typer:
+    """The root application's settings (also used for the one-command app that `main` runs)."""
+    return typer.Typer(
+        cls=PolicytrackGroup,
+        help=HELP,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+
+app = new_app()
 
 
 def _version(value: bool) -> None:
