@@ -250,9 +250,9 @@ def bench_exchange(db: Path, small_db: Path, runs: int) -> list[Figure]:
         Figure(
             "import (csv, one transaction)",
             ours,
-            "bare executemany, policytrack schema",
+            "naive executemany, policytrack schema (per-row search trigger)",
             schema_floor,
-            "(floor)",
+            "(reported)",
         )
     )
     return figures

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +17,9 @@ from policytrack.cli.common import (
     text_output,
 )
 from policytrack.errors import InputError
+
+if TYPE_CHECKING:
+    from policytrack.evidence import EntryFilter
 
 IndicatorArg = Annotated[
     str,
@@ -35,6 +38,47 @@ FrameworkOpt = Annotated[
         show_default=False,
     ),
 ]
+IndicatorsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--indicator", "-i", help="Only this indicator; repeatable.", autocompletion=complete_indicator
+    ),
+]
+SinceOpt = Annotated[
+    str | None, typer.Option(help="From this date, inclusive (a month counts from its 1st).")
+]
+UntilOpt = Annotated[
+    str | None, typer.Option(help="Up to this date, inclusive (a month counts from its 1st).")
+]
+TagsOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Has this tag; repeatable.")]
+GrepOpt = Annotated[
+    str | None,
+    typer.Option(help="Words in the summary, note or source (any case; 'minus' finds 'MINUSMA')."),
+]
+
+
+def entry_filter(
+    indicator: list[str] | None,
+    since: str | None,
+    until: str | None,
+    tag: list[str] | None,
+    grep: str | None,
+    *,
+    deleted: bool = False,
+) -> EntryFilter:
+    """The filter that `list` and `export entries` build from their shared options."""
+    from policytrack.evidence import EntryFilter
+
+    return EntryFilter(
+        indicators=indicator or [],
+        since=read_date(since, "--since").start if since else None,
+        until=read_date(until, "--until", allow_future=True).start if until else None,
+        tags=tag or [],
+        grep=grep,
+        include_deleted=deleted,
+    )
+
+
 DATE_HELP = (
     "When it happened: 2025-01-29, '29 January 2025', 2024-09, 'Sept 2024', 2024, today, "
     "yesterday, '3 days ago', 'last week', 'last month'. Month and year dates keep their precision."
@@ -105,26 +149,11 @@ def log_cmd(
 )
 def list_cmd(
     ctx: typer.Context,
-    indicator: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--indicator",
-            "-i",
-            help="Only this indicator; repeatable.",
-            autocompletion=complete_indicator,
-        ),
-    ] = None,
-    since: Annotated[
-        str | None, typer.Option(help="From this date, inclusive (a month counts from its 1st).")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option(help="Up to this date, inclusive (a month counts from its 1st).")
-    ] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Has this tag.")] = None,
-    grep: Annotated[
-        str | None,
-        typer.Option(help="Words in the summary, note or source (any case; 'minus' finds 'MINUSMA')."),
-    ] = None,
+    indicator: IndicatorsOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    tag: TagsOpt = None,
+    grep: GrepOpt = None,
     limit: Annotated[int | None, typer.Option(help="Only the newest N entries.")] = None,
     deleted: Annotated[bool, typer.Option("--deleted", help="Include deleted entries.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="A JSON list of objects.")] = False,
@@ -132,20 +161,13 @@ def list_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """List evidence, oldest first."""
-    from policytrack.evidence import EntryFilter, get_framework, list_entries
+    from policytrack.evidence import get_framework, list_entries
     from policytrack.exchange import EXPORT_FIELDS, csv_cells
     from policytrack.render import entries_table, to_json, write_csv
 
     if as_json and as_csv:
         raise fail("--json and --csv cannot be used together", 2)
-    flt = EntryFilter(
-        indicators=indicator or [],
-        since=read_date(since, "--since").start if since else None,
-        until=read_date(until, "--until", allow_future=True).start if until else None,
-        tags=tag or [],
-        grep=grep,
-        include_deleted=deleted,
-    )
+    flt = entry_filter(indicator, since, until, tag, grep, deleted=deleted)
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
         entries = list_entries(store, fw, flt, limit)

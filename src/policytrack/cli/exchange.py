@@ -12,8 +12,16 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import app
-from policytrack.cli.common import complete_indicator, opened_store, read_date, text_output
-from policytrack.cli.entries import FrameworkOpt
+from policytrack.cli.common import opened_store, text_output
+from policytrack.cli.entries import (
+    FrameworkOpt,
+    GrepOpt,
+    IndicatorsOpt,
+    SinceOpt,
+    TagsOpt,
+    UntilOpt,
+    entry_filter,
+)
 from policytrack.cli.report import REPORT_EPILOG, REPORT_HELP, Format, report_command
 
 export_app = typer.Typer(help="Export entries or the report (csv, json, jsonl).", no_args_is_help=True)
@@ -42,16 +50,11 @@ class ImportFormat(StrEnum):
 )
 def export_entries(
     ctx: typer.Context,
-    indicator: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--indicator", "-i", help="Only this indicator; repeatable.", autocompletion=complete_indicator
-        ),
-    ] = None,
-    since: Annotated[str | None, typer.Option(help="From this date, inclusive.")] = None,
-    until: Annotated[str | None, typer.Option(help="Up to this date, inclusive.")] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Has this tag.")] = None,
-    grep: Annotated[str | None, typer.Option(help="Words in the summary, note or source.")] = None,
+    indicator: IndicatorsOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    tag: TagsOpt = None,
+    grep: GrepOpt = None,
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.csv,
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="File to write (atomically); '-' or none: stdout.")
@@ -74,7 +77,7 @@ def export_entries(
 
     CSV follows RFC 4180 (header, CRLF, quoting) in UTF-8. Text starting with = + - @, a tab or a carriage
     return gets a leading apostrophe so spreadsheets do not run it; `policytrack import` removes it again."""
-    from policytrack.evidence import EntryFilter, get_framework
+    from policytrack.evidence import get_framework
     from policytrack.exchange import (
         EXPORT_FIELDS,
         REVISION_FIELDS,
@@ -86,13 +89,7 @@ def export_entries(
     )
     from policytrack.render import write_csv
 
-    flt = EntryFilter(
-        indicators=indicator or [],
-        since=read_date(since, "--since").start if since else None,
-        until=read_date(until, "--until", allow_future=True).start if until else None,
-        tags=tag or [],
-        grep=grep,
-    )
+    flt = entry_filter(indicator, since, until, tag, grep)
     fields = REVISION_FIELDS if all_revisions else EXPORT_FIELDS
     with opened_store(ctx) as store:
         if all_frameworks:

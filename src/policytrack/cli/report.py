@@ -13,7 +13,7 @@ import typer
 
 from policytrack.cli.app import app, fail
 from policytrack.cli.common import atomic_write, complete_indicator, console, opened_store, read_date
-from policytrack.cli.entries import FrameworkOpt
+from policytrack.cli.entries import FrameworkOpt, IndicatorsOpt
 from policytrack.weights import WEIGHTS_HELP
 
 
@@ -54,15 +54,7 @@ def report_command(default_format: Format) -> Callable[..., None]:
         until: Annotated[
             str | None, typer.Option(help="Evidence window end, inclusive (default: --as-of).")
         ] = None,
-        indicator: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--indicator",
-                "-i",
-                help="Only this indicator; repeatable.",
-                autocompletion=complete_indicator,
-            ),
-        ] = None,
+        indicator: IndicatorsOpt = None,
         fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = default_format,
         output: Annotated[
             Path | None, typer.Option("--output", "-o", help="Write to this file (atomically).")
