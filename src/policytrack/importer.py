@@ -14,7 +14,7 @@ import sqlite3
 import uuid as uuidlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
@@ -50,7 +50,6 @@ class ImportResult:
     conflicts: int = 0
     rows: int = 0
     dry_run: bool = False
-    errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         text = f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
