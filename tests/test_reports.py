@@ -130,3 +130,19 @@ def test_target_history_is_kept(cli: Invoke, dataset: None) -> None:
     assert "substantial" in history and "implemented" in history
     bad = cli("target", "regional", "finished", "--by", "2026")
     assert bad.exit_code == 1 and "unknown status level" in bad.stderr
+
+
+def test_narrow_terminal_gets_the_compact_layout(
+    cli: Invoke, dataset: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    out = cli("report", "--as-of", AS_OF).stdout
+    assert max(len(line) for line in out.splitlines()) <= 80
+    for key in ("civilian-led", "diversify", "guidelines", "civil-society", "regional"):
+        assert key in out
+    assert "Narrow terminal" in out
+    assert "███░░  50%" in out and "░░░░░░░░░░" not in out  # 5-cell bars
+    assert "substantial" in out and "on track" in out and "overdue" in out
+    monkeypatch.setenv("COLUMNS", "140")
+    wide = cli("report", "--as-of", AS_OF).stdout
+    assert "Narrow terminal" not in wide and "Regional economic" in wide

@@ -18,7 +18,7 @@ _TRACK_STYLE = {"met": "green", "on track": "green", "off track": "yellow", "ove
 
 
 def progress_bar(percent: int, width: int = BAR_WIDTH) -> str:
-    filled = round(percent * width / 100)
+    filled = int(percent * width / 100 + 0.5)  # half up: round() would show 50% of 5 cells as 2
     return "█" * filled + "░" * (width - filled)
 
 
@@ -79,43 +79,72 @@ def _good_bad_style(row: ReportRow, value: float) -> str:
     return "" if value == 0 else ("green" if good else "red")
 
 
-def report_renderable(report: Report, *, plain: bool = False) -> RenderableType:
+COMPACT_BELOW = 110  # terminal columns under which the report uses its compact layout
+
+
+def report_renderable(report: Report, *, plain: bool = False, width: int | None = None) -> RenderableType:
+    """The report table; under COMPACT_BELOW columns it shows keys instead of titles, stacks target and
+    track, and leaves out weighted momentum and sources (the footer says where to find them)."""
     from rich import box
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(box=box.ASCII2 if plain else box.SIMPLE_HEAD, pad_edge=False)
+    compact = width is not None and width < COMPACT_BELOW
+    table = Table(
+        box=box.ASCII2 if plain else box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=compact,
+        show_edge=not compact,
+    )
     table.add_column("#", justify="right")
-    table.add_column("Indicator" if _has_risks(report) else "Recommendation", min_width=16, ratio=2)
-    table.add_column("Status")
+    if compact:
+        table.add_column("Key", no_wrap=True)
+    else:
+        table.add_column("Indicator" if _has_risks(report) else "Recommendation", min_width=16, ratio=2)
+    table.add_column("Status", no_wrap=True)
     table.add_column("Progress", no_wrap=True)
-    table.add_column("Target", min_width=8)
-    table.add_column("Track")
+    if compact:
+        table.add_column("Target", no_wrap=True)
+    else:
+        table.add_column("Target", min_width=8)
+        table.add_column("Track")
     table.add_column("+/-/0", justify="right", no_wrap=True)
     table.add_column("Mom.", justify="right")
-    table.add_column("Wtd", justify="right")
-    table.add_column("Src", justify="right")
+    if not compact:
+        table.add_column("Wtd", justify="right")
+        table.add_column("Src", justify="right")
     table.add_column("Last ev.", no_wrap=True)
+    bar_width = 5 if compact else BAR_WIDTH
     for r in report.rows:
         since = str(r.status_date) if r.status_date else "baseline"
         last = str(r.last_evidence) if r.last_evidence else "never"
-        table.add_row(
-            str(r.indicator.number),
-            _title(r, f"[{r.indicator.key}]"),
-            f"{r.status.name}\n{since}",
+        track = Text(r.track, style=_TRACK_STYLE.get(r.track, ""))
+        cells: list[RenderableType] = [str(r.indicator.number)]
+        cells.append(r.indicator.key if compact else _title(r, f"[{r.indicator.key}]"))
+        cells.append(f"{r.status.name}\n{since}")
+        cells.append(
             Text(
-                f"{progress_bar(r.status.percent)} {r.status.percent:>3}%",
+                f"{progress_bar(r.status.percent, bar_width)} {r.status.percent:>3}%",
                 style="red" if r.indicator.kind == "risk" else "",
-            ),
-            _target_text(r),
-            Text(r.track, style=_TRACK_STYLE.get(r.track, "")),
+            )
+        )
+        if compact:
+            target = f"{r.target.level.name}\nby {r.target.due}\n" if r.target else ""
+            cells.append(Text(target) + track)
+        else:
+            cells += [_target_text(r), track]
+        cells += [
             f"{r.advancing}/{r.hindering}/{r.context}",
             Text(_signed(r.momentum), style=_good_bad_style(r, r.momentum)),
-            Text(_signed(r.weighted_momentum), style=_good_bad_style(r, r.weighted_momentum)),
-            str(r.sources),
-            Text(f"{last}\nstale" if r.stale else last, style="yellow" if r.stale else ""),
-        )
+        ]
+        if not compact:
+            cells += [
+                Text(_signed(r.weighted_momentum), style=_good_bad_style(r, r.weighted_momentum)),
+                str(r.sources),
+            ]
+        cells.append(Text(f"{last}\nstale" if r.stale else last, style="yellow" if r.stale else ""))
+        table.add_row(*cells)
     head = header_lines(report)
     parts: list[RenderableType] = [
         Text(head[0], style="bold"),
@@ -124,6 +153,14 @@ def report_renderable(report: Report, *, plain: bool = False) -> RenderableType:
         table,
     ]
     parts += [Text(line, style="yellow") for line in footer_lines(report)]
+    if compact:
+        parts.append(
+            Text(
+                "Narrow terminal: titles, weighted momentum and sources are left out; a wider terminal, "
+                "--format markdown or csv shows them.",
+                style="dim",
+            )
+        )
     return Group(*parts)
 
 
