@@ -241,15 +241,20 @@ def period_header(report: PeriodReport) -> list[str]:
     ]
 
 
-def period_renderable(report: PeriodReport, *, plain: bool = False) -> RenderableType:
+def period_renderable(
+    report: PeriodReport, *, plain: bool = False, width: int | None = None
+) -> RenderableType:
+    """Indicators x periods; as many of the latest periods as fit the width (at most MAX_TABLE_PERIODS)."""
     from rich import box
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    shown = report.periods[-MAX_TABLE_PERIODS:]
+    # about 16 columns for the number and key, 9 per period, and a trend of one cell per period
+    fits = MAX_TABLE_PERIODS if width is None else max(1, (width - 16) // 10)
+    shown = report.periods[-min(MAX_TABLE_PERIODS, fits) :]
     skip = len(report.periods) - len(shown)
-    table = Table(box=box.ASCII2 if plain else box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(box=box.ASCII2 if plain else box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     table.add_column("#", justify="right")
     table.add_column("Key", no_wrap=True)
     for period in shown:

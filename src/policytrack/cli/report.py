@@ -146,8 +146,11 @@ def report_command(default_format: Format) -> Callable[..., None]:
             text = export_recorded(renderables, fmt.value, fw.title)
         elif output is None:
             out = console(ctx, no_color=plain)
-            if by is None:  # the terminal's width decides the layout of the report table
+            # the terminal's width decides the layout of the table
+            if by is None:
                 renderables[0] = report_renderable(report, plain=plain, width=out.width)
+            else:
+                renderables[0] = period_renderable(periods, plain=plain, width=out.width)
             for item in renderables:
                 out.print(item)
             return
