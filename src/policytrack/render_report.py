@@ -307,8 +307,9 @@ def timeline_renderable(tl: Timeline) -> RenderableType:
 
     ind = tl.indicator
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for name, justify in (("Date", "left"), ("ID", "right"), ("Eff", "right"), ("Cum.", "right")):
-        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    table.add_column("Date", no_wrap=True)
+    for name in ("ID", "Eff", "Cum."):
+        table.add_column(name, justify="right", no_wrap=True)
     table.add_column("Grd")
     table.add_column("Status change", no_wrap=True)
     table.add_column("Summary", ratio=3, min_width=24)

@@ -111,10 +111,12 @@ class EntryRows(StoreBase):
             self.write_revision(conn, entry_id, action, changed_by, at)
 
     def entry_row(self, entry_id: int) -> sqlite3.Row:
-        row = self.conn.execute("SELECT * FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        row: sqlite3.Row | None = self.conn.execute(
+            "SELECT * FROM entries WHERE id = ?", (entry_id,)
+        ).fetchone()
         if row is None:
             raise _missing(entry_id)
-        return row  # type: ignore[no-any-return]
+        return row
 
     def get_entry(self, entry_id: int) -> Entry:
         row = self.conn.execute(_ENTRY_SELECT + " WHERE e.id = ?", (entry_id,)).fetchone()
