@@ -82,6 +82,13 @@ def _good_bad_style(row: ReportRow, value: float) -> str:
 COMPACT_BELOW = 110  # terminal columns under which the report uses its compact layout
 
 
+def _headed(head: list[str], table: RenderableType) -> list[RenderableType]:
+    """Title (bold), citation (dim) and the summary line above a table."""
+    from rich.text import Text
+
+    return [Text(head[0], style="bold"), Text(head[1], style="dim"), Text(head[2]), table]
+
+
 def report_renderable(report: Report, *, plain: bool = False, width: int | None = None) -> RenderableType:
     """The report table; under COMPACT_BELOW columns it shows keys instead of titles, stacks target and
     track, and leaves out weighted momentum and sources (the footer says where to find them)."""
@@ -145,13 +152,7 @@ def report_renderable(report: Report, *, plain: bool = False, width: int | None 
             ]
         cells.append(Text(f"{last}\nstale" if r.stale else last, style="yellow" if r.stale else ""))
         table.add_row(*cells)
-    head = header_lines(report)
-    parts: list[RenderableType] = [
-        Text(head[0], style="bold"),
-        Text(head[1], style="dim"),
-        Text(head[2]),
-        table,
-    ]
+    parts = _headed(header_lines(report), table)
     parts += [Text(line, style="yellow") for line in footer_lines(report)]
     if compact:
         parts.append(
@@ -264,13 +265,7 @@ def period_renderable(
         cells = [_period_cell(c, s) for c, s in zip(row.cells[skip:], row.statuses[skip:], strict=True)]
         trend = sparkline([float(c.momentum) for c in row.cells[skip:]])
         table.add_row(str(row.indicator.number), row.indicator.key, *cells, trend)
-    head = period_header(report)
-    parts: list[RenderableType] = [
-        Text(head[0], style="bold"),
-        Text(head[1], style="dim"),
-        Text(head[2]),
-        table,
-    ]
+    parts = _headed(period_header(report), table)
     if skip:
         parts.append(
             Text(
