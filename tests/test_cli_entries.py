@@ -295,3 +295,12 @@ def test_any_unicode_summary_survives(cli: Invoke, summary: str) -> None:
     assert shown["summary"] == summary
     listed = json.loads(cli("list", "--json", "--limit", "1").stdout)
     assert listed[0]["summary"] == summary
+
+
+def test_until_a_month_or_year_includes_all_of_it(cli: Invoke, cli_json, log) -> None:
+    log("regional", "AES treaty signed in Niamey", "--date", "2024-07-06")
+    log("regional", "Withdrawal from ECOWAS announced", "--date", "2024-01-28")
+    assert len(cli_json("list", "--json", "--until", "2024")) == 2
+    assert len(cli_json("list", "--json", "--until", "2024-01")) == 1
+    assert len(cli_json("list", "--json", "--since", "2024-07", "--until", "2024-07")) == 1
+    assert len(cli_json("timeline", "regional", "--json", "--until", "2024")) == 2

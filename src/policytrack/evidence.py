@@ -191,8 +191,8 @@ def history(store: Store, entry_id: int) -> list[Revision]:
 
 @dataclass
 class EntryFilter:
-    """Which entries `list` (and exports) show. Dates are inclusive; a month or year counts from its
-    first day."""
+    """Which entries `list` (and exports) show: entries whose date's first day falls from `since` to
+    `until`, both inclusive (callers pass the start of --since's period and the end of --until's)."""
 
     indicators: Sequence[str] = ()
     since: date | None = None

@@ -48,7 +48,7 @@ SinceOpt = Annotated[
     str | None, typer.Option(help="From this date, inclusive (a month counts from its 1st).")
 ]
 UntilOpt = Annotated[
-    str | None, typer.Option(help="Up to this date, inclusive (a month counts from its 1st).")
+    str | None, typer.Option(help="Up to this date, inclusive (--until 2024 includes all of 2024).")
 ]
 TagsOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Has this tag; repeatable.")]
 GrepOpt = Annotated[
@@ -72,7 +72,7 @@ def entry_filter(
     return EntryFilter(
         indicators=indicator or [],
         since=read_date(since, "--since").start if since else None,
-        until=read_date(until, "--until", allow_future=True).start if until else None,
+        until=read_date(until, "--until", allow_future=True).end if until else None,
         tags=tag or [],
         grep=grep,
         include_deleted=deleted,

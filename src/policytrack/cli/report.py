@@ -247,7 +247,7 @@ def timeline_cmd(
     from policytrack.render_report import timeline_renderable
 
     since_date = read_date(since, "--since").start if since else None
-    until_date = read_date(until, "--until", allow_future=True).start if until else None
+    until_date = read_date(until, "--until", allow_future=True).end if until else None
     if since_date and until_date and since_date > until_date:
         raise fail(f"--since {since_date} is after --until {until_date}")
     with opened_store(ctx) as store:
