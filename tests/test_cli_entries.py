@@ -253,8 +253,10 @@ def test_list_csv_is_rfc4180(cli: Invoke) -> None:
     cli("log", "regional", 'He said "no", then left,\nquietly', "--date", "2024")
     result = cli("list", "--csv")
     assert result.exit_code == 0
-    assert result.stdout.startswith("id,uuid,framework,indicator,date,")
+    assert result.stdout.startswith('"id","uuid","framework","indicator","date",')
     raw = result.stdout_bytes.decode("utf-8")
+    # numbers bare, text quoted with its quotes doubled, as R's write.csv writes
+    assert ',"He said ""no"", then left,\nquietly",0,' in raw
     assert raw.count("\r\n") == 2  # header and row; the newline inside the quoted cell stays \n
     rows = list(csv.DictReader(io.StringIO(raw, newline="")))
     assert rows[0]["summary"] == 'He said "no", then left,\nquietly'

@@ -18,8 +18,10 @@ from hypothesis import strategies as st
 
 from conftest import Invoke
 from policytrack.dates import PartialDate
-from policytrack.evidence import get_framework, log_entry, open_store
+from policytrack.evidence import EntryFilter, get_framework, log_entry, open_store
+from policytrack.exchange import EXPORT_FIELDS, csv_cells, csv_lines, export_records
 from policytrack.models import EntryInput
+from policytrack.render import write_csv
 
 KEYS = ["civilian-led", "diversify", "guidelines", "civil-society", "regional"]
 tricky_text = st.text(
@@ -67,6 +69,7 @@ def fill(db: Path, entries: list[dict[str, object]]) -> None:
                     effect=int(e["effect"]),  # type: ignore[call-overload]
                     grade=e["grade"],  # type: ignore[arg-type]
                     tags=list(e["tags"]),  # type: ignore[call-overload]
+                    actors=list(e.get("actors", [])),  # type: ignore[call-overload]
                 ),
             )
 
@@ -98,14 +101,59 @@ def test_round_trip_is_byte_identical(cli: Invoke, entries: list[dict[str, objec
                 assert not text.startswith(("=", "+", "-", "@", "\t", "\r"))
 
 
+# labels with what JSON escapes (quotes, backslashes, control characters) and what it does not (accents)
+odd_label = st.text(alphabet='ab"\\=+@- ,\té\u2028', min_size=1, max_size=6).filter(
+    lambda s: s.strip() and ";" not in s
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    entries=st.lists(
+        entry_strategy.flatmap(
+            lambda e: st.fixed_dictionaries(
+                {
+                    "tags": st.lists(odd_label, max_size=3, unique_by=str.strip),
+                    "actors": st.lists(odd_label, max_size=2, unique_by=str.strip),
+                }
+            ).map(lambda extra: {**e, **extra})
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    raw=st.booleans(),
+    rewrite_lists=st.sampled_from([None, "json({c})", "replace({c}, ', ', ',   ')"]),
+)
+def test_sql_formatted_lines_equal_the_csv_writer(
+    entries: list[dict[str, object]], raw: bool, rewrite_lists: str | None
+) -> None:
+    """Export has SQLite format each CSV line; it must give the very bytes csv.writer gives for the same
+    entries, whatever the text, and however the JSON lists were written (by another tool, say)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "a.db"
+        fill(db, entries)
+        if rewrite_lists:
+            with sqlite3.connect(db) as conn:
+                sets = ", ".join(f"{c} = {rewrite_lists.format(c=c)}" for c in ("tags", "actors"))
+                conn.execute(f"UPDATE entries SET {sets}")
+        with open_store(db) as store:
+            frameworks = [get_framework(store)]
+            by_sql, by_writer = io.StringIO(), io.StringIO()
+            write_csv(by_sql, EXPORT_FIELDS, lines=csv_lines(store, frameworks, EntryFilter(), raw=raw))
+            records = export_records(store, frameworks, EntryFilter())
+            write_csv(by_writer, EXPORT_FIELDS, (csv_cells(r, EXPORT_FIELDS, raw=raw) for r in records))
+        assert by_sql.getvalue() == by_writer.getvalue()
+        assert len(list(csv.reader(io.StringIO(by_sql.getvalue(), newline="")))) == len(entries) + 1
+
+
 def test_csv_shape_and_excel_bom(cli: Invoke, log: Callable[..., int]) -> None:
     log("regional", '=HYPERLINK("x")', "--date", "2024", "--source", "@someone", "-t", "-x")
     plain = cli("export", "entries").stdout_bytes
-    assert plain.startswith(b"id,uuid,framework,indicator,date,")
+    assert plain.startswith(b'"id","uuid","framework","indicator","date",')
     assert plain.count(b"\r\n") == 2
     (row,) = list(csv.DictReader(io.StringIO(plain.decode(), newline="")))
     assert (row["summary"], row["source"], row["tags"]) == ('\'=HYPERLINK("x")', "'@someone", "'-x")
-    assert cli("export", "entries", "--excel").stdout_bytes.startswith(b"\xef\xbb\xbfid,uuid")
+    assert cli("export", "entries", "--excel").stdout_bytes.startswith(b'\xef\xbb\xbf"id","uuid"')
     (raw_row,) = list(csv.DictReader(io.StringIO(cli("export", "entries", "--raw").stdout, newline="")))
     assert raw_row["summary"] == '=HYPERLINK("x")'
     assert json.loads(cli("export", "entries", "-f", "json").stdout)[0]["tags"] == ["-x"]
@@ -164,6 +212,7 @@ def test_many_errors_are_capped(cli: Invoke, tmp_path: Path) -> None:
         (b'{"indicator": "regional"\n', "line 1: not valid JSON"),
         (b"\x89PNG\r\n\x1a\n\x00\x00binary", "neither CSV, JSONL nor a policytrack database"),
         (b"indicator,date,summary\nregional,01/02/2024,x\n", "line 2: ambiguous date"),
+        (b'{"indicator": "regional", "date": "2024", "summary": "a\\u0000b"}\n', "line 1: summary contains a NUL"),
     ],
 )
 def test_bad_files_one_clear_error(cli: Invoke, tmp_path: Path, content: bytes, message: str) -> None:
@@ -246,7 +295,11 @@ def test_export_report_is_the_report(cli: Invoke, log: Callable[..., int], tmp_p
     exported = cli("export", "report", "--as-of", "2024-12-31")
     reported = cli("report", "--as-of", "2024-12-31", "-f", "csv")
     assert exported.exit_code == 0 and exported.stdout_bytes == reported.stdout_bytes
-    assert exported.stdout.startswith("framework,number,key,title,kind,status")
+    assert exported.stdout.startswith('"framework","number","key","title","kind","status"')
+    (row,) = [r for r in csv.DictReader(io.StringIO(exported.stdout)) if r["key"] == "regional"]
+    assert (row["entries"], row["momentum"], row["stale"]) == ("1", "1", "false")
+    # numbers are written bare, text quoted
+    assert ',"regional","Regional economic integration' in exported.stdout and ",1,1," in exported.stdout
 
 
 def test_grep_uses_the_full_text_index(cli: Invoke, log: Callable[..., int], db_path: Path) -> None:

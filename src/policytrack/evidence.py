@@ -106,7 +106,7 @@ def validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:
         "grade": parse_grade(data.grade) if data.grade else None,
         "tags": _json_list(clean_labels(data.tags, "--tag")),
         "actors": _json_list(clean_labels(data.actors, "--actor")),
-        "analyst": data.analyst.strip() or default_analyst(),
+        "analyst": clean_text(data.analyst, "--analyst").strip() or default_analyst(),
     }
 
 

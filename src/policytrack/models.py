@@ -57,11 +57,14 @@ def check_effect(effect: int) -> int:
 
 
 def clean_text(raw: str, what: str) -> str:
-    """Refuse text that cannot be stored as UTF-8 (undecodable bytes from the terminal)."""
+    """Refuse text that cannot be stored as UTF-8 (undecodable bytes from the terminal), and the NUL
+    character, which CSV readers (Python's csv, Excel) refuse and SQLite's text functions stop at."""
     try:
         raw.encode("utf-8")
     except UnicodeEncodeError:
         raise InputError(f"{what} is not valid UTF-8 text; check the terminal's encoding") from None
+    if "\x00" in raw:
+        raise InputError(f"{what} contains a NUL character (U+0000); remove it")
     return raw
 
 

@@ -196,9 +196,13 @@ def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-def write_csv(out: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """RFC 4180 CSV: a header row, CRLF line ends, quoting where needed; None is an empty cell.
-    `writerows` runs in C over the row iterator, so a cursor streams straight to the file."""
-    writer = csv.writer(out, lineterminator="\r\n")
+def write_csv(
+    out: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]] = (), *, lines: Iterable[str] = ()
+) -> None:
+    """RFC 4180 CSV in the convention of R's write.csv: a header row, CRLF line ends, numbers bare and every
+    other cell quoted (None is an empty quoted cell). `rows` are cells; `lines` are rows already formatted
+    the same way (exchange.csv_lines has SQLite format them). Both stream: nothing is held in memory."""
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
+    out.writelines(lines)

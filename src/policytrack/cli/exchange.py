@@ -75,14 +75,15 @@ def export_entries(
 ) -> None:
     """Export entries, one row per current entry, with stable uuids and observed dates (streamed).
 
-    CSV follows RFC 4180 (header, CRLF, quoting) in UTF-8. Text starting with = + - @, a tab or a carriage
-    return gets a leading apostrophe so spreadsheets do not run it; `policytrack import` removes it again."""
+    CSV follows RFC 4180 (header, CRLF) in UTF-8; numbers are bare and other cells quoted, as R's write.csv
+    does. Text starting with = + - @, a tab or a carriage return gets a leading apostrophe so spreadsheets do
+    not run it; `policytrack import` removes it again."""
     from policytrack.evidence import get_framework
     from policytrack.exchange import (
         EXPORT_FIELDS,
         REVISION_FIELDS,
         csv_cells,
-        csv_rows,
+        csv_lines,
         export_records,
         json_lines,
         jsonl_lines,
@@ -102,7 +103,7 @@ def export_entries(
             raise InputError("--indicator needs one framework: use --framework rather than --all-frameworks")
         with text_output(output, bom=excel and fmt is ExportFormat.csv) as out:
             if fmt is ExportFormat.csv and not all_revisions:
-                write_csv(out, fields, csv_rows(store, frameworks, flt, raw=raw))
+                write_csv(out, fields, lines=csv_lines(store, frameworks, flt, raw=raw))
             elif fmt is ExportFormat.csv:
                 records = export_records(store, frameworks, flt, all_revisions=True)
                 write_csv(out, fields, (csv_cells(r, fields, raw=raw) for r in records))

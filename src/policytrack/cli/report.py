@@ -168,12 +168,13 @@ def report_command(default_format: Format) -> Callable[..., None]:
 app.command("report", help=REPORT_HELP, epilog=REPORT_EPILOG)(report_command(Format.table))
 
 
-def _csv(value: object) -> str:
+def _csv(value: object) -> object:
+    """A report value as a CSV cell: numbers stay numbers (written bare), the rest becomes text."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return value if isinstance(value, int | float) else str(value)
 
 
 @app.command("target", epilog="Example: policytrack target regional in-progress --by 2027-12")
