@@ -212,7 +212,10 @@ def test_many_errors_are_capped(cli: Invoke, tmp_path: Path) -> None:
         (b'{"indicator": "regional"\n', "line 1: not valid JSON"),
         (b"\x89PNG\r\n\x1a\n\x00\x00binary", "neither CSV, JSONL nor a policytrack database"),
         (b"indicator,date,summary\nregional,01/02/2024,x\n", "line 2: ambiguous date"),
-        (b'{"indicator": "regional", "date": "2024", "summary": "a\\u0000b"}\n', "line 1: summary contains a NUL"),
+        (
+            b'{"indicator": "regional", "date": "2024", "summary": "a\\u0000b"}\n',
+            "line 1: summary contains a NUL",
+        ),
     ],
 )
 def test_bad_files_one_clear_error(cli: Invoke, tmp_path: Path, content: bytes, message: str) -> None:

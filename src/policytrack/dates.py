@@ -66,7 +66,7 @@ _AGO = re.compile(r"^(\d+|a|an|one)\s+(day|week|month|year)s?\s+ago$")
 _UNIT_DAYS = {"day": 1, "week": 7}
 
 
-_STORED_FORM = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+STORED_FORM = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def _stored(raw: str) -> PartialDate | None:
@@ -169,7 +169,7 @@ def parse_date(
     """Read a date as an analyst types it; refuse ambiguous, malformed and (by default) future dates."""
     if dayfirst and monthfirst:
         raise DateError("--dayfirst and --monthfirst cannot be used together")
-    if _STORED_FORM.match(raw):  # the common case in imports: 2024, 2024-09, 2024-09-17
+    if STORED_FORM.match(raw):  # the common case in imports: 2024, 2024-09, 2024-09-17
         fast = _stored(raw)
         if fast is not None and fast.start.year >= 1800 and (allow_future or fast.start <= today):
             return fast

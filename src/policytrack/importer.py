@@ -16,17 +16,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
-from policytrack.dates import parse_date
 from policytrack.errors import DatabaseError, InputError, PolicytrackError
-from policytrack.evidence import default_analyst, get_framework, utc_now, validated_values
-from policytrack.exchange import EXPORT_FIELDS, LIST_SEPARATOR, TEXT_FIELDS, restore_neutralised
-from policytrack.models import EntryInput, Framework
+from policytrack.exchange import EXPORT_FIELDS, TEXT_FIELDS, restore_neutralised
+from policytrack.rowcheck import REQUIRED, RowChecker
 from policytrack.store import ENTRY_COLUMNS, Store
 
-REQUIRED = ("indicator", "date", "summary")
 KNOWN = frozenset(EXPORT_FIELDS) | {"deleted_at"}
 MAX_SHOWN_ERRORS = 20
 BATCH = 2000
@@ -102,15 +100,15 @@ def csv_records(stream: IO[str], name: str, *, raw: bool = False) -> Iterator[Re
         raise InputError(f"{name}: unknown column {', '.join(unknown)} (known: {', '.join(EXPORT_FIELDS)})")
     # Only a file with policytrack's full export header was neutralised by policytrack.
     unescape = not raw and all(f in header for f in EXPORT_FIELDS)
+    text_fields = [f for f in header if f in TEXT_FIELDS] if unescape else []
     line = 2
     for row in reader:
         if None in row:
             raise InputError(f"{name}: line {line}: more cells than the header has columns")
-        if unescape:
-            for key in TEXT_FIELDS:
-                if row.get(key):
-                    row[key] = restore_neutralised(row[key])
-        yield line, dict(row)
+        for key in text_fields:
+            if row[key][:1] == "'":
+                row[key] = restore_neutralised(row[key])
+        yield line, row
         line = reader.line_num + 1
 
 
@@ -163,72 +161,14 @@ def database_records(path: Path) -> Iterator[Record]:
 # -- validating and applying -------------------------------------------------------------------
 
 
-def _labels(value: Any) -> list[str]:
-    if value is None or value == "":
-        return []
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return str(value).split(LIST_SEPARATOR.strip())
-
-
-def _optional_int(value: Any, what: str) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{what} {value!r} is not a whole number") from None
-
-
 class _Importer:
     def __init__(self, store: Store, default_framework: str | None, today: date) -> None:
-        self.store, self.today = store, today
-        self.default_framework = default_framework
-        self.frameworks: dict[str, Framework] = {}
+        self.store = store
+        self.rows = RowChecker(store, default_framework, today)
+        self.by, self.now = self.rows.analyst, self.rows.now
         self.used_ids: set[int] = set()
-        self.by = default_analyst()
-        self.now = utc_now()
         (last,) = store.conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()
         self.next_id = int(last) + 1
-
-    def framework(self, name: str | None) -> Framework:
-        key = name or self.default_framework or ""
-        if key not in self.frameworks:
-            self.frameworks[key] = get_framework(self.store, key or None)
-        return self.frameworks[key]
-
-    def values(self, rec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The validated stored values of a record, and its identity fields."""
-        for column in REQUIRED:
-            if rec.get(column) in (None, ""):
-                raise InputError(f"{column} is empty")
-        fw = self.framework(rec.get("framework") or None)
-        text_date = str(rec["date"])
-        data = EntryInput(
-            indicator=str(rec["indicator"]),
-            summary=str(rec["summary"]),
-            date=parse_date(text_date, self.today),
-            source=str(rec.get("source") or ""),
-            effect=_optional_int(rec.get("effect"), "effect") or 0,
-            status=rec.get("status") or None,
-            grade=rec.get("grade") or None,
-            tags=_labels(rec.get("tags")),
-            actors=_labels(rec.get("actors")),
-            note=str(rec.get("note") or ""),
-            analyst=str(rec.get("analyst") or ""),
-        )
-        values = validated_values(fw, data)
-        uuid = str(rec.get("uuid") or "")
-        if uuid and len(uuid) > 64:
-            raise InputError(f"uuid {uuid[:20]!r}... is too long")
-        identity = {
-            "uuid": uuid,
-            "id": _optional_int(rec.get("id"), "id"),
-            "revision": _optional_int(rec.get("revision"), "revision"),
-            "recorded_at": str(rec.get("recorded_at") or "") or self.now,
-            "deleted_at": rec.get("deleted_at") or None,
-        }
-        return values, identity
 
     def flush(self, batch: list[tuple[dict[str, Any], dict[str, Any]]], result: ImportResult) -> None:
         """Merge a batch of validated rows: one lookup for known uuids, one for taken ids, then new
@@ -250,7 +190,7 @@ class _Importer:
                 f"SELECT id FROM entries WHERE id IN ({', '.join('?' for _ in chunk)})", chunk
             )
         }
-        entries, revisions = [], []
+        entries = []
         for values, ident in batch:
             local = known.get(ident["uuid"])
             if local is not None:
@@ -262,19 +202,16 @@ class _Importer:
                 entry_id = self.next_id
             self.used_ids.add(entry_id)
             self.next_id = max(self.next_id, entry_id + 1)
-            revision = ident["revision"] or 1
-            stored = tuple(values[c] for c in ENTRY_COLUMNS)
             entries.append(
                 (
                     entry_id,
                     ident["uuid"] or str(uuidlib.uuid4()),
-                    *stored,
-                    revision,
+                    *_stored(values),
+                    ident["revision"] or 1,
                     ident["recorded_at"],
                     ident["deleted_at"],
                 )
             )
-            revisions.append((entry_id, revision, "import", self.by, self.now, *stored))
             result.added += 1
         columns = ", ".join(ENTRY_COLUMNS)
         marks = ", ".join("?" for _ in ENTRY_COLUMNS)
@@ -283,16 +220,18 @@ class _Importer:
             f"VALUES (?, ?, {marks}, ?, ?, ?)",
             entries,
         )
-        conn.executemany(
-            f"INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at, {columns}) "
-            f"VALUES (?, ?, ?, ?, ?, {marks})",
-            revisions,
-        )
-        # The full-text index, for the whole batch at once (see _bulk_search_index).
+        # Each new entry's first revision and its full-text row are copied from the rows just written, in
+        # SQL (see _bulk_search_index): binding the same values again from Python cost more.
         for chunk in _chunks([row[0] for row in entries]):
+            ids = ", ".join("?" for _ in chunk)
+            conn.execute(
+                "INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at, "
+                f"{columns}) SELECT id, revision, 'import', ?, ?, {columns} FROM entries WHERE id IN ({ids})",
+                (self.by, self.now, *chunk),
+            )
             conn.execute(
                 "INSERT INTO entries_fts (rowid, summary, note, source) SELECT id, summary, note, source "
-                f"FROM entries WHERE id IN ({', '.join('?' for _ in chunk)})",
+                f"FROM entries WHERE id IN ({ids})",
                 chunk,
             )
 
@@ -356,6 +295,9 @@ def _deferred_indexes(conn: sqlite3.Connection) -> Iterator[None]:
             conn.execute(sql)
 
 
+_stored = itemgetter(*ENTRY_COLUMNS)
+
+
 def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -400,7 +342,7 @@ def import_records(
             if progress is not None:
                 progress(result.rows)
             try:
-                values, ident = importer.values(rec)
+                values, ident = importer.rows.values(rec)
                 if ident["uuid"]:
                     if ident["uuid"] in seen:
                         raise InputError(f"uuid {ident['uuid']} appears twice in the file")
