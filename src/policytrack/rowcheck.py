@@ -3,7 +3,8 @@
 `RowChecker.general` builds an EntryInput and runs `validated_values`, exactly as `log` does; it accepts what
 an analyst types (`Feb 2022`, `b 2`, `Diversify`) and words every error. Most imported rows come from an
 export, already in the stored form (`2024-07-06`, `B2`, `diversify`), and for those `RowChecker.fast` gives
-the same values with dictionary lookups, about four times faster. Whenever a row is anything but plain, fast
+the same values with dictionary lookups (at 200,000 rows, checking took 9.7 s under the profiler through
+the general path and 4.0 s with this one). Whenever a row is anything but plain, fast
 returns None and the general path decides, so errors and unusual input are always handled by one set of
 rules. A property test holds fast to giving the general path's values whenever it gives any.
 """
