@@ -229,3 +229,67 @@ def test_fuzzed_csv_never_traces_back(cli: Invoke, header: list[str], rows: list
     result = cli("import", "-", "--format", "csv", input=buffer.getvalue())
     assert result.exit_code in (0, 1), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+
+
+json_values = st.sampled_from([["x"], {"a": 1}, 1.5, 2.0, 10**30, -(10**30), True, False, 0, -1, "", "x"]) | (
+    st.recursive(
+        st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False) | cells,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(cells, inner, max_size=2),
+        max_leaves=4,
+    )
+)
+json_fields = st.sampled_from(
+    [
+        "indicator",
+        "date",
+        "summary",
+        "effect",
+        "grade",
+        "status",
+        "tags",
+        "actors",
+        "note",
+        "source",
+        "analyst",
+        "uuid",
+        "id",
+        "revision",
+        "recorded_at",
+        "deleted_at",
+        "framework",
+        "x",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    objects=st.lists(
+        st.fixed_dictionaries(
+            {
+                "indicator": st.sampled_from(["regional", "diversify"]) | json_values,
+                "date": st.sampled_from(["2024", "2024-07-06"]) | json_values,
+                "summary": st.just("AES treaty") | json_values,
+            },
+        ).flatmap(
+            lambda base: st.dictionaries(json_fields, json_values, min_size=1, max_size=4).map(
+                lambda d: {**base, **d}
+            )
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    as_array=st.booleans(),
+)
+def test_fuzzed_json_never_traces_back(cli: Invoke, objects: list[dict[str, object]], as_array: bool) -> None:
+    """JSON can give any type in any field (a list where text belongs, a number for a grade)."""
+    import json
+
+    text = json.dumps(objects) if as_array else "\n".join(json.dumps(o) for o in objects) + "\n"
+    before = cli("export", "entries", "--all-revisions").stdout_bytes  # the database is kept between examples
+    result = cli("import", "-", "--format", "json" if as_array else "jsonl", input=text)
+    assert result.exit_code in (0, 1), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    if result.exit_code == 1:
+        assert cli("export", "entries", "--all-revisions").stdout_bytes == before  # nothing written

@@ -12,7 +12,7 @@ rules. A property test holds fast to giving the general path's values whenever i
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from policytrack.dates import STORED_FORM, PartialDate, parse_date
@@ -34,11 +34,22 @@ Values = dict[str, Any]
 _TEXT_COLUMNS = ("indicator", "summary", "date", "source", "status", "grade", "note", "analyst")
 
 
+def _json_kind(value: Any) -> str:
+    kinds = {
+        list: "a JSON list",
+        dict: "a JSON object",
+        bool: "true or false",
+        int: "a number",
+        float: "a number",
+    }
+    return kinds.get(type(value), type(value).__name__)
+
+
 def _text(rec: dict[str, Any], name: str) -> str:
     """A field as text: JSON may give numbers (kept as their text) but not lists or objects."""
     value = rec.get(name)
     if isinstance(value, list | dict):
-        raise InputError(f"{name} must be text, not a JSON {'list' if isinstance(value, list) else 'object'}")
+        raise InputError(f"{name} must be text, not {_json_kind(value)}")
     return "" if value is None or value is False else str(value)
 
 
@@ -53,12 +64,40 @@ def labels(value: Any) -> list[str]:
 
 
 def optional_int(value: Any, what: str) -> int | None:
+    """A whole number from text or JSON: 2.0 is 2; 1.5, true and numbers too large for SQLite are refused."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise InputError(f"{what} {value!r} is not a whole number")
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(f"{what} {value!r} is not a whole number") from None
+    if not -(2**63) <= number < 2**63:
+        raise InputError(f"{what} {value!r} is too large")
+    return number
+
+
+def optional_timestamp(value: Any, what: str) -> str | None:
+    """An ISO 8601 timestamp (as export writes: 2024-07-06T09:30:00.000000Z), kept as given."""
     if value is None or value == "":
         return None
     try:
-        return int(value)
+        datetime.fromisoformat(value)
     except (TypeError, ValueError):
-        raise InputError(f"{what} {value!r} is not a whole number") from None
+        raise InputError(
+            f"{what} {value!r} is not an ISO 8601 timestamp (such as 2024-07-06T09:30:00Z)"
+        ) from None
+    return str(value)
+
+
+def _optional_text(rec: dict[str, Any], name: str) -> str | None:
+    value = rec.get(name)
+    if value is None or value == "":
+        return None
+    if type(value) is not str:
+        raise InputError(f"{name} must be text, not {_json_kind(value)}")
+    return value
 
 
 def _or_empty(value: Any) -> Any:
@@ -108,7 +147,7 @@ class RowChecker:
         for column in REQUIRED:
             if rec.get(column) in (None, ""):
                 raise InputError(f"{column} is empty")
-        fw = self.framework(rec.get("framework") or None)
+        fw = self.framework(_optional_text(rec, "framework"))
         values = self.fast(fw, rec)
         if values is None:
             values = self.general(fw, rec)
@@ -214,13 +253,16 @@ class RowChecker:
         return result
 
     def identity(self, rec: dict[str, Any]) -> Values:
-        uuid = str(rec.get("uuid") or "")
-        if uuid and len(uuid) > 64:
+        uuid = _optional_text(rec, "uuid") or ""
+        if len(uuid) > 64:
             raise InputError(f"uuid {uuid[:20]!r}... is too long")
+        revision = optional_int(rec.get("revision"), "revision")
+        if revision is not None and revision < 1:
+            raise InputError(f"revision {revision} is not 1 or more")
         return {
             "uuid": uuid,
             "id": optional_int(rec.get("id"), "id"),
-            "revision": optional_int(rec.get("revision"), "revision"),
-            "recorded_at": str(rec.get("recorded_at") or "") or self.now,
-            "deleted_at": rec.get("deleted_at") or None,
+            "revision": revision,
+            "recorded_at": optional_timestamp(rec.get("recorded_at"), "recorded_at") or self.now,
+            "deleted_at": optional_timestamp(rec.get("deleted_at"), "deleted_at"),
         }
