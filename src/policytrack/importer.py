@@ -169,12 +169,15 @@ class _Importer:
         self.used_ids: set[int] = set()
         (last,) = store.conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()
         self.next_id = int(last) + 1
+        # Into a database with no entries (tombstones are entries too), no uuid of the file can be known
+        # (the file's are checked to be distinct) and no id taken but this import's own (used_ids).
+        self.was_empty = self.next_id == 1
 
     def flush(self, batch: list[tuple[dict[str, Any], dict[str, Any]]], result: ImportResult) -> None:
         """Merge a batch of validated rows: one lookup for known uuids, one for taken ids, then new
         entries and their first revisions in two executemany calls (the per-row cost was the bottleneck)."""
         conn = self.store.conn
-        uuids = [ident["uuid"] for _, ident in batch if ident["uuid"]]
+        uuids = [ident["uuid"] for _, ident in batch if ident["uuid"] and not self.was_empty]
         known = {
             row["uuid"]: row
             for chunk in _chunks(uuids)
@@ -182,7 +185,11 @@ class _Importer:
                 f"SELECT * FROM entries WHERE uuid IN ({', '.join('?' for _ in chunk)})", chunk
             )
         }
-        wanted = [ident["id"] for _, ident in batch if ident["id"] is not None and ident["uuid"] not in known]
+        wanted = [
+            ident["id"]
+            for _, ident in batch
+            if ident["id"] is not None and ident["uuid"] not in known and not self.was_empty
+        ]
         taken = {
             row[0]
             for chunk in _chunks(wanted)
