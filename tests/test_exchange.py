@@ -410,3 +410,47 @@ def test_ids_already_taken_get_new_ones(cli: Invoke, cli_json: Callable[..., obj
     rows = cli_json("list", "--json")
     assert isinstance(rows, list)
     assert {r["uuid"]: r["id"] for r in rows}["u-four"] == 7
+
+
+def test_export_filters_and_frameworks_in_every_format(cli: Invoke, log: Callable[..., int]) -> None:
+    """CSV is written by SQL and JSON by Python: the same filters must pick the same entries in both."""
+    assert cli("framework", "add", "mali-china-risks").exit_code == 0
+    log("regional", "AES treaty signed", "--date", "2024-07-06", "-t", "treaty")
+    log("regional", "ECOWAS withdrawal announced", "--date", "2024-01-28")
+    log("diversify", "Barkhane withdrawal announced", "--date", "2022-02-17", "-t", "treaty")
+    risk = cli(
+        "log", "debt", "Loans of at least US$13bn", "--date", "2023", "--framework", "mali-china-risks"
+    )
+    assert risk.exit_code == 0, risk.output
+
+    def picked(*args: str) -> tuple[list[str], list[str]]:
+        as_csv = cli("export", "entries", *args)
+        as_json = cli("export", "entries", "-f", "json", *args)
+        assert as_csv.exit_code == 0 and as_json.exit_code == 0, as_csv.output
+        csv_rows = list(csv.DictReader(io.StringIO(as_csv.stdout_bytes.decode(), newline="")))
+        return [r["summary"] for r in csv_rows], [r["summary"] for r in json.loads(as_json.stdout)]
+
+    for args, expected in [
+        ((), ["AES treaty signed", "ECOWAS withdrawal announced", "Barkhane withdrawal announced"]),
+        (("--since", "2024"), ["AES treaty signed", "ECOWAS withdrawal announced"]),
+        (("--until", "2024-01"), ["ECOWAS withdrawal announced", "Barkhane withdrawal announced"]),
+        (("-t", "treaty", "-i", "regional"), ["AES treaty signed"]),
+        (("--grep", "withdraw"), ["ECOWAS withdrawal announced", "Barkhane withdrawal announced"]),
+        (("--framework", "mali-china-risks"), ["Loans of at least US$13bn"]),
+        (
+            ("--all-frameworks",),
+            [
+                "AES treaty signed",
+                "ECOWAS withdrawal announced",
+                "Barkhane withdrawal announced",
+                "Loans of at least US$13bn",
+            ],
+        ),
+    ]:
+        by_csv, by_json = picked(*args)
+        assert by_csv == by_json == expected, args
+    frameworks = {
+        r["framework"]
+        for r in csv.DictReader(io.StringIO(cli("export", "entries", "--all-frameworks").stdout))
+    }
+    assert frameworks == {"mali-china-security", "mali-china-risks"}
