@@ -174,29 +174,26 @@ class _Importer:
         self.was_empty = self.next_id == 1
 
     def flush(self, batch: list[tuple[dict[str, Any], dict[str, Any]]], result: ImportResult) -> None:
-        """Merge a batch of validated rows: one lookup for known uuids, one for taken ids, then new
-        entries and their first revisions in two executemany calls (the per-row cost was the bottleneck)."""
+        """Merge a batch of checked rows: one lookup for known uuids and one for taken ids (none is needed
+        into a database that had no entries), then the new entries in one executemany, and their first
+        revisions and search rows copied in SQL (the per-row cost was the bottleneck)."""
         conn = self.store.conn
-        uuids = [ident["uuid"] for _, ident in batch if ident["uuid"] and not self.was_empty]
-        known = {
-            row["uuid"]: row
-            for chunk in _chunks(uuids)
-            for row in conn.execute(
-                f"SELECT * FROM entries WHERE uuid IN ({', '.join('?' for _ in chunk)})", chunk
-            )
-        }
-        wanted = [
-            ident["id"]
-            for _, ident in batch
-            if ident["id"] is not None and ident["uuid"] not in known and not self.was_empty
-        ]
-        taken = {
-            row[0]
-            for chunk in _chunks(wanted)
-            for row in conn.execute(
-                f"SELECT id FROM entries WHERE id IN ({', '.join('?' for _ in chunk)})", chunk
-            )
-        }
+        known: dict[str, sqlite3.Row] = {}
+        taken: set[int] = set()
+        if not self.was_empty:
+            uuids = [ident["uuid"] for _, ident in batch if ident["uuid"]]
+            for chunk in _chunks(uuids):
+                marks = ", ".join("?" for _ in chunk)
+                for row in conn.execute(f"SELECT * FROM entries WHERE uuid IN ({marks})", chunk):
+                    known[row["uuid"]] = row
+            wanted = [
+                ident["id"] for _, ident in batch if ident["id"] is not None and ident["uuid"] not in known
+            ]
+            for chunk in _chunks(wanted):
+                marks = ", ".join("?" for _ in chunk)
+                taken.update(
+                    row[0] for row in conn.execute(f"SELECT id FROM entries WHERE id IN ({marks})", chunk)
+                )
         entries = []
         for values, ident in batch:
             local = known.get(ident["uuid"])
