@@ -454,3 +454,30 @@ def test_export_filters_and_frameworks_in_every_format(cli: Invoke, log: Callabl
         for r in csv.DictReader(io.StringIO(cli("export", "entries", "--all-frameworks").stdout))
     }
     assert frameworks == {"mali-china-security", "mali-china-risks"}
+
+
+def test_import_progress_bar_on_a_terminal_only(cli: Invoke, tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from policytrack.cli.exchange import import_progress
+
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=100)
+    with import_progress(5000, lambda rows: rows, terminal) as tick:
+        assert tick is not None
+        for rows in range(1, 3001):
+            tick(rows)
+    shown = screen.getvalue()  # the last frame is drawn, then wiped (transient)
+    assert "60%" in shown and "3,000 rows" in shown  # a bar with a percentage, out of the total
+    screen.truncate(0)
+    with import_progress(None, lambda rows: rows, terminal) as tick:  # stdin: no total
+        assert tick is not None
+        tick(1000)
+    assert "1,000 rows" in screen.getvalue() and "%" not in screen.getvalue()
+    # piped (as under the test runner): no progress at all, and nothing but the summary on stdout
+    with import_progress(5000, lambda rows: rows) as tick:
+        assert tick is None
+    path = tmp_path / "in.csv"
+    path.write_text("indicator,date,summary\nregional,2024,x\n")
+    result = cli("import", str(path))
+    assert (result.stdout, result.stderr) == ("1 added, 0 updated, 0 unchanged\n", "")

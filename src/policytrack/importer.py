@@ -135,6 +135,19 @@ def json_records(stream: IO[str], name: str) -> Iterator[Record]:
     yield from enumerate(data, start=1)
 
 
+def database_size(path: Path) -> int | None:
+    """How many entries another policytrack database holds (for a progress bar); None if it cannot say."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            (count,) = conn.execute("SELECT count(*) FROM entries").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None  # database_records says what is wrong
+    return int(count)
+
+
 def database_records(path: Path) -> Iterator[Record]:
     """Another analyst's policytrack database, read-only: every entry, deleted ones included."""
     try:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,6 +24,10 @@ from policytrack.cli.entries import (
     entry_filter,
 )
 from policytrack.cli.report import REPORT_EPILOG, REPORT_HELP, Format, report_command
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import ProgressColumn
 
 export_app = typer.Typer(help="Export entries or the report (csv, json, jsonl).", no_args_is_help=True)
 export_app.command(
@@ -140,6 +145,7 @@ def import_cmd(
         ImportRowsError,
         csv_records,
         database_records,
+        database_size,
         detect_format,
         import_records,
         json_records,
@@ -167,7 +173,11 @@ def import_cmd(
             records = jsonl_records(text_stream(handle, name), name)
         else:
             records = json_records(text_stream(handle, name), name)
-        with opened_store(ctx) as store, _progress() as tick:
+        if kind == "db" or stdin or not os.path.isfile(source):
+            total, done = (database_size(path) if path and kind == "db" else None), (lambda rows: rows)
+        else:
+            total, done = os.fstat(handle.fileno()).st_size, (lambda rows: handle.tell())
+        with opened_store(ctx) as store, import_progress(total, done) as tick:
             try:
                 result = import_records(
                     store, records, source=name, framework=framework, dry_run=dry_run, progress=tick
@@ -185,20 +195,45 @@ def import_cmd(
 
 
 @contextmanager
-def _progress() -> Iterator[Callable[[int], None] | None]:
-    """A rich progress line on a terminal (rows read so far); nothing when stderr is piped."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+def import_progress(
+    total: int | None, done: Callable[[int], int], console: Console | None = None
+) -> Iterator[Callable[[int], None] | None]:
+    """A rich progress bar on stderr when it is a terminal: `done(rows)` says how far the import has got
+    out of `total` (the file's bytes, or a database's entries); with no total (stdin), a spinner and a row
+    count. Redrawn every 1,000 rows; gone when the import ends. Nothing at all when stderr is piped."""
+    if console is None:
+        if not sys.stderr.isatty():
+            yield None
+            return
+        from rich.console import Console
 
-    columns = (SpinnerColumn(), TextColumn("{task.completed:,} rows read"), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("import", total=None)
+        console = Console(stderr=True)
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    rows_read = TextColumn("{task.fields[rows]:,} rows")
+    if total:
+        columns: tuple[ProgressColumn, ...] = (
+            BarColumn(),
+            TaskProgressColumn(),
+            rows_read,
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
+    else:
+        columns = (SpinnerColumn(), rows_read, TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("import", total=total or None, rows=0)
 
         def tick(rows: int) -> None:
             if rows % 1000 == 0:
-                progress.update(task, completed=rows)
+                progress.update(task, completed=done(rows), rows=rows)
 
         yield tick
