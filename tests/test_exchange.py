@@ -293,6 +293,28 @@ def test_all_revisions_export(cli: Invoke, log: Callable[..., int]) -> None:
     assert cli("export", "entries").stdout_bytes.count(b"\r\n") == 1  # header only: the entry is deleted
 
 
+def test_all_revisions_follow_the_entry_as_it_is_now(cli: Invoke, log: Callable[..., int]) -> None:
+    """Filters pick entries by their current state; each revision keeps its own indicator; rows come in
+    entry then revision order, in CSV as in JSONL."""
+    moved = log("diversify", "ECOWAS exit announced", "--date", "2024-01-28")
+    log("regional", "AES treaty signed", "--date", "2024-07-06")
+    assert cli("edit", str(moved), "--indicator", "regional", "--effect", "-2").exit_code == 0
+    log("diversify", "Barkhane withdrawal announced", "--date", "2022-02-17")
+    args = ("export", "entries", "--all-revisions", "-i", "regional")
+    rows = [json.loads(x) for x in cli(*args, "-f", "jsonl").stdout.splitlines()]
+    picked = [(r["id"], r["revision"], r["action"], r["indicator"], r["effect"]) for r in rows]
+    assert picked == [
+        (moved, 1, "create", "diversify", 0),
+        (moved, 2, "edit", "regional", -2),
+        (moved + 1, 1, "create", "regional", 0),
+    ]
+    as_csv = list(csv.DictReader(io.StringIO(cli(*args).stdout_bytes.decode(), newline="")))
+    assert [(int(r["id"]), int(r["revision"]), r["indicator"]) for r in as_csv] == [
+        p[:2] + p[3:4] for p in picked
+    ]
+    assert cli("history", "999").exit_code == 1  # no such entry: still one clear error
+
+
 def test_export_report_is_the_report(cli: Invoke, log: Callable[..., int], tmp_path: Path) -> None:
     log("regional", "AES treaty signed", "--date", "2024-07-06", "--effect", "1")
     exported = cli("export", "report", "--as-of", "2024-12-31")

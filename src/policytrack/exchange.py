@@ -184,11 +184,10 @@ def export_records(
                 yield _record(entry.as_dict())
             continue
         where, params = filter_sql(fw, EntryFilter(**{**flt.__dict__, "include_deleted": True}))
-        for entry in store.query_entries(where, params, by_id=True):
-            for rev in store.revisions(entry.id):
-                record = _record(rev.entry.as_dict())
-                record.update(action=rev.action, changed_by=rev.changed_by, changed_at=rev.changed_at)
-                yield record
+        for rev in store.query_revisions(where, params):
+            record = _record(rev.entry.as_dict())
+            record.update(action=rev.action, changed_by=rev.changed_by, changed_at=rev.changed_at)
+            yield record
 
 
 def jsonl_lines(records: Iterator[dict[str, Any]]) -> Iterator[str]:

@@ -143,20 +143,31 @@ class EntryRows(StoreBase):
         for row in self.conn.execute(sql, args):
             yield _entry(row)
 
-    def revisions(self, entry_id: int) -> list[Revision]:
-        current = self.get_entry(entry_id)
-        # Columns named as in _ENTRY_SELECT, so one function builds an Entry from either.
+    def query_revisions(self, where: Sequence[str], params: Sequence[Any]) -> Iterator[Revision]:
+        """Every revision of the entries matching all `where` clauses (over aliases e, i, f for the entry
+        as it is now), in entry id then revision order: one query, streamed."""
+        # Columns named as in _ENTRY_SELECT, so one function builds an Entry from either; a revision has
+        # its own indicator (ri, rf), while the filter sees the entry's current one (i, f).
         rows = self.conn.execute(
-            """SELECT r.entry_id AS id, ? AS uuid, f.name AS framework, i.key AS indicator,
-                      i.title AS indicator_title, r.date, r.summary, r.note, r.source, r.effect,
-                      r.status, r.grade, r.tags, r.actors, r.analyst, r.revision, ? AS recorded_at,
+            """SELECT r.entry_id AS id, e.uuid, rf.name AS framework, ri.key AS indicator,
+                      ri.title AS indicator_title, r.date, r.summary, r.note, r.source, r.effect,
+                      r.status, r.grade, r.tags, r.actors, r.analyst, r.revision, e.recorded_at,
                       CASE WHEN r.action = 'delete' THEN r.changed_at END AS deleted_at,
                       r.action, r.changed_by, r.changed_at
-               FROM entry_revisions r JOIN indicators i ON i.id = r.indicator_id
+               FROM entries e JOIN indicators i ON i.id = e.indicator_id
                JOIN frameworks f ON f.id = i.framework_id
-               WHERE r.entry_id = ? ORDER BY r.revision""",
-            (current.uuid, current.recorded_at, entry_id),
-        ).fetchall()
-        return [
-            Revision(r["revision"], r["action"], r["changed_by"], r["changed_at"], _entry(r)) for r in rows
-        ]
+               JOIN entry_revisions r ON r.entry_id = e.id
+               JOIN indicators ri ON ri.id = r.indicator_id
+               JOIN frameworks rf ON rf.id = ri.framework_id"""
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY e.id, r.revision",
+            list(params),
+        )
+        for r in rows:
+            yield Revision(r["revision"], r["action"], r["changed_by"], r["changed_at"], _entry(r))
+
+    def revisions(self, entry_id: int) -> list[Revision]:
+        found = list(self.query_revisions(["e.id = ?"], [entry_id]))
+        if not found:
+            self.get_entry(entry_id)  # says that there is no such entry
+        return found
