@@ -19,7 +19,14 @@ from hypothesis import strategies as st
 from conftest import Invoke
 from policytrack.dates import PartialDate
 from policytrack.evidence import EntryFilter, get_framework, log_entry, open_store
-from policytrack.exchange import EXPORT_FIELDS, csv_cells, csv_lines, export_records
+from policytrack.exchange import (
+    EXPORT_FIELDS,
+    JSON_SEPARATORS,
+    csv_cells,
+    csv_lines,
+    export_records,
+    json_texts,
+)
 from policytrack.models import EntryInput
 from policytrack.render import write_csv
 
@@ -124,11 +131,12 @@ odd_label = st.text(alphabet='ab"\\=+@- ,\té\u2028', min_size=1, max_size=6).fi
     raw=st.booleans(),
     rewrite_lists=st.sampled_from([None, "json({c})", "replace({c}, ', ', ',   ')"]),
 )
-def test_sql_formatted_lines_equal_the_csv_writer(
+def test_sql_formatted_lines_equal_pythons(
     entries: list[dict[str, object]], raw: bool, rewrite_lists: str | None
 ) -> None:
-    """Export has SQLite format each CSV line; it must give the very bytes csv.writer gives for the same
-    entries, whatever the text, and however the JSON lists were written (by another tool, say)."""
+    """Export has SQLite format each CSV line and JSON object; they must be the very bytes csv.writer and
+    json.dumps give for the same entries, whatever the text, and however the stored JSON lists were written
+    (by another tool, say)."""
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "a.db"
         fill(db, entries)
@@ -142,8 +150,14 @@ def test_sql_formatted_lines_equal_the_csv_writer(
             write_csv(by_sql, EXPORT_FIELDS, lines=csv_lines(store, frameworks, EntryFilter(), raw=raw))
             records = export_records(store, frameworks, EntryFilter())
             write_csv(by_writer, EXPORT_FIELDS, (csv_cells(r, EXPORT_FIELDS, raw=raw) for r in records))
+            json_by_sql = list(json_texts(store, frameworks, EntryFilter()))
+            json_by_python = [
+                json.dumps(r, ensure_ascii=False, separators=JSON_SEPARATORS)
+                for r in export_records(store, frameworks, EntryFilter())
+            ]
         assert by_sql.getvalue() == by_writer.getvalue()
         assert len(list(csv.reader(io.StringIO(by_sql.getvalue(), newline="")))) == len(entries) + 1
+        assert json_by_sql == json_by_python
 
 
 def test_csv_shape_and_excel_bom(cli: Invoke, log: Callable[..., int]) -> None:

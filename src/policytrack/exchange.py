@@ -151,21 +151,47 @@ def _csv_line_sql(*, raw: bool) -> str:
     return f"printf('{','.join(formats)}' || char(13, 10), {', '.join(args)})"
 
 
-def csv_lines(
-    store: Store, frameworks: Sequence[Framework], flt: EntryFilter, *, raw: bool = False
-) -> Iterator[str]:
-    """Current entries as finished CSV lines, streamed from the cursor (memory stays flat). Rows come in id
+def _current(store: Store, frameworks: Sequence[Framework], flt: EntryFilter, select: str) -> Iterator[str]:
+    """One SQL-built text per current entry, streamed from the cursor (memory stays flat). Rows come in id
     order (the order they were recorded): table order, where date order would cost a random read per row."""
-    line = _csv_line_sql(raw=raw)
     for fw in frameworks:
         where, params = filter_sql(fw, flt)
         cursor = store.conn.execute(
-            f"""SELECT {line} FROM entries e JOIN indicators i ON i.id = e.indicator_id
+            f"""SELECT {select} FROM entries e JOIN indicators i ON i.id = e.indicator_id
                 JOIN frameworks f ON f.id = i.framework_id
                 WHERE {" AND ".join(where)} ORDER BY e.id""",
             params,
         )
         yield from map(itemgetter(0), cursor)
+
+
+def csv_lines(
+    store: Store, frameworks: Sequence[Framework], flt: EntryFilter, *, raw: bool = False
+) -> Iterator[str]:
+    """Current entries as finished CSV lines."""
+    return _current(store, frameworks, flt, _csv_line_sql(raw=raw))
+
+
+# SQLite's json_object writes what json.dumps(record, ensure_ascii=False, separators=JSON_SEPARATORS) does
+# (a test holds the two to the same bytes): compact, UTF-8 as it is, the same escapes.
+JSON_SEPARATORS = (",", ":")
+_JSON_OBJECT_SQL = "json_object({})".format(
+    ", ".join(
+        f"'{name}', " + (f"json({_SQL_COLUMNS[name]})" if name in _LIST_FIELDS else _SQL_COLUMNS[name])
+        for name in EXPORT_FIELDS
+    )
+)
+
+
+def json_texts(
+    store: Store, frameworks: Sequence[Framework], flt: EntryFilter, *, all_revisions: bool = False
+) -> Iterator[str]:
+    """One JSON object (as text) per current entry, built by SQLite; with all_revisions, one per revision,
+    tombstones included, built from export_records."""
+    if not all_revisions:
+        return _current(store, frameworks, flt, _JSON_OBJECT_SQL)
+    records = export_records(store, frameworks, flt, all_revisions=True)
+    return (json.dumps(record, ensure_ascii=False, separators=JSON_SEPARATORS) for record in records)
 
 
 def _record(entry_dict: dict[str, Any]) -> dict[str, Any]:
@@ -176,7 +202,7 @@ def export_records(
     store: Store, frameworks: Sequence[Framework], flt: EntryFilter, *, all_revisions: bool = False
 ) -> Iterator[dict[str, Any]]:
     """One record per current entry, or with all_revisions one per revision, tombstones included; in id
-    order, like csv_rows. Rows are read from a cursor as they are written: memory does not grow."""
+    order, like csv_lines. Rows are read from a cursor as they are written: memory does not grow."""
     for fw in frameworks:
         if not all_revisions:
             where, params = filter_sql(fw, flt)
@@ -190,14 +216,14 @@ def export_records(
             yield record
 
 
-def jsonl_lines(records: Iterator[dict[str, Any]]) -> Iterator[str]:
-    for record in records:
-        yield json.dumps(record, ensure_ascii=False) + "\n"
+def jsonl_lines(texts: Iterator[str]) -> Iterator[str]:
+    for text in texts:
+        yield text + "\n"
 
 
-def json_lines(records: Iterator[dict[str, Any]]) -> Iterator[str]:
+def json_lines(texts: Iterator[str]) -> Iterator[str]:
     """A JSON array written element by element, so it streams like JSONL."""
     yield "["
-    for i, record in enumerate(records):
-        yield ("\n  " if i == 0 else ",\n  ") + json.dumps(record, ensure_ascii=False)
+    for i, text in enumerate(texts):
+        yield ("\n  " if i == 0 else ",\n  ") + text
     yield "\n]\n"

@@ -91,6 +91,7 @@ def export_entries(
         csv_lines,
         export_records,
         json_lines,
+        json_texts,
         jsonl_lines,
     )
     from policytrack.render import write_csv
@@ -113,8 +114,8 @@ def export_entries(
                 records = export_records(store, frameworks, flt, all_revisions=True)
                 write_csv(out, fields, (csv_cells(r, fields, raw=raw) for r in records))
             else:
-                records = export_records(store, frameworks, flt, all_revisions=all_revisions)
-                out.writelines(jsonl_lines(records) if fmt is ExportFormat.jsonl else json_lines(records))
+                texts = json_texts(store, frameworks, flt, all_revisions=all_revisions)
+                out.writelines(jsonl_lines(texts) if fmt is ExportFormat.jsonl else json_lines(texts))
 
 
 @app.command(
