@@ -180,6 +180,11 @@ def bench_exchange(db: Path, small_db: Path, runs: int) -> list[Figure]:
         figures.append(
             Figure("export entries (csv)", export, "sqlite3 -csv of the same view", bare, "within 3x")
         )
+        jsonl = timed([*PT, "export", "entries", "-f", "jsonl", "-o", str(WORK / "export.jsonl")], runs, env)
+        bare_json = timed([sqlite_cli, "-json", str(db), "SELECT * FROM current_entries ORDER BY id"], runs)
+        figures.append(
+            Figure("export entries (jsonl)", jsonl, "sqlite3 -json of the same view", bare_json, "(reported)")
+        )
     small_mem = peak_memory_mb([*PT, "export", "entries", "-o", str(WORK / "small.csv")], env_for(small_db))
     big_mem = peak_memory_mb([*PT, "export", "entries", "-o", str(csv_path)], env)
     figures.append(
