@@ -65,8 +65,11 @@ FIELDS: dict[str, tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]] = {
     "source": (st.sampled_from(["", "https://example.org", "Reuters, 2024"]), odd_texts),
     "note": (st.text(max_size=20).filter(lambda s: "\x00" not in s), odd_texts | st.none()),
     "analyst": (st.sampled_from(["", "ana", "Bea Diallo"]), odd_texts),
-    "tags": (st.sampled_from(["", "a", "a; b", "é; ü", "loan; treaty; aid"]), odd_lists | st.none()),
-    "actors": (st.sampled_from(["", "China", "Mali; ECOWAS"]), odd_lists),
+    "tags": (
+        st.sampled_from(["", "a", "a; b", "é; ü", "loan; treaty; aid", [], ["a"], ["loan", "aid"]]),
+        odd_lists | st.none() | st.sampled_from([["a", "a"], [" a"], ["a;b"], [1], ["x\x00"], [""], [None]]),
+    ),
+    "actors": (st.sampled_from(["", "China", "Mali; ECOWAS", ["China", "Mali"]]), odd_lists),
 }
 
 

@@ -234,9 +234,13 @@ class RowChecker:
         return result
 
     def _list(self, raw: Any) -> str | None:
-        """A '; '-separated list as the stored JSON text, or None if the general path should judge it."""
-        if raw is None or raw == "":
+        """A '; '-separated list (or a JSON list) as the stored JSON text, or None if the general path
+        should judge it."""
+        if raw is None or raw == "" or raw == []:
             return "[]"
+        if type(raw) is list:  # from JSON: taken as it is only if every item is already clean
+            clean = all(type(v) is str and v and v == v.strip() and ";" not in v and _plain(v) for v in raw)
+            return json.dumps(raw, ensure_ascii=False) if clean and len(set(raw)) == len(raw) else None
         if type(raw) is not str:
             return None
         known = self._labels.get(raw)
