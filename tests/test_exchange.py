@@ -517,3 +517,21 @@ def test_import_progress_bar_on_a_terminal_only(cli: Invoke, tmp_path: Path) -> 
     path.write_text("indicator,date,summary\nregional,2024,x\n")
     result = cli("import", str(path))
     assert (result.stdout, result.stderr) == ("1 added, 0 updated, 0 unchanged\n", "")
+
+
+def test_short_and_blank_rows_of_an_export(cli: Invoke, log: Callable[..., int], tmp_path: Path) -> None:
+    """A row cut short (a hand edit) reads as if its last cells were empty; blank lines are skipped; line
+    numbers stay those of the file."""
+    log("regional", "AES treaty signed", "--date", "2024-07-06", "--note", "'=x")
+    exported = cli("export", "entries").stdout_bytes.decode()
+    header, row = exported.splitlines()[:2]
+    cut = ",".join(row.split(",")[:8])  # id .. effect: summary kept, grade onwards missing
+    path = tmp_path / "edited.csv"
+    path.write_text(f"{header}\r\n\r\n{cut}\r\n", encoding="utf-8")
+    result = cli("--db", str(tmp_path / "other.db"), "import", str(path))
+    assert result.exit_code == 0, result.output
+    (entry,) = json.loads(cli("--db", str(tmp_path / "other.db"), "list", "--json").stdout)
+    assert (entry["summary"], entry["note"], entry["grade"]) == ("AES treaty signed", "", None)
+    path.write_text(f"{header}\r\n\r\n{row},extra\r\n", encoding="utf-8")
+    result = cli("--db", str(tmp_path / "third.db"), "import", str(path))
+    assert result.exit_code == 1 and "line 3: more cells than the header has columns" in result.stderr

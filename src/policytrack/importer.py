@@ -86,8 +86,8 @@ def text_stream(raw: IO[bytes], name: str) -> IO[str]:
 
 
 def csv_records(stream: IO[str], name: str, *, raw: bool = False) -> Iterator[Record]:
-    reader = csv.DictReader(stream)
-    header = reader.fieldnames or []
+    reader = csv.reader(stream)
+    header = next(reader, [])
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InputError(
@@ -101,14 +101,19 @@ def csv_records(stream: IO[str], name: str, *, raw: bool = False) -> Iterator[Re
     # Only a file with policytrack's full export header was neutralised by policytrack.
     unescape = not raw and all(f in header for f in EXPORT_FIELDS)
     text_fields = [f for f in header if f in TEXT_FIELDS] if unescape else []
-    line = 2
-    for row in reader:
-        if None in row:
+    width = len(header)
+    line = reader.line_num + 1  # where the next record starts (a quoted cell may span lines)
+    for cells in reader:
+        if len(cells) > width:
             raise InputError(f"{name}: line {line}: more cells than the header has columns")
-        for key in text_fields:
-            if row[key][:1] == "'":
-                row[key] = restore_neutralised(row[key])
-        yield line, row
+        if cells:  # a blank line is no record
+            # a short row lacks its last columns, as if they were empty
+            row = dict(zip(header, cells, strict=False))
+            for key in text_fields:
+                value = row.get(key)
+                if value and value[0] == "'":
+                    row[key] = restore_neutralised(value)
+            yield line, row
         line = reader.line_num + 1
 
 
