@@ -535,3 +535,15 @@ def test_short_and_blank_rows_of_an_export(cli: Invoke, log: Callable[..., int],
     path.write_text(f"{header}\r\n\r\n{row},extra\r\n", encoding="utf-8")
     result = cli("--db", str(tmp_path / "third.db"), "import", str(path))
     assert result.exit_code == 1 and "line 3: more cells than the header has columns" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+@pytest.mark.parametrize("extra", [(), ("--all-revisions",)])
+def test_bad_export_filters_write_nothing(
+    cli: Invoke, log: Callable[..., int], fmt: str, extra: tuple[str]
+) -> None:
+    log("regional", "AES treaty signed", "--date", "2024-07-06")
+    for bad in (("--since", "2025", "--until", "2024"), ("-i", "nope")):
+        result = cli("export", "entries", "-f", fmt, *extra, *bad)
+        assert result.exit_code == 1 and result.stdout == "", (bad, result.stdout)
+        assert result.stderr.startswith("policytrack: error: ")

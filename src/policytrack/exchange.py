@@ -153,16 +153,21 @@ def _csv_line_sql(*, raw: bool) -> str:
 
 def _current(store: Store, frameworks: Sequence[Framework], flt: EntryFilter, select: str) -> Iterator[str]:
     """One SQL-built text per current entry, streamed from the cursor (memory stays flat). Rows come in id
-    order (the order they were recorded): table order, where date order would cost a random read per row."""
-    for fw in frameworks:
-        where, params = filter_sql(fw, flt)
-        cursor = store.conn.execute(
-            f"""SELECT {select} FROM entries e JOIN indicators i ON i.id = e.indicator_id
-                JOIN frameworks f ON f.id = i.framework_id
-                WHERE {" AND ".join(where)} ORDER BY e.id""",
-            params,
-        )
-        yield from map(itemgetter(0), cursor)
+    order (the order they were recorded): table order, where date order would cost a random read per row.
+    The filters are checked at the call, so a bad one fails before anything is written."""
+    queries = [filter_sql(fw, flt) for fw in frameworks]
+
+    def texts() -> Iterator[str]:
+        for where, params in queries:
+            cursor = store.conn.execute(
+                f"""SELECT {select} FROM entries e JOIN indicators i ON i.id = e.indicator_id
+                    JOIN frameworks f ON f.id = i.framework_id
+                    WHERE {" AND ".join(where)} ORDER BY e.id""",
+                params,
+            )
+            yield from map(itemgetter(0), cursor)
+
+    return texts()
 
 
 def csv_lines(
@@ -202,18 +207,24 @@ def export_records(
     store: Store, frameworks: Sequence[Framework], flt: EntryFilter, *, all_revisions: bool = False
 ) -> Iterator[dict[str, Any]]:
     """One record per current entry, or with all_revisions one per revision, tombstones included; in id
-    order, like csv_lines. Rows are read from a cursor as they are written: memory does not grow."""
-    for fw in frameworks:
-        if not all_revisions:
-            where, params = filter_sql(fw, flt)
-            for entry in store.query_entries(where, params, by_id=True):
-                yield _record(entry.as_dict())
-            continue
-        where, params = filter_sql(fw, EntryFilter(**{**flt.__dict__, "include_deleted": True}))
-        for rev in store.query_revisions(where, params):
-            record = _record(rev.entry.as_dict())
-            record.update(action=rev.action, changed_by=rev.changed_by, changed_at=rev.changed_at)
-            yield record
+    order, like csv_lines. Rows are read from a cursor as they are written: memory does not grow. The
+    filters are checked at the call, so a bad one fails before anything is written."""
+    if all_revisions:
+        flt = EntryFilter(**{**flt.__dict__, "include_deleted": True})
+    queries = [filter_sql(fw, flt) for fw in frameworks]
+
+    def records() -> Iterator[dict[str, Any]]:
+        for where, params in queries:
+            if not all_revisions:
+                for entry in store.query_entries(where, params, by_id=True):
+                    yield _record(entry.as_dict())
+                continue
+            for rev in store.query_revisions(where, params):
+                record = _record(rev.entry.as_dict())
+                record.update(action=rev.action, changed_by=rev.changed_by, changed_at=rev.changed_at)
+                yield record
+
+    return records()
 
 
 def jsonl_lines(texts: Iterator[str]) -> Iterator[str]:
