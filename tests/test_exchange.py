@@ -547,3 +547,21 @@ def test_bad_export_filters_write_nothing(
         result = cli("export", "entries", "-f", fmt, *extra, *bad)
         assert result.exit_code == 1 and result.stdout == "", (bad, result.stdout)
         assert result.stderr.startswith("policytrack: error: ")
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_csv_saved_by_a_spreadsheet_with_another_delimiter(
+    cli: Invoke, log: Callable[..., int], tmp_path: Path, delimiter: str
+) -> None:
+    """Excel in many locales saves CSV with semicolons; a tab-separated file reads too."""
+    log("regional", "AES treaty signed", "--date", "2024-07-06", "-t", "treaty", "-t", "aes")
+    rows = list(csv.reader(io.StringIO(cli("export", "entries").stdout_bytes.decode(), newline="")))
+    path = tmp_path / "saved.csv"
+    with path.open("w", newline="", encoding="utf-8-sig") as f:  # as Excel saves "CSV UTF-8"
+        csv.writer(f, delimiter=delimiter).writerows(rows)
+    assert "treaty; aes" in path.read_text(encoding="utf-8-sig")  # the tag list stays one (quoted) cell
+    other = tmp_path / "other.db"
+    result = cli("--db", str(other), "import", str(path))
+    assert result.stdout.strip() == "1 added, 0 updated, 0 unchanged", result.output
+    again = cli("--db", str(other), "export", "entries").stdout_bytes
+    assert again == cli("export", "entries").stdout_bytes

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import sqlite3
 import uuid as uuidlib
@@ -85,8 +86,17 @@ def text_stream(raw: IO[bytes], name: str) -> IO[str]:
     return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
 
 
+def _delimiter(header_line: str) -> str:
+    """Commas, or what a spreadsheet saved instead: Excel in many locales writes ';', some tools a tab."""
+    for candidate in (",", ";", "\t"):
+        if candidate in header_line:
+            return candidate
+    return ","
+
+
 def csv_records(stream: IO[str], name: str, *, raw: bool = False) -> Iterator[Record]:
-    reader = csv.reader(stream)
+    first = stream.readline()
+    reader = csv.reader(itertools.chain([first], stream), delimiter=_delimiter(first))
     header = next(reader, [])
     missing = [c for c in REQUIRED if c not in header]
     if missing:
