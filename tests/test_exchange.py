@@ -499,20 +499,26 @@ def test_import_progress_bar_on_a_terminal_only(cli: Invoke, tmp_path: Path) -> 
 
     screen = io.StringIO()
     terminal = Console(file=screen, force_terminal=True, width=100)
-    with import_progress(5000, lambda rows: rows, terminal) as tick:
-        assert tick is not None
+    with import_progress(5000, lambda rows: rows, terminal) as bar:
+        assert bar is not None
         for rows in range(1, 3001):
-            tick(rows)
+            bar.rows(rows)
     shown = screen.getvalue()  # the last frame is drawn, then wiped (transient)
     assert "60%" in shown and "3,000 rows" in shown  # a bar with a percentage, out of the total
     screen.truncate(0)
-    with import_progress(None, lambda rows: rows, terminal) as tick:  # stdin: no total
-        assert tick is not None
-        tick(1000)
+    with import_progress(5000, lambda rows: rows, terminal) as bar:
+        assert bar is not None
+        bar.rows(5000)
+        bar.writing()  # all rows read: the indexes and the commit still to come
+    assert "100%" in screen.getvalue() and "5,000 rows writing" in screen.getvalue()
+    screen.truncate(0)
+    with import_progress(None, lambda rows: rows, terminal) as bar:  # stdin: no total
+        assert bar is not None
+        bar.rows(1000)
     assert "1,000 rows" in screen.getvalue() and "%" not in screen.getvalue()
     # piped (as under the test runner): no progress at all, and nothing but the summary on stdout
-    with import_progress(5000, lambda rows: rows) as tick:
-        assert tick is None
+    with import_progress(5000, lambda rows: rows) as bar:
+        assert bar is None
     path = tmp_path / "in.csv"
     path.write_text("indicator,date,summary\nregional,2024,x\n")
     result = cli("import", str(path))
@@ -565,3 +571,25 @@ def test_csv_saved_by_a_spreadsheet_with_another_delimiter(
     assert result.stdout.strip() == "1 added, 0 updated, 0 unchanged", result.output
     again = cli("--db", str(other), "export", "entries").stdout_bytes
     assert again == cli("export", "entries").stdout_bytes
+
+
+def test_import_reports_rows_then_writing(tmp_path: Path) -> None:
+    from policytrack.importer import ImportRowsError, import_records
+
+    calls: list[object] = []
+
+    def writing() -> None:
+        calls.append("writing")
+
+    good = [(n, {"indicator": "regional", "date": "2024", "summary": f"row {n}"}) for n in range(1, 4)]
+    with open_store(tmp_path / "a.db") as store:
+        import_records(store, iter(good), source="t", progress=calls.append, writing=writing)
+        assert calls == [1, 2, 3, "writing"]
+        calls.clear()
+        import_records(store, iter(good), source="t", dry_run=True, progress=calls.append, writing=writing)
+        assert calls == [1, 2, 3]  # a dry run writes nothing
+        calls.clear()
+        bad = [*good, (4, {"indicator": "nope", "date": "2024", "summary": "x"})]
+        with pytest.raises(ImportRowsError):
+            import_records(store, iter(bad), source="t", progress=calls.append, writing=writing)
+        assert calls == [1, 2, 3, 4]

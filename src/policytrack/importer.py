@@ -358,8 +358,11 @@ def import_records(
     dry_run: bool = False,
     today: date | None = None,
     progress: Callable[[int], None] | None = None,
+    writing: Callable[[], None] | None = None,
 ) -> ImportResult:
-    """Validate and merge every record; raise ImportRowsError (nothing written) if any is invalid."""
+    """Validate and merge every record; raise ImportRowsError (nothing written) if any is invalid.
+    `progress(rows)` is called for each row read, `writing()` once all are read and checked, before the
+    indexes are finished and the transaction committed (seconds, for a large file)."""
     importer = _Importer(store, framework, today or date.today())
     result = ImportResult(dry_run=dry_run)
     errors: list[str] = []
@@ -391,6 +394,8 @@ def import_records(
                     batch.clear()
         if batch and not total_errors:
             importer.flush(batch, result)
+        if writing is not None and not total_errors and not dry_run:
+            writing()
         if total_errors:
             store.conn.rollback()
             raise ImportRowsError(source, errors, total_errors)

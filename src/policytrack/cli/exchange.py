@@ -27,7 +27,7 @@ from policytrack.cli.report import REPORT_EPILOG, REPORT_HELP, Format, report_co
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.progress import ProgressColumn
+    from rich.progress import Progress, ProgressColumn, TaskID
 
 export_app = typer.Typer(help="Export entries or the report (csv, json, jsonl).", no_args_is_help=True)
 export_app.command(
@@ -178,10 +178,16 @@ def import_cmd(
             total, done = (database_size(path) if path and kind == "db" else None), (lambda rows: rows)
         else:
             total, done = os.fstat(handle.fileno()).st_size, (lambda rows: handle.tell())
-        with opened_store(ctx) as store, import_progress(total, done) as tick:
+        with opened_store(ctx) as store, import_progress(total, done) as bar:
             try:
                 result = import_records(
-                    store, records, source=name, framework=framework, dry_run=dry_run, progress=tick
+                    store,
+                    records,
+                    source=name,
+                    framework=framework,
+                    dry_run=dry_run,
+                    progress=bar.rows if bar else None,
+                    writing=bar.writing if bar else None,
                 )
             except ImportRowsError as exc:
                 for line in exc.errors:
@@ -195,13 +201,30 @@ def import_cmd(
     typer.echo(result.summary())
 
 
+class ImportBar:
+    """What the import tells its progress bar: rows read so far, then that it is writing."""
+
+    def __init__(
+        self, progress: Progress, task: TaskID, done: Callable[[int], int], total: int | None
+    ) -> None:
+        self.progress, self.task, self.done, self.total = progress, task, done, total
+
+    def rows(self, rows: int) -> None:
+        if rows % 1000 == 0:
+            self.progress.update(self.task, completed=self.done(rows), rows=rows)
+
+    def writing(self) -> None:
+        self.progress.update(self.task, completed=self.total, description="writing")
+
+
 @contextmanager
 def import_progress(
     total: int | None, done: Callable[[int], int], console: Console | None = None
-) -> Iterator[Callable[[int], None] | None]:
+) -> Iterator[ImportBar | None]:
     """A rich progress bar on stderr when it is a terminal: `done(rows)` says how far the import has got
     out of `total` (the file's bytes, or a database's entries); with no total (stdin), a spinner and a row
-    count. Redrawn every 1,000 rows; gone when the import ends. Nothing at all when stderr is piped."""
+    count. Redrawn every 1,000 rows, and says "writing" while indexes are finished and the import committed;
+    gone when the import ends. Nothing at all when stderr is piped."""
     if console is None:
         if not sys.stderr.isatty():
             yield None
@@ -219,7 +242,7 @@ def import_progress(
         TimeRemainingColumn,
     )
 
-    rows_read = TextColumn("{task.fields[rows]:,} rows")
+    rows_read = TextColumn("{task.fields[rows]:,} rows {task.description}")
     if total:
         columns: tuple[ProgressColumn, ...] = (
             BarColumn(),
@@ -231,10 +254,4 @@ def import_progress(
     else:
         columns = (SpinnerColumn(), rows_read, TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("import", total=total or None, rows=0)
-
-        def tick(rows: int) -> None:
-            if rows % 1000 == 0:
-                progress.update(task, completed=done(rows), rows=rows)
-
-        yield tick
+        yield ImportBar(progress, progress.add_task("read", total=total or None, rows=0), done, total)
