@@ -100,10 +100,6 @@ def _optional_text(rec: dict[str, Any], name: str) -> str | None:
     return value
 
 
-def _or_empty(value: Any) -> Any:
-    return "" if value is None else value
-
-
 def _plain(text: Any) -> bool:
     """Text the general path would store unchanged apart from strip(): a str, no NUL, encodable."""
     if type(text) is not str or "\x00" in text:
@@ -188,7 +184,12 @@ class RowChecker:
         if not (grade is None or (type(grade) is str and grade in _GRADES)):
             return None
         summary = rec["summary"]
-        note, source, analyst = (_or_empty(rec.get(name)) for name in ("note", "source", "analyst"))
+        note, source, analyst = rec.get("note"), rec.get("source"), rec.get("analyst")
+        note, source, analyst = (
+            ("" if note is None else note),
+            ("" if source is None else source),
+            ("" if analyst is None else analyst),
+        )
         if not (_plain(summary) and _plain(note) and _plain(source) and _plain(analyst)):
             return None
         if not summary.strip():
