@@ -66,14 +66,21 @@ _AGO = re.compile(r"^(\d+|a|an|one)\s+(day|week|month|year)s?\s+ago$")
 _UNIT_DAYS = {"day": 1, "week": 7}
 
 
-STORED_FORM = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_STORED_FORM = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
-def _stored(raw: str) -> PartialDate | None:
+def stored_date(raw: str, today: date, *, allow_future: bool = False) -> PartialDate | None:
+    """A date already in the stored form (`2024`, `2024-09`, `2024-09-17`, the common case in imports)
+    that parse_date would accept as it is; None for anything else, which parse_date explains."""
+    if not _STORED_FORM.match(raw):
+        return None
     try:
-        return PartialDate.from_stored(raw)
+        parsed = PartialDate.from_stored(raw)
     except ValueError:
-        return None  # e.g. 2024-13: the full path below explains what is wrong
+        return None  # e.g. 2024-13
+    if parsed.start.year < 1800 or (not allow_future and parsed.start > today):
+        return None
+    return parsed
 
 
 def _make(year: int, month: int, day: int, raw: str) -> date:
@@ -169,11 +176,9 @@ def parse_date(
     """Read a date as an analyst types it; refuse ambiguous, malformed and (by default) future dates."""
     if dayfirst and monthfirst:
         raise DateError("--dayfirst and --monthfirst cannot be used together")
-    if STORED_FORM.match(raw):  # the common case in imports: 2024, 2024-09, 2024-09-17
-        fast = _stored(raw)
-        if fast is not None and fast.start.year >= 1800 and (allow_future or fast.start <= today):
-            return fast
-        # otherwise the full path below says what is wrong
+    fast = stored_date(raw, today, allow_future=allow_future)
+    if fast is not None:
+        return fast
     text = " ".join(raw.strip().lower().split())
     if not text:
         raise DateError(f"empty date; {ACCEPTED}")

@@ -15,7 +15,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from policytrack.dates import STORED_FORM, PartialDate, parse_date
+from policytrack.dates import parse_date, stored_date
 from policytrack.errors import InputError
 from policytrack.evidence import default_analyst, get_framework, utc_now, validated_values
 from policytrack.exchange import LIST_SEPARATOR
@@ -221,13 +221,8 @@ class RowChecker:
         known = self._dates.get(raw)
         if known is not None:
             return known
-        if not STORED_FORM.match(raw):
-            return None
-        try:
-            parsed = PartialDate.from_stored(raw)
-        except ValueError:
-            return None
-        if parsed.start.year < 1800 or parsed.start > self.today:
+        parsed = stored_date(raw, self.today)
+        if parsed is None:
             return None
         result = (str(parsed), parsed.start.isoformat(), parsed.precision)
         if len(self._dates) < _CACHE_LIMIT:
