@@ -29,6 +29,7 @@ CREDIBILITY = {
     "6": "truth cannot be judged",
 }
 _GRADE = re.compile(r"^([A-Fa-f])\s*([1-6])$")
+GRADES = frozenset(r + c for r in RELIABILITY for c in CREDIBILITY)  # parse_grade's results: A1 .. F6
 
 
 def parse_grade(raw: str) -> str:
@@ -56,16 +57,30 @@ def check_effect(effect: int) -> int:
     return effect
 
 
+def storable(text: str) -> bool:
+    """Text that can be stored: encodable as UTF-8 (no lone surrogates, which undecodable bytes from the
+    terminal or JSON's \\ud800 give) and free of NUL, which CSV readers (Python's csv, Excel) refuse and
+    SQLite's text functions stop at."""
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def clean_text(raw: str, what: str) -> str:
-    """Refuse text that cannot be stored as UTF-8 (undecodable bytes from the terminal), and the NUL
-    character, which CSV readers (Python's csv, Excel) refuse and SQLite's text functions stop at."""
+    """The text as it is, if storable(); else one error saying what is wrong with it."""
+    if storable(raw):
+        return raw
     try:
         raw.encode("utf-8")
     except UnicodeEncodeError:
         raise InputError(f"{what} is not valid UTF-8 text; check the terminal's encoding") from None
-    if "\x00" in raw:
-        raise InputError(f"{what} contains a NUL character (U+0000); remove it")
-    return raw
+    raise InputError(f"{what} contains a NUL character (U+0000); remove it")
 
 
 def clean_summary(raw: str) -> str:

@@ -19,13 +19,16 @@ from policytrack.dates import parse_date, stored_date
 from policytrack.errors import InputError
 from policytrack.evidence import default_analyst, get_framework, utc_now, validated_values
 from policytrack.exchange import LIST_SEPARATOR
-from policytrack.models import EntryInput, Framework
+from policytrack.models import EFFECT_MAX, EFFECT_MIN, GRADES, EntryInput, Framework, storable
 from policytrack.store import Store
 
 REQUIRED = ("indicator", "date", "summary")
-_EFFECTS: dict[object, int] = {"": 0, "0": 0, "1": 1, "2": 2, "-1": -1, "-2": -2, "+1": 1, "+2": 2}
-_EFFECTS.update({n: n for n in range(-2, 3)})  # JSON numbers
-_GRADES = frozenset(f"{r}{c}" for r in "ABCDEF" for c in "123456")
+# Effects as CSV text ("-1", "+2", "" for none) and as JSON numbers, mapped to what check_effect accepts.
+_EFFECTS: dict[object, int] = {"": 0}
+for _n in range(EFFECT_MIN, EFFECT_MAX + 1):
+    _EFFECTS[str(_n)] = _EFFECTS[_n] = _n
+    if _n > 0:
+        _EFFECTS[f"+{_n}"] = _n
 _CACHE_LIMIT = 100_000  # distinct dates and label lists remembered; beyond it, rows still work, uncached
 
 Values = dict[str, Any]
@@ -101,16 +104,8 @@ def _optional_text(rec: dict[str, Any], name: str) -> str | None:
 
 
 def _plain(text: Any) -> bool:
-    """Text the general path would store unchanged apart from strip(): a str, no NUL, encodable."""
-    if type(text) is not str or "\x00" in text:
-        return False
-    if text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate, from JSON's \ud800
-        return False
-    return True
+    """Text the general path would store unchanged apart from strip()."""
+    return type(text) is str and storable(text)
 
 
 class RowChecker:
@@ -181,7 +176,7 @@ class RowChecker:
         status, grade = (None if v is None or v == "" else v for v in (status, grade))
         if not (status is None or (type(status) is str and status in levels)):
             return None
-        if not (grade is None or (type(grade) is str and grade in _GRADES)):
+        if not (grade is None or (type(grade) is str and grade in GRADES)):
             return None
         summary = rec["summary"]
         note, source, analyst = rec.get("note"), rec.get("source"), rec.get("analyst")
