@@ -6,7 +6,7 @@ A framework enters or changes only through `install`, which validates the file f
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 
@@ -42,20 +42,13 @@ def source_path(arg: str) -> Path:
     )
 
 
+# What an update may change in an indicator: everything but its identity (key, id) and its target, which
+# goes through the targets' own dated history (_record_file_targets).
+_UPDATABLE = tuple(f.name for f in fields(Indicator) if f.name not in {"key", "id", "target"})
+
+
 def _differs(old: Indicator, new: Indicator) -> bool:
-    fields = (
-        "number",
-        "title",
-        "description",
-        "kind",
-        "actors",
-        "progress_signals",
-        "regression_signals",
-        "baseline",
-        "baseline_source",
-        "baseline_status",
-    )
-    return any(getattr(old, f) != getattr(new, f) for f in fields)
+    return any(getattr(old, f) != getattr(new, f) for f in _UPDATABLE)
 
 
 def install(store: Store, path: Path, now: str, *, update: bool = False) -> InstallResult:
