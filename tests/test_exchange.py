@@ -499,25 +499,25 @@ def test_import_progress_bar_on_a_terminal_only(cli: Invoke, tmp_path: Path) -> 
 
     screen = io.StringIO()
     terminal = Console(file=screen, force_terminal=True, width=100)
-    with import_progress(5000, lambda rows: rows, terminal) as bar:
+    with import_progress(lambda: 5000, lambda rows: rows, terminal) as bar:
         assert bar is not None
         for rows in range(1, 3001):
             bar.rows(rows)
     shown = screen.getvalue()  # the last frame is drawn, then wiped (transient)
     assert "60%" in shown and "3,000 rows" in shown  # a bar with a percentage, out of the total
     screen.truncate(0)
-    with import_progress(5000, lambda rows: rows, terminal) as bar:
+    with import_progress(lambda: 5000, lambda rows: rows, terminal) as bar:
         assert bar is not None
         bar.rows(5000)
         bar.writing()  # all rows read: the indexes and the commit still to come
     assert "100%" in screen.getvalue() and "5,000 rows writing" in screen.getvalue()
     screen.truncate(0)
-    with import_progress(None, lambda rows: rows, terminal) as bar:  # stdin: no total
+    with import_progress(lambda: None, lambda rows: rows, terminal) as bar:  # stdin: no total
         assert bar is not None
         bar.rows(1000)
     assert "1,000 rows" in screen.getvalue() and "%" not in screen.getvalue()
     # piped (as under the test runner): no progress at all, and nothing but the summary on stdout
-    with import_progress(5000, lambda rows: rows) as bar:
+    with import_progress(lambda: 5000, lambda rows: rows) as bar:
         assert bar is None
     path = tmp_path / "in.csv"
     path.write_text("indicator,date,summary\nregional,2024,x\n")

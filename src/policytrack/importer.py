@@ -193,7 +193,6 @@ class _Importer:
     def __init__(self, store: Store, default_framework: str | None, today: date) -> None:
         self.store = store
         self.rows = RowChecker(store, default_framework, today)
-        self.by, self.now = self.rows.analyst, self.rows.now
         self.used_ids: set[int] = set()
         (last,) = store.conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()
         self.next_id = int(last) + 1
@@ -259,7 +258,7 @@ class _Importer:
             conn.execute(
                 "INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at, "
                 f"{columns}) SELECT id, revision, 'import', ?, ?, {columns} FROM entries WHERE id IN ({ids})",
-                (self.by, self.now, *chunk),
+                (self.rows.analyst, self.rows.now, *chunk),
             )
             conn.execute(
                 "INSERT INTO entries_fts (rowid, summary, note, source) SELECT id, summary, note, source "
@@ -284,7 +283,7 @@ class _Importer:
         self.store.conn.execute(
             f"UPDATE entries SET {assignments} WHERE id = ?", (*changes.values(), local["id"])
         )
-        self.store.write_revision(self.store.conn, local["id"], "import", self.by, self.now)
+        self.store.write_revision(self.store.conn, local["id"], "import", self.rows.analyst, self.rows.now)
         result.updated += 1
 
 

@@ -174,10 +174,16 @@ def import_cmd(
             records = jsonl_records(text_stream(handle, name), name)
         else:
             records = json_records(text_stream(handle, name), name)
+        # How far the import has got, for a progress bar: the bytes read of a file, else the rows (out of a
+        # database's entries); counted only when a bar is shown.
+        total: Callable[[], int | None]
         if kind == "db" or stdin or not os.path.isfile(source):
-            total, done = (database_size(path) if path and kind == "db" else None), (lambda rows: rows)
+            total, done = (
+                (lambda: database_size(path) if path and kind == "db" else None),
+                (lambda rows: rows),
+            )
         else:
-            total, done = os.fstat(handle.fileno()).st_size, (lambda rows: handle.tell())
+            total, done = (lambda: os.fstat(handle.fileno()).st_size), (lambda rows: handle.tell())
         with opened_store(ctx) as store, import_progress(total, done) as bar:
             try:
                 result = import_records(
@@ -219,12 +225,12 @@ class ImportBar:
 
 @contextmanager
 def import_progress(
-    total: int | None, done: Callable[[int], int], console: Console | None = None
+    total: Callable[[], int | None], done: Callable[[int], int], console: Console | None = None
 ) -> Iterator[ImportBar | None]:
     """A rich progress bar on stderr when it is a terminal: `done(rows)` says how far the import has got
-    out of `total` (the file's bytes, or a database's entries); with no total (stdin), a spinner and a row
-    count. Redrawn every 1,000 rows, and says "writing" while indexes are finished and the import committed;
-    gone when the import ends. Nothing at all when stderr is piped."""
+    out of `total()` (the file's bytes, or a database's entries; asked only when the bar is shown); with no
+    total (stdin), a spinner and a row count. Redrawn every 1,000 rows, and says "writing" while indexes are
+    finished and the import committed; gone when the import ends. Nothing at all when stderr is piped."""
     if console is None:
         if not sys.stderr.isatty():
             yield None
@@ -242,8 +248,9 @@ def import_progress(
         TimeRemainingColumn,
     )
 
+    size = total()
     rows_read = TextColumn("{task.fields[rows]:,} rows {task.description}")
-    if total:
+    if size:
         columns: tuple[ProgressColumn, ...] = (
             BarColumn(),
             TaskProgressColumn(),
@@ -254,4 +261,4 @@ def import_progress(
     else:
         columns = (SpinnerColumn(), rows_read, TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
-        yield ImportBar(progress, progress.add_task("read", total=total or None, rows=0), done, total)
+        yield ImportBar(progress, progress.add_task("read", total=size or None, rows=0), done, size)
