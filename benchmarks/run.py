@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import synth  # noqa: E402
-from policytrack.importer import DEFERRABLE_INDEXES  # noqa: E402
+from policytrack.importer import bulk_search_index, deferred_indexes  # noqa: E402
 from policytrack.reports import WEIGHT_SQL  # noqa: E402
 from policytrack.store import ENTRY_COLUMNS  # noqa: E402
 
@@ -297,25 +297,18 @@ def _naive_schema_write(conn: sqlite3.Connection, ready: Rows) -> None:
 
 
 def _floor_write(conn: sqlite3.Connection, ready: Rows) -> None:
-    """As import writes into an empty database: entries by executemany; revisions and search rows by
-    INSERT ... SELECT; the search trigger and the secondary indexes put back at the end."""
-    (trigger,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'entries_ai'").fetchone()
-    conn.execute("DROP TRIGGER entries_ai")
-    names = ", ".join(f"'{n}'" for n in DEFERRABLE_INDEXES)
-    indexes = conn.execute(f"SELECT name, sql FROM sqlite_master WHERE name IN ({names})").fetchall()
-    for name, _ in indexes:
-        conn.execute(f"DROP INDEX {name}")
-    conn.executemany(_ENTRY_INSERT, ready)
-    conn.execute(
-        f"INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at, {_COLUMNS}) "
-        f"SELECT id, 1, 'import', 'bench', 'now', {_COLUMNS} FROM entries"
-    )
-    conn.execute(
-        "INSERT INTO entries_fts (rowid, summary, note, source) SELECT id, summary, note, source FROM entries"
-    )
-    for _, sql in indexes:
-        conn.execute(sql)
-    conn.execute(trigger)
+    """As import writes into an empty database (with its own helpers): entries by executemany; revisions
+    and search rows by INSERT ... SELECT; the search trigger and secondary indexes put back at the end."""
+    with bulk_search_index(conn), deferred_indexes(conn):
+        conn.executemany(_ENTRY_INSERT, ready)
+        conn.execute(
+            f"INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at, {_COLUMNS}) "
+            f"SELECT id, 1, 'import', 'bench', 'now', {_COLUMNS} FROM entries"
+        )
+        conn.execute(
+            "INSERT INTO entries_fts (rowid, summary, note, source) "
+            "SELECT id, summary, note, source FROM entries"
+        )
 
 
 def machine() -> str:
