@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
@@ -56,7 +57,32 @@ def app_for(args: list[str]) -> typer.Typer:
 
 
 def main() -> None:
-    app_for(sys.argv[1:])(prog_name="policytrack")
+    try:
+        app_for(sys.argv[1:])(prog_name="policytrack")
+    except SystemExit as exc:
+        code = exc.code
+    else:
+        code = 0
+    sys.exit(_flushed(code))
+
+
+def _flushed(code: int | str | None) -> int | str | None:
+    """Flush stdout before exit, so that a full disk or a closed stdout is one line and exit 1 here, not
+    an 'Exception ignored' from the interpreter after the exit code is decided."""
+    if sys.stdout is None:
+        return code
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        # nothing more may be written to the broken stdout, not even at the interpreter's exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        if exc.errno == errno.EPIPE:
+            return code or 1
+        sys.stderr.write(f"policytrack: error: cannot write to standard output ({exc.strerror})\n")
+        return 1
+    return code
 
 
 __all__ = ["app", "app_for", "main"]

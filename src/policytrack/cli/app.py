@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,8 +24,21 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def check_args(args: Sequence[str]) -> None:
+    """Arguments that are not valid UTF-8 (bytes the terminal could not decode) are a usage error."""
+    from policytrack.models import storable
+
+    for number, arg in enumerate(args, start=1):
+        if not storable(arg):
+            raise fail(f"argument {number} is not valid UTF-8; check the terminal's encoding (locale)", 2)
+
+
 class PolicytrackGroup(TyperGroup):
     """Converts domain errors into one line on stderr and exit code 1, once, for every command."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        check_args(args)
+        return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -35,6 +51,36 @@ class PolicytrackGroup(TyperGroup):
             raise fail(
                 f"database{where} could not be used ({exc}); check it with `policytrack db check`"
             ) from None
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise  # the reader went away (`| head`): click exits quietly
+            name = f" ({exc.filename})" if exc.filename else ""
+            raise fail(
+                f"input/output error{name}: {exc.strerror or exc}; check the disk and where the output "
+                "goes, then run the command again"
+            ) from None
+        except Exception as exc:  # the last line of defence: one line, never a traceback
+            # typer's and click's own exceptions (exit, abort, usage) are theirs to handle
+            if type(exc).__module__.startswith(("typer.", "click.")) or os.environ.get("POLICYTRACK_DEBUG"):
+                raise
+            raise fail(
+                f"internal error ({type(exc).__name__}: {exc}); this is a bug in policytrack: please report "
+                "it with the command you ran (POLICYTRACK_DEBUG=1 shows the traceback)"
+            ) from None
+
+
+def confirm(ctx: typer.Context, message: str, saved: str) -> None:
+    """Print a command's confirmation after its change was committed: if stdout cannot take it, say that
+    the change was saved all the same, so that nobody runs the command twice."""
+    try:
+        typer.echo(message)
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            return
+        raise fail(
+            f"{saved} was saved, but its confirmation could not be written ({exc.strerror}); "
+            "do not run the command again"
+        ) from None
 
 
 @dataclass

@@ -15,7 +15,7 @@ import typer
 
 from policytrack.cli.app import State
 from policytrack.dates import PartialDate, parse_date
-from policytrack.errors import DateError
+from policytrack.errors import DateError, InputError
 from policytrack.paths import resolve_db_path
 
 if TYPE_CHECKING:
@@ -41,6 +41,12 @@ def opened_store(ctx: typer.Context) -> Iterator[Store]:
     from policytrack.evidence import open_store
 
     store = open_store(db_path(ctx, create_default_dir=True))
+    if store.upgrade_backup is not None:
+        typer.echo(
+            f"policytrack: upgraded {store.path} to this version; a copy as it was before is in "
+            f"{store.upgrade_backup}",
+            err=True,
+        )
     try:
         yield store
     finally:
@@ -52,6 +58,8 @@ def console(ctx: typer.Context, *, stderr: bool = False, no_color: bool = False)
 
     no_color = no_color or state(ctx).no_color or bool(os.environ.get("NO_COLOR"))
     stream = sys.stderr if stderr else sys.stdout
+    if stream is None:
+        raise InputError("standard output is closed; run the command with its output going somewhere")
     # Piped output is read in files and editors, not an 80-column terminal: give tables room.
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 120
     return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=False, width=width)
@@ -77,12 +85,19 @@ def read_date(
         raise DateError(f"{what}: {exc}") from None
 
 
+def protected_files(ctx: typer.Context) -> tuple[Path, ...]:
+    """The database of this invocation and its side files: what no `-o` may replace."""
+    from policytrack.output import database_files
+
+    return database_files(db_path(ctx))
+
+
 @contextmanager
-def text_output(output: str | None, *, bom: bool = False) -> Iterator[IO[str]]:
-    """UTF-8 text to stdout (None or '-') or atomically to a file, with no newline translation (CSV
-    needs its CRLF) and an optional byte-order mark."""
-    if output in (None, "-"):
-        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+def text_output(ctx: typer.Context, output: str | Path | None, *, bom: bool = False) -> Iterator[IO[str]]:
+    """UTF-8 text to stdout (None or '-') or through the safe writer (policytrack.output) to a file,
+    with no newline translation (CSV needs its CRLF) and an optional byte-order mark."""
+    if output is None or str(output) == "-":
+        stream = io.TextIOWrapper(stdout_buffer(), encoding="utf-8", newline="")
         try:
             stream.write("\ufeff" if bom else "")
             yield stream
@@ -90,8 +105,9 @@ def text_output(output: str | None, *, bom: bool = False) -> Iterator[IO[str]]:
         finally:
             stream.detach()  # leave sys.stdout usable
         return
-    assert output is not None
-    with atomic_output(Path(output)) as handle:
+    from policytrack.output import open_output
+
+    with open_output(Path(output), protected_files(ctx)) as handle:
         stream = io.TextIOWrapper(handle, encoding="utf-8", newline="")
         stream.write("\ufeff" if bom else "")
         yield stream
@@ -100,11 +116,38 @@ def text_output(output: str | None, *, bom: bool = False) -> Iterator[IO[str]]:
     typer.echo(f"Wrote {output}", err=True)
 
 
+def write_output(ctx: typer.Context, output: Path, data: bytes) -> None:
+    """All of `data` to the file `output` through the safe writer (policytrack.output)."""
+    from policytrack.output import write_bytes
+
+    write_bytes(output, data, protected_files(ctx))
+
+
+def stdout_buffer() -> IO[bytes]:
+    """The binary standard output, or an error if it was closed (`>&-`)."""
+    if sys.stdout is None:
+        raise InputError("standard output is closed; run the command with its output going somewhere")
+    return sys.stdout.buffer
+
+
 def read_text_arg(value: str) -> str:
-    """`-` reads the text from stdin (its final newline dropped)."""
+    """`-` reads the text from stdin (its final newline dropped): UTF-8, at most MAX_FIELD characters."""
     if value != "-":
         return value
-    text = sys.stdin.read()
+    from policytrack.models import MAX_FIELD
+
+    if sys.stdin is None:
+        raise InputError("standard input is closed; give the text as an argument or pipe it in")
+    if sys.stdin.isatty():
+        typer.echo("Type the text, then press Ctrl-D on a new line (Ctrl-C cancels):", err=True)
+    # MAX_FIELD characters take at most 4 bytes each in UTF-8: read no more than that, whatever is piped
+    data = sys.stdin.buffer.read(4 * MAX_FIELD + 1)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"the text on stdin is not UTF-8 (byte {exc.start}); save it as UTF-8") from None
+    if len(text) > MAX_FIELD or len(data) > 4 * MAX_FIELD:
+        raise InputError(f"the text on stdin is over {MAX_FIELD:,} characters; shorten it")
     return text[:-1] if text.endswith("\n") else text
 
 
@@ -126,45 +169,3 @@ def complete_indicator(ctx: typer.Context, incomplete: str) -> list[str]:
     except Exception:  # completion must never print a traceback into the shell
         return []
     return [k for k in keys if k.startswith(incomplete)]
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-@contextmanager
-def atomic_output(path: Path) -> Iterator[IO[bytes]]:
-    """A binary file that appears at `path` only when the block succeeds: a temporary file in the same
-    folder, fsynced, then renamed over the target. On any error the target is left as it was."""
-    import tempfile
-
-    from policytrack.errors import InputError
-
-    if path.is_dir():
-        raise InputError(f"cannot write -o {path}: it is a directory")
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise InputError(f"cannot write -o {path}: {exc.strerror}") from None
-    # mkstemp makes a private (0600) file; give it the mode a plain open() would, or the target's own.
-    try:
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise InputError(f"cannot write -o {path}: {exc.strerror}") from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write all of `data` to `path` atomically (see atomic_output)."""
-    with atomic_output(path) as handle:
-        handle.write(data)

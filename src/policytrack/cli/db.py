@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from policytrack.cli.app import fail
+from policytrack.cli.app import confirm, fail
 from policytrack.cli.common import db_path
 
 db_app = typer.Typer(help="The database file: its path and its health.", no_args_is_help=True)
@@ -51,11 +51,12 @@ def backup_cmd(
     target: Annotated[Path, typer.Argument(help="The backup file to write (must not exist).")],
 ) -> None:
     """Copy the database with SQLite's online backup: safe while other terminals are writing."""
-    from policytrack.cli.common import opened_store
+    from policytrack.cli.common import opened_store, protected_files
     from policytrack.errors import InputError
+    from policytrack.output import atomic_path
 
-    if target.exists():
+    if target.exists() or target.is_symlink():
         raise InputError(f"{target} exists; choose a new file name")
-    with opened_store(ctx) as store:
-        pages = store.backup(target)
-    typer.echo(f"Backed up {pages} pages to {target}")
+    with opened_store(ctx) as store, atomic_path(target, protected_files(ctx)) as tmp:
+        pages = store.backup(tmp)
+    confirm(ctx, f"Backed up {pages} pages to {target}", f"the backup {target}")

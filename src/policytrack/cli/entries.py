@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from policytrack.cli.app import app, fail
+from policytrack.cli.app import app, confirm, fail
 from policytrack.cli.common import (
     complete_indicator,
     console,
@@ -140,7 +140,7 @@ def log_cmd(
     )
     with opened_store(ctx) as store:
         entry = log_entry(store, get_framework(store, framework), data)
-    typer.echo(f"Logged entry {entry.id} for {entry.indicator}, dated {entry.date}")
+    confirm(ctx, f"Logged entry {entry.id} for {entry.indicator}, dated {entry.date}", f"entry {entry.id}")
 
 
 @app.command(
@@ -174,7 +174,7 @@ def list_cmd(
         if as_json:
             typer.echo(to_json([e.as_dict() for e in entries]))
         elif as_csv:
-            with text_output(None) as out:
+            with text_output(ctx, None) as out:
                 write_csv(out, EXPORT_FIELDS, (csv_cells(e.as_dict(), EXPORT_FIELDS) for e in entries))
         else:
             rows = list(entries)
@@ -185,12 +185,14 @@ def list_cmd(
 
 
 def _entry_id(raw: str) -> int:
-    try:
-        value = int(raw.lstrip("#"))
-    except ValueError:
-        raise InputError(f"invalid entry id {raw!r}: use the number `policytrack list` shows") from None
-    if value < 1:
-        raise InputError(f"invalid entry id {raw!r}: ids start at 1")
+    from policytrack.models import MAX_ID
+
+    digits = raw.strip().lstrip("#")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(MAX_ID)):
+        raise InputError(f"invalid entry id {raw!r}: use the number `policytrack list` shows")
+    value = int(digits)
+    if not 1 <= value <= MAX_ID:
+        raise InputError(f"invalid entry id {raw!r}: ids go from 1 to 2^53; `policytrack list` shows them")
     return value
 
 
@@ -263,7 +265,7 @@ def edit_cmd(
         entry = store.get_entry(_entry_id(entry_id))
         fw = get_framework(store, framework or entry.framework)
         entry = edit_entry(store, fw, entry.id, changes)
-    typer.echo(f"Updated entry {entry.id} (revision {entry.revision})")
+    confirm(ctx, f"Updated entry {entry.id} (revision {entry.revision})", f"the edit of entry {entry.id}")
 
 
 @app.command("delete", epilog="Example: policytrack delete 3 --force")
@@ -278,7 +280,7 @@ def delete_cmd(
     with opened_store(ctx) as store:
         entry = store.get_entry(_entry_id(entry_id))
         if not force:
-            if not sys.stdin.isatty():
+            if sys.stdin is None or not sys.stdin.isatty():
                 raise InputError(
                     f"not deleting entry {entry.id} without --force when not run from a terminal"
                 )
@@ -288,7 +290,11 @@ def delete_cmd(
             ):
                 raise fail("not deleted", 1)
         delete_entry(store, entry.id)
-    typer.echo(f"Deleted entry {entry.id}; `policytrack restore {entry.id}` undoes it")
+    confirm(
+        ctx,
+        f"Deleted entry {entry.id}; `policytrack restore {entry.id}` undoes it",
+        f"the deletion of entry {entry.id}",
+    )
 
 
 @app.command("restore", epilog="Example: policytrack restore 3")
@@ -298,7 +304,7 @@ def restore_cmd(ctx: typer.Context, entry_id: EntryIdArg) -> None:
 
     with opened_store(ctx) as store:
         entry = restore_entry(store, _entry_id(entry_id))
-    typer.echo(f"Restored entry {entry.id} (revision {entry.revision})")
+    confirm(ctx, f"Restored entry {entry.id} (revision {entry.revision})", f"the restore of entry {entry.id}")
 
 
 @app.command("history", epilog="Example: policytrack history 3")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from policytrack.cli.app import app
+from policytrack.cli.app import app, confirm
 from policytrack.cli.common import opened_store, text_output
 from policytrack.cli.entries import (
     FrameworkOpt,
@@ -107,7 +107,7 @@ def export_entries(
             from policytrack.errors import InputError
 
             raise InputError("--indicator needs one framework: use --framework rather than --all-frameworks")
-        with text_output(output, bom=excel and fmt is ExportFormat.csv) as out:
+        with text_output(ctx, output, bom=excel and fmt is ExportFormat.csv) as out:
             if fmt is ExportFormat.csv and not all_revisions:
                 write_csv(out, fields, lines=csv_lines(store, frameworks, flt, raw=raw))
             elif fmt is ExportFormat.csv:
@@ -204,7 +204,10 @@ def import_cmd(
     finally:
         if not stdin:
             handle.close()
-    typer.echo(result.summary())
+    if dry_run:
+        typer.echo(result.summary())
+    else:
+        confirm(ctx, result.summary(), "the import")
 
 
 class ImportBar:

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from policytrack.cli.common import atomic_write, console, opened_store
+from policytrack.cli.app import confirm
+from policytrack.cli.common import console, opened_store, write_output
 
 framework_app = typer.Typer(
     help="Frameworks: the papers whose recommendations (or risks) you track.", no_args_is_help=True
@@ -96,9 +97,11 @@ def add_cmd(
         if keys and result.action == "updated"
     ]
     suffix = f"; {'; '.join(details)}" if details else ""
-    typer.echo(
+    confirm(
+        ctx,
         f"{result.action.capitalize()} framework {fw.name} (version {result.version}, "
-        f"{len(fw.indicators)} indicators){suffix}"
+        f"{len(fw.indicators)} indicators){suffix}",
+        f"framework {fw.name}",
     )
 
 
@@ -124,5 +127,5 @@ def new_cmd(
         return
     if output.exists() and not force:
         raise FrameworkError(f"{output} exists; choose another path or add --force")
-    atomic_write(output, text.encode("utf-8"))
+    write_output(ctx, output, text.encode("utf-8"))
     typer.echo(f"Wrote {output}; edit it, then `policytrack framework add {output}`", err=True)

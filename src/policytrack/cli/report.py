@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
-from policytrack.cli.app import app, fail
-from policytrack.cli.common import atomic_write, complete_indicator, console, opened_store, read_date
+from policytrack.cli.app import app, confirm, fail
+from policytrack.cli.common import complete_indicator, console, opened_store, read_date, write_output
 from policytrack.cli.entries import FrameworkOpt, IndicatorsOpt
 from policytrack.weights import WEIGHTS_HELP
 
@@ -144,7 +144,7 @@ def report_command(default_format: Format) -> Callable[..., None]:
             text = markdown
         elif fmt is not Format.table:
             text = export_recorded(renderables, fmt.value, fw.title)
-        elif output is None:
+        elif output is None or str(output) == "-":
             out = console(ctx, no_color=plain)
             # the terminal's width decides the layout of the table
             if by is None:
@@ -156,10 +156,10 @@ def report_command(default_format: Format) -> Callable[..., None]:
             return
         else:
             text = export_recorded(renderables, "text", fw.title)
-        if output is None:
+        if output is None or str(output) == "-":
             typer.echo(text, nl=False)
         else:
-            atomic_write(output, text.encode("utf-8"))
+            write_output(ctx, output, text.encode("utf-8"))
             typer.echo(f"Wrote {output}", err=True)
 
     return report_cmd
@@ -200,7 +200,8 @@ def target_cmd(
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
         t = set_target(store, fw, indicator, level, due, begin, note, default_analyst(), utc_now())
-    typer.echo(f"Target for {t.indicator_key}: {t.level.name} by {t.due}")
+    message = f"Target for {t.indicator_key}: {t.level.name} by {t.due}"
+    confirm(ctx, message, f"the target for {t.indicator_key}")
 
 
 @app.command("targets", epilog="Example: policytrack targets --history")
