@@ -41,6 +41,10 @@ class Store(FrameworkRows, EntryRows):
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db: Database | None = None
+        # Why this database may be read but not changed (None: it may be changed); transaction() says it.
+        self.read_only_reason: str | None = None
+        # Where the database was copied before this open upgraded its schema (None: no upgrade).
+        self.upgrade_backup: Path | None = None
         self.conn = self._connect()
         try:
             self._check_is_sqlite()
@@ -51,26 +55,44 @@ class Store(FrameworkRows, EntryRows):
 
     # -- opening -----------------------------------------------------------------------------
 
+    @property
+    def read_only(self) -> bool:
+        return self.read_only_reason is not None
+
     def _connect(self) -> sqlite3.Connection:
         path = self.path
         if path.exists() and path.is_dir():
             raise DatabaseError(f"database path {path} is a directory, not a file")
         if not path.parent.exists():
             raise DatabaseError(f"cannot create database {path}: directory {path.parent} does not exist")
-        self.read_only = path.exists() and not os.access(path, os.W_OK)
+        if path.exists() and not os.access(path, os.W_OK):
+            self.read_only_reason = f"database {path} is read-only; commands that change it cannot run"
+        elif path.exists() and not os.access(path.parent, os.W_OK):
+            # SQLite writes its -wal and -shm files beside the database
+            self.read_only_reason = (
+                f"database {path} is in a read-only folder ({path.parent}), where SQLite cannot keep its "
+                "journal; commands that change it cannot run: copy it to a writable folder"
+            )
         try:
             if self.read_only:
-                conn = sqlite3.connect(
-                    f"{path.resolve().as_uri()}?mode=ro",
-                    uri=True,
-                    timeout=BUSY_TIMEOUT_SECONDS,
-                    isolation_level=None,
-                )
+                conn = self._connect_read_only()
             else:
                 conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot open database {path}: {exc}") from None
         conn.row_factory = sqlite3.Row
+        return conn
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """Read-only, and where SQLite cannot make the -shm file a WAL database needs (a read-only
+        folder), as an immutable file: nobody can be writing it there."""
+        uri = self.path.resolve().as_uri()
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            conn.close()
+            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
         return conn
 
     def _check_is_sqlite(self) -> None:
@@ -106,19 +128,53 @@ class Store(FrameworkRows, EntryRows):
         return [row[0] for row in rows]
 
     def _migrate(self) -> None:
-        applied = set(self.applied_migrations())
-        if all(name in applied for name in MIGRATION_NAMES):
+        applied = self.applied_migrations()
+        unknown = [name for name in applied if name not in MIGRATION_NAMES]
+        if unknown:
+            from policytrack import __version__
+
+            self.read_only_reason = (
+                f"database {self.path} was upgraded by a newer policytrack (schema step {unknown[0]}, "
+                f"unknown to policytrack {__version__}); it can be read but not changed: upgrade policytrack"
+            )
             return
-        if self.read_only:
+        pending = [name for name in MIGRATION_NAMES if name not in applied]
+        if not pending:
+            return
+        if self.read_only_reason:
             raise DatabaseError(
-                f"database {self.path} needs upgrading to this version of policytrack but is read-only"
+                f"{self.read_only_reason}; it also needs upgrading to this version of policytrack"
             )
         from policytrack.migrations import migrations
 
+        if applied:  # an existing database: keep a copy as it was (not inside the write lock, where
+            # SQLite's backup would wait for it forever)
+            self.upgrade_backup = self._backup_before(pending[0])
         # One immediate transaction around the check and the upgrade, so two processes opening a new
         # database at once cannot both create the schema; sqlite-utils nests its own as savepoints.
         with self.transaction():
             migrations.apply(self.db)
+
+    def _backup_before(self, step: str) -> Path:
+        """Copy the database, as it is before an upgrade, beside it (SQLite's online backup)."""
+        target = self.path.with_name(f"{self.path.name}.before-{step}")
+        number = 1
+        while target.exists():
+            number += 1
+            target = self.path.with_name(f"{self.path.name}.before-{step}.{number}")
+        try:
+            dest = sqlite3.connect(target)
+            try:
+                self.conn.backup(dest)
+            finally:
+                dest.close()
+        except sqlite3.Error as exc:
+            target.unlink(missing_ok=True)
+            raise DatabaseError(
+                f"cannot copy {self.path} to {target} before upgrading it ({exc}); nothing was changed: "
+                "free some space and run the command again"
+            ) from None
+        return target
 
     @property
     def db(self) -> Database:
@@ -130,20 +186,16 @@ class Store(FrameworkRows, EntryRows):
         return self._db
 
     def backup(self, target: Path) -> int:
-        """Copy the database with SQLite's online backup API to a new file; return the pages copied.
-
-        Written to a temporary name beside the target and renamed, so a failed backup leaves nothing."""
-        tmp = target.with_name(f".{target.name}.tmp")
+        """Copy the database with SQLite's online backup API into `target` (a new or empty file: callers
+        give a temporary one and rename it, see policytrack.output.atomic_path); return the pages copied."""
         try:
-            dest = sqlite3.connect(tmp)
+            dest = sqlite3.connect(target)
             try:
                 self.conn.backup(dest)
                 (pages,) = dest.execute("PRAGMA page_count").fetchone()
             finally:
                 dest.close()
-            os.replace(tmp, target)
-        except (OSError, sqlite3.Error) as exc:
-            tmp.unlink(missing_ok=True)
+        except sqlite3.Error as exc:
             raise DatabaseError(f"cannot write backup {target}: {exc}") from None
         return int(pages)
 
@@ -181,6 +233,8 @@ class Store(FrameworkRows, EntryRows):
         if self.conn.in_transaction:
             yield self.conn
             return
+        if self.read_only_reason:
+            raise DatabaseError(self.read_only_reason)
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
