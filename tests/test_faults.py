@@ -116,7 +116,9 @@ def test_disk_full_is_a_clear_error_and_loses_nothing(
     assert result.exit_code == 1
     assert "is full; nothing was written" in result.stderr
     assert len(result.stderr.splitlines()) == 1
-    monkeypatch.undo()
+    # put back only what this test changed: undo() would also drop the fixture's POLICYTRACK_DB, and
+    # `db check` would then look at the real user's database
+    monkeypatch.setattr("policytrack.store.sqlite3.connect", real_connect)
     assert entry_count(db_path) == 1
     assert cli("db", "check").exit_code == 0
 

@@ -110,18 +110,18 @@ def _relative(text: str, today: date) -> PartialDate | None:
     m = _AGO.match(text)
     if not m:
         return None
+    if len(m.group(1)) > 9:  # int() of thousands of digits is refused (and slow): too far back anyway
+        raise DateError(f"invalid date {text[:30]!r}...: too far back; {ACCEPTED}")
     count = 1 if m.group(1) in {"a", "an", "one"} else int(m.group(1))
     unit = m.group(2)
-    if unit in _UNIT_DAYS:
-        try:
+    try:
+        if unit in _UNIT_DAYS:
             return PartialDate(today - timedelta(days=count * _UNIT_DAYS[unit]), "day")
-        except OverflowError:
-            raise DateError(f"invalid date {text!r}: too far back; {ACCEPTED}") from None
-    if count > 9000:
-        raise DateError(f"invalid date {text!r}: too far back; {ACCEPTED}")
-    if unit == "month":
-        return PartialDate(_shift_months(today, count), "month")
-    return PartialDate(date(today.year - count, 1, 1), "year")
+        if unit == "month":
+            return PartialDate(_shift_months(today, count), "month")
+        return PartialDate(date(today.year - count, 1, 1), "year")
+    except (OverflowError, ValueError):  # before year 1: the 1800 limit would refuse it anyway
+        raise DateError(f"invalid date {text!r}: too far back; {ACCEPTED}") from None
 
 
 def _numeric(raw: str, m: re.Match[str], dayfirst: bool, monthfirst: bool) -> PartialDate:

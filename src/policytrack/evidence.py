@@ -20,6 +20,7 @@ from policytrack.dates import PartialDate
 from policytrack.errors import DatabaseError, InputError
 from policytrack.models import (
     DEFAULT_FRAMEWORK,
+    MAX_ID,
     Entry,
     EntryInput,
     Framework,
@@ -30,6 +31,7 @@ from policytrack.models import (
     clean_text,
     parse_grade,
     resolve_indicator,
+    storable,
 )
 from policytrack.store import Store
 
@@ -42,8 +44,16 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+def env_text(name: str) -> str:
+    """An environment variable's value, checked like any other input ('' when unset)."""
+    value = os.environ.get(name, "")
+    if not storable(value):
+        raise InputError(f"${name} is not valid UTF-8 text; set it again (or unset it)")
+    return value
+
+
 def default_analyst() -> str:
-    env = os.environ.get(ENV_ANALYST, "").strip()
+    env = env_text(ENV_ANALYST).strip()
     if env:
         return env
     try:
@@ -77,7 +87,7 @@ def open_store(path: Path) -> Store:
 
 def default_framework_name() -> str:
     """POLICYTRACK_FRAMEWORK, else the embedded Mali framework."""
-    return os.environ.get(ENV_FRAMEWORK) or DEFAULT_FRAMEWORK
+    return env_text(ENV_FRAMEWORK) or DEFAULT_FRAMEWORK
 
 
 def get_framework(store: Store, name: str | None = None) -> Framework:
@@ -205,6 +215,8 @@ class EntryFilter:
 def list_entries(store: Store, fw: Framework, flt: EntryFilter, limit: int | None = None) -> Iterator[Entry]:
     if limit is not None and limit < 1:
         raise InputError(f"--limit must be at least 1, not {limit}")
+    if limit is not None and limit > MAX_ID:
+        limit = None  # more than any database can hold: all of them
     where, params = filter_sql(fw, flt)
     return store.query_entries(where, params, limit)
 

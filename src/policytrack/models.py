@@ -10,6 +10,11 @@ from policytrack.dates import PartialDate
 from policytrack.errors import InputError, UnknownIndicatorError
 
 EFFECT_MIN, EFFECT_MAX = -2, 2
+# The longest text one field may hold (summary, note, source, a tag...), for `log`, `edit` and `import`
+# alike, so that whatever is stored exports to a file that imports again.
+MAX_FIELD = 1_000_000
+# Ids and revisions: whole numbers from 1 to 2^53, which every JSON reader and spreadsheet holds exactly.
+MAX_ID = 2**53
 DEFAULT_FRAMEWORK = "mali-china-security"
 
 RELIABILITY = {
@@ -73,7 +78,10 @@ def storable(text: str) -> bool:
 
 
 def clean_text(raw: str, what: str) -> str:
-    """The text as it is, if storable(); else one error saying what is wrong with it."""
+    """The text as it is, if storable() and at most MAX_FIELD characters; else one error saying what is
+    wrong with it."""
+    if len(raw) > MAX_FIELD:
+        raise InputError(f"{what} is {len(raw):,} characters long; the most a field holds is {MAX_FIELD:,}")
     if storable(raw):
         return raw
     try:
@@ -254,7 +262,7 @@ def resolve_indicator(framework: Framework, text: str) -> Indicator:
     by_key = {ind.key: ind for ind in framework.indicators}
     if wanted in by_key:
         return by_key[wanted]
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit() and len(wanted) <= 9:
         for ind in framework.indicators:
             if ind.number == int(wanted):
                 return ind
