@@ -336,3 +336,11 @@ def test_any_text_is_shown_literally(
         assert visible(kept["summary"]).strip() in result.stdout, args
         if kept["source"].strip() and args[0] != "history":
             assert visible(kept["source"]).strip() in result.stdout, args
+
+
+def test_error_lines_show_control_characters_visibly(cli: Invoke, tmp_path: Path) -> None:
+    missing = tmp_path / "paper\x07\x1b]0;t\x07.toml"
+    result = cli("framework", "add", str(missing))
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "\x07" not in result.stderr and "\x1b" not in result.stderr
+    assert "paper\\x07\\x1b]0;t\\x07.toml" in result.stderr
