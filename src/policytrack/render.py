@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
+from policytrack.display import literal
 from policytrack.models import Entry, Framework, Revision, describe_grade
 from policytrack.progress import IndicatorState
 
@@ -34,7 +35,12 @@ def entries_table(entries: Iterable[Entry], title: str | None = None) -> Table:
     rows = list(entries)
     show_tags = any(e.tags for e in rows)
     show_status = any(e.status for e in rows)
-    table = Table(title=title, box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
+    table = Table(
+        title=None if title is None else literal(title, style="table.title"),
+        box=box.SIMPLE_HEAD,
+        expand=False,
+        pad_edge=False,
+    )
     table.add_column("ID", justify="right", style="bold")
     table.add_column("Date", no_wrap=True)
     table.add_column("Indicator", no_wrap=True)
@@ -50,15 +56,15 @@ def entries_table(entries: Iterable[Entry], title: str | None = None) -> Table:
         cells: list[RenderableType] = [
             str(e.id),
             str(e.date),
-            e.indicator,
+            literal(e.indicator),
             Text(effect_text(e.effect), style=_effect_style(e.effect)),
-            e.grade or "",
+            literal(e.grade or ""),
         ]
         if show_status:
-            cells.append(e.status or "")
-        cells += [e.summary, e.source]
+            cells.append(literal(e.status or ""))
+        cells += [literal(e.summary), literal(e.source)]
         if show_tags:
-            cells.append(", ".join(e.tags))
+            cells.append(literal(", ".join(e.tags)))
         table.add_row(*cells)
     return table
 
@@ -66,6 +72,7 @@ def entries_table(entries: Iterable[Entry], title: str | None = None) -> Table:
 def entry_detail(entry: Entry) -> RenderableType:
     from rich.panel import Panel
     from rich.table import Table
+    from rich.text import Text
 
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
@@ -88,8 +95,10 @@ def entry_detail(entry: Entry) -> RenderableType:
         ("Recorded", entry.recorded_at),
     ]
     for label, value in rows:
-        grid.add_row(label, value)
-    title = f"Entry {entry.id}" + (" [red](deleted)[/red]" if entry.deleted else "")
+        grid.add_row(label, literal(value))
+    title = Text(f"Entry {entry.id}")
+    if entry.deleted:
+        title.append(" (deleted)", style="red")
     return Panel(grid, title=title, title_align="left", expand=False)
 
 
@@ -119,8 +128,11 @@ def _field_text(entry: Entry, name: str) -> str:
 
 def history_table(revisions: Sequence[Revision]) -> Table:
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=f"History of entry {revisions[0].entry.id}" if revisions else None)
+    table = Table(
+        title=Text(f"History of entry {revisions[0].entry.id}", style="table.title") if revisions else None
+    )
     table.add_column("Rev", justify="right")
     table.add_column("Action")
     table.add_column("By")
@@ -140,7 +152,7 @@ def history_table(revisions: Sequence[Revision]) -> Table:
                     lines.append(f"{name}: {old or '(empty)'} -> {new or '(empty)'}")
             changes = "\n".join(lines)
         when = rev.changed_at[:19].replace("T", " ")
-        table.add_row(str(rev.revision), rev.action, rev.changed_by, when, changes)
+        table.add_row(str(rev.revision), literal(rev.action), literal(rev.changed_by), when, literal(changes))
         previous = rev.entry
     return table
 
@@ -150,8 +162,8 @@ def indicators_table(fw: Framework, states: Sequence[IndicatorState]) -> Table:
     from rich.table import Table
 
     table = Table(
-        title=fw.title,
-        caption=f"Source: {fw.source.citation()}",
+        title=literal(fw.title, style="table.title"),
+        caption=literal(f"Source: {fw.source.citation()}", style="table.caption"),
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
@@ -165,9 +177,9 @@ def indicators_table(fw: Framework, states: Sequence[IndicatorState]) -> Table:
     for s in states:
         table.add_row(
             str(s.indicator.number),
-            s.indicator.key,
-            s.indicator.title,
-            f"{s.status.label} {s.status.percent}%",
+            literal(s.indicator.key),
+            literal(s.indicator.title),
+            literal(f"{s.status.label} {s.status.percent}%"),
             str(s.status_date) if s.status_date else "baseline",
             str(s.evidence),
             str(s.last_evidence) if s.last_evidence else "-",

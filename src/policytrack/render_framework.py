@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from policytrack.display import literal
 from policytrack.models import Framework
 
 if TYPE_CHECKING:
@@ -17,32 +18,37 @@ def framework_detail(fw: Framework, versions: list[tuple[int, str]]) -> Renderab
     from rich.text import Text
 
     parts: list[RenderableType] = [
-        Text(f"{fw.title} [{fw.name}]", style="bold"),
-        Text(f"Source: {fw.source.citation()}", style="dim"),
+        literal(f"{fw.title} [{fw.name}]", style="bold"),
+        literal(f"Source: {fw.source.citation()}", style="dim"),
     ]
     if fw.source.note:
-        parts.append(Text(fw.source.note, style="dim"))
+        parts.append(literal(fw.source.note, style="dim"))
     if fw.description:
-        parts.append(Text(fw.description))
+        parts.append(literal(fw.description))
     scale = Table(title="Status scale", title_justify="left")
     for column in ("Level", "Label", "%", "Meaning"):
         scale.add_column(column)
     for level in fw.scale:
         mark = " (default)" if level.name == fw.default_status else ""
-        scale.add_row(level.name + mark, level.label, str(level.percent), level.description)
+        scale.add_row(
+            literal(level.name + mark), literal(level.label), str(level.percent), literal(level.description)
+        )
     parts.append(scale)
     for ind in fw.indicators:
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
-        grid.add_row("Kind", ind.kind + (" (a higher level is worse news)" if ind.kind == "risk" else ""))
-        grid.add_row("Description", ind.description)
-        grid.add_row("Actors", ", ".join(ind.actors))
-        grid.add_row("Progress signals", "\n".join(f"- {s}" for s in ind.progress_signals))
-        grid.add_row("Regression signals", "\n".join(f"- {s}" for s in ind.regression_signals))
+        grid.add_row(
+            "Kind", literal(ind.kind + (" (a higher level is worse news)" if ind.kind == "risk" else ""))
+        )
+        grid.add_row("Description", literal(ind.description))
+        grid.add_row("Actors", literal(", ".join(ind.actors)))
+        grid.add_row("Progress signals", literal("\n".join(f"- {s}" for s in ind.progress_signals)))
+        grid.add_row("Regression signals", literal("\n".join(f"- {s}" for s in ind.regression_signals)))
         baseline = f"{ind.baseline} ({ind.baseline_source})" if ind.baseline_source else ind.baseline
-        grid.add_row("Baseline", baseline)
-        parts.append(Panel(grid, title=f"{ind.number}. {ind.title} [{ind.key}]", title_align="left"))
+        grid.add_row("Baseline", literal(baseline))
+        title = literal(f"{ind.number}. {ind.title} [{ind.key}]")
+        parts.append(Panel(grid, title=title, title_align="left"))
     if versions:
         loaded = "; ".join(f"v{n} {at[:19].replace('T', ' ')}" for n, at in versions)
         parts.append(Text(f"Versions loaded (UTC): {loaded}", style="dim"))

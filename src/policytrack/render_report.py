@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
+from policytrack.display import literal, visible
 from policytrack.models import StatusLevel
 from policytrack.periods import Cell, PeriodReport, sparkline
 from policytrack.progress import Timeline
@@ -84,9 +85,8 @@ COMPACT_BELOW = 110  # terminal columns under which the report uses its compact 
 
 def _headed(head: list[str], table: RenderableType) -> list[RenderableType]:
     """Title (bold), citation (dim) and the summary line above a table."""
-    from rich.text import Text
 
-    return [Text(head[0], style="bold"), Text(head[1], style="dim"), Text(head[2]), table]
+    return [literal(head[0], style="bold"), literal(head[1], style="dim"), literal(head[2]), table]
 
 
 def report_renderable(report: Report, *, plain: bool = False, width: int | None = None) -> RenderableType:
@@ -128,8 +128,8 @@ def report_renderable(report: Report, *, plain: bool = False, width: int | None 
         last = str(r.last_evidence) if r.last_evidence else "never"
         track = Text(r.track, style=_TRACK_STYLE.get(r.track, ""))
         cells: list[RenderableType] = [str(r.indicator.number)]
-        cells.append(r.indicator.key if compact else _title(r, f"[{r.indicator.key}]"))
-        cells.append(f"{r.status.name}\n{since}")
+        cells.append(literal(r.indicator.key if compact else _title(r, f"[{r.indicator.key}]")))
+        cells.append(literal(f"{r.status.name}\n{since}"))
         cells.append(
             Text(
                 f"{progress_bar(r.status.percent, bar_width)} {r.status.percent:>3}%",
@@ -138,9 +138,9 @@ def report_renderable(report: Report, *, plain: bool = False, width: int | None 
         )
         if compact:
             target = f"{r.target.level.name}\nby {r.target.due}\n" if r.target else ""
-            cells.append(Text(target) + track)
+            cells.append(literal(target) + track)
         else:
-            cells += [_target_text(r), track]
+            cells += [literal(_target_text(r)), track]
         cells += [
             f"{r.advancing}/{r.hindering}/{r.context}",
             Text(_signed(r.momentum), style=_good_bad_style(r, r.momentum)),
@@ -153,7 +153,7 @@ def report_renderable(report: Report, *, plain: bool = False, width: int | None 
         cells.append(Text(f"{last}\nstale" if r.stale else last, style="yellow" if r.stale else ""))
         table.add_row(*cells)
     parts = _headed(header_lines(report), table)
-    parts += [Text(line, style="yellow") for line in footer_lines(report)]
+    parts += [literal(line, style="yellow") for line in footer_lines(report)]
     if compact:
         parts.append(
             Text(
@@ -165,12 +165,21 @@ def report_renderable(report: Report, *, plain: bool = False, width: int | None 
     return Group(*parts)
 
 
+def _md_text(text: str) -> str:
+    """Stored text for markdown: control characters visible, and backslashes, backticks, `<` (HTML and
+    autolinks) and `](` (inline links and images) escaped so the text shows literally and adds no
+    structure. Brackets alone stay as they are: without a following `(` they make no link here, as no line
+    of the report starts with stored text (where a reference definition could go)."""
+    escaped = visible(text).replace("\\", "\\\\").replace("`", "\\`").replace("<", "\\<")
+    return escaped.replace("](", "]\\(")
+
+
 def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
 def report_markdown(report: Report) -> str:
-    head = header_lines(report)
+    head = [_md_text(line) for line in header_lines(report)]
     lines = [f"## {_md_cell(head[0])}", "", f"_{_md_cell(head[1])}_", "", _md_cell(head[2]), ""]
     first = "Indicator" if _has_risks(report) else "Recommendation"
     lines.append(
@@ -183,10 +192,10 @@ def report_markdown(report: Report) -> str:
         last = str(r.last_evidence) if r.last_evidence else "never"
         cells = [
             str(r.indicator.number),
-            _title(r, f"(`{r.indicator.key}`)"),
-            status,
+            _md_text(_title(r, "")) + f"(`{_md_text(r.indicator.key)}`)",
+            _md_text(status),
             f"{progress_bar(r.status.percent)} {r.status.percent}%",
-            _target_text(r),
+            _md_text(_target_text(r)),
             r.track,
             str(r.advancing),
             str(r.hindering),
@@ -200,7 +209,7 @@ def report_markdown(report: Report) -> str:
     footer = footer_lines(report)
     if footer:
         lines.append("")
-        lines += [f"- {_md_cell(line)}" for line in footer]
+        lines += [f"- {_md_cell(_md_text(line))}" for line in footer]
     return "\n".join(lines) + "\n"
 
 
@@ -219,7 +228,7 @@ def export_recorded(renderables: list[RenderableType], fmt: str, title: str) -> 
         return console.export_text()
     if fmt == "html":
         return console.export_html(inline_styles=True)
-    return console.export_svg(title=title)
+    return console.export_svg(title=visible(title))
 
 
 MAX_TABLE_PERIODS = 8
@@ -264,7 +273,7 @@ def period_renderable(
     for row in report.rows:
         cells = [_period_cell(c, s) for c, s in zip(row.cells[skip:], row.statuses[skip:], strict=True)]
         trend = sparkline([float(c.momentum) for c in row.cells[skip:]])
-        table.add_row(str(row.indicator.number), row.indicator.key, *cells, trend)
+        table.add_row(str(row.indicator.number), literal(row.indicator.key), *cells, trend)
     parts = _headed(period_header(report), table)
     if skip:
         parts.append(
@@ -278,7 +287,7 @@ def period_renderable(
 
 
 def period_markdown(report: PeriodReport) -> str:
-    head = period_header(report)
+    head = [_md_text(line) for line in period_header(report)]
     lines = [f"## {_md_cell(head[0])}", "", f"_{_md_cell(head[1])}_", "", _md_cell(head[2]), ""]
     labels = [p.label for p in report.periods]
     lines.append("| # | Recommendation | " + " | ".join(labels) + " | Trend |")
@@ -287,7 +296,7 @@ def period_markdown(report: PeriodReport) -> str:
         cells = [
             _period_cell(c, s).replace("\n", " · ") for c, s in zip(row.cells, row.statuses, strict=True)
         ]
-        title = f"{row.indicator.title} (`{row.indicator.key}`)"
+        title = f"{_md_text(row.indicator.title)} (`{_md_text(row.indicator.key)}`)"
         lines.append(
             f"| {row.indicator.number} | {_md_cell(title)} | " + " | ".join(cells) + f" | {row.spark} |"
         )
@@ -298,7 +307,6 @@ def timeline_renderable(tl: Timeline) -> RenderableType:
     from rich import box
     from rich.console import Group
     from rich.table import Table
-    from rich.text import Text
 
     ind = tl.indicator
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
@@ -316,10 +324,10 @@ def timeline_renderable(tl: Timeline) -> RenderableType:
             str(e.id),
             _signed(e.effect),
             _signed(p.cumulative),
-            e.grade or "",
-            Text(p.status_change or "", style="bold"),
-            e.summary,
-            e.source,
+            literal(e.grade or ""),
+            literal(p.status_change or "", style="bold"),
+            literal(e.summary),
+            literal(e.source),
         )
     spark = sparkline([float(p.cumulative) for p in tl.points])
     changes = sum(1 for p in tl.points if p.status_change)
@@ -328,4 +336,4 @@ def timeline_renderable(tl: Timeline) -> RenderableType:
         f"{changes} status change(s); cumulative momentum {spark} "
         f"{_signed(tl.points[-1].cumulative) if tl.points else '0'}"
     )
-    return Group(Text(f"{ind.number}. {ind.title} [{ind.key}]", style="bold"), Text(summary), table)
+    return Group(literal(f"{ind.number}. {ind.title} [{ind.key}]", style="bold"), literal(summary), table)

@@ -18,8 +18,11 @@ from policytrack.errors import PolicytrackError
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print one line on stderr and return the Exit to raise."""
-    line = " ".join(message.split())
+    """Print one line on stderr and return the Exit to raise; messages may quote stored or imported text,
+    so its control characters are shown visibly (display.visible)."""
+    from policytrack.display import visible
+
+    line = visible(" ".join(message.split()))
     typer.echo(f"policytrack: error: {line}", err=True)
     return typer.Exit(code)
 

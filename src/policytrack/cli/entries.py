@@ -275,6 +275,7 @@ def delete_cmd(
     force: Annotated[bool, typer.Option("--force", "-f", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete an entry, leaving a tombstone: `policytrack restore ID` brings it back."""
+    from policytrack.display import visible
     from policytrack.evidence import delete_entry
 
     with opened_store(ctx) as store:
@@ -285,7 +286,7 @@ def delete_cmd(
                     f"not deleting entry {entry.id} without --force when not run from a terminal"
                 )
             if not typer.confirm(
-                f"Delete entry {entry.id} ({entry.indicator}, {entry.date}: {entry.summary[:60]})?",
+                visible(f"Delete entry {entry.id} ({entry.indicator}, {entry.date}: {entry.summary[:60]})?"),
                 err=True,
             ):
                 raise fail("not deleted", 1)

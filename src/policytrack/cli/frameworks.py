@@ -20,6 +20,7 @@ def list_cmd(ctx: typer.Context) -> None:
     """The frameworks in this database, with their indicators, entries and versions."""
     from rich.table import Table
 
+    from policytrack.display import literal
     from policytrack.evidence import default_framework_name
     from policytrack.frameworks import builtin_names
 
@@ -39,18 +40,18 @@ def list_cmd(ctx: typer.Context) -> None:
     for fw, entries, version in rows:
         mark = " (default)" if fw.name == default else ""
         table.add_row(
-            fw.name + mark,
-            fw.title,
+            literal(fw.name + mark),
+            literal(fw.title),
             str(len(fw.indicators)),
             str(entries),
             str(version["version"]) if version else "-",
-            version["loaded_at"][:19].replace("T", " ") if version else "-",
+            literal(version["loaded_at"][:19].replace("T", " ")) if version else "-",
         )
     out = console(ctx)
     out.print(table)
     more = [n for n in builtin_names() if n not in names]
     if more:
-        out.print(f"Also built in: {', '.join(more)} (`policytrack framework add NAME` loads one)")
+        out.print(literal(f"Also built in: {', '.join(more)} (`policytrack framework add NAME` loads one)"))
 
 
 @framework_app.command("show", epilog="Example: policytrack framework show mali-china-risks")

@@ -213,6 +213,7 @@ def targets_cmd(
     """The current target of each indicator."""
     from rich.table import Table
 
+    from policytrack.display import literal
     from policytrack.evidence import get_framework
     from policytrack.reports import targets
 
@@ -226,7 +227,13 @@ def targets_cmd(
         table.add_column(name)
     for t in found:
         table.add_row(
-            t.indicator_key, t.level.name, t.start.isoformat(), str(t.due), t.set_by, t.set_at[:19], t.note
+            literal(t.indicator_key),
+            literal(t.level.name),
+            t.start.isoformat(),
+            str(t.due),
+            literal(t.set_by),
+            literal(t.set_at[:19]),
+            literal(t.note),
         )
     console(ctx).print(table)
 
