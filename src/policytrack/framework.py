@@ -24,7 +24,9 @@ from policytrack.models import (
     StatusLevel,
 )
 
-KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}\Z")
+MAX_FRAMEWORK_BYTES = 1024 * 1024
+MAX_INDICATOR_NUMBER = 9999
 
 _TOP_KEYS = {"framework", "scale", "indicators"}
 _FRAMEWORK_KEYS = {"name", "title", "description", "default_status", "source"}
@@ -171,6 +173,10 @@ def parse_framework(text: str, path: Path) -> Framework:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise FrameworkError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise FrameworkError(f"{path}: not valid TOML: nested too deeply; check the file") from None
+    except ValueError as exc:  # e.g. a number of thousands of digits
+        raise FrameworkError(f"{path}: not valid TOML: {exc}; check the file") from None
     r = _Reader(path, text)
     r.table(data, _TOP_KEYS, "")
     fw = data.get("framework")
@@ -277,8 +283,13 @@ def _read_indicators(r: _Reader, raw: object, levels: set[str]) -> tuple[Indicat
         if any(ind.key == key for ind in out):
             r.fail(f"duplicate indicator key {key!r}", t, i, "key")
         number = r.integer(item, "number", t, i)
-        if number < 1 or any(ind.number == number for ind in out):
-            r.fail(f"indicator number {number} must be unique and at least 1", t, i, "number")
+        if not 1 <= number <= MAX_INDICATOR_NUMBER or any(ind.number == number for ind in out):
+            r.fail(
+                f"indicator number {number} must be unique and from 1 to {MAX_INDICATOR_NUMBER}",
+                t,
+                i,
+                "number",
+            )
         kind = r.text(item, "kind", t, i, required=False) or "recommendation"
         if kind not in _KINDS:
             r.fail(f"kind {kind!r} must be one of {', '.join(sorted(_KINDS))}", t, i, "kind")
@@ -345,10 +356,21 @@ def load_framework_file(path: Path) -> Framework:
 
 def read_framework_file(path: Path) -> tuple[Framework, str]:
     """Read, decode and validate one framework file; also return its text, to store as loaded."""
+    import stat
+
     try:
-        raw = path.read_bytes()
+        # a FIFO would block for ever and /dev/zero never end: only a regular file, of a bounded size
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise FrameworkError(f"{path} is not a regular file; give the path of a framework file")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FRAMEWORK_BYTES + 1)
     except OSError as exc:
         raise FrameworkError(f"cannot read framework file {path}: {exc.strerror}") from None
+    if len(raw) > MAX_FRAMEWORK_BYTES:
+        raise FrameworkError(
+            f"{path} is over {MAX_FRAMEWORK_BYTES // 1024} KiB, far more than a framework needs; "
+            "check that it is the right file"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

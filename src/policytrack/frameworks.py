@@ -76,11 +76,15 @@ def install(store: Store, path: Path, now: str, *, update: bool = False) -> Inst
         changed = [ind.key for ind in fw.indicators if ind.key in old and _differs(old[ind.key], ind)]
         removed = [key for key in old if key not in new_keys]
         counts = store.evidence_counts(existing.id)
+        goals = store.target_counts(existing.id)
         blocked = [f"{key} ({counts[key]} entries)" for key in removed if counts.get(key)]
+        blocked += [
+            f"{key} ({goals[key]} targets)" for key in removed if goals.get(key) and not counts.get(key)
+        ]
         if blocked:
             raise FrameworkError(
-                f"{path}: cannot remove indicator {', '.join(blocked)} from {fw.name!r}: it has evidence; "
-                "keep it in the file (its title and description may change)"
+                f"{path}: cannot remove indicator {', '.join(blocked)} from {fw.name!r}: its evidence or "
+                "target history would be lost; keep it in the file (its title and description may change)"
             )
         dropped = sorted(store.levels_in_use(existing.id) - {level.name for level in fw.scale})
         if dropped:

@@ -38,6 +38,18 @@ JOIN frameworks f ON f.id = i.framework_id
 """
 
 
+def _labels(stored: str | None) -> tuple[str, ...]:
+    """A stored JSON list of labels. Another tool may have written something else into the column: then
+    its text is shown as one label rather than lost or fatal."""
+    try:
+        value = json.loads(stored) if stored else []
+    except (ValueError, RecursionError):
+        return (str(stored),)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return (str(stored),)
+
+
 def _entry(row: sqlite3.Row) -> Entry:
     return Entry(
         id=row["id"],
@@ -52,8 +64,8 @@ def _entry(row: sqlite3.Row) -> Entry:
         effect=row["effect"],
         status=row["status"],
         grade=row["grade"],
-        tags=tuple(json.loads(row["tags"])),
-        actors=tuple(json.loads(row["actors"])),
+        tags=_labels(row["tags"]),
+        actors=_labels(row["actors"]),
         analyst=row["analyst"],
         revision=row["revision"],
         recorded_at=row["recorded_at"],

@@ -125,15 +125,21 @@ class FrameworkRows(StoreBase):
             )
         }
 
+    def target_counts(self, framework_id: int) -> dict[str, int]:
+        """Targets ever set per indicator key (the whole history, not only the current ones)."""
+        return {
+            r[0]: r[1]
+            for r in self.conn.execute(
+                """SELECT i.key, count(t.id) FROM indicators i JOIN targets t ON t.indicator_id = i.id
+                   WHERE i.framework_id = ? GROUP BY i.id""",
+                (framework_id,),
+            )
+        }
+
     def remove_indicators(self, framework_id: int, keys: list[str]) -> None:
-        """Remove indicators that have no entries (the caller checks), with their targets."""
+        """Remove indicators that have neither entries nor targets (the caller checks: both are history)."""
         with self.transaction() as conn:
             for key in keys:
-                conn.execute(
-                    """DELETE FROM targets WHERE indicator_id =
-                       (SELECT id FROM indicators WHERE framework_id = ? AND key = ?)""",
-                    (framework_id, key),
-                )
                 conn.execute("DELETE FROM indicators WHERE framework_id = ? AND key = ?", (framework_id, key))
 
     def framework(self, name: str) -> Framework | None:

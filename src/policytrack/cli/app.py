@@ -16,6 +16,8 @@ from typer.core import TyperGroup
 from policytrack import __version__
 from policytrack.errors import PolicytrackError
 
+MAX_MESSAGE = 1000
+
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one line on stderr and return the Exit to raise; messages may quote stored or imported text,
@@ -23,6 +25,8 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     from policytrack.display import visible
 
     line = visible(" ".join(message.split()))
+    if len(line) > MAX_MESSAGE:  # a message quoting a huge input keeps its start and its fix (the end)
+        line = f"{line[: MAX_MESSAGE - 300]} ... {line[-250:]}"
     typer.echo(f"policytrack: error: {line}", err=True)
     return typer.Exit(code)
 
