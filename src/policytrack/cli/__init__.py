@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import errno
+import io
 import os
 import sys
+from typing import Any
 
 import typer
 
@@ -13,6 +15,7 @@ from policytrack.cli.app import app, new_app
 from policytrack.cli.db import db_app
 from policytrack.cli.exchange import export_app
 from policytrack.cli.frameworks import framework_app
+from policytrack.errors import InputError
 
 app.add_typer(db_app, name="db")
 app.add_typer(framework_app, name="framework")
@@ -56,7 +59,38 @@ def app_for(args: list[str]) -> typer.Typer:
     return one
 
 
+class ClosedStream(io.TextIOBase):
+    """Stands in for a standard stream the shell closed (`>&-`, `<&-`): any use of it is one clear error
+    (Python would otherwise give None, and click would silently print nothing)."""
+
+    def __init__(self, name: str, fix: str) -> None:
+        self.what, self.fix = name, fix
+
+    def _closed(self) -> InputError:
+        return InputError(f"standard {self.what} is closed; {self.fix}")
+
+    def write(self, text: str) -> int:
+        raise self._closed()
+
+    def read(self, size: int | None = -1) -> str:
+        raise self._closed()
+
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        raise self._closed()
+
+    @property
+    def buffer(self) -> Any:
+        raise self._closed()
+
+    def isatty(self) -> bool:
+        return False
+
+
 def main() -> None:
+    if sys.stdout is None:
+        sys.stdout = ClosedStream("output", "run the command with its output going somewhere")
+    if sys.stdin is None:
+        sys.stdin = ClosedStream("input", "give the text as an argument, or pipe it in")
     try:
         app_for(sys.argv[1:])(prog_name="policytrack")
     except SystemExit as exc:
@@ -69,7 +103,7 @@ def main() -> None:
 def _flushed(code: int | str | None) -> int | str | None:
     """Flush stdout before exit, so that a full disk or a closed stdout is one line and exit 1 here, not
     an 'Exception ignored' from the interpreter after the exit code is decided."""
-    if sys.stdout is None:
+    if isinstance(sys.stdout, ClosedStream):
         return code
     try:
         sys.stdout.flush()

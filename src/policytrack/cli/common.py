@@ -58,8 +58,6 @@ def console(ctx: typer.Context, *, stderr: bool = False, no_color: bool = False)
 
     no_color = no_color or state(ctx).no_color or bool(os.environ.get("NO_COLOR"))
     stream = sys.stderr if stderr else sys.stdout
-    if stream is None:
-        raise InputError("standard output is closed; run the command with its output going somewhere")
     # Piped output is read in files and editors, not an 80-column terminal: give tables room.
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 120
     return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=False, width=width)
@@ -97,7 +95,7 @@ def text_output(ctx: typer.Context, output: str | Path | None, *, bom: bool = Fa
     """UTF-8 text to stdout (None or '-') or through the safe writer (policytrack.output) to a file,
     with no newline translation (CSV needs its CRLF) and an optional byte-order mark."""
     if output is None or str(output) == "-":
-        stream = io.TextIOWrapper(stdout_buffer(), encoding="utf-8", newline="")
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
         try:
             stream.write("\ufeff" if bom else "")
             yield stream
@@ -123,21 +121,12 @@ def write_output(ctx: typer.Context, output: Path, data: bytes) -> None:
     write_bytes(output, data, protected_files(ctx))
 
 
-def stdout_buffer() -> IO[bytes]:
-    """The binary standard output, or an error if it was closed (`>&-`)."""
-    if sys.stdout is None:
-        raise InputError("standard output is closed; run the command with its output going somewhere")
-    return sys.stdout.buffer
-
-
 def read_text_arg(value: str) -> str:
     """`-` reads the text from stdin (its final newline dropped): UTF-8, at most MAX_FIELD characters."""
     if value != "-":
         return value
     from policytrack.models import MAX_FIELD
 
-    if sys.stdin is None:
-        raise InputError("standard input is closed; give the text as an argument or pipe it in")
     if sys.stdin.isatty():
         typer.echo("Type the text, then press Ctrl-D on a new line (Ctrl-C cancels):", err=True)
     # MAX_FIELD characters take at most 4 bytes each in UTF-8: read no more than that, whatever is piped

@@ -281,7 +281,7 @@ def delete_cmd(
     with opened_store(ctx) as store:
         entry = store.get_entry(_entry_id(entry_id))
         if not force:
-            if sys.stdin is None or not sys.stdin.isatty():
+            if not sys.stdin.isatty():
                 raise InputError(
                     f"not deleting entry {entry.id} without --force when not run from a terminal"
                 )

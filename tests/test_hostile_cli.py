@@ -1,0 +1,446 @@
+"""Hostile arguments, environment, output paths, stdin/stdout and framework files, through the real CLI.
+
+Every refused command must exit 1 (2 for usage), say so in one line on stderr, print no traceback, and
+leave the database exactly as it was: `dump` compares every row of every table, history included.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import Result
+
+from conftest import Invoke
+from policytrack.models import MAX_FIELD
+
+
+def dump(db: Path) -> list[str]:
+    """Every row of every table (and the schema), read-only: what a refused command must not change."""
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def logged(cli: Invoke, db_path: Path) -> Iterator[list[str]]:
+    """A database with an entry, an edit, a deletion and a target; yields its dump."""
+    assert cli("log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06").exit_code == 0
+    assert cli("log", "diversify", "MINUSMA mandate ends", "--date", "2023-06-30").exit_code == 0
+    assert cli("edit", "1", "--grade", "A1").exit_code == 0
+    assert cli("delete", "2", "--force").exit_code == 0
+    assert cli("target", "regional", "in-progress", "--by", "2027-12").exit_code == 0
+    yield dump(db_path)
+
+
+def refused(result: Result, code: int = 1) -> str:
+    """Assert a refusal in the house style and return its one stderr line."""
+    assert result.exit_code == code, (result.exit_code, result.output)
+    assert "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("policytrack: error: ")
+    assert "internal error" not in lines[0]
+    return lines[0]
+
+
+# -- 1 and 2: one safe writer for every -o -------------------------------------------------------
+
+
+def output_commands(target: str) -> list[list[str]]:
+    return [
+        ["export", "entries", "-o", target],
+        ["export", "entries", "-f", "jsonl", "--all-revisions", "-o", target],
+        ["report", "-o", target],
+        ["report", "--format", "markdown", "-o", target],
+        ["export", "report", "-o", target],
+        ["framework", "new", "my-paper", "-o", target, "--force"],
+    ]
+
+
+def test_output_never_replaces_the_database(
+    cli: Invoke, db_path: Path, logged: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By its name, a relative path, a hard link, a symlink, or its -wal and -shm files."""
+    (tmp_path / "hard.db").hardlink_to(db_path)
+    (tmp_path / "soft.db").symlink_to(db_path)
+    monkeypatch.chdir(tmp_path)
+    names = [str(db_path), db_path.name, "./" + db_path.name, "hard.db", "soft.db"]
+    names += [f"{db_path}-wal", f"{db_path}-shm", f"{db_path}-journal"]
+    for name in names:
+        for args in output_commands(name):
+            line = refused(cli(*args))
+            assert "is the policytrack database" in line and line.endswith("choose another name")
+            assert dump(db_path) == logged, args
+    assert (tmp_path / "soft.db").is_symlink()
+
+
+def test_output_refuses_directories_and_read_only_files(
+    cli: Invoke, logged: list[str], tmp_path: Path
+) -> None:
+    read_only = tmp_path / "published.csv"
+    read_only.write_text("kept\n")
+    read_only.chmod(0o444)
+    for args in output_commands(str(read_only)):
+        assert "read-only" in refused(cli(*args))
+    assert read_only.read_text() == "kept\n"
+    for args in output_commands(str(tmp_path)):
+        assert "is a directory" in refused(cli(*args))
+
+
+def test_output_streams_into_devices_and_fifos(cli: Invoke, logged: list[str], tmp_path: Path) -> None:
+    for args in output_commands(os.devnull):
+        assert cli(*args).exit_code == 0, args
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)  # still the null device, not a file
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    assert cli("export", "entries", "-o", str(fifo)).exit_code == 0
+    out, _ = reader.communicate(timeout=20)
+    assert out.startswith(b'"id","uuid"') and b"AES treaty" in out
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_output_follows_a_symlink_and_replaces_its_target(
+    cli: Invoke, logged: list[str], tmp_path: Path
+) -> None:
+    (tmp_path / "briefs").mkdir()
+    target = tmp_path / "briefs" / "latest.csv"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    link = tmp_path / "latest.csv"
+    link.symlink_to(target)
+    assert cli("export", "entries", "-o", str(link)).exit_code == 0
+    assert link.is_symlink() and b"AES treaty" in target.read_bytes()
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640  # the target's permissions are kept
+    assert not [p for p in (tmp_path / "briefs").iterdir() if p.name.startswith(".")]  # no temp left
+
+
+def test_backup_goes_through_the_same_writer(
+    cli: Invoke, db_path: Path, logged: list[str], tmp_path: Path
+) -> None:
+    assert "exists" in refused(cli("db", "backup", str(db_path)))
+    assert "exists" in refused(cli("db", "backup", os.devnull))
+    copy = tmp_path / "copy.db"
+    assert cli("db", "backup", str(copy)).exit_code == 0
+    assert dump(copy) == logged
+
+
+# -- 9: framework updates keep target history ----------------------------------------------------
+
+
+PAPER = """
+[framework]
+name = "paper"
+title = "A paper"
+[framework.source]
+title = "A paper's title"
+[[scale]]
+name = "none"
+percent = 0
+[[scale]]
+name = "done"
+percent = 100
+"""
+INDICATOR = """
+[[indicators]]
+key = "{key}"
+number = {number}
+title = "Indicator {key}"
+description = "What it means."
+"""
+
+
+def test_framework_update_keeps_target_history(cli: Invoke, db_path: Path, tmp_path: Path) -> None:
+    """Removing an indicator that has targets but no entries used to delete its target history."""
+    path = tmp_path / "paper.toml"
+    path.write_text(
+        PAPER + INDICATOR.format(key="first", number=1) + INDICATOR.format(key="second", number=2)
+    )
+    assert cli("framework", "add", str(path)).exit_code == 0
+    assert cli("target", "second", "done", "--by", "2030", "-F", "paper").exit_code == 0
+    before = dump(db_path)
+    path.write_text(PAPER + INDICATOR.format(key="first", number=1))
+    line = refused(cli("framework", "add", str(path), "--update"))
+    assert "second (1 targets)" in line and "target history" in line
+    assert dump(db_path) == before
+
+
+# -- 10 and 12: stdout full or closed, stdin closed ----------------------------------------------
+
+
+def run(
+    args: list[str], db: Path, *, stdin: int | None = None, stdout: object = None, close: int | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """The installed program as a user runs it, optionally with stdin (0) or stdout (1) closed."""
+    env = {**os.environ, "POLICYTRACK_DB": str(db)}
+    return subprocess.run(
+        [sys.executable, "-m", "policytrack", *args],
+        env=env,
+        stdin=stdin if stdin is not None else subprocess.DEVNULL,
+        stdout=stdout if stdout is not None else subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=(lambda: os.close(close)) if close is not None else None,
+        timeout=60,
+        check=False,
+    )
+
+
+def one_line(proc: subprocess.CompletedProcess[bytes]) -> str:
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stderr.decode().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("policytrack: error: "), proc.stderr
+    assert "internal error" not in lines[0]
+    return lines[0]
+
+
+full = pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+
+
+@full
+def test_log_into_a_full_stdout_says_the_entry_was_saved(db_path: Path) -> None:
+    with open("/dev/full", "wb") as dev_full:
+        proc = run(
+            ["log", "regional", "AES treaty signed in Niamey", "--date", "2024"], db_path, stdout=dev_full
+        )
+    line = one_line(proc)
+    assert "entry 1 was saved" in line and line.endswith("do not run the command again")
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 1
+    conn.close()
+
+
+@full
+@pytest.mark.parametrize(
+    "args", [["list", "--json"], ["list"], ["report"], ["export", "entries"], ["framework", "new", "x"]]
+)
+def test_full_stdout_is_one_line(db_path: Path, args: list[str]) -> None:
+    assert run(["log", "regional", "AES treaty", "--date", "2024"], db_path).returncode == 0
+    with open("/dev/full", "wb") as dev_full:
+        assert "No space left" in one_line(run(args, db_path, stdout=dev_full))
+
+
+@pytest.mark.parametrize("args", [["list"], ["list", "--json"], ["report"], ["export", "entries"]])
+def test_closed_stdout_is_one_line(db_path: Path, args: list[str]) -> None:
+    assert run(["log", "regional", "AES treaty", "--date", "2024"], db_path).returncode == 0
+    assert "standard output is closed" in one_line(run(args, db_path, close=1))
+
+
+@pytest.mark.parametrize(
+    "args", [["log", "regional", "-"], ["edit", "1", "--summary", "-"], ["delete", "1"], ["import", "-"]]
+)
+def test_closed_stdin_is_one_line(db_path: Path, args: list[str]) -> None:
+    assert run(["log", "regional", "AES treaty", "--date", "2024"], db_path).returncode == 0
+    before = dump(db_path)
+    one_line(run(args, db_path, close=0))
+    assert dump(db_path) == before
+
+
+def test_stdin_text_is_bounded_and_utf8(cli: Invoke, logged: list[str], db_path: Path) -> None:
+    assert "not UTF-8" in refused(cli("log", "regional", "-", input=b"\xff\xfe bad"))  # type: ignore[arg-type]
+    assert "over 1,000,000 characters" in refused(cli("log", "regional", "-", input="x" * (MAX_FIELD + 1)))
+    assert "characters long" in refused(cli("log", "regional", "x", "--note", "n" * (MAX_FIELD + 1)))
+    assert dump(db_path) == logged
+
+
+# -- 11: read-only folders, newer databases, a copy before upgrading ------------------------------
+
+
+def test_read_only_folder_reads_and_refuses_writes_clearly(
+    cli: Invoke, db_path: Path, logged: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As root every folder is writable, so the folder's permission is what the store is told; the
+    database is then opened immutable, as it must be where SQLite cannot make its -shm file."""
+    real_access = os.access
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    monkeypatch.setattr(
+        "policytrack.store.os.access",
+        lambda p, mode: False if Path(p) == db_path.parent and mode == os.W_OK else real_access(p, mode),
+    )
+    listed = cli("list", "--json")
+    assert listed.exit_code == 0 and "AES treaty" in listed.stdout
+    line = refused(cli("log", "regional", "another"))
+    assert "read-only folder" in line and line.endswith("copy it to a writable folder")
+    assert dump(db_path) == logged
+
+
+def test_database_from_a_newer_version_is_read_but_not_written(
+    cli: Invoke, db_path: Path, logged: list[str]
+) -> None:
+    conn = sqlite3.connect(db_path)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+        "VALUES ('policytrack', 'm999_from_the_future', '2030-01-01')"
+    )
+    conn.commit()
+    conn.close()
+    before = dump(db_path)
+    assert "AES treaty" in cli("list", "--json").stdout
+    for args in (
+        ["log", "regional", "x"],
+        ["edit", "1", "--grade", "B2"],
+        ["target", "regional", "implemented", "--by", "2030"],
+    ):
+        line = refused(cli(*args))
+        assert "m999_from_the_future" in line and line.endswith("upgrade policytrack")
+    assert dump(db_path) == before
+
+
+def test_upgrade_keeps_a_copy_and_says_where(cli: Invoke, db_path: Path) -> None:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+    from policytrack.migrations import migrations
+
+    older = Migrations("policytrack")
+    older._migrations = migrations._migrations[:-1]  # the schema as the release before the last made it
+    older.apply(Database(db_path))
+    before = dump(db_path)
+    result = cli("list", "--json")
+    assert result.exit_code == 0
+    copy = db_path.with_name(f"{db_path.name}.before-{migrations._migrations[-1].name}")
+    assert f"a copy as it was before is in {copy}" in result.stderr
+    assert dump(copy) == before
+    assert cli("list").exit_code == 0 and "upgraded" not in cli("list").stderr  # once only
+
+
+# -- 12 and 13: arguments, environment and framework files that used to trace back ---------------
+
+BIG = str(2**63)
+TRACEBACKS = [
+    (["log", "regional", "x", "--date", "2026 years ago"], "too far back"),
+    (["log", "regional", "x", "--date", "9" * 5001 + " days ago"], "too far back"),
+    (["log", "²", "x"], "unknown indicator"),
+    (["log", "9" * 5001, "x"], "unknown indicator"),
+    (["show", BIG], "invalid entry id"),
+    (["history", BIG], "invalid entry id"),
+    (["edit", BIG, "--grade", "A1"], "invalid entry id"),
+    (["delete", BIG, "--force"], "invalid entry id"),
+    (["restore", BIG], "invalid entry id"),
+    (["show", "²"], "invalid entry id"),
+    (["log", "regional", "x", "--tag", "bad\udcff"], "not valid UTF-8"),
+    (["list", "--grep", "\udcff"], "not valid UTF-8"),
+    (["list", "-F", "\udcff"], "not valid UTF-8"),
+    (["log", "regional", "x", "--note", "\udcff"], "not valid UTF-8"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), TRACEBACKS)
+def test_inputs_that_traced_back_are_one_line(
+    cli: Invoke, db_path: Path, logged: list[str], args: list[str], message: str
+) -> None:
+    result = cli(*args)
+    code = 2 if message == "not valid UTF-8" else 1
+    assert message in refused(result, code)
+    assert dump(db_path) == logged
+
+
+def test_huge_limit_lists_everything(cli: Invoke, logged: list[str]) -> None:
+    result = cli("list", "--limit", BIG, "--json")
+    assert result.exit_code == 0 and "AES treaty" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["POLICYTRACK_ANALYST", "POLICYTRACK_FRAMEWORK"])
+def test_environment_that_is_not_utf8(
+    cli: Invoke, db_path: Path, logged: list[str], monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.setenv(name, "analyst\udcff")
+    line = refused(cli("log", "regional", "x"))
+    assert f"${name} is not valid UTF-8" in line
+    assert dump(db_path) == logged
+
+
+def framework_files(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a = " + "[" * 100_000)
+    yield deep, "nested too deeply"
+    huge = tmp_path / "huge.toml"
+    huge.write_text("a = " + "9" * 5001)
+    yield huge, "not valid TOML"
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"# " + b"x" * (2 * 1024 * 1024))
+    yield big, "over 1024 KiB"
+    yield Path("/dev/zero"), "not a regular file"
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    yield fifo, "not a regular file"
+
+
+def test_hostile_framework_files(db_path: Path, tmp_path: Path) -> None:
+    """In a subprocess with a timeout: a FIFO used to block `framework add` for ever."""
+    assert run(["list"], db_path).returncode == 0
+    before = dump(db_path)
+    for path, message in framework_files(tmp_path):
+        assert message in one_line(run(["framework", "add", str(path)], db_path)), path
+    number = tmp_path / "number.toml"
+    assert run(["framework", "new", "numbers", "-o", str(number)], db_path).returncode == 0
+    number.write_text(number.read_text().replace("number = 1", f"number = {2**63}"))
+    assert "from 1 to 9999" in one_line(run(["framework", "add", str(number)], db_path))
+    assert dump(db_path) == before
+
+
+# -- every class at once: fuzzed commands never trace back and never change what they refuse ---------
+
+HOSTILE = [
+    "\x1b[2J",
+    "\x00",
+    "\udcff",
+    "²",
+    "-1",
+    BIG,
+    "9" * 400,
+    "[/red]",
+    "2026 years ago",
+    "/dev/zero",
+    "-",
+    "--",
+    "",
+    " ",
+]
+WORDS = ["regional", "1", "2", "A1", "commitment", "2024", "--date", "--limit", "--effect", "--grade", "-o"]
+COMMANDS: list[list[str]] = [
+    ["log"],
+    ["list"],
+    ["show"],
+    ["history"],
+    ["edit"],
+    ["delete", "--force"],
+    ["restore"],
+    ["report"],
+    ["timeline"],
+    ["target"],
+    ["export", "entries"],
+    ["framework", "show"],
+]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    command=st.sampled_from(COMMANDS),
+    args=st.lists(st.sampled_from(HOSTILE + WORDS) | st.text(max_size=8), max_size=5),
+)
+def test_fuzzed_commands_refuse_cleanly(
+    cli: Invoke, db_path: Path, logged: list[str], command: list[str], args: list[str]
+) -> None:
+    args = [a for a in args if a != "-o"]  # writing files is covered above; here stdout only
+    before = dump(db_path)
+    result = cli(*command, *args, input="")
+    assert result.exit_code in (0, 1, 2), (command, args, result.output)
+    assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
+    assert "Traceback" not in result.output and "internal error" not in result.output, (command, args)
+    if result.exit_code == 1:
+        assert len(result.stderr.splitlines()) == 1, (command, args, result.stderr)
+    if result.exit_code != 0:
+        assert dump(db_path) == before, (command, args)
