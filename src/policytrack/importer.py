@@ -194,6 +194,8 @@ class _Importer:
         self.store = store
         self.rows = RowChecker(store, default_framework, today)
         self.used_ids: set[int] = set()
+        # Read under the import's write lock (the caller's BEGIN IMMEDIATE): read before it, a `log` in
+        # another process could take the same id first.
         (last,) = store.conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()
         self.next_id = int(last) + 1
         # Into a database with no entries (tombstones are entries too), no uuid of the file can be known
@@ -362,7 +364,6 @@ def import_records(
     """Validate and merge every record; raise ImportRowsError (nothing written) if any is invalid.
     `progress(rows)` is called for each row read, `writing()` once all are read and checked, before the
     indexes are finished and the transaction committed (seconds, for a large file)."""
-    importer = _Importer(store, framework, today or date.today())
     result = ImportResult(dry_run=dry_run)
     errors: list[str] = []
     total_errors = 0
@@ -371,6 +372,7 @@ def import_records(
     # Index pages (uuids arrive in random order) need far more cache than SQLite's default 2 MB.
     store.conn.execute("PRAGMA cache_size = -262144")
     with store.transaction(), bulk_search_index(store.conn), deferred_indexes(store.conn):
+        importer = _Importer(store, framework, today or date.today())
         for number, rec in _decoded(records, source):
             result.rows += 1
             if progress is not None:
