@@ -116,7 +116,8 @@ def test_disk_full_is_a_clear_error_and_loses_nothing(
     assert result.exit_code == 1
     assert "is full; nothing was written" in result.stderr
     assert len(result.stderr.splitlines()) == 1
-    monkeypatch.undo()
+    # not monkeypatch.undo(): that would also undo the autouse POLICYTRACK_DB and check the user's database
+    monkeypatch.setattr("policytrack.store.sqlite3.connect", real_connect)
     assert entry_count(db_path) == 1
     assert cli("db", "check").exit_code == 0
 
