@@ -374,9 +374,10 @@ def database_size(path: Path) -> int | None:
 def _json_list(text: Any) -> Any:
     """A list column of another database as its JSON value, or NotJSON for the row check to refuse."""
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except (TypeError, ValueError, RecursionError):
         return NotJSON(text)
+    return value if type(value) is list else NotJSON(text)
 
 
 def database_records(path: Path) -> Iterator[Record]:
