@@ -429,23 +429,26 @@ def test_import_into_empty_database_restores_its_indexes(
 
 def test_ids_already_taken_get_new_ones(cli: Invoke, cli_json: Callable[..., object], tmp_path: Path) -> None:
     """An id is a local short name: one taken here, or twice in the file, is replaced; the uuid stays."""
+    uuid_one, uuid_two, uuid_three, uuid_four = (
+        f"00000000-0000-4000-8000-00000000000{n}" for n in range(1, 5)
+    )
     path = tmp_path / "ids.csv"
     path.write_text(
-        "id,uuid,indicator,date,summary\n"
-        "5,u-one,regional,2024,first\n"
-        "5,u-two,regional,2024,second\n"
-        "1,u-three,regional,2024,third\n"
+        f"id,uuid,indicator,date,summary\n"
+        f"5,{uuid_one},regional,2024,first\n"
+        f"5,{uuid_two},regional,2024,second\n"
+        f"1,{uuid_three},regional,2024,third\n"
     )
     assert cli("import", str(path)).stdout.strip() == "3 added, 0 updated, 0 unchanged"  # an empty database
     rows = cli_json("list", "--json")
     assert isinstance(rows, list)
-    assert sorted((r["id"], r["uuid"]) for r in rows) == [(1, "u-three"), (5, "u-one"), (6, "u-two")]
+    assert sorted((r["id"], r["uuid"]) for r in rows) == [(1, uuid_three), (5, uuid_one), (6, uuid_two)]
     again = tmp_path / "more.csv"
-    again.write_text("id,uuid,indicator,date,summary\n5,u-four,regional,2024,fourth\n")
+    again.write_text(f"id,uuid,indicator,date,summary\n5,{uuid_four},regional,2024,fourth\n")
     assert cli("import", str(again)).stdout.strip() == "1 added, 0 updated, 0 unchanged"  # 5 is taken now
     rows = cli_json("list", "--json")
     assert isinstance(rows, list)
-    assert {r["uuid"]: r["id"] for r in rows}["u-four"] == 7
+    assert {r["uuid"]: r["id"] for r in rows}[uuid_four] == 7
 
 
 def test_export_filters_and_frameworks_in_every_format(cli: Invoke, log: Callable[..., int]) -> None:

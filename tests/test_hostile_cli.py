@@ -248,7 +248,8 @@ def test_closed_stdin_is_one_line(db_path: Path, args: list[str]) -> None:
 
 def test_stdin_text_is_bounded_and_utf8(cli: Invoke, logged: list[str], db_path: Path) -> None:
     assert "not UTF-8" in refused(cli("log", "regional", "-", input=b"\xff\xfe bad"))  # type: ignore[arg-type]
-    assert "over 1,000,000 characters" in refused(cli("log", "regional", "-", input="x" * (MAX_FIELD + 1)))
+    too_long = "x" * (MAX_FIELD + 1)
+    assert f"over {MAX_FIELD:,} characters" in refused(cli("log", "regional", "-", input=too_long))
     assert "characters long" in refused(cli("log", "regional", "x", "--note", "n" * (MAX_FIELD + 1)))
     assert dump(db_path) == logged
 
@@ -345,6 +346,16 @@ def test_inputs_that_traced_back_are_one_line(
     code = 2 if message == "not valid UTF-8" else 1
     assert message in refused(result, code)
     assert dump(db_path) == logged
+
+
+@pytest.mark.parametrize("where", [os.devnull, "fifo"])
+def test_database_path_must_be_a_regular_file(cli: Invoke, tmp_path: Path, where: str) -> None:
+    path = Path(where) if where == os.devnull else tmp_path / where
+    if where == "fifo":
+        os.mkfifo(path)
+    assert "not a regular file" in refused(cli("--db", str(path), "list"))
+    if where == "fifo":
+        assert not list(path.parent.glob(path.name + "-*"))  # no journal left beside it
 
 
 def test_huge_limit_lists_everything(cli: Invoke, logged: list[str]) -> None:

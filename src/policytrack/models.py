@@ -10,10 +10,12 @@ from policytrack.dates import PartialDate
 from policytrack.errors import InputError, UnknownIndicatorError
 
 EFFECT_MIN, EFFECT_MAX = -2, 2
-# The longest text one field may hold (summary, note, source, a tag...), for `log`, `edit` and `import`
-# alike, so that whatever is stored exports to a file that imports again.
-MAX_FIELD = 1_000_000
-# Ids and revisions: whole numbers from 1 to 2^53, which every JSON reader and spreadsheet holds exactly.
+# The longest text one field may hold, in characters (1 MiB of ASCII), for `log`, `edit` and `import`
+# alike; tags and actors count together, as their "; "-joined CSV cell. Import's CSV reader takes cells of
+# this size, so whatever `log` accepts survives an export and an import.
+MAX_FIELD = 1 << 20
+# Ids and revisions run from 1 to 2**53: exact in every JSON reader (JavaScript's numbers included) and
+# far from SQLite's 2**63, past which it hands out random ids and stores sums as REAL.
 MAX_ID = 2**53
 DEFAULT_FRAMEWORK = "mali-china-security"
 
@@ -78,16 +80,18 @@ def storable(text: str) -> bool:
 
 
 def clean_text(raw: str, what: str) -> str:
-    """The text as it is, if storable() and at most MAX_FIELD characters; else one error saying what is
-    wrong with it."""
+    """The text as it is, if storable() and at most MAX_FIELD long; else one error saying what is wrong."""
     if len(raw) > MAX_FIELD:
-        raise InputError(f"{what} is {len(raw):,} characters long; the most a field holds is {MAX_FIELD:,}")
+        raise InputError(f"{what} is {len(raw):,} characters long; the limit is {MAX_FIELD:,}: shorten it")
     if storable(raw):
         return raw
     try:
         raw.encode("utf-8")
     except UnicodeEncodeError:
-        raise InputError(f"{what} is not valid UTF-8 text; check the terminal's encoding") from None
+        raise InputError(
+            f"{what} is not valid UTF-8 text (it holds a lone surrogate such as \\ud800); check the "
+            "terminal's or the file's encoding"
+        ) from None
     raise InputError(f"{what} contains a NUL character (U+0000); remove it")
 
 
@@ -109,6 +113,8 @@ def clean_labels(values: list[str], what: str) -> list[str]:
             raise InputError(f"empty {what}: give a non-empty value or leave the option out")
         if v not in out:
             out.append(v)
+    if sum(len(v) + 2 for v in out) - 2 > MAX_FIELD:
+        raise InputError(f"the {what} values are over {MAX_FIELD:,} characters together: shorten them")
     return out
 
 

@@ -12,6 +12,7 @@ rules. A property test holds fast to giving the general path's values whenever i
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -19,7 +20,16 @@ from policytrack.dates import parse_date, stored_date
 from policytrack.errors import InputError
 from policytrack.evidence import default_analyst, get_framework, utc_now, validated_values
 from policytrack.exchange import LIST_SEPARATOR
-from policytrack.models import EFFECT_MAX, EFFECT_MIN, GRADES, EntryInput, Framework, storable
+from policytrack.models import (
+    EFFECT_MAX,
+    EFFECT_MIN,
+    GRADES,
+    MAX_FIELD,
+    MAX_ID,
+    EntryInput,
+    Framework,
+    storable,
+)
 from policytrack.store import Store
 
 REQUIRED = ("indicator", "date", "summary")
@@ -37,6 +47,13 @@ Values = dict[str, Any]
 _TEXT_COLUMNS = ("indicator", "summary", "date", "source", "status", "grade", "note", "analyst")
 
 
+class NotJSON:
+    """A list column of another database that does not hold a JSON list: the row check refuses it."""
+
+    def __init__(self, text: object) -> None:
+        self.text = text
+
+
 def _json_kind(value: Any) -> str:
     kinds = {
         list: "a JSON list",
@@ -44,40 +61,56 @@ def _json_kind(value: Any) -> str:
         bool: "true or false",
         int: "a number",
         float: "a number",
+        bytes: "binary data (a BLOB)",
+        NotJSON: "not a JSON list",
     }
     return kinds.get(type(value), type(value).__name__)
 
 
 def _text(rec: dict[str, Any], name: str) -> str:
-    """A field as text: JSON may give numbers (kept as their text) but not lists or objects."""
+    """A text field: a string, or null/absent for none; never another JSON value turned into text."""
     value = rec.get(name)
-    if isinstance(value, list | dict):
+    if value is None:
+        return ""
+    if type(value) is not str:
         raise InputError(f"{name} must be text, not {_json_kind(value)}")
-    return "" if value is None or value is False else str(value)
+    return value
 
 
-def labels(value: Any) -> list[str]:
+def labels(value: Any, what: str = "tags") -> list[str]:
+    """A list field: a JSON list of strings, or the '; '-separated text of a CSV cell."""
     if value is None or value == "":
         return []
-    if isinstance(value, dict):
-        raise InputError("tags and actors must be a list or '; '-separated text, not a JSON object")
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return str(value).split(LIST_SEPARATOR.strip())
+    if type(value) is str:
+        return value.split(LIST_SEPARATOR.strip())
+    if type(value) is NotJSON:
+        shown = "NULL" if value.text is None else repr(value.text)[:40]
+        raise InputError(f"{what} is {shown} in the source database, not a JSON list")
+    if type(value) is list:
+        for item in value:
+            if type(item) is not str:
+                raise InputError(f"{what} must be a list of text, but it holds {_json_kind(item)}")
+        return value
+    raise InputError(f"{what} must be a list of text or '; '-separated text, not {_json_kind(value)}")
 
 
-def optional_int(value: Any, what: str) -> int | None:
-    """A whole number from text or JSON: 2.0 is 2; 1.5, true and numbers too large for SQLite are refused."""
+_WHOLE = re.compile(r"\s*[+-]?[0-9]{1,20}\s*")
+
+
+def optional_int(value: Any, what: str, low: int | None = None, high: int | None = None) -> int | None:
+    """A whole number, from a JSON number or CSV text such as "2" or "+1"; true, 1.5, 2.0 and other
+    text are refused, and so is a number outside low .. high."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise InputError(f"{what} {value!r} is not a whole number")
-    try:
+    if type(value) is int:
+        number = value
+    elif type(value) is str and _WHOLE.fullmatch(value):
         number = int(value)
-    except (TypeError, ValueError, OverflowError):
-        raise InputError(f"{what} {value!r} is not a whole number") from None
-    if not -(2**63) <= number < 2**63:
-        raise InputError(f"{what} {value!r} is too large")
+    else:
+        shown = repr(value[:40]) if isinstance(value, str) else _json_kind(value)
+        raise InputError(f"{what} must be a whole number, not {shown}")
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise InputError(f"{what} {number} is out of range: use {low} to {high}")
     return number
 
 
@@ -86,12 +119,35 @@ def optional_timestamp(value: Any, what: str) -> str | None:
     if value is None or value == "":
         return None
     try:
+        if type(value) is not str or len(value) > 64 or not storable(value):
+            raise ValueError
         datetime.fromisoformat(value)
-    except (TypeError, ValueError):
+    except ValueError:
+        shown = repr(value[:40]) if isinstance(value, str) else _json_kind(value)
         raise InputError(
-            f"{what} {value!r} is not an ISO 8601 timestamp (such as 2024-07-06T09:30:00Z)"
+            f"{what} {shown} is not an ISO 8601 timestamp (such as 2024-07-06T09:30:00Z)"
         ) from None
-    return str(value)
+    return value
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def normal_uuid(value: Any) -> str:
+    """A uuid in RFC 4122's text form, lower case, surrounding spaces trimmed; "" for none given."""
+    if value is None or value == "":
+        return ""
+    if type(value) is not str:
+        raise InputError(f"uuid must be text, not {_json_kind(value)}")
+    if _UUID.fullmatch(value):
+        return value
+    text = value.strip().lower()
+    if _UUID.fullmatch(text) or not text:
+        return text
+    raise InputError(
+        f"uuid {value[:40]!r} is not a uuid: give 32 hex digits as 8-4-4-4-12 "
+        "(such as 0b7e9a4c-5d2f-4c1e-9a3b-6f8d2e1c4b5a), or leave it empty for a new entry"
+    )
 
 
 def _optional_text(rec: dict[str, Any], name: str) -> str | None:
@@ -100,12 +156,14 @@ def _optional_text(rec: dict[str, Any], name: str) -> str | None:
         return None
     if type(value) is not str:
         raise InputError(f"{name} must be text, not {_json_kind(value)}")
+    if len(value) > 200 or not storable(value):
+        raise InputError(f"{name} {value[:40]!r} is not a name this database could hold")
     return value
 
 
 def _plain(text: Any) -> bool:
     """Text the general path would store unchanged apart from strip()."""
-    return type(text) is str and storable(text)
+    return type(text) is str and len(text) <= MAX_FIELD and storable(text)
 
 
 class RowChecker:
@@ -155,8 +213,8 @@ class RowChecker:
             effect=optional_int(rec.get("effect"), "effect") or 0,
             status=text["status"] or None,
             grade=text["grade"] or None,
-            tags=labels(rec.get("tags")),
-            actors=labels(rec.get("actors")),
+            tags=labels(rec.get("tags"), "tags"),
+            actors=labels(rec.get("actors"), "actors"),
             note=text["note"],
             analyst=text["analyst"],
         )
@@ -231,8 +289,10 @@ class RowChecker:
             return "[]"
         if type(raw) is list:  # from JSON: taken as it is only if every item is already clean
             clean = all(type(v) is str and v and v == v.strip() and ";" not in v and _plain(v) for v in raw)
-            return json.dumps(raw, ensure_ascii=False) if clean and len(set(raw)) == len(raw) else None
-        if type(raw) is not str:
+            if not clean or len(set(raw)) != len(raw) or sum(map(len, raw)) + 2 * len(raw) > MAX_FIELD:
+                return None
+            return json.dumps(raw, ensure_ascii=False)
+        if type(raw) is not str or len(raw) > MAX_FIELD:
             return None
         known = self._labels.get(raw)
         if known is not None:
@@ -248,16 +308,10 @@ class RowChecker:
         return result
 
     def identity(self, rec: dict[str, Any]) -> Values:
-        uuid = _optional_text(rec, "uuid") or ""
-        if len(uuid) > 64:
-            raise InputError(f"uuid {uuid[:20]!r}... is too long")
-        revision = optional_int(rec.get("revision"), "revision")
-        if revision is not None and revision < 1:
-            raise InputError(f"revision {revision} is not 1 or more")
         return {
-            "uuid": uuid,
-            "id": optional_int(rec.get("id"), "id"),
-            "revision": revision,
+            "uuid": normal_uuid(rec.get("uuid")),
+            "id": optional_int(rec.get("id"), "id", 1, MAX_ID),
+            "revision": optional_int(rec.get("revision"), "revision", 1, MAX_ID),
             "recorded_at": optional_timestamp(rec.get("recorded_at"), "recorded_at") or self.now,
             "deleted_at": optional_timestamp(rec.get("deleted_at"), "deleted_at"),
         }

@@ -63,6 +63,8 @@ class Store(FrameworkRows, EntryRows):
         path = self.path
         if path.exists() and path.is_dir():
             raise DatabaseError(f"database path {path} is a directory, not a file")
+        if path.exists() and not path.is_file():  # a device or FIFO: SQLite would write files beside it
+            raise DatabaseError(f"database path {path} is not a regular file; point --db at a database file")
         if not path.parent.exists():
             raise DatabaseError(f"cannot create database {path}: directory {path.parent} does not exist")
         if path.exists() and not os.access(path, os.W_OK):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -157,11 +158,20 @@ def import_cmd(
     stdin = source == "-"
     path = None if stdin else Path(source)
     try:
+        if not stdin and not stat.S_ISREG(mode := os.stat(source).st_mode) and not stat.S_ISDIR(mode):
+            # a FIFO or a device could block or never end: only a regular file (or '-') is read
+            raise InputError(
+                f"cannot read {source}: it is not a regular file (a pipe or a device); "
+                f"save it to a file, or pipe it into `policytrack import -`"
+            )
         handle = sys.stdin.buffer if stdin else open(source, "rb")  # noqa: SIM115  (closed below)
     except OSError as exc:
         raise InputError(f"cannot read {source}: {exc.strerror}") from None
     try:
-        head = handle.peek(16)[:16] if hasattr(handle, "peek") else b""
+        try:
+            head = handle.peek(16)[:16] if hasattr(handle, "peek") else b""
+        except OSError as exc:
+            raise InputError(f"cannot read {source}: {exc.strerror}") from None
         name = "stdin" if stdin else source
         kind = fmt.value if fmt else detect_format(path, head, name)
         if kind == "db":
@@ -169,7 +179,12 @@ def import_cmd(
                 raise InputError("a database cannot be read from stdin: give its path")
             records = database_records(path)
         elif kind == "csv":
-            records = csv_records(text_stream(handle, name), name, raw=raw)
+            records = csv_records(
+                text_stream(handle, name),
+                name,
+                raw=raw,
+                warn=lambda text: typer.echo(f"policytrack: warning: {text}", err=True),
+            )
         elif kind == "jsonl":
             records = jsonl_records(text_stream(handle, name), name)
         else:
