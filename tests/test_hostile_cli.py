@@ -172,7 +172,7 @@ def test_framework_update_keeps_target_history(cli: Invoke, db_path: Path, tmp_p
     before = dump(db_path)
     path.write_text(PAPER + INDICATOR.format(key="first", number=1))
     line = refused(cli("framework", "add", str(path), "--update"))
-    assert "second (1 targets)" in line and "target history" in line
+    assert "second (history: 1 records)" in line and "target history" in line
     assert dump(db_path) == before
 
 
@@ -455,3 +455,113 @@ def test_fuzzed_commands_refuse_cleanly(
         assert len(result.stderr.splitlines()) == 1, (command, args, result.stderr)
     if result.exit_code != 0:
         assert dump(db_path) == before, (command, args)
+
+
+# -- found by a hostile review of the fixes above ------------------------------------------------------
+
+
+def test_symlinked_database_protects_the_real_side_files(cli: Invoke, tmp_path: Path) -> None:
+    """SQLite keeps -wal/-shm beside the link's target, not the link: those are protected too."""
+    (tmp_path / "real").mkdir()
+    (tmp_path / "links").mkdir()
+    real = tmp_path / "real" / "p.db"
+    link = tmp_path / "links" / "p.db"
+    link.symlink_to(real)
+    assert cli("--db", str(link), "log", "regional", "AES treaty").exit_code == 0
+    before = dump(real)
+    for suffix in ("-wal", "-shm", "-journal"):
+        target = f"{real}{suffix}"
+        for args in (["export", "entries", "-o", target], ["db", "backup", target]):
+            assert "is the policytrack database" in refused(cli("--db", str(link), *args))
+    assert dump(real) == before
+
+
+def test_stdout_that_is_the_database_is_refused(db_path: Path) -> None:
+    """`export entries >> policytrack.db` (or `-o -` with stdout opened on it) must not write into it."""
+    assert run(["log", "regional", "AES treaty", "--date", "2024"], db_path).returncode == 0
+    before = dump(db_path)
+    for args in (["export", "entries"], ["export", "entries", "-o", "-"], ["list", "--json"], ["report"]):
+        with db_path.open("ab") as appended:
+            line = one_line(run(args, db_path, stdout=appended))
+            assert "standard output is the policytrack database" in line
+    assert dump(db_path) == before
+
+
+def test_closed_stdout_after_a_change_says_it_was_saved(db_path: Path) -> None:
+    line = one_line(run(["log", "regional", "AES treaty", "--date", "2024"], db_path, close=1))
+    assert "entry 1 was saved" in line and "standard output is closed" in line
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["log", "--help"]])
+def test_version_and_help_into_closed_or_full_stdout(db_path: Path, args: list[str]) -> None:
+    one_line(run(args, db_path, close=1))
+    if os.path.exists("/dev/full"):
+        with open("/dev/full", "wb") as dev_full:
+            one_line(run(args, db_path, stdout=dev_full))
+
+
+def test_empty_database_path_is_refused(cli: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unset shell variable gives `--db ""`: that must not fall back to the user's own database."""
+    assert "--db is empty" in refused(cli("--db", "", "log", "regional", "x"))
+    monkeypatch.setenv("POLICYTRACK_DB", "")
+    assert "$POLICYTRACK_DB is set but empty" in refused(cli("log", "regional", "x"))
+
+
+def test_login_name_that_is_not_utf8(cli: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POLICYTRACK_ANALYST")
+    monkeypatch.setattr("getpass.getuser", lambda: "login\udcff")
+    assert cli("log", "regional", "AES treaty").exit_code == 0
+    assert cli("show", "1", "--json").stdout.count('"analyst": "unknown"') == 1
+
+
+def test_informational_lines_show_control_characters(cli: Invoke, tmp_path: Path) -> None:
+    result = cli("report", "-o", str(tmp_path / "o\x1b]0;T\x07.txt"))
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "\\x1b]0;T\\x07" in result.stderr
+
+
+def test_framework_update_keeps_what_old_revisions_name(cli: Invoke, db_path: Path, tmp_path: Path) -> None:
+    """An entry moved to another indicator, or assessed with a level later edited away, still has
+    revisions naming the old indicator and level: neither may be removed."""
+    path = tmp_path / "paper.toml"
+    both = INDICATOR.format(key="first", number=1) + INDICATOR.format(key="second", number=2)
+    path.write_text(PAPER + both)
+    assert cli("framework", "add", str(path)).exit_code == 0
+    assert cli("log", "second", "AES treaty", "-F", "paper", "--status", "done").exit_code == 0
+    assert cli("edit", "1", "-i", "first", "--status", "none").exit_code == 0
+    before = dump(db_path)
+    path.write_text(PAPER + INDICATOR.format(key="first", number=1))
+    assert "second (history: 1 records)" in refused(cli("framework", "add", str(path), "--update"))
+    path.write_text(PAPER.replace('name = "done"\npercent = 100', 'name = "all"\npercent = 100') + both)
+    assert "cannot drop status level done" in refused(cli("framework", "add", str(path), "--update"))
+    assert dump(db_path) == before
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another owner")
+def test_replacing_a_file_keeps_its_owner(cli: Invoke, logged: list[str], tmp_path: Path) -> None:
+    owned = tmp_path / "theirs.csv"
+    owned.write_text("old\n")
+    os.chown(owned, 65534, 65534)
+    owned.chmod(0o640)
+    assert cli("export", "entries", "-o", str(owned)).exit_code == 0
+    st = owned.stat()
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (65534, 65534, 0o640)
+
+
+def test_read_only_database_file_is_not_written_even_by_root(
+    cli: Invoke, db_path: Path, logged: list[str]
+) -> None:
+    db_path.chmod(0o444)
+    try:
+        assert cli("list", "--json").exit_code == 0
+        assert "read-only" in refused(cli("log", "regional", "x"))
+    finally:
+        db_path.chmod(0o644)
+    assert dump(db_path) == logged
+
+
+def test_template_to_stdout_device_needs_no_force(db_path: Path) -> None:
+    """/dev/stdout onto a pipe is a stream, not a file to protect with --force."""
+    result = run(["framework", "new", "paper", "-o", "/dev/stdout"], db_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"# A policytrack framework")

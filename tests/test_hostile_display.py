@@ -261,8 +261,9 @@ def test_framework_text_is_shown_literally(
     if "svg" in args:
         out = out.replace("&#160;", " ")
     title, indicator = "Paper [sic] [/red] \\x1b[2J", "Ind [sic] \\x1b[2J"
-    if "markdown" in args:
-        title, indicator = title.replace("\\", "\\\\"), indicator.replace("\\", "\\\\")
+    if "markdown" in args:  # markdown's own escapes: a backslash before each character it would read
+        md = str.maketrans({c: "\\" + c for c in "\\`*_~&<>[]!"})
+        title, indicator = title.translate(md), indicator.translate(md)
     expected = {
         "targets": ["tnote [/red] \\x07"],
         "timeline": [indicator],
@@ -279,7 +280,8 @@ def test_framework_text_is_shown_literally(
     if "markdown" in args:
         # the pipe cannot end the cell, the inline link and the HTML tag are escaped, the key stays code
         assert "`code` | pipe" not in out and "\\| pipe" in out
-        assert "](javascript" not in out and "\\<b>x\\</b>" in out and "(`first`)" in out
+        assert not re.search(r"(?<!\\)\]\(javascript", out), "a live inline link"
+        assert "\\<b\\>x\\</b\\>" in out and "(`first`)" in out
     if args[:2] == ("framework", "show"):
         for text in (
             "[bold red]FAKE[/] and [link=javascript:alert(1)]c[/link] \\x07",

@@ -59,7 +59,8 @@ def default_analyst() -> str:
     try:
         import getpass
 
-        return getpass.getuser()
+        login = getpass.getuser()
+        return login if storable(login) else "unknown"
     except Exception:  # getpass raises OSError or KeyError when no login name can be found
         return "unknown"
 

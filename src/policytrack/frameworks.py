@@ -76,10 +76,11 @@ def install(store: Store, path: Path, now: str, *, update: bool = False) -> Inst
         changed = [ind.key for ind in fw.indicators if ind.key in old and _differs(old[ind.key], ind)]
         removed = [key for key in old if key not in new_keys]
         counts = store.evidence_counts(existing.id)
-        goals = store.target_counts(existing.id)
-        blocked = [f"{key} ({counts[key]} entries)" for key in removed if counts.get(key)]
-        blocked += [
-            f"{key} ({goals[key]} targets)" for key in removed if goals.get(key) and not counts.get(key)
+        kept = store.history_counts(existing.id)
+        blocked = [
+            f"{key} ({counts[key]} entries)" if counts.get(key) else f"{key} (history: {kept[key]} records)"
+            for key in removed
+            if counts.get(key) or kept.get(key)
         ]
         if blocked:
             raise FrameworkError(

@@ -25,7 +25,7 @@ from policytrack.errors import DatabaseError, InputError, PolicytrackError
 from policytrack.exchange import EXPORT_FIELDS, REVISION_FIELDS, TEXT_FIELDS
 from policytrack.models import MAX_FIELD, MAX_ID
 from policytrack.rowcheck import REQUIRED, NotJSON, RowChecker
-from policytrack.store import ENTRY_COLUMNS, Store
+from policytrack.store import ENTRY_COLUMNS, Store, connect_read_only
 
 KNOWN = frozenset(EXPORT_FIELDS) | {"deleted_at"}
 MAX_SHOWN_ERRORS = 20
@@ -318,7 +318,7 @@ def _source_db(path: Path) -> tuple[sqlite3.Connection, list[int]]:
     """Another policytrack database, opened read-only and checked, and the count of progress calls since
     its last row (the reader sets it back to 0 for each row)."""
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = connect_read_only(path)
     except sqlite3.Error:
         raise InputError(f"cannot open {path} as an SQLite database") from None
     calls = [0]

@@ -28,8 +28,27 @@ SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def database_files(db: Path) -> tuple[Path, ...]:
-    """The database and the files SQLite keeps beside it: what no output may ever replace."""
-    return (db, *(db.with_name(db.name + suffix) for suffix in SIDE_FILES))
+    """The database and the files SQLite keeps beside it: what no output may ever replace. SQLite keeps
+    them beside the real file, so a database reached through a symlink is protected under both names."""
+    names = dict.fromkeys([db, Path(os.path.realpath(db))])
+    return tuple(name.with_name(name.name + suffix) for name in names for suffix in ("", *SIDE_FILES))
+
+
+def refuse_if_database(stream_fd: int, protect: Sequence[Path], what: str) -> None:
+    """Refuse to write to an already open stream (stdout) that is the database or one of its files, as
+    `policytrack export entries >> policytrack.db` would make it."""
+    try:
+        st = os.fstat(stream_fd)
+    except OSError:
+        return  # a closed stream says so when written
+    for protected in protect:
+        try:
+            if _same_file(st, protected.stat()):
+                raise InputError(
+                    f"{what} is the policytrack database (or one of its files); send it elsewhere"
+                )
+        except OSError:
+            continue
 
 
 def _refuse(path: Path, why: str) -> InputError:
@@ -109,9 +128,12 @@ def _temporary(path: Path, target: Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         # mkstemp makes a private (0600) file; give it the mode a plain open() would, or the target's own.
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
+        old = target.stat() if target.exists() else None
         yield tmp
-        os.chmod(tmp, mode)
+        os.chmod(tmp, old.st_mode & 0o777 if old else 0o666 & ~_umask())
+        if old is not None and (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
+            with suppress(PermissionError):  # only root may give a file away; others keep theirs
+                os.chown(tmp, old.st_uid, old.st_gid)
         os.replace(tmp, target)
     except OSError as exc:
         raise _refuse(path, f"{exc.strerror}") from None

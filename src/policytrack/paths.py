@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from policytrack.errors import InputError
+
 ENV_DB = "POLICYTRACK_DB"
 
 
@@ -19,10 +21,14 @@ def resolve_db_path(option: str | None, *, create_default_dir: bool = False) -> 
 
     Only the default location has its folder created: a --db or POLICYTRACK_DB in a missing folder is
     more likely a typo, and the store refuses it."""
-    if option:
+    if option is not None:
+        if not option.strip():
+            raise InputError("--db is empty (an unset shell variable?); give the database's path")
         return Path(option).expanduser()
     env = os.environ.get(ENV_DB)
-    if env:
+    if env is not None:
+        if not env.strip():
+            raise InputError(f"${ENV_DB} is set but empty; give it the database's path, or unset it")
         return Path(env).expanduser()
     path = default_data_dir() / "policytrack.db"
     if create_default_dir:

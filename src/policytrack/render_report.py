@@ -165,13 +165,15 @@ def report_renderable(report: Report, *, plain: bool = False, width: int | None 
     return Group(*parts)
 
 
+# What CommonMark would read as structure inside a line: escapes, code, emphasis, strikethrough, entities
+# (`&#x202E;` would become a real bidi override), HTML and autolinks, links and images.
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_~&<>[]!"})
+
+
 def _md_text(text: str) -> str:
-    """Stored text for markdown: control characters visible, and backslashes, backticks, `<` (HTML and
-    autolinks) and `](` (inline links and images) escaped so the text shows literally and adds no
-    structure. Brackets alone stay as they are: without a following `(` they make no link here, as no line
-    of the report starts with stored text (where a reference definition could go)."""
-    escaped = visible(text).replace("\\", "\\\\").replace("`", "\\`").replace("<", "\\<")
-    return escaped.replace("](", "]\\(")
+    """Stored text for markdown: control characters visible, and every character markdown would read as
+    structure backslash-escaped, so the text renders literally and adds none."""
+    return visible(text).translate(_MD_SPECIAL)
 
 
 def _md_cell(text: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +34,20 @@ MIGRATION_NAMES = (
 BUSY_TIMEOUT_SECONDS = 30.0
 
 __all__ = ["ENTRY_COLUMNS", "MIGRATION_NAMES", "Store"]
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """The one read-only open of a database file (this one, one to check, or one to import from). Where
+    SQLite cannot make the -shm file a WAL database needs (a read-only folder), the file is opened as
+    immutable: nobody can be writing it there. Raises sqlite3.Error when it is not usable."""
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+    return conn
 
 
 class Store(FrameworkRows, EntryRows):
@@ -67,7 +82,7 @@ class Store(FrameworkRows, EntryRows):
             raise DatabaseError(f"database path {path} is not a regular file; point --db at a database file")
         if not path.parent.exists():
             raise DatabaseError(f"cannot create database {path}: directory {path.parent} does not exist")
-        if path.exists() and not os.access(path, os.W_OK):
+        if path.exists() and (not os.access(path, os.W_OK) or not path.stat().st_mode & stat.S_IWUSR):
             self.read_only_reason = f"database {path} is read-only; commands that change it cannot run"
         elif path.exists() and not os.access(path.parent, os.W_OK):
             # SQLite writes its -wal and -shm files beside the database
@@ -86,16 +101,7 @@ class Store(FrameworkRows, EntryRows):
         return conn
 
     def _connect_read_only(self) -> sqlite3.Connection:
-        """Read-only, and where SQLite cannot make the -shm file a WAL database needs (a read-only
-        folder), as an immutable file: nobody can be writing it there."""
-        uri = self.path.resolve().as_uri()
-        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-        try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.OperationalError:
-            conn.close()
-            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
-        return conn
+        return connect_read_only(self.path)
 
     def _check_is_sqlite(self) -> None:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import signal
 import sys
 from typing import Any
 
@@ -15,7 +16,7 @@ from policytrack.cli.app import app, new_app
 from policytrack.cli.db import db_app
 from policytrack.cli.exchange import export_app
 from policytrack.cli.frameworks import framework_app
-from policytrack.errors import InputError
+from policytrack.errors import PolicytrackError, StreamClosedError
 
 app.add_typer(db_app, name="db")
 app.add_typer(framework_app, name="framework")
@@ -66,8 +67,8 @@ class ClosedStream(io.TextIOBase):
     def __init__(self, name: str, fix: str) -> None:
         self.what, self.fix = name, fix
 
-    def _closed(self) -> InputError:
-        return InputError(f"standard {self.what} is closed; {self.fix}")
+    def _closed(self) -> StreamClosedError:
+        return StreamClosedError(f"standard {self.what} is closed; {self.fix}")
 
     def write(self, text: str) -> int:
         raise self._closed()
@@ -86,15 +87,28 @@ class ClosedStream(io.TextIOBase):
         return False
 
 
+def _stopped(signum: int, frame: object) -> None:
+    """SIGTERM and SIGHUP end the command as Ctrl-C does: every open transaction is rolled back and every
+    temporary file removed on the way out (the default action would leave them)."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     if sys.stdout is None:
         sys.stdout = ClosedStream("output", "run the command with its output going somewhere")
     if sys.stdin is None:
         sys.stdin = ClosedStream("input", "give the text as an argument, or pipe it in")
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _stopped)
     try:
         app_for(sys.argv[1:])(prog_name="policytrack")
     except SystemExit as exc:
         code = exc.code
+    except (PolicytrackError, OSError) as exc:  # from --version or --help, before any command runs
+        code = _flushed(1)
+        detail = exc if isinstance(exc, PolicytrackError) else f"cannot write its output ({exc.strerror})"
+        sys.stderr.write(f"policytrack: error: {detail}; check where the output goes\n")
     else:
         code = 0
     sys.exit(_flushed(code))
@@ -114,7 +128,10 @@ def _flushed(code: int | str | None) -> int | str | None:
         os.close(devnull)
         if exc.errno == errno.EPIPE:
             return code or 1
-        sys.stderr.write(f"policytrack: error: cannot write to standard output ({exc.strerror})\n")
+        sys.stderr.write(
+            f"policytrack: error: cannot write to standard output ({exc.strerror}); free some space or "
+            "send the output elsewhere\n"
+        )
         return 1
     return code
 

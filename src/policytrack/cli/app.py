@@ -76,16 +76,27 @@ class PolicytrackGroup(TyperGroup):
             ) from None
 
 
+def note(message: str) -> None:
+    """An informational line on stderr (`Wrote FILE`): it may quote a path or stored text, so its control
+    characters are shown visibly, as in errors."""
+    from policytrack.display import visible
+
+    typer.echo(visible(message), err=True)
+
+
 def confirm(ctx: typer.Context, message: str, saved: str) -> None:
     """Print a command's confirmation after its change was committed: if stdout cannot take it, say that
     the change was saved all the same, so that nobody runs the command twice."""
+    from policytrack.display import visible
+
     try:
-        typer.echo(message)
+        typer.echo(visible(message))
     except OSError as exc:
         if exc.errno == errno.EPIPE:
             return
+        why = exc.strerror or str(exc).split(";")[0]
         raise fail(
-            f"{saved} was saved, but its confirmation could not be written ({exc.strerror}); "
+            f"{saved} was saved, but its confirmation could not be written ({why}); "
             "do not run the command again"
         ) from None
 

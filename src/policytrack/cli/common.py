@@ -6,14 +6,14 @@ import io
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 import typer
 
-from policytrack.cli.app import State
+from policytrack.cli.app import State, note
 from policytrack.dates import PartialDate, parse_date
 from policytrack.errors import DateError, InputError
 from policytrack.paths import resolve_db_path
@@ -39,13 +39,16 @@ def db_path(ctx: typer.Context, *, create_default_dir: bool = False) -> Path:
 @contextmanager
 def opened_store(ctx: typer.Context) -> Iterator[Store]:
     from policytrack.evidence import open_store
+    from policytrack.output import refuse_if_database
 
-    store = open_store(db_path(ctx, create_default_dir=True))
+    path = db_path(ctx, create_default_dir=True)
+    with suppress(OSError, ValueError):  # no descriptor (a test's capture, a closed stream): not a file
+        refuse_if_database(sys.stdout.fileno(), protected_files(ctx), "standard output")
+    store = open_store(path)
     if store.upgrade_backup is not None:
-        typer.echo(
+        note(
             f"policytrack: upgraded {store.path} to this version; a copy as it was before is in "
-            f"{store.upgrade_backup}",
-            err=True,
+            f"{store.upgrade_backup}"
         )
     try:
         yield store
@@ -111,7 +114,7 @@ def text_output(ctx: typer.Context, output: str | Path | None, *, bom: bool = Fa
         yield stream
         stream.flush()
         stream.detach()
-    typer.echo(f"Wrote {output}", err=True)
+    note(f"Wrote {output}")
 
 
 def write_output(ctx: typer.Context, output: Path, data: bytes) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from policytrack.cli.app import confirm, fail
+from policytrack.cli.app import confirm, fail, note
 from policytrack.cli.common import db_path
 
 db_app = typer.Typer(help="The database file: its path and its health.", no_args_is_help=True)
@@ -27,7 +27,9 @@ def check_cmd(ctx: typer.Context) -> None:
     if not path.exists():
         raise fail(f"database {path} does not exist")
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        from policytrack.store import connect_read_only
+
+        conn = connect_read_only(path)
         try:
             problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
             problems += [
@@ -40,7 +42,7 @@ def check_cmd(ctx: typer.Context) -> None:
         raise fail(f"{path} is not a usable SQLite database: {exc}") from None
     if problems:
         for problem in problems[:20]:
-            typer.echo(problem, err=True)
+            note(problem)
         raise fail(f"{path}: {len(problems)} problem(s) found")
     typer.echo(f"{path}: ok")
 

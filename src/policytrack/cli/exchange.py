@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from policytrack.cli.app import app, confirm
+from policytrack.cli.app import app, confirm, note
 from policytrack.cli.common import opened_store, text_output
 from policytrack.cli.entries import (
     FrameworkOpt,
@@ -183,7 +183,7 @@ def import_cmd(
                 text_stream(handle, name),
                 name,
                 raw=raw,
-                warn=lambda text: typer.echo(f"policytrack: warning: {text}", err=True),
+                warn=lambda text: note(f"policytrack: warning: {text}"),
             )
         elif kind == "jsonl":
             records = jsonl_records(text_stream(handle, name), name)
@@ -212,9 +212,9 @@ def import_cmd(
                 )
             except ImportRowsError as exc:
                 for line in exc.errors:
-                    typer.echo(f"  {line}", err=True)
+                    note(f"  {line}")
                 if exc.total > len(exc.errors):
-                    typer.echo(f"  ... and {exc.total - len(exc.errors)} more", err=True)
+                    note(f"  ... and {exc.total - len(exc.errors)} more")
                 raise
     finally:
         if not stdin:

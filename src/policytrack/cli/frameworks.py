@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from policytrack.cli.app import confirm
+from policytrack.cli.app import confirm, note
 from policytrack.cli.common import console, opened_store, write_output
 
 framework_app = typer.Typer(
@@ -126,7 +126,7 @@ def new_cmd(
     if output is None:
         typer.echo(text, nl=False)
         return
-    if output.exists() and not force:
+    if output.is_file() and not force:  # a device or FIFO (/dev/stdout) is written as a stream
         raise FrameworkError(f"{output} exists; choose another path or add --force")
     write_output(ctx, output, text.encode("utf-8"))
-    typer.echo(f"Wrote {output}; edit it, then `policytrack framework add {output}`", err=True)
+    note(f"Wrote {output}; edit it, then `policytrack framework add {output}`")

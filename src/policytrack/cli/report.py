@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from policytrack.cli.app import app, confirm, fail
+from policytrack.cli.app import app, confirm, fail, note
 from policytrack.cli.common import complete_indicator, console, opened_store, read_date, write_output
 from policytrack.cli.entries import FrameworkOpt, IndicatorsOpt
 from policytrack.weights import WEIGHTS_HELP
@@ -160,7 +160,7 @@ def report_command(default_format: Format) -> Callable[..., None]:
             typer.echo(text, nl=False)
         else:
             write_output(ctx, output, text.encode("utf-8"))
-            typer.echo(f"Wrote {output}", err=True)
+            note(f"Wrote {output}")
 
     return report_cmd
 
