@@ -31,5 +31,5 @@ class DatabaseError(PolicytrackError):
     """The database file cannot be used: not SQLite, not policytrack's, read-only or damaged."""
 
 
-class StreamClosedError(InputError, OSError):
-    """Standard input or output was closed by the shell (`<&-`, `>&-`); an OSError too, like a full disk."""
+class StreamClosedError(InputError):
+    """Standard input or output was closed by the shell (`<&-`, `>&-`)."""

@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from policytrack import __version__
-from policytrack.errors import PolicytrackError
+from policytrack.errors import PolicytrackError, StreamClosedError
 
 MAX_MESSAGE = 1000
 
@@ -91,10 +91,10 @@ def confirm(ctx: typer.Context, message: str, saved: str) -> None:
 
     try:
         typer.echo(visible(message))
-    except OSError as exc:
-        if exc.errno == errno.EPIPE:
+    except (OSError, StreamClosedError) as exc:
+        if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
             return
-        why = exc.strerror or str(exc).split(";")[0]
+        why = exc.strerror if isinstance(exc, OSError) else str(exc).split(";")[0]
         raise fail(
             f"{saved} was saved, but its confirmation could not be written ({why}); "
             "do not run the command again"
