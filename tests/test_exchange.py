@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from conftest import Invoke
 from policytrack.dates import PartialDate
-from policytrack.evidence import EntryFilter, get_framework, log_entry, open_store
-from policytrack.exchange import (
+from policytrack.entries import EntryFilter, get_framework, log_entry, open_store
+from policytrack.exchange.export import (
     EXPORT_FIELDS,
     JSON_SEPARATORS,
     csv_cells,
@@ -28,7 +28,7 @@ from policytrack.exchange import (
     json_texts,
 )
 from policytrack.models import EntryInput
-from policytrack.render import write_csv
+from policytrack.render.entries import write_csv
 
 KEYS = ["civilian-led", "diversify", "guidelines", "civil-society", "regional"]
 tricky_text = st.text(
@@ -410,7 +410,7 @@ def test_written_files_get_normal_permissions(cli: Invoke, log: Callable[..., in
 def test_import_into_empty_database_restores_its_indexes(
     cli: Invoke, tmp_path: Path, log: Callable[..., int]
 ) -> None:
-    from policytrack.importer import DEFERRABLE_INDEXES
+    from policytrack.exchange.importer import DEFERRABLE_INDEXES
 
     log("regional", "AES treaty signed", "--date", "2024-07-06", "--status", "commitment")
     exported = tmp_path / "e.csv"
@@ -577,7 +577,7 @@ def test_csv_saved_by_a_spreadsheet_with_another_delimiter(
 
 
 def test_import_reports_rows_then_writing(tmp_path: Path) -> None:
-    from policytrack.importer import ImportRowsError, import_records
+    from policytrack.exchange.importer import ImportRowsError, import_records
 
     calls: list[object] = []
 

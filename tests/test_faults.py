@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import Invoke
-from policytrack.exchange import EXPORT_FIELDS
-from policytrack.importer import KNOWN
+from policytrack.exchange.export import EXPORT_FIELDS
+from policytrack.exchange.importer import KNOWN
 
 WRITER = """
 import sys

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from policytrack.errors import FrameworkError, UnknownIndicatorError
-from policytrack.framework import builtin_path, load_framework_file
+from policytrack.frameworks.parse import builtin_path, load_framework_file
 from policytrack.models import resolve_indicator
 
 MINIMAL = """\

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Invoke
-from policytrack.framework import load_framework_file
+from policytrack.frameworks.parse import load_framework_file
 
 
 def versions(db_path: Path, name: str) -> int:

@@ -303,7 +303,7 @@ def test_upgrade_keeps_a_copy_and_says_where(cli: Invoke, db_path: Path) -> None
     from sqlite_utils import Database
     from sqlite_utils.migrations import Migrations
 
-    from policytrack.migrations import migrations
+    from policytrack.store.migrations import migrations
 
     older = Migrations("policytrack")
     older._migrations = migrations._migrations[:-1]  # the schema as the release before the last made it

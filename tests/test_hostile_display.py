@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from conftest import Invoke
-from policytrack.display import literal, visible
+from policytrack.render.text import literal, visible
 
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 

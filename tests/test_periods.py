@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from conftest import Invoke
+from policytrack.entries import open_store, utc_now
 from policytrack.errors import FrameworkError
-from policytrack.evidence import open_store, utc_now
-from policytrack.framework import load_framework_file
-from policytrack.frameworks import install
+from policytrack.frameworks.install import install
+from policytrack.frameworks.parse import load_framework_file
 from policytrack.periods import period_of, periods_between, sparkline
 
 AS_OF = "2024-12-31"

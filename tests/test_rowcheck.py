@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policytrack.dates import PartialDate
+from policytrack.entries import EntryFilter, get_framework, log_entry, open_store
 from policytrack.errors import PolicytrackError
-from policytrack.evidence import EntryFilter, get_framework, log_entry, open_store
-from policytrack.exchange import EXPORT_FIELDS, csv_cells, export_records, json_texts
+from policytrack.exchange.export import EXPORT_FIELDS, csv_cells, export_records, json_texts
+from policytrack.exchange.rowcheck import RowChecker
 from policytrack.models import EntryInput
-from policytrack.rowcheck import RowChecker
 
 TODAY = date(2026, 1, 1)
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from policytrack import migrations as migrations_module
+from policytrack.store import migrations as migrations_module
 from policytrack.dates import parse_date
+from policytrack.entries import get_framework, log_entry, open_store
 from policytrack.errors import DatabaseError
-from policytrack.evidence import get_framework, log_entry, open_store
 from policytrack.models import EntryInput
 from policytrack.store import MIGRATION_NAMES, Store
 

@@ -12,7 +12,7 @@ from typing import Any
 from policytrack.dates import PartialDate
 from policytrack.errors import InputError
 from policytrack.models import Framework, Indicator, StatusLevel, resolve_indicator
-from policytrack.progress import IndicatorState, indicator_states
+from policytrack.status import IndicatorState, indicator_states
 from policytrack.store import Store
 from policytrack.weights import (
     CREDIBILITY_WEIGHT,

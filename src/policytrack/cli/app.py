@@ -22,7 +22,7 @@ MAX_MESSAGE = 1000
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one line on stderr and return the Exit to raise; messages may quote stored or imported text,
     so its control characters are shown visibly (display.visible)."""
-    from policytrack.display import visible
+    from policytrack.render.text import visible
 
     line = visible(" ".join(message.split()))
     if len(line) > MAX_MESSAGE:  # a message quoting a huge input keeps its start and its fix (the end)
@@ -79,7 +79,7 @@ class PolicytrackGroup(TyperGroup):
 def note(message: str) -> None:
     """An informational line on stderr (`Wrote FILE`): it may quote a path or stored text, so its control
     characters are shown visibly, as in errors."""
-    from policytrack.display import visible
+    from policytrack.render.text import visible
 
     typer.echo(visible(message), err=True)
 
@@ -87,7 +87,7 @@ def note(message: str) -> None:
 def confirm(ctx: typer.Context, message: str, saved: str) -> None:
     """Print a command's confirmation after its change was committed: if stdout cannot take it, say that
     the change was saved all the same, so that nobody runs the command twice."""
-    from policytrack.display import visible
+    from policytrack.render.text import visible
 
     try:
         typer.echo(visible(message))

@@ -38,8 +38,8 @@ def db_path(ctx: typer.Context, *, create_default_dir: bool = False) -> Path:
 
 @contextmanager
 def opened_store(ctx: typer.Context) -> Iterator[Store]:
-    from policytrack.evidence import open_store
-    from policytrack.output import refuse_if_database
+    from policytrack.cli.output import refuse_if_database
+    from policytrack.entries import open_store
 
     path = db_path(ctx, create_default_dir=True)
     with suppress(OSError, ValueError):  # no descriptor (a test's capture, a closed stream): not a file
@@ -88,14 +88,14 @@ def read_date(
 
 def protected_files(ctx: typer.Context) -> tuple[Path, ...]:
     """The database of this invocation and its side files: what no `-o` may replace."""
-    from policytrack.output import database_files
+    from policytrack.cli.output import database_files
 
     return database_files(db_path(ctx))
 
 
 @contextmanager
 def text_output(ctx: typer.Context, output: str | Path | None, *, bom: bool = False) -> Iterator[IO[str]]:
-    """UTF-8 text to stdout (None or '-') or through the safe writer (policytrack.output) to a file,
+    """UTF-8 text to stdout (None or '-') or through the safe writer (policytrack.cli.output) to a file,
     with no newline translation (CSV needs its CRLF) and an optional byte-order mark."""
     if output is None or str(output) == "-":
         stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
@@ -106,7 +106,7 @@ def text_output(ctx: typer.Context, output: str | Path | None, *, bom: bool = Fa
         finally:
             stream.detach()  # leave sys.stdout usable
         return
-    from policytrack.output import open_output
+    from policytrack.cli.output import open_output
 
     with open_output(Path(output), protected_files(ctx)) as handle:
         stream = io.TextIOWrapper(handle, encoding="utf-8", newline="")
@@ -118,8 +118,8 @@ def text_output(ctx: typer.Context, output: str | Path | None, *, bom: bool = Fa
 
 
 def write_output(ctx: typer.Context, output: Path, data: bytes) -> None:
-    """All of `data` to the file `output` through the safe writer (policytrack.output)."""
-    from policytrack.output import write_bytes
+    """All of `data` to the file `output` through the safe writer (policytrack.cli.output)."""
+    from policytrack.cli.output import write_bytes
 
     write_bytes(output, data, protected_files(ctx))
 
@@ -146,7 +146,7 @@ def read_text_arg(value: str) -> str:
 def complete_indicator(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion of indicator keys from the database, else from the embedded framework."""
     try:
-        from policytrack.evidence import get_framework
+        from policytrack.entries import get_framework
         from policytrack.store import Store
 
         root = ctx.find_root()
@@ -155,7 +155,7 @@ def complete_indicator(ctx: typer.Context, incomplete: str) -> list[str]:
             with Store(path) as store:
                 keys = [ind.key for ind in get_framework(store).indicators]
         else:
-            from policytrack.framework import builtin_path, load_framework_file
+            from policytrack.frameworks.parse import builtin_path, load_framework_file
 
             keys = [ind.key for ind in load_framework_file(builtin_path()).indicators]
     except Exception:  # completion must never print a traceback into the shell

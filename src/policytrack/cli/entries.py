@@ -19,7 +19,7 @@ from policytrack.cli.common import (
 from policytrack.errors import InputError
 
 if TYPE_CHECKING:
-    from policytrack.evidence import EntryFilter
+    from policytrack.entries import EntryFilter
 
 IndicatorArg = Annotated[
     str,
@@ -67,7 +67,7 @@ def entry_filter(
     deleted: bool = False,
 ) -> EntryFilter:
     """The filter that `list` and `export entries` build from their shared options."""
-    from policytrack.evidence import EntryFilter
+    from policytrack.entries import EntryFilter
 
     return EntryFilter(
         indicators=indicator or [],
@@ -122,7 +122,7 @@ def log_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """Record a dated, sourced piece of evidence against an indicator. Prints its id and date."""
-    from policytrack.evidence import get_framework, log_entry
+    from policytrack.entries import get_framework, log_entry
     from policytrack.models import EntryInput
 
     data = EntryInput(
@@ -161,9 +161,9 @@ def list_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """List evidence, oldest first."""
-    from policytrack.evidence import get_framework, list_entries
-    from policytrack.exchange import EXPORT_FIELDS, csv_cells
-    from policytrack.render import entries_table, to_json, write_csv
+    from policytrack.entries import get_framework, list_entries
+    from policytrack.exchange.export import EXPORT_FIELDS, csv_cells
+    from policytrack.render.entries import entries_table, to_json, write_csv
 
     if as_json and as_csv:
         raise fail("--json and --csv cannot be used together", 2)
@@ -206,7 +206,7 @@ def show_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="As a JSON object.")] = False,
 ) -> None:
     """Show every field of one entry."""
-    from policytrack.render import entry_detail, to_json
+    from policytrack.render.entries import entry_detail, to_json
 
     with opened_store(ctx) as store:
         entry = store.get_entry(_entry_id(entry_id))
@@ -246,7 +246,7 @@ def edit_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """Change an entry. The old version stays in its history (`policytrack history ID`)."""
-    from policytrack.evidence import EntryChanges, edit_entry, get_framework
+    from policytrack.entries import EntryChanges, edit_entry, get_framework
 
     changes = EntryChanges(
         indicator=indicator,
@@ -275,8 +275,8 @@ def delete_cmd(
     force: Annotated[bool, typer.Option("--force", "-f", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete an entry, leaving a tombstone: `policytrack restore ID` brings it back."""
-    from policytrack.display import visible
-    from policytrack.evidence import delete_entry
+    from policytrack.entries import delete_entry
+    from policytrack.render.text import visible
 
     with opened_store(ctx) as store:
         entry = store.get_entry(_entry_id(entry_id))
@@ -301,7 +301,7 @@ def delete_cmd(
 @app.command("restore", epilog="Example: policytrack restore 3")
 def restore_cmd(ctx: typer.Context, entry_id: EntryIdArg) -> None:
     """Bring back a deleted entry."""
-    from policytrack.evidence import restore_entry
+    from policytrack.entries import restore_entry
 
     with opened_store(ctx) as store:
         entry = restore_entry(store, _entry_id(entry_id))
@@ -315,8 +315,8 @@ def history_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="A JSON list of revisions.")] = False,
 ) -> None:
     """Every revision of an entry: who changed what, and when."""
-    from policytrack.evidence import history
-    from policytrack.render import history_table, to_json
+    from policytrack.entries import history
+    from policytrack.render.entries import history_table, to_json
 
     with opened_store(ctx) as store:
         revisions = history(store, _entry_id(entry_id))

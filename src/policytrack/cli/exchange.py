@@ -84,8 +84,8 @@ def export_entries(
     CSV follows RFC 4180 (header, CRLF) in UTF-8; numbers are bare and other cells quoted, as R's write.csv
     does. Text starting with = + - @, a tab or a carriage return gets a leading apostrophe so spreadsheets do
     not run it; `policytrack import` removes it again."""
-    from policytrack.evidence import get_framework
-    from policytrack.exchange import (
+    from policytrack.entries import get_framework
+    from policytrack.exchange.export import (
         EXPORT_FIELDS,
         REVISION_FIELDS,
         csv_cells,
@@ -95,7 +95,7 @@ def export_entries(
         json_texts,
         jsonl_lines,
     )
-    from policytrack.render import write_csv
+    from policytrack.render.entries import write_csv
 
     flt = entry_filter(indicator, since, until, tag, grep)
     fields = REVISION_FIELDS if all_revisions else EXPORT_FIELDS
@@ -143,7 +143,7 @@ def import_cmd(
     columns optional), or another analyst's policytrack database. Entries are matched by uuid: importing the
     same file twice adds nothing, and a changed entry with a higher revision becomes a new revision here."""
     from policytrack.errors import InputError
-    from policytrack.importer import (
+    from policytrack.exchange.importer import (
         ImportRowsError,
         csv_records,
         database_records,

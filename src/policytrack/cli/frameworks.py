@@ -20,9 +20,9 @@ def list_cmd(ctx: typer.Context) -> None:
     """The frameworks in this database, with their indicators, entries and versions."""
     from rich.table import Table
 
-    from policytrack.display import literal
-    from policytrack.evidence import default_framework_name
-    from policytrack.frameworks import builtin_names
+    from policytrack.entries import default_framework_name
+    from policytrack.frameworks.install import builtin_names
+    from policytrack.render.text import literal
 
     with opened_store(ctx) as store:
         names = store.framework_names()
@@ -60,8 +60,8 @@ def show_cmd(
     name: Annotated[str, typer.Argument(help="Framework name (`policytrack framework list`).")],
 ) -> None:
     """A framework's citation, status scale and indicators, with their signals and baselines."""
-    from policytrack.evidence import get_framework
-    from policytrack.render_framework import framework_detail
+    from policytrack.entries import get_framework
+    from policytrack.render.framework import framework_detail
 
     with opened_store(ctx) as store:
         fw = get_framework(store, name)
@@ -82,8 +82,8 @@ def add_cmd(
     ] = False,
 ) -> None:
     """Validate a framework file and add it; with --update, load a changed file without losing evidence."""
-    from policytrack.evidence import utc_now
-    from policytrack.frameworks import install, source_path
+    from policytrack.entries import utc_now
+    from policytrack.frameworks.install import install, source_path
 
     path = source_path(source)
     with opened_store(ctx) as store:
@@ -117,7 +117,7 @@ def new_cmd(
 ) -> None:
     """Write a commented framework template that `framework add` accepts unchanged."""
     from policytrack.errors import FrameworkError
-    from policytrack.frameworks import template
+    from policytrack.frameworks.install import template
 
     text = template(name)
     with opened_store(ctx) as store:

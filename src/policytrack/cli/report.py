@@ -76,10 +76,10 @@ def report_command(default_format: Format) -> Callable[..., None]:
         ] = False,
         framework: FrameworkOpt = None,
     ) -> None:
-        from policytrack.evidence import EntryFilter, get_framework, list_entries
+        from policytrack.entries import EntryFilter, get_framework, list_entries
         from policytrack.periods import PERIOD_FIELDS, build_period_report, period_dicts
-        from policytrack.render import entries_table, to_json, write_csv
-        from policytrack.render_report import (
+        from policytrack.render.entries import entries_table, to_json, write_csv
+        from policytrack.render.report import (
             export_recorded,
             period_markdown,
             period_renderable,
@@ -192,7 +192,7 @@ def target_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """Set or change an indicator's target; earlier targets are kept (`policytrack targets --history`)."""
-    from policytrack.evidence import default_analyst, get_framework, utc_now
+    from policytrack.entries import default_analyst, get_framework, utc_now
     from policytrack.reports import set_target
 
     due = read_date(by, "--by", allow_future=True)
@@ -213,8 +213,8 @@ def targets_cmd(
     """The current target of each indicator."""
     from rich.table import Table
 
-    from policytrack.display import literal
-    from policytrack.evidence import get_framework
+    from policytrack.entries import get_framework
+    from policytrack.render.text import literal
     from policytrack.reports import targets
 
     with opened_store(ctx) as store:
@@ -250,10 +250,10 @@ def timeline_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """One indicator's evidence in date order: cumulative momentum, status changes, and a sparkline."""
-    from policytrack.evidence import get_framework
-    from policytrack.progress import timeline
-    from policytrack.render import to_json
-    from policytrack.render_report import timeline_renderable
+    from policytrack.entries import get_framework
+    from policytrack.render.entries import to_json
+    from policytrack.render.report import timeline_renderable
+    from policytrack.status import timeline
 
     since_date = read_date(since, "--since").start if since else None
     until_date = read_date(until, "--until", allow_future=True).end if until else None

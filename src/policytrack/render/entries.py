@@ -10,9 +10,9 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from policytrack.display import literal
 from policytrack.models import Entry, Framework, Revision, describe_grade
-from policytrack.progress import IndicatorState
+from policytrack.render.text import literal
+from policytrack.status import IndicatorState
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from policytrack.errors import DatabaseError, InputError, PolicytrackError
-from policytrack.exchange import EXPORT_FIELDS, REVISION_FIELDS, TEXT_FIELDS
+from policytrack.exchange.export import EXPORT_FIELDS, REVISION_FIELDS, TEXT_FIELDS
+from policytrack.exchange.rowcheck import REQUIRED, NotJSON, RowChecker
 from policytrack.models import MAX_FIELD, MAX_ID
-from policytrack.rowcheck import REQUIRED, NotJSON, RowChecker
 from policytrack.store import ENTRY_COLUMNS, Store, connect_read_only
 
 KNOWN = frozenset(EXPORT_FIELDS) | {"deleted_at"}

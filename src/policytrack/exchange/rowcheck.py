@@ -17,9 +17,9 @@ from datetime import date, datetime
 from typing import Any
 
 from policytrack.dates import parse_date, stored_date
+from policytrack.entries import default_analyst, get_framework, utc_now, validated_values
 from policytrack.errors import InputError
-from policytrack.evidence import default_analyst, get_framework, utc_now, validated_values
-from policytrack.exchange import LIST_SEPARATOR
+from policytrack.exchange.export import LIST_SEPARATOR
 from policytrack.models import (
     EFFECT_MAX,
     EFFECT_MIN,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from policytrack.display import literal
 from policytrack.models import Framework
+from policytrack.render.text import literal
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

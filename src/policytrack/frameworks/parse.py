@@ -52,10 +52,10 @@ _KINDS = {"recommendation", "risk"}
 
 def builtin_dir() -> Path:
     """The folder of the frameworks that ship with policytrack (inside the wheel, or data/ in a checkout)."""
-    packaged = Path(str(resources.files("policytrack"))) / "frameworks"
+    packaged = Path(str(resources.files("policytrack"))) / "frameworks" / "builtin"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "data" / "frameworks"
+    return Path(__file__).resolve().parents[3] / "data" / "frameworks"
 
 
 def builtin_path(name: str = DEFAULT_FRAMEWORK) -> Path:

@@ -73,8 +73,8 @@ def open_store(path: Path) -> Store:
             if store.read_only:
                 raise DatabaseError(f"database {path} is empty and read-only")
             # The loader (tomllib, importlib.resources) is needed only here, not on every command.
-            from policytrack.framework import builtin_path
-            from policytrack.frameworks import install
+            from policytrack.frameworks.install import install
+            from policytrack.frameworks.parse import builtin_path
 
             # Check again under the write lock: another process may have just created this database.
             with store.transaction():

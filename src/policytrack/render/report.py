@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
-from policytrack.display import literal, visible
 from policytrack.models import StatusLevel
 from policytrack.periods import Cell, PeriodReport, sparkline
-from policytrack.progress import Timeline
+from policytrack.render.text import literal, visible
 from policytrack.reports import Report, ReportRow
+from policytrack.status import Timeline
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
-from policytrack.evidence import EntryFilter, filter_sql
+from policytrack.entries import EntryFilter, filter_sql
 from policytrack.models import Framework
 from policytrack.store import Store
 

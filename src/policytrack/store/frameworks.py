@@ -6,7 +6,7 @@ import json
 import sqlite3
 
 from policytrack.models import Framework, Indicator, Source, StatusLevel
-from policytrack.store_entries import StoreBase
+from policytrack.store.entries import StoreBase
 
 
 class FrameworkRows(StoreBase):

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from policytrack.errors import FrameworkError
-from policytrack.framework import KEY_PATTERN, builtin_dir, read_framework_file
+from policytrack.frameworks.parse import KEY_PATTERN, builtin_dir, read_framework_file
 from policytrack.models import Framework, Indicator
 from policytrack.store import Store
 

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policytrack.errors import DatabaseError
-from policytrack.store_entries import ENTRY_COLUMNS, EntryRows
-from policytrack.store_frameworks import FrameworkRows
+from policytrack.store.entries import ENTRY_COLUMNS, EntryRows
+from policytrack.store.frameworks import FrameworkRows
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-# Keep in step with policytrack.migrations (tests/test_store.py checks it).
+# Keep in step with policytrack.store.migrations (tests/test_store.py checks it).
 MIGRATION_SET = "policytrack"
 MIGRATION_NAMES = (
     "m001_initial",
@@ -153,7 +153,7 @@ class Store(FrameworkRows, EntryRows):
             raise DatabaseError(
                 f"{self.read_only_reason}; it also needs upgrading to this version of policytrack"
             )
-        from policytrack.migrations import migrations
+        from policytrack.store.migrations import migrations
 
         if applied:  # an existing database: keep a copy as it was (not inside the write lock, where
             # SQLite's backup would wait for it forever)
@@ -195,7 +195,7 @@ class Store(FrameworkRows, EntryRows):
 
     def backup(self, target: Path) -> int:
         """Copy the database with SQLite's online backup API into `target` (a new or empty file: callers
-        give a temporary one and rename it, see policytrack.output.atomic_path); return the pages copied."""
+        give a temporary one and rename it: cli.output.atomic_path); return the pages copied."""
         try:
             dest = sqlite3.connect(target)
             try:

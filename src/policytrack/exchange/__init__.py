@@ -1,0 +1,1 @@
+"""Exchange: entries out (export) and in (readers, row check, importer), merged by uuid."""

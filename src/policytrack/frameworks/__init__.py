@@ -1,0 +1,1 @@
+"""Framework files: reading and validating them (parse), loading them into a database (install)."""
