@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from policytrack.store import migrations as migrations_module
 from policytrack.dates import parse_date
 from policytrack.entries import get_framework, log_entry, open_store
 from policytrack.errors import DatabaseError
 from policytrack.models import EntryInput
 from policytrack.store import MIGRATION_NAMES, Store
+from policytrack.store import migrations as migrations_module
 
 
 def test_migration_names_match_the_migrations() -> None:
@@ -111,7 +111,7 @@ def test_read_only_database_reads_but_refuses_writes(db_path: Path, monkeypatch:
 
 def test_report_queries_use_their_indexes(db_path: Path) -> None:
     """The 1M-entry report targets rest on these plans (benchmarks/run.py measures them)."""
-    from policytrack.reports import WEIGHT_SQL
+    from policytrack.grades import WEIGHT_SQL
 
     with open_store(db_path) as store:
         plan = " ".join(

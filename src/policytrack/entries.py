@@ -18,6 +18,7 @@ from typing import Any
 
 from policytrack.dates import PartialDate
 from policytrack.errors import DatabaseError, InputError
+from policytrack.grades import parse_grade
 from policytrack.models import (
     DEFAULT_FRAMEWORK,
     MAX_ID,
@@ -29,7 +30,6 @@ from policytrack.models import (
     clean_labels,
     clean_summary,
     clean_text,
-    parse_grade,
     resolve_indicator,
     storable,
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,41 +17,6 @@ MAX_FIELD = 1 << 20
 # far from SQLite's 2**63, past which it hands out random ids and stores sums as REAL.
 MAX_ID = 2**53
 DEFAULT_FRAMEWORK = "mali-china-security"
-
-RELIABILITY = {
-    "A": "completely reliable",
-    "B": "usually reliable",
-    "C": "fairly reliable",
-    "D": "not usually reliable",
-    "E": "unreliable",
-    "F": "reliability cannot be judged",
-}
-CREDIBILITY = {
-    "1": "confirmed by other sources",
-    "2": "probably true",
-    "3": "possibly true",
-    "4": "doubtful",
-    "5": "improbable",
-    "6": "truth cannot be judged",
-}
-_GRADE = re.compile(r"^([A-Fa-f])\s*([1-6])$")
-GRADES = frozenset(r + c for r in RELIABILITY for c in CREDIBILITY)  # parse_grade's results: A1 .. F6
-
-
-def parse_grade(raw: str) -> str:
-    """Validate an Admiralty (NATO) grade: source reliability A-F then information credibility 1-6."""
-    m = _GRADE.match(raw.strip())
-    if not m:
-        raise InputError(
-            f"invalid --grade {raw!r}: use the Admiralty code, source reliability A-F then "
-            "information credibility 1-6, e.g. B2"
-        )
-    return m.group(1).upper() + m.group(2)
-
-
-def describe_grade(grade: str) -> str:
-    """`B2` -> `B2 (usually reliable; probably true)`."""
-    return f"{grade} ({RELIABILITY[grade[0]]}; {CREDIBILITY[grade[1]]})"
 
 
 def check_effect(effect: int) -> int:

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from policytrack.errors import InputError
+from policytrack.grades import WEIGHT_SQL
 from policytrack.models import Framework, Indicator, StatusLevel, resolve_indicator
-from policytrack.reports import WEIGHT_SQL
 from policytrack.store import Store
 
 Unit = Literal["month", "quarter", "year"]

@@ -11,26 +11,10 @@ from typing import Any
 
 from policytrack.dates import PartialDate
 from policytrack.errors import InputError
+from policytrack.grades import WEIGHT_SQL
 from policytrack.models import Framework, Indicator, StatusLevel, resolve_indicator
 from policytrack.status import IndicatorState, indicator_states
 from policytrack.store import Store
-from policytrack.weights import (
-    CREDIBILITY_WEIGHT,
-    RELIABILITY_WEIGHT,
-    UNGRADED_WEIGHT,
-)
-
-
-def _case(expr: str, weights: dict[str, float]) -> str:
-    whens = " ".join(f"WHEN '{k}' THEN {v}" for k, v in weights.items())
-    return f"(CASE {expr} {whens} END)"
-
-
-WEIGHT_SQL = (
-    f"(CASE WHEN grade IS NULL THEN {UNGRADED_WEIGHT} ELSE "
-    f"{_case('substr(grade, 1, 1)', RELIABILITY_WEIGHT)} * "
-    f"{_case('substr(grade, 2, 1)', CREDIBILITY_WEIGHT)} END)"
-)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import typer
 from policytrack.cli.app import app, confirm, fail, note
 from policytrack.cli.common import complete_indicator, console, opened_store, read_date, write_output
 from policytrack.cli.entries import FrameworkOpt, IndicatorsOpt
-from policytrack.weights import WEIGHTS_HELP
+from policytrack.grades import WEIGHTS_HELP
 
 
 class Unit(StrEnum):

@@ -20,10 +20,10 @@ from policytrack.dates import parse_date, stored_date
 from policytrack.entries import default_analyst, get_framework, utc_now, validated_values
 from policytrack.errors import InputError
 from policytrack.exchange.export import LIST_SEPARATOR
+from policytrack.grades import GRADES
 from policytrack.models import (
     EFFECT_MAX,
     EFFECT_MIN,
-    GRADES,
     MAX_FIELD,
     MAX_ID,
     EntryInput,

@@ -10,7 +10,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from policytrack.models import Entry, Framework, Revision, describe_grade
+from policytrack.grades import describe_grade
+from policytrack.models import Entry, Framework, Revision
 from policytrack.render.text import literal
 from policytrack.status import IndicatorState
 

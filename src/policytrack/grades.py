@@ -1,0 +1,70 @@
+"""What an Admiralty (NATO) grade means, stated once: its two scales, the codes, how a grade is read from
+what an analyst types, and how much graded evidence counts in weighted momentum (also as SQL).
+
+Kept free of heavy imports: the command line reads WEIGHTS_HELP at start-up. (The database's CHECK on the
+grade column, in the shipped migration m001, says the same A-F then 1-6 and cannot be edited.)
+"""
+
+from __future__ import annotations
+
+import re
+
+from policytrack.errors import InputError
+
+RELIABILITY = {
+    "A": "completely reliable",
+    "B": "usually reliable",
+    "C": "fairly reliable",
+    "D": "not usually reliable",
+    "E": "unreliable",
+    "F": "reliability cannot be judged",
+}
+CREDIBILITY = {
+    "1": "confirmed by other sources",
+    "2": "probably true",
+    "3": "possibly true",
+    "4": "doubtful",
+    "5": "improbable",
+    "6": "truth cannot be judged",
+}
+_GRADE = re.compile(r"^([A-Fa-f])\s*([1-6])$")
+GRADES = frozenset(r + c for r in RELIABILITY for c in CREDIBILITY)  # parse_grade's results: A1 .. F6
+
+
+def parse_grade(raw: str) -> str:
+    """Validate an Admiralty (NATO) grade: source reliability A-F then information credibility 1-6."""
+    m = _GRADE.match(raw.strip())
+    if not m:
+        raise InputError(
+            f"invalid --grade {raw!r}: use the Admiralty code, source reliability A-F then "
+            "information credibility 1-6, e.g. B2"
+        )
+    return m.group(1).upper() + m.group(2)
+
+
+def describe_grade(grade: str) -> str:
+    """`B2` -> `B2 (usually reliable; probably true)`."""
+    return f"{grade} ({RELIABILITY[grade[0]]}; {CREDIBILITY[grade[1]]})"
+
+
+# Grade weights for weighted momentum: reliability (A-F) times credibility (1-6); ungraded evidence 0.5.
+RELIABILITY_WEIGHT = {"A": 1.0, "B": 0.8, "C": 0.6, "D": 0.4, "E": 0.2, "F": 0.2}
+CREDIBILITY_WEIGHT = {"1": 1.0, "2": 0.8, "3": 0.6, "4": 0.4, "5": 0.2, "6": 0.2}
+UNGRADED_WEIGHT = 0.5
+WEIGHTS_HELP = (
+    "Weighted momentum multiplies each effect by reliability (A 1, B .8, C .6, D .4, E-F .2) times "
+    "credibility (1 1, 2 .8, 3 .6, 4 .4, 5-6 .2); ungraded evidence counts .5."
+)
+
+
+def _case(expr: str, weights: dict[str, float]) -> str:
+    whens = " ".join(f"WHEN '{k}' THEN {v}" for k, v in weights.items())
+    return f"(CASE {expr} {whens} END)"
+
+
+# The same weights as an SQL expression over a `grade` column, for the report's aggregates.
+WEIGHT_SQL = (
+    f"(CASE WHEN grade IS NULL THEN {UNGRADED_WEIGHT} ELSE "
+    f"{_case('substr(grade, 1, 1)', RELIABILITY_WEIGHT)} * "
+    f"{_case('substr(grade, 2, 1)', CREDIBILITY_WEIGHT)} END)"
+)
