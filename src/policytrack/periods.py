@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from policytrack.errors import InputError
-from policytrack.grades import WEIGHT_SQL
 from policytrack.models import Framework, Indicator, StatusLevel, resolve_indicator
+from policytrack.status import baseline
 from policytrack.store import Store
 
 Unit = Literal["month", "quarter", "year"]
@@ -105,31 +105,19 @@ def build_period_report(
     if since and since > end:
         raise InputError(f"--since {since} is after the end of the window ({end})")
     chosen = [resolve_indicator(fw, k) for k in indicators or []] or list(fw.indicators)
-    ids = [ind.id for ind in chosen]
-    marks = ", ".join("?" for _ in ids)
+    ids = [ind.id for ind in chosen if ind.id is not None]
     if since is None:
-        first = store.conn.execute(
-            f"SELECT min(date_start) FROM entries WHERE deleted_at IS NULL AND indicator_id IN ({marks})"
-            " AND date_start <= ?",
-            (*ids, end.isoformat()),
-        ).fetchone()[0]
+        first = store.first_evidence(ids, end.isoformat())
         since = date.fromisoformat(first) if first else end
     periods = periods_between(since, end, u)
     index = {p.label: i for i, p in enumerate(periods)}
     # SQL groups by month (a plain prefix of the date, the cheapest key); months roll up here.
     sums: dict[tuple[int, int], list[float]] = {}
-    for r in store.conn.execute(
-        f"""SELECT indicator_id, substr(date_start, 1, 7) AS month, count(*), sum(effect > 0),
-              sum(effect < 0), sum(effect = 0), sum(effect), sum(effect * {WEIGHT_SQL})
-            FROM entries
-            WHERE deleted_at IS NULL AND indicator_id IN ({marks}) AND date_start >= ? AND date_start <= ?
-            GROUP BY indicator_id, month""",
-        (*ids, since.isoformat(), end.isoformat()),
-    ):
-        slot = (r[0], index[period_of(date.fromisoformat(r[1] + "-01"), u).label])
+    for r in store.window_totals(ids, since.isoformat(), end.isoformat(), by_month=True):
+        slot = (r["indicator_id"], index[period_of(date.fromisoformat(r["month"] + "-01"), u).label])
         acc = sums.setdefault(slot, [0, 0, 0, 0, 0, 0.0])
-        for k in range(6):
-            acc[k] += r[k + 2]
+        for k, name in enumerate(("n", "adv", "hind", "ctx", "momentum", "weighted")):
+            acc[k] += r[name]
 
     def cell(ind_id: int | None, i: int) -> Cell:
         acc = sums.get((ind_id or 0, i))
@@ -152,13 +140,11 @@ def build_period_report(
 def _statuses(
     store: Store, fw: Framework, ind: Indicator, periods: list[Period], end: date
 ) -> tuple[StatusLevel, ...]:
-    """The status at each period's end: one ordered pass over the indicator's assessments."""
-    assessments = store.conn.execute(
-        """SELECT date_start, status FROM entries WHERE deleted_at IS NULL AND status IS NOT NULL
-           AND indicator_id = ? AND date_start <= ? ORDER BY date_start, id""",
-        (ind.id, end.isoformat()),
-    ).fetchall()
-    current = fw.level(ind.baseline_status or fw.default_status)
+    """The status at each period's end (status.status_at's rule: the latest assessment, else the
+    baseline), in one ordered pass over the indicator's assessments."""
+    assert ind.id is not None
+    assessments = store.assessments(ind.id, end.isoformat())
+    current = baseline(fw, ind)
     out, i = [], 0
     for period in periods:
         cutoff = min(period.end, end).isoformat()

@@ -11,21 +11,11 @@ from typing import Any
 
 from policytrack.dates import PartialDate
 from policytrack.errors import InputError
-from policytrack.grades import WEIGHT_SQL
 from policytrack.models import Framework, Indicator, StatusLevel, resolve_indicator
 from policytrack.status import IndicatorState, indicator_states
 from policytrack.store import Store
-
-
-@dataclass(frozen=True)
-class Target:
-    indicator_key: str
-    level: StatusLevel
-    start: date
-    due: PartialDate
-    note: str
-    set_by: str
-    set_at: str
+from policytrack.targets import Target, targets
+from policytrack.targets import track as track_of
 
 
 @dataclass(frozen=True)
@@ -77,79 +67,6 @@ class Report:
         return [r.indicator.key for r in self.rows if r.track == "overdue"]
 
 
-def set_target(
-    store: Store,
-    fw: Framework,
-    indicator: str,
-    level: str,
-    due: PartialDate,
-    start: date,
-    note: str,
-    set_by: str,
-    set_at: str,
-) -> Target:
-    """Record a target; an earlier one for the indicator stays in the table as history."""
-    ind = resolve_indicator(fw, indicator)
-    lv = fw.level(level)
-    if due.end < start:
-        raise InputError(f"--by {due} is before the target's start {start.isoformat()}")
-    with store.transaction() as conn:
-        conn.execute(
-            """INSERT INTO targets (indicator_id, level, start, due, due_end, note, set_by, set_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            (ind.id, lv.name, start.isoformat(), str(due), due.end.isoformat(), note, set_by, set_at),
-        )
-    return Target(ind.key, lv, start, due, note, set_by, set_at)
-
-
-def targets(store: Store, fw: Framework, *, history: bool = False) -> list[Target]:
-    """The current target of each indicator (the latest set), or every target ever set."""
-    keys = {ind.id: ind.key for ind in fw.indicators}
-    marks = ", ".join("?" for _ in keys)
-    latest = (
-        "" if history else "AND t.id = (SELECT max(id) FROM targets x WHERE x.indicator_id = t.indicator_id)"
-    )
-    rows = store.conn.execute(
-        f"SELECT * FROM targets t WHERE t.indicator_id IN ({marks}) {latest} ORDER BY t.id",
-        list(keys),
-    ).fetchall()
-    return [
-        Target(
-            keys[r["indicator_id"]],
-            fw.level(r["level"]),
-            date.fromisoformat(r["start"]),
-            PartialDate.from_stored(r["due"]),
-            r["note"],
-            r["set_by"],
-            r["set_at"],
-        )
-        for r in rows
-    ]
-
-
-def _track(
-    target: Target | None, state: IndicatorState, start_state: IndicatorState | None, as_of: date
-) -> tuple[str, float | None]:
-    """met / overdue / on track / off track against a straight line from the start to the due date.
-
-    For a recommendation the target is a level to reach; for a risk it is a ceiling to get under."""
-    if target is None:
-        return "no target", None
-    # A risk is scored on the mirrored scale, so "higher is better" holds for both kinds below.
-    sign = -1 if state.indicator.kind == "risk" else 1
-    goal = target.level.percent
-    if sign * state.status.percent >= sign * goal:
-        return "met", float(goal)
-    if as_of > target.due.end:
-        return "overdue", float(goal)
-    begin = start_state.status.percent if start_state else state.status.percent
-    span = (target.due.end - target.start).days
-    elapsed = min(max((as_of - target.start).days, 0), span) if span > 0 else span
-    expected = begin + (goal - begin) * (elapsed / span) if span > 0 else float(goal)
-    expected = round(expected, 1)
-    return ("on track" if sign * state.status.percent >= sign * expected else "off track"), expected
-
-
 def build_report(
     store: Store,
     fw: Framework,
@@ -167,21 +84,10 @@ def build_report(
         raise InputError(f"--since {since} is after the end of the window ({end})")
     chosen = {resolve_indicator(fw, k).key for k in indicators or []}
     states = [s for s in indicator_states(store, fw, as_of) if not chosen or s.indicator.key in chosen]
-    ids = [s.indicator.id for s in states]
-    marks = ", ".join("?" for _ in ids)
+    ids = [s.indicator.id for s in states if s.indicator.id is not None]
     window = {
-        r["indicator_id"]: r
-        for r in store.conn.execute(
-            f"""SELECT indicator_id, count(*) AS n, sum(effect > 0) AS adv, sum(effect < 0) AS hind,
-                  sum(effect = 0) AS ctx, sum(effect) AS momentum,
-                  sum(effect * {WEIGHT_SQL}) AS weighted,
-                  count(DISTINCT CASE WHEN source <> '' THEN source END) AS sources
-                FROM entries
-                WHERE deleted_at IS NULL AND indicator_id IN ({marks})
-                  AND date_start >= ? AND date_start <= ?
-                GROUP BY indicator_id""",
-            (*ids, (since or date.min).isoformat(), end.isoformat()),
-        )
+        row["indicator_id"]: row
+        for row in store.window_totals(ids, (since or date.min).isoformat(), end.isoformat())
     }
     current_targets = {t.indicator_key: t for t in targets(store, fw)}
     # Each target's line starts from the status on its start date: one query per distinct date.
@@ -194,7 +100,7 @@ def build_report(
         key = state.indicator.key
         target = current_targets.get(key)
         start_state = at_start[target.start][key] if target and target.start in at_start else None
-        track, expected = _track(target, state, start_state, as_of)
+        track, expected = track_of(target, state, start_state, as_of)
         w = window.get(state.indicator.id)
         days = (as_of - state.last_evidence.start).days if state.last_evidence else None
         rows.append(

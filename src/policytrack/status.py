@@ -1,4 +1,5 @@
-"""Where each indicator stands: its current status (latest assessment, else the baseline) and evidence."""
+"""Where each indicator stands: its status at a date (latest assessment, else the baseline), its evidence,
+and one indicator's timeline."""
 
 from __future__ import annotations
 
@@ -22,48 +23,40 @@ class IndicatorState:
 def indicator_states(store: Store, fw: Framework, as_of: date | None = None) -> list[IndicatorState]:
     """One state per indicator, counting only current (not deleted) entries dated on or before as_of."""
     cutoff = (as_of or date.max).isoformat()
-    ids = [ind.id for ind in fw.indicators]
-    marks = ", ".join("?" for _ in ids)
-    counts = {
-        row[0]: row[1]
-        for row in store.conn.execute(
-            f"""SELECT indicator_id, count(*) FROM entries
-                WHERE deleted_at IS NULL AND date_start <= ? AND indicator_id IN ({marks})
-                GROUP BY indicator_id""",
-            (cutoff, *ids),
-        )
-    }
-    # One index seek per indicator (entries_assessments, entries_report) rather than a window over all rows.
-    latest_status, last_date = {}, {}
-    for ind in fw.indicators:
-        latest_status[ind.id] = store.conn.execute(
-            """SELECT status, date FROM entries WHERE indicator_id = ? AND deleted_at IS NULL
-               AND status IS NOT NULL AND date_start <= ? ORDER BY date_start DESC, id DESC LIMIT 1""",
-            (ind.id, cutoff),
-        ).fetchone()
-        last_date[ind.id] = store.conn.execute(
-            """SELECT date FROM entries WHERE indicator_id = ? AND deleted_at IS NULL AND date_start <= ?
-               ORDER BY date_start DESC, id DESC LIMIT 1""",
-            (ind.id, cutoff),
-        ).fetchone()
+    ids = [ind.id for ind in fw.indicators if ind.id is not None]
+    counts = store.evidence_counts_until(ids, cutoff)
     states = []
     for ind in fw.indicators:
-        s = latest_status[ind.id]
-        last = last_date[ind.id]
-        if s is not None:
-            status, status_date = fw.level(s["status"]), PartialDate.from_stored(s["date"])
-        else:
-            status, status_date = fw.level(ind.baseline_status or fw.default_status), None
+        assert ind.id is not None
+        status, status_date = status_at(store, fw, ind, cutoff)
+        last = store.last_evidence(ind.id, cutoff)
         states.append(
             IndicatorState(
                 indicator=ind,
                 status=status,
                 status_date=status_date,
                 evidence=counts.get(ind.id, 0),
-                last_evidence=PartialDate.from_stored(last["date"]) if last else None,
+                last_evidence=PartialDate.from_stored(last) if last else None,
             )
         )
     return states
+
+
+def baseline(fw: Framework, ind: Indicator) -> StatusLevel:
+    """Where an indicator stands before any assessment: its baseline, else the framework's default."""
+    return fw.level(ind.baseline_status or fw.default_status)
+
+
+def status_at(
+    store: Store, fw: Framework, ind: Indicator, cutoff: str
+) -> tuple[StatusLevel, PartialDate | None]:
+    """The rule for "status at a date", stated once: the latest assessment (an entry with a status) on or
+    before the date, else the baseline (with no date). periods.py applies the same rule in one pass."""
+    assert ind.id is not None
+    row = store.latest_assessment(ind.id, cutoff)
+    if row is None:
+        return baseline(fw, ind), None
+    return fw.level(row["status"]), PartialDate.from_stored(row["date"])
 
 
 @dataclass(frozen=True)
@@ -88,11 +81,9 @@ def timeline(
 
     indicator = resolve_indicator(fw, key)
     if since:
-        before = since - timedelta(days=1)
-        start = next(s for s in indicator_states(store, fw, before) if s.indicator.key == indicator.key)
-        status = start.status
+        status = status_at(store, fw, indicator, (since - timedelta(days=1)).isoformat())[0]
     else:
-        status = fw.level(indicator.baseline_status or fw.default_status)
+        status = baseline(fw, indicator)
     first_status, total, points = status, 0, []
     for entry in list_entries(store, fw, EntryFilter(indicators=[indicator.key], since=since, until=until)):
         total += entry.effect

@@ -193,7 +193,7 @@ def target_cmd(
 ) -> None:
     """Set or change an indicator's target; earlier targets are kept (`policytrack targets --history`)."""
     from policytrack.entries import default_analyst, get_framework, utc_now
-    from policytrack.reports import set_target
+    from policytrack.targets import set_target
 
     due = read_date(by, "--by", allow_future=True)
     begin = read_date(start, "--from", allow_future=True).start if start else date.today()
@@ -215,7 +215,7 @@ def targets_cmd(
 
     from policytrack.entries import get_framework
     from policytrack.render.text import literal
-    from policytrack.reports import targets
+    from policytrack.targets import targets
 
     with opened_store(ctx) as store:
         found = targets(store, get_framework(store, framework), history=history)

@@ -110,7 +110,7 @@ def install(store: Store, path: Path, now: str, *, update: bool = False) -> Inst
 
 def _record_file_targets(store: Store, from_file: Framework, loaded: Framework, now: str) -> None:
     """A target written in the file becomes a dated target, unless it is already the current one."""
-    from policytrack.reports import set_target, targets
+    from policytrack.targets import set_target, targets
 
     current = {t.indicator_key: t for t in targets(store, loaded)}
     for ind in from_file.indicators:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from policytrack.errors import DatabaseError
 from policytrack.store.entries import ENTRY_COLUMNS, EntryRows
 from policytrack.store.frameworks import FrameworkRows
+from policytrack.store.reports import ReportRows
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -50,7 +51,7 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
     return conn
 
 
-class Store(FrameworkRows, EntryRows):
+class Store(FrameworkRows, EntryRows, ReportRows):
     """A policytrack database. Opening it applies pending migrations; it never prints."""
 
     def __init__(self, path: Path) -> None:

@@ -1,0 +1,107 @@
+"""The Store's report queries: status inputs (assessments, evidence dates), the one window aggregate, and
+targets. Each is an index seek or a covering-index range (entries_report, entries_assessments)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+
+from policytrack.grades import WEIGHT_SQL
+from policytrack.store.entries import StoreBase
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+class ReportRows(StoreBase):
+    """Aggregates over current (not deleted) entries, by indicator id and a date window."""
+
+    def evidence_counts_until(self, indicator_ids: Sequence[int], cutoff: str) -> dict[int, int]:
+        """Current entries per indicator dated (their first day) on or before `cutoff`."""
+        return {
+            row[0]: row[1]
+            for row in self.conn.execute(
+                f"""SELECT indicator_id, count(*) FROM entries
+                    WHERE deleted_at IS NULL AND date_start <= ? AND indicator_id IN ({_marks(indicator_ids)})
+                    GROUP BY indicator_id""",
+                (cutoff, *indicator_ids),
+            )
+        }
+
+    def latest_assessment(self, indicator_id: int, cutoff: str) -> sqlite3.Row | None:
+        """The latest entry with a status (its `status` and `date`) on or before `cutoff`: one seek."""
+        row: sqlite3.Row | None = self.conn.execute(
+            """SELECT status, date FROM entries WHERE indicator_id = ? AND deleted_at IS NULL
+               AND status IS NOT NULL AND date_start <= ? ORDER BY date_start DESC, id DESC LIMIT 1""",
+            (indicator_id, cutoff),
+        ).fetchone()
+        return row
+
+    def assessments(self, indicator_id: int, cutoff: str) -> list[sqlite3.Row]:
+        """Every assessment (`date_start`, `status`) on or before `cutoff`, oldest first."""
+        return self.conn.execute(
+            """SELECT date_start, status FROM entries WHERE deleted_at IS NULL AND status IS NOT NULL
+               AND indicator_id = ? AND date_start <= ? ORDER BY date_start, id""",
+            (indicator_id, cutoff),
+        ).fetchall()
+
+    def last_evidence(self, indicator_id: int, cutoff: str) -> str | None:
+        """The stored date of the latest current entry on or before `cutoff`: one seek."""
+        row = self.conn.execute(
+            """SELECT date FROM entries WHERE indicator_id = ? AND deleted_at IS NULL AND date_start <= ?
+               ORDER BY date_start DESC, id DESC LIMIT 1""",
+            (indicator_id, cutoff),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def first_evidence(self, indicator_ids: Sequence[int], cutoff: str) -> str | None:
+        """The first day of the earliest current entry on or before `cutoff`."""
+        row = self.conn.execute(
+            f"SELECT min(date_start) FROM entries WHERE deleted_at IS NULL "
+            f"AND indicator_id IN ({_marks(indicator_ids)}) AND date_start <= ?",
+            (*indicator_ids, cutoff),
+        ).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+    def window_totals(
+        self, indicator_ids: Sequence[int], since: str, until: str, *, by_month: bool = False
+    ) -> Iterator[sqlite3.Row]:
+        """The one window aggregate: per indicator (and per month with by_month) the entries `n`,
+        advancing `adv`, hindering `hind`, context `ctx`, `momentum` (sum of effects), `weighted` momentum
+        (grades.WEIGHT_SQL) and, per indicator only, distinct non-empty `sources`. Months are a prefix of
+        the date, the cheapest key: callers roll them up into quarters and years."""
+        month = ", substr(date_start, 1, 7) AS month" if by_month else ""
+        sources = "" if by_month else ", count(DISTINCT CASE WHEN source <> '' THEN source END) AS sources"
+        return self.conn.execute(
+            f"""SELECT indicator_id{month}, count(*) AS n, sum(effect > 0) AS adv, sum(effect < 0) AS hind,
+                  sum(effect = 0) AS ctx, sum(effect) AS momentum, sum(effect * {WEIGHT_SQL}) AS weighted
+                  {sources}
+                FROM entries
+                WHERE deleted_at IS NULL AND indicator_id IN ({_marks(indicator_ids)})
+                  AND date_start >= ? AND date_start <= ?
+                GROUP BY indicator_id{", month" if by_month else ""}""",
+            (*indicator_ids, since, until),
+        )
+
+    # -- targets ---------------------------------------------------------------------------------
+
+    def insert_target(
+        self, indicator_id: int, level: str, start: str, due: str, due_end: str, note: str, by: str, at: str
+    ) -> None:
+        """A new target row; earlier ones stay as its history."""
+        with self.transaction() as conn:
+            conn.execute(
+                """INSERT INTO targets (indicator_id, level, start, due, due_end, note, set_by, set_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                (indicator_id, level, start, due, due_end, note, by, at),
+            )
+
+    def target_rows(self, indicator_ids: Sequence[int], *, history: bool = False) -> list[sqlite3.Row]:
+        """The latest target of each indicator, or every target ever set, in the order they were set."""
+        latest = "AND t.id = (SELECT max(id) FROM targets x WHERE x.indicator_id = t.indicator_id)"
+        return self.conn.execute(
+            f"""SELECT * FROM targets t WHERE t.indicator_id IN ({_marks(indicator_ids)})
+                {"" if history else latest} ORDER BY t.id""",
+            list(indicator_ids),
+        ).fetchall()

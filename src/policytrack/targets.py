@@ -1,0 +1,89 @@
+"""Targets: a level to reach (a ceiling, for a risk) by a due date, and whether an indicator is on track.
+
+Every target set is kept; the latest one for an indicator is its current target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from policytrack.dates import PartialDate
+from policytrack.errors import InputError
+from policytrack.models import Framework, StatusLevel, resolve_indicator
+from policytrack.status import IndicatorState
+from policytrack.store import Store
+
+
+@dataclass(frozen=True)
+class Target:
+    indicator_key: str
+    level: StatusLevel
+    start: date
+    due: PartialDate
+    note: str
+    set_by: str
+    set_at: str
+
+
+def set_target(
+    store: Store,
+    fw: Framework,
+    indicator: str,
+    level: str,
+    due: PartialDate,
+    start: date,
+    note: str,
+    set_by: str,
+    set_at: str,
+) -> Target:
+    """Record a target; an earlier one for the indicator stays in the table as history."""
+    ind = resolve_indicator(fw, indicator)
+    lv = fw.level(level)
+    if due.end < start:
+        raise InputError(f"--by {due} is before the target's start {start.isoformat()}")
+    assert ind.id is not None
+    store.insert_target(
+        ind.id, lv.name, start.isoformat(), str(due), due.end.isoformat(), note, set_by, set_at
+    )
+    return Target(ind.key, lv, start, due, note, set_by, set_at)
+
+
+def targets(store: Store, fw: Framework, *, history: bool = False) -> list[Target]:
+    """The current target of each indicator (the latest set), or every target ever set."""
+    keys = {ind.id: ind.key for ind in fw.indicators if ind.id is not None}
+    return [
+        Target(
+            keys[r["indicator_id"]],
+            fw.level(r["level"]),
+            date.fromisoformat(r["start"]),
+            PartialDate.from_stored(r["due"]),
+            r["note"],
+            r["set_by"],
+            r["set_at"],
+        )
+        for r in store.target_rows(list(keys), history=history)
+    ]
+
+
+def track(
+    target: Target | None, state: IndicatorState, start_state: IndicatorState | None, as_of: date
+) -> tuple[str, float | None]:
+    """met / overdue / on track / off track against a straight line from the start to the due date.
+
+    For a recommendation the target is a level to reach; for a risk it is a ceiling to get under."""
+    if target is None:
+        return "no target", None
+    # A risk is scored on the mirrored scale, so "higher is better" holds for both kinds below.
+    sign = -1 if state.indicator.kind == "risk" else 1
+    goal = target.level.percent
+    if sign * state.status.percent >= sign * goal:
+        return "met", float(goal)
+    if as_of > target.due.end:
+        return "overdue", float(goal)
+    begin = start_state.status.percent if start_state else state.status.percent
+    span = (target.due.end - target.start).days
+    elapsed = min(max((as_of - target.start).days, 0), span) if span > 0 else span
+    expected = begin + (goal - begin) * (elapsed / span) if span > 0 else float(goal)
+    expected = round(expected, 1)
+    return ("on track" if sign * state.status.percent >= sign * expected else "off track"), expected
