@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from policytrack.entries import get_framework, open_store
+from policytrack.workspace import get_framework, open_store
 
 GRADES = [f"{r}{c}" for r in "ABCDEF" for c in "123456"] + [None] * 12
 STATUSES = ["no-action", "commitment", "in-progress", "substantial", "implemented"]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from conftest import Invoke
 from policytrack.dates import PartialDate
-from policytrack.entries import EntryFilter, get_framework, log_entry, open_store
+from policytrack.entries import EntryFilter, log_entry
 from policytrack.exchange.export import (
     EXPORT_FIELDS,
     JSON_SEPARATORS,
@@ -29,6 +29,7 @@ from policytrack.exchange.export import (
 )
 from policytrack.models import EntryInput
 from policytrack.render.entries import write_csv
+from policytrack.workspace import get_framework, open_store
 
 KEYS = ["civilian-led", "diversify", "guidelines", "civil-society", "regional"]
 tricky_text = st.text(

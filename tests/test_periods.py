@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from conftest import Invoke
-from policytrack.entries import open_store, utc_now
+from policytrack.context import utc_now
 from policytrack.errors import FrameworkError
 from policytrack.frameworks.install import install
 from policytrack.frameworks.parse import load_framework_file
 from policytrack.periods import period_of, periods_between, sparkline
+from policytrack.workspace import open_store
 
 AS_OF = "2024-12-31"
 

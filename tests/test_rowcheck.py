@@ -13,11 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policytrack.dates import PartialDate
-from policytrack.entries import EntryFilter, get_framework, log_entry, open_store
+from policytrack.entries import EntryFilter, log_entry
 from policytrack.errors import PolicytrackError
 from policytrack.exchange.export import EXPORT_FIELDS, csv_cells, export_records, json_texts
 from policytrack.exchange.rowcheck import RowChecker
 from policytrack.models import EntryInput
+from policytrack.workspace import get_framework, open_store
 
 TODAY = date(2026, 1, 1)
 

@@ -1,26 +1,24 @@
 """Evidence: logging, editing, deleting and restoring entries, listing them, and their history.
 
-Every function takes an open Store and the clock values it needs, so the command line and tests drive
+Every function takes an open Store (policytrack.workspace opens one), so the command line and tests drive
 the same code. Nothing here prints.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import uuid as uuidlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date
 from typing import Any
 
+from policytrack.context import default_analyst, utc_now
 from policytrack.dates import PartialDate
-from policytrack.errors import DatabaseError, InputError
+from policytrack.errors import InputError
 from policytrack.grades import parse_grade
 from policytrack.models import (
-    DEFAULT_FRAMEWORK,
     MAX_ID,
     Entry,
     EntryInput,
@@ -31,74 +29,8 @@ from policytrack.models import (
     clean_summary,
     clean_text,
     resolve_indicator,
-    storable,
 )
 from policytrack.store import Store
-
-ENV_ANALYST = "POLICYTRACK_ANALYST"
-ENV_FRAMEWORK = "POLICYTRACK_FRAMEWORK"
-
-
-def utc_now() -> str:
-    """A UTC timestamp in ISO 8601 with microseconds, as stored in `recorded_at`/`changed_at`."""
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def env_text(name: str) -> str:
-    """An environment variable's value, checked like any other input ('' when unset)."""
-    value = os.environ.get(name, "")
-    if not storable(value):
-        raise InputError(f"${name} is not valid UTF-8 text; set it again (or unset it)")
-    return value
-
-
-def default_analyst() -> str:
-    env = env_text(ENV_ANALYST).strip()
-    if env:
-        return env
-    try:
-        import getpass
-
-        login = getpass.getuser()
-        return login if storable(login) else "unknown"
-    except Exception:  # getpass raises OSError or KeyError when no login name can be found
-        return "unknown"
-
-
-def open_store(path: Path) -> Store:
-    """Open (creating and migrating if need be) a database holding at least the default framework."""
-    store = Store(path)
-    try:
-        if not store.framework_names():
-            if store.read_only:
-                raise DatabaseError(f"database {path} is empty and read-only")
-            # The loader (tomllib, importlib.resources) is needed only here, not on every command.
-            from policytrack.frameworks.install import install
-            from policytrack.frameworks.parse import builtin_path
-
-            # Check again under the write lock: another process may have just created this database.
-            with store.transaction():
-                if not store.framework_names():
-                    install(store, builtin_path(DEFAULT_FRAMEWORK), utc_now())
-    except BaseException:
-        store.close()
-        raise
-    return store
-
-
-def default_framework_name() -> str:
-    """POLICYTRACK_FRAMEWORK, else the embedded Mali framework."""
-    return env_text(ENV_FRAMEWORK) or DEFAULT_FRAMEWORK
-
-
-def get_framework(store: Store, name: str | None = None) -> Framework:
-    """The framework called `name`, else POLICYTRACK_FRAMEWORK's, else the embedded default."""
-    wanted = name or default_framework_name()
-    fw = store.framework(wanted)
-    if fw is None:
-        names = ", ".join(store.framework_names()) or "none"
-        raise InputError(f"unknown framework {wanted!r}; this database has: {names}")
-    return fw
 
 
 def validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:

@@ -39,7 +39,7 @@ def db_path(ctx: typer.Context, *, create_default_dir: bool = False) -> Path:
 @contextmanager
 def opened_store(ctx: typer.Context) -> Iterator[Store]:
     from policytrack.cli.output import refuse_if_database
-    from policytrack.entries import open_store
+    from policytrack.workspace import open_store
 
     path = db_path(ctx, create_default_dir=True)
     with suppress(OSError, ValueError):  # no descriptor (a test's capture, a closed stream): not a file
@@ -146,8 +146,8 @@ def read_text_arg(value: str) -> str:
 def complete_indicator(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion of indicator keys from the database, else from the embedded framework."""
     try:
-        from policytrack.entries import get_framework
         from policytrack.store import Store
+        from policytrack.workspace import get_framework
 
         root = ctx.find_root()
         path = resolve_db_path(root.params.get("db"))

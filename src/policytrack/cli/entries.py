@@ -122,8 +122,9 @@ def log_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """Record a dated, sourced piece of evidence against an indicator. Prints its id and date."""
-    from policytrack.entries import get_framework, log_entry
+    from policytrack.entries import log_entry
     from policytrack.models import EntryInput
+    from policytrack.workspace import get_framework
 
     data = EntryInput(
         indicator=indicator,
@@ -161,9 +162,10 @@ def list_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """List evidence, oldest first."""
-    from policytrack.entries import get_framework, list_entries
+    from policytrack.entries import list_entries
     from policytrack.exchange.export import EXPORT_FIELDS, csv_cells
     from policytrack.render.entries import entries_table, to_json, write_csv
+    from policytrack.workspace import get_framework
 
     if as_json and as_csv:
         raise fail("--json and --csv cannot be used together", 2)
@@ -246,7 +248,8 @@ def edit_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """Change an entry. The old version stays in its history (`policytrack history ID`)."""
-    from policytrack.entries import EntryChanges, edit_entry, get_framework
+    from policytrack.entries import EntryChanges, edit_entry
+    from policytrack.workspace import get_framework
 
     changes = EntryChanges(
         indicator=indicator,

@@ -84,7 +84,6 @@ def export_entries(
     CSV follows RFC 4180 (header, CRLF) in UTF-8; numbers are bare and other cells quoted, as R's write.csv
     does. Text starting with = + - @, a tab or a carriage return gets a leading apostrophe so spreadsheets do
     not run it; `policytrack import` removes it again."""
-    from policytrack.entries import get_framework
     from policytrack.exchange.export import (
         EXPORT_FIELDS,
         REVISION_FIELDS,
@@ -96,6 +95,7 @@ def export_entries(
         jsonl_lines,
     )
     from policytrack.render.entries import write_csv
+    from policytrack.workspace import get_framework
 
     flt = entry_filter(indicator, since, until, tag, grep)
     fields = REVISION_FIELDS if all_revisions else EXPORT_FIELDS

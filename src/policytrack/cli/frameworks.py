@@ -20,7 +20,7 @@ def list_cmd(ctx: typer.Context) -> None:
     """The frameworks in this database, with their indicators, entries and versions."""
     from rich.table import Table
 
-    from policytrack.entries import default_framework_name
+    from policytrack.context import default_framework_name
     from policytrack.frameworks.install import builtin_names
     from policytrack.render.text import literal
 
@@ -60,8 +60,8 @@ def show_cmd(
     name: Annotated[str, typer.Argument(help="Framework name (`policytrack framework list`).")],
 ) -> None:
     """A framework's citation, status scale and indicators, with their signals and baselines."""
-    from policytrack.entries import get_framework
     from policytrack.render.framework import framework_detail
+    from policytrack.workspace import get_framework
 
     with opened_store(ctx) as store:
         fw = get_framework(store, name)
@@ -82,7 +82,7 @@ def add_cmd(
     ] = False,
 ) -> None:
     """Validate a framework file and add it; with --update, load a changed file without losing evidence."""
-    from policytrack.entries import utc_now
+    from policytrack.context import utc_now
     from policytrack.frameworks.install import install, source_path
 
     path = source_path(source)

@@ -18,9 +18,9 @@ def indicators_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """The indicators: number, key, title, current status, evidence count, last evidence date."""
-    from policytrack.entries import get_framework
     from policytrack.render.entries import indicator_dicts, indicators_table, to_json
     from policytrack.status import indicator_states
+    from policytrack.workspace import get_framework
 
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)

@@ -76,7 +76,7 @@ def report_command(default_format: Format) -> Callable[..., None]:
         ] = False,
         framework: FrameworkOpt = None,
     ) -> None:
-        from policytrack.entries import EntryFilter, get_framework, list_entries
+        from policytrack.entries import EntryFilter, list_entries
         from policytrack.periods import PERIOD_FIELDS, build_period_report, period_dicts
         from policytrack.render.entries import entries_table, to_json, write_csv
         from policytrack.render.report import (
@@ -87,6 +87,7 @@ def report_command(default_format: Format) -> Callable[..., None]:
             report_renderable,
         )
         from policytrack.reports import REPORT_FIELDS, build_report, report_dicts
+        from policytrack.workspace import get_framework
 
         if explain and fmt in (Format.json, Format.csv, Format.markdown):
             raise fail("--explain lists entries beside the table: use it with --format table, html or svg", 2)
@@ -192,8 +193,9 @@ def target_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """Set or change an indicator's target; earlier targets are kept (`policytrack targets --history`)."""
-    from policytrack.entries import default_analyst, get_framework, utc_now
+    from policytrack.context import default_analyst, utc_now
     from policytrack.targets import set_target
+    from policytrack.workspace import get_framework
 
     due = read_date(by, "--by", allow_future=True)
     begin = read_date(start, "--from", allow_future=True).start if start else date.today()
@@ -213,9 +215,9 @@ def targets_cmd(
     """The current target of each indicator."""
     from rich.table import Table
 
-    from policytrack.entries import get_framework
     from policytrack.render.text import literal
     from policytrack.targets import targets
+    from policytrack.workspace import get_framework
 
     with opened_store(ctx) as store:
         found = targets(store, get_framework(store, framework), history=history)
@@ -250,10 +252,10 @@ def timeline_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """One indicator's evidence in date order: cumulative momentum, status changes, and a sparkline."""
-    from policytrack.entries import get_framework
     from policytrack.render.entries import to_json
     from policytrack.render.report import timeline_renderable
     from policytrack.status import timeline
+    from policytrack.workspace import get_framework
 
     since_date = read_date(since, "--since").start if since else None
     until_date = read_date(until, "--until", allow_future=True).end if until else None

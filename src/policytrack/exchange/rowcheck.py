@@ -16,8 +16,9 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from policytrack.context import default_analyst, utc_now
 from policytrack.dates import parse_date, stored_date
-from policytrack.entries import default_analyst, get_framework, utc_now, validated_values
+from policytrack.entries import validated_values
 from policytrack.errors import InputError
 from policytrack.exchange.export import LIST_SEPARATOR
 from policytrack.grades import GRADES
@@ -31,6 +32,7 @@ from policytrack.models import (
     storable,
 )
 from policytrack.store import Store
+from policytrack.workspace import get_framework
 
 REQUIRED = ("indicator", "date", "summary")
 # Effects as CSV text ("-1", "+2", "" for none) and as JSON numbers, mapped to what check_effect accepts.

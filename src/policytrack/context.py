@@ -1,0 +1,44 @@
+"""Who and when: the analyst (from POLICYTRACK_ANALYST or the login), the framework chosen by
+POLICYTRACK_FRAMEWORK, and the clock, each read and checked in one place."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+from policytrack.errors import InputError
+from policytrack.models import DEFAULT_FRAMEWORK, storable
+
+ENV_ANALYST = "POLICYTRACK_ANALYST"
+ENV_FRAMEWORK = "POLICYTRACK_FRAMEWORK"
+
+
+def utc_now() -> str:
+    """A UTC timestamp in ISO 8601 with microseconds, as stored in `recorded_at`/`changed_at`."""
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def env_text(name: str) -> str:
+    """An environment variable's value, checked like any other input ('' when unset)."""
+    value = os.environ.get(name, "")
+    if not storable(value):
+        raise InputError(f"${name} is not valid UTF-8 text; set it again (or unset it)")
+    return value
+
+
+def default_analyst() -> str:
+    env = env_text(ENV_ANALYST).strip()
+    if env:
+        return env
+    try:
+        import getpass
+
+        login = getpass.getuser()
+        return login if storable(login) else "unknown"
+    except Exception:  # getpass raises OSError or KeyError when no login name can be found
+        return "unknown"
+
+
+def default_framework_name() -> str:
+    """POLICYTRACK_FRAMEWORK, else the embedded Mali framework."""
+    return env_text(ENV_FRAMEWORK) or DEFAULT_FRAMEWORK

@@ -1,0 +1,42 @@
+"""The database a command works on: opened (created and migrated if need be) with at least the default
+framework, and the framework a command names, or the default one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from policytrack.context import default_framework_name, utc_now
+from policytrack.errors import DatabaseError, InputError
+from policytrack.models import DEFAULT_FRAMEWORK, Framework
+from policytrack.store import Store
+
+
+def open_store(path: Path) -> Store:
+    """Open (creating and migrating if need be) a database holding at least the default framework."""
+    store = Store(path)
+    try:
+        if not store.framework_names():
+            if store.read_only:
+                raise DatabaseError(f"database {path} is empty and read-only")
+            # The loader (tomllib, importlib.resources) is needed only here, not on every command.
+            from policytrack.frameworks.install import install
+            from policytrack.frameworks.parse import builtin_path
+
+            # Check again under the write lock: another process may have just created this database.
+            with store.transaction():
+                if not store.framework_names():
+                    install(store, builtin_path(DEFAULT_FRAMEWORK), utc_now())
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def get_framework(store: Store, name: str | None = None) -> Framework:
+    """The framework called `name`, else POLICYTRACK_FRAMEWORK's, else the embedded default."""
+    wanted = name or default_framework_name()
+    fw = store.framework(wanted)
+    if fw is None:
+        names = ", ".join(store.framework_names()) or "none"
+        raise InputError(f"unknown framework {wanted!r}; this database has: {names}")
+    return fw
