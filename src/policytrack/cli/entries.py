@@ -162,8 +162,9 @@ def list_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """List evidence, oldest first."""
+    from policytrack.columns import EXPORT_FIELDS
     from policytrack.entries import list_entries
-    from policytrack.exchange.export import EXPORT_FIELDS, csv_cells
+    from policytrack.exchange.export import csv_cells
     from policytrack.render.entries import entries_table, to_json, write_csv
     from policytrack.workspace import get_framework
 

@@ -84,9 +84,8 @@ def export_entries(
     CSV follows RFC 4180 (header, CRLF) in UTF-8; numbers are bare and other cells quoted, as R's write.csv
     does. Text starting with = + - @, a tab or a carriage return gets a leading apostrophe so spreadsheets do
     not run it; `policytrack import` removes it again."""
+    from policytrack.columns import EXPORT_FIELDS, REVISION_FIELDS
     from policytrack.exchange.export import (
-        EXPORT_FIELDS,
-        REVISION_FIELDS,
         csv_cells,
         csv_lines,
         export_records,

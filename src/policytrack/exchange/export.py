@@ -12,35 +12,11 @@ from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
+from policytrack.columns import BY_NAME, EXPORT_FIELDS, INT_FIELDS, LIST_FIELDS, REVISION_FIELDS, TEXT_FIELDS
 from policytrack.entries import EntryFilter, filter_sql
 from policytrack.models import Framework
 from policytrack.store import Store
 
-EXPORT_FIELDS = (
-    "id",
-    "uuid",
-    "framework",
-    "indicator",
-    "date",
-    "date_precision",
-    "summary",
-    "effect",
-    "grade",
-    "status",
-    "source",
-    "tags",
-    "actors",
-    "note",
-    "analyst",
-    "revision",
-    "recorded_at",
-    "indicator_title",
-)
-REVISION_FIELDS = (*EXPORT_FIELDS, "action", "changed_by", "changed_at")
-# Columns of free text: the ones a spreadsheet could mistake for a formula.
-TEXT_FIELDS = frozenset(
-    {"indicator_title", "summary", "note", "source", "tags", "actors", "analyst", "changed_by"}
-)
 LIST_SEPARATOR = "; "
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
@@ -53,8 +29,8 @@ def restore_neutralised(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
 
 
-# Integer columns are written bare; every other cell is quoted (csv.QUOTE_NONNUMERIC, see render.write_csv).
-INT_FIELDS = frozenset({"id", "effect", "revision"})
+# Integer columns (INT_FIELDS) are written bare; every other cell is quoted (csv.QUOTE_NONNUMERIC, see
+# render.entries.write_csv).
 
 
 def csv_cells(record: dict[str, Any], fields: Sequence[str], *, raw: bool = False) -> list[object]:
@@ -107,29 +83,6 @@ def _list_sql(column: str, *, raw: bool) -> str:
     )
 
 
-_SQL_COLUMNS = {
-    "id": "e.id",
-    "uuid": "e.uuid",
-    "framework": "f.name",
-    "indicator": "i.key",
-    "date": "e.date",
-    "date_precision": "e.date_precision",
-    "summary": "e.summary",
-    "effect": "e.effect",
-    "grade": "e.grade",
-    "status": "e.status",
-    "source": "e.source",
-    "tags": "e.tags",
-    "actors": "e.actors",
-    "note": "e.note",
-    "analyst": "e.analyst",
-    "revision": "e.revision",
-    "recorded_at": "e.recorded_at",
-    "indicator_title": "i.title",
-}
-_LIST_FIELDS = frozenset({"tags", "actors"})
-
-
 def _csv_line_sql(*, raw: bool) -> str:
     """One CSV line per row, formatted by SQLite's printf in a single pass: integers bare, everything else
     quoted with its quotes doubled (printf's %w), exactly as write_csv's csv.QUOTE_NONNUMERIC writes the
@@ -137,8 +90,8 @@ def _csv_line_sql(*, raw: bool) -> str:
     which keeps export within 2x of `sqlite3 -csv`; csv.writer over the same cells measured 3.8x."""
     formats, args = [], []
     for name in EXPORT_FIELDS:
-        expr = _SQL_COLUMNS[name]
-        if name in _LIST_FIELDS:
+        expr = BY_NAME[name].sql
+        if name in LIST_FIELDS:
             expr = _list_sql(expr, raw=raw)
         elif name in TEXT_FIELDS and not raw:
             expr = _neutralised_sql(expr)
@@ -182,7 +135,7 @@ def csv_lines(
 JSON_SEPARATORS = (",", ":")
 _JSON_OBJECT_SQL = "json_object({})".format(
     ", ".join(
-        f"'{name}', " + (f"json({_SQL_COLUMNS[name]})" if name in _LIST_FIELDS else _SQL_COLUMNS[name])
+        f"'{name}', " + (f"json({BY_NAME[name].sql})" if name in LIST_FIELDS else BY_NAME[name].sql)
         for name in EXPORT_FIELDS
     )
 )
@@ -238,3 +191,6 @@ def json_lines(texts: Iterator[str]) -> Iterator[str]:
     for i, text in enumerate(texts):
         yield ("\n  " if i == 0 else ",\n  ") + text
     yield "\n]\n"
+
+
+__all__ = ["EXPORT_FIELDS", "REVISION_FIELDS", "TEXT_FIELDS", "csv_cells", "csv_lines", "json_texts"]

@@ -21,17 +21,23 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
+from policytrack.columns import (
+    ENTRY_COLUMNS,
+    EXPORT_FIELDS,
+    IMPORT_FIELDS,
+    REQUIRED,
+    REVISION_FIELDS,
+    TEXT_FIELDS,
+)
 from policytrack.errors import DatabaseError, InputError, PolicytrackError
-from policytrack.exchange.export import EXPORT_FIELDS, REVISION_FIELDS, TEXT_FIELDS
-from policytrack.exchange.rowcheck import REQUIRED, NotJSON, RowChecker
+from policytrack.exchange.rowcheck import NotJSON, RowChecker
 from policytrack.models import MAX_FIELD, MAX_ID
-from policytrack.store import ENTRY_COLUMNS, Store, connect_read_only
+from policytrack.store import Store, connect_read_only
 
-KNOWN = frozenset(EXPORT_FIELDS) | {"deleted_at"}
+KNOWN = IMPORT_FIELDS
 MAX_SHOWN_ERRORS = 20
 BATCH = 2000
 SQLITE_MAGIC = b"SQLite format 3\x00"
-_STORED = ("date", "effect", "status", "grade", "summary", "note", "source", "tags", "actors", "analyst")
 
 
 class ImportRowsError(PolicytrackError):

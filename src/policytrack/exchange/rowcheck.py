@@ -16,6 +16,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from policytrack.columns import REQUIRED
 from policytrack.context import default_analyst, utc_now
 from policytrack.dates import parse_date, stored_date
 from policytrack.entries import validated_values
@@ -34,7 +35,6 @@ from policytrack.models import (
 from policytrack.store import Store
 from policytrack.workspace import get_framework
 
-REQUIRED = ("indicator", "date", "summary")
 # Effects as CSV text ("-1", "+2", "" for none) and as JSON numbers, mapped to what check_effect accepts.
 _EFFECTS: dict[object, int] = {"": 0}
 for _n in range(EFFECT_MIN, EFFECT_MAX + 1):

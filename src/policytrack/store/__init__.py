@@ -14,8 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from policytrack.columns import ENTRY_COLUMNS
 from policytrack.errors import DatabaseError
-from policytrack.store.entries import ENTRY_COLUMNS, EntryRows
+from policytrack.store.entries import EntryRows
 from policytrack.store.frameworks import FrameworkRows
 from policytrack.store.reports import ReportRows
 

@@ -8,30 +8,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
+from policytrack.columns import COLUMNS, ENTRY_COLUMNS
 from policytrack.dates import PartialDate
 from policytrack.errors import NotFoundError
 from policytrack.models import Entry, Revision
 
-ENTRY_COLUMNS = (
-    "indicator_id",
-    "date",
-    "date_start",
-    "date_precision",
-    "summary",
-    "note",
-    "source",
-    "effect",
-    "status",
-    "grade",
-    "tags",
-    "actors",
-    "analyst",
-)
-
-_ENTRY_SELECT = """
-SELECT e.id, e.uuid, f.name AS framework, i.key AS indicator, i.title AS indicator_title,
-       e.date, e.date_start, e.summary, e.note, e.source, e.effect, e.status, e.grade, e.tags, e.actors,
-       e.analyst, e.revision, e.recorded_at, e.deleted_at
+# Every column of COLUMNS (named as there) and the tombstone, over the aliases the filters use.
+_ENTRY_SELECT = f"""
+SELECT {", ".join(f"{c.sql} AS {c.name}" for c in COLUMNS)}, e.deleted_at
 FROM entries e
 JOIN indicators i ON i.id = e.indicator_id
 JOIN frameworks f ON f.id = i.framework_id
