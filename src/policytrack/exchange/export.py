@@ -63,15 +63,18 @@ def _list_sql(column: str, *, raw: bool) -> str:
 
     The store writes lists with json.dumps: '["a", "b"]'. Without a backslash (an escape) such text joins by
     replacing the '", "' between items, and what that leaves must hold no quote, or the list was written some
-    other way; then json_each does it (its ordered subquery keeps the list's order through group_concat)."""
+    other way; then a recursive query joins its items in order."""
     joined = f"replace(substr({column}, 3, length({column}) - 4), '\", \"', '{LIST_SEPARATOR}')"
     plain = (
         f"instr({column}, '\\') = 0 AND substr({column}, 1, 2) = '[\"' AND substr({column}, -2) = '\"]' "
         f"AND instr({joined}, '\"') = 0"
     )
+    # group_concat's order is arbitrary by SQLite's documentation (ORDER BY inside an aggregate needs 3.44):
+    # the items are joined one by one, in index order, by a recursive query, so the order is guaranteed.
     general = (
-        f"(SELECT group_concat(value, '{LIST_SEPARATOR}') "
-        f"FROM (SELECT value FROM json_each({column}) ORDER BY key))"
+        f"(WITH RECURSIVE part(k, s) AS (SELECT 0, json_extract({column}, '$[0]') UNION ALL "
+        f"SELECT k + 1, s || '{LIST_SEPARATOR}' || json_extract({column}, '$[' || (k + 1) || ']') FROM part "
+        f"WHERE k + 1 < json_array_length({column})) SELECT s FROM part ORDER BY k DESC LIMIT 1)"
     )
     if raw:
         return f"CASE WHEN {column} = '[]' THEN '' WHEN {plain} THEN {joined} ELSE {general} END"
