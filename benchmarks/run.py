@@ -29,9 +29,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import synth  # noqa: E402
-from policytrack.exchange.importer import bulk_search_index, deferred_indexes  # noqa: E402
 from policytrack.grades import WEIGHT_SQL  # noqa: E402
 from policytrack.store import ENTRY_COLUMNS  # noqa: E402
+from policytrack.store.bulk import bulk_search_index, deferred_indexes  # noqa: E402
 
 WORK = HERE / ".work"
 PT = [sys.executable, "-m", "policytrack"]

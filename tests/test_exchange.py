@@ -411,7 +411,7 @@ def test_written_files_get_normal_permissions(cli: Invoke, log: Callable[..., in
 def test_import_into_empty_database_restores_its_indexes(
     cli: Invoke, tmp_path: Path, log: Callable[..., int]
 ) -> None:
-    from policytrack.exchange.importer import DEFERRABLE_INDEXES
+    from policytrack.store.bulk import DEFERRABLE_INDEXES
 
     log("regional", "AES treaty signed", "--date", "2024-07-06", "--status", "commitment")
     exported = tmp_path / "e.csv"

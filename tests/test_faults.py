@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from conftest import Invoke
 from policytrack.exchange.export import EXPORT_FIELDS
-from policytrack.exchange.importer import KNOWN
+from policytrack.exchange.readers import KNOWN
 
 WRITER = """
 import sys

@@ -142,13 +142,12 @@ def import_cmd(
     columns optional), or another analyst's policytrack database. Entries are matched by uuid: importing the
     same file twice adds nothing, and a changed entry with a higher revision becomes a new revision here."""
     from policytrack.errors import InputError
-    from policytrack.exchange.importer import (
-        ImportRowsError,
+    from policytrack.exchange.importer import ImportRowsError, import_records
+    from policytrack.exchange.readers import (
         csv_records,
         database_records,
         database_size,
         detect_format,
-        import_records,
         json_records,
         jsonl_records,
         text_stream,
