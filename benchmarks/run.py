@@ -33,7 +33,8 @@ sys.path.insert(0, str(HERE))
 
 import synth  # noqa: E402
 
-# Every name this script takes from policytrack (the commands themselves run as `python -m policytrack`).
+# Every name this script takes from policytrack; synth.py takes open_store and get_framework, and the
+# commands themselves run as `python -m policytrack`.
 from policytrack.importer import bulk_search_index, deferred_indexes  # noqa: E402
 from policytrack.store import ENTRY_COLUMNS  # noqa: E402
 
