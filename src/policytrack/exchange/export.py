@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from operator import itemgetter
 from typing import Any
 
 from policytrack.columns import BY_NAME, EXPORT_FIELDS, INT_FIELDS, LIST_FIELDS, REVISION_FIELDS, TEXT_FIELDS
@@ -108,20 +107,13 @@ def _csv_line_sql(*, raw: bool) -> str:
 
 
 def _current(store: Store, frameworks: Sequence[Framework], flt: EntryFilter, select: str) -> Iterator[str]:
-    """One SQL-built text per current entry, streamed from the cursor (memory stays flat). Rows come in id
-    order (the order they were recorded): table order, where date order would cost a random read per row.
-    The filters are checked at the call, so a bad one fails before anything is written."""
+    """One SQL-built text per current entry, in id order, streamed (memory stays flat). The filters are
+    checked at the call, so a bad one fails before anything is written."""
     queries = [filter_sql(fw, flt) for fw in frameworks]
 
     def texts() -> Iterator[str]:
         for where, params in queries:
-            cursor = store.conn.execute(
-                f"""SELECT {select} FROM entries e JOIN indicators i ON i.id = e.indicator_id
-                    JOIN frameworks f ON f.id = i.framework_id
-                    WHERE {" AND ".join(where)} ORDER BY e.id""",
-                params,
-            )
-            yield from map(itemgetter(0), cursor)
+            yield from store.entry_texts(select, where, params)
 
     return texts()
 

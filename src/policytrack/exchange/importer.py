@@ -65,8 +65,7 @@ class _Importer:
         self.used_ids: set[int] = set()
         # Read under the import's write lock (the caller's BEGIN IMMEDIATE): read before it, a `log` in
         # another process could take the same id first.
-        (last,) = store.conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()
-        self.next_id = int(last) + 1
+        self.next_id = store.last_entry_id() + 1
         # Into a database with no entries (tombstones are entries too), no uuid of the file can be known
         # (the file's are checked to be distinct) and no id taken but this import's own (used_ids).
         self.was_empty = self.next_id == 1
@@ -75,23 +74,13 @@ class _Importer:
         """Merge a batch of checked rows: one lookup for known uuids and one for taken ids (none is needed
         into a database that had no entries), then the new entries in one executemany, and their first
         revisions and search rows copied in SQL (the per-row cost was the bottleneck)."""
-        conn = self.store.conn
         known: dict[str, sqlite3.Row] = {}
         taken: set[int] = set()
         if not self.was_empty:
-            uuids = [ident["uuid"] for _, ident in batch if ident["uuid"]]
-            for chunk in _chunks(uuids):
-                marks = ", ".join("?" for _ in chunk)
-                for row in conn.execute(f"SELECT * FROM entries WHERE uuid IN ({marks})", chunk):
-                    known[row["uuid"]] = row
-            wanted = [
-                ident["id"] for _, ident in batch if ident["id"] is not None and ident["uuid"] not in known
-            ]
-            for chunk in _chunks(wanted):
-                marks = ", ".join("?" for _ in chunk)
-                taken.update(
-                    row[0] for row in conn.execute(f"SELECT id FROM entries WHERE id IN ({marks})", chunk)
-                )
+            known = self.store.entries_by_uuid([ident["uuid"] for _, ident in batch if ident["uuid"]])
+            taken = self.store.ids_in_use(
+                [ident["id"] for _, ident in batch if ident["id"] is not None and ident["uuid"] not in known]
+            )
         entries = []
         for values, ident in batch:
             local = known.get(ident["uuid"])
@@ -119,27 +108,7 @@ class _Importer:
                 )
             )
             result.added += 1
-        columns = ", ".join(ENTRY_COLUMNS)
-        marks = ", ".join("?" for _ in ENTRY_COLUMNS)
-        conn.executemany(
-            f"INSERT INTO entries (id, uuid, {columns}, revision, recorded_at, deleted_at) "
-            f"VALUES (?, ?, {marks}, ?, ?, ?)",
-            entries,
-        )
-        # Each new entry's first revision and its full-text row are copied from the rows just written, in
-        # SQL (see bulk_search_index): binding the same values again from Python cost more.
-        for chunk in _chunks([row[0] for row in entries]):
-            ids = ", ".join("?" for _ in chunk)
-            conn.execute(
-                "INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at, "
-                f"{columns}) SELECT id, revision, 'import', ?, ?, {columns} FROM entries WHERE id IN ({ids})",
-                (self.rows.analyst, self.rows.now, *chunk),
-            )
-            conn.execute(
-                "INSERT INTO entries_fts (rowid, summary, note, source) SELECT id, summary, note, source "
-                f"FROM entries WHERE id IN ({ids})",
-                chunk,
-            )
+        self.store.insert_imported(entries, self.rows.analyst, self.rows.now)
 
     def _merge(
         self, local: sqlite3.Row, values: dict[str, Any], ident: dict[str, Any], result: ImportResult
@@ -159,20 +128,11 @@ class _Importer:
             result.conflicts += 1
             return
         changes = {**values, "deleted_at": ident["deleted_at"], "revision": revision or local["revision"] + 1}
-        assignments = ", ".join(f"{k} = ?" for k in changes)
-        self.store.conn.execute(
-            f"UPDATE entries SET {assignments} WHERE id = ?", (*changes.values(), local["id"])
-        )
-        self.store.write_revision(self.store.conn, local["id"], "import", self.rows.analyst, self.rows.now)
+        self.store.update_imported(local["id"], changes, self.rows.analyst, self.rows.now)
         result.updated += 1
 
 
 _stored = itemgetter(*ENTRY_COLUMNS)
-
-
-def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def _decoded(records: Iterator[Record], source: str) -> Iterator[Record]:
@@ -210,8 +170,7 @@ def import_records(
     total_errors = 0
     seen: set[str] = set()
     batch: list[tuple[dict[str, Any], dict[str, Any]]] = []
-    # Index pages (uuids arrive in random order) need far more cache than SQLite's default 2 MB.
-    store.conn.execute("PRAGMA cache_size = -262144")
+    store.large_cache()
     with store.transaction(), bulk_search_index(store.conn), deferred_indexes(store.conn):
         importer = _Importer(store, framework, today or date.today())
         for number, rec in _decoded(records, source):

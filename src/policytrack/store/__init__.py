@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from policytrack.columns import ENTRY_COLUMNS
 from policytrack.errors import DatabaseError
+from policytrack.store.bulk import BulkRows
 from policytrack.store.entries import EntryRows
 from policytrack.store.frameworks import FrameworkRows
 from policytrack.store.reports import ReportRows
@@ -52,7 +53,7 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
     return conn
 
 
-class Store(FrameworkRows, EntryRows, ReportRows):
+class Store(FrameworkRows, EntryRows, ReportRows, BulkRows):
     """A policytrack database. Opening it applies pending migrations; it never prints."""
 
     def __init__(self, path: Path) -> None:

@@ -4,10 +4,13 @@ per batch or once at the end instead of row by row. A rollback restores both wit
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
+from policytrack.columns import ENTRY_COLUMNS
 from policytrack.errors import DatabaseError
+from policytrack.store.entries import StoreBase
 
 
 @contextmanager
@@ -47,3 +50,72 @@ def deferred_indexes(conn: sqlite3.Connection) -> Iterator[None]:
     if conn.in_transaction:  # a dry run has rolled back already, and the rollback restored them
         for _, sql in rows:
             conn.execute(sql)
+
+
+def _chunks(values: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+_COLUMNS = ", ".join(ENTRY_COLUMNS)
+
+
+class BulkRows(StoreBase):
+    """What an import needs, a batch at a time, inside its own transaction."""
+
+    def last_entry_id(self) -> int:
+        (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()
+        return int(last)
+
+    def entries_by_uuid(self, uuids: Sequence[str]) -> dict[str, sqlite3.Row]:
+        found: dict[str, sqlite3.Row] = {}
+        for chunk in _chunks(uuids):
+            for row in self.conn.execute(f"SELECT * FROM entries WHERE uuid IN ({_marks(chunk)})", chunk):
+                found[row["uuid"]] = row
+        return found
+
+    def ids_in_use(self, ids: Sequence[int]) -> set[int]:
+        taken: set[int] = set()
+        for chunk in _chunks(ids):
+            taken.update(
+                row[0]
+                for row in self.conn.execute(f"SELECT id FROM entries WHERE id IN ({_marks(chunk)})", chunk)
+            )
+        return taken
+
+    def insert_imported(self, rows: Sequence[tuple[Any, ...]], by: str, at: str) -> None:
+        """New entries (id, uuid, ENTRY_COLUMNS..., revision, recorded_at, deleted_at) in one executemany;
+        each one's first revision and full-text row copied in SQL from the rows just written (binding the
+        same values again from Python cost more; see bulk_search_index)."""
+        self.conn.executemany(
+            f"INSERT INTO entries (id, uuid, {_COLUMNS}, revision, recorded_at, deleted_at) "
+            f"VALUES (?, ?, {_marks(ENTRY_COLUMNS)}, ?, ?, ?)",
+            rows,
+        )
+        for chunk in _chunks([row[0] for row in rows]):
+            ids = _marks(chunk)
+            self.conn.execute(
+                "INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at, "
+                f"{_COLUMNS}) SELECT id, revision, 'import', ?, ?, {_COLUMNS} "
+                f"FROM entries WHERE id IN ({ids})",
+                (by, at, *chunk),
+            )
+            self.conn.execute(
+                "INSERT INTO entries_fts (rowid, summary, note, source) SELECT id, summary, note, source "
+                f"FROM entries WHERE id IN ({ids})",
+                chunk,
+            )
+
+    def update_imported(self, entry_id: int, changes: dict[str, Any], by: str, at: str) -> None:
+        """An entry this database has, changed by an import (its revision given), with its new revision."""
+        assignments = ", ".join(f"{k} = ?" for k in changes)
+        self.conn.execute(f"UPDATE entries SET {assignments} WHERE id = ?", (*changes.values(), entry_id))
+        self.write_revision(self.conn, entry_id, "import", by, at)
+
+    def large_cache(self) -> None:
+        """Index pages (uuids arrive in random order) need far more cache than SQLite's default 2 MB."""
+        self.conn.execute("PRAGMA cache_size = -262144")

@@ -69,6 +69,9 @@ class StoreBase:
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         raise NotImplementedError
 
+    def write_revision(self, conn: sqlite3.Connection, entry_id: int, action: str, by: str, at: str) -> None:
+        raise NotImplementedError
+
 
 class EntryRows(StoreBase):
     """Reading and writing entries; every change also writes a revision."""
@@ -161,6 +164,18 @@ class EntryRows(StoreBase):
         )
         for r in rows:
             yield Revision(r["revision"], r["action"], r["changed_by"], r["changed_at"], _entry(r))
+
+    def entry_texts(self, select: str, where: Sequence[str], params: Sequence[Any]) -> Iterator[str]:
+        """One text per matching entry, built by the SQL expression `select` (over aliases e, i, f), in id
+        order (the order they were recorded: table order, where date order would cost a random read per
+        row), streamed from the cursor."""
+        cursor = self.conn.execute(
+            f"""SELECT {select} FROM entries e JOIN indicators i ON i.id = e.indicator_id
+                JOIN frameworks f ON f.id = i.framework_id
+                WHERE {" AND ".join(where)} ORDER BY e.id""",
+            list(params),
+        )
+        return (row[0] for row in cursor)
 
     def revisions(self, entry_id: int) -> list[Revision]:
         found = list(self.query_revisions(["e.id = ?"], [entry_id]))
