@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -101,8 +102,8 @@ def test_disk_full_is_a_clear_error_and_loses_nothing(
     pages = sqlite3.connect(db_path).execute("PRAGMA page_count").fetchone()[0]
     real_connect = sqlite3.connect
 
-    def small_disk(*args: object, **kwargs: object) -> sqlite3.Connection:
-        conn = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+    def small_disk(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn: sqlite3.Connection = real_connect(*args, **kwargs)
         conn.execute(f"PRAGMA max_page_count = {pages + 2}")  # SQLite's stand-in for a full disk
         return conn
 
@@ -210,7 +211,7 @@ def test_fuzzed_arguments_never_trace_back(cli: Invoke, args: list[str]) -> None
     assert "Traceback" not in result.output
 
 
-cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=15)
+cells = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=15)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

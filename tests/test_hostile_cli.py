@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -180,7 +181,12 @@ def test_framework_update_keeps_target_history(cli: Invoke, db_path: Path, tmp_p
 
 
 def run(
-    args: list[str], db: Path, *, stdin: int | None = None, stdout: object = None, close: int | None = None
+    args: list[str],
+    db: Path,
+    *,
+    stdin: int | None = None,
+    stdout: IO[Any] | None = None,
+    close: int | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """The installed program as a user runs it, optionally with stdin (0) or stdout (1) closed."""
     env = {**os.environ, "POLICYTRACK_DB": str(db)}
@@ -247,7 +253,7 @@ def test_closed_stdin_is_one_line(db_path: Path, args: list[str]) -> None:
 
 
 def test_stdin_text_is_bounded_and_utf8(cli: Invoke, logged: list[str], db_path: Path) -> None:
-    assert "not UTF-8" in refused(cli("log", "regional", "-", input=b"\xff\xfe bad"))  # type: ignore[arg-type]
+    assert "not UTF-8" in refused(cli("log", "regional", "-", input=b"\xff\xfe bad"))
     too_long = "x" * (MAX_FIELD + 1)
     assert f"over {MAX_FIELD:,} characters" in refused(cli("log", "regional", "-", input=too_long))
     assert "characters long" in refused(cli("log", "regional", "x", "--note", "n" * (MAX_FIELD + 1)))

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from policytrack.store import migrations as migrations_module
 from policytrack.dates import parse_date
 from policytrack.entries import get_framework, log_entry, open_store
 from policytrack.errors import DatabaseError
 from policytrack.models import EntryInput
 from policytrack.store import MIGRATION_NAMES, Store
+from policytrack.store import migrations as migrations_module
 
 
 def test_migration_names_match_the_migrations() -> None:
