@@ -30,43 +30,6 @@ def test_new_database_is_migrated_wal_and_has_default_framework(db_path: Path) -
         assert store.framework_names() == ["mali-china-security"]
 
 
-def test_database_from_first_migration_upgrades_with_rows_intact(db_path: Path) -> None:
-    # A database as the first release left it: schema m001 only, with a framework and an entry in it.
-    from sqlite_utils import Database
-
-    conn = sqlite3.connect(db_path, isolation_level=None)
-    migrations_module.migrations.apply(Database(conn), stop_before=list(MIGRATION_NAMES[1:]))
-    conn.execute(
-        "INSERT INTO frameworks (id, name, title, source_title, default_status, definition, loaded_at)"
-        " VALUES (1, 'mali-china-security', 'Old title', 'Prah', 'no-action', '', '2025-01-01')"
-    )
-    conn.execute(
-        "INSERT INTO status_levels (framework_id, rank, name, label, percent)"
-        " VALUES (1, 0, 'no-action', 'No action', 0), (1, 1, 'done', 'Done', 100)"
-    )
-    conn.execute(
-        "INSERT INTO indicators (id, framework_id, key, number, title) VALUES (7, 1, 'regional', 5, 'R')"
-    )
-    conn.execute(
-        "INSERT INTO entries (id, uuid, indicator_id, date, date_start, date_precision, summary, effect,"
-        " grade, revision, recorded_at) VALUES (1, 'u-1', 7, '2024-07', '2024-07-01', 'month',"
-        " 'AES treaty signed', 1, 'B2', 1, '2025-01-01T00:00:00Z')"
-    )
-    conn.close()
-    with open_store(db_path) as store:
-        assert store.applied_migrations() == list(MIGRATION_NAMES)
-        entry = store.get_entry(1)
-        assert (entry.uuid, entry.summary, str(entry.date), entry.grade) == (
-            "u-1",
-            "AES treaty signed",
-            "2024-07",
-            "B2",
-        )
-        indexes = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-        assert "entries_report" in indexes and "entries_indicator_date" not in indexes
-        assert store.conn.execute("SELECT count(*) FROM targets").fetchone()[0] == 0
-
-
 def test_not_sqlite_file_is_refused_and_left_untouched(db_path: Path) -> None:
     db_path.write_text("these are my notes, not a database\n")
     before = db_path.read_bytes()
