@@ -287,6 +287,7 @@ summaries_strategy = st.text(
 ).filter(lambda s: s.strip() and s != "-")
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(summary=summaries_strategy)
 def test_any_unicode_summary_survives(cli: Invoke, summary: str) -> None:

@@ -81,6 +81,7 @@ def fill(db: Path, entries: list[dict[str, object]]) -> None:
             )
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(entries=st.lists(entry_strategy, min_size=1, max_size=6), fmt=st.sampled_from(["csv", "jsonl"]))
 def test_round_trip_is_byte_identical(cli: Invoke, entries: list[dict[str, object]], fmt: str) -> None:
@@ -114,6 +115,7 @@ odd_label = st.text(alphabet='ab"\\=+@- ,\té\u2028', min_size=1, max_size=6).fi
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(
     entries=st.lists(

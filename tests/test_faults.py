@@ -124,6 +124,7 @@ def test_disk_full_is_a_clear_error_and_loses_nothing(
     assert cli("db", "check").exit_code == 0
 
 
+@pytest.mark.slow
 def test_truncated_database_names_file_and_db_check(cli: Invoke, db_path: Path) -> None:
     for i in range(200):
         assert (
@@ -200,6 +201,7 @@ WORDS = [
 arguments = st.lists(st.sampled_from(WORDS) | st.text(max_size=12), min_size=1, max_size=7)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(args=arguments)
 def test_fuzzed_arguments_never_trace_back(cli: Invoke, args: list[str]) -> None:
@@ -214,6 +216,7 @@ def test_fuzzed_arguments_never_trace_back(cli: Invoke, args: list[str]) -> None
 cells = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=15)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     header=st.lists(
@@ -247,6 +250,7 @@ json_values = st.sampled_from([["x"], {"a": 1}, 1.5, 2.0, 10**30, -(10**30), Tru
 json_fields = st.sampled_from([*sorted(KNOWN), "x"])  # every column import knows, and one it does not
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     objects=st.lists(
