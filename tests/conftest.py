@@ -30,20 +30,23 @@ def db_path(isolated_env: Path) -> Path:
 
 
 Invoke = Callable[..., Result]
+# `log(ARGS...)` returns the new entry's id; `cli_json(ARGS...)` the parsed JSON output.
+Log = Callable[..., int]
+InvokeJson = Callable[..., Any]
 
 
 @pytest.fixture
 def cli() -> Invoke:
     runner = CliRunner()
 
-    def invoke(*args: str, input: str | None = None) -> Result:
+    def invoke(*args: str, input: str | bytes | None = None) -> Result:
         return runner.invoke(app, list(args), input=input)
 
     return invoke
 
 
 @pytest.fixture
-def log(cli: Invoke) -> Callable[..., int]:
+def log(cli: Invoke) -> Log:
     """`policytrack log ARGS...`, asserting it succeeded; returns the new entry's id."""
 
     def invoke(*args: str) -> int:
@@ -55,7 +58,7 @@ def log(cli: Invoke) -> Callable[..., int]:
 
 
 @pytest.fixture
-def cli_json(cli: Invoke) -> Callable[..., Any]:
+def cli_json(cli: Invoke) -> InvokeJson:
     def invoke(*args: str) -> Any:
         result = cli(*args)
         assert result.exit_code == 0, result.stderr

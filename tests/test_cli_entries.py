@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Invoke
+from conftest import Invoke, InvokeJson, Log
 
 AES = "Mali, Burkina Faso and Niger sign the treaty of the Confederation of Sahel States in Niamey"
 
@@ -49,7 +49,7 @@ def count_rows(db_path: Path, table: str = "entries") -> int:
         conn.close()
 
 
-def test_log_then_list_json(cli: Invoke, cli_json) -> None:
+def test_log_then_list_json(cli: Invoke, cli_json: InvokeJson) -> None:
     entry_id = log_aes(cli)
     rows = cli_json("list", "--json")
     assert len(rows) == 1
@@ -64,7 +64,7 @@ def test_log_then_list_json(cli: Invoke, cli_json) -> None:
     assert len(row["uuid"]) == 36
 
 
-def test_month_precision_is_kept(cli: Invoke, cli_json) -> None:
+def test_month_precision_is_kept(cli: Invoke, cli_json: InvokeJson) -> None:
     result = cli(
         "log",
         "civilian-led",
@@ -80,20 +80,20 @@ def test_month_precision_is_kept(cli: Invoke, cli_json) -> None:
     assert row["date"] == "2013-08" and row["date_precision"] == "month"
 
 
-def test_default_date_is_today_and_indicator_by_number(cli: Invoke, cli_json) -> None:
+def test_default_date_is_today_and_indicator_by_number(cli: Invoke, cli_json: InvokeJson) -> None:
     assert cli("log", "2", "context note").exit_code == 0
     (row,) = cli_json("list", "--json")
     assert row["date"] == date.today().isoformat()
     assert row["indicator"] == "diversify" and row["effect"] == 0
 
 
-def test_summary_from_stdin(cli: Invoke, cli_json) -> None:
+def test_summary_from_stdin(cli: Invoke, cli_json: InvokeJson) -> None:
     result = cli("log", "diversify", "-", "--date", "2022-02-17", input="Barkhane withdrawal\n")
     assert result.exit_code == 0, result.stderr
     assert cli_json("list", "--json")[0]["summary"] == "Barkhane withdrawal"
 
 
-def test_status_makes_an_assessment(cli: Invoke, cli_json) -> None:
+def test_status_makes_an_assessment(cli: Invoke, cli_json: InvokeJson) -> None:
     log_aes(cli, "--status", "commitment")
     states = {s["key"]: s for s in cli_json("indicators", "--json")}
     assert states["regional"]["status"] == "commitment"
@@ -164,7 +164,7 @@ def test_not_sqlite_db_is_left_untouched(cli: Invoke, tmp_path: Path) -> None:
     assert notes.read_text() == "my notes\n"
 
 
-def test_edit_keeps_history(cli: Invoke, cli_json) -> None:
+def test_edit_keeps_history(cli: Invoke, cli_json: InvokeJson) -> None:
     entry_id = log_aes(cli)
     result = cli("edit", str(entry_id), "--grade", "B2", "--effect", "2", "--tag", "treaty")
     assert result.exit_code == 0, result.stderr
@@ -180,7 +180,7 @@ def test_edit_keeps_history(cli: Invoke, cli_json) -> None:
     assert "grade: A1 -> B2" in text and "effect: +1 -> +2" in text
 
 
-def test_edit_clears_status_and_refuses_no_change(cli: Invoke, cli_json) -> None:
+def test_edit_clears_status_and_refuses_no_change(cli: Invoke, cli_json: InvokeJson) -> None:
     entry_id = log_aes(cli, "--status", "commitment")
     assert cli("edit", str(entry_id), "--status", "").exit_code == 0
     assert cli_json("show", str(entry_id), "--json")["status"] is None
@@ -188,7 +188,7 @@ def test_edit_clears_status_and_refuses_no_change(cli: Invoke, cli_json) -> None
     assert result.exit_code == 1 and "nothing to change" in result.stderr
 
 
-def test_delete_needs_force_off_terminal_and_restore_brings_back(cli: Invoke, cli_json) -> None:
+def test_delete_needs_force_off_terminal_and_restore_brings_back(cli: Invoke, cli_json: InvokeJson) -> None:
     entry_id = log_aes(cli)
     refused = cli("delete", str(entry_id))
     assert refused.exit_code == 1 and "--force" in refused.stderr
@@ -204,7 +204,7 @@ def test_delete_needs_force_off_terminal_and_restore_brings_back(cli: Invoke, cl
     assert actions == ["create", "delete", "restore"]
 
 
-def test_list_filters(cli: Invoke, cli_json, log) -> None:
+def test_list_filters(cli: Invoke, cli_json: InvokeJson, log: Log) -> None:
     log(
         "diversify",
         "Barkhane and Takuba withdrawal announced",
@@ -281,12 +281,13 @@ def test_empty_list_says_so_on_stderr(cli: Invoke) -> None:
 
 
 summaries_strategy = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"),
     min_size=1,
     max_size=200,
 ).filter(lambda s: s.strip() and s != "-")
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(summary=summaries_strategy)
 def test_any_unicode_summary_survives(cli: Invoke, summary: str) -> None:
@@ -299,7 +300,7 @@ def test_any_unicode_summary_survives(cli: Invoke, summary: str) -> None:
     assert listed[0]["summary"] == summary
 
 
-def test_until_a_month_or_year_includes_all_of_it(cli: Invoke, cli_json, log) -> None:
+def test_until_a_month_or_year_includes_all_of_it(cli: Invoke, cli_json: InvokeJson, log: Log) -> None:
     log("regional", "AES treaty signed in Niamey", "--date", "2024-07-06")
     log("regional", "Withdrawal from ECOWAS announced", "--date", "2024-01-28")
     assert len(cli_json("list", "--json", "--until", "2024")) == 2

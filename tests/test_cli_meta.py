@@ -59,7 +59,7 @@ def test_version(cli: Invoke) -> None:
     assert result.exit_code == 0 and result.stdout.strip() == f"policytrack {__version__}"
 
 
-def test_db_path_order(cli: Invoke, db_path: Path, tmp_path: Path, monkeypatch) -> None:
+def test_db_path_order(cli: Invoke, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert cli("db", "path").stdout.strip() == str(db_path)
     other = tmp_path / "other.db"
     assert cli("--db", str(other), "db", "path").stdout.strip() == str(other)

@@ -33,7 +33,7 @@ from policytrack.workspace import get_framework, open_store
 
 KEYS = ["civilian-led", "diversify", "guidelines", "civil-society", "regional"]
 tricky_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=40
 ) | st.sampled_from(
     ["=1+1", "+A1", "-2", "@SUM(A1)", "\tTab", "\rCR", "'quoted", "''", "a,b", 'say "hi"', "x\ny"]
 )
@@ -82,6 +82,7 @@ def fill(db: Path, entries: list[dict[str, object]]) -> None:
             )
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(entries=st.lists(entry_strategy, min_size=1, max_size=6), fmt=st.sampled_from(["csv", "jsonl"]))
 def test_round_trip_is_byte_identical(cli: Invoke, entries: list[dict[str, object]], fmt: str) -> None:
@@ -115,6 +116,7 @@ odd_label = st.text(alphabet='ab"\\=+@- ,\té\u2028', min_size=1, max_size=6).fi
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(
     entries=st.lists(

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -101,8 +102,8 @@ def test_disk_full_is_a_clear_error_and_loses_nothing(
     pages = sqlite3.connect(db_path).execute("PRAGMA page_count").fetchone()[0]
     real_connect = sqlite3.connect
 
-    def small_disk(*args: object, **kwargs: object) -> sqlite3.Connection:
-        conn = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+    def small_disk(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn: sqlite3.Connection = real_connect(*args, **kwargs)
         conn.execute(f"PRAGMA max_page_count = {pages + 2}")  # SQLite's stand-in for a full disk
         return conn
 
@@ -123,6 +124,7 @@ def test_disk_full_is_a_clear_error_and_loses_nothing(
     assert cli("db", "check").exit_code == 0
 
 
+@pytest.mark.slow
 def test_truncated_database_names_file_and_db_check(cli: Invoke, db_path: Path) -> None:
     for i in range(200):
         assert (
@@ -199,6 +201,7 @@ WORDS = [
 arguments = st.lists(st.sampled_from(WORDS) | st.text(max_size=12), min_size=1, max_size=7)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(args=arguments)
 def test_fuzzed_arguments_never_trace_back(cli: Invoke, args: list[str]) -> None:
@@ -210,9 +213,10 @@ def test_fuzzed_arguments_never_trace_back(cli: Invoke, args: list[str]) -> None
     assert "Traceback" not in result.output
 
 
-cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=15)
+cells = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=15)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     header=st.lists(
@@ -246,6 +250,7 @@ json_values = st.sampled_from([["x"], {"a": 1}, 1.5, 2.0, 10**30, -(10**30), Tru
 json_fields = st.sampled_from([*sorted(KNOWN), "x"])  # every column import knows, and one it does not
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     objects=st.lists(

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -180,7 +181,12 @@ def test_framework_update_keeps_target_history(cli: Invoke, db_path: Path, tmp_p
 
 
 def run(
-    args: list[str], db: Path, *, stdin: int | None = None, stdout: object = None, close: int | None = None
+    args: list[str],
+    db: Path,
+    *,
+    stdin: int | None = None,
+    stdout: IO[Any] | None = None,
+    close: int | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """The installed program as a user runs it, optionally with stdin (0) or stdout (1) closed."""
     env = {**os.environ, "POLICYTRACK_DB": str(db)}
@@ -220,6 +226,7 @@ def test_log_into_a_full_stdout_says_the_entry_was_saved(db_path: Path) -> None:
     conn.close()
 
 
+@pytest.mark.slow
 @full
 @pytest.mark.parametrize(
     "args", [["list", "--json"], ["list"], ["report"], ["export", "entries"], ["framework", "new", "x"]]
@@ -230,12 +237,14 @@ def test_full_stdout_is_one_line(db_path: Path, args: list[str]) -> None:
         assert "No space left" in one_line(run(args, db_path, stdout=dev_full))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["list"], ["list", "--json"], ["report"], ["export", "entries"]])
 def test_closed_stdout_is_one_line(db_path: Path, args: list[str]) -> None:
     assert run(["log", "regional", "AES treaty", "--date", "2024"], db_path).returncode == 0
     assert "standard output is closed" in one_line(run(args, db_path, close=1))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args", [["log", "regional", "-"], ["edit", "1", "--summary", "-"], ["delete", "1"], ["import", "-"]]
 )
@@ -247,7 +256,7 @@ def test_closed_stdin_is_one_line(db_path: Path, args: list[str]) -> None:
 
 
 def test_stdin_text_is_bounded_and_utf8(cli: Invoke, logged: list[str], db_path: Path) -> None:
-    assert "not UTF-8" in refused(cli("log", "regional", "-", input=b"\xff\xfe bad"))  # type: ignore[arg-type]
+    assert "not UTF-8" in refused(cli("log", "regional", "-", input=b"\xff\xfe bad"))
     too_long = "x" * (MAX_FIELD + 1)
     assert f"over {MAX_FIELD:,} characters" in refused(cli("log", "regional", "-", input=too_long))
     assert "characters long" in refused(cli("log", "regional", "x", "--note", "n" * (MAX_FIELD + 1)))
@@ -437,6 +446,7 @@ COMMANDS: list[list[str]] = [
 ]
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     command=st.sampled_from(COMMANDS),
@@ -492,6 +502,7 @@ def test_closed_stdout_after_a_change_says_it_was_saved(db_path: Path) -> None:
     assert "entry 1 was saved" in line and "standard output is closed" in line
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["log", "--help"]])
 def test_version_and_help_into_closed_or_full_stdout(db_path: Path, args: list[str]) -> None:
     one_line(run(args, db_path, close=1))

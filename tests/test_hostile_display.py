@@ -320,6 +320,7 @@ ANY_TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00\t\n\r")
 HOSTILE_TEXT = st.lists(st.one_of(FRAGMENTS, ANY_TEXT), min_size=1, max_size=5).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(summary=HOSTILE_TEXT, source=HOSTILE_TEXT)
 def test_any_text_is_shown_literally(

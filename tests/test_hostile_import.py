@@ -187,6 +187,7 @@ def test_uuids_are_normalised_not_a_second_entry(cli: Invoke, spelling: Any) -> 
     assert result.stdout.strip() == "0 added, 0 updated, 1 unchanged"
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(uuid=st.text(max_size=40).filter(lambda s: s.strip()) | st.uuids().map(lambda u: u.hex))
 def test_malformed_uuids_are_row_errors(cli: Invoke, uuid: str) -> None:
@@ -194,6 +195,7 @@ def test_malformed_uuids_are_row_errors(cli: Invoke, uuid: str) -> None:
     refused(cli, "-", "-f", "jsonl", input=jsonl({**ROW, "uuid": uuid}), says="line 1: uuid")
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     field=st.sampled_from(["id", "revision"]),

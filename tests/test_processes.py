@@ -14,14 +14,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(args: list[str], env: dict[str, str], **kw: object) -> subprocess.CompletedProcess[str]:
+def run(args: list[str], env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "policytrack", *args],
         env=env,
         capture_output=True,
         text=True,
         check=False,
-        **kw,  # type: ignore[call-overload]
+        cwd=cwd,
     )
 
 

@@ -136,13 +136,34 @@ def test_narrow_terminal_gets_the_compact_layout(
     cli: Invoke, dataset: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "80")
-    out = cli("report", "--as-of", AS_OF).stdout
-    assert max(len(line) for line in out.splitlines()) <= 80
-    for key in ("civilian-led", "diversify", "guidelines", "civil-society", "regional"):
-        assert key in out
-    assert "Narrow terminal" in out
+    result = cli("report", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    lines = out.splitlines()
+    assert lines and max(len(line) for line in lines) <= 80
+    words = [" ".join(line.split()) for line in lines]  # each line, its cells one space apart
+    assert "# Key Status Progress Target +/-/0 Mom. Last ev." in words  # no title, weighted or sources
+    # every indicator's first line: number, key, status, 5-cell bar, target, +/-/0, momentum, last evidence
+    for row in (
+        "1 civilian-led no-action ░░░░░ 0% no target 0/0/0 0 never",
+        "2 diversify no-action ░░░░░ 0% commitment 0/2/1 -2 2023-06-30",
+        "3 guidelines no-action ░░░░░ 0% no-action 0/0/0 0 never",
+        "4 civil-society no-action ░░░░░ 0% no target 0/0/0 0 never",
+        "5 regional in-progress ███░░ 50% substantial 2/1/0 +1 2024-09",
+    ):
+        assert row in words, row
+    # their second and third lines: the status date or baseline, the due date, the track
+    assert "2024-09 by 2025-12" in words and "on track" in words and "overdue" in words
+    assert "baseline by 2024-06 stale" in words and "met" in words
     assert "███░░  50%" in out and "░░░░░░░░░░" not in out  # 5-cell bars
-    assert "substantial" in out and "on track" in out and "overdue" in out
+    text = " ".join(out.split())
+    assert "Overdue targets: diversify" in text
+    assert "Stale (no evidence for over 180 days): civilian-led, diversify, guidelines, civil-society" in text
+    assert text.endswith(
+        "Narrow terminal: titles, weighted momentum and sources are left out; a wider terminal, "
+        "--format markdown or csv shows them."
+    )
+    assert "Regional economic" not in out
     monkeypatch.setenv("COLUMNS", "140")
     wide = cli("report", "--as-of", AS_OF).stdout
     assert "Narrow terminal" not in wide and "Regional economic" in wide

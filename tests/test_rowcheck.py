@@ -100,6 +100,7 @@ def outcome(checker: RowChecker, row: dict[str, Any]) -> dict[str, Any] | str:
         return f"error: {exc}"
 
 
+@pytest.mark.slow
 @settings(max_examples=2000, deadline=None)
 @given(row=rows())
 def test_fast_path_gives_the_general_values_or_steps_aside(checker: RowChecker, row: dict[str, Any]) -> None:
