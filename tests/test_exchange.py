@@ -22,13 +22,13 @@ from policytrack.entries import EntryFilter, log_entry
 from policytrack.exchange.export import (
     EXPORT_FIELDS,
     JSON_SEPARATORS,
-    csv_cells,
     csv_lines,
     export_records,
     json_texts,
 )
 from policytrack.models import EntryInput
-from policytrack.render.entries import write_csv
+from policytrack.render.formats import cells as csv_cells
+from policytrack.render.formats import write_csv
 from policytrack.workspace import get_framework, open_store
 
 KEYS = ["civilian-led", "diversify", "guidelines", "civil-society", "regional"]

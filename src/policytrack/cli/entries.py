@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -16,81 +16,27 @@ from policytrack.cli.common import (
     read_text_arg,
     text_output,
 )
+from policytrack.cli.options import (
+    DATE_HELP,
+    EFFECT_HELP,
+    GRADE_HELP,
+    STATUS_HELP,
+    CsvAlias,
+    DayFirst,
+    FrameworkOpt,
+    GrepOpt,
+    IndicatorArg,
+    IndicatorsOpt,
+    JsonAlias,
+    MonthFirst,
+    SinceOpt,
+    TagsOpt,
+    UntilOpt,
+    chosen_format,
+    entry_filter,
+    format_option,
+)
 from policytrack.errors import InputError
-
-if TYPE_CHECKING:
-    from policytrack.entries import EntryFilter
-
-IndicatorArg = Annotated[
-    str,
-    typer.Argument(
-        help="Indicator key, number or unambiguous prefix (`policytrack indicators` lists them).",
-        autocompletion=complete_indicator,
-        show_default=False,
-    ),
-]
-FrameworkOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--framework",
-        "-F",
-        help="Framework name. Default: $POLICYTRACK_FRAMEWORK, else the embedded Mali framework.",
-        show_default=False,
-    ),
-]
-IndicatorsOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--indicator", "-i", help="Only this indicator; repeatable.", autocompletion=complete_indicator
-    ),
-]
-SinceOpt = Annotated[
-    str | None, typer.Option(help="From this date, inclusive (a month counts from its 1st).")
-]
-UntilOpt = Annotated[
-    str | None, typer.Option(help="Up to this date, inclusive (--until 2024 includes all of 2024).")
-]
-TagsOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Has this tag; repeatable.")]
-GrepOpt = Annotated[
-    str | None,
-    typer.Option(help="Words in the summary, note or source (any case; 'minus' finds 'MINUSMA')."),
-]
-
-
-def entry_filter(
-    indicator: list[str] | None,
-    since: str | None,
-    until: str | None,
-    tag: list[str] | None,
-    grep: str | None,
-    *,
-    deleted: bool = False,
-) -> EntryFilter:
-    """The filter that `list` and `export entries` build from their shared options."""
-    from policytrack.entries import EntryFilter
-
-    return EntryFilter(
-        indicators=indicator or [],
-        since=read_date(since, "--since").start if since else None,
-        until=read_date(until, "--until", allow_future=True).end if until else None,
-        tags=tag or [],
-        grep=grep,
-        include_deleted=deleted,
-    )
-
-
-DATE_HELP = (
-    "When it happened: 2025-01-29, '29 January 2025', 2024-09, 'Sept 2024', 2024, today, "
-    "yesterday, '3 days ago', 'last week', 'last month'. Month and year dates keep their precision."
-)
-EFFECT_HELP = (
-    "Effect on the indicator, -2 (strongly hinders) to +2 (strongly advances); 0 is context. "
-    "For a risk indicator, +2 means the risk strongly grows."
-)
-STATUS_HELP = "Your assessment of the indicator as of this date: a level of the framework's scale."
-GRADE_HELP = "Admiralty code: source reliability A-F then information credibility 1-6, e.g. B2."
-DayFirst = Annotated[bool, typer.Option("--dayfirst", help="Read 01/02/2024 as 1 February 2024.")]
-MonthFirst = Annotated[bool, typer.Option("--monthfirst", help="Read 01/02/2024 as 2 January 2024.")]
 
 
 @app.command(
@@ -144,6 +90,11 @@ def log_cmd(
     confirm(ctx, f"Logged entry {entry.id} for {entry.indicator}, dated {entry.date}", f"entry {entry.id}")
 
 
+LIST_FORMATS = ("table", "json", "jsonl", "csv")
+SHOW_FORMATS = ("table", "json")
+HISTORY_FORMATS = ("table", "json", "jsonl")
+
+
 @app.command(
     "list",
     epilog="Example: policytrack list --indicator diversify --since 2022 --until 2023-12-31",
@@ -157,28 +108,26 @@ def list_cmd(
     grep: GrepOpt = None,
     limit: Annotated[int | None, typer.Option(help="Only the newest N entries.")] = None,
     deleted: Annotated[bool, typer.Option("--deleted", help="Include deleted entries.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="A JSON list of objects.")] = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="CSV with a header row.")] = False,
+    fmt: Annotated[str, format_option(*LIST_FORMATS)] = "table",
+    as_json: JsonAlias = False,
+    as_csv: CsvAlias = False,
     framework: FrameworkOpt = None,
 ) -> None:
-    """List evidence, oldest first."""
+    """List evidence, oldest first. Every format but the table streams, whatever the number of entries."""
     from policytrack.columns import EXPORT_FIELDS
     from policytrack.entries import list_entries
-    from policytrack.exchange.export import csv_cells
-    from policytrack.render.entries import entries_table, to_json, write_csv
+    from policytrack.render.entries import entries_table
+    from policytrack.render.formats import write_records
     from policytrack.workspace import get_framework
 
-    if as_json and as_csv:
-        raise fail("--json and --csv cannot be used together", 2)
+    fmt = chosen_format(fmt, LIST_FORMATS, as_json=as_json, as_csv=as_csv)
     flt = entry_filter(indicator, since, until, tag, grep, deleted=deleted)
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
         entries = list_entries(store, fw, flt, limit)
-        if as_json:
-            typer.echo(to_json([e.as_dict() for e in entries]))
-        elif as_csv:
+        if fmt != "table":
             with text_output(ctx, None) as out:
-                write_csv(out, EXPORT_FIELDS, (csv_cells(e.as_dict(), EXPORT_FIELDS) for e in entries))
+                write_records(fmt, out, EXPORT_FIELDS, (e.as_dict() for e in entries))
         else:
             rows = list(entries)
             if not rows:
@@ -206,14 +155,17 @@ EntryIdArg = Annotated[str, typer.Argument(help="Entry id, as `policytrack list`
 def show_cmd(
     ctx: typer.Context,
     entry_id: EntryIdArg,
-    as_json: Annotated[bool, typer.Option("--json", help="As a JSON object.")] = False,
+    fmt: Annotated[str, format_option(*SHOW_FORMATS)] = "table",
+    as_json: JsonAlias = False,
 ) -> None:
-    """Show every field of one entry."""
-    from policytrack.render.entries import entry_detail, to_json
+    """Show every field of one entry (`--format json`: one JSON object)."""
+    from policytrack.render.entries import entry_detail
+    from policytrack.render.formats import to_json
 
+    fmt = chosen_format(fmt, SHOW_FORMATS, as_json=as_json)
     with opened_store(ctx) as store:
         entry = store.get_entry(_entry_id(entry_id))
-    if as_json:
+    if fmt == "json":
         typer.echo(to_json(entry.as_dict()))
     else:
         console(ctx).print(entry_detail(entry))
@@ -316,28 +268,30 @@ def restore_cmd(ctx: typer.Context, entry_id: EntryIdArg) -> None:
 def history_cmd(
     ctx: typer.Context,
     entry_id: EntryIdArg,
-    as_json: Annotated[bool, typer.Option("--json", help="A JSON list of revisions.")] = False,
+    fmt: Annotated[str, format_option(*HISTORY_FORMATS)] = "table",
+    as_json: JsonAlias = False,
 ) -> None:
-    """Every revision of an entry: who changed what, and when."""
+    """Every revision of an entry: who changed what, and when. (`export entries --all-revisions` gives
+    every revision as CSV.)"""
     from policytrack.entries import history
-    from policytrack.render.entries import history_table, to_json
+    from policytrack.render.entries import history_table
+    from policytrack.render.formats import write_records
 
+    fmt = chosen_format(fmt, HISTORY_FORMATS, as_json=as_json)
     with opened_store(ctx) as store:
         revisions = history(store, _entry_id(entry_id))
-    if as_json:
-        typer.echo(
-            to_json(
-                [
-                    {
-                        "revision": r.revision,
-                        "action": r.action,
-                        "changed_by": r.changed_by,
-                        "changed_at": r.changed_at,
-                        "entry": r.entry.as_dict(),
-                    }
-                    for r in revisions
-                ]
-            )
+    if fmt != "table":
+        records = (
+            {
+                "revision": r.revision,
+                "action": r.action,
+                "changed_by": r.changed_by,
+                "changed_at": r.changed_at,
+                "entry": r.entry.as_dict(),
+            }
+            for r in revisions
         )
+        with text_output(ctx, None) as out:
+            write_records(fmt, out, (), records)
     else:
         console(ctx).print(history_table(revisions))

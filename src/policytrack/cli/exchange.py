@@ -15,7 +15,7 @@ import typer
 
 from policytrack.cli.app import app, confirm, note
 from policytrack.cli.common import opened_store, text_output
-from policytrack.cli.entries import (
+from policytrack.cli.options import (
     FrameworkOpt,
     GrepOpt,
     IndicatorsOpt,
@@ -86,14 +86,13 @@ def export_entries(
     not run it; `policytrack import` removes it again."""
     from policytrack.columns import EXPORT_FIELDS, REVISION_FIELDS
     from policytrack.exchange.export import (
-        csv_cells,
         csv_lines,
         export_records,
         json_lines,
         json_texts,
         jsonl_lines,
     )
-    from policytrack.render.entries import write_csv
+    from policytrack.render.formats import cells, write_csv
     from policytrack.workspace import get_framework
 
     flt = entry_filter(indicator, since, until, tag, grep)
@@ -112,7 +111,7 @@ def export_entries(
                 write_csv(out, fields, lines=csv_lines(store, frameworks, flt, raw=raw))
             elif fmt is ExportFormat.csv:
                 records = export_records(store, frameworks, flt, all_revisions=True)
-                write_csv(out, fields, (csv_cells(r, fields, raw=raw) for r in records))
+                write_csv(out, fields, (cells(r, fields, raw=raw) for r in records))
             else:
                 texts = json_texts(store, frameworks, flt, all_revisions=all_revisions)
                 out.writelines(jsonl_lines(texts) if fmt is ExportFormat.jsonl else json_lines(texts))

@@ -7,25 +7,32 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import app
-from policytrack.cli.common import console, opened_store
-from policytrack.cli.entries import FrameworkOpt
+from policytrack.cli.common import console, opened_store, text_output
+from policytrack.cli.options import CsvAlias, FrameworkOpt, JsonAlias, chosen_format, format_option
+
+FORMATS = ("table", "json", "jsonl", "csv")
 
 
 @app.command("indicators", epilog="Example: policytrack indicators --json")
 def indicators_cmd(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="A JSON list of objects.")] = False,
+    fmt: Annotated[str, format_option(*FORMATS)] = "table",
+    as_json: JsonAlias = False,
+    as_csv: CsvAlias = False,
     framework: FrameworkOpt = None,
 ) -> None:
     """The indicators: number, key, title, current status, evidence count, last evidence date."""
-    from policytrack.render.entries import indicator_dicts, indicators_table, to_json
+    from policytrack.render.entries import INDICATOR_FIELDS, indicator_dicts, indicators_table
+    from policytrack.render.formats import write_records
     from policytrack.status import indicator_states
     from policytrack.workspace import get_framework
 
+    fmt = chosen_format(fmt, FORMATS, as_json=as_json, as_csv=as_csv)
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
         states = indicator_states(store, fw)
-    if as_json:
-        typer.echo(to_json(indicator_dicts(states)))
+    if fmt != "table":
+        with text_output(ctx, None) as out:
+            write_records(fmt, out, INDICATOR_FIELDS, indicator_dicts(states))
     else:
         console(ctx).print(indicators_table(fw, states))

@@ -12,8 +12,22 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import app, confirm, fail, note
-from policytrack.cli.common import complete_indicator, console, opened_store, read_date, write_output
-from policytrack.cli.entries import FrameworkOpt, IndicatorsOpt
+from policytrack.cli.common import (
+    complete_indicator,
+    console,
+    opened_store,
+    read_date,
+    text_output,
+    write_output,
+)
+from policytrack.cli.options import (
+    CsvAlias,
+    FrameworkOpt,
+    IndicatorsOpt,
+    JsonAlias,
+    chosen_format,
+    format_option,
+)
 from policytrack.grades import WEIGHTS_HELP
 
 
@@ -28,6 +42,7 @@ class Format(StrEnum):
     markdown = "markdown"
     csv = "csv"
     json = "json"
+    jsonl = "jsonl"
     html = "html"
     svg = "svg"
 
@@ -78,7 +93,8 @@ def report_command(default_format: Format) -> Callable[..., None]:
     ) -> None:
         from policytrack.entries import EntryFilter, list_entries
         from policytrack.periods import PERIOD_FIELDS, build_period_report, period_dicts
-        from policytrack.render.entries import entries_table, to_json, write_csv
+        from policytrack.render.entries import entries_table
+        from policytrack.render.formats import write_records
         from policytrack.render.report import (
             export_recorded,
             period_markdown,
@@ -89,7 +105,7 @@ def report_command(default_format: Format) -> Callable[..., None]:
         from policytrack.reports import REPORT_FIELDS, build_report, report_dicts
         from policytrack.workspace import get_framework
 
-        if explain and fmt in (Format.json, Format.csv, Format.markdown):
+        if explain and fmt in (Format.json, Format.jsonl, Format.csv, Format.markdown):
             raise fail("--explain lists entries beside the table: use it with --format table, html or svg", 2)
         as_of_date = read_date(as_of, "--as-of").end if as_of else date.today()
         since_date = read_date(since, "--since").start if since else None
@@ -135,11 +151,9 @@ def report_command(default_format: Format) -> Callable[..., None]:
                     entries = list(list_entries(store, fw, flt))
                     title = f"Evidence behind {key} ({len(entries)} entries in the window)"
                     renderables.append(entries_table(entries, title=title))
-        if fmt is Format.json:
-            text = to_json(records) + "\n"
-        elif fmt is Format.csv:
-            buffer = io.StringIO()
-            write_csv(buffer, fields, ([_csv(d[f]) for f in fields] for d in records))
+        if fmt in (Format.json, Format.jsonl, Format.csv):  # records, through the registry
+            buffer = io.StringIO(newline="")
+            write_records(fmt.value, buffer, fields, records)
             text = buffer.getvalue()
         elif fmt is Format.markdown:
             text = markdown
@@ -169,13 +183,8 @@ def report_command(default_format: Format) -> Callable[..., None]:
 app.command("report", help=REPORT_HELP, epilog=REPORT_EPILOG)(report_command(Format.table))
 
 
-def _csv(value: object) -> object:
-    """A report value as a CSV cell: numbers stay numbers (written bare), the rest becomes text."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value if isinstance(value, int | float) else str(value)
+RECORD_FORMATS = ("table", "json", "jsonl", "csv")
+TARGET_FIELDS = ("indicator", "level", "from", "due", "set_by", "set_at", "note")
 
 
 @app.command("target", epilog="Example: policytrack target regional in-progress --by 2027-12")
@@ -210,17 +219,38 @@ def target_cmd(
 def targets_cmd(
     ctx: typer.Context,
     history: Annotated[bool, typer.Option("--history", help="Every target ever set.")] = False,
+    fmt: Annotated[str, format_option(*RECORD_FORMATS)] = "table",
+    as_json: JsonAlias = False,
+    as_csv: CsvAlias = False,
     framework: FrameworkOpt = None,
 ) -> None:
     """The current target of each indicator."""
     from rich.table import Table
 
+    from policytrack.render.formats import write_records
     from policytrack.render.text import literal
     from policytrack.targets import targets
     from policytrack.workspace import get_framework
 
+    fmt = chosen_format(fmt, RECORD_FORMATS, as_json=as_json, as_csv=as_csv)
     with opened_store(ctx) as store:
         found = targets(store, get_framework(store, framework), history=history)
+    if fmt != "table":
+        records = (
+            {
+                "indicator": t.indicator_key,
+                "level": t.level.name,
+                "from": t.start.isoformat(),
+                "due": str(t.due),
+                "set_by": t.set_by,
+                "set_at": t.set_at,
+                "note": t.note,
+            }
+            for t in found
+        )
+        with text_output(ctx, None) as out:
+            write_records(fmt, out, TARGET_FIELDS, records)
+        return
     if not found:
         typer.echo("No targets set; `policytrack target KEY LEVEL --by DATE` sets one.", err=True)
         return
@@ -248,11 +278,14 @@ def timeline_cmd(
     ],
     since: Annotated[str | None, typer.Option(help="From this date, inclusive.")] = None,
     until: Annotated[str | None, typer.Option(help="Up to this date, inclusive.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="A JSON list of entries.")] = False,
+    fmt: Annotated[str, format_option(*RECORD_FORMATS)] = "table",
+    as_json: JsonAlias = False,
+    as_csv: CsvAlias = False,
     framework: FrameworkOpt = None,
 ) -> None:
     """One indicator's evidence in date order: cumulative momentum, status changes, and a sparkline."""
-    from policytrack.render.entries import to_json
+    from policytrack.columns import EXPORT_FIELDS
+    from policytrack.render.formats import write_records
     from policytrack.render.report import timeline_renderable
     from policytrack.status import timeline
     from policytrack.workspace import get_framework
@@ -261,20 +294,16 @@ def timeline_cmd(
     until_date = read_date(until, "--until", allow_future=True).end if until else None
     if since_date and until_date and since_date > until_date:
         raise fail(f"--since {since_date} is after --until {until_date}")
+    fmt = chosen_format(fmt, RECORD_FORMATS, as_json=as_json, as_csv=as_csv)
     with opened_store(ctx) as store:
         tl = timeline(store, get_framework(store, framework), indicator, since_date, until_date)
-    if as_json:
-        typer.echo(
-            to_json(
-                [
-                    {
-                        **p.entry.as_dict(),
-                        "cumulative_momentum": p.cumulative,
-                        "status_change": p.status_change,
-                    }
-                    for p in tl.points
-                ]
-            )
+    if fmt != "table":
+        records = (
+            {**p.entry.as_dict(), "cumulative_momentum": p.cumulative, "status_change": p.status_change}
+            for p in tl.points
         )
+        fields = (*EXPORT_FIELDS, "cumulative_momentum", "status_change")
+        with text_output(ctx, None) as out:
+            write_records(fmt, out, fields, records)
     else:
         console(ctx).print(timeline_renderable(tl))

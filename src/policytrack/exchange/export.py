@@ -14,42 +14,12 @@ from typing import Any
 from policytrack.columns import BY_NAME, EXPORT_FIELDS, INT_FIELDS, LIST_FIELDS, REVISION_FIELDS, TEXT_FIELDS
 from policytrack.entries import EntryFilter, filter_sql
 from policytrack.models import Framework
+from policytrack.render.formats import FORMULA_START, LIST_SEPARATOR
 from policytrack.store import Store
 
-LIST_SEPARATOR = "; "
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
-
-
-def neutralise(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def restore_neutralised(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
-
-
-# Integer columns (INT_FIELDS) are written bare; every other cell is quoted (csv.QUOTE_NONNUMERIC, see
-# render.entries.write_csv).
-
-
-def csv_cells(record: dict[str, Any], fields: Sequence[str], *, raw: bool = False) -> list[object]:
-    """A record as the cells write_csv takes: integers stay numbers, lists are joined, text is neutralised."""
-    cells: list[object] = []
-    for name in fields:
-        value = record[name]
-        if name in INT_FIELDS and isinstance(value, int):
-            cells.append(value)
-            continue
-        if isinstance(value, list):
-            value = LIST_SEPARATOR.join(value)
-        text = "" if value is None else str(value)
-        cells.append(text if raw or name not in TEXT_FIELDS else neutralise(text))
-    return cells
-
-
 _QUOTE = "'"
-# The code points of _FORMULA_START: unicode() reads the first character without copying the text.
-_FORMULA_CODES = ", ".join(str(ord(c)) for c in _FORMULA_START)
+# The code points of FORMULA_START: unicode() reads the first character without copying the text.
+_FORMULA_CODES = ", ".join(str(ord(c)) for c in FORMULA_START)
 
 
 def _neutralised_sql(expr: str) -> str:
@@ -188,4 +158,4 @@ def json_lines(texts: Iterator[str]) -> Iterator[str]:
     yield "\n]\n"
 
 
-__all__ = ["EXPORT_FIELDS", "REVISION_FIELDS", "TEXT_FIELDS", "csv_cells", "csv_lines", "json_texts"]
+__all__ = ["EXPORT_FIELDS", "REVISION_FIELDS", "TEXT_FIELDS", "csv_lines", "export_records", "json_texts"]

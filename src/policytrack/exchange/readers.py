@@ -17,6 +17,7 @@ from policytrack.columns import EXPORT_FIELDS, IMPORT_FIELDS, REQUIRED, REVISION
 from policytrack.errors import InputError
 from policytrack.exchange.rowcheck import NotJSON
 from policytrack.models import MAX_FIELD
+from policytrack.render.formats import FORMULA_START
 from policytrack.store import connect_read_only
 
 KNOWN = IMPORT_FIELDS
@@ -63,7 +64,7 @@ MAX_RECORD = 16 * MAX_FIELD
 MAX_JSON_ARRAY = 64 * MAX_FIELD
 # The import reads every CSV cell the record limit allows; the row check refuses text over MAX_FIELD by row.
 csv.field_size_limit(MAX_RECORD)
-_FORMULA_CHARS = frozenset("=+-@\t\r")
+_FORMULA_CHARS = frozenset(FORMULA_START) - {"'"}  # export's rule (render.formats.neutralise)
 _REVISION_ONLY = frozenset(REVISION_FIELDS) - KNOWN
 
 Warn = Callable[[str], None]

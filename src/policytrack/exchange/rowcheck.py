@@ -21,7 +21,6 @@ from policytrack.context import default_analyst, utc_now
 from policytrack.dates import parse_date, stored_date
 from policytrack.entries import validated_values
 from policytrack.errors import InputError
-from policytrack.exchange.export import LIST_SEPARATOR
 from policytrack.grades import GRADES
 from policytrack.models import (
     EFFECT_MAX,
@@ -32,6 +31,7 @@ from policytrack.models import (
     Framework,
     storable,
 )
+from policytrack.render.formats import LIST_SEPARATOR
 from policytrack.store import Store
 from policytrack.workspace import get_framework
 

@@ -5,10 +5,8 @@ Functions here return renderables or text; the command decides where to print th
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Iterable, Sequence
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from policytrack.grades import describe_grade
 from policytrack.models import Entry, Framework, Revision
@@ -188,6 +186,19 @@ def indicators_table(fw: Framework, states: Sequence[IndicatorState]) -> Table:
     return table
 
 
+INDICATOR_FIELDS = (
+    "number",
+    "key",
+    "title",
+    "kind",
+    "status",
+    "status_percent",
+    "status_date",
+    "evidence",
+    "last_evidence",
+)
+
+
 def indicator_dicts(states: Sequence[IndicatorState]) -> list[dict[str, Any]]:
     return [
         {
@@ -203,19 +214,3 @@ def indicator_dicts(states: Sequence[IndicatorState]) -> list[dict[str, Any]]:
         }
         for s in states
     ]
-
-
-def to_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
-
-
-def write_csv(
-    out: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]] = (), *, lines: Iterable[str] = ()
-) -> None:
-    """RFC 4180 CSV in the convention of R's write.csv: a header row, CRLF line ends, numbers bare and every
-    other cell quoted (None is an empty quoted cell). `rows` are cells; `lines` are rows already formatted
-    the same way (exchange.csv_lines has SQLite format them). Both stream: nothing is held in memory."""
-    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    out.writelines(lines)

@@ -1,0 +1,116 @@
+"""The options several commands share (framework, indicator, window, tags, words, dates, grades), and the
+one way to choose an output: `--format`, with `--json` and `--csv` as its aliases."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from policytrack.cli.app import fail
+from policytrack.cli.common import complete_indicator, read_date
+
+if TYPE_CHECKING:
+    from policytrack.entries import EntryFilter
+
+IndicatorArg = Annotated[
+    str,
+    typer.Argument(
+        help="Indicator key, number or unambiguous prefix (`policytrack indicators` lists them).",
+        autocompletion=complete_indicator,
+        show_default=False,
+    ),
+]
+FrameworkOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--framework",
+        "-F",
+        help="Framework name. Default: $POLICYTRACK_FRAMEWORK, else the embedded Mali framework.",
+        show_default=False,
+    ),
+]
+IndicatorsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--indicator", "-i", help="Only this indicator; repeatable.", autocompletion=complete_indicator
+    ),
+]
+SinceOpt = Annotated[
+    str | None, typer.Option(help="From this date, inclusive (a month counts from its 1st).")
+]
+UntilOpt = Annotated[
+    str | None, typer.Option(help="Up to this date, inclusive (--until 2024 includes all of 2024).")
+]
+TagsOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Has this tag; repeatable.")]
+GrepOpt = Annotated[
+    str | None,
+    typer.Option(help="Words in the summary, note or source (any case; 'minus' finds 'MINUSMA')."),
+]
+
+
+def entry_filter(
+    indicator: list[str] | None,
+    since: str | None,
+    until: str | None,
+    tag: list[str] | None,
+    grep: str | None,
+    *,
+    deleted: bool = False,
+) -> EntryFilter:
+    """The filter that `list` and `export entries` build from their shared options."""
+    from policytrack.entries import EntryFilter
+
+    return EntryFilter(
+        indicators=indicator or [],
+        since=read_date(since, "--since").start if since else None,
+        until=read_date(until, "--until", allow_future=True).end if until else None,
+        tags=tag or [],
+        grep=grep,
+        include_deleted=deleted,
+    )
+
+
+DATE_HELP = (
+    "When it happened: 2025-01-29, '29 January 2025', 2024-09, 'Sept 2024', 2024, today, "
+    "yesterday, '3 days ago', 'last week', 'last month'. Month and year dates keep their precision."
+)
+EFFECT_HELP = (
+    "Effect on the indicator, -2 (strongly hinders) to +2 (strongly advances); 0 is context. "
+    "For a risk indicator, +2 means the risk strongly grows."
+)
+STATUS_HELP = "Your assessment of the indicator as of this date: a level of the framework's scale."
+GRADE_HELP = "Admiralty code: source reliability A-F then information credibility 1-6, e.g. B2."
+DayFirst = Annotated[bool, typer.Option("--dayfirst", help="Read 01/02/2024 as 1 February 2024.")]
+MonthFirst = Annotated[bool, typer.Option("--monthfirst", help="Read 01/02/2024 as 2 January 2024.")]
+
+
+def format_option(*choices: str) -> Any:
+    """The `--format` option of a command that prints records, in the formats it offers (`table` first:
+    the default, for people; the others come from render.formats' registry, or the command's own). Use
+    it as `Annotated[str, format_option(...)]`."""
+    return typer.Option(
+        "--format",
+        "-f",
+        help=f"Output format: {', '.join(choices)} (default {choices[0]}).",
+        autocompletion=lambda: list(choices),
+        show_default=False,
+    )
+
+
+JsonAlias = Annotated[bool, typer.Option("--json", help="Alias of --format json.")]
+CsvAlias = Annotated[bool, typer.Option("--csv", help="Alias of --format csv.")]
+
+
+def chosen_format(fmt: str, choices: tuple[str, ...], *, as_json: bool = False, as_csv: bool = False) -> str:
+    """The format a command was asked for, from --format and its aliases; a usage error if they disagree
+    or name a format the command does not offer."""
+    if as_json and as_csv:
+        raise fail("--json and --csv cannot be used together", 2)
+    alias = "json" if as_json else "csv" if as_csv else None
+    if alias and fmt not in (choices[0], alias):
+        raise fail(f"--{alias} and --format {fmt} cannot be used together", 2)
+    chosen = alias or fmt
+    if chosen not in choices:
+        raise fail(f"unknown --format {chosen!r}: use one of {', '.join(choices)}", 2)
+    return chosen

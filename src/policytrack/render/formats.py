@@ -1,0 +1,103 @@
+"""One registry from a format name to its writer: every command that prints records hands them here with
+the format its `--format` named (`--json` and `--csv` are aliases). A writer streams: records are written
+as they come, so memory does not grow with them. `table` is each command's own renderable, not a writer.
+
+The cell rules are stated once: None is empty, booleans `true`/`false`, numbers bare, lists joined with
+"; ", and free text a spreadsheet could run as a formula gets a leading apostrophe (export's rule, which
+`import` undoes), unless raw.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import IO, Any
+
+from policytrack.columns import TEXT_FIELDS
+
+Record = Mapping[str, Any]
+Writer = Callable[[IO[str], Sequence[str], Iterable[Record]], None]
+
+WRITERS: dict[str, Writer] = {}
+LIST_SEPARATOR = "; "
+# What a spreadsheet runs as a formula at the start of a cell (and the apostrophe that marks one escaped).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def register(name: str) -> Callable[[Writer], Writer]:
+    def add(writer: Writer) -> Writer:
+        WRITERS[name] = writer
+        return writer
+
+    return add
+
+
+def write_records(fmt: str, out: IO[str], fields: Sequence[str], records: Iterable[Record]) -> None:
+    """Write `records` (only their `fields`, in that order, for csv) to `out` in the format `fmt`."""
+    WRITERS[fmt](out, fields, records)
+
+
+def neutralise(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def restore_neutralised(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+
+
+def cell(name: str, value: Any, *, raw: bool = False) -> object:
+    """A value as a CSV cell under the rules above."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, list | tuple):
+        value = LIST_SEPARATOR.join(value)
+    text = str(value)
+    return text if raw or name not in TEXT_FIELDS else neutralise(text)
+
+
+def cells(record: Record, fields: Sequence[str], *, raw: bool = False) -> list[object]:
+    return [cell(name, record[name], raw=raw) for name in fields]
+
+
+def write_csv(
+    out: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]] = (), *, lines: Iterable[str] = ()
+) -> None:
+    """RFC 4180 CSV in the convention of R's write.csv: a header row, CRLF line ends, numbers bare and every
+    other cell quoted (None is an empty quoted cell). `rows` are cells; `lines` are rows already formatted
+    the same way (exchange.export.csv_lines has SQLite format them). Both stream."""
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    out.writelines(lines)
+
+
+@register("csv")
+def _csv(out: IO[str], fields: Sequence[str], records: Iterable[Record]) -> None:
+    write_csv(out, fields, (cells(record, fields) for record in records))
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+@register("json")
+def _json(out: IO[str], fields: Sequence[str], records: Iterable[Record]) -> None:
+    """A JSON array written element by element: the same bytes as to_json(list(records)) and a newline."""
+    empty = True
+    for record in records:
+        text = to_json(record).replace("\n", "\n  ")
+        out.write(("[\n  " if empty else ",\n  ") + text)
+        empty = False
+    out.write("[]\n" if empty else "\n]\n")
+
+
+@register("jsonl")
+def _jsonl(out: IO[str], fields: Sequence[str], records: Iterable[Record]) -> None:
+    """One compact JSON object per line."""
+    for record in records:
+        out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
