@@ -16,9 +16,9 @@ from policytrack.dates import PartialDate
 from policytrack.entries import EntryFilter, log_entry
 from policytrack.errors import PolicytrackError
 from policytrack.exchange.export import EXPORT_FIELDS, export_records, json_texts
-from policytrack.render.formats import cells as csv_cells
 from policytrack.exchange.rowcheck import RowChecker
 from policytrack.models import EntryInput
+from policytrack.render.formats import cells as csv_cells
 from policytrack.workspace import get_framework, open_store
 
 TODAY = date(2026, 1, 1)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -29,6 +30,12 @@ from policytrack.cli.options import (
     format_option,
 )
 from policytrack.grades import WEIGHTS_HELP
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from policytrack.models import Framework
+    from policytrack.store import Store
 
 
 class Unit(StrEnum):
@@ -91,18 +98,6 @@ def report_command(default_format: Format) -> Callable[..., None]:
         ] = False,
         framework: FrameworkOpt = None,
     ) -> None:
-        from policytrack.entries import EntryFilter, list_entries
-        from policytrack.periods import PERIOD_FIELDS, build_period_report, period_dicts
-        from policytrack.render.entries import entries_table
-        from policytrack.render.formats import write_records
-        from policytrack.render.report import (
-            export_recorded,
-            period_markdown,
-            period_renderable,
-            report_markdown,
-            report_renderable,
-        )
-        from policytrack.reports import REPORT_FIELDS, build_report, report_dicts
         from policytrack.workspace import get_framework
 
         if explain and fmt in (Format.json, Format.jsonl, Format.csv, Format.markdown):
@@ -112,68 +107,19 @@ def report_command(default_format: Format) -> Callable[..., None]:
         until_date = read_date(until, "--until", allow_future=True).end if until else None
         with opened_store(ctx) as store:
             fw = get_framework(store, framework)
-            if by is None:
-                report = build_report(
-                    store,
-                    fw,
-                    as_of=as_of_date,
-                    since=since_date,
-                    until=until_date,
-                    indicators=indicator,
-                    stale_days=stale_days,
-                )
-                fields: tuple[str, ...] = REPORT_FIELDS
-                records = report_dicts(report)
-                renderable, markdown = report_renderable(report, plain=plain), report_markdown(report)
-                keys, win_since, win_until = (
-                    [r.indicator.key for r in report.rows],
-                    report.since,
-                    report.until,
-                )
-            else:
-                periods = build_period_report(
-                    store,
-                    fw,
-                    by.value,
-                    as_of=as_of_date,
-                    since=since_date,
-                    until=until_date,
-                    indicators=indicator,
-                )
-                fields, records = PERIOD_FIELDS, period_dicts(periods)
-                renderable, markdown = period_renderable(periods, plain=plain), period_markdown(periods)
-                keys = [r.indicator.key for r in periods.rows]
-                win_since, win_until = periods.periods[0].start, min(periods.periods[-1].end, as_of_date)
-            renderables = [renderable]
-            if explain:
-                for key in keys:
-                    flt = EntryFilter(indicators=[key], since=win_since, until=win_until)
-                    entries = list(list_entries(store, fw, flt))
-                    title = f"Evidence behind {key} ({len(entries)} entries in the window)"
-                    renderables.append(entries_table(entries, title=title))
-        if fmt in (Format.json, Format.jsonl, Format.csv):  # records, through the registry
-            buffer = io.StringIO(newline="")
-            write_records(fmt.value, buffer, fields, records)
-            text = buffer.getvalue()
-        elif fmt is Format.markdown:
-            text = markdown
-        elif fmt is not Format.table:
-            text = export_recorded(renderables, fmt.value, fw.title)
-        elif output is None or str(output) == "-":
+            view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale_days, plain)
+            extra = _explained(store, fw, view) if explain else []
+        to_terminal = output is None or str(output) == "-"
+        if fmt is Format.table and to_terminal:
             out = console(ctx, no_color=plain)
-            # the terminal's width decides the layout of the table
-            if by is None:
-                renderables[0] = report_renderable(report, plain=plain, width=out.width)
-            else:
-                renderables[0] = period_renderable(periods, plain=plain, width=out.width)
-            for item in renderables:
+            for item in [view.table(out.width), *extra]:  # the terminal's width decides the layout
                 out.print(item)
             return
-        else:
-            text = export_recorded(renderables, "text", fw.title)
-        if output is None or str(output) == "-":
+        text = _text(view, fmt, extra, fw.title)
+        if to_terminal:
             typer.echo(text, nl=False)
         else:
+            assert output is not None
             write_output(ctx, output, text.encode("utf-8"))
             note(f"Wrote {output}")
 
@@ -181,6 +127,98 @@ def report_command(default_format: Format) -> Callable[..., None]:
 
 
 app.command("report", help=REPORT_HELP, epilog=REPORT_EPILOG)(report_command(Format.table))
+
+
+@dataclass
+class _View:
+    """A report (or a report by period) ready for every format: its records, its table at a width, its
+    markdown, and the window and indicators that --explain lists the entries of."""
+
+    fields: tuple[str, ...]
+    records: list[dict[str, Any]]
+    table: Callable[[int | None], RenderableType]
+    markdown: Callable[[], str]
+    keys: list[str]
+    since: date | None
+    until: date
+
+
+def _view(
+    store: Store,
+    fw: Framework,
+    by: Unit | None,
+    as_of: date,
+    since: date | None,
+    until: date | None,
+    indicators: list[str] | None,
+    stale_days: int,
+    plain: bool,
+) -> _View:
+    from policytrack.periods import PERIOD_FIELDS, build_period_report, period_dicts
+    from policytrack.render.report import (
+        period_markdown,
+        period_renderable,
+        report_markdown,
+        report_renderable,
+    )
+    from policytrack.reports import REPORT_FIELDS, build_report, report_dicts
+
+    if by is None:
+        report = build_report(
+            store, fw, as_of=as_of, since=since, until=until, indicators=indicators, stale_days=stale_days
+        )
+        return _View(
+            REPORT_FIELDS,
+            report_dicts(report),
+            lambda width: report_renderable(report, plain=plain, width=width),
+            lambda: report_markdown(report),
+            [r.indicator.key for r in report.rows],
+            report.since,
+            report.until,
+        )
+    periods = build_period_report(
+        store, fw, by.value, as_of=as_of, since=since, until=until, indicators=indicators
+    )
+    return _View(
+        PERIOD_FIELDS,
+        period_dicts(periods),
+        lambda width: period_renderable(periods, plain=plain, width=width),
+        lambda: period_markdown(periods),
+        [r.indicator.key for r in periods.rows],
+        periods.periods[0].start,
+        min(periods.periods[-1].end, as_of),
+    )
+
+
+def _explained(store: Store, fw: Framework, view: _View) -> list[RenderableType]:
+    """--explain: the entries behind each row, in the report's window."""
+    from policytrack.entries import EntryFilter, list_entries
+    from policytrack.render.entries import entries_table
+
+    tables: list[RenderableType] = []
+    for key in view.keys:
+        entries = list(
+            list_entries(store, fw, EntryFilter(indicators=[key], since=view.since, until=view.until))
+        )
+        tables.append(
+            entries_table(entries, title=f"Evidence behind {key} ({len(entries)} entries in the window)")
+        )
+    return tables
+
+
+def _text(view: _View, fmt: Format, extra: list[RenderableType], title: str) -> str:
+    """The report as the text of a file: records through the registry, markdown, or the table as the
+    terminal would show it (plain text, HTML or SVG)."""
+    from policytrack.render.formats import write_records
+    from policytrack.render.report import export_recorded
+
+    if fmt in (Format.json, Format.jsonl, Format.csv):
+        buffer = io.StringIO(newline="")
+        write_records(fmt.value, buffer, view.fields, view.records)
+        return buffer.getvalue()
+    if fmt is Format.markdown:
+        return view.markdown()
+    return export_recorded([view.table(None), *extra], "text" if fmt is Format.table else fmt.value, title)
 
 
 RECORD_FORMATS = ("table", "json", "jsonl", "csv")
