@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from conftest import Invoke
 from policytrack.dates import PartialDate
-from policytrack.entries import EntryFilter, log_entry
+from policytrack.entries import log_entry
 from policytrack.exchange.export import (
     EXPORT_FIELDS,
     JSON_SEPARATORS,
@@ -26,7 +26,7 @@ from policytrack.exchange.export import (
     export_records,
     json_texts,
 )
-from policytrack.models import EntryInput
+from policytrack.models import EntryFilter, EntryInput
 from policytrack.render.formats import cells as csv_cells
 from policytrack.render.formats import write_csv
 from policytrack.workspace import get_framework, open_store

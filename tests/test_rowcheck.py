@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policytrack.dates import PartialDate
-from policytrack.entries import EntryFilter, log_entry
+from policytrack.entries import log_entry
 from policytrack.errors import PolicytrackError
 from policytrack.exchange.export import EXPORT_FIELDS, export_records, json_texts
 from policytrack.exchange.rowcheck import RowChecker
-from policytrack.models import EntryInput
+from policytrack.models import EntryFilter, EntryInput
 from policytrack.render.formats import cells as csv_cells
 from policytrack.workspace import get_framework, open_store
 

@@ -202,3 +202,13 @@ def parse_date(
     if result.start.year < 1800:
         raise DateError(f"date {raw!r} is before 1800; {ACCEPTED}")
     return result
+
+
+def window_end(since: date | None, until: date | None, as_of: date | None = None) -> date | None:
+    """The last day of an evidence window (--until, no later than --as-of), once --since is checked not to
+    come after it: the one window check of list, export, timeline and both reports."""
+    end = min(until, as_of) if until and as_of else (until or as_of)
+    if since and end and since > end:
+        what = f"--until {until}" if end == until else f"the end of the window ({end})"
+        raise DateError(f"--since {since} is after {what}; give an earlier --since or a later --until")
+    return end

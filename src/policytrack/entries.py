@@ -7,20 +7,19 @@ the same code. Nothing here prints.
 from __future__ import annotations
 
 import json
-import re
 import uuid as uuidlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from policytrack.context import default_analyst, utc_now
-from policytrack.dates import PartialDate
+from policytrack.dates import PartialDate, window_end
 from policytrack.errors import InputError
 from policytrack.grades import parse_grade
 from policytrack.models import (
     MAX_ID,
     Entry,
+    EntryFilter,
     EntryInput,
     Framework,
     Revision,
@@ -31,6 +30,7 @@ from policytrack.models import (
     resolve_indicator,
 )
 from policytrack.store import Store
+from policytrack.store.entries import entry_where
 
 
 def validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:
@@ -132,19 +132,6 @@ def history(store: Store, entry_id: int) -> list[Revision]:
     return store.revisions(entry_id)
 
 
-@dataclass
-class EntryFilter:
-    """Which entries `list` (and exports) show: entries whose date's first day falls from `since` to
-    `until`, both inclusive (callers pass the start of --since's period and the end of --until's)."""
-
-    indicators: Sequence[str] = ()
-    since: date | None = None
-    until: date | None = None
-    tags: Sequence[str] = ()
-    grep: str | None = None
-    include_deleted: bool = False
-
-
 def list_entries(store: Store, fw: Framework, flt: EntryFilter, limit: int | None = None) -> Iterator[Entry]:
     if limit is not None and limit < 1:
         raise InputError(f"--limit must be at least 1, not {limit}")
@@ -155,35 +142,8 @@ def list_entries(store: Store, fw: Framework, flt: EntryFilter, limit: int | Non
 
 
 def filter_sql(fw: Framework, flt: EntryFilter) -> tuple[list[str], list[Any]]:
-    """The WHERE clauses (over aliases e, i, f) and parameters that select a filter's entries."""
-    if flt.since and flt.until and flt.since > flt.until:
-        raise InputError(f"--since {flt.since} is after --until {flt.until}")
-    where: list[str] = ["f.name = ?"]
-    params: list[Any] = [fw.name]
-    if not flt.include_deleted:
-        where.append("e.deleted_at IS NULL")
-    if flt.indicators:
-        ids = [resolve_indicator(fw, k).id for k in flt.indicators]
-        where.append(f"e.indicator_id IN ({', '.join('?' for _ in ids)})")
-        params.extend(ids)
-    if flt.since:
-        where.append("e.date_start >= ?")
-        params.append(flt.since.isoformat())
-    if flt.until:
-        where.append("e.date_start <= ?")
-        params.append(flt.until.isoformat())
-    for tag in flt.tags:
-        where.append("EXISTS (SELECT 1 FROM json_each(e.tags) WHERE value = ?)")
-        params.append(tag)
-    words = re.findall(r"\w+", flt.grep or "")
-    if words:
-        # The full-text index: every word must start a word of the summary, note or source.
-        where.append("e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
-        params.append(" ".join(f'"{w}"*' for w in words))
-    elif flt.grep:
-        where.append(
-            "(instr(lower(e.summary), lower(?)) > 0 OR instr(lower(e.note), lower(?)) > 0 "
-            "OR instr(lower(e.source), lower(?)) > 0)"
-        )
-        params.extend([flt.grep] * 3)
-    return where, params
+    """The WHERE clauses (over aliases e, i, f) and parameters that select a filter's entries, once its
+    window and indicators are checked (store.entries.entry_where writes the SQL)."""
+    window_end(flt.since, flt.until)
+    ids = [resolve_indicator(fw, key).id or 0 for key in flt.indicators]
+    return entry_where(fw.name, ids, flt)

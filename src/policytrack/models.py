@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -250,3 +251,16 @@ def resolve_indicator(framework: Framework, text: str) -> Indicator:
     raise UnknownIndicatorError(
         f"unknown indicator {text!r} in framework {framework.name!r}; {hint}valid: {keys}"
     )
+
+
+@dataclass
+class EntryFilter:
+    """Which entries `list` (and exports) show: entries whose date's first day falls from `since` to
+    `until`, both inclusive (callers pass the start of --since's period and the end of --until's)."""
+
+    indicators: Sequence[str] = ()
+    since: date | None = None
+    until: date | None = None
+    tags: Sequence[str] = ()
+    grep: str | None = None
+    include_deleted: bool = False

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from policytrack.dates import window_end
 from policytrack.errors import InputError
 from policytrack.models import Framework, Indicator, StatusLevel, resolve_indicator
 from policytrack.status import baseline
@@ -101,9 +102,8 @@ def build_period_report(
     if unit not in UNITS:
         raise InputError(f"unknown period {unit!r}: use month, quarter or year")
     u: Unit = unit
-    end = min(until, as_of) if until else as_of
-    if since and since > end:
-        raise InputError(f"--since {since} is after the end of the window ({end})")
+    end = window_end(since, until, as_of)
+    assert end is not None
     chosen = [resolve_indicator(fw, k) for k in indicators or []] or list(fw.indicators)
     ids = [ind.id for ind in chosen if ind.id is not None]
     if since is None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from policytrack.dates import PartialDate
+from policytrack.dates import PartialDate, window_end
 from policytrack.errors import InputError
 from policytrack.models import Framework, Indicator, StatusLevel, resolve_indicator
 from policytrack.status import IndicatorState, indicator_states
@@ -79,9 +79,8 @@ def build_report(
 ) -> Report:
     if stale_days < 1:
         raise InputError(f"--stale-days must be at least 1, not {stale_days}")
-    end = min(until, as_of) if until else as_of
-    if since and since > end:
-        raise InputError(f"--since {since} is after the end of the window ({end})")
+    end = window_end(since, until, as_of)
+    assert end is not None
     chosen = {resolve_indicator(fw, k).key for k in indicators or []}
     states = [s for s in indicator_states(store, fw, as_of) if not chosen or s.indicator.key in chosen]
     ids = [s.indicator.id for s in states if s.indicator.id is not None]

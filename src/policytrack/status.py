@@ -77,7 +77,8 @@ def timeline(
     store: Store, fw: Framework, key: str, since: date | None = None, until: date | None = None
 ) -> Timeline:
     """One indicator's current evidence in date order, with cumulative momentum and status changes."""
-    from policytrack.entries import EntryFilter, list_entries
+    from policytrack.entries import list_entries
+    from policytrack.models import EntryFilter
 
     indicator = resolve_indicator(fw, key)
     if since:

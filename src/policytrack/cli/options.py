@@ -11,7 +11,7 @@ from policytrack.cli.app import fail
 from policytrack.cli.common import complete_indicator, read_date
 
 if TYPE_CHECKING:
-    from policytrack.entries import EntryFilter
+    from policytrack.models import EntryFilter
 
 IndicatorArg = Annotated[
     str,
@@ -59,7 +59,7 @@ def entry_filter(
     deleted: bool = False,
 ) -> EntryFilter:
     """The filter that `list` and `export entries` build from their shared options."""
-    from policytrack.entries import EntryFilter
+    from policytrack.models import EntryFilter
 
     return EntryFilter(
         indicators=indicator or [],

@@ -29,6 +29,7 @@ from policytrack.cli.options import (
     chosen_format,
     format_option,
 )
+from policytrack.dates import window_end
 from policytrack.grades import WEIGHTS_HELP
 
 if TYPE_CHECKING:
@@ -192,7 +193,8 @@ def _view(
 
 def _explained(store: Store, fw: Framework, view: _View) -> list[RenderableType]:
     """--explain: the entries behind each row, in the report's window."""
-    from policytrack.entries import EntryFilter, list_entries
+    from policytrack.entries import list_entries
+    from policytrack.models import EntryFilter
     from policytrack.render.entries import entries_table
 
     tables: list[RenderableType] = []
@@ -330,8 +332,7 @@ def timeline_cmd(
 
     since_date = read_date(since, "--since").start if since else None
     until_date = read_date(until, "--until", allow_future=True).end if until else None
-    if since_date and until_date and since_date > until_date:
-        raise fail(f"--since {since_date} is after --until {until_date}")
+    window_end(since_date, until_date)
     fmt = chosen_format(fmt, RECORD_FORMATS, as_json=as_json, as_csv=as_csv)
     with opened_store(ctx) as store:
         tl = timeline(store, get_framework(store, framework), indicator, since_date, until_date)

@@ -12,8 +12,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from policytrack.columns import BY_NAME, EXPORT_FIELDS, INT_FIELDS, LIST_FIELDS, REVISION_FIELDS, TEXT_FIELDS
-from policytrack.entries import EntryFilter, filter_sql
-from policytrack.models import Framework
+from policytrack.entries import filter_sql
+from policytrack.models import EntryFilter, Framework
 from policytrack.render.formats import FORMULA_START, LIST_SEPARATOR
 from policytrack.store import Store
 

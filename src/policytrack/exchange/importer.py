@@ -198,8 +198,8 @@ def import_records(
         if writing is not None and not total_errors and not dry_run:
             writing()
         if total_errors:
-            store.conn.rollback()
+            store.rollback()
             raise ImportRowsError(source, errors, total_errors)
         if dry_run:
-            store.conn.rollback()
+            store.rollback()
     return result

@@ -238,6 +238,10 @@ class Store(FrameworkRows, EntryRows, ReportRows, BulkRows):
             "Check it with `policytrack db check`"
         )
 
+    def rollback(self) -> None:
+        """Undo the open transaction (a dry run, or rows found bad): nothing of it is written."""
+        self.conn.rollback()
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """An immediate (write-locking) transaction: all of it is written, or none of it."""

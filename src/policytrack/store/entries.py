@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -11,7 +12,7 @@ from typing import Any
 from policytrack.columns import COLUMNS, ENTRY_COLUMNS
 from policytrack.dates import PartialDate
 from policytrack.errors import NotFoundError
-from policytrack.models import Entry, Revision
+from policytrack.models import Entry, EntryFilter, Revision
 
 # Every column of COLUMNS (named as there) and the tombstone, over the aliases the filters use.
 _ENTRY_SELECT = f"""
@@ -182,3 +183,38 @@ class EntryRows(StoreBase):
         if not found:
             self.get_entry(entry_id)  # says that there is no such entry
         return found
+
+
+def entry_where(
+    framework: str, indicator_ids: Sequence[int], flt: EntryFilter
+) -> tuple[list[str], list[Any]]:
+    """The WHERE clauses (over aliases e, i, f) and parameters that select a filter's entries: the
+    framework, the indicators (by id), the window, tags, and words through the full-text index."""
+    where: list[str] = ["f.name = ?"]
+    params: list[Any] = [framework]
+    if not flt.include_deleted:
+        where.append("e.deleted_at IS NULL")
+    if indicator_ids:
+        where.append(f"e.indicator_id IN ({', '.join('?' for _ in indicator_ids)})")
+        params.extend(indicator_ids)
+    if flt.since:
+        where.append("e.date_start >= ?")
+        params.append(flt.since.isoformat())
+    if flt.until:
+        where.append("e.date_start <= ?")
+        params.append(flt.until.isoformat())
+    for tag in flt.tags:
+        where.append("EXISTS (SELECT 1 FROM json_each(e.tags) WHERE value = ?)")
+        params.append(tag)
+    words = re.findall(r"\w+", flt.grep or "")
+    if words:
+        # The full-text index: every word must start a word of the summary, note or source.
+        where.append("e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
+        params.append(" ".join(f'"{w}"*' for w in words))
+    elif flt.grep:
+        where.append(
+            "(instr(lower(e.summary), lower(?)) > 0 OR instr(lower(e.note), lower(?)) > 0 "
+            "OR instr(lower(e.source), lower(?)) > 0)"
+        )
+        params.extend([flt.grep] * 3)
+    return where, params
