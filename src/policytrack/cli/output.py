@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -119,6 +118,8 @@ def atomic_path(path: Path, protect: Sequence[Path] = ()) -> Iterator[Path]:
 
 @contextmanager
 def _temporary(path: Path, target: Path) -> Iterator[Path]:
+    import tempfile  # only when a file is written: `log` and every command open the store without it
+
     folder = target.parent
     try:
         fd, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
