@@ -31,7 +31,7 @@ def default_analyst() -> str:
     if env:
         return env
     try:
-        import getpass
+        import getpass  # only when no POLICYTRACK_ANALYST is set
 
         login = getpass.getuser()
         return login if storable(login) else "unknown"

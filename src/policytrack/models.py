@@ -244,7 +244,7 @@ def resolve_indicator(framework: Framework, text: str) -> Indicator:
     if len(matches) > 1:
         several = ", ".join(ind.key for ind in matches)
         raise UnknownIndicatorError(f"indicator {text!r} is ambiguous ({several}); valid: {keys}")
-    import difflib
+    import difflib  # only to suggest a key after a typo
 
     close = difflib.get_close_matches(wanted, list(by_key), n=1, cutoff=0.5)
     hint = f"did you mean {close[0]!r}? " if close else ""

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from policytrack.dates import PartialDate
-from policytrack.models import Entry, Framework, Indicator, StatusLevel, resolve_indicator
+from policytrack.entries import list_entries
+from policytrack.models import Entry, EntryFilter, Framework, Indicator, StatusLevel, resolve_indicator
 from policytrack.store import Store
 
 
@@ -77,9 +78,6 @@ def timeline(
     store: Store, fw: Framework, key: str, since: date | None = None, until: date | None = None
 ) -> Timeline:
     """One indicator's current evidence in date order, with cumulative momentum and status changes."""
-    from policytrack.entries import list_entries
-    from policytrack.models import EntryFilter
-
     indicator = resolve_indicator(fw, key)
     if since:
         status = status_at(store, fw, indicator, (since - timedelta(days=1)).isoformat())[0]

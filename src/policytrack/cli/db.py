@@ -1,4 +1,8 @@
-"""`policytrack db ...`: where the database is and whether it is sound."""
+"""`policytrack db ...`: where the database is and whether it is sound.
+
+Each command imports the domain and rendering modules it needs inside its body: start-up stays fast,
+since typer builds only the command being run (cli.app_for).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Evidence commands: log, list, show, edit, delete, restore, history."""
+"""Evidence commands: log, list, show, edit, delete, restore, history.
+
+Each command imports the domain and rendering modules it needs inside its body: start-up stays fast,
+since typer builds only the command being run (cli.app_for).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""`policytrack export ...` and `policytrack import`: entries and reports in and out, merging by uuid."""
+"""`policytrack export ...` and `policytrack import`: entries and reports in and out, merging by uuid.
+
+Each command imports the domain and rendering modules it needs inside its body: start-up stays fast,
+since typer builds only the command being run (cli.app_for).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""`policytrack framework ...`: list, show, add (or update) and start new frameworks."""
+"""`policytrack framework ...`: list, show, add (or update) and start new frameworks.
+
+Each command imports the domain and rendering modules it needs inside its body: start-up stays fast,
+since typer builds only the command being run (cli.app_for).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""`policytrack indicators`: the framework's indicators and where each stands."""
+"""`policytrack indicators`: the framework's indicators and where each stands.
+
+Each command imports the domain and rendering modules it needs inside its body: start-up stays fast,
+since typer builds only the command being run (cli.app_for).
+"""
 
 from __future__ import annotations
 

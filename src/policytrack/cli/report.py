@@ -1,4 +1,8 @@
-"""`policytrack report`, `target` and `targets`: progress against the framework and its targets."""
+"""`policytrack report`, `target` and `targets`: progress against the framework and its targets.
+
+Each command imports the domain and rendering modules it needs inside its body: start-up stays fast,
+since typer builds only the command being run (cli.app_for).
+"""
 
 from __future__ import annotations
 

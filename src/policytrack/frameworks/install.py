@@ -14,6 +14,7 @@ from policytrack.errors import FrameworkError
 from policytrack.frameworks.parse import KEY_PATTERN, builtin_dir, read_framework_file
 from policytrack.models import Framework, Indicator
 from policytrack.store import Store
+from policytrack.targets import set_target, targets
 
 
 @dataclass(frozen=True)
@@ -110,8 +111,6 @@ def install(store: Store, path: Path, now: str, *, update: bool = False) -> Inst
 
 def _record_file_targets(store: Store, from_file: Framework, loaded: Framework, now: str) -> None:
     """A target written in the file becomes a dated target, unless it is already the current one."""
-    from policytrack.targets import set_target, targets
-
     current = {t.indicator_key: t for t in targets(store, loaded)}
     for ind in from_file.indicators:
         goal = ind.target

@@ -167,7 +167,7 @@ class _Reader:
 
 def parse_framework(text: str, path: Path) -> Framework:
     """Validate the text of a framework file and build the Framework it describes."""
-    import tomllib
+    import tomllib  # only when a framework file is read, not on every command
 
     try:
         data = tomllib.loads(text)
@@ -356,7 +356,7 @@ def load_framework_file(path: Path) -> Framework:
 
 def read_framework_file(path: Path) -> tuple[Framework, str]:
     """Read, decode and validate one framework file; also return its text, to store as loaded."""
-    import stat
+    import stat  # with the file read, only when a framework is loaded
 
     try:
         # a FIFO would block for ever and /dev/zero never end: only a regular file, of a bounded size

@@ -142,7 +142,7 @@ class Store(FrameworkRows, EntryRows, ReportRows, BulkRows):
         applied = self.applied_migrations()
         unknown = [name for name in applied if name not in MIGRATION_NAMES]
         if unknown:
-            from policytrack import __version__
+            from policytrack import __version__  # only to name it in this message
 
             self.read_only_reason = (
                 f"database {self.path} was upgraded by a newer policytrack (schema step {unknown[0]}, "
@@ -156,7 +156,7 @@ class Store(FrameworkRows, EntryRows, ReportRows, BulkRows):
             raise DatabaseError(
                 f"{self.read_only_reason}; it also needs upgrading to this version of policytrack"
             )
-        from policytrack.store.migrations import migrations
+        from policytrack.store.migrations import migrations  # sqlite-utils: ~100 ms, only to migrate
 
         if applied:  # an existing database: keep a copy as it was (not inside the write lock, where
             # SQLite's backup would wait for it forever)
