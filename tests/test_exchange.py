@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import Invoke
+from policytrack.columns import EXPORT_FIELDS
 from policytrack.dates import PartialDate
 from policytrack.entries import log_entry
 from policytrack.exchange.export import (
-    EXPORT_FIELDS,
     JSON_SEPARATORS,
     csv_lines,
     export_records,

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import Invoke
-from policytrack.exchange.export import EXPORT_FIELDS
+from policytrack.columns import EXPORT_FIELDS
 from policytrack.exchange.readers import KNOWN
 
 WRITER = """

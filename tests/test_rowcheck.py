@@ -12,10 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from policytrack.columns import EXPORT_FIELDS
 from policytrack.dates import PartialDate
 from policytrack.entries import log_entry
 from policytrack.errors import PolicytrackError
-from policytrack.exchange.export import EXPORT_FIELDS, export_records, json_texts
+from policytrack.exchange.export import export_records, json_texts
 from policytrack.exchange.rowcheck import RowChecker
 from policytrack.models import EntryFilter, EntryInput
 from policytrack.render.formats import cells as csv_cells

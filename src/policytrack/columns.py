@@ -64,3 +64,8 @@ LIST_FIELDS = frozenset(c.name for c in COLUMNS if c.kind == "list")
 # What an import row must have, and may have besides the export's columns (a tombstone's date).
 REQUIRED = ("indicator", "date", "summary")
 IMPORT_FIELDS = frozenset(EXPORT_FIELDS) | {"deleted_at"}
+# How a list column (tags, actors) is written as one text cell, in CSV and in lists shown to people.
+LIST_SEPARATOR = "; "
+# What a spreadsheet runs as a formula at the start of a free-text cell, and the apostrophe that marks one
+# escaped: export puts an apostrophe before such text, import removes exactly one.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")

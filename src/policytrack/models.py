@@ -154,7 +154,7 @@ class Framework:
 
 @dataclass
 class EntryInput:
-    """What an analyst gives for one piece of evidence (validated by the service before storing)."""
+    """What an analyst gives for one piece of evidence (entries.validated_values checks it before storing)."""
 
     indicator: str
     summary: str
@@ -264,3 +264,10 @@ class EntryFilter:
     tags: Sequence[str] = ()
     grep: str | None = None
     include_deleted: bool = False
+
+
+class NotJSON:
+    """A list column of another database that does not hold a JSON list: the row check refuses it."""
+
+    def __init__(self, text: object) -> None:
+        self.text = text

@@ -21,7 +21,7 @@ MAX_MESSAGE = 1000
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one line on stderr and return the Exit to raise; messages may quote stored or imported text,
-    so its control characters are shown visibly (display.visible)."""
+    so its control characters are shown visibly (render.text.visible)."""
     from policytrack.render.text import visible
 
     line = visible(" ".join(message.split()))

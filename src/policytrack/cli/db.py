@@ -30,18 +30,10 @@ def check_cmd(ctx: typer.Context) -> None:
     path = db_path(ctx)
     if not path.exists():
         raise fail(f"database {path} does not exist")
-    try:
-        from policytrack.store import connect_read_only
+    from policytrack.store import integrity_problems
 
-        conn = connect_read_only(path)
-        try:
-            problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
-            problems += [
-                f"foreign key: {table} row {rowid} points to a missing {parent}"
-                for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check")
-            ]
-        finally:
-            conn.close()
+    try:
+        problems = integrity_problems(path)
     except sqlite3.DatabaseError as exc:
         raise fail(f"{path} is not a usable SQLite database: {exc}") from None
     if problems:

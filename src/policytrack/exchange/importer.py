@@ -17,7 +17,6 @@ from typing import Any
 
 from policytrack.columns import (
     ENTRY_COLUMNS,
-    IMPORT_FIELDS,
 )
 from policytrack.errors import DatabaseError, InputError, PolicytrackError
 from policytrack.exchange.readers import Record
@@ -26,7 +25,6 @@ from policytrack.models import MAX_ID
 from policytrack.store import Store
 from policytrack.store.bulk import bulk_search_index, deferred_indexes
 
-KNOWN = IMPORT_FIELDS
 MAX_SHOWN_ERRORS = 20
 BATCH = 2000
 

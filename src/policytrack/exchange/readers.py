@@ -8,17 +8,22 @@ import csv
 import io
 import itertools
 import json
-import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from policytrack.columns import EXPORT_FIELDS, IMPORT_FIELDS, REQUIRED, REVISION_FIELDS, TEXT_FIELDS
+from policytrack.columns import (
+    EXPORT_FIELDS,
+    FORMULA_START,
+    IMPORT_FIELDS,
+    REQUIRED,
+    REVISION_FIELDS,
+    TEXT_FIELDS,
+)
 from policytrack.errors import InputError
-from policytrack.exchange.rowcheck import NotJSON
 from policytrack.models import MAX_FIELD
-from policytrack.render.formats import FORMULA_START
-from policytrack.store import connect_read_only
+from policytrack.render.formats import restore_neutralised
+from policytrack.store.source import database_records, database_size
 
 KNOWN = IMPORT_FIELDS
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -64,7 +69,7 @@ MAX_RECORD = 16 * MAX_FIELD
 MAX_JSON_ARRAY = 64 * MAX_FIELD
 # The import reads every CSV cell the record limit allows; the row check refuses text over MAX_FIELD by row.
 csv.field_size_limit(MAX_RECORD)
-_FORMULA_CHARS = frozenset(FORMULA_START) - {"'"}  # export's rule (render.formats.neutralise)
+_FORMULA_CHARS = frozenset(FORMULA_START) - {"'"}  # text that export would have neutralised
 _REVISION_ONLY = frozenset(REVISION_FIELDS) - KNOWN
 
 Warn = Callable[[str], None]
@@ -139,15 +144,13 @@ def csv_records(
                     value = row.get(key)
                     if not value:
                         continue
+                    restored = restore_neutralised(value)
                     if raw:
-                        if not warned and value[0] == "'" and value[1:2] in _FORMULA_CHARS | {"'"}:
+                        if not warned and restored is not value:
                             warned = _warn_neutralised(warn, name, line, key)
-                    elif value[0] == "'":
-                        if value[1:2] in _FORMULA_CHARS or value[1:2] == "'":
-                            row[key] = value[1:]
-                        elif not warned:
-                            warned = _warn_raw(warn, name, line, key)
-                    elif not warned and value[0] in _FORMULA_CHARS:
+                    elif restored is not value:
+                        row[key] = restored
+                    elif (not warned and value[0] == "'") or (not warned and value[0] in _FORMULA_CHARS):
                         warned = _warn_raw(warn, name, line, key)
                 yield line, row
             line = reader.line_num + 1
@@ -247,123 +250,11 @@ def json_records(stream: IO[str], name: str) -> Iterator[Record]:
         yield number, _checked_keys(obj, f"{name}: object {number}")
 
 
-# What another database must hold, as tables (a view could be recursive and run forever).
-_SOURCE_COLUMNS = {
-    "entries": {
-        "id",
-        "uuid",
-        "indicator_id",
-        "date",
-        "recorded_at",
-        "summary",
-        "note",
-        "source",
-        "effect",
-        "grade",
-        "status",
-        "tags",
-        "actors",
-        "analyst",
-        "revision",
-        "deleted_at",
-    },
-    "indicators": {"id", "key", "framework_id"},
-    "frameworks": {"id", "name"},
-}
-# SQLite calls the progress handler every _STEPS virtual-machine instructions; a query that runs
-# _STEPS * _MAX_CALLS instructions (about a second) without giving a row is stopped.
-_STEPS, _MAX_CALLS = 10_000, 10_000
-
-
-def _source_db(path: Path) -> tuple[sqlite3.Connection, list[int]]:
-    """Another policytrack database, opened read-only and checked, and the count of progress calls since
-    its last row (the reader sets it back to 0 for each row)."""
-    try:
-        conn = connect_read_only(path)
-    except sqlite3.Error:
-        raise InputError(f"cannot open {path} as an SQLite database") from None
-    calls = [0]
-
-    def progress() -> int:
-        calls[0] += 1
-        return int(calls[0] > _MAX_CALLS)
-
-    conn.set_progress_handler(progress, _STEPS)
-    try:
-        for table, wanted in _SOURCE_COLUMNS.items():
-            row = conn.execute("SELECT type, sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
-            if row is None or row[0] != "table" or str(row[1]).upper().startswith("CREATE VIRTUAL"):
-                raise InputError(
-                    f"{path} is an SQLite file but not a policytrack database ({table} is no table)"
-                )
-            columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
-            if not wanted <= columns:
-                missing = ", ".join(sorted(wanted - columns))
-                raise InputError(
-                    f"{path} is an SQLite file but not a policytrack database ({table} lacks {missing})"
-                )
-    except sqlite3.DatabaseError:
-        conn.close()
-        raise InputError(f"{path} is an SQLite file but not a policytrack database") from None
-    except BaseException:
-        conn.close()
-        raise
-    return conn, calls
-
-
-def _stopped(path: Path) -> InputError:
-    return InputError(
-        f"{path}: reading it took too long (is it a policytrack database?); nothing was imported"
-    )
-
-
-def database_size(path: Path) -> int | None:
-    """How many entries another policytrack database holds (for a progress bar); None if it cannot say."""
-    try:
-        conn, _ = _source_db(path)
-    except InputError:
-        return None  # database_records says what is wrong
-    try:
-        (count,) = conn.execute("SELECT count(*) FROM entries").fetchone()
-    except sqlite3.DatabaseError:
-        return None
-    finally:
-        conn.close()
-    return int(count)
-
-
-def _json_list(text: Any) -> Any:
-    """A list column of another database as its JSON value, or NotJSON for the row check to refuse."""
-    try:
-        value = json.loads(text)
-    except (TypeError, ValueError, RecursionError):
-        return NotJSON(text)
-    return value if type(value) is list else NotJSON(text)
-
-
-def database_records(path: Path) -> Iterator[Record]:
-    """Another analyst's policytrack database, read-only: every entry, deleted ones included."""
-    conn, calls = _source_db(path)
-    conn.row_factory = sqlite3.Row
-    try:
-        try:
-            rows = conn.execute(
-                """SELECT e.uuid, e.id, f.name AS framework, i.key AS indicator, e.date, e.recorded_at,
-                          e.summary, e.note, e.source, e.effect, e.grade, e.status, e.tags, e.actors,
-                          e.analyst, e.revision, e.deleted_at
-                   FROM entries e JOIN indicators i ON i.id = e.indicator_id
-                   JOIN frameworks f ON f.id = i.framework_id ORDER BY e.id"""
-            )
-            for number, row in enumerate(rows, start=1):
-                calls[0] = 0
-                record = dict(row)
-                record["tags"], record["actors"] = _json_list(row["tags"]), _json_list(row["actors"])
-                yield number, record
-        except sqlite3.OperationalError as exc:
-            if "interrupted" in str(exc):
-                raise _stopped(path) from None
-            raise InputError(f"{path} could not be read ({exc}); is it a policytrack database?") from None
-        except sqlite3.DatabaseError as exc:
-            raise InputError(f"{path} could not be read ({exc}); is it a policytrack database?") from None
-    finally:
-        conn.close()
+__all__ = [
+    "csv_records",
+    "database_records",
+    "database_size",
+    "detect_format",
+    "json_records",
+    "jsonl_records",
+]

@@ -16,7 +16,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from policytrack.columns import REQUIRED
+from policytrack.columns import LIST_SEPARATOR, REQUIRED
 from policytrack.context import default_analyst, utc_now
 from policytrack.dates import parse_date, stored_date
 from policytrack.entries import validated_values
@@ -29,9 +29,9 @@ from policytrack.models import (
     MAX_ID,
     EntryInput,
     Framework,
+    NotJSON,
     storable,
 )
-from policytrack.render.formats import LIST_SEPARATOR
 from policytrack.store import Store
 from policytrack.workspace import get_framework
 
@@ -47,13 +47,6 @@ Values = dict[str, Any]
 
 
 _TEXT_COLUMNS = ("indicator", "summary", "date", "source", "status", "grade", "note", "analyst")
-
-
-class NotJSON:
-    """A list column of another database that does not hold a JSON list: the row check refuses it."""
-
-    def __init__(self, text: object) -> None:
-        self.text = text
 
 
 def _json_kind(value: Any) -> str:

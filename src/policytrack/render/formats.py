@@ -14,15 +14,12 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import IO, Any
 
-from policytrack.columns import TEXT_FIELDS
+from policytrack.columns import FORMULA_START, LIST_SEPARATOR, TEXT_FIELDS
 
 Record = Mapping[str, Any]
 Writer = Callable[[IO[str], Sequence[str], Iterable[Record]], None]
 
 WRITERS: dict[str, Writer] = {}
-LIST_SEPARATOR = "; "
-# What a spreadsheet runs as a formula at the start of a cell (and the apostrophe that marks one escaped).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 def register(name: str) -> Callable[[Writer], Writer]:

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from policytrack.columns import ENTRY_COLUMNS
 from policytrack.errors import DatabaseError
 from policytrack.store.bulk import BulkRows
 from policytrack.store.entries import EntryRows
@@ -36,7 +35,7 @@ MIGRATION_NAMES = (
 
 BUSY_TIMEOUT_SECONDS = 30.0
 
-__all__ = ["ENTRY_COLUMNS", "MIGRATION_NAMES", "Store"]
+__all__ = ["MIGRATION_NAMES", "Store", "connect_read_only"]
 
 
 def connect_read_only(path: Path) -> sqlite3.Connection:
@@ -51,6 +50,21 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
         conn.close()
         conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
     return conn
+
+
+def integrity_problems(path: Path) -> list[str]:
+    """What SQLite's integrity and foreign-key checks find wrong in a database file, read-only (an empty
+    list: none). Raises sqlite3.Error when it cannot be read at all."""
+    conn = connect_read_only(path)
+    try:
+        problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        problems += [
+            f"foreign key: {table} row {rowid} points to a missing {parent}"
+            for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check")
+        ]
+    finally:
+        conn.close()
+    return problems
 
 
 class Store(FrameworkRows, EntryRows, ReportRows, BulkRows):
@@ -95,16 +109,13 @@ class Store(FrameworkRows, EntryRows, ReportRows, BulkRows):
             )
         try:
             if self.read_only:
-                conn = self._connect_read_only()
+                conn = connect_read_only(path)
             else:
                 conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot open database {path}: {exc}") from None
         conn.row_factory = sqlite3.Row
         return conn
-
-    def _connect_read_only(self) -> sqlite3.Connection:
-        return connect_read_only(self.path)
 
     def _check_is_sqlite(self) -> None:
         try:
@@ -189,7 +200,7 @@ class Store(FrameworkRows, EntryRows, ReportRows, BulkRows):
 
     @property
     def db(self) -> Database:
-        """The same connection wrapped by sqlite-utils, for schema work, bulk inserts and search."""
+        """The same connection wrapped by sqlite-utils, for the migrations (sqlite-utils loads only then)."""
         if self._db is None:
             from sqlite_utils import Database
 

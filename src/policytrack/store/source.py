@@ -1,0 +1,145 @@
+"""Another policytrack database as an import source: opened read-only, its schema checked (tables, not
+views, with the expected columns), every query bounded in steps, and its entries read as records."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from policytrack.columns import COLUMNS, IMPORT_FIELDS
+from policytrack.errors import InputError
+from policytrack.models import NotJSON
+from policytrack.store import connect_read_only
+
+Record = tuple[int, dict[str, Any]]  # (row number, fields)
+# The entry columns read from another database: identity, place, date, text and history (not the
+# indicator's title or the date's precision, which import derives again).
+_READ = frozenset(
+    {
+        "uuid",
+        "id",
+        "framework",
+        "indicator",
+        "date",
+        "recorded_at",
+        "summary",
+        "note",
+        "source",
+        "effect",
+        "grade",
+        "status",
+        "tags",
+        "actors",
+        "analyst",
+        "revision",
+    }
+)
+
+
+# What another database must hold, as tables (a view could be recursive and run forever).
+_SOURCE_COLUMNS = {
+    "entries": {c.sql[2:] for c in COLUMNS if c.name in _READ and c.sql.startswith("e.")}
+    | {"indicator_id", "deleted_at"},
+    "indicators": {"id", "key", "framework_id"},
+    "frameworks": {"id", "name"},
+}
+# What import reads of each entry: the columns it knows (columns.IMPORT_FIELDS) that a database holds.
+_SOURCE_SELECT = f"""
+SELECT {", ".join(f"{c.sql} AS {c.name}" for c in COLUMNS if c.name in IMPORT_FIELDS and c.name in _READ)},
+       e.deleted_at
+FROM entries e JOIN indicators i ON i.id = e.indicator_id
+JOIN frameworks f ON f.id = i.framework_id ORDER BY e.id"""
+# SQLite calls the progress handler every _STEPS virtual-machine instructions; a query that runs
+# _STEPS * _MAX_CALLS instructions (about a second) without giving a row is stopped.
+_STEPS, _MAX_CALLS = 10_000, 10_000
+
+
+def _source_db(path: Path) -> tuple[sqlite3.Connection, list[int]]:
+    """Another policytrack database, opened read-only and checked, and the count of progress calls since
+    its last row (the reader sets it back to 0 for each row)."""
+    try:
+        conn = connect_read_only(path)
+    except sqlite3.Error:
+        raise InputError(f"cannot open {path} as an SQLite database") from None
+    calls = [0]
+
+    def progress() -> int:
+        calls[0] += 1
+        return int(calls[0] > _MAX_CALLS)
+
+    conn.set_progress_handler(progress, _STEPS)
+    try:
+        for table, wanted in _SOURCE_COLUMNS.items():
+            row = conn.execute("SELECT type, sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+            if row is None or row[0] != "table" or str(row[1]).upper().startswith("CREATE VIRTUAL"):
+                raise InputError(
+                    f"{path} is an SQLite file but not a policytrack database ({table} is no table)"
+                )
+            columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+            if not wanted <= columns:
+                missing = ", ".join(sorted(wanted - columns))
+                raise InputError(
+                    f"{path} is an SQLite file but not a policytrack database ({table} lacks {missing})"
+                )
+    except sqlite3.DatabaseError:
+        conn.close()
+        raise InputError(f"{path} is an SQLite file but not a policytrack database") from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn, calls
+
+
+def _stopped(path: Path) -> InputError:
+    return InputError(
+        f"{path}: reading it took too long (is it a policytrack database?); nothing was imported"
+    )
+
+
+def database_size(path: Path) -> int | None:
+    """How many entries another policytrack database holds (for a progress bar); None if it cannot say."""
+    try:
+        conn, _ = _source_db(path)
+    except InputError:
+        return None  # database_records says what is wrong
+    try:
+        (count,) = conn.execute("SELECT count(*) FROM entries").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
+    return int(count)
+
+
+def _json_list(text: Any) -> Any:
+    """A list column of another database as its JSON value, or NotJSON for the row check to refuse."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return NotJSON(text)
+    return value if type(value) is list else NotJSON(text)
+
+
+def database_records(path: Path) -> Iterator[Record]:
+    """Another analyst's policytrack database, read-only: every entry, deleted ones included."""
+    conn, calls = _source_db(path)
+    conn.row_factory = sqlite3.Row
+    try:
+        try:
+            rows = conn.execute(_SOURCE_SELECT)
+            for number, row in enumerate(rows, start=1):
+                calls[0] = 0
+                record = dict(row)
+                record["tags"], record["actors"] = _json_list(row["tags"]), _json_list(row["actors"])
+                yield number, record
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                raise _stopped(path) from None
+            raise InputError(f"{path} could not be read ({exc}); is it a policytrack database?") from None
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{path} could not be read ({exc}); is it a policytrack database?") from None
+    finally:
+        conn.close()
