@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from policytrack.dates import PartialDate
+from policytrack.dates import PartialDate, window_end
 from policytrack.entries import list_entries
 from policytrack.models import Entry, EntryFilter, Framework, Indicator, StatusLevel, resolve_indicator
 from policytrack.store import Store
@@ -78,6 +78,7 @@ def timeline(
     store: Store, fw: Framework, key: str, since: date | None = None, until: date | None = None
 ) -> Timeline:
     """One indicator's current evidence in date order, with cumulative momentum and status changes."""
+    window_end(since, until)
     indicator = resolve_indicator(fw, key)
     if since:
         status = status_at(store, fw, indicator, (since - timedelta(days=1)).isoformat())[0]

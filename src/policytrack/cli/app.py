@@ -15,6 +15,8 @@ from typer.core import TyperGroup
 
 from policytrack import __version__
 from policytrack.errors import PolicytrackError, StreamClosedError
+from policytrack.models import storable
+from policytrack.render.text import visible
 
 MAX_MESSAGE = 1000
 
@@ -22,8 +24,6 @@ MAX_MESSAGE = 1000
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one line on stderr and return the Exit to raise; messages may quote stored or imported text,
     so its control characters are shown visibly (render.text.visible)."""
-    from policytrack.render.text import visible
-
     line = visible(" ".join(message.split()))
     if len(line) > MAX_MESSAGE:  # a message quoting a huge input keeps its start and its fix (the end)
         line = f"{line[: MAX_MESSAGE - 300]} ... {line[-250:]}"
@@ -33,8 +33,6 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 def check_args(args: Sequence[str]) -> None:
     """Arguments that are not valid UTF-8 (bytes the terminal could not decode) are a usage error."""
-    from policytrack.models import storable
-
     for number, arg in enumerate(args, start=1):
         if not storable(arg):
             raise fail(f"argument {number} is not valid UTF-8; check the terminal's encoding (locale)", 2)
@@ -79,16 +77,12 @@ class PolicytrackGroup(TyperGroup):
 def note(message: str) -> None:
     """An informational line on stderr (`Wrote FILE`): it may quote a path or stored text, so its control
     characters are shown visibly, as in errors."""
-    from policytrack.render.text import visible
-
     typer.echo(visible(message), err=True)
 
 
 def confirm(ctx: typer.Context, message: str, saved: str) -> None:
     """Print a command's confirmation after its change was committed: if stdout cannot take it, say that
     the change was saved all the same, so that nobody runs the command twice."""
-    from policytrack.render.text import visible
-
     try:
         typer.echo(visible(message))
     except (OSError, StreamClosedError) as exc:

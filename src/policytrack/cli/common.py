@@ -1,4 +1,8 @@
-"""Helpers shared by the command modules: the state, the store, consoles, dates and completion."""
+"""Helpers shared by the command modules: the state, the store, consoles, dates and completion.
+
+rich (a console) and the store (sqlite3, and the framework loader for a new database) are imported inside
+the functions that need them, so that `--help` and `db path` start without them.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,10 @@ from typing import IO, TYPE_CHECKING
 import typer
 
 from policytrack.cli.app import State, note
+from policytrack.cli.output import database_files, open_output, refuse_if_database, write_bytes
 from policytrack.dates import PartialDate, parse_date
 from policytrack.errors import DateError, InputError
+from policytrack.models import MAX_FIELD
 from policytrack.paths import resolve_db_path
 
 if TYPE_CHECKING:
@@ -38,7 +44,6 @@ def db_path(ctx: typer.Context, *, create_default_dir: bool = False) -> Path:
 
 @contextmanager
 def opened_store(ctx: typer.Context) -> Iterator[Store]:
-    from policytrack.cli.output import refuse_if_database
     from policytrack.workspace import open_store
 
     path = db_path(ctx, create_default_dir=True)
@@ -88,8 +93,6 @@ def read_date(
 
 def protected_files(ctx: typer.Context) -> tuple[Path, ...]:
     """The database of this invocation and its side files: what no `-o` may replace."""
-    from policytrack.cli.output import database_files
-
     return database_files(db_path(ctx))
 
 
@@ -106,8 +109,6 @@ def text_output(ctx: typer.Context, output: str | Path | None, *, bom: bool = Fa
         finally:
             stream.detach()  # leave sys.stdout usable
         return
-    from policytrack.cli.output import open_output
-
     with open_output(Path(output), protected_files(ctx)) as handle:
         stream = io.TextIOWrapper(handle, encoding="utf-8", newline="")
         stream.write("\ufeff" if bom else "")
@@ -119,8 +120,6 @@ def text_output(ctx: typer.Context, output: str | Path | None, *, bom: bool = Fa
 
 def write_output(ctx: typer.Context, output: Path, data: bytes) -> None:
     """All of `data` to the file `output` through the safe writer (policytrack.cli.output)."""
-    from policytrack.cli.output import write_bytes
-
     write_bytes(output, data, protected_files(ctx))
 
 
@@ -128,8 +127,6 @@ def read_text_arg(value: str) -> str:
     """`-` reads the text from stdin (its final newline dropped): UTF-8, at most MAX_FIELD characters."""
     if value != "-":
         return value
-    from policytrack.models import MAX_FIELD
-
     if sys.stdin.isatty():
         typer.echo("Type the text, then press Ctrl-D on a new line (Ctrl-C cancels):", err=True)
     # MAX_FIELD characters take at most 4 bytes each in UTF-8: read no more than that, whatever is piped

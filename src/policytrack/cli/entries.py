@@ -24,6 +24,7 @@ from policytrack.cli.options import (
     DATE_HELP,
     EFFECT_HELP,
     GRADE_HELP,
+    RECORD_FORMATS,
     STATUS_HELP,
     CsvAlias,
     DayFirst,
@@ -94,9 +95,9 @@ def log_cmd(
     confirm(ctx, f"Logged entry {entry.id} for {entry.indicator}, dated {entry.date}", f"entry {entry.id}")
 
 
-LIST_FORMATS = ("table", "json", "jsonl", "csv")
-SHOW_FORMATS = ("table", "json")
-HISTORY_FORMATS = ("table", "json", "jsonl")
+LIST_FORMATS = RECORD_FORMATS
+SHOW_FORMATS = ("table", "json")  # one record: a panel, or one JSON object
+HISTORY_FORMATS = ("table", "json", "jsonl")  # nested records (each revision holds its entry)
 
 
 @app.command(

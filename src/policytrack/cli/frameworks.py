@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import confirm, note
-from policytrack.cli.common import console, opened_store, write_output
+from policytrack.cli.common import console, opened_store, text_output, write_output
+from policytrack.cli.options import RECORD_FORMATS, CsvAlias, JsonAlias, chosen_format, format_option
 
 framework_app = typer.Typer(
     help="Frameworks: the papers whose recommendations (or risks) you track.", no_args_is_help=True
@@ -20,39 +21,45 @@ framework_app = typer.Typer(
 
 
 @framework_app.command("list", epilog="Example: policytrack framework list")
-def list_cmd(ctx: typer.Context) -> None:
+def list_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[str, format_option(*RECORD_FORMATS)] = "table",
+    as_json: JsonAlias = False,
+    as_csv: CsvAlias = False,
+) -> None:
     """The frameworks in this database, with their indicators, entries and versions."""
-    from rich.table import Table
-
     from policytrack.context import default_framework_name
     from policytrack.frameworks.install import builtin_names
+    from policytrack.render.formats import write_records
+    from policytrack.render.framework import FRAMEWORK_FIELDS, frameworks_table
     from policytrack.render.text import literal
 
+    fmt = chosen_format(fmt, RECORD_FORMATS, as_json=as_json, as_csv=as_csv)
+    default = default_framework_name()
     with opened_store(ctx) as store:
         names = store.framework_names()
-        rows = []
+        records = []
         for name in names:
             fw = store.framework(name)
             assert fw is not None and fw.id is not None
             versions = store.framework_versions(fw.id)
-            counts = store.evidence_counts(fw.id)
-            rows.append((fw, sum(counts.values()), versions[-1] if versions else None))
-    table = Table()
-    for column in ("Name", "Title", "Indicators", "Entries", "Version", "Loaded (UTC)"):
-        table.add_column(column)
-    default = default_framework_name()
-    for fw, entries, version in rows:
-        mark = " (default)" if fw.name == default else ""
-        table.add_row(
-            literal(fw.name + mark),
-            literal(fw.title),
-            str(len(fw.indicators)),
-            str(entries),
-            str(version["version"]) if version else "-",
-            literal(version["loaded_at"][:19].replace("T", " ")) if version else "-",
-        )
+            records.append(
+                {
+                    "name": fw.name,
+                    "title": fw.title,
+                    "indicators": len(fw.indicators),
+                    "entries": sum(store.evidence_counts(fw.id).values()),
+                    "version": versions[-1]["version"] if versions else None,
+                    "loaded_at": versions[-1]["loaded_at"] if versions else None,
+                    "default": fw.name == default,
+                }
+            )
+    if fmt != "table":
+        with text_output(ctx, None) as stream:
+            write_records(fmt, stream, FRAMEWORK_FIELDS, records)
+        return
     out = console(ctx)
-    out.print(table)
+    out.print(frameworks_table(records))
     more = [n for n in builtin_names() if n not in names]
     if more:
         out.print(literal(f"Also built in: {', '.join(more)} (`policytrack framework add NAME` loads one)"))

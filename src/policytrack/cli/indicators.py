@@ -12,9 +12,16 @@ import typer
 
 from policytrack.cli.app import app
 from policytrack.cli.common import console, opened_store, text_output
-from policytrack.cli.options import CsvAlias, FrameworkOpt, JsonAlias, chosen_format, format_option
+from policytrack.cli.options import (
+    RECORD_FORMATS,
+    CsvAlias,
+    FrameworkOpt,
+    JsonAlias,
+    chosen_format,
+    format_option,
+)
 
-FORMATS = ("table", "json", "jsonl", "csv")
+FORMATS = RECORD_FORMATS
 
 
 @app.command("indicators", epilog="Example: policytrack indicators --json")

@@ -3,15 +3,14 @@ one way to choose an output: `--format`, with `--json` and `--csv` as its aliase
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from datetime import date
+from typing import Annotated, Any
 
 import typer
 
 from policytrack.cli.app import fail
 from policytrack.cli.common import complete_indicator, read_date
-
-if TYPE_CHECKING:
-    from policytrack.models import EntryFilter
+from policytrack.models import EntryFilter
 
 IndicatorArg = Annotated[
     str,
@@ -49,6 +48,14 @@ GrepOpt = Annotated[
 ]
 
 
+def read_window(since: str | None, until: str | None) -> tuple[date | None, date | None]:
+    """--since and --until as the first day of the one's period and the last day of the other's (--until
+    2024 means to 31 December 2024), each optional; dates.window_end checks their order."""
+    start = read_date(since, "--since").start if since else None
+    end = read_date(until, "--until", allow_future=True).end if until else None
+    return start, end
+
+
 def entry_filter(
     indicator: list[str] | None,
     since: str | None,
@@ -59,12 +66,11 @@ def entry_filter(
     deleted: bool = False,
 ) -> EntryFilter:
     """The filter that `list` and `export entries` build from their shared options."""
-    from policytrack.models import EntryFilter
-
+    start, end = read_window(since, until)
     return EntryFilter(
         indicators=indicator or [],
-        since=read_date(since, "--since").start if since else None,
-        until=read_date(until, "--until", allow_future=True).end if until else None,
+        since=start,
+        until=end,
         tags=tag or [],
         grep=grep,
         include_deleted=deleted,
@@ -97,6 +103,10 @@ def format_option(*choices: str) -> Any:
         show_default=False,
     )
 
+
+# The formats of a command that prints records: the table, then every writer of render.formats' registry
+# (a test holds the two together). Commands that print one record or nested ones offer a part of them.
+RECORD_FORMATS = ("table", "json", "jsonl", "csv")
 
 JsonAlias = Annotated[bool, typer.Option("--json", help="Alias of --format json.")]
 CsvAlias = Annotated[bool, typer.Option("--csv", help="Alias of --format csv.")]

@@ -26,14 +26,17 @@ from policytrack.cli.common import (
     write_output,
 )
 from policytrack.cli.options import (
+    RECORD_FORMATS,
     CsvAlias,
     FrameworkOpt,
     IndicatorsOpt,
     JsonAlias,
+    SinceOpt,
+    UntilOpt,
     chosen_format,
     format_option,
+    read_window,
 )
-from policytrack.dates import window_end
 from policytrack.grades import WEIGHTS_HELP
 
 if TYPE_CHECKING:
@@ -77,12 +80,12 @@ def report_command(default_format: Format) -> Callable[..., None]:
         as_of: Annotated[
             str | None, typer.Option("--as-of", help="Report as of this date (default today).")
         ] = None,
-        since: Annotated[str | None, typer.Option(help="Evidence window start, inclusive.")] = None,
-        until: Annotated[
-            str | None, typer.Option(help="Evidence window end, inclusive (default: --as-of).")
-        ] = None,
+        since: SinceOpt = None,
+        until: UntilOpt = None,
         indicator: IndicatorsOpt = None,
         fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = default_format,
+        as_json: JsonAlias = False,
+        as_csv: CsvAlias = False,
         output: Annotated[
             Path | None, typer.Option("--output", "-o", help="Write to this file (atomically).")
         ] = None,
@@ -105,11 +108,12 @@ def report_command(default_format: Format) -> Callable[..., None]:
     ) -> None:
         from policytrack.workspace import get_framework
 
+        choices = (default_format.value, *(f.value for f in Format if f is not default_format))
+        fmt = Format(chosen_format(fmt.value, choices, as_json=as_json, as_csv=as_csv))
         if explain and fmt in (Format.json, Format.jsonl, Format.csv, Format.markdown):
             raise fail("--explain lists entries beside the table: use it with --format table, html or svg", 2)
         as_of_date = read_date(as_of, "--as-of").end if as_of else date.today()
-        since_date = read_date(since, "--since").start if since else None
-        until_date = read_date(until, "--until", allow_future=True).end if until else None
+        since_date, until_date = read_window(since, until)
         with opened_store(ctx) as store:
             fw = get_framework(store, framework)
             view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale_days, plain)
@@ -227,10 +231,6 @@ def _text(view: _View, fmt: Format, extra: list[RenderableType], title: str) -> 
     return export_recorded([view.table(None), *extra], "text" if fmt is Format.table else fmt.value, title)
 
 
-RECORD_FORMATS = ("table", "json", "jsonl", "csv")
-TARGET_FIELDS = ("indicator", "level", "from", "due", "set_by", "set_at", "note")
-
-
 @app.command("target", epilog="Example: policytrack target regional in-progress --by 2027-12")
 def target_cmd(
     ctx: typer.Context,
@@ -269,10 +269,8 @@ def targets_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """The current target of each indicator."""
-    from rich.table import Table
-
     from policytrack.render.formats import write_records
-    from policytrack.render.text import literal
+    from policytrack.render.report import TARGET_FIELDS, target_records, targets_table
     from policytrack.targets import targets
     from policytrack.workspace import get_framework
 
@@ -280,38 +278,13 @@ def targets_cmd(
     with opened_store(ctx) as store:
         found = targets(store, get_framework(store, framework), history=history)
     if fmt != "table":
-        records = (
-            {
-                "indicator": t.indicator_key,
-                "level": t.level.name,
-                "from": t.start.isoformat(),
-                "due": str(t.due),
-                "set_by": t.set_by,
-                "set_at": t.set_at,
-                "note": t.note,
-            }
-            for t in found
-        )
         with text_output(ctx, None) as out:
-            write_records(fmt, out, TARGET_FIELDS, records)
+            write_records(fmt, out, TARGET_FIELDS, target_records(found))
         return
     if not found:
         typer.echo("No targets set; `policytrack target KEY LEVEL --by DATE` sets one.", err=True)
         return
-    table = Table()
-    for name in ("Indicator", "Level", "From", "Due", "Set by", "Set at (UTC)", "Note"):
-        table.add_column(name)
-    for t in found:
-        table.add_row(
-            literal(t.indicator_key),
-            literal(t.level.name),
-            t.start.isoformat(),
-            str(t.due),
-            literal(t.set_by),
-            literal(t.set_at[:19]),
-            literal(t.note),
-        )
-    console(ctx).print(table)
+    console(ctx).print(targets_table(target_records(found)))
 
 
 @app.command("timeline", epilog="Example: policytrack timeline regional --since 2024")
@@ -320,8 +293,8 @@ def timeline_cmd(
     indicator: Annotated[
         str, typer.Argument(help="Indicator key, number or prefix.", autocompletion=complete_indicator)
     ],
-    since: Annotated[str | None, typer.Option(help="From this date, inclusive.")] = None,
-    until: Annotated[str | None, typer.Option(help="Up to this date, inclusive.")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     fmt: Annotated[str, format_option(*RECORD_FORMATS)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,
@@ -334,9 +307,7 @@ def timeline_cmd(
     from policytrack.status import timeline
     from policytrack.workspace import get_framework
 
-    since_date = read_date(since, "--since").start if since else None
-    until_date = read_date(until, "--until", allow_future=True).end if until else None
-    window_end(since_date, until_date)
+    since_date, until_date = read_window(since, until)
     fmt = chosen_format(fmt, RECORD_FORMATS, as_json=as_json, as_csv=as_csv)
     with opened_store(ctx) as store:
         tl = timeline(store, get_framework(store, framework), indicator, since_date, until_date)

@@ -1,6 +1,7 @@
-"""Turning results into output: rich renderables for the terminal, rows for CSV and JSON.
+"""Rendering entries, their history and the indicators: rich renderables for the terminal.
 
 Functions here return renderables or text; the command decides where to print them.
+rich is imported inside each function: it loads only when something is drawn.
 """
 
 from __future__ import annotations

@@ -1,14 +1,19 @@
-"""Rendering a framework for `framework show`: citation, scale, and each indicator in full."""
+"""Rendering frameworks: `framework show` (citation, scale, and each indicator in full) and `framework list`.
+
+rich is imported inside each function: it loads only when something is drawn.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from policytrack.models import Framework
 from policytrack.render.text import literal
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.table import Table
 
 
 def framework_detail(fw: Framework, versions: list[tuple[int, str]]) -> RenderableType:
@@ -53,3 +58,26 @@ def framework_detail(fw: Framework, versions: list[tuple[int, str]]) -> Renderab
         loaded = "; ".join(f"v{n} {at[:19].replace('T', ' ')}" for n, at in versions)
         parts.append(Text(f"Versions loaded (UTC): {loaded}", style="dim"))
     return Group(*parts)
+
+
+FRAMEWORK_FIELDS = ("name", "title", "indicators", "entries", "version", "loaded_at", "default")
+
+
+def frameworks_table(records: Iterable[Mapping[str, Any]]) -> Table:
+    """`framework list` for people: one row per framework (records of FRAMEWORK_FIELDS)."""
+    from rich.table import Table
+
+    table = Table()
+    for column in ("Name", "Title", "Indicators", "Entries", "Version", "Loaded (UTC)"):
+        table.add_column(column)
+    for r in records:
+        loaded = r["loaded_at"]
+        table.add_row(
+            literal(r["name"] + (" (default)" if r["default"] else "")),
+            literal(r["title"]),
+            str(r["indicators"]),
+            str(r["entries"]),
+            str(r["version"]) if r["version"] is not None else "-",
+            literal(loaded[:19].replace("T", " ")) if loaded else "-",
+        )
+    return table

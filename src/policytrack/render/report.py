@@ -1,8 +1,12 @@
-"""Rendering a progress report: a rich table for the terminal (and html/svg), or markdown for briefs."""
+"""Rendering a progress report: a rich table for the terminal (and html/svg), or markdown for briefs.
+
+rich is imported inside each function: it loads only when something is drawn.
+"""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from policytrack.models import StatusLevel
@@ -10,6 +14,7 @@ from policytrack.periods import Cell, PeriodReport, sparkline
 from policytrack.render.text import literal, visible
 from policytrack.reports import Report, ReportRow
 from policytrack.status import Timeline
+from policytrack.targets import Target
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -339,3 +344,40 @@ def timeline_renderable(tl: Timeline) -> RenderableType:
         f"{_signed(tl.points[-1].cumulative) if tl.points else '0'}"
     )
     return Group(literal(f"{ind.number}. {ind.title} [{ind.key}]", style="bold"), literal(summary), table)
+
+
+TARGET_FIELDS = ("indicator", "level", "from", "due", "set_by", "set_at", "note")
+
+
+def target_records(found: Iterable[Target]) -> Iterator[dict[str, str]]:
+    """Targets as records of TARGET_FIELDS, for every format."""
+    for t in found:
+        yield {
+            "indicator": t.indicator_key,
+            "level": t.level.name,
+            "from": t.start.isoformat(),
+            "due": str(t.due),
+            "set_by": t.set_by,
+            "set_at": t.set_at,
+            "note": t.note,
+        }
+
+
+def targets_table(records: Iterable[Mapping[str, str]]) -> RenderableType:
+    """`targets` for people."""
+    from rich.table import Table
+
+    table = Table()
+    for name in ("Indicator", "Level", "From", "Due", "Set by", "Set at (UTC)", "Note"):
+        table.add_column(name)
+    for r in records:
+        table.add_row(
+            literal(r["indicator"]),
+            literal(r["level"]),
+            r["from"],
+            r["due"],
+            literal(r["set_by"]),
+            literal(r["set_at"][:19]),
+            literal(r["note"]),
+        )
+    return table

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from policytrack.columns import COLUMNS, ENTRY_COLUMNS
+from policytrack.columns import COLUMNS, ENTRY_COLUMNS, Column
 from policytrack.dates import PartialDate
 from policytrack.errors import NotFoundError
 from policytrack.models import Entry, EntryFilter, Revision
@@ -60,6 +60,20 @@ def _entry(row: sqlite3.Row) -> Entry:
 
 def _missing(entry_id: int) -> NotFoundError:
     return NotFoundError(f"no entry with id {entry_id}; `policytrack list` shows the ids")
+
+
+def _revision_sql(column: Column) -> str:
+    """A column as a revision has it: what the entry stores comes from the revision (r), its indicator and
+    framework from the revision's own (ri, rf); identity and first recording from the entry (e)."""
+    if column.name in ("id", "revision"):
+        return "r.entry_id" if column.name == "id" else "r.revision"
+    if column.stored:
+        return column.sql.replace("e.", "r.", 1)
+    return column.sql.replace("i.", "ri.", 1).replace("f.", "rf.", 1)
+
+
+# COLUMNS as query_revisions reads them, named as in _ENTRY_SELECT so that one function builds an Entry.
+_REVISION_COLUMNS = ", ".join(f"{_revision_sql(c)} AS {c.name}" for c in COLUMNS)
 
 
 class StoreBase:
@@ -149,9 +163,7 @@ class EntryRows(StoreBase):
         # Columns named as in _ENTRY_SELECT, so one function builds an Entry from either; a revision has
         # its own indicator (ri, rf), while the filter sees the entry's current one (i, f).
         rows = self.conn.execute(
-            """SELECT r.entry_id AS id, e.uuid, rf.name AS framework, ri.key AS indicator,
-                      ri.title AS indicator_title, r.date, r.summary, r.note, r.source, r.effect,
-                      r.status, r.grade, r.tags, r.actors, r.analyst, r.revision, e.recorded_at,
+            f"""SELECT {_REVISION_COLUMNS},
                       CASE WHEN r.action = 'delete' THEN r.changed_at END AS deleted_at,
                       r.action, r.changed_by, r.changed_at
                FROM entries e JOIN indicators i ON i.id = e.indicator_id
