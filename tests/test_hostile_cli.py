@@ -6,6 +6,7 @@ leave the database exactly as it was: `dump` compares every row of every table, 
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -576,3 +577,132 @@ def test_template_to_stdout_device_needs_no_force(db_path: Path) -> None:
     result = run(["framework", "new", "paper", "-o", "/dev/stdout"], db_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(b"# A policytrack framework")
+
+
+# -- found by a second hostile review --------------------------------------------------------------------
+
+
+def test_framework_update_checks_under_the_write_lock(
+    cli: Invoke, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A `log` committing between the checks and the update could use a level the update removes: the
+    checks must run inside the update's own write transaction."""
+    from policytrack.store import Store
+
+    path = tmp_path / "paper.toml"
+    path.write_text(PAPER + INDICATOR.format(key="first", number=1))
+    assert cli("framework", "add", str(path)).exit_code == 0
+    seen: list[bool] = []
+    real = Store.levels_in_use
+
+    def spy(self: Store, framework_id: int) -> set[str]:
+        seen.append(self.conn.in_transaction)
+        return real(self, framework_id)
+
+    monkeypatch.setattr(Store, "levels_in_use", spy)
+    path.write_text(
+        PAPER.replace("A paper's title", "A paper's new title") + INDICATOR.format(key="first", number=1)
+    )
+    assert cli("framework", "add", str(path), "--update").exit_code == 0
+    assert seen == [True]
+
+
+def test_read_only_folder_refuses_a_database_with_pending_wal_changes(
+    cli: Invoke, db_path: Path, logged: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opened as immutable, SQLite reads the main file alone: changes still in the -wal would vanish."""
+    holder = sqlite3.connect(db_path)  # a reader that keeps the -wal from being checkpointed away
+    holder.execute("BEGIN")
+    holder.execute("SELECT count(*) FROM entries").fetchone()
+    try:
+        assert cli("log", "regional", "still in the wal").exit_code == 0
+        assert Path(f"{db_path}-wal").stat().st_size > 0
+        real_access, real_connect = os.access, sqlite3.connect
+
+        def no_shm(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+            if "mode=ro" in str(args[0]):
+                raise sqlite3.OperationalError("unable to open database file")
+            connection: sqlite3.Connection = real_connect(*args, **kwargs)
+            return connection
+
+        monkeypatch.setattr(
+            "policytrack.store.os.access",
+            lambda p, mode: False if Path(p) == db_path.parent and mode == os.W_OK else real_access(p, mode),
+        )
+        monkeypatch.setattr("policytrack.store.sqlite3.connect", no_shm)
+        line = refused(cli("list", "--json"))
+        assert "-wal" in line and "copy" in line
+    finally:
+        holder.close()
+
+
+@pytest.mark.slow
+def test_output_onto_stdout_appended_to_a_file_appends(db_path: Path, tmp_path: Path) -> None:
+    assert run(["log", "regional", "AES treaty", "--date", "2024"], db_path).returncode == 0
+    kept = tmp_path / "log.txt"
+    kept.write_text("precious\n")
+    with kept.open("ab") as appended:
+        assert run(["export", "entries", "-o", "/dev/stdout"], db_path, stdout=appended).returncode == 0
+    text = kept.read_text()
+    assert text.startswith("precious\n") and "AES treaty" in text
+
+
+@pytest.mark.slow
+def test_stderr_that_is_the_database_is_never_written(db_path: Path, tmp_path: Path) -> None:
+    assert run(["log", "regional", "AES treaty", "--date", "2024"], db_path).returncode == 0
+    before = dump(db_path)
+    fd = os.open(db_path, os.O_RDWR)  # as `2<>policytrack.db` opens it
+    try:
+        env = {**os.environ, "POLICYTRACK_DB": str(db_path)}
+        proc = subprocess.run(
+            [sys.executable, "-m", "policytrack", "report", "-o", str(tmp_path / "r.txt")],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=fd,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(fd)
+    assert proc.returncode == 1
+    assert dump(db_path) == before
+
+
+def test_a_megabyte_of_lines_is_shown_quickly_and_said_to_be_clipped(cli: Invoke) -> None:
+    summary = "a\n" * 400_000
+    assert cli("log", "regional", "-", "--date", "2024", input=summary).exit_code == 0
+    for args in (
+        ["show", "1"],
+        ["list"],
+        ["history", "1"],
+        ["timeline", "regional"],
+        ["report", "--explain"],
+    ):
+        result = cli(*args)
+        assert result.exit_code == 0, args
+        assert "more characters; --format json shows all" in result.stdout, args
+    assert json.loads(cli("show", "1", "--json").stdout)["summary"] == summary[:-1]
+
+
+def test_deleted_entries_are_not_listed_as_csv(cli: Invoke, logged: list[str]) -> None:
+    assert "--deleted cannot be marked in CSV" in refused(cli("list", "--deleted", "--csv"), 2)
+    assert '"deleted": true' in cli("list", "--deleted", "--json").stdout
+
+
+def test_report_format_errors_are_one_line(cli: Invoke, logged: list[str]) -> None:
+    assert "unknown --format 'xml'" in refused(cli("report", "-f", "xml"), 2)
+    assert json.loads(cli("report", "--json").stdout)[0]["framework"] == "mali-china-security"
+
+
+def test_invisible_characters_are_shown(cli: Invoke) -> None:
+    assert cli("log", "regional", "a\u200fb\u061cc\u2028d\u200be\ufefff", "--date", "2024").exit_code == 0
+    shown = cli("show", "1").stdout
+    for escaped in ("\\u200f", "\\u061c", "\\u2028", "\\u200b", "\\ufeff"):
+        assert escaped in shown
+
+
+def test_output_file_names_of_any_allowed_length(cli: Invoke, logged: list[str], tmp_path: Path) -> None:
+    name = tmp_path / ("e" * 250 + ".csv")
+    assert cli("export", "entries", "-o", str(name)).exit_code == 0
+    assert name.read_bytes().startswith(b'"id"')

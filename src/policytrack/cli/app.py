@@ -24,7 +24,7 @@ MAX_MESSAGE = 1000
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one line on stderr and return the Exit to raise; messages may quote stored or imported text,
     so its control characters are shown visibly (render.text.visible)."""
-    line = visible(" ".join(message.split()))
+    line = " ".join(visible(message).split())  # visible first: split() would fold \x1c-\x1f, \x85 to spaces
     if len(line) > MAX_MESSAGE:  # a message quoting a huge input keeps its start and its fix (the end)
         line = f"{line[: MAX_MESSAGE - 300]} ... {line[-250:]}"
     typer.echo(f"policytrack: error: {line}", err=True)

@@ -49,6 +49,15 @@ def opened_store(ctx: typer.Context) -> Iterator[Store]:
     path = db_path(ctx, create_default_dir=True)
     with suppress(OSError, ValueError):  # no descriptor (a test's capture, a closed stream): not a file
         refuse_if_database(sys.stdout.fileno(), protected_files(ctx), "standard output")
+    with suppress(OSError, ValueError):
+        try:
+            refuse_if_database(sys.stderr.fileno(), protected_files(ctx), "standard error")
+        except InputError:
+            # no message may go there: stderr is sent to the null device, and the command exits 1
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stderr.fileno())
+            os.close(devnull)
+            raise
     store = open_store(path)
     if store.upgrade_backup is not None:
         note(

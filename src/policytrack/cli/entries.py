@@ -126,6 +126,12 @@ def list_cmd(
     from policytrack.workspace import get_framework
 
     fmt = chosen_format(fmt, LIST_FORMATS, as_json=as_json, as_csv=as_csv)
+    if deleted and fmt == "csv":
+        raise fail(
+            "--deleted cannot be marked in CSV, whose columns are the export's: use --format json or jsonl "
+            "(each entry says whether it is deleted), or `export entries --all-revisions`",
+            2,
+        )
     flt = entry_filter(indicator, since, until, tag, grep, deleted=deleted)
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)

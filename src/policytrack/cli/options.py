@@ -98,9 +98,8 @@ def format_option(*choices: str) -> Any:
     return typer.Option(
         "--format",
         "-f",
-        help=f"Output format: {', '.join(choices)} (default {choices[0]}).",
+        help=f"Output format: {', '.join(choices)}.",
         autocompletion=lambda: list(choices),
-        show_default=False,
     )
 
 

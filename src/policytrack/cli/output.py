@@ -15,6 +15,7 @@ Rules, decided once here:
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -74,8 +75,17 @@ def _check_protected(path: Path, target: Path, protect: Sequence[Path]) -> None:
             raise _refuse(path, "it is the policytrack database (or one of its files); choose another name")
 
 
+# Names of an open stream (`-o /dev/stdout` when stdout is `>> file`): written where the stream stands, so
+# an append stays an append, never replaced by a new file.
+_OPEN_STREAM = re.compile(r"^/dev/(stdout|stderr|fd/\d+)$|^/proc/(self|\d+)/fd/\d+$")
+
+
 def _plan(path: Path, protect: Sequence[Path]) -> tuple[str, Path]:
-    """('stream', path) for a device or FIFO, else ('file', the regular file to replace)."""
+    """('stream', path) for a device, a FIFO or an open stream, else ('file', the regular file to
+    replace)."""
+    if _OPEN_STREAM.match(os.path.abspath(path)):
+        _check_protected(path, path, protect)
+        return "stream", path
     try:
         st = path.stat()  # follows symlinks, so /dev/stdout and /dev/fd/N show what they lead to
     except FileNotFoundError:
@@ -122,7 +132,7 @@ def _temporary(path: Path, target: Path) -> Iterator[Path]:
 
     folder = target.parent
     try:
-        fd, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".policytrack-", suffix=".tmp")  # any name length
     except OSError as exc:
         raise _refuse(path, f"{exc.strerror} (in {folder})") from None
     os.close(fd)
@@ -149,7 +159,7 @@ def open_output(path: Path, protect: Sequence[Path] = ()) -> Iterator[IO[bytes]]
     kind, target = _plan(path, protect)
     if kind == "stream":
         try:
-            handle = open(path, "wb")  # noqa: SIM115  (closed below)
+            handle = open(path, "ab")  # noqa: SIM115  (closed below; append keeps `>>` an append)
         except OSError as exc:
             raise _refuse(path, f"{exc.strerror}") from None
         try:

@@ -62,6 +62,7 @@ class Format(StrEnum):
     svg = "svg"
 
 
+REPORT_FORMATS = tuple(f.value for f in Format)
 REPORT_EPILOG = (
     "Example: policytrack report --as-of 2024-12-31 --since 2024-01-01 --format markdown -o brief.md"
 )
@@ -74,6 +75,7 @@ REPORT_HELP = (
 
 def report_command(default_format: Format) -> Callable[..., None]:
     """The report command; `export report` is the same command with csv as its default format."""
+    choices = (default_format.value, *(f.value for f in Format if f is not default_format))
 
     def report_cmd(
         ctx: typer.Context,
@@ -83,7 +85,7 @@ def report_command(default_format: Format) -> Callable[..., None]:
         since: SinceOpt = None,
         until: UntilOpt = None,
         indicator: IndicatorsOpt = None,
-        fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = default_format,
+        fmt: Annotated[str, format_option(*REPORT_FORMATS)] = default_format.value,
         as_json: JsonAlias = False,
         as_csv: CsvAlias = False,
         output: Annotated[
@@ -108,9 +110,8 @@ def report_command(default_format: Format) -> Callable[..., None]:
     ) -> None:
         from policytrack.workspace import get_framework
 
-        choices = (default_format.value, *(f.value for f in Format if f is not default_format))
-        fmt = Format(chosen_format(fmt.value, choices, as_json=as_json, as_csv=as_csv))
-        if explain and fmt in (Format.json, Format.jsonl, Format.csv, Format.markdown):
+        chosen = Format(chosen_format(fmt, choices, as_json=as_json, as_csv=as_csv))
+        if explain and chosen in (Format.json, Format.jsonl, Format.csv, Format.markdown):
             raise fail("--explain lists entries beside the table: use it with --format table, html or svg", 2)
         as_of_date = read_date(as_of, "--as-of").end if as_of else date.today()
         since_date, until_date = read_window(since, until)
@@ -119,12 +120,12 @@ def report_command(default_format: Format) -> Callable[..., None]:
             view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale_days, plain)
             extra = _explained(store, fw, view) if explain else []
         to_terminal = output is None or str(output) == "-"
-        if fmt is Format.table and to_terminal:
+        if chosen is Format.table and to_terminal:
             out = console(ctx, no_color=plain)
             for item in [view.table(out.width), *extra]:  # the terminal's width decides the layout
                 out.print(item)
             return
-        text = _text(view, fmt, extra, fw.title)
+        text = _text(view, chosen, extra, fw.title)
         if to_terminal:
             typer.echo(text, nl=False)
         else:

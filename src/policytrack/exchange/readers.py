@@ -122,7 +122,10 @@ def csv_records(
         raise InputError(f"{name} holds every revision (--all-revisions); import a file of current entries")
     unknown = [c for c in header if c not in KNOWN]
     if unknown:
-        raise InputError(f"{name}: unknown column {', '.join(unknown)} (known: {', '.join(EXPORT_FIELDS)})")
+        raise InputError(
+            f"{name}: unknown column {', '.join(unknown)} (known: {', '.join(EXPORT_FIELDS)}); fix the "
+            "header, or make the file with `policytrack export entries`"
+        )
     twice = sorted({c for c in header if header.count(c) > 1})
     if twice:
         raise InputError(f"{name}: column {', '.join(twice)} appears twice in the header; keep one")
@@ -218,7 +221,10 @@ def _checked_keys(obj: Any, where: str) -> dict[str, Any]:
         if obj.keys() & _REVISION_ONLY:
             raise InputError(f"{where}: a record of every revision (--all-revisions); import current entries")
         unknown = ", ".join(repr(k) for k in obj if k not in KNOWN)
-        raise InputError(f"{where}: unknown key {unknown} (known: {', '.join(EXPORT_FIELDS)}, deleted_at)")
+        raise InputError(
+            f"{where}: unknown key {unknown} (known: {', '.join(EXPORT_FIELDS)}, deleted_at); fix the key, "
+            "or make the file with `policytrack export entries -f jsonl`"
+        )
     return obj
 
 

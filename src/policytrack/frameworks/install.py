@@ -59,6 +59,13 @@ def install(store: Store, path: Path, now: str, *, update: bool = False) -> Inst
     or a status level that entries or targets use: evidence is never lost.
     """
     fw, text = read_framework_file(path)
+    # The checks and the writes under one write lock: a `log` committing between them could otherwise use
+    # a level or an indicator that the update then removes.
+    with store.transaction():
+        return _install(store, fw, text, path, now, update=update)
+
+
+def _install(store: Store, fw: Framework, text: str, path: Path, now: str, *, update: bool) -> InstallResult:
     sha = hashlib.sha256(text.encode()).hexdigest()
     existing = store.framework(fw.name)
     added: list[str] = [ind.key for ind in fw.indicators]
@@ -97,14 +104,13 @@ def install(store: Store, path: Path, now: str, *, update: bool = False) -> Inst
         versions = store.framework_versions(existing.id)
         if versions and versions[-1]["sha256"] == sha:
             return InstallResult(existing, "unchanged", versions[-1]["version"])
-    with store.transaction():
-        framework_id = store.save_framework(fw, text, now)
-        if removed:
-            store.remove_indicators(framework_id, removed)
-        version = store.add_framework_version(framework_id, now, sha, text)
-        loaded = store.framework(fw.name)
-        assert loaded is not None
-        _record_file_targets(store, fw, loaded, now)
+    framework_id = store.save_framework(fw, text, now)
+    if removed:
+        store.remove_indicators(framework_id, removed)
+    version = store.add_framework_version(framework_id, now, sha, text)
+    loaded = store.framework(fw.name)
+    assert loaded is not None
+    _record_file_targets(store, fw, loaded, now)
     action = "added" if existing is None else "updated"
     return InstallResult(loaded, action, version, tuple(added), tuple(changed), tuple(removed))
 

@@ -4,8 +4,10 @@ Text that came from a user or a file (summaries, sources, framework titles...) i
 read as rich markup, and with control characters made visible rather than sent to the terminal. The
 convention is Python's escape notation: a C0 or C1 control character (U+0000-U+001F but newline and tab,
 DEL U+007F, U+0080-U+009F) is shown as `\\xNN` (ESC as `\\x1b`, BEL as `\\x07`, CSI as `\\x9b`), and a
-bidirectional embedding, override or isolate (U+202A-U+202E, U+2066-U+2069) as `\\uNNNN`, so it cannot
-reorder what follows it. Everything else, accents and brackets included, passes through unchanged.
+bidirectional embedding, override or isolate (U+202A-U+202E, U+2066-U+2069) or mark (U+200E, U+200F,
+U+061C), a line or paragraph separator (U+2028, U+2029), a zero-width space (U+200B) or a byte-order mark
+(U+FEFF) as `\\uNNNN`, so it can neither reorder nor hide what follows it. Everything else, accents,
+brackets and emoji joiners included, passes through unchanged.
 CSV, JSON and exports keep the stored bytes; this is for display only.
 """
 
@@ -18,7 +20,19 @@ if TYPE_CHECKING:
     from rich.text import Text
 
 _CONTROLS = [*range(0x00, 0x20), *range(0x7F, 0xA0)]
-_BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+# Bidi embeddings, overrides and isolates, the bidi marks (LRM, RLM, ALM), line and paragraph separators
+# (a line break a terminal does not show as one), and the invisible zero-width space and byte-order mark.
+_BIDI = [
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+    0x200E,
+    0x200F,
+    0x061C,
+    0x2028,
+    0x2029,
+    0x200B,
+    0xFEFF,
+]
 _VISIBLE: dict[int, str] = {
     **{c: f"\\x{c:02x}" for c in _CONTROLS if chr(c) not in "\n\t"},
     **{c: f"\\u{c:04x}" for c in _BIDI},
@@ -30,8 +44,26 @@ def visible(text: str) -> str:
     return text.translate(_VISIBLE)
 
 
+# How much of one field a table cell or panel shows. Laying out a megabyte of text in a table takes rich
+# minutes (it grows with the square of the lines); the rest is named, never dropped silently.
+MAX_SHOWN_CHARACTERS = 4_000
+MAX_SHOWN_LINES = 60
+
+
+def clipped(text: str) -> str:
+    """At most MAX_SHOWN_CHARACTERS characters in MAX_SHOWN_LINES lines of `text`, and how much more
+    there is (`--format json` and `export` give all of it)."""
+    head = text[:MAX_SHOWN_CHARACTERS]
+    if head.count("\n") >= MAX_SHOWN_LINES:
+        head = "\n".join(head.split("\n")[:MAX_SHOWN_LINES])
+    if len(head) == len(text):
+        return text
+    return f"{head} [... {len(text) - len(head):,} more characters; --format json shows all]"
+
+
 def literal(text: str, style: str | Style = "") -> Text:
-    """Stored text as a rich Text: control characters made visible, never parsed as markup or emoji."""
+    """Stored text as a rich Text: clipped to what a table can show, control characters made visible,
+    never parsed as markup or emoji."""
     from rich.text import Text
 
-    return Text(visible(text), style=style)
+    return Text(visible(clipped(text)), style=style)

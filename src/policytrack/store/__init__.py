@@ -43,11 +43,21 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
     SQLite cannot make the -shm file a WAL database needs (a read-only folder), the file is opened as
     immutable: nobody can be writing it there. Raises sqlite3.Error when it is not usable."""
     uri = path.resolve().as_uri()
-    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
     try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            conn.close()
+            raise
     except sqlite3.OperationalError:
-        conn.close()
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            # immutable reads the main file alone: the changes still in the -wal would silently vanish
+            raise sqlite3.OperationalError(
+                f"{path} has changes in {wal.name} that SQLite cannot read in a read-only folder; copy "
+                f"{path.name} and {wal.name} together to a writable folder and open the copy"
+            ) from None
         conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
     return conn
 
