@@ -1,3 +1,5 @@
+"""Evidence through the command line: log, list, show, edit, delete, restore, history, and bad input."""
+
 from __future__ import annotations
 
 import csv

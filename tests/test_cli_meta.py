@@ -1,3 +1,5 @@
+"""The command line as a whole: help on every command, version, start-up, completion and packaging."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,3 +1,5 @@
+"""Reading dates as analysts type them: exact, month and year precision, relative forms, refusals."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta

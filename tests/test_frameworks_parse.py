@@ -1,3 +1,5 @@
+"""Framework files: the built-in ones load, and every problem is named with its file and line."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,3 +1,5 @@
+"""The Store: migrations, read-only and damaged databases, transactions, and the report queries' indexes."""
+
 from __future__ import annotations
 
 import os

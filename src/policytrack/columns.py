@@ -69,3 +69,11 @@ LIST_SEPARATOR = "; "
 # What a spreadsheet runs as a formula at the start of a free-text cell, and the apostrophe that marks one
 # escaped: export puts an apostrophe before such text, import removes exactly one.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def neutralise(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def restore_neutralised(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text

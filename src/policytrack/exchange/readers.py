@@ -19,10 +19,10 @@ from policytrack.columns import (
     REQUIRED,
     REVISION_FIELDS,
     TEXT_FIELDS,
+    restore_neutralised,
 )
 from policytrack.errors import InputError
 from policytrack.models import MAX_FIELD
-from policytrack.render.formats import restore_neutralised
 from policytrack.store.source import database_records, database_size
 
 KNOWN = IMPORT_FIELDS

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import IO, Any
 
-from policytrack.columns import FORMULA_START, LIST_SEPARATOR, TEXT_FIELDS
+from policytrack.columns import LIST_SEPARATOR, TEXT_FIELDS, neutralise
 
 Record = Mapping[str, Any]
 Writer = Callable[[IO[str], Sequence[str], Iterable[Record]], None]
@@ -33,14 +33,6 @@ def register(name: str) -> Callable[[Writer], Writer]:
 def write_records(fmt: str, out: IO[str], fields: Sequence[str], records: Iterable[Record]) -> None:
     """Write `records` (only their `fields`, in that order, for csv) to `out` in the format `fmt`."""
     WRITERS[fmt](out, fields, records)
-
-
-def neutralise(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def restore_neutralised(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
 
 
 def cell(name: str, value: Any, *, raw: bool = False) -> object:

@@ -10,7 +10,7 @@ from typing import Any
 
 from policytrack.columns import ENTRY_COLUMNS
 from policytrack.errors import DatabaseError
-from policytrack.store.entries import StoreBase
+from policytrack.store.entries import StoreBase, marks
 
 
 @contextmanager
@@ -57,10 +57,6 @@ def _chunks(values: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
         yield values[start : start + size]
 
 
-def _marks(values: Sequence[Any]) -> str:
-    return ", ".join("?" for _ in values)
-
-
 _COLUMNS = ", ".join(ENTRY_COLUMNS)
 
 
@@ -74,7 +70,7 @@ class BulkRows(StoreBase):
     def entries_by_uuid(self, uuids: Sequence[str]) -> dict[str, sqlite3.Row]:
         found: dict[str, sqlite3.Row] = {}
         for chunk in _chunks(uuids):
-            for row in self.conn.execute(f"SELECT * FROM entries WHERE uuid IN ({_marks(chunk)})", chunk):
+            for row in self.conn.execute(f"SELECT * FROM entries WHERE uuid IN ({marks(chunk)})", chunk):
                 found[row["uuid"]] = row
         return found
 
@@ -83,7 +79,7 @@ class BulkRows(StoreBase):
         for chunk in _chunks(ids):
             taken.update(
                 row[0]
-                for row in self.conn.execute(f"SELECT id FROM entries WHERE id IN ({_marks(chunk)})", chunk)
+                for row in self.conn.execute(f"SELECT id FROM entries WHERE id IN ({marks(chunk)})", chunk)
             )
         return taken
 
@@ -93,11 +89,11 @@ class BulkRows(StoreBase):
         same values again from Python cost more; see bulk_search_index)."""
         self.conn.executemany(
             f"INSERT INTO entries (id, uuid, {_COLUMNS}, revision, recorded_at, deleted_at) "
-            f"VALUES (?, ?, {_marks(ENTRY_COLUMNS)}, ?, ?, ?)",
+            f"VALUES (?, ?, {marks(ENTRY_COLUMNS)}, ?, ?, ?)",
             rows,
         )
         for chunk in _chunks([row[0] for row in rows]):
-            ids = _marks(chunk)
+            ids = marks(chunk)
             self.conn.execute(
                 "INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at, "
                 f"{_COLUMNS}) SELECT id, revision, 'import', ?, ?, {_COLUMNS} "

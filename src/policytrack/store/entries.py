@@ -76,6 +76,11 @@ def _revision_sql(column: Column) -> str:
 _REVISION_COLUMNS = ", ".join(f"{_revision_sql(c)} AS {c.name}" for c in COLUMNS)
 
 
+def marks(values: Sequence[object]) -> str:
+    """One `?` per value, for an SQL IN list."""
+    return ", ".join("?" for _ in values)
+
+
 class StoreBase:
     """What the row mixins need from the Store: its connection and its write transactions."""
 

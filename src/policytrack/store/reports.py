@@ -7,11 +7,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 
 from policytrack.grades import WEIGHT_SQL
-from policytrack.store.entries import StoreBase
-
-
-def _marks(values: Sequence[object]) -> str:
-    return ", ".join("?" for _ in values)
+from policytrack.store.entries import StoreBase, marks
 
 
 class ReportRows(StoreBase):
@@ -23,7 +19,7 @@ class ReportRows(StoreBase):
             row[0]: row[1]
             for row in self.conn.execute(
                 f"""SELECT indicator_id, count(*) FROM entries
-                    WHERE deleted_at IS NULL AND date_start <= ? AND indicator_id IN ({_marks(indicator_ids)})
+                    WHERE deleted_at IS NULL AND date_start <= ? AND indicator_id IN ({marks(indicator_ids)})
                     GROUP BY indicator_id""",
                 (cutoff, *indicator_ids),
             )
@@ -59,7 +55,7 @@ class ReportRows(StoreBase):
         """The first day of the earliest current entry on or before `cutoff`."""
         row = self.conn.execute(
             f"SELECT min(date_start) FROM entries WHERE deleted_at IS NULL "
-            f"AND indicator_id IN ({_marks(indicator_ids)}) AND date_start <= ?",
+            f"AND indicator_id IN ({marks(indicator_ids)}) AND date_start <= ?",
             (*indicator_ids, cutoff),
         ).fetchone()
         return None if row is None or row[0] is None else str(row[0])
@@ -78,7 +74,7 @@ class ReportRows(StoreBase):
                   sum(effect = 0) AS ctx, sum(effect) AS momentum, sum(effect * {WEIGHT_SQL}) AS weighted
                   {sources}
                 FROM entries
-                WHERE deleted_at IS NULL AND indicator_id IN ({_marks(indicator_ids)})
+                WHERE deleted_at IS NULL AND indicator_id IN ({marks(indicator_ids)})
                   AND date_start >= ? AND date_start <= ?
                 GROUP BY indicator_id{", month" if by_month else ""}""",
             (*indicator_ids, since, until),
@@ -101,7 +97,7 @@ class ReportRows(StoreBase):
         """The latest target of each indicator, or every target ever set, in the order they were set."""
         latest = "AND t.id = (SELECT max(id) FROM targets x WHERE x.indicator_id = t.indicator_id)"
         return self.conn.execute(
-            f"""SELECT * FROM targets t WHERE t.indicator_id IN ({_marks(indicator_ids)})
+            f"""SELECT * FROM targets t WHERE t.indicator_id IN ({marks(indicator_ids)})
                 {"" if history else latest} ORDER BY t.id""",
             list(indicator_ids),
         ).fetchall()
