@@ -6,13 +6,10 @@ since typer builds only the command being run (cli.app_for).
 
 from __future__ import annotations
 
-import os
-import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -144,82 +141,31 @@ def import_cmd(
     Accepts what `export entries` writes, a hand-made CSV with just indicator,date,summary (the other export
     columns optional), or another analyst's policytrack database. Entries are matched by uuid: importing the
     same file twice adds nothing, and a changed entry with a higher revision becomes a new revision here."""
-    from policytrack.errors import InputError
     from policytrack.exchange.importer import ImportRowsError, import_records
-    from policytrack.exchange.readers import (
-        csv_records,
-        database_records,
-        database_size,
-        detect_format,
-        json_records,
-        jsonl_records,
-        text_stream,
-    )
+    from policytrack.exchange.readers import open_source
 
-    stdin = source == "-"
-    path = None if stdin else Path(source)
-    try:
-        if not stdin and not stat.S_ISREG(mode := os.stat(source).st_mode) and not stat.S_ISDIR(mode):
-            # a FIFO or a device could block or never end: only a regular file (or '-') is read
-            raise InputError(
-                f"cannot read {source}: it is not a regular file (a pipe or a device); "
-                f"save it to a file, or pipe it into `policytrack import -`"
-            )
-        handle = sys.stdin.buffer if stdin else open(source, "rb")  # noqa: SIM115  (closed below)
-    except OSError as exc:
-        raise InputError(f"cannot read {source}: {exc.strerror}") from None
-    try:
+    warn = lambda text: note(f"policytrack: warning: {text}")  # noqa: E731
+    with (
+        open_source(source, fmt.value if fmt else None, raw=raw, warn=warn) as src,
+        opened_store(ctx) as store,
+        import_progress(src.total, src.done) as bar,
+    ):
         try:
-            head = handle.peek(16)[:16] if hasattr(handle, "peek") else b""
-        except OSError as exc:
-            raise InputError(f"cannot read {source}: {exc.strerror}") from None
-        name = "stdin" if stdin else source
-        kind = fmt.value if fmt else detect_format(path, head, name)
-        if kind == "db":
-            if path is None:
-                raise InputError("a database cannot be read from stdin: give its path")
-            records = database_records(path)
-        elif kind == "csv":
-            records = csv_records(
-                text_stream(handle, name),
-                name,
-                raw=raw,
-                warn=lambda text: note(f"policytrack: warning: {text}"),
+            result = import_records(
+                store,
+                src.records,
+                source=src.name,
+                framework=framework,
+                dry_run=dry_run,
+                progress=bar.rows if bar else None,
+                writing=bar.writing if bar else None,
             )
-        elif kind == "jsonl":
-            records = jsonl_records(text_stream(handle, name), name)
-        else:
-            records = json_records(text_stream(handle, name), name)
-        # How far the import has got, for a progress bar: the bytes read of a file, else the rows (out of a
-        # database's entries); counted only when a bar is shown.
-        total: Callable[[], int | None]
-        if kind == "db" or stdin or not os.path.isfile(source):
-            total, done = (
-                (lambda: database_size(path) if path and kind == "db" else None),
-                (lambda rows: rows),
-            )
-        else:
-            total, done = (lambda: os.fstat(handle.fileno()).st_size), (lambda rows: handle.tell())
-        with opened_store(ctx) as store, import_progress(total, done) as bar:
-            try:
-                result = import_records(
-                    store,
-                    records,
-                    source=name,
-                    framework=framework,
-                    dry_run=dry_run,
-                    progress=bar.rows if bar else None,
-                    writing=bar.writing if bar else None,
-                )
-            except ImportRowsError as exc:
-                for line in exc.errors:
-                    note(f"  {line}")
-                if exc.total > len(exc.errors):
-                    note(f"  ... and {exc.total - len(exc.errors)} more")
-                raise
-    finally:
-        if not stdin:
-            handle.close()
+        except ImportRowsError as exc:
+            for line in exc.errors:
+                note(f"  {line}")
+            if exc.total > len(exc.errors):
+                note(f"  ... and {exc.total - len(exc.errors)} more")
+            raise
     if dry_run:
         typer.echo(result.summary())
     else:

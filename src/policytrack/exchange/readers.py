@@ -8,7 +8,12 @@ import csv
 import io
 import itertools
 import json
+import os
+import stat
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -256,11 +261,60 @@ def json_records(stream: IO[str], name: str) -> Iterator[Record]:
         yield number, _checked_keys(obj, f"{name}: object {number}")
 
 
-__all__ = [
-    "csv_records",
-    "database_records",
-    "database_size",
-    "detect_format",
-    "json_records",
-    "jsonl_records",
-]
+@dataclass
+class Source:
+    """An opened import source: its records, the name errors use, and how far reading has got for a
+    progress bar (`total()` asked only when a bar is shown: bytes of a file, entries of a database)."""
+
+    records: Iterator[Record]
+    name: str
+    total: Callable[[], int | None]
+    done: Callable[[int], int]
+
+
+@contextmanager
+def open_source(
+    source: str, fmt: str | None, *, raw: bool = False, warn: Warn | None = None
+) -> Iterator[Source]:
+    """A file path or '-' (stdin) as records of its format (`fmt`, else detected): only a regular file or
+    stdin is read, since a FIFO or a device could block or never end."""
+    stdin = source == "-"
+    path = None if stdin else Path(source)
+    try:
+        if not stdin and not stat.S_ISREG(mode := os.stat(source).st_mode) and not stat.S_ISDIR(mode):
+            raise InputError(
+                f"cannot read {source}: it is not a regular file (a pipe or a device); "
+                f"save it to a file, or pipe it into `policytrack import -`"
+            )
+        handle = sys.stdin.buffer if stdin else open(source, "rb")  # noqa: SIM115  (closed below)
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror}") from None
+    try:
+        try:
+            head = handle.peek(16)[:16] if hasattr(handle, "peek") else b""
+        except OSError as exc:
+            raise InputError(f"cannot read {source}: {exc.strerror}") from None
+        name = "stdin" if stdin else source
+        kind = fmt or detect_format(path, head, name)
+        if kind == "db":
+            if path is None:
+                raise InputError("a database cannot be read from stdin: give its path")
+            yield Source(database_records(path), name, lambda: database_size(path), lambda rows: rows)
+            return
+        text = text_stream(handle, name)
+        if kind == "csv":
+            records = csv_records(text, name, raw=raw, warn=warn)
+        elif kind == "jsonl":
+            records = jsonl_records(text, name)
+        else:
+            records = json_records(text, name)
+        if stdin or not os.path.isfile(source):
+            yield Source(records, name, lambda: None, lambda rows: rows)
+        else:
+            yield Source(records, name, lambda: os.fstat(handle.fileno()).st_size, lambda rows: handle.tell())
+    finally:
+        if not stdin:
+            handle.close()
+
+
+__all__ = ["Source", "csv_records", "detect_format", "json_records", "jsonl_records", "open_source"]
