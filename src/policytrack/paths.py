@@ -24,6 +24,8 @@ def resolve_db_path(option: str | None, *, create_default_dir: bool = False) -> 
     if option is not None:
         if not option.strip():
             raise InputError("--db is empty (an unset shell variable?); give the database's path")
+        if option == "-":
+            raise InputError("--db - is not a database (a database cannot be read from stdin); give its path")
         return Path(option).expanduser()
     env = os.environ.get(ENV_DB)
     if env is not None:

@@ -123,7 +123,10 @@ class Store(FrameworkRows, EntryRows, ReportRows, BulkRows):
             else:
                 conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         except sqlite3.Error as exc:
-            raise DatabaseError(f"cannot open database {path}: {exc}") from None
+            raise DatabaseError(
+                f"cannot open database {path}: {exc}; point --db at a policytrack database, or check it "
+                "with `policytrack db check`"
+            ) from None
         conn.row_factory = sqlite3.Row
         return conn
 
@@ -173,9 +176,15 @@ class Store(FrameworkRows, EntryRows, ReportRows, BulkRows):
         pending = [name for name in MIGRATION_NAMES if name not in applied]
         if not pending:
             return
+        if self.read_only_reason and not applied:
+            raise DatabaseError(
+                f"{self.read_only_reason}; it is empty, so there is nothing to read: point --db at a "
+                "database that holds entries"
+            )
         if self.read_only_reason:
             raise DatabaseError(
-                f"{self.read_only_reason}; it also needs upgrading to this version of policytrack"
+                f"{self.read_only_reason}; it also needs upgrading to this version of policytrack: make it "
+                "writable once, or copy it to a writable folder"
             )
         from policytrack.store.migrations import migrations  # sqlite-utils: ~100 ms, only to migrate
 
