@@ -23,6 +23,7 @@ from typer.testing import Result
 
 from conftest import Invoke
 from policytrack.models import MAX_FIELD
+from test_frameworks_parse import MINIMAL
 
 
 def dump(db: Path) -> list[str]:
@@ -141,38 +142,19 @@ def test_backup_goes_through_the_same_writer(
 # -- 9: framework updates keep target history ----------------------------------------------------
 
 
-PAPER = """
-[framework]
-name = "paper"
-title = "A paper"
-[framework.source]
-title = "A paper's title"
-[[scale]]
-name = "none"
-percent = 0
-[[scale]]
-name = "done"
-percent = 100
-"""
-INDICATOR = """
-[[indicators]]
-key = "{key}"
-number = {number}
-title = "Indicator {key}"
-description = "What it means."
-"""
+# A two-indicator framework ("demo": first, second; levels none and done), and the same without `second`.
+BOTH = MINIMAL
+FIRST_ONLY = MINIMAL[: MINIMAL.index('[[indicators]]\nkey = "second"')]
 
 
 def test_framework_update_keeps_target_history(cli: Invoke, db_path: Path, tmp_path: Path) -> None:
     """Removing an indicator that has targets but no entries used to delete its target history."""
     path = tmp_path / "paper.toml"
-    path.write_text(
-        PAPER + INDICATOR.format(key="first", number=1) + INDICATOR.format(key="second", number=2)
-    )
+    path.write_text(BOTH)
     assert cli("framework", "add", str(path)).exit_code == 0
-    assert cli("target", "second", "done", "--by", "2030", "-F", "paper").exit_code == 0
+    assert cli("target", "second", "done", "--by", "2030", "-F", "demo").exit_code == 0
     before = dump(db_path)
-    path.write_text(PAPER + INDICATOR.format(key="first", number=1))
+    path.write_text(FIRST_ONLY)
     line = refused(cli("framework", "add", str(path), "--update"))
     assert "second (history: 1 records)" in line and "target history" in line
     assert dump(db_path) == before
@@ -536,15 +518,14 @@ def test_framework_update_keeps_what_old_revisions_name(cli: Invoke, db_path: Pa
     """An entry moved to another indicator, or assessed with a level later edited away, still has
     revisions naming the old indicator and level: neither may be removed."""
     path = tmp_path / "paper.toml"
-    both = INDICATOR.format(key="first", number=1) + INDICATOR.format(key="second", number=2)
-    path.write_text(PAPER + both)
+    path.write_text(BOTH)
     assert cli("framework", "add", str(path)).exit_code == 0
-    assert cli("log", "second", "AES treaty", "-F", "paper", "--status", "done").exit_code == 0
+    assert cli("log", "second", "AES treaty", "-F", "demo", "--status", "done").exit_code == 0
     assert cli("edit", "1", "-i", "first", "--status", "none").exit_code == 0
     before = dump(db_path)
-    path.write_text(PAPER + INDICATOR.format(key="first", number=1))
+    path.write_text(FIRST_ONLY)
     assert "second (history: 1 records)" in refused(cli("framework", "add", str(path), "--update"))
-    path.write_text(PAPER.replace('name = "done"\npercent = 100', 'name = "all"\npercent = 100') + both)
+    path.write_text(BOTH.replace('name = "done"\npercent = 100', 'name = "all"\npercent = 100'))
     assert "cannot drop status level done" in refused(cli("framework", "add", str(path), "--update"))
     assert dump(db_path) == before
 
@@ -590,7 +571,7 @@ def test_framework_update_checks_under_the_write_lock(
     from policytrack.store import Store
 
     path = tmp_path / "paper.toml"
-    path.write_text(PAPER + INDICATOR.format(key="first", number=1))
+    path.write_text(FIRST_ONLY)
     assert cli("framework", "add", str(path)).exit_code == 0
     seen: list[bool] = []
     real = Store.levels_in_use
@@ -600,9 +581,7 @@ def test_framework_update_checks_under_the_write_lock(
         return real(self, framework_id)
 
     monkeypatch.setattr(Store, "levels_in_use", spy)
-    path.write_text(
-        PAPER.replace("A paper's title", "A paper's new title") + INDICATOR.format(key="first", number=1)
-    )
+    path.write_text(FIRST_ONLY.replace('title = "A paper"', 'title = "A paper, revised"'))
     assert cli("framework", "add", str(path), "--update").exit_code == 0
     assert seen == [True]
 
