@@ -413,6 +413,16 @@ HOSTILE = [
     " ",
 ]
 WORDS = ["regional", "1", "2", "A1", "commitment", "2024", "--date", "--limit", "--effect", "--grade", "-o"]
+WORDS += [
+    "--actor",
+    "--analyst",
+    "--status",
+    "--min-grade",
+    "--advancing",
+    "--hindering",
+    "-2..-1",
+    "--all-frameworks",
+]
 COMMANDS: list[list[str]] = [
     ["log"],
     ["list"],

@@ -17,6 +17,8 @@ from policytrack.dates import PartialDate, window_end
 from policytrack.errors import InputError
 from policytrack.grades import parse_grade
 from policytrack.models import (
+    EFFECT_MAX,
+    EFFECT_MIN,
     MAX_ID,
     Entry,
     EntryFilter,
@@ -141,9 +143,57 @@ def list_entries(store: Store, fw: Framework, flt: EntryFilter, limit: int | Non
     return store.query_entries(where, params, limit)
 
 
+def list_all_entries(store: Store, flt: EntryFilter, limit: int | None = None) -> Iterator[Entry]:
+    """Entries of every framework (indicators, named per framework, cannot be chosen here)."""
+    if flt.indicators:
+        raise InputError("--indicator needs one framework: use --framework rather than --all-frameworks")
+    if limit is not None and limit < 1:
+        raise InputError(f"--limit must be at least 1, not {limit}")
+    window_end(flt.since, flt.until)
+    where, params = entry_where(None, [], flt)
+    return store.query_entries(where, params, None if limit is None or limit > MAX_ID else limit)
+
+
 def filter_sql(fw: Framework, flt: EntryFilter) -> tuple[list[str], list[Any]]:
     """The WHERE clauses (over aliases e, i, f) and parameters that select a filter's entries, once its
     window and indicators are checked (store.entries.entry_where writes the SQL)."""
     window_end(flt.since, flt.until)
     ids = [resolve_indicator(fw, key).id or 0 for key in flt.indicators]
+    for level in flt.statuses:
+        fw.level(level)  # says which levels there are
     return entry_where(fw.name, ids, flt)
+
+
+def effect_range(
+    raw: str | None, *, advancing: bool = False, hindering: bool = False
+) -> tuple[int, int] | None:
+    """--effect (`-1`, `+2`, or a range such as `-2..-1`), or --advancing (1..2) or --hindering (-2..-1)."""
+    given = [
+        name
+        for name, on in (
+            ("--effect", raw is not None),
+            ("--advancing", advancing),
+            ("--hindering", hindering),
+        )
+        if on
+    ]
+    if len(given) > 1:
+        raise InputError(f"{' and '.join(given)} cannot be used together: choose one")
+    if advancing:
+        return 1, EFFECT_MAX
+    if hindering:
+        return EFFECT_MIN, -1
+    if raw is None:
+        return None
+    low, sep, high = raw.strip().partition("..")
+    try:
+        bounds = (int(low), int(high) if sep else int(low))
+    except ValueError:
+        raise InputError(
+            f"invalid --effect {raw!r}: give a value from -2 to +2, or a range such as -2..-1"
+        ) from None
+    if not EFFECT_MIN <= bounds[0] <= bounds[1] <= EFFECT_MAX:
+        raise InputError(
+            f"invalid --effect {raw!r}: give values from -2 to +2, the lower first (such as -2..-1)"
+        )
+    return bounds

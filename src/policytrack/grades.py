@@ -31,12 +31,12 @@ _GRADE = re.compile(r"^([A-Fa-f])\s*([1-6])$")
 GRADES = frozenset(r + c for r in RELIABILITY for c in CREDIBILITY)  # parse_grade's results: A1 .. F6
 
 
-def parse_grade(raw: str) -> str:
+def parse_grade(raw: str, what: str = "--grade") -> str:
     """Validate an Admiralty (NATO) grade: source reliability A-F then information credibility 1-6."""
     m = _GRADE.match(raw.strip())
     if not m:
         raise InputError(
-            f"invalid --grade {raw!r}: use the Admiralty code, source reliability A-F then "
+            f"invalid {what} {raw!r}: use the Admiralty code, source reliability A-F then "
             "information credibility 1-6, e.g. B2"
         )
     return m.group(1).upper() + m.group(2)
@@ -68,3 +68,17 @@ WEIGHT_SQL = (
     f"{_case('substr(grade, 1, 1)', RELIABILITY_WEIGHT)} * "
     f"{_case('substr(grade, 2, 1)', CREDIBILITY_WEIGHT)} END)"
 )
+
+
+def grade_selector(raw: str) -> str:
+    """A grade to select entries by: a code (`B2`), a reliability letter (`B`) or a credibility digit (`2`),
+    in its stored form."""
+    text = raw.strip().upper()
+    if len(text) == 1 and (text in RELIABILITY or text in CREDIBILITY):
+        return text
+    try:
+        return parse_grade(text)
+    except InputError:
+        raise InputError(
+            f"invalid --grade {raw!r}: give a code such as B2, a reliability A-F, or a credibility 1-6"
+        ) from None

@@ -261,9 +261,15 @@ class EntryFilter:
     indicators: Sequence[str] = ()
     since: date | None = None
     until: date | None = None
-    tags: Sequence[str] = ()
+    tags: Sequence[str] = ()  # has every one of them
     grep: str | None = None
     include_deleted: bool = False
+    actors: Sequence[str] = ()  # involves every one of them
+    analysts: Sequence[str] = ()  # logged by any of them
+    statuses: Sequence[str] = ()  # assesses any of these levels
+    grades: Sequence[str] = ()  # any of: a code (B2), a reliability (B) or a credibility (2)
+    min_grade: str | None = None  # a code: reliability and credibility at least as good (B3: A-B and 1-3)
+    effects: tuple[int, int] | None = None  # an effect from the first to the second, inclusive
 
 
 class NotJSON:

@@ -26,15 +26,23 @@ from policytrack.cli.options import (
     GRADE_HELP,
     RECORD_FORMATS,
     STATUS_HELP,
+    ActorsOpt,
+    AdvancingOpt,
+    AnalystsOpt,
     CsvAlias,
     DayFirst,
+    EffectOpt,
     FrameworkOpt,
+    GradesOpt,
     GrepOpt,
+    HinderingOpt,
     IndicatorArg,
     IndicatorsOpt,
     JsonAlias,
+    MinGradeOpt,
     MonthFirst,
     SinceOpt,
+    StatusesOpt,
     TagsOpt,
     UntilOpt,
     chosen_format,
@@ -111,16 +119,27 @@ def list_cmd(
     until: UntilOpt = None,
     tag: TagsOpt = None,
     grep: GrepOpt = None,
+    actor: ActorsOpt = None,
+    analyst: AnalystsOpt = None,
+    status: StatusesOpt = None,
+    grade: GradesOpt = None,
+    min_grade: MinGradeOpt = None,
+    effect: EffectOpt = None,
+    advancing: AdvancingOpt = False,
+    hindering: HinderingOpt = False,
     limit: Annotated[int | None, typer.Option(help="Only the newest N entries.")] = None,
-    deleted: Annotated[bool, typer.Option("--deleted", help="Include deleted entries.")] = False,
+    deleted: Annotated[bool, typer.Option("--deleted", help="Include deleted entries (marked).")] = False,
     fmt: Annotated[str, format_option(*LIST_FORMATS)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,
+    all_frameworks: Annotated[
+        bool, typer.Option("--all-frameworks", help="Entries of every framework.")
+    ] = False,
     framework: FrameworkOpt = None,
 ) -> None:
     """List evidence, oldest first. Every format but the table streams, whatever the number of entries."""
     from policytrack.columns import EXPORT_FIELDS
-    from policytrack.entries import list_entries
+    from policytrack.entries import list_all_entries, list_entries
     from policytrack.render.entries import entries_table
     from policytrack.render.formats import write_records
     from policytrack.workspace import get_framework
@@ -132,10 +151,32 @@ def list_cmd(
             "(each entry says whether it is deleted), or `export entries --all-revisions`",
             2,
         )
-    flt = entry_filter(indicator, since, until, tag, grep, deleted=deleted)
+    flt = entry_filter(
+        indicator,
+        since,
+        until,
+        tag,
+        grep,
+        deleted=deleted,
+        actor=actor,
+        analyst=analyst,
+        status=status,
+        grade=grade,
+        min_grade=min_grade,
+        effect=effect,
+        advancing=advancing,
+        hindering=hindering,
+    )
+    if all_frameworks and framework:
+        raise fail("--all-frameworks and --framework cannot be used together", 2)
     with opened_store(ctx) as store:
-        fw = get_framework(store, framework)
-        entries = list_entries(store, fw, flt, limit)
+        if all_frameworks:
+            title = "All frameworks"
+            entries = list_all_entries(store, flt, limit)
+        else:
+            fw = get_framework(store, framework)
+            title = fw.title
+            entries = list_entries(store, fw, flt, limit)
         if fmt != "table":
             with text_output(ctx, None) as out:
                 write_records(fmt, out, EXPORT_FIELDS, (e.as_dict() for e in entries))
@@ -144,7 +185,8 @@ def list_cmd(
             if not rows:
                 typer.echo("No entries match.", err=True)
                 return
-            console(ctx).print(entries_table(rows, title=f"{fw.title}: {len(rows)} entries"))
+            table = entries_table(rows, title=f"{title}: {len(rows)} entries", frameworks=all_frameworks)
+            console(ctx).print(table)
 
 
 def _entry_id(raw: str) -> int:

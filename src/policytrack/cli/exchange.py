@@ -17,10 +17,18 @@ import typer
 from policytrack.cli.app import app, confirm, note
 from policytrack.cli.common import opened_store, text_output
 from policytrack.cli.options import (
+    ActorsOpt,
+    AdvancingOpt,
+    AnalystsOpt,
+    EffectOpt,
     FrameworkOpt,
+    GradesOpt,
     GrepOpt,
+    HinderingOpt,
     IndicatorsOpt,
+    MinGradeOpt,
     SinceOpt,
+    StatusesOpt,
     TagsOpt,
     UntilOpt,
     entry_filter,
@@ -62,6 +70,14 @@ def export_entries(
     until: UntilOpt = None,
     tag: TagsOpt = None,
     grep: GrepOpt = None,
+    actor: ActorsOpt = None,
+    analyst: AnalystsOpt = None,
+    status: StatusesOpt = None,
+    grade: GradesOpt = None,
+    min_grade: MinGradeOpt = None,
+    effect: EffectOpt = None,
+    advancing: AdvancingOpt = False,
+    hindering: HinderingOpt = False,
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.csv,
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="File to write (atomically); '-' or none: stdout.")
@@ -96,7 +112,21 @@ def export_entries(
     from policytrack.render.formats import cells, write_csv
     from policytrack.workspace import get_framework
 
-    flt = entry_filter(indicator, since, until, tag, grep)
+    flt = entry_filter(
+        indicator,
+        since,
+        until,
+        tag,
+        grep,
+        actor=actor,
+        analyst=analyst,
+        status=status,
+        grade=grade,
+        min_grade=min_grade,
+        effect=effect,
+        advancing=advancing,
+        hindering=hindering,
+    )
     fields = REVISION_FIELDS if all_revisions else EXPORT_FIELDS
     with opened_store(ctx) as store:
         if all_frameworks:

@@ -48,6 +48,37 @@ GrepOpt = Annotated[
 ]
 
 
+ActorsOpt = Annotated[
+    list[str] | None, typer.Option("--actor", "-a", help="Involves this actor; repeatable (all of them).")
+]
+AnalystsOpt = Annotated[
+    list[str] | None, typer.Option("--analyst", help="Logged by this analyst; repeatable (any of them).")
+]
+StatusesOpt = Annotated[
+    list[str] | None,
+    typer.Option("--status", help="Assesses this status level; repeatable (any of them)."),
+]
+GradesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--grade",
+        "-g",
+        help="Graded so: a code (B2), a reliability (B) or a credibility (2); repeatable (any of them).",
+    ),
+]
+MinGradeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--min-grade", help="Graded at least this well: B3 means reliability A-B and credibility 1-3."
+    ),
+]
+EffectOpt = Annotated[
+    str | None, typer.Option("--effect", "-e", help="This effect (-1, +2) or a range of them (-2..-1).")
+]
+AdvancingOpt = Annotated[bool, typer.Option("--advancing", help="Advancing evidence only (effect +1, +2).")]
+HinderingOpt = Annotated[bool, typer.Option("--hindering", help="Hindering evidence only (effect -1, -2).")]
+
+
 def read_window(since: str | None, until: str | None) -> tuple[date | None, date | None]:
     """--since and --until as the first day of the one's period and the last day of the other's (--until
     2024 means to 31 December 2024), each optional; dates.window_end checks their order."""
@@ -64,8 +95,19 @@ def entry_filter(
     grep: str | None,
     *,
     deleted: bool = False,
+    actor: list[str] | None = None,
+    analyst: list[str] | None = None,
+    status: list[str] | None = None,
+    grade: list[str] | None = None,
+    min_grade: str | None = None,
+    effect: str | None = None,
+    advancing: bool = False,
+    hindering: bool = False,
 ) -> EntryFilter:
     """The filter that `list` and `export entries` build from their shared options."""
+    from policytrack.entries import effect_range
+    from policytrack.grades import grade_selector, parse_grade
+
     start, end = read_window(since, until)
     return EntryFilter(
         indicators=indicator or [],
@@ -74,6 +116,12 @@ def entry_filter(
         tags=tag or [],
         grep=grep,
         include_deleted=deleted,
+        actors=actor or [],
+        analysts=analyst or [],
+        statuses=status or [],
+        grades=[grade_selector(g) for g in grade or []],
+        min_grade=parse_grade(min_grade, "--min-grade") if min_grade else None,
+        effects=effect_range(effect, advancing=advancing, hindering=hindering),
     )
 
 

@@ -27,7 +27,9 @@ def _effect_style(effect: int) -> str:
     return "green" if effect > 0 else "red" if effect < 0 else "dim"
 
 
-def entries_table(entries: Iterable[Entry], title: str | None = None) -> Table:
+def entries_table(entries: Iterable[Entry], title: str | None = None, *, frameworks: bool = False) -> Table:
+    """Entries for people; `frameworks` shows each one's framework (a listing across them). A deleted
+    entry is marked beside its id."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -43,6 +45,8 @@ def entries_table(entries: Iterable[Entry], title: str | None = None) -> Table:
     )
     table.add_column("ID", justify="right", style="bold")
     table.add_column("Date", no_wrap=True)
+    if frameworks:
+        table.add_column("Framework", no_wrap=True)
     table.add_column("Indicator", no_wrap=True)
     table.add_column("Eff", justify="right")
     table.add_column("Grd")
@@ -54,8 +58,9 @@ def entries_table(entries: Iterable[Entry], title: str | None = None) -> Table:
         table.add_column("Tags")
     for e in rows:
         cells: list[RenderableType] = [
-            str(e.id),
+            Text(str(e.id)) + Text(" deleted", style="red") if e.deleted else str(e.id),
             str(e.date),
+            *([literal(e.framework)] if frameworks else []),
             literal(e.indicator),
             Text(effect_text(e.effect), style=_effect_style(e.effect)),
             literal(e.grade or ""),

@@ -203,12 +203,13 @@ class EntryRows(StoreBase):
 
 
 def entry_where(
-    framework: str, indicator_ids: Sequence[int], flt: EntryFilter
+    framework: str | None, indicator_ids: Sequence[int], flt: EntryFilter
 ) -> tuple[list[str], list[Any]]:
     """The WHERE clauses (over aliases e, i, f) and parameters that select a filter's entries: the
-    framework, the indicators (by id), the window, tags, and words through the full-text index."""
-    where: list[str] = ["f.name = ?"]
-    params: list[Any] = [framework]
+    framework (None: every one), the indicators (by id), the window, tags, actors, analysts, status levels,
+    grades, effects, and words through the full-text index."""
+    where: list[str] = ["f.name = ?"] if framework is not None else ["1"]
+    params: list[Any] = [framework] if framework is not None else []
     if not flt.include_deleted:
         where.append("e.deleted_at IS NULL")
     if indicator_ids:
@@ -223,6 +224,34 @@ def entry_where(
     for tag in flt.tags:
         where.append("EXISTS (SELECT 1 FROM json_each(e.tags) WHERE value = ?)")
         params.append(tag)
+    for actor in flt.actors:
+        where.append("EXISTS (SELECT 1 FROM json_each(e.actors) WHERE value = ?)")
+        params.append(actor)
+    if flt.analysts:
+        where.append(f"e.analyst IN ({marks(flt.analysts)})")
+        params.extend(flt.analysts)
+    if flt.statuses:
+        where.append(f"e.status IN ({marks(flt.statuses)})")
+        params.extend(flt.statuses)
+    if flt.grades:
+        # a code matches whole, a letter the reliability, a digit the credibility
+        where.append(
+            "("
+            + " OR ".join(
+                "e.grade = ?"
+                if len(g) == 2
+                else ("substr(e.grade, 1, 1) = ?" if g.isalpha() else "substr(e.grade, 2, 1) = ?")
+                for g in flt.grades
+            )
+            + ")"
+        )
+        params.extend(flt.grades)
+    if flt.min_grade:
+        where.append("e.grade IS NOT NULL AND substr(e.grade, 1, 1) <= ? AND substr(e.grade, 2, 1) <= ?")
+        params.extend([flt.min_grade[0], flt.min_grade[1]])
+    if flt.effects:
+        where.append("e.effect BETWEEN ? AND ?")
+        params.extend(flt.effects)
     words = re.findall(r"\w+", flt.grep or "")
     if words:
         # The full-text index: every word must start a word of the summary, note or source.

@@ -1,0 +1,142 @@
+"""Finding entries: list and export entries filter by actor, analyst, status level, grade, effect and across
+frameworks, in every format, and mark deleted entries."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from conftest import Invoke
+
+# (summary, indicator, date, effect, grade, status, actors, analyst); ids follow this order
+ROWS = [
+    (
+        "AES treaty signed in Niamey",
+        "regional",
+        "2024-07-06",
+        "1",
+        "A1",
+        "commitment",
+        ["Mali", "Niger"],
+        "ann",
+    ),
+    (
+        "Barkhane and Takuba withdrawal announced",
+        "diversify",
+        "2022-02-17",
+        "-1",
+        "B2",
+        "",
+        ["France"],
+        "bob",
+    ),
+    ("Withdrawal from ECOWAS announced", "regional", "2024-01-28", "-2", "C3", "", ["Mali"], "ann"),
+    ("synthetic test entry: context", "guidelines", "2023", "0", "", "", [], "cy"),
+]
+
+
+@pytest.fixture
+def logged(cli: Invoke) -> None:
+    for summary, indicator, date, effect, grade, status, actors, analyst in ROWS:
+        args = ["log", indicator, summary, "--date", date, "--effect", effect, "--analyst", analyst]
+        args += ["--grade", grade] if grade else []
+        args += ["--status", status] if status else []
+        for actor in actors:
+            args += ["--actor", actor]
+        assert cli(*args).exit_code == 0
+
+
+def ids_in(cli: Invoke, *args: str) -> dict[str, list[int]]:
+    """The ids each format lists for the same filter, read back from the format itself."""
+    found = {"json": [e["id"] for e in json.loads(cli("list", *args, "--json").stdout)]}
+    found["jsonl"] = [
+        json.loads(line)["id"] for line in cli("list", *args, "-f", "jsonl").stdout.splitlines()
+    ]
+    found["csv"] = [int(r["id"]) for r in csv.DictReader(io.StringIO(cli("list", *args, "--csv").stdout))]
+    exported = cli("export", "entries", *args).stdout
+    found["export"] = sorted(int(r["id"]) for r in csv.DictReader(io.StringIO(exported)))
+    table = cli("list", *args)
+    found["table"] = sorted(
+        int(line.split()[0]) for line in table.stdout.splitlines() if line.strip()[:1].isdigit()
+    )
+    return found
+
+
+CASES = [
+    (["--actor", "Mali"], [1, 3]),
+    (["--actor", "Mali", "--actor", "Niger"], [1]),
+    (["--analyst", "ann"], [1, 3]),
+    (["--analyst", "bob", "--analyst", "cy"], [2, 4]),
+    (["--status", "commitment"], [1]),
+    (["--grade", "B2"], [2]),
+    (["--grade", "A", "--grade", "3"], [1, 3]),
+    (["--min-grade", "B2"], [1, 2]),
+    (["--effect", "-2..-1"], [2, 3]),
+    (["--effect", "0"], [4]),
+    (["--effect", "+1"], [1]),
+    (["--advancing"], [1]),
+    (["--hindering"], [2, 3]),
+    (["--hindering", "--actor", "Mali", "--since", "2024"], [3]),
+]
+
+
+@pytest.mark.parametrize(("args", "expected"), CASES)
+def test_each_filter_in_every_format(cli: Invoke, logged: None, args: list[str], expected: list[int]) -> None:
+    for fmt, ids in ids_in(cli, *args).items():
+        assert sorted(ids) == expected, (fmt, args)
+
+
+def test_deleted_entries_are_marked(cli: Invoke, logged: None) -> None:
+    assert cli("delete", "3", "--force").exit_code == 0
+    assert [e["id"] for e in json.loads(cli("list", "--actor", "Mali", "--json").stdout)] == [1]
+    listed = json.loads(cli("list", "--actor", "Mali", "--deleted", "--json").stdout)
+    assert [(e["id"], e["deleted"]) for e in listed] == [(3, True), (1, False)]
+    table = cli("list", "--actor", "Mali", "--deleted").stdout
+    assert "3 deleted" in table and "1 deleted" not in table
+
+
+def test_all_frameworks(cli: Invoke, logged: None) -> None:
+    assert cli("framework", "add", "mali-china-risks").exit_code == 0
+    assert cli("log", "-F", "mali-china-risks", "1", "risk entry", "--date", "2024", "-e", "1").exit_code == 0
+    everything = json.loads(cli("list", "--all-frameworks", "--json").stdout)
+    assert {e["framework"] for e in everything} == {"mali-china-security", "mali-china-risks"}
+    assert len(everything) == 5
+    advancing = json.loads(cli("list", "--all-frameworks", "--advancing", "--json").stdout)
+    assert sorted(e["id"] for e in advancing) == [1, 5]
+    table = cli("list", "--all-frameworks").stdout
+    assert "Framework" in table and "mali-china-risks" in table
+    newest = json.loads(cli("list", "--all-frameworks", "--limit", "2", "--json").stdout)
+    assert [e["id"] for e in newest] == [3, 1]  # the newest two by date (2024 is 1 January), oldest first
+
+
+BAD = [
+    (["--status", "nope"], "unknown status level 'nope'"),
+    (["--effect", "5"], "invalid --effect '5'"),
+    (["--effect", "-1..-2"], "the lower first"),
+    (["--effect", "x"], "invalid --effect 'x'"),
+    (["--effect", "9" * 5001], "invalid --effect"),
+    (["--advancing", "--hindering"], "cannot be used together"),
+    (["--effect", "1", "--advancing"], "cannot be used together"),
+    (["--grade", "Z"], "invalid --grade 'Z'"),
+    (["--grade", "7"], "invalid --grade '7'"),
+    (["--min-grade", "B"], "invalid --min-grade 'B'"),
+    (["--all-frameworks", "-i", "regional"], "--indicator needs one framework"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD)
+def test_bad_filters_are_one_line(cli: Invoke, logged: None, args: list[str], message: str) -> None:
+    for command in (["list"], ["export", "entries"]) if "--all-frameworks" not in args else (["list"],):
+        result = cli(*command, *args)
+        assert result.exit_code == 1, (command, args, result.output)
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and message in lines[0] and "Traceback" not in result.output
+        assert result.stdout == ""
+
+
+def test_all_frameworks_and_framework_together_is_a_usage_error(cli: Invoke, logged: None) -> None:
+    result = cli("list", "--all-frameworks", "-F", "mali-china-security")
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
