@@ -140,3 +140,52 @@ def test_bad_filters_are_one_line(cli: Invoke, logged: None, args: list[str], me
 def test_all_frameworks_and_framework_together_is_a_usage_error(cli: Invoke, logged: None) -> None:
     result = cli("list", "--all-frameworks", "-F", "mali-china-security")
     assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
+
+
+# -- small everyday fixes of the same issue ------------------------------------------------------------
+
+
+def test_edit_adds_and_removes_tags_and_actors(cli: Invoke, logged: None) -> None:
+    assert (
+        cli(
+            "edit", "1", "--add-tag", "aes", "--add-actor", "Burkina Faso", "--remove-actor", "Niger"
+        ).exit_code
+        == 0
+    )
+    entry = json.loads(cli("show", "1", "--json").stdout)
+    assert entry["tags"] == ["aes"] and entry["actors"] == ["Mali", "Burkina Faso"]
+    assert cli("edit", "1", "--remove-tag", "aes", "--add-tag", "treaty").exit_code == 0
+    assert json.loads(cli("show", "1", "--json").stdout)["tags"] == ["treaty"]
+    before = cli("history", "1", "--json").stdout
+    for args, message in (
+        (["--remove-tag", "nope"], "has no tag 'nope' to remove; it has: treaty"),
+        (["--tag", "x", "--add-tag", "y"], "--tag replaces them all"),
+    ):
+        result = cli("edit", "1", *args)
+        assert result.exit_code == 1 and message in result.stderr and len(result.stderr.splitlines()) == 1
+    assert cli("history", "1", "--json").stdout == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "--as-of", ""],
+        ["list", "--since", ""],
+        ["list", "--until", ""],
+        ["edit", "1", "--date", ""],
+        ["target", "regional", "implemented", "--by", "2030", "--from", ""],
+    ],
+)
+def test_empty_dates_are_refused_not_taken_as_the_default(cli: Invoke, logged: None, args: list[str]) -> None:
+    result = cli(*args)
+    assert result.exit_code == 1 and "empty date" in result.stderr
+
+
+def test_messages_end_with_the_fix(cli: Invoke, logged: None) -> None:
+    unloaded = cli("list", "-F", "mali-china-risks")
+    assert unloaded.exit_code == 1
+    assert unloaded.stderr.strip().endswith("load it with `policytrack framework add mali-china-risks`")
+    late = cli("target", "regional", "implemented", "--by", "2020")
+    assert late.exit_code == 1 and "an earlier --from" in late.stderr
+    assert cli("list", "--actor", "France").stdout.count("1 entry") == 1
+    assert "(1 indicator)" not in cli("framework", "add", "mali-china-risks").stdout

@@ -40,7 +40,7 @@ def test_template_round_trip(cli: Invoke, demo: Path) -> None:
     assert fw.name == "demo" and [i.key for i in fw.indicators] == ["first"]
     result = cli("framework", "add", str(demo))
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("Added framework demo (version 1, 1 indicators)")
+    assert result.stdout.startswith("Added framework demo (version 1, 1 indicator)")
     stdout_template = cli("framework", "new", "other").stdout
     assert 'name = "other"' in stdout_template
     assert cli("framework", "new", "demo").exit_code == 1  # already in the database
@@ -96,7 +96,7 @@ def test_update_keeps_evidence(cli: Invoke, demo: Path, db_path: Path, log: Call
     demo.write_text(changed.replace('key = "first"', 'key = "renamed"'))
     refused = cli("framework", "add", str(demo), "--update")
     assert refused.exit_code == 1
-    assert "cannot remove indicator first (1 entries)" in refused.stderr
+    assert "cannot remove indicator first (1 entry)" in refused.stderr
     demo.write_text(
         changed.replace('name = "in-progress"', 'name = "halfway"').replace(
             'level = "in-progress"', 'level = "halfway"'

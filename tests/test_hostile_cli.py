@@ -156,7 +156,7 @@ def test_framework_update_keeps_target_history(cli: Invoke, db_path: Path, tmp_p
     before = dump(db_path)
     path.write_text(FIRST_ONLY)
     line = refused(cli("framework", "add", str(path), "--update"))
-    assert "second (history: 1 records)" in line and "target history" in line
+    assert "second (history: 1 record)" in line and "target history" in line
     assert dump(db_path) == before
 
 
@@ -534,7 +534,7 @@ def test_framework_update_keeps_what_old_revisions_name(cli: Invoke, db_path: Pa
     assert cli("edit", "1", "-i", "first", "--status", "none").exit_code == 0
     before = dump(db_path)
     path.write_text(FIRST_ONLY)
-    assert "second (history: 1 records)" in refused(cli("framework", "add", str(path), "--update"))
+    assert "second (history: 1 record)" in refused(cli("framework", "add", str(path), "--update"))
     path.write_text(BOTH.replace('name = "done"\npercent = 100', 'name = "all"\npercent = 100'))
     assert "cannot drop status level done" in refused(cli("framework", "add", str(path), "--update"))
     assert dump(db_path) == before

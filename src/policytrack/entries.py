@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid as uuidlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +81,25 @@ class EntryChanges:
     actors: list[str] | None = None
     note: str | None = None
     analyst: str | None = None
+    add_tags: Sequence[str] = ()
+    remove_tags: Sequence[str] = ()
+    add_actors: Sequence[str] = ()
+    remove_actors: Sequence[str] = ()
+
+
+def _labels_after(
+    what: str, current: Sequence[str], replace: list[str] | None, add: Sequence[str], remove: Sequence[str]
+) -> list[str]:
+    """Tags or actors after an edit: replaced whole, or with some added and some removed."""
+    if replace is not None and (add or remove):
+        raise InputError(f"--{what} replaces them all: use it without --add-{what} and --remove-{what}")
+    labels = list(current) if replace is None else list(replace)
+    for label in remove:
+        if label.strip() not in labels:
+            have = ", ".join(labels) or "none"
+            raise InputError(f"the entry has no {what} {label!r} to remove; it has: {have}")
+        labels.remove(label.strip())
+    return labels + [label for label in add if label.strip() not in labels]
 
 
 def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges) -> Entry:
@@ -98,8 +117,10 @@ def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges
         effect=changes.effect if changes.effect is not None else current.effect,
         status=current.status if changes.status is None else (changes.status or None),
         grade=current.grade if changes.grade is None else (changes.grade or None),
-        tags=changes.tags if changes.tags is not None else list(current.tags),
-        actors=changes.actors if changes.actors is not None else list(current.actors),
+        tags=_labels_after("tag", current.tags, changes.tags, changes.add_tags, changes.remove_tags),
+        actors=_labels_after(
+            "actor", current.actors, changes.actors, changes.add_actors, changes.remove_actors
+        ),
         note=changes.note if changes.note is not None else current.note,
         analyst=changes.analyst if changes.analyst is not None else current.analyst,
     )

@@ -20,6 +20,11 @@ MAX_ID = 2**53
 DEFAULT_FRAMEWORK = "mali-china-security"
 
 
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """`1 entry`, `2 entries`: a count with its noun."""
+    return f"{count:,} {singular if count == 1 else plural_form or singular + 's'}"
+
+
 def check_effect(effect: int) -> int:
     if not EFFECT_MIN <= effect <= EFFECT_MAX:
         raise InputError(

@@ -41,7 +41,10 @@ def set_target(
     ind = resolve_indicator(fw, indicator)
     lv = fw.level(level)
     if due.end < start:
-        raise InputError(f"--by {due} is before the target's start {start.isoformat()}")
+        raise InputError(
+            f"--by {due} is before the target's start {start.isoformat()}; give a later --by, or an earlier "
+            "--from (the start defaults to today)"
+        )
     assert ind.id is not None
     store.insert_target(
         ind.id, lv.name, start.isoformat(), str(due), due.end.isoformat(), note, set_by, set_at

@@ -37,6 +37,16 @@ def get_framework(store: Store, name: str | None = None) -> Framework:
     wanted = name or default_framework_name()
     fw = store.framework(wanted)
     if fw is None:
+        from policytrack.frameworks.install import builtin_names  # only on this error
+
         names = ", ".join(store.framework_names()) or "none"
-        raise InputError(f"unknown framework {wanted!r}; this database has: {names}")
+        if wanted in builtin_names():
+            raise InputError(
+                f"framework {wanted!r} is built in but not loaded in this database (it has: {names}); "
+                f"load it with `policytrack framework add {wanted}`"
+            )
+        raise InputError(
+            f"unknown framework {wanted!r}; this database has: {names} (`policytrack framework add FILE` "
+            "loads another)"
+        )
     return fw

@@ -57,4 +57,4 @@ def backup_cmd(
         raise InputError(f"{target} exists; choose a new file name")
     with opened_store(ctx) as store, atomic_path(target, protected_files(ctx)) as tmp:
         pages = store.backup(tmp)
-    confirm(ctx, f"Backed up {pages} pages to {target}", f"the backup {target}")
+    confirm(ctx, f"Backed up the database to {target} ({pages} pages)", f"the backup {target}")

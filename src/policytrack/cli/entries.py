@@ -140,6 +140,7 @@ def list_cmd(
     """List evidence, oldest first. Every format but the table streams, whatever the number of entries."""
     from policytrack.columns import EXPORT_FIELDS
     from policytrack.entries import list_all_entries, list_entries
+    from policytrack.models import plural
     from policytrack.render.entries import entries_table
     from policytrack.render.formats import write_records
     from policytrack.workspace import get_framework
@@ -185,7 +186,8 @@ def list_cmd(
             if not rows:
                 typer.echo("No entries match.", err=True)
                 return
-            table = entries_table(rows, title=f"{title}: {len(rows)} entries", frameworks=all_frameworks)
+            count = plural(len(rows), "entry", "entries")
+            table = entries_table(rows, title=f"{title}: {count}", frameworks=all_frameworks)
             console(ctx).print(table)
 
 
@@ -247,6 +249,16 @@ def edit_cmd(
     actor: Annotated[
         list[str] | None, typer.Option("--actor", "-a", help="Replace the actors; repeatable.")
     ] = None,
+    add_tag: Annotated[list[str] | None, typer.Option("--add-tag", help="Add a tag; repeatable.")] = None,
+    remove_tag: Annotated[
+        list[str] | None, typer.Option("--remove-tag", help="Remove a tag; repeatable.")
+    ] = None,
+    add_actor: Annotated[
+        list[str] | None, typer.Option("--add-actor", help="Add an actor; repeatable.")
+    ] = None,
+    remove_actor: Annotated[
+        list[str] | None, typer.Option("--remove-actor", help="Remove an actor; repeatable.")
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", "-n", help="New note.")] = None,
     analyst: Annotated[str | None, typer.Option(help="New analyst.")] = None,
     dayfirst: DayFirst = False,
@@ -260,7 +272,9 @@ def edit_cmd(
     changes = EntryChanges(
         indicator=indicator,
         summary=read_text_arg(summary) if summary is not None else None,
-        date=read_date(date, "--date", dayfirst=dayfirst, monthfirst=monthfirst) if date else None,
+        date=read_date(date, "--date", dayfirst=dayfirst, monthfirst=monthfirst)
+        if date is not None
+        else None,
         source=source,
         effect=effect,
         status=status,
@@ -269,6 +283,10 @@ def edit_cmd(
         actors=actor,
         note=note,
         analyst=analyst,
+        add_tags=add_tag or [],
+        remove_tags=remove_tag or [],
+        add_actors=add_actor or [],
+        remove_actors=remove_actor or [],
     )
     with opened_store(ctx) as store:
         entry = store.get_entry(_entry_id(entry_id))
@@ -298,7 +316,8 @@ def delete_cmd(
                 visible(f"Delete entry {entry.id} ({entry.indicator}, {entry.date}: {entry.summary[:60]})?"),
                 err=True,
             ):
-                raise fail("not deleted", 1)
+                typer.echo(f"Kept entry {entry.id}: nothing was deleted.", err=True)
+                return
         delete_entry(store, entry.id)
     confirm(
         ctx,

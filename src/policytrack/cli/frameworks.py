@@ -14,6 +14,7 @@ import typer
 from policytrack.cli.app import confirm, note
 from policytrack.cli.common import console, opened_store, text_output, write_output
 from policytrack.cli.options import RECORD_FORMATS, CsvAlias, JsonAlias, chosen_format, format_option
+from policytrack.models import plural
 
 framework_app = typer.Typer(
     help="Frameworks: the papers whose recommendations (or risks) you track.", no_args_is_help=True
@@ -112,7 +113,7 @@ def add_cmd(
     confirm(
         ctx,
         f"{result.action.capitalize()} framework {fw.name} (version {result.version}, "
-        f"{len(fw.indicators)} indicators){suffix}",
+        f"{plural(len(fw.indicators), 'indicator')}){suffix}",
         f"framework {fw.name}",
     )
 

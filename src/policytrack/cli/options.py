@@ -82,8 +82,8 @@ HinderingOpt = Annotated[bool, typer.Option("--hindering", help="Hindering evide
 def read_window(since: str | None, until: str | None) -> tuple[date | None, date | None]:
     """--since and --until as the first day of the one's period and the last day of the other's (--until
     2024 means to 31 December 2024), each optional; dates.window_end checks their order."""
-    start = read_date(since, "--since").start if since else None
-    end = read_date(until, "--until", allow_future=True).end if until else None
+    start = read_date(since, "--since").start if since is not None else None
+    end = read_date(until, "--until", allow_future=True).end if until is not None else None
     return start, end
 
 

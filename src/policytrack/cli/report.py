@@ -113,7 +113,7 @@ def report_command(default_format: Format) -> Callable[..., None]:
         chosen = Format(chosen_format(fmt, choices, as_json=as_json, as_csv=as_csv))
         if explain and chosen in (Format.json, Format.jsonl, Format.csv, Format.markdown):
             raise fail("--explain lists entries beside the table: use it with --format table, html or svg", 2)
-        as_of_date = read_date(as_of, "--as-of").end if as_of else date.today()
+        as_of_date = read_date(as_of, "--as-of").end if as_of is not None else date.today()
         since_date, until_date = read_window(since, until)
         with opened_store(ctx) as store:
             fw = get_framework(store, framework)
@@ -252,7 +252,7 @@ def target_cmd(
     from policytrack.workspace import get_framework
 
     due = read_date(by, "--by", allow_future=True)
-    begin = read_date(start, "--from", allow_future=True).start if start else date.today()
+    begin = read_date(start, "--from", allow_future=True).start if start is not None else date.today()
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
         t = set_target(store, fw, indicator, level, due, begin, note, default_analyst(), utc_now())

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from policytrack.errors import FrameworkError
 from policytrack.frameworks.parse import KEY_PATTERN, builtin_dir, read_framework_file
-from policytrack.models import Framework, Indicator
+from policytrack.models import Framework, Indicator, plural
 from policytrack.store import Store
 from policytrack.targets import set_target, targets
 
@@ -86,7 +86,9 @@ def _install(store: Store, fw: Framework, text: str, path: Path, now: str, *, up
         counts = store.evidence_counts(existing.id)
         kept = store.history_counts(existing.id)
         blocked = [
-            f"{key} ({counts[key]} entries)" if counts.get(key) else f"{key} (history: {kept[key]} records)"
+            f"{key} ({plural(counts[key], 'entry', 'entries')})"
+            if counts.get(key)
+            else f"{key} (history: {plural(kept[key], 'record')})"
             for key in removed
             if counts.get(key) or kept.get(key)
         ]
