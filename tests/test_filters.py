@@ -6,6 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -189,3 +193,44 @@ def test_messages_end_with_the_fix(cli: Invoke, logged: None) -> None:
     assert late.exit_code == 1 and "an earlier --from" in late.stderr
     assert cli("list", "--actor", "France").stdout.count("1 entry") == 1
     assert "(1 indicator)" not in cli("framework", "add", "mali-china-risks").stdout
+
+
+@pytest.mark.slow
+def test_completion_knows_the_framework_and_its_levels(cli: Invoke, db_path: Path) -> None:
+    """Through the shell completion protocol, as bash asks it."""
+    assert cli("framework", "add", "mali-china-risks").exit_code == 0
+
+    def complete(words: str) -> list[str]:
+        env = {
+            **os.environ,
+            "POLICYTRACK_DB": str(db_path),
+            "_POLICYTRACK_COMPLETE": "complete_bash",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(len(words.split())),
+        }
+        proc = subprocess.run(
+            [sys.executable, "-m", "policytrack"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        return proc.stdout.split()
+
+    assert complete("policytrack log -F mali-china-risks ")[0] == "unconditional"
+    assert complete("policytrack log regional x --status ") == [
+        "no-action",
+        "commitment",
+        "in-progress",
+        "substantial",
+        "implemented",
+    ]
+    assert complete("policytrack target -F mali-china-risks debt ") == [
+        "latent",
+        "emerging",
+        "evident",
+        "entrenched",
+        "acute",
+    ]
+    assert complete("policytrack list -F ") == ["mali-china-security", "mali-china-risks"]

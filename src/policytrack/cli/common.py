@@ -27,6 +27,7 @@ from policytrack.paths import resolve_db_path
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from policytrack.models import Framework
     from policytrack.store import Store
 
 
@@ -149,21 +150,52 @@ def read_text_arg(value: str) -> str:
     return text[:-1] if text.endswith("\n") else text
 
 
+def _completion_framework(ctx: typer.Context) -> Framework:
+    """The framework a command line being completed names (-F, else POLICYTRACK_FRAMEWORK, else the
+    default), from the database if there is one, else from the built-in files."""
+    from policytrack.context import default_framework_name
+    from policytrack.frameworks.parse import builtin_path, load_framework_file
+    from policytrack.store import Store
+    from policytrack.workspace import get_framework
+
+    name = ctx.params.get("framework") or default_framework_name()
+    path = resolve_db_path(ctx.find_root().params.get("db"))
+    if path.exists():
+        with Store(path) as store:
+            return get_framework(store, name)
+    return load_framework_file(builtin_path(name))
+
+
 def complete_indicator(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Shell completion of indicator keys from the database, else from the embedded framework."""
+    """Shell completion of the indicator keys of the framework the command line names."""
     try:
-        from policytrack.store import Store
-        from policytrack.workspace import get_framework
-
-        root = ctx.find_root()
-        path = resolve_db_path(root.params.get("db"))
-        if path.exists():
-            with Store(path) as store:
-                keys = [ind.key for ind in get_framework(store).indicators]
-        else:
-            from policytrack.frameworks.parse import builtin_path, load_framework_file
-
-            keys = [ind.key for ind in load_framework_file(builtin_path()).indicators]
+        keys = [ind.key for ind in _completion_framework(ctx).indicators]
     except Exception:  # completion must never print a traceback into the shell
         return []
     return [k for k in keys if k.startswith(incomplete)]
+
+
+def complete_status(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of the status levels of the framework the command line names."""
+    try:
+        levels = [level.name for level in _completion_framework(ctx).scale]
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+    return [name for name in levels if name.startswith(incomplete)]
+
+
+def complete_framework(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of framework names: those in the database, then the built-in ones."""
+    try:
+        from policytrack.frameworks.install import builtin_names
+        from policytrack.store import Store
+
+        path = resolve_db_path(ctx.find_root().params.get("db"))
+        names = []
+        if path.exists():
+            with Store(path) as store:
+                names = store.framework_names()
+        names += [n for n in builtin_names() if n not in names]
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+    return [n for n in names if n.startswith(incomplete)]

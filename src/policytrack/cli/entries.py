@@ -14,6 +14,7 @@ import typer
 from policytrack.cli.app import app, confirm, fail
 from policytrack.cli.common import (
     complete_indicator,
+    complete_status,
     console,
     opened_store,
     read_date,
@@ -65,7 +66,9 @@ def log_cmd(
     date: Annotated[str, typer.Option("--date", "-d", help=DATE_HELP)] = "today",
     source: Annotated[str, typer.Option("--source", "-s", help="URL or citation of the evidence.")] = "",
     effect: Annotated[int, typer.Option("--effect", "-e", help=EFFECT_HELP)] = 0,
-    status: Annotated[str | None, typer.Option("--status", help=STATUS_HELP)] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help=STATUS_HELP, autocompletion=complete_status)
+    ] = None,
     grade: Annotated[str | None, typer.Option("--grade", "-g", help=GRADE_HELP)] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag; repeatable.")] = None,
     actor: Annotated[
@@ -241,7 +244,9 @@ def edit_cmd(
     date: Annotated[str | None, typer.Option("--date", "-d", help=DATE_HELP)] = None,
     source: Annotated[str | None, typer.Option("--source", "-s", help="New source.")] = None,
     effect: Annotated[int | None, typer.Option("--effect", "-e", help=EFFECT_HELP)] = None,
-    status: Annotated[str | None, typer.Option(help=STATUS_HELP + " '' clears it.")] = None,
+    status: Annotated[
+        str | None, typer.Option(help=STATUS_HELP + " '' clears it.", autocompletion=complete_status)
+    ] = None,
     grade: Annotated[str | None, typer.Option("--grade", "-g", help=GRADE_HELP + " '' clears it.")] = None,
     tag: Annotated[
         list[str] | None, typer.Option("--tag", "-t", help="Replace the tags; repeatable.")

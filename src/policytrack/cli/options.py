@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from policytrack.cli.app import fail
-from policytrack.cli.common import complete_indicator, read_date
+from policytrack.cli.common import complete_framework, complete_indicator, complete_status, read_date
 from policytrack.models import EntryFilter
 
 IndicatorArg = Annotated[
@@ -26,6 +26,7 @@ FrameworkOpt = Annotated[
         "--framework",
         "-F",
         help="Framework name. Default: $POLICYTRACK_FRAMEWORK, else the embedded Mali framework.",
+        autocompletion=complete_framework,
         show_default=False,
     ),
 ]
@@ -56,7 +57,11 @@ AnalystsOpt = Annotated[
 ]
 StatusesOpt = Annotated[
     list[str] | None,
-    typer.Option("--status", help="Assesses this status level; repeatable (any of them)."),
+    typer.Option(
+        "--status",
+        help="Assesses this status level; repeatable (any of them).",
+        autocompletion=complete_status,
+    ),
 ]
 GradesOpt = Annotated[
     list[str] | None,

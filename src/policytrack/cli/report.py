@@ -19,6 +19,7 @@ import typer
 from policytrack.cli.app import app, confirm, fail, note
 from policytrack.cli.common import (
     complete_indicator,
+    complete_status,
     console,
     opened_store,
     read_date,
@@ -238,7 +239,7 @@ def target_cmd(
     indicator: Annotated[
         str, typer.Argument(help="Indicator key, number or prefix.", autocompletion=complete_indicator)
     ],
-    level: Annotated[str, typer.Argument(help="The status level to reach.")],
+    level: Annotated[str, typer.Argument(help="The status level to reach.", autocompletion=complete_status)],
     by: Annotated[str, typer.Option("--by", help="Due date (day, month or year; may be in the future).")],
     start: Annotated[
         str | None, typer.Option("--from", help="When the target starts to count (default today).")
