@@ -234,3 +234,14 @@ def test_completion_knows_the_framework_and_its_levels(cli: Invoke, db_path: Pat
         "acute",
     ]
     assert complete("policytrack list -F ") == ["mali-china-security", "mali-china-risks"]
+
+
+def test_text_starting_with_a_dash_says_where_it_goes(cli: Invoke, db_path: Path) -> None:
+    result = cli("log", "regional", "-2 soldiers killed in Kidal", "--date", "2024")
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
+    assert "after `--`" in result.stderr
+    logged = cli("log", "regional", "--date", "2024", "--", "-2 soldiers killed in Kidal")
+    assert logged.exit_code == 0, logged.output
+    assert (
+        cli("log", "regional", "x", "--effect", "-2", "--date", "2024").exit_code == 0
+    )  # a number is a value

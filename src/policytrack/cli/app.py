@@ -36,6 +36,16 @@ def check_args(args: Sequence[str]) -> None:
     for number, arg in enumerate(args, start=1):
         if not storable(arg):
             raise fail(f"argument {number} is not valid UTF-8; check the terminal's encoding (locale)", 2)
+    # Text that starts with '-' (a summary such as "-2 soldiers killed") would be read as an unknown option:
+    # say where it goes instead. Only text with a space is surely not an option, and only before `--`.
+    for arg in args[: args.index("--")] if "--" in args else args:
+        if arg.startswith("-") and any(c.isspace() for c in arg):
+            shown = arg if len(arg) <= 40 else arg[:37] + "..."
+            raise fail(
+                f"{shown!r} starts with '-', so it is read as an option; put text like it last, after `--` "
+                f"(options first): `policytrack log KEY --date D -- {shown!r}`",
+                2,
+            )
 
 
 class PolicytrackGroup(TyperGroup):
