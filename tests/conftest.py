@@ -17,6 +17,11 @@ from policytrack.cli import app
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     db = tmp_path / "policytrack.db"
     monkeypatch.setenv("POLICYTRACK_DB", str(db))
+    # nor a real user's config file: each test has its own (absent until a test writes it)
+    monkeypatch.setenv("POLICYTRACK_CONFIG", str(tmp_path / "config.toml"))
+    from policytrack.config import settings
+
+    settings.cache_clear()
     monkeypatch.setenv("POLICYTRACK_ANALYST", "tester")
     monkeypatch.delenv("POLICYTRACK_FRAMEWORK", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
+from policytrack.config import setting
 from policytrack.errors import InputError
 from policytrack.models import DEFAULT_FRAMEWORK, storable
 
@@ -27,9 +28,13 @@ def env_text(name: str) -> str:
 
 
 def default_analyst() -> str:
+    """POLICYTRACK_ANALYST, else the config file's analyst, else the login name."""
     env = env_text(ENV_ANALYST).strip()
     if env:
         return env
+    configured = setting("analyst")
+    if configured:
+        return str(configured).strip()
     try:
         import getpass  # only when no POLICYTRACK_ANALYST is set
 
@@ -40,5 +45,5 @@ def default_analyst() -> str:
 
 
 def default_framework_name() -> str:
-    """POLICYTRACK_FRAMEWORK, else the embedded Mali framework."""
-    return env_text(ENV_FRAMEWORK) or DEFAULT_FRAMEWORK
+    """POLICYTRACK_FRAMEWORK, else the config file's framework, else the embedded Mali framework."""
+    return env_text(ENV_FRAMEWORK) or setting("framework") or DEFAULT_FRAMEWORK

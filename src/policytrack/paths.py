@@ -1,4 +1,5 @@
-"""Where the database lives: --db, then POLICYTRACK_DB, then the platform's user data directory."""
+"""Where the database lives: --db, then POLICYTRACK_DB, then the config file, then the platform's user data
+directory."""
 
 from __future__ import annotations
 
@@ -32,6 +33,11 @@ def resolve_db_path(option: str | None, *, create_default_dir: bool = False) -> 
         if not env.strip():
             raise InputError(f"${ENV_DB} is set but empty; give it the database's path, or unset it")
         return Path(env).expanduser()
+    from policytrack.config import setting
+
+    configured = setting("db")
+    if configured:
+        return Path(configured).expanduser()
     path = default_data_dir() / "policytrack.db"
     if create_default_dir:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,11 +13,13 @@ import typer
 
 from policytrack.cli import entries, exchange, indicators, report  # noqa: F401  (registers commands)
 from policytrack.cli.app import app, new_app
+from policytrack.cli.config import config_app
 from policytrack.cli.db import db_app
 from policytrack.cli.exchange import export_app
 from policytrack.cli.frameworks import framework_app
 from policytrack.errors import PolicytrackError, StreamClosedError
 
+app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(framework_app, name="framework")
 app.add_typer(export_app, name="export")

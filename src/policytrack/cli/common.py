@@ -74,7 +74,11 @@ def opened_store(ctx: typer.Context) -> Iterator[Store]:
 def console(ctx: typer.Context, *, stderr: bool = False, no_color: bool = False) -> Console:
     from rich.console import Console
 
-    no_color = no_color or state(ctx).no_color or bool(os.environ.get("NO_COLOR"))
+    from policytrack.config import setting
+
+    no_color = (
+        no_color or state(ctx).no_color or bool(os.environ.get("NO_COLOR")) or setting("color") is False
+    )
     stream = sys.stderr if stderr else sys.stdout
     # Piped output is read in files and editors, not an 80-column terminal: give tables room.
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 120
@@ -89,6 +93,13 @@ def read_date(
     monthfirst: bool = False,
     allow_future: bool = False,
 ) -> PartialDate:
+    """A date from the command line; an ambiguous 01/02/2024 is read as --dayfirst or --monthfirst say,
+    else as the config file's date_order says."""
+    if not dayfirst and not monthfirst:
+        from policytrack.config import setting
+
+        order = setting("date_order")
+        dayfirst, monthfirst = order == "dayfirst", order == "monthfirst"
     try:
         return parse_date(
             raw,

@@ -38,6 +38,7 @@ from policytrack.cli.options import (
     format_option,
     read_window,
 )
+from policytrack.config import setting
 from policytrack.grades import WEIGHTS_HELP
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ class Format(StrEnum):
 
 
 REPORT_FORMATS = tuple(f.value for f in Format)
+STALE_DAYS = 180
 REPORT_EPILOG = (
     "Example: policytrack report --as-of 2024-12-31 --since 2024-01-01 --format markdown -o brief.md"
 )
@@ -93,8 +95,11 @@ def report_command(default_format: Format) -> Callable[..., None]:
             Path | None, typer.Option("--output", "-o", help="Write to this file (atomically).")
         ] = None,
         stale_days: Annotated[
-            int, typer.Option(help="Flag indicators with no evidence for more than N days.")
-        ] = 180,
+            int | None,
+            typer.Option(
+                help="Flag indicators with no evidence for more than N days (default: config, else 180)."
+            ),
+        ] = None,
         by: Annotated[
             Unit | None,
             typer.Option(
@@ -118,7 +123,8 @@ def report_command(default_format: Format) -> Callable[..., None]:
         since_date, until_date = read_window(since, until)
         with opened_store(ctx) as store:
             fw = get_framework(store, framework)
-            view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale_days, plain)
+            stale = stale_days if stale_days is not None else setting("stale_days") or STALE_DAYS
+            view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale, plain)
             extra = _explained(store, fw, view) if explain else []
         to_terminal = output is None or str(output) == "-"
         if chosen is Format.table and to_terminal:

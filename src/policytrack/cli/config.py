@@ -1,0 +1,93 @@
+"""`policytrack config ...`: the config file's path, its settings, and changing them.
+
+Each command imports what it needs inside its body: start-up stays fast, since typer builds only the command
+being run (cli.app_for).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from policytrack.cli.app import confirm
+
+config_app = typer.Typer(
+    help="Settings: defaults for the database, analyst, framework, stale days, date order and colour.",
+    no_args_is_help=True,
+)
+
+KeyArg = Annotated[
+    str, typer.Argument(help="A setting: db, analyst, framework, stale_days, date_order or color.")
+]
+
+
+@config_app.command("path", epilog="Example: policytrack config path")
+def path_cmd() -> None:
+    """Print the config file's path ($POLICYTRACK_CONFIG, else the user config folder)."""
+    from policytrack.config import config_path
+
+    typer.echo(str(config_path()))
+
+
+@config_app.command("list", epilog="Example: policytrack config list")
+def list_cmd() -> None:
+    """Every setting: its value in the config file (or `-`), and what it sets."""
+    from policytrack.config import KEYS, config_path, read_config
+    from policytrack.render.text import visible
+
+    data = read_config(config_path())
+    for key, (meaning, _) in KEYS.items():
+        value = data.get(key)
+        shown = "-" if value is None else ("true" if value is True else "false" if value is False else value)
+        typer.echo(visible(f"{key} = {shown}    # {meaning}"))
+
+
+@config_app.command("get", epilog="Example: policytrack config get analyst")
+def get_cmd(key: KeyArg) -> None:
+    """Print one setting's value in the config file (exit 1 if it is not set there)."""
+    from policytrack.config import KEYS, config_path, read_config
+    from policytrack.errors import InputError
+    from policytrack.render.text import visible
+
+    if key not in KEYS:
+        raise InputError(f"unknown config key {key!r}; use one of {', '.join(KEYS)}")
+    value = read_config(config_path()).get(key)
+    if value is None:
+        raise InputError(f"{key} is not set in {config_path()}; `policytrack config set {key} VALUE` sets it")
+    typer.echo(visible(str(value).lower() if isinstance(value, bool) else str(value)))
+
+
+@config_app.command("set", epilog="Example: policytrack config set date_order dayfirst")
+def set_cmd(
+    ctx: typer.Context,
+    key: KeyArg,
+    value: Annotated[str, typer.Argument(help="Its value (true/false for color, a number for stale_days).")],
+) -> None:
+    """Set one setting in the config file (written atomically; the others are kept)."""
+    _change(ctx, key, value)
+
+
+@config_app.command("unset", epilog="Example: policytrack config unset framework")
+def unset_cmd(ctx: typer.Context, key: KeyArg) -> None:
+    """Remove one setting from the config file: its built-in default applies again."""
+    _change(ctx, key, None)
+
+
+def _change(ctx: typer.Context, key: str, raw: str | None) -> None:
+    from policytrack.cli.output import write_bytes
+    from policytrack.config import KEYS, config_path, config_text, parse_value, read_config, settings
+    from policytrack.errors import InputError
+
+    if key not in KEYS:
+        raise InputError(f"unknown config key {key!r}; use one of {', '.join(KEYS)}")
+    path = config_path()
+    data = read_config(path)
+    if raw is None:
+        data.pop(key, None)
+    else:
+        data[key] = parse_value(key, raw)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes(path, config_text(data).encode("utf-8"))
+    settings.cache_clear()
+    confirm(ctx, f"{key} {'unset' if raw is None else 'set'} in {path}", f"the setting {key}")

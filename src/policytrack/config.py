@@ -1,0 +1,140 @@
+"""The config file: defaults an analyst sets once (database, analyst, framework, stale days, date order,
+colour). Precedence, everywhere: a command-line option, then the environment, then this file, then the
+built-in default.
+
+The file is `$POLICYTRACK_CONFIG`, else `config.toml` in the platform's user config folder
+(`~/.config/policytrack/` on Linux). It is read like any other input: unknown keys and bad values are named
+with the file and line, and a file that is not a small regular TOML file is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from policytrack.errors import InputError
+
+ENV_CONFIG = "POLICYTRACK_CONFIG"
+MAX_CONFIG_BYTES = 64 * 1024
+
+# key -> (what it sets, its kind); kinds: path, text, count, order, switch
+KEYS: dict[str, tuple[str, str]] = {
+    "db": ("the database file (like --db and $POLICYTRACK_DB)", "path"),
+    "analyst": ("who logs entries (like --analyst and $POLICYTRACK_ANALYST)", "text"),
+    "framework": ("the default framework (like -F and $POLICYTRACK_FRAMEWORK)", "text"),
+    "stale_days": ("days without evidence before an indicator is stale (like --stale-days)", "count"),
+    "date_order": ("how to read 01/02/2024: dayfirst or monthfirst (like --dayfirst, --monthfirst)", "order"),
+    "color": ("false turns colour off (like --no-color and $NO_COLOR)", "switch"),
+}
+
+
+def config_path() -> Path:
+    env = os.environ.get(ENV_CONFIG)
+    if env is not None:
+        if not env.strip():
+            raise InputError(f"${ENV_CONFIG} is set but empty; give it the config file's path, or unset it")
+        return Path(env).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("policytrack", appauthor=False)) / "config.toml"
+
+
+def _line(text: str, key: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf"^\s*{re.escape(key)}\s*=", line):
+            return number
+    return 0
+
+
+def check_value(key: str, value: Any, where: str = "") -> Any:
+    """A config value checked against its key's kind; one error naming the key (and where) otherwise."""
+    if key not in KEYS:
+        raise InputError(f"{where}unknown config key {key!r}; use one of {', '.join(KEYS)}, or remove it")
+    kind = KEYS[key][1]
+    if kind in ("path", "text"):
+        from policytrack.models import storable
+
+        if not isinstance(value, str) or not value.strip() or not storable(value):
+            raise InputError(f"{where}{key} must be non-empty text")
+        return value
+    if kind == "count":
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100_000:
+            raise InputError(f"{where}{key} must be a whole number of days from 1 to 100000")
+        return value
+    if kind == "order":
+        if value not in ("dayfirst", "monthfirst"):
+            raise InputError(f"{where}{key} must be dayfirst or monthfirst")
+        return value
+    if not isinstance(value, bool):
+        raise InputError(f"{where}{key} must be true or false")
+    return value
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """The settings of a config file ({} when there is none), every one checked."""
+    import stat
+    import tomllib
+
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise InputError(f"cannot read config file {path}: {exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_CONFIG_BYTES:
+        raise InputError(
+            f"config file {path} is not a small regular file; fix it, or point ${ENV_CONFIG} elsewhere"
+        )
+    try:
+        text = path.read_bytes().decode("utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise InputError(f"config file {path} is not valid TOML ({exc}); fix it or remove it") from None
+    for key, value in data.items():
+        line = _line(text, key)
+        check_value(key, value, f"{path}:{line}: " if line else f"{path}: ")
+    return data
+
+
+@cache
+def settings() -> dict[str, Any]:
+    """This process's config (read once)."""
+    return read_config(config_path())
+
+
+def setting(key: str) -> Any:
+    return settings().get(key)
+
+
+def config_text(data: dict[str, Any]) -> str:
+    """The settings as the text of a config file (TOML), in the order of KEYS."""
+    lines = ["# policytrack settings: `policytrack config list` describes them.\n"]
+    for key in KEYS:
+        if key in data:
+            value = data[key]
+            if isinstance(value, bool):
+                text = "true" if value else "false"
+            else:
+                text = json.dumps(value, ensure_ascii=False)  # a TOML basic string, or an integer
+            lines.append(f"{key} = {text}\n")
+    return "".join(lines)
+
+
+def parse_value(key: str, raw: str) -> Any:
+    """A value typed at `policytrack config set KEY VALUE`, as its key's kind."""
+    if key not in KEYS:
+        raise InputError(f"unknown config key {key!r}; use one of {', '.join(KEYS)}")
+    kind = KEYS[key][1]
+    if kind == "count":
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 6):
+            raise InputError(f"{key} must be a whole number of days from 1 to 100000")
+        return check_value(key, int(raw))
+    if kind == "switch":
+        if raw.lower() not in ("true", "false"):
+            raise InputError(f"{key} must be true or false")
+        return raw.lower() == "true"
+    return check_value(key, raw)
