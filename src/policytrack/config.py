@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,9 @@ def config_path() -> Path:
         if not env.strip():
             raise InputError(f"${ENV_CONFIG} is set but empty; give it the config file's path, or unset it")
         return Path(env).expanduser()
+    if sys.platform.startswith("linux"):  # what platformdirs answers there, without its import on every start
+        base = os.environ.get("XDG_CONFIG_HOME", "").strip() or str(Path.home() / ".config")
+        return Path(base) / "policytrack" / "config.toml"
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("policytrack", appauthor=False)) / "config.toml"
@@ -77,7 +81,6 @@ def check_value(key: str, value: Any, where: str = "") -> Any:
 def read_config(path: Path) -> dict[str, Any]:
     """The settings of a config file ({} when there is none), every one checked."""
     import stat
-    import tomllib
 
     try:
         st = path.stat()
@@ -85,6 +88,8 @@ def read_config(path: Path) -> dict[str, Any]:
         return {}
     except OSError as exc:
         raise InputError(f"cannot read config file {path}: {exc.strerror}") from None
+    import tomllib  # only when there is a file: most commands start without it
+
     if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_CONFIG_BYTES:
         raise InputError(
             f"config file {path} is not a small regular file; fix it, or point ${ENV_CONFIG} elsewhere"
