@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
@@ -177,22 +177,22 @@ def _completion_framework(ctx: typer.Context) -> Framework:
     return load_framework_file(builtin_path(name))
 
 
-def complete_indicator(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Shell completion of the indicator keys of the framework the command line names."""
+def _completions(ctx: typer.Context, incomplete: str, names: Callable[[Framework], list[str]]) -> list[str]:
     try:
-        keys = [ind.key for ind in _completion_framework(ctx).indicators]
+        found = names(_completion_framework(ctx))
     except Exception:  # completion must never print a traceback into the shell
         return []
-    return [k for k in keys if k.startswith(incomplete)]
+    return [name for name in found if name.startswith(incomplete)]
+
+
+def complete_indicator(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of the indicator keys of the framework the command line names."""
+    return _completions(ctx, incomplete, lambda fw: [ind.key for ind in fw.indicators])
 
 
 def complete_status(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion of the status levels of the framework the command line names."""
-    try:
-        levels = [level.name for level in _completion_framework(ctx).scale]
-    except Exception:  # completion must never print a traceback into the shell
-        return []
-    return [name for name in levels if name.startswith(incomplete)]
+    return _completions(ctx, incomplete, lambda fw: [level.name for level in fw.scale])
 
 
 def complete_framework(ctx: typer.Context, incomplete: str) -> list[str]:

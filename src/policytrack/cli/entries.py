@@ -155,22 +155,7 @@ def list_cmd(
             "(each entry says whether it is deleted), or `export entries --all-revisions`",
             2,
         )
-    flt = entry_filter(
-        indicator,
-        since,
-        until,
-        tag,
-        grep,
-        deleted=deleted,
-        actor=actor,
-        analyst=analyst,
-        status=status,
-        grade=grade,
-        min_grade=min_grade,
-        effect=effect,
-        advancing=advancing,
-        hindering=hindering,
-    )
+    flt = entry_filter(ctx)
     if all_frameworks and framework:
         raise fail("--all-frameworks and --framework cannot be used together", 2)
     with opened_store(ctx) as store:

@@ -112,21 +112,7 @@ def export_entries(
     from policytrack.render.formats import cells, write_csv
     from policytrack.workspace import get_framework
 
-    flt = entry_filter(
-        indicator,
-        since,
-        until,
-        tag,
-        grep,
-        actor=actor,
-        analyst=analyst,
-        status=status,
-        grade=grade,
-        min_grade=min_grade,
-        effect=effect,
-        advancing=advancing,
-        hindering=hindering,
-    )
+    flt = entry_filter(ctx)
     fields = REVISION_FIELDS if all_revisions else EXPORT_FIELDS
     with opened_store(ctx) as store:
         if all_frameworks:

@@ -92,41 +92,28 @@ def read_window(since: str | None, until: str | None) -> tuple[date | None, date
     return start, end
 
 
-def entry_filter(
-    indicator: list[str] | None,
-    since: str | None,
-    until: str | None,
-    tag: list[str] | None,
-    grep: str | None,
-    *,
-    deleted: bool = False,
-    actor: list[str] | None = None,
-    analyst: list[str] | None = None,
-    status: list[str] | None = None,
-    grade: list[str] | None = None,
-    min_grade: str | None = None,
-    effect: str | None = None,
-    advancing: bool = False,
-    hindering: bool = False,
-) -> EntryFilter:
-    """The filter that `list` and `export entries` build from their shared options."""
+def entry_filter(ctx: typer.Context) -> EntryFilter:
+    """The filter that `list` and `export entries` build from the options they share, read from the
+    command's parsed parameters (both name them alike; `export entries` has no --deleted)."""
     from policytrack.entries import effect_range
     from policytrack.grades import grade_selector, parse_grade
 
-    start, end = read_window(since, until)
+    p = ctx.params
+    start, end = read_window(p["since"], p["until"])
+    min_grade = p["min_grade"]
     return EntryFilter(
-        indicators=indicator or [],
+        indicators=p["indicator"] or [],
         since=start,
         until=end,
-        tags=tag or [],
-        grep=grep,
-        include_deleted=deleted,
-        actors=actor or [],
-        analysts=analyst or [],
-        statuses=status or [],
-        grades=[grade_selector(g) for g in grade or []],
+        tags=p["tag"] or [],
+        grep=p["grep"],
+        include_deleted=p.get("deleted", False),
+        actors=p["actor"] or [],
+        analysts=p["analyst"] or [],
+        statuses=p["status"] or [],
+        grades=[grade_selector(g) for g in p["grade"] or []],
         min_grade=parse_grade(min_grade, "--min-grade") if min_grade else None,
-        effects=effect_range(effect, advancing=advancing, hindering=hindering),
+        effects=effect_range(p["effect"], advancing=p["advancing"], hindering=p["hindering"]),
     )
 
 

@@ -155,11 +155,11 @@ def csv_records(
                     restored = restore_neutralised(value)
                     if raw:
                         if not warned and restored is not value:
-                            warned = _warn_neutralised(warn, name, line, key)
+                            warned = _warn_export_mode(warn, "neutralised", name, line, key)
                     elif restored is not value:
                         row[key] = restored
                     elif (not warned and value[0] == "'") or (not warned and value[0] in _FORMULA_CHARS):
-                        warned = _warn_raw(warn, name, line, key)
+                        warned = _warn_export_mode(warn, "raw", name, line, key)
                 yield line, row
             line = reader.line_num + 1
             used[0] = 0
@@ -174,21 +174,18 @@ def csv_records(
         raise InputError(f"{name}: line {reader.line_num}: not valid CSV ({exc})") from None
 
 
-def _warn_raw(warn: Warn | None, name: str, line: int, key: str) -> bool:
-    assert warn is not None
-    warn(
-        f"{name}: line {line}: {key} starts like a formula without the apostrophe export adds, so the file "
-        "looks exported with --raw; if it was, import it again with --raw to keep leading apostrophes"
-    )
-    return True
+# What a cell suggests about how the file was exported, and what to do if so (warned once per file).
+_RAW_HINTS = {
+    "raw": "starts like a formula without the apostrophe export adds, so the file looks exported with --raw; "
+    "if it was, import it again with --raw to keep leading apostrophes",
+    "neutralised": "starts with the apostrophe export adds before a formula, so the file looks exported "
+    "without --raw; if it was, import it without --raw to remove those apostrophes",
+}
 
 
-def _warn_neutralised(warn: Warn | None, name: str, line: int, key: str) -> bool:
+def _warn_export_mode(warn: Warn | None, looks: str, name: str, line: int, key: str) -> bool:
     assert warn is not None
-    warn(
-        f"{name}: line {line}: {key} starts with the apostrophe export adds before a formula, so the file "
-        "looks exported without --raw; if it was, import it without --raw to remove those apostrophes"
-    )
+    warn(f"{name}: line {line}: {key} {_RAW_HINTS[looks]}")
     return True
 
 
