@@ -17,11 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import Invoke
-from policytrack.columns import EXPORT_FIELDS
+from policytrack.columns import EXPORT_FIELDS, JSON_SEPARATORS
 from policytrack.dates import PartialDate
 from policytrack.entries import log_entry
 from policytrack.exchange.export import (
-    JSON_SEPARATORS,
     csv_lines,
     export_records,
     json_texts,

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import Invoke
-from policytrack.render.formats import WRITERS, to_json, write_records
+from policytrack.render.formats import WRITERS, write_records
 
 COMMANDS = [
     ["list"],
@@ -71,10 +71,19 @@ records = st.lists(
 
 
 @given(records)
-def test_streamed_json_is_the_whole_list_dump(data: list[dict[str, Any]]) -> None:
-    out = io.StringIO()
+def test_streamed_json_is_one_record_a_line(data: list[dict[str, Any]]) -> None:
+    """The whole list, valid JSON, each record on a line of its own as its JSONL line (as `export entries
+    -f json` writes it), so a stream of records is written with the C encoder, record by record."""
+    out, jsonl = io.StringIO(), io.StringIO()
     write_records("json", out, (), iter(data))
-    assert out.getvalue() == to_json(data) + "\n"
+    write_records("jsonl", jsonl, (), iter(data))
+    assert json.loads(out.getvalue()) == data
+    lines = out.getvalue().split("\n")
+    if not data:
+        assert lines == ["[]", ""]
+        return
+    assert lines[0] == "[" and lines[-2:] == ["]", ""]
+    assert [line.strip().removesuffix(",") for line in lines[1:-2]] == jsonl.getvalue().split("\n")[:-1]
 
 
 def test_registry_has_the_record_formats() -> None:

@@ -10,13 +10,25 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import Invoke
 from policytrack.context import utc_now
 from policytrack.errors import FrameworkError
 from policytrack.frameworks.install import install
 from policytrack.frameworks.parse import load_framework_file
-from policytrack.periods import period_of, periods_between, sparkline
+from policytrack.periods import (
+    ASCII_DOWN,
+    ASCII_UP,
+    ASCII_ZERO,
+    SPARK_DOWN,
+    SPARK_UP,
+    SPARK_ZERO,
+    period_of,
+    periods_between,
+    sparkline,
+)
 from policytrack.workspace import open_store
 
 AS_OF = "2024-12-31"
@@ -33,9 +45,27 @@ def test_periods_and_sparkline() -> None:
     assert period_of(date(2024, 2, 15), "month").end == date(2024, 2, 29)
     labels = [p.label for p in periods_between(date(2023, 11, 5), date(2024, 2, 1), "quarter")]
     assert labels == ["2023-Q4", "2024-Q1"]
-    assert sparkline([0, -2, 3]) == "▄▁█"
-    assert sparkline([1, 1]) == "▄▄"
+    assert sparkline([0, -3, 3]) == "▁▀█"  # from zero: nothing, a full drop, the top
+    assert sparkline([0, -1, 6, 2]) == "▁▔█▃"
+    assert sparkline([1, 1]) == "██"
+    assert sparkline([0, 0, 0]) == "▁▁▁"  # no evidence draws as the baseline, never as bars
     assert sparkline([]) == ""
+    assert sparkline([0, -3, 1, 3], ascii_only=True) == "_V.#"
+
+
+@given(st.lists(st.integers(-50, 50), max_size=20))
+def test_sparkline_starts_at_zero_and_keeps_the_sign(values: list[int]) -> None:
+    for ascii_only in (False, True):
+        line = sparkline([float(v) for v in values], ascii_only=ascii_only)
+        zero, up, down = (
+            (ASCII_ZERO, ASCII_UP, ASCII_DOWN) if ascii_only else (SPARK_ZERO, SPARK_UP, SPARK_DOWN)
+        )
+        assert len(line) == len(values)
+        assert all(ch.isascii() for ch in line) or not ascii_only
+        for v, ch in zip(values, line, strict=True):
+            assert ch == zero if v == 0 else ch in (up if v > 0 else down)
+        positives = sorted((v, up.index(ch)) for v, ch in zip(values, line, strict=True) if v > 0)
+        assert [level for _, level in positives] == sorted(level for _, level in positives)
 
 
 def test_by_quarter(cli: Invoke, dataset: None) -> None:
@@ -71,7 +101,7 @@ def test_by_table_has_sparkline(cli: Invoke, dataset: None) -> None:
     result = cli("report", "--as-of", AS_OF, "--by", "quarter", "--since", "2024-01")
     assert result.exit_code == 0
     line = next(x for x in result.stdout.splitlines() if " regional " in x)
-    assert line.rstrip().endswith("▁▄█▄")  # -2, 0, +3, 0 scaled from -2 to +3
+    assert line.rstrip().endswith("▔▁█▁")  # -2, 0, +3, 0 from zero: a drop, the baseline, the top
     assert "2 +3" in line
     md = cli("report", "--as-of", AS_OF, "--by", "year", "-f", "markdown").stdout
     assert "| 2022 | 2023 | 2024 |" in md and "3 +1 · 50%" in md
@@ -106,7 +136,7 @@ def test_timeline(cli: Invoke, dataset: None) -> None:
     ]
     text = cli("timeline", "regional").stdout
     assert "4 entries; status at the start: no-action; 3 status change(s)" in text
-    assert "▁▂▅█ +3" in text  # -2, -1, 1, 3 scaled from -2 to 3: indexes 0, 1, 4, 7
+    assert "▔▔▃█ +3" in text  # -2, -1, 1, 3 from zero against 3: two drops, then levels above zero
     bad = cli("timeline", "nope")
     assert bad.exit_code == 1 and "unknown indicator" in bad.stderr
 

@@ -66,6 +66,32 @@ REQUIRED = ("indicator", "date", "summary")
 IMPORT_FIELDS = frozenset(EXPORT_FIELDS) | {"deleted_at"}
 # How a list column (tags, actors) is written as one text cell, in CSV and in lists shown to people.
 LIST_SEPARATOR = "; "
+# Compact JSON, UTF-8 as it is: what SQLite's json_object writes for `export entries`, and what every JSON
+# record writer (render.formats) writes with json's C encoder.
+JSON_SEPARATORS = (",", ":")
+# An entry's JSON form (models.Entry.as_dict, in this key order): `list`, `show`, `timeline` and `history`
+# write it; `export entries` writes the export's columns instead.
+ENTRY_JSON_FIELDS = (
+    "id",
+    "uuid",
+    "framework",
+    "indicator",
+    "indicator_title",
+    "date",
+    "date_precision",
+    "summary",
+    "note",
+    "source",
+    "effect",
+    "status",
+    "grade",
+    "tags",
+    "actors",
+    "analyst",
+    "revision",
+    "recorded_at",
+    "deleted",
+)
 # What a spreadsheet runs as a formula at the start of a free-text cell, and the apostrophe that marks one
 # escaped: export puts an apostrophe before such text, import removes exactly one.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")

@@ -156,23 +156,41 @@ def history(store: Store, entry_id: int) -> list[Revision]:
 
 
 def list_entries(store: Store, fw: Framework, flt: EntryFilter, limit: int | None = None) -> Iterator[Entry]:
-    if limit is not None and limit < 1:
-        raise InputError(f"--limit must be at least 1, not {limit}")
-    if limit is not None and limit > MAX_ID:
-        limit = None  # more than any database can hold: all of them
-    where, params = filter_sql(fw, flt)
+    where, params, limit = listing(fw, flt, limit)
     return store.query_entries(where, params, limit)
 
 
 def list_all_entries(store: Store, flt: EntryFilter, limit: int | None = None) -> Iterator[Entry]:
     """Entries of every framework (indicators, named per framework, cannot be chosen here)."""
-    if flt.indicators:
+    where, params, limit = listing(None, flt, limit)
+    return store.query_entries(where, params, limit)
+
+
+def listing(
+    fw: Framework | None, flt: EntryFilter, limit: int | None = None
+) -> tuple[list[str], list[Any], int | None]:
+    """What `list` selects from a framework's entries (None: every framework's), checked: the WHERE
+    clauses, their parameters and the limit (None: all). For Store.query_entries, entry_values and
+    count_entries; checked here, so a bad filter fails before anything is written."""
+    if fw is None and flt.indicators:
         raise InputError("--indicator needs one framework: use --framework rather than --all-frameworks")
     if limit is not None and limit < 1:
         raise InputError(f"--limit must be at least 1, not {limit}")
-    window_end(flt.since, flt.until)
-    where, params = entry_where(None, [], flt)
-    return store.query_entries(where, params, None if limit is None or limit > MAX_ID else limit)
+    if limit is not None and limit > MAX_ID:
+        limit = None  # more than any database can hold: all of them
+    if fw is None:
+        window_end(flt.since, flt.until)
+        where, params = entry_where(None, [], flt)
+    else:
+        where, params = filter_sql(fw, flt)
+    return where, params, limit
+
+
+def list_stats(store: Store, fw: Framework | None, flt: EntryFilter) -> dict[str, int]:
+    """How many entries `list` would give with no limit, and what a table of them must make room for
+    (Store.listing_stats)."""
+    where, params, _ = listing(fw, flt)
+    return store.listing_stats(where, params)
 
 
 def filter_sql(fw: Framework, flt: EntryFilter) -> tuple[list[str], list[Any]]:

@@ -17,7 +17,6 @@ from policytrack.store import Store
 
 Unit = Literal["month", "quarter", "year"]
 UNITS: tuple[Unit, ...] = ("month", "quarter", "year")
-SPARK = "▁▂▃▄▅▆▇█"
 
 
 @dataclass(frozen=True, order=True)
@@ -49,14 +48,29 @@ def periods_between(first: date, last: date, unit: Unit) -> list[Period]:
     return out
 
 
-def sparkline(values: list[float]) -> str:
-    """One character per value, scaled between the row's smallest and largest value."""
-    if not values:
-        return ""
-    lo, hi = min(values), max(values)
-    if hi == lo:
-        return SPARK[3] * len(values)
-    return "".join(SPARK[round((v - lo) / (hi - lo) * (len(SPARK) - 1))] for v in values)
+# Sparkline glyphs, from zero: the baseline (no momentum, no evidence), then rising levels for positive
+# values, and glyphs hanging from the top for negative ones (a half and a full drop), so a negative value
+# never reads as a small positive one. --plain draws the same in ASCII.
+SPARK_ZERO, SPARK_UP, SPARK_DOWN = "▁", "▂▃▄▅▆▇█", "▔▀"
+ASCII_ZERO, ASCII_UP, ASCII_DOWN = "_", ".-=#", "vV"
+SPARK_LEGEND = "from zero: ▁ none, ▂ to █ positive, ▔ ▀ negative"
+ASCII_LEGEND = "from zero: _ none, . - = # positive, v V negative"
+
+
+def sparkline(values: list[float], *, ascii_only: bool = False) -> str:
+    """One character per value, measured from zero against the row's largest absolute value: zero always
+    draws as the baseline, a positive value as a level above it, a negative one as a drop below it."""
+    zero, up, down = (ASCII_ZERO, ASCII_UP, ASCII_DOWN) if ascii_only else (SPARK_ZERO, SPARK_UP, SPARK_DOWN)
+    top = max((abs(v) for v in values), default=0)
+    out = []
+    for v in values:
+        if v == 0 or top == 0:
+            out.append(zero)
+        elif v > 0:
+            out.append(up[max(0, round(v / top * len(up)) - 1)])
+        else:
+            out.append(down[max(0, round(-v / top * len(down)) - 1)])
+    return "".join(out)
 
 
 @dataclass(frozen=True)

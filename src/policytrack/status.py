@@ -3,13 +3,19 @@ and one indicator's timeline."""
 
 from __future__ import annotations
 
+from array import array
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, TypeVar
 
 from policytrack.dates import PartialDate, window_end
-from policytrack.entries import list_entries
+from policytrack.entries import list_entries, listing
 from policytrack.models import Entry, EntryFilter, Framework, Indicator, StatusLevel, resolve_indicator
 from policytrack.store import Store
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -71,25 +77,90 @@ class TimelinePoint:
 class Timeline:
     indicator: Indicator
     start_status: StatusLevel  # the status just before the window
-    points: tuple[TimelinePoint, ...]
+    points: tuple[TimelinePoint, ...]  # all of them, or the newest `keep` that timeline() was asked for
+    total: int  # how many entries the window holds
+    changes: int  # how many of them change the status
+    momentum: tuple[int, ...]  # the cumulative momentum after each entry, sampled to TREND_POINTS at most
+    last_id: int = 0  # the highest entry id among them (how wide a table's id column must be)
+
+
+TREND_POINTS = 40
 
 
 def timeline(
-    store: Store, fw: Framework, key: str, since: date | None = None, until: date | None = None
+    store: Store,
+    fw: Framework,
+    key: str,
+    since: date | None = None,
+    until: date | None = None,
+    *,
+    keep: int | None = None,
 ) -> Timeline:
-    """One indicator's current evidence in date order, with cumulative momentum and status changes."""
+    """One indicator's current evidence in date order, with cumulative momentum and status changes; with
+    `keep`, only the newest `keep` points are held (the counts and the trend cover them all), so memory
+    stays flat whatever the window holds."""
+    indicator, status, steps = timeline_points(store, fw, key, since, until)
+    points: deque[TimelinePoint] = deque(maxlen=keep)
+    cumulative = array("q")
+    changes = last_id = 0
+    for point in steps:
+        points.append(point)
+        last_id = max(last_id, point.entry.id)
+        cumulative.append(point.cumulative)
+        changes += point.status_change is not None
+    n = len(cumulative)
+    # the momentum at the end of each of TREND_POINTS equal stretches of the entries
+    trend = (
+        [cumulative[(i + 1) * n // TREND_POINTS - 1] for i in range(TREND_POINTS)]
+        if n > TREND_POINTS
+        else cumulative
+    )
+    return Timeline(indicator, status, tuple(points), n, changes, tuple(trend), last_id)
+
+
+def timeline_points(
+    store: Store, fw: Framework, key: str, since: date | None = None, until: date | None = None
+) -> tuple[Indicator, StatusLevel, Iterator[TimelinePoint]]:
+    """The indicator, its status just before the window, and its points in date order, streamed."""
+    indicator, status = _timeline_start(store, fw, key, since, until)
+    flt = EntryFilter(indicators=[indicator.key], since=since, until=until)
+    rows = ((entry, entry.effect, entry.status) for entry in list_entries(store, fw, flt))
+    return indicator, status, (TimelinePoint(*step) for step in _steps(fw, status, rows))
+
+
+def timeline_values(
+    store: Store, fw: Framework, key: str, select: str, since: date | None = None, until: date | None = None
+) -> Iterator[tuple[Any, int, str | None]]:
+    """timeline() streamed for output that SQLite builds: per entry, the value of the SQL expression
+    `select` (over aliases e, i, f), the cumulative momentum and the status change. Memory stays flat. The
+    indicator and window are checked at the call, so a bad one fails before anything is written."""
+    indicator, status = _timeline_start(store, fw, key, since, until)
+    where, params, _ = listing(fw, EntryFilter(indicators=[indicator.key], since=since, until=until))
+    rows = store.entry_values(f"{select}, e.effect, e.status", where, params)
+    return _steps(fw, status, ((row[0], row[1], row[2]) for row in rows))
+
+
+def _timeline_start(
+    store: Store, fw: Framework, key: str, since: date | None, until: date | None
+) -> tuple[Indicator, StatusLevel]:
+    """The indicator and its status just before the window."""
     window_end(since, until)
     indicator = resolve_indicator(fw, key)
     if since:
-        status = status_at(store, fw, indicator, (since - timedelta(days=1)).isoformat())[0]
-    else:
-        status = baseline(fw, indicator)
-    first_status, total, points = status, 0, []
-    for entry in list_entries(store, fw, EntryFilter(indicators=[indicator.key], since=since, until=until)):
-        total += entry.effect
+        return indicator, status_at(store, fw, indicator, (since - timedelta(days=1)).isoformat())[0]
+    return indicator, baseline(fw, indicator)
+
+
+def _steps(
+    fw: Framework, status: StatusLevel, rows: Iterable[tuple[T, int, str | None]]
+) -> Iterator[tuple[T, int, str | None]]:
+    """The rule for a timeline, once: (item, cumulative momentum, "old -> new" when the item's assessment
+    changes the status) for each (item, effect, assessed status) in date order."""
+    total = 0
+    for item, effect, assessed in rows:
+        total += effect
         change = None
-        if entry.status and entry.status != status.name:
-            change = f"{status.name} -> {entry.status}"
-            status = fw.level(entry.status)
-        points.append(TimelinePoint(entry, total, change))
-    return Timeline(indicator, first_status, tuple(points))
+        if assessed and assessed != status.name:
+            change = f"{status.name} -> {assessed}"
+            status = fw.level(assessed)
+        yield item, total, change

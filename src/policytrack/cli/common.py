@@ -210,3 +210,44 @@ def complete_framework(ctx: typer.Context, incomplete: str) -> list[str]:
     except Exception:  # completion must never print a traceback into the shell
         return []
     return [n for n in names if n.startswith(incomplete)]
+
+
+def stdout_is_terminal() -> bool:
+    """Whether standard output is a terminal: listings are paged or limited to the newest page there,
+    never when piped. (Tests replace this.)"""
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def pager_command() -> str | None:
+    """$PAGER, when standard output is a terminal and it names a pager ('' and 'cat' mean none, as in git)."""
+    command = os.environ.get("PAGER", "").strip()
+    return command if command and command != "cat" and stdout_is_terminal() else None
+
+
+@contextmanager
+def paged_console(ctx: typer.Context, command: str) -> Iterator[Console]:
+    """A console that writes into the pager `command` (run by the shell, as git runs $PAGER; `less` is
+    told to keep colours and to quit when all fits on one screen unless $LESS says otherwise). Closing
+    the pager before the end stops the output quietly."""
+    import subprocess
+
+    from rich.console import Console
+
+    width = console(ctx).width
+    env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}
+    proc = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+    assert proc.stdin is not None
+    stream = io.TextIOWrapper(proc.stdin, encoding="utf-8")
+    plain = state(ctx).no_color or bool(os.environ.get("NO_COLOR"))
+    try:
+        yield Console(file=stream, width=width, force_terminal=not plain, no_color=plain, highlight=False)
+        stream.flush()
+    except BrokenPipeError:
+        pass  # the reader quit the pager
+    finally:
+        with suppress(OSError):
+            stream.close()
+        proc.wait()

@@ -7,7 +7,7 @@ since typer builds only the command being run (cli.app_for).
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,8 +17,11 @@ from policytrack.cli.common import (
     complete_status,
     console,
     opened_store,
+    paged_console,
+    pager_command,
     read_date,
     read_text_arg,
+    stdout_is_terminal,
     text_output,
 )
 from policytrack.cli.options import (
@@ -51,6 +54,10 @@ from policytrack.cli.options import (
     format_option,
 )
 from policytrack.errors import InputError
+
+if TYPE_CHECKING:
+    from policytrack.models import EntryFilter, Framework
+    from policytrack.store import Store
 
 
 @app.command(
@@ -131,6 +138,9 @@ def list_cmd(
     advancing: AdvancingOpt = False,
     hindering: HinderingOpt = False,
     limit: Annotated[int | None, typer.Option(help="Only the newest N entries.")] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="On a terminal, every entry, not just the newest page.")
+    ] = False,
     deleted: Annotated[bool, typer.Option("--deleted", help="Include deleted entries (marked).")] = False,
     fmt: Annotated[str, format_option(*LIST_FORMATS)] = "table",
     as_json: JsonAlias = False,
@@ -140,12 +150,11 @@ def list_cmd(
     ] = False,
     framework: FrameworkOpt = None,
 ) -> None:
-    """List evidence, oldest first. Every format but the table streams, whatever the number of entries."""
+    """List evidence, oldest first. On a terminal, the newest page and how many there are (--limit N,
+    --all; $PAGER pages through them all); piped, and in every other format, all of them, streamed."""
     from policytrack.columns import EXPORT_FIELDS
-    from policytrack.entries import list_all_entries, list_entries
-    from policytrack.models import plural
-    from policytrack.render.entries import entries_table
-    from policytrack.render.formats import write_records
+    from policytrack.exchange.export import list_texts
+    from policytrack.render.formats import write_built
     from policytrack.workspace import get_framework
 
     fmt = chosen_format(fmt, LIST_FORMATS, as_json=as_json, as_csv=as_csv)
@@ -155,28 +164,85 @@ def list_cmd(
             "(each entry says whether it is deleted), or `export entries --all-revisions`",
             2,
         )
+    if show_all and limit is not None:
+        raise fail("--all and --limit cannot be used together", 2)
     flt = entry_filter(ctx)
     if all_frameworks and framework:
         raise fail("--all-frameworks and --framework cannot be used together", 2)
     with opened_store(ctx) as store:
-        if all_frameworks:
-            title = "All frameworks"
-            entries = list_all_entries(store, flt, limit)
-        else:
-            fw = get_framework(store, framework)
-            title = fw.title
-            entries = list_entries(store, fw, flt, limit)
+        fw = None if all_frameworks else get_framework(store, framework)
         if fmt != "table":
+            texts = list_texts(store, fw, flt, fmt, limit)
             with text_output(ctx, None) as out:
-                write_records(fmt, out, EXPORT_FIELDS, (e.as_dict() for e in entries))
-        else:
-            rows = list(entries)
-            if not rows:
-                typer.echo("No entries match.", err=True)
-                return
-            count = plural(len(rows), "entry", "entries")
-            table = entries_table(rows, title=f"{title}: {count}", frameworks=all_frameworks)
-            console(ctx).print(table)
+                write_built(fmt, out, EXPORT_FIELDS, texts)
+            return
+        _list_table(ctx, store, fw, flt, limit, show_all=show_all)
+
+
+LIST_CHUNK = 500  # entries drawn per table: a long listing is drawn (and paged) as it is read
+
+
+def _list_table(
+    ctx: typer.Context,
+    store: Store,
+    fw: Framework | None,
+    flt: EntryFilter,
+    limit: int | None,
+    *,
+    show_all: bool,
+) -> None:
+    """`list` for people: on a terminal the newest page (or all of them through $PAGER), piped all of
+    them; drawn in chunks alike in their columns, with a footer for what is not shown."""
+    from contextlib import nullcontext
+    from itertools import islice
+
+    from rich.text import Text
+
+    from policytrack.entries import list_all_entries, list_entries, list_stats
+    from policytrack.models import plural
+    from policytrack.render.entries import Shape, entries_table, left_out_note
+
+    stats = list_stats(store, fw, flt)
+    total = stats["count"]
+    if not total:
+        typer.echo("No entries match.", err=True)
+        return
+    pager = None if limit is not None else pager_command()
+    terminal = console(ctx)
+    if limit is None and not show_all and pager is None and stdout_is_terminal():
+        limit = max(10, terminal.height - 8)  # about a screen: the newest page
+    entries = list_all_entries(store, flt, limit) if fw is None else list_entries(store, fw, flt, limit)
+    shown = min(total, limit) if limit is not None else total
+    shape = Shape(
+        id_width=max(2, stats["id_width"]) + (8 if stats["deleted"] else 0),
+        key_width=max(9, stats["key_width"]),
+        status_width=max(6, stats["status_width"]),
+        statuses=bool(stats["statuses"]),
+        tags=bool(stats["tags"]),
+        frameworks=fw is None,
+        framework_width=max(9, stats["framework_width"]),
+    )
+    title = f"{'All frameworks' if fw is None else fw.title}: {plural(total, 'entry', 'entries')}"
+    with paged_console(ctx, pager) if pager else nullcontext(terminal) as out:
+        dropped: list[str] = []
+        chunk = list(islice(entries, LIST_CHUNK))
+        first = True
+        while chunk:
+            table, dropped = entries_table(
+                chunk, title if first else None, shape=shape, width=out.width, header=first
+            )
+            out.print(table)
+            chunk, first = list(islice(entries, LIST_CHUNK)), False
+        if dropped:
+            out.print(left_out_note(dropped))
+        if shown < total:
+            out.print(
+                Text(
+                    f"Showing the newest {shown:,} of {total:,} entries: --limit N shows the newest N, --all "
+                    "shows every one, and with $PAGER set they are paged.",
+                    style="yellow",
+                )
+            )
 
 
 def _entry_id(raw: str) -> int:

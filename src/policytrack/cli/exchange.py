@@ -102,14 +102,8 @@ def export_entries(
     does. Text starting with = + - @, a tab or a carriage return gets a leading apostrophe so spreadsheets do
     not run it; `policytrack import` removes it again."""
     from policytrack.columns import EXPORT_FIELDS, REVISION_FIELDS
-    from policytrack.exchange.export import (
-        csv_lines,
-        export_records,
-        json_lines,
-        json_texts,
-        jsonl_lines,
-    )
-    from policytrack.render.formats import cells, write_csv
+    from policytrack.exchange.export import csv_lines, export_records, json_texts
+    from policytrack.render.formats import cells, write_built, write_csv
     from policytrack.workspace import get_framework
 
     flt = entry_filter(ctx)
@@ -131,7 +125,7 @@ def export_entries(
                 write_csv(out, fields, (cells(r, fields, raw=raw) for r in records))
             else:
                 texts = json_texts(store, frameworks, flt, all_revisions=all_revisions)
-                out.writelines(jsonl_lines(texts) if fmt is ExportFormat.jsonl else json_lines(texts))
+                write_built(fmt.value, out, fields, texts)
 
 
 @app.command(

@@ -218,9 +218,10 @@ def _explained(store: Store, fw: Framework, view: _View) -> list[RenderableType]
         entries = list(
             list_entries(store, fw, EntryFilter(indicators=[key], since=view.since, until=view.until))
         )
-        tables.append(
-            entries_table(entries, title=f"Evidence behind {key} ({len(entries)} entries in the window)")
+        table, _ = entries_table(
+            entries, title=f"Evidence behind {key} ({len(entries)} entries in the window)"
         )
+        tables.append(table)
     return tables
 
 
@@ -303,29 +304,87 @@ def timeline_cmd(
     ],
     since: SinceOpt = None,
     until: UntilOpt = None,
+    limit: Annotated[int | None, typer.Option(help="Only the newest N entries in the table.")] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="On a terminal, every entry, not just the newest page.")
+    ] = False,
     fmt: Annotated[str, format_option(*RECORD_FORMATS)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,
     framework: FrameworkOpt = None,
 ) -> None:
-    """One indicator's evidence in date order: cumulative momentum, status changes, and a sparkline."""
+    """One indicator's evidence in date order: cumulative momentum, status changes, and a sparkline. On a
+    terminal, the newest page (--limit N, --all; $PAGER pages through them all); piped, and in every other
+    format, all of them, streamed."""
     from policytrack.columns import EXPORT_FIELDS
-    from policytrack.render.formats import write_records
-    from policytrack.render.report import timeline_renderable
-    from policytrack.status import timeline
+    from policytrack.exchange.export import timeline_texts
+    from policytrack.render.formats import write_built
     from policytrack.workspace import get_framework
 
     since_date, until_date = read_window(since, until)
     fmt = chosen_format(fmt, RECORD_FORMATS, as_json=as_json, as_csv=as_csv)
+    if show_all and limit is not None:
+        raise fail("--all and --limit cannot be used together", 2)
+    if limit is not None and limit < 1:
+        raise fail(f"--limit must be at least 1, not {limit}", 2)
     with opened_store(ctx) as store:
-        tl = timeline(store, get_framework(store, framework), indicator, since_date, until_date)
-    if fmt != "table":
-        records = (
-            {**p.entry.as_dict(), "cumulative_momentum": p.cumulative, "status_change": p.status_change}
-            for p in tl.points
-        )
-        fields = (*EXPORT_FIELDS, "cumulative_momentum", "status_change")
-        with text_output(ctx, None) as out:
-            write_records(fmt, out, fields, records)
-    else:
-        console(ctx).print(timeline_renderable(tl))
+        fw = get_framework(store, framework)
+        if fmt != "table":
+            texts = timeline_texts(store, fw, indicator, fmt, since_date, until_date)
+            fields = (*EXPORT_FIELDS, "cumulative_momentum", "status_change")
+            with text_output(ctx, None) as out:
+                write_built(fmt, out, fields, texts)
+            return
+        _timeline_table(ctx, store, fw, indicator, since_date, until_date, limit, show_all=show_all)
+
+
+def _timeline_table(
+    ctx: typer.Context,
+    store: Store,
+    fw: Framework,
+    key: str,
+    since: date | None,
+    until: date | None,
+    limit: int | None,
+    *,
+    show_all: bool,
+) -> None:
+    """`timeline` for people: the header, then on a terminal the newest page (or all of them through
+    $PAGER), piped all of them, drawn in chunks as they are read, with a footer for what is not shown."""
+    from contextlib import nullcontext
+    from itertools import islice
+
+    from rich.text import Text
+
+    from policytrack.cli.common import paged_console, pager_command, stdout_is_terminal
+    from policytrack.render.entries import left_out_note
+    from policytrack.render.report import TIMELINE_HINT, timeline_header, timeline_table
+    from policytrack.status import timeline, timeline_points
+
+    pager = None if limit is not None else pager_command()
+    terminal = console(ctx)
+    if limit is None and not show_all and pager is None and stdout_is_terminal():
+        limit = max(10, terminal.height - 10)  # about a screen: the newest page
+    # One pass for the header (and the page, when there is one); a second streams every point.
+    tl = timeline(store, fw, key, since, until, keep=limit if limit is not None else 0)
+    points = iter(tl.points) if limit is not None else timeline_points(store, fw, key, since, until)[2]
+    id_width = len(str(tl.last_id))
+    with paged_console(ctx, pager) if pager else nullcontext(terminal) as out:
+        out.print(timeline_header(tl))
+        dropped: list[str] = []
+        chunk, first = list(islice(points, 500)), True
+        while chunk:
+            table, dropped = timeline_table(chunk, id_width=id_width, width=out.width, header=first)
+            out.print(table)
+            chunk, first = list(islice(points, 500)), False
+        if dropped:
+            out.print(left_out_note(dropped, TIMELINE_HINT))
+        shown = min(tl.total, limit) if limit is not None else tl.total
+        if shown < tl.total:
+            out.print(
+                Text(
+                    f"Showing the newest {shown:,} of {tl.total:,} entries: --limit N shows the newest N, "
+                    "--all shows every one, and with $PAGER set they are paged.",
+                    style="yellow",
+                )
+            )

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any
 
-from policytrack.columns import EXPORT_FIELDS
-from policytrack.entries import filter_sql
+from policytrack.columns import EXPORT_FIELDS, JSON_SEPARATORS
+from policytrack.entries import filter_sql, listing
 from policytrack.models import EntryFilter, Framework
+from policytrack.status import timeline_values
 from policytrack.store import Store
-from policytrack.store.export import JSON_OBJECT_SQL, csv_line_sql
+from policytrack.store.export import ENTRY_JSON_SQL, JSON_OBJECT_SQL, csv_line_sql
 
 
 def _current(store: Store, frameworks: Sequence[Framework], flt: EntryFilter, select: str) -> Iterator[str]:
@@ -35,11 +37,6 @@ def csv_lines(
 ) -> Iterator[str]:
     """Current entries as finished CSV lines."""
     return _current(store, frameworks, flt, csv_line_sql(raw=raw))
-
-
-# SQLite's json_object writes what json.dumps(record, ensure_ascii=False, separators=JSON_SEPARATORS) does
-# (a test holds the two to the same bytes): compact, UTF-8 as it is, the same escapes.
-JSON_SEPARATORS = (",", ":")
 
 
 def json_texts(
@@ -81,14 +78,40 @@ def export_records(
     return records()
 
 
-def jsonl_lines(texts: Iterator[str]) -> Iterator[str]:
-    for text in texts:
-        yield text + "\n"
+def _built_select(fmt: str) -> str:
+    """The SQL that builds one entry as `list` writes it in the format fmt: an export CSV line, or the
+    entry's JSON object (Entry.as_dict)."""
+    return csv_line_sql(raw=False) if fmt == "csv" else ENTRY_JSON_SQL
 
 
-def json_lines(texts: Iterator[str]) -> Iterator[str]:
-    """A JSON array written element by element, so it streams like JSONL."""
-    yield "["
-    for i, text in enumerate(texts):
-        yield ("\n  " if i == 0 else ",\n  ") + text
-    yield "\n]\n"
+def list_texts(
+    store: Store, fw: Framework | None, flt: EntryFilter, fmt: str, limit: int | None = None
+) -> Iterator[str]:
+    """`list` in the format fmt (csv, json, jsonl): one SQLite-built text per entry, in list order (the
+    newest `limit`, oldest first), streamed. fw None: every framework's entries."""
+    where, params, limit = listing(fw, flt, limit)
+    rows = store.entry_values(_built_select(fmt), where, params, limit)
+    return (row[0] for row in rows)
+
+
+def timeline_texts(
+    store: Store, fw: Framework, key: str, fmt: str, since: date | None, until: date | None
+) -> Iterator[str]:
+    """`timeline` in the format fmt: list's text of each entry with its cumulative momentum and status
+    change added (the last two CSV cells, or the last two JSON keys), streamed."""
+    steps = timeline_values(store, fw, key, _built_select(fmt), since, until)
+    if fmt == "csv":
+        return (f"{text[:-2]},{total},{_csv_text(change)}\r\n" for text, total, change in steps)
+    return (
+        f'{text[:-1]},"cumulative_momentum":{total},"status_change":{json_value(change)}}}'
+        for text, total, change in steps
+    )
+
+
+def json_value(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=JSON_SEPARATORS)
+
+
+def _csv_text(value: str | None) -> str:
+    """A text cell as write_csv quotes it (None is an empty quoted cell)."""
+    return '"' + (value or "").replace('"', '""') + '"'

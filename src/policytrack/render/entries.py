@@ -7,16 +7,18 @@ rich is imported inside each function: it loads only when something is drawn.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from policytrack.grades import describe_grade
 from policytrack.models import Entry, Framework, Revision
-from policytrack.render.text import literal
+from policytrack.render.text import literal, visible
 from policytrack.status import IndicatorState
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
+    from rich.text import Text
 
 
 def effect_text(effect: int) -> str:
@@ -27,51 +29,146 @@ def _effect_style(effect: int) -> str:
     return "green" if effect > 0 else "red" if effect < 0 else "dim"
 
 
-def entries_table(entries: Iterable[Entry], title: str | None = None, *, frameworks: bool = False) -> Table:
-    """Entries for people; `frameworks` shows each one's framework (a listing across them). A deleted
-    entry is marked beside its id."""
+@dataclass(frozen=True)
+class Shape:
+    """What a listing's table must make room for, known before its rows (a listing is drawn in chunks):
+    the widest id, indicator key and status level, whether any entry has a status or tags, and whether
+    entries of several frameworks are shown."""
+
+    id_width: int = 1
+    key_width: int = 9
+    status_width: int = 6
+    statuses: bool = False
+    tags: bool = False
+    frameworks: bool = False
+    framework_width: int = 9
+
+    @classmethod
+    def of(cls, entries: Sequence[Entry], *, frameworks: bool = False) -> Shape:
+        return cls(
+            id_width=max((len(str(e.id)) + (8 if e.deleted else 0) for e in entries), default=1),
+            key_width=max((len(visible(e.indicator)) for e in entries), default=9),
+            status_width=max((len(visible(e.status or "")) for e in entries), default=6),
+            statuses=any(e.status for e in entries),
+            tags=any(e.tags for e in entries),
+            frameworks=frameworks,
+            framework_width=max((len(visible(e.framework)) for e in entries), default=9),
+        )
+
+
+# Columns a narrow terminal leaves out, in the order they go, and what shows them.
+SUMMARY_MIN = 24
+_DROPPABLE = (("Tags", 12), ("Source", 12), ("Status", 0), ("Grd", 3))
+LEFT_OUT_HINT = "a wider terminal, `policytrack show ID` or --format csv shows them"
+
+
+FLEXIBLE = ("Source", "Tags")  # wrapped columns that share the width left with the summary (1 to its 3)
+
+
+def fit(
+    fixed: Sequence[int], optional: Sequence[tuple[str, int]], width: int | None
+) -> tuple[list[str], dict[str, int]]:
+    """Which optional columns (name, least width) to leave out, in the order given, so that the fixed
+    column widths, the optional ones and a summary of SUMMARY_MIN fit `width`, and the widths of the
+    summary and of the kept FLEXIBLE columns, which share what is left (None: any width, and rich
+    decides). In a SIMPLE_HEAD table without padded edges each column takes its width and 3 cells
+    (padding and rule), less 1 in all."""
+    if width is None:
+        return [], {}
+    need = sum(w + 3 for w in fixed) + SUMMARY_MIN + 3 + sum(w + 3 for _, w in optional) - 1
+    dropped = []
+    for name, w in optional:
+        if need <= width:
+            break
+        dropped.append(name)
+        need -= w + 3
+    flexible = [(name, w) for name, w in optional if name in FLEXIBLE and name not in dropped]
+    spare = width - need
+    shares = 3 + len(flexible)
+    widths = {"Summary": max(8, SUMMARY_MIN + spare * 3 // shares)}
+    for name, w in flexible:
+        widths[name] = w + max(0, spare) // shares
+    return dropped, widths
+
+
+def left_out_note(dropped: Sequence[str], hint: str = LEFT_OUT_HINT) -> Text:
+    """The footer that names the columns a narrow terminal left out, and what shows them."""
+    from rich.text import Text
+
+    return Text(f"Left out to fit the terminal: {', '.join(dropped)}; {hint}.", style="yellow")
+
+
+def entries_table(
+    entries: Iterable[Entry],
+    title: str | None = None,
+    *,
+    frameworks: bool = False,
+    shape: Shape | None = None,
+    width: int | None = None,
+    header: bool = True,
+) -> tuple[Table, list[str]]:
+    """Entries for people, and the names of the columns left out to fit `width` (None: none are): ids and
+    dates whole, summaries and sources wrapped, never cut. `frameworks` shows each one's framework (a
+    listing across them). A deleted entry is marked beside its id. `shape` keeps the columns alike across
+    the chunks of a long listing (default: from these entries)."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     rows = list(entries)
-    show_tags = any(e.tags for e in rows)
-    show_status = any(e.status for e in rows)
+    shape = shape or Shape.of(rows, frameworks=frameworks)
+    fixed = [shape.id_width, 10, shape.key_width, 3]
+    if shape.frameworks:
+        fixed.append(shape.framework_width)
+    optional = [
+        (name, w)
+        for name, w in _DROPPABLE
+        if (name != "Tags" or shape.tags) and (name != "Status" or shape.statuses)
+    ]
+    optional = [(n, shape.status_width if n == "Status" else w) for n, w in optional]
+    dropped, widths = fit(fixed, optional, width)
+    show = {name for name, _ in optional if name not in dropped}
     table = Table(
         title=None if title is None else literal(title, style="table.title"),
         box=box.SIMPLE_HEAD,
         expand=False,
         pad_edge=False,
+        show_header=header,
     )
-    table.add_column("ID", justify="right", style="bold")
-    table.add_column("Date", no_wrap=True)
-    if frameworks:
-        table.add_column("Framework", no_wrap=True)
-    table.add_column("Indicator", no_wrap=True)
-    table.add_column("Eff", justify="right")
-    table.add_column("Grd")
-    if show_status:
-        table.add_column("Status", no_wrap=True)
-    table.add_column("Summary", ratio=3, min_width=24)
-    table.add_column("Source", ratio=1, min_width=10, overflow="fold")
-    if show_tags:
-        table.add_column("Tags")
+    table.add_column("ID", justify="right", style="bold", no_wrap=True, min_width=shape.id_width)
+    table.add_column("Date", no_wrap=True, min_width=10)
+    if shape.frameworks:
+        table.add_column("Framework", no_wrap=True, min_width=shape.framework_width)
+    table.add_column("Indicator", no_wrap=True, min_width=shape.key_width)
+    table.add_column("Eff", justify="right", no_wrap=True, min_width=3)
+    if "Grd" in show:
+        table.add_column("Grd", no_wrap=True, min_width=3)
+    if "Status" in show:
+        table.add_column("Status", no_wrap=True, min_width=shape.status_width)
+    table.add_column("Summary", ratio=3, min_width=SUMMARY_MIN, overflow="fold", width=widths.get("Summary"))
+    if "Source" in show:
+        table.add_column("Source", ratio=1, min_width=10, overflow="fold", width=widths.get("Source"))
+    if "Tags" in show:
+        table.add_column("Tags", ratio=1, min_width=10, overflow="fold", width=widths.get("Tags"))
     for e in rows:
         cells: list[RenderableType] = [
             Text(str(e.id)) + Text(" deleted", style="red") if e.deleted else str(e.id),
             str(e.date),
-            *([literal(e.framework)] if frameworks else []),
+            *([literal(e.framework)] if shape.frameworks else []),
             literal(e.indicator),
             Text(effect_text(e.effect), style=_effect_style(e.effect)),
-            literal(e.grade or ""),
         ]
-        if show_status:
+        if "Grd" in show:
+            cells.append(literal(e.grade or ""))
+        if "Status" in show:
             cells.append(literal(e.status or ""))
-        cells += [literal(e.summary), literal(e.source)]
-        if show_tags:
+        cells.append(literal(e.summary))
+        if "Source" in show:
+            cells.append(literal(e.source))
+        if "Tags" in show:
             cells.append(literal(", ".join(e.tags)))
         table.add_row(*cells)
-    return table
+    return table, dropped
 
 
 def entry_detail(entry: Entry) -> RenderableType:

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import IO, Any
 
-from policytrack.columns import LIST_SEPARATOR, TEXT_FIELDS, neutralise
+from policytrack.columns import JSON_SEPARATORS, LIST_SEPARATOR, TEXT_FIELDS, neutralise
 
 Record = Mapping[str, Any]
 Writer = Callable[[IO[str], Sequence[str], Iterable[Record]], None]
@@ -71,22 +71,39 @@ def _csv(out: IO[str], fields: Sequence[str], records: Iterable[Record]) -> None
 
 
 def to_json(data: Any) -> str:
+    """One value for people (`show --json`): indented. Not for streams of records: indent makes Python use
+    its pure-Python encoder, several times slower than the C one that the writers below use."""
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def json_line(record: Any) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=JSON_SEPARATORS)
 
 
 @register("json")
 def _json(out: IO[str], fields: Sequence[str], records: Iterable[Record]) -> None:
-    """A JSON array written element by element: the same bytes as to_json(list(records)) and a newline."""
-    empty = True
-    for record in records:
-        text = to_json(record).replace("\n", "\n  ")
-        out.write(("[\n  " if empty else ",\n  ") + text)
-        empty = False
-    out.write("[]\n" if empty else "\n]\n")
+    """A JSON array with one record a line, written record by record, as `export entries -f json` writes
+    it: `[`, then each record compact on its own line (indented by two spaces), commas between, `]`."""
+    write_built("json", out, fields, (json_line(record) for record in records))
+
+
+def write_built(fmt: str, out: IO[str], fields: Sequence[str], texts: Iterable[str]) -> None:
+    """Records that SQLite already wrote in the format `fmt` (store.export: a JSON object, or a CSV line
+    with its CRLF, per record) as the writers above would write them: a CSV header (`fields`) first, a JSON
+    array around them, or a newline after each JSONL line."""
+    if fmt == "csv":
+        write_csv(out, fields, lines=texts)
+    elif fmt == "jsonl":
+        out.writelines(text + "\n" for text in texts)
+    else:
+        empty = True
+        for text in texts:
+            out.write(("[\n  " if empty else ",\n  ") + text)
+            empty = False
+        out.write("[]\n" if empty else "\n]\n")
 
 
 @register("jsonl")
 def _jsonl(out: IO[str], fields: Sequence[str], records: Iterable[Record]) -> None:
     """One compact JSON object per line."""
-    for record in records:
-        out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+    write_built("jsonl", out, fields, (json_line(record) for record in records))

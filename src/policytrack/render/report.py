@@ -9,11 +9,12 @@ import io
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from policytrack.models import StatusLevel
-from policytrack.periods import Cell, PeriodReport, sparkline
+from policytrack.models import StatusLevel, plural
+from policytrack.periods import SPARK_LEGEND, Cell, PeriodReport, sparkline
+from policytrack.render.entries import fit
 from policytrack.render.text import literal, visible
 from policytrack.reports import Report, ReportRow
-from policytrack.status import Timeline
+from policytrack.status import Timeline, TimelinePoint
 from policytrack.targets import Target
 
 if TYPE_CHECKING:
@@ -310,40 +311,54 @@ def period_markdown(report: PeriodReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def timeline_renderable(tl: Timeline) -> RenderableType:
-    from rich import box
+def timeline_header(tl: Timeline) -> RenderableType:
+    """The indicator, and what its window holds: entries, the status at the start, status changes, and
+    the cumulative momentum as a sparkline from zero and its last value."""
     from rich.console import Group
-    from rich.table import Table
 
     ind = tl.indicator
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Date", no_wrap=True)
-    for name in ("ID", "Eff", "Cum."):
-        table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("Grd")
-    table.add_column("Status change", no_wrap=True)
-    table.add_column("Summary", ratio=3, min_width=24)
-    table.add_column("Source", ratio=1, min_width=10, overflow="fold")
-    for p in tl.points:
-        e = p.entry
-        table.add_row(
-            str(e.date),
-            str(e.id),
-            _signed(e.effect),
-            _signed(p.cumulative),
-            literal(e.grade or ""),
-            literal(p.status_change or "", style="bold"),
-            literal(e.summary),
-            literal(e.source),
-        )
-    spark = sparkline([float(p.cumulative) for p in tl.points])
-    changes = sum(1 for p in tl.points if p.status_change)
+    spark = sparkline([float(v) for v in tl.momentum])
     summary = (
-        f"{len(tl.points)} entries; status at the start: {tl.start_status.name}; "
-        f"{changes} status change(s); cumulative momentum {spark} "
-        f"{_signed(tl.points[-1].cumulative) if tl.points else '0'}"
+        f"{plural(tl.total, 'entry', 'entries')}; status at the start: {tl.start_status.name}; "
+        f"{tl.changes} status change(s); cumulative momentum {spark} "
+        f"{_signed(tl.momentum[-1]) if tl.momentum else '0'} (trend {SPARK_LEGEND})"
     )
-    return Group(literal(f"{ind.number}. {ind.title} [{ind.key}]", style="bold"), literal(summary), table)
+    return Group(literal(f"{ind.number}. {ind.title} [{ind.key}]", style="bold"), literal(summary))
+
+
+TIMELINE_HINT = "a wider terminal, `policytrack show ID` or --format csv shows them"
+
+
+def timeline_table(
+    points: Iterable[TimelinePoint], *, id_width: int = 2, width: int | None = None, header: bool = True
+) -> tuple[RenderableType, list[str]]:
+    """Timeline points for people, and the columns left out to fit `width` (None: none are): dates, ids
+    and numbers whole, summaries and sources wrapped, never cut."""
+    from rich import box
+    from rich.table import Table
+
+    dropped, widths = fit([10, id_width, 4, 4, 13], [("Source", 12), ("Grd", 3)], width)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_header=header)
+    table.add_column("Date", no_wrap=True, min_width=10)
+    table.add_column("ID", justify="right", no_wrap=True, min_width=id_width)
+    for name in ("Eff", "Cum."):
+        table.add_column(name, justify="right", no_wrap=True)
+    if "Grd" not in dropped:
+        table.add_column("Grd", no_wrap=True, min_width=3)
+    table.add_column("Status change", min_width=13)
+    table.add_column("Summary", ratio=3, min_width=24, overflow="fold", width=widths.get("Summary"))
+    if "Source" not in dropped:
+        table.add_column("Source", ratio=1, min_width=10, overflow="fold", width=widths.get("Source"))
+    for p in points:
+        e = p.entry
+        cells: list[RenderableType] = [str(e.date), str(e.id), _signed(e.effect), _signed(p.cumulative)]
+        if "Grd" not in dropped:
+            cells.append(literal(e.grade or ""))
+        cells += [literal(p.status_change or "", style="bold"), literal(e.summary)]
+        if "Source" not in dropped:
+            cells.append(literal(e.source))
+        table.add_row(*cells)
+    return table, dropped
 
 
 TARGET_FIELDS = ("indicator", "level", "from", "due", "set_by", "set_at", "note")

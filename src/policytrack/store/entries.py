@@ -76,6 +76,23 @@ def _revision_sql(column: Column) -> str:
 _REVISION_COLUMNS = ", ".join(f"{_revision_sql(c)} AS {c.name}" for c in COLUMNS)
 
 
+def _ordered(
+    select: str, where: Sequence[str], params: Sequence[Any], limit: int | None, *, by_id: bool = False
+) -> tuple[str, list[Any]]:
+    """`select` (which names e.date_start and e.id as date_start and id) filtered by `where`, oldest first
+    (or in id order); with a limit, the newest N, still oldest first."""
+    sql = select + (" WHERE " + " AND ".join(where) if where else "")
+    args = list(params)
+    if by_id:
+        sql += " ORDER BY e.id"
+    elif limit is None:
+        sql += " ORDER BY e.date_start, e.id"
+    else:
+        sql = f"SELECT * FROM ({sql} ORDER BY e.date_start DESC, e.id DESC LIMIT ?) ORDER BY date_start, id"
+        args.append(limit)
+    return sql, args
+
+
 def marks(values: Sequence[object]) -> str:
     """One `?` per value, for an SQL IN list."""
     return ", ".join("?" for _ in values)
@@ -147,20 +164,35 @@ class EntryRows(StoreBase):
         self, where: Sequence[str], params: Sequence[Any], limit: int | None = None, *, by_id: bool = False
     ) -> Iterator[Entry]:
         """Entries matching all `where` clauses (over aliases e, i, f), oldest first (or in id order)."""
-        sql = _ENTRY_SELECT + (" WHERE " + " AND ".join(where) if where else "")
-        args = list(params)
-        if by_id:
-            sql += " ORDER BY e.id"
-        elif limit is None:
-            sql += " ORDER BY e.date_start, e.id"
-        else:
-            # The newest N, still shown oldest first.
-            sql = (
-                f"SELECT * FROM ({sql} ORDER BY e.date_start DESC, e.id DESC LIMIT ?) ORDER BY date_start, id"
-            )
-            args.append(limit)
+        sql, args = _ordered(_ENTRY_SELECT, where, params, limit, by_id=by_id)
         for row in self.conn.execute(sql, args):
             yield _entry(row)
+
+    def entry_values(
+        self, select: str, where: Sequence[str], params: Sequence[Any], limit: int | None = None
+    ) -> Iterator[sqlite3.Row]:
+        """The SQL expressions `select` (over aliases e, i, f) for each entry query_entries would give, in
+        its order, streamed from the cursor: for output that SQLite builds (store.export)."""
+        sql = f"SELECT {select}, e.date_start AS date_start, e.id AS id FROM entries e " + (
+            "JOIN indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id = i.framework_id"
+        )
+        sql, args = _ordered(sql, where, params, limit)
+        return self.conn.execute(sql, args)
+
+    def listing_stats(self, where: Sequence[str], params: Sequence[Any]) -> dict[str, int]:
+        """What a table of the entries matching all `where` clauses (over aliases e, i, f) must make room
+        for, in one pass: how many there are, the longest id, indicator key, framework name and status,
+        and whether any is deleted, has a status or has tags."""
+        sql = (
+            "SELECT count(*) AS count, max(length(e.id)) AS id_width, max(length(i.key)) AS key_width, "
+            "max(length(f.name)) AS framework_width, max(length(e.status)) AS status_width, "
+            "max(e.deleted_at IS NOT NULL) AS deleted, max(e.status IS NOT NULL) AS statuses, "
+            "max(e.tags NOT IN ('[]', '')) AS tags "
+            "FROM entries e JOIN indicators i ON i.id = e.indicator_id "
+            "JOIN frameworks f ON f.id = i.framework_id" + (" WHERE " + " AND ".join(where) if where else "")
+        )
+        row = self.conn.execute(sql, list(params)).fetchone()
+        return {key: int(row[key] or 0) for key in row.keys()}  # noqa: SIM118  (a Row iterates values)
 
     def query_revisions(self, where: Sequence[str], params: Sequence[Any]) -> Iterator[Revision]:
         """Every revision of the entries matching all `where` clauses (over aliases e, i, f for the entry
