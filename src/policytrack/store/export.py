@@ -43,13 +43,28 @@ def _list_sql(column: str, *, raw: bool) -> str:
         f"SELECT k + 1, s || '{LIST_SEPARATOR}' || json_extract({column}, '$[' || (k + 1) || ']') FROM part "
         f"WHERE k + 1 < json_array_length({column})) SELECT s FROM part ORDER BY k DESC LIMIT 1)"
     )
+    # what another tool stored that is not a JSON list of strings is one label, its text (as _labels reads
+    # it in store.entries); nothing stored is no label
+    other = f"NOT ({_strings_sql(column)})"
+    empty = f"{column} = '[]' OR {column} IS NULL OR {column} = ''"
     if raw:
-        return f"CASE WHEN {column} = '[]' THEN '' WHEN {plain} THEN {joined} ELSE {general} END"
+        return (
+            f"CASE WHEN {empty} THEN '' WHEN {plain} THEN {joined} WHEN {other} THEN {column} "
+            f"ELSE {general} END"
+        )
     # the first item's first character is the third of the JSON text
     mark = f"CASE WHEN unicode(substr({column}, 3, 1)) IN ({_FORMULA_CODES}) THEN '{_QUOTE * 2}' ELSE '' END"
     return (
-        f"CASE WHEN {column} = '[]' THEN '' WHEN {plain} THEN {mark} || {joined} "
-        f"ELSE {_neutralised_sql(general)} END"
+        f"CASE WHEN {empty} THEN '' WHEN {plain} THEN {mark} || {joined} "
+        f"WHEN {other} THEN {_neutralised_sql(column)} ELSE {_neutralised_sql(general)} END"
+    )
+
+
+def _strings_sql(column: str) -> str:
+    """Whether a column holds a JSON list of strings, in SQL."""
+    return (
+        f"json_valid({column}) AND json_type({column}) = 'array' AND NOT EXISTS "
+        f"(SELECT 1 FROM json_each({column}) WHERE type != 'text')"
     )
 
 
@@ -86,12 +101,9 @@ JSON_OBJECT_SQL = "json_object({})".format(
 def _labels_sql(column: str) -> str:
     """A list column as JSON the way the store reads it (store.entries._labels): a JSON list of strings as
     it is, nothing as [], and anything else another tool wrote there as a list of that one text."""
-    strings = (
-        f"json_valid({column}) AND json_type({column}) = 'array' AND NOT EXISTS "
-        f"(SELECT 1 FROM json_each({column}) WHERE type != 'text')"
-    )
     return (
-        f"CASE WHEN {column} IS NULL OR {column} = '' THEN json('[]') WHEN {strings} THEN json({column}) "
+        f"CASE WHEN {column} = '[]' OR {column} IS NULL OR {column} = '' THEN json('[]') "
+        f"WHEN {_strings_sql(column)} THEN json({column}) "
         f"ELSE json_array({column}) END"
     )
 
