@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import Invoke
-from policytrack.render.formats import WRITERS, write_records
+from policytrack.cli.options import RECORD_FORMATS
+from policytrack.render.formats import WORKBOOK_FORMATS, WRITERS, write_records
 
 COMMANDS = [
     ["list"],
@@ -87,4 +88,7 @@ def test_streamed_json_is_one_record_a_line(data: list[dict[str, Any]]) -> None:
 
 
 def test_registry_has_the_record_formats() -> None:
+    """Every record format but the table is a writer of the registry or a workbook format."""
     assert set(WRITERS) == {"csv", "json", "jsonl"}
+    assert RECORD_FORMATS[0] == "table"
+    assert set(RECORD_FORMATS[1:]) == set(WRITERS) | set(WORKBOOK_FORMATS)

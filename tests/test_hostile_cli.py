@@ -64,7 +64,9 @@ def output_commands(target: str) -> list[list[str]]:
     return [
         ["export", "entries", "-o", target],
         ["export", "entries", "-f", "jsonl", "--all-revisions", "-o", target],
+        ["export", "entries", "-f", "xlsx", "-o", target],
         ["report", "-o", target],
+        ["report", "--by", "quarter", "-f", "xlsx", "-o", target],
         ["report", "--format", "markdown", "-o", target],
         ["export", "report", "-o", target],
         ["framework", "new", "my-paper", "-o", target, "--force"],

@@ -9,11 +9,11 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import typer
 
@@ -137,6 +137,45 @@ def text_output(ctx: typer.Context, output: str | Path | None, *, bom: bool = Fa
         stream.flush()
         stream.detach()
     note(f"Wrote {output}")
+
+
+@contextmanager
+def binary_output(ctx: typer.Context, output: str | Path | None, fix: str) -> Iterator[IO[bytes]]:
+    """Bytes to stdout (None or '-'), unless it is a terminal, or through the safe writer to a file. `fix`
+    says how to send the output to a file instead (`-o FILE.xlsx`, `> FILE.xlsx`)."""
+    if output is None or str(output) == "-":
+        if stdout_is_terminal():
+            raise InputError(f"xlsx is a binary workbook, not text for a terminal: send it to a file ({fix})")
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    with open_output(Path(output), protected_files(ctx)) as handle:
+        yield handle
+    note(f"Wrote {output}")
+
+
+def write_formatted(
+    ctx: typer.Context,
+    fmt: str,
+    fields: Sequence[str],
+    records: Iterable[Mapping[str, Any]],
+    *,
+    sheet: str,
+    output: str | Path | None = None,
+) -> None:
+    """Records in the format `fmt` of the one registry (render.formats), to stdout or the file `output`:
+    a text format streamed, or a workbook of one sheet named `sheet`."""
+    from policytrack.render.formats import WORKBOOK_FORMATS, write_records
+
+    if fmt in WORKBOOK_FORMATS:
+        from policytrack.render.xlsx import NOTES, Sheet, write_workbook
+
+        fix = "-o FILE.xlsx" if output is not None else "> FILE.xlsx"
+        with binary_output(ctx, output, fix) as out:
+            write_workbook(out, [Sheet(sheet, fields, records, NOTES)])
+        return
+    with text_output(ctx, output) as out:
+        write_records(fmt, out, fields, records)
 
 
 def write_output(ctx: typer.Context, output: Path, data: bytes) -> None:

@@ -23,6 +23,7 @@ from policytrack.cli.common import (
     read_text_arg,
     stdout_is_terminal,
     text_output,
+    write_formatted,
 )
 from policytrack.cli.options import (
     DATE_HELP,
@@ -171,6 +172,17 @@ def list_cmd(
         raise fail("--all-frameworks and --framework cannot be used together", 2)
     with opened_store(ctx) as store:
         fw = None if all_frameworks else get_framework(store, framework)
+        if fmt == "xlsx":
+            from policytrack.columns import ENTRY_JSON_FIELDS
+            from policytrack.entries import list_all_entries, list_entries
+
+            entries = (
+                list_all_entries(store, flt, limit) if fw is None else list_entries(store, fw, flt, limit)
+            )
+            records = (e.as_dict() for e in entries)
+            sheet = "all frameworks" if fw is None else fw.name
+            write_formatted(ctx, fmt, ENTRY_JSON_FIELDS, records, sheet=sheet)
+            return
         if fmt != "table":
             texts = list_texts(store, fw, flt, fmt, limit)
             with text_output(ctx, None) as out:

@@ -39,7 +39,10 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, ProgressColumn, TaskID
 
-export_app = typer.Typer(help="Export entries or the report (csv, json, jsonl).", no_args_is_help=True)
+    from policytrack.models import EntryFilter, Framework
+    from policytrack.store import Store
+
+export_app = typer.Typer(help="Export entries or the report (csv, json, jsonl, xlsx).", no_args_is_help=True)
 export_app.command(
     "report",
     help=REPORT_HELP,
@@ -51,6 +54,7 @@ class ExportFormat(StrEnum):
     csv = "csv"
     json = "json"
     jsonl = "jsonl"
+    xlsx = "xlsx"
 
 
 class ImportFormat(StrEnum):
@@ -100,7 +104,9 @@ def export_entries(
 
     CSV follows RFC 4180 (header, CRLF) in UTF-8; numbers are bare and other cells quoted, as R's write.csv
     does. Text starting with = + - @, a tab or a carriage return gets a leading apostrophe so spreadsheets do
-    not run it; `policytrack import` removes it again."""
+    not run it; `policytrack import` removes it again. xlsx (with -o FILE) is a workbook: a sheet per
+    framework with typed cells (text is never run as a formula, so needs no apostrophe), and a sheet that
+    describes the columns."""
     from policytrack.columns import EXPORT_FIELDS, REVISION_FIELDS
     from policytrack.exchange.export import csv_lines, export_records, json_texts
     from policytrack.render.formats import cells, write_built, write_csv
@@ -117,6 +123,11 @@ def export_entries(
             from policytrack.errors import InputError
 
             raise InputError("--indicator needs one framework: use --framework rather than --all-frameworks")
+        if fmt is ExportFormat.xlsx:
+            _export_workbook(
+                ctx, store, frameworks, flt, output, all_revisions=all_revisions, excel=excel, raw=raw
+            )
+            return
         with text_output(ctx, output, bom=excel and fmt is ExportFormat.csv) as out:
             if fmt is ExportFormat.csv and not all_revisions:
                 write_csv(out, fields, lines=csv_lines(store, frameworks, flt, raw=raw))
@@ -126,6 +137,37 @@ def export_entries(
             else:
                 texts = json_texts(store, frameworks, flt, all_revisions=all_revisions)
                 write_built(fmt.value, out, fields, texts)
+
+
+def _export_workbook(
+    ctx: typer.Context,
+    store: Store,
+    frameworks: list[Framework],
+    flt: EntryFilter,
+    output: str | None,
+    *,
+    all_revisions: bool,
+    excel: bool,
+    raw: bool,
+) -> None:
+    """`export entries --format xlsx`: one sheet per framework, streamed."""
+    from policytrack.cli.app import fail
+    from policytrack.cli.common import binary_output
+    from policytrack.columns import EXPORT_FIELDS, REVISION_FIELDS
+    from policytrack.exchange.export import export_records
+    from policytrack.render.xlsx import NOTES, Sheet, write_workbook
+
+    if excel or raw:
+        option = "--excel" if excel else "--raw"
+        raise fail(f"{option} is for CSV: an xlsx workbook needs no byte-order mark and never runs text", 2)
+    fields = REVISION_FIELDS if all_revisions else EXPORT_FIELDS
+    # each framework's records, asked for now, so a bad filter fails before anything is written
+    sheets = [
+        Sheet(fw.name, fields, export_records(store, [fw], flt, all_revisions=all_revisions), NOTES)
+        for fw in frameworks
+    ]
+    with binary_output(ctx, output, "-o FILE.xlsx") as out:
+        write_workbook(out, sheets)
 
 
 @app.command(

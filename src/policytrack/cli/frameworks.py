@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import confirm, note
-from policytrack.cli.common import console, opened_store, text_output, write_output
+from policytrack.cli.common import console, opened_store, write_formatted, write_output
 from policytrack.cli.options import RECORD_FORMATS, CsvAlias, JsonAlias, chosen_format, format_option
 from policytrack.models import plural
 
@@ -31,7 +31,6 @@ def list_cmd(
     """The frameworks in this database, with their indicators, entries and versions."""
     from policytrack.context import default_framework_name
     from policytrack.frameworks.install import builtin_names
-    from policytrack.render.formats import write_records
     from policytrack.render.framework import FRAMEWORK_FIELDS, frameworks_table
     from policytrack.render.text import literal
 
@@ -56,8 +55,7 @@ def list_cmd(
                 }
             )
     if fmt != "table":
-        with text_output(ctx, None) as stream:
-            write_records(fmt, stream, FRAMEWORK_FIELDS, records)
+        write_formatted(ctx, fmt, FRAMEWORK_FIELDS, records, sheet="frameworks")
         return
     out = console(ctx)
     out.print(frameworks_table(records))

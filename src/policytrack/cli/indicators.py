@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import app
-from policytrack.cli.common import console, opened_store, text_output
+from policytrack.cli.common import console, opened_store, write_formatted
 from policytrack.cli.options import (
     RECORD_FORMATS,
     CsvAlias,
@@ -34,7 +34,6 @@ def indicators_cmd(
 ) -> None:
     """The indicators: number, key, title, current status, evidence count, last evidence date."""
     from policytrack.render.entries import INDICATOR_FIELDS, indicator_dicts, indicators_table
-    from policytrack.render.formats import write_records
     from policytrack.status import indicator_states
     from policytrack.workspace import get_framework
 
@@ -43,7 +42,6 @@ def indicators_cmd(
         fw = get_framework(store, framework)
         states = indicator_states(store, fw)
     if fmt != "table":
-        with text_output(ctx, None) as out:
-            write_records(fmt, out, INDICATOR_FIELDS, indicator_dicts(states))
+        write_formatted(ctx, fmt, INDICATOR_FIELDS, indicator_dicts(states), sheet="indicators")
     else:
         console(ctx).print(indicators_table(fw, states))

@@ -145,7 +145,7 @@ def format_option(*choices: str) -> Any:
 
 # The formats of a command that prints records: the table, then every writer of render.formats' registry
 # (a test holds the two together). Commands that print one record or nested ones offer a part of them.
-RECORD_FORMATS = ("table", "json", "jsonl", "csv")
+RECORD_FORMATS = ("table", "json", "jsonl", "csv", "xlsx")
 
 JsonAlias = Annotated[bool, typer.Option("--json", help="Alias of --format json.")]
 CsvAlias = Annotated[bool, typer.Option("--csv", help="Alias of --format csv.")]

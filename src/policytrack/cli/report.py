@@ -24,6 +24,7 @@ from policytrack.cli.common import (
     opened_store,
     read_date,
     text_output,
+    write_formatted,
     write_output,
 )
 from policytrack.cli.options import (
@@ -62,6 +63,7 @@ class Format(StrEnum):
     jsonl = "jsonl"
     html = "html"
     svg = "svg"
+    xlsx = "xlsx"
 
 
 REPORT_FORMATS = tuple(f.value for f in Format)
@@ -117,7 +119,7 @@ def report_command(default_format: Format) -> Callable[..., None]:
         from policytrack.workspace import get_framework
 
         chosen = Format(chosen_format(fmt, choices, as_json=as_json, as_csv=as_csv))
-        if explain and chosen in (Format.json, Format.jsonl, Format.csv, Format.markdown):
+        if explain and chosen in (Format.json, Format.jsonl, Format.csv, Format.markdown, Format.xlsx):
             raise fail("--explain lists entries beside the table: use it with --format table, html or svg", 2)
         as_of_date = read_date(as_of, "--as-of").end if as_of is not None else date.today()
         since_date, until_date = read_window(since, until)
@@ -127,6 +129,9 @@ def report_command(default_format: Format) -> Callable[..., None]:
             view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale, plain)
             extra = _explained(store, fw, view) if explain else []
         to_terminal = output is None or str(output) == "-"
+        if chosen is Format.xlsx:
+            _workbook(ctx, view, by, output)
+            return
         if chosen is Format.table and to_terminal:
             out = console(ctx, no_color=plain)
             for item in [view.table(out.width), *extra]:  # the terminal's width decides the layout
@@ -207,6 +212,17 @@ def _view(
     )
 
 
+def _workbook(ctx: typer.Context, view: _View, by: Unit | None, output: Path | None) -> None:
+    """The report as a workbook: its table on one sheet (by period: one row per indicator and period),
+    and the columns sheet."""
+    from policytrack.cli.common import binary_output
+    from policytrack.render.xlsx import REPORT_NOTES, Sheet, write_workbook
+
+    name = "report" if by is None else f"report by {by.value}"
+    with binary_output(ctx, output, "-o FILE.xlsx") as out:
+        write_workbook(out, [Sheet(name, view.fields, view.records, REPORT_NOTES)])
+
+
 def _explained(store: Store, fw: Framework, view: _View) -> list[RenderableType]:
     """--explain: the entries behind each row, in the report's window."""
     from policytrack.entries import list_entries
@@ -278,7 +294,6 @@ def targets_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """The current target of each indicator."""
-    from policytrack.render.formats import write_records
     from policytrack.render.report import TARGET_FIELDS, target_records, targets_table
     from policytrack.targets import targets
     from policytrack.workspace import get_framework
@@ -287,8 +302,7 @@ def targets_cmd(
     with opened_store(ctx) as store:
         found = targets(store, get_framework(store, framework), history=history)
     if fmt != "table":
-        with text_output(ctx, None) as out:
-            write_records(fmt, out, TARGET_FIELDS, target_records(found))
+        write_formatted(ctx, fmt, TARGET_FIELDS, target_records(found), sheet="targets")
         return
     if not found:
         typer.echo("No targets set; `policytrack target KEY LEVEL --by DATE` sets one.", err=True)
@@ -316,9 +330,10 @@ def timeline_cmd(
     """One indicator's evidence in date order: cumulative momentum, status changes, and a sparkline. On a
     terminal, the newest page (--limit N, --all; $PAGER pages through them all); piped, and in every other
     format, all of them, streamed."""
-    from policytrack.columns import EXPORT_FIELDS
+    from policytrack.columns import ENTRY_JSON_FIELDS, EXPORT_FIELDS
     from policytrack.exchange.export import timeline_texts
     from policytrack.render.formats import write_built
+    from policytrack.status import timeline_points
     from policytrack.workspace import get_framework
 
     since_date, until_date = read_window(since, until)
@@ -329,6 +344,15 @@ def timeline_cmd(
         raise fail(f"--limit must be at least 1, not {limit}", 2)
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
+        if fmt == "xlsx":
+            _, _, points = timeline_points(store, fw, indicator, since_date, until_date)
+            records = (
+                {**p.entry.as_dict(), "cumulative_momentum": p.cumulative, "status_change": p.status_change}
+                for p in points
+            )
+            columns = (*ENTRY_JSON_FIELDS, "cumulative_momentum", "status_change")
+            write_formatted(ctx, fmt, columns, records, sheet=f"timeline {indicator}")
+            return
         if fmt != "table":
             texts = timeline_texts(store, fw, indicator, fmt, since_date, until_date)
             fields = (*EXPORT_FIELDS, "cumulative_momentum", "status_change")

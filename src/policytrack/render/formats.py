@@ -1,6 +1,7 @@
 """One registry from a format name to its writer: every command that prints records hands them here with
 the format its `--format` named (`--json` and `--csv` are aliases). A writer streams: records are written
-as they come, so memory does not grow with them. `table` is each command's own renderable, not a writer.
+as they come, so memory does not grow with them. `table` is each command's own renderable, not a writer;
+xlsx, a binary workbook, is written by render.xlsx (WORKBOOK_FORMATS).
 
 The cell rules are stated once: None is empty, booleans `true`/`false`, numbers bare, lists joined with
 "; ", and free text a spreadsheet could run as a formula gets a leading apostrophe (export's rule, which
@@ -20,6 +21,9 @@ Record = Mapping[str, Any]
 Writer = Callable[[IO[str], Sequence[str], Iterable[Record]], None]
 
 WRITERS: dict[str, Writer] = {}
+# Formats that are a binary workbook of sheets rather than a text stream: render.xlsx writes them
+# (imported only when asked for), through cli.common.write_formatted.
+WORKBOOK_FORMATS = ("xlsx",)
 
 
 def register(name: str) -> Callable[[Writer], Writer]:
