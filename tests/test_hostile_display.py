@@ -122,7 +122,10 @@ COMMANDS = [
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
-def test_entries_are_shown_literally(cli: Invoke, hostile: None, args: tuple[str, ...]) -> None:
+def test_entries_are_shown_literally(
+    cli: Invoke, hostile: None, args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "160")  # the report's wide layout, with titles, fits whole
     result = cli(*args)
     assert result.exit_code == 0, result.stderr
     out = result.stdout
@@ -252,8 +255,9 @@ FRAMEWORK_COMMANDS = [
 
 @pytest.mark.parametrize("args", FRAMEWORK_COMMANDS, ids=" ".join)
 def test_framework_text_is_shown_literally(
-    cli: Invoke, hostile_framework: None, args: tuple[str, ...]
+    cli: Invoke, hostile_framework: None, args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COLUMNS", "160")  # the report's wide layout, with titles, fits whole
     result = cli(*args)
     assert result.exit_code == 0, result.stderr
     out = result.stdout

@@ -79,7 +79,8 @@ def test_fresh_database_shows_the_baseline(cli: Invoke) -> None:
     assert "The Conversation" in result.stdout
 
 
-def test_table_rendering(cli: Invoke, dataset: None) -> None:
+def test_table_rendering(cli: Invoke, dataset: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "160")  # the wide layout fits whole
     out = cli("report", "--as-of", AS_OF).stdout
     assert "as of 2024-12-31".lower() in out.lower()
     assert "█████░░░░░  50%" in out

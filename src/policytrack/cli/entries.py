@@ -226,14 +226,14 @@ def _list_table(
     entries = list_all_entries(store, flt, limit) if fw is None else list_entries(store, fw, flt, limit)
     shown = min(total, limit) if limit is not None else total
     shape = Shape(
-        id_width=max(2, stats["id_width"]) + (8 if stats["deleted"] else 0),
-        key_width=max(9, stats["key_width"]),
-        status_width=max(6, stats["status_width"]),
+        id_width=stats["id_width"] + (8 if stats["deleted"] else 0),
+        key_width=stats["key_width"],
+        status_width=stats["status_width"],
         statuses=bool(stats["statuses"]),
         tags=bool(stats["tags"]),
         frameworks=fw is None,
-        framework_width=max(9, stats["framework_width"]),
-    )
+        framework_width=stats["framework_width"],
+    ).headed()
     title = f"{'All frameworks' if fw is None else fw.title}: {plural(total, 'entry', 'entries')}"
     with paged_console(ctx, pager) if pager else nullcontext(terminal) as out:
         dropped: list[str] = []

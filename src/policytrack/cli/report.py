@@ -45,7 +45,7 @@ from policytrack.grades import WEIGHTS_HELP
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from policytrack.models import Framework
+    from policytrack.models import Entry, Framework
     from policytrack.store import Store
 
 
@@ -127,17 +127,17 @@ def report_command(default_format: Format) -> Callable[..., None]:
             fw = get_framework(store, framework)
             stale = stale_days if stale_days is not None else setting("stale_days") or STALE_DAYS
             view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale, plain)
-            extra = _explained(store, fw, view) if explain else []
+            explained = _explained(store, fw, view) if explain else []
         to_terminal = output is None or str(output) == "-"
         if chosen is Format.xlsx:
             _workbook(ctx, view, by, output)
             return
         if chosen is Format.table and to_terminal:
             out = console(ctx, no_color=plain)
-            for item in [view.table(out.width), *extra]:  # the terminal's width decides the layout
-                out.print(item)
+            for item in [view.table(out.width), *_evidence(explained, out.width, plain)]:
+                out.print(item)  # the terminal's width decides the layout
             return
-        text = _text(view, chosen, extra, fw.title)
+        text = _text(view, chosen, _evidence(explained, None, plain), fw.title)
         if to_terminal:
             typer.echo(text, nl=False)
         else:
@@ -223,21 +223,32 @@ def _workbook(ctx: typer.Context, view: _View, by: Unit | None, output: Path | N
         write_workbook(out, [Sheet(name, view.fields, view.records, REPORT_NOTES)])
 
 
-def _explained(store: Store, fw: Framework, view: _View) -> list[RenderableType]:
-    """--explain: the entries behind each row, in the report's window."""
+def _explained(store: Store, fw: Framework, view: _View) -> list[tuple[str, list[Entry]]]:
+    """--explain: the entries behind each row, in the report's window, under their table's title."""
     from policytrack.entries import list_entries
     from policytrack.models import EntryFilter
-    from policytrack.render.entries import entries_table
 
-    tables: list[RenderableType] = []
+    found = []
     for key in view.keys:
         entries = list(
             list_entries(store, fw, EntryFilter(indicators=[key], since=view.since, until=view.until))
         )
-        table, _ = entries_table(
-            entries, title=f"Evidence behind {key} ({len(entries)} entries in the window)"
-        )
+        found.append((f"Evidence behind {key} ({len(entries)} entries in the window)", entries))
+    return found
+
+
+def _evidence(
+    explained: list[tuple[str, list[Entry]]], width: int | None, plain: bool
+) -> list[RenderableType]:
+    """The tables of --explain at `width` (None: rich decides), with a note of any column left out."""
+    from policytrack.render.entries import entries_table, left_out_note
+
+    tables: list[RenderableType] = []
+    for title, entries in explained:
+        table, dropped = entries_table(entries, title=title, width=width, plain=plain)
         tables.append(table)
+        if dropped:
+            tables.append(left_out_note(dropped))
     return tables
 
 

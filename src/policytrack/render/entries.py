@@ -7,7 +7,7 @@ rich is imported inside each function: it loads only when something is drawn.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from policytrack.grades import describe_grade
@@ -46,13 +46,23 @@ class Shape:
     @classmethod
     def of(cls, entries: Sequence[Entry], *, frameworks: bool = False) -> Shape:
         return cls(
-            id_width=max((len(str(e.id)) + (8 if e.deleted else 0) for e in entries), default=1),
+            id_width=max((len(str(e.id)) + (8 if e.deleted else 0) for e in entries), default=2),
             key_width=max((len(visible(e.indicator)) for e in entries), default=9),
             status_width=max((len(visible(e.status or "")) for e in entries), default=6),
             statuses=any(e.status for e in entries),
             tags=any(e.tags for e in entries),
             frameworks=frameworks,
             framework_width=max((len(visible(e.framework)) for e in entries), default=9),
+        ).headed()
+
+    def headed(self) -> Shape:
+        """At least as wide as the column headers (ID, Indicator, Status, Framework)."""
+        return replace(
+            self,
+            id_width=max(2, self.id_width),
+            key_width=max(9, self.key_width),
+            status_width=max(6, self.status_width),
+            framework_width=max(9, self.framework_width),
         )
 
 
@@ -106,11 +116,12 @@ def entries_table(
     shape: Shape | None = None,
     width: int | None = None,
     header: bool = True,
+    plain: bool = False,
 ) -> tuple[Table, list[str]]:
     """Entries for people, and the names of the columns left out to fit `width` (None: none are): ids and
     dates whole, summaries and sources wrapped, never cut. `frameworks` shows each one's framework (a
     listing across them). A deleted entry is marked beside its id. `shape` keeps the columns alike across
-    the chunks of a long listing (default: from these entries)."""
+    the chunks of a long listing (default: from these entries). `plain` draws the rules in ASCII."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -130,7 +141,7 @@ def entries_table(
     show = {name for name, _ in optional if name not in dropped}
     table = Table(
         title=None if title is None else literal(title, style="table.title"),
-        box=box.SIMPLE_HEAD,
+        box=box.ASCII2 if plain else box.SIMPLE_HEAD,
         expand=False,
         pad_edge=False,
         show_header=header,

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from policytrack.models import StatusLevel, plural
-from policytrack.periods import SPARK_LEGEND, Cell, PeriodReport, sparkline
+from policytrack.periods import ASCII_LEGEND, SPARK_LEGEND, Cell, PeriodReport, sparkline
 from policytrack.render.entries import fit
 from policytrack.render.text import literal, visible
 from policytrack.reports import Report, ReportRow
@@ -19,14 +19,17 @@ from policytrack.targets import Target
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
+    from rich.table import Table
 
 BAR_WIDTH = 10
 _TRACK_STYLE = {"met": "green", "on track": "green", "off track": "yellow", "overdue": "red"}
 
 
-def progress_bar(percent: int, width: int = BAR_WIDTH) -> str:
+def progress_bar(percent: int, width: int = BAR_WIDTH, *, ascii_only: bool = False) -> str:
+    """A bar of `width` cells, filled to `percent` (--plain: `#` on `-`, pure ASCII)."""
     filled = int(percent * width / 100 + 0.5)  # half up: round() would show 50% of 5 cells as 2
-    return "█" * filled + "░" * (width - filled)
+    full, empty = ("#", "-") if ascii_only else ("█", "░")
+    return full * filled + empty * (width - filled)
 
 
 def _signed(value: float) -> str:
@@ -86,7 +89,7 @@ def _good_bad_style(row: ReportRow, value: float) -> str:
     return "" if value == 0 else ("green" if good else "red")
 
 
-COMPACT_BELOW = 110  # terminal columns under which the report uses its compact layout
+NARROW_BELOW = 80  # terminal columns under which the compact layout also leaves out bars and counts
 
 
 def _headed(head: list[str], table: RenderableType) -> list[RenderableType]:
@@ -96,34 +99,73 @@ def _headed(head: list[str], table: RenderableType) -> list[RenderableType]:
 
 
 def report_renderable(report: Report, *, plain: bool = False, width: int | None = None) -> RenderableType:
-    """The report table; under COMPACT_BELOW columns it shows keys instead of titles, stacks target and
-    track, and leaves out weighted momentum and sources (the footer says where to find them)."""
-    from rich import box
+    """The report table at `width` (None: the wide layout). Where the wide layout does not fit whole,
+    the compact one shows keys instead of titles, stacks target and track, and leaves out weighted
+    momentum and sources; under NARROW_BELOW columns also the progress bar and the +/-/0 counts. A footer
+    names what is left out and what shows it; nothing is ever cut."""
     from rich.console import Group
+    from rich.text import Text
+
+    table = _report_table(report, plain=plain, compact=False, narrow=False)
+    compact = width is not None and not _fits(table, width, report)
+    narrow = width is not None and width < NARROW_BELOW
+    if compact:
+        table = _report_table(report, plain=plain, compact=True, narrow=narrow)
+    parts = _headed(header_lines(report), table)
+    parts += [literal(line, style="yellow") for line in footer_lines(report)]
+    if compact:
+        left_out = "titles, weighted momentum and sources" + (
+            ", progress bars and the advancing/hindering/context counts" if narrow else ""
+        )
+        parts.append(
+            Text(
+                f"Narrow terminal: {left_out} are left out; a wider terminal, --format markdown or csv "
+                "shows them.",
+                style="dim",
+            )
+        )
+    return Group(*parts)
+
+
+def _fits(table: Table, width: int, report: Report) -> bool:
+    """Whether `table` drawn at `width` shows every cell whole: rich narrows a table that is too wide by
+    cutting cells it does not wrap (its measure does not say when), so the table is drawn and read."""
+    from rich.console import Console
+
+    console = Console(width=width, file=io.StringIO(), color_system=None)
+    console.print(table)
+    out = console.file.getvalue()  # type: ignore[attr-defined]
+    lasts = (str(r.last_evidence) if r.last_evidence else "never" for r in report.rows)
+    return "…" not in out and "Last ev." in out and all(last in out for last in lasts)
+
+
+def _report_table(report: Report, *, plain: bool, compact: bool, narrow: bool) -> Table:
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    compact = width is not None and width < COMPACT_BELOW
     table = Table(
         box=box.ASCII2 if plain else box.SIMPLE_HEAD,
         pad_edge=False,
         collapse_padding=compact,
         show_edge=not compact,
     )
-    table.add_column("#", justify="right")
+    table.add_column("#", justify="right", no_wrap=True)
     if compact:
         table.add_column("Key", no_wrap=True)
     else:
         table.add_column("Indicator" if _has_risks(report) else "Recommendation", min_width=16, ratio=2)
     table.add_column("Status", no_wrap=True)
-    table.add_column("Progress", no_wrap=True)
+    if not narrow:
+        table.add_column("Progress", no_wrap=True)
     if compact:
-        table.add_column("Target", no_wrap=True)
+        table.add_column("Target", no_wrap=not narrow, overflow="fold")
     else:
         table.add_column("Target", min_width=8)
         table.add_column("Track")
-    table.add_column("+/-/0", justify="right", no_wrap=True)
-    table.add_column("Mom.", justify="right")
+    if not narrow:
+        table.add_column("+/-/0", justify="right", no_wrap=True)
+    table.add_column("Mom.", justify="right", no_wrap=True)
     if not compact:
         table.add_column("Wtd", justify="right")
         table.add_column("Src", justify="right")
@@ -134,23 +176,24 @@ def report_renderable(report: Report, *, plain: bool = False, width: int | None 
         last = str(r.last_evidence) if r.last_evidence else "never"
         track = Text(r.track, style=_TRACK_STYLE.get(r.track, ""))
         cells: list[RenderableType] = [str(r.indicator.number)]
-        cells.append(literal(r.indicator.key if compact else _title(r, f"[{r.indicator.key}]")))
-        cells.append(literal(f"{r.status.name}\n{since}"))
-        cells.append(
-            Text(
-                f"{progress_bar(r.status.percent, bar_width)} {r.status.percent:>3}%",
-                style="red" if r.indicator.kind == "risk" else "",
+        risk = "\n(risk)" if r.indicator.kind == "risk" else ""
+        cells.append(literal(r.indicator.key + risk if compact else _title(r, f"[{r.indicator.key}]")))
+        if narrow:
+            cells.append(literal(f"{r.status.name}\n{r.status.percent}%\n{since}"))
+        else:
+            cells.append(literal(f"{r.status.name}\n{since}"))
+            bar = progress_bar(r.status.percent, bar_width, ascii_only=plain)
+            cells.append(
+                Text(f"{bar} {r.status.percent:>3}%", style="red" if r.indicator.kind == "risk" else "")
             )
-        )
         if compact:
             target = f"{r.target.level.name}\nby {r.target.due}\n" if r.target else ""
             cells.append(literal(target) + track)
         else:
             cells += [literal(_target_text(r)), track]
-        cells += [
-            f"{r.advancing}/{r.hindering}/{r.context}",
-            Text(_signed(r.momentum), style=_good_bad_style(r, r.momentum)),
-        ]
+        if not narrow:
+            cells.append(f"{r.advancing}/{r.hindering}/{r.context}")
+        cells.append(Text(_signed(r.momentum), style=_good_bad_style(r, r.momentum)))
         if not compact:
             cells += [
                 Text(_signed(r.weighted_momentum), style=_good_bad_style(r, r.weighted_momentum)),
@@ -158,17 +201,7 @@ def report_renderable(report: Report, *, plain: bool = False, width: int | None 
             ]
         cells.append(Text(f"{last}\nstale" if r.stale else last, style="yellow" if r.stale else ""))
         table.add_row(*cells)
-    parts = _headed(header_lines(report), table)
-    parts += [literal(line, style="yellow") for line in footer_lines(report)]
-    if compact:
-        parts.append(
-            Text(
-                "Narrow terminal: titles, weighted momentum and sources are left out; a wider terminal, "
-                "--format markdown or csv shows them.",
-                style="dim",
-            )
-        )
-    return Group(*parts)
+    return table
 
 
 # What CommonMark would read as structure inside a line: escapes, code, emphasis, strikethrough, entities
@@ -247,7 +280,7 @@ def _period_cell(cell: Cell, status: StatusLevel) -> str:
     return f"{activity}\n{status.percent}%"
 
 
-def period_header(report: PeriodReport) -> list[str]:
+def period_header(report: PeriodReport, *, plain: bool = False) -> list[str]:
     fw = report.framework
     first, last = report.periods[0], report.periods[-1]
     return [
@@ -255,7 +288,7 @@ def period_header(report: PeriodReport) -> list[str]:
         f"Source: {fw.source.citation()}",
         f"As of {report.as_of.isoformat()}, by {report.unit}, {first.label} to {last.label}. "
         "Each cell: entries and net effect, then the status at the period's end; "
-        "trend: momentum per period (scaled per row).",
+        f"trend: momentum per period, {ASCII_LEGEND if plain else SPARK_LEGEND} (scaled per row).",
     ]
 
 
@@ -280,9 +313,9 @@ def period_renderable(
     table.add_column("Trend", no_wrap=True)
     for row in report.rows:
         cells = [_period_cell(c, s) for c, s in zip(row.cells[skip:], row.statuses[skip:], strict=True)]
-        trend = sparkline([float(c.momentum) for c in row.cells[skip:]])
+        trend = sparkline([float(c.momentum) for c in row.cells[skip:]], ascii_only=plain)
         table.add_row(str(row.indicator.number), literal(row.indicator.key), *cells, trend)
-    parts = _headed(period_header(report), table)
+    parts = _headed(period_header(report, plain=plain), table)
     if skip:
         parts.append(
             Text(
