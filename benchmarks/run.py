@@ -417,6 +417,55 @@ def bench_export(db: Path, small_db: Path, runs: int) -> list[Figure]:
     return figures
 
 
+def bench_listing(db: Path, small_db: Path, runs: int) -> list[Figure]:
+    """list and timeline as programs read them (piped, --json/--csv) beside `export entries` writing the
+    same rows in the same format to the same place (stdout, discarded): like with like. list reads in
+    date order, export in id order; timeline is one indicator's rows, so its baseline exports just those."""
+    env = env_for(db)
+    figures = []
+    for name, ours, theirs in (
+        ("list --json", ["list", "--json"], ["export", "entries", "-f", "json"]),
+        ("list --csv", ["list", "--csv"], ["export", "entries"]),
+        (
+            "timeline regional --json",
+            ["timeline", "regional", "--json"],
+            ["export", "entries", "-f", "json", "-i", "regional"],
+        ),
+    ):
+        mine, base = measure([Job(process([*PT, *ours], env)), Job(process([*PT, *theirs], env))], runs)
+        figures.append(Figure.of(name, mine, f"policytrack {' '.join(theirs)}, same rows", base, "about 1x"))
+    for name, args in (
+        ("list --json", ["list", "--json"]),
+        ("timeline regional --json", ["timeline", "regional", "--json"]),
+    ):
+        small = peak_memory_mb([*PT, *args], env_for(small_db))
+        big = peak_memory_mb([*PT, *args], env)
+        export = peak_memory_mb([*PT, "export", "entries", "-f", "json"], env)
+        figures.append(
+            Figure(
+                f"{name} peak memory, all rows",
+                big,
+                "the same at a tenth of the rows",
+                small,
+                "flat",
+                "one run each",
+                "MB",
+            )
+        )
+        figures.append(
+            Figure(
+                f"{name} peak memory, all rows",
+                big,
+                "export entries -f json, all rows",
+                export,
+                "about 1x",
+                "one run each",
+                "MB",
+            )
+        )
+    return figures
+
+
 def bench_import(db: Path, runs: int) -> list[Figure]:
     csv_path = WORK / "export.csv"  # written by bench_export
     target, bare_target = WORK / "import.db", WORK / "import-bare.db"
@@ -605,6 +654,7 @@ def main() -> None:
         figures += bench_reports(db, 5)
         figures += bench_search(db, 5)
         figures += bench_export(db, small, 3)
+        figures += bench_listing(db, small, 3)
         figures += bench_import(db, heavy)
     finally:
         if args.keep:
