@@ -422,6 +422,7 @@ WORDS += [
     "--hindering",
     "-2..-1",
     "--all-frameworks",
+    "--to",
 ]
 COMMANDS: list[list[str]] = [
     ["log"],
@@ -436,6 +437,8 @@ COMMANDS: list[list[str]] = [
     ["target"],
     ["export", "entries"],
     ["framework", "show"],
+    ["undo", "--yes"],
+    ["revert", "--yes"],
 ]
 
 

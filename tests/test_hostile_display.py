@@ -86,7 +86,7 @@ def assert_no_live_link(html: str) -> None:
 
 
 @pytest.fixture
-def hostile(cli: Invoke, log: Callable[..., int]) -> None:
+def hostile(cli: Invoke, log: Callable[..., int], monkeypatch: pytest.MonkeyPatch) -> None:
     for i, summary in enumerate(SUMMARIES):
         log(
             "regional",
@@ -106,7 +106,10 @@ def hostile(cli: Invoke, log: Callable[..., int]) -> None:
             "--analyst",
             "an\x1b]0;t\x07",
         )
+    # history shows who made each change: here someone whose name holds control characters
+    monkeypatch.setenv("POLICYTRACK_ANALYST", "an\x1b]0;t\x07")
     assert cli("edit", "1", "--summary", "Goïta said [in French] y \x9b").exit_code == 0
+    monkeypatch.setenv("POLICYTRACK_ANALYST", "tester")
     assert cli("target", "regional", "substantial", "--by", "2027", "--note", "[/red] \x1b[2J").exit_code == 0
 
 

@@ -62,7 +62,8 @@ def _json_list(values: list[str]) -> str:
 def log_entry(store: Store, fw: Framework, data: EntryInput) -> Entry:
     """Validate and record one piece of evidence; everything is checked before anything is written."""
     values = validated_values(fw, data)
-    entry_id = store.insert_entry(str(uuidlib.uuid4()), values, utc_now(), values["analyst"])
+    # The revision records who ran the command (`undo` finds it by that name), the entry whom --analyst names.
+    entry_id = store.insert_entry(str(uuidlib.uuid4()), values, utc_now(), default_analyst())
     return store.get_entry(entry_id)
 
 

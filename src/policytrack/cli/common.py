@@ -210,3 +210,16 @@ def complete_framework(ctx: typer.Context, incomplete: str) -> list[str]:
     except Exception:  # completion must never print a traceback into the shell
         return []
     return [n for n in names if n.startswith(incomplete)]
+
+
+def entry_id_arg(raw: str) -> int:
+    """An entry id typed by someone (`3` or `#3`), checked."""
+    from policytrack.models import MAX_ID
+
+    digits = raw.strip().lstrip("#")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(MAX_ID)):
+        raise InputError(f"invalid entry id {raw!r}: use the number `policytrack list` shows")
+    value = int(digits)
+    if not 1 <= value <= MAX_ID:
+        raise InputError(f"invalid entry id {raw!r}: ids go from 1 to 2^53; `policytrack list` shows them")
+    return value

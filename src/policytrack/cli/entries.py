@@ -16,6 +16,7 @@ from policytrack.cli.common import (
     complete_indicator,
     complete_status,
     console,
+    entry_id_arg,
     opened_store,
     read_date,
     read_text_arg,
@@ -179,18 +180,6 @@ def list_cmd(
             console(ctx).print(table)
 
 
-def _entry_id(raw: str) -> int:
-    from policytrack.models import MAX_ID
-
-    digits = raw.strip().lstrip("#")
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(MAX_ID)):
-        raise InputError(f"invalid entry id {raw!r}: use the number `policytrack list` shows")
-    value = int(digits)
-    if not 1 <= value <= MAX_ID:
-        raise InputError(f"invalid entry id {raw!r}: ids go from 1 to 2^53; `policytrack list` shows them")
-    return value
-
-
 EntryIdArg = Annotated[str, typer.Argument(help="Entry id, as `policytrack list` shows it.")]
 
 
@@ -207,7 +196,7 @@ def show_cmd(
 
     fmt = chosen_format(fmt, SHOW_FORMATS, as_json=as_json)
     with opened_store(ctx) as store:
-        entry = store.get_entry(_entry_id(entry_id))
+        entry = store.get_entry(entry_id_arg(entry_id))
     if fmt == "json":
         typer.echo(to_json(entry.as_dict()))
     else:
@@ -279,7 +268,7 @@ def edit_cmd(
         remove_actors=remove_actor or [],
     )
     with opened_store(ctx) as store:
-        entry = store.get_entry(_entry_id(entry_id))
+        entry = store.get_entry(entry_id_arg(entry_id))
         fw = get_framework(store, framework or entry.framework)
         entry = edit_entry(store, fw, entry.id, changes)
     confirm(ctx, f"Updated entry {entry.id} (revision {entry.revision})", f"the edit of entry {entry.id}")
@@ -296,7 +285,7 @@ def delete_cmd(
     from policytrack.render.text import visible
 
     with opened_store(ctx) as store:
-        entry = store.get_entry(_entry_id(entry_id))
+        entry = store.get_entry(entry_id_arg(entry_id))
         if not force:
             if not sys.stdin.isatty():
                 raise InputError(
@@ -322,7 +311,7 @@ def restore_cmd(ctx: typer.Context, entry_id: EntryIdArg) -> None:
     from policytrack.entries import restore_entry
 
     with opened_store(ctx) as store:
-        entry = restore_entry(store, _entry_id(entry_id))
+        entry = restore_entry(store, entry_id_arg(entry_id))
     confirm(ctx, f"Restored entry {entry.id} (revision {entry.revision})", f"the restore of entry {entry.id}")
 
 
@@ -341,7 +330,8 @@ def history_cmd(
 
     fmt = chosen_format(fmt, HISTORY_FORMATS, as_json=as_json)
     with opened_store(ctx) as store:
-        revisions = history(store, _entry_id(entry_id))
+        revisions = history(store, entry_id_arg(entry_id))
+        notes = store.entry_reversals(revisions[0].entry.id)
     if fmt != "table":
         records = (
             {
@@ -349,6 +339,7 @@ def history_cmd(
                 "action": r.action,
                 "changed_by": r.changed_by,
                 "changed_at": r.changed_at,
+                "reverses": notes.get(r.revision),
                 "entry": r.entry.as_dict(),
             }
             for r in revisions
@@ -356,4 +347,4 @@ def history_cmd(
         with text_output(ctx, None) as out:
             write_records(fmt, out, (), records)
     else:
-        console(ctx).print(history_table(revisions))
+        console(ctx).print(history_table(revisions, notes))

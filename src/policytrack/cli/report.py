@@ -263,7 +263,7 @@ def target_cmd(
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
         t = set_target(store, fw, indicator, level, due, begin, note, default_analyst(), utc_now())
-    message = f"Target for {t.indicator_key}: {t.level.name} by {t.due}"
+    message = f"Target for {t.indicator_key}: {t.level.name if t.level else '-'} by {t.due}"
     confirm(ctx, message, f"the target for {t.indicator_key}")
 
 

@@ -48,24 +48,34 @@ def source_path(arg: str) -> Path:
 _UPDATABLE = tuple(f.name for f in fields(Indicator) if f.name not in {"key", "id", "target"})
 
 
-def _differs(old: Indicator, new: Indicator) -> bool:
+def indicator_differs(old: Indicator, new: Indicator) -> bool:
     return any(getattr(old, f) != getattr(new, f) for f in _UPDATABLE)
 
 
-def install(store: Store, path: Path, now: str, *, update: bool = False) -> InstallResult:
+def install(store: Store, path: Path, now: str, *, update: bool = False, by: str = "") -> InstallResult:
     """Validate a framework file and add it, or (with update) load it as the framework's new version.
 
     An update may add indicators and change any text, but may not remove an indicator that has entries
     or a status level that entries or targets use: evidence is never lost.
     """
     fw, text = read_framework_file(path)
+    return install_text(store, fw, text, str(path), now, update=update, by=by)
+
+
+def install_text(
+    store: Store, fw: Framework, text: str, origin: str, now: str, *, update: bool, by: str = ""
+) -> InstallResult:
+    """Add or update a framework already read from `text` (from the file or the database `origin`
+    names), recording who loaded it (`by`)."""
     # The checks and the writes under one write lock: a `log` committing between them could otherwise use
     # a level or an indicator that the update then removes.
     with store.transaction():
-        return _install(store, fw, text, path, now, update=update)
+        return _install(store, fw, text, origin, now, update=update, by=by)
 
 
-def _install(store: Store, fw: Framework, text: str, path: Path, now: str, *, update: bool) -> InstallResult:
+def _install(
+    store: Store, fw: Framework, text: str, path: str, now: str, *, update: bool, by: str
+) -> InstallResult:
     sha = hashlib.sha256(text.encode()).hexdigest()
     existing = store.framework(fw.name)
     added: list[str] = [ind.key for ind in fw.indicators]
@@ -81,7 +91,9 @@ def _install(store: Store, fw: Framework, text: str, path: Path, now: str, *, up
         old = {ind.key: ind for ind in existing.indicators}
         new_keys = {ind.key for ind in fw.indicators}
         added = [ind.key for ind in fw.indicators if ind.key not in old]
-        changed = [ind.key for ind in fw.indicators if ind.key in old and _differs(old[ind.key], ind)]
+        changed = [
+            ind.key for ind in fw.indicators if ind.key in old and indicator_differs(old[ind.key], ind)
+        ]
         removed = [key for key in old if key not in new_keys]
         counts = store.evidence_counts(existing.id)
         kept = store.history_counts(existing.id)
@@ -109,7 +121,7 @@ def _install(store: Store, fw: Framework, text: str, path: Path, now: str, *, up
     framework_id = store.save_framework(fw, text, now)
     if removed:
         store.remove_indicators(framework_id, removed)
-    version = store.add_framework_version(framework_id, now, sha, text)
+    version = store.add_framework_version(framework_id, now, sha, text, by)
     loaded = store.framework(fw.name)
     assert loaded is not None
     _record_file_targets(store, fw, loaded, now)
@@ -127,6 +139,7 @@ def _record_file_targets(store: Store, from_file: Framework, loaded: Framework, 
         existing = current.get(ind.key)
         if (
             existing is not None
+            and existing.level is not None
             and existing.level.name == goal.level
             and existing.due == goal.due
             and (goal.start is None or existing.start == goal.start)

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
 
+    from policytrack.undo import Reversal
+
 
 def effect_text(effect: int) -> str:
     return f"+{effect}" if effect > 0 else str(effect)
@@ -131,7 +133,8 @@ def _field_text(entry: Entry, name: str) -> str:
     return "" if value is None else str(value)
 
 
-def history_table(revisions: Sequence[Revision]) -> Table:
+def history_table(revisions: Sequence[Revision], notes: dict[int, str] | None = None) -> Table:
+    """An entry's revisions; `notes` adds to a revision's action (such as "undo of revision 3")."""
     from rich.table import Table
     from rich.text import Text
 
@@ -145,10 +148,8 @@ def history_table(revisions: Sequence[Revision]) -> Table:
     table.add_column("Changes")
     previous: Entry | None = None
     for rev in revisions:
-        if previous is None or rev.action in {"delete", "restore"}:
-            changes = (
-                f"{rev.entry.indicator} {rev.entry.date}: {rev.entry.summary}" if previous is None else ""
-            )
+        if previous is None:
+            changes = f"{rev.entry.indicator} {rev.entry.date}: {rev.entry.summary}"
         else:
             lines = []
             for name in _HISTORY_FIELDS:
@@ -157,9 +158,36 @@ def history_table(revisions: Sequence[Revision]) -> Table:
                     lines.append(f"{name}: {old or '(empty)'} -> {new or '(empty)'}")
             changes = "\n".join(lines)
         when = rev.changed_at[:19].replace("T", " ")
-        table.add_row(str(rev.revision), literal(rev.action), literal(rev.changed_by), when, literal(changes))
+        action = rev.action + (f" ({notes[rev.revision]})" if notes and rev.revision in notes else "")
+        table.add_row(str(rev.revision), literal(action), literal(rev.changed_by), when, literal(changes))
         previous = rev.entry
     return table
+
+
+def reversal_table(plan: Reversal) -> RenderableType:
+    """What an undo or a revert will change: a line saying what, then each field before and after."""
+    from rich.console import Group
+    from rich.table import Table
+
+    table = Table()
+    table.add_column("Field")
+    table.add_column("Now")
+    table.add_column("After")
+    rows: list[tuple[str, str, str]] = [(c.name, c.before, c.after) for c in plan.changes]
+    if plan.before is not None and plan.after is not None:
+        for name in _HISTORY_FIELDS:
+            old, new = _field_text(plan.before, name), _field_text(plan.after, name)
+            if old != new:
+                rows.append((name, old or "(empty)", new or "(empty)"))
+        if plan.before.deleted != plan.after.deleted:
+            rows.append(("deleted", _yes_no(plan.before.deleted), _yes_no(plan.after.deleted)))
+    for name, old, new in rows:
+        table.add_row(literal(name), literal(old, style="red"), literal(new, style="green"))
+    return Group(literal(f"{plan.command.capitalize()} {plan.title}:", style="bold"), table)
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
 
 
 def indicators_table(fw: Framework, states: Sequence[IndicatorState]) -> Table:

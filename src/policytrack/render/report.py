@@ -39,7 +39,7 @@ def _window(report: Report) -> str:
 
 
 def _target_text(row: ReportRow) -> str:
-    if row.target is None:
+    if row.target is None or row.target.level is None:
         return "-"
     return f"{row.target.level.name} by {row.target.due}"
 
@@ -142,7 +142,7 @@ def report_renderable(report: Report, *, plain: bool = False, width: int | None 
             )
         )
         if compact:
-            target = f"{r.target.level.name}\nby {r.target.due}\n" if r.target else ""
+            target = f"{r.target.level.name}\nby {r.target.due}\n" if r.target and r.target.level else ""
             cells.append(literal(target) + track)
         else:
             cells += [literal(_target_text(r)), track]
@@ -354,7 +354,7 @@ def target_records(found: Iterable[Target]) -> Iterator[dict[str, str]]:
     for t in found:
         yield {
             "indicator": t.indicator_key,
-            "level": t.level.name,
+            "level": t.level.name if t.level else "",  # empty: the target was withdrawn
             "from": t.start.isoformat(),
             "due": str(t.due),
             "set_by": t.set_by,
@@ -373,7 +373,7 @@ def targets_table(records: Iterable[Mapping[str, str]]) -> RenderableType:
     for r in records:
         table.add_row(
             literal(r["indicator"]),
-            literal(r["level"]),
+            literal(r["level"]) if r["level"] else literal("(withdrawn)", style="dim"),
             r["from"],
             r["due"],
             literal(r["set_by"]),

@@ -82,15 +82,18 @@ class FrameworkRows(StoreBase):
                 )
         return framework_id
 
-    def add_framework_version(self, framework_id: int, loaded_at: str, sha256: str, definition: str) -> int:
+    def add_framework_version(
+        self, framework_id: int, loaded_at: str, sha256: str, definition: str, loaded_by: str = ""
+    ) -> int:
         with self.transaction() as conn:
             (last,) = conn.execute(
                 "SELECT coalesce(max(version), 0) FROM framework_versions WHERE framework_id = ?",
                 (framework_id,),
             ).fetchone()
             conn.execute(
-                "INSERT INTO framework_versions VALUES (?, ?, ?, ?, ?)",
-                (framework_id, last + 1, loaded_at, sha256, definition),
+                """INSERT INTO framework_versions (framework_id, version, loaded_at, sha256, definition,
+                   loaded_by) VALUES (?, ?, ?, ?, ?, ?)""",
+                (framework_id, last + 1, loaded_at, sha256, definition, loaded_by),
             )
         return int(last) + 1
 
@@ -137,7 +140,7 @@ class FrameworkRows(StoreBase):
                    UNION SELECT r.status FROM entry_revisions r JOIN indicators i ON i.id = r.indicator_id
                    WHERE i.framework_id = ? AND r.status IS NOT NULL
                    UNION SELECT t.level FROM targets t JOIN indicators i ON i.id = t.indicator_id
-                   WHERE i.framework_id = ?""",
+                   WHERE i.framework_id = ? AND t.level != ''""",
                 (framework_id, framework_id, framework_id),
             )
         }

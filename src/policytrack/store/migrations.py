@@ -179,3 +179,27 @@ def m005_search_and_view(db: Any) -> None:
            JOIN frameworks f ON f.id = i.framework_id
            WHERE e.deleted_at IS NULL"""
     )
+
+
+@migrations(name="m006_undo")
+def m006_undo(db: Any) -> None:
+    """What `undo` and `revert` need: who loaded each framework version, a record of every change that
+    undid or reverted another (so a second `undo` steps further back instead of redoing), and an index to
+    find an analyst's latest change. A target row with an empty level withdraws the indicator's target."""
+    db.execute("ALTER TABLE framework_versions ADD COLUMN loaded_by TEXT NOT NULL DEFAULT ''")
+    db.execute(
+        """CREATE TABLE reversals (
+            id INTEGER PRIMARY KEY,
+            command TEXT NOT NULL CHECK (command IN ('undo', 'revert')),
+            kind TEXT NOT NULL CHECK (kind IN ('entry', 'target', 'framework')),
+            undone_ref INTEGER NOT NULL,
+            undone_revision INTEGER NOT NULL,
+            made_ref INTEGER NOT NULL,
+            made_revision INTEGER NOT NULL,
+            changed_by TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX reversals_undone ON reversals (kind, undone_ref, undone_revision)")
+    db.execute("CREATE INDEX reversals_made ON reversals (kind, made_ref, made_revision)")
+    db.execute("CREATE INDEX entry_revisions_by ON entry_revisions (changed_by, changed_at)")
