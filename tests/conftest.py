@@ -24,6 +24,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     settings.cache_clear()
     monkeypatch.setenv("POLICYTRACK_ANALYST", "tester")
     monkeypatch.delenv("POLICYTRACK_FRAMEWORK", raising=False)
+    # no test may open a real editor: tests that need one script it through EDITOR
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
     return db

@@ -61,9 +61,10 @@ REVISION_FIELDS = (*EXPORT_FIELDS, *(c.name for c in REVISION_COLUMNS))
 TEXT_FIELDS = frozenset(c.name for c in BY_NAME.values() if c.free_text)
 INT_FIELDS = frozenset(c.name for c in COLUMNS if c.kind == "number" and c.exported)
 LIST_FIELDS = frozenset(c.name for c in COLUMNS if c.kind == "list")
-# What an import row must have, and may have besides the export's columns (a tombstone's date).
+# What an import row must have, and may have besides the export's columns: a tombstone's date, or (as
+# `list --deleted` writes in JSON) whether the entry is deleted.
 REQUIRED = ("indicator", "date", "summary")
-IMPORT_FIELDS = frozenset(EXPORT_FIELDS) | {"deleted_at"}
+IMPORT_FIELDS = frozenset(EXPORT_FIELDS) | {"deleted_at", "deleted"}
 # How a list column (tags, actors) is written as one text cell, in CSV and in lists shown to people.
 LIST_SEPARATOR = "; "
 # What a spreadsheet runs as a formula at the start of a free-text cell, and the apostrophe that marks one

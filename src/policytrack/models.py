@@ -196,6 +196,7 @@ class Entry:
     revision: int
     recorded_at: str
     deleted: bool = False
+    deleted_at: str | None = None  # when it was deleted (UTC), for `list --deleted`
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -212,6 +212,29 @@ def complete_framework(ctx: typer.Context, incomplete: str) -> list[str]:
     return [n for n in names if n.startswith(incomplete)]
 
 
+def _complete_labels(ctx: typer.Context, incomplete: str, column: str) -> list[str]:
+    try:
+        from policytrack.store import Store
+
+        path = resolve_db_path(ctx.find_root().params.get("db"))
+        if not path.exists():
+            return []
+        with Store(path) as store:
+            return store.labels_in_use(column, incomplete)
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+
+
+def complete_tag(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of the tags already used (on the newest entries)."""
+    return _complete_labels(ctx, incomplete, "tags")
+
+
+def complete_actor(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of the actors already named (on the newest entries)."""
+    return _complete_labels(ctx, incomplete, "actors")
+
+
 def entry_id_arg(raw: str) -> int:
     """An entry id typed by someone (`3` or `#3`), checked."""
     from policytrack.models import MAX_ID

@@ -7,14 +7,16 @@ since typer builds only the command being run (cli.app_for).
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from policytrack.cli.app import app, confirm, fail
 from policytrack.cli.common import (
+    complete_actor,
     complete_indicator,
     complete_status,
+    complete_tag,
     console,
     entry_id_arg,
     opened_store,
@@ -53,6 +55,9 @@ from policytrack.cli.options import (
 )
 from policytrack.errors import InputError
 
+if TYPE_CHECKING:
+    from policytrack.models import Entry
+
 
 @app.command(
     "log",
@@ -63,7 +68,12 @@ from policytrack.errors import InputError
 def log_cmd(
     ctx: typer.Context,
     indicator: IndicatorArg,
-    summary: Annotated[str, typer.Argument(help="What happened, in a sentence; '-' reads it from stdin.")],
+    summary: Annotated[
+        str | None,
+        typer.Argument(
+            help="What happened, in a sentence; '-' reads it from stdin; left out, $EDITOR opens a form."
+        ),
+    ] = None,
     date: Annotated[str, typer.Option("--date", "-d", help=DATE_HELP)] = "today",
     source: Annotated[str, typer.Option("--source", "-s", help="URL or citation of the evidence.")] = "",
     effect: Annotated[int, typer.Option("--effect", "-e", help=EFFECT_HELP)] = 0,
@@ -71,9 +81,12 @@ def log_cmd(
         str | None, typer.Option("--status", help=STATUS_HELP, autocompletion=complete_status)
     ] = None,
     grade: Annotated[str | None, typer.Option("--grade", "-g", help=GRADE_HELP)] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag; repeatable.")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="A tag; repeatable.", autocompletion=complete_tag)
+    ] = None,
     actor: Annotated[
-        list[str] | None, typer.Option("--actor", "-a", help="An actor involved; repeatable.")
+        list[str] | None,
+        typer.Option("--actor", "-a", help="An actor involved; repeatable.", autocompletion=complete_actor),
     ] = None,
     note: Annotated[str, typer.Option("--note", "-n", help="A longer note.")] = "",
     analyst: Annotated[
@@ -84,11 +97,15 @@ def log_cmd(
     monthfirst: MonthFirst = False,
     framework: FrameworkOpt = None,
 ) -> None:
-    """Record a dated, sourced piece of evidence against an indicator. Prints its id and date."""
+    """Record a dated, sourced piece of evidence against an indicator. Prints its id and date. With no
+    summary, $VISUAL or $EDITOR opens a form holding the options given."""
     from policytrack.entries import log_entry
     from policytrack.models import EntryInput
     from policytrack.workspace import get_framework
 
+    if summary is None:
+        _log_in_editor(ctx, indicator, date, source, effect, status, grade, tag, actor, note, analyst)
+        return
     data = EntryInput(
         indicator=indicator,
         summary=read_text_arg(summary),
@@ -104,6 +121,92 @@ def log_cmd(
     )
     with opened_store(ctx) as store:
         entry = log_entry(store, get_framework(store, framework), data)
+    confirm(ctx, f"Logged entry {entry.id} for {entry.indicator}, dated {entry.date}", f"entry {entry.id}")
+
+
+def _form_values(entry: Entry) -> dict[str, str]:
+    from policytrack.columns import LIST_SEPARATOR
+    from policytrack.render.entries import effect_text
+
+    return {
+        "summary": entry.summary,
+        "date": str(entry.date),
+        "effect": effect_text(entry.effect),
+        "grade": entry.grade or "",
+        "status": entry.status or "",
+        "source": entry.source,
+        "tags": LIST_SEPARATOR.join(entry.tags),
+        "actors": LIST_SEPARATOR.join(entry.actors),
+        "note": entry.note,
+    }
+
+
+def _form_effect(text: str) -> int:
+    try:
+        return int(text.strip() or "0")
+    except ValueError:
+        raise InputError(f"effect: {text!r} is not a number; give -2, -1, 0, +1 or +2") from None
+
+
+def _log_in_editor(
+    ctx: typer.Context,
+    indicator: str,
+    date: str,
+    source: str,
+    effect: int,
+    status: str | None,
+    grade: str | None,
+    tag: list[str] | None,
+    actor: list[str] | None,
+    note: str,
+    analyst: str | None,
+) -> None:
+    """`log INDICATOR` with no summary: the options given fill the form; the rest is typed in the editor."""
+    from policytrack.cli.editor import fill_in, labels
+    from policytrack.columns import LIST_SEPARATOR
+    from policytrack.entries import log_entry
+    from policytrack.models import EntryInput, resolve_indicator
+    from policytrack.render.entries import effect_text
+    from policytrack.render.text import visible
+    from policytrack.workspace import get_framework
+
+    dayfirst, monthfirst = ctx.params.get("dayfirst", False), ctx.params.get("monthfirst", False)
+    start = read_date(date, "--date", dayfirst=dayfirst, monthfirst=monthfirst)
+    values = {
+        "date": str(start),
+        "effect": effect_text(effect),
+        "grade": grade or "",
+        "status": status or "",
+        "source": source,
+        "tags": LIST_SEPARATOR.join(tag or []),
+        "actors": LIST_SEPARATOR.join(actor or []),
+        "note": note,
+    }
+    with opened_store(ctx) as store:
+        fw = get_framework(store, ctx.params.get("framework"))
+        ind = resolve_indicator(fw, indicator)  # an unknown indicator is said before the editor opens
+
+        def save(fields: dict[str, str]) -> Entry:
+            data = EntryInput(
+                indicator=ind.key,
+                summary=fields.get("summary", ""),
+                date=read_date(
+                    fields.get("date") or "today", "date", dayfirst=dayfirst, monthfirst=monthfirst
+                ),
+                source=fields.get("source", ""),
+                effect=_form_effect(fields.get("effect", "")),
+                status=fields.get("status") or None,
+                grade=fields.get("grade") or None,
+                tags=labels(fields.get("tags", "")),
+                actors=labels(fields.get("actors", "")),
+                note=fields.get("note", ""),
+                analyst=analyst or "",
+            )
+            return log_entry(store, fw, data)
+
+        title = " ".join(ind.title.split())
+        heading = visible(f"New entry for {ind.number}. {title} [{ind.key}] ({fw.name})")
+        entry = fill_in(values, heading, save)
     confirm(ctx, f"Logged entry {entry.id} for {entry.indicator}, dated {entry.date}", f"entry {entry.id}")
 
 
@@ -150,12 +253,6 @@ def list_cmd(
     from policytrack.workspace import get_framework
 
     fmt = chosen_format(fmt, LIST_FORMATS, as_json=as_json, as_csv=as_csv)
-    if deleted and fmt == "csv":
-        raise fail(
-            "--deleted cannot be marked in CSV, whose columns are the export's: use --format json or jsonl "
-            "(each entry says whether it is deleted), or `export entries --all-revisions`",
-            2,
-        )
     flt = entry_filter(ctx)
     if all_frameworks and framework:
         raise fail("--all-frameworks and --framework cannot be used together", 2)
@@ -167,7 +264,13 @@ def list_cmd(
             fw = get_framework(store, framework)
             title = fw.title
             entries = list_entries(store, fw, flt, limit)
-        if fmt != "table":
+        if fmt != "table" and deleted:
+            # with deleted entries, a last column says when each was deleted (empty: it is current);
+            # import reads it back as the tombstone
+            with text_output(ctx, None) as out:
+                records = ({**e.as_dict(), "deleted_at": e.deleted_at} for e in entries)
+                write_records(fmt, out, (*EXPORT_FIELDS, "deleted_at"), records)
+        elif fmt != "table":
             with text_output(ctx, None) as out:
                 write_records(fmt, out, EXPORT_FIELDS, (e.as_dict() for e in entries))
         else:
@@ -223,23 +326,34 @@ def edit_cmd(
     ] = None,
     grade: Annotated[str | None, typer.Option("--grade", "-g", help=GRADE_HELP + " '' clears it.")] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="Replace the tags; repeatable.")
+        list[str] | None,
+        typer.Option("--tag", "-t", help="Replace the tags; repeatable.", autocompletion=complete_tag),
     ] = None,
     actor: Annotated[
-        list[str] | None, typer.Option("--actor", "-a", help="Replace the actors; repeatable.")
+        list[str] | None,
+        typer.Option("--actor", "-a", help="Replace the actors; repeatable.", autocompletion=complete_actor),
     ] = None,
-    add_tag: Annotated[list[str] | None, typer.Option("--add-tag", help="Add a tag; repeatable.")] = None,
+    add_tag: Annotated[
+        list[str] | None,
+        typer.Option("--add-tag", help="Add a tag; repeatable.", autocompletion=complete_tag),
+    ] = None,
     remove_tag: Annotated[
-        list[str] | None, typer.Option("--remove-tag", help="Remove a tag; repeatable.")
+        list[str] | None,
+        typer.Option("--remove-tag", help="Remove a tag; repeatable.", autocompletion=complete_tag),
     ] = None,
     add_actor: Annotated[
-        list[str] | None, typer.Option("--add-actor", help="Add an actor; repeatable.")
+        list[str] | None,
+        typer.Option("--add-actor", help="Add an actor; repeatable.", autocompletion=complete_actor),
     ] = None,
     remove_actor: Annotated[
-        list[str] | None, typer.Option("--remove-actor", help="Remove an actor; repeatable.")
+        list[str] | None,
+        typer.Option("--remove-actor", help="Remove an actor; repeatable.", autocompletion=complete_actor),
     ] = None,
     note: Annotated[str | None, typer.Option("--note", "-n", help="New note.")] = None,
     analyst: Annotated[str | None, typer.Option(help="New analyst.")] = None,
+    in_editor: Annotated[
+        bool, typer.Option("--editor", help="Change it in $VISUAL or $EDITOR, as a form.")
+    ] = False,
     dayfirst: DayFirst = False,
     monthfirst: MonthFirst = False,
     framework: FrameworkOpt = None,
@@ -247,6 +361,19 @@ def edit_cmd(
     """Change an entry. The old version stays in its history (`policytrack history ID`)."""
     from policytrack.entries import EntryChanges, edit_entry
     from policytrack.workspace import get_framework
+
+    if in_editor:
+        changed = [
+            name
+            for name, value in ctx.params.items()
+            if name not in {"entry_id", "in_editor", "dayfirst", "monthfirst", "framework"}
+            and value not in (None, [], ())
+        ]
+        if changed:
+            option = "--" + changed[0].replace("_", "-")
+            raise fail(f"--editor changes the entry in a form: give no other change ({option}) with it", 2)
+        _edit_in_editor(ctx, entry_id_arg(entry_id), framework)
+        return
 
     changes = EntryChanges(
         indicator=indicator,
@@ -271,6 +398,38 @@ def edit_cmd(
         entry = store.get_entry(entry_id_arg(entry_id))
         fw = get_framework(store, framework or entry.framework)
         entry = edit_entry(store, fw, entry.id, changes)
+    confirm(ctx, f"Updated entry {entry.id} (revision {entry.revision})", f"the edit of entry {entry.id}")
+
+
+def _edit_in_editor(ctx: typer.Context, entry_id: int, framework: str | None) -> None:
+    from policytrack.cli.editor import fill_in, labels
+    from policytrack.entries import EntryChanges, edit_entry
+    from policytrack.render.text import visible
+    from policytrack.workspace import get_framework
+
+    dayfirst, monthfirst = ctx.params.get("dayfirst", False), ctx.params.get("monthfirst", False)
+    with opened_store(ctx) as store:
+        current = store.get_entry(entry_id)
+        if current.deleted:
+            raise InputError(f"entry {entry_id} is deleted; `policytrack restore {entry_id}` first")
+        fw = get_framework(store, framework or current.framework)
+
+        def save(fields: dict[str, str]) -> Entry:
+            changes = EntryChanges(
+                summary=fields.get("summary", ""),
+                date=read_date(fields.get("date", ""), "date", dayfirst=dayfirst, monthfirst=monthfirst),
+                source=fields.get("source", ""),
+                effect=_form_effect(fields.get("effect", "")),
+                status=fields.get("status", ""),
+                grade=fields.get("grade", ""),
+                tags=labels(fields.get("tags", "")),
+                actors=labels(fields.get("actors", "")),
+                note=fields.get("note", ""),
+            )
+            return edit_entry(store, fw, entry_id, changes)
+
+        heading = visible(f"Entry {entry_id} ({current.indicator}), revision {current.revision}")
+        entry = fill_in(_form_values(current), heading, save)
     confirm(ctx, f"Updated entry {entry.id} (revision {entry.revision})", f"the edit of entry {entry.id}")
 
 

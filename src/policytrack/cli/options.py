@@ -9,7 +9,14 @@ from typing import Annotated, Any
 import typer
 
 from policytrack.cli.app import fail
-from policytrack.cli.common import complete_framework, complete_indicator, complete_status, read_date
+from policytrack.cli.common import (
+    complete_actor,
+    complete_framework,
+    complete_indicator,
+    complete_status,
+    complete_tag,
+    read_date,
+)
 from policytrack.models import EntryFilter
 
 IndicatorArg = Annotated[
@@ -42,7 +49,10 @@ SinceOpt = Annotated[
 UntilOpt = Annotated[
     str | None, typer.Option(help="Up to this date, inclusive (--until 2024 includes all of 2024).")
 ]
-TagsOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Has this tag; repeatable.")]
+TagsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", "-t", help="Has this tag; repeatable.", autocompletion=complete_tag),
+]
 GrepOpt = Annotated[
     str | None,
     typer.Option(help="Words in the summary, note or source (any case; 'minus' finds 'MINUSMA')."),
@@ -50,7 +60,10 @@ GrepOpt = Annotated[
 
 
 ActorsOpt = Annotated[
-    list[str] | None, typer.Option("--actor", "-a", help="Involves this actor; repeatable (all of them).")
+    list[str] | None,
+    typer.Option(
+        "--actor", "-a", help="Involves this actor; repeatable (all of them).", autocompletion=complete_actor
+    ),
 ]
 AnalystsOpt = Annotated[
     list[str] | None, typer.Option("--analyst", help="Logged by this analyst; repeatable (any of them).")

@@ -109,6 +109,26 @@ def optional_int(value: Any, what: str, low: int | None = None, high: int | None
     return number
 
 
+_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
+
+
+def tombstone(rec: dict[str, Any], now: str) -> str | None:
+    """When a row's entry was deleted: its `deleted_at`, else `now` when it says `deleted: true` (as
+    `list --deleted` writes), else None (a current entry)."""
+    at = optional_timestamp(rec.get("deleted_at"), "deleted_at")
+    flag = rec.get("deleted")
+    if flag is None or isinstance(flag, bool):
+        deleted = flag
+    elif isinstance(flag, str) and flag.strip().lower() in _TRUE + _FALSE:
+        deleted = flag.strip().lower() in _TRUE
+    else:
+        shown = repr(flag[:40]) if isinstance(flag, str) else _json_kind(flag)
+        raise InputError(f"deleted {shown} is not true or false; write true, false or leave it empty")
+    if deleted is False and at is not None:
+        raise InputError("deleted is false but deleted_at is set; keep one of them")
+    return at if at is not None or not deleted else now
+
+
 def optional_timestamp(value: Any, what: str) -> str | None:
     """An ISO 8601 timestamp (as export writes: 2024-07-06T09:30:00.000000Z), kept as given."""
     if value is None or value == "":
@@ -308,5 +328,5 @@ class RowChecker:
             "id": optional_int(rec.get("id"), "id", 1, MAX_ID),
             "revision": optional_int(rec.get("revision"), "revision", 1, MAX_ID),
             "recorded_at": optional_timestamp(rec.get("recorded_at"), "recorded_at") or self.now,
-            "deleted_at": optional_timestamp(rec.get("deleted_at"), "deleted_at"),
+            "deleted_at": tombstone(rec, self.now),
         }

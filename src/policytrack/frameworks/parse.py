@@ -101,6 +101,26 @@ class _Lines:
         return header
 
 
+# The texts `policytrack framework new` writes for the user to replace (frameworks/install.py TEMPLATE uses
+# each of them; a test keeps the two in step): a file still holding one is refused, naming its line.
+PLACEHOLDERS = frozenset(
+    {
+        "Title of the framework",
+        "What the paper recommends, in your own words.",
+        "Title of the paper or article",
+        "Author",
+        "Publisher or journal",
+        "The first recommendation",
+        "What carrying it out would mean.",
+        "Who must act",
+        "What you would observe if it advances",
+        "What you would observe if it goes backwards",
+        "The situation the paper describes.",
+        "Author, outlet",
+    }
+)
+
+
 class _Reader:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
@@ -137,7 +157,17 @@ class _Reader:
         text = " ".join(value.split())
         if required and not text:
             self.fail(f"{key!r} in [{table}] is empty", table, index, key)
+        self.not_placeholder(text, key, table, index)
         return text
+
+    def not_placeholder(self, text: str, key: str, table: str, index: int) -> None:
+        if text in PLACEHOLDERS:
+            self.fail(
+                f"{key!r} in [{table}] is still the template's {text!r}: replace it with your own text",
+                table,
+                index,
+                key,
+            )
 
     def integer(self, data: Mapping[str, Any], key: str, table: str, index: int = 0) -> int:
         if key not in data:
@@ -156,7 +186,10 @@ class _Reader:
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.fail(f"{key!r} in [{table}] must be a list of text", table, index, key)
-        return tuple(" ".join(v.split()) for v in value)
+        found = tuple(" ".join(v.split()) for v in value)
+        for text in found:
+            self.not_placeholder(text, key, table, index)
+        return found
 
     def mapping(self, data: Mapping[str, Any], key: str, table: str, index: int) -> dict[str, Any]:
         value = data.get(key, {})

@@ -55,6 +55,7 @@ def _entry(row: sqlite3.Row) -> Entry:
         revision=row["revision"],
         recorded_at=row["recorded_at"],
         deleted=row["deleted_at"] is not None,
+        deleted_at=row["deleted_at"],
     )
 
 
@@ -194,6 +195,19 @@ class EntryRows(StoreBase):
             list(params),
         )
         return (row[0] for row in cursor)
+
+    def labels_in_use(self, column: str, prefix: str, recent: int = 20000) -> list[str]:
+        """Tags or actors (`column`) starting with `prefix` on the `recent` newest current entries, sorted:
+        what shell completion offers, bounded so it stays quick on a large database."""
+        if column not in ("tags", "actors"):
+            raise ValueError(column)
+        rows = self.conn.execute(
+            f"""SELECT DISTINCT j.value FROM (SELECT {column} AS labels FROM entries
+                    WHERE deleted_at IS NULL ORDER BY id DESC LIMIT ?) e, json_each(e.labels) j
+                WHERE json_valid(e.labels) AND substr(j.value, 1, ?) = ? ORDER BY j.value""",
+            (recent, len(prefix), prefix),
+        )
+        return [str(row[0]) for row in rows]
 
     def revisions(self, entry_id: int) -> list[Revision]:
         found = list(self.query_revisions(["e.id = ?"], [entry_id]))
