@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> Path:
         encoding="utf-8",
     )
     monkeypatch.setenv("EDITOR", f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # forms, and the text kept of abandoned ones
     return tmp_path
 
 
@@ -155,3 +157,112 @@ def test_a_form_reads_back_what_it_shows(values: dict[str, str], note: list[str]
     text = "\n".join(note).strip("\n")
     parsed = parse_form(form_text({**values, "note": text}, "heading"))
     assert parsed == {**values, "note": text}
+
+
+def test_a_change_made_while_the_form_is_open_is_not_overwritten(
+    cli: Invoke,
+    cli_json: InvokeJson,
+    log: Log,
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    log("regional", "AES treaty", "--date", "2024-07-06")
+    # while the form is open, a colleague changes the entry from another terminal
+    editor(
+        tmp_path,
+        monkeypatch,
+        "import os, subprocess\n"
+        "env = {**os.environ, 'POLICYTRACK_ANALYST': 'colleague'}\n"
+        "edit = [sys.executable, '-m', 'policytrack', 'edit', '1', '--effect', '2']\n"
+        "subprocess.run(edit, env=env, check=True)\n"
+        "text = text.replace('summary: AES treaty', 'summary: AES treaty signed')",
+    )
+    line = refused(cli("edit", "1", "--editor"))
+    assert "changed by colleague while the form was open" in line
+    entry = cli_json("show", "1", "--json")
+    assert (entry["summary"], entry["effect"], entry["revision"]) == ("AES treaty", 2, 2)
+
+
+def test_only_what_the_form_changed_is_written(
+    cli: Invoke, cli_json: InvokeJson, log: Log, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log("regional", "AES treaty", "--date", "2024-07", "--note", "kept")
+    editor(tmp_path, monkeypatch, "text = text.replace('summary: AES treaty', 'summary: AES treaty signed')")
+    assert cli("edit", "1", "--editor").exit_code == 0
+    [rev1, rev2] = cli_json("history", "1", "--json")
+    changed = {k for k in rev1["entry"] if rev1["entry"][k] != rev2["entry"][k]}
+    assert changed == {"summary", "revision"}
+
+
+@pytest.mark.parametrize("encoding", ["crlf", "bom", "cr"])
+def test_forms_saved_by_other_platforms_editors(
+    cli: Invoke, cli_json: InvokeJson, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str
+) -> None:
+    editor(
+        tmp_path,
+        monkeypatch,
+        "import re\n"
+        "text = text.replace('summary:\\n', 'summary: MINUSMA mandate ends\\n')\n"
+        "text = re.sub(r'(?m)^date: .*$', 'date: 2023-06-30', text)\n"
+        "text = text.replace('note:\\n', 'note: one\\ntwo\\n')\n"
+        f"mode = {encoding!r}\n"
+        "data = text.replace('\\n', '\\r\\n' if mode == 'crlf' else '\\r' if mode == 'cr' else '\\n')\n"
+        "path.write_bytes(('\\ufeff' if mode == 'bom' else '').encode() + data.encode())\n"
+        "sys.exit(0)",
+    )
+    result = cli("log", "diversify")
+    assert result.exit_code == 0, result.output
+    [entry] = cli_json("list", "--json")
+    assert (entry["summary"], entry["note"]) == ("MINUSMA mandate ends", "one\ntwo")
+
+
+def test_a_mistake_keeps_the_note_and_a_missing_line_is_refused(
+    cli: Invoke, cli_json: InvokeJson, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor(
+        tmp_path,
+        monkeypatch,
+        "import re\n"
+        "if calls == 1:\n"
+        "    text = text.replace('summary:\\n', 'summary: MINUSMA mandate ends\\n')\n"
+        "    text = text.replace('note:\\n', 'note: # error: not one of ours\\n# also the note\\n')\n"
+        "    text = re.sub(r'(?m)^effect: .*\\n', '', text)\n"
+        "else:\n"
+        "    text = text.replace('summary: MINUSMA', 'effect: -1\\nsummary: MINUSMA')\n"
+        "    text = re.sub(r'(?m)^date: .*$', 'date: 2023-06-30', text)",
+    )
+    result = cli("log", "diversify")
+    assert result.exit_code == 0, result.output
+    assert "# error: the form has no 'effect:' line" in (tmp_path / "forms-2.txt").read_text()
+    [entry] = cli_json("list", "--json")
+    assert entry["note"] == "# error: not one of ours\n# also the note" and entry["effect"] == -1
+
+
+def test_what_was_typed_is_kept_when_the_form_is_abandoned(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor(
+        tmp_path,
+        monkeypatch,
+        "text = text.replace('summary:\\n', 'summary: long careful text\\n')\n"
+        "path.write_text(text)\nsys.exit(1)",
+    )
+    line = refused(cli("log", "regional"))
+    kept = Path(line.split("kept in ")[1].split(")")[0])
+    assert kept.parent == tmp_path and "summary: long careful text" in kept.read_text()
+
+
+def test_options_and_text_the_form_cannot_hold(
+    cli: Invoke, log: Log, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log("regional", "line one\nline two", "--date", "2024")
+    editor(tmp_path, monkeypatch, "text = text + 'x'")
+    before = dump(db_path)
+    assert "change it with --summary" in refused(cli("edit", "1", "--editor"))
+    # options are checked as with a summary, before the editor opens
+    assert "';'" in refused(cli("log", "regional", "--tag", "a;b"))
+    assert "--effect" in refused(cli("log", "regional", "--effect", "7"))
+    assert "several lines" in refused(cli("log", "regional", "x", "--tag", "a\nb"))
+    assert not (tmp_path / "forms-1.txt").exists()
+    assert dump(db_path) == before

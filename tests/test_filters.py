@@ -246,6 +246,12 @@ def test_completion_knows_the_framework_and_its_levels(cli: Invoke, db_path: Pat
     assert complete("policytrack list --tag t") == ["treaty"]
     assert complete("policytrack edit 1 --add-actor M") == ["Mali"]
     assert complete("policytrack list --actor ") == ["Mali", "Niger"]
+    # labels a shell would split or run are not offered
+    assert (
+        cli("log", "regional", "Odd", "--date", "2024", "--tag", "$(touch x)", "--tag", "two words").exit_code
+        == 0
+    )
+    assert complete("policytrack list --tag ") == ["summit", "treaty"]
 
 
 def test_text_starting_with_a_dash_says_where_it_goes(cli: Invoke, db_path: Path) -> None:

@@ -278,3 +278,45 @@ def test_undoing_every_edit_returns_the_original(
     }
     assert back["revision"] == 1 + 2 * made
     assert json.dumps(history(cli_json, entry_id)[0]["entry"]["summary"]) == '"start"'
+
+
+def test_undo_a_framework_update_takes_back_the_targets_its_file_set(
+    cli: Invoke, cli_json: InvokeJson, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "demo.toml"
+    path.write_text(MINIMAL)
+    assert cli("framework", "add", str(path)).exit_code == 0
+    monkeypatch.setenv("POLICYTRACK_FRAMEWORK", "demo")
+    assert cli("target", "first", "none", "--by", "2027").exit_code == 0
+    with_target = MINIMAL.replace(
+        'description = "The first one."',
+        'description = "The first one."\n\n[indicators.target]\nlevel = "done"\nby = "2028"',
+    )
+    path.write_text(with_target)
+    assert cli("framework", "add", str(path), "--update").exit_code == 0
+    assert [t["level"] for t in cli_json("targets", "--json")] == ["done"]
+    out = undo(cli)
+    assert "target of first" in out and "done by 2028" in out
+    assert [(t["level"], t["due"]) for t in cli_json("targets", "--json")] == [("none", "2027")]
+    # and the analyst's own target before it is next, not stuck behind the file's
+    undo(cli)
+    assert cli_json("targets", "--json") == []
+
+
+def test_an_undo_that_would_lose_evidence_is_refused_in_the_dry_run_too(
+    cli: Invoke, log: Log, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "demo.toml"
+    one = MINIMAL[: MINIMAL.index('[[indicators]]\nkey = "second"')]
+    path.write_text(one)
+    assert cli("framework", "add", str(path)).exit_code == 0
+    path.write_text(MINIMAL)  # adds "second"
+    assert cli("framework", "add", str(path), "--update").exit_code == 0
+    monkeypatch.setenv("POLICYTRACK_ANALYST", "colleague")
+    log("second", "synthetic test entry", "--framework", "demo", "--date", "2024")
+    monkeypatch.setenv("POLICYTRACK_ANALYST", "tester")
+    before = dump(db_path)
+    for args in (["undo", "--dry-run"], ["undo", "--yes"]):
+        line = refused(cli(*args))
+        assert "version 1 lacks indicator second (1 entry)" in line and "framework add FILE --update" in line
+    assert dump(db_path) == before

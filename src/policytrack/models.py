@@ -79,6 +79,8 @@ def clean_labels(values: list[str], what: str) -> list[str]:
         v = clean_text(value, what).strip()
         if ";" in v:
             raise InputError(f"{what} {v!r} contains ';', which separates them in CSV files")
+        if "\n" in v or "\r" in v:
+            raise InputError(f"{what} {v!r} runs over several lines; give it on one line")
         if not v:
             raise InputError(f"empty {what}: give a non-empty value or leave the option out")
         if v not in out:

@@ -46,6 +46,9 @@ class Reversal:
     after: Entry | None = None
     changes: tuple[FieldChange, ...] = ()  # the diff of a target or a framework
     definition: str = ""  # a framework file's text to load again
+    targets: tuple[
+        tuple[int, dict[str, Any]], ...
+    ] = ()  # targets rows a framework update set, and their undo
 
 
 class NothingToUndo(InputError):
@@ -61,7 +64,7 @@ def plan_undo(store: Store, analyst: str) -> Reversal:
     found = store.latest_changes(analyst)
     if not found:
         raise NothingToUndo(
-            f"nothing to undo: {analyst} has made no change that undo can take back (imports and first "
+            f"nothing to undo: {analyst} has no change that undo can take back (imports and first "
             "loads of a framework are not undone); `policytrack revert ID --to REVISION` restores any "
             "revision of an entry"
         )
@@ -81,7 +84,8 @@ def plan_revert(store: Store, entry_id: int, revision: int) -> Reversal:
     wanted = next((r for r in revisions if r.revision == revision), None)
     if wanted is None:
         raise NotFoundError(
-            f"entry {entry_id} has no revision {revision}; it has revisions 1 to {current.revision}: "
+            f"entry {entry_id} has no revision {revision}; it has revisions {revisions[0].revision} to "
+            f"{current.revision}: "
             f"`policytrack history {entry_id}` lists them"
         )
     if revision == current.revision:
@@ -167,16 +171,17 @@ def _target_text(row: Any) -> str:
     return f"{row['level']} by {row['due']}, from {row['start']}"
 
 
-def _undo_target(store: Store, target_id: int, at: str) -> Reversal:
+def _target_reversal(store: Store, target_id: int, title: str) -> tuple[dict[str, Any], FieldChange]:
+    """The targets row that takes back row `target_id` (the indicator's previous target, or none), if it is
+    still the current one."""
     row = store.target_row(target_id)
     assert row is not None
     key = row["key"]
-    title = f"the target set for {key} at {_when(at)}"
     latest = store.target_row(int(row["latest_id"]))
     same = ("level", "start", "due", "note")
     if latest is None or any(latest[c] != row[c] for c in same):
         raise InputError(
-            f"cannot undo {title}: its target was changed since (now {_target_text(latest)}); "
+            f"cannot undo {title}: the target of {key} was changed since (now {_target_text(latest)}); "
             f"`policytrack target {key} LEVEL --by DATE` sets the one you want"
         )
     previous = store.target_row(int(row["previous_id"])) if row["previous_id"] is not None else None
@@ -184,12 +189,19 @@ def _undo_target(store: Store, target_id: int, at: str) -> Reversal:
         values = {c: previous[c] for c in ("indicator_id", "level", "start", "due", "due_end", "note")}
     else:  # the indicator's first target: withdraw it
         values = {c: row[c] for c in ("indicator_id", "start", "due", "due_end")} | {"level": "", "note": ""}
-    change = FieldChange(f"target of {key}", _target_text(row), _target_text(previous))
+    return values, FieldChange(f"target of {key}", _target_text(row), _target_text(previous))
+
+
+def _undo_target(store: Store, target_id: int, at: str) -> Reversal:
+    row = store.target_row(target_id)
+    assert row is not None
+    title = f"the target set for {row['key']} at {_when(at)}"
+    values, change = _target_reversal(store, target_id, title)
     return Reversal("undo", "target", target_id, 0, title, values=values, changes=(change,))
 
 
 def _undo_framework(store: Store, framework_id: int, version: int, at: str) -> Reversal:
-    from policytrack.frameworks.install import indicator_differs
+    from policytrack.frameworks.install import indicator_differs, update_problems
     from policytrack.frameworks.parse import parse_framework
 
     undone = store.framework_version_row(framework_id, version)
@@ -198,23 +210,29 @@ def _undo_framework(store: Store, framework_id: int, version: int, at: str) -> R
     title = f"the update of framework {name} to version {version} ({_when(at)})"
     latest = store.framework_version_row(framework_id, int(undone["latest"]))
     assert latest is not None
+    fix = "`policytrack framework add FILE --update` loads the file you want"
     if latest["sha256"] != undone["sha256"]:
         raise InputError(
-            f"cannot undo {title}: it was updated again since (now version {latest['version']}); "
-            f"`policytrack framework add FILE --update` loads the file you want"
+            f"cannot undo {title}: it was updated again since (now version {latest['version']}); {fix}"
         )
     previous = store.framework_version_row(framework_id, version - 1)
     assert previous is not None
-    old = parse_framework(previous["definition"], Path(f"{name} version {version - 1}"))
-    new = parse_framework(undone["definition"], Path(f"{name} version {version}"))
+    old = parse_framework(previous["definition"], Path(f"{name} version {version - 1}"), stored=True)
+    new = parse_framework(undone["definition"], Path(f"{name} version {version}"), stored=True)
+    current = store.framework(name)
+    assert current is not None
+    blocked, dropped = update_problems(store, current, old)
+    if blocked or dropped:
+        lost = ", ".join([f"indicator {b}" for b in blocked] + [f"level {d} (in use)" for d in dropped])
+        raise InputError(f"cannot undo {title}: version {version - 1} lacks {lost}; {fix}")
     old_by_key = {i.key: i for i in old.indicators}
     new_by_key = {i.key: i for i in new.indicators}
     changes = [FieldChange("file", f"version {version}", f"the file of version {version - 1}")]
     if old.title != new.title:
         changes.append(FieldChange("title", new.title, old.title))
-    for key in new_by_key.keys() - old_by_key.keys():
+    for key in sorted(new_by_key.keys() - old_by_key.keys()):
         changes.append(FieldChange(f"indicator {key}", "present", "removed"))
-    for key in old_by_key.keys() - new_by_key.keys():
+    for key in sorted(old_by_key.keys() - new_by_key.keys()):
         changes.append(FieldChange(f"indicator {key}", "absent", "added back"))
     for key in sorted(new_by_key.keys() & old_by_key.keys()):
         if indicator_differs(new_by_key[key], old_by_key[key]):
@@ -225,6 +243,12 @@ def _undo_framework(store: Store, framework_id: int, version: int, at: str) -> R
                 "scale", ", ".join(lv.name for lv in new.scale), ", ".join(lv.name for lv in old.scale)
             )
         )
+    # the targets that the update's file set are taken back with it
+    targets = []
+    for target_id in store.target_ids_set_by(f"framework {name}", undone["loaded_at"]):
+        values, change = _target_reversal(store, target_id, title)
+        targets.append((target_id, values))
+        changes.append(change)
     return Reversal(
         "undo",
         "framework",
@@ -233,18 +257,20 @@ def _undo_framework(store: Store, framework_id: int, version: int, at: str) -> R
         title,
         changes=tuple(changes),
         definition=previous["definition"],
+        targets=tuple(targets),
     )
 
 
 def apply(store: Store, plan: Reversal, replan: Reversal, by: str, at: str) -> str:
     """Write the reversal, after checking (in the same transaction) that it is still the one planned:
     `replan` is the plan made again under the write lock. Returns what was done, for people."""
-    if (replan.kind, replan.ref, replan.revision, replan.values, replan.definition) != (
+    if (replan.kind, replan.ref, replan.revision, replan.values, replan.definition, replan.targets) != (
         plan.kind,
         plan.ref,
         plan.revision,
         plan.values,
         plan.definition,
+        plan.targets,
     ):
         raise InputError(f"the database changed while the {plan.command} was shown; run it again")
     if plan.kind == "entry":
@@ -263,7 +289,9 @@ def apply(store: Store, plan: Reversal, replan: Reversal, by: str, at: str) -> s
     assert version is not None
     name = version["name"]
     origin = f"{name} version {plan.revision - 1}"
-    fw: Framework = parse_framework(plan.definition, Path(origin))
+    fw: Framework = parse_framework(plan.definition, Path(origin), stored=True)
+    for target_id, values in plan.targets:
+        store.write_target_reversal(target_id, values, by, at)
     result = install_text(store, fw, plan.definition, origin, at, update=True, by=by)
     store.record_framework_reversal(plan.ref, plan.revision, result.version, by, at)
     return f"framework {name} is at version {result.version} (the file of version {plan.revision - 1})"

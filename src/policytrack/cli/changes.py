@@ -28,7 +28,8 @@ def _run(ctx: typer.Context, plan_with: Callable[[Store], Reversal], *, yes: boo
     from policytrack.undo import apply
 
     with opened_store(ctx) as store:
-        plan = plan_with(store)
+        with store.snapshot():
+            plan = plan_with(store)
         console(ctx).print(reversal_table(plan))
         if dry_run:
             typer.echo(f"Dry run: nothing was changed; run it without --dry-run to {plan.command}.", err=True)

@@ -213,16 +213,25 @@ def complete_framework(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 def _complete_labels(ctx: typer.Context, incomplete: str, column: str) -> list[str]:
+    """Labels already used, read without changing the database (no upgrade, no lock). Only labels a shell
+    can take as one plain word are offered: one holding a space, a quote or `$(...)` would be split or run."""
+    import re
+
     try:
-        from policytrack.store import Store
+        from policytrack.store import connect_read_only
+        from policytrack.store.entries import labels_in_use
 
         path = resolve_db_path(ctx.find_root().params.get("db"))
-        if not path.exists():
+        if not path.is_file():
             return []
-        with Store(path) as store:
-            return store.labels_in_use(column, incomplete)
+        conn = connect_read_only(path)
+        try:
+            found = labels_in_use(conn, column, incomplete)
+        finally:
+            conn.close()
     except Exception:  # completion must never print a traceback into the shell
         return []
+    return [label for label in found if re.fullmatch(r"[\w.,:+@%/=-]+", label)]
 
 
 def complete_tag(ctx: typer.Context, incomplete: str) -> list[str]:

@@ -70,6 +70,9 @@ def parse_form(text: str) -> dict[str, str]:
             values[name] = (value.strip() + ("\n" + rest if rest else "")).strip("\n")
             break
         values[name] = value.strip()
+    missing = [name for name in FIELDS if name not in values]
+    if missing:
+        raise InputError(f"the form has no '{missing[0]}:' line; put it back (its value may be empty)")
     return values
 
 
@@ -112,20 +115,50 @@ def run_editor(text: str, command: list[str]) -> str:
                 f"cannot start the editor {command[0]!r} ({exc.strerror}); set $EDITOR to one you have"
             ) from None
         if code != 0:
+            typed = _typed(path, text)
             raise FormAbandoned(
-                f"the editor {command[0]!r} exited with status {code}: nothing was written; "
+                f"the editor {command[0]!r} exited with status {code}: nothing was written{typed}; "
                 "save and quit normally, or set $EDITOR to another editor"
             )
-        with path.open("rb") as saved:
-            data = saved.read(_MAX_FORM_BYTES + 1)
+        try:
+            with path.open("rb") as saved:
+                data = saved.read(_MAX_FORM_BYTES + 1)
+        except FileNotFoundError:
+            raise FormAbandoned(
+                f"the editor {command[0]!r} removed the form instead of saving it: nothing was written; "
+                "save the file and quit the editor"
+            ) from None
         if len(data) > _MAX_FORM_BYTES:
             raise FormAbandoned("the saved form is too large: nothing was written; shorten the text")
-        return data.decode("utf-8", errors="replace")
+        try:
+            # a byte order mark (as Notepad saves) is dropped, and Windows or old Mac line ends read as \n
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return _NOT_UTF8
+        return text.replace("\r\n", "\n").replace("\r", "\n")
     finally:
         path.unlink(missing_ok=True)
 
 
+def _typed(path: Path, shown: str) -> str:
+    """If the form at `path` holds more than was shown, keep a copy and say where (or '')."""
+    try:
+        data = path.read_bytes()[: _MAX_FORM_BYTES + 1]
+    except OSError:
+        return ""
+    return _kept(data.decode("utf-8", errors="replace")) if data.decode("utf-8", "replace") != shown else ""
+
+
+def _kept(text: str) -> str:
+    """Keep what someone typed in a form that is being abandoned; say where (for the error message)."""
+    handle, name = tempfile.mkstemp(prefix="policytrack-form-", suffix=".txt")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
+    return f" (what you typed is kept in {name})"
+
+
 _AGAIN = "run the command again and fill in the form"
+_NOT_UTF8 = "\x00not UTF-8"  # what run_editor returns for a form that is not UTF-8 (no form holds a NUL)
 # A person fixes a form in a try or two; a script that keeps saving new mistakes is stopped here.
 MAX_TRIES = 10
 
@@ -141,10 +174,15 @@ def fill_in(values: dict[str, str], heading: str, save: Callable[[dict[str, str]
         saved = run_editor(shown, command)
         if saved in (shown, previous):
             if error:
-                raise FormAbandoned(f"{error} (the form was saved again unchanged: nothing was written)")
+                typed = _kept(saved) if saved is not _NOT_UTF8 else ""
+                raise FormAbandoned(
+                    f"{error} (the form was saved again unchanged: nothing was written{typed})"
+                )
             raise FormAbandoned(f"the form was saved unchanged: nothing was written; {_AGAIN}")
+        if not any(line.strip() and not line.startswith("#") for line in saved.split("\n")):
+            raise FormAbandoned(f"the form was saved empty: nothing was written; {_AGAIN}")
         previous = saved
-        if "\ufffd" in saved:
+        if saved is _NOT_UTF8:
             error = "the form is not UTF-8 text; save it as UTF-8"
         else:
             try:
@@ -157,17 +195,14 @@ def fill_in(values: dict[str, str], heading: str, save: Callable[[dict[str, str]
             except InputError as exc:
                 error = str(exc)
         shown = _with_error(saved, heading, error)
-    raise FormAbandoned(f"{error} (still wrong after {MAX_TRIES} tries: nothing was written)")
+    typed = _kept(previous) if previous and previous is not _NOT_UTF8 else ""
+    raise FormAbandoned(f"{error} (still wrong after {MAX_TRIES} tries: nothing was written{typed})")
 
 
 def _with_error(saved: str, heading: str, error: str) -> str:
-    """The form as saved, with the mistake said at the top (earlier error lines dropped)."""
-    body = [
-        line
-        for line in saved.split("\n")
-        if not line.startswith(("# error:", "# Correct the form", f"# {heading}"))
-    ]
-    while body and body[0] == "#":
-        body.pop(0)
-    top = [f"# {heading}", "#", f"# error: {error}", "# Correct the form and save it again."]
-    return "\n".join(top + body)
+    """The form as saved, with the mistake said at the top: the comment lines above the first field are
+    replaced; the fields (and the note, whatever it holds) are kept as typed."""
+    lines = saved.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip() and not line.startswith("#")), len(lines))
+    top = [f"# {heading}", "#", f"# error: {error}", "# Correct the form and save it again.", *_HELP, ""]
+    return "\n".join(top + lines[first:])

@@ -148,6 +148,18 @@ def _form_effect(text: str) -> int:
         raise InputError(f"effect: {text!r} is not a number; give -2, -1, 0, +1 or +2") from None
 
 
+def _one_line_fields(values: dict[str, str]) -> None:
+    """The form holds every field but the note on one line: refuse text that runs over several."""
+    from policytrack.cli.editor import FIELDS
+
+    for name in FIELDS[:-1]:
+        if len(values.get(name, "").splitlines()) > 1:
+            raise InputError(
+                f"the {name} runs over several lines, which the form cannot hold; change it with "
+                f"--{name} instead of the editor"
+            )
+
+
 def _log_in_editor(
     ctx: typer.Context,
     indicator: str,
@@ -164,7 +176,7 @@ def _log_in_editor(
     """`log INDICATOR` with no summary: the options given fill the form; the rest is typed in the editor."""
     from policytrack.cli.editor import fill_in, labels
     from policytrack.columns import LIST_SEPARATOR
-    from policytrack.entries import log_entry
+    from policytrack.entries import log_entry, validated_values
     from policytrack.models import EntryInput, resolve_indicator
     from policytrack.render.entries import effect_text
     from policytrack.render.text import visible
@@ -184,7 +196,11 @@ def _log_in_editor(
     }
     with opened_store(ctx) as store:
         fw = get_framework(store, ctx.params.get("framework"))
-        ind = resolve_indicator(fw, indicator)  # an unknown indicator is said before the editor opens
+        ind = resolve_indicator(fw, indicator)
+        # the options are checked as `log` with a summary checks them, before the editor opens
+        options = EntryInput(ind.key, "-", start, source, effect, status, grade, tag or [], actor or [], note)
+        validated_values(fw, options)
+        _one_line_fields(values)
 
         def save(fields: dict[str, str]) -> Entry:
             data = EntryInput(
@@ -402,7 +418,7 @@ def edit_cmd(
 
 
 def _edit_in_editor(ctx: typer.Context, entry_id: int, framework: str | None) -> None:
-    from policytrack.cli.editor import fill_in, labels
+    from policytrack.cli.editor import FormAbandoned, fill_in, labels
     from policytrack.entries import EntryChanges, edit_entry
     from policytrack.render.text import visible
     from policytrack.workspace import get_framework
@@ -413,23 +429,41 @@ def _edit_in_editor(ctx: typer.Context, entry_id: int, framework: str | None) ->
         if current.deleted:
             raise InputError(f"entry {entry_id} is deleted; `policytrack restore {entry_id}` first")
         fw = get_framework(store, framework or current.framework)
+        shown = _form_values(current)
+        _one_line_fields(shown)
 
         def save(fields: dict[str, str]) -> Entry:
-            changes = EntryChanges(
-                summary=fields.get("summary", ""),
-                date=read_date(fields.get("date", ""), "date", dayfirst=dayfirst, monthfirst=monthfirst),
-                source=fields.get("source", ""),
-                effect=_form_effect(fields.get("effect", "")),
-                status=fields.get("status", ""),
-                grade=fields.get("grade", ""),
-                tags=labels(fields.get("tags", "")),
-                actors=labels(fields.get("actors", "")),
-                note=fields.get("note", ""),
+            with store.transaction():  # the check and the edit under one write lock
+                now = store.get_entry(entry_id)
+                if now.revision != current.revision:
+                    by = store.revisions(entry_id)[-1].changed_by
+                    raise FormAbandoned(
+                        f"entry {entry_id} was changed by {by} while the form was open (now revision "
+                        f"{now.revision}): nothing was written; run `policytrack edit {entry_id} --editor` "
+                        "again"
+                    )
+                return edit_entry(store, fw, entry_id, _form_changes(fields, shown))
+
+        def _form_changes(fields: dict[str, str], before: dict[str, str]) -> EntryChanges:
+            """Only what the form changed: a field left as shown is not written back."""
+            new = {name: value for name, value in fields.items() if value != before.get(name)}
+            date = new.get("date")
+            return EntryChanges(
+                summary=new.get("summary"),
+                date=read_date(date, "date", dayfirst=dayfirst, monthfirst=monthfirst)
+                if date is not None
+                else None,
+                source=new.get("source"),
+                effect=_form_effect(new["effect"]) if "effect" in new else None,
+                status=new.get("status"),
+                grade=new.get("grade"),
+                tags=labels(new["tags"]) if "tags" in new else None,
+                actors=labels(new["actors"]) if "actors" in new else None,
+                note=new.get("note"),
             )
-            return edit_entry(store, fw, entry_id, changes)
 
         heading = visible(f"Entry {entry_id} ({current.indicator}), revision {current.revision}")
-        entry = fill_in(_form_values(current), heading, save)
+        entry = fill_in(shown, heading, save)
     confirm(ctx, f"Updated entry {entry.id} (revision {entry.revision})", f"the edit of entry {entry.id}")
 
 

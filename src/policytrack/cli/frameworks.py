@@ -127,7 +127,7 @@ def new_cmd(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the template here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a commented framework template that `framework add` accepts unchanged."""
+    """Write a commented framework template: replace its placeholders, then `framework add` it."""
     from policytrack.errors import FrameworkError
     from policytrack.frameworks.install import template
 

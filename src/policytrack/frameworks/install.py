@@ -95,21 +95,12 @@ def _install(
             ind.key for ind in fw.indicators if ind.key in old and indicator_differs(old[ind.key], ind)
         ]
         removed = [key for key in old if key not in new_keys]
-        counts = store.evidence_counts(existing.id)
-        kept = store.history_counts(existing.id)
-        blocked = [
-            f"{key} ({plural(counts[key], 'entry', 'entries')})"
-            if counts.get(key)
-            else f"{key} (history: {plural(kept[key], 'record')})"
-            for key in removed
-            if counts.get(key) or kept.get(key)
-        ]
+        blocked, dropped = update_problems(store, existing, fw)
         if blocked:
             raise FrameworkError(
                 f"{path}: cannot remove indicator {', '.join(blocked)} from {fw.name!r}: its evidence or "
                 "target history would be lost; keep it in the file (its title and description may change)"
             )
-        dropped = sorted(store.levels_in_use(existing.id) - {level.name for level in fw.scale})
         if dropped:
             raise FrameworkError(
                 f"{path}: cannot drop status level {', '.join(dropped)} from {fw.name!r}: "
@@ -127,6 +118,25 @@ def _install(
     _record_file_targets(store, fw, loaded, now)
     action = "added" if existing is None else "updated"
     return InstallResult(loaded, action, version, tuple(added), tuple(changed), tuple(removed))
+
+
+def update_problems(store: Store, existing: Framework, new: Framework) -> tuple[list[str], list[str]]:
+    """What loading `new` over `existing` would lose, so it is refused: the indicators it drops that have
+    evidence or history (described with their counts), and the status levels it drops that are in use."""
+    assert existing.id is not None
+    new_keys = {ind.key for ind in new.indicators}
+    removed = [ind.key for ind in existing.indicators if ind.key not in new_keys]
+    counts = store.evidence_counts(existing.id)
+    kept = store.history_counts(existing.id)
+    blocked = [
+        f"{key} ({plural(counts[key], 'entry', 'entries')})"
+        if counts.get(key)
+        else f"{key} (history: {plural(kept[key], 'record')})"
+        for key in removed
+        if counts.get(key) or kept.get(key)
+    ]
+    dropped = sorted(store.levels_in_use(existing.id) - {level.name for level in new.scale})
+    return blocked, dropped
 
 
 def _record_file_targets(store: Store, from_file: Framework, loaded: Framework, now: str) -> None:

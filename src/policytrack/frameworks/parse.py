@@ -122,9 +122,10 @@ PLACEHOLDERS = frozenset(
 
 
 class _Reader:
-    def __init__(self, path: Path, text: str) -> None:
+    def __init__(self, path: Path, text: str, *, placeholders: bool = True) -> None:
         self.path = path
         self.lines = _Lines(text)
+        self.placeholders = placeholders  # refuse the template's placeholders (not in a stored version)
 
     def fail(self, problem: str, table: str = "", index: int = 0, key: str | None = None) -> NoReturn:
         line = self.lines.line(table, index, key)
@@ -161,7 +162,7 @@ class _Reader:
         return text
 
     def not_placeholder(self, text: str, key: str, table: str, index: int) -> None:
-        if text in PLACEHOLDERS:
+        if self.placeholders and text in PLACEHOLDERS:
             self.fail(
                 f"{key!r} in [{table}] is still the template's {text!r}: replace it with your own text",
                 table,
@@ -198,8 +199,9 @@ class _Reader:
         return dict(value)
 
 
-def parse_framework(text: str, path: Path) -> Framework:
-    """Validate the text of a framework file and build the Framework it describes."""
+def parse_framework(text: str, path: Path, *, stored: bool = False) -> Framework:
+    """Validate the text of a framework file and build the Framework it describes. A `stored` version
+    (loaded before the template's placeholders were refused) may still hold them."""
     import tomllib  # only when a framework file is read, not on every command
 
     try:
@@ -210,7 +212,7 @@ def parse_framework(text: str, path: Path) -> Framework:
         raise FrameworkError(f"{path}: not valid TOML: nested too deeply; check the file") from None
     except ValueError as exc:  # e.g. a number of thousands of digits
         raise FrameworkError(f"{path}: not valid TOML: {exc}; check the file") from None
-    r = _Reader(path, text)
+    r = _Reader(path, text, placeholders=not stored)
     r.table(data, _TOP_KEYS, "")
     fw = data.get("framework")
     if not isinstance(fw, dict):

@@ -275,6 +275,19 @@ class Store(FrameworkRows, EntryRows, ReportRows, BulkRows, ChangeRows):
         self.conn.rollback()
 
     @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read transaction: every query inside sees the database as it was at one moment."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")  # it only read
+
+    @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """An immediate (write-locking) transaction: all of it is written, or none of it."""
         if self.conn.in_transaction:

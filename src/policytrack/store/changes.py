@@ -100,6 +100,15 @@ class ChangeRows(StoreBase):
         ).fetchone()
         return row
 
+    def target_ids_set_by(self, by: str, at: str) -> list[int]:
+        """The targets rows written by `by` at `at` (a framework update's file targets), in order."""
+        return [
+            int(r[0])
+            for r in self.conn.execute(
+                "SELECT id FROM targets WHERE set_by = ? AND set_at = ? ORDER BY id", (by, at)
+            )
+        ]
+
     def write_target_reversal(self, undone_id: int, values: dict[str, Any], by: str, at: str) -> int:
         """A new targets row with `values` (an empty level withdraws the target), recorded as undoing the
         row `undone_id`."""

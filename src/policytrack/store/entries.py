@@ -196,24 +196,26 @@ class EntryRows(StoreBase):
         )
         return (row[0] for row in cursor)
 
-    def labels_in_use(self, column: str, prefix: str, recent: int = 20000) -> list[str]:
-        """Tags or actors (`column`) starting with `prefix` on the `recent` newest current entries, sorted:
-        what shell completion offers, bounded so it stays quick on a large database."""
-        if column not in ("tags", "actors"):
-            raise ValueError(column)
-        rows = self.conn.execute(
-            f"""SELECT DISTINCT j.value FROM (SELECT {column} AS labels FROM entries
-                    WHERE deleted_at IS NULL ORDER BY id DESC LIMIT ?) e, json_each(e.labels) j
-                WHERE json_valid(e.labels) AND substr(j.value, 1, ?) = ? ORDER BY j.value""",
-            (recent, len(prefix), prefix),
-        )
-        return [str(row[0]) for row in rows]
-
     def revisions(self, entry_id: int) -> list[Revision]:
         found = list(self.query_revisions(["e.id = ?"], [entry_id]))
         if not found:
             self.get_entry(entry_id)  # says that there is no such entry
         return found
+
+
+def labels_in_use(conn: sqlite3.Connection, column: str, prefix: str, recent: int = 20000) -> list[str]:
+    """Tags or actors (`column`) starting with `prefix` on the `recent` newest current entries, sorted:
+    what shell completion offers, bounded so it stays quick on a large database. Only reads, so it works
+    on a read-only connection to a database of any schema version."""
+    if column not in ("tags", "actors"):
+        raise ValueError(column)
+    rows = conn.execute(
+        f"""SELECT DISTINCT j.value FROM (SELECT {column} AS labels FROM entries
+                WHERE deleted_at IS NULL ORDER BY id DESC LIMIT ?) e, json_each(e.labels) j
+            WHERE json_valid(e.labels) AND substr(j.value, 1, ?) = ? ORDER BY j.value""",
+        (recent, len(prefix), prefix),
+    )
+    return [str(row[0]) for row in rows]
 
 
 def entry_where(
