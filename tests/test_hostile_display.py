@@ -123,7 +123,6 @@ COMMANDS = [
     ("report", "--explain", "--format", "html"),
     ("report", "--explain", "--by", "quarter", "--format", "html"),
     ("report", "--format", "svg"),
-    ("report", "--by", "quarter", "--format", "svg"),
     ("report", "--explain", "--format", "table", "--plain"),
     ("report", "--explain", "--by", "quarter"),
     ("timeline", "regional"),

@@ -212,8 +212,8 @@ def _placed(svg: str, y: float) -> tuple[str, float]:
 
 SVG_LEGEND = (
     "Each chart: the status (solid line) on the framework's scale, the target (dashed) from its start to its "
-    "due date, and below, each entry as a mark at its effect: -2 orange to +2 blue for a recommendation; "
-    "for a risk, -2 green (receding) to +2 purple (materialising)."
+    "due date, and below, each entry as a mark at its effect (larger where several fall close together): "
+    "-2 orange to +2 blue for a recommendation; for a risk, -2 green (receding) to +2 purple (materialising)."
 )
 
 

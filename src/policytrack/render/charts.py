@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from policytrack.brief import Brief
@@ -70,7 +70,7 @@ def palette(kind: str) -> Palette:
 
 
 @contextmanager
-def _figure(height: float, top_in: float = 0.12) -> Iterator[Figure]:
+def _figure(height: float, top_in: float, hspace: float) -> Iterator[Figure]:
     import matplotlib
     from matplotlib.figure import Figure
 
@@ -81,7 +81,7 @@ def _figure(height: float, top_in: float = 0.12) -> Iterator[Figure]:
         # the time of a chart. The left margin holds the scale's labels (a long one shows its percent only).
         fig = Figure(figsize=(WIDTH_IN, height))
         fig.subplots_adjust(
-            left=LEFT_IN / WIDTH_IN, right=0.98, bottom=0.35 / height, top=1 - top_in / height, hspace=0.45
+            left=LEFT_IN / WIDTH_IN, right=0.98, bottom=0.35 / height, top=1 - top_in / height, hspace=hspace
         )
         yield fig
 
@@ -114,7 +114,7 @@ def indicator_chart(brief: Brief, row: ReportRow) -> str:
     right = max(last, row.target.due.end) if row.target else last
     right = max(right, first + timedelta(days=30))
     pad = timedelta(days=max((right - first).days // 50, 1))  # marks on the first or last day stay whole
-    with _figure(2.6) as fig:
+    with _figure(2.8, top_in=0.3, hspace=0.3) as fig:
         status_ax, marks_ax = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1.2))
         status_ax.step(xs, ys, where="post", color=colours.status, linewidth=2, label="status")
         if row.target is not None:
@@ -131,8 +131,10 @@ def indicator_chart(brief: Brief, row: ReportRow) -> str:
         status_ax.set_yticks([lv.percent for lv in fw.scale], [_level_label(lv) for lv in fw.scale])
         status_ax.set_ylim(-6, 106)
         status_ax.grid(axis="y", color="#e6e6e6", linewidth=0.6)
-        status_ax.legend(loc="upper left", frameon=False, fontsize=7)
-        _marks(marks_ax, tl.points, colours)
+        status_ax.legend(
+            loc="lower left", bbox_to_anchor=(0, 1), ncols=2, frameon=False, fontsize=7, borderaxespad=0.2
+        )
+        _marks(marks_ax, tl.points, colours, first, (right - first).days)
         marks_ax.set_xlim(cast(Any, first - pad), cast(Any, right + pad))
         return _svg(fig, f"{row.indicator.number}. {row.indicator.title} [{row.indicator.key}]")
 
@@ -143,18 +145,30 @@ def _level_label(level: StatusLevel) -> str:
     return f"{chart_text(level.label)} {level.percent}%"
 
 
-def _marks(ax: Axes, points: tuple[TimelinePoint, ...], colours: Palette) -> None:
-    """Evidence marks: one per date and effect, larger where several entries share them."""
-    counts = Counter((p.entry.date.start, p.entry.effect) for p in points)
-    effects = colours.effects
-    if counts:
-        keys = sorted(counts)
-        ax.scatter(
-            cast(Any, [d for d, _ in keys]),  # dates: matplotlib's unit converter takes them, its stubs not
-            [e for _, e in keys],
-            s=[10 + 6 * min(counts[k] - 1, 10) for k in keys],
-            c=[effects[e] for _, e in keys],
-            linewidths=0,
+MARK_BINS = 700  # at most this many mark positions across a chart, whatever the number of entries
+MARK_SIZES = ((1, 3.0), (2, 4.5), (5, 6.5))  # (entries from, marker diameter in points)
+
+
+def _marks(ax: Axes, points: tuple[TimelinePoint, ...], colours: Palette, first: date, days: int) -> None:
+    """Evidence marks at their effect: one per effect and stretch of time (a day, or a few where the
+    window is long), larger where several entries fall in it. Drawn as one marker line per effect and
+    size (matplotlib writes each as one shape reused), not as a scatter of shapes one by one: that took
+    most of a brief's time at 10,000 entries."""
+    step = max(1, days // MARK_BINS)
+    counts = Counter(((p.entry.date.start - first).days // step, p.entry.effect) for p in points)
+    groups: dict[tuple[int, float], list[tuple[date, int]]] = {}
+    for (slot, effect), n in sorted(counts.items()):
+        size = next(diameter for least, diameter in reversed(MARK_SIZES) if n >= least)
+        groups.setdefault((effect, size), []).append((first + timedelta(days=slot * step), effect))
+    for (effect, size), marks in groups.items():
+        ax.plot(
+            cast(Any, [d for d, _ in marks]),  # dates: matplotlib's unit converter takes them, its stubs not
+            [e for _, e in marks],
+            linestyle="none",
+            marker="o",
+            markersize=size,
+            markeredgewidth=0,
+            color=colours.effects[effect],
             alpha=0.85,
         )
     ax.axhline(0, color="#cccccc", linewidth=0.6)
@@ -168,7 +182,7 @@ def momentum_chart(brief: Brief) -> str:
     assert brief.periods is not None
     periods = brief.periods
     rows = periods.rows
-    with _figure(0.6 + 1.1 * len(rows), top_in=0.25) as fig:
+    with _figure(0.6 + 1.1 * len(rows), top_in=0.25, hspace=0.6) as fig:
         from matplotlib.ticker import MaxNLocator
 
         axes = fig.subplots(len(rows), 1, sharex=True, squeeze=False)[:, 0]
