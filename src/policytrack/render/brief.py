@@ -199,7 +199,7 @@ def brief_html(brief: Brief) -> str:
 
 _SIZE = re.compile(r'\A<svg([^>]*?) width="([\d.]+)pt" height="([\d.]+)pt"')
 LINE_PT = 12  # the standalone SVG's header lines, in points
-WRAP = 105  # characters in a header line, at its 8-point font across the chart width
+WRAP = 120  # characters in a header line, at its 8-point font across the chart width
 
 
 def _placed(svg: str, y: float) -> tuple[str, float]:

@@ -146,7 +146,7 @@ def _level_label(level: StatusLevel) -> str:
 
 
 MARK_BINS = 700  # at most this many mark positions across a chart, whatever the number of entries
-MARK_SIZES = ((1, 3.0), (2, 4.5), (5, 6.5))  # (entries from, marker diameter in points)
+MARK_SIZES = ((1, 4.0), (2, 5.5), (5, 7.5))  # (entries from, marker diameter in points)
 
 
 def _marks(ax: Axes, points: tuple[TimelinePoint, ...], colours: Palette, first: date, days: int) -> None:
