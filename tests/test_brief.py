@@ -304,3 +304,15 @@ def test_brief_in_a_real_browser(cli: Invoke, dataset: None, tmp_path: Path) -> 
     dom = chromium(tmp_path, page, "--dump-dom")
     assert dom.returncode == 0 and console_messages(dom.stderr) == []
     assert dom.stdout.count("<figure>") == 6 and "Evidence behind each row" in dom.stdout
+
+
+def test_brief_never_replaces_the_database(cli: Invoke, db_path: Path, tmp_path: Path) -> None:
+    """The brief goes through the one -o writer: the database is refused, a bad directory is one line."""
+    assert cli("log", "regional", "x", "--date", "2024").exit_code == 0
+    before = db_path.read_bytes()
+    for target, message in ((db_path, "database"), (tmp_path / "missing" / "b.html", "cannot write -o")):
+        result = cli("report", "--format", "html", "-o", str(target))
+        assert result.exit_code == 1
+        assert len(result.stderr.splitlines()) == 1 and message in result.stderr, result.stderr
+    assert db_path.read_bytes() == before
+    assert not (tmp_path / "missing").exists() and not list(tmp_path.glob(".*.tmp"))

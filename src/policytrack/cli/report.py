@@ -110,7 +110,11 @@ def report_command(default_format: Format) -> Callable[..., None]:
         ] = None,
         plain: Annotated[bool, typer.Option("--plain", help="ASCII table, no colour.")] = False,
         explain: Annotated[
-            bool, typer.Option("--explain", help="After the table, the entries behind each row.")
+            bool,
+            typer.Option(
+                "--explain",
+                help="After the table, the entries behind each row (table, markdown and html).",
+            ),
         ] = False,
         framework: FrameworkOpt = None,
     ) -> None:
