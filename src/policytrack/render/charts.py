@@ -57,6 +57,9 @@ _RC: dict[Any, Any] = {  # matplotlib types its keys as literals
     "axes.spines.right": False,
 }
 _PROLOGUE = re.compile(r"\A<\?xml[^>]*>\s*<!DOCTYPE[^>]*>\s*", re.DOTALL)
+# matplotlib repeats the title in an RDF block; HTML validators know <title>, not rdf:RDF (its text is
+# escaped, so it cannot hold the closing tag).
+_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 
 
 def chart_text(text: str) -> str:
@@ -87,14 +90,15 @@ def _figure(height: float, top_in: float, hspace: float) -> Iterator[Figure]:
 
 
 def _svg(fig: Figure, title: str) -> str:
-    """The figure as an SVG element with its <title>, without the XML prologue (it is embedded)."""
+    """The figure as an SVG element with its <title>, without the XML prologue and RDF metadata (it is
+    embedded)."""
     buffer = io.StringIO()
     fig.savefig(
         buffer,
         format="svg",
         metadata={"Title": visible(title), "Date": None, "Creator": None, "Format": None, "Type": None},
     )
-    return _PROLOGUE.sub("", buffer.getvalue())
+    return _METADATA.sub("", _PROLOGUE.sub("", buffer.getvalue()), count=1)
 
 
 def indicator_chart(brief: Brief, row: ReportRow) -> str:
