@@ -56,6 +56,8 @@ def sourced(cli: Invoke, log: Callable[..., int]) -> None:
     log(
         "civil-society", "long synthetic summary " + "word " * 1200 + "END-OF-SUMMARY", "--date", "2024-09-01"
     )
+    # a noncharacter, which an HTML parser reports as an error: shown as its escape
+    log("civil-society", "synthetic entry with a noncharacter \ufffe here", "--date", "2024-09-02")
 
 
 def test_html_is_valid_self_contained_and_complete(cli: Invoke, dataset: None, sourced: None) -> None:
@@ -98,6 +100,7 @@ def test_html_is_valid_self_contained_and_complete(cli: Invoke, dataset: None, s
     assert all(a.get("rel") == "noopener noreferrer" for a in root.iter("a"))
     assert "javascript:alert(1)" in text and "ftp://example.org/file" in text
     assert ("word " * 1200).strip() + " END-OF-SUMMARY" in text
+    assert "noncharacter \\ufffe here" in text and "\ufffe" not in page
     assert "Evidence behind each row" in text and "5. Regional economic" in text
 
 

@@ -28,6 +28,7 @@ VISIBLE_CASES = [
     ("del\x7f", "del\\x7f"),
     ("\x80\x85\x9f", "\\x80\\x85\\x9f"),
     ("abc\u202edef\u2066x\u2069", "abc\\u202edef\\u2066x\\u2069"),
+    ("non\ufffechar\uffff \ufdd0 \U0010ffff", "non\\ufffechar\\uffff \\ufdd0 \\U0010ffff"),
     ("line one\nline two\tafter a tab", "line one\nline two\tafter a tab"),
     ("Goïta said [in French] that the AES [sic] would stand", None),
     ("[/red] x [bold red]FAKE[/] [link=javascript:alert(1)]c[/link] :warning: \\[", None),
