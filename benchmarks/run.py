@@ -293,6 +293,34 @@ def bench_reports(db: Path, runs: int) -> list[Figure]:
     return figures
 
 
+BRIEF_ROWS = 10_000  # the issue's figure: a brief for the Mali framework with 10,000 entries
+
+
+def bench_brief(runs: int) -> list[Figure]:
+    """The drawn brief (html, svg) beside the same report as markdown: the same process, database,
+    window and -o file, so the ratio is what the drawing (templates, charts) costs."""
+    db = synth.build(WORK / "brief.db", BRIEF_ROWS)
+    env = env_for(db)
+    figures = []
+    for fmt, extra, target in (
+        ("html", [], "3 s at 10k"),
+        ("svg", [], "3 s at 10k"),
+        ("html", ["--by", "quarter", "--explain"], "(reported)"),
+    ):
+        args = ["report", "--as-of", "2026-11-01", *extra]
+        ours, base = measure(
+            [
+                Job(process([*PT, *args, "-f", fmt, "-o", WORK / f"brief.{fmt}"], env)),
+                Job(process([*PT, *args, "-f", "markdown", "-o", WORK / "brief.md"], env)),
+            ],
+            runs,
+        )
+        name = " ".join(["report", *extra, "-f", fmt])
+        baseline = "the same report as markdown, -o a file (same database)"
+        figures.append(Figure.of(f"{name} ({BRIEF_ROWS:,} entries)", ours, baseline, base, target))
+    return figures
+
+
 # A whole process that finds the rare word the way a script without the full-text index would.
 LIKE_SCAN = """
 import sqlite3, sys
@@ -603,6 +631,7 @@ def main() -> None:
         small = synth.build(WORK / "bench-small.db", max(rows // 10, 1))
         figures = bench_log(10)
         figures += bench_reports(db, 5)
+        figures += bench_brief(3)
         figures += bench_search(db, 5)
         figures += bench_export(db, small, 3)
         figures += bench_import(db, heavy)

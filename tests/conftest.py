@@ -13,6 +13,14 @@ from typer.testing import CliRunner, Result
 from policytrack.cli import app
 
 
+@pytest.fixture(autouse=True, scope="session")
+def matplotlib_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """matplotlib keeps a font cache in the user's home: the tests' goes to a temporary directory."""
+    import os
+
+    os.environ["MPLCONFIGDIR"] = str(tmp_path_factory.mktemp("matplotlib"))
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     db = tmp_path / "policytrack.db"

@@ -44,7 +44,7 @@ from policytrack.grades import WEIGHTS_HELP
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from policytrack.models import Framework
+    from policytrack.models import Entry, Framework
     from policytrack.store import Store
 
 
@@ -110,29 +110,43 @@ def report_command(default_format: Format) -> Callable[..., None]:
         ] = None,
         plain: Annotated[bool, typer.Option("--plain", help="ASCII table, no colour.")] = False,
         explain: Annotated[
-            bool, typer.Option("--explain", help="After the table, the entries behind each row.")
+            bool,
+            typer.Option(
+                "--explain",
+                help="After the table, the entries behind each row (table, markdown and html).",
+            ),
         ] = False,
         framework: FrameworkOpt = None,
     ) -> None:
         from policytrack.workspace import get_framework
 
         chosen = Format(chosen_format(fmt, choices, as_json=as_json, as_csv=as_csv))
-        if explain and chosen in (Format.json, Format.jsonl, Format.csv, Format.markdown):
-            raise fail("--explain lists entries beside the table: use it with --format table, html or svg", 2)
+        if explain and chosen not in (Format.table, Format.markdown, Format.html):
+            raise fail(
+                "--explain lists entries beside the table: use it with --format table, markdown or html", 2
+            )
         as_of_date = read_date(as_of, "--as-of").end if as_of is not None else date.today()
         since_date, until_date = read_window(since, until)
+        to_terminal = output is None or str(output) == "-"
         with opened_store(ctx) as store:
             fw = get_framework(store, framework)
             stale = stale_days if stale_days is not None else setting("stale_days") or STALE_DAYS
-            view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale, plain)
-            extra = _explained(store, fw, view) if explain else []
-        to_terminal = output is None or str(output) == "-"
+            if chosen in (Format.html, Format.svg):
+                window = _Window(as_of_date, since_date, until_date, indicator, stale)
+                text = _brief(store, fw, window, by, chosen, explain=explain)
+            else:
+                view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale, plain)
+                explained = _explained(store, fw, view) if explain else {}
         if chosen is Format.table and to_terminal:
+            from policytrack.render.entries import entries_table
+
             out = console(ctx, no_color=plain)
-            for item in [view.table(out.width), *extra]:  # the terminal's width decides the layout
-                out.print(item)
+            out.print(view.table(out.width))  # the terminal's width decides the layout
+            for key, entries in explained.items():
+                out.print(entries_table(entries, title=_evidence_title(key, entries)))
             return
-        text = _text(view, chosen, extra, fw.title)
+        if chosen not in (Format.html, Format.svg):
+            text = _text(view, chosen, explained)
         if to_terminal:
             typer.echo(text, nl=False)
         else:
@@ -207,36 +221,72 @@ def _view(
     )
 
 
-def _explained(store: Store, fw: Framework, view: _View) -> list[RenderableType]:
+def _explained(store: Store, fw: Framework, view: _View) -> dict[str, list[Entry]]:
     """--explain: the entries behind each row, in the report's window."""
     from policytrack.entries import list_entries
     from policytrack.models import EntryFilter
-    from policytrack.render.entries import entries_table
 
-    tables: list[RenderableType] = []
-    for key in view.keys:
-        entries = list(
-            list_entries(store, fw, EntryFilter(indicators=[key], since=view.since, until=view.until))
-        )
-        tables.append(
-            entries_table(entries, title=f"Evidence behind {key} ({len(entries)} entries in the window)")
-        )
-    return tables
+    return {
+        key: list(list_entries(store, fw, EntryFilter(indicators=[key], since=view.since, until=view.until)))
+        for key in view.keys
+    }
 
 
-def _text(view: _View, fmt: Format, extra: list[RenderableType], title: str) -> str:
-    """The report as the text of a file: records through the registry, markdown, or the table as the
-    terminal would show it (plain text, HTML or SVG)."""
+def _evidence_title(key: str, entries: list[Entry]) -> str:
+    return f"Evidence behind {key} ({len(entries)} entries in the window)"
+
+
+def _text(view: _View, fmt: Format, explained: dict[str, list[Entry]]) -> str:
+    """The report as the text of a file: records through the registry, markdown (with the evidence when
+    explained), or the table as the terminal would show it, in plain text."""
     from policytrack.render.formats import write_records
-    from policytrack.render.report import export_recorded
+    from policytrack.render.report import evidence_markdown, export_recorded
 
     if fmt in (Format.json, Format.jsonl, Format.csv):
         buffer = io.StringIO(newline="")
         write_records(fmt.value, buffer, view.fields, view.records)
         return buffer.getvalue()
     if fmt is Format.markdown:
-        return view.markdown()
-    return export_recorded([view.table(None), *extra], "text" if fmt is Format.table else fmt.value, title)
+        sections = [evidence_markdown(_evidence_title(k, found), found) for k, found in explained.items()]
+        return "\n".join([view.markdown(), *sections])
+    from policytrack.render.entries import entries_table
+
+    tables = [entries_table(entries, title=_evidence_title(k, entries)) for k, entries in explained.items()]
+    return export_recorded([view.table(None), *tables])
+
+
+@dataclass(frozen=True)
+class _Window:
+    as_of: date
+    since: date | None
+    until: date | None
+    indicators: list[str] | None
+    stale_days: int
+
+
+def _brief(store: Store, fw: Framework, w: _Window, by: Unit | None, fmt: Format, *, explain: bool) -> str:
+    """The HTML or SVG brief: the report, with --by its periods (all of them), drawn."""
+    from policytrack.brief import build_brief
+    from policytrack.periods import build_period_report
+    from policytrack.render.brief import brief_html, brief_svg
+    from policytrack.reports import build_report
+
+    report = build_report(
+        store,
+        fw,
+        as_of=w.as_of,
+        since=w.since,
+        until=w.until,
+        indicators=w.indicators,
+        stale_days=w.stale_days,
+    )
+    periods = None
+    if by is not None:
+        periods = build_period_report(
+            store, fw, by.value, as_of=w.as_of, since=w.since, until=w.until, indicators=w.indicators
+        )
+    brief = build_brief(store, fw, report, periods, explain=explain)
+    return brief_html(brief) if fmt is Format.html else brief_svg(brief)
 
 
 @app.command("target", epilog="Example: policytrack target regional in-progress --by 2027-12")

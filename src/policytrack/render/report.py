@@ -9,7 +9,7 @@ import io
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from policytrack.models import StatusLevel
+from policytrack.models import Entry, StatusLevel
 from policytrack.periods import Cell, PeriodReport, sparkline
 from policytrack.render.text import literal, visible
 from policytrack.reports import Report, ReportRow
@@ -226,16 +226,33 @@ def _recording_console(width: int = 120) -> Console:
     return Console(record=True, width=width, file=io.StringIO(), color_system="truecolor")
 
 
-def export_recorded(renderables: list[RenderableType], fmt: str, title: str) -> str:
-    """What the terminal would show, as plain text or a self-contained HTML or SVG file."""
+def export_recorded(renderables: list[RenderableType]) -> str:
+    """What the terminal would show, as plain text (a report table written with -o)."""
     console = _recording_console()
     for renderable in renderables:
         console.print(renderable)
-    if fmt == "text":
-        return console.export_text()
-    if fmt == "html":
-        return console.export_html(inline_styles=True)
-    return console.export_svg(title=visible(title))
+    return console.export_text()
+
+
+def evidence_markdown(title: str, entries: Iterable[Entry]) -> str:
+    """--explain in markdown: the entries behind one row, each summary whole on its line (never cut)."""
+    lines = [f"### {_md_cell(_md_text(title))}", ""]
+    rows = [
+        [
+            str(e.date),
+            str(e.id),
+            _md_text(e.summary),
+            e.grade or "",
+            f"{e.effect:+d}" if e.effect else "0",
+            _md_text(e.source),
+        ]
+        for e in entries
+    ]
+    if not rows:
+        return "\n".join([*lines, "No entries in the window."]) + "\n"
+    lines += ["| Date | ID | Summary | Grade | Effect | Source |", "|---|---:|---|---|---:|---|"]
+    lines += ["| " + " | ".join(_md_cell(c) for c in cells) + " |" for cells in rows]
+    return "\n".join(lines) + "\n"
 
 
 MAX_TABLE_PERIODS = 8
