@@ -114,7 +114,9 @@ def _context(brief: Brief) -> dict[str, Any]:
                 "status_name": visible(r.status.name),
                 "since": str(r.status_date) if r.status_date else "baseline",
                 "percent": r.status.percent,
-                "target": f"{visible(r.target.level.name)} by {r.target.due}" if r.target else "none",
+                "target": f"{visible(r.target.level.name)} by {r.target.due}"
+                if r.target and r.target.level
+                else "none",
                 "track": r.track,
                 "expected": r.expected_percent,
                 "advancing": r.advancing,

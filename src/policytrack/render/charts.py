@@ -121,7 +121,7 @@ def indicator_chart(brief: Brief, row: ReportRow) -> str:
     with _figure(2.8, top_in=0.3, hspace=0.3) as fig:
         status_ax, marks_ax = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1.2))
         status_ax.step(xs, ys, where="post", color=colours.status, linewidth=2, label="status")
-        if row.target is not None:
+        if row.target is not None and row.target.level is not None:
             start = brief.target_starts[row.indicator.key]
             status_ax.plot(
                 [row.target.start, row.target.due.end],
