@@ -14,6 +14,7 @@ import typer
 from policytrack.cli.app import app, confirm, fail
 from policytrack.cli.common import (
     complete_indicator,
+    complete_source,
     complete_status,
     console,
     opened_store,
@@ -64,8 +65,19 @@ def log_cmd(
     indicator: IndicatorArg,
     summary: Annotated[str, typer.Argument(help="What happened, in a sentence; '-' reads it from stdin.")],
     date: Annotated[str, typer.Option("--date", "-d", help=DATE_HELP)] = "today",
-    source: Annotated[str, typer.Option("--source", "-s", help="URL or citation of the evidence.")] = "",
-    effect: Annotated[int, typer.Option("--effect", "-e", help=EFFECT_HELP)] = 0,
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source",
+            "-s",
+            help="A registered source's key, or the URL or citation of the evidence.",
+            autocompletion=complete_source,
+        ),
+    ] = "",
+    effect: Annotated[
+        list[str] | None,
+        typer.Option("--effect", "-e", help=EFFECT_HELP + " With several indicators, KEY=VALUE sets one."),
+    ] = None,
     status: Annotated[
         str | None, typer.Option("--status", help=STATUS_HELP, autocompletion=complete_status)
     ] = None,
@@ -82,18 +94,45 @@ def log_cmd(
     dayfirst: DayFirst = False,
     monthfirst: MonthFirst = False,
     framework: FrameworkOpt = None,
+    via: Annotated[
+        str | None,
+        typer.Option(
+            help="The registered outlet it came through, when not the originator.",
+            autocompletion=complete_source,
+        ),
+    ] = None,
+    credibility: Annotated[
+        str | None,
+        typer.Option(help="Credibility 1-6; the registered --source's reliability makes the grade."),
+    ] = None,
+    allow_duplicate: Annotated[
+        bool, typer.Option("--allow-duplicate", help="Log it even if an entry records the same.")
+    ] = False,
 ) -> None:
-    """Record a dated, sourced piece of evidence against an indicator. Prints its id and date."""
-    from policytrack.entries import log_entry
+    """Record a dated, sourced piece of evidence against an indicator, or against several as one event
+    (`diversify,civilian-led`, `FRAMEWORK:KEY` for another framework's). Prints the ids and date."""
+    from policytrack.entries import EventPart, event_effects, linked, log_event
     from policytrack.models import EntryInput
     from policytrack.workspace import get_framework
 
+    named = [part.strip() for part in indicator.split(",")]
+    if len(named) > 1 and not all(named):
+        raise InputError(
+            f"empty indicator in {indicator!r}: separate keys with one comma, as in diversify,regional"
+        )
+    for item in effect or []:
+        if not item.rpartition("=")[2].strip().lstrip("+-").isdigit():
+            raise fail(
+                f"invalid value for --effect {item!r}: give an integer from -2 to +2, or KEY=VALUE for one "
+                "indicator of several",
+                2,
+            )
+    effects = event_effects(effect or [], named)
     data = EntryInput(
         indicator=indicator,
         summary=read_text_arg(summary),
         date=read_date(date, "--date", dayfirst=dayfirst, monthfirst=monthfirst),
         source=source,
-        effect=effect,
         status=status,
         grade=grade,
         tags=tag or [],
@@ -102,8 +141,20 @@ def log_cmd(
         analyst=analyst or "",
     )
     with opened_store(ctx) as store:
-        entry = log_entry(store, get_framework(store, framework), data)
-    confirm(ctx, f"Logged entry {entry.id} for {entry.indicator}, dated {entry.date}", f"entry {entry.id}")
+        parts = []
+        for name in named:
+            fw_name, colon, key = name.rpartition(":") if ":" in name else (framework, "", name)
+            parts.append(EventPart(get_framework(store, fw_name if colon else framework), key, effects[name]))
+        data = linked(store, data, via, credibility)
+        logged = log_event(store, parts, data, allow_duplicate=allow_duplicate)
+    if len(logged) == 1:
+        entry = logged[0]
+        confirm(
+            ctx, f"Logged entry {entry.id} for {entry.indicator}, dated {entry.date}", f"entry {entry.id}"
+        )
+    else:
+        ids = ", ".join(f"{e.id} ({e.indicator})" for e in logged)
+        confirm(ctx, f"Logged one event as entries {ids}, dated {logged[0].date}", f"entries {ids}")
 
 
 LIST_FORMATS = RECORD_FORMATS
@@ -208,10 +259,15 @@ def show_cmd(
     fmt = chosen_format(fmt, SHOW_FORMATS, as_json=as_json)
     with opened_store(ctx) as store:
         entry = store.get_entry(_entry_id(entry_id))
+        linked = [
+            store.get_entry(i)
+            for i in (store.event_entry_ids(entry.event) if entry.event else [])
+            if i != entry.id
+        ]
     if fmt == "json":
-        typer.echo(to_json(entry.as_dict()))
+        typer.echo(to_json({**entry.as_dict(), "linked": [e.id for e in linked]}))
     else:
-        console(ctx).print(entry_detail(entry))
+        console(ctx).print(entry_detail(entry, linked))
 
 
 @app.command(
@@ -227,7 +283,15 @@ def edit_cmd(
     ] = None,
     summary: Annotated[str | None, typer.Option(help="New summary; '-' reads stdin.")] = None,
     date: Annotated[str | None, typer.Option("--date", "-d", help=DATE_HELP)] = None,
-    source: Annotated[str | None, typer.Option("--source", "-s", help="New source.")] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            "-s",
+            help="New source: a registered key, a URL or a citation.",
+            autocompletion=complete_source,
+        ),
+    ] = None,
     effect: Annotated[int | None, typer.Option("--effect", "-e", help=EFFECT_HELP)] = None,
     status: Annotated[
         str | None, typer.Option(help=STATUS_HELP + " '' clears it.", autocompletion=complete_status)
@@ -254,6 +318,9 @@ def edit_cmd(
     dayfirst: DayFirst = False,
     monthfirst: MonthFirst = False,
     framework: FrameworkOpt = None,
+    via: Annotated[
+        str | None, typer.Option(help="New registered outlet; '' clears it.", autocompletion=complete_source)
+    ] = None,
 ) -> None:
     """Change an entry. The old version stays in its history (`policytrack history ID`)."""
     from policytrack.entries import EntryChanges, edit_entry
@@ -277,6 +344,7 @@ def edit_cmd(
         remove_tags=remove_tag or [],
         add_actors=add_actor or [],
         remove_actors=remove_actor or [],
+        via=via,
     )
     with opened_store(ctx) as store:
         entry = store.get_entry(_entry_id(entry_id))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -158,6 +158,7 @@ class _View:
     keys: list[str]
     since: date | None
     until: date
+    corroboration: dict[str, str] = field(default_factory=dict)  # per key, for --explain
 
 
 def _view(
@@ -173,6 +174,7 @@ def _view(
 ) -> _View:
     from policytrack.periods import PERIOD_FIELDS, build_period_report, period_dicts
     from policytrack.render.report import (
+        corroboration_text,
         period_markdown,
         period_renderable,
         report_markdown,
@@ -192,6 +194,7 @@ def _view(
             [r.indicator.key for r in report.rows],
             report.since,
             report.until,
+            {r.indicator.key: corroboration_text(r) for r in report.rows},
         )
     periods = build_period_report(
         store, fw, by.value, as_of=as_of, since=since, until=until, indicators=indicators
@@ -212,12 +215,15 @@ def _explained(store: Store, fw: Framework, view: _View) -> list[RenderableType]
     from policytrack.entries import list_entries
     from policytrack.models import EntryFilter
     from policytrack.render.entries import entries_table
+    from policytrack.render.text import literal
 
     tables: list[RenderableType] = []
     for key in view.keys:
         entries = list(
             list_entries(store, fw, EntryFilter(indicators=[key], since=view.since, until=view.until))
         )
+        if key in view.corroboration:
+            tables.append(literal(f"{key}: {view.corroboration[key]}"))
         tables.append(
             entries_table(entries, title=f"Evidence behind {key} ({len(entries)} entries in the window)")
         )

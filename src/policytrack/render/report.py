@@ -44,6 +44,29 @@ def _target_text(row: ReportRow) -> str:
     return f"{row.target.level.name} by {row.target.due}"
 
 
+def corroboration_text(row: ReportRow) -> str:
+    """What a row's evidence rests on, in a sentence: its independent originating sources by type, their
+    origins, the share of entries from official sources, and a single-source warning."""
+    c = row.corroboration
+    if not c.entries:
+        return "No evidence in the window."
+    if not c.sources:
+        return f"{c.entries} entries, none with a source: nothing corroborates them."
+    parts = [f"{kind} {n}" for kind, n in c.types.items()]
+    if c.free_text:
+        parts.append(f"free text {c.free_text}")
+    text = f"{c.sources} independent originating source{'s' if c.sources != 1 else ''} ({', '.join(parts)})"
+    if c.origins:
+        text += "; origins: " + ", ".join(f"{origin} {n}" for origin, n in c.origins.items())
+    if c.official_share is not None:
+        text += f"; {c.official_share:.0%} of entries rest on official sources"
+    if len(c.media_origins) == 1 and c.types.get("media", 0) > 1:
+        text += f"; all its media are from one origin ({c.media_origins[0] or 'unknown'})"
+    if c.single_source:
+        text += ". SINGLE SOURCE: nothing independent corroborates it"
+    return text + "."
+
+
 def header_lines(report: Report) -> list[str]:
     fw = report.framework
     t = report.totals
@@ -68,6 +91,9 @@ def footer_lines(report: Report) -> list[str]:
         lines.append(f"Stale (no evidence for over {report.stale_days} days): {', '.join(report.stale)}")
     if report.overdue:
         lines.append(f"Overdue targets: {', '.join(report.overdue)}")
+    single = [r.indicator.key for r in report.rows if r.corroboration.single_source]
+    if single:
+        lines.append(f"Single source (one independent originator): {', '.join(single)}")
     return lines
 
 
