@@ -422,6 +422,12 @@ WORDS += [
     "--hindering",
     "-2..-1",
     "--all-frameworks",
+    "--source",
+    "--via",
+    "--credibility",
+    "--name",
+    "--allow-duplicate",
+    "regional,diversify",
 ]
 COMMANDS: list[list[str]] = [
     ["log"],
@@ -436,6 +442,12 @@ COMMANDS: list[list[str]] = [
     ["target"],
     ["export", "entries"],
     ["framework", "show"],
+    ["source", "add"],
+    ["source", "edit"],
+    ["source", "show"],
+    ["source", "merge"],
+    ["source", "list"],
+    ["source", "suggest"],
 ]
 
 

@@ -162,9 +162,11 @@ def event_effects(raw: Sequence[str], keys: Sequence[str]) -> dict[str, int]:
     over a bare value, whatever their order)."""
     bare: dict[str, int] = {}
     named: dict[str, int] = {}
+    # FRAMEWORK:KEY may be named by its KEY alone
+    aliases = {key.rpartition(":")[2]: key for key in keys} | {key: key for key in keys}
     for item in raw:
         name, sep, value = item.rpartition("=")
-        name = name.strip()
+        name = aliases.get(name.strip(), name.strip())
         if sep and name not in keys:
             raise InputError(
                 f"--effect {item!r} names {name!r}, which is not one of this entry's indicators "
