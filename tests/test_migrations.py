@@ -111,7 +111,7 @@ EXPECTED_SCHEMA: dict[str, Any] = {
     },
     "index entries_sources": {
         "table": "entries",
-        "columns": ["indicator_id", "source_id", "date_start", "effect", "weight", "deleted_at"],
+        "columns": ["indicator_id", "source_id", "date_start", "effect", "weight", "deleted_at", "source"],
         "unique": False,
         "origin": "c",
         "where": "deleted_at IS NULL",

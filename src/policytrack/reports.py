@@ -174,6 +174,7 @@ def _window(store: Store, ids: list[int], since: str, until: str) -> dict[int, _
     indicator and registered originator, then the sources' types and origins from the (small) registry."""
     totals: dict[int, _Totals] = {}
     by_source: dict[int, dict[int, int]] = {}
+    free: dict[int, int] = {}
     for row in store.window_totals(ids, since, until):
         t = totals.setdefault(row["indicator_id"], _Totals())
         t.n += row["n"]
@@ -184,7 +185,8 @@ def _window(store: Store, ids: list[int], since: str, until: str) -> dict[int, _
         t.weighted += row["weighted"]
         if row["source_id"] is not None:
             by_source.setdefault(row["indicator_id"], {})[row["source_id"]] = row["n"]
-    free = store.free_text_source_counts(ids, since, until) if totals else {}
+        else:
+            free[row["indicator_id"]] = row["texts"]
     registry = store.sources_of(sorted({s for found in by_source.values() for s in found}))
     for indicator_id, t in totals.items():
         cited = by_source.get(indicator_id, {})

@@ -63,37 +63,28 @@ class ReportRows(StoreBase):
     def window_totals(
         self, indicator_ids: Sequence[int], since: str, until: str, *, by_month: bool = False
     ) -> Iterator[sqlite3.Row]:
-        """The window aggregate: per indicator, and per registered originator `source_id` (NULL for
+        """The one window aggregate: per indicator, and per registered originator `source_id` (NULL for
         entries without one) or per month with by_month: the entries `n`, advancing `adv`, hindering
         `hind`, context `ctx`, `momentum` (sum of effects) and `weighted` momentum (the stored grade
-        weight). Per originator it reads entries_sources in index order (a range of dates in each group,
-        no sort); months are a prefix of the date, the cheapest key: callers roll them up into quarters
-        and years."""
+        weight), and per originator the distinct non-empty free-text `texts` of entries with none. Per
+        originator it reads entries_sources in index order (a range of dates in each group, no sort);
+        months are a prefix of the date, the cheapest key: callers roll them up into quarters and years."""
         key = "substr(date_start, 1, 7) AS month" if by_month else "source_id"
+        texts = (
+            ""
+            if by_month
+            else ", count(DISTINCT CASE WHEN source_id IS NULL AND source <> '' THEN source END) AS texts"
+        )
         return self.conn.execute(
             f"""SELECT indicator_id, {key}, count(*) AS n, sum(effect > 0) AS adv,
                   sum(effect < 0) AS hind, sum(effect = 0) AS ctx, sum(effect) AS momentum,
-                  sum(effect * weight) AS weighted
+                  sum(effect * weight) AS weighted{texts}
                 FROM entries
                 WHERE deleted_at IS NULL AND indicator_id IN ({marks(indicator_ids)})
                   AND date_start >= ? AND date_start <= ?
                 GROUP BY indicator_id, {"month" if by_month else "source_id"}""",
             (*indicator_ids, since, until),
         )
-
-    def free_text_source_counts(self, indicator_ids: Sequence[int], since: str, until: str) -> dict[int, int]:
-        """Per indicator, the distinct non-empty free-text sources of entries with no registered source
-        in the window: a seek to those entries alone (entries_sources, source_id NULL)."""
-        return {
-            row[0]: row[1]
-            for row in self.conn.execute(
-                f"""SELECT indicator_id, count(DISTINCT source) FROM entries
-                    WHERE deleted_at IS NULL AND indicator_id IN ({marks(indicator_ids)})
-                      AND source_id IS NULL AND date_start >= ? AND date_start <= ? AND source <> ''
-                    GROUP BY indicator_id""",
-                (*indicator_ids, since, until),
-            )
-        }
 
     # -- targets ---------------------------------------------------------------------------------
 
