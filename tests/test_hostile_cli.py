@@ -448,6 +448,7 @@ COMMANDS: list[list[str]] = [
     ["source", "merge"],
     ["source", "list"],
     ["source", "suggest"],
+    ["source", "import"],
 ]
 
 

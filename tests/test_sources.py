@@ -361,8 +361,19 @@ def test_export_and_import_keep_sources_vias_and_events(
     header = exported.read_text(encoding="utf-8").splitlines()[0]
     assert '"source_key","via","event"' in header
     other = tmp_path / "other.db"
-    for args in (["ministry", "--name", "M"], ["wire", "--name", "W"], ["outlet", "--name", "O"]):
-        assert cli("--db", str(other), "source", "add", *args).exit_code == 0
+    registry_file = tmp_path / "sources.csv"
+    assert cli("source", "export", "-o", str(registry_file)).exit_code == 0
+    taken = cli("--db", str(other), "source", "import", str(registry_file))
+    assert taken.exit_code == 0, taken.stderr
+    assert "3 sources added" in taken.stdout
+    fields = ("key", "uuid", "name", "url", "type", "origin", "reliability", "note")
+
+    def registered(*db: str) -> list[tuple[object, ...]]:
+        return [tuple(s[f] for f in fields) for s in cli_json(*db, "source", "list", "--json")["sources"]]
+
+    assert registered("--db", str(other)) == registered()
+    again = cli("--db", str(other), "source", "import", str(registry_file))
+    assert "0 sources added, 0 updated, 3 unchanged" in again.stdout
     imported = cli("--db", str(other), "import", str(exported))
     assert imported.exit_code == 0, imported.stderr
     records = json.loads(cli("--db", str(other), "list", "--json").stdout)
@@ -421,3 +432,70 @@ def test_database_from_todays_release_keeps_every_entry_and_free_text_source(
     assert all(weight == grade_weight(grade) for grade, weight in revisions)
     rows = cli_json("report", "--as-of", "2025-01-01", "-f", "json")
     assert {r["key"]: r["sources"] for r in rows if r["key"] in old_sources} == old_sources
+
+
+def test_source_import_merges_by_uuid_and_keeps_merges(
+    cli: Invoke, cli_json: InvokeJson, registry: None, tmp_path: Path, db_path: Path
+) -> None:
+    assert cli("source", "add", "wire-dup", "--name", "Example Wire (again)").exit_code == 0
+    assert cli("source", "merge", "wire-dup", "wire").exit_code == 0
+    exported = tmp_path / "sources.json"
+    assert cli("source", "export", "-f", "json", "-o", str(exported)).exit_code == 0
+    records = json.loads(exported.read_text(encoding="utf-8"))
+    assert {r["key"]: r["merged_into"] for r in records}["wire-dup"] == "wire"
+    other = tmp_path / "other.db"
+    # registered apart under the same key: kept as it is there
+    assert cli("--db", str(other), "source", "add", "ministry", "--name", "Ministry here").exit_code == 0
+    result = cli("--db", str(other), "source", "import", str(exported))
+    assert result.exit_code == 0, result.stderr
+    assert "3 sources added" in result.stdout and "1 kept as registered here" in result.stdout
+    shown = cli_json("--db", str(other), "source", "show", "wire-dup", "--json")
+    assert shown["key"] == "wire"
+    assert cli_json("--db", str(other), "source", "show", "ministry", "--json")["name"] == "Ministry here"
+    # an edit travels by uuid
+    assert cli("source", "edit", "wire", "--origin", "Farland").exit_code == 0
+    assert cli("source", "export", "-f", "jsonl", "-o", str(exported)).exit_code == 0
+    assert "1 updated" in cli("--db", str(other), "source", "import", str(exported)).stdout
+    assert cli_json("--db", str(other), "source", "show", "wire", "--json")["origin"] == "Farland"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("not,a,registry\n1,2,3\n", "lacks the column(s) uuid, key, name"),
+        ('[{"uuid": "x", "key": "k", "name": "n"}]', "is not a uuid"),
+        (
+            '[{"uuid": "0b7e9a4c-5d2f-4c1e-9a3b-6f8d2e1c4b5a", "key": "k", "name": "n", "type": "blog"}]',
+            "--type",
+        ),
+        ('[{"uuid": "0b7e9a4c-5d2f-4c1e-9a3b-6f8d2e1c4b5a", "key": "k", "name": ""}]', "empty --name"),
+        ("[1, 2]", "one object per source"),
+        ("{not json", "is not a sources file"),
+    ],
+)
+def test_source_import_refuses_bad_files_writing_nothing(
+    cli: Invoke, db_path: Path, tmp_path: Path, content: str, message: str
+) -> None:
+    assert cli("source", "list").exit_code == 0
+    before = dump(db_path)
+    bad = tmp_path / "bad.txt"
+    bad.write_text(content, encoding="utf-8")
+    result = cli("source", "import", str(bad))
+    assert result.exit_code == 1 and message in result.stderr, result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert dump(db_path) == before
+
+
+def test_edit_relinks_the_source_and_clears_the_outlet(
+    cli: Invoke, cli_json: InvokeJson, registry: None, log: Log
+) -> None:
+    entry = log("regional", "a", "--date", "2024-07-06", "--source", "Example Gazette", "--via", "outlet")
+    assert (_entry(cli_json, entry)["source_key"], _entry(cli_json, entry)["via"]) == (None, "outlet")
+    assert cli("edit", str(entry), "--source", "wire").exit_code == 0
+    assert (_entry(cli_json, entry)["source_key"], _entry(cli_json, entry)["source"]) == ("wire", "")
+    assert cli("edit", str(entry), "--via", "").exit_code == 0
+    assert _entry(cli_json, entry)["via"] is None
+    refused = cli("edit", str(entry), "--via", "wire")
+    assert refused.exit_code == 1 and "--via names the source itself" in refused.stderr
+    assert cli("edit", str(entry), "--note", "kept").exit_code == 0  # other edits keep the link
+    assert _entry(cli_json, entry)["source_key"] == "wire"

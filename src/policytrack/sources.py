@@ -119,7 +119,7 @@ class SourceFields:
     note: str | None = None
 
 
-def _values(fields: SourceFields) -> dict[str, object]:
+def source_values(fields: SourceFields) -> dict[str, object]:
     values: dict[str, object] = {}
     if fields.name is not None:
         name = clean_text(fields.name, "--name").strip()
@@ -160,14 +160,14 @@ def add_source(store: Store, key: str, fields: SourceFields) -> SourceRecord:
         "reliability": None,
         "note": "",
     }
-    values.update(_values(fields))
+    values.update(source_values(fields))
     store.insert_source({**values, "uuid": str(uuidlib.uuid4()), "key": checked}, utc_now())
     return find_source(store, checked)
 
 
 def edit_source(store: Store, key: str, fields: SourceFields) -> SourceRecord:
     current = find_source(store, key)
-    values = {k: v for k, v in _values(fields).items() if getattr(current, k) != v}
+    values = {k: v for k, v in source_values(fields).items() if getattr(current, k) != v}
     if not values:
         raise InputError(f"nothing to change: source {current.key!r} already has these values")
     store.update_source(current.id, values, utc_now())

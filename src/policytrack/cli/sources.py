@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import confirm
-from policytrack.cli.common import complete_source, console, opened_store
+from policytrack.cli.common import complete_source, console, opened_store, text_output
 from policytrack.cli.options import JsonAlias, chosen_format, format_option
 
 source_app = typer.Typer(
@@ -176,3 +176,60 @@ def suggest_cmd(ctx: typer.Context) -> None:
         return
     for text, count in found:
         typer.echo(f"{count}\t{visible(text)}")
+
+
+EXPORT_FORMATS = ("csv", "json", "jsonl")
+MAX_SOURCES_FILE = 64 << 20  # characters: a registry of sources is far smaller
+
+
+@source_app.command("export", epilog="Example: policytrack source export -o sources.csv")
+def export_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[str, format_option(*EXPORT_FORMATS)] = "csv",
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="File to write (atomically); '-' or none: stdout.")
+    ] = None,
+) -> None:
+    """Write the registry (merged sources too, naming the one each was merged into), for `source import`
+    in another database before its entries are imported."""
+    from policytrack.exchange.sources import SOURCE_FIELDS, source_records
+    from policytrack.render.formats import write_records
+
+    fmt = chosen_format(fmt, EXPORT_FORMATS)
+    with opened_store(ctx) as store, text_output(ctx, output) as out:
+        write_records(fmt, out, SOURCE_FIELDS, source_records(store))
+
+
+@source_app.command("import", epilog="Example: policytrack source import sources.csv")
+def import_cmd(
+    ctx: typer.Context,
+    path: Annotated[
+        str, typer.Argument(help="A file `source export` wrote (CSV, JSON or JSON lines); '-': stdin.")
+    ],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing.")] = False,
+) -> None:
+    """Merge another database's registry by uuid: new sources are added, known ones take the file's
+    fields, a source registered here apart under the same key is kept as it is; all or nothing."""
+    from policytrack.cli.common import read_text_arg
+    from policytrack.errors import InputError
+    from policytrack.exchange.sources import import_sources, parse_source_file
+
+    if path == "-":
+        text, name = read_text_arg("-"), "standard input"
+    else:
+        try:
+            with open(path, encoding="utf-8-sig") as f:
+                text, name = f.read(MAX_SOURCES_FILE + 1), path
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read {path}: {exc}; give a file `source export` wrote") from None
+        if len(text) > MAX_SOURCES_FILE:
+            raise InputError(
+                f"{path} is over {MAX_SOURCES_FILE:,} characters: not a registry `source export` wrote"
+            )
+    records = parse_source_file(text, name)
+    with opened_store(ctx) as store:
+        result = import_sources(store, records, dry_run=dry_run)
+    if dry_run:
+        typer.echo(result.summary() + " (dry run: nothing written)")
+    else:
+        confirm(ctx, result.summary(), "the import of sources")
