@@ -424,6 +424,12 @@ WORDS += [
     "-2..-1",
     "--all-frameworks",
     "--to",
+    "--source",
+    "--via",
+    "--credibility",
+    "--name",
+    "--allow-duplicate",
+    "regional,diversify",
 ]
 COMMANDS: list[list[str]] = [
     ["log"],
@@ -440,6 +446,13 @@ COMMANDS: list[list[str]] = [
     ["framework", "show"],
     ["undo", "--yes"],
     ["revert", "--yes"],
+    ["source", "add"],
+    ["source", "edit"],
+    ["source", "show"],
+    ["source", "merge"],
+    ["source", "list"],
+    ["source", "suggest"],
+    ["source", "import"],
 ]
 
 

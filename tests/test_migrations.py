@@ -95,9 +95,23 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "origin": "c",
         "where": None,
     },
+    "index entries_event": {
+        "table": "entries",
+        "columns": ["event"],
+        "unique": False,
+        "origin": "c",
+        "where": "event IS NOT NULL",
+    },
     "index entries_report": {
         "table": "entries",
-        "columns": ["indicator_id", "date_start", "effect", "grade", "source"],
+        "columns": ["indicator_id", "date_start", "effect", "weight", "deleted_at"],
+        "unique": False,
+        "origin": "c",
+        "where": "deleted_at IS NULL",
+    },
+    "index entries_sources": {
+        "table": "entries",
+        "columns": ["indicator_id", "source_id", "date_start", "effect", "weight", "deleted_at", "source"],
         "unique": False,
         "origin": "c",
         "where": "deleted_at IS NULL",
@@ -108,6 +122,13 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "unique": True,
         "origin": "c",
         "where": None,
+    },
+    "index sources_host": {
+        "table": "sources",
+        "columns": ["host"],
+        "unique": False,
+        "origin": "c",
+        "where": "host <> ''",
     },
     "index sqlite_autoindex_entries_1": {
         "table": "entries",
@@ -165,6 +186,20 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "origin": "u",
         "where": None,
     },
+    "index sqlite_autoindex_sources_1": {
+        "table": "sources",
+        "columns": ["uuid"],
+        "unique": True,
+        "origin": "u",
+        "where": None,
+    },
+    "index sqlite_autoindex_sources_2": {
+        "table": "sources",
+        "columns": ["key"],
+        "unique": True,
+        "origin": "u",
+        "where": None,
+    },
     "index sqlite_autoindex_status_levels_1": {
         "table": "status_levels",
         "columns": ["framework_id", "name"],
@@ -210,6 +245,10 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("revision", "INTEGER", 1, "1", 0),
             ("recorded_at", "TEXT", 1, None, 0),
             ("deleted_at", "TEXT", 0, None, 0),
+            ("source_id", "INTEGER", 0, None, 0),
+            ("via_id", "INTEGER", 0, None, 0),
+            ("event", "TEXT", 0, None, 0),
+            ("weight", "REAL", 1, "0.5", 0),
         ],
         "checks": [
             "CHECK (date_precision IN ('day', 'month', 'year'))",
@@ -217,13 +256,17 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             "CHECK (effect BETWEEN -2 AND 2)",
             "CHECK (grade IS NULL OR grade GLOB '[A-F][1-6]')",
         ],
-        "foreign_keys": [("indicator_id", "indicators(id)")],
+        "foreign_keys": [
+            ("via_id", "sources(id)"),
+            ("source_id", "sources(id)"),
+            ("indicator_id", "indicators(id)"),
+        ],
         "without_rowid": False,
     },
     "table entries_fts": {
         "columns": [("summary", "", 0, None, 0), ("note", "", 0, None, 0), ("source", "", 0, None, 0)],
-        "sql": 'CREATE VIRTUAL TABLE "entries_fts" USING FTS5 ( "summary", "note", '
-        '"source", tokenize=\'unicode61\', content="entries" )',
+        "sql": 'CREATE VIRTUAL TABLE "entries_fts" USING FTS5 ( "summary", "note", "source", '
+        "tokenize='unicode61', content=\"entries\" )",
     },
     "table entries_fts_config": {
         "columns": [("k", "", 1, None, 1), ("v", "", 0, None, 0)],
@@ -269,6 +312,10 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("tags", "TEXT", 1, "'[]'", 0),
             ("actors", "TEXT", 1, "'[]'", 0),
             ("analyst", "TEXT", 1, "''", 0),
+            ("source_id", "INTEGER", 0, None, 0),
+            ("via_id", "INTEGER", 0, None, 0),
+            ("event", "TEXT", 0, None, 0),
+            ("weight", "REAL", 1, "0.5", 0),
         ],
         "checks": [
             "CHECK (action IN ('create', 'edit', 'delete', 'restore', 'import'))",
@@ -277,7 +324,12 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             "CHECK (effect BETWEEN -2 AND 2)",
             "CHECK (grade IS NULL OR grade GLOB '[A-F][1-6]')",
         ],
-        "foreign_keys": [("indicator_id", "indicators(id)"), ("entry_id", "entries(id)")],
+        "foreign_keys": [
+            ("via_id", "sources(id)"),
+            ("source_id", "sources(id)"),
+            ("indicator_id", "indicators(id)"),
+            ("entry_id", "entries(id)"),
+        ],
         "without_rowid": False,
     },
     "table framework_versions": {
@@ -351,6 +403,30 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "foreign_keys": [("framework_id", "frameworks(id)")],
         "without_rowid": False,
     },
+    "table sources": {
+        "columns": [
+            ("id", "INTEGER", 0, None, 1),
+            ("uuid", "TEXT", 1, None, 0),
+            ("key", "TEXT", 1, None, 0),
+            ("name", "TEXT", 1, None, 0),
+            ("url", "TEXT", 1, "''", 0),
+            ("host", "TEXT", 1, "''", 0),
+            ("type", "TEXT", 1, "'other'", 0),
+            ("origin", "TEXT", 1, "''", 0),
+            ("reliability", "TEXT", 0, None, 0),
+            ("note", "TEXT", 1, "''", 0),
+            ("merged_into", "INTEGER", 0, None, 0),
+            ("created_at", "TEXT", 1, None, 0),
+            ("changed_at", "TEXT", 1, None, 0),
+        ],
+        "checks": [
+            "CHECK (type IN ('official', 'media', 'ngo', 'academic', 'think-tank', "
+            "'intergovernmental', 'social', 'other'))",
+            "CHECK (reliability IS NULL OR reliability GLOB '[A-F]')",
+        ],
+        "foreign_keys": [("merged_into", "sources(id)")],
+        "without_rowid": False,
+    },
     "table status_levels": {
         "columns": [
             ("framework_id", "INTEGER", 1, None, 1),
@@ -382,25 +458,23 @@ EXPECTED_SCHEMA: dict[str, Any] = {
     },
     "trigger entries_ad": {
         "table": "entries",
-        "sql": 'CREATE TRIGGER "entries_ad" AFTER DELETE ON "entries" BEGIN INSERT '
-        'INTO "entries_fts" ("entries_fts", rowid, "summary", "note", '
-        '"source") VALUES(\'delete\', old.rowid, old."summary", old."note", '
-        'old."source"); END',
+        "sql": 'CREATE TRIGGER "entries_ad" AFTER DELETE ON "entries" BEGIN INSERT INTO '
+        '"entries_fts" ("entries_fts", rowid, "summary", "note", "source") '
+        'VALUES(\'delete\', old.rowid, old."summary", old."note", old."source"); END',
     },
     "trigger entries_ai": {
         "table": "entries",
-        "sql": 'CREATE TRIGGER "entries_ai" AFTER INSERT ON "entries" BEGIN INSERT '
-        'INTO "entries_fts" (rowid, "summary", "note", "source") VALUES '
-        '(new.rowid, new."summary", new."note", new."source"); END',
+        "sql": 'CREATE TRIGGER "entries_ai" AFTER INSERT ON "entries" BEGIN INSERT INTO '
+        '"entries_fts" (rowid, "summary", "note", "source") VALUES (new.rowid, '
+        'new."summary", new."note", new."source"); END',
     },
     "trigger entries_au": {
         "table": "entries",
-        "sql": 'CREATE TRIGGER "entries_au" AFTER UPDATE ON "entries" BEGIN INSERT '
-        'INTO "entries_fts" ("entries_fts", rowid, "summary", "note", '
-        '"source") VALUES(\'delete\', old.rowid, old."summary", old."note", '
-        'old."source"); INSERT INTO "entries_fts" (rowid, "summary", '
-        '"note", "source") VALUES (new.rowid, new."summary", new."note", '
-        'new."source"); END',
+        "sql": 'CREATE TRIGGER "entries_au" AFTER UPDATE ON "entries" BEGIN INSERT INTO '
+        '"entries_fts" ("entries_fts", rowid, "summary", "note", "source") '
+        'VALUES(\'delete\', old.rowid, old."summary", old."note", old."source"); '
+        'INSERT INTO "entries_fts" (rowid, "summary", "note", "source") VALUES '
+        '(new.rowid, new."summary", new."note", new."source"); END',
     },
     "view current_entries": {
         "columns": [
@@ -424,13 +498,12 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("revision", "INTEGER", 0, None, 0),
             ("recorded_at", "TEXT", 0, None, 0),
         ],
-        "sql": "CREATE VIEW current_entries AS SELECT e.id, e.uuid, f.name AS "
-        "framework, i.number AS indicator_number, i.key AS indicator, "
-        "i.title AS indicator_title, e.date, e.date_precision, e.summary, "
-        "e.note, e.source, e.effect, e.grade, e.status, e.tags, e.actors, "
-        "e.analyst, e.revision, e.recorded_at FROM entries e JOIN "
-        "indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id "
-        "= i.framework_id WHERE e.deleted_at IS NULL",
+        "sql": "CREATE VIEW current_entries AS SELECT e.id, e.uuid, f.name AS framework, "
+        "i.number AS indicator_number, i.key AS indicator, i.title AS "
+        "indicator_title, e.date, e.date_precision, e.summary, e.note, e.source, "
+        "e.effect, e.grade, e.status, e.tags, e.actors, e.analyst, e.revision, "
+        "e.recorded_at FROM entries e JOIN indicators i ON i.id = e.indicator_id "
+        "JOIN frameworks f ON f.id = i.framework_id WHERE e.deleted_at IS NULL",
     },
 }
 

@@ -17,7 +17,7 @@ Kind = Literal["number", "text", "list"]
 class Column:
     name: str
     kind: Kind
-    sql: str  # over the aliases e (entries), i (indicators), f (frameworks)
+    sql: str  # over the aliases e (entries), i (indicators), f (frameworks), s and v (sources)
     stored: bool = False  # a column of `entries` that log, edit and import write (and history keeps)
     exported: bool = True  # in `export entries`, `list --csv` and what import reads
     free_text: bool = False  # typed by people: a spreadsheet could take it for a formula
@@ -38,6 +38,13 @@ COLUMNS = (
     Column("grade", "text", "e.grade", stored=True),
     Column("status", "text", "e.status", stored=True),
     Column("source", "text", "e.source", stored=True, free_text=True),
+    # Evidence links (issue 13): the registered originator (s) and outlet (v), the event, the grade's weight.
+    Column("source_id", "number", "e.source_id", stored=True, exported=False),
+    Column("source_key", "text", "s.key"),
+    Column("via_id", "number", "e.via_id", stored=True, exported=False),
+    Column("via", "text", "v.key"),
+    Column("event", "text", "e.event", stored=True),
+    Column("weight", "number", "e.weight", stored=True, exported=False),
     Column("tags", "list", "e.tags", stored=True, free_text=True),
     Column("actors", "list", "e.actors", stored=True, free_text=True),
     Column("note", "text", "e.note", stored=True, free_text=True),

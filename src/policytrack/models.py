@@ -174,6 +174,10 @@ class EntryInput:
     actors: list[str] = field(default_factory=list)
     note: str = ""
     analyst: str = ""
+    # Evidence links (issue 13), resolved by the domain (policytrack.sources) before validation.
+    source_id: int | None = None
+    via_id: int | None = None
+    event: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,9 @@ class Entry:
     recorded_at: str
     deleted: bool = False
     deleted_at: str | None = None  # when it was deleted (UTC), for `list --deleted`
+    source_key: str | None = None  # the registered originator's key
+    via: str | None = None  # the registered outlet it came through
+    event: str | None = None  # shared by the entries logged together as one event
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -212,6 +219,9 @@ class Entry:
             "summary": self.summary,
             "note": self.note,
             "source": self.source,
+            "source_key": self.source_key,
+            "via": self.via,
+            "event": self.event,
             "effect": self.effect,
             "status": self.status,
             "grade": self.grade,
@@ -285,3 +295,39 @@ class NotJSON:
 
     def __init__(self, text: object) -> None:
         self.text = text
+
+
+# -- the source registry (issue 13) -------------------------------------------------------------------
+
+SOURCE_TYPES = ("official", "media", "ngo", "academic", "think-tank", "intergovernmental", "social", "other")
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """A registered source: reliability (A-F) belongs to it, credibility to each entry it gives."""
+
+    id: int
+    uuid: str
+    key: str
+    name: str
+    url: str
+    host: str
+    type: str
+    origin: str
+    reliability: str | None
+    note: str
+    merged_into: int | None
+    created_at: str
+    changed_at: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "key": self.key,
+            "uuid": self.uuid,
+            "name": self.name,
+            "url": self.url,
+            "type": self.type,
+            "origin": self.origin,
+            "reliability": self.reliability,
+            "note": self.note,
+        }

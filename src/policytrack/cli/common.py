@@ -195,6 +195,21 @@ def complete_status(ctx: typer.Context, incomplete: str) -> list[str]:
     return _completions(ctx, incomplete, lambda fw: [level.name for level in fw.scale])
 
 
+def complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of registered source keys."""
+    try:
+        from policytrack.store import Store
+
+        path = resolve_db_path(ctx.find_root().params.get("db"))
+        if not path.exists():
+            return []
+        with Store(path) as store:
+            keys = [s.key for s in store.source_rows()]
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+    return [k for k in keys if k.startswith(incomplete)]
+
+
 def complete_framework(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion of framework names: those in the database, then the built-in ones."""
     try:

@@ -15,6 +15,7 @@ from policytrack.cli.app import app, confirm, fail
 from policytrack.cli.common import (
     complete_actor,
     complete_indicator,
+    complete_source,
     complete_status,
     complete_tag,
     console,
@@ -75,8 +76,19 @@ def log_cmd(
         ),
     ] = None,
     date: Annotated[str, typer.Option("--date", "-d", help=DATE_HELP)] = "today",
-    source: Annotated[str, typer.Option("--source", "-s", help="URL or citation of the evidence.")] = "",
-    effect: Annotated[int, typer.Option("--effect", "-e", help=EFFECT_HELP)] = 0,
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source",
+            "-s",
+            help="A registered source's key, or the URL or citation of the evidence.",
+            autocompletion=complete_source,
+        ),
+    ] = "",
+    effect: Annotated[
+        list[str] | None,
+        typer.Option("--effect", "-e", help=EFFECT_HELP + " With several indicators, KEY=VALUE sets one."),
+    ] = None,
     status: Annotated[
         str | None, typer.Option("--status", help=STATUS_HELP, autocompletion=complete_status)
     ] = None,
@@ -96,22 +108,53 @@ def log_cmd(
     dayfirst: DayFirst = False,
     monthfirst: MonthFirst = False,
     framework: FrameworkOpt = None,
+    via: Annotated[
+        str | None,
+        typer.Option(
+            help="The registered outlet it came through, when not the originator.",
+            autocompletion=complete_source,
+        ),
+    ] = None,
+    credibility: Annotated[
+        str | None,
+        typer.Option(help="Credibility 1-6; the registered --source's reliability makes the grade."),
+    ] = None,
+    allow_duplicate: Annotated[
+        bool, typer.Option("--allow-duplicate", help="Log it even if an entry records the same.")
+    ] = False,
 ) -> None:
-    """Record a dated, sourced piece of evidence against an indicator. Prints its id and date. With no
+    """Record a dated, sourced piece of evidence against an indicator, or against several as one event
+    (`diversify,civilian-led`, `FRAMEWORK:KEY` for another framework's). Prints the ids and date. With no
     summary, $VISUAL or $EDITOR opens a form holding the options given."""
-    from policytrack.entries import log_entry
+    from policytrack.entries import EventPart, event_effects, linked, log_event
     from policytrack.models import EntryInput
     from policytrack.workspace import get_framework
 
+    named = [part.strip() for part in indicator.split(",")]
+    if len(named) > 1 and not all(named):
+        raise InputError(
+            f"empty indicator in {indicator!r}: separate keys with one comma, as in diversify,regional"
+        )
+    for item in effect or []:
+        if not item.rpartition("=")[2].strip().lstrip("+-").isdigit():
+            raise fail(
+                f"invalid value for --effect {item!r}: give an integer from -2 to +2, or KEY=VALUE for one "
+                "indicator of several",
+                2,
+            )
+    effects = event_effects(effect or [], named)
     if summary is None:
-        _log_in_editor(ctx, indicator, date, source, effect, status, grade, tag, actor, note, analyst)
+        if len(named) > 1:
+            raise InputError("the $EDITOR form logs against one indicator: give the summary to log an event")
+        _log_in_editor(
+            ctx, named[0], date, source, effects[named[0]], status, grade, tag, actor, note, analyst
+        )
         return
     data = EntryInput(
         indicator=indicator,
         summary=read_text_arg(summary),
         date=read_date(date, "--date", dayfirst=dayfirst, monthfirst=monthfirst),
         source=source,
-        effect=effect,
         status=status,
         grade=grade,
         tags=tag or [],
@@ -120,8 +163,20 @@ def log_cmd(
         analyst=analyst or "",
     )
     with opened_store(ctx) as store:
-        entry = log_entry(store, get_framework(store, framework), data)
-    confirm(ctx, f"Logged entry {entry.id} for {entry.indicator}, dated {entry.date}", f"entry {entry.id}")
+        parts = []
+        for name in named:
+            fw_name, colon, key = name.rpartition(":") if ":" in name else (framework, "", name)
+            parts.append(EventPart(get_framework(store, fw_name if colon else framework), key, effects[name]))
+        data = linked(store, data, via, credibility)
+        logged = log_event(store, parts, data, allow_duplicate=allow_duplicate)
+    if len(logged) == 1:
+        entry = logged[0]
+        confirm(
+            ctx, f"Logged entry {entry.id} for {entry.indicator}, dated {entry.date}", f"entry {entry.id}"
+        )
+    else:
+        ids = ", ".join(f"{e.id} ({e.indicator})" for e in logged)
+        confirm(ctx, f"Logged one event as entries {ids}, dated {logged[0].date}", f"entries {ids}")
 
 
 def _form_values(entry: Entry) -> dict[str, str]:
@@ -176,7 +231,7 @@ def _log_in_editor(
     """`log INDICATOR` with no summary: the options given fill the form; the rest is typed in the editor."""
     from policytrack.cli.editor import fill_in, labels
     from policytrack.columns import LIST_SEPARATOR
-    from policytrack.entries import log_entry, validated_values
+    from policytrack.entries import EventPart, linked, log_event, validated_values
     from policytrack.models import EntryInput, resolve_indicator
     from policytrack.render.entries import effect_text
     from policytrack.render.text import visible
@@ -199,7 +254,8 @@ def _log_in_editor(
         ind = resolve_indicator(fw, indicator)
         # the options are checked as `log` with a summary checks them, before the editor opens
         options = EntryInput(ind.key, "-", start, source, effect, status, grade, tag or [], actor or [], note)
-        validated_values(fw, options)
+        via, credibility = ctx.params.get("via"), ctx.params.get("credibility")
+        validated_values(fw, linked(store, options, via, credibility))
         _one_line_fields(values)
 
         def save(fields: dict[str, str]) -> Entry:
@@ -218,7 +274,9 @@ def _log_in_editor(
                 note=fields.get("note", ""),
                 analyst=analyst or "",
             )
-            return log_entry(store, fw, data)
+            part = EventPart(fw, ind.key, data.effect)
+            allow = bool(ctx.params.get("allow_duplicate"))
+            return log_event(store, [part], linked(store, data, via, credibility), allow_duplicate=allow)[0]
 
         title = " ".join(ind.title.split())
         heading = visible(f"New entry for {ind.number}. {title} [{ind.key}] ({fw.name})")
@@ -316,10 +374,15 @@ def show_cmd(
     fmt = chosen_format(fmt, SHOW_FORMATS, as_json=as_json)
     with opened_store(ctx) as store:
         entry = store.get_entry(entry_id_arg(entry_id))
+        linked = [
+            store.get_entry(i)
+            for i in (store.event_entry_ids(entry.event) if entry.event else [])
+            if i != entry.id
+        ]
     if fmt == "json":
-        typer.echo(to_json(entry.as_dict()))
+        typer.echo(to_json({**entry.as_dict(), "linked": [e.id for e in linked]}))
     else:
-        console(ctx).print(entry_detail(entry))
+        console(ctx).print(entry_detail(entry, linked))
 
 
 @app.command(
@@ -335,7 +398,15 @@ def edit_cmd(
     ] = None,
     summary: Annotated[str | None, typer.Option(help="New summary; '-' reads stdin.")] = None,
     date: Annotated[str | None, typer.Option("--date", "-d", help=DATE_HELP)] = None,
-    source: Annotated[str | None, typer.Option("--source", "-s", help="New source.")] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            "-s",
+            help="New source: a registered key, a URL or a citation.",
+            autocompletion=complete_source,
+        ),
+    ] = None,
     effect: Annotated[int | None, typer.Option("--effect", "-e", help=EFFECT_HELP)] = None,
     status: Annotated[
         str | None, typer.Option(help=STATUS_HELP + " '' clears it.", autocompletion=complete_status)
@@ -373,6 +444,9 @@ def edit_cmd(
     dayfirst: DayFirst = False,
     monthfirst: MonthFirst = False,
     framework: FrameworkOpt = None,
+    via: Annotated[
+        str | None, typer.Option(help="New registered outlet; '' clears it.", autocompletion=complete_source)
+    ] = None,
 ) -> None:
     """Change an entry. The old version stays in its history (`policytrack history ID`)."""
     from policytrack.entries import EntryChanges, edit_entry
@@ -409,6 +483,7 @@ def edit_cmd(
         remove_tags=remove_tag or [],
         add_actors=add_actor or [],
         remove_actors=remove_actor or [],
+        via=via,
     )
     with opened_store(ctx) as store:
         entry = store.get_entry(entry_id_arg(entry_id))

@@ -151,12 +151,19 @@ def import_cmd(
         bool, typer.Option("--raw", help="The CSV was exported with --raw: keep leading apostrophes.")
     ] = False,
     framework: FrameworkOpt = None,
+    allow_duplicates: Annotated[
+        bool,
+        typer.Option(
+            "--allow-duplicates", help="Add rows without uuid even when they repeat an entry (default: skip)."
+        ),
+    ] = False,
 ) -> None:
     """Import entries, validating every row first: all of them are written, or none.
 
     Accepts what `export entries` writes, a hand-made CSV with just indicator,date,summary (the other export
     columns optional), or another analyst's policytrack database. Entries are matched by uuid: importing the
-    same file twice adds nothing, and a changed entry with a higher revision becomes a new revision here."""
+    same file twice adds nothing, and a changed entry with a higher revision becomes a new revision here. Rows
+    without a uuid that repeat an entry (framework, indicator, date and summary) are skipped and counted."""
     from policytrack.exchange.importer import ImportRowsError, import_records
     from policytrack.exchange.readers import open_source
 
@@ -175,6 +182,7 @@ def import_cmd(
                 dry_run=dry_run,
                 progress=bar.rows if bar else None,
                 writing=bar.writing if bar else None,
+                allow_duplicates=allow_duplicates,
             )
         except ImportRowsError as exc:
             for line in exc.errors:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -139,10 +139,13 @@ def report_command(default_format: Format) -> Callable[..., None]:
                 explained = _explained(store, fw, view) if explain else {}
         if chosen is Format.table and to_terminal:
             from policytrack.render.entries import entries_table
+            from policytrack.render.text import literal
 
             out = console(ctx, no_color=plain)
             out.print(view.table(out.width))  # the terminal's width decides the layout
             for key, entries in explained.items():
+                if key in view.corroboration:
+                    out.print(literal(f"{key}: {view.corroboration[key]}"))
                 out.print(entries_table(entries, title=_evidence_title(key, entries)))
             return
         if chosen not in (Format.html, Format.svg):
@@ -172,6 +175,7 @@ class _View:
     keys: list[str]
     since: date | None
     until: date
+    corroboration: dict[str, str] = field(default_factory=dict)  # per key, for --explain
 
 
 def _view(
@@ -187,6 +191,7 @@ def _view(
 ) -> _View:
     from policytrack.periods import PERIOD_FIELDS, build_period_report, period_dicts
     from policytrack.render.report import (
+        corroboration_text,
         period_markdown,
         period_renderable,
         report_markdown,
@@ -206,6 +211,7 @@ def _view(
             [r.indicator.key for r in report.rows],
             report.since,
             report.until,
+            {r.indicator.key: corroboration_text(r) for r in report.rows},
         )
     periods = build_period_report(
         store, fw, by.value, as_of=as_of, since=since, until=until, indicators=indicators
@@ -247,11 +253,19 @@ def _text(view: _View, fmt: Format, explained: dict[str, list[Entry]]) -> str:
         write_records(fmt.value, buffer, view.fields, view.records)
         return buffer.getvalue()
     if fmt is Format.markdown:
-        sections = [evidence_markdown(_evidence_title(k, found), found) for k, found in explained.items()]
+        sections = [
+            evidence_markdown(_evidence_title(k, found), found, view.corroboration.get(k, ""))
+            for k, found in explained.items()
+        ]
         return "\n".join([view.markdown(), *sections])
     from policytrack.render.entries import entries_table
+    from policytrack.render.text import literal
 
-    tables = [entries_table(entries, title=_evidence_title(k, entries)) for k, entries in explained.items()]
+    tables: list[RenderableType] = []
+    for key, entries in explained.items():
+        if key in view.corroboration:
+            tables.append(literal(f"{key}: {view.corroboration[key]}"))
+        tables.append(entries_table(entries, title=_evidence_title(key, entries)))
     return export_recorded([view.table(None), *tables])
 
 

@@ -21,7 +21,7 @@ from policytrack.context import default_analyst, utc_now
 from policytrack.dates import parse_date, stored_date
 from policytrack.entries import validated_values
 from policytrack.errors import InputError
-from policytrack.grades import GRADES
+from policytrack.grades import GRADES, grade_weight
 from policytrack.models import (
     EFFECT_MAX,
     EFFECT_MIN,
@@ -32,6 +32,7 @@ from policytrack.models import (
     NotJSON,
     storable,
 )
+from policytrack.sources import find_source
 from policytrack.store import Store
 from policytrack.workspace import get_framework
 
@@ -46,6 +47,7 @@ _CACHE_LIMIT = 100_000  # distinct dates and label lists remembered; beyond it, 
 Values = dict[str, Any]
 
 
+_WEIGHTS: dict[str | None, float] = {g: grade_weight(g) for g in (*GRADES, None)}
 _TEXT_COLUMNS = ("indicator", "summary", "date", "source", "status", "grade", "note", "analyst")
 
 
@@ -193,6 +195,7 @@ class RowChecker:
         self._levels: dict[str, frozenset[str]] = {}
         self._dates: dict[str, tuple[str, str, str]] = {}
         self._labels: dict[str, str] = {}
+        self._sources: dict[str, int] = {}  # registered key -> id
 
     def framework(self, name: str | None) -> Framework:
         key = name or self.default_framework or ""
@@ -212,13 +215,38 @@ class RowChecker:
             if rec.get(column) in (None, ""):
                 raise InputError(f"{column} is empty")
         fw = self.framework(_optional_text(rec, "framework"))
-        values = self.fast(fw, rec)
+        links = self.links(rec)
+        values = self.fast(fw, rec, links)
         if values is None:
-            values = self.general(fw, rec)
+            values = self.general(fw, rec, links)
         return values, self.identity(rec)
 
-    def general(self, fw: Framework, rec: dict[str, Any]) -> Values:
+    def links(self, rec: dict[str, Any]) -> Values:
+        """The registered source and outlet (by key: the registry travels first, `import` of a sources
+        file or `source add`) and the event id of a record."""
+        source_key, via = _optional_text(rec, "source_key"), _optional_text(rec, "via")
+        try:
+            event = normal_uuid(rec.get("event")) or None
+        except InputError:
+            raise InputError(
+                f"event {str(rec.get('event'))[:40]!r} is not an event id (a uuid, as export writes it); "
+                "leave it empty for an entry of no event"
+            ) from None
+        return {
+            "source_id": self._source_id(source_key, "source_key") if source_key else None,
+            "via_id": self._source_id(via, "via") if via else None,
+            "event": event,
+        }
+
+    def _source_id(self, key: str, what: str) -> int:
+        known = self._sources.get(key)
+        if known is None:
+            known = self._sources[key] = find_source(self.store, key, f"{what} source").id
+        return known
+
+    def general(self, fw: Framework, rec: dict[str, Any], links: Values | None = None) -> Values:
         """log's own rules: EntryInput and validated_values."""
+        links = self.links(rec) if links is None else links
         text = {name: _text(rec, name) for name in _TEXT_COLUMNS}
         data = EntryInput(
             indicator=text["indicator"],
@@ -232,11 +260,13 @@ class RowChecker:
             actors=labels(rec.get("actors"), "actors"),
             note=text["note"],
             analyst=text["analyst"],
+            **links,
         )
         return validated_values(fw, data)
 
-    def fast(self, fw: Framework, rec: dict[str, Any]) -> Values | None:
+    def fast(self, fw: Framework, rec: dict[str, Any], links: Values | None = None) -> Values | None:
         """The same values for a row in the stored form, or None (then `general` decides)."""
+        links = self.links(rec) if links is None else links
         key, effect, status, grade = rec["indicator"], rec.get("effect"), rec.get("status"), rec.get("grade")
         if type(key) is not str or type(effect) not in (str, int, type(None)):
             return None
@@ -265,6 +295,8 @@ class RowChecker:
         tags, actors = self._list(rec.get("tags")), self._list(rec.get("actors"))
         if tags is None or actors is None:
             return None
+        if links["via_id"] is not None and links["via_id"] == links["source_id"]:
+            return None
         text, start, precision = dated
         return {
             "indicator_id": indicator_id,
@@ -280,6 +312,8 @@ class RowChecker:
             "tags": tags,
             "actors": actors,
             "analyst": analyst.strip() or self.analyst,
+            **links,
+            "weight": _WEIGHTS[grade],
         }
 
     def _date(self, raw: Any) -> tuple[str, str, str] | None:

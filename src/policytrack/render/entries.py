@@ -69,14 +69,20 @@ def entries_table(entries: Iterable[Entry], title: str | None = None, *, framewo
         ]
         if show_status:
             cells.append(literal(e.status or ""))
-        cells += [literal(e.summary), literal(e.source)]
+        cells += [literal(e.summary), literal(source_text(e))]
         if show_tags:
             cells.append(literal(", ".join(e.tags)))
         table.add_row(*cells)
     return table
 
 
-def entry_detail(entry: Entry) -> RenderableType:
+def source_text(entry: Entry) -> str:
+    """The registered source's key (and the outlet it came via), then the free text."""
+    registered = " ".join(p for p in (entry.source_key, f"via {entry.via}" if entry.via else "") if p)
+    return f"{registered}: {entry.source}" if registered and entry.source else registered or entry.source
+
+
+def entry_detail(entry: Entry, linked: Sequence[Entry] = ()) -> RenderableType:
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
@@ -91,7 +97,20 @@ def entry_detail(entry: Entry) -> RenderableType:
         ("Effect", effect_text(entry.effect)),
         ("Grade", describe_grade(entry.grade) if entry.grade else ""),
         ("Status", entry.status or ""),
-        ("Source", entry.source),
+        ("Source", source_text(entry)),
+        ("Event", entry.event or ""),
+        *(
+            [
+                (
+                    "Same event",
+                    "\n".join(
+                        f"{e.id}: {e.framework}:{e.indicator} ({effect_text(e.effect)})" for e in linked
+                    ),
+                )
+            ]
+            if linked
+            else []
+        ),
         ("Note", entry.note),
         ("Tags", ", ".join(entry.tags)),
         ("Actors", ", ".join(entry.actors)),

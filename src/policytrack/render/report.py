@@ -44,6 +44,29 @@ def _target_text(row: ReportRow) -> str:
     return f"{row.target.level.name} by {row.target.due}"
 
 
+def corroboration_text(row: ReportRow) -> str:
+    """What a row's evidence rests on, in a sentence: its independent originating sources by type, their
+    origins, the share of entries from official sources, and a single-source warning."""
+    c = row.corroboration
+    if not c.entries:
+        return "No evidence in the window."
+    if not c.sources:
+        return f"{c.entries} entries, none with a source: nothing corroborates them."
+    parts = [f"{kind} {n}" for kind, n in c.types.items()]
+    if c.free_text:
+        parts.append(f"free text {c.free_text}")
+    text = f"{c.sources} independent originating source{'s' if c.sources != 1 else ''} ({', '.join(parts)})"
+    if c.origins:
+        text += "; origins: " + ", ".join(f"{origin} {n}" for origin, n in c.origins.items())
+    if c.official_share is not None:
+        text += f"; {c.official_share:.0%} of entries rest on official sources"
+    if len(c.media_origins) == 1 and c.types.get("media", 0) > 1:
+        text += f"; all its media are from one origin ({c.media_origins[0] or 'unknown'})"
+    if c.single_source:
+        text += ". SINGLE SOURCE: nothing independent corroborates it"
+    return text + "."
+
+
 def header_lines(report: Report) -> list[str]:
     fw = report.framework
     t = report.totals
@@ -68,6 +91,9 @@ def footer_lines(report: Report) -> list[str]:
         lines.append(f"Stale (no evidence for over {report.stale_days} days): {', '.join(report.stale)}")
     if report.overdue:
         lines.append(f"Overdue targets: {', '.join(report.overdue)}")
+    single = [r.indicator.key for r in report.rows if r.corroboration.single_source]
+    if single:
+        lines.append(f"Single source (one independent originator): {', '.join(single)}")
     return lines
 
 
@@ -234,8 +260,9 @@ def export_recorded(renderables: list[RenderableType]) -> str:
     return console.export_text()
 
 
-def evidence_markdown(title: str, entries: Iterable[Entry]) -> str:
-    """--explain in markdown: the entries behind one row, each summary whole on its line (never cut)."""
+def evidence_markdown(title: str, entries: Iterable[Entry], corroboration: str = "") -> str:
+    """--explain in markdown: the entries behind one row, each summary whole on its line (never cut), after
+    what the row's evidence rests on."""
     lines = [f"### {_md_cell(_md_text(title))}", ""]
     rows = [
         [
@@ -250,6 +277,8 @@ def evidence_markdown(title: str, entries: Iterable[Entry]) -> str:
     ]
     if not rows:
         return "\n".join([*lines, "No entries in the window."]) + "\n"
+    if corroboration:
+        lines += [_md_cell(_md_text(corroboration)), ""]
     lines += ["| Date | ID | Summary | Grade | Effect | Source |", "|---|---:|---|---|---:|---|"]
     lines += ["| " + " | ".join(_md_cell(c) for c in cells) + " |" for cells in rows]
     return "\n".join(lines) + "\n"

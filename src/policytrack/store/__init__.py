@@ -20,6 +20,7 @@ from policytrack.store.changes import ChangeRows
 from policytrack.store.entries import EntryRows
 from policytrack.store.frameworks import FrameworkRows
 from policytrack.store.reports import ReportRows
+from policytrack.store.sources import SourceRows
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -33,6 +34,7 @@ MIGRATION_NAMES = (
     "m004_framework_versions",
     "m005_search_and_view",
     "m006_undo",
+    "m007_sources_events",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -79,7 +81,7 @@ def integrity_problems(path: Path) -> list[str]:
     return problems
 
 
-class Store(FrameworkRows, EntryRows, ReportRows, BulkRows, ChangeRows):
+class Store(FrameworkRows, EntryRows, ReportRows, BulkRows, ChangeRows, SourceRows):
     """A policytrack database. Opening it applies pending migrations; it never prints."""
 
     def __init__(self, path: Path) -> None:

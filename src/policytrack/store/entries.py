@@ -14,12 +14,15 @@ from policytrack.dates import PartialDate
 from policytrack.errors import NotFoundError
 from policytrack.models import Entry, EntryFilter, Revision
 
+# The registered originator (s) and outlet (v) of an entry, for the columns that name them.
+LINK_JOINS = "LEFT JOIN sources s ON s.id = e.source_id LEFT JOIN sources v ON v.id = e.via_id"
 # Every column of COLUMNS (named as there) and the tombstone, over the aliases the filters use.
 _ENTRY_SELECT = f"""
 SELECT {", ".join(f"{c.sql} AS {c.name}" for c in COLUMNS)}, e.deleted_at
 FROM entries e
 JOIN indicators i ON i.id = e.indicator_id
 JOIN frameworks f ON f.id = i.framework_id
+{LINK_JOINS}
 """
 
 
@@ -46,6 +49,9 @@ def _entry(row: sqlite3.Row) -> Entry:
         summary=row["summary"],
         note=row["note"],
         source=row["source"],
+        source_key=row["source_key"],
+        via=row["via"],
+        event=row["event"],
         effect=row["effect"],
         status=row["status"],
         grade=row["grade"],
@@ -70,7 +76,12 @@ def _revision_sql(column: Column) -> str:
         return "r.entry_id" if column.name == "id" else "r.revision"
     if column.stored:
         return column.sql.replace("e.", "r.", 1)
-    return column.sql.replace("i.", "ri.", 1).replace("f.", "rf.", 1)
+    return (
+        column.sql.replace("i.", "ri.", 1)
+        .replace("f.", "rf.", 1)
+        .replace("s.", "rs.", 1)
+        .replace("v.", "rv.", 1)
+    )
 
 
 # COLUMNS as query_revisions reads them, named as in _ENTRY_SELECT so that one function builds an Entry.
@@ -176,7 +187,8 @@ class EntryRows(StoreBase):
                JOIN frameworks f ON f.id = i.framework_id
                JOIN entry_revisions r ON r.entry_id = e.id
                JOIN indicators ri ON ri.id = r.indicator_id
-               JOIN frameworks rf ON rf.id = ri.framework_id"""
+               JOIN frameworks rf ON rf.id = ri.framework_id
+               LEFT JOIN sources rs ON rs.id = r.source_id LEFT JOIN sources rv ON rv.id = r.via_id"""
             + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY e.id, r.revision",
             list(params),
@@ -190,7 +202,7 @@ class EntryRows(StoreBase):
         row), streamed from the cursor."""
         cursor = self.conn.execute(
             f"""SELECT {select} FROM entries e JOIN indicators i ON i.id = e.indicator_id
-                JOIN frameworks f ON f.id = i.framework_id
+                JOIN frameworks f ON f.id = i.framework_id {LINK_JOINS}
                 WHERE {" AND ".join(where)} ORDER BY e.id""",
             list(params),
         )

@@ -203,3 +203,60 @@ def m006_undo(db: Any) -> None:
     db.execute("CREATE INDEX reversals_undone ON reversals (kind, undone_ref, undone_revision)")
     db.execute("CREATE INDEX reversals_made ON reversals (kind, made_ref, made_revision)")
     db.execute("CREATE INDEX entry_revisions_by ON entry_revisions (changed_by, changed_at)")
+
+
+# grades.grade_weight as SQL over the grade column, as it was when m007 shipped (for existing rows).
+_M007_WEIGHT = (
+    "(CASE WHEN grade IS NULL THEN 0.5 ELSE "
+    "(CASE substr(grade, 1, 1) WHEN 'A' THEN 1.0 WHEN 'B' THEN 0.8 WHEN 'C' THEN 0.6 WHEN 'D' THEN 0.4 "
+    "WHEN 'E' THEN 0.2 WHEN 'F' THEN 0.2 END) * "
+    "(CASE substr(grade, 2, 1) WHEN '1' THEN 1.0 WHEN '2' THEN 0.8 WHEN '3' THEN 0.6 WHEN '4' THEN 0.4 "
+    "WHEN '5' THEN 0.2 WHEN '6' THEN 0.2 END) END)"
+)
+
+
+@migrations(name="m007_sources_events")
+def m007_sources_events(db: Any) -> None:
+    """A registry of sources (reliability belongs to the source), each entry's registered originator and
+    the outlet it came through, the event that links entries logged together, and the grade's weight
+    stored, so the report's aggregates read integers and numbers from its indexes. Free-text sources stay
+    as they were."""
+    db.execute(
+        """CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            key TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            url TEXT NOT NULL DEFAULT '',
+            host TEXT NOT NULL DEFAULT '',
+            type TEXT NOT NULL DEFAULT 'other' CHECK (type IN ('official', 'media', 'ngo', 'academic',
+                'think-tank', 'intergovernmental', 'social', 'other')),
+            origin TEXT NOT NULL DEFAULT '',
+            reliability TEXT CHECK (reliability IS NULL OR reliability GLOB '[A-F]'),
+            note TEXT NOT NULL DEFAULT '',
+            merged_into INTEGER REFERENCES sources(id),
+            created_at TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX sources_host ON sources (host) WHERE host <> ''")
+    for table in ("entries", "entry_revisions"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN source_id INTEGER REFERENCES sources(id)")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN via_id INTEGER REFERENCES sources(id)")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN event TEXT")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN weight REAL NOT NULL DEFAULT 0.5")
+        db.execute(f"UPDATE {table} SET weight = {_M007_WEIGHT} WHERE grade IS NOT NULL")
+    # SQLite (3.40) reads a partial index alone only when it holds the columns of its own WHERE too.
+    db.execute("DROP INDEX entries_report")
+    db.execute(
+        """CREATE INDEX entries_report ON entries (indicator_id, date_start, effect, weight, deleted_at)
+           WHERE deleted_at IS NULL"""
+    )
+    # The report's one window query: per indicator and registered originator, a range of dates; the
+    # free text last, for the entries with no registered source (for the others it is mostly empty).
+    db.execute(
+        """CREATE INDEX entries_sources ON entries
+           (indicator_id, source_id, date_start, effect, weight, deleted_at, source)
+           WHERE deleted_at IS NULL"""
+    )
+    db.execute("CREATE INDEX entries_event ON entries (event) WHERE event IS NOT NULL")

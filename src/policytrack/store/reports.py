@@ -1,12 +1,12 @@
 """The Store's report queries: status inputs (assessments, evidence dates), the one window aggregate, and
-targets. Each is an index seek or a covering-index range (entries_report, entries_assessments)."""
+targets. Each is an index seek or a covering-index range (entries_report, entries_sources,
+entries_assessments)."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
 
-from policytrack.grades import WEIGHT_SQL
 from policytrack.store.entries import StoreBase, marks
 
 
@@ -63,20 +63,26 @@ class ReportRows(StoreBase):
     def window_totals(
         self, indicator_ids: Sequence[int], since: str, until: str, *, by_month: bool = False
     ) -> Iterator[sqlite3.Row]:
-        """The one window aggregate: per indicator (and per month with by_month) the entries `n`,
-        advancing `adv`, hindering `hind`, context `ctx`, `momentum` (sum of effects), `weighted` momentum
-        (grades.WEIGHT_SQL) and, per indicator only, distinct non-empty `sources`. Months are a prefix of
-        the date, the cheapest key: callers roll them up into quarters and years."""
-        month = ", substr(date_start, 1, 7) AS month" if by_month else ""
-        sources = "" if by_month else ", count(DISTINCT CASE WHEN source <> '' THEN source END) AS sources"
+        """The one window aggregate: per indicator, and per registered originator `source_id` (NULL for
+        entries without one) or per month with by_month: the entries `n`, advancing `adv`, hindering
+        `hind`, context `ctx`, `momentum` (sum of effects) and `weighted` momentum (the stored grade
+        weight), and per originator the distinct non-empty free-text `texts` of entries with none. Per
+        originator it reads entries_sources in index order (a range of dates in each group, no sort);
+        months are a prefix of the date, the cheapest key: callers roll them up into quarters and years."""
+        key = "substr(date_start, 1, 7) AS month" if by_month else "source_id"
+        texts = (
+            ""
+            if by_month
+            else ", count(DISTINCT CASE WHEN source_id IS NULL AND source <> '' THEN source END) AS texts"
+        )
         return self.conn.execute(
-            f"""SELECT indicator_id{month}, count(*) AS n, sum(effect > 0) AS adv, sum(effect < 0) AS hind,
-                  sum(effect = 0) AS ctx, sum(effect) AS momentum, sum(effect * {WEIGHT_SQL}) AS weighted
-                  {sources}
+            f"""SELECT indicator_id, {key}, count(*) AS n, sum(effect > 0) AS adv,
+                  sum(effect < 0) AS hind, sum(effect = 0) AS ctx, sum(effect) AS momentum,
+                  sum(effect * weight) AS weighted{texts}
                 FROM entries
                 WHERE deleted_at IS NULL AND indicator_id IN ({marks(indicator_ids)})
                   AND date_start >= ? AND date_start <= ?
-                GROUP BY indicator_id{", month" if by_month else ""}""",
+                GROUP BY indicator_id, {"month" if by_month else "source_id"}""",
             (*indicator_ids, since, until),
         )
 
