@@ -422,6 +422,10 @@ WORDS += [
     "--hindering",
     "-2..-1",
     "--all-frameworks",
+    "--likelihood",
+    "likely",
+    "--by",
+    "--score",
 ]
 COMMANDS: list[list[str]] = [
     ["log"],
@@ -436,6 +440,10 @@ COMMANDS: list[list[str]] = [
     ["target"],
     ["export", "entries"],
     ["framework", "show"],
+    ["forecast"],
+    ["forecasts"],
+    ["withdraw"],
+    ["export", "forecasts"],
 ]
 
 

@@ -391,6 +391,45 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id "
         "= i.framework_id WHERE e.deleted_at IS NULL",
     },
+    # m009_forecasts
+    "index forecasts_indicator": {
+        "table": "forecasts",
+        "columns": ["indicator_id", "due_end"],
+        "unique": False,
+        "origin": "c",
+        "where": None,
+    },
+    "index sqlite_autoindex_forecasts_1": {
+        "table": "forecasts",
+        "columns": ["uuid"],
+        "unique": True,
+        "origin": "u",
+        "where": None,
+    },
+    "table forecasts": {
+        "columns": [
+            ("id", "INTEGER", 0, None, 1),
+            ("uuid", "TEXT", 1, None, 0),
+            ("indicator_id", "INTEGER", 1, None, 0),
+            ("level", "TEXT", 1, None, 0),
+            ("due", "TEXT", 1, None, 0),
+            ("due_end", "TEXT", 1, None, 0),
+            ("likelihood", "INTEGER", 1, None, 0),
+            ("confidence", "TEXT", 0, None, 0),
+            ("note", "TEXT", 1, "''", 0),
+            ("analyst", "TEXT", 1, "''", 0),
+            ("made_on", "TEXT", 1, None, 0),
+            ("recorded_at", "TEXT", 1, None, 0),
+            ("withdrawn_at", "TEXT", 0, None, 0),
+            ("withdrawn_by", "TEXT", 0, None, 0),
+        ],
+        "checks": [
+            "CHECK (likelihood BETWEEN 1 AND 99)",
+            "CHECK (confidence IS NULL OR confidence IN ('low', 'moderate', 'high'))",
+        ],
+        "foreign_keys": [("indicator_id", "indicators(id)")],
+        "without_rowid": False,
+    },
 }
 
 

@@ -114,13 +114,15 @@ class FrameworkRows(StoreBase):
 
     def history_counts(self, framework_id: int) -> dict[str, int]:
         """Per indicator key, the entries whose history names it (an entry moved to another indicator
-        still has revisions that point here), and the targets ever set for it: what removing it would lose."""
+        still has revisions that point here), and the targets and forecasts ever set for it: what removing it
+        would lose."""
         return {
             r[0]: r[1]
             for r in self.conn.execute(
                 """SELECT i.key, (SELECT count(DISTINCT r.entry_id) FROM entry_revisions r
                                   WHERE r.indicator_id = i.id)
                                + (SELECT count(*) FROM targets t WHERE t.indicator_id = i.id)
+                               + (SELECT count(*) FROM forecasts fc WHERE fc.indicator_id = i.id)
                    FROM indicators i WHERE i.framework_id = ?""",
                 (framework_id,),
             )
@@ -128,7 +130,7 @@ class FrameworkRows(StoreBase):
 
     def levels_in_use(self, framework_id: int) -> set[str]:
         """Status levels named by any entry (deleted ones included), any earlier revision of one, or any
-        target of the framework."""
+        target or forecast of the framework."""
         return {
             r[0]
             for r in self.conn.execute(
@@ -137,8 +139,10 @@ class FrameworkRows(StoreBase):
                    UNION SELECT r.status FROM entry_revisions r JOIN indicators i ON i.id = r.indicator_id
                    WHERE i.framework_id = ? AND r.status IS NOT NULL
                    UNION SELECT t.level FROM targets t JOIN indicators i ON i.id = t.indicator_id
+                   WHERE i.framework_id = ?
+                   UNION SELECT fc.level FROM forecasts fc JOIN indicators i ON i.id = fc.indicator_id
                    WHERE i.framework_id = ?""",
-                (framework_id, framework_id, framework_id),
+                (framework_id, framework_id, framework_id, framework_id),
             )
         }
 

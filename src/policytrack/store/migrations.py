@@ -179,3 +179,28 @@ def m005_search_and_view(db: Any) -> None:
            JOIN frameworks f ON f.id = i.framework_id
            WHERE e.deleted_at IS NULL"""
     )
+
+
+@migrations(name="m009_forecasts")
+def m009_forecasts(db: Any) -> None:
+    """Forecasts: that an indicator will be at a level or beyond by a date, with a likelihood; merged by
+    uuid like entries. A forecast is never edited: it can only be withdrawn, and stays in the table."""
+    db.execute(
+        """CREATE TABLE forecasts (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            indicator_id INTEGER NOT NULL REFERENCES indicators(id),
+            level TEXT NOT NULL,
+            due TEXT NOT NULL,
+            due_end TEXT NOT NULL,
+            likelihood INTEGER NOT NULL CHECK (likelihood BETWEEN 1 AND 99),
+            confidence TEXT CHECK (confidence IS NULL OR confidence IN ('low', 'moderate', 'high')),
+            note TEXT NOT NULL DEFAULT '',
+            analyst TEXT NOT NULL DEFAULT '',
+            made_on TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            withdrawn_at TEXT,
+            withdrawn_by TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX forecasts_indicator ON forecasts (indicator_id, due_end)")
