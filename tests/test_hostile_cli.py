@@ -426,6 +426,8 @@ WORDS += [
     "likely",
     "--by",
     "--score",
+    "--signal",
+    "p1",
 ]
 COMMANDS: list[list[str]] = [
     ["log"],
@@ -444,6 +446,7 @@ COMMANDS: list[list[str]] = [
     ["forecasts"],
     ["withdraw"],
     ["export", "forecasts"],
+    ["signposts"],
 ]
 
 

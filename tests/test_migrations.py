@@ -189,6 +189,7 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("revision", "INTEGER", 1, "1", 0),
             ("recorded_at", "TEXT", 1, None, 0),
             ("deleted_at", "TEXT", 0, None, 0),
+            ("signals", "TEXT", 1, "'[]'", 0),  # m009_signals
         ],
         "checks": [
             "CHECK (date_precision IN ('day', 'month', 'year'))",
@@ -248,6 +249,7 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("tags", "TEXT", 1, "'[]'", 0),
             ("actors", "TEXT", 1, "'[]'", 0),
             ("analyst", "TEXT", 1, "''", 0),
+            ("signals", "TEXT", 1, "'[]'", 0),  # m009_signals
         ],
         "checks": [
             "CHECK (action IN ('create', 'edit', 'delete', 'restore', 'import'))",
@@ -305,6 +307,7 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("baseline", "TEXT", 1, "''", 0),
             ("baseline_source", "TEXT", 1, "''", 0),
             ("baseline_status", "TEXT", 1, "''", 0),
+            ("signals", "TEXT", 1, "'[]'", 0),  # m009_signals
         ],
         "checks": [],
         "foreign_keys": [("framework_id", "frameworks(id)")],

@@ -40,6 +40,7 @@ COLUMNS = (
     Column("source", "text", "e.source", stored=True, free_text=True),
     Column("tags", "list", "e.tags", stored=True, free_text=True),
     Column("actors", "list", "e.actors", stored=True, free_text=True),
+    Column("signals", "list", "e.signals", stored=True),  # keys of the indicator's signals it observes
     Column("note", "text", "e.note", stored=True, free_text=True),
     Column("analyst", "text", "e.analyst", stored=True, free_text=True),
     Column("revision", "number", "e.revision"),

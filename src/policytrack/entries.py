@@ -24,6 +24,7 @@ from policytrack.models import (
     EntryFilter,
     EntryInput,
     Framework,
+    Indicator,
     Revision,
     check_effect,
     clean_labels,
@@ -51,8 +52,19 @@ def validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:
         "grade": parse_grade(data.grade) if data.grade else None,
         "tags": _json_list(clean_labels(data.tags, "--tag")),
         "actors": _json_list(clean_labels(data.actors, "--actor")),
+        "signals": _json_list(observed_signals(indicator, data.signals)),
         "analyst": clean_text(data.analyst, "--analyst").strip() or default_analyst(),
     }
+
+
+def observed_signals(indicator: Indicator, keys: Sequence[str]) -> list[str]:
+    """The keys of the indicator's signals an entry observes, each checked, in the order given."""
+    out: list[str] = []
+    for key in keys:
+        sig = indicator.signal(clean_text(key, "--signal")).key
+        if sig not in out:
+            out.append(sig)
+    return out
 
 
 def _json_list(values: list[str]) -> str:
@@ -123,6 +135,7 @@ def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges
         ),
         note=changes.note if changes.note is not None else current.note,
         analyst=changes.analyst if changes.analyst is not None else current.analyst,
+        signals=list(current.signals),
     )
     values = validated_values(fw, merged)
     before = store.entry_row(entry_id)

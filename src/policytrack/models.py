@@ -121,6 +121,27 @@ class FrameworkTarget:
     note: str = ""
 
 
+SIGNAL_KINDS = ("leading", "confirming")
+SIGNAL_PREFIX = {"progress": "p", "regression": "r"}
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A signpost: something that, observed, says an indicator is moving (`progress` or `regression`);
+    `leading` ones come before the change, `confirming` ones show it has happened ("" if not said)."""
+
+    key: str
+    text: str
+    direction: str
+    kind: str = ""
+
+
+def numbered_signal(direction: str, place: int, text: str) -> Signal:
+    """A signal written as plain text (the list form that predates keys) gets its key by its place in
+    its list: p1, p2... for progress, r1, r2... for regression."""
+    return Signal(f"{SIGNAL_PREFIX[direction]}{place}", text, direction)
+
+
 @dataclass(frozen=True)
 class Indicator:
     key: str
@@ -136,6 +157,19 @@ class Indicator:
     kind: str = "recommendation"
     target: FrameworkTarget | None = None
     id: int | None = None
+    signals: tuple[Signal, ...] = ()
+
+    def signal(self, key: str) -> Signal:
+        """The indicator's signal called `key`; one error naming the ones it has otherwise."""
+        wanted = key.strip().lower()
+        for sig in self.signals:
+            if sig.key == wanted:
+                return sig
+        have = ", ".join(s.key for s in self.signals) or "none"
+        raise InputError(
+            f"indicator {self.key!r} has no signal {key!r}; its signals: {have} "
+            f"(`policytrack signposts {self.key}` lists them)"
+        )
 
 
 @dataclass(frozen=True)
@@ -172,6 +206,7 @@ class EntryInput:
     actors: list[str] = field(default_factory=list)
     note: str = ""
     analyst: str = ""
+    signals: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -196,6 +231,7 @@ class Entry:
     revision: int
     recorded_at: str
     deleted: bool = False
+    signals: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -214,6 +250,7 @@ class Entry:
             "grade": self.grade,
             "tags": list(self.tags),
             "actors": list(self.actors),
+            "signals": list(self.signals),
             "analyst": self.analyst,
             "revision": self.revision,
             "recorded_at": self.recorded_at,

@@ -42,6 +42,7 @@ from policytrack.cli.options import (
     JsonAlias,
     MinGradeOpt,
     MonthFirst,
+    SignalsOpt,
     SinceOpt,
     StatusesOpt,
     TagsOpt,
@@ -82,6 +83,7 @@ def log_cmd(
     dayfirst: DayFirst = False,
     monthfirst: MonthFirst = False,
     framework: FrameworkOpt = None,
+    signal: SignalsOpt = None,
 ) -> None:
     """Record a dated, sourced piece of evidence against an indicator. Prints its id and date."""
     from policytrack.entries import log_entry
@@ -100,6 +102,7 @@ def log_cmd(
         actors=actor or [],
         note=note,
         analyst=analyst or "",
+        signals=signal or [],
     )
     with opened_store(ctx) as store:
         entry = log_entry(store, get_framework(store, framework), data)

@@ -199,6 +199,9 @@ def import_cmd(
         import_progress(src.total, src.done) as bar,
         store.transaction(),
     ):
+        from policytrack.disagreement import contested_keys
+
+        contested_before = contested_keys(store)
         merged = _database_forecasts(store, source, framework) if _is_database(source, fmt) else None
         try:
             result = import_records(
@@ -216,7 +219,16 @@ def import_cmd(
             if exc.total > len(exc.errors):
                 note(f"  ... and {exc.total - len(exc.errors)} more")
             raise
+        # read inside the import's transaction (a dry run has rolled back: nothing to compare)
+        contested = [] if dry_run else sorted(contested_keys(store) - contested_before)
     summary = result.summary() + (f"; {merged.summary()}" if merged and merged.total else "")
+    if contested:
+        several = len({name for name, _ in contested}) > 1
+        keys = ", ".join(f"{name}:{key}" if several else key for name, key in contested)
+        summary += (
+            f"; now contested (the analysts' latest assessments differ): {keys} "
+            "(`policytrack report --by-analyst` shows them)"
+        )
     if dry_run:
         typer.echo(summary)
     else:

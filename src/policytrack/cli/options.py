@@ -9,7 +9,13 @@ from typing import Annotated, Any
 import typer
 
 from policytrack.cli.app import fail
-from policytrack.cli.common import complete_framework, complete_indicator, complete_status, read_date
+from policytrack.cli.common import (
+    complete_framework,
+    complete_indicator,
+    complete_signal,
+    complete_status,
+    read_date,
+)
 from policytrack.models import EntryFilter
 
 IndicatorArg = Annotated[
@@ -79,6 +85,15 @@ MinGradeOpt = Annotated[
 ]
 EffectOpt = Annotated[
     str | None, typer.Option("--effect", "-e", help="This effect (-1, +2) or a range of them (-2..-1).")
+]
+SignalsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--signal",
+        help="The key of a signal of the indicator this entry observes; repeatable "
+        "(`policytrack signposts KEY` lists them).",
+        autocompletion=complete_signal,
+    ),
 ]
 AdvancingOpt = Annotated[bool, typer.Option("--advancing", help="Advancing evidence only (effect +1, +2).")]
 HinderingOpt = Annotated[bool, typer.Option("--hindering", help="Hindering evidence only (effect -1, -2).")]

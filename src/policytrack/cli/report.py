@@ -109,6 +109,14 @@ def report_command(default_format: Format) -> Callable[..., None]:
             ),
         ] = None,
         plain: Annotated[bool, typer.Option("--plain", help="ASCII table, no colour.")] = False,
+        by_analyst: Annotated[
+            bool,
+            typer.Option(
+                "--by-analyst",
+                help="Each analyst's latest assessment per indicator in the window, their consensus (the "
+                "median level) and spread, and which indicators are contested.",
+            ),
+        ] = False,
         explain: Annotated[
             bool, typer.Option("--explain", help="After the table, the entries behind each row.")
         ] = False,
@@ -117,6 +125,8 @@ def report_command(default_format: Format) -> Callable[..., None]:
         from policytrack.workspace import get_framework
 
         chosen = Format(chosen_format(fmt, choices, as_json=as_json, as_csv=as_csv))
+        if by_analyst and by is not None:
+            raise fail("--by-analyst and --by cannot be used together: choose one", 2)
         if explain and chosen in (Format.json, Format.jsonl, Format.csv, Format.markdown):
             raise fail("--explain lists entries beside the table: use it with --format table, html or svg", 2)
         as_of_date = read_date(as_of, "--as-of").end if as_of is not None else date.today()
@@ -124,7 +134,10 @@ def report_command(default_format: Format) -> Callable[..., None]:
         with opened_store(ctx) as store:
             fw = get_framework(store, framework)
             stale = stale_days if stale_days is not None else setting("stale_days") or STALE_DAYS
-            view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale, plain)
+            if by_analyst:
+                view = _analyst_view(store, fw, as_of_date, since_date, until_date, indicator, stale, plain)
+            else:
+                view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale, plain)
             extra = _explained(store, fw, view) if explain else []
         to_terminal = output is None or str(output) == "-"
         if chosen is Format.table and to_terminal:
@@ -207,11 +220,46 @@ def _view(
     )
 
 
+def _analyst_view(
+    store: Store,
+    fw: Framework,
+    as_of: date,
+    since: date | None,
+    until: date | None,
+    indicators: list[str] | None,
+    stale_days: int,
+    plain: bool,
+) -> _View:
+    from policytrack.render.report import (
+        ANALYST_FIELDS,
+        analyst_dicts,
+        analyst_markdown,
+        analyst_renderable,
+    )
+    from policytrack.reports import build_report
+
+    report = build_report(
+        store, fw, as_of=as_of, since=since, until=until, indicators=indicators, stale_days=stale_days
+    )
+    return _View(
+        ANALYST_FIELDS,
+        analyst_dicts(report),
+        lambda width: analyst_renderable(report, plain=plain),
+        lambda: analyst_markdown(report),
+        [r.indicator.key for r in report.rows],
+        report.since,
+        report.until,
+    )
+
+
 def _explained(store: Store, fw: Framework, view: _View) -> list[RenderableType]:
-    """--explain: the entries behind each row, in the report's window."""
+    """--explain: the entries behind each row, in the report's window, and its signals observed in the
+    window or awaited."""
     from policytrack.entries import list_entries
     from policytrack.models import EntryFilter
     from policytrack.render.entries import entries_table
+    from policytrack.render.signposts import signposts_count, signposts_table
+    from policytrack.signposts import signposts
 
     tables: list[RenderableType] = []
     for key in view.keys:
@@ -221,6 +269,10 @@ def _explained(store: Store, fw: Framework, view: _View) -> list[RenderableType]
         tables.append(
             entries_table(entries, title=f"Evidence behind {key} ({len(entries)} entries in the window)")
         )
+        states = signposts(store, fw, [key], view.since, view.until)
+        if states:
+            title = f"Signposts of {key}: {signposts_count(states).removeprefix('signposts: ')}"
+            tables.append(signposts_table(states, title, indicator_column=False))
     return tables
 
 

@@ -210,6 +210,7 @@ class RowChecker:
             grade=text["grade"] or None,
             tags=labels(rec.get("tags"), "tags"),
             actors=labels(rec.get("actors"), "actors"),
+            signals=labels(rec.get("signals"), "signals"),
             note=text["note"],
             analyst=text["analyst"],
         )
@@ -245,6 +246,8 @@ class RowChecker:
         tags, actors = self._list(rec.get("tags")), self._list(rec.get("actors"))
         if tags is None or actors is None:
             return None
+        if rec.get("signals") not in (None, "", []):
+            return None  # signal keys are checked against the indicator by the general path
         text, start, precision = dated
         return {
             "indicator_id": indicator_id,
@@ -259,6 +262,7 @@ class RowChecker:
             "grade": grade,
             "tags": tags,
             "actors": actors,
+            "signals": "[]",
             "analyst": analyst.strip() or self.analyst,
         }
 

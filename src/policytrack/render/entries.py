@@ -93,6 +93,7 @@ def entry_detail(entry: Entry) -> RenderableType:
         ("Note", entry.note),
         ("Tags", ", ".join(entry.tags)),
         ("Actors", ", ".join(entry.actors)),
+        ("Signals", ", ".join(entry.signals)),
         ("Analyst", entry.analyst),
         ("Framework", entry.framework),
         ("UUID", entry.uuid),

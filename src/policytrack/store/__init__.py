@@ -19,6 +19,7 @@ from policytrack.store.bulk import BulkRows
 from policytrack.store.entries import EntryRows
 from policytrack.store.forecasts import ForecastRows
 from policytrack.store.frameworks import FrameworkRows
+from policytrack.store.judgements import JudgementRows
 from policytrack.store.reports import ReportRows
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ MIGRATION_NAMES = (
     "m004_framework_versions",
     "m005_search_and_view",
     "m009_forecasts",
+    "m009_signals",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -79,7 +81,7 @@ def integrity_problems(path: Path) -> list[str]:
     return problems
 
 
-class Store(FrameworkRows, EntryRows, ReportRows, BulkRows, ForecastRows):
+class Store(FrameworkRows, EntryRows, ReportRows, BulkRows, ForecastRows, JudgementRows):
     """A policytrack database. Opening it applies pending migrations; it never prints."""
 
     def __init__(self, path: Path) -> None:

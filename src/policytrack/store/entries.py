@@ -51,6 +51,7 @@ def _entry(row: sqlite3.Row) -> Entry:
         grade=row["grade"],
         tags=_labels(row["tags"]),
         actors=_labels(row["actors"]),
+        signals=_labels(row["signals"]),
         analyst=row["analyst"],
         revision=row["revision"],
         recorded_at=row["recorded_at"],

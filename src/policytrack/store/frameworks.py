@@ -5,8 +5,21 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from policytrack.models import Framework, Indicator, Source, StatusLevel
+from policytrack.models import Framework, Indicator, Signal, Source, StatusLevel, numbered_signal
 from policytrack.store.entries import StoreBase
+
+
+def _signals(row: sqlite3.Row) -> tuple[Signal, ...]:
+    """An indicator's signals with their keys; one stored before keys existed (its signals column still
+    '[]') numbers its text lists by place, as the framework parser does."""
+    stored = json.loads(row["signals"])
+    if stored:
+        return tuple(Signal(**sig) for sig in stored)
+    return tuple(
+        numbered_signal(direction, place, text)
+        for direction in ("progress", "regression")
+        for place, text in enumerate(json.loads(row[f"{direction}_signals"]), start=1)
+    )
 
 
 class FrameworkRows(StoreBase):
@@ -57,14 +70,14 @@ class FrameworkRows(StoreBase):
                 conn.execute(
                     """INSERT INTO indicators (framework_id, key, number, title, description, kind,
                        actors, progress_signals, regression_signals, baseline, baseline_source,
-                       baseline_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                       baseline_status, signals) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                        ON CONFLICT (framework_id, key) DO UPDATE SET number = excluded.number,
                        title = excluded.title, description = excluded.description,
                        kind = excluded.kind, actors = excluded.actors,
                        progress_signals = excluded.progress_signals,
                        regression_signals = excluded.regression_signals,
                        baseline = excluded.baseline, baseline_source = excluded.baseline_source,
-                       baseline_status = excluded.baseline_status""",
+                       baseline_status = excluded.baseline_status, signals = excluded.signals""",
                     (
                         framework_id,
                         ind.key,
@@ -78,6 +91,7 @@ class FrameworkRows(StoreBase):
                         ind.baseline,
                         ind.baseline_source,
                         ind.baseline_status,
+                        json.dumps([vars(sig) for sig in ind.signals], ensure_ascii=False),
                     ),
                 )
         return framework_id
@@ -176,6 +190,7 @@ class FrameworkRows(StoreBase):
                 baseline=r["baseline"],
                 baseline_source=r["baseline_source"],
                 baseline_status=r["baseline_status"],
+                signals=_signals(r),
             )
             for r in self.conn.execute(
                 "SELECT * FROM indicators WHERE framework_id = ? ORDER BY number", (row["id"],)

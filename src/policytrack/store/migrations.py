@@ -204,3 +204,13 @@ def m009_forecasts(db: Any) -> None:
         )"""
     )
     db.execute("CREATE INDEX forecasts_indicator ON forecasts (indicator_id, due_end)")
+
+
+@migrations(name="m009_signals")
+def m009_signals(db: Any) -> None:
+    """Signposts: each indicator's signals with their keys (a JSON list of objects; '[]' until its
+    framework is loaded again, when the keys come from the old text lists by place), and the signals an
+    entry observes (a JSON list of keys, like tags), kept in every revision."""
+    db.execute("ALTER TABLE indicators ADD COLUMN signals TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE entries ADD COLUMN signals TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE entry_revisions ADD COLUMN signals TEXT NOT NULL DEFAULT '[]'")
