@@ -428,6 +428,9 @@ WORDS += [
     "--score",
     "--signal",
     "p1",
+    "--unreviewed",
+    "--reviewed-only",
+    "--by-analyst",
 ]
 COMMANDS: list[list[str]] = [
     ["log"],
@@ -447,6 +450,7 @@ COMMANDS: list[list[str]] = [
     ["withdraw"],
     ["export", "forecasts"],
     ["signposts"],
+    ["review"],
 ]
 
 

@@ -190,6 +190,8 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("recorded_at", "TEXT", 1, None, 0),
             ("deleted_at", "TEXT", 0, None, 0),
             ("signals", "TEXT", 1, "'[]'", 0),  # m009_signals
+            ("reviewed_by", "TEXT", 0, None, 0),  # m009_reviews
+            ("reviewed_at", "TEXT", 0, None, 0),
         ],
         "checks": [
             "CHECK (date_precision IN ('day', 'month', 'year'))",
@@ -250,6 +252,8 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("actors", "TEXT", 1, "'[]'", 0),
             ("analyst", "TEXT", 1, "''", 0),
             ("signals", "TEXT", 1, "'[]'", 0),  # m009_signals
+            ("reviewed_by", "TEXT", 0, None, 0),  # m009_reviews
+            ("reviewed_at", "TEXT", 0, None, 0),
         ],
         "checks": [
             "CHECK (action IN ('create', 'edit', 'delete', 'restore', 'import'))",
@@ -441,7 +445,9 @@ def test_fresh_database_has_exactly_the_expected_schema(cli: Invoke, db_path: Pa
     conn = sqlite3.connect(db_path)
     try:
         assert schema_of(conn) == EXPECTED_SCHEMA
-        applied = conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'policytrack'")
+        applied = conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'policytrack' ORDER BY rowid"
+        )
         assert [r[0] for r in applied] == list(MIGRATION_NAMES)
     finally:
         conn.close()

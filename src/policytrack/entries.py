@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from policytrack.columns import REVIEW_FIELDS
 from policytrack.context import default_analyst, utc_now
 from policytrack.dates import PartialDate, window_end
 from policytrack.errors import InputError
@@ -53,6 +54,9 @@ def validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:
         "tags": _json_list(clean_labels(data.tags, "--tag")),
         "actors": _json_list(clean_labels(data.actors, "--actor")),
         "signals": _json_list(observed_signals(indicator, data.signals)),
+        # new or changed content has not been reviewed (reviews.review_entries sets these)
+        "reviewed_by": None,
+        "reviewed_at": None,
         "analyst": clean_text(data.analyst, "--analyst").strip() or default_analyst(),
     }
 
@@ -140,7 +144,7 @@ def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges
     values = validated_values(fw, merged)
     before = store.entry_row(entry_id)
     changed = {k: v for k, v in values.items() if before[k] != v}
-    if not changed:
+    if not changed.keys() - set(REVIEW_FIELDS):  # clearing the review is no change by itself
         raise InputError(f"nothing to change: entry {entry_id} already has these values")
     store.update_entry(entry_id, changed, "edit", default_analyst(), utc_now())
     return store.get_entry(entry_id)

@@ -232,6 +232,8 @@ class Entry:
     recorded_at: str
     deleted: bool = False
     signals: tuple[str, ...] = ()
+    reviewed_by: str | None = None
+    reviewed_at: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -252,6 +254,8 @@ class Entry:
             "actors": list(self.actors),
             "signals": list(self.signals),
             "analyst": self.analyst,
+            "reviewed_by": self.reviewed_by,
+            "reviewed_at": self.reviewed_at,
             "revision": self.revision,
             "recorded_at": self.recorded_at,
             "deleted": self.deleted,
@@ -312,6 +316,8 @@ class EntryFilter:
     grades: Sequence[str] = ()  # any of: a code (B2), a reliability (B) or a credibility (2)
     min_grade: str | None = None  # a code: reliability and credibility at least as good (B3: A-B and 1-3)
     effects: tuple[int, int] | None = None  # an effect from the first to the second, inclusive
+    unreviewed: bool = False  # only entries not reviewed
+    reviewed: bool = False  # only reviewed entries
 
 
 class NotJSON:

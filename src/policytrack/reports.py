@@ -50,6 +50,7 @@ class Report:
     rows: tuple[ReportRow, ...]
     signposts: tuple[SignpostState, ...] = ()  # the rows' signals, observed in the window or awaited
     disagreements: tuple[Disagreement, ...] = ()  # each row's analysts' latest assessments in the window
+    reviewed_only: bool = False  # only reviewed entries and assessments count
 
     def disagreement(self, key: str) -> Disagreement | None:
         return next((d for d in self.disagreements if d.indicator.key == key), None)
@@ -135,7 +136,9 @@ def build_report(
         )
     observed = signposts(store, fw, [s.indicator.key for s in states], since, end)
     differ = disagreements(store, fw, [s.indicator for s in states], since, end)
-    return Report(fw, as_of, since, end, stale_days, tuple(rows), tuple(observed), tuple(differ))
+    return Report(
+        fw, as_of, since, end, stale_days, tuple(rows), tuple(observed), tuple(differ), store.reviewed_only
+    )
 
 
 REPORT_FIELDS = (

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from policytrack.cli import entries, exchange, forecasts, indicators, report  # noqa: F401  (registers commands)
+from policytrack.cli import entries, exchange, forecasts, indicators, report, review  # noqa: F401  (registers)
 from policytrack.cli.app import app, new_app
 from policytrack.cli.config import config_app
 from policytrack.cli.db import db_app

@@ -135,6 +135,9 @@ def list_cmd(
     hindering: HinderingOpt = False,
     limit: Annotated[int | None, typer.Option(help="Only the newest N entries.")] = None,
     deleted: Annotated[bool, typer.Option("--deleted", help="Include deleted entries (marked).")] = False,
+    unreviewed: Annotated[
+        bool, typer.Option("--unreviewed", help="Only entries not yet reviewed (`policytrack review`).")
+    ] = False,
     fmt: Annotated[str, format_option(*LIST_FORMATS)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,

@@ -129,6 +129,7 @@ def entry_filter(ctx: typer.Context) -> EntryFilter:
         grades=[grade_selector(g) for g in p["grade"] or []],
         min_grade=parse_grade(min_grade, "--min-grade") if min_grade else None,
         effects=effect_range(p["effect"], advancing=p["advancing"], hindering=p["hindering"]),
+        unreviewed=p.get("unreviewed", False),
     )
 
 

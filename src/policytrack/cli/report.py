@@ -109,6 +109,12 @@ def report_command(default_format: Format) -> Callable[..., None]:
             ),
         ] = None,
         plain: Annotated[bool, typer.Option("--plain", help="ASCII table, no colour.")] = False,
+        reviewed_only: Annotated[
+            bool,
+            typer.Option(
+                "--reviewed-only", help="Only reviewed entries and assessments (`policytrack review`)."
+            ),
+        ] = False,
         by_analyst: Annotated[
             bool,
             typer.Option(
@@ -133,6 +139,7 @@ def report_command(default_format: Format) -> Callable[..., None]:
         since_date, until_date = read_window(since, until)
         with opened_store(ctx) as store:
             fw = get_framework(store, framework)
+            store.reviewed_only = reviewed_only
             stale = stale_days if stale_days is not None else setting("stale_days") or STALE_DAYS
             if by_analyst:
                 view = _analyst_view(store, fw, as_of_date, since_date, until_date, indicator, stale, plain)
@@ -264,7 +271,13 @@ def _explained(store: Store, fw: Framework, view: _View) -> list[RenderableType]
     tables: list[RenderableType] = []
     for key in view.keys:
         entries = list(
-            list_entries(store, fw, EntryFilter(indicators=[key], since=view.since, until=view.until))
+            list_entries(
+                store,
+                fw,
+                EntryFilter(
+                    indicators=[key], since=view.since, until=view.until, reviewed=store.reviewed_only
+                ),
+            )
         )
         tables.append(
             entries_table(entries, title=f"Evidence behind {key} ({len(entries)} entries in the window)")

@@ -30,6 +30,7 @@ from policytrack.models import (
     EntryInput,
     Framework,
     NotJSON,
+    clean_text,
     storable,
 )
 from policytrack.store import Store
@@ -156,6 +157,15 @@ def _optional_text(rec: dict[str, Any], name: str) -> str | None:
     return value
 
 
+def review(rec: dict[str, Any]) -> Values:
+    """Who reviewed the entry and when: both, or neither (not reviewed)."""
+    by = _text(rec, "reviewed_by").strip()
+    at = optional_timestamp(rec.get("reviewed_at"), "reviewed_at")
+    if bool(by) != bool(at):
+        raise InputError("reviewed_by and reviewed_at go together: give both (a reviewed entry) or neither")
+    return {"reviewed_by": clean_text(by, "reviewed_by") or None, "reviewed_at": at}
+
+
 def _plain(text: Any) -> bool:
     """Text the general path would store unchanged apart from strip()."""
     return type(text) is str and len(text) <= MAX_FIELD and storable(text)
@@ -195,7 +205,7 @@ class RowChecker:
         values = self.fast(fw, rec)
         if values is None:
             values = self.general(fw, rec)
-        return values, self.identity(rec)
+        return values | review(rec), self.identity(rec)
 
     def general(self, fw: Framework, rec: dict[str, Any]) -> Values:
         """log's own rules: EntryInput and validated_values."""
@@ -264,6 +274,8 @@ class RowChecker:
             "actors": actors,
             "signals": "[]",
             "analyst": analyst.strip() or self.analyst,
+            "reviewed_by": None,  # values() adds the record's review to either path's values
+            "reviewed_at": None,
         }
 
     def _date(self, raw: Any) -> tuple[str, str, str] | None:

@@ -94,6 +94,7 @@ def entry_detail(entry: Entry) -> RenderableType:
         ("Tags", ", ".join(entry.tags)),
         ("Actors", ", ".join(entry.actors)),
         ("Signals", ", ".join(entry.signals)),
+        ("Reviewed", f"by {entry.reviewed_by}, {entry.reviewed_at}" if entry.reviewed_at else "not yet"),
         ("Analyst", entry.analyst),
         ("Framework", entry.framework),
         ("UUID", entry.uuid),
@@ -120,6 +121,8 @@ _HISTORY_FIELDS = (
     "tags",
     "actors",
     "analyst",
+    "signals",
+    "reviewed_by",
 )
 
 

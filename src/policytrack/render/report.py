@@ -55,7 +55,8 @@ def header_lines(report: Report) -> list[str]:
         f"{t['entries']} entries ({t['advancing']} advancing, {t['hindering']} hindering, "
         f"{t['context']} context); momentum {_signed(t['momentum'])}, "
         f"weighted {_signed(t['weighted_momentum'])}"
-        + (f"; {signposts_count(report.signposts)}" if report.signposts else ""),
+        + (f"; {signposts_count(report.signposts)}" if report.signposts else "")
+        + ("; reviewed entries only" if report.reviewed_only else ""),
     ]
 
 

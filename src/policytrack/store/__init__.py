@@ -35,6 +35,7 @@ MIGRATION_NAMES = (
     "m005_search_and_view",
     "m009_forecasts",
     "m009_signals",
+    "m009_reviews",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0

@@ -19,7 +19,7 @@ class JudgementRows(StoreBase):
         return self.conn.execute(
             f"""SELECT entries.indicator_id, j.value AS signal, entries.id, entries.date, entries.source
                 FROM entries, {_SIGNALS.replace("e.", "entries.")} j
-                WHERE entries.deleted_at IS NULL AND entries.indicator_id IN ({marks(indicator_ids)})
+                WHERE entries.{self.current} AND entries.indicator_id IN ({marks(indicator_ids)})
                 AND entries.date_start >= ? AND entries.date_start <= ?
                 ORDER BY entries.date_start, entries.id""",
             (*indicator_ids, since, until),
@@ -46,7 +46,7 @@ class JudgementRows(StoreBase):
             f"""SELECT indicator_id, analyst, status, date FROM (
                     SELECT indicator_id, analyst, status, date, row_number() OVER (
                         PARTITION BY indicator_id, analyst ORDER BY date_start DESC, id DESC) AS n
-                    FROM entries WHERE deleted_at IS NULL AND status IS NOT NULL
+                    FROM entries WHERE {self.current} AND status IS NOT NULL
                     AND indicator_id IN ({marks(indicator_ids)}) AND date_start >= ? AND date_start <= ?)
                 WHERE n = 1 ORDER BY indicator_id, analyst""",
             (*indicator_ids, since, until),

@@ -214,3 +214,12 @@ def m009_signals(db: Any) -> None:
     db.execute("ALTER TABLE indicators ADD COLUMN signals TEXT NOT NULL DEFAULT '[]'")
     db.execute("ALTER TABLE entries ADD COLUMN signals TEXT NOT NULL DEFAULT '[]'")
     db.execute("ALTER TABLE entry_revisions ADD COLUMN signals TEXT NOT NULL DEFAULT '[]'")
+
+
+@migrations(name="m009_reviews")
+def m009_reviews(db: Any) -> None:
+    """Review before publishing: who reviewed an entry and when (NULL: not reviewed). A review is a new
+    revision of the entry, so the history keeps it; changing the entry's content clears it."""
+    for table in ("entries", "entry_revisions"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN reviewed_by TEXT")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN reviewed_at TEXT")

@@ -52,7 +52,9 @@ SELECT {", ".join(f"{c.sql} AS {c.name}" for c in COLUMNS if c.name in IMPORT_FI
        e.deleted_at
 FROM entries e JOIN indicators i ON i.id = e.indicator_id
 JOIN frameworks f ON f.id = i.framework_id ORDER BY e.id"""
-# Entry columns newer than the first schema: read when the other database has them (it may be older).
+# Entry columns newer than the first schema: read when the other database has them (it may be older);
+# the lists among them are decoded as the list columns are.
+_OPTIONAL = ("signals", "reviewed_by", "reviewed_at")
 _OPTIONAL_LISTS = ("signals",)
 # SQLite calls the progress handler every _STEPS virtual-machine instructions; a query that runs
 # _STEPS * _MAX_CALLS instructions (about a second) without giving a row is stopped.
@@ -132,7 +134,7 @@ def database_records(path: Path) -> Iterator[Record]:
     try:
         try:
             have = {r[1] for r in conn.execute("PRAGMA table_info(entries)")}
-            optional = [name for name in _OPTIONAL_LISTS if name in have]
+            optional = [name for name in _OPTIONAL if name in have]
             extra = "".join(f", e.{name} AS {name}" for name in optional)
             rows = conn.execute(_SOURCE_SELECT.replace("\nFROM entries e", f"{extra}\nFROM entries e", 1))
             for number, row in enumerate(rows, start=1):
@@ -140,7 +142,8 @@ def database_records(path: Path) -> Iterator[Record]:
                 record = dict(row)
                 record["tags"], record["actors"] = _json_list(row["tags"]), _json_list(row["actors"])
                 for name in optional:
-                    record[name] = _json_list(row[name])
+                    if name in _OPTIONAL_LISTS:
+                        record[name] = _json_list(row[name])
                 yield number, record
         except sqlite3.OperationalError as exc:
             if "interrupted" in str(exc):
