@@ -398,6 +398,14 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id "
         "= i.framework_id WHERE e.deleted_at IS NULL",
     },
+    # m009_signals
+    "index entries_signals": {
+        "table": "entries",
+        "columns": ["indicator_id", "date_start"],
+        "unique": False,
+        "origin": "c",
+        "where": "deleted_at IS NULL AND signals <> '[]'",
+    },
     # m009_forecasts
     "index forecasts_indicator": {
         "table": "forecasts",

@@ -61,7 +61,11 @@ def score_tables(scores: Scores) -> list[RenderableType]:
     from rich import box
     from rich.table import Table
 
-    people = Table(title="Brier score by analyst (0 is perfect; always 50% scores 0.25)", box=box.SIMPLE_HEAD)
+    people = Table(
+        title="Brier score by analyst",
+        caption="0 is perfect; always saying 50% scores 0.25",
+        box=box.SIMPLE_HEAD,
+    )
     people.add_column("Analyst")
     people.add_column("Resolved", justify="right")
     people.add_column("Brier", justify="right")

@@ -19,7 +19,8 @@ class JudgementRows(StoreBase):
         return self.conn.execute(
             f"""SELECT entries.indicator_id, j.value AS signal, entries.id, entries.date, entries.source
                 FROM entries, {_SIGNALS.replace("e.", "entries.")} j
-                WHERE entries.{self.current} AND entries.indicator_id IN ({marks(indicator_ids)})
+                WHERE entries.{self.current} AND entries.signals <> '[]'
+                AND entries.indicator_id IN ({marks(indicator_ids)})
                 AND entries.date_start >= ? AND entries.date_start <= ?
                 ORDER BY entries.date_start, entries.id""",
             (*indicator_ids, since, until),
