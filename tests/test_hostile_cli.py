@@ -430,6 +430,15 @@ WORDS += [
     "--name",
     "--allow-duplicate",
     "regional,diversify",
+    "--likelihood",
+    "likely",
+    "--by",
+    "--score",
+    "--signal",
+    "p1",
+    "--unreviewed",
+    "--reviewed-only",
+    "--by-analyst",
 ]
 COMMANDS: list[list[str]] = [
     ["log"],
@@ -453,6 +462,12 @@ COMMANDS: list[list[str]] = [
     ["source", "list"],
     ["source", "suggest"],
     ["source", "import"],
+    ["forecast"],
+    ["forecasts"],
+    ["withdraw"],
+    ["export", "forecasts"],
+    ["signposts"],
+    ["review"],
 ]
 
 

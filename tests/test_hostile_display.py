@@ -303,7 +303,7 @@ def test_framework_text_is_shown_literally(
             "note \\x9b2J [i]",
             "Nothing [/red]",
             "desc \\x1b[2J [bold]b[/bold]",
-            "- [/red] up \\x9b",
+            "- p1: [/red] up \\x9b",
             "base [/red] \\x1b[2J (bsrc [sic])",
             "Ind [sic] \\x1b[2J [/red]",
             "[/red] `code` | pipe <b>x</b> [l](javascript:alert(1)) [first]",

@@ -249,6 +249,9 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("via_id", "INTEGER", 0, None, 0),
             ("event", "TEXT", 0, None, 0),
             ("weight", "REAL", 1, "0.5", 0),
+            ("signals", "TEXT", 1, "'[]'", 0),  # m009_signals
+            ("reviewed_by", "TEXT", 0, None, 0),  # m009_reviews
+            ("reviewed_at", "TEXT", 0, None, 0),
         ],
         "checks": [
             "CHECK (date_precision IN ('day', 'month', 'year'))",
@@ -316,6 +319,9 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("via_id", "INTEGER", 0, None, 0),
             ("event", "TEXT", 0, None, 0),
             ("weight", "REAL", 1, "0.5", 0),
+            ("signals", "TEXT", 1, "'[]'", 0),  # m009_signals
+            ("reviewed_by", "TEXT", 0, None, 0),  # m009_reviews
+            ("reviewed_at", "TEXT", 0, None, 0),
         ],
         "checks": [
             "CHECK (action IN ('create', 'edit', 'delete', 'restore', 'import'))",
@@ -398,6 +404,7 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("baseline", "TEXT", 1, "''", 0),
             ("baseline_source", "TEXT", 1, "''", 0),
             ("baseline_status", "TEXT", 1, "''", 0),
+            ("signals", "TEXT", 1, "'[]'", 0),  # m009_signals
         ],
         "checks": [],
         "foreign_keys": [("framework_id", "frameworks(id)")],
@@ -505,6 +512,53 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "e.recorded_at FROM entries e JOIN indicators i ON i.id = e.indicator_id "
         "JOIN frameworks f ON f.id = i.framework_id WHERE e.deleted_at IS NULL",
     },
+    # m009_signals
+    "index entries_signals": {
+        "table": "entries",
+        "columns": ["indicator_id", "date_start"],
+        "unique": False,
+        "origin": "c",
+        "where": "deleted_at IS NULL AND signals <> '[]'",
+    },
+    # m009_forecasts
+    "index forecasts_indicator": {
+        "table": "forecasts",
+        "columns": ["indicator_id", "due_end"],
+        "unique": False,
+        "origin": "c",
+        "where": None,
+    },
+    "index sqlite_autoindex_forecasts_1": {
+        "table": "forecasts",
+        "columns": ["uuid"],
+        "unique": True,
+        "origin": "u",
+        "where": None,
+    },
+    "table forecasts": {
+        "columns": [
+            ("id", "INTEGER", 0, None, 1),
+            ("uuid", "TEXT", 1, None, 0),
+            ("indicator_id", "INTEGER", 1, None, 0),
+            ("level", "TEXT", 1, None, 0),
+            ("due", "TEXT", 1, None, 0),
+            ("due_end", "TEXT", 1, None, 0),
+            ("likelihood", "INTEGER", 1, None, 0),
+            ("confidence", "TEXT", 0, None, 0),
+            ("note", "TEXT", 1, "''", 0),
+            ("analyst", "TEXT", 1, "''", 0),
+            ("made_on", "TEXT", 1, None, 0),
+            ("recorded_at", "TEXT", 1, None, 0),
+            ("withdrawn_at", "TEXT", 0, None, 0),
+            ("withdrawn_by", "TEXT", 0, None, 0),
+        ],
+        "checks": [
+            "CHECK (likelihood BETWEEN 1 AND 99)",
+            "CHECK (confidence IS NULL OR confidence IN ('low', 'moderate', 'high'))",
+        ],
+        "foreign_keys": [("indicator_id", "indicators(id)")],
+        "without_rowid": False,
+    },
 }
 
 
@@ -513,7 +567,9 @@ def test_fresh_database_has_exactly_the_expected_schema(cli: Invoke, db_path: Pa
     conn = sqlite3.connect(db_path)
     try:
         assert schema_of(conn) == EXPECTED_SCHEMA
-        applied = conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'policytrack'")
+        applied = conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'policytrack' ORDER BY rowid"
+        )
         assert [r[0] for r in applied] == list(MIGRATION_NAMES)
     finally:
         conn.close()

@@ -47,8 +47,11 @@ COLUMNS = (
     Column("weight", "number", "e.weight", stored=True, exported=False),
     Column("tags", "list", "e.tags", stored=True, free_text=True),
     Column("actors", "list", "e.actors", stored=True, free_text=True),
+    Column("signals", "list", "e.signals", stored=True),  # keys of the indicator's signals it observes
     Column("note", "text", "e.note", stored=True, free_text=True),
     Column("analyst", "text", "e.analyst", stored=True, free_text=True),
+    Column("reviewed_by", "text", "e.reviewed_by", stored=True, free_text=True),  # None: not reviewed
+    Column("reviewed_at", "text", "e.reviewed_at", stored=True),
     Column("revision", "number", "e.revision"),
     Column("recorded_at", "text", "e.recorded_at"),
     Column("indicator_title", "text", "i.title", free_text=True),
@@ -68,6 +71,8 @@ REVISION_FIELDS = (*EXPORT_FIELDS, *(c.name for c in REVISION_COLUMNS))
 TEXT_FIELDS = frozenset(c.name for c in BY_NAME.values() if c.free_text)
 INT_FIELDS = frozenset(c.name for c in COLUMNS if c.kind == "number" and c.exported)
 LIST_FIELDS = frozenset(c.name for c in COLUMNS if c.kind == "list")
+# The review of an entry: set by `review`, cleared by an edit of anything else.
+REVIEW_FIELDS = ("reviewed_by", "reviewed_at")
 # What an import row must have, and may have besides the export's columns: a tombstone's date, or (as
 # `list --deleted` writes in JSON) whether the entry is deleted.
 REQUIRED = ("indicator", "date", "summary")

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from policytrack.columns import REVIEW_FIELDS
 from policytrack.context import default_analyst, utc_now
 from policytrack.dates import PartialDate, window_end
 from policytrack.errors import InputError
@@ -25,6 +26,7 @@ from policytrack.models import (
     EntryFilter,
     EntryInput,
     Framework,
+    Indicator,
     Revision,
     check_effect,
     clean_labels,
@@ -56,12 +58,26 @@ def validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:
         "grade": grade,
         "tags": _json_list(clean_labels(data.tags, "--tag")),
         "actors": _json_list(clean_labels(data.actors, "--actor")),
+        "signals": _json_list(observed_signals(indicator, data.signals)),
+        # new or changed content has not been reviewed (reviews.review_entries sets these)
+        "reviewed_by": None,
+        "reviewed_at": None,
         "analyst": clean_text(data.analyst, "--analyst").strip() or default_analyst(),
         "source_id": data.source_id,
         "via_id": data.via_id,
         "event": data.event,
         "weight": grade_weight(grade),
     }
+
+
+def observed_signals(indicator: Indicator, keys: Sequence[str]) -> list[str]:
+    """The keys of the indicator's signals an entry observes, each checked, in the order given."""
+    out: list[str] = []
+    for key in keys:
+        sig = indicator.signal(clean_text(key, "--signal")).key
+        if sig not in out:
+            out.append(sig)
+    return out
 
 
 def _json_list(values: list[str]) -> str:
@@ -256,10 +272,11 @@ def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges
         source_id=source_id,
         via_id=via_id,
         event=before["event"],
+        signals=list(current.signals),
     )
     values = validated_values(fw, merged)
     changed = {k: v for k, v in values.items() if before[k] != v}
-    if not changed:
+    if not changed.keys() - set(REVIEW_FIELDS):  # clearing the review is no change by itself
         raise InputError(f"nothing to change: entry {entry_id} already has these values")
     store.update_entry(entry_id, changed, "edit", default_analyst(), utc_now())
     return store.get_entry(entry_id)

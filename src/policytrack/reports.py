@@ -10,8 +10,10 @@ from datetime import date
 from typing import Any
 
 from policytrack.dates import PartialDate, window_end
+from policytrack.disagreement import Disagreement, disagreements
 from policytrack.errors import InputError
 from policytrack.models import Framework, Indicator, StatusLevel, resolve_indicator
+from policytrack.signposts import SignpostState, signposts
 from policytrack.status import IndicatorState, indicator_states
 from policytrack.store import Store
 from policytrack.targets import Target, targets
@@ -72,6 +74,16 @@ class Report:
     until: date
     stale_days: int
     rows: tuple[ReportRow, ...]
+    signposts: tuple[SignpostState, ...] = ()  # the rows' signals, observed in the window or awaited
+    disagreements: tuple[Disagreement, ...] = ()  # each row's analysts' latest assessments in the window
+    reviewed_only: bool = False  # only reviewed entries and assessments count
+
+    def disagreement(self, key: str) -> Disagreement | None:
+        return next((d for d in self.disagreements if d.indicator.key == key), None)
+
+    @property
+    def contested(self) -> list[Disagreement]:
+        return [d for d in self.disagreements if d.contested]
 
     @property
     def totals(self) -> dict[str, Any]:
@@ -152,7 +164,11 @@ def build_report(
                 corroboration=w.corroboration,
             )
         )
-    return Report(fw, as_of, since, end, stale_days, tuple(rows))
+    observed = signposts(store, fw, [s.indicator.key for s in states], since, end)
+    differ = disagreements(store, fw, [s.indicator for s in states], since, end)
+    return Report(
+        fw, as_of, since, end, stale_days, tuple(rows), tuple(observed), tuple(differ), store.reviewed_only
+    )
 
 
 @dataclass
@@ -244,6 +260,10 @@ REPORT_FIELDS = (
     "as_of",
     "since",
     "until",
+    "analysts",
+    "consensus",
+    "spread",
+    "contested",
 )
 
 
@@ -259,6 +279,7 @@ def report_dicts(report: Report) -> list[dict[str, Any]]:
     """One flat record per indicator: plain numbers and ISO dates, the columns of REPORT_FIELDS."""
     out = []
     for r in report.rows:
+        d = report.disagreement(r.indicator.key)
         out.append(
             {
                 "framework": report.framework.name,
@@ -290,6 +311,11 @@ def report_dicts(report: Report) -> list[dict[str, Any]]:
                 "as_of": report.as_of.isoformat(),
                 "since": report.since.isoformat() if report.since else None,
                 "until": report.until.isoformat(),
+                # the analysts' latest assessments in the window: how many, their median and spread
+                "analysts": len(d.assessments) if d else 0,
+                "consensus": d.consensus.name if d and d.consensus else None,
+                "spread": d.spread if d and d.assessments else None,
+                "contested": bool(d and d.contested),
             }
         )
     return out

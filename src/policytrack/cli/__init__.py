@@ -11,7 +11,15 @@ from typing import Any
 
 import typer
 
-from policytrack.cli import changes, entries, exchange, indicators, report  # noqa: F401  (registers commands)
+from policytrack.cli import (  # noqa: F401  (registers commands)
+    changes,
+    entries,
+    exchange,
+    forecasts,
+    indicators,
+    report,
+    review,
+)
 from policytrack.cli.app import app, new_app
 from policytrack.cli.config import config_app
 from policytrack.cli.db import db_app

@@ -210,6 +210,20 @@ def complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
     return [k for k in keys if k.startswith(incomplete)]
 
 
+def complete_signal(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of the signal keys of the indicator the command line names (of every indicator
+    when it names none yet)."""
+
+    def keys(fw: Framework) -> list[str]:
+        from policytrack.models import resolve_indicator
+
+        named = ctx.params.get("indicator")
+        chosen = [resolve_indicator(fw, named)] if named else fw.indicators
+        return [sig.key for ind in chosen for sig in ind.signals]
+
+    return _completions(ctx, incomplete, keys)
+
+
 def complete_framework(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion of framework names: those in the database, then the built-in ones."""
     try:

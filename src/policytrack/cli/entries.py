@@ -46,6 +46,7 @@ from policytrack.cli.options import (
     JsonAlias,
     MinGradeOpt,
     MonthFirst,
+    SignalsOpt,
     SinceOpt,
     StatusesOpt,
     TagsOpt,
@@ -122,6 +123,7 @@ def log_cmd(
     allow_duplicate: Annotated[
         bool, typer.Option("--allow-duplicate", help="Log it even if an entry records the same.")
     ] = False,
+    signal: SignalsOpt = None,
 ) -> None:
     """Record a dated, sourced piece of evidence against an indicator, or against several as one event
     (`diversify,civilian-led`, `FRAMEWORK:KEY` for another framework's). Prints the ids and date. With no
@@ -161,6 +163,7 @@ def log_cmd(
         actors=actor or [],
         note=note,
         analyst=analyst or "",
+        signals=signal or [],
     )
     with opened_store(ctx) as store:
         parts = []
@@ -310,6 +313,9 @@ def list_cmd(
     hindering: HinderingOpt = False,
     limit: Annotated[int | None, typer.Option(help="Only the newest N entries.")] = None,
     deleted: Annotated[bool, typer.Option("--deleted", help="Include deleted entries (marked).")] = False,
+    unreviewed: Annotated[
+        bool, typer.Option("--unreviewed", help="Only entries not yet reviewed (`policytrack review`).")
+    ] = False,
     fmt: Annotated[str, format_option(*LIST_FORMATS)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,

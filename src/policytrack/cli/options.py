@@ -13,6 +13,7 @@ from policytrack.cli.common import (
     complete_actor,
     complete_framework,
     complete_indicator,
+    complete_signal,
     complete_status,
     complete_tag,
     read_date,
@@ -93,6 +94,15 @@ MinGradeOpt = Annotated[
 EffectOpt = Annotated[
     str | None, typer.Option("--effect", "-e", help="This effect (-1, +2) or a range of them (-2..-1).")
 ]
+SignalsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--signal",
+        help="The key of a signal of the indicator this entry observes; repeatable "
+        "(`policytrack signposts KEY` lists them).",
+        autocompletion=complete_signal,
+    ),
+]
 AdvancingOpt = Annotated[bool, typer.Option("--advancing", help="Advancing evidence only (effect +1, +2).")]
 HinderingOpt = Annotated[bool, typer.Option("--hindering", help="Hindering evidence only (effect -1, -2).")]
 
@@ -127,6 +137,7 @@ def entry_filter(ctx: typer.Context) -> EntryFilter:
         grades=[grade_selector(g) for g in p["grade"] or []],
         min_grade=parse_grade(min_grade, "--min-grade") if min_grade else None,
         effects=effect_range(p["effect"], advancing=p["advancing"], hindering=p["hindering"]),
+        unreviewed=p.get("unreviewed", False),
     )
 
 

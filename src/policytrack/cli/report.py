@@ -109,6 +109,20 @@ def report_command(default_format: Format) -> Callable[..., None]:
             ),
         ] = None,
         plain: Annotated[bool, typer.Option("--plain", help="ASCII table, no colour.")] = False,
+        reviewed_only: Annotated[
+            bool,
+            typer.Option(
+                "--reviewed-only", help="Only reviewed entries and assessments (`policytrack review`)."
+            ),
+        ] = False,
+        by_analyst: Annotated[
+            bool,
+            typer.Option(
+                "--by-analyst",
+                help="Each analyst's latest assessment per indicator in the window, their consensus (the "
+                "median level) and spread, and which indicators are contested.",
+            ),
+        ] = False,
         explain: Annotated[
             bool,
             typer.Option(
@@ -121,6 +135,10 @@ def report_command(default_format: Format) -> Callable[..., None]:
         from policytrack.workspace import get_framework
 
         chosen = Format(chosen_format(fmt, choices, as_json=as_json, as_csv=as_csv))
+        if by_analyst and by is not None:
+            raise fail("--by-analyst and --by cannot be used together: choose one", 2)
+        if by_analyst and chosen in (Format.html, Format.svg):
+            raise fail("--by-analyst is a table: use it with --format table, markdown, csv, json or jsonl", 2)
         if explain and chosen not in (Format.table, Format.markdown, Format.html):
             raise fail(
                 "--explain lists entries beside the table: use it with --format table, markdown or html", 2
@@ -130,26 +148,28 @@ def report_command(default_format: Format) -> Callable[..., None]:
         to_terminal = output is None or str(output) == "-"
         with opened_store(ctx) as store:
             fw = get_framework(store, framework)
+            store.reviewed_only = reviewed_only
             stale = stale_days if stale_days is not None else setting("stale_days") or STALE_DAYS
             if chosen in (Format.html, Format.svg):
                 window = _Window(as_of_date, since_date, until_date, indicator, stale)
                 text = _brief(store, fw, window, by, chosen, explain=explain)
             else:
-                view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale, plain)
+                if by_analyst:
+                    view = _analyst_view(
+                        store, fw, as_of_date, since_date, until_date, indicator, stale, plain
+                    )
+                else:
+                    view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale, plain)
                 explained = _explained(store, fw, view) if explain else {}
+                signs = _signposts(store, fw, view) if explain else {}
         if chosen is Format.table and to_terminal:
-            from policytrack.render.entries import entries_table
-            from policytrack.render.text import literal
-
             out = console(ctx, no_color=plain)
             out.print(view.table(out.width))  # the terminal's width decides the layout
-            for key, entries in explained.items():
-                if key in view.corroboration:
-                    out.print(literal(f"{key}: {view.corroboration[key]}"))
-                out.print(entries_table(entries, title=_evidence_title(key, entries)))
+            for part in _explanations(view, explained, signs):
+                out.print(part)
             return
         if chosen not in (Format.html, Format.svg):
-            text = _text(view, chosen, explained)
+            text = _text(view, chosen, explained, signs)
         if to_terminal:
             typer.echo(text, nl=False)
         else:
@@ -227,22 +247,96 @@ def _view(
     )
 
 
+def _analyst_view(
+    store: Store,
+    fw: Framework,
+    as_of: date,
+    since: date | None,
+    until: date | None,
+    indicators: list[str] | None,
+    stale_days: int,
+    plain: bool,
+) -> _View:
+    from policytrack.render.report import (
+        ANALYST_FIELDS,
+        analyst_dicts,
+        analyst_markdown,
+        analyst_renderable,
+    )
+    from policytrack.reports import build_report
+
+    report = build_report(
+        store, fw, as_of=as_of, since=since, until=until, indicators=indicators, stale_days=stale_days
+    )
+    return _View(
+        ANALYST_FIELDS,
+        analyst_dicts(report),
+        lambda width: analyst_renderable(report, plain=plain),
+        lambda: analyst_markdown(report),
+        [r.indicator.key for r in report.rows],
+        report.since,
+        report.until,
+    )
+
+
 def _explained(store: Store, fw: Framework, view: _View) -> dict[str, list[Entry]]:
-    """--explain: the entries behind each row, in the report's window."""
+    """--explain: the entries behind each row, in the report's window (reviewed ones only with
+    --reviewed-only)."""
     from policytrack.entries import list_entries
     from policytrack.models import EntryFilter
 
     return {
-        key: list(list_entries(store, fw, EntryFilter(indicators=[key], since=view.since, until=view.until)))
+        key: list(
+            list_entries(
+                store,
+                fw,
+                EntryFilter(
+                    indicators=[key], since=view.since, until=view.until, reviewed=store.reviewed_only
+                ),
+            )
+        )
         for key in view.keys
     }
+
+
+def _signposts(store: Store, fw: Framework, view: _View) -> dict[str, RenderableType]:
+    """--explain: each row's signals observed in the window or still awaited, as a table."""
+    from policytrack.render.signposts import signposts_count, signposts_table
+    from policytrack.signposts import signposts
+
+    found: dict[str, RenderableType] = {}
+    for key in view.keys:
+        states = signposts(store, fw, [key], view.since, view.until)
+        if states:
+            title = f"Signposts of {key}: {signposts_count(states).removeprefix('signposts: ')}"
+            found[key] = signposts_table(states, title, indicator_column=False)
+    return found
 
 
 def _evidence_title(key: str, entries: list[Entry]) -> str:
     return f"Evidence behind {key} ({len(entries)} entries in the window)"
 
 
-def _text(view: _View, fmt: Format, explained: dict[str, list[Entry]]) -> str:
+def _explanations(
+    view: _View, explained: dict[str, list[Entry]], signs: dict[str, RenderableType]
+) -> list[RenderableType]:
+    """--explain for people: per row, what its evidence rests on, its entries, and its signposts."""
+    from policytrack.render.entries import entries_table
+    from policytrack.render.text import literal
+
+    parts: list[RenderableType] = []
+    for key, entries in explained.items():
+        if key in view.corroboration:
+            parts.append(literal(f"{key}: {view.corroboration[key]}"))
+        parts.append(entries_table(entries, title=_evidence_title(key, entries)))
+        if key in signs:
+            parts.append(signs[key])
+    return parts
+
+
+def _text(
+    view: _View, fmt: Format, explained: dict[str, list[Entry]], signs: dict[str, RenderableType]
+) -> str:
     """The report as the text of a file: records through the registry, markdown (with the evidence when
     explained), or the table as the terminal would show it, in plain text."""
     from policytrack.render.formats import write_records
@@ -258,15 +352,7 @@ def _text(view: _View, fmt: Format, explained: dict[str, list[Entry]]) -> str:
             for k, found in explained.items()
         ]
         return "\n".join([view.markdown(), *sections])
-    from policytrack.render.entries import entries_table
-    from policytrack.render.text import literal
-
-    tables: list[RenderableType] = []
-    for key, entries in explained.items():
-        if key in view.corroboration:
-            tables.append(literal(f"{key}: {view.corroboration[key]}"))
-        tables.append(entries_table(entries, title=_evidence_title(key, entries)))
-    return export_recorded([view.table(None), *tables])
+    return export_recorded([view.table(None), *_explanations(view, explained, signs)])
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from policytrack.models import (
     EntryInput,
     Framework,
     NotJSON,
+    clean_text,
     storable,
 )
 from policytrack.sources import find_source
@@ -178,6 +179,15 @@ def _optional_text(rec: dict[str, Any], name: str) -> str | None:
     return value
 
 
+def review(rec: dict[str, Any]) -> Values:
+    """Who reviewed the entry and when: both, or neither (not reviewed)."""
+    by = _text(rec, "reviewed_by").strip()
+    at = optional_timestamp(rec.get("reviewed_at"), "reviewed_at")
+    if bool(by) != bool(at):
+        raise InputError("reviewed_by and reviewed_at go together: give both (a reviewed entry) or neither")
+    return {"reviewed_by": clean_text(by, "reviewed_by") or None, "reviewed_at": at}
+
+
 def _plain(text: Any) -> bool:
     """Text the general path would store unchanged apart from strip()."""
     return type(text) is str and len(text) <= MAX_FIELD and storable(text)
@@ -219,7 +229,7 @@ class RowChecker:
         values = self.fast(fw, rec, links)
         if values is None:
             values = self.general(fw, rec, links)
-        return values, self.identity(rec)
+        return values | review(rec), self.identity(rec)
 
     def links(self, rec: dict[str, Any]) -> Values:
         """The registered source and outlet (by key: the registry travels first, `import` of a sources
@@ -258,6 +268,7 @@ class RowChecker:
             grade=text["grade"] or None,
             tags=labels(rec.get("tags"), "tags"),
             actors=labels(rec.get("actors"), "actors"),
+            signals=labels(rec.get("signals"), "signals"),
             note=text["note"],
             analyst=text["analyst"],
             **links,
@@ -297,6 +308,8 @@ class RowChecker:
             return None
         if links["via_id"] is not None and links["via_id"] == links["source_id"]:
             return None
+        if rec.get("signals") not in (None, "", []):
+            return None  # signal keys are checked against the indicator by the general path
         text, start, precision = dated
         return {
             "indicator_id": indicator_id,
@@ -311,9 +324,12 @@ class RowChecker:
             "grade": grade,
             "tags": tags,
             "actors": actors,
+            "signals": "[]",
             "analyst": analyst.strip() or self.analyst,
             **links,
             "weight": _WEIGHTS[grade],
+            "reviewed_by": None,  # values() adds the record's review to either path's values
+            "reviewed_at": None,
         }
 
     def _date(self, raw: Any) -> tuple[str, str, str] | None:

@@ -106,6 +106,13 @@ def _install(
                 f"{path}: cannot drop status level {', '.join(dropped)} from {fw.name!r}: "
                 "entries or targets use it"
             )
+        have = {(ind.key, sig.key) for ind in fw.indicators for sig in ind.signals}
+        orphaned = sorted(f"{key}:{sig}" for key, sig in store.signals_in_use(existing.id) - have)
+        if orphaned:
+            raise FrameworkError(
+                f"{path}: cannot drop signal {', '.join(orphaned)} from {fw.name!r}: entries observe it; "
+                "keep it in the file with the same key (a text signal's key is its place: p1, r2...)"
+            )
         versions = store.framework_versions(existing.id)
         if versions and versions[-1]["sha256"] == sha:
             return InstallResult(existing, "unchanged", versions[-1]["version"])

@@ -17,11 +17,14 @@ from policytrack.dates import PartialDate, parse_date
 from policytrack.errors import DateError, FrameworkError
 from policytrack.models import (
     DEFAULT_FRAMEWORK,
+    SIGNAL_KINDS,
     Framework,
     FrameworkTarget,
     Indicator,
+    Signal,
     Source,
     StatusLevel,
+    numbered_signal,
 )
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}\Z")
@@ -45,6 +48,7 @@ _INDICATOR_KEYS = {
     "target",
 }
 _TARGET_KEYS = {"level", "by", "from", "note"}
+_SIGNAL_KEYS = {"key", "text", "kind"}
 _ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _BASELINE_KEYS = {"summary", "source", "status"}
 _KINDS = {"recommendation", "risk"}
@@ -339,6 +343,7 @@ def _read_indicators(r: _Reader, raw: object, levels: set[str]) -> tuple[Indicat
                 "status",
             )
         target = _read_target(r, r.mapping(item, "target", t, i), i, levels)
+        signals = _read_signals(r, item, i)
         out.append(
             Indicator(
                 target=target,
@@ -348,14 +353,60 @@ def _read_indicators(r: _Reader, raw: object, levels: set[str]) -> tuple[Indicat
                 description=r.text(item, "description", t, i),
                 kind=kind,
                 actors=r.texts(item, "actors", t, i),
-                progress_signals=r.texts(item, "progress_signals", t, i),
-                regression_signals=r.texts(item, "regression_signals", t, i),
+                progress_signals=tuple(s.text for s in signals if s.direction == "progress"),
+                regression_signals=tuple(s.text for s in signals if s.direction == "regression"),
+                signals=signals,
                 baseline=r.text(base, "summary", f"{t}.baseline", i, required=False),
                 baseline_source=r.text(base, "source", f"{t}.baseline", i, required=False),
                 baseline_status=baseline_status,
             )
         )
     return tuple(sorted(out, key=lambda ind: ind.number))
+
+
+def _read_signals(r: _Reader, item: dict[str, Any], i: int) -> tuple[Signal, ...]:
+    """progress_signals and regression_signals: each a list of text (keys p1, p2... and r1, r2... by
+    place) or of tables with `key`, `text` and optionally `kind` (leading or confirming), or both mixed."""
+    t = "indicators"
+    out: list[Signal] = []
+    for direction in ("progress", "regression"):
+        name = f"{direction}_signals"
+        raw = item.get(name, [])
+        if not isinstance(raw, list):
+            r.fail(f"{name!r} in [{t}] must be a list of text or of tables", t, i, name)
+        for place, value in enumerate(raw, start=1):
+            if isinstance(value, str):
+                text = " ".join(value.split())
+                r.not_placeholder(text, name, t, i)
+                out.append(numbered_signal(direction, place, text))
+                continue
+            if not isinstance(value, dict):
+                r.fail(f"{name!r} in [{t}] must hold text or tables with key and text", t, i, name)
+            r.table(value, _SIGNAL_KEYS, f"{t}.{name}", i)
+            key = r.text(value, "key", f"{t}.{name}", i)
+            if not KEY_PATTERN.match(key):
+                r.fail(
+                    f"signal key {key!r} must be lower-case letters, digits and hyphens, at most 40 "
+                    "characters",
+                    t,
+                    i,
+                    name,
+                )
+            kind = r.text(value, "kind", f"{t}.{name}", i, required=False)
+            if kind and kind not in SIGNAL_KINDS:
+                r.fail(f"signal kind {kind!r} must be one of {', '.join(SIGNAL_KINDS)}", t, i, name)
+            out.append(Signal(key, r.text(value, "text", f"{t}.{name}", i), direction, kind))
+    keys = [s.key for s in out]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        r.fail(
+            f"signal key {', '.join(twice)} appears twice in the indicator (text signals take p1, p2... "
+            "and r1, r2... by place): give each signal its own key",
+            t,
+            i,
+            "progress_signals",
+        )
+    return tuple(out)
 
 
 def _read_target(r: _Reader, raw: dict[str, Any], i: int, levels: set[str]) -> FrameworkTarget | None:

@@ -114,6 +114,8 @@ def entry_detail(entry: Entry, linked: Sequence[Entry] = ()) -> RenderableType:
         ("Note", entry.note),
         ("Tags", ", ".join(entry.tags)),
         ("Actors", ", ".join(entry.actors)),
+        ("Signals", ", ".join(entry.signals)),
+        ("Reviewed", f"by {entry.reviewed_by}, {entry.reviewed_at}" if entry.reviewed_at else "not yet"),
         ("Analyst", entry.analyst),
         ("Framework", entry.framework),
         ("UUID", entry.uuid),
@@ -140,6 +142,8 @@ _HISTORY_FIELDS = (
     "tags",
     "actors",
     "analyst",
+    "signals",
+    "reviewed_by",
 )
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from policytrack.models import Entry, StatusLevel
 from policytrack.periods import Cell, PeriodReport, sparkline
+from policytrack.render.signposts import signposts_count
 from policytrack.render.text import literal, visible
 from policytrack.reports import Report, ReportRow
 from policytrack.status import Timeline
@@ -76,7 +77,9 @@ def header_lines(report: Report) -> list[str]:
         f"As of {report.as_of.isoformat()}; evidence window {_window(report)}; "
         f"{t['entries']} entries ({t['advancing']} advancing, {t['hindering']} hindering, "
         f"{t['context']} context); momentum {_signed(t['momentum'])}, "
-        f"weighted {_signed(t['weighted_momentum'])}",
+        f"weighted {_signed(t['weighted_momentum'])}"
+        + (f"; {signposts_count(report.signposts)}" if report.signposts else "")
+        + ("; reviewed entries only" if report.reviewed_only else ""),
     ]
 
 
@@ -94,7 +97,17 @@ def footer_lines(report: Report) -> list[str]:
     single = [r.indicator.key for r in report.rows if r.corroboration.single_source]
     if single:
         lines.append(f"Single source (one independent originator): {', '.join(single)}")
+    if report.contested:
+        lines.append(
+            "Contested (the analysts' latest assessments in the window differ): "
+            + "; ".join(d.describe() for d in report.contested)
+        )
     return lines
+
+
+def _contested(report: Report, row: ReportRow) -> bool:
+    found = report.disagreement(row.indicator.key)
+    return found is not None and found.contested
 
 
 def _has_risks(report: Report) -> bool:
@@ -160,7 +173,8 @@ def report_renderable(report: Report, *, plain: bool = False, width: int | None 
         track = Text(r.track, style=_TRACK_STYLE.get(r.track, ""))
         cells: list[RenderableType] = [str(r.indicator.number)]
         cells.append(literal(r.indicator.key if compact else _title(r, f"[{r.indicator.key}]")))
-        cells.append(literal(f"{r.status.name}\n{since}"))
+        contested = " contested" if _contested(report, r) else ""
+        cells.append(literal(f"{r.status.name}\n{since}") + Text(contested, style="bold magenta"))
         cells.append(
             Text(
                 f"{progress_bar(r.status.percent, bar_width)} {r.status.percent:>3}%",
@@ -222,6 +236,7 @@ def report_markdown(report: Report) -> str:
     lines.append("|---:|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|")
     for r in report.rows:
         status = f"{r.status.name} ({r.status_date or 'baseline'})"
+        status += ", contested" if _contested(report, r) else ""
         last = str(r.last_evidence) if r.last_evidence else "never"
         cells = [
             str(r.indicator.number),
@@ -427,3 +442,95 @@ def targets_table(records: Iterable[Mapping[str, str]]) -> RenderableType:
             literal(r["note"]),
         )
     return table
+
+
+# -- report --by-analyst: each analyst's latest assessment per indicator --------------------------------
+
+ANALYST_FIELDS = ("number", "key", "analyst", "status", "date", "consensus", "spread", "contested")
+
+
+def _analysts(report: Report) -> list[str]:
+    return sorted({a.analyst for d in report.disagreements for a in d.assessments})
+
+
+def analyst_dicts(report: Report) -> list[dict[str, object]]:
+    """One record per indicator and analyst who assessed it in the window (one with no analyst for an
+    indicator nobody did), with the indicator's consensus, spread and whether it is contested."""
+    out: list[dict[str, object]] = []
+    for d in report.disagreements:
+        common = {
+            "consensus": d.consensus.name if d.consensus else None,
+            "spread": d.spread if d.assessments else None,
+            "contested": d.contested,
+        }
+        head = {"number": d.indicator.number, "key": d.indicator.key}
+        if not d.assessments:
+            out.append({**head, "analyst": None, "status": None, "date": None, **common})
+        for a in d.assessments:
+            out.append({**head, "analyst": a.analyst, "status": a.level.name, "date": str(a.date), **common})
+    return out
+
+
+def _analyst_cells(report: Report) -> Iterator[tuple[str, str, list[str], str, str, bool]]:
+    names = _analysts(report)
+    for d in report.disagreements:
+        by = {a.analyst: f"{a.level.name} ({a.date})" for a in d.assessments}
+        consensus = d.consensus.name if d.consensus else "-"
+        spread = str(d.spread) if d.assessments else "-"
+        yield (
+            str(d.indicator.number),
+            d.indicator.key,
+            [by.get(n, "-") for n in names],
+            consensus,
+            spread,
+            d.contested,
+        )
+
+
+def analyst_renderable(report: Report, *, plain: bool = False) -> RenderableType:
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.ASCII2 if plain else box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("Key", no_wrap=True)
+    for name in _analysts(report):
+        table.add_column(literal(name))
+    table.add_column("Consensus", no_wrap=True)
+    table.add_column("Spread", justify="right")
+    table.add_column("Contested")
+    for number, key, statuses, consensus, spread, contested in _analyst_cells(report):
+        table.add_row(
+            number,
+            literal(key),
+            *(literal(s) for s in statuses),
+            consensus,
+            spread,
+            Text("contested" if contested else "", style="bold magenta"),
+        )
+    head = header_lines(report)
+    head[2] = f"Each analyst's latest assessment dated in the evidence window {_window(report)}"
+    return Group(*_headed(head, table), *(literal(line, style="yellow") for line in footer_lines(report)))
+
+
+def analyst_markdown(report: Report) -> str:
+    head = [_md_text(line) for line in header_lines(report)]
+    names = _analysts(report)
+    lines = [f"## {_md_cell(head[0])}", "", f"_{_md_cell(head[1])}_", ""]
+    lines += [f"Each analyst's latest assessment dated in the evidence window {_window(report)}", ""]
+    lines.append(
+        "| # | Key | "
+        + " | ".join(_md_cell(_md_text(n)) for n in names)
+        + " | Consensus | Spread | Contested |"
+    )
+    lines.append("|---:|---|" + "---|" * len(names) + "---|---:|---|")
+    for number, key, statuses, consensus, spread, contested in _analyst_cells(report):
+        cells = [number, _md_text(key), *statuses, consensus, spread, "contested" if contested else ""]
+        lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+    footer = footer_lines(report)
+    if footer:
+        lines.append("")
+        lines += [f"- {_md_cell(_md_text(line))}" for line in footer]
+    return "\n".join(lines) + "\n"

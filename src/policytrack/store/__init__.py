@@ -18,7 +18,9 @@ from policytrack.errors import DatabaseError
 from policytrack.store.bulk import BulkRows
 from policytrack.store.changes import ChangeRows
 from policytrack.store.entries import EntryRows
+from policytrack.store.forecasts import ForecastRows
 from policytrack.store.frameworks import FrameworkRows
+from policytrack.store.judgements import JudgementRows
 from policytrack.store.reports import ReportRows
 from policytrack.store.sources import SourceRows
 
@@ -35,6 +37,9 @@ MIGRATION_NAMES = (
     "m005_search_and_view",
     "m006_undo",
     "m007_sources_events",
+    "m009_forecasts",
+    "m009_signals",
+    "m009_reviews",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -81,7 +86,9 @@ def integrity_problems(path: Path) -> list[str]:
     return problems
 
 
-class Store(FrameworkRows, EntryRows, ReportRows, BulkRows, ChangeRows, SourceRows):
+class Store(
+    FrameworkRows, EntryRows, ReportRows, BulkRows, ChangeRows, SourceRows, ForecastRows, JudgementRows
+):
     """A policytrack database. Opening it applies pending migrations; it never prints."""
 
     def __init__(self, path: Path) -> None:

@@ -57,6 +57,9 @@ def _entry(row: sqlite3.Row) -> Entry:
         grade=row["grade"],
         tags=_labels(row["tags"]),
         actors=_labels(row["actors"]),
+        signals=_labels(row["signals"]),
+        reviewed_by=row["reviewed_by"],
+        reviewed_at=row["reviewed_at"],
         analyst=row["analyst"],
         revision=row["revision"],
         recorded_at=row["recorded_at"],
@@ -97,6 +100,14 @@ class StoreBase:
     """What the row mixins need from the Store: its connection and its write transactions."""
 
     conn: sqlite3.Connection
+    # Reports count only reviewed entries when set (`report --reviewed-only`): every report query reads
+    # entries through `current`.
+    reviewed_only: bool = False
+
+    @property
+    def current(self) -> str:
+        """The entries a report counts: current ones, and with reviewed_only only reviewed ones."""
+        return "deleted_at IS NULL" + (" AND reviewed_at IS NOT NULL" if self.reviewed_only else "")
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         raise NotImplementedError
@@ -277,6 +288,10 @@ def entry_where(
     if flt.min_grade:
         where.append("e.grade IS NOT NULL AND substr(e.grade, 1, 1) <= ? AND substr(e.grade, 2, 1) <= ?")
         params.extend([flt.min_grade[0], flt.min_grade[1]])
+    if flt.unreviewed:
+        where.append("e.reviewed_at IS NULL")
+    if flt.reviewed:
+        where.append("e.reviewed_at IS NOT NULL")
     if flt.effects:
         where.append("e.effect BETWEEN ? AND ?")
         params.extend(flt.effects)

@@ -260,3 +260,52 @@ def m007_sources_events(db: Any) -> None:
            WHERE deleted_at IS NULL"""
     )
     db.execute("CREATE INDEX entries_event ON entries (event) WHERE event IS NOT NULL")
+
+
+@migrations(name="m009_forecasts")
+def m009_forecasts(db: Any) -> None:
+    """Forecasts: that an indicator will be at a level or beyond by a date, with a likelihood; merged by
+    uuid like entries. A forecast is never edited: it can only be withdrawn, and stays in the table."""
+    db.execute(
+        """CREATE TABLE forecasts (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            indicator_id INTEGER NOT NULL REFERENCES indicators(id),
+            level TEXT NOT NULL,
+            due TEXT NOT NULL,
+            due_end TEXT NOT NULL,
+            likelihood INTEGER NOT NULL CHECK (likelihood BETWEEN 1 AND 99),
+            confidence TEXT CHECK (confidence IS NULL OR confidence IN ('low', 'moderate', 'high')),
+            note TEXT NOT NULL DEFAULT '',
+            analyst TEXT NOT NULL DEFAULT '',
+            made_on TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            withdrawn_at TEXT,
+            withdrawn_by TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX forecasts_indicator ON forecasts (indicator_id, due_end)")
+
+
+@migrations(name="m009_signals")
+def m009_signals(db: Any) -> None:
+    """Signposts: each indicator's signals with their keys (a JSON list of objects; '[]' until its
+    framework is loaded again, when the keys come from the old text lists by place), and the signals an
+    entry observes (a JSON list of keys, like tags), kept in every revision."""
+    db.execute("ALTER TABLE indicators ADD COLUMN signals TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE entries ADD COLUMN signals TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE entry_revisions ADD COLUMN signals TEXT NOT NULL DEFAULT '[]'")
+    # Few entries observe a signal: reports and `signposts` seek them here instead of reading every entry.
+    db.execute(
+        """CREATE INDEX entries_signals ON entries (indicator_id, date_start)
+           WHERE deleted_at IS NULL AND signals <> '[]'"""
+    )
+
+
+@migrations(name="m009_reviews")
+def m009_reviews(db: Any) -> None:
+    """Review before publishing: who reviewed an entry and when (NULL: not reviewed). A review is a new
+    revision of the entry, so the history keeps it; changing the entry's content clears it."""
+    for table in ("entries", "entry_revisions"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN reviewed_by TEXT")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN reviewed_at TEXT")

@@ -19,7 +19,7 @@ class ReportRows(StoreBase):
             row[0]: row[1]
             for row in self.conn.execute(
                 f"""SELECT indicator_id, count(*) FROM entries
-                    WHERE deleted_at IS NULL AND date_start <= ? AND indicator_id IN ({marks(indicator_ids)})
+                    WHERE {self.current} AND date_start <= ? AND indicator_id IN ({marks(indicator_ids)})
                     GROUP BY indicator_id""",
                 (cutoff, *indicator_ids),
             )
@@ -28,7 +28,7 @@ class ReportRows(StoreBase):
     def latest_assessment(self, indicator_id: int, cutoff: str) -> sqlite3.Row | None:
         """The latest entry with a status (its `status` and `date`) on or before `cutoff`: one seek."""
         row: sqlite3.Row | None = self.conn.execute(
-            """SELECT status, date FROM entries WHERE indicator_id = ? AND deleted_at IS NULL
+            f"""SELECT status, date FROM entries WHERE indicator_id = ? AND {self.current}
                AND status IS NOT NULL AND date_start <= ? ORDER BY date_start DESC, id DESC LIMIT 1""",
             (indicator_id, cutoff),
         ).fetchone()
@@ -37,7 +37,7 @@ class ReportRows(StoreBase):
     def assessments(self, indicator_id: int, cutoff: str) -> list[sqlite3.Row]:
         """Every assessment (`date_start`, `status`) on or before `cutoff`, oldest first."""
         return self.conn.execute(
-            """SELECT date_start, status FROM entries WHERE deleted_at IS NULL AND status IS NOT NULL
+            f"""SELECT date_start, status FROM entries WHERE {self.current} AND status IS NOT NULL
                AND indicator_id = ? AND date_start <= ? ORDER BY date_start, id""",
             (indicator_id, cutoff),
         ).fetchall()
@@ -45,7 +45,7 @@ class ReportRows(StoreBase):
     def last_evidence(self, indicator_id: int, cutoff: str) -> str | None:
         """The stored date of the latest current entry on or before `cutoff`: one seek."""
         row = self.conn.execute(
-            """SELECT date FROM entries WHERE indicator_id = ? AND deleted_at IS NULL AND date_start <= ?
+            f"""SELECT date FROM entries WHERE indicator_id = ? AND {self.current} AND date_start <= ?
                ORDER BY date_start DESC, id DESC LIMIT 1""",
             (indicator_id, cutoff),
         ).fetchone()
@@ -54,7 +54,7 @@ class ReportRows(StoreBase):
     def first_evidence(self, indicator_ids: Sequence[int], cutoff: str) -> str | None:
         """The first day of the earliest current entry on or before `cutoff`."""
         row = self.conn.execute(
-            f"SELECT min(date_start) FROM entries WHERE deleted_at IS NULL "
+            f"SELECT min(date_start) FROM entries WHERE {self.current} "
             f"AND indicator_id IN ({marks(indicator_ids)}) AND date_start <= ?",
             (*indicator_ids, cutoff),
         ).fetchone()
@@ -80,7 +80,7 @@ class ReportRows(StoreBase):
                   sum(effect < 0) AS hind, sum(effect = 0) AS ctx, sum(effect) AS momentum,
                   sum(effect * weight) AS weighted{texts}
                 FROM entries
-                WHERE deleted_at IS NULL AND indicator_id IN ({marks(indicator_ids)})
+                WHERE {self.current} AND indicator_id IN ({marks(indicator_ids)})
                   AND date_start >= ? AND date_start <= ?
                 GROUP BY indicator_id, {"month" if by_month else "source_id"}""",
             (*indicator_ids, since, until),
