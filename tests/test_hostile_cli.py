@@ -436,6 +436,9 @@ COMMANDS: list[list[str]] = [
     ["target"],
     ["export", "entries"],
     ["framework", "show"],
+    ["sync", "status"],
+    ["sync", "--dry-run"],
+    ["conflicts"],
 ]
 
 

@@ -391,6 +391,64 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id "
         "= i.framework_id WHERE e.deleted_at IS NULL",
     },
+    # m008_sync
+    "index sqlite_autoindex_sync_files_1": {
+        "table": "sync_files",
+        "columns": ["path"],
+        "unique": True,
+        "origin": "pk",
+        "where": None,
+    },
+    "index sqlite_autoindex_sync_revisions_1": {
+        "table": "sync_revisions",
+        "columns": ["entry_id", "revision"],
+        "unique": True,
+        "origin": "pk",
+        "where": None,
+    },
+    "index sqlite_autoindex_sync_settings_1": {
+        "table": "sync_settings",
+        "columns": ["key"],
+        "unique": True,
+        "origin": "pk",
+        "where": None,
+    },
+    "index sync_revisions_event": {
+        "table": "sync_revisions",
+        "columns": ["event_id"],
+        "unique": False,
+        "origin": "c",
+        "where": None,
+    },
+    "table sync_events": {
+        "columns": [("event_id", "TEXT", 1, None, 1)],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": True,
+    },
+    "table sync_files": {
+        "columns": [("path", "TEXT", 0, None, 1), ("size", "INTEGER", 1, None, 0)],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": False,
+    },
+    "table sync_revisions": {
+        "columns": [
+            ("entry_id", "INTEGER", 1, None, 1),
+            ("revision", "INTEGER", 1, None, 2),
+            ("authored", "INTEGER", 1, None, 0),
+            ("event_id", "TEXT", 1, None, 0),
+        ],
+        "checks": [],
+        "foreign_keys": [("entry_id", "entries(id)")],
+        "without_rowid": False,
+    },
+    "table sync_settings": {
+        "columns": [("key", "TEXT", 0, None, 1), ("value", "TEXT", 1, None, 0)],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": False,
+    },
 }
 
 

@@ -65,6 +65,15 @@ def install(store: Store, path: Path, now: str, *, update: bool = False) -> Inst
         return _install(store, fw, text, path, now, update=update)
 
 
+def install_definition(store: Store, text: str, label: Path, now: str, *, update: bool) -> InstallResult:
+    """Add or update a framework from the text of its file (as a teammate loaded it: sync), validated
+    like a file; `label` names it in messages."""
+    from policytrack.frameworks.parse import parse_framework
+
+    with store.transaction():
+        return _install(store, parse_framework(text, label), text, label, now, update=update)
+
+
 def _install(store: Store, fw: Framework, text: str, path: Path, now: str, *, update: bool) -> InstallResult:
     sha = hashlib.sha256(text.encode()).hexdigest()
     existing = store.framework(fw.name)

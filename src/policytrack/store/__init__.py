@@ -19,6 +19,7 @@ from policytrack.store.bulk import BulkRows
 from policytrack.store.entries import EntryRows
 from policytrack.store.frameworks import FrameworkRows
 from policytrack.store.reports import ReportRows
+from policytrack.store.sync import SyncRows
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -31,6 +32,7 @@ MIGRATION_NAMES = (
     "m003_assessments_index",
     "m004_framework_versions",
     "m005_search_and_view",
+    "m008_sync",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -77,7 +79,7 @@ def integrity_problems(path: Path) -> list[str]:
     return problems
 
 
-class Store(FrameworkRows, EntryRows, ReportRows, BulkRows):
+class Store(FrameworkRows, EntryRows, ReportRows, BulkRows, SyncRows):
     """A policytrack database. Opening it applies pending migrations; it never prints."""
 
     def __init__(self, path: Path) -> None:
