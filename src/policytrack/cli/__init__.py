@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from policytrack.cli import entries, exchange, indicators, report, sync  # noqa: F401  (registers commands)
+from policytrack.cli import entries, exchange, indicators, publish, report, sync  # noqa: F401  (registers commands)
 from policytrack.cli.app import app, new_app
 from policytrack.cli.config import config_app
 from policytrack.cli.db import db_app

@@ -104,3 +104,16 @@ class ReportRows(StoreBase):
                 {"" if history else latest} ORDER BY t.set_at, t.id""",
             list(indicator_ids),
         ).fetchall()
+
+    def publish_analysts(self, frameworks: Sequence[str], cutoff: str) -> list[str]:
+        """Who recorded the current entries of these frameworks dated on or before `cutoff`, by name."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                f"""SELECT DISTINCT e.analyst FROM entries e JOIN indicators i ON i.id = e.indicator_id
+                    JOIN frameworks f ON f.id = i.framework_id WHERE e.deleted_at IS NULL
+                    AND e.analyst != '' AND e.date_start <= ? AND f.name IN ({marks(frameworks)})
+                    ORDER BY e.analyst""",
+                (cutoff, *frameworks),
+            )
+        ]
