@@ -437,7 +437,7 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("entry_id", "INTEGER", 1, None, 1),
             ("revision", "INTEGER", 1, None, 2),
             ("authored", "INTEGER", 1, None, 0),
-            ("event_id", "TEXT", 1, None, 0),
+            ("event_id", "TEXT", 0, None, 0),
         ],
         "checks": [],
         "foreign_keys": [("entry_id", "entries(id)")],

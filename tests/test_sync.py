@@ -9,10 +9,14 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import Result
 
 from conftest import Invoke
@@ -426,3 +430,101 @@ def test_a_sync_killed_at_any_step_loses_nothing(tmp_path: Path) -> None:
         for line in run("ben", "export", "entries", "--format", "jsonl").stdout.splitlines()
     }
     assert {f"observation {n}" for n in range(1, killed + 2)} <= summaries
+
+
+def test_records_merged_but_not_imported_meet_an_unsent_edit(team: Team, tmp_path: Path) -> None:
+    """A sync cut short after its merge: the clone holds a teammate's edit the database has not imported,
+    while this database has an edit of the same entry not yet sent. The next sync imports the one and
+    sends the other: a conflict, both kept."""
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "edit", "1", "--effect", "1"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "edit", "1", "--effect", "2"))
+    clone = tmp_path / "ben.db.sync"
+    git = ["git", "-C", str(clone), "-c", "user.name=x", "-c", "user.email=x@example.org"]
+    subprocess.run([*git, "pull", "-q", "--no-rebase", "origin", "main"], check=True)
+    assert ok(team("ben", "sync")).strip() == "sent 1, received 1 (0 new, 1 updated), 1 conflict"
+    ok(team("ama", "sync"))
+    assert history_of(team, "ama") == history_of(team, "ben")
+    assert len(json.loads(ok(team("ama", "conflicts", "--json")))) == 1
+
+
+# -- the merge rule, without git -------------------------------------------------------------------------
+
+
+def _revision_record(uuid: str, authored: int, analyst: str, minute: int, effect: int) -> dict[str, object]:
+    return {
+        "kind": "entry",
+        "uuid": uuid,
+        "revision": authored,
+        "action": "create" if authored == 1 else "edit",
+        "changed_by": analyst,
+        "changed_at": f"2024-07-06T10:{minute:02d}:00.000000Z",
+        "recorded_at": "2024-07-06T10:00:00.000000Z",
+        "deleted_at": None,
+        "framework": "mali-china-security",
+        "indicator": "regional",
+        "date": "2024-07-06",
+        "date_start": "2024-07-06",
+        "date_precision": "day",
+        "summary": f"Example Ministry statement, version by {analyst} at {minute}",
+        "effect": effect,
+        "grade": None,
+        "status": None,
+        "source": "",
+        "tags": [],
+        "actors": [],
+        "note": "",
+        "analyst": "ama",
+    }
+
+
+_UUIDS = ["00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b"]
+_revisions = st.lists(
+    st.tuples(
+        st.sampled_from(_UUIDS),
+        st.integers(2, 4),
+        st.sampled_from(["ama", "ben", "chi"]),
+        st.integers(1, 59),
+        st.integers(-2, 2),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=_revisions, order=st.randoms(use_true_random=False))
+def test_any_delivery_order_gives_the_same_history(tmp_path: Path, edits: list[Any], order: Any) -> None:
+    """The same revisions, merged in any order and any batches, give the same history and current state."""
+    from policytrack.exchange.synckinds import ENTRIES, Incoming, Received, event_id, line_text
+    from policytrack.workspace import open_store
+
+    records = [_revision_record(u, 1, "ama", 0, 0) for u in _UUIDS]
+    records += [_revision_record(*edit) for edit in edits]
+    incoming = [Incoming("test", r, event_id(line_text(r))) for r in records]
+    unique = list({item.event: item for item in incoming}.values())
+    results = []
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))  # tmp_path is shared by every example
+    for attempt in range(2):
+        shuffled = unique[:]
+        order.shuffle(shuffled)
+        cut = order.randint(0, len(shuffled))
+        path = folder / f"order-{attempt}.db"
+        with open_store(path) as store:
+            for batch in (shuffled[:cut], shuffled[cut:]):
+                if batch:
+                    with store.transaction():
+                        ENTRIES.apply(store, batch, Received())
+            history = store.conn.execute(
+                """SELECT e.uuid, r.revision, r.changed_by, r.changed_at, r.effect, r.summary
+                   FROM entry_revisions r JOIN entries e ON e.id = r.entry_id ORDER BY e.uuid, r.revision"""
+            ).fetchall()
+            current = store.conn.execute(
+                "SELECT uuid, revision, effect, summary FROM entries ORDER BY uuid"
+            ).fetchall()
+        results.append(([tuple(r) for r in history], [tuple(r) for r in current]))
+    assert results[0] == results[1]
+    assert len(results[0][0]) == len(unique)

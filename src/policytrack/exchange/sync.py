@@ -238,10 +238,10 @@ def _receive(store: Store, clone: Clone, own: str) -> tuple[int, Received]:
     others = 0
     seen: set[str] = set()
     for relative in _repository_files(clone):
-        data = (clone.path / relative).read_bytes()
         start = sizes.get(relative, 0)
-        if len(data) == start:
-            continue
+        if (clone.path / relative).stat().st_size == start:
+            continue  # read to its end already (files are only appended to)
+        data = (clone.path / relative).read_bytes()
         if len(data) < start or (start and data[start - 1 : start] != b"\n"):
             raise SyncError(
                 f"{relative} in the repository was rewritten (records files are only ever appended to); "

@@ -313,7 +313,7 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received) 
         by_uuid.setdefault(rec["uuid"], []).append(_as_row(item, indicator_id))
         recorded.setdefault(rec["uuid"], rec["recorded_at"])
     local = store.entry_ids_by_uuid(list(by_uuid))
-    keys = store.revision_keys(list(local.values()))
+    stored = store.revisions_of(list(local.values()))
     new_entries = []
     already: list[tuple[int, int, int, str]] = []
     for uuid, incoming in by_uuid.items():
@@ -321,7 +321,7 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received) 
         if entry_id is None:
             new_entries.append((uuid, recorded[uuid], sorted(incoming, key=_order)))
             continue
-        mine = keys.get(entry_id, {})
+        mine = {_identity(r): r["revision"] for r in stored.get(entry_id, [])}
         matched = [
             (entry_id, mine[_identity(r)], r["authored"], r["event_id"])
             for r in incoming
@@ -337,8 +337,15 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received) 
 
 
 def _identity(rev: dict[str, Any]) -> tuple[Any, ...]:
-    """What names a revision in every database: its authored number, when, who and what."""
-    return (rev["authored"], rev["changed_at"], rev["changed_by"], rev["action"])
+    """What names a revision in every database: its authored number, when, who, the action and the state
+    it left (a revision read back from this database's own file is recognised by it)."""
+    return (
+        rev["authored"],
+        rev["changed_at"],
+        rev["changed_by"],
+        rev["action"],
+        *(rev[c] for c in ENTRY_COLUMNS),
+    )
 
 
 def _merge(store: Store, entry_id: int, incoming: list[dict[str, Any]]) -> bool:

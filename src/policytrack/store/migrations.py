@@ -189,13 +189,14 @@ def m008_sync(db: Any) -> None:
     db.execute("CREATE TABLE sync_events (event_id TEXT PRIMARY KEY) WITHOUT ROWID")
     # `authored` is the revision number its author gave a revision; with changed_at, changed_by and the
     # event id it orders an entry's history the same way in every database (sync.py). A revision with no
-    # row here has never been renumbered: its authored number is its revision.
+    # row here has never been renumbered: its authored number is its revision; one with no event id is
+    # not in the repository yet.
     db.execute(
         """CREATE TABLE sync_revisions (
             entry_id INTEGER NOT NULL REFERENCES entries(id),
             revision INTEGER NOT NULL,
             authored INTEGER NOT NULL,
-            event_id TEXT NOT NULL,
+            event_id TEXT,
             PRIMARY KEY (entry_id, revision)
         )"""
     )

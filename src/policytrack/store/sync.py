@@ -132,21 +132,20 @@ class SyncRows(StoreBase):
             [(entry_id, number, r["authored"], r["event_id"]) for number, r in enumerate(revisions, start=1)],
         )
 
-    def revision_keys(self, entry_ids: Sequence[int]) -> dict[int, dict[tuple[Any, ...], int]]:
-        """Per entry, each revision's identity across databases (authored number, when, who, action)
-        and its revision here."""
-        found: dict[int, dict[tuple[Any, ...], int]] = {}
+    def revisions_of(self, entry_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+        """Per entry, its revisions as stored, each with its authored number (sync.py names a revision
+        across databases from these)."""
+        found: dict[int, list[dict[str, Any]]] = {}
         for start in range(0, len(entry_ids), _CHUNK):
             chunk = entry_ids[start : start + _CHUNK]
             for r in self.conn.execute(
-                f"""SELECT r.entry_id, r.revision, coalesce(s.authored, r.revision), r.changed_at,
-                           r.changed_by, r.action
+                f"""SELECT r.*, coalesce(s.authored, r.revision) AS authored
                     FROM entry_revisions r LEFT JOIN sync_revisions s
                     ON s.entry_id = r.entry_id AND s.revision = r.revision
                     WHERE r.entry_id IN ({marks(chunk)})""",
                 chunk,
             ):
-                found.setdefault(r[0], {})[(r[2], r[3], r[4], r[5])] = int(r[1])
+                found.setdefault(r["entry_id"], []).append(dict(r))
         return found
 
     def mark_revisions_synced(self, rows: Sequence[tuple[int, int, int, str]]) -> None:
