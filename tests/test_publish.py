@@ -167,3 +167,27 @@ def test_an_empty_directory_and_every_framework(cli: Invoke, log: Callable[..., 
     ).exists()
     both = cli("publish", str(tmp_path / "x"), "--all-frameworks", "--framework", "mali-china-risks")
     assert both.exit_code == 1 and "not both" in both.stderr
+
+
+def test_the_as_of_date_bounds_the_files_and_the_database_copy(
+    cli: Invoke, log: Callable[..., int], tmp_path: Path
+) -> None:
+    import sqlite3
+
+    log("regional", "AES treaty signed in Niamey", "--date", "2024-07-06")
+    log("regional", "Example Ministry statement", "--date", "2024-08")
+    out = tmp_path / "july"
+    assert cli("publish", str(out), "--as-of", "2024-07-31").exit_code == 0
+    entries = (out / "entries.jsonl").read_text().splitlines()
+    assert [json.loads(line)["summary"] for line in entries] == ["AES treaty signed in Niamey"]
+    conn = sqlite3.connect(out / "policytrack.db")
+    try:
+        assert conn.execute("SELECT summary FROM current_entries").fetchall() == [
+            ("AES treaty signed in Niamey",)
+        ]
+        assert conn.execute("SELECT count(*) FROM entry_revisions").fetchone() == (1,)
+        assert conn.execute(
+            "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH 'ministry'"
+        ).fetchone() == (0,)
+    finally:
+        conn.close()

@@ -268,21 +268,24 @@ def manifest(files: dict[str, bytes], as_of: date) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _public_copy(store: Store, target: Path) -> None:
-    """The database without what a public view must not reach: deleted entries and their history, and
-    sync's bookkeeping; compacted."""
+def _public_copy(store: Store, target: Path, frameworks: Sequence[Framework], as_of: date) -> None:
+    """The database with what the bundle publishes: no deleted entry nor its history, no entry dated after
+    the as-of date or of another framework, none of sync's bookkeeping; compacted."""
     store.backup(target)
     conn = sqlite3.connect(target, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode = DELETE")
         conn.execute("BEGIN")
-        deleted = "SELECT id FROM entries WHERE deleted_at IS NOT NULL"
-        for table in ("sync_revisions",):
-            conn.execute(f"DELETE FROM {table} WHERE entry_id IN ({deleted})")
-        conn.execute(f"DELETE FROM entry_revisions WHERE entry_id IN ({deleted})")
-        conn.execute("DELETE FROM entries WHERE deleted_at IS NOT NULL")
+        names = [fw.name for fw in frameworks]
+        left_out = f"""SELECT e.id FROM entries e JOIN indicators i ON i.id = e.indicator_id
+                       JOIN frameworks f ON f.id = i.framework_id
+                       WHERE e.deleted_at IS NOT NULL OR e.date_start > ?
+                       OR f.name NOT IN ({", ".join("?" for _ in names)})"""
+        params = (as_of.isoformat(), *names)
         for table in ("sync_events", "sync_revisions", "sync_files", "sync_settings"):
             conn.execute(f"DELETE FROM {table}")
+        conn.execute(f"DELETE FROM entry_revisions WHERE entry_id IN ({left_out})", params)
+        conn.execute(f"DELETE FROM entries WHERE id IN ({left_out})", params)
         conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
         conn.execute("COMMIT")
         conn.execute("VACUUM")
@@ -315,7 +318,7 @@ def publish(
             path = work / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        _public_copy(store, work / DATABASE)
+        _public_copy(store, work / DATABASE, frameworks, as_of)
         files[DATABASE] = (work / DATABASE).read_bytes()
         (work / "MANIFEST").write_text(manifest(files, as_of), encoding="utf-8")
         for path in [work, *work.rglob("*")]:

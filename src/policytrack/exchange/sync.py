@@ -324,10 +324,14 @@ def _push(clone: Clone, branch: str, sent: int) -> bool:
     except GitFailed as exc:
         if "[rejected]" in exc.stderr or "non-fast-forward" in exc.stderr or "fetch first" in exc.stderr:
             return False
-        kept = f"; the {sent} record(s) sent are committed in {clone.path} and" if sent else "; "
+        kept = (
+            f"; the {sent} record(s) sent are committed in {clone.path} and the next `policytrack sync` "
+            "sends them"
+            if sent
+            else ""
+        )
         raise SyncError(
-            f"the shared repository refused the push ({exc.detail}){kept} the next `policytrack sync` sends "
-            "them: check your access to it"
+            f"the shared repository refused the push ({exc.detail}){kept}; check your access to it"
         ) from None
     return True
 
