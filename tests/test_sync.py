@@ -322,6 +322,17 @@ def test_a_push_that_loses_the_race_is_retried(
     assert history_of(team, "ama") == history_of(team, "ben")
 
 
+def test_a_second_sync_of_the_same_database_stops_with_one_line(team: Team, tmp_path: Path) -> None:
+    from policytrack.exchange.gitrepo import Clone
+
+    joined(team, tmp_path, "ama")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    with Clone(tmp_path / "ama.db.sync").locked():
+        result = team("ama", "sync")
+    assert result.exit_code == 1 and "another `policytrack sync` of this database is running" in result.stderr
+    assert ok(team("ama", "sync")).startswith("sent 2")
+
+
 def test_status_and_dry_run_change_nothing(team: Team, tmp_path: Path) -> None:
     joined(team, tmp_path, "ama", "ben")
     ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))

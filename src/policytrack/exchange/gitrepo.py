@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +86,23 @@ class Clone:
             self._env = env
         return self._env
 
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Held for a whole sync: a second sync of the same database waits for none of the first's git
+        steps and removes none of its lock files, it stops with one line."""
+        handle = (self.path / ".git" / "policytrack-sync.lock").open("a+b")
+        try:
+            try:
+                _lock(handle.fileno())
+            except OSError:
+                raise SyncError(
+                    f"another `policytrack sync` of this database is running (it holds {self.path}); "
+                    "wait for it to finish, then run the command again"
+                ) from None
+            yield
+        finally:
+            handle.close()  # closing releases the lock
+
     @property
     def exists(self) -> bool:
         return (self.path / ".git").is_dir()
@@ -114,3 +133,15 @@ class Clone:
         if self.has_commits():
             self.run("reset", "-q", "--hard", "HEAD")
         self.run("clean", "-q", "-f", "-d")
+
+
+def _lock(fd: int) -> None:
+    """An exclusive lock on an open file, not waiting; OSError if another process holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined,unused-ignore]
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

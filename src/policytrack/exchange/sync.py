@@ -366,6 +366,11 @@ def sync(store: Store, analyst: str, now: str) -> SyncResult:
     check_analyst(analyst)
     if store.read_only_reason:
         raise SyncError(store.read_only_reason)
+    with clone.locked():
+        return _sync(store, clone, analyst, now)
+
+
+def _sync(store: Store, clone: Clone, analyst: str, now: str) -> SyncResult:
     clone.recover()
     own = f"-{_database_id(store)}.jsonl"
     before = store.conflict_count()
