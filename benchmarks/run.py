@@ -5,6 +5,7 @@
     python benchmarks/run.py --rows N --write-results   # also write benchmarks/RESULTS.md
     python benchmarks/run.py --quick --keep             # leave the scratch data in benchmarks/.work
     python benchmarks/run.py --only reports             # just these figures (log, reports, search, ...)
+    python benchmarks/run.py --sync-only                # only the sync figure (a minute)
 
 Each baseline does the work of the figure it stands beside: a whole process where the command is one, the
 same database, schema and indexes, the same kind of output (a file written and fsynced, or nothing), and a
@@ -515,6 +516,73 @@ def bench_import(db: Path, runs: int) -> list[Figure]:
     ]
 
 
+SYNC_REVISIONS = 10_000
+
+
+def bench_sync(runs: int) -> list[Figure]:
+    """One `policytrack sync` that sends 10,000 new revisions and receives 10,000 that a teammate sent,
+    through a local bare repository; beside it the same exchange by files: export this database's 10,000
+    as JSONL and import the teammate's 10,000 (two processes)."""
+    base = WORK / "sync"
+    base.mkdir()
+    remote, ama, ben = base / "shared.git", base / "ama.db", base / "ben.db"
+    synth.build(ama, SYNC_REVISIONS, seed=1)
+    synth.build(ben, SYNC_REVISIONS, seed=2)
+    env = {**env_for(ben), "HOME": str(base), "GIT_CONFIG_NOSYSTEM": "1"}
+    for db in (ama, ben):
+        subprocess.run(
+            [*PT, "--db", db, "sync", "init", remote], env=env, stdout=subprocess.DEVNULL, check=True
+        )
+    subprocess.run(
+        [*PT, "--db", ama, "sync"],
+        env={**env, "POLICYTRACK_ANALYST": "ama"},
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    subprocess.run(
+        [*PT, "--db", ama, "export", "entries", "--format", "jsonl", "-o", base / "ama.jsonl"],
+        env=env,
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
+    saved = base / "saved"
+    saved.mkdir()
+    for path in (remote, ben, Path(f"{ben}.sync")):
+        (shutil.copytree if path.is_dir() else shutil.copyfile)(path, saved / path.name)
+
+    def reset() -> None:
+        for path in (remote, Path(f"{ben}.sync")):
+            shutil.rmtree(path, ignore_errors=True)
+            shutil.copytree(saved / path.name, path)
+        _fresh(ben)
+        shutil.copyfile(saved / ben.name, ben)
+
+    sync_job = process([*PT, "--db", ben, "sync"], env)
+    export = process(
+        [*PT, "--db", ben, "export", "entries", "--format", "jsonl", "-o", base / "ben.jsonl"], env
+    )
+    import_ = process([*PT, "--db", ben, "import", base / "ama.jsonl"], env)
+
+    def by_files() -> None:
+        (base / "ben.jsonl").unlink(missing_ok=True)
+        export()
+        import_()
+
+    ours, files = measure([Job(sync_job, reset), Job(by_files, reset)], runs)
+    name = (
+        f"sync: send {SYNC_REVISIONS:,} new revisions and receive {SYNC_REVISIONS:,} (local bare repository)"
+    )
+    return [
+        Figure.of(
+            name,
+            ours,
+            f"export {SYNC_REVISIONS:,} as JSONL and import {SYNC_REVISIONS:,} (two processes)",
+            files,
+            "under 10 s",
+        )
+    ]
+
+
 Rows = list[tuple[object, ...]]
 
 
@@ -625,7 +693,7 @@ def table(figures: list[Figure], rows: int) -> str:
     return "\n".join(lines)
 
 
-BENCHES = ("log", "reports", "brief", "search", "export", "import")
+BENCHES = ("sync", "log", "reports", "brief", "search", "export", "import")
 
 
 def main() -> None:
@@ -641,6 +709,9 @@ def main() -> None:
         "--only", choices=BENCHES, action="append", help="run only these benchmarks (repeatable)"
     )
     parser.add_argument(
+        "--sync-only", action="store_true", help="only the sync figure (no synthetic million)"
+    )
+    parser.add_argument(
         "--keep", action="store_true", help=f"keep the scratch data in {WORK} (the next run replaces it)"
     )
     args = parser.parse_args()
@@ -652,17 +723,19 @@ def main() -> None:
     WORK.mkdir()
     started = time.perf_counter()
     try:
-        print(f"building {rows:,} synthetic entries ...", file=sys.stderr)
-        db = synth.build(WORK / "bench.db", rows)
-        small = synth.build(WORK / "bench-small.db", max(rows // 10, 1))
-        only = set(args.only or BENCHES)
-        figures = bench_log(10) if "log" in only else []
-        figures += bench_reports(db, 5) if "reports" in only else []
-        figures += bench_brief(3) if "brief" in only else []
-        figures += bench_search(db, 5) if "search" in only else []
-        if "export" in only or "import" in only:  # import reads the file export writes
-            figures += bench_export(db, small, 3)
-        figures += bench_import(db, heavy) if "import" in only else []
+        figures = bench_sync(3) if args.sync_only or not args.only or "sync" in args.only else []
+        if not args.sync_only:
+            print(f"building {rows:,} synthetic entries ...", file=sys.stderr)
+            db = synth.build(WORK / "bench.db", rows)
+            small = synth.build(WORK / "bench-small.db", max(rows // 10, 1))
+            only = set(args.only or BENCHES)
+            figures += bench_log(10) if "log" in only else []
+            figures += bench_reports(db, 5) if "reports" in only else []
+            figures += bench_brief(3) if "brief" in only else []
+            figures += bench_search(db, 5) if "search" in only else []
+            if "export" in only or "import" in only:  # import reads the file export writes
+                figures += bench_export(db, small, 3)
+            figures += bench_import(db, heavy) if "import" in only else []
     finally:
         if args.keep:
             print(f"scratch data kept in {WORK}", file=sys.stderr)

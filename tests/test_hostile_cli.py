@@ -468,6 +468,9 @@ COMMANDS: list[list[str]] = [
     ["export", "forecasts"],
     ["signposts"],
     ["review"],
+    ["sync", "status"],
+    ["sync", "--dry-run"],
+    ["conflicts"],
 ]
 
 

@@ -559,6 +559,64 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "foreign_keys": [("indicator_id", "indicators(id)")],
         "without_rowid": False,
     },
+    # m008_sync
+    "index sqlite_autoindex_sync_files_1": {
+        "table": "sync_files",
+        "columns": ["path"],
+        "unique": True,
+        "origin": "pk",
+        "where": None,
+    },
+    "index sqlite_autoindex_sync_revisions_1": {
+        "table": "sync_revisions",
+        "columns": ["entry_id", "revision"],
+        "unique": True,
+        "origin": "pk",
+        "where": None,
+    },
+    "index sqlite_autoindex_sync_settings_1": {
+        "table": "sync_settings",
+        "columns": ["key"],
+        "unique": True,
+        "origin": "pk",
+        "where": None,
+    },
+    "index sync_revisions_event": {
+        "table": "sync_revisions",
+        "columns": ["event_id"],
+        "unique": False,
+        "origin": "c",
+        "where": None,
+    },
+    "table sync_events": {
+        "columns": [("event_id", "TEXT", 1, None, 1)],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": True,
+    },
+    "table sync_files": {
+        "columns": [("path", "TEXT", 0, None, 1), ("size", "INTEGER", 1, None, 0)],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": False,
+    },
+    "table sync_revisions": {
+        "columns": [
+            ("entry_id", "INTEGER", 1, None, 1),
+            ("revision", "INTEGER", 1, None, 2),
+            ("authored", "INTEGER", 1, None, 0),
+            ("event_id", "TEXT", 0, None, 0),
+        ],
+        "checks": [],
+        "foreign_keys": [("entry_id", "entries(id)")],
+        "without_rowid": False,
+    },
+    "table sync_settings": {
+        "columns": [("key", "TEXT", 0, None, 1), ("value", "TEXT", 1, None, 0)],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": False,
+    },
 }
 
 

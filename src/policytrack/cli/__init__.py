@@ -17,8 +17,10 @@ from policytrack.cli import (  # noqa: F401  (registers commands)
     exchange,
     forecasts,
     indicators,
+    publish,
     report,
     review,
+    sync,
 )
 from policytrack.cli.app import app, new_app
 from policytrack.cli.config import config_app
@@ -26,6 +28,7 @@ from policytrack.cli.db import db_app
 from policytrack.cli.exchange import export_app
 from policytrack.cli.frameworks import framework_app
 from policytrack.cli.sources import source_app
+from policytrack.cli.sync import sync_app
 from policytrack.errors import PolicytrackError, StreamClosedError
 
 app.add_typer(config_app, name="config")
@@ -33,6 +36,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(framework_app, name="framework")
 app.add_typer(export_app, name="export")
 app.add_typer(source_app, name="source")
+app.add_typer(sync_app, name="sync")
 
 
 # Global options that take a value, so main() can find the command name after them.

@@ -73,6 +73,16 @@ def install_text(
         return _install(store, fw, text, origin, now, update=update, by=by)
 
 
+def install_definition(store: Store, text: str, label: Path, now: str, *, update: bool) -> InstallResult:
+    """Add or update a framework from the text of its file (as a teammate loaded it: sync), validated
+    like a file; `label` names it in messages."""
+    from policytrack.frameworks.parse import parse_framework
+
+    return install_text(
+        store, parse_framework(text, label, stored=True), text, str(label), now, update=update
+    )
+
+
 def _install(
     store: Store, fw: Framework, text: str, path: str, now: str, *, update: bool, by: str
 ) -> InstallResult:

@@ -23,6 +23,7 @@ from policytrack.store.frameworks import FrameworkRows
 from policytrack.store.judgements import JudgementRows
 from policytrack.store.reports import ReportRows
 from policytrack.store.sources import SourceRows
+from policytrack.store.sync import SyncRows
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -37,6 +38,7 @@ MIGRATION_NAMES = (
     "m005_search_and_view",
     "m006_undo",
     "m007_sources_events",
+    "m008_sync",
     "m009_forecasts",
     "m009_signals",
     "m009_reviews",
@@ -87,7 +89,15 @@ def integrity_problems(path: Path) -> list[str]:
 
 
 class Store(
-    FrameworkRows, EntryRows, ReportRows, BulkRows, ChangeRows, SourceRows, ForecastRows, JudgementRows
+    FrameworkRows,
+    EntryRows,
+    ReportRows,
+    BulkRows,
+    ChangeRows,
+    SourceRows,
+    ForecastRows,
+    JudgementRows,
+    SyncRows,
 ):
     """A policytrack database. Opening it applies pending migrations; it never prints."""
 

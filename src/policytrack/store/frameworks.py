@@ -111,6 +111,11 @@ class FrameworkRows(StoreBase):
             )
         return int(last) + 1
 
+    def framework_definition(self, name: str) -> str:
+        """The framework file's text as its current version was loaded."""
+        row = self.conn.execute("SELECT definition FROM frameworks WHERE name = ?", (name,)).fetchone()
+        return "" if row is None else str(row[0])
+
     def framework_versions(self, framework_id: int) -> list[sqlite3.Row]:
         return self.conn.execute(
             """SELECT version, loaded_at, sha256 FROM framework_versions

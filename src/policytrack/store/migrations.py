@@ -262,6 +262,30 @@ def m007_sources_events(db: Any) -> None:
     db.execute("CREATE INDEX entries_event ON entries (event) WHERE event IS NOT NULL")
 
 
+@migrations(name="m008_sync")
+def m008_sync(db: Any) -> None:
+    """What `policytrack sync` remembers: every record seen in the shared repository (by the sha256 of its
+    line), the order of history an entry's revisions have across databases, how far each repository file
+    has been read, and this database's own name in the repository."""
+    db.execute("CREATE TABLE sync_events (event_id TEXT PRIMARY KEY) WITHOUT ROWID")
+    # `authored` is the revision number its author gave a revision; with changed_at, changed_by and the
+    # event id it orders an entry's history the same way in every database (sync.py). A revision with no
+    # row here has never been renumbered: its authored number is its revision; one with no event id is
+    # not in the repository yet.
+    db.execute(
+        """CREATE TABLE sync_revisions (
+            entry_id INTEGER NOT NULL REFERENCES entries(id),
+            revision INTEGER NOT NULL,
+            authored INTEGER NOT NULL,
+            event_id TEXT,
+            PRIMARY KEY (entry_id, revision)
+        )"""
+    )
+    db.execute("CREATE INDEX sync_revisions_event ON sync_revisions (event_id)")
+    db.execute("CREATE TABLE sync_files (path TEXT PRIMARY KEY, size INTEGER NOT NULL)")
+    db.execute("CREATE TABLE sync_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
 @migrations(name="m009_forecasts")
 def m009_forecasts(db: Any) -> None:
     """Forecasts: that an indicator will be at a level or beyond by a date, with a likelihood; merged by

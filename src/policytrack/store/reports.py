@@ -101,9 +101,25 @@ class ReportRows(StoreBase):
 
     def target_rows(self, indicator_ids: Sequence[int], *, history: bool = False) -> list[sqlite3.Row]:
         """The latest target of each indicator, or every target ever set, in the order they were set."""
-        latest = "AND t.id = (SELECT max(id) FROM targets x WHERE x.indicator_id = t.indicator_id)"
+        # by when each was set, not the order rows arrived: a target synced from a teammate (sync.py) may
+        # arrive after a later one set here, and every database must agree on the current one
+        latest = """AND t.id = (SELECT x.id FROM targets x WHERE x.indicator_id = t.indicator_id
+                                ORDER BY x.set_at DESC, x.id DESC LIMIT 1)"""
         return self.conn.execute(
             f"""SELECT * FROM targets t WHERE t.indicator_id IN ({marks(indicator_ids)})
-                {"" if history else latest} ORDER BY t.id""",
+                {"" if history else latest} ORDER BY t.set_at, t.id""",
             list(indicator_ids),
         ).fetchall()
+
+    def publish_analysts(self, frameworks: Sequence[str], cutoff: str) -> list[str]:
+        """Who recorded the current entries of these frameworks dated on or before `cutoff`, by name."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                f"""SELECT DISTINCT e.analyst FROM entries e JOIN indicators i ON i.id = e.indicator_id
+                    JOIN frameworks f ON f.id = i.framework_id WHERE e.deleted_at IS NULL
+                    AND e.analyst != '' AND e.date_start <= ? AND f.name IN ({marks(frameworks)})
+                    ORDER BY e.analyst""",
+                (cutoff, *frameworks),
+            )
+        ]
