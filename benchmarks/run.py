@@ -4,6 +4,8 @@
     python benchmarks/run.py --quick    # 100,000 entries, under two minutes
     python benchmarks/run.py --rows N --write-results   # also write benchmarks/RESULTS.md
     python benchmarks/run.py --quick --keep             # leave the scratch data in benchmarks/.work
+    python benchmarks/run.py --only reports             # just these figures (log, reports, listing, ...)
+    python benchmarks/run.py --sync-only                # only the sync figure (a minute)
 
 Each baseline does the work of the figure it stands beside: a whole process where the command is one, the
 same database, schema and indexes, the same kind of output (a file written and fsynced, or nothing), and a
@@ -277,19 +279,66 @@ def bench_log(runs: int) -> list[Figure]:
     return figures
 
 
+def sqlite_cli_replay(db: Path, sql: Path) -> Callable[[], None] | None:
+    """The same statements run by the `sqlite3` command-line shell (None where it is not installed)."""
+    sqlite_cli = shutil.which("sqlite3")
+    if sqlite_cli is None:
+        return None
+    script = sql.with_suffix(".cli.sql")
+    statements = sql.read_text(encoding="utf-8").split("\0")
+    script.write_text("".join(f"{s.strip().rstrip(';')};\n" for s in statements), encoding="utf-8")
+    return process(["sh", "-c", '"$1" "$2" < "$3"', "sh", sqlite_cli, db, script])
+
+
 def bench_reports(db: Path, runs: int) -> list[Figure]:
     env = env_for(db)
     figures = []
     for name, extra, target in (
-        ("report", [], "1.5 s at 1M"),
+        ("report", [], "0.5 s at 1M, sources registered"),
         ("report --by quarter", ["--by", "quarter"], "2 s at 1M"),
     ):
         args = ["report", "--as-of", "2026-11-01", *extra, "-f", "json"]
         sql = captured_sql(args, env, name.replace(" ", "").replace("-", "_"))
         count = len(sql.read_text(encoding="utf-8").split("\0"))
-        ours, bare = measure([Job(process([*PT, *args], env)), Job(replay(db, sql))], runs)
+        jobs = [Job(process([*PT, *args], env)), Job(replay(db, sql))]
+        cli = sqlite_cli_replay(db, sql)
+        if cli is not None:
+            jobs.append(Job(cli))
+        ours, bare, *shell = measure(jobs, runs)
         baseline = f"its {count} SQL statements replayed by a bare python process"
         figures.append(Figure.of(name, ours, baseline, bare, target))
+        for base in shell:
+            figures.append(
+                Figure.of(name, ours, f"the same {count} statements run by the sqlite3 CLI", base, target)
+            )
+    return figures
+
+
+BRIEF_ROWS = 10_000  # the issue's figure: a brief for the Mali framework with 10,000 entries
+
+
+def bench_brief(runs: int) -> list[Figure]:
+    """The drawn brief (html, svg) beside the same report as markdown: the same process, database,
+    window and -o file, so the ratio is what the drawing (templates, charts) costs."""
+    db = synth.build(WORK / "brief.db", BRIEF_ROWS)
+    env = env_for(db)
+    figures = []
+    for fmt, extra, target in (
+        ("html", [], "3 s at 10k"),
+        ("svg", [], "3 s at 10k"),
+        ("html", ["--by", "quarter", "--explain"], "(reported)"),
+    ):
+        args = ["report", "--as-of", "2026-11-01", *extra]
+        ours, base = measure(
+            [
+                Job(process([*PT, *args, "-f", fmt, "-o", WORK / f"brief.{fmt}"], env)),
+                Job(process([*PT, *args, "-f", "markdown", "-o", WORK / "brief.md"], env)),
+            ],
+            runs,
+        )
+        name = " ".join(["report", *extra, "-f", fmt])
+        baseline = "the same report as markdown, -o a file (same database)"
+        figures.append(Figure.of(f"{name} ({BRIEF_ROWS:,} entries)", ours, baseline, base, target))
     return figures
 
 
@@ -516,6 +565,73 @@ def bench_import(db: Path, runs: int) -> list[Figure]:
     ]
 
 
+SYNC_REVISIONS = 10_000
+
+
+def bench_sync(runs: int) -> list[Figure]:
+    """One `policytrack sync` that sends 10,000 new revisions and receives 10,000 that a teammate sent,
+    through a local bare repository; beside it the same exchange by files: export this database's 10,000
+    as JSONL and import the teammate's 10,000 (two processes)."""
+    base = WORK / "sync"
+    base.mkdir()
+    remote, ama, ben = base / "shared.git", base / "ama.db", base / "ben.db"
+    synth.build(ama, SYNC_REVISIONS, seed=1)
+    synth.build(ben, SYNC_REVISIONS, seed=2)
+    env = {**env_for(ben), "HOME": str(base), "GIT_CONFIG_NOSYSTEM": "1"}
+    for db in (ama, ben):
+        subprocess.run(
+            [*PT, "--db", db, "sync", "init", remote], env=env, stdout=subprocess.DEVNULL, check=True
+        )
+    subprocess.run(
+        [*PT, "--db", ama, "sync"],
+        env={**env, "POLICYTRACK_ANALYST": "ama"},
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    subprocess.run(
+        [*PT, "--db", ama, "export", "entries", "--format", "jsonl", "-o", base / "ama.jsonl"],
+        env=env,
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
+    saved = base / "saved"
+    saved.mkdir()
+    for path in (remote, ben, Path(f"{ben}.sync")):
+        (shutil.copytree if path.is_dir() else shutil.copyfile)(path, saved / path.name)
+
+    def reset() -> None:
+        for path in (remote, Path(f"{ben}.sync")):
+            shutil.rmtree(path, ignore_errors=True)
+            shutil.copytree(saved / path.name, path)
+        _fresh(ben)
+        shutil.copyfile(saved / ben.name, ben)
+
+    sync_job = process([*PT, "--db", ben, "sync"], env)
+    export = process(
+        [*PT, "--db", ben, "export", "entries", "--format", "jsonl", "-o", base / "ben.jsonl"], env
+    )
+    import_ = process([*PT, "--db", ben, "import", base / "ama.jsonl"], env)
+
+    def by_files() -> None:
+        (base / "ben.jsonl").unlink(missing_ok=True)
+        export()
+        import_()
+
+    ours, files = measure([Job(sync_job, reset), Job(by_files, reset)], runs)
+    name = (
+        f"sync: send {SYNC_REVISIONS:,} new revisions and receive {SYNC_REVISIONS:,} (local bare repository)"
+    )
+    return [
+        Figure.of(
+            name,
+            ours,
+            f"export {SYNC_REVISIONS:,} as JSONL and import {SYNC_REVISIONS:,} (two processes)",
+            files,
+            "under 10 s",
+        )
+    ]
+
+
 Rows = list[tuple[object, ...]]
 
 
@@ -626,6 +742,9 @@ def table(figures: list[Figure], rows: int) -> str:
     return "\n".join(lines)
 
 
+BENCHES = ("sync", "log", "reports", "brief", "search", "export", "listing", "import")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -634,6 +753,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, help="number of synthetic entries (default 1,000,000)")
     parser.add_argument(
         "--write-results", action="store_true", help="write the table to benchmarks/RESULTS.md"
+    )
+    parser.add_argument(
+        "--only", choices=BENCHES, action="append", help="run only these benchmarks (repeatable)"
+    )
+    parser.add_argument(
+        "--sync-only", action="store_true", help="only the sync figure (no synthetic million)"
     )
     parser.add_argument(
         "--keep", action="store_true", help=f"keep the scratch data in {WORK} (the next run replaces it)"
@@ -647,15 +772,20 @@ def main() -> None:
     WORK.mkdir()
     started = time.perf_counter()
     try:
-        print(f"building {rows:,} synthetic entries ...", file=sys.stderr)
-        db = synth.build(WORK / "bench.db", rows)
-        small = synth.build(WORK / "bench-small.db", max(rows // 10, 1))
-        figures = bench_log(10)
-        figures += bench_reports(db, 5)
-        figures += bench_search(db, 5)
-        figures += bench_export(db, small, 3)
-        figures += bench_listing(db, small, 3)
-        figures += bench_import(db, heavy)
+        figures = bench_sync(3) if args.sync_only or not args.only or "sync" in args.only else []
+        if not args.sync_only:
+            print(f"building {rows:,} synthetic entries ...", file=sys.stderr)
+            db = synth.build(WORK / "bench.db", rows)
+            small = synth.build(WORK / "bench-small.db", max(rows // 10, 1))
+            only = set(args.only or BENCHES)
+            figures += bench_log(10) if "log" in only else []
+            figures += bench_reports(db, 5) if "reports" in only else []
+            figures += bench_brief(3) if "brief" in only else []
+            figures += bench_search(db, 5) if "search" in only else []
+            if "export" in only or "import" in only:  # import reads the file export writes
+                figures += bench_export(db, small, 3)
+            figures += bench_listing(db, small, 3) if "listing" in only else []
+            figures += bench_import(db, heavy) if "import" in only else []
     finally:
         if args.keep:
             print(f"scratch data kept in {WORK}", file=sys.stderr)

@@ -2,7 +2,8 @@
 
 The rows are written with one executemany in one transaction (fast to build); their values are shaped like
 an analyst's: five indicators, dates from 2012 to 2026, effects -2..2 weighted towards context, grades,
-a pool of sources, a few assessments and a few tombstones.
+a pool of sources (most registered, with types and origins; a tenth free text), a few assessments and a few
+tombstones.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
+from policytrack.grades import grade_weight
+from policytrack.models import SOURCE_TYPES
 from policytrack.workspace import get_framework, open_store
 
 GRADES = [f"{r}{c}" for r in "ABCDEF" for c in "123456"] + [None] * 12
@@ -34,6 +37,9 @@ def entry_rows(n: int, indicator_ids: list[int], seed: int = 42) -> Iterator[tup
         else:
             text = day.isoformat()
         status = rng.choice(STATUSES) if rng.random() < 0.02 else None
+        source = rng.randrange(SOURCES)
+        registered = rng.random() < 0.9
+        grade = rng.choice(GRADES)
         yield (
             str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             rng.choice(indicator_ids),
@@ -44,16 +50,18 @@ def entry_rows(n: int, indicator_ids: list[int], seed: int = 42) -> Iterator[tup
             + " ".join(rng.choices(WORDS, k=rng.randint(4, 16)))
             + (" minusma" if i % 1000 == 0 else ""),  # a rare word, for the search benchmark
             "" if rng.random() < 0.8 else 'a longer synthetic note, with a comma and a "quote"',
-            f"source {rng.randrange(1000)}",
+            "" if registered else f"source {source}",
             rng.choices([-2, -1, 0, 1, 2], weights=[1, 3, 6, 3, 1])[0],
             status,
-            rng.choice(GRADES),
+            grade,
             json.dumps(rng.sample(TAGS, k=rng.randint(0, 2))),
             "[]",
             f"analyst{rng.randrange(5)}",
             1,
             "2026-11-01T00:00:00.000000Z",
             "2026-11-01T00:00:00.000000Z" if rng.random() < 0.01 else None,
+            source + 1 if registered else None,  # the registered source's id (see build)
+            grade_weight(grade),
         )
 
 
@@ -85,6 +93,8 @@ WORDS = [
     "lithium",
 ]
 TAGS = ["loan", "equipment", "treaty", "report", "aid"]
+SOURCES = 1000  # registered as ids 1..SOURCES, each also cited as free text by a tenth of its entries
+ORIGINS = ["Exampleland", "Otherland", "Farland", "Nearland", "Midland"]
 
 
 def build(path: Path, n: int, seed: int = 42) -> Path:
@@ -98,18 +108,28 @@ def build(path: Path, n: int, seed: int = 42) -> Path:
             (trigger,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'entries_ai'").fetchone()
             conn.execute("DROP TRIGGER entries_ai")
             conn.executemany(
+                """INSERT INTO sources (id, uuid, key, name, type, origin, reliability, created_at,
+                   changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, '2026-11-01', '2026-11-01')""",
+                (
+                    (k + 1, str(uuid.UUID(int=k, version=4)), f"source-{k}", f"Source {k}",
+                     SOURCE_TYPES[k % len(SOURCE_TYPES)], ORIGINS[k % len(ORIGINS)], "ABCDEF"[k % 6])
+                    for k in range(SOURCES)
+                ),
+            )  # fmt: skip
+            conn.executemany(
                 """INSERT INTO entries (uuid, indicator_id, date, date_start, date_precision, summary, note,
-                   source, effect, status, grade, tags, actors, analyst, revision, recorded_at, deleted_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   source, effect, status, grade, tags, actors, analyst, revision, recorded_at, deleted_at,
+                   source_id, weight)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 entry_rows(n, ids, seed),
             )
             conn.execute(
                 """INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at,
                    indicator_id, date, date_start, date_precision, summary, note, source, effect, status,
-                   grade, tags, actors, analyst)
+                   grade, tags, actors, analyst, source_id, weight)
                    SELECT id, 1, 'create', analyst, recorded_at, indicator_id, date, date_start,
-                   date_precision, summary, note, source, effect, status, grade, tags, actors, analyst
-                   FROM entries"""
+                   date_precision, summary, note, source, effect, status, grade, tags, actors, analyst,
+                   source_id, weight FROM entries"""
             )
             conn.execute("INSERT INTO entries_fts (entries_fts) VALUES ('rebuild')")
             conn.execute(trigger)

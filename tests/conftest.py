@@ -13,6 +13,14 @@ from typer.testing import CliRunner, Result
 from policytrack.cli import app
 
 
+@pytest.fixture(autouse=True, scope="session")
+def matplotlib_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """matplotlib keeps a font cache in the user's home: the tests' goes to a temporary directory."""
+    import os
+
+    os.environ["MPLCONFIGDIR"] = str(tmp_path_factory.mktemp("matplotlib"))
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     db = tmp_path / "policytrack.db"
@@ -24,6 +32,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     settings.cache_clear()
     monkeypatch.setenv("POLICYTRACK_ANALYST", "tester")
     monkeypatch.delenv("POLICYTRACK_FRAMEWORK", raising=False)
+    # no test may open a real editor: tests that need one script it through EDITOR
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
     return db

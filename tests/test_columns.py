@@ -9,6 +9,7 @@ from pathlib import Path
 from conftest import Invoke
 from policytrack.columns import COLUMNS, ENTRY_COLUMNS, EXPORT_FIELDS, INT_FIELDS, LIST_FIELDS
 from policytrack.store import Store
+from policytrack.store.entries import LINK_JOINS
 
 
 def table_columns(db: Path, table: str) -> set[str]:
@@ -32,7 +33,7 @@ def test_every_column_expression_runs(db_path: Path) -> None:
         sql = ", ".join(c.sql for c in COLUMNS)
         store.conn.execute(
             f"SELECT {sql} FROM entries e JOIN indicators i ON i.id = e.indicator_id "
-            "JOIN frameworks f ON f.id = i.framework_id"
+            f"JOIN frameworks f ON f.id = i.framework_id {LINK_JOINS}"
         ).fetchall()
 
 

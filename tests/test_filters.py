@@ -206,7 +206,7 @@ def test_completion_knows_the_framework_and_its_levels(cli: Invoke, db_path: Pat
             "POLICYTRACK_DB": str(db_path),
             "_POLICYTRACK_COMPLETE": "complete_bash",
             "COMP_WORDS": words,
-            "COMP_CWORD": str(len(words.split())),
+            "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
         }
         proc = subprocess.run(
             [sys.executable, "-m", "policytrack"],
@@ -234,6 +234,24 @@ def test_completion_knows_the_framework_and_its_levels(cli: Invoke, db_path: Pat
         "acute",
     ]
     assert complete("policytrack list -F ") == ["mali-china-security", "mali-china-risks"]
+    # tags and actors already used (a deleted entry's are not offered)
+    for args in (
+        ("regional", "AES treaty", "--date", "2024-07-06", "--tag", "treaty", "--actor", "Mali"),
+        ("regional", "Summit", "--date", "2024-07-07", "--tag", "summit", "--actor", "Niger"),
+        ("regional", "Wrong", "--date", "2024-07-08", "--tag", "typo-tag", "--actor", "Mauritania"),
+    ):
+        assert cli("log", *args).exit_code == 0
+    assert cli("delete", "3", "--force").exit_code == 0
+    assert complete("policytrack log regional x --tag ") == ["summit", "treaty"]
+    assert complete("policytrack list --tag t") == ["treaty"]
+    assert complete("policytrack edit 1 --add-actor M") == ["Mali"]
+    assert complete("policytrack list --actor ") == ["Mali", "Niger"]
+    # labels a shell would split or run are not offered
+    assert (
+        cli("log", "regional", "Odd", "--date", "2024", "--tag", "$(touch x)", "--tag", "two words").exit_code
+        == 0
+    )
+    assert complete("policytrack list --tag ") == ["summit", "treaty"]
 
 
 def test_text_starting_with_a_dash_says_where_it_goes(cli: Invoke, db_path: Path) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Invoke
-from policytrack.frameworks.parse import load_framework_file
+from policytrack.frameworks.install import TEMPLATE
+from policytrack.frameworks.parse import PLACEHOLDERS, load_framework_file
 
 
 def versions(db_path: Path, name: str) -> int:
@@ -27,12 +28,41 @@ def versions(db_path: Path, name: str) -> int:
         conn.close()
 
 
+def filled_in(text: str) -> str:
+    """A template with every placeholder replaced, as its user would."""
+    for placeholder in PLACEHOLDERS:
+        text = text.replace(f'"{placeholder}"', f'"{placeholder} (filled in)"')
+    return text
+
+
 @pytest.fixture
 def demo(cli: Invoke, tmp_path: Path) -> Path:
     path = tmp_path / "demo.toml"
     result = cli("framework", "new", "demo", "-o", str(path))
     assert result.exit_code == 0, result.stderr
+    path.write_text(filled_in(path.read_text()))
     return path
+
+
+def test_template_refuses_to_load_until_filled_in(cli: Invoke, tmp_path: Path) -> None:
+    for placeholder in PLACEHOLDERS:  # the rule and the template agree
+        assert f'"{placeholder}"' in TEMPLATE, placeholder
+    path = tmp_path / "new.toml"
+    assert cli("framework", "new", "new", "-o", str(path)).exit_code == 0
+    result = cli("framework", "add", str(path))
+    assert result.exit_code == 1
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if '"Title of the paper' in text)
+    assert result.stderr.startswith(
+        f"policytrack: error: {path}:{line}: 'title' in [framework.source] is still"
+    )
+    assert result.stderr.strip().endswith("replace it with your own text")
+    # each placeholder on its own is enough to refuse the file, lists included
+    for placeholder in PLACEHOLDERS:
+        text = filled_in(path.read_text()).replace(f'"{placeholder} (filled in)"', f'"{placeholder}"')
+        path.write_text(text)
+        refused = cli("framework", "add", str(path))
+        assert refused.exit_code == 1 and placeholder in refused.stderr, placeholder
+    assert "new" not in cli("framework", "list").stdout.split()
 
 
 def test_template_round_trip(cli: Invoke, demo: Path) -> None:
@@ -83,7 +113,9 @@ def test_update_keeps_evidence(cli: Invoke, demo: Path, db_path: Path, log: Call
         "first", "synthetic test entry", "--framework", "demo", "--date", "2024", "--status", "in-progress"
     )
     text = demo.read_text()
-    changed = text.replace('title = "The first recommendation"', 'title = "The first one, renamed"')
+    changed = text.replace(
+        'title = "The first recommendation (filled in)"', 'title = "The first one, renamed"'
+    )
     changed += '\n[[indicators]]\nkey = "second"\nnumber = 2\ntitle = "Second"\ndescription = "Another."\n'
     demo.write_text(changed)
     result = cli("framework", "add", str(demo), "--update")
@@ -115,7 +147,7 @@ def test_update_keeps_evidence(cli: Invoke, demo: Path, db_path: Path, log: Call
 
 
 def test_broken_file_is_refused_with_file_and_line(cli: Invoke, demo: Path, db_path: Path) -> None:
-    demo.write_text(demo.read_text().replace('title = "The first recommendation"', 'titel = "x"'))
+    demo.write_text(demo.read_text().replace('title = "The first recommendation (filled in)"', 'titel = "x"'))
     result = cli("framework", "add", str(demo))
     assert result.exit_code == 1
     assert result.stderr.startswith(f"policytrack: error: {demo}:")

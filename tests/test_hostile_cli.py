@@ -23,6 +23,7 @@ from typer.testing import Result
 
 from conftest import Invoke
 from policytrack.models import MAX_FIELD
+from test_frameworks_install import filled_in
 from test_frameworks_parse import MINIMAL
 
 
@@ -391,7 +392,7 @@ def test_hostile_framework_files(db_path: Path, tmp_path: Path) -> None:
         assert message in one_line(run(["framework", "add", str(path)], db_path)), path
     number = tmp_path / "number.toml"
     assert run(["framework", "new", "numbers", "-o", str(number)], db_path).returncode == 0
-    number.write_text(number.read_text().replace("number = 1", f"number = {2**63}"))
+    number.write_text(filled_in(number.read_text()).replace("number = 1", f"number = {2**63}"))
     assert "from 1 to 9999" in one_line(run(["framework", "add", str(number)], db_path))
     assert dump(db_path) == before
 
@@ -424,6 +425,22 @@ WORDS += [
     "--hindering",
     "-2..-1",
     "--all-frameworks",
+    "--to",
+    "--source",
+    "--via",
+    "--credibility",
+    "--name",
+    "--allow-duplicate",
+    "regional,diversify",
+    "--likelihood",
+    "likely",
+    "--by",
+    "--score",
+    "--signal",
+    "p1",
+    "--unreviewed",
+    "--reviewed-only",
+    "--by-analyst",
 ]
 COMMANDS: list[list[str]] = [
     ["log"],
@@ -438,6 +455,24 @@ COMMANDS: list[list[str]] = [
     ["target"],
     ["export", "entries"],
     ["framework", "show"],
+    ["undo", "--yes"],
+    ["revert", "--yes"],
+    ["source", "add"],
+    ["source", "edit"],
+    ["source", "show"],
+    ["source", "merge"],
+    ["source", "list"],
+    ["source", "suggest"],
+    ["source", "import"],
+    ["forecast"],
+    ["forecasts"],
+    ["withdraw"],
+    ["export", "forecasts"],
+    ["signposts"],
+    ["review"],
+    ["sync", "status"],
+    ["sync", "--dry-run"],
+    ["conflicts"],
 ]
 
 
@@ -677,9 +712,43 @@ def test_a_megabyte_of_lines_is_shown_quickly_and_said_to_be_clipped(cli: Invoke
     assert json.loads(cli("show", "1", "--json").stdout)["summary"] == summary[:-1]
 
 
-def test_deleted_entries_are_not_listed_as_csv(cli: Invoke, logged: list[str]) -> None:
-    assert "--deleted cannot be marked in CSV" in refused(cli("list", "--deleted", "--csv"), 2)
-    assert json.loads(cli("list", "--deleted", "--json").stdout)[0]["deleted"] is True
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_deleted_entries_are_marked_in_every_format_and_import_back(
+    cli: Invoke, logged: list[str], tmp_path: Path, fmt: str
+) -> None:
+    listed = tmp_path / f"list.{fmt}"
+    result = cli("list", "--deleted", "-f", fmt)
+    assert result.exit_code == 0, result.output
+    listed.write_bytes(result.stdout_bytes)
+    text = listed.read_text(encoding="utf-8-sig")
+    if fmt == "csv":
+        header = text.splitlines()[0]
+        assert header.endswith(',"deleted_at"') or header.endswith(",deleted_at")
+    else:
+        assert '"deleted": true' in text.replace('"deleted":true', '"deleted": true')
+    other = tmp_path / "other.db"
+    result = cli("--db", str(other), "import", str(listed))
+    assert result.exit_code == 0, result.output
+    mine = json.loads(cli("list", "--deleted", "--json").stdout)
+    theirs = json.loads(cli("--db", str(other), "list", "--deleted", "--json").stdout)
+    assert [(e["uuid"], e["deleted"]) for e in theirs] == [(e["uuid"], e["deleted"]) for e in mine]
+    assert [e["deleted"] for e in mine] == [True, False]  # the fixture deleted entry 2, dated earlier
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [('"maybe"', "deleted 'maybe' is not true or false"), ("3", "deleted a number is not true or false")],
+)
+def test_a_bad_deleted_flag_is_refused(
+    cli: Invoke, db_path: Path, tmp_path: Path, value: str, words: str
+) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(f'{{"indicator": "regional", "date": "2024", "summary": "x", "deleted": {value}}}\n')
+    assert cli("list").exit_code == 0  # the database exists
+    before = dump(db_path)
+    result = cli("import", str(path))
+    assert result.exit_code == 1 and words in result.stderr and "nothing was imported" in result.stderr
+    assert dump(db_path) == before
 
 
 def test_report_format_errors_are_one_line(cli: Invoke, logged: list[str]) -> None:

@@ -155,7 +155,7 @@ def test_tables_keep_ids_and_words_whole_and_name_what_they_leave_out(
         first,
         log("regional", "A short one", "--date", "2024-08", "--effect", "-2", "--status", "commitment"),
     ]
-    ids += [log("diversify", "Example Agency reports", "--date", "2023") for _ in range(10)]
+    ids += [log("diversify", f"Example Agency reports {n}", "--date", "2023") for n in range(10)]
     for args in (["list"], ["timeline", "regional"]):
         out = cli(*args).stdout
         lines = out.splitlines()
@@ -254,3 +254,58 @@ def test_timeline_keeps_only_the_page_it_is_asked_for(db_path: Path) -> None:
     assert page.points == whole.points[-7:] and page.total == whole.total == 100
     assert page.momentum == whole.momentum and len(whole.momentum) == 40
     assert whole.momentum[-1] == whole.points[-1].cumulative
+
+
+def test_sql_built_list_has_the_evidence_and_review_fields_and_deleted_at(
+    cli: Invoke, db_path: Path, log: Log
+) -> None:
+    """Registered sources (source_key, via), events, signals and reviews come out of SQLite as Entry.as_dict
+    writes them, key for key in its order; `list --deleted` adds the tombstone's date last, in JSON as in
+    CSV, as Python's writers would."""
+    for key, kind in (("wire", "media"), ("outlet", "media")):
+        assert cli("source", "add", key, "--name", f"Example {key}", "--type", kind).exit_code == 0
+    linked = log(
+        "regional", "Linked", "--date", "2024-07-06", "-s", "wire", "--via", "outlet", "--signal",
+        "regional-agreements", "-t", "a", "-t", "b",
+    )  # fmt: skip
+    assert cli("log", "diversify,regional", "One event", "-d", "2024-05", "-s", "wire").exit_code == 0
+    log("regional", "Free text source", "--date", "2024-08", "-s", "=a citation")
+    assert cli("review", str(linked), "--by", "editor").exit_code == 0
+    gone = log("regional", "Gone", "--date", "2024-09")
+    assert cli("delete", str(gone), "--force").exit_code == 0
+    with open_store(db_path) as store:
+        fw = get_framework(store)
+        for flt in (EntryFilter(), EntryFilter(include_deleted=True), EntryFilter(unreviewed=True)):
+            entries = list(list_entries(store, fw, flt))
+            by_python = [json_line(e.as_dict()) for e in entries]
+            assert list(list_texts(store, fw, flt, "json")) == by_python
+            assert list(list_texts(store, None, flt, "json")) == by_python
+            with_deleted = [json_line({**e.as_dict(), "deleted_at": e.deleted_at}) for e in entries]
+            assert list(list_texts(store, fw, flt, "json", deleted_at=True)) == with_deleted
+            fields = (*EXPORT_FIELDS, "deleted_at")
+            by_writer = io.StringIO()
+            write_csv(
+                by_writer,
+                fields,
+                (cells({**e.as_dict(), "deleted_at": e.deleted_at}, fields) for e in entries),
+            )
+            by_sql = io.StringIO()
+            write_csv(by_sql, fields, lines=list_texts(store, fw, flt, "csv", deleted_at=True))
+            assert by_sql.getvalue() == by_writer.getvalue()
+        (record,) = [json.loads(t) for t in list_texts(store, fw, EntryFilter(), "json") if "Linked" in t]
+        assert list(record) == list(store.get_entry(linked).as_dict())
+    assert (record["source_key"], record["via"], record["signals"]) == (
+        "wire",
+        "outlet",
+        ["regional-agreements"],
+    )
+    assert record["reviewed_by"] == "editor" and record["reviewed_at"]
+    assert [e["summary"] for e in json.loads(cli("list", "--unreviewed", "--json").stdout)] == [
+        "One event",
+        "One event",
+        "Free text source",
+    ]
+    events = {e["event"] for e in json.loads(cli("list", "--json").stdout) if e["summary"] == "One event"}
+    assert len(events) == 1 and None not in events
+    listed = cli("list", "--deleted", "--json").stdout
+    assert [e["deleted_at"] is not None for e in json.loads(listed)][-1] is True

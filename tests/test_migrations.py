@@ -95,9 +95,23 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "origin": "c",
         "where": None,
     },
+    "index entries_event": {
+        "table": "entries",
+        "columns": ["event"],
+        "unique": False,
+        "origin": "c",
+        "where": "event IS NOT NULL",
+    },
     "index entries_report": {
         "table": "entries",
-        "columns": ["indicator_id", "date_start", "effect", "grade", "source"],
+        "columns": ["indicator_id", "date_start", "effect", "weight", "deleted_at"],
+        "unique": False,
+        "origin": "c",
+        "where": "deleted_at IS NULL",
+    },
+    "index entries_sources": {
+        "table": "entries",
+        "columns": ["indicator_id", "source_id", "date_start", "effect", "weight", "deleted_at", "source"],
         "unique": False,
         "origin": "c",
         "where": "deleted_at IS NULL",
@@ -108,6 +122,13 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "unique": True,
         "origin": "c",
         "where": None,
+    },
+    "index sources_host": {
+        "table": "sources",
+        "columns": ["host"],
+        "unique": False,
+        "origin": "c",
+        "where": "host <> ''",
     },
     "index sqlite_autoindex_entries_1": {
         "table": "entries",
@@ -121,6 +142,27 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "columns": ["entry_id", "revision"],
         "unique": True,
         "origin": "pk",
+        "where": None,
+    },
+    "index entry_revisions_by": {
+        "columns": ["changed_by", "changed_at"],
+        "origin": "c",
+        "table": "entry_revisions",
+        "unique": False,
+        "where": None,
+    },
+    "index reversals_made": {
+        "columns": ["kind", "made_ref", "made_revision"],
+        "origin": "c",
+        "table": "reversals",
+        "unique": False,
+        "where": None,
+    },
+    "index reversals_undone": {
+        "columns": ["kind", "undone_ref", "undone_revision"],
+        "origin": "c",
+        "table": "reversals",
+        "unique": False,
         "where": None,
     },
     "index sqlite_autoindex_framework_versions_1": {
@@ -140,6 +182,20 @@ EXPECTED_SCHEMA: dict[str, Any] = {
     "index sqlite_autoindex_indicators_1": {
         "table": "indicators",
         "columns": ["framework_id", "key"],
+        "unique": True,
+        "origin": "u",
+        "where": None,
+    },
+    "index sqlite_autoindex_sources_1": {
+        "table": "sources",
+        "columns": ["uuid"],
+        "unique": True,
+        "origin": "u",
+        "where": None,
+    },
+    "index sqlite_autoindex_sources_2": {
+        "table": "sources",
+        "columns": ["key"],
         "unique": True,
         "origin": "u",
         "where": None,
@@ -189,6 +245,13 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("revision", "INTEGER", 1, "1", 0),
             ("recorded_at", "TEXT", 1, None, 0),
             ("deleted_at", "TEXT", 0, None, 0),
+            ("source_id", "INTEGER", 0, None, 0),
+            ("via_id", "INTEGER", 0, None, 0),
+            ("event", "TEXT", 0, None, 0),
+            ("weight", "REAL", 1, "0.5", 0),
+            ("signals", "TEXT", 1, "'[]'", 0),  # m009_signals
+            ("reviewed_by", "TEXT", 0, None, 0),  # m009_reviews
+            ("reviewed_at", "TEXT", 0, None, 0),
         ],
         "checks": [
             "CHECK (date_precision IN ('day', 'month', 'year'))",
@@ -196,13 +259,17 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             "CHECK (effect BETWEEN -2 AND 2)",
             "CHECK (grade IS NULL OR grade GLOB '[A-F][1-6]')",
         ],
-        "foreign_keys": [("indicator_id", "indicators(id)")],
+        "foreign_keys": [
+            ("via_id", "sources(id)"),
+            ("source_id", "sources(id)"),
+            ("indicator_id", "indicators(id)"),
+        ],
         "without_rowid": False,
     },
     "table entries_fts": {
         "columns": [("summary", "", 0, None, 0), ("note", "", 0, None, 0), ("source", "", 0, None, 0)],
-        "sql": 'CREATE VIRTUAL TABLE "entries_fts" USING FTS5 ( "summary", "note", '
-        '"source", tokenize=\'unicode61\', content="entries" )',
+        "sql": 'CREATE VIRTUAL TABLE "entries_fts" USING FTS5 ( "summary", "note", "source", '
+        "tokenize='unicode61', content=\"entries\" )",
     },
     "table entries_fts_config": {
         "columns": [("k", "", 1, None, 1), ("v", "", 0, None, 0)],
@@ -248,6 +315,13 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("tags", "TEXT", 1, "'[]'", 0),
             ("actors", "TEXT", 1, "'[]'", 0),
             ("analyst", "TEXT", 1, "''", 0),
+            ("source_id", "INTEGER", 0, None, 0),
+            ("via_id", "INTEGER", 0, None, 0),
+            ("event", "TEXT", 0, None, 0),
+            ("weight", "REAL", 1, "0.5", 0),
+            ("signals", "TEXT", 1, "'[]'", 0),  # m009_signals
+            ("reviewed_by", "TEXT", 0, None, 0),  # m009_reviews
+            ("reviewed_at", "TEXT", 0, None, 0),
         ],
         "checks": [
             "CHECK (action IN ('create', 'edit', 'delete', 'restore', 'import'))",
@@ -256,7 +330,12 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             "CHECK (effect BETWEEN -2 AND 2)",
             "CHECK (grade IS NULL OR grade GLOB '[A-F][1-6]')",
         ],
-        "foreign_keys": [("indicator_id", "indicators(id)"), ("entry_id", "entries(id)")],
+        "foreign_keys": [
+            ("via_id", "sources(id)"),
+            ("source_id", "sources(id)"),
+            ("indicator_id", "indicators(id)"),
+            ("entry_id", "entries(id)"),
+        ],
         "without_rowid": False,
     },
     "table framework_versions": {
@@ -266,6 +345,7 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("loaded_at", "TEXT", 1, None, 0),
             ("sha256", "TEXT", 1, None, 0),
             ("definition", "TEXT", 1, None, 0),
+            ("loaded_by", "TEXT", 1, "''", 0),
         ],
         "checks": [],
         "foreign_keys": [("framework_id", "frameworks(id)")],
@@ -290,6 +370,25 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "foreign_keys": [],
         "without_rowid": False,
     },
+    "table reversals": {
+        "columns": [
+            ("id", "INTEGER", 0, None, 1),
+            ("command", "TEXT", 1, None, 0),
+            ("kind", "TEXT", 1, None, 0),
+            ("undone_ref", "INTEGER", 1, None, 0),
+            ("undone_revision", "INTEGER", 1, None, 0),
+            ("made_ref", "INTEGER", 1, None, 0),
+            ("made_revision", "INTEGER", 1, None, 0),
+            ("changed_by", "TEXT", 1, None, 0),
+            ("changed_at", "TEXT", 1, None, 0),
+        ],
+        "checks": [
+            "CHECK (command IN ('undo', 'revert'))",
+            "CHECK (kind IN ('entry', 'target', 'framework'))",
+        ],
+        "foreign_keys": [],
+        "without_rowid": False,
+    },
     "table indicators": {
         "columns": [
             ("id", "INTEGER", 0, None, 1),
@@ -305,9 +404,34 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("baseline", "TEXT", 1, "''", 0),
             ("baseline_source", "TEXT", 1, "''", 0),
             ("baseline_status", "TEXT", 1, "''", 0),
+            ("signals", "TEXT", 1, "'[]'", 0),  # m009_signals
         ],
         "checks": [],
         "foreign_keys": [("framework_id", "frameworks(id)")],
+        "without_rowid": False,
+    },
+    "table sources": {
+        "columns": [
+            ("id", "INTEGER", 0, None, 1),
+            ("uuid", "TEXT", 1, None, 0),
+            ("key", "TEXT", 1, None, 0),
+            ("name", "TEXT", 1, None, 0),
+            ("url", "TEXT", 1, "''", 0),
+            ("host", "TEXT", 1, "''", 0),
+            ("type", "TEXT", 1, "'other'", 0),
+            ("origin", "TEXT", 1, "''", 0),
+            ("reliability", "TEXT", 0, None, 0),
+            ("note", "TEXT", 1, "''", 0),
+            ("merged_into", "INTEGER", 0, None, 0),
+            ("created_at", "TEXT", 1, None, 0),
+            ("changed_at", "TEXT", 1, None, 0),
+        ],
+        "checks": [
+            "CHECK (type IN ('official', 'media', 'ngo', 'academic', 'think-tank', "
+            "'intergovernmental', 'social', 'other'))",
+            "CHECK (reliability IS NULL OR reliability GLOB '[A-F]')",
+        ],
+        "foreign_keys": [("merged_into", "sources(id)")],
         "without_rowid": False,
     },
     "table status_levels": {
@@ -341,25 +465,23 @@ EXPECTED_SCHEMA: dict[str, Any] = {
     },
     "trigger entries_ad": {
         "table": "entries",
-        "sql": 'CREATE TRIGGER "entries_ad" AFTER DELETE ON "entries" BEGIN INSERT '
-        'INTO "entries_fts" ("entries_fts", rowid, "summary", "note", '
-        '"source") VALUES(\'delete\', old.rowid, old."summary", old."note", '
-        'old."source"); END',
+        "sql": 'CREATE TRIGGER "entries_ad" AFTER DELETE ON "entries" BEGIN INSERT INTO '
+        '"entries_fts" ("entries_fts", rowid, "summary", "note", "source") '
+        'VALUES(\'delete\', old.rowid, old."summary", old."note", old."source"); END',
     },
     "trigger entries_ai": {
         "table": "entries",
-        "sql": 'CREATE TRIGGER "entries_ai" AFTER INSERT ON "entries" BEGIN INSERT '
-        'INTO "entries_fts" (rowid, "summary", "note", "source") VALUES '
-        '(new.rowid, new."summary", new."note", new."source"); END',
+        "sql": 'CREATE TRIGGER "entries_ai" AFTER INSERT ON "entries" BEGIN INSERT INTO '
+        '"entries_fts" (rowid, "summary", "note", "source") VALUES (new.rowid, '
+        'new."summary", new."note", new."source"); END',
     },
     "trigger entries_au": {
         "table": "entries",
-        "sql": 'CREATE TRIGGER "entries_au" AFTER UPDATE ON "entries" BEGIN INSERT '
-        'INTO "entries_fts" ("entries_fts", rowid, "summary", "note", '
-        '"source") VALUES(\'delete\', old.rowid, old."summary", old."note", '
-        'old."source"); INSERT INTO "entries_fts" (rowid, "summary", '
-        '"note", "source") VALUES (new.rowid, new."summary", new."note", '
-        'new."source"); END',
+        "sql": 'CREATE TRIGGER "entries_au" AFTER UPDATE ON "entries" BEGIN INSERT INTO '
+        '"entries_fts" ("entries_fts", rowid, "summary", "note", "source") '
+        'VALUES(\'delete\', old.rowid, old."summary", old."note", old."source"); '
+        'INSERT INTO "entries_fts" (rowid, "summary", "note", "source") VALUES '
+        '(new.rowid, new."summary", new."note", new."source"); END',
     },
     "view current_entries": {
         "columns": [
@@ -383,13 +505,117 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("revision", "INTEGER", 0, None, 0),
             ("recorded_at", "TEXT", 0, None, 0),
         ],
-        "sql": "CREATE VIEW current_entries AS SELECT e.id, e.uuid, f.name AS "
-        "framework, i.number AS indicator_number, i.key AS indicator, "
-        "i.title AS indicator_title, e.date, e.date_precision, e.summary, "
-        "e.note, e.source, e.effect, e.grade, e.status, e.tags, e.actors, "
-        "e.analyst, e.revision, e.recorded_at FROM entries e JOIN "
-        "indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id "
-        "= i.framework_id WHERE e.deleted_at IS NULL",
+        "sql": "CREATE VIEW current_entries AS SELECT e.id, e.uuid, f.name AS framework, "
+        "i.number AS indicator_number, i.key AS indicator, i.title AS "
+        "indicator_title, e.date, e.date_precision, e.summary, e.note, e.source, "
+        "e.effect, e.grade, e.status, e.tags, e.actors, e.analyst, e.revision, "
+        "e.recorded_at FROM entries e JOIN indicators i ON i.id = e.indicator_id "
+        "JOIN frameworks f ON f.id = i.framework_id WHERE e.deleted_at IS NULL",
+    },
+    # m009_signals
+    "index entries_signals": {
+        "table": "entries",
+        "columns": ["indicator_id", "date_start"],
+        "unique": False,
+        "origin": "c",
+        "where": "deleted_at IS NULL AND signals <> '[]'",
+    },
+    # m009_forecasts
+    "index forecasts_indicator": {
+        "table": "forecasts",
+        "columns": ["indicator_id", "due_end"],
+        "unique": False,
+        "origin": "c",
+        "where": None,
+    },
+    "index sqlite_autoindex_forecasts_1": {
+        "table": "forecasts",
+        "columns": ["uuid"],
+        "unique": True,
+        "origin": "u",
+        "where": None,
+    },
+    "table forecasts": {
+        "columns": [
+            ("id", "INTEGER", 0, None, 1),
+            ("uuid", "TEXT", 1, None, 0),
+            ("indicator_id", "INTEGER", 1, None, 0),
+            ("level", "TEXT", 1, None, 0),
+            ("due", "TEXT", 1, None, 0),
+            ("due_end", "TEXT", 1, None, 0),
+            ("likelihood", "INTEGER", 1, None, 0),
+            ("confidence", "TEXT", 0, None, 0),
+            ("note", "TEXT", 1, "''", 0),
+            ("analyst", "TEXT", 1, "''", 0),
+            ("made_on", "TEXT", 1, None, 0),
+            ("recorded_at", "TEXT", 1, None, 0),
+            ("withdrawn_at", "TEXT", 0, None, 0),
+            ("withdrawn_by", "TEXT", 0, None, 0),
+        ],
+        "checks": [
+            "CHECK (likelihood BETWEEN 1 AND 99)",
+            "CHECK (confidence IS NULL OR confidence IN ('low', 'moderate', 'high'))",
+        ],
+        "foreign_keys": [("indicator_id", "indicators(id)")],
+        "without_rowid": False,
+    },
+    # m008_sync
+    "index sqlite_autoindex_sync_files_1": {
+        "table": "sync_files",
+        "columns": ["path"],
+        "unique": True,
+        "origin": "pk",
+        "where": None,
+    },
+    "index sqlite_autoindex_sync_revisions_1": {
+        "table": "sync_revisions",
+        "columns": ["entry_id", "revision"],
+        "unique": True,
+        "origin": "pk",
+        "where": None,
+    },
+    "index sqlite_autoindex_sync_settings_1": {
+        "table": "sync_settings",
+        "columns": ["key"],
+        "unique": True,
+        "origin": "pk",
+        "where": None,
+    },
+    "index sync_revisions_event": {
+        "table": "sync_revisions",
+        "columns": ["event_id"],
+        "unique": False,
+        "origin": "c",
+        "where": None,
+    },
+    "table sync_events": {
+        "columns": [("event_id", "TEXT", 1, None, 1)],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": True,
+    },
+    "table sync_files": {
+        "columns": [("path", "TEXT", 0, None, 1), ("size", "INTEGER", 1, None, 0)],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": False,
+    },
+    "table sync_revisions": {
+        "columns": [
+            ("entry_id", "INTEGER", 1, None, 1),
+            ("revision", "INTEGER", 1, None, 2),
+            ("authored", "INTEGER", 1, None, 0),
+            ("event_id", "TEXT", 0, None, 0),
+        ],
+        "checks": [],
+        "foreign_keys": [("entry_id", "entries(id)")],
+        "without_rowid": False,
+    },
+    "table sync_settings": {
+        "columns": [("key", "TEXT", 0, None, 1), ("value", "TEXT", 1, None, 0)],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": False,
     },
 }
 
@@ -399,7 +625,9 @@ def test_fresh_database_has_exactly_the_expected_schema(cli: Invoke, db_path: Pa
     conn = sqlite3.connect(db_path)
     try:
         assert schema_of(conn) == EXPECTED_SCHEMA
-        applied = conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'policytrack'")
+        applied = conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'policytrack' ORDER BY rowid"
+        )
         assert [r[0] for r in applied] == list(MIGRATION_NAMES)
     finally:
         conn.close()

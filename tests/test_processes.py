@@ -75,6 +75,8 @@ def test_built_wheel_ships_the_framework(tmp_path: Path, db_path: Path) -> None:
     (wheel,) = (tmp_path / "dist").glob("policytrack-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "policytrack/frameworks/builtin/mali-china-security.toml" in names
+    assert "policytrack/render/templates/brief.html.j2" in names  # the brief's templates ship too
+    assert "policytrack/render/templates/brief.svg.j2" in names
     # Run the package from the unpacked wheel alone (PYTHONPATH wins over the editable install).
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)

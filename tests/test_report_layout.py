@@ -54,3 +54,27 @@ def test_plain_is_pure_ascii(cli: Invoke, dataset: None, args: list[str]) -> Non
         assert re.search(r"\|[_.=#vV-]+\|", out)  # the trend, in ASCII
     else:
         assert re.search(r"#+-* +\d+%", out)  # the progress bar, in ASCII
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 140])
+def test_signposts_keep_keys_and_states_whole(
+    cli: Invoke, dataset: None, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    import json
+
+    signals = json.loads(cli("signposts", "--json").stdout)
+    for args in (
+        ["signposts"],
+        ["signposts", "regional"],
+        ["report", "--as-of", AS_OF, "--explain", "--plain"],
+    ):
+        out = cli(*args).stdout
+        assert all(len(line) <= width for line in out.splitlines()), (args, width)
+        assert "…" not in out, (args, width)
+        words = out.replace("|", " ").split()  # --plain draws cell edges as |
+        for s in signals:
+            if args[-1] != "regional" or s["indicator"] == "regional":
+                assert s["signal"] in words and s["state"] in words, (args, width, s["signal"])
+        if "Left out to fit the terminal" in out:
+            assert "--format csv` shows them" in " ".join(words)

@@ -85,8 +85,8 @@ def _plan(conn: sqlite3.Connection, sql: str) -> list[str]:
 
 def test_report_queries_use_their_indexes(db_path: Path, dataset: None) -> None:
     """The 1M-entry report targets rest on these plans (benchmarks/run.py measures them): every query the
-    reports really run against entries seeks an index, assessments in entries_assessments, the rest in
-    entries_report, and none reads the whole table."""
+    reports really run against entries seeks an index, assessments in entries_assessments, the window by
+    originator in entries_sources, the rest in entries_report, and none reads the whole table."""
     executed: list[str] = []
     with open_store(db_path) as store:
         fw = get_framework(store)
@@ -104,10 +104,17 @@ def test_report_queries_use_their_indexes(db_path: Path, dataset: None) -> None:
         # the window totals (report), counts per indicator (status), monthly sums and first date (periods)
         assert len(aggregates) >= 4, on_entries
         assert any("count(DISTINCT" in sql for sql in aggregates)
+        assert any("GROUP BY indicator_id, source_id" in sql for sql in aggregates)
         assert any("GROUP BY indicator_id, month" in sql for sql in aggregates)
         for sql in on_entries:
             plan = _plan(store.conn, sql)
-            index = "entries_assessments" if "status IS NOT NULL" in sql else "entries_report"
+            if "status IS NOT NULL" in sql:
+                index = "entries_assessments"
+            elif "source_id" in sql:  # per registered originator, and the free-text ones alone
+                index = "entries_sources"
+            else:
+                index = "entries_report"
+            index = "entries_signals" if "signals <> '[]'" in sql else index  # entries observing a signal
             reads = [step for step in plan if re.search(r"\b(SEARCH|SCAN) entries\b", step)]
             assert reads and all(step.startswith("SEARCH") for step in reads), (sql, plan)
             assert all(f"INDEX {index} " in step for step in reads), (sql, plan)

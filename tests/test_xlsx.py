@@ -13,6 +13,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from conftest import Invoke
@@ -94,7 +95,8 @@ def test_export_entries_is_the_json_export_in_typed_cells(cli: Invoke, hostile: 
     book = read(out.read_bytes())
     assert book.sheetnames == ["mali-china-security", "columns"]
     ws = book["mali-china-security"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:R{len(HOSTILE) + 2}"
+    last = get_column_letter(len(EXPORT_FIELDS))
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:{last}{len(HOSTILE) + 2}"
     header, records = rows_of(ws)
     assert header == list(EXPORT_FIELDS)
     assert records == [as_cells(r) for r in json.loads(cli("export", "entries", "-f", "json").stdout)]
@@ -156,7 +158,19 @@ def test_report_sheets_equal_the_report_json(cli: Invoke, hostile: None, tmp_pat
 
 
 @pytest.mark.parametrize(
-    "command", [["list"], ["timeline", "regional"], ["targets"], ["indicators"], ["framework", "list"]]
+    "command",
+    [
+        ["list"],
+        ["list", "--deleted"],
+        ["timeline", "regional"],
+        ["targets"],
+        ["indicators"],
+        ["framework", "list"],
+        ["signposts"],
+        ["forecasts"],
+        ["forecasts", "--score"],
+        ["report", "--by-analyst"],
+    ],
 )
 def test_record_commands_write_xlsx_when_piped(cli: Invoke, hostile: None, command: list[str]) -> None:
     result = cli(*command, "--format", "xlsx")
@@ -164,7 +178,16 @@ def test_record_commands_write_xlsx_when_piped(cli: Invoke, hostile: None, comma
     book = read(result.stdout_bytes)
     assert book.sheetnames[-1] == "columns" and len(book.sheetnames) == 2
     header, records = rows_of(book.worksheets[0])
-    assert all(NOTES.get(h) for h in header), [h for h in header if h not in NOTES]
+    meanings = {
+        row[1]: row[3]
+        for row in book["columns"].iter_rows(min_row=2, values_only=True)
+        if row[0] == book.sheetnames[0]
+    }
+    assert list(meanings) == header and all(meanings.values()), [h for h in header if not meanings.get(h)]
+    if command[0] in ("list", "timeline", "targets", "indicators"):
+        assert all(NOTES.get(h) for h in header), [h for h in header if h not in NOTES]
+    if command == ["list", "--deleted"]:
+        assert header[-1] == "deleted_at"
     if command[0] in ("list", "timeline"):
         listed = json.loads(cli(*command, "--json").stdout)
         assert [r["id"] for r in records] == [r["id"] for r in listed]

@@ -17,7 +17,7 @@ Kind = Literal["number", "text", "list"]
 class Column:
     name: str
     kind: Kind
-    sql: str  # over the aliases e (entries), i (indicators), f (frameworks)
+    sql: str  # over the aliases e (entries), i (indicators), f (frameworks), s and v (sources)
     stored: bool = False  # a column of `entries` that log, edit and import write (and history keeps)
     exported: bool = True  # in `export entries`, `list --csv` and what import reads
     free_text: bool = False  # typed by people: a spreadsheet could take it for a formula
@@ -38,10 +38,20 @@ COLUMNS = (
     Column("grade", "text", "e.grade", stored=True),
     Column("status", "text", "e.status", stored=True),
     Column("source", "text", "e.source", stored=True, free_text=True),
+    # Evidence links (issue 13): the registered originator (s) and outlet (v), the event, the grade's weight.
+    Column("source_id", "number", "e.source_id", stored=True, exported=False),
+    Column("source_key", "text", "s.key"),
+    Column("via_id", "number", "e.via_id", stored=True, exported=False),
+    Column("via", "text", "v.key"),
+    Column("event", "text", "e.event", stored=True),
+    Column("weight", "number", "e.weight", stored=True, exported=False),
     Column("tags", "list", "e.tags", stored=True, free_text=True),
     Column("actors", "list", "e.actors", stored=True, free_text=True),
+    Column("signals", "list", "e.signals", stored=True),  # keys of the indicator's signals it observes
     Column("note", "text", "e.note", stored=True, free_text=True),
     Column("analyst", "text", "e.analyst", stored=True, free_text=True),
+    Column("reviewed_by", "text", "e.reviewed_by", stored=True, free_text=True),  # None: not reviewed
+    Column("reviewed_at", "text", "e.reviewed_at", stored=True),
     Column("revision", "number", "e.revision"),
     Column("recorded_at", "text", "e.recorded_at"),
     Column("indicator_title", "text", "i.title", free_text=True),
@@ -61,9 +71,12 @@ REVISION_FIELDS = (*EXPORT_FIELDS, *(c.name for c in REVISION_COLUMNS))
 TEXT_FIELDS = frozenset(c.name for c in BY_NAME.values() if c.free_text)
 INT_FIELDS = frozenset(c.name for c in COLUMNS if c.kind == "number" and c.exported)
 LIST_FIELDS = frozenset(c.name for c in COLUMNS if c.kind == "list")
-# What an import row must have, and may have besides the export's columns (a tombstone's date).
+# The review of an entry: set by `review`, cleared by an edit of anything else.
+REVIEW_FIELDS = ("reviewed_by", "reviewed_at")
+# What an import row must have, and may have besides the export's columns: a tombstone's date, or (as
+# `list --deleted` writes in JSON) whether the entry is deleted.
 REQUIRED = ("indicator", "date", "summary")
-IMPORT_FIELDS = frozenset(EXPORT_FIELDS) | {"deleted_at"}
+IMPORT_FIELDS = frozenset(EXPORT_FIELDS) | {"deleted_at", "deleted"}
 # How a list column (tags, actors) is written as one text cell, in CSV and in lists shown to people.
 LIST_SEPARATOR = "; "
 # Compact JSON, UTF-8 as it is: what SQLite's json_object writes for `export entries`, and what every JSON
@@ -82,12 +95,18 @@ ENTRY_JSON_FIELDS = (
     "summary",
     "note",
     "source",
+    "source_key",
+    "via",
+    "event",
     "effect",
     "status",
     "grade",
     "tags",
     "actors",
+    "signals",
     "analyst",
+    "reviewed_by",
+    "reviewed_at",
     "revision",
     "recorded_at",
     "deleted",

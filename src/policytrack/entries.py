@@ -6,16 +6,18 @@ the same code. Nothing here prints.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid as uuidlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from policytrack.columns import REVIEW_FIELDS
 from policytrack.context import default_analyst, utc_now
 from policytrack.dates import PartialDate, window_end
 from policytrack.errors import InputError
-from policytrack.grades import parse_grade
+from policytrack.grades import CREDIBILITY, grade_weight, parse_grade
 from policytrack.models import (
     EFFECT_MAX,
     EFFECT_MIN,
@@ -24,6 +26,7 @@ from policytrack.models import (
     EntryFilter,
     EntryInput,
     Framework,
+    Indicator,
     Revision,
     check_effect,
     clean_labels,
@@ -31,6 +34,7 @@ from policytrack.models import (
     clean_text,
     resolve_indicator,
 )
+from policytrack.sources import find_source, link
 from policytrack.store import Store
 from policytrack.store.entries import entry_where
 
@@ -38,6 +42,9 @@ from policytrack.store.entries import entry_where
 def validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:
     indicator = resolve_indicator(fw, data.indicator)
     status = fw.level(data.status).name if data.status else None
+    grade = parse_grade(data.grade) if data.grade else None
+    if data.via_id is not None and data.via_id == data.source_id:
+        raise InputError("--via names the source itself: --via is the outlet it came through, if another")
     return {
         "indicator_id": indicator.id,
         "date": str(data.date),
@@ -48,11 +55,29 @@ def validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:
         "source": clean_text(data.source, "--source").strip(),
         "effect": check_effect(data.effect),
         "status": status,
-        "grade": parse_grade(data.grade) if data.grade else None,
+        "grade": grade,
         "tags": _json_list(clean_labels(data.tags, "--tag")),
         "actors": _json_list(clean_labels(data.actors, "--actor")),
+        "signals": _json_list(observed_signals(indicator, data.signals)),
+        # new or changed content has not been reviewed (reviews.review_entries sets these)
+        "reviewed_by": None,
+        "reviewed_at": None,
         "analyst": clean_text(data.analyst, "--analyst").strip() or default_analyst(),
+        "source_id": data.source_id,
+        "via_id": data.via_id,
+        "event": data.event,
+        "weight": grade_weight(grade),
     }
+
+
+def observed_signals(indicator: Indicator, keys: Sequence[str]) -> list[str]:
+    """The keys of the indicator's signals an entry observes, each checked, in the order given."""
+    out: list[str] = []
+    for key in keys:
+        sig = indicator.signal(clean_text(key, "--signal")).key
+        if sig not in out:
+            out.append(sig)
+    return out
 
 
 def _json_list(values: list[str]) -> str:
@@ -62,8 +87,121 @@ def _json_list(values: list[str]) -> str:
 def log_entry(store: Store, fw: Framework, data: EntryInput) -> Entry:
     """Validate and record one piece of evidence; everything is checked before anything is written."""
     values = validated_values(fw, data)
-    entry_id = store.insert_entry(str(uuidlib.uuid4()), values, utc_now(), values["analyst"])
+    # The revision records who ran the command (`undo` finds it by that name), the entry whom --analyst names.
+    entry_id = store.insert_entry(str(uuidlib.uuid4()), values, utc_now(), default_analyst())
     return store.get_entry(entry_id)
+
+
+def linked(store: Store, data: EntryInput, via: str | None, credibility: str | None) -> EntryInput:
+    """The input with its source linked to the registry (sources.link), the outlet it came `via`, and a
+    grade from the registered source's reliability and `credibility` (an explicit --grade wins)."""
+    source_id, text = link(store, data.source)
+    via_id = find_source(store, via, "--via source").id if via else None
+    grade = data.grade
+    if credibility is not None and not grade:
+        value = credibility.strip()
+        if value not in CREDIBILITY:
+            raise InputError(
+                f"invalid --credibility {credibility!r}: use a digit 1-6 (1 confirmed .. 5 improbable)"
+            )
+        if source_id is None:
+            raise InputError(
+                "--credibility needs a registered --source (its reliability is the grade's letter): give "
+                "--source KEY, or the whole grade with --grade"
+            )
+        reliability = store.source_by_id(source_id).reliability
+        if reliability is None:
+            key = store.source_by_id(source_id).key
+            raise InputError(
+                f"source {key!r} has no reliability: `policytrack source edit {key} --reliability B`, "
+                "or give the whole grade with --grade"
+            )
+        grade = reliability + value
+    return dataclasses.replace(data, source=text, source_id=source_id, via_id=via_id, grade=grade)
+
+
+def folded(summary: str) -> str:
+    """A summary as duplicates are compared: case and whitespace folded."""
+    return " ".join(summary.split()).casefold()
+
+
+def duplicate_of(store: Store, values: dict[str, Any]) -> int | None:
+    """The id of a current entry with the same indicator, date and (folded) summary, if there is one."""
+    wanted = folded(values["summary"])
+    for row in store.same_entries(values["indicator_id"], values["date_start"], values["date"]):
+        if folded(row["summary"]) == wanted:
+            return int(row["id"])
+    return None
+
+
+@dataclass(frozen=True)
+class EventPart:
+    """One indicator of an event: its framework and the indicator as typed, with its effect."""
+
+    framework: Framework
+    indicator: str
+    effect: int
+
+
+def log_event(
+    store: Store, parts: Sequence[EventPart], data: EntryInput, *, allow_duplicate: bool = False
+) -> list[Entry]:
+    """Record one piece of evidence against one or several indicators: one entry each, linked as one
+    event when there are several; every entry is checked (duplicates too) before any is written."""
+    event = str(uuidlib.uuid4()) if len(parts) > 1 else None
+    checked: list[dict[str, Any]] = []
+    seen: dict[int, str] = {}
+    for part in parts:
+        one = dataclasses.replace(data, indicator=part.indicator, effect=part.effect, event=event)
+        values = validated_values(part.framework, one)
+        first = seen.get(values["indicator_id"])
+        if first is not None:
+            raise InputError(
+                f"indicator {part.indicator!r} is named twice in this event (also as {first!r}): name each "
+                "indicator once"
+            )
+        seen[values["indicator_id"]] = part.indicator
+        twin = None if allow_duplicate else duplicate_of(store, values)
+        if twin is not None:
+            raise InputError(
+                f"entry {twin} already records this (same indicator, date and summary); nothing was "
+                f"logged: `policytrack show {twin}`, or add --allow-duplicate to log it again"
+            )
+        checked.append(values)
+    now = utc_now()
+    with store.transaction():
+        # each revision records who ran the command (`undo` finds it by that name)
+        by = default_analyst()
+        ids = [store.insert_entry(str(uuidlib.uuid4()), values, now, by) for values in checked]
+    return [store.get_entry(entry_id) for entry_id in ids]
+
+
+def event_effects(raw: Sequence[str], keys: Sequence[str]) -> dict[str, int]:
+    """--effect for each indicator of an event: `-1` for all of them, or `KEY=-1` for one (which wins
+    over a bare value, whatever their order)."""
+    bare: dict[str, int] = {}
+    named: dict[str, int] = {}
+    # FRAMEWORK:KEY may be named by its KEY alone
+    aliases = {key.rpartition(":")[2]: key for key in keys} | {key: key for key in keys}
+    for item in raw:
+        name, sep, value = item.rpartition("=")
+        name = aliases.get(name.strip(), name.strip())
+        if sep and name not in keys:
+            raise InputError(
+                f"--effect {item!r} names {name!r}, which is not one of this entry's indicators "
+                f"({', '.join(keys)}): use KEY=VALUE with one of them, or a bare value for all"
+            )
+        try:
+            number = check_effect(int(value))
+        except ValueError:
+            raise InputError(
+                f"invalid --effect {item!r}: give a value from -2 to +2, or KEY=VALUE for one indicator"
+            ) from None
+        if sep:
+            named[name] = number
+        else:
+            bare = dict.fromkeys(keys, number)
+    return {key: named.get(key, bare.get(key, 0)) for key in keys}
 
 
 @dataclass
@@ -85,6 +223,7 @@ class EntryChanges:
     remove_tags: Sequence[str] = ()
     add_actors: Sequence[str] = ()
     remove_actors: Sequence[str] = ()
+    via: str | None = None  # a registered outlet's key; "" clears it
 
 
 def _labels_after(
@@ -109,11 +248,18 @@ def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges
         raise InputError(f"entry {entry_id} is deleted; `policytrack restore {entry_id}` first")
     if current.framework != fw.name:
         raise InputError(f"entry {entry_id} belongs to framework {current.framework!r}, not {fw.name!r}")
+    before = store.entry_row(entry_id)
+    source_id, source_text = before["source_id"], None
+    if changes.source is not None:
+        source_id, source_text = link(store, changes.source)
+    via_id = before["via_id"]
+    if changes.via is not None:
+        via_id = find_source(store, changes.via, "--via source").id if changes.via.strip() else None
     merged = EntryInput(
         indicator=changes.indicator if changes.indicator is not None else current.indicator,
         summary=changes.summary if changes.summary is not None else current.summary,
         date=changes.date or current.date,
-        source=changes.source if changes.source is not None else current.source,
+        source=source_text if source_text is not None else current.source,
         effect=changes.effect if changes.effect is not None else current.effect,
         status=current.status if changes.status is None else (changes.status or None),
         grade=current.grade if changes.grade is None else (changes.grade or None),
@@ -123,11 +269,14 @@ def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges
         ),
         note=changes.note if changes.note is not None else current.note,
         analyst=changes.analyst if changes.analyst is not None else current.analyst,
+        source_id=source_id,
+        via_id=via_id,
+        event=before["event"],
+        signals=list(current.signals),
     )
     values = validated_values(fw, merged)
-    before = store.entry_row(entry_id)
     changed = {k: v for k, v in values.items() if before[k] != v}
-    if not changed:
+    if not changed.keys() - set(REVIEW_FIELDS):  # clearing the review is no change by itself
         raise InputError(f"nothing to change: entry {entry_id} already has these values")
     store.update_entry(entry_id, changed, "edit", default_analyst(), utc_now())
     return store.get_entry(entry_id)

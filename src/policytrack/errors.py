@@ -33,3 +33,7 @@ class DatabaseError(PolicytrackError):
 
 class StreamClosedError(InputError):
     """Standard input or output was closed by the shell (`<&-`, `>&-`)."""
+
+
+class SyncError(PolicytrackError):
+    """git is missing, the shared repository refuses or holds what policytrack did not write."""

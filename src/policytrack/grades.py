@@ -1,5 +1,6 @@
 """What an Admiralty (NATO) grade means, stated once: its two scales, the codes, how a grade is read from
-what an analyst types, and how much graded evidence counts in weighted momentum (also as SQL).
+what an analyst types, and how much graded evidence counts in weighted momentum (each entry stores
+its grade_weight).
 
 Kept free of heavy imports: the command line reads WEIGHTS_HELP at start-up. (The database's CHECK on the
 grade column, in the shipped migration m001, says the same A-F then 1-6 and cannot be edited.)
@@ -57,17 +58,14 @@ WEIGHTS_HELP = (
 )
 
 
-def _case(expr: str, weights: dict[str, float]) -> str:
-    whens = " ".join(f"WHEN '{k}' THEN {v}" for k, v in weights.items())
-    return f"(CASE {expr} {whens} END)"
+def grade_weight(grade: str | None) -> float:
+    """How much one entry of this grade counts in weighted momentum (stored with the entry)."""
+    if grade is None:
+        return UNGRADED_WEIGHT
+    return RELIABILITY_WEIGHT[grade[0]] * CREDIBILITY_WEIGHT[grade[1]]
 
 
-# The same weights as an SQL expression over a `grade` column, for the report's aggregates.
-WEIGHT_SQL = (
-    f"(CASE WHEN grade IS NULL THEN {UNGRADED_WEIGHT} ELSE "
-    f"{_case('substr(grade, 1, 1)', RELIABILITY_WEIGHT)} * "
-    f"{_case('substr(grade, 2, 1)', CREDIBILITY_WEIGHT)} END)"
-)
+DIAGONAL = frozenset({"A1", "B2", "C3"})  # grades on it suggest the two axes were not judged apart
 
 
 def grade_selector(raw: str) -> str:

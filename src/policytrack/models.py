@@ -79,6 +79,8 @@ def clean_labels(values: list[str], what: str) -> list[str]:
         v = clean_text(value, what).strip()
         if ";" in v:
             raise InputError(f"{what} {v!r} contains ';', which separates them in CSV files")
+        if "\n" in v or "\r" in v:
+            raise InputError(f"{what} {v!r} runs over several lines; give it on one line")
         if not v:
             raise InputError(f"empty {what}: give a non-empty value or leave the option out")
         if v not in out:
@@ -121,6 +123,27 @@ class FrameworkTarget:
     note: str = ""
 
 
+SIGNAL_KINDS = ("leading", "confirming")
+SIGNAL_PREFIX = {"progress": "p", "regression": "r"}
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A signpost: something that, observed, says an indicator is moving (`progress` or `regression`);
+    `leading` ones come before the change, `confirming` ones show it has happened ("" if not said)."""
+
+    key: str
+    text: str
+    direction: str
+    kind: str = ""
+
+
+def numbered_signal(direction: str, place: int, text: str) -> Signal:
+    """A signal written as plain text (the list form that predates keys) gets its key by its place in
+    its list: p1, p2... for progress, r1, r2... for regression."""
+    return Signal(f"{SIGNAL_PREFIX[direction]}{place}", text, direction)
+
+
 @dataclass(frozen=True)
 class Indicator:
     key: str
@@ -136,6 +159,19 @@ class Indicator:
     kind: str = "recommendation"
     target: FrameworkTarget | None = None
     id: int | None = None
+    signals: tuple[Signal, ...] = ()
+
+    def signal(self, key: str) -> Signal:
+        """The indicator's signal called `key`; one error naming the ones it has otherwise."""
+        wanted = key.strip().lower()
+        for sig in self.signals:
+            if sig.key == wanted:
+                return sig
+        have = ", ".join(s.key for s in self.signals) or "none"
+        raise InputError(
+            f"indicator {self.key!r} has no signal {key!r}; its signals: {have} "
+            f"(`policytrack signposts {self.key}` lists them)"
+        )
 
 
 @dataclass(frozen=True)
@@ -172,6 +208,11 @@ class EntryInput:
     actors: list[str] = field(default_factory=list)
     note: str = ""
     analyst: str = ""
+    # Evidence links (issue 13), resolved by the domain (policytrack.sources) before validation.
+    source_id: int | None = None
+    via_id: int | None = None
+    event: str | None = None
+    signals: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -196,6 +237,13 @@ class Entry:
     revision: int
     recorded_at: str
     deleted: bool = False
+    deleted_at: str | None = None  # when it was deleted (UTC), for `list --deleted`
+    source_key: str | None = None  # the registered originator's key
+    via: str | None = None  # the registered outlet it came through
+    event: str | None = None  # shared by the entries logged together as one event
+    signals: tuple[str, ...] = ()
+    reviewed_by: str | None = None
+    reviewed_at: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -209,12 +257,18 @@ class Entry:
             "summary": self.summary,
             "note": self.note,
             "source": self.source,
+            "source_key": self.source_key,
+            "via": self.via,
+            "event": self.event,
             "effect": self.effect,
             "status": self.status,
             "grade": self.grade,
             "tags": list(self.tags),
             "actors": list(self.actors),
+            "signals": list(self.signals),
             "analyst": self.analyst,
+            "reviewed_by": self.reviewed_by,
+            "reviewed_at": self.reviewed_at,
             "revision": self.revision,
             "recorded_at": self.recorded_at,
             "deleted": self.deleted,
@@ -275,6 +329,8 @@ class EntryFilter:
     grades: Sequence[str] = ()  # any of: a code (B2), a reliability (B) or a credibility (2)
     min_grade: str | None = None  # a code: reliability and credibility at least as good (B3: A-B and 1-3)
     effects: tuple[int, int] | None = None  # an effect from the first to the second, inclusive
+    unreviewed: bool = False  # only entries not reviewed
+    reviewed: bool = False  # only reviewed entries
 
 
 class NotJSON:
@@ -282,3 +338,39 @@ class NotJSON:
 
     def __init__(self, text: object) -> None:
         self.text = text
+
+
+# -- the source registry (issue 13) -------------------------------------------------------------------
+
+SOURCE_TYPES = ("official", "media", "ngo", "academic", "think-tank", "intergovernmental", "social", "other")
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """A registered source: reliability (A-F) belongs to it, credibility to each entry it gives."""
+
+    id: int
+    uuid: str
+    key: str
+    name: str
+    url: str
+    host: str
+    type: str
+    origin: str
+    reliability: str | None
+    note: str
+    merged_into: int | None
+    created_at: str
+    changed_at: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "key": self.key,
+            "uuid": self.uuid,
+            "name": self.name,
+            "url": self.url,
+            "type": self.type,
+            "origin": self.origin,
+            "reliability": self.reliability,
+            "note": self.note,
+        }

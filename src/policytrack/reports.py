@@ -5,17 +5,44 @@ Everything is computed as of a given date, so the same data and `--as-of` always
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from policytrack.dates import PartialDate, window_end
+from policytrack.disagreement import Disagreement, disagreements
 from policytrack.errors import InputError
 from policytrack.models import Framework, Indicator, StatusLevel, resolve_indicator
+from policytrack.signposts import SignpostState, signposts
 from policytrack.status import IndicatorState, indicator_states
 from policytrack.store import Store
 from policytrack.targets import Target, targets
 from policytrack.targets import track as track_of
+
+
+@dataclass(frozen=True)
+class Corroboration:
+    """What an indicator's evidence in the window rests on: its independent originating sources by type
+    and origin, and how much of it comes from official ones."""
+
+    types: dict[str, int] = field(default_factory=dict)  # registered originators per type
+    free_text: int = 0  # distinct free-text sources (not registered)
+    origins: dict[str, int] = field(default_factory=dict)  # registered originators per origin
+    media_origins: tuple[str, ...] = ()  # the origins of its registered media
+    official_entries: int = 0  # entries whose originator is an official source
+    entries: int = 0
+
+    @property
+    def sources(self) -> int:
+        return sum(self.types.values()) + self.free_text
+
+    @property
+    def single_source(self) -> bool:
+        return self.sources == 1
+
+    @property
+    def official_share(self) -> float | None:
+        return round(self.official_entries / self.entries, 3) if self.entries else None
 
 
 @dataclass(frozen=True)
@@ -32,10 +59,11 @@ class ReportRow:
     context: int
     momentum: int
     weighted_momentum: float
-    sources: int
+    sources: int  # independent originators: registered sources (not outlets) and distinct free text
     last_evidence: PartialDate | None
     days_since_evidence: int | None
     stale: bool
+    corroboration: Corroboration = field(default_factory=lambda: Corroboration())
 
 
 @dataclass(frozen=True)
@@ -46,6 +74,16 @@ class Report:
     until: date
     stale_days: int
     rows: tuple[ReportRow, ...]
+    signposts: tuple[SignpostState, ...] = ()  # the rows' signals, observed in the window or awaited
+    disagreements: tuple[Disagreement, ...] = ()  # each row's analysts' latest assessments in the window
+    reviewed_only: bool = False  # only reviewed entries and assessments count
+
+    def disagreement(self, key: str) -> Disagreement | None:
+        return next((d for d in self.disagreements if d.indicator.key == key), None)
+
+    @property
+    def contested(self) -> list[Disagreement]:
+        return [d for d in self.disagreements if d.contested]
 
     @property
     def totals(self) -> dict[str, Any]:
@@ -82,25 +120,28 @@ def build_report(
     end = window_end(since, until, as_of)
     assert end is not None
     chosen = {resolve_indicator(fw, k).key for k in indicators or []}
-    states = [s for s in indicator_states(store, fw, as_of) if not chosen or s.indicator.key in chosen]
+    states = [
+        s
+        for s in indicator_states(store, fw, as_of, counted=False)
+        if not chosen or s.indicator.key in chosen
+    ]
     ids = [s.indicator.id for s in states if s.indicator.id is not None]
-    window = {
-        row["indicator_id"]: row
-        for row in store.window_totals(ids, (since or date.min).isoformat(), end.isoformat())
-    }
+    window = _window(store, ids, (since or date.min).isoformat(), end.isoformat())
     current_targets = {t.indicator_key: t for t in targets(store, fw)}
     # Each target's line starts from the status on its start date: one query per distinct date.
     at_start: dict[date, dict[str, IndicatorState]] = {}
     for t in current_targets.values():
         if t.start <= as_of and t.start not in at_start:
-            at_start[t.start] = {s.indicator.key: s for s in indicator_states(store, fw, t.start)}
+            at_start[t.start] = {
+                s.indicator.key: s for s in indicator_states(store, fw, t.start, counted=False)
+            }
     rows = []
     for state in states:
         key = state.indicator.key
         target = current_targets.get(key)
         start_state = at_start[target.start][key] if target and target.start in at_start else None
         track, expected = track_of(target, state, start_state, as_of)
-        w = window.get(state.indicator.id)
+        w = window.get(state.indicator.id or 0, _EMPTY)
         days = (as_of - state.last_evidence.start).days if state.last_evidence else None
         rows.append(
             ReportRow(
@@ -110,19 +151,83 @@ def build_report(
                 target=target,
                 track=track,
                 expected_percent=expected,
-                entries=w["n"] if w else 0,
-                advancing=w["adv"] if w else 0,
-                hindering=w["hind"] if w else 0,
-                context=w["ctx"] if w else 0,
-                momentum=w["momentum"] if w else 0,
-                weighted_momentum=round(w["weighted"], 2) if w else 0.0,
-                sources=w["sources"] if w else 0,
+                entries=w.n,
+                advancing=w.adv,
+                hindering=w.hind,
+                context=w.ctx,
+                momentum=w.momentum,
+                weighted_momentum=round(w.weighted, 2),
+                sources=w.corroboration.sources,
                 last_evidence=state.last_evidence,
                 days_since_evidence=days,
                 stale=days is None or days > stale_days,
+                corroboration=w.corroboration,
             )
         )
-    return Report(fw, as_of, since, end, stale_days, tuple(rows))
+    observed = signposts(store, fw, [s.indicator.key for s in states], since, end)
+    differ = disagreements(store, fw, [s.indicator for s in states], since, end)
+    return Report(
+        fw, as_of, since, end, stale_days, tuple(rows), tuple(observed), tuple(differ), store.reviewed_only
+    )
+
+
+@dataclass
+class _Totals:
+    n: int = 0
+    adv: int = 0
+    hind: int = 0
+    ctx: int = 0
+    momentum: int = 0
+    weighted: float = 0.0
+    corroboration: Corroboration = field(default_factory=Corroboration)
+
+
+_EMPTY = _Totals()
+
+
+def _window(store: Store, ids: list[int], since: str, until: str) -> dict[int, _Totals]:
+    """Each indicator's totals in the window and what they rest on: one pass over the entries, grouped by
+    indicator and registered originator, then the sources' types and origins from the (small) registry."""
+    totals: dict[int, _Totals] = {}
+    by_source: dict[int, dict[int, int]] = {}
+    free: dict[int, int] = {}
+    for row in store.window_totals(ids, since, until):
+        t = totals.setdefault(row["indicator_id"], _Totals())
+        t.n += row["n"]
+        t.adv += row["adv"]
+        t.hind += row["hind"]
+        t.ctx += row["ctx"]
+        t.momentum += row["momentum"]
+        t.weighted += row["weighted"]
+        if row["source_id"] is not None:
+            by_source.setdefault(row["indicator_id"], {})[row["source_id"]] = row["n"]
+        else:
+            free[row["indicator_id"]] = row["texts"]
+    registry = store.sources_of(sorted({s for found in by_source.values() for s in found}))
+    for indicator_id, t in totals.items():
+        cited = by_source.get(indicator_id, {})
+        types: dict[str, int] = {}
+        origins: dict[str, int] = {}
+        media: set[str] = set()
+        official = 0
+        for source_id, n in cited.items():
+            source = registry[source_id]
+            types[source.type] = types.get(source.type, 0) + 1
+            if source.origin:
+                origins[source.origin] = origins.get(source.origin, 0) + 1
+            if source.type == "media":
+                media.add(source.origin)
+            if source.type == "official":
+                official += n
+        t.corroboration = Corroboration(
+            dict(sorted(types.items())),
+            free.get(indicator_id, 0),
+            dict(sorted(origins.items())),
+            tuple(sorted(media)),
+            official,
+            t.n,
+        )
+    return totals
 
 
 REPORT_FIELDS = (
@@ -146,19 +251,35 @@ REPORT_FIELDS = (
     "momentum",
     "weighted_momentum",
     "sources",
+    "single_source",
+    "official_share",
+    "source_types",
     "last_evidence",
     "days_since_evidence",
     "stale",
     "as_of",
     "since",
     "until",
+    "analysts",
+    "consensus",
+    "spread",
+    "contested",
 )
+
+
+def source_types_text(c: Corroboration) -> str:
+    """`official 1; media 2; free text 1`: the independent originators by type, as one cell."""
+    parts = [f"{kind} {n}" for kind, n in c.types.items()]
+    if c.free_text:
+        parts.append(f"free text {c.free_text}")
+    return "; ".join(parts)
 
 
 def report_dicts(report: Report) -> list[dict[str, Any]]:
     """One flat record per indicator: plain numbers and ISO dates, the columns of REPORT_FIELDS."""
     out = []
     for r in report.rows:
+        d = report.disagreement(r.indicator.key)
         out.append(
             {
                 "framework": report.framework.name,
@@ -169,8 +290,8 @@ def report_dicts(report: Report) -> list[dict[str, Any]]:
                 "status": r.status.name,
                 "status_percent": r.status.percent,
                 "status_date": str(r.status_date) if r.status_date else None,
-                "target": r.target.level.name if r.target else None,
-                "target_percent": r.target.level.percent if r.target else None,
+                "target": r.target.level.name if r.target and r.target.level else None,
+                "target_percent": r.target.level.percent if r.target and r.target.level else None,
                 "target_due": str(r.target.due) if r.target else None,
                 "track": r.track,
                 "expected_percent": r.expected_percent,
@@ -181,12 +302,20 @@ def report_dicts(report: Report) -> list[dict[str, Any]]:
                 "momentum": r.momentum,
                 "weighted_momentum": r.weighted_momentum,
                 "sources": r.sources,
+                "single_source": r.corroboration.single_source,
+                "official_share": r.corroboration.official_share,
+                "source_types": source_types_text(r.corroboration),
                 "last_evidence": str(r.last_evidence) if r.last_evidence else None,
                 "days_since_evidence": r.days_since_evidence,
                 "stale": r.stale,
                 "as_of": report.as_of.isoformat(),
                 "since": report.since.isoformat() if report.since else None,
                 "until": report.until.isoformat(),
+                # the analysts' latest assessments in the window: how many, their median and spread
+                "analysts": len(d.assessments) if d else 0,
+                "consensus": d.consensus.name if d and d.consensus else None,
+                "spread": d.spread if d and d.assessments else None,
+                "contested": bool(d and d.contested),
             }
         )
     return out

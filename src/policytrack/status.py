@@ -27,11 +27,14 @@ class IndicatorState:
     last_evidence: PartialDate | None
 
 
-def indicator_states(store: Store, fw: Framework, as_of: date | None = None) -> list[IndicatorState]:
-    """One state per indicator, counting only current (not deleted) entries dated on or before as_of."""
+def indicator_states(
+    store: Store, fw: Framework, as_of: date | None = None, *, counted: bool = True
+) -> list[IndicatorState]:
+    """One state per indicator, counting only current (not deleted) entries dated on or before as_of
+    (not counted, `evidence` is 0: the report counts its window itself)."""
     cutoff = (as_of or date.max).isoformat()
     ids = [ind.id for ind in fw.indicators if ind.id is not None]
-    counts = store.evidence_counts_until(ids, cutoff)
+    counts = store.evidence_counts_until(ids, cutoff) if counted else {}
     states = []
     for ind in fw.indicators:
         assert ind.id is not None

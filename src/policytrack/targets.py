@@ -1,6 +1,7 @@
 """Targets: a level to reach (a ceiling, for a risk) by a due date, and whether an indicator is on track.
 
-Every target set is kept; the latest one for an indicator is its current target.
+Every target set is kept; the latest one for an indicator is its current target. A row with an empty
+level (written by `undo` of an indicator's first target) withdraws it: the indicator has no target.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from policytrack.store import Store
 @dataclass(frozen=True)
 class Target:
     indicator_key: str
-    level: StatusLevel
+    level: StatusLevel | None  # None: the target was withdrawn (only in the history)
     start: date
     due: PartialDate
     note: str
@@ -58,7 +59,7 @@ def targets(store: Store, fw: Framework, *, history: bool = False) -> list[Targe
     return [
         Target(
             keys[r["indicator_id"]],
-            fw.level(r["level"]),
+            fw.level(r["level"]) if r["level"] else None,
             date.fromisoformat(r["start"]),
             PartialDate.from_stored(r["due"]),
             r["note"],
@@ -66,6 +67,7 @@ def targets(store: Store, fw: Framework, *, history: bool = False) -> list[Targe
             r["set_at"],
         )
         for r in store.target_rows(list(keys), history=history)
+        if history or r["level"]
     ]
 
 
@@ -75,7 +77,7 @@ def track(
     """met / overdue / on track / off track against a straight line from the start to the due date.
 
     For a recommendation the target is a level to reach; for a risk it is a ceiling to get under."""
-    if target is None:
+    if target is None or target.level is None:
         return "no target", None
     # A risk is scored on the mirrored scale, so "higher is better" holds for both kinds below.
     sign = -1 if state.indicator.kind == "risk" else 1

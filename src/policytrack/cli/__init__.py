@@ -11,18 +11,32 @@ from typing import Any
 
 import typer
 
-from policytrack.cli import entries, exchange, indicators, report  # noqa: F401  (registers commands)
+from policytrack.cli import (  # noqa: F401  (registers commands)
+    changes,
+    entries,
+    exchange,
+    forecasts,
+    indicators,
+    publish,
+    report,
+    review,
+    sync,
+)
 from policytrack.cli.app import app, new_app
 from policytrack.cli.config import config_app
 from policytrack.cli.db import db_app
 from policytrack.cli.exchange import export_app
 from policytrack.cli.frameworks import framework_app
+from policytrack.cli.sources import source_app
+from policytrack.cli.sync import sync_app
 from policytrack.errors import PolicytrackError, StreamClosedError
 
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(framework_app, name="framework")
 app.add_typer(export_app, name="export")
+app.add_typer(source_app, name="source")
+app.add_typer(sync_app, name="sync")
 
 
 # Global options that take a value, so main() can find the command name after them.

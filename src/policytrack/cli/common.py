@@ -162,9 +162,11 @@ def write_formatted(
     *,
     sheet: str,
     output: str | Path | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> None:
     """Records in the format `fmt` of the one registry (render.formats), to stdout or the file `output`:
-    a text format streamed, or a workbook of one sheet named `sheet`."""
+    a text format streamed, or a workbook of one sheet named `sheet` whose columns sheet explains each
+    column by `notes` (default: render.xlsx.NOTES)."""
     from policytrack.render.formats import WORKBOOK_FORMATS, write_records
 
     if fmt in WORKBOOK_FORMATS:
@@ -172,7 +174,7 @@ def write_formatted(
 
         fix = "-o FILE.xlsx" if output is not None else "> FILE.xlsx"
         with binary_output(ctx, output, fix) as out:
-            write_workbook(out, [Sheet(sheet, fields, records, NOTES)])
+            write_workbook(out, [Sheet(sheet, fields, records, NOTES if notes is None else notes)])
         return
     with text_output(ctx, output) as out:
         write_records(fmt, out, fields, records)
@@ -234,6 +236,35 @@ def complete_status(ctx: typer.Context, incomplete: str) -> list[str]:
     return _completions(ctx, incomplete, lambda fw: [level.name for level in fw.scale])
 
 
+def complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of registered source keys."""
+    try:
+        from policytrack.store import Store
+
+        path = resolve_db_path(ctx.find_root().params.get("db"))
+        if not path.exists():
+            return []
+        with Store(path) as store:
+            keys = [s.key for s in store.source_rows()]
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+    return [k for k in keys if k.startswith(incomplete)]
+
+
+def complete_signal(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of the signal keys of the indicator the command line names (of every indicator
+    when it names none yet)."""
+
+    def keys(fw: Framework) -> list[str]:
+        from policytrack.models import resolve_indicator
+
+        named = ctx.params.get("indicator")
+        chosen = [resolve_indicator(fw, named)] if named else fw.indicators
+        return [sig.key for ind in chosen for sig in ind.signals]
+
+    return _completions(ctx, incomplete, keys)
+
+
 def complete_framework(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion of framework names: those in the database, then the built-in ones."""
     try:
@@ -290,3 +321,48 @@ def paged_console(ctx: typer.Context, command: str) -> Iterator[Console]:
         with suppress(OSError):
             stream.close()
         proc.wait()
+
+
+def _complete_labels(ctx: typer.Context, incomplete: str, column: str) -> list[str]:
+    """Labels already used, read without changing the database (no upgrade, no lock). Only labels a shell
+    can take as one plain word are offered: one holding a space, a quote or `$(...)` would be split or run."""
+    import re
+
+    try:
+        from policytrack.store import connect_read_only
+        from policytrack.store.entries import labels_in_use
+
+        path = resolve_db_path(ctx.find_root().params.get("db"))
+        if not path.is_file():
+            return []
+        conn = connect_read_only(path)
+        try:
+            found = labels_in_use(conn, column, incomplete)
+        finally:
+            conn.close()
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+    return [label for label in found if re.fullmatch(r"[\w.,:+@%/=-]+", label)]
+
+
+def complete_tag(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of the tags already used (on the newest entries)."""
+    return _complete_labels(ctx, incomplete, "tags")
+
+
+def complete_actor(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of the actors already named (on the newest entries)."""
+    return _complete_labels(ctx, incomplete, "actors")
+
+
+def entry_id_arg(raw: str) -> int:
+    """An entry id typed by someone (`3` or `#3`), checked."""
+    from policytrack.models import MAX_ID
+
+    digits = raw.strip().lstrip("#")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(MAX_ID)):
+        raise InputError(f"invalid entry id {raw!r}: use the number `policytrack list` shows")
+    value = int(digits)
+    if not 1 <= value <= MAX_ID:
+        raise InputError(f"invalid entry id {raw!r}: ids go from 1 to 2^53; `policytrack list` shows them")
+    return value

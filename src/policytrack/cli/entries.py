@@ -13,9 +13,13 @@ import typer
 
 from policytrack.cli.app import app, confirm, fail
 from policytrack.cli.common import (
+    complete_actor,
     complete_indicator,
+    complete_source,
     complete_status,
+    complete_tag,
     console,
+    entry_id_arg,
     opened_store,
     paged_console,
     pager_command,
@@ -46,6 +50,7 @@ from policytrack.cli.options import (
     JsonAlias,
     MinGradeOpt,
     MonthFirst,
+    SignalsOpt,
     SinceOpt,
     StatusesOpt,
     TagsOpt,
@@ -57,7 +62,7 @@ from policytrack.cli.options import (
 from policytrack.errors import InputError
 
 if TYPE_CHECKING:
-    from policytrack.models import EntryFilter, Framework
+    from policytrack.models import Entry, EntryFilter, Framework
     from policytrack.store import Store
 
 
@@ -70,17 +75,36 @@ if TYPE_CHECKING:
 def log_cmd(
     ctx: typer.Context,
     indicator: IndicatorArg,
-    summary: Annotated[str, typer.Argument(help="What happened, in a sentence; '-' reads it from stdin.")],
+    summary: Annotated[
+        str | None,
+        typer.Argument(
+            help="What happened, in a sentence; '-' reads it from stdin; left out, $EDITOR opens a form."
+        ),
+    ] = None,
     date: Annotated[str, typer.Option("--date", "-d", help=DATE_HELP)] = "today",
-    source: Annotated[str, typer.Option("--source", "-s", help="URL or citation of the evidence.")] = "",
-    effect: Annotated[int, typer.Option("--effect", "-e", help=EFFECT_HELP)] = 0,
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source",
+            "-s",
+            help="A registered source's key, or the URL or citation of the evidence.",
+            autocompletion=complete_source,
+        ),
+    ] = "",
+    effect: Annotated[
+        list[str] | None,
+        typer.Option("--effect", "-e", help=EFFECT_HELP + " With several indicators, KEY=VALUE sets one."),
+    ] = None,
     status: Annotated[
         str | None, typer.Option("--status", help=STATUS_HELP, autocompletion=complete_status)
     ] = None,
     grade: Annotated[str | None, typer.Option("--grade", "-g", help=GRADE_HELP)] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag; repeatable.")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="A tag; repeatable.", autocompletion=complete_tag)
+    ] = None,
     actor: Annotated[
-        list[str] | None, typer.Option("--actor", "-a", help="An actor involved; repeatable.")
+        list[str] | None,
+        typer.Option("--actor", "-a", help="An actor involved; repeatable.", autocompletion=complete_actor),
     ] = None,
     note: Annotated[str, typer.Option("--note", "-n", help="A longer note.")] = "",
     analyst: Annotated[
@@ -90,27 +114,181 @@ def log_cmd(
     dayfirst: DayFirst = False,
     monthfirst: MonthFirst = False,
     framework: FrameworkOpt = None,
+    via: Annotated[
+        str | None,
+        typer.Option(
+            help="The registered outlet it came through, when not the originator.",
+            autocompletion=complete_source,
+        ),
+    ] = None,
+    credibility: Annotated[
+        str | None,
+        typer.Option(help="Credibility 1-6; the registered --source's reliability makes the grade."),
+    ] = None,
+    allow_duplicate: Annotated[
+        bool, typer.Option("--allow-duplicate", help="Log it even if an entry records the same.")
+    ] = False,
+    signal: SignalsOpt = None,
 ) -> None:
-    """Record a dated, sourced piece of evidence against an indicator. Prints its id and date."""
-    from policytrack.entries import log_entry
+    """Record a dated, sourced piece of evidence against an indicator, or against several as one event
+    (`diversify,civilian-led`, `FRAMEWORK:KEY` for another framework's). Prints the ids and date. With no
+    summary, $VISUAL or $EDITOR opens a form holding the options given."""
+    from policytrack.entries import EventPart, event_effects, linked, log_event
     from policytrack.models import EntryInput
     from policytrack.workspace import get_framework
 
+    named = [part.strip() for part in indicator.split(",")]
+    if len(named) > 1 and not all(named):
+        raise InputError(
+            f"empty indicator in {indicator!r}: separate keys with one comma, as in diversify,regional"
+        )
+    for item in effect or []:
+        if not item.rpartition("=")[2].strip().lstrip("+-").isdigit():
+            raise fail(
+                f"invalid value for --effect {item!r}: give an integer from -2 to +2, or KEY=VALUE for one "
+                "indicator of several",
+                2,
+            )
+    effects = event_effects(effect or [], named)
+    if summary is None:
+        if len(named) > 1:
+            raise InputError("the $EDITOR form logs against one indicator: give the summary to log an event")
+        _log_in_editor(
+            ctx, named[0], date, source, effects[named[0]], status, grade, tag, actor, note, analyst
+        )
+        return
     data = EntryInput(
         indicator=indicator,
         summary=read_text_arg(summary),
         date=read_date(date, "--date", dayfirst=dayfirst, monthfirst=monthfirst),
         source=source,
-        effect=effect,
         status=status,
         grade=grade,
         tags=tag or [],
         actors=actor or [],
         note=note,
         analyst=analyst or "",
+        signals=signal or [],
     )
     with opened_store(ctx) as store:
-        entry = log_entry(store, get_framework(store, framework), data)
+        parts = []
+        for name in named:
+            fw_name, colon, key = name.rpartition(":") if ":" in name else (framework, "", name)
+            parts.append(EventPart(get_framework(store, fw_name if colon else framework), key, effects[name]))
+        data = linked(store, data, via, credibility)
+        logged = log_event(store, parts, data, allow_duplicate=allow_duplicate)
+    if len(logged) == 1:
+        entry = logged[0]
+        confirm(
+            ctx, f"Logged entry {entry.id} for {entry.indicator}, dated {entry.date}", f"entry {entry.id}"
+        )
+    else:
+        ids = ", ".join(f"{e.id} ({e.indicator})" for e in logged)
+        confirm(ctx, f"Logged one event as entries {ids}, dated {logged[0].date}", f"entries {ids}")
+
+
+def _form_values(entry: Entry) -> dict[str, str]:
+    from policytrack.columns import LIST_SEPARATOR
+    from policytrack.render.entries import effect_text
+
+    return {
+        "summary": entry.summary,
+        "date": str(entry.date),
+        "effect": effect_text(entry.effect),
+        "grade": entry.grade or "",
+        "status": entry.status or "",
+        "source": entry.source,
+        "tags": LIST_SEPARATOR.join(entry.tags),
+        "actors": LIST_SEPARATOR.join(entry.actors),
+        "note": entry.note,
+    }
+
+
+def _form_effect(text: str) -> int:
+    try:
+        return int(text.strip() or "0")
+    except ValueError:
+        raise InputError(f"effect: {text!r} is not a number; give -2, -1, 0, +1 or +2") from None
+
+
+def _one_line_fields(values: dict[str, str]) -> None:
+    """The form holds every field but the note on one line: refuse text that runs over several."""
+    from policytrack.cli.editor import FIELDS
+
+    for name in FIELDS[:-1]:
+        if len(values.get(name, "").splitlines()) > 1:
+            raise InputError(
+                f"the {name} runs over several lines, which the form cannot hold; change it with "
+                f"--{name} instead of the editor"
+            )
+
+
+def _log_in_editor(
+    ctx: typer.Context,
+    indicator: str,
+    date: str,
+    source: str,
+    effect: int,
+    status: str | None,
+    grade: str | None,
+    tag: list[str] | None,
+    actor: list[str] | None,
+    note: str,
+    analyst: str | None,
+) -> None:
+    """`log INDICATOR` with no summary: the options given fill the form; the rest is typed in the editor."""
+    from policytrack.cli.editor import fill_in, labels
+    from policytrack.columns import LIST_SEPARATOR
+    from policytrack.entries import EventPart, linked, log_event, validated_values
+    from policytrack.models import EntryInput, resolve_indicator
+    from policytrack.render.entries import effect_text
+    from policytrack.render.text import visible
+    from policytrack.workspace import get_framework
+
+    dayfirst, monthfirst = ctx.params.get("dayfirst", False), ctx.params.get("monthfirst", False)
+    start = read_date(date, "--date", dayfirst=dayfirst, monthfirst=monthfirst)
+    values = {
+        "date": str(start),
+        "effect": effect_text(effect),
+        "grade": grade or "",
+        "status": status or "",
+        "source": source,
+        "tags": LIST_SEPARATOR.join(tag or []),
+        "actors": LIST_SEPARATOR.join(actor or []),
+        "note": note,
+    }
+    with opened_store(ctx) as store:
+        fw = get_framework(store, ctx.params.get("framework"))
+        ind = resolve_indicator(fw, indicator)
+        # the options are checked as `log` with a summary checks them, before the editor opens
+        options = EntryInput(ind.key, "-", start, source, effect, status, grade, tag or [], actor or [], note)
+        via, credibility = ctx.params.get("via"), ctx.params.get("credibility")
+        validated_values(fw, linked(store, options, via, credibility))
+        _one_line_fields(values)
+
+        def save(fields: dict[str, str]) -> Entry:
+            data = EntryInput(
+                indicator=ind.key,
+                summary=fields.get("summary", ""),
+                date=read_date(
+                    fields.get("date") or "today", "date", dayfirst=dayfirst, monthfirst=monthfirst
+                ),
+                source=fields.get("source", ""),
+                effect=_form_effect(fields.get("effect", "")),
+                status=fields.get("status") or None,
+                grade=fields.get("grade") or None,
+                tags=labels(fields.get("tags", "")),
+                actors=labels(fields.get("actors", "")),
+                note=fields.get("note", ""),
+                analyst=analyst or "",
+            )
+            part = EventPart(fw, ind.key, data.effect)
+            allow = bool(ctx.params.get("allow_duplicate"))
+            return log_event(store, [part], linked(store, data, via, credibility), allow_duplicate=allow)[0]
+
+        title = " ".join(ind.title.split())
+        heading = visible(f"New entry for {ind.number}. {title} [{ind.key}] ({fw.name})")
+        entry = fill_in(values, heading, save)
     confirm(ctx, f"Logged entry {entry.id} for {entry.indicator}, dated {entry.date}", f"entry {entry.id}")
 
 
@@ -143,6 +321,9 @@ def list_cmd(
         bool, typer.Option("--all", help="On a terminal, every entry, not just the newest page.")
     ] = False,
     deleted: Annotated[bool, typer.Option("--deleted", help="Include deleted entries (marked).")] = False,
+    unreviewed: Annotated[
+        bool, typer.Option("--unreviewed", help="Only entries not yet reviewed (`policytrack review`).")
+    ] = False,
     fmt: Annotated[str, format_option(*LIST_FORMATS)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,
@@ -159,12 +340,6 @@ def list_cmd(
     from policytrack.workspace import get_framework
 
     fmt = chosen_format(fmt, LIST_FORMATS, as_json=as_json, as_csv=as_csv)
-    if deleted and fmt == "csv":
-        raise fail(
-            "--deleted cannot be marked in CSV, whose columns are the export's: use --format json or jsonl "
-            "(each entry says whether it is deleted), or `export entries --all-revisions`",
-            2,
-        )
     if show_all and limit is not None:
         raise fail("--all and --limit cannot be used together", 2)
     flt = entry_filter(ctx)
@@ -172,6 +347,9 @@ def list_cmd(
         raise fail("--all-frameworks and --framework cannot be used together", 2)
     with opened_store(ctx) as store:
         fw = None if all_frameworks else get_framework(store, framework)
+        # with deleted entries, a last column says when each was deleted (empty: it is current); import
+        # reads it back as the tombstone
+        fields = (*EXPORT_FIELDS, "deleted_at") if deleted else EXPORT_FIELDS
         if fmt == "xlsx":
             from policytrack.columns import ENTRY_JSON_FIELDS
             from policytrack.entries import list_all_entries, list_entries
@@ -179,14 +357,17 @@ def list_cmd(
             entries = (
                 list_all_entries(store, flt, limit) if fw is None else list_entries(store, fw, flt, limit)
             )
-            records = (e.as_dict() for e in entries)
             sheet = "all frameworks" if fw is None else fw.name
-            write_formatted(ctx, fmt, ENTRY_JSON_FIELDS, records, sheet=sheet)
+            if deleted:
+                records = ({**e.as_dict(), "deleted_at": e.deleted_at} for e in entries)
+                write_formatted(ctx, fmt, (*ENTRY_JSON_FIELDS, "deleted_at"), records, sheet=sheet)
+            else:
+                write_formatted(ctx, fmt, ENTRY_JSON_FIELDS, (e.as_dict() for e in entries), sheet=sheet)
             return
         if fmt != "table":
-            texts = list_texts(store, fw, flt, fmt, limit)
+            texts = list_texts(store, fw, flt, fmt, limit, deleted_at=deleted)
             with text_output(ctx, None) as out:
-                write_built(fmt, out, EXPORT_FIELDS, texts)
+                write_built(fmt, out, fields, texts)
             return
         _list_table(ctx, store, fw, flt, limit, show_all=show_all)
 
@@ -257,18 +438,6 @@ def _list_table(
             )
 
 
-def _entry_id(raw: str) -> int:
-    from policytrack.models import MAX_ID
-
-    digits = raw.strip().lstrip("#")
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(MAX_ID)):
-        raise InputError(f"invalid entry id {raw!r}: use the number `policytrack list` shows")
-    value = int(digits)
-    if not 1 <= value <= MAX_ID:
-        raise InputError(f"invalid entry id {raw!r}: ids go from 1 to 2^53; `policytrack list` shows them")
-    return value
-
-
 EntryIdArg = Annotated[str, typer.Argument(help="Entry id, as `policytrack list` shows it.")]
 
 
@@ -285,11 +454,16 @@ def show_cmd(
 
     fmt = chosen_format(fmt, SHOW_FORMATS, as_json=as_json)
     with opened_store(ctx) as store:
-        entry = store.get_entry(_entry_id(entry_id))
+        entry = store.get_entry(entry_id_arg(entry_id))
+        linked = [
+            store.get_entry(i)
+            for i in (store.event_entry_ids(entry.event) if entry.event else [])
+            if i != entry.id
+        ]
     if fmt == "json":
-        typer.echo(to_json(entry.as_dict()))
+        typer.echo(to_json({**entry.as_dict(), "linked": [e.id for e in linked]}))
     else:
-        console(ctx).print(entry_detail(entry))
+        console(ctx).print(entry_detail(entry, linked))
 
 
 @app.command(
@@ -305,37 +479,72 @@ def edit_cmd(
     ] = None,
     summary: Annotated[str | None, typer.Option(help="New summary; '-' reads stdin.")] = None,
     date: Annotated[str | None, typer.Option("--date", "-d", help=DATE_HELP)] = None,
-    source: Annotated[str | None, typer.Option("--source", "-s", help="New source.")] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            "-s",
+            help="New source: a registered key, a URL or a citation.",
+            autocompletion=complete_source,
+        ),
+    ] = None,
     effect: Annotated[int | None, typer.Option("--effect", "-e", help=EFFECT_HELP)] = None,
     status: Annotated[
         str | None, typer.Option(help=STATUS_HELP + " '' clears it.", autocompletion=complete_status)
     ] = None,
     grade: Annotated[str | None, typer.Option("--grade", "-g", help=GRADE_HELP + " '' clears it.")] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="Replace the tags; repeatable.")
+        list[str] | None,
+        typer.Option("--tag", "-t", help="Replace the tags; repeatable.", autocompletion=complete_tag),
     ] = None,
     actor: Annotated[
-        list[str] | None, typer.Option("--actor", "-a", help="Replace the actors; repeatable.")
+        list[str] | None,
+        typer.Option("--actor", "-a", help="Replace the actors; repeatable.", autocompletion=complete_actor),
     ] = None,
-    add_tag: Annotated[list[str] | None, typer.Option("--add-tag", help="Add a tag; repeatable.")] = None,
+    add_tag: Annotated[
+        list[str] | None,
+        typer.Option("--add-tag", help="Add a tag; repeatable.", autocompletion=complete_tag),
+    ] = None,
     remove_tag: Annotated[
-        list[str] | None, typer.Option("--remove-tag", help="Remove a tag; repeatable.")
+        list[str] | None,
+        typer.Option("--remove-tag", help="Remove a tag; repeatable.", autocompletion=complete_tag),
     ] = None,
     add_actor: Annotated[
-        list[str] | None, typer.Option("--add-actor", help="Add an actor; repeatable.")
+        list[str] | None,
+        typer.Option("--add-actor", help="Add an actor; repeatable.", autocompletion=complete_actor),
     ] = None,
     remove_actor: Annotated[
-        list[str] | None, typer.Option("--remove-actor", help="Remove an actor; repeatable.")
+        list[str] | None,
+        typer.Option("--remove-actor", help="Remove an actor; repeatable.", autocompletion=complete_actor),
     ] = None,
     note: Annotated[str | None, typer.Option("--note", "-n", help="New note.")] = None,
     analyst: Annotated[str | None, typer.Option(help="New analyst.")] = None,
+    in_editor: Annotated[
+        bool, typer.Option("--editor", help="Change it in $VISUAL or $EDITOR, as a form.")
+    ] = False,
     dayfirst: DayFirst = False,
     monthfirst: MonthFirst = False,
     framework: FrameworkOpt = None,
+    via: Annotated[
+        str | None, typer.Option(help="New registered outlet; '' clears it.", autocompletion=complete_source)
+    ] = None,
 ) -> None:
     """Change an entry. The old version stays in its history (`policytrack history ID`)."""
     from policytrack.entries import EntryChanges, edit_entry
     from policytrack.workspace import get_framework
+
+    if in_editor:
+        changed = [
+            name
+            for name, value in ctx.params.items()
+            if name not in {"entry_id", "in_editor", "dayfirst", "monthfirst", "framework"}
+            and value not in (None, [], ())
+        ]
+        if changed:
+            option = "--" + changed[0].replace("_", "-")
+            raise fail(f"--editor changes the entry in a form: give no other change ({option}) with it", 2)
+        _edit_in_editor(ctx, entry_id_arg(entry_id), framework)
+        return
 
     changes = EntryChanges(
         indicator=indicator,
@@ -355,11 +564,62 @@ def edit_cmd(
         remove_tags=remove_tag or [],
         add_actors=add_actor or [],
         remove_actors=remove_actor or [],
+        via=via,
     )
     with opened_store(ctx) as store:
-        entry = store.get_entry(_entry_id(entry_id))
+        entry = store.get_entry(entry_id_arg(entry_id))
         fw = get_framework(store, framework or entry.framework)
         entry = edit_entry(store, fw, entry.id, changes)
+    confirm(ctx, f"Updated entry {entry.id} (revision {entry.revision})", f"the edit of entry {entry.id}")
+
+
+def _edit_in_editor(ctx: typer.Context, entry_id: int, framework: str | None) -> None:
+    from policytrack.cli.editor import FormAbandoned, fill_in, labels
+    from policytrack.entries import EntryChanges, edit_entry
+    from policytrack.render.text import visible
+    from policytrack.workspace import get_framework
+
+    dayfirst, monthfirst = ctx.params.get("dayfirst", False), ctx.params.get("monthfirst", False)
+    with opened_store(ctx) as store:
+        current = store.get_entry(entry_id)
+        if current.deleted:
+            raise InputError(f"entry {entry_id} is deleted; `policytrack restore {entry_id}` first")
+        fw = get_framework(store, framework or current.framework)
+        shown = _form_values(current)
+        _one_line_fields(shown)
+
+        def save(fields: dict[str, str]) -> Entry:
+            with store.transaction():  # the check and the edit under one write lock
+                now = store.get_entry(entry_id)
+                if now.revision != current.revision:
+                    by = store.revisions(entry_id)[-1].changed_by
+                    raise FormAbandoned(
+                        f"entry {entry_id} was changed by {by} while the form was open (now revision "
+                        f"{now.revision}): nothing was written; run `policytrack edit {entry_id} --editor` "
+                        "again"
+                    )
+                return edit_entry(store, fw, entry_id, _form_changes(fields, shown))
+
+        def _form_changes(fields: dict[str, str], before: dict[str, str]) -> EntryChanges:
+            """Only what the form changed: a field left as shown is not written back."""
+            new = {name: value for name, value in fields.items() if value != before.get(name)}
+            date = new.get("date")
+            return EntryChanges(
+                summary=new.get("summary"),
+                date=read_date(date, "date", dayfirst=dayfirst, monthfirst=monthfirst)
+                if date is not None
+                else None,
+                source=new.get("source"),
+                effect=_form_effect(new["effect"]) if "effect" in new else None,
+                status=new.get("status"),
+                grade=new.get("grade"),
+                tags=labels(new["tags"]) if "tags" in new else None,
+                actors=labels(new["actors"]) if "actors" in new else None,
+                note=new.get("note"),
+            )
+
+        heading = visible(f"Entry {entry_id} ({current.indicator}), revision {current.revision}")
+        entry = fill_in(shown, heading, save)
     confirm(ctx, f"Updated entry {entry.id} (revision {entry.revision})", f"the edit of entry {entry.id}")
 
 
@@ -374,7 +634,7 @@ def delete_cmd(
     from policytrack.render.text import visible
 
     with opened_store(ctx) as store:
-        entry = store.get_entry(_entry_id(entry_id))
+        entry = store.get_entry(entry_id_arg(entry_id))
         if not force:
             if not sys.stdin.isatty():
                 raise InputError(
@@ -400,7 +660,7 @@ def restore_cmd(ctx: typer.Context, entry_id: EntryIdArg) -> None:
     from policytrack.entries import restore_entry
 
     with opened_store(ctx) as store:
-        entry = restore_entry(store, _entry_id(entry_id))
+        entry = restore_entry(store, entry_id_arg(entry_id))
     confirm(ctx, f"Restored entry {entry.id} (revision {entry.revision})", f"the restore of entry {entry.id}")
 
 
@@ -419,7 +679,8 @@ def history_cmd(
 
     fmt = chosen_format(fmt, HISTORY_FORMATS, as_json=as_json)
     with opened_store(ctx) as store:
-        revisions = history(store, _entry_id(entry_id))
+        revisions = history(store, entry_id_arg(entry_id))
+        notes = store.entry_reversals(revisions[0].entry.id)
     if fmt != "table":
         records = (
             {
@@ -427,6 +688,7 @@ def history_cmd(
                 "action": r.action,
                 "changed_by": r.changed_by,
                 "changed_at": r.changed_at,
+                "reverses": notes.get(r.revision),
                 "entry": r.entry.as_dict(),
             }
             for r in revisions
@@ -434,4 +696,4 @@ def history_cmd(
         with text_output(ctx, None) as out:
             write_records(fmt, out, (), records)
     else:
-        console(ctx).print(history_table(revisions))
+        console(ctx).print(history_table(revisions, notes))

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, ProgressColumn, TaskID
 
+    from policytrack.exchange.forecasts import ForecastImport
     from policytrack.models import EntryFilter, Framework
     from policytrack.store import Store
 
@@ -170,6 +171,30 @@ def _export_workbook(
         write_workbook(out, sheets)
 
 
+@export_app.command("forecasts", epilog="Example: policytrack export forecasts -f jsonl -o forecasts.jsonl")
+def export_forecasts(
+    ctx: typer.Context,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.csv,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="File to write (atomically); '-' or none: stdout.")
+    ] = None,
+    framework: FrameworkOpt = None,
+) -> None:
+    """Export the framework's forecasts, withdrawn ones included, with their uuids: `policytrack import
+    FILE --forecasts` merges them into another database."""
+    from policytrack.cli.common import write_formatted
+    from policytrack.forecasts import FORECAST_FIELDS, list_forecasts
+    from policytrack.render.xlsx import FORECAST_NOTES
+    from policytrack.workspace import get_framework
+
+    with opened_store(ctx) as store:
+        found = list_forecasts(store, get_framework(store, framework))
+    records = ({k: f.as_dict()[k] for k in FORECAST_FIELDS} for f in found)
+    write_formatted(
+        ctx, fmt.value, FORECAST_FIELDS, records, sheet="forecasts", output=output, notes=FORECAST_NOTES
+    )
+
+
 @app.command(
     "import",
     epilog="Example: policytrack import colleague.db   (or: policytrack import evidence.csv --dry-run)",
@@ -186,22 +211,40 @@ def import_cmd(
     raw: Annotated[
         bool, typer.Option("--raw", help="The CSV was exported with --raw: keep leading apostrophes.")
     ] = False,
+    forecasts: Annotated[
+        bool, typer.Option("--forecasts", help="The file holds forecasts (`export forecasts`), not entries.")
+    ] = False,
     framework: FrameworkOpt = None,
+    allow_duplicates: Annotated[
+        bool,
+        typer.Option(
+            "--allow-duplicates", help="Add rows without uuid even when they repeat an entry (default: skip)."
+        ),
+    ] = False,
 ) -> None:
     """Import entries, validating every row first: all of them are written, or none.
 
     Accepts what `export entries` writes, a hand-made CSV with just indicator,date,summary (the other export
     columns optional), or another analyst's policytrack database. Entries are matched by uuid: importing the
-    same file twice adds nothing, and a changed entry with a higher revision becomes a new revision here."""
+    same file twice adds nothing, and a changed entry with a higher revision becomes a new revision here. Rows
+    without a uuid that repeat an entry (framework, indicator, date and summary) are skipped and counted."""
     from policytrack.exchange.importer import ImportRowsError, import_records
     from policytrack.exchange.readers import open_source
 
+    if forecasts:
+        _import_forecasts(ctx, source, framework, dry_run)
+        return
     warn = lambda text: note(f"policytrack: warning: {text}")  # noqa: E731
     with (
         open_source(source, fmt.value if fmt else None, raw=raw, warn=warn) as src,
         opened_store(ctx) as store,
         import_progress(src.total, src.done) as bar,
+        store.transaction(),
     ):
+        from policytrack.disagreement import contested_keys
+
+        contested_before = contested_keys(store)
+        merged = _database_forecasts(store, source, framework) if _is_database(source, fmt) else None
         try:
             result = import_records(
                 store,
@@ -211,6 +254,7 @@ def import_cmd(
                 dry_run=dry_run,
                 progress=bar.rows if bar else None,
                 writing=bar.writing if bar else None,
+                allow_duplicates=allow_duplicates,
             )
         except ImportRowsError as exc:
             for line in exc.errors:
@@ -218,8 +262,64 @@ def import_cmd(
             if exc.total > len(exc.errors):
                 note(f"  ... and {exc.total - len(exc.errors)} more")
             raise
+        # read inside the import's transaction (a dry run has rolled back: nothing to compare)
+        contested = [] if dry_run else sorted(contested_keys(store) - contested_before)
+    summary = result.summary() + (f"; {merged.summary()}" if merged and merged.total else "")
+    if contested:
+        several = len({name for name, _ in contested}) > 1
+        keys = ", ".join(f"{name}:{key}" if several else key for name, key in contested)
+        summary += (
+            f"; now contested (the analysts' latest assessments differ): {keys} "
+            "(`policytrack report --by-analyst` shows them)"
+        )
     if dry_run:
-        typer.echo(result.summary())
+        typer.echo(summary)
+    else:
+        confirm(ctx, summary, "the import")
+
+
+def _is_database(source: str, fmt: ImportFormat | None) -> bool:
+    if fmt is not None:
+        return fmt is ImportFormat.db
+    try:
+        with open(source, "rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
+def _database_forecasts(store: Store, source: str, framework: str | None) -> ForecastImport:
+    """Another database's forecasts, merged by uuid inside the import's transaction (those of frameworks
+    this database does not have are left out, as its entries would be refused)."""
+    from pathlib import Path
+
+    from policytrack.exchange.forecasts import database_records, import_forecasts
+    from policytrack.workspace import get_framework
+
+    fw = get_framework(store, framework)
+    return import_forecasts(store, fw, database_records(Path(source)), source, skip_other_frameworks=True)
+
+
+def _import_forecasts(ctx: typer.Context, source: str, framework: str | None, dry_run: bool) -> None:
+    from pathlib import Path
+
+    from policytrack.exchange.forecasts import ForecastRowsError, file_records, import_forecasts
+    from policytrack.workspace import get_framework
+
+    with opened_store(ctx) as store, store.transaction():
+        fw = get_framework(store, framework)
+        try:
+            result = import_forecasts(store, fw, file_records(Path(source), source), source)
+        except ForecastRowsError as exc:
+            for line in exc.errors:
+                note(f"  {line}")
+            if exc.total > len(exc.errors):
+                note(f"  ... and {exc.total - len(exc.errors)} more")
+            raise
+        if dry_run:
+            store.rollback()
+    if dry_run:
+        typer.echo(result.summary() + " (dry run: nothing written)")
     else:
         confirm(ctx, result.summary(), "the import")
 

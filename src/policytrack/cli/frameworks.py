@@ -92,12 +92,12 @@ def add_cmd(
     ] = False,
 ) -> None:
     """Validate a framework file and add it; with --update, load a changed file without losing evidence."""
-    from policytrack.context import utc_now
+    from policytrack.context import default_analyst, utc_now
     from policytrack.frameworks.install import install, source_path
 
     path = source_path(source)
     with opened_store(ctx) as store:
-        result = install(store, path, utc_now(), update=update)
+        result = install(store, path, utc_now(), update=update, by=default_analyst())
     fw = result.framework
     if result.action == "unchanged":
         typer.echo(f"Framework {fw.name} unchanged (version {result.version})")
@@ -125,7 +125,7 @@ def new_cmd(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the template here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a commented framework template that `framework add` accepts unchanged."""
+    """Write a commented framework template: replace its placeholders, then `framework add` it."""
     from policytrack.errors import FrameworkError
     from policytrack.frameworks.install import template
 

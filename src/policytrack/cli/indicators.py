@@ -11,14 +11,17 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import app
-from policytrack.cli.common import console, opened_store, write_formatted
+from policytrack.cli.common import complete_indicator, console, opened_store, write_formatted
 from policytrack.cli.options import (
     RECORD_FORMATS,
     CsvAlias,
     FrameworkOpt,
     JsonAlias,
+    SinceOpt,
+    UntilOpt,
     chosen_format,
     format_option,
+    read_window,
 )
 
 FORMATS = RECORD_FORMATS
@@ -45,3 +48,53 @@ def indicators_cmd(
         write_formatted(ctx, fmt, INDICATOR_FIELDS, indicator_dicts(states), sheet="indicators")
     else:
         console(ctx).print(indicators_table(fw, states))
+
+
+@app.command("signposts", epilog="Example: policytrack signposts regional --since 2024")
+def signposts_cmd(
+    ctx: typer.Context,
+    indicator: Annotated[
+        str | None,
+        typer.Argument(
+            help="Only this indicator (key, number or prefix).", autocompletion=complete_indicator
+        ),
+    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    fmt: Annotated[str, format_option(*FORMATS)] = "table",
+    as_json: JsonAlias = False,
+    as_csv: CsvAlias = False,
+    framework: FrameworkOpt = None,
+) -> None:
+    """Each signal of progress or regression: observed (first and last date, entries, sources) or awaited.
+    `policytrack log KEY ... --signal SIGNAL` records an observation."""
+    from policytrack.render.signposts import signposts_count, signposts_table
+    from policytrack.signposts import SIGNPOST_FIELDS, signpost_dicts, signposts
+    from policytrack.workspace import get_framework
+
+    fmt = chosen_format(fmt, FORMATS, as_json=as_json, as_csv=as_csv)
+    since_date, until_date = read_window(since, until)
+    with opened_store(ctx) as store:
+        fw = get_framework(store, framework)
+        states = signposts(store, fw, [indicator] if indicator else [], since_date, until_date)
+    if fmt != "table":
+        from policytrack.render.xlsx import SIGNPOST_NOTES
+
+        write_formatted(
+            ctx, fmt, SIGNPOST_FIELDS, signpost_dicts(states), sheet="signposts", notes=SIGNPOST_NOTES
+        )
+        return
+    if not states:
+        typer.echo(
+            f"No signals: the framework gives {'this indicator' if indicator else 'none'} any.", err=True
+        )
+        return
+    from policytrack.render.entries import left_out_note
+    from policytrack.render.signposts import LEFT_OUT_HINT
+
+    title = f"{fw.name}: {signposts_count(states)}"
+    out = console(ctx)
+    table, dropped = signposts_table(states, title, indicator_column=indicator is None, width=out.width)
+    out.print(table)
+    if dropped:
+        out.print(left_out_note(dropped, LEFT_OUT_HINT))

@@ -9,7 +9,15 @@ from typing import Annotated, Any
 import typer
 
 from policytrack.cli.app import fail
-from policytrack.cli.common import complete_framework, complete_indicator, complete_status, read_date
+from policytrack.cli.common import (
+    complete_actor,
+    complete_framework,
+    complete_indicator,
+    complete_signal,
+    complete_status,
+    complete_tag,
+    read_date,
+)
 from policytrack.models import EntryFilter
 
 IndicatorArg = Annotated[
@@ -42,7 +50,10 @@ SinceOpt = Annotated[
 UntilOpt = Annotated[
     str | None, typer.Option(help="Up to this date, inclusive (--until 2024 includes all of 2024).")
 ]
-TagsOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="Has this tag; repeatable.")]
+TagsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", "-t", help="Has this tag; repeatable.", autocompletion=complete_tag),
+]
 GrepOpt = Annotated[
     str | None,
     typer.Option(help="Words in the summary, note or source (any case; 'minus' finds 'MINUSMA')."),
@@ -50,7 +61,10 @@ GrepOpt = Annotated[
 
 
 ActorsOpt = Annotated[
-    list[str] | None, typer.Option("--actor", "-a", help="Involves this actor; repeatable (all of them).")
+    list[str] | None,
+    typer.Option(
+        "--actor", "-a", help="Involves this actor; repeatable (all of them).", autocompletion=complete_actor
+    ),
 ]
 AnalystsOpt = Annotated[
     list[str] | None, typer.Option("--analyst", help="Logged by this analyst; repeatable (any of them).")
@@ -79,6 +93,15 @@ MinGradeOpt = Annotated[
 ]
 EffectOpt = Annotated[
     str | None, typer.Option("--effect", "-e", help="This effect (-1, +2) or a range of them (-2..-1).")
+]
+SignalsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--signal",
+        help="The key of a signal of the indicator this entry observes; repeatable "
+        "(`policytrack signposts KEY` lists them).",
+        autocompletion=complete_signal,
+    ),
 ]
 AdvancingOpt = Annotated[bool, typer.Option("--advancing", help="Advancing evidence only (effect +1, +2).")]
 HinderingOpt = Annotated[bool, typer.Option("--hindering", help="Hindering evidence only (effect -1, -2).")]
@@ -114,6 +137,7 @@ def entry_filter(ctx: typer.Context) -> EntryFilter:
         grades=[grade_selector(g) for g in p["grade"] or []],
         min_grade=parse_grade(min_grade, "--min-grade") if min_grade else None,
         effects=effect_range(p["effect"], advancing=p["advancing"], hindering=p["hindering"]),
+        unreviewed=p.get("unreviewed", False),
     )
 
 

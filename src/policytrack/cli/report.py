@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from policytrack.models import Entry, Framework
+    from policytrack.signposts import SignpostState
     from policytrack.store import Store
 
 
@@ -111,33 +112,73 @@ def report_command(default_format: Format) -> Callable[..., None]:
             ),
         ] = None,
         plain: Annotated[bool, typer.Option("--plain", help="ASCII table, no colour.")] = False,
+        reviewed_only: Annotated[
+            bool,
+            typer.Option(
+                "--reviewed-only", help="Only reviewed entries and assessments (`policytrack review`)."
+            ),
+        ] = False,
+        by_analyst: Annotated[
+            bool,
+            typer.Option(
+                "--by-analyst",
+                help="Each analyst's latest assessment per indicator in the window, their consensus (the "
+                "median level) and spread, and which indicators are contested.",
+            ),
+        ] = False,
         explain: Annotated[
-            bool, typer.Option("--explain", help="After the table, the entries behind each row.")
+            bool,
+            typer.Option(
+                "--explain",
+                help="After the table, the entries behind each row (table, markdown and html).",
+            ),
         ] = False,
         framework: FrameworkOpt = None,
     ) -> None:
         from policytrack.workspace import get_framework
 
         chosen = Format(chosen_format(fmt, choices, as_json=as_json, as_csv=as_csv))
-        if explain and chosen in (Format.json, Format.jsonl, Format.csv, Format.markdown, Format.xlsx):
-            raise fail("--explain lists entries beside the table: use it with --format table, html or svg", 2)
+        if by_analyst and by is not None:
+            raise fail("--by-analyst and --by cannot be used together: choose one", 2)
+        if by_analyst and chosen in (Format.html, Format.svg):
+            raise fail(
+                "--by-analyst is a table: use it with --format table, markdown, csv, json, jsonl or xlsx", 2
+            )
+        if explain and chosen not in (Format.table, Format.markdown, Format.html):
+            raise fail(
+                "--explain lists entries beside the table: use it with --format table, markdown or html", 2
+            )
         as_of_date = read_date(as_of, "--as-of").end if as_of is not None else date.today()
         since_date, until_date = read_window(since, until)
+        to_terminal = output is None or str(output) == "-"
         with opened_store(ctx) as store:
             fw = get_framework(store, framework)
+            store.reviewed_only = reviewed_only
             stale = stale_days if stale_days is not None else setting("stale_days") or STALE_DAYS
-            view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale, plain)
-            explained = _explained(store, fw, view) if explain else []
-        to_terminal = output is None or str(output) == "-"
+            if chosen in (Format.html, Format.svg):
+                window = _Window(as_of_date, since_date, until_date, indicator, stale)
+                text = _brief(store, fw, window, by, chosen, explain=explain)
+            else:
+                if by_analyst:
+                    view = _analyst_view(
+                        store, fw, as_of_date, since_date, until_date, indicator, stale, plain
+                    )
+                else:
+                    view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale, plain)
+                explained = _explained(store, fw, view) if explain else {}
+                signs = _signposts(store, fw, view) if explain else {}
         if chosen is Format.xlsx:
-            _workbook(ctx, view, by, output)
+            sheet = "report by analyst" if by_analyst else "report" if by is None else f"report by {by.value}"
+            _workbook(ctx, view, sheet, output, analysts=by_analyst)
             return
         if chosen is Format.table and to_terminal:
             out = console(ctx, no_color=plain)
-            for item in [view.table(out.width), *_evidence(explained, out.width, plain)]:
-                out.print(item)  # the terminal's width decides the layout
+            out.print(view.table(out.width))  # the terminal's width decides the layout
+            for part in _explanations(view, explained, signs, out.width, plain=plain):
+                out.print(part)
             return
-        text = _text(view, chosen, _evidence(explained, None, plain), fw.title)
+        if chosen not in (Format.html, Format.svg):
+            text = _text(view, chosen, explained, signs, plain=plain)
         if to_terminal:
             typer.echo(text, nl=False)
         else:
@@ -163,6 +204,7 @@ class _View:
     keys: list[str]
     since: date | None
     until: date
+    corroboration: dict[str, str] = field(default_factory=dict)  # per key, for --explain
 
 
 def _view(
@@ -178,6 +220,7 @@ def _view(
 ) -> _View:
     from policytrack.periods import PERIOD_FIELDS, build_period_report, period_dicts
     from policytrack.render.report import (
+        corroboration_text,
         period_markdown,
         period_renderable,
         report_markdown,
@@ -197,6 +240,7 @@ def _view(
             [r.indicator.key for r in report.rows],
             report.since,
             report.until,
+            {r.indicator.key: corroboration_text(r) for r in report.rows},
         )
     periods = build_period_report(
         store, fw, by.value, as_of=as_of, since=since, until=until, indicators=indicators
@@ -212,59 +256,177 @@ def _view(
     )
 
 
-def _workbook(ctx: typer.Context, view: _View, by: Unit | None, output: Path | None) -> None:
-    """The report as a workbook: its table on one sheet (by period: one row per indicator and period),
-    and the columns sheet."""
+def _workbook(ctx: typer.Context, view: _View, name: str, output: Path | None, *, analysts: bool) -> None:
+    """The report as a workbook: its table on one sheet `name` (by period: one row per indicator and
+    period; by analyst: one per indicator and analyst), and the columns sheet."""
     from policytrack.cli.common import binary_output
-    from policytrack.render.xlsx import REPORT_NOTES, Sheet, write_workbook
+    from policytrack.render.xlsx import ANALYST_NOTES, REPORT_NOTES, Sheet, write_workbook
 
-    name = "report" if by is None else f"report by {by.value}"
+    notes = ANALYST_NOTES if analysts else REPORT_NOTES
     with binary_output(ctx, output, "-o FILE.xlsx") as out:
-        write_workbook(out, [Sheet(name, view.fields, view.records, REPORT_NOTES)])
+        write_workbook(out, [Sheet(name, view.fields, view.records, notes)])
 
 
-def _explained(store: Store, fw: Framework, view: _View) -> list[tuple[str, list[Entry]]]:
-    """--explain: the entries behind each row, in the report's window, under their table's title."""
+def _analyst_view(
+    store: Store,
+    fw: Framework,
+    as_of: date,
+    since: date | None,
+    until: date | None,
+    indicators: list[str] | None,
+    stale_days: int,
+    plain: bool,
+) -> _View:
+    from policytrack.render.report import (
+        ANALYST_FIELDS,
+        analyst_dicts,
+        analyst_markdown,
+        analyst_renderable,
+    )
+    from policytrack.reports import build_report
+
+    report = build_report(
+        store, fw, as_of=as_of, since=since, until=until, indicators=indicators, stale_days=stale_days
+    )
+    return _View(
+        ANALYST_FIELDS,
+        analyst_dicts(report),
+        lambda width: analyst_renderable(report, plain=plain),
+        lambda: analyst_markdown(report),
+        [r.indicator.key for r in report.rows],
+        report.since,
+        report.until,
+    )
+
+
+def _explained(store: Store, fw: Framework, view: _View) -> dict[str, list[Entry]]:
+    """--explain: the entries behind each row, in the report's window (reviewed ones only with
+    --reviewed-only)."""
     from policytrack.entries import list_entries
     from policytrack.models import EntryFilter
 
-    found = []
-    for key in view.keys:
-        entries = list(
-            list_entries(store, fw, EntryFilter(indicators=[key], since=view.since, until=view.until))
+    return {
+        key: list(
+            list_entries(
+                store,
+                fw,
+                EntryFilter(
+                    indicators=[key], since=view.since, until=view.until, reviewed=store.reviewed_only
+                ),
+            )
         )
-        found.append((f"Evidence behind {key} ({len(entries)} entries in the window)", entries))
+        for key in view.keys
+    }
+
+
+def _signposts(store: Store, fw: Framework, view: _View) -> dict[str, tuple[str, list[SignpostState]]]:
+    """--explain: each row's signals observed in the window or still awaited, under their table's title
+    (drawn at the width of where they are shown)."""
+    from policytrack.render.signposts import signposts_count
+    from policytrack.signposts import signposts
+
+    found: dict[str, tuple[str, list[SignpostState]]] = {}
+    for key in view.keys:
+        states = signposts(store, fw, [key], view.since, view.until)
+        if states:
+            title = f"Signposts of {key}: {signposts_count(states).removeprefix('signposts: ')}"
+            found[key] = (title, states)
     return found
 
 
-def _evidence(
-    explained: list[tuple[str, list[Entry]]], width: int | None, plain: bool
+def _evidence_title(key: str, entries: list[Entry]) -> str:
+    return f"Evidence behind {key} ({len(entries)} entries in the window)"
+
+
+def _explanations(
+    view: _View,
+    explained: dict[str, list[Entry]],
+    signs: dict[str, tuple[str, list[SignpostState]]],
+    width: int | None = None,
+    *,
+    plain: bool = False,
 ) -> list[RenderableType]:
-    """The tables of --explain at `width` (None: rich decides), with a note of any column left out."""
+    """--explain for people: per row, what its evidence rests on, its entries and its signposts (tables
+    at `width`, None: rich decides, each with a note of any column left out)."""
     from policytrack.render.entries import entries_table, left_out_note
+    from policytrack.render.signposts import LEFT_OUT_HINT, signposts_table
+    from policytrack.render.text import literal
 
-    tables: list[RenderableType] = []
-    for title, entries in explained:
-        table, dropped = entries_table(entries, title=title, width=width, plain=plain)
-        tables.append(table)
+    parts: list[RenderableType] = []
+    for key, entries in explained.items():
+        if key in view.corroboration:
+            parts.append(literal(f"{key}: {view.corroboration[key]}"))
+        table, dropped = entries_table(entries, title=_evidence_title(key, entries), width=width, plain=plain)
+        parts.append(table)
         if dropped:
-            tables.append(left_out_note(dropped))
-    return tables
+            parts.append(left_out_note(dropped))
+        if key in signs:
+            title, states = signs[key]
+            table, dropped = signposts_table(states, title, indicator_column=False, width=width, plain=plain)
+            parts.append(table)
+            if dropped:
+                parts.append(left_out_note(dropped, LEFT_OUT_HINT))
+    return parts
 
 
-def _text(view: _View, fmt: Format, extra: list[RenderableType], title: str) -> str:
-    """The report as the text of a file: records through the registry, markdown, or the table as the
-    terminal would show it (plain text, HTML or SVG)."""
+def _text(
+    view: _View,
+    fmt: Format,
+    explained: dict[str, list[Entry]],
+    signs: dict[str, tuple[str, list[SignpostState]]],
+    *,
+    plain: bool = False,
+) -> str:
+    """The report as the text of a file: records through the registry, markdown (with the evidence when
+    explained), or the table as the terminal would show it, in plain text."""
     from policytrack.render.formats import write_records
-    from policytrack.render.report import export_recorded
+    from policytrack.render.report import evidence_markdown, export_recorded
 
     if fmt in (Format.json, Format.jsonl, Format.csv):
         buffer = io.StringIO(newline="")
         write_records(fmt.value, buffer, view.fields, view.records)
         return buffer.getvalue()
     if fmt is Format.markdown:
-        return view.markdown()
-    return export_recorded([view.table(None), *extra], "text" if fmt is Format.table else fmt.value, title)
+        sections = [
+            evidence_markdown(_evidence_title(k, found), found, view.corroboration.get(k, ""))
+            for k, found in explained.items()
+        ]
+        return "\n".join([view.markdown(), *sections])
+    return export_recorded([view.table(None), *_explanations(view, explained, signs, plain=plain)])
+
+
+@dataclass(frozen=True)
+class _Window:
+    as_of: date
+    since: date | None
+    until: date | None
+    indicators: list[str] | None
+    stale_days: int
+
+
+def _brief(store: Store, fw: Framework, w: _Window, by: Unit | None, fmt: Format, *, explain: bool) -> str:
+    """The HTML or SVG brief: the report, with --by its periods (all of them), drawn."""
+    from policytrack.brief import build_brief
+    from policytrack.periods import build_period_report
+    from policytrack.render.brief import brief_html, brief_svg
+    from policytrack.reports import build_report
+
+    report = build_report(
+        store,
+        fw,
+        as_of=w.as_of,
+        since=w.since,
+        until=w.until,
+        indicators=w.indicators,
+        stale_days=w.stale_days,
+    )
+    periods = None
+    if by is not None:
+        periods = build_period_report(
+            store, fw, by.value, as_of=w.as_of, since=w.since, until=w.until, indicators=w.indicators
+        )
+    brief = build_brief(store, fw, report, periods, explain=explain)
+    return brief_html(brief) if fmt is Format.html else brief_svg(brief)
 
 
 @app.command("target", epilog="Example: policytrack target regional in-progress --by 2027-12")
@@ -291,7 +453,7 @@ def target_cmd(
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
         t = set_target(store, fw, indicator, level, due, begin, note, default_analyst(), utc_now())
-    message = f"Target for {t.indicator_key}: {t.level.name} by {t.due}"
+    message = f"Target for {t.indicator_key}: {t.level.name if t.level else '-'} by {t.due}"
     confirm(ctx, message, f"the target for {t.indicator_key}")
 
 

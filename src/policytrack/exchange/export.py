@@ -17,7 +17,12 @@ from policytrack.entries import filter_sql, listing
 from policytrack.models import EntryFilter, Framework
 from policytrack.status import timeline_values
 from policytrack.store import Store
-from policytrack.store.export import ENTRY_JSON_SQL, JSON_OBJECT_SQL, csv_line_sql
+from policytrack.store.export import (
+    ENTRY_JSON_DELETED_SQL,
+    ENTRY_JSON_SQL,
+    JSON_OBJECT_SQL,
+    csv_line_sql,
+)
 
 
 def _current(store: Store, frameworks: Sequence[Framework], flt: EntryFilter, select: str) -> Iterator[str]:
@@ -78,19 +83,28 @@ def export_records(
     return records()
 
 
-def _built_select(fmt: str) -> str:
+def _built_select(fmt: str, *, deleted_at: bool = False) -> str:
     """The SQL that builds one entry as `list` writes it in the format fmt: an export CSV line, or the
-    entry's JSON object (Entry.as_dict)."""
-    return csv_line_sql(raw=False) if fmt == "csv" else ENTRY_JSON_SQL
+    entry's JSON object (Entry.as_dict); with deleted_at, the tombstone's date last (`list --deleted`)."""
+    if fmt == "csv":
+        return csv_line_sql(raw=False, deleted_at=deleted_at)
+    return ENTRY_JSON_DELETED_SQL if deleted_at else ENTRY_JSON_SQL
 
 
 def list_texts(
-    store: Store, fw: Framework | None, flt: EntryFilter, fmt: str, limit: int | None = None
+    store: Store,
+    fw: Framework | None,
+    flt: EntryFilter,
+    fmt: str,
+    limit: int | None = None,
+    *,
+    deleted_at: bool = False,
 ) -> Iterator[str]:
     """`list` in the format fmt (csv, json, jsonl): one SQLite-built text per entry, in list order (the
-    newest `limit`, oldest first), streamed. fw None: every framework's entries."""
+    newest `limit`, oldest first), streamed. fw None: every framework's entries. With deleted_at, each
+    ends with its tombstone's date (empty or null: current), as `list --deleted` writes."""
     where, params, limit = listing(fw, flt, limit)
-    rows = store.entry_values(_built_select(fmt), where, params, limit)
+    rows = store.entry_values(_built_select(fmt, deleted_at=deleted_at), where, params, limit)
     return (row[0] for row in rows)
 
 

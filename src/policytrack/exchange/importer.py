@@ -18,6 +18,7 @@ from typing import Any
 from policytrack.columns import (
     ENTRY_COLUMNS,
 )
+from policytrack.entries import duplicate_of, folded
 from policytrack.errors import DatabaseError, InputError, PolicytrackError
 from policytrack.exchange.readers import Record
 from policytrack.exchange.rowcheck import RowChecker
@@ -45,11 +46,14 @@ class ImportResult:
     conflicts: int = 0
     rows: int = 0
     dry_run: bool = False
+    duplicates: int = 0  # rows without a uuid that repeat a current entry (or an earlier row): skipped
 
     def summary(self) -> str:
         text = f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
         if self.conflicts:
             text += f", {self.conflicts} kept local (the database's revision is newer)"
+        if self.duplicates:
+            text += f", {self.duplicates} duplicates skipped (--allow-duplicates adds them)"
         return text + (" (dry run: nothing written)" if self.dry_run else "")
 
 
@@ -57,8 +61,13 @@ class ImportResult:
 
 
 class _Importer:
-    def __init__(self, store: Store, default_framework: str | None, today: date) -> None:
+    def __init__(
+        self, store: Store, default_framework: str | None, today: date, allow_duplicates: bool = False
+    ) -> None:
         self.store = store
+        self.allow_duplicates = allow_duplicates
+        # (indicator id, date, folded summary) of the rows without uuid added by this import
+        self.added_keys: set[tuple[int, str, str]] = set()
         self.rows = RowChecker(store, default_framework, today)
         self.used_ids: set[int] = set()
         # Read under the import's write lock (the caller's BEGIN IMMEDIATE): read before it, a `log` in
@@ -85,6 +94,9 @@ class _Importer:
             if local is not None:
                 self._merge(local, values, ident, result)
                 continue
+            if not ident["uuid"] and not self.allow_duplicates and self._duplicate(values):
+                result.duplicates += 1
+                continue
             entry_id = ident["id"]
             if entry_id is None or entry_id < 1 or entry_id in taken or entry_id in self.used_ids:
                 # the short id is taken here: the entry gets a new one, its uuid stays
@@ -107,6 +119,15 @@ class _Importer:
             )
             result.added += 1
         self.store.insert_imported(entries, self.rows.analyst, self.rows.now)
+
+    def _duplicate(self, values: dict[str, Any]) -> bool:
+        """A row without uuid that repeats a current entry (or a row this import added): a hand-made file
+        imported twice adds nothing the second time."""
+        key = (values["indicator_id"], values["date"], folded(values["summary"]))
+        if key in self.added_keys or (not self.was_empty and duplicate_of(self.store, values) is not None):
+            return True
+        self.added_keys.add(key)
+        return False
 
     def _merge(
         self, local: sqlite3.Row, values: dict[str, Any], ident: dict[str, Any], result: ImportResult
@@ -159,6 +180,7 @@ def import_records(
     today: date | None = None,
     progress: Callable[[int], None] | None = None,
     writing: Callable[[], None] | None = None,
+    allow_duplicates: bool = False,
 ) -> ImportResult:
     """Validate and merge every record; raise ImportRowsError (nothing written) if any is invalid.
     `progress(rows)` is called for each row read, `writing()` once all are read and checked, before the
@@ -170,7 +192,7 @@ def import_records(
     batch: list[tuple[dict[str, Any], dict[str, Any]]] = []
     store.large_cache()
     with store.transaction(), bulk_search_index(store.conn), deferred_indexes(store.conn):
-        importer = _Importer(store, framework, today or date.today())
+        importer = _Importer(store, framework, today or date.today(), allow_duplicates)
         for number, rec in _decoded(records, source):
             result.rows += 1
             if progress is not None:

@@ -21,7 +21,7 @@ from policytrack.context import default_analyst, utc_now
 from policytrack.dates import parse_date, stored_date
 from policytrack.entries import validated_values
 from policytrack.errors import InputError
-from policytrack.grades import GRADES
+from policytrack.grades import GRADES, grade_weight
 from policytrack.models import (
     EFFECT_MAX,
     EFFECT_MIN,
@@ -30,8 +30,10 @@ from policytrack.models import (
     EntryInput,
     Framework,
     NotJSON,
+    clean_text,
     storable,
 )
+from policytrack.sources import find_source
 from policytrack.store import Store
 from policytrack.workspace import get_framework
 
@@ -46,6 +48,7 @@ _CACHE_LIMIT = 100_000  # distinct dates and label lists remembered; beyond it, 
 Values = dict[str, Any]
 
 
+_WEIGHTS: dict[str | None, float] = {g: grade_weight(g) for g in (*GRADES, None)}
 _TEXT_COLUMNS = ("indicator", "summary", "date", "source", "status", "grade", "note", "analyst")
 
 
@@ -109,6 +112,26 @@ def optional_int(value: Any, what: str, low: int | None = None, high: int | None
     return number
 
 
+_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
+
+
+def tombstone(rec: dict[str, Any], now: str) -> str | None:
+    """When a row's entry was deleted: its `deleted_at`, else `now` when it says `deleted: true` (as
+    `list --deleted` writes), else None (a current entry)."""
+    at = optional_timestamp(rec.get("deleted_at"), "deleted_at")
+    flag = rec.get("deleted")
+    if flag is None or isinstance(flag, bool):
+        deleted = flag
+    elif isinstance(flag, str) and flag.strip().lower() in _TRUE + _FALSE:
+        deleted = flag.strip().lower() in _TRUE
+    else:
+        shown = repr(flag[:40]) if isinstance(flag, str) else _json_kind(flag)
+        raise InputError(f"deleted {shown} is not true or false; write true, false or leave it empty")
+    if deleted is False and at is not None:
+        raise InputError("deleted is false but deleted_at is set; keep one of them")
+    return at if at is not None or not deleted else now
+
+
 def optional_timestamp(value: Any, what: str) -> str | None:
     """An ISO 8601 timestamp (as export writes: 2024-07-06T09:30:00.000000Z), kept as given."""
     if value is None or value == "":
@@ -156,6 +179,15 @@ def _optional_text(rec: dict[str, Any], name: str) -> str | None:
     return value
 
 
+def review(rec: dict[str, Any]) -> Values:
+    """Who reviewed the entry and when: both, or neither (not reviewed)."""
+    by = _text(rec, "reviewed_by").strip()
+    at = optional_timestamp(rec.get("reviewed_at"), "reviewed_at")
+    if bool(by) != bool(at):
+        raise InputError("reviewed_by and reviewed_at go together: give both (a reviewed entry) or neither")
+    return {"reviewed_by": clean_text(by, "reviewed_by") or None, "reviewed_at": at}
+
+
 def _plain(text: Any) -> bool:
     """Text the general path would store unchanged apart from strip()."""
     return type(text) is str and len(text) <= MAX_FIELD and storable(text)
@@ -173,6 +205,7 @@ class RowChecker:
         self._levels: dict[str, frozenset[str]] = {}
         self._dates: dict[str, tuple[str, str, str]] = {}
         self._labels: dict[str, str] = {}
+        self._sources: dict[str, int] = {}  # registered key -> id
 
     def framework(self, name: str | None) -> Framework:
         key = name or self.default_framework or ""
@@ -192,13 +225,38 @@ class RowChecker:
             if rec.get(column) in (None, ""):
                 raise InputError(f"{column} is empty")
         fw = self.framework(_optional_text(rec, "framework"))
-        values = self.fast(fw, rec)
+        links = self.links(rec)
+        values = self.fast(fw, rec, links)
         if values is None:
-            values = self.general(fw, rec)
-        return values, self.identity(rec)
+            values = self.general(fw, rec, links)
+        return values | review(rec), self.identity(rec)
 
-    def general(self, fw: Framework, rec: dict[str, Any]) -> Values:
+    def links(self, rec: dict[str, Any]) -> Values:
+        """The registered source and outlet (by key: the registry travels first, `import` of a sources
+        file or `source add`) and the event id of a record."""
+        source_key, via = _optional_text(rec, "source_key"), _optional_text(rec, "via")
+        try:
+            event = normal_uuid(rec.get("event")) or None
+        except InputError:
+            raise InputError(
+                f"event {str(rec.get('event'))[:40]!r} is not an event id (a uuid, as export writes it); "
+                "leave it empty for an entry of no event"
+            ) from None
+        return {
+            "source_id": self._source_id(source_key, "source_key") if source_key else None,
+            "via_id": self._source_id(via, "via") if via else None,
+            "event": event,
+        }
+
+    def _source_id(self, key: str, what: str) -> int:
+        known = self._sources.get(key)
+        if known is None:
+            known = self._sources[key] = find_source(self.store, key, f"{what} source").id
+        return known
+
+    def general(self, fw: Framework, rec: dict[str, Any], links: Values | None = None) -> Values:
         """log's own rules: EntryInput and validated_values."""
+        links = self.links(rec) if links is None else links
         text = {name: _text(rec, name) for name in _TEXT_COLUMNS}
         data = EntryInput(
             indicator=text["indicator"],
@@ -210,13 +268,16 @@ class RowChecker:
             grade=text["grade"] or None,
             tags=labels(rec.get("tags"), "tags"),
             actors=labels(rec.get("actors"), "actors"),
+            signals=labels(rec.get("signals"), "signals"),
             note=text["note"],
             analyst=text["analyst"],
+            **links,
         )
         return validated_values(fw, data)
 
-    def fast(self, fw: Framework, rec: dict[str, Any]) -> Values | None:
+    def fast(self, fw: Framework, rec: dict[str, Any], links: Values | None = None) -> Values | None:
         """The same values for a row in the stored form, or None (then `general` decides)."""
+        links = self.links(rec) if links is None else links
         key, effect, status, grade = rec["indicator"], rec.get("effect"), rec.get("status"), rec.get("grade")
         if type(key) is not str or type(effect) not in (str, int, type(None)):
             return None
@@ -245,6 +306,10 @@ class RowChecker:
         tags, actors = self._list(rec.get("tags")), self._list(rec.get("actors"))
         if tags is None or actors is None:
             return None
+        if links["via_id"] is not None and links["via_id"] == links["source_id"]:
+            return None
+        if rec.get("signals") not in (None, "", []):
+            return None  # signal keys are checked against the indicator by the general path
         text, start, precision = dated
         return {
             "indicator_id": indicator_id,
@@ -259,7 +324,12 @@ class RowChecker:
             "grade": grade,
             "tags": tags,
             "actors": actors,
+            "signals": "[]",
             "analyst": analyst.strip() or self.analyst,
+            **links,
+            "weight": _WEIGHTS[grade],
+            "reviewed_by": None,  # values() adds the record's review to either path's values
+            "reviewed_at": None,
         }
 
     def _date(self, raw: Any) -> tuple[str, str, str] | None:
@@ -308,5 +378,5 @@ class RowChecker:
             "id": optional_int(rec.get("id"), "id", 1, MAX_ID),
             "revision": optional_int(rec.get("revision"), "revision", 1, MAX_ID),
             "recorded_at": optional_timestamp(rec.get("recorded_at"), "recorded_at") or self.now,
-            "deleted_at": optional_timestamp(rec.get("deleted_at"), "deleted_at"),
+            "deleted_at": tombstone(rec, self.now),
         }

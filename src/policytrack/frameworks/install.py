@@ -48,24 +48,44 @@ def source_path(arg: str) -> Path:
 _UPDATABLE = tuple(f.name for f in fields(Indicator) if f.name not in {"key", "id", "target"})
 
 
-def _differs(old: Indicator, new: Indicator) -> bool:
+def indicator_differs(old: Indicator, new: Indicator) -> bool:
     return any(getattr(old, f) != getattr(new, f) for f in _UPDATABLE)
 
 
-def install(store: Store, path: Path, now: str, *, update: bool = False) -> InstallResult:
+def install(store: Store, path: Path, now: str, *, update: bool = False, by: str = "") -> InstallResult:
     """Validate a framework file and add it, or (with update) load it as the framework's new version.
 
     An update may add indicators and change any text, but may not remove an indicator that has entries
     or a status level that entries or targets use: evidence is never lost.
     """
     fw, text = read_framework_file(path)
+    return install_text(store, fw, text, str(path), now, update=update, by=by)
+
+
+def install_text(
+    store: Store, fw: Framework, text: str, origin: str, now: str, *, update: bool, by: str = ""
+) -> InstallResult:
+    """Add or update a framework already read from `text` (from the file or the database `origin`
+    names), recording who loaded it (`by`)."""
     # The checks and the writes under one write lock: a `log` committing between them could otherwise use
     # a level or an indicator that the update then removes.
     with store.transaction():
-        return _install(store, fw, text, path, now, update=update)
+        return _install(store, fw, text, origin, now, update=update, by=by)
 
 
-def _install(store: Store, fw: Framework, text: str, path: Path, now: str, *, update: bool) -> InstallResult:
+def install_definition(store: Store, text: str, label: Path, now: str, *, update: bool) -> InstallResult:
+    """Add or update a framework from the text of its file (as a teammate loaded it: sync), validated
+    like a file; `label` names it in messages."""
+    from policytrack.frameworks.parse import parse_framework
+
+    return install_text(
+        store, parse_framework(text, label, stored=True), text, str(label), now, update=update
+    )
+
+
+def _install(
+    store: Store, fw: Framework, text: str, path: str, now: str, *, update: bool, by: str
+) -> InstallResult:
     sha = hashlib.sha256(text.encode()).hexdigest()
     existing = store.framework(fw.name)
     added: list[str] = [ind.key for ind in fw.indicators]
@@ -81,27 +101,27 @@ def _install(store: Store, fw: Framework, text: str, path: Path, now: str, *, up
         old = {ind.key: ind for ind in existing.indicators}
         new_keys = {ind.key for ind in fw.indicators}
         added = [ind.key for ind in fw.indicators if ind.key not in old]
-        changed = [ind.key for ind in fw.indicators if ind.key in old and _differs(old[ind.key], ind)]
-        removed = [key for key in old if key not in new_keys]
-        counts = store.evidence_counts(existing.id)
-        kept = store.history_counts(existing.id)
-        blocked = [
-            f"{key} ({plural(counts[key], 'entry', 'entries')})"
-            if counts.get(key)
-            else f"{key} (history: {plural(kept[key], 'record')})"
-            for key in removed
-            if counts.get(key) or kept.get(key)
+        changed = [
+            ind.key for ind in fw.indicators if ind.key in old and indicator_differs(old[ind.key], ind)
         ]
+        removed = [key for key in old if key not in new_keys]
+        blocked, dropped = update_problems(store, existing, fw)
         if blocked:
             raise FrameworkError(
                 f"{path}: cannot remove indicator {', '.join(blocked)} from {fw.name!r}: its evidence or "
                 "target history would be lost; keep it in the file (its title and description may change)"
             )
-        dropped = sorted(store.levels_in_use(existing.id) - {level.name for level in fw.scale})
         if dropped:
             raise FrameworkError(
                 f"{path}: cannot drop status level {', '.join(dropped)} from {fw.name!r}: "
                 "entries or targets use it"
+            )
+        have = {(ind.key, sig.key) for ind in fw.indicators for sig in ind.signals}
+        orphaned = sorted(f"{key}:{sig}" for key, sig in store.signals_in_use(existing.id) - have)
+        if orphaned:
+            raise FrameworkError(
+                f"{path}: cannot drop signal {', '.join(orphaned)} from {fw.name!r}: entries observe it; "
+                "keep it in the file with the same key (a text signal's key is its place: p1, r2...)"
             )
         versions = store.framework_versions(existing.id)
         if versions and versions[-1]["sha256"] == sha:
@@ -109,12 +129,31 @@ def _install(store: Store, fw: Framework, text: str, path: Path, now: str, *, up
     framework_id = store.save_framework(fw, text, now)
     if removed:
         store.remove_indicators(framework_id, removed)
-    version = store.add_framework_version(framework_id, now, sha, text)
+    version = store.add_framework_version(framework_id, now, sha, text, by)
     loaded = store.framework(fw.name)
     assert loaded is not None
     _record_file_targets(store, fw, loaded, now)
     action = "added" if existing is None else "updated"
     return InstallResult(loaded, action, version, tuple(added), tuple(changed), tuple(removed))
+
+
+def update_problems(store: Store, existing: Framework, new: Framework) -> tuple[list[str], list[str]]:
+    """What loading `new` over `existing` would lose, so it is refused: the indicators it drops that have
+    evidence or history (described with their counts), and the status levels it drops that are in use."""
+    assert existing.id is not None
+    new_keys = {ind.key for ind in new.indicators}
+    removed = [ind.key for ind in existing.indicators if ind.key not in new_keys]
+    counts = store.evidence_counts(existing.id)
+    kept = store.history_counts(existing.id)
+    blocked = [
+        f"{key} ({plural(counts[key], 'entry', 'entries')})"
+        if counts.get(key)
+        else f"{key} (history: {plural(kept[key], 'record')})"
+        for key in removed
+        if counts.get(key) or kept.get(key)
+    ]
+    dropped = sorted(store.levels_in_use(existing.id) - {level.name for level in new.scale})
+    return blocked, dropped
 
 
 def _record_file_targets(store: Store, from_file: Framework, loaded: Framework, now: str) -> None:
@@ -127,6 +166,7 @@ def _record_file_targets(store: Store, from_file: Framework, loaded: Framework, 
         existing = current.get(ind.key)
         if (
             existing is not None
+            and existing.level is not None
             and existing.level.name == goal.level
             and existing.due == goal.due
             and (goal.start is None or existing.start == goal.start)

@@ -17,11 +17,14 @@ from policytrack.dates import PartialDate, parse_date
 from policytrack.errors import DateError, FrameworkError
 from policytrack.models import (
     DEFAULT_FRAMEWORK,
+    SIGNAL_KINDS,
     Framework,
     FrameworkTarget,
     Indicator,
+    Signal,
     Source,
     StatusLevel,
+    numbered_signal,
 )
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}\Z")
@@ -45,6 +48,7 @@ _INDICATOR_KEYS = {
     "target",
 }
 _TARGET_KEYS = {"level", "by", "from", "note"}
+_SIGNAL_KEYS = {"key", "text", "kind"}
 _ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _BASELINE_KEYS = {"summary", "source", "status"}
 _KINDS = {"recommendation", "risk"}
@@ -101,10 +105,31 @@ class _Lines:
         return header
 
 
+# The texts `policytrack framework new` writes for the user to replace (frameworks/install.py TEMPLATE uses
+# each of them; a test keeps the two in step): a file still holding one is refused, naming its line.
+PLACEHOLDERS = frozenset(
+    {
+        "Title of the framework",
+        "What the paper recommends, in your own words.",
+        "Title of the paper or article",
+        "Author",
+        "Publisher or journal",
+        "The first recommendation",
+        "What carrying it out would mean.",
+        "Who must act",
+        "What you would observe if it advances",
+        "What you would observe if it goes backwards",
+        "The situation the paper describes.",
+        "Author, outlet",
+    }
+)
+
+
 class _Reader:
-    def __init__(self, path: Path, text: str) -> None:
+    def __init__(self, path: Path, text: str, *, placeholders: bool = True) -> None:
         self.path = path
         self.lines = _Lines(text)
+        self.placeholders = placeholders  # refuse the template's placeholders (not in a stored version)
 
     def fail(self, problem: str, table: str = "", index: int = 0, key: str | None = None) -> NoReturn:
         line = self.lines.line(table, index, key)
@@ -137,7 +162,17 @@ class _Reader:
         text = " ".join(value.split())
         if required and not text:
             self.fail(f"{key!r} in [{table}] is empty", table, index, key)
+        self.not_placeholder(text, key, table, index)
         return text
+
+    def not_placeholder(self, text: str, key: str, table: str, index: int) -> None:
+        if self.placeholders and text in PLACEHOLDERS:
+            self.fail(
+                f"{key!r} in [{table}] is still the template's {text!r}: replace it with your own text",
+                table,
+                index,
+                key,
+            )
 
     def integer(self, data: Mapping[str, Any], key: str, table: str, index: int = 0) -> int:
         if key not in data:
@@ -156,7 +191,10 @@ class _Reader:
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.fail(f"{key!r} in [{table}] must be a list of text", table, index, key)
-        return tuple(" ".join(v.split()) for v in value)
+        found = tuple(" ".join(v.split()) for v in value)
+        for text in found:
+            self.not_placeholder(text, key, table, index)
+        return found
 
     def mapping(self, data: Mapping[str, Any], key: str, table: str, index: int) -> dict[str, Any]:
         value = data.get(key, {})
@@ -165,8 +203,9 @@ class _Reader:
         return dict(value)
 
 
-def parse_framework(text: str, path: Path) -> Framework:
-    """Validate the text of a framework file and build the Framework it describes."""
+def parse_framework(text: str, path: Path, *, stored: bool = False) -> Framework:
+    """Validate the text of a framework file and build the Framework it describes. A `stored` version
+    (loaded before the template's placeholders were refused) may still hold them."""
     import tomllib  # only when a framework file is read, not on every command
 
     try:
@@ -177,7 +216,7 @@ def parse_framework(text: str, path: Path) -> Framework:
         raise FrameworkError(f"{path}: not valid TOML: nested too deeply; check the file") from None
     except ValueError as exc:  # e.g. a number of thousands of digits
         raise FrameworkError(f"{path}: not valid TOML: {exc}; check the file") from None
-    r = _Reader(path, text)
+    r = _Reader(path, text, placeholders=not stored)
     r.table(data, _TOP_KEYS, "")
     fw = data.get("framework")
     if not isinstance(fw, dict):
@@ -304,6 +343,7 @@ def _read_indicators(r: _Reader, raw: object, levels: set[str]) -> tuple[Indicat
                 "status",
             )
         target = _read_target(r, r.mapping(item, "target", t, i), i, levels)
+        signals = _read_signals(r, item, i)
         out.append(
             Indicator(
                 target=target,
@@ -313,14 +353,60 @@ def _read_indicators(r: _Reader, raw: object, levels: set[str]) -> tuple[Indicat
                 description=r.text(item, "description", t, i),
                 kind=kind,
                 actors=r.texts(item, "actors", t, i),
-                progress_signals=r.texts(item, "progress_signals", t, i),
-                regression_signals=r.texts(item, "regression_signals", t, i),
+                progress_signals=tuple(s.text for s in signals if s.direction == "progress"),
+                regression_signals=tuple(s.text for s in signals if s.direction == "regression"),
+                signals=signals,
                 baseline=r.text(base, "summary", f"{t}.baseline", i, required=False),
                 baseline_source=r.text(base, "source", f"{t}.baseline", i, required=False),
                 baseline_status=baseline_status,
             )
         )
     return tuple(sorted(out, key=lambda ind: ind.number))
+
+
+def _read_signals(r: _Reader, item: dict[str, Any], i: int) -> tuple[Signal, ...]:
+    """progress_signals and regression_signals: each a list of text (keys p1, p2... and r1, r2... by
+    place) or of tables with `key`, `text` and optionally `kind` (leading or confirming), or both mixed."""
+    t = "indicators"
+    out: list[Signal] = []
+    for direction in ("progress", "regression"):
+        name = f"{direction}_signals"
+        raw = item.get(name, [])
+        if not isinstance(raw, list):
+            r.fail(f"{name!r} in [{t}] must be a list of text or of tables", t, i, name)
+        for place, value in enumerate(raw, start=1):
+            if isinstance(value, str):
+                text = " ".join(value.split())
+                r.not_placeholder(text, name, t, i)
+                out.append(numbered_signal(direction, place, text))
+                continue
+            if not isinstance(value, dict):
+                r.fail(f"{name!r} in [{t}] must hold text or tables with key and text", t, i, name)
+            r.table(value, _SIGNAL_KEYS, f"{t}.{name}", i)
+            key = r.text(value, "key", f"{t}.{name}", i)
+            if not KEY_PATTERN.match(key):
+                r.fail(
+                    f"signal key {key!r} must be lower-case letters, digits and hyphens, at most 40 "
+                    "characters",
+                    t,
+                    i,
+                    name,
+                )
+            kind = r.text(value, "kind", f"{t}.{name}", i, required=False)
+            if kind and kind not in SIGNAL_KINDS:
+                r.fail(f"signal kind {kind!r} must be one of {', '.join(SIGNAL_KINDS)}", t, i, name)
+            out.append(Signal(key, r.text(value, "text", f"{t}.{name}", i), direction, kind))
+    keys = [s.key for s in out]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        r.fail(
+            f"signal key {', '.join(twice)} appears twice in the indicator (text signals take p1, p2... "
+            "and r1, r2... by place): give each signal its own key",
+            t,
+            i,
+            "progress_signals",
+        )
+    return tuple(out)
 
 
 def _read_target(r: _Reader, raw: dict[str, Any], i: int, levels: set[str]) -> FrameworkTarget | None:

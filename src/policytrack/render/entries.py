@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
+    from policytrack.undo import Reversal
+
 
 def effect_text(effect: int) -> str:
     return f"+{effect}" if effect > 0 else str(effect)
@@ -175,14 +177,20 @@ def entries_table(
             cells.append(literal(e.status or ""))
         cells.append(literal(e.summary))
         if "Source" in show:
-            cells.append(literal(e.source))
+            cells.append(literal(source_text(e)))
         if "Tags" in show:
             cells.append(literal(", ".join(e.tags)))
         table.add_row(*cells)
     return table, dropped
 
 
-def entry_detail(entry: Entry) -> RenderableType:
+def source_text(entry: Entry) -> str:
+    """The registered source's key (and the outlet it came via), then the free text."""
+    registered = " ".join(p for p in (entry.source_key, f"via {entry.via}" if entry.via else "") if p)
+    return f"{registered}: {entry.source}" if registered and entry.source else registered or entry.source
+
+
+def entry_detail(entry: Entry, linked: Sequence[Entry] = ()) -> RenderableType:
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
@@ -197,10 +205,25 @@ def entry_detail(entry: Entry) -> RenderableType:
         ("Effect", effect_text(entry.effect)),
         ("Grade", describe_grade(entry.grade) if entry.grade else ""),
         ("Status", entry.status or ""),
-        ("Source", entry.source),
+        ("Source", source_text(entry)),
+        ("Event", entry.event or ""),
+        *(
+            [
+                (
+                    "Same event",
+                    "\n".join(
+                        f"{e.id}: {e.framework}:{e.indicator} ({effect_text(e.effect)})" for e in linked
+                    ),
+                )
+            ]
+            if linked
+            else []
+        ),
         ("Note", entry.note),
         ("Tags", ", ".join(entry.tags)),
         ("Actors", ", ".join(entry.actors)),
+        ("Signals", ", ".join(entry.signals)),
+        ("Reviewed", f"by {entry.reviewed_by}, {entry.reviewed_at}" if entry.reviewed_at else "not yet"),
         ("Analyst", entry.analyst),
         ("Framework", entry.framework),
         ("UUID", entry.uuid),
@@ -227,6 +250,8 @@ _HISTORY_FIELDS = (
     "tags",
     "actors",
     "analyst",
+    "signals",
+    "reviewed_by",
 )
 
 
@@ -239,7 +264,8 @@ def _field_text(entry: Entry, name: str) -> str:
     return "" if value is None else str(value)
 
 
-def history_table(revisions: Sequence[Revision]) -> Table:
+def history_table(revisions: Sequence[Revision], notes: dict[int, str] | None = None) -> Table:
+    """An entry's revisions; `notes` adds to a revision's action (such as "undo of revision 3")."""
     from rich.table import Table
     from rich.text import Text
 
@@ -253,10 +279,8 @@ def history_table(revisions: Sequence[Revision]) -> Table:
     table.add_column("Changes")
     previous: Entry | None = None
     for rev in revisions:
-        if previous is None or rev.action in {"delete", "restore"}:
-            changes = (
-                f"{rev.entry.indicator} {rev.entry.date}: {rev.entry.summary}" if previous is None else ""
-            )
+        if previous is None:
+            changes = f"{rev.entry.indicator} {rev.entry.date}: {rev.entry.summary}"
         else:
             lines = []
             for name in _HISTORY_FIELDS:
@@ -265,9 +289,36 @@ def history_table(revisions: Sequence[Revision]) -> Table:
                     lines.append(f"{name}: {old or '(empty)'} -> {new or '(empty)'}")
             changes = "\n".join(lines)
         when = rev.changed_at[:19].replace("T", " ")
-        table.add_row(str(rev.revision), literal(rev.action), literal(rev.changed_by), when, literal(changes))
+        action = rev.action + (f" ({notes[rev.revision]})" if notes and rev.revision in notes else "")
+        table.add_row(str(rev.revision), literal(action), literal(rev.changed_by), when, literal(changes))
         previous = rev.entry
     return table
+
+
+def reversal_table(plan: Reversal) -> RenderableType:
+    """What an undo or a revert will change: a line saying what, then each field before and after."""
+    from rich.console import Group
+    from rich.table import Table
+
+    table = Table()
+    table.add_column("Field")
+    table.add_column("Now")
+    table.add_column("After")
+    rows: list[tuple[str, str, str]] = [(c.name, c.before, c.after) for c in plan.changes]
+    if plan.before is not None and plan.after is not None:
+        for name in _HISTORY_FIELDS:
+            old, new = _field_text(plan.before, name), _field_text(plan.after, name)
+            if old != new:
+                rows.append((name, old or "(empty)", new or "(empty)"))
+        if plan.before.deleted != plan.after.deleted:
+            rows.append(("deleted", _yes_no(plan.before.deleted), _yes_no(plan.after.deleted)))
+    for name, old, new in rows:
+        table.add_row(literal(name), literal(old, style="red"), literal(new, style="green"))
+    return Group(literal(f"{plan.command.capitalize()} {plan.title}:", style="bold"), table)
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
 
 
 def indicators_table(fw: Framework, states: Sequence[IndicatorState]) -> Table:

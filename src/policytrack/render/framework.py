@@ -48,8 +48,13 @@ def framework_detail(fw: Framework, versions: list[tuple[int, str]]) -> Renderab
         )
         grid.add_row("Description", literal(ind.description))
         grid.add_row("Actors", literal(", ".join(ind.actors)))
-        grid.add_row("Progress signals", literal("\n".join(f"- {s}" for s in ind.progress_signals)))
-        grid.add_row("Regression signals", literal("\n".join(f"- {s}" for s in ind.regression_signals)))
+        for direction in ("progress", "regression"):
+            listed = [
+                f"- {s.key}: {s.text}{f' ({s.kind})' if s.kind else ''}"
+                for s in ind.signals
+                if s.direction == direction
+            ]
+            grid.add_row(f"{direction.capitalize()} signals", literal("\n".join(listed)))
         baseline = f"{ind.baseline} ({ind.baseline_source})" if ind.baseline_source else ind.baseline
         grid.add_row("Baseline", literal(baseline))
         title = literal(f"{ind.number}. {ind.title} [{ind.key}]")

@@ -9,9 +9,10 @@ import io
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from policytrack.models import StatusLevel, plural
+from policytrack.models import Entry, StatusLevel, plural
 from policytrack.periods import ASCII_LEGEND, SPARK_LEGEND, Cell, PeriodReport, sparkline
 from policytrack.render.entries import fit
+from policytrack.render.signposts import signposts_count
 from policytrack.render.text import literal, visible
 from policytrack.reports import Report, ReportRow
 from policytrack.status import Timeline, TimelinePoint
@@ -43,9 +44,32 @@ def _window(report: Report) -> str:
 
 
 def _target_text(row: ReportRow) -> str:
-    if row.target is None:
+    if row.target is None or row.target.level is None:
         return "-"
     return f"{row.target.level.name} by {row.target.due}"
+
+
+def corroboration_text(row: ReportRow) -> str:
+    """What a row's evidence rests on, in a sentence: its independent originating sources by type, their
+    origins, the share of entries from official sources, and a single-source warning."""
+    c = row.corroboration
+    if not c.entries:
+        return "No evidence in the window."
+    if not c.sources:
+        return f"{c.entries} entries, none with a source: nothing corroborates them."
+    parts = [f"{kind} {n}" for kind, n in c.types.items()]
+    if c.free_text:
+        parts.append(f"free text {c.free_text}")
+    text = f"{c.sources} independent originating source{'s' if c.sources != 1 else ''} ({', '.join(parts)})"
+    if c.origins:
+        text += "; origins: " + ", ".join(f"{origin} {n}" for origin, n in c.origins.items())
+    if c.official_share is not None:
+        text += f"; {c.official_share:.0%} of entries rest on official sources"
+    if len(c.media_origins) == 1 and c.types.get("media", 0) > 1:
+        text += f"; all its media are from one origin ({c.media_origins[0] or 'unknown'})"
+    if c.single_source:
+        text += ". SINGLE SOURCE: nothing independent corroborates it"
+    return text + "."
 
 
 def header_lines(report: Report) -> list[str]:
@@ -57,7 +81,9 @@ def header_lines(report: Report) -> list[str]:
         f"As of {report.as_of.isoformat()}; evidence window {_window(report)}; "
         f"{t['entries']} entries ({t['advancing']} advancing, {t['hindering']} hindering, "
         f"{t['context']} context); momentum {_signed(t['momentum'])}, "
-        f"weighted {_signed(t['weighted_momentum'])}",
+        f"weighted {_signed(t['weighted_momentum'])}"
+        + (f"; {signposts_count(report.signposts)}" if report.signposts else "")
+        + ("; reviewed entries only" if report.reviewed_only else ""),
     ]
 
 
@@ -72,7 +98,20 @@ def footer_lines(report: Report) -> list[str]:
         lines.append(f"Stale (no evidence for over {report.stale_days} days): {', '.join(report.stale)}")
     if report.overdue:
         lines.append(f"Overdue targets: {', '.join(report.overdue)}")
+    single = [r.indicator.key for r in report.rows if r.corroboration.single_source]
+    if single:
+        lines.append(f"Single source (one independent originator): {', '.join(single)}")
+    if report.contested:
+        lines.append(
+            "Contested (the analysts' latest assessments in the window differ): "
+            + "; ".join(d.describe() for d in report.contested)
+        )
     return lines
+
+
+def _contested(report: Report, row: ReportRow) -> bool:
+    found = report.disagreement(row.indicator.key)
+    return found is not None and found.contested
 
 
 def _has_risks(report: Report) -> bool:
@@ -178,16 +217,17 @@ def _report_table(report: Report, *, plain: bool, compact: bool, narrow: bool) -
         cells: list[RenderableType] = [str(r.indicator.number)]
         risk = "\n(risk)" if r.indicator.kind == "risk" else ""
         cells.append(literal(r.indicator.key + risk if compact else _title(r, f"[{r.indicator.key}]")))
+        contested = Text(" contested" if _contested(report, r) else "", style="bold magenta")
         if narrow:
-            cells.append(literal(f"{r.status.name}\n{r.status.percent}%\n{since}"))
+            cells.append(literal(f"{r.status.name}\n{r.status.percent}%\n{since}") + contested)
         else:
-            cells.append(literal(f"{r.status.name}\n{since}"))
+            cells.append(literal(f"{r.status.name}\n{since}") + contested)
             bar = progress_bar(r.status.percent, bar_width, ascii_only=plain)
             cells.append(
                 Text(f"{bar} {r.status.percent:>3}%", style="red" if r.indicator.kind == "risk" else "")
             )
         if compact:
-            target = f"{r.target.level.name}\nby {r.target.due}\n" if r.target else ""
+            target = f"{r.target.level.name}\nby {r.target.due}\n" if r.target and r.target.level else ""
             cells.append(literal(target) + track)
         else:
             cells += [literal(_target_text(r)), track]
@@ -230,6 +270,7 @@ def report_markdown(report: Report) -> str:
     lines.append("|---:|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|")
     for r in report.rows:
         status = f"{r.status.name} ({r.status_date or 'baseline'})"
+        status += ", contested" if _contested(report, r) else ""
         last = str(r.last_evidence) if r.last_evidence else "never"
         cells = [
             str(r.indicator.number),
@@ -260,16 +301,36 @@ def _recording_console(width: int = 120) -> Console:
     return Console(record=True, width=width, file=io.StringIO(), color_system="truecolor")
 
 
-def export_recorded(renderables: list[RenderableType], fmt: str, title: str) -> str:
-    """What the terminal would show, as plain text or a self-contained HTML or SVG file."""
+def export_recorded(renderables: list[RenderableType]) -> str:
+    """What the terminal would show, as plain text (a report table written with -o)."""
     console = _recording_console()
     for renderable in renderables:
         console.print(renderable)
-    if fmt == "text":
-        return console.export_text()
-    if fmt == "html":
-        return console.export_html(inline_styles=True)
-    return console.export_svg(title=visible(title))
+    return console.export_text()
+
+
+def evidence_markdown(title: str, entries: Iterable[Entry], corroboration: str = "") -> str:
+    """--explain in markdown: the entries behind one row, each summary whole on its line (never cut), after
+    what the row's evidence rests on."""
+    lines = [f"### {_md_cell(_md_text(title))}", ""]
+    rows = [
+        [
+            str(e.date),
+            str(e.id),
+            _md_text(e.summary),
+            e.grade or "",
+            f"{e.effect:+d}" if e.effect else "0",
+            _md_text(e.source),
+        ]
+        for e in entries
+    ]
+    if not rows:
+        return "\n".join([*lines, "No entries in the window."]) + "\n"
+    if corroboration:
+        lines += [_md_cell(_md_text(corroboration)), ""]
+    lines += ["| Date | ID | Summary | Grade | Effect | Source |", "|---|---:|---|---|---:|---|"]
+    lines += ["| " + " | ".join(_md_cell(c) for c in cells) + " |" for cells in rows]
+    return "\n".join(lines) + "\n"
 
 
 MAX_TABLE_PERIODS = 8
@@ -402,7 +463,7 @@ def target_records(found: Iterable[Target]) -> Iterator[dict[str, str]]:
     for t in found:
         yield {
             "indicator": t.indicator_key,
-            "level": t.level.name,
+            "level": t.level.name if t.level else "",  # empty: the target was withdrawn
             "from": t.start.isoformat(),
             "due": str(t.due),
             "set_by": t.set_by,
@@ -421,7 +482,7 @@ def targets_table(records: Iterable[Mapping[str, str]]) -> RenderableType:
     for r in records:
         table.add_row(
             literal(r["indicator"]),
-            literal(r["level"]),
+            literal(r["level"]) if r["level"] else literal("(withdrawn)", style="dim"),
             r["from"],
             r["due"],
             literal(r["set_by"]),
@@ -429,3 +490,95 @@ def targets_table(records: Iterable[Mapping[str, str]]) -> RenderableType:
             literal(r["note"]),
         )
     return table
+
+
+# -- report --by-analyst: each analyst's latest assessment per indicator --------------------------------
+
+ANALYST_FIELDS = ("number", "key", "analyst", "status", "date", "consensus", "spread", "contested")
+
+
+def _analysts(report: Report) -> list[str]:
+    return sorted({a.analyst for d in report.disagreements for a in d.assessments})
+
+
+def analyst_dicts(report: Report) -> list[dict[str, object]]:
+    """One record per indicator and analyst who assessed it in the window (one with no analyst for an
+    indicator nobody did), with the indicator's consensus, spread and whether it is contested."""
+    out: list[dict[str, object]] = []
+    for d in report.disagreements:
+        common = {
+            "consensus": d.consensus.name if d.consensus else None,
+            "spread": d.spread if d.assessments else None,
+            "contested": d.contested,
+        }
+        head = {"number": d.indicator.number, "key": d.indicator.key}
+        if not d.assessments:
+            out.append({**head, "analyst": None, "status": None, "date": None, **common})
+        for a in d.assessments:
+            out.append({**head, "analyst": a.analyst, "status": a.level.name, "date": str(a.date), **common})
+    return out
+
+
+def _analyst_cells(report: Report) -> Iterator[tuple[str, str, list[str], str, str, bool]]:
+    names = _analysts(report)
+    for d in report.disagreements:
+        by = {a.analyst: f"{a.level.name} ({a.date})" for a in d.assessments}
+        consensus = d.consensus.name if d.consensus else "-"
+        spread = str(d.spread) if d.assessments else "-"
+        yield (
+            str(d.indicator.number),
+            d.indicator.key,
+            [by.get(n, "-") for n in names],
+            consensus,
+            spread,
+            d.contested,
+        )
+
+
+def analyst_renderable(report: Report, *, plain: bool = False) -> RenderableType:
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.ASCII2 if plain else box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("Key", no_wrap=True)
+    for name in _analysts(report):
+        table.add_column(literal(name))
+    table.add_column("Consensus", no_wrap=True)
+    table.add_column("Spread", justify="right")
+    table.add_column("Contested")
+    for number, key, statuses, consensus, spread, contested in _analyst_cells(report):
+        table.add_row(
+            number,
+            literal(key),
+            *(literal(s) for s in statuses),
+            consensus,
+            spread,
+            Text("contested" if contested else "", style="bold magenta"),
+        )
+    head = header_lines(report)
+    head[2] = f"Each analyst's latest assessment dated in the evidence window {_window(report)}"
+    return Group(*_headed(head, table), *(literal(line, style="yellow") for line in footer_lines(report)))
+
+
+def analyst_markdown(report: Report) -> str:
+    head = [_md_text(line) for line in header_lines(report)]
+    names = _analysts(report)
+    lines = [f"## {_md_cell(head[0])}", "", f"_{_md_cell(head[1])}_", ""]
+    lines += [f"Each analyst's latest assessment dated in the evidence window {_window(report)}", ""]
+    lines.append(
+        "| # | Key | "
+        + " | ".join(_md_cell(_md_text(n)) for n in names)
+        + " | Consensus | Spread | Contested |"
+    )
+    lines.append("|---:|---|" + "---|" * len(names) + "---|---:|---|")
+    for number, key, statuses, consensus, spread, contested in _analyst_cells(report):
+        cells = [number, _md_text(key), *statuses, consensus, spread, "contested" if contested else ""]
+        lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+    footer = footer_lines(report)
+    if footer:
+        lines.append("")
+        lines += [f"- {_md_cell(_md_text(line))}" for line in footer]
+    return "\n".join(lines) + "\n"

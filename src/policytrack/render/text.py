@@ -6,8 +6,10 @@ convention is Python's escape notation: a C0 or C1 control character (U+0000-U+0
 DEL U+007F, U+0080-U+009F) is shown as `\\xNN` (ESC as `\\x1b`, BEL as `\\x07`, CSI as `\\x9b`), and a
 bidirectional embedding, override or isolate (U+202A-U+202E, U+2066-U+2069) or mark (U+200E, U+200F,
 U+061C), a line or paragraph separator (U+2028, U+2029), a zero-width space (U+200B) or a byte-order mark
-(U+FEFF) as `\\uNNNN`, so it can neither reorder nor hide what follows it. Everything else, accents,
-brackets and emoji joiners included, passes through unchanged.
+(U+FEFF) as `\\uNNNN`, so it can neither reorder nor hide what follows it. A noncharacter (U+FDD0-U+FDEF,
+and the last two code points of every plane: U+FFFE, U+FFFF, U+1FFFE ...) is shown as `\\uNNNN` or
+`\\UNNNNNNNN`: XML refuses U+FFFE and U+FFFF, and an HTML parser reports every noncharacter as an error.
+Everything else, accents, brackets and emoji joiners included, passes through unchanged.
 CSV, JSON and exports keep the stored bytes; this is for display only.
 """
 
@@ -33,9 +35,14 @@ _BIDI = [
     0x200B,
     0xFEFF,
 ]
+_NONCHARACTERS = [
+    *range(0xFDD0, 0xFDF0),
+    *(plane + end for plane in range(0, 0x110000, 0x10000) for end in (0xFFFE, 0xFFFF)),
+]
 _VISIBLE: dict[int, str] = {
     **{c: f"\\x{c:02x}" for c in _CONTROLS if chr(c) not in "\n\t"},
     **{c: f"\\u{c:04x}" for c in _BIDI},
+    **{c: f"\\u{c:04x}" if c <= 0xFFFF else f"\\U{c:08x}" for c in _NONCHARACTERS},
 }
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import IO, Any
 
 from policytrack.columns import LIST_SEPARATOR
@@ -69,8 +70,10 @@ def _kind(value: Any) -> str:
     return "text"
 
 
-def write_workbook(out: IO[bytes], sheets: Iterable[Sheet]) -> None:
-    """Write the sheets to `out` as one xlsx workbook, and a last sheet describing every column."""
+def write_workbook(out: IO[bytes], sheets: Iterable[Sheet], *, created: datetime | None = None) -> None:
+    """Write the sheets to `out` as one xlsx workbook, and a last sheet describing every column. The
+    workbook's creation time is `created` (default now): a fixed one gives the same bytes for the same
+    sheets (xlsxwriter dates every part of the zip 1980-01-01)."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(
@@ -82,6 +85,8 @@ def write_workbook(out: IO[bytes], sheets: Iterable[Sheet]) -> None:
             "strings_to_urls": False,
         },
     )
+    if created is not None:
+        book.set_properties({"created": created})
     header = book.add_format({"bold": True, "bottom": 1})
     described: list[tuple[str, str, str, str]] = []
     taken: set[str] = set()
@@ -165,10 +170,18 @@ NOTES: dict[str, str] = {
     "grade": "Admiralty code: source reliability A-F then information credibility 1-6.",
     "tags": "Tags, joined with '; '.",
     "actors": "Actors involved, joined with '; '.",
+    "source_key": "The key of the registered source the evidence comes from (empty: none registered).",
+    "via": "The key of the registered outlet it came through (empty: none).",
+    "event": "The event it is part of: the entries of one event, logged against several indicators at "
+    "once, share it (empty: none).",
+    "signals": "The keys of the indicator's signals (signposts) it observes, joined with '; '.",
     "analyst": "Who logged it.",
+    "reviewed_by": "Who reviewed it (empty: not reviewed).",
+    "reviewed_at": "When it was reviewed (UTC; empty: not reviewed).",
     "revision": "How many times the entry was written (1: never edited).",
     "recorded_at": "When it was first recorded (UTC).",
     "deleted": "Whether the entry is deleted (a tombstone).",
+    "deleted_at": "When the entry was deleted (UTC; empty: it is current).",
     "action": "What made this revision: create, edit, delete, restore or import.",
     "changed_by": "Who made the revision.",
     "changed_at": "When the revision was made (UTC).",
@@ -217,4 +230,55 @@ REPORT_NOTES: dict[str, str] = {
     "period": "The period (month, quarter or year).",
     "period_start": "The period's first day.",
     "period_end": "The period's last day.",
+    "single_source": "Whether the window's evidence rests on one source only.",
+    "official_share": "The share of the window's entries whose registered source is official (0 to 1).",
+    "source_types": "The independent sources by type (official, media, ...; free text), joined with '; '.",
+    "analysts": "How many analysts assessed the indicator in the window.",
+    "consensus": "The median of the analysts' latest assessments in the window (the lower middle one).",
+    "spread": "How many levels lie between the lowest and the highest assessment (0: agreed).",
+    "contested": "Whether the analysts' latest assessments in the window differ.",
+}
+# --by-analyst: one row per indicator and analyst.
+ANALYST_NOTES: dict[str, str] = {
+    **REPORT_NOTES,
+    "analyst": "The analyst (empty: nobody assessed the indicator in the window).",
+    "status": "The analyst's latest assessment in the window.",
+    "date": "The date of that assessment.",
+}
+# `signposts`: one row per signal of an indicator.
+SIGNPOST_NOTES: dict[str, str] = {
+    **NOTES,
+    "signal": "The signal's key within its indicator.",
+    "direction": "progress or regression: what the signal, observed, says of the indicator.",
+    "kind": "leading (comes before the change) or confirming (shows it happened); empty: not said.",
+    "text": "What the signal is.",
+    "state": "observed (entries report it in the window) or awaited.",
+    "first": "The date of the first entry that observes it (empty: awaited).",
+    "last": "The date of the latest entry that observes it (empty: awaited).",
+    "entries": "The ids of the entries that observe it, joined with '; '.",
+    "sources": "The distinct sources those entries cite, joined with '; '.",
+}
+# `forecasts` and `export forecasts`: one row per forecast; `forecasts --score`: one per analyst and band.
+FORECAST_NOTES: dict[str, str] = {
+    **NOTES,
+    "id": "The forecast's short id on this database (what withdraw takes).",
+    "uuid": "The forecast's stable id across databases (what import --forecasts matches on).",
+    "level": "The status level forecast to be reached (or passed) by the due date.",
+    "due": "When the level is to be reached by.",
+    "likelihood": "The forecast's likelihood, in whole percent.",
+    "confidence": "The analyst's confidence in the judgement (empty: not said).",
+    "note": "Why.",
+    "analyst": "Who made the forecast.",
+    "made_on": "When the forecast was made.",
+    "recorded_at": "When it was recorded (UTC).",
+    "withdrawn_at": "When it was withdrawn (UTC; empty: it stands).",
+    "withdrawn_by": "Who withdrew it (empty: it stands).",
+    "band": "The likelihood's band in words (ICD 203).",
+    "outcome": "open, yes, no or withdrawn: what the status history says of it as of today.",
+    "table": "analyst, overall or band: which table of the score the row belongs to.",
+    "name": "The analyst, all analysts, or the band.",
+    "forecasts": "How many resolved forecasts the row scores.",
+    "brier": "The mean Brier score (0 is perfect, 1 the worst).",
+    "mean_likelihood": "The band's mean forecast likelihood (0 to 1).",
+    "happened": "The share of the band's forecasts that came true (0 to 1).",
 }

@@ -16,9 +16,14 @@ from typing import TYPE_CHECKING
 
 from policytrack.errors import DatabaseError
 from policytrack.store.bulk import BulkRows
+from policytrack.store.changes import ChangeRows
 from policytrack.store.entries import EntryRows
+from policytrack.store.forecasts import ForecastRows
 from policytrack.store.frameworks import FrameworkRows
+from policytrack.store.judgements import JudgementRows
 from policytrack.store.reports import ReportRows
+from policytrack.store.sources import SourceRows
+from policytrack.store.sync import SyncRows
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -31,6 +36,12 @@ MIGRATION_NAMES = (
     "m003_assessments_index",
     "m004_framework_versions",
     "m005_search_and_view",
+    "m006_undo",
+    "m007_sources_events",
+    "m008_sync",
+    "m009_forecasts",
+    "m009_signals",
+    "m009_reviews",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -77,7 +88,17 @@ def integrity_problems(path: Path) -> list[str]:
     return problems
 
 
-class Store(FrameworkRows, EntryRows, ReportRows, BulkRows):
+class Store(
+    FrameworkRows,
+    EntryRows,
+    ReportRows,
+    BulkRows,
+    ChangeRows,
+    SourceRows,
+    ForecastRows,
+    JudgementRows,
+    SyncRows,
+):
     """A policytrack database. Opening it applies pending migrations; it never prints."""
 
     def __init__(self, path: Path) -> None:
@@ -271,6 +292,19 @@ class Store(FrameworkRows, EntryRows, ReportRows, BulkRows):
     def rollback(self) -> None:
         """Undo the open transaction (a dry run, or rows found bad): nothing of it is written."""
         self.conn.rollback()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read transaction: every query inside sees the database as it was at one moment."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")  # it only read
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -29,7 +29,13 @@ def bulk_search_index(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute(row[0])
 
 
-DEFERRABLE_INDEXES = ("entries_date", "entries_report", "entries_assessments")
+DEFERRABLE_INDEXES = (
+    "entries_date",
+    "entries_report",
+    "entries_assessments",
+    "entries_sources",
+    "entries_event",
+)
 
 
 @contextmanager

@@ -14,12 +14,15 @@ from policytrack.dates import PartialDate
 from policytrack.errors import NotFoundError
 from policytrack.models import Entry, EntryFilter, Revision
 
+# The registered originator (s) and outlet (v) of an entry, for the columns that name them.
+LINK_JOINS = "LEFT JOIN sources s ON s.id = e.source_id LEFT JOIN sources v ON v.id = e.via_id"
 # Every column of COLUMNS (named as there) and the tombstone, over the aliases the filters use.
 _ENTRY_SELECT = f"""
 SELECT {", ".join(f"{c.sql} AS {c.name}" for c in COLUMNS)}, e.deleted_at
 FROM entries e
 JOIN indicators i ON i.id = e.indicator_id
 JOIN frameworks f ON f.id = i.framework_id
+{LINK_JOINS}
 """
 
 
@@ -46,15 +49,22 @@ def _entry(row: sqlite3.Row) -> Entry:
         summary=row["summary"],
         note=row["note"],
         source=row["source"],
+        source_key=row["source_key"],
+        via=row["via"],
+        event=row["event"],
         effect=row["effect"],
         status=row["status"],
         grade=row["grade"],
         tags=_labels(row["tags"]),
         actors=_labels(row["actors"]),
+        signals=_labels(row["signals"]),
+        reviewed_by=row["reviewed_by"],
+        reviewed_at=row["reviewed_at"],
         analyst=row["analyst"],
         revision=row["revision"],
         recorded_at=row["recorded_at"],
         deleted=row["deleted_at"] is not None,
+        deleted_at=row["deleted_at"],
     )
 
 
@@ -69,7 +79,12 @@ def _revision_sql(column: Column) -> str:
         return "r.entry_id" if column.name == "id" else "r.revision"
     if column.stored:
         return column.sql.replace("e.", "r.", 1)
-    return column.sql.replace("i.", "ri.", 1).replace("f.", "rf.", 1)
+    return (
+        column.sql.replace("i.", "ri.", 1)
+        .replace("f.", "rf.", 1)
+        .replace("s.", "rs.", 1)
+        .replace("v.", "rv.", 1)
+    )
 
 
 # COLUMNS as query_revisions reads them, named as in _ENTRY_SELECT so that one function builds an Entry.
@@ -102,6 +117,14 @@ class StoreBase:
     """What the row mixins need from the Store: its connection and its write transactions."""
 
     conn: sqlite3.Connection
+    # Reports count only reviewed entries when set (`report --reviewed-only`): every report query reads
+    # entries through `current`.
+    reviewed_only: bool = False
+
+    @property
+    def current(self) -> str:
+        """The entries a report counts: current ones, and with reviewed_only only reviewed ones."""
+        return "deleted_at IS NULL" + (" AND reviewed_at IS NOT NULL" if self.reviewed_only else "")
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         raise NotImplementedError
@@ -171,10 +194,12 @@ class EntryRows(StoreBase):
     def entry_values(
         self, select: str, where: Sequence[str], params: Sequence[Any], limit: int | None = None
     ) -> Iterator[sqlite3.Row]:
-        """The SQL expressions `select` (over aliases e, i, f) for each entry query_entries would give, in
-        its order, streamed from the cursor: for output that SQLite builds (store.export)."""
-        sql = f"SELECT {select}, e.date_start AS date_start, e.id AS id FROM entries e " + (
-            "JOIN indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id = i.framework_id"
+        """The SQL expressions `select` (over aliases e, i, f, s, v) for each entry query_entries would
+        give, in its order, streamed from the cursor: for output that SQLite builds (store.export)."""
+        sql = (
+            f"SELECT {select}, e.date_start AS date_start, e.id AS id FROM entries e "
+            "JOIN indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id = i.framework_id "
+            + LINK_JOINS
         )
         sql, args = _ordered(sql, where, params, limit)
         return self.conn.execute(sql, args)
@@ -207,7 +232,8 @@ class EntryRows(StoreBase):
                JOIN frameworks f ON f.id = i.framework_id
                JOIN entry_revisions r ON r.entry_id = e.id
                JOIN indicators ri ON ri.id = r.indicator_id
-               JOIN frameworks rf ON rf.id = ri.framework_id"""
+               JOIN frameworks rf ON rf.id = ri.framework_id
+               LEFT JOIN sources rs ON rs.id = r.source_id LEFT JOIN sources rv ON rv.id = r.via_id"""
             + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY e.id, r.revision",
             list(params),
@@ -221,7 +247,7 @@ class EntryRows(StoreBase):
         row), streamed from the cursor."""
         cursor = self.conn.execute(
             f"""SELECT {select} FROM entries e JOIN indicators i ON i.id = e.indicator_id
-                JOIN frameworks f ON f.id = i.framework_id
+                JOIN frameworks f ON f.id = i.framework_id {LINK_JOINS}
                 WHERE {" AND ".join(where)} ORDER BY e.id""",
             list(params),
         )
@@ -232,6 +258,21 @@ class EntryRows(StoreBase):
         if not found:
             self.get_entry(entry_id)  # says that there is no such entry
         return found
+
+
+def labels_in_use(conn: sqlite3.Connection, column: str, prefix: str, recent: int = 20000) -> list[str]:
+    """Tags or actors (`column`) starting with `prefix` on the `recent` newest current entries, sorted:
+    what shell completion offers, bounded so it stays quick on a large database. Only reads, so it works
+    on a read-only connection to a database of any schema version."""
+    if column not in ("tags", "actors"):
+        raise ValueError(column)
+    rows = conn.execute(
+        f"""SELECT DISTINCT j.value FROM (SELECT {column} AS labels FROM entries
+                WHERE deleted_at IS NULL ORDER BY id DESC LIMIT ?) e, json_each(e.labels) j
+            WHERE json_valid(e.labels) AND substr(j.value, 1, ?) = ? ORDER BY j.value""",
+        (recent, len(prefix), prefix),
+    )
+    return [str(row[0]) for row in rows]
 
 
 def entry_where(
@@ -281,6 +322,10 @@ def entry_where(
     if flt.min_grade:
         where.append("e.grade IS NOT NULL AND substr(e.grade, 1, 1) <= ? AND substr(e.grade, 2, 1) <= ?")
         params.extend([flt.min_grade[0], flt.min_grade[1]])
+    if flt.unreviewed:
+        where.append("e.reviewed_at IS NULL")
+    if flt.reviewed:
+        where.append("e.reviewed_at IS NOT NULL")
     if flt.effects:
         where.append("e.effect BETWEEN ? AND ?")
         params.extend(flt.effects)

@@ -5,8 +5,21 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from policytrack.models import Framework, Indicator, Source, StatusLevel
+from policytrack.models import Framework, Indicator, Signal, Source, StatusLevel, numbered_signal
 from policytrack.store.entries import StoreBase
+
+
+def _signals(row: sqlite3.Row) -> tuple[Signal, ...]:
+    """An indicator's signals with their keys; one stored before keys existed (its signals column still
+    '[]') numbers its text lists by place, as the framework parser does."""
+    stored = json.loads(row["signals"])
+    if stored:
+        return tuple(Signal(**sig) for sig in stored)
+    return tuple(
+        numbered_signal(direction, place, text)
+        for direction in ("progress", "regression")
+        for place, text in enumerate(json.loads(row[f"{direction}_signals"]), start=1)
+    )
 
 
 class FrameworkRows(StoreBase):
@@ -57,14 +70,14 @@ class FrameworkRows(StoreBase):
                 conn.execute(
                     """INSERT INTO indicators (framework_id, key, number, title, description, kind,
                        actors, progress_signals, regression_signals, baseline, baseline_source,
-                       baseline_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                       baseline_status, signals) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                        ON CONFLICT (framework_id, key) DO UPDATE SET number = excluded.number,
                        title = excluded.title, description = excluded.description,
                        kind = excluded.kind, actors = excluded.actors,
                        progress_signals = excluded.progress_signals,
                        regression_signals = excluded.regression_signals,
                        baseline = excluded.baseline, baseline_source = excluded.baseline_source,
-                       baseline_status = excluded.baseline_status""",
+                       baseline_status = excluded.baseline_status, signals = excluded.signals""",
                     (
                         framework_id,
                         ind.key,
@@ -78,21 +91,30 @@ class FrameworkRows(StoreBase):
                         ind.baseline,
                         ind.baseline_source,
                         ind.baseline_status,
+                        json.dumps([vars(sig) for sig in ind.signals], ensure_ascii=False),
                     ),
                 )
         return framework_id
 
-    def add_framework_version(self, framework_id: int, loaded_at: str, sha256: str, definition: str) -> int:
+    def add_framework_version(
+        self, framework_id: int, loaded_at: str, sha256: str, definition: str, loaded_by: str = ""
+    ) -> int:
         with self.transaction() as conn:
             (last,) = conn.execute(
                 "SELECT coalesce(max(version), 0) FROM framework_versions WHERE framework_id = ?",
                 (framework_id,),
             ).fetchone()
             conn.execute(
-                "INSERT INTO framework_versions VALUES (?, ?, ?, ?, ?)",
-                (framework_id, last + 1, loaded_at, sha256, definition),
+                """INSERT INTO framework_versions (framework_id, version, loaded_at, sha256, definition,
+                   loaded_by) VALUES (?, ?, ?, ?, ?, ?)""",
+                (framework_id, last + 1, loaded_at, sha256, definition, loaded_by),
             )
         return int(last) + 1
+
+    def framework_definition(self, name: str) -> str:
+        """The framework file's text as its current version was loaded."""
+        row = self.conn.execute("SELECT definition FROM frameworks WHERE name = ?", (name,)).fetchone()
+        return "" if row is None else str(row[0])
 
     def framework_versions(self, framework_id: int) -> list[sqlite3.Row]:
         return self.conn.execute(
@@ -114,13 +136,15 @@ class FrameworkRows(StoreBase):
 
     def history_counts(self, framework_id: int) -> dict[str, int]:
         """Per indicator key, the entries whose history names it (an entry moved to another indicator
-        still has revisions that point here), and the targets ever set for it: what removing it would lose."""
+        still has revisions that point here), and the targets and forecasts ever set for it: what removing it
+        would lose."""
         return {
             r[0]: r[1]
             for r in self.conn.execute(
                 """SELECT i.key, (SELECT count(DISTINCT r.entry_id) FROM entry_revisions r
                                   WHERE r.indicator_id = i.id)
                                + (SELECT count(*) FROM targets t WHERE t.indicator_id = i.id)
+                               + (SELECT count(*) FROM forecasts fc WHERE fc.indicator_id = i.id)
                    FROM indicators i WHERE i.framework_id = ?""",
                 (framework_id,),
             )
@@ -128,7 +152,7 @@ class FrameworkRows(StoreBase):
 
     def levels_in_use(self, framework_id: int) -> set[str]:
         """Status levels named by any entry (deleted ones included), any earlier revision of one, or any
-        target of the framework."""
+        target or forecast of the framework."""
         return {
             r[0]
             for r in self.conn.execute(
@@ -137,8 +161,10 @@ class FrameworkRows(StoreBase):
                    UNION SELECT r.status FROM entry_revisions r JOIN indicators i ON i.id = r.indicator_id
                    WHERE i.framework_id = ? AND r.status IS NOT NULL
                    UNION SELECT t.level FROM targets t JOIN indicators i ON i.id = t.indicator_id
+                   WHERE i.framework_id = ? AND t.level != ''
+                   UNION SELECT fc.level FROM forecasts fc JOIN indicators i ON i.id = fc.indicator_id
                    WHERE i.framework_id = ?""",
-                (framework_id, framework_id, framework_id),
+                (framework_id, framework_id, framework_id, framework_id),
             )
         }
 
@@ -172,6 +198,7 @@ class FrameworkRows(StoreBase):
                 baseline=r["baseline"],
                 baseline_source=r["baseline_source"],
                 baseline_status=r["baseline_status"],
+                signals=_signals(r),
             )
             for r in self.conn.execute(
                 "SELECT * FROM indicators WHERE framework_id = ? ORDER BY number", (row["id"],)

@@ -179,3 +179,157 @@ def m005_search_and_view(db: Any) -> None:
            JOIN frameworks f ON f.id = i.framework_id
            WHERE e.deleted_at IS NULL"""
     )
+
+
+@migrations(name="m006_undo")
+def m006_undo(db: Any) -> None:
+    """What `undo` and `revert` need: who loaded each framework version, a record of every change that
+    undid or reverted another (so a second `undo` steps further back instead of redoing), and an index to
+    find an analyst's latest change. A target row with an empty level withdraws the indicator's target."""
+    db.execute("ALTER TABLE framework_versions ADD COLUMN loaded_by TEXT NOT NULL DEFAULT ''")
+    db.execute(
+        """CREATE TABLE reversals (
+            id INTEGER PRIMARY KEY,
+            command TEXT NOT NULL CHECK (command IN ('undo', 'revert')),
+            kind TEXT NOT NULL CHECK (kind IN ('entry', 'target', 'framework')),
+            undone_ref INTEGER NOT NULL,
+            undone_revision INTEGER NOT NULL,
+            made_ref INTEGER NOT NULL,
+            made_revision INTEGER NOT NULL,
+            changed_by TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX reversals_undone ON reversals (kind, undone_ref, undone_revision)")
+    db.execute("CREATE INDEX reversals_made ON reversals (kind, made_ref, made_revision)")
+    db.execute("CREATE INDEX entry_revisions_by ON entry_revisions (changed_by, changed_at)")
+
+
+# grades.grade_weight as SQL over the grade column, as it was when m007 shipped (for existing rows).
+_M007_WEIGHT = (
+    "(CASE WHEN grade IS NULL THEN 0.5 ELSE "
+    "(CASE substr(grade, 1, 1) WHEN 'A' THEN 1.0 WHEN 'B' THEN 0.8 WHEN 'C' THEN 0.6 WHEN 'D' THEN 0.4 "
+    "WHEN 'E' THEN 0.2 WHEN 'F' THEN 0.2 END) * "
+    "(CASE substr(grade, 2, 1) WHEN '1' THEN 1.0 WHEN '2' THEN 0.8 WHEN '3' THEN 0.6 WHEN '4' THEN 0.4 "
+    "WHEN '5' THEN 0.2 WHEN '6' THEN 0.2 END) END)"
+)
+
+
+@migrations(name="m007_sources_events")
+def m007_sources_events(db: Any) -> None:
+    """A registry of sources (reliability belongs to the source), each entry's registered originator and
+    the outlet it came through, the event that links entries logged together, and the grade's weight
+    stored, so the report's aggregates read integers and numbers from its indexes. Free-text sources stay
+    as they were."""
+    db.execute(
+        """CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            key TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            url TEXT NOT NULL DEFAULT '',
+            host TEXT NOT NULL DEFAULT '',
+            type TEXT NOT NULL DEFAULT 'other' CHECK (type IN ('official', 'media', 'ngo', 'academic',
+                'think-tank', 'intergovernmental', 'social', 'other')),
+            origin TEXT NOT NULL DEFAULT '',
+            reliability TEXT CHECK (reliability IS NULL OR reliability GLOB '[A-F]'),
+            note TEXT NOT NULL DEFAULT '',
+            merged_into INTEGER REFERENCES sources(id),
+            created_at TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX sources_host ON sources (host) WHERE host <> ''")
+    for table in ("entries", "entry_revisions"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN source_id INTEGER REFERENCES sources(id)")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN via_id INTEGER REFERENCES sources(id)")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN event TEXT")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN weight REAL NOT NULL DEFAULT 0.5")
+        db.execute(f"UPDATE {table} SET weight = {_M007_WEIGHT} WHERE grade IS NOT NULL")
+    # SQLite (3.40) reads a partial index alone only when it holds the columns of its own WHERE too.
+    db.execute("DROP INDEX entries_report")
+    db.execute(
+        """CREATE INDEX entries_report ON entries (indicator_id, date_start, effect, weight, deleted_at)
+           WHERE deleted_at IS NULL"""
+    )
+    # The report's one window query: per indicator and registered originator, a range of dates; the
+    # free text last, for the entries with no registered source (for the others it is mostly empty).
+    db.execute(
+        """CREATE INDEX entries_sources ON entries
+           (indicator_id, source_id, date_start, effect, weight, deleted_at, source)
+           WHERE deleted_at IS NULL"""
+    )
+    db.execute("CREATE INDEX entries_event ON entries (event) WHERE event IS NOT NULL")
+
+
+@migrations(name="m008_sync")
+def m008_sync(db: Any) -> None:
+    """What `policytrack sync` remembers: every record seen in the shared repository (by the sha256 of its
+    line), the order of history an entry's revisions have across databases, how far each repository file
+    has been read, and this database's own name in the repository."""
+    db.execute("CREATE TABLE sync_events (event_id TEXT PRIMARY KEY) WITHOUT ROWID")
+    # `authored` is the revision number its author gave a revision; with changed_at, changed_by and the
+    # event id it orders an entry's history the same way in every database (sync.py). A revision with no
+    # row here has never been renumbered: its authored number is its revision; one with no event id is
+    # not in the repository yet.
+    db.execute(
+        """CREATE TABLE sync_revisions (
+            entry_id INTEGER NOT NULL REFERENCES entries(id),
+            revision INTEGER NOT NULL,
+            authored INTEGER NOT NULL,
+            event_id TEXT,
+            PRIMARY KEY (entry_id, revision)
+        )"""
+    )
+    db.execute("CREATE INDEX sync_revisions_event ON sync_revisions (event_id)")
+    db.execute("CREATE TABLE sync_files (path TEXT PRIMARY KEY, size INTEGER NOT NULL)")
+    db.execute("CREATE TABLE sync_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+@migrations(name="m009_forecasts")
+def m009_forecasts(db: Any) -> None:
+    """Forecasts: that an indicator will be at a level or beyond by a date, with a likelihood; merged by
+    uuid like entries. A forecast is never edited: it can only be withdrawn, and stays in the table."""
+    db.execute(
+        """CREATE TABLE forecasts (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            indicator_id INTEGER NOT NULL REFERENCES indicators(id),
+            level TEXT NOT NULL,
+            due TEXT NOT NULL,
+            due_end TEXT NOT NULL,
+            likelihood INTEGER NOT NULL CHECK (likelihood BETWEEN 1 AND 99),
+            confidence TEXT CHECK (confidence IS NULL OR confidence IN ('low', 'moderate', 'high')),
+            note TEXT NOT NULL DEFAULT '',
+            analyst TEXT NOT NULL DEFAULT '',
+            made_on TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            withdrawn_at TEXT,
+            withdrawn_by TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX forecasts_indicator ON forecasts (indicator_id, due_end)")
+
+
+@migrations(name="m009_signals")
+def m009_signals(db: Any) -> None:
+    """Signposts: each indicator's signals with their keys (a JSON list of objects; '[]' until its
+    framework is loaded again, when the keys come from the old text lists by place), and the signals an
+    entry observes (a JSON list of keys, like tags), kept in every revision."""
+    db.execute("ALTER TABLE indicators ADD COLUMN signals TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE entries ADD COLUMN signals TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE entry_revisions ADD COLUMN signals TEXT NOT NULL DEFAULT '[]'")
+    # Few entries observe a signal: reports and `signposts` seek them here instead of reading every entry.
+    db.execute(
+        """CREATE INDEX entries_signals ON entries (indicator_id, date_start)
+           WHERE deleted_at IS NULL AND signals <> '[]'"""
+    )
+
+
+@migrations(name="m009_reviews")
+def m009_reviews(db: Any) -> None:
+    """Review before publishing: who reviewed an entry and when (NULL: not reviewed). A review is a new
+    revision of the entry, so the history keeps it; changing the entry's content clears it."""
+    for table in ("entries", "entry_revisions"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN reviewed_by TEXT")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN reviewed_at TEXT")

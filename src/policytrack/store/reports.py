@@ -1,12 +1,12 @@
 """The Store's report queries: status inputs (assessments, evidence dates), the one window aggregate, and
-targets. Each is an index seek or a covering-index range (entries_report, entries_assessments)."""
+targets. Each is an index seek or a covering-index range (entries_report, entries_sources,
+entries_assessments)."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
 
-from policytrack.grades import WEIGHT_SQL
 from policytrack.store.entries import StoreBase, marks
 
 
@@ -19,7 +19,7 @@ class ReportRows(StoreBase):
             row[0]: row[1]
             for row in self.conn.execute(
                 f"""SELECT indicator_id, count(*) FROM entries
-                    WHERE deleted_at IS NULL AND date_start <= ? AND indicator_id IN ({marks(indicator_ids)})
+                    WHERE {self.current} AND date_start <= ? AND indicator_id IN ({marks(indicator_ids)})
                     GROUP BY indicator_id""",
                 (cutoff, *indicator_ids),
             )
@@ -28,7 +28,7 @@ class ReportRows(StoreBase):
     def latest_assessment(self, indicator_id: int, cutoff: str) -> sqlite3.Row | None:
         """The latest entry with a status (its `status` and `date`) on or before `cutoff`: one seek."""
         row: sqlite3.Row | None = self.conn.execute(
-            """SELECT status, date FROM entries WHERE indicator_id = ? AND deleted_at IS NULL
+            f"""SELECT status, date FROM entries WHERE indicator_id = ? AND {self.current}
                AND status IS NOT NULL AND date_start <= ? ORDER BY date_start DESC, id DESC LIMIT 1""",
             (indicator_id, cutoff),
         ).fetchone()
@@ -37,7 +37,7 @@ class ReportRows(StoreBase):
     def assessments(self, indicator_id: int, cutoff: str) -> list[sqlite3.Row]:
         """Every assessment (`date_start`, `status`) on or before `cutoff`, oldest first."""
         return self.conn.execute(
-            """SELECT date_start, status FROM entries WHERE deleted_at IS NULL AND status IS NOT NULL
+            f"""SELECT date_start, status FROM entries WHERE {self.current} AND status IS NOT NULL
                AND indicator_id = ? AND date_start <= ? ORDER BY date_start, id""",
             (indicator_id, cutoff),
         ).fetchall()
@@ -45,7 +45,7 @@ class ReportRows(StoreBase):
     def last_evidence(self, indicator_id: int, cutoff: str) -> str | None:
         """The stored date of the latest current entry on or before `cutoff`: one seek."""
         row = self.conn.execute(
-            """SELECT date FROM entries WHERE indicator_id = ? AND deleted_at IS NULL AND date_start <= ?
+            f"""SELECT date FROM entries WHERE indicator_id = ? AND {self.current} AND date_start <= ?
                ORDER BY date_start DESC, id DESC LIMIT 1""",
             (indicator_id, cutoff),
         ).fetchone()
@@ -54,7 +54,7 @@ class ReportRows(StoreBase):
     def first_evidence(self, indicator_ids: Sequence[int], cutoff: str) -> str | None:
         """The first day of the earliest current entry on or before `cutoff`."""
         row = self.conn.execute(
-            f"SELECT min(date_start) FROM entries WHERE deleted_at IS NULL "
+            f"SELECT min(date_start) FROM entries WHERE {self.current} "
             f"AND indicator_id IN ({marks(indicator_ids)}) AND date_start <= ?",
             (*indicator_ids, cutoff),
         ).fetchone()
@@ -63,20 +63,26 @@ class ReportRows(StoreBase):
     def window_totals(
         self, indicator_ids: Sequence[int], since: str, until: str, *, by_month: bool = False
     ) -> Iterator[sqlite3.Row]:
-        """The one window aggregate: per indicator (and per month with by_month) the entries `n`,
-        advancing `adv`, hindering `hind`, context `ctx`, `momentum` (sum of effects), `weighted` momentum
-        (grades.WEIGHT_SQL) and, per indicator only, distinct non-empty `sources`. Months are a prefix of
-        the date, the cheapest key: callers roll them up into quarters and years."""
-        month = ", substr(date_start, 1, 7) AS month" if by_month else ""
-        sources = "" if by_month else ", count(DISTINCT CASE WHEN source <> '' THEN source END) AS sources"
+        """The one window aggregate: per indicator, and per registered originator `source_id` (NULL for
+        entries without one) or per month with by_month: the entries `n`, advancing `adv`, hindering
+        `hind`, context `ctx`, `momentum` (sum of effects) and `weighted` momentum (the stored grade
+        weight), and per originator the distinct non-empty free-text `texts` of entries with none. Per
+        originator it reads entries_sources in index order (a range of dates in each group, no sort);
+        months are a prefix of the date, the cheapest key: callers roll them up into quarters and years."""
+        key = "substr(date_start, 1, 7) AS month" if by_month else "source_id"
+        texts = (
+            ""
+            if by_month
+            else ", count(DISTINCT CASE WHEN source_id IS NULL AND source <> '' THEN source END) AS texts"
+        )
         return self.conn.execute(
-            f"""SELECT indicator_id{month}, count(*) AS n, sum(effect > 0) AS adv, sum(effect < 0) AS hind,
-                  sum(effect = 0) AS ctx, sum(effect) AS momentum, sum(effect * {WEIGHT_SQL}) AS weighted
-                  {sources}
+            f"""SELECT indicator_id, {key}, count(*) AS n, sum(effect > 0) AS adv,
+                  sum(effect < 0) AS hind, sum(effect = 0) AS ctx, sum(effect) AS momentum,
+                  sum(effect * weight) AS weighted{texts}
                 FROM entries
-                WHERE deleted_at IS NULL AND indicator_id IN ({marks(indicator_ids)})
+                WHERE {self.current} AND indicator_id IN ({marks(indicator_ids)})
                   AND date_start >= ? AND date_start <= ?
-                GROUP BY indicator_id{", month" if by_month else ""}""",
+                GROUP BY indicator_id, {"month" if by_month else "source_id"}""",
             (*indicator_ids, since, until),
         )
 
@@ -95,9 +101,25 @@ class ReportRows(StoreBase):
 
     def target_rows(self, indicator_ids: Sequence[int], *, history: bool = False) -> list[sqlite3.Row]:
         """The latest target of each indicator, or every target ever set, in the order they were set."""
-        latest = "AND t.id = (SELECT max(id) FROM targets x WHERE x.indicator_id = t.indicator_id)"
+        # by when each was set, not the order rows arrived: a target synced from a teammate (sync.py) may
+        # arrive after a later one set here, and every database must agree on the current one
+        latest = """AND t.id = (SELECT x.id FROM targets x WHERE x.indicator_id = t.indicator_id
+                                ORDER BY x.set_at DESC, x.id DESC LIMIT 1)"""
         return self.conn.execute(
             f"""SELECT * FROM targets t WHERE t.indicator_id IN ({marks(indicator_ids)})
-                {"" if history else latest} ORDER BY t.id""",
+                {"" if history else latest} ORDER BY t.set_at, t.id""",
             list(indicator_ids),
         ).fetchall()
+
+    def publish_analysts(self, frameworks: Sequence[str], cutoff: str) -> list[str]:
+        """Who recorded the current entries of these frameworks dated on or before `cutoff`, by name."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                f"""SELECT DISTINCT e.analyst FROM entries e JOIN indicators i ON i.id = e.indicator_id
+                    JOIN frameworks f ON f.id = i.framework_id WHERE e.deleted_at IS NULL
+                    AND e.analyst != '' AND e.date_start <= ? AND f.name IN ({marks(frameworks)})
+                    ORDER BY e.analyst""",
+                (cutoff, *frameworks),
+            )
+        ]

@@ -52,6 +52,10 @@ SELECT {", ".join(f"{c.sql} AS {c.name}" for c in COLUMNS if c.name in IMPORT_FI
        e.deleted_at
 FROM entries e JOIN indicators i ON i.id = e.indicator_id
 JOIN frameworks f ON f.id = i.framework_id ORDER BY e.id"""
+# Entry columns newer than the first schema: read when the other database has them (it may be older);
+# the lists among them are decoded as the list columns are.
+_OPTIONAL = ("signals", "reviewed_by", "reviewed_at")
+_OPTIONAL_LISTS = ("signals",)
 # SQLite calls the progress handler every _STEPS virtual-machine instructions; a query that runs
 # _STEPS * _MAX_CALLS instructions (about a second) without giving a row is stopped.
 _STEPS, _MAX_CALLS = 10_000, 10_000
@@ -129,11 +133,17 @@ def database_records(path: Path) -> Iterator[Record]:
     conn.row_factory = sqlite3.Row
     try:
         try:
-            rows = conn.execute(_SOURCE_SELECT)
+            have = {r[1] for r in conn.execute("PRAGMA table_info(entries)")}
+            optional = [name for name in _OPTIONAL if name in have]
+            extra = "".join(f", e.{name} AS {name}" for name in optional)
+            rows = conn.execute(_SOURCE_SELECT.replace("\nFROM entries e", f"{extra}\nFROM entries e", 1))
             for number, row in enumerate(rows, start=1):
                 calls[0] = 0
                 record = dict(row)
                 record["tags"], record["actors"] = _json_list(row["tags"]), _json_list(row["actors"])
+                for name in optional:
+                    if name in _OPTIONAL_LISTS:
+                        record[name] = _json_list(row[name])
                 yield number, record
         except sqlite3.OperationalError as exc:
             if "interrupted" in str(exc):

@@ -1,0 +1,80 @@
+"""`policytrack undo` and `revert`: take a change back as a new revision, after showing what will change."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from policytrack.cli.app import app, confirm
+from policytrack.cli.common import console, entry_id_arg, opened_store
+from policytrack.errors import InputError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from policytrack.store import Store
+    from policytrack.undo import Reversal
+
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would change; change nothing.")]
+
+
+def _run(ctx: typer.Context, plan_with: Callable[[Store], Reversal], *, yes: bool, dry_run: bool) -> None:
+    """Plan, show the diff, ask (unless --yes), then plan again under the write lock and write."""
+    from policytrack.context import default_analyst, utc_now
+    from policytrack.render.entries import reversal_table
+    from policytrack.undo import apply
+
+    with opened_store(ctx) as store:
+        with store.snapshot():
+            plan = plan_with(store)
+        console(ctx).print(reversal_table(plan))
+        if dry_run:
+            typer.echo(f"Dry run: nothing was changed; run it without --dry-run to {plan.command}.", err=True)
+            return
+        if not yes:
+            if not sys.stdin.isatty():
+                raise InputError(f"not running {plan.command} without --yes when not run from a terminal")
+            if not typer.confirm(f"{plan.command.capitalize()} this?", err=True):
+                typer.echo(f"Nothing was changed ({plan.command} declined).", err=True)
+                return
+        with store.transaction():
+            done = apply(store, plan, plan_with(store), default_analyst(), utc_now())
+    verb = "Undid" if plan.command == "undo" else "Reverted"
+    confirm(ctx, f"{verb} {plan.title}: {done}", f"the {plan.command}")
+
+
+@app.command("undo", epilog="Example: policytrack undo --dry-run")
+def undo_cmd(ctx: typer.Context, yes: YesOpt = False, dry_run: DryRunOpt = False) -> None:
+    """Take back your latest change (a log, edit, delete, restore, target or framework update) as a new
+    revision: it shows the change before and after, and asks. Run it again to step further back."""
+    from policytrack.context import default_analyst
+    from policytrack.undo import plan_undo
+
+    analyst = default_analyst()
+    _run(ctx, lambda store: plan_undo(store, analyst), yes=yes, dry_run=dry_run)
+
+
+@app.command("revert", epilog="Example: policytrack revert 3 --to 1")
+def revert_cmd(
+    ctx: typer.Context,
+    entry_id: Annotated[str, typer.Argument(help="Entry id, as `policytrack list` shows it.")],
+    to: Annotated[str, typer.Option("--to", help="The revision to make current (`policytrack history ID`).")],
+    yes: YesOpt = False,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Make an earlier revision of an entry current again, as a new revision (history keeps them all)."""
+    from policytrack.undo import plan_revert
+
+    number = entry_id_arg(entry_id)
+    revision = _revision(to)
+    _run(ctx, lambda store: plan_revert(store, number, revision), yes=yes, dry_run=dry_run)
+
+
+def _revision(raw: str) -> int:
+    digits = raw.strip()
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 16 or int(digits) < 1:
+        raise InputError(f"invalid --to {raw!r}: give a revision number that `policytrack history ID` shows")
+    return int(digits)

@@ -1,0 +1,152 @@
+"""`policytrack forecast`, `forecasts` and `withdraw`: forecasts stated in ICD 203 terms, resolved from the
+status history, and scored.
+
+Each command imports the domain and rendering modules it needs inside its body: start-up stays fast,
+since typer builds only the command being run (cli.app_for).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from policytrack.cli.app import app, confirm, fail
+from policytrack.cli.common import complete_status, console, opened_store, read_date, write_formatted
+from policytrack.cli.options import (
+    RECORD_FORMATS,
+    CsvAlias,
+    FrameworkOpt,
+    IndicatorArg,
+    JsonAlias,
+    chosen_format,
+    format_option,
+)
+from policytrack.likelihood import CONFIDENCE, LIKELIHOOD_HELP
+
+
+@app.command(
+    "forecast",
+    epilog="Example: policytrack forecast regional in-progress --by 2027-12 --likelihood likely "
+    "--confidence moderate",
+)
+def forecast_cmd(
+    ctx: typer.Context,
+    indicator: IndicatorArg,
+    level: Annotated[
+        str,
+        typer.Argument(
+            help="The status level the indicator will be at or beyond (for a risk: at or worse).",
+            autocompletion=complete_status,
+        ),
+    ],
+    by: Annotated[str, typer.Option("--by", help="By this date (day, month or year; today or later).")],
+    likelihood: Annotated[str, typer.Option("--likelihood", "-l", help=LIKELIHOOD_HELP)],
+    confidence: Annotated[
+        str | None,
+        typer.Option("--confidence", "-c", help=f"Confidence in the judgement: {', '.join(CONFIDENCE)}."),
+    ] = None,
+    note: Annotated[str, typer.Option("--note", "-n", help="Why: the reasoning behind it.")] = "",
+    analyst: Annotated[
+        str | None,
+        typer.Option("--analyst", help="Who forecasts. Default: $POLICYTRACK_ANALYST, else login."),
+    ] = None,
+    framework: FrameworkOpt = None,
+) -> None:
+    """Record a forecast: that INDICATOR will be at LEVEL or beyond by a date, and how likely that is.
+    It resolves by itself from the status history once the date has passed."""
+    from policytrack.forecasts import ForecastInput, make_forecast
+    from policytrack.workspace import get_framework
+
+    data = ForecastInput(
+        indicator=indicator,
+        level=level,
+        due=read_date(by, "--by", allow_future=True),
+        likelihood=likelihood,
+        confidence=confidence,
+        note=note,
+        analyst=analyst or "",
+    )
+    with opened_store(ctx) as store:
+        f = make_forecast(store, get_framework(store, framework), data)
+    confirm(
+        ctx,
+        f"Forecast {f.id}: {f.indicator} at {f.level} or beyond by {f.due}, {f.likelihood}% "
+        f"({f.band.name}), by {f.analyst}",
+        f"forecast {f.id}",
+    )
+
+
+@app.command("forecasts", epilog="Example: policytrack forecasts --resolved --score")
+def forecasts_cmd(
+    ctx: typer.Context,
+    only_open: Annotated[
+        bool, typer.Option("--open", help="Only forecasts whose date has not passed.")
+    ] = False,
+    resolved: Annotated[
+        bool, typer.Option("--resolved", help="Only resolved forecasts (yes or no).")
+    ] = False,
+    analyst: Annotated[
+        list[str] | None, typer.Option("--analyst", help="Made by this analyst; repeatable (any of them).")
+    ] = None,
+    score: Annotated[
+        bool,
+        typer.Option("--score", help="Brier score per analyst and a calibration table by ICD 203 band."),
+    ] = False,
+    fmt: Annotated[str, format_option(*RECORD_FORMATS)] = "table",
+    as_json: JsonAlias = False,
+    as_csv: CsvAlias = False,
+    framework: FrameworkOpt = None,
+) -> None:
+    """List forecasts with their outcome (open, yes, no, withdrawn), or score the resolved ones."""
+    from policytrack.forecasts import LIST_FIELDS, NO, OPEN, YES, list_forecasts
+    from policytrack.forecasts import score as scored
+    from policytrack.render.xlsx import FORECAST_NOTES
+    from policytrack.workspace import get_framework
+
+    if only_open and resolved:
+        raise fail("--open and --resolved cannot be used together: choose one", 2)
+    fmt = chosen_format(fmt, RECORD_FORMATS, as_json=as_json, as_csv=as_csv)
+    outcomes = [OPEN] if only_open else [YES, NO] if resolved else []
+    with opened_store(ctx) as store:
+        fw = get_framework(store, framework)
+        found = list_forecasts(store, fw, analysts=analyst or [], outcomes=outcomes)
+    if score:
+        from policytrack.render.forecasts import SCORE_FIELDS, score_records, score_tables
+
+        result = scored(found)
+        if fmt != "table":
+            write_formatted(
+                ctx, fmt, SCORE_FIELDS, score_records(result), sheet="scores", notes=FORECAST_NOTES
+            )
+            return
+        for item in score_tables(result):
+            console(ctx).print(item)
+        return
+    if fmt != "table":
+        records = (f.as_dict() for f in found)
+        write_formatted(ctx, fmt, LIST_FIELDS, records, sheet="forecasts", notes=FORECAST_NOTES)
+        return
+    if not found:
+        typer.echo("No forecasts match; `policytrack forecast KEY LEVEL --by DATE -l P` makes one.", err=True)
+        return
+    from policytrack.models import plural
+    from policytrack.render.forecasts import forecasts_table
+
+    console(ctx).print(forecasts_table(found, f"{fw.title}: {plural(len(found), 'forecast')}"))
+
+
+@app.command("withdraw", epilog="Example: policytrack withdraw 2")
+def withdraw_cmd(
+    ctx: typer.Context,
+    forecast: Annotated[str, typer.Argument(help="Forecast id, as `policytrack forecasts` shows it.")],
+    framework: FrameworkOpt = None,
+) -> None:
+    """Withdraw a forecast: it stays in the list and the exports, marked withdrawn, and is not scored."""
+    from policytrack.forecasts import forecast_id, withdraw_forecast
+    from policytrack.workspace import get_framework
+
+    wanted = forecast_id(forecast)
+    with opened_store(ctx) as store:
+        f = withdraw_forecast(store, get_framework(store, framework), wanted)
+    confirm(ctx, f"Withdrew forecast {f.id} ({f.indicator} at {f.level} by {f.due})", "the withdrawal")

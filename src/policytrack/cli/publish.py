@@ -1,0 +1,93 @@
+"""`policytrack publish DIR`: a citable, Datasette-ready bundle (policytrack.exchange.publish); this module
+renders the reports that go into it.
+
+Each command imports the domain and rendering modules it needs inside its body: start-up stays fast,
+since typer builds only the command being run (cli.app_for).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from policytrack.cli.app import app, confirm
+from policytrack.cli.common import opened_store, read_date
+from policytrack.cli.options import FrameworkOpt
+from policytrack.cli.report import STALE_DAYS, Format, _brief, _text, _view, _Window
+
+# The report formats a bundle holds, and each one's file extension: the Briefs issue's xlsx is one line.
+PUBLISH_FORMATS: dict[Format, str] = {
+    Format.html: "html",
+    Format.markdown: "md",
+    Format.csv: "csv",
+    Format.json: "json",
+    Format.xlsx: "xlsx",
+}
+
+
+@app.command(
+    "publish", epilog="Example: policytrack publish release-2024 --as-of 2024-12-31 --all-frameworks"
+)
+def publish_cmd(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="A new or empty directory to write the bundle into.")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Publish as of this date (default today).")
+    ] = None,
+    all_frameworks: Annotated[
+        bool, typer.Option("--all-frameworks", help="Every framework of the database.")
+    ] = False,
+    framework: FrameworkOpt = None,
+) -> None:
+    """Write a citable bundle: reports, entries (csv, jsonl), indicators and framework files, a Frictionless
+    datapackage.json, a public database copy with Datasette metadata.json (search on current_entries),
+    CITATION.cff and a MANIFEST of sha256 sums. The same data and --as-of give the same files."""
+    from policytrack.config import setting
+    from policytrack.errors import InputError
+    from policytrack.exchange.publish import check_target, publish
+    from policytrack.workspace import get_framework
+
+    if all_frameworks and framework:
+        raise InputError("give --framework or --all-frameworks, not both")
+    as_of_date = read_date(as_of, "--as-of").end if as_of is not None else date.today()
+    check_target(directory)
+    stale = setting("stale_days") or STALE_DAYS
+    with opened_store(ctx) as store:
+        names = store.framework_names() if all_frameworks else [framework]
+        frameworks = [get_framework(store, name) for name in names]
+        reports: dict[str, bytes] = {}
+        records: dict[str, tuple[Any, list[dict[str, Any]]]] = {}
+        for fw in frameworks:
+            view = _view(store, fw, None, as_of_date, None, None, None, stale, False)
+            for fmt, extension in PUBLISH_FORMATS.items():
+                name = f"report-{fw.name}.{extension}"
+                if fmt is Format.xlsx:  # a workbook: bytes, dated as of the bundle so they repeat
+                    reports[name] = _workbook_bytes(view.fields, view.records, as_of_date)
+                    continue
+                if fmt in (Format.html, Format.svg):  # the brief, drawn
+                    window = _Window(as_of_date, None, None, None, stale)
+                    text = _brief(store, fw, window, None, fmt, explain=False)
+                else:
+                    text = _text(view, fmt, {}, {})
+                reports[name] = text.encode("utf-8")
+                if fmt is Format.csv:
+                    records[name] = (view.fields, view.records)
+        written = publish(store, frameworks, as_of_date, directory, reports, records)
+    confirm(ctx, f"Published {len(written)} files into {directory}", "the bundle")
+
+
+def _workbook_bytes(fields: tuple[str, ...], records: list[dict[str, Any]], as_of: date) -> bytes:
+    """The report as an xlsx workbook (its sheet and the columns sheet), created at the as-of date's
+    midnight UTC: the same data and --as-of give the same bytes."""
+    import io
+    from datetime import UTC, datetime, time
+
+    from policytrack.render.xlsx import REPORT_NOTES, Sheet, write_workbook
+
+    out = io.BytesIO()
+    created = datetime.combine(as_of, time(0, 0), tzinfo=UTC)
+    write_workbook(out, [Sheet("report", fields, records, REPORT_NOTES)], created=created)
+    return out.getvalue()

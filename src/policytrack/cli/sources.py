@@ -1,0 +1,236 @@
+"""`policytrack source ...`: the registry of sources (reliability belongs to the source).
+
+Each command imports the domain and rendering modules it needs inside its body: start-up stays fast,
+since typer builds only the command being run (cli.app_for).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from policytrack.cli.app import confirm
+from policytrack.cli.common import complete_source, console, opened_store, text_output
+from policytrack.cli.options import JsonAlias, chosen_format, format_option
+
+source_app = typer.Typer(
+    help="The source registry: who reports, how reliable, how independent.", no_args_is_help=True
+)
+
+KeyArg = Annotated[
+    str, typer.Argument(help="The source's key, such as reuters.", autocompletion=complete_source)
+]
+NameOpt = Annotated[str | None, typer.Option("--name", help="Its name, such as 'Reuters'.")]
+UrlOpt = Annotated[
+    str | None, typer.Option("--url", help="Its web address; entries citing URLs on its host link to it.")
+]
+TypeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--type", help="official, media, ngo, academic, think-tank, intergovernmental, social or other."
+    ),
+]
+OriginOpt = Annotated[str | None, typer.Option("--origin", help="Where it is based, such as a country.")]
+ReliabilityOpt = Annotated[
+    str | None, typer.Option("--reliability", help="Admiralty reliability A-F ('' clears it on edit).")
+]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="A note about the source.")]
+LIST_FORMATS = ("table", "json")
+
+
+@source_app.command(
+    "add",
+    epilog="Example: policytrack source add example-ministry --name 'Example Ministry' --type official "
+    "--origin Exampleland --reliability B --url https://ministry.example.org",
+)
+def add_cmd(
+    ctx: typer.Context,
+    key: KeyArg,
+    name: NameOpt = None,
+    url: UrlOpt = None,
+    type_: TypeOpt = None,
+    origin: OriginOpt = None,
+    reliability: ReliabilityOpt = None,
+    note: NoteOpt = None,
+) -> None:
+    """Register a source under a short key; `log --source KEY` then cites it."""
+    from policytrack.sources import SourceFields, add_source
+
+    fields = SourceFields(name, url, type_, origin, reliability, note)
+    with opened_store(ctx) as store:
+        source = add_source(store, key, fields)
+    confirm(ctx, f"Registered source {source.key}", f"source {source.key}")
+
+
+@source_app.command("edit", epilog="Example: policytrack source edit reuters --reliability A")
+def edit_cmd(
+    ctx: typer.Context,
+    key: KeyArg,
+    name: NameOpt = None,
+    url: UrlOpt = None,
+    type_: TypeOpt = None,
+    origin: OriginOpt = None,
+    reliability: ReliabilityOpt = None,
+    note: NoteOpt = None,
+) -> None:
+    """Change a registered source's fields."""
+    from policytrack.sources import SourceFields, edit_source
+
+    fields = SourceFields(name, url, type_, origin, reliability, note)
+    with opened_store(ctx) as store:
+        source = edit_source(store, key, fields)
+    confirm(ctx, f"Updated source {source.key}", f"the edit of source {source.key}")
+
+
+@source_app.command("merge", epilog="Example: policytrack source merge reuters-com reuters")
+def merge_cmd(
+    ctx: typer.Context,
+    old: KeyArg,
+    into: Annotated[str, typer.Argument(help="The key to keep.", autocompletion=complete_source)],
+) -> None:
+    """One source known under two keys: OLD's entries cite INTO (each as a new revision), OLD's key leads
+    to INTO from now on, and OLD's record is kept."""
+    from policytrack.sources import merge_sources
+
+    with opened_store(ctx) as store:
+        gone, kept, moved = merge_sources(store, old, into)
+    confirm(
+        ctx, f"Merged source {gone.key} into {kept.key} ({moved} entries now cite {kept.key})", "the merge"
+    )
+
+
+@source_app.command("list", epilog="Example: policytrack source list --json")
+def list_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[str, format_option(*LIST_FORMATS)] = "table",
+    as_json: JsonAlias = False,
+) -> None:
+    """Registered sources with their use and grade pattern (the share of grades on the A1/B2/C3
+    diagonal, per source and per analyst: a high share suggests reliability and credibility were not
+    judged apart)."""
+    from policytrack.render.formats import to_json
+    from policytrack.sources import source_listing
+
+    fmt = chosen_format(fmt, LIST_FORMATS, as_json=as_json)
+    with opened_store(ctx) as store:
+        listing = source_listing(store)
+    if fmt == "json":
+        data = {
+            "sources": [
+                {**s.as_dict(), "entries": p.entries, "graded": p.graded, "diagonal_share": p.share}
+                for s, p in listing.sources
+            ],
+            "analysts": [
+                {"analyst": p.who, "graded": p.graded, "diagonal_share": p.share} for p in listing.analysts
+            ],
+        }
+        typer.echo(to_json(data))
+        return
+    from policytrack.render.sources import source_list_renderables
+
+    if not listing.sources:
+        typer.echo("No sources registered: `policytrack source add KEY --name NAME`.", err=True)
+    for renderable in source_list_renderables(listing):
+        console(ctx).print(renderable)
+
+
+@source_app.command("show", epilog="Example: policytrack source show reuters")
+def show_cmd(
+    ctx: typer.Context,
+    key: KeyArg,
+    fmt: Annotated[str, format_option(*LIST_FORMATS)] = "table",
+    as_json: JsonAlias = False,
+) -> None:
+    """One source: its fields, and the current entries citing it (as originator or outlet)."""
+    from policytrack.render.formats import to_json
+    from policytrack.sources import find_source
+
+    fmt = chosen_format(fmt, LIST_FORMATS, as_json=as_json)
+    with opened_store(ctx) as store:
+        source = find_source(store, key)
+        entries = list(
+            store.query_entries(
+                ["(e.source_id = ? OR e.via_id = ?)", "e.deleted_at IS NULL"], [source.id, source.id]
+            )
+        )
+    if fmt == "json":
+        typer.echo(to_json({**source.as_dict(), "entries": [e.as_dict() for e in entries]}))
+        return
+    from policytrack.render.sources import source_detail
+
+    out = console(ctx)
+    out.print(source_detail(source, entries, out.width))
+
+
+@source_app.command("suggest", epilog="Example: policytrack source suggest")
+def suggest_cmd(ctx: typer.Context) -> None:
+    """Free-text sources cited more than once, most cited first: worth registering
+    (`policytrack source add`)."""
+    from policytrack.render.text import visible
+    from policytrack.sources import suggestions
+
+    with opened_store(ctx) as store:
+        found = suggestions(store)
+    if not found:
+        typer.echo("No free-text source is cited more than once.", err=True)
+        return
+    for text, count in found:
+        typer.echo(f"{count}\t{visible(text)}")
+
+
+EXPORT_FORMATS = ("csv", "json", "jsonl")
+MAX_SOURCES_FILE = 64 << 20  # characters: a registry of sources is far smaller
+
+
+@source_app.command("export", epilog="Example: policytrack source export -o sources.csv")
+def export_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[str, format_option(*EXPORT_FORMATS)] = "csv",
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="File to write (atomically); '-' or none: stdout.")
+    ] = None,
+) -> None:
+    """Write the registry (merged sources too, naming the one each was merged into), for `source import`
+    in another database before its entries are imported."""
+    from policytrack.exchange.sources import SOURCE_FIELDS, source_records
+    from policytrack.render.formats import write_records
+
+    fmt = chosen_format(fmt, EXPORT_FORMATS)
+    with opened_store(ctx) as store, text_output(ctx, output) as out:
+        write_records(fmt, out, SOURCE_FIELDS, source_records(store))
+
+
+@source_app.command("import", epilog="Example: policytrack source import sources.csv")
+def import_cmd(
+    ctx: typer.Context,
+    path: Annotated[
+        str, typer.Argument(help="A file `source export` wrote (CSV, JSON or JSON lines); '-': stdin.")
+    ],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing.")] = False,
+) -> None:
+    """Merge another database's registry by uuid: new sources are added, known ones take the file's
+    fields, a source registered here apart under the same key is kept as it is; all or nothing."""
+    from policytrack.cli.common import read_text_arg
+    from policytrack.errors import InputError
+    from policytrack.exchange.sources import import_sources, parse_source_file
+
+    if path == "-":
+        text, name = read_text_arg("-"), "standard input"
+    else:
+        try:
+            with open(path, encoding="utf-8-sig") as f:
+                text, name = f.read(MAX_SOURCES_FILE + 1), path
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read {path}: {exc}; give a file `source export` wrote") from None
+        if len(text) > MAX_SOURCES_FILE:
+            raise InputError(
+                f"{path} is over {MAX_SOURCES_FILE:,} characters: not a registry `source export` wrote"
+            )
+    records = parse_source_file(text, name)
+    with opened_store(ctx) as store:
+        result = import_sources(store, records, dry_run=dry_run)
+    if dry_run:
+        typer.echo(result.summary() + " (dry run: nothing written)")
+    else:
+        confirm(ctx, result.summary(), "the import of sources")

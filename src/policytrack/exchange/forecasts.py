@@ -1,0 +1,218 @@
+"""Forecasts in and out: `export forecasts` (csv, json, jsonl) and their import, from such a file or from
+another policytrack database, merged by uuid. Every record is checked before anything is written."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import uuid as uuidlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from policytrack.columns import restore_neutralised
+from policytrack.context import default_analyst, utc_now
+from policytrack.dates import PartialDate
+from policytrack.errors import DateError, InputError, PolicytrackError
+from policytrack.forecasts import FORECAST_FIELDS, ForecastInput, checked_values
+from policytrack.models import MAX_FIELD, Framework
+from policytrack.store import Store, connect_read_only
+
+MAX_FILE = 64 * MAX_FIELD  # characters: a forecasts file is read whole
+_REQUIRED = ("indicator", "level", "due", "likelihood")
+_KNOWN = frozenset(FORECAST_FIELDS) | {"band", "outcome"}  # what `forecasts --json` adds is ignored
+MAX_SHOWN_ERRORS = 20
+
+
+class ForecastRowsError(PolicytrackError):
+    """Records of a forecasts file are invalid; nothing was written."""
+
+    def __init__(self, source: str, errors: list[str], total: int) -> None:
+        self.errors, self.total = errors, total
+        super().__init__(f"{source}: {total} invalid forecast(s); nothing was imported")
+
+
+@dataclass
+class ForecastImport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+    def summary(self) -> str:
+        return f"forecasts: {self.added} added, {self.updated} updated, {self.unchanged} unchanged"
+
+
+def file_records(path: Path, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """A forecasts file (CSV, JSONL or a JSON array, as `export forecasts` writes them) as records."""
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="") as handle:
+            text = handle.read(MAX_FILE + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name} is not UTF-8 (byte {exc.start}); save it as UTF-8") from None
+    if len(text) > MAX_FILE:
+        raise InputError(f"{name} is over {MAX_FILE:,} characters; is it a forecasts file?")
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        data = _json(text, name)
+        if not isinstance(data, list):
+            raise InputError(f"{name}: a JSON file must hold a list of objects")
+        yield from enumerate(data, start=1)
+    elif stripped.startswith("{"):
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                yield number, _json(line, f"{name}: line {number}")
+    else:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        try:
+            for row in reader:
+                if None in row:
+                    raise InputError(f"{name}: line {reader.line_num}: more cells than the header has")
+                yield (
+                    reader.line_num,
+                    {k: restore_neutralised(v) if k in ("note", "analyst") else v for k, v in row.items()},
+                )
+        except csv.Error as exc:
+            raise InputError(f"{name}: not valid CSV ({exc})") from None
+
+
+def _json(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise InputError(f"{where}: not valid JSON ({exc})") from None
+
+
+def database_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Another policytrack database's forecasts (none if it predates them)."""
+    try:
+        conn = connect_read_only(path)
+    except sqlite3.Error as exc:
+        raise InputError(f"cannot read {path}: {exc}") from None
+    conn.row_factory = sqlite3.Row
+    try:
+        has = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'forecasts'"
+        ).fetchone()
+        if not has:
+            return
+        rows = conn.execute(
+            """SELECT fc.*, i.key AS indicator, f.name AS framework FROM forecasts fc
+               JOIN indicators i ON i.id = fc.indicator_id JOIN frameworks f ON f.id = i.framework_id
+               ORDER BY fc.id"""
+        ).fetchall()
+    except sqlite3.Error as exc:
+        raise InputError(f"cannot read the forecasts of {path}: {exc}") from None
+    finally:
+        conn.close()
+    for number, row in enumerate(rows, start=1):
+        yield number, {k: row[k] for k in row.keys() if k in _KNOWN}  # noqa: SIM118
+
+
+def _text(rec: dict[str, Any], key: str) -> str:
+    value = rec.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise InputError(f"{key} must be text, not {type(value).__name__}")
+    return str(value)
+
+
+def _values(fw: Framework, rec: Any, today: date) -> dict[str, Any]:
+    """One record's stored values, checked as `forecast` checks its options (a past due date is fine: the
+    record is of a forecast made then)."""
+    if not isinstance(rec, dict):
+        raise InputError("each record must be an object")
+    unknown = [k for k in rec if k not in _KNOWN]
+    if unknown:
+        raise InputError(
+            f"unknown field {', '.join(map(repr, unknown))} (known: {', '.join(FORECAST_FIELDS)})"
+        )
+    missing = [k for k in _REQUIRED if not _text(rec, k).strip()]
+    if missing:
+        raise InputError(f"missing {', '.join(missing)}: a forecast needs {', '.join(_REQUIRED)}")
+    named = _text(rec, "framework").strip()
+    if named and named != fw.name:
+        raise InputError(f"the forecast is for framework {named!r}, not {fw.name!r}: import with -F {named}")
+    try:
+        due = PartialDate.from_stored(_text(rec, "due").strip())
+    except (DateError, ValueError):
+        raise InputError(f"due {rec['due']!r} is not a date such as 2027, 2027-06 or 2027-06-30") from None
+    values = checked_values(
+        fw,
+        ForecastInput(
+            indicator=_text(rec, "indicator"),
+            level=_text(rec, "level"),
+            due=due,
+            likelihood=_text(rec, "likelihood"),
+            confidence=_text(rec, "confidence") or None,
+            note=_text(rec, "note"),
+            analyst=_text(rec, "analyst") or default_analyst(),
+        ),
+    )
+    uuid = _text(rec, "uuid").strip()
+    if uuid:
+        try:
+            uuid = str(uuidlib.UUID(uuid))
+        except ValueError:
+            raise InputError(f"uuid {uuid!r} is not a UUID") from None
+    made = _text(rec, "made_on").strip()
+    try:
+        made_on = date.fromisoformat(made) if made else today
+    except ValueError:
+        raise InputError(f"made_on {made!r} is not a date such as 2026-11-27") from None
+    withdrawn = _text(rec, "withdrawn_at").strip() or None
+    return values | {
+        "uuid": uuid or str(uuidlib.uuid4()),
+        "made_on": made_on.isoformat(),
+        "recorded_at": _text(rec, "recorded_at").strip() or utc_now(),
+        "withdrawn_at": withdrawn,
+        "withdrawn_by": (_text(rec, "withdrawn_by").strip() or default_analyst()) if withdrawn else None,
+    }
+
+
+def import_forecasts(
+    store: Store,
+    fw: Framework,
+    records: Iterator[tuple[int, dict[str, Any]]],
+    source: str,
+    *,
+    today: date | None = None,
+    skip_other_frameworks: bool = False,
+) -> ForecastImport:
+    """Check every record, then merge them by uuid inside the caller's transaction (or one of its own);
+    raise ForecastRowsError, writing nothing, if any is invalid."""
+    today = today or date.today()
+    checked: list[dict[str, Any]] = []
+    errors: list[str] = []
+    seen: set[str] = set()
+    total = 0
+    for number, rec in records:
+        if skip_other_frameworks and isinstance(rec, dict) and rec.get("framework") not in (None, fw.name):
+            continue
+        try:
+            values = _values(fw, rec, today)
+            if values["uuid"] in seen:
+                raise InputError(f"uuid {values['uuid']} appears twice")
+            seen.add(values["uuid"])
+            checked.append(values)
+        except PolicytrackError as exc:
+            total += 1
+            if len(errors) < MAX_SHOWN_ERRORS:
+                errors.append(f"line {number}: {exc}")
+    if total:
+        raise ForecastRowsError(source, errors, total)
+    result = ForecastImport()
+    with store.transaction():
+        for values in checked:
+            setattr(result, (kind := store.merge_forecast(values)), getattr(result, kind) + 1)
+    return result

@@ -1,0 +1,147 @@
+"""The `git` command, run as a subprocess in sync's own clone: the user's credentials, SSH config and hosts
+work as they do for git itself. Every failure becomes one SyncError line that says what to do."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from policytrack.errors import SyncError
+
+NO_GIT = (
+    "git is not installed (or not on PATH); install git (https://git-scm.com), then run the command again"
+)
+
+
+class GitFailed(SyncError):
+    """A git command exited with an error; `detail` is git's own last line."""
+
+    def __init__(self, args: list[str], detail: str, stderr: str) -> None:
+        self.args_, self.detail, self.stderr = args, detail, stderr
+        super().__init__(f"git {args[0]} failed: {detail}")
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # git's `fatal:` or `error:` line says why; hints come after it
+    for line in lines:
+        if line.startswith(("fatal:", "error:", "remote:", "ERROR")):
+            return line
+    return lines[-1] if lines else "no message"
+
+
+def git(
+    args: list[str], cwd: Path | None = None, *, check: bool = True, env: dict[str, str] | None = None
+) -> str:
+    """Run `git ARGS` in `cwd` and return its standard output; raise GitFailed on an error exit."""
+    full_env = {
+        **os.environ,
+        "GIT_TERMINAL_PROMPT": os.environ.get("GIT_TERMINAL_PROMPT", "0"),
+        **(env or {}),
+    }
+    # LC_ALL=C: git's messages are matched below (non-fast-forward), so they must be in English
+    full_env["LC_ALL"] = "C"
+    try:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            env=full_env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            check=False,
+        )
+    except FileNotFoundError:
+        raise SyncError(NO_GIT) from None
+    if check and done.returncode != 0:
+        raise GitFailed(args, _last_line(done.stderr or done.stdout), done.stderr)
+    return done.stdout
+
+
+@dataclass
+class Clone:
+    """sync's own clone of the shared repository, beside the database (DB.sync)."""
+
+    path: Path
+
+    def run(self, *args: str, check: bool = True) -> str:
+        return git(list(args), self.path, check=check, env=self._identity())
+
+    def _identity(self) -> dict[str, str]:
+        """A committer name and e-mail when git has none configured (a fresh machine, a CI runner)."""
+        if not hasattr(self, "_env"):
+            env: dict[str, str] = {}
+            if not git(["config", "user.email"], self.path, check=False).strip():
+                env.update(
+                    GIT_AUTHOR_EMAIL="policytrack@localhost", GIT_COMMITTER_EMAIL="policytrack@localhost"
+                )
+            if not git(["config", "user.name"], self.path, check=False).strip():
+                env.update(GIT_AUTHOR_NAME="policytrack", GIT_COMMITTER_NAME="policytrack")
+            self._env = env
+        return self._env
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Held for a whole sync: a second sync of the same database waits for none of the first's git
+        steps and removes none of its lock files, it stops with one line."""
+        handle = (self.path / ".git" / "policytrack-sync.lock").open("a+b")
+        try:
+            try:
+                _lock(handle.fileno())
+            except OSError:
+                raise SyncError(
+                    f"another `policytrack sync` of this database is running (it holds {self.path}); "
+                    "wait for it to finish, then run the command again"
+                ) from None
+            yield
+        finally:
+            handle.close()  # closing releases the lock
+
+    @property
+    def exists(self) -> bool:
+        return (self.path / ".git").is_dir()
+
+    def has_commits(self) -> bool:
+        return bool(self.run("rev-parse", "--verify", "-q", "HEAD", check=False).strip())
+
+    def branch(self) -> str:
+        return self.run("symbolic-ref", "--short", "HEAD").strip()
+
+    def remote_url(self) -> str:
+        return self.run("remote", "get-url", "origin").strip()
+
+    def remote_head(self) -> str | None:
+        """The commit of origin's branch as last fetched (None: the remote has no such branch yet)."""
+        found = self.run("rev-parse", "--verify", "-q", f"refs/remotes/origin/{self.branch()}", check=False)
+        return found.strip() or None
+
+    def recover(self) -> None:
+        """Put the clone back at its last commit: an interrupted sync may have left a merge half done or
+        lines written but not committed (they are written again from the database, which is the truth)."""
+        git_dir = self.path / ".git"
+        # left by a git that was killed; nobody but policytrack uses this clone
+        for lock in [*git_dir.glob("*.lock"), *(git_dir / "refs").rglob("*.lock")]:
+            lock.unlink(missing_ok=True)
+        if (git_dir / "MERGE_HEAD").exists():
+            self.run("merge", "--abort", check=False)
+        if self.has_commits():
+            self.run("reset", "-q", "--hard", "HEAD")
+        self.run("clean", "-q", "-f", "-d")
+
+
+def _lock(fd: int) -> None:
+    """An exclusive lock on an open file, not waiting; OSError if another process holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined,unused-ignore]
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

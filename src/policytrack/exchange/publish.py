@@ -1,0 +1,337 @@
+"""`policytrack publish DIR`: a citable bundle for a data repository or a journal: entries (CSV, JSONL),
+indicators, the framework files as loaded, the reports, a Frictionless `datapackage.json`, a public copy
+of the database with a Datasette `metadata.json`, `CITATION.cff` and a `MANIFEST` of sha256 sums.
+
+Everything but the database copy is a function of the data and the as-of date: publishing twice gives
+the same bytes. The JSON and YAML are written with the standard library.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from policytrack import __version__
+from policytrack.columns import EXPORT_FIELDS
+from policytrack.errors import InputError
+from policytrack.exchange.export import csv_lines, json_texts
+from policytrack.models import EntryFilter, Framework
+from policytrack.render.formats import write_built, write_csv
+from policytrack.store import Store
+
+DATABASE = "policytrack.db"
+LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/", "title": "CC BY 4.0"}
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+# What each published entry column means: the Table Schema, Datasette's column descriptions.
+ENTRY_DESCRIPTIONS = {
+    "id": "Short id in the publishing database (not stable across databases; uuid is)",
+    "uuid": "Stable identifier of the entry",
+    "framework": "The framework (a paper's recommendations) the entry is evidence for",
+    "indicator": "Key of the indicator (recommendation or risk) within the framework",
+    "date": "When the event happened, as precisely as known: YYYY, YYYY-MM or YYYY-MM-DD",
+    "date_precision": "How precise the date is: day, month or year",
+    "summary": "What happened",
+    "effect": "Effect on the indicator, from -2 (strongly hindering) to 2 (strongly advancing)",
+    "grade": "Admiralty grade: source reliability A-F and information credibility 1-6",
+    "status": "The indicator's status level this entry assesses, if it is an assessment",
+    "source": "Where the information comes from",
+    "tags": "Tags, separated by '; '",
+    "actors": "Actors involved, separated by '; '",
+    "note": "The analyst's note",
+    "analyst": "Who recorded the entry",
+    "revision": "How many times the entry was changed (1: never)",
+    "recorded_at": "When the entry was first recorded (UTC)",
+    "indicator_title": "Title of the indicator",
+}
+_ENTRY_TYPES: dict[str, dict[str, Any]] = {
+    "id": {"type": "integer"},
+    "uuid": {"type": "string", "constraints": {"required": True, "unique": True, "pattern": UUID_PATTERN}},
+    "date": {"type": "string", "constraints": {"required": True, "pattern": DATE_PATTERN}},
+    "date_precision": {"type": "string", "constraints": {"enum": ["day", "month", "year"]}},
+    "effect": {"type": "integer", "constraints": {"minimum": -2, "maximum": 2}},
+    "grade": {"type": "string", "constraints": {"pattern": "^[A-F][1-6]$"}},
+    "revision": {"type": "integer", "constraints": {"minimum": 1}},
+}
+INDICATOR_FIELDS = ("framework", "key", "number", "kind", "title", "description")
+_INDICATOR_TYPES = {"number": {"type": "integer"}}
+
+
+def check_target(target: Path) -> None:
+    """DIR must not exist yet, or be an empty directory: a bundle never mixes with other files."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InputError(f"{target} is not an empty directory; give a new or empty directory to publish into")
+    if not target.parent.exists():
+        raise InputError(f"cannot publish into {target}: directory {target.parent} does not exist")
+
+
+def _csv_bytes(fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
+    writer.writerow(fields)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def _schema(
+    fields: Sequence[str], types: dict[str, dict[str, Any]], descriptions: dict[str, str]
+) -> dict[str, Any]:
+    return {
+        "fields": [
+            {
+                "name": name,
+                **types.get(name, {"type": "string"}),
+                **({"description": descriptions[name]} if name in descriptions else {}),
+            }
+            for name in fields
+        ],
+        "missingValues": [""],
+    }
+
+
+def _report_schema(fields: Sequence[str], records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """A report CSV's Table Schema, typed from its values (integers, numbers, else text)."""
+    types: dict[str, dict[str, Any]] = {}
+    for name in fields:
+        values = [r[name] for r in records if r.get(name) is not None]
+        if values and all(type(v) is int for v in values):
+            types[name] = {"type": "integer"}
+        elif values and all(type(v) in (int, float) for v in values):
+            types[name] = {"type": "number"}
+    return _schema(fields, types, {})
+
+
+def _entry_files(store: Store, frameworks: Sequence[Framework], as_of: date) -> dict[str, bytes]:
+    flt = EntryFilter(until=as_of)
+    out = io.StringIO(newline="")
+    write_csv(out, EXPORT_FIELDS, lines=csv_lines(store, frameworks, flt))
+    jsonl = io.StringIO(newline="")
+    write_built("jsonl", jsonl, EXPORT_FIELDS, json_texts(store, frameworks, flt))
+    rows = [
+        [fw.name, ind.key, ind.number, ind.kind, ind.title, ind.description]
+        for fw in frameworks
+        for ind in fw.indicators
+    ]
+    return {
+        "entries.csv": out.getvalue().encode("utf-8"),
+        "entries.jsonl": jsonl.getvalue().encode("utf-8"),
+        "indicators.csv": _csv_bytes(INDICATOR_FIELDS, rows),
+    }
+
+
+def _title(frameworks: Sequence[Framework]) -> str:
+    return "; ".join(fw.title for fw in frameworks) + " - evidence tracked with policytrack"
+
+
+def _description(frameworks: Sequence[Framework], as_of: date) -> str:
+    sources = "; ".join(fw.source.citation() for fw in frameworks)
+    return (
+        f"Dated, sourced and graded evidence on whether the recommendations of {sources} are carried out, "
+        f"as of {as_of.isoformat()}. Text cells of the CSV that a spreadsheet would run as a formula start "
+        "with an apostrophe; entries.jsonl holds the text exactly."
+    )
+
+
+def datapackage(
+    frameworks: Sequence[Framework],
+    as_of: date,
+    reports: dict[str, tuple[Sequence[str], list[dict[str, Any]]]],
+) -> dict[str, Any]:
+    """The Frictionless Data Package: one resource per CSV, each with its Table Schema."""
+    entries_schema = _schema(EXPORT_FIELDS, _ENTRY_TYPES, ENTRY_DESCRIPTIONS)
+    entries_schema["primaryKey"] = ["uuid"]
+    entries_schema["foreignKeys"] = [
+        {
+            "fields": ["framework", "indicator"],
+            "reference": {"resource": "indicators", "fields": ["framework", "key"]},
+        }
+    ]
+    indicators_schema = _schema(INDICATOR_FIELDS, _INDICATOR_TYPES, {})
+    indicators_schema["primaryKey"] = ["framework", "key"]
+    resources = [
+        _resource("entries", "entries.csv", "Current evidence entries", entries_schema),
+        _resource("indicators", "indicators.csv", "The frameworks' indicators", indicators_schema),
+    ]
+    for path, (fields, records) in sorted(reports.items()):
+        name = path.removesuffix(".csv").replace("_", "-")
+        resources.append(
+            _resource(name, path, f"Report as of {as_of.isoformat()}", _report_schema(fields, records))
+        )
+    first = frameworks[0].source
+    return {
+        "profile": "tabular-data-package",
+        "name": "policytrack-" + "-".join(fw.name for fw in frameworks),
+        "title": _title(frameworks),
+        "description": _description(frameworks, as_of),
+        "version": as_of.isoformat(),
+        "created": f"{as_of.isoformat()}T00:00:00Z",
+        "licenses": [LICENSE],
+        "sources": [
+            {"title": fw.source.citation(), **({"path": fw.source.url} if fw.source.url else {})}
+            for fw in frameworks
+        ],
+        "keywords": ["policy", "recommendations", "implementation tracking", first.outlet or "evidence"],
+        "resources": resources,
+    }
+
+
+def _resource(name: str, path: str, title: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "path": path,
+        "title": title,
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "schema": schema,
+    }
+
+
+def datasette_metadata(frameworks: Sequence[Framework], as_of: date) -> dict[str, Any]:
+    """Datasette's metadata: title, licence, source, column descriptions, facets, a default sort and
+    full-text search on the current_entries view through the entries' index."""
+    source = frameworks[0].source
+    columns = {name: ENTRY_DESCRIPTIONS[name] for name in EXPORT_FIELDS if name in ENTRY_DESCRIPTIONS}
+    return {
+        "title": _title(frameworks),
+        "description": _description(frameworks, as_of),
+        "license": LICENSE["title"],
+        "license_url": LICENSE["path"],
+        "source": source.citation(),
+        **({"source_url": source.url} if source.url else {}),
+        "databases": {
+            Path(DATABASE).stem: {
+                "tables": {
+                    "current_entries": {
+                        "title": "Current evidence entries",
+                        "fts_table": "entries_fts",
+                        "fts_pk": "id",
+                        "sort_desc": "date",
+                        "facets": ["framework", "indicator", "effect", "grade", "status", "analyst"],
+                        "columns": columns,
+                    },
+                    "entries": {"sort_desc": "date", "columns": columns},
+                }
+            }
+        },
+    }
+
+
+def _yaml_text(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
+
+
+def citation(store: Store, frameworks: Sequence[Framework], as_of: date) -> str:
+    """CITATION.cff (Citation File Format 1.2.0): the dataset, its analysts, and the paper it tracks."""
+    analysts = store.publish_analysts([fw.name for fw in frameworks], as_of.isoformat()) or ["policytrack"]
+    lines = [
+        "cff-version: 1.2.0",
+        'message: "If you use this dataset, please cite it as below, and the paper it tracks."',
+        "type: dataset",
+        f"title: {_yaml_text(_title(frameworks))}",
+        f"abstract: {_yaml_text(_description(frameworks, as_of))}",
+        f"version: {_yaml_text(as_of.isoformat())}",
+        f"date-released: {_yaml_text(as_of.isoformat())}",
+        f"license: {LICENSE['name']}",
+        "authors:",
+        *(f"  - name: {_yaml_text(name)}" for name in analysts),
+        "references:",
+    ]
+    for fw in frameworks:
+        src = fw.source
+        lines += ["  - type: article", f"    title: {_yaml_text(src.title)}"]
+        if src.author:
+            lines += ["    authors:", f"      - name: {_yaml_text(src.author)}"]
+        else:
+            lines += ["    authors:", '      - name: "unknown"']
+        if src.outlet:
+            lines.append(f"    journal: {_yaml_text(src.outlet)}")
+        if src.url:
+            lines.append(f"    url: {_yaml_text(src.url)}")
+    return "\n".join(lines) + "\n"
+
+
+def manifest(files: dict[str, bytes], as_of: date) -> str:
+    lines = [f"# policytrack {__version__}", f"# as-of {as_of.isoformat()}", "# sha256  file"]
+    lines += [f"{hashlib.sha256(data).hexdigest()}  {name}" for name, data in sorted(files.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _public_copy(store: Store, target: Path, frameworks: Sequence[Framework], as_of: date) -> None:
+    """The database with what the bundle publishes: no deleted entry nor its history, no entry dated after
+    the as-of date or of another framework, none of sync's bookkeeping; compacted."""
+    store.backup(target)
+    conn = sqlite3.connect(target, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute("BEGIN")
+        names = [fw.name for fw in frameworks]
+        left_out = f"""SELECT e.id FROM entries e JOIN indicators i ON i.id = e.indicator_id
+                       JOIN frameworks f ON f.id = i.framework_id
+                       WHERE e.deleted_at IS NOT NULL OR e.date_start > ?
+                       OR f.name NOT IN ({", ".join("?" for _ in names)})"""
+        params = (as_of.isoformat(), *names)
+        for table in ("sync_events", "sync_revisions", "sync_files", "sync_settings"):
+            conn.execute(f"DELETE FROM {table}")
+        conn.execute(f"DELETE FROM entry_revisions WHERE entry_id IN ({left_out})", params)
+        conn.execute(f"DELETE FROM entries WHERE id IN ({left_out})", params)
+        conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
+        conn.execute("COMMIT")
+        conn.execute("VACUUM")
+    finally:
+        conn.close()
+
+
+def publish(
+    store: Store,
+    frameworks: Sequence[Framework],
+    as_of: date,
+    target: Path,
+    reports: dict[str, bytes],
+    report_records: dict[str, tuple[Sequence[str], list[dict[str, Any]]]],
+) -> list[str]:
+    """Write the bundle into a new folder beside `target`, then move it into place: all of it, or nothing.
+    `reports` are the report files by name (the command renders them), `report_records` the records behind
+    each CSV one (for its schema). Returns the files written."""
+    check_target(target)
+    files: dict[str, bytes] = dict(reports)
+    files.update(_entry_files(store, frameworks, as_of))
+    for fw in frameworks:
+        files[f"frameworks/{fw.name}.toml"] = store.framework_definition(fw.name).encode("utf-8")
+    files["datapackage.json"] = _json(datapackage(frameworks, as_of, report_records))
+    files["metadata.json"] = _json(datasette_metadata(frameworks, as_of))
+    files["CITATION.cff"] = citation(store, frameworks, as_of).encode("utf-8")
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        for name, data in files.items():
+            path = work / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        _public_copy(store, work / DATABASE, frameworks, as_of)
+        files[DATABASE] = (work / DATABASE).read_bytes()
+        (work / "MANIFEST").write_text(manifest(files, as_of), encoding="utf-8")
+        for path in [work, *work.rglob("*")]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        if target.exists():
+            target.rmdir()  # checked empty above
+        work.rename(target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return sorted([*files, "MANIFEST"])
+
+
+def _json(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

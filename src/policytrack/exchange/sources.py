@@ -1,0 +1,138 @@
+"""The source registry as a file: `source export` writes every source (merged ones too, naming the one they
+were merged into), `source import` merges such a file by uuid, as import does with entries."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from policytrack.context import utc_now
+from policytrack.errors import InputError
+from policytrack.sources import SourceFields, check_key, source_values
+from policytrack.store import Store
+
+SOURCE_FIELDS = ("uuid", "key", "name", "url", "type", "origin", "reliability", "note", "merged_into")
+
+
+def source_records(store: Store) -> Iterator[dict[str, Any]]:
+    """Every registered source, merged ones included, in key order."""
+    sources = store.source_rows(merged=True)
+    keys = {s.id: s.key for s in sources}
+    for s in sources:
+        yield {**s.as_dict(), "merged_into": keys.get(s.merged_into) if s.merged_into else None}
+
+
+def parse_source_file(text: str, name: str) -> list[dict[str, Any]]:
+    """The records of a file `source export` wrote: a JSON list, JSON lines, or CSV with a header."""
+    stripped = text.lstrip("\ufeff \t\r\n")
+    try:
+        if stripped.startswith("["):
+            records = json.loads(stripped)
+        elif stripped.startswith("{"):
+            records = [json.loads(line) for line in stripped.splitlines() if line.strip()]
+        else:
+            records = list(csv.DictReader(io.StringIO(stripped)))
+    except (ValueError, RecursionError, csv.Error) as exc:
+        raise InputError(f"{name} is not a sources file (JSON, JSON lines or CSV): {exc}") from None
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise InputError(f"{name} is not a sources file: expected one object per source")
+    missing = [f for f in ("uuid", "key", "name") if records and f not in records[0]]
+    if missing:
+        raise InputError(
+            f"{name} lacks the column(s) {', '.join(missing)}: give a file `source export` wrote"
+        )
+    return records
+
+
+_DEFAULTS: dict[str, object] = {"url": "", "host": "", "type": "other", "origin": "", "note": ""}
+
+
+@dataclass
+class SourceImport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    same_key: int = 0  # registered here under the same key with another uuid: kept as it is here
+
+    def summary(self) -> str:
+        text = f"{self.added} sources added, {self.updated} updated, {self.unchanged} unchanged"
+        if self.same_key:
+            text += f", {self.same_key} kept as registered here (same key, registered apart)"
+        return text
+
+
+def _text(rec: dict[str, Any], name: str, line: int) -> str | None:
+    value = rec.get(name)
+    if value is None or value == "":
+        return None if name != "name" else ""
+    if not isinstance(value, str):
+        raise InputError(f"source {line}: {name} must be text")
+    return value
+
+
+def import_sources(store: Store, records: list[dict[str, Any]], *, dry_run: bool = False) -> SourceImport:
+    """Merge sources by uuid: new ones are added, known ones take the file's fields; every record is
+    checked before anything is written, and all of it is written in one transaction, or none."""
+    from policytrack.exchange.rowcheck import normal_uuid  # the one uuid rule
+
+    result = SourceImport()
+    checked: list[tuple[str, str, dict[str, object], str | None]] = []
+    for line, rec in enumerate(records, start=1):
+        try:
+            uuid = normal_uuid(rec.get("uuid"))
+            if not uuid:
+                raise InputError("uuid is empty")
+            key = check_key(_text(rec, "key", line) or "")
+            fields = SourceFields(
+                *(_text(rec, f, line) for f in ("name", "url", "type", "origin", "reliability", "note"))
+            )
+            if fields.reliability is None:
+                fields.reliability = ""
+            values = source_values(fields)
+        except InputError as exc:
+            raise InputError(f"source {line} of the file: {exc}; nothing was imported") from None
+        merged = _text(rec, "merged_into", line)
+        checked.append((uuid, key, values, check_key(merged) if merged else None))
+    now = utc_now()
+    with store.transaction():
+        by_uuid = {s.uuid: s for s in store.source_rows(merged=True)}
+        for uuid, key, values, _ in checked:
+            local = by_uuid.get(uuid)
+            if local is None:
+                here = store.source_by_key(key)
+                if here is not None:
+                    result.same_key += 1
+                    continue
+                store.insert_source({**_DEFAULTS, **values, "uuid": uuid, "key": key}, now)
+                result.added += 1
+                continue
+            changed = {k: v for k, v in {**values, "key": key}.items() if getattr(local, k) != v}
+            if not changed:
+                result.unchanged += 1
+                continue
+            if "key" in changed and store.source_by_key(key) is not None:
+                raise InputError(
+                    f"source {uuid} is {key!r} in the file but {local.key!r} here, and {key!r} is another "
+                    "source here; nothing was imported"
+                )
+            store.update_source(local.id, changed, now)
+            result.updated += 1
+        for uuid, _, _, merged in checked:
+            if merged is None:
+                continue
+            source, into = store.source_by_key(_key_of(store, uuid)), store.source_by_key(merged)
+            if into is None:
+                raise InputError(f"source {uuid} was merged into {merged!r}, which the file does not hold")
+            if source is not None and source.merged_into is None and source.id != into.id:
+                store.merge_source(source.id, into.id, "import", now)
+        if dry_run:
+            store.rollback()
+    return result
+
+
+def _key_of(store: Store, uuid: str) -> str:
+    return next((s.key for s in store.source_rows(merged=True) if s.uuid == uuid), "")

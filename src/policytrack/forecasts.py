@@ -1,0 +1,288 @@
+"""Forecasts: an analyst's stated likelihood that an indicator will be at a level or beyond by a date,
+resolved from the status history once the date has passed, and scored (Brier) per analyst and band.
+
+A forecast is never edited; it can be withdrawn, and stays in the table (and its exports) as withdrawn.
+Its outcome is not stored: it follows from the assessments, so a late or corrected assessment counts.
+Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from policytrack.context import default_analyst, utc_now
+from policytrack.dates import PartialDate
+from policytrack.errors import InputError, NotFoundError
+from policytrack.likelihood import BANDS, Band, band_of, brier, parse_confidence, parse_likelihood
+from policytrack.models import MAX_ID, Framework, Indicator, clean_text, resolve_indicator
+from policytrack.status import baseline
+from policytrack.store import Store
+
+OPEN, YES, NO, WITHDRAWN = "open", "yes", "no", "withdrawn"
+# The fields of a forecast in export order: what `export forecasts` writes and import reads back.
+FORECAST_FIELDS = (
+    "id",
+    "uuid",
+    "framework",
+    "indicator",
+    "level",
+    "due",
+    "likelihood",
+    "confidence",
+    "note",
+    "analyst",
+    "made_on",
+    "recorded_at",
+    "withdrawn_at",
+    "withdrawn_by",
+)
+# What `forecasts --json` adds: the band and the outcome as of today.
+LIST_FIELDS = (*FORECAST_FIELDS, "band", "outcome")
+
+
+@dataclass
+class ForecastInput:
+    indicator: str
+    level: str
+    due: PartialDate
+    likelihood: str
+    confidence: str | None = None
+    note: str = ""
+    analyst: str = ""
+
+
+@dataclass(frozen=True)
+class Forecast:
+    id: int
+    uuid: str
+    framework: str
+    indicator: str
+    level: str
+    due: PartialDate
+    likelihood: int
+    confidence: str | None
+    note: str
+    analyst: str
+    made_on: date
+    recorded_at: str
+    withdrawn_at: str | None
+    withdrawn_by: str | None
+    outcome: str  # open, yes, no or withdrawn
+
+    @property
+    def band(self) -> Band:
+        return band_of(self.likelihood)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "uuid": self.uuid,
+            "framework": self.framework,
+            "indicator": self.indicator,
+            "level": self.level,
+            "due": str(self.due),
+            "likelihood": self.likelihood,
+            "confidence": self.confidence,
+            "note": self.note,
+            "analyst": self.analyst,
+            "made_on": self.made_on.isoformat(),
+            "recorded_at": self.recorded_at,
+            "withdrawn_at": self.withdrawn_at,
+            "withdrawn_by": self.withdrawn_by,
+            "band": self.band.name,
+            "outcome": self.outcome,
+        }
+
+
+def checked_values(fw: Framework, data: ForecastInput) -> dict[str, object]:
+    """A forecast's stored values, every field checked (`make_forecast` and import share this)."""
+    ind = resolve_indicator(fw, data.indicator)
+    return {
+        "indicator_id": ind.id,
+        "level": fw.level(data.level.strip()).name,
+        "due": str(data.due),
+        "due_end": data.due.end.isoformat(),
+        "likelihood": parse_likelihood(data.likelihood),
+        "confidence": parse_confidence(data.confidence) if data.confidence else None,
+        "note": clean_text(data.note, "--note").strip(),
+        "analyst": clean_text(data.analyst, "--analyst").strip() or default_analyst(),
+    }
+
+
+def make_forecast(store: Store, fw: Framework, data: ForecastInput, today: date | None = None) -> Forecast:
+    """Record a forecast made today; its due date may be today or later, not earlier."""
+    today = today or date.today()
+    values = checked_values(fw, data)
+    if data.due.end < today:
+        raise InputError(
+            f"--by {data.due} has passed: a new forecast is about what has not happened yet; give a date "
+            f"from today ({today.isoformat()}) on"
+        )
+    values |= {"uuid": str(uuidlib.uuid4()), "made_on": today.isoformat(), "recorded_at": utc_now()}
+    forecast_id = store.insert_forecast(values)
+    return get_forecast(store, fw, forecast_id, today)
+
+
+def withdraw_forecast(store: Store, fw: Framework, forecast_id: int, today: date | None = None) -> Forecast:
+    """Mark a forecast withdrawn: it stays in the table and the exports, and is no longer scored."""
+    current = get_forecast(store, fw, forecast_id, today)
+    if current.withdrawn_at:
+        raise InputError(f"forecast {forecast_id} is already withdrawn (on {current.withdrawn_at[:10]})")
+    store.withdraw_forecast(forecast_id, default_analyst(), utc_now())
+    return get_forecast(store, fw, forecast_id, today)
+
+
+def forecast_id(raw: str) -> int:
+    digits = raw.strip().lstrip("#")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(MAX_ID)) or int(digits) < 1:
+        raise InputError(f"invalid forecast id {raw!r}: use the number `policytrack forecasts` shows")
+    return int(digits)
+
+
+def get_forecast(store: Store, fw: Framework, forecast_id: int, today: date | None = None) -> Forecast:
+    found = list_forecasts(store, fw, ids=[forecast_id], today=today)
+    if not found:
+        raise NotFoundError(
+            f"no forecast with id {forecast_id} in framework {fw.name!r}; `policytrack forecasts` shows them"
+        )
+    return found[0]
+
+
+def list_forecasts(
+    store: Store,
+    fw: Framework,
+    *,
+    analysts: Sequence[str] = (),
+    outcomes: Sequence[str] = (),
+    ids: Sequence[int] = (),
+    today: date | None = None,
+) -> list[Forecast]:
+    """The framework's forecasts, oldest first, each with its outcome as of `today`."""
+    today = today or date.today()
+    by_id = {ind.id: ind for ind in fw.indicators if ind.id is not None}
+    history: dict[int, list[tuple[str, str]]] = {}
+    out = []
+    for row in store.forecast_rows(list(by_id), analysts, ids):
+        key = int(row["indicator_id"])
+        ind = by_id[key]
+        if key not in history:
+            history[key] = [(r["date_start"], r["status"]) for r in store.assessments(key, "9999-12-31")]
+        due = PartialDate.from_stored(row["due"])
+        made_on = date.fromisoformat(row["made_on"])
+        outcome = (
+            WITHDRAWN
+            if row["withdrawn_at"]
+            else resolve(fw, ind, row["level"], made_on, due, history[key], today)
+        )
+        if outcomes and outcome not in outcomes:
+            continue
+        out.append(
+            Forecast(
+                id=row["id"],
+                uuid=row["uuid"],
+                framework=fw.name,
+                indicator=ind.key,
+                level=row["level"],
+                due=due,
+                likelihood=row["likelihood"],
+                confidence=row["confidence"],
+                note=row["note"],
+                analyst=row["analyst"],
+                made_on=made_on,
+                recorded_at=row["recorded_at"],
+                withdrawn_at=row["withdrawn_at"],
+                withdrawn_by=row["withdrawn_by"],
+                outcome=outcome,
+            )
+        )
+    return out
+
+
+def resolve(
+    fw: Framework,
+    ind: Indicator,
+    level: str,
+    made_on: date,
+    due: PartialDate,
+    assessments: Sequence[tuple[str, str]],
+    today: date,
+) -> str:
+    """The rule, stated once: open until the due date (its last day, for a month or a year) has passed;
+    then yes if the indicator stood at `level` or beyond at any time from the day the forecast was made
+    to the due date, else no. An assessment counts from its first day (a month-precision one from the
+    1st), as the status at a date does (status.status_at); before any, the baseline holds."""
+    if today <= due.end:
+        return OPEN
+    goal = fw.level(level).rank
+    made, end = made_on.isoformat(), due.end.isoformat()
+    standing = baseline(fw, ind).rank
+    reached = False
+    for start, status in assessments:  # oldest first
+        if start > end:
+            break
+        rank = fw.level(status).rank
+        if start <= made:
+            standing = rank  # the status on the day the forecast was made
+        elif rank >= goal:
+            reached = True
+    return YES if reached or standing >= goal else NO
+
+
+@dataclass(frozen=True)
+class AnalystScore:
+    analyst: str
+    forecasts: int  # resolved ones, the ones scored
+    brier: float
+
+
+@dataclass(frozen=True)
+class BandRow:
+    band: Band
+    forecasts: int
+    mean_likelihood: float | None  # percent
+    happened: float | None  # share of them resolved yes, percent
+    brier: float | None
+
+
+@dataclass(frozen=True)
+class Scores:
+    analysts: tuple[AnalystScore, ...]
+    overall: AnalystScore | None
+    bands: tuple[BandRow, ...]
+    open: int
+    withdrawn: int
+
+
+def score(forecasts: Sequence[Forecast]) -> Scores:
+    """Brier scores per analyst and overall, and a calibration table by ICD 203 band, over the resolved
+    forecasts (open and withdrawn ones are counted, not scored)."""
+    resolved = [f for f in forecasts if f.outcome in (YES, NO)]
+    analysts = []
+    for name in sorted({f.analyst for f in resolved}):
+        mine = [(f.likelihood, f.outcome == YES) for f in resolved if f.analyst == name]
+        analysts.append(AnalystScore(name, len(mine), brier(mine) or 0.0))
+    pairs = [(f.likelihood, f.outcome == YES) for f in resolved]
+    overall = AnalystScore("all", len(pairs), brier(pairs) or 0.0) if pairs else None
+    bands = []
+    for band in BANDS:
+        inside = [(p, o) for p, o in pairs if band.low <= p <= band.high]
+        n = len(inside)
+        bands.append(
+            BandRow(
+                band,
+                n,
+                sum(p for p, _ in inside) / n if n else None,
+                100 * sum(o for _, o in inside) / n if n else None,
+                brier(inside),
+            )
+        )
+    return Scores(
+        tuple(analysts),
+        overall,
+        tuple(bands),
+        sum(f.outcome == OPEN for f in forecasts),
+        sum(f.outcome == WITHDRAWN for f in forecasts),
+    )

@@ -1,0 +1,98 @@
+"""Likelihood as ICD 203 states it, once: its seven bands, the phrases an analyst may type, and the Brier
+score that checks forecasts against what happened.
+
+Kept free of heavy imports: the command line reads LIKELIHOOD_HELP at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from policytrack.errors import InputError
+
+MIN_LIKELIHOOD, MAX_LIKELIHOOD = 1, 99
+
+
+@dataclass(frozen=True)
+class Band:
+    name: str
+    low: int  # percent, inclusive
+    high: int  # percent, inclusive
+    percent: int  # what the phrase stands for when typed instead of a number: the band's middle
+
+
+# ICD 203's bands (1-5, 5-20, 20-45, 45-55, 55-80, 80-95, 95-99), made disjoint and symmetric about 50 so
+# that every whole percentage falls in exactly one, and "unlikely" mirrors "likely".
+BANDS = (
+    Band("almost no chance", 1, 5, 3),
+    Band("very unlikely", 6, 20, 13),
+    Band("unlikely", 21, 44, 33),
+    Band("roughly even chance", 45, 55, 50),
+    Band("likely", 56, 79, 67),
+    Band("very likely", 80, 94, 87),
+    Band("almost certain", 95, 99, 97),
+)
+# ICD 203's paired words for each band, and a few short forms.
+_SYNONYMS = {
+    "remote": "almost no chance",
+    "highly improbable": "very unlikely",
+    "improbable": "unlikely",
+    "roughly even": "roughly even chance",
+    "roughly even odds": "roughly even chance",
+    "even chance": "roughly even chance",
+    "probable": "likely",
+    "highly probable": "very likely",
+    "nearly certain": "almost certain",
+}
+_BY_NAME = {band.name: band for band in BANDS}
+CONFIDENCE = ("low", "moderate", "high")
+LIKELIHOOD_HELP = (
+    "A percentage from 1 to 99 (70 or 70%), or an ICD 203 phrase: "
+    + ", ".join(f"{b.name} ({b.percent}%)" for b in BANDS)
+    + "."
+)
+
+
+def band_of(percent: int) -> Band:
+    for band in BANDS:
+        if band.low <= percent <= band.high:
+            return band
+    raise InputError(f"likelihood {percent}% is outside {MIN_LIKELIHOOD}-{MAX_LIKELIHOOD}%")
+
+
+def parse_likelihood(raw: str) -> int:
+    """A likelihood in whole percent: `70`, `70%`, or a phrase (`likely`, `very unlikely`, `probable`)."""
+    number = raw.strip().removesuffix("%").strip()
+    text = " ".join(raw.lower().replace("-", " ").split())
+    if number.isascii() and number.isdigit() and len(number) <= 3:
+        value = int(number)
+        if MIN_LIKELIHOOD <= value <= MAX_LIKELIHOOD:
+            return value
+        raise InputError(
+            f"invalid --likelihood {raw!r}: give a percentage from {MIN_LIKELIHOOD} to {MAX_LIKELIHOOD} "
+            "(nothing is certain either way), or a phrase such as 'likely'"
+        )
+    name = _SYNONYMS.get(text, text)
+    if name in _BY_NAME:
+        return _BY_NAME[name].percent
+    phrases = ", ".join(b.name for b in BANDS)
+    raise InputError(
+        f"invalid --likelihood {raw!r}: give a percentage from {MIN_LIKELIHOOD} to {MAX_LIKELIHOOD} "
+        f"(such as 70 or 70%) or an ICD 203 phrase: {phrases}"
+    )
+
+
+def parse_confidence(raw: str) -> str:
+    text = raw.strip().lower()
+    if text not in CONFIDENCE:
+        raise InputError(f"invalid --confidence {raw!r}: use one of {', '.join(CONFIDENCE)}")
+    return text
+
+
+def brier(pairs: Iterable[tuple[int, bool]]) -> float | None:
+    """The Brier score of (likelihood in percent, outcome) pairs: the mean of (p - o)^2, with p the
+    likelihood as a probability and o 1 if it happened, else 0. 0 is perfect; always saying 50% scores
+    0.25; 1 is always certain and always wrong. None for no pairs."""
+    squares = [(p / 100 - (1.0 if happened else 0.0)) ** 2 for p, happened in pairs]
+    return sum(squares) / len(squares) if squares else None

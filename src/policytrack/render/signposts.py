@@ -1,0 +1,111 @@
+"""Rendering signposts: each signal observed (when, by which entries, from which sources) or awaited.
+
+rich is imported inside each function: it loads only when something is drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from policytrack.models import plural
+from policytrack.render.text import literal
+from policytrack.signposts import SignpostState
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
+
+
+def signposts_count(states: Sequence[SignpostState]) -> str:
+    """`signposts: 3 of 14 observed (2 progress, 1 regression)`."""
+    seen = [s for s in states if s.observed]
+    progress = sum(s.signal.direction == "progress" for s in seen)
+    return (
+        f"signposts: {len(seen)} of {plural(len(states), 'signal')} observed "
+        f"({progress} progress, {len(seen) - progress} regression)"
+    )
+
+
+# Columns a narrow terminal leaves out, in the order they go (with their least width), and what shows them.
+_DROPPABLE = (("Sources", 10), ("Entries", 7), ("First", 10), ("Last", 10))
+LEFT_OUT_HINT = "a wider terminal or `policytrack signposts KEY --format csv` shows them"
+
+
+def signposts_table(
+    states: Sequence[SignpostState],
+    title: str,
+    *,
+    indicator_column: bool = True,
+    width: int | None = None,
+    plain: bool = False,
+) -> tuple[Table, list[str]]:
+    """The signals for people, and the names of the columns left out to fit `width` (None: none are, and
+    rich decides): keys, directions and states whole, signal texts, entries and sources wrapped, never
+    cut. `plain` draws the rules in ASCII."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from policytrack.render.entries import SUMMARY_MIN, fit
+
+    key_width = max(3, max((len(s.signal.key) for s in states), default=0))
+    state_width = max(5, max((len(s.state) for s in states), default=0))
+    indicator_width = max(9, max((len(s.indicator.key) for s in states), default=0))
+    fixed = [key_width, 4, state_width, *([indicator_width] if indicator_column else [])]
+    # where even the signal's least width does not fit beside them, the key goes under its indicator
+    stacked = indicator_column and width is not None and sum(w + 3 for w in fixed) + SUMMARY_MIN + 2 > width
+    if stacked:
+        fixed = [max(key_width, indicator_width), 4, state_width]
+    dropped, widths = fit(fixed, _DROPPABLE, width)
+    signal_width = widths.get("Summary")  # the signal text takes the summary's place in fit's sums
+    table = Table(
+        title=literal(title, style="table.title"),
+        box=box.ASCII2 if plain else box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    if stacked:
+        table.add_column("Indicator\nkey", no_wrap=True)
+    else:
+        if indicator_column:
+            table.add_column("Indicator", no_wrap=True)
+        table.add_column("Key", no_wrap=True)
+    table.add_column("Dir.", no_wrap=True)
+    table.add_column(
+        "Signal",
+        ratio=3,
+        min_width=min(SUMMARY_MIN, signal_width or SUMMARY_MIN),
+        width=signal_width,
+        overflow="fold",
+    )
+    table.add_column("State", no_wrap=True)
+    for name in ("First", "Last"):
+        if name not in dropped:
+            table.add_column(name, no_wrap=True)
+    if "Entries" not in dropped:
+        table.add_column("Entries", min_width=7, overflow="fold")
+    if "Sources" not in dropped:
+        table.add_column("Sources", ratio=1, min_width=10, overflow="fold")
+    for s in states:
+        direction = "+" if s.signal.direction == "progress" else "-"
+        kind = f" ({s.signal.kind})" if s.signal.kind else ""
+        if stacked:
+            cells: list[RenderableType] = [literal(f"{s.indicator.key}\n{s.signal.key}")]
+        else:
+            cells = [literal(s.indicator.key)] if indicator_column else []
+            cells.append(literal(s.signal.key))
+        cells += [
+            direction,
+            literal(s.signal.text + kind),
+            Text(s.state, style="bold" if s.observed else "dim"),
+        ]
+        if "First" not in dropped:
+            cells.append(str(s.first) if s.first else "-")
+        if "Last" not in dropped:
+            cells.append(str(s.last) if s.last else "-")
+        if "Entries" not in dropped:
+            cells.append(", ".join(map(str, s.entries)) or "-")
+        if "Sources" not in dropped:
+            cells.append(literal("; ".join(s.sources)) if s.sources else "-")
+        table.add_row(*cells)
+    return table, dropped

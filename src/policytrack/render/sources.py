@@ -1,0 +1,79 @@
+"""Rendering the source registry: the list with its grade patterns, one source, and suggestions.
+
+rich is imported inside each function: it loads only when something is drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from policytrack.models import Entry, SourceRecord
+from policytrack.render.text import literal
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from policytrack.sources import GradePattern, SourceListing
+
+
+def _share(pattern: GradePattern) -> str:
+    share = pattern.share
+    return "-" if share is None else f"{share:.0%} of {pattern.graded}"
+
+
+def source_list_renderables(listing: SourceListing) -> list[RenderableType]:
+    """The registered sources, then each analyst's grade pattern (share of grades on A1/B2/C3)."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, title="Registered sources", pad_edge=False)
+    for name in ("Key", "Name", "Type", "Origin", "Rel.", "Entries", "On A1/B2/C3"):
+        table.add_column(name, justify="right" if name == "Entries" else "left")
+    for source, pattern in listing.sources:
+        table.add_row(
+            literal(source.key),
+            literal(source.name),
+            source.type,
+            literal(source.origin),
+            source.reliability or "-",
+            str(pattern.entries),
+            _share(pattern),
+        )
+    analysts = Table(box=box.SIMPLE_HEAD, title="Grades on the A1/B2/C3 diagonal, by analyst", pad_edge=False)
+    analysts.add_column("Analyst")
+    analysts.add_column("On A1/B2/C3")
+    for pattern in listing.analysts:
+        analysts.add_row(literal(pattern.who), _share(pattern))
+    return [table, analysts]
+
+
+def source_detail(source: SourceRecord, entries: Sequence[Entry], width: int | None = None) -> RenderableType:
+    """One source's fields, then its current entries with their grades and indicators (a table at
+    `width`, None: rich decides, that names any column it leaves out)."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for label, value in (
+        ("Name", source.name),
+        ("URL", source.url),
+        ("Type", source.type),
+        ("Origin", source.origin),
+        ("Reliability", source.reliability or ""),
+        ("Note", source.note),
+        ("UUID", source.uuid),
+    ):
+        grid.add_row(label, literal(value))
+    from policytrack.render.entries import entries_table, left_out_note
+
+    panel = Panel(grid, title=literal(f"Source {source.key}"), title_align="left", expand=False)
+    if not entries:
+        return Group(panel, literal("No entries cite it."))
+    table, dropped = entries_table(
+        list(entries), title=f"{len(entries)} entries", frameworks=True, width=width
+    )
+    return Group(panel, table, *([left_out_note(dropped)] if dropped else []))

@@ -1,0 +1,227 @@
+"""The source registry: registering, editing and merging sources, linking what an analyst types as a
+source to a registered one, and the grade patterns the registry shows. Nothing here prints."""
+
+from __future__ import annotations
+
+import re
+import uuid as uuidlib
+from dataclasses import dataclass
+
+from policytrack.context import default_analyst, utc_now
+from policytrack.errors import InputError, NotFoundError
+from policytrack.grades import RELIABILITY
+from policytrack.models import SOURCE_TYPES, SourceRecord, clean_text
+from policytrack.store import Store
+
+_KEY = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")
+
+
+def check_key(raw: str) -> str:
+    key = raw.strip().lower()
+    if not _KEY.fullmatch(key):
+        raise InputError(
+            f"invalid source key {raw!r}: use 1-40 lower-case letters, digits, '.', '_' or '-', starting "
+            "with a letter or digit (such as reuters)"
+        )
+    return key
+
+
+def check_type(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in SOURCE_TYPES:
+        raise InputError(f"invalid --type {raw!r}: use one of {', '.join(SOURCE_TYPES)}")
+    return value
+
+
+def check_reliability(raw: str) -> str | None:
+    value = raw.strip().upper()
+    if not value:
+        return None
+    if value not in RELIABILITY:
+        raise InputError(
+            f"invalid --reliability {raw!r}: use a letter A-F (A completely reliable .. E unreliable, "
+            "F cannot be judged), or '' to clear it"
+        )
+    return value
+
+
+def url_host(text: str) -> str:
+    """The host of an http(s) URL, lower case, without `www.`; "" for anything else."""
+    from urllib.parse import urlsplit  # only where a URL is read
+
+    stripped = text.strip()
+    if not re.match(r"(?i)https?://", stripped) or any(c.isspace() for c in stripped):
+        return ""
+    try:
+        host = urlsplit(stripped).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+def find_source(store: Store, raw: str, what: str = "source") -> SourceRecord:
+    """A registered source by key (a merged key leads to the source it was merged into); a miss names the
+    closest key."""
+    key = raw.strip().lower()
+    found = store.source_by_key(key)
+    seen = 0
+    while found is not None and found.merged_into is not None and seen < 100:
+        found, seen = store.source_by_id(found.merged_into), seen + 1
+    if found is not None:
+        return found
+    import difflib  # only to suggest a key after a typo
+
+    keys = [s.key for s in store.source_rows()]
+    close = difflib.get_close_matches(key, keys, n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise NotFoundError(
+        f"unknown {what} {raw!r}; {hint}`policytrack source list` shows the registered keys, "
+        "`policytrack source add KEY --name NAME` registers one"
+    )
+
+
+def link(store: Store, text: str) -> tuple[int | None, str]:
+    """What `--source TEXT` records: a registered key links that source (and keeps no text); a URL whose
+    host is a registered source's links it and keeps the URL; anything else stays free text."""
+    stripped = text.strip()
+    if not stripped:
+        return None, ""
+    if _KEY.fullmatch(stripped.lower()):
+        try:
+            return find_source(store, stripped).id, ""
+        except NotFoundError as exc:
+            # one word close to a registered key is a typo of it, not a citation
+            import difflib  # only for a one-word source that is not a key
+
+            keys = [s.key for s in store.source_rows()]
+            if difflib.get_close_matches(stripped.lower(), keys, n=1, cutoff=0.75):
+                raise InputError(f"{exc}; or write a citation of several words") from None
+    host = url_host(stripped)
+    while host:
+        matches = store.sources_by_host(host)
+        if len(matches) == 1:
+            return matches[0].id, stripped
+        if matches:
+            break  # two sources share the host: the analyst says which with --source KEY
+        host = host.partition(".")[2] if host.count(".") > 1 else ""
+    return None, stripped
+
+
+@dataclass
+class SourceFields:
+    """The fields `source add` and `source edit` set; None leaves one unchanged."""
+
+    name: str | None = None
+    url: str | None = None
+    type: str | None = None
+    origin: str | None = None
+    reliability: str | None = None
+    note: str | None = None
+
+
+def source_values(fields: SourceFields) -> dict[str, object]:
+    values: dict[str, object] = {}
+    if fields.name is not None:
+        name = clean_text(fields.name, "--name").strip()
+        if not name:
+            raise InputError("empty --name: give the source's name, such as 'Reuters'")
+        values["name"] = name
+    if fields.url is not None:
+        url = clean_text(fields.url, "--url").strip()
+        if url and not url_host(url):
+            raise InputError(
+                f"invalid --url {url!r}: give an http(s) address such as https://www.reuters.com"
+            )
+        values["url"], values["host"] = url, url_host(url)
+    if fields.type is not None:
+        values["type"] = check_type(fields.type)
+    if fields.origin is not None:
+        values["origin"] = clean_text(fields.origin, "--origin").strip()
+    if fields.reliability is not None:
+        values["reliability"] = check_reliability(fields.reliability)
+    if fields.note is not None:
+        values["note"] = clean_text(fields.note, "--note").strip()
+    return values
+
+
+def add_source(store: Store, key: str, fields: SourceFields) -> SourceRecord:
+    checked = check_key(key)
+    if store.source_by_key(checked) is not None:
+        raise InputError(
+            f"source {checked!r} is already registered; change it with `policytrack source edit`"
+        )
+    if fields.name is None:
+        raise InputError("a source needs --name")
+    values: dict[str, object] = {
+        "url": "",
+        "host": "",
+        "type": "other",
+        "origin": "",
+        "reliability": None,
+        "note": "",
+    }
+    values.update(source_values(fields))
+    store.insert_source({**values, "uuid": str(uuidlib.uuid4()), "key": checked}, utc_now())
+    return find_source(store, checked)
+
+
+def edit_source(store: Store, key: str, fields: SourceFields) -> SourceRecord:
+    current = find_source(store, key)
+    values = {k: v for k, v in source_values(fields).items() if getattr(current, k) != v}
+    if not values:
+        raise InputError(f"nothing to change: source {current.key!r} already has these values")
+    store.update_source(current.id, values, utc_now())
+    return find_source(store, current.key)
+
+
+def merge_sources(store: Store, old_key: str, new_key: str) -> tuple[SourceRecord, SourceRecord, int]:
+    """`old_key` is the same source as `new_key`: its entries cite `new_key` (as new revisions) and the
+    key leads there from now on; the old record is kept."""
+    old, new = find_source(store, old_key), find_source(store, new_key)
+    if old.id == new.id:
+        raise InputError(
+            f"{old_key!r} and {new_key!r} are already the same source ({new.key!r}): name two different ones"
+        )
+    moved = store.merge_source(old.id, new.id, default_analyst(), utc_now())
+    return old, new, moved
+
+
+@dataclass(frozen=True)
+class GradePattern:
+    """How often graded evidence sits on the A1/B2/C3 diagonal (a sign the axes are blurred)."""
+
+    who: str
+    entries: int
+    graded: int
+    diagonal: int
+
+    @property
+    def share(self) -> float | None:
+        return round(self.diagonal / self.graded, 3) if self.graded else None
+
+
+@dataclass(frozen=True)
+class SourceListing:
+    sources: list[tuple[SourceRecord, GradePattern]]
+    analysts: list[GradePattern]
+
+
+def source_listing(store: Store) -> SourceListing:
+    """Every registered source with its use and grade pattern, and each analyst's grade pattern."""
+    per_source: dict[int, list[int]] = {}
+    for row in store.source_use():
+        totals = per_source.setdefault(row["source_id"], [0, 0, 0])
+        totals[0] += row["n"]
+        totals[1] += row["graded"]
+        totals[2] += row["diagonal"] or 0
+    sources = [(s, GradePattern(s.key, *per_source.get(s.id, [0, 0, 0]))) for s in store.source_rows()]
+    analysts = [
+        GradePattern(r["analyst"], r["graded"], r["graded"], r["diagonal"] or 0)
+        for r in store.analyst_grades()
+    ]
+    return SourceListing(sources, analysts)
+
+
+def suggestions(store: Store) -> list[tuple[str, int]]:
+    """Free-text sources cited more than once: worth registering."""
+    return [(r["source"], r["n"]) for r in store.free_text_sources(2)]

@@ -1,0 +1,84 @@
+"""The Store's forecast rows: written once, withdrawn (never deleted), merged by uuid on import."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from policytrack.store.entries import StoreBase, marks
+
+# The columns a forecast stores, in the order import and insert write them.
+FORECAST_COLUMNS = (
+    "uuid",
+    "indicator_id",
+    "level",
+    "due",
+    "due_end",
+    "likelihood",
+    "confidence",
+    "note",
+    "analyst",
+    "made_on",
+    "recorded_at",
+    "withdrawn_at",
+    "withdrawn_by",
+)
+
+
+class ForecastRows(StoreBase):
+    def insert_forecast(self, values: dict[str, Any]) -> int:
+        with self.transaction() as conn:
+            return self._insert_forecast(conn, values)
+
+    def _insert_forecast(self, conn: sqlite3.Connection, values: dict[str, Any]) -> int:
+        cur = conn.execute(
+            f"INSERT INTO forecasts ({', '.join(FORECAST_COLUMNS)}) VALUES ({marks(FORECAST_COLUMNS)})",
+            tuple(values.get(c) for c in FORECAST_COLUMNS),
+        )
+        return int(cur.lastrowid or 0)
+
+    def withdraw_forecast(self, forecast_id: int, by: str, at: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                """UPDATE forecasts SET withdrawn_at = ?, withdrawn_by = ?
+                   WHERE id = ? AND withdrawn_at IS NULL""",
+                (at, by, forecast_id),
+            )
+
+    def forecast_rows(
+        self, indicator_ids: Sequence[int], analysts: Sequence[str] = (), ids: Sequence[int] = ()
+    ) -> list[sqlite3.Row]:
+        """Forecasts on these indicators, oldest first (by the date made, then id)."""
+        where = [f"indicator_id IN ({marks(indicator_ids)})"]
+        params: list[Any] = list(indicator_ids)
+        if analysts:
+            where.append(f"analyst IN ({marks(analysts)})")
+            params.extend(analysts)
+        if ids:
+            where.append(f"id IN ({marks(ids)})")
+            params.extend(ids)
+        return self.conn.execute(
+            f"SELECT * FROM forecasts WHERE {' AND '.join(where)} ORDER BY made_on, id", params
+        ).fetchall()
+
+    def forecast_by_uuid(self, uuid: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(
+            "SELECT * FROM forecasts WHERE uuid = ?", (uuid,)
+        ).fetchone()
+        return row
+
+    def merge_forecast(self, values: dict[str, Any]) -> str:
+        """One imported forecast, inside the caller's transaction: 'added', 'updated' (a withdrawal this
+        database did not have) or 'unchanged'."""
+        local = self.forecast_by_uuid(values["uuid"])
+        if local is None:
+            self._insert_forecast(self.conn, values)
+            return "added"
+        if local["withdrawn_at"] is None and values.get("withdrawn_at"):
+            self.conn.execute(
+                "UPDATE forecasts SET withdrawn_at = ?, withdrawn_by = ? WHERE id = ?",
+                (values["withdrawn_at"], values.get("withdrawn_by") or "", local["id"]),
+            )
+            return "updated"
+        return "unchanged"

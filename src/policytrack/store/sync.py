@@ -1,0 +1,289 @@
+"""The Store's sync rows: which records the shared repository holds (sync_events), the cross-database
+order of each entry's revisions (sync_revisions), how far each repository file was read (sync_files), and
+the rows sync reads and writes (revisions, targets, framework versions) by natural key."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from policytrack.columns import ENTRY_COLUMNS
+from policytrack.store.entries import StoreBase, marks
+
+_COLS = ", ".join(ENTRY_COLUMNS)
+_CHUNK = 500
+
+# Every revision of the entries that have one not yet in the repository, with what a sync line needs.
+_REVISIONS = f"""
+SELECT e.id AS entry_id, e.uuid, e.recorded_at, e.deleted_at AS entry_deleted_at, e.revision AS last_revision,
+       r.revision, r.action, r.changed_by, r.changed_at, rf.name AS framework, ri.key AS indicator,
+       {", ".join(f"r.{c}" for c in ENTRY_COLUMNS if c != "indicator_id")},
+       (SELECT key FROM sources WHERE id = r.source_id) AS source_key,
+       (SELECT key FROM sources WHERE id = r.via_id) AS via_key,
+       coalesce(s.authored, r.revision) AS authored, s.event_id
+FROM entry_revisions r JOIN entries e ON e.id = r.entry_id
+JOIN indicators ri ON ri.id = r.indicator_id JOIN frameworks rf ON rf.id = ri.framework_id
+LEFT JOIN sync_revisions s ON s.entry_id = r.entry_id AND s.revision = r.revision
+"""
+
+
+class SyncRows(StoreBase):
+    """What `sync` reads and writes, inside its own transactions."""
+
+    # -- settings, files and events ------------------------------------------------------------
+
+    def sync_setting(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM sync_settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_sync_setting(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                """INSERT INTO sync_settings VALUES (?, ?)
+                   ON CONFLICT (key) DO UPDATE SET value = excluded.value""",
+                (key, value),
+            )
+
+    def sync_file_sizes(self) -> dict[str, int]:
+        return {r[0]: int(r[1]) for r in self.conn.execute("SELECT path, size FROM sync_files")}
+
+    def set_sync_file_sizes(self, sizes: dict[str, int]) -> None:
+        self.conn.executemany(
+            "INSERT INTO sync_files VALUES (?, ?) ON CONFLICT (path) DO UPDATE SET size = excluded.size",
+            sizes.items(),
+        )
+
+    def known_events(self, event_ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(event_ids), _CHUNK):
+            chunk = event_ids[start : start + _CHUNK]
+            found.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT event_id FROM sync_events WHERE event_id IN ({marks(chunk)})", chunk
+                )
+            )
+        return found
+
+    def add_events(self, event_ids: Iterable[str]) -> None:
+        self.conn.executemany("INSERT OR IGNORE INTO sync_events VALUES (?)", ((e,) for e in event_ids))
+
+    # -- entries ---------------------------------------------------------------------------------
+
+    def unsent_revision_rows(self) -> list[sqlite3.Row]:
+        """Every revision (oldest first) of each entry with a revision whose record the repository lacks."""
+        return self.conn.execute(
+            _REVISIONS
+            + """WHERE r.entry_id IN (
+                     SELECT r2.entry_id FROM entry_revisions r2 LEFT JOIN sync_revisions s2
+                     ON s2.entry_id = r2.entry_id AND s2.revision = r2.revision
+                     WHERE s2.event_id IS NULL OR s2.event_id NOT IN (SELECT event_id FROM sync_events))
+                 ORDER BY r.entry_id, r.revision"""
+        ).fetchall()
+
+    def entry_ids_by_uuid(self, uuids: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(uuids), _CHUNK):
+            chunk = uuids[start : start + _CHUNK]
+            found.update(
+                (r[0], int(r[1]))
+                for r in self.conn.execute(
+                    f"SELECT uuid, id FROM entries WHERE uuid IN ({marks(chunk)})", chunk
+                )
+            )
+        return found
+
+    def source_ids_by_key(self) -> dict[str, int]:
+        """Every registered source's key (merged ones lead to the source they were merged into)."""
+        return {
+            str(key): int(merged or source_id)
+            for key, source_id, merged in self.conn.execute("SELECT key, id, merged_into FROM sources")
+        }
+
+    def synced_revisions(self, entry_id: int) -> list[dict[str, Any]]:
+        """An entry's revisions as stored, oldest first, each with its authored number and event id."""
+        return [
+            dict(r)
+            for r in self.conn.execute(
+                """SELECT r.*, coalesce(s.authored, r.revision) AS authored, s.event_id
+                   FROM entry_revisions r LEFT JOIN sync_revisions s
+                   ON s.entry_id = r.entry_id AND s.revision = r.revision
+                   WHERE r.entry_id = ? ORDER BY r.revision""",
+                (entry_id,),
+            )
+        ]
+
+    def write_history(self, entry_id: int, revisions: Sequence[dict[str, Any]], keep: int) -> None:
+        """Rewrite an entry's revisions after the first `keep` (which stay as they are) and record the
+        authored number and event id of every revision."""
+        conn = self.conn
+        conn.execute("DELETE FROM entry_revisions WHERE entry_id = ? AND revision > ?", (entry_id, keep))
+        conn.executemany(
+            f"""INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at, {_COLS})
+                VALUES (?, ?, ?, ?, ?, {marks(ENTRY_COLUMNS)})""",
+            [
+                (
+                    entry_id,
+                    number,
+                    r["action"],
+                    r["changed_by"],
+                    r["changed_at"],
+                    *(r[c] for c in ENTRY_COLUMNS),
+                )
+                for number, r in enumerate(revisions, start=1)
+                if number > keep
+            ],
+        )
+        conn.execute("DELETE FROM sync_revisions WHERE entry_id = ?", (entry_id,))
+        conn.executemany(
+            "INSERT INTO sync_revisions VALUES (?, ?, ?, ?)",
+            [(entry_id, number, r["authored"], r["event_id"]) for number, r in enumerate(revisions, start=1)],
+        )
+
+    def revisions_of(self, entry_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+        """Per entry, its revisions as stored, each with its authored number (sync.py names a revision
+        across databases from these)."""
+        found: dict[int, list[dict[str, Any]]] = {}
+        for start in range(0, len(entry_ids), _CHUNK):
+            chunk = entry_ids[start : start + _CHUNK]
+            for r in self.conn.execute(
+                f"""SELECT r.*, coalesce(s.authored, r.revision) AS authored
+                    FROM entry_revisions r LEFT JOIN sync_revisions s
+                    ON s.entry_id = r.entry_id AND s.revision = r.revision
+                    WHERE r.entry_id IN ({marks(chunk)})""",
+                chunk,
+            ):
+                found.setdefault(r["entry_id"], []).append(dict(r))
+        return found
+
+    def mark_revisions_synced(self, rows: Sequence[tuple[int, int, int, str]]) -> None:
+        """(entry_id, revision, authored, event_id) of revisions now in the repository."""
+        self.conn.executemany("INSERT OR REPLACE INTO sync_revisions VALUES (?, ?, ?, ?)", rows)
+
+    def set_entry_state(self, entry_id: int, state: dict[str, Any], revision: int) -> None:
+        """The entry as its current revision says (the full-text index follows by trigger)."""
+        assignments = ", ".join(f"{c} = ?" for c in ENTRY_COLUMNS)
+        self.conn.execute(
+            f"UPDATE entries SET {assignments}, revision = ?, deleted_at = ? WHERE id = ?",
+            (*(state[c] for c in ENTRY_COLUMNS), revision, state["deleted_at"], entry_id),
+        )
+
+    def insert_synced_entries(self, entries: Sequence[tuple[str, str, Sequence[dict[str, Any]]]]) -> None:
+        """Entries new to this database, each (uuid, recorded_at, revisions in order), in three
+        executemany: the entries, their revisions, and those revisions' sync rows."""
+        (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()
+        first = int(last) + 1
+        ids = range(first, first + len(entries))
+        self.conn.executemany(
+            f"""INSERT INTO entries (id, uuid, {_COLS}, revision, recorded_at, deleted_at)
+                VALUES (?, ?, {marks(ENTRY_COLUMNS)}, ?, ?, ?)""",
+            [
+                (
+                    entry_id,
+                    uuid,
+                    *(revs[-1][c] for c in ENTRY_COLUMNS),
+                    len(revs),
+                    recorded_at,
+                    revs[-1]["deleted_at"],
+                )
+                for entry_id, (uuid, recorded_at, revs) in zip(ids, entries, strict=True)
+            ],
+        )
+        numbered = [
+            (entry_id, number, rev)
+            for entry_id, (_, _, revs) in zip(ids, entries, strict=True)
+            for number, rev in enumerate(revs, start=1)
+        ]
+        self.conn.executemany(
+            f"""INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at, {_COLS})
+                VALUES (?, ?, ?, ?, ?, {marks(ENTRY_COLUMNS)})""",
+            [
+                (
+                    entry_id,
+                    number,
+                    r["action"],
+                    r["changed_by"],
+                    r["changed_at"],
+                    *(r[c] for c in ENTRY_COLUMNS),
+                )
+                for entry_id, number, r in numbered
+            ],
+        )
+        self.mark_revisions_synced([(e, n, r["authored"], r["event_id"]) for e, n, r in numbered])
+
+    def conflict_rows(self) -> list[sqlite3.Row]:
+        """Revisions that share their entry and authored number with another: edits made apart."""
+        return self.conn.execute(
+            """SELECT s.entry_id, e.uuid, e.revision AS current, s.authored, r.revision, r.action,
+                      r.changed_by, r.changed_at, r.summary
+               FROM sync_revisions s
+               JOIN (SELECT entry_id, authored FROM sync_revisions GROUP BY entry_id, authored
+                     HAVING count(*) > 1) c ON c.entry_id = s.entry_id AND c.authored = s.authored
+               JOIN entry_revisions r ON r.entry_id = s.entry_id AND r.revision = s.revision
+               JOIN entries e ON e.id = s.entry_id
+               ORDER BY s.entry_id, r.revision"""
+        ).fetchall()
+
+    def conflict_count(self) -> int:
+        (count,) = self.conn.execute(
+            """SELECT count(*) FROM (SELECT 1 FROM sync_revisions GROUP BY entry_id, authored
+               HAVING count(*) > 1)"""
+        ).fetchone()
+        return int(count)
+
+    # -- targets and framework versions --------------------------------------------------------
+
+    def all_target_rows(self) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            """SELECT f.name AS framework, i.key AS indicator, t.level, t.start, t.due, t.due_end, t.note,
+                      t.set_by, t.set_at
+               FROM targets t JOIN indicators i ON i.id = t.indicator_id
+               JOIN frameworks f ON f.id = i.framework_id ORDER BY t.id"""
+        ).fetchall()
+
+    def has_target(self, indicator_id: int, values: Sequence[str]) -> bool:
+        row = self.conn.execute(
+            """SELECT 1 FROM targets WHERE indicator_id = ? AND level = ? AND start = ? AND due = ?
+               AND due_end = ? AND note = ? AND set_by = ? AND set_at = ?""",
+            (indicator_id, *values),
+        ).fetchone()
+        return row is not None
+
+    def insert_target_row(self, indicator_id: int, values: Sequence[str]) -> None:
+        self.conn.execute(
+            """INSERT INTO targets (indicator_id, level, start, due, due_end, note, set_by, set_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (indicator_id, *values),
+        )
+
+    def all_framework_versions(self) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            """SELECT f.name, v.loaded_at, v.sha256, v.definition FROM framework_versions v
+               JOIN frameworks f ON f.id = v.framework_id ORDER BY f.id, v.version"""
+        ).fetchall()
+
+    def latest_framework_load(self, name: str) -> tuple[set[str], str | None]:
+        """The sha256 of every version of a framework loaded here, and when its current one was loaded."""
+        rows = self.conn.execute(
+            """SELECT v.sha256, v.loaded_at FROM framework_versions v
+               JOIN frameworks f ON f.id = v.framework_id WHERE f.name = ? ORDER BY v.version""",
+            (name,),
+        ).fetchall()
+        return {r[0] for r in rows}, (rows[-1][1] if rows else None)
+
+    def indicator_ids(self) -> dict[tuple[str, str], int]:
+        return {
+            (r[0], r[1]): int(r[2])
+            for r in self.conn.execute(
+                "SELECT f.name, i.key, i.id FROM indicators i JOIN frameworks f ON f.id = i.framework_id"
+            )
+        }
+
+    def framework_levels(self) -> dict[str, set[str]]:
+        levels: dict[str, set[str]] = {}
+        for name, level in self.conn.execute(
+            "SELECT f.name, s.name FROM status_levels s JOIN frameworks f ON f.id = s.framework_id"
+        ):
+            levels.setdefault(name, set()).add(level)
+        return levels

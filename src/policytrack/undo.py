@@ -1,0 +1,297 @@
+"""Undo and revert: taking back a change without erasing anything.
+
+`undo` reverses the analyst's latest change (a log, edit, delete or restore of an entry, a target set, a
+framework update); `revert ID --to REVISION` makes an earlier revision of an entry current again. Each is a
+new revision (a new targets row, a new framework version) and a row in `reversals`, so history keeps both
+the change and its reversal, and a second `undo` steps further back instead of redoing.
+
+A change is undone only while its result is still what the database holds: if the entry, target or
+framework was changed again since (by anyone), undo says so and names the command that reverts by hand.
+Nothing here prints: `plan_*` says what would happen (with a before/after diff), `apply` does it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from policytrack.columns import ENTRY_COLUMNS
+from policytrack.errors import InputError, NotFoundError
+from policytrack.models import Entry, Framework, Revision
+from policytrack.store import Store
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One line of a before/after diff."""
+
+    name: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Reversal:
+    """What an undo or a revert will write, and the diff that shows it."""
+
+    command: str  # undo | revert
+    kind: str  # entry | target | framework
+    ref: int  # entry id, targets row id, framework id
+    revision: int  # the revision undone (entry revision, 0 for a target, framework version) or reverted to
+    title: str  # what is undone, for people
+    action: str = ""  # the entry revision's action: edit, delete or restore
+    values: dict[str, Any] = field(default_factory=dict)  # the stored values to write
+    before: Entry | None = None  # an entry as it is, and as it will be
+    after: Entry | None = None
+    changes: tuple[FieldChange, ...] = ()  # the diff of a target or a framework
+    definition: str = ""  # a framework file's text to load again
+    targets: tuple[
+        tuple[int, dict[str, Any]], ...
+    ] = ()  # targets rows a framework update set, and their undo
+
+
+class NothingToUndo(InputError):
+    pass
+
+
+def _when(stamp: str) -> str:
+    return stamp[:19].replace("T", " ") + " UTC"
+
+
+def plan_undo(store: Store, analyst: str) -> Reversal:
+    """The reversal of the analyst's latest change that undo may take back."""
+    found = store.latest_changes(analyst)
+    if not found:
+        raise NothingToUndo(
+            f"nothing to undo: {analyst} has no change that undo can take back (imports and first "
+            "loads of a framework are not undone); `policytrack revert ID --to REVISION` restores any "
+            "revision of an entry"
+        )
+    change = found[0]
+    kind, ref, revision = change["kind"], int(change["ref"]), int(change["revision"])
+    if kind == "entry":
+        return _undo_entry(store, ref, revision, change["action"], change["changed_at"])
+    if kind == "target":
+        return _undo_target(store, ref, change["changed_at"])
+    return _undo_framework(store, ref, revision, change["changed_at"])
+
+
+def plan_revert(store: Store, entry_id: int, revision: int) -> Reversal:
+    """Make an earlier revision of an entry current again (its values, and deleted or not)."""
+    current = store.get_entry(entry_id)
+    revisions = store.revisions(entry_id)
+    wanted = next((r for r in revisions if r.revision == revision), None)
+    if wanted is None:
+        raise NotFoundError(
+            f"entry {entry_id} has no revision {revision}; it has revisions {revisions[0].revision} to "
+            f"{current.revision}: "
+            f"`policytrack history {entry_id}` lists them"
+        )
+    if revision == current.revision:
+        raise InputError(
+            f"revision {revision} of entry {entry_id} is already current; "
+            f"`policytrack history {entry_id}` lists the earlier ones"
+        )
+    plan = _entry_to(store, current, wanted, "revert", revision)
+    now = store.entry_row(entry_id)
+    if plan.action == "edit" and all(now[c] == plan.values[c] for c in ENTRY_COLUMNS):
+        raise InputError(
+            f"entry {entry_id} already has the values of revision {revision}: nothing to revert; "
+            f"`policytrack history {entry_id}` lists the others"
+        )
+    return plan
+
+
+def _undo_entry(store: Store, entry_id: int, revision: int, action: str, at: str) -> Reversal:
+    current = store.get_entry(entry_id)
+    revisions = store.revisions(entry_id)
+    undone = next(r for r in revisions if r.revision == revision)
+    what = {"create": "log", "edit": "edit", "delete": "delete", "restore": "restore"}.get(action, action)
+    made_by = store.entry_reversals(entry_id).get(revision)
+    if made_by:
+        what = made_by.split(" of ")[0].split(" to ")[0]  # an undo or a revert
+        what = f"{what} ({made_by})"
+    title = f"the {what} of entry {entry_id} (revision {revision}, {_when(at)})"
+    if not _same_state(store, current, entry_id, revision):
+        raise InputError(
+            f"cannot undo {title}: the entry was changed since (now revision {current.revision} by "
+            f"{revisions[-1].changed_by}); `policytrack revert {entry_id} --to REVISION` restores the one "
+            f"you want (`policytrack history {entry_id}` lists them)"
+        )
+    if revision == 1:
+        # Undoing a log deletes the entry (a tombstone: `restore` brings it back).
+        plan = _entry_to(store, current, undone, "undo", revision, deleted=True)
+    else:
+        before = next(r for r in revisions if r.revision == revision - 1)
+        plan = _entry_to(store, current, before, "undo", revision)
+    return replace(plan, title=title)
+
+
+def _same_state(store: Store, current: Entry, entry_id: int, revision: int) -> bool:
+    """Whether the entry is still as that revision left it (values, and deleted or not)."""
+    now = store.entry_row(entry_id)
+    then = store.revision_row(entry_id, revision)
+    assert then is not None
+    return all(now[c] == then[c] for c in ENTRY_COLUMNS) and current.deleted == bool(then["was_deleted"])
+
+
+def _entry_to(
+    store: Store,
+    current: Entry,
+    target: Revision,
+    command: str,
+    revision: int,
+    *,
+    deleted: bool | None = None,
+) -> Reversal:
+    """The reversal that gives the entry `target`'s stored values, and its deletion state (or `deleted`)."""
+    row = store.revision_row(current.id, target.revision)
+    assert row is not None
+    will_be_deleted = bool(row["was_deleted"]) if deleted is None else deleted
+    values: dict[str, Any] = {c: row[c] for c in ENTRY_COLUMNS}
+    if will_be_deleted and not current.deleted:
+        action = "delete"
+        values["deleted_at"] = None  # set to the time of the change by apply
+    elif current.deleted and not will_be_deleted:
+        action = "restore"
+        values["deleted_at"] = None
+    else:
+        action = "edit"
+    after = replace(target.entry, deleted=will_be_deleted, revision=current.revision + 1, id=current.id)
+    title = f"entry {current.id} to revision {target.revision}"
+    return Reversal(
+        command, "entry", current.id, revision, title, action, values, before=current, after=after
+    )
+
+
+def _target_text(row: Any) -> str:
+    if row is None or not row["level"]:
+        return "none"
+    return f"{row['level']} by {row['due']}, from {row['start']}"
+
+
+def _target_reversal(store: Store, target_id: int, title: str) -> tuple[dict[str, Any], FieldChange]:
+    """The targets row that takes back row `target_id` (the indicator's previous target, or none), if it is
+    still the current one."""
+    row = store.target_row(target_id)
+    assert row is not None
+    key = row["key"]
+    latest = store.target_row(int(row["latest_id"]))
+    same = ("level", "start", "due", "note")
+    if latest is None or any(latest[c] != row[c] for c in same):
+        raise InputError(
+            f"cannot undo {title}: the target of {key} was changed since (now {_target_text(latest)}); "
+            f"`policytrack target {key} LEVEL --by DATE` sets the one you want"
+        )
+    previous = store.target_row(int(row["previous_id"])) if row["previous_id"] is not None else None
+    if previous is not None:
+        values = {c: previous[c] for c in ("indicator_id", "level", "start", "due", "due_end", "note")}
+    else:  # the indicator's first target: withdraw it
+        values = {c: row[c] for c in ("indicator_id", "start", "due", "due_end")} | {"level": "", "note": ""}
+    return values, FieldChange(f"target of {key}", _target_text(row), _target_text(previous))
+
+
+def _undo_target(store: Store, target_id: int, at: str) -> Reversal:
+    row = store.target_row(target_id)
+    assert row is not None
+    title = f"the target set for {row['key']} at {_when(at)}"
+    values, change = _target_reversal(store, target_id, title)
+    return Reversal("undo", "target", target_id, 0, title, values=values, changes=(change,))
+
+
+def _undo_framework(store: Store, framework_id: int, version: int, at: str) -> Reversal:
+    from policytrack.frameworks.install import indicator_differs, update_problems
+    from policytrack.frameworks.parse import parse_framework
+
+    undone = store.framework_version_row(framework_id, version)
+    assert undone is not None
+    name = undone["name"]
+    title = f"the update of framework {name} to version {version} ({_when(at)})"
+    latest = store.framework_version_row(framework_id, int(undone["latest"]))
+    assert latest is not None
+    fix = "`policytrack framework add FILE --update` loads the file you want"
+    if latest["sha256"] != undone["sha256"]:
+        raise InputError(
+            f"cannot undo {title}: it was updated again since (now version {latest['version']}); {fix}"
+        )
+    previous = store.framework_version_row(framework_id, version - 1)
+    assert previous is not None
+    old = parse_framework(previous["definition"], Path(f"{name} version {version - 1}"), stored=True)
+    new = parse_framework(undone["definition"], Path(f"{name} version {version}"), stored=True)
+    current = store.framework(name)
+    assert current is not None
+    blocked, dropped = update_problems(store, current, old)
+    if blocked or dropped:
+        lost = ", ".join([f"indicator {b}" for b in blocked] + [f"level {d} (in use)" for d in dropped])
+        raise InputError(f"cannot undo {title}: version {version - 1} lacks {lost}; {fix}")
+    old_by_key = {i.key: i for i in old.indicators}
+    new_by_key = {i.key: i for i in new.indicators}
+    changes = [FieldChange("file", f"version {version}", f"the file of version {version - 1}")]
+    if old.title != new.title:
+        changes.append(FieldChange("title", new.title, old.title))
+    for key in sorted(new_by_key.keys() - old_by_key.keys()):
+        changes.append(FieldChange(f"indicator {key}", "present", "removed"))
+    for key in sorted(old_by_key.keys() - new_by_key.keys()):
+        changes.append(FieldChange(f"indicator {key}", "absent", "added back"))
+    for key in sorted(new_by_key.keys() & old_by_key.keys()):
+        if indicator_differs(new_by_key[key], old_by_key[key]):
+            changes.append(FieldChange(f"indicator {key}", "as updated", "as before"))
+    if [lv.name for lv in old.scale] != [lv.name for lv in new.scale]:
+        changes.append(
+            FieldChange(
+                "scale", ", ".join(lv.name for lv in new.scale), ", ".join(lv.name for lv in old.scale)
+            )
+        )
+    # the targets that the update's file set are taken back with it
+    targets = []
+    for target_id in store.target_ids_set_by(f"framework {name}", undone["loaded_at"]):
+        values, change = _target_reversal(store, target_id, title)
+        targets.append((target_id, values))
+        changes.append(change)
+    return Reversal(
+        "undo",
+        "framework",
+        framework_id,
+        version,
+        title,
+        changes=tuple(changes),
+        definition=previous["definition"],
+        targets=tuple(targets),
+    )
+
+
+def apply(store: Store, plan: Reversal, replan: Reversal, by: str, at: str) -> str:
+    """Write the reversal, after checking (in the same transaction) that it is still the one planned:
+    `replan` is the plan made again under the write lock. Returns what was done, for people."""
+    if (replan.kind, replan.ref, replan.revision, replan.values, replan.definition, replan.targets) != (
+        plan.kind,
+        plan.ref,
+        plan.revision,
+        plan.values,
+        plan.definition,
+        plan.targets,
+    ):
+        raise InputError(f"the database changed while the {plan.command} was shown; run it again")
+    if plan.kind == "entry":
+        values = dict(plan.values)
+        if plan.action == "delete":
+            values["deleted_at"] = at
+        made = store.write_entry_reversal(plan.ref, values, plan.action, plan.command, plan.revision, by, at)
+        return f"it is now revision {made}"
+    if plan.kind == "target":
+        store.write_target_reversal(plan.ref, plan.values, by, at)
+        return "the target is as before" if plan.values["level"] else "the indicator has no target"
+    from policytrack.frameworks.install import install_text
+    from policytrack.frameworks.parse import parse_framework
+
+    version = store.framework_version_row(plan.ref, plan.revision)
+    assert version is not None
+    name = version["name"]
+    origin = f"{name} version {plan.revision - 1}"
+    fw: Framework = parse_framework(plan.definition, Path(origin), stored=True)
+    for target_id, values in plan.targets:
+        store.write_target_reversal(target_id, values, by, at)
+    result = install_text(store, fw, plan.definition, origin, at, update=True, by=by)
+    store.record_framework_reversal(plan.ref, plan.revision, result.version, by, at)
+    return f"framework {name} is at version {result.version} (the file of version {plan.revision - 1})"

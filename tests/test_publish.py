@@ -1,0 +1,194 @@
+"""`policytrack publish DIR`: a citable bundle, validated by frictionless and served by the real Datasette."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Invoke
+
+
+@pytest.fixture
+def published(cli: Invoke, log: Callable[..., int], tmp_path: Path) -> Path:
+    log(
+        "diversify",
+        "Barkhane and Takuba withdrawal announced",
+        "--date",
+        "2022-02-17",
+        "--grade",
+        "A1",
+        "--effect",
+        "-1",
+    )
+    log("regional", "AES treaty signed in Niamey", "--date", "2024-07-06", "--status", "commitment")
+    gone = log("regional", "Barkhane rumour later withdrawn", "--date", "2024-07-07")
+    assert cli("delete", str(gone), "--force").exit_code == 0
+    log("regional", "=formula-looking summary", "--date", "2024-08")
+    assert cli("target", "regional", "in-progress", "--by", "2027-12").exit_code == 0
+    out = tmp_path / "bundle"
+    result = cli("publish", str(out), "--as-of", "2024-12-31")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Published 14 files into")
+    return out
+
+
+def test_the_bundle_holds_every_file_and_a_manifest_of_their_sums(published: Path) -> None:
+    names = sorted(p.relative_to(published).as_posix() for p in published.rglob("*") if p.is_file())
+    assert names == [
+        "CITATION.cff",
+        "MANIFEST",
+        "datapackage.json",
+        "entries.csv",
+        "entries.jsonl",
+        "frameworks/mali-china-security.toml",
+        "indicators.csv",
+        "metadata.json",
+        "policytrack.db",
+        "report-mali-china-security.csv",
+        "report-mali-china-security.html",
+        "report-mali-china-security.json",
+        "report-mali-china-security.md",
+        "report-mali-china-security.xlsx",
+    ]
+    manifest = (published / "MANIFEST").read_text().splitlines()
+    assert manifest[:2] == ["# policytrack 0.1.0", "# as-of 2024-12-31"]
+    pairs = [line.split("  ", 1) for line in manifest if not line.startswith("#")]
+    sums = {name: digest for digest, name in pairs}
+    assert set(sums) == set(names) - {"MANIFEST"}
+    for name, digest in sums.items():
+        assert hashlib.sha256((published / name).read_bytes()).hexdigest() == digest
+    entries = [json.loads(line) for line in (published / "entries.jsonl").read_text().splitlines()]
+    assert [e["summary"] for e in entries] == [
+        "Barkhane and Takuba withdrawal announced",
+        "AES treaty signed in Niamey",
+        "=formula-looking summary",
+    ]
+    citation = (published / "CITATION.cff").read_text()
+    assert "cff-version: 1.2.0" in citation and '  - name: "tester"' in citation
+    assert "title: \"China's support for Mali's military carries risks" in citation
+
+
+def test_publishing_twice_gives_the_same_bytes(cli: Invoke, published: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    assert cli("publish", str(again), "--as-of", "2024-12-31").exit_code == 0
+    for path in published.rglob("*"):
+        if path.is_file() and path.name != "policytrack.db":
+            assert path.read_bytes() == (again / path.relative_to(published)).read_bytes(), path.name
+    later = tmp_path / "later"
+    assert cli("publish", str(later), "--as-of", "2025-06-30").exit_code == 0
+    assert (later / "MANIFEST").read_bytes() != (published / "MANIFEST").read_bytes()
+
+
+def test_frictionless_validates_the_data_package(published: Path) -> None:
+    frictionless = pytest.importorskip("frictionless")
+    package = json.loads((published / "datapackage.json").read_text())
+    entries = next(r for r in package["resources"] if r["name"] == "entries")
+    fields = {f["name"]: f for f in entries["schema"]["fields"]}
+    assert fields["effect"]["constraints"] == {"minimum": -2, "maximum": 2}
+    assert fields["date"]["type"] == "string" and "pattern" in fields["date"]["constraints"]
+    assert fields["date_precision"]["constraints"] == {"enum": ["day", "month", "year"]}
+    assert entries["schema"]["primaryKey"] == ["uuid"]
+    assert entries["schema"]["foreignKeys"][0]["reference"]["resource"] == "indicators"
+    report = frictionless.validate(str(published / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    # and it has teeth: an effect out of range, or an indicator no resource holds, is caught
+    csv = published / "entries.csv"
+    text = csv.read_text(encoding="utf-8")
+    csv.write_text(text.replace('"diversify",', '"no-such-indicator",', 1), encoding="utf-8")
+    broken = frictionless.validate(str(published / "datapackage.json"))
+    assert not broken.valid
+    assert "foreign-key" in {row[0] for row in broken.flatten(["type"])}
+
+
+def test_datasette_serves_a_searchable_view_without_deleted_entries(published: Path) -> None:
+    datasette_app = pytest.importorskip("datasette.app")
+    metadata = json.loads((published / "metadata.json").read_text())
+    ds = datasette_app.Datasette([str(published / "policytrack.db")], metadata=metadata)
+
+    async def fetch(path: str) -> Any:
+        response = await ds.client.get(path)
+        assert response.status_code == 200, path
+        return response.json()
+
+    found = asyncio.run(fetch("/policytrack/current_entries.json?_search=Barkhane&_shape=array"))
+    assert [r["summary"] for r in found] == ["Barkhane and Takuba withdrawal announced"]
+    nothing = asyncio.run(fetch("/policytrack/current_entries.json?_search=rumour&_shape=array"))
+    assert nothing == []
+    table = asyncio.run(fetch("/policytrack/entries.json?_search=rumour&_shape=array"))
+    assert table == []
+    revisions = asyncio.run(
+        fetch(
+            "/policytrack.json?sql=select+count(*)+as+n+from+entry_revisions+where+summary+like+'%25rumour%25'&_shape=array"
+        )
+    )
+    assert revisions == [{"n": 0}]
+    faceted = asyncio.run(fetch("/policytrack/current_entries.json?_facet=indicator"))
+    counts = {f["value"]: f["count"] for f in faceted["facet_results"]["indicator"]["results"]}
+    assert counts == {"regional": 2, "diversify": 1}
+    sorted_rows = asyncio.run(fetch("/policytrack/current_entries.json?_shape=array"))
+    assert [r["date"] for r in sorted_rows] == ["2024-08", "2024-07-06", "2022-02-17"]
+
+
+@pytest.mark.parametrize("setup", ["file", "nonempty", "noparent"])
+def test_a_directory_that_is_not_new_or_empty_is_refused(
+    cli: Invoke, log: Callable[..., int], tmp_path: Path, setup: str
+) -> None:
+    log("regional", "AES treaty signed", "--date", "2024-07-06")
+    target = tmp_path / "out"
+    if setup == "file":
+        target.write_text("x")
+    elif setup == "nonempty":
+        target.mkdir()
+        (target / "keep.txt").write_text("mine")
+    else:
+        target = tmp_path / "missing" / "out"
+    result = cli("publish", str(target))
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    assert "directory" in result.stderr
+    if setup == "nonempty":
+        assert sorted(p.name for p in target.iterdir()) == ["keep.txt"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+
+
+def test_an_empty_directory_and_every_framework(cli: Invoke, log: Callable[..., int], tmp_path: Path) -> None:
+    assert cli("framework", "add", "mali-china-risks").exit_code == 0
+    log("regional", "AES treaty signed", "--date", "2024-07-06")
+    target = tmp_path / "out"
+    target.mkdir()
+    result = cli("publish", str(target), "--all-frameworks", "--as-of", "2024-12-31")
+    assert result.exit_code == 0, result.stderr
+    assert (target / "report-mali-china-risks.csv").exists() and (
+        target / "frameworks/mali-china-risks.toml"
+    ).exists()
+    both = cli("publish", str(tmp_path / "x"), "--all-frameworks", "--framework", "mali-china-risks")
+    assert both.exit_code == 1 and "not both" in both.stderr
+
+
+def test_the_as_of_date_bounds_the_files_and_the_database_copy(
+    cli: Invoke, log: Callable[..., int], tmp_path: Path
+) -> None:
+    import sqlite3
+
+    log("regional", "AES treaty signed in Niamey", "--date", "2024-07-06")
+    log("regional", "Example Ministry statement", "--date", "2024-08")
+    out = tmp_path / "july"
+    assert cli("publish", str(out), "--as-of", "2024-07-31").exit_code == 0
+    entries = (out / "entries.jsonl").read_text().splitlines()
+    assert [json.loads(line)["summary"] for line in entries] == ["AES treaty signed in Niamey"]
+    conn = sqlite3.connect(out / "policytrack.db")
+    try:
+        assert conn.execute("SELECT summary FROM current_entries").fetchall() == [
+            ("AES treaty signed in Niamey",)
+        ]
+        assert conn.execute("SELECT count(*) FROM entry_revisions").fetchone() == (1,)
+        assert conn.execute(
+            "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH 'ministry'"
+        ).fetchone() == (0,)
+    finally:
+        conn.close()

@@ -1,0 +1,98 @@
+"""Review before publishing: `review ID... --by`, reviews as revisions, an edit clearing a review,
+`list --unreviewed`, `report --reviewed-only`, and reviews travelling through export and import."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from conftest import Invoke, InvokeJson, Log
+
+AS_OF = "2024-12-31"
+
+
+def revisions(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute("SELECT count(*) FROM entry_revisions").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_review_is_a_revision_and_an_edit_clears_it(cli: Invoke, cli_json: InvokeJson, log: Log) -> None:
+    first = log("regional", "AES treaty signed in Niamey", "--date", "2024-07-06")
+    second = log("diversify", "Barkhane withdrawal announced", "--date", "2022-02-17")
+    assert [e["id"] for e in cli_json("list", "--unreviewed", "--json")] == [second, first]
+    result = cli("review", str(first), "--by", "editor")
+    assert result.exit_code == 0 and result.stdout.strip() == f"Reviewed 1 entry ({first})"
+    shown = cli_json("show", str(first), "--json")
+    assert shown["reviewed_by"] == "editor" and shown["reviewed_at"] and shown["revision"] == 2
+    history = cli_json("history", str(first), "--json")
+    assert [(r["action"], r["changed_by"]) for r in history] == [("create", "tester"), ("edit", "editor")]
+    assert [e["id"] for e in cli_json("list", "--unreviewed", "--json")] == [second]
+    again = cli("review", str(first), str(second))  # --by defaults to the analyst
+    assert again.stdout.strip() == f"Reviewed 1 entry ({second}); already reviewed: {first} (by editor)"
+    assert cli_json("show", str(second), "--json")["reviewed_by"] == "tester"
+    assert cli_json("list", "--unreviewed", "--json") == []
+    # changing what was reviewed clears the review; the history keeps who reviewed it
+    assert cli("edit", str(first), "--summary", "AES treaty signed").exit_code == 0
+    assert cli_json("show", str(first), "--json")["reviewed_by"] is None
+    assert [e["id"] for e in cli_json("list", "--unreviewed", "--json")] == [first]
+    assert "reviewed_by: editor -> (empty)" in cli("history", str(first)).stdout
+
+
+def test_bad_reviews_write_nothing(cli: Invoke, db_path: Path, log: Log) -> None:
+    kept = log("regional", "Kept", "--date", "2024-07-06")
+    gone = log("regional", "Gone", "--date", "2024-07-07")
+    assert cli("delete", str(gone), "--force").exit_code == 0
+    before = revisions(db_path)
+    for args, message in [
+        ([str(kept), str(gone)], f"entry {gone} is deleted; nothing was reviewed"),
+        ([str(kept), "99"], "no entry with id 99"),
+        ([str(kept), "x"], "invalid entry id"),
+        ([str(kept), "--by", " "], "empty --by"),
+    ]:
+        result = cli("review", *args)
+        assert result.exit_code == 1, args
+        assert len(result.stderr.splitlines()) == 1 and message in result.stderr
+        assert revisions(db_path) == before
+    assert cli("review").exit_code == 2
+
+
+def test_report_reviewed_only(cli: Invoke, cli_json: InvokeJson, log: Log) -> None:
+    checked = log("regional", "Treaty", "--date", "2024-07-06", "--effect", "1", "--status", "commitment")
+    log("regional", "Unchecked claim", "--date", "2024-09-01", "--effect", "-2", "--status", "no-action")
+    assert cli("review", str(checked)).exit_code == 0
+
+    def regional(*extra: str) -> dict[str, object]:
+        rows = cli_json("report", "--json", "--as-of", AS_OF, *extra)
+        return next(r for r in rows if r["key"] == "regional")
+
+    everything = regional()
+    assert (everything["status"], everything["entries"], everything["momentum"]) == ("no-action", 2, -1)
+    reviewed = regional("--reviewed-only")
+    assert (reviewed["status"], reviewed["entries"], reviewed["momentum"]) == ("commitment", 1, 1)
+    md = cli("report", "--reviewed-only", "--format", "markdown", "--as-of", AS_OF).stdout
+    assert "reviewed entries only" in md
+    explained = cli("report", "--reviewed-only", "--explain", "-i", "regional", "--as-of", AS_OF).stdout
+    assert "Treaty" in explained and "Unchecked claim" not in explained
+    by_month = cli_json("report", "--reviewed-only", "--by", "month", "--json", "--as-of", AS_OF)
+    assert sum(int(str(r["entries"])) for r in by_month if r["key"] == "regional") == 1
+
+
+def test_reviews_travel_through_export_and_import(cli: Invoke, log: Log, tmp_path: Path) -> None:
+    entry = log("regional", "Treaty", "--date", "2024-07-06")
+    assert cli("review", str(entry), "--by", "editor").exit_code == 0
+    out = tmp_path / "e.jsonl"
+    assert cli("export", "entries", "-f", "jsonl", "-o", str(out)).exit_code == 0
+    for source in (out, tmp_path / "policytrack.db"):
+        other = tmp_path / f"other-{source.suffix[1:]}.db"
+        assert cli("--db", str(other), "import", str(source)).exit_code == 0
+        (row,) = json.loads(cli("--db", str(other), "list", "--json").stdout)
+        assert row["reviewed_by"] == "editor" and row["reviewed_at"]
+    half = tmp_path / "half.jsonl"
+    record = {"indicator": "regional", "date": "2024", "summary": "x", "reviewed_by": "editor"}
+    half.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    result = cli("import", str(half))
+    assert result.exit_code == 1 and "reviewed_by and reviewed_at go together" in result.stderr

@@ -1,0 +1,577 @@
+"""`policytrack sync`: databases kept in step through a shared git repository (local bare ones only)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sqlite3
+import stat
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import Result
+
+from conftest import Invoke
+
+Team = Callable[..., Result]
+
+
+@pytest.fixture
+def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Invoke) -> Team:
+    """`team(NAME, ARGS...)`: policytrack run as analyst NAME on NAME.db; every database syncs with
+    tmp_path/shared.git. git reads no real user's configuration."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("GIT_DIR", raising=False)
+
+    def run(name: str, *args: str) -> Result:
+        monkeypatch.setenv("POLICYTRACK_ANALYST", name)
+        return cli("--db", str(tmp_path / f"{name}.db"), *args)
+
+    return run
+
+
+def ok(result: Result) -> str:
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def joined(team: Team, tmp_path: Path, *names: str) -> None:
+    for name in names:
+        ok(team(name, "sync", "init", str(tmp_path / "shared.git")))
+
+
+def history_of(team: Team, name: str) -> list[str]:
+    """Every revision of every entry, tombstones included, without the local ids, in uuid order."""
+    lines = ok(team(name, "export", "entries", "--all-revisions", "--all-frameworks", "--format", "jsonl"))
+    records = [json.loads(line) for line in lines.splitlines()]
+    for record in records:
+        del record["id"]
+    return sorted(json.dumps(r, sort_keys=True) for r in records)
+
+
+def local_id(team: Team, name: str, summary: str) -> str:
+    """This database's short id of the entry with that summary."""
+    listed = json.loads(ok(team(name, "list", "--json", "--all-frameworks")))
+    (found,) = [e["id"] for e in listed if e["summary"] == summary]
+    return str(found)
+
+
+def test_two_analysts_send_and_receive_entries_edits_tombstones_and_targets(
+    team: Team, tmp_path: Path
+) -> None:
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06", "--grade", "B2"))
+    ok(team("ama", "log", "diversify", "Example Ministry statement", "--date", "2024-08"))
+    ok(team("ama", "target", "regional", "in-progress", "--by", "2027-12"))
+    assert ok(team("ama", "sync")).strip() == "sent 4, received 0 (0 new, 0 updated), 0 conflicts"
+    out = ok(team("ben", "sync"))
+    assert out.startswith("sent 1, received 4 (2 new, 0 updated)")  # ben's own framework load goes out
+    ok(team("ben", "delete", "2", "--force"))
+    ok(team("ben", "edit", "1", "--grade", "A1"))
+    assert ok(team("ben", "sync")).startswith("sent 2, received 0")
+    assert ok(team("ama", "sync")).strip() == "sent 0, received 3 (0 new, 2 updated), 0 conflicts"
+    assert history_of(team, "ama") == history_of(team, "ben")
+    listed = json.loads(ok(team("ama", "list", "--json")))
+    assert [(e["summary"], e["grade"]) for e in listed] == [("AES treaty signed in Niamey", "A1")]
+    assert "in-progress" in ok(team("ben", "targets"))
+    assert ok(team("ama", "sync")).strip() == "sent 0, received 0 (0 new, 0 updated), 0 conflicts"
+
+
+def test_the_repository_holds_one_sorted_append_only_file_per_database(team: Team, tmp_path: Path) -> None:
+    joined(team, tmp_path, "ama")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    ok(team("ama", "sync"))
+    ok(team("ama", "edit", "1", "--effect", "1"))
+    ok(team("ama", "sync"))
+    files = sorted((tmp_path / "ama.db.sync" / "analysts" / "ama").iterdir())
+    assert len(files) == 1
+    lines = files[0].read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["kind"] for r in records] == ["framework", "entry", "entry"]
+    assert [r.get("revision") for r in records[1:]] == [1, 2]
+    assert all(
+        line == json.dumps(json.loads(line), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        for line in lines
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_three_databases_converge_whatever_the_order_of_syncs(team: Team, tmp_path: Path, seed: int) -> None:
+    names = ["ama", "ben", "chi"]
+    joined(team, tmp_path, *names)
+    rng = random.Random(seed)
+    for round_ in range(3):
+        for name in names:
+            ok(
+                team(
+                    name,
+                    "log",
+                    "regional",
+                    f"{name} observation {round_}",
+                    "--date",
+                    f"2024-0{round_ + 1}-0{1}",
+                )
+            )
+        for name in rng.sample(names, 3):
+            ok(team(name, "sync"))
+        # everyone edits the first entry apart: a conflict each round
+        for name in names:
+            ok(team(name, "edit", local_id(team, name, "ama observation 0"), "--note", f"{name} {round_}"))
+        if round_ == 1:
+            name = rng.choice(names)
+            ok(team(name, "delete", local_id(team, name, "ben observation 1"), "--force"))
+        for name in rng.sample(names, 3):
+            ok(team(name, "sync"))
+    for name in rng.sample(names, 3):  # until everyone has every commit
+        ok(team(name, "sync"))
+    histories = [history_of(team, name) for name in names]
+    assert histories[0] == histories[1] == histories[2]
+    current = [ok(team(name, "list", "--json", "--all-frameworks")) for name in names]
+    strip = [[{k: v for k, v in e.items() if k != "id"} for e in json.loads(c)] for c in current]
+    assert sorted(strip[0], key=str) == sorted(strip[1], key=str) == sorted(strip[2], key=str)
+    reports = {ok(team(name, "report", "--format", "json", "--as-of", "2024-12-31")) for name in names}
+    assert len(reports) == 1
+
+
+def test_edits_made_apart_are_a_reported_conflict_with_both_revisions_kept(
+    team: Team, tmp_path: Path
+) -> None:
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "edit", "1", "--summary", "AES treaty signed by three juntas"))
+    ok(team("ben", "edit", "1", "--summary", "AES confederation treaty signed"))
+    ok(team("ama", "sync"))
+    assert ok(team("ben", "sync")).strip().endswith("1 conflict")
+    assert ok(team("ama", "sync")).strip().endswith("1 conflict")
+    for name in ("ama", "ben"):
+        found = json.loads(ok(team(name, "conflicts", "--json")))
+        assert len(found) == 1 and found[0]["from_revision"] == 1
+        assert sorted(r["changed_by"] for r in found[0]["revisions"]) == ["ama", "ben"]
+        assert "edits made apart from revision 1" in ok(team(name, "conflicts"))
+    assert history_of(team, "ama") == history_of(team, "ben")
+    current = {json.loads(ok(team(n, "show", "1", "--json")))["summary"] for n in ("ama", "ben")}
+    assert len(current) == 1  # one rule picks the same current revision everywhere
+    # editing again after seeing both resolves it: the new revision comes after both
+    ok(team("ben", "edit", "1", "--summary", "AES confederation treaty signed in Niamey"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "sync"))
+    assert json.loads(ok(team("ama", "show", "1", "--json")))["summary"].endswith("in Niamey")
+
+
+def test_a_corrupt_line_names_its_file_and_line_and_imports_nothing(team: Team, tmp_path: Path) -> None:
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    ok(team("ama", "log", "regional", "Second", "--date", "2024-07-07"))
+    ok(team("ama", "sync"))
+    clone = tmp_path / "ama.db.sync"
+    (own,) = (clone / "analysts" / "ama").iterdir()
+    lines = own.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace('"effect":0', '"effect":7')
+    own.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    git = ["git", "-C", str(clone), "-c", "user.name=x", "-c", "user.email=x@example.org"]
+    subprocess.run([*git, "commit", "-qam", "tamper"], check=True)
+    subprocess.run([*git, "push", "-q", "origin", "HEAD"], check=True)
+    result = team("ben", "sync")
+    assert result.exit_code == 1
+    relative = own.relative_to(clone).as_posix()
+    assert f"{relative} line 3: effect must be a whole number from -2 to 2" in result.stderr
+    assert "nothing of this sync was imported" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert json.loads(ok(team("ben", "list", "--json"))) == []
+    conn = sqlite3.connect(tmp_path / "ben.db")
+    assert conn.execute("SELECT count(*) FROM sync_files WHERE path LIKE 'analysts/ama/%'").fetchone() == (0,)
+    assert conn.execute("SELECT count(*) FROM entries").fetchone() == (0,)
+    conn.close()
+    status = team("ben", "sync", "status")
+    assert status.exit_code == 1 and f"{relative} line 3" in status.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("analysts/eve/notes.txt", "hello\n", "which policytrack did not write"),
+        ("analysts/eve/2024-01-0000abcd.jsonl", "{not json\n", "line 1: not a JSON object"),
+        ("analysts/eve/2024-01-0000abcd.jsonl", '{"kind":"entry"}', "line 1: the line is cut short"),
+        ("analysts/eve/2024-01-0000abcd.jsonl", '{"kind":"survey"}\n', "unknown record kind 'survey'"),
+        ("analysts/eve/2024-01-0000abcd.jsonl", '{"kind": "target"}\n', "line 1: "),
+    ],
+)
+def test_files_policytrack_did_not_write_are_refused(
+    team: Team, tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    joined(team, tmp_path, "ama")
+    work = tmp_path / "eve"
+    subprocess.run(["git", "clone", "-q", str(tmp_path / "shared.git"), str(work)], check=True)
+    (work / name).parent.mkdir(parents=True, exist_ok=True)
+    (work / name).write_text(content, encoding="utf-8")
+    git = ["git", "-C", str(work), "-c", "user.name=x", "-c", "user.email=x@example.org"]
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "eve"], check=True)
+    subprocess.run([*git, "push", "-q", "origin", "HEAD"], check=True)
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    result = team("ama", "sync")
+    assert result.exit_code == 1 and message in result.stderr, result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_a_repository_someone_else_wrote_is_refused_at_init(team: Team, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    subprocess.run(["git", "init", "-q", str(other)], check=True)
+    (other / "README").write_text("hello\n")
+    git = ["git", "-C", str(other), "-c", "user.name=x", "-c", "user.email=x@example.org"]
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    result = team("ama", "sync", "init", str(other))
+    assert result.exit_code == 1 and "has no policytrack.json" in result.stderr
+    assert not (tmp_path / "ama.db.sync").exists()
+
+
+@pytest.mark.parametrize("analyst", ["../escape", ".hidden", "a/b", "tab\there", "c:d", ".."])
+def test_an_analyst_name_that_would_escape_the_folder_is_refused(
+    team: Team, tmp_path: Path, cli: Invoke, monkeypatch: pytest.MonkeyPatch, analyst: str
+) -> None:
+    joined(team, tmp_path, "ama")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    monkeypatch.setenv("POLICYTRACK_ANALYST", analyst)
+    before = (tmp_path / "ama.db").read_bytes()
+    result = cli("--db", str(tmp_path / "ama.db"), "sync")
+    assert result.exit_code == 1 and "cannot be a folder" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "ama.db.sync" / "analysts").exists()
+    assert (tmp_path / "ama.db").read_bytes() == before
+
+
+def test_no_git_is_one_clear_line(team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    joined(team, tmp_path, "ama")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    result = team("ama", "sync")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "policytrack: error: git is not installed (or not on PATH); install git (https://git-scm.com), "
+        "then run the command again"
+    )
+
+
+def test_a_remote_that_refuses_then_accepts_loses_nothing(team: Team, tmp_path: Path) -> None:
+    joined(team, tmp_path, "ama", "ben")
+    hook = tmp_path / "shared.git" / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'read-only for maintenance' >&2\nexit 1\n")
+    hook.chmod(hook.stat().st_mode | stat.S_IXUSR)
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    result = team("ama", "sync")
+    assert (
+        result.exit_code == 1
+        and "refused the push" in result.stderr
+        and "next `policytrack sync`" in result.stderr
+    )
+    assert len(result.stderr.splitlines()) == 1
+    hook.unlink()
+    assert ok(team("ama", "sync")).startswith("sent 0, received 0")  # committed before: now pushed
+    assert ok(team("ben", "sync")).startswith("sent 1, received 2 (1 new")
+
+
+def test_an_unreachable_remote_keeps_the_work_for_the_next_sync(team: Team, tmp_path: Path) -> None:
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    (tmp_path / "shared.git").rename(tmp_path / "away.git")
+    result = team("ama", "sync")
+    assert result.exit_code == 1 and "cannot reach the shared repository" in result.stderr
+    (tmp_path / "away.git").rename(tmp_path / "shared.git")
+    ok(team("ama", "sync"))
+    assert "(1 new" in ok(team("ben", "sync"))
+
+
+def test_a_push_that_loses_the_race_is_retried(
+    team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policytrack.exchange import sync as sync_module
+
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ben", "log", "diversify", "Example Ministry statement", "--date", "2024-08"))
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    real_push = sync_module._push
+    raced: list[bool] = []
+
+    def push(clone: object, branch: str, sent: int) -> bool:
+        if not raced:  # ben's sync pushes between ama's fetch and ama's push
+            raced.append(True)
+            env = {**os.environ, "POLICYTRACK_ANALYST": "ben"}
+            subprocess.run(
+                [sys.executable, "-m", "policytrack", "--db", str(tmp_path / "ben.db"), "sync"],
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+        return real_push(clone, branch, sent)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sync_module, "_push", push)
+    assert ok(team("ama", "sync")).startswith("sent 2, received 2 (1 new")
+    monkeypatch.setattr(sync_module, "_push", real_push)
+    assert "(1 new" in ok(team("ben", "sync"))
+    assert history_of(team, "ama") == history_of(team, "ben")
+
+
+def test_a_second_sync_of_the_same_database_stops_with_one_line(team: Team, tmp_path: Path) -> None:
+    from policytrack.exchange.gitrepo import Clone
+
+    joined(team, tmp_path, "ama")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    with Clone(tmp_path / "ama.db.sync").locked():
+        result = team("ama", "sync")
+    assert result.exit_code == 1 and "another `policytrack sync` of this database is running" in result.stderr
+    assert ok(team("ama", "sync")).startswith("sent 2")
+
+
+def test_status_and_dry_run_change_nothing(team: Team, tmp_path: Path) -> None:
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "log", "diversify", "Example Ministry statement", "--date", "2024-08"))
+    db = tmp_path / "ben.db"
+    conn = sqlite3.connect(db)
+    before = conn.execute("SELECT count(*) FROM sync_events").fetchone()
+    assert "would send 2, would receive 2 (dry run" in ok(team("ben", "sync", "--dry-run"))
+    status = ok(team("ben", "sync", "status"))
+    assert "to send: 2" in status and "to receive: 2" in status and "conflicts: 0" in status
+    assert conn.execute("SELECT count(*) FROM sync_events").fetchone() == before
+    assert json.loads(ok(team("ben", "list", "--json")))[0]["summary"] == "Example Ministry statement"
+    conn.close()
+    assert not list((tmp_path / "ben.db.sync").glob("analysts/ben/*"))
+
+
+def test_sync_without_init_says_how(team: Team) -> None:
+    result = team("ama", "sync")
+    assert result.exit_code == 1 and "run `policytrack sync init REMOTE` first" in result.stderr
+    again = team("ama", "sync", "status")
+    assert again.exit_code == 1
+
+
+def test_init_twice_and_with_another_remote(team: Team, tmp_path: Path) -> None:
+    joined(team, tmp_path, "ama")
+    assert "already syncing" in ok(team("ama", "sync", "init", str(tmp_path / "shared.git")))
+    other = team("ama", "sync", "init", str(tmp_path / "other.git"))
+    assert other.exit_code == 1 and "already syncs with" in other.stderr
+    refused = team("ben", "sync", "init", str(tmp_path / "nowhere" / "file.txt" / "x"))
+    (tmp_path / "plain.txt").write_text("x")
+    bad = team("chi", "sync", "init", str(tmp_path / "plain.txt"))
+    assert bad.exit_code == 1 and "cannot clone" in bad.stderr and not (tmp_path / "chi.db.sync").exists()
+    assert refused.exit_code in (0, 1)
+
+
+# -- kill -9 at every step ----------------------------------------------------------------------------
+
+FAKE_GIT = """#!{python}
+import os, signal, subprocess, sys
+count_file = {count!r}
+n = int(open(count_file).read() or 0) + 1 if os.path.exists(count_file) else 1
+open(count_file, "w").write(str(n))
+if n == {kill_at}:
+    os.kill(os.getppid(), signal.SIGKILL)
+    sys.exit(1)
+sys.exit(subprocess.call([{git!r}, *sys.argv[1:]]))
+"""
+
+
+@pytest.mark.slow
+def test_a_sync_killed_at_any_step_loses_nothing(tmp_path: Path) -> None:
+    import shutil
+
+    real_git = shutil.which("git")
+    assert real_git is not None
+    env = {**os.environ, "HOME": str(tmp_path / "home"), "GIT_CONFIG_NOSYSTEM": "1"}
+
+    def run(name: str, *args: str, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "policytrack", "--db", str(tmp_path / f"{name}.db"), *args],
+            env={**env, "POLICYTRACK_ANALYST": name, **(extra or {})},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    for name in ("ama", "ben"):
+        assert run(name, "sync", "init", str(tmp_path / "shared.git")).returncode == 0
+    assert run("ben", "log", "diversify", "Example Ministry statement", "--date", "2024-08").returncode == 0
+    assert run("ben", "sync").returncode == 0
+    killed = 0
+    for kill_at in range(1, 40):
+        note = f"observation {kill_at}"
+        assert run("ama", "log", "regional", note, "--date", "2024-07-06").returncode == 0
+        fake = tmp_path / f"bin{kill_at}"
+        fake.mkdir()
+        script = fake / "git"
+        script.write_text(
+            FAKE_GIT.format(
+                python=sys.executable, count=str(tmp_path / f"count{kill_at}"), kill_at=kill_at, git=real_git
+            )
+        )
+        script.chmod(0o755)
+        done = run("ama", "sync", extra={"PATH": f"{fake}:{os.environ['PATH']}"})
+        if done.returncode == 0:
+            break  # the sync needs fewer git calls than kill_at: every step has been interrupted once
+        assert done.returncode == -9, done.stderr
+        killed += 1
+        check = run("ama", "db", "check")
+        assert check.returncode == 0, check.stderr
+    assert killed >= 8
+    assert run("ama", "sync").returncode == 0
+    assert run("ben", "sync").returncode == 0
+    assert run("ama", "sync").returncode == 0
+
+    def texts(name: str) -> list[str]:
+        out = run(name, "export", "entries", "--all-revisions", "--format", "jsonl").stdout
+        return sorted(
+            json.dumps({k: v for k, v in json.loads(line).items() if k != "id"}) for line in out.splitlines()
+        )
+
+    assert texts("ama") == texts("ben")
+    summaries = {
+        json.loads(line)["summary"]
+        for line in run("ben", "export", "entries", "--format", "jsonl").stdout.splitlines()
+    }
+    assert {f"observation {n}" for n in range(1, killed + 2)} <= summaries
+
+
+def test_records_merged_but_not_imported_meet_an_unsent_edit(team: Team, tmp_path: Path) -> None:
+    """A sync cut short after its merge: the clone holds a teammate's edit the database has not imported,
+    while this database has an edit of the same entry not yet sent. The next sync imports the one and
+    sends the other: a conflict, both kept."""
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "edit", "1", "--effect", "1"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "edit", "1", "--effect", "2"))
+    clone = tmp_path / "ben.db.sync"
+    git = ["git", "-C", str(clone), "-c", "user.name=x", "-c", "user.email=x@example.org"]
+    subprocess.run([*git, "pull", "-q", "--no-rebase", "origin", "main"], check=True)
+    assert ok(team("ben", "sync")).strip() == "sent 1, received 1 (0 new, 1 updated), 1 conflict"
+    ok(team("ama", "sync"))
+    assert history_of(team, "ama") == history_of(team, "ben")
+    assert len(json.loads(ok(team("ama", "conflicts", "--json")))) == 1
+
+
+# -- the merge rule, without git -------------------------------------------------------------------------
+
+
+def _revision_record(uuid: str, authored: int, analyst: str, minute: int, effect: int) -> dict[str, object]:
+    return {
+        "kind": "entry",
+        "uuid": uuid,
+        "revision": authored,
+        "action": "create" if authored == 1 else "edit",
+        "changed_by": analyst,
+        "changed_at": f"2024-07-06T10:{minute:02d}:00.000000Z",
+        "recorded_at": "2024-07-06T10:00:00.000000Z",
+        "deleted_at": None,
+        "framework": "mali-china-security",
+        "indicator": "regional",
+        "date": "2024-07-06",
+        "date_start": "2024-07-06",
+        "date_precision": "day",
+        "summary": f"Example Ministry statement, version by {analyst} at {minute}",
+        "effect": effect,
+        "grade": None,
+        "status": None,
+        "source": "",
+        "tags": [],
+        "actors": [],
+        "note": "",
+        "analyst": "ama",
+    }
+
+
+_UUIDS = ["00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b"]
+_revisions = st.lists(
+    st.tuples(
+        st.sampled_from(_UUIDS),
+        st.integers(2, 4),
+        st.sampled_from(["ama", "ben", "chi"]),
+        st.integers(1, 59),
+        st.integers(-2, 2),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=_revisions, order=st.randoms(use_true_random=False))
+def test_any_delivery_order_gives_the_same_history(tmp_path: Path, edits: list[Any], order: Any) -> None:
+    """The same revisions, merged in any order and any batches, give the same history and current state."""
+    from policytrack.exchange.synckinds import ENTRIES, Incoming, Received, event_id, line_text
+    from policytrack.workspace import open_store
+
+    records = [_revision_record(u, 1, "ama", 0, 0) for u in _UUIDS]
+    records += [_revision_record(*edit) for edit in edits]
+    incoming = [Incoming("test", r, event_id(line_text(r))) for r in records]
+    unique = list({item.event: item for item in incoming}.values())
+    results = []
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))  # tmp_path is shared by every example
+    for attempt in range(2):
+        shuffled = unique[:]
+        order.shuffle(shuffled)
+        cut = order.randint(0, len(shuffled))
+        path = folder / f"order-{attempt}.db"
+        with open_store(path) as store:
+            for batch in (shuffled[:cut], shuffled[cut:]):
+                if batch:
+                    with store.transaction():
+                        ENTRIES.apply(store, batch, Received())
+            history = store.conn.execute(
+                """SELECT e.uuid, r.revision, r.changed_by, r.changed_at, r.effect, r.summary
+                   FROM entry_revisions r JOIN entries e ON e.id = r.entry_id ORDER BY e.uuid, r.revision"""
+            ).fetchall()
+            current = store.conn.execute(
+                "SELECT uuid, revision, effect, summary FROM entries ORDER BY uuid"
+            ).fetchall()
+        results.append(([tuple(r) for r in history], [tuple(r) for r in current]))
+    assert results[0] == results[1]
+    assert len(results[0][0]) == len(unique)
+
+
+def test_source_links_events_signals_and_reviews_travel(team: Team, tmp_path: Path) -> None:
+    """What issues 13 and 14 added to an entry travels with it: a registered source by its key (linked
+    where the receiving database registered that key too), the event, signals and the review."""
+    joined(team, tmp_path, "ama", "ben")
+    for name in ("ama", "ben"):
+        ok(team(name, "source", "add", "example-wire", "--name", "Example Wire", "--type", "media"))
+    event = ("regional,diversify", "Example Ministry statement", "--date", "2024-07-06")
+    ok(team("ama", "log", *event, "--source", "example-wire"))
+    ok(
+        team(
+            "ama",
+            "log",
+            "regional",
+            "Example trade agreement",
+            "--date",
+            "2024-08",
+            "--signal",
+            "regional-agreements",
+        )
+    )
+    ok(team("ama", "review", "1"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    keys = ("summary", "indicator", "source_key", "event", "reviewed_by", "signals")
+
+    def listed(name: str) -> list[dict[str, object]]:
+        found = json.loads(ok(team(name, "list", "--json")))
+        return sorted(({k: e.get(k) for k in keys} for e in found), key=lambda e: str(e["indicator"]))
+
+    assert listed("ben") == listed("ama")
+    assert [e["source_key"] for e in listed("ben")].count("example-wire") == 2
+    assert len({e["event"] for e in listed("ben") if e["event"]}) == 1
+    assert [e["reviewed_by"] for e in listed("ben")].count("ama") == 1
+    assert ["regional-agreements"] in [e["signals"] for e in listed("ben")]
