@@ -342,7 +342,7 @@ def test_any_text_is_shown_literally(
 ) -> None:
     monkeypatch.setenv("COLUMNS", "2000")  # nothing wraps, so each value appears whole
     summary = "S " + summary
-    logged = cli("log", "regional", summary, "--source", source, "--note", source)
+    logged = cli("log", "regional", summary, "--source", source, "--note", source, "--allow-duplicate")
     assert logged.exit_code == 0, logged.stderr
     entry_id = logged.stdout.split()[2]
     stored = cli("show", entry_id, "--json")
