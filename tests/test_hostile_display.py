@@ -346,7 +346,6 @@ def test_any_text_is_shown_literally(
 ) -> None:
     monkeypatch.setenv("COLUMNS", "2000")  # nothing wraps, so each value appears whole
     summary = "S " + summary
-    # examples share the database: one may repeat an earlier summary, which log would refuse as a duplicate
     logged = cli("log", "regional", summary, "--source", source, "--note", source, "--allow-duplicate")
     assert logged.exit_code == 0, logged.stderr
     entry_id = logged.stdout.split()[2]

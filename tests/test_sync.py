@@ -21,6 +21,9 @@ from typer.testing import Result
 
 from conftest import Invoke
 
+# Every test here runs git (processes): CI runs them; the default run skips them.
+pytestmark = pytest.mark.slow
+
 Team = Callable[..., Result]
 
 
