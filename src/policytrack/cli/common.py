@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -25,6 +26,8 @@ from policytrack.models import MAX_FIELD
 from policytrack.paths import resolve_db_path
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from rich.console import Console
 
     from policytrack.models import Framework
@@ -238,17 +241,10 @@ def complete_status(ctx: typer.Context, incomplete: str) -> list[str]:
 
 def complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion of registered source keys."""
-    try:
-        from policytrack.store import Store
-
-        path = resolve_db_path(ctx.find_root().params.get("db"))
-        if not path.exists():
-            return []
-        with Store(path) as store:
-            keys = [s.key for s in store.source_rows()]
-    except Exception:  # completion must never print a traceback into the shell
-        return []
-    return [k for k in keys if k.startswith(incomplete)]
+    keys = _read_for_completion(
+        ctx, lambda conn: [r[0] for r in conn.execute("SELECT key FROM sources WHERE merged_into IS NULL")]
+    )
+    return sorted(k for k in keys if k.startswith(incomplete))
 
 
 def complete_signal(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -267,15 +263,12 @@ def complete_signal(ctx: typer.Context, incomplete: str) -> list[str]:
 
 def complete_framework(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion of framework names: those in the database, then the built-in ones."""
+    names = _read_for_completion(
+        ctx, lambda conn: [r[0] for r in conn.execute("SELECT name FROM frameworks ORDER BY id")]
+    )
     try:
         from policytrack.frameworks.install import builtin_names
-        from policytrack.store import Store
 
-        path = resolve_db_path(ctx.find_root().params.get("db"))
-        names = []
-        if path.exists():
-            with Store(path) as store:
-                names = store.framework_names()
         names += [n for n in builtin_names() if n not in names]
     except Exception:  # completion must never print a traceback into the shell
         return []
@@ -323,25 +316,32 @@ def paged_console(ctx: typer.Context, command: str) -> Iterator[Console]:
         proc.wait()
 
 
-def _complete_labels(ctx: typer.Context, incomplete: str, column: str) -> list[str]:
-    """Labels already used, read without changing the database (no upgrade, no lock). Only labels a shell
-    can take as one plain word are offered: one holding a space, a quote or `$(...)` would be split or run."""
-    import re
-
+def _read_for_completion(ctx: typer.Context, read: Callable[[sqlite3.Connection], list[str]]) -> list[str]:
+    """What `read` finds in the database the command line names, opened read-only: completion never
+    upgrades a database nor waits for a lock, and on any problem it offers nothing."""
     try:
         from policytrack.store import connect_read_only
-        from policytrack.store.entries import labels_in_use
 
         path = resolve_db_path(ctx.find_root().params.get("db"))
         if not path.is_file():
             return []
         conn = connect_read_only(path)
         try:
-            found = labels_in_use(conn, column, incomplete)
+            return [str(value) for value in read(conn)]
         finally:
             conn.close()
     except Exception:  # completion must never print a traceback into the shell
         return []
+
+
+def _complete_labels(ctx: typer.Context, incomplete: str, column: str) -> list[str]:
+    """Labels already used. Only labels a shell can take as one plain word are offered: one holding a
+    space, a quote or `$(...)` would be split or run."""
+    import re
+
+    from policytrack.store.entries import labels_in_use
+
+    found = _read_for_completion(ctx, lambda conn: labels_in_use(conn, column, incomplete))
     return [label for label in found if re.fullmatch(r"[\w.,:+@%/=-]+", label)]
 
 
