@@ -39,8 +39,9 @@ def _signed(value: float) -> str:
 
 
 def _window(report: Report) -> str:
-    start = report.since.isoformat() if report.since else "the first entry"
-    return f"{start} to {report.until.isoformat()}"
+    if report.since is None:  # read right on an empty database too
+        return f"everything up to {report.until.isoformat()}"
+    return f"{report.since.isoformat()} to {report.until.isoformat()}"
 
 
 def _target_text(row: ReportRow) -> str:
