@@ -37,7 +37,7 @@ import synth  # noqa: E402
 
 # Every name this script takes from policytrack; synth.py takes open_store and get_framework, and the
 # commands themselves run as `python -m policytrack`.
-from policytrack.columns import ENTRY_COLUMNS  # noqa: E402
+from policytrack.records.columns import ENTRY_COLUMNS  # noqa: E402
 from policytrack.store.bulk import bulk_search_index, deferred_indexes  # noqa: E402
 
 WORK = HERE / ".work"

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from policytrack.grades import grade_weight
-from policytrack.models import SOURCE_TYPES
-from policytrack.workspace import get_framework, open_store
+from policytrack.core.grades import grade_weight
+from policytrack.domain.workspace import get_framework, open_store
+from policytrack.records.models import SOURCE_TYPES
 
 GRADES = [f"{r}{c}" for r in "ABCDEF" for c in "123456"] + [None] * 12
 STATUSES = ["no-action", "commitment", "in-progress", "substantial", "implemented"]

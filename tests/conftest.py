@@ -48,7 +48,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("POLICYTRACK_DB", str(db))
     # nor a real user's config file: each test has its own (absent until a test writes it)
     monkeypatch.setenv("POLICYTRACK_CONFIG", str(tmp_path / "config.toml"))
-    from policytrack.config import settings
+    from policytrack.core.config import settings
 
     settings.cache_clear()
     monkeypatch.setenv("POLICYTRACK_ANALYST", "tester")

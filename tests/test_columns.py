@@ -1,4 +1,4 @@
-"""The one definition of an entry's columns (policytrack.columns) agrees with the schema and the JSON form."""
+"""The one definition of an entry's columns (policytrack.records.columns) agrees with the schema and JSON."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from conftest import Invoke
-from policytrack.columns import COLUMNS, ENTRY_COLUMNS, EXPORT_FIELDS, INT_FIELDS, LIST_FIELDS
+from policytrack.records.columns import COLUMNS, ENTRY_COLUMNS, EXPORT_FIELDS, INT_FIELDS, LIST_FIELDS
 from policytrack.store import Store
 from policytrack.store.entries import LINK_JOINS
 

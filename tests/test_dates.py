@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policytrack.dates import PartialDate, parse_date
-from policytrack.errors import DateError
+from policytrack.core.dates import PartialDate, parse_date
+from policytrack.core.errors import DateError
 
 TODAY = date(2026, 11, 27)
 

@@ -17,18 +17,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import Invoke
-from policytrack.columns import EXPORT_FIELDS, JSON_SEPARATORS
-from policytrack.dates import PartialDate
-from policytrack.entries import log_entry
+from policytrack.core.dates import PartialDate
+from policytrack.domain.entries import log_entry
+from policytrack.domain.workspace import get_framework, open_store
 from policytrack.exchange.export import (
     csv_lines,
     export_records,
     json_texts,
 )
-from policytrack.models import EntryFilter, EntryInput
+from policytrack.records.columns import EXPORT_FIELDS, JSON_SEPARATORS
+from policytrack.records.models import EntryFilter, EntryInput
 from policytrack.render.formats import cells as csv_cells
 from policytrack.render.formats import write_csv
-from policytrack.workspace import get_framework, open_store
 
 KEYS = ["civilian-led", "diversify", "guidelines", "civil-society", "regional"]
 tricky_text = st.text(

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import Invoke
-from policytrack.columns import EXPORT_FIELDS
 from policytrack.exchange.readers import KNOWN
+from policytrack.records.columns import EXPORT_FIELDS
 
 WRITER = """
 import sys

@@ -13,11 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import Invoke, InvokeJson, Log
-from policytrack.dates import PartialDate
-from policytrack.errors import InputError
-from policytrack.forecasts import NO, OPEN, YES, resolve
-from policytrack.likelihood import BANDS, band_of, brier, parse_likelihood
-from policytrack.workspace import get_framework, open_store
+from policytrack.core.dates import PartialDate
+from policytrack.core.errors import InputError
+from policytrack.domain.forecasts import NO, OPEN, YES, resolve
+from policytrack.domain.likelihood import BANDS, band_of, brier, parse_likelihood
+from policytrack.domain.workspace import get_framework, open_store
 
 
 def forecast_rows(db: Path) -> int:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Invoke
-from policytrack.frameworks.install import TEMPLATE
-from policytrack.frameworks.parse import PLACEHOLDERS, load_framework_file
+from policytrack.domain.frameworks.install import TEMPLATE
+from policytrack.domain.frameworks.parse import PLACEHOLDERS, load_framework_file
 
 
 def versions(db_path: Path, name: str) -> int:

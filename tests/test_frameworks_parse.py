@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from policytrack.errors import FrameworkError, UnknownIndicatorError
-from policytrack.frameworks.parse import builtin_path, load_framework_file
-from policytrack.models import resolve_indicator
+from policytrack.core.errors import FrameworkError, UnknownIndicatorError
+from policytrack.domain.frameworks.parse import builtin_path, load_framework_file
+from policytrack.records.models import resolve_indicator
 
 MINIMAL = """\
 [framework]

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from typer.testing import Result
 
 from conftest import Invoke
-from policytrack.models import MAX_FIELD
+from policytrack.core.storable import MAX_FIELD
 from test_frameworks_install import filled_in
 from test_frameworks_parse import MINIMAL
 

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import Invoke
+from policytrack.core.storable import MAX_FIELD
 from policytrack.exchange.readers import MAX_JSON_ARRAY, MAX_RECORD
-from policytrack.models import MAX_FIELD
 
 LOGGER = """
 import sys
@@ -390,7 +390,7 @@ def test_a_recursive_view_is_not_read(cli: Invoke, tmp_path: Path) -> None:
 
 
 def test_a_query_that_runs_on_is_stopped(cli: Invoke, tmp_path: Path) -> None:
-    from policytrack.store.source import _source_db
+    from policytrack.store.otherdb import _source_db
 
     conn, _ = _source_db(their_db(cli, tmp_path))
     with pytest.raises(sqlite3.OperationalError, match="interrupted"):

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 
 from conftest import Invoke, Log
-from policytrack.columns import EXPORT_FIELDS
-from policytrack.entries import list_entries
+from policytrack.domain.entries import list_entries
+from policytrack.domain.status import timeline
+from policytrack.domain.workspace import get_framework, open_store
 from policytrack.exchange.export import list_texts, timeline_texts
-from policytrack.models import EntryFilter
+from policytrack.records.columns import EXPORT_FIELDS
+from policytrack.records.models import EntryFilter
 from policytrack.render.formats import cells, json_line, write_csv
-from policytrack.status import timeline
-from policytrack.workspace import get_framework, open_store
 
 WORDS = [
     "Example",
@@ -60,7 +60,7 @@ def listed_ids(table: str) -> list[int]:
 
 def fill(db: Path, n: int) -> None:
     """n fictional entries on `regional`, dated a day apart from 2020-01-01, written directly (fast)."""
-    from policytrack.dates import PartialDate
+    from policytrack.core.dates import PartialDate
 
     with open_store(db) as store:
         get_framework(store)  # seeds the framework

@@ -14,11 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import Invoke
-from policytrack.context import utc_now
-from policytrack.errors import FrameworkError
-from policytrack.frameworks.install import install
-from policytrack.frameworks.parse import load_framework_file
-from policytrack.periods import (
+from policytrack.core.errors import FrameworkError
+from policytrack.domain.context import utc_now
+from policytrack.domain.frameworks.install import install
+from policytrack.domain.frameworks.parse import load_framework_file
+from policytrack.domain.periods import (
     ASCII_DOWN,
     ASCII_UP,
     ASCII_ZERO,
@@ -29,7 +29,7 @@ from policytrack.periods import (
     periods_between,
     sparkline,
 )
-from policytrack.workspace import open_store
+from policytrack.domain.workspace import open_store
 
 AS_OF = "2024-12-31"
 

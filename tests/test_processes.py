@@ -74,7 +74,7 @@ def test_built_wheel_ships_the_framework(tmp_path: Path, db_path: Path) -> None:
     assert built.returncode == 0, built.stderr
     (wheel,) = (tmp_path / "dist").glob("policytrack-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "policytrack/frameworks/builtin/mali-china-security.toml" in names
+    assert "policytrack/domain/frameworks/builtin/mali-china-security.toml" in names
     assert "policytrack/render/templates/brief.html.j2" in names  # the brief's templates ship too
     assert "policytrack/render/templates/brief.svg.j2" in names
     # Run the package from the unpacked wheel alone (PYTHONPATH wins over the editable install).
@@ -85,7 +85,7 @@ def test_built_wheel_ships_the_framework(tmp_path: Path, db_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import policytrack.frameworks.parse as f; print(f.__file__); print(f.builtin_dir())",
+            "import policytrack.domain.frameworks.parse as f; print(f.__file__); print(f.builtin_dir())",
         ],
         env=env,
         capture_output=True,

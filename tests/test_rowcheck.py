@@ -12,15 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policytrack.columns import EXPORT_FIELDS
-from policytrack.dates import PartialDate
-from policytrack.entries import log_entry
-from policytrack.errors import PolicytrackError
+from policytrack.core.dates import PartialDate
+from policytrack.core.errors import PolicytrackError
+from policytrack.domain.entries import log_entry
+from policytrack.domain.workspace import get_framework, open_store
 from policytrack.exchange.export import export_records, json_texts
 from policytrack.exchange.rowcheck import RowChecker
-from policytrack.models import EntryFilter, EntryInput
+from policytrack.records.columns import EXPORT_FIELDS
+from policytrack.records.models import EntryFilter, EntryInput
 from policytrack.render.formats import cells as csv_cells
-from policytrack.workspace import get_framework, open_store
 
 TODAY = date(2026, 1, 1)
 

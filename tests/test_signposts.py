@@ -12,8 +12,8 @@ import typer
 
 from conftest import Invoke, InvokeJson, Log
 from policytrack.cli import app
-from policytrack.errors import FrameworkError
-from policytrack.frameworks.parse import parse_framework
+from policytrack.core.errors import FrameworkError
+from policytrack.domain.frameworks.parse import parse_framework
 
 OLD_STYLE = """
 [framework]

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import Invoke, InvokeJson, Log
-from policytrack.entries import event_effects
-from policytrack.errors import InputError
-from policytrack.grades import grade_weight
+from policytrack.core.errors import InputError
+from policytrack.core.grades import grade_weight
+from policytrack.domain.entries import event_effects
 from policytrack.store import MIGRATION_NAMES
 from test_hostile_cli import dump
 from test_migrations import _old_database

@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from policytrack.dates import parse_date
-from policytrack.entries import log_entry
-from policytrack.errors import DatabaseError
-from policytrack.models import EntryInput
-from policytrack.periods import build_period_report
-from policytrack.reports import build_report
-from policytrack.status import indicator_states
+from policytrack.core.dates import parse_date
+from policytrack.core.errors import DatabaseError
+from policytrack.domain.entries import log_entry
+from policytrack.domain.periods import build_period_report
+from policytrack.domain.reports import build_report
+from policytrack.domain.status import indicator_states
+from policytrack.domain.workspace import get_framework, open_store
+from policytrack.records.models import EntryInput
 from policytrack.store import MIGRATION_NAMES, Store
 from policytrack.store import migrations as migrations_module
-from policytrack.workspace import get_framework, open_store
 
 
 def test_migration_names_match_the_migrations() -> None:

@@ -298,7 +298,7 @@ def test_an_unreachable_remote_keeps_the_work_for_the_next_sync(team: Team, tmp_
 def test_a_push_that_loses_the_race_is_retried(
     team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from policytrack.exchange import sync as sync_module
+    from policytrack.sync import engine as sync_module
 
     joined(team, tmp_path, "ama", "ben")
     ok(team("ben", "log", "diversify", "Example Ministry statement", "--date", "2024-08"))
@@ -326,7 +326,7 @@ def test_a_push_that_loses_the_race_is_retried(
 
 
 def test_a_second_sync_of_the_same_database_stops_with_one_line(team: Team, tmp_path: Path) -> None:
-    from policytrack.exchange.gitrepo import Clone
+    from policytrack.sync.git import Clone
 
     joined(team, tmp_path, "ama")
     ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
@@ -513,8 +513,8 @@ _revisions = st.lists(
 @given(edits=_revisions, order=st.randoms(use_true_random=False))
 def test_any_delivery_order_gives_the_same_history(tmp_path: Path, edits: list[Any], order: Any) -> None:
     """The same revisions, merged in any order and any batches, give the same history and current state."""
-    from policytrack.exchange.synckinds import ENTRIES, Incoming, Received, event_id, line_text
-    from policytrack.workspace import open_store
+    from policytrack.domain.workspace import open_store
+    from policytrack.sync.kinds import ENTRIES, Incoming, Received, event_id, line_text
 
     records = [_revision_record(u, 1, "ama", 0, 0) for u in _UUIDS]
     records += [_revision_record(*edit) for edit in edits]

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from conftest import Invoke
-from policytrack.columns import EXPORT_FIELDS, LIST_SEPARATOR
+from policytrack.records.columns import EXPORT_FIELDS, LIST_SEPARATOR
 from policytrack.render.xlsx import MAX_CELL_TEXT, NOTES, REPORT_NOTES, sheet_name
 
 HOSTILE = [

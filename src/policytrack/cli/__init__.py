@@ -29,7 +29,7 @@ from policytrack.cli.exchange import export_app
 from policytrack.cli.frameworks import framework_app
 from policytrack.cli.sources import source_app
 from policytrack.cli.sync import sync_app
-from policytrack.errors import PolicytrackError, StreamClosedError
+from policytrack.core.errors import PolicytrackError, StreamClosedError
 
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")

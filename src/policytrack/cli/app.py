@@ -14,8 +14,8 @@ import typer
 from typer.core import TyperGroup
 
 from policytrack import __version__
-from policytrack.errors import PolicytrackError, StreamClosedError
-from policytrack.models import storable
+from policytrack.core.errors import PolicytrackError, StreamClosedError
+from policytrack.core.storable import storable
 from policytrack.render.text import visible
 
 MAX_MESSAGE = 1000

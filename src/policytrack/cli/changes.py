@@ -9,13 +9,13 @@ import typer
 
 from policytrack.cli.app import app, confirm
 from policytrack.cli.common import console, entry_id_arg, opened_store
-from policytrack.errors import InputError
+from policytrack.core.errors import InputError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from policytrack.domain.undo import Reversal
     from policytrack.store import Store
-    from policytrack.undo import Reversal
 
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would change; change nothing.")]
@@ -23,9 +23,9 @@ DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would chan
 
 def _run(ctx: typer.Context, plan_with: Callable[[Store], Reversal], *, yes: bool, dry_run: bool) -> None:
     """Plan, show the diff, ask (unless --yes), then plan again under the write lock and write."""
-    from policytrack.context import default_analyst, utc_now
+    from policytrack.domain.context import default_analyst, utc_now
+    from policytrack.domain.undo import apply
     from policytrack.render.entries import reversal_table
-    from policytrack.undo import apply
 
     with opened_store(ctx) as store:
         with store.snapshot():
@@ -50,8 +50,8 @@ def _run(ctx: typer.Context, plan_with: Callable[[Store], Reversal], *, yes: boo
 def undo_cmd(ctx: typer.Context, yes: YesOpt = False, dry_run: DryRunOpt = False) -> None:
     """Take back your latest change (a log, edit, delete, restore, target or framework update) as a new
     revision: it shows the change before and after, and asks. Run it again to step further back."""
-    from policytrack.context import default_analyst
-    from policytrack.undo import plan_undo
+    from policytrack.domain.context import default_analyst
+    from policytrack.domain.undo import plan_undo
 
     analyst = default_analyst()
     _run(ctx, lambda store: plan_undo(store, analyst), yes=yes, dry_run=dry_run)
@@ -66,7 +66,7 @@ def revert_cmd(
     dry_run: DryRunOpt = False,
 ) -> None:
     """Make an earlier revision of an entry current again, as a new revision (history keeps them all)."""
-    from policytrack.undo import plan_revert
+    from policytrack.domain.undo import plan_revert
 
     number = entry_id_arg(entry_id)
     revision = _revision(to)

@@ -20,17 +20,17 @@ import typer
 
 from policytrack.cli.app import State, note
 from policytrack.cli.output import database_files, open_output, refuse_if_database, write_bytes
-from policytrack.dates import PartialDate, parse_date
-from policytrack.errors import DateError, InputError
-from policytrack.models import MAX_FIELD
-from policytrack.paths import resolve_db_path
+from policytrack.core.dates import PartialDate, parse_date
+from policytrack.core.errors import DateError, InputError
+from policytrack.core.paths import resolve_db_path
+from policytrack.core.storable import MAX_FIELD
 
 if TYPE_CHECKING:
     import sqlite3
 
     from rich.console import Console
 
-    from policytrack.models import Framework
+    from policytrack.records.models import Framework
     from policytrack.store import Store
 
 
@@ -48,7 +48,7 @@ def db_path(ctx: typer.Context, *, create_default_dir: bool = False) -> Path:
 
 @contextmanager
 def opened_store(ctx: typer.Context) -> Iterator[Store]:
-    from policytrack.workspace import open_store
+    from policytrack.domain.workspace import open_store
 
     path = db_path(ctx, create_default_dir=True)
     with suppress(OSError, ValueError):  # no descriptor (a test's capture, a closed stream): not a file
@@ -77,7 +77,7 @@ def opened_store(ctx: typer.Context) -> Iterator[Store]:
 def console(ctx: typer.Context, *, stderr: bool = False, no_color: bool = False) -> Console:
     from rich.console import Console
 
-    from policytrack.config import setting
+    from policytrack.core.config import setting
 
     no_color = (
         no_color or state(ctx).no_color or bool(os.environ.get("NO_COLOR")) or setting("color") is False
@@ -99,7 +99,7 @@ def read_date(
     """A date from the command line; an ambiguous 01/02/2024 is read as --dayfirst or --monthfirst say,
     else as the config file's date_order says."""
     if not dayfirst and not monthfirst:
-        from policytrack.config import setting
+        from policytrack.core.config import setting
 
         order = setting("date_order")
         dayfirst, monthfirst = order == "dayfirst", order == "monthfirst"
@@ -208,10 +208,10 @@ def read_text_arg(value: str) -> str:
 def _completion_framework(ctx: typer.Context) -> Framework:
     """The framework a command line being completed names (-F, else POLICYTRACK_FRAMEWORK, else the
     default), from the database if there is one, else from the built-in files."""
-    from policytrack.context import default_framework_name
-    from policytrack.frameworks.parse import builtin_path, load_framework_file
+    from policytrack.domain.context import default_framework_name
+    from policytrack.domain.frameworks.parse import builtin_path, load_framework_file
+    from policytrack.domain.workspace import get_framework
     from policytrack.store import Store
-    from policytrack.workspace import get_framework
 
     name = ctx.params.get("framework") or default_framework_name()
     path = resolve_db_path(ctx.find_root().params.get("db"))
@@ -252,7 +252,7 @@ def complete_signal(ctx: typer.Context, incomplete: str) -> list[str]:
     when it names none yet)."""
 
     def keys(fw: Framework) -> list[str]:
-        from policytrack.models import resolve_indicator
+        from policytrack.records.models import resolve_indicator
 
         named = ctx.params.get("indicator")
         chosen = [resolve_indicator(fw, named)] if named else fw.indicators
@@ -267,7 +267,7 @@ def complete_framework(ctx: typer.Context, incomplete: str) -> list[str]:
         ctx, lambda conn: [r[0] for r in conn.execute("SELECT name FROM frameworks ORDER BY id")]
     )
     try:
-        from policytrack.frameworks.install import builtin_names
+        from policytrack.domain.frameworks.install import builtin_names
 
         names += [n for n in builtin_names() if n not in names]
     except Exception:  # completion must never print a traceback into the shell
@@ -357,7 +357,7 @@ def complete_actor(ctx: typer.Context, incomplete: str) -> list[str]:
 
 def entry_id_arg(raw: str) -> int:
     """An entry id typed by someone (`3` or `#3`), checked."""
-    from policytrack.models import MAX_ID
+    from policytrack.records.models import MAX_ID
 
     digits = raw.strip().lstrip("#")
     if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(MAX_ID)):

@@ -25,7 +25,7 @@ KeyArg = Annotated[
 @config_app.command("path", epilog="Example: policytrack config path")
 def path_cmd() -> None:
     """Print the config file's path ($POLICYTRACK_CONFIG, else the user config folder)."""
-    from policytrack.config import config_path
+    from policytrack.core.config import config_path
 
     typer.echo(str(config_path()))
 
@@ -33,7 +33,7 @@ def path_cmd() -> None:
 @config_app.command("list", epilog="Example: policytrack config list")
 def list_cmd() -> None:
     """Every setting: its value in the config file (or `-`), and what it sets."""
-    from policytrack.config import KEYS, config_path, read_config
+    from policytrack.core.config import KEYS, config_path, read_config
     from policytrack.render.text import visible
 
     data = read_config(config_path())
@@ -46,8 +46,8 @@ def list_cmd() -> None:
 @config_app.command("get", epilog="Example: policytrack config get analyst")
 def get_cmd(key: KeyArg) -> None:
     """Print one setting's value in the config file (exit 1 if it is not set there)."""
-    from policytrack.config import KEYS, config_path, read_config
-    from policytrack.errors import InputError
+    from policytrack.core.config import KEYS, config_path, read_config
+    from policytrack.core.errors import InputError
     from policytrack.render.text import visible
 
     if key not in KEYS:
@@ -76,8 +76,8 @@ def unset_cmd(ctx: typer.Context, key: KeyArg) -> None:
 
 def _change(ctx: typer.Context, key: str, raw: str | None) -> None:
     from policytrack.cli.output import write_bytes
-    from policytrack.config import KEYS, config_path, config_text, parse_value, read_config, settings
-    from policytrack.errors import InputError
+    from policytrack.core.config import KEYS, config_path, config_text, parse_value, read_config, settings
+    from policytrack.core.errors import InputError
 
     if key not in KEYS:
         raise InputError(f"unknown config key {key!r}; use one of {', '.join(KEYS)}")

@@ -51,7 +51,7 @@ def backup_cmd(
     """Copy the database with SQLite's online backup: safe while other terminals are writing."""
     from policytrack.cli.common import opened_store, protected_files
     from policytrack.cli.output import atomic_path
-    from policytrack.errors import InputError
+    from policytrack.core.errors import InputError
 
     if target.exists() or target.is_symlink():
         raise InputError(f"{target} exists; choose a new file name")

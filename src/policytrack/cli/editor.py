@@ -17,9 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from policytrack.columns import LIST_SEPARATOR
-from policytrack.errors import InputError
-from policytrack.models import MAX_FIELD
+from policytrack.core.errors import InputError
+from policytrack.core.storable import MAX_FIELD
+from policytrack.records.columns import LIST_SEPARATOR
 
 T = TypeVar("T")
 
@@ -82,7 +82,7 @@ def labels(text: str) -> list[str]:
 
 def editor_command() -> list[str]:
     """$VISUAL, else $EDITOR, else vi at a terminal (never where nobody could use it), as an argument list."""
-    from policytrack.context import env_text
+    from policytrack.domain.context import env_text
 
     for name in ("VISUAL", "EDITOR"):
         raw = env_text(name).strip()

@@ -59,10 +59,10 @@ from policytrack.cli.options import (
     entry_filter,
     format_option,
 )
-from policytrack.errors import InputError
+from policytrack.core.errors import InputError
 
 if TYPE_CHECKING:
-    from policytrack.models import Entry, EntryFilter, Framework
+    from policytrack.records.models import Entry, EntryFilter, Framework
     from policytrack.store import Store
 
 
@@ -133,9 +133,9 @@ def log_cmd(
     """Record a dated, sourced piece of evidence against an indicator, or against several as one event
     (`diversify,civilian-led`, `FRAMEWORK:KEY` for another framework's). Prints the ids and date. With no
     summary, $VISUAL or $EDITOR opens a form holding the options given."""
-    from policytrack.entries import EventPart, event_effects, linked, log_event
-    from policytrack.models import EntryInput
-    from policytrack.workspace import get_framework
+    from policytrack.domain.entries import EventPart, event_effects, linked, log_event
+    from policytrack.domain.workspace import get_framework
+    from policytrack.records.models import EntryInput
 
     named = [part.strip() for part in indicator.split(",")]
     if len(named) > 1 and not all(named):
@@ -188,7 +188,7 @@ def log_cmd(
 
 
 def _form_values(entry: Entry) -> dict[str, str]:
-    from policytrack.columns import LIST_SEPARATOR
+    from policytrack.records.columns import LIST_SEPARATOR
     from policytrack.render.entries import effect_text
 
     return {
@@ -238,12 +238,12 @@ def _log_in_editor(
 ) -> None:
     """`log INDICATOR` with no summary: the options given fill the form; the rest is typed in the editor."""
     from policytrack.cli.editor import fill_in, labels
-    from policytrack.columns import LIST_SEPARATOR
-    from policytrack.entries import EventPart, linked, log_event, validated_values
-    from policytrack.models import EntryInput, resolve_indicator
+    from policytrack.domain.entries import EventPart, linked, log_event, validated_values
+    from policytrack.domain.workspace import get_framework
+    from policytrack.records.columns import LIST_SEPARATOR
+    from policytrack.records.models import EntryInput, resolve_indicator
     from policytrack.render.entries import effect_text
     from policytrack.render.text import visible
-    from policytrack.workspace import get_framework
 
     dayfirst, monthfirst = ctx.params.get("dayfirst", False), ctx.params.get("monthfirst", False)
     start = read_date(date, "--date", dayfirst=dayfirst, monthfirst=monthfirst)
@@ -334,10 +334,10 @@ def list_cmd(
 ) -> None:
     """List evidence, oldest first. On a terminal, the newest page and how many there are (--limit N,
     --all; $PAGER pages through them all); piped, and in every other format, all of them, streamed."""
-    from policytrack.columns import EXPORT_FIELDS
+    from policytrack.domain.workspace import get_framework
     from policytrack.exchange.export import list_texts
+    from policytrack.records.columns import EXPORT_FIELDS
     from policytrack.render.formats import write_built
-    from policytrack.workspace import get_framework
 
     fmt = chosen_format(fmt, LIST_FORMATS, as_json=as_json, as_csv=as_csv)
     if show_all and limit is not None:
@@ -351,8 +351,8 @@ def list_cmd(
         # reads it back as the tombstone
         fields = (*EXPORT_FIELDS, "deleted_at") if deleted else EXPORT_FIELDS
         if fmt == "xlsx":
-            from policytrack.columns import ENTRY_JSON_FIELDS
-            from policytrack.entries import list_all_entries, list_entries
+            from policytrack.domain.entries import list_all_entries, list_entries
+            from policytrack.records.columns import ENTRY_JSON_FIELDS
 
             entries = (
                 list_all_entries(store, flt, limit) if fw is None else list_entries(store, fw, flt, limit)
@@ -391,8 +391,8 @@ def _list_table(
 
     from rich.text import Text
 
-    from policytrack.entries import list_all_entries, list_entries, list_stats
-    from policytrack.models import plural
+    from policytrack.domain.entries import list_all_entries, list_entries, list_stats
+    from policytrack.records.models import plural
     from policytrack.render.entries import Shape, entries_table, left_out_note
 
     stats = list_stats(store, fw, flt)
@@ -530,8 +530,8 @@ def edit_cmd(
     ] = None,
 ) -> None:
     """Change an entry. The old version stays in its history (`policytrack history ID`)."""
-    from policytrack.entries import EntryChanges, edit_entry
-    from policytrack.workspace import get_framework
+    from policytrack.domain.entries import EntryChanges, edit_entry
+    from policytrack.domain.workspace import get_framework
 
     if in_editor:
         changed = [
@@ -575,9 +575,9 @@ def edit_cmd(
 
 def _edit_in_editor(ctx: typer.Context, entry_id: int, framework: str | None) -> None:
     from policytrack.cli.editor import FormAbandoned, fill_in, labels
-    from policytrack.entries import EntryChanges, edit_entry
+    from policytrack.domain.entries import EntryChanges, edit_entry
+    from policytrack.domain.workspace import get_framework
     from policytrack.render.text import visible
-    from policytrack.workspace import get_framework
 
     dayfirst, monthfirst = ctx.params.get("dayfirst", False), ctx.params.get("monthfirst", False)
     with opened_store(ctx) as store:
@@ -630,7 +630,7 @@ def delete_cmd(
     force: Annotated[bool, typer.Option("--force", "-f", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete an entry, leaving a tombstone: `policytrack restore ID` brings it back."""
-    from policytrack.entries import delete_entry
+    from policytrack.domain.entries import delete_entry
     from policytrack.render.text import visible
 
     with opened_store(ctx) as store:
@@ -657,7 +657,7 @@ def delete_cmd(
 @app.command("restore", epilog="Example: policytrack restore 3")
 def restore_cmd(ctx: typer.Context, entry_id: EntryIdArg) -> None:
     """Bring back a deleted entry."""
-    from policytrack.entries import restore_entry
+    from policytrack.domain.entries import restore_entry
 
     with opened_store(ctx) as store:
         entry = restore_entry(store, entry_id_arg(entry_id))
@@ -673,7 +673,7 @@ def history_cmd(
 ) -> None:
     """Every revision of an entry: who changed what, and when. (`export entries --all-revisions` gives
     every revision as CSV.)"""
-    from policytrack.entries import history
+    from policytrack.domain.entries import history
     from policytrack.render.entries import history_table
     from policytrack.render.formats import write_records
 

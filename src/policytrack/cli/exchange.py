@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress, ProgressColumn, TaskID
 
     from policytrack.exchange.forecasts import ForecastImport
-    from policytrack.models import EntryFilter, Framework
+    from policytrack.records.models import EntryFilter, Framework
     from policytrack.store import Store
 
 export_app = typer.Typer(help="Export entries or the report (csv, json, jsonl, xlsx).", no_args_is_help=True)
@@ -108,10 +108,10 @@ def export_entries(
     not run it; `policytrack import` removes it again. xlsx (with -o FILE) is a workbook: a sheet per
     framework with typed cells (text is never run as a formula, so needs no apostrophe), and a sheet that
     describes the columns."""
-    from policytrack.columns import EXPORT_FIELDS, REVISION_FIELDS
+    from policytrack.domain.workspace import get_framework
     from policytrack.exchange.export import csv_lines, export_records, json_texts
+    from policytrack.records.columns import EXPORT_FIELDS, REVISION_FIELDS
     from policytrack.render.formats import cells, write_built, write_csv
-    from policytrack.workspace import get_framework
 
     flt = entry_filter(ctx)
     fields = REVISION_FIELDS if all_revisions else EXPORT_FIELDS
@@ -121,7 +121,7 @@ def export_entries(
         else:
             frameworks = [get_framework(store, framework)]
         if indicator and len(frameworks) > 1:
-            from policytrack.errors import InputError
+            from policytrack.core.errors import InputError
 
             raise InputError("--indicator needs one framework: use --framework rather than --all-frameworks")
         if fmt is ExportFormat.xlsx:
@@ -154,8 +154,8 @@ def _export_workbook(
     """`export entries --format xlsx`: one sheet per framework, streamed."""
     from policytrack.cli.app import fail
     from policytrack.cli.common import binary_output
-    from policytrack.columns import EXPORT_FIELDS, REVISION_FIELDS
     from policytrack.exchange.export import export_records
+    from policytrack.records.columns import EXPORT_FIELDS, REVISION_FIELDS
     from policytrack.render.xlsx import NOTES, Sheet, write_workbook
 
     if excel or raw:
@@ -183,9 +183,9 @@ def export_forecasts(
     """Export the framework's forecasts, withdrawn ones included, with their uuids: `policytrack import
     FILE --forecasts` merges them into another database."""
     from policytrack.cli.common import write_formatted
-    from policytrack.forecasts import FORECAST_FIELDS, list_forecasts
+    from policytrack.domain.forecasts import FORECAST_FIELDS, list_forecasts
+    from policytrack.domain.workspace import get_framework
     from policytrack.render.xlsx import FORECAST_NOTES
-    from policytrack.workspace import get_framework
 
     with opened_store(ctx) as store:
         found = list_forecasts(store, get_framework(store, framework))
@@ -241,7 +241,7 @@ def import_cmd(
         import_progress(src.total, src.done) as bar,
         store.transaction(),
     ):
-        from policytrack.disagreement import contested_keys
+        from policytrack.domain.disagreement import contested_keys
 
         contested_before = contested_keys(store)
         merged = _database_forecasts(store, source, framework) if _is_database(source, fmt) else None
@@ -293,8 +293,8 @@ def _database_forecasts(store: Store, source: str, framework: str | None) -> For
     this database does not have are left out, as its entries would be refused)."""
     from pathlib import Path
 
+    from policytrack.domain.workspace import get_framework
     from policytrack.exchange.forecasts import database_records, import_forecasts
-    from policytrack.workspace import get_framework
 
     fw = get_framework(store, framework)
     return import_forecasts(store, fw, database_records(Path(source)), source, skip_other_frameworks=True)
@@ -303,8 +303,8 @@ def _database_forecasts(store: Store, source: str, framework: str | None) -> For
 def _import_forecasts(ctx: typer.Context, source: str, framework: str | None, dry_run: bool) -> None:
     from pathlib import Path
 
+    from policytrack.domain.workspace import get_framework
     from policytrack.exchange.forecasts import ForecastRowsError, file_records, import_forecasts
-    from policytrack.workspace import get_framework
 
     with opened_store(ctx) as store, store.transaction():
         fw = get_framework(store, framework)

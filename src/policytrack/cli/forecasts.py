@@ -22,7 +22,7 @@ from policytrack.cli.options import (
     chosen_format,
     format_option,
 )
-from policytrack.likelihood import CONFIDENCE, LIKELIHOOD_HELP
+from policytrack.domain.likelihood import CONFIDENCE, LIKELIHOOD_HELP
 
 
 @app.command(
@@ -55,8 +55,8 @@ def forecast_cmd(
 ) -> None:
     """Record a forecast: that INDICATOR will be at LEVEL or beyond by a date, and how likely that is.
     It resolves by itself from the status history once the date has passed."""
-    from policytrack.forecasts import ForecastInput, make_forecast
-    from policytrack.workspace import get_framework
+    from policytrack.domain.forecasts import ForecastInput, make_forecast
+    from policytrack.domain.workspace import get_framework
 
     data = ForecastInput(
         indicator=indicator,
@@ -99,10 +99,10 @@ def forecasts_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """List forecasts with their outcome (open, yes, no, withdrawn), or score the resolved ones."""
-    from policytrack.forecasts import LIST_FIELDS, NO, OPEN, YES, list_forecasts
-    from policytrack.forecasts import score as scored
+    from policytrack.domain.forecasts import LIST_FIELDS, NO, OPEN, YES, list_forecasts
+    from policytrack.domain.forecasts import score as scored
+    from policytrack.domain.workspace import get_framework
     from policytrack.render.xlsx import FORECAST_NOTES
-    from policytrack.workspace import get_framework
 
     if only_open and resolved:
         raise fail("--open and --resolved cannot be used together: choose one", 2)
@@ -130,7 +130,7 @@ def forecasts_cmd(
     if not found:
         typer.echo("No forecasts match; `policytrack forecast KEY LEVEL --by DATE -l P` makes one.", err=True)
         return
-    from policytrack.models import plural
+    from policytrack.records.models import plural
     from policytrack.render.forecasts import forecasts_table
 
     console(ctx).print(forecasts_table(found, f"{fw.title}: {plural(len(found), 'forecast')}"))
@@ -143,8 +143,8 @@ def withdraw_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """Withdraw a forecast: it stays in the list and the exports, marked withdrawn, and is not scored."""
-    from policytrack.forecasts import forecast_id, withdraw_forecast
-    from policytrack.workspace import get_framework
+    from policytrack.domain.forecasts import forecast_id, withdraw_forecast
+    from policytrack.domain.workspace import get_framework
 
     wanted = forecast_id(forecast)
     with opened_store(ctx) as store:

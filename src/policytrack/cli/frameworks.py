@@ -14,7 +14,7 @@ import typer
 from policytrack.cli.app import confirm, note
 from policytrack.cli.common import console, opened_store, write_formatted, write_output
 from policytrack.cli.options import RECORD_FORMATS, CsvAlias, JsonAlias, chosen_format, format_option
-from policytrack.models import plural
+from policytrack.records.models import plural
 
 framework_app = typer.Typer(
     help="Frameworks: the papers whose recommendations (or risks) you track.", no_args_is_help=True
@@ -29,8 +29,8 @@ def list_cmd(
     as_csv: CsvAlias = False,
 ) -> None:
     """The frameworks in this database, with their indicators, entries and versions."""
-    from policytrack.context import default_framework_name
-    from policytrack.frameworks.install import builtin_names
+    from policytrack.domain.context import default_framework_name
+    from policytrack.domain.frameworks.install import builtin_names
     from policytrack.render.framework import FRAMEWORK_FIELDS, frameworks_table
     from policytrack.render.text import literal
 
@@ -70,8 +70,8 @@ def show_cmd(
     name: Annotated[str, typer.Argument(help="Framework name (`policytrack framework list`).")],
 ) -> None:
     """A framework's citation, status scale and indicators, with their signals and baselines."""
+    from policytrack.domain.workspace import get_framework
     from policytrack.render.framework import framework_detail
-    from policytrack.workspace import get_framework
 
     with opened_store(ctx) as store:
         fw = get_framework(store, name)
@@ -92,8 +92,8 @@ def add_cmd(
     ] = False,
 ) -> None:
     """Validate a framework file and add it; with --update, load a changed file without losing evidence."""
-    from policytrack.context import default_analyst, utc_now
-    from policytrack.frameworks.install import install, source_path
+    from policytrack.domain.context import default_analyst, utc_now
+    from policytrack.domain.frameworks.install import install, source_path
 
     path = source_path(source)
     with opened_store(ctx) as store:
@@ -126,8 +126,8 @@ def new_cmd(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented framework template: replace its placeholders, then `framework add` it."""
-    from policytrack.errors import FrameworkError
-    from policytrack.frameworks.install import template
+    from policytrack.core.errors import FrameworkError
+    from policytrack.domain.frameworks.install import template
 
     text = template(name)
     with opened_store(ctx) as store:

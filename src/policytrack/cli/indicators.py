@@ -36,9 +36,9 @@ def indicators_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """The indicators: number, key, title, current status, evidence count, last evidence date."""
+    from policytrack.domain.status import indicator_states
+    from policytrack.domain.workspace import get_framework
     from policytrack.render.entries import INDICATOR_FIELDS, indicator_dicts, indicators_table
-    from policytrack.status import indicator_states
-    from policytrack.workspace import get_framework
 
     fmt = chosen_format(fmt, FORMATS, as_json=as_json, as_csv=as_csv)
     with opened_store(ctx) as store:
@@ -68,9 +68,9 @@ def signposts_cmd(
 ) -> None:
     """Each signal of progress or regression: observed (first and last date, entries, sources) or awaited.
     `policytrack log KEY ... --signal SIGNAL` records an observation."""
+    from policytrack.domain.signposts import SIGNPOST_FIELDS, signpost_dicts, signposts
+    from policytrack.domain.workspace import get_framework
     from policytrack.render.signposts import signposts_count, signposts_table
-    from policytrack.signposts import SIGNPOST_FIELDS, signpost_dicts, signposts
-    from policytrack.workspace import get_framework
 
     fmt = chosen_format(fmt, FORMATS, as_json=as_json, as_csv=as_csv)
     since_date, until_date = read_window(since, until)

@@ -18,7 +18,7 @@ from policytrack.cli.common import (
     complete_tag,
     read_date,
 )
-from policytrack.models import EntryFilter
+from policytrack.records.models import EntryFilter
 
 IndicatorArg = Annotated[
     str,
@@ -118,8 +118,8 @@ def read_window(since: str | None, until: str | None) -> tuple[date | None, date
 def entry_filter(ctx: typer.Context) -> EntryFilter:
     """The filter that `list` and `export entries` build from the options they share, read from the
     command's parsed parameters (both name them alike; `export entries` has no --deleted)."""
-    from policytrack.entries import effect_range
-    from policytrack.grades import grade_selector, parse_grade
+    from policytrack.core.grades import grade_selector, parse_grade
+    from policytrack.domain.entries import effect_range
 
     p = ctx.params
     start, end = read_window(p["since"], p["until"])

@@ -22,7 +22,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
-from policytrack.errors import InputError
+from policytrack.core.errors import InputError
 
 SIDE_FILES = ("-wal", "-shm", "-journal")
 

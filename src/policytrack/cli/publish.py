@@ -45,10 +45,10 @@ def publish_cmd(
     """Write a citable bundle: reports, entries (csv, jsonl), indicators and framework files, a Frictionless
     datapackage.json, a public database copy with Datasette metadata.json (search on current_entries),
     CITATION.cff and a MANIFEST of sha256 sums. The same data and --as-of give the same files."""
-    from policytrack.config import setting
-    from policytrack.errors import InputError
+    from policytrack.core.config import setting
+    from policytrack.core.errors import InputError
+    from policytrack.domain.workspace import get_framework
     from policytrack.exchange.publish import check_target, publish
-    from policytrack.workspace import get_framework
 
     if all_frameworks and framework:
         raise InputError("give --framework or --all-frameworks, not both")

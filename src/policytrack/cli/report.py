@@ -39,14 +39,14 @@ from policytrack.cli.options import (
     format_option,
     read_window,
 )
-from policytrack.config import setting
-from policytrack.grades import WEIGHTS_HELP
+from policytrack.core.config import setting
+from policytrack.core.grades import WEIGHTS_HELP
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from policytrack.models import Entry, Framework
-    from policytrack.signposts import SignpostState
+    from policytrack.domain.signposts import SignpostState
+    from policytrack.records.models import Entry, Framework
     from policytrack.store import Store
 
 
@@ -135,7 +135,7 @@ def report_command(default_format: Format) -> Callable[..., None]:
         ] = False,
         framework: FrameworkOpt = None,
     ) -> None:
-        from policytrack.workspace import get_framework
+        from policytrack.domain.workspace import get_framework
 
         chosen = Format(chosen_format(fmt, choices, as_json=as_json, as_csv=as_csv))
         if by_analyst and by is not None:
@@ -218,7 +218,8 @@ def _view(
     stale_days: int,
     plain: bool,
 ) -> _View:
-    from policytrack.periods import PERIOD_FIELDS, build_period_report, period_dicts
+    from policytrack.domain.periods import PERIOD_FIELDS, build_period_report, period_dicts
+    from policytrack.domain.reports import REPORT_FIELDS, build_report, report_dicts
     from policytrack.render.report import (
         corroboration_text,
         period_markdown,
@@ -226,7 +227,6 @@ def _view(
         report_markdown,
         report_renderable,
     )
-    from policytrack.reports import REPORT_FIELDS, build_report, report_dicts
 
     if by is None:
         report = build_report(
@@ -277,13 +277,13 @@ def _analyst_view(
     stale_days: int,
     plain: bool,
 ) -> _View:
+    from policytrack.domain.reports import build_report
     from policytrack.render.report import (
         ANALYST_FIELDS,
         analyst_dicts,
         analyst_markdown,
         analyst_renderable,
     )
-    from policytrack.reports import build_report
 
     report = build_report(
         store, fw, as_of=as_of, since=since, until=until, indicators=indicators, stale_days=stale_days
@@ -302,8 +302,8 @@ def _analyst_view(
 def _explained(store: Store, fw: Framework, view: _View) -> dict[str, list[Entry]]:
     """--explain: the entries behind each row, in the report's window (reviewed ones only with
     --reviewed-only)."""
-    from policytrack.entries import list_entries
-    from policytrack.models import EntryFilter
+    from policytrack.domain.entries import list_entries
+    from policytrack.records.models import EntryFilter
 
     return {
         key: list(
@@ -322,8 +322,8 @@ def _explained(store: Store, fw: Framework, view: _View) -> dict[str, list[Entry
 def _signposts(store: Store, fw: Framework, view: _View) -> dict[str, tuple[str, list[SignpostState]]]:
     """--explain: each row's signals observed in the window or still awaited, under their table's title
     (drawn at the width of where they are shown)."""
+    from policytrack.domain.signposts import signposts
     from policytrack.render.signposts import signposts_count
-    from policytrack.signposts import signposts
 
     found: dict[str, tuple[str, list[SignpostState]]] = {}
     for key in view.keys:
@@ -406,10 +406,10 @@ class _Window:
 
 def _brief(store: Store, fw: Framework, w: _Window, by: Unit | None, fmt: Format, *, explain: bool) -> str:
     """The HTML or SVG brief: the report, with --by its periods (all of them), drawn."""
-    from policytrack.brief import build_brief
-    from policytrack.periods import build_period_report
+    from policytrack.domain.brief import build_brief
+    from policytrack.domain.periods import build_period_report
+    from policytrack.domain.reports import build_report
     from policytrack.render.brief import brief_html, brief_svg
-    from policytrack.reports import build_report
 
     report = build_report(
         store,
@@ -444,9 +444,9 @@ def target_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """Set or change an indicator's target; earlier targets are kept (`policytrack targets --history`)."""
-    from policytrack.context import default_analyst, utc_now
-    from policytrack.targets import set_target
-    from policytrack.workspace import get_framework
+    from policytrack.domain.context import default_analyst, utc_now
+    from policytrack.domain.targets import set_target
+    from policytrack.domain.workspace import get_framework
 
     due = read_date(by, "--by", allow_future=True)
     begin = read_date(start, "--from", allow_future=True).start if start is not None else date.today()
@@ -467,9 +467,9 @@ def targets_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """The current target of each indicator."""
+    from policytrack.domain.targets import targets
+    from policytrack.domain.workspace import get_framework
     from policytrack.render.report import TARGET_FIELDS, target_records, targets_table
-    from policytrack.targets import targets
-    from policytrack.workspace import get_framework
 
     fmt = chosen_format(fmt, RECORD_FORMATS, as_json=as_json, as_csv=as_csv)
     with opened_store(ctx) as store:
@@ -503,11 +503,11 @@ def timeline_cmd(
     """One indicator's evidence in date order: cumulative momentum, status changes, and a sparkline. On a
     terminal, the newest page (--limit N, --all; $PAGER pages through them all); piped, and in every other
     format, all of them, streamed."""
-    from policytrack.columns import ENTRY_JSON_FIELDS, EXPORT_FIELDS
+    from policytrack.domain.status import timeline_points
+    from policytrack.domain.workspace import get_framework
     from policytrack.exchange.export import timeline_texts
+    from policytrack.records.columns import ENTRY_JSON_FIELDS, EXPORT_FIELDS
     from policytrack.render.formats import write_built
-    from policytrack.status import timeline_points
-    from policytrack.workspace import get_framework
 
     since_date, until_date = read_window(since, until)
     fmt = chosen_format(fmt, RECORD_FORMATS, as_json=as_json, as_csv=as_csv)
@@ -554,9 +554,9 @@ def _timeline_table(
     from rich.text import Text
 
     from policytrack.cli.common import paged_console, pager_command, stdout_is_terminal
+    from policytrack.domain.status import timeline, timeline_points
     from policytrack.render.entries import left_out_note
     from policytrack.render.report import TIMELINE_HINT, timeline_header, timeline_table
-    from policytrack.status import timeline, timeline_points
 
     pager = None if limit is not None else pager_command()
     terminal = console(ctx)

@@ -25,9 +25,9 @@ def review_cmd(
     """Mark entries reviewed (each a new revision: who and when). Changing an entry later clears its review;
     `list --unreviewed` shows what is left, `report --reviewed-only` uses only reviewed entries."""
     from policytrack.cli.common import entry_id_arg, opened_store
-    from policytrack.context import default_analyst
-    from policytrack.models import plural
-    from policytrack.reviews import review_entries
+    from policytrack.domain.context import default_analyst
+    from policytrack.domain.reviews import review_entries
+    from policytrack.records.models import plural
 
     ids = [entry_id_arg(raw) for raw in entry_ids]
     with opened_store(ctx) as store:

@@ -55,7 +55,7 @@ def add_cmd(
     note: NoteOpt = None,
 ) -> None:
     """Register a source under a short key; `log --source KEY` then cites it."""
-    from policytrack.sources import SourceFields, add_source
+    from policytrack.domain.sources import SourceFields, add_source
 
     fields = SourceFields(name, url, type_, origin, reliability, note)
     with opened_store(ctx) as store:
@@ -75,7 +75,7 @@ def edit_cmd(
     note: NoteOpt = None,
 ) -> None:
     """Change a registered source's fields."""
-    from policytrack.sources import SourceFields, edit_source
+    from policytrack.domain.sources import SourceFields, edit_source
 
     fields = SourceFields(name, url, type_, origin, reliability, note)
     with opened_store(ctx) as store:
@@ -91,7 +91,7 @@ def merge_cmd(
 ) -> None:
     """One source known under two keys: OLD's entries cite INTO (each as a new revision), OLD's key leads
     to INTO from now on, and OLD's record is kept."""
-    from policytrack.sources import merge_sources
+    from policytrack.domain.sources import merge_sources
 
     with opened_store(ctx) as store:
         gone, kept, moved = merge_sources(store, old, into)
@@ -109,8 +109,8 @@ def list_cmd(
     """Registered sources with their use and grade pattern (the share of grades on the A1/B2/C3
     diagonal, per source and per analyst: a high share suggests reliability and credibility were not
     judged apart)."""
+    from policytrack.domain.sources import source_listing
     from policytrack.render.formats import to_json
-    from policytrack.sources import source_listing
 
     fmt = chosen_format(fmt, LIST_FORMATS, as_json=as_json)
     with opened_store(ctx) as store:
@@ -143,8 +143,8 @@ def show_cmd(
     as_json: JsonAlias = False,
 ) -> None:
     """One source: its fields, and the current entries citing it (as originator or outlet)."""
+    from policytrack.domain.sources import find_source
     from policytrack.render.formats import to_json
-    from policytrack.sources import find_source
 
     fmt = chosen_format(fmt, LIST_FORMATS, as_json=as_json)
     with opened_store(ctx) as store:
@@ -167,8 +167,8 @@ def show_cmd(
 def suggest_cmd(ctx: typer.Context) -> None:
     """Free-text sources cited more than once, most cited first: worth registering
     (`policytrack source add`)."""
+    from policytrack.domain.sources import suggestions
     from policytrack.render.text import visible
-    from policytrack.sources import suggestions
 
     with opened_store(ctx) as store:
         found = suggestions(store)
@@ -212,7 +212,7 @@ def import_cmd(
     """Merge another database's registry by uuid: new sources are added, known ones take the file's
     fields, a source registered here apart under the same key is kept as it is; all or nothing."""
     from policytrack.cli.common import read_text_arg
-    from policytrack.errors import InputError
+    from policytrack.core.errors import InputError
     from policytrack.exchange.sources import import_sources, parse_source_file
 
     if path == "-":

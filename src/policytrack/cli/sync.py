@@ -1,5 +1,5 @@
 """`policytrack sync [init|status]` and `policytrack conflicts`: a team's databases kept in step through
-a shared git repository (policytrack.exchange.sync).
+a shared git repository (policytrack.sync.engine).
 
 Each command imports the domain modules it needs inside its body: start-up stays fast, since typer builds
 only the command being run (cli.app_for).
@@ -39,8 +39,8 @@ def sync_cmd(
     lists them."""
     if ctx.invoked_subcommand is not None:
         return
-    from policytrack.context import default_analyst, utc_now
-    from policytrack.exchange.sync import status, sync
+    from policytrack.domain.context import default_analyst, utc_now
+    from policytrack.sync.engine import status, sync
 
     with opened_store(ctx) as store:
         if dry_run:
@@ -61,8 +61,8 @@ def init_cmd(
     remote: Annotated[str, typer.Argument(help="A git URL or a local path (an empty one is initialised).")],
 ) -> None:
     """Connect this database to a shared git repository (any host; your own git credentials)."""
-    from policytrack.context import default_analyst
-    from policytrack.exchange.sync import init
+    from policytrack.domain.context import default_analyst
+    from policytrack.sync.engine import init
 
     with opened_store(ctx) as store:
         done = init(store, remote, default_analyst())
@@ -72,7 +72,7 @@ def init_cmd(
 @sync_app.command("status", epilog="Example: policytrack sync status")
 def status_cmd(ctx: typer.Context) -> None:
     """What `policytrack sync` would send and receive, and the conflicts so far; changes nothing."""
-    from policytrack.exchange.sync import status
+    from policytrack.sync.engine import status
 
     with opened_store(ctx) as store:
         st = status(store)
@@ -93,8 +93,8 @@ def conflicts_cmd(
 ) -> None:
     """Entries edited apart by two databases: both revisions are in the entry's history (`policytrack
     history ID`); the later by the sync rule is the current one."""
-    from policytrack.exchange.sync import conflicts
     from policytrack.render.text import visible
+    from policytrack.sync.engine import conflicts
 
     with opened_store(ctx) as store:
         found = conflicts(store)

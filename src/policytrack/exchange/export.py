@@ -12,10 +12,10 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from policytrack.columns import EXPORT_FIELDS, JSON_SEPARATORS
-from policytrack.entries import filter_sql, listing
-from policytrack.models import EntryFilter, Framework
-from policytrack.status import timeline_values
+from policytrack.domain.entries import filter_sql, listing
+from policytrack.domain.status import timeline_values
+from policytrack.records.columns import EXPORT_FIELDS, JSON_SEPARATORS
+from policytrack.records.models import EntryFilter, Framework
 from policytrack.store import Store
 from policytrack.store.export import (
     ENTRY_JSON_DELETED_SQL,

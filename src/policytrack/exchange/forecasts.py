@@ -14,12 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from policytrack.columns import restore_neutralised
-from policytrack.context import default_analyst, utc_now
-from policytrack.dates import PartialDate
-from policytrack.errors import DateError, InputError, PolicytrackError
-from policytrack.forecasts import FORECAST_FIELDS, ForecastInput, checked_values
-from policytrack.models import MAX_FIELD, Framework
+from policytrack.core.dates import PartialDate
+from policytrack.core.errors import DateError, InputError, PolicytrackError
+from policytrack.core.storable import MAX_FIELD
+from policytrack.domain.context import default_analyst, utc_now
+from policytrack.domain.forecasts import FORECAST_FIELDS, ForecastInput, checked_values
+from policytrack.records.columns import restore_neutralised
+from policytrack.records.models import Framework
 from policytrack.store import Store, connect_read_only
 
 MAX_FILE = 64 * MAX_FIELD  # characters: a forecasts file is read whole

@@ -15,14 +15,14 @@ from datetime import date
 from operator import itemgetter
 from typing import Any
 
-from policytrack.columns import (
-    ENTRY_COLUMNS,
-)
-from policytrack.entries import duplicate_of, folded
-from policytrack.errors import DatabaseError, InputError, PolicytrackError
+from policytrack.core.errors import DatabaseError, InputError, PolicytrackError
+from policytrack.domain.entries import duplicate_of, folded
 from policytrack.exchange.readers import Record
 from policytrack.exchange.rowcheck import RowChecker
-from policytrack.models import MAX_ID
+from policytrack.records.columns import (
+    ENTRY_COLUMNS,
+)
+from policytrack.records.models import MAX_ID
 from policytrack.store import Store
 from policytrack.store.bulk import bulk_search_index, deferred_indexes
 

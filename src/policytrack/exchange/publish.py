@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from policytrack import __version__
-from policytrack.columns import EXPORT_FIELDS
-from policytrack.errors import InputError
+from policytrack.core.errors import InputError
 from policytrack.exchange.export import csv_lines, json_texts
-from policytrack.models import EntryFilter, Framework
+from policytrack.records.columns import EXPORT_FIELDS
+from policytrack.records.models import EntryFilter, Framework
 from policytrack.render.formats import write_built, write_csv
 from policytrack.store import Store
 

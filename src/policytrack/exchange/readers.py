@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from policytrack.columns import (
+from policytrack.core.errors import InputError
+from policytrack.core.storable import MAX_FIELD
+from policytrack.records.columns import (
     EXPORT_FIELDS,
     FORMULA_START,
     IMPORT_FIELDS,
@@ -26,9 +28,7 @@ from policytrack.columns import (
     TEXT_FIELDS,
     restore_neutralised,
 )
-from policytrack.errors import InputError
-from policytrack.models import MAX_FIELD
-from policytrack.store.source import database_records, database_size
+from policytrack.store.otherdb import database_records, database_size
 
 KNOWN = IMPORT_FIELDS
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -16,26 +16,17 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from policytrack.columns import LIST_SEPARATOR, REQUIRED
-from policytrack.context import default_analyst, utc_now
-from policytrack.dates import parse_date, stored_date
-from policytrack.entries import validated_values
-from policytrack.errors import InputError
-from policytrack.grades import GRADES, grade_weight
-from policytrack.models import (
-    EFFECT_MAX,
-    EFFECT_MIN,
-    MAX_FIELD,
-    MAX_ID,
-    EntryInput,
-    Framework,
-    NotJSON,
-    clean_text,
-    storable,
-)
-from policytrack.sources import find_source
+from policytrack.core.dates import parse_date, stored_date
+from policytrack.core.errors import InputError
+from policytrack.core.grades import GRADES, grade_weight
+from policytrack.core.storable import MAX_FIELD, clean_text, storable
+from policytrack.domain.context import default_analyst, utc_now
+from policytrack.domain.entries import validated_values
+from policytrack.domain.sources import find_source
+from policytrack.domain.workspace import get_framework
+from policytrack.records.columns import LIST_SEPARATOR, REQUIRED
+from policytrack.records.models import EFFECT_MAX, EFFECT_MIN, MAX_ID, EntryInput, Framework, NotJSON
 from policytrack.store import Store
-from policytrack.workspace import get_framework
 
 # Effects as CSV text ("-1", "+2", "" for none) and as JSON numbers, mapped to what check_effect accepts.
 _EFFECTS: dict[object, int] = {"": 0}

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from policytrack.context import utc_now
-from policytrack.errors import InputError
-from policytrack.sources import SourceFields, check_key, source_values
+from policytrack.core.errors import InputError
+from policytrack.domain.context import utc_now
+from policytrack.domain.sources import SourceFields, check_key, source_values
 from policytrack.store import Store
 
 SOURCE_FIELDS = ("uuid", "key", "name", "url", "type", "origin", "reliability", "note", "merged_into")

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from policytrack import __version__
-from policytrack.brief import Brief
-from policytrack.grades import describe_grade
-from policytrack.models import Entry, plural
+from policytrack.core.grades import describe_grade
+from policytrack.domain.brief import Brief
+from policytrack.records.models import Entry, plural
 from policytrack.render.charts import PALETTES, TARGET_COLOUR, indicator_chart, momentum_chart
 from policytrack.render.report import footer_lines, header_lines
 from policytrack.render.text import visible

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from policytrack.brief import Brief
-from policytrack.models import StatusLevel
+from policytrack.domain.brief import Brief
+from policytrack.domain.reports import ReportRow
+from policytrack.domain.status import TimelinePoint
+from policytrack.records.models import StatusLevel
 from policytrack.render.text import visible
-from policytrack.reports import ReportRow
-from policytrack.status import TimelinePoint
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

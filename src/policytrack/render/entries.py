@@ -10,17 +10,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from policytrack.grades import describe_grade
-from policytrack.models import Entry, Framework, Revision
+from policytrack.core.grades import describe_grade
+from policytrack.domain.status import IndicatorState
+from policytrack.records.models import Entry, Framework, Revision
 from policytrack.render.text import literal, visible
-from policytrack.status import IndicatorState
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
     from rich.text import Text
 
-    from policytrack.undo import Reversal
+    from policytrack.domain.undo import Reversal
 
 
 def effect_text(effect: int) -> str:

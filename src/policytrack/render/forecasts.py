@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from policytrack.forecasts import Forecast, Scores
+from policytrack.domain.forecasts import Forecast, Scores
 from policytrack.render.text import literal
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import IO, Any
 
-from policytrack.columns import JSON_SEPARATORS, LIST_SEPARATOR, TEXT_FIELDS, neutralise
+from policytrack.records.columns import JSON_SEPARATORS, LIST_SEPARATOR, TEXT_FIELDS, neutralise
 
 Record = Mapping[str, Any]
 Writer = Callable[[IO[str], Sequence[str], Iterable[Record]], None]

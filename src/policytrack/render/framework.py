@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from policytrack.models import Framework
+from policytrack.records.models import Framework
 from policytrack.render.text import literal
 
 if TYPE_CHECKING:

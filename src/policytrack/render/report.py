@@ -9,14 +9,14 @@ import io
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from policytrack.models import Entry, StatusLevel, plural
-from policytrack.periods import ASCII_LEGEND, SPARK_LEGEND, Cell, PeriodReport, sparkline
+from policytrack.domain.periods import ASCII_LEGEND, SPARK_LEGEND, Cell, PeriodReport, sparkline
+from policytrack.domain.reports import Report, ReportRow
+from policytrack.domain.status import Timeline, TimelinePoint
+from policytrack.domain.targets import Target
+from policytrack.records.models import Entry, StatusLevel, plural
 from policytrack.render.entries import fit
 from policytrack.render.signposts import signposts_count
 from policytrack.render.text import literal, visible
-from policytrack.reports import Report, ReportRow
-from policytrack.status import Timeline, TimelinePoint
-from policytrack.targets import Target
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType

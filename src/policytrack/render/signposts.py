@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from policytrack.models import plural
+from policytrack.domain.signposts import SignpostState
+from policytrack.records.models import plural
 from policytrack.render.text import literal
-from policytrack.signposts import SignpostState
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

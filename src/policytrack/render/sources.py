@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from policytrack.models import Entry, SourceRecord
+from policytrack.records.models import Entry, SourceRecord
 from policytrack.render.text import literal
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from policytrack.sources import GradePattern, SourceListing
+    from policytrack.domain.sources import GradePattern, SourceListing
 
 
 def _share(pattern: GradePattern) -> str:

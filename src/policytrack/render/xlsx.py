@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
-from policytrack.columns import LIST_SEPARATOR
-from policytrack.errors import InputError
+from policytrack.core.errors import InputError
+from policytrack.records.columns import LIST_SEPARATOR
 
 MAX_CELL_TEXT = 32_767  # characters in one cell, Excel's limit
 MAX_WIDTH = 60  # the widest a column is made, in characters; longer text is still all there

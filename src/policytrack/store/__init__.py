@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from policytrack.errors import DatabaseError
+from policytrack.core.errors import DatabaseError
 from policytrack.store.bulk import BulkRows
 from policytrack.store.changes import ChangeRows
 from policytrack.store.entries import EntryRows

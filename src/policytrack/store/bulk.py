@@ -8,8 +8,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from policytrack.columns import ENTRY_COLUMNS
-from policytrack.errors import DatabaseError
+from policytrack.core.errors import DatabaseError
+from policytrack.records.columns import ENTRY_COLUMNS
 from policytrack.store.entries import StoreBase, marks
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from policytrack.columns import ENTRY_COLUMNS
+from policytrack.records.columns import ENTRY_COLUMNS
 from policytrack.store.entries import StoreBase
 
 _NOT_UNDONE = """NOT EXISTS (SELECT 1 FROM reversals x WHERE x.command = 'undo' AND x.kind = '{kind}'

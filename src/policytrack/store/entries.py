@@ -9,10 +9,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from policytrack.columns import COLUMNS, ENTRY_COLUMNS, Column
-from policytrack.dates import PartialDate
-from policytrack.errors import NotFoundError
-from policytrack.models import Entry, EntryFilter, Revision
+from policytrack.core.dates import PartialDate
+from policytrack.core.errors import NotFoundError
+from policytrack.records.columns import COLUMNS, ENTRY_COLUMNS, Column
+from policytrack.records.models import Entry, EntryFilter, Revision
 
 # The registered originator (s) and outlet (v) of an entry, for the columns that name them.
 LINK_JOINS = "LEFT JOIN sources s ON s.id = e.source_id LEFT JOIN sources v ON v.id = e.via_id"

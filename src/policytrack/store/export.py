@@ -4,7 +4,7 @@ then only copies finished lines to the file (exchange.export); tests hold both t
 
 from __future__ import annotations
 
-from policytrack.columns import (
+from policytrack.records.columns import (
     BY_NAME,
     ENTRY_JSON_FIELDS,
     EXPORT_FIELDS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from policytrack.models import Framework, Indicator, Signal, Source, StatusLevel, numbered_signal
+from policytrack.records.models import Framework, Indicator, Signal, Source, StatusLevel, numbered_signal
 from policytrack.store.entries import StoreBase
 
 
@@ -23,7 +23,7 @@ def _signals(row: sqlite3.Row) -> tuple[Signal, ...]:
 
 
 class FrameworkRows(StoreBase):
-    """Reading and writing frameworks (written only through policytrack.frameworks.install)."""
+    """Reading and writing frameworks (written only through policytrack.domain.frameworks.install)."""
 
     def framework_names(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT name FROM frameworks ORDER BY id")]

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from policytrack.models import SourceRecord
+from policytrack.records.models import SourceRecord
 from policytrack.store.entries import StoreBase, marks
 
 _FIELDS = ("uuid", "key", "name", "url", "host", "type", "origin", "reliability", "note")

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from policytrack.columns import ENTRY_COLUMNS
+from policytrack.records.columns import ENTRY_COLUMNS
 from policytrack.store.entries import StoreBase, marks
 
 _COLS = ", ".join(ENTRY_COLUMNS)

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from policytrack.dates import window_end
-from policytrack.errors import InputError
-from policytrack.models import Framework, Indicator, StatusLevel, resolve_indicator
-from policytrack.status import baseline
+from policytrack.core.dates import window_end
+from policytrack.core.errors import InputError
+from policytrack.domain.status import baseline
+from policytrack.records.models import Framework, Indicator, StatusLevel, resolve_indicator
 from policytrack.store import Store
 
 Unit = Literal["month", "quarter", "year"]

@@ -10,9 +10,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from policytrack.dates import PartialDate, window_end
-from policytrack.entries import list_entries, listing
-from policytrack.models import Entry, EntryFilter, Framework, Indicator, StatusLevel, resolve_indicator
+from policytrack.core.dates import PartialDate, window_end
+from policytrack.domain.entries import list_entries, listing
+from policytrack.records.models import (
+    Entry,
+    EntryFilter,
+    Framework,
+    Indicator,
+    StatusLevel,
+    resolve_indicator,
+)
 from policytrack.store import Store
 
 T = TypeVar("T")

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from policytrack.dates import PartialDate
-from policytrack.models import Framework, Indicator, StatusLevel
+from policytrack.core.dates import PartialDate
+from policytrack.records.models import Framework, Indicator, StatusLevel
 from policytrack.store import Store
 
 

@@ -1,7 +1,7 @@
 """Evidence: logging, editing, deleting and restoring entries, listing them, and their history.
 
-Every function takes an open Store (policytrack.workspace opens one), so the command line and tests drive
-the same code. Nothing here prints.
+Every function takes an open Store (policytrack.domain.workspace opens one), so the command line and tests
+drive the same code. Nothing here prints.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from policytrack.columns import REVIEW_FIELDS
-from policytrack.context import default_analyst, utc_now
-from policytrack.dates import PartialDate, window_end
-from policytrack.errors import InputError
-from policytrack.grades import CREDIBILITY, grade_weight, parse_grade
-from policytrack.models import (
+from policytrack.core.dates import PartialDate, window_end
+from policytrack.core.errors import InputError
+from policytrack.core.grades import CREDIBILITY, grade_weight, parse_grade
+from policytrack.core.storable import clean_text
+from policytrack.domain.context import default_analyst, utc_now
+from policytrack.domain.sources import find_source, link
+from policytrack.records.columns import REVIEW_FIELDS
+from policytrack.records.models import (
     EFFECT_MAX,
     EFFECT_MIN,
     MAX_ID,
@@ -31,10 +33,8 @@ from policytrack.models import (
     check_effect,
     clean_labels,
     clean_summary,
-    clean_text,
     resolve_indicator,
 )
-from policytrack.sources import find_source, link
 from policytrack.store import Store
 from policytrack.store.entries import entry_where
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from policytrack.errors import InputError
+from policytrack.core.errors import InputError
 
 MIN_LIKELIHOOD, MAX_LIKELIHOOD = 1, 99
 

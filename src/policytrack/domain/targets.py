@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from policytrack.dates import PartialDate
-from policytrack.errors import InputError
-from policytrack.models import Framework, StatusLevel, resolve_indicator
-from policytrack.status import IndicatorState
+from policytrack.core.dates import PartialDate
+from policytrack.core.errors import InputError
+from policytrack.domain.status import IndicatorState
+from policytrack.records.models import Framework, StatusLevel, resolve_indicator
 from policytrack.store import Store
 
 

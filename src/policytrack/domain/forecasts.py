@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from policytrack.context import default_analyst, utc_now
-from policytrack.dates import PartialDate
-from policytrack.errors import InputError, NotFoundError
-from policytrack.likelihood import BANDS, Band, band_of, brier, parse_confidence, parse_likelihood
-from policytrack.models import MAX_ID, Framework, Indicator, clean_text, resolve_indicator
-from policytrack.status import baseline
+from policytrack.core.dates import PartialDate
+from policytrack.core.errors import InputError, NotFoundError
+from policytrack.core.storable import clean_text
+from policytrack.domain.context import default_analyst, utc_now
+from policytrack.domain.likelihood import BANDS, Band, band_of, brier, parse_confidence, parse_likelihood
+from policytrack.domain.status import baseline
+from policytrack.records.models import MAX_ID, Framework, Indicator, resolve_indicator
 from policytrack.store import Store
 
 OPEN, YES, NO, WITHDRAWN = "open", "yes", "no", "withdrawn"

@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
-from policytrack.config import setting
-from policytrack.errors import InputError
-from policytrack.models import DEFAULT_FRAMEWORK, storable
+from policytrack.core.config import setting
+from policytrack.core.errors import InputError
+from policytrack.core.storable import storable
+from policytrack.records.models import DEFAULT_FRAMEWORK
 
 ENV_ANALYST = "POLICYTRACK_ANALYST"
 ENV_FRAMEWORK = "POLICYTRACK_FRAMEWORK"

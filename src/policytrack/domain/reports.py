@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from policytrack.dates import PartialDate, window_end
-from policytrack.disagreement import Disagreement, disagreements
-from policytrack.errors import InputError
-from policytrack.models import Framework, Indicator, StatusLevel, resolve_indicator
-from policytrack.signposts import SignpostState, signposts
-from policytrack.status import IndicatorState, indicator_states
+from policytrack.core.dates import PartialDate, window_end
+from policytrack.core.errors import InputError
+from policytrack.domain.disagreement import Disagreement, disagreements
+from policytrack.domain.signposts import SignpostState, signposts
+from policytrack.domain.status import IndicatorState, indicator_states
+from policytrack.domain.targets import Target, targets
+from policytrack.domain.targets import track as track_of
+from policytrack.records.models import Framework, Indicator, StatusLevel, resolve_indicator
 from policytrack.store import Store
-from policytrack.targets import Target, targets
-from policytrack.targets import track as track_of
 
 
 @dataclass(frozen=True)

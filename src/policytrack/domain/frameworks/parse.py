@@ -13,9 +13,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NoReturn
 
-from policytrack.dates import PartialDate, parse_date
-from policytrack.errors import DateError, FrameworkError
-from policytrack.models import (
+from policytrack.core.dates import PartialDate, parse_date
+from policytrack.core.errors import DateError, FrameworkError
+from policytrack.records.models import (
     DEFAULT_FRAMEWORK,
     SIGNAL_KINDS,
     Framework,
@@ -56,10 +56,10 @@ _KINDS = {"recommendation", "risk"}
 
 def builtin_dir() -> Path:
     """The folder of the frameworks that ship with policytrack (inside the wheel, or data/ in a checkout)."""
-    packaged = Path(str(resources.files("policytrack"))) / "frameworks" / "builtin"
+    packaged = Path(str(resources.files("policytrack"))) / "domain" / "frameworks" / "builtin"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[3] / "data" / "frameworks"
+    return Path(__file__).resolve().parents[4] / "data" / "frameworks"
 
 
 def builtin_path(name: str = DEFAULT_FRAMEWORK) -> Path:

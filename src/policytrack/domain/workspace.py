@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from policytrack.context import default_framework_name, utc_now
-from policytrack.errors import DatabaseError, InputError
-from policytrack.models import DEFAULT_FRAMEWORK, Framework
+from policytrack.core.errors import DatabaseError, InputError
+from policytrack.domain.context import default_framework_name, utc_now
+from policytrack.records.models import DEFAULT_FRAMEWORK, Framework
 from policytrack.store import Store
 
 
@@ -19,8 +19,8 @@ def open_store(path: Path) -> Store:
             if store.read_only:
                 raise DatabaseError(f"database {path} is empty and read-only")
             # The loader (tomllib, importlib.resources) is needed only here, not on every command.
-            from policytrack.frameworks.install import install
-            from policytrack.frameworks.parse import builtin_path
+            from policytrack.domain.frameworks.install import install
+            from policytrack.domain.frameworks.parse import builtin_path
 
             # Check again under the write lock: another process may have just created this database.
             with store.transaction():
@@ -37,7 +37,7 @@ def get_framework(store: Store, name: str | None = None) -> Framework:
     wanted = name or default_framework_name()
     fw = store.framework(wanted)
     if fw is None:
-        from policytrack.frameworks.install import builtin_names  # only on this error
+        from policytrack.domain.frameworks.install import builtin_names  # only on this error
 
         names = ", ".join(store.framework_names()) or "none"
         if wanted in builtin_names():

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from policytrack.context import utc_now
-from policytrack.errors import InputError
-from policytrack.models import Entry, clean_text
+from policytrack.core.errors import InputError
+from policytrack.core.storable import clean_text
+from policytrack.domain.context import utc_now
+from policytrack.records.models import Entry
 from policytrack.store import Store
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from policytrack.errors import DateError
+from policytrack.core.errors import DateError
 
 Precision = Literal["day", "month", "year"]
 

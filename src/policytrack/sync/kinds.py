@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policytrack.columns import ENTRY_COLUMNS
-from policytrack.dates import PartialDate
-from policytrack.errors import FrameworkError, InputError
-from policytrack.grades import grade_weight
-from policytrack.models import MAX_FIELD, storable
+from policytrack.core.dates import PartialDate
+from policytrack.core.errors import FrameworkError, InputError
+from policytrack.core.grades import grade_weight
+from policytrack.core.storable import MAX_FIELD, storable
+from policytrack.records.columns import ENTRY_COLUMNS
 from policytrack.store import Store
 
 Record = dict[str, Any]
@@ -118,7 +118,7 @@ def _framework_out(store: Store) -> list[tuple[Record, Any]]:
 def _framework_apply(store: Store, records: Sequence[Incoming], received: Received) -> None:
     """A framework new here is added; a version loaded later than this database's current one becomes
     current (the latest load wins everywhere); an older one is kept as history."""
-    from policytrack.frameworks.install import install_definition
+    from policytrack.domain.frameworks.install import install_definition
 
     for item in sorted(records, key=lambda i: (i.record["loaded_at"], i.event)):
         rec = item.record

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from policytrack.errors import InputError
+from policytrack.core.errors import InputError
 
 ENV_CONFIG = "POLICYTRACK_CONFIG"
 MAX_CONFIG_BYTES = 64 * 1024
@@ -60,7 +60,7 @@ def check_value(key: str, value: Any, where: str = "") -> Any:
         raise InputError(f"{where}unknown config key {key!r}; use one of {', '.join(KEYS)}, or remove it")
     kind = KEYS[key][1]
     if kind in ("path", "text"):
-        from policytrack.models import storable
+        from policytrack.core.storable import storable
 
         if not isinstance(value, str) or not value.strip() or not storable(value):
             raise InputError(f"{where}{key} must be non-empty text")

@@ -12,10 +12,10 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from policytrack.models import Framework, StatusLevel
-from policytrack.periods import PeriodReport
-from policytrack.reports import Report
-from policytrack.status import Timeline, status_at, timeline
+from policytrack.domain.periods import PeriodReport
+from policytrack.domain.reports import Report
+from policytrack.domain.status import Timeline, status_at, timeline
+from policytrack.records.models import Framework, StatusLevel
 from policytrack.store import Store
 
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from policytrack.errors import SyncError
+from policytrack.core.errors import SyncError
 
 NO_GIT = (
     "git is not installed (or not on PATH); install git (https://git-scm.com), then run the command again"

@@ -10,11 +10,11 @@ from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 
-from policytrack.errors import FrameworkError
-from policytrack.frameworks.parse import KEY_PATTERN, builtin_dir, read_framework_file
-from policytrack.models import Framework, Indicator, plural
+from policytrack.core.errors import FrameworkError
+from policytrack.domain.frameworks.parse import KEY_PATTERN, builtin_dir, read_framework_file
+from policytrack.domain.targets import set_target, targets
+from policytrack.records.models import Framework, Indicator, plural
 from policytrack.store import Store
-from policytrack.targets import set_target, targets
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def install_text(
 def install_definition(store: Store, text: str, label: Path, now: str, *, update: bool) -> InstallResult:
     """Add or update a framework from the text of its file (as a teammate loaded it: sync), validated
     like a file; `label` names it in messages."""
-    from policytrack.frameworks.parse import parse_framework
+    from policytrack.domain.frameworks.parse import parse_framework
 
     return install_text(
         store, parse_framework(text, label, stored=True), text, str(label), now, update=update

@@ -7,10 +7,11 @@ import re
 import uuid as uuidlib
 from dataclasses import dataclass
 
-from policytrack.context import default_analyst, utc_now
-from policytrack.errors import InputError, NotFoundError
-from policytrack.grades import RELIABILITY
-from policytrack.models import SOURCE_TYPES, SourceRecord, clean_text
+from policytrack.core.errors import InputError, NotFoundError
+from policytrack.core.grades import RELIABILITY
+from policytrack.core.storable import clean_text
+from policytrack.domain.context import default_analyst, utc_now
+from policytrack.records.models import SOURCE_TYPES, SourceRecord
 from policytrack.store import Store
 
 _KEY = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from policytrack.errors import InputError
+from policytrack.core.errors import InputError
 
 ENV_DB = "POLICYTRACK_DB"
 
@@ -33,7 +33,7 @@ def resolve_db_path(option: str | None, *, create_default_dir: bool = False) -> 
         if not env.strip():
             raise InputError(f"${ENV_DB} is set but empty; give it the database's path, or unset it")
         return Path(env).expanduser()
-    from policytrack.config import setting
+    from policytrack.core.config import setting
 
     configured = setting("db")
     if configured:

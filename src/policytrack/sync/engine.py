@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policytrack.errors import InputError, SyncError
-from policytrack.exchange.gitrepo import Clone, GitFailed, git
-from policytrack.exchange.synckinds import RECORD_KINDS, Incoming, Received, check_record, event_id, line_text
-from policytrack.models import storable
+from policytrack.core.errors import InputError, SyncError
+from policytrack.core.storable import storable
 from policytrack.store import Store
+from policytrack.sync.git import Clone, GitFailed, git
+from policytrack.sync.kinds import RECORD_KINDS, Incoming, Received, check_record, event_id, line_text
 
 MARKER = "policytrack.json"
 MARKER_TEXT = json.dumps({"format": "policytrack-sync", "version": 1}, indent=2) + "\n"

@@ -6,14 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from policytrack.dates import PartialDate
-from policytrack.errors import InputError, UnknownIndicatorError
+from policytrack.core.dates import PartialDate
+from policytrack.core.errors import InputError, UnknownIndicatorError
+from policytrack.core.storable import MAX_FIELD, clean_text
 
 EFFECT_MIN, EFFECT_MAX = -2, 2
-# The longest text one field may hold, in characters (1 MiB of ASCII), for `log`, `edit` and `import`
-# alike; tags and actors count together, as their "; "-joined CSV cell. Import's CSV reader takes cells of
-# this size, so whatever `log` accepts survives an export and an import.
-MAX_FIELD = 1 << 20
 # Ids and revisions run from 1 to 2**53: exact in every JSON reader (JavaScript's numbers included) and
 # far from SQLite's 2**63, past which it hands out random ids and stores sums as REAL.
 MAX_ID = 2**53
@@ -32,37 +29,6 @@ def check_effect(effect: int) -> int:
             "(strongly advances); 0 is context"
         )
     return effect
-
-
-def storable(text: str) -> bool:
-    """Text that can be stored: encodable as UTF-8 (no lone surrogates, which undecodable bytes from the
-    terminal or JSON's \\ud800 give) and free of NUL, which CSV readers (Python's csv, Excel) refuse and
-    SQLite's text functions stop at."""
-    if "\x00" in text:
-        return False
-    if text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def clean_text(raw: str, what: str) -> str:
-    """The text as it is, if storable() and at most MAX_FIELD long; else one error saying what is wrong."""
-    if len(raw) > MAX_FIELD:
-        raise InputError(f"{what} is {len(raw):,} characters long; the limit is {MAX_FIELD:,}: shorten it")
-    if storable(raw):
-        return raw
-    try:
-        raw.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InputError(
-            f"{what} is not valid UTF-8 text (it holds a lone surrogate such as \\ud800); check the "
-            "terminal's or the file's encoding"
-        ) from None
-    raise InputError(f"{what} contains a NUL character (U+0000); remove it")
 
 
 def clean_summary(raw: str) -> str:
@@ -208,7 +174,7 @@ class EntryInput:
     actors: list[str] = field(default_factory=list)
     note: str = ""
     analyst: str = ""
-    # Evidence links (issue 13), resolved by the domain (policytrack.sources) before validation.
+    # Evidence links (issue 13), resolved by the domain (policytrack.domain.sources) before validation.
     source_id: int | None = None
     via_id: int | None = None
     event: str | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from policytrack.errors import InputError
+from policytrack.core.errors import InputError
 
 RELIABILITY = {
     "A": "completely reliable",

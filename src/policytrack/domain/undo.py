@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from policytrack.columns import ENTRY_COLUMNS
-from policytrack.errors import InputError, NotFoundError
-from policytrack.models import Entry, Framework, Revision
+from policytrack.core.errors import InputError, NotFoundError
+from policytrack.records.columns import ENTRY_COLUMNS
+from policytrack.records.models import Entry, Framework, Revision
 from policytrack.store import Store
 
 
@@ -201,8 +201,8 @@ def _undo_target(store: Store, target_id: int, at: str) -> Reversal:
 
 
 def _undo_framework(store: Store, framework_id: int, version: int, at: str) -> Reversal:
-    from policytrack.frameworks.install import indicator_differs, update_problems
-    from policytrack.frameworks.parse import parse_framework
+    from policytrack.domain.frameworks.install import indicator_differs, update_problems
+    from policytrack.domain.frameworks.parse import parse_framework
 
     undone = store.framework_version_row(framework_id, version)
     assert undone is not None
@@ -282,8 +282,8 @@ def apply(store: Store, plan: Reversal, replan: Reversal, by: str, at: str) -> s
     if plan.kind == "target":
         store.write_target_reversal(plan.ref, plan.values, by, at)
         return "the target is as before" if plan.values["level"] else "the indicator has no target"
-    from policytrack.frameworks.install import install_text
-    from policytrack.frameworks.parse import parse_framework
+    from policytrack.domain.frameworks.install import install_text
+    from policytrack.domain.frameworks.parse import parse_framework
 
     version = store.framework_version_row(plan.ref, plan.revision)
     assert version is not None

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from policytrack.dates import PartialDate, window_end
-from policytrack.models import Framework, Indicator, Signal, resolve_indicator
+from policytrack.core.dates import PartialDate, window_end
+from policytrack.records.models import Framework, Indicator, Signal, resolve_indicator
 from policytrack.store import Store
 
 

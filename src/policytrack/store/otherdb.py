@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from policytrack.columns import COLUMNS, IMPORT_FIELDS
-from policytrack.errors import InputError
-from policytrack.models import NotJSON
+from policytrack.core.errors import InputError
+from policytrack.records.columns import COLUMNS, IMPORT_FIELDS
+from policytrack.records.models import NotJSON
 from policytrack.store import connect_read_only
 
 Record = tuple[int, dict[str, Any]]  # (row number, fields)

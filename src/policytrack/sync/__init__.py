@@ -1,0 +1,1 @@
+"""A team's databases kept in step through a shared git repository."""
