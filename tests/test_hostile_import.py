@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from conftest import Invoke
 from policytrack.core.storable import MAX_FIELD
-from policytrack.exchange.readers import MAX_JSON_ARRAY, MAX_RECORD
+from policytrack.exchange.readers import MAX_RECORD
 
 LOGGER = """
 import sys
@@ -319,10 +319,28 @@ def test_fifos_and_devices_are_refused(cli: Invoke, tmp_path: Path) -> None:
     refused(cli, "/dev/zero", says="not a regular file")  # would fill memory
 
 
-def test_json_array_over_the_limit_points_to_jsonl(cli: Invoke) -> None:
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ('[{"indicator": "regional"}', "ends after object 1 without"),
+        ('[{"indicator": "regional"} {"a": 1}]', "expected ',' or ']'"),
+        ('[{"indicator": "regional"}] [', "text after the JSON array"),
+        ('{"indicator": "regional"}', "must hold a list of objects"),
+        ("[1, 2]", "must be a JSON object"),
+        ('[{"indicator": "regional", "indicator": "x"}]', "appears twice"),
+        ("[{]", "not valid JSON"),
+        ("   ", "must hold a list of objects"),
+    ],
+)
+def test_a_broken_json_array_is_one_line(cli: Invoke, text: str, says: str) -> None:
     seeded(cli)
-    text = "[" + " " * (MAX_JSON_ARRAY + 1) + "]"
-    refused(cli, "-", "-f", "json", input=text, says="give it as JSONL")
+    refused(cli, "-", "-f", "json", input=text, says=says)
+
+
+def test_one_json_object_over_the_record_limit_is_refused(cli: Invoke) -> None:
+    seeded(cli)
+    text = '[{"summary": "' + "x" * (MAX_RECORD + 10) + '"}]'
+    refused(cli, "-", "-f", "json", input=text, says="longer than")
 
 
 def their_db(cli: Invoke, tmp_path: Path, *sql: str) -> Path:
