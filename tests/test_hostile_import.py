@@ -8,6 +8,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -414,3 +415,21 @@ def test_a_query_that_runs_on_is_stopped(cli: Invoke, tmp_path: Path) -> None:
     with pytest.raises(sqlite3.OperationalError, match="interrupted"):
         conn.execute("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT max(n) FROM r")
     conn.close()
+
+
+@pytest.mark.parametrize("seed", [False, True])
+def test_a_uuid_twice_in_a_file_is_found_across_batches(cli: Invoke, seed: bool) -> None:
+    """The uuids already read are remembered on disk, not in memory: a repeat thousands of rows later is
+    still refused, with its line, into an empty database and into one with entries."""
+    from policytrack.exchange.importer import BATCH
+
+    if seed:
+        seeded(cli)
+    uuids = [str(uuid.UUID(int=n + 1)) for n in range(BATCH + 10)]
+    uuids[BATCH + 5] = uuids[3]
+    text = "".join(
+        json.dumps({"uuid": u, "indicator": "regional", "date": "2024", "summary": f"row {n}"}) + "\n"
+        for n, u in enumerate(uuids)
+    )
+    stderr = refused(cli, "-", "-f", "jsonl", input=text, says="appears twice in the file")
+    assert f"line {BATCH + 6}: uuid {uuids[3]} appears twice" in stderr
