@@ -8,36 +8,9 @@ it and every revision copies it) and whether `export entries` carries it.
 
 from __future__ import annotations
 
-from typing import Any
+from policytrack.records.field import Column, Field, Kind
 
-from policytrack.records.field import Field, Kind, Type
-
-
-class Column(Field):
-    """A field of an entry, and where the store keeps it."""
-
-    __slots__ = ("exported", "sql", "stored")
-
-    def __init__(
-        self,
-        name: str,
-        type: Type,
-        description: str,
-        sql: str,
-        *,
-        stored: bool = False,
-        exported: bool = True,
-        **rules: Any,
-    ) -> None:
-        super().__init__(name, type, description, **rules)
-        self.sql = sql
-        self.stored = stored
-        self.exported = exported
-
-    @property
-    def kind(self) -> str:
-        """The cell kind export and import work with: number, text or list."""
-        return "number" if self.type in ("integer", "number") else "list" if self.type == "list" else "text"
+__all__ = ["DELETED", "DELETED_AT", "ENTRY", "REVISION", "Column"]
 
 
 # In export order (the CSV header and the JSON keys of `export entries`).
