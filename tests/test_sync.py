@@ -515,6 +515,7 @@ def test_any_delivery_order_gives_the_same_history(tmp_path: Path, edits: list[A
     """The same revisions, merged in any order and any batches, give the same history and current state."""
     from policytrack.domain.workspace import open_store
     from policytrack.sync.kinds import ENTRIES, Incoming, Received, event_id, line_text
+    from policytrack.sync.record import Sender
 
     records = [_revision_record(u, 1, "ama", 0, 0) for u in _UUIDS]
     records += [_revision_record(*edit) for edit in edits]
@@ -531,7 +532,7 @@ def test_any_delivery_order_gives_the_same_history(tmp_path: Path, edits: list[A
             for batch in (shuffled[:cut], shuffled[cut:]):
                 if batch:
                     with store.transaction():
-                        ENTRIES.apply(store, batch, Received())
+                        ENTRIES.apply(store, batch, Received(), Sender("chi", None, "2026-01-01T00:00:00Z"))
             history = store.conn.execute(
                 """SELECT e.uuid, r.revision, r.changed_by, r.changed_at, r.effect, r.summary
                    FROM entry_revisions r JOIN entries e ON e.id = r.entry_id ORDER BY e.uuid, r.revision"""
