@@ -30,12 +30,12 @@ _SOURCE_VALUES = ("name", "url", "type", "origin", "reliability", "note")
 def _with_deleted(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     deleted: bool = False
     for rev in history:
-        if rev["action"] == "delete":
-            deleted = True
-        elif rev["action"] in ("create", "restore"):
-            deleted = False
-        rev["deleted"] = deleted
+        deleted = rev["deleted"] = _deleted_after(rev["action"], deleted)
     return history
+
+
+def _deleted_after(action: str, before: bool) -> bool:
+    return True if action == "delete" else False if action in ("create", "restore") else before
 
 
 def _changes(before: dict[str, Any] | None, after: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
@@ -62,6 +62,8 @@ def entry_conflicts(store: Store) -> list[dict[str, Any]]:
                 continue  # settled: a revision made after seeing every side
             first = min(r["revision"] for r in members)
             base = history[first - 2] if first > 1 else None
+            for r in members:  # each side made from the base, not from the side before it in the history
+                r["deleted"] = _deleted_after(r["action"], bool(base and base["deleted"]))
             names = (*_SHOWN, "deleted")
             out.append(
                 {
@@ -191,7 +193,10 @@ def resolve(store: Store, ref: str, keep: str, sender: Sender) -> str:
         kept_number = _pick(sides, keep, me, "changed_by", f"entry {entry_id}")["revision"]
     history = _with_deleted(store.synced_revisions(entry_id))
     kept = history[kept_number - 1]
-    deleted_now = history[-1]["deleted"]
+    kept["deleted"] = next(s["changes"] for s in sides if s["revision"] == kept_number).get(
+        "deleted", [None, kept["deleted"]]
+    )[1]
+    deleted_now = store.get_entry(entry_id).deleted
     action = (
         "delete"
         if kept["deleted"] and not deleted_now

@@ -56,7 +56,8 @@ def _apply(store: Store, records: Sequence[Incoming], received: Received, sender
         if frameworks[name] is None:
             raise unknown(item.where, f"framework {name!r}")
         try:
-            values = forecast_values(frameworks[name], rec, date.fromisoformat(rec["made_on"]))
+            fields = {k: v for k, v in rec.items() if k != "kind"}
+            values = forecast_values(frameworks[name], fields, date.fromisoformat(rec["made_on"]))
         except (InputError, ValueError) as exc:
             raise InputError(f"{item.where}: {exc}") from None
         store.merge_forecast(values)
