@@ -473,6 +473,7 @@ COMMANDS: list[list[str]] = [
     ["sync", "status"],
     ["sync", "--dry-run"],
     ["conflicts"],
+    ["conflicts", "resolve"],
 ]
 
 

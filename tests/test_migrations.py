@@ -617,6 +617,61 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "foreign_keys": [],
         "without_rowid": False,
     },
+    # m010_shared_record
+    "index sqlite_autoindex_analysts_1": {
+        "table": "analysts",
+        "columns": ["name"],
+        "unique": True,
+        "origin": "pk",
+        "where": None,
+    },
+    "index sqlite_autoindex_sync_sources_1": {
+        "table": "sync_sources",
+        "columns": ["event_id"],
+        "unique": True,
+        "origin": "pk",
+        "where": None,
+    },
+    "index sync_sources_key": {
+        "table": "sync_sources",
+        "columns": ["key", "seen"],
+        "unique": False,
+        "origin": "c",
+        "where": None,
+    },
+    "table analysts": {
+        "columns": [
+            ("name", "TEXT", 0, None, 1),
+            ("display_name", "TEXT", 1, None, 0),
+            ("set_at", "TEXT", 1, None, 0),
+        ],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": False,
+    },
+    "table sync_sources": {
+        "columns": [
+            ("event_id", "TEXT", 0, None, 1),
+            ("key", "TEXT", 1, None, 0),
+            ("seen", "INTEGER", 1, None, 0),
+            ("line", "TEXT", 1, None, 0),
+        ],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": False,
+    },
+    "table sync_stubs": {
+        "columns": [("source_id", "INTEGER", 0, None, 1)],
+        "checks": [],
+        "foreign_keys": [("source_id", "sources(id)")],
+        "without_rowid": False,
+    },
+    "table sync_targets": {
+        "columns": [("target_id", "INTEGER", 0, None, 1), ("seen", "INTEGER", 1, None, 0)],
+        "checks": [],
+        "foreign_keys": [("target_id", "targets(id)")],
+        "without_rowid": False,
+    },
 }
 
 

@@ -28,7 +28,7 @@ from policytrack.cli.db import db_app
 from policytrack.cli.exchange import export_app
 from policytrack.cli.frameworks import framework_app
 from policytrack.cli.sources import source_app
-from policytrack.cli.sync import sync_app
+from policytrack.cli.sync import conflicts_app, sync_app
 from policytrack.core.errors import PolicytrackError, StreamClosedError
 
 app.add_typer(config_app, name="config")
@@ -37,6 +37,7 @@ app.add_typer(framework_app, name="framework")
 app.add_typer(export_app, name="export")
 app.add_typer(source_app, name="source")
 app.add_typer(sync_app, name="sync")
+app.add_typer(conflicts_app, name="conflicts")
 
 
 # Global options that take a value, so main() can find the command name after them.

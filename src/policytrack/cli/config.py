@@ -50,6 +50,7 @@ def get_cmd(key: KeyArg) -> None:
     from policytrack.core.errors import InputError
     from policytrack.render.text import visible
 
+    key = key.replace("-", "_")  # display-name is display_name
     if key not in KEYS:
         raise InputError(f"unknown config key {key!r}; use one of {', '.join(KEYS)}")
     value = read_config(config_path()).get(key)
@@ -79,6 +80,7 @@ def _change(ctx: typer.Context, key: str, raw: str | None) -> None:
     from policytrack.core.config import KEYS, config_path, config_text, parse_value, read_config, settings
     from policytrack.core.errors import InputError
 
+    key = key.replace("-", "_")  # display-name is display_name
     if key not in KEYS:
         raise InputError(f"unknown config key {key!r}; use one of {', '.join(KEYS)}")
     path = config_path()

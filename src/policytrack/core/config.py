@@ -30,6 +30,8 @@ KEYS: dict[str, tuple[str, str]] = {
     "stale_days": ("days without evidence before an indicator is stale (like --stale-days)", "count"),
     "date_order": ("how to read 01/02/2024: dayfirst or monthfirst (like --dayfirst, --monthfirst)", "order"),
     "color": ("false turns colour off (like --no-color and $NO_COLOR)", "switch"),
+    "display_name": ("your full name, as teammates see it through sync and in its commits", "text"),
+    "email": ("your e-mail in sync's commits (else git's own user.email)", "text"),
 }
 
 

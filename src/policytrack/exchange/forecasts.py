@@ -181,6 +181,11 @@ def _values(fw: Framework, rec: Any, today: date) -> dict[str, Any]:
     }
 
 
+def forecast_values(fw: Framework, rec: Any, today: date) -> dict[str, Any]:
+    """One forecast record's stored values, checked as import checks a file's (sync's lines too)."""
+    return _values(fw, rec, today)
+
+
 def import_forecasts(
     store: Store,
     fw: Framework,

@@ -24,6 +24,7 @@ from policytrack.store.judgements import JudgementRows
 from policytrack.store.reports import ReportRows
 from policytrack.store.sources import SourceRows
 from policytrack.store.sync import SyncRows
+from policytrack.store.syncshared import SharedRows
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -42,6 +43,7 @@ MIGRATION_NAMES = (
     "m009_forecasts",
     "m009_signals",
     "m009_reviews",
+    "m010_shared_record",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -98,6 +100,7 @@ class Store(
     ForecastRows,
     JudgementRows,
     SyncRows,
+    SharedRows,
 ):
     """A policytrack database. Opening it applies pending migrations; it never prints."""
 

@@ -333,3 +333,35 @@ def m009_reviews(db: Any) -> None:
     for table in ("entries", "entry_revisions"):
         db.execute(f"ALTER TABLE {table} ADD COLUMN reviewed_by TEXT")
         db.execute(f"ALTER TABLE {table} ADD COLUMN reviewed_at TEXT")
+
+
+@migrations(name="m010_shared_record")
+def m010_shared_record(db: Any) -> None:
+    """What sync needs so the whole shared record travels: every version of a registered source seen in
+    the repository (a key registered apart by two analysts is a conflict that needs each side), the sources
+    a teammate's entry cited before their registration arrived (a stub, filled in when it does), how many
+    targets of its indicator a target's author had seen (two set apart are a conflict), and each analyst's
+    display name as the latest record from that analyst says."""
+    db.execute(
+        """CREATE TABLE sync_sources (
+            event_id TEXT PRIMARY KEY,
+            key TEXT NOT NULL,
+            seen INTEGER NOT NULL,
+            line TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX sync_sources_key ON sync_sources (key, seen)")
+    db.execute("CREATE TABLE sync_stubs (source_id INTEGER PRIMARY KEY REFERENCES sources(id))")
+    db.execute(
+        """CREATE TABLE sync_targets (
+            target_id INTEGER PRIMARY KEY REFERENCES targets(id),
+            seen INTEGER NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE analysts (
+            name TEXT PRIMARY KEY,
+            display_name TEXT NOT NULL,
+            set_at TEXT NOT NULL
+        )"""
+    )
