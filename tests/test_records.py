@@ -238,3 +238,14 @@ def test_a_new_field_is_one_declaration_that_every_output_follows() -> None:
 
 def _framework() -> Framework:
     return Framework("t", "T", "", Source("A paper"), (), (), "none")
+
+
+def test_history_and_undo_show_a_change_of_registered_source(cli: Invoke, log: Callable[..., int]) -> None:
+    for key in ("rfi", "reuters"):
+        assert cli("source", "add", key, "--name", key.upper(), "--type", "media").exit_code == 0
+    entry = log("regional", "Announced", "--date", "2024-07-06", "--source", "rfi")
+    assert cli("edit", str(entry), "--source", "reuters").exit_code == 0
+    history = cli("history", str(entry)).stdout
+    assert "source_key: rfi -> reuters" in history
+    plan = cli("undo", "--dry-run").stdout
+    assert "source_key" in plan and "reuters" in plan and "rfi" in plan
