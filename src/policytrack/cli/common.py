@@ -10,7 +10,7 @@ import io
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from policytrack.records.field import Kind
     from policytrack.records.models import Framework
     from policytrack.store import Store
 
@@ -160,24 +161,23 @@ def binary_output(ctx: typer.Context, output: str | Path | None, fix: str) -> It
 def write_formatted(
     ctx: typer.Context,
     fmt: str,
-    fields: Sequence[str],
+    fields: Kind,
     records: Iterable[Mapping[str, Any]],
     *,
     sheet: str,
     output: str | Path | None = None,
-    notes: Mapping[str, str] | None = None,
 ) -> None:
     """Records in the format `fmt` of the one registry (render.formats), to stdout or the file `output`:
     a text format streamed, or a workbook of one sheet named `sheet` whose columns sheet explains each
-    column by `notes` (default: render.xlsx.NOTES)."""
+    column by the description `fields` (a kind of record) declares."""
     from policytrack.render.formats import WORKBOOK_FORMATS, write_records
 
     if fmt in WORKBOOK_FORMATS:
-        from policytrack.render.xlsx import NOTES, Sheet, write_workbook
+        from policytrack.render.xlsx import Sheet, write_workbook
 
         fix = "-o FILE.xlsx" if output is not None else "> FILE.xlsx"
         with binary_output(ctx, output, fix) as out:
-            write_workbook(out, [Sheet(sheet, fields, records, NOTES if notes is None else notes)])
+            write_workbook(out, [Sheet(sheet, fields, records)])
         return
     with text_output(ctx, output) as out:
         write_records(fmt, out, fields, records)

@@ -352,7 +352,7 @@ def list_cmd(
         fields = (*EXPORT_FIELDS, "deleted_at") if deleted else EXPORT_FIELDS
         if fmt == "xlsx":
             from policytrack.domain.entries import list_all_entries, list_entries
-            from policytrack.records.columns import ENTRY_JSON_FIELDS
+            from policytrack.records.columns import LISTED, LISTED_DELETED
 
             entries = (
                 list_all_entries(store, flt, limit) if fw is None else list_entries(store, fw, flt, limit)
@@ -360,9 +360,9 @@ def list_cmd(
             sheet = "all frameworks" if fw is None else fw.name
             if deleted:
                 records = ({**e.as_dict(), "deleted_at": e.deleted_at} for e in entries)
-                write_formatted(ctx, fmt, (*ENTRY_JSON_FIELDS, "deleted_at"), records, sheet=sheet)
+                write_formatted(ctx, fmt, LISTED_DELETED, records, sheet=sheet)
             else:
-                write_formatted(ctx, fmt, ENTRY_JSON_FIELDS, (e.as_dict() for e in entries), sheet=sheet)
+                write_formatted(ctx, fmt, LISTED, (e.as_dict() for e in entries), sheet=sheet)
             return
         if fmt != "table":
             texts = list_texts(store, fw, flt, fmt, limit, deleted_at=deleted)

@@ -155,16 +155,16 @@ def _export_workbook(
     from policytrack.cli.app import fail
     from policytrack.cli.common import binary_output
     from policytrack.exchange.export import export_records
-    from policytrack.records.columns import EXPORT_FIELDS, REVISION_FIELDS
-    from policytrack.render.xlsx import NOTES, Sheet, write_workbook
+    from policytrack.records.columns import EXPORTED, EXPORTED_REVISIONS
+    from policytrack.render.xlsx import Sheet, write_workbook
 
     if excel or raw:
         option = "--excel" if excel else "--raw"
         raise fail(f"{option} is for CSV: an xlsx workbook needs no byte-order mark and never runs text", 2)
-    fields = REVISION_FIELDS if all_revisions else EXPORT_FIELDS
+    kind = EXPORTED_REVISIONS if all_revisions else EXPORTED
     # each framework's records, asked for now, so a bad filter fails before anything is written
     sheets = [
-        Sheet(fw.name, fields, export_records(store, [fw], flt, all_revisions=all_revisions), NOTES)
+        Sheet(fw.name, kind, export_records(store, [fw], flt, all_revisions=all_revisions))
         for fw in frameworks
     ]
     with binary_output(ctx, output, "-o FILE.xlsx") as out:
@@ -183,16 +183,14 @@ def export_forecasts(
     """Export the framework's forecasts, withdrawn ones included, with their uuids: `policytrack import
     FILE --forecasts` merges them into another database."""
     from policytrack.cli.common import write_formatted
-    from policytrack.domain.forecasts import FORECAST_FIELDS, list_forecasts
+    from policytrack.domain.forecasts import list_forecasts
     from policytrack.domain.workspace import get_framework
-    from policytrack.render.xlsx import FORECAST_NOTES
+    from policytrack.records.forecast import EXPORTED_FORECAST
 
     with opened_store(ctx) as store:
         found = list_forecasts(store, get_framework(store, framework))
-    records = ({k: f.as_dict()[k] for k in FORECAST_FIELDS} for f in found)
-    write_formatted(
-        ctx, fmt.value, FORECAST_FIELDS, records, sheet="forecasts", output=output, notes=FORECAST_NOTES
-    )
+    records = ({k: f.as_dict()[k] for k in EXPORTED_FORECAST.names()} for f in found)
+    write_formatted(ctx, fmt.value, EXPORTED_FORECAST, records, sheet="forecasts", output=output)
 
 
 @app.command(

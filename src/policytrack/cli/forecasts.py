@@ -99,10 +99,10 @@ def forecasts_cmd(
     framework: FrameworkOpt = None,
 ) -> None:
     """List forecasts with their outcome (open, yes, no, withdrawn), or score the resolved ones."""
-    from policytrack.domain.forecasts import LIST_FIELDS, NO, OPEN, YES, list_forecasts
+    from policytrack.domain.forecasts import NO, OPEN, YES, list_forecasts
     from policytrack.domain.forecasts import score as scored
     from policytrack.domain.workspace import get_framework
-    from policytrack.render.xlsx import FORECAST_NOTES
+    from policytrack.records.forecast import FORECAST_LISTED, SCORE
 
     if only_open and resolved:
         raise fail("--open and --resolved cannot be used together: choose one", 2)
@@ -112,20 +112,18 @@ def forecasts_cmd(
         fw = get_framework(store, framework)
         found = list_forecasts(store, fw, analysts=analyst or [], outcomes=outcomes)
     if score:
-        from policytrack.render.forecasts import SCORE_FIELDS, score_records, score_tables
+        from policytrack.render.forecasts import score_records, score_tables
 
         result = scored(found)
         if fmt != "table":
-            write_formatted(
-                ctx, fmt, SCORE_FIELDS, score_records(result), sheet="scores", notes=FORECAST_NOTES
-            )
+            write_formatted(ctx, fmt, SCORE, score_records(result), sheet="scores")
             return
         for item in score_tables(result):
             console(ctx).print(item)
         return
     if fmt != "table":
         records = (f.as_dict() for f in found)
-        write_formatted(ctx, fmt, LIST_FIELDS, records, sheet="forecasts", notes=FORECAST_NOTES)
+        write_formatted(ctx, fmt, FORECAST_LISTED, records, sheet="forecasts")
         return
     if not found:
         typer.echo("No forecasts match; `policytrack forecast KEY LEVEL --by DATE -l P` makes one.", err=True)

@@ -31,7 +31,8 @@ def list_cmd(
     """The frameworks in this database, with their indicators, entries and versions."""
     from policytrack.domain.context import default_framework_name
     from policytrack.domain.frameworks.install import builtin_names
-    from policytrack.render.framework import FRAMEWORK_FIELDS, frameworks_table
+    from policytrack.records.framework import FRAMEWORK_ROW
+    from policytrack.render.framework import frameworks_table
     from policytrack.render.text import literal
 
     fmt = chosen_format(fmt, RECORD_FORMATS, as_json=as_json, as_csv=as_csv)
@@ -55,7 +56,7 @@ def list_cmd(
                 }
             )
     if fmt != "table":
-        write_formatted(ctx, fmt, FRAMEWORK_FIELDS, records, sheet="frameworks")
+        write_formatted(ctx, fmt, FRAMEWORK_ROW, records, sheet="frameworks")
         return
     out = console(ctx)
     out.print(frameworks_table(records))

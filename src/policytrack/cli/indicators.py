@@ -38,14 +38,15 @@ def indicators_cmd(
     """The indicators: number, key, title, current status, evidence count, last evidence date."""
     from policytrack.domain.status import indicator_states
     from policytrack.domain.workspace import get_framework
-    from policytrack.render.entries import INDICATOR_FIELDS, indicator_dicts, indicators_table
+    from policytrack.records.indicator import INDICATOR_ROW
+    from policytrack.render.entries import indicator_dicts, indicators_table
 
     fmt = chosen_format(fmt, FORMATS, as_json=as_json, as_csv=as_csv)
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
         states = indicator_states(store, fw)
     if fmt != "table":
-        write_formatted(ctx, fmt, INDICATOR_FIELDS, indicator_dicts(states), sheet="indicators")
+        write_formatted(ctx, fmt, INDICATOR_ROW, indicator_dicts(states), sheet="indicators")
     else:
         console(ctx).print(indicators_table(fw, states))
 
@@ -68,7 +69,7 @@ def signposts_cmd(
 ) -> None:
     """Each signal of progress or regression: observed (first and last date, entries, sources) or awaited.
     `policytrack log KEY ... --signal SIGNAL` records an observation."""
-    from policytrack.domain.signposts import SIGNPOST_FIELDS, signpost_dicts, signposts
+    from policytrack.domain.signposts import signpost_dicts, signposts
     from policytrack.domain.workspace import get_framework
     from policytrack.render.signposts import signposts_count, signposts_table
 
@@ -78,11 +79,9 @@ def signposts_cmd(
         fw = get_framework(store, framework)
         states = signposts(store, fw, [indicator] if indicator else [], since_date, until_date)
     if fmt != "table":
-        from policytrack.render.xlsx import SIGNPOST_NOTES
+        from policytrack.records.signal import SIGNPOST_ROW
 
-        write_formatted(
-            ctx, fmt, SIGNPOST_FIELDS, signpost_dicts(states), sheet="signposts", notes=SIGNPOST_NOTES
-        )
+        write_formatted(ctx, fmt, SIGNPOST_ROW, signpost_dicts(states), sheet="signposts")
         return
     if not states:
         typer.echo(

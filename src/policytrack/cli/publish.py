@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,6 +17,9 @@ from policytrack.cli.app import app, confirm
 from policytrack.cli.common import opened_store, read_date
 from policytrack.cli.options import FrameworkOpt
 from policytrack.cli.report import STALE_DAYS, Format, _brief, _text, _view, _Window
+
+if TYPE_CHECKING:
+    from policytrack.records.field import Kind
 
 # The report formats a bundle holds, and each one's file extension: the Briefs issue's xlsx is one line.
 PUBLISH_FORMATS: dict[Format, str] = {
@@ -59,7 +62,7 @@ def publish_cmd(
         names = store.framework_names() if all_frameworks else [framework]
         frameworks = [get_framework(store, name) for name in names]
         reports: dict[str, bytes] = {}
-        records: dict[str, tuple[Any, list[dict[str, Any]]]] = {}
+        kinds: dict[str, Kind] = {}
         for fw in frameworks:
             view = _view(store, fw, None, as_of_date, None, None, None, stale, False)
             for fmt, extension in PUBLISH_FORMATS.items():
@@ -74,20 +77,20 @@ def publish_cmd(
                     text = _text(view, fmt, {}, {})
                 reports[name] = text.encode("utf-8")
                 if fmt is Format.csv:
-                    records[name] = (view.fields, view.records)
-        written = publish(store, frameworks, as_of_date, directory, reports, records)
+                    kinds[name] = view.fields
+        written = publish(store, frameworks, as_of_date, directory, reports, kinds)
     confirm(ctx, f"Published {len(written)} files into {directory}", "the bundle")
 
 
-def _workbook_bytes(fields: tuple[str, ...], records: list[dict[str, Any]], as_of: date) -> bytes:
+def _workbook_bytes(fields: Kind, records: list[dict[str, Any]], as_of: date) -> bytes:
     """The report as an xlsx workbook (its sheet and the columns sheet), created at the as-of date's
     midnight UTC: the same data and --as-of give the same bytes."""
     import io
     from datetime import UTC, datetime, time
 
-    from policytrack.render.xlsx import REPORT_NOTES, Sheet, write_workbook
+    from policytrack.render.xlsx import Sheet, write_workbook
 
     out = io.BytesIO()
     created = datetime.combine(as_of, time(0, 0), tzinfo=UTC)
-    write_workbook(out, [Sheet("report", fields, records, REPORT_NOTES)], created=created)
+    write_workbook(out, [Sheet("report", fields, records)], created=created)
     return out.getvalue()

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from policytrack.domain.signposts import SignpostState
+    from policytrack.records.field import Kind
     from policytrack.records.models import Entry, Framework
     from policytrack.store import Store
 
@@ -197,7 +198,7 @@ class _View:
     """A report (or a report by period) ready for every format: its records, its table at a width, its
     markdown, and the window and indicators that --explain lists the entries of."""
 
-    fields: tuple[str, ...]
+    fields: Kind
     records: list[dict[str, Any]]
     table: Callable[[int | None], RenderableType]
     markdown: Callable[[], str]
@@ -218,8 +219,9 @@ def _view(
     stale_days: int,
     plain: bool,
 ) -> _View:
-    from policytrack.domain.periods import PERIOD_FIELDS, build_period_report, period_dicts
-    from policytrack.domain.reports import REPORT_FIELDS, build_report, report_dicts
+    from policytrack.domain.periods import build_period_report, period_dicts
+    from policytrack.domain.reports import build_report, report_dicts
+    from policytrack.records.report import PERIOD_ROW, REPORT_ROW
     from policytrack.render.report import (
         corroboration_text,
         period_markdown,
@@ -233,7 +235,7 @@ def _view(
             store, fw, as_of=as_of, since=since, until=until, indicators=indicators, stale_days=stale_days
         )
         return _View(
-            REPORT_FIELDS,
+            REPORT_ROW,
             report_dicts(report),
             lambda width: report_renderable(report, plain=plain, width=width),
             lambda: report_markdown(report),
@@ -246,7 +248,7 @@ def _view(
         store, fw, by.value, as_of=as_of, since=since, until=until, indicators=indicators
     )
     return _View(
-        PERIOD_FIELDS,
+        PERIOD_ROW,
         period_dicts(periods),
         lambda width: period_renderable(periods, plain=plain, width=width),
         lambda: period_markdown(periods),
@@ -260,11 +262,10 @@ def _workbook(ctx: typer.Context, view: _View, name: str, output: Path | None, *
     """The report as a workbook: its table on one sheet `name` (by period: one row per indicator and
     period; by analyst: one per indicator and analyst), and the columns sheet."""
     from policytrack.cli.common import binary_output
-    from policytrack.render.xlsx import ANALYST_NOTES, REPORT_NOTES, Sheet, write_workbook
+    from policytrack.render.xlsx import Sheet, write_workbook
 
-    notes = ANALYST_NOTES if analysts else REPORT_NOTES
     with binary_output(ctx, output, "-o FILE.xlsx") as out:
-        write_workbook(out, [Sheet(name, view.fields, view.records, notes)])
+        write_workbook(out, [Sheet(name, view.fields, view.records)])
 
 
 def _analyst_view(
@@ -278,8 +279,8 @@ def _analyst_view(
     plain: bool,
 ) -> _View:
     from policytrack.domain.reports import build_report
+    from policytrack.records.report import ANALYST_ROW
     from policytrack.render.report import (
-        ANALYST_FIELDS,
         analyst_dicts,
         analyst_markdown,
         analyst_renderable,
@@ -289,7 +290,7 @@ def _analyst_view(
         store, fw, as_of=as_of, since=since, until=until, indicators=indicators, stale_days=stale_days
     )
     return _View(
-        ANALYST_FIELDS,
+        ANALYST_ROW,
         analyst_dicts(report),
         lambda width: analyst_renderable(report, plain=plain),
         lambda: analyst_markdown(report),
@@ -469,13 +470,14 @@ def targets_cmd(
     """The current target of each indicator."""
     from policytrack.domain.targets import targets
     from policytrack.domain.workspace import get_framework
-    from policytrack.render.report import TARGET_FIELDS, target_records, targets_table
+    from policytrack.records.target import TARGET_ROW
+    from policytrack.render.report import target_records, targets_table
 
     fmt = chosen_format(fmt, RECORD_FORMATS, as_json=as_json, as_csv=as_csv)
     with opened_store(ctx) as store:
         found = targets(store, get_framework(store, framework), history=history)
     if fmt != "table":
-        write_formatted(ctx, fmt, TARGET_FIELDS, target_records(found), sheet="targets")
+        write_formatted(ctx, fmt, TARGET_ROW, target_records(found), sheet="targets")
         return
     if not found:
         typer.echo("No targets set; `policytrack target KEY LEVEL --by DATE` sets one.", err=True)
@@ -506,7 +508,7 @@ def timeline_cmd(
     from policytrack.domain.status import timeline_points
     from policytrack.domain.workspace import get_framework
     from policytrack.exchange.export import timeline_texts
-    from policytrack.records.columns import ENTRY_JSON_FIELDS, EXPORT_FIELDS
+    from policytrack.records.report import TIMELINE, TIMELINE_LISTED
     from policytrack.render.formats import write_built
 
     since_date, until_date = read_window(since, until)
@@ -523,14 +525,12 @@ def timeline_cmd(
                 {**p.entry.as_dict(), "cumulative_momentum": p.cumulative, "status_change": p.status_change}
                 for p in points
             )
-            columns = (*ENTRY_JSON_FIELDS, "cumulative_momentum", "status_change")
-            write_formatted(ctx, fmt, columns, records, sheet=f"timeline {indicator}")
+            write_formatted(ctx, fmt, TIMELINE_LISTED, records, sheet=f"timeline {indicator}")
             return
         if fmt != "table":
             texts = timeline_texts(store, fw, indicator, fmt, since_date, until_date)
-            fields = (*EXPORT_FIELDS, "cumulative_momentum", "status_change")
             with text_output(ctx, None) as out:
-                write_built(fmt, out, fields, texts)
+                write_built(fmt, out, TIMELINE, texts)
             return
         _timeline_table(ctx, store, fw, indicator, since_date, until_date, limit, show_all=show_all)
 

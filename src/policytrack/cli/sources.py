@@ -193,12 +193,13 @@ def export_cmd(
 ) -> None:
     """Write the registry (merged sources too, naming the one each was merged into), for `source import`
     in another database before its entries are imported."""
-    from policytrack.exchange.sources import SOURCE_FIELDS, source_records
+    from policytrack.exchange.sources import source_records
+    from policytrack.records.source import EXPORTED_SOURCE
     from policytrack.render.formats import write_records
 
     fmt = chosen_format(fmt, EXPORT_FORMATS)
     with opened_store(ctx) as store, text_output(ctx, output) as out:
-        write_records(fmt, out, SOURCE_FIELDS, source_records(store))
+        write_records(fmt, out, EXPORTED_SOURCE, source_records(store))
 
 
 @source_app.command("import", epilog="Example: policytrack source import sources.csv")

@@ -23,25 +23,6 @@ from policytrack.records.models import MAX_ID, Framework, Indicator, resolve_ind
 from policytrack.store import Store
 
 OPEN, YES, NO, WITHDRAWN = "open", "yes", "no", "withdrawn"
-# The fields of a forecast in export order: what `export forecasts` writes and import reads back.
-FORECAST_FIELDS = (
-    "id",
-    "uuid",
-    "framework",
-    "indicator",
-    "level",
-    "due",
-    "likelihood",
-    "confidence",
-    "note",
-    "analyst",
-    "made_on",
-    "recorded_at",
-    "withdrawn_at",
-    "withdrawn_by",
-)
-# What `forecasts --json` adds: the band and the outcome as of today.
-LIST_FIELDS = (*FORECAST_FIELDS, "band", "outcome")
 
 
 @dataclass

@@ -169,25 +169,6 @@ def _statuses(
     return tuple(out)
 
 
-PERIOD_FIELDS = (
-    "framework",
-    "number",
-    "key",
-    "title",
-    "period",
-    "period_start",
-    "period_end",
-    "entries",
-    "advancing",
-    "hindering",
-    "context",
-    "momentum",
-    "weighted_momentum",
-    "status",
-    "status_percent",
-)
-
-
 def period_dicts(report: PeriodReport) -> list[dict[str, Any]]:
     """One flat record per indicator and period (long format, as R and pandas prefer)."""
     out = []

@@ -8,7 +8,6 @@ the same bytes. The JSON and YAML are written with the standard library.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -16,7 +15,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,48 +23,16 @@ from typing import Any
 from policytrack import __version__
 from policytrack.core.errors import InputError
 from policytrack.exchange.export import csv_lines, json_texts
-from policytrack.records.columns import EXPORT_FIELDS
+from policytrack.records.columns import EXPORTED
+from policytrack.records.entry import FACETS
+from policytrack.records.field import Kind
+from policytrack.records.indicator import PUBLISHED_INDICATOR
 from policytrack.records.models import EntryFilter, Framework
-from policytrack.render.formats import write_built, write_csv
+from policytrack.render.formats import write_built, write_csv, write_records
 from policytrack.store import Store
 
 DATABASE = "policytrack.db"
 LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/", "title": "CC BY 4.0"}
-DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
-UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-
-# What each published entry column means: the Table Schema, Datasette's column descriptions.
-ENTRY_DESCRIPTIONS = {
-    "id": "Short id in the publishing database (not stable across databases; uuid is)",
-    "uuid": "Stable identifier of the entry",
-    "framework": "The framework (a paper's recommendations) the entry is evidence for",
-    "indicator": "Key of the indicator (recommendation or risk) within the framework",
-    "date": "When the event happened, as precisely as known: YYYY, YYYY-MM or YYYY-MM-DD",
-    "date_precision": "How precise the date is: day, month or year",
-    "summary": "What happened",
-    "effect": "Effect on the indicator, from -2 (strongly hindering) to 2 (strongly advancing)",
-    "grade": "Admiralty grade: source reliability A-F and information credibility 1-6",
-    "status": "The indicator's status level this entry assesses, if it is an assessment",
-    "source": "Where the information comes from",
-    "tags": "Tags, separated by '; '",
-    "actors": "Actors involved, separated by '; '",
-    "note": "The analyst's note",
-    "analyst": "Who recorded the entry",
-    "revision": "How many times the entry was changed (1: never)",
-    "recorded_at": "When the entry was first recorded (UTC)",
-    "indicator_title": "Title of the indicator",
-}
-_ENTRY_TYPES: dict[str, dict[str, Any]] = {
-    "id": {"type": "integer"},
-    "uuid": {"type": "string", "constraints": {"required": True, "unique": True, "pattern": UUID_PATTERN}},
-    "date": {"type": "string", "constraints": {"required": True, "pattern": DATE_PATTERN}},
-    "date_precision": {"type": "string", "constraints": {"enum": ["day", "month", "year"]}},
-    "effect": {"type": "integer", "constraints": {"minimum": -2, "maximum": 2}},
-    "grade": {"type": "string", "constraints": {"pattern": "^[A-F][1-6]$"}},
-    "revision": {"type": "integer", "constraints": {"minimum": 1}},
-}
-INDICATOR_FIELDS = ("framework", "key", "number", "kind", "title", "description")
-_INDICATOR_TYPES = {"number": {"type": "integer"}}
 
 
 def check_target(target: Path) -> None:
@@ -76,58 +43,38 @@ def check_target(target: Path) -> None:
         raise InputError(f"cannot publish into {target}: directory {target.parent} does not exist")
 
 
-def _csv_bytes(fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
-    writer.writerow(fields)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
-
-
-def _schema(
-    fields: Sequence[str], types: dict[str, dict[str, Any]], descriptions: dict[str, str]
-) -> dict[str, Any]:
-    return {
-        "fields": [
-            {
-                "name": name,
-                **types.get(name, {"type": "string"}),
-                **({"description": descriptions[name]} if name in descriptions else {}),
-            }
-            for name in fields
-        ],
-        "missingValues": [""],
-    }
-
-
-def _report_schema(fields: Sequence[str], records: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """A report CSV's Table Schema, typed from its values (integers, numbers, else text)."""
-    types: dict[str, dict[str, Any]] = {}
-    for name in fields:
-        values = [r[name] for r in records if r.get(name) is not None]
-        if values and all(type(v) is int for v in values):
-            types[name] = {"type": "integer"}
-        elif values and all(type(v) in (int, float) for v in values):
-            types[name] = {"type": "number"}
-    return _schema(fields, types, {})
+def _schema(kind: Kind) -> dict[str, Any]:
+    """The Table Schema of a CSV of `kind`: each field typed, described and constrained by its declaration;
+    an empty cell is a missing value."""
+    return {**kind.table_schema(), "missingValues": [""]}
 
 
 def _entry_files(store: Store, frameworks: Sequence[Framework], as_of: date) -> dict[str, bytes]:
     flt = EntryFilter(until=as_of)
     out = io.StringIO(newline="")
-    write_csv(out, EXPORT_FIELDS, lines=csv_lines(store, frameworks, flt))
+    write_csv(out, EXPORTED.names(), lines=csv_lines(store, frameworks, flt))
     jsonl = io.StringIO(newline="")
-    write_built("jsonl", jsonl, EXPORT_FIELDS, json_texts(store, frameworks, flt))
-    rows = [
-        [fw.name, ind.key, ind.number, ind.kind, ind.title, ind.description]
-        for fw in frameworks
-        for ind in fw.indicators
-    ]
+    write_built("jsonl", jsonl, EXPORTED, json_texts(store, frameworks, flt))
+    indicators = io.StringIO(newline="")
+    write_records("csv", indicators, PUBLISHED_INDICATOR, _indicator_records(frameworks))
     return {
         "entries.csv": out.getvalue().encode("utf-8"),
         "entries.jsonl": jsonl.getvalue().encode("utf-8"),
-        "indicators.csv": _csv_bytes(INDICATOR_FIELDS, rows),
+        "indicators.csv": indicators.getvalue().encode("utf-8"),
     }
+
+
+def _indicator_records(frameworks: Sequence[Framework]) -> Iterator[dict[str, Any]]:
+    for fw in frameworks:
+        for ind in fw.indicators:
+            yield {
+                "framework": fw.name,
+                "key": ind.key,
+                "number": ind.number,
+                "kind": ind.kind,
+                "title": ind.title,
+                "description": ind.description,
+            }
 
 
 def _title(frameworks: Sequence[Framework]) -> str:
@@ -146,10 +93,10 @@ def _description(frameworks: Sequence[Framework], as_of: date) -> str:
 def datapackage(
     frameworks: Sequence[Framework],
     as_of: date,
-    reports: dict[str, tuple[Sequence[str], list[dict[str, Any]]]],
+    reports: dict[str, Kind],
 ) -> dict[str, Any]:
     """The Frictionless Data Package: one resource per CSV, each with its Table Schema."""
-    entries_schema = _schema(EXPORT_FIELDS, _ENTRY_TYPES, ENTRY_DESCRIPTIONS)
+    entries_schema = _schema(EXPORTED)
     entries_schema["primaryKey"] = ["uuid"]
     entries_schema["foreignKeys"] = [
         {
@@ -157,17 +104,15 @@ def datapackage(
             "reference": {"resource": "indicators", "fields": ["framework", "key"]},
         }
     ]
-    indicators_schema = _schema(INDICATOR_FIELDS, _INDICATOR_TYPES, {})
+    indicators_schema = _schema(PUBLISHED_INDICATOR)
     indicators_schema["primaryKey"] = ["framework", "key"]
     resources = [
         _resource("entries", "entries.csv", "Current evidence entries", entries_schema),
         _resource("indicators", "indicators.csv", "The frameworks' indicators", indicators_schema),
     ]
-    for path, (fields, records) in sorted(reports.items()):
+    for path, kind in sorted(reports.items()):
         name = path.removesuffix(".csv").replace("_", "-")
-        resources.append(
-            _resource(name, path, f"Report as of {as_of.isoformat()}", _report_schema(fields, records))
-        )
+        resources.append(_resource(name, path, f"Report as of {as_of.isoformat()}", _schema(kind)))
     first = frameworks[0].source
     return {
         "profile": "tabular-data-package",
@@ -203,7 +148,7 @@ def datasette_metadata(frameworks: Sequence[Framework], as_of: date) -> dict[str
     """Datasette's metadata: title, licence, source, column descriptions, facets, a default sort and
     full-text search on the current_entries view through the entries' index."""
     source = frameworks[0].source
-    columns = {name: ENTRY_DESCRIPTIONS[name] for name in EXPORT_FIELDS if name in ENTRY_DESCRIPTIONS}
+    columns = EXPORTED.descriptions()
     return {
         "title": _title(frameworks),
         "description": _description(frameworks, as_of),
@@ -219,7 +164,7 @@ def datasette_metadata(frameworks: Sequence[Framework], as_of: date) -> dict[str
                         "fts_table": "entries_fts",
                         "fts_pk": "id",
                         "sort_desc": "date",
-                        "facets": ["framework", "indicator", "effect", "grade", "status", "analyst"],
+                        "facets": list(FACETS),
                         "columns": columns,
                     },
                     "entries": {"sort_desc": "date", "columns": columns},
@@ -300,17 +245,17 @@ def publish(
     as_of: date,
     target: Path,
     reports: dict[str, bytes],
-    report_records: dict[str, tuple[Sequence[str], list[dict[str, Any]]]],
+    report_kinds: dict[str, Kind],
 ) -> list[str]:
     """Write the bundle into a new folder beside `target`, then move it into place: all of it, or nothing.
-    `reports` are the report files by name (the command renders them), `report_records` the records behind
+    `reports` are the report files by name (the command renders them), `report_kinds` the kind of record of
     each CSV one (for its schema). Returns the files written."""
     check_target(target)
     files: dict[str, bytes] = dict(reports)
     files.update(_entry_files(store, frameworks, as_of))
     for fw in frameworks:
         files[f"frameworks/{fw.name}.toml"] = store.framework_definition(fw.name).encode("utf-8")
-    files["datapackage.json"] = _json(datapackage(frameworks, as_of, report_records))
+    files["datapackage.json"] = _json(datapackage(frameworks, as_of, report_kinds))
     files["metadata.json"] = _json(datasette_metadata(frameworks, as_of))
     files["CITATION.cff"] = citation(store, frameworks, as_of).encode("utf-8")
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))

@@ -25,6 +25,7 @@ from policytrack.domain.entries import validated_values
 from policytrack.domain.sources import find_source
 from policytrack.domain.workspace import get_framework
 from policytrack.records.columns import LIST_SEPARATOR, REQUIRED
+from policytrack.records.entry import ROW_TEXT
 from policytrack.records.models import EFFECT_MAX, EFFECT_MIN, MAX_ID, EntryInput, Framework, NotJSON
 from policytrack.store import Store
 
@@ -40,7 +41,7 @@ Values = dict[str, Any]
 
 
 _WEIGHTS: dict[str | None, float] = {g: grade_weight(g) for g in (*GRADES, None)}
-_TEXT_COLUMNS = ("indicator", "summary", "date", "source", "status", "grade", "note", "analyst")
+_TEXT_COLUMNS = ROW_TEXT.names()
 
 
 def _json_kind(value: Any) -> str:

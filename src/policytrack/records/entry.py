@@ -248,3 +248,42 @@ DELETED_AT = Field(
     nullable=True,
     default=None,
 )
+
+# What Datasette offers to filter the published entries by (facets): fields of few values.
+FACETS = ("framework", "indicator", "effect", "grade", "status", "analyst")
+# The `$EDITOR` form of `log` and `edit --editor`, in order; the note is last (it may run over lines).
+FORM = ENTRY.subset(
+    "entry form",
+    "What an analyst writes of an entry in the editor.",
+    ("summary", "date", "effect", "grade", "status", "source", "tags", "actors", "note"),
+)
+# What `history`, `undo` and `revert` show of a change, in order: every field a change can alter that a
+# person reads (a change of registered source or outlet, or of event, included).
+CHANGES = ENTRY.subset(
+    "entry change",
+    "What a change of an entry can alter, as history, undo and revert show it.",
+    (
+        "indicator",
+        "date",
+        "summary",
+        "effect",
+        "grade",
+        "status",
+        "source",
+        "source_key",
+        "via",
+        "event",
+        "note",
+        "tags",
+        "actors",
+        "analyst",
+        "signals",
+        "reviewed_by",
+    ),
+)
+# What the import row check reads as one text cell each (lists, links and numbers have their own rules).
+ROW_TEXT = ENTRY.subset(
+    "entry row text",
+    "The text cells of an import row.",
+    ("indicator", "summary", "date", "source", "status", "grade", "note", "analyst"),
+)

@@ -130,7 +130,8 @@ class Field:
             "description": self.description,
         }
         constraints: dict[str, Any] = {}
-        if not self.nullable and self.required:
+        # empty text is an empty cell, which a Table Schema reads as missing: only other types are required
+        if not self.nullable and self.required and self.type not in ("text", "list"):
             constraints["required"] = True
         if self.minimum is not None:
             constraints["minimum"] = self.minimum

@@ -147,12 +147,17 @@ FORECAST = Kind(
     ),
 )
 
+# What `export forecasts` writes and `import --forecasts` reads back.
+EXPORTED_FORECAST = FORECAST.subset("exported forecast", FORECAST.description, FORECAST.exported())
+# What a record of a forecasts file must carry (`import --forecasts` fills in the rest).
+IMPORT_REQUIRED = ("indicator", "level", "due", "likelihood")
+
 # `forecasts` (every format): the export's fields, then the band and the outcome as of today.
 FORECAST_LISTED = Kind(
     "listed forecast",
     "A forecast as `forecasts` lists it: with its likelihood's band and its outcome as of today.",
     (
-        *(FORECAST[name] for name in FORECAST.exported()),
+        *EXPORTED_FORECAST.fields,
         Field("band", "text", "The likelihood's band in words (ICD 203).", synced=False, since=_SINCE),
         Field(
             "outcome",

@@ -37,6 +37,17 @@ FRAMEWORK_VERSION = Kind(
             since=_SINCE,
         ),
         Column(
+            "loaded_by",
+            "text",
+            "Who loaded it (empty: the first load, or a release before this was kept).",
+            "loaded_by",
+            stored=True,
+            free_text=True,
+            synced=False,
+            default="",
+            since="m006_undo",
+        ),
+        Column(
             "definition",
             "text",
             "The framework file's content as loaded (JSON).",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from policytrack.records.columns import EXPORTED, LISTED
 from policytrack.records.field import Field, Kind, Type
 from policytrack.records.indicator import INDICATOR
 
@@ -167,4 +168,11 @@ TIMELINE_POINT = Kind(
             nullable=True,
         ),
     ),
+)
+# `timeline` in CSV, JSON and JSONL (export's columns), and in xlsx (an entry's JSON fields), with the two.
+TIMELINE = Kind(
+    "timeline entry", "An entry of an indicator's timeline.", (*EXPORTED.fields, *TIMELINE_POINT.fields)
+)
+TIMELINE_LISTED = Kind(
+    "listed timeline entry", "An entry of an indicator's timeline.", (*LISTED.fields, *TIMELINE_POINT.fields)
 )

@@ -140,3 +140,5 @@ SOURCE_LISTED = SOURCE.subset(
     "A registered source as `source list` shows it.",
     ("key", "uuid", "name", "url", "type", "origin", "reliability", "note"),
 )
+# What `source export` writes and `source import` reads back.
+EXPORTED_SOURCE = SOURCE.subset("exported source", SOURCE.description, SOURCE.exported())

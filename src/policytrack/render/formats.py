@@ -16,9 +16,23 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import IO, Any
 
 from policytrack.records.columns import JSON_SEPARATORS, LIST_SEPARATOR, TEXT_FIELDS, neutralise
+from policytrack.records.field import Kind
 
 Record = Mapping[str, Any]
-Writer = Callable[[IO[str], Sequence[str], Iterable[Record]], None]
+# The columns a writer writes: a kind of record (its fields, and which of them are free text), or names
+# (an entry's columns: free text as the entry declares it).
+Fields = Kind | Sequence[str]
+Writer = Callable[[IO[str], Fields, Iterable[Record]], None]
+
+
+def field_names(fields: Fields) -> tuple[str, ...]:
+    return fields.names() if isinstance(fields, Kind) else tuple(fields)
+
+
+def free_text(fields: Fields) -> frozenset[str]:
+    """The columns the formula rule applies to: the kind's free-text fields (an entry's, for names)."""
+    return frozenset(fields.names(free_text=True)) if isinstance(fields, Kind) else TEXT_FIELDS
+
 
 WRITERS: dict[str, Writer] = {}
 # Formats that are a binary workbook of sheets rather than a text stream: render.xlsx writes them
@@ -34,13 +48,13 @@ def register(name: str) -> Callable[[Writer], Writer]:
     return add
 
 
-def write_records(fmt: str, out: IO[str], fields: Sequence[str], records: Iterable[Record]) -> None:
+def write_records(fmt: str, out: IO[str], fields: Fields, records: Iterable[Record]) -> None:
     """Write `records` (only their `fields`, in that order, for csv) to `out` in the format `fmt`."""
     WRITERS[fmt](out, fields, records)
 
 
-def cell(name: str, value: Any, *, raw: bool = False) -> object:
-    """A value as a CSV cell under the rules above."""
+def cell(name: str, value: Any, *, raw: bool = False, free: frozenset[str] = TEXT_FIELDS) -> object:
+    """A value as a CSV cell under the rules above (`free`: the columns that are free text)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -50,11 +64,12 @@ def cell(name: str, value: Any, *, raw: bool = False) -> object:
     if isinstance(value, list | tuple):
         value = LIST_SEPARATOR.join(value)
     text = str(value)
-    return text if raw or name not in TEXT_FIELDS else neutralise(text)
+    return text if raw or name not in free else neutralise(text)
 
 
-def cells(record: Record, fields: Sequence[str], *, raw: bool = False) -> list[object]:
-    return [cell(name, record[name], raw=raw) for name in fields]
+def cells(record: Record, fields: Fields, *, raw: bool = False) -> list[object]:
+    free = free_text(fields)
+    return [cell(name, record[name], raw=raw, free=free) for name in field_names(fields)]
 
 
 def write_csv(
@@ -70,8 +85,9 @@ def write_csv(
 
 
 @register("csv")
-def _csv(out: IO[str], fields: Sequence[str], records: Iterable[Record]) -> None:
-    write_csv(out, fields, (cells(record, fields) for record in records))
+def _csv(out: IO[str], fields: Fields, records: Iterable[Record]) -> None:
+    names, free = field_names(fields), free_text(fields)
+    write_csv(out, names, ([cell(n, record[n], free=free) for n in names] for record in records))
 
 
 def to_json(data: Any) -> str:
@@ -85,18 +101,18 @@ def json_line(record: Any) -> str:
 
 
 @register("json")
-def _json(out: IO[str], fields: Sequence[str], records: Iterable[Record]) -> None:
+def _json(out: IO[str], fields: Fields, records: Iterable[Record]) -> None:
     """A JSON array with one record a line, written record by record, as `export entries -f json` writes
     it: `[`, then each record compact on its own line (indented by two spaces), commas between, `]`."""
     write_built("json", out, fields, (json_line(record) for record in records))
 
 
-def write_built(fmt: str, out: IO[str], fields: Sequence[str], texts: Iterable[str]) -> None:
+def write_built(fmt: str, out: IO[str], fields: Fields, texts: Iterable[str]) -> None:
     """Records that SQLite already wrote in the format `fmt` (store.export: a JSON object, or a CSV line
     with its CRLF, per record) as the writers above would write them: a CSV header (`fields`) first, a JSON
     array around them, or a newline after each JSONL line."""
     if fmt == "csv":
-        write_csv(out, fields, lines=texts)
+        write_csv(out, field_names(fields), lines=texts)
     elif fmt == "jsonl":
         out.writelines(text + "\n" for text in texts)
     else:
@@ -108,6 +124,6 @@ def write_built(fmt: str, out: IO[str], fields: Sequence[str], texts: Iterable[s
 
 
 @register("jsonl")
-def _jsonl(out: IO[str], fields: Sequence[str], records: Iterable[Record]) -> None:
+def _jsonl(out: IO[str], fields: Fields, records: Iterable[Record]) -> None:
     """One compact JSON object per line."""
     write_built("jsonl", out, fields, (json_line(record) for record in records))

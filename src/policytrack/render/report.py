@@ -14,6 +14,7 @@ from policytrack.domain.reports import Report, ReportRow
 from policytrack.domain.status import Timeline, TimelinePoint
 from policytrack.domain.targets import Target
 from policytrack.records.models import Entry, StatusLevel, plural
+from policytrack.records.report import ANALYST_ROW
 from policytrack.render.entries import fit
 from policytrack.render.signposts import signposts_count
 from policytrack.render.text import literal, visible
@@ -456,11 +457,8 @@ def timeline_table(
     return table, dropped
 
 
-TARGET_FIELDS = ("indicator", "level", "from", "due", "set_by", "set_at", "note")
-
-
 def target_records(found: Iterable[Target]) -> Iterator[dict[str, str]]:
-    """Targets as records of TARGET_FIELDS, for every format."""
+    """Targets as records of records.target.TARGET_ROW, for every format."""
     for t in found:
         yield {
             "indicator": t.indicator_key,
@@ -495,8 +493,6 @@ def targets_table(records: Iterable[Mapping[str, str]]) -> RenderableType:
 
 # -- report --by-analyst: each analyst's latest assessment per indicator --------------------------------
 
-ANALYST_FIELDS = ("number", "key", "analyst", "status", "date", "consensus", "spread", "contested")
-
 
 def _analysts(report: Report) -> list[str]:
     return sorted({a.analyst for d in report.disagreements for a in d.assessments})
@@ -514,7 +510,8 @@ def analyst_dicts(report: Report) -> list[dict[str, object]]:
         }
         head = {"number": d.indicator.number, "key": d.indicator.key}
         if not d.assessments:
-            out.append({**head, "analyst": None, "status": None, "date": None, **common})
+            empty = dict.fromkeys(n for n in ANALYST_ROW.names() if n not in head and n not in common)
+            out.append({**head, **empty, **common})
         for a in d.assessments:
             out.append({**head, "analyst": a.analyst, "status": a.level.name, "date": str(a.date), **common})
     return out
