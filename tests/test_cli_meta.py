@@ -29,6 +29,14 @@ def all_commands() -> list[tuple[str, ...]]:
     return found
 
 
+def click_command(command: tuple[str, ...]) -> Any:
+    """The click command of `command` (its names, as all_commands gives them)."""
+    cmd: Any = typer.main.get_command(app)
+    for part in command:
+        cmd = cmd.commands[part]
+    return cmd
+
+
 def test_expected_commands_exist() -> None:
     names = {" ".join(c) for c in all_commands()}
     assert {

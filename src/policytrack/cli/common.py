@@ -143,12 +143,17 @@ def text_output(ctx: typer.Context, output: str | Path | None, *, bom: bool = Fa
 
 
 @contextmanager
-def binary_output(ctx: typer.Context, output: str | Path | None, fix: str) -> Iterator[IO[bytes]]:
+def binary_output(
+    ctx: typer.Context, output: str | Path | None, fix: str, what: str = "xlsx"
+) -> Iterator[IO[bytes]]:
     """Bytes to stdout (None or '-'), unless it is a terminal, or through the safe writer to a file. `fix`
-    says how to send the output to a file instead (`-o FILE.xlsx`, `> FILE.xlsx`)."""
+    says how to send the output to a file instead (`-o FILE.xlsx`, `> FILE.xlsx`); `what` names the
+    format."""
     if output is None or str(output) == "-":
         if stdout_is_terminal():
-            raise InputError(f"xlsx is a binary workbook, not text for a terminal: send it to a file ({fix})")
+            raise InputError(
+                f"{what} is a binary workbook, not text for a terminal: send it to a file ({fix})"
+            )
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
@@ -170,14 +175,14 @@ def write_formatted(
     """Records in the format `fmt` of the one registry (render.formats), to stdout or the file `output`:
     a text format streamed, or a workbook of one sheet named `sheet` whose columns sheet explains each
     column by `notes` (default: render.xlsx.NOTES)."""
-    from policytrack.render.formats import WORKBOOK_FORMATS, write_records
+    from policytrack.render.formats import output_format, write_records
 
-    if fmt in WORKBOOK_FORMATS:
-        from policytrack.render.xlsx import NOTES, Sheet, write_workbook
+    spec = output_format(fmt)
+    if spec.write_book is not None:
+        from policytrack.render.xlsx import NOTES, Sheet
 
-        fix = "-o FILE.xlsx" if output is not None else "> FILE.xlsx"
-        with binary_output(ctx, output, fix) as out:
-            write_workbook(out, [Sheet(sheet, fields, records, NOTES if notes is None else notes)])
+        with binary_output(ctx, output, f"-o FILE.{spec.extension}", fmt) as out:
+            spec.write_book(out, [Sheet(sheet, fields, records, NOTES if notes is None else notes)])
         return
     with text_output(ctx, output) as out:
         write_records(fmt, out, fields, records)
