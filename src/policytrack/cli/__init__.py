@@ -96,7 +96,7 @@ def app_for(args: list[str]) -> typer.Typer:
     command, an unknown one, shell completion) gets the full application, with its listing and
     suggestions."""
     name = command_name(args)
-    if name not in COMMANDS or any(key.startswith("_POLICYTRACK_COMPLETE") for key in os.environ):
+    if name not in COMMANDS or completing():
         return full_app()
     load(name)
     one = new_app()
@@ -139,6 +139,11 @@ def _stopped(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def completing() -> bool:
+    """Whether the shell asks for completions (click's `_POLICYTRACK_COMPLETE`)."""
+    return any(key.startswith("_POLICYTRACK_COMPLETE") for key in os.environ)
+
+
 def main() -> None:
     if sys.stdout is None:
         sys.stdout = ClosedStream("output", "run the command with its output going somewhere")
@@ -151,7 +156,14 @@ def main() -> None:
         app_for(sys.argv[1:])(prog_name="policytrack")
     except SystemExit as exc:
         code = exc.code
-    except (PolicytrackError, OSError) as exc:  # from --version or --help, before any command runs
+    except Exception as exc:
+        if completing():
+            # a half-set or odd completion environment (no COMP_WORDS, a COMP_CWORD that is not a number)
+            # makes click raise: offer nothing, and print nothing into the shell's line
+            sys.exit(1)
+        if not isinstance(exc, PolicytrackError | OSError):
+            raise
+        # from --version or --help, before any command runs
         code = _flushed(1)
         detail = exc if isinstance(exc, PolicytrackError) else f"cannot write its output ({exc.strerror})"
         sys.stderr.write(f"policytrack: error: {detail}; check where the output goes\n")
