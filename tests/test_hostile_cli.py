@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
+import typer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import Result
 
-from conftest import Invoke
+from conftest import Invoke, app
 from policytrack.core.storable import MAX_FIELD
 from test_frameworks_install import filled_in
 from test_frameworks_parse import MINIMAL
@@ -442,59 +443,77 @@ WORDS += [
     "--reviewed-only",
     "--by-analyst",
 ]
-COMMANDS: list[list[str]] = [
-    ["log"],
-    ["list"],
-    ["show"],
-    ["history"],
-    ["edit"],
-    ["delete", "--force"],
-    ["restore"],
-    ["report"],
-    ["timeline"],
-    ["target"],
-    ["export", "entries"],
-    ["framework", "show"],
-    ["undo", "--yes"],
-    ["revert", "--yes"],
-    ["source", "add"],
-    ["source", "edit"],
-    ["source", "show"],
-    ["source", "merge"],
-    ["source", "list"],
-    ["source", "suggest"],
-    ["source", "import"],
-    ["forecast"],
-    ["forecasts"],
-    ["withdraw"],
-    ["export", "forecasts"],
-    ["signposts"],
-    ["review"],
-    ["sync", "status"],
-    ["sync", "--dry-run"],
-    ["conflicts"],
-]
+
+
+def command_tree() -> list[list[str]]:
+    """Every command of the click tree, and every group that runs without a subcommand (`sync`): a new
+    command is fuzzed without anyone adding it to a list."""
+    found: list[list[str]] = []
+
+    def walk(group: Any, prefix: list[str]) -> None:
+        for name, command in group.commands.items():
+            path = [*prefix, name]
+            if hasattr(command, "commands"):  # typer vendors click: a group has its `commands`
+                if command.invoke_without_command:
+                    found.append(path)
+                walk(command, path)
+            else:
+                found.append(path)
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+# Flags that keep a fuzzed command from waiting on a person (or a remote): added after the command.
+UNATTENDED = {"delete": ["--force"], "undo": ["--yes"], "revert": ["--yes"], "sync": ["--dry-run"]}
+COMMANDS = [[*c, *UNATTENDED.get(" ".join(c), [])] for c in command_tree()]
+
+
+def assert_refused_cleanly(result: Result, before: list[str], db_path: Path, what: object) -> None:
+    assert result.exit_code in (0, 1, 2), (what, result.output)
+    assert result.exception is None or isinstance(result.exception, SystemExit), (what, result.exception)
+    assert "Traceback" not in result.output and "internal error" not in result.output, what
+    if result.exit_code == 1:
+        assert len(result.stderr.splitlines()) == 1, (what, result.stderr)
+    if result.exit_code != 0:
+        assert dump(db_path) == before, what
+
+
+def test_the_fuzzed_commands_are_the_whole_tree() -> None:
+    names = {" ".join(c) for c in command_tree()}
+    assert {"log", "source merge", "config unset", "sync", "sync status", "export report"} <= names
+    assert len(COMMANDS) == len(names) >= 45
+
+
+def test_every_command_refuses_a_hostile_argument_cleanly(
+    cli: Invoke, db_path: Path, logged: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One hostile argument for every command of the tree (the slow test below fuzzes them all)."""
+    monkeypatch.chdir(tmp_path)  # whatever a command writes by a relative name lands here
+    for command in COMMANDS:
+        before = dump(db_path)
+        assert_refused_cleanly(cli(*command, "\x1b[2J[/red]", input=""), before, db_path, command)
 
 
 @pytest.mark.slow
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     command=st.sampled_from(COMMANDS),
     args=st.lists(st.sampled_from(HOSTILE + WORDS) | st.text(max_size=8), max_size=5),
 )
 def test_fuzzed_commands_refuse_cleanly(
-    cli: Invoke, db_path: Path, logged: list[str], command: list[str], args: list[str]
+    cli: Invoke,
+    db_path: Path,
+    logged: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+    args: list[str],
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # whatever a command writes by a relative name lands here
     args = [a for a in args if a != "-o"]  # writing files is covered above; here stdout only
     before = dump(db_path)
-    result = cli(*command, *args, input="")
-    assert result.exit_code in (0, 1, 2), (command, args, result.output)
-    assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
-    assert "Traceback" not in result.output and "internal error" not in result.output, (command, args)
-    if result.exit_code == 1:
-        assert len(result.stderr.splitlines()) == 1, (command, args, result.stderr)
-    if result.exit_code != 0:
-        assert dump(db_path) == before, (command, args)
+    assert_refused_cleanly(cli(*command, *args, input=""), before, db_path, (command, args))
 
 
 # -- found by a hostile review of the fixes above ------------------------------------------------------
