@@ -102,7 +102,7 @@ def test_output_refuses_directories_and_read_only_files(
         assert "read-only" in refused(cli(*args))
     assert read_only.read_text() == "kept\n"
     for args in output_commands(str(tmp_path)):
-        assert "is a directory" in refused(cli(*args))
+        assert "it is a folder; give a file name" in refused(cli(*args))
 
 
 def test_output_streams_into_devices_and_fifos(cli: Invoke, logged: list[str], tmp_path: Path) -> None:
@@ -786,3 +786,71 @@ def test_output_file_names_of_any_allowed_length(cli: Invoke, logged: list[str],
     name = tmp_path / ("e" * 250 + ".csv")
     assert cli("export", "entries", "-o", str(name)).exit_code == 0
     assert name.read_bytes().startswith(b'"id"')
+
+
+# -- output and publish paths that are not a file to write: said as what they are, with the fix ---------
+
+
+def listing(folder: Path) -> list[str]:
+    """The files in a folder, but the database's -wal and -shm, which SQLite makes and removes."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(("-wal", "-shm")))
+
+
+def odd_paths(tmp_path: Path) -> dict[str, tuple[str, str]]:
+    """Each odd path (relative to tmp_path, the current folder) and the words that must say what it is."""
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere" / "x.csv")
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    (tmp_path / "afile").write_text("kept\n")
+    too_long = "x" * 300
+    return {
+        "current folder": (".", "it is a folder; give a file name"),
+        "dangling symlink": ("dangling", "it is a symlink to "),
+        "symlink loop": ("loop1", "leads round in a loop; remove it or give another name"),
+        "name too long": (f"{too_long}.csv", "too long for the file system; give a shorter name"),
+        "folder name too long": (f"{too_long}/x.csv", "too long for the file system; give a shorter name"),
+        "missing folder": ("nodir/x.csv", "folder nodir does not exist; create it or give another name"),
+        "a file as a folder": ("afile/x.csv", "a part of its path is not a folder; check the path"),
+    }
+
+
+def test_odd_output_paths_are_named_with_the_fix(
+    cli: Invoke, logged: list[str], db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    paths = odd_paths(tmp_path)
+    before = listing(tmp_path)
+    for what, (path, words) in paths.items():
+        for args in output_commands(path):
+            line = refused(cli(*args))
+            assert words in line, (what, args, line)
+            assert "input/output error" not in line and "check the disk" not in line
+    assert listing(tmp_path) == before  # nothing written, no temporary left
+    assert (tmp_path / "afile").read_text() == "kept\n"
+    assert dump(db_path) == logged
+
+
+def test_odd_publish_folders_are_named_with_the_fix(
+    cli: Invoke, logged: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    odd_paths(tmp_path)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "linkdir").symlink_to(tmp_path / "empty")
+    cases = {
+        ".": "it is the current folder",
+        "..": "it is the current folder (or above it)",
+        "dangling": "it is a symlink to ",
+        "loop1": "leads round in a loop",
+        "linkdir": "it is a symlink; give the folder itself, or a new name",
+        "x" * 300: "its name is too long for the file system; give a shorter name",
+        "y" * 250: "its name is too long for the file system",  # the folder written beside it is longer
+        "afile/x": "afile is not a folder; check the path",
+    }
+    before = listing(tmp_path)
+    for target, words in cases.items():
+        line = refused(cli("publish", target))
+        assert words in line, (target, line)
+        assert "input/output error" not in line
+    assert listing(tmp_path) == before
+    assert list((tmp_path / "empty").iterdir()) == []

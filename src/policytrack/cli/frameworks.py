@@ -146,7 +146,11 @@ def new_cmd(
     if output is None:
         typer.echo(text, nl=False)
         return
-    if output.is_file() and not force:  # a device or FIFO (/dev/stdout) is written as a stream
+    try:
+        exists = output.is_file()  # a device or FIFO (/dev/stdout) is written as a stream
+    except OSError:  # a name the file system cannot hold: the safe writer says so
+        exists = False
+    if exists and not force:
         raise FrameworkError(f"{output} exists; choose another path or add --force")
     write_output(ctx, output, text.encode("utf-8"))
     note(f"Wrote {output}; edit it, then `policytrack framework add {output}`")
