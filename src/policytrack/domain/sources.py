@@ -11,7 +11,8 @@ from policytrack.core.errors import InputError, NotFoundError
 from policytrack.core.grades import RELIABILITY
 from policytrack.core.storable import clean_text
 from policytrack.domain.context import default_analyst, utc_now
-from policytrack.records.models import SOURCE_TYPES, SourceRecord
+from policytrack.records.models import SourceRecord
+from policytrack.records.source import SOURCE_TYPES
 from policytrack.store import Store
 
 _KEY = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")

@@ -308,8 +308,6 @@ class NotJSON:
 
 # -- the source registry (issue 13) -------------------------------------------------------------------
 
-SOURCE_TYPES = ("official", "media", "ngo", "academic", "think-tank", "intergovernmental", "social", "other")
-
 
 @dataclass(frozen=True)
 class SourceRecord:
