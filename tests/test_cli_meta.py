@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import subprocess
@@ -33,9 +34,15 @@ def all_commands() -> list[tuple[str, ...]]:
     return found
 
 
+@functools.cache
+def root_command() -> Any:
+    """The click command tree, built once (typer builds it from every signature: slow)."""
+    return typer.main.get_command(app)
+
+
 def click_command(command: tuple[str, ...]) -> Any:
     """The click command of `command` (its names, as all_commands gives them)."""
-    cmd: Any = typer.main.get_command(app)
+    cmd: Any = root_command()
     for part in command:
         cmd = cmd.commands[part]
     return cmd
