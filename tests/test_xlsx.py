@@ -204,7 +204,7 @@ def test_xlsx_is_refused_on_a_terminal(cli: Invoke, hostile: None, monkeypatch: 
 
     monkeypatch.setattr(common, "stdout_is_terminal", lambda: True)
     for args, fix in (
-        (["list", "-f", "xlsx"], "> FILE.xlsx"),
+        (["list", "-f", "xlsx"], "-o FILE.xlsx"),
         (["export", "entries", "-f", "xlsx"], "-o FILE.xlsx"),
         (["report", "-f", "xlsx"], "-o FILE.xlsx"),
     ):

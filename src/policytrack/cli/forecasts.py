@@ -14,15 +14,17 @@ import typer
 from policytrack.cli.app import app, confirm, fail
 from policytrack.cli.common import complete_status, console, opened_store, read_date, write_formatted
 from policytrack.cli.options import (
-    RECORD_FORMATS,
     CsvAlias,
     FrameworkOpt,
     IndicatorArg,
     JsonAlias,
+    OutputOpt,
+    check_output,
     chosen_format,
     format_option,
 )
 from policytrack.domain.likelihood import CONFIDENCE, LIKELIHOOD_HELP
+from policytrack.render.formats import RECORDS, VIEW
 
 
 @app.command(
@@ -93,9 +95,10 @@ def forecasts_cmd(
         bool,
         typer.Option("--score", help="Brier score per analyst and a calibration table by ICD 203 band."),
     ] = False,
-    fmt: Annotated[str, format_option(*RECORD_FORMATS)] = "table",
+    fmt: Annotated[str, format_option(VIEW, RECORDS)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,
+    output: OutputOpt = None,
     framework: FrameworkOpt = None,
 ) -> None:
     """List forecasts with their outcome (open, yes, no, withdrawn), or score the resolved ones."""
@@ -106,7 +109,8 @@ def forecasts_cmd(
 
     if only_open and resolved:
         raise fail("--open and --resolved cannot be used together: choose one", 2)
-    fmt = chosen_format(fmt, RECORD_FORMATS, as_json=as_json, as_csv=as_csv)
+    fmt = chosen_format(fmt, VIEW, RECORDS, as_json=as_json, as_csv=as_csv)
+    check_output(fmt, output, VIEW, RECORDS)
     outcomes = [OPEN] if only_open else [YES, NO] if resolved else []
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
@@ -116,14 +120,14 @@ def forecasts_cmd(
 
         result = scored(found)
         if fmt != "table":
-            write_formatted(ctx, fmt, SCORE, score_records(result), sheet="scores")
+            write_formatted(ctx, fmt, SCORE, score_records(result), sheet="scores", output=output)
             return
         for item in score_tables(result):
             console(ctx).print(item)
         return
     if fmt != "table":
         records = (f.as_dict() for f in found)
-        write_formatted(ctx, fmt, FORECAST_LISTED, records, sheet="forecasts")
+        write_formatted(ctx, fmt, FORECAST_LISTED, records, sheet="forecasts", output=output)
         return
     if not found:
         typer.echo("No forecasts match; `policytrack forecast KEY LEVEL --by DATE -l P` makes one.", err=True)

@@ -16,19 +16,14 @@ import typer
 from policytrack.cli.app import app, confirm
 from policytrack.cli.common import opened_store, read_date
 from policytrack.cli.options import FrameworkOpt
-from policytrack.cli.report import STALE_DAYS, Format, _brief, _text, _view, _Window
+from policytrack.cli.report import STALE_DAYS, _brief, _text, _view, _Window
+from policytrack.render.formats import DRAWING, output_format
 
 if TYPE_CHECKING:
     from policytrack.records.field import Kind
 
-# The report formats a bundle holds, and each one's file extension: the Briefs issue's xlsx is one line.
-PUBLISH_FORMATS: dict[Format, str] = {
-    Format.html: "html",
-    Format.markdown: "md",
-    Format.csv: "csv",
-    Format.json: "json",
-    Format.xlsx: "xlsx",
-}
+# The report formats a bundle holds (each file named with its format's extension in render.formats).
+PUBLISH_FORMATS = ("html", "markdown", "csv", "json", "xlsx")
 
 
 @app.command(
@@ -65,18 +60,19 @@ def publish_cmd(
         kinds: dict[str, Kind] = {}
         for fw in frameworks:
             view = _view(store, fw, None, as_of_date, None, None, None, stale, False)
-            for fmt, extension in PUBLISH_FORMATS.items():
-                name = f"report-{fw.name}.{extension}"
-                if fmt is Format.xlsx:  # a workbook: bytes, dated as of the bundle so they repeat
+            for fmt in PUBLISH_FORMATS:
+                spec = output_format(fmt)
+                name = f"report-{fw.name}.{spec.extension}"
+                if spec.binary:  # a workbook: bytes, dated as of the bundle so they repeat
                     reports[name] = _workbook_bytes(view.fields, view.records, as_of_date)
                     continue
-                if fmt in (Format.html, Format.svg):  # the brief, drawn
+                if DRAWING in spec.takes:  # the brief, drawn
                     window = _Window(as_of_date, None, None, None, stale)
                     text = _brief(store, fw, window, None, fmt, explain=False)
                 else:
                     text = _text(view, fmt, {}, {})
                 reports[name] = text.encode("utf-8")
-                if fmt is Format.csv:
+                if fmt == "csv":
                     kinds[name] = view.fields
         written = publish(store, frameworks, as_of_date, directory, reports, kinds)
     confirm(ctx, f"Published {len(written)} files into {directory}", "the bundle")

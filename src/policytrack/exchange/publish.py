@@ -22,6 +22,7 @@ from typing import Any
 
 from policytrack import __version__
 from policytrack.core.errors import InputError
+from policytrack.core.paths import path_problem, too_long
 from policytrack.exchange.export import csv_lines, json_texts
 from policytrack.records.columns import EXPORTED
 from policytrack.records.entry import FACETS
@@ -36,11 +37,35 @@ LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by
 
 
 def check_target(target: Path) -> None:
-    """DIR must not exist yet, or be an empty directory: a bundle never mixes with other files."""
+    """DIR must not exist yet, or be an empty directory: a bundle never mixes with other files. It is
+    written beside DIR and moved into place, so DIR must be a name of its own (not the current folder,
+    not a symlink) short enough for the file system to hold beside it."""
+    try:
+        _check_target(target)
+    except OSError as exc:
+        raise InputError(f"cannot publish into {target}: {path_problem(target, exc)}") from None
+
+
+def _check_target(target: Path) -> None:
+    if target.name in ("", ".", ".."):
+        raise InputError(
+            f"cannot publish into {target}: it is the current folder (or above it); give the name of a "
+            "new folder, such as release-2024"
+        )
+    if too_long(target, spare=len("..") + 8):  # the folder written beside it: .NAME.XXXXXXXX
+        raise InputError(
+            f"cannot publish into {target}: its name is too long for the file system; give a shorter name"
+        )
+    if target.is_symlink():
+        linked = "it is a symlink; give the folder itself, or a new name"
+        problem = path_problem(target) if not target.exists() else linked
+        raise InputError(f"cannot publish into {target}: {problem}")
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InputError(f"{target} is not an empty directory; give a new or empty directory to publish into")
     if not target.parent.exists():
         raise InputError(f"cannot publish into {target}: directory {target.parent} does not exist")
+    if not target.parent.is_dir():
+        raise InputError(f"cannot publish into {target}: {target.parent} is not a folder; check the path")
 
 
 def _schema(kind: Kind) -> dict[str, Any]:
@@ -258,7 +283,10 @@ def publish(
     files["datapackage.json"] = _json(datapackage(frameworks, as_of, report_kinds))
     files["metadata.json"] = _json(datasette_metadata(frameworks, as_of))
     files["CITATION.cff"] = citation(store, frameworks, as_of).encode("utf-8")
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise InputError(f"cannot publish into {target}: {path_problem(target.parent, exc)}") from None
     try:
         for name, data in files.items():
             path = work / name
