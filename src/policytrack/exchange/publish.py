@@ -54,7 +54,15 @@ ENTRY_DESCRIPTIONS = {
     "revision": "How many times the entry was changed (1: never)",
     "recorded_at": "When the entry was first recorded (UTC)",
     "indicator_title": "Title of the indicator",
+    "source_key": "Key of the registered source the evidence comes from (empty: none registered)",
+    "source_name": "Name of that registered source",
+    "via": "Key of the registered outlet the evidence came through (empty: none)",
+    "via_name": "Name of that registered outlet",
 }
+# The text of current_entries that the public copy's search finds: what the entry says and where it came
+# from, registered sources by key and name included.
+SEARCHED = ("summary", "note", "source", "source_key", "source_name", "via", "via_name")
+SEARCH_TABLE = "current_entries_fts"
 _ENTRY_TYPES: dict[str, dict[str, Any]] = {
     "id": {"type": "integer"},
     "uuid": {"type": "string", "constraints": {"required": True, "unique": True, "pattern": UUID_PATTERN}},
@@ -201,9 +209,10 @@ def _resource(name: str, path: str, title: str, schema: dict[str, Any]) -> dict[
 
 def datasette_metadata(frameworks: Sequence[Framework], as_of: date) -> dict[str, Any]:
     """Datasette's metadata: title, licence, source, column descriptions, facets, a default sort and
-    full-text search on the current_entries view through the entries' index."""
+    full-text search on the current_entries view through the public copy's own index of it (SEARCHED)."""
     source = frameworks[0].source
     columns = {name: ENTRY_DESCRIPTIONS[name] for name in EXPORT_FIELDS if name in ENTRY_DESCRIPTIONS}
+    view_columns = {**columns, **{name: ENTRY_DESCRIPTIONS[name] for name in SEARCHED}}
     return {
         "title": _title(frameworks),
         "description": _description(frameworks, as_of),
@@ -216,11 +225,11 @@ def datasette_metadata(frameworks: Sequence[Framework], as_of: date) -> dict[str
                 "tables": {
                     "current_entries": {
                         "title": "Current evidence entries",
-                        "fts_table": "entries_fts",
+                        "fts_table": SEARCH_TABLE,
                         "fts_pk": "id",
                         "sort_desc": "date",
                         "facets": ["framework", "indicator", "effect", "grade", "status", "analyst"],
-                        "columns": columns,
+                        "columns": view_columns,
                     },
                     "entries": {"sort_desc": "date", "columns": columns},
                 }
@@ -271,7 +280,8 @@ def manifest(files: dict[str, bytes], as_of: date) -> str:
 
 def _public_copy(store: Store, target: Path, frameworks: Sequence[Framework], as_of: date) -> None:
     """The database with what the bundle publishes: no deleted entry nor its history, no entry dated after
-    the as-of date or of another framework, none of sync's bookkeeping; compacted."""
+    the as-of date or of another framework, none of sync's bookkeeping; a full-text index of the
+    current_entries view (the copy never changes, so it needs no triggers); compacted."""
     store.backup(target)
     conn = sqlite3.connect(target, isolation_level=None)
     try:
@@ -288,6 +298,12 @@ def _public_copy(store: Store, target: Path, frameworks: Sequence[Framework], as
         conn.execute(f"DELETE FROM entry_revisions WHERE entry_id IN ({left_out})", params)
         conn.execute(f"DELETE FROM entries WHERE id IN ({left_out})", params)
         conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
+        searched = ", ".join(SEARCHED)
+        conn.execute(f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5({searched}, tokenize='unicode61')")
+        conn.execute(
+            f"INSERT INTO {SEARCH_TABLE} (rowid, {searched}) "
+            f"SELECT id, {', '.join(f'coalesce({c}, {chr(39) * 2})' for c in SEARCHED)} FROM current_entries"
+        )
         conn.execute("COMMIT")
         conn.execute("VACUUM")
     finally:

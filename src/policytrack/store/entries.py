@@ -14,6 +14,22 @@ from policytrack.core.errors import NotFoundError
 from policytrack.records.columns import COLUMNS, ENTRY_COLUMNS, Column
 from policytrack.records.models import Entry, EntryFilter, Revision
 
+# The one order of entries and assessments (README, "How the report decides"): the observed date (its first
+# day), the time the entry was recorded (UTC), the analyst, the uuid. Never a local id, so two databases
+# holding the same entries list, export and assess them the same way. Revisions follow the same order with
+# their own date, the time and author of the change (REVISION_ORDER).
+ENTRY_ORDER = ("date_start", "recorded_at", "analyst", "uuid")
+# A revision's date, the time and author of the change, its entry's uuid; then its number, which orders
+# the revisions of one entry written by one analyst at one instant.
+REVISION_ORDER = ("r.date_start", "r.changed_at", "r.changed_by", "e.uuid", "r.revision")
+
+
+def order_by(alias: str = "e", *, descending: bool = False, order: Sequence[str] = ENTRY_ORDER) -> str:
+    """ENTRY_ORDER as an SQL ORDER BY list over the table alias (empty: bare column names)."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f"{prefix}{c}{' DESC' if descending else ''}" for c in order)
+
+
 # The registered originator (s) and outlet (v) of an entry, for the columns that name them.
 LINK_JOINS = "LEFT JOIN sources s ON s.id = e.source_id LEFT JOIN sources v ON v.id = e.via_id"
 # Every column of COLUMNS (named as there) and the tombstone, over the aliases the filters use.
@@ -92,18 +108,18 @@ _REVISION_COLUMNS = ", ".join(f"{_revision_sql(c)} AS {c.name}" for c in COLUMNS
 
 
 def _ordered(
-    select: str, where: Sequence[str], params: Sequence[Any], limit: int | None, *, by_id: bool = False
+    select: str, where: Sequence[str], params: Sequence[Any], limit: int | None
 ) -> tuple[str, list[Any]]:
-    """`select` (which names e.date_start and e.id as date_start and id) filtered by `where`, oldest first
-    (or in id order); with a limit, the newest N, still oldest first."""
+    """`select` (which names ENTRY_ORDER's columns by their own names) filtered by `where`, in the one order
+    (ENTRY_ORDER); with a limit, the newest N, still oldest first."""
     sql = select + (" WHERE " + " AND ".join(where) if where else "")
     args = list(params)
-    if by_id:
-        sql += " ORDER BY e.id"
-    elif limit is None:
-        sql += " ORDER BY e.date_start, e.id"
+    if limit is None:
+        sql += f" ORDER BY {order_by()}"
     else:
-        sql = f"SELECT * FROM ({sql} ORDER BY e.date_start DESC, e.id DESC LIMIT ?) ORDER BY date_start, id"
+        sql = (
+            f"SELECT * FROM ({sql} ORDER BY {order_by(descending=True)} LIMIT ?) ORDER BY {order_by('')}"
+        )
         args.append(limit)
     return sql, args
 
@@ -184,10 +200,10 @@ class EntryRows(StoreBase):
         return _entry(row)
 
     def query_entries(
-        self, where: Sequence[str], params: Sequence[Any], limit: int | None = None, *, by_id: bool = False
+        self, where: Sequence[str], params: Sequence[Any], limit: int | None = None
     ) -> Iterator[Entry]:
-        """Entries matching all `where` clauses (over aliases e, i, f), oldest first (or in id order)."""
-        sql, args = _ordered(_ENTRY_SELECT, where, params, limit, by_id=by_id)
+        """Entries matching all `where` clauses (over aliases e, i, f), in the one order (ENTRY_ORDER)."""
+        sql, args = _ordered(_ENTRY_SELECT, where, params, limit)
         for row in self.conn.execute(sql, args):
             yield _entry(row)
 
@@ -197,7 +213,7 @@ class EntryRows(StoreBase):
         """The SQL expressions `select` (over aliases e, i, f, s, v) for each entry query_entries would
         give, in its order, streamed from the cursor: for output that SQLite builds (store.export)."""
         sql = (
-            f"SELECT {select}, e.date_start AS date_start, e.id AS id FROM entries e "
+            f"SELECT {select}, {', '.join(f'e.{c} AS {c}' for c in ENTRY_ORDER)} FROM entries e "
             "JOIN indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id = i.framework_id "
             + LINK_JOINS
         )
@@ -219,9 +235,12 @@ class EntryRows(StoreBase):
         row = self.conn.execute(sql, list(params)).fetchone()
         return {key: int(row[key] or 0) for key in row.keys()}  # noqa: SIM118  (a Row iterates values)
 
-    def query_revisions(self, where: Sequence[str], params: Sequence[Any]) -> Iterator[Revision]:
+    def query_revisions(
+        self, where: Sequence[str], params: Sequence[Any], *, by_entry: bool = False
+    ) -> Iterator[Revision]:
         """Every revision of the entries matching all `where` clauses (over aliases e, i, f for the entry
-        as it is now), in entry id then revision order: one query, streamed."""
+        as it is now), in the one order (REVISION_ORDER), or by_entry each entry's in revision order: one
+        query, streamed."""
         # Columns named as in _ENTRY_SELECT, so one function builds an Entry from either; a revision has
         # its own indicator (ri, rf), while the filter sees the entry's current one (i, f).
         rows = self.conn.execute(
@@ -235,26 +254,26 @@ class EntryRows(StoreBase):
                JOIN frameworks rf ON rf.id = ri.framework_id
                LEFT JOIN sources rs ON rs.id = r.source_id LEFT JOIN sources rv ON rv.id = r.via_id"""
             + (" WHERE " + " AND ".join(where) if where else "")
-            + " ORDER BY e.id, r.revision",
+            + f" ORDER BY {'e.id, r.revision' if by_entry else order_by('', order=REVISION_ORDER)}",
             list(params),
         )
         for r in rows:
             yield Revision(r["revision"], r["action"], r["changed_by"], r["changed_at"], _entry(r))
 
     def entry_texts(self, select: str, where: Sequence[str], params: Sequence[Any]) -> Iterator[str]:
-        """One text per matching entry, built by the SQL expression `select` (over aliases e, i, f), in id
-        order (the order they were recorded: table order, where date order would cost a random read per
-        row), streamed from the cursor."""
+        """One text per matching entry, built by the SQL expression `select` (over aliases e, i, f), in the
+        one order (ENTRY_ORDER: never the local id, so two databases export the same bytes), streamed from
+        the cursor."""
         cursor = self.conn.execute(
             f"""SELECT {select} FROM entries e JOIN indicators i ON i.id = e.indicator_id
                 JOIN frameworks f ON f.id = i.framework_id {LINK_JOINS}
-                WHERE {" AND ".join(where)} ORDER BY e.id""",
+                WHERE {" AND ".join(where)} ORDER BY {order_by()}""",
             list(params),
         )
         return (row[0] for row in cursor)
 
     def revisions(self, entry_id: int) -> list[Revision]:
-        found = list(self.query_revisions(["e.id = ?"], [entry_id]))
+        found = list(self.query_revisions(["e.id = ?"], [entry_id], by_entry=True))
         if not found:
             self.get_entry(entry_id)  # says that there is no such entry
         return found
