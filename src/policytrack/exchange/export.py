@@ -26,8 +26,9 @@ from policytrack.store.export import (
 
 
 def _current(store: Store, frameworks: Sequence[Framework], flt: EntryFilter, select: str) -> Iterator[str]:
-    """One SQL-built text per current entry, in the one order (store.entries.ENTRY_ORDER), streamed (memory stays flat). The filters are
-    checked at the call, so a bad one fails before anything is written."""
+    """One SQL-built text per current entry, in the one order (store.entries.ENTRY_ORDER), streamed
+    (memory stays flat). The filters are checked at the call, so a bad one fails before anything is
+    written."""
     queries = [filter_sql(fw, flt) for fw in frameworks]
 
     def texts() -> Iterator[str]:

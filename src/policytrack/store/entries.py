@@ -117,9 +117,7 @@ def _ordered(
     if limit is None:
         sql += f" ORDER BY {order_by()}"
     else:
-        sql = (
-            f"SELECT * FROM ({sql} ORDER BY {order_by(descending=True)} LIMIT ?) ORDER BY {order_by('')}"
-        )
+        sql = f"SELECT * FROM ({sql} ORDER BY {order_by(descending=True)} LIMIT ?) ORDER BY {order_by('')}"
         args.append(limit)
     return sql, args
 
