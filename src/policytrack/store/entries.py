@@ -292,6 +292,11 @@ def labels_in_use(conn: sqlite3.Connection, column: str, prefix: str, recent: in
     return [str(row[0]) for row in rows]
 
 
+def grep_words(grep: str | None) -> list[str]:
+    """The words of --grep that the full-text index matches (each must start a word)."""
+    return re.findall(r"\w+", grep or "")
+
+
 def entry_where(
     framework: str | None, indicator_ids: Sequence[int], flt: EntryFilter
 ) -> tuple[list[str], list[Any]]:
@@ -346,12 +351,26 @@ def entry_where(
     if flt.effects:
         where.append("e.effect BETWEEN ? AND ?")
         params.extend(flt.effects)
-    words = re.findall(r"\w+", flt.grep or "")
-    if words:
-        # The full-text index: every word must start a word of the summary, note or source.
+    if flt.sources:
+        where.append(f"(e.source_id IN ({marks(flt.sources)}) OR e.via_id IN ({marks(flt.sources)}))")
+        params.extend([*flt.sources, *flt.sources])
+    words = grep_words(flt.grep)
+    by_source = dict(zip(words, flt.grep_sources, strict=False))
+    in_text = [w for w in words if not by_source.get(w)]
+    if in_text:
+        # The full-text index: every word must start a word of the summary, note or source...
         where.append("e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
-        params.append(" ".join(f'"{w}"*' for w in words))
-    elif flt.grep:
+        params.append(" ".join(f'"{w}"*' for w in in_text))
+    for word in words:
+        # ...or of the key or name of the entry's registered source or outlet (with.sources found which)
+        ids = by_source.get(word)
+        if ids:
+            where.append(
+                "(e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?) "
+                f"OR e.source_id IN ({marks(ids)}) OR e.via_id IN ({marks(ids)}))"
+            )
+            params.extend([f'"{word}"*', *ids, *ids])
+    if not words and flt.grep:
         where.append(
             "(instr(lower(e.summary), lower(?)) > 0 OR instr(lower(e.note), lower(?)) > 0 "
             "OR instr(lower(e.source), lower(?)) > 0)"
