@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -600,3 +601,52 @@ def test_import_reports_rows_then_writing(tmp_path: Path) -> None:
         with pytest.raises(ImportRowsError):
             import_records(store, iter(bad), source="t", progress=calls.append, writing=writing)
         assert calls == [1, 2, 3, 4]
+
+
+class _CountingReader(io.StringIO):
+    """A text stream that records how far it has been read."""
+
+    high = 0
+
+    def read(self, size: int | None = -1) -> str:
+        out = super().read(size)
+        self.high = self.tell()
+        return out
+
+
+def test_a_json_array_is_read_as_a_stream() -> None:
+    """An export of a million entries is a 600 MB array: the reader yields the first object long before it
+    has read the file, and never holds more than a chunk beyond the object it parses."""
+    from policytrack.exchange.readers import json_records
+
+    objects = [{"indicator": "regional", "summary": f"entry {n} " + "x" * 200} for n in range(5000)]
+    stream = _CountingReader(json.dumps(objects))
+    records = json_records(stream, "big.json")
+    first = next(records)
+    assert first == (1, objects[0])
+    assert stream.high < len(stream.getvalue()) / 10
+    assert [obj for _, obj in records] == objects[1:]
+
+
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["summary", "note", "effect", "tags", "source"]),
+            st.one_of(st.text(max_size=30), st.integers(), st.floats(allow_nan=False), st.lists(st.text())),
+        ),
+        max_size=12,
+    ),
+    st.sampled_from([None, 0, 1, 2]),
+    st.integers(min_value=1, max_value=40),
+)
+def test_the_streamed_json_reader_agrees_with_json_loads(
+    objects: list[dict[str, Any]], indent: int | None, chunk: int
+) -> None:
+    """Whatever the chunk boundaries fall on (inside a string, a number, an escape, between objects)."""
+    from unittest import mock
+
+    from policytrack.exchange import readers
+
+    text = json.dumps(objects, indent=indent, ensure_ascii=False)
+    with mock.patch.object(readers, "_CHUNK", chunk):
+        assert [obj for _, obj in readers.json_records(io.StringIO(text), "x.json")] == objects

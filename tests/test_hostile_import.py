@@ -8,6 +8,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from conftest import Invoke
 from policytrack.core.storable import MAX_FIELD
-from policytrack.exchange.readers import MAX_JSON_ARRAY, MAX_RECORD
+from policytrack.exchange.readers import MAX_RECORD
 
 LOGGER = """
 import sys
@@ -319,10 +320,28 @@ def test_fifos_and_devices_are_refused(cli: Invoke, tmp_path: Path) -> None:
     refused(cli, "/dev/zero", says="not a regular file")  # would fill memory
 
 
-def test_json_array_over_the_limit_points_to_jsonl(cli: Invoke) -> None:
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ('[{"indicator": "regional"}', "ends after object 1 without"),
+        ('[{"indicator": "regional"} {"a": 1}]', "expected ',' or ']'"),
+        ('[{"indicator": "regional"}] [', "text after the JSON array"),
+        ('{"indicator": "regional"}', "must hold a list of objects"),
+        ("[1, 2]", "must be a JSON object"),
+        ('[{"indicator": "regional", "indicator": "x"}]', "appears twice"),
+        ("[{]", "not valid JSON"),
+        ("   ", "must hold a list of objects"),
+    ],
+)
+def test_a_broken_json_array_is_one_line(cli: Invoke, text: str, says: str) -> None:
     seeded(cli)
-    text = "[" + " " * (MAX_JSON_ARRAY + 1) + "]"
-    refused(cli, "-", "-f", "json", input=text, says="give it as JSONL")
+    refused(cli, "-", "-f", "json", input=text, says=says)
+
+
+def test_one_json_object_over_the_record_limit_is_refused(cli: Invoke) -> None:
+    seeded(cli)
+    text = '[{"summary": "' + "x" * (MAX_RECORD + 10) + '"}]'
+    refused(cli, "-", "-f", "json", input=text, says="longer than")
 
 
 def their_db(cli: Invoke, tmp_path: Path, *sql: str) -> Path:
@@ -396,3 +415,21 @@ def test_a_query_that_runs_on_is_stopped(cli: Invoke, tmp_path: Path) -> None:
     with pytest.raises(sqlite3.OperationalError, match="interrupted"):
         conn.execute("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT max(n) FROM r")
     conn.close()
+
+
+@pytest.mark.parametrize("seed", [False, True])
+def test_a_uuid_twice_in_a_file_is_found_across_batches(cli: Invoke, seed: bool) -> None:
+    """The uuids already read are remembered on disk, not in memory: a repeat thousands of rows later is
+    still refused, with its line, into an empty database and into one with entries."""
+    from policytrack.exchange.importer import BATCH
+
+    if seed:
+        seeded(cli)
+    uuids = [str(uuid.UUID(int=n + 1)) for n in range(BATCH + 10)]
+    uuids[BATCH + 5] = uuids[3]
+    text = "".join(
+        json.dumps({"uuid": u, "indicator": "regional", "date": "2024", "summary": f"row {n}"}) + "\n"
+        for n, u in enumerate(uuids)
+    )
+    stderr = refused(cli, "-", "-f", "jsonl", input=text, says="appears twice in the file")
+    assert f"line {BATCH + 6}: uuid {uuids[3]} appears twice" in stderr

@@ -69,7 +69,6 @@ class _Importer:
         # (indicator id, date, folded summary) of the rows without uuid added by this import
         self.added_keys: set[tuple[int, str, str]] = set()
         self.rows = RowChecker(store, default_framework, today)
-        self.used_ids: set[int] = set()
         # Read under the import's write lock (the caller's BEGIN IMMEDIATE): read before it, a `log` in
         # another process could take the same id first.
         self.next_id = store.last_entry_id() + 1
@@ -82,12 +81,13 @@ class _Importer:
         into a database that had no entries), then the new entries in one executemany, and their first
         revisions and search rows copied in SQL (the per-row cost was the bottleneck)."""
         known: dict[str, sqlite3.Row] = {}
-        taken: set[int] = set()
         if not self.was_empty:
             known = self.store.entries_by_uuid([ident["uuid"] for _, ident in batch if ident["uuid"]])
-            taken = self.store.ids_in_use(
-                [ident["id"] for _, ident in batch if ident["id"] is not None and ident["uuid"] not in known]
-            )
+        # the ids taken: by the database, or by an earlier batch of this import (written already)
+        taken = self.store.ids_in_use(
+            [ident["id"] for _, ident in batch if ident["id"] is not None and ident["uuid"] not in known]
+        )
+        used: set[int] = set()  # by this batch
         entries = []
         for values, ident in batch:
             local = known.get(ident["uuid"])
@@ -98,14 +98,14 @@ class _Importer:
                 result.duplicates += 1
                 continue
             entry_id = ident["id"]
-            if entry_id is None or entry_id < 1 or entry_id in taken or entry_id in self.used_ids:
+            if entry_id is None or entry_id < 1 or entry_id in taken or entry_id in used:
                 # the short id is taken here: the entry gets a new one, its uuid stays
                 entry_id = self.next_id
             if entry_id > MAX_ID:
                 raise DatabaseError(
                     f"this database's ids have reached {MAX_ID:,}; import into a new database instead"
                 )
-            self.used_ids.add(entry_id)
+            used.add(entry_id)
             self.next_id = max(self.next_id, entry_id + 1)
             entries.append(
                 (
@@ -188,8 +188,19 @@ def import_records(
     result = ImportResult(dry_run=dry_run)
     errors: list[str] = []
     total_errors = 0
-    seen: set[str] = set()
+    # the uuids read since the last check, with their lines: checked against the earlier ones in batches
+    pending: dict[str, int] = {}
     batch: list[tuple[dict[str, Any], dict[str, Any]]] = []
+
+    def repeated() -> int:
+        """Record an error for each pending uuid the file held before; how many there were."""
+        found = store.repeated_uuids(list(pending))
+        for uuid in sorted(found, key=pending.__getitem__):
+            if len(errors) < MAX_SHOWN_ERRORS:
+                errors.append(f"line {pending[uuid]}: uuid {uuid} appears twice in the file")
+        pending.clear()
+        return len(found)
+
     store.large_cache()
     with store.transaction(), bulk_search_index(store.conn), deferred_indexes(store.conn):
         importer = _Importer(store, framework, today or date.today(), allow_duplicates)
@@ -200,9 +211,9 @@ def import_records(
             try:
                 values, ident = importer.rows.values(rec)
                 if ident["uuid"]:
-                    if ident["uuid"] in seen:
+                    if ident["uuid"] in pending:
                         raise InputError(f"uuid {ident['uuid']} appears twice in the file")
-                    seen.add(ident["uuid"])
+                    pending[ident["uuid"]] = number
             except PolicytrackError as exc:
                 total_errors += 1
                 if len(errors) < MAX_SHOWN_ERRORS:
@@ -210,9 +221,13 @@ def import_records(
                 continue
             if not total_errors:  # after the first bad row, only validate
                 batch.append((values, ident))
-                if len(batch) >= BATCH:
+            if len(pending) >= BATCH or len(batch) >= BATCH:
+                total_errors += repeated()
+                if batch and not total_errors:
                     importer.flush(batch, result)
-                    batch.clear()
+                batch.clear()
+        total_errors += repeated()
+        store.forget_seen_uuids()
         if batch and not total_errors:
             importer.flush(batch, result)
         if writing is not None and not total_errors and not dry_run:

@@ -70,8 +70,6 @@ def _delimiter(header_line: str) -> str:
 # MAX_FIELD with JSON's escapes, while a file of one endless line (/dev/zero, a 5 GB dump) is refused after
 # reading this much rather than filling memory.
 MAX_RECORD = 16 * MAX_FIELD
-# A JSON array is parsed whole, so it is refused beyond this size (in characters); JSONL streams.
-MAX_JSON_ARRAY = 64 * MAX_FIELD
 # The import reads every CSV cell the record limit allows; the row check refuses text over MAX_FIELD by row.
 csv.field_size_limit(MAX_RECORD)
 _FORMULA_CHARS = frozenset(FORMULA_START) - {"'"}  # text that export would have neutralised
@@ -244,18 +242,95 @@ def jsonl_records(stream: IO[str], name: str) -> Iterator[Record]:
         raise _too_long(name, number + 1) from None
 
 
+_CHUNK = 1 << 16
+_SPACE = " \t\n\r"
+
+
 def json_records(stream: IO[str], name: str) -> Iterator[Record]:
-    text = stream.read(MAX_JSON_ARRAY + 1)
-    if len(text) > MAX_JSON_ARRAY:
-        raise InputError(
-            f"{name}: a JSON array over {MAX_JSON_ARRAY:,} characters is read whole; "
-            "give it as JSONL (`export entries -f jsonl`), which is read a line at a time"
-        )
-    data = _loads(text, name)
-    if type(data) is not list:
+    """The objects of a JSON array, read one at a time (an export of a million entries is a 600 MB array):
+    memory holds one object and a read-ahead, never the whole file. Each object is bounded by MAX_RECORD,
+    as a JSONL line is."""
+    decoder = json.JSONDecoder(object_pairs_hook=_pairs)
+    buf, pos, eof = "", 0, False
+
+    def more(need_whole_record: bool = False) -> bool:
+        """Read more text into buf (dropping what is consumed); False at the end of the stream."""
+        nonlocal buf, pos, eof
+        if eof:
+            return False
+        buf = buf[pos:]
+        pos = 0
+        chunk = stream.read(max(_CHUNK, len(buf)))  # doubling: an object is re-parsed O(log n) times
+        if not chunk:
+            eof = True
+            return False
+        buf += chunk
+        return True
+
+    def skip_space() -> str:
+        """The next character that is not white space ('' at the end of the stream)."""
+        nonlocal pos
+        while True:
+            while pos < len(buf) and buf[pos] in _SPACE:
+                pos += 1
+            if pos < len(buf):
+                return buf[pos]
+            if not more():
+                return ""
+
+    if skip_space() != "[":
         raise InputError(f"{name}: a JSON file must hold a list of objects")
-    for number, obj in enumerate(data, start=1):
-        yield number, _checked_keys(obj, f"{name}: object {number}")
+    pos += 1
+    number = 0
+    if skip_space() == "]":
+        pos += 1
+    else:
+        while True:
+            number += 1
+            where = f"{name}: object {number}"
+            if skip_space() == "":
+                raise InputError(f"{name}: the JSON array ends after a ',' without ']'; is it whole?")
+            while True:
+                try:
+                    obj, end = decoder.raw_decode(buf, pos)
+                except json.JSONDecodeError as exc:
+                    if len(buf) - pos > MAX_RECORD:
+                        raise _too_long(name, number) from None
+                    if more():
+                        continue
+                    raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
+                except _DuplicateKey as exc:
+                    raise InputError(
+                        f"{where}: key {exc.args[0]!r} appears twice in one object; keep one"
+                    ) from None
+                except RecursionError:
+                    raise InputError(
+                        f"{where}: JSON nested too deeply; an entry is one flat object"
+                    ) from None
+                except ValueError:  # a number of more than 4,300 digits
+                    raise InputError(f"{where}: a JSON number has too many digits") from None
+                if end >= len(buf) and not eof and type(obj) in (int, float):
+                    more()  # a number may go on in the next chunk
+                    continue
+                break
+            if end - pos > MAX_RECORD:
+                raise _too_long(name, number)
+            pos = end
+            yield number, _checked_keys(obj, where)
+            after = skip_space()
+            if after == ",":
+                pos += 1
+                continue
+            if after == "]":
+                pos += 1
+                break
+            if after == "":
+                raise InputError(
+                    f"{name}: the JSON array ends after object {number} without ']'; is it whole?"
+                )
+            raise InputError(f"{name}: after object {number}: expected ',' or ']' (not valid JSON)")
+    if skip_space() != "":
+        raise InputError(f"{name}: text after the JSON array's closing ']'; a JSON file holds one list")
 
 
 @dataclass

@@ -80,6 +80,24 @@ class BulkRows(StoreBase):
                 found[row["uuid"]] = row
         return found
 
+    def repeated_uuids(self, uuids: Sequence[str]) -> set[str]:
+        """The uuids an import has read before (in earlier batches), remembering these: a temporary table
+        on disk, so that the memory of a million-row import stays flat."""
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_seen (uuid TEXT PRIMARY KEY) WITHOUT ROWID")
+        repeated: set[str] = set()
+        for chunk in _chunks(uuids):
+            repeated.update(
+                row[0]
+                for row in self.conn.execute(
+                    f"SELECT uuid FROM temp.import_seen WHERE uuid IN ({marks(chunk)})", chunk
+                )
+            )
+        self.conn.executemany("INSERT OR IGNORE INTO temp.import_seen VALUES (?)", ((u,) for u in uuids))
+        return repeated
+
+    def forget_seen_uuids(self) -> None:
+        self.conn.execute("DROP TABLE IF EXISTS temp.import_seen")
+
     def ids_in_use(self, ids: Sequence[int]) -> set[int]:
         taken: set[int] = set()
         for chunk in _chunks(ids):

@@ -1,0 +1,277 @@
+"""An entry (one piece of evidence) and a revision of it (the state a change left, who made it and when),
+declared once. records.columns derives the store's SQL, export's columns and import's known fields from it.
+
+Each entry field is a `Column`: a Field with the SQL expression that reads it (over the aliases e for
+entries, i indicators, f frameworks, s and v sources), whether `entries` stores it (log, edit and import write
+it and every revision copies it) and whether `export entries` carries it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policytrack.records.field import Field, Kind, Type
+
+
+class Column(Field):
+    """A field of an entry, and where the store keeps it."""
+
+    __slots__ = ("exported", "sql", "stored")
+
+    def __init__(
+        self,
+        name: str,
+        type: Type,
+        description: str,
+        sql: str,
+        *,
+        stored: bool = False,
+        exported: bool = True,
+        **rules: Any,
+    ) -> None:
+        super().__init__(name, type, description, **rules)
+        self.sql = sql
+        self.stored = stored
+        self.exported = exported
+
+    @property
+    def kind(self) -> str:
+        """The cell kind export and import work with: number, text or list."""
+        return "number" if self.type in ("integer", "number") else "list" if self.type == "list" else "text"
+
+
+# In export order (the CSV header and the JSON keys of `export entries`).
+ENTRY = Kind(
+    "entry",
+    "One piece of evidence for an indicator, at its current revision.",
+    (
+        Column(
+            "id",
+            "integer",
+            "The entry's short id in this database (what show, edit and delete take; not the same in a "
+            "teammate's database: uuid is).",
+            "e.id",
+            synced=False,
+            minimum=1,
+        ),
+        Column("uuid", "uuid", "The entry's stable id across databases (what import matches on).", "e.uuid"),
+        Column(
+            "framework",
+            "key",
+            "The framework (a paper's recommendations or risks) the entry is evidence for.",
+            "f.name",
+        ),
+        Column(
+            "indicator_id",
+            "integer",
+            "The indicator's id in this database.",
+            "e.indicator_id",
+            stored=True,
+            exported=False,
+            public=False,
+            synced=False,
+        ),
+        Column("indicator", "key", "The indicator's key within the framework.", "i.key"),
+        Column(
+            "date",
+            "date",
+            "When it happened, as precisely as known: YYYY, YYYY-MM or YYYY-MM-DD.",
+            "e.date",
+            stored=True,
+        ),
+        Column(
+            "date_start",
+            "date",
+            "The first day of the date's period (what the date sorts and filters by).",
+            "e.date_start",
+            stored=True,
+            exported=False,
+        ),
+        Column(
+            "date_precision",
+            "text",
+            "How precise the date is: day, month or year.",
+            "e.date_precision",
+            stored=True,
+            choices=("day", "month", "year"),
+        ),
+        Column("summary", "text", "What happened, in a sentence.", "e.summary", stored=True, free_text=True),
+        Column(
+            "effect",
+            "integer",
+            "Effect on the indicator, from -2 (strongly hinders) to +2 (strongly advances); 0 is context. "
+            "For a risk, +2 means the risk strongly grows.",
+            "e.effect",
+            stored=True,
+            minimum=-2,
+            maximum=2,
+        ),
+        Column(
+            "grade",
+            "text",
+            "Admiralty code: source reliability A-F then information credibility 1-6 (empty: not graded).",
+            "e.grade",
+            stored=True,
+            nullable=True,
+            pattern=r"^[A-F][1-6]$",
+        ),
+        Column(
+            "status",
+            "key",
+            "The status level this entry assesses the indicator at (empty: it is not an assessment).",
+            "e.status",
+            stored=True,
+            nullable=True,
+        ),
+        Column(
+            "source",
+            "text",
+            "URL or citation of the evidence, as typed.",
+            "e.source",
+            stored=True,
+            free_text=True,
+        ),
+        Column(
+            "source_id",
+            "integer",
+            "The registered source's id in this database.",
+            "e.source_id",
+            stored=True,
+            exported=False,
+            public=False,
+            synced=False,
+            nullable=True,
+            since="m007_sources_events",
+        ),
+        Column(
+            "source_key",
+            "key",
+            "The key of the registered source the evidence comes from (empty: none registered).",
+            "s.key",
+            nullable=True,
+            default=None,
+            since="m007_sources_events",
+        ),
+        Column(
+            "via_id",
+            "integer",
+            "The registered outlet's id in this database.",
+            "e.via_id",
+            stored=True,
+            exported=False,
+            public=False,
+            synced=False,
+            nullable=True,
+            since="m007_sources_events",
+        ),
+        Column(
+            "via",
+            "key",
+            "The key of the registered outlet it came through (empty: none).",
+            "v.key",
+            nullable=True,
+            default=None,
+            since="m007_sources_events",
+        ),
+        Column(
+            "event",
+            "text",
+            "The event it is part of: the entries of one event, logged against several indicators at once, "
+            "share it (empty: none).",
+            "e.event",
+            stored=True,
+            nullable=True,
+            default=None,
+            since="m007_sources_events",
+        ),
+        Column(
+            "weight",
+            "number",
+            "The grade's weight in weighted momentum (derived from the grade).",
+            "e.weight",
+            stored=True,
+            exported=False,
+            synced=False,
+            since="m007_sources_events",
+        ),
+        Column("tags", "list", "Tags, joined with '; '.", "e.tags", stored=True, free_text=True),
+        Column(
+            "actors", "list", "Actors involved, joined with '; '.", "e.actors", stored=True, free_text=True
+        ),
+        Column(
+            "signals",
+            "list",
+            "The keys of the indicator's signals (signposts) it observes, joined with '; '.",
+            "e.signals",
+            stored=True,
+            default=[],
+            since="m009_signals",
+        ),
+        Column("note", "text", "The analyst's longer note.", "e.note", stored=True, free_text=True),
+        Column("analyst", "text", "Who logged it.", "e.analyst", stored=True, free_text=True),
+        Column(
+            "reviewed_by",
+            "text",
+            "Who reviewed it (empty: not reviewed).",
+            "e.reviewed_by",
+            stored=True,
+            free_text=True,
+            nullable=True,
+            default=None,
+            since="m009_reviews",
+        ),
+        Column(
+            "reviewed_at",
+            "datetime",
+            "When it was reviewed (UTC; empty: not reviewed).",
+            "e.reviewed_at",
+            stored=True,
+            nullable=True,
+            default=None,
+            since="m009_reviews",
+        ),
+        Column(
+            "revision",
+            "integer",
+            "How many times the entry was written (1: never edited).",
+            "e.revision",
+            minimum=1,
+        ),
+        Column("recorded_at", "datetime", "When it was first recorded (UTC).", "e.recorded_at"),
+        Column(
+            "indicator_title",
+            "text",
+            "The indicator's title.",
+            "i.title",
+            free_text=True,
+            synced=False,
+        ),
+    ),
+)
+
+# What `export entries --all-revisions` adds to each row: the change that made the revision.
+REVISION = Kind(
+    "revision",
+    "One state of an entry: what a change left, who made it and when.",
+    (
+        Column(
+            "action",
+            "text",
+            "What made this revision: create, edit, delete, restore or import.",
+            "r.action",
+            choices=("create", "edit", "delete", "restore", "import"),
+        ),
+        Column("changed_by", "text", "Who made the revision.", "r.changed_by", free_text=True),
+        Column("changed_at", "datetime", "When the revision was made (UTC).", "r.changed_at"),
+    ),
+)
+
+# Fields that records of entries carry in some outputs but that are not columns of the export.
+DELETED = Field("deleted", "boolean", "Whether the entry is deleted (a tombstone).", synced=False)
+DELETED_AT = Field(
+    "deleted_at",
+    "datetime",
+    "When the entry was deleted (UTC; empty: it is current).",
+    nullable=True,
+    default=None,
+)
