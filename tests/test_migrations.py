@@ -83,7 +83,8 @@ def schema_of(conn: sqlite3.Connection) -> dict[str, Any]:
 EXPECTED_SCHEMA: dict[str, Any] = {
     "index entries_assessments": {
         "table": "entries",
-        "columns": ["indicator_id", "date_start", "id", "status", "date"],
+        # m010: in the one order (never the local id)
+        "columns": ["indicator_id", "date_start", "recorded_at", "analyst", "uuid", "status", "date"],
         "unique": False,
         "origin": "c",
         "where": "deleted_at IS NULL AND status IS NOT NULL",
@@ -496,6 +497,10 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("summary", "TEXT", 0, None, 0),
             ("note", "TEXT", 0, None, 0),
             ("source", "TEXT", 0, None, 0),
+            ("source_key", "TEXT", 0, None, 0),
+            ("source_name", "TEXT", 0, None, 0),
+            ("via", "TEXT", 0, None, 0),
+            ("via_name", "TEXT", 0, None, 0),
             ("effect", "INTEGER", 0, None, 0),
             ("grade", "TEXT", 0, None, 0),
             ("status", "TEXT", 0, None, 0),
@@ -505,12 +510,15 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("revision", "INTEGER", 0, None, 0),
             ("recorded_at", "TEXT", 0, None, 0),
         ],
+        # m010: with the registered source and outlet
         "sql": "CREATE VIEW current_entries AS SELECT e.id, e.uuid, f.name AS framework, "
         "i.number AS indicator_number, i.key AS indicator, i.title AS "
         "indicator_title, e.date, e.date_precision, e.summary, e.note, e.source, "
+        "s.key AS source_key, s.name AS source_name, v.key AS via, v.name AS via_name, "
         "e.effect, e.grade, e.status, e.tags, e.actors, e.analyst, e.revision, "
         "e.recorded_at FROM entries e JOIN indicators i ON i.id = e.indicator_id "
-        "JOIN frameworks f ON f.id = i.framework_id WHERE e.deleted_at IS NULL",
+        "JOIN frameworks f ON f.id = i.framework_id LEFT JOIN sources s ON s.id = e.source_id "
+        "LEFT JOIN sources v ON v.id = e.via_id WHERE e.deleted_at IS NULL",
     },
     # m009_signals
     "index entries_signals": {

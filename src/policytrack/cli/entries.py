@@ -336,6 +336,15 @@ def list_cmd(
         bool, typer.Option("--all-frameworks", help="Entries of every framework.")
     ] = False,
     framework: FrameworkOpt = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            metavar="KEY",
+            help="Only entries from this registered source or through it as their outlet (repeatable; a "
+            "merged key means the source it was merged into).",
+        ),
+    ] = None,
 ) -> None:
     """List evidence, oldest first. On a terminal, the newest page and how many there are (--limit N,
     --all; $PAGER pages through them all); piped, and in every other format, all of them, streamed."""
@@ -352,7 +361,10 @@ def list_cmd(
     if all_frameworks and framework:
         raise fail("--all-frameworks and --framework cannot be used together", 2)
     with opened_store(ctx) as store:
+        from policytrack.domain.entries import with_sources
+
         fw = None if all_frameworks else get_framework(store, framework)
+        flt = with_sources(store, flt, source or [])
         # with deleted entries, a last column says when each was deleted (empty: it is current); import
         # reads it back as the tombstone
         fields = (*EXPORT_FIELDS, "deleted_at") if deleted else EXPORT_FIELDS

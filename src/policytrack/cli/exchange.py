@@ -117,7 +117,7 @@ def export_entries(
     fields = REVISION_FIELDS if all_revisions else EXPORT_FIELDS
     with opened_store(ctx) as store:
         if all_frameworks:
-            frameworks = [get_framework(store, name) for name in store.framework_names()]
+            frameworks = [get_framework(store, name) for name in sorted(store.framework_names())]
         else:
             frameworks = [get_framework(store, framework)]
         if indicator and len(frameworks) > 1:

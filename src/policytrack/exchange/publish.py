@@ -25,7 +25,7 @@ from policytrack.core.errors import InputError
 from policytrack.core.paths import path_problem, too_long
 from policytrack.exchange.export import csv_lines, json_texts
 from policytrack.records.columns import EXPORTED
-from policytrack.records.entry import FACETS
+from policytrack.records.entry import FACETS, SEARCHED, SOURCE_NAME, VIA_NAME
 from policytrack.records.field import Kind
 from policytrack.records.indicator import PUBLISHED_INDICATOR
 from policytrack.records.models import EntryFilter, Framework
@@ -34,6 +34,8 @@ from policytrack.store import Store
 
 DATABASE = "policytrack.db"
 LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/", "title": "CC BY 4.0"}
+# The public copy's own full-text index of the current_entries view (records.entry.SEARCHED).
+SEARCH_TABLE = "current_entries_fts"
 
 
 def check_target(target: Path) -> None:
@@ -171,9 +173,13 @@ def _resource(name: str, path: str, title: str, schema: dict[str, Any]) -> dict[
 
 def datasette_metadata(frameworks: Sequence[Framework], as_of: date) -> dict[str, Any]:
     """Datasette's metadata: title, licence, source, column descriptions, facets, a default sort and
-    full-text search on the current_entries view through the entries' index."""
+    full-text search on the current_entries view through the public copy's own index of it (SEARCHED)."""
     source = frameworks[0].source
     columns = EXPORTED.descriptions()
+    view_columns = {
+        **columns,
+        **{f.name: f.description for f in (SOURCE_NAME, VIA_NAME)},
+    }
     return {
         "title": _title(frameworks),
         "description": _description(frameworks, as_of),
@@ -186,11 +192,11 @@ def datasette_metadata(frameworks: Sequence[Framework], as_of: date) -> dict[str
                 "tables": {
                     "current_entries": {
                         "title": "Current evidence entries",
-                        "fts_table": "entries_fts",
+                        "fts_table": SEARCH_TABLE,
                         "fts_pk": "id",
                         "sort_desc": "date",
                         "facets": list(FACETS),
-                        "columns": columns,
+                        "columns": view_columns,
                     },
                     "entries": {"sort_desc": "date", "columns": columns},
                 }
@@ -241,7 +247,8 @@ def manifest(files: dict[str, bytes], as_of: date) -> str:
 
 def _public_copy(store: Store, target: Path, frameworks: Sequence[Framework], as_of: date) -> None:
     """The database with what the bundle publishes: no deleted entry nor its history, no entry dated after
-    the as-of date or of another framework, none of sync's bookkeeping; compacted."""
+    the as-of date or of another framework, none of sync's bookkeeping; a full-text index of the
+    current_entries view (the copy never changes, so it needs no triggers); compacted."""
     store.backup(target)
     conn = sqlite3.connect(target, isolation_level=None)
     try:
@@ -258,6 +265,12 @@ def _public_copy(store: Store, target: Path, frameworks: Sequence[Framework], as
         conn.execute(f"DELETE FROM entry_revisions WHERE entry_id IN ({left_out})", params)
         conn.execute(f"DELETE FROM entries WHERE id IN ({left_out})", params)
         conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
+        searched = ", ".join(SEARCHED)
+        conn.execute(f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5({searched}, tokenize='unicode61')")
+        conn.execute(
+            f"INSERT INTO {SEARCH_TABLE} (rowid, {searched}) "
+            f"SELECT id, {', '.join(f'coalesce({c}, {chr(39) * 2})' for c in SEARCHED)} FROM current_entries"
+        )
         conn.execute("COMMIT")
         conn.execute("VACUUM")
     finally:

@@ -249,6 +249,34 @@ DELETED_AT = Field(
     default=None,
 )
 
+# The published view (current_entries) names each entry's registered source and outlet beside their keys.
+SOURCE_NAME = Field(
+    "source_name",
+    "text",
+    "The name of the registered source the evidence comes from (empty: none registered).",
+    free_text=True,
+    synced=False,
+    nullable=True,
+    default=None,
+    since="m011_one_order_and_sources_view",
+)
+VIA_NAME = Field(
+    "via_name",
+    "text",
+    "The name of the registered outlet it came through (empty: none).",
+    free_text=True,
+    synced=False,
+    nullable=True,
+    default=None,
+    since="m011_one_order_and_sources_view",
+)
+# The text of the published view that its full-text search finds: what the entry says and where it came
+# from, registered sources by key and name included.
+SEARCHED = ("summary", "note", "source", "source_key", SOURCE_NAME.name, "via", VIA_NAME.name)
+# The one order of entries and assessments (README, "How the report decides"): the observed date (its first
+# day), the time the entry was recorded (UTC), the analyst, the uuid. Never a local id, so two databases
+# holding the same entries list, export and assess them the same way.
+ORDER = ("date_start", "recorded_at", "analyst", "uuid")
 # What Datasette offers to filter the published entries by (facets): fields of few values.
 FACETS = ("framework", "indicator", "effect", "grade", "status", "analyst")
 # The `$EDITOR` form of `log` and `edit --editor`, in order; the note is last (it may run over lines).

@@ -297,6 +297,10 @@ class EntryFilter:
     effects: tuple[int, int] | None = None  # an effect from the first to the second, inclusive
     unreviewed: bool = False  # only entries not reviewed
     reviewed: bool = False  # only reviewed entries
+    # registered sources (local ids, resolved by domain.entries.with_sources): entries whose originator or
+    # outlet is any of them; and per word of `grep`, the sources whose key or name has a word it starts
+    sources: Sequence[int] = ()
+    grep_sources: Sequence[Sequence[int]] = ()
 
 
 class NotJSON:

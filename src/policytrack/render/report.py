@@ -15,7 +15,7 @@ from policytrack.domain.status import Timeline, TimelinePoint
 from policytrack.domain.targets import Target
 from policytrack.records.models import Entry, StatusLevel, plural
 from policytrack.records.report import ANALYST_ROW
-from policytrack.render.entries import fit
+from policytrack.render.entries import fit, source_text
 from policytrack.render.signposts import signposts_count
 from policytrack.render.text import literal, visible
 
@@ -322,7 +322,7 @@ def evidence_markdown(title: str, entries: Iterable[Entry], corroboration: str =
             _md_text(e.summary),
             e.grade or "",
             f"{e.effect:+d}" if e.effect else "0",
-            _md_text(e.source),
+            _md_text(source_text(e)),
         ]
         for e in entries
     ]
@@ -452,7 +452,7 @@ def timeline_table(
             cells.append(literal(e.grade or ""))
         cells += [literal(p.status_change or "", style="bold"), literal(e.summary)]
         if "Source" not in dropped:
-            cells.append(literal(e.source))
+            cells.append(literal(source_text(e)))
         table.add_row(*cells)
     return table, dropped
 

@@ -44,6 +44,7 @@ MIGRATION_NAMES = (
     "m009_signals",
     "m009_reviews",
     "m010_shared_record",
+    "m011_one_order_and_sources_view",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0

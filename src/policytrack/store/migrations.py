@@ -365,3 +365,31 @@ def m010_shared_record(db: Any) -> None:
             set_at TEXT NOT NULL
         )"""
     )
+
+
+@migrations(name="m011_one_order_and_sources_view")
+def m011_one_order_and_sources_view(db: Any) -> None:
+    """The assessments index in the one order (observed date, time recorded, analyst, uuid: never the
+    local id), so the status at a date stays one seek; and the readable view with each entry's registered
+    source (key and name) and the outlet it came through, which the full-text search of a published copy
+    also finds (current_entries_search)."""
+    db.execute("DROP INDEX entries_assessments")
+    db.execute(
+        """CREATE INDEX entries_assessments ON entries
+           (indicator_id, date_start, recorded_at, analyst, uuid, status, date)
+           WHERE deleted_at IS NULL AND status IS NOT NULL"""
+    )
+    db.execute("DROP VIEW current_entries")
+    db.execute(
+        """CREATE VIEW current_entries AS
+           SELECT e.id, e.uuid, f.name AS framework, i.number AS indicator_number, i.key AS indicator,
+                  i.title AS indicator_title, e.date, e.date_precision, e.summary, e.note, e.source,
+                  s.key AS source_key, s.name AS source_name, v.key AS via, v.name AS via_name,
+                  e.effect, e.grade, e.status, e.tags, e.actors, e.analyst, e.revision, e.recorded_at
+           FROM entries e
+           JOIN indicators i ON i.id = e.indicator_id
+           JOIN frameworks f ON f.id = i.framework_id
+           LEFT JOIN sources s ON s.id = e.source_id
+           LEFT JOIN sources v ON v.id = e.via_id
+           WHERE e.deleted_at IS NULL"""
+    )
