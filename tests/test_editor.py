@@ -262,7 +262,7 @@ def test_options_and_text_the_form_cannot_hold(
     assert "change it with --summary" in refused(cli("edit", "1", "--editor"))
     # options are checked as with a summary, before the editor opens
     assert "';'" in refused(cli("log", "regional", "--tag", "a;b"))
-    assert "--effect" in refused(cli("log", "regional", "--effect", "7"))
+    assert "invalid effect 7" in refused(cli("log", "regional", "--effect", "7"))
     assert "several lines" in refused(cli("log", "regional", "x", "--tag", "a\nb"))
     assert not (tmp_path / "forms-1.txt").exists()
     assert dump(db_path) == before

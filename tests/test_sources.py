@@ -108,7 +108,7 @@ BAD = [
     (["source", "merge", "wire", "wire"], "already the same source"),
     (["source", "merge", "wire", "wyre"], "did you mean 'wire'?"),
     (["log", "regional", "x", "--source", "wirre"], "did you mean 'wire'?"),
-    (["log", "regional", "x", "--source", "wire", "--via", "wire"], "--via names the source itself"),
+    (["log", "regional", "x", "--source", "wire", "--via", "wire"], "via names the source itself"),
     (["log", "regional", "x", "--source", "wire", "--via", "outlett"], "did you mean 'outlet'?"),
     (["log", "regional", "x", "--credibility", "2"], "--credibility needs a registered --source"),
     (["log", "regional", "x", "--source", "Some paper", "--credibility", "2"], "needs a registered --source"),
@@ -116,7 +116,7 @@ BAD = [
     (["log", "regional,diversify,regional", "x"], "named twice"),
     (["log", "regional,5", "x"], "named twice"),  # 5 is regional's number
     (["log", "regional,diversify", "x", "--effect", "guidelines=1"], "not one of this entry's indicators"),
-    (["log", "regional,diversify", "x", "--effect", "regional=3"], "invalid --effect 3"),
+    (["log", "regional,diversify", "x", "--effect", "regional=3"], "invalid effect 3"),
     (["log", "regional,nope", "x"], "unknown indicator 'nope'"),
     (["log", "regional,", "x"], "empty indicator"),
 ]
@@ -306,7 +306,7 @@ def test_event_effects_named_ones_win_whatever_the_order(bare: list[int], named:
 
 
 def test_event_effects_refuse_a_value_out_of_range() -> None:
-    with pytest.raises(InputError, match="invalid --effect 3"):
+    with pytest.raises(InputError, match="invalid effect 3"):
         event_effects(["a=3"], ["a"])
 
 
@@ -496,6 +496,6 @@ def test_edit_relinks_the_source_and_clears_the_outlet(
     assert cli("edit", str(entry), "--via", "").exit_code == 0
     assert _entry(cli_json, entry)["via"] is None
     refused = cli("edit", str(entry), "--via", "wire")
-    assert refused.exit_code == 1 and "--via names the source itself" in refused.stderr
+    assert refused.exit_code == 1 and "via names the source itself" in refused.stderr
     assert cli("edit", str(entry), "--note", "kept").exit_code == 0  # other edits keep the link
     assert _entry(cli_json, entry)["source_key"] == "wire"

@@ -162,7 +162,7 @@ def log_cmd(
     data = EntryInput(
         indicator=indicator,
         summary=read_text_arg(summary),
-        date=read_date(date, "--date", dayfirst=dayfirst, monthfirst=monthfirst),
+        date=read_date(date, "date", dayfirst=dayfirst, monthfirst=monthfirst),
         source=source,
         status=status,
         grade=grade,
@@ -569,9 +569,7 @@ def edit_cmd(
     changes = EntryChanges(
         indicator=indicator,
         summary=read_text_arg(summary) if summary is not None else None,
-        date=read_date(date, "--date", dayfirst=dayfirst, monthfirst=monthfirst)
-        if date is not None
-        else None,
+        date=read_date(date, "date", dayfirst=dayfirst, monthfirst=monthfirst) if date is not None else None,
         source=source,
         effect=effect,
         status=status,
