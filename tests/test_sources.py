@@ -98,11 +98,11 @@ def test_via_is_kept_and_does_not_count_as_a_source(cli_json: InvokeJson, regist
 
 
 BAD = [
-    (["source", "add", "x y", "--name", "X"], "invalid source key"),
-    (["source", "add", "new", "--name", "X", "--reliability", "G"], "invalid --reliability 'G'"),
-    (["source", "add", "new", "--name", "X", "--type", "blog"], "invalid --type 'blog'"),
-    (["source", "add", "new", "--name", "X", "--url", "wire.example"], "invalid --url"),
-    (["source", "add", "new"], "a source needs --name"),
+    (["source", "add", "x y", "--name", "X"], "invalid key 'x y'"),
+    (["source", "add", "new", "--name", "X", "--reliability", "G"], "invalid reliability 'G'"),
+    (["source", "add", "new", "--name", "X", "--type", "blog"], "invalid type 'blog'"),
+    (["source", "add", "new", "--name", "X", "--url", "wire.example"], "invalid url"),
+    (["source", "add", "new"], "a source needs a name: give --name"),
     (["source", "add", "wire", "--name", "X"], "already registered"),
     (["source", "show", "wier"], "did you mean 'wire'?"),
     (["source", "merge", "wire", "wire"], "already the same source"),
@@ -466,9 +466,9 @@ def test_source_import_merges_by_uuid_and_keeps_merges(
         ('[{"uuid": "x", "key": "k", "name": "n"}]', "is not a uuid"),
         (
             '[{"uuid": "0b7e9a4c-5d2f-4c1e-9a3b-6f8d2e1c4b5a", "key": "k", "name": "n", "type": "blog"}]',
-            "--type",
+            "invalid type 'blog'",
         ),
-        ('[{"uuid": "0b7e9a4c-5d2f-4c1e-9a3b-6f8d2e1c4b5a", "key": "k", "name": ""}]', "empty --name"),
+        ('[{"uuid": "0b7e9a4c-5d2f-4c1e-9a3b-6f8d2e1c4b5a", "key": "k", "name": ""}]', "empty name"),
         ("[1, 2]", "one object per source"),
         ("{not json", "is not a sources file"),
     ],

@@ -39,6 +39,7 @@ SOURCE = Kind(
             "The source's key (what --source and --via take).",
             "key",
             stored=True,
+            pattern=r"^[a-z0-9][a-z0-9._-]{0,39}$",
             since=_SINCE,
         ),
         Column("name", "text", "The source's name.", "name", stored=True, free_text=True, since=_SINCE),
