@@ -63,7 +63,7 @@ def forecast_cmd(
     data = ForecastInput(
         indicator=indicator,
         level=level,
-        due=read_date(by, "--by", allow_future=True),
+        due=read_date(by, "due", allow_future=True),
         likelihood=likelihood,
         confidence=confidence,
         note=note,

@@ -15,10 +15,11 @@ from datetime import date
 
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import InputError, NotFoundError
-from policytrack.core.storable import clean_text
 from policytrack.domain.context import default_analyst, utc_now
-from policytrack.domain.likelihood import BANDS, Band, band_of, brier, parse_confidence, parse_likelihood
+from policytrack.domain.likelihood import BANDS, Band, band_of, brier, parse_likelihood
 from policytrack.domain.status import statuses_at
+from policytrack.records import check
+from policytrack.records.forecast import FORECAST
 from policytrack.records.models import MAX_ID, Framework, Indicator, resolve_indicator
 from policytrack.store import Store
 
@@ -80,7 +81,8 @@ class Forecast:
 
 
 def checked_values(fw: Framework, data: ForecastInput) -> dict[str, object]:
-    """A forecast's stored values, every field checked (`make_forecast` and import share this)."""
+    """The one validator of a forecast's fields (`forecast`, `import --forecasts` and sync): each checked
+    against its declaration (records/forecast.py) and the framework (indicator, level)."""
     ind = resolve_indicator(fw, data.indicator)
     return {
         "indicator_id": ind.id,
@@ -88,9 +90,9 @@ def checked_values(fw: Framework, data: ForecastInput) -> dict[str, object]:
         "due": str(data.due),
         "due_end": data.due.end.isoformat(),
         "likelihood": parse_likelihood(data.likelihood),
-        "confidence": parse_confidence(data.confidence) if data.confidence else None,
-        "note": clean_text(data.note, "--note").strip(),
-        "analyst": clean_text(data.analyst, "--analyst").strip() or default_analyst(),
+        "confidence": check.choice(FORECAST["confidence"], data.confidence) if data.confidence else None,
+        "note": check.text(FORECAST["note"], data.note).strip(),
+        "analyst": check.text(FORECAST["analyst"], data.analyst).strip() or default_analyst(),
     }
 
 
