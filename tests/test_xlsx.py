@@ -223,7 +223,10 @@ def test_text_a_cell_cannot_hold_is_refused_and_nothing_written(
     # emoji count twice as a spreadsheet counts (UTF-16): 16,384 of them are 32,768 units, one too many
     too_long = "\N{GRINNING FACE}" * ((MAX_CELL_TEXT + 1) // 2)
     refused = cli("log", "regional", too_long, "--date", "2024")
-    assert refused.exit_code == 1 and "summary is 32,768 characters long as a spreadsheet counts" in refused.stderr
+    assert (
+        refused.exit_code == 1
+        and "summary is 32,768 characters long as a spreadsheet counts" in refused.stderr
+    )
     # an entry an older release stored: the writer names it rather than cut it
     entry = log("regional", "short", "--date", "2024")
     with sqlite3.connect(db_path) as conn:
