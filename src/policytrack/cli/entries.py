@@ -200,6 +200,8 @@ def _form_values(entry: Entry) -> dict[str, str]:
         "grade": entry.grade or "",
         "status": entry.status or "",
         "source": entry.source,
+        "source_key": entry.source_key or "",
+        "via": entry.via or "",
         "tags": LIST_SEPARATOR.join(entry.tags),
         "actors": LIST_SEPARATOR.join(entry.actors),
         "note": entry.note,
@@ -248,13 +250,15 @@ def _log_in_editor(
     from policytrack.render.text import visible
 
     dayfirst, monthfirst = ctx.params.get("dayfirst", False), ctx.params.get("monthfirst", False)
-    start = read_date(date, "--date", dayfirst=dayfirst, monthfirst=monthfirst)
+    start = read_date(date, "date", dayfirst=dayfirst, monthfirst=monthfirst)
     values = {
         "date": str(start),
         "effect": effect_text(effect),
         "grade": grade or "",
         "status": status or "",
         "source": source,
+        "source_key": "",
+        "via": ctx.params.get("via") or "",
         "tags": LIST_SEPARATOR.join(tag or []),
         "actors": LIST_SEPARATOR.join(actor or []),
         "note": note,
@@ -286,7 +290,8 @@ def _log_in_editor(
             )
             part = EventPart(fw, ind.key, data.effect)
             allow = bool(ctx.params.get("allow_duplicate"))
-            return log_event(store, [part], linked(store, data, via, credibility), allow_duplicate=allow)[0]
+            links = linked(store, data, fields.get("via") or None, credibility, fields.get("source_key"))
+            return log_event(store, [part], links, allow_duplicate=allow)[0]
 
         title = " ".join(ind.title.split())
         heading = visible(f"New entry for {ind.number}. {title} [{ind.key}] ({fw.name})")
@@ -628,6 +633,8 @@ def _edit_in_editor(ctx: typer.Context, entry_id: int, framework: str | None) ->
                 if date is not None
                 else None,
                 source=new.get("source"),
+                source_key=new.get("source_key"),
+                via=new.get("via"),
                 effect=_form_effect(new["effect"]) if "effect" in new else None,
                 status=new.get("status"),
                 grade=new.get("grade"),

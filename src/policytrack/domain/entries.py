@@ -94,10 +94,21 @@ def log_entry(store: Store, fw: Framework, data: EntryInput) -> Entry:
     return store.get_entry(entry_id)
 
 
-def linked(store: Store, data: EntryInput, via: str | None, credibility: str | None) -> EntryInput:
-    """The input with its source linked to the registry (sources.link), the outlet it came `via`, and a
+def linked(
+    store: Store,
+    data: EntryInput,
+    via: str | None,
+    credibility: str | None,
+    source_key: str | None = None,
+) -> EntryInput:
+    """The input with its source linked to the registry (sources.link, or the registered `source_key`
+    given apart from the text, as the editor form and import give it), the outlet it came `via`, and a
     grade from the registered source's reliability and `credibility` (an explicit --grade wins)."""
-    source_id, text = link(store, data.source)
+    source_id: int | None
+    if source_key and source_key.strip():
+        source_id, text = find_source(store, source_key, "source_key source").id, data.source.strip()
+    else:
+        source_id, text = link(store, data.source)
     via_id = find_source(store, via, "via source").id if via else None
     grade = data.grade
     if credibility is not None and not grade:
@@ -226,6 +237,7 @@ class EntryChanges:
     add_actors: Sequence[str] = ()
     remove_actors: Sequence[str] = ()
     via: str | None = None  # a registered outlet's key; "" clears it
+    source_key: str | None = None  # a registered source's key (the source text stays); "" clears it
 
 
 def _labels_after(
@@ -254,6 +266,11 @@ def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges
     source_id, source_text = before["source_id"], None
     if changes.source is not None:
         source_id, source_text = link(store, changes.source)
+    if changes.source_key is not None:
+        key = changes.source_key.strip()
+        source_id = find_source(store, key, "source_key source").id if key else None
+        if changes.source is not None:
+            source_text = changes.source.strip()  # the key links it; the text stays as typed
     via_id = before["via_id"]
     if changes.via is not None:
         via_id = find_source(store, changes.via, "via source").id if changes.via.strip() else None

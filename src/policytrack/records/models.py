@@ -197,6 +197,10 @@ class Entry:
     signals: tuple[str, ...] = ()
     reviewed_by: str | None = None
     reviewed_at: str | None = None
+    # what tables and the brief show of the registered source and outlet (records.entry.SOURCE_SHOWN)
+    source_name: str | None = None
+    via_name: str | None = None
+    source_url: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -88,7 +88,7 @@ def _evidence(entries: list[Entry]) -> list[EvidenceRow]:
             _signed(e.effect),
             EFFECT_NAMES[e.effect],
             visible(source_text(e)),
-            source_link(e.source),
+            source_link(e.source) or source_link(e.source_url or ""),
         )
         for e in entries
     ]

@@ -185,9 +185,15 @@ def entries_table(
     return table, dropped
 
 
+def _named(key: str | None, name: str | None) -> str:
+    return f"{key} ({name})" if key and name else key or ""
+
+
 def source_text(entry: Entry) -> str:
-    """The registered source's key (and the outlet it came via), then the free text."""
-    registered = " ".join(p for p in (entry.source_key, f"via {entry.via}" if entry.via else "") if p)
+    """The registered source's key and name (and the outlet it came via, by key and name), then the free
+    text: `wire (Example Wire Service) via outlet (The Outlet): https://...`."""
+    source, via = _named(entry.source_key, entry.source_name), _named(entry.via, entry.via_name)
+    registered = " ".join(p for p in (source, f"via {via}" if via else "") if p)
     return f"{registered}: {entry.source}" if registered and entry.source else registered or entry.source
 
 
