@@ -40,7 +40,7 @@ app.add_typer(sync_app, name="sync")
 
 
 # Global options that take a value, so main() can find the command name after them.
-_VALUE_OPTIONS = {"--db"}
+_VALUE_OPTIONS = {"--db", "--lang"}
 
 
 def command_name(args: list[str]) -> str | None:
