@@ -92,7 +92,7 @@ def test_frictionless_validates_the_data_package(published: Path) -> None:
     fields = {f["name"]: f for f in entries["schema"]["fields"]}
     assert fields["effect"]["constraints"] == {"minimum": -2, "maximum": 2}
     assert fields["date"]["type"] == "string" and "pattern" in fields["date"]["constraints"]
-    assert fields["date_precision"]["constraints"] == {"enum": ["day", "month", "year"]}
+    assert fields["date_precision"]["constraints"] == {"enum": ["day", "month", "quarter", "year"]}
     assert entries["schema"]["primaryKey"] == ["uuid"]
     assert entries["schema"]["foreignKeys"][0]["reference"]["resource"] == "indicators"
     report = frictionless.validate(str(published / "datapackage.json"))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from policytrack import __version__
+from policytrack.core.dates import PRECISIONS
 from policytrack.core.errors import InputError
 from policytrack.exchange.export import csv_lines, json_texts
 from policytrack.records.columns import EXPORT_FIELDS
@@ -31,7 +32,7 @@ from policytrack.store import Store
 
 DATABASE = "policytrack.db"
 LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/", "title": "CC BY 4.0"}
-DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?|-Q[1-4])?$"
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 # What each published entry column means: the Table Schema, Datasette's column descriptions.
@@ -41,7 +42,7 @@ ENTRY_DESCRIPTIONS = {
     "framework": "The framework (a paper's recommendations) the entry is evidence for",
     "indicator": "Key of the indicator (recommendation or risk) within the framework",
     "date": "When the event happened, as precisely as known: YYYY, YYYY-MM or YYYY-MM-DD",
-    "date_precision": "How precise the date is: day, month or year",
+    "date_precision": "How precise the date is: day, month, quarter or year",
     "summary": "What happened",
     "effect": "Effect on the indicator, from -2 (strongly hindering) to 2 (strongly advancing)",
     "grade": "Admiralty grade: source reliability A-F and information credibility 1-6",
@@ -59,7 +60,7 @@ _ENTRY_TYPES: dict[str, dict[str, Any]] = {
     "id": {"type": "integer"},
     "uuid": {"type": "string", "constraints": {"required": True, "unique": True, "pattern": UUID_PATTERN}},
     "date": {"type": "string", "constraints": {"required": True, "pattern": DATE_PATTERN}},
-    "date_precision": {"type": "string", "constraints": {"enum": ["day", "month", "year"]}},
+    "date_precision": {"type": "string", "constraints": {"enum": list(PRECISIONS)}},
     "effect": {"type": "integer", "constraints": {"minimum": -2, "maximum": 2}},
     "grade": {"type": "string", "constraints": {"pattern": "^[A-F][1-6]$"}},
     "revision": {"type": "integer", "constraints": {"minimum": 1}},

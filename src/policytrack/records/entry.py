@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from policytrack.core.dates import PRECISIONS
 from policytrack.records.field import Field, Kind, Type
 
 
@@ -75,7 +76,7 @@ ENTRY = Kind(
         Column(
             "date",
             "date",
-            "When it happened, as precisely as known: YYYY, YYYY-MM or YYYY-MM-DD.",
+            "When it happened, as precisely as known: YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD.",
             "e.date",
             stored=True,
         ),
@@ -90,10 +91,10 @@ ENTRY = Kind(
         Column(
             "date_precision",
             "text",
-            "How precise the date is: day, month or year.",
+            "How precise the date is: day, month, quarter or year.",
             "e.date_precision",
             stored=True,
-            choices=("day", "month", "year"),
+            choices=PRECISIONS,
         ),
         Column("summary", "text", "What happened, in a sentence.", "e.summary", stored=True, free_text=True),
         Column(

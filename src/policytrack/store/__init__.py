@@ -42,6 +42,7 @@ MIGRATION_NAMES = (
     "m009_forecasts",
     "m009_signals",
     "m009_reviews",
+    "m010_quarter_precision",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
