@@ -266,7 +266,7 @@ def test_english_dates_never_load_babel() -> None:
     code = (
         "import sys; from datetime import date; from policytrack.core.dates import parse_date; "
         "[parse_date(t, date(2026, 1, 1)) for t in ('2024-07-06', '6 July 2024', 'Q3 2024', '6 juil 2024')]; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('babel', 'gettext')))"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('babel', 'gettext', 'click')))"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANG")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)

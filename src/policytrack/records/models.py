@@ -8,6 +8,7 @@ from datetime import date
 
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import InputError, UnknownIndicatorError
+from policytrack.core.i18n import ngettext, number
 from policytrack.core.storable import MAX_FIELD, clean_text
 
 EFFECT_MIN, EFFECT_MAX = -2, 2
@@ -18,8 +19,9 @@ DEFAULT_FRAMEWORK = "mali-china-security"
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """`1 entry`, `2 entries`: a count with its noun."""
-    return f"{count:,} {singular if count == 1 else plural_form or singular + 's'}"
+    """`1 entry`, `2 entries`: a count with its noun, by the language's plural rule (babel.cfg extracts
+    the two forms of each call)."""
+    return f"{number(count)} {ngettext(singular, plural_form or singular + 's', count)}"
 
 
 def check_effect(effect: int) -> int:
