@@ -14,11 +14,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from policytrack.core.datewords import accepted, words_date
 from policytrack.core.errors import DateError
 from policytrack.core.i18n import _
 
 Precision = Literal["day", "month", "quarter", "year"]
+
+
+def accepted() -> str:
+    """The forms of date parse_date reads, in the language of the messages (datewords: its names and
+    patterns load only for a date in words or an error, not for the ISO dates of the common path)."""
+    from policytrack.core.datewords import accepted as text
+
+    return text()
+
+
 # What entries.date_precision may hold (the entry declaration's choices and the schema's CHECK).
 PRECISIONS: tuple[Precision, ...] = ("day", "month", "quarter", "year")
 
@@ -197,6 +206,12 @@ def _free_text(raw: str, dayfirst: bool) -> PartialDate:
     return PartialDate(a.date(), "day")
 
 
+def _words_date(text: str, raw: str) -> tuple[date, Literal["day", "month", "quarter"]] | None:
+    from policytrack.core.datewords import words_date
+
+    return words_date(text, raw)
+
+
 def parse_date(
     raw: str,
     today: date,
@@ -227,7 +242,7 @@ def parse_date(
             result = _numeric(raw, m, dayfirst, monthfirst)
         elif re.fullmatch(r"[\d\s/.\-]+", text):
             raise DateError(_("invalid date {raw!r}; {accepted}").format(raw=raw, accepted=accepted()))
-        elif words := words_date(text, raw):
+        elif words := _words_date(text, raw):
             result = PartialDate(*words)
         else:
             result = _free_text(text, dayfirst)

@@ -24,16 +24,14 @@ if TYPE_CHECKING:
 
 DOMAIN = "policytrack"
 ENGLISH = "en"
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LOCALE_DIR = Path(__file__).parent.parent / "locale"
 # The languages a date is read in after the chosen one (core/dates.py): French, the working language of
 # the frameworks that ship, then English.
 FALLBACKS = ("fr", "en")
 
 # A language as people give it (fr, fr_FR, fr-CA, bm) or as the locale variables hold it (fr_FR.UTF-8,
 # ca_ES@valencia); C and POSIX are English.
-_CODE = re.compile(
-    r"^([A-Za-z]{2,3})(?:[_-]([A-Za-z]{2}|[0-9]{3}))?(?:\.[A-Za-z0-9_-]+)?(?:@[A-Za-z0-9]+)?\Z"
-)
+_CODE = r"^([A-Za-z]{2,3})(?:[_-]([A-Za-z]{2}|[0-9]{3}))?(?:\.[A-Za-z0-9_-]+)?(?:@[A-Za-z0-9]+)?\Z"
 _ENV = ("LC_ALL", "LC_MESSAGES", "LANG")
 
 
@@ -55,7 +53,7 @@ def choose(option: str | None = None, configured: Callable[[], Any] | None = Non
 
 def code_of(value: str) -> str | None:
     """The language part of a code or a locale (`fr_FR.UTF-8` -> `fr`), lower-case; None if it is not one."""
-    m = _CODE.match(value.strip())
+    m = re.match(_CODE, value.strip())  # re's cache: not compiled at import, on English's path
     return m.group(1).lower() if m else None
 
 
