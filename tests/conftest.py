@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from policytrack.cli import app
+from policytrack.cli import full_app
+
+app = full_app()  # every command module, imported once: tests run any command
 
 
 @pytest.fixture(autouse=True, scope="session")

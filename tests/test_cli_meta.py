@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +32,20 @@ def all_commands() -> list[tuple[str, ...]]:
 
     walk(root, ())
     return found
+
+
+@functools.cache
+def root_command() -> Any:
+    """The click command tree, built once (typer builds it from every signature: slow)."""
+    return typer.main.get_command(app)
+
+
+def click_command(command: tuple[str, ...]) -> Any:
+    """The click command of `command` (its names, as all_commands gives them)."""
+    cmd: Any = root_command()
+    for part in command:
+        cmd = cmd.commands[part]
+    return cmd
 
 
 def test_expected_commands_exist() -> None:
@@ -138,3 +157,67 @@ def test_fast_path_logs(cli_json: Any) -> None:
     result = CliRunner().invoke(app_for(["log"]), ["log", "regional", "AES treaty signed", "--date", "2024"])
     assert result.exit_code == 0, result.output
     assert cli_json("list", "--json")[0]["summary"] == "AES treaty signed"
+
+
+# -- commands registered lazily by name ------------------------------------------------------------------
+
+
+def test_the_command_table_is_the_command_tree() -> None:
+    """Every top-level command is in cli.COMMANDS, in the order --help lists them, under the module that
+    defines it, with the start of its own help."""
+    from policytrack.cli import COMMANDS
+
+    root: Any = typer.main.get_command(app)
+    ctx = typer.Context(root)
+    assert list(COMMANDS) == root.list_commands(ctx)
+    for name, (module, group, line) in COMMANDS.items():
+        command = root.get_command(ctx, name)
+        assert " ".join(command.help.split()).startswith(line), name
+        if group is None:
+            assert command.callback.__module__ == f"policytrack.cli.{module}", name
+        else:
+            defined = importlib.import_module(f"policytrack.cli.{module}")
+            assert typer.main.get_command(getattr(defined, group)).help == command.help, name
+
+
+def imported_by(args: list[str]) -> set[str]:
+    """The policytrack.cli modules a fresh interpreter imports to build the application for `args`."""
+    code = (
+        "import sys; from policytrack.cli import app_for; import typer; "
+        f"typer.main.get_command(app_for({args!r})); "
+        "print(' '.join(m for m in sys.modules if m.startswith('policytrack.cli.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return set(out.split())
+
+
+def test_a_command_imports_only_its_own_module() -> None:
+    """`log` imports entries.py and what every command shares, not undo, export, report or the source
+    registry; no command at all (--help) imports them all."""
+    from policytrack.cli import COMMANDS
+
+    shared = {
+        "policytrack.cli.app",
+        "policytrack.cli.common",
+        "policytrack.cli.options",
+        "policytrack.cli.output",
+    }
+    assert imported_by(["log", "regional", "x"]) == shared | {"policytrack.cli.entries"}
+    every = {f"policytrack.cli.{module}" for module, _, _ in COMMANDS.values()}
+    assert every <= imported_by(["--help"])
+
+
+def test_help_lists_every_command_with_its_help_line() -> None:
+    from policytrack.cli import COMMANDS
+
+    out = subprocess.run(
+        [sys.executable, "-m", "policytrack", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "300", "NO_COLOR": "1"},
+    ).stdout
+    for name, (_, _, line) in COMMANDS.items():
+        assert any(row.split()[1:2] == [name] and line in row for row in out.splitlines()), name
+    typo = subprocess.run([sys.executable, "-m", "policytrack", "lgo"], capture_output=True, text=True)
+    assert typo.returncode == 2 and "No such command 'lgo'" in typo.stderr

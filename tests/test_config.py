@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import Invoke
 
@@ -109,3 +111,65 @@ def test_a_config_that_is_a_fifo_is_refused_without_blocking(cli: Invoke, config
     os.mkfifo(config)
     result = cli("list")
     assert result.exit_code == 1 and "not a small regular file" in result.stderr
+
+
+# -- a value `config set` would write but its own reader refuses --------------------------------------
+
+
+CONTROL = ["\x01", "\x1b[2J", "\x7f", "\n", "\t", "\x85"]
+
+
+@pytest.mark.parametrize("key", ["analyst", "framework", "db"])
+@pytest.mark.parametrize("control", CONTROL)
+def test_set_refuses_a_control_character(cli: Invoke, config: Path, key: str, control: str) -> None:
+    result = cli("config", "set", key, f"a{control}b")
+    assert result.exit_code == 1
+    line = result.stderr.strip()
+    assert len(line.splitlines()) == 1 and f"{key} holds a control character" in line
+    assert line.endswith(f"or remove it (`policytrack config unset {key}`)")
+    assert not config.exists()
+    assert cli("list").exit_code == 0  # nothing was written, so every command still works
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=st.text(min_size=1, max_size=12))
+def test_set_writes_only_what_the_reader_reads_back(cli: Invoke, config: Path, value: str) -> None:
+    """Whatever `config set` accepts, the reader (every command) reads back as it was given."""
+    from policytrack.core.config import read_config
+
+    config.unlink(missing_ok=True)
+    result = cli("config", "set", "analyst", value)
+    if result.exit_code != 0:
+        assert result.exit_code in (1, 2) and not config.exists()
+        return
+    assert read_config(config)["analyst"] == value
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        'analyst = "a\\u0001b"\n',  # escaped: valid TOML, a value the reader refuses
+        'analyst = "a\x7fb"\n',  # raw, as an earlier version wrote it: not TOML at all
+    ],
+)
+def test_a_file_holding_a_bad_value_can_still_be_repaired(cli: Invoke, config: Path, stored: str) -> None:
+    config.write_text(stored + "stale_days = 30\n", encoding="utf-8")
+    failed = cli("list")
+    assert failed.exit_code == 1
+    line = failed.stderr.strip()
+    assert f"{config}:1: analyst" in line and "`policytrack config unset analyst`" in line
+    listed = cli("config", "list")
+    assert listed.exit_code == 0
+    assert "stale_days = 30" in listed.stdout and "analyst = (unreadable" in listed.stdout
+    assert listed.stderr.strip().endswith("or remove it (`policytrack config unset analyst`)")
+    assert cli("config", "get", "stale_days").stdout == "30\n"
+    assert "config unset analyst" in cli("config", "get", "analyst").stderr
+    other = cli("config", "set", "color", "false")  # would drop the bad line unseen: refused, named
+    assert other.exit_code == 1 and "analyst" in other.stderr
+    assert config.read_text(encoding="utf-8") == stored + "stale_days = 30\n"
+    assert cli("config", "unset", "analyst").exit_code == 0
+    assert cli("list").exit_code == 0
+    assert cli("config", "get", "stale_days").stdout == "30\n"
+    config.write_text(stored, encoding="utf-8")
+    assert cli("config", "set", "analyst", "Ama").exit_code == 0  # or replace it
+    assert cli("config", "get", "analyst").stdout == "Ama\n"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +14,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import Invoke
-from policytrack.cli.options import RECORD_FORMATS
-from policytrack.render.formats import WORKBOOK_FORMATS, WRITERS, write_records
+from policytrack.render.formats import (
+    FORMATS,
+    RECORDS,
+    OutputFormat,
+    field_names,
+    formats_taking,
+    register,
+    write_records,
+)
+from test_cli_meta import all_commands, click_command
 
 COMMANDS = [
     ["list"],
@@ -87,8 +96,105 @@ def test_streamed_json_is_one_record_a_line(data: list[dict[str, Any]]) -> None:
     assert [line.strip().removesuffix(",") for line in lines[1:-2]] == jsonl.getvalue().split("\n")[:-1]
 
 
-def test_registry_has_the_record_formats() -> None:
-    """Every record format but the table is a writer of the registry or a workbook format."""
-    assert set(WRITERS) == {"csv", "json", "jsonl"}
-    assert RECORD_FORMATS[0] == "table"
-    assert set(RECORD_FORMATS[1:]) == set(WRITERS) | set(WORKBOOK_FORMATS)
+def test_the_registry_gives_each_command_its_choices(cli: Invoke) -> None:
+    """The choices each kind of command lists, in the registry's order (the default first)."""
+    assert formats_taking(RECORDS) == ("table", "json", "jsonl", "csv", "xlsx")
+    assert formats_taking(RECORDS, default="csv") == ("csv", "json", "jsonl", "xlsx")
+    helped = " ".join(cli("list", "--help").stdout.split())
+    assert "Output format: table, json, jsonl, csv, xlsx." in helped
+
+
+# -- the recipe of ARCHITECTURE.md, "An output format": one registration in render/formats.py ---------------
+
+# The commands whose output is records: each offers every record format of the registry. Every other command
+# with a --format refuses one by name. A new command with a --format must be named here or below.
+RECORD_COMMANDS = {
+    "list": [],
+    "timeline": ["regional"],
+    "targets": [],
+    "indicators": [],
+    "signposts": [],
+    "forecasts": [],
+    "framework list": [],
+    "report": [],
+    "export report": [],
+    "export entries": [],
+    "export forecasts": [],
+    "source export": [],
+}
+OTHER_COMMANDS = {
+    "show": ["1"],
+    "history": ["1"],
+    "source list": [],
+    "source show": ["reuters"],
+    "import": ["-"],  # its --format is the input's: the output formats are not its choices
+}
+
+
+def with_format(command: tuple[str, ...]) -> bool:
+    return any("--format" in p.opts for p in click_command(command).params)
+
+
+def test_every_command_with_a_format_is_known() -> None:
+    commands = {" ".join(c) for c in all_commands() if with_format(c)}
+    assert commands == set(RECORD_COMMANDS) | set(OTHER_COMMANDS)
+
+
+def _tally(out: Any, fields: Any, records: Any) -> None:
+    """A throw-away text format: the field count, then each record's values joined by `|`."""
+    names = field_names(fields)  # a kind of record, or an entry's column names
+    out.write(f"# tally of {len(names)} fields\n")
+    out.writelines("|".join(str(record[name]) for name in names) + "\n" for record in records)
+
+
+@pytest.fixture
+def tally() -> Any:
+    register(OutputFormat("tally", frozenset({RECORDS}), "tally", _tally))
+    yield
+    del FORMATS["tally"]
+
+
+@pytest.fixture
+def everything(cli: Invoke, logged: None) -> None:
+    """An entry, a target, a forecast and a registered source: something for every command to print."""
+    assert cli("source", "add", "reuters", "--name", "Reuters").exit_code == 0
+    result = cli("forecast", "regional", "commitment", "--by", "2099-12", "-l", "likely", "-c", "high")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("name", sorted(RECORD_COMMANDS))
+def test_a_registered_record_format_is_offered_by_every_record_command(
+    cli: Invoke, tally: None, everything: None, tmp_path: Path, name: str
+) -> None:
+    command = [*name.split(), *RECORD_COMMANDS[name]]
+    as_json = cli(*command, "--format", "json")
+    assert as_json.exit_code == 0, as_json.output
+    count = len(json.loads(as_json.stdout))
+    assert count >= 1, name
+    result = cli(*command, "--format", "tally")
+    assert result.exit_code == 0, (name, result.output)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("# tally of ") and len(lines) == 1 + count, (name, lines)
+    out = tmp_path / "out.tally"
+    written = cli(*command, "--format", "tally", "-o", str(out))
+    assert written.exit_code == 0, (name, written.output)
+    assert out.read_text() == result.stdout and written.stdout == ""
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_COMMANDS))
+def test_every_other_command_refuses_it_by_name(
+    cli: Invoke, tally: None, everything: None, name: str
+) -> None:
+    result = cli(*name.split(), *OTHER_COMMANDS[name], "--format", "tally", input="")
+    assert result.exit_code == 2, (name, result.output)
+    assert "Traceback" not in result.output
+    message = " ".join(result.stderr.split())
+    assert "'tally'" in message and "json" in message, message  # the refused name, and the choices
+
+
+def test_every_command_that_writes_xlsx_takes_an_output_file() -> None:
+    for command in all_commands():
+        options = {o for p in click_command(command).params for o in p.opts}
+        fmt = next((p for p in click_command(command).params if "--format" in p.opts), None)
+        if fmt is not None and "xlsx" in (fmt.help or ""):
+            assert "-o" in options, command

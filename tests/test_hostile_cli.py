@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
+import typer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import Result
 
-from conftest import Invoke
+from conftest import Invoke, app
 from policytrack.core.storable import MAX_FIELD
 from test_frameworks_install import filled_in
 from test_frameworks_parse import MINIMAL
@@ -101,7 +102,7 @@ def test_output_refuses_directories_and_read_only_files(
         assert "read-only" in refused(cli(*args))
     assert read_only.read_text() == "kept\n"
     for args in output_commands(str(tmp_path)):
-        assert "is a directory" in refused(cli(*args))
+        assert "it is a folder; give a file name" in refused(cli(*args))
 
 
 def test_output_streams_into_devices_and_fifos(cli: Invoke, logged: list[str], tmp_path: Path) -> None:
@@ -442,59 +443,77 @@ WORDS += [
     "--reviewed-only",
     "--by-analyst",
 ]
-COMMANDS: list[list[str]] = [
-    ["log"],
-    ["list"],
-    ["show"],
-    ["history"],
-    ["edit"],
-    ["delete", "--force"],
-    ["restore"],
-    ["report"],
-    ["timeline"],
-    ["target"],
-    ["export", "entries"],
-    ["framework", "show"],
-    ["undo", "--yes"],
-    ["revert", "--yes"],
-    ["source", "add"],
-    ["source", "edit"],
-    ["source", "show"],
-    ["source", "merge"],
-    ["source", "list"],
-    ["source", "suggest"],
-    ["source", "import"],
-    ["forecast"],
-    ["forecasts"],
-    ["withdraw"],
-    ["export", "forecasts"],
-    ["signposts"],
-    ["review"],
-    ["sync", "status"],
-    ["sync", "--dry-run"],
-    ["conflicts"],
-]
+
+
+def command_tree() -> list[list[str]]:
+    """Every command of the click tree, and every group that runs without a subcommand (`sync`): a new
+    command is fuzzed without anyone adding it to a list."""
+    found: list[list[str]] = []
+
+    def walk(group: Any, prefix: list[str]) -> None:
+        for name, command in group.commands.items():
+            path = [*prefix, name]
+            if hasattr(command, "commands"):  # typer vendors click: a group has its `commands`
+                if command.invoke_without_command:
+                    found.append(path)
+                walk(command, path)
+            else:
+                found.append(path)
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+# Flags that keep a fuzzed command from waiting on a person (or a remote): added after the command.
+UNATTENDED = {"delete": ["--force"], "undo": ["--yes"], "revert": ["--yes"], "sync": ["--dry-run"]}
+COMMANDS = [[*c, *UNATTENDED.get(" ".join(c), [])] for c in command_tree()]
+
+
+def assert_refused_cleanly(result: Result, before: list[str], db_path: Path, what: object) -> None:
+    assert result.exit_code in (0, 1, 2), (what, result.output)
+    assert result.exception is None or isinstance(result.exception, SystemExit), (what, result.exception)
+    assert "Traceback" not in result.output and "internal error" not in result.output, what
+    if result.exit_code == 1:
+        assert len(result.stderr.splitlines()) == 1, (what, result.stderr)
+    if result.exit_code != 0:
+        assert dump(db_path) == before, what
+
+
+def test_the_fuzzed_commands_are_the_whole_tree() -> None:
+    names = {" ".join(c) for c in command_tree()}
+    assert {"log", "source merge", "config unset", "sync", "sync status", "export report"} <= names
+    assert len(COMMANDS) == len(names) >= 45
+
+
+def test_every_command_refuses_a_hostile_argument_cleanly(
+    cli: Invoke, db_path: Path, logged: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One hostile argument for every command of the tree (the slow test below fuzzes them all)."""
+    monkeypatch.chdir(tmp_path)  # whatever a command writes by a relative name lands here
+    for command in COMMANDS:
+        before = dump(db_path)
+        assert_refused_cleanly(cli(*command, "\x1b[2J[/red]", input=""), before, db_path, command)
 
 
 @pytest.mark.slow
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     command=st.sampled_from(COMMANDS),
     args=st.lists(st.sampled_from(HOSTILE + WORDS) | st.text(max_size=8), max_size=5),
 )
 def test_fuzzed_commands_refuse_cleanly(
-    cli: Invoke, db_path: Path, logged: list[str], command: list[str], args: list[str]
+    cli: Invoke,
+    db_path: Path,
+    logged: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+    args: list[str],
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # whatever a command writes by a relative name lands here
     args = [a for a in args if a != "-o"]  # writing files is covered above; here stdout only
     before = dump(db_path)
-    result = cli(*command, *args, input="")
-    assert result.exit_code in (0, 1, 2), (command, args, result.output)
-    assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
-    assert "Traceback" not in result.output and "internal error" not in result.output, (command, args)
-    if result.exit_code == 1:
-        assert len(result.stderr.splitlines()) == 1, (command, args, result.stderr)
-    if result.exit_code != 0:
-        assert dump(db_path) == before, (command, args)
+    assert_refused_cleanly(cli(*command, *args, input=""), before, db_path, (command, args))
 
 
 # -- found by a hostile review of the fixes above ------------------------------------------------------
@@ -767,3 +786,71 @@ def test_output_file_names_of_any_allowed_length(cli: Invoke, logged: list[str],
     name = tmp_path / ("e" * 250 + ".csv")
     assert cli("export", "entries", "-o", str(name)).exit_code == 0
     assert name.read_bytes().startswith(b'"id"')
+
+
+# -- output and publish paths that are not a file to write: said as what they are, with the fix ---------
+
+
+def listing(folder: Path) -> list[str]:
+    """The files in a folder, but the database's -wal and -shm, which SQLite makes and removes."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(("-wal", "-shm")))
+
+
+def odd_paths(tmp_path: Path) -> dict[str, tuple[str, str]]:
+    """Each odd path (relative to tmp_path, the current folder) and the words that must say what it is."""
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere" / "x.csv")
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    (tmp_path / "afile").write_text("kept\n")
+    too_long = "x" * 300
+    return {
+        "current folder": (".", "it is a folder; give a file name"),
+        "dangling symlink": ("dangling", "it is a symlink to "),
+        "symlink loop": ("loop1", "leads round in a loop; remove it or give another name"),
+        "name too long": (f"{too_long}.csv", "too long for the file system; give a shorter name"),
+        "folder name too long": (f"{too_long}/x.csv", "too long for the file system; give a shorter name"),
+        "missing folder": ("nodir/x.csv", "folder nodir does not exist; create it or give another name"),
+        "a file as a folder": ("afile/x.csv", "a part of its path is not a folder; check the path"),
+    }
+
+
+def test_odd_output_paths_are_named_with_the_fix(
+    cli: Invoke, logged: list[str], db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    paths = odd_paths(tmp_path)
+    before = listing(tmp_path)
+    for what, (path, words) in paths.items():
+        for args in output_commands(path):
+            line = refused(cli(*args))
+            assert words in line, (what, args, line)
+            assert "input/output error" not in line and "check the disk" not in line
+    assert listing(tmp_path) == before  # nothing written, no temporary left
+    assert (tmp_path / "afile").read_text() == "kept\n"
+    assert dump(db_path) == logged
+
+
+def test_odd_publish_folders_are_named_with_the_fix(
+    cli: Invoke, logged: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    odd_paths(tmp_path)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "linkdir").symlink_to(tmp_path / "empty")
+    cases = {
+        ".": "it is the current folder",
+        "..": "it is the current folder (or above it)",
+        "dangling": "it is a symlink to ",
+        "loop1": "leads round in a loop",
+        "linkdir": "it is a symlink; give the folder itself, or a new name",
+        "x" * 300: "its name is too long for the file system; give a shorter name",
+        "y" * 250: "its name is too long for the file system",  # the folder written beside it is longer
+        "afile/x": "afile is not a folder; check the path",
+    }
+    before = listing(tmp_path)
+    for target, words in cases.items():
+        line = refused(cli("publish", target))
+        assert words in line, (target, line)
+        assert "input/output error" not in line
+    assert listing(tmp_path) == before
+    assert list((tmp_path / "empty").iterdir()) == []

@@ -83,7 +83,8 @@ def schema_of(conn: sqlite3.Connection) -> dict[str, Any]:
 EXPECTED_SCHEMA: dict[str, Any] = {
     "index entries_assessments": {
         "table": "entries",
-        "columns": ["indicator_id", "date_start", "id", "status", "date"],
+        # m010: in the one order (never the local id)
+        "columns": ["indicator_id", "date_start", "recorded_at", "analyst", "uuid", "status", "date"],
         "unique": False,
         "origin": "c",
         "where": "deleted_at IS NULL AND status IS NOT NULL",
@@ -496,6 +497,10 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("summary", "TEXT", 0, None, 0),
             ("note", "TEXT", 0, None, 0),
             ("source", "TEXT", 0, None, 0),
+            ("source_key", "TEXT", 0, None, 0),
+            ("source_name", "TEXT", 0, None, 0),
+            ("via", "TEXT", 0, None, 0),
+            ("via_name", "TEXT", 0, None, 0),
             ("effect", "INTEGER", 0, None, 0),
             ("grade", "TEXT", 0, None, 0),
             ("status", "TEXT", 0, None, 0),
@@ -505,12 +510,15 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("revision", "INTEGER", 0, None, 0),
             ("recorded_at", "TEXT", 0, None, 0),
         ],
+        # m010: with the registered source and outlet
         "sql": "CREATE VIEW current_entries AS SELECT e.id, e.uuid, f.name AS framework, "
         "i.number AS indicator_number, i.key AS indicator, i.title AS "
         "indicator_title, e.date, e.date_precision, e.summary, e.note, e.source, "
+        "s.key AS source_key, s.name AS source_name, v.key AS via, v.name AS via_name, "
         "e.effect, e.grade, e.status, e.tags, e.actors, e.analyst, e.revision, "
         "e.recorded_at FROM entries e JOIN indicators i ON i.id = e.indicator_id "
-        "JOIN frameworks f ON f.id = i.framework_id WHERE e.deleted_at IS NULL",
+        "JOIN frameworks f ON f.id = i.framework_id LEFT JOIN sources s ON s.id = e.source_id "
+        "LEFT JOIN sources v ON v.id = e.via_id WHERE e.deleted_at IS NULL",
     },
     # m009_signals
     "index entries_signals": {
@@ -615,6 +623,61 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "columns": [("key", "TEXT", 0, None, 1), ("value", "TEXT", 1, None, 0)],
         "checks": [],
         "foreign_keys": [],
+        "without_rowid": False,
+    },
+    # m010_shared_record
+    "index sqlite_autoindex_analysts_1": {
+        "table": "analysts",
+        "columns": ["name"],
+        "unique": True,
+        "origin": "pk",
+        "where": None,
+    },
+    "index sqlite_autoindex_sync_sources_1": {
+        "table": "sync_sources",
+        "columns": ["event_id"],
+        "unique": True,
+        "origin": "pk",
+        "where": None,
+    },
+    "index sync_sources_key": {
+        "table": "sync_sources",
+        "columns": ["key", "seen"],
+        "unique": False,
+        "origin": "c",
+        "where": None,
+    },
+    "table analysts": {
+        "columns": [
+            ("name", "TEXT", 0, None, 1),
+            ("display_name", "TEXT", 1, None, 0),
+            ("set_at", "TEXT", 1, None, 0),
+        ],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": False,
+    },
+    "table sync_sources": {
+        "columns": [
+            ("event_id", "TEXT", 0, None, 1),
+            ("key", "TEXT", 1, None, 0),
+            ("seen", "INTEGER", 1, None, 0),
+            ("line", "TEXT", 1, None, 0),
+        ],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": False,
+    },
+    "table sync_stubs": {
+        "columns": [("source_id", "INTEGER", 0, None, 1)],
+        "checks": [],
+        "foreign_keys": [("source_id", "sources(id)")],
+        "without_rowid": False,
+    },
+    "table sync_targets": {
+        "columns": [("target_id", "INTEGER", 0, None, 1), ("seen", "INTEGER", 1, None, 0)],
+        "checks": [],
+        "foreign_keys": [("target_id", "targets(id)")],
         "without_rowid": False,
     },
 }

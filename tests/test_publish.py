@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import csv as csv_module
 import hashlib
 import json
 from collections.abc import Callable
@@ -90,10 +91,17 @@ def test_frictionless_validates_the_data_package(published: Path) -> None:
     package = json.loads((published / "datapackage.json").read_text())
     entries = next(r for r in package["resources"] if r["name"] == "entries")
     fields = {f["name"]: f for f in entries["schema"]["fields"]}
-    assert fields["effect"]["constraints"] == {"minimum": -2, "maximum": 2}
+    assert fields["effect"]["constraints"] == {"required": True, "minimum": -2, "maximum": 2}
     assert fields["date"]["type"] == "string" and "pattern" in fields["date"]["constraints"]
     assert fields["date_precision"]["constraints"] == {"enum": ["day", "month", "quarter", "year"]}
     assert entries["schema"]["primaryKey"] == ["uuid"]
+    # every column of every CSV in the bundle is described, by its declaration
+    for resource in package["resources"]:
+        with (published / resource["path"]).open(encoding="utf-8", newline="") as f:
+            header = next(csv_module.reader(f))
+        described = resource["schema"]["fields"]
+        assert [d["name"] for d in described] == header, resource["name"]
+        assert all(d["description"] for d in described), resource["name"]
     assert entries["schema"]["foreignKeys"][0]["reference"]["resource"] == "indicators"
     report = frictionless.validate(str(published / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])

@@ -65,7 +65,7 @@ def test_the_quarter_migration_keeps_every_row_index_trigger_and_the_search_inde
 ) -> None:
     """A database made before m010 (by the shipped migrations before it), with an edited entry, a deleted
     one, their revisions and a synced revision, upgrades with everything else exactly as it was."""
-    step = MIGRATION_NAMES.index("m010_quarter_precision")
+    step = MIGRATION_NAMES.index("m012_quarter_precision")
     fresh = tmp_path / "fresh.db"
     assert cli("--db", str(fresh), "indicators").exit_code == 0
     _old_database(db_path, step, fresh)  # rows written by the shipped schema, none through today's code

@@ -515,6 +515,7 @@ def test_any_delivery_order_gives_the_same_history(tmp_path: Path, edits: list[A
     """The same revisions, merged in any order and any batches, give the same history and current state."""
     from policytrack.domain.workspace import open_store
     from policytrack.sync.kinds import ENTRIES, Incoming, Received, event_id, line_text
+    from policytrack.sync.record import Sender
 
     records = [_revision_record(u, 1, "ama", 0, 0) for u in _UUIDS]
     records += [_revision_record(*edit) for edit in edits]
@@ -531,7 +532,7 @@ def test_any_delivery_order_gives_the_same_history(tmp_path: Path, edits: list[A
             for batch in (shuffled[:cut], shuffled[cut:]):
                 if batch:
                     with store.transaction():
-                        ENTRIES.apply(store, batch, Received())
+                        ENTRIES.apply(store, batch, Received(), Sender("chi", None, "2026-01-01T00:00:00Z"))
             history = store.conn.execute(
                 """SELECT e.uuid, r.revision, r.changed_by, r.changed_at, r.effect, r.summary
                    FROM entry_revisions r JOIN entries e ON e.id = r.entry_id ORDER BY e.uuid, r.revision"""
@@ -578,3 +579,214 @@ def test_source_links_events_signals_and_reviews_travel(team: Team, tmp_path: Pa
     assert len({e["event"] for e in listed("ben") if e["event"]}) == 1
     assert [e["reviewed_by"] for e in listed("ben")].count("ama") == 1
     assert ["regional-agreements"] in [e["signals"] for e in listed("ben")]
+
+
+# -- the whole shared record (issue 21) -------------------------------------------------------------------
+
+
+def test_a_source_registry_travels_and_a_citation_survives_a_teammates_review(
+    team: Team, tmp_path: Path
+) -> None:
+    joined(team, tmp_path, "ama", "ben")
+    ok(
+        team(
+            "ama",
+            "source",
+            "add",
+            "example-wire",
+            "--name",
+            "Example Wire",
+            "--type",
+            "media",
+            "--reliability",
+            "B",
+        )
+    )
+    ok(
+        team(
+            "ama",
+            "log",
+            "regional",
+            "Example Ministry statement",
+            "--date",
+            "2024-07-06",
+            "--source",
+            "example-wire",
+        )
+    )
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    listed = json.loads(ok(team("ben", "source", "list", "--json")))["sources"]
+    assert [(s["key"], s["name"], s["reliability"]) for s in listed] == [
+        ("example-wire", "Example Wire", "B")
+    ]
+    ok(team("ben", "review", local_id(team, "ben", "Example Ministry statement")))
+    ok(team("ben", "sync"))
+    ok(team("ama", "sync"))
+    (entry,) = json.loads(ok(team("ama", "list", "--json")))
+    assert entry["source_key"] == "example-wire" and entry["reviewed_by"] == "ben"
+    ok(team("ama", "source", "edit", "example-wire", "--reliability", "A"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    assert json.loads(ok(team("ben", "source", "list", "--json")))["sources"][0]["reliability"] == "A"
+    assert ok(team("ben", "conflicts")).strip() == "no conflicts"
+
+
+def test_one_key_registered_apart_is_a_conflict_with_one_winner_until_resolved(
+    team: Team, tmp_path: Path
+) -> None:
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "source", "add", "example-wire", "--name", "Example Wire", "--reliability", "B"))
+    ok(team("ben", "source", "add", "example-wire", "--name", "Example Wire Service", "--reliability", "D"))
+    ok(team("ama", "sync"))
+    assert ok(team("ben", "sync")).strip().endswith("1 conflict")
+    ok(team("ama", "sync"))
+    registries = [json.loads(ok(team(n, "source", "list", "--json")))["sources"] for n in ("ama", "ben")]
+    assert registries[0] == registries[1]
+    for name in ("ama", "ben"):
+        (found,) = json.loads(ok(team(name, "conflicts", "--json")))
+        assert found["ref"] == "source:example-wire"
+        assert sorted(v["reliability"] for v in found["versions"]) == ["B", "D"]
+        assert "Example Wire Service" in ok(team(name, "conflicts"))
+    assert "conflicts: 1" in ok(team("ama", "sync", "status"))
+    wrong = team("ama", "conflicts", "resolve", "source:example-wire", "--keep", "3")
+    assert wrong.exit_code == 1 and "mine or theirs" in wrong.stderr
+    ok(team("ama", "conflicts", "resolve", "source:example-wire", "--keep", "mine"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    for name in ("ama", "ben"):
+        assert ok(team(name, "conflicts")).strip() == "no conflicts"
+        assert "conflicts: 0" in ok(team(name, "sync", "status"))
+        assert json.loads(ok(team(name, "source", "list", "--json")))["sources"][0]["reliability"] == "B"
+
+
+def test_forecasts_and_withdrawals_travel(team: Team, tmp_path: Path) -> None:
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "forecast", "regional", "in-progress", "--by", "2031-12", "--likelihood", "70"))
+    ok(team("ama", "forecast", "regional", "implemented", "--by", "2032-12", "--likelihood", "20"))
+    assert ok(team("ama", "sync")).startswith("sent 3")  # the framework and two forecasts
+    ok(team("ben", "sync"))
+    forecasts = json.loads(ok(team("ben", "forecasts", "--json")))
+    assert sorted(f["likelihood"] for f in forecasts) == [20, 70]
+    ok(team("ben", "withdraw", str(next(f["id"] for f in forecasts if f["likelihood"] == 20))))
+    ok(team("ben", "sync"))
+    ok(team("ama", "sync"))
+    strip = [
+        sorted(
+            json.dumps({k: v for k, v in f.items() if k != "id"}, sort_keys=True)
+            for f in json.loads(ok(team(n, "forecasts", "--json")))
+        )
+        for n in ("ama", "ben")
+    ]
+    assert strip[0] == strip[1] and any('"withdrawn_by": "ben"' in f for f in strip[0])
+
+
+def test_two_targets_set_apart_are_reported_and_a_later_one_settles_them(team: Team, tmp_path: Path) -> None:
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "target", "regional", "in-progress", "--by", "2027-12"))
+    ok(team("ben", "target", "regional", "implemented", "--by", "2028-06"))
+    ok(team("ama", "sync"))
+    assert ok(team("ben", "sync")).strip().endswith("1 conflict")
+    ok(team("ama", "sync"))
+    for name in ("ama", "ben"):
+        (found,) = json.loads(ok(team(name, "conflicts", "--json")))
+        assert found["kind"] == "target" and sorted(t["set_by"] for t in found["targets"]) == ["ama", "ben"]
+    assert ok(team("ama", "targets")) == ok(team("ben", "targets"))
+    ok(team("ben", "conflicts", "resolve", found["ref"], "--keep", "theirs"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "sync"))
+    for name in ("ama", "ben"):
+        assert json.loads(ok(team(name, "conflicts", "--json"))) == []
+        assert "in-progress" in ok(team(name, "targets"))
+
+
+def test_an_entry_conflict_shows_each_side_and_settles_by_resolve_or_restore(
+    team: Team, tmp_path: Path
+) -> None:
+    joined(team, tmp_path, "ama", "ben")
+    long = "AES confederation treaty signed " + "in Niamey " * 10
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "delete", "1", "--force"))
+    ok(team("ben", "edit", "1", "--summary", long))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "sync"))
+    (found,) = json.loads(ok(team("ben", "conflicts", "--json")))
+    changes = {r["changed_by"]: r["changes"] for r in found["revisions"]}
+    assert changes["ama"] == {"deleted": [False, True]}
+    assert changes["ben"] == {"summary": ["AES treaty signed", long]}
+    assert long in ok(team("ben", "conflicts"))  # uncut
+    shown = ok(team("ama", "conflicts"))
+    theirs = "theirs"
+    ok(team("ama", "conflicts", "resolve", "1", "--keep", theirs))
+    assert "settle" in shown
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    for name in ("ama", "ben"):
+        assert json.loads(ok(team(name, "conflicts", "--json"))) == []
+        assert json.loads(ok(team(name, "show", "1", "--json")))["summary"] == long
+    assert history_of(team, "ama") == history_of(team, "ben")
+
+
+def test_display_names_travel_and_commits_carry_the_analysts_name(
+    team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("POLICYTRACK_CONFIG", str(config))
+    ok(team("josé", "config", "set", "display-name", "José Núñez"))
+    ok(team("josé", "config", "set", "email", "jose@example.org"))
+    joined(team, tmp_path, "josé", "ben")
+    ok(team("josé", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    ok(team("josé", "sync"))
+    config.unlink()
+    from policytrack.core.config import settings
+
+    settings.cache_clear()  # one process runs every command here
+    assert "to receive: " in ok(team("ben", "sync", "status"))
+    ok(team("ben", "sync"))
+    names = sqlite3.connect(tmp_path / "ben.db").execute("SELECT name, display_name FROM analysts").fetchall()
+    assert names == [("josé", "José Núñez")]
+    author = subprocess.run(
+        ["git", "-C", str(tmp_path / "shared.git"), "log", "--format=%an <%ae>"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert "José Núñez <jose@example.org>" in author
+    assert "to send: 0" in ok(team("josé", "sync", "status"))
+
+
+def test_status_counts_a_commit_not_pushed_and_the_next_sync_pushes_it(
+    team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policytrack.core.errors import SyncError
+    from policytrack.sync import engine
+
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+
+    def refused(*args: object) -> bool:
+        raise SyncError("the shared repository refused the push (test); check your access to it")
+
+    monkeypatch.setattr(engine, "_push", refused)
+    failed = team("ama", "sync")
+    assert failed.exit_code == 1 and failed.stderr.count("\n") == 1
+    monkeypatch.undo()
+    assert "to send: 2" in ok(team("ama", "sync", "status"))
+    assert ok(team("ama", "sync")).startswith("sent 0")
+    assert "to send: 0" in ok(team("ama", "sync", "status"))
+    assert "(1 new" in ok(team("ben", "sync"))
+
+
+def test_the_running_syncs_lock_survives_its_own_recovery(team: Team, tmp_path: Path) -> None:
+    from policytrack.sync.git import LOCK, Clone
+
+    joined(team, tmp_path, "ama")
+    clone = Clone(tmp_path / "ama.db.sync")
+    with clone.locked():
+        clone.recover()
+        assert (clone.path / ".git" / LOCK).exists()
+        second = team("ama", "sync")
+    assert second.exit_code == 1 and "another `policytrack sync`" in second.stderr

@@ -17,8 +17,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from conftest import Invoke
+from policytrack.core.storable import MAX_CELL_TEXT
 from policytrack.records.columns import EXPORT_FIELDS, LIST_SEPARATOR
-from policytrack.render.xlsx import MAX_CELL_TEXT, NOTES, REPORT_NOTES, sheet_name
+from policytrack.records.kinds import KINDS
+from policytrack.records.report import REPORT_ROW
+from policytrack.render.xlsx import sheet_name
 
 HOSTILE = [
     '=HYPERLINK("http://example.org","click")',
@@ -133,7 +136,7 @@ def test_every_framework_has_its_sheet_and_revisions_their_columns(
         == 0
     )
     book = read(out.read_bytes())
-    assert book.sheetnames == ["mali-china-security", "mali-china-risks", "columns"]
+    assert book.sheetnames == ["mali-china-risks", "mali-china-security", "columns"]  # by name
     assert len(rows_of(book["mali-china-risks"])[1]) == 1
     header, records = rows_of(book["mali-china-security"])
     assert header[-3:] == ["action", "changed_by", "changed_at"] and len(records) == len(HOSTILE) + 1
@@ -154,7 +157,7 @@ def test_report_sheets_equal_the_report_json(cli: Invoke, hostile: None, tmp_pat
         meanings = {
             row[1]: row[3] for row in book["columns"].iter_rows(min_row=2, values_only=True) if row[0] == name
         }
-        assert all(meanings.values()) and meanings["momentum"] == REPORT_NOTES["momentum"]
+        assert all(meanings.values()) and meanings["momentum"] == REPORT_ROW["momentum"].description
 
 
 @pytest.mark.parametrize(
@@ -184,8 +187,9 @@ def test_record_commands_write_xlsx_when_piped(cli: Invoke, hostile: None, comma
         if row[0] == book.sheetnames[0]
     }
     assert list(meanings) == header and all(meanings.values()), [h for h in header if not meanings.get(h)]
-    if command[0] in ("list", "timeline", "targets", "indicators"):
-        assert all(NOTES.get(h) for h in header), [h for h in header if h not in NOTES]
+    # every column's meaning is the description its kind of record declares
+    declared = {f.description for kind in KINDS.values() for f in kind}
+    assert all(meanings[h] in declared for h in header), [h for h in header if meanings[h] not in declared]
     if command == ["list", "--deleted"]:
         assert header[-1] == "deleted_at"
     if command[0] in ("list", "timeline"):
@@ -200,7 +204,7 @@ def test_xlsx_is_refused_on_a_terminal(cli: Invoke, hostile: None, monkeypatch: 
 
     monkeypatch.setattr(common, "stdout_is_terminal", lambda: True)
     for args, fix in (
-        (["list", "-f", "xlsx"], "> FILE.xlsx"),
+        (["list", "-f", "xlsx"], "-o FILE.xlsx"),
         (["export", "entries", "-f", "xlsx"], "-o FILE.xlsx"),
         (["report", "-f", "xlsx"], "-o FILE.xlsx"),
     ):
@@ -213,14 +217,14 @@ def test_xlsx_is_refused_on_a_terminal(cli: Invoke, hostile: None, monkeypatch: 
 def test_text_a_cell_cannot_hold_is_refused_and_nothing_written(
     cli: Invoke, log: Callable[..., int], tmp_path: Path
 ) -> None:
-    log("regional", "x" * (MAX_CELL_TEXT + 1), "--date", "2024")
+    # emoji count twice as a spreadsheet counts (UTF-16): 16,384 of them are 32,768 units, one too many
+    entry = log("regional", "\N{GRINNING FACE}" * ((MAX_CELL_TEXT + 1) // 2), "--date", "2024")
     out = tmp_path / "big.xlsx"
     result = cli("export", "entries", "-f", "xlsx", "-o", str(out))
     assert result.exit_code == 1 and not out.exists()
     (line,) = result.stderr.splitlines()
-    assert "summary is 32,768 characters" in line and line.endswith(
-        "use --format csv or json, which keep it all"
-    )
+    assert f"entry {entry} of sheet" in line and "summary is 32,768 UTF-16 units" in line
+    assert line.endswith("shorten it (`policytrack edit`) or use --format csv or json, which keep it all")
     assert [
         p.name for p in tmp_path.iterdir() if not p.name.startswith("policytrack.db")
     ] == []  # nor a temporary

@@ -11,32 +11,62 @@ from typing import Any
 
 import typer
 
-from policytrack.cli import (  # noqa: F401  (registers commands)
-    changes,
-    entries,
-    exchange,
-    forecasts,
-    indicators,
-    publish,
-    report,
-    review,
-    sync,
-)
 from policytrack.cli.app import app, new_app
-from policytrack.cli.config import config_app
-from policytrack.cli.db import db_app
-from policytrack.cli.exchange import export_app
-from policytrack.cli.frameworks import framework_app
-from policytrack.cli.sources import source_app
-from policytrack.cli.sync import sync_app
 from policytrack.core.errors import PolicytrackError, StreamClosedError
 
-app.add_typer(config_app, name="config")
-app.add_typer(db_app, name="db")
-app.add_typer(framework_app, name="framework")
-app.add_typer(export_app, name="export")
-app.add_typer(source_app, name="source")
-app.add_typer(sync_app, name="sync")
+# Every command the top level knows, by name: the module of policytrack.cli that defines it (and, for a
+# group, the name of its typer app there) and its help line. Only the module of the command being run is
+# imported (`log` imports entries.py, not undo, export, report or the source registry); the full
+# application is built for --help, no command, an unknown one and shell completion. The order is the
+# order of `policytrack --help`. tests/test_cli_meta.py holds this table to the commands themselves.
+COMMANDS: dict[str, tuple[str, str | None, str]] = {
+    "undo": ("changes", None, "Take back your latest change"),
+    "revert": ("changes", None, "Make an earlier revision of an entry current again"),
+    "log": ("entries", None, "Record a dated, sourced piece of evidence against an indicator"),
+    "list": ("entries", None, "List evidence, oldest first."),
+    "show": ("entries", None, "Show every field of one entry"),
+    "edit": ("entries", None, "Change an entry."),
+    "delete": ("entries", None, "Delete an entry, leaving a tombstone"),
+    "restore": ("entries", None, "Bring back a deleted entry."),
+    "history": ("entries", None, "Every revision of an entry: who changed what, and when."),
+    "report": ("report", None, "Where each recommendation stands"),
+    "target": ("report", None, "Set or change an indicator's target"),
+    "targets": ("report", None, "The current target of each indicator."),
+    "timeline": ("report", None, "One indicator's evidence in date order"),
+    "import": ("exchange", None, "Import entries, validating every row first"),
+    "forecast": ("forecasts", None, "Record a forecast"),
+    "forecasts": ("forecasts", None, "List forecasts with their outcome"),
+    "withdraw": ("forecasts", None, "Withdraw a forecast"),
+    "indicators": ("indicators", None, "The indicators"),
+    "signposts": ("indicators", None, "Each signal of progress or regression"),
+    "publish": ("publish", None, "Write a citable bundle"),
+    "review": ("review", None, "Mark entries reviewed"),
+    "conflicts": ("sync", "conflicts_app", "What teammates changed apart"),
+    "config": ("config", "config_app", "Settings"),
+    "db": ("db", "db_app", "The database file: its path and its health."),
+    "framework": ("frameworks", "framework_app", "Frameworks"),
+    "export": ("exchange", "export_app", "Export entries or the report"),
+    "source": ("sources", "source_app", "The source registry"),
+    "sync": ("sync", "sync_app", "Send this database's changes to a shared git repository"),
+}
+
+
+def load(name: str) -> None:
+    """Import the module that defines the command `name` (its commands register themselves on the root
+    app) and add it, when it is a group, to the root app."""
+    import importlib
+
+    module, group, _ = COMMANDS[name]
+    loaded = importlib.import_module(f"policytrack.cli.{module}")
+    if group is not None and all(g.name != name for g in app.registered_groups):
+        app.add_typer(getattr(loaded, group), name=name)
+
+
+def full_app() -> typer.Typer:
+    """The root application with every command: each module imported, in the order of COMMANDS."""
+    for name in COMMANDS:
+        load(name)
+    return app
 
 
 # Global options that take a value, so main() can find the command name after them.
@@ -61,18 +91,18 @@ def command_name(args: list[str]) -> str | None:
 def app_for(args: list[str]) -> typer.Typer:
     """An application holding only the command being run, when there is one.
 
-    typer builds every command's click parameters from its signature at each start (about 30 ms for all
-    of them here); building just one keeps `log` as quick as it can be. Anything else (no command, an
-    unknown one, shell completion) gets the full application, with its listing and suggestions."""
+    Only the module that defines the command is imported (COMMANDS), and typer builds only its click
+    parameters (about 30 ms for all of them here): `log` starts as quickly as it can. Anything else (no
+    command, an unknown one, shell completion) gets the full application, with its listing and
+    suggestions."""
     name = command_name(args)
-    if name is None or any(key.startswith("_POLICYTRACK_COMPLETE") for key in os.environ):
-        return app
+    if name not in COMMANDS or completing():
+        return full_app()
+    load(name)
     one = new_app()
     one.registered_callback = app.registered_callback
     one.registered_commands = [c for c in app.registered_commands if c.name == name]
     one.registered_groups = [g for g in app.registered_groups if g.name == name]
-    if not one.registered_commands and not one.registered_groups:
-        return app
     return one
 
 
@@ -109,6 +139,11 @@ def _stopped(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def completing() -> bool:
+    """Whether the shell asks for completions (click's `_POLICYTRACK_COMPLETE`)."""
+    return any(key.startswith("_POLICYTRACK_COMPLETE") for key in os.environ)
+
+
 def main() -> None:
     if sys.stdout is None:
         sys.stdout = ClosedStream("output", "run the command with its output going somewhere")
@@ -121,7 +156,14 @@ def main() -> None:
         app_for(sys.argv[1:])(prog_name="policytrack")
     except SystemExit as exc:
         code = exc.code
-    except (PolicytrackError, OSError) as exc:  # from --version or --help, before any command runs
+    except Exception as exc:
+        if completing():
+            # a half-set or odd completion environment (no COMP_WORDS, a COMP_CWORD that is not a number)
+            # makes click raise: offer nothing, and print nothing into the shell's line
+            sys.exit(1)
+        if not isinstance(exc, PolicytrackError | OSError):
+            raise
+        # from --version or --help, before any command runs
         code = _flushed(1)
         detail = exc if isinstance(exc, PolicytrackError) else f"cannot write its output ({exc.strerror})"
         sys.stderr.write(f"policytrack: error: {detail}; check where the output goes\n")
@@ -152,4 +194,4 @@ def _flushed(code: int | str | None) -> int | str | None:
     return code
 
 
-__all__ = ["app", "app_for", "main"]
+__all__ = ["COMMANDS", "app", "app_for", "full_app", "main"]

@@ -10,7 +10,7 @@ import io
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from policytrack.records.field import Kind
     from policytrack.records.models import Framework
     from policytrack.store import Store
 
@@ -143,12 +144,17 @@ def text_output(ctx: typer.Context, output: str | Path | None, *, bom: bool = Fa
 
 
 @contextmanager
-def binary_output(ctx: typer.Context, output: str | Path | None, fix: str) -> Iterator[IO[bytes]]:
+def binary_output(
+    ctx: typer.Context, output: str | Path | None, fix: str, what: str = "xlsx"
+) -> Iterator[IO[bytes]]:
     """Bytes to stdout (None or '-'), unless it is a terminal, or through the safe writer to a file. `fix`
-    says how to send the output to a file instead (`-o FILE.xlsx`, `> FILE.xlsx`)."""
+    says how to send the output to a file instead (`-o FILE.xlsx`, `> FILE.xlsx`); `what` names the
+    format."""
     if output is None or str(output) == "-":
         if stdout_is_terminal():
-            raise InputError(f"xlsx is a binary workbook, not text for a terminal: send it to a file ({fix})")
+            raise InputError(
+                f"{what} is a binary workbook, not text for a terminal: send it to a file ({fix})"
+            )
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
@@ -160,24 +166,23 @@ def binary_output(ctx: typer.Context, output: str | Path | None, fix: str) -> It
 def write_formatted(
     ctx: typer.Context,
     fmt: str,
-    fields: Sequence[str],
+    fields: Kind,
     records: Iterable[Mapping[str, Any]],
     *,
     sheet: str,
     output: str | Path | None = None,
-    notes: Mapping[str, str] | None = None,
 ) -> None:
     """Records in the format `fmt` of the one registry (render.formats), to stdout or the file `output`:
     a text format streamed, or a workbook of one sheet named `sheet` whose columns sheet explains each
-    column by `notes` (default: render.xlsx.NOTES)."""
-    from policytrack.render.formats import WORKBOOK_FORMATS, write_records
+    column by the description `fields` (a kind of record) declares."""
+    from policytrack.render.formats import output_format, write_records
 
-    if fmt in WORKBOOK_FORMATS:
-        from policytrack.render.xlsx import NOTES, Sheet, write_workbook
+    spec = output_format(fmt)
+    if spec.write_book is not None:
+        from policytrack.render.xlsx import Sheet
 
-        fix = "-o FILE.xlsx" if output is not None else "> FILE.xlsx"
-        with binary_output(ctx, output, fix) as out:
-            write_workbook(out, [Sheet(sheet, fields, records, NOTES if notes is None else notes)])
+        with binary_output(ctx, output, f"-o FILE.{spec.extension}", fmt) as out:
+            spec.write_book(out, [Sheet(sheet, fields, records)])
         return
     with text_output(ctx, output) as out:
         write_records(fmt, out, fields, records)
@@ -205,25 +210,26 @@ def read_text_arg(value: str) -> str:
     return text[:-1] if text.endswith("\n") else text
 
 
-def _completion_framework(ctx: typer.Context) -> Framework:
+def _completion_framework(ctx: typer.Context) -> Framework | None:
     """The framework a command line being completed names (-F, else POLICYTRACK_FRAMEWORK, else the
-    default), from the database if there is one, else from the built-in files."""
+    default): from the database, read-only, if there is one (None if it cannot be read at once), else
+    from the built-in files."""
     from policytrack.domain.context import default_framework_name
-    from policytrack.domain.frameworks.parse import builtin_path, load_framework_file
-    from policytrack.domain.workspace import get_framework
-    from policytrack.store import Store
+    from policytrack.store.frameworks import read_framework
 
     name = ctx.params.get("framework") or default_framework_name()
-    path = resolve_db_path(ctx.find_root().params.get("db"))
-    if path.exists():
-        with Store(path) as store:
-            return get_framework(store, name)
+    found = _read_for_completion(ctx, lambda conn: [read_framework(conn, name)], missing=None)
+    if found is not None:
+        return found[0] if found else None
+    from policytrack.domain.frameworks.parse import builtin_path, load_framework_file
+
     return load_framework_file(builtin_path(name))
 
 
 def _completions(ctx: typer.Context, incomplete: str, names: Callable[[Framework], list[str]]) -> list[str]:
     try:
-        found = names(_completion_framework(ctx))
+        fw = _completion_framework(ctx)
+        found = names(fw) if fw is not None else []
     except Exception:  # completion must never print a traceback into the shell
         return []
     return [name for name in found if name.startswith(incomplete)]
@@ -244,7 +250,7 @@ def complete_source(ctx: typer.Context, incomplete: str) -> list[str]:
     keys = _read_for_completion(
         ctx, lambda conn: [r[0] for r in conn.execute("SELECT key FROM sources WHERE merged_into IS NULL")]
     )
-    return sorted(k for k in keys if k.startswith(incomplete))
+    return sorted(str(k) for k in keys or [] if str(k).startswith(incomplete))
 
 
 def complete_signal(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -263,9 +269,13 @@ def complete_signal(ctx: typer.Context, incomplete: str) -> list[str]:
 
 def complete_framework(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion of framework names: those in the database, then the built-in ones."""
-    names = _read_for_completion(
-        ctx, lambda conn: [r[0] for r in conn.execute("SELECT name FROM frameworks ORDER BY id")]
-    )
+    names = [
+        str(name)
+        for name in _read_for_completion(
+            ctx, lambda conn: [r[0] for r in conn.execute("SELECT name FROM frameworks ORDER BY id")], []
+        )
+        or []
+    ]
     try:
         from policytrack.domain.frameworks.install import builtin_names
 
@@ -316,18 +326,22 @@ def paged_console(ctx: typer.Context, command: str) -> Iterator[Console]:
         proc.wait()
 
 
-def _read_for_completion(ctx: typer.Context, read: Callable[[sqlite3.Connection], list[str]]) -> list[str]:
-    """What `read` finds in the database the command line names, opened read-only: completion never
-    upgrades a database nor waits for a lock, and on any problem it offers nothing."""
+def _read_for_completion(
+    ctx: typer.Context, read: Callable[[sqlite3.Connection], list[Any]], missing: list[Any] | None = None
+) -> list[Any] | None:
+    """What `read` finds in the database the command line names, opened read-only through the one
+    read-only open (store.connect_read_only), waiting for no lock: completion never creates or upgrades a
+    database, never waits, and on any problem (a locked, newer, damaged or odd database) it offers
+    nothing. `missing` is the answer when there is no database file."""
     try:
         from policytrack.store import connect_read_only
 
         path = resolve_db_path(ctx.find_root().params.get("db"))
         if not path.is_file():
-            return []
-        conn = connect_read_only(path)
+            return missing
+        conn = connect_read_only(path, timeout=0)
         try:
-            return [str(value) for value in read(conn)]
+            return read(conn)
         finally:
             conn.close()
     except Exception:  # completion must never print a traceback into the shell
@@ -342,7 +356,7 @@ def _complete_labels(ctx: typer.Context, incomplete: str, column: str) -> list[s
     from policytrack.store.entries import labels_in_use
 
     found = _read_for_completion(ctx, lambda conn: labels_in_use(conn, column, incomplete))
-    return [label for label in found if re.fullmatch(r"[\w.,:+@%/=-]+", label)]
+    return [str(label) for label in found or [] if re.fullmatch(r"[\w.,:+@%/=-]+", str(label))]
 
 
 def complete_tag(ctx: typer.Context, incomplete: str) -> list[str]:

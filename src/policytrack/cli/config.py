@@ -33,26 +33,34 @@ def path_cmd() -> None:
 @config_app.command("list", epilog="Example: policytrack config list")
 def list_cmd() -> None:
     """Every setting: its value in the config file (or `-`), and what it sets."""
-    from policytrack.core.config import KEYS, config_path, read_config
+    from policytrack.cli.app import note
+    from policytrack.core.config import KEYS, config_path, read_config_parts
     from policytrack.render.text import visible
 
-    data = read_config(config_path())
+    data, problems = read_config_parts(config_path())
     for key, (meaning, _) in KEYS.items():
         value = data.get(key)
         shown = "-" if value is None else ("true" if value is True else "false" if value is False else value)
+        shown = "(unreadable: see below)" if key in problems else shown
         typer.echo(visible(f"{key} = {shown}    # {meaning}"))
+    for problem in problems.values():  # the rest of the file is shown; each bad value says how to fix it
+        note(f"policytrack: warning: {problem}")
 
 
 @config_app.command("get", epilog="Example: policytrack config get analyst")
 def get_cmd(key: KeyArg) -> None:
     """Print one setting's value in the config file (exit 1 if it is not set there)."""
-    from policytrack.core.config import KEYS, config_path, read_config
+    from policytrack.core.config import KEYS, config_path, read_config_parts
     from policytrack.core.errors import InputError
     from policytrack.render.text import visible
 
+    key = key.replace("-", "_")  # display-name is display_name
     if key not in KEYS:
         raise InputError(f"unknown config key {key!r}; use one of {', '.join(KEYS)}")
-    value = read_config(config_path()).get(key)
+    data, problems = read_config_parts(config_path())
+    if key in problems:
+        raise InputError(problems[key])
+    value = data.get(key)
     if value is None:
         raise InputError(f"{key} is not set in {config_path()}; `policytrack config set {key} VALUE` sets it")
     typer.echo(visible(str(value).lower() if isinstance(value, bool) else str(value)))
@@ -76,18 +84,34 @@ def unset_cmd(ctx: typer.Context, key: KeyArg) -> None:
 
 def _change(ctx: typer.Context, key: str, raw: str | None) -> None:
     from policytrack.cli.output import write_bytes
-    from policytrack.core.config import KEYS, config_path, config_text, parse_value, read_config, settings
+    from policytrack.core.config import (
+        KEYS,
+        check_text,
+        config_path,
+        config_text,
+        parse_value,
+        read_config_parts,
+        settings,
+    )
     from policytrack.core.errors import InputError
 
+    key = key.replace("-", "_")  # display-name is display_name
     if key not in KEYS:
         raise InputError(f"unknown config key {key!r}; use one of {', '.join(KEYS)}")
     path = config_path()
-    data = read_config(path)
+    # A value that cannot be read is replaced by `set` or removed by `unset` of its own key; any other
+    # change keeps the file as it is until it is (the file is never rewritten without a setting).
+    data, problems = read_config_parts(path)
+    others = [problem for name, problem in problems.items() if name != key]
+    if others:
+        raise InputError(others[0])
     if raw is None:
         data.pop(key, None)
     else:
         data[key] = parse_value(key, raw)
+    text = config_text(data)
+    check_text(path, text)  # what is written is what the reader reads back: the reader's own rule
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes(path, config_text(data).encode("utf-8"))
+    write_bytes(path, text.encode("utf-8"))
     settings.cache_clear()
     confirm(ctx, f"{key} {'unset' if raw is None else 'set'} in {path}", f"the setting {key}")

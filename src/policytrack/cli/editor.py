@@ -20,11 +20,12 @@ from typing import TypeVar
 from policytrack.core.errors import InputError
 from policytrack.core.storable import MAX_FIELD
 from policytrack.records.columns import LIST_SEPARATOR
+from policytrack.records.entry import FORM
 
 T = TypeVar("T")
 
-# The form's fields, in order; the note is last, so that it may run over several lines.
-FIELDS = ("summary", "date", "effect", "grade", "status", "source", "tags", "actors", "note")
+# The form's fields, in order (records.entry.FORM); the note is last, so that it may run over several lines.
+FIELDS = FORM.names()
 _HELP = (
     "# Lines starting with # are ignored, except below 'note:': everything there is the note.",
     "# date: 2024-07-06, 2024-07 or 2024; effect: -2 to +2; grade: A1 to F6 (or empty);",

@@ -33,7 +33,6 @@ from policytrack.cli.options import (
     DATE_HELP,
     EFFECT_HELP,
     GRADE_HELP,
-    RECORD_FORMATS,
     STATUS_HELP,
     ActorsOpt,
     AdvancingOpt,
@@ -50,16 +49,19 @@ from policytrack.cli.options import (
     JsonAlias,
     MinGradeOpt,
     MonthFirst,
+    OutputOpt,
     SignalsOpt,
     SinceOpt,
     StatusesOpt,
     TagsOpt,
     UntilOpt,
+    check_output,
     chosen_format,
     entry_filter,
     format_option,
 )
 from policytrack.core.errors import InputError
+from policytrack.render.formats import NESTED, ONE, RECORDS, VIEW
 
 if TYPE_CHECKING:
     from policytrack.records.models import Entry, EntryFilter, Framework
@@ -292,9 +294,11 @@ def _log_in_editor(
     confirm(ctx, f"Logged entry {entry.id} for {entry.indicator}, dated {entry.date}", f"entry {entry.id}")
 
 
-LIST_FORMATS = RECORD_FORMATS
-SHOW_FORMATS = ("table", "json")  # one record: a panel, or one JSON object
-HISTORY_FORMATS = ("table", "json", "jsonl")  # nested records (each revision holds its entry)
+# What each command's output is, for its --format choices (render.formats): `list` prints records, `show`
+# one record (a panel, or one JSON object), `history` nested records (each revision holds its entry).
+LIST_OUTPUT = (VIEW, RECORDS)
+SHOW_OUTPUT = (VIEW, ONE)
+HISTORY_OUTPUT = (VIEW, NESTED)
 
 
 @app.command(
@@ -324,35 +328,55 @@ def list_cmd(
     unreviewed: Annotated[
         bool, typer.Option("--unreviewed", help="Only entries not yet reviewed (`policytrack review`).")
     ] = False,
-    fmt: Annotated[str, format_option(*LIST_FORMATS)] = "table",
+    fmt: Annotated[str, format_option(*LIST_OUTPUT)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,
+    output: OutputOpt = None,
     all_frameworks: Annotated[
         bool, typer.Option("--all-frameworks", help="Entries of every framework.")
     ] = False,
     framework: FrameworkOpt = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            metavar="KEY",
+            help="Only entries from this registered source or through it as their outlet (repeatable; a "
+            "merged key means the source it was merged into).",
+        ),
+    ] = None,
 ) -> None:
     """List evidence, oldest first. On a terminal, the newest page and how many there are (--limit N,
     --all; $PAGER pages through them all); piped, and in every other format, all of them, streamed."""
     from policytrack.domain.workspace import get_framework
     from policytrack.exchange.export import list_texts
     from policytrack.records.columns import EXPORT_FIELDS
-    from policytrack.render.formats import write_built
+    from policytrack.render.formats import output_format
 
-    fmt = chosen_format(fmt, LIST_FORMATS, as_json=as_json, as_csv=as_csv)
+    fmt = chosen_format(fmt, *LIST_OUTPUT, as_json=as_json, as_csv=as_csv)
+    check_output(fmt, output, *LIST_OUTPUT)
     if show_all and limit is not None:
         raise fail("--all and --limit cannot be used together", 2)
     flt = entry_filter(ctx)
     if all_frameworks and framework:
         raise fail("--all-frameworks and --framework cannot be used together", 2)
     with opened_store(ctx) as store:
+        from policytrack.domain.entries import with_sources
+
         fw = None if all_frameworks else get_framework(store, framework)
+        flt = with_sources(store, flt, source or [])
         # with deleted entries, a last column says when each was deleted (empty: it is current); import
         # reads it back as the tombstone
         fields = (*EXPORT_FIELDS, "deleted_at") if deleted else EXPORT_FIELDS
-        if fmt == "xlsx":
+        built = output_format(fmt).write_built
+        if built is not None:  # SQLite writes each entry in this format: the fast path
+            texts = list_texts(store, fw, flt, fmt, limit, deleted_at=deleted)
+            with text_output(ctx, output) as out:
+                built(out, fields, texts)
+            return
+        if fmt != "table":
             from policytrack.domain.entries import list_all_entries, list_entries
-            from policytrack.records.columns import ENTRY_JSON_FIELDS
+            from policytrack.records.columns import LISTED, LISTED_DELETED
 
             entries = (
                 list_all_entries(store, flt, limit) if fw is None else list_entries(store, fw, flt, limit)
@@ -360,14 +384,10 @@ def list_cmd(
             sheet = "all frameworks" if fw is None else fw.name
             if deleted:
                 records = ({**e.as_dict(), "deleted_at": e.deleted_at} for e in entries)
-                write_formatted(ctx, fmt, (*ENTRY_JSON_FIELDS, "deleted_at"), records, sheet=sheet)
+                write_formatted(ctx, fmt, LISTED_DELETED, records, sheet=sheet, output=output)
             else:
-                write_formatted(ctx, fmt, ENTRY_JSON_FIELDS, (e.as_dict() for e in entries), sheet=sheet)
-            return
-        if fmt != "table":
-            texts = list_texts(store, fw, flt, fmt, limit, deleted_at=deleted)
-            with text_output(ctx, None) as out:
-                write_built(fmt, out, fields, texts)
+                records = (e.as_dict() for e in entries)
+                write_formatted(ctx, fmt, LISTED, records, sheet=sheet, output=output)
             return
         _list_table(ctx, store, fw, flt, limit, show_all=show_all)
 
@@ -445,14 +465,14 @@ EntryIdArg = Annotated[str, typer.Argument(help="Entry id, as `policytrack list`
 def show_cmd(
     ctx: typer.Context,
     entry_id: EntryIdArg,
-    fmt: Annotated[str, format_option(*SHOW_FORMATS)] = "table",
+    fmt: Annotated[str, format_option(*SHOW_OUTPUT)] = "table",
     as_json: JsonAlias = False,
 ) -> None:
     """Show every field of one entry (`--format json`: one JSON object)."""
     from policytrack.render.entries import entry_detail
     from policytrack.render.formats import to_json
 
-    fmt = chosen_format(fmt, SHOW_FORMATS, as_json=as_json)
+    fmt = chosen_format(fmt, *SHOW_OUTPUT, as_json=as_json)
     with opened_store(ctx) as store:
         entry = store.get_entry(entry_id_arg(entry_id))
         linked = [
@@ -668,7 +688,7 @@ def restore_cmd(ctx: typer.Context, entry_id: EntryIdArg) -> None:
 def history_cmd(
     ctx: typer.Context,
     entry_id: EntryIdArg,
-    fmt: Annotated[str, format_option(*HISTORY_FORMATS)] = "table",
+    fmt: Annotated[str, format_option(*HISTORY_OUTPUT)] = "table",
     as_json: JsonAlias = False,
 ) -> None:
     """Every revision of an entry: who changed what, and when. (`export entries --all-revisions` gives
@@ -677,7 +697,7 @@ def history_cmd(
     from policytrack.render.entries import history_table
     from policytrack.render.formats import write_records
 
-    fmt = chosen_format(fmt, HISTORY_FORMATS, as_json=as_json)
+    fmt = chosen_format(fmt, *HISTORY_OUTPUT, as_json=as_json)
     with opened_store(ctx) as store:
         revisions = history(store, entry_id_arg(entry_id))
         notes = store.entry_reversals(revisions[0].entry.id)

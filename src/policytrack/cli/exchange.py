@@ -27,13 +27,17 @@ from policytrack.cli.options import (
     HinderingOpt,
     IndicatorsOpt,
     MinGradeOpt,
+    OutputOpt,
     SinceOpt,
     StatusesOpt,
     TagsOpt,
     UntilOpt,
+    chosen_format,
     entry_filter,
+    format_option,
 )
-from policytrack.cli.report import REPORT_EPILOG, REPORT_HELP, Format, report_command
+from policytrack.cli.report import REPORT_EPILOG, REPORT_HELP, report_command
+from policytrack.render.formats import RECORDS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -48,14 +52,10 @@ export_app.command(
     "report",
     help=REPORT_HELP,
     epilog=REPORT_EPILOG.replace("policytrack report", "policytrack export report"),
-)(report_command(Format.csv))
+)(report_command("csv"))
 
-
-class ExportFormat(StrEnum):
-    csv = "csv"
-    json = "json"
-    jsonl = "jsonl"
-    xlsx = "xlsx"
+# `export entries` and `export forecasts` write records, in any record format of the registry, csv first.
+ExportFormatOpt = Annotated[str, format_option(RECORDS, default="csv")]
 
 
 class ImportFormat(StrEnum):
@@ -83,10 +83,8 @@ def export_entries(
     effect: EffectOpt = None,
     advancing: AdvancingOpt = False,
     hindering: HinderingOpt = False,
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.csv,
-    output: Annotated[
-        str | None, typer.Option("--output", "-o", help="File to write (atomically); '-' or none: stdout.")
-    ] = None,
+    fmt: ExportFormatOpt = "csv",
+    output: OutputOpt = None,
     excel: Annotated[
         bool, typer.Option("--excel", help="Start the CSV with a byte-order mark for Excel.")
     ] = False,
@@ -111,33 +109,38 @@ def export_entries(
     from policytrack.domain.workspace import get_framework
     from policytrack.exchange.export import csv_lines, export_records, json_texts
     from policytrack.records.columns import EXPORT_FIELDS, REVISION_FIELDS
-    from policytrack.render.formats import cells, write_built, write_csv
+    from policytrack.render.formats import cells, output_format, write_csv, write_records
 
+    fmt = chosen_format(fmt, RECORDS, default="csv")
+    spec = output_format(fmt)
     flt = entry_filter(ctx)
     fields = REVISION_FIELDS if all_revisions else EXPORT_FIELDS
     with opened_store(ctx) as store:
         if all_frameworks:
-            frameworks = [get_framework(store, name) for name in store.framework_names()]
+            frameworks = [get_framework(store, name) for name in sorted(store.framework_names())]
         else:
             frameworks = [get_framework(store, framework)]
         if indicator and len(frameworks) > 1:
             from policytrack.core.errors import InputError
 
             raise InputError("--indicator needs one framework: use --framework rather than --all-frameworks")
-        if fmt is ExportFormat.xlsx:
+        if spec.binary:
             _export_workbook(
-                ctx, store, frameworks, flt, output, all_revisions=all_revisions, excel=excel, raw=raw
+                ctx, store, frameworks, flt, output, fmt, all_revisions=all_revisions, excel=excel, raw=raw
             )
             return
-        with text_output(ctx, output, bom=excel and fmt is ExportFormat.csv) as out:
-            if fmt is ExportFormat.csv and not all_revisions:
+        with text_output(ctx, output, bom=excel and fmt == "csv") as out:
+            if fmt == "csv" and not all_revisions:
                 write_csv(out, fields, lines=csv_lines(store, frameworks, flt, raw=raw))
-            elif fmt is ExportFormat.csv:
+            elif fmt == "csv":
                 records = export_records(store, frameworks, flt, all_revisions=True)
                 write_csv(out, fields, (cells(r, fields, raw=raw) for r in records))
-            else:
+            elif spec.write_built is not None:  # SQLite builds each entry as a JSON object
                 texts = json_texts(store, frameworks, flt, all_revisions=all_revisions)
-                write_built(fmt.value, out, fields, texts)
+                spec.write_built(out, fields, texts)
+            else:
+                records = export_records(store, frameworks, flt, all_revisions=all_revisions)
+                write_records(fmt, out, fields, records)
 
 
 def _export_workbook(
@@ -146,53 +149,54 @@ def _export_workbook(
     frameworks: list[Framework],
     flt: EntryFilter,
     output: str | None,
+    fmt: str,
     *,
     all_revisions: bool,
     excel: bool,
     raw: bool,
 ) -> None:
-    """`export entries --format xlsx`: one sheet per framework, streamed."""
+    """`export entries --format xlsx` (a workbook format): one sheet per framework, streamed."""
     from policytrack.cli.app import fail
     from policytrack.cli.common import binary_output
     from policytrack.exchange.export import export_records
-    from policytrack.records.columns import EXPORT_FIELDS, REVISION_FIELDS
-    from policytrack.render.xlsx import NOTES, Sheet, write_workbook
+    from policytrack.records.columns import EXPORTED, EXPORTED_REVISIONS
+    from policytrack.render.formats import output_format
+    from policytrack.render.xlsx import Sheet
 
     if excel or raw:
         option = "--excel" if excel else "--raw"
         raise fail(f"{option} is for CSV: an xlsx workbook needs no byte-order mark and never runs text", 2)
-    fields = REVISION_FIELDS if all_revisions else EXPORT_FIELDS
+    kind = EXPORTED_REVISIONS if all_revisions else EXPORTED
     # each framework's records, asked for now, so a bad filter fails before anything is written
     sheets = [
-        Sheet(fw.name, fields, export_records(store, [fw], flt, all_revisions=all_revisions), NOTES)
+        Sheet(fw.name, kind, export_records(store, [fw], flt, all_revisions=all_revisions))
         for fw in frameworks
     ]
-    with binary_output(ctx, output, "-o FILE.xlsx") as out:
-        write_workbook(out, sheets)
+    spec = output_format(fmt)
+    assert spec.write_book is not None
+    with binary_output(ctx, output, f"-o FILE.{spec.extension}", fmt) as out:
+        spec.write_book(out, sheets)
 
 
 @export_app.command("forecasts", epilog="Example: policytrack export forecasts -f jsonl -o forecasts.jsonl")
 def export_forecasts(
     ctx: typer.Context,
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.csv,
-    output: Annotated[
-        str | None, typer.Option("--output", "-o", help="File to write (atomically); '-' or none: stdout.")
-    ] = None,
+    fmt: ExportFormatOpt = "csv",
+    output: OutputOpt = None,
     framework: FrameworkOpt = None,
 ) -> None:
     """Export the framework's forecasts, withdrawn ones included, with their uuids: `policytrack import
     FILE --forecasts` merges them into another database."""
     from policytrack.cli.common import write_formatted
-    from policytrack.domain.forecasts import FORECAST_FIELDS, list_forecasts
+    from policytrack.domain.forecasts import list_forecasts
     from policytrack.domain.workspace import get_framework
-    from policytrack.render.xlsx import FORECAST_NOTES
+    from policytrack.records.forecast import EXPORTED_FORECAST
 
+    fmt = chosen_format(fmt, RECORDS, default="csv")
     with opened_store(ctx) as store:
         found = list_forecasts(store, get_framework(store, framework))
-    records = ({k: f.as_dict()[k] for k in FORECAST_FIELDS} for f in found)
-    write_formatted(
-        ctx, fmt.value, FORECAST_FIELDS, records, sheet="forecasts", output=output, notes=FORECAST_NOTES
-    )
+    records = ({k: f.as_dict()[k] for k in EXPORTED_FORECAST.names()} for f in found)
+    write_formatted(ctx, fmt, EXPORTED_FORECAST, records, sheet="forecasts", output=output)
 
 
 @app.command(

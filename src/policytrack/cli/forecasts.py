@@ -14,15 +14,17 @@ import typer
 from policytrack.cli.app import app, confirm, fail
 from policytrack.cli.common import complete_status, console, opened_store, read_date, write_formatted
 from policytrack.cli.options import (
-    RECORD_FORMATS,
     CsvAlias,
     FrameworkOpt,
     IndicatorArg,
     JsonAlias,
+    OutputOpt,
+    check_output,
     chosen_format,
     format_option,
 )
 from policytrack.domain.likelihood import CONFIDENCE, LIKELIHOOD_HELP
+from policytrack.render.formats import RECORDS, VIEW
 
 
 @app.command(
@@ -93,39 +95,39 @@ def forecasts_cmd(
         bool,
         typer.Option("--score", help="Brier score per analyst and a calibration table by ICD 203 band."),
     ] = False,
-    fmt: Annotated[str, format_option(*RECORD_FORMATS)] = "table",
+    fmt: Annotated[str, format_option(VIEW, RECORDS)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,
+    output: OutputOpt = None,
     framework: FrameworkOpt = None,
 ) -> None:
     """List forecasts with their outcome (open, yes, no, withdrawn), or score the resolved ones."""
-    from policytrack.domain.forecasts import LIST_FIELDS, NO, OPEN, YES, list_forecasts
+    from policytrack.domain.forecasts import NO, OPEN, YES, list_forecasts
     from policytrack.domain.forecasts import score as scored
     from policytrack.domain.workspace import get_framework
-    from policytrack.render.xlsx import FORECAST_NOTES
+    from policytrack.records.forecast import FORECAST_LISTED, SCORE
 
     if only_open and resolved:
         raise fail("--open and --resolved cannot be used together: choose one", 2)
-    fmt = chosen_format(fmt, RECORD_FORMATS, as_json=as_json, as_csv=as_csv)
+    fmt = chosen_format(fmt, VIEW, RECORDS, as_json=as_json, as_csv=as_csv)
+    check_output(fmt, output, VIEW, RECORDS)
     outcomes = [OPEN] if only_open else [YES, NO] if resolved else []
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
         found = list_forecasts(store, fw, analysts=analyst or [], outcomes=outcomes)
     if score:
-        from policytrack.render.forecasts import SCORE_FIELDS, score_records, score_tables
+        from policytrack.render.forecasts import score_records, score_tables
 
         result = scored(found)
         if fmt != "table":
-            write_formatted(
-                ctx, fmt, SCORE_FIELDS, score_records(result), sheet="scores", notes=FORECAST_NOTES
-            )
+            write_formatted(ctx, fmt, SCORE, score_records(result), sheet="scores", output=output)
             return
         for item in score_tables(result):
             console(ctx).print(item)
         return
     if fmt != "table":
         records = (f.as_dict() for f in found)
-        write_formatted(ctx, fmt, LIST_FIELDS, records, sheet="forecasts", notes=FORECAST_NOTES)
+        write_formatted(ctx, fmt, FORECAST_LISTED, records, sheet="forecasts", output=output)
         return
     if not found:
         typer.echo("No forecasts match; `policytrack forecast KEY LEVEL --by DATE -l P` makes one.", err=True)

@@ -13,8 +13,16 @@ import typer
 
 from policytrack.cli.app import confirm, note
 from policytrack.cli.common import console, opened_store, write_formatted, write_output
-from policytrack.cli.options import RECORD_FORMATS, CsvAlias, JsonAlias, chosen_format, format_option
+from policytrack.cli.options import (
+    CsvAlias,
+    JsonAlias,
+    OutputOpt,
+    check_output,
+    chosen_format,
+    format_option,
+)
 from policytrack.records.models import plural
+from policytrack.render.formats import RECORDS, VIEW
 
 framework_app = typer.Typer(
     help="Frameworks: the papers whose recommendations (or risks) you track.", no_args_is_help=True
@@ -24,17 +32,20 @@ framework_app = typer.Typer(
 @framework_app.command("list", epilog="Example: policytrack framework list")
 def list_cmd(
     ctx: typer.Context,
-    fmt: Annotated[str, format_option(*RECORD_FORMATS)] = "table",
+    fmt: Annotated[str, format_option(VIEW, RECORDS)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,
+    output: OutputOpt = None,
 ) -> None:
     """The frameworks in this database, with their indicators, entries and versions."""
     from policytrack.domain.context import default_framework_name
     from policytrack.domain.frameworks.install import builtin_names
-    from policytrack.render.framework import FRAMEWORK_FIELDS, frameworks_table
+    from policytrack.records.framework import FRAMEWORK_ROW
+    from policytrack.render.framework import frameworks_table
     from policytrack.render.text import literal
 
-    fmt = chosen_format(fmt, RECORD_FORMATS, as_json=as_json, as_csv=as_csv)
+    fmt = chosen_format(fmt, VIEW, RECORDS, as_json=as_json, as_csv=as_csv)
+    check_output(fmt, output, VIEW, RECORDS)
     default = default_framework_name()
     with opened_store(ctx) as store:
         names = store.framework_names()
@@ -55,7 +66,7 @@ def list_cmd(
                 }
             )
     if fmt != "table":
-        write_formatted(ctx, fmt, FRAMEWORK_FIELDS, records, sheet="frameworks")
+        write_formatted(ctx, fmt, FRAMEWORK_ROW, records, sheet="frameworks", output=output)
         return
     out = console(ctx)
     out.print(frameworks_table(records))
@@ -139,7 +150,11 @@ def new_cmd(
     if output is None:
         typer.echo(text, nl=False)
         return
-    if output.is_file() and not force:  # a device or FIFO (/dev/stdout) is written as a stream
+    try:
+        exists = output.is_file()  # a device or FIFO (/dev/stdout) is written as a stream
+    except OSError:  # a name the file system cannot hold: the safe writer says so
+        exists = False
+    if exists and not force:
         raise FrameworkError(f"{output} exists; choose another path or add --force")
     write_output(ctx, output, text.encode("utf-8"))
     note(f"Wrote {output}; edit it, then `policytrack framework add {output}`")

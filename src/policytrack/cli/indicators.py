@@ -13,39 +13,45 @@ import typer
 from policytrack.cli.app import app
 from policytrack.cli.common import complete_indicator, console, opened_store, write_formatted
 from policytrack.cli.options import (
-    RECORD_FORMATS,
     CsvAlias,
     FrameworkOpt,
     JsonAlias,
+    OutputOpt,
     SinceOpt,
     UntilOpt,
+    check_output,
     chosen_format,
     format_option,
     read_window,
 )
+from policytrack.render.formats import RECORDS, VIEW
 
-FORMATS = RECORD_FORMATS
+OUTPUT = (VIEW, RECORDS)  # both commands print records (render.formats)
 
 
 @app.command("indicators", epilog="Example: policytrack indicators --json")
 def indicators_cmd(
     ctx: typer.Context,
-    fmt: Annotated[str, format_option(*FORMATS)] = "table",
+    fmt: Annotated[str, format_option(*OUTPUT)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,
+    output: OutputOpt = None,
     framework: FrameworkOpt = None,
 ) -> None:
     """The indicators: number, key, title, current status, evidence count, last evidence date."""
     from policytrack.domain.status import indicator_states
     from policytrack.domain.workspace import get_framework
-    from policytrack.render.entries import INDICATOR_FIELDS, indicator_dicts, indicators_table
+    from policytrack.records.indicator import INDICATOR_ROW
+    from policytrack.render.entries import indicator_dicts, indicators_table
 
-    fmt = chosen_format(fmt, FORMATS, as_json=as_json, as_csv=as_csv)
+    fmt = chosen_format(fmt, *OUTPUT, as_json=as_json, as_csv=as_csv)
+    check_output(fmt, output, *OUTPUT)
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
         states = indicator_states(store, fw)
     if fmt != "table":
-        write_formatted(ctx, fmt, INDICATOR_FIELDS, indicator_dicts(states), sheet="indicators")
+        records = indicator_dicts(states)
+        write_formatted(ctx, fmt, INDICATOR_ROW, records, sheet="indicators", output=output)
     else:
         console(ctx).print(indicators_table(fw, states))
 
@@ -61,28 +67,29 @@ def signposts_cmd(
     ] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
-    fmt: Annotated[str, format_option(*FORMATS)] = "table",
+    fmt: Annotated[str, format_option(*OUTPUT)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,
+    output: OutputOpt = None,
     framework: FrameworkOpt = None,
 ) -> None:
     """Each signal of progress or regression: observed (first and last date, entries, sources) or awaited.
     `policytrack log KEY ... --signal SIGNAL` records an observation."""
-    from policytrack.domain.signposts import SIGNPOST_FIELDS, signpost_dicts, signposts
+    from policytrack.domain.signposts import signpost_dicts, signposts
     from policytrack.domain.workspace import get_framework
     from policytrack.render.signposts import signposts_count, signposts_table
 
-    fmt = chosen_format(fmt, FORMATS, as_json=as_json, as_csv=as_csv)
+    fmt = chosen_format(fmt, *OUTPUT, as_json=as_json, as_csv=as_csv)
+    check_output(fmt, output, *OUTPUT)
     since_date, until_date = read_window(since, until)
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
         states = signposts(store, fw, [indicator] if indicator else [], since_date, until_date)
     if fmt != "table":
-        from policytrack.render.xlsx import SIGNPOST_NOTES
+        from policytrack.records.signal import SIGNPOST_ROW
 
-        write_formatted(
-            ctx, fmt, SIGNPOST_FIELDS, signpost_dicts(states), sheet="signposts", notes=SIGNPOST_NOTES
-        )
+        records = signpost_dicts(states)
+        write_formatted(ctx, fmt, SIGNPOST_ROW, records, sheet="signposts", output=output)
         return
     if not states:
         typer.echo(

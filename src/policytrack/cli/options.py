@@ -19,6 +19,7 @@ from policytrack.cli.common import (
     read_date,
 )
 from policytrack.records.models import EntryFilter
+from policytrack.render.formats import TABLE, formats_taking
 
 IndicatorArg = Annotated[
     str,
@@ -155,29 +156,34 @@ DayFirst = Annotated[bool, typer.Option("--dayfirst", help="Read 01/02/2024 as 1
 MonthFirst = Annotated[bool, typer.Option("--monthfirst", help="Read 01/02/2024 as 2 January 2024.")]
 
 
-def format_option(*choices: str) -> Any:
-    """The `--format` option of a command that prints records, in the formats it offers (`table` first:
-    the default, for people; the others come from render.formats' registry, or the command's own). Use
-    it as `Annotated[str, format_option(...)]`."""
+def format_option(*takes: str, default: str = TABLE) -> Any:
+    """The `--format` option of a command whose output is what `takes` names (render.formats: records,
+    a report, a drawing, the table view...): its choices are every format of the registry that takes one
+    of them, `default` first. Use it as `Annotated[str, format_option(...)]`, and read it with
+    chosen_format, which checks the choice against the registry as it is when the command runs."""
+    choices = formats_taking(*takes, default=default)
     return typer.Option(
         "--format",
         "-f",
         help=f"Output format: {', '.join(choices)}.",
-        autocompletion=lambda: list(choices),
+        autocompletion=lambda: list(formats_taking(*takes, default=default)),
     )
 
 
-# The formats of a command that prints records: the table, then every writer of render.formats' registry
-# (a test holds the two together). Commands that print one record or nested ones offer a part of them.
-RECORD_FORMATS = ("table", "json", "jsonl", "csv", "xlsx")
-
+OutputOpt = Annotated[
+    str | None,
+    typer.Option("--output", "-o", help="File to write (atomically); '-' or none: stdout."),
+]
 JsonAlias = Annotated[bool, typer.Option("--json", help="Alias of --format json.")]
 CsvAlias = Annotated[bool, typer.Option("--csv", help="Alias of --format csv.")]
 
 
-def chosen_format(fmt: str, choices: tuple[str, ...], *, as_json: bool = False, as_csv: bool = False) -> str:
+def chosen_format(
+    fmt: str, *takes: str, default: str = TABLE, as_json: bool = False, as_csv: bool = False
+) -> str:
     """The format a command was asked for, from --format and its aliases; a usage error if they disagree
-    or name a format the command does not offer."""
+    or name a format the command does not offer (its choices: format_option's, from the registry)."""
+    choices = formats_taking(*takes, default=default)
     if as_json and as_csv:
         raise fail("--json and --csv cannot be used together", 2)
     alias = "json" if as_json else "csv" if as_csv else None
@@ -187,3 +193,11 @@ def chosen_format(fmt: str, choices: tuple[str, ...], *, as_json: bool = False, 
     if chosen not in choices:
         raise fail(f"unknown --format {chosen!r}: use one of {', '.join(choices)}", 2)
     return chosen
+
+
+def check_output(fmt: str, output: str | None, *takes: str) -> None:
+    """-o takes a file format: with the table (the terminal's view) it is a usage error naming the
+    formats that write a file."""
+    if output is not None and fmt == TABLE:
+        files = [name for name in formats_taking(*takes) if name != TABLE]
+        raise fail(f"-o writes a file: use it with --format {', '.join(files)}", 2)

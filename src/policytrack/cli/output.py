@@ -14,6 +14,7 @@ Rules, decided once here:
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from policytrack.core.errors import InputError
+from policytrack.core.paths import path_problem, too_long
 
 SIDE_FILES = ("-wal", "-shm", "-journal")
 
@@ -51,8 +53,9 @@ def refuse_if_database(stream_fd: int, protect: Sequence[Path], what: str) -> No
             continue
 
 
-def _refuse(path: Path, why: str) -> InputError:
-    return InputError(f"cannot write -o {path}: {why}")
+def _refuse(path: Path, why: str | OSError) -> InputError:
+    """The one error of an output path; an OSError is said in words, with its fix (core.paths)."""
+    return InputError(f"cannot write -o {path}: {why if isinstance(why, str) else path_problem(path, why)}")
 
 
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
@@ -86,12 +89,14 @@ def _plan(path: Path, protect: Sequence[Path]) -> tuple[str, Path]:
     if _OPEN_STREAM.match(os.path.abspath(path)):
         _check_protected(path, path, protect)
         return "stream", path
+    if too_long(path):
+        raise _refuse(path, OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG)))
     try:
         st = path.stat()  # follows symlinks, so /dev/stdout and /dev/fd/N show what they lead to
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise _refuse(path, f"{exc.strerror}") from None
+        raise _refuse(path, exc) from None
     if st is not None and (stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
         _check_protected(path, path, protect)
         return "stream", path
@@ -100,7 +105,7 @@ def _plan(path: Path, protect: Sequence[Path]) -> tuple[str, Path]:
     if st is None:
         return "file", target
     if stat.S_ISDIR(st.st_mode):
-        raise _refuse(path, "it is a directory; give a file name")
+        raise _refuse(path, path_problem(path))
     if not stat.S_ISREG(st.st_mode):
         raise _refuse(path, "it is not a regular file, a device or a FIFO; choose another name")
     if not st.st_mode & stat.S_IWUSR or not os.access(target, os.W_OK):
@@ -134,7 +139,7 @@ def _temporary(path: Path, target: Path) -> Iterator[Path]:
     try:
         fd, name = tempfile.mkstemp(dir=folder, prefix=".policytrack-", suffix=".tmp")  # any name length
     except OSError as exc:
-        raise _refuse(path, f"{exc.strerror} (in {folder})") from None
+        raise _refuse(path, exc) from None
     os.close(fd)
     tmp = Path(name)
     try:
@@ -147,7 +152,7 @@ def _temporary(path: Path, target: Path) -> Iterator[Path]:
                 os.chown(tmp, old.st_uid, old.st_gid)
         os.replace(tmp, target)
     except OSError as exc:
-        raise _refuse(path, f"{exc.strerror}") from None
+        raise _refuse(path, exc) from None
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -161,12 +166,12 @@ def open_output(path: Path, protect: Sequence[Path] = ()) -> Iterator[IO[bytes]]
         try:
             handle = open(path, "ab")  # noqa: SIM115  (closed below; append keeps `>>` an append)
         except OSError as exc:
-            raise _refuse(path, f"{exc.strerror}") from None
+            raise _refuse(path, exc) from None
         try:
             yield handle
             handle.flush()
         except OSError as exc:
-            raise _refuse(path, f"{exc.strerror}") from None
+            raise _refuse(path, exc) from None
         finally:
             with suppress(OSError):  # the flush above already reported it
                 handle.close()
@@ -178,7 +183,7 @@ def open_output(path: Path, protect: Sequence[Path] = ()) -> Iterator[IO[bytes]]
                 handle.flush()
                 os.fsync(handle.fileno())
         except OSError as exc:
-            raise _refuse(path, f"{exc.strerror}") from None
+            raise _refuse(path, exc) from None
 
 
 def write_bytes(path: Path, data: bytes, protect: Sequence[Path] = ()) -> None:

@@ -9,23 +9,21 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from policytrack.cli.app import app, confirm
 from policytrack.cli.common import opened_store, read_date
 from policytrack.cli.options import FrameworkOpt
-from policytrack.cli.report import STALE_DAYS, Format, _brief, _text, _view, _Window
+from policytrack.cli.report import STALE_DAYS, _brief, _text, _view, _Window
+from policytrack.render.formats import DRAWING, output_format
 
-# The report formats a bundle holds, and each one's file extension: the Briefs issue's xlsx is one line.
-PUBLISH_FORMATS: dict[Format, str] = {
-    Format.html: "html",
-    Format.markdown: "md",
-    Format.csv: "csv",
-    Format.json: "json",
-    Format.xlsx: "xlsx",
-}
+if TYPE_CHECKING:
+    from policytrack.records.field import Kind
+
+# The report formats a bundle holds (each file named with its format's extension in render.formats).
+PUBLISH_FORMATS = ("html", "markdown", "csv", "json", "xlsx")
 
 
 @app.command(
@@ -59,35 +57,36 @@ def publish_cmd(
         names = store.framework_names() if all_frameworks else [framework]
         frameworks = [get_framework(store, name) for name in names]
         reports: dict[str, bytes] = {}
-        records: dict[str, tuple[Any, list[dict[str, Any]]]] = {}
+        kinds: dict[str, Kind] = {}
         for fw in frameworks:
             view = _view(store, fw, None, as_of_date, None, None, None, stale, False)
-            for fmt, extension in PUBLISH_FORMATS.items():
-                name = f"report-{fw.name}.{extension}"
-                if fmt is Format.xlsx:  # a workbook: bytes, dated as of the bundle so they repeat
+            for fmt in PUBLISH_FORMATS:
+                spec = output_format(fmt)
+                name = f"report-{fw.name}.{spec.extension}"
+                if spec.binary:  # a workbook: bytes, dated as of the bundle so they repeat
                     reports[name] = _workbook_bytes(view.fields, view.records, as_of_date)
                     continue
-                if fmt in (Format.html, Format.svg):  # the brief, drawn
+                if DRAWING in spec.takes:  # the brief, drawn
                     window = _Window(as_of_date, None, None, None, stale)
                     text = _brief(store, fw, window, None, fmt, explain=False)
                 else:
                     text = _text(view, fmt, {}, {})
                 reports[name] = text.encode("utf-8")
-                if fmt is Format.csv:
-                    records[name] = (view.fields, view.records)
-        written = publish(store, frameworks, as_of_date, directory, reports, records)
+                if fmt == "csv":
+                    kinds[name] = view.fields
+        written = publish(store, frameworks, as_of_date, directory, reports, kinds)
     confirm(ctx, f"Published {len(written)} files into {directory}", "the bundle")
 
 
-def _workbook_bytes(fields: tuple[str, ...], records: list[dict[str, Any]], as_of: date) -> bytes:
+def _workbook_bytes(fields: Kind, records: list[dict[str, Any]], as_of: date) -> bytes:
     """The report as an xlsx workbook (its sheet and the columns sheet), created at the as-of date's
     midnight UTC: the same data and --as-of give the same bytes."""
     import io
     from datetime import UTC, datetime, time
 
-    from policytrack.render.xlsx import REPORT_NOTES, Sheet, write_workbook
+    from policytrack.render.xlsx import Sheet, write_workbook
 
     out = io.BytesIO()
     created = datetime.combine(as_of, time(0, 0), tzinfo=UTC)
-    write_workbook(out, [Sheet("report", fields, records, REPORT_NOTES)], created=created)
+    write_workbook(out, [Sheet("report", fields, records)], created=created)
     return out.getvalue()

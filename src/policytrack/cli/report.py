@@ -28,24 +28,27 @@ from policytrack.cli.common import (
     write_output,
 )
 from policytrack.cli.options import (
-    RECORD_FORMATS,
     CsvAlias,
     FrameworkOpt,
     IndicatorsOpt,
     JsonAlias,
+    OutputOpt,
     SinceOpt,
     UntilOpt,
+    check_output,
     chosen_format,
     format_option,
     read_window,
 )
 from policytrack.core.config import setting
 from policytrack.core.grades import WEIGHTS_HELP
+from policytrack.render.formats import DRAWING, RECORDS, REPORT, TABLE, VIEW, formats_taking, output_format
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from policytrack.domain.signposts import SignpostState
+    from policytrack.records.field import Kind
     from policytrack.records.models import Entry, Framework
     from policytrack.store import Store
 
@@ -56,18 +59,11 @@ class Unit(StrEnum):
     year = "year"
 
 
-class Format(StrEnum):
-    table = "table"
-    markdown = "markdown"
-    csv = "csv"
-    json = "json"
-    jsonl = "jsonl"
-    html = "html"
-    svg = "svg"
-    xlsx = "xlsx"
-
-
-REPORT_FORMATS = tuple(f.value for f in Format)
+# What each command's output is, for its --format choices (render.formats): a report is records, a text
+# document (markdown) or a drawing (the brief) besides the table; targets and timeline are records.
+REPORT_OUTPUT = (VIEW, RECORDS, REPORT, DRAWING)
+RECORD_OUTPUT = (VIEW, RECORDS)
+ReportFormatOpt = Annotated[str, format_option(*REPORT_OUTPUT)]
 STALE_DAYS = 180
 REPORT_EPILOG = (
     "Example: policytrack report --as-of 2024-12-31 --since 2024-01-01 --format markdown -o brief.md"
@@ -79,9 +75,8 @@ REPORT_HELP = (
 )
 
 
-def report_command(default_format: Format) -> Callable[..., None]:
+def report_command(default_format: str) -> Callable[..., None]:
     """The report command; `export report` is the same command with csv as its default format."""
-    choices = (default_format.value, *(f.value for f in Format if f is not default_format))
 
     def report_cmd(
         ctx: typer.Context,
@@ -91,7 +86,7 @@ def report_command(default_format: Format) -> Callable[..., None]:
         since: SinceOpt = None,
         until: UntilOpt = None,
         indicator: IndicatorsOpt = None,
-        fmt: Annotated[str, format_option(*REPORT_FORMATS)] = default_format.value,
+        fmt: ReportFormatOpt = default_format,
         as_json: JsonAlias = False,
         as_csv: CsvAlias = False,
         output: Annotated[
@@ -137,14 +132,14 @@ def report_command(default_format: Format) -> Callable[..., None]:
     ) -> None:
         from policytrack.domain.workspace import get_framework
 
-        chosen = Format(chosen_format(fmt, choices, as_json=as_json, as_csv=as_csv))
+        chosen = chosen_format(fmt, *REPORT_OUTPUT, default=default_format, as_json=as_json, as_csv=as_csv)
+        spec = output_format(chosen)
         if by_analyst and by is not None:
             raise fail("--by-analyst and --by cannot be used together: choose one", 2)
-        if by_analyst and chosen in (Format.html, Format.svg):
-            raise fail(
-                "--by-analyst is a table: use it with --format table, markdown, csv, json, jsonl or xlsx", 2
-            )
-        if explain and chosen not in (Format.table, Format.markdown, Format.html):
+        if by_analyst and DRAWING in spec.takes:
+            tables = ", ".join(formats_taking(VIEW, REPORT, RECORDS))
+            raise fail(f"--by-analyst is a table: use it with --format {tables}", 2)
+        if explain and chosen not in (TABLE, "markdown", "html"):
             raise fail(
                 "--explain lists entries beside the table: use it with --format table, markdown or html", 2
             )
@@ -155,7 +150,7 @@ def report_command(default_format: Format) -> Callable[..., None]:
             fw = get_framework(store, framework)
             store.reviewed_only = reviewed_only
             stale = stale_days if stale_days is not None else setting("stale_days") or STALE_DAYS
-            if chosen in (Format.html, Format.svg):
+            if DRAWING in spec.takes:
                 window = _Window(as_of_date, since_date, until_date, indicator, stale)
                 text = _brief(store, fw, window, by, chosen, explain=explain)
             else:
@@ -167,17 +162,17 @@ def report_command(default_format: Format) -> Callable[..., None]:
                     view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale, plain)
                 explained = _explained(store, fw, view) if explain else {}
                 signs = _signposts(store, fw, view) if explain else {}
-        if chosen is Format.xlsx:
+        if spec.binary:
             sheet = "report by analyst" if by_analyst else "report" if by is None else f"report by {by.value}"
-            _workbook(ctx, view, sheet, output, analysts=by_analyst)
+            write_formatted(ctx, chosen, view.fields, view.records, sheet=sheet, output=output)
             return
-        if chosen is Format.table and to_terminal:
+        if chosen == TABLE and to_terminal:
             out = console(ctx, no_color=plain)
             out.print(view.table(out.width))  # the terminal's width decides the layout
             for part in _explanations(view, explained, signs, out.width, plain=plain):
                 out.print(part)
             return
-        if chosen not in (Format.html, Format.svg):
+        if DRAWING not in spec.takes:
             text = _text(view, chosen, explained, signs, plain=plain)
         if to_terminal:
             typer.echo(text, nl=False)
@@ -189,7 +184,7 @@ def report_command(default_format: Format) -> Callable[..., None]:
     return report_cmd
 
 
-app.command("report", help=REPORT_HELP, epilog=REPORT_EPILOG)(report_command(Format.table))
+app.command("report", help=REPORT_HELP, epilog=REPORT_EPILOG)(report_command(TABLE))
 
 
 @dataclass
@@ -197,7 +192,7 @@ class _View:
     """A report (or a report by period) ready for every format: its records, its table at a width, its
     markdown, and the window and indicators that --explain lists the entries of."""
 
-    fields: tuple[str, ...]
+    fields: Kind
     records: list[dict[str, Any]]
     table: Callable[[int | None], RenderableType]
     markdown: Callable[[], str]
@@ -218,8 +213,9 @@ def _view(
     stale_days: int,
     plain: bool,
 ) -> _View:
-    from policytrack.domain.periods import PERIOD_FIELDS, build_period_report, period_dicts
-    from policytrack.domain.reports import REPORT_FIELDS, build_report, report_dicts
+    from policytrack.domain.periods import build_period_report, period_dicts
+    from policytrack.domain.reports import build_report, report_dicts
+    from policytrack.records.report import PERIOD_ROW, REPORT_ROW
     from policytrack.render.report import (
         corroboration_text,
         period_markdown,
@@ -233,7 +229,7 @@ def _view(
             store, fw, as_of=as_of, since=since, until=until, indicators=indicators, stale_days=stale_days
         )
         return _View(
-            REPORT_FIELDS,
+            REPORT_ROW,
             report_dicts(report),
             lambda width: report_renderable(report, plain=plain, width=width),
             lambda: report_markdown(report),
@@ -246,7 +242,7 @@ def _view(
         store, fw, by.value, as_of=as_of, since=since, until=until, indicators=indicators
     )
     return _View(
-        PERIOD_FIELDS,
+        PERIOD_ROW,
         period_dicts(periods),
         lambda width: period_renderable(periods, plain=plain, width=width),
         lambda: period_markdown(periods),
@@ -254,17 +250,6 @@ def _view(
         periods.periods[0].start,
         min(periods.periods[-1].end, as_of),
     )
-
-
-def _workbook(ctx: typer.Context, view: _View, name: str, output: Path | None, *, analysts: bool) -> None:
-    """The report as a workbook: its table on one sheet `name` (by period: one row per indicator and
-    period; by analyst: one per indicator and analyst), and the columns sheet."""
-    from policytrack.cli.common import binary_output
-    from policytrack.render.xlsx import ANALYST_NOTES, REPORT_NOTES, Sheet, write_workbook
-
-    notes = ANALYST_NOTES if analysts else REPORT_NOTES
-    with binary_output(ctx, output, "-o FILE.xlsx") as out:
-        write_workbook(out, [Sheet(name, view.fields, view.records, notes)])
 
 
 def _analyst_view(
@@ -278,8 +263,8 @@ def _analyst_view(
     plain: bool,
 ) -> _View:
     from policytrack.domain.reports import build_report
+    from policytrack.records.report import ANALYST_ROW
     from policytrack.render.report import (
-        ANALYST_FIELDS,
         analyst_dicts,
         analyst_markdown,
         analyst_renderable,
@@ -289,7 +274,7 @@ def _analyst_view(
         store, fw, as_of=as_of, since=since, until=until, indicators=indicators, stale_days=stale_days
     )
     return _View(
-        ANALYST_FIELDS,
+        ANALYST_ROW,
         analyst_dicts(report),
         lambda width: analyst_renderable(report, plain=plain),
         lambda: analyst_markdown(report),
@@ -371,7 +356,7 @@ def _explanations(
 
 def _text(
     view: _View,
-    fmt: Format,
+    fmt: str,
     explained: dict[str, list[Entry]],
     signs: dict[str, tuple[str, list[SignpostState]]],
     *,
@@ -382,11 +367,12 @@ def _text(
     from policytrack.render.formats import write_records
     from policytrack.render.report import evidence_markdown, export_recorded
 
-    if fmt in (Format.json, Format.jsonl, Format.csv):
+    spec = output_format(fmt)
+    if spec.write is not None:
         buffer = io.StringIO(newline="")
-        write_records(fmt.value, buffer, view.fields, view.records)
+        write_records(fmt, buffer, view.fields, view.records)
         return buffer.getvalue()
-    if fmt is Format.markdown:
+    if REPORT in spec.takes:
         sections = [
             evidence_markdown(_evidence_title(k, found), found, view.corroboration.get(k, ""))
             for k, found in explained.items()
@@ -404,7 +390,7 @@ class _Window:
     stale_days: int
 
 
-def _brief(store: Store, fw: Framework, w: _Window, by: Unit | None, fmt: Format, *, explain: bool) -> str:
+def _brief(store: Store, fw: Framework, w: _Window, by: Unit | None, fmt: str, *, explain: bool) -> str:
     """The HTML or SVG brief: the report, with --by its periods (all of them), drawn."""
     from policytrack.domain.brief import build_brief
     from policytrack.domain.periods import build_period_report
@@ -426,7 +412,7 @@ def _brief(store: Store, fw: Framework, w: _Window, by: Unit | None, fmt: Format
             store, fw, by.value, as_of=w.as_of, since=w.since, until=w.until, indicators=w.indicators
         )
     brief = build_brief(store, fw, report, periods, explain=explain)
-    return brief_html(brief) if fmt is Format.html else brief_svg(brief)
+    return brief_html(brief) if fmt == "html" else brief_svg(brief)
 
 
 @app.command("target", epilog="Example: policytrack target regional in-progress --by 2027-12")
@@ -461,21 +447,24 @@ def target_cmd(
 def targets_cmd(
     ctx: typer.Context,
     history: Annotated[bool, typer.Option("--history", help="Every target ever set.")] = False,
-    fmt: Annotated[str, format_option(*RECORD_FORMATS)] = "table",
+    fmt: Annotated[str, format_option(*RECORD_OUTPUT)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,
+    output: OutputOpt = None,
     framework: FrameworkOpt = None,
 ) -> None:
     """The current target of each indicator."""
     from policytrack.domain.targets import targets
     from policytrack.domain.workspace import get_framework
-    from policytrack.render.report import TARGET_FIELDS, target_records, targets_table
+    from policytrack.records.target import TARGET_ROW
+    from policytrack.render.report import target_records, targets_table
 
-    fmt = chosen_format(fmt, RECORD_FORMATS, as_json=as_json, as_csv=as_csv)
+    fmt = chosen_format(fmt, *RECORD_OUTPUT, as_json=as_json, as_csv=as_csv)
+    check_output(fmt, output, *RECORD_OUTPUT)
     with opened_store(ctx) as store:
         found = targets(store, get_framework(store, framework), history=history)
     if fmt != "table":
-        write_formatted(ctx, fmt, TARGET_FIELDS, target_records(found), sheet="targets")
+        write_formatted(ctx, fmt, TARGET_ROW, target_records(found), sheet="targets", output=output)
         return
     if not found:
         typer.echo("No targets set; `policytrack target KEY LEVEL --by DATE` sets one.", err=True)
@@ -495,9 +484,10 @@ def timeline_cmd(
     show_all: Annotated[
         bool, typer.Option("--all", help="On a terminal, every entry, not just the newest page.")
     ] = False,
-    fmt: Annotated[str, format_option(*RECORD_FORMATS)] = "table",
+    fmt: Annotated[str, format_option(*RECORD_OUTPUT)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,
+    output: OutputOpt = None,
     framework: FrameworkOpt = None,
 ) -> None:
     """One indicator's evidence in date order: cumulative momentum, status changes, and a sparkline. On a
@@ -506,31 +496,30 @@ def timeline_cmd(
     from policytrack.domain.status import timeline_points
     from policytrack.domain.workspace import get_framework
     from policytrack.exchange.export import timeline_texts
-    from policytrack.records.columns import ENTRY_JSON_FIELDS, EXPORT_FIELDS
-    from policytrack.render.formats import write_built
+    from policytrack.records.report import TIMELINE, TIMELINE_LISTED
 
     since_date, until_date = read_window(since, until)
-    fmt = chosen_format(fmt, RECORD_FORMATS, as_json=as_json, as_csv=as_csv)
+    fmt = chosen_format(fmt, *RECORD_OUTPUT, as_json=as_json, as_csv=as_csv)
+    check_output(fmt, output, *RECORD_OUTPUT)
     if show_all and limit is not None:
         raise fail("--all and --limit cannot be used together", 2)
     if limit is not None and limit < 1:
         raise fail(f"--limit must be at least 1, not {limit}", 2)
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
-        if fmt == "xlsx":
+        built = output_format(fmt).write_built
+        if built is not None:  # SQLite writes each entry in this format: the fast path
+            texts = timeline_texts(store, fw, indicator, fmt, since_date, until_date)
+            with text_output(ctx, output) as out:
+                built(out, TIMELINE, texts)
+            return
+        if fmt != "table":
             _, _, points = timeline_points(store, fw, indicator, since_date, until_date)
             records = (
                 {**p.entry.as_dict(), "cumulative_momentum": p.cumulative, "status_change": p.status_change}
                 for p in points
             )
-            columns = (*ENTRY_JSON_FIELDS, "cumulative_momentum", "status_change")
-            write_formatted(ctx, fmt, columns, records, sheet=f"timeline {indicator}")
-            return
-        if fmt != "table":
-            texts = timeline_texts(store, fw, indicator, fmt, since_date, until_date)
-            fields = (*EXPORT_FIELDS, "cumulative_momentum", "status_change")
-            with text_output(ctx, None) as out:
-                write_built(fmt, out, fields, texts)
+            write_formatted(ctx, fmt, TIMELINE_LISTED, records, sheet=f"timeline {indicator}", output=output)
             return
         _timeline_table(ctx, store, fw, indicator, since_date, until_date, limit, show_all=show_all)
 

@@ -11,8 +11,9 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import confirm
-from policytrack.cli.common import complete_source, console, opened_store, text_output
-from policytrack.cli.options import JsonAlias, chosen_format, format_option
+from policytrack.cli.common import complete_source, console, opened_store
+from policytrack.cli.options import JsonAlias, OutputOpt, chosen_format, format_option
+from policytrack.render.formats import ONE, RECORDS, VIEW
 
 source_app = typer.Typer(
     help="The source registry: who reports, how reliable, how independent.", no_args_is_help=True
@@ -36,7 +37,6 @@ ReliabilityOpt = Annotated[
     str | None, typer.Option("--reliability", help="Admiralty reliability A-F ('' clears it on edit).")
 ]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="A note about the source.")]
-LIST_FORMATS = ("table", "json")
 
 
 @source_app.command(
@@ -103,7 +103,7 @@ def merge_cmd(
 @source_app.command("list", epilog="Example: policytrack source list --json")
 def list_cmd(
     ctx: typer.Context,
-    fmt: Annotated[str, format_option(*LIST_FORMATS)] = "table",
+    fmt: Annotated[str, format_option(VIEW, ONE)] = "table",
     as_json: JsonAlias = False,
 ) -> None:
     """Registered sources with their use and grade pattern (the share of grades on the A1/B2/C3
@@ -112,7 +112,7 @@ def list_cmd(
     from policytrack.domain.sources import source_listing
     from policytrack.render.formats import to_json
 
-    fmt = chosen_format(fmt, LIST_FORMATS, as_json=as_json)
+    fmt = chosen_format(fmt, VIEW, ONE, as_json=as_json)
     with opened_store(ctx) as store:
         listing = source_listing(store)
     if fmt == "json":
@@ -139,14 +139,14 @@ def list_cmd(
 def show_cmd(
     ctx: typer.Context,
     key: KeyArg,
-    fmt: Annotated[str, format_option(*LIST_FORMATS)] = "table",
+    fmt: Annotated[str, format_option(VIEW, ONE)] = "table",
     as_json: JsonAlias = False,
 ) -> None:
     """One source: its fields, and the current entries citing it (as originator or outlet)."""
     from policytrack.domain.sources import find_source
     from policytrack.render.formats import to_json
 
-    fmt = chosen_format(fmt, LIST_FORMATS, as_json=as_json)
+    fmt = chosen_format(fmt, VIEW, ONE, as_json=as_json)
     with opened_store(ctx) as store:
         source = find_source(store, key)
         entries = list(
@@ -179,26 +179,25 @@ def suggest_cmd(ctx: typer.Context) -> None:
         typer.echo(f"{count}\t{visible(text)}")
 
 
-EXPORT_FORMATS = ("csv", "json", "jsonl")
 MAX_SOURCES_FILE = 64 << 20  # characters: a registry of sources is far smaller
 
 
 @source_app.command("export", epilog="Example: policytrack source export -o sources.csv")
 def export_cmd(
     ctx: typer.Context,
-    fmt: Annotated[str, format_option(*EXPORT_FORMATS)] = "csv",
-    output: Annotated[
-        str | None, typer.Option("--output", "-o", help="File to write (atomically); '-' or none: stdout.")
-    ] = None,
+    fmt: Annotated[str, format_option(RECORDS, default="csv")] = "csv",
+    output: OutputOpt = None,
 ) -> None:
     """Write the registry (merged sources too, naming the one each was merged into), for `source import`
     in another database before its entries are imported."""
-    from policytrack.exchange.sources import SOURCE_FIELDS, source_records
-    from policytrack.render.formats import write_records
+    from policytrack.cli.common import write_formatted
+    from policytrack.exchange.sources import source_records
+    from policytrack.records.source import EXPORTED_SOURCE
 
-    fmt = chosen_format(fmt, EXPORT_FORMATS)
-    with opened_store(ctx) as store, text_output(ctx, output) as out:
-        write_records(fmt, out, SOURCE_FIELDS, source_records(store))
+    fmt = chosen_format(fmt, RECORDS, default="csv")
+    with opened_store(ctx) as store:
+        records = source_records(store)
+        write_formatted(ctx, fmt, EXPORTED_SOURCE, records, sheet="sources", output=output)
 
 
 @source_app.command("import", epilog="Example: policytrack source import sources.csv")

@@ -8,12 +8,26 @@ only the command being run (cli.app_for).
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from policytrack.cli.app import app, confirm
+from policytrack.cli.app import confirm
 from policytrack.cli.common import opened_store
+
+if TYPE_CHECKING:
+    from policytrack.sync.record import Sender
+
+
+def _sender() -> Sender:
+    """Who syncs: the analyst, their display name from the config file, and now."""
+    from policytrack.core.config import setting
+    from policytrack.domain.context import default_analyst, utc_now
+    from policytrack.sync.record import Sender
+
+    name = setting("display_name")
+    return Sender(default_analyst(), str(name).strip() if name else None, utc_now())
+
 
 sync_app = typer.Typer(
     help="Send this database's changes to a shared git repository and receive the team's "
@@ -39,19 +53,21 @@ def sync_cmd(
     lists them."""
     if ctx.invoked_subcommand is not None:
         return
-    from policytrack.domain.context import default_analyst, utc_now
+    from policytrack.core.config import setting
     from policytrack.sync.engine import status, sync
 
+    sender = _sender()
     with opened_store(ctx) as store:
         if dry_run:
-            st = status(store)
+            st = status(store, sender)
             if st.unreachable:
                 typer.echo(
                     f"policytrack: warning: {st.unreachable}; received counts are as last fetched", err=True
                 )
             typer.echo(f"would send {st.to_send}, would receive {st.to_receive} (dry run: nothing written)")
             return
-        result = sync(store, default_analyst(), utc_now())
+        email = setting("email")
+        result = sync(store, sender, str(email).strip() if email else None)
     confirm(ctx, result.summary(), "the sync")
 
 
@@ -75,7 +91,7 @@ def status_cmd(ctx: typer.Context) -> None:
     from policytrack.sync.engine import status
 
     with opened_store(ctx) as store:
-        st = status(store)
+        st = status(store, _sender())
     typer.echo(f"remote: {st.remote}")
     if st.unreachable:
         typer.echo(f"remote not reachable ({st.unreachable}): what it holds is as last fetched")
@@ -84,15 +100,26 @@ def status_cmd(ctx: typer.Context) -> None:
     typer.echo(f"conflicts: {st.conflicts}")
 
 
-@app.command("conflicts", epilog="Example: policytrack conflicts --json")
+conflicts_app = typer.Typer(
+    help="What teammates changed apart (entries, targets, sources): each side, field by field; "
+    "`conflicts resolve REF --keep ...` settles one.",
+    invoke_without_command=True,
+)
+
+
+@conflicts_app.callback(invoke_without_command=True, epilog="Example: policytrack conflicts --json")
 def conflicts_cmd(
     ctx: typer.Context,
     as_json: Annotated[
-        bool, typer.Option("--json", help="One JSON array of the revisions in conflict.")
+        bool, typer.Option("--json", help="One JSON array of the open conflicts, every side whole.")
     ] = False,
 ) -> None:
-    """Entries edited apart by two databases: both revisions are in the entry's history (`policytrack
-    history ID`); the later by the sync rule is the current one."""
+    """Open conflicts: entries edited apart by two databases (both revisions are in its history; the later
+    by the sync rule is current), two targets set apart for one indicator, one source key registered
+    apart. Each lists what every side changed, field by field, uncut. A later edit, a restore after a
+    delete, or `conflicts resolve` settles one, in every database once synced."""
+    if ctx.invoked_subcommand is not None:
+        return
     from policytrack.render.text import visible
     from policytrack.sync.engine import conflicts
 
@@ -105,12 +132,63 @@ def conflicts_cmd(
         typer.echo("no conflicts")
         return
     for item in found:
-        sides = "; ".join(
-            f"revision {r['revision']} by {visible(r['changed_by'])} at {r['changed_at']} "
-            f"({r['action']}: {visible(r['summary'][:60])})"
-            for r in item["revisions"]
-        )
-        typer.echo(
-            f"entry {item['id']} ({item['uuid']}), edits made apart from revision {item['from_revision']}: "
-            f"{sides}; current: revision {item['current']}"
-        )
+        if item["kind"] == "entry":
+            typer.echo(
+                f"entry {item['id']} @{item['ref']} ({item['uuid']}), edits made apart from revision "
+                f"{item['from_revision']}; current: revision {item['current']}"
+            )
+            for r in item["revisions"]:
+                typer.echo(
+                    f"  revision {r['revision']} by {visible(r['changed_by'])} at {r['changed_at']} "
+                    f"({r['action']})"
+                )
+                for name, (before, after) in r["changes"].items():
+                    typer.echo(
+                        f"    {name}: {visible(json.dumps(before, ensure_ascii=False))} -> "
+                        f"{visible(json.dumps(after, ensure_ascii=False))}"
+                    )
+            typer.echo(f"  settle: policytrack conflicts resolve {item['id']} --keep REVISION|mine|theirs")
+        elif item["kind"] == "target":
+            typer.echo(f"targets of {visible(item['framework'])}/{visible(item['indicator'])} set apart")
+            for t in item["targets"]:
+                note = visible(json.dumps(t["note"], ensure_ascii=False))
+                typer.echo(
+                    f"  by {visible(t['set_by'])} at {t['set_at']}: level {visible(t['level'] or '(none)')}, "
+                    f"start {t['start']}, due {t['due']}, note {note}"
+                )
+            typer.echo(f"  settle: policytrack conflicts resolve {visible(item['ref'])} --keep mine|theirs")
+        else:
+            typer.echo(f"source {visible(item['key'])} registered apart (current: {item['current']})")
+            for v in item["versions"]:
+                fields = ", ".join(
+                    f"{k} {visible(json.dumps(v[k], ensure_ascii=False))}"
+                    for k in ("name", "url", "type", "origin", "reliability", "note")
+                )
+                typer.echo(f"  by {visible(v['changed_by'])} at {v['changed_at']} ({v['uuid']}): {fields}")
+            typer.echo(f"  settle: policytrack conflicts resolve {visible(item['ref'])} --keep mine|theirs")
+
+
+@conflicts_app.command("resolve", epilog="Example: policytrack conflicts resolve 7 --keep theirs")
+def resolve_cmd(
+    ctx: typer.Context,
+    ref: Annotated[
+        str,
+        typer.Argument(
+            help="The entry id, or target:FRAMEWORK:INDICATOR, or source:KEY, as `conflicts` shows."
+        ),
+    ],
+    keep: Annotated[
+        str,
+        typer.Option("--keep", help="The side to keep: a revision number (entries), mine or theirs."),
+    ],
+) -> None:
+    """Settle a conflict by keeping one side: a new revision (or target, or source version) that copies it,
+    sent by the next `policytrack sync`, settles it in every database."""
+    from policytrack.cli.common import entry_id_arg
+    from policytrack.sync.conflicts import resolve
+
+    if not ref.startswith(("target:", "source:")):
+        ref = str(entry_id_arg(ref))
+    with opened_store(ctx) as store:
+        done = resolve(store, ref, keep.strip(), _sender())
+    confirm(ctx, done, "the resolution")

@@ -31,6 +31,8 @@ KEYS: dict[str, tuple[str, str]] = {
     "stale_days": ("days without evidence before an indicator is stale (like --stale-days)", "count"),
     "date_order": ("how to read 01/02/2024: dayfirst or monthfirst (like --dayfirst, --monthfirst)", "order"),
     "color": ("false turns colour off (like --no-color and $NO_COLOR)", "switch"),
+    "display_name": ("your full name, as teammates see it through sync and in its commits", "text"),
+    "email": ("your e-mail in sync's commits (else git's own user.email)", "text"),
     "language": ("the language of messages and dates, e.g. fr (like --lang; else LC_ALL, LANG)", "language"),
 }
 
@@ -66,6 +68,12 @@ def check_value(key: str, value: Any, where: str = "") -> Any:
 
         if not isinstance(value, str) or not value.strip() or not storable(value):
             raise InputError(f"{where}{key} must be non-empty text")
+        control = next((c for c in value if c < " " or "\x7f" <= c <= "\x9f"), None)
+        if control is not None:  # a name or a path never holds one; a terminal would run it when shown
+            raise InputError(
+                f"{where}{key} holds a control character (U+{ord(control):04X}); set it without one "
+                f"(`policytrack config set {key} VALUE`) or remove it (`policytrack config unset {key}`)"
+            )
         return value
     if kind == "count":
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100_000:
@@ -84,13 +92,24 @@ def check_value(key: str, value: Any, where: str = "") -> Any:
 
 
 def read_config(path: Path) -> dict[str, Any]:
-    """The settings of a config file ({} when there is none), every one checked."""
+    """The settings of a config file ({} when there is none), every one checked: the first problem is an
+    error naming the file, the line, the key and the fix."""
+    data, problems = read_config_parts(path)
+    if problems:
+        raise InputError(next(iter(problems.values())))
+    return data
+
+
+def read_config_parts(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """The settings of a config file that can be read, and for each key that cannot, why (with the file,
+    the line and the fix): what `config list`, `set` and `unset` work with, so that one bad value never
+    locks the file against the commands that repair it."""
     import stat
 
     try:
         st = path.stat()
     except FileNotFoundError:
-        return {}
+        return {}, {}
     except OSError as exc:
         raise InputError(f"cannot read config file {path}: {exc.strerror}") from None
     import tomllib  # only when there is a file: most commands start without it
@@ -101,13 +120,55 @@ def read_config(path: Path) -> dict[str, Any]:
         )
     try:
         text = path.read_bytes().decode("utf-8")
-        data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"config file {path} is not valid TOML ({exc}); fix it or remove it") from None
-    for key, value in data.items():
+    try:
+        found = tomllib.loads(text)
+    except (ValueError, RecursionError) as exc:
+        found = _by_line(path, text, exc)
+    data: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for key, value in found.items():
+        if isinstance(value, _Unreadable):
+            problems[key] = value.why
+            continue
         line = _line(text, key)
-        check_value(key, value, f"{path}:{line}: " if line else f"{path}: ")
-    return data
+        try:
+            data[key] = check_value(key, value, f"{path}:{line}: " if line else f"{path}: ")
+        except InputError as exc:
+            problems[key] = str(exc)
+    return data, problems
+
+
+class _Unreadable:
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+def _by_line(path: Path, text: str, error: Exception) -> dict[str, Any]:
+    """A file that is not TOML as a whole, read a line at a time, as this program writes it (`key =
+    value`): a line that is not TOML is its key's problem (a value an older version wrote with a raw
+    control character); a line with no key is the file's."""
+    import tomllib
+
+    found: dict[str, Any] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            found.update(tomllib.loads(line))
+        except (ValueError, RecursionError) as exc:
+            named = re.match(r"^\s*([A-Za-z0-9_-]+)\s*=", line)
+            if named is None:
+                raise InputError(
+                    f"config file {path} is not valid TOML ({error}); fix it or remove it"
+                ) from None
+            key = named.group(1)
+            found[key] = _Unreadable(
+                f"{path}:{number}: {key} is not valid TOML ({exc}); set it again (`policytrack config set "
+                f"{key} VALUE`) or remove it (`policytrack config unset {key}`)"
+            )
+    return found
 
 
 @cache
@@ -132,6 +193,20 @@ def config_text(data: dict[str, Any]) -> str:
                 text = json.dumps(value, ensure_ascii=False)  # a TOML basic string, or an integer
             lines.append(f"{key} = {text}\n")
     return "".join(lines)
+
+
+def check_text(path: Path, text: str) -> None:
+    """Refuse to write `text` as the config file `path` unless the reader reads it back as it is: a
+    value the reader would refuse is refused before it is written (one error naming the key)."""
+    import tomllib
+
+    try:
+        found = tomllib.loads(text)
+    except ValueError as exc:
+        raise InputError(f"that value cannot be written into {path} ({exc}); give another") from None
+    for key, value in found.items():
+        line = _line(text, key)
+        check_value(key, value, f"{path}:{line}: " if line else f"{path}: ")
 
 
 def parse_value(key: str, raw: str) -> Any:

@@ -42,3 +42,58 @@ def resolve_db_path(option: str | None, *, create_default_dir: bool = False) -> 
     if create_default_dir:
         path.parent.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def path_problem(path: Path, exc: OSError | None = None) -> str:
+    """Why `path` cannot be written, in words that end with the fix: a folder, a symlink that leads
+    nowhere or round in a loop, a name too long for the file system, a missing folder... (`exc`: the
+    error writing it gave, if any)."""
+    import errno
+
+    code = exc.errno if exc is not None else None
+    if code == errno.ENAMETOOLONG:
+        return "its name is too long for the file system; give a shorter name"
+    try:
+        link = os.readlink(path)
+    except OSError:  # not a symlink (or not even a name the file system can look up)
+        link = None
+    try:
+        os.stat(path)
+        target_error = None
+    except OSError as error:
+        target_error = error.errno
+    if code == errno.ELOOP or target_error == errno.ELOOP:
+        return "it is a symlink that leads round in a loop; remove it or give another name"
+    if link is not None and target_error is not None:
+        return (
+            f"it is a symlink to {link}, which does not exist and cannot be made there; fix or remove the "
+            "symlink, or give another name"
+        )
+    if code == errno.EISDIR or (code is None and os.path.isdir(path)):
+        return "it is a folder; give a file name"
+    if code == errno.ENOENT:
+        return f"folder {path.parent} does not exist; create it or give another name"
+    if code == errno.ENOTDIR:
+        return "a part of its path is not a folder; check the path"
+    if code in (errno.EACCES, errno.EPERM):
+        return "permission denied; choose a place you can write to"
+    if code == errno.EROFS:
+        return "the file system is read-only; choose another place"
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return "no space left on the device; free some space or choose another place"
+    why = exc.strerror if exc is not None and exc.strerror else str(exc)
+    return f"{why}; check the path and the disk"
+
+
+def too_long(path: Path, spare: int = 0) -> bool:
+    """Whether the file system cannot hold `path`: a part of it longer than its folder allows (NAME_MAX,
+    less `spare` bytes for a temporary name built from it), or the whole longer than PATH_MAX."""
+    folder = next((p for p in path.absolute().parents if os.path.isdir(p)), Path("/"))
+    try:
+        longest, whole = os.pathconf(folder, "PC_NAME_MAX"), os.pathconf(folder, "PC_PATH_MAX")
+    except (OSError, ValueError):
+        longest, whole = 255, 4096
+    parts = [len(os.fsencode(part)) for part in path.parts]
+    return (bool(parts) and (max(parts) > longest or parts[-1] + spare > longest)) or len(
+        os.fsencode(str(path.absolute()))
+    ) >= whole

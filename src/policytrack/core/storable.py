@@ -9,6 +9,16 @@ from policytrack.core.errors import InputError
 # alike; tags and actors count together, as their "; "-joined CSV cell. Import's CSV reader takes cells of
 # this size, so whatever `log` accepts survives an export and an import.
 MAX_FIELD = 1 << 20
+# The most a spreadsheet cell holds, in UTF-16 code units (Excel's limit, as xlsx counts it: an emoji
+# outside the Basic Multilingual Plane is two).
+MAX_CELL_TEXT = 32_767
+
+
+def utf16_length(text: str) -> int:
+    """The length of `text` as a spreadsheet counts it: UTF-16 code units."""
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
 def storable(text: str) -> bool:

@@ -26,7 +26,7 @@ class Brief:
     target_starts: dict[str, StatusLevel]  # by indicator key: the status on its target's start date
     periods: PeriodReport | None  # with --by
     explain: bool  # list the evidence behind each row
-    entries_hash: str  # sha256 of the entries shown, in their JSON form
+    entries_hash: str  # sha256 of the entries shown, in their JSON form without the local id
 
     @property
     def first_day(self) -> date:
@@ -49,8 +49,10 @@ def build_brief(
         for row in report.rows
         if row.target is not None
     }
+    # in the one order, and without the local id: two databases holding the same entries give one hash
     digest = hashlib.sha256()
     for tl in timelines.values():
         for point in tl.points:
-            digest.update(json.dumps(point.entry.as_dict(), sort_keys=True).encode("utf-8") + b"\n")
+            shared = {k: v for k, v in point.entry.as_dict().items() if k != "id"}
+            digest.update(json.dumps(shared, sort_keys=True).encode("utf-8") + b"\n")
     return Brief(report, timelines, starts, periods, explain, digest.hexdigest())

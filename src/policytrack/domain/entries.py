@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import uuid as uuidlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from policytrack.records.models import (
     resolve_indicator,
 )
 from policytrack.store import Store
-from policytrack.store.entries import entry_where
+from policytrack.store.entries import entry_where, grep_words
 
 
 def validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:
@@ -302,6 +303,25 @@ def restore_entry(store: Store, entry_id: int) -> Entry:
 
 def history(store: Store, entry_id: int) -> list[Revision]:
     return store.revisions(entry_id)
+
+
+def with_sources(store: Store, flt: EntryFilter, keys: Sequence[str] = ()) -> EntryFilter:
+    """The filter with registered sources resolved: `keys` (--source; a merged key is the source it was
+    merged into, an unknown one an error naming the fix), and for each word of --grep the sources whose
+    key or name has a word that it starts, as the full-text index matches words."""
+    chosen = tuple(dict.fromkeys(find_source(store, key).id for key in keys))
+    words = grep_words(flt.grep)
+    by_word: list[tuple[int, ...]] = []
+    if words:
+        registry = [
+            (s.id, re.findall(r"\w+", f"{s.key} {s.name}".casefold())) for s in store.source_rows(merged=True)
+        ]
+        for word in words:
+            folded = word.casefold()
+            by_word.append(
+                tuple(sid for sid, tokens in registry if any(t.startswith(folded) for t in tokens))
+            )
+    return dataclasses.replace(flt, sources=chosen, grep_sources=tuple(by_word))
 
 
 def list_entries(store: Store, fw: Framework, flt: EntryFilter, limit: int | None = None) -> Iterator[Entry]:

@@ -18,30 +18,11 @@ from policytrack.core.errors import InputError, NotFoundError
 from policytrack.core.storable import clean_text
 from policytrack.domain.context import default_analyst, utc_now
 from policytrack.domain.likelihood import BANDS, Band, band_of, brier, parse_confidence, parse_likelihood
-from policytrack.domain.status import baseline
+from policytrack.domain.status import statuses_at
 from policytrack.records.models import MAX_ID, Framework, Indicator, resolve_indicator
 from policytrack.store import Store
 
 OPEN, YES, NO, WITHDRAWN = "open", "yes", "no", "withdrawn"
-# The fields of a forecast in export order: what `export forecasts` writes and import reads back.
-FORECAST_FIELDS = (
-    "id",
-    "uuid",
-    "framework",
-    "indicator",
-    "level",
-    "due",
-    "likelihood",
-    "confidence",
-    "note",
-    "analyst",
-    "made_on",
-    "recorded_at",
-    "withdrawn_at",
-    "withdrawn_by",
-)
-# What `forecasts --json` adds: the band and the outcome as of today.
-LIST_FIELDS = (*FORECAST_FIELDS, "band", "outcome")
 
 
 @dataclass
@@ -214,21 +195,14 @@ def resolve(
     """The rule, stated once: open until the due date (its last day, for a month or a year) has passed;
     then yes if the indicator stood at `level` or beyond at any time from the day the forecast was made
     to the due date, else no. An assessment counts from its first day (a month-precision one from the
-    1st), as the status at a date does (status.status_at); before any, the baseline holds."""
+    1st), as the status at a date does; `assessments` are (date_start, status) in the one order
+    (Store.assessments), and the status on the day it was made is status.statuses_at's."""
     if today <= due.end:
         return OPEN
     goal = fw.level(level).rank
     made, end = made_on.isoformat(), due.end.isoformat()
-    standing = baseline(fw, ind).rank
-    reached = False
-    for start, status in assessments:  # oldest first
-        if start > end:
-            break
-        rank = fw.level(status).rank
-        if start <= made:
-            standing = rank  # the status on the day the forecast was made
-        elif rank >= goal:
-            reached = True
+    standing = statuses_at(fw, ind, assessments, [made])[0].rank
+    reached = any(made < start <= end and fw.level(status).rank >= goal for start, status in assessments)
     return YES if reached or standing >= goal else NO
 
 

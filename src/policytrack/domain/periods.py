@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from policytrack.core.dates import window_end
 from policytrack.core.errors import InputError
-from policytrack.domain.status import baseline
+from policytrack.domain.status import statuses_at
 from policytrack.records.models import Framework, Indicator, StatusLevel, resolve_indicator
 from policytrack.store import Store
 
@@ -154,38 +154,10 @@ def build_period_report(
 def _statuses(
     store: Store, fw: Framework, ind: Indicator, periods: list[Period], end: date
 ) -> tuple[StatusLevel, ...]:
-    """The status at each period's end (status.status_at's rule: the latest assessment, else the
-    baseline), in one ordered pass over the indicator's assessments."""
+    """The status at each period's end (or the window's, if sooner), by status.statuses_at."""
     assert ind.id is not None
-    assessments = store.assessments(ind.id, end.isoformat())
-    current = baseline(fw, ind)
-    out, i = [], 0
-    for period in periods:
-        cutoff = min(period.end, end).isoformat()
-        while i < len(assessments) and assessments[i]["date_start"] <= cutoff:
-            current = fw.level(assessments[i]["status"])
-            i += 1
-        out.append(current)
-    return tuple(out)
-
-
-PERIOD_FIELDS = (
-    "framework",
-    "number",
-    "key",
-    "title",
-    "period",
-    "period_start",
-    "period_end",
-    "entries",
-    "advancing",
-    "hindering",
-    "context",
-    "momentum",
-    "weighted_momentum",
-    "status",
-    "status_percent",
-)
+    history = [(r["date_start"], r["status"]) for r in store.assessments(ind.id, end.isoformat())]
+    return tuple(statuses_at(fw, ind, history, (min(p.end, end).isoformat() for p in periods)))
 
 
 def period_dicts(report: PeriodReport) -> list[dict[str, Any]]:

@@ -230,43 +230,6 @@ def _window(store: Store, ids: list[int], since: str, until: str) -> dict[int, _
     return totals
 
 
-REPORT_FIELDS = (
-    "framework",
-    "number",
-    "key",
-    "title",
-    "kind",
-    "status",
-    "status_percent",
-    "status_date",
-    "target",
-    "target_percent",
-    "target_due",
-    "track",
-    "expected_percent",
-    "entries",
-    "advancing",
-    "hindering",
-    "context",
-    "momentum",
-    "weighted_momentum",
-    "sources",
-    "single_source",
-    "official_share",
-    "source_types",
-    "last_evidence",
-    "days_since_evidence",
-    "stale",
-    "as_of",
-    "since",
-    "until",
-    "analysts",
-    "consensus",
-    "spread",
-    "contested",
-)
-
-
 def source_types_text(c: Corroboration) -> str:
     """`official 1; media 2; free text 1`: the independent originators by type, as one cell."""
     parts = [f"{kind} {n}" for kind, n in c.types.items()]
@@ -276,7 +239,7 @@ def source_types_text(c: Corroboration) -> str:
 
 
 def report_dicts(report: Report) -> list[dict[str, Any]]:
-    """One flat record per indicator: plain numbers and ISO dates, the columns of REPORT_FIELDS."""
+    """One flat record per indicator: plain numbers and ISO dates, the fields of records.report.REPORT_ROW."""
     out = []
     for r in report.rows:
         d = report.disagreement(r.indicator.key)

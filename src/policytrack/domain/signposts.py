@@ -68,20 +68,6 @@ def signposts(
     return out
 
 
-SIGNPOST_FIELDS = (
-    "indicator",
-    "signal",
-    "direction",
-    "kind",
-    "text",
-    "state",
-    "first",
-    "last",
-    "entries",
-    "sources",
-)
-
-
 def signpost_dicts(states: Sequence[SignpostState]) -> list[dict[str, Any]]:
     return [
         {

@@ -11,7 +11,8 @@ from policytrack.core.errors import InputError, NotFoundError
 from policytrack.core.grades import RELIABILITY
 from policytrack.core.storable import clean_text
 from policytrack.domain.context import default_analyst, utc_now
-from policytrack.records.models import SOURCE_TYPES, SourceRecord
+from policytrack.records.models import SourceRecord
+from policytrack.records.source import SOURCE, SOURCE_TYPES
 from policytrack.store import Store
 
 _KEY = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")
@@ -153,14 +154,7 @@ def add_source(store: Store, key: str, fields: SourceFields) -> SourceRecord:
         )
     if fields.name is None:
         raise InputError("a source needs --name")
-    values: dict[str, object] = {
-        "url": "",
-        "host": "",
-        "type": "other",
-        "origin": "",
-        "reliability": None,
-        "note": "",
-    }
+    values: dict[str, object] = {k: v for k, v in SOURCE.defaults().items() if k in SOURCE.stored()}
     values.update(source_values(fields))
     store.insert_source({**values, "uuid": str(uuidlib.uuid4()), "key": checked}, utc_now())
     return find_source(store, checked)

@@ -1,17 +1,25 @@
 """Where each indicator stands: its status at a date (latest assessment, else the baseline), its evidence,
-and one indicator's timeline."""
+and one indicator's timeline.
+
+The rule for "status at a date", stated once: the status an indicator had at date D is the assessment (an
+entry with a status) whose observed date (its first day) is the latest on or before D, ties broken by the
+one order (records.entry.ORDER: observed date, time recorded in UTC, analyst, uuid; never a local
+id); with none, the indicator's baseline. `status_at` reads it with one seek (the report, the brief,
+timeline's start); `statuses_at` applies it in one pass over an ordered history (periods, forecasts);
+`latest` picks by the same order from any rows that carry its columns (the per-analyst view)."""
 
 from __future__ import annotations
 
 from array import array
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from policytrack.core.dates import PartialDate, window_end
 from policytrack.domain.entries import list_entries, listing
+from policytrack.records.entry import ORDER as ENTRY_ORDER
 from policytrack.records.models import (
     Entry,
     EntryFilter,
@@ -23,6 +31,17 @@ from policytrack.records.models import (
 from policytrack.store import Store
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Mapping[str, Any])
+
+
+def order_key(row: Mapping[str, Any]) -> tuple[str, ...]:
+    """A row's place in the one order (ENTRY_ORDER), from its columns of that name."""
+    return tuple(str(row[name]) for name in ENTRY_ORDER)
+
+
+def latest(rows: Iterable[R]) -> R | None:
+    """The last of these rows in the one order (None: no row)."""
+    return max(rows, key=order_key, default=None)
 
 
 @dataclass(frozen=True)
@@ -67,13 +86,27 @@ def baseline(fw: Framework, ind: Indicator) -> StatusLevel:
 def status_at(
     store: Store, fw: Framework, ind: Indicator, cutoff: str
 ) -> tuple[StatusLevel, PartialDate | None]:
-    """The rule for "status at a date", stated once: the latest assessment (an entry with a status) on or
-    before the date, else the baseline (with no date). periods.py applies the same rule in one pass."""
+    """The status at a date (the module's rule), with the stored date of the assessment that set it (None:
+    the baseline): one seek in the index that holds the one order."""
     assert ind.id is not None
     row = store.latest_assessment(ind.id, cutoff)
     if row is None:
         return baseline(fw, ind), None
     return fw.level(row["status"]), PartialDate.from_stored(row["date"])
+
+
+def statuses_at(
+    fw: Framework, ind: Indicator, assessments: Sequence[tuple[str, str]], cutoffs: Iterable[str]
+) -> list[StatusLevel]:
+    """The status at each of `cutoffs` (ascending ISO dates) by the module's rule, in one pass over an
+    indicator's assessments given as (date_start, status) in the one order (Store.assessments)."""
+    current, i, out = baseline(fw, ind), 0, []
+    for cutoff in cutoffs:
+        while i < len(assessments) and assessments[i][0] <= cutoff:
+            current = fw.level(assessments[i][1])
+            i += 1
+        out.append(current)
+    return out
 
 
 @dataclass(frozen=True)

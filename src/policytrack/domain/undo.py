@@ -19,7 +19,11 @@ from typing import Any
 from policytrack.core.errors import InputError, NotFoundError
 from policytrack.records.columns import ENTRY_COLUMNS
 from policytrack.records.models import Entry, Framework, Revision
+from policytrack.records.target import TARGET
 from policytrack.store import Store
+
+# What a target row holds besides who set it and when: what undo puts back.
+_TARGET_VALUES = tuple(c for c in TARGET.stored() if c not in ("set_by", "set_at"))
 
 
 @dataclass(frozen=True)
@@ -178,7 +182,7 @@ def _target_reversal(store: Store, target_id: int, title: str) -> tuple[dict[str
     assert row is not None
     key = row["key"]
     latest = store.target_row(int(row["latest_id"]))
-    same = ("level", "start", "due", "note")
+    same = [c for c in _TARGET_VALUES if c in TARGET.exported()]
     if latest is None or any(latest[c] != row[c] for c in same):
         raise InputError(
             f"cannot undo {title}: the target of {key} was changed since (now {_target_text(latest)}); "
@@ -186,9 +190,9 @@ def _target_reversal(store: Store, target_id: int, title: str) -> tuple[dict[str
         )
     previous = store.target_row(int(row["previous_id"])) if row["previous_id"] is not None else None
     if previous is not None:
-        values = {c: previous[c] for c in ("indicator_id", "level", "start", "due", "due_end", "note")}
-    else:  # the indicator's first target: withdraw it
-        values = {c: row[c] for c in ("indicator_id", "start", "due", "due_end")} | {"level": "", "note": ""}
+        values = {c: previous[c] for c in _TARGET_VALUES}
+    else:  # the indicator's first target: withdraw it (an empty level and note)
+        values = {c: row[c] for c in _TARGET_VALUES} | {"level": "", "note": ""}
     return values, FieldChange(f"target of {key}", _target_text(row), _target_text(previous))
 
 

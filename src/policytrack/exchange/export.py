@@ -26,8 +26,9 @@ from policytrack.store.export import (
 
 
 def _current(store: Store, frameworks: Sequence[Framework], flt: EntryFilter, select: str) -> Iterator[str]:
-    """One SQL-built text per current entry, in id order, streamed (memory stays flat). The filters are
-    checked at the call, so a bad one fails before anything is written."""
+    """One SQL-built text per current entry, in the one order (records.entry.ORDER), streamed
+    (memory stays flat). The filters are checked at the call, so a bad one fails before anything is
+    written."""
     queries = [filter_sql(fw, flt) for fw in frameworks]
 
     def texts() -> Iterator[str]:
@@ -62,9 +63,10 @@ def _record(entry_dict: dict[str, Any]) -> dict[str, Any]:
 def export_records(
     store: Store, frameworks: Sequence[Framework], flt: EntryFilter, *, all_revisions: bool = False
 ) -> Iterator[dict[str, Any]]:
-    """One record per current entry, or with all_revisions one per revision, tombstones included; in id
-    order, like csv_lines. Rows are read from a cursor as they are written: memory does not grow. The
-    filters are checked at the call, so a bad one fails before anything is written."""
+    """One record per current entry, or with all_revisions one per revision, tombstones included; in the
+    one order, like csv_lines (revisions in store.entries.REVISION_ORDER). Rows are read from a cursor as
+    they are written: memory does not grow. The filters are checked at the call, so a bad one fails before
+    anything is written."""
     if all_revisions:
         flt = EntryFilter(**{**flt.__dict__, "include_deleted": True})
     queries = [filter_sql(fw, flt) for fw in frameworks]
@@ -72,7 +74,7 @@ def export_records(
     def records() -> Iterator[dict[str, Any]]:
         for where, params in queries:
             if not all_revisions:
-                for entry in store.query_entries(where, params, by_id=True):
+                for entry in store.query_entries(where, params):
                     yield _record(entry.as_dict())
                 continue
             for rev in store.query_revisions(where, params):

@@ -18,14 +18,15 @@ from policytrack.core.dates import PartialDate
 from policytrack.core.errors import DateError, InputError, PolicytrackError
 from policytrack.core.storable import MAX_FIELD
 from policytrack.domain.context import default_analyst, utc_now
-from policytrack.domain.forecasts import FORECAST_FIELDS, ForecastInput, checked_values
+from policytrack.domain.forecasts import ForecastInput, checked_values
 from policytrack.records.columns import restore_neutralised
+from policytrack.records.forecast import FORECAST, FORECAST_LISTED, IMPORT_REQUIRED
 from policytrack.records.models import Framework
 from policytrack.store import Store, connect_read_only
 
 MAX_FILE = 64 * MAX_FIELD  # characters: a forecasts file is read whole
-_REQUIRED = ("indicator", "level", "due", "likelihood")
-_KNOWN = frozenset(FORECAST_FIELDS) | {"band", "outcome"}  # what `forecasts --json` adds is ignored
+_REQUIRED = IMPORT_REQUIRED
+_KNOWN = frozenset(FORECAST_LISTED.names())  # what `forecasts --json` adds (band, outcome) is ignored
 MAX_SHOWN_ERRORS = 20
 
 
@@ -136,7 +137,7 @@ def _values(fw: Framework, rec: Any, today: date) -> dict[str, Any]:
     unknown = [k for k in rec if k not in _KNOWN]
     if unknown:
         raise InputError(
-            f"unknown field {', '.join(map(repr, unknown))} (known: {', '.join(FORECAST_FIELDS)})"
+            f"unknown field {', '.join(map(repr, unknown))} (known: {', '.join(FORECAST.exported())})"
         )
     missing = [k for k in _REQUIRED if not _text(rec, k).strip()]
     if missing:
@@ -179,6 +180,11 @@ def _values(fw: Framework, rec: Any, today: date) -> dict[str, Any]:
         "withdrawn_at": withdrawn,
         "withdrawn_by": (_text(rec, "withdrawn_by").strip() or default_analyst()) if withdrawn else None,
     }
+
+
+def forecast_values(fw: Framework, rec: Any, today: date) -> dict[str, Any]:
+    """One forecast record's stored values, checked as import checks a file's (sync's lines too)."""
+    return _values(fw, rec, today)
 
 
 def import_forecasts(

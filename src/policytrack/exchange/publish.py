@@ -8,7 +8,6 @@ the same bytes. The JSON and YAML are written with the standard library.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -16,119 +15,93 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from policytrack import __version__
-from policytrack.core.dates import PRECISIONS
 from policytrack.core.errors import InputError
+from policytrack.core.paths import path_problem, too_long
 from policytrack.exchange.export import csv_lines, json_texts
-from policytrack.records.columns import EXPORT_FIELDS
+from policytrack.records.columns import EXPORTED
+from policytrack.records.entry import FACETS, SEARCHED, SOURCE_NAME, VIA_NAME
+from policytrack.records.field import Kind
+from policytrack.records.indicator import PUBLISHED_INDICATOR
 from policytrack.records.models import EntryFilter, Framework
-from policytrack.render.formats import write_built, write_csv
+from policytrack.render.formats import write_built, write_csv, write_records
 from policytrack.store import Store
 
 DATABASE = "policytrack.db"
 LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/", "title": "CC BY 4.0"}
-DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?|-Q[1-4])?$"
-UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-
-# What each published entry column means: the Table Schema, Datasette's column descriptions.
-ENTRY_DESCRIPTIONS = {
-    "id": "Short id in the publishing database (not stable across databases; uuid is)",
-    "uuid": "Stable identifier of the entry",
-    "framework": "The framework (a paper's recommendations) the entry is evidence for",
-    "indicator": "Key of the indicator (recommendation or risk) within the framework",
-    "date": "When the event happened, as precisely as known: YYYY, YYYY-MM or YYYY-MM-DD",
-    "date_precision": "How precise the date is: day, month, quarter or year",
-    "summary": "What happened",
-    "effect": "Effect on the indicator, from -2 (strongly hindering) to 2 (strongly advancing)",
-    "grade": "Admiralty grade: source reliability A-F and information credibility 1-6",
-    "status": "The indicator's status level this entry assesses, if it is an assessment",
-    "source": "Where the information comes from",
-    "tags": "Tags, separated by '; '",
-    "actors": "Actors involved, separated by '; '",
-    "note": "The analyst's note",
-    "analyst": "Who recorded the entry",
-    "revision": "How many times the entry was changed (1: never)",
-    "recorded_at": "When the entry was first recorded (UTC)",
-    "indicator_title": "Title of the indicator",
-}
-_ENTRY_TYPES: dict[str, dict[str, Any]] = {
-    "id": {"type": "integer"},
-    "uuid": {"type": "string", "constraints": {"required": True, "unique": True, "pattern": UUID_PATTERN}},
-    "date": {"type": "string", "constraints": {"required": True, "pattern": DATE_PATTERN}},
-    "date_precision": {"type": "string", "constraints": {"enum": list(PRECISIONS)}},
-    "effect": {"type": "integer", "constraints": {"minimum": -2, "maximum": 2}},
-    "grade": {"type": "string", "constraints": {"pattern": "^[A-F][1-6]$"}},
-    "revision": {"type": "integer", "constraints": {"minimum": 1}},
-}
-INDICATOR_FIELDS = ("framework", "key", "number", "kind", "title", "description")
-_INDICATOR_TYPES = {"number": {"type": "integer"}}
+# The public copy's own full-text index of the current_entries view (records.entry.SEARCHED).
+SEARCH_TABLE = "current_entries_fts"
 
 
 def check_target(target: Path) -> None:
-    """DIR must not exist yet, or be an empty directory: a bundle never mixes with other files."""
+    """DIR must not exist yet, or be an empty directory: a bundle never mixes with other files. It is
+    written beside DIR and moved into place, so DIR must be a name of its own (not the current folder,
+    not a symlink) short enough for the file system to hold beside it."""
+    try:
+        _check_target(target)
+    except OSError as exc:
+        raise InputError(f"cannot publish into {target}: {path_problem(target, exc)}") from None
+
+
+def _check_target(target: Path) -> None:
+    if target.name in ("", ".", ".."):
+        raise InputError(
+            f"cannot publish into {target}: it is the current folder (or above it); give the name of a "
+            "new folder, such as release-2024"
+        )
+    if too_long(target, spare=len("..") + 8):  # the folder written beside it: .NAME.XXXXXXXX
+        raise InputError(
+            f"cannot publish into {target}: its name is too long for the file system; give a shorter name"
+        )
+    if target.is_symlink():
+        linked = "it is a symlink; give the folder itself, or a new name"
+        problem = path_problem(target) if not target.exists() else linked
+        raise InputError(f"cannot publish into {target}: {problem}")
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InputError(f"{target} is not an empty directory; give a new or empty directory to publish into")
     if not target.parent.exists():
         raise InputError(f"cannot publish into {target}: directory {target.parent} does not exist")
+    if not target.parent.is_dir():
+        raise InputError(f"cannot publish into {target}: {target.parent} is not a folder; check the path")
 
 
-def _csv_bytes(fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
-    writer.writerow(fields)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
-
-
-def _schema(
-    fields: Sequence[str], types: dict[str, dict[str, Any]], descriptions: dict[str, str]
-) -> dict[str, Any]:
-    return {
-        "fields": [
-            {
-                "name": name,
-                **types.get(name, {"type": "string"}),
-                **({"description": descriptions[name]} if name in descriptions else {}),
-            }
-            for name in fields
-        ],
-        "missingValues": [""],
-    }
-
-
-def _report_schema(fields: Sequence[str], records: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """A report CSV's Table Schema, typed from its values (integers, numbers, else text)."""
-    types: dict[str, dict[str, Any]] = {}
-    for name in fields:
-        values = [r[name] for r in records if r.get(name) is not None]
-        if values and all(type(v) is int for v in values):
-            types[name] = {"type": "integer"}
-        elif values and all(type(v) in (int, float) for v in values):
-            types[name] = {"type": "number"}
-    return _schema(fields, types, {})
+def _schema(kind: Kind) -> dict[str, Any]:
+    """The Table Schema of a CSV of `kind`: each field typed, described and constrained by its declaration;
+    an empty cell is a missing value."""
+    return {**kind.table_schema(), "missingValues": [""]}
 
 
 def _entry_files(store: Store, frameworks: Sequence[Framework], as_of: date) -> dict[str, bytes]:
     flt = EntryFilter(until=as_of)
     out = io.StringIO(newline="")
-    write_csv(out, EXPORT_FIELDS, lines=csv_lines(store, frameworks, flt))
+    write_csv(out, EXPORTED.names(), lines=csv_lines(store, frameworks, flt))
     jsonl = io.StringIO(newline="")
-    write_built("jsonl", jsonl, EXPORT_FIELDS, json_texts(store, frameworks, flt))
-    rows = [
-        [fw.name, ind.key, ind.number, ind.kind, ind.title, ind.description]
-        for fw in frameworks
-        for ind in fw.indicators
-    ]
+    write_built("jsonl", jsonl, EXPORTED, json_texts(store, frameworks, flt))
+    indicators = io.StringIO(newline="")
+    write_records("csv", indicators, PUBLISHED_INDICATOR, _indicator_records(frameworks))
     return {
         "entries.csv": out.getvalue().encode("utf-8"),
         "entries.jsonl": jsonl.getvalue().encode("utf-8"),
-        "indicators.csv": _csv_bytes(INDICATOR_FIELDS, rows),
+        "indicators.csv": indicators.getvalue().encode("utf-8"),
     }
+
+
+def _indicator_records(frameworks: Sequence[Framework]) -> Iterator[dict[str, Any]]:
+    for fw in frameworks:
+        for ind in fw.indicators:
+            yield {
+                "framework": fw.name,
+                "key": ind.key,
+                "number": ind.number,
+                "kind": ind.kind,
+                "title": ind.title,
+                "description": ind.description,
+            }
 
 
 def _title(frameworks: Sequence[Framework]) -> str:
@@ -147,10 +120,10 @@ def _description(frameworks: Sequence[Framework], as_of: date) -> str:
 def datapackage(
     frameworks: Sequence[Framework],
     as_of: date,
-    reports: dict[str, tuple[Sequence[str], list[dict[str, Any]]]],
+    reports: dict[str, Kind],
 ) -> dict[str, Any]:
     """The Frictionless Data Package: one resource per CSV, each with its Table Schema."""
-    entries_schema = _schema(EXPORT_FIELDS, _ENTRY_TYPES, ENTRY_DESCRIPTIONS)
+    entries_schema = _schema(EXPORTED)
     entries_schema["primaryKey"] = ["uuid"]
     entries_schema["foreignKeys"] = [
         {
@@ -158,17 +131,15 @@ def datapackage(
             "reference": {"resource": "indicators", "fields": ["framework", "key"]},
         }
     ]
-    indicators_schema = _schema(INDICATOR_FIELDS, _INDICATOR_TYPES, {})
+    indicators_schema = _schema(PUBLISHED_INDICATOR)
     indicators_schema["primaryKey"] = ["framework", "key"]
     resources = [
         _resource("entries", "entries.csv", "Current evidence entries", entries_schema),
         _resource("indicators", "indicators.csv", "The frameworks' indicators", indicators_schema),
     ]
-    for path, (fields, records) in sorted(reports.items()):
+    for path, kind in sorted(reports.items()):
         name = path.removesuffix(".csv").replace("_", "-")
-        resources.append(
-            _resource(name, path, f"Report as of {as_of.isoformat()}", _report_schema(fields, records))
-        )
+        resources.append(_resource(name, path, f"Report as of {as_of.isoformat()}", _schema(kind)))
     first = frameworks[0].source
     return {
         "profile": "tabular-data-package",
@@ -202,9 +173,13 @@ def _resource(name: str, path: str, title: str, schema: dict[str, Any]) -> dict[
 
 def datasette_metadata(frameworks: Sequence[Framework], as_of: date) -> dict[str, Any]:
     """Datasette's metadata: title, licence, source, column descriptions, facets, a default sort and
-    full-text search on the current_entries view through the entries' index."""
+    full-text search on the current_entries view through the public copy's own index of it (SEARCHED)."""
     source = frameworks[0].source
-    columns = {name: ENTRY_DESCRIPTIONS[name] for name in EXPORT_FIELDS if name in ENTRY_DESCRIPTIONS}
+    columns = EXPORTED.descriptions()
+    view_columns = {
+        **columns,
+        **{f.name: f.description for f in (SOURCE_NAME, VIA_NAME)},
+    }
     return {
         "title": _title(frameworks),
         "description": _description(frameworks, as_of),
@@ -217,11 +192,11 @@ def datasette_metadata(frameworks: Sequence[Framework], as_of: date) -> dict[str
                 "tables": {
                     "current_entries": {
                         "title": "Current evidence entries",
-                        "fts_table": "entries_fts",
+                        "fts_table": SEARCH_TABLE,
                         "fts_pk": "id",
                         "sort_desc": "date",
-                        "facets": ["framework", "indicator", "effect", "grade", "status", "analyst"],
-                        "columns": columns,
+                        "facets": list(FACETS),
+                        "columns": view_columns,
                     },
                     "entries": {"sort_desc": "date", "columns": columns},
                 }
@@ -272,7 +247,8 @@ def manifest(files: dict[str, bytes], as_of: date) -> str:
 
 def _public_copy(store: Store, target: Path, frameworks: Sequence[Framework], as_of: date) -> None:
     """The database with what the bundle publishes: no deleted entry nor its history, no entry dated after
-    the as-of date or of another framework, none of sync's bookkeeping; compacted."""
+    the as-of date or of another framework, none of sync's bookkeeping; a full-text index of the
+    current_entries view (the copy never changes, so it needs no triggers); compacted."""
     store.backup(target)
     conn = sqlite3.connect(target, isolation_level=None)
     try:
@@ -289,6 +265,12 @@ def _public_copy(store: Store, target: Path, frameworks: Sequence[Framework], as
         conn.execute(f"DELETE FROM entry_revisions WHERE entry_id IN ({left_out})", params)
         conn.execute(f"DELETE FROM entries WHERE id IN ({left_out})", params)
         conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
+        searched = ", ".join(SEARCHED)
+        conn.execute(f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5({searched}, tokenize='unicode61')")
+        conn.execute(
+            f"INSERT INTO {SEARCH_TABLE} (rowid, {searched}) "
+            f"SELECT id, {', '.join(f'coalesce({c}, {chr(39) * 2})' for c in SEARCHED)} FROM current_entries"
+        )
         conn.execute("COMMIT")
         conn.execute("VACUUM")
     finally:
@@ -301,20 +283,23 @@ def publish(
     as_of: date,
     target: Path,
     reports: dict[str, bytes],
-    report_records: dict[str, tuple[Sequence[str], list[dict[str, Any]]]],
+    report_kinds: dict[str, Kind],
 ) -> list[str]:
     """Write the bundle into a new folder beside `target`, then move it into place: all of it, or nothing.
-    `reports` are the report files by name (the command renders them), `report_records` the records behind
+    `reports` are the report files by name (the command renders them), `report_kinds` the kind of record of
     each CSV one (for its schema). Returns the files written."""
     check_target(target)
     files: dict[str, bytes] = dict(reports)
     files.update(_entry_files(store, frameworks, as_of))
     for fw in frameworks:
         files[f"frameworks/{fw.name}.toml"] = store.framework_definition(fw.name).encode("utf-8")
-    files["datapackage.json"] = _json(datapackage(frameworks, as_of, report_records))
+    files["datapackage.json"] = _json(datapackage(frameworks, as_of, report_kinds))
     files["metadata.json"] = _json(datasette_metadata(frameworks, as_of))
     files["CITATION.cff"] = citation(store, frameworks, as_of).encode("utf-8")
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise InputError(f"cannot publish into {target}: {path_problem(target.parent, exc)}") from None
     try:
         for name, data in files.items():
             path = work / name

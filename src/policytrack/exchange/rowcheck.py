@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from policytrack.core.dates import parse_date, stored_date
@@ -25,6 +25,7 @@ from policytrack.domain.entries import validated_values
 from policytrack.domain.sources import find_source
 from policytrack.domain.workspace import get_framework
 from policytrack.records.columns import LIST_SEPARATOR, REQUIRED
+from policytrack.records.entry import ROW_TEXT
 from policytrack.records.models import EFFECT_MAX, EFFECT_MIN, MAX_ID, EntryInput, Framework, NotJSON
 from policytrack.store import Store
 
@@ -40,7 +41,7 @@ Values = dict[str, Any]
 
 
 _WEIGHTS: dict[str | None, float] = {g: grade_weight(g) for g in (*GRADES, None)}
-_TEXT_COLUMNS = ("indicator", "summary", "date", "source", "status", "grade", "note", "analyst")
+_TEXT_COLUMNS = ROW_TEXT.names()
 
 
 def _json_kind(value: Any) -> str:
@@ -137,6 +138,26 @@ def optional_timestamp(value: Any, what: str) -> str | None:
             f"{what} {shown} is not an ISO 8601 timestamp (such as 2024-07-06T09:30:00Z)"
         ) from None
     return value
+
+
+# The stored form of a time (domain.context.utc_now): UTC, microseconds, Z. Ordered as text, it is ordered in
+# time, which the one order of entries (records.entry.ORDER) relies on.
+_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
+
+
+def utc_timestamp(value: Any, what: str) -> str | None:
+    """optional_timestamp's check, then the time in the stored form: UTC with microseconds (a time with no
+    offset is taken as UTC), so that "2024-07-06T11:30:00+02:00" and "2024-07-06T09:30Z" sort as the same
+    instant."""
+    if type(value) is str and _UTC.fullmatch(value):
+        return value
+    checked = optional_timestamp(value, what)
+    if checked is None:
+        return None
+    moment = datetime.fromisoformat(checked)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -368,6 +389,6 @@ class RowChecker:
             "uuid": normal_uuid(rec.get("uuid")),
             "id": optional_int(rec.get("id"), "id", 1, MAX_ID),
             "revision": optional_int(rec.get("revision"), "revision", 1, MAX_ID),
-            "recorded_at": optional_timestamp(rec.get("recorded_at"), "recorded_at") or self.now,
+            "recorded_at": utc_timestamp(rec.get("recorded_at"), "recorded_at") or self.now,
             "deleted_at": tombstone(rec, self.now),
         }

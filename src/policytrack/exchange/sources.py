@@ -7,15 +7,18 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from policytrack.core.errors import InputError
 from policytrack.domain.context import utc_now
 from policytrack.domain.sources import SourceFields, check_key, source_values
+from policytrack.records.columns import restore_neutralised
+from policytrack.records.source import EXPORTED_SOURCE, SOURCE
 from policytrack.store import Store
 
-SOURCE_FIELDS = ("uuid", "key", "name", "url", "type", "origin", "reliability", "note", "merged_into")
+# What `source import` sets of a source besides its key, as `source add` and `source edit` do.
+SOURCE_FIELD_NAMES = tuple(f.name for f in fields(SourceFields))
 
 
 def source_records(store: Store) -> Iterator[dict[str, Any]]:
@@ -35,12 +38,17 @@ def parse_source_file(text: str, name: str) -> list[dict[str, Any]]:
         elif stripped.startswith("{"):
             records = [json.loads(line) for line in stripped.splitlines() if line.strip()]
         else:
-            records = list(csv.DictReader(io.StringIO(stripped)))
+            # CSV cells of free text a spreadsheet would run carry export's apostrophe: take it off
+            free = EXPORTED_SOURCE.names(free_text=True)
+            records = [
+                {k: restore_neutralised(v) if k in free and isinstance(v, str) else v for k, v in r.items()}
+                for r in csv.DictReader(io.StringIO(stripped))
+            ]
     except (ValueError, RecursionError, csv.Error) as exc:
         raise InputError(f"{name} is not a sources file (JSON, JSON lines or CSV): {exc}") from None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise InputError(f"{name} is not a sources file: expected one object per source")
-    missing = [f for f in ("uuid", "key", "name") if records and f not in records[0]]
+    missing = [f for f in EXPORTED_SOURCE.names() if SOURCE[f].required and records and f not in records[0]]
     if missing:
         raise InputError(
             f"{name} lacks the column(s) {', '.join(missing)}: give a file `source export` wrote"
@@ -48,7 +56,7 @@ def parse_source_file(text: str, name: str) -> list[dict[str, Any]]:
     return records
 
 
-_DEFAULTS: dict[str, object] = {"url": "", "host": "", "type": "other", "origin": "", "note": ""}
+_DEFAULTS: dict[str, object] = SOURCE.defaults()
 
 
 @dataclass
@@ -87,9 +95,7 @@ def import_sources(store: Store, records: list[dict[str, Any]], *, dry_run: bool
             if not uuid:
                 raise InputError("uuid is empty")
             key = check_key(_text(rec, "key", line) or "")
-            fields = SourceFields(
-                *(_text(rec, f, line) for f in ("name", "url", "type", "origin", "reliability", "note"))
-            )
+            fields = SourceFields(**{f: _text(rec, f, line) for f in SOURCE_FIELD_NAMES})
             if fields.reliability is None:
                 fields.reliability = ""
             values = source_values(fields)

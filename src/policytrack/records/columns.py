@@ -9,6 +9,7 @@ check.
 from __future__ import annotations
 
 from policytrack.records.entry import DELETED, DELETED_AT, ENTRY, REVISION, Column
+from policytrack.records.field import Kind
 
 __all__ = ["COLUMNS", "REVISION_COLUMNS", "Column"]
 
@@ -62,6 +63,22 @@ ENTRY_JSON_FIELDS = (
     "revision",
     "recorded_at",
     "deleted",
+)
+# The entry as `export entries` (and `list --csv`) writes it, with --all-revisions, and as JSON shows it.
+EXPORTED = ENTRY.subset("exported entry", "An entry as `export entries` writes it.", EXPORT_FIELDS)
+EXPORTED_REVISIONS = Kind(
+    "exported revision",
+    "One revision of an entry as `export entries --all-revisions` writes it.",
+    (*EXPORTED.fields, *REVISION.fields),
+)
+_JSON_EXTRA = {DELETED.name: DELETED}
+LISTED = Kind(
+    "listed entry",
+    "An entry as `list`, `show`, `timeline` and `history` write it in JSON.",
+    tuple(ENTRY[n] if n in ENTRY else _JSON_EXTRA[n] for n in ENTRY_JSON_FIELDS),
+)
+LISTED_DELETED = Kind(
+    "listed deleted entry", "An entry as `list --deleted` writes it.", (*LISTED.fields, DELETED_AT)
 )
 # What a spreadsheet runs as a formula at the start of a free-text cell, and the apostrophe that marks one
 # escaped: export puts an apostrophe before such text, import removes exactly one.

@@ -8,37 +8,10 @@ it and every revision copies it) and whether `export entries` carries it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from policytrack.core.dates import PRECISIONS
-from policytrack.records.field import Field, Kind, Type
+from policytrack.records.field import Column, Field, Kind
 
-
-class Column(Field):
-    """A field of an entry, and where the store keeps it."""
-
-    __slots__ = ("exported", "sql", "stored")
-
-    def __init__(
-        self,
-        name: str,
-        type: Type,
-        description: str,
-        sql: str,
-        *,
-        stored: bool = False,
-        exported: bool = True,
-        **rules: Any,
-    ) -> None:
-        super().__init__(name, type, description, **rules)
-        self.sql = sql
-        self.stored = stored
-        self.exported = exported
-
-    @property
-    def kind(self) -> str:
-        """The cell kind export and import work with: number, text or list."""
-        return "number" if self.type in ("integer", "number") else "list" if self.type == "list" else "text"
+__all__ = ["DELETED", "DELETED_AT", "ENTRY", "REVISION", "Column"]
 
 
 # In export order (the CSV header and the JSON keys of `export entries`).
@@ -275,4 +248,71 @@ DELETED_AT = Field(
     "When the entry was deleted (UTC; empty: it is current).",
     nullable=True,
     default=None,
+)
+
+# The published view (current_entries) names each entry's registered source and outlet beside their keys.
+SOURCE_NAME = Field(
+    "source_name",
+    "text",
+    "The name of the registered source the evidence comes from (empty: none registered).",
+    free_text=True,
+    synced=False,
+    nullable=True,
+    default=None,
+    since="m011_one_order_and_sources_view",
+)
+VIA_NAME = Field(
+    "via_name",
+    "text",
+    "The name of the registered outlet it came through (empty: none).",
+    free_text=True,
+    synced=False,
+    nullable=True,
+    default=None,
+    since="m011_one_order_and_sources_view",
+)
+# The text of the published view that its full-text search finds: what the entry says and where it came
+# from, registered sources by key and name included.
+SEARCHED = ("summary", "note", "source", "source_key", SOURCE_NAME.name, "via", VIA_NAME.name)
+# The one order of entries and assessments (README, "How the report decides"): the observed date (its first
+# day), the time the entry was recorded (UTC), the analyst, the uuid. Never a local id, so two databases
+# holding the same entries list, export and assess them the same way.
+ORDER = ("date_start", "recorded_at", "analyst", "uuid")
+# What Datasette offers to filter the published entries by (facets): fields of few values.
+FACETS = ("framework", "indicator", "effect", "grade", "status", "analyst")
+# The `$EDITOR` form of `log` and `edit --editor`, in order; the note is last (it may run over lines).
+FORM = ENTRY.subset(
+    "entry form",
+    "What an analyst writes of an entry in the editor.",
+    ("summary", "date", "effect", "grade", "status", "source", "tags", "actors", "note"),
+)
+# What `history`, `undo` and `revert` show of a change, in order: every field a change can alter that a
+# person reads (a change of registered source or outlet, or of event, included).
+CHANGES = ENTRY.subset(
+    "entry change",
+    "What a change of an entry can alter, as history, undo and revert show it.",
+    (
+        "indicator",
+        "date",
+        "summary",
+        "effect",
+        "grade",
+        "status",
+        "source",
+        "source_key",
+        "via",
+        "event",
+        "note",
+        "tags",
+        "actors",
+        "analyst",
+        "signals",
+        "reviewed_by",
+    ),
+)
+# What the import row check reads as one text cell each (lists, links and numbers have their own rules).
+ROW_TEXT = ENTRY.subset(
+    "entry row text",
+    "The text cells of an import row.",
+    ("indicator", "summary", "date", "source", "status", "grade", "note", "analyst"),
 )

@@ -35,7 +35,7 @@ TYPE_WORDS: Final[dict[str, str]] = {
     "integer": "whole number",
     "number": "number",
     "text": "text",
-    "date": "date (YYYY, YYYY-MM or YYYY-MM-DD, at its precision)",
+    "date": "date (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD, at its precision)",
     "datetime": "time (UTC, ISO 8601)",
     "list": "list (text, items joined with '; ')",
     "boolean": "true/false",
@@ -53,7 +53,7 @@ TABLE_SCHEMA_TYPES: Final[dict[str, str]] = {
     "uuid": "string",
     "key": "string",
 }
-DATE_PATTERN: Final = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+DATE_PATTERN: Final = r"^\d{4}(-\d{2}(-\d{2})?|-Q[1-4])?$"
 UUID_PATTERN: Final = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 KEY_PATTERN: Final = r"^[a-z0-9][a-z0-9_-]*$"
 
@@ -108,6 +108,15 @@ class Field:
         self.choices = choices
         self.pattern = pattern
 
+    def renamed(self, name: str) -> Field:
+        """The same field under another name (an output that calls a stored field otherwise: a target's
+        `start` is the `from` of `targets`): one description, one rule."""
+        twin = object.__new__(type(self))
+        for slot in _all_slots(type(self)):
+            setattr(twin, slot, getattr(self, slot))
+        twin.name = name
+        return twin
+
     @property
     def required(self) -> bool:
         """Whether data written by an older release must already carry it (it has no default)."""
@@ -121,7 +130,8 @@ class Field:
             "description": self.description,
         }
         constraints: dict[str, Any] = {}
-        if not self.nullable and self.required:
+        # empty text is an empty cell, which a Table Schema reads as missing: only other types are required
+        if not self.nullable and self.required and self.type not in ("text", "list"):
             constraints["required"] = True
         if self.minimum is not None:
             constraints["minimum"] = self.minimum
@@ -138,6 +148,39 @@ class Field:
 
     def __repr__(self) -> str:
         return f"Field({self.name!r}, {self.type!r})"
+
+
+def _all_slots(cls: type) -> tuple[str, ...]:
+    return tuple(s for c in cls.__mro__ for s in getattr(c, "__slots__", ()))
+
+
+class Column(Field):
+    """A field a store table keeps (or a query reads): the SQL expression that reads it (entries read over
+    the aliases e for entries, i indicators, f frameworks, s and v sources; other kinds name the table's
+    column), whether the table stores it (what an insert writes), and whether export writes it."""
+
+    __slots__ = ("exported", "sql", "stored")
+
+    def __init__(
+        self,
+        name: str,
+        type: Type,
+        description: str,
+        sql: str,
+        *,
+        stored: bool = False,
+        exported: bool = True,
+        **rules: Any,
+    ) -> None:
+        super().__init__(name, type, description, **rules)
+        self.sql = sql
+        self.stored = stored
+        self.exported = exported
+
+    @property
+    def kind(self) -> str:
+        """The cell kind export and import work with: number, text or list."""
+        return "number" if self.type in ("integer", "number") else "list" if self.type == "list" else "text"
 
 
 class Kind:
@@ -181,6 +224,19 @@ class Kind:
             and (synced is None or f.synced == synced)
             and (free_text is None or f.free_text == free_text)
         )
+
+    def subset(self, name: str, description: str, names: tuple[str, ...]) -> Kind:
+        """Another kind made of some of these fields, in the order given (a view of this kind: the same
+        descriptions and rules)."""
+        return Kind(name, description, tuple(self[n] for n in names))
+
+    def stored(self) -> tuple[str, ...]:
+        """The names of the fields the kind's table stores (Columns with stored=True), in order."""
+        return tuple(f.name for f in self.fields if isinstance(f, Column) and f.stored)
+
+    def exported(self) -> tuple[str, ...]:
+        """The names of the fields its export writes (every field but a Column with exported=False)."""
+        return tuple(f.name for f in self.fields if not isinstance(f, Column) or f.exported)
 
     def descriptions(self) -> dict[str, str]:
         return {f.name: f.description for f in self.fields}

@@ -328,6 +328,10 @@ class EntryFilter:
     effects: tuple[int, int] | None = None  # an effect from the first to the second, inclusive
     unreviewed: bool = False  # only entries not reviewed
     reviewed: bool = False  # only reviewed entries
+    # registered sources (local ids, resolved by domain.entries.with_sources): entries whose originator or
+    # outlet is any of them; and per word of `grep`, the sources whose key or name has a word it starts
+    sources: Sequence[int] = ()
+    grep_sources: Sequence[Sequence[int]] = ()
 
 
 class NotJSON:
@@ -338,8 +342,6 @@ class NotJSON:
 
 
 # -- the source registry (issue 13) -------------------------------------------------------------------
-
-SOURCE_TYPES = ("official", "media", "ngo", "academic", "think-tank", "intergovernmental", "social", "other")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from policytrack.core.grades import describe_grade
 from policytrack.domain.brief import Brief
 from policytrack.records.models import Entry, plural
 from policytrack.render.charts import PALETTES, TARGET_COLOUR, indicator_chart, momentum_chart
+from policytrack.render.entries import source_text
 from policytrack.render.report import footer_lines, header_lines
 from policytrack.render.text import visible
 
@@ -86,7 +87,7 @@ def _evidence(entries: list[Entry]) -> list[EvidenceRow]:
             describe_grade(e.grade) if e.grade else "ungraded",
             _signed(e.effect),
             EFFECT_NAMES[e.effect],
-            visible(e.source),
+            visible(source_text(e)),
             source_link(e.source),
         )
         for e in entries

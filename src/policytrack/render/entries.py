@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from policytrack.core.grades import describe_grade
 from policytrack.domain.status import IndicatorState
+from policytrack.records.entry import CHANGES
 from policytrack.records.models import Entry, Framework, Revision
 from policytrack.render.text import literal, visible
 
@@ -238,21 +239,7 @@ def entry_detail(entry: Entry, linked: Sequence[Entry] = ()) -> RenderableType:
     return Panel(grid, title=title, title_align="left", expand=False)
 
 
-_HISTORY_FIELDS = (
-    "indicator",
-    "date",
-    "summary",
-    "effect",
-    "grade",
-    "status",
-    "source",
-    "note",
-    "tags",
-    "actors",
-    "analyst",
-    "signals",
-    "reviewed_by",
-)
+_HISTORY_FIELDS = CHANGES.names()
 
 
 def _field_text(entry: Entry, name: str) -> str:
@@ -349,19 +336,6 @@ def indicators_table(fw: Framework, states: Sequence[IndicatorState]) -> Table:
             str(s.last_evidence) if s.last_evidence else "-",
         )
     return table
-
-
-INDICATOR_FIELDS = (
-    "number",
-    "key",
-    "title",
-    "kind",
-    "status",
-    "status_percent",
-    "status_date",
-    "evidence",
-    "last_evidence",
-)
 
 
 def indicator_dicts(states: Sequence[IndicatorState]) -> list[dict[str, Any]]:

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
 _OUTCOME_STYLE = {"yes": "green", "no": "red", "open": "", "withdrawn": "dim"}
-SCORE_FIELDS = ("table", "name", "forecasts", "brier", "mean_likelihood", "happened")
 
 
 def forecasts_table(forecasts: Sequence[Forecast], title: str) -> RenderableType:

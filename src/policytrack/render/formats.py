@@ -1,7 +1,15 @@
-"""One registry from a format name to its writer: every command that prints records hands them here with
-the format its `--format` named (`--json` and `--csv` are aliases). A writer streams: records are written
-as they come, so memory does not grow with them. `table` is each command's own renderable, not a writer;
-xlsx, a binary workbook, is written by render.xlsx (WORKBOOK_FORMATS).
+"""One registry from a format name to what writes it: every command looks its `--format` choices up here
+by what it produces, and hands the chosen format its output. A format declares what it takes:
+
+- records: a stream of flat records, one row each (csv, json, jsonl, xlsx): every record command;
+- nested: records whose values hold lists and records (history): json, jsonl;
+- one: a single record or object (show, source show): json;
+- report: a report as a text document (markdown);
+- drawing: a report drawn (the html and svg brief);
+- view: the terminal's table, each command's own renderable (table).
+
+A text writer streams: records are written as they come, so memory does not grow with them. A workbook
+format (xlsx) writes sheets of records as bytes; its library is imported only when it is asked for.
 
 The cell rules are stated once: None is empty, booleans `true`/`false`, numbers bare, lists joined with
 "; ", and free text a spreadsheet could run as a formula gets a leading apostrophe (export's rule, which
@@ -13,34 +21,91 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import IO, Any
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any
 
 from policytrack.records.columns import JSON_SEPARATORS, LIST_SEPARATOR, TEXT_FIELDS, neutralise
+from policytrack.records.field import Kind
+
+if TYPE_CHECKING:
+    from policytrack.render.xlsx import Sheet
 
 Record = Mapping[str, Any]
-Writer = Callable[[IO[str], Sequence[str], Iterable[Record]], None]
+# The columns a writer writes: a kind of record (its fields, and which of them are free text), or names
+# (an entry's columns: free text as the entry declares it).
+Fields = Kind | Sequence[str]
+Writer = Callable[[IO[str], Fields, Iterable[Record]], None]
+BuiltWriter = Callable[[IO[str], Fields, Iterable[str]], None]
+BookWriter = Callable[[IO[bytes], Sequence["Sheet"]], None]
 
-WRITERS: dict[str, Writer] = {}
-# Formats that are a binary workbook of sheets rather than a text stream: render.xlsx writes them
-# (imported only when asked for), through cli.common.write_formatted.
-WORKBOOK_FORMATS = ("xlsx",)
-
-
-def register(name: str) -> Callable[[Writer], Writer]:
-    def add(writer: Writer) -> Writer:
-        WRITERS[name] = writer
-        return writer
-
-    return add
+# What a format takes (see the docstring).
+RECORDS, NESTED, ONE, REPORT, DRAWING, VIEW = "records", "nested", "one", "report", "drawing", "view"
+TABLE = "table"
 
 
-def write_records(fmt: str, out: IO[str], fields: Sequence[str], records: Iterable[Record]) -> None:
-    """Write `records` (only their `fields`, in that order, for csv) to `out` in the format `fmt`."""
-    WRITERS[fmt](out, fields, records)
+def field_names(fields: Fields) -> tuple[str, ...]:
+    return fields.names() if isinstance(fields, Kind) else tuple(fields)
 
 
-def cell(name: str, value: Any, *, raw: bool = False) -> object:
-    """A value as a CSV cell under the rules above."""
+def free_text(fields: Fields) -> frozenset[str]:
+    """The columns the formula rule applies to: the kind's free-text fields (an entry's, for names)."""
+    return frozenset(fields.names(free_text=True)) if isinstance(fields, Kind) else TEXT_FIELDS
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    """A format: its name, what it takes, and what writes it.
+
+    `write` streams records as text; `write_book` writes sheets of records as bytes (a workbook);
+    `write_built` writes records that SQLite already formatted in this format (a CSV line or a JSON
+    object per record: the fast path of `list`, `timeline` and `export entries`). Formats that take a
+    report, a drawing or the view have no writer here: the command renders them (render.report,
+    render.brief). `extension` names a file of it (publish)."""
+
+    name: str
+    takes: frozenset[str]
+    extension: str
+    write: Writer | None = None
+    write_book: BookWriter | None = None
+    write_built: BuiltWriter | None = None
+
+    @property
+    def binary(self) -> bool:
+        return self.write_book is not None
+
+
+FORMATS: dict[str, OutputFormat] = {}
+
+
+def register(fmt: OutputFormat) -> OutputFormat:
+    """Add a format to the registry (a name registered again is replaced); every command whose output
+    it takes then offers it."""
+    FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def output_format(name: str) -> OutputFormat:
+    return FORMATS[name]
+
+
+def formats_taking(*what: str, default: str = TABLE) -> tuple[str, ...]:
+    """The names of the formats that take any of `what`, in the registry's order, `default` first: a
+    command's `--format` choices."""
+    names = [name for name, fmt in FORMATS.items() if fmt.takes & set(what)]
+    if default in names:
+        names.remove(default)
+    return (default, *names)
+
+
+def write_records(fmt: str, out: IO[str], fields: Fields, records: Iterable[Record]) -> None:
+    """Write `records` (only their `fields`, in that order, for csv) to `out` in the text format `fmt`."""
+    writer = FORMATS[fmt].write
+    assert writer is not None, f"{fmt} is not a text format of records"
+    writer(out, fields, records)
+
+
+def cell(name: str, value: Any, *, raw: bool = False, free: frozenset[str] = TEXT_FIELDS) -> object:
+    """A value as a CSV cell under the rules above (`free`: the columns that are free text)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -50,11 +115,12 @@ def cell(name: str, value: Any, *, raw: bool = False) -> object:
     if isinstance(value, list | tuple):
         value = LIST_SEPARATOR.join(value)
     text = str(value)
-    return text if raw or name not in TEXT_FIELDS else neutralise(text)
+    return text if raw or name not in free else neutralise(text)
 
 
-def cells(record: Record, fields: Sequence[str], *, raw: bool = False) -> list[object]:
-    return [cell(name, record[name], raw=raw) for name in fields]
+def cells(record: Record, fields: Fields, *, raw: bool = False) -> list[object]:
+    free = free_text(fields)
+    return [cell(name, record[name], raw=raw, free=free) for name in field_names(fields)]
 
 
 def write_csv(
@@ -69,9 +135,9 @@ def write_csv(
     out.writelines(lines)
 
 
-@register("csv")
-def _csv(out: IO[str], fields: Sequence[str], records: Iterable[Record]) -> None:
-    write_csv(out, fields, (cells(record, fields) for record in records))
+def _csv(out: IO[str], fields: Fields, records: Iterable[Record]) -> None:
+    names, free = field_names(fields), free_text(fields)
+    write_csv(out, names, ([cell(n, record[n], free=free) for n in names] for record in records))
 
 
 def to_json(data: Any) -> str:
@@ -84,30 +150,56 @@ def json_line(record: Any) -> str:
     return json.dumps(record, ensure_ascii=False, separators=JSON_SEPARATORS)
 
 
-@register("json")
-def _json(out: IO[str], fields: Sequence[str], records: Iterable[Record]) -> None:
+def _json(out: IO[str], fields: Fields, records: Iterable[Record]) -> None:
     """A JSON array with one record a line, written record by record, as `export entries -f json` writes
     it: `[`, then each record compact on its own line (indented by two spaces), commas between, `]`."""
-    write_built("json", out, fields, (json_line(record) for record in records))
+    _built_json(out, fields, (json_line(record) for record in records))
 
 
-def write_built(fmt: str, out: IO[str], fields: Sequence[str], texts: Iterable[str]) -> None:
+def write_built(fmt: str, out: IO[str], fields: Fields, texts: Iterable[str]) -> None:
     """Records that SQLite already wrote in the format `fmt` (store.export: a JSON object, or a CSV line
-    with its CRLF, per record) as the writers above would write them: a CSV header (`fields`) first, a JSON
-    array around them, or a newline after each JSONL line."""
-    if fmt == "csv":
-        write_csv(out, fields, lines=texts)
-    elif fmt == "jsonl":
-        out.writelines(text + "\n" for text in texts)
-    else:
-        empty = True
-        for text in texts:
-            out.write(("[\n  " if empty else ",\n  ") + text)
-            empty = False
-        out.write("[]\n" if empty else "\n]\n")
+    with its CRLF, per record) as that format's writer would write them."""
+    writer = FORMATS[fmt].write_built
+    assert writer is not None, f"SQLite does not build {fmt}"
+    writer(out, fields, texts)
 
 
-@register("jsonl")
-def _jsonl(out: IO[str], fields: Sequence[str], records: Iterable[Record]) -> None:
+def _built_csv(out: IO[str], fields: Fields, lines: Iterable[str]) -> None:
+    """A CSV header (`fields`), then the lines as they are."""
+    write_csv(out, field_names(fields), lines=lines)
+
+
+def _built_json(out: IO[str], fields: Fields, texts: Iterable[str]) -> None:
+    """A JSON array around the objects, one a line."""
+    empty = True
+    for text in texts:
+        out.write(("[\n  " if empty else ",\n  ") + text)
+        empty = False
+    out.write("[]\n" if empty else "\n]\n")
+
+
+def _built_jsonl(out: IO[str], fields: Fields, texts: Iterable[str]) -> None:
+    """A newline after each object."""
+    out.writelines(text + "\n" for text in texts)
+
+
+def _jsonl(out: IO[str], fields: Fields, records: Iterable[Record]) -> None:
     """One compact JSON object per line."""
-    write_built("jsonl", out, fields, (json_line(record) for record in records))
+    _built_jsonl(out, fields, (json_line(record) for record in records))
+
+
+def _xlsx(out: IO[bytes], sheets: Sequence[Sheet]) -> None:
+    from policytrack.render.xlsx import write_workbook
+
+    write_workbook(out, sheets)
+
+
+# The built-in formats, in the order `--format` lists them.
+register(OutputFormat(TABLE, frozenset({VIEW}), "txt"))
+register(OutputFormat("json", frozenset({RECORDS, NESTED, ONE}), "json", _json, write_built=_built_json))
+register(OutputFormat("jsonl", frozenset({RECORDS, NESTED}), "jsonl", _jsonl, write_built=_built_jsonl))
+register(OutputFormat("csv", frozenset({RECORDS}), "csv", _csv, write_built=_built_csv))
+register(OutputFormat("xlsx", frozenset({RECORDS}), "xlsx", write_book=_xlsx))
+register(OutputFormat("markdown", frozenset({REPORT}), "md"))
+register(OutputFormat("html", frozenset({DRAWING}), "html"))
+register(OutputFormat("svg", frozenset({DRAWING}), "svg"))

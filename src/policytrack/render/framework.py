@@ -74,11 +74,8 @@ def framework_detail(fw: Framework, versions: list[tuple[int, str]], lang: str =
     return Group(*parts)
 
 
-FRAMEWORK_FIELDS = ("name", "title", "indicators", "entries", "version", "loaded_at", "default")
-
-
 def frameworks_table(records: Iterable[Mapping[str, Any]]) -> Table:
-    """`framework list` for people: one row per framework (records of FRAMEWORK_FIELDS)."""
+    """`framework list` for people: one row per framework (records of records.framework.FRAMEWORK_ROW)."""
     from rich.table import Table
 
     table = Table()

@@ -14,7 +14,8 @@ from policytrack.domain.reports import Report, ReportRow
 from policytrack.domain.status import Timeline, TimelinePoint
 from policytrack.domain.targets import Target
 from policytrack.records.models import Entry, StatusLevel, plural
-from policytrack.render.entries import fit
+from policytrack.records.report import ANALYST_ROW
+from policytrack.render.entries import fit, source_text
 from policytrack.render.signposts import signposts_count
 from policytrack.render.text import literal, visible
 
@@ -321,7 +322,7 @@ def evidence_markdown(title: str, entries: Iterable[Entry], corroboration: str =
             _md_text(e.summary),
             e.grade or "",
             f"{e.effect:+d}" if e.effect else "0",
-            _md_text(e.source),
+            _md_text(source_text(e)),
         ]
         for e in entries
     ]
@@ -451,16 +452,13 @@ def timeline_table(
             cells.append(literal(e.grade or ""))
         cells += [literal(p.status_change or "", style="bold"), literal(e.summary)]
         if "Source" not in dropped:
-            cells.append(literal(e.source))
+            cells.append(literal(source_text(e)))
         table.add_row(*cells)
     return table, dropped
 
 
-TARGET_FIELDS = ("indicator", "level", "from", "due", "set_by", "set_at", "note")
-
-
 def target_records(found: Iterable[Target]) -> Iterator[dict[str, str]]:
-    """Targets as records of TARGET_FIELDS, for every format."""
+    """Targets as records of records.target.TARGET_ROW, for every format."""
     for t in found:
         yield {
             "indicator": t.indicator_key,
@@ -495,8 +493,6 @@ def targets_table(records: Iterable[Mapping[str, str]]) -> RenderableType:
 
 # -- report --by-analyst: each analyst's latest assessment per indicator --------------------------------
 
-ANALYST_FIELDS = ("number", "key", "analyst", "status", "date", "consensus", "spread", "contested")
-
 
 def _analysts(report: Report) -> list[str]:
     return sorted({a.analyst for d in report.disagreements for a in d.assessments})
@@ -514,7 +510,8 @@ def analyst_dicts(report: Report) -> list[dict[str, object]]:
         }
         head = {"number": d.indicator.number, "key": d.indicator.key}
         if not d.assessments:
-            out.append({**head, "analyst": None, "status": None, "date": None, **common})
+            empty = dict.fromkeys(n for n in ANALYST_ROW.names() if n not in head and n not in common)
+            out.append({**head, **empty, **common})
         for a in d.assessments:
             out.append({**head, "analyst": a.analyst, "status": a.level.name, "date": str(a.date), **common})
     return out

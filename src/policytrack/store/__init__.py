@@ -24,6 +24,7 @@ from policytrack.store.judgements import JudgementRows
 from policytrack.store.reports import ReportRows
 from policytrack.store.sources import SourceRows
 from policytrack.store.sync import SyncRows
+from policytrack.store.syncshared import SharedRows
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -42,7 +43,9 @@ MIGRATION_NAMES = (
     "m009_forecasts",
     "m009_signals",
     "m009_reviews",
-    "m010_quarter_precision",
+    "m010_shared_record",
+    "m011_one_order_and_sources_view",
+    "m012_quarter_precision",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -50,13 +53,14 @@ BUSY_TIMEOUT_SECONDS = 30.0
 __all__ = ["MIGRATION_NAMES", "Store", "connect_read_only"]
 
 
-def connect_read_only(path: Path) -> sqlite3.Connection:
+def connect_read_only(path: Path, *, timeout: float = BUSY_TIMEOUT_SECONDS) -> sqlite3.Connection:
     """The one read-only open of a database file (this one, one to check, or one to import from). Where
     SQLite cannot make the -shm file a WAL database needs (a read-only folder), the file is opened as
-    immutable: nobody can be writing it there. Raises sqlite3.Error when it is not usable."""
+    immutable: nobody can be writing it there. A lock is waited for up to `timeout` seconds (shell
+    completion waits for none). Raises sqlite3.Error when it is not usable."""
     uri = path.resolve().as_uri()
     try:
-        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout, isolation_level=None)
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.OperationalError:
@@ -99,6 +103,7 @@ class Store(
     ForecastRows,
     JudgementRows,
     SyncRows,
+    SharedRows,
 ):
     """A policytrack database. Opening it applies pending migrations; it never prints."""
 

@@ -12,7 +12,21 @@ from typing import Any
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import NotFoundError
 from policytrack.records.columns import COLUMNS, ENTRY_COLUMNS, Column
+from policytrack.records.entry import ORDER as ENTRY_ORDER
 from policytrack.records.models import Entry, EntryFilter, Revision
+
+# Revisions follow the one order of entries (records.entry.ORDER) with their own date, the time and author
+# of the change (REVISION_ORDER).
+# A revision's date, the time and author of the change, its entry's uuid; then its number, which orders
+# the revisions of one entry written by one analyst at one instant.
+REVISION_ORDER = ("r.date_start", "r.changed_at", "r.changed_by", "e.uuid", "r.revision")
+
+
+def order_by(alias: str = "e", *, descending: bool = False, order: Sequence[str] = ENTRY_ORDER) -> str:
+    """ENTRY_ORDER as an SQL ORDER BY list over the table alias (empty: bare column names)."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f"{prefix}{c}{' DESC' if descending else ''}" for c in order)
+
 
 # The registered originator (s) and outlet (v) of an entry, for the columns that name them.
 LINK_JOINS = "LEFT JOIN sources s ON s.id = e.source_id LEFT JOIN sources v ON v.id = e.via_id"
@@ -92,18 +106,16 @@ _REVISION_COLUMNS = ", ".join(f"{_revision_sql(c)} AS {c.name}" for c in COLUMNS
 
 
 def _ordered(
-    select: str, where: Sequence[str], params: Sequence[Any], limit: int | None, *, by_id: bool = False
+    select: str, where: Sequence[str], params: Sequence[Any], limit: int | None
 ) -> tuple[str, list[Any]]:
-    """`select` (which names e.date_start and e.id as date_start and id) filtered by `where`, oldest first
-    (or in id order); with a limit, the newest N, still oldest first."""
+    """`select` (which names ENTRY_ORDER's columns by their own names) filtered by `where`, in the one order
+    (ENTRY_ORDER); with a limit, the newest N, still oldest first."""
     sql = select + (" WHERE " + " AND ".join(where) if where else "")
     args = list(params)
-    if by_id:
-        sql += " ORDER BY e.id"
-    elif limit is None:
-        sql += " ORDER BY e.date_start, e.id"
+    if limit is None:
+        sql += f" ORDER BY {order_by()}"
     else:
-        sql = f"SELECT * FROM ({sql} ORDER BY e.date_start DESC, e.id DESC LIMIT ?) ORDER BY date_start, id"
+        sql = f"SELECT * FROM ({sql} ORDER BY {order_by(descending=True)} LIMIT ?) ORDER BY {order_by('')}"
         args.append(limit)
     return sql, args
 
@@ -184,10 +196,10 @@ class EntryRows(StoreBase):
         return _entry(row)
 
     def query_entries(
-        self, where: Sequence[str], params: Sequence[Any], limit: int | None = None, *, by_id: bool = False
+        self, where: Sequence[str], params: Sequence[Any], limit: int | None = None
     ) -> Iterator[Entry]:
-        """Entries matching all `where` clauses (over aliases e, i, f), oldest first (or in id order)."""
-        sql, args = _ordered(_ENTRY_SELECT, where, params, limit, by_id=by_id)
+        """Entries matching all `where` clauses (over aliases e, i, f), in the one order (ENTRY_ORDER)."""
+        sql, args = _ordered(_ENTRY_SELECT, where, params, limit)
         for row in self.conn.execute(sql, args):
             yield _entry(row)
 
@@ -197,7 +209,7 @@ class EntryRows(StoreBase):
         """The SQL expressions `select` (over aliases e, i, f, s, v) for each entry query_entries would
         give, in its order, streamed from the cursor: for output that SQLite builds (store.export)."""
         sql = (
-            f"SELECT {select}, e.date_start AS date_start, e.id AS id FROM entries e "
+            f"SELECT {select}, {', '.join(f'e.{c} AS {c}' for c in ENTRY_ORDER)} FROM entries e "
             "JOIN indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id = i.framework_id "
             + LINK_JOINS
         )
@@ -219,9 +231,12 @@ class EntryRows(StoreBase):
         row = self.conn.execute(sql, list(params)).fetchone()
         return {key: int(row[key] or 0) for key in row.keys()}  # noqa: SIM118  (a Row iterates values)
 
-    def query_revisions(self, where: Sequence[str], params: Sequence[Any]) -> Iterator[Revision]:
+    def query_revisions(
+        self, where: Sequence[str], params: Sequence[Any], *, by_entry: bool = False
+    ) -> Iterator[Revision]:
         """Every revision of the entries matching all `where` clauses (over aliases e, i, f for the entry
-        as it is now), in entry id then revision order: one query, streamed."""
+        as it is now), in the one order (REVISION_ORDER), or by_entry each entry's in revision order: one
+        query, streamed."""
         # Columns named as in _ENTRY_SELECT, so one function builds an Entry from either; a revision has
         # its own indicator (ri, rf), while the filter sees the entry's current one (i, f).
         rows = self.conn.execute(
@@ -235,26 +250,26 @@ class EntryRows(StoreBase):
                JOIN frameworks rf ON rf.id = ri.framework_id
                LEFT JOIN sources rs ON rs.id = r.source_id LEFT JOIN sources rv ON rv.id = r.via_id"""
             + (" WHERE " + " AND ".join(where) if where else "")
-            + " ORDER BY e.id, r.revision",
+            + f" ORDER BY {'e.id, r.revision' if by_entry else order_by('', order=REVISION_ORDER)}",
             list(params),
         )
         for r in rows:
             yield Revision(r["revision"], r["action"], r["changed_by"], r["changed_at"], _entry(r))
 
     def entry_texts(self, select: str, where: Sequence[str], params: Sequence[Any]) -> Iterator[str]:
-        """One text per matching entry, built by the SQL expression `select` (over aliases e, i, f), in id
-        order (the order they were recorded: table order, where date order would cost a random read per
-        row), streamed from the cursor."""
+        """One text per matching entry, built by the SQL expression `select` (over aliases e, i, f), in the
+        one order (ENTRY_ORDER: never the local id, so two databases export the same bytes), streamed from
+        the cursor."""
         cursor = self.conn.execute(
             f"""SELECT {select} FROM entries e JOIN indicators i ON i.id = e.indicator_id
                 JOIN frameworks f ON f.id = i.framework_id {LINK_JOINS}
-                WHERE {" AND ".join(where)} ORDER BY e.id""",
+                WHERE {" AND ".join(where)} ORDER BY {order_by()}""",
             list(params),
         )
         return (row[0] for row in cursor)
 
     def revisions(self, entry_id: int) -> list[Revision]:
-        found = list(self.query_revisions(["e.id = ?"], [entry_id]))
+        found = list(self.query_revisions(["e.id = ?"], [entry_id], by_entry=True))
         if not found:
             self.get_entry(entry_id)  # says that there is no such entry
         return found
@@ -273,6 +288,11 @@ def labels_in_use(conn: sqlite3.Connection, column: str, prefix: str, recent: in
         (recent, len(prefix), prefix),
     )
     return [str(row[0]) for row in rows]
+
+
+def grep_words(grep: str | None) -> list[str]:
+    """The words of --grep that the full-text index matches (each must start a word)."""
+    return re.findall(r"\w+", grep or "")
 
 
 def entry_where(
@@ -329,12 +349,26 @@ def entry_where(
     if flt.effects:
         where.append("e.effect BETWEEN ? AND ?")
         params.extend(flt.effects)
-    words = re.findall(r"\w+", flt.grep or "")
-    if words:
-        # The full-text index: every word must start a word of the summary, note or source.
+    if flt.sources:
+        where.append(f"(e.source_id IN ({marks(flt.sources)}) OR e.via_id IN ({marks(flt.sources)}))")
+        params.extend([*flt.sources, *flt.sources])
+    words = grep_words(flt.grep)
+    by_source = dict(zip(words, flt.grep_sources, strict=False))
+    in_text = [w for w in words if not by_source.get(w)]
+    if in_text:
+        # The full-text index: every word must start a word of the summary, note or source...
         where.append("e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
-        params.append(" ".join(f'"{w}"*' for w in words))
-    elif flt.grep:
+        params.append(" ".join(f'"{w}"*' for w in in_text))
+    for word in words:
+        # ...or of the key or name of the entry's registered source or outlet (with.sources found which)
+        ids = by_source.get(word)
+        if ids:
+            where.append(
+                "(e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?) "
+                f"OR e.source_id IN ({marks(ids)}) OR e.via_id IN ({marks(ids)}))"
+            )
+            params.extend([f'"{word}"*', *ids, *ids])
+    if not words and flt.grep:
         where.append(
             "(instr(lower(e.summary), lower(?)) > 0 OR instr(lower(e.note), lower(?)) > 0 "
             "OR instr(lower(e.source), lower(?)) > 0)"

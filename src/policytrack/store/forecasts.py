@@ -6,24 +6,11 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from policytrack.records.forecast import FORECAST
 from policytrack.store.entries import StoreBase, marks
 
 # The columns a forecast stores, in the order import and insert write them.
-FORECAST_COLUMNS = (
-    "uuid",
-    "indicator_id",
-    "level",
-    "due",
-    "due_end",
-    "likelihood",
-    "confidence",
-    "note",
-    "analyst",
-    "made_on",
-    "recorded_at",
-    "withdrawn_at",
-    "withdrawn_by",
-)
+FORECAST_COLUMNS = FORECAST.stored()
 
 
 class ForecastRows(StoreBase):

@@ -12,7 +12,8 @@ from policytrack.store.entries import StoreBase
 def _signals(row: sqlite3.Row) -> tuple[Signal, ...]:
     """An indicator's signals with their keys; one stored before keys existed (its signals column still
     '[]') numbers its text lists by place, as the framework parser does."""
-    stored = json.loads(row["signals"])
+    # no signals column before m009_signals (a Row's `in` looks at values, hence keys())
+    stored = json.loads(row["signals"]) if "signals" in row.keys() else []  # noqa: SIM118
     if stored:
         return tuple(Signal(**sig) for sig in stored)
     return tuple(
@@ -20,6 +21,15 @@ def _signals(row: sqlite3.Row) -> tuple[Signal, ...]:
         for direction in ("progress", "regression")
         for place, text in enumerate(json.loads(row[f"{direction}_signals"]), start=1)
     )
+
+
+def read_framework(conn: sqlite3.Connection, name: str) -> Framework | None:
+    """The framework `name` read through any connection, a read-only one included (shell completion):
+    it only reads, so it works on a database of an older schema as on the current one."""
+    conn.row_factory = sqlite3.Row
+    reader = FrameworkRows()
+    reader.conn = conn
+    return reader.framework(name)
 
 
 class FrameworkRows(StoreBase):

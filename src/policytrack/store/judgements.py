@@ -6,7 +6,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from policytrack.store.entries import StoreBase, marks
+from policytrack.records.entry import ORDER as ENTRY_ORDER
+from policytrack.store.entries import StoreBase, marks, order_by
 
 # An entry's signals as a JSON array even if another tool wrote something else into the column.
 _SIGNALS = "json_each(CASE WHEN json_valid(e.signals) THEN e.signals ELSE '[]' END)"
@@ -22,7 +23,7 @@ class JudgementRows(StoreBase):
                 WHERE entries.{self.current} AND entries.signals <> '[]'
                 AND entries.indicator_id IN ({marks(indicator_ids)})
                 AND entries.date_start >= ? AND entries.date_start <= ?
-                ORDER BY entries.date_start, entries.id""",
+                ORDER BY {order_by("entries")}""",
             (*indicator_ids, since, until),
         ).fetchall()
 
@@ -41,12 +42,14 @@ class JudgementRows(StoreBase):
         }
 
     def latest_by_analyst(self, indicator_ids: Sequence[int], since: str, until: str) -> list[sqlite3.Row]:
-        """(indicator_id, analyst, status, date): each analyst's latest current assessment of each
-        indicator dated in the window (by its first day, then id), by indicator and analyst."""
+        """(indicator_id, status, date and ENTRY_ORDER's columns, the analyst among them): each analyst's
+        last current assessment of each indicator dated in the window, in the one order, by indicator and
+        analyst."""
+        columns = f"indicator_id, status, date, {', '.join(ENTRY_ORDER)}"
         return self.conn.execute(
-            f"""SELECT indicator_id, analyst, status, date FROM (
-                    SELECT indicator_id, analyst, status, date, row_number() OVER (
-                        PARTITION BY indicator_id, analyst ORDER BY date_start DESC, id DESC) AS n
+            f"""SELECT {columns} FROM (
+                    SELECT {columns}, row_number() OVER (
+                        PARTITION BY indicator_id, analyst ORDER BY {order_by("", descending=True)}) AS n
                     FROM entries INDEXED BY entries_assessments WHERE {self.current} AND status IS NOT NULL
                     AND indicator_id IN ({marks(indicator_ids)}) AND date_start >= ? AND date_start <= ?)
                 WHERE n = 1 ORDER BY indicator_id, analyst""",

@@ -335,12 +335,72 @@ def m009_reviews(db: Any) -> None:
         db.execute(f"ALTER TABLE {table} ADD COLUMN reviewed_at TEXT")
 
 
+@migrations(name="m010_shared_record")
+def m010_shared_record(db: Any) -> None:
+    """What sync needs so the whole shared record travels: every version of a registered source seen in
+    the repository (a key registered apart by two analysts is a conflict that needs each side), the sources
+    a teammate's entry cited before their registration arrived (a stub, filled in when it does), how many
+    targets of its indicator a target's author had seen (two set apart are a conflict), and each analyst's
+    display name as the latest record from that analyst says."""
+    db.execute(
+        """CREATE TABLE sync_sources (
+            event_id TEXT PRIMARY KEY,
+            key TEXT NOT NULL,
+            seen INTEGER NOT NULL,
+            line TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX sync_sources_key ON sync_sources (key, seen)")
+    db.execute("CREATE TABLE sync_stubs (source_id INTEGER PRIMARY KEY REFERENCES sources(id))")
+    db.execute(
+        """CREATE TABLE sync_targets (
+            target_id INTEGER PRIMARY KEY REFERENCES targets(id),
+            seen INTEGER NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE analysts (
+            name TEXT PRIMARY KEY,
+            display_name TEXT NOT NULL,
+            set_at TEXT NOT NULL
+        )"""
+    )
+
+
+@migrations(name="m011_one_order_and_sources_view")
+def m011_one_order_and_sources_view(db: Any) -> None:
+    """The assessments index in the one order (observed date, time recorded, analyst, uuid: never the
+    local id), so the status at a date stays one seek; and the readable view with each entry's registered
+    source (key and name) and the outlet it came through, which the full-text search of a published copy
+    also finds (current_entries_search)."""
+    db.execute("DROP INDEX entries_assessments")
+    db.execute(
+        """CREATE INDEX entries_assessments ON entries
+           (indicator_id, date_start, recorded_at, analyst, uuid, status, date)
+           WHERE deleted_at IS NULL AND status IS NOT NULL"""
+    )
+    db.execute("DROP VIEW current_entries")
+    db.execute(
+        """CREATE VIEW current_entries AS
+           SELECT e.id, e.uuid, f.name AS framework, i.number AS indicator_number, i.key AS indicator,
+                  i.title AS indicator_title, e.date, e.date_precision, e.summary, e.note, e.source,
+                  s.key AS source_key, s.name AS source_name, v.key AS via, v.name AS via_name,
+                  e.effect, e.grade, e.status, e.tags, e.actors, e.analyst, e.revision, e.recorded_at
+           FROM entries e
+           JOIN indicators i ON i.id = e.indicator_id
+           JOIN frameworks f ON f.id = i.framework_id
+           LEFT JOIN sources s ON s.id = e.source_id
+           LEFT JOIN sources v ON v.id = e.via_id
+           WHERE e.deleted_at IS NULL"""
+    )
+
+
 _PRECISION_CHECK = "CHECK (date_precision IN ('day', 'month', 'year'))"
 _PRECISION_CHECK_QUARTER = "CHECK (date_precision IN ('day', 'month', 'quarter', 'year'))"
 
 
-@migrations(name="m010_quarter_precision")
-def m010_quarter_precision(db: Any) -> None:
+@migrations(name="m012_quarter_precision")
+def m012_quarter_precision(db: Any) -> None:
     """Dates known to a quarter (`2024-Q3`): date_precision may be 'quarter' in entries and entry_revisions.
 
     SQLite cannot change a CHECK in place, so each table is made again from its own schema text (every

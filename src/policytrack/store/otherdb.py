@@ -12,30 +12,15 @@ from typing import Any
 from policytrack.core.errors import InputError
 from policytrack.records.columns import COLUMNS, IMPORT_FIELDS
 from policytrack.records.models import NotJSON
-from policytrack.store import connect_read_only
+from policytrack.store import MIGRATION_NAMES, connect_read_only
 
 Record = tuple[int, dict[str, Any]]  # (row number, fields)
 # The entry columns read from another database: identity, place, date, text and history (not the
 # indicator's title or the date's precision, which import derives again).
 _READ = frozenset(
-    {
-        "uuid",
-        "id",
-        "framework",
-        "indicator",
-        "date",
-        "recorded_at",
-        "summary",
-        "note",
-        "source",
-        "effect",
-        "grade",
-        "status",
-        "tags",
-        "actors",
-        "analyst",
-        "revision",
-    }
+    c.name
+    for c in COLUMNS
+    if c.exported and c.since == MIGRATION_NAMES[0] and c.name not in ("indicator_title", "date_precision")
 )
 
 
@@ -54,8 +39,10 @@ FROM entries e JOIN indicators i ON i.id = e.indicator_id
 JOIN frameworks f ON f.id = i.framework_id ORDER BY e.id"""
 # Entry columns newer than the first schema: read when the other database has them (it may be older);
 # the lists among them are decoded as the list columns are.
-_OPTIONAL = ("signals", "reviewed_by", "reviewed_at")
-_OPTIONAL_LISTS = ("signals",)
+_OPTIONAL = tuple(
+    c.name for c in COLUMNS if c.exported and c.since != MIGRATION_NAMES[0] and c.sql.startswith("e.")
+)
+_OPTIONAL_LISTS = tuple(c.name for c in COLUMNS if c.name in _OPTIONAL and c.type == "list")
 # SQLite calls the progress handler every _STEPS virtual-machine instructions; a query that runs
 # _STEPS * _MAX_CALLS instructions (about a second) without giving a row is stopped.
 _STEPS, _MAX_CALLS = 10_000, 10_000

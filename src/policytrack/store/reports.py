@@ -7,7 +7,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 
-from policytrack.store.entries import StoreBase, marks
+from policytrack.records.entry import ORDER as ENTRY_ORDER
+from policytrack.store.entries import StoreBase, marks, order_by
+
+# What the status rule (domain.status) reads of an assessment: its level, stored date and its place in
+# the one order.
+_ASSESSMENT = f"status, date, {', '.join(ENTRY_ORDER)}"
 
 
 class ReportRows(StoreBase):
@@ -26,27 +31,29 @@ class ReportRows(StoreBase):
         }
 
     def latest_assessment(self, indicator_id: int, cutoff: str) -> sqlite3.Row | None:
-        """The latest entry with a status (its `status` and `date`) on or before `cutoff`: one seek."""
+        """The last entry with a status on or before `cutoff` in the one order (its `status`, `date` and
+        ENTRY_ORDER's columns): one seek in entries_assessments, which holds that order."""
         row: sqlite3.Row | None = self.conn.execute(
-            f"""SELECT status, date FROM entries WHERE indicator_id = ? AND {self.current}
-               AND status IS NOT NULL AND date_start <= ? ORDER BY date_start DESC, id DESC LIMIT 1""",
+            f"""SELECT {_ASSESSMENT} FROM entries WHERE indicator_id = ? AND {self.current}
+               AND status IS NOT NULL AND date_start <= ? ORDER BY {order_by("", descending=True)} LIMIT 1""",
             (indicator_id, cutoff),
         ).fetchone()
         return row
 
     def assessments(self, indicator_id: int, cutoff: str) -> list[sqlite3.Row]:
-        """Every assessment (`date_start`, `status`) on or before `cutoff`, oldest first."""
+        """Every assessment (as latest_assessment gives it) on or before `cutoff`, in the one order."""
         return self.conn.execute(
-            f"""SELECT date_start, status FROM entries WHERE {self.current} AND status IS NOT NULL
-               AND indicator_id = ? AND date_start <= ? ORDER BY date_start, id""",
+            f"""SELECT {_ASSESSMENT} FROM entries WHERE {self.current} AND status IS NOT NULL
+               AND indicator_id = ? AND date_start <= ? ORDER BY {order_by("")}""",
             (indicator_id, cutoff),
         ).fetchall()
 
     def last_evidence(self, indicator_id: int, cutoff: str) -> str | None:
-        """The stored date of the latest current entry on or before `cutoff`: one seek."""
+        """The stored date of the last current entry on or before `cutoff` in the one order: a seek, then
+        the entries of that one day."""
         row = self.conn.execute(
             f"""SELECT date FROM entries WHERE indicator_id = ? AND {self.current} AND date_start <= ?
-               ORDER BY date_start DESC, id DESC LIMIT 1""",
+               ORDER BY {order_by("", descending=True)} LIMIT 1""",
             (indicator_id, cutoff),
         ).fetchone()
         return None if row is None else str(row[0])

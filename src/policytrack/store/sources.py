@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from policytrack.records.models import SourceRecord
+from policytrack.records.source import SOURCE
 from policytrack.store.entries import StoreBase, marks
 
-_FIELDS = ("uuid", "key", "name", "url", "host", "type", "origin", "reliability", "note")
+_FIELDS = SOURCE.stored()
 
 
 def _record(row: sqlite3.Row) -> SourceRecord:

@@ -212,50 +212,18 @@ class SyncRows(StoreBase):
         )
         self.mark_revisions_synced([(e, n, r["authored"], r["event_id"]) for e, n, r in numbered])
 
-    def conflict_rows(self) -> list[sqlite3.Row]:
-        """Revisions that share their entry and authored number with another: edits made apart."""
-        return self.conn.execute(
-            """SELECT s.entry_id, e.uuid, e.revision AS current, s.authored, r.revision, r.action,
-                      r.changed_by, r.changed_at, r.summary
-               FROM sync_revisions s
-               JOIN (SELECT entry_id, authored FROM sync_revisions GROUP BY entry_id, authored
-                     HAVING count(*) > 1) c ON c.entry_id = s.entry_id AND c.authored = s.authored
-               JOIN entry_revisions r ON r.entry_id = s.entry_id AND r.revision = s.revision
-               JOIN entries e ON e.id = s.entry_id
-               ORDER BY s.entry_id, r.revision"""
-        ).fetchall()
+    def conflicted_entries(self) -> list[tuple[int, str]]:
+        """(id, uuid) of the entries with revisions made apart (the same authored number), in id order."""
+        return [
+            (int(r[0]), str(r[1]))
+            for r in self.conn.execute(
+                """SELECT e.id, e.uuid FROM entries e WHERE e.id IN (
+                     SELECT entry_id FROM sync_revisions GROUP BY entry_id, authored HAVING count(*) > 1)
+                   ORDER BY e.id"""
+            )
+        ]
 
-    def conflict_count(self) -> int:
-        (count,) = self.conn.execute(
-            """SELECT count(*) FROM (SELECT 1 FROM sync_revisions GROUP BY entry_id, authored
-               HAVING count(*) > 1)"""
-        ).fetchone()
-        return int(count)
-
-    # -- targets and framework versions --------------------------------------------------------
-
-    def all_target_rows(self) -> list[sqlite3.Row]:
-        return self.conn.execute(
-            """SELECT f.name AS framework, i.key AS indicator, t.level, t.start, t.due, t.due_end, t.note,
-                      t.set_by, t.set_at
-               FROM targets t JOIN indicators i ON i.id = t.indicator_id
-               JOIN frameworks f ON f.id = i.framework_id ORDER BY t.id"""
-        ).fetchall()
-
-    def has_target(self, indicator_id: int, values: Sequence[str]) -> bool:
-        row = self.conn.execute(
-            """SELECT 1 FROM targets WHERE indicator_id = ? AND level = ? AND start = ? AND due = ?
-               AND due_end = ? AND note = ? AND set_by = ? AND set_at = ?""",
-            (indicator_id, *values),
-        ).fetchone()
-        return row is not None
-
-    def insert_target_row(self, indicator_id: int, values: Sequence[str]) -> None:
-        self.conn.execute(
-            """INSERT INTO targets (indicator_id, level, start, due, due_end, note, set_by, set_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            (indicator_id, *values),
-        )
+    # -- framework versions --------------------------------------------------------------------
 
     def all_framework_versions(self) -> list[sqlite3.Row]:
         return self.conn.execute(

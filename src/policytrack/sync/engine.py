@@ -20,8 +20,10 @@ from typing import Any
 from policytrack.core.errors import InputError, SyncError
 from policytrack.core.storable import storable
 from policytrack.store import Store
+from policytrack.sync.conflicts import all_conflicts, conflict_keys
 from policytrack.sync.git import Clone, GitFailed, git
 from policytrack.sync.kinds import RECORD_KINDS, Incoming, Received, check_record, event_id, line_text
+from policytrack.sync.record import Sender
 
 MARKER = "policytrack.json"
 MARKER_TEXT = json.dumps({"format": "policytrack-sync", "version": 1}, indent=2) + "\n"
@@ -229,7 +231,7 @@ def _bad_line(relative: str, number: int, problem: str) -> InputError:
     )
 
 
-def _receive(store: Store, clone: Clone, own: str) -> tuple[int, Received]:
+def _receive(store: Store, clone: Clone, own: str, sender: Sender) -> tuple[int, Received]:
     """Import every record the clone holds that the database has not read yet, in one transaction; the
     count of them from other databases' files, and what changed."""
     sizes = store.sync_file_sizes()
@@ -263,7 +265,7 @@ def _receive(store: Store, clone: Clone, own: str) -> tuple[int, Received]:
     with store.transaction():
         for kind in RECORD_KINDS:
             if batches[kind.name]:
-                kind.apply(store, batches[kind.name], received)
+                kind.apply(store, batches[kind.name], received, sender)
         store.add_events(seen)
         store.set_sync_file_sizes(new_sizes)
     return others, received
@@ -275,11 +277,11 @@ def _receive(store: Store, clone: Clone, own: str) -> tuple[int, Received]:
 Unsent = dict[str, tuple[int, str, Any, dict[str, Any]]]  # event id: (kind rank, line, ref, record)
 
 
-def unsent(store: Store) -> Unsent:
+def unsent(store: Store, sender: Sender) -> Unsent:
     """Every record this database holds that the repository lacks, by event id."""
     found: Unsent = {}
     for rank, kind in enumerate(RECORD_KINDS):
-        for record, ref in kind.outgoing(store):
+        for record, ref in kind.outgoing(store, sender):
             text = line_text(record)
             found[event_id(text)] = (rank, text, ref, record)
     known = store.known_events(list(found))
@@ -290,13 +292,14 @@ def _own_file(store: Store, analyst: str, now: str) -> str:
     return f"{ANALYSTS}/{analyst}/{now[:7]}-{_database_id(store)}.jsonl"
 
 
-def _send(store: Store, clone: Clone, analyst: str, now: str) -> int:
+def _send(store: Store, clone: Clone, sender: Sender) -> int:
     """Append the unsent records to this database's own file (sorted: kind, then text) and commit; then
     remember them as sent (if this is cut short, the next sync reads them back from the file)."""
-    records = unsent(store)
+    records = unsent(store, sender)
     if not records:
         return 0
-    relative = _own_file(store, analyst, now)
+    analyst = sender.analyst
+    relative = _own_file(store, analyst, sender.now)
     path = clone.path / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = sorted((rank, text) for rank, text, _, _ in records.values())
@@ -359,36 +362,38 @@ def _merge(clone: Clone, branch: str) -> None:
         ) from None
 
 
-def sync(store: Store, analyst: str, now: str) -> SyncResult:
+def sync(store: Store, sender: Sender, email: str | None = None) -> SyncResult:
     """Send what the repository lacks, receive what others sent, and push: one step at a time, each
-    leaving the database and the clone consistent."""
+    leaving the database and the clone consistent. Commits carry the sender's name and `email` (else
+    git's own)."""
     clone = _opened_clone(store)
-    check_analyst(analyst)
+    check_analyst(sender.analyst)
     if store.read_only_reason:
         raise SyncError(store.read_only_reason)
+    clone.author = (sender.display_name, email)
     with clone.locked():
-        return _sync(store, clone, analyst, now)
+        return _sync(store, clone, sender)
 
 
-def _sync(store: Store, clone: Clone, analyst: str, now: str) -> SyncResult:
+def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
     clone.recover()
     own = f"-{_database_id(store)}.jsonl"
-    before = store.conflict_count()
+    before = conflict_keys(store)
     result = SyncResult()
     received = Received()
     # 1. what the clone already holds (an earlier sync may have stopped before importing it)
-    count, got = _receive(store, clone, own)
+    count, got = _receive(store, clone, own, sender)
     result.received += count
     received.new |= got.new
     received.updated |= got.updated
     # 2. this database's new records, committed in its own file
-    result.sent = _send(store, clone, analyst, now)
+    result.sent = _send(store, clone, sender)
     # 3. others' records, and the push (again if another push got there first)
     branch = clone.branch()
     for _ in range(PUSH_ATTEMPTS):
         _fetch(clone)
         _merge(clone, branch)
-        count, got = _receive(store, clone, own)
+        count, got = _receive(store, clone, own, sender)
         result.received += count
         received.new |= got.new
         received.updated |= got.updated
@@ -400,15 +405,17 @@ def _sync(store: Store, clone: Clone, analyst: str, now: str) -> SyncResult:
             "run `policytrack sync` again"
         )
     result.new, result.updated = len(received.new), len(received.updated - received.new)
-    result.conflicts = store.conflict_count() - before
+    result.conflicts = len(conflict_keys(store) - before)
     return result
 
 
 # -- status ----------------------------------------------------------------------------------------
 
 
-def status(store: Store) -> SyncStatus:
-    """What a sync would send and receive; only the clone's record of the remote is refreshed (fetch)."""
+def status(store: Store, sender: Sender) -> SyncStatus:
+    """What a sync would send and receive; only the clone's record of the remote is refreshed (fetch).
+    To send: what the database holds that no commit has, and the lines of commits not pushed yet (a sync
+    cut short between its commit and its push)."""
     clone = _opened_clone(store)
     unreachable = None
     try:
@@ -418,10 +425,13 @@ def status(store: Store) -> SyncStatus:
     sizes = store.sync_file_sizes()
     incoming: set[str] = set()
     own = f"-{store.sync_setting('database')}.jsonl"
-    refs = ["HEAD"] + ([f"refs/remotes/origin/{clone.branch()}"] if clone.remote_head() else [])
+    remote = f"refs/remotes/origin/{clone.branch()}" if clone.remote_head() else None
+    refs = (["HEAD"] if clone.has_commits() else []) + ([remote] if remote else [])
     for ref in refs:
-        listing = clone.run("ls-tree", "-r", "-l", ref, "--", ANALYSTS)
-        for line in listing.splitlines():
+        listing = clone.run("ls-tree", "-r", "-l", "-z", ref, "--", ANALYSTS)
+        for line in listing.split("\0"):
+            if not line:
+                continue
             meta, relative = line.split("\t", 1)
             size = int(meta.split()[3])
             start = sizes.get(relative, 0)
@@ -432,26 +442,30 @@ def status(store: Store) -> SyncStatus:
             events = [item.event for _, item in records]
             incoming.update(set(events) - store.known_events(events))
     return SyncStatus(
-        clone.remote_url(), len(unsent(store)), len(incoming), store.conflict_count(), unreachable
+        clone.remote_url(),
+        len(unsent(store, sender)) + _unpushed_lines(clone, remote, own),
+        len(incoming),
+        len(all_conflicts(store)),
+        unreachable,
     )
 
 
+def _unpushed_lines(clone: Clone, remote: str | None, own: str) -> int:
+    """The lines this database's commits added that the remote (as last fetched) lacks."""
+    if not clone.has_commits():
+        return 0
+    if remote is None:
+        diff = clone.run("diff", "--numstat", "-z", "4b825dc642cb6eb9a060e54bf8d69288fbee4904", "HEAD")
+    else:
+        diff = clone.run("diff", "--numstat", "-z", f"{remote}...HEAD", "--", ANALYSTS)
+    total = 0
+    for item in diff.split("\0"):
+        parts = item.split("\t")
+        if len(parts) == 3 and parts[2].endswith(own) and parts[0].isdigit():
+            total += int(parts[0])
+    return total
+
+
 def conflicts(store: Store) -> list[dict[str, Any]]:
-    """Every set of revisions made apart to one entry (the same authored number), with the entry's
-    current revision."""
-    found: dict[tuple[int, int], dict[str, Any]] = {}
-    for row in store.conflict_rows():
-        item = found.setdefault(
-            (row["entry_id"], row["authored"]),
-            {
-                "id": row["entry_id"],
-                "uuid": row["uuid"],
-                "from_revision": row["authored"] - 1,
-                "current": row["current"],
-                "revisions": [],
-            },
-        )
-        item["revisions"].append(
-            {k: row[k] for k in ("revision", "action", "changed_by", "changed_at", "summary")}
-        )
-    return list(found.values())
+    """Every open conflict: entries, targets and sources changed apart (sync.conflicts)."""
+    return all_conflicts(store)

@@ -64,25 +64,31 @@ def git(
     return done.stdout
 
 
+LOCK = "policytrack-sync.lock"
+
+
 @dataclass
 class Clone:
     """sync's own clone of the shared repository, beside the database (DB.sync)."""
 
     path: Path
+    # the analyst's display name and e-mail from the config (None: git's own user.name / user.email)
+    author: tuple[str | None, str | None] = (None, None)
 
     def run(self, *args: str, check: bool = True) -> str:
         return git(list(args), self.path, check=check, env=self._identity())
 
     def _identity(self) -> dict[str, str]:
-        """A committer name and e-mail when git has none configured (a fresh machine, a CI runner)."""
+        """Who commits: the analyst's name and e-mail from the config, else git's own, else (a fresh
+        machine, a CI runner) policytrack's."""
         if not hasattr(self, "_env"):
+            name, email = self.author
             env: dict[str, str] = {}
-            if not git(["config", "user.email"], self.path, check=False).strip():
-                env.update(
-                    GIT_AUTHOR_EMAIL="policytrack@localhost", GIT_COMMITTER_EMAIL="policytrack@localhost"
-                )
-            if not git(["config", "user.name"], self.path, check=False).strip():
-                env.update(GIT_AUTHOR_NAME="policytrack", GIT_COMMITTER_NAME="policytrack")
+            email = email or git(["config", "user.email"], self.path, check=False).strip()
+            name = name or git(["config", "user.name"], self.path, check=False).strip()
+            env.update(GIT_AUTHOR_EMAIL=email or "policytrack@localhost")
+            env.update(GIT_AUTHOR_NAME=name or "policytrack")
+            env.update(GIT_COMMITTER_EMAIL=env["GIT_AUTHOR_EMAIL"], GIT_COMMITTER_NAME=env["GIT_AUTHOR_NAME"])
             self._env = env
         return self._env
 
@@ -90,7 +96,7 @@ class Clone:
     def locked(self) -> Iterator[None]:
         """Held for a whole sync: a second sync of the same database waits for none of the first's git
         steps and removes none of its lock files, it stops with one line."""
-        handle = (self.path / ".git" / "policytrack-sync.lock").open("a+b")
+        handle = (self.path / ".git" / LOCK).open("a+b")
         try:
             try:
                 _lock(handle.fileno())
@@ -127,7 +133,8 @@ class Clone:
         git_dir = self.path / ".git"
         # left by a git that was killed; nobody but policytrack uses this clone
         for lock in [*git_dir.glob("*.lock"), *(git_dir / "refs").rglob("*.lock")]:
-            lock.unlink(missing_ok=True)
+            if lock.name != LOCK:  # the running sync's own: removing it would let a second one in
+                lock.unlink(missing_ok=True)
         if (git_dir / "MERGE_HEAD").exists():
             self.run("merge", "--abort", check=False)
         if self.has_commits():

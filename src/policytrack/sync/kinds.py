@@ -2,8 +2,9 @@
 written from this database, checked when read, and merged into it.
 
 RECORD_KINDS is the one list of what travels, in the order a sync applies it (a framework before the
-targets and entries that name its indicators). A new kind (sources, event links, signals, forecasts,
-reviews) is one RecordKind and one name in that tuple.
+targets and entries that name its indicators, sources before the entries that cite them). A new kind is one
+RecordKind (here or in a module of its own: sync/sources.py, sync/forecasts.py, sync/analysts.py) and one
+name in that tuple.
 """
 
 from __future__ import annotations
@@ -11,81 +12,32 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import FrameworkError, InputError
 from policytrack.core.grades import grade_weight
-from policytrack.core.storable import MAX_FIELD, storable
 from policytrack.records.columns import ENTRY_COLUMNS
 from policytrack.store import Store
+from policytrack.sync.analysts import ANALYSTS
+from policytrack.sync.forecasts import FORECASTS
+from policytrack.sync.record import (
+    Incoming,
+    Received,
+    Record,
+    RecordKind,
+    Sender,
+    check_labels,
+    check_text,
+    event_id,
+    line_text,
+    unknown,
+)
+from policytrack.sync.sources import SOURCES, stub_source
 
-Record = dict[str, Any]
-
-
-def line_text(record: Record) -> str:
-    """A record's one line: keys sorted, compact, UTF-8 as it is, so equal records are equal bytes."""
-    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def event_id(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-@dataclass
-class Received:
-    """What one sync merged: the entries new to this database and those whose history changed (by uuid)."""
-
-    new: set[str] = field(default_factory=set)
-    updated: set[str] = field(default_factory=set)
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """A checked record and where it came from (for the error that names a file and line)."""
-
-    where: str
-    record: Record
-    event: str
-
-
-@dataclass(frozen=True)
-class RecordKind:
-    name: str
-    fields: frozenset[str]
-    check: Callable[[Record], None]  # raises InputError: what is wrong with the record
-    # every record of this kind this database holds or has made, each with what `sent` needs to know it
-    outgoing: Callable[[Store], list[tuple[Record, Any]]]
-    apply: Callable[[Store, Sequence[Incoming], Received], None]
-    # once records are committed to the repository: (their outgoing ref, event id, record) (None: nothing)
-    sent: Callable[[Store, list[tuple[Any, str, Record]]], None] | None = None
-
-
-# -- shared checks ---------------------------------------------------------------------------------
-
-
-def _text(record: Record, key: str, *, empty: bool = True, none: bool = False) -> None:
-    value = record[key]
-    if value is None and none:
-        return
-    if not isinstance(value, str) or not storable(value) or len(value) > MAX_FIELD:
-        raise InputError(f"{key} must be UTF-8 text")
-    if not empty and not value.strip():
-        raise InputError(f"{key} must not be empty")
-
-
-def _labels(record: Record, key: str) -> None:
-    value = record[key]
-    if not isinstance(value, list) or not all(isinstance(v, str) and storable(v) for v in value):
-        raise InputError(f"{key} must be a list of text")
-
-
-def _unknown(where: str, what: str) -> InputError:
-    return InputError(f"{where}: {what}, which this database does not have; run `policytrack sync` again")
-
+__all__ = ["RECORD_KINDS", "Incoming", "Received", "check_record", "event_id", "line_text"]
 
 # -- framework versions ----------------------------------------------------------------------------
 
@@ -94,12 +46,12 @@ _FRAMEWORK_FIELDS = frozenset({"kind", "name", "loaded_at", "sha256", "definitio
 
 def _check_framework(record: Record) -> None:
     for key in ("name", "loaded_at", "sha256", "definition"):
-        _text(record, key, empty=False)
+        check_text(record, key, empty=False)
     if hashlib.sha256(record["definition"].encode()).hexdigest() != record["sha256"]:
         raise InputError("sha256 does not match the definition")
 
 
-def _framework_out(store: Store) -> list[tuple[Record, Any]]:
+def _framework_out(store: Store, sender: Sender) -> list[tuple[Record, Any]]:
     return [
         (
             {
@@ -115,7 +67,7 @@ def _framework_out(store: Store) -> list[tuple[Record, Any]]:
     ]
 
 
-def _framework_apply(store: Store, records: Sequence[Incoming], received: Received) -> None:
+def _framework_apply(store: Store, records: Sequence[Incoming], received: Received, sender: Sender) -> None:
     """A framework new here is added; a version loaded later than this database's current one becomes
     current (the latest load wins everywhere); an older one is kept as history."""
     from policytrack.domain.frameworks.install import install_definition
@@ -144,34 +96,44 @@ FRAMEWORKS = RecordKind("framework", _FRAMEWORK_FIELDS, _check_framework, _frame
 # -- targets ---------------------------------------------------------------------------------------
 
 _TARGET_VALUES = ("level", "start", "due", "due_end", "note", "set_by", "set_at")
-_TARGET_FIELDS = frozenset({"kind", "framework", "indicator", *_TARGET_VALUES})
+# `seen`: how many targets of its indicator the database that set it held then. Two targets that saw as
+# many, with different values, were set apart: a conflict, until a target set after seeing both.
+_TARGET_FIELDS = frozenset({"kind", "framework", "indicator", "seen", *_TARGET_VALUES})
 
 
 def _check_target(record: Record) -> None:
     for key in ("framework", "indicator", *_TARGET_VALUES):
-        _text(record, key, empty=key == "note")
+        check_text(record, key, empty=key in ("note", "level"))  # an empty level withdraws the target
+    seen = record["seen"]
+    if seen is not None and (type(seen) is not int or seen < 0):
+        raise InputError("seen must be a whole number from 0, or null")
 
 
-def _target_out(store: Store) -> list[tuple[Record, Any]]:
-    return [({"kind": "target", **dict(r)}, None) for r in store.all_target_rows()]
+def _target_out(store: Store, sender: Sender) -> list[tuple[Record, Any]]:
+    return [
+        ({"kind": "target", **{k: r[k] for k in r.keys() if k != "id"}}, None)  # noqa: SIM118
+        for r in store.all_target_rows()
+    ]
 
 
-def _target_apply(store: Store, records: Sequence[Incoming], received: Received) -> None:
+def _target_apply(store: Store, records: Sequence[Incoming], received: Received, sender: Sender) -> None:
     indicators = store.indicator_ids()
     levels = store.framework_levels()
     for item in records:
-        rec = item.record
+        rec = {"seen": None, **item.record}
         indicator_id = indicators.get((rec["framework"], rec["indicator"]))
         if indicator_id is None:
-            raise _unknown(item.where, f"indicator {rec['indicator']!r} of framework {rec['framework']!r}")
-        if rec["level"] not in levels.get(rec["framework"], set()):
-            raise _unknown(item.where, f"status level {rec['level']!r} of framework {rec['framework']!r}")
+            raise unknown(item.where, f"indicator {rec['indicator']!r} of framework {rec['framework']!r}")
+        if rec["level"] and rec["level"] not in levels.get(rec["framework"], set()):
+            raise unknown(item.where, f"status level {rec['level']!r} of framework {rec['framework']!r}")
         values = [rec[k] for k in _TARGET_VALUES]
         if not store.has_target(indicator_id, values):  # this database's own, sent before
-            store.insert_target_row(indicator_id, values)
+            store.insert_target_row(indicator_id, values, rec["seen"])
 
 
-TARGETS = RecordKind("target", _TARGET_FIELDS, _check_target, _target_out, _target_apply)
+TARGETS = RecordKind(
+    "target", _TARGET_FIELDS, _check_target, _target_out, _target_apply, defaults={"seen": None}
+)
 
 # -- entry revisions -------------------------------------------------------------------------------
 
@@ -220,11 +182,11 @@ def _check_entry(record: Record) -> None:
     if record["action"] not in ACTIONS:
         raise InputError(f"action must be one of {', '.join(sorted(ACTIONS))}")
     for key in ("changed_by", "note", "source", "analyst"):
-        _text(record, key)
+        check_text(record, key)
     for key in ("changed_at", "recorded_at", "framework", "indicator", "summary"):
-        _text(record, key, empty=False)
-    _text(record, "deleted_at", none=True, empty=False)
-    _text(record, "status", none=True, empty=False)
+        check_text(record, key, empty=False)
+    check_text(record, "deleted_at", none=True, empty=False)
+    check_text(record, "status", none=True, empty=False)
     try:
         day = PartialDate.from_stored(record["date"])
     except (ValueError, TypeError, AttributeError):
@@ -239,13 +201,13 @@ def _check_entry(record: Record) -> None:
     grade = record["grade"]
     if grade is not None and (not isinstance(grade, str) or not _GRADE.match(grade)):
         raise InputError("grade must be a letter A-F and a digit 1-6, or null")
-    _labels(record, "tags")
-    _labels(record, "actors")
+    check_labels(record, "tags")
+    check_labels(record, "actors")
     if "signals" in record:
-        _labels(record, "signals")
+        check_labels(record, "signals")
     for key in ("event", "reviewed_by", "reviewed_at", "source_key", "via_key"):
         if key in record:
-            _text(record, key, none=True, empty=False)
+            check_text(record, key, none=True, empty=False)
 
 
 def _derived_deleted(row: Any, previous: str | None) -> str | None:
@@ -260,7 +222,7 @@ def _derived_deleted(row: Any, previous: str | None) -> str | None:
     return previous
 
 
-def _entry_out(store: Store) -> list[tuple[Record, Any]]:
+def _entry_out(store: Store, sender: Sender) -> list[tuple[Record, Any]]:
     """The revisions the repository lacks (every revision of such an entry is read, to know its state)."""
     records: list[tuple[Record, Any]] = []
     previous: str | None = None
@@ -303,15 +265,24 @@ def _order(rev: dict[str, Any]) -> tuple[int, str, str, str]:
     return (rev["authored"], rev["changed_at"], rev["changed_by"], rev["event_id"] or "")
 
 
-def _as_row(item: Incoming, indicator_id: int, sources: dict[str, int]) -> dict[str, Any]:
-    """A revision as this database stores it: its indicator, and its registered sources where this
-    database has them (else the link is left out; the source's text is kept)."""
+def _as_row(item: Incoming, indicator_id: int, sources: dict[str, int], store: Store) -> dict[str, Any]:
+    """A revision as this database stores it: its indicator, and its registered sources (a key this
+    database lacks, from a teammate whose policytrack sent no registry, is a stub until it arrives: the
+    citation is never lost, and an edit here sends it back unchanged)."""
     rec = {**_DEFAULTS, **item.record}
+
+    def linked(key: str | None) -> int | None:
+        if not key:
+            return None
+        if key not in sources:
+            sources[key] = stub_source(store, key, rec["changed_at"])
+        return sources[key]
+
     return {
         **{c: rec[c] for c in _STATE},
         **{c: json.dumps(rec[c]) for c in _LIST_COLUMNS},
-        "source_id": sources.get(rec["source_key"]) if rec["source_key"] else None,
-        "via_id": sources.get(rec["via_key"]) if rec["via_key"] else None,
+        "source_id": linked(rec["source_key"]),
+        "via_id": linked(rec["via_key"]),
         "weight": grade_weight(rec["grade"]),
         "indicator_id": indicator_id,
         "action": rec["action"],
@@ -323,7 +294,7 @@ def _as_row(item: Incoming, indicator_id: int, sources: dict[str, int]) -> dict[
     }
 
 
-def _entry_apply(store: Store, records: Sequence[Incoming], received: Received) -> None:
+def _entry_apply(store: Store, records: Sequence[Incoming], received: Received, sender: Sender) -> None:
     indicators = store.indicator_ids()
     levels = store.framework_levels()
     sources = store.source_ids_by_key()
@@ -333,10 +304,10 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received) 
         rec = item.record
         indicator_id = indicators.get((rec["framework"], rec["indicator"]))
         if indicator_id is None:
-            raise _unknown(item.where, f"indicator {rec['indicator']!r} of framework {rec['framework']!r}")
+            raise unknown(item.where, f"indicator {rec['indicator']!r} of framework {rec['framework']!r}")
         if rec["status"] is not None and rec["status"] not in levels.get(rec["framework"], set()):
-            raise _unknown(item.where, f"status level {rec['status']!r} of framework {rec['framework']!r}")
-        by_uuid.setdefault(rec["uuid"], []).append(_as_row(item, indicator_id, sources))
+            raise unknown(item.where, f"status level {rec['status']!r} of framework {rec['framework']!r}")
+        by_uuid.setdefault(rec["uuid"], []).append(_as_row(item, indicator_id, sources, store))
         recorded.setdefault(rec["uuid"], rec["recorded_at"])
     local = store.entry_ids_by_uuid(list(by_uuid))
     stored = store.revisions_of(list(local.values()))
@@ -401,11 +372,12 @@ def _merge(store: Store, entry_id: int, incoming: list[dict[str, Any]]) -> bool:
     return True
 
 
-ENTRIES = RecordKind("entry", _ENTRY_FIELDS, _check_entry, _entry_out, _entry_apply, _entry_sent)
+ENTRIES = RecordKind(
+    "entry", _ENTRY_FIELDS, _check_entry, _entry_out, _entry_apply, _entry_sent, defaults=_DEFAULTS
+)
 
-# The records that travel, in the order they are applied. Issue 13's sources and event links and issue
-# 14's signals, forecasts and reviews each add one RecordKind here.
-RECORD_KINDS: tuple[RecordKind, ...] = (FRAMEWORKS, TARGETS, ENTRIES)
+# The records that travel, in the order they are applied: what others name (frameworks, sources) first.
+RECORD_KINDS: tuple[RecordKind, ...] = (FRAMEWORKS, SOURCES, ANALYSTS, TARGETS, FORECASTS, ENTRIES)
 BY_KIND = {kind.name: kind for kind in RECORD_KINDS}
 
 
@@ -418,11 +390,5 @@ def check_record(record: Any) -> RecordKind:
         raise InputError(
             f"unknown record kind {record.get('kind')!r} (from a newer policytrack?): upgrade policytrack"
         )
-    missing = kind.fields - record.keys() - _DEFAULTS.keys()  # added since the first files: optional
-    extra = record.keys() - kind.fields
-    if missing:
-        raise InputError(f"a {kind.name} record lacks {', '.join(sorted(missing))}")
-    if extra:
-        raise InputError(f"a {kind.name} record has unknown field(s) {', '.join(sorted(extra))}")
-    kind.check(record)
+    kind.check_line(record)
     return kind

@@ -1,0 +1,144 @@
+"""A registered source (the source registry, issue 13), declared once: the store's columns, `source export`
+and `source import`, `source list --json` and the row check derive from it."""
+
+from __future__ import annotations
+
+from policytrack.records.field import Column, Kind
+
+# What kind of body a source is (the registry's `type` column).
+SOURCE_TYPES = ("official", "media", "ngo", "academic", "think-tank", "intergovernmental", "social", "other")
+_SINCE = "m007_sources_events"
+
+# In the order of `source export` (and its import); `source list --json` writes key first (SOURCE_LISTED).
+SOURCE = Kind(
+    "source",
+    "A registered source: who gives evidence (an originator) or carries it (an outlet), and how reliable.",
+    (
+        Column(
+            "id",
+            "integer",
+            "The source's id in this database.",
+            "id",
+            exported=False,
+            public=False,
+            synced=False,
+            minimum=1,
+            since=_SINCE,
+        ),
+        Column(
+            "uuid",
+            "uuid",
+            "The source's stable id across databases (what `source import` matches on).",
+            "uuid",
+            stored=True,
+            since=_SINCE,
+        ),
+        Column(
+            "key",
+            "key",
+            "The source's key (what --source and --via take).",
+            "key",
+            stored=True,
+            since=_SINCE,
+        ),
+        Column("name", "text", "The source's name.", "name", stored=True, free_text=True, since=_SINCE),
+        Column(
+            "url",
+            "text",
+            "The source's web address (empty: none).",
+            "url",
+            stored=True,
+            free_text=True,
+            default="",
+            since=_SINCE,
+        ),
+        Column(
+            "host",
+            "text",
+            "The web address's host, lower case (what matches a typed URL to the source).",
+            "host",
+            stored=True,
+            exported=False,
+            default="",
+            since=_SINCE,
+        ),
+        Column(
+            "type",
+            "text",
+            "What kind of body it is: " + ", ".join(SOURCE_TYPES) + ".",
+            "type",
+            stored=True,
+            choices=SOURCE_TYPES,
+            default="other",
+            since=_SINCE,
+        ),
+        Column(
+            "origin",
+            "text",
+            "Where the source is from (a country, a region, a body; empty: not said).",
+            "origin",
+            stored=True,
+            free_text=True,
+            default="",
+            since=_SINCE,
+        ),
+        Column(
+            "reliability",
+            "text",
+            "The source's reliability, A (completely reliable) to F (cannot be judged); empty: not rated.",
+            "reliability",
+            stored=True,
+            nullable=True,
+            default=None,
+            pattern=r"^[A-F]$",
+            since=_SINCE,
+        ),
+        Column(
+            "note",
+            "text",
+            "The team's private note on the source (never published).",
+            "note",
+            stored=True,
+            free_text=True,
+            public=False,
+            default="",
+            since=_SINCE,
+        ),
+        Column(
+            "merged_into",
+            "key",
+            "The key of the source it was merged into (empty: it stands on its own).",
+            "merged_into",
+            nullable=True,
+            default=None,
+            since=_SINCE,
+        ),
+        Column(
+            "created_at",
+            "datetime",
+            "When the source was registered here (UTC).",
+            "created_at",
+            exported=False,
+            synced=False,
+            since=_SINCE,
+        ),
+        Column(
+            "changed_at",
+            "datetime",
+            "When the source was last changed here (UTC).",
+            "changed_at",
+            exported=False,
+            synced=False,
+            since=_SINCE,
+        ),
+    ),
+)
+
+# `source list --json` and a SourceRecord's dict: the key first, without the merge (merged ones are hidden).
+SOURCE_LISTED = SOURCE.subset(
+    "listed source",
+    "A registered source as `source list` shows it.",
+    ("key", "uuid", "name", "url", "type", "origin", "reliability", "note"),
+)
+# What `source export` writes and `source import` reads back.
+EXPORTED_SOURCE = SOURCE.subset("exported source", SOURCE.description, SOURCE.exported())

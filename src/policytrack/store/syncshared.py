@@ -1,0 +1,183 @@
+"""The Store's rows for the rest of the shared record sync carries besides entries: every version of a
+registered source seen in the repository (sync_sources), the stubs of sources a teammate's entry cited
+before their registration arrived (sync_stubs), what each target's author had seen (sync_targets), and
+each analyst's display name (analysts)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from policytrack.store.entries import StoreBase, marks
+
+# The registry's columns a source version carries (the id and merged_into are local: merged_into travels
+# as the key of the source it leads to).
+SOURCE_STATE = (
+    "uuid",
+    "key",
+    "name",
+    "url",
+    "host",
+    "type",
+    "origin",
+    "reliability",
+    "note",
+    "created_at",
+    "changed_at",
+)
+
+_TARGETS = """SELECT t.id, f.name AS framework, i.key AS indicator, t.level, t.start, t.due, t.due_end,
+       t.note, t.set_by, t.set_at,
+       coalesce(st.seen, (SELECT count(*) FROM targets x
+                          WHERE x.indicator_id = t.indicator_id AND x.id < t.id)) AS seen
+FROM targets t JOIN indicators i ON i.id = t.indicator_id JOIN frameworks f ON f.id = i.framework_id
+LEFT JOIN sync_targets st ON st.target_id = t.id"""
+
+
+class SharedRows(StoreBase):
+    """What sync reads and writes of sources, targets and analysts, inside its own transactions."""
+
+    # -- sources -------------------------------------------------------------------------------
+
+    def source_states(self) -> list[sqlite3.Row]:
+        """Every registered source with the key it was merged into, and whether it is a stub."""
+        return self.conn.execute(
+            f"""SELECT {", ".join(f"s.{c}" for c in SOURCE_STATE)}, m.key AS merged_into,
+                       s.id, s.id IN (SELECT source_id FROM sync_stubs) AS stub
+                FROM sources s LEFT JOIN sources m ON m.id = s.merged_into ORDER BY s.key"""
+        ).fetchall()
+
+    def source_versions(self, keys: Sequence[str] | None = None) -> list[sqlite3.Row]:
+        """Versions of sources seen in (or sent to) the repository, each with whether it was sent."""
+        where = "" if keys is None else f"WHERE key IN ({marks(keys)})"
+        return self.conn.execute(
+            f"""SELECT event_id, key, seen, line, event_id IN (SELECT event_id FROM sync_events) AS sent
+                FROM sync_sources {where} ORDER BY key, seen, event_id""",
+            list(keys or ()),
+        ).fetchall()
+
+    def add_source_versions(self, rows: Sequence[tuple[str, str, int, str]]) -> None:
+        """(event id, key, seen, line) of source versions."""
+        self.conn.executemany("INSERT OR IGNORE INTO sync_sources VALUES (?, ?, ?, ?)", rows)
+
+    def put_source_state(self, state: dict[str, Any]) -> int:
+        """A source as a version says it (its merge aside): updated in place where the key is registered
+        (a stub is one no longer), else added. Returns its id."""
+        row = self.conn.execute("SELECT id FROM sources WHERE key = ?", (state["key"],)).fetchone()
+        values = [state[c] for c in SOURCE_STATE]
+        if row is None:
+            cur = self.conn.execute(
+                f"INSERT INTO sources ({', '.join(SOURCE_STATE)}) VALUES ({marks(SOURCE_STATE)})", values
+            )
+            return int(cur.lastrowid or 0)
+        taken = self.conn.execute(
+            "SELECT 1 FROM sources WHERE uuid = ? AND id <> ?", (state["uuid"], row[0])
+        ).fetchone()
+        columns = [c for c in SOURCE_STATE if not (c == "uuid" and taken)]
+        self.conn.execute(
+            f"UPDATE sources SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+            (*(state[c] for c in columns), row[0]),
+        )
+        self.conn.execute("DELETE FROM sync_stubs WHERE source_id = ?", (row[0],))
+        return int(row[0])
+
+    def set_source_merge(self, key: str, into: str | None) -> None:
+        """Where a source's key leads (None: to itself); sources merged into it follow it."""
+        ids = dict(self.conn.execute("SELECT key, id FROM sources WHERE key IN (?, ?)", (key, into or key)))
+        target = ids.get(into) if into else None
+        self.conn.execute("UPDATE sources SET merged_into = ? WHERE id = ?", (target, ids[key]))
+        if target is not None:
+            self.conn.execute("UPDATE sources SET merged_into = ? WHERE merged_into = ?", (target, ids[key]))
+
+    def insert_stub_source(self, uuid: str, key: str, at: str) -> int:
+        cur = self.conn.execute(
+            """INSERT INTO sources (uuid, key, name, created_at, changed_at) VALUES (?, ?, ?, ?, ?)""",
+            (uuid, key, key, at, at),
+        )
+        source_id = int(cur.lastrowid or 0)
+        self.conn.execute("INSERT INTO sync_stubs VALUES (?)", (source_id,))
+        return source_id
+
+    def drop_stub_marks(self, source_ids: Sequence[int]) -> None:
+        self.conn.executemany("DELETE FROM sync_stubs WHERE source_id = ?", ((i,) for i in source_ids))
+
+    # -- targets ---------------------------------------------------------------------------------
+
+    def all_target_rows(self) -> list[sqlite3.Row]:
+        """Every target, with how many of its indicator's targets its author had seen (sync.kinds)."""
+        return self.conn.execute(_TARGETS + " ORDER BY t.id").fetchall()
+
+    def target_rows_of(self, framework: str, indicator: str) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            _TARGETS + " WHERE f.name = ? AND i.key = ? ORDER BY seen, t.set_at, t.id", (framework, indicator)
+        ).fetchall()
+
+    def has_target(self, indicator_id: int, values: Sequence[str]) -> bool:
+        row = self.conn.execute(
+            """SELECT 1 FROM targets WHERE indicator_id = ? AND level = ? AND start = ? AND due = ?
+               AND due_end = ? AND note = ? AND set_by = ? AND set_at = ?""",
+            (indicator_id, *values),
+        ).fetchone()
+        return row is not None
+
+    def insert_target_row(self, indicator_id: int, values: Sequence[str], seen: int | None) -> None:
+        """A teammate's target; `seen` as its author's database counted (None: an older policytrack's
+        line, which did not say: the targets this database holds of the indicator)."""
+        cur = self.conn.execute(
+            """INSERT INTO targets (indicator_id, level, start, due, due_end, note, set_by, set_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (indicator_id, *values),
+        )
+        if seen is not None:
+            self.conn.execute("INSERT INTO sync_targets VALUES (?, ?)", (cur.lastrowid, seen))
+
+    def target_conflict_rows(self) -> list[sqlite3.Row]:
+        """Targets of one indicator that saw as many others (set apart), with no later one, oldest first."""
+        return self.conn.execute(
+            f"""WITH t AS ({_TARGETS})
+                SELECT t.* FROM t
+                WHERE t.seen = (SELECT max(x.seen) FROM t x WHERE x.framework = t.framework
+                                AND x.indicator = t.indicator)
+                AND (SELECT count(DISTINCT x.level || char(0) || x.start || char(0) || x.due || char(0)
+                                          || x.due_end || char(0) || x.note)
+                     FROM t x WHERE x.framework = t.framework AND x.indicator = t.indicator
+                     AND x.seen = t.seen) > 1
+                ORDER BY t.framework, t.indicator, t.set_at, t.set_by"""
+        ).fetchall()
+
+    # -- forecasts --------------------------------------------------------------------------------
+
+    def sync_forecast_rows(self) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            """SELECT fc.*, i.key AS indicator, f.name AS framework FROM forecasts fc
+               JOIN indicators i ON i.id = fc.indicator_id JOIN frameworks f ON f.id = i.framework_id
+               ORDER BY fc.id"""
+        ).fetchall()
+
+    def earlier_withdrawal(self, uuid: str, at: str, by: str) -> bool:
+        """A withdrawal made apart from this database's own: the earlier is kept everywhere."""
+        cur = self.conn.execute(
+            """UPDATE forecasts SET withdrawn_at = ?, withdrawn_by = ?
+               WHERE uuid = ? AND (withdrawn_at, coalesce(withdrawn_by, '')) > (?, ?)""",
+            (at, by, uuid, at, by),
+        )
+        return cur.rowcount > 0
+
+    # -- analysts ---------------------------------------------------------------------------------
+
+    def analyst_rows(self) -> list[sqlite3.Row]:
+        return self.conn.execute("SELECT name, display_name, set_at FROM analysts ORDER BY name").fetchall()
+
+    def put_analyst(self, name: str, display_name: str, set_at: str) -> bool:
+        """An analyst's display name, if this one is later (then name) than the one held; True if kept."""
+        cur = self.conn.execute(
+            """INSERT INTO analysts VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE
+               SET display_name = excluded.display_name, set_at = excluded.set_at
+               WHERE (excluded.set_at, excluded.display_name) > (analysts.set_at, analysts.display_name)""",
+            (name, display_name, set_at),
+        )
+        return cur.rowcount > 0
+
+    def display_names(self) -> dict[str, str]:
+        return {str(r[0]): str(r[1]) for r in self.conn.execute("SELECT name, display_name FROM analysts")}

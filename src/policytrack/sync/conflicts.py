@@ -1,0 +1,213 @@
+"""Conflicts: what two or more databases changed apart, and their life cycle. Every side is kept and one
+rule picks the current one in every database; a conflict is listed until something made after seeing
+every side settles it: `conflicts resolve`, any later edit, or a restore after a delete (each is a new
+revision, target or source version, and travels like any other).
+
+- an entry: revisions with the same authored number (made from the same revision), until a revision
+  authored after the last of them;
+- a target: targets of one indicator whose authors had seen as many (sync.kinds), with different values,
+  and no later one;
+- a source: versions of one key registered apart (sync.sources).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policytrack.core.errors import InputError
+from policytrack.records.columns import ENTRY_COLUMNS
+from policytrack.store import Store
+from policytrack.sync import sources
+from policytrack.sync.record import Sender
+
+# What a side of an entry conflict may have changed: the entry's synced fields, and whether it is deleted.
+_LOCAL = ("indicator_id", "source_id", "via_id", "weight")
+_SHOWN = tuple(c for c in ENTRY_COLUMNS if c not in _LOCAL)
+_TARGET_VALUES = ("level", "start", "due", "due_end", "note")
+_SOURCE_VALUES = ("name", "url", "type", "origin", "reliability", "note")
+
+
+def _with_deleted(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    deleted: bool = False
+    for rev in history:
+        deleted = rev["deleted"] = _deleted_after(rev["action"], deleted)
+    return history
+
+
+def _deleted_after(action: str, before: bool) -> bool:
+    return True if action == "delete" else False if action in ("create", "restore") else before
+
+
+def _changes(before: dict[str, Any] | None, after: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """Field by field, what a side changed: {field: [before, after]}, values whole."""
+    return {
+        name: [None if before is None else before[name], after[name]]
+        for name in names
+        if before is None or before[name] != after[name]
+    }
+
+
+def entry_conflicts(store: Store) -> list[dict[str, Any]]:
+    out = []
+    for entry_id, uuid in store.conflicted_entries():
+        history = _with_deleted(store.synced_revisions(entry_id))
+        groups: dict[int, list[dict[str, Any]]] = {}
+        for rev in history:
+            groups.setdefault(rev["authored"], []).append(rev)
+        for authored, members in sorted(groups.items()):
+            if len(members) < 2:
+                continue
+            last = max(r["revision"] for r in members)
+            if any(r["authored"] > last for r in history):
+                continue  # settled: a revision made after seeing every side
+            first = min(r["revision"] for r in members)
+            base = history[first - 2] if first > 1 else None
+            for r in members:  # each side made from the base, not from the side before it in the history
+                r["deleted"] = _deleted_after(r["action"], bool(base and base["deleted"]))
+            names = (*_SHOWN, "deleted")
+            out.append(
+                {
+                    "kind": "entry",
+                    "id": entry_id,
+                    "uuid": uuid,
+                    "ref": uuid[:8],
+                    "from_revision": authored - 1,
+                    "current": history[-1]["revision"],
+                    "revisions": [
+                        {
+                            "revision": r["revision"],
+                            "action": r["action"],
+                            "changed_by": r["changed_by"],
+                            "changed_at": r["changed_at"],
+                            "summary": r["summary"],
+                            "changes": _changes(base, r, names),
+                        }
+                        for r in members
+                    ],
+                }
+            )
+    return out
+
+
+def target_conflicts(store: Store) -> list[dict[str, Any]]:
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in store.target_conflict_rows():
+        item = found.setdefault(
+            (row["framework"], row["indicator"]),
+            {
+                "kind": "target",
+                "ref": f"target:{row['framework']}:{row['indicator']}",
+                "framework": row["framework"],
+                "indicator": row["indicator"],
+                "targets": [],
+            },
+        )
+        item["targets"].append({k: row[k] for k in (*_TARGET_VALUES, "set_by", "set_at")})
+    return list(found.values())
+
+
+def source_conflicts(store: Store) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": "source",
+            "ref": f"source:{item['key']}",
+            "key": item["key"],
+            "current": item["current"],
+            "versions": [
+                {k: v[k] for k in ("uuid", *_SOURCE_VALUES, "changed_by", "changed_at")}
+                for v in item["versions"]
+            ],
+        }
+        for item in sources.conflicts(store)
+    ]
+
+
+def all_conflicts(store: Store) -> list[dict[str, Any]]:
+    return [*entry_conflicts(store), *target_conflicts(store), *source_conflicts(store)]
+
+
+def conflict_keys(store: Store) -> set[str]:
+    """What names each open conflict, to count the ones a sync brought."""
+    return {f"{c['ref']}:{c.get('from_revision', '')}" for c in all_conflicts(store)}
+
+
+# -- resolving ------------------------------------------------------------------------------------
+
+
+def _pick(sides: list[dict[str, Any]], keep: str, me: str, by: str, what: str) -> dict[str, Any]:
+    if keep == "mine":
+        chosen = [s for s in sides if s[by] == me]
+    elif keep == "theirs":
+        chosen = [s for s in sides if s[by] != me]
+    else:
+        raise InputError(f"--keep {keep!r} for {what}: use mine or theirs")
+    if len(chosen) != 1:
+        names = ", ".join(sorted({str(s[by]) for s in sides}))
+        raise InputError(
+            f"--keep {keep} names {len(chosen)} of the sides of {what} (made by {names}); "
+            "give the revision number to keep instead"
+            if what.startswith("entry")
+            else f"--keep {keep} names {len(chosen)} of the sides of {what} (made by {names}); "
+            "set the value you want with the usual command instead"
+        )
+    return chosen[0]
+
+
+def resolve(store: Store, ref: str, keep: str, sender: Sender) -> str:
+    """Settle one conflict by keeping one side (a new revision, target or source version that copies it);
+    returns what was done."""
+    me, now = sender.analyst, sender.now
+    if ref.startswith("target:"):
+        found = [c for c in target_conflicts(store) if c["ref"] == ref]
+        if not found:
+            raise _no_conflict(ref)
+        kept = _pick(found[0]["targets"], keep, me, "set_by", ref)
+        indicator_id = store.indicator_ids()[(found[0]["framework"], found[0]["indicator"])]
+        with store.transaction():
+            store.insert_target_row(indicator_id, [*(kept[k] for k in _TARGET_VALUES), me, now], None)
+        return f"kept the target set by {kept['set_by']} at {kept['set_at']} as a new target"
+    if ref.startswith("source:"):
+        found = [c for c in source_conflicts(store) if c["ref"] == ref]
+        if not found:
+            raise _no_conflict(ref)
+        kept = _pick(found[0]["versions"], keep, me, "changed_by", ref)
+        source = store.source_by_key(found[0]["key"])
+        assert source is not None
+        from policytrack.domain.sources import url_host
+
+        values = {k: kept[k] for k in _SOURCE_VALUES} | {"host": url_host(kept["url"]) if kept["url"] else ""}
+        store.update_source(source.id, values, now)
+        return f"kept source {found[0]['key']!r} as {kept['changed_by']} registered it"
+    entry_id = int(ref)
+    found = [c for c in entry_conflicts(store) if c["id"] == entry_id]
+    if not found:
+        raise _no_conflict(ref)
+    sides = [r for c in found for r in c["revisions"]]
+    if keep.isdigit():
+        chosen = [s for s in sides if s["revision"] == int(keep)]
+        if not chosen:
+            numbers = ", ".join(str(s["revision"]) for s in sides)
+            raise InputError(f"revision {keep} is no side of the conflict; keep one of {numbers}")
+        kept_number = chosen[0]["revision"]
+    else:
+        kept_number = _pick(sides, keep, me, "changed_by", f"entry {entry_id}")["revision"]
+    history = _with_deleted(store.synced_revisions(entry_id))
+    kept = history[kept_number - 1]
+    kept["deleted"] = next(s["changes"] for s in sides if s["revision"] == kept_number).get(
+        "deleted", [None, kept["deleted"]]
+    )[1]
+    deleted_now = store.get_entry(entry_id).deleted
+    action = (
+        "delete"
+        if kept["deleted"] and not deleted_now
+        else ("restore" if deleted_now and not kept["deleted"] else "edit")
+    )
+    values = {c: kept[c] for c in ENTRY_COLUMNS} | {
+        "deleted_at": (history[-1].get("deleted_at") or now) if kept["deleted"] else None
+    }
+    store.update_entry(entry_id, values, action, me, now)
+    return f"kept revision {kept_number} of entry {entry_id} as revision {len(history) + 1}"
+
+
+def _no_conflict(ref: str) -> InputError:
+    return InputError(f"{ref!r} has no open conflict; `policytrack conflicts` lists them")
