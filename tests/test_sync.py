@@ -519,7 +519,7 @@ def test_any_delivery_order_gives_the_same_history(tmp_path: Path, edits: list[A
 
     records = [_revision_record(u, 1, "ama", 0, 0) for u in _UUIDS]
     records += [_revision_record(*edit) for edit in edits]
-    incoming = [Incoming("test", r, event_id(line_text(r))) for r in records]
+    incoming = [Incoming("test", ENTRIES.read_line(r), event_id(line_text(r))) for r in records]
     unique = list({item.event: item for item in incoming}.values())
     results = []
     folder = Path(tempfile.mkdtemp(dir=tmp_path))  # tmp_path is shared by every example

@@ -120,6 +120,7 @@ def conflicts_cmd(
     delete, or `conflicts resolve` settles one, in every database once synced."""
     if ctx.invoked_subcommand is not None:
         return
+    from policytrack.records.source import SOURCE_SET
     from policytrack.render.text import visible
     from policytrack.sync.engine import conflicts
 
@@ -161,8 +162,7 @@ def conflicts_cmd(
             typer.echo(f"source {visible(item['key'])} registered apart (current: {item['current']})")
             for v in item["versions"]:
                 fields = ", ".join(
-                    f"{k} {visible(json.dumps(v[k], ensure_ascii=False))}"
-                    for k in ("name", "url", "type", "origin", "reliability", "note")
+                    f"{k} {visible(json.dumps(v[k], ensure_ascii=False))}" for k in SOURCE_SET.names()
                 )
                 typer.echo(f"  by {visible(v['changed_by'])} at {v['changed_at']} ({v['uuid']}): {fields}")
             typer.echo(f"  settle: policytrack conflicts resolve {visible(item['ref'])} --keep mine|theirs")

@@ -213,7 +213,7 @@ def _parse(
         try:
             text = raw.decode("utf-8")
             record = json.loads(text)
-            kind = check_record(record)
+            kind, record = check_record(record)
         except UnicodeDecodeError:
             raise _bad_line(relative, number, "not UTF-8") from None
         except InputError as exc:
