@@ -205,7 +205,7 @@ def test_a_corrupt_line_names_its_file_and_line_and_imports_nothing(team: Team, 
         ("analysts/eve/notes.txt", "hello\n", "which policytrack did not write"),
         ("analysts/eve/2024-01-0000abcd.jsonl", "{not json\n", "line 1: not a JSON object"),
         ("analysts/eve/2024-01-0000abcd.jsonl", '{"kind":"entry"}', "line 1: the line is cut short"),
-        ("analysts/eve/2024-01-0000abcd.jsonl", '{"kind":"survey"}\n', "unknown record kind 'survey'"),
+        ("analysts/eve/2024-01-0000abcd.jsonl", '{"kind":"survey"}\n', "does not know ('survey')"),
         ("analysts/eve/2024-01-0000abcd.jsonl", '{"kind": "target"}\n', "line 1: "),
     ],
 )

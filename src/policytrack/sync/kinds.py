@@ -27,6 +27,7 @@ from policytrack.sync.analysts import ANALYSTS
 from policytrack.sync.forecasts import FORECASTS
 from policytrack.sync.record import (
     Incoming,
+    NewerRecord,
     Received,
     Record,
     RecordKind,
@@ -306,7 +307,8 @@ def check_record(record: Any) -> tuple[RecordKind, Record]:
         raise InputError("not a JSON object")
     kind = BY_KIND.get(record.get("kind"))  # type: ignore[arg-type]
     if kind is None:
-        raise InputError(
-            f"unknown record kind {record.get('kind')!r} (from a newer policytrack?): upgrade policytrack"
+        raise NewerRecord(
+            f"a record of a kind this policytrack does not know ({record.get('kind')!r}), written by a "
+            "newer policytrack"
         )
     return kind, kind.read_line(record)

@@ -85,6 +85,10 @@ def shared(kind: str, declared: Kind, values: dict[str, Any]) -> Record:
     return record
 
 
+class NewerRecord(InputError):
+    """A line a newer policytrack wrote: a kind or a field this release does not know."""
+
+
 @dataclass(frozen=True)
 class RecordKind:
     name: str
@@ -111,11 +115,11 @@ class RecordKind:
         missing = self.fields - record.keys() - self.defaults.keys()
         extra = record.keys() - self.fields
         if missing:
-            raise InputError(f"a {self.name} record lacks {', '.join(sorted(missing))}")
+            raise InputError(f"a record ({self.name}) lacks {', '.join(sorted(missing))}")
         if extra:
-            raise InputError(
-                f"a {self.name} record has field(s) {', '.join(sorted(extra))} that this policytrack does "
-                "not know (from a newer policytrack?): upgrade policytrack"
+            raise NewerRecord(
+                f"a record ({self.name}) has field(s) {', '.join(sorted(extra))} that this policytrack does "
+                "not know, written by a newer policytrack"
             )
         full = {**self.defaults, **record}
         for f in self.declared:
