@@ -174,7 +174,8 @@ def resolve_cmd(
     ref: Annotated[
         str,
         typer.Argument(
-            help="The entry id, or target:FRAMEWORK:INDICATOR, or source:KEY, as `conflicts` shows."
+            help="The entry id or reference (@3f9a1c), or target:FRAMEWORK:INDICATOR, or source:KEY, "
+            "as `conflicts` shows."
         ),
     ],
     keep: Annotated[
@@ -184,11 +185,12 @@ def resolve_cmd(
 ) -> None:
     """Settle a conflict by keeping one side: a new revision (or target, or source version) that copies it,
     sent by the next `policytrack sync`, settles it in every database."""
-    from policytrack.cli.common import entry_id_arg
+    from policytrack.cli.common import entry_id_arg, reference
     from policytrack.sync.conflicts import resolve
 
-    if not ref.startswith(("target:", "source:")):
-        ref = str(entry_id_arg(ref))
+    entry = not ref.startswith(("target:", "source:"))
+    if entry:
+        reference(ref, "entry")  # a bad reference is refused before the database opens
     with opened_store(ctx) as store:
-        done = resolve(store, ref, keep.strip(), _sender())
+        done = resolve(store, str(entry_id_arg(ref, store)) if entry else ref, keep.strip(), _sender())
     confirm(ctx, done, "the resolution")
