@@ -255,7 +255,7 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("reviewed_at", "TEXT", 0, None, 0),
         ],
         "checks": [
-            "CHECK (date_precision IN ('day', 'month', 'year'))",
+            "CHECK (date_precision IN ('day', 'month', 'quarter', 'year'))",
             "CHECK (length(trim(summary)) > 0)",
             "CHECK (effect BETWEEN -2 AND 2)",
             "CHECK (grade IS NULL OR grade GLOB '[A-F][1-6]')",
@@ -326,7 +326,7 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         ],
         "checks": [
             "CHECK (action IN ('create', 'edit', 'delete', 'restore', 'import'))",
-            "CHECK (date_precision IN ('day', 'month', 'year'))",
+            "CHECK (date_precision IN ('day', 'month', 'quarter', 'year'))",
             "CHECK (length(trim(summary)) > 0)",
             "CHECK (effect BETWEEN -2 AND 2)",
             "CHECK (grade IS NULL OR grade GLOB '[A-F][1-6]')",
