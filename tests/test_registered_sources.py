@@ -55,12 +55,15 @@ def test_grep_finds_a_registered_source_by_key_and_name(cli: Invoke, linked: Non
     assert summaries(cli, "--grep", "nothing-here") == []
 
 
-def test_the_explain_tables_and_timeline_show_the_registered_source(cli: Invoke, linked: None) -> None:
+def test_the_explain_tables_and_timeline_show_the_registered_source(
+    cli: Invoke, linked: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     shown = "example-ministry (Example Ministry) via wire (Example Wire Service)"
     for fmt in ("markdown", "html"):
         result = cli("report", "--explain", "-f", fmt, "--as-of", "2024-12-31")
         assert result.exit_code == 0, result.output
         assert shown in result.stdout, fmt
+    monkeypatch.setenv("COLUMNS", "160")  # the source column whole beside the reference
     table = cli("timeline", "regional", "--until", "2024-12-31")
     words = " ".join(table.stdout.split())  # the cell wraps
     assert table.exit_code == 0 and "(Example Ministry)" in words and "via wire (Example Wire" in words

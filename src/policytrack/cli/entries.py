@@ -463,7 +463,13 @@ def _list_table(
             )
 
 
-EntryIdArg = Annotated[str, typer.Argument(help="Entry id, as `policytrack list` shows it.")]
+EntryIdArg = Annotated[
+    str,
+    typer.Argument(
+        help="Entry id as `policytrack list` shows it, or its team-wide reference "
+        "(@ and a uuid prefix: @3f9a1c)."
+    ),
+]
 
 
 @app.command("show", epilog="Example: policytrack show 3")
@@ -479,7 +485,7 @@ def show_cmd(
 
     fmt = chosen_format(fmt, *SHOW_OUTPUT, as_json=as_json)
     with opened_store(ctx) as store:
-        entry = store.get_entry(entry_id_arg(entry_id))
+        entry = store.get_entry(entry_id_arg(entry_id, store))
         linked = [
             store.get_entry(i)
             for i in (store.event_entry_ids(entry.event) if entry.event else [])
@@ -568,7 +574,7 @@ def edit_cmd(
         if changed:
             option = "--" + changed[0].replace("_", "-")
             raise fail(f"--editor changes the entry in a form: give no other change ({option}) with it", 2)
-        _edit_in_editor(ctx, entry_id_arg(entry_id), framework)
+        _edit_in_editor(ctx, entry_id, framework)
         return
 
     changes = EntryChanges(
@@ -590,13 +596,13 @@ def edit_cmd(
         via=via,
     )
     with opened_store(ctx) as store:
-        entry = store.get_entry(entry_id_arg(entry_id))
+        entry = store.get_entry(entry_id_arg(entry_id, store))
         fw = get_framework(store, framework or entry.framework)
         entry = edit_entry(store, fw, entry.id, changes)
     confirm(ctx, f"Updated entry {entry.id} (revision {entry.revision})", f"the edit of entry {entry.id}")
 
 
-def _edit_in_editor(ctx: typer.Context, entry_id: int, framework: str | None) -> None:
+def _edit_in_editor(ctx: typer.Context, raw_id: str, framework: str | None) -> None:
     from policytrack.cli.editor import FormAbandoned, fill_in, labels
     from policytrack.domain.entries import EntryChanges, edit_entry
     from policytrack.domain.workspace import get_framework
@@ -604,6 +610,7 @@ def _edit_in_editor(ctx: typer.Context, entry_id: int, framework: str | None) ->
 
     dayfirst, monthfirst = ctx.params.get("dayfirst", False), ctx.params.get("monthfirst", False)
     with opened_store(ctx) as store:
+        entry_id = entry_id_arg(raw_id, store)
         current = store.get_entry(entry_id)
         if current.deleted:
             raise InputError(f"entry {entry_id} is deleted; `policytrack restore {entry_id}` first")
@@ -659,7 +666,7 @@ def delete_cmd(
     from policytrack.render.text import visible
 
     with opened_store(ctx) as store:
-        entry = store.get_entry(entry_id_arg(entry_id))
+        entry = store.get_entry(entry_id_arg(entry_id, store))
         if not force:
             if not sys.stdin.isatty():
                 raise InputError(
@@ -685,7 +692,7 @@ def restore_cmd(ctx: typer.Context, entry_id: EntryIdArg) -> None:
     from policytrack.domain.entries import restore_entry
 
     with opened_store(ctx) as store:
-        entry = restore_entry(store, entry_id_arg(entry_id))
+        entry = restore_entry(store, entry_id_arg(entry_id, store))
     confirm(ctx, f"Restored entry {entry.id} (revision {entry.revision})", f"the restore of entry {entry.id}")
 
 
@@ -704,7 +711,7 @@ def history_cmd(
 
     fmt = chosen_format(fmt, *HISTORY_OUTPUT, as_json=as_json)
     with opened_store(ctx) as store:
-        revisions = history(store, entry_id_arg(entry_id))
+        revisions = history(store, entry_id_arg(entry_id, store))
         notes = store.entry_reversals(revisions[0].entry.id)
     if fmt != "table":
         records = (

@@ -20,7 +20,7 @@ from policytrack.domain.likelihood import BANDS, Band, band_of, brier, parse_lik
 from policytrack.domain.status import statuses_at
 from policytrack.records import check
 from policytrack.records.forecast import FORECAST
-from policytrack.records.models import MAX_ID, Framework, Indicator, resolve_indicator
+from policytrack.records.models import Framework, Indicator, resolve_indicator, short_ref
 from policytrack.store import Store
 
 OPEN, YES, NO, WITHDRAWN = "open", "yes", "no", "withdrawn"
@@ -58,6 +58,11 @@ class Forecast:
     @property
     def band(self) -> Band:
         return band_of(self.likelihood)
+
+    @property
+    def ref(self) -> str:
+        """The team-wide short reference (records.models.short_ref)."""
+        return short_ref(self.uuid)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -117,13 +122,6 @@ def withdraw_forecast(store: Store, fw: Framework, forecast_id: int, today: date
         raise InputError(f"forecast {forecast_id} is already withdrawn (on {current.withdrawn_at[:10]})")
     store.withdraw_forecast(forecast_id, default_analyst(), utc_now())
     return get_forecast(store, fw, forecast_id, today)
-
-
-def forecast_id(raw: str) -> int:
-    digits = raw.strip().lstrip("#")
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(MAX_ID)) or int(digits) < 1:
-        raise InputError(f"invalid forecast id {raw!r}: use the number `policytrack forecasts` shows")
-    return int(digits)
 
 
 def get_forecast(store: Store, fw: Framework, forecast_id: int, today: date | None = None) -> Forecast:

@@ -177,6 +177,17 @@ class Framework:
         raise InputError(f"unknown status level {name!r}: use one of {names}")
 
 
+# How many hex digits of a uuid name a record to a teammate in tables, `show`, conflicts and the brief:
+# the same in every database (the local id is not).
+REF_DIGITS = 8
+
+
+def short_ref(uuid: str) -> str:
+    """A record's team-wide short reference: @ and its uuid's first hex digits (every command that takes
+    an id takes it)."""
+    return "@" + uuid.replace("-", "")[:REF_DIGITS]
+
+
 @dataclass
 class EntryInput:
     """What an analyst gives for one piece of evidence (entries.validated_values checks it before storing)."""
@@ -232,6 +243,11 @@ class Entry:
     source_name: str | None = None
     via_name: str | None = None
     source_url: str | None = None
+
+    @property
+    def ref(self) -> str:
+        """The team-wide short reference (short_ref)."""
+        return short_ref(self.uuid)
 
     def as_dict(self) -> dict[str, object]:
         return {

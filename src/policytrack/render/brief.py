@@ -69,7 +69,7 @@ def source_link(source: str) -> str | None:
 @dataclass(frozen=True)
 class EvidenceRow:
     date: str
-    id: int
+    ref: str  # the team-wide reference (records.models.short_ref): the brief is the same in every database
     summary: str
     grade: str
     effect: str
@@ -82,7 +82,7 @@ def _evidence(entries: list[Entry]) -> list[EvidenceRow]:
     return [
         EvidenceRow(
             str(e.date),
-            e.id,
+            e.ref,
             visible(e.summary),
             describe_grade(e.grade) if e.grade else "ungraded",
             _signed(e.effect),

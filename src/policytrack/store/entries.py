@@ -191,6 +191,20 @@ class EntryRows(StoreBase):
             )
             self.write_revision(conn, entry_id, action, changed_by, at)
 
+    def uuid_prefix_matches(self, table: str, prefix: str, limit: int) -> list[tuple[int, str]]:
+        """(id, uuid) of the first `limit` rows of `table` (entries or forecasts) whose uuid starts with
+        `prefix` (lower-case, hyphens where a uuid has them), by the uuid index: a uuid holds only hex
+        digits and '-', all before 'g'."""
+        if table not in ("entries", "forecasts"):
+            raise ValueError(table)
+        return [
+            (int(r[0]), str(r[1]))
+            for r in self.conn.execute(
+                f"SELECT id, uuid FROM {table} WHERE uuid >= ? AND uuid < ? ORDER BY uuid LIMIT ?",
+                (prefix, prefix + "g", limit),
+            )
+        ]
+
     def entry_row(self, entry_id: int) -> sqlite3.Row:
         row: sqlite3.Row | None = self.conn.execute(
             "SELECT * FROM entries WHERE id = ?", (entry_id,)
