@@ -26,6 +26,9 @@ INT_FIELDS = frozenset(c.name for c in COLUMNS if c.kind == "number" and c.expor
 LIST_FIELDS = frozenset(c.name for c in COLUMNS if c.kind == "list")
 # The review of an entry: set by `review`, cleared by an edit of anything else.
 REVIEW_FIELDS = ("reviewed_by", "reviewed_at")
+# An entry returned to its author for changes (`review --request-changes`): set by the reviewer, cleared by
+# the author's next edit.
+RETURN_FIELDS = ("returned_by", "returned_at", "return_comment")
 # What an import row must have, and may have besides the export's columns: a tombstone's date, or (as
 # `list --deleted` writes in JSON) whether the entry is deleted.
 REQUIRED = ("indicator", "date", "summary")
@@ -60,6 +63,9 @@ ENTRY_JSON_FIELDS = (
     "analyst",
     "reviewed_by",
     "reviewed_at",
+    "returned_by",
+    "returned_at",
+    "return_comment",
     "revision",
     "recorded_at",
     "deleted",

@@ -45,6 +45,7 @@ MIGRATION_NAMES = (
     "m009_reviews",
     "m010_shared_record",
     "m011_one_order_and_sources_view",
+    "m012_returned_entries",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0

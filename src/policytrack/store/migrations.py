@@ -393,3 +393,13 @@ def m011_one_order_and_sources_view(db: Any) -> None:
            LEFT JOIN sources v ON v.id = e.via_id
            WHERE e.deleted_at IS NULL"""
     )
+
+
+@migrations(name="m012_returned_entries")
+def m012_returned_entries(db: Any) -> None:
+    """An entry returned to its author for changes (`review --request-changes`): who returned it, when,
+    and what to change (NULL: not returned). Like a review it is a revision of the entry, so the history
+    keeps it; the author's next edit clears it."""
+    for table in ("entries", "entry_revisions"):
+        for column in ("returned_by", "returned_at", "return_comment"):
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
