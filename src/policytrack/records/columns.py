@@ -72,6 +72,11 @@ ENTRY_JSON_FIELDS = (
 )
 # The entry as `export entries` (and `list --csv`) writes it, with --all-revisions, and as JSON shows it.
 EXPORTED = ENTRY.subset("exported entry", "An entry as `export entries` writes it.", EXPORT_FIELDS)
+# The entry as `publish` writes it (entries.csv, entries.jsonl, the Data Package's schema): the export's
+# public fields only (never what a field declares `public=False`).
+PUBLISHED = EXPORTED.subset(
+    "published entry", "An entry as `publish` writes it: its public fields.", EXPORTED.names(public=True)
+)
 EXPORTED_REVISIONS = Kind(
     "exported revision",
     "One revision of an entry as `export entries --all-revisions` writes it.",

@@ -4,7 +4,7 @@ error messages) look a kind up in. Imports every declaration, so only code that 
 
 from __future__ import annotations
 
-from policytrack.records.columns import EXPORTED, EXPORTED_REVISIONS, LISTED, LISTED_DELETED
+from policytrack.records.columns import EXPORTED, EXPORTED_REVISIONS, LISTED, LISTED_DELETED, PUBLISHED
 from policytrack.records.entry import CHANGES, ENTRY, FORM, REVISION, ROW_TEXT
 from policytrack.records.field import Field, Kind
 from policytrack.records.forecast import EXPORTED_FORECAST, FORECAST, FORECAST_LISTED, SCORE
@@ -30,6 +30,7 @@ KINDS: dict[str, Kind] = {
         REVISION,
         EXPORTED,
         EXPORTED_REVISIONS,
+        PUBLISHED,
         LISTED,
         LISTED_DELETED,
         FORM,
