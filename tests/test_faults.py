@@ -22,7 +22,8 @@ from policytrack.records.columns import EXPORT_FIELDS
 
 WRITER = """
 import sys
-from policytrack.cli import app
+from policytrack.cli import full_app
+app = full_app()
 from typer.testing import CliRunner
 runner, worker = CliRunner(), sys.argv[1]
 for i in range(250):

@@ -22,7 +22,8 @@ from policytrack.exchange.readers import MAX_RECORD
 
 LOGGER = """
 import sys
-from policytrack.cli import app
+from policytrack.cli import full_app
+app = full_app()
 from typer.testing import CliRunner
 runner, worker, count = CliRunner(), sys.argv[1], int(sys.argv[2])
 for i in range(count):

@@ -77,6 +77,7 @@ def test_built_wheel_ships_the_framework(tmp_path: Path, db_path: Path) -> None:
     assert "policytrack/domain/frameworks/builtin/mali-china-security.toml" in names
     assert "policytrack/render/templates/brief.html.j2" in names  # the brief's templates ship too
     assert "policytrack/render/templates/brief.svg.j2" in names
+    assert "policytrack/locale/fr/LC_MESSAGES/policytrack.mo" in names  # the compiled French catalogue
     # Run the package from the unpacked wheel alone (PYTHONPATH wins over the editable install).
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
@@ -97,3 +98,5 @@ def test_built_wheel_ships_the_framework(tmp_path: Path, db_path: Path) -> None:
     result = run(["indicators", "--json"], env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["key"] == "civilian-led"
+    french = run(["--lang", "fr", "log", "regional", "x", "--date", "30 février 2024"], env, cwd=tmp_path)
+    assert french.returncode == 1 and "ce jour n'existe pas" in french.stderr

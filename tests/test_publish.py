@@ -93,7 +93,7 @@ def test_frictionless_validates_the_data_package(published: Path) -> None:
     fields = {f["name"]: f for f in entries["schema"]["fields"]}
     assert fields["effect"]["constraints"] == {"required": True, "minimum": -2, "maximum": 2}
     assert fields["date"]["type"] == "string" and "pattern" in fields["date"]["constraints"]
-    assert fields["date_precision"]["constraints"] == {"enum": ["day", "month", "year"]}
+    assert fields["date_precision"]["constraints"] == {"enum": ["day", "month", "quarter", "year"]}
     assert entries["schema"]["primaryKey"] == ["uuid"]
     # every column of every CSV in the bundle is described, by its declaration
     for resource in package["resources"]:

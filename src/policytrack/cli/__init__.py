@@ -70,7 +70,7 @@ def full_app() -> typer.Typer:
 
 
 # Global options that take a value, so main() can find the command name after them.
-_VALUE_OPTIONS = {"--db"}
+_VALUE_OPTIONS = {"--db", "--lang"}
 
 
 def command_name(args: list[str]) -> str | None:

@@ -155,6 +155,15 @@ def main_callback(
     no_color: Annotated[
         bool, typer.Option("--no-color", help="No colour in output (NO_COLOR works too).")
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="Language of messages and dates (en, fr, bm...). Default: config `language`, else "
+            "LC_ALL, LC_MESSAGES, LANG, else English. Data (CSV, JSON) is the same in every language.",
+            metavar="CODE",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
@@ -162,3 +171,11 @@ def main_callback(
 ) -> None:
     """Track whether published policy recommendations are carried out."""
     ctx.obj = State(db_option=db, no_color=no_color)
+    from policytrack.core import i18n
+    from policytrack.core.config import setting
+
+    try:
+        code = i18n.check_language(lang) if lang is not None else None
+    except PolicytrackError as exc:
+        raise fail(str(exc), 2) from None
+    i18n.choose(code, configured=lambda: setting("language"))

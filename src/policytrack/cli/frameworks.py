@@ -80,15 +80,18 @@ def show_cmd(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Framework name (`policytrack framework list`).")],
 ) -> None:
-    """A framework's citation, status scale and indicators, with their signals and baselines."""
+    """A framework's citation, status scale and indicators, with their signals and baselines, in the
+    chosen language where the file translates them (`[en]` marks a text it does not)."""
+    from policytrack.core.i18n import language
+    from policytrack.domain.frameworks.install import with_translations
     from policytrack.domain.workspace import get_framework
     from policytrack.render.framework import framework_detail
 
     with opened_store(ctx) as store:
-        fw = get_framework(store, name)
+        fw = with_translations(store, get_framework(store, name))
         assert fw.id is not None
         versions = store.framework_versions(fw.id)
-    console(ctx).print(framework_detail(fw, [(v["version"], v["loaded_at"]) for v in versions]))
+    console(ctx).print(framework_detail(fw, [(v["version"], v["loaded_at"]) for v in versions], language()))
 
 
 @framework_app.command(

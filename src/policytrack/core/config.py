@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import check_language
 
 ENV_CONFIG = "POLICYTRACK_CONFIG"
 MAX_CONFIG_BYTES = 64 * 1024
 
-# key -> (what it sets, its kind); kinds: path, text, count, order, switch
+# key -> (what it sets, its kind); kinds: path, text, count, order, switch, language
 KEYS: dict[str, tuple[str, str]] = {
     "db": ("the database file (like --db and $POLICYTRACK_DB)", "path"),
     "analyst": ("who logs entries (like --analyst and $POLICYTRACK_ANALYST)", "text"),
@@ -32,6 +33,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "color": ("false turns colour off (like --no-color and $NO_COLOR)", "switch"),
     "display_name": ("your full name, as teammates see it through sync and in its commits", "text"),
     "email": ("your e-mail in sync's commits (else git's own user.email)", "text"),
+    "language": ("the language of messages and dates, e.g. fr (like --lang; else LC_ALL, LANG)", "language"),
 }
 
 
@@ -76,6 +78,9 @@ def check_value(key: str, value: Any, where: str = "") -> Any:
     if kind == "count":
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100_000:
             raise InputError(f"{where}{key} must be a whole number of days from 1 to 100000")
+        return value
+    if kind == "language":
+        check_language(value, f"{where}{key}")
         return value
     if kind == "order":
         if value not in ("dayfirst", "monthfirst"):

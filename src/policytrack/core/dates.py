@@ -1,8 +1,9 @@
-"""Reading the dates analysts type: exact days, months or years, and a few relative forms.
+"""Reading the dates analysts type: exact days, months, quarters or years, and a few relative forms.
 
-A date keeps the precision it was given with: `2024-09` stays a month and is never shown as `2024-09-01`.
-Its position in time (for sorting, windows and "as of") is the first day of that period.
-dateutil is imported only for free-text dates, to keep the common ISO path fast.
+A date keeps the precision it was given with: `2024-09` stays a month and is never shown as `2024-09-01`;
+`T3 2024` stays a quarter, stored as `2024-Q3`. Its position in time (for sorting, windows and "as of") is
+the first day of that period, its `end` the last. Dates in words are read in several languages
+(core/datewords.py); dateutil is imported only for English free text, to keep the common ISO path fast.
 """
 
 from __future__ import annotations
@@ -14,18 +15,26 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from policytrack.core.errors import DateError
+from policytrack.core.i18n import _
 
-Precision = Literal["day", "month", "year"]
+Precision = Literal["day", "month", "quarter", "year"]
 
-ACCEPTED = (
-    "accepted: 2025-01-29, 29 January 2025, 2024-09, Sept 2024, 2024, today, yesterday, "
-    "3 days ago, last week, last month, last year"
-)
+
+def accepted() -> str:
+    """The forms of date parse_date reads, in the language of the messages (datewords: its names and
+    patterns load only for a date in words or an error, not for the ISO dates of the common path)."""
+    from policytrack.core.datewords import accepted as text
+
+    return text()
+
+
+# What entries.date_precision may hold (the entry declaration's choices and the schema's CHECK).
+PRECISIONS: tuple[Precision, ...] = ("day", "month", "quarter", "year")
 
 
 @dataclass(frozen=True, order=True)
 class PartialDate:
-    """A calendar date known to a day, a month or a year."""
+    """A calendar date known to a day, a month, a quarter or a year."""
 
     start: date
     precision: Precision
@@ -35,6 +44,8 @@ class PartialDate:
             return f"{self.start.year:04d}"
         if self.precision == "month":
             return f"{self.start.year:04d}-{self.start.month:02d}"
+        if self.precision == "quarter":
+            return f"{self.start.year:04d}-Q{(self.start.month - 1) // 3 + 1}"
         return self.start.isoformat()
 
     @property
@@ -45,14 +56,19 @@ class PartialDate:
         if self.precision == "month":
             last = calendar.monthrange(self.start.year, self.start.month)[1]
             return date(self.start.year, self.start.month, last)
+        if self.precision == "quarter":
+            month = self.start.month + 2
+            return date(self.start.year, month, calendar.monthrange(self.start.year, month)[1])
         return self.start
 
     @classmethod
     def from_stored(cls, text: str) -> PartialDate:
-        """Rebuild a date from its stored form (`2024`, `2024-09` or `2024-09-17`)."""
+        """Rebuild a date from its stored form (`2024`, `2024-09`, `2024-Q3` or `2024-09-17`)."""
         parts = text.split("-")
         if len(parts) == 1:
             return cls(date(int(parts[0]), 1, 1), "year")
+        if len(parts) == 2 and parts[1][:1] == "Q" and parts[1][1:] in ("1", "2", "3", "4"):
+            return cls(date(int(parts[0]), 3 * int(parts[1][1:]) - 2, 1), "quarter")
         if len(parts) == 2:
             return cls(date(int(parts[0]), int(parts[1]), 1), "month")
         return cls(date.fromisoformat(text), "day")
@@ -66,12 +82,12 @@ _AGO = re.compile(r"^(\d+|a|an|one)\s+(day|week|month|year)s?\s+ago$")
 _UNIT_DAYS = {"day": 1, "week": 7}
 
 
-_STORED_FORM = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_STORED_FORM = re.compile(r"^\d{4}(-\d{2}(-\d{2})?|-Q[1-4])?$")
 
 
 def stored_date(raw: str, today: date, *, allow_future: bool = False) -> PartialDate | None:
-    """A date already in the stored form (`2024`, `2024-09`, `2024-09-17`, the common case in imports)
-    that parse_date would accept as it is; None for anything else, which parse_date explains."""
+    """A date already in the stored form (`2024`, `2024-09`, `2024-Q3`, `2024-09-17`: the common case in
+    imports) that parse_date would accept as it is; None for anything else, which parse_date explains."""
     if not _STORED_FORM.match(raw):
         return None
     try:
@@ -87,7 +103,8 @@ def _make(year: int, month: int, day: int, raw: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise DateError(f"invalid date {raw!r}: no such day; {ACCEPTED}") from None
+        problem = _("invalid date {raw!r}: no such day; {accepted}")
+        raise DateError(problem.format(raw=raw, accepted=accepted())) from None
 
 
 def _shift_months(d: date, months: int) -> date:
@@ -96,7 +113,24 @@ def _shift_months(d: date, months: int) -> date:
     return date(year, month + 1, 1)
 
 
+# The relative forms in French, read as their English ones.
+_FR_RELATIVE = {
+    "aujourd'hui": "today",
+    "hier": "yesterday",
+    "la semaine dernière": "last week",
+    "le mois dernier": "last month",
+    "l'année dernière": "last year",
+    "l'an dernier": "last year",
+}
+_IL_Y_A = re.compile(r"^il y a (\d+|un|une) (jour|semaine|mois|an|année)s?$")
+_FR_UNITS = {"jour": "day", "semaine": "week", "mois": "month", "an": "year", "année": "year"}
+
+
 def _relative(text: str, today: date) -> PartialDate | None:
+    text = text.replace("’", "'")
+    text = _FR_RELATIVE.get(text, text)
+    if m := _IL_Y_A.match(text):
+        text = f"{'1' if m.group(1) in ('un', 'une') else m.group(1)} {_FR_UNITS[m.group(2)]} ago"
     if text == "today":
         return PartialDate(today, "day")
     if text == "yesterday":
@@ -111,7 +145,8 @@ def _relative(text: str, today: date) -> PartialDate | None:
     if not m:
         return None
     if len(m.group(1)) > 9:  # int() of thousands of digits is refused (and slow): too far back anyway
-        raise DateError(f"invalid date {text[:30]!r}...: too far back; {ACCEPTED}")
+        problem = _("invalid date {raw!r}...: too far back; {accepted}")
+        raise DateError(problem.format(raw=text[:30], accepted=accepted()))
     count = 1 if m.group(1) in {"a", "an", "one"} else int(m.group(1))
     unit = m.group(2)
     try:
@@ -121,7 +156,8 @@ def _relative(text: str, today: date) -> PartialDate | None:
             return PartialDate(_shift_months(today, count), "month")
         return PartialDate(date(today.year - count, 1, 1), "year")
     except (OverflowError, ValueError):  # before year 1: the 1800 limit would refuse it anyway
-        raise DateError(f"invalid date {text!r}: too far back; {ACCEPTED}") from None
+        problem = _("invalid date {raw!r}: too far back; {accepted}")
+        raise DateError(problem.format(raw=text, accepted=accepted())) from None
 
 
 def _numeric(raw: str, m: re.Match[str], dayfirst: bool, monthfirst: bool) -> PartialDate:
@@ -138,8 +174,10 @@ def _numeric(raw: str, m: re.Match[str], dayfirst: bool, monthfirst: bool) -> Pa
         day = month = a
     else:
         raise DateError(
-            f"ambiguous date {raw!r}: day/month or month/day? Pass --dayfirst or --monthfirst, "
-            "or write it as YYYY-MM-DD"
+            _(
+                "ambiguous date {raw!r}: day/month or month/day? Pass --dayfirst or --monthfirst, "
+                "or write it as YYYY-MM-DD"
+            ).format(raw=raw)
         )
     return PartialDate(_make(year, month, day, raw), "day")
 
@@ -153,16 +191,25 @@ def _free_text(raw: str, dayfirst: bool) -> PartialDate:
         a = parser.parse(raw, default=datetime(1, 1, 1), dayfirst=dayfirst)
         b = parser.parse(raw, default=datetime(4, 2, 2), dayfirst=dayfirst)
     except (ValueError, OverflowError):
-        raise DateError(f"invalid date {raw!r}; {ACCEPTED}") from None
+        raise DateError(_("invalid date {raw!r}; {accepted}").format(raw=raw, accepted=accepted())) from None
     if (a.hour, a.minute, a.second) != (0, 0, 0):
-        raise DateError(f"invalid date {raw!r}: give a date without a time; {ACCEPTED}")
+        problem = _("invalid date {raw!r}: give a date without a time; {accepted}")
+        raise DateError(problem.format(raw=raw, accepted=accepted()))
     if a.year != b.year:
-        raise DateError(f"invalid date {raw!r}: the year is missing; {ACCEPTED}")
+        problem = _("invalid date {raw!r}: the year is missing; {accepted}")
+        raise DateError(problem.format(raw=raw, accepted=accepted()))
     if a.month != b.month:
-        raise DateError(f"invalid date {raw!r}: a day without a month; {ACCEPTED}")
+        problem = _("invalid date {raw!r}: a day without a month; {accepted}")
+        raise DateError(problem.format(raw=raw, accepted=accepted()))
     if a.day != b.day:
         return PartialDate(date(a.year, a.month, 1), "month")
     return PartialDate(a.date(), "day")
+
+
+def _words_date(text: str, raw: str) -> tuple[date, Literal["day", "month", "quarter"]] | None:
+    from policytrack.core.datewords import words_date
+
+    return words_date(text, raw)
 
 
 def parse_date(
@@ -175,13 +222,13 @@ def parse_date(
 ) -> PartialDate:
     """Read a date as an analyst types it; refuse ambiguous, malformed and (by default) future dates."""
     if dayfirst and monthfirst:
-        raise DateError("--dayfirst and --monthfirst cannot be used together")
+        raise DateError(_("--dayfirst and --monthfirst cannot be used together"))
     fast = stored_date(raw, today, allow_future=allow_future)
     if fast is not None:
         return fast
     text = " ".join(raw.strip().lower().split())
     if not text:
-        raise DateError(f"empty date; {ACCEPTED}")
+        raise DateError(_("empty date; {accepted}").format(accepted=accepted()))
     result = _relative(text, today)
     if result is None:
         if m := _ISO_DAY.match(text):
@@ -194,13 +241,16 @@ def parse_date(
         elif m := _NUMERIC_DMY.match(text):
             result = _numeric(raw, m, dayfirst, monthfirst)
         elif re.fullmatch(r"[\d\s/.\-]+", text):
-            raise DateError(f"invalid date {raw!r}; {ACCEPTED}")
+            raise DateError(_("invalid date {raw!r}; {accepted}").format(raw=raw, accepted=accepted()))
+        elif words := _words_date(text, raw):
+            result = PartialDate(*words)
         else:
             result = _free_text(text, dayfirst)
     if not allow_future and result.start > today:
-        raise DateError(f"date {raw!r} ({result}) is in the future; today is {today.isoformat()}")
+        problem = _("date {raw!r} ({date}) is in the future; today is {today}")
+        raise DateError(problem.format(raw=raw, date=result, today=today.isoformat()))
     if result.start.year < 1800:
-        raise DateError(f"date {raw!r} is before 1800; {ACCEPTED}")
+        raise DateError(_("date {raw!r} is before 1800; {accepted}").format(raw=raw, accepted=accepted()))
     return result
 
 
@@ -209,6 +259,10 @@ def window_end(since: date | None, until: date | None, as_of: date | None = None
     come after it: the one window check of list, export, timeline and both reports."""
     end = min(until, as_of) if until and as_of else (until or as_of)
     if since and end and since > end:
-        what = f"--until {until}" if end == until else f"the end of the window ({end})"
-        raise DateError(f"--since {since} is after {what}; give an earlier --since or a later --until")
+        what = f"--until {until}" if end == until else _("the end of the window ({end})").format(end=end)
+        raise DateError(
+            _("--since {since} is after {what}; give an earlier --since or a later --until").format(
+                since=since, what=what
+            )
+        )
     return end

@@ -8,6 +8,7 @@ it and every revision copies it) and whether `export entries` carries it.
 
 from __future__ import annotations
 
+from policytrack.core.dates import PRECISIONS
 from policytrack.records.field import Column, Field, Kind
 
 __all__ = ["DELETED", "DELETED_AT", "ENTRY", "REVISION", "Column"]
@@ -48,7 +49,7 @@ ENTRY = Kind(
         Column(
             "date",
             "date",
-            "When it happened, as precisely as known: YYYY, YYYY-MM or YYYY-MM-DD.",
+            "When it happened, as precisely as known: YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD.",
             "e.date",
             stored=True,
         ),
@@ -63,10 +64,10 @@ ENTRY = Kind(
         Column(
             "date_precision",
             "text",
-            "How precise the date is: day, month or year.",
+            "How precise the date is: day, month, quarter or year.",
             "e.date_precision",
             stored=True,
-            choices=("day", "month", "year"),
+            choices=PRECISIONS,
         ),
         Column("summary", "text", "What happened, in a sentence.", "e.summary", stored=True, free_text=True),
         Column(
@@ -214,7 +215,7 @@ ENTRY = Kind(
             public=False,
             nullable=True,
             default=None,
-            since="m012_returned_entries",
+            since="m013_returned_entries",
         ),
         Column(
             "returned_at",
@@ -225,7 +226,7 @@ ENTRY = Kind(
             public=False,
             nullable=True,
             default=None,
-            since="m012_returned_entries",
+            since="m013_returned_entries",
         ),
         Column(
             "return_comment",
@@ -237,7 +238,7 @@ ENTRY = Kind(
             public=False,
             nullable=True,
             default=None,
-            since="m012_returned_entries",
+            since="m013_returned_entries",
         ),
         Column(
             "revision",

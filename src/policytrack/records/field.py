@@ -35,7 +35,7 @@ TYPE_WORDS: Final[dict[str, str]] = {
     "integer": "whole number",
     "number": "number",
     "text": "text",
-    "date": "date (YYYY, YYYY-MM or YYYY-MM-DD, at its precision)",
+    "date": "date (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD, at its precision)",
     "datetime": "time (UTC, ISO 8601)",
     "list": "list (text, items joined with '; ')",
     "boolean": "true/false",
@@ -53,7 +53,7 @@ TABLE_SCHEMA_TYPES: Final[dict[str, str]] = {
     "uuid": "string",
     "key": "string",
 }
-DATE_PATTERN: Final = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+DATE_PATTERN: Final = r"^\d{4}(-\d{2}(-\d{2})?|-Q[1-4])?$"
 UUID_PATTERN: Final = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 KEY_PATTERN: Final = r"^[a-z0-9][a-z0-9_-]*$"
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import InputError, UnknownIndicatorError
+from policytrack.core.i18n import ngettext, number
 from policytrack.core.storable import MAX_FIELD, clean_text
 
 EFFECT_MIN, EFFECT_MAX = -2, 2
@@ -18,8 +20,9 @@ DEFAULT_FRAMEWORK = "mali-china-security"
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """`1 entry`, `2 entries`: a count with its noun."""
-    return f"{count:,} {singular if count == 1 else plural_form or singular + 's'}"
+    """`1 entry`, `2 entries`: a count with its noun, by the language's plural rule (babel.cfg extracts
+    the two forms of each call)."""
+    return f"{number(count)} {ngettext(singular, plural_form or singular + 's', count)}"
 
 
 def check_effect(effect: int) -> int:
@@ -56,6 +59,29 @@ def clean_labels(values: list[str], what: str) -> list[str]:
     return out
 
 
+# A framework text's translations: language -> field -> text (a list field: a tuple of texts). They come
+# from the framework file's `translations.LANG` tables (domain/frameworks/parse.py), not from the database's
+# rows, and never make two frameworks or indicators differ (compare=False): they travel in the file's text.
+Translations = Mapping[str, Mapping[str, Any]]
+MISSING_TRANSLATION = "[{language}] "  # before a text shown in its own language, where a translation lacks
+
+
+def _no_translations() -> Translations:
+    return {}
+
+
+def in_language(translations: Translations, name: str, original: Any, language: str, base: str) -> Any:
+    """A field in `language`: its translation, else the original (in `base`, the framework's own
+    language) marked with that language, `[en] Commitment`, so nobody takes it for a translation."""
+    if language == base or not original:
+        return original
+    found = translations.get(language, {}).get(name)
+    if found:
+        return found
+    mark = MISSING_TRANSLATION.format(language=base)
+    return tuple(mark + t for t in original) if isinstance(original, tuple) else mark + original
+
+
 @dataclass(frozen=True)
 class StatusLevel:
     name: str
@@ -63,6 +89,7 @@ class StatusLevel:
     percent: int
     rank: int
     description: str = ""
+    translations: Translations = field(default_factory=_no_translations, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -126,6 +153,8 @@ class Indicator:
     target: FrameworkTarget | None = None
     id: int | None = None
     signals: tuple[Signal, ...] = ()
+    # title, description, actors, baseline, target_note, and signals.KEY for each signal's text
+    translations: Translations = field(default_factory=_no_translations, compare=False, repr=False)
 
     def signal(self, key: str) -> Signal:
         """The indicator's signal called `key`; one error naming the ones it has otherwise."""
@@ -150,6 +179,8 @@ class Framework:
     indicators: tuple[Indicator, ...]
     default_status: str
     id: int | None = None
+    language: str = field(default="en", compare=False)  # of the file's own texts ([framework] language)
+    translations: Translations = field(default_factory=_no_translations, compare=False, repr=False)
 
     def level(self, name: str) -> StatusLevel:
         for level in self.scale:

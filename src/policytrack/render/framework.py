@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from policytrack.records.models import Framework
+from policytrack.records.models import Framework, Indicator, StatusLevel, in_language
 from policytrack.render.text import literal
 
 if TYPE_CHECKING:
@@ -16,27 +16,35 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 
-def framework_detail(fw: Framework, versions: list[tuple[int, str]]) -> RenderableType:
+def framework_detail(fw: Framework, versions: list[tuple[int, str]], lang: str = "en") -> RenderableType:
+    """A framework in full, its texts in `lang` (where one lacks, the original marked `[en]`)."""
     from rich.console import Group
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
 
+    def tr(obj: Framework | Indicator | StatusLevel, name: str, original: Any = None) -> Any:
+        value = getattr(obj, name) if original is None else original
+        return in_language(obj.translations, name, value, lang, fw.language)
+
     parts: list[RenderableType] = [
-        literal(f"{fw.title} [{fw.name}]", style="bold"),
+        literal(f"{tr(fw, 'title')} [{fw.name}]", style="bold"),
         literal(f"Source: {fw.source.citation()}", style="dim"),
     ]
     if fw.source.note:
         parts.append(literal(fw.source.note, style="dim"))
     if fw.description:
-        parts.append(literal(fw.description))
+        parts.append(literal(tr(fw, "description")))
     scale = Table(title="Status scale", title_justify="left")
     for column in ("Level", "Label", "%", "Meaning"):
         scale.add_column(column)
     for level in fw.scale:
         mark = " (default)" if level.name == fw.default_status else ""
         scale.add_row(
-            literal(level.name + mark), literal(level.label), str(level.percent), literal(level.description)
+            literal(level.name + mark),
+            literal(tr(level, "label")),
+            str(level.percent),
+            literal(tr(level, "description")),
         )
     parts.append(scale)
     for ind in fw.indicators:
@@ -46,18 +54,19 @@ def framework_detail(fw: Framework, versions: list[tuple[int, str]]) -> Renderab
         grid.add_row(
             "Kind", literal(ind.kind + (" (a higher level is worse news)" if ind.kind == "risk" else ""))
         )
-        grid.add_row("Description", literal(ind.description))
-        grid.add_row("Actors", literal(", ".join(ind.actors)))
+        grid.add_row("Description", literal(tr(ind, "description")))
+        grid.add_row("Actors", literal(", ".join(tr(ind, "actors"))))
         for direction in ("progress", "regression"):
             listed = [
-                f"- {s.key}: {s.text}{f' ({s.kind})' if s.kind else ''}"
+                f"- {s.key}: {tr(ind, f'signals.{s.key}', s.text)}{f' ({s.kind})' if s.kind else ''}"
                 for s in ind.signals
                 if s.direction == direction
             ]
             grid.add_row(f"{direction.capitalize()} signals", literal("\n".join(listed)))
-        baseline = f"{ind.baseline} ({ind.baseline_source})" if ind.baseline_source else ind.baseline
+        summary = tr(ind, "baseline")
+        baseline = f"{summary} ({ind.baseline_source})" if ind.baseline_source else summary
         grid.add_row("Baseline", literal(baseline))
-        title = literal(f"{ind.number}. {ind.title} [{ind.key}]")
+        title = literal(f"{ind.number}. {tr(ind, 'title')} [{ind.key}]")
         parts.append(Panel(grid, title=title, title_align="left"))
     if versions:
         loaded = "; ".join(f"v{n} {at[:19].replace('T', ' ')}" for n, at in versions)

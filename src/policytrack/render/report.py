@@ -58,7 +58,7 @@ def corroboration_text(row: ReportRow) -> str:
     if not c.entries:
         return "No evidence in the window."
     if not c.sources:
-        return f"{c.entries} entries, none with a source: nothing corroborates them."
+        return f"{plural(c.entries, 'entry', 'entries')}, none with a source: nothing corroborates them."
     parts = [f"{kind} {n}" for kind, n in c.types.items()]
     if c.free_text:
         parts.append(f"free text {c.free_text}")
@@ -81,8 +81,8 @@ def header_lines(report: Report) -> list[str]:
         f"{fw.title}",
         f"Source: {fw.source.citation()}",
         f"As of {report.as_of.isoformat()}; evidence window {_window(report)}; "
-        f"{t['entries']} entries ({t['advancing']} advancing, {t['hindering']} hindering, "
-        f"{t['context']} context); momentum {_signed(t['momentum'])}, "
+        f"{plural(t['entries'], 'entry', 'entries')} ({t['advancing']} advancing, "
+        f"{t['hindering']} hindering, {t['context']} context); momentum {_signed(t['momentum'])}, "
         f"weighted {_signed(t['weighted_momentum'])}"
         + (f"; {signposts_count(report.signposts)}" if report.signposts else "")
         + ("; reviewed entries only" if report.reviewed_only else ""),

@@ -395,8 +395,52 @@ def m011_one_order_and_sources_view(db: Any) -> None:
     )
 
 
-@migrations(name="m012_returned_entries")
-def m012_returned_entries(db: Any) -> None:
+_PRECISION_CHECK = "CHECK (date_precision IN ('day', 'month', 'year'))"
+_PRECISION_CHECK_QUARTER = "CHECK (date_precision IN ('day', 'month', 'quarter', 'year'))"
+
+
+@migrations(name="m012_quarter_precision")
+def m012_quarter_precision(db: Any) -> None:
+    """Dates known to a quarter (`2024-Q3`): date_precision may be 'quarter' in entries and entry_revisions.
+
+    SQLite cannot change a CHECK in place, so each table is made again from its own schema text (every
+    column a later migration added kept, in its place) with the one CHECK changed, and its rows copied
+    back with their ids; its indexes and triggers (the full-text index's among them) are made again after
+    the copy, so the index's rows, which follow rowids, are untouched. Foreign keys stay on: the rows that
+    refer to entries are checked when the transaction commits, once entries holds every row again."""
+    conn = db.conn
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    for table in ("entries", "entry_revisions"):
+        (sql,) = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()
+        if _PRECISION_CHECK not in sql:
+            raise RuntimeError(f"the schema of {table} has no date_precision CHECK to widen")
+        dependents = [
+            row[0]
+            for row in conn.execute(
+                "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') "
+                "AND sql IS NOT NULL ORDER BY rowid",
+                (table,),
+            )
+        ]
+        (count,) = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+        conn.execute(f"CREATE TEMP TABLE kept_{table} AS SELECT * FROM {table}")
+        conn.execute(f"DROP TABLE {table}")  # its indexes and triggers with it; views stay
+        conn.execute(sql.replace(_PRECISION_CHECK, _PRECISION_CHECK_QUARTER))
+        conn.execute(f"INSERT INTO {table} SELECT * FROM temp.kept_{table}")
+        conn.execute(f"DROP TABLE temp.kept_{table}")
+        for statement in dependents:
+            conn.execute(statement)
+        (copied,) = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+        if copied != count:
+            raise RuntimeError(f"{table}: {copied} rows copied of {count}")
+    if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+        raise RuntimeError("rows refer to entries that the rebuild lost")
+
+
+@migrations(name="m013_returned_entries")
+def m013_returned_entries(db: Any) -> None:
     """An entry returned to its author for changes (`review --request-changes`): who returned it, when,
     and what to change (NULL: not returned). Like a review it is a revision of the entry, so the history
     keeps it; the author's next edit clears it."""

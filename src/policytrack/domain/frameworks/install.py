@@ -44,8 +44,9 @@ def source_path(arg: str) -> Path:
 
 
 # What an update may change in an indicator: everything but its identity (key, id) and its target, which
-# goes through the targets' own dated history (_record_file_targets).
-_UPDATABLE = tuple(f.name for f in fields(Indicator) if f.name not in {"key", "id", "target"})
+# goes through the targets' own dated history (_record_file_targets); translations are not in the
+# database's rows but in the stored text of each version, which changes with them.
+_UPDATABLE = tuple(f.name for f in fields(Indicator) if f.name not in {"key", "id", "target", "translations"})
 
 
 def indicator_differs(old: Indicator, new: Indicator) -> bool:
@@ -80,6 +81,33 @@ def install_definition(store: Store, text: str, label: Path, now: str, *, update
 
     return install_text(
         store, parse_framework(text, label, stored=True), text, str(label), now, update=update
+    )
+
+
+def with_translations(store: Store, fw: Framework) -> Framework:
+    """The framework as the database holds it, with the translations of its current version's text."""
+    from dataclasses import replace
+
+    from policytrack.domain.frameworks.parse import parse_framework
+
+    text = store.framework_definition(fw.name)
+    if not text:  # loaded before versions kept the file's text
+        return fw
+    parsed = parse_framework(text, Path(fw.name), stored=True)
+    levels = {level.name: level for level in parsed.scale}
+    indicators = {ind.key: ind for ind in parsed.indicators}
+    return replace(
+        fw,
+        language=parsed.language,
+        translations=parsed.translations,
+        scale=tuple(
+            replace(lv, translations=levels[lv.name].translations) if lv.name in levels else lv
+            for lv in fw.scale
+        ),
+        indicators=tuple(
+            replace(ind, translations=indicators[ind.key].translations) if ind.key in indicators else ind
+            for ind in fw.indicators
+        ),
     )
 
 

@@ -15,6 +15,8 @@ from typing import Any, NoReturn
 
 from policytrack.core.dates import PartialDate, parse_date
 from policytrack.core.errors import DateError, FrameworkError
+from policytrack.core.i18n import code_of, known_language
+from policytrack.domain.frameworks.translations import KEY, merged, read_translations, renamed
 from policytrack.records.models import (
     DEFAULT_FRAMEWORK,
     SIGNAL_KINDS,
@@ -32,9 +34,9 @@ MAX_FRAMEWORK_BYTES = 1024 * 1024
 MAX_INDICATOR_NUMBER = 9999
 
 _TOP_KEYS = {"framework", "scale", "indicators"}
-_FRAMEWORK_KEYS = {"name", "title", "description", "default_status", "source"}
+_FRAMEWORK_KEYS = {"name", "title", "description", "default_status", "source", "language", KEY}
 _SOURCE_KEYS = {"title", "author", "outlet", "url", "note"}
-_LEVEL_KEYS = {"name", "label", "percent", "description"}
+_LEVEL_KEYS = {"name", "label", "percent", "description", KEY}
 _INDICATOR_KEYS = {
     "key",
     "number",
@@ -46,11 +48,12 @@ _INDICATOR_KEYS = {
     "regression_signals",
     "baseline",
     "target",
+    KEY,
 }
-_TARGET_KEYS = {"level", "by", "from", "note"}
-_SIGNAL_KEYS = {"key", "text", "kind"}
+_TARGET_KEYS = {"level", "by", "from", "note", KEY}
+_SIGNAL_KEYS = {"key", "text", "kind", KEY}
 _ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-_BASELINE_KEYS = {"summary", "source", "status"}
+_BASELINE_KEYS = {"summary", "source", "status", KEY}
 _KINDS = {"recommendation", "risk"}
 
 
@@ -86,8 +89,11 @@ class _Lines:
                     counts[path] = index + 1
                     last_array_index[path] = index
                 else:
-                    # a sub-table such as [indicators.baseline] belongs to the latest [[indicators]]
-                    parent = path.rsplit(".", 1)[0]
+                    # a sub-table such as [indicators.baseline] or [indicators.translations.fr] belongs to
+                    # the latest [[indicators]]
+                    parent = path
+                    while "." in parent and parent not in last_array_index:
+                        parent = parent.rsplit(".", 1)[0]
                     index = last_array_index.get(parent, 0)
                 current = (path, index)
                 self.tables.setdefault(current, (number, {}))
@@ -254,7 +260,17 @@ def parse_framework(text: str, path: Path, *, stored: bool = False) -> Framework
             "default_status",
         )
     indicators = _read_indicators(r, data.get("indicators"), level_names)
+    language = r.text(fw, "language", "framework", required=False) or "en"
+    if code_of(language) != language or not known_language(language):
+        r.fail(
+            f"language {language!r} of the framework's texts is not a language code such as en or fr",
+            "framework",
+            0,
+            "language",
+        )
     return Framework(
+        language=language,
+        translations=read_translations(r, fw, "framework"),
         name=name,
         title=r.text(fw, "title", "framework"),
         description=r.text(fw, "description", "framework", required=False),
@@ -298,6 +314,7 @@ def _read_scale(r: _Reader, raw: object) -> tuple[StatusLevel, ...]:
                 percent=percent,
                 rank=i,
                 description=r.text(item, "description", "scale", i, required=False),
+                translations=read_translations(r, item, "scale", i),
             )
         )
     return tuple(levels)
@@ -342,10 +359,23 @@ def _read_indicators(r: _Reader, raw: object, levels: set[str]) -> tuple[Indicat
                 i,
                 "status",
             )
-        target = _read_target(r, r.mapping(item, "target", t, i), i, levels)
-        signals = _read_signals(r, item, i)
+        target_raw = r.mapping(item, "target", t, i)
+        target = _read_target(r, target_raw, i, levels)
+        signals, signal_translations = _read_signals(r, item, i)
+        own = read_translations(r, item, t, i)
+        for texts in own.values():  # a list of text signals, translated as a list: each by its key
+            for direction in ("progress", "regression"):
+                for place, text in enumerate(texts.pop(f"{direction}_signals", ()), start=1):
+                    texts[f"signals.{numbered_signal(direction, place, text).key}"] = text
+        translations = merged(
+            own,
+            renamed(read_translations(r, base, f"{t}.baseline", i), {"summary": "baseline"}),
+            renamed(read_translations(r, target_raw, f"{t}.target", i), {"note": "target_note"}),
+            signal_translations,
+        )
         out.append(
             Indicator(
+                translations=translations,
                 target=target,
                 key=key,
                 number=number,
@@ -364,11 +394,15 @@ def _read_indicators(r: _Reader, raw: object, levels: set[str]) -> tuple[Indicat
     return tuple(sorted(out, key=lambda ind: ind.number))
 
 
-def _read_signals(r: _Reader, item: dict[str, Any], i: int) -> tuple[Signal, ...]:
+def _read_signals(
+    r: _Reader, item: dict[str, Any], i: int
+) -> tuple[tuple[Signal, ...], dict[str, dict[str, Any]]]:
     """progress_signals and regression_signals: each a list of text (keys p1, p2... and r1, r2... by
-    place) or of tables with `key`, `text` and optionally `kind` (leading or confirming), or both mixed."""
+    place) or of tables with `key`, `text` and optionally `kind` (leading or confirming), or both mixed;
+    and the translations of the tables' texts (language -> `signals.KEY` -> text)."""
     t = "indicators"
     out: list[Signal] = []
+    translations: dict[str, dict[str, Any]] = {}
     for direction in ("progress", "regression"):
         name = f"{direction}_signals"
         raw = item.get(name, [])
@@ -396,6 +430,8 @@ def _read_signals(r: _Reader, item: dict[str, Any], i: int) -> tuple[Signal, ...
             if kind and kind not in SIGNAL_KINDS:
                 r.fail(f"signal kind {kind!r} must be one of {', '.join(SIGNAL_KINDS)}", t, i, name)
             out.append(Signal(key, r.text(value, "text", f"{t}.{name}", i), direction, kind))
+            found = read_translations(r, value, f"{t}.{name}", i)
+            translations = merged(translations, renamed(found, {"text": f"signals.{key}"}))
     keys = [s.key for s in out]
     twice = sorted({k for k in keys if keys.count(k) > 1})
     if twice:
@@ -406,7 +442,7 @@ def _read_signals(r: _Reader, item: dict[str, Any], i: int) -> tuple[Signal, ...
             i,
             "progress_signals",
         )
-    return tuple(out)
+    return tuple(out), translations
 
 
 def _read_target(r: _Reader, raw: dict[str, Any], i: int, levels: set[str]) -> FrameworkTarget | None:

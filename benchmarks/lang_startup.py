@@ -1,0 +1,62 @@
+"""Start-up of `log` in English against a base commit, and French against English, in paired runs.
+
+    python benchmarks/lang_startup.py BASE_REF [PAIRS]
+
+Prints ratios and differences only (issue 23: English <= 1.02x the base, French <= 10 ms over English).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    ref, count = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 30
+    tmp = Path(tempfile.mkdtemp())
+    base = tmp / "base"
+    base.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", ref, "src", "data"], cwd=ROOT, capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
+    trees = {"base": base / "src", "branch": ROOT / "src"}
+
+    def run(tree: str, n: int, lang: str | None = None) -> float:
+        env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANG")}
+        env |= {
+            "PYTHONPATH": str(trees[tree]),
+            "POLICYTRACK_DB": str(tmp / f"{tree}-{lang}.db"),
+            "POLICYTRACK_CONFIG": str(tmp / "none.toml"),
+            "POLICYTRACK_ANALYST": "bench",
+        }
+        date = "6 juillet 2024" if lang else "2024-07-06"
+        args = [sys.executable, "-m", "policytrack", *(["--lang", lang] if lang else [])]
+        start = time.perf_counter()
+        subprocess.run(
+            [*args, "log", "regional", f"bench {n}", "--date", date], env=env, check=True, capture_output=True
+        )
+        return time.perf_counter() - start
+
+    for tree in trees:  # create and migrate the databases first
+        run(tree, -1)
+    run("branch", -1, "fr")
+    ratios, extra = [], []
+    for i in range(count):
+        order = list(trees) if i % 2 == 0 else list(trees)[::-1]
+        timed = {tree: run(tree, i) for tree in order}
+        ratios.append(timed["branch"] / timed["base"])
+        extra.append(run("branch", i, "fr") - run("branch", count + i))
+    print(f"English log, this tree / {ref}: median ratio {statistics.median(ratios):.3f} ({count} pairs)")
+    print(f"French log minus English log: median {statistics.median(extra) * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""The `translations.LANG` tables of a framework file: any text of a table may carry its translations in a
+table beside it (TOML cannot hold `title` and `title.fr` together):
+
+    [[indicators]]
+    title = "Publish regular reports"
+    [indicators.translations.fr]
+    title = "Publier des rapports réguliers"
+
+Each is checked like the rest of the file (an unknown field, an unknown language, a wrong type: file and
+line). They travel inside the file's text, and so with every version of it (sync included).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from policytrack.core.i18n import code_of, known_language
+
+if TYPE_CHECKING:
+    from policytrack.domain.frameworks.parse import _Reader
+
+KEY = "translations"
+# Which fields of each table are text meant for people (names, keys, citations and URLs are not): "text"
+# or "list" (a list of text, translated as a list of the same length).
+TRANSLATABLE: dict[str, dict[str, str]] = {
+    "framework": {"title": "text", "description": "text"},
+    "scale": {"label": "text", "description": "text"},
+    "indicators": {
+        "title": "text",
+        "description": "text",
+        "actors": "list",
+        "progress_signals": "list",
+        "regression_signals": "list",
+    },
+    "indicators.baseline": {"summary": "text"},
+    "indicators.target": {"note": "text"},
+    "indicators.progress_signals": {"text": "text"},
+    "indicators.regression_signals": {"text": "text"},
+}
+
+
+def read_translations(
+    r: _Reader, data: Mapping[str, Any], table: str, index: int = 0
+) -> dict[str, dict[str, Any]]:
+    """The `translations` of one table: language -> field -> text (or tuple of texts), each checked."""
+    raw = data.get(KEY, {})
+    where = f"{table}.{KEY}"
+    if not isinstance(raw, dict):
+        r.fail(f"{KEY!r} in [{table}] must hold one table per language ([{where}.fr])", table, index, KEY)
+    fields = TRANSLATABLE[table]
+    out: dict[str, dict[str, Any]] = {}
+    for language, texts in raw.items():
+        here = f"{where}.{language}"
+        if code_of(language) != language or not known_language(language):
+            r.fail(
+                f"unknown language {language!r} in [{where}]: use a language code such as fr, bm or en",
+                here,
+                index,
+            )
+        if not isinstance(texts, dict):
+            r.fail(f"[{here}] must be a table of translated fields", table, index, KEY)
+        found: dict[str, Any] = {}
+        for name, value in texts.items():
+            if name not in fields:
+                r.fail(
+                    f"{name!r} in [{here}] is not a text of [{table}] that can be translated "
+                    f"(those are: {', '.join(fields)})",
+                    here,
+                    index,
+                    name,
+                )
+            if fields[name] == "list":
+                original = data.get(name, [])
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    r.fail(f"{name!r} in [{here}] must be a list of text, as in [{table}]", here, index, name)
+                if not isinstance(original, list) or not all(isinstance(v, str) for v in original):
+                    r.fail(
+                        f"{name!r} in [{here}]: [{table}] lists tables; translate each in its own "
+                        f"`{KEY}.{language}.text`",
+                        here,
+                        index,
+                        name,
+                    )
+                if len(value) != len(original):
+                    r.fail(
+                        f"{name!r} in [{here}] has {len(value)} texts for the {len(original)} of [{table}]",
+                        here,
+                        index,
+                        name,
+                    )
+                found[name] = tuple(" ".join(v.split()) for v in value)
+            else:
+                found[name] = r.text(texts, name, here, index)
+        out[language] = found
+    return out
+
+
+def merged(*parts: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Several tables' translations as one: language -> field -> text."""
+    out: dict[str, dict[str, Any]] = {}
+    for part in parts:
+        for language, texts in part.items():
+            out.setdefault(language, {}).update(texts)
+    return out
+
+
+def renamed(found: Mapping[str, Mapping[str, Any]], names: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """Translations with their fields renamed (a baseline's `summary` is the indicator's `baseline`)."""
+    return {lang: {names.get(k, k): v for k, v in texts.items()} for lang, texts in found.items()}

@@ -1,0 +1,198 @@
+"""Languages: how a command picks one, the French catalogue against the messages in the code, plurals."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from gettext import GNUTranslations
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from conftest import Invoke
+from policytrack.core import i18n
+from policytrack.records.models import plural
+
+ROOT = Path(__file__).resolve().parents[1]
+FRENCH = i18n.LOCALE_DIR / "fr" / "LC_MESSAGES"
+# what babel.cfg and the extraction command of locale/README.md use
+KEYWORDS = {"_": None, "ngettext": (1, 2), "plural": (2, 3)}
+PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\([a-z_]+\)[sd]")
+
+
+def _french() -> Catalog:
+    with (FRENCH / "policytrack.po").open("rb") as handle:
+        return read_po(handle)
+
+
+def _forms(value: object) -> list[str]:
+    """A message's id or string as its list of forms (one, or singular and plurals)."""
+    if isinstance(value, str):
+        return [value]
+    return [str(v or "") for v in value] if isinstance(value, (list, tuple)) else []
+
+
+def _extracted() -> dict[str | tuple[str, ...], str]:
+    found: dict[str | tuple[str, ...], str] = {}
+    method_map = [("src/policytrack/**.py", "python")]
+    for filename, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map=method_map, keywords=KEYWORDS
+    ):
+        key = message if isinstance(message, str) else tuple(m for m in message if m)
+        found[key] = filename
+    return found
+
+
+def test_every_message_has_a_french_translation_with_the_same_placeholders() -> None:
+    catalogue = {m.id if isinstance(m.id, str) else tuple(m.id): m for m in _french() if m.id}
+    extracted = _extracted()
+    assert extracted, "no message extracted: check the keywords"
+    missing = sorted(str(k) for k in extracted if k not in catalogue)
+    assert missing == [], f"messages with no French entry (run the update of locale/README.md): {missing}"
+    stale = sorted(str(k) for k in catalogue if k not in extracted)
+    assert stale == [], f"French entries for messages the code no longer has: {stale}"
+    for key, message in catalogue.items():
+        originals = _forms(key)
+        translations = _forms(message.string)
+        assert all(translations), f"untranslated: {key!r}"
+        wanted = sorted(PLACEHOLDER.findall(originals[-1]))
+        for text in translations:
+            assert sorted(PLACEHOLDER.findall(text)) == wanted, (key, text)
+
+
+def test_the_compiled_catalogue_is_the_po_file() -> None:
+    """The .mo files are committed (a wheel built anywhere ships them, with no build step): each one holds
+    exactly its .po file's messages."""
+    with (FRENCH / "policytrack.mo").open("rb") as handle:
+        compiled = dict(GNUTranslations(handle)._catalog)  # type: ignore[attr-defined]
+    wanted: dict[object, str] = {}
+    for m in _french():
+        if not m.id:
+            continue
+        if isinstance(m.id, str):
+            wanted[m.id] = _forms(m.string)[0]
+        else:
+            for n, text in enumerate(_forms(m.string)):
+                wanted[(m.id[0], n)] = text
+    compiled.pop("", None)  # the header
+    assert compiled == wanted, "run: pybabel compile -D policytrack -d src/policytrack/locale"
+
+
+def test_the_glossary_is_followed() -> None:
+    """Where a message uses a term of the glossary, its French text uses the glossary's translation."""
+    glossary = (FRENCH.parent / "GLOSSARY.md").read_text(encoding="utf-8")
+    terms = re.findall(r"^\| ([a-z][a-z -]*?) \| ([^|]+?) \|", glossary, flags=re.M)
+    assert len(terms) >= 10
+    for m in _french():
+        if not m.id:
+            continue
+        english, french = _forms(m.id)[0], _forms(m.string)[0]
+        for term, translation in terms:
+            if re.search(rf"\b{term}\b", english):
+                options = [t.strip().split(" (")[0] for t in translation.split("/")]
+                assert any(o.lower() in french.lower() for o in options), (english, french, term)
+
+
+def test_plurals_follow_the_language() -> None:
+    assert [plural(n, "entry", "entries") for n in (0, 1, 2, 1234)] == [
+        "0 entries",
+        "1 entry",
+        "2 entries",
+        "1,234 entries",
+    ]
+    i18n.choose("fr")
+    try:
+        # French counts 0 and 1 as singular, and groups thousands with a narrow no-break space
+        assert [plural(n, "entry", "entries") for n in (0, 1, 2)] == ["0 entrée", "1 entrée", "2 entrées"]
+        assert plural(1234, "entry", "entries") == "1\u202f234 entrées"
+    finally:
+        i18n.choose()
+
+
+def test_report_header_counts_one_entry(cli: Invoke, log: Callable[..., int]) -> None:
+    log("regional", "AES treaty signed in Niamey", "--date", "2024-07-06", "--effect", "1")
+    result = cli("report", "--as-of", "2025-01-01")
+    assert result.exit_code == 0, result.stderr
+    assert "; 1 entry (1 advancing" in result.stdout
+    assert "1 entries" not in result.stdout
+
+
+FEBRUARY_30 = ("log", "regional", "synthetic test entry", "--date", "30 février 2024")
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "french"),
+    [
+        ({}, (), False),
+        ({"LANG": "fr_FR.UTF-8"}, (), True),
+        ({"LANG": "fr_FR.UTF-8", "LC_ALL": "C"}, (), False),  # LC_ALL wins over LANG
+        ({"LANG": "en_GB.UTF-8", "LC_MESSAGES": "fr_CA.UTF-8"}, (), True),
+        ({"LANG": "C.UTF-8"}, ("--lang", "fr"), True),
+        ({"LANG": "fr_FR.UTF-8"}, ("--lang", "en"), False),
+        ({"LANG": "xx_YY.UTF-8"}, (), False),  # an unknown locale is English, not an error
+    ],
+)
+def test_the_language_comes_from_lang_then_the_locale(
+    cli: Invoke, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], args: tuple[str, ...], french: bool
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = cli(*args, *FEBRUARY_30)
+    assert result.exit_code == 1
+    expected = "ce jour n'existe pas" if french else "no such day"
+    assert expected in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_config_language_comes_between_lang_and_the_locale(
+    cli: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("config", "set", "language", "fr").exit_code == 0
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert "ce jour n'existe pas" in cli(*FEBRUARY_30).stderr
+    assert "no such day" in cli("--lang", "en", *FEBRUARY_30).stderr
+
+
+@pytest.mark.parametrize("bad", ["xx", "français", "fr_FR_FR", "", "../fr"])
+def test_an_unknown_language_is_refused_with_the_fix(cli: Invoke, bad: str) -> None:
+    result = cli("--lang", bad, "list")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "give a language code such as en, fr or bm" in result.stderr
+    config = cli("config", "set", "language", bad)
+    assert config.exit_code == 1 and "language" in config.stderr
+
+
+def test_a_bad_language_in_the_config_file_names_its_line(cli: Invoke, tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('analyst = "a"\nlanguage = "klingon"\n')
+    result = cli("list")
+    assert result.exit_code == 1 and "config.toml:2: language 'klingon'" in result.stderr
+
+
+def test_bambara_dates_through_the_command_line(cli: Invoke, cli_json: Callable[..., object]) -> None:
+    logged = cli("--lang", "bm", "log", "regional", "synthetic test entry", "--date", "6 zuluye 2024")
+    assert logged.exit_code == 0, logged.stderr
+    assert cli_json("list", "--json")[0]["date"] == "2024-07-06"  # type: ignore[index]
+
+
+@pytest.mark.slow
+def test_english_log_never_imports_babel(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")}
+    env |= {"POLICYTRACK_DB": str(tmp_path / "t.db"), "POLICYTRACK_CONFIG": str(tmp_path / "none.toml")}
+    for n in range(2):  # the second run is the usual one: the database exists
+        args = ["log", "regional", f"synthetic test entry {n}", "--date", "2024-07-06"]
+        run = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "policytrack", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines() if "|" in line}
+    assert "policytrack.core.i18n" in imported or "policytrack.cli" in imported
+    # (gettext itself is imported by click for its own messages, before and without policytrack)
+    assert not {m for m in imported if m.split(".")[0] == "babel"}
