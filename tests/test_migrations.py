@@ -253,6 +253,9 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("signals", "TEXT", 1, "'[]'", 0),  # m009_signals
             ("reviewed_by", "TEXT", 0, None, 0),  # m009_reviews
             ("reviewed_at", "TEXT", 0, None, 0),
+            ("returned_by", "TEXT", 0, None, 0),  # m013_returned_entries
+            ("returned_at", "TEXT", 0, None, 0),
+            ("return_comment", "TEXT", 0, None, 0),
         ],
         "checks": [
             "CHECK (date_precision IN ('day', 'month', 'quarter', 'year'))",
@@ -323,6 +326,9 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("signals", "TEXT", 1, "'[]'", 0),  # m009_signals
             ("reviewed_by", "TEXT", 0, None, 0),  # m009_reviews
             ("reviewed_at", "TEXT", 0, None, 0),
+            ("returned_by", "TEXT", 0, None, 0),  # m013_returned_entries
+            ("returned_at", "TEXT", 0, None, 0),
+            ("return_comment", "TEXT", 0, None, 0),
         ],
         "checks": [
             "CHECK (action IN ('create', 'edit', 'delete', 'restore', 'import'))",
@@ -809,6 +815,8 @@ def test_database_from_each_shipped_schema_upgrades_with_rows_intact(
         ["Mali"],
         2,
     )
+    # m013: an entry written before returns existed is not returned
+    assert (one["returned_by"], one["returned_at"], one["return_comment"]) == (None, None, None)
     assert (entries[2]["summary"], entries[2]["date"], entries[2]["deleted"]) == (
         "Withdrawn claim",
         "2024-09",

@@ -333,6 +333,14 @@ def list_cmd(
     unreviewed: Annotated[
         bool, typer.Option("--unreviewed", help="Only entries not yet reviewed (`policytrack review`).")
     ] = False,
+    returned: Annotated[
+        bool,
+        typer.Option(
+            "--returned",
+            help="Only entries returned to their author for changes (`review --request-changes`); with "
+            "--analyst NAME, those NAME has to change. `show ID` shows the comment.",
+        ),
+    ] = False,
     fmt: Annotated[str, format_option(*LIST_OUTPUT)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,

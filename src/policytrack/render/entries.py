@@ -237,6 +237,14 @@ def entry_detail(entry: Entry, linked: Sequence[Entry] = ()) -> RenderableType:
         ("Actors", ", ".join(entry.actors)),
         ("Signals", ", ".join(entry.signals)),
         ("Reviewed", f"by {entry.reviewed_by}, {entry.reviewed_at}" if entry.reviewed_at else "not yet"),
+        *(
+            [
+                ("Returned", f"for changes by {entry.returned_by}, {entry.returned_at}"),
+                ("Changes asked", entry.return_comment or ""),
+            ]
+            if entry.returned_at
+            else []
+        ),
         ("Analyst", entry.analyst),
         ("Framework", entry.framework),
         ("Reference", f"{entry.ref} (uuid {entry.uuid}): what every teammate's policytrack takes"),

@@ -76,6 +76,9 @@ def _entry(row: sqlite3.Row) -> Entry:
         signals=_labels(row["signals"]),
         reviewed_by=row["reviewed_by"],
         reviewed_at=row["reviewed_at"],
+        returned_by=row["returned_by"],
+        returned_at=row["returned_at"],
+        return_comment=row["return_comment"],
         analyst=row["analyst"],
         revision=row["revision"],
         recorded_at=row["recorded_at"],
@@ -370,6 +373,8 @@ def entry_where(
         where.append("e.reviewed_at IS NULL")
     if flt.reviewed:
         where.append("e.reviewed_at IS NOT NULL")
+    if flt.returned:
+        where.append("e.returned_at IS NOT NULL")
     if flt.effects:
         where.append("e.effect BETWEEN ? AND ?")
         params.extend(flt.effects)
