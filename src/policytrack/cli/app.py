@@ -120,11 +120,14 @@ China's support for Mali's military (The Conversation).
 """
 
 
-def new_app() -> typer.Typer:
-    """The root application's settings (also used for the one-command app that `main` runs)."""
+def new_app(translated: bool = False) -> typer.Typer:
+    """The root application's settings (also used for the one-command app that `main` runs, once the
+    language is chosen: `translated`)."""
+    from policytrack.core.i18n import _
+
     return typer.Typer(
         cls=PolicytrackGroup,
-        help=HELP,
+        help=_(HELP) if translated else HELP,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["-h", "--help"]},

@@ -10,6 +10,7 @@ import typer
 from policytrack.cli.app import app, confirm
 from policytrack.cli.common import console, entry_id_arg, opened_store, reference
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -46,10 +47,17 @@ def _run(ctx: typer.Context, plan_with: Callable[[Store], Reversal], *, yes: boo
     confirm(ctx, f"{verb} {plan.title}: {done}", f"the {plan.command}")
 
 
-@app.command("undo", epilog="Example: policytrack undo --dry-run")
+@app.command(
+    "undo",
+    epilog="Example: policytrack undo --dry-run",
+    help=_(
+        "Take back your latest change (a log, edit, delete, restore, target or framework "
+        "update) as a new\n"
+        "revision: it shows the change before and after, and asks. Run it again to step "
+        "further back."
+    ),
+)
 def undo_cmd(ctx: typer.Context, yes: YesOpt = False, dry_run: DryRunOpt = False) -> None:
-    """Take back your latest change (a log, edit, delete, restore, target or framework update) as a new
-    revision: it shows the change before and after, and asks. Run it again to step further back."""
     from policytrack.domain.context import default_analyst
     from policytrack.domain.undo import plan_undo
 
@@ -57,7 +65,11 @@ def undo_cmd(ctx: typer.Context, yes: YesOpt = False, dry_run: DryRunOpt = False
     _run(ctx, lambda store: plan_undo(store, analyst), yes=yes, dry_run=dry_run)
 
 
-@app.command("revert", epilog="Example: policytrack revert 3 --to 1")
+@app.command(
+    "revert",
+    epilog="Example: policytrack revert 3 --to 1",
+    help=_("Make an earlier revision of an entry current again, as a new revision (history keeps them all)."),
+)
 def revert_cmd(
     ctx: typer.Context,
     entry_id: Annotated[
@@ -71,7 +83,6 @@ def revert_cmd(
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Make an earlier revision of an entry current again, as a new revision (history keeps them all)."""
     from policytrack.domain.undo import plan_revert
 
     reference(entry_id, "entry")  # a bad reference is refused before the database opens

@@ -61,6 +61,7 @@ from policytrack.cli.options import (
     format_option,
 )
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.render.formats import NESTED, ONE, RECORDS, VIEW
 
 if TYPE_CHECKING:
@@ -73,6 +74,13 @@ if TYPE_CHECKING:
     epilog="Example: policytrack log regional 'Mali, Burkina Faso and Niger sign the AES treaty "
     "in Niamey' --date 2024-07-06 --effect 1 --grade A1 --source 'AES treaty, Niamey, "
     "6 Jul 2024'",
+    help=_(
+        "Record a dated, sourced piece of evidence against an indicator, or against "
+        "several as one event\n"
+        "(`diversify,civilian-led`, `FRAMEWORK:KEY` for another framework's). Prints the "
+        "ids and date. With no\n"
+        "summary, $VISUAL or $EDITOR opens a form holding the options given."
+    ),
 )
 def log_cmd(
     ctx: typer.Context,
@@ -132,9 +140,6 @@ def log_cmd(
     ] = False,
     signal: SignalsOpt = None,
 ) -> None:
-    """Record a dated, sourced piece of evidence against an indicator, or against several as one event
-    (`diversify,civilian-led`, `FRAMEWORK:KEY` for another framework's). Prints the ids and date. With no
-    summary, $VISUAL or $EDITOR opens a form holding the options given."""
     from policytrack.domain.entries import EventPart, event_effects, linked, log_event
     from policytrack.domain.workspace import get_framework
     from policytrack.records.models import EntryInput
@@ -309,6 +314,12 @@ HISTORY_OUTPUT = (VIEW, NESTED)
 @app.command(
     "list",
     epilog="Example: policytrack list --indicator diversify --since 2022 --until 2023-12-31",
+    help=_(
+        "List evidence, oldest first. On a terminal, the newest page and how many there "
+        "are (--limit N,\n"
+        "--all; $PAGER pages through them all); piped, and in every other format, all of "
+        "them, streamed."
+    ),
 )
 def list_cmd(
     ctx: typer.Context,
@@ -359,8 +370,6 @@ def list_cmd(
         ),
     ] = None,
 ) -> None:
-    """List evidence, oldest first. On a terminal, the newest page and how many there are (--limit N,
-    --all; $PAGER pages through them all); piped, and in every other format, all of them, streamed."""
     from policytrack.domain.workspace import get_framework
     from policytrack.exchange.export import list_texts
     from policytrack.records.columns import EXPORT_FIELDS
@@ -480,14 +489,17 @@ EntryIdArg = Annotated[
 ]
 
 
-@app.command("show", epilog="Example: policytrack show 3")
+@app.command(
+    "show",
+    epilog="Example: policytrack show 3",
+    help=_("Show every field of one entry (`--format json`: one JSON object)."),
+)
 def show_cmd(
     ctx: typer.Context,
     entry_id: EntryIdArg,
     fmt: Annotated[str, format_option(*SHOW_OUTPUT)] = "table",
     as_json: JsonAlias = False,
 ) -> None:
-    """Show every field of one entry (`--format json`: one JSON object)."""
     from policytrack.render.entries import entry_detail
     from policytrack.render.formats import to_json
 
@@ -508,6 +520,7 @@ def show_cmd(
 @app.command(
     "edit",
     epilog="Example: policytrack edit 3 --grade A1 --source 'UN Security Council resolution 2690 (2023)'",
+    help=_("Change an entry. The old version stays in its history (`policytrack history ID`)."),
 )
 def edit_cmd(
     ctx: typer.Context,
@@ -568,7 +581,6 @@ def edit_cmd(
         str | None, typer.Option(help="New registered outlet; '' clears it.", autocompletion=complete_source)
     ] = None,
 ) -> None:
-    """Change an entry. The old version stays in its history (`policytrack history ID`)."""
     from policytrack.domain.entries import EntryChanges, edit_entry
     from policytrack.domain.workspace import get_framework
 
@@ -663,13 +675,16 @@ def _edit_in_editor(ctx: typer.Context, raw_id: str, framework: str | None) -> N
     confirm(ctx, f"Updated entry {entry.id} (revision {entry.revision})", f"the edit of entry {entry.id}")
 
 
-@app.command("delete", epilog="Example: policytrack delete 3 --force")
+@app.command(
+    "delete",
+    epilog="Example: policytrack delete 3 --force",
+    help=_("Delete an entry, leaving a tombstone: `policytrack restore ID` brings it back."),
+)
 def delete_cmd(
     ctx: typer.Context,
     entry_id: EntryIdArg,
     force: Annotated[bool, typer.Option("--force", "-f", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Delete an entry, leaving a tombstone: `policytrack restore ID` brings it back."""
     from policytrack.domain.entries import delete_entry
     from policytrack.render.text import visible
 
@@ -694,9 +709,8 @@ def delete_cmd(
     )
 
 
-@app.command("restore", epilog="Example: policytrack restore 3")
+@app.command("restore", epilog="Example: policytrack restore 3", help=_("Bring back a deleted entry."))
 def restore_cmd(ctx: typer.Context, entry_id: EntryIdArg) -> None:
-    """Bring back a deleted entry."""
     from policytrack.domain.entries import restore_entry
 
     with opened_store(ctx) as store:
@@ -704,15 +718,21 @@ def restore_cmd(ctx: typer.Context, entry_id: EntryIdArg) -> None:
     confirm(ctx, f"Restored entry {entry.id} (revision {entry.revision})", f"the restore of entry {entry.id}")
 
 
-@app.command("history", epilog="Example: policytrack history 3")
+@app.command(
+    "history",
+    epilog="Example: policytrack history 3",
+    help=_(
+        "Every revision of an entry: who changed what, and when. (`export entries "
+        "--all-revisions` gives\n"
+        "every revision as CSV.)"
+    ),
+)
 def history_cmd(
     ctx: typer.Context,
     entry_id: EntryIdArg,
     fmt: Annotated[str, format_option(*HISTORY_OUTPUT)] = "table",
     as_json: JsonAlias = False,
 ) -> None:
-    """Every revision of an entry: who changed what, and when. (`export entries --all-revisions` gives
-    every revision as CSV.)"""
     from policytrack.domain.entries import history
     from policytrack.render.entries import history_table
     from policytrack.render.formats import write_records

@@ -37,6 +37,7 @@ from policytrack.cli.options import (
     format_option,
 )
 from policytrack.cli.report import REPORT_EPILOG, REPORT_HELP, report_command
+from policytrack.core.i18n import _
 from policytrack.render.formats import RECORDS
 
 if TYPE_CHECKING:
@@ -66,7 +67,22 @@ class ImportFormat(StrEnum):
 
 
 @export_app.command(
-    "entries", epilog="Example: policytrack export entries --since 2024 --format csv --excel -o evidence.csv"
+    "entries",
+    epilog="Example: policytrack export entries --since 2024 --format csv --excel -o evidence.csv",
+    help=_(
+        "Export entries, one row per current entry, with stable uuids and observed dates "
+        "(streamed).\n"
+        "\n"
+        "CSV follows RFC 4180 (header, CRLF) in UTF-8; numbers are bare and other cells "
+        "quoted, as R's write.csv\n"
+        "does. Text starting with = + - @, a tab or a carriage return gets a leading "
+        "apostrophe so spreadsheets do\n"
+        "not run it; `policytrack import` removes it again. xlsx (with -o FILE) is a "
+        "workbook: a sheet per\n"
+        "framework with typed cells (text is never run as a formula, so needs no "
+        "apostrophe), and a sheet that\n"
+        "describes the columns."
+    ),
 )
 def export_entries(
     ctx: typer.Context,
@@ -99,13 +115,6 @@ def export_entries(
     ] = False,
     framework: FrameworkOpt = None,
 ) -> None:
-    """Export entries, one row per current entry, with stable uuids and observed dates (streamed).
-
-    CSV follows RFC 4180 (header, CRLF) in UTF-8; numbers are bare and other cells quoted, as R's write.csv
-    does. Text starting with = + - @, a tab or a carriage return gets a leading apostrophe so spreadsheets do
-    not run it; `policytrack import` removes it again. xlsx (with -o FILE) is a workbook: a sheet per
-    framework with typed cells (text is never run as a formula, so needs no apostrophe), and a sheet that
-    describes the columns."""
     from policytrack.domain.workspace import get_framework
     from policytrack.exchange.export import csv_lines, export_records, json_texts
     from policytrack.records.columns import EXPORT_FIELDS, REVISION_FIELDS
@@ -181,15 +190,21 @@ def _export_workbook(
         spec.write_book(out, sheets)
 
 
-@export_app.command("forecasts", epilog="Example: policytrack export forecasts -f jsonl -o forecasts.jsonl")
+@export_app.command(
+    "forecasts",
+    epilog="Example: policytrack export forecasts -f jsonl -o forecasts.jsonl",
+    help=_(
+        "Export the framework's forecasts, withdrawn ones included, with their uuids: "
+        "`policytrack import\n"
+        "FILE --forecasts` merges them into another database."
+    ),
+)
 def export_forecasts(
     ctx: typer.Context,
     fmt: ExportFormatOpt = "csv",
     output: OutputOpt = None,
     framework: FrameworkOpt = None,
 ) -> None:
-    """Export the framework's forecasts, withdrawn ones included, with their uuids: `policytrack import
-    FILE --forecasts` merges them into another database."""
     from policytrack.cli.common import write_formatted
     from policytrack.domain.forecasts import list_forecasts
     from policytrack.domain.workspace import get_framework
@@ -205,6 +220,18 @@ def export_forecasts(
 @app.command(
     "import",
     epilog="Example: policytrack import colleague.db   (or: policytrack import evidence.csv --dry-run)",
+    help=_(
+        "Import entries, validating every row first: all of them are written, or none.\n"
+        "\n"
+        "Accepts what `export entries` writes, a hand-made CSV with just "
+        "indicator,date,summary (the other export\n"
+        "columns optional), or another analyst's policytrack database. Entries are "
+        "matched by uuid: importing the\n"
+        "same file twice adds nothing, and a changed entry with a higher revision becomes "
+        "a new revision here. Rows\n"
+        "without a uuid that repeat an entry (framework, indicator, date and summary) are "
+        "skipped and counted."
+    ),
 )
 def import_cmd(
     ctx: typer.Context,
@@ -229,12 +256,6 @@ def import_cmd(
         ),
     ] = False,
 ) -> None:
-    """Import entries, validating every row first: all of them are written, or none.
-
-    Accepts what `export entries` writes, a hand-made CSV with just indicator,date,summary (the other export
-    columns optional), or another analyst's policytrack database. Entries are matched by uuid: importing the
-    same file twice adds nothing, and a changed entry with a higher revision becomes a new revision here. Rows
-    without a uuid that repeat an entry (framework, indicator, date and summary) are skipped and counted."""
     from policytrack.exchange.importer import ImportRowsError, import_records
     from policytrack.exchange.readers import open_source
 

@@ -23,6 +23,7 @@ from policytrack.cli.options import (
     chosen_format,
     format_option,
 )
+from policytrack.core.i18n import _
 from policytrack.domain.likelihood import CONFIDENCE, LIKELIHOOD_HELP
 from policytrack.render.formats import RECORDS, VIEW
 
@@ -31,6 +32,11 @@ from policytrack.render.formats import RECORDS, VIEW
     "forecast",
     epilog="Example: policytrack forecast regional in-progress --by 2027-12 --likelihood likely "
     "--confidence moderate",
+    help=_(
+        "Record a forecast: that INDICATOR will be at LEVEL or beyond by a date, and how "
+        "likely that is.\n"
+        "It resolves by itself from the status history once the date has passed."
+    ),
 )
 def forecast_cmd(
     ctx: typer.Context,
@@ -55,8 +61,6 @@ def forecast_cmd(
     ] = None,
     framework: FrameworkOpt = None,
 ) -> None:
-    """Record a forecast: that INDICATOR will be at LEVEL or beyond by a date, and how likely that is.
-    It resolves by itself from the status history once the date has passed."""
     from policytrack.domain.forecasts import ForecastInput, make_forecast
     from policytrack.domain.workspace import get_framework
 
@@ -79,7 +83,11 @@ def forecast_cmd(
     )
 
 
-@app.command("forecasts", epilog="Example: policytrack forecasts --resolved --score")
+@app.command(
+    "forecasts",
+    epilog="Example: policytrack forecasts --resolved --score",
+    help=_("List forecasts with their outcome (open, yes, no, withdrawn), or score the resolved ones."),
+)
 def forecasts_cmd(
     ctx: typer.Context,
     only_open: Annotated[
@@ -101,7 +109,6 @@ def forecasts_cmd(
     output: OutputOpt = None,
     framework: FrameworkOpt = None,
 ) -> None:
-    """List forecasts with their outcome (open, yes, no, withdrawn), or score the resolved ones."""
     from policytrack.domain.forecasts import NO, OPEN, YES, list_forecasts
     from policytrack.domain.forecasts import score as scored
     from policytrack.domain.workspace import get_framework
@@ -138,7 +145,11 @@ def forecasts_cmd(
     console(ctx).print(forecasts_table(found, f"{fw.title}: {plural(len(found), 'forecast')}"))
 
 
-@app.command("withdraw", epilog="Example: policytrack withdraw 2")
+@app.command(
+    "withdraw",
+    epilog="Example: policytrack withdraw 2",
+    help=_("Withdraw a forecast: it stays in the list and the exports, marked withdrawn, and is not scored."),
+)
 def withdraw_cmd(
     ctx: typer.Context,
     forecast: Annotated[
@@ -149,7 +160,6 @@ def withdraw_cmd(
     ],
     framework: FrameworkOpt = None,
 ) -> None:
-    """Withdraw a forecast: it stays in the list and the exports, marked withdrawn, and is not scored."""
     from policytrack.cli.common import reference, resolve_id
     from policytrack.domain.forecasts import withdraw_forecast
     from policytrack.domain.workspace import get_framework

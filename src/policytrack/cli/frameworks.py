@@ -21,6 +21,7 @@ from policytrack.cli.options import (
     chosen_format,
     format_option,
 )
+from policytrack.core.i18n import _
 from policytrack.records.models import plural
 from policytrack.render.formats import RECORDS, VIEW
 
@@ -29,7 +30,11 @@ framework_app = typer.Typer(
 )
 
 
-@framework_app.command("list", epilog="Example: policytrack framework list")
+@framework_app.command(
+    "list",
+    epilog="Example: policytrack framework list",
+    help=_("The frameworks in this database, with their indicators, entries and versions."),
+)
 def list_cmd(
     ctx: typer.Context,
     fmt: Annotated[str, format_option(VIEW, RECORDS)] = "table",
@@ -37,7 +42,6 @@ def list_cmd(
     as_csv: CsvAlias = False,
     output: OutputOpt = None,
 ) -> None:
-    """The frameworks in this database, with their indicators, entries and versions."""
     from policytrack.domain.context import default_framework_name
     from policytrack.domain.frameworks.install import builtin_names
     from policytrack.records.framework import FRAMEWORK_ROW
@@ -75,13 +79,20 @@ def list_cmd(
         out.print(literal(f"Also built in: {', '.join(more)} (`policytrack framework add NAME` loads one)"))
 
 
-@framework_app.command("show", epilog="Example: policytrack framework show mali-china-risks")
+@framework_app.command(
+    "show",
+    epilog="Example: policytrack framework show mali-china-risks",
+    help=_(
+        "A framework's citation, status scale and indicators, with their signals and "
+        "baselines, in the\n"
+        "chosen language where the file translates them (`[en]` marks a text it does "
+        "not)."
+    ),
+)
 def show_cmd(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Framework name (`policytrack framework list`).")],
 ) -> None:
-    """A framework's citation, status scale and indicators, with their signals and baselines, in the
-    chosen language where the file translates them (`[en]` marks a text it does not)."""
     from policytrack.core.i18n import language
     from policytrack.domain.frameworks.install import with_translations
     from policytrack.domain.workspace import get_framework
@@ -95,7 +106,11 @@ def show_cmd(
 
 
 @framework_app.command(
-    "add", epilog="Example: policytrack framework add mali-china-risks   (or a file: my-paper.toml)"
+    "add",
+    epilog="Example: policytrack framework add mali-china-risks   (or a file: my-paper.toml)",
+    help=_(
+        "Validate a framework file and add it; with --update, load a changed file without losing evidence."
+    ),
 )
 def add_cmd(
     ctx: typer.Context,
@@ -105,7 +120,6 @@ def add_cmd(
         typer.Option("--update", help="Load the file as the new version of a framework already here."),
     ] = False,
 ) -> None:
-    """Validate a framework file and add it; with --update, load a changed file without losing evidence."""
     from policytrack.domain.context import default_analyst, utc_now
     from policytrack.domain.frameworks.install import install, source_path
 
@@ -131,7 +145,9 @@ def add_cmd(
 
 
 @framework_app.command(
-    "new", epilog="Example: policytrack framework new sahel-security -o sahel-security.toml"
+    "new",
+    epilog="Example: policytrack framework new sahel-security -o sahel-security.toml",
+    help=_("Write a commented framework template: replace its placeholders, then `framework add` it."),
 )
 def new_cmd(
     ctx: typer.Context,
@@ -139,7 +155,6 @@ def new_cmd(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the template here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a commented framework template: replace its placeholders, then `framework add` it."""
     from policytrack.core.errors import FrameworkError
     from policytrack.domain.frameworks.install import template
 

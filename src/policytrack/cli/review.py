@@ -11,12 +11,21 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import app, confirm
+from policytrack.core.i18n import _
 
 
 @app.command(
     "review",
     epilog="Example: policytrack review 3 4 7 --by editor, or policytrack review 5 --request-changes "
     '"cite the decree itself"',
+    help=_(
+        "Mark entries reviewed (each a new revision: who and when), or return them to "
+        "their author with\n"
+        "--request-changes. Changing an entry later clears its review; `list "
+        "--unreviewed` shows what is left,\n"
+        "`report --reviewed-only` uses only reviewed entries. Your own entries need "
+        "--self."
+    ),
 )
 def review_cmd(
     ctx: typer.Context,
@@ -41,9 +50,6 @@ def review_cmd(
         ),
     ] = None,
 ) -> None:
-    """Mark entries reviewed (each a new revision: who and when), or return them to their author with
-    --request-changes. Changing an entry later clears its review; `list --unreviewed` shows what is left,
-    `report --reviewed-only` uses only reviewed entries. Your own entries need --self."""
     from policytrack.cli.common import entry_id_arg, opened_store, reference
     from policytrack.domain.context import default_analyst
     from policytrack.domain.reviews import return_entries, review_entries

@@ -13,6 +13,7 @@ import typer
 from policytrack.cli.app import confirm
 from policytrack.cli.common import complete_source, console, opened_store
 from policytrack.cli.options import JsonAlias, OutputOpt, chosen_format, format_option
+from policytrack.core.i18n import _
 from policytrack.render.formats import ONE, RECORDS, VIEW
 
 source_app = typer.Typer(
@@ -43,6 +44,7 @@ NoteOpt = Annotated[str | None, typer.Option("--note", help="A note about the so
     "add",
     epilog="Example: policytrack source add example-ministry --name 'Example Ministry' --type official "
     "--origin Exampleland --reliability B --url https://ministry.example.org",
+    help=_("Register a source under a short key; `log --source KEY` then cites it."),
 )
 def add_cmd(
     ctx: typer.Context,
@@ -54,7 +56,6 @@ def add_cmd(
     reliability: ReliabilityOpt = None,
     note: NoteOpt = None,
 ) -> None:
-    """Register a source under a short key; `log --source KEY` then cites it."""
     from policytrack.domain.sources import SourceFields, add_source
 
     fields = SourceFields(name, url, type_, origin, reliability, note)
@@ -63,7 +64,11 @@ def add_cmd(
     confirm(ctx, f"Registered source {source.key}", f"source {source.key}")
 
 
-@source_app.command("edit", epilog="Example: policytrack source edit reuters --reliability A")
+@source_app.command(
+    "edit",
+    epilog="Example: policytrack source edit reuters --reliability A",
+    help=_("Change a registered source's fields."),
+)
 def edit_cmd(
     ctx: typer.Context,
     key: KeyArg,
@@ -74,7 +79,6 @@ def edit_cmd(
     reliability: ReliabilityOpt = None,
     note: NoteOpt = None,
 ) -> None:
-    """Change a registered source's fields."""
     from policytrack.domain.sources import SourceFields, edit_source
 
     fields = SourceFields(name, url, type_, origin, reliability, note)
@@ -83,14 +87,20 @@ def edit_cmd(
     confirm(ctx, f"Updated source {source.key}", f"the edit of source {source.key}")
 
 
-@source_app.command("merge", epilog="Example: policytrack source merge reuters-com reuters")
+@source_app.command(
+    "merge",
+    epilog="Example: policytrack source merge reuters-com reuters",
+    help=_(
+        "One source known under two keys: OLD's entries cite INTO (each as a new "
+        "revision), OLD's key leads\n"
+        "to INTO from now on, and OLD's record is kept."
+    ),
+)
 def merge_cmd(
     ctx: typer.Context,
     old: KeyArg,
     into: Annotated[str, typer.Argument(help="The key to keep.", autocompletion=complete_source)],
 ) -> None:
-    """One source known under two keys: OLD's entries cite INTO (each as a new revision), OLD's key leads
-    to INTO from now on, and OLD's record is kept."""
     from policytrack.domain.sources import merge_sources
 
     with opened_store(ctx) as store:
@@ -100,15 +110,22 @@ def merge_cmd(
     )
 
 
-@source_app.command("list", epilog="Example: policytrack source list --json")
+@source_app.command(
+    "list",
+    epilog="Example: policytrack source list --json",
+    help=_(
+        "Registered sources with their use and grade pattern (the share of grades on the "
+        "A1/B2/C3\n"
+        "diagonal, per source and per analyst: a high share suggests reliability and "
+        "credibility were not\n"
+        "judged apart)."
+    ),
+)
 def list_cmd(
     ctx: typer.Context,
     fmt: Annotated[str, format_option(VIEW, ONE)] = "table",
     as_json: JsonAlias = False,
 ) -> None:
-    """Registered sources with their use and grade pattern (the share of grades on the A1/B2/C3
-    diagonal, per source and per analyst: a high share suggests reliability and credibility were not
-    judged apart)."""
     from policytrack.domain.sources import source_listing
     from policytrack.render.formats import to_json
 
@@ -135,14 +152,17 @@ def list_cmd(
         console(ctx).print(renderable)
 
 
-@source_app.command("show", epilog="Example: policytrack source show reuters")
+@source_app.command(
+    "show",
+    epilog="Example: policytrack source show reuters",
+    help=_("One source: its fields, and the current entries citing it (as originator or outlet)."),
+)
 def show_cmd(
     ctx: typer.Context,
     key: KeyArg,
     fmt: Annotated[str, format_option(VIEW, ONE)] = "table",
     as_json: JsonAlias = False,
 ) -> None:
-    """One source: its fields, and the current entries citing it (as originator or outlet)."""
     from policytrack.domain.sources import find_source
     from policytrack.render.formats import to_json
 
@@ -163,10 +183,15 @@ def show_cmd(
     out.print(source_detail(source, entries, out.width))
 
 
-@source_app.command("suggest", epilog="Example: policytrack source suggest")
+@source_app.command(
+    "suggest",
+    epilog="Example: policytrack source suggest",
+    help=_(
+        "Free-text sources cited more than once, most cited first: worth registering\n"
+        "(`policytrack source add`)."
+    ),
+)
 def suggest_cmd(ctx: typer.Context) -> None:
-    """Free-text sources cited more than once, most cited first: worth registering
-    (`policytrack source add`)."""
     from policytrack.domain.sources import suggestions
     from policytrack.render.text import visible
 
@@ -182,14 +207,20 @@ def suggest_cmd(ctx: typer.Context) -> None:
 MAX_SOURCES_FILE = 64 << 20  # characters: a registry of sources is far smaller
 
 
-@source_app.command("export", epilog="Example: policytrack source export -o sources.csv")
+@source_app.command(
+    "export",
+    epilog="Example: policytrack source export -o sources.csv",
+    help=_(
+        "Write the registry (merged sources too, naming the one each was merged into), "
+        "for `source import`\n"
+        "in another database before its entries are imported."
+    ),
+)
 def export_cmd(
     ctx: typer.Context,
     fmt: Annotated[str, format_option(RECORDS, default="csv")] = "csv",
     output: OutputOpt = None,
 ) -> None:
-    """Write the registry (merged sources too, naming the one each was merged into), for `source import`
-    in another database before its entries are imported."""
     from policytrack.cli.common import write_formatted
     from policytrack.exchange.sources import source_records
     from policytrack.records.source import EXPORTED_SOURCE
@@ -200,7 +231,16 @@ def export_cmd(
         write_formatted(ctx, fmt, EXPORTED_SOURCE, records, sheet="sources", output=output)
 
 
-@source_app.command("import", epilog="Example: policytrack source import sources.csv")
+@source_app.command(
+    "import",
+    epilog="Example: policytrack source import sources.csv",
+    help=_(
+        "Merge another database's registry by uuid: new sources are added, known ones "
+        "take the file's\n"
+        "fields, a source registered here apart under the same key is kept as it is; all "
+        "or nothing."
+    ),
+)
 def import_cmd(
     ctx: typer.Context,
     path: Annotated[
@@ -208,8 +248,6 @@ def import_cmd(
     ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing.")] = False,
 ) -> None:
-    """Merge another database's registry by uuid: new sources are added, known ones take the file's
-    fields, a source registered here apart under the same key is kept as it is; all or nothing."""
     from policytrack.cli.common import read_text_arg
     from policytrack.core.errors import InputError
     from policytrack.exchange.sources import import_sources, parse_source_file
