@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from policytrack import __version__
 from policytrack.core.errors import PolicytrackError, StreamClosedError
+from policytrack.core.i18n import _
 from policytrack.core.storable import storable
 from policytrack.render.text import visible
 
@@ -150,26 +151,30 @@ def main_callback(
         str | None,
         typer.Option(
             "--db",
-            help="Database file. Default: $POLICYTRACK_DB, else the user data directory "
-            "(`policytrack db path` prints it).",
+            help=_(
+                "Database file. Default: $POLICYTRACK_DB, else the user data directory "
+                "(`policytrack db path` prints it)."
+            ),
             metavar="PATH",
         ),
     ] = None,
     no_color: Annotated[
-        bool, typer.Option("--no-color", help="No colour in output (NO_COLOR works too).")
+        bool, typer.Option("--no-color", help=_("No colour in output (NO_COLOR works too)."))
     ] = False,
     lang: Annotated[
         str | None,
         typer.Option(
             "--lang",
-            help="Language of messages and dates (en, fr, bm...). Default: config `language`, else "
-            "LC_ALL, LC_MESSAGES, LANG, else English. Data (CSV, JSON) is the same in every language.",
+            help=_(
+                "Language of messages and dates (en, fr, bm...). Default: config `language`, else "
+                "LC_ALL, LC_MESSAGES, LANG, else English. Data (CSV, JSON) is the same in every language."
+            ),
             metavar="CODE",
         ),
     ] = None,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+        typer.Option("--version", callback=_version, is_eager=True, help=_("Print the version.")),
     ] = False,
 ) -> None:
     """Track whether published policy recommendations are carried out."""

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from policytrack.domain.undo import Reversal
     from policytrack.store import Store
 
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would change; change nothing.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help=_("Show what would change; change nothing."))]
 
 
 def _run(ctx: typer.Context, plan_with: Callable[[Store], Reversal], *, yes: bool, dry_run: bool) -> None:
@@ -49,7 +49,7 @@ def _run(ctx: typer.Context, plan_with: Callable[[Store], Reversal], *, yes: boo
 
 @app.command(
     "undo",
-    epilog="Example: policytrack undo --dry-run",
+    epilog=_("Example: policytrack undo --dry-run"),
     help=_(
         "Take back your latest change (a log, edit, delete, restore, target or framework "
         "update) as a new\n"
@@ -67,7 +67,7 @@ def undo_cmd(ctx: typer.Context, yes: YesOpt = False, dry_run: DryRunOpt = False
 
 @app.command(
     "revert",
-    epilog="Example: policytrack revert 3 --to 1",
+    epilog=_("Example: policytrack revert 3 --to 1"),
     help=_("Make an earlier revision of an entry current again, as a new revision (history keeps them all)."),
 )
 def revert_cmd(
@@ -75,11 +75,15 @@ def revert_cmd(
     entry_id: Annotated[
         str,
         typer.Argument(
-            help="Entry id as `policytrack list` shows it, or its team-wide reference "
-            "(@ and a uuid prefix: @3f9a1c)."
+            help=_(
+                "Entry id as `policytrack list` shows it, or its team-wide reference "
+                "(@ and a uuid prefix: @3f9a1c)."
+            )
         ),
     ],
-    to: Annotated[str, typer.Option("--to", help="The revision to make current (`policytrack history ID`).")],
+    to: Annotated[
+        str, typer.Option("--to", help=_("The revision to make current (`policytrack history ID`)."))
+    ],
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,
 ) -> None:

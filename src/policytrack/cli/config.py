@@ -14,18 +14,18 @@ from policytrack.cli.app import confirm
 from policytrack.core.i18n import _
 
 config_app = typer.Typer(
-    help="Settings: defaults for the database, analyst, framework, stale days, date order and colour.",
+    help=_("Settings: defaults for the database, analyst, framework, stale days, date order and colour."),
     no_args_is_help=True,
 )
 
 KeyArg = Annotated[
-    str, typer.Argument(help="A setting: db, analyst, framework, stale_days, date_order or color.")
+    str, typer.Argument(help=_("A setting: db, analyst, framework, stale_days, date_order or color."))
 ]
 
 
 @config_app.command(
     "path",
-    epilog="Example: policytrack config path",
+    epilog=_("Example: policytrack config path"),
     help=_("Print the config file's path ($POLICYTRACK_CONFIG, else the user config folder)."),
 )
 def path_cmd() -> None:
@@ -36,7 +36,7 @@ def path_cmd() -> None:
 
 @config_app.command(
     "list",
-    epilog="Example: policytrack config list",
+    epilog=_("Example: policytrack config list"),
     help=_("Every setting: its value in the config file (or `-`), and what it sets."),
 )
 def list_cmd() -> None:
@@ -56,7 +56,7 @@ def list_cmd() -> None:
 
 @config_app.command(
     "get",
-    epilog="Example: policytrack config get analyst",
+    epilog=_("Example: policytrack config get analyst"),
     help=_("Print one setting's value in the config file (exit 1 if it is not set there)."),
 )
 def get_cmd(key: KeyArg) -> None:
@@ -78,20 +78,22 @@ def get_cmd(key: KeyArg) -> None:
 
 @config_app.command(
     "set",
-    epilog="Example: policytrack config set date_order dayfirst",
+    epilog=_("Example: policytrack config set date_order dayfirst"),
     help=_("Set one setting in the config file (written atomically; the others are kept)."),
 )
 def set_cmd(
     ctx: typer.Context,
     key: KeyArg,
-    value: Annotated[str, typer.Argument(help="Its value (true/false for color, a number for stale_days).")],
+    value: Annotated[
+        str, typer.Argument(help=_("Its value (true/false for color, a number for stale_days)."))
+    ],
 ) -> None:
     _change(ctx, key, value)
 
 
 @config_app.command(
     "unset",
-    epilog="Example: policytrack config unset framework",
+    epilog=_("Example: policytrack config unset framework"),
     help=_("Remove one setting from the config file: its built-in default applies again."),
 )
 def unset_cmd(ctx: typer.Context, key: KeyArg) -> None:

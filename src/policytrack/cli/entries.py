@@ -71,9 +71,11 @@ if TYPE_CHECKING:
 
 @app.command(
     "log",
-    epilog="Example: policytrack log regional 'Mali, Burkina Faso and Niger sign the AES treaty "
-    "in Niamey' --date 2024-07-06 --effect 1 --grade A1 --source 'AES treaty, Niamey, "
-    "6 Jul 2024'",
+    epilog=_(
+        "Example: policytrack log regional 'Mali, Burkina Faso and Niger sign the AES treaty "
+        "in Niamey' --date 2024-07-06 --effect 1 --grade A1 --source 'AES treaty, Niamey, "
+        "6 Jul 2024'"
+    ),
     help=_(
         "Record a dated, sourced piece of evidence against an indicator, or against "
         "several as one event\n"
@@ -88,7 +90,7 @@ def log_cmd(
     summary: Annotated[
         str | None,
         typer.Argument(
-            help="What happened, in a sentence; '-' reads it from stdin; left out, $EDITOR opens a form."
+            help=_("What happened, in a sentence; '-' reads it from stdin; left out, $EDITOR opens a form.")
         ),
     ] = None,
     date: Annotated[str, typer.Option("--date", "-d", help=DATE_HELP)] = "today",
@@ -97,7 +99,7 @@ def log_cmd(
         typer.Option(
             "--source",
             "-s",
-            help="A registered source's key, or the URL or citation of the evidence.",
+            help=_("A registered source's key, or the URL or citation of the evidence."),
             autocompletion=complete_source,
         ),
     ] = "",
@@ -110,16 +112,19 @@ def log_cmd(
     ] = None,
     grade: Annotated[str | None, typer.Option("--grade", "-g", help=GRADE_HELP)] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="A tag; repeatable.", autocompletion=complete_tag)
+        list[str] | None,
+        typer.Option("--tag", "-t", help=_("A tag; repeatable."), autocompletion=complete_tag),
     ] = None,
     actor: Annotated[
         list[str] | None,
-        typer.Option("--actor", "-a", help="An actor involved; repeatable.", autocompletion=complete_actor),
+        typer.Option(
+            "--actor", "-a", help=_("An actor involved; repeatable."), autocompletion=complete_actor
+        ),
     ] = None,
-    note: Annotated[str, typer.Option("--note", "-n", help="A longer note.")] = "",
+    note: Annotated[str, typer.Option("--note", "-n", help=_("A longer note."))] = "",
     analyst: Annotated[
         str | None,
-        typer.Option("--analyst", help="Who logs it. Default: $POLICYTRACK_ANALYST, else login."),
+        typer.Option("--analyst", help=_("Who logs it. Default: $POLICYTRACK_ANALYST, else login.")),
     ] = None,
     dayfirst: DayFirst = False,
     monthfirst: MonthFirst = False,
@@ -127,16 +132,16 @@ def log_cmd(
     via: Annotated[
         str | None,
         typer.Option(
-            help="The registered outlet it came through, when not the originator.",
+            help=_("The registered outlet it came through, when not the originator."),
             autocompletion=complete_source,
         ),
     ] = None,
     credibility: Annotated[
         str | None,
-        typer.Option(help="Credibility 1-6; the registered --source's reliability makes the grade."),
+        typer.Option(help=_("Credibility 1-6; the registered --source's reliability makes the grade.")),
     ] = None,
     allow_duplicate: Annotated[
-        bool, typer.Option("--allow-duplicate", help="Log it even if an entry records the same.")
+        bool, typer.Option("--allow-duplicate", help=_("Log it even if an entry records the same."))
     ] = False,
     signal: SignalsOpt = None,
 ) -> None:
@@ -313,7 +318,7 @@ HISTORY_OUTPUT = (VIEW, NESTED)
 
 @app.command(
     "list",
-    epilog="Example: policytrack list --indicator diversify --since 2022 --until 2023-12-31",
+    epilog=_("Example: policytrack list --indicator diversify --since 2022 --until 2023-12-31"),
     help=_(
         "List evidence, oldest first. On a terminal, the newest page and how many there "
         "are (--limit N,\n"
@@ -336,20 +341,22 @@ def list_cmd(
     effect: EffectOpt = None,
     advancing: AdvancingOpt = False,
     hindering: HinderingOpt = False,
-    limit: Annotated[int | None, typer.Option(help="Only the newest N entries.")] = None,
+    limit: Annotated[int | None, typer.Option(help=_("Only the newest N entries."))] = None,
     show_all: Annotated[
-        bool, typer.Option("--all", help="On a terminal, every entry, not just the newest page.")
+        bool, typer.Option("--all", help=_("On a terminal, every entry, not just the newest page."))
     ] = False,
-    deleted: Annotated[bool, typer.Option("--deleted", help="Include deleted entries (marked).")] = False,
+    deleted: Annotated[bool, typer.Option("--deleted", help=_("Include deleted entries (marked)."))] = False,
     unreviewed: Annotated[
-        bool, typer.Option("--unreviewed", help="Only entries not yet reviewed (`policytrack review`).")
+        bool, typer.Option("--unreviewed", help=_("Only entries not yet reviewed (`policytrack review`)."))
     ] = False,
     returned: Annotated[
         bool,
         typer.Option(
             "--returned",
-            help="Only entries returned to their author for changes (`review --request-changes`); with "
-            "--analyst NAME, those NAME has to change. `show ID` shows the comment.",
+            help=_(
+                "Only entries returned to their author for changes (`review --request-changes`); with "
+                "--analyst NAME, those NAME has to change. `show ID` shows the comment."
+            ),
         ),
     ] = False,
     fmt: Annotated[str, format_option(*LIST_OUTPUT)] = "table",
@@ -357,7 +364,7 @@ def list_cmd(
     as_csv: CsvAlias = False,
     output: OutputOpt = None,
     all_frameworks: Annotated[
-        bool, typer.Option("--all-frameworks", help="Entries of every framework.")
+        bool, typer.Option("--all-frameworks", help=_("Entries of every framework."))
     ] = False,
     framework: FrameworkOpt = None,
     source: Annotated[
@@ -365,8 +372,10 @@ def list_cmd(
         typer.Option(
             "--source",
             metavar="KEY",
-            help="Only entries from this registered source or through it as their outlet (repeatable; a "
-            "merged key means the source it was merged into).",
+            help=_(
+                "Only entries from this registered source or through it as their outlet (repeatable; a "
+                "merged key means the source it was merged into)."
+            ),
         ),
     ] = None,
 ) -> None:
@@ -483,15 +492,17 @@ def _list_table(
 EntryIdArg = Annotated[
     str,
     typer.Argument(
-        help="Entry id as `policytrack list` shows it, or its team-wide reference "
-        "(@ and a uuid prefix: @3f9a1c)."
+        help=_(
+            "Entry id as `policytrack list` shows it, or its team-wide reference "
+            "(@ and a uuid prefix: @3f9a1c)."
+        )
     ),
 ]
 
 
 @app.command(
     "show",
-    epilog="Example: policytrack show 3",
+    epilog=_("Example: policytrack show 3"),
     help=_("Show every field of one entry (`--format json`: one JSON object)."),
 )
 def show_cmd(
@@ -519,7 +530,7 @@ def show_cmd(
 
 @app.command(
     "edit",
-    epilog="Example: policytrack edit 3 --grade A1 --source 'UN Security Council resolution 2690 (2023)'",
+    epilog=_("Example: policytrack edit 3 --grade A1 --source 'UN Security Council resolution 2690 (2023)'"),
     help=_("Change an entry. The old version stays in its history (`policytrack history ID`)."),
 )
 def edit_cmd(
@@ -527,16 +538,18 @@ def edit_cmd(
     entry_id: EntryIdArg,
     indicator: Annotated[
         str | None,
-        typer.Option("--indicator", "-i", help="Move to this indicator.", autocompletion=complete_indicator),
+        typer.Option(
+            "--indicator", "-i", help=_("Move to this indicator."), autocompletion=complete_indicator
+        ),
     ] = None,
-    summary: Annotated[str | None, typer.Option(help="New summary; '-' reads stdin.")] = None,
+    summary: Annotated[str | None, typer.Option(help=_("New summary; '-' reads stdin."))] = None,
     date: Annotated[str | None, typer.Option("--date", "-d", help=DATE_HELP)] = None,
     source: Annotated[
         str | None,
         typer.Option(
             "--source",
             "-s",
-            help="New source: a registered key, a URL or a citation.",
+            help=_("New source: a registered key, a URL or a citation."),
             autocompletion=complete_source,
         ),
     ] = None,
@@ -547,38 +560,41 @@ def edit_cmd(
     grade: Annotated[str | None, typer.Option("--grade", "-g", help=GRADE_HELP + " '' clears it.")] = None,
     tag: Annotated[
         list[str] | None,
-        typer.Option("--tag", "-t", help="Replace the tags; repeatable.", autocompletion=complete_tag),
+        typer.Option("--tag", "-t", help=_("Replace the tags; repeatable."), autocompletion=complete_tag),
     ] = None,
     actor: Annotated[
         list[str] | None,
-        typer.Option("--actor", "-a", help="Replace the actors; repeatable.", autocompletion=complete_actor),
+        typer.Option(
+            "--actor", "-a", help=_("Replace the actors; repeatable."), autocompletion=complete_actor
+        ),
     ] = None,
     add_tag: Annotated[
         list[str] | None,
-        typer.Option("--add-tag", help="Add a tag; repeatable.", autocompletion=complete_tag),
+        typer.Option("--add-tag", help=_("Add a tag; repeatable."), autocompletion=complete_tag),
     ] = None,
     remove_tag: Annotated[
         list[str] | None,
-        typer.Option("--remove-tag", help="Remove a tag; repeatable.", autocompletion=complete_tag),
+        typer.Option("--remove-tag", help=_("Remove a tag; repeatable."), autocompletion=complete_tag),
     ] = None,
     add_actor: Annotated[
         list[str] | None,
-        typer.Option("--add-actor", help="Add an actor; repeatable.", autocompletion=complete_actor),
+        typer.Option("--add-actor", help=_("Add an actor; repeatable."), autocompletion=complete_actor),
     ] = None,
     remove_actor: Annotated[
         list[str] | None,
-        typer.Option("--remove-actor", help="Remove an actor; repeatable.", autocompletion=complete_actor),
+        typer.Option("--remove-actor", help=_("Remove an actor; repeatable."), autocompletion=complete_actor),
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", "-n", help="New note.")] = None,
-    analyst: Annotated[str | None, typer.Option(help="New analyst.")] = None,
+    note: Annotated[str | None, typer.Option("--note", "-n", help=_("New note."))] = None,
+    analyst: Annotated[str | None, typer.Option(help=_("New analyst."))] = None,
     in_editor: Annotated[
-        bool, typer.Option("--editor", help="Change it in $VISUAL or $EDITOR, as a form.")
+        bool, typer.Option("--editor", help=_("Change it in $VISUAL or $EDITOR, as a form."))
     ] = False,
     dayfirst: DayFirst = False,
     monthfirst: MonthFirst = False,
     framework: FrameworkOpt = None,
     via: Annotated[
-        str | None, typer.Option(help="New registered outlet; '' clears it.", autocompletion=complete_source)
+        str | None,
+        typer.Option(help=_("New registered outlet; '' clears it."), autocompletion=complete_source),
     ] = None,
 ) -> None:
     from policytrack.domain.entries import EntryChanges, edit_entry
@@ -677,13 +693,13 @@ def _edit_in_editor(ctx: typer.Context, raw_id: str, framework: str | None) -> N
 
 @app.command(
     "delete",
-    epilog="Example: policytrack delete 3 --force",
+    epilog=_("Example: policytrack delete 3 --force"),
     help=_("Delete an entry, leaving a tombstone: `policytrack restore ID` brings it back."),
 )
 def delete_cmd(
     ctx: typer.Context,
     entry_id: EntryIdArg,
-    force: Annotated[bool, typer.Option("--force", "-f", help="Do not ask for confirmation.")] = False,
+    force: Annotated[bool, typer.Option("--force", "-f", help=_("Do not ask for confirmation."))] = False,
 ) -> None:
     from policytrack.domain.entries import delete_entry
     from policytrack.render.text import visible
@@ -709,7 +725,7 @@ def delete_cmd(
     )
 
 
-@app.command("restore", epilog="Example: policytrack restore 3", help=_("Bring back a deleted entry."))
+@app.command("restore", epilog=_("Example: policytrack restore 3"), help=_("Bring back a deleted entry."))
 def restore_cmd(ctx: typer.Context, entry_id: EntryIdArg) -> None:
     from policytrack.domain.entries import restore_entry
 
@@ -720,7 +736,7 @@ def restore_cmd(ctx: typer.Context, entry_id: EntryIdArg) -> None:
 
 @app.command(
     "history",
-    epilog="Example: policytrack history 3",
+    epilog=_("Example: policytrack history 3"),
     help=_(
         "Every revision of an entry: who changed what, and when. (`export entries "
         "--all-revisions` gives\n"

@@ -48,7 +48,9 @@ if TYPE_CHECKING:
     from policytrack.records.models import EntryFilter, Framework
     from policytrack.store import Store
 
-export_app = typer.Typer(help="Export entries or the report (csv, json, jsonl, xlsx).", no_args_is_help=True)
+export_app = typer.Typer(
+    help=_("Export entries or the report (csv, json, jsonl, xlsx)."), no_args_is_help=True
+)
 export_app.command(
     "report",
     help=REPORT_HELP,
@@ -68,7 +70,7 @@ class ImportFormat(StrEnum):
 
 @export_app.command(
     "entries",
-    epilog="Example: policytrack export entries --since 2024 --format csv --excel -o evidence.csv",
+    epilog=_("Example: policytrack export entries --since 2024 --format csv --excel -o evidence.csv"),
     help=_(
         "Export entries, one row per current entry, with stable uuids and observed dates "
         "(streamed).\n"
@@ -102,16 +104,17 @@ def export_entries(
     fmt: ExportFormatOpt = "csv",
     output: OutputOpt = None,
     excel: Annotated[
-        bool, typer.Option("--excel", help="Start the CSV with a byte-order mark for Excel.")
+        bool, typer.Option("--excel", help=_("Start the CSV with a byte-order mark for Excel."))
     ] = False,
     raw: Annotated[
-        bool, typer.Option("--raw", help="Do not neutralise text that a spreadsheet would run as a formula.")
+        bool,
+        typer.Option("--raw", help=_("Do not neutralise text that a spreadsheet would run as a formula.")),
     ] = False,
     all_revisions: Annotated[
-        bool, typer.Option("--all-revisions", help="Every revision of every entry, tombstones included.")
+        bool, typer.Option("--all-revisions", help=_("Every revision of every entry, tombstones included."))
     ] = False,
     all_frameworks: Annotated[
-        bool, typer.Option("--all-frameworks", help="Entries of every framework.")
+        bool, typer.Option("--all-frameworks", help=_("Entries of every framework."))
     ] = False,
     framework: FrameworkOpt = None,
 ) -> None:
@@ -192,7 +195,7 @@ def _export_workbook(
 
 @export_app.command(
     "forecasts",
-    epilog="Example: policytrack export forecasts -f jsonl -o forecasts.jsonl",
+    epilog=_("Example: policytrack export forecasts -f jsonl -o forecasts.jsonl"),
     help=_(
         "Export the framework's forecasts, withdrawn ones included, with their uuids: "
         "`policytrack import\n"
@@ -219,7 +222,7 @@ def export_forecasts(
 
 @app.command(
     "import",
-    epilog="Example: policytrack import colleague.db   (or: policytrack import evidence.csv --dry-run)",
+    epilog=_("Example: policytrack import colleague.db   (or: policytrack import evidence.csv --dry-run)"),
     help=_(
         "Import entries, validating every row first: all of them are written, or none.\n"
         "\n"
@@ -236,23 +239,25 @@ def export_forecasts(
 def import_cmd(
     ctx: typer.Context,
     source: Annotated[
-        str, typer.Argument(help="A CSV, JSONL or JSON file, a policytrack database, or '-' (stdin).")
+        str, typer.Argument(help=_("A CSV, JSONL or JSON file, a policytrack database, or '-' (stdin)."))
     ],
     fmt: Annotated[
-        ImportFormat | None, typer.Option("--format", "-f", help="The file's format (default: detected).")
+        ImportFormat | None, typer.Option("--format", "-f", help=_("The file's format (default: detected)."))
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Check and count, write nothing."))] = False,
     raw: Annotated[
-        bool, typer.Option("--raw", help="The CSV was exported with --raw: keep leading apostrophes.")
+        bool, typer.Option("--raw", help=_("The CSV was exported with --raw: keep leading apostrophes."))
     ] = False,
     forecasts: Annotated[
-        bool, typer.Option("--forecasts", help="The file holds forecasts (`export forecasts`), not entries.")
+        bool,
+        typer.Option("--forecasts", help=_("The file holds forecasts (`export forecasts`), not entries.")),
     ] = False,
     framework: FrameworkOpt = None,
     allow_duplicates: Annotated[
         bool,
         typer.Option(
-            "--allow-duplicates", help="Add rows without uuid even when they repeat an entry (default: skip)."
+            "--allow-duplicates",
+            help=_("Add rows without uuid even when they repeat an entry (default: skip)."),
         ),
     ] = False,
 ) -> None:

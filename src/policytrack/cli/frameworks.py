@@ -26,13 +26,13 @@ from policytrack.records.models import plural
 from policytrack.render.formats import RECORDS, VIEW
 
 framework_app = typer.Typer(
-    help="Frameworks: the papers whose recommendations (or risks) you track.", no_args_is_help=True
+    help=_("Frameworks: the papers whose recommendations (or risks) you track."), no_args_is_help=True
 )
 
 
 @framework_app.command(
     "list",
-    epilog="Example: policytrack framework list",
+    epilog=_("Example: policytrack framework list"),
     help=_("The frameworks in this database, with their indicators, entries and versions."),
 )
 def list_cmd(
@@ -81,7 +81,7 @@ def list_cmd(
 
 @framework_app.command(
     "show",
-    epilog="Example: policytrack framework show mali-china-risks",
+    epilog=_("Example: policytrack framework show mali-china-risks"),
     help=_(
         "A framework's citation, status scale and indicators, with their signals and "
         "baselines, in the\n"
@@ -91,7 +91,7 @@ def list_cmd(
 )
 def show_cmd(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Framework name (`policytrack framework list`).")],
+    name: Annotated[str, typer.Argument(help=_("Framework name (`policytrack framework list`)."))],
 ) -> None:
     from policytrack.core.i18n import language
     from policytrack.domain.frameworks.install import with_translations
@@ -107,17 +107,19 @@ def show_cmd(
 
 @framework_app.command(
     "add",
-    epilog="Example: policytrack framework add mali-china-risks   (or a file: my-paper.toml)",
+    epilog=_("Example: policytrack framework add mali-china-risks   (or a file: my-paper.toml)"),
     help=_(
         "Validate a framework file and add it; with --update, load a changed file without losing evidence."
     ),
 )
 def add_cmd(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="A framework file (TOML), or a built-in framework's name.")],
+    source: Annotated[
+        str, typer.Argument(help=_("A framework file (TOML), or a built-in framework's name."))
+    ],
     update: Annotated[
         bool,
-        typer.Option("--update", help="Load the file as the new version of a framework already here."),
+        typer.Option("--update", help=_("Load the file as the new version of a framework already here.")),
     ] = False,
 ) -> None:
     from policytrack.domain.context import default_analyst, utc_now
@@ -146,14 +148,14 @@ def add_cmd(
 
 @framework_app.command(
     "new",
-    epilog="Example: policytrack framework new sahel-security -o sahel-security.toml",
+    epilog=_("Example: policytrack framework new sahel-security -o sahel-security.toml"),
     help=_("Write a commented framework template: replace its placeholders, then `framework add` it."),
 )
 def new_cmd(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Name for the new framework (lower-case, hyphens).")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the template here.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    name: Annotated[str, typer.Argument(help=_("Name for the new framework (lower-case, hyphens)."))],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=_("Write the template here."))] = None,
+    force: Annotated[bool, typer.Option("--force", help=_("Overwrite an existing file."))] = False,
 ) -> None:
     from policytrack.core.errors import FrameworkError
     from policytrack.domain.frameworks.install import template

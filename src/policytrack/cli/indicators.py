@@ -32,7 +32,7 @@ OUTPUT = (VIEW, RECORDS)  # both commands print records (render.formats)
 
 @app.command(
     "indicators",
-    epilog="Example: policytrack indicators --json",
+    epilog=_("Example: policytrack indicators --json"),
     help=_("The indicators: number, key, title, current status, evidence count, last evidence date."),
 )
 def indicators_cmd(
@@ -62,7 +62,7 @@ def indicators_cmd(
 
 @app.command(
     "signposts",
-    epilog="Example: policytrack signposts regional --since 2024",
+    epilog=_("Example: policytrack signposts regional --since 2024"),
     help=_(
         "Each signal of progress or regression: observed (first and last date, entries, "
         "sources) or awaited.\n"
@@ -74,7 +74,7 @@ def signposts_cmd(
     indicator: Annotated[
         str | None,
         typer.Argument(
-            help="Only this indicator (key, number or prefix).", autocompletion=complete_indicator
+            help=_("Only this indicator (key, number or prefix)."), autocompletion=complete_indicator
         ),
     ] = None,
     since: SinceOpt = None,

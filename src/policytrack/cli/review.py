@@ -16,8 +16,10 @@ from policytrack.core.i18n import _
 
 @app.command(
     "review",
-    epilog="Example: policytrack review 3 4 7 --by editor, or policytrack review 5 --request-changes "
-    '"cite the decree itself"',
+    epilog=_(
+        "Example: policytrack review 3 4 7 --by editor, or policytrack review 5 --request-changes "
+        '"cite the decree itself"'
+    ),
     help=_(
         "Mark entries reviewed (each a new revision: who and when), or return them to "
         "their author with\n"
@@ -31,22 +33,24 @@ def review_cmd(
     ctx: typer.Context,
     entry_ids: Annotated[
         list[str],
-        typer.Argument(help="Entry ids as `policytrack list` shows them, or their references (@3f9a1c)."),
+        typer.Argument(help=_("Entry ids as `policytrack list` shows them, or their references (@3f9a1c).")),
     ],
     by: Annotated[
         str | None,
-        typer.Option("--by", help="Who reviews them. Default: $POLICYTRACK_ANALYST, else login."),
+        typer.Option("--by", help=_("Who reviews them. Default: $POLICYTRACK_ANALYST, else login.")),
     ] = None,
     own: Annotated[
-        bool, typer.Option("--self", help="Review entries of your own (refused without it).")
+        bool, typer.Option("--self", help=_("Review entries of your own (refused without it)."))
     ] = False,
     request_changes: Annotated[
         str | None,
         typer.Option(
             "--request-changes",
             metavar="COMMENT",
-            help="Return the entries to their author with what to change, instead of marking them "
-            "reviewed (`list --returned` shows them; the author's next edit clears it).",
+            help=_(
+                "Return the entries to their author with what to change, instead of marking them "
+                "reviewed (`list --returned` shows them; the author's next edit clears it)."
+            ),
         ),
     ] = None,
 ) -> None:

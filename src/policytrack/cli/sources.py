@@ -17,33 +17,35 @@ from policytrack.core.i18n import _
 from policytrack.render.formats import ONE, RECORDS, VIEW
 
 source_app = typer.Typer(
-    help="The source registry: who reports, how reliable, how independent.", no_args_is_help=True
+    help=_("The source registry: who reports, how reliable, how independent."), no_args_is_help=True
 )
 
 KeyArg = Annotated[
-    str, typer.Argument(help="The source's key, such as reuters.", autocompletion=complete_source)
+    str, typer.Argument(help=_("The source's key, such as reuters."), autocompletion=complete_source)
 ]
-NameOpt = Annotated[str | None, typer.Option("--name", help="Its name, such as 'Reuters'.")]
+NameOpt = Annotated[str | None, typer.Option("--name", help=_("Its name, such as 'Reuters'."))]
 UrlOpt = Annotated[
-    str | None, typer.Option("--url", help="Its web address; entries citing URLs on its host link to it.")
+    str | None, typer.Option("--url", help=_("Its web address; entries citing URLs on its host link to it."))
 ]
 TypeOpt = Annotated[
     str | None,
     typer.Option(
-        "--type", help="official, media, ngo, academic, think-tank, intergovernmental, social or other."
+        "--type", help=_("official, media, ngo, academic, think-tank, intergovernmental, social or other.")
     ),
 ]
-OriginOpt = Annotated[str | None, typer.Option("--origin", help="Where it is based, such as a country.")]
+OriginOpt = Annotated[str | None, typer.Option("--origin", help=_("Where it is based, such as a country."))]
 ReliabilityOpt = Annotated[
-    str | None, typer.Option("--reliability", help="Admiralty reliability A-F ('' clears it on edit).")
+    str | None, typer.Option("--reliability", help=_("Admiralty reliability A-F ('' clears it on edit)."))
 ]
-NoteOpt = Annotated[str | None, typer.Option("--note", help="A note about the source.")]
+NoteOpt = Annotated[str | None, typer.Option("--note", help=_("A note about the source."))]
 
 
 @source_app.command(
     "add",
-    epilog="Example: policytrack source add example-ministry --name 'Example Ministry' --type official "
-    "--origin Exampleland --reliability B --url https://ministry.example.org",
+    epilog=_(
+        "Example: policytrack source add example-ministry --name 'Example Ministry' --type official "
+        "--origin Exampleland --reliability B --url https://ministry.example.org"
+    ),
     help=_("Register a source under a short key; `log --source KEY` then cites it."),
 )
 def add_cmd(
@@ -66,7 +68,7 @@ def add_cmd(
 
 @source_app.command(
     "edit",
-    epilog="Example: policytrack source edit reuters --reliability A",
+    epilog=_("Example: policytrack source edit reuters --reliability A"),
     help=_("Change a registered source's fields."),
 )
 def edit_cmd(
@@ -89,7 +91,7 @@ def edit_cmd(
 
 @source_app.command(
     "merge",
-    epilog="Example: policytrack source merge reuters-com reuters",
+    epilog=_("Example: policytrack source merge reuters-com reuters"),
     help=_(
         "One source known under two keys: OLD's entries cite INTO (each as a new "
         "revision), OLD's key leads\n"
@@ -99,7 +101,7 @@ def edit_cmd(
 def merge_cmd(
     ctx: typer.Context,
     old: KeyArg,
-    into: Annotated[str, typer.Argument(help="The key to keep.", autocompletion=complete_source)],
+    into: Annotated[str, typer.Argument(help=_("The key to keep."), autocompletion=complete_source)],
 ) -> None:
     from policytrack.domain.sources import merge_sources
 
@@ -112,7 +114,7 @@ def merge_cmd(
 
 @source_app.command(
     "list",
-    epilog="Example: policytrack source list --json",
+    epilog=_("Example: policytrack source list --json"),
     help=_(
         "Registered sources with their use and grade pattern (the share of grades on the "
         "A1/B2/C3\n"
@@ -154,7 +156,7 @@ def list_cmd(
 
 @source_app.command(
     "show",
-    epilog="Example: policytrack source show reuters",
+    epilog=_("Example: policytrack source show reuters"),
     help=_("One source: its fields, and the current entries citing it (as originator or outlet)."),
 )
 def show_cmd(
@@ -185,7 +187,7 @@ def show_cmd(
 
 @source_app.command(
     "suggest",
-    epilog="Example: policytrack source suggest",
+    epilog=_("Example: policytrack source suggest"),
     help=_(
         "Free-text sources cited more than once, most cited first: worth registering\n"
         "(`policytrack source add`)."
@@ -209,7 +211,7 @@ MAX_SOURCES_FILE = 64 << 20  # characters: a registry of sources is far smaller
 
 @source_app.command(
     "export",
-    epilog="Example: policytrack source export -o sources.csv",
+    epilog=_("Example: policytrack source export -o sources.csv"),
     help=_(
         "Write the registry (merged sources too, naming the one each was merged into), "
         "for `source import`\n"
@@ -233,7 +235,7 @@ def export_cmd(
 
 @source_app.command(
     "import",
-    epilog="Example: policytrack source import sources.csv",
+    epilog=_("Example: policytrack source import sources.csv"),
     help=_(
         "Merge another database's registry by uuid: new sources are added, known ones "
         "take the file's\n"
@@ -244,9 +246,9 @@ def export_cmd(
 def import_cmd(
     ctx: typer.Context,
     path: Annotated[
-        str, typer.Argument(help="A file `source export` wrote (CSV, JSON or JSON lines); '-': stdin.")
+        str, typer.Argument(help=_("A file `source export` wrote (CSV, JSON or JSON lines); '-': stdin."))
     ],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Check and count, write nothing."))] = False,
 ) -> None:
     from policytrack.cli.common import read_text_arg
     from policytrack.core.errors import InputError
