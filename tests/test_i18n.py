@@ -84,9 +84,9 @@ def test_the_compiled_catalogue_is_the_po_file() -> None:
     assert compiled == wanted, "run: pybabel compile -D policytrack -d src/policytrack/locale"
 
 
-# What is never translated in a message: code in backticks, options, variables, command lines after
-# "Example:" and command names after "policytrack".
-CODE = re.compile(r"`[^`]*`|--?[a-z][a-z-]*|\$[A-Z_]+|Example: .*|policytrack [a-z]+")
+# What is never translated in a message: placeholders, code in backticks, options, variables, command
+# lines after "Example:" and command names after "policytrack".
+CODE = re.compile(r"\{[^{}]*\}|`[^`]*`|--?[a-z][a-z-]*|\$[A-Z_]+|Example: .*|policytrack [a-z]+")
 
 
 def test_the_glossary_is_followed() -> None:

@@ -61,7 +61,7 @@ from policytrack.cli.options import (
     format_option,
 )
 from policytrack.core.errors import InputError
-from policytrack.core.i18n import _
+from policytrack.core.i18n import _, ngettext, number
 from policytrack.render.formats import NESTED, ONE, RECORDS, VIEW
 
 if TYPE_CHECKING:
@@ -152,19 +152,25 @@ def log_cmd(
     named = [part.strip() for part in indicator.split(",")]
     if len(named) > 1 and not all(named):
         raise InputError(
-            f"empty indicator in {indicator!r}: separate keys with one comma, as in diversify,regional"
+            _("empty indicator in {value!r}: separate keys with one comma, as in diversify,regional").format(
+                value=indicator
+            )
         )
     for item in effect or []:
         if not item.rpartition("=")[2].strip().lstrip("+-").isdigit():
             raise fail(
-                f"invalid value for --effect {item!r}: give an integer from -2 to +2, or KEY=VALUE for one "
-                "indicator of several",
+                _(
+                    "invalid value for --effect {value!r}: give an integer from -2 to +2, or KEY=VALUE for "
+                    "one indicator of several"
+                ).format(value=item),
                 2,
             )
     effects = event_effects(effect or [], named)
     if summary is None:
         if len(named) > 1:
-            raise InputError("the $EDITOR form logs against one indicator: give the summary to log an event")
+            raise InputError(
+                _("the $EDITOR form logs against one indicator: give the summary to log an event")
+            )
         _log_in_editor(
             ctx, named[0], date, source, effects[named[0]], status, grade, tag, actor, note, analyst
         )
@@ -191,12 +197,24 @@ def log_cmd(
         logged = log_event(store, parts, data, allow_duplicate=allow_duplicate)
     if len(logged) == 1:
         entry = logged[0]
-        confirm(
-            ctx, f"Logged entry {entry.id} for {entry.indicator}, dated {entry.date}", f"entry {entry.id}"
-        )
+        _logged(ctx, entry)
     else:
         ids = ", ".join(f"{e.id} ({e.indicator})" for e in logged)
-        confirm(ctx, f"Logged one event as entries {ids}, dated {logged[0].date}", f"entries {ids}")
+        confirm(
+            ctx,
+            _("Logged one event as entries {ids}, dated {date}").format(ids=ids, date=logged[0].date.shown),
+            _("entries {ids}").format(ids=ids),
+        )
+
+
+def _logged(ctx: typer.Context, entry: Entry) -> None:
+    confirm(
+        ctx,
+        _("Logged entry {id} for {indicator}, dated {date}").format(
+            id=entry.id, indicator=entry.indicator, date=entry.date.shown
+        ),
+        _("entry {id}").format(id=entry.id),
+    )
 
 
 def _form_values(entry: Entry) -> dict[str, str]:
@@ -222,7 +240,9 @@ def _form_effect(text: str) -> int:
     try:
         return int(text.strip() or "0")
     except ValueError:
-        raise InputError(f"effect: {text!r} is not a number; give -2, -1, 0, +1 or +2") from None
+        raise InputError(
+            _("effect: {value!r} is not a number; give -2, -1, 0, +1 or +2").format(value=text)
+        ) from None
 
 
 def _one_line_fields(values: dict[str, str]) -> None:
@@ -232,8 +252,10 @@ def _one_line_fields(values: dict[str, str]) -> None:
     for name in FIELDS[:-1]:
         if len(values.get(name, "").splitlines()) > 1:
             raise InputError(
-                f"the {name} runs over several lines, which the form cannot hold; change it with "
-                f"--{name} instead of the editor"
+                _(
+                    "the {field} runs over several lines, which the form cannot hold; change it with "
+                    "--{field} instead of the editor"
+                ).format(field=name)
             )
 
 
@@ -304,9 +326,13 @@ def _log_in_editor(
             return log_event(store, [part], links, allow_duplicate=allow)[0]
 
         title = " ".join(ind.title.split())
-        heading = visible(f"New entry for {ind.number}. {title} [{ind.key}] ({fw.name})")
+        heading = visible(
+            _("New entry for {number}. {title} [{key}] ({framework})").format(
+                number=ind.number, title=title, key=ind.key, framework=fw.name
+            )
+        )
         entry = fill_in(values, heading, save)
-    confirm(ctx, f"Logged entry {entry.id} for {entry.indicator}, dated {entry.date}", f"entry {entry.id}")
+    _logged(ctx, entry)
 
 
 # What each command's output is, for its --format choices (render.formats): `list` prints records, `show`
@@ -449,7 +475,7 @@ def _list_table(
     stats = list_stats(store, fw, flt)
     total = stats["count"]
     if not total:
-        typer.echo("No entries match.", err=True)
+        typer.echo(_("No entries match."), err=True)
         return
     pager = None if limit is not None else pager_command()
     terminal = console(ctx)
@@ -466,7 +492,9 @@ def _list_table(
         frameworks=fw is None,
         framework_width=stats["framework_width"],
     ).headed()
-    title = f"{'All frameworks' if fw is None else fw.title}: {plural(total, 'entry', 'entries')}"
+    title = _("{framework}: {count}").format(
+        framework=_("All frameworks") if fw is None else fw.title, count=plural(total, "entry", "entries")
+    )
     with paged_console(ctx, pager) if pager else nullcontext(terminal) as out:
         dropped: list[str] = []
         chunk = list(islice(entries, LIST_CHUNK))
@@ -482,8 +510,13 @@ def _list_table(
         if shown < total:
             out.print(
                 Text(
-                    f"Showing the newest {shown:,} of {total:,} entries: --limit N shows the newest N, --all "
-                    "shows every one, and with $PAGER set they are paged.",
+                    ngettext(
+                        "Showing the newest {shown} of {total} entry: --limit N shows the newest N, --all "
+                        "shows every one, and with $PAGER set they are paged.",
+                        "Showing the newest {shown} of {total} entries: --limit N shows the newest N, --all "
+                        "shows every one, and with $PAGER set they are paged.",
+                        total,
+                    ).format(shown=number(shown), total=number(total)),
                     style="yellow",
                 )
             )
@@ -609,7 +642,12 @@ def edit_cmd(
         ]
         if changed:
             option = "--" + changed[0].replace("_", "-")
-            raise fail(f"--editor changes the entry in a form: give no other change ({option}) with it", 2)
+            raise fail(
+                _("--editor changes the entry in a form: give no other change ({option}) with it").format(
+                    option=option
+                ),
+                2,
+            )
         _edit_in_editor(ctx, entry_id, framework)
         return
 
@@ -635,7 +673,7 @@ def edit_cmd(
         entry = store.get_entry(entry_id_arg(entry_id, store))
         fw = get_framework(store, framework or entry.framework)
         entry = edit_entry(store, fw, entry.id, changes)
-    confirm(ctx, f"Updated entry {entry.id} (revision {entry.revision})", f"the edit of entry {entry.id}")
+    _updated(ctx, entry)
 
 
 def _edit_in_editor(ctx: typer.Context, raw_id: str, framework: str | None) -> None:
@@ -649,7 +687,7 @@ def _edit_in_editor(ctx: typer.Context, raw_id: str, framework: str | None) -> N
         entry_id = entry_id_arg(raw_id, store)
         current = store.get_entry(entry_id)
         if current.deleted:
-            raise InputError(f"entry {entry_id} is deleted; `policytrack restore {entry_id}` first")
+            raise InputError(_("entry {id} is deleted; `policytrack restore {id}` first").format(id=entry_id))
         fw = get_framework(store, framework or current.framework)
         shown = _form_values(current)
         _one_line_fields(shown)
@@ -660,9 +698,10 @@ def _edit_in_editor(ctx: typer.Context, raw_id: str, framework: str | None) -> N
                 if now.revision != current.revision:
                     by = store.revisions(entry_id)[-1].changed_by
                     raise FormAbandoned(
-                        f"entry {entry_id} was changed by {by} while the form was open (now revision "
-                        f"{now.revision}): nothing was written; run `policytrack edit {entry_id} --editor` "
-                        "again"
+                        _(
+                            "entry {id} was changed by {analyst} while the form was open (now revision "
+                            "{revision}): nothing was written; run `policytrack edit {id} --editor` again"
+                        ).format(id=entry_id, analyst=by, revision=now.revision)
                     )
                 return edit_entry(store, fw, entry_id, _form_changes(fields, shown))
 
@@ -686,9 +725,21 @@ def _edit_in_editor(ctx: typer.Context, raw_id: str, framework: str | None) -> N
                 note=new.get("note"),
             )
 
-        heading = visible(f"Entry {entry_id} ({current.indicator}), revision {current.revision}")
+        heading = visible(
+            _("Entry {id} ({indicator}), revision {revision}").format(
+                id=entry_id, indicator=current.indicator, revision=current.revision
+            )
+        )
         entry = fill_in(shown, heading, save)
-    confirm(ctx, f"Updated entry {entry.id} (revision {entry.revision})", f"the edit of entry {entry.id}")
+    _updated(ctx, entry)
+
+
+def _updated(ctx: typer.Context, entry: Entry) -> None:
+    confirm(
+        ctx,
+        _("Updated entry {id} (revision {revision})").format(id=entry.id, revision=entry.revision),
+        _("the edit of entry {id}").format(id=entry.id),
+    )
 
 
 @app.command(
@@ -709,19 +760,21 @@ def delete_cmd(
         if not force:
             if not sys.stdin.isatty():
                 raise InputError(
-                    f"not deleting entry {entry.id} without --force when not run from a terminal"
+                    _("not deleting entry {id} without --force when not run from a terminal").format(
+                        id=entry.id
+                    )
                 )
-            if not typer.confirm(
-                visible(f"Delete entry {entry.id} ({entry.indicator}, {entry.date}: {entry.summary[:60]})?"),
-                err=True,
-            ):
-                typer.echo(f"Kept entry {entry.id}: nothing was deleted.", err=True)
+            question = _("Delete entry {id} ({indicator}, {date}: {summary})?").format(
+                id=entry.id, indicator=entry.indicator, date=entry.date.shown, summary=entry.summary[:60]
+            )
+            if not typer.confirm(visible(question), err=True):
+                typer.echo(_("Kept entry {id}: nothing was deleted.").format(id=entry.id), err=True)
                 return
         delete_entry(store, entry.id)
     confirm(
         ctx,
-        f"Deleted entry {entry.id}; `policytrack restore {entry.id}` undoes it",
-        f"the deletion of entry {entry.id}",
+        _("Deleted entry {id}; `policytrack restore {id}` undoes it").format(id=entry.id),
+        _("the deletion of entry {id}").format(id=entry.id),
     )
 
 
@@ -731,7 +784,11 @@ def restore_cmd(ctx: typer.Context, entry_id: EntryIdArg) -> None:
 
     with opened_store(ctx) as store:
         entry = restore_entry(store, entry_id_arg(entry_id, store))
-    confirm(ctx, f"Restored entry {entry.id} (revision {entry.revision})", f"the restore of entry {entry.id}")
+    confirm(
+        ctx,
+        _("Restored entry {id} (revision {revision})").format(id=entry.id, revision=entry.revision),
+        _("the restore of entry {id}").format(id=entry.id),
+    )
 
 
 @app.command(

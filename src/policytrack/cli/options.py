@@ -153,16 +153,16 @@ def entry_filter(ctx: typer.Context) -> EntryFilter:
     )
 
 
-DATE_HELP = (
+DATE_HELP = _(
     "When it happened: 2025-01-29, '29 January 2025', 2024-09, 'Sept 2024', 2024, today, "
     "yesterday, '3 days ago', 'last week', 'last month'. Month and year dates keep their precision."
 )
-EFFECT_HELP = (
+EFFECT_HELP = _(
     "Effect on the indicator, -2 (strongly hinders) to +2 (strongly advances); 0 is context. "
     "For a risk indicator, +2 means the risk strongly grows."
 )
-STATUS_HELP = "Your assessment of the indicator as of this date: a level of the framework's scale."
-GRADE_HELP = "Admiralty code: source reliability A-F then information credibility 1-6, e.g. B2."
+STATUS_HELP = _("Your assessment of the indicator as of this date: a level of the framework's scale.")
+GRADE_HELP = _("Admiralty code: source reliability A-F then information credibility 1-6, e.g. B2.")
 DayFirst = Annotated[bool, typer.Option("--dayfirst", help=_("Read 01/02/2024 as 1 February 2024."))]
 MonthFirst = Annotated[bool, typer.Option("--monthfirst", help=_("Read 01/02/2024 as 2 January 2024."))]
 
@@ -176,7 +176,7 @@ def format_option(*takes: str, default: str = TABLE) -> Any:
     return typer.Option(
         "--format",
         "-f",
-        help=f"Output format: {', '.join(choices)}.",
+        help=_("Output format: {choices}.").format(choices=", ".join(choices)),
         autocompletion=lambda: list(formats_taking(*takes, default=default)),
     )
 
@@ -196,13 +196,21 @@ def chosen_format(
     or name a format the command does not offer (its choices: format_option's, from the registry)."""
     choices = formats_taking(*takes, default=default)
     if as_json and as_csv:
-        raise fail("--json and --csv cannot be used together", 2)
+        raise fail(_("--json and --csv cannot be used together"), 2)
     alias = "json" if as_json else "csv" if as_csv else None
     if alias and fmt not in (choices[0], alias):
-        raise fail(f"--{alias} and --format {fmt} cannot be used together", 2)
+        raise fail(
+            _("--{alias} and --format {format} cannot be used together").format(alias=alias, format=fmt),
+            2,
+        )
     chosen = alias or fmt
     if chosen not in choices:
-        raise fail(f"unknown --format {chosen!r}: use one of {', '.join(choices)}", 2)
+        raise fail(
+            _("unknown --format {format!r}: use one of {choices}").format(
+                format=chosen, choices=", ".join(choices)
+            ),
+            2,
+        )
     return chosen
 
 
@@ -211,4 +219,4 @@ def check_output(fmt: str, output: str | None, *takes: str) -> None:
     formats that write a file."""
     if output is not None and fmt == TABLE:
         files = [name for name in formats_taking(*takes) if name != TABLE]
-        raise fail(f"-o writes a file: use it with --format {', '.join(files)}", 2)
+        raise fail(_("-o writes a file: use it with --format {choices}").format(choices=", ".join(files)), 2)

@@ -49,6 +49,14 @@ class PartialDate:
         return self.start.isoformat()
 
     @property
+    def shown(self) -> str:
+        """The date as people of the chosen language read it (tables, confirmations, reports); str() is
+        the ISO form that data keeps in every language. In English the two are the same."""
+        from policytrack.core.datewords import shown_date
+
+        return shown_date(self.start, self.precision)
+
+    @property
     def end(self) -> date:
         """The last day of the period."""
         if self.precision == "year":
