@@ -85,7 +85,8 @@ def test_the_quarter_migration_keeps_every_row_index_trigger_and_the_search_inde
 
     conn = sqlite3.connect(db_path)
     after = _schema(conn)
-    changed = {k for k in after if before.get(k) != after[k]}
+    # what was there before is unchanged but the two tables (later migrations only add their own objects)
+    changed = {k for k in before if before[k] != after.get(k)}
     assert changed == {"table entries", "table entry_revisions"}
     for table in ("entries", "entry_revisions"):
         assert after[f"table {table}"] == before[f"table {table}"].replace(

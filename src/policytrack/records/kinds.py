@@ -4,6 +4,7 @@ error messages) look a kind up in. Imports every declaration, so only code that 
 
 from __future__ import annotations
 
+from policytrack.records.candidate import AGENDA_ROW, CANDIDATE, CANDIDATE_LISTED, DECISION, FEED
 from policytrack.records.columns import EXPORTED, EXPORTED_REVISIONS, LISTED, LISTED_DELETED
 from policytrack.records.entry import CHANGES, ENTRY, FORM, REVISION, ROW_TEXT
 from policytrack.records.field import Field, Kind
@@ -59,6 +60,11 @@ KINDS: dict[str, Kind] = {
         TIMELINE_POINT,
         TIMELINE,
         TIMELINE_LISTED,
+        CANDIDATE,
+        CANDIDATE_LISTED,
+        DECISION,
+        FEED,
+        AGENDA_ROW,
     )
 }
 
