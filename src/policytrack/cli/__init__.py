@@ -42,7 +42,7 @@ COMMANDS: dict[str, tuple[str, str | None, str]] = {
     "publish": ("publish", None, "Write a citable bundle"),
     "review": ("review", None, "Mark entries reviewed"),
     "agenda": ("inbox", None, "What waits on the team, oldest first"),
-    "inbox": ("inbox", "inbox_app", "Candidate evidence from datasets and feeds, waiting for a decision"),
+    "inbox": ("inbox", "inbox_app", "Candidate evidence from datasets, feeds and sheets"),
     "feed": ("inbox", "feed_app", "Datasets and feeds kept in step with the inbox"),
     "conflicts": ("sync", "conflicts_app", "What teammates changed apart"),
     "config": ("config", "config_app", "Settings"),
