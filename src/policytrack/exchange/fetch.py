@@ -117,8 +117,8 @@ def fetch(
                 continue
             if response.status != 200:
                 raise InputError(
-                    _("{url} answered {status} {reason}; check the address").format(
-                        url=current, status=response.status, reason=response.reason
+                    _("{url} answered {code} {reason}; check the address").format(
+                        url=current, code=response.status, reason=response.reason
                     )
                 )
             return _body(response, current, max_bytes, deadline)
