@@ -110,6 +110,7 @@ def inbox_cmd(
     show_all: Annotated[
         bool, typer.Option("--all", help="On a terminal, every candidate, not the newest page.")
     ] = False,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the newest N.")] = None,
     fmt: Annotated[str, format_option(VIEW, RECORDS)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,
@@ -134,7 +135,7 @@ def inbox_cmd(
                 ctx, fmt, CANDIDATE_LISTED, (_listed(r) for r in rows), sheet="inbox", output=output
             )
             return
-        page = None if show_all or not stdout_is_terminal() else 50
+        page = limit or (None if show_all or not stdout_is_terminal() else 50)
         rows = waiting(store, flt, limit=page, newest=page is not None)
         total = count_waiting(store, flt) if page is not None else len(rows)
     if not rows:
@@ -203,6 +204,7 @@ def list_cmd(
     show_all: Annotated[
         bool, typer.Option("--all", help="On a terminal, every candidate, not the newest page.")
     ] = False,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the newest N.")] = None,
     fmt: Annotated[str, format_option(VIEW, RECORDS)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,
@@ -210,7 +212,7 @@ def list_cmd(
 ) -> None:
     """The same as `policytrack inbox`: what waits, oldest first."""
     ctx.invoked_subcommand = None
-    inbox_cmd(ctx, feed, rule, indicator, since, show_all, fmt, as_json, as_csv, output)
+    inbox_cmd(ctx, feed, rule, indicator, since, show_all, limit, fmt, as_json, as_csv, output)
 
 
 @inbox_app.command("show", epilog="Example: policytrack inbox show 3")

@@ -106,9 +106,10 @@ def add_batch(store: Store, batch: Any, kind: str, *, feed: str = "", rules: Seq
     of changed ones, withdrawals; possible duplicates marked, rules' suggestions kept."""
     at = utc_now()
     result = AddResult(dataset=batch.dataset)
+    seen = _Seen(store, at)
     with store.transaction():
         for chunk in _chunks(batch.records):
-            _add_chunk(store, chunk, batch, kind, feed, rules, at, result)
+            _add_chunk(store, chunk, batch, kind, feed, rules, at, result, seen)
         for external_id, stamp in batch.deleted:
             _withdraw(store, batch.dataset, external_id, stamp, at, result)
         if feed:
@@ -125,6 +126,7 @@ def _add_chunk(
     rules: Sequence[Any],
     at: str,
     result: AddResult,
+    seen: _Seen,
 ) -> None:
     known = store.known_candidates(batch.dataset, list({i.external_id for i in chunk}))
     urls = store.known_urls(list({i.url for i in chunk if i.url and i.external_id not in known}))
@@ -161,7 +163,7 @@ def _add_chunk(
                 result.flagged.append(str(old["uuid"]))
                 _flag_entry(store, old["entry_uuid"], batch.dataset, at)
     rows = list(fresh.values())
-    result.possible_duplicates += _mark_duplicates(store, rows)
+    result.possible_duplicates += _mark_duplicates(seen, rows)
     result.suggested += sum(1 for r in rows if r["suggestions"] != "[]")
     store.insert_candidates(rows, at)
     result.added += len(rows)
@@ -194,29 +196,43 @@ def _flag_entry(store: Store, entry_uuid: str | None, dataset: str, at: str) -> 
         )
 
 
-def _mark_duplicates(store: Store, rows: list[dict[str, Any]]) -> int:
-    """Mark each new candidate whose summary is nearly that of another candidate or an entry on the same
-    day and place (an entry: the same day): only a hint, both stay in the inbox."""
+class _Seen:
+    """The summaries a new candidate is compared with, by day: the candidates of earlier reads and the
+    entries (loaded once per day), and this read's own as it goes."""
+
+    def __init__(self, store: Store, at: str) -> None:
+        self.store, self.at = store, at
+        self.by_day: dict[str, dict[str | None, list[tuple[str, str]]]] = {}
+
+    def load(self, days: set[str]) -> None:
+        wanted = sorted(d for d in days if d not in self.by_day)
+        for day in wanted:
+            self.by_day[day] = {}
+        for row in self.store.texts_on(wanted, self.at):
+            places = self.by_day[row["date_start"]]
+            places.setdefault(row["location"], []).append((row["ref"], row["summary"].casefold()))
+
+
+def _mark_duplicates(seen: _Seen, rows: list[dict[str, Any]]) -> int:
+    """Mark each new candidate whose summary is nearly that of another candidate on the same day and place,
+    or of an entry on the same day: only a hint, both stay in the inbox."""
     with_text = [r for r in rows if r["summary"] and r["date_start"]]
     if not with_text:
         return 0
     from rapidfuzz import fuzz
 
-    seen: dict[str, list[tuple[str, str | None, str]]] = {}
-    for row in store.texts_on(sorted({r["date_start"] for r in with_text})):
-        seen.setdefault(row["date_start"], []).append(
-            (row["ref"], row["location"], row["summary"].casefold())
-        )
+    seen.load({r["date_start"] for r in with_text})
     marked = 0
     for r in with_text:
         text = r["summary"].casefold()
-        others = seen.setdefault(r["date_start"], [])
-        for ref, place, other in others:
-            if (place is None or place == r["location"]) and fuzz.ratio(text, other) >= SIMILAR:
+        places = seen.by_day[r["date_start"]]
+        here = places.setdefault(r["location"], [])
+        for ref, other in [*places.get(None, ()), *here]:
+            if fuzz.ratio(text, other) >= SIMILAR:
                 r["duplicate_of"] = ref
                 marked += 1
                 break
-        others.append((r["uuid"], r["location"], text))
+        here.append((r["uuid"], text))
     return marked
 
 

@@ -187,13 +187,13 @@ def _checked(rows: Iterator[list[str]], header: list[str], name: str) -> Iterato
                     "damaged file?); download it again"
                 ).format(name=name, line=number, found=len(row), width=width)
             )
-        for cell in row:
-            if len(cell) > MAX_FIELD or "\x00" in cell:
-                raise InputError(
-                    _("{name} line {line}: a cell is too long or holds NUL; check the file").format(
-                        name=name, line=number
-                    )
+        joined = "".join(row)
+        if "\x00" in joined or (len(joined) > MAX_FIELD and any(len(c) > MAX_FIELD for c in row)):
+            raise InputError(
+                _("{name} line {line}: a cell is too long or holds NUL; check the file").format(
+                    name=name, line=number
                 )
+            )
         yield number, dict(zip(header, row, strict=True))
 
 

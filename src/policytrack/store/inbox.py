@@ -47,43 +47,38 @@ class InboxRows(StoreBase):
             )
         return found
 
-    def texts_on(self, dates: Sequence[str]) -> list[sqlite3.Row]:
-        """Candidates and current entries dated on these days, with their place and summary: what a new
-        candidate is compared with for a possible duplicate."""
+    def texts_on(self, dates: Sequence[str], before: str) -> list[sqlite3.Row]:
+        """Candidates read before `before` and current entries dated on these days, with their place and
+        summary: what a new candidate is compared with for a possible duplicate."""
         rows: list[sqlite3.Row] = []
         for part in _chunks(dates):
             rows += self.conn.execute(
                 f"""SELECT uuid AS ref, date_start, location, summary FROM candidates
-                    WHERE date_start IN ({marks(part)}) AND summary != ''
+                    WHERE date_start IN ({marks(part)}) AND summary != '' AND pulled_at < ?
                     UNION ALL
                     SELECT 'entry:' || uuid, date_start, NULL, summary FROM entries
                     WHERE date_start IN ({marks(part)}) AND deleted_at IS NULL""",
-                (*part, *part),
+                (*part, before, *part),
             ).fetchall()
         return rows
 
     def insert_candidates(self, rows: Sequence[dict[str, Any]], at: str) -> None:
         """New candidates and their first version, in the caller's transaction."""
         self.conn.executemany(_INSERT, [tuple(r[c] for c in CANDIDATE_COLUMNS) for r in rows])
-        self.conn.execute(
-            """INSERT INTO candidate_revisions (candidate_id, revision, action, version, raw, pulled_at)
-               SELECT id, 1, 'add', version, raw, pulled_at FROM candidates WHERE pulled_at = ?
-               AND NOT EXISTS (SELECT 1 FROM candidate_revisions r WHERE r.candidate_id = candidates.id)""",
-            (at,),
-        )
 
     def revise_candidate(self, candidate_id: int, values: dict[str, Any], action: str, flag: bool) -> None:
-        """A new version of a candidate (a changed record, or its withdrawal), its previous one kept."""
+        """A new version of a candidate (a changed record, or its withdrawal): the version it replaces is
+        kept in candidate_revisions, with what replaced it (`action`: change or delete)."""
+        self.conn.execute(
+            """INSERT INTO candidate_revisions (candidate_id, revision, action, version, raw, pulled_at)
+               SELECT id, revision, ?, version, raw, pulled_at FROM candidates WHERE id = ?""",
+            (action, candidate_id),
+        )
         assignments = ", ".join(f"{c} = ?" for c in values)
         flagged = ", changed_since = ?" if flag else ""
         self.conn.execute(
             f"UPDATE candidates SET {assignments}, revision = revision + 1{flagged} WHERE id = ?",
             (*values.values(), *((values["pulled_at"],) if flag else ()), candidate_id),
-        )
-        self.conn.execute(
-            """INSERT INTO candidate_revisions (candidate_id, revision, action, version, raw, pulled_at)
-               SELECT id, revision, ?, version, raw, pulled_at FROM candidates WHERE id = ?""",
-            (action, candidate_id),
         )
 
     def candidate_revisions(self, candidate_id: int) -> list[sqlite3.Row]:
