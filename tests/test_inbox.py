@@ -193,7 +193,7 @@ def test_a_later_pull_revises_a_changed_record_and_flags_its_entry(
     (first,) = [c for c in cli_json("inbox", "--json") if c["external_id"] == "EXA1"]
     accepted = cli("inbox", "accept", str(first["id"]), "--indicator", "regional", "--effect", "1")
     assert accepted.exit_code == 0, accepted.output
-    assert cli("review", "1").exit_code == 0
+    assert cli("review", "1", "--self").exit_code == 0
     assert cli_json("show", "1", "--json")["reviewed_by"] == "tester"
     changed = write_csv(
         tmp_path / "acled2.csv",

@@ -205,7 +205,7 @@ def test_a_corrupt_line_names_its_file_and_line_and_imports_nothing(team: Team, 
         ("analysts/eve/notes.txt", "hello\n", "which policytrack did not write"),
         ("analysts/eve/2024-01-0000abcd.jsonl", "{not json\n", "line 1: not a JSON object"),
         ("analysts/eve/2024-01-0000abcd.jsonl", '{"kind":"entry"}', "line 1: the line is cut short"),
-        ("analysts/eve/2024-01-0000abcd.jsonl", '{"kind":"survey"}\n', "unknown record kind 'survey'"),
+        ("analysts/eve/2024-01-0000abcd.jsonl", '{"kind":"survey"}\n', "does not know ('survey')"),
         ("analysts/eve/2024-01-0000abcd.jsonl", '{"kind": "target"}\n', "line 1: "),
     ],
 )
@@ -519,7 +519,7 @@ def test_any_delivery_order_gives_the_same_history(tmp_path: Path, edits: list[A
 
     records = [_revision_record(u, 1, "ama", 0, 0) for u in _UUIDS]
     records += [_revision_record(*edit) for edit in edits]
-    incoming = [Incoming("test", r, event_id(line_text(r))) for r in records]
+    incoming = [Incoming("test", ENTRIES.read_line(r), event_id(line_text(r))) for r in records]
     unique = list({item.event: item for item in incoming}.values())
     results = []
     folder = Path(tempfile.mkdtemp(dir=tmp_path))  # tmp_path is shared by every example
@@ -565,7 +565,7 @@ def test_source_links_events_signals_and_reviews_travel(team: Team, tmp_path: Pa
             "regional-agreements",
         )
     )
-    ok(team("ama", "review", "1"))
+    ok(team("ama", "review", "1", "--self"))
     ok(team("ama", "sync"))
     ok(team("ben", "sync"))
     keys = ("summary", "indicator", "source_key", "event", "reviewed_by", "signals")
@@ -668,9 +668,13 @@ def test_forecasts_and_withdrawals_travel(team: Team, tmp_path: Path) -> None:
     ok(team("ben", "sync"))
     forecasts = json.loads(ok(team("ben", "forecasts", "--json")))
     assert sorted(f["likelihood"] for f in forecasts) == [20, 70]
-    ok(team("ben", "withdraw", str(next(f["id"] for f in forecasts if f["likelihood"] == 20))))
-    ok(team("ben", "sync"))
+    # only the forecaster withdraws (ben may not): ama withdraws hers, and the withdrawal travels
+    refused = team("ben", "withdraw", str(next(f["id"] for f in forecasts if f["likelihood"] == 20)))
+    assert refused.exit_code == 1 and "only the forecaster withdraws" in refused.stderr
+    mine = json.loads(ok(team("ama", "forecasts", "--json")))
+    ok(team("ama", "withdraw", str(next(f["id"] for f in mine if f["likelihood"] == 20))))
     ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
     strip = [
         sorted(
             json.dumps({k: v for k, v in f.items() if k != "id"}, sort_keys=True)
@@ -678,7 +682,7 @@ def test_forecasts_and_withdrawals_travel(team: Team, tmp_path: Path) -> None:
         )
         for n in ("ama", "ben")
     ]
-    assert strip[0] == strip[1] and any('"withdrawn_by": "ben"' in f for f in strip[0])
+    assert strip[0] == strip[1] and any('"withdrawn_by": "ama"' in f for f in strip[0])
 
 
 def test_two_targets_set_apart_are_reported_and_a_later_one_settles_them(team: Team, tmp_path: Path) -> None:

@@ -403,14 +403,14 @@ def snooze_cmd(
 def merge_cmd(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="Candidate id or uuid.")],
-    into: Annotated[str, typer.Option("--into", help="The entry it corroborates (its id).")],
+    into: Annotated[str, typer.Option("--into", help="The entry it corroborates (its id or a uuid prefix).")],
 ) -> None:
     """Record that a candidate corroborates an existing entry (no new entry is made)."""
     from policytrack.domain.inbox import find
     from policytrack.domain.triage import merge
 
-    entry_id = entry_id_arg(into)
     with opened_store(ctx) as store:
+        entry_id = entry_id_arg(into, store)
         row = find(store, ref)
         entry = merge(store, row, entry_id, _analyst())
     confirm(

@@ -139,6 +139,7 @@ def entry_filter(ctx: typer.Context) -> EntryFilter:
         min_grade=parse_grade(min_grade, "--min-grade") if min_grade else None,
         effects=effect_range(p["effect"], advancing=p["advancing"], hindering=p["hindering"]),
         unreviewed=p.get("unreviewed", False),
+        returned=p.get("returned", False),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from policytrack.records.field import Column, Kind
 
-_SINCE = "m013_inbox"
+_SINCE = "m015_inbox"
 
 KINDS_READ = ("acled", "ucdp", "rss", "atom", "gdelt", "reliefweb", "csv")
 STATES = ("waiting", "accepted", "rejected", "snoozed", "merged")

@@ -26,6 +26,9 @@ INT_FIELDS = frozenset(c.name for c in COLUMNS if c.kind == "number" and c.expor
 LIST_FIELDS = frozenset(c.name for c in COLUMNS if c.kind == "list")
 # The review of an entry: set by `review`, cleared by an edit of anything else.
 REVIEW_FIELDS = ("reviewed_by", "reviewed_at")
+# An entry returned to its author for changes (`review --request-changes`): set by the reviewer, cleared by
+# the author's next edit.
+RETURN_FIELDS = ("returned_by", "returned_at", "return_comment")
 # What an import row must have, and may have besides the export's columns: a tombstone's date, or (as
 # `list --deleted` writes in JSON) whether the entry is deleted.
 REQUIRED = ("indicator", "date", "summary")
@@ -60,12 +63,20 @@ ENTRY_JSON_FIELDS = (
     "analyst",
     "reviewed_by",
     "reviewed_at",
+    "returned_by",
+    "returned_at",
+    "return_comment",
     "revision",
     "recorded_at",
     "deleted",
 )
 # The entry as `export entries` (and `list --csv`) writes it, with --all-revisions, and as JSON shows it.
 EXPORTED = ENTRY.subset("exported entry", "An entry as `export entries` writes it.", EXPORT_FIELDS)
+# The entry as `publish` writes it (entries.csv, entries.jsonl, the Data Package's schema): the export's
+# public fields only (never what a field declares `public=False`).
+PUBLISHED = EXPORTED.subset(
+    "published entry", "An entry as `publish` writes it: its public fields.", EXPORTED.names(public=True)
+)
 EXPORTED_REVISIONS = Kind(
     "exported revision",
     "One revision of an entry as `export entries --all-revisions` writes it.",
@@ -79,6 +90,22 @@ LISTED = Kind(
 )
 LISTED_DELETED = Kind(
     "listed deleted entry", "An entry as `list --deleted` writes it.", (*LISTED.fields, DELETED_AT)
+)
+# What a revision stores that travels in sync (what names a revision across databases, with who made it
+# and when): the stored columns but the local ids and what is derived here (the grade's weight).
+SYNCED_COLUMNS = tuple(c.name for c in COLUMNS if c.stored and c.synced)
+# A revision of an entry as `policytrack sync` sends it: the entry's synced fields (its indicator by
+# framework and key, its registered sources by key; the outlet's key is called via_key there, as the first
+# sync files wrote it), the change that made it, and whether it left the entry deleted. `revision` is the
+# revision's number as its author's database numbered it.
+SYNCED_REVISION = Kind(
+    "synced revision",
+    "One revision of an entry as sync sends it.",
+    (
+        *(c.renamed("via_key") if c.name == "via" else c for c in COLUMNS if c.synced),
+        *REVISION_COLUMNS,
+        DELETED_AT,
+    ),
 )
 # What a spreadsheet runs as a formula at the start of a free-text cell, and the apostrophe that marks one
 # escaped: export puts an apostrophe before such text, import removes exactly one.

@@ -4,8 +4,16 @@ error messages) look a kind up in. Imports every declaration, so only code that 
 
 from __future__ import annotations
 
+from policytrack.records.analyst import ANALYST
 from policytrack.records.candidate import AGENDA_ROW, CANDIDATE, CANDIDATE_LISTED, DECISION, FEED
-from policytrack.records.columns import EXPORTED, EXPORTED_REVISIONS, LISTED, LISTED_DELETED
+from policytrack.records.columns import (
+    EXPORTED,
+    EXPORTED_REVISIONS,
+    LISTED,
+    LISTED_DELETED,
+    PUBLISHED,
+    SYNCED_REVISION,
+)
 from policytrack.records.entry import CHANGES, ENTRY, FORM, REVISION, ROW_TEXT
 from policytrack.records.field import Field, Kind
 from policytrack.records.forecast import EXPORTED_FORECAST, FORECAST, FORECAST_LISTED, SCORE
@@ -21,8 +29,15 @@ from policytrack.records.report import (
     TIMELINE_POINT,
 )
 from policytrack.records.signal import SIGNAL, SIGNPOST_ROW
-from policytrack.records.source import EXPORTED_SOURCE, SOURCE, SOURCE_LISTED
-from policytrack.records.target import TARGET, TARGET_ROW
+from policytrack.records.source import (
+    EXPORTED_SOURCE,
+    SOURCE,
+    SOURCE_LISTED,
+    SOURCE_SET,
+    SOURCE_SIDE,
+    SOURCE_VERSION,
+)
+from policytrack.records.target import TARGET, TARGET_LINE, TARGET_ROW, TARGET_SET, TARGET_SIDE
 
 KINDS: dict[str, Kind] = {
     k.name: k
@@ -31,6 +46,7 @@ KINDS: dict[str, Kind] = {
         REVISION,
         EXPORTED,
         EXPORTED_REVISIONS,
+        PUBLISHED,
         LISTED,
         LISTED_DELETED,
         FORM,
@@ -60,6 +76,14 @@ KINDS: dict[str, Kind] = {
         TIMELINE_POINT,
         TIMELINE,
         TIMELINE_LISTED,
+        SYNCED_REVISION,
+        SOURCE_SET,
+        SOURCE_VERSION,
+        SOURCE_SIDE,
+        TARGET_SET,
+        TARGET_SIDE,
+        TARGET_LINE,
+        ANALYST,
         CANDIDATE,
         CANDIDATE_LISTED,
         DECISION,

@@ -12,7 +12,6 @@ import re
 import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from policytrack import __version__
 from policytrack.core.grades import describe_grade
@@ -21,7 +20,7 @@ from policytrack.records.models import Entry, plural
 from policytrack.render.charts import PALETTES, TARGET_COLOUR, indicator_chart, momentum_chart
 from policytrack.render.entries import source_text
 from policytrack.render.report import footer_lines, header_lines
-from policytrack.render.text import visible
+from policytrack.render.text import source_link, visible
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -54,22 +53,10 @@ def _signed(value: float) -> str:
     return f"+{text}" if value > 0 else text
 
 
-def source_link(source: str) -> str | None:
-    """The source as a link target when it is a whole http(s) URL; no other scheme is ever linked."""
-    text = source.strip()
-    if not text or any(c.isspace() for c in text) or visible(text) != text:
-        return None
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else None
-
-
 @dataclass(frozen=True)
 class EvidenceRow:
     date: str
-    id: int
+    ref: str  # the team-wide reference (records.models.short_ref): the brief is the same in every database
     summary: str
     grade: str
     effect: str
@@ -82,13 +69,13 @@ def _evidence(entries: list[Entry]) -> list[EvidenceRow]:
     return [
         EvidenceRow(
             str(e.date),
-            e.id,
+            e.ref,
             visible(e.summary),
             describe_grade(e.grade) if e.grade else "ungraded",
             _signed(e.effect),
             EFFECT_NAMES[e.effect],
             visible(source_text(e)),
-            source_link(e.source),
+            source_link(e.source) or source_link(e.source_url or ""),
         )
         for e in entries
     ]

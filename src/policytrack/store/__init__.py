@@ -47,7 +47,9 @@ MIGRATION_NAMES = (
     "m010_shared_record",
     "m011_one_order_and_sources_view",
     "m012_quarter_precision",
-    "m013_inbox",
+    "m013_returned_entries",
+    "m014_order_index",
+    "m015_inbox",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0

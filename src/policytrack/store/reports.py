@@ -15,6 +15,14 @@ from policytrack.store.entries import StoreBase, marks, order_by
 _ASSESSMENT = f"status, date, {', '.join(ENTRY_ORDER)}"
 
 
+def latest_target_sql(alias: str) -> str:
+    """The id of the current target of the indicator of the targets row `alias`: the latest set."""
+    # by when each was set, not the order rows arrived: a target synced from a teammate (sync.py) may
+    # arrive after a later one set here, and every database must agree on the current one
+    return f"""(SELECT x.id FROM targets x WHERE x.indicator_id = {alias}.indicator_id
+                ORDER BY x.set_at DESC, x.id DESC LIMIT 1)"""
+
+
 class ReportRows(StoreBase):
     """Aggregates over current (not deleted) entries, by indicator id and a date window."""
 
@@ -108,10 +116,7 @@ class ReportRows(StoreBase):
 
     def target_rows(self, indicator_ids: Sequence[int], *, history: bool = False) -> list[sqlite3.Row]:
         """The latest target of each indicator, or every target ever set, in the order they were set."""
-        # by when each was set, not the order rows arrived: a target synced from a teammate (sync.py) may
-        # arrive after a later one set here, and every database must agree on the current one
-        latest = """AND t.id = (SELECT x.id FROM targets x WHERE x.indicator_id = t.indicator_id
-                                ORDER BY x.set_at DESC, x.id DESC LIMIT 1)"""
+        latest = f"AND t.id = {latest_target_sql('t')}"
         return self.conn.execute(
             f"""SELECT * FROM targets t WHERE t.indicator_id IN ({marks(indicator_ids)})
                 {"" if history else latest} ORDER BY t.set_at, t.id""",
