@@ -55,8 +55,11 @@ def test_grep_finds_a_registered_source_by_key_and_name(cli: Invoke, linked: Non
 
 
 def test_the_explain_tables_and_timeline_show_the_registered_source(cli: Invoke, linked: None) -> None:
-    shown = "example-ministry via wire"
-    for fmt in ("markdown", "html"):
+    # markdown by key; the brief, for readers, by the registry's names
+    for fmt, shown in (
+        ("markdown", "example-ministry via wire"),
+        ("html", "Example Ministry; via Example Wire"),
+    ):
         result = cli("report", "--explain", "-f", fmt, "--as-of", "2024-12-31")
         assert result.exit_code == 0, result.output
         assert shown in result.stdout, fmt

@@ -16,7 +16,7 @@ import typer
 from policytrack.cli.app import app, confirm
 from policytrack.cli.common import opened_store, read_date
 from policytrack.cli.options import FrameworkOpt
-from policytrack.cli.report import STALE_DAYS, _brief, _text, _view, _Window
+from policytrack.cli.report import STALE_DAYS, _brief, _text, _view, _Window, display_names
 from policytrack.render.formats import DRAWING, output_format
 
 if TYPE_CHECKING:
@@ -74,7 +74,8 @@ def publish_cmd(
                 reports[name] = text.encode("utf-8")
                 if fmt == "csv":
                     kinds[name] = view.fields
-        written = publish(store, frameworks, as_of_date, directory, reports, kinds)
+        people = display_names(store)
+        written = publish(store, frameworks, as_of_date, directory, reports, kinds, people)
     confirm(ctx, f"Published {len(written)} files into {directory}", "the bundle")
 
 

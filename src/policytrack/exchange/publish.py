@@ -28,7 +28,7 @@ from policytrack.records.columns import EXPORTED
 from policytrack.records.entry import FACETS, SEARCHED, SOURCE_NAME, VIA_NAME
 from policytrack.records.field import Kind
 from policytrack.records.indicator import PUBLISHED_INDICATOR
-from policytrack.records.models import EntryFilter, Framework
+from policytrack.records.models import EntryFilter, Framework, Source
 from policytrack.render.formats import write_built, write_csv, write_records
 from policytrack.store import Store
 
@@ -105,11 +105,21 @@ def _indicator_records(frameworks: Sequence[Framework]) -> Iterator[dict[str, An
 
 
 def _title(frameworks: Sequence[Framework]) -> str:
-    return "; ".join(fw.title for fw in frameworks) + " - evidence tracked with policytrack"
+    titles = dict.fromkeys(fw.title for fw in frameworks)  # two frameworks of one paper: named once
+    return "; ".join(titles) + " - evidence tracked with policytrack"
+
+
+def _sources(frameworks: Sequence[Framework]) -> list[Source]:
+    """The papers the frameworks track, each once (a paper's recommendations and its risks cite it twice)."""
+    cited: dict[tuple[str, ...], Source] = {}
+    for fw in frameworks:
+        src = fw.source
+        cited.setdefault((src.title, src.author, src.outlet, src.url), src)
+    return list(cited.values())
 
 
 def _description(frameworks: Sequence[Framework], as_of: date) -> str:
-    sources = "; ".join(fw.source.citation() for fw in frameworks)
+    sources = "; ".join(src.citation() for src in _sources(frameworks))
     return (
         f"Dated, sourced and graded evidence on whether the recommendations of {sources} are carried out, "
         f"as of {as_of.isoformat()}. Text cells of the CSV that a spreadsheet would run as a formula start "
@@ -150,8 +160,8 @@ def datapackage(
         "created": f"{as_of.isoformat()}T00:00:00Z",
         "licenses": [LICENSE],
         "sources": [
-            {"title": fw.source.citation(), **({"path": fw.source.url} if fw.source.url else {})}
-            for fw in frameworks
+            {"title": src.citation(), **({"path": src.url} if src.url else {})}
+            for src in _sources(frameworks)
         ],
         "keywords": ["policy", "recommendations", "implementation tracking", first.outlet or "evidence"],
         "resources": resources,
@@ -209,9 +219,13 @@ def _yaml_text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
 
 
-def citation(store: Store, frameworks: Sequence[Framework], as_of: date) -> str:
-    """CITATION.cff (Citation File Format 1.2.0): the dataset, its analysts, and the paper it tracks."""
-    analysts = store.publish_analysts([fw.name for fw in frameworks], as_of.isoformat()) or ["policytrack"]
+def citation(
+    store: Store, frameworks: Sequence[Framework], as_of: date, names: dict[str, str] | None = None
+) -> str:
+    """CITATION.cff (Citation File Format 1.2.0): the dataset, its analysts by their display names (`names`,
+    else their login), and the papers it tracks, each once."""
+    logins = store.publish_analysts([fw.name for fw in frameworks], as_of.isoformat())
+    analysts = list(dict.fromkeys((names or {}).get(a) or a for a in logins)) or ["policytrack"]
     lines = [
         "cff-version: 1.2.0",
         'message: "If you use this dataset, please cite it as below, and the paper it tracks."',
@@ -225,8 +239,7 @@ def citation(store: Store, frameworks: Sequence[Framework], as_of: date) -> str:
         *(f"  - name: {_yaml_text(name)}" for name in analysts),
         "references:",
     ]
-    for fw in frameworks:
-        src = fw.source
+    for src in _sources(frameworks):
         lines += ["  - type: article", f"    title: {_yaml_text(src.title)}"]
         if src.author:
             lines += ["    authors:", f"      - name: {_yaml_text(src.author)}"]
@@ -284,6 +297,7 @@ def publish(
     target: Path,
     reports: dict[str, bytes],
     report_kinds: dict[str, Kind],
+    names: dict[str, str] | None = None,
 ) -> list[str]:
     """Write the bundle into a new folder beside `target`, then move it into place: all of it, or nothing.
     `reports` are the report files by name (the command renders them), `report_kinds` the kind of record of
@@ -295,7 +309,7 @@ def publish(
         files[f"frameworks/{fw.name}.toml"] = store.framework_definition(fw.name).encode("utf-8")
     files["datapackage.json"] = _json(datapackage(frameworks, as_of, report_kinds))
     files["metadata.json"] = _json(datasette_metadata(frameworks, as_of))
-    files["CITATION.cff"] = citation(store, frameworks, as_of).encode("utf-8")
+    files["CITATION.cff"] = citation(store, frameworks, as_of, names).encode("utf-8")
     try:
         work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     except OSError as exc:

@@ -106,16 +106,19 @@ class ReportRows(StoreBase):
                 (indicator_id, level, start, due, due_end, note, by, at),
             )
 
-    def target_rows(self, indicator_ids: Sequence[int], *, history: bool = False) -> list[sqlite3.Row]:
-        """The latest target of each indicator, or every target ever set, in the order they were set."""
+    def target_rows(
+        self, indicator_ids: Sequence[int], *, history: bool = False, set_before: str = "\uffff"
+    ) -> list[sqlite3.Row]:
+        """The latest target of each indicator, or every target ever set, in the order they were set; only
+        those set before `set_before` (an ISO time: what was known then)."""
         # by when each was set, not the order rows arrived: a target synced from a teammate (sync.py) may
         # arrive after a later one set here, and every database must agree on the current one
         latest = """AND t.id = (SELECT x.id FROM targets x WHERE x.indicator_id = t.indicator_id
-                                ORDER BY x.set_at DESC, x.id DESC LIMIT 1)"""
+                                AND x.set_at < ? ORDER BY x.set_at DESC, x.id DESC LIMIT 1)"""
         return self.conn.execute(
-            f"""SELECT * FROM targets t WHERE t.indicator_id IN ({marks(indicator_ids)})
+            f"""SELECT * FROM targets t WHERE t.indicator_id IN ({marks(indicator_ids)}) AND t.set_at < ?
                 {"" if history else latest} ORDER BY t.set_at, t.id""",
-            list(indicator_ids),
+            [*indicator_ids, set_before, *([] if history else [set_before])],
         ).fetchall()
 
     def publish_analysts(self, frameworks: Sequence[str], cutoff: str) -> list[str]:
