@@ -17,7 +17,7 @@ from pathlib import Path
 
 from policytrack.core.grades import grade_weight
 from policytrack.domain.workspace import get_framework, open_store
-from policytrack.records.models import SOURCE_TYPES
+from policytrack.records.source import SOURCE_TYPES
 
 GRADES = [f"{r}{c}" for r in "ABCDEF" for c in "123456"] + [None] * 12
 STATUSES = ["no-action", "commitment", "in-progress", "substantial", "implemented"]
