@@ -72,6 +72,13 @@ def test_byline_and_safe_key_judgements(cli: Invoke, dataset: None, tmp_path: Pa
     assert "<img" not in page and "javascript:" not in "".join(anchors)
 
 
+def test_svg_carries_the_byline(cli: Invoke) -> None:
+    result = cli("report", "--format", "svg", "--title", "T <x>", "--author", "Ana Example", "--marking", "M")
+    assert result.exit_code == 0, result.stderr
+    assert ">T &lt;x&gt;</text>" in result.stdout and ">M</text>" in result.stdout
+    assert ">Ana Example</text>" in result.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -577,7 +577,9 @@ def brief_svg(brief: Brief) -> str:
     from markupsafe import Markup
 
     context = _context(brief)
-    lines = [context["title"], *textwrap.wrap(context["citation"], WRAP)]
+    byline = ", ".join(part for part in (context["author"], context["organisation"]) if part)
+    lines = [context["title"], *[line for line in (context["marking"], byline) if line]]
+    lines += textwrap.wrap(context["citation"], WRAP)
     summary = _("As of {as_of}; evidence window {window}; {counts}; momentum {momentum}, weighted {weighted}")
     lines += textwrap.wrap(
         summary.format(
