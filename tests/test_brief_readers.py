@@ -147,7 +147,7 @@ def test_each_entry_shows_its_assessment_source_and_signals(cli: Invoke, log: Ca
     assert "regional-agreements:" in text
     assert "1 independent originating source (official 1)" in text
     links = {a.get("href"): "".join(a.itertext()) for a in evidence.iter("a")}
-    assert links == {"https://ministry.example.org": "Example Ministry"}
+    assert links == {"https://ministry.example.org": "example-ministry (Example Ministry)"}
     # the signposts section: observed and awaited
     signs = _text(page)
     assert "Signposts" in signs and "observed" in signs and "awaited" in signs

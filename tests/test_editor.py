@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 import tempfile
@@ -262,7 +263,41 @@ def test_options_and_text_the_form_cannot_hold(
     assert "change it with --summary" in refused(cli("edit", "1", "--editor"))
     # options are checked as with a summary, before the editor opens
     assert "';'" in refused(cli("log", "regional", "--tag", "a;b"))
-    assert "--effect" in refused(cli("log", "regional", "--effect", "7"))
+    assert "invalid effect 7" in refused(cli("log", "regional", "--effect", "7"))
     assert "several lines" in refused(cli("log", "regional", "x", "--tag", "a\nb"))
     assert not (tmp_path / "forms-1.txt").exists()
     assert dump(db_path) == before
+
+
+def test_the_form_shows_and_takes_the_registered_source_and_outlet(
+    cli: Invoke, log: Log, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key in ("wire", "outlet"):
+        assert cli("source", "add", key, "--name", key.title()).exit_code == 0
+    entry = log("regional", "Treaty signed", "--date", "2024", "--source", "wire", "--via", "outlet")
+    # the form shows the key and the outlet; the editor moves the source to outlet, with no outlet
+    editor(
+        tmp_path,
+        monkeypatch,
+        "assert 'source_key: wire' in text and 'via: outlet' in text\n"
+        "text = text.replace('source_key: wire', 'source_key: outlet').replace('via: outlet', 'via:')",
+    )
+    assert cli("edit", str(entry), "--editor").exit_code == 0
+    shown = json.loads(cli("show", str(entry), "--json").stdout)
+    assert (shown["source_key"], shown["via"]) == ("outlet", None)
+    # an unknown key is refused with the fix, as `log --source` refuses one, and nothing is written
+    editor(tmp_path, monkeypatch, "text = text.replace('source_key: outlet', 'source_key: wyre')")
+    before = dump(db_path)
+    said = refused(cli("edit", str(entry), "--editor"))
+    assert "unknown source_key source 'wyre'; did you mean 'wire'?" in said
+    assert "`policytrack source add KEY --name NAME` registers one" in said
+    assert dump(db_path) == before
+    # log's form takes them too
+    editor(
+        tmp_path,
+        monkeypatch,
+        "text = text.replace('summary:', 'summary: New').replace('source_key:', 'source_key: wire')",
+    )
+    assert cli("log", "regional", "--date", "2024").exit_code == 0
+    new = json.loads(cli("list", "--json").stdout)[-1]
+    assert (new["summary"], new["source_key"]) == ("New", "wire")

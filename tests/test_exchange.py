@@ -200,7 +200,7 @@ def test_bad_row_anywhere_writes_nothing(cli: Invoke, tmp_path: Path, db_path: P
     path.write_text("\n".join(lines) + "\n")
     result = cli("import", str(path))
     assert result.exit_code == 1
-    assert "  line 30: invalid --effect 7" in result.stderr
+    assert "  line 30: invalid effect 7" in result.stderr
     assert "  line 31: unknown indicator 'nope'" in result.stderr
     assert result.stderr.strip().endswith("2 invalid row(s); nothing was imported")
     assert cli("list", "--json").stdout.strip() == "[]"
@@ -228,7 +228,7 @@ def test_many_errors_are_capped(cli: Invoke, tmp_path: Path) -> None:
         ("indicator,date,summary\n".encode("utf-16"), "UTF-16"),
         (b'{"indicator": "regional"\n', "line 1: not valid JSON"),
         (b"\x89PNG\r\n\x1a\n\x00\x00binary", "neither CSV, JSONL nor a policytrack database"),
-        (b"indicator,date,summary\nregional,01/02/2024,x\n", "line 2: ambiguous date"),
+        (b"indicator,date,summary\nregional,01/02/2024,x\n", "line 2: date: ambiguous date"),
         (
             b'{"indicator": "regional", "date": "2024", "summary": "a\\u0000b"}\n',
             "line 1: summary contains a NUL",

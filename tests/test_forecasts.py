@@ -75,7 +75,7 @@ def test_likelihood_phrases_and_percentages(raw: str, percent: int) -> None:
 
 @pytest.mark.parametrize("raw", ["0", "100", "-5", "0.7", "fairly likely", "", "1e2", "７０"])
 def test_bad_likelihoods(raw: str) -> None:
-    with pytest.raises(InputError, match="invalid --likelihood"):
+    with pytest.raises(InputError, match="invalid likelihood"):
         parse_likelihood(raw)
 
 
@@ -214,12 +214,12 @@ def test_withdrawn_forecasts_are_kept_and_not_scored(cli: Invoke, cli_json: Invo
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["regional", "commitment", "--by", "2099", "-l", "0"], "invalid --likelihood '0'"),
-        (["regional", "commitment", "--by", "2099", "-l", "100%"], "invalid --likelihood"),
+        (["regional", "commitment", "--by", "2099", "-l", "0"], "invalid likelihood '0'"),
+        (["regional", "commitment", "--by", "2099", "-l", "100%"], "invalid likelihood"),
         (["regional", "commitment", "--by", "2099", "-l", "somewhat likely"], "ICD 203 phrase"),
         (["regional", "halfway", "--by", "2099", "-l", "50"], "unknown status level 'halfway'"),
         (["regional", "commitment", "--by", "2020-01-01", "-l", "50"], "has passed"),
-        (["regional", "commitment", "--by", "2099", "-l", "50", "-c", "certain"], "invalid --confidence"),
+        (["regional", "commitment", "--by", "2099", "-l", "50", "-c", "certain"], "invalid confidence"),
         (["nowhere", "commitment", "--by", "2099", "-l", "50"], "unknown indicator"),
     ],
 )
@@ -303,6 +303,6 @@ def test_bad_forecast_file_imports_nothing(cli: Invoke, db_path: Path, tmp_path:
     assert result.exit_code == 1
     assert "3 invalid forecast(s); nothing was imported" in result.stderr.splitlines()[-1]
     assert "line 2: unknown status level 'sideways'" in result.stderr
-    assert "line 3: due '2024-13'" in result.stderr
+    assert "line 3: due: invalid date '2024-13'" in result.stderr
     assert "unknown field 'colour'" in result.stderr
     assert forecast_rows(db_path) == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -94,7 +95,7 @@ def assert_no_live_link(html: str) -> None:
 
 
 @pytest.fixture
-def hostile(cli: Invoke, log: Callable[..., int], monkeypatch: pytest.MonkeyPatch) -> None:
+def hostile(cli: Invoke, log: Callable[..., int], monkeypatch: pytest.MonkeyPatch, db_path: Path) -> None:
     for i, summary in enumerate(SUMMARIES):
         log(
             "regional",
@@ -108,7 +109,7 @@ def hostile(cli: Invoke, log: Callable[..., int], monkeypatch: pytest.MonkeyPatc
             "--note",
             "note [sic] \x07",
             "--tag",
-            "[b]tag\x1b",
+            "[b]tag",
             "--actor",
             "[bold red]FAKE[/]",
             "--analyst",
@@ -119,6 +120,11 @@ def hostile(cli: Invoke, log: Callable[..., int], monkeypatch: pytest.MonkeyPatc
     assert cli("edit", "1", "--summary", "Goïta said [in French] y \x9b").exit_code == 0
     monkeypatch.setenv("POLICYTRACK_ANALYST", "tester")
     assert cli("target", "regional", "substantial", "--by", "2027", "--note", "[/red] \x1b[2J").exit_code == 0
+    # a tag with a control character, as an older release stored it (log refuses one now)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE entries SET tags = ?", (json.dumps(["[b]tag\x1b"]),))
+        conn.execute("UPDATE entry_revisions SET tags = ?", (json.dumps(["[b]tag\x1b"]),))
+    conn.close()
 
 
 COMMANDS = [

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import Invoke
-from policytrack.core.storable import MAX_FIELD
+from policytrack.core.storable import MAX_CELL_TEXT
 from policytrack.exchange.readers import MAX_RECORD
 
 LOGGER = """
@@ -231,9 +231,10 @@ def test_a_deleted_entry_comes_back_only_at_a_newer_revision(cli: Invoke) -> Non
 
 
 def test_a_summary_log_accepts_survives_csv_export_and_import(cli: Invoke, tmp_path: Path) -> None:
-    long = "x" * 200_000  # over Python csv's default field limit of 128 KB
+    long = "x" * MAX_CELL_TEXT  # the most a spreadsheet cell holds, in UTF-16 units
     assert cli("log", "regional", long, "--date", "2024").exit_code == 0
-    assert cli("log", "regional", long + "y", "--note", "n" * MAX_FIELD, "--date", "2024").exit_code == 0
+    emoji = "\N{GRINNING FACE}" * (MAX_CELL_TEXT // 2)  # two units each
+    assert cli("log", "regional", long[1:] + "y", "--note", emoji, "--date", "2024").exit_code == 0
     out = tmp_path / "e.csv"
     assert cli("export", "entries", "-o", str(out)).exit_code == 0
     result = cli("--db", str(tmp_path / "b.db"), "import", str(out))
@@ -244,10 +245,10 @@ def test_a_summary_log_accepts_survives_csv_export_and_import(cli: Invoke, tmp_p
 def test_text_over_the_field_limit_is_refused_by_log_and_import(cli: Invoke) -> None:
     seeded(cli)
     before = full_export(cli)
-    too_long = "x" * (MAX_FIELD + 1)
+    too_long = "x" * (MAX_CELL_TEXT + 1)
     result = cli("log", "regional", too_long, "--date", "2024")
     assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
-    assert f"the limit is {MAX_FIELD:,}" in result.stderr
+    assert f"over the {MAX_CELL_TEXT:,} a cell holds" in result.stderr
     assert cli("edit", "1", "--note", too_long).exit_code == 1
     assert full_export(cli) == before
     refused(cli, "-", "-f", "csv", input=f"indicator,date,summary\nregional,2024,{too_long}\n", says="line 2")
@@ -256,8 +257,8 @@ def test_text_over_the_field_limit_is_refused_by_log_and_import(cli: Invoke) -> 
         "-",
         "-f",
         "jsonl",
-        input=jsonl({**ROW, "tags": ["t" * 600_000, "u" * 600_000]}),
-        says="--tag values",
+        input=jsonl({**ROW, "tags": ["t" * 20_000, "u" * 20_000]}),
+        says="line 1: tags is 40,002 characters long as a spreadsheet counts them",
     )
     refused(cli, "-", "-f", "jsonl", input="{" + " " * (MAX_RECORD + 10) + "}\n", says="line 1: the record")
 

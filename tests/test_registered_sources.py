@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from conftest import Invoke
 def linked(cli: Invoke, log: Callable[..., int]) -> None:
     for key, name in (("example-ministry", "Example Ministry"), ("wire", "Example Wire Service")):
         assert cli("source", "add", key, "--name", name, "--type", "official").exit_code == 0
+    assert cli("source", "edit", "example-ministry", "--url", "https://ministry.example/").exit_code == 0
     assert cli("source", "add", "ministry-old", "--name", "Old Ministry Key").exit_code == 0
     log("regional", "AES treaty signed", "--date", "2024-07-06", "-s", "example-ministry", "--via", "wire")
     log("regional", "Statement on the treaty", "--date", "2024-07-08", "-s", "ministry-old")
@@ -54,17 +56,18 @@ def test_grep_finds_a_registered_source_by_key_and_name(cli: Invoke, linked: Non
     assert summaries(cli, "--grep", "nothing-here") == []
 
 
-def test_the_explain_tables_and_timeline_show_the_registered_source(cli: Invoke, linked: None) -> None:
-    # markdown by key; the brief, for readers, by the registry's names
-    for fmt, shown in (
-        ("markdown", "example-ministry via wire"),
-        ("html", "Example Ministry; via Example Wire"),
-    ):
+def test_the_explain_tables_and_timeline_show_the_registered_source(
+    cli: Invoke, linked: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown = "example-ministry (Example Ministry) via wire (Example Wire Service)"
+    for fmt in ("markdown", "html"):
         result = cli("report", "--explain", "-f", fmt, "--as-of", "2024-12-31")
         assert result.exit_code == 0, result.output
-        assert shown in result.stdout, fmt
+        assert shown in re.sub(r"<[^>]+>", "", result.stdout), fmt  # the brief links the source alone
+    monkeypatch.setenv("COLUMNS", "160")  # the source column whole beside the reference
     table = cli("timeline", "regional", "--until", "2024-12-31")
-    assert table.exit_code == 0 and "example-ministry" in table.stdout and "via wire" in table.stdout
+    words = " ".join(table.stdout.split())  # the cell wraps
+    assert table.exit_code == 0 and "(Example Ministry)" in words and "via wire (Example Wire" in words
     points = json.loads(cli("timeline", "regional", "-f", "json").stdout)
     assert [(p["source_key"], p["via"]) for p in points][:2] == [
         ("example-ministry", "wire"),
@@ -108,3 +111,30 @@ def test_the_published_view_carries_and_finds_registered_sources(
 
     by_name = asyncio.run(fetch("/policytrack/current_entries.json?_search=Ministry&_shape=array"))
     assert sorted(r["summary"] for r in by_name) == ["AES treaty signed", "Statement on the treaty"]
+
+
+def test_terminal_tables_show_key_and_name_and_the_brief_links_http_urls(
+    cli: Invoke, linked: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "250")
+    for args in (["list"], ["show", "1"], ["report", "--explain", "--as-of", "2024-12-31"]):
+        result = cli(*args)
+        assert result.exit_code == 0, (args, result.stderr)
+        words = " ".join(result.stdout.split())
+        assert "example-ministry (Example Ministry) via wire (Example Wire Service)" in words, args
+    html = cli("report", "--explain", "-f", "html", "--as-of", "2024-12-31").stdout
+    assert (
+        '<a href="https://ministry.example/" rel="noopener noreferrer">example-ministry (Example Ministry)'
+        in html
+    )
+    # a free-text source that is not a URL links nowhere, and no registered source without an http(s) URL does
+    assert html.count("<a href=") == 2  # both entries of example-ministry (one through its merged key)
+
+
+def test_export_grep_finds_a_registered_source_as_list_grep_does(cli: Invoke, linked: None) -> None:
+    for words in ("ministry", "Wire Serv", "treaty wire", "blog", "nothing-here"):
+        listed = summaries(cli, "--grep", words)
+        exported = cli("export", "entries", "-f", "json", "--grep", words)
+        assert exported.exit_code == 0, exported.stderr
+        assert [e["summary"] for e in json.loads(exported.stdout)] == listed, words
+    assert summaries(cli, "--grep", "Wire Serv") == ["AES treaty signed"]

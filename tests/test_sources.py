@@ -98,17 +98,17 @@ def test_via_is_kept_and_does_not_count_as_a_source(cli_json: InvokeJson, regist
 
 
 BAD = [
-    (["source", "add", "x y", "--name", "X"], "invalid source key"),
-    (["source", "add", "new", "--name", "X", "--reliability", "G"], "invalid --reliability 'G'"),
-    (["source", "add", "new", "--name", "X", "--type", "blog"], "invalid --type 'blog'"),
-    (["source", "add", "new", "--name", "X", "--url", "wire.example"], "invalid --url"),
-    (["source", "add", "new"], "a source needs --name"),
+    (["source", "add", "x y", "--name", "X"], "invalid key 'x y'"),
+    (["source", "add", "new", "--name", "X", "--reliability", "G"], "invalid reliability 'G'"),
+    (["source", "add", "new", "--name", "X", "--type", "blog"], "invalid type 'blog'"),
+    (["source", "add", "new", "--name", "X", "--url", "wire.example"], "invalid url"),
+    (["source", "add", "new"], "a source needs a name: give --name"),
     (["source", "add", "wire", "--name", "X"], "already registered"),
     (["source", "show", "wier"], "did you mean 'wire'?"),
     (["source", "merge", "wire", "wire"], "already the same source"),
     (["source", "merge", "wire", "wyre"], "did you mean 'wire'?"),
     (["log", "regional", "x", "--source", "wirre"], "did you mean 'wire'?"),
-    (["log", "regional", "x", "--source", "wire", "--via", "wire"], "--via names the source itself"),
+    (["log", "regional", "x", "--source", "wire", "--via", "wire"], "via names the source itself"),
     (["log", "regional", "x", "--source", "wire", "--via", "outlett"], "did you mean 'outlet'?"),
     (["log", "regional", "x", "--credibility", "2"], "--credibility needs a registered --source"),
     (["log", "regional", "x", "--source", "Some paper", "--credibility", "2"], "needs a registered --source"),
@@ -116,7 +116,7 @@ BAD = [
     (["log", "regional,diversify,regional", "x"], "named twice"),
     (["log", "regional,5", "x"], "named twice"),  # 5 is regional's number
     (["log", "regional,diversify", "x", "--effect", "guidelines=1"], "not one of this entry's indicators"),
-    (["log", "regional,diversify", "x", "--effect", "regional=3"], "invalid --effect 3"),
+    (["log", "regional,diversify", "x", "--effect", "regional=3"], "invalid effect 3"),
     (["log", "regional,nope", "x"], "unknown indicator 'nope'"),
     (["log", "regional,", "x"], "empty indicator"),
 ]
@@ -306,7 +306,7 @@ def test_event_effects_named_ones_win_whatever_the_order(bare: list[int], named:
 
 
 def test_event_effects_refuse_a_value_out_of_range() -> None:
-    with pytest.raises(InputError, match="invalid --effect 3"):
+    with pytest.raises(InputError, match="invalid effect 3"):
         event_effects(["a=3"], ["a"])
 
 
@@ -466,9 +466,9 @@ def test_source_import_merges_by_uuid_and_keeps_merges(
         ('[{"uuid": "x", "key": "k", "name": "n"}]', "is not a uuid"),
         (
             '[{"uuid": "0b7e9a4c-5d2f-4c1e-9a3b-6f8d2e1c4b5a", "key": "k", "name": "n", "type": "blog"}]',
-            "--type",
+            "invalid type 'blog'",
         ),
-        ('[{"uuid": "0b7e9a4c-5d2f-4c1e-9a3b-6f8d2e1c4b5a", "key": "k", "name": ""}]', "empty --name"),
+        ('[{"uuid": "0b7e9a4c-5d2f-4c1e-9a3b-6f8d2e1c4b5a", "key": "k", "name": ""}]', "empty name"),
         ("[1, 2]", "one object per source"),
         ("{not json", "is not a sources file"),
     ],
@@ -496,6 +496,6 @@ def test_edit_relinks_the_source_and_clears_the_outlet(
     assert cli("edit", str(entry), "--via", "").exit_code == 0
     assert _entry(cli_json, entry)["via"] is None
     refused = cli("edit", str(entry), "--via", "wire")
-    assert refused.exit_code == 1 and "--via names the source itself" in refused.stderr
+    assert refused.exit_code == 1 and "via names the source itself" in refused.stderr
     assert cli("edit", str(entry), "--note", "kept").exit_code == 0  # other edits keep the link
     assert _entry(cli_json, entry)["source_key"] == "wire"

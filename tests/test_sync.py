@@ -205,7 +205,7 @@ def test_a_corrupt_line_names_its_file_and_line_and_imports_nothing(team: Team, 
         ("analysts/eve/notes.txt", "hello\n", "which policytrack did not write"),
         ("analysts/eve/2024-01-0000abcd.jsonl", "{not json\n", "line 1: not a JSON object"),
         ("analysts/eve/2024-01-0000abcd.jsonl", '{"kind":"entry"}', "line 1: the line is cut short"),
-        ("analysts/eve/2024-01-0000abcd.jsonl", '{"kind":"survey"}\n', "unknown record kind 'survey'"),
+        ("analysts/eve/2024-01-0000abcd.jsonl", '{"kind":"survey"}\n', "does not know ('survey')"),
         ("analysts/eve/2024-01-0000abcd.jsonl", '{"kind": "target"}\n', "line 1: "),
     ],
 )
@@ -519,7 +519,7 @@ def test_any_delivery_order_gives_the_same_history(tmp_path: Path, edits: list[A
 
     records = [_revision_record(u, 1, "ama", 0, 0) for u in _UUIDS]
     records += [_revision_record(*edit) for edit in edits]
-    incoming = [Incoming("test", r, event_id(line_text(r))) for r in records]
+    incoming = [Incoming("test", ENTRIES.read_line(r), event_id(line_text(r))) for r in records]
     unique = list({item.event: item for item in incoming}.values())
     results = []
     folder = Path(tempfile.mkdtemp(dir=tmp_path))  # tmp_path is shared by every example

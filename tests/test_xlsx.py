@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from conftest import Invoke
 from policytrack.core.storable import MAX_CELL_TEXT
+from policytrack.records.check import CONTROL
 from policytrack.records.columns import EXPORT_FIELDS, LIST_SEPARATOR
 from policytrack.records.kinds import KINDS
 from policytrack.records.report import REPORT_ROW
@@ -75,7 +77,8 @@ def as_cells(record: dict[str, Any]) -> dict[str, Any]:
 def hostile(log: Callable[..., int]) -> None:
     for i, text in enumerate(HOSTILE):
         grade = ["-g", "B2"] if i % 2 else []
-        options = ["--date", f"2024-{i % 12 + 1:02d}", "--source", text, "--note", text, "-t", text, *grade]
+        tag = CONTROL.sub("", text)  # a tag holds no control character (free text does)
+        options = ["--date", f"2024-{i % 12 + 1:02d}", "--source", text, "--note", text, "-t", tag, *grade]
         log(*options, "-a", "@someone", "--effect", str(i % 5 - 2), "--", "regional", text)
     log(
         "diversify",
@@ -215,10 +218,20 @@ def test_xlsx_is_refused_on_a_terminal(cli: Invoke, hostile: None, monkeypatch: 
 
 
 def test_text_a_cell_cannot_hold_is_refused_and_nothing_written(
-    cli: Invoke, log: Callable[..., int], tmp_path: Path
+    cli: Invoke, log: Callable[..., int], tmp_path: Path, db_path: Path
 ) -> None:
     # emoji count twice as a spreadsheet counts (UTF-16): 16,384 of them are 32,768 units, one too many
-    entry = log("regional", "\N{GRINNING FACE}" * ((MAX_CELL_TEXT + 1) // 2), "--date", "2024")
+    too_long = "\N{GRINNING FACE}" * ((MAX_CELL_TEXT + 1) // 2)
+    refused = cli("log", "regional", too_long, "--date", "2024")
+    assert (
+        refused.exit_code == 1
+        and "summary is 32,768 characters long as a spreadsheet counts" in refused.stderr
+    )
+    # an entry an older release stored: the writer names it rather than cut it
+    entry = log("regional", "short", "--date", "2024")
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE entries SET summary = ? WHERE id = ?", (too_long, entry))
+    conn.close()
     out = tmp_path / "big.xlsx"
     result = cli("export", "entries", "-f", "xlsx", "-o", str(out))
     assert result.exit_code == 1 and not out.exists()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from policytrack.cli.app import app, confirm
-from policytrack.cli.common import console, entry_id_arg, opened_store
+from policytrack.cli.common import console, entry_id_arg, opened_store, reference
 from policytrack.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -60,7 +60,13 @@ def undo_cmd(ctx: typer.Context, yes: YesOpt = False, dry_run: DryRunOpt = False
 @app.command("revert", epilog="Example: policytrack revert 3 --to 1")
 def revert_cmd(
     ctx: typer.Context,
-    entry_id: Annotated[str, typer.Argument(help="Entry id, as `policytrack list` shows it.")],
+    entry_id: Annotated[
+        str,
+        typer.Argument(
+            help="Entry id as `policytrack list` shows it, or its team-wide reference "
+            "(@ and a uuid prefix: @3f9a1c)."
+        ),
+    ],
     to: Annotated[str, typer.Option("--to", help="The revision to make current (`policytrack history ID`).")],
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,
@@ -68,9 +74,14 @@ def revert_cmd(
     """Make an earlier revision of an entry current again, as a new revision (history keeps them all)."""
     from policytrack.domain.undo import plan_revert
 
-    number = entry_id_arg(entry_id)
+    reference(entry_id, "entry")  # a bad reference is refused before the database opens
     revision = _revision(to)
-    _run(ctx, lambda store: plan_revert(store, number, revision), yes=yes, dry_run=dry_run)
+    _run(
+        ctx,
+        lambda store: plan_revert(store, entry_id_arg(entry_id, store), revision),
+        yes=yes,
+        dry_run=dry_run,
+    )
 
 
 def _revision(raw: str) -> int:

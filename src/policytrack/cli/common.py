@@ -369,14 +369,59 @@ def complete_actor(ctx: typer.Context, incomplete: str) -> list[str]:
     return _complete_labels(ctx, incomplete, "actors")
 
 
-def entry_id_arg(raw: str) -> int:
-    """An entry id typed by someone (`3` or `#3`), checked."""
+# How a table names a record to a teammate (records.models.short_ref): the uuid's first hex digits.
+MIN_PREFIX = 6
+_HEX = frozenset("0123456789abcdef")
+
+
+def reference(raw: str, what: str) -> int | str:
+    """A reference typed by someone, checked: the local number (`3` or `#3`), or a uuid prefix, as git
+    takes a commit prefix: `@3f9a1c` (6 or more hex digits) always, and without `@` when it holds a
+    letter (digits alone are a local number). Returns the number, or the prefix with its hyphens where a
+    uuid has them."""
     from policytrack.records.models import MAX_ID
 
-    digits = raw.strip().lstrip("#")
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(MAX_ID)):
-        raise InputError(f"invalid entry id {raw!r}: use the number `policytrack list` shows")
-    value = int(digits)
-    if not 1 <= value <= MAX_ID:
-        raise InputError(f"invalid entry id {raw!r}: ids go from 1 to 2^53; `policytrack list` shows them")
-    return value
+    lister = "`policytrack forecasts`" if what == "forecast" else "`policytrack list`"
+    text = raw.strip()
+    digits = text.lstrip("#")
+    if not text.startswith("@") and digits.isascii() and digits.isdigit():
+        if len(digits) > len(str(MAX_ID)) or not 1 <= int(digits) <= MAX_ID:
+            raise InputError(f"invalid {what} id {raw!r}: ids go from 1 to 2^53; {lister} shows them")
+        return int(digits)
+    hexa = text.removeprefix("@").replace("-", "").lower()
+    if not (set(hexa) <= _HEX and MIN_PREFIX <= len(hexa) <= 32) or (
+        not text.startswith("@") and hexa.isdigit()
+    ):
+        raise InputError(
+            f"invalid {what} id {raw!r}: give the number {lister} shows, or @ and at least "
+            f"{MIN_PREFIX} hex digits of its uuid (such as @3f9a1c)"
+        )
+    return "-".join(hexa[a:b] for a, b in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32)) if hexa[a:b])
+
+
+def resolve_id(store: Store, raw: str, what: str = "entry") -> int:
+    """The local id of the entry (or forecast) a reference names (see `reference`): a uuid prefix that
+    names none, or more than one, is refused with the candidates listed."""
+    from policytrack.core.errors import NotFoundError
+    from policytrack.records.models import short_ref
+
+    found = reference(raw, what)
+    if isinstance(found, int):
+        return found
+    table = "forecasts" if what == "forecast" else "entries"
+    matches = store.uuid_prefix_matches(table, found, limit=6)
+    if not matches:
+        raise NotFoundError(
+            f"no {what} has a uuid starting {found!r} in this database; run `policytrack sync`"
+        )
+    if len(matches) > 1:
+        shown = ", ".join(f"{i} ({uuid})" for i, uuid in matches[:5]) + (", ..." if len(matches) > 5 else "")
+        raise InputError(
+            f"{short_ref(found)} names more than one {what}: {shown}; give more digits of the uuid"
+        )
+    return matches[0][0]
+
+
+def entry_id_arg(raw: str, store: Store) -> int:
+    """An entry reference typed by someone (a local number or a uuid prefix), as this database's id."""
+    return resolve_id(store, raw, "entry")

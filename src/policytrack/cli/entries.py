@@ -162,7 +162,7 @@ def log_cmd(
     data = EntryInput(
         indicator=indicator,
         summary=read_text_arg(summary),
-        date=read_date(date, "--date", dayfirst=dayfirst, monthfirst=monthfirst),
+        date=read_date(date, "date", dayfirst=dayfirst, monthfirst=monthfirst),
         source=source,
         status=status,
         grade=grade,
@@ -200,6 +200,8 @@ def _form_values(entry: Entry) -> dict[str, str]:
         "grade": entry.grade or "",
         "status": entry.status or "",
         "source": entry.source,
+        "source_key": entry.source_key or "",
+        "via": entry.via or "",
         "tags": LIST_SEPARATOR.join(entry.tags),
         "actors": LIST_SEPARATOR.join(entry.actors),
         "note": entry.note,
@@ -248,13 +250,15 @@ def _log_in_editor(
     from policytrack.render.text import visible
 
     dayfirst, monthfirst = ctx.params.get("dayfirst", False), ctx.params.get("monthfirst", False)
-    start = read_date(date, "--date", dayfirst=dayfirst, monthfirst=monthfirst)
+    start = read_date(date, "date", dayfirst=dayfirst, monthfirst=monthfirst)
     values = {
         "date": str(start),
         "effect": effect_text(effect),
         "grade": grade or "",
         "status": status or "",
         "source": source,
+        "source_key": "",
+        "via": ctx.params.get("via") or "",
         "tags": LIST_SEPARATOR.join(tag or []),
         "actors": LIST_SEPARATOR.join(actor or []),
         "note": note,
@@ -286,7 +290,8 @@ def _log_in_editor(
             )
             part = EventPart(fw, ind.key, data.effect)
             allow = bool(ctx.params.get("allow_duplicate"))
-            return log_event(store, [part], linked(store, data, via, credibility), allow_duplicate=allow)[0]
+            links = linked(store, data, fields.get("via") or None, credibility, fields.get("source_key"))
+            return log_event(store, [part], links, allow_duplicate=allow)[0]
 
         title = " ".join(ind.title.split())
         heading = visible(f"New entry for {ind.number}. {title} [{ind.key}] ({fw.name})")
@@ -458,7 +463,13 @@ def _list_table(
             )
 
 
-EntryIdArg = Annotated[str, typer.Argument(help="Entry id, as `policytrack list` shows it.")]
+EntryIdArg = Annotated[
+    str,
+    typer.Argument(
+        help="Entry id as `policytrack list` shows it, or its team-wide reference "
+        "(@ and a uuid prefix: @3f9a1c)."
+    ),
+]
 
 
 @app.command("show", epilog="Example: policytrack show 3")
@@ -474,7 +485,7 @@ def show_cmd(
 
     fmt = chosen_format(fmt, *SHOW_OUTPUT, as_json=as_json)
     with opened_store(ctx) as store:
-        entry = store.get_entry(entry_id_arg(entry_id))
+        entry = store.get_entry(entry_id_arg(entry_id, store))
         linked = [
             store.get_entry(i)
             for i in (store.event_entry_ids(entry.event) if entry.event else [])
@@ -563,15 +574,13 @@ def edit_cmd(
         if changed:
             option = "--" + changed[0].replace("_", "-")
             raise fail(f"--editor changes the entry in a form: give no other change ({option}) with it", 2)
-        _edit_in_editor(ctx, entry_id_arg(entry_id), framework)
+        _edit_in_editor(ctx, entry_id, framework)
         return
 
     changes = EntryChanges(
         indicator=indicator,
         summary=read_text_arg(summary) if summary is not None else None,
-        date=read_date(date, "--date", dayfirst=dayfirst, monthfirst=monthfirst)
-        if date is not None
-        else None,
+        date=read_date(date, "date", dayfirst=dayfirst, monthfirst=monthfirst) if date is not None else None,
         source=source,
         effect=effect,
         status=status,
@@ -587,13 +596,13 @@ def edit_cmd(
         via=via,
     )
     with opened_store(ctx) as store:
-        entry = store.get_entry(entry_id_arg(entry_id))
+        entry = store.get_entry(entry_id_arg(entry_id, store))
         fw = get_framework(store, framework or entry.framework)
         entry = edit_entry(store, fw, entry.id, changes)
     confirm(ctx, f"Updated entry {entry.id} (revision {entry.revision})", f"the edit of entry {entry.id}")
 
 
-def _edit_in_editor(ctx: typer.Context, entry_id: int, framework: str | None) -> None:
+def _edit_in_editor(ctx: typer.Context, raw_id: str, framework: str | None) -> None:
     from policytrack.cli.editor import FormAbandoned, fill_in, labels
     from policytrack.domain.entries import EntryChanges, edit_entry
     from policytrack.domain.workspace import get_framework
@@ -601,6 +610,7 @@ def _edit_in_editor(ctx: typer.Context, entry_id: int, framework: str | None) ->
 
     dayfirst, monthfirst = ctx.params.get("dayfirst", False), ctx.params.get("monthfirst", False)
     with opened_store(ctx) as store:
+        entry_id = entry_id_arg(raw_id, store)
         current = store.get_entry(entry_id)
         if current.deleted:
             raise InputError(f"entry {entry_id} is deleted; `policytrack restore {entry_id}` first")
@@ -630,6 +640,8 @@ def _edit_in_editor(ctx: typer.Context, entry_id: int, framework: str | None) ->
                 if date is not None
                 else None,
                 source=new.get("source"),
+                source_key=new.get("source_key"),
+                via=new.get("via"),
                 effect=_form_effect(new["effect"]) if "effect" in new else None,
                 status=new.get("status"),
                 grade=new.get("grade"),
@@ -654,7 +666,7 @@ def delete_cmd(
     from policytrack.render.text import visible
 
     with opened_store(ctx) as store:
-        entry = store.get_entry(entry_id_arg(entry_id))
+        entry = store.get_entry(entry_id_arg(entry_id, store))
         if not force:
             if not sys.stdin.isatty():
                 raise InputError(
@@ -680,7 +692,7 @@ def restore_cmd(ctx: typer.Context, entry_id: EntryIdArg) -> None:
     from policytrack.domain.entries import restore_entry
 
     with opened_store(ctx) as store:
-        entry = restore_entry(store, entry_id_arg(entry_id))
+        entry = restore_entry(store, entry_id_arg(entry_id, store))
     confirm(ctx, f"Restored entry {entry.id} (revision {entry.revision})", f"the restore of entry {entry.id}")
 
 
@@ -699,7 +711,7 @@ def history_cmd(
 
     fmt = chosen_format(fmt, *HISTORY_OUTPUT, as_json=as_json)
     with opened_store(ctx) as store:
-        revisions = history(store, entry_id_arg(entry_id))
+        revisions = history(store, entry_id_arg(entry_id, store))
         notes = store.entry_reversals(revisions[0].entry.id)
     if fmt != "table":
         records = (

@@ -116,6 +116,9 @@ def export_entries(
     flt = entry_filter(ctx)
     fields = REVISION_FIELDS if all_revisions else EXPORT_FIELDS
     with opened_store(ctx) as store:
+        from policytrack.domain.entries import with_sources
+
+        flt = with_sources(store, flt)  # --grep finds a registered source by key and name, as list's does
         if all_frameworks:
             frameworks = [get_framework(store, name) for name in sorted(store.framework_names())]
         else:

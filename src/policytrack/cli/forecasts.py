@@ -63,7 +63,7 @@ def forecast_cmd(
     data = ForecastInput(
         indicator=indicator,
         level=level,
-        due=read_date(by, "--by", allow_future=True),
+        due=read_date(by, "due", allow_future=True),
         likelihood=likelihood,
         confidence=confidence,
         note=note,
@@ -141,14 +141,22 @@ def forecasts_cmd(
 @app.command("withdraw", epilog="Example: policytrack withdraw 2")
 def withdraw_cmd(
     ctx: typer.Context,
-    forecast: Annotated[str, typer.Argument(help="Forecast id, as `policytrack forecasts` shows it.")],
+    forecast: Annotated[
+        str,
+        typer.Argument(
+            help="Forecast id as `policytrack forecasts` shows it, or @ and a uuid prefix (@3f9a1c)."
+        ),
+    ],
     framework: FrameworkOpt = None,
 ) -> None:
     """Withdraw a forecast: it stays in the list and the exports, marked withdrawn, and is not scored."""
-    from policytrack.domain.forecasts import forecast_id, withdraw_forecast
+    from policytrack.cli.common import reference, resolve_id
+    from policytrack.domain.forecasts import withdraw_forecast
     from policytrack.domain.workspace import get_framework
 
-    wanted = forecast_id(forecast)
+    reference(forecast, "forecast")  # a bad reference is refused before the database opens
     with opened_store(ctx) as store:
-        f = withdraw_forecast(store, get_framework(store, framework), wanted)
-    confirm(ctx, f"Withdrew forecast {f.id} ({f.indicator} at {f.level} by {f.due})", "the withdrawal")
+        f = withdraw_forecast(store, get_framework(store, framework), resolve_id(store, forecast, "forecast"))
+    confirm(
+        ctx, f"Withdrew forecast {f.id} {f.ref} ({f.indicator} at {f.level} by {f.due})", "the withdrawal"
+    )

@@ -533,8 +533,8 @@ def target_cmd(
     from policytrack.domain.targets import set_target
     from policytrack.domain.workspace import get_framework
 
-    due = read_date(by, "--by", allow_future=True)
-    begin = read_date(start, "--from", allow_future=True).start if start is not None else date.today()
+    due = read_date(by, "due", allow_future=True)
+    begin = read_date(start, "start", allow_future=True).start if start is not None else date.today()
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
         t = set_target(store, fw, indicator, level, due, begin, note, default_analyst(), utc_now())

@@ -16,7 +16,10 @@ from policytrack.cli.app import app, confirm
 @app.command("review", epilog="Example: policytrack review 3 4 7 --by editor")
 def review_cmd(
     ctx: typer.Context,
-    entry_ids: Annotated[list[str], typer.Argument(help="Entry ids, as `policytrack list` shows them.")],
+    entry_ids: Annotated[
+        list[str],
+        typer.Argument(help="Entry ids as `policytrack list` shows them, or their references (@3f9a1c)."),
+    ],
     by: Annotated[
         str | None,
         typer.Option("--by", help="Who reviewed them. Default: $POLICYTRACK_ANALYST, else login."),
@@ -24,13 +27,15 @@ def review_cmd(
 ) -> None:
     """Mark entries reviewed (each a new revision: who and when). Changing an entry later clears its review;
     `list --unreviewed` shows what is left, `report --reviewed-only` uses only reviewed entries."""
-    from policytrack.cli.common import entry_id_arg, opened_store
+    from policytrack.cli.common import entry_id_arg, opened_store, reference
     from policytrack.domain.context import default_analyst
     from policytrack.domain.reviews import review_entries
     from policytrack.records.models import plural
 
-    ids = [entry_id_arg(raw) for raw in entry_ids]
+    for raw in entry_ids:
+        reference(raw, "entry")  # a bad reference is refused before the database opens
     with opened_store(ctx) as store:
+        ids = [entry_id_arg(raw, store) for raw in entry_ids]
         result = review_entries(store, ids, by if by is not None else default_analyst())
     done = ", ".join(str(e.id) for e in result.reviewed)
     message = f"Reviewed {plural(len(result.reviewed), 'entry', 'entries')}" + (f" ({done})" if done else "")

@@ -120,6 +120,7 @@ def conflicts_cmd(
     delete, or `conflicts resolve` settles one, in every database once synced."""
     if ctx.invoked_subcommand is not None:
         return
+    from policytrack.records.source import SOURCE_SET
     from policytrack.render.text import visible
     from policytrack.sync.engine import conflicts
 
@@ -161,8 +162,7 @@ def conflicts_cmd(
             typer.echo(f"source {visible(item['key'])} registered apart (current: {item['current']})")
             for v in item["versions"]:
                 fields = ", ".join(
-                    f"{k} {visible(json.dumps(v[k], ensure_ascii=False))}"
-                    for k in ("name", "url", "type", "origin", "reliability", "note")
+                    f"{k} {visible(json.dumps(v[k], ensure_ascii=False))}" for k in SOURCE_SET.names()
                 )
                 typer.echo(f"  by {visible(v['changed_by'])} at {v['changed_at']} ({v['uuid']}): {fields}")
             typer.echo(f"  settle: policytrack conflicts resolve {visible(item['ref'])} --keep mine|theirs")
@@ -174,7 +174,8 @@ def resolve_cmd(
     ref: Annotated[
         str,
         typer.Argument(
-            help="The entry id, or target:FRAMEWORK:INDICATOR, or source:KEY, as `conflicts` shows."
+            help="The entry id or reference (@3f9a1c), or target:FRAMEWORK:INDICATOR, or source:KEY, "
+            "as `conflicts` shows."
         ),
     ],
     keep: Annotated[
@@ -184,11 +185,12 @@ def resolve_cmd(
 ) -> None:
     """Settle a conflict by keeping one side: a new revision (or target, or source version) that copies it,
     sent by the next `policytrack sync`, settles it in every database."""
-    from policytrack.cli.common import entry_id_arg
+    from policytrack.cli.common import entry_id_arg, reference
     from policytrack.sync.conflicts import resolve
 
-    if not ref.startswith(("target:", "source:")):
-        ref = str(entry_id_arg(ref))
+    entry = not ref.startswith(("target:", "source:"))
+    if entry:
+        reference(ref, "entry")  # a bad reference is refused before the database opens
     with opened_store(ctx) as store:
-        done = resolve(store, ref, keep.strip(), _sender())
+        done = resolve(store, str(entry_id_arg(ref, store)) if entry else ref, keep.strip(), _sender())
     confirm(ctx, done, "the resolution")

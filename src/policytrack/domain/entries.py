@@ -17,10 +17,11 @@ from typing import Any
 from policytrack.core.dates import PartialDate, window_end
 from policytrack.core.errors import InputError
 from policytrack.core.grades import CREDIBILITY, grade_weight, parse_grade
-from policytrack.core.storable import clean_text
 from policytrack.domain.context import default_analyst, utc_now
 from policytrack.domain.sources import find_source, link
+from policytrack.records import check
 from policytrack.records.columns import REVIEW_FIELDS
+from policytrack.records.entry import ENTRY
 from policytrack.records.models import (
     EFFECT_MAX,
     EFFECT_MIN,
@@ -43,27 +44,27 @@ from policytrack.store.entries import entry_where, grep_words
 def validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:
     indicator = resolve_indicator(fw, data.indicator)
     status = fw.level(data.status).name if data.status else None
-    grade = parse_grade(data.grade) if data.grade else None
+    grade = parse_grade(data.grade, "grade") if data.grade else None
     if data.via_id is not None and data.via_id == data.source_id:
-        raise InputError("--via names the source itself: --via is the outlet it came through, if another")
+        raise InputError("via names the source itself: via is the outlet it came through, if another")
     return {
         "indicator_id": indicator.id,
         "date": str(data.date),
         "date_start": data.date.start.isoformat(),
         "date_precision": data.date.precision,
         "summary": clean_summary(data.summary),
-        "note": clean_text(data.note, "--note").strip(),
-        "source": clean_text(data.source, "--source").strip(),
+        "note": check.text(ENTRY["note"], data.note).strip(),
+        "source": check.text(ENTRY["source"], data.source).strip(),
         "effect": check_effect(data.effect),
         "status": status,
         "grade": grade,
-        "tags": _json_list(clean_labels(data.tags, "--tag")),
-        "actors": _json_list(clean_labels(data.actors, "--actor")),
+        "tags": _json_list(clean_labels(data.tags, "tags")),
+        "actors": _json_list(clean_labels(data.actors, "actors")),
         "signals": _json_list(observed_signals(indicator, data.signals)),
         # new or changed content has not been reviewed (reviews.review_entries sets these)
         "reviewed_by": None,
         "reviewed_at": None,
-        "analyst": clean_text(data.analyst, "--analyst").strip() or default_analyst(),
+        "analyst": check.text(ENTRY["analyst"], data.analyst).strip() or default_analyst(),
         "source_id": data.source_id,
         "via_id": data.via_id,
         "event": data.event,
@@ -75,7 +76,7 @@ def observed_signals(indicator: Indicator, keys: Sequence[str]) -> list[str]:
     """The keys of the indicator's signals an entry observes, each checked, in the order given."""
     out: list[str] = []
     for key in keys:
-        sig = indicator.signal(clean_text(key, "--signal")).key
+        sig = indicator.signal(check.text(ENTRY["signals"], key)).key  # the indicator's keys are the rule
         if sig not in out:
             out.append(sig)
     return out
@@ -93,11 +94,22 @@ def log_entry(store: Store, fw: Framework, data: EntryInput) -> Entry:
     return store.get_entry(entry_id)
 
 
-def linked(store: Store, data: EntryInput, via: str | None, credibility: str | None) -> EntryInput:
-    """The input with its source linked to the registry (sources.link), the outlet it came `via`, and a
+def linked(
+    store: Store,
+    data: EntryInput,
+    via: str | None,
+    credibility: str | None,
+    source_key: str | None = None,
+) -> EntryInput:
+    """The input with its source linked to the registry (sources.link, or the registered `source_key`
+    given apart from the text, as the editor form and import give it), the outlet it came `via`, and a
     grade from the registered source's reliability and `credibility` (an explicit --grade wins)."""
-    source_id, text = link(store, data.source)
-    via_id = find_source(store, via, "--via source").id if via else None
+    source_id: int | None
+    if source_key and source_key.strip():
+        source_id, text = find_source(store, source_key, "source_key source").id, data.source.strip()
+    else:
+        source_id, text = link(store, data.source)
+    via_id = find_source(store, via, "via source").id if via else None
     grade = data.grade
     if credibility is not None and not grade:
         value = credibility.strip()
@@ -225,6 +237,7 @@ class EntryChanges:
     add_actors: Sequence[str] = ()
     remove_actors: Sequence[str] = ()
     via: str | None = None  # a registered outlet's key; "" clears it
+    source_key: str | None = None  # a registered source's key (the source text stays); "" clears it
 
 
 def _labels_after(
@@ -253,9 +266,14 @@ def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges
     source_id, source_text = before["source_id"], None
     if changes.source is not None:
         source_id, source_text = link(store, changes.source)
+    if changes.source_key is not None:
+        key = changes.source_key.strip()
+        source_id = find_source(store, key, "source_key source").id if key else None
+        if changes.source is not None:
+            source_text = changes.source.strip()  # the key links it; the text stays as typed
     via_id = before["via_id"]
     if changes.via is not None:
-        via_id = find_source(store, changes.via, "--via source").id if changes.via.strip() else None
+        via_id = find_source(store, changes.via, "via source").id if changes.via.strip() else None
     merged = EntryInput(
         indicator=changes.indicator if changes.indicator is not None else current.indicator,
         summary=changes.summary if changes.summary is not None else current.summary,

@@ -15,11 +15,12 @@ from datetime import date, timedelta
 
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import InputError, NotFoundError
-from policytrack.core.storable import clean_text
 from policytrack.domain.context import default_analyst, utc_now
-from policytrack.domain.likelihood import BANDS, Band, band_of, brier, parse_confidence, parse_likelihood
+from policytrack.domain.likelihood import BANDS, Band, band_of, brier, parse_likelihood
 from policytrack.domain.status import statuses_at
-from policytrack.records.models import MAX_ID, Framework, Indicator, resolve_indicator
+from policytrack.records import check
+from policytrack.records.forecast import FORECAST
+from policytrack.records.models import Framework, Indicator, resolve_indicator, short_ref
 from policytrack.store import Store
 
 OPEN, YES, NO, WITHDRAWN = "open", "yes", "no", "withdrawn"
@@ -58,6 +59,11 @@ class Forecast:
     def band(self) -> Band:
         return band_of(self.likelihood)
 
+    @property
+    def ref(self) -> str:
+        """The team-wide short reference (records.models.short_ref)."""
+        return short_ref(self.uuid)
+
     def as_dict(self) -> dict[str, object]:
         return {
             "id": self.id,
@@ -80,7 +86,8 @@ class Forecast:
 
 
 def checked_values(fw: Framework, data: ForecastInput) -> dict[str, object]:
-    """A forecast's stored values, every field checked (`make_forecast` and import share this)."""
+    """The one validator of a forecast's fields (`forecast`, `import --forecasts` and sync): each checked
+    against its declaration (records/forecast.py) and the framework (indicator, level)."""
     ind = resolve_indicator(fw, data.indicator)
     return {
         "indicator_id": ind.id,
@@ -88,9 +95,9 @@ def checked_values(fw: Framework, data: ForecastInput) -> dict[str, object]:
         "due": str(data.due),
         "due_end": data.due.end.isoformat(),
         "likelihood": parse_likelihood(data.likelihood),
-        "confidence": parse_confidence(data.confidence) if data.confidence else None,
-        "note": clean_text(data.note, "--note").strip(),
-        "analyst": clean_text(data.analyst, "--analyst").strip() or default_analyst(),
+        "confidence": check.choice(FORECAST["confidence"], data.confidence) if data.confidence else None,
+        "note": check.text(FORECAST["note"], data.note).strip(),
+        "analyst": check.text(FORECAST["analyst"], data.analyst).strip() or default_analyst(),
     }
 
 
@@ -115,13 +122,6 @@ def withdraw_forecast(store: Store, fw: Framework, forecast_id: int, today: date
         raise InputError(f"forecast {forecast_id} is already withdrawn (on {current.withdrawn_at[:10]})")
     store.withdraw_forecast(forecast_id, default_analyst(), utc_now())
     return get_forecast(store, fw, forecast_id, today)
-
-
-def forecast_id(raw: str) -> int:
-    digits = raw.strip().lstrip("#")
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > len(str(MAX_ID)) or int(digits) < 1:
-        raise InputError(f"invalid forecast id {raw!r}: use the number `policytrack forecasts` shows")
-    return int(digits)
 
 
 def get_forecast(store: Store, fw: Framework, forecast_id: int, today: date | None = None) -> Forecast:

@@ -70,7 +70,7 @@ def parse_likelihood(raw: str) -> int:
         if MIN_LIKELIHOOD <= value <= MAX_LIKELIHOOD:
             return value
         raise InputError(
-            f"invalid --likelihood {raw!r}: give a percentage from {MIN_LIKELIHOOD} to {MAX_LIKELIHOOD} "
+            f"invalid likelihood {raw!r}: give a percentage from {MIN_LIKELIHOOD} to {MAX_LIKELIHOOD} "
             "(nothing is certain either way), or a phrase such as 'likely'"
         )
     name = _SYNONYMS.get(text, text)
@@ -78,16 +78,9 @@ def parse_likelihood(raw: str) -> int:
         return _BY_NAME[name].percent
     phrases = ", ".join(b.name for b in BANDS)
     raise InputError(
-        f"invalid --likelihood {raw!r}: give a percentage from {MIN_LIKELIHOOD} to {MAX_LIKELIHOOD} "
+        f"invalid likelihood {raw!r}: give a percentage from {MIN_LIKELIHOOD} to {MAX_LIKELIHOOD} "
         f"(such as 70 or 70%) or an ICD 203 phrase: {phrases}"
     )
-
-
-def parse_confidence(raw: str) -> str:
-    text = raw.strip().lower()
-    if text not in CONFIDENCE:
-        raise InputError(f"invalid --confidence {raw!r}: use one of {', '.join(CONFIDENCE)}")
-    return text
 
 
 def brier(pairs: Iterable[tuple[int, bool]]) -> float | None:

@@ -8,43 +8,37 @@ import uuid as uuidlib
 from dataclasses import dataclass
 
 from policytrack.core.errors import InputError, NotFoundError
-from policytrack.core.grades import RELIABILITY
-from policytrack.core.storable import clean_text
 from policytrack.domain.context import default_analyst, utc_now
+from policytrack.records import check
 from policytrack.records.models import SourceRecord
-from policytrack.records.source import SOURCE, SOURCE_TYPES
+from policytrack.records.source import SOURCE
 from policytrack.store import Store
 
-_KEY = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")
+_KEY = re.compile(SOURCE["key"].pattern or "")
 
 
 def check_key(raw: str) -> str:
-    key = raw.strip().lower()
-    if not _KEY.fullmatch(key):
-        raise InputError(
-            f"invalid source key {raw!r}: use 1-40 lower-case letters, digits, '.', '_' or '-', starting "
-            "with a letter or digit (such as reuters)"
-        )
-    return key
+    return check.key(
+        SOURCE["key"],
+        raw,
+        "use 1-40 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit (such as "
+        "reuters)",
+    )
 
 
 def check_type(raw: str) -> str:
-    value = raw.strip().lower()
-    if value not in SOURCE_TYPES:
-        raise InputError(f"invalid --type {raw!r}: use one of {', '.join(SOURCE_TYPES)}")
-    return value
+    return check.choice(SOURCE["type"], raw)
 
 
 def check_reliability(raw: str) -> str | None:
     value = raw.strip().upper()
     if not value:
         return None
-    if value not in RELIABILITY:
-        raise InputError(
-            f"invalid --reliability {raw!r}: use a letter A-F (A completely reliable .. E unreliable, "
-            "F cannot be judged), or '' to clear it"
-        )
-    return value
+    return check.matches(
+        SOURCE["reliability"],
+        value,
+        "use a letter A-F (A completely reliable .. E unreliable, F cannot be judged), or '' to clear it",
+    )
 
 
 def url_host(text: str) -> str:
@@ -122,27 +116,29 @@ class SourceFields:
 
 
 def source_values(fields: SourceFields) -> dict[str, object]:
+    """The one validator of a source's fields (`source add`, `source edit`, `source import` and sync):
+    each checked against its declaration (records/source.py), the URL's host derived from it."""
     values: dict[str, object] = {}
     if fields.name is not None:
-        name = clean_text(fields.name, "--name").strip()
+        name = check.text(SOURCE["name"], fields.name).strip()
         if not name:
-            raise InputError("empty --name: give the source's name, such as 'Reuters'")
+            raise InputError("empty name: give the source's name, such as 'Reuters'")
         values["name"] = name
     if fields.url is not None:
-        url = clean_text(fields.url, "--url").strip()
+        url = check.text(SOURCE["url"], fields.url).strip()
         if url and not url_host(url):
             raise InputError(
-                f"invalid --url {url!r}: give an http(s) address such as https://www.reuters.com"
+                f"invalid url {check.shown(url)}: give an http(s) address such as https://www.reuters.com"
             )
         values["url"], values["host"] = url, url_host(url)
     if fields.type is not None:
         values["type"] = check_type(fields.type)
     if fields.origin is not None:
-        values["origin"] = clean_text(fields.origin, "--origin").strip()
+        values["origin"] = check.text(SOURCE["origin"], fields.origin).strip()
     if fields.reliability is not None:
         values["reliability"] = check_reliability(fields.reliability)
     if fields.note is not None:
-        values["note"] = clean_text(fields.note, "--note").strip()
+        values["note"] = check.text(SOURCE["note"], fields.note).strip()
     return values
 
 
@@ -153,7 +149,7 @@ def add_source(store: Store, key: str, fields: SourceFields) -> SourceRecord:
             f"source {checked!r} is already registered; change it with `policytrack source edit`"
         )
     if fields.name is None:
-        raise InputError("a source needs --name")
+        raise InputError("a source needs a name: give --name")
     values: dict[str, object] = {k: v for k, v in SOURCE.defaults().items() if k in SOURCE.stored()}
     values.update(source_values(fields))
     store.insert_source({**values, "uuid": str(uuidlib.uuid4()), "key": checked}, utc_now())

@@ -12,7 +12,9 @@ from datetime import date, timedelta
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import InputError
 from policytrack.domain.status import IndicatorState
+from policytrack.records import check
 from policytrack.records.models import Framework, StatusLevel, resolve_indicator
+from policytrack.records.target import TARGET
 from policytrack.store import Store
 
 
@@ -27,6 +29,35 @@ class Target:
     set_at: str
 
 
+def target_values(
+    fw: Framework,
+    indicator: str,
+    level: str,
+    due: PartialDate,
+    start: date,
+    note: str,
+    set_by: str,
+) -> dict[str, object]:
+    """The one validator of a target (`target` and sync): each field checked against its declaration
+    (records/target.py) and the framework, and its cross-field rule (the due date is not before the start)."""
+    ind = resolve_indicator(fw, indicator)
+    lv = fw.level(level)
+    if due.end < start:
+        raise InputError(
+            f"due {due} is before the target's start {start.isoformat()}; give a later --by, or an earlier "
+            "--from (the start defaults to today)"
+        )
+    return {
+        "indicator_id": ind.id,
+        "level": lv.name,
+        "start": start.isoformat(),
+        "due": str(due),
+        "due_end": due.end.isoformat(),
+        "note": check.text(TARGET["note"], note),
+        "set_by": check.text(TARGET["set_by"], set_by),
+    }
+
+
 def set_target(
     store: Store,
     fw: Framework,
@@ -39,18 +70,21 @@ def set_target(
     set_at: str,
 ) -> Target:
     """Record a target; an earlier one for the indicator stays in the table as history."""
-    ind = resolve_indicator(fw, indicator)
-    lv = fw.level(level)
-    if due.end < start:
-        raise InputError(
-            f"--by {due} is before the target's start {start.isoformat()}; give a later --by, or an earlier "
-            "--from (the start defaults to today)"
-        )
-    assert ind.id is not None
+    values = target_values(fw, indicator, level, due, start, note, set_by)
+    indicator_id = values["indicator_id"]
+    assert isinstance(indicator_id, int)
     store.insert_target(
-        ind.id, lv.name, start.isoformat(), str(due), due.end.isoformat(), note, set_by, set_at
+        indicator_id,
+        fw.level(level).name,
+        start.isoformat(),
+        str(due),
+        due.end.isoformat(),
+        str(values["note"]),
+        str(values["set_by"]),
+        set_at,
     )
-    return Target(ind.key, lv, start, due, note, set_by, set_at)
+    ind = resolve_indicator(fw, indicator)
+    return Target(ind.key, fw.level(level), start, due, str(values["note"]), str(values["set_by"]), set_at)
 
 
 def targets(

@@ -14,11 +14,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from policytrack.core.dates import PartialDate
+from policytrack.core.dates import parse_date
 from policytrack.core.errors import DateError, InputError, PolicytrackError
 from policytrack.core.storable import MAX_FIELD
 from policytrack.domain.context import default_analyst, utc_now
 from policytrack.domain.forecasts import ForecastInput, checked_values
+from policytrack.exchange.rowcheck import utc_timestamp
 from policytrack.records.columns import restore_neutralised
 from policytrack.records.forecast import FORECAST, FORECAST_LISTED, IMPORT_REQUIRED
 from policytrack.records.models import Framework
@@ -145,10 +146,10 @@ def _values(fw: Framework, rec: Any, today: date) -> dict[str, Any]:
     named = _text(rec, "framework").strip()
     if named and named != fw.name:
         raise InputError(f"the forecast is for framework {named!r}, not {fw.name!r}: import with -F {named}")
-    try:
-        due = PartialDate.from_stored(_text(rec, "due").strip())
-    except (DateError, ValueError):
-        raise InputError(f"due {rec['due']!r} is not a date such as 2027, 2027-06 or 2027-06-30") from None
+    try:  # as `forecast --by` reads it
+        due = parse_date(_text(rec, "due").strip(), today, allow_future=True)
+    except DateError as exc:
+        raise DateError(f"due: {exc}") from None
     values = checked_values(
         fw,
         ForecastInput(
@@ -172,11 +173,11 @@ def _values(fw: Framework, rec: Any, today: date) -> dict[str, Any]:
         made_on = date.fromisoformat(made) if made else today
     except ValueError:
         raise InputError(f"made_on {made!r} is not a date such as 2026-11-27") from None
-    withdrawn = _text(rec, "withdrawn_at").strip() or None
+    withdrawn = utc_timestamp(_text(rec, "withdrawn_at").strip(), "withdrawn_at")
     return values | {
         "uuid": uuid or str(uuidlib.uuid4()),
         "made_on": made_on.isoformat(),
-        "recorded_at": _text(rec, "recorded_at").strip() or utc_now(),
+        "recorded_at": utc_timestamp(_text(rec, "recorded_at").strip(), "recorded_at") or utc_now(),
         "withdrawn_at": withdrawn,
         "withdrawn_by": (_text(rec, "withdrawn_by").strip() or default_analyst()) if withdrawn else None,
     }

@@ -16,14 +16,15 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from policytrack.core.dates import parse_date, stored_date
-from policytrack.core.errors import InputError
+from policytrack.core.dates import PartialDate, parse_date, stored_date
+from policytrack.core.errors import DateError, InputError
 from policytrack.core.grades import GRADES, grade_weight
-from policytrack.core.storable import MAX_FIELD, clean_text, storable
+from policytrack.core.storable import MAX_CELL_TEXT, clean_text, storable, utf16_length
 from policytrack.domain.context import default_analyst, utc_now
 from policytrack.domain.entries import validated_values
 from policytrack.domain.sources import find_source
 from policytrack.domain.workspace import get_framework
+from policytrack.records.check import CONTROL
 from policytrack.records.columns import LIST_SEPARATOR, REQUIRED
 from policytrack.records.entry import ROW_TEXT
 from policytrack.records.models import EFFECT_MAX, EFFECT_MIN, MAX_ID, EntryInput, Framework, NotJSON
@@ -200,9 +201,25 @@ def review(rec: dict[str, Any]) -> Values:
     return {"reviewed_by": clean_text(by, "reviewed_by") or None, "reviewed_at": at}
 
 
+# Text this long or shorter fits a spreadsheet cell whatever it holds (a UTF-16 unit or two per character).
+_SURELY_FITS = MAX_CELL_TEXT // 2
+
+
 def _plain(text: Any) -> bool:
     """Text the general path would store unchanged apart from strip()."""
-    return type(text) is str and len(text) <= MAX_FIELD and storable(text)
+    return (
+        type(text) is str
+        and (len(text) <= _SURELY_FITS or utf16_length(text) <= MAX_CELL_TEXT)
+        and storable(text)
+    )
+
+
+def _date_of(raw: str, today: date) -> PartialDate:
+    """The date of a row, as `log --date` reads it (its errors name the field as log's do)."""
+    try:
+        return parse_date(raw, today)
+    except DateError as exc:
+        raise DateError(f"date: {exc}") from None
 
 
 class RowChecker:
@@ -273,7 +290,7 @@ class RowChecker:
         data = EntryInput(
             indicator=text["indicator"],
             summary=text["summary"],
-            date=parse_date(text["date"], self.today),
+            date=_date_of(text["date"], self.today),
             source=text["source"],
             effect=optional_int(rec.get("effect"), "effect") or 0,
             status=text["status"] or None,
@@ -365,16 +382,24 @@ class RowChecker:
         if raw is None or raw == "" or raw == []:
             return "[]"
         if type(raw) is list:  # from JSON: taken as it is only if every item is already clean
-            clean = all(type(v) is str and v and v == v.strip() and ";" not in v and _plain(v) for v in raw)
-            if not clean or len(set(raw)) != len(raw) or sum(map(len, raw)) + 2 * len(raw) > MAX_FIELD:
+            clean = all(
+                type(v) is str
+                and v
+                and v == v.strip()
+                and ";" not in v
+                and not CONTROL.search(v)
+                and _plain(v)
+                for v in raw
+            )
+            if not clean or len(set(raw)) != len(raw) or sum(map(len, raw)) + 2 * len(raw) > _SURELY_FITS:
                 return None
             return json.dumps(raw, ensure_ascii=False)
-        if type(raw) is not str or len(raw) > MAX_FIELD:
+        if type(raw) is not str or len(raw) > _SURELY_FITS:
             return None
         known = self._labels.get(raw)
         if known is not None:
             return known
-        if not _plain(raw):
+        if not _plain(raw) or CONTROL.search(raw):
             return None
         items = [item.strip() for item in raw.split(LIST_SEPARATOR.strip())]
         if not all(items) or len(set(items)) != len(items):

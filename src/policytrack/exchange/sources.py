@@ -103,6 +103,7 @@ def import_sources(store: Store, records: list[dict[str, Any]], *, dry_run: bool
             raise InputError(f"source {line} of the file: {exc}; nothing was imported") from None
         merged = _text(rec, "merged_into", line)
         checked.append((uuid, key, values, check_key(merged) if merged else None))
+    _no_merge_cycle({key: merged for _, key, _, merged in checked if merged is not None})
     now = utc_now()
     with store.transaction():
         by_uuid = {s.uuid: s for s in store.source_rows(merged=True)}
@@ -134,6 +135,12 @@ def import_sources(store: Store, records: list[dict[str, Any]], *, dry_run: bool
             if into is None:
                 raise InputError(f"source {uuid} was merged into {merged!r}, which the file does not hold")
             if source is not None and source.merged_into is None and source.id != into.id:
+                if _final(store, into.id) == source.id:
+                    raise InputError(
+                        f"source {source.key!r} is merged into {merged!r} in the file, but {merged!r} is "
+                        f"merged into {source.key!r} here: a merge may not form a cycle; fix merged_into in "
+                        "the file; nothing was imported"
+                    )
                 store.merge_source(source.id, into.id, "import", now)
         if dry_run:
             store.rollback()
@@ -142,3 +149,30 @@ def import_sources(store: Store, records: list[dict[str, Any]], *, dry_run: bool
 
 def _key_of(store: Store, uuid: str) -> str:
     return next((s.key for s in store.source_rows(merged=True) if s.uuid == uuid), "")
+
+
+def _no_merge_cycle(merges: dict[str, str]) -> None:
+    """Refuse a file whose merges form a cycle (a merged into b, b into a): no source would stand."""
+    for start in merges:
+        chain, key = [start], merges[start]
+        while key in merges and key not in chain:
+            chain.append(key)
+            key = merges[key]
+        if key in chain:
+            cycle = " -> ".join([*chain[chain.index(key) :], key])
+            raise InputError(
+                f"the file's merges form a cycle ({cycle}): a source is merged into one that stands on its "
+                "own; fix merged_into in the file; nothing was imported"
+            )
+
+
+def _final(store: Store, source_id: int) -> int:
+    """The source a chain of merges ends at here."""
+    seen: set[int] = set()
+    while source_id not in seen:
+        seen.add(source_id)
+        into = store.source_by_id(source_id).merged_into
+        if into is None:
+            break
+        source_id = into
+    return source_id

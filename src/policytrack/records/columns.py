@@ -80,6 +80,22 @@ LISTED = Kind(
 LISTED_DELETED = Kind(
     "listed deleted entry", "An entry as `list --deleted` writes it.", (*LISTED.fields, DELETED_AT)
 )
+# What a revision stores that travels in sync (what names a revision across databases, with who made it
+# and when): the stored columns but the local ids and what is derived here (the grade's weight).
+SYNCED_COLUMNS = tuple(c.name for c in COLUMNS if c.stored and c.synced)
+# A revision of an entry as `policytrack sync` sends it: the entry's synced fields (its indicator by
+# framework and key, its registered sources by key; the outlet's key is called via_key there, as the first
+# sync files wrote it), the change that made it, and whether it left the entry deleted. `revision` is the
+# revision's number as its author's database numbered it.
+SYNCED_REVISION = Kind(
+    "synced revision",
+    "One revision of an entry as sync sends it.",
+    (
+        *(c.renamed("via_key") if c.name == "via" else c for c in COLUMNS if c.synced),
+        *REVISION_COLUMNS,
+        DELETED_AT,
+    ),
+)
 # What a spreadsheet runs as a formula at the start of a free-text cell, and the apostrophe that marks one
 # escaped: export puts an apostrophe before such text, import removes exactly one.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")

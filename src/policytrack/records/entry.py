@@ -271,6 +271,21 @@ VIA_NAME = Field(
     default=None,
     since="m011_one_order_and_sources_view",
 )
+# What a table or the brief shows of a registered source besides its key and name: its web address (linked
+# in the HTML brief when it is http(s)). Read with the entry, never exported or stored with it.
+SOURCE_URL = Field(
+    "source_url",
+    "text",
+    "The web address of the registered source the evidence comes from (empty: none).",
+    free_text=True,
+    synced=False,
+    nullable=True,
+    default=None,
+    since="m007_sources_events",
+)
+# The registered source's and outlet's fields an entry is read with (over the aliases s and v of
+# store.entries.LINK_JOINS), for the tables and the brief.
+SOURCE_SHOWN = ((SOURCE_NAME, "s.name"), (VIA_NAME, "v.name"), (SOURCE_URL, "s.url"))
 # The text of the published view that its full-text search finds: what the entry says and where it came
 # from, registered sources by key and name included.
 SEARCHED = ("summary", "note", "source", "source_key", SOURCE_NAME.name, "via", VIA_NAME.name)
@@ -284,7 +299,7 @@ FACETS = ("framework", "indicator", "effect", "grade", "status", "analyst")
 FORM = ENTRY.subset(
     "entry form",
     "What an analyst writes of an entry in the editor.",
-    ("summary", "date", "effect", "grade", "status", "source", "tags", "actors", "note"),
+    ("summary", "date", "effect", "grade", "status", "source", "source_key", "via", "tags", "actors", "note"),
 )
 # What `history`, `undo` and `revert` show of a change, in order: every field a change can alter that a
 # person reads (a change of registered source or outlet, or of event, included).

@@ -70,6 +70,7 @@ FORECAST = Kind(
             "f.due_end",
             stored=True,
             exported=False,
+            synced=False,
             since=_SINCE,
         ),
         Column(

@@ -4,7 +4,14 @@ error messages) look a kind up in. Imports every declaration, so only code that 
 
 from __future__ import annotations
 
-from policytrack.records.columns import EXPORTED, EXPORTED_REVISIONS, LISTED, LISTED_DELETED
+from policytrack.records.analyst import ANALYST
+from policytrack.records.columns import (
+    EXPORTED,
+    EXPORTED_REVISIONS,
+    LISTED,
+    LISTED_DELETED,
+    SYNCED_REVISION,
+)
 from policytrack.records.entry import CHANGES, ENTRY, FORM, REVISION, ROW_TEXT
 from policytrack.records.field import Field, Kind
 from policytrack.records.forecast import EXPORTED_FORECAST, FORECAST, FORECAST_LISTED, SCORE
@@ -20,8 +27,15 @@ from policytrack.records.report import (
     TIMELINE_POINT,
 )
 from policytrack.records.signal import SIGNAL, SIGNPOST_ROW
-from policytrack.records.source import EXPORTED_SOURCE, SOURCE, SOURCE_LISTED
-from policytrack.records.target import TARGET, TARGET_ROW
+from policytrack.records.source import (
+    EXPORTED_SOURCE,
+    SOURCE,
+    SOURCE_LISTED,
+    SOURCE_SET,
+    SOURCE_SIDE,
+    SOURCE_VERSION,
+)
+from policytrack.records.target import TARGET, TARGET_LINE, TARGET_ROW, TARGET_SET, TARGET_SIDE
 
 KINDS: dict[str, Kind] = {
     k.name: k
@@ -59,6 +73,14 @@ KINDS: dict[str, Kind] = {
         TIMELINE_POINT,
         TIMELINE,
         TIMELINE_LISTED,
+        SYNCED_REVISION,
+        SOURCE_SET,
+        SOURCE_VERSION,
+        SOURCE_SIDE,
+        TARGET_SET,
+        TARGET_SIDE,
+        TARGET_LINE,
+        ANALYST,
     )
 }
 

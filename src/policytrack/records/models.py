@@ -10,9 +10,11 @@ from typing import Any
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import InputError, UnknownIndicatorError
 from policytrack.core.i18n import ngettext, number
-from policytrack.core.storable import MAX_FIELD, clean_text
+from policytrack.records import check
+from policytrack.records.entry import ENTRY
 
-EFFECT_MIN, EFFECT_MAX = -2, 2
+# The bounds of an entry's effect, as declared (records.entry).
+EFFECT_MIN, EFFECT_MAX = ENTRY["effect"].minimum or 0, ENTRY["effect"].maximum or 0
 # Ids and revisions run from 1 to 2**53: exact in every JSON reader (JavaScript's numbers included) and
 # far from SQLite's 2**63, past which it hands out random ids and stores sums as REAL.
 MAX_ID = 2**53
@@ -26,37 +28,22 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
 
 def check_effect(effect: int) -> int:
-    if not EFFECT_MIN <= effect <= EFFECT_MAX:
-        raise InputError(
-            f"invalid --effect {effect}: use an integer from -2 (strongly hinders) to +2 "
-            "(strongly advances); 0 is context"
-        )
-    return effect
+    return check.integer(
+        ENTRY["effect"], effect, " (-2 strongly hinders, +2 strongly advances; 0 is context)"
+    )
 
 
 def clean_summary(raw: str) -> str:
     """The summary is kept exactly as given, but must say something."""
     if not raw.strip():
         raise InputError("empty summary: say in a sentence what happened")
-    return clean_text(raw, "summary")
+    return check.text(ENTRY["summary"], raw)
 
 
 def clean_labels(values: list[str], what: str) -> list[str]:
-    """Trim, drop duplicates, keep order; refuse empty ones."""
-    out: list[str] = []
-    for value in values:
-        v = clean_text(value, what).strip()
-        if ";" in v:
-            raise InputError(f"{what} {v!r} contains ';', which separates them in CSV files")
-        if "\n" in v or "\r" in v:
-            raise InputError(f"{what} {v!r} runs over several lines; give it on one line")
-        if not v:
-            raise InputError(f"empty {what}: give a non-empty value or leave the option out")
-        if v not in out:
-            out.append(v)
-    if sum(len(v) + 2 for v in out) - 2 > MAX_FIELD:
-        raise InputError(f"the {what} values are over {MAX_FIELD:,} characters together: shorten them")
-    return out
+    """A list field's items (`tags`, `actors`): trimmed, duplicates dropped, order kept; records.check
+    refuses an empty one, a separator, a line break or a control character, and a list over a cell."""
+    return check.labels(ENTRY[what], values)
 
 
 # A framework text's translations: language -> field -> text (a list field: a tuple of texts). They come
@@ -190,6 +177,17 @@ class Framework:
         raise InputError(f"unknown status level {name!r}: use one of {names}")
 
 
+# How many hex digits of a uuid name a record to a teammate in tables, `show`, conflicts and the brief:
+# the same in every database (the local id is not).
+REF_DIGITS = 8
+
+
+def short_ref(uuid: str) -> str:
+    """A record's team-wide short reference: @ and its uuid's first hex digits (every command that takes
+    an id takes it)."""
+    return "@" + uuid.replace("-", "")[:REF_DIGITS]
+
+
 @dataclass
 class EntryInput:
     """What an analyst gives for one piece of evidence (entries.validated_values checks it before storing)."""
@@ -241,6 +239,15 @@ class Entry:
     signals: tuple[str, ...] = ()
     reviewed_by: str | None = None
     reviewed_at: str | None = None
+    # what tables and the brief show of the registered source and outlet (records.entry.SOURCE_SHOWN)
+    source_name: str | None = None
+    via_name: str | None = None
+    source_url: str | None = None
+
+    @property
+    def ref(self) -> str:
+        """The team-wide short reference (short_ref)."""
+        return short_ref(self.uuid)
 
     def as_dict(self) -> dict[str, object]:
         return {

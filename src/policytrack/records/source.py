@@ -3,7 +3,7 @@ and `source import`, `source list --json` and the row check derive from it."""
 
 from __future__ import annotations
 
-from policytrack.records.field import Column, Kind
+from policytrack.records.field import Column, Field, Kind
 
 # What kind of body a source is (the registry's `type` column).
 SOURCE_TYPES = ("official", "media", "ngo", "academic", "think-tank", "intergovernmental", "social", "other")
@@ -39,6 +39,7 @@ SOURCE = Kind(
             "The source's key (what --source and --via take).",
             "key",
             stored=True,
+            pattern=r"^[a-z0-9][a-z0-9._-]{0,39}$",
             since=_SINCE,
         ),
         Column("name", "text", "The source's name.", "name", stored=True, free_text=True, since=_SINCE),
@@ -116,19 +117,17 @@ SOURCE = Kind(
         Column(
             "created_at",
             "datetime",
-            "When the source was registered here (UTC).",
+            "When the source was registered (UTC).",
             "created_at",
             exported=False,
-            synced=False,
             since=_SINCE,
         ),
         Column(
             "changed_at",
             "datetime",
-            "When the source was last changed here (UTC).",
+            "When the source was last changed (UTC).",
             "changed_at",
             exported=False,
-            synced=False,
             since=_SINCE,
         ),
     ),
@@ -142,3 +141,40 @@ SOURCE_LISTED = SOURCE.subset(
 )
 # What `source export` writes and `source import` reads back.
 EXPORTED_SOURCE = SOURCE.subset("exported source", SOURCE.description, SOURCE.exported())
+
+# What an analyst sets of a source (`source add` and `source edit`): what two registrations of one key must
+# agree on, and what a source conflict shows of each side.
+SOURCE_SET = SOURCE.subset(
+    "source values",
+    "What an analyst sets of a registered source.",
+    ("name", "url", "type", "origin", "reliability", "note"),
+)
+# A version of a source as `policytrack sync` sends it: the registry's synced fields (its merge by key), who
+# made the version, and how many versions of its key their database had seen (what picks the winner).
+SOURCE_VERSION = Kind(
+    "source version",
+    "One registration, edit or merge of a source, as sync sends it.",
+    (
+        *(f for f in SOURCE if f.synced),
+        Field(
+            "changed_by",
+            "text",
+            "The analyst who made the version.",
+            free_text=True,
+            since="m010_shared_record",
+        ),
+        Field(
+            "seen",
+            "integer",
+            "How many versions of the key the database that made this one had seen.",
+            minimum=0,
+            since="m010_shared_record",
+        ),
+    ),
+)
+# What `conflicts` shows of each side of a source registered apart.
+SOURCE_SIDE = SOURCE_VERSION.subset(
+    "source conflict side",
+    "One side of a source key registered apart, as `conflicts` shows it.",
+    ("uuid", *SOURCE_SET.names(), "changed_by", "changed_at"),
+)

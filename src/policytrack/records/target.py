@@ -3,7 +3,7 @@ sends, and the records of `targets` derive from it. Every change of a target is 
 
 from __future__ import annotations
 
-from policytrack.records.field import Column, Kind
+from policytrack.records.field import Column, Field, Kind
 
 _SINCE = "m002_targets_and_report_index"
 
@@ -89,5 +89,34 @@ TARGET_ROW = Kind(
         TARGET["set_by"],
         TARGET["set_at"],
         TARGET["note"],
+    ),
+)
+
+# What a target says (not who set it or when): what two targets set apart must agree on not to conflict.
+TARGET_SET = TARGET.subset(
+    "target values", "What a target says of its indicator.", ("level", "start", "due", "due_end", "note")
+)
+# What `conflicts` shows of each of two targets set apart: what it says, who set it and when.
+TARGET_SIDE = TARGET.subset(
+    "target conflict side",
+    "One of the targets of an indicator set apart, as `conflicts` shows it.",
+    (*TARGET_SET.names(), "set_by", "set_at"),
+)
+# A target as `policytrack sync` sends it: its synced fields, and how many targets of its indicator the
+# database that set it held then (two that saw as many, with different values, were set apart).
+TARGET_LINE = Kind(
+    "synced target",
+    "A target as sync sends it.",
+    (
+        *(f for f in TARGET if f.synced),
+        Field(
+            "seen",
+            "integer",
+            "How many targets of the indicator the database that set it held (empty: not said).",
+            nullable=True,
+            minimum=0,
+            default=None,
+            since="m010_shared_record",
+        ),
     ),
 )

@@ -137,7 +137,7 @@ class SourcePart:
 class EvidenceRow:
     date: str
     precision: str
-    id: int
+    ref: str  # the team-wide reference (records.models.short_ref): the brief is the same in every database
     summary: str
     grade: str
     effect: str
@@ -148,18 +148,21 @@ class EvidenceRow:
     signals: list[str]
 
 
-def _registered(key: str | None, sources: dict[str, SourceRecord], role: str = "") -> list[SourcePart]:
+def _registered(
+    key: str | None, name: str | None, sources: dict[str, SourceRecord], role: str = ""
+) -> list[SourcePart]:
     if not key:
         return []
     found = sources.get(key)
-    if found is None:  # not in this database's registry: the key is all there is
-        return [SourcePart(visible(key), None, role)]
-    return [SourcePart(visible(found.name or key), source_link(found.url), role)]
+    name = found.name if found is not None and found.name else name
+    text = f"{key} ({name})" if name else key  # as every table shows it (render.entries.source_text)
+    return [SourcePart(visible(text), source_link(found.url) if found is not None else None, role)]
 
 
 def source_parts(entry: Entry, sources: dict[str, SourceRecord]) -> list[SourcePart]:
     """The registered source (its name, linked to its URL), the outlet it came via, then the free text."""
-    parts = _registered(entry.source_key, sources) + _registered(entry.via, sources, _("via"))
+    parts = _registered(entry.source_key, entry.source_name, sources)
+    parts += _registered(entry.via, entry.via_name, sources, _("via"))
     if entry.source.strip() and (not parts or entry.source.strip() not in {p.link for p in parts}):
         parts.append(SourcePart(visible(entry.source), source_link(entry.source)))
     return parts
@@ -177,7 +180,7 @@ def _evidence(brief: Brief, row: ReportRow) -> list[EvidenceRow]:
             EvidenceRow(
                 str(e.date),
                 e.date.precision,
-                e.id,
+                e.ref,
                 visible(e.summary),
                 describe_grade(e.grade) if e.grade else _("ungraded"),
                 _signed(e.effect),
@@ -214,7 +217,7 @@ def _forecast(brief: Brief, f: Forecast) -> dict[str, Any]:
     outcome = {OPEN: _("open"), YES: _("yes"), NO: _("no")}.get(f.outcome, _("withdrawn"))
     resolved = f.outcome in (YES, NO)
     return {
-        "id": f.id,
+        "ref": f.ref,
         "indicator": visible(f.indicator),
         "level": visible(fw.level(f.level).label) if _known(fw, f.level) else visible(f.level),
         "due": str(f.due),

@@ -69,9 +69,11 @@ class Shape:
         )
 
 
+# The team-wide reference beside the local id (records.models.short_ref: @ and 8 hex digits).
+REF_WIDTH = 9
 # Columns a narrow terminal leaves out, in the order they go, and what shows them.
 SUMMARY_MIN = 24
-_DROPPABLE = (("Tags", 12), ("Source", 12), ("Status", 0), ("Grd", 3))
+_DROPPABLE = (("Tags", 12), ("Source", 12), ("Status", 0), ("Grd", 3), ("Ref", REF_WIDTH))
 LEFT_OUT_HINT = "a wider terminal, `policytrack show ID` or --format csv shows them"
 
 
@@ -150,6 +152,8 @@ def entries_table(
         show_header=header,
     )
     table.add_column("ID", justify="right", style="bold", no_wrap=True, min_width=shape.id_width)
+    if "Ref" in show:
+        table.add_column("Ref", no_wrap=True, min_width=REF_WIDTH)
     table.add_column("Date", no_wrap=True, min_width=10)
     if shape.frameworks:
         table.add_column("Framework", no_wrap=True, min_width=shape.framework_width)
@@ -167,6 +171,7 @@ def entries_table(
     for e in rows:
         cells: list[RenderableType] = [
             Text(str(e.id)) + Text(" deleted", style="red") if e.deleted else str(e.id),
+            *([e.ref] if "Ref" in show else []),
             str(e.date),
             *([literal(e.framework)] if shape.frameworks else []),
             literal(e.indicator),
@@ -185,9 +190,15 @@ def entries_table(
     return table, dropped
 
 
+def _named(key: str | None, name: str | None) -> str:
+    return f"{key} ({name})" if key and name else key or ""
+
+
 def source_text(entry: Entry) -> str:
-    """The registered source's key (and the outlet it came via), then the free text."""
-    registered = " ".join(p for p in (entry.source_key, f"via {entry.via}" if entry.via else "") if p)
+    """The registered source's key and name (and the outlet it came via, by key and name), then the free
+    text: `wire (Example Wire Service) via outlet (The Outlet): https://...`."""
+    source, via = _named(entry.source_key, entry.source_name), _named(entry.via, entry.via_name)
+    registered = " ".join(p for p in (source, f"via {via}" if via else "") if p)
     return f"{registered}: {entry.source}" if registered and entry.source else registered or entry.source
 
 
@@ -213,7 +224,8 @@ def entry_detail(entry: Entry, linked: Sequence[Entry] = ()) -> RenderableType:
                 (
                     "Same event",
                     "\n".join(
-                        f"{e.id}: {e.framework}:{e.indicator} ({effect_text(e.effect)})" for e in linked
+                        f"{e.id} {e.ref}: {e.framework}:{e.indicator} ({effect_text(e.effect)})"
+                        for e in linked
                     ),
                 )
             ]
@@ -227,13 +239,13 @@ def entry_detail(entry: Entry, linked: Sequence[Entry] = ()) -> RenderableType:
         ("Reviewed", f"by {entry.reviewed_by}, {entry.reviewed_at}" if entry.reviewed_at else "not yet"),
         ("Analyst", entry.analyst),
         ("Framework", entry.framework),
-        ("UUID", entry.uuid),
+        ("Reference", f"{entry.ref} (uuid {entry.uuid}): what every teammate's policytrack takes"),
         ("Revision", str(entry.revision)),
         ("Recorded", entry.recorded_at),
     ]
     for label, value in rows:
         grid.add_row(label, literal(value))
-    title = Text(f"Entry {entry.id}")
+    title = Text(f"Entry {entry.id} {entry.ref}")
     if entry.deleted:
         title.append(" (deleted)", style="red")
     return Panel(grid, title=title, title_align="left", expand=False)

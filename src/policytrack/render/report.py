@@ -15,7 +15,7 @@ from policytrack.domain.status import Timeline, TimelinePoint
 from policytrack.domain.targets import Target
 from policytrack.records.models import Entry, StatusLevel, plural
 from policytrack.records.report import ANALYST_ROW
-from policytrack.render.entries import fit, source_text
+from policytrack.render.entries import REF_WIDTH, fit, source_text
 from policytrack.render.signposts import signposts_count
 from policytrack.render.text import literal, visible
 
@@ -318,7 +318,7 @@ def evidence_markdown(title: str, entries: Iterable[Entry], corroboration: str =
     rows = [
         [
             str(e.date),
-            str(e.id),
+            e.ref,
             _md_text(e.summary),
             e.grade or "",
             f"{e.effect:+d}" if e.effect else "0",
@@ -330,7 +330,7 @@ def evidence_markdown(title: str, entries: Iterable[Entry], corroboration: str =
         return "\n".join([*lines, "No entries in the window."]) + "\n"
     if corroboration:
         lines += [_md_cell(_md_text(corroboration)), ""]
-    lines += ["| Date | ID | Summary | Grade | Effect | Source |", "|---|---:|---|---|---:|---|"]
+    lines += ["| Date | Ref | Summary | Grade | Effect | Source |", "|---|---|---|---|---:|---|"]
     lines += ["| " + " | ".join(_md_cell(c) for c in cells) + " |" for cells in rows]
     return "\n".join(lines) + "\n"
 
@@ -433,10 +433,12 @@ def timeline_table(
     from rich import box
     from rich.table import Table
 
-    dropped, widths = fit([10, id_width, 4, 4, 13], [("Source", 12), ("Grd", 3)], width)
+    dropped, widths = fit([10, id_width, 4, 4, 13], [("Source", 12), ("Grd", 3), ("Ref", REF_WIDTH)], width)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_header=header)
     table.add_column("Date", no_wrap=True, min_width=10)
     table.add_column("ID", justify="right", no_wrap=True, min_width=id_width)
+    if "Ref" not in dropped:
+        table.add_column("Ref", no_wrap=True, min_width=REF_WIDTH)
     for name in ("Eff", "Cum."):
         table.add_column(name, justify="right", no_wrap=True)
     if "Grd" not in dropped:
@@ -447,7 +449,13 @@ def timeline_table(
         table.add_column("Source", ratio=1, min_width=10, overflow="fold", width=widths.get("Source"))
     for p in points:
         e = p.entry
-        cells: list[RenderableType] = [str(e.date), str(e.id), _signed(e.effect), _signed(p.cumulative)]
+        cells: list[RenderableType] = [
+            str(e.date),
+            str(e.id),
+            *([e.ref] if "Ref" not in dropped else []),
+            _signed(e.effect),
+            _signed(p.cumulative),
+        ]
         if "Grd" not in dropped:
             cells.append(literal(e.grade or ""))
         cells += [literal(p.status_change or "", style="bold"), literal(e.summary)]

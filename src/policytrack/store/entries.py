@@ -13,6 +13,7 @@ from policytrack.core.dates import PartialDate
 from policytrack.core.errors import NotFoundError
 from policytrack.records.columns import COLUMNS, ENTRY_COLUMNS, Column
 from policytrack.records.entry import ORDER as ENTRY_ORDER
+from policytrack.records.entry import SOURCE_SHOWN
 from policytrack.records.models import Entry, EntryFilter, Revision
 
 # Revisions follow the one order of entries (records.entry.ORDER) with their own date, the time and author
@@ -31,8 +32,9 @@ def order_by(alias: str = "e", *, descending: bool = False, order: Sequence[str]
 # The registered originator (s) and outlet (v) of an entry, for the columns that name them.
 LINK_JOINS = "LEFT JOIN sources s ON s.id = e.source_id LEFT JOIN sources v ON v.id = e.via_id"
 # Every column of COLUMNS (named as there) and the tombstone, over the aliases the filters use.
+_SHOWN = ", ".join(f"{sql} AS {f.name}" for f, sql in SOURCE_SHOWN)
 _ENTRY_SELECT = f"""
-SELECT {", ".join(f"{c.sql} AS {c.name}" for c in COLUMNS)}, e.deleted_at
+SELECT {", ".join(f"{c.sql} AS {c.name}" for c in COLUMNS)}, e.deleted_at, {_SHOWN}
 FROM entries e
 JOIN indicators i ON i.id = e.indicator_id
 JOIN frameworks f ON f.id = i.framework_id
@@ -79,6 +81,9 @@ def _entry(row: sqlite3.Row) -> Entry:
         recorded_at=row["recorded_at"],
         deleted=row["deleted_at"] is not None,
         deleted_at=row["deleted_at"],
+        source_name=row["source_name"],
+        via_name=row["via_name"],
+        source_url=row["source_url"],
     )
 
 
@@ -103,6 +108,11 @@ def _revision_sql(column: Column) -> str:
 
 # COLUMNS as query_revisions reads them, named as in _ENTRY_SELECT so that one function builds an Entry.
 _REVISION_COLUMNS = ", ".join(f"{_revision_sql(c)} AS {c.name}" for c in COLUMNS)
+
+
+_REVISION_SHOWN = ", ".join(
+    f"{sql.replace('s.', 'rs.', 1).replace('v.', 'rv.', 1)} AS {f.name}" for f, sql in SOURCE_SHOWN
+)
 
 
 def _ordered(
@@ -181,6 +191,20 @@ class EntryRows(StoreBase):
             )
             self.write_revision(conn, entry_id, action, changed_by, at)
 
+    def uuid_prefix_matches(self, table: str, prefix: str, limit: int) -> list[tuple[int, str]]:
+        """(id, uuid) of the first `limit` rows of `table` (entries or forecasts) whose uuid starts with
+        `prefix` (lower-case, hyphens where a uuid has them), by the uuid index: a uuid holds only hex
+        digits and '-', all before 'g'."""
+        if table not in ("entries", "forecasts"):
+            raise ValueError(table)
+        return [
+            (int(r[0]), str(r[1]))
+            for r in self.conn.execute(
+                f"SELECT id, uuid FROM {table} WHERE uuid >= ? AND uuid < ? ORDER BY uuid LIMIT ?",
+                (prefix, prefix + "g", limit),
+            )
+        ]
+
     def entry_row(self, entry_id: int) -> sqlite3.Row:
         row: sqlite3.Row | None = self.conn.execute(
             "SELECT * FROM entries WHERE id = ?", (entry_id,)
@@ -242,7 +266,7 @@ class EntryRows(StoreBase):
         rows = self.conn.execute(
             f"""SELECT {_REVISION_COLUMNS},
                       CASE WHEN r.action = 'delete' THEN r.changed_at END AS deleted_at,
-                      r.action, r.changed_by, r.changed_at
+                      r.action, r.changed_by, r.changed_at, {_REVISION_SHOWN}
                FROM entries e JOIN indicators i ON i.id = e.indicator_id
                JOIN frameworks f ON f.id = i.framework_id
                JOIN entry_revisions r ON r.entry_id = e.id

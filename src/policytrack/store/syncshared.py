@@ -9,26 +9,18 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from policytrack.records.source import SOURCE
+from policytrack.records.target import TARGET, TARGET_SET
 from policytrack.store.entries import StoreBase, marks
 
-# The registry's columns a source version carries (the id and merged_into are local: merged_into travels
-# as the key of the source it leads to).
-SOURCE_STATE = (
-    "uuid",
-    "key",
-    "name",
-    "url",
-    "host",
-    "type",
-    "origin",
-    "reliability",
-    "note",
-    "created_at",
-    "changed_at",
-)
+# The registry's columns a source version carries: its synced fields but merged_into, which the table
+# holds as the id of the source it leads to and a version says as that source's key.
+SOURCE_STATE = tuple(n for n in SOURCE.names(synced=True) if n != SOURCE["merged_into"].name)
+# What a target row stores that travels (not its indicator's local id).
+SYNCED_TARGET_COLUMNS = tuple(n for n in TARGET.stored() if TARGET[n].synced)
 
-_TARGETS = """SELECT t.id, f.name AS framework, i.key AS indicator, t.level, t.start, t.due, t.due_end,
-       t.note, t.set_by, t.set_at,
+_TARGETS = f"""SELECT t.id, f.name AS framework, i.key AS indicator,
+       {", ".join(f"t.{c}" for c in SYNCED_TARGET_COLUMNS)},
        coalesce(st.seen, (SELECT count(*) FROM targets x
                           WHERE x.indicator_id = t.indicator_id AND x.id < t.id)) AS seen
 FROM targets t JOIN indicators i ON i.id = t.indicator_id JOIN frameworks f ON f.id = i.framework_id
@@ -114,10 +106,9 @@ class SharedRows(StoreBase):
         ).fetchall()
 
     def has_target(self, indicator_id: int, values: Sequence[str]) -> bool:
+        same = " AND ".join(f"{c} = ?" for c in SYNCED_TARGET_COLUMNS)
         row = self.conn.execute(
-            """SELECT 1 FROM targets WHERE indicator_id = ? AND level = ? AND start = ? AND due = ?
-               AND due_end = ? AND note = ? AND set_by = ? AND set_at = ?""",
-            (indicator_id, *values),
+            f"SELECT 1 FROM targets WHERE indicator_id = ? AND {same}", (indicator_id, *values)
         ).fetchone()
         return row is not None
 
@@ -125,8 +116,8 @@ class SharedRows(StoreBase):
         """A teammate's target; `seen` as its author's database counted (None: an older policytrack's
         line, which did not say: the targets this database holds of the indicator)."""
         cur = self.conn.execute(
-            """INSERT INTO targets (indicator_id, level, start, due, due_end, note, set_by, set_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            f"""INSERT INTO targets (indicator_id, {", ".join(SYNCED_TARGET_COLUMNS)})
+                VALUES (?, {marks(SYNCED_TARGET_COLUMNS)})""",
             (indicator_id, *values),
         )
         if seen is not None:
@@ -139,8 +130,7 @@ class SharedRows(StoreBase):
                 SELECT t.* FROM t
                 WHERE t.seen = (SELECT max(x.seen) FROM t x WHERE x.framework = t.framework
                                 AND x.indicator = t.indicator)
-                AND (SELECT count(DISTINCT x.level || char(0) || x.start || char(0) || x.due || char(0)
-                                          || x.due_end || char(0) || x.note)
+                AND (SELECT count(DISTINCT {" || char(0) || ".join(f"x.{c}" for c in TARGET_SET.names())})
                      FROM t x WHERE x.framework = t.framework AND x.indicator = t.indicator
                      AND x.seen = t.seen) > 1
                 ORDER BY t.framework, t.indicator, t.set_at, t.set_by"""

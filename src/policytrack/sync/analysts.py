@@ -7,33 +7,27 @@ from collections.abc import Sequence
 from typing import Any
 
 from policytrack.core.errors import InputError
+from policytrack.records.analyst import ANALYST
 from policytrack.store import Store
-from policytrack.sync.record import Incoming, Received, Record, RecordKind, Sender, check_text
-
-_FIELDS = frozenset({"kind", "name", "display_name", "set_at"})
+from policytrack.sync.record import Incoming, Received, Record, RecordKind, Sender, shared
 
 
 def _check(record: Record) -> None:
-    for key in ("name", "display_name", "set_at"):
-        check_text(record, key, empty=False)
+    """Beyond the declaration: a name and a display name are not blank."""
+    for f in ANALYST:
+        if not str(record[f.name]).strip():
+            raise InputError(f"{f.name} must not be empty")
 
 
 def _outgoing(store: Store, sender: Sender) -> list[tuple[Record, Any]]:
     """Every display name held (those received are known already), and this analyst's own when the
     config file names them otherwise (held once sent)."""
-    out: list[tuple[Record, Any]] = [({"kind": "analyst", **dict(r)}, None) for r in store.analyst_rows()]
+    out: list[tuple[Record, Any]] = [
+        (shared("analyst", ANALYST, dict(r)), None) for r in store.analyst_rows()
+    ]
     if sender.display_name and sender.display_name != store.display_names().get(sender.analyst):
-        out.append(
-            (
-                {
-                    "kind": "analyst",
-                    "name": sender.analyst,
-                    "display_name": sender.display_name,
-                    "set_at": sender.now,
-                },
-                None,
-            )
-        )
+        own = {"name": sender.analyst, "display_name": sender.display_name, "set_at": sender.now}
+        out.append((shared("analyst", ANALYST, own), None))
     return out
 
 
@@ -53,4 +47,4 @@ def _apply(store: Store, records: Sequence[Incoming], received: Received, sender
         store.put_analyst(item.record["name"], item.record["display_name"], item.record["set_at"])
 
 
-ANALYSTS = RecordKind("analyst", _FIELDS, _check, _outgoing, _apply, _sent)
+ANALYSTS = RecordKind("analyst", ANALYST, _check, _outgoing, _apply, _sent)

@@ -15,16 +15,17 @@ from __future__ import annotations
 from typing import Any
 
 from policytrack.core.errors import InputError
-from policytrack.records.columns import ENTRY_COLUMNS
+from policytrack.records.columns import ENTRY_COLUMNS, SYNCED_COLUMNS
+from policytrack.records.source import SOURCE_SET, SOURCE_SIDE
+from policytrack.records.target import TARGET_SET, TARGET_SIDE
 from policytrack.store import Store
 from policytrack.sync import sources
 from policytrack.sync.record import Sender
 
 # What a side of an entry conflict may have changed: the entry's synced fields, and whether it is deleted.
-_LOCAL = ("indicator_id", "source_id", "via_id", "weight")
-_SHOWN = tuple(c for c in ENTRY_COLUMNS if c not in _LOCAL)
-_TARGET_VALUES = ("level", "start", "due", "due_end", "note")
-_SOURCE_VALUES = ("name", "url", "type", "origin", "reliability", "note")
+_SHOWN = SYNCED_COLUMNS
+_TARGET_VALUES = TARGET_SET.names()
+_SOURCE_VALUES = SOURCE_SET.names()
 
 
 def _with_deleted(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -102,7 +103,7 @@ def target_conflicts(store: Store) -> list[dict[str, Any]]:
                 "targets": [],
             },
         )
-        item["targets"].append({k: row[k] for k in (*_TARGET_VALUES, "set_by", "set_at")})
+        item["targets"].append({k: row[k] for k in TARGET_SIDE.names()})
     return list(found.values())
 
 
@@ -113,10 +114,7 @@ def source_conflicts(store: Store) -> list[dict[str, Any]]:
             "ref": f"source:{item['key']}",
             "key": item["key"],
             "current": item["current"],
-            "versions": [
-                {k: v[k] for k in ("uuid", *_SOURCE_VALUES, "changed_by", "changed_at")}
-                for v in item["versions"]
-            ],
+            "versions": [{k: v[k] for k in SOURCE_SIDE.names()} for v in item["versions"]],
         }
         for item in sources.conflicts(store)
     ]

@@ -23,7 +23,7 @@ from policytrack.store import Store
 from policytrack.sync.conflicts import all_conflicts, conflict_keys
 from policytrack.sync.git import Clone, GitFailed, git
 from policytrack.sync.kinds import RECORD_KINDS, Incoming, Received, check_record, event_id, line_text
-from policytrack.sync.record import Sender
+from policytrack.sync.record import NewerRecord, Sender
 
 MARKER = "policytrack.json"
 MARKER_TEXT = json.dumps({"format": "policytrack-sync", "version": 1}, indent=2) + "\n"
@@ -213,9 +213,13 @@ def _parse(
         try:
             text = raw.decode("utf-8")
             record = json.loads(text)
-            kind = check_record(record)
+            kind, record = check_record(record)
         except UnicodeDecodeError:
             raise _bad_line(relative, number, "not UTF-8") from None
+        except NewerRecord as exc:
+            raise InputError(
+                f"{relative} line {number}: {exc}; nothing of this sync was imported: upgrade policytrack"
+            ) from None
         except InputError as exc:
             raise _bad_line(relative, number, str(exc)) from None
         except (ValueError, RecursionError):

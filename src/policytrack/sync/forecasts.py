@@ -9,39 +9,21 @@ from datetime import date
 from typing import Any
 
 from policytrack.core.errors import InputError
+from policytrack.records.forecast import FORECAST
 from policytrack.store import Store
-from policytrack.sync.record import Incoming, Received, Record, RecordKind, Sender, check_text, unknown
+from policytrack.sync.record import Incoming, Received, Record, RecordKind, Sender, shared, unknown
 
-# What `export forecasts` writes, but the local id: the one list of a forecast's fields.
-_SHARED = (
-    "uuid",
-    "framework",
-    "indicator",
-    "level",
-    "due",
-    "likelihood",
-    "confidence",
-    "note",
-    "analyst",
-    "made_on",
-    "recorded_at",
-    "withdrawn_at",
-    "withdrawn_by",
-)
-_FIELDS = frozenset({"kind", *_SHARED})
+# A forecast as sync sends it: its synced fields (not its local id or indicator id, not the due date's end,
+# which is derived from the due date).
+_SHARED = FORECAST.subset("synced forecast", FORECAST.description, FORECAST.names(synced=True))
 
 
 def _check(record: Record) -> None:
-    for key in _SHARED:
-        if key == "likelihood":
-            if type(record[key]) is not int:
-                raise InputError("likelihood must be a whole number")
-            continue
-        check_text(record, key, none=key in ("confidence", "withdrawn_at", "withdrawn_by"))
+    return None  # the declaration's rules; applying it runs import's check (forecast_values)
 
 
 def _outgoing(store: Store, sender: Sender) -> list[tuple[Record, Any]]:
-    return [({"kind": "forecast", **{k: r[k] for k in _SHARED}}, None) for r in store.sync_forecast_rows()]
+    return [(shared("forecast", _SHARED, dict(r)), None) for r in store.sync_forecast_rows()]
 
 
 def _apply(store: Store, records: Sequence[Incoming], received: Received, sender: Sender) -> None:
@@ -65,4 +47,4 @@ def _apply(store: Store, records: Sequence[Incoming], received: Received, sender
             store.earlier_withdrawal(values["uuid"], values["withdrawn_at"], values["withdrawn_by"] or "")
 
 
-FORECASTS = RecordKind("forecast", _FIELDS, _check, _outgoing, _apply)
+FORECASTS = RecordKind("forecast", _SHARED, _check, _outgoing, _apply)

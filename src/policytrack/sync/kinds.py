@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,20 +18,23 @@ from typing import Any
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import FrameworkError, InputError
 from policytrack.core.grades import grade_weight
-from policytrack.records.columns import ENTRY_COLUMNS
+from policytrack.records.columns import LIST_FIELDS, SYNCED_COLUMNS, SYNCED_REVISION
+from policytrack.records.framework import FRAMEWORK_VERSION
+from policytrack.records.target import TARGET_LINE
 from policytrack.store import Store
+from policytrack.store.syncshared import SYNCED_TARGET_COLUMNS
 from policytrack.sync.analysts import ANALYSTS
 from policytrack.sync.forecasts import FORECASTS
 from policytrack.sync.record import (
     Incoming,
+    NewerRecord,
     Received,
     Record,
     RecordKind,
     Sender,
-    check_labels,
-    check_text,
     event_id,
     line_text,
+    shared,
     unknown,
 )
 from policytrack.sync.sources import SOURCES, stub_source
@@ -41,30 +43,19 @@ __all__ = ["RECORD_KINDS", "Incoming", "Received", "check_record", "event_id", "
 
 # -- framework versions ----------------------------------------------------------------------------
 
-_FRAMEWORK_FIELDS = frozenset({"kind", "name", "loaded_at", "sha256", "definition"})
+# A loaded version of a framework as sync sends it: its synced fields (not this database's number for it).
+_FRAMEWORK = FRAMEWORK_VERSION.subset(
+    "synced framework", FRAMEWORK_VERSION.description, FRAMEWORK_VERSION.names(synced=True)
+)
 
 
 def _check_framework(record: Record) -> None:
-    for key in ("name", "loaded_at", "sha256", "definition"):
-        check_text(record, key, empty=False)
     if hashlib.sha256(record["definition"].encode()).hexdigest() != record["sha256"]:
         raise InputError("sha256 does not match the definition")
 
 
 def _framework_out(store: Store, sender: Sender) -> list[tuple[Record, Any]]:
-    return [
-        (
-            {
-                "kind": "framework",
-                "name": r["name"],
-                "loaded_at": r["loaded_at"],
-                "sha256": r["sha256"],
-                "definition": r["definition"],
-            },
-            None,
-        )
-        for r in store.all_framework_versions()
-    ]
+    return [(shared("framework", _FRAMEWORK, dict(r)), None) for r in store.all_framework_versions()]
 
 
 def _framework_apply(store: Store, records: Sequence[Incoming], received: Received, sender: Sender) -> None:
@@ -91,36 +82,29 @@ def _framework_apply(store: Store, records: Sequence[Incoming], received: Receiv
             raise InputError(str(exc)) from None
 
 
-FRAMEWORKS = RecordKind("framework", _FRAMEWORK_FIELDS, _check_framework, _framework_out, _framework_apply)
+FRAMEWORKS = RecordKind("framework", _FRAMEWORK, _check_framework, _framework_out, _framework_apply)
 
 # -- targets ---------------------------------------------------------------------------------------
 
-_TARGET_VALUES = ("level", "start", "due", "due_end", "note", "set_by", "set_at")
-# `seen`: how many targets of its indicator the database that set it held then. Two targets that saw as
-# many, with different values, were set apart: a conflict, until a target set after seeing both.
-_TARGET_FIELDS = frozenset({"kind", "framework", "indicator", "seen", *_TARGET_VALUES})
+# What a target row stores that travels (its indicator travels by framework and key). Two targets whose
+# authors had seen as many (`seen`), with different values, were set apart: a conflict, until a target set
+# after seeing both.
+_TARGET_VALUES = SYNCED_TARGET_COLUMNS
 
 
 def _check_target(record: Record) -> None:
-    for key in ("framework", "indicator", *_TARGET_VALUES):
-        check_text(record, key, empty=key in ("note", "level"))  # an empty level withdraws the target
-    seen = record["seen"]
-    if seen is not None and (type(seen) is not int or seen < 0):
-        raise InputError("seen must be a whole number from 0, or null")
+    return None  # every rule of a target line is its declaration's (an empty level withdraws it)
 
 
 def _target_out(store: Store, sender: Sender) -> list[tuple[Record, Any]]:
-    return [
-        ({"kind": "target", **{k: r[k] for k in r.keys() if k != "id"}}, None)  # noqa: SIM118
-        for r in store.all_target_rows()
-    ]
+    return [(shared("target", TARGET_LINE, dict(r)), None) for r in store.all_target_rows()]
 
 
 def _target_apply(store: Store, records: Sequence[Incoming], received: Received, sender: Sender) -> None:
     indicators = store.indicator_ids()
     levels = store.framework_levels()
     for item in records:
-        rec = {"seen": None, **item.record}
+        rec = item.record
         indicator_id = indicators.get((rec["framework"], rec["indicator"]))
         if indicator_id is None:
             raise unknown(item.where, f"indicator {rec['indicator']!r} of framework {rec['framework']!r}")
@@ -131,62 +115,21 @@ def _target_apply(store: Store, records: Sequence[Incoming], received: Received,
             store.insert_target_row(indicator_id, values, rec["seen"])
 
 
-TARGETS = RecordKind(
-    "target", _TARGET_FIELDS, _check_target, _target_out, _target_apply, defaults={"seen": None}
-)
+TARGETS = RecordKind("target", TARGET_LINE, _check_target, _target_out, _target_apply)
 
 # -- entry revisions -------------------------------------------------------------------------------
 
-# What a revision stores, but its indicator by framework name and key rather than this database's id, its
-# registered sources by key (`source_key`, `via_key`) rather than id, and without the grade's weight
-# (derived from the grade). Columns added since the first sync files have defaults, so old lines still read.
-_LOCAL = ("indicator_id", "source_id", "via_id", "weight")
-_STATE = tuple(c for c in ENTRY_COLUMNS if c not in _LOCAL)
-_LIST_COLUMNS = ("tags", "actors", "signals")
-_DEFAULTS: dict[str, Any] = {
-    "event": None,
-    "signals": [],
-    "reviewed_by": None,
-    "reviewed_at": None,
-    "source_key": None,
-    "via_key": None,
-}
-_ENTRY_FIELDS = frozenset(
-    {
-        "kind",
-        "uuid",
-        "revision",
-        "action",
-        "changed_by",
-        "changed_at",
-        "recorded_at",
-        "deleted_at",
-        "framework",
-        "indicator",
-        "source_key",
-        "via_key",
-        *_STATE,
-    }
-)
-ACTIONS = frozenset({"create", "edit", "delete", "restore", "import"})
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_GRADE = re.compile(r"^[A-F][1-6]$")
+# A revision travels as records.columns.SYNCED_REVISION: what it stores (SYNCED_COLUMNS), its indicator by
+# framework name and key rather than this database's id, its registered sources by key rather than id,
+# without the grade's weight (derived from the grade), with the change that made it and its tombstone.
+_STATE = SYNCED_COLUMNS
+_LIST_COLUMNS = tuple(c for c in _STATE if c in LIST_FIELDS)
 
 
 def _check_entry(record: Record) -> None:
-    if not isinstance(record["uuid"], str) or not _UUID.match(record["uuid"]):
-        raise InputError("uuid must be a lower-case UUID")
-    revision = record["revision"]
-    if type(revision) is not int or revision < 1:
-        raise InputError("revision must be a whole number from 1")
-    if record["action"] not in ACTIONS:
-        raise InputError(f"action must be one of {', '.join(sorted(ACTIONS))}")
-    for key in ("changed_by", "note", "source", "analyst"):
-        check_text(record, key)
-    for key in ("changed_at", "recorded_at", "framework", "indicator", "summary"):
-        check_text(record, key, empty=False)
-    check_text(record, "deleted_at", none=True, empty=False)
-    check_text(record, "status", none=True, empty=False)
+    """What the declaration does not say: the date's three forms agree, and there is a summary."""
+    if not record["summary"].strip():
+        raise InputError("summary must not be empty")
     try:
         day = PartialDate.from_stored(record["date"])
     except (ValueError, TypeError, AttributeError):
@@ -195,19 +138,6 @@ def _check_entry(record: Record) -> None:
         raise InputError("date, date_start and date_precision do not agree")
     if record["date_precision"] != day.precision:
         raise InputError("date, date_start and date_precision do not agree")
-    effect = record["effect"]
-    if type(effect) is not int or not -2 <= effect <= 2:
-        raise InputError("effect must be a whole number from -2 to 2")
-    grade = record["grade"]
-    if grade is not None and (not isinstance(grade, str) or not _GRADE.match(grade)):
-        raise InputError("grade must be a letter A-F and a digit 1-6, or null")
-    check_labels(record, "tags")
-    check_labels(record, "actors")
-    if "signals" in record:
-        check_labels(record, "signals")
-    for key in ("event", "reviewed_by", "reviewed_at", "source_key", "via_key"):
-        if key in record:
-            check_text(record, key, none=True, empty=False)
 
 
 def _derived_deleted(row: Any, previous: str | None) -> str | None:
@@ -234,22 +164,13 @@ def _entry_out(store: Store, sender: Sender) -> list[tuple[Record, Any]]:
         previous = deleted
         if row["event_id"] is not None:
             continue  # in the repository already (unsent_revision_rows filters which entries, not rows)
-        record = {
-            "kind": "entry",
-            "uuid": row["uuid"],
-            "revision": row["authored"],
-            "action": row["action"],
-            "changed_by": row["changed_by"],
-            "changed_at": row["changed_at"],
-            "recorded_at": row["recorded_at"],
-            "deleted_at": deleted,
-            "framework": row["framework"],
-            "indicator": row["indicator"],
-            **{c: row[c] for c in _STATE if c not in _LIST_COLUMNS},
+        values = {
+            **dict(row),
             **{c: json.loads(row[c]) for c in _LIST_COLUMNS},
-            "source_key": row["source_key"],
-            "via_key": row["via_key"],
+            "revision": row["authored"],
+            "deleted_at": deleted,
         }
+        record = shared("entry", SYNCED_REVISION, values)
         records.append((record, (row["entry_id"], row["revision"])))
     return records
 
@@ -269,7 +190,7 @@ def _as_row(item: Incoming, indicator_id: int, sources: dict[str, int], store: S
     """A revision as this database stores it: its indicator, and its registered sources (a key this
     database lacks, from a teammate whose policytrack sent no registry, is a stub until it arrives: the
     citation is never lost, and an edit here sends it back unchanged)."""
-    rec = {**_DEFAULTS, **item.record}
+    rec = item.record
 
     def linked(key: str | None) -> int | None:
         if not key:
@@ -372,23 +293,22 @@ def _merge(store: Store, entry_id: int, incoming: list[dict[str, Any]]) -> bool:
     return True
 
 
-ENTRIES = RecordKind(
-    "entry", _ENTRY_FIELDS, _check_entry, _entry_out, _entry_apply, _entry_sent, defaults=_DEFAULTS
-)
+ENTRIES = RecordKind("entry", SYNCED_REVISION, _check_entry, _entry_out, _entry_apply, _entry_sent)
 
 # The records that travel, in the order they are applied: what others name (frameworks, sources) first.
 RECORD_KINDS: tuple[RecordKind, ...] = (FRAMEWORKS, SOURCES, ANALYSTS, TARGETS, FORECASTS, ENTRIES)
 BY_KIND = {kind.name: kind for kind in RECORD_KINDS}
 
 
-def check_record(record: Any) -> RecordKind:
-    """The kind of a parsed line, its fields checked; InputError says what is wrong."""
+def check_record(record: Any) -> tuple[RecordKind, Record]:
+    """The kind of a parsed line and the record, every field present (a missing one at its default) and
+    checked; InputError says what is wrong."""
     if not isinstance(record, dict):
         raise InputError("not a JSON object")
     kind = BY_KIND.get(record.get("kind"))  # type: ignore[arg-type]
     if kind is None:
-        raise InputError(
-            f"unknown record kind {record.get('kind')!r} (from a newer policytrack?): upgrade policytrack"
+        raise NewerRecord(
+            f"a record of a kind this policytrack does not know ({record.get('kind')!r}), written by a "
+            "newer policytrack"
         )
-    kind.check_line(record)
-    return kind
+    return kind, kind.read_line(record)

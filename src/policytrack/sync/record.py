@@ -1,17 +1,26 @@
 """What every record kind that travels through `policytrack sync` shares: a record's one line and its
-event id, what a kind declares (RecordKind), and the checks of a line's text fields."""
+event id, what a kind is (RecordKind: its declaration in records/ and how sync writes, checks and merges
+it), and the checks of a line's fields, which follow the declaration.
+
+A line carries the synced fields its declaration names. A field added after FORMAT_SINCE is left out while
+it holds its default, so a teammate on an earlier release (which refuses a field it does not know) reads the
+line, and the line is the same bytes it was before the field existed; a line that lacks a field is read
+with the field's default.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from policytrack.core.errors import InputError
 from policytrack.core.storable import MAX_FIELD, storable
-from policytrack.store import Store
+from policytrack.records.field import Field, Kind
+from policytrack.store import MIGRATION_NAMES, Store
 
 Record = dict[str, Any]
 
@@ -52,28 +61,71 @@ class Sender:
     now: str
 
 
+# The last migration whose fields every line carries, whatever their value (what releases up to this one
+# wrote); a field added by a later one is left out of a line while it holds its default.
+FORMAT_SINCE = "m011_one_order_and_sources_view"
+
+
+def _newer(field: Field) -> bool:
+    """Whether the field came after the line format every release reads (a migration this release does
+    not know came later still)."""
+    if field.since not in MIGRATION_NAMES:
+        return True
+    return MIGRATION_NAMES.index(field.since) > MIGRATION_NAMES.index(FORMAT_SINCE)
+
+
+def shared(kind: str, declared: Kind, values: dict[str, Any]) -> Record:
+    """The line record of `values` (which hold at least every field of `declared`): its synced fields, but
+    a field newer than the line format while it holds its default."""
+    record: Record = {"kind": kind}
+    for f in declared:
+        value = values[f.name]
+        if f.required or not _newer(f) or value != f.default:
+            record[f.name] = value
+    return record
+
+
+class NewerRecord(InputError):
+    """A line a newer policytrack wrote: a kind or a field this release does not know."""
+
+
 @dataclass(frozen=True)
 class RecordKind:
     name: str
-    fields: frozenset[str]
-    check: Callable[[Record], None]  # raises InputError: what is wrong with the record
+    declared: Kind  # the fields of a line of this kind (records/), their rules and defaults
+    check: Callable[[Record], None]  # raises InputError: what is wrong with the record beyond its fields
     # every record of this kind this database holds or has made, each with what `sent` needs to know it
     outgoing: Callable[[Store, Sender], list[tuple[Record, Any]]]
     apply: Callable[[Store, Sequence[Incoming], Received, Sender], None]
     # once records are committed to the repository: (their outgoing ref, event id, record) (None: nothing)
     sent: Callable[[Store, list[tuple[Any, str, Record]]], None] | None = None
-    # the fields lines written by an older policytrack may lack, and the value they are read with
-    defaults: dict[str, Any] = field(default_factory=dict)
 
-    def check_line(self, record: Record) -> None:
-        """Every field present (or defaulted), none unknown, each value checked."""
+    @property
+    def fields(self) -> frozenset[str]:
+        return frozenset({"kind", *self.declared.names()})
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """The fields lines written by an older policytrack may lack, and the value they are read with."""
+        return self.declared.defaults()
+
+    def read_line(self, record: Record) -> Record:
+        """The record with every field present (a missing one at its default), each value checked by its
+        declaration, then by the kind's own check."""
         missing = self.fields - record.keys() - self.defaults.keys()
         extra = record.keys() - self.fields
         if missing:
-            raise InputError(f"a {self.name} record lacks {', '.join(sorted(missing))}")
+            raise InputError(f"a record ({self.name}) lacks {', '.join(sorted(missing))}")
         if extra:
-            raise InputError(f"a {self.name} record has unknown field(s) {', '.join(sorted(extra))}")
-        self.check({**self.defaults, **record})
+            raise NewerRecord(
+                f"a record ({self.name}) has field(s) {', '.join(sorted(extra))} that this policytrack does "
+                "not know, written by a newer policytrack"
+            )
+        full = {**self.defaults, **record}
+        for f in self.declared:
+            check_field(f, full)
+        self.check(full)
+        return full
 
 
 # -- shared checks ---------------------------------------------------------------------------------
@@ -87,6 +139,36 @@ def check_text(record: Record, key: str, *, empty: bool = True, none: bool = Fal
         raise InputError(f"{key} must be UTF-8 text")
     if not empty and not value.strip():
         raise InputError(f"{key} must not be empty")
+
+
+def check_field(f: Field, record: Record) -> None:
+    """A line's value checked by its declaration: its type, whether it may be null, its bounds, choices
+    and pattern. Text may be empty (an empty level withdraws a target); keys, dates, times and uuids may
+    not."""
+    value = record[f.name]
+    if value is None and f.nullable:
+        return
+    if f.type == "list":
+        check_labels(record, f.name)
+    elif f.type == "integer":
+        low = f.minimum if f.minimum is not None else value
+        high = f.maximum if f.maximum is not None else value
+        if type(value) is not int or not low <= value <= high:
+            bounds = "".join(
+                f" {word} {bound}"
+                for word, bound in (("from", f.minimum), ("to", f.maximum))
+                if bound is not None
+            )
+            raise InputError(f"{f.name} must be a whole number{bounds}")
+    elif f.type in ("number", "boolean"):
+        if type(value) not in ((int, float) if f.type == "number" else (bool,)):
+            raise InputError(f"{f.name} must be a {f.type}")
+    else:
+        check_text(record, f.name, empty=f.type == "text")
+        if f.choices is not None and value not in f.choices:
+            raise InputError(f"{f.name} must be one of {', '.join(f.choices)}")
+        if f.pattern is not None and not re.match(f.pattern, value):
+            raise InputError(f"{f.name} {value!r} is not in the form it must have")
 
 
 def check_labels(record: Record, key: str) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from policytrack.core.errors import InputError
+from policytrack.records.source import SOURCE_SET, SOURCE_VERSION
 from policytrack.store import Store
 from policytrack.store.syncshared import SOURCE_STATE
 from policytrack.sync.record import (
@@ -23,46 +24,44 @@ from policytrack.sync.record import (
     Record,
     RecordKind,
     Sender,
-    check_text,
     event_id,
     line_text,
+    shared,
 )
 
-# What a version carries besides the registry's columns.
-_META = ("kind", "merged_into", "changed_by", "seen")
-_FIELDS = frozenset({*SOURCE_STATE, *_META})
-# What two registrations of one key must agree on not to be a conflict (not when or by whom).
-_VALUES = tuple(c for c in SOURCE_STATE if c not in ("uuid", "created_at", "changed_at", "host"))
+# What two registrations of one key must agree on not to be a conflict (not when or by whom): its key and
+# what an analyst sets.
+_VALUES = (SOURCE_VERSION["key"].name, *SOURCE_SET.names())
+# What a version says of the source (not who made it, or what they had seen): the registry's columns, and
+# the key it was merged into.
+_STATE = tuple(n for n in SOURCE_VERSION.names() if n in SOURCE_STATE or n == "merged_into")
 
 
 def _check(record: Record) -> None:
-    from policytrack.domain.sources import SourceFields, check_key, source_values  # the one set of rules
+    """Beyond the declaration: the key and the key merged into are source keys, and the values are what
+    `policytrack source add` would store (the one set of rules)."""
+    from policytrack.domain.sources import SourceFields, check_key, source_values
     from policytrack.exchange.rowcheck import normal_uuid
 
-    for key in (*SOURCE_STATE, "changed_by"):
-        check_text(record, key, none=key == "reliability")
     if normal_uuid(record["uuid"]) != record["uuid"]:
         raise InputError("uuid must be a lower-case UUID")
     if check_key(record["key"]) != record["key"]:
         raise InputError(f"key {record['key']!r} is not a source key")
     if record["merged_into"] is not None:
-        check_text(record, "merged_into")
         check_key(record["merged_into"])
-    seen = record["seen"]
-    if type(seen) is not int or seen < 0:
-        raise InputError("seen must be a whole number from 0")
-    names = ("name", "url", "type", "origin", "reliability", "note")
+    names = SOURCE_SET.names()
     values = source_values(SourceFields(*(record[k] or "" for k in names)))
     if any((values[k] or "") != (record[k] or "") for k in names) or values["host"] != record["host"]:
         raise InputError(f"source {record['key']!r} has a value `policytrack source add` would refuse")
 
 
 def _state(row: Any) -> Record:
-    return {**{c: row[c] for c in SOURCE_STATE}, "merged_into": row["merged_into"]}
+    return {c: row[c] for c in _STATE}
 
 
 def _version(line: str) -> Record:
-    record: Record = json.loads(line)
+    """A stored version, a field it was sent without at its default."""
+    record: Record = {**SOURCE_VERSION.defaults(), **json.loads(line)}
     return record
 
 
@@ -83,7 +82,7 @@ def _outgoing(store: Store, sender: Sender) -> list[tuple[Record, Any]]:
         state = _state(row)
         if any({k: v[k] for k in state} == state for v in known):
             continue
-        record = {"kind": "source", **state, "changed_by": sender.analyst, "seen": len(known)}
+        record = shared("source", SOURCE_VERSION, {**state, "changed_by": sender.analyst, "seen": len(known)})
         out.append((record, row["id"] if row["stub"] else None))
     return out
 
@@ -156,4 +155,4 @@ def stub_source(store: Store, key: str, at: str) -> int:
     return store.insert_stub_source(str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, f"policytrack:{key}")), key, at)
 
 
-SOURCES = RecordKind("source", _FIELDS, _check, _outgoing, _apply, _sent)
+SOURCES = RecordKind("source", SOURCE_VERSION, _check, _outgoing, _apply, _sent)
