@@ -238,7 +238,6 @@ def test_month_and_year_evidence_is_a_span(cli: Invoke) -> None:
     import matplotlib
 
     matplotlib.use("svg")
-    from matplotlib.collections import LineCollection
     from matplotlib.figure import Figure
 
     from policytrack.core.dates import PartialDate
@@ -253,17 +252,20 @@ def test_month_and_year_evidence_is_a_span(cli: Invoke) -> None:
     ax = Figure().subplots()
     charts._marks(ax, (Point("2023", -1), Point("2024-03", 2), Point("2024-05-06", 1)),  # type: ignore[arg-type]
                   charts.PALETTES["recommendation"], date(2022, 6, 1), date(2024, 12, 31))  # fmt: skip
-    spans = [c for c in ax.collections if isinstance(c, LineCollection)]
-    segments = sorted((round(s[0][0]), round(s[1][0]), s[0][1]) for c in spans for s in c.get_segments())
     from matplotlib.dates import date2num
 
-    assert segments == sorted(
-        [
-            (round(date2num(date(2023, 1, 1))), round(date2num(date(2023, 12, 31))), -1),
-            (round(date2num(date(2024, 3, 1))), round(date2num(date(2024, 3, 31))), 2),
-        ]
-    )
-    assert [line.get_marker() for line in ax.lines] == ["o", "None"]  # a day's entry is a mark; zero
+    marks = [line for line in ax.lines if line.get_marker() == "o"]
+    assert len(marks) == 1 and list(marks[0].get_xdata()) == [date(2024, 5, 6)]  # a day's entry: a mark
+    bars = {
+        (round(x[0]), round(x[1]), y[0])
+        for line in ax.lines
+        if line.get_marker() == "None" and len(x := list(line.get_xdata())) == 3
+        for y in [list(line.get_ydata())]
+    }
+    assert bars == {
+        (round(date2num(date(2023, 1, 1))), round(date2num(date(2023, 12, 31))), -1),
+        (round(date2num(date(2024, 3, 1))), round(date2num(date(2024, 3, 31))), 2),
+    }
 
 
 def test_empty_periods_are_collapsed_with_a_note(cli: Invoke, dataset: None) -> None:
