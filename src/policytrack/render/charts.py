@@ -233,8 +233,9 @@ def _marks(ax: Axes, points: tuple[TimelinePoint, ...], colours: Palette, first:
         )
     # each effect's bars as one path broken by NaN: one SVG element, not one per bar (10,000 entries known
     # by their month wrote thousands)
-    from matplotlib.dates import date2num
+    from matplotlib import dates as mdates
 
+    date2num = cast(Any, mdates).date2num  # untyped in matplotlib's stubs
     by_effect: dict[int, tuple[list[float], list[float]]] = {}
     for start, end, effect in sorted(spans):
         xs, ys = by_effect.setdefault(effect, ([], []))
