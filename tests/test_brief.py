@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import Invoke
-from policytrack.render.brief import source_link
+from policytrack.render.text import source_link
 
 AS_OF = "2024-12-31"
 SVG = "{http://www.w3.org/2000/svg}"

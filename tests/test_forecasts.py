@@ -18,6 +18,7 @@ from policytrack.core.errors import InputError
 from policytrack.domain.forecasts import NO, OPEN, YES, resolve
 from policytrack.domain.likelihood import BANDS, band_of, brier, parse_likelihood
 from policytrack.domain.workspace import get_framework, open_store
+from policytrack.records.models import Framework
 
 
 def forecast_rows(db: Path) -> int:
@@ -306,3 +307,119 @@ def test_bad_forecast_file_imports_nothing(cli: Invoke, db_path: Path, tmp_path:
     assert "line 3: due: invalid date '2024-13'" in result.stderr
     assert "unknown field 'colour'" in result.stderr
     assert forecast_rows(db_path) == 0
+
+
+# -- who may withdraw, and when a forecast may be made (issue 22, point 5) -----------------------------
+
+
+def test_only_the_forecaster_withdraws(cli: Invoke, cli_json: InvokeJson) -> None:
+    made = cli("forecast", "regional", "commitment", "--by", "2099-12", "-l", "60", "--analyst", "ana")
+    assert made.exit_code == 0, made.stderr
+    refused = cli("withdraw", "1")  # as tester
+    assert refused.exit_code == 1 and len(refused.stderr.splitlines()) == 1
+    assert "forecast 1 is ana's: only the forecaster withdraws a forecast, not tester" in refused.stderr
+    assert refused.stderr.strip().endswith("ask ana to withdraw it")
+    assert cli_json("forecasts", "--json")[0]["outcome"] == "open"
+
+
+def test_a_resolved_forecast_cannot_be_withdrawn(
+    cli: Invoke, cli_json: InvokeJson, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POLICYTRACK_ANALYST", "ana")
+    path = write_jsonl(tmp_path / "f.jsonl", [past("regional", "commitment", "2024-06-30", 30, "ana")])
+    assert cli("import", str(path), "--forecasts").exit_code == 0
+    before = cli_json("forecasts", "--score", "--json")
+    refused = cli("withdraw", "1")
+    assert refused.exit_code == 1 and len(refused.stderr.splitlines()) == 1
+    assert "forecast 1 resolved 'no' after 2024-06-30" in refused.stderr
+    assert "its score stands; it cannot be withdrawn" in refused.stderr
+    assert cli_json("forecasts", "--json")[0]["outcome"] == "no"
+    assert cli_json("forecasts", "--score", "--json") == before
+
+
+@pytest.mark.parametrize(
+    ("due", "made_on", "ok"),
+    [
+        ("2024-06-30", "2024-06-30", True),  # made on its last day: still before the outcome
+        ("2024-06-30", "2024-07-01", False),
+        ("2024-06", "2024-06-30", True),  # a month's due date ends on its last day
+        ("2024-06", "2024-07-01", False),
+        ("2024", "2025-01-01", False),
+    ],
+)
+def test_import_refuses_a_forecast_made_after_its_outcome(
+    cli: Invoke, db_path: Path, tmp_path: Path, due: str, made_on: str, ok: bool
+) -> None:
+    record = past("regional", "commitment", due, 50, "ana", made_on=made_on)
+    result = cli("import", str(write_jsonl(tmp_path / "f.jsonl", [record])), "--forecasts")
+    assert result.exit_code == (0 if ok else 1), result.stderr
+    if not ok:
+        assert f"line 1: made_on {made_on} is after the due date {due}" in result.stderr
+        assert "fix made_on or due" in result.stderr
+    assert forecast_rows(db_path) == (1 if ok else 0)
+
+
+@pytest.fixture(scope="module")
+def default_framework(tmp_path_factory: pytest.TempPathFactory) -> Framework:
+    """The default framework, read once from a database of its own (hypothesis runs many examples)."""
+    with open_store(tmp_path_factory.mktemp("forecasts") / "policytrack.db") as store:
+        return get_framework(store)
+
+
+@given(
+    made=st.dates(date(2020, 1, 1), date(2030, 12, 31)),
+    due=st.dates(date(2020, 1, 1), date(2030, 12, 31)),
+    precision=st.sampled_from(["day", "month", "year"]),
+)
+def test_a_forecast_record_is_taken_only_if_made_by_its_due_date(
+    default_framework: Framework, made: date, due: date, precision: str
+) -> None:
+    from policytrack.exchange.forecasts import forecast_values
+
+    text = {"day": due.isoformat(), "month": due.isoformat()[:7], "year": due.isoformat()[:4]}[precision]
+    record = {**past("regional", "commitment", text, 50, "ana"), "made_on": made.isoformat()}
+    try:
+        forecast_values(default_framework, record, date(2031, 1, 1))
+        taken = True
+    except InputError:
+        taken = False
+    assert taken == (made <= PartialDate.from_stored(text).end)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            {"withdrawn_at": "2024-03-01T09:00:00Z", "withdrawn_by": "mallory"},
+            "withdrawn_by 'mallory' is not the forecaster 'ana': only the forecaster withdraws",
+        ),
+        (
+            {"withdrawn_at": "2024-08-01T09:00:00Z", "withdrawn_by": "ana"},
+            "withdrawn_at '2024-08-01T09:00:00.000000Z' is after the due date 2024-06-30",
+        ),
+        (
+            {"withdrawn_at": "yesterday", "withdrawn_by": "ana"},
+            "withdrawn_at 'yesterday' is not an ISO 8601 timestamp",
+        ),
+    ],
+)
+def test_a_forged_withdrawal_in_a_forecasts_file_is_refused(
+    cli: Invoke, db_path: Path, tmp_path: Path, extra: dict[str, str], message: str
+) -> None:
+    good = past("diversify", "in-progress", "2024-06-30", 40, "ana")
+    forged = past("regional", "commitment", "2024-06-30", 50, "ana", **extra)
+    result = cli("import", str(write_jsonl(tmp_path / "f.jsonl", [good, forged])), "--forecasts")
+    assert result.exit_code == 1
+    assert f"line 2: {message}" in result.stderr
+    assert "1 invalid forecast(s); nothing was imported" in result.stderr
+    assert forecast_rows(db_path) == 0
+
+
+def test_a_withdrawal_that_names_no_one_is_the_forecasters(
+    cli: Invoke, cli_json: InvokeJson, tmp_path: Path
+) -> None:
+    record = past("regional", "commitment", "2024-06-30", 50, "ana", withdrawn_at="2024-03-01T09:00:00Z")
+    result = cli("import", str(write_jsonl(tmp_path / "f.jsonl", [record])), "--forecasts")
+    assert result.exit_code == 0, result.stderr
+    (row,) = cli_json("forecasts", "--json")
+    assert (row["outcome"], row["withdrawn_by"]) == ("withdrawn", "ana")

@@ -89,9 +89,10 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "origin": "c",
         "where": "deleted_at IS NULL AND status IS NOT NULL",
     },
-    "index entries_date": {
+    "index entries_order": {
         "table": "entries",
-        "columns": ["date_start"],
+        # m014: the one order, which export and list stream in (it replaced entries_date, its prefix)
+        "columns": ["date_start", "recorded_at", "analyst", "uuid"],
         "unique": False,
         "origin": "c",
         "where": None,
@@ -253,6 +254,9 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("signals", "TEXT", 1, "'[]'", 0),  # m009_signals
             ("reviewed_by", "TEXT", 0, None, 0),  # m009_reviews
             ("reviewed_at", "TEXT", 0, None, 0),
+            ("returned_by", "TEXT", 0, None, 0),  # m013_returned_entries
+            ("returned_at", "TEXT", 0, None, 0),
+            ("return_comment", "TEXT", 0, None, 0),
         ],
         "checks": [
             "CHECK (date_precision IN ('day', 'month', 'quarter', 'year'))",
@@ -323,6 +327,9 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("signals", "TEXT", 1, "'[]'", 0),  # m009_signals
             ("reviewed_by", "TEXT", 0, None, 0),  # m009_reviews
             ("reviewed_at", "TEXT", 0, None, 0),
+            ("returned_by", "TEXT", 0, None, 0),  # m013_returned_entries
+            ("returned_at", "TEXT", 0, None, 0),
+            ("return_comment", "TEXT", 0, None, 0),
         ],
         "checks": [
             "CHECK (action IN ('create', 'edit', 'delete', 'restore', 'import'))",
@@ -809,6 +816,8 @@ def test_database_from_each_shipped_schema_upgrades_with_rows_intact(
         ["Mali"],
         2,
     )
+    # m013: an entry written before returns existed is not returned
+    assert (one["returned_by"], one["returned_at"], one["return_comment"]) == (None, None, None)
     assert (entries[2]["summary"], entries[2]["date"], entries[2]["deleted"]) == (
         "Withdrawn claim",
         "2024-09",

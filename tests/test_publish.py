@@ -200,3 +200,193 @@ def test_the_as_of_date_bounds_the_files_and_the_database_copy(
         ).fetchone() == (0,)
     finally:
         conn.close()
+
+
+# -- publishing only what is public (issue 22, point 6) -----------------------------------------------
+
+# A made-up informant: the name an analyst wrote and then removed by an edit.
+INFORMANT = "Zorba Quillfeather"
+
+
+def _bundle_bytes(bundle: Path) -> dict[str, bytes]:
+    return {p.relative_to(bundle).as_posix(): p.read_bytes() for p in bundle.rglob("*") if p.is_file()}
+
+
+def _holding(bundle: Path, *texts: str) -> list[str]:
+    """The files of the bundle whose bytes hold any of the texts (as written, or lower case: the full-text
+    index keeps its terms folded)."""
+    needles = [t.encode("utf-8") for t in texts] + [t.lower().encode("utf-8") for t in texts]
+    return sorted(name for name, data in _bundle_bytes(bundle).items() if any(n in data for n in needles))
+
+
+@pytest.fixture
+def edited_away(cli: Invoke, log: Callable[..., int], tmp_path: Path) -> int:
+    """An entry that named an informant (summary, note, source, a registered source) until an edit
+    removed every trace; private notes on a source and a forecast; an entry returned with a comment."""
+    assert cli("source", "add", "informant", "--name", INFORMANT, "--note", "met-in-person").exit_code == 0
+    assert (
+        cli("source", "add", "aes", "--name", "AES secretariat", "--note", "privatenotealpha").exit_code == 0
+    )
+    entry = log(
+        "regional",
+        f"AES treaty signed, says {INFORMANT}",
+        "--date",
+        "2024-07-06",
+        "--note",
+        f"told by {INFORMANT} in Niamey",
+        "--source",
+        "informant",
+    )
+    changed = cli(
+        "edit", str(entry), "--summary", "AES treaty signed in Niamey", "--note", "", "--source", "aes"
+    )
+    assert changed.exit_code == 0, changed.stderr
+    other = log("diversify", "Example Ministry statement", "--date", "2024-08", "--analyst", "ana")
+    assert cli("review", str(other), "--request-changes", "returncommentbeta").exit_code == 0
+    made = cli("forecast", "regional", "in-progress", "--by", "2099", "-l", "60", "-n", "forecastnotegamma")
+    assert made.exit_code == 0, made.stderr
+    assert cli("target", "regional", "substantial", "--by", "2030", "--note", "oldtargetdelta").exit_code == 0
+    assert cli("target", "regional", "in-progress", "--by", "2031").exit_code == 0
+    return entry
+
+
+PRIVATE = ("met-in-person", "privatenotealpha", "returncommentbeta", "forecastnotegamma")
+
+
+def test_the_bundle_holds_no_earlier_revision_and_no_private_field(
+    cli: Invoke, edited_away: int, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    bundle = tmp_path / "bundle"
+    result = cli("publish", str(bundle), "--as-of", "2024-12-31")
+    assert result.exit_code == 0, result.stderr
+    assert _holding(bundle, INFORMANT, "oldtargetdelta", *PRIVATE) == []
+    assert _holding(bundle, "AES treaty signed in Niamey") != []  # the grep has teeth: current text is there
+    package = json.loads((bundle / "datapackage.json").read_text())
+    assert package["policytrack:history"] is False
+    assert "no earlier revision, no deleted entry, no private note" in package["description"]
+    entries = next(r for r in package["resources"] if r["name"] == "entries")
+    assert "return_comment" not in [f["name"] for f in entries["schema"]["fields"]]
+    conn = sqlite3.connect(bundle / "policytrack.db")
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert not {t for t in tables if t.startswith("sync_")} and "analysts" not in tables
+        assert "reversals" not in tables
+        assert conn.execute("SELECT count(*) FROM entry_revisions").fetchone() == (2,)  # one per entry
+        assert conn.execute("SELECT key, note FROM sources").fetchall() == [("aes", "")]
+        assert conn.execute("SELECT note FROM forecasts").fetchall() == [("",)]
+        assert conn.execute("SELECT level FROM targets").fetchall() == [("in-progress",)]
+        assert conn.execute("SELECT count(*) FROM framework_versions").fetchone() == (1,)
+    finally:
+        conn.close()
+
+
+def test_with_history_keeps_the_revisions_and_says_so(cli: Invoke, edited_away: int, tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    result = cli("publish", str(bundle), "--as-of", "2024-12-31", "--with-history")
+    assert result.exit_code == 0, result.stderr
+    assert _holding(bundle, INFORMANT) == ["policytrack.db"]  # the history, opted into
+    assert _holding(bundle, *PRIVATE) == []  # private fields stay private even so
+    for name in ("datapackage.json", "metadata.json", "CITATION.cff"):
+        assert "published with --with-history" in (bundle / name).read_text(), name
+    assert json.loads((bundle / "datapackage.json").read_text())["policytrack:history"] is True
+
+
+def test_the_whole_bundle_repeats_byte_for_byte(cli: Invoke, edited_away: int, tmp_path: Path) -> None:
+    for flags in ((), ("--with-history",)):
+        first, second = tmp_path / f"a{len(flags)}", tmp_path / f"b{len(flags)}"
+        assert cli("publish", str(first), "--as-of", "2024-12-31", *flags).exit_code == 0
+        assert cli("publish", str(second), "--as-of", "2024-12-31", *flags).exit_code == 0
+        assert _bundle_bytes(first) == _bundle_bytes(second)
+
+
+SCRIPTED = """
+[framework]
+name = "scripted"
+title = "Scripted"
+default_status = "none"
+
+[framework.source]
+title = "A paper"
+url = "{url}"
+
+[[scale]]
+name = "none"
+label = "None"
+percent = 0
+
+[[scale]]
+name = "done"
+label = "Done"
+percent = 100
+
+[[indicators]]
+key = "first"
+number = 1
+title = "First"
+description = "The first."
+"""
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(document.cookie)", "data:text/html;base64,PHNjcmlwdD4=", "JavaScript:x"]
+)
+def test_a_url_that_is_not_http_is_published_as_text_never_a_link(
+    cli: Invoke, tmp_path: Path, url: str
+) -> None:
+    path = tmp_path / "f.toml"
+    path.write_text(SCRIPTED.format(url=url), encoding="utf-8")
+    assert cli("framework", "add", str(path)).exit_code == 0
+    bundle = tmp_path / "bundle"
+    result = cli("publish", str(bundle), "--framework", "scripted", "--as-of", "2024-12-31")
+    assert result.exit_code == 0, result.stderr
+    package = json.loads((bundle / "datapackage.json").read_text())
+    assert package["sources"] == [{"title": f"'A paper', {url}"}]  # the citation, as text; no path
+    metadata = json.loads((bundle / "metadata.json").read_text())
+    assert "source_url" not in metadata and url in metadata["source"]
+    assert metadata["license_url"].startswith("https://")
+    citation = (bundle / "CITATION.cff").read_text()
+    assert "url:" not in citation and f"URL as given (not a web address): {url}" in citation
+
+
+def test_an_http_url_is_a_link(cli: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "f.toml"
+    path.write_text(SCRIPTED.format(url="https://example.org/paper"), encoding="utf-8")
+    assert cli("framework", "add", str(path)).exit_code == 0
+    bundle = tmp_path / "bundle"
+    assert cli("publish", str(bundle), "--framework", "scripted", "--as-of", "2024-12-31").exit_code == 0
+    package = json.loads((bundle / "datapackage.json").read_text())
+    assert package["sources"][0]["path"] == "https://example.org/paper"
+    assert json.loads((bundle / "metadata.json").read_text())["source_url"] == "https://example.org/paper"
+    assert 'url: "https://example.org/paper"' in (bundle / "CITATION.cff").read_text()
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["policytrack.db.sync/bundle", "policytrack.db.sync/analysts/bundle", "policytrack.db.sync.new/x"],
+)
+def test_publish_refuses_a_folder_a_sync_would_delete(
+    cli: Invoke, log: Callable[..., int], db_path: Path, where: str
+) -> None:
+    log("regional", "AES treaty signed", "--date", "2024-07-06")
+    target = db_path.parent / where
+    target.parent.mkdir(parents=True)
+    result = cli("publish", str(target))
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    assert "which `policytrack sync` rewrites (the next sync would delete the bundle)" in result.stderr
+    assert result.stderr.strip().endswith(f"give a folder outside it, such as {db_path.parent / 'release'}")
+    assert not target.exists() and list(target.parent.iterdir()) == []
+
+
+def test_publish_refuses_the_sync_clone_reached_through_a_symlink(
+    cli: Invoke, log: Callable[..., int], db_path: Path, tmp_path: Path
+) -> None:
+    log("regional", "AES treaty signed", "--date", "2024-07-06")
+    clone = db_path.parent / "policytrack.db.sync"
+    clone.mkdir()
+    (tmp_path / "elsewhere").symlink_to(clone)
+    result = cli("publish", str(tmp_path / "elsewhere" / "bundle"))
+    assert result.exit_code == 1 and "which `policytrack sync` rewrites" in result.stderr
+    beside = cli("publish", str(db_path.parent / "policytrack.db.sync-release"))  # only a name alike
+    assert beside.exit_code == 0, beside.stderr

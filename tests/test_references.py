@@ -58,7 +58,7 @@ def test_a_bad_reference_is_one_clear_error(raw: str) -> None:
         ("show", "{ref}"),
         ("edit", "{ref}", "--effect", "1"),
         ("history", "{ref}"),
-        ("review", "{ref}"),
+        ("review", "{ref}", "--self"),
         ("revert", "{ref}", "--to", "1", "--yes"),
         ("delete", "{ref}", "--force"),
     ],

@@ -565,7 +565,7 @@ def test_source_links_events_signals_and_reviews_travel(team: Team, tmp_path: Pa
             "regional-agreements",
         )
     )
-    ok(team("ama", "review", "1"))
+    ok(team("ama", "review", "1", "--self"))
     ok(team("ama", "sync"))
     ok(team("ben", "sync"))
     keys = ("summary", "indicator", "source_key", "event", "reviewed_by", "signals")
@@ -668,9 +668,13 @@ def test_forecasts_and_withdrawals_travel(team: Team, tmp_path: Path) -> None:
     ok(team("ben", "sync"))
     forecasts = json.loads(ok(team("ben", "forecasts", "--json")))
     assert sorted(f["likelihood"] for f in forecasts) == [20, 70]
-    ok(team("ben", "withdraw", str(next(f["id"] for f in forecasts if f["likelihood"] == 20))))
-    ok(team("ben", "sync"))
+    # only the forecaster withdraws (ben may not): ama withdraws hers, and the withdrawal travels
+    refused = team("ben", "withdraw", str(next(f["id"] for f in forecasts if f["likelihood"] == 20)))
+    assert refused.exit_code == 1 and "only the forecaster withdraws" in refused.stderr
+    mine = json.loads(ok(team("ama", "forecasts", "--json")))
+    ok(team("ama", "withdraw", str(next(f["id"] for f in mine if f["likelihood"] == 20))))
     ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
     strip = [
         sorted(
             json.dumps({k: v for k, v in f.items() if k != "id"}, sort_keys=True)
@@ -678,7 +682,7 @@ def test_forecasts_and_withdrawals_travel(team: Team, tmp_path: Path) -> None:
         )
         for n in ("ama", "ben")
     ]
-    assert strip[0] == strip[1] and any('"withdrawn_by": "ben"' in f for f in strip[0])
+    assert strip[0] == strip[1] and any('"withdrawn_by": "ama"' in f for f in strip[0])
 
 
 def test_two_targets_set_apart_are_reported_and_a_later_one_settles_them(team: Team, tmp_path: Path) -> None:

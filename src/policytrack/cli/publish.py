@@ -38,11 +38,21 @@ def publish_cmd(
     all_frameworks: Annotated[
         bool, typer.Option("--all-frameworks", help="Every framework of the database.")
     ] = False,
+    with_history: Annotated[
+        bool,
+        typer.Option(
+            "--with-history",
+            help="Keep every earlier revision (of entries, targets, framework versions) in the database "
+            "copy: text an edit removed stays readable there. The bundle says so.",
+        ),
+    ] = False,
     framework: FrameworkOpt = None,
 ) -> None:
     """Write a citable bundle: reports, entries (csv, jsonl), indicators and framework files, a Frictionless
     datapackage.json, a public database copy with Datasette metadata.json (search on current_entries),
-    CITATION.cff and a MANIFEST of sha256 sums. The same data and --as-of give the same files."""
+    CITATION.cff and a MANIFEST of sha256 sums. It holds the current state and public fields only (no
+    earlier revision, no private note, none of the team's own tables) unless --with-history. The same
+    data and --as-of give the same files."""
     from policytrack.core.config import setting
     from policytrack.core.errors import InputError
     from policytrack.domain.workspace import get_framework
@@ -54,6 +64,8 @@ def publish_cmd(
     check_target(directory)
     stale = setting("stale_days") or STALE_DAYS
     with opened_store(ctx) as store:
+        keep_out = _sync_folders(store.path)
+        check_target(directory, keep_out)
         names = store.framework_names() if all_frameworks else [framework]
         frameworks = [get_framework(store, name) for name in names]
         reports: dict[str, bytes] = {}
@@ -74,9 +86,28 @@ def publish_cmd(
                 reports[name] = text.encode("utf-8")
                 if fmt == "csv":
                     kinds[name] = view.fields
-        people = display_names(store)
-        written = publish(store, frameworks, as_of_date, directory, reports, kinds, people)
+        written = publish(
+            store,
+            frameworks,
+            as_of_date,
+            directory,
+            reports,
+            kinds,
+            with_history=with_history,
+            keep_out=keep_out,
+            names=display_names(store),
+        )
     confirm(ctx, f"Published {len(written)} files into {directory}", "the bundle")
+
+
+def _sync_folders(db: Path) -> tuple[Path, ...]:
+    """Where `policytrack sync` writes for this database, and so would delete a bundle: its clone
+    (sync.engine.clone_path) and the folder `sync init` builds it in and removes (the clone's name with
+    `.new`)."""
+    from policytrack.sync.engine import clone_path
+
+    clone = clone_path(db)
+    return (clone, clone.with_name(clone.name + ".new"))
 
 
 def _workbook_bytes(fields: Kind, records: list[dict[str, Any]], as_of: date) -> bytes:

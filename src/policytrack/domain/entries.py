@@ -20,7 +20,7 @@ from policytrack.core.grades import CREDIBILITY, grade_weight, parse_grade
 from policytrack.domain.context import default_analyst, utc_now
 from policytrack.domain.sources import find_source, link
 from policytrack.records import check
-from policytrack.records.columns import REVIEW_FIELDS
+from policytrack.records.columns import RETURN_FIELDS, REVIEW_FIELDS
 from policytrack.records.entry import ENTRY
 from policytrack.records.models import (
     EFFECT_MAX,
@@ -61,9 +61,11 @@ def validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:
         "tags": _json_list(clean_labels(data.tags, "tags")),
         "actors": _json_list(clean_labels(data.actors, "actors")),
         "signals": _json_list(observed_signals(indicator, data.signals)),
-        # new or changed content has not been reviewed (reviews.review_entries sets these)
+        # new or changed content has not been reviewed (reviews.review_entries sets these), nor returned
+        # to its author (reviews.return_entries; only the author's edit clears it: edit_entry)
         "reviewed_by": None,
         "reviewed_at": None,
+        **dict.fromkeys(RETURN_FIELDS),
         "analyst": check.text(ENTRY["analyst"], data.analyst).strip() or default_analyst(),
         "source_id": data.source_id,
         "via_id": data.via_id,
@@ -294,10 +296,14 @@ def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges
         signals=list(current.signals),
     )
     values = validated_values(fw, merged)
+    editor = default_analyst()
+    if editor != current.analyst:  # an entry returned for changes stays so until its author edits it
+        values |= {k: before[k] for k in RETURN_FIELDS}
     changed = {k: v for k, v in values.items() if before[k] != v}
-    if not changed.keys() - set(REVIEW_FIELDS):  # clearing the review is no change by itself
+    # clearing the review, or the return, is no change by itself
+    if not changed.keys() - {*REVIEW_FIELDS, *RETURN_FIELDS}:
         raise InputError(f"nothing to change: entry {entry_id} already has these values")
-    store.update_entry(entry_id, changed, "edit", default_analyst(), utc_now())
+    store.update_entry(entry_id, changed, "edit", editor, utc_now())
     return store.get_entry(entry_id)
 
 

@@ -115,13 +115,41 @@ def make_forecast(store: Store, fw: Framework, data: ForecastInput, today: date 
     return get_forecast(store, fw, forecast_id, today)
 
 
-def withdraw_forecast(store: Store, fw: Framework, forecast_id: int, today: date | None = None) -> Forecast:
-    """Mark a forecast withdrawn: it stays in the table and the exports, and is no longer scored."""
+def withdraw_forecast(
+    store: Store, fw: Framework, forecast_id: int, today: date | None = None, by: str | None = None
+) -> Forecast:
+    """Mark a forecast withdrawn: it stays in the table and the exports, and is no longer scored. Only
+    its forecaster withdraws it, and only while it is open (`may_withdraw`)."""
+    today = today or date.today()
     current = get_forecast(store, fw, forecast_id, today)
     if current.withdrawn_at:
         raise InputError(f"forecast {forecast_id} is already withdrawn (on {current.withdrawn_at[:10]})")
-    store.withdraw_forecast(forecast_id, default_analyst(), utc_now())
+    who = by if by is not None else default_analyst()
+    if not may_withdraw(current.analyst, who, today, current.due):
+        if who != current.analyst:
+            raise InputError(
+                f"forecast {forecast_id} is {current.analyst}'s: only the forecaster withdraws a forecast, "
+                f"not {who}; ask {current.analyst} to withdraw it"
+            )
+        raise InputError(
+            f"forecast {forecast_id} resolved {current.outcome!r} after {current.due.end.isoformat()}: a "
+            "resolved forecast is scored and its score stands; it cannot be withdrawn"
+        )
+    store.withdraw_forecast(forecast_id, who, utc_now())
     return get_forecast(store, fw, forecast_id, today)
+
+
+def may_withdraw(analyst: str, by: str, on: date, due: PartialDate) -> bool:
+    """The rule of withdrawing, stated once (`withdraw`, and the records of a forecasts file or a
+    teammate's sync): only the forecaster withdraws a forecast, and only until its due date has passed
+    (after that it resolves, `resolve`, and its score stands)."""
+    return by == analyst and on <= due.end
+
+
+def made_in_time(made_on: date, due: PartialDate) -> bool:
+    """Whether a forecast was made before its outcome: on or before the last day of its due date (after
+    it, `resolve` already knows the answer)."""
+    return made_on <= due.end
 
 
 def get_forecast(store: Store, fw: Framework, forecast_id: int, today: date | None = None) -> Forecast:

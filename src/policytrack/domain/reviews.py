@@ -1,5 +1,7 @@
-"""Review before publishing: an analyst marks entries reviewed (a new revision each: who and when), and
-reports can use reviewed entries only. Changing an entry's content clears its review. Nothing here prints."""
+"""Review before publishing: an analyst marks entries reviewed (a new revision each: who and when), or
+returns them to their author with what to change; reports can use reviewed entries only. Changing an
+entry's content clears its review; its author's next edit clears its return. Reviewing one's own entry is
+said out loud (`allow_self`). Nothing here prints."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from dataclasses import dataclass
 from policytrack.core.errors import InputError
 from policytrack.core.storable import clean_text
 from policytrack.domain.context import utc_now
+from policytrack.records.columns import RETURN_FIELDS
 from policytrack.records.models import Entry
 from policytrack.store import Store
 
@@ -19,12 +22,16 @@ class ReviewResult:
     already: tuple[Entry, ...]  # reviewed before, at their current revision: left as they were
 
 
-def review_entries(store: Store, ids: Sequence[int], by: str) -> ReviewResult:
-    """Mark the entries reviewed by `by`, all in one transaction; a missing or deleted entry refuses them
-    all, before anything is written."""
+def _reviewer(by: str) -> str:
     reviewer = clean_text(by, "--by").strip()
     if not reviewer:
         raise InputError("empty --by: give the reviewer's name, or leave --by out to use the analyst's")
+    return reviewer
+
+
+def _reviewable(store: Store, ids: Sequence[int], reviewer: str, allow_self: bool) -> list[Entry]:
+    """The entries, each once, checked before anything is written: none missing or deleted, and none the
+    reviewer's own unless `allow_self` (the four-eyes rule: one's own entry needs `--self`)."""
     entries = [store.get_entry(entry_id) for entry_id in dict.fromkeys(ids)]
     for entry in entries:
         if entry.deleted:
@@ -32,11 +39,53 @@ def review_entries(store: Store, ids: Sequence[int], by: str) -> ReviewResult:
                 f"entry {entry.id} is deleted; nothing was reviewed: restore it first "
                 f"(`policytrack restore {entry.id}`) or leave it out"
             )
+    if not allow_self:
+        own = [e for e in entries if e.analyst == reviewer]
+        if own:
+            ids_text = ", ".join(str(e.id) for e in own)
+            raise InputError(
+                f"entry {ids_text} is {reviewer}'s own; nothing was reviewed: reviewing one's own entry "
+                "needs --self (or ask a teammate to review it)"
+            )
+    return entries
+
+
+def review_entries(store: Store, ids: Sequence[int], by: str, *, allow_self: bool = False) -> ReviewResult:
+    """Mark the entries reviewed by `by`, all in one transaction; a missing or deleted entry, or one of
+    the reviewer's own without `allow_self`, refuses them all, before anything is written. A review
+    answers a return: the entry is no longer returned."""
+    reviewer = _reviewer(by)
+    entries = _reviewable(store, ids, reviewer, allow_self)
     todo = [e for e in entries if e.reviewed_at is None]
     now = utc_now()
     with store.transaction():
         for entry in todo:
-            store.update_entry(entry.id, {"reviewed_by": reviewer, "reviewed_at": now}, "edit", reviewer, now)
+            values = {"reviewed_by": reviewer, "reviewed_at": now, **dict.fromkeys(RETURN_FIELDS)}
+            store.update_entry(entry.id, values, "edit", reviewer, now)
     return ReviewResult(
         tuple(store.get_entry(e.id) for e in todo), tuple(e for e in entries if e.reviewed_at is not None)
     )
+
+
+def return_entries(
+    store: Store, ids: Sequence[int], by: str, comment: str, *, allow_self: bool = False
+) -> tuple[Entry, ...]:
+    """Return the entries to their author with `comment` (what to change), all in one transaction, each a
+    new revision by the reviewer; a review they had is withdrawn. The same checks as review_entries."""
+    reviewer = _reviewer(by)
+    text = clean_text(comment, "--request-changes").strip()
+    if not text:
+        raise InputError('empty --request-changes: say what the author should change, e.g. "cite the decree"')
+    entries = _reviewable(store, ids, reviewer, allow_self)
+    now = utc_now()
+    with store.transaction():
+        for entry in entries:
+            values = {
+                "reviewed_by": None,
+                "reviewed_at": None,
+                "returned_by": reviewer,
+                "returned_at": now,
+                "return_comment": text,
+            }
+            store.update_entry(entry.id, values, "edit", reviewer, now)
+    return tuple(store.get_entry(e.id) for e in entries)

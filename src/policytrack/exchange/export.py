@@ -22,6 +22,7 @@ from policytrack.store.export import (
     ENTRY_JSON_SQL,
     JSON_OBJECT_SQL,
     csv_line_sql,
+    json_object_sql,
 )
 
 
@@ -39,19 +40,31 @@ def _current(store: Store, frameworks: Sequence[Framework], flt: EntryFilter, se
 
 
 def csv_lines(
-    store: Store, frameworks: Sequence[Framework], flt: EntryFilter, *, raw: bool = False
+    store: Store,
+    frameworks: Sequence[Framework],
+    flt: EntryFilter,
+    *,
+    raw: bool = False,
+    fields: Sequence[str] = EXPORT_FIELDS,
 ) -> Iterator[str]:
-    """Current entries as finished CSV lines."""
-    return _current(store, frameworks, flt, csv_line_sql(raw=raw))
+    """Current entries as finished CSV lines (of the export's columns, or of `fields` among them)."""
+    return _current(store, frameworks, flt, csv_line_sql(raw=raw, fields=fields))
 
 
 def json_texts(
-    store: Store, frameworks: Sequence[Framework], flt: EntryFilter, *, all_revisions: bool = False
+    store: Store,
+    frameworks: Sequence[Framework],
+    flt: EntryFilter,
+    *,
+    all_revisions: bool = False,
+    fields: Sequence[str] = EXPORT_FIELDS,
 ) -> Iterator[str]:
-    """One JSON object (as text) per current entry, built by SQLite; with all_revisions, one per revision,
-    tombstones included, built from export_records."""
+    """One JSON object (as text) per current entry, built by SQLite, of the export's columns or of
+    `fields` among them; with all_revisions, one per revision, tombstones included, built from
+    export_records."""
     if not all_revisions:
-        return _current(store, frameworks, flt, JSON_OBJECT_SQL)
+        sql = JSON_OBJECT_SQL if fields == EXPORT_FIELDS else json_object_sql(fields)
+        return _current(store, frameworks, flt, sql)
     records = export_records(store, frameworks, flt, all_revisions=True)
     return (json.dumps(record, ensure_ascii=False, separators=JSON_SEPARATORS) for record in records)
 

@@ -14,11 +14,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from policytrack.core.dates import parse_date
+from policytrack.core.dates import PartialDate, parse_date
 from policytrack.core.errors import DateError, InputError, PolicytrackError
 from policytrack.core.storable import MAX_FIELD
 from policytrack.domain.context import default_analyst, utc_now
-from policytrack.domain.forecasts import ForecastInput, checked_values
+from policytrack.domain.forecasts import ForecastInput, checked_values, made_in_time, may_withdraw
 from policytrack.exchange.rowcheck import utc_timestamp
 from policytrack.records.columns import restore_neutralised
 from policytrack.records.forecast import FORECAST, FORECAST_LISTED, IMPORT_REQUIRED
@@ -173,14 +173,44 @@ def _values(fw: Framework, rec: Any, today: date) -> dict[str, Any]:
         made_on = date.fromisoformat(made) if made else today
     except ValueError:
         raise InputError(f"made_on {made!r} is not a date such as 2026-11-27") from None
+    if not made_in_time(made_on, due):
+        raise InputError(
+            f"made_on {made_on.isoformat()} is after the due date {due} (its last day "
+            f"{due.end.isoformat()}): a forecast is made before its outcome; fix made_on or due"
+        )
     withdrawn = utc_timestamp(_text(rec, "withdrawn_at").strip(), "withdrawn_at")
+    # a withdrawal that names no one is the forecaster's: only they withdraw (may_withdraw)
+    forecaster = str(values["analyst"])
+    by = (_text(rec, "withdrawn_by").strip() or forecaster) if withdrawn else None
+    if withdrawn is not None and by is not None:
+        _check_withdrawal(forecaster, by, withdrawn, due)
     return values | {
         "uuid": uuid or str(uuidlib.uuid4()),
         "made_on": made_on.isoformat(),
         "recorded_at": utc_timestamp(_text(rec, "recorded_at").strip(), "recorded_at") or utc_now(),
         "withdrawn_at": withdrawn,
-        "withdrawn_by": (_text(rec, "withdrawn_by").strip() or default_analyst()) if withdrawn else None,
+        "withdrawn_by": by,
     }
+
+
+def _check_withdrawal(analyst: str, by: str, withdrawn_at: str, due: PartialDate) -> None:
+    """A record's withdrawal, held to `withdraw`'s rule (domain.forecasts.may_withdraw)."""
+    try:
+        on = date.fromisoformat(withdrawn_at[:10])
+    except ValueError:
+        raise InputError(
+            f"withdrawn_at {withdrawn_at[:40]!r} is not a time such as 2026-11-27T09:30:00Z"
+        ) from None
+    if by != analyst:
+        raise InputError(
+            f"withdrawn_by {by[:40]!r} is not the forecaster {analyst[:40]!r}: only the forecaster "
+            "withdraws a forecast; leave withdrawn_at and withdrawn_by empty, or name the forecaster"
+        )
+    if not may_withdraw(analyst, by, on, due):
+        raise InputError(
+            f"withdrawn_at {withdrawn_at[:40]!r} is after the due date {due}: the forecast had resolved "
+            "and its score stands; leave withdrawn_at and withdrawn_by empty"
+        )
 
 
 def forecast_values(fw: Framework, rec: Any, today: date) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 indicators, the framework files as loaded, the reports, a Frictionless `datapackage.json`, a public copy
 of the database with a Datasette `metadata.json`, `CITATION.cff` and a `MANIFEST` of sha256 sums.
 
-Everything but the database copy is a function of the data and the as-of date: publishing twice gives
-the same bytes. The JSON and YAML are written with the standard library.
+Every file holds the current state and public fields only (records/ declares what is public); `--with-history`
+adds earlier revisions to the database copy, and says so. Everything is a function of the data and the as-of
+date: publishing twice gives the same bytes. The JSON and YAML are written with the standard library.
 """
 
 from __future__ import annotations
@@ -24,28 +25,64 @@ from policytrack import __version__
 from policytrack.core.errors import InputError
 from policytrack.core.paths import path_problem, too_long
 from policytrack.exchange.export import csv_lines, json_texts
-from policytrack.records.columns import EXPORTED
-from policytrack.records.entry import FACETS, SEARCHED, SOURCE_NAME, VIA_NAME
-from policytrack.records.field import Kind
+from policytrack.records.columns import PUBLISHED
+from policytrack.records.entry import ENTRY, FACETS, SEARCHED, SOURCE_NAME, VIA_NAME
+from policytrack.records.field import Column, Kind
+from policytrack.records.forecast import FORECAST
+from policytrack.records.framework import FRAMEWORK_VERSION
 from policytrack.records.indicator import PUBLISHED_INDICATOR
 from policytrack.records.models import EntryFilter, Framework, Source
+from policytrack.records.source import SOURCE
+from policytrack.records.target import TARGET
 from policytrack.render.formats import write_built, write_csv, write_records
+from policytrack.render.text import source_link
 from policytrack.store import Store
+from policytrack.store.reports import latest_target_sql
 
 DATABASE = "policytrack.db"
 LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/", "title": "CC BY 4.0"}
 # The public copy's own full-text index of the current_entries view (records.entry.SEARCHED).
 SEARCH_TABLE = "current_entries_fts"
+# The tables the public copy keeps, each with the record kind that declares its columns (None: a table of
+# the framework, public as the framework file published beside it). Every other table is dropped: sync's
+# bookkeeping (sync_*), the analysts' display names, undo's reversals, and any table added later until it
+# is named here. In a kept table, a field declared `public=False` is emptied (`_private_columns`).
+PUBLIC_TABLES: dict[str, Kind | None] = {
+    "frameworks": None,
+    "status_levels": None,
+    "indicators": None,
+    "entries": ENTRY,
+    "entry_revisions": ENTRY,
+    "sources": SOURCE,
+    "forecasts": FORECAST,
+    "targets": TARGET,
+    "framework_versions": FRAMEWORK_VERSION,
+    "_sqlite_migrations": None,  # which schema the copy has
+}
 
 
-def check_target(target: Path) -> None:
+def check_target(target: Path, keep_out: Sequence[Path] = ()) -> None:
     """DIR must not exist yet, or be an empty directory: a bundle never mixes with other files. It is
     written beside DIR and moved into place, so DIR must be a name of its own (not the current folder,
-    not a symlink) short enough for the file system to hold beside it."""
+    not a symlink) short enough for the file system to hold beside it. Nor may it be in any of the
+    `keep_out` folders (what `policytrack sync` rewrites: a bundle there would be deleted)."""
     try:
         _check_target(target)
+        _check_outside(target, keep_out)
     except OSError as exc:
         raise InputError(f"cannot publish into {target}: {path_problem(target, exc)}") from None
+
+
+def _check_outside(target: Path, keep_out: Sequence[Path]) -> None:
+    where = target.parent.resolve() / target.name  # symlinks of the parents followed; DIR is no symlink
+    for folder in keep_out:
+        inside = folder.resolve()
+        if where == inside or where.is_relative_to(inside):
+            raise InputError(
+                f"cannot publish into {target}: it is inside {folder}, which `policytrack sync` rewrites "
+                "(the next sync would delete the bundle); give a folder outside it, such as "
+                f"{folder.parent / 'release'}"
+            )
 
 
 def _check_target(target: Path) -> None:
@@ -78,10 +115,11 @@ def _schema(kind: Kind) -> dict[str, Any]:
 
 def _entry_files(store: Store, frameworks: Sequence[Framework], as_of: date) -> dict[str, bytes]:
     flt = EntryFilter(until=as_of)
+    fields = PUBLISHED.names()
     out = io.StringIO(newline="")
-    write_csv(out, EXPORTED.names(), lines=csv_lines(store, frameworks, flt))
+    write_csv(out, fields, lines=csv_lines(store, frameworks, flt, fields=fields))
     jsonl = io.StringIO(newline="")
-    write_built("jsonl", jsonl, EXPORTED, json_texts(store, frameworks, flt))
+    write_built("jsonl", jsonl, PUBLISHED, json_texts(store, frameworks, flt, fields=fields))
     indicators = io.StringIO(newline="")
     write_records("csv", indicators, PUBLISHED_INDICATOR, _indicator_records(frameworks))
     return {
@@ -118,12 +156,19 @@ def _sources(frameworks: Sequence[Framework]) -> list[Source]:
     return list(cited.values())
 
 
-def _description(frameworks: Sequence[Framework], as_of: date) -> str:
+def _description(frameworks: Sequence[Framework], as_of: date, with_history: bool) -> str:
     sources = "; ".join(src.citation() for src in _sources(frameworks))
+    held = (
+        "The database copy also holds every earlier revision of the published entries, and of targets "
+        "and framework versions (published with --with-history): text an edit removed is in that history."
+        if with_history
+        else "Every file and the database copy hold the current state and public fields only: no earlier "
+        "revision, no deleted entry, no private note."
+    )
     return (
         f"Dated, sourced and graded evidence on whether the recommendations of {sources} are carried out, "
-        f"as of {as_of.isoformat()}. Text cells of the CSV that a spreadsheet would run as a formula start "
-        "with an apostrophe; entries.jsonl holds the text exactly."
+        f"as of {as_of.isoformat()}. {held} Text cells of the CSV that a spreadsheet would run as a "
+        "formula start with an apostrophe; entries.jsonl holds the text exactly."
     )
 
 
@@ -131,9 +176,12 @@ def datapackage(
     frameworks: Sequence[Framework],
     as_of: date,
     reports: dict[str, Kind],
+    *,
+    with_history: bool = False,
 ) -> dict[str, Any]:
-    """The Frictionless Data Package: one resource per CSV, each with its Table Schema."""
-    entries_schema = _schema(EXPORTED)
+    """The Frictionless Data Package: one resource per CSV, each with its Table Schema; whether the
+    database copy holds earlier revisions is said in its description and in `policytrack:history`."""
+    entries_schema = _schema(PUBLISHED)
     entries_schema["primaryKey"] = ["uuid"]
     entries_schema["foreignKeys"] = [
         {
@@ -155,17 +203,22 @@ def datapackage(
         "profile": "tabular-data-package",
         "name": "policytrack-" + "-".join(fw.name for fw in frameworks),
         "title": _title(frameworks),
-        "description": _description(frameworks, as_of),
+        "description": _description(frameworks, as_of, with_history),
         "version": as_of.isoformat(),
         "created": f"{as_of.isoformat()}T00:00:00Z",
+        "policytrack:history": with_history,
         "licenses": [LICENSE],
-        "sources": [
-            {"title": src.citation(), **({"path": src.url} if src.url else {})}
-            for src in _sources(frameworks)
-        ],
+        "sources": [_source(src) for src in _sources(frameworks)],
         "keywords": ["policy", "recommendations", "implementation tracking", first.outlet or "evidence"],
         "resources": resources,
     }
+
+
+def _source(src: Source) -> dict[str, str]:
+    """A framework's paper as a Data Package source: its citation (any URL in it as text), and its URL
+    as the link (`path`) only when it is http(s) (render.text.source_link)."""
+    link = source_link(src.url)
+    return {"title": src.citation(), **({"path": link} if link else {})}
 
 
 def _resource(name: str, path: str, title: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -181,22 +234,27 @@ def _resource(name: str, path: str, title: str, schema: dict[str, Any]) -> dict[
     }
 
 
-def datasette_metadata(frameworks: Sequence[Framework], as_of: date) -> dict[str, Any]:
+def datasette_metadata(
+    frameworks: Sequence[Framework], as_of: date, *, with_history: bool = False
+) -> dict[str, Any]:
     """Datasette's metadata: title, licence, source, column descriptions, facets, a default sort and
-    full-text search on the current_entries view through the public copy's own index of it (SEARCHED)."""
+    full-text search on the current_entries view through the public copy's own index of it (SEARCHED).
+    Datasette links `source_url` and `license_url`: each is given only when it is http(s)."""
     source = frameworks[0].source
-    columns = EXPORTED.descriptions()
+    source_url = source_link(source.url)
+    license_url = source_link(LICENSE["path"])
+    columns = PUBLISHED.descriptions()
     view_columns = {
         **columns,
         **{f.name: f.description for f in (SOURCE_NAME, VIA_NAME)},
     }
     return {
         "title": _title(frameworks),
-        "description": _description(frameworks, as_of),
+        "description": _description(frameworks, as_of, with_history),
         "license": LICENSE["title"],
-        "license_url": LICENSE["path"],
+        **({"license_url": license_url} if license_url else {}),
         "source": source.citation(),
-        **({"source_url": source.url} if source.url else {}),
+        **({"source_url": source_url} if source_url else {}),
         "databases": {
             Path(DATABASE).stem: {
                 "tables": {
@@ -220,10 +278,15 @@ def _yaml_text(value: str) -> str:
 
 
 def citation(
-    store: Store, frameworks: Sequence[Framework], as_of: date, names: dict[str, str] | None = None
+    store: Store,
+    frameworks: Sequence[Framework],
+    as_of: date,
+    with_history: bool = False,
+    names: dict[str, str] | None = None,
 ) -> str:
     """CITATION.cff (Citation File Format 1.2.0): the dataset, its analysts by their display names (`names`,
-    else their login), and the papers it tracks, each once."""
+    else their login), and the papers it tracks, each once (a paper's `url` only when it is http(s); any
+    other is kept as text in `notes`)."""
     logins = store.publish_analysts([fw.name for fw in frameworks], as_of.isoformat())
     analysts = list(dict.fromkeys((names or {}).get(a) or a for a in logins)) or ["policytrack"]
     lines = [
@@ -231,7 +294,7 @@ def citation(
         'message: "If you use this dataset, please cite it as below, and the paper it tracks."',
         "type: dataset",
         f"title: {_yaml_text(_title(frameworks))}",
-        f"abstract: {_yaml_text(_description(frameworks, as_of))}",
+        f"abstract: {_yaml_text(_description(frameworks, as_of, with_history))}",
         f"version: {_yaml_text(as_of.isoformat())}",
         f"date-released: {_yaml_text(as_of.isoformat())}",
         f"license: {LICENSE['name']}",
@@ -247,8 +310,11 @@ def citation(
             lines += ["    authors:", '      - name: "unknown"']
         if src.outlet:
             lines.append(f"    journal: {_yaml_text(src.outlet)}")
-        if src.url:
-            lines.append(f"    url: {_yaml_text(src.url)}")
+        link = source_link(src.url)
+        if link:
+            lines.append(f"    url: {_yaml_text(link)}")
+        elif src.url:
+            lines.append(f"    notes: {_yaml_text('URL as given (not a web address): ' + src.url)}")
     return "\n".join(lines) + "\n"
 
 
@@ -258,10 +324,14 @@ def manifest(files: dict[str, bytes], as_of: date) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _public_copy(store: Store, target: Path, frameworks: Sequence[Framework], as_of: date) -> None:
+def _public_copy(
+    store: Store, target: Path, frameworks: Sequence[Framework], as_of: date, with_history: bool
+) -> None:
     """The database with what the bundle publishes: no deleted entry nor its history, no entry dated after
-    the as-of date or of another framework, none of sync's bookkeeping; a full-text index of the
-    current_entries view (the copy never changes, so it needs no triggers); compacted."""
+    the as-of date or of another framework; only the tables of PUBLIC_TABLES, their private fields
+    emptied; without `with_history`, only the current revision of each entry, the current target of each
+    indicator and the current version of each framework; a full-text index of the current_entries view
+    (the copy never changes, so it needs no triggers); compacted, so nothing removed stays in its bytes."""
     store.backup(target)
     conn = sqlite3.connect(target, isolation_level=None)
     try:
@@ -273,10 +343,13 @@ def _public_copy(store: Store, target: Path, frameworks: Sequence[Framework], as
                        WHERE e.deleted_at IS NOT NULL OR e.date_start > ?
                        OR f.name NOT IN ({", ".join("?" for _ in names)})"""
         params = (as_of.isoformat(), *names)
-        for table in ("sync_events", "sync_revisions", "sync_files", "sync_settings"):
-            conn.execute(f"DELETE FROM {table}")
+        _drop_team_tables(conn)
         conn.execute(f"DELETE FROM entry_revisions WHERE entry_id IN ({left_out})", params)
         conn.execute(f"DELETE FROM entries WHERE id IN ({left_out})", params)
+        if not with_history:
+            _current_only(conn)
+        _uncited_sources_out(conn)
+        _private_columns_out(conn)
         conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
         searched = ", ".join(SEARCHED)
         conn.execute(f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5({searched}, tokenize='unicode61')")
@@ -290,6 +363,58 @@ def _public_copy(store: Store, target: Path, frameworks: Sequence[Framework], as
         conn.close()
 
 
+def _drop_team_tables(conn: sqlite3.Connection) -> None:
+    """Every table PUBLIC_TABLES does not name (the full-text index's own tables stay: it is rebuilt)."""
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+            "AND name NOT LIKE 'entries\\_fts%' ESCAPE '\\' ORDER BY name"
+        )
+    ]
+    for table in tables:
+        if table not in PUBLIC_TABLES:
+            conn.execute(f'DROP TABLE "{table}"')
+
+
+def _current_only(conn: sqlite3.Connection) -> None:
+    """No history: each entry's current revision, each indicator's current target (the latest set, as
+    reports take it), each framework's current version."""
+    conn.execute(
+        """DELETE FROM entry_revisions WHERE revision < (SELECT max(r.revision) FROM entry_revisions r
+           WHERE r.entry_id = entry_revisions.entry_id)"""
+    )
+    conn.execute(f"DELETE FROM targets WHERE id <> {latest_target_sql('targets')}")
+    conn.execute(
+        """DELETE FROM framework_versions WHERE version < (SELECT max(v.version) FROM framework_versions v
+           WHERE v.framework_id = framework_versions.framework_id)"""
+    )
+
+
+def _uncited_sources_out(conn: sqlite3.Connection) -> None:
+    """Registered sources no published entry (or revision) cites, directly or through a merge: a name
+    registered and never published (an informant's, say) is not published by the registry either."""
+    conn.execute(
+        """WITH RECURSIVE cited(id) AS (
+               SELECT source_id FROM entry_revisions WHERE source_id IS NOT NULL
+               UNION SELECT via_id FROM entry_revisions WHERE via_id IS NOT NULL
+               UNION SELECT source_id FROM entries WHERE source_id IS NOT NULL
+               UNION SELECT via_id FROM entries WHERE via_id IS NOT NULL
+               UNION SELECT s.merged_into FROM sources s JOIN cited c ON s.id = c.id
+                     WHERE s.merged_into IS NOT NULL)
+           DELETE FROM sources WHERE id NOT IN (SELECT id FROM cited)"""
+    )
+
+
+def _private_columns_out(conn: sqlite3.Connection) -> None:
+    """Every stored field a kept table's declaration says is not public, emptied (NULL where the field may
+    be empty, else ''); the local ids that join the copy's own tables stay (they say nothing outside it)."""
+    for table, kind in PUBLIC_TABLES.items():
+        for f in kind or ():
+            if isinstance(f, Column) and f.stored and not f.public and f.type != "integer":
+                conn.execute(f'UPDATE "{table}" SET "{f.name}" = ?', (None if f.nullable else "",))
+
+
 def publish(
     store: Store,
     frameworks: Sequence[Framework],
@@ -297,19 +422,24 @@ def publish(
     target: Path,
     reports: dict[str, bytes],
     report_kinds: dict[str, Kind],
+    *,
+    with_history: bool = False,
+    keep_out: Sequence[Path] = (),
     names: dict[str, str] | None = None,
 ) -> list[str]:
     """Write the bundle into a new folder beside `target`, then move it into place: all of it, or nothing.
     `reports` are the report files by name (the command renders them), `report_kinds` the kind of record of
-    each CSV one (for its schema). Returns the files written."""
-    check_target(target)
+    each CSV one (for its schema); `with_history` keeps earlier revisions in the database copy; `keep_out`
+    the folders the bundle must not be in (check_target). Returns the files written."""
+    check_target(target, keep_out)
     files: dict[str, bytes] = dict(reports)
     files.update(_entry_files(store, frameworks, as_of))
     for fw in frameworks:
         files[f"frameworks/{fw.name}.toml"] = store.framework_definition(fw.name).encode("utf-8")
-    files["datapackage.json"] = _json(datapackage(frameworks, as_of, report_kinds))
-    files["metadata.json"] = _json(datasette_metadata(frameworks, as_of))
-    files["CITATION.cff"] = citation(store, frameworks, as_of, names).encode("utf-8")
+    package = datapackage(frameworks, as_of, report_kinds, with_history=with_history)
+    files["datapackage.json"] = _json(package)
+    files["metadata.json"] = _json(datasette_metadata(frameworks, as_of, with_history=with_history))
+    files["CITATION.cff"] = citation(store, frameworks, as_of, with_history, names).encode("utf-8")
     try:
         work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     except OSError as exc:
@@ -319,7 +449,7 @@ def publish(
             path = work / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        _public_copy(store, work / DATABASE, frameworks, as_of)
+        _public_copy(store, work / DATABASE, frameworks, as_of, with_history)
         files[DATABASE] = (work / DATABASE).read_bytes()
         (work / "MANIFEST").write_text(manifest(files, as_of), encoding="utf-8")
         for path in [work, *work.rglob("*")]:

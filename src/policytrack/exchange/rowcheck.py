@@ -25,7 +25,7 @@ from policytrack.domain.entries import validated_values
 from policytrack.domain.sources import find_source
 from policytrack.domain.workspace import get_framework
 from policytrack.records.check import CONTROL
-from policytrack.records.columns import LIST_SEPARATOR, REQUIRED
+from policytrack.records.columns import LIST_SEPARATOR, REQUIRED, RETURN_FIELDS
 from policytrack.records.entry import ROW_TEXT
 from policytrack.records.models import EFFECT_MAX, EFFECT_MIN, MAX_ID, EntryInput, Framework, NotJSON
 from policytrack.store import Store
@@ -201,6 +201,24 @@ def review(rec: dict[str, Any]) -> Values:
     return {"reviewed_by": clean_text(by, "reviewed_by") or None, "reviewed_at": at}
 
 
+def returned(rec: dict[str, Any]) -> Values:
+    """Who returned the entry to its author for changes, when, and what to change: the first two together
+    (a returned entry), the comment only with them; or none (not returned)."""
+    by = _text(rec, "returned_by").strip()
+    at = optional_timestamp(rec.get("returned_at"), "returned_at")
+    comment = _text(rec, "return_comment").strip()
+    if bool(by) != bool(at) or (comment and not by):
+        raise InputError(
+            "returned_by and returned_at go together, and return_comment only with them: give both "
+            "(an entry returned for changes) or none"
+        )
+    return {
+        "returned_by": clean_text(by, "returned_by") or None,
+        "returned_at": at,
+        "return_comment": clean_text(comment, "return_comment") or None,
+    }
+
+
 # Text this long or shorter fits a spreadsheet cell whatever it holds (a UTF-16 unit or two per character).
 _SURELY_FITS = MAX_CELL_TEXT // 2
 
@@ -258,7 +276,7 @@ class RowChecker:
         values = self.fast(fw, rec, links)
         if values is None:
             values = self.general(fw, rec, links)
-        return values | review(rec), self.identity(rec)
+        return values | review(rec) | returned(rec), self.identity(rec)
 
     def links(self, rec: dict[str, Any]) -> Values:
         """The registered source and outlet (by key: the registry travels first, `import` of a sources
@@ -357,8 +375,9 @@ class RowChecker:
             "analyst": analyst.strip() or self.analyst,
             **links,
             "weight": _WEIGHTS[grade],
-            "reviewed_by": None,  # values() adds the record's review to either path's values
+            "reviewed_by": None,  # values() adds the record's review and return to either path's values
             "reviewed_at": None,
+            **dict.fromkeys(RETURN_FIELDS),
         }
 
     def _date(self, raw: Any) -> tuple[str, str, str] | None:

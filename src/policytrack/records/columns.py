@@ -26,6 +26,9 @@ INT_FIELDS = frozenset(c.name for c in COLUMNS if c.kind == "number" and c.expor
 LIST_FIELDS = frozenset(c.name for c in COLUMNS if c.kind == "list")
 # The review of an entry: set by `review`, cleared by an edit of anything else.
 REVIEW_FIELDS = ("reviewed_by", "reviewed_at")
+# An entry returned to its author for changes (`review --request-changes`): set by the reviewer, cleared by
+# the author's next edit.
+RETURN_FIELDS = ("returned_by", "returned_at", "return_comment")
 # What an import row must have, and may have besides the export's columns: a tombstone's date, or (as
 # `list --deleted` writes in JSON) whether the entry is deleted.
 REQUIRED = ("indicator", "date", "summary")
@@ -60,12 +63,20 @@ ENTRY_JSON_FIELDS = (
     "analyst",
     "reviewed_by",
     "reviewed_at",
+    "returned_by",
+    "returned_at",
+    "return_comment",
     "revision",
     "recorded_at",
     "deleted",
 )
 # The entry as `export entries` (and `list --csv`) writes it, with --all-revisions, and as JSON shows it.
 EXPORTED = ENTRY.subset("exported entry", "An entry as `export entries` writes it.", EXPORT_FIELDS)
+# The entry as `publish` writes it (entries.csv, entries.jsonl, the Data Package's schema): the export's
+# public fields only (never what a field declares `public=False`).
+PUBLISHED = EXPORTED.subset(
+    "published entry", "An entry as `publish` writes it: its public fields.", EXPORTED.names(public=True)
+)
 EXPORTED_REVISIONS = Kind(
     "exported revision",
     "One revision of an entry as `export entries --all-revisions` writes it.",

@@ -10,6 +10,7 @@ from policytrack.records.columns import (
     EXPORTED_REVISIONS,
     LISTED,
     LISTED_DELETED,
+    PUBLISHED,
     SYNCED_REVISION,
 )
 from policytrack.records.entry import CHANGES, ENTRY, FORM, REVISION, ROW_TEXT
@@ -44,6 +45,7 @@ KINDS: dict[str, Kind] = {
         REVISION,
         EXPORTED,
         EXPORTED_REVISIONS,
+        PUBLISHED,
         LISTED,
         LISTED_DELETED,
         FORM,

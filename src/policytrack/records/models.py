@@ -239,6 +239,9 @@ class Entry:
     signals: tuple[str, ...] = ()
     reviewed_by: str | None = None
     reviewed_at: str | None = None
+    returned_by: str | None = None  # returned to its author for changes (review --request-changes)
+    returned_at: str | None = None
+    return_comment: str | None = None
     # what tables and the brief show of the registered source and outlet (records.entry.SOURCE_SHOWN)
     source_name: str | None = None
     via_name: str | None = None
@@ -273,6 +276,9 @@ class Entry:
             "analyst": self.analyst,
             "reviewed_by": self.reviewed_by,
             "reviewed_at": self.reviewed_at,
+            "returned_by": self.returned_by,
+            "returned_at": self.returned_at,
+            "return_comment": self.return_comment,
             "revision": self.revision,
             "recorded_at": self.recorded_at,
             "deleted": self.deleted,
@@ -334,6 +340,7 @@ class EntryFilter:
     min_grade: str | None = None  # a code: reliability and credibility at least as good (B3: A-B and 1-3)
     effects: tuple[int, int] | None = None  # an effect from the first to the second, inclusive
     unreviewed: bool = False  # only entries not reviewed
+    returned: bool = False  # only entries returned to their author for changes
     reviewed: bool = False  # only reviewed entries
     # registered sources (local ids, resolved by domain.entries.with_sources): entries whose originator or
     # outlet is any of them; and per word of `grep`, the sources whose key or name has a word it starts

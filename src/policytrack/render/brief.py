@@ -12,7 +12,6 @@ import re
 import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from policytrack import __version__
 from policytrack.core.grades import describe_grade
@@ -29,7 +28,7 @@ from policytrack.render.charts import (
     momentum_chart,
     unit_name,
 )
-from policytrack.render.text import visible
+from policytrack.render.text import source_link, visible
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -109,18 +108,6 @@ class Words:
 def _signed(value: float) -> str:
     text = f"{value:g}"
     return f"+{text}" if value > 0 else text
-
-
-def source_link(source: str) -> str | None:
-    """The source as a link target when it is a whole http(s) URL; no other scheme is ever linked."""
-    text = source.strip()
-    if not text or any(c.isspace() for c in text) or visible(text) != text:
-        return None
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 @dataclass(frozen=True)

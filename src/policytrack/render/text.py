@@ -16,6 +16,7 @@ CSV, JSON and exports keep the stored bytes; this is for display only.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from rich.style import Style
@@ -74,3 +75,17 @@ def literal(text: str, style: str | Style = "") -> Text:
     from rich.text import Text
 
     return Text(visible(clipped(text)), style=style)
+
+
+def source_link(source: str) -> str | None:
+    """The text as a link target when it is a whole http(s) URL; no other scheme (javascript:, data:,
+    file:...) is ever linked, in the brief, a published bundle's metadata or anywhere else: such text is
+    shown as text."""
+    text = source.strip()
+    if not text or any(c.isspace() for c in text) or visible(text) != text:
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else None

@@ -46,6 +46,8 @@ MIGRATION_NAMES = (
     "m010_shared_record",
     "m011_one_order_and_sources_view",
     "m012_quarter_precision",
+    "m013_returned_entries",
+    "m014_order_index",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0

@@ -76,6 +76,9 @@ def _entry(row: sqlite3.Row) -> Entry:
         signals=_labels(row["signals"]),
         reviewed_by=row["reviewed_by"],
         reviewed_at=row["reviewed_at"],
+        returned_by=row["returned_by"],
+        returned_at=row["returned_at"],
+        return_comment=row["return_comment"],
         analyst=row["analyst"],
         revision=row["revision"],
         recorded_at=row["recorded_at"],
@@ -284,8 +287,13 @@ class EntryRows(StoreBase):
         """One text per matching entry, built by the SQL expression `select` (over aliases e, i, f), in the
         one order (ENTRY_ORDER: never the local id, so two databases export the same bytes), streamed from
         the cursor."""
+        # Over a whole framework, CROSS JOIN keeps entries the outer loop, so SQLite reads them through
+        # entries_order, already in the one order, instead of gathering them by indicator and sorting them
+        # all (measured at 400,000 entries: the sort doubled the wall time of `export entries`). For some
+        # indicators, seeking them by indicator and sorting those few is cheaper.
+        join = "JOIN" if any("e.indicator_id" in w for w in where) else "CROSS JOIN"
         cursor = self.conn.execute(
-            f"""SELECT {select} FROM entries e JOIN indicators i ON i.id = e.indicator_id
+            f"""SELECT {select} FROM entries e {join} indicators i ON i.id = e.indicator_id
                 JOIN frameworks f ON f.id = i.framework_id {LINK_JOINS}
                 WHERE {" AND ".join(where)} ORDER BY {order_by()}""",
             list(params),
@@ -370,6 +378,8 @@ def entry_where(
         where.append("e.reviewed_at IS NULL")
     if flt.reviewed:
         where.append("e.reviewed_at IS NOT NULL")
+    if flt.returned:
+        where.append("e.returned_at IS NOT NULL")
     if flt.effects:
         where.append("e.effect BETWEEN ? AND ?")
         params.extend(flt.effects)

@@ -4,6 +4,8 @@ then only copies finished lines to the file (exchange.export); tests hold both t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from policytrack.records.columns import (
     BY_NAME,
     ENTRY_JSON_FIELDS,
@@ -68,14 +70,15 @@ def _strings_sql(column: str) -> str:
     )
 
 
-def csv_line_sql(*, raw: bool, deleted_at: bool = False) -> str:
+def csv_line_sql(*, raw: bool, deleted_at: bool = False, fields: Sequence[str] = EXPORT_FIELDS) -> str:
     """One CSV line per row, formatted by SQLite's printf in a single pass: integers bare, everything else
     quoted with its quotes doubled (printf's %w), exactly as write_csv's csv.QUOTE_NONNUMERIC writes the
     same cells (a test holds the two to the same bytes). Python then only copies finished lines to the file,
     which keeps export within 2x of `sqlite3 -csv`; csv.writer over the same cells measured 3.8x. With
-    deleted_at, a last cell holds the entry's tombstone date (empty: current), as `list --deleted` writes."""
+    deleted_at, a last cell holds the entry's tombstone date (empty: current), as `list --deleted` writes.
+    `fields`: the export's columns, or some of them (publish writes the public ones)."""
     formats, args = [], []
-    for name in EXPORT_FIELDS:
+    for name in fields:
         expr = BY_NAME[name].sql
         if name in LIST_FIELDS:
             expr = _list_sql(expr, raw=raw)
@@ -93,13 +96,18 @@ def csv_line_sql(*, raw: bool, deleted_at: bool = False) -> str:
     return f"printf('{','.join(formats)}' || char(13, 10), {', '.join(args)})"
 
 
-# json_object writes what json.dumps(record, ensure_ascii=False, separators=(",", ":")) does.
-JSON_OBJECT_SQL = "json_object({})".format(
-    ", ".join(
-        f"'{name}', " + (f"json({BY_NAME[name].sql})" if name in LIST_FIELDS else BY_NAME[name].sql)
-        for name in EXPORT_FIELDS
+def json_object_sql(fields: Sequence[str] = EXPORT_FIELDS) -> str:
+    """One JSON object per row of these export columns: json_object writes what json.dumps(record,
+    ensure_ascii=False, separators=(",", ":")) does."""
+    return "json_object({})".format(
+        ", ".join(
+            f"'{name}', " + (f"json({BY_NAME[name].sql})" if name in LIST_FIELDS else BY_NAME[name].sql)
+            for name in fields
+        )
     )
-)
+
+
+JSON_OBJECT_SQL = json_object_sql()
 
 
 def _labels_sql(column: str) -> str:

@@ -437,3 +437,22 @@ def m012_quarter_precision(db: Any) -> None:
             raise RuntimeError(f"{table}: {copied} rows copied of {count}")
     if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
         raise RuntimeError("rows refer to entries that the rebuild lost")
+
+
+@migrations(name="m013_returned_entries")
+def m013_returned_entries(db: Any) -> None:
+    """An entry returned to its author for changes (`review --request-changes`): who returned it, when,
+    and what to change (NULL: not returned). Like a review it is a revision of the entry, so the history
+    keeps it; the author's next edit clears it."""
+    for table in ("entries", "entry_revisions"):
+        for column in ("returned_by", "returned_at", "return_comment"):
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+
+
+@migrations(name="m014_order_index")
+def m014_order_index(db: Any) -> None:
+    """An index in the one order of entries (records.entry.ORDER: observed date, time recorded, analyst,
+    uuid), so that export and list stream in that order without sorting every row in a temporary b-tree;
+    it starts with date_start, so it also serves every date filter entries_date served."""
+    db.execute("CREATE INDEX entries_order ON entries (date_start, recorded_at, analyst, uuid)")
+    db.execute("DROP INDEX entries_date")

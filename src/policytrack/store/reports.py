@@ -15,6 +15,16 @@ from policytrack.store.entries import StoreBase, marks, order_by
 _ASSESSMENT = f"status, date, {', '.join(ENTRY_ORDER)}"
 
 
+def latest_target_sql(alias: str, *, set_before: bool = False) -> str:
+    """The id of the current target of the indicator of the targets row `alias`: the latest set (with
+    `set_before`, the latest set before the time its `?` parameter gives)."""
+    # by when each was set, not the order rows arrived: a target synced from a teammate (sync.py) may
+    # arrive after a later one set here, and every database must agree on the current one
+    before = "AND x.set_at < ?" if set_before else ""
+    return f"""(SELECT x.id FROM targets x WHERE x.indicator_id = {alias}.indicator_id {before}
+                ORDER BY x.set_at DESC, x.id DESC LIMIT 1)"""
+
+
 class ReportRows(StoreBase):
     """Aggregates over current (not deleted) entries, by indicator id and a date window."""
 
@@ -111,10 +121,7 @@ class ReportRows(StoreBase):
     ) -> list[sqlite3.Row]:
         """The latest target of each indicator, or every target ever set, in the order they were set; only
         those set before `set_before` (an ISO time: what was known then)."""
-        # by when each was set, not the order rows arrived: a target synced from a teammate (sync.py) may
-        # arrive after a later one set here, and every database must agree on the current one
-        latest = """AND t.id = (SELECT x.id FROM targets x WHERE x.indicator_id = t.indicator_id
-                                AND x.set_at < ? ORDER BY x.set_at DESC, x.id DESC LIMIT 1)"""
+        latest = f"AND t.id = {latest_target_sql('t', set_before=True)}"
         return self.conn.execute(
             f"""SELECT * FROM targets t WHERE t.indicator_id IN ({marks(indicator_ids)}) AND t.set_at < ?
                 {"" if history else latest} ORDER BY t.set_at, t.id""",
