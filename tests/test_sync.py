@@ -403,6 +403,14 @@ def test_a_sync_killed_at_any_step_loses_nothing(tmp_path: Path) -> None:
             check=False,
         )
 
+    def remote_lines(name: str) -> int:
+        found = subprocess.run(
+            ["git", "--git-dir", str(tmp_path / "shared.git"), "grep", "-h", "-e", "", "HEAD", "--",
+             f"analysts/{name}"],
+            capture_output=True, text=True, env=env, check=False,
+        )  # fmt: skip
+        return len(found.stdout.splitlines())
+
     for name in ("ama", "ben"):
         assert run(name, "sync", "init", str(tmp_path / "shared.git")).returncode == 0
     assert run("ben", "log", "diversify", "Example Ministry statement", "--date", "2024-08").returncode == 0
@@ -427,8 +435,16 @@ def test_a_sync_killed_at_any_step_loses_nothing(tmp_path: Path) -> None:
         killed += 1
         check = run("ama", "db", "check")
         assert check.returncode == 0, check.stderr
+        # `sync status` is true after the kill: every record of ama's that the remote lacks is to send
+        # once (a commit made and not pushed included), whichever step was cut short
+        status = run("ama", "sync", "status")
+        assert status.returncode == 0, status.stderr
+        expected = 1 + kill_at - remote_lines("ama")  # ama's framework load and each observation
+        assert f"to send: {expected}" in status.stdout, (kill_at, status.stdout)
     assert killed >= 8
     assert run("ama", "sync").returncode == 0
+    assert "to send: 0" in run("ama", "sync", "status").stdout
+    assert remote_lines("ama") == 1 + kill_at
     assert run("ben", "sync").returncode == 0
     assert run("ama", "sync").returncode == 0
 
@@ -794,3 +810,30 @@ def test_the_running_syncs_lock_survives_its_own_recovery(team: Team, tmp_path: 
         assert (clone.path / ".git" / LOCK).exists()
         second = team("ama", "sync")
     assert second.exit_code == 1 and "another `policytrack sync`" in second.stderr
+
+
+def test_status_counts_a_record_committed_and_not_yet_marked_sent_once(
+    team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sync cut short after its commit and before the database marked the records sent: they are both
+    unsent and in a commit not pushed, and `sync status` counts each once; the next sync sends them."""
+    from policytrack.core.errors import SyncError
+    from policytrack.store.sync import SyncRows
+
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+
+    def cut(*args: object) -> None:
+        raise SyncError("cut short (test)")
+
+    monkeypatch.setattr(SyncRows, "add_events", cut)
+    assert team("ama", "sync").exit_code == 1
+    monkeypatch.undo()
+    log = subprocess.run(
+        ["git", "-C", str(tmp_path / "ama.db.sync"), "log", "--format=%s"], capture_output=True
+    )
+    assert "records 2 change(s)" in log.stdout.decode()  # committed before the cut
+    assert "to send: 2" in ok(team("ama", "sync", "status"))
+    assert ok(team("ama", "sync")).startswith("sent 0")
+    assert "to send: 0" in ok(team("ama", "sync", "status"))
+    assert "(1 new" in ok(team("ben", "sync"))

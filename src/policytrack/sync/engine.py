@@ -447,27 +447,39 @@ def status(store: Store, sender: Sender) -> SyncStatus:
             incoming.update(set(events) - store.known_events(events))
     return SyncStatus(
         clone.remote_url(),
-        len(unsent(store, sender)) + _unpushed_lines(clone, remote, own),
+        len(set(unsent(store, sender)) | _unpushed_events(clone, remote, own)),
         len(incoming),
         len(all_conflicts(store)),
         unreachable,
     )
 
 
-def _unpushed_lines(clone: Clone, remote: str | None, own: str) -> int:
-    """The lines this database's commits added that the remote (as last fetched) lacks."""
+def _unpushed_events(clone: Clone, remote: str | None, own: str) -> set[str]:
+    """The records of the lines this database's commits added that the remote (as last fetched) lacks.
+    By event id: a sync killed after its commit and before it marked the records sent has them both
+    committed and unsent, and they are one record each to send."""
     if not clone.has_commits():
-        return 0
-    if remote is None:
-        diff = clone.run("diff", "--numstat", "-z", "4b825dc642cb6eb9a060e54bf8d69288fbee4904", "HEAD")
-    else:
-        diff = clone.run("diff", "--numstat", "-z", f"{remote}...HEAD", "--", ANALYSTS)
-    total = 0
-    for item in diff.split("\0"):
-        parts = item.split("\t")
-        if len(parts) == 3 and parts[2].endswith(own) and parts[0].isdigit():
-            total += int(parts[0])
-    return total
+        return set()
+    found: set[str] = set()
+    listing = clone.run("ls-tree", "-r", "-l", "-z", "HEAD", "--", ANALYSTS)
+    for line in listing.split("\0"):
+        if not line:
+            continue
+        meta, relative = line.split("\t", 1)
+        if not relative.endswith(own):
+            continue
+        pushed = _size_at(clone, remote, relative) if remote else 0
+        if int(meta.split()[3]) <= pushed:
+            continue
+        data = clone.run("show", f"HEAD:{relative}").encode("utf-8")  # files are only appended to
+        found.update(event_id(raw.decode("utf-8")) for raw in data[pushed:].splitlines())
+    return found
+
+
+def _size_at(clone: Clone, ref: str, relative: str) -> int:
+    """The size of a file at a commit (0: not there)."""
+    found = clone.run("cat-file", "-s", f"{ref}:{relative}", check=False).strip()
+    return int(found) if found.isdigit() else 0
 
 
 def conflicts(store: Store) -> list[dict[str, Any]]:
