@@ -812,6 +812,29 @@ def test_the_running_syncs_lock_survives_its_own_recovery(team: Team, tmp_path: 
     assert second.exit_code == 1 and "another `policytrack sync`" in second.stderr
 
 
+@pytest.mark.parametrize("default_branch", [None, "master", "trunk"])
+def test_a_clone_of_the_shared_repository_is_a_readable_checkout(
+    team: Team, tmp_path: Path, default_branch: str | None
+) -> None:
+    """`git clone` of the shared repository checks out its records, whether sync init made the repository
+    or was given an empty one whose HEAD names another branch."""
+    shared = tmp_path / "shared.git"
+    if default_branch:
+        subprocess.run(["git", "init", "-q", "--bare", "-b", default_branch, str(shared)], check=True)
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    ok(team("ama", "sync"))
+    assert "(1 new" in ok(team("ben", "sync"))
+    checkout = tmp_path / "checkout"
+    done = subprocess.run(["git", "clone", "-q", str(shared), str(checkout)], capture_output=True, text=True)
+    assert done.returncode == 0 and "warning" not in done.stderr, done.stderr
+    assert (checkout / "policytrack.json").is_file()
+    (own,) = (checkout / "analysts" / "ama").iterdir()
+    assert "AES treaty signed" in own.read_text(encoding="utf-8")
+    branch = subprocess.run(["git", "-C", str(checkout), "branch", "--show-current"], capture_output=True)
+    assert branch.stdout.decode().strip() == (default_branch or "main")
+
+
 def test_status_counts_a_record_committed_and_not_yet_marked_sent_once(
     team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -144,11 +144,15 @@ def init(store: Store, remote: str, analyst: str) -> str:
             branch = "main" if "main" in heads else heads[0]
             new.run("checkout", "-q", "-b", branch, f"origin/{branch}")
         if not new.has_commits():
-            new.run("symbolic-ref", "HEAD", "refs/heads/main")
+            # the branch an empty remote's HEAD names (git reads it when it clones), so that a plain
+            # `git clone` of the repository checks out the records
+            branch = new.branch()
             (temporary / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
             new.run("add", MARKER)
             new.run("commit", "-q", "-m", "policytrack: a shared repository for `policytrack sync`")
-            _push(new, "main", 0)
+            _push(new, branch, 0)
+            if local is not None:
+                _point_head(local, branch)
             done = f"made {remote} a policytrack repository"
         else:
             _check_marker(temporary, remote)
@@ -158,6 +162,16 @@ def init(store: Store, remote: str, analyst: str) -> str:
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     return done + f"; the sync clone is {clone.path}. Run `policytrack sync` to send and receive"
+
+
+def _point_head(bare: Path, branch: str) -> None:
+    """A local bare repository whose HEAD names a branch it lacks (a git too old to tell the clone which
+    branch that is) is pointed at the branch sync pushed: a plain `git clone` of it checks that out."""
+    if not (bare / "HEAD").is_file():
+        return  # not a bare repository: its HEAD is its own checkout's business
+    head = git(["--git-dir", str(bare), "symbolic-ref", "-q", "HEAD"], check=False).strip()
+    if not head or not git(["--git-dir", str(bare), "rev-parse", "-q", "--verify", head], check=False):
+        git(["--git-dir", str(bare), "symbolic-ref", "HEAD", f"refs/heads/{branch}"])
 
 
 def _check_marker(folder: Path, remote: str) -> None:
