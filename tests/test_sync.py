@@ -279,6 +279,7 @@ def test_a_remote_that_refuses_then_accepts_loses_nothing(team: Team, tmp_path: 
         and "next `policytrack sync`" in result.stderr
     )
     assert len(result.stderr.splitlines()) == 1
+    assert "to send: 2" in ok(team("ama", "sync", "status"))  # committed, refused: still to send
     hook.unlink()
     assert ok(team("ama", "sync")).startswith("sent 0, received 0")  # committed before: now pushed
     assert ok(team("ben", "sync")).startswith("sent 1, received 2 (1 new")
@@ -810,6 +811,74 @@ def test_the_running_syncs_lock_survives_its_own_recovery(team: Team, tmp_path: 
         assert (clone.path / ".git" / LOCK).exists()
         second = team("ama", "sync")
     assert second.exit_code == 1 and "another `policytrack sync`" in second.stderr
+
+
+def test_a_name_with_accents_quotes_and_a_space_works_in_sync_status_and_conflicts(
+    team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An analyst login with a space (its folder in the repository) and a display name with quotes: sync,
+    status and conflicts work for both teammates, and the commits carry the name as written."""
+    from policytrack.core.config import settings
+
+    jose, display = "José Núñez", 'José "Pepe" Núñez'
+
+    def as_(name: str, *args: str) -> Result:
+        monkeypatch.setenv("POLICYTRACK_CONFIG", str(tmp_path / f"{name}.toml"))
+        settings.cache_clear()
+        return team(name, *args)
+
+    ok(as_(jose, "config", "set", "display-name", display))
+    ok(as_(jose, "config", "set", "email", "jose@example.org"))
+    for name in (jose, "ben"):
+        ok(as_(name, "sync", "init", str(tmp_path / "shared.git")))
+    ok(as_(jose, "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    ok(as_(jose, "sync"))
+    assert "to receive: 3" in ok(as_("ben", "sync", "status"))  # the framework, the entry, the name
+    ok(as_("ben", "sync"))
+    ok(as_("ben", "edit", "1", "--effect", "1"))
+    ok(as_(jose, "edit", "1", "--effect", "-1"))
+    ok(as_("ben", "sync"))
+    assert ok(as_(jose, "sync")).strip().endswith("1 conflict")
+    ok(as_("ben", "sync"))
+    for name in (jose, "ben"):
+        status = ok(as_(name, "sync", "status"))
+        assert "to send: 0" in status and "to receive: 0" in status and "conflicts: 1" in status
+        (found,) = json.loads(ok(as_(name, "conflicts", "--json")))
+        assert {r["changed_by"] for r in found["revisions"]} == {"ben", jose}
+        assert f"by {jose} at" in ok(as_(name, "conflicts"))
+    ok(as_(jose, "conflicts", "resolve", "1", "--keep", "mine"))
+    ok(as_(jose, "sync"))
+    ok(as_("ben", "sync"))
+    for name in (jose, "ben"):
+        assert json.loads(ok(as_(name, "conflicts", "--json"))) == []
+        assert json.loads(ok(as_(name, "show", "1", "--json")))["effect"] == -1
+    assert history_of(team, jose) == history_of(team, "ben")
+    names = sqlite3.connect(tmp_path / "ben.db").execute("SELECT name, display_name FROM analysts").fetchall()
+    assert names == [(jose, display)]
+    shared = ["git", "--git-dir", str(tmp_path / "shared.git")]
+    authors = subprocess.run([*shared, "log", "--format=%an <%ae>"], capture_output=True, check=True)
+    assert f"{display} <jose@example.org>" in authors.stdout.decode("utf-8").splitlines()
+    files = subprocess.run([*shared, "ls-tree", "-r", "-z", "--name-only", "HEAD"], capture_output=True)
+    assert any(p.startswith(f"analysts/{jose}/") for p in files.stdout.decode("utf-8").split("\0"))
+
+
+@pytest.mark.parametrize("command", [("sync",), ("sync", "status"), ("sync", "init", "REMOTE")])
+def test_no_git_is_one_clear_line_for_every_sync_command(
+    team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    joined(team, tmp_path, "ama")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    before = (tmp_path / "ama.db").read_bytes()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    args = [str(tmp_path / "other.git") if a == "REMOTE" else a for a in command]
+    result = team("ben" if "init" in command else "ama", *args)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "policytrack: error: git is not installed (or not on PATH); install git (https://git-scm.com), "
+        "then run the command again"
+    )
+    assert (tmp_path / "ama.db").read_bytes() == before
+    assert not (tmp_path / "ben.db.sync").exists() and not (tmp_path / "other.git").exists()
 
 
 @pytest.mark.parametrize("default_branch", [None, "master", "trunk"])
