@@ -929,3 +929,31 @@ def test_status_counts_a_record_committed_and_not_yet_marked_sent_once(
     assert ok(team("ama", "sync")).startswith("sent 0")
     assert "to send: 0" in ok(team("ama", "sync", "status"))
     assert "(1 new" in ok(team("ben", "sync"))
+
+
+def test_a_delete_and_an_edit_made_apart_leave_one_state_everywhere(team: Team, tmp_path: Path) -> None:
+    """Found by tests/test_sync_property.py: chi deletes and ben edits one entry apart. Every database,
+    ama's (which received both) included, holds the same history and the same current state: the delete
+    stands (the one tombstone rule) until a restore. ama's database showed the entry, let her edit it,
+    and sent an edit that the others read as deleted."""
+    names = ("ama", "ben", "chi")
+    joined(team, tmp_path, *names)
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    for name in names:
+        ok(team(name, "sync"))
+    ok(team("chi", "delete", local_id(team, "chi", "AES treaty signed"), "--force"))
+    ok(team("ben", "edit", local_id(team, "ben", "AES treaty signed"), "--note", "ben"))
+    for name in ("chi", "ben", "ama", "chi"):
+        ok(team(name, "sync"))
+    for name in names:
+        assert ok(team(name, "export", "entries", "--format", "jsonl")) == ""  # deleted everywhere
+    refused = team("ama", "edit", "1", "--note", "ama")
+    assert refused.exit_code == 1 and "is deleted" in refused.stderr
+    assert history_of(team, "ama") == history_of(team, "ben") == history_of(team, "chi")
+    ok(team("ama", "restore", "1"))
+    for name in ("ama", "ben", "chi"):
+        ok(team(name, "sync"))
+    shown = [json.loads(ok(team(name, "list", "--json"))) for name in names]
+    assert [e["note"] for s in shown for e in s] == ["ben", "ben", "ben"]
+    for name in names:
+        assert json.loads(ok(team(name, "conflicts", "--json"))) == []
