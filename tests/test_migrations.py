@@ -89,9 +89,10 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "origin": "c",
         "where": "deleted_at IS NULL AND status IS NOT NULL",
     },
-    "index entries_date": {
+    "index entries_order": {
         "table": "entries",
-        "columns": ["date_start"],
+        # m014: the one order, which export and list stream in (it replaced entries_date, its prefix)
+        "columns": ["date_start", "recorded_at", "analyst", "uuid"],
         "unique": False,
         "origin": "c",
         "where": None,
