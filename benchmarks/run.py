@@ -586,18 +586,18 @@ def bench_import(db: Path, runs: int) -> list[Figure]:
     ]
 
 
-SYNC_REVISIONS = 10_000
+SYNC_SIZES = (10_000, 100_000)
 
 
-def bench_sync(runs: int) -> list[Figure]:
-    """One `policytrack sync` that sends 10,000 new revisions and receives 10,000 that a teammate sent,
-    through a local bare repository; beside it the same exchange by files: export this database's 10,000
-    as JSONL and import the teammate's 10,000 (two processes)."""
-    base = WORK / "sync"
+def _sync_pair(n: int) -> tuple[Path, Path, Path, Callable[[], None], dict[str, str]]:
+    """Two databases of n synthetic entries each syncing through a local bare repository: ama has sent
+    hers, ben has sent nothing. Returns the folder, ben's database, ama's export, and the reset that puts
+    ben, his clone and the repository back as they were."""
+    base = WORK / f"sync-{n}"
     base.mkdir()
     remote, ama, ben = base / "shared.git", base / "ama.db", base / "ben.db"
-    synth.build(ama, SYNC_REVISIONS, seed=1)
-    synth.build(ben, SYNC_REVISIONS, seed=2)
+    synth.build(ama, n, seed=1)
+    synth.build(ben, n, seed=2)
     env = {**env_for(ben), "HOME": str(base), "GIT_CONFIG_NOSYSTEM": "1"}
     for db in (ama, ben):
         subprocess.run(
@@ -627,30 +627,69 @@ def bench_sync(runs: int) -> list[Figure]:
         _fresh(ben)
         shutil.copyfile(saved / ben.name, ben)
 
-    sync_job = process([*PT, "--db", ben, "sync"], env)
-    export = process(
-        [*PT, "--db", ben, "export", "entries", "--format", "jsonl", "-o", base / "ben.jsonl"], env
-    )
-    import_ = process([*PT, "--db", ben, "import", base / "ama.jsonl"], env)
+    return base, ben, base / "ama.jsonl", reset, env
 
-    def by_files() -> None:
-        (base / "ben.jsonl").unlink(missing_ok=True)
-        export()
-        import_()
 
-    ours, files = measure([Job(sync_job, reset), Job(by_files, reset)], runs)
-    name = (
-        f"sync: send {SYNC_REVISIONS:,} new revisions and receive {SYNC_REVISIONS:,} (local bare repository)"
-    )
-    return [
-        Figure.of(
-            name,
-            ours,
-            f"export {SYNC_REVISIONS:,} as JSONL and import {SYNC_REVISIONS:,} (two processes)",
-            files,
-            "under 10 s",
+def bench_sync(runs: int) -> list[Figure]:
+    """At 10,000 and 100,000 revisions: one `policytrack sync` that sends n new revisions and receives n
+    that a teammate sent, through a local bare repository, beside the same exchange by files (export this
+    database's n as JSONL and import the teammate's n: two processes); the sync's peak memory at 100,000
+    against 10,000; and a sync with nothing new over the history of 2 x 100,000 revisions."""
+    figures: list[Figure] = []
+    peaks: dict[int, float] = {}
+    noop: dict[int, Timing] = {}
+    for n in SYNC_SIZES:
+        base, ben, ama_file, reset, env = _sync_pair(n)
+        sync_cmd = [*PT, "--db", str(ben), "sync"]
+        export = process(
+            [*PT, "--db", ben, "export", "entries", "--format", "jsonl", "-o", base / "ben.jsonl"], env
         )
-    ]
+        import_ = process([*PT, "--db", ben, "import", ama_file], env)
+
+        def by_files(
+            export: Callable[[], None] = export, import_: Callable[[], None] = import_, out: Path = base
+        ) -> None:
+            (out / "ben.jsonl").unlink(missing_ok=True)
+            export()
+            import_()
+
+        heavy = runs if n <= 10_000 else 1
+        ours, files = measure([Job(process(sync_cmd, env), reset), Job(by_files, reset)], heavy)
+        figures.append(
+            Figure.of(
+                f"sync: send {n:,} new revisions and receive {n:,} (local bare repository)",
+                ours,
+                f"export {n:,} as JSONL and import {n:,} (two processes)",
+                files,
+                "<= 2x",
+            )
+        )
+        reset()
+        peaks[n] = peak_memory_mb(sync_cmd, env)
+        (noop[n],) = measure([Job(process(sync_cmd, env))], runs)  # the first run (warm-up) had it all
+        shutil.rmtree(base, ignore_errors=True)
+    small, large = SYNC_SIZES
+    figures.append(
+        Figure(
+            f"sync peak memory at {large:,} revisions each way (MB)",
+            peaks[large],
+            f"the same at {small:,} (MB)",
+            peaks[small],
+            "<= 1.3x",
+            "peak resident memory of one run (ru_maxrss)",
+            unit="MB",
+        )
+    )
+    figures.append(
+        Figure.of(
+            f"sync with nothing new, {2 * large:,} revisions of history",
+            noop[large],
+            f"the same with {2 * small:,}",
+            noop[small],
+            "<= 0.3 s",
+        )
+    )
+    return figures
 
 
 Rows = list[tuple[object, ...]]

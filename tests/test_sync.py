@@ -279,6 +279,7 @@ def test_a_remote_that_refuses_then_accepts_loses_nothing(team: Team, tmp_path: 
         and "next `policytrack sync`" in result.stderr
     )
     assert len(result.stderr.splitlines()) == 1
+    assert "to send: 2" in ok(team("ama", "sync", "status"))  # committed, refused: still to send
     hook.unlink()
     assert ok(team("ama", "sync")).startswith("sent 0, received 0")  # committed before: now pushed
     assert ok(team("ben", "sync")).startswith("sent 1, received 2 (1 new")
@@ -403,6 +404,14 @@ def test_a_sync_killed_at_any_step_loses_nothing(tmp_path: Path) -> None:
             check=False,
         )
 
+    def remote_lines(name: str) -> int:
+        found = subprocess.run(
+            ["git", "--git-dir", str(tmp_path / "shared.git"), "grep", "-h", "-e", "", "HEAD", "--",
+             f"analysts/{name}"],
+            capture_output=True, text=True, env=env, check=False,
+        )  # fmt: skip
+        return len(found.stdout.splitlines())
+
     for name in ("ama", "ben"):
         assert run(name, "sync", "init", str(tmp_path / "shared.git")).returncode == 0
     assert run("ben", "log", "diversify", "Example Ministry statement", "--date", "2024-08").returncode == 0
@@ -427,8 +436,16 @@ def test_a_sync_killed_at_any_step_loses_nothing(tmp_path: Path) -> None:
         killed += 1
         check = run("ama", "db", "check")
         assert check.returncode == 0, check.stderr
+        # `sync status` is true after the kill: every record of ama's that the remote lacks is to send
+        # once (a commit made and not pushed included), whichever step was cut short
+        status = run("ama", "sync", "status")
+        assert status.returncode == 0, status.stderr
+        expected = 1 + kill_at - remote_lines("ama")  # ama's framework load and each observation
+        assert f"to send: {expected}" in status.stdout, (kill_at, status.stdout)
     assert killed >= 8
     assert run("ama", "sync").returncode == 0
+    assert "to send: 0" in run("ama", "sync", "status").stdout
+    assert remote_lines("ama") == 1 + kill_at
     assert run("ben", "sync").returncode == 0
     assert run("ama", "sync").returncode == 0
 
@@ -794,3 +811,149 @@ def test_the_running_syncs_lock_survives_its_own_recovery(team: Team, tmp_path: 
         assert (clone.path / ".git" / LOCK).exists()
         second = team("ama", "sync")
     assert second.exit_code == 1 and "another `policytrack sync`" in second.stderr
+
+
+def test_a_name_with_accents_quotes_and_a_space_works_in_sync_status_and_conflicts(
+    team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An analyst login with a space (its folder in the repository) and a display name with quotes: sync,
+    status and conflicts work for both teammates, and the commits carry the name as written."""
+    from policytrack.core.config import settings
+
+    jose, display = "José Núñez", 'José "Pepe" Núñez'
+
+    def as_(name: str, *args: str) -> Result:
+        monkeypatch.setenv("POLICYTRACK_CONFIG", str(tmp_path / f"{name}.toml"))
+        settings.cache_clear()
+        return team(name, *args)
+
+    ok(as_(jose, "config", "set", "display-name", display))
+    ok(as_(jose, "config", "set", "email", "jose@example.org"))
+    for name in (jose, "ben"):
+        ok(as_(name, "sync", "init", str(tmp_path / "shared.git")))
+    ok(as_(jose, "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    ok(as_(jose, "sync"))
+    assert "to receive: 3" in ok(as_("ben", "sync", "status"))  # the framework, the entry, the name
+    ok(as_("ben", "sync"))
+    ok(as_("ben", "edit", "1", "--effect", "1"))
+    ok(as_(jose, "edit", "1", "--effect", "-1"))
+    ok(as_("ben", "sync"))
+    assert ok(as_(jose, "sync")).strip().endswith("1 conflict")
+    ok(as_("ben", "sync"))
+    for name in (jose, "ben"):
+        status = ok(as_(name, "sync", "status"))
+        assert "to send: 0" in status and "to receive: 0" in status and "conflicts: 1" in status
+        (found,) = json.loads(ok(as_(name, "conflicts", "--json")))
+        assert {r["changed_by"] for r in found["revisions"]} == {"ben", jose}
+        assert f"by {jose} at" in ok(as_(name, "conflicts"))
+    ok(as_(jose, "conflicts", "resolve", "1", "--keep", "mine"))
+    ok(as_(jose, "sync"))
+    ok(as_("ben", "sync"))
+    for name in (jose, "ben"):
+        assert json.loads(ok(as_(name, "conflicts", "--json"))) == []
+        assert json.loads(ok(as_(name, "show", "1", "--json")))["effect"] == -1
+    assert history_of(team, jose) == history_of(team, "ben")
+    names = sqlite3.connect(tmp_path / "ben.db").execute("SELECT name, display_name FROM analysts").fetchall()
+    assert names == [(jose, display)]
+    shared = ["git", "--git-dir", str(tmp_path / "shared.git")]
+    authors = subprocess.run([*shared, "log", "--format=%an <%ae>"], capture_output=True, check=True)
+    assert f"{display} <jose@example.org>" in authors.stdout.decode("utf-8").splitlines()
+    files = subprocess.run([*shared, "ls-tree", "-r", "-z", "--name-only", "HEAD"], capture_output=True)
+    assert any(p.startswith(f"analysts/{jose}/") for p in files.stdout.decode("utf-8").split("\0"))
+
+
+@pytest.mark.parametrize("command", [("sync",), ("sync", "status"), ("sync", "init", "REMOTE")])
+def test_no_git_is_one_clear_line_for_every_sync_command(
+    team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]
+) -> None:
+    joined(team, tmp_path, "ama")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    before = (tmp_path / "ama.db").read_bytes()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    args = [str(tmp_path / "other.git") if a == "REMOTE" else a for a in command]
+    result = team("ben" if "init" in command else "ama", *args)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "policytrack: error: git is not installed (or not on PATH); install git (https://git-scm.com), "
+        "then run the command again"
+    )
+    assert (tmp_path / "ama.db").read_bytes() == before
+    assert not (tmp_path / "ben.db.sync").exists() and not (tmp_path / "other.git").exists()
+
+
+@pytest.mark.parametrize("default_branch", [None, "master", "trunk"])
+def test_a_clone_of_the_shared_repository_is_a_readable_checkout(
+    team: Team, tmp_path: Path, default_branch: str | None
+) -> None:
+    """`git clone` of the shared repository checks out its records, whether sync init made the repository
+    or was given an empty one whose HEAD names another branch."""
+    shared = tmp_path / "shared.git"
+    if default_branch:
+        subprocess.run(["git", "init", "-q", "--bare", "-b", default_branch, str(shared)], check=True)
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    ok(team("ama", "sync"))
+    assert "(1 new" in ok(team("ben", "sync"))
+    checkout = tmp_path / "checkout"
+    done = subprocess.run(["git", "clone", "-q", str(shared), str(checkout)], capture_output=True, text=True)
+    assert done.returncode == 0 and "warning" not in done.stderr, done.stderr
+    assert (checkout / "policytrack.json").is_file()
+    (own,) = (checkout / "analysts" / "ama").iterdir()
+    assert "AES treaty signed" in own.read_text(encoding="utf-8")
+    branch = subprocess.run(["git", "-C", str(checkout), "branch", "--show-current"], capture_output=True)
+    assert branch.stdout.decode().strip() == (default_branch or "main")
+
+
+def test_status_counts_a_record_committed_and_not_yet_marked_sent_once(
+    team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sync cut short after its commit and before the database marked the records sent: they are both
+    unsent and in a commit not pushed, and `sync status` counts each once; the next sync sends them."""
+    from policytrack.core.errors import SyncError
+    from policytrack.store.sync import SyncRows
+
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+
+    def cut(*args: object) -> None:
+        raise SyncError("cut short (test)")
+
+    monkeypatch.setattr(SyncRows, "add_events", cut)
+    assert team("ama", "sync").exit_code == 1
+    monkeypatch.undo()
+    log = subprocess.run(
+        ["git", "-C", str(tmp_path / "ama.db.sync"), "log", "--format=%s"], capture_output=True
+    )
+    assert "records 2 change(s)" in log.stdout.decode()  # committed before the cut
+    assert "to send: 2" in ok(team("ama", "sync", "status"))
+    assert ok(team("ama", "sync")).startswith("sent 0")
+    assert "to send: 0" in ok(team("ama", "sync", "status"))
+    assert "(1 new" in ok(team("ben", "sync"))
+
+
+def test_a_delete_and_an_edit_made_apart_leave_one_state_everywhere(team: Team, tmp_path: Path) -> None:
+    """Found by tests/test_sync_property.py: chi deletes and ben edits one entry apart. Every database,
+    ama's (which received both) included, holds the same history and the same current state: the delete
+    stands (the one tombstone rule) until a restore. ama's database showed the entry, let her edit it,
+    and sent an edit that the others read as deleted."""
+    names = ("ama", "ben", "chi")
+    joined(team, tmp_path, *names)
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    for name in names:
+        ok(team(name, "sync"))
+    ok(team("chi", "delete", local_id(team, "chi", "AES treaty signed"), "--force"))
+    ok(team("ben", "edit", local_id(team, "ben", "AES treaty signed"), "--note", "ben"))
+    for name in ("chi", "ben", "ama", "chi"):
+        ok(team(name, "sync"))
+    for name in names:
+        assert ok(team(name, "export", "entries", "--format", "jsonl")) == ""  # deleted everywhere
+    refused = team("ama", "edit", "1", "--note", "ama")
+    assert refused.exit_code == 1 and "is deleted" in refused.stderr
+    assert history_of(team, "ama") == history_of(team, "ben") == history_of(team, "chi")
+    ok(team("ama", "restore", "1"))
+    for name in ("ama", "ben", "chi"):
+        ok(team(name, "sync"))
+    shown = [json.loads(ok(team(name, "list", "--json"))) for name in names]
+    assert [e["note"] for s in shown for e in s] == ["ben", "ben", "ben"]
+    for name in names:
+        assert json.loads(ok(team(name, "conflicts", "--json"))) == []

@@ -144,11 +144,15 @@ def init(store: Store, remote: str, analyst: str) -> str:
             branch = "main" if "main" in heads else heads[0]
             new.run("checkout", "-q", "-b", branch, f"origin/{branch}")
         if not new.has_commits():
-            new.run("symbolic-ref", "HEAD", "refs/heads/main")
+            # the branch an empty remote's HEAD names (git reads it when it clones), so that a plain
+            # `git clone` of the repository checks out the records
+            branch = new.branch()
             (temporary / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
             new.run("add", MARKER)
             new.run("commit", "-q", "-m", "policytrack: a shared repository for `policytrack sync`")
-            _push(new, "main", 0)
+            _push(new, branch, 0)
+            if local is not None:
+                _point_head(local, branch)
             done = f"made {remote} a policytrack repository"
         else:
             _check_marker(temporary, remote)
@@ -158,6 +162,16 @@ def init(store: Store, remote: str, analyst: str) -> str:
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     return done + f"; the sync clone is {clone.path}. Run `policytrack sync` to send and receive"
+
+
+def _point_head(bare: Path, branch: str) -> None:
+    """A local bare repository whose HEAD names a branch it lacks (a git too old to tell the clone which
+    branch that is) is pointed at the branch sync pushed: a plain `git clone` of it checks that out."""
+    if not (bare / "HEAD").is_file():
+        return  # not a bare repository: its HEAD is its own checkout's business
+    head = git(["--git-dir", str(bare), "symbolic-ref", "-q", "HEAD"], check=False).strip()
+    if not head or not git(["--git-dir", str(bare), "rev-parse", "-q", "--verify", head], check=False):
+        git(["--git-dir", str(bare), "symbolic-ref", "HEAD", f"refs/heads/{branch}"])
 
 
 def _check_marker(folder: Path, remote: str) -> None:
@@ -447,27 +461,39 @@ def status(store: Store, sender: Sender) -> SyncStatus:
             incoming.update(set(events) - store.known_events(events))
     return SyncStatus(
         clone.remote_url(),
-        len(unsent(store, sender)) + _unpushed_lines(clone, remote, own),
+        len(set(unsent(store, sender)) | _unpushed_events(clone, remote, own)),
         len(incoming),
         len(all_conflicts(store)),
         unreachable,
     )
 
 
-def _unpushed_lines(clone: Clone, remote: str | None, own: str) -> int:
-    """The lines this database's commits added that the remote (as last fetched) lacks."""
+def _unpushed_events(clone: Clone, remote: str | None, own: str) -> set[str]:
+    """The records of the lines this database's commits added that the remote (as last fetched) lacks.
+    By event id: a sync killed after its commit and before it marked the records sent has them both
+    committed and unsent, and they are one record each to send."""
     if not clone.has_commits():
-        return 0
-    if remote is None:
-        diff = clone.run("diff", "--numstat", "-z", "4b825dc642cb6eb9a060e54bf8d69288fbee4904", "HEAD")
-    else:
-        diff = clone.run("diff", "--numstat", "-z", f"{remote}...HEAD", "--", ANALYSTS)
-    total = 0
-    for item in diff.split("\0"):
-        parts = item.split("\t")
-        if len(parts) == 3 and parts[2].endswith(own) and parts[0].isdigit():
-            total += int(parts[0])
-    return total
+        return set()
+    found: set[str] = set()
+    listing = clone.run("ls-tree", "-r", "-l", "-z", "HEAD", "--", ANALYSTS)
+    for line in listing.split("\0"):
+        if not line:
+            continue
+        meta, relative = line.split("\t", 1)
+        if not relative.endswith(own):
+            continue
+        pushed = _size_at(clone, remote, relative) if remote else 0
+        if int(meta.split()[3]) <= pushed:
+            continue
+        data = clone.run("show", f"HEAD:{relative}").encode("utf-8")  # files are only appended to
+        found.update(event_id(raw.decode("utf-8")) for raw in data[pushed:].splitlines())
+    return found
+
+
+def _size_at(clone: Clone, ref: str, relative: str) -> int:
+    """The size of a file at a commit (0: not there)."""
+    found = clone.run("cat-file", "-s", f"{ref}:{relative}", check=False).strip()
+    return int(found) if found.isdigit() else 0
 
 
 def conflicts(store: Store) -> list[dict[str, Any]]:

@@ -142,14 +142,33 @@ def _check_entry(record: Record) -> None:
 
 def _derived_deleted(row: Any, previous: str | None) -> str | None:
     """Whether a revision left its entry deleted: history stores the action, not the tombstone."""
-    action = row["action"]
+    if row["action"] == "import" and row["revision"] == row["last_revision"]:
+        return str(row["entry_deleted_at"]) if row["entry_deleted_at"] else None  # the entry row has it
+    return _deleted_after(row["action"], row["changed_at"], previous)
+
+
+def _deleted_after(action: str, changed_at: str, previous: str | None) -> str | None:
+    """The one rule of an entry's tombstone along its history, in every database (the lines sent, the
+    merge, conflicts and undo follow it): a delete deletes, a create or a restore brings back, anything
+    else leaves it as it was. An edit made apart from a delete leaves the entry deleted: a conflict, which
+    a restore settles."""
     if action == "delete":
-        return str(row["changed_at"])
+        return changed_at
     if action in ("create", "restore"):
         return None
-    if action == "import" and row["revision"] == row["last_revision"]:
-        return str(row["entry_deleted_at"]) if row["entry_deleted_at"] else None  # the entry row has it
     return previous
+
+
+def _tombstone(revisions: Sequence[dict[str, Any]]) -> str | None:
+    """An entry's tombstone after its revisions in order; an import says its own (its line's deleted_at,
+    or for this database's last stored revision the entry row's)."""
+    deleted: str | None = None
+    for rev in revisions:
+        if rev["action"] == "import" and "deleted_at" in rev:
+            deleted = rev["deleted_at"]
+        else:
+            deleted = _deleted_after(rev["action"], rev["changed_at"], deleted)
+    return deleted
 
 
 def _entry_out(store: Store, sender: Sender) -> list[tuple[Record, Any]]:
@@ -237,7 +256,9 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received, 
     for uuid, incoming in by_uuid.items():
         entry_id = local.get(uuid)
         if entry_id is None:
-            new_entries.append((uuid, recorded[uuid], sorted(incoming, key=_order)))
+            history = sorted(incoming, key=_order)
+            history[-1] = {**history[-1], "deleted_at": _tombstone(history)}
+            new_entries.append((uuid, recorded[uuid], history))
             continue
         mine = {_identity(r): r["revision"] for r in stored.get(entry_id, [])}
         matched = [
@@ -270,6 +291,8 @@ def _merge(store: Store, entry_id: int, incoming: list[dict[str, Any]]) -> bool:
     """Merge revisions into an entry this database has; True if its history changed. A record this
     database wrote itself (read back from its own file) only gets its event id recorded."""
     history = store.synced_revisions(entry_id)
+    was = store.entry_row(entry_id)["deleted_at"]
+    history[-1]["deleted_at"] = was  # what the stored history left (an import's own tombstone included)
     mine = {_identity(r): r for r in history}
     new = []
     for rev in incoming:
@@ -286,8 +309,9 @@ def _merge(store: Store, entry_id: int, incoming: list[dict[str, Any]]) -> bool:
     if not new:
         return False
     last = merged[-1]
-    if last is not history[-1]:
-        store.set_entry_state(entry_id, last, len(merged))
+    deleted = _tombstone(merged)
+    if last is not history[-1] or deleted != was:
+        store.set_entry_state(entry_id, {**last, "deleted_at": deleted}, len(merged))
     else:
         store.conn.execute("UPDATE entries SET revision = ? WHERE id = ?", (len(merged), entry_id))
     return True
