@@ -89,9 +89,10 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "origin": "c",
         "where": "deleted_at IS NULL AND status IS NOT NULL",
     },
-    "index entries_date": {
+    "index entries_order": {
         "table": "entries",
-        "columns": ["date_start"],
+        # m014: the one order, which export and list stream in (it replaced entries_date, its prefix)
+        "columns": ["date_start", "recorded_at", "analyst", "uuid"],
         "unique": False,
         "origin": "c",
         "where": None,
@@ -686,7 +687,7 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "foreign_keys": [("target_id", "targets(id)")],
         "without_rowid": False,
     },
-    # m014: lines of earlier releases accepted though they named another analyst (never offered by undo)
+    # m015: lines of earlier releases accepted though they named another analyst (never offered by undo)
     "table sync_unbound": {
         "columns": [
             ("event_id", "TEXT", 1, None, 1),

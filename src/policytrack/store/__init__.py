@@ -47,7 +47,8 @@ MIGRATION_NAMES = (
     "m011_one_order_and_sources_view",
     "m012_quarter_precision",
     "m013_returned_entries",
-    "m014_unbound_lines",
+    "m014_order_index",
+    "m015_unbound_lines",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0

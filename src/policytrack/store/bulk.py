@@ -30,7 +30,7 @@ def bulk_search_index(conn: sqlite3.Connection) -> Iterator[None]:
 
 
 DEFERRABLE_INDEXES = (
-    "entries_date",
+    "entries_order",
     "entries_report",
     "entries_assessments",
     "entries_sources",

@@ -287,8 +287,13 @@ class EntryRows(StoreBase):
         """One text per matching entry, built by the SQL expression `select` (over aliases e, i, f), in the
         one order (ENTRY_ORDER: never the local id, so two databases export the same bytes), streamed from
         the cursor."""
+        # Over a whole framework, CROSS JOIN keeps entries the outer loop, so SQLite reads them through
+        # entries_order, already in the one order, instead of gathering them by indicator and sorting them
+        # all (measured at 400,000 entries: the sort doubled the wall time of `export entries`). For some
+        # indicators, seeking them by indicator and sorting those few is cheaper.
+        join = "JOIN" if any("e.indicator_id" in w for w in where) else "CROSS JOIN"
         cursor = self.conn.execute(
-            f"""SELECT {select} FROM entries e JOIN indicators i ON i.id = e.indicator_id
+            f"""SELECT {select} FROM entries e {join} indicators i ON i.id = e.indicator_id
                 JOIN frameworks f ON f.id = i.framework_id {LINK_JOINS}
                 WHERE {" AND ".join(where)} ORDER BY {order_by()}""",
             list(params),
