@@ -858,6 +858,27 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "foreign_keys": [],
         "without_rowid": False,
     },
+    # m016: lines of earlier releases accepted though they named another analyst (never offered by undo)
+    "table sync_unbound": {
+        "columns": [
+            ("event_id", "TEXT", 1, None, 1),
+            ("kind", "TEXT", 1, None, 0),
+            ("field", "TEXT", 1, None, 0),
+            ("named", "TEXT", 1, None, 0),
+            ("at", "TEXT", 1, None, 0),
+            ("folder", "TEXT", 1, None, 0),
+        ],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": True,
+    },
+    "index sync_unbound_by": {
+        "table": "sync_unbound",
+        "columns": ["kind", "named", "at"],
+        "unique": False,
+        "origin": "c",
+        "where": None,
+    },
 }
 
 

@@ -172,31 +172,54 @@ def test_edits_made_apart_are_a_reported_conflict_with_both_revisions_kept(
     assert json.loads(ok(team("ama", "show", "1", "--json")))["summary"].endswith("in Niamey")
 
 
-def test_a_corrupt_line_names_its_file_and_line_and_imports_nothing(team: Team, tmp_path: Path) -> None:
-    joined(team, tmp_path, "ama", "ben")
+def _rewrite(clone: Path, path: Path, lines: list[str], message: str) -> None:
+    """Rewrite a file in a clone by hand (as its owner would mend it, or as someone tampering would) and
+    push it."""
+    git = ["git", "-C", str(clone), "-c", "user.name=x", "-c", "user.email=x@example.org"]
+    subprocess.run([*git, "pull", "-q", "--no-rebase", "origin", "HEAD"], check=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    subprocess.run([*git, "commit", "-qam", message], check=True)
+    subprocess.run([*git, "push", "-q", "origin", "HEAD"], check=True)
+
+
+def test_a_corrupt_line_sets_its_file_aside_and_the_rest_of_the_team_syncs(
+    team: Team, tmp_path: Path
+) -> None:
+    joined(team, tmp_path, "ama", "ben", "chi")
     ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
     ok(team("ama", "log", "regional", "Second", "--date", "2024-07-07"))
     ok(team("ama", "sync"))
+    ok(team("chi", "log", "diversify", "Example Ministry statement", "--date", "2024-08"))
+    ok(team("chi", "sync"))
     clone = tmp_path / "ama.db.sync"
     (own,) = (clone / "analysts" / "ama").iterdir()
     lines = own.read_text(encoding="utf-8").splitlines()
+    good = lines[2]
     lines[2] = lines[2].replace('"effect":0', '"effect":7')
-    own.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    git = ["git", "-C", str(clone), "-c", "user.name=x", "-c", "user.email=x@example.org"]
-    subprocess.run([*git, "commit", "-qam", "tamper"], check=True)
-    subprocess.run([*git, "push", "-q", "origin", "HEAD"], check=True)
+    _rewrite(clone, own, lines, "tamper")
+    ok(team("ben", "log", "regional", "Ben's own", "--date", "2024-07-08"))
     result = team("ben", "sync")
     assert result.exit_code == 1
     relative = own.relative_to(clone).as_posix()
-    assert f"{relative} line 3: effect must be a whole number from -2 to 2" in result.stderr
-    assert "nothing of this sync was imported" in result.stderr and len(result.stderr.splitlines()) == 1
-    assert json.loads(ok(team("ben", "list", "--json"))) == []
+    (line,) = result.stderr.splitlines()
+    assert f"{relative} line 3: effect must be a whole number from -2 to 2" in line
+    assert "set aside (analyst ama)" in line and line.endswith("the next sync takes it")
+    assert result.stdout.startswith("sent 2, received 2 (1 new")  # chi's entry (and framework) came
+    summaries = {e["summary"] for e in json.loads(ok(team("ben", "list", "--json", "--all-frameworks")))}
+    assert summaries == {"Ben's own", "Example Ministry statement"}
     conn = sqlite3.connect(tmp_path / "ben.db")
     assert conn.execute("SELECT count(*) FROM sync_files WHERE path LIKE 'analysts/ama/%'").fetchone() == (0,)
-    assert conn.execute("SELECT count(*) FROM entries").fetchone() == (0,)
     conn.close()
     status = team("ben", "sync", "status")
     assert status.exit_code == 1 and f"{relative} line 3" in status.stderr
+    # chi still receives ben's entry; ama mends the line and the next sync takes the file
+    ok(team("chi", "sync"))
+    assert "Ben's own" in {e["summary"] for e in json.loads(ok(team("chi", "list", "--json")))}
+    lines[2] = good
+    _rewrite(clone, own, lines, "mend")
+    out = ok(team("ben", "sync"))
+    assert "received 3 (2 new" in out
+    assert len(json.loads(ok(team("ben", "list", "--json", "--all-frameworks")))) == 4
 
 
 @pytest.mark.parametrize(

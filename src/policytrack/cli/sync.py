@@ -65,10 +65,20 @@ def sync_cmd(
                     f"policytrack: warning: {st.unreachable}; received counts are as last fetched", err=True
                 )
             typer.echo(f"would send {st.to_send}, would receive {st.to_receive} (dry run: nothing written)")
+            for line in st.set_aside:
+                typer.echo(f"policytrack: error: {line}", err=True)
+            if st.set_aside:
+                raise typer.Exit(1)
             return
         email = setting("email")
         result = sync(store, sender, str(email).strip() if email else None)
+    for line in result.unbound:
+        typer.echo(f"policytrack: warning: {line}", err=True)
+    for line in result.set_aside:
+        typer.echo(f"policytrack: error: {line}", err=True)
     confirm(ctx, result.summary(), "the sync")
+    if result.set_aside:
+        raise typer.Exit(1)
 
 
 @sync_app.command("init", epilog="Example: policytrack sync init ~/shared/evidence.git")
@@ -98,6 +108,10 @@ def status_cmd(ctx: typer.Context) -> None:
     typer.echo(f"to send: {st.to_send}")
     typer.echo(f"to receive: {st.to_receive}")
     typer.echo(f"conflicts: {st.conflicts}")
+    for line in st.set_aside:
+        typer.echo(f"policytrack: error: {line}", err=True)
+    if st.set_aside:
+        raise typer.Exit(1)
 
 
 conflicts_app = typer.Typer(

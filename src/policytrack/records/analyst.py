@@ -19,6 +19,7 @@ ANALYST = Kind(
             stored=True,
             free_text=True,
             since=_SINCE,
+            actor=True,
         ),
         Column(
             "display_name",

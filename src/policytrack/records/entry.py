@@ -193,6 +193,7 @@ ENTRY = Kind(
             nullable=True,
             default=None,
             since="m009_reviews",
+            actor=("reviewed_at", "changed_at"),
         ),
         Column(
             "reviewed_at",
@@ -216,6 +217,7 @@ ENTRY = Kind(
             nullable=True,
             default=None,
             since="m013_returned_entries",
+            actor=("returned_at", "changed_at"),
         ),
         Column(
             "returned_at",
@@ -271,7 +273,7 @@ REVISION = Kind(
             "r.action",
             choices=("create", "edit", "delete", "restore", "import"),
         ),
-        Column("changed_by", "text", "Who made the revision.", "r.changed_by", free_text=True),
+        Column("changed_by", "text", "Who made the revision.", "r.changed_by", free_text=True, actor=True),
         Column("changed_at", "datetime", "When the revision was made (UTC).", "r.changed_at"),
     ),
 )

@@ -5,7 +5,8 @@ A `Field` says, once: its type, what it means (one sentence, used wherever a col
 its values follow (bounds, choices, a pattern), whether people type it (`free_text`: shown literally, never a
 spreadsheet formula), whether it is published (`public`) or stays with the team, whether it travels in sync
 (`synced`), the value data written by an older release gets (`default`), and the migration that added it
-(`since`). A `Kind` is a named, ordered tuple of fields.
+(`since`), and whether it names who made the record (`actor`: in sync, a line binds to the analyst whose
+folder holds it by these fields). A `Kind` is a named, ordered tuple of fields.
 
 Plain classes with slots, not dataclasses: `log` imports the entry declaration at every start, and a
 dataclass costs its class creation at import time.
@@ -62,6 +63,7 @@ class Field:
     """One field of a record kind (see the module's docstring for what each attribute means)."""
 
     __slots__ = (
+        "actor",
         "choices",
         "default",
         "description",
@@ -93,6 +95,7 @@ class Field:
         maximum: int | None = None,
         choices: tuple[str, ...] | None = None,
         pattern: str | None = None,
+        actor: bool | tuple[str, str] = False,
     ) -> None:
         self.name = name
         self.type = type
@@ -107,6 +110,10 @@ class Field:
         self.maximum = maximum
         self.choices = choices
         self.pattern = pattern
+        # True: the field names who made the record (when set); (WHEN, AT): it names who acted when the
+        # record's WHEN field equals its AT field (a review is made by the revision whose time it has; one
+        # carried over from an earlier revision names who acted then).
+        self.actor = actor
 
     def renamed(self, name: str) -> Field:
         """The same field under another name (an output that calls a stored field otherwise: a target's
@@ -237,6 +244,11 @@ class Kind:
     def exported(self) -> tuple[str, ...]:
         """The names of the fields its export writes (every field but a Column with exported=False)."""
         return tuple(f.name for f in self.fields if not isinstance(f, Column) or f.exported)
+
+    def actors(self) -> tuple[Field, ...]:
+        """The fields that name who made a record of this kind (`Field.actor`): what binds a teammate's
+        line to the analyst whose folder holds it."""
+        return tuple(f for f in self.fields if f.actor)
 
     def descriptions(self) -> dict[str, str]:
         return {f.name: f.description for f in self.fields}

@@ -114,6 +114,7 @@ FORECAST = Kind(
             free_text=True,
             default="",
             since=_SINCE,
+            actor=True,
         ),
         Column("made_on", "date", "When the forecast was made.", "f.made_on", stored=True, since=_SINCE),
         Column(
@@ -144,6 +145,7 @@ FORECAST = Kind(
             nullable=True,
             default=None,
             since=_SINCE,
+            actor=True,
         ),
     ),
 )

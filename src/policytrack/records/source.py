@@ -162,6 +162,7 @@ SOURCE_VERSION = Kind(
             "The analyst who made the version.",
             free_text=True,
             since="m010_shared_record",
+            actor=True,
         ),
         Field(
             "seen",

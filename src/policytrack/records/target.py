@@ -72,7 +72,9 @@ TARGET = Kind(
             default="",
             since=_SINCE,
         ),
-        Column("set_by", "text", "Who set it.", "t.set_by", stored=True, free_text=True, since=_SINCE),
+        Column(
+            "set_by", "text", "Who set it.", "t.set_by", stored=True, free_text=True, since=_SINCE, actor=True
+        ),
         Column("set_at", "datetime", "When it was set (UTC).", "t.set_at", stored=True, since=_SINCE),
     ),
 )

@@ -50,6 +50,7 @@ MIGRATION_NAMES = (
     "m013_returned_entries",
     "m014_order_index",
     "m015_inbox",
+    "m016_unbound_lines",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0

@@ -3,7 +3,8 @@ state before it, and writing a reversal (a new revision plus a row in `reversals
 
 A change is one of: an entry revision (ref = entry id, revision = its number), a target set (ref = the
 targets row, revision 0), or a framework version loaded by `framework update` (ref = framework id,
-revision = version). Reversals made by `undo` are not themselves undone by the next `undo`, and the changes
+revision = version). A change a teammate's file named in another analyst's name (sync_unbound) is never
+offered. Reversals made by `undo` are not themselves undone by the next `undo`, and the changes
 they undid are not offered again: a second `undo` steps further back.
 """
 
@@ -31,6 +32,9 @@ class ChangeRows(StoreBase):
                        r.changed_at AS changed_at
                 FROM entry_revisions r INDEXED BY entry_revisions_by
                 WHERE r.changed_by = ? AND r.action != 'import'
+                  AND NOT EXISTS (SELECT 1 FROM sync_revisions s JOIN sync_unbound u
+                                  ON u.event_id = s.event_id
+                                  WHERE s.entry_id = r.entry_id AND s.revision = r.revision)
                   AND {_NOT_UNDONE.format(kind="entry", ref="r.entry_id", rev="r.revision")}
                 ORDER BY r.changed_at DESC, r.rowid DESC LIMIT 1""",
             (analyst,),
@@ -38,7 +42,10 @@ class ChangeRows(StoreBase):
         target = self.conn.execute(
             f"""SELECT 'target' AS kind, t.id AS ref, 0 AS revision,
                        CASE WHEN t.level = '' THEN 'withdraw' ELSE 'set' END AS action, t.set_at AS changed_at
-                FROM targets t WHERE t.set_by = ? AND {_NOT_UNDONE.format(kind="target", ref="t.id", rev="0")}
+                FROM targets t WHERE t.set_by = ?
+                  AND NOT EXISTS (SELECT 1 FROM sync_unbound u WHERE u.kind = 'target'
+                                  AND u.named = t.set_by AND u.at = t.set_at)
+                  AND {_NOT_UNDONE.format(kind="target", ref="t.id", rev="0")}
                 ORDER BY t.id DESC LIMIT 1""",
             (analyst,),
         ).fetchone()

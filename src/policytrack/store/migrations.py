@@ -547,3 +547,16 @@ def m015_inbox(db: Any) -> None:
             pulled_at TEXT
         )"""
     )
+
+
+@migrations(name="m016_unbound_lines")
+def m016_unbound_lines(db: Any) -> None:
+    """Lines of a teammate's file written by an earlier release that name another analyst than the one
+    whose folder holds them (sync accepts each once and reports it): what kind, who it names and when, in
+    whose folder. `undo` never offers such a change as the named analyst's own."""
+    db.execute(
+        """CREATE TABLE sync_unbound (
+             event_id TEXT PRIMARY KEY, kind TEXT NOT NULL, field TEXT NOT NULL, named TEXT NOT NULL,
+             at TEXT NOT NULL, folder TEXT NOT NULL) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX sync_unbound_by ON sync_unbound (kind, named, at)")

@@ -69,6 +69,11 @@ class SyncRows(StoreBase):
     def add_events(self, event_ids: Iterable[str]) -> None:
         self.conn.executemany("INSERT OR IGNORE INTO sync_events VALUES (?)", ((e,) for e in event_ids))
 
+    def add_unbound(self, rows: Iterable[tuple[str, str, str, str, str, str]]) -> None:
+        """(event id, kind, field, who it names, when, folder) of lines accepted though not bound to the
+        analyst whose folder held them (written by an earlier release)."""
+        self.conn.executemany("INSERT OR IGNORE INTO sync_unbound VALUES (?, ?, ?, ?, ?, ?)", rows)
+
     # -- entries ---------------------------------------------------------------------------------
 
     def unsent_revision_rows(self) -> list[sqlite3.Row]:

@@ -37,13 +37,7 @@ def _sent(store: Store, items: list[tuple[Any, str, Record]]) -> None:
 
 
 def _apply(store: Store, records: Sequence[Incoming], received: Received, sender: Sender) -> None:
-    for item in records:
-        folder = item.where.split("/")[1]
-        if item.record["name"] != folder:
-            raise InputError(
-                f"{item.where}: a display name for {item.record['name']!r} in {folder!r}'s file (each "
-                "analyst names only themselves); nothing of this sync was imported: ask its author to fix it"
-            )
+    for item in records:  # each names only themselves (sync.record.unbound: `name` binds)
         store.put_analyst(item.record["name"], item.record["display_name"], item.record["set_at"])
 
 

@@ -13,17 +13,29 @@ import json
 import re
 import shutil
 import uuid as uuidlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from policytrack.core.errors import InputError, SyncError
+from policytrack.core.i18n import _
 from policytrack.core.storable import storable
+from policytrack.records.field import Field
 from policytrack.store import Store
 from policytrack.sync.conflicts import all_conflicts, conflict_keys
 from policytrack.sync.git import Clone, GitFailed, git
 from policytrack.sync.kinds import RECORD_KINDS, Incoming, Received, check_record, event_id, line_text
-from policytrack.sync.record import NewerRecord, Sender
+from policytrack.sync.record import (
+    LineProblem,
+    NewerRecord,
+    Record,
+    RecordKind,
+    Sender,
+    unbound,
+    written_before_binding,
+)
+from policytrack.sync.validate import validate
 
 MARKER = "policytrack.json"
 MARKER_TEXT = json.dumps({"format": "policytrack-sync", "version": 1}, indent=2) + "\n"
@@ -40,6 +52,9 @@ class SyncResult:
     new: int = 0
     updated: int = 0
     conflicts: int = 0
+    # one line per file set aside, per record of this database's kept back, per unbound line accepted
+    set_aside: list[str] = field(default_factory=list)
+    unbound: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
@@ -55,6 +70,7 @@ class SyncStatus:
     to_receive: int
     conflicts: int
     unreachable: str | None = None  # why the remote could not be asked (then to_receive is as last fetched)
+    set_aside: list[str] = field(default_factory=list)  # the files a sync would set aside, one line each
 
 
 def clone_path(db: Path) -> Path:
@@ -114,6 +130,13 @@ def init(store: Store, remote: str, analyst: str) -> str:
     """Clone the shared repository beside the database (an empty one, or a missing local folder, is made
     a policytrack repository first). Returns what was done, for the confirmation."""
     check_analyst(analyst)
+    if remote.startswith("-"):
+        raise InputError(
+            _(
+                "remote {remote!r} starts with '-', which git would read as an option; give a folder of "
+                "that name as ./{remote}"
+            ).format(remote=remote)
+        )
     clone = Clone(clone_path(store.path))
     if clone.exists:
         current = clone.remote_url()
@@ -126,12 +149,12 @@ def init(store: Store, remote: str, analyst: str) -> str:
         raise SyncError(store.read_only_reason)
     local = _local_remote(remote)
     if local is not None and (not local.exists() or (local.is_dir() and not any(local.iterdir()))):
-        git(["init", "-q", "--bare", "-b", "main", str(local)])
+        git(["init", "-q", "--bare", "-b", "main", "--", str(local)])
     temporary = clone.path.with_name(clone.path.name + ".new")
     shutil.rmtree(temporary, ignore_errors=True)
     try:
         try:
-            git(["clone", "-q", remote, str(temporary)])
+            git(["clone", "-q", "--", remote, str(temporary)])
         except GitFailed as exc:
             raise SyncError(
                 f"cannot clone {remote}: {exc.detail}; check the address and your access to it"
@@ -184,109 +207,217 @@ def _check_marker(folder: Path, remote: str) -> None:
 
 # -- reading the repository ------------------------------------------------------------------------
 
+# git's modes of a tree entry that are neither a regular file nor a folder: a symbolic link, a gitlink
+# (a submodule). Refused wherever they are: a link in place of a folder would lead reads and writes
+# outside the repository.
+_LINK_MODES = {"120000": "a symbolic link", "160000": "a gitlink (a submodule)"}
 
-def _repository_files(clone: Clone) -> list[str]:
-    """The record files in the clone, checked to be policytrack's, in a stable order."""
+
+@dataclass
+class Reading:
+    """What a sync found besides records: files set aside (one line each, by path) and lines of earlier
+    releases accepted though they named another analyst (one line each)."""
+
+    set_aside: dict[str, str] = field(default_factory=dict)
+    unbound: list[str] = field(default_factory=list)
+
+
+def _folder(relative: str) -> str:
+    return relative.split("/")[1]
+
+
+def _aside(relative: str, problem: str, *, newer: bool = False) -> str:
+    """The one line a file set aside is reported with: where, what, whose, and the fix."""
+    parts = relative.split("/")
+    if newer:
+        return _(
+            "{where}: {problem}; set aside (analyst {analyst}) until this database reads it, everything "
+            "else was synced: upgrade policytrack"
+        ).format(where=relative, problem=problem, analyst=parts[1])
+    if len(parts) > 2:
+        return _(
+            "{where}: {problem}; set aside (analyst {analyst}), everything else was synced: ask {analyst} "
+            "to fix the file in the repository, and the next sync takes it"
+        ).format(where=relative, problem=problem, analyst=parts[1])
+    return _(
+        "{where}: {problem}; set aside, everything else was synced: remove it from the repository"
+    ).format(where=relative, problem=problem)
+
+
+def _repository_files(clone: Clone, reading: Reading) -> list[str]:
+    """The record files of the clone's last commit, by its tree (a link or a file that is not
+    policytrack's is set aside by its path), in a stable order."""
     _check_marker(clone.path, clone.remote_url())
-    root = clone.path / ANALYSTS
-    if not root.exists():
+    if not clone.has_commits():
         return []
     found = []
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(clone.path).as_posix()
-        parts = path.relative_to(root).parts
-        if path.is_symlink() or (path.is_dir() and len(parts) == 1):
-            if path.is_symlink():
-                raise _foreign(relative)
+    listing = clone.run("ls-tree", "-r", "-z", "HEAD", "--", ANALYSTS)
+    for line in listing.split("\0"):
+        if not line:
             continue
-        if len(parts) != 2 or not path.is_file() or not _FILE.match(parts[1]):
-            raise _foreign(relative)
-        found.append(relative)
-    return found
+        meta, relative = line.split("\t", 1)
+        mode = meta.split()[0]
+        parts = relative.split("/")
+        if mode in _LINK_MODES:
+            reading.set_aside[relative] = _aside(relative, _("it is {what}").format(what=_LINK_MODES[mode]))
+        elif len(parts) != 3 or not _FILE.match(parts[2]) or mode not in ("100644", "100755"):
+            reading.set_aside[relative] = _aside(relative, _foreign(relative))
+        else:
+            found.append(relative)
+    return sorted(found)
 
 
-def _foreign(relative: str) -> SyncError:
-    return SyncError(
-        f"the repository holds {relative}, which policytrack did not write (only "
-        f"{ANALYSTS}/<analyst>/<yyyy-mm>-<database>.jsonl files belong there); nothing was imported: remove "
-        "it from the repository"
-    )
+def _foreign(relative: str) -> str:
+    return _(
+        "the repository holds {where}, which policytrack did not write (only "
+        "{analysts}/<analyst>/<yyyy-mm>-<database>.jsonl files belong there)"
+    ).format(where=relative, analysts=ANALYSTS)
 
 
 def _parse(
-    relative: str, data: bytes, start: int, first_line: int, store: Store
-) -> list[tuple[str, Incoming]]:
-    """The records of a file's new bytes, each checked; the first bad line is an error naming the file and
-    line, and nothing of the sync is imported."""
+    relative: str, data: bytes, start: int, first_line: int, now: datetime
+) -> tuple[list[tuple[str, Incoming]], list[tuple[Incoming, RecordKind, Field]]]:
+    """The records of a file's new bytes, each checked and bound to the analyst whose folder holds the file,
+    and those of them an earlier release wrote in another analyst's name (accepted, reported). The first
+    bad line is a LineProblem naming the file and line."""
     chunk = data[start:]
     if chunk and not chunk.endswith(b"\n"):
         number = first_line + chunk.count(b"\n") + 1
-        raise _bad_line(relative, number, "the line is cut short (no newline at its end)")
+        raise LineProblem(f"{relative} line {number}", _("the line is cut short (no newline at its end)"))
+    folder = _folder(relative)
     parsed: list[tuple[str, Incoming]] = []
+    unbound_lines: list[tuple[Incoming, RecordKind, Field]] = []
     for number, raw in enumerate(chunk.splitlines(), start=first_line + 1):
+        where = f"{relative} line {number}"
         try:
             text = raw.decode("utf-8")
             record = json.loads(text)
-            kind, record = check_record(record)
+            kind, record = check_record(record, now)
         except UnicodeDecodeError:
-            raise _bad_line(relative, number, "not UTF-8") from None
+            raise LineProblem(where, _("not UTF-8")) from None
         except NewerRecord as exc:
-            raise InputError(
-                f"{relative} line {number}: {exc}; nothing of this sync was imported: upgrade policytrack"
-            ) from None
+            raise LineProblem(where, str(exc), newer=True) from None
         except InputError as exc:
-            raise _bad_line(relative, number, str(exc)) from None
+            raise LineProblem(where, str(exc)) from None
         except (ValueError, RecursionError):
-            raise _bad_line(relative, number, "not a JSON object") from None
-        parsed.append((kind.name, Incoming(f"{relative} line {number}", record, event_id(text))))
-    return parsed
+            raise LineProblem(where, _("not a JSON object")) from None
+        item = Incoming(where, record, event_id(text))
+        named = unbound(kind.declared, record, folder)
+        if named is not None:
+            if not written_before_binding(kind.declared, record):
+                raise LineProblem(
+                    where,
+                    _(
+                        "{field} names {named!r}, not {analyst}, whose folder holds the line (each analyst "
+                        "writes only their own changes)"
+                    ).format(field=named.name, named=record[named.name], analyst=folder),
+                )
+            unbound_lines.append((item, kind, named))
+        parsed.append((kind.name, item))
+    return parsed, unbound_lines
 
 
-def _bad_line(relative: str, number: int, problem: str) -> InputError:
-    return InputError(
-        f"{relative} line {number}: {problem}; nothing of this sync was imported: ask its author to fix "
-        "the file in the repository"
-    )
+@dataclass
+class _File:
+    """A file's new records, read and checked, waiting to be applied."""
+
+    size: int
+    records: list[tuple[str, Incoming]]
+    unbound: list[tuple[Incoming, RecordKind, Field]]
 
 
-def _receive(store: Store, clone: Clone, own: str, sender: Sender) -> tuple[int, Received]:
-    """Import every record the clone holds that the database has not read yet, in one transaction; the
-    count of them from other databases' files, and what changed."""
+def _read_files(store: Store, clone: Clone, reading: Reading, now: datetime) -> dict[str, _File]:
+    """Every repository file with bytes this database has not read yet, parsed; a bad one set aside."""
     sizes = store.sync_file_sizes()
-    new_sizes: dict[str, int] = {}
+    files: dict[str, _File] = {}
+    for relative in _repository_files(clone, reading):
+        path = clone.path / relative
+        if path.parent.is_symlink() or path.is_symlink() or not path.is_file():
+            reading.set_aside[relative] = _aside(relative, _("it is not a regular file in the clone"))
+            continue
+        start = sizes.get(relative, 0)
+        if path.stat().st_size == start:
+            continue  # read to its end already (files are only appended to)
+        data = path.read_bytes()
+        if len(data) < start or (start and data[start - 1 : start] != b"\n"):
+            reading.set_aside[relative] = _aside(
+                relative,
+                _(
+                    "it was rewritten (record files are only ever appended to; its owner's next sync "
+                    "restores it)"
+                ),
+            )
+            continue
+        try:
+            records, unbound_lines = _parse(relative, data, start, data[:start].count(b"\n"), now)
+        except LineProblem as exc:
+            reading.set_aside[relative] = _aside(exc.where, exc.problem, newer=exc.newer)
+            continue
+        files[relative] = _File(len(data), records, unbound_lines)
+    return files
+
+
+def _receive(store: Store, clone: Clone, own: str, sender: Sender, reading: Reading) -> tuple[int, Received]:
+    """Import every record the clone holds that the database has not read yet, in one transaction; the
+    count of them from other databases' files, and what changed. A file with a bad line, or a line that
+    cannot be applied (what it names is in a file set aside), is set aside and the rest imported."""
+    reading.set_aside = {}  # what the clone holds now is what counts (a file mended since is taken)
+    files = _read_files(store, clone, reading, datetime.now(UTC))
+    while True:
+        try:
+            return _apply(store, files, own, sender, reading)
+        except LineProblem as exc:  # the transaction was rolled back: again without that file
+            relative = exc.where.split(" line ")[0]
+            if relative not in files:
+                raise
+            del files[relative]
+            reading.set_aside[relative] = _aside(exc.where, exc.problem)
+
+
+def _apply(
+    store: Store, files: dict[str, _File], own: str, sender: Sender, reading: Reading
+) -> tuple[int, Received]:
     batches: dict[str, list[Incoming]] = {kind.name: [] for kind in RECORD_KINDS}
     others = 0
     seen: set[str] = set()
-    for relative in _repository_files(clone):
-        start = sizes.get(relative, 0)
-        if (clone.path / relative).stat().st_size == start:
-            continue  # read to its end already (files are only appended to)
-        data = (clone.path / relative).read_bytes()
-        if len(data) < start or (start and data[start - 1 : start] != b"\n"):
-            raise SyncError(
-                f"{relative} in the repository was rewritten (records files are only ever appended to); "
-                "nothing was imported: restore it from the repository's history"
-            )
-        records = _parse(relative, data, start, data[:start].count(b"\n"), store)
-        known = store.known_events([item.event for _, item in records])
-        for kind_name, item in records:
+    for relative, file in files.items():
+        known = store.known_events([item.event for _, item in file.records])
+        for kind_name, item in file.records:
             if item.event in known or item.event in seen:
                 continue
             seen.add(item.event)
             batches[kind_name].append(item)
             others += not relative.endswith(own)
-        new_sizes[relative] = len(data)
     received = Received()
-    if not new_sizes:
+    if not files:
         return 0, received
+    accepted = [(i, kind, f) for file in files.values() for i, kind, f in file.unbound if i.event in seen]
+    unbound_rows = [
+        (i.event, kind.name, f.name, str(i.record[f.name]), _when(kind, i.record), _folder(i.where))
+        for i, kind, f in accepted
+    ]
     store.large_cache()
     with store.transaction():
         for kind in RECORD_KINDS:
             if batches[kind.name]:
+                validate(store, kind.name, batches[kind.name])
                 kind.apply(store, batches[kind.name], received, sender)
         store.add_events(seen)
-        store.set_sync_file_sizes(new_sizes)
+        store.add_unbound(unbound_rows)
+        store.set_sync_file_sizes({relative: file.size for relative, file in files.items()})
+    reading.unbound += [
+        _(
+            "{where}: {field} names {named!r}, not {analyst}, whose folder holds it; written by an earlier "
+            "release, accepted once and kept as not theirs (undo never offers it)"
+        ).format(where=item.where, field=f.name, named=item.record[f.name], analyst=_folder(item.where))
+        for item, _kind, f in accepted
+    ]
     return others, received
+
+
+def _when(kind: RecordKind, record: Record) -> str:
+    """The latest time a line holds (a target's set_at: what undo knows a target set by)."""
+    return max((record[f.name] or "" for f in kind.declared if f.type == "datetime"), default="")
 
 
 # -- sending ---------------------------------------------------------------------------------------
@@ -295,13 +426,27 @@ def _receive(store: Store, clone: Clone, own: str, sender: Sender) -> tuple[int,
 Unsent = dict[str, tuple[int, str, Any, dict[str, Any]]]  # event id: (kind rank, line, ref, record)
 
 
-def unsent(store: Store, sender: Sender) -> Unsent:
-    """Every record this database holds that the repository lacks, by event id."""
+def unsent(store: Store, sender: Sender, kept: list[str] | None = None) -> Unsent:
+    """Every record this database holds that the repository lacks, by event id: those that name the
+    sender as who made them (a teammate's record held here is theirs to send; a change made here in
+    another's name, which every teammate would refuse, stays here and is said in `kept`)."""
     found: Unsent = {}
     for rank, kind in enumerate(RECORD_KINDS):
         for record, ref in kind.outgoing(store, sender):
-            text = line_text(record)
-            found[event_id(text)] = (rank, text, ref, record)
+            named = unbound(kind.declared, record, sender.analyst)
+            if named is None:
+                text = line_text(record)
+                found[event_id(text)] = (rank, text, ref, record)
+            elif kind.own_only and kept is not None:
+                kept.append(
+                    _(
+                        "a change of this database ({kind}) names {named!r} as its {field}, not {analyst}: "
+                        "only {named}'s own database sends their changes; it stays here, unsent (revert "
+                        "it, or ask {named} to make the change)"
+                    ).format(
+                        kind=kind.name, named=record[named.name], field=named.name, analyst=sender.analyst
+                    )
+                )
     known = store.known_events(list(found))
     return {event: item for event, item in found.items() if event not in known}
 
@@ -310,15 +455,32 @@ def _own_file(store: Store, analyst: str, now: str) -> str:
     return f"{ANALYSTS}/{analyst}/{now[:7]}-{_database_id(store)}.jsonl"
 
 
-def _send(store: Store, clone: Clone, sender: Sender) -> int:
+def _check_own_folder(clone: Clone, path: Path) -> None:
+    """The folders between the clone and this database's file are real folders inside the clone (a link
+    committed in place of one would send records outside the repository)."""
+    folder = clone.path
+    for part in path.relative_to(clone.path).parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            relative = folder.relative_to(clone.path).as_posix()
+            raise SyncError(
+                _(
+                    "the repository holds {where} as a link or a file, not a folder; nothing was sent: "
+                    "remove it from the repository (git rm {where}), then run `policytrack sync` again"
+                ).format(where=relative)
+            )
+
+
+def _send(store: Store, clone: Clone, sender: Sender, kept: list[str]) -> int:
     """Append the unsent records to this database's own file (sorted: kind, then text) and commit; then
     remember them as sent (if this is cut short, the next sync reads them back from the file)."""
-    records = unsent(store, sender)
+    records = unsent(store, sender, kept)
     if not records:
         return 0
     analyst = sender.analyst
     relative = _own_file(store, analyst, sender.now)
     path = clone.path / relative
+    _check_own_folder(clone, path)
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = sorted((rank, text) for rank, text, _, _ in records.values())
     with path.open("a", encoding="utf-8", newline="\n") as handle:
@@ -367,17 +529,37 @@ def _fetch(clone: Clone) -> None:
         ) from None
 
 
-def _merge(clone: Clone, branch: str) -> None:
+def _merge(clone: Clone, branch: str, own: str) -> list[str]:
+    """Merge what others pushed. A commit of theirs that changed or removed this database's own files is
+    undone for those files (their owner's copy is the record): restored and committed, to be pushed.
+    Returns one line per file restored."""
     if clone.remote_head() is None:
-        return
+        return []
+    before = clone.run("rev-parse", "HEAD").strip() if clone.has_commits() else None
     try:
-        clone.run("merge", "-q", "--no-edit", f"refs/remotes/origin/{branch}")
+        # on a line both sides changed, this database's side: only its own files can meet its changes
+        clone.run("merge", "-q", "--no-edit", "-X", "ours", f"refs/remotes/origin/{branch}")
     except GitFailed as exc:
         clone.run("merge", "--abort", check=False)
         raise SyncError(
             f"the shared repository's history cannot be merged ({exc.detail}): someone changed a file "
             "another database writes; nothing was imported"
         ) from None
+    if before is None:
+        return []
+    changed = clone.run("diff", "--name-only", "-z", before, "HEAD", "--", ANALYSTS).split("\0")
+    mine = sorted(p for p in changed if p.endswith(own))
+    if not mine:
+        return []
+    clone.run("checkout", before, "--", *mine)
+    clone.run("commit", "-q", "-m", "policytrack: restore this database's file(s) another commit changed")
+    return [
+        _(
+            "{where} was changed or removed by another commit; restored from this database (the next push "
+            "sends it back)"
+        ).format(where=p)
+        for p in mine
+    ]
 
 
 def sync(store: Store, sender: Sender, email: str | None = None) -> SyncResult:
@@ -399,19 +581,22 @@ def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
     before = conflict_keys(store)
     result = SyncResult()
     received = Received()
+    reading = Reading()
+    kept: list[str] = []
+    restored: list[str] = []
     # 1. what the clone already holds (an earlier sync may have stopped before importing it)
-    count, got = _receive(store, clone, own, sender)
+    count, got = _receive(store, clone, own, sender, reading)
     result.received += count
     received.new |= got.new
     received.updated |= got.updated
     # 2. this database's new records, committed in its own file
-    result.sent = _send(store, clone, sender)
+    result.sent = _send(store, clone, sender, kept)
     # 3. others' records, and the push (again if another push got there first)
     branch = clone.branch()
-    for _ in range(PUSH_ATTEMPTS):
+    for _attempt in range(PUSH_ATTEMPTS):
         _fetch(clone)
-        _merge(clone, branch)
-        count, got = _receive(store, clone, own, sender)
+        restored += _merge(clone, branch, own)
+        count, got = _receive(store, clone, own, sender, reading)
         result.received += count
         received.new |= got.new
         received.updated |= got.updated
@@ -424,6 +609,8 @@ def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
         )
     result.new, result.updated = len(received.new), len(received.updated - received.new)
     result.conflicts = len(conflict_keys(store) - before)
+    result.set_aside = [*reading.set_aside.values(), *kept]
+    result.unbound = [*reading.unbound, *restored]
     return result
 
 
@@ -442,22 +629,32 @@ def status(store: Store, sender: Sender) -> SyncStatus:
         unreachable = str(exc).split(";")[0]
     sizes = store.sync_file_sizes()
     incoming: set[str] = set()
+    set_aside: dict[str, str] = {}
     own = f"-{store.sync_setting('database')}.jsonl"
     remote = f"refs/remotes/origin/{clone.branch()}" if clone.remote_head() else None
     refs = (["HEAD"] if clone.has_commits() else []) + ([remote] if remote else [])
+    now = datetime.now(UTC)
     for ref in refs:
         listing = clone.run("ls-tree", "-r", "-l", "-z", ref, "--", ANALYSTS)
         for line in listing.split("\0"):
             if not line:
                 continue
             meta, relative = line.split("\t", 1)
-            size = int(meta.split()[3])
+            mode, size_text = meta.split()[0], meta.split()[3]
+            if mode in _LINK_MODES or not size_text.isdigit():
+                what = _LINK_MODES.get(mode, _("not a file"))
+                set_aside[relative] = _aside(relative, _("it is {what}").format(what=what))
+                continue
             start = sizes.get(relative, 0)
-            if size <= start or relative.endswith(own):
+            if int(size_text) <= start or relative.endswith(own):
                 continue
             data = clone.run("show", f"{ref}:{relative}").encode("utf-8")
-            records = _parse(relative, data, start, data[:start].count(b"\n"), store)
-            events = [item.event for _, item in records]
+            try:
+                records, _unbound = _parse(relative, data, start, data[:start].count(b"\n"), now)
+            except LineProblem as exc:
+                set_aside[relative] = _aside(exc.where, exc.problem, newer=exc.newer)
+                continue
+            events = [item.event for _kind, item in records]
             incoming.update(set(events) - store.known_events(events))
     return SyncStatus(
         clone.remote_url(),
@@ -465,6 +662,7 @@ def status(store: Store, sender: Sender) -> SyncStatus:
         len(incoming),
         len(all_conflicts(store)),
         unreachable,
+        list(set_aside.values()),
     )
 
 

@@ -11,7 +11,16 @@ from typing import Any
 from policytrack.core.errors import InputError
 from policytrack.records.forecast import FORECAST
 from policytrack.store import Store
-from policytrack.sync.record import Incoming, Received, Record, RecordKind, Sender, shared, unknown
+from policytrack.sync.record import (
+    Incoming,
+    LineProblem,
+    Received,
+    Record,
+    RecordKind,
+    Sender,
+    shared,
+    unknown,
+)
 
 # A forecast as sync sends it: its synced fields (not its local id or indicator id, not the due date's end,
 # which is derived from the due date).
@@ -41,7 +50,7 @@ def _apply(store: Store, records: Sequence[Incoming], received: Received, sender
             fields = {k: v for k, v in rec.items() if k != "kind"}
             values = forecast_values(frameworks[name], fields, date.fromisoformat(rec["made_on"]))
         except (InputError, ValueError) as exc:
-            raise InputError(f"{item.where}: {exc}") from None
+            raise LineProblem(item.where, str(exc)) from None
         store.merge_forecast(values)
         if values["withdrawn_at"]:
             store.earlier_withdrawal(values["uuid"], values["withdrawn_at"], values["withdrawn_by"] or "")

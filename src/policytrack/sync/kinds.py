@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from policytrack.sync.analysts import ANALYSTS
 from policytrack.sync.forecasts import FORECASTS
 from policytrack.sync.record import (
     Incoming,
+    LineProblem,
     NewerRecord,
     Received,
     Record,
@@ -68,7 +70,7 @@ def _framework_apply(store: Store, records: Sequence[Incoming], received: Receiv
         shas, latest = store.latest_framework_load(rec["name"])
         if rec["sha256"] in shas:
             continue
-        label = Path(f"{item.where} (framework {rec['name']})")
+        label = Path(f"framework {rec['name']}")
         try:
             if latest is None or rec["loaded_at"] > latest:
                 install_definition(
@@ -79,7 +81,7 @@ def _framework_apply(store: Store, records: Sequence[Incoming], received: Receiv
                 assert framework is not None and framework.id is not None
                 store.add_framework_version(framework.id, rec["loaded_at"], rec["sha256"], rec["definition"])
         except FrameworkError as exc:  # the file's own message, with where it came from
-            raise InputError(str(exc)) from None
+            raise LineProblem(item.where, str(exc)) from None
 
 
 FRAMEWORKS = RecordKind("framework", _FRAMEWORK, _check_framework, _framework_out, _framework_apply)
@@ -317,16 +319,18 @@ def _merge(store: Store, entry_id: int, incoming: list[dict[str, Any]]) -> bool:
     return True
 
 
-ENTRIES = RecordKind("entry", SYNCED_REVISION, _check_entry, _entry_out, _entry_apply, _entry_sent)
+ENTRIES = RecordKind(
+    "entry", SYNCED_REVISION, _check_entry, _entry_out, _entry_apply, _entry_sent, own_only=True
+)
 
 # The records that travel, in the order they are applied: what others name (frameworks, sources) first.
 RECORD_KINDS: tuple[RecordKind, ...] = (FRAMEWORKS, SOURCES, ANALYSTS, TARGETS, FORECASTS, ENTRIES)
 BY_KIND = {kind.name: kind for kind in RECORD_KINDS}
 
 
-def check_record(record: Any) -> tuple[RecordKind, Record]:
+def check_record(record: Any, now: datetime | None = None) -> tuple[RecordKind, Record]:
     """The kind of a parsed line and the record, every field present (a missing one at its default) and
-    checked; InputError says what is wrong."""
+    checked (no time later than the receiver's clock, `now`, allows); InputError says what is wrong."""
     if not isinstance(record, dict):
         raise InputError("not a JSON object")
     kind = BY_KIND.get(record.get("kind"))  # type: ignore[arg-type]
@@ -335,4 +339,4 @@ def check_record(record: Any) -> tuple[RecordKind, Record]:
             f"a record of a kind this policytrack does not know ({record.get('kind')!r}), written by a "
             "newer policytrack"
         )
-    return kind, kind.read_line(record)
+    return kind, kind.read_line(record, now)

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from policytrack.core.dates import PartialDate
 from policytrack.core.errors import InputError
 from policytrack.core.storable import MAX_FIELD, storable
 from policytrack.records.field import Field, Kind
@@ -89,6 +92,48 @@ class NewerRecord(InputError):
     """A line a newer policytrack wrote: a kind or a field this release does not know."""
 
 
+class LineProblem(InputError):
+    """What is wrong with one line of a file in the repository: where it is (`FILE line N`) and what."""
+
+    def __init__(self, where: str, problem: str, *, newer: bool = False) -> None:
+        # newer: written by a newer policytrack (the fix is an upgrade here, not a mended file)
+        self.where, self.problem, self.newer = where, problem, newer
+        super().__init__(f"{where}: {problem}")
+
+
+# The largest whole number a line may hold: what JSON readers everywhere keep exactly (2**53 - 1), well
+# inside SQLite's integers.
+MAX_INTEGER = 2**53 - 1
+# How far ahead of the receiver's clock a teammate's time may be (clocks differ; a year 9999 does not).
+CLOCK_SLACK = timedelta(days=1)
+# Lines dated before this (every time they hold) were written by a release that did not bind a line to
+# its folder: one that names another analyst is accepted once, reported and recorded as not bound. A later
+# one is refused.
+BOUND_SINCE = "2026-12-01T00:00:00Z"
+
+
+def unbound(declared: Kind, record: Record, analyst: str) -> Field | None:
+    """The first field of `record` that names someone other than `analyst` (whose folder holds the line)
+    as who made it, by the kind's declaration (`Field.actor`); None when the line is bound to them."""
+    for f in declared.actors():
+        value = record.get(f.name)
+        if value is None or value == "":
+            continue  # nobody named
+        if f.actor is not True:
+            when, at = f.actor  # type: ignore[misc]
+            if record.get(when) != record.get(at):
+                continue  # carried over from an earlier revision, made by whoever made that one
+        if value != analyst:
+            return f
+    return None
+
+
+def written_before_binding(declared: Kind, record: Record) -> bool:
+    """Whether every time the line holds is before BOUND_SINCE (what an earlier release wrote)."""
+    times = [record[f.name] for f in declared if f.type == "datetime" and record.get(f.name)]
+    return bool(times) and max(times) < BOUND_SINCE
+
+
 @dataclass(frozen=True)
 class RecordKind:
     name: str
@@ -99,6 +144,9 @@ class RecordKind:
     apply: Callable[[Store, Sequence[Incoming], Received, Sender], None]
     # once records are committed to the repository: (their outgoing ref, event id, record) (None: nothing)
     sent: Callable[[Store, list[tuple[Any, str, Record]]], None] | None = None
+    # whether `outgoing` lists only the changes made in this database (entries' revisions), so one that
+    # names another analyst is a change made here in their name (said), not a teammate's record held here
+    own_only: bool = False
 
     @property
     def fields(self) -> frozenset[str]:
@@ -109,9 +157,10 @@ class RecordKind:
         """The fields lines written by an older policytrack may lack, and the value they are read with."""
         return self.declared.defaults()
 
-    def read_line(self, record: Record) -> Record:
+    def read_line(self, record: Record, now: datetime | None = None) -> Record:
         """The record with every field present (a missing one at its default), each value checked by its
-        declaration, then by the kind's own check."""
+        declaration (no time later than `now`, the receiver's clock, plus a day), then by the kind's own
+        check."""
         missing = self.fields - record.keys() - self.defaults.keys()
         extra = record.keys() - self.fields
         if missing:
@@ -122,8 +171,9 @@ class RecordKind:
                 "not know, written by a newer policytrack"
             )
         full = {**self.defaults, **record}
+        latest = (now or datetime.now(UTC)) + CLOCK_SLACK
         for f in self.declared:
-            check_field(f, full)
+            check_field(f, full, latest)
         self.check(full)
         return full
 
@@ -141,27 +191,25 @@ def check_text(record: Record, key: str, *, empty: bool = True, none: bool = Fal
         raise InputError(f"{key} must not be empty")
 
 
-def check_field(f: Field, record: Record) -> None:
+def check_field(f: Field, record: Record, latest: datetime | None = None) -> None:
     """A line's value checked by its declaration: its type, whether it may be null, its bounds, choices
-    and pattern. Text may be empty (an empty level withdraws a target); keys, dates, times and uuids may
-    not."""
+    and pattern; whole numbers within MAX_INTEGER, real dates, real times no later than `latest`. Text may
+    be empty (an empty level withdraws a target); keys, dates, times and uuids may not."""
     value = record[f.name]
     if value is None and f.nullable:
         return
     if f.type == "list":
         check_labels(record, f.name)
     elif f.type == "integer":
-        low = f.minimum if f.minimum is not None else value
-        high = f.maximum if f.maximum is not None else value
+        low = f.minimum if f.minimum is not None else -MAX_INTEGER
+        high = f.maximum if f.maximum is not None else MAX_INTEGER
         if type(value) is not int or not low <= value <= high:
-            bounds = "".join(
-                f" {word} {bound}"
-                for word, bound in (("from", f.minimum), ("to", f.maximum))
-                if bound is not None
-            )
+            bounds = "".join(f" {word} {bound}" for word, bound in (("from", low), ("to", high)))
             raise InputError(f"{f.name} must be a whole number{bounds}")
     elif f.type in ("number", "boolean"):
-        if type(value) not in ((int, float) if f.type == "number" else (bool,)):
+        if type(value) not in ((int, float) if f.type == "number" else (bool,)) or (
+            f.type == "number" and not (math.isfinite(value) and abs(value) <= MAX_INTEGER)
+        ):
             raise InputError(f"{f.name} must be a {f.type}")
     else:
         check_text(record, f.name, empty=f.type == "text")
@@ -169,6 +217,35 @@ def check_field(f: Field, record: Record) -> None:
             raise InputError(f"{f.name} must be one of {', '.join(f.choices)}")
         if f.pattern is not None and not re.match(f.pattern, value):
             raise InputError(f"{f.name} {value!r} is not in the form it must have")
+        if f.type == "date":
+            check_date(f.name, value)
+        elif f.type == "datetime":
+            check_time(f.name, value, latest)
+
+
+def check_date(name: str, value: str) -> None:
+    """A date as stored (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD) that is a day of the calendar."""
+    try:
+        real = str(PartialDate.from_stored(value)) == value
+    except (ValueError, TypeError, IndexError):
+        real = False
+    if not real:
+        raise InputError(f"{name} {value[:40]!r} is not a date (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD)")
+
+
+def check_time(name: str, value: str, latest: datetime | None) -> None:
+    """A time in ISO 8601 (UTC when it names no offset) that is a moment of the calendar, no later than
+    `latest`."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"{name} {value[:40]!r} is not a time (ISO 8601, UTC)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if latest is not None and moment > latest:
+        raise InputError(
+            f"{name} {value[:40]!r} is later than this computer's clock allows (a day ahead at most)"
+        )
 
 
 def check_labels(record: Record, key: str) -> None:
@@ -177,5 +254,5 @@ def check_labels(record: Record, key: str) -> None:
         raise InputError(f"{key} must be a list of text")
 
 
-def unknown(where: str, what: str) -> InputError:
-    return InputError(f"{where}: {what}, which this database does not have; run `policytrack sync` again")
+def unknown(where: str, what: str) -> LineProblem:
+    return LineProblem(where, f"{what}, which this database does not have")

@@ -1,0 +1,364 @@
+"""A teammate's file is untrusted input (issue 22): every line bound to the analyst whose folder holds it,
+every value checked, links and foreign files refused by path, one bad file set aside while the rest of the
+team syncs, and a database's own file restored when someone else changes it."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import Invoke
+from test_sync import Team, joined, ok, team  # noqa: F401  (team: the fixture)
+
+# Every test here but the last runs git (processes): CI runs them; the default run skips them.
+slow = pytest.mark.slow
+
+
+def _lines(tmp_path: Path, name: str) -> dict[str, dict[str, Any]]:
+    """The last line of each kind in analyst NAME's file of their sync clone."""
+    (own,) = (tmp_path / f"{name}.db.sync" / "analysts" / name).iterdir()
+    return {r["kind"]: r for r in map(json.loads, own.read_text(encoding="utf-8").splitlines())}
+
+
+def _push_file(tmp_path: Path, relative: str, records: list[dict[str, Any]] | None, *, raw: str = "") -> None:
+    """Someone with push access commits a file (records as lines, or raw text) into the shared repository."""
+    work = tmp_path / "forger"
+    if not work.exists():
+        subprocess.run(["git", "clone", "-q", str(tmp_path / "shared.git"), str(work)], check=True)
+    git = ["git", "-C", str(work), "-c", "user.name=x", "-c", "user.email=x@example.org"]
+    subprocess.run([*git, "pull", "-q", "--no-rebase", "origin", "HEAD"], check=True)
+    path = work / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = raw or "".join(json.dumps(r, sort_keys=True, separators=(",", ":")) + "\n" for r in records or [])
+    path.write_text(text, encoding="utf-8")
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "forged"], check=True)
+    subprocess.run([*git, "push", "-q", "origin", "HEAD"], check=True)
+
+
+def _git(tmp_path: Path, *args: str) -> None:
+    work = tmp_path / "forger"
+    if not work.exists():
+        subprocess.run(["git", "clone", "-q", str(tmp_path / "shared.git"), str(work)], check=True)
+        subprocess.run(["git", "-C", str(work), "pull", "-q", "origin", "HEAD"], check=False)
+    git = ["git", "-C", str(work), "-c", "user.name=x", "-c", "user.email=x@example.org"]
+    subprocess.run([*git, *args], check=True, cwd=work)
+
+
+@pytest.fixture
+def ama_synced(team: Team, tmp_path: Path) -> dict[str, dict[str, Any]]:  # noqa: F811
+    """ama and chi share a repository; ama has an entry, a target, a forecast, a source and a display
+    name, all synced. Returns ama's line of each kind."""
+    joined(team, tmp_path, "ama", "chi")
+    ok(team("ama", "log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06"))
+    ok(team("ama", "target", "regional", "in-progress", "--by", "2027-12"))
+    ok(team("ama", "forecast", "regional", "in-progress", "--by", "2031-12", "--likelihood", "70"))
+    ok(team("ama", "source", "add", "example-wire", "--name", "Example Wire", "--type", "media"))
+    ok(team("ama", "config", "set", "display_name", "Ama"))
+    ok(team("ama", "sync"))
+    return _lines(tmp_path, "ama")
+
+
+# Per kind: the field that names who acted, and a change that makes the line a new record.
+FORGED = {
+    "entry": ("changed_by", {"summary": "Forged statement", "revision": 2, "action": "edit"}),
+    "target": ("set_by", {"level": "implemented"}),
+    "forecast": ("analyst", {"uuid": "00000000-0000-4000-8000-0000000000f1", "likelihood": 10}),
+    "source": ("changed_by", {"name": "Forged Wire", "seen": 1}),
+    "analyst": ("name", {"display_name": "Someone Else"}),
+}
+
+
+@slow
+@pytest.mark.parametrize("kind", sorted(FORGED))
+def test_a_line_naming_another_analyst_is_set_aside_and_the_rest_syncs(
+    team: Team,  # noqa: F811
+    tmp_path: Path,
+    ama_synced: dict[str, dict[str, Any]],
+    kind: str,
+) -> None:
+    field, change = FORGED[kind]
+    forged = {**ama_synced[kind], **change}
+    assert forged[field] == "ama"
+    relative = "analysts/eve/2026-12-0000eeee.jsonl"
+    _push_file(tmp_path, relative, [forged])
+    result = team("chi", "sync")
+    assert result.exit_code == 1, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert f"{relative} line 1: {field} names 'ama', not eve, whose folder holds the line" in line
+    assert "set aside (analyst eve)" in line
+    # ama's own records all arrived; nothing of the forged line did
+    assert "AES treaty signed in Niamey" in ok(team("chi", "list"))
+    shown = ok(team("chi", "list", "--json")) + ok(team("chi", "targets")) + ok(team("chi", "forecasts"))
+    assert "Forged statement" not in shown and "implemented" not in ok(team("chi", "targets"))
+    conn = sqlite3.connect(tmp_path / "chi.db")
+    assert conn.execute("SELECT count(*) FROM forecasts").fetchone() == (1,)
+    assert conn.execute("SELECT display_name FROM analysts WHERE name = 'ama'").fetchone() == ("Ama",)
+    assert conn.execute("SELECT count(*) FROM sync_sources").fetchone() == (1,)
+    conn.close()
+
+
+@slow
+def test_a_review_made_in_another_analysts_name_is_refused_and_carried_reviews_are_not(
+    team: Team,  # noqa: F811
+    tmp_path: Path,
+    ama_synced: dict[str, dict[str, Any]],
+) -> None:
+    line = ama_synced["entry"]
+    forged = {**line, "revision": 2, "action": "edit", "reviewed_by": "chi", "changed_by": "ama"}
+    forged["reviewed_at"] = forged["changed_at"] = line["changed_at"][:-2] + "9Z"
+    _push_file(tmp_path, "analysts/ama/2026-12-0000aaaa.jsonl", [forged])
+    result = team("chi", "sync")
+    assert result.exit_code == 1 and "reviewed_by names 'chi', not ama" in result.stderr
+    # a review carried over from an earlier revision (made at another time) does not bind this line
+    carried = {**forged, "reviewed_at": line["changed_at"], "summary": "Carried review"}
+    _push_file(tmp_path, "analysts/ama/2026-12-0000aaaa.jsonl", [carried])
+    assert "received 1" in ok(team("chi", "sync"))
+
+
+@slow
+@pytest.mark.parametrize(
+    ("kind", "change", "message"),
+    [
+        ("entry", {"revision": 2**60}, "revision must be a whole number from 1 to 9007199254740991"),
+        ("entry", {"revision": 2**70}, "revision must be a whole number"),
+        ("entry", {"date": "2024-02-30", "date_start": "2024-02-30"}, "date '2024-02-30' is not a date"),
+        ("entry", {"changed_at": "9999-01-01T00:00:00.000000Z"}, "later than this computer's clock allows"),
+        ("entry", {"tags": ["a;b"]}, "tags item 'a;b' contains ';'"),
+        ("entry", {"status": "done"}, "unknown status level 'done'"),
+        ("target", {"due": "soon"}, "due 'soon' is not a date"),
+        ("target", {"due": "2027-13"}, "due '2027-13' is not a date"),
+        ("target", {"start": "2030-01-01", "due": "2028"}, "due 2028 is before the target's start"),
+        ("framework", {"loaded_at": "9999-12-31T00:00:00Z"}, "loaded_at '9999-12-31T00:00:00Z' is later"),
+        ("forecast", {"likelihood": 1e308}, "likelihood"),
+        ("source", {"seen": -1}, "seen must be a whole number from 0"),
+        ("analyst", {"set_at": "yesterday"}, "set_at 'yesterday' is not a time"),
+    ],
+)
+def test_a_broken_line_in_an_analysts_own_folder_is_set_aside_naming_file_line_and_field(
+    team: Team,  # noqa: F811
+    tmp_path: Path,
+    ama_synced: dict[str, dict[str, Any]],
+    kind: str,
+    change: dict[str, Any],
+    message: str,
+) -> None:
+    relative = "analysts/ama/2026-12-0000abcd.jsonl"
+    _push_file(tmp_path, relative, [{**ama_synced[kind], **change}])
+    result = team("chi", "sync")
+    assert result.exit_code == 1, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"policytrack: error: {relative} line 1: ") and message in line, line
+    assert "set aside (analyst ama)" in line and "Traceback" not in result.stderr
+    assert "AES treaty signed in Niamey" in ok(team("chi", "list"))  # ama's good file came
+    conn = sqlite3.connect(tmp_path / "chi.db")  # a version from the year 9999 never replaced the framework
+    assert conn.execute("SELECT max(loaded_at) < '9999' FROM framework_versions").fetchone() == (1,)
+    conn.close()
+
+
+@slow
+def test_lines_of_an_earlier_release_in_another_name_are_accepted_once_and_never_undone_as_theirs(
+    team: Team,  # noqa: F811
+    tmp_path: Path,
+    ama_synced: dict[str, dict[str, Any]],
+    cli: Invoke,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    old = {
+        **ama_synced["entry"],
+        "uuid": "00000000-0000-4000-8000-00000000000e",
+        "summary": "Written in bob's name by an earlier release",
+        "changed_by": "bob",
+        "changed_at": "2024-07-06T10:00:00.000000Z",
+        "recorded_at": "2024-07-06T10:00:00.000000Z",
+    }
+    _push_file(tmp_path, "analysts/eve/2024-07-0000eeee.jsonl", [old])
+    result = team("chi", "sync")
+    assert result.exit_code == 0, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("policytrack: warning: analysts/eve/2024-07-0000eeee.jsonl line 1: changed_by")
+    assert "written by an earlier release, accepted once" in line
+    assert "Written in bob's name" in ok(team("chi", "list"))
+    conn = sqlite3.connect(tmp_path / "chi.db")
+    assert conn.execute("SELECT kind, field, named, folder FROM sync_unbound").fetchall() == [
+        ("entry", "changed_by", "bob", "eve")
+    ]
+    conn.close()
+    # accepted once: the next sync says nothing of it
+    assert team("chi", "sync").stderr == ""
+    # undo, run as bob on chi's database, never offers the forged change as bob's own
+    monkeypatch.setenv("POLICYTRACK_ANALYST", "bob")
+    refused = cli("--db", str(tmp_path / "chi.db"), "undo", "--yes")
+    assert refused.exit_code == 1 and "nothing to undo" in refused.stderr
+
+
+@slow
+def test_a_symlink_in_place_of_the_analysts_folder_sends_nothing_outside(
+    team: Team,  # noqa: F811
+    tmp_path: Path,
+    ama_synced: dict[str, dict[str, Any]],
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    _git(tmp_path, "rm", "-rq", "analysts")
+    (tmp_path / "forger" / "analysts").symlink_to(outside)
+    _git(tmp_path, "add", "analysts")
+    _git(tmp_path, "commit", "-qm", "link")
+    _git(tmp_path, "push", "-q", "origin", "HEAD")
+    ok(team("dan", "sync", "init", str(tmp_path / "shared.git")))
+    ok(team("dan", "log", "regional", "Dan's entry", "--date", "2024-07-06"))
+    result = team("dan", "sync")
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    assert "holds analysts as a link or a file, not a folder; nothing was sent" in result.stderr
+    assert list(outside.iterdir()) == []
+
+
+@slow
+def test_a_gitlink_is_set_aside_by_its_path(
+    team: Team,  # noqa: F811
+    tmp_path: Path,
+    ama_synced: dict[str, dict[str, Any]],
+) -> None:
+    _git(tmp_path, "update-index", "--add", "--cacheinfo", f"160000,{'1' * 40},analysts/eve")
+    _git(tmp_path, "commit", "-qm", "submodule")
+    _git(tmp_path, "push", "-q", "origin", "HEAD")
+    result = team("chi", "sync")
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert "analysts/eve: it is a gitlink (a submodule)" in line
+    assert "AES treaty signed in Niamey" in ok(team("chi", "list"))
+
+
+@slow
+def test_a_file_removed_or_rewritten_by_someone_else_is_restored_by_its_owner(
+    team: Team,  # noqa: F811
+    tmp_path: Path,
+    ama_synced: dict[str, dict[str, Any]],
+) -> None:
+    (own,) = (tmp_path / "ama.db.sync" / "analysts" / "ama").iterdir()
+    relative = own.relative_to(tmp_path / "ama.db.sync").as_posix()
+    _git(tmp_path, "rm", "-q", relative)
+    _git(tmp_path, "commit", "-qm", "remove ama's file")
+    _git(tmp_path, "push", "-q", "origin", "HEAD")
+    result = team("ama", "sync")
+    assert result.exit_code == 0
+    assert f"{relative} was changed or removed by another commit; restored" in result.stderr
+    ok(team("dan", "sync", "init", str(tmp_path / "shared.git")))
+    ok(team("dan", "sync"))
+    assert "AES treaty signed in Niamey" in ok(team("dan", "list"))
+    # rewritten: a line changed in place is put back as its owner wrote it
+    _git(tmp_path, "pull", "-q", "--no-rebase", "origin", "HEAD")
+    path = tmp_path / "forger" / relative
+    path.write_text(path.read_text(encoding="utf-8").replace("AES treaty", "Forged treaty"), encoding="utf-8")
+    _git(tmp_path, "commit", "-qam", "rewrite ama's file")
+    _git(tmp_path, "push", "-q", "origin", "HEAD")
+    assert "restored" in team("ama", "sync").stderr
+    text = own.read_text(encoding="utf-8")
+    assert "Forged treaty" not in text and "AES treaty signed in Niamey" in text
+    ok(team("eli", "sync", "init", str(tmp_path / "shared.git")))
+    ok(team("eli", "sync"))
+    assert "AES treaty signed in Niamey" in ok(team("eli", "list"))
+
+
+@slow
+def test_a_change_made_here_in_another_analysts_name_stays_here_and_is_said(
+    team: Team,  # noqa: F811
+    tmp_path: Path,
+    ama_synced: dict[str, dict[str, Any]],
+) -> None:
+    ok(team("ama", "review", "1", "--by", "editor"))
+    result = team("ama", "sync")
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert "names 'editor' as its reviewed_by, not ama" in line and "stays here, unsent" in line
+    assert "sent 0" in result.stdout
+
+
+def test_a_remote_that_starts_with_a_dash_is_refused_and_makes_no_repository(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = cli("--db", str(tmp_path / "x.db"), "sync", "init", "--", "--shared")
+    assert result.exit_code == 1 and "starts with '-'" in result.stderr and "./--shared" in result.stderr
+    assert list(work.iterdir()) == [] and not (tmp_path / "x.db.sync").exists()
+
+
+# -- the checks of one line, without git (the default run) -------------------------------------------
+
+
+def _entry_line(**change: Any) -> dict[str, Any]:
+    from test_sync import _revision_record
+
+    return {**_revision_record("00000000-0000-4000-8000-00000000000a", 1, "ama", 0, 0), **change}
+
+
+@given(number=st.integers())
+@settings(max_examples=60)
+def test_a_revision_number_is_read_only_within_what_json_and_sqlite_keep(number: int) -> None:
+    from policytrack.core.errors import InputError
+    from policytrack.sync.kinds import check_record
+    from policytrack.sync.record import MAX_INTEGER
+
+    if 1 <= number <= MAX_INTEGER:
+        assert check_record(_entry_line(revision=number))[1]["revision"] == number
+    else:
+        with pytest.raises(InputError, match="revision must be a whole number from 1 to"):
+            check_record(_entry_line(revision=number))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"changed_at": "2024-02-30T10:00:00Z"}, "changed_at '2024-02-30T10:00:00Z' is not a time"),
+        ({"recorded_at": "3000-01-01T00:00:00Z"}, "recorded_at '3000-01-01T00:00:00Z' is later than"),
+        ({"date": "2024-Q5"}, "date '2024-Q5' is not a date"),
+        ({"effect": float("nan")}, "effect must be a whole number"),
+        ({"revision": True}, "revision must be a whole number"),
+    ],
+)
+def test_a_line_with_an_impossible_value_is_refused_naming_the_field(
+    change: dict[str, Any], message: str
+) -> None:
+    from policytrack.core.errors import InputError
+    from policytrack.sync.kinds import check_record
+
+    with pytest.raises(InputError, match=re.escape(message)):
+        check_record(_entry_line(**change))
+
+
+def test_a_time_a_day_ahead_is_read_and_one_further_is_not() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from policytrack.core.errors import InputError
+    from policytrack.sync.kinds import check_record
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    within = (now + timedelta(hours=23)).isoformat().replace("+00:00", "Z")
+    beyond = (now + timedelta(hours=25)).isoformat().replace("+00:00", "Z")
+    assert check_record(_entry_line(changed_at=within), now)[1]["changed_at"] == within
+    with pytest.raises(InputError, match="later than this computer's clock allows"):
+        check_record(_entry_line(changed_at=beyond), now)
+
+
+def test_which_field_binds_each_kind_is_declared_in_records() -> None:
+    from policytrack.sync.kinds import RECORD_KINDS
+
+    actors = {kind.name: [f.name for f in kind.declared.actors()] for kind in RECORD_KINDS}
+    assert actors == {
+        "framework": [],
+        "source": ["changed_by"],
+        "analyst": ["name"],
+        "target": ["set_by"],
+        "forecast": ["analyst", "withdrawn_by"],
+        "entry": ["reviewed_by", "returned_by", "changed_by"],
+    }
