@@ -16,6 +16,10 @@ from policytrack.records.entry import ORDER as ENTRY_ORDER
 from policytrack.records.entry import SOURCE_SHOWN
 from policytrack.records.models import Entry, EntryFilter, Revision
 
+# What a table shows of one field at most (render.text.MAX_SHOWN_CHARACTERS; the store cannot import
+# render): a plain table's summary column is never wider.
+MAX_SHOWN_CHARACTERS = 4_000
+
 # Revisions follow the one order of entries (records.entry.ORDER) with their own date, the time and author
 # of the change (REVISION_ORDER).
 # A revision's date, the time and author of the change, its entry's uuid; then its number, which orders
@@ -243,12 +247,32 @@ class EntryRows(StoreBase):
         sql, args = _ordered(sql, where, params, limit)
         return self.conn.execute(sql, args)
 
+    def entries_with_ids(self, ids: Sequence[int]) -> dict[int, Entry]:
+        """The entries (deleted ones too) with these ids, by id: a page, read by its keys."""
+        found: dict[int, Entry] = {}
+        for start in range(0, len(ids), 500):  # under SQLite's limit on parameters
+            chunk = list(ids[start : start + 500])
+            found.update((e.id, e) for e in self.query_entries([f"e.id IN ({marks(chunk)})"], chunk))
+        return found
+
+    def count_listed(self, where: Sequence[str], params: Sequence[Any]) -> int:
+        """How many entries match all `where` clauses (over aliases e, i, f): a count read from an index,
+        for a page that shows only the newest."""
+        sql = (
+            "SELECT count(*) FROM entries e JOIN indicators i ON i.id = e.indicator_id "
+            "JOIN frameworks f ON f.id = i.framework_id" + (" WHERE " + " AND ".join(where) if where else "")
+        )
+        return int(self.conn.execute(sql, list(params)).fetchone()[0])
+
     def listing_stats(self, where: Sequence[str], params: Sequence[Any]) -> dict[str, int]:
         """What a table of the entries matching all `where` clauses (over aliases e, i, f) must make room
-        for, in one pass: how many there are, the longest id, indicator key, framework name and status,
-        and whether any is deleted, has a status or has tags."""
+        for, in one pass: how many there are, the longest id, indicator key, framework name, status, tags
+        (as stored: at least as long as shown) and summary (clipped as a table shows it), and whether any
+        is deleted, has a status or has tags."""
         sql = (
             "SELECT count(*) AS count, max(length(e.id)) AS id_width, max(length(i.key)) AS key_width, "
+            f"min(max(length(e.summary)), {MAX_SHOWN_CHARACTERS}) AS summary_width, "
+            "max(length(e.tags)) AS tags_width, "
             "max(length(f.name)) AS framework_width, max(length(e.status)) AS status_width, "
             "max(e.deleted_at IS NOT NULL) AS deleted, max(e.status IS NOT NULL) AS statuses, "
             "max(e.tags NOT IN ('[]', '')) AS tags "
