@@ -48,6 +48,7 @@ MIGRATION_NAMES = (
     "m012_quarter_precision",
     "m013_returned_entries",
     "m014_order_index",
+    "m015_page_indexes",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
