@@ -84,15 +84,21 @@ def test_the_compiled_catalogue_is_the_po_file() -> None:
     assert compiled == wanted, "run: pybabel compile -D policytrack -d src/policytrack/locale"
 
 
+# What is never translated in a message: placeholders, code in backticks, options, variables, command
+# lines after "Example:" and command names after "policytrack".
+CODE = re.compile(r"\{[^{}]*\}|`[^`]*`|--?[a-z][a-z-]*|\$[A-Z_]+|Example: .*|policytrack [a-z]+")
+
+
 def test_the_glossary_is_followed() -> None:
-    """Where a message uses a term of the glossary, its French text uses the glossary's translation."""
+    """Where a message uses a term of the glossary (outside code), its French text uses the glossary's
+    translation."""
     glossary = (FRENCH.parent / "GLOSSARY.md").read_text(encoding="utf-8")
     terms = re.findall(r"^\| ([a-z][a-z -]*?) \| ([^|]+?) \|", glossary, flags=re.M)
     assert len(terms) >= 10
     for m in _french():
         if not m.id:
             continue
-        english, french = _forms(m.id)[0], _forms(m.string)[0]
+        english, french = CODE.sub(" ", _forms(m.id)[0]), _forms(m.string)[0]
         for term, translation in terms:
             if re.search(rf"\b{term}\b", english):
                 options = [t.strip().split(" (")[0] for t in translation.split("/")]
@@ -196,3 +202,88 @@ def test_english_log_never_imports_babel(tmp_path: Path) -> None:
     assert "policytrack.core.i18n" in imported or "policytrack.cli" in imported
     # (gettext itself is imported by click for its own messages, before and without policytrack)
     assert not {m for m in imported if m.split(".")[0] == "babel"}
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """policytrack as a person runs it (main() chooses the language before a command's module loads)."""
+    base = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")}
+    return subprocess.run(
+        [sys.executable, "-m", "policytrack", *args],
+        env={**base, "COLUMNS": "100", "NO_COLOR": "1", **(env or {})},
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [(("--lang", "fr", "log", "--help"), {}), (("log", "--help"), {"LANG": "fr_FR.UTF-8"})],
+)
+def test_help_is_in_the_chosen_language(args: tuple[str, ...], env: dict[str, str]) -> None:
+    result = _run(*args, env=env)
+    assert result.returncode == 0, result.stderr
+    words = " ".join(result.stdout.replace("│", " ").split())
+    assert "Enregistrer un élément de preuve daté et sourcé" in words
+    assert "Ce qui s'est passé, en une phrase" in words  # an argument's help
+    assert "Date des faits : 2025-01-29, '29 janvier 2025'" in words  # a shared option's help
+    assert "Record a dated" not in words
+
+
+def test_help_in_english_by_default_and_with_lang_en() -> None:
+    for args, env in ((("log", "--help"), {}), (("--lang", "en", "log", "--help"), {"LANG": "fr_FR.UTF-8"})):
+        result = _run(*args, env=env)
+        assert result.returncode == 0 and "Record a dated, sourced piece of evidence" in result.stdout
+
+
+def test_a_bad_lang_before_the_command_is_still_a_usage_error() -> None:
+    result = _run("--lang", "klingon", "log", "--help")
+    assert result.returncode == 2 and "give a language code such as en, fr or bm" in result.stderr
+
+
+@pytest.fixture
+def french_entries(log: Callable[..., int]) -> None:
+    log("regional", "Le Mali, le Burkina Faso et le Niger signent le traité de l'AES", "--date", "2024-07-06")
+    log("diversify", "synthetic test entry with a long summary " * 3, "--date", "2024-09", "-t", "sahel")
+    log("regional", "synthetic test entry", "--date", "2024-Q3", "--grade", "B2", "--status", "in-progress")
+
+
+@pytest.mark.parametrize("width", [60, 70, 80, 100, 120])
+def test_french_list_keeps_words_whole(
+    cli: Invoke, french_entries: None, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    import policytrack.cli.common as common
+    import policytrack.cli.entries as entries
+
+    for module in (common, entries):  # a table for people: on a terminal (piped, it is plain text)
+        monkeypatch.setattr(module, "stdout_is_terminal", lambda: True)
+    monkeypatch.delenv("PAGER", raising=False)
+    monkeypatch.setenv("COLUMNS", str(width))
+    result = cli("--lang", "fr", "list", "--all")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert all(len(line) <= width for line in out.splitlines()), width
+    assert "…" not in out, width
+    words = out.split()
+    for whole in ("N°", "Indicateur", "Résumé", "juillet", "septembre", "T3", "regional", "diversify"):
+        assert whole in words, (whole, width)
+    assert "6 juillet 2024" in out and "septembre 2024" in out  # dates whole, on one line
+    assert "entrées" in words  # the title counts them (it may wrap at 60 columns)
+    if "Colonnes omises" in out:
+        assert "un terminal plus large" in out
+
+
+def test_french_confirmations_and_show_while_data_stays_english(
+    cli: Invoke, cli_json: Callable[..., object]
+) -> None:
+    logged = cli("--lang", "fr", "log", "regional", "synthetic test entry", "--date", "1 juillet 2024")
+    assert logged.exit_code == 0, logged.stderr
+    assert logged.stdout.strip() == "Entrée 1 enregistrée pour regional, datée du 1er juillet 2024"
+    shown = cli("--lang", "fr", "show", "1")
+    assert shown.exit_code == 0
+    assert "Résumé" in shown.stdout and "1er juillet 2024 (précision : jour)" in shown.stdout
+    data = cli_json("--lang", "fr", "list", "--json")
+    assert data[0]["date"] == "2024-07-01" and "summary" in data[0]  # type: ignore[index]
+    english = cli("log", "regional", "synthetic test entry 2", "--date", "2024-07-02")
+    assert english.stdout.strip() == "Logged entry 2 for regional, dated 2024-07-02"
+    missing = cli("--lang", "fr", "show", "99")
+    assert missing.exit_code == 1 and missing.stderr.startswith("policytrack : erreur : ")

@@ -19,7 +19,8 @@ def test_a_piped_list_is_a_plain_table_a_line_per_entry(cli: Invoke, log: Log) -
     result = cli("list")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    header, rule, *rows = lines
+    title, blank, header, rule, *rows = lines
+    assert title.endswith(": 2 entries") and blank == ""
     assert header.split() == ["ID", "Ref", "Date", "Indicator", "Eff", "Grd", "Tags", "Summary", "Source"]
     assert set(rule) == {"-", " "}
     assert len(rows) == 2  # each entry on one line: the newline and tab are written as escapes
@@ -122,3 +123,9 @@ def test_an_empty_pipe_says_so_or_shows_the_header(cli: Invoke, args: list[str])
 def test_piped_list_of_many_keeps_every_row_in_order(cli: Invoke, db_path: Path) -> None:
     fill(db_path, 120)
     assert listed_ids(cli("list").stdout) == list(range(1, 121))
+
+
+def test_a_piped_list_speaks_the_chosen_language(cli: Invoke, log: Log) -> None:
+    log("regional", "Example Ministry announces a review", "--date", "2024-07-06")
+    lines = cli("--lang", "fr", "list").stdout.splitlines()
+    assert "entrée" in lines[0] and "Résumé" in lines[2].split() and "6 juillet 2024" in lines[4]

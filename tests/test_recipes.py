@@ -17,7 +17,7 @@ import pytest
 import typer
 
 from policytrack import cli as cli_package
-from policytrack.cli.app import app
+from policytrack.cli.app import app, new_app
 from policytrack.records.field import Field, Kind
 from policytrack.records.kinds import KINDS
 from policytrack.render.formats import write_records
@@ -65,7 +65,13 @@ def test_a_new_command_runs_alone_is_listed_and_is_fuzzed(new_command: None, cap
     assert [c.name for c in alone.registered_commands] == [NAME]
     result = runner.invoke(alone, [NAME, "--times", "2"])
     assert result.exit_code == 0 and result.stdout == "5 indicators\n5 indicators\n"
-    full = cli_package.full_app()
+    full_app = cli_package.full_app()
+    # a fresh application object with every command (the tests' conftest builds each object's click
+    # command once per session, before this command existed)
+    full = new_app()
+    full.registered_callback = full_app.registered_callback
+    full.registered_commands = list(full_app.registered_commands)
+    full.registered_groups = list(full_app.registered_groups)
     listed = runner.invoke(full, ["--help"], env={"COLUMNS": "200"})
     assert NAME in listed.stdout and HELP in listed.stdout
     own_help = runner.invoke(full, [NAME, "--help"])

@@ -44,6 +44,9 @@ COMMANDS: dict[str, tuple[str, str | None, str]] = {
     "signposts": ("indicators", None, "Each signal of progress or regression"),
     "publish": ("publish", None, "Write a citable bundle"),
     "review": ("review", None, "Mark entries reviewed"),
+    "agenda": ("inbox", None, "What waits on the team, oldest first"),
+    "inbox": ("inbox", "inbox_app", "Candidate evidence from datasets, feeds and sheets"),
+    "feed": ("inbox", "feed_app", "Datasets and feeds kept in step with the inbox"),
     "conflicts": ("sync", "conflicts_app", "What teammates changed apart"),
     "config": ("config", "config_app", "Settings"),
     "db": ("db", "db_app", "The database file: its path and its health."),
@@ -69,10 +72,12 @@ def load(name: str) -> None:
 
 def full_app() -> typer.Typer:
     """The root application with every command: each module imported, in the order of COMMANDS."""
-    from policytrack.cli.app import app
+    from policytrack.cli.app import HELP, app
+    from policytrack.core.i18n import _
 
     for name in COMMANDS:
         load(name)
+    app.info.help = _(HELP)  # the root app was made at import, before main() chose the language
     return app
 
 
@@ -95,6 +100,41 @@ def command_name(args: list[str]) -> str | None:
     return None
 
 
+def lang_option(args: list[str]) -> str | None:
+    """The value of the global `--lang` (`--lang fr` or `--lang=fr`) before the command name, if any."""
+    for n, arg in enumerate(args):
+        if arg == "--lang":
+            return args[n + 1] if n + 1 < len(args) else None
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+        if arg == "--" or (not arg.startswith("-") and (n == 0 or args[n - 1] not in _VALUE_OPTIONS)):
+            return None
+    return None
+
+
+def choose_language(args: list[str]) -> None:
+    """Choose the language before the command's module is imported: typer reads its help texts (`_()`)
+    then. `--lang`, then the config's `language`, then the locale; a bad `--lang` or config value is left
+    for the root callback to report, as a usage error or with the config file's line."""
+    from policytrack.core import i18n
+
+    value = lang_option(args)
+    try:
+        code = i18n.check_language(value) if value is not None else None
+    except PolicytrackError:
+        code = None
+
+    def configured() -> Any:
+        from policytrack.core.config import setting
+
+        try:
+            return i18n.check_language(setting("language"), "language") if setting("language") else None
+        except PolicytrackError:
+            return None
+
+    i18n.choose(code, configured=configured)
+
+
 def app_for(args: list[str]) -> typer.Typer:
     """An application holding only the command being run, when there is one.
 
@@ -108,7 +148,7 @@ def app_for(args: list[str]) -> typer.Typer:
     if name not in COMMANDS or completing():
         return full_app()
     load(name)
-    one = new_app()
+    one = new_app(translated=True)
     one.registered_callback = app.registered_callback
     one.registered_commands = [c for c in app.registered_commands if c.name == name]
     one.registered_groups = [g for g in app.registered_groups if g.name == name]
@@ -165,6 +205,7 @@ def main() -> None:
         if sys.argv[1:] == ["--version"] and not completing():
             _print_version()  # what the root app's --version prints, without building the app
         else:
+            choose_language(sys.argv[1:])
             app_for(sys.argv[1:])(prog_name="policytrack")
     except SystemExit as exc:
         code = exc.code

@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from policytrack import __version__
 from policytrack.core.errors import PolicytrackError, StreamClosedError
+from policytrack.core.i18n import _
 from policytrack.core.storable import storable
 from policytrack.render.text import visible
 
@@ -27,7 +28,11 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     line = " ".join(visible(message).split())  # visible first: split() would fold \x1c-\x1f, \x85 to spaces
     if len(line) > MAX_MESSAGE:  # a message quoting a huge input keeps its start and its fix (the end)
         line = f"{line[: MAX_MESSAGE - 300]} ... {line[-250:]}"
-    typer.echo(f"policytrack: error: {line}", err=True)
+    try:
+        template = _("policytrack: error: {message}")
+    except PolicytrackError:  # the config's language was the first thing asked for: now it is settled
+        template = _("policytrack: error: {message}")
+    typer.echo(template.format(message=line), err=True)
     return typer.Exit(code)
 
 
@@ -35,15 +40,22 @@ def check_args(args: Sequence[str]) -> None:
     """Arguments that are not valid UTF-8 (bytes the terminal could not decode) are a usage error."""
     for number, arg in enumerate(args, start=1):
         if not storable(arg):
-            raise fail(f"argument {number} is not valid UTF-8; check the terminal's encoding (locale)", 2)
+            raise fail(
+                _("argument {number} is not valid UTF-8; check the terminal's encoding (locale)").format(
+                    number=number
+                ),
+                2,
+            )
     # Text that starts with '-' (a summary such as "-2 soldiers killed") would be read as an unknown option:
     # say where it goes instead. Only text with a space is surely not an option, and only before `--`.
     for arg in args[: args.index("--")] if "--" in args else args:
         if arg.startswith("-") and any(c.isspace() for c in arg):
             shown = arg if len(arg) <= 40 else arg[:37] + "..."
             raise fail(
-                f"{shown!r} starts with '-', so it is read as an option; put text like it last, after `--` "
-                f"(options first): `policytrack log KEY --date D -- {shown!r}`",
+                _(
+                    "{text!r} starts with '-', so it is read as an option; put text like it last, after `--` "
+                    "(options first): `policytrack log KEY --date D -- {text!r}`"
+                ).format(text=shown),
                 2,
             )
 
@@ -62,25 +74,36 @@ class PolicytrackGroup(TyperGroup):
             raise fail(str(exc)) from None
         except sqlite3.DatabaseError as exc:
             state = ctx.find_object(State)
-            where = f" {state.db_path}" if state and state.db_path else ""
-            raise fail(
-                f"database{where} could not be used ({exc}); check it with `policytrack db check`"
-            ) from None
+            if state and state.db_path:
+                message = _(
+                    "database {path} could not be used ({error}); check it with `policytrack db check`"
+                )
+            else:
+                message = _("database could not be used ({error}); check it with `policytrack db check`")
+            raise fail(message.format(path=state.db_path if state else None, error=exc)) from None
         except OSError as exc:
             if exc.errno == errno.EPIPE:
                 raise  # the reader went away (`| head`): click exits quietly
-            name = f" ({exc.filename})" if exc.filename else ""
-            raise fail(
-                f"input/output error{name}: {exc.strerror or exc}; check the disk and where the output "
-                "goes, then run the command again"
-            ) from None
+            if exc.filename:
+                message = _(
+                    "input/output error ({file}): {error}; check the disk and where the output goes, then "
+                    "run the command again"
+                )
+            else:
+                message = _(
+                    "input/output error: {error}; check the disk and where the output goes, then run the "
+                    "command again"
+                )
+            raise fail(message.format(file=exc.filename, error=exc.strerror or exc)) from None
         except Exception as exc:  # the last line of defence: one line, never a traceback
             # typer's and click's own exceptions (exit, abort, usage) are theirs to handle
             if type(exc).__module__.startswith(("typer.", "click.")) or os.environ.get("POLICYTRACK_DEBUG"):
                 raise
             raise fail(
-                f"internal error ({type(exc).__name__}: {exc}); this is a bug in policytrack: please report "
-                "it with the command you ran (POLICYTRACK_DEBUG=1 shows the traceback)"
+                _(
+                    "internal error ({kind}: {error}); this is a bug in policytrack: please report it with "
+                    "the command you ran (POLICYTRACK_DEBUG=1 shows the traceback)"
+                ).format(kind=type(exc).__name__, error=exc)
             ) from None
 
 
@@ -100,8 +123,10 @@ def confirm(ctx: typer.Context, message: str, saved: str) -> None:
             return
         why = exc.strerror if isinstance(exc, OSError) else str(exc).split(";")[0]
         raise fail(
-            f"{saved} was saved, but its confirmation could not be written ({why}); "
-            "do not run the command again"
+            _(
+                "{saved} was saved, but its confirmation could not be written ({why}); do not run the "
+                "command again"
+            ).format(saved=saved, why=why)
         ) from None
 
 
@@ -120,11 +145,12 @@ China's support for Mali's military (The Conversation).
 """
 
 
-def new_app() -> typer.Typer:
-    """The root application's settings (also used for the one-command app that `main` runs)."""
+def new_app(translated: bool = False) -> typer.Typer:
+    """The root application's settings (also used for the one-command app that `main` runs, once the
+    language is chosen: `translated`)."""
     return typer.Typer(
         cls=PolicytrackGroup,
-        help=HELP,
+        help=_(HELP) if translated else HELP,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["-h", "--help"]},
@@ -147,26 +173,30 @@ def main_callback(
         str | None,
         typer.Option(
             "--db",
-            help="Database file. Default: $POLICYTRACK_DB, else the user data directory "
-            "(`policytrack db path` prints it).",
+            help=_(
+                "Database file. Default: $POLICYTRACK_DB, else the user data directory "
+                "(`policytrack db path` prints it)."
+            ),
             metavar="PATH",
         ),
     ] = None,
     no_color: Annotated[
-        bool, typer.Option("--no-color", help="No colour in output (NO_COLOR works too).")
+        bool, typer.Option("--no-color", help=_("No colour in output (NO_COLOR works too)."))
     ] = False,
     lang: Annotated[
         str | None,
         typer.Option(
             "--lang",
-            help="Language of messages and dates (en, fr, bm...). Default: config `language`, else "
-            "LC_ALL, LC_MESSAGES, LANG, else English. Data (CSV, JSON) is the same in every language.",
+            help=_(
+                "Language of messages and dates (en, fr, bm...). Default: config `language`, else "
+                "LC_ALL, LC_MESSAGES, LANG, else English. Data (CSV, JSON) is the same in every language."
+            ),
             metavar="CODE",
         ),
     ] = None,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+        typer.Option("--version", callback=_version, is_eager=True, help=_("Print the version.")),
     ] = False,
 ) -> None:
     """Track whether published policy recommendations are carried out."""

@@ -10,6 +10,7 @@ import typer
 from policytrack.cli.app import app, confirm
 from policytrack.cli.common import console, entry_id_arg, opened_store, reference
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -17,8 +18,8 @@ if TYPE_CHECKING:
     from policytrack.domain.undo import Reversal
     from policytrack.store import Store
 
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would change; change nothing.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help=_("Show what would change; change nothing."))]
 
 
 def _run(ctx: typer.Context, plan_with: Callable[[Store], Reversal], *, yes: bool, dry_run: bool) -> None:
@@ -46,10 +47,17 @@ def _run(ctx: typer.Context, plan_with: Callable[[Store], Reversal], *, yes: boo
     confirm(ctx, f"{verb} {plan.title}: {done}", f"the {plan.command}")
 
 
-@app.command("undo", epilog="Example: policytrack undo --dry-run")
+@app.command(
+    "undo",
+    epilog=_("Example: policytrack undo --dry-run"),
+    help=_(
+        "Take back your latest change (a log, edit, delete, restore, target or framework "
+        "update) as a new\n"
+        "revision: it shows the change before and after, and asks. Run it again to step "
+        "further back."
+    ),
+)
 def undo_cmd(ctx: typer.Context, yes: YesOpt = False, dry_run: DryRunOpt = False) -> None:
-    """Take back your latest change (a log, edit, delete, restore, target or framework update) as a new
-    revision: it shows the change before and after, and asks. Run it again to step further back."""
     from policytrack.domain.context import default_analyst
     from policytrack.domain.undo import plan_undo
 
@@ -57,21 +65,28 @@ def undo_cmd(ctx: typer.Context, yes: YesOpt = False, dry_run: DryRunOpt = False
     _run(ctx, lambda store: plan_undo(store, analyst), yes=yes, dry_run=dry_run)
 
 
-@app.command("revert", epilog="Example: policytrack revert 3 --to 1")
+@app.command(
+    "revert",
+    epilog=_("Example: policytrack revert 3 --to 1"),
+    help=_("Make an earlier revision of an entry current again, as a new revision (history keeps them all)."),
+)
 def revert_cmd(
     ctx: typer.Context,
     entry_id: Annotated[
         str,
         typer.Argument(
-            help="Entry id as `policytrack list` shows it, or its team-wide reference "
-            "(@ and a uuid prefix: @3f9a1c)."
+            help=_(
+                "Entry id as `policytrack list` shows it, or its team-wide reference "
+                "(@ and a uuid prefix: @3f9a1c)."
+            )
         ),
     ],
-    to: Annotated[str, typer.Option("--to", help="The revision to make current (`policytrack history ID`).")],
+    to: Annotated[
+        str, typer.Option("--to", help=_("The revision to make current (`policytrack history ID`)."))
+    ],
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Make an earlier revision of an entry current again, as a new revision (history keeps them all)."""
     from policytrack.domain.undo import plan_revert
 
     reference(entry_id, "entry")  # a bad reference is refused before the database opens

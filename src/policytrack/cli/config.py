@@ -11,34 +11,41 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import confirm
+from policytrack.core.i18n import _
 
 config_app = typer.Typer(
-    help="Settings: defaults for the database, analyst, framework, stale days, date order and colour.",
+    help=_("Settings: defaults for the database, analyst, framework, stale days, date order and colour."),
     no_args_is_help=True,
 )
 
 KeyArg = Annotated[
-    str, typer.Argument(help="A setting: db, analyst, framework, stale_days, date_order or color.")
+    str, typer.Argument(help=_("A setting: db, analyst, framework, stale_days, date_order or color."))
 ]
 
 
-@config_app.command("path", epilog="Example: policytrack config path")
+@config_app.command(
+    "path",
+    epilog=_("Example: policytrack config path"),
+    help=_("Print the config file's path ($POLICYTRACK_CONFIG, else the user config folder)."),
+)
 def path_cmd() -> None:
-    """Print the config file's path ($POLICYTRACK_CONFIG, else the user config folder)."""
     from policytrack.core.config import config_path
 
     typer.echo(str(config_path()))
 
 
-@config_app.command("list", epilog="Example: policytrack config list")
+@config_app.command(
+    "list",
+    epilog=_("Example: policytrack config list"),
+    help=_("Every setting: its value in the config file (or `-`), and what it sets."),
+)
 def list_cmd() -> None:
-    """Every setting: its value in the config file (or `-`), and what it sets."""
     from policytrack.cli.app import note
     from policytrack.core.config import KEYS, config_path, read_config_parts
     from policytrack.render.text import visible
 
     data, problems = read_config_parts(config_path())
-    for key, (meaning, _) in KEYS.items():
+    for key, (meaning, _kind) in KEYS.items():
         value = data.get(key)
         shown = "-" if value is None else ("true" if value is True else "false" if value is False else value)
         shown = "(unreadable: see below)" if key in problems else shown
@@ -47,9 +54,12 @@ def list_cmd() -> None:
         note(f"policytrack: warning: {problem}")
 
 
-@config_app.command("get", epilog="Example: policytrack config get analyst")
+@config_app.command(
+    "get",
+    epilog=_("Example: policytrack config get analyst"),
+    help=_("Print one setting's value in the config file (exit 1 if it is not set there)."),
+)
 def get_cmd(key: KeyArg) -> None:
-    """Print one setting's value in the config file (exit 1 if it is not set there)."""
     from policytrack.core.config import KEYS, config_path, read_config_parts
     from policytrack.core.errors import InputError
     from policytrack.render.text import visible
@@ -66,19 +76,27 @@ def get_cmd(key: KeyArg) -> None:
     typer.echo(visible(str(value).lower() if isinstance(value, bool) else str(value)))
 
 
-@config_app.command("set", epilog="Example: policytrack config set date_order dayfirst")
+@config_app.command(
+    "set",
+    epilog=_("Example: policytrack config set date_order dayfirst"),
+    help=_("Set one setting in the config file (written atomically; the others are kept)."),
+)
 def set_cmd(
     ctx: typer.Context,
     key: KeyArg,
-    value: Annotated[str, typer.Argument(help="Its value (true/false for color, a number for stale_days).")],
+    value: Annotated[
+        str, typer.Argument(help=_("Its value (true/false for color, a number for stale_days)."))
+    ],
 ) -> None:
-    """Set one setting in the config file (written atomically; the others are kept)."""
     _change(ctx, key, value)
 
 
-@config_app.command("unset", epilog="Example: policytrack config unset framework")
+@config_app.command(
+    "unset",
+    epilog=_("Example: policytrack config unset framework"),
+    help=_("Remove one setting from the config file: its built-in default applies again."),
+)
 def unset_cmd(ctx: typer.Context, key: KeyArg) -> None:
-    """Remove one setting from the config file: its built-in default applies again."""
     _change(ctx, key, None)
 
 

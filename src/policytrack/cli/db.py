@@ -14,19 +14,26 @@ import typer
 
 from policytrack.cli.app import confirm, fail, note
 from policytrack.cli.common import db_path
+from policytrack.core.i18n import _
 
-db_app = typer.Typer(help="The database file: its path and its health.", no_args_is_help=True)
+db_app = typer.Typer(help=_("The database file: its path and its health."), no_args_is_help=True)
 
 
-@db_app.command("path", epilog="Example: policytrack db path")
+@db_app.command(
+    "path",
+    epilog=_("Example: policytrack db path"),
+    help=_("Print the database path (--db, else $POLICYTRACK_DB, else the user data directory)."),
+)
 def path_cmd(ctx: typer.Context) -> None:
-    """Print the database path (--db, else $POLICYTRACK_DB, else the user data directory)."""
     typer.echo(str(db_path(ctx)))
 
 
-@db_app.command("check", epilog="Example: policytrack --db team.db db check")
+@db_app.command(
+    "check",
+    epilog=_("Example: policytrack --db team.db db check"),
+    help=_("Check the database's integrity and foreign keys, read-only; exit 1 on any problem."),
+)
 def check_cmd(ctx: typer.Context) -> None:
-    """Check the database's integrity and foreign keys, read-only; exit 1 on any problem."""
     path = db_path(ctx)
     if not path.exists():
         raise fail(f"database {path} does not exist")
@@ -43,12 +50,15 @@ def check_cmd(ctx: typer.Context) -> None:
     typer.echo(f"{path}: ok")
 
 
-@db_app.command("backup", epilog="Example: policytrack db backup ~/backups/policytrack-2026-11-27.db")
+@db_app.command(
+    "backup",
+    epilog=_("Example: policytrack db backup ~/backups/policytrack-2026-11-27.db"),
+    help=_("Copy the database with SQLite's online backup: safe while other terminals are writing."),
+)
 def backup_cmd(
     ctx: typer.Context,
-    target: Annotated[Path, typer.Argument(help="The backup file to write (must not exist).")],
+    target: Annotated[Path, typer.Argument(help=_("The backup file to write (must not exist)."))],
 ) -> None:
-    """Copy the database with SQLite's online backup: safe while other terminals are writing."""
     from policytrack.cli.common import opened_store, protected_files
     from policytrack.cli.output import atomic_path
     from policytrack.core.errors import InputError

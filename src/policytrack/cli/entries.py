@@ -61,6 +61,7 @@ from policytrack.cli.options import (
     format_option,
 )
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _, ngettext, number
 from policytrack.render.formats import NESTED, ONE, RECORDS, VIEW
 
 if TYPE_CHECKING:
@@ -72,9 +73,18 @@ if TYPE_CHECKING:
 
 @app.command(
     "log",
-    epilog="Example: policytrack log regional 'Mali, Burkina Faso and Niger sign the AES treaty "
-    "in Niamey' --date 2024-07-06 --effect 1 --grade A1 --source 'AES treaty, Niamey, "
-    "6 Jul 2024'",
+    epilog=_(
+        "Example: policytrack log regional 'Mali, Burkina Faso and Niger sign the AES treaty "
+        "in Niamey' --date 2024-07-06 --effect 1 --grade A1 --source 'AES treaty, Niamey, "
+        "6 Jul 2024'"
+    ),
+    help=_(
+        "Record a dated, sourced piece of evidence against an indicator, or against "
+        "several as one event\n"
+        "(`diversify,civilian-led`, `FRAMEWORK:KEY` for another framework's). Prints the "
+        "ids and date. With no\n"
+        "summary, $VISUAL or $EDITOR opens a form holding the options given."
+    ),
 )
 def log_cmd(
     ctx: typer.Context,
@@ -82,7 +92,7 @@ def log_cmd(
     summary: Annotated[
         str | None,
         typer.Argument(
-            help="What happened, in a sentence; '-' reads it from stdin; left out, $EDITOR opens a form."
+            help=_("What happened, in a sentence; '-' reads it from stdin; left out, $EDITOR opens a form.")
         ),
     ] = None,
     date: Annotated[str, typer.Option("--date", "-d", help=DATE_HELP)] = "today",
@@ -91,7 +101,7 @@ def log_cmd(
         typer.Option(
             "--source",
             "-s",
-            help="A registered source's key, or the URL or citation of the evidence.",
+            help=_("A registered source's key, or the URL or citation of the evidence."),
             autocompletion=complete_source,
         ),
     ] = "",
@@ -104,16 +114,19 @@ def log_cmd(
     ] = None,
     grade: Annotated[str | None, typer.Option("--grade", "-g", help=GRADE_HELP)] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="A tag; repeatable.", autocompletion=complete_tag)
+        list[str] | None,
+        typer.Option("--tag", "-t", help=_("A tag; repeatable."), autocompletion=complete_tag),
     ] = None,
     actor: Annotated[
         list[str] | None,
-        typer.Option("--actor", "-a", help="An actor involved; repeatable.", autocompletion=complete_actor),
+        typer.Option(
+            "--actor", "-a", help=_("An actor involved; repeatable."), autocompletion=complete_actor
+        ),
     ] = None,
-    note: Annotated[str, typer.Option("--note", "-n", help="A longer note.")] = "",
+    note: Annotated[str, typer.Option("--note", "-n", help=_("A longer note."))] = "",
     analyst: Annotated[
         str | None,
-        typer.Option("--analyst", help="Who logs it. Default: $POLICYTRACK_ANALYST, else login."),
+        typer.Option("--analyst", help=_("Who logs it. Default: $POLICYTRACK_ANALYST, else login.")),
     ] = None,
     dayfirst: DayFirst = False,
     monthfirst: MonthFirst = False,
@@ -121,22 +134,19 @@ def log_cmd(
     via: Annotated[
         str | None,
         typer.Option(
-            help="The registered outlet it came through, when not the originator.",
+            help=_("The registered outlet it came through, when not the originator."),
             autocompletion=complete_source,
         ),
     ] = None,
     credibility: Annotated[
         str | None,
-        typer.Option(help="Credibility 1-6; the registered --source's reliability makes the grade."),
+        typer.Option(help=_("Credibility 1-6; the registered --source's reliability makes the grade.")),
     ] = None,
     allow_duplicate: Annotated[
-        bool, typer.Option("--allow-duplicate", help="Log it even if an entry records the same.")
+        bool, typer.Option("--allow-duplicate", help=_("Log it even if an entry records the same."))
     ] = False,
     signal: SignalsOpt = None,
 ) -> None:
-    """Record a dated, sourced piece of evidence against an indicator, or against several as one event
-    (`diversify,civilian-led`, `FRAMEWORK:KEY` for another framework's). Prints the ids and date. With no
-    summary, $VISUAL or $EDITOR opens a form holding the options given."""
     from policytrack.domain.entries import EventPart, event_effects, linked, log_event
     from policytrack.domain.workspace import get_framework
     from policytrack.records.models import EntryInput
@@ -144,19 +154,25 @@ def log_cmd(
     named = [part.strip() for part in indicator.split(",")]
     if len(named) > 1 and not all(named):
         raise InputError(
-            f"empty indicator in {indicator!r}: separate keys with one comma, as in diversify,regional"
+            _("empty indicator in {value!r}: separate keys with one comma, as in diversify,regional").format(
+                value=indicator
+            )
         )
     for item in effect or []:
         if not item.rpartition("=")[2].strip().lstrip("+-").isdigit():
             raise fail(
-                f"invalid value for --effect {item!r}: give an integer from -2 to +2, or KEY=VALUE for one "
-                "indicator of several",
+                _(
+                    "invalid value for --effect {value!r}: give an integer from -2 to +2, or KEY=VALUE for "
+                    "one indicator of several"
+                ).format(value=item),
                 2,
             )
     effects = event_effects(effect or [], named)
     if summary is None:
         if len(named) > 1:
-            raise InputError("the $EDITOR form logs against one indicator: give the summary to log an event")
+            raise InputError(
+                _("the $EDITOR form logs against one indicator: give the summary to log an event")
+            )
         _log_in_editor(
             ctx, named[0], date, source, effects[named[0]], status, grade, tag, actor, note, analyst
         )
@@ -183,12 +199,24 @@ def log_cmd(
         logged = log_event(store, parts, data, allow_duplicate=allow_duplicate)
     if len(logged) == 1:
         entry = logged[0]
-        confirm(
-            ctx, f"Logged entry {entry.id} for {entry.indicator}, dated {entry.date}", f"entry {entry.id}"
-        )
+        _logged(ctx, entry)
     else:
         ids = ", ".join(f"{e.id} ({e.indicator})" for e in logged)
-        confirm(ctx, f"Logged one event as entries {ids}, dated {logged[0].date}", f"entries {ids}")
+        confirm(
+            ctx,
+            _("Logged one event as entries {ids}, dated {date}").format(ids=ids, date=logged[0].date.shown),
+            _("entries {ids}").format(ids=ids),
+        )
+
+
+def _logged(ctx: typer.Context, entry: Entry) -> None:
+    confirm(
+        ctx,
+        _("Logged entry {id} for {indicator}, dated {date}").format(
+            id=entry.id, indicator=entry.indicator, date=entry.date.shown
+        ),
+        _("entry {id}").format(id=entry.id),
+    )
 
 
 def _form_values(entry: Entry) -> dict[str, str]:
@@ -214,7 +242,9 @@ def _form_effect(text: str) -> int:
     try:
         return int(text.strip() or "0")
     except ValueError:
-        raise InputError(f"effect: {text!r} is not a number; give -2, -1, 0, +1 or +2") from None
+        raise InputError(
+            _("effect: {value!r} is not a number; give -2, -1, 0, +1 or +2").format(value=text)
+        ) from None
 
 
 def _one_line_fields(values: dict[str, str]) -> None:
@@ -224,8 +254,10 @@ def _one_line_fields(values: dict[str, str]) -> None:
     for name in FIELDS[:-1]:
         if len(values.get(name, "").splitlines()) > 1:
             raise InputError(
-                f"the {name} runs over several lines, which the form cannot hold; change it with "
-                f"--{name} instead of the editor"
+                _(
+                    "the {field} runs over several lines, which the form cannot hold; change it with "
+                    "--{field} instead of the editor"
+                ).format(field=name)
             )
 
 
@@ -296,9 +328,13 @@ def _log_in_editor(
             return log_event(store, [part], links, allow_duplicate=allow)[0]
 
         title = " ".join(ind.title.split())
-        heading = visible(f"New entry for {ind.number}. {title} [{ind.key}] ({fw.name})")
+        heading = visible(
+            _("New entry for {number}. {title} [{key}] ({framework})").format(
+                number=ind.number, title=title, key=ind.key, framework=fw.name
+            )
+        )
         entry = fill_in(values, heading, save)
-    confirm(ctx, f"Logged entry {entry.id} for {entry.indicator}, dated {entry.date}", f"entry {entry.id}")
+    _logged(ctx, entry)
 
 
 # What each command's output is, for its --format choices (render.formats): `list` prints records, `show`
@@ -310,7 +346,13 @@ HISTORY_OUTPUT = (VIEW, NESTED)
 
 @app.command(
     "list",
-    epilog="Example: policytrack list --indicator diversify --since 2022 --until 2023-12-31",
+    epilog=_("Example: policytrack list --indicator diversify --since 2022 --until 2023-12-31"),
+    help=_(
+        "List evidence, oldest first. On a terminal, the newest page and how many there "
+        "are (--limit N,\n"
+        "--all; $PAGER pages through them all); piped, and in every other format, all of "
+        "them, streamed."
+    ),
 )
 def list_cmd(
     ctx: typer.Context,
@@ -327,20 +369,22 @@ def list_cmd(
     effect: EffectOpt = None,
     advancing: AdvancingOpt = False,
     hindering: HinderingOpt = False,
-    limit: Annotated[int | None, typer.Option(help="Only the newest N entries.")] = None,
+    limit: Annotated[int | None, typer.Option(help=_("Only the newest N entries."))] = None,
     show_all: Annotated[
-        bool, typer.Option("--all", help="On a terminal, every entry, not just the newest page.")
+        bool, typer.Option("--all", help=_("On a terminal, every entry, not just the newest page."))
     ] = False,
-    deleted: Annotated[bool, typer.Option("--deleted", help="Include deleted entries (marked).")] = False,
+    deleted: Annotated[bool, typer.Option("--deleted", help=_("Include deleted entries (marked)."))] = False,
     unreviewed: Annotated[
-        bool, typer.Option("--unreviewed", help="Only entries not yet reviewed (`policytrack review`).")
+        bool, typer.Option("--unreviewed", help=_("Only entries not yet reviewed (`policytrack review`)."))
     ] = False,
     returned: Annotated[
         bool,
         typer.Option(
             "--returned",
-            help="Only entries returned to their author for changes (`review --request-changes`); with "
-            "--analyst NAME, those NAME has to change. `show ID` shows the comment.",
+            help=_(
+                "Only entries returned to their author for changes (`review --request-changes`); with "
+                "--analyst NAME, those NAME has to change. `show ID` shows the comment."
+            ),
         ),
     ] = False,
     fmt: Annotated[str, format_option(*LIST_OUTPUT)] = "table",
@@ -348,7 +392,7 @@ def list_cmd(
     as_csv: CsvAlias = False,
     output: OutputOpt = None,
     all_frameworks: Annotated[
-        bool, typer.Option("--all-frameworks", help="Entries of every framework.")
+        bool, typer.Option("--all-frameworks", help=_("Entries of every framework."))
     ] = False,
     framework: FrameworkOpt = None,
     source: Annotated[
@@ -356,13 +400,13 @@ def list_cmd(
         typer.Option(
             "--source",
             metavar="KEY",
-            help="Only entries from this registered source or through it as their outlet (repeatable; a "
-            "merged key means the source it was merged into).",
+            help=_(
+                "Only entries from this registered source or through it as their outlet (repeatable; a "
+                "merged key means the source it was merged into)."
+            ),
         ),
     ] = None,
 ) -> None:
-    """List evidence, oldest first. On a terminal, the newest page and how many there are (--limit N,
-    --all; $PAGER pages through them all); piped, and in every other format, all of them, streamed."""
     from policytrack.domain.workspace import get_framework
     from policytrack.exchange.export import list_texts
     from policytrack.records.columns import EXPORT_FIELDS
@@ -430,6 +474,13 @@ def _list_table(
     from policytrack.domain.entries import count_listed, list_all_entries, list_entries, list_stats
     from policytrack.records.models import plural
     from policytrack.render.entries import Shape, entries_plain, entries_table, left_out_note
+    from policytrack.render.plain import cell
+
+    def titled(total: int) -> str:
+        return _("{framework}: {count}").format(
+            framework=_("All frameworks") if fw is None else fw.title,
+            count=plural(total, "entry", "entries"),
+        )
 
     def listed(limit: int | None) -> Iterator[Entry]:
         return list_all_entries(store, flt, limit) if fw is None else list_entries(store, fw, flt, limit)
@@ -437,12 +488,14 @@ def _list_table(
     pager = None if limit is not None else pager_command()
     on_terminal = pager is not None or stdout_is_terminal()
     if not on_terminal:  # a pipe or a file: every row asked for, as plain text
+        rows = listed(limit)  # checks the limit before anything is written
         stats = list_stats(store, fw, flt)
         if not stats["count"]:
-            typer.echo("No entries match.", err=True)
+            typer.echo(_("No entries match."), err=True)
             return
         with text_output(ctx, None) as stream:
-            stream.writelines(entries_plain(listed(limit), stats, frameworks=fw is None))
+            stream.write(f"{cell(titled(stats['count']))}\n\n")
+            stream.writelines(entries_plain(rows, stats, frameworks=fw is None))
         return
     terminal = console(ctx)
     if limit is None and not show_all and pager is None:
@@ -466,10 +519,10 @@ def _list_table(
         ).headed()
         entries = listed(None)
     if not total:
-        typer.echo("No entries match.", err=True)
+        typer.echo(_("No entries match."), err=True)
         return
     shown = min(total, limit) if limit is not None else total
-    title = f"{'All frameworks' if fw is None else fw.title}: {plural(total, 'entry', 'entries')}"
+    title = titled(total)
     with paged_console(ctx, pager) if pager else nullcontext(terminal) as out:
         dropped: list[str] = []
         chunk = list(islice(entries, LIST_CHUNK))
@@ -485,8 +538,13 @@ def _list_table(
         if shown < total:
             out.print(
                 Text(
-                    f"Showing the newest {shown:,} of {total:,} entries: --limit N shows the newest N, --all "
-                    "shows every one, and with $PAGER set they are paged.",
+                    ngettext(
+                        "Showing the newest {shown} of {total} entry: --limit N shows the newest N, --all "
+                        "shows every one, and with $PAGER set they are paged.",
+                        "Showing the newest {shown} of {total} entries: --limit N shows the newest N, --all "
+                        "shows every one, and with $PAGER set they are paged.",
+                        total,
+                    ).format(shown=number(shown), total=number(total)),
                     style="yellow",
                 )
             )
@@ -495,20 +553,25 @@ def _list_table(
 EntryIdArg = Annotated[
     str,
     typer.Argument(
-        help="Entry id as `policytrack list` shows it, or its team-wide reference "
-        "(@ and a uuid prefix: @3f9a1c)."
+        help=_(
+            "Entry id as `policytrack list` shows it, or its team-wide reference "
+            "(@ and a uuid prefix: @3f9a1c)."
+        )
     ),
 ]
 
 
-@app.command("show", epilog="Example: policytrack show 3")
+@app.command(
+    "show",
+    epilog=_("Example: policytrack show 3"),
+    help=_("Show every field of one entry (`--format json`: one JSON object)."),
+)
 def show_cmd(
     ctx: typer.Context,
     entry_id: EntryIdArg,
     fmt: Annotated[str, format_option(*SHOW_OUTPUT)] = "table",
     as_json: JsonAlias = False,
 ) -> None:
-    """Show every field of one entry (`--format json`: one JSON object)."""
     from policytrack.render.entries import entry_detail
     from policytrack.render.formats import to_json
 
@@ -528,23 +591,26 @@ def show_cmd(
 
 @app.command(
     "edit",
-    epilog="Example: policytrack edit 3 --grade A1 --source 'UN Security Council resolution 2690 (2023)'",
+    epilog=_("Example: policytrack edit 3 --grade A1 --source 'UN Security Council resolution 2690 (2023)'"),
+    help=_("Change an entry. The old version stays in its history (`policytrack history ID`)."),
 )
 def edit_cmd(
     ctx: typer.Context,
     entry_id: EntryIdArg,
     indicator: Annotated[
         str | None,
-        typer.Option("--indicator", "-i", help="Move to this indicator.", autocompletion=complete_indicator),
+        typer.Option(
+            "--indicator", "-i", help=_("Move to this indicator."), autocompletion=complete_indicator
+        ),
     ] = None,
-    summary: Annotated[str | None, typer.Option(help="New summary; '-' reads stdin.")] = None,
+    summary: Annotated[str | None, typer.Option(help=_("New summary; '-' reads stdin."))] = None,
     date: Annotated[str | None, typer.Option("--date", "-d", help=DATE_HELP)] = None,
     source: Annotated[
         str | None,
         typer.Option(
             "--source",
             "-s",
-            help="New source: a registered key, a URL or a citation.",
+            help=_("New source: a registered key, a URL or a citation."),
             autocompletion=complete_source,
         ),
     ] = None,
@@ -555,41 +621,43 @@ def edit_cmd(
     grade: Annotated[str | None, typer.Option("--grade", "-g", help=GRADE_HELP + " '' clears it.")] = None,
     tag: Annotated[
         list[str] | None,
-        typer.Option("--tag", "-t", help="Replace the tags; repeatable.", autocompletion=complete_tag),
+        typer.Option("--tag", "-t", help=_("Replace the tags; repeatable."), autocompletion=complete_tag),
     ] = None,
     actor: Annotated[
         list[str] | None,
-        typer.Option("--actor", "-a", help="Replace the actors; repeatable.", autocompletion=complete_actor),
+        typer.Option(
+            "--actor", "-a", help=_("Replace the actors; repeatable."), autocompletion=complete_actor
+        ),
     ] = None,
     add_tag: Annotated[
         list[str] | None,
-        typer.Option("--add-tag", help="Add a tag; repeatable.", autocompletion=complete_tag),
+        typer.Option("--add-tag", help=_("Add a tag; repeatable."), autocompletion=complete_tag),
     ] = None,
     remove_tag: Annotated[
         list[str] | None,
-        typer.Option("--remove-tag", help="Remove a tag; repeatable.", autocompletion=complete_tag),
+        typer.Option("--remove-tag", help=_("Remove a tag; repeatable."), autocompletion=complete_tag),
     ] = None,
     add_actor: Annotated[
         list[str] | None,
-        typer.Option("--add-actor", help="Add an actor; repeatable.", autocompletion=complete_actor),
+        typer.Option("--add-actor", help=_("Add an actor; repeatable."), autocompletion=complete_actor),
     ] = None,
     remove_actor: Annotated[
         list[str] | None,
-        typer.Option("--remove-actor", help="Remove an actor; repeatable.", autocompletion=complete_actor),
+        typer.Option("--remove-actor", help=_("Remove an actor; repeatable."), autocompletion=complete_actor),
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", "-n", help="New note.")] = None,
-    analyst: Annotated[str | None, typer.Option(help="New analyst.")] = None,
+    note: Annotated[str | None, typer.Option("--note", "-n", help=_("New note."))] = None,
+    analyst: Annotated[str | None, typer.Option(help=_("New analyst."))] = None,
     in_editor: Annotated[
-        bool, typer.Option("--editor", help="Change it in $VISUAL or $EDITOR, as a form.")
+        bool, typer.Option("--editor", help=_("Change it in $VISUAL or $EDITOR, as a form."))
     ] = False,
     dayfirst: DayFirst = False,
     monthfirst: MonthFirst = False,
     framework: FrameworkOpt = None,
     via: Annotated[
-        str | None, typer.Option(help="New registered outlet; '' clears it.", autocompletion=complete_source)
+        str | None,
+        typer.Option(help=_("New registered outlet; '' clears it."), autocompletion=complete_source),
     ] = None,
 ) -> None:
-    """Change an entry. The old version stays in its history (`policytrack history ID`)."""
     from policytrack.domain.entries import EntryChanges, edit_entry
     from policytrack.domain.workspace import get_framework
 
@@ -602,7 +670,12 @@ def edit_cmd(
         ]
         if changed:
             option = "--" + changed[0].replace("_", "-")
-            raise fail(f"--editor changes the entry in a form: give no other change ({option}) with it", 2)
+            raise fail(
+                _("--editor changes the entry in a form: give no other change ({option}) with it").format(
+                    option=option
+                ),
+                2,
+            )
         _edit_in_editor(ctx, entry_id, framework)
         return
 
@@ -628,7 +701,7 @@ def edit_cmd(
         entry = store.get_entry(entry_id_arg(entry_id, store))
         fw = get_framework(store, framework or entry.framework)
         entry = edit_entry(store, fw, entry.id, changes)
-    confirm(ctx, f"Updated entry {entry.id} (revision {entry.revision})", f"the edit of entry {entry.id}")
+    _updated(ctx, entry)
 
 
 def _edit_in_editor(ctx: typer.Context, raw_id: str, framework: str | None) -> None:
@@ -642,7 +715,7 @@ def _edit_in_editor(ctx: typer.Context, raw_id: str, framework: str | None) -> N
         entry_id = entry_id_arg(raw_id, store)
         current = store.get_entry(entry_id)
         if current.deleted:
-            raise InputError(f"entry {entry_id} is deleted; `policytrack restore {entry_id}` first")
+            raise InputError(_("entry {id} is deleted; `policytrack restore {id}` first").format(id=entry_id))
         fw = get_framework(store, framework or current.framework)
         shown = _form_values(current)
         _one_line_fields(shown)
@@ -653,9 +726,10 @@ def _edit_in_editor(ctx: typer.Context, raw_id: str, framework: str | None) -> N
                 if now.revision != current.revision:
                     by = store.revisions(entry_id)[-1].changed_by
                     raise FormAbandoned(
-                        f"entry {entry_id} was changed by {by} while the form was open (now revision "
-                        f"{now.revision}): nothing was written; run `policytrack edit {entry_id} --editor` "
-                        "again"
+                        _(
+                            "entry {id} was changed by {analyst} while the form was open (now revision "
+                            "{revision}): nothing was written; run `policytrack edit {id} --editor` again"
+                        ).format(id=entry_id, analyst=by, revision=now.revision)
                     )
                 return edit_entry(store, fw, entry_id, _form_changes(fields, shown))
 
@@ -679,18 +753,33 @@ def _edit_in_editor(ctx: typer.Context, raw_id: str, framework: str | None) -> N
                 note=new.get("note"),
             )
 
-        heading = visible(f"Entry {entry_id} ({current.indicator}), revision {current.revision}")
+        heading = visible(
+            _("Entry {id} ({indicator}), revision {revision}").format(
+                id=entry_id, indicator=current.indicator, revision=current.revision
+            )
+        )
         entry = fill_in(shown, heading, save)
-    confirm(ctx, f"Updated entry {entry.id} (revision {entry.revision})", f"the edit of entry {entry.id}")
+    _updated(ctx, entry)
 
 
-@app.command("delete", epilog="Example: policytrack delete 3 --force")
+def _updated(ctx: typer.Context, entry: Entry) -> None:
+    confirm(
+        ctx,
+        _("Updated entry {id} (revision {revision})").format(id=entry.id, revision=entry.revision),
+        _("the edit of entry {id}").format(id=entry.id),
+    )
+
+
+@app.command(
+    "delete",
+    epilog=_("Example: policytrack delete 3 --force"),
+    help=_("Delete an entry, leaving a tombstone: `policytrack restore ID` brings it back."),
+)
 def delete_cmd(
     ctx: typer.Context,
     entry_id: EntryIdArg,
-    force: Annotated[bool, typer.Option("--force", "-f", help="Do not ask for confirmation.")] = False,
+    force: Annotated[bool, typer.Option("--force", "-f", help=_("Do not ask for confirmation."))] = False,
 ) -> None:
-    """Delete an entry, leaving a tombstone: `policytrack restore ID` brings it back."""
     from policytrack.domain.entries import delete_entry
     from policytrack.render.text import visible
 
@@ -699,41 +788,52 @@ def delete_cmd(
         if not force:
             if not sys.stdin.isatty():
                 raise InputError(
-                    f"not deleting entry {entry.id} without --force when not run from a terminal"
+                    _("not deleting entry {id} without --force when not run from a terminal").format(
+                        id=entry.id
+                    )
                 )
-            if not typer.confirm(
-                visible(f"Delete entry {entry.id} ({entry.indicator}, {entry.date}: {entry.summary[:60]})?"),
-                err=True,
-            ):
-                typer.echo(f"Kept entry {entry.id}: nothing was deleted.", err=True)
+            question = _("Delete entry {id} ({indicator}, {date}: {summary})?").format(
+                id=entry.id, indicator=entry.indicator, date=entry.date.shown, summary=entry.summary[:60]
+            )
+            if not typer.confirm(visible(question), err=True):
+                typer.echo(_("Kept entry {id}: nothing was deleted.").format(id=entry.id), err=True)
                 return
         delete_entry(store, entry.id)
     confirm(
         ctx,
-        f"Deleted entry {entry.id}; `policytrack restore {entry.id}` undoes it",
-        f"the deletion of entry {entry.id}",
+        _("Deleted entry {id}; `policytrack restore {id}` undoes it").format(id=entry.id),
+        _("the deletion of entry {id}").format(id=entry.id),
     )
 
 
-@app.command("restore", epilog="Example: policytrack restore 3")
+@app.command("restore", epilog=_("Example: policytrack restore 3"), help=_("Bring back a deleted entry."))
 def restore_cmd(ctx: typer.Context, entry_id: EntryIdArg) -> None:
-    """Bring back a deleted entry."""
     from policytrack.domain.entries import restore_entry
 
     with opened_store(ctx) as store:
         entry = restore_entry(store, entry_id_arg(entry_id, store))
-    confirm(ctx, f"Restored entry {entry.id} (revision {entry.revision})", f"the restore of entry {entry.id}")
+    confirm(
+        ctx,
+        _("Restored entry {id} (revision {revision})").format(id=entry.id, revision=entry.revision),
+        _("the restore of entry {id}").format(id=entry.id),
+    )
 
 
-@app.command("history", epilog="Example: policytrack history 3")
+@app.command(
+    "history",
+    epilog=_("Example: policytrack history 3"),
+    help=_(
+        "Every revision of an entry: who changed what, and when. (`export entries "
+        "--all-revisions` gives\n"
+        "every revision as CSV.)"
+    ),
+)
 def history_cmd(
     ctx: typer.Context,
     entry_id: EntryIdArg,
     fmt: Annotated[str, format_option(*HISTORY_OUTPUT)] = "table",
     as_json: JsonAlias = False,
 ) -> None:
-    """Every revision of an entry: who changed what, and when. (`export entries --all-revisions` gives
-    every revision as CSV.)"""
     from policytrack.domain.entries import history
     from policytrack.render.entries import history_table
     from policytrack.render.formats import write_records

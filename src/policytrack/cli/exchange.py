@@ -37,6 +37,7 @@ from policytrack.cli.options import (
     format_option,
 )
 from policytrack.cli.report import REPORT_EPILOG, REPORT_HELP, report_command
+from policytrack.core.i18n import _
 from policytrack.render.formats import RECORDS
 
 if TYPE_CHECKING:
@@ -47,7 +48,9 @@ if TYPE_CHECKING:
     from policytrack.records.models import EntryFilter, Framework
     from policytrack.store import Store
 
-export_app = typer.Typer(help="Export entries or the report (csv, json, jsonl, xlsx).", no_args_is_help=True)
+export_app = typer.Typer(
+    help=_("Export entries or the report (csv, json, jsonl, xlsx)."), no_args_is_help=True
+)
 export_app.command(
     "report",
     help=REPORT_HELP,
@@ -66,7 +69,22 @@ class ImportFormat(StrEnum):
 
 
 @export_app.command(
-    "entries", epilog="Example: policytrack export entries --since 2024 --format csv --excel -o evidence.csv"
+    "entries",
+    epilog=_("Example: policytrack export entries --since 2024 --format csv --excel -o evidence.csv"),
+    help=_(
+        "Export entries, one row per current entry, with stable uuids and observed dates "
+        "(streamed).\n"
+        "\n"
+        "CSV follows RFC 4180 (header, CRLF) in UTF-8; numbers are bare and other cells "
+        "quoted, as R's write.csv\n"
+        "does. Text starting with = + - @, a tab or a carriage return gets a leading "
+        "apostrophe so spreadsheets do\n"
+        "not run it; `policytrack import` removes it again. xlsx (with -o FILE) is a "
+        "workbook: a sheet per\n"
+        "framework with typed cells (text is never run as a formula, so needs no "
+        "apostrophe), and a sheet that\n"
+        "describes the columns."
+    ),
 )
 def export_entries(
     ctx: typer.Context,
@@ -86,26 +104,20 @@ def export_entries(
     fmt: ExportFormatOpt = "csv",
     output: OutputOpt = None,
     excel: Annotated[
-        bool, typer.Option("--excel", help="Start the CSV with a byte-order mark for Excel.")
+        bool, typer.Option("--excel", help=_("Start the CSV with a byte-order mark for Excel."))
     ] = False,
     raw: Annotated[
-        bool, typer.Option("--raw", help="Do not neutralise text that a spreadsheet would run as a formula.")
+        bool,
+        typer.Option("--raw", help=_("Do not neutralise text that a spreadsheet would run as a formula.")),
     ] = False,
     all_revisions: Annotated[
-        bool, typer.Option("--all-revisions", help="Every revision of every entry, tombstones included.")
+        bool, typer.Option("--all-revisions", help=_("Every revision of every entry, tombstones included."))
     ] = False,
     all_frameworks: Annotated[
-        bool, typer.Option("--all-frameworks", help="Entries of every framework.")
+        bool, typer.Option("--all-frameworks", help=_("Entries of every framework."))
     ] = False,
     framework: FrameworkOpt = None,
 ) -> None:
-    """Export entries, one row per current entry, with stable uuids and observed dates (streamed).
-
-    CSV follows RFC 4180 (header, CRLF) in UTF-8; numbers are bare and other cells quoted, as R's write.csv
-    does. Text starting with = + - @, a tab or a carriage return gets a leading apostrophe so spreadsheets do
-    not run it; `policytrack import` removes it again. xlsx (with -o FILE) is a workbook: a sheet per
-    framework with typed cells (text is never run as a formula, so needs no apostrophe), and a sheet that
-    describes the columns."""
     from policytrack.domain.workspace import get_framework
     from policytrack.exchange.export import csv_lines, export_records, json_texts
     from policytrack.records.columns import EXPORT_FIELDS, REVISION_FIELDS
@@ -181,15 +193,21 @@ def _export_workbook(
         spec.write_book(out, sheets)
 
 
-@export_app.command("forecasts", epilog="Example: policytrack export forecasts -f jsonl -o forecasts.jsonl")
+@export_app.command(
+    "forecasts",
+    epilog=_("Example: policytrack export forecasts -f jsonl -o forecasts.jsonl"),
+    help=_(
+        "Export the framework's forecasts, withdrawn ones included, with their uuids: "
+        "`policytrack import\n"
+        "FILE --forecasts` merges them into another database."
+    ),
+)
 def export_forecasts(
     ctx: typer.Context,
     fmt: ExportFormatOpt = "csv",
     output: OutputOpt = None,
     framework: FrameworkOpt = None,
 ) -> None:
-    """Export the framework's forecasts, withdrawn ones included, with their uuids: `policytrack import
-    FILE --forecasts` merges them into another database."""
     from policytrack.cli.common import write_formatted
     from policytrack.domain.forecasts import list_forecasts
     from policytrack.domain.workspace import get_framework
@@ -204,37 +222,45 @@ def export_forecasts(
 
 @app.command(
     "import",
-    epilog="Example: policytrack import colleague.db   (or: policytrack import evidence.csv --dry-run)",
+    epilog=_("Example: policytrack import colleague.db   (or: policytrack import evidence.csv --dry-run)"),
+    help=_(
+        "Import entries, validating every row first: all of them are written, or none.\n"
+        "\n"
+        "Accepts what `export entries` writes, a hand-made CSV with just "
+        "indicator,date,summary (the other export\n"
+        "columns optional), or another analyst's policytrack database. Entries are "
+        "matched by uuid: importing the\n"
+        "same file twice adds nothing, and a changed entry with a higher revision becomes "
+        "a new revision here. Rows\n"
+        "without a uuid that repeat an entry (framework, indicator, date and summary) are "
+        "skipped and counted."
+    ),
 )
 def import_cmd(
     ctx: typer.Context,
     source: Annotated[
-        str, typer.Argument(help="A CSV, JSONL or JSON file, a policytrack database, or '-' (stdin).")
+        str, typer.Argument(help=_("A CSV, JSONL or JSON file, a policytrack database, or '-' (stdin)."))
     ],
     fmt: Annotated[
-        ImportFormat | None, typer.Option("--format", "-f", help="The file's format (default: detected).")
+        ImportFormat | None, typer.Option("--format", "-f", help=_("The file's format (default: detected)."))
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Check and count, write nothing."))] = False,
     raw: Annotated[
-        bool, typer.Option("--raw", help="The CSV was exported with --raw: keep leading apostrophes.")
+        bool, typer.Option("--raw", help=_("The CSV was exported with --raw: keep leading apostrophes."))
     ] = False,
     forecasts: Annotated[
-        bool, typer.Option("--forecasts", help="The file holds forecasts (`export forecasts`), not entries.")
+        bool,
+        typer.Option("--forecasts", help=_("The file holds forecasts (`export forecasts`), not entries.")),
     ] = False,
     framework: FrameworkOpt = None,
     allow_duplicates: Annotated[
         bool,
         typer.Option(
-            "--allow-duplicates", help="Add rows without uuid even when they repeat an entry (default: skip)."
+            "--allow-duplicates",
+            help=_("Add rows without uuid even when they repeat an entry (default: skip)."),
         ),
     ] = False,
 ) -> None:
-    """Import entries, validating every row first: all of them are written, or none.
-
-    Accepts what `export entries` writes, a hand-made CSV with just indicator,date,summary (the other export
-    columns optional), or another analyst's policytrack database. Entries are matched by uuid: importing the
-    same file twice adds nothing, and a changed entry with a higher revision becomes a new revision here. Rows
-    without a uuid that repeat an entry (framework, indicator, date and summary) are skipped and counted."""
     from policytrack.exchange.importer import ImportRowsError, import_records
     from policytrack.exchange.readers import open_source
 

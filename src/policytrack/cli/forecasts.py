@@ -23,14 +23,22 @@ from policytrack.cli.options import (
     chosen_format,
     format_option,
 )
+from policytrack.core.i18n import _
 from policytrack.domain.likelihood import CONFIDENCE, LIKELIHOOD_HELP
 from policytrack.render.formats import RECORDS, VIEW
 
 
 @app.command(
     "forecast",
-    epilog="Example: policytrack forecast regional in-progress --by 2027-12 --likelihood likely "
-    "--confidence moderate",
+    epilog=_(
+        "Example: policytrack forecast regional in-progress --by 2027-12 --likelihood likely "
+        "--confidence moderate"
+    ),
+    help=_(
+        "Record a forecast: that INDICATOR will be at LEVEL or beyond by a date, and how "
+        "likely that is.\n"
+        "It resolves by itself from the status history once the date has passed."
+    ),
 )
 def forecast_cmd(
     ctx: typer.Context,
@@ -38,25 +46,23 @@ def forecast_cmd(
     level: Annotated[
         str,
         typer.Argument(
-            help="The status level the indicator will be at or beyond (for a risk: at or worse).",
+            help=_("The status level the indicator will be at or beyond (for a risk: at or worse)."),
             autocompletion=complete_status,
         ),
     ],
-    by: Annotated[str, typer.Option("--by", help="By this date (day, month or year; today or later).")],
+    by: Annotated[str, typer.Option("--by", help=_("By this date (day, month or year; today or later)."))],
     likelihood: Annotated[str, typer.Option("--likelihood", "-l", help=LIKELIHOOD_HELP)],
     confidence: Annotated[
         str | None,
         typer.Option("--confidence", "-c", help=f"Confidence in the judgement: {', '.join(CONFIDENCE)}."),
     ] = None,
-    note: Annotated[str, typer.Option("--note", "-n", help="Why: the reasoning behind it.")] = "",
+    note: Annotated[str, typer.Option("--note", "-n", help=_("Why: the reasoning behind it."))] = "",
     analyst: Annotated[
         str | None,
-        typer.Option("--analyst", help="Who forecasts. Default: $POLICYTRACK_ANALYST, else login."),
+        typer.Option("--analyst", help=_("Who forecasts. Default: $POLICYTRACK_ANALYST, else login.")),
     ] = None,
     framework: FrameworkOpt = None,
 ) -> None:
-    """Record a forecast: that INDICATOR will be at LEVEL or beyond by a date, and how likely that is.
-    It resolves by itself from the status history once the date has passed."""
     from policytrack.domain.forecasts import ForecastInput, make_forecast
     from policytrack.domain.workspace import get_framework
 
@@ -79,21 +85,25 @@ def forecast_cmd(
     )
 
 
-@app.command("forecasts", epilog="Example: policytrack forecasts --resolved --score")
+@app.command(
+    "forecasts",
+    epilog=_("Example: policytrack forecasts --resolved --score"),
+    help=_("List forecasts with their outcome (open, yes, no, withdrawn), or score the resolved ones."),
+)
 def forecasts_cmd(
     ctx: typer.Context,
     only_open: Annotated[
-        bool, typer.Option("--open", help="Only forecasts whose date has not passed.")
+        bool, typer.Option("--open", help=_("Only forecasts whose date has not passed."))
     ] = False,
     resolved: Annotated[
-        bool, typer.Option("--resolved", help="Only resolved forecasts (yes or no).")
+        bool, typer.Option("--resolved", help=_("Only resolved forecasts (yes or no)."))
     ] = False,
     analyst: Annotated[
-        list[str] | None, typer.Option("--analyst", help="Made by this analyst; repeatable (any of them).")
+        list[str] | None, typer.Option("--analyst", help=_("Made by this analyst; repeatable (any of them)."))
     ] = None,
     score: Annotated[
         bool,
-        typer.Option("--score", help="Brier score per analyst and a calibration table by ICD 203 band."),
+        typer.Option("--score", help=_("Brier score per analyst and a calibration table by ICD 203 band.")),
     ] = False,
     fmt: Annotated[str, format_option(VIEW, RECORDS)] = "table",
     as_json: JsonAlias = False,
@@ -101,7 +111,6 @@ def forecasts_cmd(
     output: OutputOpt = None,
     framework: FrameworkOpt = None,
 ) -> None:
-    """List forecasts with their outcome (open, yes, no, withdrawn), or score the resolved ones."""
     from policytrack.domain.forecasts import NO, OPEN, YES, list_forecasts
     from policytrack.domain.forecasts import score as scored
     from policytrack.domain.workspace import get_framework
@@ -138,18 +147,21 @@ def forecasts_cmd(
     console(ctx).print(forecasts_table(found, f"{fw.title}: {plural(len(found), 'forecast')}"))
 
 
-@app.command("withdraw", epilog="Example: policytrack withdraw 2")
+@app.command(
+    "withdraw",
+    epilog=_("Example: policytrack withdraw 2"),
+    help=_("Withdraw a forecast: it stays in the list and the exports, marked withdrawn, and is not scored."),
+)
 def withdraw_cmd(
     ctx: typer.Context,
     forecast: Annotated[
         str,
         typer.Argument(
-            help="Forecast id as `policytrack forecasts` shows it, or @ and a uuid prefix (@3f9a1c)."
+            help=_("Forecast id as `policytrack forecasts` shows it, or @ and a uuid prefix (@3f9a1c).")
         ),
     ],
     framework: FrameworkOpt = None,
 ) -> None:
-    """Withdraw a forecast: it stays in the list and the exports, marked withdrawn, and is not scored."""
     from policytrack.cli.common import reference, resolve_id
     from policytrack.domain.forecasts import withdraw_forecast
     from policytrack.domain.workspace import get_framework

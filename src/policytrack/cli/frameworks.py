@@ -21,15 +21,20 @@ from policytrack.cli.options import (
     chosen_format,
     format_option,
 )
+from policytrack.core.i18n import _
 from policytrack.records.models import plural
 from policytrack.render.formats import RECORDS, VIEW
 
 framework_app = typer.Typer(
-    help="Frameworks: the papers whose recommendations (or risks) you track.", no_args_is_help=True
+    help=_("Frameworks: the papers whose recommendations (or risks) you track."), no_args_is_help=True
 )
 
 
-@framework_app.command("list", epilog="Example: policytrack framework list")
+@framework_app.command(
+    "list",
+    epilog=_("Example: policytrack framework list"),
+    help=_("The frameworks in this database, with their indicators, entries and versions."),
+)
 def list_cmd(
     ctx: typer.Context,
     fmt: Annotated[str, format_option(VIEW, RECORDS)] = "table",
@@ -37,7 +42,6 @@ def list_cmd(
     as_csv: CsvAlias = False,
     output: OutputOpt = None,
 ) -> None:
-    """The frameworks in this database, with their indicators, entries and versions."""
     from policytrack.domain.context import default_framework_name
     from policytrack.domain.frameworks.install import builtin_names
     from policytrack.records.framework import FRAMEWORK_ROW
@@ -75,13 +79,20 @@ def list_cmd(
         out.print(literal(f"Also built in: {', '.join(more)} (`policytrack framework add NAME` loads one)"))
 
 
-@framework_app.command("show", epilog="Example: policytrack framework show mali-china-risks")
+@framework_app.command(
+    "show",
+    epilog=_("Example: policytrack framework show mali-china-risks"),
+    help=_(
+        "A framework's citation, status scale and indicators, with their signals and "
+        "baselines, in the\n"
+        "chosen language where the file translates them (`[en]` marks a text it does "
+        "not)."
+    ),
+)
 def show_cmd(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Framework name (`policytrack framework list`).")],
+    name: Annotated[str, typer.Argument(help=_("Framework name (`policytrack framework list`)."))],
 ) -> None:
-    """A framework's citation, status scale and indicators, with their signals and baselines, in the
-    chosen language where the file translates them (`[en]` marks a text it does not)."""
     from policytrack.core.i18n import language
     from policytrack.domain.frameworks.install import with_translations
     from policytrack.domain.workspace import get_framework
@@ -95,17 +106,22 @@ def show_cmd(
 
 
 @framework_app.command(
-    "add", epilog="Example: policytrack framework add mali-china-risks   (or a file: my-paper.toml)"
+    "add",
+    epilog=_("Example: policytrack framework add mali-china-risks   (or a file: my-paper.toml)"),
+    help=_(
+        "Validate a framework file and add it; with --update, load a changed file without losing evidence."
+    ),
 )
 def add_cmd(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="A framework file (TOML), or a built-in framework's name.")],
+    source: Annotated[
+        str, typer.Argument(help=_("A framework file (TOML), or a built-in framework's name."))
+    ],
     update: Annotated[
         bool,
-        typer.Option("--update", help="Load the file as the new version of a framework already here."),
+        typer.Option("--update", help=_("Load the file as the new version of a framework already here.")),
     ] = False,
 ) -> None:
-    """Validate a framework file and add it; with --update, load a changed file without losing evidence."""
     from policytrack.domain.context import default_analyst, utc_now
     from policytrack.domain.frameworks.install import install, source_path
 
@@ -131,15 +147,16 @@ def add_cmd(
 
 
 @framework_app.command(
-    "new", epilog="Example: policytrack framework new sahel-security -o sahel-security.toml"
+    "new",
+    epilog=_("Example: policytrack framework new sahel-security -o sahel-security.toml"),
+    help=_("Write a commented framework template: replace its placeholders, then `framework add` it."),
 )
 def new_cmd(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Name for the new framework (lower-case, hyphens).")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the template here.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    name: Annotated[str, typer.Argument(help=_("Name for the new framework (lower-case, hyphens)."))],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=_("Write the template here."))] = None,
+    force: Annotated[bool, typer.Option("--force", help=_("Overwrite an existing file."))] = False,
 ) -> None:
-    """Write a commented framework template: replace its placeholders, then `framework add` it."""
     from policytrack.core.errors import FrameworkError
     from policytrack.domain.frameworks.install import template
 

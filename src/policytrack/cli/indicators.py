@@ -24,12 +24,17 @@ from policytrack.cli.options import (
     format_option,
     read_window,
 )
+from policytrack.core.i18n import _
 from policytrack.render.formats import RECORDS, VIEW
 
 OUTPUT = (VIEW, RECORDS)  # both commands print records (render.formats)
 
 
-@app.command("indicators", epilog="Example: policytrack indicators --json")
+@app.command(
+    "indicators",
+    epilog=_("Example: policytrack indicators --json"),
+    help=_("The indicators: number, key, title, current status, evidence count, last evidence date."),
+)
 def indicators_cmd(
     ctx: typer.Context,
     fmt: Annotated[str, format_option(*OUTPUT)] = "table",
@@ -38,7 +43,6 @@ def indicators_cmd(
     output: OutputOpt = None,
     framework: FrameworkOpt = None,
 ) -> None:
-    """The indicators: number, key, title, current status, evidence count, last evidence date."""
     from policytrack.domain.status import indicator_states
     from policytrack.domain.workspace import get_framework
     from policytrack.records.indicator import INDICATOR_ROW
@@ -56,13 +60,21 @@ def indicators_cmd(
         console(ctx).print(indicators_table(fw, states))
 
 
-@app.command("signposts", epilog="Example: policytrack signposts regional --since 2024")
+@app.command(
+    "signposts",
+    epilog=_("Example: policytrack signposts regional --since 2024"),
+    help=_(
+        "Each signal of progress or regression: observed (first and last date, entries, "
+        "sources) or awaited.\n"
+        "`policytrack log KEY ... --signal SIGNAL` records an observation."
+    ),
+)
 def signposts_cmd(
     ctx: typer.Context,
     indicator: Annotated[
         str | None,
         typer.Argument(
-            help="Only this indicator (key, number or prefix).", autocompletion=complete_indicator
+            help=_("Only this indicator (key, number or prefix)."), autocompletion=complete_indicator
         ),
     ] = None,
     since: SinceOpt = None,
@@ -73,8 +85,6 @@ def signposts_cmd(
     output: OutputOpt = None,
     framework: FrameworkOpt = None,
 ) -> None:
-    """Each signal of progress or regression: observed (first and last date, entries, sources) or awaited.
-    `policytrack log KEY ... --signal SIGNAL` records an observation."""
     from policytrack.domain.signposts import signpost_dicts, signposts
     from policytrack.domain.workspace import get_framework
     from policytrack.render.signposts import signposts_count, signposts_table

@@ -18,13 +18,14 @@ from policytrack.cli.common import (
     complete_tag,
     read_date,
 )
+from policytrack.core.i18n import _
 from policytrack.records.models import EntryFilter
 from policytrack.render.formats import TABLE, formats_taking
 
 IndicatorArg = Annotated[
     str,
     typer.Argument(
-        help="Indicator key, number or unambiguous prefix (`policytrack indicators` lists them).",
+        help=_("Indicator key, number or unambiguous prefix (`policytrack indicators` lists them)."),
         autocompletion=complete_indicator,
         show_default=False,
     ),
@@ -34,7 +35,7 @@ FrameworkOpt = Annotated[
     typer.Option(
         "--framework",
         "-F",
-        help="Framework name. Default: $POLICYTRACK_FRAMEWORK, else the embedded Mali framework.",
+        help=_("Framework name. Default: $POLICYTRACK_FRAMEWORK, else the embedded Mali framework."),
         autocompletion=complete_framework,
         show_default=False,
     ),
@@ -42,39 +43,42 @@ FrameworkOpt = Annotated[
 IndicatorsOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--indicator", "-i", help="Only this indicator; repeatable.", autocompletion=complete_indicator
+        "--indicator", "-i", help=_("Only this indicator; repeatable."), autocompletion=complete_indicator
     ),
 ]
 SinceOpt = Annotated[
-    str | None, typer.Option(help="From this date, inclusive (a month counts from its 1st).")
+    str | None, typer.Option(help=_("From this date, inclusive (a month counts from its 1st)."))
 ]
 UntilOpt = Annotated[
-    str | None, typer.Option(help="Up to this date, inclusive (--until 2024 includes all of 2024).")
+    str | None, typer.Option(help=_("Up to this date, inclusive (--until 2024 includes all of 2024)."))
 ]
 TagsOpt = Annotated[
     list[str] | None,
-    typer.Option("--tag", "-t", help="Has this tag; repeatable.", autocompletion=complete_tag),
+    typer.Option("--tag", "-t", help=_("Has this tag; repeatable."), autocompletion=complete_tag),
 ]
 GrepOpt = Annotated[
     str | None,
-    typer.Option(help="Words in the summary, note or source (any case; 'minus' finds 'MINUSMA')."),
+    typer.Option(help=_("Words in the summary, note or source (any case; 'minus' finds 'MINUSMA').")),
 ]
 
 
 ActorsOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--actor", "-a", help="Involves this actor; repeatable (all of them).", autocompletion=complete_actor
+        "--actor",
+        "-a",
+        help=_("Involves this actor; repeatable (all of them)."),
+        autocompletion=complete_actor,
     ),
 ]
 AnalystsOpt = Annotated[
-    list[str] | None, typer.Option("--analyst", help="Logged by this analyst; repeatable (any of them).")
+    list[str] | None, typer.Option("--analyst", help=_("Logged by this analyst; repeatable (any of them)."))
 ]
 StatusesOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--status",
-        help="Assesses this status level; repeatable (any of them).",
+        help=_("Assesses this status level; repeatable (any of them)."),
         autocompletion=complete_status,
     ),
 ]
@@ -83,29 +87,35 @@ GradesOpt = Annotated[
     typer.Option(
         "--grade",
         "-g",
-        help="Graded so: a code (B2), a reliability (B) or a credibility (2); repeatable (any of them).",
+        help=_("Graded so: a code (B2), a reliability (B) or a credibility (2); repeatable (any of them)."),
     ),
 ]
 MinGradeOpt = Annotated[
     str | None,
     typer.Option(
-        "--min-grade", help="Graded at least this well: B3 means reliability A-B and credibility 1-3."
+        "--min-grade", help=_("Graded at least this well: B3 means reliability A-B and credibility 1-3.")
     ),
 ]
 EffectOpt = Annotated[
-    str | None, typer.Option("--effect", "-e", help="This effect (-1, +2) or a range of them (-2..-1).")
+    str | None, typer.Option("--effect", "-e", help=_("This effect (-1, +2) or a range of them (-2..-1)."))
 ]
 SignalsOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--signal",
-        help="The key of a signal of the indicator this entry observes; repeatable "
-        "(`policytrack signposts KEY` lists them).",
+        help=_(
+            "The key of a signal of the indicator this entry observes; repeatable "
+            "(`policytrack signposts KEY` lists them)."
+        ),
         autocompletion=complete_signal,
     ),
 ]
-AdvancingOpt = Annotated[bool, typer.Option("--advancing", help="Advancing evidence only (effect +1, +2).")]
-HinderingOpt = Annotated[bool, typer.Option("--hindering", help="Hindering evidence only (effect -1, -2).")]
+AdvancingOpt = Annotated[
+    bool, typer.Option("--advancing", help=_("Advancing evidence only (effect +1, +2)."))
+]
+HinderingOpt = Annotated[
+    bool, typer.Option("--hindering", help=_("Hindering evidence only (effect -1, -2)."))
+]
 
 
 def read_window(since: str | None, until: str | None) -> tuple[date | None, date | None]:
@@ -143,18 +153,18 @@ def entry_filter(ctx: typer.Context) -> EntryFilter:
     )
 
 
-DATE_HELP = (
+DATE_HELP = _(
     "When it happened: 2025-01-29, '29 January 2025', 2024-09, 'Sept 2024', 2024, today, "
     "yesterday, '3 days ago', 'last week', 'last month'. Month and year dates keep their precision."
 )
-EFFECT_HELP = (
+EFFECT_HELP = _(
     "Effect on the indicator, -2 (strongly hinders) to +2 (strongly advances); 0 is context. "
     "For a risk indicator, +2 means the risk strongly grows."
 )
-STATUS_HELP = "Your assessment of the indicator as of this date: a level of the framework's scale."
-GRADE_HELP = "Admiralty code: source reliability A-F then information credibility 1-6, e.g. B2."
-DayFirst = Annotated[bool, typer.Option("--dayfirst", help="Read 01/02/2024 as 1 February 2024.")]
-MonthFirst = Annotated[bool, typer.Option("--monthfirst", help="Read 01/02/2024 as 2 January 2024.")]
+STATUS_HELP = _("Your assessment of the indicator as of this date: a level of the framework's scale.")
+GRADE_HELP = _("Admiralty code: source reliability A-F then information credibility 1-6, e.g. B2.")
+DayFirst = Annotated[bool, typer.Option("--dayfirst", help=_("Read 01/02/2024 as 1 February 2024."))]
+MonthFirst = Annotated[bool, typer.Option("--monthfirst", help=_("Read 01/02/2024 as 2 January 2024."))]
 
 
 def format_option(*takes: str, default: str = TABLE) -> Any:
@@ -166,17 +176,17 @@ def format_option(*takes: str, default: str = TABLE) -> Any:
     return typer.Option(
         "--format",
         "-f",
-        help=f"Output format: {', '.join(choices)}.",
+        help=_("Output format: {choices}.").format(choices=", ".join(choices)),
         autocompletion=lambda: list(formats_taking(*takes, default=default)),
     )
 
 
 OutputOpt = Annotated[
     str | None,
-    typer.Option("--output", "-o", help="File to write (atomically); '-' or none: stdout."),
+    typer.Option("--output", "-o", help=_("File to write (atomically); '-' or none: stdout.")),
 ]
-JsonAlias = Annotated[bool, typer.Option("--json", help="Alias of --format json.")]
-CsvAlias = Annotated[bool, typer.Option("--csv", help="Alias of --format csv.")]
+JsonAlias = Annotated[bool, typer.Option("--json", help=_("Alias of --format json."))]
+CsvAlias = Annotated[bool, typer.Option("--csv", help=_("Alias of --format csv."))]
 
 
 def chosen_format(
@@ -186,13 +196,21 @@ def chosen_format(
     or name a format the command does not offer (its choices: format_option's, from the registry)."""
     choices = formats_taking(*takes, default=default)
     if as_json and as_csv:
-        raise fail("--json and --csv cannot be used together", 2)
+        raise fail(_("--json and --csv cannot be used together"), 2)
     alias = "json" if as_json else "csv" if as_csv else None
     if alias and fmt not in (choices[0], alias):
-        raise fail(f"--{alias} and --format {fmt} cannot be used together", 2)
+        raise fail(
+            _("--{alias} and --format {format} cannot be used together").format(alias=alias, format=fmt),
+            2,
+        )
     chosen = alias or fmt
     if chosen not in choices:
-        raise fail(f"unknown --format {chosen!r}: use one of {', '.join(choices)}", 2)
+        raise fail(
+            _("unknown --format {format!r}: use one of {choices}").format(
+                format=chosen, choices=", ".join(choices)
+            ),
+            2,
+        )
     return chosen
 
 
@@ -201,4 +219,4 @@ def check_output(fmt: str, output: str | None, *takes: str) -> None:
     formats that write a file."""
     if output is not None and fmt == TABLE:
         files = [name for name in formats_taking(*takes) if name != TABLE]
-        raise fail(f"-o writes a file: use it with --format {', '.join(files)}", 2)
+        raise fail(_("-o writes a file: use it with --format {choices}").format(choices=", ".join(files)), 2)

@@ -11,39 +11,49 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import app, confirm
+from policytrack.core.i18n import _
 
 
 @app.command(
     "review",
-    epilog="Example: policytrack review 3 4 7 --by editor, or policytrack review 5 --request-changes "
-    '"cite the decree itself"',
+    epilog=_(
+        "Example: policytrack review 3 4 7 --by editor, or policytrack review 5 --request-changes "
+        '"cite the decree itself"'
+    ),
+    help=_(
+        "Mark entries reviewed (each a new revision: who and when), or return them to "
+        "their author with\n"
+        "--request-changes. Changing an entry later clears its review; `list "
+        "--unreviewed` shows what is left,\n"
+        "`report --reviewed-only` uses only reviewed entries. Your own entries need "
+        "--self."
+    ),
 )
 def review_cmd(
     ctx: typer.Context,
     entry_ids: Annotated[
         list[str],
-        typer.Argument(help="Entry ids as `policytrack list` shows them, or their references (@3f9a1c)."),
+        typer.Argument(help=_("Entry ids as `policytrack list` shows them, or their references (@3f9a1c).")),
     ],
     by: Annotated[
         str | None,
-        typer.Option("--by", help="Who reviews them. Default: $POLICYTRACK_ANALYST, else login."),
+        typer.Option("--by", help=_("Who reviews them. Default: $POLICYTRACK_ANALYST, else login.")),
     ] = None,
     own: Annotated[
-        bool, typer.Option("--self", help="Review entries of your own (refused without it).")
+        bool, typer.Option("--self", help=_("Review entries of your own (refused without it)."))
     ] = False,
     request_changes: Annotated[
         str | None,
         typer.Option(
             "--request-changes",
             metavar="COMMENT",
-            help="Return the entries to their author with what to change, instead of marking them "
-            "reviewed (`list --returned` shows them; the author's next edit clears it).",
+            help=_(
+                "Return the entries to their author with what to change, instead of marking them "
+                "reviewed (`list --returned` shows them; the author's next edit clears it)."
+            ),
         ),
     ] = None,
 ) -> None:
-    """Mark entries reviewed (each a new revision: who and when), or return them to their author with
-    --request-changes. Changing an entry later clears its review; `list --unreviewed` shows what is left,
-    `report --reviewed-only` uses only reviewed entries. Your own entries need --self."""
     from policytrack.cli.common import entry_id_arg, opened_store, reference
     from policytrack.domain.context import default_analyst
     from policytrack.domain.reviews import return_entries, review_entries

@@ -13,36 +13,40 @@ import typer
 from policytrack.cli.app import confirm
 from policytrack.cli.common import complete_source, console, opened_store
 from policytrack.cli.options import JsonAlias, OutputOpt, chosen_format, format_option
+from policytrack.core.i18n import _
 from policytrack.render.formats import ONE, RECORDS, VIEW
 
 source_app = typer.Typer(
-    help="The source registry: who reports, how reliable, how independent.", no_args_is_help=True
+    help=_("The source registry: who reports, how reliable, how independent."), no_args_is_help=True
 )
 
 KeyArg = Annotated[
-    str, typer.Argument(help="The source's key, such as reuters.", autocompletion=complete_source)
+    str, typer.Argument(help=_("The source's key, such as reuters."), autocompletion=complete_source)
 ]
-NameOpt = Annotated[str | None, typer.Option("--name", help="Its name, such as 'Reuters'.")]
+NameOpt = Annotated[str | None, typer.Option("--name", help=_("Its name, such as 'Reuters'."))]
 UrlOpt = Annotated[
-    str | None, typer.Option("--url", help="Its web address; entries citing URLs on its host link to it.")
+    str | None, typer.Option("--url", help=_("Its web address; entries citing URLs on its host link to it."))
 ]
 TypeOpt = Annotated[
     str | None,
     typer.Option(
-        "--type", help="official, media, ngo, academic, think-tank, intergovernmental, social or other."
+        "--type", help=_("official, media, ngo, academic, think-tank, intergovernmental, social or other.")
     ),
 ]
-OriginOpt = Annotated[str | None, typer.Option("--origin", help="Where it is based, such as a country.")]
+OriginOpt = Annotated[str | None, typer.Option("--origin", help=_("Where it is based, such as a country."))]
 ReliabilityOpt = Annotated[
-    str | None, typer.Option("--reliability", help="Admiralty reliability A-F ('' clears it on edit).")
+    str | None, typer.Option("--reliability", help=_("Admiralty reliability A-F ('' clears it on edit)."))
 ]
-NoteOpt = Annotated[str | None, typer.Option("--note", help="A note about the source.")]
+NoteOpt = Annotated[str | None, typer.Option("--note", help=_("A note about the source."))]
 
 
 @source_app.command(
     "add",
-    epilog="Example: policytrack source add example-ministry --name 'Example Ministry' --type official "
-    "--origin Exampleland --reliability B --url https://ministry.example.org",
+    epilog=_(
+        "Example: policytrack source add example-ministry --name 'Example Ministry' --type official "
+        "--origin Exampleland --reliability B --url https://ministry.example.org"
+    ),
+    help=_("Register a source under a short key; `log --source KEY` then cites it."),
 )
 def add_cmd(
     ctx: typer.Context,
@@ -54,7 +58,6 @@ def add_cmd(
     reliability: ReliabilityOpt = None,
     note: NoteOpt = None,
 ) -> None:
-    """Register a source under a short key; `log --source KEY` then cites it."""
     from policytrack.domain.sources import SourceFields, add_source
 
     fields = SourceFields(name, url, type_, origin, reliability, note)
@@ -63,7 +66,11 @@ def add_cmd(
     confirm(ctx, f"Registered source {source.key}", f"source {source.key}")
 
 
-@source_app.command("edit", epilog="Example: policytrack source edit reuters --reliability A")
+@source_app.command(
+    "edit",
+    epilog=_("Example: policytrack source edit reuters --reliability A"),
+    help=_("Change a registered source's fields."),
+)
 def edit_cmd(
     ctx: typer.Context,
     key: KeyArg,
@@ -74,7 +81,6 @@ def edit_cmd(
     reliability: ReliabilityOpt = None,
     note: NoteOpt = None,
 ) -> None:
-    """Change a registered source's fields."""
     from policytrack.domain.sources import SourceFields, edit_source
 
     fields = SourceFields(name, url, type_, origin, reliability, note)
@@ -83,14 +89,20 @@ def edit_cmd(
     confirm(ctx, f"Updated source {source.key}", f"the edit of source {source.key}")
 
 
-@source_app.command("merge", epilog="Example: policytrack source merge reuters-com reuters")
+@source_app.command(
+    "merge",
+    epilog=_("Example: policytrack source merge reuters-com reuters"),
+    help=_(
+        "One source known under two keys: OLD's entries cite INTO (each as a new "
+        "revision), OLD's key leads\n"
+        "to INTO from now on, and OLD's record is kept."
+    ),
+)
 def merge_cmd(
     ctx: typer.Context,
     old: KeyArg,
-    into: Annotated[str, typer.Argument(help="The key to keep.", autocompletion=complete_source)],
+    into: Annotated[str, typer.Argument(help=_("The key to keep."), autocompletion=complete_source)],
 ) -> None:
-    """One source known under two keys: OLD's entries cite INTO (each as a new revision), OLD's key leads
-    to INTO from now on, and OLD's record is kept."""
     from policytrack.domain.sources import merge_sources
 
     with opened_store(ctx) as store:
@@ -100,15 +112,22 @@ def merge_cmd(
     )
 
 
-@source_app.command("list", epilog="Example: policytrack source list --json")
+@source_app.command(
+    "list",
+    epilog=_("Example: policytrack source list --json"),
+    help=_(
+        "Registered sources with their use and grade pattern (the share of grades on the "
+        "A1/B2/C3\n"
+        "diagonal, per source and per analyst: a high share suggests reliability and "
+        "credibility were not\n"
+        "judged apart)."
+    ),
+)
 def list_cmd(
     ctx: typer.Context,
     fmt: Annotated[str, format_option(VIEW, ONE)] = "table",
     as_json: JsonAlias = False,
 ) -> None:
-    """Registered sources with their use and grade pattern (the share of grades on the A1/B2/C3
-    diagonal, per source and per analyst: a high share suggests reliability and credibility were not
-    judged apart)."""
     from policytrack.domain.sources import source_listing
     from policytrack.render.formats import to_json
 
@@ -135,14 +154,17 @@ def list_cmd(
         console(ctx).print(renderable)
 
 
-@source_app.command("show", epilog="Example: policytrack source show reuters")
+@source_app.command(
+    "show",
+    epilog=_("Example: policytrack source show reuters"),
+    help=_("One source: its fields, and the current entries citing it (as originator or outlet)."),
+)
 def show_cmd(
     ctx: typer.Context,
     key: KeyArg,
     fmt: Annotated[str, format_option(VIEW, ONE)] = "table",
     as_json: JsonAlias = False,
 ) -> None:
-    """One source: its fields, and the current entries citing it (as originator or outlet)."""
     from policytrack.domain.sources import find_source
     from policytrack.render.formats import to_json
 
@@ -166,10 +188,15 @@ def show_cmd(
     out.print(source_detail(source, entries, out.width, total))
 
 
-@source_app.command("suggest", epilog="Example: policytrack source suggest")
+@source_app.command(
+    "suggest",
+    epilog=_("Example: policytrack source suggest"),
+    help=_(
+        "Free-text sources cited more than once, most cited first: worth registering\n"
+        "(`policytrack source add`)."
+    ),
+)
 def suggest_cmd(ctx: typer.Context) -> None:
-    """Free-text sources cited more than once, most cited first: worth registering
-    (`policytrack source add`)."""
     from policytrack.domain.sources import suggestions
     from policytrack.render.text import visible
 
@@ -185,14 +212,20 @@ def suggest_cmd(ctx: typer.Context) -> None:
 MAX_SOURCES_FILE = 64 << 20  # characters: a registry of sources is far smaller
 
 
-@source_app.command("export", epilog="Example: policytrack source export -o sources.csv")
+@source_app.command(
+    "export",
+    epilog=_("Example: policytrack source export -o sources.csv"),
+    help=_(
+        "Write the registry (merged sources too, naming the one each was merged into), "
+        "for `source import`\n"
+        "in another database before its entries are imported."
+    ),
+)
 def export_cmd(
     ctx: typer.Context,
     fmt: Annotated[str, format_option(RECORDS, default="csv")] = "csv",
     output: OutputOpt = None,
 ) -> None:
-    """Write the registry (merged sources too, naming the one each was merged into), for `source import`
-    in another database before its entries are imported."""
     from policytrack.cli.common import write_formatted
     from policytrack.exchange.sources import source_records
     from policytrack.records.source import EXPORTED_SOURCE
@@ -203,16 +236,23 @@ def export_cmd(
         write_formatted(ctx, fmt, EXPORTED_SOURCE, records, sheet="sources", output=output)
 
 
-@source_app.command("import", epilog="Example: policytrack source import sources.csv")
+@source_app.command(
+    "import",
+    epilog=_("Example: policytrack source import sources.csv"),
+    help=_(
+        "Merge another database's registry by uuid: new sources are added, known ones "
+        "take the file's\n"
+        "fields, a source registered here apart under the same key is kept as it is; all "
+        "or nothing."
+    ),
+)
 def import_cmd(
     ctx: typer.Context,
     path: Annotated[
-        str, typer.Argument(help="A file `source export` wrote (CSV, JSON or JSON lines); '-': stdin.")
+        str, typer.Argument(help=_("A file `source export` wrote (CSV, JSON or JSON lines); '-': stdin."))
     ],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Check and count, write nothing."))] = False,
 ) -> None:
-    """Merge another database's registry by uuid: new sources are added, known ones take the file's
-    fields, a source registered here apart under the same key is kept as it is; all or nothing."""
     from policytrack.cli.common import read_text_arg
     from policytrack.core.errors import InputError
     from policytrack.exchange.sources import import_sources, parse_source_file

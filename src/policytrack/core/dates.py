@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from policytrack.core.errors import DateError
-from policytrack.core.i18n import _
+from policytrack.core.i18n import ENGLISH, _, language
 
 Precision = Literal["day", "month", "quarter", "year"]
 
@@ -47,6 +47,17 @@ class PartialDate:
         if self.precision == "quarter":
             return f"{self.start.year:04d}-Q{(self.start.month - 1) // 3 + 1}"
         return self.start.isoformat()
+
+    @property
+    def shown(self) -> str:
+        """The date as people of the chosen language read it (tables, confirmations, reports); str() is
+        the ISO form that data keeps in every language. In English the two are the same (and datewords
+        is not imported: `log` starts as quickly as before)."""
+        if language() == ENGLISH:
+            return str(self)
+        from policytrack.core.datewords import shown_date
+
+        return shown_date(self.start, self.precision)
 
     @property
     def end(self) -> date:

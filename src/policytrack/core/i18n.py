@@ -72,7 +72,13 @@ def language() -> str:
     if _Choice.resolved is None:
         chosen: str | None = _Choice.option
         if chosen is None and _Choice.configured is not None:
-            chosen = _Choice.configured()
+            try:
+                chosen = _Choice.configured()
+            except Exception:
+                # a bad config file is reported once, by whoever asked first; the messages that report
+                # it (and every later one) are in the environment's language
+                _Choice.resolved = _from_environment()
+                raise
         _Choice.resolved = (code_of(str(chosen)) or ENGLISH) if chosen else _from_environment()
     return _Choice.resolved
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from policytrack.core.grades import describe_grade
+from policytrack.core.i18n import ENGLISH, _, language
 from policytrack.domain.status import IndicatorState
 from policytrack.records.entry import CHANGES
 from policytrack.records.models import Entry, Framework, Revision
@@ -59,14 +60,45 @@ class Shape:
         ).headed()
 
     def headed(self) -> Shape:
-        """At least as wide as the column headers (ID, Indicator, Status, Framework)."""
+        """At least as wide as the column headers (ID, Indicator, Status, Framework) in the language."""
+        h = headers()
         return replace(
             self,
-            id_width=max(2, self.id_width),
-            key_width=max(9, self.key_width),
-            status_width=max(6, self.status_width),
-            framework_width=max(9, self.framework_width),
+            id_width=max(len(h["ID"]), self.id_width),
+            key_width=max(len(h["Indicator"]), self.key_width),
+            status_width=max(len(h["Status"]), self.status_width),
+            framework_width=max(len(h["Framework"]), self.framework_width),
         )
+
+
+def headers() -> dict[str, str]:
+    """The entries table's column headers in the chosen language, by their English name (the name the
+    layout code uses)."""
+    return {
+        "ID": _("ID"),
+        "Ref": _("Ref"),
+        "Date": _("Date"),
+        "Framework": _("Framework"),
+        "Indicator": _("Indicator"),
+        "Eff": _("Eff"),
+        "Grd": _("Grd"),
+        "Status": _("Status"),
+        "Summary": _("Summary"),
+        "Source": _("Source"),
+        "Tags": _("Tags"),
+    }
+
+
+def date_width() -> int:
+    """The widest date a table shows in the chosen language: 10 in English (2024-07-06); in French the
+    longest month written out (30 septembre 2024)."""
+    if language() == ENGLISH:
+        return 10
+    from datetime import date
+
+    from policytrack.core.datewords import shown_date
+
+    return max(len(shown_date(date(2024, month, 28), "day")) for month in range(1, 13))
 
 
 # The team-wide reference beside the local id (records.models.short_ref: @ and 8 hex digits).
@@ -74,7 +106,10 @@ REF_WIDTH = 9
 # Columns a narrow terminal leaves out, in the order they go, and what shows them.
 SUMMARY_MIN = 24
 _DROPPABLE = (("Tags", 12), ("Source", 12), ("Status", 0), ("Grd", 3), ("Ref", REF_WIDTH))
-LEFT_OUT_HINT = "a wider terminal, `policytrack show ID` or --format csv shows them"
+
+
+def left_out_hint() -> str:
+    return _("a wider terminal, `policytrack show ID` or --format csv shows them")
 
 
 FLEXIBLE = ("Source", "Tags")  # wrapped columns that share the width left with the summary (1 to its 3)
@@ -106,11 +141,15 @@ def fit(
     return dropped, widths
 
 
-def left_out_note(dropped: Sequence[str], hint: str = LEFT_OUT_HINT) -> Text:
-    """The footer that names the columns a narrow terminal left out, and what shows them."""
+def left_out_note(dropped: Sequence[str], hint: str | None = None) -> Text:
+    """The footer that names the columns a narrow terminal left out (by their English names, shown in
+    the language), and what shows them."""
     from rich.text import Text
 
-    return Text(f"Left out to fit the terminal: {', '.join(dropped)}; {hint}.", style="yellow")
+    h = headers()
+    names = ", ".join(h.get(name, name) for name in dropped)
+    message = _("Left out to fit the terminal: {columns}; {hint}.")
+    return Text(message.format(columns=names, hint=hint or left_out_hint()), style="yellow")
 
 
 def entries_table(
@@ -133,7 +172,8 @@ def entries_table(
 
     rows = list(entries)
     shape = shape or Shape.of(rows, frameworks=frameworks)
-    fixed = [shape.id_width, 10, shape.key_width, 3]
+    h = headers()
+    fixed = [shape.id_width, date_width(), shape.key_width, max(3, len(h["Eff"]))]
     if shape.frameworks:
         fixed.append(shape.framework_width)
     optional = [
@@ -141,7 +181,7 @@ def entries_table(
         for name, w in _DROPPABLE
         if (name != "Tags" or shape.tags) and (name != "Status" or shape.statuses)
     ]
-    optional = [(n, shape.status_width if n == "Status" else w) for n, w in optional]
+    optional = [(n, shape.status_width if n == "Status" else max(w, len(h[n]))) for n, w in optional]
     dropped, widths = fit(fixed, optional, width)
     show = {name for name, _ in optional if name not in dropped}
     table = Table(
@@ -151,28 +191,31 @@ def entries_table(
         pad_edge=False,
         show_header=header,
     )
-    table.add_column("ID", justify="right", style="bold", no_wrap=True, min_width=shape.id_width)
+    table.add_column(h["ID"], justify="right", style="bold", no_wrap=True, min_width=shape.id_width)
     if "Ref" in show:
-        table.add_column("Ref", no_wrap=True, min_width=REF_WIDTH)
-    table.add_column("Date", no_wrap=True, min_width=10)
+        table.add_column(h["Ref"], no_wrap=True, min_width=REF_WIDTH)
+    table.add_column(h["Date"], no_wrap=True, min_width=fixed[1])
     if shape.frameworks:
-        table.add_column("Framework", no_wrap=True, min_width=shape.framework_width)
-    table.add_column("Indicator", no_wrap=True, min_width=shape.key_width)
-    table.add_column("Eff", justify="right", no_wrap=True, min_width=3)
+        table.add_column(h["Framework"], no_wrap=True, min_width=shape.framework_width)
+    table.add_column(h["Indicator"], no_wrap=True, min_width=shape.key_width)
+    table.add_column(h["Eff"], justify="right", no_wrap=True, min_width=fixed[3])
     if "Grd" in show:
-        table.add_column("Grd", no_wrap=True, min_width=3)
+        table.add_column(h["Grd"], no_wrap=True, min_width=max(3, len(h["Grd"])))
     if "Status" in show:
-        table.add_column("Status", no_wrap=True, min_width=shape.status_width)
-    table.add_column("Summary", ratio=3, min_width=SUMMARY_MIN, overflow="fold", width=widths.get("Summary"))
+        table.add_column(h["Status"], no_wrap=True, min_width=shape.status_width)
+    table.add_column(
+        h["Summary"], ratio=3, min_width=SUMMARY_MIN, overflow="fold", width=widths.get("Summary")
+    )
     if "Source" in show:
-        table.add_column("Source", ratio=1, min_width=10, overflow="fold", width=widths.get("Source"))
+        table.add_column(h["Source"], ratio=1, min_width=10, overflow="fold", width=widths.get("Source"))
     if "Tags" in show:
-        table.add_column("Tags", ratio=1, min_width=10, overflow="fold", width=widths.get("Tags"))
+        table.add_column(h["Tags"], ratio=1, min_width=10, overflow="fold", width=widths.get("Tags"))
+    deleted = " " + _("deleted")
     for e in rows:
         cells: list[RenderableType] = [
-            Text(str(e.id)) + Text(" deleted", style="red") if e.deleted else str(e.id),
+            Text(str(e.id)) + Text(deleted, style="red") if e.deleted else str(e.id),
             *([e.ref] if "Ref" in show else []),
-            str(e.date),
+            e.date.shown,
             *([literal(e.framework)] if shape.frameworks else []),
             literal(e.indicator),
             Text(effect_text(e.effect), style=_effect_style(e.effect)),
@@ -198,25 +241,27 @@ def entries_plain(
     `stats` gives (Store.listing_stats: the longest of each over every row), the source last."""
     from policytrack.render.plain import PlainColumn, cell, plain_lines
 
+    h = headers()
+    deleted = " " + _("deleted")
     columns = [
-        PlainColumn("ID", stats["id_width"] + (8 if stats["deleted"] else 0), right=True),
-        PlainColumn("Ref", REF_WIDTH),
-        PlainColumn("Date", 10),
-        *([PlainColumn("Framework", stats["framework_width"])] if frameworks else []),
-        PlainColumn("Indicator", stats["key_width"]),
-        PlainColumn("Eff", 3, right=True),
-        PlainColumn("Grd", 3),
-        *([PlainColumn("Status", stats["status_width"])] if stats["statuses"] else []),
-        *([PlainColumn("Tags", stats["tags_width"])] if stats["tags"] else []),
-        PlainColumn("Summary", stats["summary_width"]),
-        PlainColumn("Source"),
+        PlainColumn(h["ID"], stats["id_width"] + (len(deleted) if stats["deleted"] else 0), right=True),
+        PlainColumn(h["Ref"], REF_WIDTH),
+        PlainColumn(h["Date"], date_width()),
+        *([PlainColumn(h["Framework"], stats["framework_width"])] if frameworks else []),
+        PlainColumn(h["Indicator"], stats["key_width"]),
+        PlainColumn(h["Eff"], 3, right=True),
+        PlainColumn(h["Grd"], 3),
+        *([PlainColumn(h["Status"], stats["status_width"])] if stats["statuses"] else []),
+        *([PlainColumn(h["Tags"], stats["tags_width"])] if stats["tags"] else []),
+        PlainColumn(h["Summary"], stats["summary_width"]),
+        PlainColumn(h["Source"]),
     ]
 
     def cells(e: Entry) -> list[str]:
         return [
-            f"{e.id} deleted" if e.deleted else str(e.id),
+            f"{e.id}{deleted}" if e.deleted else str(e.id),
             e.ref,
-            str(e.date),
+            e.date.shown,
             *([cell(e.framework)] if frameworks else []),
             cell(e.indicator),
             effect_text(e.effect),
@@ -247,22 +292,25 @@ def entry_detail(entry: Entry, linked: Sequence[Entry] = ()) -> RenderableType:
     from rich.table import Table
     from rich.text import Text
 
+    precision = {"day": _("day"), "month": _("month"), "quarter": _("quarter"), "year": _("year")}[
+        entry.date.precision
+    ]
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
     rows: list[tuple[str, str]] = [
-        ("Indicator", f"{entry.indicator} ({entry.indicator_title})"),
-        ("Date", f"{entry.date} ({entry.date.precision} precision)"),
-        ("Summary", entry.summary),
-        ("Effect", effect_text(entry.effect)),
-        ("Grade", describe_grade(entry.grade) if entry.grade else ""),
-        ("Status", entry.status or ""),
-        ("Source", source_text(entry)),
-        ("Event", entry.event or ""),
+        (_("Indicator"), f"{entry.indicator} ({entry.indicator_title})"),
+        (_("Date"), _("{date} ({precision} precision)").format(date=entry.date.shown, precision=precision)),
+        (_("Summary"), entry.summary),
+        (_("Effect"), effect_text(entry.effect)),
+        (_("Grade"), describe_grade(entry.grade) if entry.grade else ""),
+        (_("Status"), entry.status or ""),
+        (_("Source"), source_text(entry)),
+        (_("Event"), entry.event or ""),
         *(
             [
                 (
-                    "Same event",
+                    _("Same event"),
                     "\n".join(
                         f"{e.id} {e.ref}: {e.framework}:{e.indicator} ({effect_text(e.effect)})"
                         for e in linked
@@ -272,30 +320,45 @@ def entry_detail(entry: Entry, linked: Sequence[Entry] = ()) -> RenderableType:
             if linked
             else []
         ),
-        ("Note", entry.note),
-        ("Tags", ", ".join(entry.tags)),
-        ("Actors", ", ".join(entry.actors)),
-        ("Signals", ", ".join(entry.signals)),
-        ("Reviewed", f"by {entry.reviewed_by}, {entry.reviewed_at}" if entry.reviewed_at else "not yet"),
+        (_("Note"), entry.note),
+        (_("Tags"), ", ".join(entry.tags)),
+        (_("Actors"), ", ".join(entry.actors)),
+        (_("Signals"), ", ".join(entry.signals)),
+        (
+            _("Reviewed"),
+            _("by {analyst}, {time}").format(analyst=entry.reviewed_by, time=entry.reviewed_at)
+            if entry.reviewed_at
+            else _("not yet"),
+        ),
         *(
             [
-                ("Returned", f"for changes by {entry.returned_by}, {entry.returned_at}"),
-                ("Changes asked", entry.return_comment or ""),
+                (
+                    _("Returned"),
+                    _("for changes by {analyst}, {time}").format(
+                        analyst=entry.returned_by, time=entry.returned_at
+                    ),
+                ),
+                (_("Changes asked"), entry.return_comment or ""),
             ]
             if entry.returned_at
             else []
         ),
-        ("Analyst", entry.analyst),
-        ("Framework", entry.framework),
-        ("Reference", f"{entry.ref} (uuid {entry.uuid}): what every teammate's policytrack takes"),
-        ("Revision", str(entry.revision)),
-        ("Recorded", entry.recorded_at),
+        (_("Analyst"), entry.analyst),
+        (_("Framework"), entry.framework),
+        (
+            _("Reference"),
+            _("{ref} (uuid {uuid}): what every teammate's policytrack takes").format(
+                ref=entry.ref, uuid=entry.uuid
+            ),
+        ),
+        (_("Revision"), str(entry.revision)),
+        (_("Recorded"), entry.recorded_at),
     ]
     for label, value in rows:
         grid.add_row(label, literal(value))
-    title = Text(f"Entry {entry.id} {entry.ref}")
+    title = Text(_("Entry {id} {ref}").format(id=entry.id, ref=entry.ref))
     if entry.deleted:
-        title.append(" (deleted)", style="red")
+        title.append(" " + _("(deleted)"), style="red")
     return Panel(grid, title=title, title_align="left", expand=False)
 
 
