@@ -15,7 +15,7 @@ import typer
 
 from conftest import Invoke
 from policytrack import __version__
-from policytrack.cli import app
+from policytrack.cli.app import app
 
 
 def all_commands() -> list[tuple[str, ...]]:

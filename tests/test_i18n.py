@@ -253,6 +253,12 @@ def french_entries(log: Callable[..., int]) -> None:
 def test_french_list_keeps_words_whole(
     cli: Invoke, french_entries: None, monkeypatch: pytest.MonkeyPatch, width: int
 ) -> None:
+    import policytrack.cli.common as common
+    import policytrack.cli.entries as entries
+
+    for module in (common, entries):  # a table for people: on a terminal (piped, it is plain text)
+        monkeypatch.setattr(module, "stdout_is_terminal", lambda: True)
+    monkeypatch.delenv("PAGER", raising=False)
     monkeypatch.setenv("COLUMNS", str(width))
     result = cli("--lang", "fr", "list", "--all")
     assert result.exit_code == 0, result.stderr

@@ -97,6 +97,30 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "origin": "c",
         "where": None,
     },
+    "index entries_timeline": {
+        "table": "entries",
+        # m016: one indicator's current entries in the one order, partial on a term only a listing by
+        # indicator states (store.entries.BY_INDICATOR), so the report keeps its covering indexes
+        "columns": ["indicator_id", "date_start", "recorded_at", "analyst", "uuid", "effect", "status"],
+        "unique": False,
+        "origin": "c",
+        "where": "deleted_at IS NULL AND effect IS NOT NULL",
+    },
+    "index entries_source": {
+        "table": "entries",
+        # m016: source show reads the entries citing one source through these two
+        "columns": ["source_id"],
+        "unique": False,
+        "origin": "c",
+        "where": "source_id IS NOT NULL",
+    },
+    "index entries_via": {
+        "table": "entries",
+        "columns": ["via_id"],
+        "unique": False,
+        "origin": "c",
+        "where": "via_id IS NOT NULL",
+    },
     "index entries_event": {
         "table": "entries",
         "columns": ["event"],

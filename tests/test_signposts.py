@@ -11,7 +11,7 @@ import pytest
 import typer
 
 from conftest import Invoke, InvokeJson, Log
-from policytrack.cli import app
+from policytrack.cli.app import app
 from policytrack.core.errors import FrameworkError
 from policytrack.domain.frameworks.parse import parse_framework
 

@@ -68,7 +68,7 @@ def ama_synced(team: Team, tmp_path: Path) -> dict[str, dict[str, Any]]:  # noqa
 
 
 # Per kind: the field that names who acted, and a change that makes the line a new record.
-FORGED = {
+FORGED: dict[str, tuple[str, dict[str, Any]]] = {
     "entry": ("changed_by", {"summary": "Forged statement", "revision": 2, "action": "edit"}),
     "target": ("set_by", {"level": "implemented"}),
     "forecast": ("analyst", {"uuid": "00000000-0000-4000-8000-0000000000f1", "likelihood": 10}),

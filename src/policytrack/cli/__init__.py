@@ -7,12 +7,15 @@ import io
 import os
 import signal
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-
-from policytrack.cli.app import app, new_app
 from policytrack.core.errors import PolicytrackError, StreamClosedError
+
+if TYPE_CHECKING:
+    import typer
+
+# typer, click and the root app (`from policytrack.cli.app import app`) load on first use, inside the
+# functions below, so that `--version` prints without them.
 
 # Every command the top level knows, by name: the module of policytrack.cli that defines it (and, for a
 # group, the name of its typer app there) and its help line. Only the module of the command being run is
@@ -59,6 +62,8 @@ def load(name: str) -> None:
     app) and add it, when it is a group, to the root app."""
     import importlib
 
+    from policytrack.cli.app import app
+
     module, group, _ = COMMANDS[name]
     loaded = importlib.import_module(f"policytrack.cli.{module}")
     if group is not None and all(g.name != name for g in app.registered_groups):
@@ -67,7 +72,7 @@ def load(name: str) -> None:
 
 def full_app() -> typer.Typer:
     """The root application with every command: each module imported, in the order of COMMANDS."""
-    from policytrack.cli.app import HELP
+    from policytrack.cli.app import HELP, app
     from policytrack.core.i18n import _
 
     for name in COMMANDS:
@@ -137,6 +142,8 @@ def app_for(args: list[str]) -> typer.Typer:
     parameters (about 30 ms for all of them here): `log` starts as quickly as it can. Anything else (no
     command, an unknown one, shell completion) gets the full application, with its listing and
     suggestions."""
+    from policytrack.cli.app import app, new_app
+
     name = command_name(args)
     if name not in COMMANDS or completing():
         return full_app()
@@ -195,8 +202,11 @@ def main() -> None:
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _stopped)
     try:
-        choose_language(sys.argv[1:])
-        app_for(sys.argv[1:])(prog_name="policytrack")
+        if sys.argv[1:] == ["--version"] and not completing():
+            _print_version()  # what the root app's --version prints, without building the app
+        else:
+            choose_language(sys.argv[1:])
+            app_for(sys.argv[1:])(prog_name="policytrack")
     except SystemExit as exc:
         code = exc.code
     except Exception as exc:
@@ -213,6 +223,12 @@ def main() -> None:
     else:
         code = 0
     sys.exit(_flushed(code))
+
+
+def _print_version() -> None:
+    from policytrack import __version__
+
+    sys.stdout.write(f"policytrack {__version__}\n")
 
 
 def _flushed(code: int | str | None) -> int | str | None:
@@ -237,4 +253,4 @@ def _flushed(code: int | str | None) -> int | str | None:
     return code
 
 
-__all__ = ["COMMANDS", "app", "app_for", "full_app", "main"]
+__all__ = ["COMMANDS", "app_for", "full_app", "main"]

@@ -65,6 +65,8 @@ from policytrack.core.i18n import _, ngettext, number
 from policytrack.render.formats import NESTED, ONE, RECORDS, VIEW
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from policytrack.records.models import Entry, EntryFilter, Framework
     from policytrack.store import Store
 
@@ -461,40 +463,66 @@ def _list_table(
     *,
     show_all: bool,
 ) -> None:
-    """`list` for people: on a terminal the newest page (or all of them through $PAGER), piped all of
-    them; drawn in chunks alike in their columns, with a footer for what is not shown."""
+    """`list` for people: on a terminal the newest page, drawn from its rows alone (their widths, and the
+    count read from an index), or all of them through $PAGER; piped, all of them as a plain-text table,
+    streamed; with a footer for what is not shown."""
     from contextlib import nullcontext
     from itertools import islice
 
     from rich.text import Text
 
-    from policytrack.domain.entries import list_all_entries, list_entries, list_stats
+    from policytrack.domain.entries import count_listed, list_all_entries, list_entries, list_stats
     from policytrack.records.models import plural
-    from policytrack.render.entries import Shape, entries_table, left_out_note
+    from policytrack.render.entries import Shape, entries_plain, entries_table, left_out_note
+    from policytrack.render.plain import cell
 
-    stats = list_stats(store, fw, flt)
-    total = stats["count"]
+    def titled(total: int) -> str:
+        return _("{framework}: {count}").format(
+            framework=_("All frameworks") if fw is None else fw.title,
+            count=plural(total, "entry", "entries"),
+        )
+
+    def listed(limit: int | None) -> Iterator[Entry]:
+        return list_all_entries(store, flt, limit) if fw is None else list_entries(store, fw, flt, limit)
+
+    pager = None if limit is not None else pager_command()
+    on_terminal = pager is not None or stdout_is_terminal()
+    if not on_terminal:  # a pipe or a file: every row asked for, as plain text
+        rows = listed(limit)  # checks the limit before anything is written
+        stats = list_stats(store, fw, flt)
+        if not stats["count"]:
+            typer.echo(_("No entries match."), err=True)
+            return
+        with text_output(ctx, None) as stream:
+            stream.write(f"{cell(titled(stats['count']))}\n\n")
+            stream.writelines(entries_plain(rows, stats, frameworks=fw is None))
+        return
+    terminal = console(ctx)
+    if limit is None and not show_all and pager is None:
+        limit = max(10, terminal.height - 8)  # about a screen: the newest page
+    if limit is not None:  # a page: its own rows decide the widths; the count comes from an index
+        total = count_listed(store, fw, flt)
+        page = list(listed(limit))
+        shape = Shape.of(page, frameworks=fw is None)
+        entries: Iterator[Entry] = iter(page)
+    else:
+        stats = list_stats(store, fw, flt)
+        total = stats["count"]
+        shape = Shape(
+            id_width=stats["id_width"] + (8 if stats["deleted"] else 0),
+            key_width=stats["key_width"],
+            status_width=stats["status_width"],
+            statuses=bool(stats["statuses"]),
+            tags=bool(stats["tags"]),
+            frameworks=fw is None,
+            framework_width=stats["framework_width"],
+        ).headed()
+        entries = listed(None)
     if not total:
         typer.echo(_("No entries match."), err=True)
         return
-    pager = None if limit is not None else pager_command()
-    terminal = console(ctx)
-    if limit is None and not show_all and pager is None and stdout_is_terminal():
-        limit = max(10, terminal.height - 8)  # about a screen: the newest page
-    entries = list_all_entries(store, flt, limit) if fw is None else list_entries(store, fw, flt, limit)
     shown = min(total, limit) if limit is not None else total
-    shape = Shape(
-        id_width=stats["id_width"] + (8 if stats["deleted"] else 0),
-        key_width=stats["key_width"],
-        status_width=stats["status_width"],
-        statuses=bool(stats["statuses"]),
-        tags=bool(stats["tags"]),
-        frameworks=fw is None,
-        framework_width=stats["framework_width"],
-    ).headed()
-    title = _("{framework}: {count}").format(
-        framework=_("All frameworks") if fw is None else fw.title, count=plural(total, "entry", "entries")
-    )
+    title = titled(total)
     with paged_console(ctx, pager) if pager else nullcontext(terminal) as out:
         dropped: list[str] = []
         chunk = list(islice(entries, LIST_CHUNK))

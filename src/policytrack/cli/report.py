@@ -634,21 +634,48 @@ def _timeline_table(
     *,
     show_all: bool,
 ) -> None:
-    """`timeline` for people: the header, then on a terminal the newest page (or all of them through
-    $PAGER), piped all of them, drawn in chunks as they are read, with a footer for what is not shown."""
+    """`timeline` for people: the header, then on a terminal the newest page (only its entries are built;
+    the header's counts cover them all) or all of them through $PAGER, drawn in chunks as they are read,
+    with a footer for what is not shown; piped, all of them as a plain-text table, streamed."""
     from contextlib import nullcontext
     from itertools import islice
 
     from rich.text import Text
 
-    from policytrack.cli.common import paged_console, pager_command, stdout_is_terminal
+    from policytrack.cli.common import paged_console, pager_command, stdout_is_terminal, text_output
+    from policytrack.domain.entries import list_stats
     from policytrack.domain.status import timeline, timeline_points
+    from policytrack.records.models import EntryFilter
     from policytrack.render.entries import left_out_note
-    from policytrack.render.report import TIMELINE_HINT, timeline_header, timeline_table
+    from policytrack.render.report import (
+        TIMELINE_HINT,
+        timeline_header,
+        timeline_header_lines,
+        timeline_plain,
+        timeline_table,
+    )
 
     pager = None if limit is not None else pager_command()
+    if pager is None and not stdout_is_terminal():  # a pipe or a file: plain text, every row asked for
+        tl = timeline(store, fw, key, since, until, keep=limit if limit is not None else 0)
+        points = iter(tl.points) if limit is not None else timeline_points(store, fw, key, since, until)[2]
+        flt = EntryFilter(indicators=[tl.indicator.key], since=since, until=until)
+        widths = list_stats(store, fw, flt)
+        with text_output(ctx, None) as stream:
+            stream.write("".join(f"{line}\n" for line in timeline_header_lines(tl)))
+            if tl.total:
+                stream.write("\n")
+                stream.writelines(
+                    timeline_plain(
+                        points,
+                        id_width=len(str(tl.last_id)),
+                        change_width=2 * max(len(level.name) for level in fw.scale) + 4,  # "a -> b"
+                        summary_width=widths["summary_width"],
+                    )
+                )
+        return
     terminal = console(ctx)
-    if limit is None and not show_all and pager is None and stdout_is_terminal():
+    if limit is None and not show_all and pager is None:
         limit = max(10, terminal.height - 10)  # about a screen: the newest page
     # One pass for the header (and the page, when there is one); a second streams every point.
     tl = timeline(store, fw, key, since, until, keep=limit if limit is not None else 0)

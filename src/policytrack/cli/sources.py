@@ -169,20 +169,23 @@ def show_cmd(
     from policytrack.render.formats import to_json
 
     fmt = chosen_format(fmt, VIEW, ONE, as_json=as_json)
+    citing = ["(e.source_id = ? OR e.via_id = ?)", "e.deleted_at IS NULL"]
     with opened_store(ctx) as store:
         source = find_source(store, key)
-        entries = list(
-            store.query_entries(
-                ["(e.source_id = ? OR e.via_id = ?)", "e.deleted_at IS NULL"], [source.id, source.id]
-            )
-        )
-    if fmt == "json":
-        typer.echo(to_json({**source.as_dict(), "entries": [e.as_dict() for e in entries]}))
-        return
-    from policytrack.render.sources import source_detail
+        if fmt == "json":
+            entries = list(store.query_entries(citing, [source.id, source.id]))
+            typer.echo(to_json({**source.as_dict(), "entries": [e.as_dict() for e in entries]}))
+            return
+        from policytrack.cli.common import stdout_is_terminal
+        from policytrack.render.sources import source_detail
 
-    out = console(ctx)
-    out.print(source_detail(source, entries, out.width))
+        out = console(ctx)
+        total, limit = None, None
+        if stdout_is_terminal():  # the newest page, and the count read from the source's indexes
+            total = store.count_listed(citing, [source.id, source.id])
+            limit = max(10, out.height - 16)
+        entries = list(store.query_entries(citing, [source.id, source.id], limit))
+    out.print(source_detail(source, entries, out.width, total))
 
 
 @source_app.command(

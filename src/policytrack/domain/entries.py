@@ -386,6 +386,12 @@ def list_stats(store: Store, fw: Framework | None, flt: EntryFilter) -> dict[str
     return store.listing_stats(where, params)
 
 
+def count_listed(store: Store, fw: Framework | None, flt: EntryFilter) -> int:
+    """How many entries `list` would give with no limit (Store.count_listed), for a page of the newest."""
+    where, params, _ = listing(fw, flt)
+    return store.count_listed(where, params)
+
+
 def filter_sql(fw: Framework, flt: EntryFilter) -> tuple[list[str], list[Any]]:
     """The WHERE clauses (over aliases e, i, f) and parameters that select a filter's entries, once its
     window and indicators are checked (store.entries.entry_where writes the SQL)."""

@@ -142,15 +142,23 @@ def timeline(
     """One indicator's current evidence in date order, with cumulative momentum and status changes; with
     `keep`, only the newest `keep` points are held (the counts and the trend cover them all), so memory
     stays flat whatever the window holds."""
-    indicator, status, steps = timeline_points(store, fw, key, since, until)
-    points: deque[TimelinePoint] = deque(maxlen=keep)
+    # With `keep`, the pass reads ids alone and only the entries kept are built (a page of the newest).
+    if keep is None:
+        indicator, status, every = timeline_points(store, fw, key, since, until)
+        steps: Iterator[tuple[Any, int, str | None]] = (
+            (p.entry, p.cumulative, p.status_change) for p in every
+        )
+    else:
+        indicator, status = _timeline_start(store, fw, key, since, until)
+        steps = timeline_values(store, fw, key, "e.id", since, until)
+    kept: deque[tuple[Any, int, str | None]] = deque(maxlen=keep)
     cumulative = array("q")
     changes = last_id = 0
-    for point in steps:
-        points.append(point)
-        last_id = max(last_id, point.entry.id)
-        cumulative.append(point.cumulative)
-        changes += point.status_change is not None
+    for step in steps:
+        kept.append(step)
+        last_id = max(last_id, step[0].id if keep is None else step[0])
+        cumulative.append(step[1])
+        changes += step[2] is not None
     n = len(cumulative)
     # the momentum at the end of each of TREND_POINTS equal stretches of the entries
     trend = (
@@ -158,6 +166,8 @@ def timeline(
         if n > TREND_POINTS
         else cumulative
     )
+    found = store.entries_with_ids([item for item, _, _ in kept]) if keep is not None else {}
+    points = [TimelinePoint(found[item] if found else item, total, change) for item, total, change in kept]
     return Timeline(indicator, status, tuple(points), n, changes, tuple(trend), last_id)
 
 

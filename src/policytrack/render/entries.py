@@ -6,7 +6,7 @@ rich is imported inside each function: it loads only when something is drawn.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -231,6 +231,48 @@ def entries_table(
             cells.append(literal(", ".join(e.tags)))
         table.add_row(*cells)
     return table, dropped
+
+
+def entries_plain(
+    entries: Iterable[Entry], stats: dict[str, int], *, frameworks: bool = False
+) -> Iterator[str]:
+    """Entries for a pipe or a file: a plain-text table, a line per entry, streamed (render.plain), with
+    the columns of `entries_table` and none left out: the fixed ones and the summary padded to the widths
+    `stats` gives (Store.listing_stats: the longest of each over every row), the source last."""
+    from policytrack.render.plain import PlainColumn, cell, plain_lines
+
+    h = headers()
+    deleted = " " + _("deleted")
+    columns = [
+        PlainColumn(h["ID"], stats["id_width"] + (len(deleted) if stats["deleted"] else 0), right=True),
+        PlainColumn(h["Ref"], REF_WIDTH),
+        PlainColumn(h["Date"], date_width()),
+        *([PlainColumn(h["Framework"], stats["framework_width"])] if frameworks else []),
+        PlainColumn(h["Indicator"], stats["key_width"]),
+        PlainColumn(h["Eff"], 3, right=True),
+        PlainColumn(h["Grd"], 3),
+        *([PlainColumn(h["Status"], stats["status_width"])] if stats["statuses"] else []),
+        *([PlainColumn(h["Tags"], stats["tags_width"])] if stats["tags"] else []),
+        PlainColumn(h["Summary"], stats["summary_width"]),
+        PlainColumn(h["Source"]),
+    ]
+
+    def cells(e: Entry) -> list[str]:
+        return [
+            f"{e.id}{deleted}" if e.deleted else str(e.id),
+            e.ref,
+            e.date.shown,
+            *([cell(e.framework)] if frameworks else []),
+            cell(e.indicator),
+            effect_text(e.effect),
+            cell(e.grade or ""),
+            *([cell(e.status or "")] if stats["statuses"] else []),
+            *([cell(", ".join(e.tags))] if stats["tags"] else []),
+            cell(e.summary),
+            cell(source_text(e)),
+        ]
+
+    return plain_lines(columns, map(cells, entries))
 
 
 def _named(key: str | None, name: str | None) -> str:

@@ -17,7 +17,7 @@ from policytrack.records.models import Entry, StatusLevel, plural
 from policytrack.records.report import ANALYST_ROW
 from policytrack.render.entries import REF_WIDTH, fit, source_text
 from policytrack.render.signposts import signposts_count
-from policytrack.render.text import literal, visible
+from policytrack.render.text import clipped, literal, visible
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -407,11 +407,9 @@ def period_markdown(report: PeriodReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def timeline_header(tl: Timeline) -> RenderableType:
+def timeline_header_lines(tl: Timeline) -> tuple[str, str]:
     """The indicator, and what its window holds: entries, the status at the start, status changes, and
-    the cumulative momentum as a sparkline from zero and its last value."""
-    from rich.console import Group
-
+    the cumulative momentum as a sparkline from zero and its last value (stored text made visible)."""
     ind = tl.indicator
     spark = sparkline([float(v) for v in tl.momentum])
     summary = (
@@ -419,7 +417,52 @@ def timeline_header(tl: Timeline) -> RenderableType:
         f"{tl.changes} status change(s); cumulative momentum {spark} "
         f"{_signed(tl.momentum[-1]) if tl.momentum else '0'} (trend {SPARK_LEGEND})"
     )
-    return Group(literal(f"{ind.number}. {ind.title} [{ind.key}]", style="bold"), literal(summary))
+    return visible(clipped(f"{ind.number}. {ind.title} [{ind.key}]")), visible(clipped(summary))
+
+
+def timeline_header(tl: Timeline) -> RenderableType:
+    """timeline_header_lines for a terminal: the first in bold."""
+    from rich.console import Group
+    from rich.text import Text
+
+    title, summary = timeline_header_lines(tl)
+    return Group(Text(title, style="bold"), Text(summary))
+
+
+def timeline_plain(
+    points: Iterable[TimelinePoint], *, id_width: int, change_width: int, summary_width: int
+) -> Iterator[str]:
+    """Timeline points for a pipe or a file: a plain-text table (render.plain), a line per point, streamed,
+    with the columns of `timeline_table` and none left out."""
+    from policytrack.render.plain import PlainColumn, cell, plain_lines
+
+    columns = [
+        PlainColumn("Date", 10),
+        PlainColumn("ID", id_width, right=True),
+        PlainColumn("Ref", REF_WIDTH),
+        PlainColumn("Eff", 3, right=True),
+        PlainColumn("Cum.", 4, right=True),
+        PlainColumn("Grd", 3),
+        PlainColumn("Status change", change_width),
+        PlainColumn("Summary", summary_width),
+        PlainColumn("Source"),
+    ]
+
+    def cells(p: TimelinePoint) -> list[str]:
+        e = p.entry
+        return [
+            str(e.date),
+            str(e.id),
+            e.ref,
+            _signed(e.effect),
+            _signed(p.cumulative),
+            cell(e.grade or ""),
+            cell(p.status_change or ""),
+            cell(e.summary),
+            cell(source_text(e)),
+        ]
+
+    return plain_lines(columns, map(cells, points))
 
 
 TIMELINE_HINT = "a wider terminal, `policytrack show ID` or --format csv shows them"

@@ -48,9 +48,12 @@ def source_list_renderables(listing: SourceListing) -> list[RenderableType]:
     return [table, analysts]
 
 
-def source_detail(source: SourceRecord, entries: Sequence[Entry], width: int | None = None) -> RenderableType:
+def source_detail(
+    source: SourceRecord, entries: Sequence[Entry], width: int | None = None, total: int | None = None
+) -> RenderableType:
     """One source's fields, then its current entries with their grades and indicators (a table at
-    `width`, None: rich decides, that names any column it leaves out)."""
+    `width`, None: rich decides, that names any column it leaves out); `total`, when the entries are
+    the newest page of more, how many there are, and a note of how to list them all."""
     from rich.console import Group
     from rich.panel import Panel
     from rich.table import Table
@@ -73,7 +76,15 @@ def source_detail(source: SourceRecord, entries: Sequence[Entry], width: int | N
     panel = Panel(grid, title=literal(f"Source {source.key}"), title_align="left", expand=False)
     if not entries:
         return Group(panel, literal("No entries cite it."))
-    table, dropped = entries_table(
-        list(entries), title=f"{len(entries)} entries", frameworks=True, width=width
-    )
-    return Group(panel, table, *([left_out_note(dropped)] if dropped else []))
+    total = len(entries) if total is None else total
+    table, dropped = entries_table(list(entries), title=f"{total} entries", frameworks=True, width=width)
+    parts: list[RenderableType] = [panel, table, *([left_out_note(dropped)] if dropped else [])]
+    if len(entries) < total:
+        parts.append(
+            literal(
+                f"Showing the newest {len(entries):,} of {total:,} entries: "
+                f"`policytrack list --all-frameworks --source {source.key}` lists them all.",
+                style="yellow",
+            )
+        )
+    return Group(*parts)

@@ -51,6 +51,7 @@ MIGRATION_NAMES = (
     "m014_order_index",
     "m015_inbox",
     "m016_unbound_lines",
+    "m017_page_indexes",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0

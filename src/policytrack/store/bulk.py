@@ -35,6 +35,9 @@ DEFERRABLE_INDEXES = (
     "entries_assessments",
     "entries_sources",
     "entries_event",
+    "entries_timeline",
+    "entries_source",
+    "entries_via",
 )
 
 

@@ -560,3 +560,21 @@ def m016_unbound_lines(db: Any) -> None:
              at TEXT NOT NULL, folder TEXT NOT NULL) WITHOUT ROWID"""
     )
     db.execute("CREATE INDEX sync_unbound_by ON sync_unbound (kind, named, at)")
+
+
+@migrations(name="m017_page_indexes")
+def m017_page_indexes(db: Any) -> None:
+    """Indexes for a page of the newest: one indicator's current entries in the one order, holding what
+    the timeline's pass reads (effect, status), so `timeline` reads its indicator's rows alone, in order,
+    without the table; and each entry by its registered source and by the outlet it came via, so `source
+    show` reads the entries citing one source instead of every entry. The first is partial on a term that
+    is always true (effect is NOT NULL) and that only a listing by indicator states
+    (store.entries.BY_INDICATOR): without it SQLite took it for the report's queries too, in place of
+    their covering indexes."""
+    db.execute(
+        """CREATE INDEX entries_timeline ON entries
+           (indicator_id, date_start, recorded_at, analyst, uuid, effect, status)
+           WHERE deleted_at IS NULL AND effect IS NOT NULL"""
+    )
+    db.execute("CREATE INDEX entries_source ON entries (source_id) WHERE source_id IS NOT NULL")
+    db.execute("CREATE INDEX entries_via ON entries (via_id) WHERE via_id IS NOT NULL")
