@@ -317,3 +317,34 @@ def test_french_confirmations_count_by_french_plurals(cli: Invoke, log: Callable
     review = cli("--lang", "fr", "review", "1", "--self")
     assert review.exit_code == 0, review.stderr
     assert review.stdout.strip() == "Relecture faite : 1 entrée (1)"
+
+
+def test_french_table_headers_while_keys_stay_data(
+    cli: Invoke, log: Callable[..., int], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Tables for people have French headers and labels; the keys in their cells, the workbook's column
+    names and its data stay as they are in every language."""
+    monkeypatch.setenv("COLUMNS", "120")
+    assert cli("source", "add", "wire", "--name", "Example Wire", "--type", "media").exit_code == 0
+    log("regional", "synthetic test entry", "--date", "2024-07-06", "--source", "wire")
+    listed = cli("--lang", "fr", "source", "list")
+    assert listed.exit_code == 0, listed.stderr
+    words = listed.stdout.split()
+    assert "Sources enregistrées" in listed.stdout and {"Clé", "Nom", "Origine", "Entrées"} <= set(words)
+    assert "wire" in words and "Key" not in words
+    shown = cli("--lang", "fr", "framework", "show", "mali-china-security")
+    assert shown.exit_code == 0, shown.stderr
+    assert "Échelle de statut" in shown.stdout and "Signaux de progrès" in shown.stdout
+    assert "Situation de référence" in shown.stdout and "Status scale" not in shown.stdout
+    english = cli("source", "list")
+    assert "Registered sources" in english.stdout and "Key" in english.stdout.split()
+    out = tmp_path / "fr.xlsx"
+    assert cli("--lang", "fr", "export", "entries", "--format", "xlsx", "-o", str(out)).exit_code == 0
+    import openpyxl
+
+    book = openpyxl.load_workbook(out, read_only=True)
+    rows = list(book["columns"].iter_rows(values_only=True))
+    assert rows[0] == ("feuille", "colonne", "cellules", "signification")
+    described = {r[1]: r[2] for r in rows[1:] if r[1]}
+    assert described["summary"] == "texte" and described["effect"] == "nombre"  # column names stay data
+    assert any(r[0] == "dates" and "jamais un jour inventé" in str(r[3]) for r in rows)
