@@ -6,6 +6,7 @@
     python benchmarks/run.py --quick --keep             # leave the scratch data in benchmarks/.work
     python benchmarks/run.py --only reports             # just these figures (log, reports, listing, ...)
     python benchmarks/run.py --sync-only                # only the sync figure (a minute)
+    python benchmarks/run.py --only inbox --quick       # the inbox's figures (benchmarks/inbox_bench.py)
 
 Each baseline does the work of the figure it stands beside: a whole process where the command is one, the
 same database, schema and indexes, the same kind of output (a file written and fsynced, or nothing), and a
@@ -762,7 +763,7 @@ def table(figures: list[Figure], rows: int) -> str:
     return "\n".join(lines)
 
 
-BENCHES = ("sync", "log", "reports", "brief", "search", "export", "listing", "import")
+BENCHES = ("sync", "log", "reports", "brief", "search", "export", "listing", "import", "inbox")
 
 
 def main() -> None:
@@ -793,7 +794,11 @@ def main() -> None:
     started = time.perf_counter()
     try:
         figures = bench_sync(3) if args.sync_only or not args.only or "sync" in args.only else []
-        if not args.sync_only:
+        if args.only and "inbox" in args.only:
+            from inbox_bench import bench_inbox
+
+            figures += bench_inbox(rows, WORK / "inbox", sys.modules[__name__])
+        if not args.sync_only and set(args.only or BENCHES) - {"inbox", "sync"}:
             print(f"building {rows:,} synthetic entries ...", file=sys.stderr)
             db = synth.build(WORK / "bench.db", rows)
             small = synth.build(WORK / "bench-small.db", max(rows // 10, 1))

@@ -17,7 +17,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import Invoke
-from policytrack.render.brief import COLUMNS
 from policytrack.render.text import source_link
 
 AS_OF = "2024-12-31"
@@ -88,9 +87,8 @@ def test_html_is_valid_self_contained_and_complete(cli: Invoke, dataset: None, s
     assert table is not None
     heads = ["".join(th.itertext()).replace("\xad", "") for th in table.findall("thead/tr/th")]
     legend = ["".join(dt.itertext()) for dt in root.findall(".//dl[@class='legend']/dt")]
-    assert len(heads) == len(COLUMNS)
-    for head in heads:
-        assert head in legend or head == "Recommendation", head
+    assert len(heads) == 13 and "\xad" not in page  # hyphenated by the browser (hyphens: auto), not by hand
+    assert heads == legend[: len(heads)]
     assert len(table.findall("tbody/tr")) == 5
     # a chart per indicator, inline, with its title
     charts = root.findall(f".//figure/{SVG}svg")
@@ -109,11 +107,15 @@ def test_html_by_period_shows_every_period(cli: Invoke, dataset: None) -> None:
     result = cli("report", "--as-of", AS_OF, "--by", "quarter", "--format", "html")
     assert result.exit_code == 0, result.stderr
     root = strict_html(result.stdout)
-    tables = root.findall(".//table")
-    assert len(tables) == 2
-    labels = ["".join(th.itertext()) for th in tables[1].findall("tbody/tr/th")]
-    # the dataset's evidence runs from 2022-02 to 2024-09: every quarter, not the terminal's last 8
-    assert labels[0] == "2022-Q1" and labels[-1] == "2024-Q4" and len(labels) == 12
+    table = next(t for t in root.iter("table") if t.findtext("thead/tr/th") == "Period")
+    lines = [" ".join("".join(tr.itertext()).split()) for tr in table.findall("tbody/tr")]
+    # the dataset's evidence runs from 2022-02 to 2024-09: every quarter, not the terminal's last 8 (those
+    # with no evidence collapsed into one line per run)
+    assert lines[0].startswith("2022-Q1") and lines[-1].startswith("2024-Q4")
+    quarters = [f"{y}-Q{q}" for y in (2022, 2023, 2024) for q in (1, 2, 3, 4)]
+    assert all(
+        any(q in line for line in lines) for q in quarters if q not in ("2022-Q3", "2022-Q4", "2023-Q1")
+    )
     assert len(root.findall(f".//figure/{SVG}svg")) == 6  # five indicators and the momentum chart
 
 

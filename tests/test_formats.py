@@ -121,12 +121,16 @@ RECORD_COMMANDS = {
     "export entries": [],
     "export forecasts": [],
     "source export": [],
+    "agenda": [],
+    "inbox list": [],
+    "feed list": [],
 }
 OTHER_COMMANDS = {
     "show": ["1"],
     "history": ["1"],
     "source list": [],
     "source show": ["reuters"],
+    "inbox show": ["1"],
     "import": ["-"],  # its --format is the input's: the output formats are not its choices
 }
 
@@ -155,9 +159,14 @@ def tally() -> Any:
 
 
 @pytest.fixture
-def everything(cli: Invoke, logged: None) -> None:
+def everything(cli: Invoke, logged: None, tmp_path: Path) -> None:
     """An entry, a target, a forecast and a registered source: something for every command to print."""
     assert cli("source", "add", "reuters", "--name", "Reuters").exit_code == 0
+    # a candidate in the inbox and a feed (issue 24)
+    sheet = tmp_path / "ucdp.csv"
+    sheet.write_text("id,date_start,side_a,side_b,source_headline\n1,2024-07-06,A,B,Example event 1\n")
+    assert cli("feed", "add", "example", "--kind", "ucdp", "--file", str(sheet)).exit_code == 0
+    assert cli("feed", "pull").exit_code == 0
     result = cli("forecast", "regional", "commitment", "--by", "2099-12", "-l", "likely", "-c", "high")
     assert result.exit_code == 0, result.output
 

@@ -465,7 +465,15 @@ def command_tree() -> list[list[str]]:
 
 
 # Flags that keep a fuzzed command from waiting on a person (or a remote): added after the command.
-UNATTENDED = {"delete": ["--force"], "undo": ["--yes"], "revert": ["--yes"], "sync": ["--dry-run"]}
+UNATTENDED = {
+    "delete": ["--force"],
+    "undo": ["--yes"],
+    "revert": ["--yes"],
+    "sync": ["--dry-run"],
+    "inbox accept": ["--yes"],
+    "inbox reject": ["--yes"],
+    "inbox snooze": ["--yes"],
+}
 COMMANDS = [[*c, *UNATTENDED.get(" ".join(c), [])] for c in command_tree()]
 
 

@@ -40,9 +40,11 @@ def _forms(value: object) -> list[str]:
 
 def _extracted() -> dict[str | tuple[str, ...], str]:
     found: dict[str | tuple[str, ...], str] = {}
-    method_map = [("src/policytrack/**.py", "python")]
+    # as babel.cfg says: the code, and the brief's templates through Jinja2's extractor
+    method_map = [("src/policytrack/**.py", "python"), ("src/policytrack/render/templates/**.j2", "jinja2")]
+    options = {"src/policytrack/render/templates/**.j2": {"extensions": "jinja2.ext.i18n"}}
     for filename, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map=method_map, keywords=KEYWORDS
+        str(ROOT), method_map=method_map, options_map=options, keywords=KEYWORDS
     ):
         key = message if isinstance(message, str) else tuple(m for m in message if m)
         found[key] = filename

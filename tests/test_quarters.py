@@ -86,9 +86,9 @@ def test_the_quarter_migration_keeps_every_row_index_trigger_and_the_search_inde
 
     conn = sqlite3.connect(db_path)
     after = _schema(conn)
-    changed = {k for k in after if before.get(k) != after[k]}
-    # m014, later, puts entries_order in the place of entries_date
-    assert changed - {"index entries_order"} == {"table entries", "table entry_revisions"}
+    # of what both hold, only the two tables changed (later migrations add and drop their own objects)
+    changed = {k for k in before.keys() & after.keys() if before[k] != after[k]}
+    assert changed == {"table entries", "table entry_revisions"}
     # and the text columns later migrations add at the end (m013's return of an entry for changes)
     later = [c.name for c in COLUMNS if c.stored and MIGRATION_NAMES.index(c.since) > step]
     for table in ("entries", "entry_revisions"):

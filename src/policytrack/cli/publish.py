@@ -16,7 +16,7 @@ import typer
 from policytrack.cli.app import app, confirm
 from policytrack.cli.common import opened_store, read_date
 from policytrack.cli.options import FrameworkOpt
-from policytrack.cli.report import STALE_DAYS, _brief, _text, _view, _Window
+from policytrack.cli.report import STALE_DAYS, _brief, _text, _view, _Window, display_names
 from policytrack.render.formats import DRAWING, output_format
 
 if TYPE_CHECKING:
@@ -95,6 +95,7 @@ def publish_cmd(
             kinds,
             with_history=with_history,
             keep_out=keep_out,
+            names=display_names(store),
         )
     confirm(ctx, f"Published {len(written)} files into {directory}", "the bundle")
 

@@ -47,6 +47,7 @@ from policytrack.render.formats import DRAWING, RECORDS, REPORT, TABLE, VIEW, fo
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
+    from policytrack.domain.brief import Byline
     from policytrack.domain.signposts import SignpostState
     from policytrack.records.field import Kind
     from policytrack.records.models import Entry, Framework
@@ -129,16 +130,47 @@ def report_command(default_format: str) -> Callable[..., None]:
             ),
         ] = False,
         framework: FrameworkOpt = None,
+        title: Annotated[
+            str | None,
+            typer.Option("--title", help="The brief's title (html, svg; default the framework's)."),
+        ] = None,
+        author: Annotated[
+            str | None, typer.Option("--author", help="Who wrote the brief (html, svg).")
+        ] = None,
+        organisation: Annotated[
+            str | None, typer.Option("--organisation", help="The author's organisation (html, svg).")
+        ] = None,
+        marking: Annotated[
+            str | None,
+            typer.Option("--marking", help="A handling marking shown at the top and foot (html, svg)."),
+        ] = None,
+        summary: Annotated[
+            Path | None,
+            typer.Option(
+                "--summary",
+                help="A markdown file of key judgements, shown first (html; - reads stdin). Raw HTML and "
+                "images are shown as text; only http(s) links are links.",
+            ),
+        ] = None,
     ) -> None:
+        from policytrack.domain.brief import Byline
         from policytrack.domain.workspace import get_framework
 
         chosen = chosen_format(fmt, *REPORT_OUTPUT, default=default_format, as_json=as_json, as_csv=as_csv)
         spec = output_format(chosen)
         if by_analyst and by is not None:
             raise fail("--by-analyst and --by cannot be used together: choose one", 2)
-        if by_analyst and DRAWING in spec.takes:
-            tables = ", ".join(formats_taking(VIEW, REPORT, RECORDS))
+        if by_analyst and chosen == "svg":
+            tables = ", ".join([*formats_taking(VIEW, REPORT, RECORDS), "html"])
             raise fail(f"--by-analyst is a table: use it with --format {tables}", 2)
+        words = {"--title": title, "--author": author, "--organisation": organisation, "--marking": marking}
+        given = [name for name, value in [*words.items(), ("--summary", summary)] if value is not None]
+        if given and DRAWING not in spec.takes:
+            raise fail(f"{given[0]} is for the drawn brief: use it with --format html or svg", 2)
+        title, author, organisation, marking = (_one_line(n, v or "") for n, v in words.items())
+        byline = Byline(
+            title, author, organisation, marking, _summary_text(summary) if summary is not None else ""
+        )
         if explain and chosen not in (TABLE, "markdown", "html"):
             raise fail(
                 "--explain lists entries beside the table: use it with --format table, markdown or html", 2
@@ -152,7 +184,9 @@ def report_command(default_format: str) -> Callable[..., None]:
             stale = stale_days if stale_days is not None else setting("stale_days") or STALE_DAYS
             if DRAWING in spec.takes:
                 window = _Window(as_of_date, since_date, until_date, indicator, stale)
-                text = _brief(store, fw, window, by, chosen, explain=explain)
+                text = _brief(
+                    store, fw, window, by, chosen, explain=explain, byline=byline, by_analyst=by_analyst
+                )
             else:
                 if by_analyst:
                     view = _analyst_view(
@@ -390,8 +424,63 @@ class _Window:
     stale_days: int
 
 
-def _brief(store: Store, fw: Framework, w: _Window, by: Unit | None, fmt: str, *, explain: bool) -> str:
-    """The HTML or SVG brief: the report, with --by its periods (all of them), drawn."""
+MAX_LINE = 500  # characters of a --title, --author, --organisation or --marking
+MAX_SUMMARY = 100_000  # characters of a --summary file
+
+
+def _one_line(option: str, value: str) -> str:
+    if len(value) > MAX_LINE or "\n" in value:
+        raise fail(f"{option} takes one line of at most {MAX_LINE} characters; shorten it", 2)
+    return value.strip()
+
+
+def _summary_text(path: Path) -> str:
+    """The --summary file's text: UTF-8, bounded, one clear error otherwise."""
+    from policytrack.cli.common import read_text_arg
+
+    if str(path) == "-":
+        return read_text_arg("-")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(4 * MAX_SUMMARY + 1)
+    except OSError as exc:
+        raise fail(
+            f"cannot read --summary {path}: {exc.strerror or exc}; give a readable markdown file"
+        ) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise fail(f"--summary {path} is not UTF-8 (byte {exc.start}); save it as UTF-8") from None
+    if len(text) > MAX_SUMMARY or len(data) > 4 * MAX_SUMMARY:
+        raise fail(f"--summary {path} is over {MAX_SUMMARY:,} characters; shorten it")
+    return text
+
+
+def display_names(store: Store) -> dict[str, str]:
+    """Each analyst's display name: as their records say (sync carries them), and this analyst's own from
+    the config file, which is newer than any copy."""
+    from policytrack.domain.context import default_analyst
+
+    names = store.display_names()
+    own = setting("display_name")
+    if own:
+        names[default_analyst()] = str(own)
+    return names
+
+
+def _brief(
+    store: Store,
+    fw: Framework,
+    w: _Window,
+    by: Unit | None,
+    fmt: str,
+    *,
+    explain: bool,
+    byline: Byline | None = None,
+    by_analyst: bool = False,
+) -> str:
+    """The HTML or SVG brief: the report, with --by its periods (all of them), drawn; only targets and
+    forecasts known on the as-of date."""
     from policytrack.domain.brief import build_brief
     from policytrack.domain.periods import build_period_report
     from policytrack.domain.reports import build_report
@@ -405,13 +494,23 @@ def _brief(store: Store, fw: Framework, w: _Window, by: Unit | None, fmt: str, *
         until=w.until,
         indicators=w.indicators,
         stale_days=w.stale_days,
+        targets_known=True,
     )
     periods = None
     if by is not None:
         periods = build_period_report(
             store, fw, by.value, as_of=w.as_of, since=w.since, until=w.until, indicators=w.indicators
         )
-    brief = build_brief(store, fw, report, periods, explain=explain)
+    brief = build_brief(
+        store,
+        fw,
+        report,
+        periods,
+        explain=explain,
+        byline=byline,
+        names=display_names(store),
+        by_analyst=by_analyst,
+    )
     return brief_html(brief) if fmt == "html" else brief_svg(brief)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid as uuidlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import InputError, NotFoundError
@@ -169,9 +169,13 @@ def list_forecasts(
     outcomes: Sequence[str] = (),
     ids: Sequence[int] = (),
     today: date | None = None,
+    known_by: date | None = None,
 ) -> list[Forecast]:
-    """The framework's forecasts, oldest first, each with its outcome as of `today`."""
-    today = today or date.today()
+    """The framework's forecasts, oldest first, each with its outcome as of `today`; with `known_by`, only
+    those made and recorded by the end of that day, withdrawn only if withdrawn by then, and resolved
+    as of then."""
+    today = known_by or today or date.today()
+    cutoff = (known_by + timedelta(days=1)).isoformat() if known_by is not None else "\uffff"
     by_id = {ind.id: ind for ind in fw.indicators if ind.id is not None}
     history: dict[int, list[tuple[str, str]]] = {}
     out = []
@@ -182,10 +186,11 @@ def list_forecasts(
             history[key] = [(r["date_start"], r["status"]) for r in store.assessments(key, "9999-12-31")]
         due = PartialDate.from_stored(row["due"])
         made_on = date.fromisoformat(row["made_on"])
+        if row["made_on"] >= cutoff or row["recorded_at"] >= cutoff:
+            continue
+        withdrawn = row["withdrawn_at"] is not None and row["withdrawn_at"] < cutoff
         outcome = (
-            WITHDRAWN
-            if row["withdrawn_at"]
-            else resolve(fw, ind, row["level"], made_on, due, history[key], today)
+            WITHDRAWN if withdrawn else resolve(fw, ind, row["level"], made_on, due, history[key], today)
         )
         if outcomes and outcome not in outcomes:
             continue
@@ -203,8 +208,8 @@ def list_forecasts(
                 analyst=row["analyst"],
                 made_on=made_on,
                 recorded_at=row["recorded_at"],
-                withdrawn_at=row["withdrawn_at"],
-                withdrawn_by=row["withdrawn_by"],
+                withdrawn_at=row["withdrawn_at"] if withdrawn else None,
+                withdrawn_by=row["withdrawn_by"] if withdrawn else None,
                 outcome=outcome,
             )
         )

@@ -114,7 +114,10 @@ def build_report(
     until: date | None = None,
     indicators: list[str] | None = None,
     stale_days: int = 180,
+    targets_known: bool = False,
 ) -> Report:
+    """The report as of a date; with `targets_known`, only the targets set by then (what a brief dated
+    then could have known)."""
     if stale_days < 1:
         raise InputError(f"--stale-days must be at least 1, not {stale_days}")
     end = window_end(since, until, as_of)
@@ -127,7 +130,8 @@ def build_report(
     ]
     ids = [s.indicator.id for s in states if s.indicator.id is not None]
     window = _window(store, ids, (since or date.min).isoformat(), end.isoformat())
-    current_targets = {t.indicator_key: t for t in targets(store, fw)}
+    known_by = as_of if targets_known else None
+    current_targets = {t.indicator_key: t for t in targets(store, fw, known_by=known_by)}
     # Each target's line starts from the status on its start date: one query per distinct date.
     at_start: dict[date, dict[str, IndicatorState]] = {}
     for t in current_targets.values():

@@ -7,7 +7,7 @@ level (written by `undo` of an indicator's first target) withdraws it: the indic
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import InputError
@@ -87,9 +87,13 @@ def set_target(
     return Target(ind.key, fw.level(level), start, due, str(values["note"]), str(values["set_by"]), set_at)
 
 
-def targets(store: Store, fw: Framework, *, history: bool = False) -> list[Target]:
-    """The current target of each indicator (the latest set), or every target ever set."""
+def targets(
+    store: Store, fw: Framework, *, history: bool = False, known_by: date | None = None
+) -> list[Target]:
+    """The current target of each indicator (the latest set), or every target ever set; with `known_by`,
+    as they stood at the end of that day (a target set later is not known yet)."""
     keys = {ind.id: ind.key for ind in fw.indicators if ind.id is not None}
+    cutoff = (known_by + timedelta(days=1)).isoformat() if known_by is not None else "\uffff"
     return [
         Target(
             keys[r["indicator_id"]],
@@ -100,7 +104,7 @@ def targets(store: Store, fw: Framework, *, history: bool = False) -> list[Targe
             r["set_by"],
             r["set_at"],
         )
-        for r in store.target_rows(list(keys), history=history)
+        for r in store.target_rows(list(keys), history=history, set_before=cutoff)
         if history or r["level"]
     ]
 

@@ -40,7 +40,7 @@ class Reversal:
     """What an undo or a revert will write, and the diff that shows it."""
 
     command: str  # undo | revert
-    kind: str  # entry | target | framework
+    kind: str  # entry | target | framework | decision (on candidates)
     ref: int  # entry id, targets row id, framework id
     revision: int  # the revision undone (entry revision, 0 for a target, framework version) or reverted to
     title: str  # what is undone, for people
@@ -78,6 +78,11 @@ def plan_undo(store: Store, analyst: str) -> Reversal:
         return _undo_entry(store, ref, revision, change["action"], change["changed_at"])
     if kind == "target":
         return _undo_target(store, ref, change["changed_at"])
+    if kind == "decision":
+        from policytrack.domain.triage import plan_undo as plan_undo_decision
+
+        decision: Reversal = plan_undo_decision(store, ref, change["changed_at"])
+        return decision
     return _undo_framework(store, ref, revision, change["changed_at"])
 
 
@@ -283,6 +288,10 @@ def apply(store: Store, plan: Reversal, replan: Reversal, by: str, at: str) -> s
             values["deleted_at"] = at
         made = store.write_entry_reversal(plan.ref, values, plan.action, plan.command, plan.revision, by, at)
         return f"it is now revision {made}"
+    if plan.kind == "decision":
+        from policytrack.domain.triage import apply_undo
+
+        return apply_undo(store, plan, by, at)
     if plan.kind == "target":
         store.write_target_reversal(plan.ref, plan.values, by, at)
         return "the target is as before" if plan.values["level"] else "the indicator has no target"

@@ -31,7 +31,7 @@ from policytrack.records.field import Column, Kind
 from policytrack.records.forecast import FORECAST
 from policytrack.records.framework import FRAMEWORK_VERSION
 from policytrack.records.indicator import PUBLISHED_INDICATOR
-from policytrack.records.models import EntryFilter, Framework
+from policytrack.records.models import EntryFilter, Framework, Source
 from policytrack.records.source import SOURCE
 from policytrack.records.target import TARGET
 from policytrack.render.formats import write_built, write_csv, write_records
@@ -143,11 +143,21 @@ def _indicator_records(frameworks: Sequence[Framework]) -> Iterator[dict[str, An
 
 
 def _title(frameworks: Sequence[Framework]) -> str:
-    return "; ".join(fw.title for fw in frameworks) + " - evidence tracked with policytrack"
+    titles = dict.fromkeys(fw.title for fw in frameworks)  # two frameworks of one paper: named once
+    return "; ".join(titles) + " - evidence tracked with policytrack"
+
+
+def _sources(frameworks: Sequence[Framework]) -> list[Source]:
+    """The papers the frameworks track, each once (a paper's recommendations and its risks cite it twice)."""
+    cited: dict[tuple[str, ...], Source] = {}
+    for fw in frameworks:
+        src = fw.source
+        cited.setdefault((src.title, src.author, src.outlet, src.url), src)
+    return list(cited.values())
 
 
 def _description(frameworks: Sequence[Framework], as_of: date, with_history: bool) -> str:
-    sources = "; ".join(fw.source.citation() for fw in frameworks)
+    sources = "; ".join(src.citation() for src in _sources(frameworks))
     held = (
         "The database copy also holds every earlier revision of the published entries, and of targets "
         "and framework versions (published with --with-history): text an edit removed is in that history."
@@ -198,17 +208,17 @@ def datapackage(
         "created": f"{as_of.isoformat()}T00:00:00Z",
         "policytrack:history": with_history,
         "licenses": [LICENSE],
-        "sources": [_source(fw) for fw in frameworks],
+        "sources": [_source(src) for src in _sources(frameworks)],
         "keywords": ["policy", "recommendations", "implementation tracking", first.outlet or "evidence"],
         "resources": resources,
     }
 
 
-def _source(fw: Framework) -> dict[str, str]:
+def _source(src: Source) -> dict[str, str]:
     """A framework's paper as a Data Package source: its citation (any URL in it as text), and its URL
     as the link (`path`) only when it is http(s) (render.text.source_link)."""
-    link = source_link(fw.source.url)
-    return {"title": fw.source.citation(), **({"path": link} if link else {})}
+    link = source_link(src.url)
+    return {"title": src.citation(), **({"path": link} if link else {})}
 
 
 def _resource(name: str, path: str, title: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -267,10 +277,18 @@ def _yaml_text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
 
 
-def citation(store: Store, frameworks: Sequence[Framework], as_of: date, with_history: bool = False) -> str:
-    """CITATION.cff (Citation File Format 1.2.0): the dataset, its analysts, and the paper it tracks (its
-    `url` only when it is http(s); any other is kept as text in `notes`)."""
-    analysts = store.publish_analysts([fw.name for fw in frameworks], as_of.isoformat()) or ["policytrack"]
+def citation(
+    store: Store,
+    frameworks: Sequence[Framework],
+    as_of: date,
+    with_history: bool = False,
+    names: dict[str, str] | None = None,
+) -> str:
+    """CITATION.cff (Citation File Format 1.2.0): the dataset, its analysts by their display names (`names`,
+    else their login), and the papers it tracks, each once (a paper's `url` only when it is http(s); any
+    other is kept as text in `notes`)."""
+    logins = store.publish_analysts([fw.name for fw in frameworks], as_of.isoformat())
+    analysts = list(dict.fromkeys((names or {}).get(a) or a for a in logins)) or ["policytrack"]
     lines = [
         "cff-version: 1.2.0",
         'message: "If you use this dataset, please cite it as below, and the paper it tracks."',
@@ -284,8 +302,7 @@ def citation(store: Store, frameworks: Sequence[Framework], as_of: date, with_hi
         *(f"  - name: {_yaml_text(name)}" for name in analysts),
         "references:",
     ]
-    for fw in frameworks:
-        src = fw.source
+    for src in _sources(frameworks):
         lines += ["  - type: article", f"    title: {_yaml_text(src.title)}"]
         if src.author:
             lines += ["    authors:", f"      - name: {_yaml_text(src.author)}"]
@@ -408,6 +425,7 @@ def publish(
     *,
     with_history: bool = False,
     keep_out: Sequence[Path] = (),
+    names: dict[str, str] | None = None,
 ) -> list[str]:
     """Write the bundle into a new folder beside `target`, then move it into place: all of it, or nothing.
     `reports` are the report files by name (the command renders them), `report_kinds` the kind of record of
@@ -421,7 +439,7 @@ def publish(
     package = datapackage(frameworks, as_of, report_kinds, with_history=with_history)
     files["datapackage.json"] = _json(package)
     files["metadata.json"] = _json(datasette_metadata(frameworks, as_of, with_history=with_history))
-    files["CITATION.cff"] = citation(store, frameworks, as_of, with_history).encode("utf-8")
+    files["CITATION.cff"] = citation(store, frameworks, as_of, with_history, names).encode("utf-8")
     try:
         work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     except OSError as exc:

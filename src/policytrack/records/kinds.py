@@ -5,6 +5,7 @@ error messages) look a kind up in. Imports every declaration, so only code that 
 from __future__ import annotations
 
 from policytrack.records.analyst import ANALYST
+from policytrack.records.candidate import AGENDA_ROW, CANDIDATE, CANDIDATE_LISTED, DECISION, FEED
 from policytrack.records.columns import (
     EXPORTED,
     EXPORTED_REVISIONS,
@@ -83,6 +84,11 @@ KINDS: dict[str, Kind] = {
         TARGET_SIDE,
         TARGET_LINE,
         ANALYST,
+        CANDIDATE,
+        CANDIDATE_LISTED,
+        DECISION,
+        FEED,
+        AGENDA_ROW,
     )
 }
 

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+from policytrack.core.i18n import _
 from policytrack.domain.brief import Brief
+from policytrack.domain.forecasts import Scores
 from policytrack.domain.reports import ReportRow
 from policytrack.domain.status import TimelinePoint
 from policytrack.records.models import StatusLevel
@@ -45,7 +47,7 @@ PALETTES = {
 }
 TARGET_COLOUR = "#4d4d4d"
 WIDTH_IN = 7.5  # inches: an A4 page's text width
-LEFT_IN = 1.3  # inches left of the axes, for the scale's labels
+LEFT_IN = 1.5  # inches left of the axes, for the scale's labels and the axis label
 LONG_LABEL = 16  # characters: a longer scale label is named in the brief's legend, its percent here
 _RC: dict[Any, Any] = {  # matplotlib types its keys as literals
     "svg.fonttype": "none",  # text as <text>, not paths: no font is embedded or fetched
@@ -89,25 +91,62 @@ def _figure(height: float, top_in: float, hspace: float) -> Iterator[Figure]:
         yield fig
 
 
-def _svg(fig: Figure, title: str) -> str:
+_TAG = re.compile(r"<[^>]+>")  # a tag: text is escaped (`&lt;`), so only markup matches
+_ID = re.compile(r'\sid="([^"]*)"')
+_REF = re.compile(r'(href="#|url\(#)([^")]*)')
+
+
+def _scoped(svg: str, prefix: str) -> str:
+    """The chart's ids unique in a page of charts: matplotlib's fixed salt gives every chart the same
+    ones. An id nothing refers to is dropped (matplotlib names every group); the others get `prefix`."""
+    used = {m.group(2) for m in _REF.finditer(svg)}
+
+    def tag(m: re.Match[str]) -> str:
+        text = _ID.sub(lambda i: f' id="{prefix}{i.group(1)}"' if i.group(1) in used else "", m.group(0))
+        return _REF.sub(lambda r: f"{r.group(1)}{prefix}{r.group(2)}", text)
+
+    return _TAG.sub(tag, svg)
+
+
+def _svg(fig: Figure, title: str, prefix: str) -> str:
     """The figure as an SVG element with its <title>, without the XML prologue and RDF metadata (it is
-    embedded)."""
+    embedded), its ids starting with `prefix`."""
     buffer = io.StringIO()
     fig.savefig(
         buffer,
         format="svg",
         metadata={"Title": visible(title), "Date": None, "Creator": None, "Format": None, "Type": None},
     )
-    return _METADATA.sub("", _PROLOGUE.sub("", buffer.getvalue()), count=1)
+    return _scoped(_METADATA.sub("", _PROLOGUE.sub("", buffer.getvalue()), count=1), prefix)
 
 
-def indicator_chart(brief: Brief, row: ReportRow) -> str:
+def effect_names(kind: str) -> dict[int, str]:
+    """What each effect means, in the indicator kind's words: a risk materialises or recedes."""
+    if kind == "risk":
+        return {
+            -2: _("strongly recedes"),
+            -1: _("recedes"),
+            0: _("context"),
+            1: _("materialises"),
+            2: _("strongly materialises"),
+        }
+    return {
+        -2: _("strongly hinders"),
+        -1: _("hinders"),
+        0: _("context"),
+        1: _("advances"),
+        2: _("strongly advances"),
+    }
+
+
+def indicator_chart(brief: Brief, row: ReportRow, prefix: str) -> str:
     """Status over time as a step line on the framework's scale, the target as a dashed line from its
-    start to its due date, and below, each piece of evidence as a mark at its effect, coloured by it."""
+    start to its due date, and below, each piece of evidence at its effect, coloured by it: a dot on its
+    day, a bar across its month, quarter or year. Every chart of a brief spans the same dates."""
     fw, report = brief.report.framework, brief.report
     tl = brief.timelines[row.indicator.key]
     colours = palette(row.indicator.kind)
-    first, last = brief.first_day, report.until
+    first, last, right = brief.first_day, report.until, brief.last_day
     xs, ys = [first], [tl.start_status.percent]
     for point in tl.points:
         if point.status_change and point.entry.status:
@@ -115,12 +154,10 @@ def indicator_chart(brief: Brief, row: ReportRow) -> str:
             ys.append(fw.level(point.entry.status).percent)
     xs.append(last)
     ys.append(ys[-1])
-    right = max(last, row.target.due.end) if row.target else last
-    right = max(right, first + timedelta(days=30))
     pad = timedelta(days=max((right - first).days // 50, 1))  # marks on the first or last day stay whole
-    with _figure(2.8, top_in=0.3, hspace=0.3) as fig:
+    with _figure(3.0, top_in=0.45, hspace=0.3) as fig:
         status_ax, marks_ax = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1.2))
-        status_ax.step(xs, ys, where="post", color=colours.status, linewidth=2, label="status")
+        status_ax.step(xs, ys, where="post", color=colours.status, linewidth=2, label=_("status"))
         if row.target is not None and row.target.level is not None:
             start = brief.target_starts[row.indicator.key]
             status_ax.plot(
@@ -129,18 +166,28 @@ def indicator_chart(brief: Brief, row: ReportRow) -> str:
                 linestyle="--",
                 color=TARGET_COLOUR,
                 linewidth=1.2,
-                label=f"target: {chart_text(row.target.level.name)} by {row.target.due}",
+                label=_("target: {level} by {due}").format(
+                    level=chart_text(row.target.level.name), due=row.target.due
+                ),
             )
-        status_ax.axvline(last, color="#bbbbbb", linewidth=0.8)
+        status_ax.axvline(
+            cast(Any, last), color=AS_OF_COLOUR, linewidth=0.8, label=_("as of {date}").format(date=last)
+        )
         status_ax.set_yticks([lv.percent for lv in fw.scale], [_level_label(lv) for lv in fw.scale])
         status_ax.set_ylim(-6, 106)
+        status_ax.set_ylabel(_("status"), fontsize=7)
         status_ax.grid(axis="y", color="#e6e6e6", linewidth=0.6)
         status_ax.legend(
-            loc="lower left", bbox_to_anchor=(0, 1), ncols=2, frameon=False, fontsize=7, borderaxespad=0.2
+            loc="lower left", bbox_to_anchor=(0, 1), ncols=3, frameon=False, fontsize=7, borderaxespad=0.2
         )
-        _marks(marks_ax, tl.points, colours, first, (right - first).days)
+        _marks(marks_ax, tl.points, colours, first, right)
+        marks_ax.axvline(cast(Any, last), color=AS_OF_COLOUR, linewidth=0.8)
         marks_ax.set_xlim(cast(Any, first - pad), cast(Any, right + pad))
-        return _svg(fig, f"{row.indicator.number}. {row.indicator.title} [{row.indicator.key}]")
+        marks_ax.set_xlabel(_("date"), fontsize=7)
+        return _svg(fig, f"{row.indicator.number}. {row.indicator.title} [{row.indicator.key}]", prefix)
+
+
+AS_OF_COLOUR = "#9a9a9a"
 
 
 def _level_label(level: StatusLevel) -> str:
@@ -151,15 +198,24 @@ def _level_label(level: StatusLevel) -> str:
 
 MARK_BINS = 700  # at most this many mark positions across a chart, whatever the number of entries
 MARK_SIZES = ((1, 4.0), (2, 5.5), (5, 7.5))  # (entries from, marker diameter in points)
+SPAN_WIDTH = 3.0  # points: the bar of an entry known by its month, quarter or year
 
 
-def _marks(ax: Axes, points: tuple[TimelinePoint, ...], colours: Palette, first: date, days: int) -> None:
-    """Evidence marks at their effect: one per effect and stretch of time (a day, or a few where the
-    window is long), larger where several entries fall in it. Drawn as one marker line per effect and
-    size (matplotlib writes each as one shape reused), not as a scatter of shapes one by one: that took
-    most of a brief's time at 10,000 entries."""
-    step = max(1, days // MARK_BINS)
-    counts = Counter(((p.entry.date.start - first).days // step, p.entry.effect) for p in points)
+def _marks(ax: Axes, points: tuple[TimelinePoint, ...], colours: Palette, first: date, right: date) -> None:
+    """Evidence at its effect. An entry known to the day is a mark: one per effect and stretch of time (a
+    day, or a few where the window is long), larger where several entries fall in it, drawn as one marker
+    line per effect and size (matplotlib writes each as one shape reused; a scatter of shapes one by one
+    took most of a brief's time at 10,000 entries). An entry known by its month, quarter or year is a bar
+    across that period (clipped to the chart), never a spike on its first day."""
+    step = max(1, (right - first).days // MARK_BINS)
+    counts: Counter[tuple[int, int]] = Counter()
+    spans: Counter[tuple[date, date, int]] = Counter()
+    for p in points:
+        d = p.entry.date
+        if d.precision == "day":
+            counts[((d.start - first).days // step, p.entry.effect)] += 1
+        else:
+            spans[(max(d.start, first), min(d.end, right), p.entry.effect)] += 1
     groups: dict[tuple[int, float], list[tuple[date, int]]] = {}
     for (slot, effect), n in sorted(counts.items()):
         size = next(diameter for least, diameter in reversed(MARK_SIZES) if n >= least)
@@ -175,32 +231,90 @@ def _marks(ax: Axes, points: tuple[TimelinePoint, ...], colours: Palette, first:
             color=colours.effects[effect],
             alpha=0.85,
         )
+    # each effect's bars as one path broken by NaN: one SVG element, not one per bar (10,000 entries known
+    # by their month wrote thousands)
+    from matplotlib import dates as mdates
+
+    date2num = cast(Any, mdates).date2num  # untyped in matplotlib's stubs
+    by_effect: dict[int, tuple[list[float], list[float]]] = {}
+    for start, end, effect in sorted(spans):
+        xs, ys = by_effect.setdefault(effect, ([], []))
+        xs += [float(date2num(start)), float(date2num(end)), float("nan")]
+        ys += [effect, effect, float("nan")]
+    for effect, (xs, ys) in by_effect.items():
+        ax.plot(xs, ys, color=colours.effects[effect], linewidth=SPAN_WIDTH, alpha=0.6, solid_capstyle="butt")
     ax.axhline(0, color="#cccccc", linewidth=0.6)
     ax.set_ylim(-2.7, 2.7)
     ax.set_yticks([-2, 0, 2], ["-2", "0", "+2"])
-    ax.set_ylabel("effect", fontsize=7)
+    ax.set_ylabel(_("effect"), fontsize=7)
 
 
-def momentum_chart(brief: Brief) -> str:
-    """--by: each indicator's momentum (sum of effects) per period, as bars above and below zero."""
+def momentum_chart(brief: Brief, prefix: str) -> str:
+    """--by: each indicator's momentum (sum of effects) per period, as bars above and below zero, every
+    row on one scale (a -4 bar is four times a -1 bar, whichever row it is in)."""
     assert brief.periods is not None
     periods = brief.periods
     rows = periods.rows
-    with _figure(0.6 + 1.1 * len(rows), top_in=0.25, hspace=0.6) as fig:
+    values = [[c.momentum for c in row.cells] for row in rows]
+    top = max((abs(v) for row in values for v in row), default=0) or 1
+    with _figure(0.9 + 1.0 * len(rows), top_in=0.45, hspace=0.7) as fig:
+        from matplotlib.patches import Patch
         from matplotlib.ticker import MaxNLocator
 
-        axes = fig.subplots(len(rows), 1, sharex=True, squeeze=False)[:, 0]
+        axes = fig.subplots(len(rows), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
         starts = [p.start for p in periods.periods]
         widths = [max((p.end - p.start).days * 0.8, 1) for p in periods.periods]
-        for ax, row in zip(axes, rows, strict=True):
+        for ax, row, row_values in zip(axes, rows, values, strict=True):
             effects = palette(row.indicator.kind).effects
-            values = [c.momentum for c in row.cells]
-            colours = [effects[1 if v > 0 else -1 if v < 0 else 0] for v in values]
-            ax.bar(starts, values, width=widths, align="edge", color=colours)
+            colours = [effects[1 if v > 0 else -1 if v < 0 else 0] for v in row_values]
+            ax.bar(cast(Any, starts), row_values, width=widths, align="edge", color=colours)
             ax.axhline(0, color="#999999", linewidth=0.6)
-            ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
-            if not any(values):
-                ax.set_ylim(-1, 1)
             ax.set_title(chart_text(row.indicator.key), loc="left", fontsize=7)
-        axes[-1].set_xlim(periods.periods[0].start, periods.periods[-1].end)
-        return _svg(fig, f"Momentum per {periods.unit}")
+        axes[0].yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+        axes[0].set_ylim(-top * 1.1, top * 1.1)
+        axes[-1].set_xlim(cast(Any, periods.periods[0].start), cast(Any, periods.periods[-1].end))
+        axes[-1].set_xlabel(_("period ({unit})").format(unit=unit_name(periods.unit)), fontsize=7)
+        fig.supylabel(_("momentum (sum of effects)"), fontsize=7, x=0.02)
+        kinds = list(dict.fromkeys(row.indicator.kind for row in rows))
+        handles = []
+        for kind in kinds:
+            names, effects = effect_names(kind), palette(kind).effects
+            handles += [
+                Patch(color=effects[1], label=_("net: {name}").format(name=names[1])),
+                Patch(color=effects[-1], label=_("net: {name}").format(name=names[-1])),
+            ]
+        axes[0].legend(
+            handles=handles, loc="lower right", bbox_to_anchor=(1, 1), ncols=4, frameon=False, fontsize=7
+        )
+        return _svg(fig, _("Momentum per {unit}").format(unit=unit_name(periods.unit)), prefix)
+
+
+def unit_name(unit: str) -> str:
+    """A period unit in the reader's language."""
+    return {"month": _("month"), "quarter": _("quarter"), "year": _("year")}.get(unit, unit)
+
+
+CALIBRATION_COLOUR = "#1f4e8c"
+
+
+def calibration_chart(scores: Scores, prefix: str) -> str:
+    """Calibration of the resolved forecasts: per ICD 203 band, the mean likelihood stated against the
+    share that happened (a dot sized by how many), beside the diagonal a calibrated forecaster follows."""
+    bands = [b for b in scores.bands if b.forecasts and b.mean_likelihood is not None]
+    with _figure(3.2, top_in=0.45, hspace=0) as fig:
+        ax = fig.subplots(1, 1)
+        ax.plot([0, 100], [0, 100], linestyle="--", color=TARGET_COLOUR, linewidth=1, label=_("calibrated"))
+        ax.scatter(
+            [b.mean_likelihood or 0 for b in bands],
+            [b.happened or 0 for b in bands],
+            s=[20 + 12 * b.forecasts for b in bands],
+            color=CALIBRATION_COLOUR,
+            label=_("forecasts by band (larger: more of them)"),
+        )
+        ax.set_xlim(0, 100)
+        ax.set_ylim(-3, 103)
+        ax.set_xlabel(_("likelihood stated (mean of the band, %)"), fontsize=7)
+        ax.set_ylabel(_("share that happened (%)"), fontsize=7)
+        ax.grid(color="#e6e6e6", linewidth=0.6)
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=2, frameon=False, fontsize=7)
+        return _svg(fig, _("Calibration of the resolved forecasts"), prefix)

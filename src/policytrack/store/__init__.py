@@ -20,6 +20,7 @@ from policytrack.store.changes import ChangeRows
 from policytrack.store.entries import EntryRows
 from policytrack.store.forecasts import ForecastRows
 from policytrack.store.frameworks import FrameworkRows
+from policytrack.store.inbox import InboxRows
 from policytrack.store.judgements import JudgementRows
 from policytrack.store.reports import ReportRows
 from policytrack.store.sources import SourceRows
@@ -48,6 +49,7 @@ MIGRATION_NAMES = (
     "m012_quarter_precision",
     "m013_returned_entries",
     "m014_order_index",
+    "m015_inbox",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -106,6 +108,7 @@ class Store(
     JudgementRows,
     SyncRows,
     SharedRows,
+    InboxRows,
 ):
     """A policytrack database. Opening it applies pending migrations; it never prints."""
 

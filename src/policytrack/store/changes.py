@@ -50,7 +50,9 @@ class ChangeRows(StoreBase):
                 ORDER BY v.loaded_at DESC, v.rowid DESC LIMIT 1""",
             (analyst,),
         ).fetchone()
-        found = [row for row in (entry, target, framework) if row is not None]
+        # a decision on a candidate (issue 24) first: an accept's entry is written just before its decision
+        decision = self.latest_decision_by(analyst)  # type: ignore[attr-defined]
+        found = [row for row in (decision, entry, target, framework) if row is not None]
         return sorted(found, key=lambda row: str(row["changed_at"]), reverse=True)
 
     def revision_row(self, entry_id: int, revision: int) -> sqlite3.Row | None:

@@ -456,3 +456,94 @@ def m014_order_index(db: Any) -> None:
     it starts with date_start, so it also serves every date filter entries_date served."""
     db.execute("CREATE INDEX entries_order ON entries (date_start, recorded_at, analyst, uuid)")
     db.execute("DROP INDEX entries_date")
+
+
+@migrations(name="m015_inbox")
+def m015_inbox(db: Any) -> None:
+    """The inbox (issue 24): candidates read from datasets, feeds and sheets (one row per dataset and
+    external id, its earlier versions in candidate_revisions), the decisions taken on them, and the feeds
+    kept in step. `state` is what the decisions leave (kept on the row, so the inbox's first page is one
+    index seek among a million candidates)."""
+    db.execute(
+        """CREATE TABLE candidates (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            dataset TEXT NOT NULL,
+            external_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            feed TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            summary TEXT NOT NULL DEFAULT '',
+            date TEXT NOT NULL DEFAULT '',
+            date_start TEXT NOT NULL DEFAULT '',
+            date_precision TEXT NOT NULL DEFAULT 'day'
+                CHECK (date_precision IN ('day', 'month', 'quarter', 'year')),
+            actors TEXT NOT NULL DEFAULT '[]',
+            location TEXT NOT NULL DEFAULT '',
+            country TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            fatalities INTEGER CHECK (fatalities IS NULL OR fatalities >= 0),
+            licence TEXT NOT NULL DEFAULT '',
+            raw TEXT NOT NULL DEFAULT '{}',
+            version TEXT NOT NULL DEFAULT '',
+            revision INTEGER NOT NULL DEFAULT 1,
+            pulled_at TEXT NOT NULL,
+            deleted_at TEXT,
+            duplicate_of TEXT,
+            suggestions TEXT NOT NULL DEFAULT '[]',
+            state TEXT NOT NULL DEFAULT 'waiting'
+                CHECK (state IN ('waiting', 'accepted', 'rejected', 'snoozed', 'merged')),
+            snoozed_until TEXT,
+            entry_uuid TEXT,
+            changed_since TEXT,
+            UNIQUE (dataset, external_id)
+        )"""
+    )
+    db.execute("CREATE INDEX candidates_waiting ON candidates (state, date_start, id)")
+    db.execute("CREATE INDEX candidates_url ON candidates (url) WHERE url != ''")
+    db.execute("CREATE INDEX candidates_place ON candidates (date_start, location)")
+    db.execute("CREATE INDEX candidates_feed ON candidates (feed, state)")
+    db.execute(
+        """CREATE TABLE candidate_revisions (
+            candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+            revision INTEGER NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('add', 'change', 'delete')),
+            version TEXT NOT NULL DEFAULT '',
+            raw TEXT NOT NULL,
+            pulled_at TEXT NOT NULL,
+            PRIMARY KEY (candidate_id, revision)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE candidate_decisions (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            candidate TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('accept', 'reject', 'snooze', 'merge', 'undo')),
+            entry TEXT,
+            reason TEXT NOT NULL DEFAULT '',
+            until TEXT,
+            batch TEXT NOT NULL,
+            undoes TEXT,
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX candidate_decisions_of ON candidate_decisions (candidate, decided_at)")
+    db.execute("CREATE INDEX candidate_decisions_by ON candidate_decisions (decided_by, decided_at)")
+    db.execute(
+        "CREATE INDEX candidate_decisions_undoes ON candidate_decisions (undoes) WHERE undoes IS NOT NULL"
+    )
+    db.execute(
+        """CREATE TABLE feeds (
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            location TEXT NOT NULL,
+            rules TEXT NOT NULL DEFAULT '',
+            map TEXT NOT NULL DEFAULT '',
+            allow_private INTEGER NOT NULL DEFAULT 0,
+            added_at TEXT NOT NULL,
+            pulled_at TEXT
+        )"""
+    )

@@ -15,11 +15,13 @@ from policytrack.store.entries import StoreBase, marks, order_by
 _ASSESSMENT = f"status, date, {', '.join(ENTRY_ORDER)}"
 
 
-def latest_target_sql(alias: str) -> str:
-    """The id of the current target of the indicator of the targets row `alias`: the latest set."""
+def latest_target_sql(alias: str, *, set_before: bool = False) -> str:
+    """The id of the current target of the indicator of the targets row `alias`: the latest set (with
+    `set_before`, the latest set before the time its `?` parameter gives)."""
     # by when each was set, not the order rows arrived: a target synced from a teammate (sync.py) may
     # arrive after a later one set here, and every database must agree on the current one
-    return f"""(SELECT x.id FROM targets x WHERE x.indicator_id = {alias}.indicator_id
+    before = "AND x.set_at < ?" if set_before else ""
+    return f"""(SELECT x.id FROM targets x WHERE x.indicator_id = {alias}.indicator_id {before}
                 ORDER BY x.set_at DESC, x.id DESC LIMIT 1)"""
 
 
@@ -114,13 +116,16 @@ class ReportRows(StoreBase):
                 (indicator_id, level, start, due, due_end, note, by, at),
             )
 
-    def target_rows(self, indicator_ids: Sequence[int], *, history: bool = False) -> list[sqlite3.Row]:
-        """The latest target of each indicator, or every target ever set, in the order they were set."""
-        latest = f"AND t.id = {latest_target_sql('t')}"
+    def target_rows(
+        self, indicator_ids: Sequence[int], *, history: bool = False, set_before: str = "\uffff"
+    ) -> list[sqlite3.Row]:
+        """The latest target of each indicator, or every target ever set, in the order they were set; only
+        those set before `set_before` (an ISO time: what was known then)."""
+        latest = f"AND t.id = {latest_target_sql('t', set_before=True)}"
         return self.conn.execute(
-            f"""SELECT * FROM targets t WHERE t.indicator_id IN ({marks(indicator_ids)})
+            f"""SELECT * FROM targets t WHERE t.indicator_id IN ({marks(indicator_ids)}) AND t.set_at < ?
                 {"" if history else latest} ORDER BY t.set_at, t.id""",
-            list(indicator_ids),
+            [*indicator_ids, set_before, *([] if history else [set_before])],
         ).fetchall()
 
     def publish_analysts(self, frameworks: Sequence[str], cutoff: str) -> list[str]:

@@ -1,0 +1,55 @@
+"""What `inbox add` and `feed pull` read: a file or an http(s) address (through the safe fetcher), read
+as its kind into a Batch of records (domain/inbox.py writes them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
+from policytrack.exchange import datasets
+from policytrack.exchange.fetch import fetch, is_url
+from policytrack.records.candidate import LAYOUTS
+
+
+def read_batch(
+    location: str,
+    kind: str,
+    *,
+    map_path: Path | None = None,
+    allow_private: bool = False,
+) -> datasets.Batch:
+    """The records of a file or an http(s) address, read as `kind` (exchange/), not yet written."""
+    name = location
+    if is_url(location):
+        data: Any = fetch(location, allow_private=allow_private)
+    else:
+        path = Path(location)
+        try:
+            data = path.open("rb") if kind in ("acled", "ucdp", "csv") else path.read_bytes()
+        except OSError as exc:
+            raise InputError(
+                _("cannot read {name} ({problem}); check the path").format(name=name, problem=exc.strerror)
+            ) from None
+    if kind in LAYOUTS:
+        return datasets.read_layout(data, name, kind)
+    if kind == "csv":
+        if map_path is None:
+            raise InputError(_("--kind csv needs --map FILE: which column gives which field"))
+        try:
+            mapping = datasets.read_map(map_path.read_bytes(), str(map_path))
+        except OSError as exc:
+            raise InputError(
+                _("cannot read {name} ({problem}); check the path").format(
+                    name=map_path, problem=exc.strerror
+                )
+            ) from None
+        return datasets.read_mapped(data, name, mapping, Path(location).stem)
+    if kind in ("rss", "atom"):
+        from policytrack.exchange.feeds import read_feed
+
+        return read_feed(data, name, kind)
+    if kind == "gdelt":
+        return datasets.read_gdelt(data, name)
+    return datasets.read_reliefweb(data, name)

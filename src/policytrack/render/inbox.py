@@ -1,0 +1,145 @@
+"""The inbox's tables: candidates waiting, one candidate in full, feeds, the agenda, and what a read did."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+
+from policytrack.core.i18n import _, ngettext
+from policytrack.render.text import literal
+
+
+def candidates_table(rows: Sequence[Any], title: str) -> Table:
+    from rich import box
+
+    table = Table(title=literal(title, style="table.title"), box=box.SIMPLE_HEAD, pad_edge=False)
+    for name in (_("ID"), _("Date"), _("Dataset"), _("Title"), _("Suggested"), _("Note")):
+        table.add_column(name)
+    for row in rows:
+        suggestions = json.loads(row["suggestions"] or "[]")
+        hint = ", ".join(sorted({str(s["indicator"]) for s in suggestions if "indicator" in s}))
+        notes = []
+        if row["duplicate_of"]:
+            notes.append(_("possible duplicate"))
+        if row["state"] == "snoozed":
+            notes.append(_("snoozed until {date}").format(date=row["snoozed_until"]))
+        table.add_row(
+            str(row["id"]),
+            literal(row["date"]),
+            literal(row["dataset"]),
+            literal(row["title"] or row["summary"]),
+            literal(hint),
+            literal("; ".join(notes)),
+        )
+    return table
+
+
+def candidate_detail(row: Any, decisions: Sequence[Any], revisions: Sequence[Any]) -> RenderableType:
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for name in row.keys():  # noqa: SIM118 (sqlite3.Row)
+        if name in ("raw", "suggestions"):
+            continue
+        value = row[name]
+        table.add_row(literal(name), literal("" if value is None else str(value)))
+    parts: list[RenderableType] = [table]
+    suggestions = json.loads(row["suggestions"] or "[]")
+    if suggestions:
+        parts.append(literal(_("Suggestions (rule: what it suggests):"), style="bold"))
+        for s in suggestions:
+            what = ", ".join(f"{k}={v}" for k, v in s.items() if k != "rule")
+            parts.append(literal(f"  {s['rule']}: {what}"))
+    parts.append(literal(_("Raw record:"), style="bold"))
+    for key, value in json.loads(row["raw"] or "{}").items():
+        parts.append(literal(f"  {key}: {value}"))
+    if len(revisions) > 1:
+        parts.append(literal(_("Versions read:"), style="bold"))
+        for r in revisions:
+            parts.append(literal(f"  {r['revision']}: {r['action']} {r['version']} ({r['pulled_at']})"))
+    if decisions:
+        parts.append(literal(_("Decisions:"), style="bold"))
+        for d in decisions:
+            extra = d["reason"] or d["until"] or d["entry"] or d["undoes"] or ""
+            parts.append(literal(f"  {d['decided_at']} {d['decided_by']}: {d['action']} {extra}".rstrip()))
+    if row["changed_since"]:
+        parts.append(
+            literal(
+                _("The dataset changed or withdrew this record on {when}, after the decision.").format(
+                    when=row["changed_since"]
+                ),
+                style="bold red",
+            )
+        )
+    return Group(*parts)
+
+
+def feeds_table(rows: Sequence[Any]) -> Table:
+    from rich import box
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for name in (_("Name"), _("Kind"), _("From"), _("Rules"), _("Last pulled")):
+        table.add_column(name)
+    for row in rows:
+        table.add_row(
+            literal(row["name"]),
+            literal(row["kind"]),
+            literal(row["location"]),
+            literal(row["rules"]),
+            literal(row["pulled_at"] or _("never")),
+        )
+    return table
+
+
+def agenda_table(items: Sequence[Any], title: str) -> Table:
+    from rich import box
+
+    table = Table(title=literal(title, style="table.title"), box=box.SIMPLE_HEAD, pad_edge=False)
+    for name in (_("Since"), _("What"), _("Ref"), _("Detail")):
+        table.add_column(name)
+    for item in items:
+        table.add_row(
+            literal(item["since"]), literal(item["what"]), literal(item["ref"]), literal(item["detail"])
+        )
+    return table
+
+
+def add_summary(result: Any) -> str:
+    """What one read did, in one line."""
+    parts = [
+        ngettext("{n} new candidate", "{n} new candidates", result.added).format(n=result.added),
+        ngettext("{n} revised", "{n} revised", result.revised).format(n=result.revised),
+        ngettext("{n} unchanged", "{n} unchanged", result.unchanged).format(n=result.unchanged),
+        ngettext("{n} withdrawn", "{n} withdrawn", result.withdrawn).format(n=result.withdrawn),
+    ]
+    if result.older:
+        parts.append(
+            ngettext("{n} older version ignored", "{n} older versions ignored", result.older).format(
+                n=result.older
+            )
+        )
+    if result.same_url:
+        parts.append(
+            ngettext(
+                "{n} already queued by its URL", "{n} already queued by their URL", result.same_url
+            ).format(n=result.same_url)
+        )
+    if result.possible_duplicates:
+        parts.append(
+            ngettext("{n} possible duplicate", "{n} possible duplicates", result.possible_duplicates).format(
+                n=result.possible_duplicates
+            )
+        )
+    if result.flagged:
+        parts.append(
+            ngettext(
+                "{n} decided candidate changed (see `policytrack agenda`)",
+                "{n} decided candidates changed (see `policytrack agenda`)",
+                len(result.flagged),
+            ).format(n=len(result.flagged))
+        )
+    return _("{dataset}: {parts}").format(dataset=result.dataset, parts=", ".join(parts))

@@ -1,0 +1,251 @@
+"""The Store's inbox rows: candidates (written in bulk, revised, withdrawn), their earlier versions, the
+decisions taken on them, and the feeds. The columns come from records/candidate.py."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from policytrack.records.candidate import CANDIDATE, DECISION, FEED
+from policytrack.store.entries import StoreBase, marks
+
+CANDIDATE_COLUMNS = CANDIDATE.stored()
+DECISION_COLUMNS = DECISION.stored()
+FEED_COLUMNS = FEED.stored()
+_DECISION_DEFAULTS = DECISION.defaults()
+_CHUNK = 500
+# What a pull compares a record it reads with.
+_KNOWN = "id, uuid, external_id, version, state, entry_uuid, revision, deleted_at"
+_INSERT = f"INSERT INTO candidates ({', '.join(CANDIDATE_COLUMNS)}) VALUES ({marks(CANDIDATE_COLUMNS)})"
+_WAITING = "state = 'waiting'"
+_WOKEN = "state = 'snoozed' AND snoozed_until < :today"
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+class InboxRows(StoreBase):
+    def known_candidates(self, dataset: str, external_ids: Sequence[str]) -> dict[str, sqlite3.Row]:
+        found: dict[str, sqlite3.Row] = {}
+        for part in _chunks(external_ids):
+            for row in self.conn.execute(
+                f"SELECT {_KNOWN} FROM candidates WHERE dataset = ? AND external_id IN ({marks(part)})",
+                (dataset, *part),
+            ):
+                found[row["external_id"]] = row
+        return found
+
+    def known_urls(self, urls: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for part in _chunks(urls):
+            found.update(
+                r[0]
+                for r in self.conn.execute(f"SELECT url FROM candidates WHERE url IN ({marks(part)})", part)
+            )
+        return found
+
+    def texts_on(self, dates: Sequence[str], before: str) -> list[sqlite3.Row]:
+        """Candidates read before `before` and current entries dated on these days, with their place and
+        summary: what a new candidate is compared with for a possible duplicate."""
+        rows: list[sqlite3.Row] = []
+        for part in _chunks(dates):
+            rows += self.conn.execute(
+                f"""SELECT uuid AS ref, date_start, location, summary FROM candidates
+                    WHERE date_start IN ({marks(part)}) AND summary != '' AND pulled_at < ?
+                    UNION ALL
+                    SELECT 'entry:' || uuid, date_start, NULL, summary FROM entries
+                    WHERE date_start IN ({marks(part)}) AND deleted_at IS NULL""",
+                (*part, before, *part),
+            ).fetchall()
+        return rows
+
+    def insert_candidates(self, rows: Sequence[dict[str, Any]], at: str) -> None:
+        """New candidates and their first version, in the caller's transaction."""
+        self.conn.executemany(_INSERT, [tuple(r[c] for c in CANDIDATE_COLUMNS) for r in rows])
+
+    def revise_candidate(self, candidate_id: int, values: dict[str, Any], action: str, flag: bool) -> None:
+        """A new version of a candidate (a changed record, or its withdrawal): the version it replaces is
+        kept in candidate_revisions, with what replaced it (`action`: change or delete)."""
+        self.conn.execute(
+            """INSERT INTO candidate_revisions (candidate_id, revision, action, version, raw, pulled_at)
+               SELECT id, revision, ?, version, raw, pulled_at FROM candidates WHERE id = ?""",
+            (action, candidate_id),
+        )
+        assignments = ", ".join(f"{c} = ?" for c in values)
+        flagged = ", changed_since = ?" if flag else ""
+        self.conn.execute(
+            f"UPDATE candidates SET {assignments}, revision = revision + 1{flagged} WHERE id = ?",
+            (*values.values(), *((values["pulled_at"],) if flag else ()), candidate_id),
+        )
+
+    def candidate_revisions(self, candidate_id: int) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT * FROM candidate_revisions WHERE candidate_id = ? ORDER BY revision", (candidate_id,)
+        ).fetchall()
+
+    def candidate(self, candidate_id: int) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(
+            "SELECT * FROM candidates WHERE id = ?", (candidate_id,)
+        ).fetchone()
+        return row
+
+    def candidate_by_uuid(self, uuid: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(
+            "SELECT * FROM candidates WHERE uuid = ?", (uuid,)
+        ).fetchone()
+        return row
+
+    def candidate_ids_where(self, where: Sequence[str], params: dict[str, Any]) -> list[int]:
+        clause = " AND ".join(where) or "1"
+        return [
+            int(r[0])
+            for r in self.conn.execute(
+                f"""SELECT id FROM candidates WHERE ({_WAITING} OR {_WOKEN}) AND {clause}
+                    ORDER BY date_start, id""",
+                params,
+            )
+        ]
+
+    def waiting(
+        self, where: Sequence[str], params: dict[str, Any], *, limit: int | None, newest: bool = False
+    ) -> list[sqlite3.Row]:
+        """Candidates that wait (snoozes past their date among them), oldest first; `newest`: the last
+        `limit` of that order."""
+        clause = "".join(f" AND {w}" for w in where)
+        order = "date_start DESC, id DESC" if newest else "date_start, id"
+        rows = self.conn.execute(
+            f"""SELECT * FROM (SELECT * FROM candidates WHERE {_WAITING}{clause}
+                               UNION ALL SELECT * FROM candidates WHERE {_WOKEN}{clause})
+                ORDER BY {order} LIMIT :limit""",
+            {**params, "limit": -1 if limit is None else limit},
+        ).fetchall()
+        return rows[::-1] if newest else rows
+
+    def count_waiting(self, where: Sequence[str] = (), params: dict[str, Any] | None = None) -> int:
+        clause = "".join(f" AND {w}" for w in where)
+        found = 0
+        for cond in (_WAITING, _WOKEN):
+            (n,) = self.conn.execute(
+                f"SELECT count(*) FROM candidates WHERE {cond}{clause}", params or {"today": ""}
+            ).fetchone()
+            found += int(n)
+        return found
+
+    def waiting_by_dataset(self, today: str) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            f"""SELECT dataset, feed, count(*) AS n, min(date_start) AS oldest FROM candidates
+                WHERE {_WAITING} OR {_WOKEN} GROUP BY dataset, feed ORDER BY oldest""",
+            {"today": today},
+        ).fetchall()
+
+    def changed_after_decision(self) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT * FROM candidates WHERE changed_since IS NOT NULL ORDER BY changed_since"
+        ).fetchall()
+
+    def insert_decision(self, values: dict[str, Any]) -> None:
+        self.conn.execute(
+            f"""INSERT INTO candidate_decisions ({", ".join(DECISION_COLUMNS)})
+                VALUES ({marks(DECISION_COLUMNS)})""",
+            tuple(values.get(c, _DECISION_DEFAULTS.get(c)) for c in DECISION_COLUMNS),
+        )
+
+    def set_candidate_state(
+        self, candidate_id: int, state: str, until: str | None, entry_uuid: str | None
+    ) -> None:
+        self.conn.execute(
+            """UPDATE candidates SET state = ?, snoozed_until = ?, entry_uuid = ?, changed_since = NULL
+               WHERE id = ?""",
+            (state, until, entry_uuid, candidate_id),
+        )
+
+    def decisions_of(self, candidate_uuid: str) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT * FROM candidate_decisions WHERE candidate = ? ORDER BY decided_at, id", (candidate_uuid,)
+        ).fetchall()
+
+    def decision(self, decision_id: int) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(
+            "SELECT * FROM candidate_decisions WHERE id = ?", (decision_id,)
+        ).fetchone()
+        return row
+
+    def batch_decisions(self, batch: str) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            """SELECT d.* FROM candidate_decisions d WHERE d.batch = ? AND d.action != 'undo'
+               AND NOT EXISTS (SELECT 1 FROM candidate_decisions u WHERE u.undoes = d.uuid) ORDER BY d.id""",
+            (batch,),
+        ).fetchall()
+
+    def latest_decision_by(self, analyst: str) -> sqlite3.Row | None:
+        """The analyst's latest decision that no undo took back (what `undo` offers)."""
+        row: sqlite3.Row | None = self.conn.execute(
+            """SELECT 'decision' AS kind, d.id AS ref, 0 AS revision, d.action AS action,
+                      d.decided_at AS changed_at
+               FROM candidate_decisions d INDEXED BY candidate_decisions_by
+               WHERE d.decided_by = ? AND d.action != 'undo'
+                 AND NOT EXISTS (SELECT 1 FROM candidate_decisions u WHERE u.undoes = d.uuid)
+               ORDER BY d.decided_at DESC, d.id DESC LIMIT 1""",
+            (analyst,),
+        ).fetchone()
+        return row
+
+    def entry_id_of(self, uuid: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM entries WHERE uuid = ?", (uuid,)).fetchone()
+        return int(row[0]) if row else None
+
+    def add_feed(self, values: dict[str, Any]) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                f"INSERT INTO feeds ({', '.join(FEED_COLUMNS)}) VALUES ({marks(FEED_COLUMNS)})",
+                tuple(values.get(c) for c in FEED_COLUMNS),
+            )
+
+    def feeds(self, name: str | None = None) -> list[sqlite3.Row]:
+        if name is None:
+            return self.conn.execute("SELECT * FROM feeds ORDER BY name").fetchall()
+        return self.conn.execute("SELECT * FROM feeds WHERE name = ?", (name,)).fetchall()
+
+    def feed_pulled(self, name: str, at: str) -> None:
+        self.conn.execute("UPDATE feeds SET pulled_at = ? WHERE name = ?", (at, name))
+
+    # ---------------------------------------------------------------- the agenda
+
+    def unreviewed_entries(self, framework_id: int) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            """SELECT e.id, e.date_start, e.summary FROM entries e JOIN indicators i ON i.id = e.indicator_id
+               WHERE i.framework_id = ? AND e.deleted_at IS NULL AND e.reviewed_at IS NULL
+               ORDER BY e.date_start, e.id""",
+            (framework_id,),
+        ).fetchall()
+
+    def latest_evidence_dates(self, framework_id: int) -> list[sqlite3.Row]:
+        """Each indicator's key and the date of its latest current entry (NULL: none)."""
+        return self.conn.execute(
+            """SELECT i.key, i.title, (SELECT max(e.date_start) FROM entries e
+                                       WHERE e.indicator_id = i.id AND e.deleted_at IS NULL) AS latest
+               FROM indicators i WHERE i.framework_id = ? ORDER BY i.number""",
+            (framework_id,),
+        ).fetchall()
+
+    def targets_due(self, framework_id: int, start: str, end: str) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            """SELECT i.key, t.level, t.due, t.due_end FROM targets t
+               JOIN indicators i ON i.id = t.indicator_id
+               WHERE i.framework_id = ?
+                 AND t.id = (SELECT max(x.id) FROM targets x WHERE x.indicator_id = t.indicator_id)
+                 AND t.level != '' AND t.due_end BETWEEN ? AND ? ORDER BY t.due_end""",
+            (framework_id, start, end),
+        ).fetchall()
+
+    def forecasts_due(self, framework_id: int, start: str, end: str) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            """SELECT f.id, i.key, f.level, f.due, f.due_end FROM forecasts f
+               JOIN indicators i ON i.id = f.indicator_id
+               WHERE i.framework_id = ? AND f.withdrawn_at IS NULL AND f.due_end BETWEEN ? AND ?
+               ORDER BY f.due_end""",
+            (framework_id, start, end),
+        ).fetchall()
