@@ -289,3 +289,70 @@ def test_french_confirmations_and_show_while_data_stays_english(
     assert english.stdout.strip() == "Logged entry 2 for regional, dated 2024-07-02"
     missing = cli("--lang", "fr", "show", "99")
     assert missing.exit_code == 1 and missing.stderr.startswith("policytrack : erreur : ")
+
+
+def test_french_errors_keep_their_fix_and_english_is_unchanged(cli: Invoke) -> None:
+    """A refused reference, config key and undo each say what is wrong and how to fix it, in French; the
+    same commands in English print what they always did."""
+    french = cli("--lang", "fr", "review", "0")
+    assert french.exit_code == 1
+    assert french.stderr.strip() == (
+        "policytrack : erreur : identifiant d'entrée '0' invalide : les identifiants vont de 1 à 2^53 ; "
+        "`policytrack list` les montre"
+    )
+    english = cli("review", "0")
+    assert english.exit_code == 1
+    assert english.stderr.strip() == (
+        "policytrack: error: invalid entry id '0': ids go from 1 to 2^53; `policytrack list` shows them"
+    )
+    key = cli("--lang", "fr", "config", "get", "colour")
+    assert key.exit_code == 1
+    assert "clé de configuration 'colour' inconnue ; utilisez l'une de celles-ci : " in key.stderr
+    assert "color" in key.stderr
+    forecast = cli("--lang", "fr", "withdraw", "@zz")
+    assert forecast.exit_code == 1 and "identifiant de prévision '@zz' invalide" in forecast.stderr
+
+
+def test_french_confirmations_count_by_french_plurals(cli: Invoke, log: Callable[..., int]) -> None:
+    added = cli("--lang", "fr", "source", "add", "wire", "--name", "Example Wire", "--type", "media")
+    assert added.exit_code == 0, added.stderr
+    assert added.stdout.strip() == "Source wire enregistrée"
+    assert cli("source", "add", "desk", "--name", "Example Desk", "--type", "media").exit_code == 0
+    log("regional", "synthetic test entry", "--date", "2024-07-06", "--source", "desk")
+    merged = cli("--lang", "fr", "source", "merge", "desk", "wire")
+    assert merged.exit_code == 0, merged.stderr
+    assert merged.stdout.strip() == "Source desk fusionnée dans wire (1 entrée cite désormais wire)"
+    review = cli("--lang", "fr", "review", "1", "--self")
+    assert review.exit_code == 0, review.stderr
+    assert review.stdout.strip() == "Relecture faite : 1 entrée (1)"
+
+
+def test_french_table_headers_while_keys_stay_data(
+    cli: Invoke, log: Callable[..., int], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Tables for people have French headers and labels; the keys in their cells, the workbook's column
+    names and its data stay as they are in every language."""
+    monkeypatch.setenv("COLUMNS", "120")
+    assert cli("source", "add", "wire", "--name", "Example Wire", "--type", "media").exit_code == 0
+    log("regional", "synthetic test entry", "--date", "2024-07-06", "--source", "wire")
+    listed = cli("--lang", "fr", "source", "list")
+    assert listed.exit_code == 0, listed.stderr
+    words = listed.stdout.split()
+    assert "Sources enregistrées" in listed.stdout and {"Clé", "Nom", "Origine", "Entrées"} <= set(words)
+    assert "wire" in words and "Key" not in words
+    shown = cli("--lang", "fr", "framework", "show", "mali-china-security")
+    assert shown.exit_code == 0, shown.stderr
+    assert "Échelle de statut" in shown.stdout and "Signaux de progrès" in shown.stdout
+    assert "Situation de référence" in shown.stdout and "Status scale" not in shown.stdout
+    english = cli("source", "list")
+    assert "Registered sources" in english.stdout and "Key" in english.stdout.split()
+    out = tmp_path / "fr.xlsx"
+    assert cli("--lang", "fr", "export", "entries", "--format", "xlsx", "-o", str(out)).exit_code == 0
+    import openpyxl
+
+    book = openpyxl.load_workbook(out, read_only=True)
+    rows = list(book["columns"].iter_rows(values_only=True))
+    assert rows[0] == ("feuille", "colonne", "cellules", "signification")
+    described = {r[1]: r[2] for r in rows[1:] if r[1]}
+    assert described["summary"] == "texte" and described["effect"] == "nombre"  # column names stay data
+    assert any(r[0] == "dates" and "jamais un jour inventé" in str(r[3]) for r in rows)

@@ -32,19 +32,36 @@ def _run(ctx: typer.Context, plan_with: Callable[[Store], Reversal], *, yes: boo
         with store.snapshot():
             plan = plan_with(store)
         console(ctx).print(reversal_table(plan))
+        undo = plan.command == "undo"
         if dry_run:
-            typer.echo(f"Dry run: nothing was changed; run it without --dry-run to {plan.command}.", err=True)
+            typer.echo(
+                _("Dry run: nothing was changed; run it without --dry-run to undo.")
+                if undo
+                else _("Dry run: nothing was changed; run it without --dry-run to revert."),
+                err=True,
+            )
             return
         if not yes:
             if not sys.stdin.isatty():
-                raise InputError(f"not running {plan.command} without --yes when not run from a terminal")
-            if not typer.confirm(f"{plan.command.capitalize()} this?", err=True):
-                typer.echo(f"Nothing was changed ({plan.command} declined).", err=True)
+                raise InputError(
+                    _("not running undo without --yes when not run from a terminal")
+                    if undo
+                    else _("not running revert without --yes when not run from a terminal")
+                )
+            if not typer.confirm(_("Undo this?") if undo else _("Revert this?"), err=True):
+                typer.echo(
+                    _("Nothing was changed (undo declined).")
+                    if undo
+                    else _("Nothing was changed (revert declined)."),
+                    err=True,
+                )
                 return
         with store.transaction():
             done = apply(store, plan, plan_with(store), default_analyst(), utc_now())
-    verb = "Undid" if plan.command == "undo" else "Reverted"
-    confirm(ctx, f"{verb} {plan.title}: {done}", f"the {plan.command}")
+    if undo:
+        confirm(ctx, _("Undid {change}: {done}").format(change=plan.title, done=done), _("the undo"))
+    else:
+        confirm(ctx, _("Reverted {change}: {done}").format(change=plan.title, done=done), _("the revert"))
 
 
 @app.command(
@@ -102,5 +119,10 @@ def revert_cmd(
 def _revision(raw: str) -> int:
     digits = raw.strip()
     if not (digits.isascii() and digits.isdigit()) or len(digits) > 16 or int(digits) < 1:
-        raise InputError(f"invalid --to {raw!r}: give a revision number that `policytrack history ID` shows")
+        raise InputError(
+            _("invalid --to {value!r}: give a revision number that `policytrack history ID` shows").format(
+                value=raw
+            )
+        )
+
     return int(digits)

@@ -22,6 +22,7 @@ from policytrack.cli.app import State, note
 from policytrack.cli.output import database_files, open_output, refuse_if_database, write_bytes
 from policytrack.core.dates import PartialDate, parse_date
 from policytrack.core.errors import DateError, InputError
+from policytrack.core.i18n import _, number
 from policytrack.core.paths import resolve_db_path
 from policytrack.core.storable import MAX_FIELD
 
@@ -66,8 +67,9 @@ def opened_store(ctx: typer.Context) -> Iterator[Store]:
     store = open_store(path)
     if store.upgrade_backup is not None:
         note(
-            f"policytrack: upgraded {store.path} to this version; a copy as it was before is in "
-            f"{store.upgrade_backup}"
+            _("policytrack: upgraded {path} to this version; a copy as it was before is in {backup}").format(
+                path=store.path, backup=store.upgrade_backup
+            )
         )
     try:
         yield store
@@ -140,7 +142,7 @@ def text_output(ctx: typer.Context, output: str | Path | None, *, bom: bool = Fa
         yield stream
         stream.flush()
         stream.detach()
-    note(f"Wrote {output}")
+    note(_("Wrote {path}").format(path=output))
 
 
 @contextmanager
@@ -153,14 +155,16 @@ def binary_output(
     if output is None or str(output) == "-":
         if stdout_is_terminal():
             raise InputError(
-                f"{what} is a binary workbook, not text for a terminal: send it to a file ({fix})"
+                _("{format} is a binary workbook, not text for a terminal: send it to a file ({fix})").format(
+                    format=what, fix=fix
+                )
             )
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
     with open_output(Path(output), protected_files(ctx)) as handle:
         yield handle
-    note(f"Wrote {output}")
+    note(_("Wrote {path}").format(path=output))
 
 
 def write_formatted(
@@ -198,15 +202,19 @@ def read_text_arg(value: str) -> str:
     if value != "-":
         return value
     if sys.stdin.isatty():
-        typer.echo("Type the text, then press Ctrl-D on a new line (Ctrl-C cancels):", err=True)
+        typer.echo(_("Type the text, then press Ctrl-D on a new line (Ctrl-C cancels):"), err=True)
     # MAX_FIELD characters take at most 4 bytes each in UTF-8: read no more than that, whatever is piped
     data = sys.stdin.buffer.read(4 * MAX_FIELD + 1)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"the text on stdin is not UTF-8 (byte {exc.start}); save it as UTF-8") from None
+        raise InputError(
+            _("the text on stdin is not UTF-8 (byte {byte}); save it as UTF-8").format(byte=exc.start)
+        ) from None
     if len(text) > MAX_FIELD or len(data) > 4 * MAX_FIELD:
-        raise InputError(f"the text on stdin is over {MAX_FIELD:,} characters; shorten it")
+        raise InputError(
+            _("the text on stdin is over {count} characters; shorten it").format(count=number(MAX_FIELD))
+        )
     return text[:-1] if text.endswith("\n") else text
 
 
@@ -381,20 +389,38 @@ def reference(raw: str, what: str) -> int | str:
     uuid has them."""
     from policytrack.records.models import MAX_ID
 
-    lister = "`policytrack forecasts`" if what == "forecast" else "`policytrack list`"
+    forecast = what == "forecast"
     text = raw.strip()
     digits = text.lstrip("#")
     if not text.startswith("@") and digits.isascii() and digits.isdigit():
         if len(digits) > len(str(MAX_ID)) or not 1 <= int(digits) <= MAX_ID:
-            raise InputError(f"invalid {what} id {raw!r}: ids go from 1 to 2^53; {lister} shows them")
+            raise InputError(
+                (
+                    _(
+                        "invalid forecast id {raw!r}: ids go from 1 to 2^53; `policytrack forecasts` shows "
+                        "them"
+                    )
+                    if forecast
+                    else _("invalid entry id {raw!r}: ids go from 1 to 2^53; `policytrack list` shows them")
+                ).format(raw=raw)
+            )
         return int(digits)
     hexa = text.removeprefix("@").replace("-", "").lower()
     if not (set(hexa) <= _HEX and MIN_PREFIX <= len(hexa) <= 32) or (
         not text.startswith("@") and hexa.isdigit()
     ):
         raise InputError(
-            f"invalid {what} id {raw!r}: give the number {lister} shows, or @ and at least "
-            f"{MIN_PREFIX} hex digits of its uuid (such as @3f9a1c)"
+            (
+                _(
+                    "invalid forecast id {raw!r}: give the number `policytrack forecasts` shows, or @ and at "
+                    "least {digits} hex digits of its uuid (such as @3f9a1c)"
+                )
+                if forecast
+                else _(
+                    "invalid entry id {raw!r}: give the number `policytrack list` shows, or @ and at least "
+                    "{digits} hex digits of its uuid (such as @3f9a1c)"
+                )
+            ).format(raw=raw, digits=MIN_PREFIX)
         )
     return "-".join(hexa[a:b] for a, b in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32)) if hexa[a:b])
 
@@ -409,15 +435,24 @@ def resolve_id(store: Store, raw: str, what: str = "entry") -> int:
     if isinstance(found, int):
         return found
     table = "forecasts" if what == "forecast" else "entries"
+    forecast = what == "forecast"
     matches = store.uuid_prefix_matches(table, found, limit=6)
     if not matches:
         raise NotFoundError(
-            f"no {what} has a uuid starting {found!r} in this database; run `policytrack sync`"
+            (
+                _("no forecast has a uuid starting {prefix!r} in this database; run `policytrack sync`")
+                if forecast
+                else _("no entry has a uuid starting {prefix!r} in this database; run `policytrack sync`")
+            ).format(prefix=found)
         )
     if len(matches) > 1:
         shown = ", ".join(f"{i} ({uuid})" for i, uuid in matches[:5]) + (", ..." if len(matches) > 5 else "")
         raise InputError(
-            f"{short_ref(found)} names more than one {what}: {shown}; give more digits of the uuid"
+            (
+                _("{ref} names more than one forecast: {matches}; give more digits of the uuid")
+                if forecast
+                else _("{ref} names more than one entry: {matches}; give more digits of the uuid")
+            ).format(ref=short_ref(found), matches=shown)
         )
     return matches[0][0]
 

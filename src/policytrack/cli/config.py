@@ -11,12 +11,24 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import confirm
-from policytrack.core.i18n import _
+from policytrack.core.i18n import _, language
 
 config_app = typer.Typer(
     help=_("Settings: defaults for the database, analyst, framework, stale days, date order and colour."),
     no_args_is_help=True,
 )
+
+
+def _repairing() -> None:
+    """These commands repair a config file that cannot be read: their messages take the environment's
+    language rather than failing on the file's (the one problem each command reports is the file's own)."""
+    from contextlib import suppress
+
+    from policytrack.core.errors import PolicytrackError
+
+    with suppress(PolicytrackError):
+        language()  # on a bad file it falls back to the environment's language
+
 
 KeyArg = Annotated[
     str, typer.Argument(help=_("A setting: db, analyst, framework, stale_days, date_order or color."))
@@ -44,14 +56,15 @@ def list_cmd() -> None:
     from policytrack.core.config import KEYS, config_path, read_config_parts
     from policytrack.render.text import visible
 
+    _repairing()
     data, problems = read_config_parts(config_path())
     for key, (meaning, _kind) in KEYS.items():
         value = data.get(key)
         shown = "-" if value is None else ("true" if value is True else "false" if value is False else value)
-        shown = "(unreadable: see below)" if key in problems else shown
+        shown = _("(unreadable: see below)") if key in problems else shown
         typer.echo(visible(f"{key} = {shown}    # {meaning}"))
     for problem in problems.values():  # the rest of the file is shown; each bad value says how to fix it
-        note(f"policytrack: warning: {problem}")
+        note(_("policytrack: warning: {problem}").format(problem=problem))
 
 
 @config_app.command(
@@ -64,15 +77,22 @@ def get_cmd(key: KeyArg) -> None:
     from policytrack.core.errors import InputError
     from policytrack.render.text import visible
 
+    _repairing()
     key = key.replace("-", "_")  # display-name is display_name
     if key not in KEYS:
-        raise InputError(f"unknown config key {key!r}; use one of {', '.join(KEYS)}")
+        raise InputError(
+            _("unknown config key {key!r}; use one of {keys}").format(key=key, keys=", ".join(KEYS))
+        )
     data, problems = read_config_parts(config_path())
     if key in problems:
         raise InputError(problems[key])
     value = data.get(key)
     if value is None:
-        raise InputError(f"{key} is not set in {config_path()}; `policytrack config set {key} VALUE` sets it")
+        raise InputError(
+            _("{key} is not set in {path}; `policytrack config set {key} VALUE` sets it").format(
+                key=key, path=config_path()
+            )
+        )
     typer.echo(visible(str(value).lower() if isinstance(value, bool) else str(value)))
 
 
@@ -113,9 +133,12 @@ def _change(ctx: typer.Context, key: str, raw: str | None) -> None:
     )
     from policytrack.core.errors import InputError
 
+    _repairing()
     key = key.replace("-", "_")  # display-name is display_name
     if key not in KEYS:
-        raise InputError(f"unknown config key {key!r}; use one of {', '.join(KEYS)}")
+        raise InputError(
+            _("unknown config key {key!r}; use one of {keys}").format(key=key, keys=", ".join(KEYS))
+        )
     path = config_path()
     # A value that cannot be read is replaced by `set` or removed by `unset` of its own key; any other
     # change keeps the file as it is until it is (the file is never rewritten without a setting).
@@ -132,4 +155,5 @@ def _change(ctx: typer.Context, key: str, raw: str | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     write_bytes(path, text.encode("utf-8"))
     settings.cache_clear()
-    confirm(ctx, f"{key} {'unset' if raw is None else 'set'} in {path}", f"the setting {key}")
+    done = _("{key} unset in {path}") if raw is None else _("{key} set in {path}")
+    confirm(ctx, done.format(key=key, path=path), _("the setting {key}").format(key=key))

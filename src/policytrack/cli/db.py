@@ -14,7 +14,7 @@ import typer
 
 from policytrack.cli.app import confirm, fail, note
 from policytrack.cli.common import db_path
-from policytrack.core.i18n import _
+from policytrack.core.i18n import _, ngettext, number
 
 db_app = typer.Typer(help=_("The database file: its path and its health."), no_args_is_help=True)
 
@@ -36,18 +36,25 @@ def path_cmd(ctx: typer.Context) -> None:
 def check_cmd(ctx: typer.Context) -> None:
     path = db_path(ctx)
     if not path.exists():
-        raise fail(f"database {path} does not exist")
+        raise fail(_("database {path} does not exist").format(path=path))
+
     from policytrack.store import integrity_problems
 
     try:
         problems = integrity_problems(path)
     except sqlite3.DatabaseError as exc:
-        raise fail(f"{path} is not a usable SQLite database: {exc}") from None
+        raise fail(
+            _("{path} is not a usable SQLite database: {error}").format(path=path, error=exc)
+        ) from None
     if problems:
         for problem in problems[:20]:
             note(problem)
-        raise fail(f"{path}: {len(problems)} problem(s) found")
-    typer.echo(f"{path}: ok")
+        raise fail(
+            ngettext("{path}: {count} problem found", "{path}: {count} problems found", len(problems)).format(
+                path=path, count=number(len(problems))
+            )
+        )
+    typer.echo(_("{path}: ok").format(path=path))
 
 
 @db_app.command(
@@ -64,7 +71,11 @@ def backup_cmd(
     from policytrack.core.errors import InputError
 
     if target.exists() or target.is_symlink():
-        raise InputError(f"{target} exists; choose a new file name")
+        raise InputError(_("{path} exists; choose a new file name").format(path=target))
     with opened_store(ctx) as store, atomic_path(target, protected_files(ctx)) as tmp:
         pages = store.backup(tmp)
-    confirm(ctx, f"Backed up the database to {target} ({pages} pages)", f"the backup {target}")
+    confirm(
+        ctx,
+        _("Backed up the database to {path} ({pages} pages)").format(path=target, pages=pages),
+        _("the backup {path}").format(path=target),
+    )

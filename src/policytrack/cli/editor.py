@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.core.storable import MAX_FIELD
 from policytrack.records.columns import LIST_SEPARATOR
 from policytrack.records.entry import FORM
@@ -26,12 +27,21 @@ T = TypeVar("T")
 
 # The form's fields, in order (records.entry.FORM); the note is last, so that it may run over several lines.
 FIELDS = FORM.names()
-_HELP = (
-    "# Lines starting with # are ignored, except below 'note:': everything there is the note.",
-    "# date: 2024-07-06, 2024-07 or 2024; effect: -2 to +2; grade: A1 to F6 (or empty);",
-    f"# tags and actors: separated by '{LIST_SEPARATOR.strip()}'. Save and close the editor to finish;",
-    "# a form saved empty or unchanged writes nothing.",
-)
+
+
+def _help() -> tuple[str, ...]:
+    """The form's comment lines, in this command's language."""
+    return (
+        "# " + _("Lines starting with # are ignored, except below 'note:': everything there is the note."),
+        "# " + _("date: 2024-07-06, 2024-07 or 2024; effect: -2 to +2; grade: A1 to F6 (or empty);"),
+        "# "
+        + _("tags and actors: separated by '{separator}'. Save and close the editor to finish;").format(
+            separator=LIST_SEPARATOR.strip()
+        ),
+        "# " + _("a form saved empty or unchanged writes nothing."),
+    )
+
+
 # A form holds at most every field at its longest, in UTF-8.
 _MAX_FORM_BYTES = 4 * MAX_FIELD * len(FIELDS) + 65536
 
@@ -43,8 +53,12 @@ class FormAbandoned(InputError):
 def form_text(values: dict[str, str], heading: str, error: str | None = None) -> str:
     lines = [f"# {heading}"]
     if error:
-        lines += ["#", f"# error: {error}", "# Correct the form and save it again."]
-    lines += [*_HELP, ""]
+        lines += [
+            "#",
+            "# " + _("error: {error}").format(error=error),
+            "# " + _("Correct the form and save it again."),
+        ]
+    lines += [*_help(), ""]
     lines += [f"{name}: {values.get(name, '')}".rstrip(" ") for name in FIELDS[:-1]]
     lines.append(f"note: {values.get('note', '')}".rstrip(" "))
     return "\n".join(lines) + "\n"
@@ -61,11 +75,14 @@ def parse_form(text: str) -> dict[str, str]:
         name = name.strip().lower()
         if not sep or name not in FIELDS:
             raise InputError(
-                f"line {number}: {line[:40]!r} is not a field; write 'name: value' with a name from "
-                f"{', '.join(FIELDS)}"
+                _(
+                    "line {number}: {line!r} is not a field; write 'name: value' with a name from {names}"
+                ).format(number=number, line=line[:40], names=", ".join(FIELDS))
             )
         if name in values:
-            raise InputError(f"line {number}: {name} is given twice; keep one")
+            raise InputError(
+                _("line {number}: {name} is given twice; keep one").format(number=number, name=name)
+            )
         if name == "note":
             rest = "\n".join(lines[number:]).rstrip("\n")
             values[name] = (value.strip() + ("\n" + rest if rest else "")).strip("\n")
@@ -73,7 +90,9 @@ def parse_form(text: str) -> dict[str, str]:
         values[name] = value.strip()
     missing = [name for name in FIELDS if name not in values]
     if missing:
-        raise InputError(f"the form has no '{missing[0]}:' line; put it back (its value may be empty)")
+        raise InputError(
+            _("the form has no '{name}:' line; put it back (its value may be empty)").format(name=missing[0])
+        )
     return values
 
 
@@ -91,14 +110,20 @@ def editor_command() -> list[str]:
             try:
                 command = shlex.split(raw)
             except ValueError:
-                raise InputError(f"${name} ({raw!r}) cannot be read as a command; set it again") from None
+                raise InputError(
+                    _("${name} ({value!r}) cannot be read as a command; set it again").format(
+                        name=name, value=raw
+                    )
+                ) from None
             if command:
                 return command
     if sys.stdin.isatty() and shutil.which("vi"):
         return ["vi"]
     raise InputError(
-        "no editor to write the entry in: give the summary as an argument ('-' reads it from stdin), "
-        "or set $EDITOR (for example `export EDITOR=nano`)"
+        _(
+            "no editor to write the entry in: give the summary as an argument ('-' reads it from stdin), "
+            "or set $EDITOR (for example `export EDITOR=nano`)"
+        )
     )
 
 
@@ -113,24 +138,30 @@ def run_editor(text: str, command: list[str]) -> str:
             code = subprocess.run([*command, str(path)], check=False).returncode
         except OSError as exc:
             raise InputError(
-                f"cannot start the editor {command[0]!r} ({exc.strerror}); set $EDITOR to one you have"
+                _("cannot start the editor {editor!r} ({reason}); set $EDITOR to one you have").format(
+                    editor=command[0], reason=exc.strerror
+                )
             ) from None
         if code != 0:
             typed = _typed(path, text)
             raise FormAbandoned(
-                f"the editor {command[0]!r} exited with status {code}: nothing was written{typed}; "
-                "save and quit normally, or set $EDITOR to another editor"
+                _(
+                    "the editor {editor!r} exited with status {code}: nothing was written{typed}; "
+                    "save and quit normally, or set $EDITOR to another editor"
+                ).format(editor=command[0], code=code, typed=typed)
             )
         try:
             with path.open("rb") as saved:
                 data = saved.read(_MAX_FORM_BYTES + 1)
         except FileNotFoundError:
             raise FormAbandoned(
-                f"the editor {command[0]!r} removed the form instead of saving it: nothing was written; "
-                "save the file and quit the editor"
+                _(
+                    "the editor {editor!r} removed the form instead of saving it: nothing was written; "
+                    "save the file and quit the editor"
+                ).format(editor=command[0])
             ) from None
         if len(data) > _MAX_FORM_BYTES:
-            raise FormAbandoned("the saved form is too large: nothing was written; shorten the text")
+            raise FormAbandoned(_("the saved form is too large: nothing was written; shorten the text"))
         try:
             # a byte order mark (as Notepad saves) is dropped, and Windows or old Mac line ends read as \n
             text = data.decode("utf-8-sig")
@@ -155,13 +186,16 @@ def _kept(text: str) -> str:
     handle, name = tempfile.mkstemp(prefix="policytrack-form-", suffix=".txt")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(text)
-    return f" (what you typed is kept in {name})"
+    return _(" (what you typed is kept in {path})").format(path=name)
 
 
-_AGAIN = "run the command again and fill in the form"
 _NOT_UTF8 = "\x00not UTF-8"  # what run_editor returns for a form that is not UTF-8 (no form holds a NUL)
 # A person fixes a form in a try or two; a script that keeps saving new mistakes is stopped here.
 MAX_TRIES = 10
+
+
+def _empty() -> str:
+    return _("the form was saved empty: nothing was written; run the command again and fill in the form")
 
 
 def fill_in(values: dict[str, str], heading: str, save: Callable[[dict[str, str]], T]) -> T:
@@ -171,25 +205,32 @@ def fill_in(values: dict[str, str], heading: str, save: Callable[[dict[str, str]
     shown = form_text(values, heading)
     error: str | None = None
     previous: str | None = None
-    for _ in range(MAX_TRIES):
+    for _try in range(MAX_TRIES):
         saved = run_editor(shown, command)
         if saved in (shown, previous):
             if error:
                 typed = _kept(saved) if saved is not _NOT_UTF8 else ""
                 raise FormAbandoned(
-                    f"{error} (the form was saved again unchanged: nothing was written{typed})"
+                    _("{error} (the form was saved again unchanged: nothing was written{typed})").format(
+                        error=error, typed=typed
+                    )
                 )
-            raise FormAbandoned(f"the form was saved unchanged: nothing was written; {_AGAIN}")
+            raise FormAbandoned(
+                _(
+                    "the form was saved unchanged: nothing was written; run the command again and fill in "
+                    "the form"
+                )
+            )
         if not any(line.strip() and not line.startswith("#") for line in saved.split("\n")):
-            raise FormAbandoned(f"the form was saved empty: nothing was written; {_AGAIN}")
+            raise FormAbandoned(_empty())
         previous = saved
         if saved is _NOT_UTF8:
-            error = "the form is not UTF-8 text; save it as UTF-8"
+            error = _("the form is not UTF-8 text; save it as UTF-8")
         else:
             try:
                 fields = parse_form(saved)
                 if not any(fields.values()):
-                    raise FormAbandoned(f"the form was saved empty: nothing was written; {_AGAIN}")
+                    raise FormAbandoned(_empty())
                 return save(fields)
             except FormAbandoned:
                 raise
@@ -197,7 +238,11 @@ def fill_in(values: dict[str, str], heading: str, save: Callable[[dict[str, str]
                 error = str(exc)
         shown = _with_error(saved, heading, error)
     typed = _kept(previous) if previous and previous is not _NOT_UTF8 else ""
-    raise FormAbandoned(f"{error} (still wrong after {MAX_TRIES} tries: nothing was written{typed})")
+    raise FormAbandoned(
+        _("{error} (still wrong after {tries} tries: nothing was written{typed})").format(
+            error=error, tries=MAX_TRIES, typed=typed
+        )
+    )
 
 
 def _with_error(saved: str, heading: str, error: str) -> str:
@@ -205,5 +250,12 @@ def _with_error(saved: str, heading: str, error: str) -> str:
     replaced; the fields (and the note, whatever it holds) are kept as typed."""
     lines = saved.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip() and not line.startswith("#")), len(lines))
-    top = [f"# {heading}", "#", f"# error: {error}", "# Correct the form and save it again.", *_HELP, ""]
+    top = [
+        f"# {heading}",
+        "#",
+        "# " + _("error: {error}").format(error=error),
+        "# " + _("Correct the form and save it again."),
+        *_help(),
+        "",
+    ]
     return "\n".join(top + lines[first:])

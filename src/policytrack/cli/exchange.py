@@ -37,7 +37,7 @@ from policytrack.cli.options import (
     format_option,
 )
 from policytrack.cli.report import REPORT_EPILOG, REPORT_HELP, report_command
-from policytrack.core.i18n import _
+from policytrack.core.i18n import _, number
 from policytrack.render.formats import RECORDS
 
 if TYPE_CHECKING:
@@ -138,7 +138,9 @@ def export_entries(
         if indicator and len(frameworks) > 1:
             from policytrack.core.errors import InputError
 
-            raise InputError("--indicator needs one framework: use --framework rather than --all-frameworks")
+            raise InputError(
+                _("--indicator needs one framework: use --framework rather than --all-frameworks")
+            )
         if spec.binary:
             _export_workbook(
                 ctx, store, frameworks, flt, output, fmt, all_revisions=all_revisions, excel=excel, raw=raw
@@ -180,7 +182,12 @@ def _export_workbook(
 
     if excel or raw:
         option = "--excel" if excel else "--raw"
-        raise fail(f"{option} is for CSV: an xlsx workbook needs no byte-order mark and never runs text", 2)
+        raise fail(
+            _("{option} is for CSV: an xlsx workbook needs no byte-order mark and never runs text").format(
+                option=option
+            ),
+            2,
+        )
     kind = EXPORTED_REVISIONS if all_revisions else EXPORTED
     # each framework's records, asked for now, so a bad filter fails before anything is written
     sheets = [
@@ -267,7 +274,7 @@ def import_cmd(
     if forecasts:
         _import_forecasts(ctx, source, framework, dry_run)
         return
-    warn = lambda text: note(f"policytrack: warning: {text}")  # noqa: E731
+    warn = lambda text: note(_("policytrack: warning: {problem}").format(problem=text))  # noqa: E731
     with (
         open_source(source, fmt.value if fmt else None, raw=raw, warn=warn) as src,
         opened_store(ctx) as store,
@@ -293,22 +300,22 @@ def import_cmd(
             for line in exc.errors:
                 note(f"  {line}")
             if exc.total > len(exc.errors):
-                note(f"  ... and {exc.total - len(exc.errors)} more")
+                note("  " + _("... and {count} more").format(count=number(exc.total - len(exc.errors))))
             raise
         # read inside the import's transaction (a dry run has rolled back: nothing to compare)
         contested = [] if dry_run else sorted(contested_keys(store) - contested_before)
     summary = result.summary() + (f"; {merged.summary()}" if merged and merged.total else "")
     if contested:
-        several = len({name for name, _ in contested}) > 1
+        several = len({name for name, _key in contested}) > 1
         keys = ", ".join(f"{name}:{key}" if several else key for name, key in contested)
-        summary += (
-            f"; now contested (the analysts' latest assessments differ): {keys} "
+        summary += _(
+            "; now contested (the analysts' latest assessments differ): {keys} "
             "(`policytrack report --by-analyst` shows them)"
-        )
+        ).format(keys=keys)
     if dry_run:
         typer.echo(summary)
     else:
-        confirm(ctx, summary, "the import")
+        confirm(ctx, summary, _("the import"))
 
 
 def _is_database(source: str, fmt: ImportFormat | None) -> bool:
@@ -347,14 +354,14 @@ def _import_forecasts(ctx: typer.Context, source: str, framework: str | None, dr
             for line in exc.errors:
                 note(f"  {line}")
             if exc.total > len(exc.errors):
-                note(f"  ... and {exc.total - len(exc.errors)} more")
+                note("  " + _("... and {count} more").format(count=number(exc.total - len(exc.errors))))
             raise
         if dry_run:
             store.rollback()
     if dry_run:
-        typer.echo(result.summary() + " (dry run: nothing written)")
+        typer.echo(result.summary() + _(" (dry run: nothing written)"))
     else:
-        confirm(ctx, result.summary(), "the import")
+        confirm(ctx, result.summary(), _("the import"))
 
 
 class ImportBar:

@@ -54,7 +54,11 @@ def forecast_cmd(
     likelihood: Annotated[str, typer.Option("--likelihood", "-l", help=LIKELIHOOD_HELP)],
     confidence: Annotated[
         str | None,
-        typer.Option("--confidence", "-c", help=f"Confidence in the judgement: {', '.join(CONFIDENCE)}."),
+        typer.Option(
+            "--confidence",
+            "-c",
+            help=_("Confidence in the judgement: {levels}.").format(levels=", ".join(CONFIDENCE)),
+        ),
     ] = None,
     note: Annotated[str, typer.Option("--note", "-n", help=_("Why: the reasoning behind it."))] = "",
     analyst: Annotated[
@@ -79,9 +83,18 @@ def forecast_cmd(
         f = make_forecast(store, get_framework(store, framework), data)
     confirm(
         ctx,
-        f"Forecast {f.id}: {f.indicator} at {f.level} or beyond by {f.due}, {f.likelihood}% "
-        f"({f.band.name}), by {f.analyst}",
-        f"forecast {f.id}",
+        _(
+            "Forecast {id}: {indicator} at {level} or beyond by {due}, {likelihood}% ({band}), by {analyst}"
+        ).format(
+            id=f.id,
+            indicator=f.indicator,
+            level=f.level,
+            due=f.due.shown,
+            likelihood=f.likelihood,
+            band=f.band.name,
+            analyst=f.analyst,
+        ),
+        _("forecast {id}").format(id=f.id),
     )
 
 
@@ -117,7 +130,7 @@ def forecasts_cmd(
     from policytrack.records.forecast import FORECAST_LISTED, SCORE
 
     if only_open and resolved:
-        raise fail("--open and --resolved cannot be used together: choose one", 2)
+        raise fail(_("--open and --resolved cannot be used together: choose one"), 2)
     fmt = chosen_format(fmt, VIEW, RECORDS, as_json=as_json, as_csv=as_csv)
     check_output(fmt, output, VIEW, RECORDS)
     outcomes = [OPEN] if only_open else [YES, NO] if resolved else []
@@ -139,12 +152,15 @@ def forecasts_cmd(
         write_formatted(ctx, fmt, FORECAST_LISTED, records, sheet="forecasts", output=output)
         return
     if not found:
-        typer.echo("No forecasts match; `policytrack forecast KEY LEVEL --by DATE -l P` makes one.", err=True)
+        typer.echo(
+            _("No forecasts match; `policytrack forecast KEY LEVEL --by DATE -l P` makes one."), err=True
+        )
         return
     from policytrack.records.models import plural
     from policytrack.render.forecasts import forecasts_table
 
-    console(ctx).print(forecasts_table(found, f"{fw.title}: {plural(len(found), 'forecast')}"))
+    title = _("{framework}: {count}").format(framework=fw.title, count=plural(len(found), "forecast"))
+    console(ctx).print(forecasts_table(found, title))
 
 
 @app.command(
@@ -170,5 +186,9 @@ def withdraw_cmd(
     with opened_store(ctx) as store:
         f = withdraw_forecast(store, get_framework(store, framework), resolve_id(store, forecast, "forecast"))
     confirm(
-        ctx, f"Withdrew forecast {f.id} {f.ref} ({f.indicator} at {f.level} by {f.due})", "the withdrawal"
+        ctx,
+        _("Withdrew forecast {id} {ref} ({indicator} at {level} by {due})").format(
+            id=f.id, ref=f.ref, indicator=f.indicator, level=f.level, due=f.due.shown
+        ),
+        _("the withdrawal"),
     )

@@ -76,7 +76,13 @@ def list_cmd(
     out.print(frameworks_table(records))
     more = [n for n in builtin_names() if n not in names]
     if more:
-        out.print(literal(f"Also built in: {', '.join(more)} (`policytrack framework add NAME` loads one)"))
+        out.print(
+            literal(
+                _("Also built in: {names} (`policytrack framework add NAME` loads one)").format(
+                    names=", ".join(more)
+                )
+            )
+        )
 
 
 @framework_app.command(
@@ -130,19 +136,30 @@ def add_cmd(
         result = install(store, path, utc_now(), update=update, by=default_analyst())
     fw = result.framework
     if result.action == "unchanged":
-        typer.echo(f"Framework {fw.name} unchanged (version {result.version})")
+        typer.echo(
+            _("Framework {name} unchanged (version {version})").format(name=fw.name, version=result.version)
+        )
         return
     details = [
         f"{label}: {', '.join(keys)}"
-        for label, keys in (("added", result.added), ("changed", result.changed), ("removed", result.removed))
+        for label, keys in (
+            (_("added"), result.added),
+            (_("changed"), result.changed),
+            (_("removed"), result.removed),
+        )
         if keys and result.action == "updated"
     ]
     suffix = f"; {'; '.join(details)}" if details else ""
+    done = (
+        _("Updated framework {name} (version {version}, {indicators})")
+        if result.action == "updated"
+        else _("Added framework {name} (version {version}, {indicators})")
+    )
     confirm(
         ctx,
-        f"{result.action.capitalize()} framework {fw.name} (version {result.version}, "
-        f"{plural(len(fw.indicators), 'indicator')}){suffix}",
-        f"framework {fw.name}",
+        done.format(name=fw.name, version=result.version, indicators=plural(len(fw.indicators), "indicator"))
+        + suffix,
+        _("framework {name}").format(name=fw.name),
     )
 
 
@@ -163,7 +180,9 @@ def new_cmd(
     text = template(name)
     with opened_store(ctx) as store:
         if name in store.framework_names():
-            raise FrameworkError(f"framework {name!r} is already in this database; choose another name")
+            raise FrameworkError(
+                _("framework {name!r} is already in this database; choose another name").format(name=name)
+            )
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -172,6 +191,6 @@ def new_cmd(
     except OSError:  # a name the file system cannot hold: the safe writer says so
         exists = False
     if exists and not force:
-        raise FrameworkError(f"{output} exists; choose another path or add --force")
+        raise FrameworkError(_("{path} exists; choose another path or add --force").format(path=output))
     write_output(ctx, output, text.encode("utf-8"))
-    note(f"Wrote {output}; edit it, then `policytrack framework add {output}`")
+    note(_("Wrote {path}; edit it, then `policytrack framework add {path}`").format(path=output))

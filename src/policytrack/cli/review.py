@@ -69,13 +69,25 @@ def review_cmd(
         authors = ", ".join(sorted({e.analyst for e in returned}))
         done = ", ".join(str(e.id) for e in returned)
         counted = plural(len(returned), "entry", "entries")
-        confirm(ctx, f"Returned {counted} ({done}) to {authors} for changes", "the return")
+        confirm(
+            ctx,
+            _("Returned {entries} ({ids}) to {authors} for changes").format(
+                entries=counted, ids=done, authors=authors
+            ),
+            _("the return"),
+        )
         return
     with opened_store(ctx) as store:
         ids = [entry_id_arg(raw, store) for raw in entry_ids]
         result = review_entries(store, ids, reviewer, allow_self=own)
     done = ", ".join(str(e.id) for e in result.reviewed)
-    message = f"Reviewed {plural(len(result.reviewed), 'entry', 'entries')}" + (f" ({done})" if done else "")
+    message = _("Reviewed {entries}").format(entries=plural(len(result.reviewed), "entry", "entries")) + (
+        f" ({done})" if done else ""
+    )
     if result.already:
-        message += "; already reviewed: " + ", ".join(f"{e.id} (by {e.reviewed_by})" for e in result.already)
-    confirm(ctx, message, "the review")
+        message += _("; already reviewed: {entries}").format(
+            entries=", ".join(
+                _("{id} (by {analyst})").format(id=e.id, analyst=e.reviewed_by) for e in result.already
+            )
+        )
+    confirm(ctx, message, _("the review"))

@@ -13,7 +13,7 @@ import typer
 from policytrack.cli.app import confirm
 from policytrack.cli.common import complete_source, console, opened_store
 from policytrack.cli.options import JsonAlias, OutputOpt, chosen_format, format_option
-from policytrack.core.i18n import _
+from policytrack.core.i18n import _, ngettext, number
 from policytrack.render.formats import ONE, RECORDS, VIEW
 
 source_app = typer.Typer(
@@ -63,7 +63,9 @@ def add_cmd(
     fields = SourceFields(name, url, type_, origin, reliability, note)
     with opened_store(ctx) as store:
         source = add_source(store, key, fields)
-    confirm(ctx, f"Registered source {source.key}", f"source {source.key}")
+    confirm(
+        ctx, _("Registered source {key}").format(key=source.key), _("source {key}").format(key=source.key)
+    )
 
 
 @source_app.command(
@@ -86,7 +88,11 @@ def edit_cmd(
     fields = SourceFields(name, url, type_, origin, reliability, note)
     with opened_store(ctx) as store:
         source = edit_source(store, key, fields)
-    confirm(ctx, f"Updated source {source.key}", f"the edit of source {source.key}")
+    confirm(
+        ctx,
+        _("Updated source {key}").format(key=source.key),
+        _("the edit of source {key}").format(key=source.key),
+    )
 
 
 @source_app.command(
@@ -108,7 +114,13 @@ def merge_cmd(
     with opened_store(ctx) as store:
         gone, kept, moved = merge_sources(store, old, into)
     confirm(
-        ctx, f"Merged source {gone.key} into {kept.key} ({moved} entries now cite {kept.key})", "the merge"
+        ctx,
+        ngettext(
+            "Merged source {old} into {kept} ({count} entry now cites {kept})",
+            "Merged source {old} into {kept} ({count} entries now cite {kept})",
+            moved,
+        ).format(old=gone.key, kept=kept.key, count=number(moved)),
+        _("the merge"),
     )
 
 
@@ -149,7 +161,7 @@ def list_cmd(
     from policytrack.render.sources import source_list_renderables
 
     if not listing.sources:
-        typer.echo("No sources registered: `policytrack source add KEY --name NAME`.", err=True)
+        typer.echo(_("No sources registered: `policytrack source add KEY --name NAME`."), err=True)
     for renderable in source_list_renderables(listing):
         console(ctx).print(renderable)
 
@@ -203,7 +215,7 @@ def suggest_cmd(ctx: typer.Context) -> None:
     with opened_store(ctx) as store:
         found = suggestions(store)
     if not found:
-        typer.echo("No free-text source is cited more than once.", err=True)
+        typer.echo(_("No free-text source is cited more than once."), err=True)
         return
     for text, count in found:
         typer.echo(f"{count}\t{visible(text)}")
@@ -258,21 +270,28 @@ def import_cmd(
     from policytrack.exchange.sources import import_sources, parse_source_file
 
     if path == "-":
-        text, name = read_text_arg("-"), "standard input"
+        text, name = read_text_arg("-"), _("standard input")
+
     else:
         try:
             with open(path, encoding="utf-8-sig") as f:
                 text, name = f.read(MAX_SOURCES_FILE + 1), path
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read {path}: {exc}; give a file `source export` wrote") from None
+            raise InputError(
+                _("cannot read {path}: {error}; give a file `source export` wrote").format(
+                    path=path, error=exc
+                )
+            ) from None
         if len(text) > MAX_SOURCES_FILE:
             raise InputError(
-                f"{path} is over {MAX_SOURCES_FILE:,} characters: not a registry `source export` wrote"
+                _("{path} is over {count} characters: not a registry `source export` wrote").format(
+                    path=path, count=number(MAX_SOURCES_FILE)
+                )
             )
     records = parse_source_file(text, name)
     with opened_store(ctx) as store:
         result = import_sources(store, records, dry_run=dry_run)
     if dry_run:
-        typer.echo(result.summary() + " (dry run: nothing written)")
+        typer.echo(result.summary() + _(" (dry run: nothing written)"))
     else:
-        confirm(ctx, result.summary(), "the import of sources")
+        confirm(ctx, result.summary(), _("the import of sources"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from policytrack.core.i18n import _
 from policytrack.domain.forecasts import Forecast, Scores
 from policytrack.render.text import literal
 
@@ -23,26 +24,26 @@ def forecasts_table(forecasts: Sequence[Forecast], title: str) -> RenderableType
     from rich.text import Text
 
     table = Table(title=literal(title, style="table.title"), box=box.SIMPLE_HEAD, pad_edge=False)
-    for name, justify in (
-        ("ID", "right"),
-        ("Made", "left"),
-        ("Indicator", "left"),
-        ("Level or beyond", "left"),
-        ("By", "left"),
-        ("Likelihood", "right"),
-        ("Confidence", "left"),
-        ("Analyst", "left"),
-        ("Outcome", "left"),
-        ("Note", "left"),
+    for name, justify, wrap in (
+        (_("ID"), "right", False),
+        (_("Made"), "left", False),
+        (_("Indicator"), "left", False),
+        (_("Level or beyond"), "left", False),
+        (_("By"), "left", False),
+        (_("Likelihood"), "right", False),
+        (_("Confidence"), "left", False),
+        (_("Analyst"), "left", True),
+        (_("Outcome"), "left", False),
+        (_("Note"), "left", True),
     ):
-        table.add_column(name, justify=justify, no_wrap=name not in ("Note", "Analyst"))  # type: ignore[arg-type]
+        table.add_column(name, justify=justify, no_wrap=not wrap)  # type: ignore[arg-type]
     for f in forecasts:
         table.add_row(
             str(f.id),
             f.made_on.isoformat(),
             f.indicator,
             f.level,
-            str(f.due),
+            f.due.shown,
             f"{f.likelihood}% ({f.band.name})",
             f.confidence or "-",
             literal(f.analyst),
@@ -61,22 +62,23 @@ def score_tables(scores: Scores) -> list[RenderableType]:
     from rich.table import Table
 
     people = Table(
-        title="Brier score by analyst",
-        caption="0 is perfect; always saying 50% scores 0.25",
+        title=_("Brier score by analyst"),
+        caption=_("0 is perfect; always saying 50% scores 0.25"),
         box=box.SIMPLE_HEAD,
     )
-    people.add_column("Analyst")
-    people.add_column("Resolved", justify="right")
-    people.add_column("Brier", justify="right")
+    people.add_column(_("Analyst"))
+    people.add_column(_("Resolved"), justify="right")
+    people.add_column(_("Brier"), justify="right")
     for a in (*scores.analysts, *([scores.overall] if scores.overall else [])):
         people.add_row(
-            literal(a.analyst) if a is not scores.overall else "all analysts",
+            literal(a.analyst) if a is not scores.overall else _("all analysts"),
             str(a.forecasts),
             f"{a.brier:.3f}",
         )
-    bands = Table(title="Calibration by ICD 203 band", box=box.SIMPLE_HEAD)
-    for name in ("Band", "Resolved", "Mean likelihood", "Happened", "Brier"):
-        bands.add_column(name, justify="left" if name == "Band" else "right")
+    bands = Table(title=_("Calibration by ICD 203 band"), box=box.SIMPLE_HEAD)
+    bands.add_column(_("Band"), justify="left")
+    for name in (_("Resolved"), _("Mean likelihood"), _("Happened"), _("Brier")):
+        bands.add_column(name, justify="right")
     for row in scores.bands:
         bands.add_row(
             f"{row.band.name} ({row.band.low}-{row.band.high}%)",
@@ -87,7 +89,13 @@ def score_tables(scores: Scores) -> list[RenderableType]:
         )
     from rich.text import Text
 
-    footer = Text(f"Not scored: {scores.open} open, {scores.withdrawn} withdrawn.", style="dim")
+    footer = Text(
+        _("Not scored: {open} open, {withdrawn} withdrawn.").format(
+            open=scores.open, withdrawn=scores.withdrawn
+        ),
+        style="dim",
+    )
+
     return [people, bands, footer]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from policytrack.core.i18n import _
 from policytrack.records.models import Framework, Indicator, StatusLevel, in_language
 from policytrack.render.text import literal
 
@@ -29,17 +30,17 @@ def framework_detail(fw: Framework, versions: list[tuple[int, str]], lang: str =
 
     parts: list[RenderableType] = [
         literal(f"{tr(fw, 'title')} [{fw.name}]", style="bold"),
-        literal(f"Source: {fw.source.citation()}", style="dim"),
+        literal(_("Source: {citation}").format(citation=fw.source.citation()), style="dim"),
     ]
     if fw.source.note:
         parts.append(literal(fw.source.note, style="dim"))
     if fw.description:
         parts.append(literal(tr(fw, "description")))
-    scale = Table(title="Status scale", title_justify="left")
-    for column in ("Level", "Label", "%", "Meaning"):
+    scale = Table(title=_("Status scale"), title_justify="left")
+    for column in (_("Level"), _("Label"), "%", _("Meaning")):
         scale.add_column(column)
     for level in fw.scale:
-        mark = " (default)" if level.name == fw.default_status else ""
+        mark = _(" (default)") if level.name == fw.default_status else ""
         scale.add_row(
             literal(level.name + mark),
             literal(tr(level, "label")),
@@ -51,26 +52,26 @@ def framework_detail(fw: Framework, versions: list[tuple[int, str]], lang: str =
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
-        grid.add_row(
-            "Kind", literal(ind.kind + (" (a higher level is worse news)" if ind.kind == "risk" else ""))
-        )
-        grid.add_row("Description", literal(tr(ind, "description")))
-        grid.add_row("Actors", literal(", ".join(tr(ind, "actors"))))
+        worse = _(" (a higher level is worse news)") if ind.kind == "risk" else ""
+        grid.add_row(_("Kind"), literal(ind.kind + worse))
+        grid.add_row(_("Description"), literal(tr(ind, "description")))
+        grid.add_row(_("Actors"), literal(", ".join(tr(ind, "actors"))))
         for direction in ("progress", "regression"):
             listed = [
                 f"- {s.key}: {tr(ind, f'signals.{s.key}', s.text)}{f' ({s.kind})' if s.kind else ''}"
                 for s in ind.signals
                 if s.direction == direction
             ]
-            grid.add_row(f"{direction.capitalize()} signals", literal("\n".join(listed)))
+            label = _("Progress signals") if direction == "progress" else _("Regression signals")
+            grid.add_row(label, literal("\n".join(listed)))
         summary = tr(ind, "baseline")
         baseline = f"{summary} ({ind.baseline_source})" if ind.baseline_source else summary
-        grid.add_row("Baseline", literal(baseline))
+        grid.add_row(_("Baseline"), literal(baseline))
         title = literal(f"{ind.number}. {tr(ind, 'title')} [{ind.key}]")
         parts.append(Panel(grid, title=title, title_align="left"))
     if versions:
         loaded = "; ".join(f"v{n} {at[:19].replace('T', ' ')}" for n, at in versions)
-        parts.append(Text(f"Versions loaded (UTC): {loaded}", style="dim"))
+        parts.append(Text(_("Versions loaded (UTC): {versions}").format(versions=loaded), style="dim"))
     return Group(*parts)
 
 
@@ -79,12 +80,12 @@ def frameworks_table(records: Iterable[Mapping[str, Any]]) -> Table:
     from rich.table import Table
 
     table = Table()
-    for column in ("Name", "Title", "Indicators", "Entries", "Version", "Loaded (UTC)"):
+    for column in (_("Name"), _("Title"), _("Indicators"), _("Entries"), _("Version"), _("Loaded (UTC)")):
         table.add_column(column)
     for r in records:
         loaded = r["loaded_at"]
         table.add_row(
-            literal(r["name"] + (" (default)" if r["default"] else "")),
+            literal(r["name"] + (_(" (default)") if r["default"] else "")),
             literal(r["title"]),
             str(r["indicators"]),
             str(r["entries"]),

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from policytrack.records.models import Entry, SourceRecord
+from policytrack.core.i18n import _, ngettext
+from policytrack.records.models import Entry, SourceRecord, plural
 from policytrack.render.text import literal
 
 if TYPE_CHECKING:
@@ -19,7 +20,9 @@ if TYPE_CHECKING:
 
 def _share(pattern: GradePattern) -> str:
     share = pattern.share
-    return "-" if share is None else f"{share:.0%} of {pattern.graded}"
+    return (
+        "-" if share is None else _("{share} of {graded}").format(share=f"{share:.0%}", graded=pattern.graded)
+    )
 
 
 def source_list_renderables(listing: SourceListing) -> list[RenderableType]:
@@ -27,9 +30,11 @@ def source_list_renderables(listing: SourceListing) -> list[RenderableType]:
     from rich import box
     from rich.table import Table
 
-    table = Table(box=box.SIMPLE_HEAD, title="Registered sources", pad_edge=False)
-    for name in ("Key", "Name", "Type", "Origin", "Rel.", "Entries", "On A1/B2/C3"):
-        table.add_column(name, justify="right" if name == "Entries" else "left")
+    table = Table(box=box.SIMPLE_HEAD, title=_("Registered sources"), pad_edge=False)
+    for name in (_("Key"), _("Name"), _("Type"), _("Origin"), _("Rel.")):
+        table.add_column(name, justify="left")
+    table.add_column(_("Entries"), justify="right")
+    table.add_column(_("On A1/B2/C3"), justify="left")
     for source, pattern in listing.sources:
         table.add_row(
             literal(source.key),
@@ -40,9 +45,11 @@ def source_list_renderables(listing: SourceListing) -> list[RenderableType]:
             str(pattern.entries),
             _share(pattern),
         )
-    analysts = Table(box=box.SIMPLE_HEAD, title="Grades on the A1/B2/C3 diagonal, by analyst", pad_edge=False)
-    analysts.add_column("Analyst")
-    analysts.add_column("On A1/B2/C3")
+    analysts = Table(
+        box=box.SIMPLE_HEAD, title=_("Grades on the A1/B2/C3 diagonal, by analyst"), pad_edge=False
+    )
+    analysts.add_column(_("Analyst"))
+    analysts.add_column(_("On A1/B2/C3"))
     for pattern in listing.analysts:
         analysts.add_row(literal(pattern.who), _share(pattern))
     return [table, analysts]
@@ -62,28 +69,39 @@ def source_detail(
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
     for label, value in (
-        ("Name", source.name),
+        (_("Name"), source.name),
         ("URL", source.url),
-        ("Type", source.type),
-        ("Origin", source.origin),
-        ("Reliability", source.reliability or ""),
-        ("Note", source.note),
+        (_("Type"), source.type),
+        (_("Origin"), source.origin),
+        (_("Reliability"), source.reliability or ""),
+        (_("Note"), source.note),
         ("UUID", source.uuid),
     ):
         grid.add_row(label, literal(value))
     from policytrack.render.entries import entries_table, left_out_note
 
-    panel = Panel(grid, title=literal(f"Source {source.key}"), title_align="left", expand=False)
+    panel = Panel(
+        grid, title=literal(_("Source {key}").format(key=source.key)), title_align="left", expand=False
+    )
     if not entries:
-        return Group(panel, literal("No entries cite it."))
+        return Group(panel, literal(_("No entries cite it.")))
     total = len(entries) if total is None else total
-    table, dropped = entries_table(list(entries), title=f"{total} entries", frameworks=True, width=width)
+    table, dropped = entries_table(
+        list(entries), title=plural(total, "entry", "entries"), frameworks=True, width=width
+    )
     parts: list[RenderableType] = [panel, table, *([left_out_note(dropped)] if dropped else [])]
     if len(entries) < total:
         parts.append(
             literal(
-                f"Showing the newest {len(entries):,} of {total:,} entries: "
-                f"`policytrack list --all-frameworks --source {source.key}` lists them all.",
+                ngettext(
+                    "Showing the newest {shown:,} of {total:,} entry: `{command}` lists them all.",
+                    "Showing the newest {shown:,} of {total:,} entries: `{command}` lists them all.",
+                    total,
+                ).format(
+                    shown=len(entries),
+                    total=total,
+                    command=f"policytrack list --all-frameworks --source {source.key}",
+                ),
                 style="yellow",
             )
         )

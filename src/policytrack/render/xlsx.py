@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.core.storable import MAX_CELL_TEXT, utf16_length
 from policytrack.records.columns import LIST_SEPARATOR
 from policytrack.records.field import Kind
@@ -32,10 +33,25 @@ MAX_WIDTH = 60  # the widest a column is made, in characters; longer text is sti
 SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 
 COLUMNS_SHEET = "columns"
-DATES_NOTE = (
-    "Dates are text in ISO 8601 at the precision they were recorded with (2024, 2024-07, 2024-07-06), "
-    "never a made-up day; date_precision says which. As text they sort and filter in date order."
-)
+
+
+def dates_note() -> str:
+    """What the columns sheet says of dates, in the chosen language."""
+    return _(
+        "Dates are text in ISO 8601 at the precision they were recorded with (2024, 2024-07, 2024-07-06), "
+        "never a made-up day; date_precision says which. As text they sort and filter in date order."
+    )
+
+
+def _kind_label(kind: str) -> str:
+    """A kind of cell (what `_kind` returns, or `empty`) as the columns sheet names it to people."""
+    return {
+        "true/false": _("true/false"),
+        "number": _("number"),
+        "list (text, items joined with '; ')": _("list (text, items joined with '; ')"),
+        "text": _("text"),
+        "empty": _("empty"),
+    }[kind]
 
 
 @dataclass
@@ -99,20 +115,21 @@ def write_workbook(out: IO[bytes], sheets: Iterable[Sheet], *, created: datetime
             name = sheet_name(sheet.name, taken)
             kinds = _write_sheet(book.add_worksheet(name), header, sheet, name)
             for column in sheet.fields:
-                kind = " or ".join(sorted(kinds.get(column, {"empty"})))
+                kind = _(" or ").join(_kind_label(k) for k in sorted(kinds.get(column, {"empty"})))
                 described.append((name, column, kind, sheet.kind[column].description))
         columns = book.add_worksheet(COLUMNS_SHEET)
         columns.freeze_panes(1, 0)
         for col, (title, width) in enumerate(
-            (("sheet", 24), ("column", 22), ("cells", 16), ("meaning", MAX_WIDTH + 20))
+            ((_("sheet"), 24), (_("column"), 22), (_("cells"), 16), (_("meaning"), MAX_WIDTH + 20))
         ):
             columns.set_column(col, col, width)
             columns.write_string(0, col, title, header)
         for row, values in enumerate(described, start=1):
             for col, text in enumerate(values):
                 columns.write_string(row, col, text)
-        columns.write_string(len(described) + 2, 0, "dates")
-        columns.write_string(len(described) + 2, 3, DATES_NOTE)
+        columns.write_string(len(described) + 2, 0, _("dates"))
+        columns.write_string(len(described) + 2, 3, dates_note())
+
         columns.autofilter(0, 0, max(len(described), 1), 3)
     finally:
         book.close()
