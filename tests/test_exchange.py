@@ -110,8 +110,9 @@ def test_round_trip_is_byte_identical(cli: Invoke, entries: list[dict[str, objec
                 assert not text.startswith(("=", "+", "-", "@", "\t", "\r"))
 
 
-# labels with what JSON escapes (quotes, backslashes, control characters) and what it does not (accents)
-odd_label = st.text(alphabet='ab"\\=+@- ,\té\u2028', min_size=1, max_size=6).filter(
+# labels with what JSON escapes (quotes, backslashes) and what it does not (accents); control characters
+# (a tab, U+2028) are refused in a label by its rule (records.check), so no stored label holds one
+odd_label = st.text(alphabet='ab"\\=+@- ,é', min_size=1, max_size=6).filter(
     lambda s: s.strip() and ";" not in s
 )
 
