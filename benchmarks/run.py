@@ -596,9 +596,10 @@ def _sync_pair(n: int) -> tuple[Path, Path, Path, Callable[[], None], dict[str, 
     base = WORK / f"sync-{n}"
     base.mkdir()
     remote, ama, ben = base / "shared.git", base / "ama.db", base / "ben.db"
-    synth.build(ama, n, seed=1)
-    synth.build(ben, n, seed=2)
-    env = {**env_for(ben), "HOME": str(base), "GIT_CONFIG_NOSYSTEM": "1"}
+    # each database is its analyst's own: sync sends only the changes its analyst made
+    synth.build(ama, n, seed=1, analyst="ama")
+    synth.build(ben, n, seed=2, analyst="ben")
+    env = {**env_for(ben), "HOME": str(base), "GIT_CONFIG_NOSYSTEM": "1", "POLICYTRACK_ANALYST": "ben"}
     for db in (ama, ben):
         subprocess.run(
             [*PT, "--db", db, "sync", "init", remote], env=env, stdout=subprocess.DEVNULL, check=True

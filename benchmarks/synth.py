@@ -24,7 +24,9 @@ STATUSES = ["no-action", "commitment", "in-progress", "substantial", "implemente
 FIRST, LAST = date(2012, 1, 1), date(2026, 10, 31)
 
 
-def entry_rows(n: int, indicator_ids: list[int], seed: int = 42) -> Iterator[tuple[object, ...]]:
+def entry_rows(
+    n: int, indicator_ids: list[int], seed: int = 42, analyst: str | None = None
+) -> Iterator[tuple[object, ...]]:
     rng = random.Random(seed)
     span = (LAST - FIRST).days
     for i in range(n):
@@ -56,7 +58,7 @@ def entry_rows(n: int, indicator_ids: list[int], seed: int = 42) -> Iterator[tup
             grade,
             json.dumps(rng.sample(TAGS, k=rng.randint(0, 2))),
             "[]",
-            f"analyst{rng.randrange(5)}",
+            analyst or f"analyst{rng.randrange(5)}",
             1,
             "2026-11-01T00:00:00.000000Z",
             "2026-11-01T00:00:00.000000Z" if rng.random() < 0.01 else None,
@@ -97,8 +99,9 @@ SOURCES = 1000  # registered as ids 1..SOURCES, each also cited as free text by 
 ORIGINS = ["Exampleland", "Otherland", "Farland", "Nearland", "Midland"]
 
 
-def build(path: Path, n: int, seed: int = 42) -> Path:
-    """Create (or replace) a database at `path` holding the Mali framework and n synthetic entries."""
+def build(path: Path, n: int, seed: int = 42, analyst: str | None = None) -> Path:
+    """Create (or replace) a database at `path` holding the Mali framework and n synthetic entries (all of
+    them logged by `analyst` when given: one analyst's own database, as sync needs)."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     with open_store(path) as store:
@@ -121,7 +124,7 @@ def build(path: Path, n: int, seed: int = 42) -> Path:
                    source, effect, status, grade, tags, actors, analyst, revision, recorded_at, deleted_at,
                    source_id, weight)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                entry_rows(n, ids, seed),
+                entry_rows(n, ids, seed, analyst),
             )
             conn.execute(
                 """INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at,
