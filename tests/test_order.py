@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -80,6 +81,7 @@ def out(cli: Invoke, db: Path, *args: str) -> Any:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(history=histories, seed=st.integers(0, 1000))
 def test_the_five_paths_give_the_rule(cli: Invoke, tmp_path: Path, history: list[Any], seed: int) -> None:
@@ -133,6 +135,7 @@ SAME_DAY = [
 ]
 
 
+@pytest.mark.slow
 def test_two_databases_with_the_same_entries_show_the_same_bytes(cli: Invoke, tmp_path: Path) -> None:
     history = [{**a, "uuid": str(uuidlib.UUID(int=i + 1))} for i, a in enumerate(SAME_DAY)]
     first, second = tmp_path / "first.db", tmp_path / "second.db"
