@@ -167,6 +167,11 @@ def _add_chunk(
     result.suggested += sum(1 for r in rows if r["suggestions"] != "[]")
     store.insert_candidates(rows, at)
     result.added += len(rows)
+    decided = store.decided_candidates([r["uuid"] for r in rows])
+    if decided:  # a teammate's decisions, synced before this database read the record
+        from policytrack.domain.triage import settle
+
+        settle(store, sorted(decided))
 
 
 def _withdraw(store: Store, dataset: str, external_id: str, stamp: str, at: str, result: AddResult) -> None:

@@ -7,13 +7,14 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from policytrack.records.candidate import CANDIDATE, DECISION, FEED
+from policytrack.records.candidate import CANDIDATE, DECISION, FEED, SYNCED_DECISION
 from policytrack.store.entries import StoreBase, marks
 
 CANDIDATE_COLUMNS = CANDIDATE.stored()
 DECISION_COLUMNS = DECISION.stored()
 FEED_COLUMNS = FEED.stored()
 _DECISION_DEFAULTS = DECISION.defaults()
+_SYNCED_DECISION = ", ".join(SYNCED_DECISION.names())
 _CHUNK = 500
 # What a pull compares a record it reads with.
 _KNOWN = "id, uuid, external_id, version, state, entry_uuid, revision, deleted_at"
@@ -152,6 +153,38 @@ class InboxRows(StoreBase):
                 VALUES ({marks(DECISION_COLUMNS)})""",
             tuple(values.get(c, _DECISION_DEFAULTS.get(c)) for c in DECISION_COLUMNS),
         )
+
+    def own_decision_rows(self, analyst: str) -> list[sqlite3.Row]:
+        """The decisions `analyst` took here or sent from another database of theirs (what sync sends)."""
+        return self.conn.execute(
+            f"""SELECT {_SYNCED_DECISION} FROM candidate_decisions INDEXED BY candidate_decisions_by
+                WHERE decided_by = ? ORDER BY decided_at, id""",
+            (analyst,),
+        ).fetchall()
+
+    def known_decisions(self, uuids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for part in _chunks(uuids):
+            found.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT uuid FROM candidate_decisions WHERE uuid IN ({marks(part)})", part
+                )
+            )
+        return found
+
+    def decided_candidates(self, uuids: Sequence[str]) -> set[str]:
+        """Those of these candidates (uuids) that a decision names (one received before the candidate)."""
+        found: set[str] = set()
+        for part in _chunks(uuids):
+            found.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT DISTINCT candidate FROM candidate_decisions WHERE candidate IN ({marks(part)})",
+                    part,
+                )
+            )
+        return found
 
     def set_candidate_state(
         self, candidate_id: int, state: str, until: str | None, entry_uuid: str | None

@@ -25,6 +25,7 @@ from policytrack.records.target import TARGET_LINE
 from policytrack.store import Store
 from policytrack.store.syncshared import SYNCED_TARGET_COLUMNS
 from policytrack.sync.analysts import ANALYSTS
+from policytrack.sync.decisions import DECISIONS
 from policytrack.sync.forecasts import FORECASTS
 from policytrack.sync.record import (
     Incoming,
@@ -323,8 +324,9 @@ ENTRIES = RecordKind(
     "entry", SYNCED_REVISION, _check_entry, _entry_out, _entry_apply, _entry_sent, own_only=True
 )
 
-# The records that travel, in the order they are applied: what others name (frameworks, sources) first.
-RECORD_KINDS: tuple[RecordKind, ...] = (FRAMEWORKS, SOURCES, ANALYSTS, TARGETS, FORECASTS, ENTRIES)
+# The records that travel, in the order they are applied: what others name (frameworks, sources) first;
+# decisions after the entries their accepts made.
+RECORD_KINDS: tuple[RecordKind, ...] = (FRAMEWORKS, SOURCES, ANALYSTS, TARGETS, FORECASTS, ENTRIES, DECISIONS)
 BY_KIND = {kind.name: kind for kind in RECORD_KINDS}
 
 
