@@ -565,3 +565,20 @@ def test_agenda_lists_what_waits(cli: Invoke, cli_json: InvokeJson, acled: Path)
     assert [i["since"] for i in items] == sorted(i["since"] for i in items)
     out = io.StringIO(cli("agenda").stdout)
     assert "3 candidates wait" in out.getvalue()
+
+
+# ---------------------------------------------------------------- the report header
+
+
+def test_the_report_header_counts_candidates_waiting(cli: Invoke, acled: Path) -> None:
+    assert "in the inbox" not in cli("report").stdout
+    assert cli("inbox", "add", str(acled), "--kind", "acled").exit_code == 0
+    assert cli("inbox", "reject", "1", "--reason", "not evidence").exit_code == 0
+    terminal = cli("report")
+    assert terminal.exit_code == 0, terminal.stderr
+    assert "2 candidates wait in the inbox" in terminal.stdout
+    assert cli("inbox", "snooze", "2", "--until", "2099-01").exit_code == 0
+    markdown = cli("report", "--format", "markdown")
+    assert "1 candidate waits in the inbox" in markdown.stdout
+    french = cli("--lang", "fr", "report", "--format", "markdown")
+    assert "1 candidat attend dans la boîte de réception" in french.stdout
