@@ -582,3 +582,40 @@ def test_the_report_header_counts_candidates_waiting(cli: Invoke, acled: Path) -
     assert "1 candidate waits in the inbox" in markdown.stdout
     french = cli("--lang", "fr", "report", "--format", "markdown")
     assert "1 candidat attend dans la boîte de réception" in french.stdout
+
+
+# ---------------------------------------------------------------- publish
+
+
+def test_publish_cites_the_datasets_of_accepted_entries_never_their_rows(
+    cli: Invoke, acled: Path, tmp_path: Path
+) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    assert cli("inbox", "add", str(acled), "--kind", "acled").exit_code == 0
+    before = tmp_path / "before"
+    assert cli("publish", str(before), "--as-of", "2024-12-31").exit_code == 0
+    assert "ACLED" not in (before / "CITATION.cff").read_text(encoding="utf-8")  # nothing accepted yet
+    accepted = cli("inbox", "accept", "1", "--indicator", "regional")
+    assert accepted.exit_code == 0, accepted.stderr
+    bundle = tmp_path / "bundle"
+    result = cli("publish", str(bundle), "--as-of", "2024-12-31")
+    assert result.exit_code == 0, result.stderr
+    package = json.loads((bundle / "datapackage.json").read_text(encoding="utf-8"))
+    attribution = "Armed Conflict Location & Event Data (ACLED); see acleddata.com for its terms of use."
+    assert [s["title"] for s in package["sources"]][1:] == [f"{attribution} (dataset: acled)"]
+    cff = (bundle / "CITATION.cff").read_text(encoding="utf-8")
+    assert "type: data" in cff and "acleddata.com" in cff
+    # the rows stay with the team: no other candidate's text, no raw column, no candidates table
+    for path in bundle.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"Example event 3" not in data and b"event_id_cnty" not in data, path
+    tables = rows(bundle / "policytrack.db", "SELECT name FROM sqlite_master WHERE type = 'table'")
+    assert not [t for (t,) in tables if t.startswith(("candidate", "feed"))]
+    cffconvert = shutil.which("cffconvert", path=str(Path(sys.executable).parent))
+    if cffconvert:
+        checked = subprocess.run([cffconvert, "--validate", "-i", str(bundle / "CITATION.cff")], check=False)
+        assert checked.returncode == 0

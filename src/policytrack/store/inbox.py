@@ -245,6 +245,22 @@ class InboxRows(StoreBase):
     def feed_pulled(self, name: str, at: str) -> None:
         self.conn.execute("UPDATE feeds SET pulled_at = ? WHERE name = ?", (at, name))
 
+    def publish_datasets(self, frameworks: Sequence[str], cutoff: str) -> list[tuple[str, str]]:
+        """The datasets (name, attribution) of the candidates accepted as, or merged into, the current
+        entries of these frameworks dated on or before `cutoff`: what `publish` cites (never their rows)."""
+        return [
+            (str(r[0]), str(r[1]))
+            for r in self.conn.execute(
+                f"""SELECT DISTINCT c.dataset, c.licence FROM candidates c
+                    JOIN entries e ON e.uuid = c.entry_uuid JOIN indicators i ON i.id = e.indicator_id
+                    JOIN frameworks f ON f.id = i.framework_id
+                    WHERE c.state IN ('accepted', 'merged') AND e.deleted_at IS NULL AND e.date_start <= ?
+                      AND f.name IN ({marks(frameworks)})
+                    ORDER BY c.dataset, c.licence""",
+                (cutoff, *frameworks),
+            )
+        ]
+
     # ---------------------------------------------------------------- the agenda
 
     def unreviewed_entries(self, framework_id: int) -> list[sqlite3.Row]:
