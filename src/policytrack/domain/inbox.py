@@ -128,10 +128,22 @@ def _add_chunk(
     result: AddResult,
     seen: _Seen,
 ) -> None:
-    known = store.known_candidates(batch.dataset, list({i.external_id for i in chunk}))
-    urls = store.known_urls(list({i.url for i in chunk if i.url and i.external_id not in known}))
+    # a known record's version is compared first (a keyed lookup); only a new or changed one is read in
+    # full (Incoming.complete) and its stored row fetched
+    versions = store.candidate_versions(batch.dataset, list({i.external_id for i in chunk}))
+    current = {ext for ext, (version, gone) in versions.items() if not gone}
+    differ = [ext for ext in versions if ext not in current] + list(
+        {i.external_id for i in chunk if i.external_id in current and versions[i.external_id][0] != i.version}
+    )
+    known = store.known_candidates(batch.dataset, differ) if differ else {}
+    urls = store.known_urls(
+        list({i.url for i in chunk if i.external_id not in versions and i.complete().url})
+    )
     fresh: dict[str, dict[str, Any]] = {}
     for item in chunk:
+        if item.external_id in current and versions[item.external_id][0] == item.version:
+            result.unchanged += 1
+            continue
         old = known.get(item.external_id)
         if old is None:
             if item.external_id in fresh:  # the same record twice in one file: the later line wins
@@ -147,12 +159,10 @@ def _add_chunk(
             if rules:
                 values["suggestions"] = json.dumps(suggest(rules, item), ensure_ascii=False)
             fresh[item.external_id] = values
-        elif old["version"] == item.version and old["deleted_at"] is None:
-            result.unchanged += 1
         elif not _newer(item.version, old["version"]):
             result.older += 1
         else:
-            values = _values(item, batch.dataset, kind, feed, batch.licence, at)
+            values = _values(item.complete(), batch.dataset, kind, feed, batch.licence, at)
             changed = {k: values[k] for k in FROM_RECORD}
             if rules:
                 changed["suggestions"] = json.dumps(suggest(rules, item), ensure_ascii=False)

@@ -39,6 +39,21 @@ class InboxRows(StoreBase):
                 found[row["external_id"]] = row
         return found
 
+    def candidate_versions(self, dataset: str, external_ids: Sequence[str]) -> dict[str, tuple[str, bool]]:
+        """Each of these records' stored version and whether it is withdrawn, by external id: what a pull
+        compares a record with first (one seek each in the table's (dataset, external_id) key)."""
+        found: dict[str, tuple[str, bool]] = {}
+        cursor = self.conn.cursor()
+        cursor.row_factory = None  # plain tuples: a hundred thousand of them per pull
+        for part in _chunks(external_ids):
+            cursor.execute(
+                f"""SELECT external_id, version, deleted_at IS NOT NULL FROM candidates
+                    WHERE dataset = ? AND external_id IN ({marks(part)})""",
+                (dataset, *part),
+            )
+            found.update((ext, (version, bool(gone))) for ext, version, gone in cursor)
+        return found
+
     def known_urls(self, urls: Sequence[str]) -> set[str]:
         found: set[str] = set()
         for part in _chunks(urls):
