@@ -619,3 +619,20 @@ def test_publish_cites_the_datasets_of_accepted_entries_never_their_rows(
     if cffconvert:
         checked = subprocess.run([cffconvert, "--validate", "-i", str(bundle / "CITATION.cff")], check=False)
         assert checked.returncode == 0
+
+
+def test_agenda_counts_waiting_candidates_from_an_index(cli: Invoke, acled: Path, db_path: Path) -> None:
+    assert cli("inbox", "add", str(acled), "--kind", "acled").exit_code == 0
+    assert cli("inbox", "snooze", "1", "--until", "2000-01").exit_code == 0  # woken: waits again
+    assert cli("inbox", "reject", "2", "--reason", "not evidence").exit_code == 0
+    from policytrack.store import Store
+
+    store = Store(db_path)
+    traced: list[str] = []
+    store.conn.set_trace_callback(traced.append)
+    found = [tuple(r) for r in store.waiting_by_dataset("2026-01-01")]
+    store.conn.set_trace_callback(None)
+    assert found == [("acled", "", 2, "2024-03-01")]
+    plan = " ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + traced[-1].split(";")[0]))
+    store.close()
+    assert "COVERING INDEX candidates_by_dataset" in plan, plan

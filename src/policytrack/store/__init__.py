@@ -52,6 +52,7 @@ MIGRATION_NAMES = (
     "m015_inbox",
     "m016_unbound_lines",
     "m017_page_indexes",
+    "m018_candidates_by_dataset",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0

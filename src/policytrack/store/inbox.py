@@ -151,9 +151,16 @@ class InboxRows(StoreBase):
         return found
 
     def waiting_by_dataset(self, today: str) -> list[sqlite3.Row]:
+        """How many candidates wait per dataset and feed, and the oldest date: from the index
+        candidates_by_dataset alone (snoozes past their date counted with them)."""
         return self.conn.execute(
-            f"""SELECT dataset, feed, count(*) AS n, min(date_start) AS oldest FROM candidates
-                WHERE {_WAITING} OR {_WOKEN} GROUP BY dataset, feed ORDER BY oldest""",
+            f"""SELECT dataset, feed, sum(n) AS n, min(oldest) AS oldest FROM (
+                  SELECT dataset, feed, count(*) AS n, min(date_start) AS oldest
+                  FROM candidates INDEXED BY candidates_by_dataset WHERE {_WAITING} GROUP BY dataset, feed
+                  UNION ALL
+                  SELECT dataset, feed, count(*), min(date_start) FROM candidates WHERE {_WOKEN}
+                  GROUP BY dataset, feed)
+                GROUP BY dataset, feed ORDER BY oldest""",
             {"today": today},
         ).fetchall()
 

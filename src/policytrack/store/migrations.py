@@ -578,3 +578,10 @@ def m017_page_indexes(db: Any) -> None:
     )
     db.execute("CREATE INDEX entries_source ON entries (source_id) WHERE source_id IS NOT NULL")
     db.execute("CREATE INDEX entries_via ON entries (via_id) WHERE via_id IS NOT NULL")
+
+
+@migrations(name="m018_candidates_by_dataset")
+def m018_candidates_by_dataset(db: Any) -> None:
+    """The candidates that wait, by dataset and feed, with their dates: `agenda` counts them and finds the
+    oldest from this index alone (it read every row of the table: 1.8 s with a million candidates)."""
+    db.execute("CREATE INDEX candidates_by_dataset ON candidates (state, dataset, feed, date_start)")
