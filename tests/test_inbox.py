@@ -636,3 +636,31 @@ def test_agenda_counts_waiting_candidates_from_an_index(cli: Invoke, acled: Path
     plan = " ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + traced[-1].split(";")[0]))
     store.close()
     assert "COVERING INDEX candidates_by_dataset" in plan, plan
+
+
+def test_a_piped_inbox_is_plain_text_of_every_row_and_formats_stream(
+    cli: Invoke, cli_json: InvokeJson, acled: Path, db_path: Path
+) -> None:
+    assert cli("inbox", "add", str(acled), "--kind", "acled").exit_code == 0
+    piped = cli("inbox")
+    assert piped.exit_code == 0, piped.stderr
+    lines = piped.stdout.splitlines()
+    assert lines[0] == "3 candidates wait" and lines[2].split() == [
+        "ID",
+        "Date",
+        "Dataset",
+        "Suggested",
+        "Note",
+        "Title",
+    ]
+    assert [line.split()[0] for line in lines[4:]] == ["2", "3", "1"]  # oldest first, every one
+    assert "Showing" not in piped.stderr
+    newest = cli_json("inbox", "--json", "--limit", "2")
+    assert [c["external_id"] for c in newest] == ["EXA3", "EXA1"]
+    from policytrack.domain.inbox import Filter, each_waiting
+    from policytrack.store import Store
+
+    store = Store(db_path)
+    rows = each_waiting(store, Filter())
+    assert not isinstance(rows, list) and [r["external_id"] for r in rows] == ["EXA2", "EXA3", "EXA1"]
+    store.close()

@@ -332,6 +332,19 @@ def waiting(store: Store, flt: Filter, *, limit: int | None = None, newest: bool
     return store.waiting(where, params, limit=limit, newest=newest)
 
 
+def each_waiting(store: Store, flt: Filter) -> Iterator[Any]:
+    """Every candidate that waits, oldest first, streamed."""
+    where, params = flt.sql()
+    return store.each_waiting(where, params)
+
+
+def plain_widths(store: Store) -> tuple[int, int]:
+    """The widths of a plain listing's id and dataset columns, known before its rows: the largest id's,
+    and the longest name of a dataset with candidates waiting (both read from indexes)."""
+    datasets = store.waiting_by_dataset(date.today().isoformat())
+    return len(str(store.max_candidate_id())), max((len(r["dataset"]) for r in datasets), default=0)
+
+
 def count_waiting(store: Store, flt: Filter | None = None) -> int:
     where, params = (flt or Filter()).sql()
     return store.count_waiting(where, params)

@@ -4,7 +4,7 @@ decisions taken on them, and the feeds. The columns come from records/candidate.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from policytrack.records.candidate import CANDIDATE, DECISION, FEED, SYNCED_DECISION
@@ -139,6 +139,21 @@ class InboxRows(StoreBase):
             {**params, "limit": -1 if limit is None else limit},
         ).fetchall()
         return rows[::-1] if newest else rows
+
+    def each_waiting(self, where: Sequence[str], params: dict[str, Any]) -> Iterator[sqlite3.Row]:
+        """Every candidate that waits, oldest first, as it is read (flat memory: what a pipe or a file
+        takes)."""
+        clause = "".join(f" AND {w}" for w in where)
+        yield from self.conn.execute(
+            f"""SELECT * FROM (SELECT * FROM candidates WHERE {_WAITING}{clause}
+                               UNION ALL SELECT * FROM candidates WHERE {_WOKEN}{clause})
+                ORDER BY date_start, id""",
+            params,
+        )
+
+    def max_candidate_id(self) -> int:
+        (found,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM candidates").fetchone()
+        return int(found)
 
     def count_waiting(self, where: Sequence[str] = (), params: dict[str, Any] | None = None) -> int:
         clause = "".join(f" AND {w}" for w in where)
