@@ -48,7 +48,7 @@ HELD_FILE = Kind(
     "A repository file whose content is not imported: a commit that changed it was not signed by the key "
     "of the analyst whose folder holds it.",
     (
-        Column("path", "text", "The file, inside the repository.", "path", stored=True, since=_SINCE),
+        Column("file", "text", "The file, inside the repository.", "file", stored=True, since=_SINCE),
         Column(
             "commit_id", "text", "The commit refused (its full hash).", "commit_id", stored=True, since=_SINCE
         ),

@@ -592,5 +592,5 @@ def m018_signed_teams(db: Any) -> None:
     )
     db.execute(
         """CREATE TABLE sync_held (
-             path TEXT PRIMARY KEY, commit_id TEXT NOT NULL, problem TEXT NOT NULL) WITHOUT ROWID"""
+             file TEXT PRIMARY KEY, commit_id TEXT NOT NULL, problem TEXT NOT NULL) WITHOUT ROWID"""
     )

@@ -33,7 +33,7 @@ class SigningRows(StoreBase):
 
     def held_files(self) -> dict[str, str]:
         """Each held file's path and the line that says why."""
-        return {str(r[0]): str(r[1]) for r in self.conn.execute("SELECT path, problem FROM sync_held")}
+        return {str(r[0]): str(r[1]) for r in self.conn.execute("SELECT file, problem FROM sync_held")}
 
     def hold_files(self, held: Iterable[tuple[str, str, str]]) -> None:
         """(path, commit, problem) of files held back: the first refusal of a file is the one it keeps."""
@@ -43,4 +43,4 @@ class SigningRows(StoreBase):
         )
 
     def release_files(self, paths: Iterable[str]) -> None:
-        self.conn.executemany("DELETE FROM sync_held WHERE path = ?", ((p,) for p in paths))
+        self.conn.executemany("DELETE FROM sync_held WHERE file = ?", ((p,) for p in paths))
