@@ -269,7 +269,10 @@ def _sign(clone: Clone, content: str, commits: list[_Commit]) -> None:
     copy.write_text(content, encoding="utf-8")
     wanted = [c for c in commits if len(c.parents) < 2 or c.paths]
     by_sha = {c.sha: c for c in wanted}
-    chunks = [wanted[i : i + _CHUNK] for i in range(0, len(wanted), _CHUNK)]
+    # as many chunks as cores (ssh-keygen runs twice a commit), none longer than _CHUNK
+    workers = max(1, os.cpu_count() or 1)
+    size = max(1, min(_CHUNK, -(-len(wanted) // workers)))
+    chunks = [wanted[i : i + size] for i in range(0, len(wanted), size)]
 
     def run(chunk: list[_Commit]) -> str:
         return clone.run(
@@ -283,8 +286,7 @@ def _sign(clone: Clone, content: str, commits: list[_Commit]) -> None:
             "--",
         )
 
-    workers = min(len(chunks), os.cpu_count() or 1) or 1
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, min(len(chunks), workers))) as pool:
         for out in pool.map(run, chunks):
             for record in out.split("\0"):
                 if record.strip():
