@@ -20,6 +20,7 @@ from policytrack.records.forecast import EXPORTED_FORECAST, FORECAST, FORECAST_L
 from policytrack.records.framework import FRAMEWORK_ROW, FRAMEWORK_VERSION
 from policytrack.records.indicator import INDICATOR, INDICATOR_ROW, PUBLISHED_INDICATOR
 from policytrack.records.judgement import ASSESSMENT, REVIEW
+from policytrack.records.redaction import REDACTION
 from policytrack.records.report import (
     ANALYST_ROW,
     PERIOD_ROW,
@@ -89,6 +90,7 @@ KINDS: dict[str, Kind] = {
         DECISION,
         FEED,
         AGENDA_ROW,
+        REDACTION,
     )
 }
 

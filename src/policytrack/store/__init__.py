@@ -22,6 +22,7 @@ from policytrack.store.forecasts import ForecastRows
 from policytrack.store.frameworks import FrameworkRows
 from policytrack.store.inbox import InboxRows
 from policytrack.store.judgements import JudgementRows
+from policytrack.store.redactions import RedactionRows
 from policytrack.store.reports import ReportRows
 from policytrack.store.sources import SourceRows
 from policytrack.store.sync import SyncRows
@@ -52,6 +53,7 @@ MIGRATION_NAMES = (
     "m015_inbox",
     "m016_unbound_lines",
     "m017_page_indexes",
+    "m018_redactions",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -111,6 +113,7 @@ class Store(
     SyncRows,
     SharedRows,
     InboxRows,
+    RedactionRows,
 ):
     """A policytrack database. Opening it applies pending migrations; it never prints."""
 

@@ -578,3 +578,16 @@ def m017_page_indexes(db: Any) -> None:
     )
     db.execute("CREATE INDEX entries_source ON entries (source_id) WHERE source_id IS NOT NULL")
     db.execute("CREATE INDEX entries_via ON entries (via_id) WHERE via_id IS NOT NULL")
+
+
+@migrations(name="m018_redactions")
+def m018_redactions(db: Any) -> None:
+    """Redactions (records/redaction.py): a free-text field of an entry taken out of every revision of
+    it; each stays as a rule that also applies to revisions of the entry that arrive later by sync."""
+    db.execute(
+        """CREATE TABLE redactions (
+             uuid TEXT PRIMARY KEY, entry TEXT NOT NULL, field TEXT NOT NULL, reason TEXT NOT NULL,
+             by TEXT NOT NULL, at TEXT NOT NULL) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX redactions_entry ON redactions (entry, field)")
+    db.execute("CREATE INDEX redactions_by ON redactions (by, at)")
