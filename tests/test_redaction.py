@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -129,3 +130,60 @@ def test_any_redactable_field_is_gone_from_every_stored_row(
             assert values[-1] in (MARKER, json.dumps([MARKER]))
     finally:
         conn.close()
+
+
+# -- in sync: three databases, local bare repositories (git: the slow set) ------------------------------
+
+
+@pytest.mark.slow
+def test_a_redaction_reaches_an_offline_teammate_whose_older_revision_never_lands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Invoke
+) -> None:
+    from test_sync import joined, ok
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("GIT_DIR", raising=False)
+
+    def team(name: str, *args: str) -> object:
+        monkeypatch.setenv("POLICYTRACK_ANALYST", name)
+        return cli("--db", str(tmp_path / f"{name}.db"), *args)
+
+    joined(team, tmp_path, "ama", "ben", "chi")  # type: ignore[arg-type]
+    ok(
+        team(
+            "ama", "log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06", "--note", SECRET
+        )
+    )
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    # ben, offline, edits the entry: his revision holds the text
+    ben_id = json.loads(ok(team("ben", "list", "--json")))[0]["id"]
+    ok(team("ben", "edit", str(ben_id), "--summary", "AES treaty signed in Niamey (ben)"))
+    ok(team("ama", "redact", "1", "--field", "note", "--reason", "names an informant"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))  # sends his older revision after receiving the redaction
+    ok(team("chi", "sync"))
+    ok(team("ama", "sync"))
+    for name in ("ama", "ben", "chi"):
+        lines = ok(team(name, "export", "entries", "--all-revisions", "--format", "jsonl")).splitlines()
+        notes = {json.loads(line)["note"] for line in lines}
+        assert notes == {MARKER}, (name, notes)
+        assert "(ben)" in ok(team(name, "list"))
+    # no record file in the shared repository holds the text, and no pushed commit ever did
+    shared = tmp_path / "shared.git"
+    every = subprocess.run(
+        ["git", "--git-dir", str(shared), "log", "-p", "--all", "--", "analysts/ben"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Zedekiah" not in every
+    head = subprocess.run(
+        ["git", "--git-dir", str(shared), "grep", "-l", "Zedekiah", "HEAD", "--", "analysts"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert head == ""  # ama's own file rewritten by ama
+    history = ok(team("chi", "history", "@" + json.loads(lines[0])["uuid"][:8]))
+    assert "names an informant" in history and "Zedekiah" not in history
