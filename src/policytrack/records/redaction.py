@@ -6,7 +6,7 @@ from __future__ import annotations
 from policytrack.records.entry import ENTRY
 from policytrack.records.field import Column, Kind
 
-_SINCE = "m018_redactions"
+_SINCE = "m019_redactions"
 
 # What a redacted field holds from then on, in every revision and every line (fixed: the same bytes in
 # every database; shown translated).

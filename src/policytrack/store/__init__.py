@@ -24,6 +24,7 @@ from policytrack.store.inbox import InboxRows
 from policytrack.store.judgements import JudgementRows
 from policytrack.store.redactions import RedactionRows
 from policytrack.store.reports import ReportRows
+from policytrack.store.signing import SigningRows
 from policytrack.store.sources import SourceRows
 from policytrack.store.sync import SyncRows
 from policytrack.store.syncshared import SharedRows
@@ -53,7 +54,8 @@ MIGRATION_NAMES = (
     "m015_inbox",
     "m016_unbound_lines",
     "m017_page_indexes",
-    "m018_redactions",
+    "m018_signed_teams",
+    "m019_redactions",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -112,6 +114,7 @@ class Store(
     JudgementRows,
     SyncRows,
     SharedRows,
+    SigningRows,
     InboxRows,
     RedactionRows,
 ):
