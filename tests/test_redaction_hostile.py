@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from conftest import Invoke
 from policytrack.core.storable import MAX_CELL_TEXT
-from policytrack.records.redaction import MARKER
 
 SECRET = "Informant Zedekiah Quill"
 Team = Callable[..., Result]
@@ -46,10 +45,10 @@ def test_a_reason_teammates_would_refuse_is_refused_by_redact(
 ) -> None:
     """The reason travels as a line every teammate checks by its declaration (a spreadsheet cell's
     length): redact holds it to the same rule, or the redactor's whole file is set aside everywhere."""
+    from policytrack.store import Store
     from policytrack.sync.kinds import check_record
     from policytrack.sync.record import Sender
     from policytrack.sync.redactions import REDACTIONS
-    from policytrack.store import Store
 
     monkeypatch.setenv("POLICYTRACK_ANALYST", "ama")
     if not json.loads(_ok(cli("list", "--json"))):
@@ -72,3 +71,71 @@ def test_a_reason_teammates_would_refuse_is_refused_by_redact(
             check_record(json.loads(json.dumps(record)))  # what a teammate's sync checks: no error
     finally:
         store.close()
+
+
+# -- in sync: local bare repositories (git: the slow set) ---------------------------------------------
+
+
+@pytest.fixture
+def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Invoke) -> Team:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("GIT_DIR", raising=False)
+
+    def invoke(name: str, *args: str) -> Result:
+        monkeypatch.setenv("POLICYTRACK_ANALYST", name)
+        return cli("--db", str(tmp_path / f"{name}.db"), *args)
+
+    return invoke
+
+
+def _git(clone: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(clone), "-c", "user.name=x", "-c", "user.email=x@example.org", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def _notes(team: Team, name: str) -> list[str]:
+    lines = _ok(team(name, "export", "entries", "--all-revisions", "--format", "jsonl")).splitlines()
+    return [json.loads(line)["note"] for line in lines]
+
+
+@pytest.mark.slow
+def test_a_redaction_forged_before_its_entry_arrives_is_never_applied(team: Team, tmp_path: Path) -> None:
+    """ben learns the uuid of ama's entry before ama syncs it and pushes, by hand, a redaction of it in his
+    own folder: chi, who holds no such entry yet, must not apply it when the entry arrives (ama's database,
+    which holds it, refuses it)."""
+    from test_sync import history_of, joined
+
+    joined(team, tmp_path, "ama", "ben", "chi")
+    _ok(
+        team(
+            "ama", "log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06", "--note", SECRET
+        )
+    )
+    entry = json.loads(_ok(team("ama", "show", "1", "--json")))["uuid"]
+    clone = tmp_path / "ben.db.sync"
+    forged = {
+        "kind": "redaction",
+        "uuid": "0b12cd44-0000-4000-8000-000000000001",
+        "entry": entry,
+        "field": "note",
+        "reason": "not his to take out",
+        "by": "ben",
+        "at": "2024-07-07T00:00:00.000000Z",
+    }
+    (clone / "analysts" / "ben").mkdir(parents=True, exist_ok=True)
+    (clone / "analysts" / "ben" / "2024-07-0b12cd44.jsonl").write_text(json.dumps(forged) + "\n")
+    _git(clone, "add", "analysts")
+    _git(clone, "commit", "-q", "-m", "forged")
+    _git(clone, "push", "-q", "origin", "HEAD")
+    _ok(team("chi", "sync"))  # holds the redaction; no entry yet
+    refused = team("ama", "sync")
+    assert refused.exit_code == 1 and "who may not redact" in refused.stderr
+    _ok(team("chi", "sync"))  # the entry arrives
+    assert _notes(team, "ama") == _notes(team, "chi") == [SECRET]
+    assert history_of(team, "ama") == history_of(team, "chi")
+    assert "not his to take out" not in _ok(team("chi", "history", "@" + entry[:8]))
