@@ -11,12 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import Result
 
 from conftest import Invoke
 from policytrack.core.storable import MAX_CELL_TEXT
+from policytrack.records.redaction import MARKER
 
 SECRET = "Informant Zedekiah Quill"
 Team = Callable[..., Result]
@@ -33,6 +34,14 @@ def _redactions(db: Path) -> int:
         return int(conn.execute("SELECT count(*) FROM redactions").fetchone()[0])
     finally:
         conn.close()
+
+
+@pytest.fixture
+def logged_ama(cli: Invoke, monkeypatch: pytest.MonkeyPatch) -> Invoke:
+    """Entry 1, by ama, whose note names an informant."""
+    monkeypatch.setenv("POLICYTRACK_ANALYST", "ama")
+    _ok(cli("log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06", "--note", SECRET))
+    return cli
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -139,3 +148,33 @@ def test_a_redaction_forged_before_its_entry_arrives_is_never_applied(team: Team
     assert _notes(team, "ama") == _notes(team, "chi") == [SECRET]
     assert history_of(team, "ama") == history_of(team, "chi")
     assert "not his to take out" not in _ok(team("chi", "history", "@" + entry[:8]))
+
+
+def test_text_typed_into_a_redacted_field_later_is_refused(logged_ama: Invoke, isolated_env: Path) -> None:
+    """A redaction is a standing rule (every teammate's sync puts the marker in place of the field's
+    text in every revision of the entry, later ones included): an edit that puts text back is refused
+    here too, with one line and nothing written, rather than kept here and redacted everywhere else."""
+    _ok(logged_ama("redact", "1", "--field", "note", "--reason", "names an informant"))
+    before = _ok(logged_ama("export", "entries", "--all-revisions", "--format", "jsonl"))
+    refused = logged_ama("edit", "1", "--note", f"{SECRET}, again")
+    assert refused.exit_code == 1 and len(refused.stderr.splitlines()) == 1, refused.stderr
+    assert "note of entry 1 is redacted" in refused.stderr
+    assert _ok(logged_ama("export", "entries", "--all-revisions", "--format", "jsonl")) == before
+    # the other fields stay editable, and the marker stays
+    _ok(logged_ama("edit", "1", "--summary", "AES treaty signed in Niamey, per the text"))
+    assert json.loads(_ok(logged_ama("show", "1", "--json")))["note"] == MARKER
+
+
+@pytest.mark.slow
+def test_an_edit_after_a_redaction_leaves_every_database_the_same(team: Team, tmp_path: Path) -> None:
+    from test_sync import history_of, joined
+
+    joined(team, tmp_path, "ama", "ben")
+    _ok(team("ama", "log", "regional", "AES treaty", "--date", "2024-07-06", "--note", SECRET))
+    _ok(team("ama", "redact", "1", "--field", "note", "--reason", "names an informant"))
+    team("ama", "edit", "1", "--note", "a later note")
+    _ok(team("ama", "edit", "1", "--summary", "AES treaty signed"))
+    for name in ("ama", "ben", "ama"):
+        _ok(team(name, "sync"))
+    assert _notes(team, "ama") == _notes(team, "ben") == [MARKER] * 2
+    assert history_of(team, "ama") == history_of(team, "ben")
