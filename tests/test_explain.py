@@ -40,7 +40,9 @@ def shown(out: str) -> list[str]:
     return re.findall(r"Regional step number \d\d", out)
 
 
-def test_terminal_shows_each_rows_newest_page_and_its_count(cli: Invoke, many: list[str], terminal: None) -> None:
+def test_terminal_shows_each_rows_newest_page_and_its_count(
+    cli: Invoke, many: list[str], terminal: None
+) -> None:
     result = cli("report", "--as-of", AS_OF, "--explain")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
@@ -51,7 +53,9 @@ def test_terminal_shows_each_rows_newest_page_and_its_count(cli: Invoke, many: l
     assert out.count("Showing the newest") == 1  # diversify's one entry is shown whole, with no footer
 
 
-def test_piped_and_written_stream_every_entry_as_plain_text(cli: Invoke, many: list[str], tmp_path: Path) -> None:
+def test_piped_and_written_stream_every_entry_as_plain_text(
+    cli: Invoke, many: list[str], tmp_path: Path
+) -> None:
     result = cli("report", "--as-of", AS_OF, "--explain")
     assert result.exit_code == 0, result.stderr
     assert shown(result.stdout) == many  # every one, in the one order
@@ -67,7 +71,9 @@ def test_piped_and_written_stream_every_entry_as_plain_text(cli: Invoke, many: l
     assert text.split("Evidence behind", 1)[1] == result.stdout.split("Evidence behind", 1)[1]
 
 
-def test_markdown_streams_every_entry_to_stdout_and_a_file(cli: Invoke, many: list[str], tmp_path: Path) -> None:
+def test_markdown_streams_every_entry_to_stdout_and_a_file(
+    cli: Invoke, many: list[str], tmp_path: Path
+) -> None:
     result = cli("report", "--as-of", AS_OF, "--explain", "-f", "markdown")
     assert result.exit_code == 0, result.stderr
     assert shown(result.stdout) == many
