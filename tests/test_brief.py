@@ -319,6 +319,97 @@ def test_brief_in_a_real_browser(cli: Invoke, dataset: None, tmp_path: Path) -> 
     assert dom.stdout.count("<figure>") == 6 and "Evidence behind each row" in dom.stdout
 
 
+PDFTOTEXT = shutil.which("pdftotext")
+XHTML = "{http://www.w3.org/1999/xhtml}"
+# A heading whose last line ends below this share of the page's height sits at the page's foot.
+FOOT = 0.9
+
+
+def printed(tmp_path: Path, page: Path) -> Path:
+    """The page printed to PDF by headless Chromium as a reader's browser prints it (no header or footer)."""
+    pdf = tmp_path / (page.stem + ".pdf")
+    done = chromium(
+        tmp_path, page, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", "--print-to-pdf-no-header"
+    )
+    assert pdf.exists() and pdf.stat().st_size > 0, done.stderr
+    return pdf
+
+
+def stranded_headings(page: Path, pdf: Path) -> tuple[list[str], list[str]]:
+    """Every heading of the HTML page (h1-h4, in document order) found in the PDF's text positions
+    (`pdftotext -bbox-layout`): a heading is found at the start of a line, after the previous heading.
+    Returns the headings not found and those stranded: ending in the page's last tenth with nothing on
+    that page below it (what it introduces went to the next page)."""
+    assert PDFTOTEXT is not None
+    layout = subprocess.run(
+        [PDFTOTEXT, "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+    root = ET.fromstring(layout)
+    # every word in reading order: (page, its height, its top and bottom, whether it starts a line, text)
+    words: list[tuple[int, float, float, float, bool, str]] = []
+    for number, sheet in enumerate(root.iter(f"{XHTML}page")):
+        height = float(sheet.get("height", "0"))
+        for line in sheet.iter(f"{XHTML}line"):
+            for i, word in enumerate(line.iter(f"{XHTML}word")):
+                box = (float(word.get("yMin", "0")), float(word.get("yMax", "0")))
+                words.append((number, height, *box, i == 0, word.text or ""))
+    tree = html5lib.HTMLParser(namespaceHTMLElements=False).parse(page.read_text(encoding="utf-8"))
+    headings = [
+        " ".join("".join(h.itertext()).split()) for h in tree.iter() if h.tag in ("h1", "h2", "h3", "h4")
+    ]
+    missing, stranded, cursor = [], [], 0
+    for heading in headings:
+        tokens = heading.split()
+        at = next(
+            (
+                p
+                for p in range(cursor, len(words) - len(tokens) + 1)
+                if words[p][4] and [w[5] for w in words[p : p + len(tokens)]] == tokens
+            ),
+            None,
+        )
+        if at is None:
+            missing.append(heading)
+            continue
+        cursor = at + len(tokens)
+        on_page, height, _, bottom, _, _ = words[cursor - 1]
+        below = any(w[0] == on_page and w[2] > bottom for w in words)
+        if bottom > FOOT * height and not below:
+            stranded.append(heading)
+    return missing, stranded
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (.ci/run installs Debian's chromium package)"
+)
+@pytest.mark.skipif(
+    PDFTOTEXT is None, reason="pdftotext is not installed (.ci/run installs Debian's poppler-utils package)"
+)
+def test_brief_printed_to_pdf_never_leaves_a_heading_at_a_page_foot(
+    cli: Invoke, dataset: None, sourced: None, tmp_path: Path
+) -> None:
+    """Print the brief to PDF as a reader would: no heading ends a page with what it introduces on the
+    next (checked from the PDF's text positions), in the plain brief and the one with every entry."""
+    # First, that the check sees a stranded heading at all: a page filled to its foot, then a heading
+    # whose section starts on the next page.
+    trap = tmp_path / "trap.html"
+    trap.write_text(
+        '<!DOCTYPE html><html lang="en"><title>t</title><style>@page { size: A4; margin: 14mm 12mm; }'
+        '</style><p style="height: 250mm; margin: 0">Filler</p><h2>A stranded heading</h2>'
+        '<p style="break-before: page">What it introduces</p></html>',
+        encoding="utf-8",
+    )
+    assert stranded_headings(trap, printed(tmp_path, trap)) == ([], ["A stranded heading"])
+    for name, extra in (("plain", ()), ("explained", ("--by", "quarter", "--explain"))):
+        page = tmp_path / f"{name}.html"
+        result = cli("report", "--as-of", AS_OF, *extra, "--format", "html", "-o", str(page))
+        assert result.exit_code == 0, result.stderr
+        missing, stranded = stranded_headings(page, printed(tmp_path, page))
+        assert missing == [], f"{name}: headings not found in the PDF"
+        assert stranded == [], f"{name}: headings left at a page foot"
+
+
 def test_brief_never_replaces_the_database(cli: Invoke, db_path: Path, tmp_path: Path) -> None:
     """The brief goes through the one -o writer: the database is refused, a bad directory is one line."""
     assert cli("log", "regional", "x", "--date", "2024").exit_code == 0
