@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import Result
 
 from conftest import Invoke
 from policytrack.records.redaction import MARKER, REDACTABLE
@@ -145,11 +146,11 @@ def test_a_redaction_reaches_an_offline_teammate_whose_older_revision_never_land
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.delenv("GIT_DIR", raising=False)
 
-    def team(name: str, *args: str) -> object:
+    def team(name: str, *args: str) -> Result:
         monkeypatch.setenv("POLICYTRACK_ANALYST", name)
         return cli("--db", str(tmp_path / f"{name}.db"), *args)
 
-    joined(team, tmp_path, "ama", "ben", "chi")  # type: ignore[arg-type]
+    joined(team, tmp_path, "ama", "ben", "chi")
     ok(
         team(
             "ama", "log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06", "--note", SECRET
