@@ -126,7 +126,10 @@ def test_a_review_made_in_another_analysts_name_is_refused_and_carried_reviews_a
 ) -> None:
     line = ama_synced["entry"]
     forged = {**line, "revision": 2, "action": "edit", "reviewed_by": "chi", "changed_by": "ama"}
-    forged["reviewed_at"] = forged["changed_at"] = line["changed_at"][:-2] + "9Z"
+    last = line["changed_at"][-2]  # a time other than the original's, whatever its last digit
+    forged["reviewed_at"] = forged["changed_at"] = (
+        line["changed_at"][:-2] + ("8" if last == "9" else "9") + "Z"
+    )
     _push_file(tmp_path, "analysts/ama/2026-12-0000aaaa.jsonl", [forged])
     result = team("chi", "sync")
     assert result.exit_code == 1 and "reviewed_by names 'chi', not ama" in result.stderr
