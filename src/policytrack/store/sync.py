@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from policytrack.records.columns import ENTRY_COLUMNS
+from policytrack.store.bulk import bulk_search_index
 from policytrack.store.entries import StoreBase, marks
 
 _COLS = ", ".join(ENTRY_COLUMNS)
@@ -175,26 +176,21 @@ class SyncRows(StoreBase):
         )
 
     def insert_synced_entries(self, entries: Sequence[tuple[str, str, Sequence[dict[str, Any]]]]) -> None:
-        """Entries new to this database, each (uuid, recorded_at, revisions in order), in three
-        executemany: the entries, their revisions, and those revisions' sync rows."""
+        """Entries new to this database, each (uuid, recorded_at, revisions in order), as import writes
+        them (store.bulk): three executemany (the entries, their revisions, and those revisions' sync
+        rows) and their full-text rows in one statement."""
+        if not entries:
+            return
         (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()
         first = int(last) + 1
         ids = range(first, first + len(entries))
-        self.conn.executemany(
-            f"""INSERT INTO entries (id, uuid, {_COLS}, revision, recorded_at, deleted_at)
-                VALUES (?, ?, {marks(ENTRY_COLUMNS)}, ?, ?, ?)""",
-            [
-                (
-                    entry_id,
-                    uuid,
-                    *(revs[-1][c] for c in ENTRY_COLUMNS),
-                    len(revs),
-                    recorded_at,
-                    revs[-1]["deleted_at"],
-                )
-                for entry_id, (uuid, recorded_at, revs) in zip(ids, entries, strict=True)
-            ],
-        )
+        with bulk_search_index(self.conn):
+            self._insert_entries(ids, entries)
+            self.conn.execute(
+                "INSERT INTO entries_fts (rowid, summary, note, source) SELECT id, summary, note, source "
+                "FROM entries WHERE id BETWEEN ? AND ?",
+                (ids.start, ids.stop - 1),
+            )
         numbered = [
             (entry_id, number, rev)
             for entry_id, (_, _, revs) in zip(ids, entries, strict=True)
@@ -216,6 +212,25 @@ class SyncRows(StoreBase):
             ],
         )
         self.mark_revisions_synced([(e, n, r["authored"], r["event_id"]) for e, n, r in numbered])
+
+    def _insert_entries(
+        self, ids: range, entries: Sequence[tuple[str, str, Sequence[dict[str, Any]]]]
+    ) -> None:
+        self.conn.executemany(
+            f"""INSERT INTO entries (id, uuid, {_COLS}, revision, recorded_at, deleted_at)
+                VALUES (?, ?, {marks(ENTRY_COLUMNS)}, ?, ?, ?)""",
+            [
+                (
+                    entry_id,
+                    uuid,
+                    *(revs[-1][c] for c in ENTRY_COLUMNS),
+                    len(revs),
+                    recorded_at,
+                    revs[-1]["deleted_at"],
+                )
+                for entry_id, (uuid, recorded_at, revs) in zip(ids, entries, strict=True)
+            ],
+        )
 
     def conflicted_entries(self) -> list[tuple[int, str]]:
         """(id, uuid) of the entries with revisions made apart (the same authored number), in id order."""
