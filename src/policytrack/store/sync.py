@@ -77,6 +77,17 @@ class SyncRows(StoreBase):
 
     # -- entries ---------------------------------------------------------------------------------
 
+    def all_revisions_sent(self) -> bool:
+        """Whether every revision has its record in the repository, by three counts (milliseconds at
+        200,000 revisions, where the join of unsent_revision_rows takes a second): a sync_revisions row is
+        only ever written beside its revision (write_history rewrites both), so as many revisions, rows
+        and rows with an event id is every revision sent."""
+        revisions, rows, sent = self.conn.execute(
+            """SELECT (SELECT count(*) FROM entry_revisions), (SELECT count(*) FROM sync_revisions),
+                      (SELECT count(*) FROM sync_revisions WHERE event_id IS NOT NULL)"""
+        ).fetchone()
+        return bool(revisions == rows == sent)
+
     def unsent_revision_rows(self) -> list[sqlite3.Row]:
         """Every revision (oldest first) of each entry with a revision whose record the repository lacks."""
         return self.conn.execute(
@@ -101,10 +112,11 @@ class SyncRows(StoreBase):
         return found
 
     def source_ids_by_key(self) -> dict[str, int]:
-        """Every registered source's key (merged ones lead to the source they were merged into)."""
+        """Every registered source's key and id. A merged key is its own source (which leads on to the
+        one it was merged into): a revision cites the key its line names in every database, whether the
+        merge arrived before it or after."""
         return {
-            str(key): int(merged or source_id)
-            for key, source_id, merged in self.conn.execute("SELECT key, id, merged_into FROM sources")
+            str(key): int(source_id) for key, source_id in self.conn.execute("SELECT key, id FROM sources")
         }
 
     def synced_revisions(self, entry_id: int) -> list[dict[str, Any]]:
