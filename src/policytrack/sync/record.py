@@ -16,8 +16,8 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
 from datetime import UTC, datetime, timedelta
+from functools import cache, cached_property
 from typing import Any
 
 from policytrack.core.dates import PartialDate
