@@ -44,7 +44,9 @@ class SharedRows(StoreBase):
         """Versions of sources seen in (or sent to) the repository, each with whether it was sent."""
         where = "" if keys is None else f"WHERE key IN ({marks(keys)})"
         return self.conn.execute(
-            f"""SELECT event_id, key, seen, line, event_id IN (SELECT event_id FROM sync_events) AS sent
+            # a lookup per version, not `IN (SELECT ...)`, which builds an index of every event first
+            f"""SELECT event_id, key, seen, line,
+                       EXISTS (SELECT 1 FROM sync_events e WHERE e.event_id = sync_sources.event_id) AS sent
                 FROM sync_sources {where} ORDER BY key, seen, event_id""",
             list(keys or ()),
         ).fetchall()
