@@ -226,13 +226,7 @@ def _scan(relative: str, path: Path, start: int, now: datetime) -> _File | None:
         return None  # read to its end already (files are only appended to)
     with path.open("rb") as handle:
         if size < start or (start and (handle.seek(start - 1), handle.read(1))[1] != b"\n"):
-            raise LineProblem(
-                relative,
-                _(
-                    "it was rewritten (record files are only ever appended to; its owner's next sync "
-                    "restores it)"
-                ),
-            )
+            start = 0  # rewritten (its owner took redacted text out): read again, what is known is skipped
         handle.seek(size - 1)
         if handle.read(1) != b"\n":
             number = _count_lines(handle, size) + 1
@@ -253,20 +247,35 @@ def _scan(relative: str, path: Path, start: int, now: datetime) -> _File | None:
 def _read_files(store: Store, clone: Clone, head: str, reading: Reading, now: datetime) -> dict[str, _File]:
     """Every repository file with bytes this database has not read yet, checked; a bad one set aside."""
     sizes = store.sync_file_sizes()
+    held = store.held_files()
     files: dict[str, _File] = {}
     for relative in _repository_files(clone, head, reading):
+        if relative in held:  # a refused commit changed it (sync.signing)
+            reading.set_aside[relative] = held[relative]
+            continue
         path = clone.path / relative
         if path.parent.is_symlink() or path.is_symlink() or not path.is_file():
             reading.set_aside[relative] = _aside(relative, _("it is not a regular file in the clone"))
             continue
         try:
-            found = _scan(relative, path, sizes.get(relative, 0), now)
+            found = _rescanned(relative, path, sizes.get(relative, 0), now)
         except LineProblem as exc:
             reading.set_aside[relative] = _aside(exc.where, exc.problem, newer=exc.newer)
             continue
         if found is not None:
             files[relative] = found
     return files
+
+
+def _rescanned(relative: str, path: Path, start: int, now: datetime) -> _File | None:
+    """_scan, and from the file's first line when its new bytes do not read (a file rewritten to a length
+    that happens to end a line where the old one did)."""
+    try:
+        return _scan(relative, path, start, now)
+    except LineProblem:
+        if not start:
+            raise
+        return _scan(relative, path, 0, now)
 
 
 def _head(clone: Clone) -> str:
@@ -285,7 +294,8 @@ def receive(
     head = _head(clone)
     if not head or head == store.sync_setting(READ_HEAD):
         return 0, Received()
-    files = _read_files(store, clone, head, reading, datetime.now(UTC))
+    now = datetime.now(UTC)
+    files = _read_files(store, clone, head, reading, now)
     while True:
         try:
             return _apply(store, files, own, sender, reading, head, before)
@@ -293,7 +303,16 @@ def receive(
             relative = exc.where.split(" line ")[0]
             if relative not in files:
                 raise
-            del files[relative]
+            file = files.pop(relative)
+            if file.start:  # maybe rewritten where its new bytes start a line: read it whole
+                try:
+                    found = _scan(relative, file.path, 0, now)
+                except LineProblem as again:
+                    exc = again
+                else:
+                    if found is not None:
+                        files[relative] = found
+                    continue
             reading.set_aside[relative] = _aside(exc.where, exc.problem, newer=exc.newer)
 
 
