@@ -40,6 +40,7 @@ OPERATIONS = (
     "source_add",
     "source_edit",
     "source_merge",
+    "source_merge_back",
     "forecast",
     "past_forecast",
     "withdraw",
@@ -142,6 +143,8 @@ def _perform(run: Run, folder: Path, name: str, op: str, pick: int, step: int) -
         _allowed(run(name, "source", "edit", key, "--reliability", "ABCDEF"[pick % 6]))
     elif op == "source_merge":
         _allowed(run(name, "source", "merge", key, KEYS[(pick + 1) % len(KEYS)]))
+    elif op == "source_merge_back":  # with source_merge by another analyst apart: crossed merges
+        _allowed(run(name, "source", "merge", KEYS[(pick + 1) % len(KEYS)], key))
     elif op == "forecast":
         _ok(run(name, "forecast", indicator, LEVELS[1 + pick % 4], "--by", "2031-12", "--likelihood",
                 str(5 + pick % 90)))  # fmt: skip
@@ -194,6 +197,15 @@ SHARED_OUTPUTS: tuple[tuple[str, ...], ...] = (
 
 def _shared(run: Run, name: str) -> dict[str, Any]:
     outputs: dict[str, Any] = {" ".join(args): _ok(run(name, *args)) for args in SHARED_OUTPUTS}
+    registry = json.loads(_ok(run(name, "source", "list", "--json")))["sources"]
+    outputs["source list"] = [{k: v for k, v in s.items() if k != "id"} for s in registry]
+    found = json.loads(_ok(run(name, "conflicts", "--json")))
+    outputs["conflicts (sources)"] = [c for c in found if c["kind"] == "source"]
+    outputs["source show"] = {
+        key: json.loads(_ok(run(name, "source", "show", key, "--json")))["key"]
+        for key in KEYS
+        if run(name, "source", "show", key, "--json").exit_code == 0
+    }  # where each key leads
     outputs["export --all-revisions"] = [
         json.dumps({k: v for k, v in rev.items() if k != "id"}, sort_keys=True)
         for rev in _revisions(run, name)

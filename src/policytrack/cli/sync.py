@@ -14,6 +14,7 @@ import typer
 
 from policytrack.cli.app import confirm
 from policytrack.cli.common import opened_store
+from policytrack.core.i18n import _
 
 if TYPE_CHECKING:
     from policytrack.sync.record import Sender
@@ -190,6 +191,25 @@ def conflicts_cmd(
                     f"start {t['start']}, due {t['due']}, note {note}"
                 )
             typer.echo(f"  settle: policytrack conflicts resolve {visible(item['ref'])} --keep mine|theirs")
+        elif "merge" in item:
+            (v,) = item["versions"]
+            typer.echo(
+                _(
+                    "source {key} merged into {into} by {who} at {at}: not applied, {met} was merged into "
+                    "{key} first (a merge made apart that would close a cycle)"
+                ).format(
+                    key=visible(item["key"]),
+                    into=visible(item["merge"]["into"]),
+                    who=visible(v["changed_by"]),
+                    at=v["changed_at"],
+                    met=visible(item["merge"]["met"]),
+                )
+            )
+            typer.echo(
+                _("  settle: policytrack conflicts resolve {ref} --keep theirs (or edit the source)").format(
+                    ref=visible(item["ref"])
+                )
+            )
         else:
             typer.echo(f"source {visible(item['key'])} registered apart (current: {item['current']})")
             for v in item["versions"]:

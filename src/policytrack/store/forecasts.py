@@ -36,7 +36,8 @@ class ForecastRows(StoreBase):
     def forecast_rows(
         self, indicator_ids: Sequence[int], analysts: Sequence[str] = (), ids: Sequence[int] = ()
     ) -> list[sqlite3.Row]:
-        """Forecasts on these indicators, oldest first (by the date made, then id)."""
+        """Forecasts on these indicators, oldest first (by the date made, then when recorded and uuid: the
+        same order in every database)."""
         where = [f"indicator_id IN ({marks(indicator_ids)})"]
         params: list[Any] = list(indicator_ids)
         if analysts:
@@ -46,7 +47,7 @@ class ForecastRows(StoreBase):
             where.append(f"id IN ({marks(ids)})")
             params.extend(ids)
         return self.conn.execute(
-            f"SELECT * FROM forecasts WHERE {' AND '.join(where)} ORDER BY made_on, id", params
+            f"SELECT * FROM forecasts WHERE {' AND '.join(where)} ORDER BY made_on, recorded_at, uuid", params
         ).fetchall()
 
     def forecast_by_uuid(self, uuid: str) -> sqlite3.Row | None:

@@ -44,7 +44,9 @@ class SharedRows(StoreBase):
         """Versions of sources seen in (or sent to) the repository, each with whether it was sent."""
         where = "" if keys is None else f"WHERE key IN ({marks(keys)})"
         return self.conn.execute(
-            f"""SELECT event_id, key, seen, line, event_id IN (SELECT event_id FROM sync_events) AS sent
+            # a lookup per version, not `IN (SELECT ...)`, which builds an index of every event first
+            f"""SELECT event_id, key, seen, line,
+                       EXISTS (SELECT 1 FROM sync_events e WHERE e.event_id = sync_sources.event_id) AS sent
                 FROM sync_sources {where} ORDER BY key, seen, event_id""",
             list(keys or ()),
         ).fetchall()
@@ -74,13 +76,26 @@ class SharedRows(StoreBase):
         self.conn.execute("DELETE FROM sync_stubs WHERE source_id = ?", (row[0],))
         return int(row[0])
 
-    def set_source_merge(self, key: str, into: str | None) -> None:
-        """Where a source's key leads (None: to itself); sources merged into it follow it."""
-        ids = dict(self.conn.execute("SELECT key, id FROM sources WHERE key IN (?, ?)", (key, into or key)))
-        target = ids.get(into) if into else None
-        self.conn.execute("UPDATE sources SET merged_into = ? WHERE id = ?", (target, ids[key]))
-        if target is not None:
-            self.conn.execute("UPDATE sources SET merged_into = ? WHERE merged_into = ?", (target, ids[key]))
+    def set_source_leads(self, leads: dict[str, str | None]) -> None:
+        """Where each of these keys leads (the key at the end of its merges; None: to itself), and every
+        source merged into one of them follows it to where it leads (a registry holds no chains)."""
+        ids = {str(key): int(i) for key, i in self.conn.execute("SELECT key, id FROM sources")}
+        for key, end in leads.items():
+            if key in ids:
+                self.conn.execute(
+                    "UPDATE sources SET merged_into = ? WHERE id = ?",
+                    (ids.get(end) if end else None, ids[key]),
+                )
+        for _step in range(len(ids)):  # a source merged here alone, into a key that now leads on
+            moved = self.conn.execute(
+                """UPDATE sources SET merged_into = (SELECT m.merged_into FROM sources m
+                                                     WHERE m.id = sources.merged_into)
+                   WHERE merged_into IN (SELECT id FROM sources WHERE merged_into IS NOT NULL)
+                   AND merged_into <> id"""
+            ).rowcount
+            if not moved:
+                break
+        self.conn.execute("UPDATE sources SET merged_into = NULL WHERE merged_into = id")
 
     def insert_stub_source(self, uuid: str, key: str, at: str) -> int:
         cur = self.conn.execute(

@@ -7,7 +7,8 @@ revision, target or source version, and travels like any other).
   authored after the last of them;
 - a target: targets of one indicator whose authors had seen as many (sync.kinds), with different values,
   and no later one;
-- a source: versions of one key registered apart (sync.sources).
+- a source: versions of one key registered apart, or a merge that met the reverse merge made apart (the
+  earlier stands, sync.sources).
 """
 
 from __future__ import annotations
@@ -115,6 +116,7 @@ def source_conflicts(store: Store) -> list[dict[str, Any]]:
             "key": item["key"],
             "current": item["current"],
             "versions": [{k: v[k] for k in SOURCE_SIDE.names()} for v in item["versions"]],
+            **({"merge": item["merge"]} if "merge" in item else {}),
         }
         for item in sources.conflicts(store)
     ]

@@ -21,30 +21,27 @@ from typing import Any
 from policytrack.core.errors import InputError, SyncError
 from policytrack.core.i18n import _
 from policytrack.core.storable import storable
-from policytrack.records.field import Field
 from policytrack.store import Store
 from policytrack.sync import signing
 from policytrack.sync.conflicts import all_conflicts, conflict_keys
 from policytrack.sync.git import Clone, GitFailed, git
-from policytrack.sync.kinds import RECORD_KINDS, Incoming, Received, check_record, event_id, line_text
-from policytrack.sync.record import (
-    LineProblem,
-    NewerRecord,
-    Record,
-    RecordKind,
-    Sender,
-    unbound,
-    written_before_binding,
+from policytrack.sync.kinds import RECORD_KINDS, Received, event_id, line_text
+from policytrack.sync.receive import (
+    _LINK_MODES,
+    ANALYSTS,
+    MARKER,
+    Reading,
+    _aside,
+    _check_marker,
+    _head,
+    parse,
+    receive,
 )
+from policytrack.sync.record import LineProblem, Sender, unbound
 from policytrack.sync.redactions import rewrite_own_files
-from policytrack.sync.validate import validate
 
-MARKER = "policytrack.json"
 MARKER_TEXT = json.dumps({"format": "policytrack-sync", "version": 1}, indent=2) + "\n"
-ANALYSTS = "analysts"
 PUSH_ATTEMPTS = 5
-_FILE = re.compile(r"^\d{4}-\d{2}-[0-9a-f]{8}\.jsonl$")
-_KIND_RANK = {kind.name: rank for rank, kind in enumerate(RECORD_KINDS)}
 
 
 @dataclass
@@ -238,232 +235,6 @@ def _point_head(bare: Path, branch: str) -> None:
         git(["--git-dir", str(bare), "symbolic-ref", "HEAD", f"refs/heads/{branch}"])
 
 
-def _check_marker(folder: Path, remote: str) -> None:
-    if not (folder / MARKER).is_file():
-        raise SyncError(
-            f"{remote} holds files that policytrack did not write (it has no {MARKER}); give an empty "
-            "repository, or one made by `policytrack sync init`"
-        )
-
-
-# -- reading the repository ------------------------------------------------------------------------
-
-# git's modes of a tree entry that are neither a regular file nor a folder: a symbolic link, a gitlink
-# (a submodule). Refused wherever they are: a link in place of a folder would lead reads and writes
-# outside the repository.
-_LINK_MODES = {"120000": "a symbolic link", "160000": "a gitlink (a submodule)"}
-
-
-@dataclass
-class Reading:
-    """What a sync found besides records: files set aside (one line each, by path) and lines of earlier
-    releases accepted though they named another analyst (one line each)."""
-
-    set_aside: dict[str, str] = field(default_factory=dict)
-    unbound: list[str] = field(default_factory=list)
-
-
-def _folder(relative: str) -> str:
-    return relative.split("/")[1]
-
-
-def _aside(relative: str, problem: str, *, newer: bool = False) -> str:
-    """The one line a file set aside is reported with: where, what, whose, and the fix."""
-    parts = relative.split("/")
-    if newer:
-        return _(
-            "{where}: {problem}; set aside (analyst {analyst}) until this database reads it, everything "
-            "else was synced: upgrade policytrack"
-        ).format(where=relative, problem=problem, analyst=parts[1])
-    if len(parts) > 2:
-        return _(
-            "{where}: {problem}; set aside (analyst {analyst}), everything else was synced: ask {analyst} "
-            "to fix the file in the repository, and the next sync takes it"
-        ).format(where=relative, problem=problem, analyst=parts[1])
-    return _(
-        "{where}: {problem}; set aside, everything else was synced: remove it from the repository"
-    ).format(where=relative, problem=problem)
-
-
-def _repository_files(clone: Clone, reading: Reading) -> list[str]:
-    """The record files of the clone's last commit, by its tree (a link or a file that is not
-    policytrack's is set aside by its path), in a stable order."""
-    _check_marker(clone.path, clone.remote_url())
-    if not clone.has_commits():
-        return []
-    found = []
-    listing = clone.run("ls-tree", "-r", "-z", "HEAD", "--", ANALYSTS)
-    for line in listing.split("\0"):
-        if not line:
-            continue
-        meta, relative = line.split("\t", 1)
-        mode = meta.split()[0]
-        parts = relative.split("/")
-        if mode in _LINK_MODES:
-            reading.set_aside[relative] = _aside(relative, _("it is {what}").format(what=_LINK_MODES[mode]))
-        elif len(parts) != 3 or not _FILE.match(parts[2]) or mode not in ("100644", "100755"):
-            reading.set_aside[relative] = _aside(relative, _foreign(relative))
-        else:
-            found.append(relative)
-    return sorted(found)
-
-
-def _foreign(relative: str) -> str:
-    return _(
-        "the repository holds {where}, which policytrack did not write (only "
-        "{analysts}/<analyst>/<yyyy-mm>-<database>.jsonl files belong there)"
-    ).format(where=relative, analysts=ANALYSTS)
-
-
-def _parse(
-    relative: str, data: bytes, start: int, first_line: int, now: datetime
-) -> tuple[list[tuple[str, Incoming]], list[tuple[Incoming, RecordKind, Field]]]:
-    """The records of a file's new bytes, each checked and bound to the analyst whose folder holds the file,
-    and those of them an earlier release wrote in another analyst's name (accepted, reported). The first
-    bad line is a LineProblem naming the file and line."""
-    chunk = data[start:]
-    if chunk and not chunk.endswith(b"\n"):
-        number = first_line + chunk.count(b"\n") + 1
-        raise LineProblem(f"{relative} line {number}", _("the line is cut short (no newline at its end)"))
-    folder = _folder(relative)
-    parsed: list[tuple[str, Incoming]] = []
-    unbound_lines: list[tuple[Incoming, RecordKind, Field]] = []
-    for number, raw in enumerate(chunk.splitlines(), start=first_line + 1):
-        where = f"{relative} line {number}"
-        try:
-            text = raw.decode("utf-8")
-            record = json.loads(text)
-            kind, record = check_record(record, now)
-        except UnicodeDecodeError:
-            raise LineProblem(where, _("not UTF-8")) from None
-        except NewerRecord as exc:
-            raise LineProblem(where, str(exc), newer=True) from None
-        except InputError as exc:
-            raise LineProblem(where, str(exc)) from None
-        except (ValueError, RecursionError):
-            raise LineProblem(where, _("not a JSON object")) from None
-        item = Incoming(where, record, event_id(text))
-        named = unbound(kind.declared, record, folder)
-        if named is not None:
-            if not written_before_binding(kind.declared, record):
-                raise LineProblem(
-                    where,
-                    _(
-                        "{field} names {named!r}, not {analyst}, whose folder holds the line (each analyst "
-                        "writes only their own changes)"
-                    ).format(field=named.name, named=record[named.name], analyst=folder),
-                )
-            unbound_lines.append((item, kind, named))
-        parsed.append((kind.name, item))
-    return parsed, unbound_lines
-
-
-@dataclass
-class _File:
-    """A file's new records, read and checked, waiting to be applied."""
-
-    size: int
-    records: list[tuple[str, Incoming]]
-    unbound: list[tuple[Incoming, RecordKind, Field]]
-
-
-def _read_files(store: Store, clone: Clone, reading: Reading, now: datetime) -> dict[str, _File]:
-    """Every repository file with bytes this database has not read yet, parsed; a bad one set aside."""
-    sizes = store.sync_file_sizes()
-    held = store.held_files()
-    files: dict[str, _File] = {}
-    for relative in _repository_files(clone, reading):
-        if relative in held:  # a refused commit changed it (sync.signing)
-            reading.set_aside[relative] = held[relative]
-            continue
-        path = clone.path / relative
-        if path.parent.is_symlink() or path.is_symlink() or not path.is_file():
-            reading.set_aside[relative] = _aside(relative, _("it is not a regular file in the clone"))
-            continue
-        start = sizes.get(relative, 0)
-        if path.stat().st_size == start:
-            continue  # read to its end already (files are only appended to)
-        data = path.read_bytes()
-        if len(data) < start or (start and data[start - 1 : start] != b"\n"):
-            start = 0  # rewritten (its owner took redacted text out): read again, what is known is skipped
-        try:
-            try:
-                records, unbound_lines = _parse(relative, data, start, data[:start].count(b"\n"), now)
-            except LineProblem:
-                if not start:
-                    raise
-                # rewritten to a length that happens to end a line where the old one did
-                records, unbound_lines = _parse(relative, data, 0, 0, now)
-        except LineProblem as exc:
-            reading.set_aside[relative] = _aside(exc.where, exc.problem, newer=exc.newer)
-            continue
-        files[relative] = _File(len(data), records, unbound_lines)
-    return files
-
-
-def _receive(store: Store, clone: Clone, own: str, sender: Sender, reading: Reading) -> tuple[int, Received]:
-    """Import every record the clone holds that the database has not read yet, in one transaction; the
-    count of them from other databases' files, and what changed. A file with a bad line, or a line that
-    cannot be applied (what it names is in a file set aside), is set aside and the rest imported."""
-    reading.set_aside = {}  # what the clone holds now is what counts (a file mended since is taken)
-    files = _read_files(store, clone, reading, datetime.now(UTC))
-    while True:
-        try:
-            return _apply(store, files, own, sender, reading)
-        except LineProblem as exc:  # the transaction was rolled back: again without that file
-            relative = exc.where.split(" line ")[0]
-            if relative not in files:
-                raise
-            del files[relative]
-            reading.set_aside[relative] = _aside(exc.where, exc.problem)
-
-
-def _apply(
-    store: Store, files: dict[str, _File], own: str, sender: Sender, reading: Reading
-) -> tuple[int, Received]:
-    batches: dict[str, list[Incoming]] = {kind.name: [] for kind in RECORD_KINDS}
-    others = 0
-    seen: set[str] = set()
-    for relative, file in files.items():
-        known = store.known_events([item.event for _, item in file.records])
-        for kind_name, item in file.records:
-            if item.event in known or item.event in seen:
-                continue
-            seen.add(item.event)
-            batches[kind_name].append(item)
-            others += not relative.endswith(own)
-    received = Received()
-    if not files:
-        return 0, received
-    accepted = [(i, kind, f) for file in files.values() for i, kind, f in file.unbound if i.event in seen]
-    unbound_rows = [
-        (i.event, kind.name, f.name, str(i.record[f.name]), _when(kind, i.record), _folder(i.where))
-        for i, kind, f in accepted
-    ]
-    store.large_cache()
-    with store.transaction():
-        for kind in RECORD_KINDS:
-            if batches[kind.name]:
-                validate(store, kind.name, batches[kind.name])
-                kind.apply(store, batches[kind.name], received, sender)
-        store.add_events(seen)
-        store.add_unbound(unbound_rows)
-        store.set_sync_file_sizes({relative: file.size for relative, file in files.items()})
-    reading.unbound += [
-        _(
-            "{where}: {field} names {named!r}, not {analyst}, whose folder holds it; written by an earlier "
-            "release, accepted once and kept as not theirs (undo never offers it)"
-        ).format(where=item.where, field=f.name, named=item.record[f.name], analyst=_folder(item.where))
-        for item, _kind, f in accepted
-    ]
-    return others, received
-
-
-def _when(kind: RecordKind, record: Record) -> str:
-    """The latest time a line holds (a target's set_at: what undo knows a target set by)."""
-    return max((record[f.name] or "" for f in kind.declared if f.type == "datetime"), default="")
-
-
 # -- sending ---------------------------------------------------------------------------------------
 
 
@@ -634,7 +405,15 @@ def sync(store: Store, sender: Sender, email: str | None = None) -> SyncResult:
 def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
     clone.recover()
     own = f"-{_database_id(store)}.jsonl"
-    before = conflict_keys(store)
+    before: set[str] = set()
+    counted: list[bool] = []
+
+    def count_conflicts() -> None:
+        """The conflicts open before anything is received (worked out only when something is)."""
+        if not counted:
+            before.update(conflict_keys(store))
+            counted.append(True)
+
     result = SyncResult()
     received = Received()
     reading = Reading()
@@ -643,7 +422,7 @@ def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
     refused: list[str] = []
     signed = store.pinned_signers() is not None
     # 1. what the clone already holds (an earlier sync may have stopped before importing it)
-    count, got = _receive(store, clone, own, sender, reading)
+    count, got = receive(store, clone, own, sender, reading, count_conflicts)
     result.received += count
     received.new |= got.new
     received.updated |= got.updated
@@ -658,13 +437,18 @@ def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
             verdict = signing.verify(store, clone, own)
             signing.save(store, verdict, signing.now())
             refused += verdict.refused
-        restored += _merge(clone, branch, own)
-        count, got = _receive(store, clone, own, sender, reading)
+        remote = clone.run(
+            "rev-parse", "--verify", "-q", f"refs/remotes/origin/{branch}", check=False
+        ).strip()
+        if not remote or remote != _head(clone):  # only then is there anything to merge
+            restored += _merge(clone, branch, own)
+        count, got = receive(store, clone, own, sender, reading, count_conflicts)
         result.received += count
         received.new |= got.new
         received.updated |= got.updated
         _redact_own(store, clone, sender, own)  # a redaction just received: its text is never pushed
-        if _push(clone, branch, result.sent):
+        # nothing to push when the remote holds this clone's commit (a sync with nothing new)
+        if (remote and remote == _head(clone)) or _push(clone, branch, result.sent):
             break
     else:
         raise SyncError(
@@ -672,7 +456,7 @@ def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
             "run `policytrack sync` again"
         )
     result.new, result.updated = len(received.new), len(received.updated - received.new)
-    result.conflicts = len(conflict_keys(store) - before)
+    result.conflicts = len(conflict_keys(store) - before) if counted else 0
     result.set_aside = [*reading.set_aside.values(), *refused, *kept]
     result.unbound = [*reading.unbound, *restored]
     return result
@@ -719,7 +503,7 @@ def status(store: Store, sender: Sender) -> SyncStatus:
                 continue
             data = clone.run("show", f"{ref}:{relative}").encode("utf-8")
             try:
-                records, _unbound = _parse(relative, data, start, data[:start].count(b"\n"), now)
+                records, _unbound = parse(relative, data, start, data[:start].count(b"\n"), now)
             except LineProblem as exc:
                 set_aside[relative] = _aside(exc.where, exc.problem, newer=exc.newer)
                 continue

@@ -178,6 +178,8 @@ def _tombstone(revisions: Sequence[dict[str, Any]]) -> str | None:
 def _entry_out(store: Store, sender: Sender) -> list[tuple[Record, Any]]:
     """The revisions the repository lacks (every revision of such an entry is read, to know its state)."""
     records: list[tuple[Record, Any]] = []
+    if store.all_revisions_sent():  # a sync with nothing new reads no history
+        return records
     previous: str | None = None
     entry = None
     for row in store.unsent_revision_rows():

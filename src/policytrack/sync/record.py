@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache, cached_property
 from typing import Any
 
 from policytrack.core.dates import PartialDate
@@ -72,9 +73,14 @@ FORMAT_SINCE = "m011_one_order_and_sources_view"
 def _newer(field: Field) -> bool:
     """Whether the field came after the line format every release reads (a migration this release does
     not know came later still)."""
-    if field.since not in MIGRATION_NAMES:
+    return _newer_since(field.since)
+
+
+@cache  # asked once per field of every line a sync sends: the answer depends on the migration alone
+def _newer_since(since: str | None) -> bool:
+    if since not in MIGRATION_NAMES:
         return True
-    return MIGRATION_NAMES.index(field.since) > MIGRATION_NAMES.index(FORMAT_SINCE)
+    return MIGRATION_NAMES.index(since) > MIGRATION_NAMES.index(FORMAT_SINCE)
 
 
 def shared(kind: str, declared: Kind, values: dict[str, Any]) -> Record:
@@ -168,13 +174,15 @@ class RecordKind:
     # names another analyst is a change made here in their name (said), not a teammate's record held here
     own_only: bool = False
 
-    @property
+    # both are read for every line a sync receives: worked out once per kind
+    @cached_property
     def fields(self) -> frozenset[str]:
         return frozenset({"kind", *self.declared.names()})
 
-    @property
+    @cached_property
     def defaults(self) -> dict[str, Any]:
-        """The fields lines written by an older policytrack may lack, and the value they are read with."""
+        """The fields lines written by an older policytrack may lack, and the value they are read with
+        (shared: copy it before changing it)."""
         return self.declared.defaults()
 
     def read_line(self, record: Record, now: datetime | None = None) -> Record:

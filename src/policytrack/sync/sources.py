@@ -80,7 +80,9 @@ def _outgoing(store: Store, sender: Sender) -> list[tuple[Record, Any]]:
             continue  # a teammate's citation waiting for its registration: not ours to send
         known = versions.get(row["key"], [])
         state = _state(row)
-        if any({k: v[k] for k in state} == state for v in known):
+        # where a key leads is worked out from every key's versions (merges): a registry row that
+        # differs from a version only there (a chain followed, a merge refused) is no change of its own
+        if any(all(v[k] == state[k] for k in state if k != "merged_into") for v in known):
             continue
         record = shared("source", SOURCE_VERSION, {**state, "changed_by": sender.analyst, "seen": len(known)})
         out.append((record, row["id"] if row["stub"] else None))
@@ -103,34 +105,75 @@ def winner(versions: Sequence[Record], events: Sequence[str]) -> Record:
 
 def _apply(store: Store, records: Sequence[Incoming], received: Received, sender: Sender) -> None:
     keys = sorted({item.record["key"] for item in records})
-    # a version made here and not sent yet stays a version (sent next), whoever wins
+    # a version made here and not sent yet stays a version (sent next), whoever wins: every key's, since
+    # where keys lead is worked out from every key's winner below
     for record, _ in _outgoing(store, sender):
-        if record["key"] in keys:
-            text = line_text(record)
-            store.add_source_versions([(event_id(text), record["key"], record["seen"], text)])
+        text = line_text(record)
+        store.add_source_versions([(event_id(text), record["key"], record["seen"], text)])
     store.add_source_versions(
         [(item.event, item.record["key"], item.record["seen"], line_text(item.record)) for item in records]
     )
-    found: dict[str, tuple[list[Record], list[str]]] = {}
-    for v in store.source_versions(keys):
-        pair = found.setdefault(v["key"], ([], []))
-        pair[0].append(_version(v["line"]))
-        pair[1].append(v["event_id"])
-    winners = {key: winner(*found[key]) for key in keys}
+    winners = {key: best for key, (best, _event, _pairs) in _winners(store).items()}
     for key in keys:
         store.put_source_state(winners[key])
-    for key in keys:
-        store.set_source_merge(key, winners[key]["merged_into"])
+    leads, _refused = merges(winners, _winners(store))
+    store.set_source_leads({key: leads.get(key) for key in winners})
+
+
+def _winners(store: Store) -> dict[str, tuple[Record, str, list[tuple[Record, str]]]]:
+    """Per key: its winning version, that version's event id, and every version with its event id."""
+    found: dict[str, list[tuple[Record, str]]] = {}
+    for v in store.source_versions():
+        found.setdefault(v["key"], []).append((_version(v["line"]), v["event_id"]))
+    out = {}
+    for key, pairs in found.items():
+        best = winner([r for r, _ in pairs], [e for _, e in pairs])
+        event = next(e for r, e in pairs if r is best)
+        out[key] = (best, event, pairs)
+    return out
+
+
+def merges(
+    winners: dict[str, Record], ranked: dict[str, tuple[Record, str, list[tuple[Record, str]]]]
+) -> tuple[dict[str, str], list[tuple[Record, str]]]:
+    """Where each merged key leads in every database (the key at the end of its chain), and the merges
+    refused: each winning version that merges its key is applied in the order (when, who, event id),
+    earliest first; one that would close a cycle (b into a after a into b, made apart) is left out, a
+    conflict listed with the merge it met (refused version, the key that already leads into its key)."""
+    order = sorted(
+        (best["changed_at"], best["changed_by"], event, key)
+        for key, (best, event, _pairs) in ranked.items()
+        if winners[key]["merged_into"] is not None
+    )
+    into: dict[str, str] = {}
+    refused: list[tuple[Record, str]] = []
+    for *_rank, key in order:
+        target = winners[key]["merged_into"]
+        chain = [target]
+        while chain[-1] in into and len(chain) <= len(into):
+            chain.append(into[chain[-1]])
+        if key in chain:
+            refused.append((winners[key], chain[-2] if len(chain) > 1 else target))
+        else:
+            into[key] = target
+    leads = {}
+    for key in into:
+        end = into[key]
+        for _step in range(len(into)):
+            if end not in into:
+                break
+            end = into[end]
+        leads[key] = end
+    return leads, refused
 
 
 def conflicts(store: Store) -> list[dict[str, Any]]:
     """Per key, the versions made apart (as many seen, different registrations and values) that no
-    later version settled; each with its values, and the winner."""
-    found: dict[str, list[tuple[Record, str]]] = {}
-    for v in store.source_versions():
-        found.setdefault(v["key"], []).append((_version(v["line"]), v["event_id"]))
+    later version settled, each with its values, and the winner; and each merge refused because it
+    would close a cycle (with the merge it met)."""
+    ranked = _winners(store)
     out = []
-    for key, pairs in sorted(found.items()):
+    for key, (best, _event, pairs) in sorted(ranked.items()):
         top = max(r["seen"] for r, _ in pairs)
         apart = [(r, e) for r, e in pairs if r["seen"] == top]
         if (
@@ -138,7 +181,6 @@ def conflicts(store: Store) -> list[dict[str, Any]]:
             or len({tuple(r[k] for k in _VALUES) for r, _ in apart}) < 2
         ):
             continue
-        best = winner([r for r, _ in pairs], [e for _, e in pairs])
         out.append(
             {
                 "key": key,
@@ -146,7 +188,17 @@ def conflicts(store: Store) -> list[dict[str, Any]]:
                 "current": best["uuid"],
             }
         )
-    return out
+    _leads, refused = merges({key: best for key, (best, _e, _p) in ranked.items()}, ranked)
+    for version, met in refused:
+        out.append(
+            {
+                "key": version["key"],
+                "versions": [version],
+                "current": version["uuid"],
+                "merge": {"into": version["merged_into"], "met": met},
+            }
+        )
+    return sorted(out, key=lambda c: (c["key"], "merge" in c))
 
 
 def stub_source(store: Store, key: str, at: str) -> int:
