@@ -1,0 +1,105 @@
+"""What the published website shows (`publish DIR --site`): for each framework its brief as of the as-of
+date (every entry, explained), every target set by then, and, for each month in which an entry is dated,
+the tracker as it stood at that month's end; the feed's items (each status change, each piece of evidence).
+
+Everything comes from the brief (brief.py), the reports (reports.py) and the targets (targets.py): the site
+shows the same statuses as the terminal report. Nothing here reads the clock: every date is the data's or
+the as-of date.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+from policytrack.domain.brief import Brief, build_brief
+from policytrack.domain.reports import Report, build_report
+from policytrack.domain.targets import Target, targets
+from policytrack.records.models import Entry, Framework, SourceRecord
+from policytrack.store import Store
+
+
+@dataclass(frozen=True)
+class FrameworkSite:
+    brief: Brief  # as of the site's date, with every entry (explain)
+    targets: dict[str, tuple[Target, ...]]  # by indicator key: every target set by the as-of date, in order
+
+
+@dataclass(frozen=True)
+class Month:
+    """A month in which at least one published entry is dated: the tracker at its end (or the as-of date)."""
+
+    label: str  # YYYY-MM: the page's name
+    end: date
+    reports: tuple[Report, ...]  # one per framework, as of `end`
+    entries: tuple[Entry, ...]  # the entries dated in it, in the one order
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry of the Atom feed: an entry that changed a status, or a piece of evidence."""
+
+    entry: Entry
+    change: str | None  # "old -> new" for a status change, None for the evidence itself
+
+
+@dataclass(frozen=True)
+class Site:
+    as_of: date
+    frameworks: tuple[FrameworkSite, ...]
+    months: tuple[Month, ...]  # oldest first
+    sources: tuple[SourceRecord, ...]  # the registered sources the evidence cites, by key
+
+    def feed(self, limit: int) -> list[FeedItem]:
+        """The newest `limit` items, newest first: each status change and each piece of evidence (a
+        change is listed before the evidence that made it)."""
+        items: list[tuple[Entry, int, str | None]] = []
+        for fs in self.frameworks:
+            for tl in fs.brief.timelines.values():
+                for point in tl.points:
+                    items.append((point.entry, 1, None))
+                    if point.status_change:
+                        items.append((point.entry, 0, point.status_change))
+        items.sort(key=lambda i: (i[0].date.start, i[0].recorded_at, i[0].analyst, i[0].uuid, -i[1]))
+        return [FeedItem(entry, change) for entry, _, change in reversed(items[-limit:])]
+
+
+def _month_end(day: date, as_of: date) -> date:
+    last = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+    return min(last, as_of)
+
+
+def build_site(
+    store: Store,
+    frameworks: list[Framework],
+    as_of: date,
+    *,
+    stale_days: int,
+    names: dict[str, str] | None = None,
+) -> Site:
+    """The site's data as of `as_of`: only what was known then (targets, forecasts, entries dated by then)."""
+    sites = []
+    by_month: dict[tuple[int, int], list[Entry]] = {}
+    cited: dict[str, SourceRecord] = {}
+    for fw in frameworks:
+        report = build_report(store, fw, as_of=as_of, stale_days=stale_days, targets_known=True)
+        brief = build_brief(store, fw, report, None, explain=True, names=names)
+        history: dict[str, list[Target]] = {}
+        for t in targets(store, fw, history=True, known_by=as_of):
+            history.setdefault(t.indicator_key, []).append(t)
+        sites.append(FrameworkSite(brief, {k: tuple(v) for k, v in history.items()}))
+        cited.update(brief.sources)
+        for tl in brief.timelines.values():
+            for point in tl.points:
+                start = point.entry.date.start
+                by_month.setdefault((start.year, start.month), []).append(point.entry)
+    months = []
+    for (year, month), entries in sorted(by_month.items()):
+        end = _month_end(date(year, month, 1), as_of)
+        reports = tuple(
+            build_report(store, fw, as_of=end, stale_days=stale_days, targets_known=True) for fw in frameworks
+        )
+        entries.sort(key=lambda e: (e.date.start, e.recorded_at, e.analyst, e.uuid))
+        months.append(Month(f"{year:04d}-{month:02d}", end, reports, tuple(entries)))
+    return Site(as_of, tuple(sites), tuple(months), tuple(cited[k] for k in sorted(cited)))
