@@ -17,6 +17,7 @@ from policytrack.cli.app import app, confirm
 from policytrack.cli.common import opened_store, read_date
 from policytrack.cli.options import FrameworkOpt
 from policytrack.cli.report import STALE_DAYS, _brief, _text, _view, _Window, display_names
+from policytrack.core.i18n import _
 from policytrack.render.formats import DRAWING, output_format
 
 if TYPE_CHECKING:
@@ -53,22 +54,28 @@ def publish_cmd(
         bool,
         typer.Option(
             "--site",
-            help="Also write a static website into DIR/site: an index, a page per indicator and per month, "
-            "sources, search, an Atom feed and a sitemap (works from file:// and any static host).",
+            help=_(
+                "Also write a static website into DIR/site: an index, a page per indicator and per month, "
+                "sources, search, an Atom feed and a sitemap (works from file:// and any static host)."
+            ),
         ),
     ] = False,
     langs: Annotated[
         list[str] | None,
         typer.Option(
             "--lang",
-            help="Language of the reports and the site (default en; never the config or the locale). "
-            "Give it more than once for one site per language (DIR/site/LANG/).",
+            help=_(
+                "Language of the reports and the site (default en; never the config or the locale). "
+                "Give it more than once for one site per language (DIR/site/LANG/)."
+            ),
             metavar="CODE",
         ),
     ] = None,
     site_url: Annotated[
         str | None,
-        typer.Option("--site-url", help="The http(s) address the site will be served from (sitemap, feed)."),
+        typer.Option(
+            "--site-url", help=_("The http(s) address the site will be served from (sitemap, feed).")
+        ),
     ] = None,
 ) -> None:
     """Write a citable bundle: reports, entries (csv, jsonl), indicators and framework files, a Frictionless
@@ -78,7 +85,7 @@ def publish_cmd(
     data and --as-of give the same files."""
     from policytrack.core.config import setting
     from policytrack.core.errors import InputError
-    from policytrack.core.i18n import _, check_language, speaking
+    from policytrack.core.i18n import check_language, speaking
     from policytrack.domain.workspace import get_framework
     from policytrack.exchange.publish import check_target, publish
 
@@ -140,7 +147,6 @@ def _reports(
 
 def _site_url(value: str) -> str:
     from policytrack.core.errors import InputError
-    from policytrack.core.i18n import _
     from policytrack.render.text import source_link
 
     if source_link(value) is None:
