@@ -7,6 +7,7 @@
     python benchmarks/run.py --only reports             # just these figures (log, reports, listing, ...)
     python benchmarks/run.py --sync-only                # only the sync figure (a minute)
     python benchmarks/run.py --only inbox --quick       # the inbox's figures (benchmarks/inbox_bench.py)
+    python benchmarks/run.py --only site --rows 10000   # publish --site (benchmarks/site_bench.py)
 
 Each baseline does the work of the figure it stands beside: a whole process where the command is one, the
 same database, schema and indexes, the same kind of output (a file written and fsynced, or nothing), and a
@@ -803,7 +804,7 @@ def table(figures: list[Figure], rows: int) -> str:
     return "\n".join(lines)
 
 
-BENCHES = ("sync", "log", "reports", "brief", "search", "export", "listing", "import", "inbox")
+BENCHES = ("sync", "log", "reports", "brief", "search", "export", "listing", "import", "inbox", "site")
 
 
 def main() -> None:
@@ -851,6 +852,10 @@ def main() -> None:
                 figures += bench_export(db, small, 3)
             figures += bench_listing(db, small, 3) if "listing" in only else []
             figures += bench_import(db, heavy) if "import" in only else []
+            if "site" in only:
+                from site_bench import bench_site
+
+                figures += bench_site(db, rows, WORK / "site", sys.modules[__name__])
     finally:
         if args.keep:
             print(f"scratch data kept in {WORK}", file=sys.stderr)

@@ -13,17 +13,28 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from policytrack.core.dates import PartialDate
 from policytrack.domain.brief import Brief, build_brief
-from policytrack.domain.reports import Report, build_report
+from policytrack.domain.reports import build_report
+from policytrack.domain.status import status_at
 from policytrack.domain.targets import Target, targets
-from policytrack.records.models import Entry, Framework, SourceRecord
+from policytrack.records.models import Entry, Framework, Indicator, SourceRecord, StatusLevel
 from policytrack.store import Store
 
 
 @dataclass(frozen=True)
 class FrameworkSite:
-    brief: Brief  # as of the site's date, with every entry (explain)
+    brief: Brief  # as of the site's date: its timelines hold every entry by then
     targets: dict[str, tuple[Target, ...]]  # by indicator key: every target set by the as-of date, in order
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An indicator at a date: its status by the one rule (status.status_at) and the date that set it."""
+
+    indicator: Indicator
+    status: StatusLevel
+    since: PartialDate | None  # None: the baseline
 
 
 @dataclass(frozen=True)
@@ -32,7 +43,7 @@ class Month:
 
     label: str  # YYYY-MM: the page's name
     end: date
-    reports: tuple[Report, ...]  # one per framework, as of `end`
+    standings: tuple[tuple[Framework, tuple[Standing, ...]], ...]  # each framework's indicators at `end`
     entries: tuple[Entry, ...]  # the entries dated in it, in the one order
 
 
@@ -84,7 +95,7 @@ def build_site(
     cited: dict[str, SourceRecord] = {}
     for fw in frameworks:
         report = build_report(store, fw, as_of=as_of, stale_days=stale_days, targets_known=True)
-        brief = build_brief(store, fw, report, None, explain=True, names=names)
+        brief = build_brief(store, fw, report, None, explain=False, names=names)  # the site lists them
         history: dict[str, list[Target]] = {}
         for t in targets(store, fw, history=True, known_by=as_of):
             history.setdefault(t.indicator_key, []).append(t)
@@ -97,9 +108,11 @@ def build_site(
     months = []
     for (year, month), entries in sorted(by_month.items()):
         end = _month_end(date(year, month, 1), as_of)
-        reports = tuple(
-            build_report(store, fw, as_of=end, stale_days=stale_days, targets_known=True) for fw in frameworks
+        # one seek per indicator (status_at): a month page never needs a whole report
+        standings = tuple(
+            (fw, tuple(Standing(ind, *status_at(store, fw, ind, end.isoformat())) for ind in fw.indicators))
+            for fw in frameworks
         )
         entries.sort(key=lambda e: (e.date.start, e.recorded_at, e.analyst, e.uuid))
-        months.append(Month(f"{year:04d}-{month:02d}", end, reports, tuple(entries)))
+        months.append(Month(f"{year:04d}-{month:02d}", end, standings, tuple(entries)))
     return Site(as_of, tuple(sites), tuple(months), tuple(cited[k] for k in sorted(cited)))

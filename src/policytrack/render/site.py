@@ -161,27 +161,20 @@ def _framework_header(fw: Framework) -> dict[str, str]:
 def _month_context(site: Site, n: int) -> dict[str, Any]:
     month = site.months[n]
     tables = []
-    for report in month.reports:
-        fw = report.framework
-        tables.append(
+    for fw, standings in month.standings:
+        rows = [
             {
-                **_framework_header(fw),
-                "rows": [
-                    {
-                        "number": r.indicator.number,
-                        "title": visible(r.indicator.title),
-                        "key": visible(r.indicator.key),
-                        "href": indicator_path(fw.name, r.indicator.key),
-                        "status": visible(r.status.label),
-                        "since": r.status_date.shown if r.status_date else _("baseline"),
-                        "percent": r.status.percent,
-                        "momentum": r.momentum,
-                        "entries": r.entries,
-                    }
-                    for r in report.rows
-                ],
+                "number": st.indicator.number,
+                "title": visible(st.indicator.title),
+                "key": visible(st.indicator.key),
+                "href": indicator_path(fw.name, st.indicator.key),
+                "status": visible(st.status.label),
+                "since": st.since.shown if st.since else _("baseline"),
+                "percent": st.status.percent,
             }
-        )
+            for st in standings
+        ]
+        tables.append({**_framework_header(fw), "rows": rows})
     prev = site.months[n - 1] if n > 0 else None
     nxt = site.months[n + 1] if n + 1 < len(site.months) else None
     return {
@@ -268,13 +261,14 @@ def site_files(site: Site, languages: list[str], site_url: str | None = None) ->
         signposts = _signposts(fs.brief)
         for i, row in enumerate(rows):
             key = fs.brief.report.rows[i].indicator.key
+            evidence = _evidence_rows(fs, i)
             pages.page(
                 row["href"],
                 "indicator.html.j2",
                 row["title"],
                 fw=_framework_header(fs.brief.report.framework),
                 r=row,
-                evidence=_evidence_rows(fs, i),
+                evidence=evidence,
                 targets=_targets(fs, key),
                 signposts=[s for s in signposts if s["indicator"] == visible(key)],
                 forecasts=_forecasts(fs, key),
@@ -282,7 +276,7 @@ def site_files(site: Site, languages: list[str], site_url: str | None = None) ->
             pages.search.append(
                 {"k": "indicator", "t": f"{row['title']} ({row['key']})", "u": row["href"], "d": ""}
             )
-            for e in _evidence_rows(fs, i):
+            for e in evidence:
                 pages.search.append(
                     {"k": "entry", "t": e["ev"].summary, "u": f"{row['href']}#{e['anchor']}", "d": e["date"]}
                 )
