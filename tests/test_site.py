@@ -272,7 +272,13 @@ def test_site_url_makes_the_sitemap_absolute(cli: Invoke, world: None, tmp_path:
 
 @pytest.mark.slow
 def test_nu_checker_finds_no_error_on_any_page(cli: Invoke, world: None, tmp_path: Path) -> None:
-    site = _publish(cli, tmp_path / "bundle", "--lang", "en", "--lang", "fr")
+    """Both languages, two frameworks on one index (each chart's ids its own)."""
+    assert cli("framework", "add", "mali-china-risks").exit_code == 0
+    site = _publish(cli, tmp_path / "bundle", "--lang", "en", "--lang", "fr", "--all-frameworks")
+    assert (site / "en/indicators/mali-china-risks").is_dir() and _broken_links(site) == []
+    index = (site / "en/index.html").read_text()
+    ids = re.findall(r'\sid="([^"]+)"', index)
+    assert ids and len(ids) == len(set(ids))
     assert _nu_errors(tmp_path, sorted(site.rglob("*.html"))) == []
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from policytrack import __version__
 from policytrack.core.i18n import _, language
 from policytrack.domain.site import FeedItem, FrameworkSite, Site
+from policytrack.records.forecast import FORECAST
 from policytrack.records.models import Entry, Framework
 from policytrack.records.source import SOURCE
 from policytrack.render.brief import (
@@ -142,9 +143,10 @@ def _targets(fs: FrameworkSite, key: str) -> list[dict[str, str]]:
 
 
 def _forecasts(fs: FrameworkSite, key: str) -> list[dict[str, Any]]:
-    # a forecast's note is not public (records/forecast.py): the site never shows it
+    # what records/forecast.py declares not public (its note) the site never shows
+    private = {f.name for f in FORECAST if not f.public}
     return [
-        {k: v for k, v in _forecast(fs.brief, f).items() if k != "note"}
+        {k: v for k, v in _forecast(fs.brief, f).items() if k not in private}
         for f in fs.brief.forecasts
         if f.indicator == key
     ]
