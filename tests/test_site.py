@@ -154,6 +154,7 @@ def test_the_feed_parses_and_holds_each_status_change_and_each_piece_of_evidence
     cli: Invoke, world: None, tmp_path: Path
 ) -> None:
     feedparser = pytest.importorskip("feedparser")
+    assert cli("config", "set", "display-name", "Ana Example").exit_code == 0
     site = _publish(cli, tmp_path / "bundle")
     feed = feedparser.parse((site / "feed.atom").read_bytes())
     assert feed.bozo == 0, feed.get("bozo_exception")
@@ -167,6 +168,7 @@ def test_the_feed_parses_and_holds_each_status_change_and_each_piece_of_evidence
     ]  # fmt: skip
     assert feed.feed.updated == "2024-12-31T00:00:00Z"  # the as-of date, never the clock
     assert all(e.link.startswith("indicators/mali-china-security/") for e in feed.entries)
+    assert {e.author for e in feed.entries} == {"Ana Example"}  # people by their display names
 
 
 @pytest.mark.slow

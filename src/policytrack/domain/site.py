@@ -62,6 +62,10 @@ class Site:
     months: tuple[Month, ...]  # oldest first
     sources: tuple[SourceRecord, ...]  # the registered sources the evidence cites, by key
 
+    def name(self, analyst: str) -> str:
+        """An analyst as readers see them: their display name, else their login."""
+        return self.frameworks[0].brief.name(analyst) if self.frameworks else analyst
+
     def feed(self, limit: int) -> list[FeedItem]:
         """The newest `limit` items, newest first: each status change and each piece of evidence (a
         change is listed before the evidence that made it)."""

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from policytrack import __version__
+from policytrack.core.dates import PartialDate
 from policytrack.core.i18n import _, language
 from policytrack.domain.site import FeedItem, FrameworkSite, Site
 from policytrack.records.forecast import FORECAST
@@ -35,16 +35,8 @@ from policytrack.render.text import source_link, visible
 
 FEED_ITEMS = 100  # the newest status changes and pieces of evidence the feed holds
 LATELY = 20  # what the index lists under "what changed lately"
-# The site's files that are not pages, and the folders its pages sit in (their depth makes `root`).
+# The site's files that are not pages (a page's folder depth makes its `root`, the way back to the top).
 FEED, SEARCH_INDEX, SITEMAP = "feed.atom", "search.json", "sitemap.xml"
-
-
-@dataclass(frozen=True)
-class Language:
-    """One language of a site published in several: its code and the link to its index from a page."""
-
-    code: str
-    name: str
 
 
 def indicator_path(fw: str, key: str) -> str:
@@ -56,14 +48,10 @@ def month_path(label: str) -> str:
 
 
 def _shown_day(day: date) -> str:
-    from policytrack.core.dates import PartialDate
-
     return PartialDate(day, "day").shown
 
 
 def _month_name(label: str) -> str:
-    from policytrack.core.dates import PartialDate
-
     year, month = label.split("-")
     return PartialDate(date(int(year), int(month), 1), "month").shown
 
@@ -71,8 +59,8 @@ def _month_name(label: str) -> str:
 class _Pages:
     """The pages of one language's site, each rendered with what every page shares."""
 
-    def __init__(self, site: Site, languages: list[str], site_url: str | None) -> None:
-        self.site, self.languages, self.site_url = site, languages, site_url
+    def __init__(self, site: Site, languages: list[str]) -> None:
+        self.site, self.languages = site, languages
         self.env = _environment()
         self.files: dict[str, bytes] = {}
         self.search: list[dict[str, str]] = []
@@ -199,7 +187,7 @@ def _entry_line(e: Entry) -> dict[str, Any]:
     }
 
 
-def _item(item: FeedItem) -> dict[str, Any]:
+def _item(item: FeedItem, site: Site) -> dict[str, Any]:
     e = item.entry
     line = _entry_line(e)
     if item.change:
@@ -215,7 +203,7 @@ def _item(item: FeedItem) -> dict[str, Any]:
         "title": title,
         "id": f"urn:uuid:{ident}",
         "updated": f"{e.date.start}T00:00:00Z",
-        "author": visible(e.analyst),
+        "author": visible(site.name(e.analyst)),
         "change": bool(item.change),
     }
 
@@ -237,7 +225,7 @@ def site_files(site: Site, languages: list[str], site_url: str | None = None) ->
     """Every file of the site in this command's language (core.i18n), by its path inside the site's folder.
     `languages` are every language the site is published in (links between them when there are several);
     `site_url` the http(s) address it will be served from, for the sitemap and the feed's base."""
-    pages = _Pages(site, languages, site_url)
+    pages = _Pages(site, languages)
     framework_rows: list[tuple[FrameworkSite, list[dict[str, Any]]]] = []
     for fs in site.frameworks:
         framework_rows.append((fs, _table_rows(fs, 1 + sum(len(done) for _fs, done in framework_rows))))
@@ -299,7 +287,7 @@ def site_files(site: Site, languages: list[str], site_url: str | None = None) ->
         base=site_url,
         id=f"urn:uuid:{_feed_id(site)}",
         updated=f"{site.as_of.isoformat()}T00:00:00Z",
-        items=[_item(i) for i in site.feed(FEED_ITEMS)],
+        items=[_item(i, site) for i in site.feed(FEED_ITEMS)],
         version=__version__,
     )
     pages.files[FEED] = feed.encode("utf-8")
