@@ -917,7 +917,19 @@ def table(figures: list[Figure], rows: int) -> str:
     return "\n".join(lines)
 
 
-BENCHES = ("sync", "log", "reports", "brief", "publish", "search", "export", "listing", "import", "inbox", "site")
+BENCHES = (
+    "sync",
+    "log",
+    "reports",
+    "brief",
+    "publish",
+    "search",
+    "export",
+    "listing",
+    "import",
+    "inbox",
+    "site",
+)
 
 
 def main() -> None:

@@ -294,3 +294,17 @@ def test_the_site_in_a_real_browser(cli: Invoke, world: None, tmp_path: Path) ->
         run = chromium(tmp_path, site / name, "--dump-dom")
         assert console_messages(run.stderr) == [], name
         assert "</main>" in run.stdout
+
+
+def test_a_redacted_summary_is_nowhere_on_the_site(
+    cli: Invoke, log: Callable[..., int], tmp_path: Path
+) -> None:
+    entry = log("regional", "Example statement naming an informant", "--date", "2024-07-06")
+    redacted = cli("redact", str(entry), "--field", "summary", "--reason", "test")
+    assert redacted.exit_code == 0, redacted.stderr
+    site = _publish(cli, tmp_path / "bundle", "--lang", "en", "--lang", "fr")
+    texts = [p.read_text() for p in site.rglob("*") if p.is_file()]
+    assert not any("informant" in text for text in texts)
+    page = (site / "en/indicators/mali-china-security/regional.html").read_text()
+    assert "[redacted]" in page
+    assert "[caviardé]" in (site / "fr/indicators/mali-china-security/regional.html").read_text()

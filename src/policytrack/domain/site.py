@@ -16,7 +16,7 @@ from datetime import date
 from policytrack.core.dates import PartialDate
 from policytrack.domain.brief import Brief, build_brief
 from policytrack.domain.reports import build_report
-from policytrack.domain.status import status_at
+from policytrack.domain.status import TimelinePoint, _steps, status_at  # _steps: the timeline's one rule
 from policytrack.domain.targets import Target, targets
 from policytrack.records.models import Entry, Framework, Indicator, SourceRecord, StatusLevel
 from policytrack.store import Store
@@ -24,8 +24,9 @@ from policytrack.store import Store
 
 @dataclass(frozen=True)
 class FrameworkSite:
-    brief: Brief  # as of the site's date: its timelines hold every entry by then
+    brief: Brief  # as of the site's date, explained: its evidence holds every entry by then
     targets: dict[str, tuple[Target, ...]]  # by indicator key: every target set by the as-of date, in order
+    points: dict[str, tuple[TimelinePoint, ...]]  # by indicator key: each entry and the change it makes
 
 
 @dataclass(frozen=True)
@@ -71,13 +72,20 @@ class Site:
         change is listed before the evidence that made it)."""
         items: list[tuple[Entry, int, str | None]] = []
         for fs in self.frameworks:
-            for tl in fs.brief.timelines.values():
-                for point in tl.points:
+            for points in fs.points.values():
+                for point in points:
                     items.append((point.entry, 1, None))
                     if point.status_change:
                         items.append((point.entry, 0, point.status_change))
         items.sort(key=lambda i: (i[0].date.start, i[0].recorded_at, i[0].analyst, i[0].uuid, -i[1]))
         return [FeedItem(entry, change) for entry, _, change in reversed(items[-limit:])]
+
+
+def _points(fw: Framework, brief: Brief, key: str) -> tuple[TimelinePoint, ...]:
+    """An indicator's entries with the status change each makes, by the timeline's rule (status.py), from
+    the status before them (the brief's window starts at the first entry: the baseline)."""
+    rows = ((e, e.effect, e.status) for e in brief.evidence[key])
+    return tuple(TimelinePoint(*step) for step in _steps(fw, brief.tracks[key].start_status, rows))
 
 
 def _month_end(day: date, as_of: date) -> date:
@@ -99,16 +107,17 @@ def build_site(
     cited: dict[str, SourceRecord] = {}
     for fw in frameworks:
         report = build_report(store, fw, as_of=as_of, stale_days=stale_days, targets_known=True)
-        brief = build_brief(store, fw, report, None, explain=False, names=names)  # the site lists them
+        brief = build_brief(store, fw, report, None, explain=True, names=names)
         history: dict[str, list[Target]] = {}
         for t in targets(store, fw, history=True, known_by=as_of):
             history.setdefault(t.indicator_key, []).append(t)
-        sites.append(FrameworkSite(brief, {k: tuple(v) for k, v in history.items()}))
+        points = {key: _points(fw, brief, key) for key in brief.evidence}
+        sites.append(FrameworkSite(brief, {k: tuple(v) for k, v in history.items()}, points))
         cited.update(brief.sources)
-        for tl in brief.timelines.values():
-            for point in tl.points:
-                start = point.entry.date.start
-                by_month.setdefault((start.year, start.month), []).append(point.entry)
+        for logged in brief.evidence.values():
+            for entry in logged:
+                start = entry.date.start
+                by_month.setdefault((start.year, start.month), []).append(entry)
     months = []
     for (year, month), entries in sorted(by_month.items()):
         end = _month_end(date(year, month, 1), as_of)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -24,14 +25,13 @@ from policytrack.records.source import SOURCE
 from policytrack.render.brief import (
     Words,
     _environment,
-    _evidence,
     _forecast,
     _notes,
     _row,
     _signposts,
     columns,
 )
-from policytrack.render.text import source_link, visible
+from policytrack.render.text import redacted_shown, source_link, visible
 
 FEED_ITEMS = 100  # the newest status changes and pieces of evidence the feed holds
 LATELY = 20  # what the index lists under "what changed lately"
@@ -102,17 +102,17 @@ def _table_rows(fs: FrameworkSite, first: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _evidence_rows(fs: FrameworkSite, index: int) -> list[dict[str, Any]]:
-    r = fs.brief.report.rows[index]
-    points = fs.brief.timelines[r.indicator.key].points
+def _evidence_rows(fs: FrameworkSite, key: str, row: dict[str, Any]) -> list[dict[str, Any]]:
+    """The brief's evidence rows of an indicator (render.brief, in `row`), each with its entry's anchor, its
+    date in the reader's language and the status change it makes."""
     out = []
-    for point, ev in zip(points, _evidence(fs.brief, r), strict=True):
+    for point, ev in zip(fs.points[key], row["evidence"], strict=True):
         out.append(
             {
                 "anchor": f"e-{point.entry.uuid}",
                 "date": point.entry.date.shown,
                 "change": visible(point.status_change) if point.status_change else "",
-                "ev": ev,
+                "ev": replace(ev, summary=visible(redacted_shown(point.entry.summary))),
             }
         )
     return out
@@ -182,7 +182,7 @@ def _entry_line(e: Entry) -> dict[str, Any]:
         "date": e.date.shown,
         "indicator": visible(e.indicator),
         "href": f"{indicator_path(e.framework, e.indicator)}#e-{e.uuid}",
-        "summary": visible(e.summary),
+        "summary": visible(redacted_shown(e.summary)),
         "effect": f"{e.effect:+d}" if e.effect else "0",
     }
 
@@ -251,7 +251,7 @@ def site_files(site: Site, languages: list[str], site_url: str | None = None) ->
         signposts = _signposts(fs.brief)
         for i, row in enumerate(rows):
             key = fs.brief.report.rows[i].indicator.key
-            evidence = _evidence_rows(fs, i)
+            evidence = _evidence_rows(fs, key, row)
             pages.page(
                 row["href"],
                 "indicator.html.j2",
