@@ -8,6 +8,7 @@
     python benchmarks/run.py --sync-only                # only the sync figure (a minute)
     python benchmarks/run.py --only inbox --quick       # the inbox's figures (benchmarks/inbox_bench.py)
     python benchmarks/run.py --only explain --quick     # report --explain piped, at 10k and 100k
+    python benchmarks/run.py --only site --rows 10000   # publish --site (benchmarks/site_bench.py)
 
 Each baseline does the work of the figure it stands beside: a whole process where the command is one, the
 same database, schema and indexes, the same kind of output (a file written and fsynced, or nothing), and a
@@ -1050,6 +1051,7 @@ BENCHES = (
     "listing",
     "import",
     "inbox",
+    "site",
 )
 
 
@@ -1101,6 +1103,10 @@ def main() -> None:
             figures += bench_listing(db, small, 3) if "listing" in only else []
             figures += bench_import(db, heavy) if "import" in only else []
             figures += bench_import_memory(rows, db) if "import" in only else []
+            if "site" in only:
+                from site_bench import bench_site
+
+                figures += bench_site(db, rows, WORK / "site", sys.modules[__name__])
     finally:
         if args.keep:
             print(f"scratch data kept in {WORK}", file=sys.stderr)

@@ -17,10 +17,13 @@ from policytrack.cli.app import app, confirm
 from policytrack.cli.common import opened_store, read_date
 from policytrack.cli.options import FrameworkOpt
 from policytrack.cli.report import STALE_DAYS, _brief, _text, _view, _Window, display_names
+from policytrack.core.i18n import _
 from policytrack.render.formats import DRAWING, output_format
 
 if TYPE_CHECKING:
     from policytrack.records.field import Kind
+    from policytrack.records.models import Framework
+    from policytrack.store import Store
 
 # The report formats a bundle holds (each file named with its format's extension in render.formats).
 PUBLISH_FORMATS = ("html", "markdown", "csv", "json", "xlsx")
@@ -47,6 +50,33 @@ def publish_cmd(
         ),
     ] = False,
     framework: FrameworkOpt = None,
+    site: Annotated[
+        bool,
+        typer.Option(
+            "--site",
+            help=_(
+                "Also write a static website into DIR/site: an index, a page per indicator and per month, "
+                "sources, search, an Atom feed and a sitemap (works from file:// and any static host)."
+            ),
+        ),
+    ] = False,
+    langs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lang",
+            help=_(
+                "Language of the reports and the site (default en; never the config or the locale). "
+                "Give it more than once for one site per language (DIR/site/LANG/)."
+            ),
+            metavar="CODE",
+        ),
+    ] = None,
+    site_url: Annotated[
+        str | None,
+        typer.Option(
+            "--site-url", help=_("The http(s) address the site will be served from (sitemap, feed).")
+        ),
+    ] = None,
 ) -> None:
     """Write a citable bundle: reports, entries (csv, jsonl), indicators and framework files, a Frictionless
     datapackage.json, a public database copy with Datasette metadata.json (search on current_entries),
@@ -55,49 +85,102 @@ def publish_cmd(
     data and --as-of give the same files."""
     from policytrack.core.config import setting
     from policytrack.core.errors import InputError
+    from policytrack.core.i18n import check_language, speaking
     from policytrack.domain.workspace import get_framework
     from policytrack.exchange.publish import check_target, publish
 
     if all_frameworks and framework:
         raise InputError("give --framework or --all-frameworks, not both")
+    codes = list(dict.fromkeys(check_language(code) for code in langs or ["en"]))
+    base = _site_url(site_url) if site_url is not None else None
+    if base is not None and not site:
+        raise InputError(_("--site-url is for the site; add --site"))
     as_of_date = read_date(as_of, "--as-of").end if as_of is not None else date.today()
     check_target(directory)
     stale = setting("stale_days") or STALE_DAYS
     with opened_store(ctx) as store:
         keep_out = _sync_folders(store.path)
         check_target(directory, keep_out)
-        names = store.framework_names() if all_frameworks else [framework]
-        frameworks = [get_framework(store, name) for name in names]
-        reports: dict[str, bytes] = {}
-        kinds: dict[str, Kind] = {}
-        for fw in frameworks:
-            view = _view(store, fw, None, as_of_date, None, None, None, stale, False)
-            for fmt in PUBLISH_FORMATS:
-                spec = output_format(fmt)
-                name = f"report-{fw.name}.{spec.extension}"
-                if spec.binary:  # a workbook: bytes, dated as of the bundle so they repeat
-                    reports[name] = _workbook_bytes(view.fields, view.records, as_of_date)
-                    continue
-                if DRAWING in spec.takes:  # the brief, drawn
-                    window = _Window(as_of_date, None, None, None, stale)
-                    text = _brief(store, fw, window, None, fmt, explain=False)
-                else:
-                    text = _text(view, fmt)
-                reports[name] = text.encode("utf-8")
-                if fmt == "csv":
-                    kinds[name] = view.fields
+        names: list[str | None] = [*store.framework_names()] if all_frameworks else [framework]
+        with speaking(codes[0]):
+            frameworks = [get_framework(store, name) for name in names]
+            reports, kinds = _reports(store, frameworks, as_of_date, stale)
+        site_files = _site(store, names, as_of_date, stale, codes, base) if site else {}
         written = publish(
             store,
             frameworks,
             as_of_date,
             directory,
-            reports,
+            {**reports, **site_files},
             kinds,
             with_history=with_history,
             keep_out=keep_out,
             names=display_names(store),
         )
     confirm(ctx, f"Published {len(written)} files into {directory}", "the bundle")
+
+
+def _reports(
+    store: Store, frameworks: list[Framework], as_of_date: date, stale: int
+) -> tuple[dict[str, bytes], dict[str, Kind]]:
+    """Each framework's report in every format of PUBLISH_FORMATS, by file name, and the kind of each CSV."""
+    reports: dict[str, bytes] = {}
+    kinds: dict[str, Kind] = {}
+    for fw in frameworks:
+        view = _view(store, fw, None, as_of_date, None, None, None, stale, False)
+        for fmt in PUBLISH_FORMATS:
+            spec = output_format(fmt)
+            name = f"report-{fw.name}.{spec.extension}"
+            if spec.binary:  # a workbook: bytes, dated as of the bundle so they repeat
+                reports[name] = _workbook_bytes(view.fields, view.records, as_of_date)
+                continue
+            if DRAWING in spec.takes:  # the brief, drawn
+                window = _Window(as_of_date, None, None, None, stale)
+                text = _brief(store, fw, window, None, fmt, explain=False)
+            else:
+                text = _text(view, fmt)
+            reports[name] = text.encode("utf-8")
+            if fmt == "csv":
+                kinds[name] = view.fields
+    return reports, kinds
+
+
+def _site_url(value: str) -> str:
+    from policytrack.core.errors import InputError
+    from policytrack.render.text import source_link
+
+    if source_link(value) is None:
+        raise InputError(
+            _(
+                "--site-url {value} is not an http(s) address; give one such as https://example.org/tracker/"
+            ).format(value=repr(value[:80]))
+        )
+    return value.rstrip("/") + "/"
+
+
+def _site(
+    store: Store, names: list[str | None], as_of: date, stale: int, codes: list[str], base: str | None
+) -> dict[str, bytes]:
+    """The site's files by their path in the bundle: site/ in one language, site/LANG/ in several."""
+    from policytrack.core.i18n import speaking
+    from policytrack.domain.site import build_site
+    from policytrack.domain.workspace import get_framework
+    from policytrack.render.site import languages_page, site_files
+
+    files: dict[str, bytes] = {}
+    several = len(codes) > 1
+    people = display_names(store)
+    for code in codes:
+        folder = f"site/{code}/" if several else "site/"
+        with speaking(code):
+            frameworks = [get_framework(store, name) for name in names]
+            data = build_site(store, frameworks, as_of, stale_days=stale, names=people)
+            url = f"{base}{code}/" if base and several else base
+            for path, data_bytes in site_files(data, codes, url).items():
+                files[folder + path] = data_bytes
+    if several:
+        files["site/index.html"] = languages_page(codes)
+    return files
 
 
 def _sync_folders(db: Path) -> tuple[Path, ...]:

@@ -147,3 +147,18 @@ def number(count: int) -> str:
     from babel.numbers import format_decimal
 
     return str(format_decimal(count, locale=language()))
+
+
+class speaking:
+    """Messages and dates in `code` inside the block (publish's --lang), then the command's choice again."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.saved: tuple[Any, ...] = ()
+
+    def __enter__(self) -> None:
+        self.saved = (_Choice.option, _Choice.configured, _Choice.resolved, _Choice.catalogue)
+        choose(self.code)
+
+    def __exit__(self, *exc: object) -> None:
+        _Choice.option, _Choice.configured, _Choice.resolved, _Choice.catalogue = self.saved
