@@ -188,11 +188,17 @@ def test_bambara_dates_through_the_command_line(cli: Invoke, cli_json: Callable[
 
 
 @pytest.mark.slow
-def test_english_log_never_imports_babel(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("lang", "date"), [(None, "2024-07-06"), ("fr", "6 juillet 2024"), ("fr", "T3 2024")]
+)
+def test_log_never_imports_babel_in_english_or_french(tmp_path: Path, lang: str | None, date: str) -> None:
+    """Babel (CLDR's data) is for other languages and for numbers over 999: English and French `log`
+    read their dates and messages without it (issue 23's start-up limits)."""
     env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")}
     env |= {"POLICYTRACK_DB": str(tmp_path / "t.db"), "POLICYTRACK_CONFIG": str(tmp_path / "none.toml")}
+    chosen = ["--lang", lang] if lang else []
     for n in range(2):  # the second run is the usual one: the database exists
-        args = ["log", "regional", f"synthetic test entry {n}", "--date", "2024-07-06"]
+        args = [*chosen, "log", "regional", f"synthetic test entry {n}", "--date", date]
         run = subprocess.run(
             [sys.executable, "-X", "importtime", "-m", "policytrack", *args],
             env=env,
@@ -204,6 +210,29 @@ def test_english_log_never_imports_babel(tmp_path: Path) -> None:
     assert "policytrack.core.i18n" in imported or "policytrack.cli" in imported
     # (gettext itself is imported by click for its own messages, before and without policytrack)
     assert not {m for m in imported if m.split(".")[0] == "babel"}
+    if lang:
+        assert "enregistrée" in run.stdout
+
+
+def test_the_lazy_catalogue_reads_what_gettext_reads() -> None:
+    """i18n.Catalogue finds a message by binary search of the compiled originals: every message of the
+    .po file, singular and plural at several counts, reads as the standard library's parse of the file."""
+    with (FRENCH / "policytrack.mo").open("rb") as handle:
+        standard = GNUTranslations(handle)
+    lazy = i18n.Catalogue((FRENCH / "policytrack.mo").read_bytes())
+    checked = 0
+    for m in _french():
+        if not m.id:
+            continue
+        if isinstance(m.id, str):
+            assert lazy.gettext(m.id) == standard.gettext(m.id) == m.string
+        else:
+            for count in (0, 1, 2, 5, 1000):
+                assert lazy.ngettext(m.id[0], m.id[1], count) == standard.ngettext(m.id[0], m.id[1], count)
+        checked += 1
+    assert checked > 500
+    assert lazy.gettext("a message no catalogue has") == "a message no catalogue has"
+    assert lazy.ngettext("one thing", "{n} things", 2) == "{n} things"
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
