@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -22,7 +23,7 @@ from policytrack.records.models import plural
 ROOT = Path(__file__).resolve().parents[1]
 FRENCH = i18n.LOCALE_DIR / "fr" / "LC_MESSAGES"
 # what babel.cfg and the extraction command of locale/README.md use
-KEYWORDS = {"_": None, "ngettext": (1, 2), "plural": (2, 3)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "plural": (2, 3)}
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\([a-z_]+\)[sd]")
 
 
@@ -385,3 +386,137 @@ def test_french_table_headers_while_keys_stay_data(
     described = {r[1]: r[2] for r in rows[1:] if r[1]}
     assert described["summary"] == "texte" and described["effect"] == "nombre"  # column names stay data
     assert any(r[0] == "dates" and "jamais un jour inventé" in str(r[3]) for r in rows)
+
+
+# Modules whose errors still raise an English literal (issue 23 point 1, not yet done): each is held to
+# the rule once it leaves this list, and the test fails when one here no longer needs to be (so the list
+# only shrinks). exchange/publish.py is translated with `publish --lang`.
+NOT_YET_TRANSLATED = frozenset(
+    {
+        "cli/common.py",
+        "cli/output.py",
+        "cli/publish.py",
+        "core/grades.py",
+        "core/paths.py",
+        "core/storable.py",
+        "domain/context.py",
+        "domain/entries.py",
+        "domain/forecasts.py",
+        "domain/frameworks/install.py",
+        "domain/frameworks/parse.py",
+        "domain/likelihood.py",
+        "domain/periods.py",
+        "domain/reports.py",
+        "domain/reviews.py",
+        "domain/sources.py",
+        "domain/targets.py",
+        "domain/workspace.py",
+        "exchange/forecasts.py",
+        "exchange/importer.py",
+        "exchange/publish.py",
+        "exchange/readers.py",
+        "exchange/rowcheck.py",
+        "exchange/sources.py",
+        "records/check.py",
+        "records/models.py",
+        "render/xlsx.py",
+        "store/__init__.py",
+        "store/bulk.py",
+        "store/otherdb.py",
+    }
+)
+
+
+def _literal(node: ast.expr) -> bool:
+    """A message written in the raise itself: a string, an f-string, their sum, or one formatted."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp):
+        return _literal(node.left) or _literal(node.right)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return _literal(node.func.value)
+    return False
+
+
+def _untranslated_raises() -> dict[str, list[int]]:
+    from policytrack.core import errors
+
+    raised = {
+        name
+        for name, value in vars(errors).items()
+        if isinstance(value, type) and issubclass(value, errors.PolicytrackError)
+    }
+    found: dict[str, list[int]] = {}
+    package = ROOT / "src" / "policytrack"
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args):
+                continue
+            func = node.exc.func
+            name = (
+                func.id
+                if isinstance(func, ast.Name)
+                else func.attr
+                if isinstance(func, ast.Attribute)
+                else ""
+            )
+            if name in raised and _literal(node.exc.args[0]):
+                found.setdefault(path.relative_to(package).as_posix(), []).append(node.lineno)
+    return found
+
+
+def test_every_error_raised_goes_through_the_catalogue() -> None:
+    """A PolicytrackError is the one line a person reads when a command fails: its message is written
+    `_("... {name} ...").format(...)` (or ngettext), never a bare string or f-string, so it has French."""
+    found = _untranslated_raises()
+    assert found, "the scan finds nothing: check it still reads the package"
+    held = {module: lines for module, lines in found.items() if module not in NOT_YET_TRANSLATED}
+    assert held == {}, f"errors raised with an English literal (wrap them in _()): {held}"
+    done = sorted(NOT_YET_TRANSLATED - found.keys())
+    assert done == [], f"translated now: take them out of NOT_YET_TRANSLATED: {done}"
+
+
+def test_the_scan_sees_a_literal_raise() -> None:
+    """The rule above, on code it must refuse and code it must accept."""
+    refused = [
+        'raise InputError("bad")',
+        'raise InputError(f"bad {x}")',
+        'raise InputError("a {x}".format(x=1))',
+    ]
+    accepted = [
+        'raise InputError(_("bad"))',
+        'raise InputError(_("a {x}").format(x=1))',
+        "raise InputError(msg)",
+    ]
+    for code, literal in [(c, True) for c in refused] + [(c, False) for c in accepted]:
+        node = ast.parse(code).body[0]
+        assert isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
+        assert _literal(node.exc.args[0]) is literal, code
+
+
+def test_undo_revert_and_config_in_french(cli: Invoke, log: Callable[..., int]) -> None:
+    """What undo and revert show and say, the settings' descriptions and the config file's errors, in
+    French; English unchanged."""
+    log("regional", "AES treaty signed in Niamey", "--date", "2024-07-06")
+    assert cli("edit", "1", "--effect", "1").exit_code == 0
+    undone = cli("--lang", "fr", "undo", "--yes")
+    assert undone.exit_code == 0, undone.stderr
+    assert "Annuler la modification de l'entrée 1 (révision 2, " in undone.stdout
+    assert "Champ" in undone.stdout and "Après" in undone.stdout
+    assert "Annulation de la modification de l'entrée 1" in undone.stdout
+    assert "c'est maintenant la révision 3" in undone.stdout
+    history = cli("--lang", "fr", "history", "1")
+    assert "Historique de l'entrée 1" in history.stdout
+    same = cli("--lang", "fr", "revert", "1", "--to", "3", "--yes")
+    assert same.exit_code == 1
+    assert "la révision 3 de l'entrée 1 est déjà en vigueur" in same.stderr
+    reverted = cli("revert", "1", "--to", "2", "--yes")
+    assert reverted.exit_code == 0 and "Revert entry 1 to revision 2:" in reverted.stdout
+    listed = cli("--lang", "fr", "config", "list")
+    assert "# la langue des messages et des dates" in listed.stdout
+    assert "# the language of messages and dates" in cli("config", "list").stdout
+    bad = cli("--lang", "fr", "config", "set", "stale_days", "x")
+    assert bad.exit_code == 1
+    assert "stale_days doit être un nombre entier de jours, de 1 à 100000" in bad.stderr

@@ -14,6 +14,7 @@ import typer
 
 from policytrack.cli.app import confirm
 from policytrack.cli.common import opened_store
+from policytrack.core.i18n import _
 
 if TYPE_CHECKING:
     from policytrack.sync.record import Sender
@@ -61,22 +62,25 @@ def sync_cmd(
         if dry_run:
             st = status(store, sender)
             if st.unreachable:
-                typer.echo(
-                    f"policytrack: warning: {st.unreachable}; received counts are as last fetched", err=True
+                problem = _("{why}; received counts are as last fetched").format(why=st.unreachable)
+                typer.echo(_("policytrack: warning: {problem}").format(problem=problem), err=True)
+            typer.echo(
+                _("would send {send}, would receive {receive} (dry run: nothing written)").format(
+                    send=st.to_send, receive=st.to_receive
                 )
-            typer.echo(f"would send {st.to_send}, would receive {st.to_receive} (dry run: nothing written)")
+            )
             for line in st.set_aside:
-                typer.echo(f"policytrack: error: {line}", err=True)
+                typer.echo(_("policytrack: error: {message}").format(message=line), err=True)
             if st.set_aside:
                 raise typer.Exit(1)
             return
         email = setting("email")
         result = sync(store, sender, str(email).strip() if email else None)
     for line in result.unbound:
-        typer.echo(f"policytrack: warning: {line}", err=True)
+        typer.echo(_("policytrack: warning: {problem}").format(problem=line), err=True)
     for line in result.set_aside:
-        typer.echo(f"policytrack: error: {line}", err=True)
-    confirm(ctx, result.summary(), "the sync")
+        typer.echo(_("policytrack: error: {message}").format(message=line), err=True)
+    confirm(ctx, result.summary(), _("the sync"))
     if result.set_aside:
         raise typer.Exit(1)
 
@@ -92,7 +96,7 @@ def init_cmd(
 
     with opened_store(ctx) as store:
         done = init(store, remote, default_analyst())
-    confirm(ctx, done, "the sync setup")
+    confirm(ctx, done, _("the sync setup"))
 
 
 @sync_app.command("status", epilog="Example: policytrack sync status")
@@ -102,14 +106,16 @@ def status_cmd(ctx: typer.Context) -> None:
 
     with opened_store(ctx) as store:
         st = status(store, _sender())
-    typer.echo(f"remote: {st.remote}")
+    typer.echo(_("remote: {remote}").format(remote=st.remote))
     if st.unreachable:
-        typer.echo(f"remote not reachable ({st.unreachable}): what it holds is as last fetched")
-    typer.echo(f"to send: {st.to_send}")
-    typer.echo(f"to receive: {st.to_receive}")
-    typer.echo(f"conflicts: {st.conflicts}")
+        typer.echo(
+            _("remote not reachable ({why}): what it holds is as last fetched").format(why=st.unreachable)
+        )
+    typer.echo(_("to send: {count}").format(count=st.to_send))
+    typer.echo(_("to receive: {count}").format(count=st.to_receive))
+    typer.echo(_("conflicts: {count}").format(count=st.conflicts))
     for line in st.set_aside:
-        typer.echo(f"policytrack: error: {line}", err=True)
+        typer.echo(_("policytrack: error: {message}").format(message=line), err=True)
     if st.set_aside:
         raise typer.Exit(1)
 
@@ -144,42 +150,74 @@ def conflicts_cmd(
         typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
     if not found:
-        typer.echo("no conflicts")
+        typer.echo(_("no conflicts"))
         return
+    settle = _("  settle: policytrack conflicts resolve {ref} --keep mine|theirs")
     for item in found:
         if item["kind"] == "entry":
             typer.echo(
-                f"entry {item['id']} @{item['ref']} ({item['uuid']}), edits made apart from revision "
-                f"{item['from_revision']}; current: revision {item['current']}"
+                _(
+                    "entry {id} @{ref} ({uuid}), edits made apart from revision {start}; current: revision "
+                    "{current}"
+                ).format(
+                    id=item["id"],
+                    ref=item["ref"],
+                    uuid=item["uuid"],
+                    start=item["from_revision"],
+                    current=item["current"],
+                )
             )
             for r in item["revisions"]:
                 typer.echo(
-                    f"  revision {r['revision']} by {visible(r['changed_by'])} at {r['changed_at']} "
-                    f"({r['action']})"
+                    _("  revision {n} by {by} at {at} ({action})").format(
+                        n=r["revision"], by=visible(r["changed_by"]), at=r["changed_at"], action=r["action"]
+                    )
                 )
                 for name, (before, after) in r["changes"].items():
                     typer.echo(
                         f"    {name}: {visible(json.dumps(before, ensure_ascii=False))} -> "
                         f"{visible(json.dumps(after, ensure_ascii=False))}"
                     )
-            typer.echo(f"  settle: policytrack conflicts resolve {item['id']} --keep REVISION|mine|theirs")
+            typer.echo(
+                _("  settle: policytrack conflicts resolve {ref} --keep REVISION|mine|theirs").format(
+                    ref=item["id"]
+                )
+            )
         elif item["kind"] == "target":
-            typer.echo(f"targets of {visible(item['framework'])}/{visible(item['indicator'])} set apart")
+            typer.echo(
+                _("targets of {framework}/{indicator} set apart").format(
+                    framework=visible(item["framework"]), indicator=visible(item["indicator"])
+                )
+            )
             for t in item["targets"]:
                 note = visible(json.dumps(t["note"], ensure_ascii=False))
                 typer.echo(
-                    f"  by {visible(t['set_by'])} at {t['set_at']}: level {visible(t['level'] or '(none)')}, "
-                    f"start {t['start']}, due {t['due']}, note {note}"
+                    _("  by {by} at {at}: level {level}, start {start}, due {due}, note {note}").format(
+                        by=visible(t["set_by"]),
+                        at=t["set_at"],
+                        level=visible(t["level"] or _("(none)")),
+                        start=t["start"],
+                        due=t["due"],
+                        note=note,
+                    )
                 )
-            typer.echo(f"  settle: policytrack conflicts resolve {visible(item['ref'])} --keep mine|theirs")
+            typer.echo(settle.format(ref=visible(item["ref"])))
         else:
-            typer.echo(f"source {visible(item['key'])} registered apart (current: {item['current']})")
+            typer.echo(
+                _("source {key} registered apart (current: {current})").format(
+                    key=visible(item["key"]), current=item["current"]
+                )
+            )
             for v in item["versions"]:
                 fields = ", ".join(
                     f"{k} {visible(json.dumps(v[k], ensure_ascii=False))}" for k in SOURCE_SET.names()
                 )
-                typer.echo(f"  by {visible(v['changed_by'])} at {v['changed_at']} ({v['uuid']}): {fields}")
-            typer.echo(f"  settle: policytrack conflicts resolve {visible(item['ref'])} --keep mine|theirs")
+                typer.echo(
+                    _("  by {by} at {at} ({uuid}): {fields}").format(
+                        by=visible(v["changed_by"]), at=v["changed_at"], uuid=v["uuid"], fields=fields
+                    )
+                )
+            typer.echo(settle.format(ref=visible(item["ref"])))
 
 
 @conflicts_app.command("resolve", epilog="Example: policytrack conflicts resolve 7 --keep theirs")
@@ -207,4 +245,4 @@ def resolve_cmd(
         reference(ref, "entry")  # a bad reference is refused before the database opens
     with opened_store(ctx) as store:
         done = resolve(store, str(entry_id_arg(ref, store)) if entry else ref, keep.strip(), _sender())
-    confirm(ctx, done, "the resolution")
+    confirm(ctx, done, _("the resolution"))

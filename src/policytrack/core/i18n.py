@@ -70,13 +70,10 @@ def language() -> str:
     if _Choice.resolved is None:
         chosen: str | None = _Choice.option
         if chosen is None and _Choice.configured is not None:
-            try:
-                chosen = _Choice.configured()
-            except Exception:
-                # a bad config file is reported once, by whoever asked first; the messages that report
-                # it (and every later one) are in the environment's language
-                _Choice.resolved = _from_environment()
-                raise
+            # the messages made while the config file is read (its errors, reported once, by whoever asked
+            # first) are in the environment's language, and so is every later one if it cannot be read
+            _Choice.resolved = _from_environment()
+            chosen = _Choice.configured()
         _Choice.resolved = (code_of(str(chosen)) or ENGLISH) if chosen else _from_environment()
     return _Choice.resolved
 
@@ -104,7 +101,10 @@ def check_language(value: object, what: str = "--lang") -> str:
     if code is None or not known_language(code):
         shown = repr(value)[:40]
         raise InputError(
-            f"{what} {shown} is not a language policytrack knows; give a language code such as en, fr or bm"
+            _(
+                "{what} {shown} is not a language policytrack knows; give a language code such as en, fr "
+                "or bm"
+            ).format(what=what, shown=shown)
         )
     return code
 
@@ -177,6 +177,12 @@ def catalogue(lang: str) -> Catalogue | None:
         path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
         _CATALOGUES[lang] = Catalogue(path.read_bytes()) if path.is_file() else None
     return _CATALOGUES[lang]
+
+
+def N_(message: str) -> str:
+    """A message marked for the catalogue but translated where it is shown (`_(value)`): one written in a
+    table that is built before the language is known (the config's keys, read to choose it)."""
+    return message
 
 
 def _(message: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from policytrack.core.errors import InputError, SyncError
-from policytrack.core.i18n import _
+from policytrack.core.i18n import _, ngettext
 from policytrack.core.storable import storable
 from policytrack.records.field import Field
 from policytrack.store import Store
@@ -57,9 +57,9 @@ class SyncResult:
     unbound: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
-            f"sent {self.sent}, received {self.received} ({self.new} new, {self.updated} updated), "
-            f"{self.conflicts} conflict{'' if self.conflicts == 1 else 's'}"
+        conflicts = ngettext("{n} conflict", "{n} conflicts", self.conflicts).format(n=self.conflicts)
+        return _("sent {sent}, received {received} ({new} new, {updated} updated), {conflicts}").format(
+            sent=self.sent, received=self.received, new=self.new, updated=self.updated, conflicts=conflicts
         )
 
 
@@ -91,9 +91,11 @@ def check_analyst(name: str) -> str:
     )
     if not plain:
         raise InputError(
-            f"analyst name {name!r} cannot be a folder in the repository's {ANALYSTS}/ (it is empty, starts "
-            "with '.', or holds '/', '\\', ':' or control characters); set a plain one with "
-            "POLICYTRACK_ANALYST or `policytrack config set analyst NAME`"
+            _(
+                "analyst name {name!r} cannot be a folder in the repository's {folder}/ (it is empty, starts "
+                "with '.', or holds '/', '\\', ':' or control characters); set a plain one with "
+                "POLICYTRACK_ANALYST or `policytrack config set analyst NAME`"
+            ).format(name=name, folder=ANALYSTS)
         )
     return name
 
@@ -110,8 +112,10 @@ def _opened_clone(store: Store) -> Clone:
     clone = Clone(clone_path(store.path))
     if not clone.exists:
         raise SyncError(
-            f"this database does not sync with a repository yet (no {clone.path}); run "
-            "`policytrack sync init REMOTE` first"
+            _(
+                "this database does not sync with a repository yet (no {path}); run "
+                "`policytrack sync init REMOTE` first"
+            ).format(path=clone.path)
         )
     return clone
 
@@ -141,9 +145,11 @@ def init(store: Store, remote: str, analyst: str) -> str:
     if clone.exists:
         current = clone.remote_url()
         if current == remote:
-            return f"already syncing with {remote}"
+            return _("already syncing with {remote}").format(remote=remote)
         raise SyncError(
-            f"this database already syncs with {current}; remove {clone.path} to sync with another repository"
+            _(
+                "this database already syncs with {current}; remove {path} to sync with another repository"
+            ).format(current=current, path=clone.path)
         )
     if store.read_only_reason:
         raise SyncError(store.read_only_reason)
@@ -157,7 +163,9 @@ def init(store: Store, remote: str, analyst: str) -> str:
             git(["clone", "-q", "--", remote, str(temporary)])
         except GitFailed as exc:
             raise SyncError(
-                f"cannot clone {remote}: {exc.detail}; check the address and your access to it"
+                _("cannot clone {remote}: {detail}; check the address and your access to it").format(
+                    remote=remote, detail=exc.detail
+                )
             ) from None
         new = Clone(temporary)
         heads = [
@@ -176,10 +184,10 @@ def init(store: Store, remote: str, analyst: str) -> str:
             _push(new, branch, 0)
             if local is not None:
                 _point_head(local, branch)
-            done = f"made {remote} a policytrack repository"
+            done = _("made {remote} a policytrack repository").format(remote=remote)
         else:
             _check_marker(temporary, remote)
-            done = f"joined {remote}"
+            done = _("joined {remote}").format(remote=remote)
         _database_id(store)
         temporary.rename(clone.path)
     finally:
@@ -200,8 +208,10 @@ def _point_head(bare: Path, branch: str) -> None:
 def _check_marker(folder: Path, remote: str) -> None:
     if not (folder / MARKER).is_file():
         raise SyncError(
-            f"{remote} holds files that policytrack did not write (it has no {MARKER}); give an empty "
-            "repository, or one made by `policytrack sync init`"
+            _(
+                "{remote} holds files that policytrack did not write (it has no {marker}); give an empty "
+                "repository, or one made by `policytrack sync init`"
+            ).format(remote=remote, marker=MARKER)
         )
 
 
@@ -210,7 +220,11 @@ def _check_marker(folder: Path, remote: str) -> None:
 # git's modes of a tree entry that are neither a regular file nor a folder: a symbolic link, a gitlink
 # (a submodule). Refused wherever they are: a link in place of a folder would lead reads and writes
 # outside the repository.
-_LINK_MODES = {"120000": "a symbolic link", "160000": "a gitlink (a submodule)"}
+_LINK_MODES = ("120000", "160000")
+
+
+def _link_mode(mode: str) -> str:
+    return _("a symbolic link") if mode == "120000" else _("a gitlink (a submodule)")
 
 
 @dataclass
@@ -259,7 +273,7 @@ def _repository_files(clone: Clone, reading: Reading) -> list[str]:
         mode = meta.split()[0]
         parts = relative.split("/")
         if mode in _LINK_MODES:
-            reading.set_aside[relative] = _aside(relative, _("it is {what}").format(what=_LINK_MODES[mode]))
+            reading.set_aside[relative] = _aside(relative, _("it is {what}").format(what=_link_mode(mode)))
         elif len(parts) != 3 or not _FILE.match(parts[2]) or mode not in ("100644", "100755"):
             reading.set_aside[relative] = _aside(relative, _foreign(relative))
         else:
@@ -508,13 +522,18 @@ def _push(clone: Clone, branch: str, sent: int) -> bool:
         if "[rejected]" in exc.stderr or "non-fast-forward" in exc.stderr or "fetch first" in exc.stderr:
             return False
         kept = (
-            f"; the {sent} record(s) sent are committed in {clone.path} and the next `policytrack sync` "
-            "sends them"
+            ngettext(
+                "; the {n} record sent is committed in {path} and the next `policytrack sync` sends it",
+                "; the {n} records sent are committed in {path} and the next `policytrack sync` sends them",
+                sent,
+            ).format(n=sent, path=clone.path)
             if sent
             else ""
         )
         raise SyncError(
-            f"the shared repository refused the push ({exc.detail}){kept}; check your access to it"
+            _("the shared repository refused the push ({detail}){kept}; check your access to it").format(
+                detail=exc.detail, kept=kept
+            )
         ) from None
     return True
 
@@ -524,8 +543,10 @@ def _fetch(clone: Clone) -> None:
         clone.run("fetch", "-q", "origin")
     except GitFailed as exc:
         raise SyncError(
-            f"cannot reach the shared repository {clone.remote_url()} ({exc.detail}); what this database "
-            "holds is committed in its sync clone, and the next `policytrack sync` sends and receives it"
+            _(
+                "cannot reach the shared repository {remote} ({detail}); what this database holds is "
+                "committed in its sync clone, and the next `policytrack sync` sends and receives it"
+            ).format(remote=clone.remote_url(), detail=exc.detail)
         ) from None
 
 
@@ -542,8 +563,10 @@ def _merge(clone: Clone, branch: str, own: str) -> list[str]:
     except GitFailed as exc:
         clone.run("merge", "--abort", check=False)
         raise SyncError(
-            f"the shared repository's history cannot be merged ({exc.detail}): someone changed a file "
-            "another database writes; nothing was imported"
+            _(
+                "the shared repository's history cannot be merged ({detail}): someone changed a file "
+                "another database writes; nothing was imported"
+            ).format(detail=exc.detail)
         ) from None
     if before is None:
         return []
@@ -604,8 +627,10 @@ def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
             break
     else:
         raise SyncError(
-            f"the push lost the race to other pushes {PUSH_ATTEMPTS} times; everything is committed locally: "
-            "run `policytrack sync` again"
+            _(
+                "the push lost the race to other pushes {attempts} times; everything is committed locally: "
+                "run `policytrack sync` again"
+            ).format(attempts=PUSH_ATTEMPTS)
         )
     result.new, result.updated = len(received.new), len(received.updated - received.new)
     result.conflicts = len(conflict_keys(store) - before)
@@ -642,7 +667,7 @@ def status(store: Store, sender: Sender) -> SyncStatus:
             meta, relative = line.split("\t", 1)
             mode, size_text = meta.split()[0], meta.split()[3]
             if mode in _LINK_MODES or not size_text.isdigit():
-                what = _LINK_MODES.get(mode, _("not a file"))
+                what = _link_mode(mode) if mode in _LINK_MODES else _("not a file")
                 set_aside[relative] = _aside(relative, _("it is {what}").format(what=what))
                 continue
             start = sizes.get(relative, 0)
