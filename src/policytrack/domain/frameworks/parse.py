@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 from policytrack.core.dates import PartialDate, parse_date
 from policytrack.core.errors import DateError, FrameworkError
-from policytrack.core.i18n import code_of, known_language
+from policytrack.core.i18n import _, code_of, known_language
 from policytrack.domain.frameworks.translations import KEY, merged, read_translations, renamed
 from policytrack.records.models import (
     DEFAULT_FRAMEWORK,
@@ -140,7 +140,7 @@ class _Reader:
     def fail(self, problem: str, table: str = "", index: int = 0, key: str | None = None) -> NoReturn:
         line = self.lines.line(table, index, key)
         where = f"{self.path}:{line}" if line else str(self.path)
-        raise FrameworkError(f"{where}: {problem}")
+        raise FrameworkError(_("{where}: {problem}").format(where=where, problem=problem))
 
     def table(self, data: Mapping[str, Any], allowed: set[str], table: str, index: int = 0) -> None:
         for key in data:
@@ -217,11 +217,15 @@ def parse_framework(text: str, path: Path, *, stored: bool = False) -> Framework
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise FrameworkError(f"{path}: not valid TOML: {exc}") from None
+        raise FrameworkError(_("{path}: not valid TOML: {exc}").format(path=path, exc=exc)) from None
     except RecursionError:
-        raise FrameworkError(f"{path}: not valid TOML: nested too deeply; check the file") from None
+        raise FrameworkError(
+            _("{path}: not valid TOML: nested too deeply; check the file").format(path=path)
+        ) from None
     except ValueError as exc:  # e.g. a number of thousands of digits
-        raise FrameworkError(f"{path}: not valid TOML: {exc}; check the file") from None
+        raise FrameworkError(
+            _("{path}: not valid TOML: {exc}; check the file").format(path=path, exc=exc)
+        ) from None
     r = _Reader(path, text, placeholders=not stored)
     r.table(data, _TOP_KEYS, "")
     fw = data.get("framework")
@@ -483,18 +487,25 @@ def read_framework_file(path: Path) -> tuple[Framework, str]:
     try:
         # a FIFO would block for ever and /dev/zero never end: only a regular file, of a bounded size
         if not stat.S_ISREG(path.stat().st_mode):
-            raise FrameworkError(f"{path} is not a regular file; give the path of a framework file")
+            raise FrameworkError(
+                _("{path} is not a regular file; give the path of a framework file").format(path=path)
+            )
         with path.open("rb") as handle:
             raw = handle.read(MAX_FRAMEWORK_BYTES + 1)
     except OSError as exc:
-        raise FrameworkError(f"cannot read framework file {path}: {exc.strerror}") from None
+        raise FrameworkError(
+            _("cannot read framework file {path}: {strerror}").format(path=path, strerror=exc.strerror)
+        ) from None
     if len(raw) > MAX_FRAMEWORK_BYTES:
         raise FrameworkError(
-            f"{path} is over {MAX_FRAMEWORK_BYTES // 1024} KiB, far more than a framework needs; "
-            "check that it is the right file"
+            _(
+                "{path} is over {value} KiB, far more than a framework needs; check that it is the right file"
+            ).format(path=path, value=MAX_FRAMEWORK_BYTES // 1024)
         )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise FrameworkError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        raise FrameworkError(
+            _("{path}: not UTF-8 text (byte {start})").format(path=path, start=exc.start)
+        ) from None
     return parse_framework(text, path), text
