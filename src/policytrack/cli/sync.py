@@ -31,27 +31,30 @@ def _sender() -> Sender:
 
 
 sync_app = typer.Typer(
-    help="Send this database's changes to a shared git repository and receive the team's "
-    "(`policytrack sync`); `sync init REMOTE` first.",
+    help=_(
+        "Send this database's changes to a shared git repository and receive the team's "
+        "(`policytrack sync`); `sync init REMOTE` first."
+    ),
     invoke_without_command=True,
 )
 
 
 @sync_app.callback(
     invoke_without_command=True,
-    epilog="Example: policytrack sync init git@example.org:desk/evidence.git && policytrack sync",
+    epilog=_("Example: policytrack sync init git@example.org:desk/evidence.git && policytrack sync"),
+    help=_(
+        "Send what the shared repository lacks, receive what teammates sent, push (retrying on a race).\n\n"
+        'Prints "sent N, received M (K new, J updated), C conflicts". Every revision is kept: edits made '
+        "apart to one entry are both in its history, one rule picks the current one, and `policytrack "
+        "conflicts` lists them."
+    ),
 )
 def sync_cmd(
     ctx: typer.Context,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Say what would be sent and received; change nothing.")
+        bool, typer.Option("--dry-run", help=_("Say what would be sent and received; change nothing."))
     ] = False,
 ) -> None:
-    """Send what the shared repository lacks, receive what teammates sent, push (retrying on a race).
-
-    Prints "sent N, received M (K new, J updated), C conflicts". Every revision is kept: edits made apart
-    to one entry are both in its history, one rule picks the current one, and `policytrack conflicts`
-    lists them."""
     if ctx.invoked_subcommand is not None:
         return
     from policytrack.core.config import setting
@@ -85,12 +88,17 @@ def sync_cmd(
         raise typer.Exit(1)
 
 
-@sync_app.command("init", epilog="Example: policytrack sync init ~/shared/evidence.git")
+@sync_app.command(
+    "init",
+    epilog=_("Example: policytrack sync init ~/shared/evidence.git"),
+    help=_("Connect this database to a shared git repository (any host; your own git credentials)."),
+)
 def init_cmd(
     ctx: typer.Context,
-    remote: Annotated[str, typer.Argument(help="A git URL or a local path (an empty one is initialised).")],
+    remote: Annotated[
+        str, typer.Argument(help=_("A git URL or a local path (an empty one is initialised)."))
+    ],
 ) -> None:
-    """Connect this database to a shared git repository (any host; your own git credentials)."""
     from policytrack.domain.context import default_analyst
     from policytrack.sync.engine import init
 
@@ -99,9 +107,12 @@ def init_cmd(
     confirm(ctx, done, _("the sync setup"))
 
 
-@sync_app.command("status", epilog="Example: policytrack sync status")
+@sync_app.command(
+    "status",
+    epilog=_("Example: policytrack sync status"),
+    help=_("What `policytrack sync` would send and receive, and the conflicts so far; changes nothing."),
+)
 def status_cmd(ctx: typer.Context) -> None:
-    """What `policytrack sync` would send and receive, and the conflicts so far; changes nothing."""
     from policytrack.sync.engine import status
 
     with opened_store(ctx) as store:
@@ -121,23 +132,30 @@ def status_cmd(ctx: typer.Context) -> None:
 
 
 conflicts_app = typer.Typer(
-    help="What teammates changed apart (entries, targets, sources): each side, field by field; "
-    "`conflicts resolve REF --keep ...` settles one.",
+    help=_(
+        "What teammates changed apart (entries, targets, sources): each side, field by field; "
+        "`conflicts resolve REF --keep ...` settles one."
+    ),
     invoke_without_command=True,
 )
 
 
-@conflicts_app.callback(invoke_without_command=True, epilog="Example: policytrack conflicts --json")
+@conflicts_app.callback(
+    invoke_without_command=True,
+    epilog=_("Example: policytrack conflicts --json"),
+    help=_(
+        "Open conflicts: entries edited apart by two databases (both revisions are in its history; the "
+        "later by the sync rule is current), two targets set apart for one indicator, one source key "
+        "registered apart. Each lists what every side changed, field by field, uncut. A later edit, a "
+        "restore after a delete, or `conflicts resolve` settles one, in every database once synced."
+    ),
+)
 def conflicts_cmd(
     ctx: typer.Context,
     as_json: Annotated[
-        bool, typer.Option("--json", help="One JSON array of the open conflicts, every side whole.")
+        bool, typer.Option("--json", help=_("One JSON array of the open conflicts, every side whole."))
     ] = False,
 ) -> None:
-    """Open conflicts: entries edited apart by two databases (both revisions are in its history; the later
-    by the sync rule is current), two targets set apart for one indicator, one source key registered
-    apart. Each lists what every side changed, field by field, uncut. A later edit, a restore after a
-    delete, or `conflicts resolve` settles one, in every database once synced."""
     if ctx.invoked_subcommand is not None:
         return
     from policytrack.records.source import SOURCE_SET
@@ -220,23 +238,30 @@ def conflicts_cmd(
             typer.echo(settle.format(ref=visible(item["ref"])))
 
 
-@conflicts_app.command("resolve", epilog="Example: policytrack conflicts resolve 7 --keep theirs")
+@conflicts_app.command(
+    "resolve",
+    epilog=_("Example: policytrack conflicts resolve 7 --keep theirs"),
+    help=_(
+        "Settle a conflict by keeping one side: a new revision (or target, or source version) that copies "
+        "it, sent by the next `policytrack sync`, settles it in every database."
+    ),
+)
 def resolve_cmd(
     ctx: typer.Context,
     ref: Annotated[
         str,
         typer.Argument(
-            help="The entry id or reference (@3f9a1c), or target:FRAMEWORK:INDICATOR, or source:KEY, "
-            "as `conflicts` shows."
+            help=_(
+                "The entry id or reference (@3f9a1c), or target:FRAMEWORK:INDICATOR, or source:KEY, as "
+                "`conflicts` shows."
+            )
         ),
     ],
     keep: Annotated[
         str,
-        typer.Option("--keep", help="The side to keep: a revision number (entries), mine or theirs."),
+        typer.Option("--keep", help=_("The side to keep: a revision number (entries), mine or theirs.")),
     ],
 ) -> None:
-    """Settle a conflict by keeping one side: a new revision (or target, or source version) that copies it,
-    sent by the next `policytrack sync`, settles it in every database."""
     from policytrack.cli.common import entry_id_arg, reference
     from policytrack.sync.conflicts import resolve
 
