@@ -42,12 +42,6 @@ sync_app = typer.Typer(
 @sync_app.callback(
     invoke_without_command=True,
     epilog=_("Example: policytrack sync init git@example.org:desk/evidence.git && policytrack sync"),
-    help=_(
-        "Send what the shared repository lacks, receive what teammates sent, push (retrying on a race).\n\n"
-        'Prints "sent N, received M (K new, J updated), C conflicts". Every revision is kept: edits made '
-        "apart to one entry are both in its history, one rule picks the current one, and `policytrack "
-        "conflicts` lists them."
-    ),
 )
 def sync_cmd(
     ctx: typer.Context,
@@ -55,6 +49,11 @@ def sync_cmd(
         bool, typer.Option("--dry-run", help=_("Say what would be sent and received; change nothing."))
     ] = False,
 ) -> None:
+    """Send what the shared repository lacks, receive what teammates sent, push (retrying on a race).
+
+    Prints "sent N, received M (K new, J updated), C conflicts". Every revision is kept: edits made apart
+    to one entry are both in its history, one rule picks the current one, and `policytrack conflicts`
+    lists them."""
     if ctx.invoked_subcommand is not None:
         return
     from policytrack.core.config import setting
@@ -143,12 +142,6 @@ conflicts_app = typer.Typer(
 @conflicts_app.callback(
     invoke_without_command=True,
     epilog=_("Example: policytrack conflicts --json"),
-    help=_(
-        "Open conflicts: entries edited apart by two databases (both revisions are in its history; the "
-        "later by the sync rule is current), two targets set apart for one indicator, one source key "
-        "registered apart. Each lists what every side changed, field by field, uncut. A later edit, a "
-        "restore after a delete, or `conflicts resolve` settles one, in every database once synced."
-    ),
 )
 def conflicts_cmd(
     ctx: typer.Context,
@@ -156,6 +149,10 @@ def conflicts_cmd(
         bool, typer.Option("--json", help=_("One JSON array of the open conflicts, every side whole."))
     ] = False,
 ) -> None:
+    """Open conflicts: entries edited apart by two databases (both revisions are in its history; the later
+    by the sync rule is current), two targets set apart for one indicator, one source key registered
+    apart. Each lists what every side changed, field by field, uncut. A later edit, a restore after a
+    delete, or `conflicts resolve` settles one, in every database once synced."""
     if ctx.invoked_subcommand is not None:
         return
     from policytrack.records.source import SOURCE_SET
