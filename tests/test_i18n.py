@@ -524,3 +524,29 @@ def test_the_report_in_french(cli: Invoke, log: Callable[..., int]) -> None:
     english = cli("report", "--as-of", "2025-01-01", "--format", "csv")
     french = cli("--lang", "fr", "report", "--as-of", "2025-01-01", "--format", "csv")
     assert french.stdout.splitlines()[0] == english.stdout.splitlines()[0]
+
+
+def test_each_formatted_message_fills_exactly_its_placeholders() -> None:
+    """`_("... {name} ...").format(...)` (and ngettext's) gives every placeholder of the message and no
+    other: a missing one would be a KeyError on an error path that few runs reach."""
+    import string
+
+    checked = 0
+    for path in sorted((ROOT / "src" / "policytrack").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            inner = node.func.value
+            if node.func.attr != "format" or not isinstance(inner, ast.Call):
+                continue
+            if not (isinstance(inner.func, ast.Name) and inner.func.id in ("_", "ngettext")):
+                continue
+            texts = [a.value for a in inner.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            given = {k.arg for k in node.keywords}
+            if not texts or None in given:  # a **mapping: not checkable here
+                continue
+            for text in texts:
+                names = {f[1].split(".")[0].split("[")[0] for f in string.Formatter().parse(text) if f[1]}
+                assert names == given, (path.name, node.lineno, sorted(names), sorted(given))
+            checked += 1
+    assert checked > 300

@@ -484,7 +484,7 @@ def _read_signals(
             if kind and kind not in SIGNAL_KINDS:
                 r.fail(
                     _("signal kind {kind!r} must be one of {signal_kinds}").format(
-                        kind=kind, signalkinds=", ".join(SIGNAL_KINDS)
+                        kind=kind, signal_kinds=", ".join(SIGNAL_KINDS)
                     ),
                     t,
                     i,
