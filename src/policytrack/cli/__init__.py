@@ -44,6 +44,7 @@ COMMANDS: dict[str, tuple[str, str | None, str]] = {
     "signposts": ("indicators", None, "Each signal of progress or regression"),
     "publish": ("publish", None, "Write a citable bundle"),
     "review": ("review", None, "Mark entries reviewed"),
+    "redact": ("redaction", None, "Take the text of one field of an entry out of every revision"),
     "agenda": ("inbox", None, "What waits on the team, oldest first"),
     "inbox": ("inbox", "inbox_app", "Candidate evidence from datasets, feeds and sheets"),
     "feed": ("inbox", "feed_app", "Datasets and feeds kept in step with the inbox"),

@@ -90,19 +90,40 @@ def sync_cmd(
 @sync_app.command(
     "init",
     epilog=_("Example: policytrack sync init ~/shared/evidence.git"),
-    help=_("Connect this database to a shared git repository (any host; your own git credentials)."),
+    help=_(
+        "Connect this database to a shared git repository (any host; your own git credentials).\n\n"
+        "With --signed, a new repository lists your key in its allowed_signers; joining a signed team needs "
+        "your key listed there by a teammate first."
+    ),
 )
 def init_cmd(
     ctx: typer.Context,
     remote: Annotated[
         str, typer.Argument(help=_("A git URL or a local path (an empty one is initialised)."))
     ],
+    signed: Annotated[
+        bool,
+        typer.Option(
+            "--signed",
+            help=_(
+                "A signed team: every commit is signed with your SSH key, and a teammate's is imported only "
+                "when signed by their key in the team's allowed_signers (git 2.34 or later)."
+            ),
+        ),
+    ] = False,
+    signing_key: Annotated[
+        str | None,
+        typer.Option(
+            "--signing-key",
+            help=_("With --signed: your SSH key file (its .pub beside it); else git's user.signingkey."),
+        ),
+    ] = None,
 ) -> None:
     from policytrack.domain.context import default_analyst
     from policytrack.sync.engine import init
 
     with opened_store(ctx) as store:
-        done = init(store, remote, default_analyst())
+        done = init(store, remote, default_analyst(), signed=signed, signing_key=signing_key)
     confirm(ctx, done, _("the sync setup"))
 
 

@@ -20,6 +20,7 @@ from policytrack.records.forecast import EXPORTED_FORECAST, FORECAST, FORECAST_L
 from policytrack.records.framework import FRAMEWORK_ROW, FRAMEWORK_VERSION
 from policytrack.records.indicator import INDICATOR, INDICATOR_ROW, PUBLISHED_INDICATOR
 from policytrack.records.judgement import ASSESSMENT, REVIEW
+from policytrack.records.redaction import REDACTION
 from policytrack.records.report import (
     ANALYST_ROW,
     PERIOD_ROW,
@@ -29,6 +30,7 @@ from policytrack.records.report import (
     TIMELINE_POINT,
 )
 from policytrack.records.signal import SIGNAL, SIGNPOST_ROW
+from policytrack.records.signing import HELD_FILE, PINNED_SIGNERS
 from policytrack.records.source import (
     EXPORTED_SOURCE,
     SOURCE,
@@ -89,6 +91,9 @@ KINDS: dict[str, Kind] = {
         DECISION,
         FEED,
         AGENDA_ROW,
+        PINNED_SIGNERS,
+        HELD_FILE,
+        REDACTION,
     )
 }
 

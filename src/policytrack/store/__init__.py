@@ -23,7 +23,9 @@ from policytrack.store.forecasts import ForecastRows
 from policytrack.store.frameworks import FrameworkRows
 from policytrack.store.inbox import InboxRows
 from policytrack.store.judgements import JudgementRows
+from policytrack.store.redactions import RedactionRows
 from policytrack.store.reports import ReportRows
+from policytrack.store.signing import SigningRows
 from policytrack.store.sources import SourceRows
 from policytrack.store.sync import SyncRows
 from policytrack.store.syncshared import SharedRows
@@ -53,6 +55,8 @@ MIGRATION_NAMES = (
     "m015_inbox",
     "m016_unbound_lines",
     "m017_page_indexes",
+    "m018_signed_teams",
+    "m019_redactions",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -111,7 +115,9 @@ class Store(
     JudgementRows,
     SyncRows,
     SharedRows,
+    SigningRows,
     InboxRows,
+    RedactionRows,
 ):
     """A policytrack database. Opening it applies pending migrations; it never prints."""
 
