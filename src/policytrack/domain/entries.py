@@ -19,6 +19,7 @@ from policytrack.core.errors import InputError
 from policytrack.core.grades import CREDIBILITY, grade_weight, parse_grade
 from policytrack.core.i18n import _
 from policytrack.domain.context import default_analyst, utc_now
+from policytrack.domain.redaction import refuse_redacted
 from policytrack.domain.sources import find_source, link
 from policytrack.records import check
 from policytrack.records.columns import RETURN_FIELDS, REVIEW_FIELDS
@@ -332,6 +333,7 @@ def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges
         raise InputError(
             _("nothing to change: entry {entry_id} already has these values").format(entry_id=entry_id)
         )
+    refuse_redacted(store, entry_id, changed)
     store.update_entry(entry_id, changed, "edit", editor, utc_now())
     return store.get_entry(entry_id)
 

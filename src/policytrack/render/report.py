@@ -115,8 +115,17 @@ def header_lines(report: Report) -> list[str]:
             weighted=_signed(t["weighted_momentum"]),
         )
         + (f"; {signposts_count(report.signposts)}" if report.signposts else "")
-        + (_("; reviewed entries only") if report.reviewed_only else ""),
+        + (_("; reviewed entries only") if report.reviewed_only else "")
+        + (f"; {_waiting(report.waiting)}" if report.waiting else ""),
     ]
+
+
+def _waiting(count: int) -> str:
+    return ngettext(
+        "{n} candidate waits in the inbox",
+        "{n} candidates wait in the inbox",
+        count,
+    ).format(n=count)
 
 
 def footer_lines(report: Report) -> list[str]:

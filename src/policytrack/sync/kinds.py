@@ -26,6 +26,7 @@ from policytrack.records.target import TARGET_LINE
 from policytrack.store import Store
 from policytrack.store.syncshared import SYNCED_TARGET_COLUMNS
 from policytrack.sync.analysts import ANALYSTS
+from policytrack.sync.decisions import DECISIONS
 from policytrack.sync.forecasts import FORECASTS
 from policytrack.sync.record import (
     Incoming,
@@ -253,7 +254,7 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received, 
             raise unknown(item.where, f"status level {rec['status']!r} of framework {rec['framework']!r}")
         by_uuid.setdefault(rec["uuid"], []).append(_as_row(item, indicator_id, sources, store))
         recorded.setdefault(rec["uuid"], rec["recorded_at"])
-    redacted_rows(store, by_uuid)  # a redaction held here is a standing rule: the text never lands
+    redacted_rows(store, by_uuid, _order)  # a redaction held here is a standing rule: the text never lands
     local = store.entry_ids_by_uuid(list(by_uuid))
     stored = store.revisions_of(list(local.values()))
     new_entries = []
@@ -327,7 +328,8 @@ ENTRIES = RecordKind(
 )
 
 # The records that travel, in the order they are applied: what others name (frameworks, sources) first.
-# A redaction after the entries: the revisions that arrive with it are in when it is applied.
+# A redaction after the entries: the revisions that arrive with it are in when it is applied; decisions
+# after the entries their accepts made.
 RECORD_KINDS: tuple[RecordKind, ...] = (
     FRAMEWORKS,
     SOURCES,
@@ -336,6 +338,7 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
     FORECASTS,
     ENTRIES,
     REDACTIONS,
+    DECISIONS,
 )
 BY_KIND = {kind.name: kind for kind in RECORD_KINDS}
 
