@@ -462,7 +462,7 @@ def test_source_import_merges_by_uuid_and_keeps_merges(
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("not,a,registry\n1,2,3\n", "lacks the column(s) uuid, key, name"),
+        ("not,a,registry\n1,2,3\n", "lacks the columns uuid, key, name"),
         ('[{"uuid": "x", "key": "k", "name": "n"}]', "is not a uuid"),
         (
             '[{"uuid": "0b7e9a4c-5d2f-4c1e-9a3b-6f8d2e1c4b5a", "key": "k", "name": "n", "type": "blog"}]',

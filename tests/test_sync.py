@@ -980,3 +980,31 @@ def test_a_delete_and_an_edit_made_apart_leave_one_state_everywhere(team: Team, 
     assert [e["note"] for s in shown for e in s] == ["ben", "ben", "ben"]
     for name in names:
         assert json.loads(ok(team(name, "conflicts", "--json"))) == []
+
+
+def test_sync_and_its_conflicts_in_french_while_data_stays_english(team: Team, tmp_path: Path) -> None:
+    """The counts, the conflict lines and the errors of sync read in French with --lang fr; what the
+    repository and --json hold does not change with the language."""
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    assert ok(team("ama", "--lang", "fr", "sync")).strip() == (
+        "2 envoyés, 0 reçus (0 nouveaux, 0 mis à jour), 0 conflit"
+    )
+    ok(team("ben", "sync"))
+    ok(team("ama", "edit", "1", "--summary", "AES treaty signed by three juntas"))
+    ok(team("ben", "edit", "1", "--summary", "AES confederation treaty signed"))
+    ok(team("ama", "sync"))
+    assert ok(team("ben", "--lang", "fr", "sync")).strip().endswith("1 conflit")
+    shown = ok(team("ben", "--lang", "fr", "conflicts"))
+    assert "modifications faites séparément à partir de la révision 1" in shown
+    assert "pour régler : policytrack conflicts resolve 1 --keep REVISION|mine|theirs" in shown
+    status = ok(team("ben", "--lang", "fr", "sync", "status"))
+    assert "à envoyer : 0" in status and "conflits : 1" in status
+    assert json.loads(ok(team("ben", "--lang", "fr", "conflicts", "--json")))[0]["kind"] == "entry"
+    refused = team("ben", "--lang", "fr", "conflicts", "resolve", "1", "--keep", "7")
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith(
+        "policytrack : erreur : la révision 7 n'est pas une des versions du conflit"
+    )
+    again = team("ben", "--lang", "fr", "sync", "init", str(tmp_path / "other.git"))
+    assert again.exit_code == 1 and "cette base se synchronise déjà avec" in again.stderr

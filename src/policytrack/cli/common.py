@@ -115,7 +115,7 @@ def read_date(
             allow_future=allow_future,
         )
     except DateError as exc:
-        raise DateError(f"{what}: {exc}") from None
+        raise DateError(_("{what}: {exc}").format(what=what, exc=exc)) from None
 
 
 def protected_files(ctx: typer.Context) -> tuple[Path, ...]:

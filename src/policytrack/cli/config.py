@@ -62,7 +62,7 @@ def list_cmd() -> None:
         value = data.get(key)
         shown = "-" if value is None else ("true" if value is True else "false" if value is False else value)
         shown = _("(unreadable: see below)") if key in problems else shown
-        typer.echo(visible(f"{key} = {shown}    # {meaning}"))
+        typer.echo(visible(f"{key} = {shown}    # {_(meaning)}"))
     for problem in problems.values():  # the rest of the file is shown; each bad value says how to fix it
         note(_("policytrack: warning: {problem}").format(problem=problem))
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.core.paths import path_problem, too_long
 
 SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -47,7 +48,9 @@ def refuse_if_database(stream_fd: int, protect: Sequence[Path], what: str) -> No
         try:
             if _same_file(st, protected.stat()):
                 raise InputError(
-                    f"{what} is the policytrack database (or one of its files); send it elsewhere"
+                    _("{what} is the policytrack database (or one of its files); send it elsewhere").format(
+                        what=what
+                    )
                 )
         except OSError:
             continue

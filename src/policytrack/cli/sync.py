@@ -31,20 +31,22 @@ def _sender() -> Sender:
 
 
 sync_app = typer.Typer(
-    help="Send this database's changes to a shared git repository and receive the team's "
-    "(`policytrack sync`); `sync init REMOTE` first.",
+    help=_(
+        "Send this database's changes to a shared git repository and receive the team's "
+        "(`policytrack sync`); `sync init REMOTE` first."
+    ),
     invoke_without_command=True,
 )
 
 
 @sync_app.callback(
     invoke_without_command=True,
-    epilog="Example: policytrack sync init git@example.org:desk/evidence.git && policytrack sync",
+    epilog=_("Example: policytrack sync init git@example.org:desk/evidence.git && policytrack sync"),
 )
 def sync_cmd(
     ctx: typer.Context,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Say what would be sent and received; change nothing.")
+        bool, typer.Option("--dry-run", help=_("Say what would be sent and received; change nothing."))
     ] = False,
 ) -> None:
     """Send what the shared repository lacks, receive what teammates sent, push (retrying on a race).
@@ -62,89 +64,110 @@ def sync_cmd(
         if dry_run:
             st = status(store, sender)
             if st.unreachable:
-                typer.echo(
-                    f"policytrack: warning: {st.unreachable}; received counts are as last fetched", err=True
+                problem = _("{why}; received counts are as last fetched").format(why=st.unreachable)
+                typer.echo(_("policytrack: warning: {problem}").format(problem=problem), err=True)
+            typer.echo(
+                _("would send {send}, would receive {receive} (dry run: nothing written)").format(
+                    send=st.to_send, receive=st.to_receive
                 )
-            typer.echo(f"would send {st.to_send}, would receive {st.to_receive} (dry run: nothing written)")
+            )
             for line in st.set_aside:
-                typer.echo(f"policytrack: error: {line}", err=True)
+                typer.echo(_("policytrack: error: {message}").format(message=line), err=True)
             if st.set_aside:
                 raise typer.Exit(1)
             return
         email = setting("email")
         result = sync(store, sender, str(email).strip() if email else None)
     for line in result.unbound:
-        typer.echo(f"policytrack: warning: {line}", err=True)
+        typer.echo(_("policytrack: warning: {problem}").format(problem=line), err=True)
     for line in result.set_aside:
-        typer.echo(f"policytrack: error: {line}", err=True)
-    confirm(ctx, result.summary(), "the sync")
+        typer.echo(_("policytrack: error: {message}").format(message=line), err=True)
+    confirm(ctx, result.summary(), _("the sync"))
     if result.set_aside:
         raise typer.Exit(1)
 
 
-@sync_app.command("init", epilog="Example: policytrack sync init ~/shared/evidence.git")
+@sync_app.command(
+    "init",
+    epilog=_("Example: policytrack sync init ~/shared/evidence.git"),
+    help=_(
+        "Connect this database to a shared git repository (any host; your own git credentials).\n\n"
+        "With --signed, a new repository lists your key in its allowed_signers; joining a signed team needs "
+        "your key listed there by a teammate first."
+    ),
+)
 def init_cmd(
     ctx: typer.Context,
-    remote: Annotated[str, typer.Argument(help="A git URL or a local path (an empty one is initialised).")],
+    remote: Annotated[
+        str, typer.Argument(help=_("A git URL or a local path (an empty one is initialised)."))
+    ],
     signed: Annotated[
         bool,
         typer.Option(
             "--signed",
-            help="A signed team: every commit is signed with your SSH key, and a teammate's is imported only "
-            "when signed by their key in the team's allowed_signers (git 2.34 or later).",
+            help=_(
+                "A signed team: every commit is signed with your SSH key, and a teammate's is imported only "
+                "when signed by their key in the team's allowed_signers (git 2.34 or later)."
+            ),
         ),
     ] = False,
     signing_key: Annotated[
         str | None,
         typer.Option(
             "--signing-key",
-            help="With --signed: your SSH key file (its .pub beside it); else git's user.signingkey.",
+            help=_("With --signed: your SSH key file (its .pub beside it); else git's user.signingkey."),
         ),
     ] = None,
 ) -> None:
-    """Connect this database to a shared git repository (any host; your own git credentials).
-
-    With --signed, a new repository lists your key in its allowed_signers; joining a signed team needs
-    your key listed there by a teammate first."""
     from policytrack.domain.context import default_analyst
     from policytrack.sync.engine import init
 
     with opened_store(ctx) as store:
         done = init(store, remote, default_analyst(), signed=signed, signing_key=signing_key)
-    confirm(ctx, done, "the sync setup")
+    confirm(ctx, done, _("the sync setup"))
 
 
-@sync_app.command("status", epilog="Example: policytrack sync status")
+@sync_app.command(
+    "status",
+    epilog=_("Example: policytrack sync status"),
+    help=_("What `policytrack sync` would send and receive, and the conflicts so far; changes nothing."),
+)
 def status_cmd(ctx: typer.Context) -> None:
-    """What `policytrack sync` would send and receive, and the conflicts so far; changes nothing."""
     from policytrack.sync.engine import status
 
     with opened_store(ctx) as store:
         st = status(store, _sender())
-    typer.echo(f"remote: {st.remote}")
+    typer.echo(_("remote: {remote}").format(remote=st.remote))
     if st.unreachable:
-        typer.echo(f"remote not reachable ({st.unreachable}): what it holds is as last fetched")
-    typer.echo(f"to send: {st.to_send}")
-    typer.echo(f"to receive: {st.to_receive}")
-    typer.echo(f"conflicts: {st.conflicts}")
+        typer.echo(
+            _("remote not reachable ({why}): what it holds is as last fetched").format(why=st.unreachable)
+        )
+    typer.echo(_("to send: {count}").format(count=st.to_send))
+    typer.echo(_("to receive: {count}").format(count=st.to_receive))
+    typer.echo(_("conflicts: {count}").format(count=st.conflicts))
     for line in st.set_aside:
-        typer.echo(f"policytrack: error: {line}", err=True)
+        typer.echo(_("policytrack: error: {message}").format(message=line), err=True)
     if st.set_aside:
         raise typer.Exit(1)
 
 
 conflicts_app = typer.Typer(
-    help="What teammates changed apart (entries, targets, sources): each side, field by field; "
-    "`conflicts resolve REF --keep ...` settles one.",
+    help=_(
+        "What teammates changed apart (entries, targets, sources): each side, field by field; "
+        "`conflicts resolve REF --keep ...` settles one."
+    ),
     invoke_without_command=True,
 )
 
 
-@conflicts_app.callback(invoke_without_command=True, epilog="Example: policytrack conflicts --json")
+@conflicts_app.callback(
+    invoke_without_command=True,
+    epilog=_("Example: policytrack conflicts --json"),
+)
 def conflicts_cmd(
     ctx: typer.Context,
     as_json: Annotated[
-        bool, typer.Option("--json", help="One JSON array of the open conflicts, every side whole.")
+        bool, typer.Option("--json", help=_("One JSON array of the open conflicts, every side whole."))
     ] = False,
 ) -> None:
     """Open conflicts: entries edited apart by two databases (both revisions are in its history; the later
@@ -163,34 +186,58 @@ def conflicts_cmd(
         typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
     if not found:
-        typer.echo("no conflicts")
+        typer.echo(_("no conflicts"))
         return
+    settle = _("  settle: policytrack conflicts resolve {ref} --keep mine|theirs")
     for item in found:
         if item["kind"] == "entry":
             typer.echo(
-                f"entry {item['id']} @{item['ref']} ({item['uuid']}), edits made apart from revision "
-                f"{item['from_revision']}; current: revision {item['current']}"
+                _(
+                    "entry {id} @{ref} ({uuid}), edits made apart from revision {start}; current: revision "
+                    "{current}"
+                ).format(
+                    id=item["id"],
+                    ref=item["ref"],
+                    uuid=item["uuid"],
+                    start=item["from_revision"],
+                    current=item["current"],
+                )
             )
             for r in item["revisions"]:
                 typer.echo(
-                    f"  revision {r['revision']} by {visible(r['changed_by'])} at {r['changed_at']} "
-                    f"({r['action']})"
+                    _("  revision {n} by {by} at {at} ({action})").format(
+                        n=r["revision"], by=visible(r["changed_by"]), at=r["changed_at"], action=r["action"]
+                    )
                 )
                 for name, (before, after) in r["changes"].items():
                     typer.echo(
                         f"    {name}: {visible(json.dumps(before, ensure_ascii=False))} -> "
                         f"{visible(json.dumps(after, ensure_ascii=False))}"
                     )
-            typer.echo(f"  settle: policytrack conflicts resolve {item['id']} --keep REVISION|mine|theirs")
+            typer.echo(
+                _("  settle: policytrack conflicts resolve {ref} --keep REVISION|mine|theirs").format(
+                    ref=item["id"]
+                )
+            )
         elif item["kind"] == "target":
-            typer.echo(f"targets of {visible(item['framework'])}/{visible(item['indicator'])} set apart")
+            typer.echo(
+                _("targets of {framework}/{indicator} set apart").format(
+                    framework=visible(item["framework"]), indicator=visible(item["indicator"])
+                )
+            )
             for t in item["targets"]:
                 note = visible(json.dumps(t["note"], ensure_ascii=False))
                 typer.echo(
-                    f"  by {visible(t['set_by'])} at {t['set_at']}: level {visible(t['level'] or '(none)')}, "
-                    f"start {t['start']}, due {t['due']}, note {note}"
+                    _("  by {by} at {at}: level {level}, start {start}, due {due}, note {note}").format(
+                        by=visible(t["set_by"]),
+                        at=t["set_at"],
+                        level=visible(t["level"] or _("(none)")),
+                        start=t["start"],
+                        due=t["due"],
+                        note=note,
+                    )
                 )
-            typer.echo(f"  settle: policytrack conflicts resolve {visible(item['ref'])} --keep mine|theirs")
+            typer.echo(settle.format(ref=visible(item["ref"])))
         elif "merge" in item:
             (v,) = item["versions"]
             typer.echo(
@@ -211,32 +258,47 @@ def conflicts_cmd(
                 )
             )
         else:
-            typer.echo(f"source {visible(item['key'])} registered apart (current: {item['current']})")
+            typer.echo(
+                _("source {key} registered apart (current: {current})").format(
+                    key=visible(item["key"]), current=item["current"]
+                )
+            )
             for v in item["versions"]:
                 fields = ", ".join(
                     f"{k} {visible(json.dumps(v[k], ensure_ascii=False))}" for k in SOURCE_SET.names()
                 )
-                typer.echo(f"  by {visible(v['changed_by'])} at {v['changed_at']} ({v['uuid']}): {fields}")
-            typer.echo(f"  settle: policytrack conflicts resolve {visible(item['ref'])} --keep mine|theirs")
+                typer.echo(
+                    _("  by {by} at {at} ({uuid}): {fields}").format(
+                        by=visible(v["changed_by"]), at=v["changed_at"], uuid=v["uuid"], fields=fields
+                    )
+                )
+            typer.echo(settle.format(ref=visible(item["ref"])))
 
 
-@conflicts_app.command("resolve", epilog="Example: policytrack conflicts resolve 7 --keep theirs")
+@conflicts_app.command(
+    "resolve",
+    epilog=_("Example: policytrack conflicts resolve 7 --keep theirs"),
+    help=_(
+        "Settle a conflict by keeping one side: a new revision (or target, or source version) that copies "
+        "it, sent by the next `policytrack sync`, settles it in every database."
+    ),
+)
 def resolve_cmd(
     ctx: typer.Context,
     ref: Annotated[
         str,
         typer.Argument(
-            help="The entry id or reference (@3f9a1c), or target:FRAMEWORK:INDICATOR, or source:KEY, "
-            "as `conflicts` shows."
+            help=_(
+                "The entry id or reference (@3f9a1c), or target:FRAMEWORK:INDICATOR, or source:KEY, as "
+                "`conflicts` shows."
+            )
         ),
     ],
     keep: Annotated[
         str,
-        typer.Option("--keep", help="The side to keep: a revision number (entries), mine or theirs."),
+        typer.Option("--keep", help=_("The side to keep: a revision number (entries), mine or theirs.")),
     ],
 ) -> None:
-    """Settle a conflict by keeping one side: a new revision (or target, or source version) that copies it,
-    sent by the next `policytrack sync`, settles it in every database."""
     from policytrack.cli.common import entry_id_arg, reference
     from policytrack.sync.conflicts import resolve
 
@@ -245,4 +307,4 @@ def resolve_cmd(
         reference(ref, "entry")  # a bad reference is refused before the database opens
     with opened_store(ctx) as store:
         done = resolve(store, str(entry_id_arg(ref, store)) if entry else ref, keep.strip(), _sender())
-    confirm(ctx, done, "the resolution")
+    confirm(ctx, done, _("the resolution"))

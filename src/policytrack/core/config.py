@@ -18,22 +18,28 @@ from pathlib import Path
 from typing import Any
 
 from policytrack.core.errors import InputError
-from policytrack.core.i18n import check_language
+from policytrack.core.i18n import N_, _, check_language
 
 ENV_CONFIG = "POLICYTRACK_CONFIG"
 MAX_CONFIG_BYTES = 64 * 1024
 
 # key -> (what it sets, its kind); kinds: path, text, count, order, switch, language
 KEYS: dict[str, tuple[str, str]] = {
-    "db": ("the database file (like --db and $POLICYTRACK_DB)", "path"),
-    "analyst": ("who logs entries (like --analyst and $POLICYTRACK_ANALYST)", "text"),
-    "framework": ("the default framework (like -F and $POLICYTRACK_FRAMEWORK)", "text"),
-    "stale_days": ("days without evidence before an indicator is stale (like --stale-days)", "count"),
-    "date_order": ("how to read 01/02/2024: dayfirst or monthfirst (like --dayfirst, --monthfirst)", "order"),
-    "color": ("false turns colour off (like --no-color and $NO_COLOR)", "switch"),
-    "display_name": ("your full name, as teammates see it through sync and in its commits", "text"),
-    "email": ("your e-mail in sync's commits (else git's own user.email)", "text"),
-    "language": ("the language of messages and dates, e.g. fr (like --lang; else LC_ALL, LANG)", "language"),
+    "db": (N_("the database file (like --db and $POLICYTRACK_DB)"), "path"),
+    "analyst": (N_("who logs entries (like --analyst and $POLICYTRACK_ANALYST)"), "text"),
+    "framework": (N_("the default framework (like -F and $POLICYTRACK_FRAMEWORK)"), "text"),
+    "stale_days": (N_("days without evidence before an indicator is stale (like --stale-days)"), "count"),
+    "date_order": (
+        N_("how to read 01/02/2024: dayfirst or monthfirst (like --dayfirst, --monthfirst)"),
+        "order",
+    ),
+    "color": (N_("false turns colour off (like --no-color and $NO_COLOR)"), "switch"),
+    "display_name": (N_("your full name, as teammates see it through sync and in its commits"), "text"),
+    "email": (N_("your e-mail in sync's commits (else git's own user.email)"), "text"),
+    "language": (
+        N_("the language of messages and dates, e.g. fr (like --lang; else LC_ALL, LANG)"),
+        "language",
+    ),
 }
 
 
@@ -41,7 +47,11 @@ def config_path() -> Path:
     env = os.environ.get(ENV_CONFIG)
     if env is not None:
         if not env.strip():
-            raise InputError(f"${ENV_CONFIG} is set but empty; give it the config file's path, or unset it")
+            raise InputError(
+                _("${name} is set but empty; give it the config file's path, or unset it").format(
+                    name=ENV_CONFIG
+                )
+            )
         return Path(env).expanduser()
     if sys.platform.startswith("linux"):  # what platformdirs answers there, without its import on every start
         base = os.environ.get("XDG_CONFIG_HOME", "").strip() or str(Path.home() / ".config")
@@ -61,33 +71,41 @@ def _line(text: str, key: str) -> int:
 def check_value(key: str, value: Any, where: str = "") -> Any:
     """A config value checked against its key's kind; one error naming the key (and where) otherwise."""
     if key not in KEYS:
-        raise InputError(f"{where}unknown config key {key!r}; use one of {', '.join(KEYS)}, or remove it")
+        raise InputError(
+            where
+            + _("unknown config key {key!r}; use one of {keys}, or remove it").format(
+                key=key, keys=", ".join(KEYS)
+            )
+        )
     kind = KEYS[key][1]
     if kind in ("path", "text"):
         from policytrack.core.storable import storable
 
         if not isinstance(value, str) or not value.strip() or not storable(value):
-            raise InputError(f"{where}{key} must be non-empty text")
+            raise InputError(where + _("{key} must be non-empty text").format(key=key))
         control = next((c for c in value if c < " " or "\x7f" <= c <= "\x9f"), None)
         if control is not None:  # a name or a path never holds one; a terminal would run it when shown
-            raise InputError(
-                f"{where}{key} holds a control character (U+{ord(control):04X}); set it without one "
-                f"(`policytrack config set {key} VALUE`) or remove it (`policytrack config unset {key}`)"
+            problem = _(
+                "{key} holds a control character (U+{code}); set it without one (`policytrack config set "
+                "{key} VALUE`) or remove it (`policytrack config unset {key}`)"
             )
+            raise InputError(where + problem.format(key=key, code=f"{ord(control):04X}"))
         return value
     if kind == "count":
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100_000:
-            raise InputError(f"{where}{key} must be a whole number of days from 1 to 100000")
+            raise InputError(
+                where + _("{key} must be a whole number of days from 1 to 100000").format(key=key)
+            )
         return value
     if kind == "language":
         check_language(value, f"{where}{key}")
         return value
     if kind == "order":
         if value not in ("dayfirst", "monthfirst"):
-            raise InputError(f"{where}{key} must be dayfirst or monthfirst")
+            raise InputError(where + _("{key} must be dayfirst or monthfirst").format(key=key))
         return value
     if not isinstance(value, bool):
-        raise InputError(f"{where}{key} must be true or false")
+        raise InputError(where + _("{key} must be true or false").format(key=key))
     return value
 
 
@@ -111,17 +129,23 @@ def read_config_parts(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
     except FileNotFoundError:
         return {}, {}
     except OSError as exc:
-        raise InputError(f"cannot read config file {path}: {exc.strerror}") from None
+        raise InputError(
+            _("cannot read config file {path}: {why}").format(path=path, why=exc.strerror)
+        ) from None
     import tomllib  # only when there is a file: most commands start without it
 
     if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_CONFIG_BYTES:
         raise InputError(
-            f"config file {path} is not a small regular file; fix it, or point ${ENV_CONFIG} elsewhere"
+            _("config file {path} is not a small regular file; fix it, or point ${name} elsewhere").format(
+                path=path, name=ENV_CONFIG
+            )
         )
     try:
         text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"config file {path} is not valid TOML ({exc}); fix it or remove it") from None
+        raise InputError(
+            _("config file {path} is not valid TOML ({why}); fix it or remove it").format(path=path, why=exc)
+        ) from None
     try:
         found = tomllib.loads(text)
     except (ValueError, RecursionError) as exc:
@@ -161,13 +185,16 @@ def _by_line(path: Path, text: str, error: Exception) -> dict[str, Any]:
             named = re.match(r"^\s*([A-Za-z0-9_-]+)\s*=", line)
             if named is None:
                 raise InputError(
-                    f"config file {path} is not valid TOML ({error}); fix it or remove it"
+                    _("config file {path} is not valid TOML ({why}); fix it or remove it").format(
+                        path=path, why=error
+                    )
                 ) from None
             key = named.group(1)
-            found[key] = _Unreadable(
-                f"{path}:{number}: {key} is not valid TOML ({exc}); set it again (`policytrack config set "
-                f"{key} VALUE`) or remove it (`policytrack config unset {key}`)"
+            problem = _(
+                "{key} is not valid TOML ({why}); set it again (`policytrack config set {key} VALUE`) or "
+                "remove it (`policytrack config unset {key}`)"
             )
+            found[key] = _Unreadable(f"{path}:{number}: " + problem.format(key=key, why=exc))
     return found
 
 
@@ -203,7 +230,9 @@ def check_text(path: Path, text: str) -> None:
     try:
         found = tomllib.loads(text)
     except ValueError as exc:
-        raise InputError(f"that value cannot be written into {path} ({exc}); give another") from None
+        raise InputError(
+            _("that value cannot be written into {path} ({why}); give another").format(path=path, why=exc)
+        ) from None
     for key, value in found.items():
         line = _line(text, key)
         check_value(key, value, f"{path}:{line}: " if line else f"{path}: ")
@@ -212,14 +241,16 @@ def check_text(path: Path, text: str) -> None:
 def parse_value(key: str, raw: str) -> Any:
     """A value typed at `policytrack config set KEY VALUE`, as its key's kind."""
     if key not in KEYS:
-        raise InputError(f"unknown config key {key!r}; use one of {', '.join(KEYS)}")
+        raise InputError(
+            _("unknown config key {key!r}; use one of {keys}").format(key=key, keys=", ".join(KEYS))
+        )
     kind = KEYS[key][1]
     if kind == "count":
         if not (raw.isascii() and raw.isdigit() and len(raw) <= 6):
-            raise InputError(f"{key} must be a whole number of days from 1 to 100000")
+            raise InputError(_("{key} must be a whole number of days from 1 to 100000").format(key=key))
         return check_value(key, int(raw))
     if kind == "switch":
         if raw.lower() not in ("true", "false"):
-            raise InputError(f"{key} must be true or false")
+            raise InputError(_("{key} must be true or false").format(key=key))
         return raw.lower() == "true"
     return check_value(key, raw)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 
 RELIABILITY = {
     "A": "completely reliable",
@@ -37,8 +38,10 @@ def parse_grade(raw: str, what: str = "--grade") -> str:
     m = _GRADE.match(raw.strip())
     if not m:
         raise InputError(
-            f"invalid {what} {raw!r}: use the Admiralty code, source reliability A-F then "
-            "information credibility 1-6, e.g. B2"
+            _(
+                "invalid {what} {raw!r}: use the Admiralty code, source reliability A-F then information "
+                "credibility 1-6, e.g. B2"
+            ).format(what=what, raw=raw)
         )
     return m.group(1).upper() + m.group(2)
 
@@ -78,5 +81,7 @@ def grade_selector(raw: str) -> str:
         return parse_grade(text)
     except InputError:
         raise InputError(
-            f"invalid --grade {raw!r}: give a code such as B2, a reliability A-F, or a credibility 1-6"
+            _(
+                "invalid --grade {raw!r}: give a code such as B2, a reliability A-F, or a credibility 1-6"
+            ).format(raw=raw)
         ) from None

@@ -5,7 +5,9 @@ English. The command line chooses it once per command (`choose`); library code t
 environment. Messages are written in English in the code: in English `_()` and `ngettext()` give them back as
 they are, and neither gettext nor Babel is imported, so English start-up stays as quick as before. In another
 language the compiled catalogue `locale/LANG/LC_MESSAGES/policytrack.mo` inside the package is read on first
-use; a language without a catalogue (Bambara today) reads English messages, but its dates (core/dates.py).
+use, lazily: a message is found by a binary search of the file's sorted originals, so a command pays for
+the few messages it shows, not for parsing all of them (`Catalogue`); a language without a catalogue
+(Bambara today) reads English messages, but its dates (core/dates.py).
 Data never changes with the language: CSV, JSON and keys are the same in every one.
 """
 
@@ -15,12 +17,9 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from policytrack.core.errors import InputError
-
-if TYPE_CHECKING:
-    from gettext import GNUTranslations
 
 DOMAIN = "policytrack"
 ENGLISH = "en"
@@ -41,14 +40,13 @@ class _Choice:
     option: str | None = None
     configured: Callable[[], Any] | None = None
     resolved: str | None = None
-    catalogue: GNUTranslations | None = None
 
 
 def choose(option: str | None = None, configured: Callable[[], Any] | None = None) -> None:
     """Set the language of this command: `option` (from --lang, already checked) wins, then `configured()`
     (the config's `language`, read only if needed), then the locale variables. Resolved on first use."""
     _Choice.option, _Choice.configured = option, configured
-    _Choice.resolved, _Choice.catalogue = None, None
+    _Choice.resolved = None
 
 
 def code_of(value: str) -> str | None:
@@ -72,13 +70,10 @@ def language() -> str:
     if _Choice.resolved is None:
         chosen: str | None = _Choice.option
         if chosen is None and _Choice.configured is not None:
-            try:
-                chosen = _Choice.configured()
-            except Exception:
-                # a bad config file is reported once, by whoever asked first; the messages that report
-                # it (and every later one) are in the environment's language
-                _Choice.resolved = _from_environment()
-                raise
+            # the messages made while the config file is read (its errors, reported once, by whoever asked
+            # first) are in the environment's language, and so is every later one if it cannot be read
+            _Choice.resolved = _from_environment()
+            chosen = _Choice.configured()
         _Choice.resolved = (code_of(str(chosen)) or ENGLISH) if chosen else _from_environment()
     return _Choice.resolved
 
@@ -106,37 +101,106 @@ def check_language(value: object, what: str = "--lang") -> str:
     if code is None or not known_language(code):
         shown = repr(value)[:40]
         raise InputError(
-            f"{what} {shown} is not a language policytrack knows; give a language code such as en, fr or bm"
+            _(
+                "{what} {shown} is not a language policytrack knows; give a language code such as en, fr "
+                "or bm"
+            ).format(what=what, shown=shown)
         )
     return code
 
 
-def _catalogue() -> GNUTranslations | None:
-    if _Choice.catalogue is None:
-        path = LOCALE_DIR / language() / "LC_MESSAGES" / f"{DOMAIN}.mo"
-        if not path.is_file():
-            return None
-        from gettext import GNUTranslations
+class Catalogue:
+    """A compiled catalogue (GNU .mo) read on demand: `gettext.GNUTranslations` decodes all of its ~800
+    messages (about 10 ms) where a command shows a handful. The originals are sorted (Babel's `compile`
+    sorts them; tests/test_i18n.py holds every message of the .po file to a lookup here), so one is found
+    by binary search over the file's table of offsets. UTF-8, as Babel writes."""
 
-        with path.open("rb") as handle:
-            _Choice.catalogue = GNUTranslations(handle)
-    return _Choice.catalogue
+    _MAGIC = 0x950412DE
+
+    def __init__(self, data: bytes) -> None:
+        import struct
+
+        self._data = data
+        (magic,) = struct.unpack("<I", data[:4])
+        order = "<" if magic == self._MAGIC else ">"
+        _version, self._count, originals, translations = struct.unpack(f"{order}4I", data[4:20])
+        pairs = f"{order}{2 * self._count}I"
+        self._originals = struct.unpack_from(pairs, data, originals)  # length, offset, length, offset...
+        self._translations = struct.unpack_from(pairs, data, translations)
+        self._plural: Callable[[int], int] | None = None
+
+    def _string(self, table: tuple[int, ...], n: int) -> bytes:
+        length, offset = table[2 * n], table[2 * n + 1]
+        return self._data[offset : offset + length]
+
+    def _find(self, key: bytes) -> bytes | None:
+        low, high = 0, self._count
+        while low < high:
+            middle = (low + high) // 2
+            found = self._string(self._originals, middle)
+            if found == key:
+                return self._string(self._translations, middle)
+            if found < key:
+                low = middle + 1
+            else:
+                high = middle
+        return None
+
+    def gettext(self, message: str) -> str:
+        found = self._find(message.encode())
+        return found.decode() if found else message
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        found = self._find(f"{singular}\x00{plural}".encode())
+        if not found:
+            return singular if count == 1 else plural
+        forms = found.decode().split("\x00")
+        return forms[min(self.plural_form(count), len(forms) - 1)]
+
+    def plural_form(self, count: int) -> int:
+        """Which form `count` takes, by the header's `Plural-Forms` (gettext's own reading of it)."""
+        if self._plural is None:
+            from gettext import c2py
+
+            header = (self._find(b"") or b"").decode()
+            rule = re.search(r"plural=([^;\n]+)", header)
+            self._plural = c2py(rule.group(1).strip()) if rule else (lambda n: int(n != 1))
+        return self._plural(count)
+
+
+_CATALOGUES: dict[str, Catalogue | None] = {}
+
+
+def catalogue(lang: str) -> Catalogue | None:
+    """The compiled catalogue of a language (read once per process), None if it has none."""
+    if lang not in _CATALOGUES:
+        path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        _CATALOGUES[lang] = Catalogue(path.read_bytes()) if path.is_file() else None
+    return _CATALOGUES[lang]
+
+
+def N_(message: str) -> str:
+    """A message marked for the catalogue but translated where it is shown (`_(value)`): one written in a
+    table that is built before the language is known (the config's keys, read to choose it)."""
+    return message
 
 
 def _(message: str) -> str:
     """The message in this command's language (English: as it is)."""
-    if language() == ENGLISH:
+    lang = language()
+    if lang == ENGLISH:
         return message
-    catalogue = _catalogue()
-    return catalogue.gettext(message) if catalogue is not None else message
+    messages = catalogue(lang)
+    return messages.gettext(message) if messages is not None else message
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural form for `count`, by the language's plural rule (English: 1 is singular)."""
-    if language() != ENGLISH:
-        catalogue = _catalogue()
-        if catalogue is not None:
-            return catalogue.ngettext(singular, plural, count)
+    lang = language()
+    if lang != ENGLISH:
+        messages = catalogue(lang)
+        if messages is not None:
+            return messages.ngettext(singular, plural, count)
     return singular if count == 1 else plural
 
 
@@ -157,8 +221,8 @@ class speaking:
         self.saved: tuple[Any, ...] = ()
 
     def __enter__(self) -> None:
-        self.saved = (_Choice.option, _Choice.configured, _Choice.resolved, _Choice.catalogue)
+        self.saved = (_Choice.option, _Choice.configured, _Choice.resolved)
         choose(self.code)
 
     def __exit__(self, *exc: object) -> None:
-        _Choice.option, _Choice.configured, _Choice.resolved, _Choice.catalogue = self.saved
+        _Choice.option, _Choice.configured, _Choice.resolved = self.saved

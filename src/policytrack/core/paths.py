@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 
 ENV_DB = "POLICYTRACK_DB"
 
@@ -24,14 +25,20 @@ def resolve_db_path(option: str | None, *, create_default_dir: bool = False) -> 
     more likely a typo, and the store refuses it."""
     if option is not None:
         if not option.strip():
-            raise InputError("--db is empty (an unset shell variable?); give the database's path")
+            raise InputError(_("--db is empty (an unset shell variable?); give the database's path"))
         if option == "-":
-            raise InputError("--db - is not a database (a database cannot be read from stdin); give its path")
+            raise InputError(
+                _("--db - is not a database (a database cannot be read from stdin); give its path")
+            )
         return Path(option).expanduser()
     env = os.environ.get(ENV_DB)
     if env is not None:
         if not env.strip():
-            raise InputError(f"${ENV_DB} is set but empty; give it the database's path, or unset it")
+            raise InputError(
+                _("${env_db} is set but empty; give it the database's path, or unset it").format(
+                    env_db=ENV_DB
+                )
+            )
         return Path(env).expanduser()
     from policytrack.core.config import setting
 

@@ -4,6 +4,7 @@ text with these before it keeps it."""
 from __future__ import annotations
 
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 
 # The longest text one field may hold, in characters (1 MiB of ASCII), for `log`, `edit` and `import`
 # alike; tags and actors count together, as their "; "-joined CSV cell. Import's CSV reader takes cells of
@@ -39,14 +40,20 @@ def storable(text: str) -> bool:
 def clean_text(raw: str, what: str) -> str:
     """The text as it is, if storable() and at most MAX_FIELD long; else one error saying what is wrong."""
     if len(raw) > MAX_FIELD:
-        raise InputError(f"{what} is {len(raw):,} characters long; the limit is {MAX_FIELD:,}: shorten it")
+        raise InputError(
+            _("{what} is {count:,} characters long; the limit is {max_field:,}: shorten it").format(
+                what=what, count=len(raw), max_field=MAX_FIELD
+            )
+        )
     if storable(raw):
         return raw
     try:
         raw.encode("utf-8")
     except UnicodeEncodeError:
         raise InputError(
-            f"{what} is not valid UTF-8 text (it holds a lone surrogate such as \\ud800); check the "
-            "terminal's or the file's encoding"
+            _(
+                "{what} is not valid UTF-8 text (it holds a lone surrogate such as \\ud800); check the "
+                "terminal's or the file's encoding"
+            ).format(what=what)
         ) from None
-    raise InputError(f"{what} contains a NUL character (U+0000); remove it")
+    raise InputError(_("{what} contains a NUL character (U+0000); remove it").format(what=what))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from policytrack.core.config import setting
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.core.storable import storable
 from policytrack.records.models import DEFAULT_FRAMEWORK
 
@@ -24,7 +25,7 @@ def env_text(name: str) -> str:
     """An environment variable's value, checked like any other input ('' when unset)."""
     value = os.environ.get(name, "")
     if not storable(value):
-        raise InputError(f"${name} is not valid UTF-8 text; set it again (or unset it)")
+        raise InputError(_("${name} is not valid UTF-8 text; set it again (or unset it)").format(name=name))
     return value
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from policytrack.core.dates import PartialDate, window_end
 from policytrack.core.errors import InputError
 from policytrack.core.grades import CREDIBILITY, grade_weight, parse_grade
+from policytrack.core.i18n import _
 from policytrack.domain.context import default_analyst, utc_now
 from policytrack.domain.redaction import refuse_redacted
 from policytrack.domain.sources import find_source, link
@@ -47,7 +48,7 @@ def validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:
     status = fw.level(data.status).name if data.status else None
     grade = parse_grade(data.grade, "grade") if data.grade else None
     if data.via_id is not None and data.via_id == data.source_id:
-        raise InputError("via names the source itself: via is the outlet it came through, if another")
+        raise InputError(_("via names the source itself: via is the outlet it came through, if another"))
     return {
         "indicator_id": indicator.id,
         "date": str(data.date),
@@ -118,19 +119,25 @@ def linked(
         value = credibility.strip()
         if value not in CREDIBILITY:
             raise InputError(
-                f"invalid --credibility {credibility!r}: use a digit 1-6 (1 confirmed .. 5 improbable)"
+                _(
+                    "invalid --credibility {credibility!r}: use a digit 1-6 (1 confirmed .. 5 improbable)"
+                ).format(credibility=credibility)
             )
         if source_id is None:
             raise InputError(
-                "--credibility needs a registered --source (its reliability is the grade's letter): give "
-                "--source KEY, or the whole grade with --grade"
+                _(
+                    "--credibility needs a registered --source (its reliability is the grade's letter): give "
+                    "--source KEY, or the whole grade with --grade"
+                )
             )
         reliability = store.source_by_id(source_id).reliability
         if reliability is None:
             key = store.source_by_id(source_id).key
             raise InputError(
-                f"source {key!r} has no reliability: `policytrack source edit {key} --reliability B`, "
-                "or give the whole grade with --grade"
+                _(
+                    "source {key!r} has no reliability: `policytrack source edit {key} --reliability B`, "
+                    "or give the whole grade with --grade"
+                ).format(key=key)
             )
         grade = reliability + value
     return dataclasses.replace(data, source=text, source_id=source_id, via_id=via_id, grade=grade)
@@ -173,15 +180,19 @@ def log_event(
         first = seen.get(values["indicator_id"])
         if first is not None:
             raise InputError(
-                f"indicator {part.indicator!r} is named twice in this event (also as {first!r}): name each "
-                "indicator once"
+                _(
+                    "indicator {indicator!r} is named twice in this event (also as {first!r}): name each "
+                    "indicator once"
+                ).format(indicator=part.indicator, first=first)
             )
         seen[values["indicator_id"]] = part.indicator
         twin = None if allow_duplicate else duplicate_of(store, values)
         if twin is not None:
             raise InputError(
-                f"entry {twin} already records this (same indicator, date and summary); nothing was "
-                f"logged: `policytrack show {twin}`, or add --allow-duplicate to log it again"
+                _(
+                    "entry {twin} already records this (same indicator, date and summary); nothing was "
+                    "logged: `policytrack show {twin}`, or add --allow-duplicate to log it again"
+                ).format(twin=twin)
             )
         checked.append(values)
     now = utc_now()
@@ -204,14 +215,18 @@ def event_effects(raw: Sequence[str], keys: Sequence[str]) -> dict[str, int]:
         name = aliases.get(name.strip(), name.strip())
         if sep and name not in keys:
             raise InputError(
-                f"--effect {item!r} names {name!r}, which is not one of this entry's indicators "
-                f"({', '.join(keys)}): use KEY=VALUE with one of them, or a bare value for all"
+                _(
+                    "--effect {item!r} names {name!r}, which is not one of this entry's indicators "
+                    "({keys}): use KEY=VALUE with one of them, or a bare value for all"
+                ).format(item=item, name=name, keys=", ".join(keys))
             )
         try:
             number = check_effect(int(value))
         except ValueError:
             raise InputError(
-                f"invalid --effect {item!r}: give a value from -2 to +2, or KEY=VALUE for one indicator"
+                _(
+                    "invalid --effect {item!r}: give a value from -2 to +2, or KEY=VALUE for one indicator"
+                ).format(item=item)
             ) from None
         if sep:
             named[name] = number
@@ -248,12 +263,18 @@ def _labels_after(
 ) -> list[str]:
     """Tags or actors after an edit: replaced whole, or with some added and some removed."""
     if replace is not None and (add or remove):
-        raise InputError(f"--{what} replaces them all: use it without --add-{what} and --remove-{what}")
+        raise InputError(
+            _("--{what} replaces them all: use it without --add-{what} and --remove-{what}").format(what=what)
+        )
     labels = list(current) if replace is None else list(replace)
     for label in remove:
         if label.strip() not in labels:
             have = ", ".join(labels) or "none"
-            raise InputError(f"the entry has no {what} {label!r} to remove; it has: {have}")
+            raise InputError(
+                _("the entry has no {what} {label!r} to remove; it has: {have}").format(
+                    what=what, label=label, have=have
+                )
+            )
         labels.remove(label.strip())
     return labels + [label for label in add if label.strip() not in labels]
 
@@ -262,9 +283,15 @@ def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges
     """Apply changes as a new revision; the previous state stays in the history."""
     current = store.get_entry(entry_id)
     if current.deleted:
-        raise InputError(f"entry {entry_id} is deleted; `policytrack restore {entry_id}` first")
+        raise InputError(
+            _("entry {entry_id} is deleted; `policytrack restore {entry_id}` first").format(entry_id=entry_id)
+        )
     if current.framework != fw.name:
-        raise InputError(f"entry {entry_id} belongs to framework {current.framework!r}, not {fw.name!r}")
+        raise InputError(
+            _("entry {entry_id} belongs to framework {framework!r}, not {name!r}").format(
+                entry_id=entry_id, framework=current.framework, name=fw.name
+            )
+        )
     before = store.entry_row(entry_id)
     source_id, source_text = before["source_id"], None
     if changes.source is not None:
@@ -303,7 +330,9 @@ def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges
     changed = {k: v for k, v in values.items() if before[k] != v}
     # clearing the review, or the return, is no change by itself
     if not changed.keys() - {*REVIEW_FIELDS, *RETURN_FIELDS}:
-        raise InputError(f"nothing to change: entry {entry_id} already has these values")
+        raise InputError(
+            _("nothing to change: entry {entry_id} already has these values").format(entry_id=entry_id)
+        )
     refuse_redacted(store, entry_id, changed)
     store.update_entry(entry_id, changed, "edit", editor, utc_now())
     return store.get_entry(entry_id)
@@ -313,7 +342,11 @@ def delete_entry(store: Store, entry_id: int) -> Entry:
     """Leave a tombstone: the entry drops out of lists and reports; `restore` brings it back."""
     current = store.get_entry(entry_id)
     if current.deleted:
-        raise InputError(f"entry {entry_id} is already deleted; `policytrack restore {entry_id}`")
+        raise InputError(
+            _("entry {entry_id} is already deleted; `policytrack restore {entry_id}`").format(
+                entry_id=entry_id
+            )
+        )
     now = utc_now()
     store.update_entry(entry_id, {"deleted_at": now}, "delete", default_analyst(), now)
     return store.get_entry(entry_id)
@@ -322,7 +355,7 @@ def delete_entry(store: Store, entry_id: int) -> Entry:
 def restore_entry(store: Store, entry_id: int) -> Entry:
     current = store.get_entry(entry_id)
     if not current.deleted:
-        raise InputError(f"entry {entry_id} is not deleted; nothing to restore")
+        raise InputError(_("entry {entry_id} is not deleted; nothing to restore").format(entry_id=entry_id))
     store.update_entry(entry_id, {"deleted_at": None}, "restore", default_analyst(), utc_now())
     return store.get_entry(entry_id)
 
@@ -368,9 +401,9 @@ def listing(
     clauses, their parameters and the limit (None: all). For Store.query_entries, entry_values and
     count_entries; checked here, so a bad filter fails before anything is written."""
     if fw is None and flt.indicators:
-        raise InputError("--indicator needs one framework: use --framework rather than --all-frameworks")
+        raise InputError(_("--indicator needs one framework: use --framework rather than --all-frameworks"))
     if limit is not None and limit < 1:
-        raise InputError(f"--limit must be at least 1, not {limit}")
+        raise InputError(_("--limit must be at least 1, not {limit}").format(limit=limit))
     if limit is not None and limit > MAX_ID:
         limit = None  # more than any database can hold: all of them
     if fw is None:
@@ -418,7 +451,7 @@ def effect_range(
         if on
     ]
     if len(given) > 1:
-        raise InputError(f"{' and '.join(given)} cannot be used together: choose one")
+        raise InputError(_("{given} cannot be used together: choose one").format(given=" and ".join(given)))
     if advancing:
         return 1, EFFECT_MAX
     if hindering:
@@ -430,10 +463,14 @@ def effect_range(
         bounds = (int(low), int(high) if sep else int(low))
     except ValueError:
         raise InputError(
-            f"invalid --effect {raw!r}: give a value from -2 to +2, or a range such as -2..-1"
+            _("invalid --effect {raw!r}: give a value from -2 to +2, or a range such as -2..-1").format(
+                raw=raw
+            )
         ) from None
     if not EFFECT_MIN <= bounds[0] <= bounds[1] <= EFFECT_MAX:
         raise InputError(
-            f"invalid --effect {raw!r}: give values from -2 to +2, the lower first (such as -2..-1)"
+            _("invalid --effect {raw!r}: give values from -2 to +2, the lower first (such as -2..-1)").format(
+                raw=raw
+            )
         )
     return bounds

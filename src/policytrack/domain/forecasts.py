@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import InputError, NotFoundError
+from policytrack.core.i18n import _
 from policytrack.domain.context import default_analyst, utc_now
 from policytrack.domain.likelihood import BANDS, Band, band_of, brier, parse_likelihood
 from policytrack.domain.status import statuses_at
@@ -107,8 +108,10 @@ def make_forecast(store: Store, fw: Framework, data: ForecastInput, today: date 
     values = checked_values(fw, data)
     if data.due.end < today:
         raise InputError(
-            f"--by {data.due} has passed: a new forecast is about what has not happened yet; give a date "
-            f"from today ({today.isoformat()}) on"
+            _(
+                "--by {due} has passed: a new forecast is about what has not happened yet; give a date "
+                "from today ({isoformat}) on"
+            ).format(due=data.due, isoformat=today.isoformat())
         )
     values |= {"uuid": str(uuidlib.uuid4()), "made_on": today.isoformat(), "recorded_at": utc_now()}
     forecast_id = store.insert_forecast(values)
@@ -123,17 +126,25 @@ def withdraw_forecast(
     today = today or date.today()
     current = get_forecast(store, fw, forecast_id, today)
     if current.withdrawn_at:
-        raise InputError(f"forecast {forecast_id} is already withdrawn (on {current.withdrawn_at[:10]})")
+        raise InputError(
+            _("forecast {forecast_id} is already withdrawn (on {withdrawn_at})").format(
+                forecast_id=forecast_id, withdrawn_at=current.withdrawn_at[:10]
+            )
+        )
     who = by if by is not None else default_analyst()
     if not may_withdraw(current.analyst, who, today, current.due):
         if who != current.analyst:
             raise InputError(
-                f"forecast {forecast_id} is {current.analyst}'s: only the forecaster withdraws a forecast, "
-                f"not {who}; ask {current.analyst} to withdraw it"
+                _(
+                    "forecast {forecast_id} is {analyst}'s: only the forecaster withdraws a forecast, not "
+                    "{who}; ask {analyst} to withdraw it"
+                ).format(forecast_id=forecast_id, analyst=current.analyst, who=who)
             )
         raise InputError(
-            f"forecast {forecast_id} resolved {current.outcome!r} after {current.due.end.isoformat()}: a "
-            "resolved forecast is scored and its score stands; it cannot be withdrawn"
+            _(
+                "forecast {forecast_id} resolved {outcome!r} after {isoformat}: a resolved forecast is "
+                "scored and its score stands; it cannot be withdrawn"
+            ).format(forecast_id=forecast_id, outcome=current.outcome, isoformat=current.due.end.isoformat())
         )
     store.withdraw_forecast(forecast_id, who, utc_now())
     return get_forecast(store, fw, forecast_id, today)
@@ -156,7 +167,9 @@ def get_forecast(store: Store, fw: Framework, forecast_id: int, today: date | No
     found = list_forecasts(store, fw, ids=[forecast_id], today=today)
     if not found:
         raise NotFoundError(
-            f"no forecast with id {forecast_id} in framework {fw.name!r}; `policytrack forecasts` shows them"
+            _(
+                "no forecast with id {forecast_id} in framework {name!r}; `policytrack forecasts` shows them"
+            ).format(forecast_id=forecast_id, name=fw.name)
         )
     return found[0]
 

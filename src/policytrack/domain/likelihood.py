@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 
 MIN_LIKELIHOOD, MAX_LIKELIHOOD = 1, 99
 
@@ -58,7 +59,11 @@ def band_of(percent: int) -> Band:
     for band in BANDS:
         if band.low <= percent <= band.high:
             return band
-    raise InputError(f"likelihood {percent}% is outside {MIN_LIKELIHOOD}-{MAX_LIKELIHOOD}%")
+    raise InputError(
+        _("likelihood {percent} is outside {low}-{high}%").format(
+            percent=f"{percent}%", low=MIN_LIKELIHOOD, high=MAX_LIKELIHOOD
+        )
+    )
 
 
 def parse_likelihood(raw: str) -> int:
@@ -70,16 +75,20 @@ def parse_likelihood(raw: str) -> int:
         if MIN_LIKELIHOOD <= value <= MAX_LIKELIHOOD:
             return value
         raise InputError(
-            f"invalid likelihood {raw!r}: give a percentage from {MIN_LIKELIHOOD} to {MAX_LIKELIHOOD} "
-            "(nothing is certain either way), or a phrase such as 'likely'"
+            _(
+                "invalid likelihood {raw!r}: give a percentage from {min_likelihood} to {max_likelihood} "
+                "(nothing is certain either way), or a phrase such as 'likely'"
+            ).format(raw=raw, min_likelihood=MIN_LIKELIHOOD, max_likelihood=MAX_LIKELIHOOD)
         )
     name = _SYNONYMS.get(text, text)
     if name in _BY_NAME:
         return _BY_NAME[name].percent
     phrases = ", ".join(b.name for b in BANDS)
     raise InputError(
-        f"invalid likelihood {raw!r}: give a percentage from {MIN_LIKELIHOOD} to {MAX_LIKELIHOOD} "
-        f"(such as 70 or 70%) or an ICD 203 phrase: {phrases}"
+        _(
+            "invalid likelihood {raw!r}: give a percentage from {min_likelihood} to {max_likelihood} "
+            "(such as 70 or 70%) or an ICD 203 phrase: {phrases}"
+        ).format(raw=raw, min_likelihood=MIN_LIKELIHOOD, max_likelihood=MAX_LIKELIHOOD, phrases=phrases)
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from policytrack.core.dates import window_end
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.domain.status import statuses_at
 from policytrack.records.models import Framework, Indicator, StatusLevel, resolve_indicator
 from policytrack.store import Store
@@ -114,7 +115,7 @@ def build_period_report(
     indicators: list[str] | None = None,
 ) -> PeriodReport:
     if unit not in UNITS:
-        raise InputError(f"unknown period {unit!r}: use month, quarter or year")
+        raise InputError(_("unknown period {unit!r}: use month, quarter or year").format(unit=unit))
     u: Unit = unit
     end = window_end(since, until, as_of)
     assert end is not None

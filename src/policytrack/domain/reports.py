@@ -11,6 +11,7 @@ from typing import Any
 
 from policytrack.core.dates import PartialDate, window_end
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.domain.disagreement import Disagreement, disagreements
 from policytrack.domain.signposts import SignpostState, signposts
 from policytrack.domain.status import IndicatorState, indicator_states
@@ -120,7 +121,7 @@ def build_report(
     """The report as of a date; with `targets_known`, only the targets set by then (what a brief dated
     then could have known)."""
     if stale_days < 1:
-        raise InputError(f"--stale-days must be at least 1, not {stale_days}")
+        raise InputError(_("--stale-days must be at least 1, not {stale_days}").format(stale_days=stale_days))
     end = window_end(since, until, as_of)
     assert end is not None
     chosen = {resolve_indicator(fw, k).key for k in indicators or []}

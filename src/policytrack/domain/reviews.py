@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.core.storable import clean_text
 from policytrack.domain.context import utc_now
 from policytrack.records.columns import RETURN_FIELDS
@@ -25,7 +26,7 @@ class ReviewResult:
 def _reviewer(by: str) -> str:
     reviewer = clean_text(by, "--by").strip()
     if not reviewer:
-        raise InputError("empty --by: give the reviewer's name, or leave --by out to use the analyst's")
+        raise InputError(_("empty --by: give the reviewer's name, or leave --by out to use the analyst's"))
     return reviewer
 
 
@@ -36,16 +37,20 @@ def _reviewable(store: Store, ids: Sequence[int], reviewer: str, allow_self: boo
     for entry in entries:
         if entry.deleted:
             raise InputError(
-                f"entry {entry.id} is deleted; nothing was reviewed: restore it first "
-                f"(`policytrack restore {entry.id}`) or leave it out"
+                _(
+                    "entry {id} is deleted; nothing was reviewed: restore it first (`policytrack restore "
+                    "{id}`) or leave it out"
+                ).format(id=entry.id)
             )
     if not allow_self:
         own = [e for e in entries if e.analyst == reviewer]
         if own:
             ids_text = ", ".join(str(e.id) for e in own)
             raise InputError(
-                f"entry {ids_text} is {reviewer}'s own; nothing was reviewed: reviewing one's own entry "
-                "needs --self (or ask a teammate to review it)"
+                _(
+                    "entry {ids_text} is {reviewer}'s own; nothing was reviewed: reviewing one's own "
+                    "entry needs --self (or ask a teammate to review it)"
+                ).format(ids_text=ids_text, reviewer=reviewer)
             )
     return entries
 
@@ -75,7 +80,9 @@ def return_entries(
     reviewer = _reviewer(by)
     text = clean_text(comment, "--request-changes").strip()
     if not text:
-        raise InputError('empty --request-changes: say what the author should change, e.g. "cite the decree"')
+        raise InputError(
+            _('empty --request-changes: say what the author should change, e.g. "cite the decree"')
+        )
     entries = _reviewable(store, ids, reviewer, allow_self)
     now = utc_now()
     with store.transaction():

@@ -8,6 +8,7 @@ import uuid as uuidlib
 from dataclasses import dataclass
 
 from policytrack.core.errors import InputError, NotFoundError
+from policytrack.core.i18n import _
 from policytrack.domain.context import default_analyst, utc_now
 from policytrack.records import check
 from policytrack.records.models import SourceRecord
@@ -21,8 +22,10 @@ def check_key(raw: str) -> str:
     return check.key(
         SOURCE["key"],
         raw,
-        "use 1-40 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit (such as "
-        "reuters)",
+        _(
+            "use 1-40 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit (such as "
+            "reuters)"
+        ),
     )
 
 
@@ -37,7 +40,7 @@ def check_reliability(raw: str) -> str | None:
     return check.matches(
         SOURCE["reliability"],
         value,
-        "use a letter A-F (A completely reliable .. E unreliable, F cannot be judged), or '' to clear it",
+        _("use a letter A-F (A completely reliable .. E unreliable, F cannot be judged), or '' to clear it"),
     )
 
 
@@ -71,8 +74,10 @@ def find_source(store: Store, raw: str, what: str = "source") -> SourceRecord:
     close = difflib.get_close_matches(key, keys, n=1, cutoff=0.5)
     hint = f"did you mean {close[0]!r}? " if close else ""
     raise NotFoundError(
-        f"unknown {what} {raw!r}; {hint}`policytrack source list` shows the registered keys, "
-        "`policytrack source add KEY --name NAME` registers one"
+        _(
+            "unknown {what} {raw!r}; {hint}`policytrack source list` shows the registered keys, "
+            "`policytrack source add KEY --name NAME` registers one"
+        ).format(what=what, raw=raw, hint=hint)
     )
 
 
@@ -91,7 +96,7 @@ def link(store: Store, text: str) -> tuple[int | None, str]:
 
             keys = [s.key for s in store.source_rows()]
             if difflib.get_close_matches(stripped.lower(), keys, n=1, cutoff=0.75):
-                raise InputError(f"{exc}; or write a citation of several words") from None
+                raise InputError(_("{exc}; or write a citation of several words").format(exc=exc)) from None
     host = url_host(stripped)
     while host:
         matches = store.sources_by_host(host)
@@ -122,13 +127,15 @@ def source_values(fields: SourceFields) -> dict[str, object]:
     if fields.name is not None:
         name = check.text(SOURCE["name"], fields.name).strip()
         if not name:
-            raise InputError("empty name: give the source's name, such as 'Reuters'")
+            raise InputError(_("empty name: give the source's name, such as 'Reuters'"))
         values["name"] = name
     if fields.url is not None:
         url = check.text(SOURCE["url"], fields.url).strip()
         if url and not url_host(url):
             raise InputError(
-                f"invalid url {check.shown(url)}: give an http(s) address such as https://www.reuters.com"
+                _("invalid url {shown}: give an http(s) address such as https://www.reuters.com").format(
+                    shown=check.shown(url)
+                )
             )
         values["url"], values["host"] = url, url_host(url)
     if fields.type is not None:
@@ -146,10 +153,12 @@ def add_source(store: Store, key: str, fields: SourceFields) -> SourceRecord:
     checked = check_key(key)
     if store.source_by_key(checked) is not None:
         raise InputError(
-            f"source {checked!r} is already registered; change it with `policytrack source edit`"
+            _("source {checked!r} is already registered; change it with `policytrack source edit`").format(
+                checked=checked
+            )
         )
     if fields.name is None:
-        raise InputError("a source needs a name: give --name")
+        raise InputError(_("a source needs a name: give --name"))
     values: dict[str, object] = {k: v for k, v in SOURCE.defaults().items() if k in SOURCE.stored()}
     values.update(source_values(fields))
     store.insert_source({**values, "uuid": str(uuidlib.uuid4()), "key": checked}, utc_now())
@@ -160,7 +169,9 @@ def edit_source(store: Store, key: str, fields: SourceFields) -> SourceRecord:
     current = find_source(store, key)
     values = {k: v for k, v in source_values(fields).items() if getattr(current, k) != v}
     if not values:
-        raise InputError(f"nothing to change: source {current.key!r} already has these values")
+        raise InputError(
+            _("nothing to change: source {key!r} already has these values").format(key=current.key)
+        )
     store.update_source(current.id, values, utc_now())
     return find_source(store, current.key)
 
@@ -171,7 +182,9 @@ def merge_sources(store: Store, old_key: str, new_key: str) -> tuple[SourceRecor
     old, new = find_source(store, old_key), find_source(store, new_key)
     if old.id == new.id:
         raise InputError(
-            f"{old_key!r} and {new_key!r} are already the same source ({new.key!r}): name two different ones"
+            _(
+                "{old_key!r} and {new_key!r} are already the same source ({key!r}): name two different ones"
+            ).format(old_key=old_key, new_key=new_key, key=new.key)
         )
     moved = store.merge_source(old.id, new.id, default_analyst(), utc_now())
     return old, new, moved

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.domain.status import IndicatorState
 from policytrack.records import check
 from policytrack.records.models import Framework, StatusLevel, resolve_indicator
@@ -44,8 +45,10 @@ def target_values(
     lv = fw.level(level)
     if due.end < start:
         raise InputError(
-            f"due {due} is before the target's start {start.isoformat()}; give a later --by, or an earlier "
-            "--from (the start defaults to today)"
+            _(
+                "due {due} is before the target's start {isoformat}; give a later --by, or an earlier "
+                "--from (the start defaults to today)"
+            ).format(due=due, isoformat=start.isoformat())
         )
     return {
         "indicator_id": ind.id,

@@ -17,12 +17,20 @@ from pathlib import Path
 from typing import Any
 
 from policytrack.core.errors import InputError, NotFoundError
-from policytrack.core.i18n import _
+from policytrack.core.i18n import N_, _
 from policytrack.records.columns import ENTRY_COLUMNS
 from policytrack.records.models import Entry, Framework, Revision
 from policytrack.records.target import TARGET
 from policytrack.store import Store
 
+# What each action of an entry's revision was, as the title of its undo says it.
+_ACTIONS = {
+    "create": N_("the log"),
+    "edit": N_("the edit"),
+    "delete": N_("the deletion"),
+    "restore": N_("the restoration"),
+    "import": N_("the import"),
+}
 # What a target row holds besides who set it and when: what undo puts back.
 _TARGET_VALUES = tuple(c for c in TARGET.stored() if c not in ("set_by", "set_at"))
 
@@ -69,9 +77,11 @@ def plan_undo(store: Store, analyst: str) -> Reversal:
     found = store.latest_changes(analyst)
     if not found:
         raise NothingToUndo(
-            f"nothing to undo: {analyst} has no change that undo can take back (imports and first "
-            "loads of a framework are not undone); `policytrack revert ID --to REVISION` restores any "
-            "revision of an entry"
+            _(
+                "nothing to undo: {analyst} has no change that undo can take back (imports and first "
+                "loads of a framework are not undone); `policytrack revert ID --to REVISION` restores any "
+                "revision of an entry"
+            ).format(analyst=analyst)
         )
     change = found[0]
     kind, ref, revision = change["kind"], int(change["ref"]), int(change["revision"])
@@ -101,21 +111,26 @@ def plan_revert(store: Store, entry_id: int, revision: int) -> Reversal:
     wanted = next((r for r in revisions if r.revision == revision), None)
     if wanted is None:
         raise NotFoundError(
-            f"entry {entry_id} has no revision {revision}; it has revisions {revisions[0].revision} to "
-            f"{current.revision}: "
-            f"`policytrack history {entry_id}` lists them"
+            _(
+                "entry {id} has no revision {revision}; it has revisions {first} to {last}: "
+                "`policytrack history {id}` lists them"
+            ).format(id=entry_id, revision=revision, first=revisions[0].revision, last=current.revision)
         )
     if revision == current.revision:
         raise InputError(
-            f"revision {revision} of entry {entry_id} is already current; "
-            f"`policytrack history {entry_id}` lists the earlier ones"
+            _(
+                "revision {revision} of entry {id} is already current; `policytrack history {id}` lists "
+                "the earlier ones"
+            ).format(revision=revision, id=entry_id)
         )
     plan = _entry_to(store, current, wanted, "revert", revision)
     now = store.entry_row(entry_id)
     if plan.action == "edit" and all(now[c] == plan.values[c] for c in ENTRY_COLUMNS):
         raise InputError(
-            f"entry {entry_id} already has the values of revision {revision}: nothing to revert; "
-            f"`policytrack history {entry_id}` lists the others"
+            _(
+                "entry {id} already has the values of revision {revision}: nothing to revert; "
+                "`policytrack history {id}` lists the others"
+            ).format(id=entry_id, revision=revision)
         )
     return plan
 
@@ -124,17 +139,25 @@ def _undo_entry(store: Store, entry_id: int, revision: int, action: str, at: str
     current = store.get_entry(entry_id)
     revisions = store.revisions(entry_id)
     undone = next(r for r in revisions if r.revision == revision)
-    what = {"create": "log", "edit": "edit", "delete": "delete", "restore": "restore"}.get(action, action)
-    made_by = store.entry_reversals(entry_id).get(revision)
+    what = _(_ACTIONS[action]) if action in _ACTIONS else action
+    made_by = store.entry_reversals(entry_id).get(revision)  # "undo of revision N" or "revert to revision N"
     if made_by:
-        what = made_by.split(" of ")[0].split(" to ")[0]  # an undo or a revert
-        what = f"{what} ({made_by})"
-    title = f"the {what} of entry {entry_id} (revision {revision}, {_when(at)})"
+        reversed_by = (
+            _("the undo (of revision {n})")
+            if made_by.startswith("undo")
+            else _("the revert (to revision {n})")
+        )
+        what = reversed_by.format(n=made_by.rsplit(" ", 1)[-1])
+    title = _("{what} of entry {id} (revision {revision}, {when})").format(
+        what=what, id=entry_id, revision=revision, when=_when(at)
+    )
     if not _same_state(store, current, entry_id, revision):
         raise InputError(
-            f"cannot undo {title}: the entry was changed since (now revision {current.revision} by "
-            f"{revisions[-1].changed_by}); `policytrack revert {entry_id} --to REVISION` restores the one "
-            f"you want (`policytrack history {entry_id}` lists them)"
+            _(
+                "cannot undo {title}: the entry was changed since (now revision {revision} by {by}); "
+                "`policytrack revert {id} --to REVISION` restores the one you want (`policytrack history "
+                "{id}` lists them)"
+            ).format(title=title, revision=current.revision, by=revisions[-1].changed_by, id=entry_id)
         )
     if revision == 1:
         # Undoing a log deletes the entry (a tombstone: `restore` brings it back).
@@ -176,7 +199,7 @@ def _entry_to(
     else:
         action = "edit"
     after = replace(target.entry, deleted=will_be_deleted, revision=current.revision + 1, id=current.id)
-    title = f"entry {current.id} to revision {target.revision}"
+    title = _("entry {id} to revision {revision}").format(id=current.id, revision=target.revision)
     return Reversal(
         command, "entry", current.id, revision, title, action, values, before=current, after=after
     )
@@ -184,8 +207,8 @@ def _entry_to(
 
 def _target_text(row: Any) -> str:
     if row is None or not row["level"]:
-        return "none"
-    return f"{row['level']} by {row['due']}, from {row['start']}"
+        return _("none")
+    return _("{level} by {due}, from {start}").format(level=row["level"], due=row["due"], start=row["start"])
 
 
 def _target_reversal(store: Store, target_id: int, title: str) -> tuple[dict[str, Any], FieldChange]:
@@ -198,21 +221,25 @@ def _target_reversal(store: Store, target_id: int, title: str) -> tuple[dict[str
     same = [c for c in _TARGET_VALUES if c in TARGET.exported()]
     if latest is None or any(latest[c] != row[c] for c in same):
         raise InputError(
-            f"cannot undo {title}: the target of {key} was changed since (now {_target_text(latest)}); "
-            f"`policytrack target {key} LEVEL --by DATE` sets the one you want"
+            _(
+                "cannot undo {title}: the target of {key} was changed since (now {now}); `policytrack target "
+                "{key} LEVEL --by DATE` sets the one you want"
+            ).format(title=title, key=key, now=_target_text(latest))
         )
     previous = store.target_row(int(row["previous_id"])) if row["previous_id"] is not None else None
     if previous is not None:
         values = {c: previous[c] for c in _TARGET_VALUES}
     else:  # the indicator's first target: withdraw it (an empty level and note)
         values = {c: row[c] for c in _TARGET_VALUES} | {"level": "", "note": ""}
-    return values, FieldChange(f"target of {key}", _target_text(row), _target_text(previous))
+    return values, FieldChange(
+        _("target of {key}").format(key=key), _target_text(row), _target_text(previous)
+    )
 
 
 def _undo_target(store: Store, target_id: int, at: str) -> Reversal:
     row = store.target_row(target_id)
     assert row is not None
-    title = f"the target set for {row['key']} at {_when(at)}"
+    title = _("the target set for {key} at {when}").format(key=row["key"], when=_when(at))
     values, change = _target_reversal(store, target_id, title)
     return Reversal("undo", "target", target_id, 0, title, values=values, changes=(change,))
 
@@ -224,13 +251,17 @@ def _undo_framework(store: Store, framework_id: int, version: int, at: str) -> R
     undone = store.framework_version_row(framework_id, version)
     assert undone is not None
     name = undone["name"]
-    title = f"the update of framework {name} to version {version} ({_when(at)})"
+    title = _("the update of framework {name} to version {version} ({when})").format(
+        name=name, version=version, when=_when(at)
+    )
     latest = store.framework_version_row(framework_id, int(undone["latest"]))
     assert latest is not None
-    fix = "`policytrack framework add FILE --update` loads the file you want"
+    fix = _("`policytrack framework add FILE --update` loads the file you want")
     if latest["sha256"] != undone["sha256"]:
         raise InputError(
-            f"cannot undo {title}: it was updated again since (now version {latest['version']}); {fix}"
+            _("cannot undo {title}: it was updated again since (now version {version}); {fix}").format(
+                title=title, version=latest["version"], fix=fix
+            )
         )
     previous = store.framework_version_row(framework_id, version - 1)
     assert previous is not None
@@ -240,24 +271,38 @@ def _undo_framework(store: Store, framework_id: int, version: int, at: str) -> R
     assert current is not None
     blocked, dropped = update_problems(store, current, old)
     if blocked or dropped:
-        lost = ", ".join([f"indicator {b}" for b in blocked] + [f"level {d} (in use)" for d in dropped])
-        raise InputError(f"cannot undo {title}: version {version - 1} lacks {lost}; {fix}")
+        lost = ", ".join(
+            [_("indicator {key}").format(key=b) for b in blocked]
+            + [_("level {name} (in use)").format(name=d) for d in dropped]
+        )
+        raise InputError(
+            _("cannot undo {title}: version {version} lacks {lost}; {fix}").format(
+                title=title, version=version - 1, lost=lost, fix=fix
+            )
+        )
     old_by_key = {i.key: i for i in old.indicators}
     new_by_key = {i.key: i for i in new.indicators}
-    changes = [FieldChange("file", f"version {version}", f"the file of version {version - 1}")]
+    changes = [
+        FieldChange(
+            _("file"),
+            _("version {n}").format(n=version),
+            _("the file of version {n}").format(n=version - 1),
+        )
+    ]
     if old.title != new.title:
-        changes.append(FieldChange("title", new.title, old.title))
+        changes.append(FieldChange(_("title"), new.title, old.title))
+    indicator = _("indicator {key}")
     for key in sorted(new_by_key.keys() - old_by_key.keys()):
-        changes.append(FieldChange(f"indicator {key}", "present", "removed"))
+        changes.append(FieldChange(indicator.format(key=key), _("present"), _("removed")))
     for key in sorted(old_by_key.keys() - new_by_key.keys()):
-        changes.append(FieldChange(f"indicator {key}", "absent", "added back"))
+        changes.append(FieldChange(indicator.format(key=key), _("absent"), _("added back")))
     for key in sorted(new_by_key.keys() & old_by_key.keys()):
         if indicator_differs(new_by_key[key], old_by_key[key]):
-            changes.append(FieldChange(f"indicator {key}", "as updated", "as before"))
+            changes.append(FieldChange(indicator.format(key=key), _("as updated"), _("as before")))
     if [lv.name for lv in old.scale] != [lv.name for lv in new.scale]:
         changes.append(
             FieldChange(
-                "scale", ", ".join(lv.name for lv in new.scale), ", ".join(lv.name for lv in old.scale)
+                _("scale"), ", ".join(lv.name for lv in new.scale), ", ".join(lv.name for lv in old.scale)
             )
         )
     # the targets that the update's file set are taken back with it
@@ -289,20 +334,25 @@ def apply(store: Store, plan: Reversal, replan: Reversal, by: str, at: str) -> s
         plan.definition,
         plan.targets,
     ):
-        raise InputError(f"the database changed while the {plan.command} was shown; run it again")
+        problem = (
+            _("the database changed while the undo was shown; run it again")
+            if plan.command == "undo"
+            else _("the database changed while the revert was shown; run it again")
+        )
+        raise InputError(problem)
     if plan.kind == "entry":
         values = dict(plan.values)
         if plan.action == "delete":
             values["deleted_at"] = at
         made = store.write_entry_reversal(plan.ref, values, plan.action, plan.command, plan.revision, by, at)
-        return f"it is now revision {made}"
+        return _("it is now revision {n}").format(n=made)
     if plan.kind == "decision":
         from policytrack.domain.triage import apply_undo
 
         return apply_undo(store, plan, by, at)
     if plan.kind == "target":
         store.write_target_reversal(plan.ref, plan.values, by, at)
-        return "the target is as before" if plan.values["level"] else "the indicator has no target"
+        return _("the target is as before") if plan.values["level"] else _("the indicator has no target")
     from policytrack.domain.frameworks.install import install_text
     from policytrack.domain.frameworks.parse import parse_framework
 
@@ -315,4 +365,6 @@ def apply(store: Store, plan: Reversal, replan: Reversal, by: str, at: str) -> s
         store.write_target_reversal(target_id, values, by, at)
     result = install_text(store, fw, plan.definition, origin, at, update=True, by=by)
     store.record_framework_reversal(plan.ref, plan.revision, result.version, by, at)
-    return f"framework {name} is at version {result.version} (the file of version {plan.revision - 1})"
+    return _("framework {name} is at version {version} (the file of version {n})").format(
+        name=name, version=result.version, n=plan.revision - 1
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from policytrack.core.errors import DatabaseError, InputError
+from policytrack.core.i18n import _
 from policytrack.domain.context import default_framework_name, utc_now
 from policytrack.records.models import DEFAULT_FRAMEWORK, Framework
 from policytrack.store import Store
@@ -17,7 +18,7 @@ def open_store(path: Path) -> Store:
     try:
         if not store.framework_names():
             if store.read_only:
-                raise DatabaseError(f"database {path} is empty and read-only")
+                raise DatabaseError(_("database {path} is empty and read-only").format(path=path))
             # The loader (tomllib, importlib.resources) is needed only here, not on every command.
             from policytrack.domain.frameworks.install import install
             from policytrack.domain.frameworks.parse import builtin_path
@@ -42,11 +43,15 @@ def get_framework(store: Store, name: str | None = None) -> Framework:
         names = ", ".join(store.framework_names()) or "none"
         if wanted in builtin_names():
             raise InputError(
-                f"framework {wanted!r} is built in but not loaded in this database (it has: {names}); "
-                f"load it with `policytrack framework add {wanted}`"
+                _(
+                    "framework {wanted!r} is built in but not loaded in this database (it has: {names}); "
+                    "load it with `policytrack framework add {wanted}`"
+                ).format(wanted=wanted, names=names)
             )
         raise InputError(
-            f"unknown framework {wanted!r}; this database has: {names} (`policytrack framework add FILE` "
-            "loads another)"
+            _(
+                "unknown framework {wanted!r}; this database has: {names} (`policytrack framework add "
+                "FILE` loads another)"
+            ).format(wanted=wanted, names=names)
         )
     return fw

@@ -16,6 +16,7 @@ from typing import Any
 
 from policytrack.core.dates import PartialDate, parse_date
 from policytrack.core.errors import DateError, InputError, PolicytrackError
+from policytrack.core.i18n import _
 from policytrack.core.storable import MAX_FIELD
 from policytrack.domain.context import default_analyst, utc_now
 from policytrack.domain.forecasts import ForecastInput, checked_values, made_in_time, may_withdraw
@@ -59,16 +60,24 @@ def file_records(path: Path, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
         with path.open("r", encoding="utf-8-sig", newline="") as handle:
             text = handle.read(MAX_FILE + 1)
     except OSError as exc:
-        raise InputError(f"cannot read {name}: {exc.strerror}") from None
+        raise InputError(
+            _("cannot read {name}: {strerror}").format(name=name, strerror=exc.strerror)
+        ) from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"{name} is not UTF-8 (byte {exc.start}); save it as UTF-8") from None
+        raise InputError(
+            _("{name} is not UTF-8 (byte {start}); save it as UTF-8").format(name=name, start=exc.start)
+        ) from None
     if len(text) > MAX_FILE:
-        raise InputError(f"{name} is over {MAX_FILE:,} characters; is it a forecasts file?")
+        raise InputError(
+            _("{name} is over {max_file:,} characters; is it a forecasts file?").format(
+                name=name, max_file=MAX_FILE
+            )
+        )
     stripped = text.lstrip()
     if stripped.startswith("["):
         data = _json(text, name)
         if not isinstance(data, list):
-            raise InputError(f"{name}: a JSON file must hold a list of objects")
+            raise InputError(_("{name}: a JSON file must hold a list of objects").format(name=name))
         yield from enumerate(data, start=1)
     elif stripped.startswith("{"):
         for number, line in enumerate(text.splitlines(), start=1):
@@ -79,20 +88,24 @@ def file_records(path: Path, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
         try:
             for row in reader:
                 if None in row:
-                    raise InputError(f"{name}: line {reader.line_num}: more cells than the header has")
+                    raise InputError(
+                        _("{name}: line {line_num}: more cells than the header has").format(
+                            name=name, line_num=reader.line_num
+                        )
+                    )
                 yield (
                     reader.line_num,
                     {k: restore_neutralised(v) if k in ("note", "analyst") else v for k, v in row.items()},
                 )
         except csv.Error as exc:
-            raise InputError(f"{name}: not valid CSV ({exc})") from None
+            raise InputError(_("{name}: not valid CSV ({exc})").format(name=name, exc=exc)) from None
 
 
 def _json(text: str, where: str) -> Any:
     try:
         return json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise InputError(f"{where}: not valid JSON ({exc})") from None
+        raise InputError(_("{where}: not valid JSON ({exc})").format(where=where, exc=exc)) from None
 
 
 def database_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -100,7 +113,7 @@ def database_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         conn = connect_read_only(path)
     except sqlite3.Error as exc:
-        raise InputError(f"cannot read {path}: {exc}") from None
+        raise InputError(_("cannot read {path}: {exc}").format(path=path, exc=exc)) from None
     conn.row_factory = sqlite3.Row
     try:
         has = conn.execute(
@@ -114,7 +127,7 @@ def database_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                ORDER BY fc.id"""
         ).fetchall()
     except sqlite3.Error as exc:
-        raise InputError(f"cannot read the forecasts of {path}: {exc}") from None
+        raise InputError(_("cannot read the forecasts of {path}: {exc}").format(path=path, exc=exc)) from None
     finally:
         conn.close()
     for number, row in enumerate(rows, start=1):
@@ -126,7 +139,7 @@ def _text(rec: dict[str, Any], key: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str | int) or isinstance(value, bool):
-        raise InputError(f"{key} must be text, not {type(value).__name__}")
+        raise InputError(_("{key} must be text, not {kind}").format(key=key, kind=type(value).__name__))
     return str(value)
 
 
@@ -134,22 +147,32 @@ def _values(fw: Framework, rec: Any, today: date) -> dict[str, Any]:
     """One record's stored values, checked as `forecast` checks its options (a past due date is fine: the
     record is of a forecast made then)."""
     if not isinstance(rec, dict):
-        raise InputError("each record must be an object")
+        raise InputError(_("each record must be an object"))
     unknown = [k for k in rec if k not in _KNOWN]
     if unknown:
         raise InputError(
-            f"unknown field {', '.join(map(repr, unknown))} (known: {', '.join(FORECAST.exported())})"
+            _("unknown field {field} (known: {exported})").format(
+                field=", ".join(map(repr, unknown)), exported=", ".join(FORECAST.exported())
+            )
         )
     missing = [k for k in _REQUIRED if not _text(rec, k).strip()]
     if missing:
-        raise InputError(f"missing {', '.join(missing)}: a forecast needs {', '.join(_REQUIRED)}")
+        raise InputError(
+            _("missing {missing}: a forecast needs {required}").format(
+                missing=", ".join(missing), required=", ".join(_REQUIRED)
+            )
+        )
     named = _text(rec, "framework").strip()
     if named and named != fw.name:
-        raise InputError(f"the forecast is for framework {named!r}, not {fw.name!r}: import with -F {named}")
+        raise InputError(
+            _("the forecast is for framework {named!r}, not {name!r}: import with -F {named}").format(
+                named=named, name=fw.name
+            )
+        )
     try:  # as `forecast --by` reads it
         due = parse_date(_text(rec, "due").strip(), today, allow_future=True)
     except DateError as exc:
-        raise DateError(f"due: {exc}") from None
+        raise DateError(_("due: {exc}").format(exc=exc)) from None
     values = checked_values(
         fw,
         ForecastInput(
@@ -167,16 +190,18 @@ def _values(fw: Framework, rec: Any, today: date) -> dict[str, Any]:
         try:
             uuid = str(uuidlib.UUID(uuid))
         except ValueError:
-            raise InputError(f"uuid {uuid!r} is not a UUID") from None
+            raise InputError(_("uuid {uuid!r} is not a UUID").format(uuid=uuid)) from None
     made = _text(rec, "made_on").strip()
     try:
         made_on = date.fromisoformat(made) if made else today
     except ValueError:
-        raise InputError(f"made_on {made!r} is not a date such as 2026-11-27") from None
+        raise InputError(_("made_on {made!r} is not a date such as 2026-11-27").format(made=made)) from None
     if not made_in_time(made_on, due):
         raise InputError(
-            f"made_on {made_on.isoformat()} is after the due date {due} (its last day "
-            f"{due.end.isoformat()}): a forecast is made before its outcome; fix made_on or due"
+            _(
+                "made_on {made} is after the due date {due} (its last day {last}): a forecast "
+                "is made before its outcome; fix made_on or due"
+            ).format(made=made_on.isoformat(), due=due, last=due.end.isoformat())
         )
     withdrawn = utc_timestamp(_text(rec, "withdrawn_at").strip(), "withdrawn_at")
     # a withdrawal that names no one is the forecaster's: only they withdraw (may_withdraw)
@@ -199,17 +224,23 @@ def _check_withdrawal(analyst: str, by: str, withdrawn_at: str, due: PartialDate
         on = date.fromisoformat(withdrawn_at[:10])
     except ValueError:
         raise InputError(
-            f"withdrawn_at {withdrawn_at[:40]!r} is not a time such as 2026-11-27T09:30:00Z"
+            _("withdrawn_at {withdrawn_at!r} is not a time such as 2026-11-27T09:30:00Z").format(
+                withdrawn_at=withdrawn_at[:40]
+            )
         ) from None
     if by != analyst:
         raise InputError(
-            f"withdrawn_by {by[:40]!r} is not the forecaster {analyst[:40]!r}: only the forecaster "
-            "withdraws a forecast; leave withdrawn_at and withdrawn_by empty, or name the forecaster"
+            _(
+                "withdrawn_by {by!r} is not the forecaster {analyst!r}: only the forecaster withdraws a "
+                "forecast; leave withdrawn_at and withdrawn_by empty, or name the forecaster"
+            ).format(by=by[:40], analyst=analyst[:40])
         )
     if not may_withdraw(analyst, by, on, due):
         raise InputError(
-            f"withdrawn_at {withdrawn_at[:40]!r} is after the due date {due}: the forecast had resolved "
-            "and its score stands; leave withdrawn_at and withdrawn_by empty"
+            _(
+                "withdrawn_at {withdrawn_at!r} is after the due date {due}: the forecast had resolved and "
+                "its score stands; leave withdrawn_at and withdrawn_by empty"
+            ).format(withdrawn_at=withdrawn_at[:40], due=due)
         )
 
 
@@ -240,7 +271,7 @@ def import_forecasts(
         try:
             values = _values(fw, rec, today)
             if values["uuid"] in seen:
-                raise InputError(f"uuid {values['uuid']} appears twice")
+                raise InputError(_("uuid {values} appears twice").format(values=values["uuid"]))
             seen.add(values["uuid"])
             checked.append(values)
         except PolicytrackError as exc:

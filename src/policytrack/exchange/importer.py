@@ -16,6 +16,7 @@ from operator import itemgetter
 from typing import Any
 
 from policytrack.core.errors import DatabaseError, InputError, PolicytrackError
+from policytrack.core.i18n import _
 from policytrack.domain.entries import duplicate_of, folded
 from policytrack.exchange.readers import Record
 from policytrack.exchange.rowcheck import RowChecker
@@ -103,7 +104,9 @@ class _Importer:
                 entry_id = self.next_id
             if entry_id > MAX_ID:
                 raise DatabaseError(
-                    f"this database's ids have reached {MAX_ID:,}; import into a new database instead"
+                    _("this database's ids have reached {max}; import into a new database instead").format(
+                        max=f"{MAX_ID:,}"
+                    )
                 )
             used.add(entry_id)
             self.next_id = max(self.next_id, entry_id + 1)
@@ -161,12 +164,16 @@ def _decoded(records: Iterator[Record], source: str) -> Iterator[Record]:
         for number, rec in records:
             yield number, rec
     except OSError as exc:
-        raise InputError(f"cannot read {source}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
         raise InputError(
-            f"{source} is not UTF-8 (byte 0x{exc.object[exc.start]:02x} "
-            f"{f'after line {number}' if number else 'near the start'}; it may be Latin-1 or "
-            "Windows-1252): save it as UTF-8"
+            _("cannot read {source}: {why}").format(source=source, why=exc.strerror or exc)
+        ) from None
+    except UnicodeDecodeError as exc:
+        where = _("after line {n}").format(n=number) if number else _("near the start")
+        raise InputError(
+            _(
+                "{source} is not UTF-8 (byte 0x{byte} {where}; it may be Latin-1 or Windows-1252): save it "
+                "as UTF-8"
+            ).format(source=source, byte=f"{exc.object[exc.start]:02x}", where=where)
         ) from None
 
 
@@ -212,7 +219,9 @@ def import_records(
                 values, ident = importer.rows.values(rec)
                 if ident["uuid"]:
                     if ident["uuid"] in pending:
-                        raise InputError(f"uuid {ident['uuid']} appears twice in the file")
+                        raise InputError(
+                            _("uuid {uuid} appears twice in the file").format(uuid=ident["uuid"])
+                        )
                     pending[ident["uuid"]] = number
             except PolicytrackError as exc:
                 total_errors += 1

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.core.storable import MAX_FIELD
 from policytrack.records.columns import (
     EXPORT_FIELDS,
@@ -39,7 +40,9 @@ def detect_format(path: Path | None, head: bytes, name: str) -> str:
     if head.startswith(SQLITE_MAGIC):
         return "db"
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{name} is neither CSV, JSONL nor a policytrack database (it is binary)")
+        raise InputError(
+            _("{name} is neither CSV, JSONL nor a policytrack database (it is binary)").format(name=name)
+        )
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{"):
         return "jsonl"
@@ -54,7 +57,9 @@ def text_stream(raw: IO[bytes], name: str) -> IO[str]:
     """Decode the bytes as UTF-8 (a BOM is allowed) as they are read; refuse UTF-16 up front."""
     head = raw.peek(4)[:4] if hasattr(raw, "peek") else b""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{name} is UTF-16 encoded; save it as UTF-8 (with or without a BOM)")
+        raise InputError(
+            _("{name} is UTF-16 encoded; save it as UTF-8 (with or without a BOM)").format(name=name)
+        )
     return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
 
 
@@ -115,23 +120,37 @@ def csv_records(
     try:
         header = next(reader, [])
     except csv.Error as exc:
-        raise InputError(f"{name}: line 1: the header is not valid CSV ({exc})") from None
+        raise InputError(
+            _("{name}: line 1: the header is not valid CSV ({exc})").format(name=name, exc=exc)
+        ) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InputError(
-            f"{name}: missing column {', '.join(missing)} (the header must have indicator, date, summary)"
+            _("{name}: missing column {missing} (the header must have indicator, date, summary)").format(
+                name=name, missing=", ".join(missing)
+            )
         )
     if "action" in header:
-        raise InputError(f"{name} holds every revision (--all-revisions); import a file of current entries")
+        raise InputError(
+            _("{name} holds every revision (--all-revisions); import a file of current entries").format(
+                name=name
+            )
+        )
     unknown = [c for c in header if c not in KNOWN]
     if unknown:
         raise InputError(
-            f"{name}: unknown column {', '.join(unknown)} (known: {', '.join(EXPORT_FIELDS)}); fix the "
-            "header, or make the file with `policytrack export entries`"
+            _(
+                "{name}: unknown column {unknown} (known: {export_fields}); fix the header, or make the "
+                "file with `policytrack export entries`"
+            ).format(name=name, unknown=", ".join(unknown), export_fields=", ".join(EXPORT_FIELDS))
         )
     twice = sorted({c for c in header if header.count(c) > 1})
     if twice:
-        raise InputError(f"{name}: column {', '.join(twice)} appears twice in the header; keep one")
+        raise InputError(
+            _("{name}: column {twice} appears twice in the header; keep one").format(
+                name=name, twice=", ".join(twice)
+            )
+        )
     # Only a file with policytrack's full export header was neutralised by policytrack.
     export = all(f in header for f in EXPORT_FIELDS)
     text_fields = [f for f in header if f in TEXT_FIELDS] if export else []
@@ -142,7 +161,11 @@ def csv_records(
     try:
         for cells in reader:
             if len(cells) > width:
-                raise InputError(f"{name}: line {line}: more cells than the header has columns")
+                raise InputError(
+                    _("{name}: line {line}: more cells than the header has columns").format(
+                        name=name, line=line
+                    )
+                )
             if cells:  # a blank line is no record
                 # a short row lacks its last columns, as if they were empty
                 row = dict(zip(header, cells, strict=False))
@@ -166,10 +189,16 @@ def csv_records(
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
             raise InputError(
-                f"{name}: line {line}: a quoted cell starting on this line is never closed; "
-                'add the missing " (a quote inside a cell is written "")'
+                _(
+                    "{name}: line {line}: a quoted cell starting on this line is never closed; add the "
+                    'missing " (a quote inside a cell is written "")'
+                ).format(name=name, line=line)
             ) from None
-        raise InputError(f"{name}: line {reader.line_num}: not valid CSV ({exc})") from None
+        raise InputError(
+            _("{name}: line {line_num}: not valid CSV ({exc})").format(
+                name=name, line_num=reader.line_num, exc=exc
+            )
+        ) from None
 
 
 # What a cell suggests about how the file was exported, and what to do if so (warned once per file).
@@ -204,26 +233,40 @@ def _loads(text: str, where: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
-        at = f"line {exc.lineno}: " if exc.lineno > 1 else ""
-        raise InputError(f"{where}: not valid JSON ({at}{exc.msg})") from None
+        at = _("line {n}: ").format(n=exc.lineno) if exc.lineno > 1 else ""
+        raise InputError(
+            _("{where}: not valid JSON ({at}{msg})").format(where=where, at=at, msg=exc.msg)
+        ) from None
     except _DuplicateKey as exc:
-        raise InputError(f"{where}: key {exc.args[0]!r} appears twice in one object; keep one") from None
+        raise InputError(
+            _("{where}: key {value!r} appears twice in one object; keep one").format(
+                where=where, value=exc.args[0]
+            )
+        ) from None
     except RecursionError:
-        raise InputError(f"{where}: JSON nested too deeply; an entry is one flat object") from None
+        raise InputError(
+            _("{where}: JSON nested too deeply; an entry is one flat object").format(where=where)
+        ) from None
     except ValueError:  # a number of more than 4,300 digits
-        raise InputError(f"{where}: a JSON number has too many digits") from None
+        raise InputError(_("{where}: a JSON number has too many digits").format(where=where)) from None
 
 
 def _checked_keys(obj: Any, where: str) -> dict[str, Any]:
     if type(obj) is not dict:
-        raise InputError(f"{where}: each record must be a JSON object")
+        raise InputError(_("{where}: each record must be a JSON object").format(where=where))
     if not obj.keys() <= KNOWN:
         if obj.keys() & _REVISION_ONLY:
-            raise InputError(f"{where}: a record of every revision (--all-revisions); import current entries")
+            raise InputError(
+                _("{where}: a record of every revision (--all-revisions); import current entries").format(
+                    where=where
+                )
+            )
         unknown = ", ".join(repr(k) for k in obj if k not in KNOWN)
         raise InputError(
-            f"{where}: unknown key {unknown} (known: {', '.join(EXPORT_FIELDS)}, deleted_at); fix the key, "
-            "or make the file with `policytrack export entries -f jsonl`"
+            _(
+                "{where}: unknown key {unknown} (known: {export_fields}, deleted_at); fix the key, or "
+                "make the file with `policytrack export entries -f jsonl`"
+            ).format(where=where, unknown=unknown, export_fields=", ".join(EXPORT_FIELDS))
         )
     return obj
 
@@ -279,7 +322,7 @@ def json_records(stream: IO[str], name: str) -> Iterator[Record]:
                 return ""
 
     if skip_space() != "[":
-        raise InputError(f"{name}: a JSON file must hold a list of objects")
+        raise InputError(_("{name}: a JSON file must hold a list of objects").format(name=name))
     pos += 1
     number = 0
     if skip_space() == "]":
@@ -289,7 +332,9 @@ def json_records(stream: IO[str], name: str) -> Iterator[Record]:
             number += 1
             where = f"{name}: object {number}"
             if skip_space() == "":
-                raise InputError(f"{name}: the JSON array ends after a ',' without ']'; is it whole?")
+                raise InputError(
+                    _("{name}: the JSON array ends after a ',' without ']'; is it whole?").format(name=name)
+                )
             while True:
                 try:
                     obj, end = decoder.raw_decode(buf, pos)
@@ -298,17 +343,23 @@ def json_records(stream: IO[str], name: str) -> Iterator[Record]:
                         raise _too_long(name, number) from None
                     if more():
                         continue
-                    raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
+                    raise InputError(
+                        _("{where}: not valid JSON ({msg})").format(where=where, msg=exc.msg)
+                    ) from None
                 except _DuplicateKey as exc:
                     raise InputError(
-                        f"{where}: key {exc.args[0]!r} appears twice in one object; keep one"
+                        _("{where}: key {value!r} appears twice in one object; keep one").format(
+                            where=where, value=exc.args[0]
+                        )
                     ) from None
                 except RecursionError:
                     raise InputError(
-                        f"{where}: JSON nested too deeply; an entry is one flat object"
+                        _("{where}: JSON nested too deeply; an entry is one flat object").format(where=where)
                     ) from None
                 except ValueError:  # a number of more than 4,300 digits
-                    raise InputError(f"{where}: a JSON number has too many digits") from None
+                    raise InputError(
+                        _("{where}: a JSON number has too many digits").format(where=where)
+                    ) from None
                 if end >= len(buf) and not eof and type(obj) in (int, float):
                     more()  # a number may go on in the next chunk
                     continue
@@ -326,11 +377,19 @@ def json_records(stream: IO[str], name: str) -> Iterator[Record]:
                 break
             if after == "":
                 raise InputError(
-                    f"{name}: the JSON array ends after object {number} without ']'; is it whole?"
+                    _("{name}: the JSON array ends after object {number} without ']'; is it whole?").format(
+                        name=name, number=number
+                    )
                 )
-            raise InputError(f"{name}: after object {number}: expected ',' or ']' (not valid JSON)")
+            raise InputError(
+                _("{name}: after object {number}: expected ',' or ']' (not valid JSON)").format(
+                    name=name, number=number
+                )
+            )
     if skip_space() != "":
-        raise InputError(f"{name}: text after the JSON array's closing ']'; a JSON file holds one list")
+        raise InputError(
+            _("{name}: text after the JSON array's closing ']'; a JSON file holds one list").format(name=name)
+        )
 
 
 @dataclass
@@ -355,22 +414,28 @@ def open_source(
     try:
         if not stdin and not stat.S_ISREG(mode := os.stat(source).st_mode) and not stat.S_ISDIR(mode):
             raise InputError(
-                f"cannot read {source}: it is not a regular file (a pipe or a device); "
-                f"save it to a file, or pipe it into `policytrack import -`"
+                _(
+                    "cannot read {source}: it is not a regular file (a pipe or a device); save it to a "
+                    "file, or pipe it into `policytrack import -`"
+                ).format(source=source)
             )
         handle = sys.stdin.buffer if stdin else open(source, "rb")  # noqa: SIM115  (closed below)
     except OSError as exc:
-        raise InputError(f"cannot read {source}: {exc.strerror}") from None
+        raise InputError(
+            _("cannot read {source}: {strerror}").format(source=source, strerror=exc.strerror)
+        ) from None
     try:
         try:
             head = handle.peek(16)[:16] if hasattr(handle, "peek") else b""
         except OSError as exc:
-            raise InputError(f"cannot read {source}: {exc.strerror}") from None
+            raise InputError(
+                _("cannot read {source}: {strerror}").format(source=source, strerror=exc.strerror)
+            ) from None
         name = "stdin" if stdin else source
         kind = fmt or detect_format(path, head, name)
         if kind == "db":
             if path is None:
-                raise InputError("a database cannot be read from stdin: give its path")
+                raise InputError(_("a database cannot be read from stdin: give its path"))
             yield Source(database_records(path), name, lambda: database_size(path), lambda rows: rows)
             return
         text = text_stream(handle, name)

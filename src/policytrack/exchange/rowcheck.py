@@ -19,6 +19,7 @@ from typing import Any
 from policytrack.core.dates import PartialDate, parse_date, stored_date
 from policytrack.core.errors import DateError, InputError
 from policytrack.core.grades import GRADES, grade_weight
+from policytrack.core.i18n import _
 from policytrack.core.storable import MAX_CELL_TEXT, clean_text, storable, utf16_length
 from policytrack.domain.context import default_analyst, utc_now
 from policytrack.domain.entries import validated_values
@@ -47,13 +48,13 @@ _TEXT_COLUMNS = ROW_TEXT.names()
 
 def _json_kind(value: Any) -> str:
     kinds = {
-        list: "a JSON list",
-        dict: "a JSON object",
-        bool: "true or false",
-        int: "a number",
-        float: "a number",
-        bytes: "binary data (a BLOB)",
-        NotJSON: "not a JSON list",
+        list: _("a JSON list"),
+        dict: _("a JSON object"),
+        bool: _("true or false"),
+        int: _("a number"),
+        float: _("a number"),
+        bytes: _("binary data (a BLOB)"),
+        NotJSON: _("not a JSON list"),
     }
     return kinds.get(type(value), type(value).__name__)
 
@@ -64,7 +65,7 @@ def _text(rec: dict[str, Any], name: str) -> str:
     if value is None:
         return ""
     if type(value) is not str:
-        raise InputError(f"{name} must be text, not {_json_kind(value)}")
+        raise InputError(_("{name} must be text, not {kind}").format(name=name, kind=_json_kind(value)))
     return value
 
 
@@ -76,13 +77,23 @@ def labels(value: Any, what: str = "tags") -> list[str]:
         return value.split(LIST_SEPARATOR.strip())
     if type(value) is NotJSON:
         shown = "NULL" if value.text is None else repr(value.text)[:40]
-        raise InputError(f"{what} is {shown} in the source database, not a JSON list")
+        raise InputError(
+            _("{what} is {shown} in the source database, not a JSON list").format(what=what, shown=shown)
+        )
     if type(value) is list:
         for item in value:
             if type(item) is not str:
-                raise InputError(f"{what} must be a list of text, but it holds {_json_kind(item)}")
+                raise InputError(
+                    _("{what} must be a list of text, but it holds {kind}").format(
+                        what=what, kind=_json_kind(item)
+                    )
+                )
         return value
-    raise InputError(f"{what} must be a list of text or '; '-separated text, not {_json_kind(value)}")
+    raise InputError(
+        _("{what} must be a list of text or '; '-separated text, not {kind}").format(
+            what=what, kind=_json_kind(value)
+        )
+    )
 
 
 _WHOLE = re.compile(r"\s*[+-]?[0-9]{1,20}\s*")
@@ -99,9 +110,13 @@ def optional_int(value: Any, what: str, low: int | None = None, high: int | None
         number = int(value)
     else:
         shown = repr(value[:40]) if isinstance(value, str) else _json_kind(value)
-        raise InputError(f"{what} must be a whole number, not {shown}")
+        raise InputError(_("{what} must be a whole number, not {shown}").format(what=what, shown=shown))
     if (low is not None and number < low) or (high is not None and number > high):
-        raise InputError(f"{what} {number} is out of range: use {low} to {high}")
+        raise InputError(
+            _("{what} {number} is out of range: use {low} to {high}").format(
+                what=what, number=number, low=low, high=high
+            )
+        )
     return number
 
 
@@ -119,9 +134,11 @@ def tombstone(rec: dict[str, Any], now: str) -> str | None:
         deleted = flag.strip().lower() in _TRUE
     else:
         shown = repr(flag[:40]) if isinstance(flag, str) else _json_kind(flag)
-        raise InputError(f"deleted {shown} is not true or false; write true, false or leave it empty")
+        raise InputError(
+            _("deleted {shown} is not true or false; write true, false or leave it empty").format(shown=shown)
+        )
     if deleted is False and at is not None:
-        raise InputError("deleted is false but deleted_at is set; keep one of them")
+        raise InputError(_("deleted is false but deleted_at is set; keep one of them"))
     return at if at is not None or not deleted else now
 
 
@@ -136,7 +153,9 @@ def optional_timestamp(value: Any, what: str) -> str | None:
     except ValueError:
         shown = repr(value[:40]) if isinstance(value, str) else _json_kind(value)
         raise InputError(
-            f"{what} {shown} is not an ISO 8601 timestamp (such as 2024-07-06T09:30:00Z)"
+            _("{what} {shown} is not an ISO 8601 timestamp (such as 2024-07-06T09:30:00Z)").format(
+                what=what, shown=shown
+            )
         ) from None
     return value
 
@@ -169,15 +188,17 @@ def normal_uuid(value: Any) -> str:
     if value is None or value == "":
         return ""
     if type(value) is not str:
-        raise InputError(f"uuid must be text, not {_json_kind(value)}")
+        raise InputError(_("{name} must be text, not {kind}").format(name="uuid", kind=_json_kind(value)))
     if _UUID.fullmatch(value):
         return value
     text = value.strip().lower()
     if _UUID.fullmatch(text) or not text:
         return text
     raise InputError(
-        f"uuid {value[:40]!r} is not a uuid: give 32 hex digits as 8-4-4-4-12 "
-        "(such as 0b7e9a4c-5d2f-4c1e-9a3b-6f8d2e1c4b5a), or leave it empty for a new entry"
+        _(
+            "uuid {value!r} is not a uuid: give 32 hex digits as 8-4-4-4-12 "
+            "(such as 0b7e9a4c-5d2f-4c1e-9a3b-6f8d2e1c4b5a), or leave it empty for a new entry"
+        ).format(value=value[:40])
     )
 
 
@@ -186,9 +207,11 @@ def _optional_text(rec: dict[str, Any], name: str) -> str | None:
     if value is None or value == "":
         return None
     if type(value) is not str:
-        raise InputError(f"{name} must be text, not {_json_kind(value)}")
+        raise InputError(_("{name} must be text, not {kind}").format(name=name, kind=_json_kind(value)))
     if len(value) > 200 or not storable(value):
-        raise InputError(f"{name} {value[:40]!r} is not a name this database could hold")
+        raise InputError(
+            _("{name} {value!r} is not a name this database could hold").format(name=name, value=value[:40])
+        )
     return value
 
 
@@ -197,7 +220,9 @@ def review(rec: dict[str, Any]) -> Values:
     by = _text(rec, "reviewed_by").strip()
     at = optional_timestamp(rec.get("reviewed_at"), "reviewed_at")
     if bool(by) != bool(at):
-        raise InputError("reviewed_by and reviewed_at go together: give both (a reviewed entry) or neither")
+        raise InputError(
+            _("reviewed_by and reviewed_at go together: give both (a reviewed entry) or neither")
+        )
     return {"reviewed_by": clean_text(by, "reviewed_by") or None, "reviewed_at": at}
 
 
@@ -209,8 +234,10 @@ def returned(rec: dict[str, Any]) -> Values:
     comment = _text(rec, "return_comment").strip()
     if bool(by) != bool(at) or (comment and not by):
         raise InputError(
-            "returned_by and returned_at go together, and return_comment only with them: give both "
-            "(an entry returned for changes) or none"
+            _(
+                "returned_by and returned_at go together, and return_comment only with them: give both "
+                "(an entry returned for changes) or none"
+            )
         )
     return {
         "returned_by": clean_text(by, "returned_by") or None,
@@ -237,7 +264,7 @@ def _date_of(raw: str, today: date) -> PartialDate:
     try:
         return parse_date(raw, today)
     except DateError as exc:
-        raise DateError(f"date: {exc}") from None
+        raise DateError(_("date: {problem}").format(problem=exc)) from None
 
 
 class RowChecker:
@@ -270,7 +297,7 @@ class RowChecker:
         """The validated stored values of a record, and its identity fields."""
         for column in REQUIRED:
             if rec.get(column) in (None, ""):
-                raise InputError(f"{column} is empty")
+                raise InputError(_("{name} is empty").format(name=column))
         fw = self.framework(_optional_text(rec, "framework"))
         links = self.links(rec)
         values = self.fast(fw, rec, links)
@@ -286,8 +313,10 @@ class RowChecker:
             event = normal_uuid(rec.get("event")) or None
         except InputError:
             raise InputError(
-                f"event {str(rec.get('event'))[:40]!r} is not an event id (a uuid, as export writes it); "
-                "leave it empty for an entry of no event"
+                _(
+                    "event {value!r} is not an event id (a uuid, as export writes it); leave it empty for an "
+                    "entry of no event"
+                ).format(value=str(rec.get("event"))[:40])
             ) from None
         return {
             "source_id": self._source_id(source_key, "source_key") if source_key else None,

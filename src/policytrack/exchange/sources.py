@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _, ngettext
 from policytrack.domain.context import utc_now
 from policytrack.domain.sources import SourceFields, check_key, source_values
 from policytrack.records.columns import restore_neutralised
@@ -45,13 +46,19 @@ def parse_source_file(text: str, name: str) -> list[dict[str, Any]]:
                 for r in csv.DictReader(io.StringIO(stripped))
             ]
     except (ValueError, RecursionError, csv.Error) as exc:
-        raise InputError(f"{name} is not a sources file (JSON, JSON lines or CSV): {exc}") from None
+        raise InputError(
+            _("{name} is not a sources file (JSON, JSON lines or CSV): {why}").format(name=name, why=exc)
+        ) from None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise InputError(f"{name} is not a sources file: expected one object per source")
+        raise InputError(_("{name} is not a sources file: expected one object per source").format(name=name))
     missing = [f for f in EXPORTED_SOURCE.names() if SOURCE[f].required and records and f not in records[0]]
     if missing:
         raise InputError(
-            f"{name} lacks the column(s) {', '.join(missing)}: give a file `source export` wrote"
+            ngettext(
+                "{name} lacks the column {columns}: give a file `source export` wrote",
+                "{name} lacks the columns {columns}: give a file `source export` wrote",
+                len(missing),
+            ).format(name=name, columns=", ".join(missing))
         )
     return records
 
@@ -78,7 +85,7 @@ def _text(rec: dict[str, Any], name: str, line: int) -> str | None:
     if value is None or value == "":
         return None if name != "name" else ""
     if not isinstance(value, str):
-        raise InputError(f"source {line}: {name} must be text")
+        raise InputError(_("source {line}: {name} must be text").format(line=line, name=name))
     return value
 
 
@@ -93,21 +100,23 @@ def import_sources(store: Store, records: list[dict[str, Any]], *, dry_run: bool
         try:
             uuid = normal_uuid(rec.get("uuid"))
             if not uuid:
-                raise InputError("uuid is empty")
+                raise InputError(_("{name} is empty").format(name="uuid"))
             key = check_key(_text(rec, "key", line) or "")
             fields = SourceFields(**{f: _text(rec, f, line) for f in SOURCE_FIELD_NAMES})
             if fields.reliability is None:
                 fields.reliability = ""
             values = source_values(fields)
         except InputError as exc:
-            raise InputError(f"source {line} of the file: {exc}; nothing was imported") from None
+            raise InputError(
+                _("source {line} of the file: {problem}; nothing was imported").format(line=line, problem=exc)
+            ) from None
         merged = _text(rec, "merged_into", line)
         checked.append((uuid, key, values, check_key(merged) if merged else None))
-    _no_merge_cycle({key: merged for _, key, _, merged in checked if merged is not None})
+    _no_merge_cycle({key: merged for _uuid, key, _values, merged in checked if merged is not None})
     now = utc_now()
     with store.transaction():
         by_uuid = {s.uuid: s for s in store.source_rows(merged=True)}
-        for uuid, key, values, _ in checked:
+        for uuid, key, values, _merged in checked:
             local = by_uuid.get(uuid)
             if local is None:
                 here = store.source_by_key(key)
@@ -123,23 +132,31 @@ def import_sources(store: Store, records: list[dict[str, Any]], *, dry_run: bool
                 continue
             if "key" in changed and store.source_by_key(key) is not None:
                 raise InputError(
-                    f"source {uuid} is {key!r} in the file but {local.key!r} here, and {key!r} is another "
-                    "source here; nothing was imported"
+                    _(
+                        "source {uuid} is {key!r} in the file but {here!r} here, and {key!r} is another "
+                        "source here; nothing was imported"
+                    ).format(uuid=uuid, key=key, here=local.key)
                 )
             store.update_source(local.id, changed, now)
             result.updated += 1
-        for uuid, _, _, merged in checked:
+        for uuid, _key, _values, merged in checked:
             if merged is None:
                 continue
             source, into = store.source_by_key(_key_of(store, uuid)), store.source_by_key(merged)
             if into is None:
-                raise InputError(f"source {uuid} was merged into {merged!r}, which the file does not hold")
+                raise InputError(
+                    _("source {uuid} was merged into {merged!r}, which the file does not hold").format(
+                        uuid=uuid, merged=merged
+                    )
+                )
             if source is not None and source.merged_into is None and source.id != into.id:
                 if _final(store, into.id) == source.id:
                     raise InputError(
-                        f"source {source.key!r} is merged into {merged!r} in the file, but {merged!r} is "
-                        f"merged into {source.key!r} here: a merge may not form a cycle; fix merged_into in "
-                        "the file; nothing was imported"
+                        _(
+                            "source {key!r} is merged into {merged!r} in the file, but {merged!r} is merged "
+                            "into {key!r} here: a merge may not form a cycle; fix merged_into in the file; "
+                            "nothing was imported"
+                        ).format(key=source.key, merged=merged)
                     )
                 store.merge_source(source.id, into.id, "import", now)
         if dry_run:
@@ -161,8 +178,10 @@ def _no_merge_cycle(merges: dict[str, str]) -> None:
         if key in chain:
             cycle = " -> ".join([*chain[chain.index(key) :], key])
             raise InputError(
-                f"the file's merges form a cycle ({cycle}): a source is merged into one that stands on its "
-                "own; fix merged_into in the file; nothing was imported"
+                _(
+                    "the file's merges form a cycle ({cycle}): a source is merged into one that stands on "
+                    "its own; fix merged_into in the file; nothing was imported"
+                ).format(cycle=cycle)
             )
 
 

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.core.storable import MAX_CELL_TEXT, clean_text, utf16_length
 from policytrack.records.columns import LIST_SEPARATOR
 from policytrack.records.field import KEY_PATTERN, Field
@@ -43,8 +44,10 @@ def fits_a_cell(field: Field, text: str) -> str:
     outside the Basic Multilingual Plane is two), so no format ever cuts it."""
     if len(text) > MAX_CELL_TEXT // 2 and utf16_length(text) > MAX_CELL_TEXT:
         raise InputError(
-            f"{field.name} is {utf16_length(text):,} characters long as a spreadsheet counts them (UTF-16 "
-            f"units), over the {MAX_CELL_TEXT:,} a cell holds: shorten it"
+            _(
+                "{name} is {text:,} characters long as a spreadsheet counts them (UTF-16 units), over the "
+                "{max_cell_text:,} a cell holds: shorten it"
+            ).format(name=field.name, text=utf16_length(text), max_cell_text=MAX_CELL_TEXT)
         )
     return text
 
@@ -60,18 +63,28 @@ def label(field: Field, value: str) -> str:
     character, not empty."""
     item = clean_text(value, field.name).strip()
     if not item:
-        raise InputError(f"empty {field.name} item: give a non-empty value or leave it out")
+        raise InputError(
+            _("empty {name} item: give a non-empty value or leave it out").format(name=field.name)
+        )
     if _SEPARATOR in item:
         raise InputError(
-            f"{field.name} item {shown(item)} contains {_SEPARATOR!r}, which separates them in CSV files: "
-            "give each as its own item"
+            _(
+                "{name} item {item} contains {separator!r}, which separates them in CSV files: give each "
+                "as its own item"
+            ).format(name=field.name, item=shown(item), separator=_SEPARATOR)
         )
     if "\n" in item or "\r" in item:
-        raise InputError(f"{field.name} item {shown(item)} runs over several lines: give it on one line")
+        raise InputError(
+            _("{name} item {item} runs over several lines: give it on one line").format(
+                name=field.name, item=shown(item)
+            )
+        )
     bad = CONTROL.search(item)
     if bad is not None:
         raise InputError(
-            f"{field.name} item {shown(item)} holds the control character U+{ord(bad.group()):04X}: remove it"
+            _("{name} item {item} holds the control character U+{code:04X}: remove it").format(
+                name=field.name, item=shown(item), code=ord(bad.group())
+            )
         )
     return item
 
@@ -91,8 +104,16 @@ def integer(field: Field, value: int, fix: str = "") -> int:
     """A whole number within the field's bounds; `fix` says what the numbers mean."""
     low, high = field.minimum, field.maximum
     if (low is not None and value < low) or (high is not None and value > high):
-        span = f"from {low} to {high}" if low is not None and high is not None else f"from {low}"
-        raise InputError(f"invalid {field.name} {value}: use a whole number {span}{fix}")
+        span = (
+            _("from {low} to {high}").format(low=low, high=high)
+            if low is not None and high is not None
+            else _("from {low}").format(low=low)
+        )
+        raise InputError(
+            _("invalid {name} {value}: use a whole number {span}{fix}").format(
+                name=field.name, value=value, span=span, fix=fix
+            )
+        )
     return value
 
 
@@ -101,7 +122,11 @@ def choice(field: Field, value: str) -> str:
     assert field.choices is not None
     wanted = value.strip().lower()
     if wanted not in field.choices:
-        raise InputError(f"invalid {field.name} {shown(value)}: use one of {', '.join(field.choices)}")
+        raise InputError(
+            _("invalid {name} {value}: use one of {choices}").format(
+                name=field.name, value=shown(value), choices=", ".join(field.choices)
+            )
+        )
     return wanted
 
 
@@ -109,7 +134,9 @@ def key(field: Field, value: str, fix: str) -> str:
     """A key (lower-case letters, digits and the field's punctuation), lower-cased and trimmed."""
     wanted = value.strip().lower()
     if not _pattern(field.pattern or KEY_PATTERN).fullmatch(wanted):
-        raise InputError(f"invalid {field.name} {shown(value)}: {fix}")
+        raise InputError(
+            _("invalid {name} {value}: {fix}").format(name=field.name, value=shown(value), fix=fix)
+        )
     return wanted
 
 
@@ -117,5 +144,7 @@ def matches(field: Field, value: str, fix: str) -> str:
     """A value that follows the field's declared pattern."""
     assert field.pattern is not None
     if not _pattern(field.pattern).fullmatch(value):
-        raise InputError(f"invalid {field.name} {shown(value)}: {fix}")
+        raise InputError(
+            _("invalid {name} {value}: {fix}").format(name=field.name, value=shown(value), fix=fix)
+        )
     return value

@@ -9,7 +9,7 @@ from typing import Any
 
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import InputError, UnknownIndicatorError
-from policytrack.core.i18n import ngettext, number
+from policytrack.core.i18n import _, ngettext, number
 from policytrack.records import check
 from policytrack.records.entry import ENTRY
 
@@ -29,14 +29,14 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
 def check_effect(effect: int) -> int:
     return check.integer(
-        ENTRY["effect"], effect, " (-2 strongly hinders, +2 strongly advances; 0 is context)"
+        ENTRY["effect"], effect, _(" (-2 strongly hinders, +2 strongly advances; 0 is context)")
     )
 
 
 def clean_summary(raw: str) -> str:
     """The summary is kept exactly as given, but must say something."""
     if not raw.strip():
-        raise InputError("empty summary: say in a sentence what happened")
+        raise InputError(_("empty summary: say in a sentence what happened"))
     return check.text(ENTRY["summary"], raw)
 
 
@@ -151,8 +151,10 @@ class Indicator:
                 return sig
         have = ", ".join(s.key for s in self.signals) or "none"
         raise InputError(
-            f"indicator {self.key!r} has no signal {key!r}; its signals: {have} "
-            f"(`policytrack signposts {self.key}` lists them)"
+            _(
+                "indicator {key!r} has no signal {signal!r}; its signals: {have} (`policytrack signposts "
+                "{key}` lists them)"
+            ).format(key=self.key, signal=key, have=have)
         )
 
 
@@ -174,7 +176,9 @@ class Framework:
             if level.name == name:
                 return level
         names = ", ".join(level.name for level in self.scale)
-        raise InputError(f"unknown status level {name!r}: use one of {names}")
+        raise InputError(
+            _("unknown status level {name!r}: use one of {names}").format(name=name, names=names)
+        )
 
 
 # How many hex digits of a uuid name a record to a teammate in tables, `show`, conflicts and the brief:
@@ -312,13 +316,19 @@ def resolve_indicator(framework: Framework, text: str) -> Indicator:
     keys = ", ".join(f"{ind.number}={ind.key}" for ind in framework.indicators)
     if len(matches) > 1:
         several = ", ".join(ind.key for ind in matches)
-        raise UnknownIndicatorError(f"indicator {text!r} is ambiguous ({several}); valid: {keys}")
+        raise UnknownIndicatorError(
+            _("indicator {text!r} is ambiguous ({several}); valid: {keys}").format(
+                text=text, several=several, keys=keys
+            )
+        )
     import difflib  # only to suggest a key after a typo
 
     close = difflib.get_close_matches(wanted, list(by_key), n=1, cutoff=0.5)
     hint = f"did you mean {close[0]!r}? " if close else ""
     raise UnknownIndicatorError(
-        f"unknown indicator {text!r} in framework {framework.name!r}; {hint}valid: {keys}"
+        _("unknown indicator {text!r} in framework {name!r}; {hint}valid: {keys}").format(
+            text=text, name=framework.name, hint=hint, keys=keys
+        )
     )
 
 

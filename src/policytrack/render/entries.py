@@ -387,13 +387,15 @@ def history_table(
     from rich.text import Text
 
     table = Table(
-        title=Text(f"History of entry {revisions[0].entry.id}", style="table.title") if revisions else None
+        title=Text(_("History of entry {id}").format(id=revisions[0].entry.id), style="table.title")
+        if revisions
+        else None
     )
-    table.add_column("Rev", justify="right")
-    table.add_column("Action")
-    table.add_column("By")
-    table.add_column("When (UTC)", no_wrap=True)
-    table.add_column("Changes")
+    table.add_column(_("Rev"), justify="right")
+    table.add_column(_("Action"))
+    table.add_column(_("By"))
+    table.add_column(_("When (UTC)"), no_wrap=True)
+    table.add_column(_("Changes"))
     previous: Entry | None = None
     pending = sorted(redactions, key=lambda r: str(r["at"]))
     for rev in revisions:
@@ -404,7 +406,7 @@ def history_table(
             for name in _HISTORY_FIELDS:
                 old, new = _field_text(previous, name), _field_text(rev.entry, name)
                 if old != new:
-                    lines.append(f"{name}: {old or '(empty)'} -> {new or '(empty)'}")
+                    lines.append(f"{name}: {old or _('(empty)')} -> {new or _('(empty)')}")
             changes = "\n".join(lines)
         when = rev.changed_at[:19].replace("T", " ")
         action = rev.action + (f" ({notes[rev.revision]})" if notes and rev.revision in notes else "")
@@ -431,24 +433,25 @@ def reversal_table(plan: Reversal) -> RenderableType:
     from rich.table import Table
 
     table = Table()
-    table.add_column("Field")
-    table.add_column("Now")
-    table.add_column("After")
+    table.add_column(_("Field"))
+    table.add_column(_("Now"))
+    table.add_column(_("After"))
     rows: list[tuple[str, str, str]] = [(c.name, c.before, c.after) for c in plan.changes]
     if plan.before is not None and plan.after is not None:
         for name in _HISTORY_FIELDS:
             old, new = _field_text(plan.before, name), _field_text(plan.after, name)
             if old != new:
-                rows.append((name, old or "(empty)", new or "(empty)"))
+                rows.append((name, old or _("(empty)"), new or _("(empty)")))
         if plan.before.deleted != plan.after.deleted:
             rows.append(("deleted", _yes_no(plan.before.deleted), _yes_no(plan.after.deleted)))
     for name, old, new in rows:
         table.add_row(literal(name), literal(old, style="red"), literal(new, style="green"))
-    return Group(literal(f"{plan.command.capitalize()} {plan.title}:", style="bold"), table)
+    heading = _("Undo {title}:") if plan.command == "undo" else _("Revert {title}:")
+    return Group(literal(heading.format(title=plan.title), style="bold"), table)
 
 
 def _yes_no(flag: bool) -> str:
-    return "yes" if flag else "no"
+    return _("yes") if flag else _("no")
 
 
 def indicators_table(fw: Framework, states: Sequence[IndicatorState]) -> Table:

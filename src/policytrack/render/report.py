@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from policytrack.core.i18n import ngettext
+from policytrack.core.i18n import N_, _, ngettext
 from policytrack.domain.periods import ASCII_LEGEND, SPARK_LEGEND, Cell, PeriodReport, sparkline
 from policytrack.domain.reports import Report, ReportRow
 from policytrack.domain.status import Timeline, TimelinePoint
@@ -27,6 +27,14 @@ if TYPE_CHECKING:
 
 BAR_WIDTH = 10
 _TRACK_STYLE = {"met": "green", "on track": "green", "off track": "yellow", "overdue": "red"}
+# A row's track (domain.reports.ReportRow.track) as people read it.
+_TRACK_WORDS = {
+    "met": N_("met"),
+    "on track": N_("on track"),
+    "off track": N_("off track"),
+    "overdue": N_("overdue"),
+    "no target": N_("no target"),
+}
 
 
 def progress_bar(percent: int, width: int = BAR_WIDTH, *, ascii_only: bool = False) -> str:
@@ -36,6 +44,10 @@ def progress_bar(percent: int, width: int = BAR_WIDTH, *, ascii_only: bool = Fal
     return full * filled + empty * (width - filled)
 
 
+def _track(track: str) -> str:
+    return _(_TRACK_WORDS[track]) if track in _TRACK_WORDS else track
+
+
 def _signed(value: float) -> str:
     text = f"{value:g}" if isinstance(value, float) else str(value)
     return f"+{text}" if value > 0 else text
@@ -43,14 +55,14 @@ def _signed(value: float) -> str:
 
 def _window(report: Report) -> str:
     if report.since is None:  # read right on an empty database too
-        return f"everything up to {report.until.isoformat()}"
-    return f"{report.since.isoformat()} to {report.until.isoformat()}"
+        return _("everything up to {until}").format(until=report.until.isoformat())
+    return _("{since} to {until}").format(since=report.since.isoformat(), until=report.until.isoformat())
 
 
 def _target_text(row: ReportRow) -> str:
     if row.target is None or row.target.level is None:
         return "-"
-    return f"{row.target.level.name} by {row.target.due}"
+    return _("{level} by {due}").format(level=row.target.level.name, due=row.target.due)
 
 
 def corroboration_text(row: ReportRow) -> str:
@@ -58,21 +70,29 @@ def corroboration_text(row: ReportRow) -> str:
     origins, the share of entries from official sources, and a single-source warning."""
     c = row.corroboration
     if not c.entries:
-        return "No evidence in the window."
+        return _("No evidence in the window.")
     if not c.sources:
-        return f"{plural(c.entries, 'entry', 'entries')}, none with a source: nothing corroborates them."
+        return _("{entries}, none with a source: nothing corroborates them.").format(
+            entries=plural(c.entries, "entry", "entries")
+        )
     parts = [f"{kind} {n}" for kind, n in c.types.items()]
     if c.free_text:
-        parts.append(f"free text {c.free_text}")
-    text = f"{c.sources} independent originating source{'s' if c.sources != 1 else ''} ({', '.join(parts)})"
+        parts.append(_("free text {n}").format(n=c.free_text))
+    text = ngettext(
+        "{n} independent originating source ({parts})",
+        "{n} independent originating sources ({parts})",
+        c.sources,
+    ).format(n=c.sources, parts=", ".join(parts))
     if c.origins:
-        text += "; origins: " + ", ".join(f"{origin} {n}" for origin, n in c.origins.items())
+        origins = ", ".join(f"{origin} {n}" for origin, n in c.origins.items())
+        text += _("; origins: {origins}").format(origins=origins)
     if c.official_share is not None:
-        text += f"; {c.official_share:.0%} of entries rest on official sources"
+        text += _("; {share} of entries rest on official sources").format(share=f"{c.official_share:.0%}")
     if len(c.media_origins) == 1 and c.types.get("media", 0) > 1:
-        text += f"; all its media are from one origin ({c.media_origins[0] or 'unknown'})"
+        origin = c.media_origins[0] or _("unknown")
+        text += _("; all its media are from one origin ({origin})").format(origin=origin)
     if c.single_source:
-        text += ". SINGLE SOURCE: nothing independent corroborates it"
+        text += _(". SINGLE SOURCE: nothing independent corroborates it")
     return text + "."
 
 
@@ -81,13 +101,22 @@ def header_lines(report: Report) -> list[str]:
     t = report.totals
     return [
         f"{fw.title}",
-        f"Source: {fw.source.citation()}",
-        f"As of {report.as_of.isoformat()}; evidence window {_window(report)}; "
-        f"{plural(t['entries'], 'entry', 'entries')} ({t['advancing']} advancing, "
-        f"{t['hindering']} hindering, {t['context']} context); momentum {_signed(t['momentum'])}, "
-        f"weighted {_signed(t['weighted_momentum'])}"
+        _("Source: {citation}").format(citation=fw.source.citation()),
+        _(
+            "As of {as_of}; evidence window {window}; {entries} ({advancing} advancing, {hindering} "
+            "hindering, {context} context); momentum {momentum}, weighted {weighted}"
+        ).format(
+            as_of=report.as_of.isoformat(),
+            window=_window(report),
+            entries=plural(t["entries"], "entry", "entries"),
+            advancing=t["advancing"],
+            hindering=t["hindering"],
+            context=t["context"],
+            momentum=_signed(t["momentum"]),
+            weighted=_signed(t["weighted_momentum"]),
+        )
         + (f"; {signposts_count(report.signposts)}" if report.signposts else "")
-        + ("; reviewed entries only" if report.reviewed_only else "")
+        + (_("; reviewed entries only") if report.reviewed_only else "")
         + (f"; {_waiting(report.waiting)}" if report.waiting else ""),
     ]
 
@@ -104,20 +133,27 @@ def footer_lines(report: Report) -> list[str]:
     lines = []
     if _has_risks(report):
         lines.append(
-            "Risk indicators are watch items: a higher level and positive effects are bad news, "
-            "and a target is a ceiling to get under."
+            _(
+                "Risk indicators are watch items: a higher level and positive effects are bad news, "
+                "and a target is a ceiling to get under."
+            )
         )
     if report.stale:
-        lines.append(f"Stale (no evidence for over {report.stale_days} days): {', '.join(report.stale)}")
+        lines.append(
+            _("Stale (no evidence for over {days} days): {keys}").format(
+                days=report.stale_days, keys=", ".join(report.stale)
+            )
+        )
     if report.overdue:
-        lines.append(f"Overdue targets: {', '.join(report.overdue)}")
+        lines.append(_("Overdue targets: {keys}").format(keys=", ".join(report.overdue)))
     single = [r.indicator.key for r in report.rows if r.corroboration.single_source]
     if single:
-        lines.append(f"Single source (one independent originator): {', '.join(single)}")
+        lines.append(_("Single source (one independent originator): {keys}").format(keys=", ".join(single)))
     if report.contested:
         lines.append(
-            "Contested (the analysts' latest assessments in the window differ): "
-            + "; ".join(d.describe() for d in report.contested)
+            _("Contested (the analysts' latest assessments in the window differ): {which}").format(
+                which="; ".join(d.describe() for d in report.contested)
+            )
         )
     return lines
 
@@ -132,7 +168,8 @@ def _has_risks(report: Report) -> bool:
 
 
 def _title(row: ReportRow, key: str) -> str:
-    return f"{row.indicator.title}{' (risk)' if row.indicator.kind == 'risk' else ''} {key}"
+    risk = " " + _("(risk)") if row.indicator.kind == "risk" else ""
+    return f"{row.indicator.title}{risk} {key}"
 
 
 def _good_bad_style(row: ReportRow, value: float) -> str:
@@ -166,16 +203,15 @@ def report_renderable(report: Report, *, plain: bool = False, width: int | None 
     parts = _headed(header_lines(report), table)
     parts += [literal(line, style="yellow") for line in footer_lines(report)]
     if compact:
-        left_out = "titles, weighted momentum and sources" + (
-            ", progress bars and the advancing/hindering/context counts" if narrow else ""
+        left_out = (
+            _("titles, weighted momentum, sources, progress bars and the advancing/hindering/context counts")
+            if narrow
+            else _("titles, weighted momentum and sources")
         )
-        parts.append(
-            Text(
-                f"Narrow terminal: {left_out} are left out; a wider terminal, --format markdown or csv "
-                "shows them.",
-                style="dim",
-            )
+        shown = _(
+            "Narrow terminal: {left_out} are left out; a wider terminal, --format markdown or csv shows them."
         )
+        parts.append(Text(shown.format(left_out=left_out), style="dim"))
     return Group(*parts)
 
 
@@ -187,8 +223,8 @@ def _fits(table: Table, width: int, report: Report) -> bool:
     console = Console(width=width, file=io.StringIO(), color_system=None)
     console.print(table)
     out = console.file.getvalue()  # type: ignore[attr-defined]
-    lasts = (str(r.last_evidence) if r.last_evidence else "never" for r in report.rows)
-    return "…" not in out and "Last ev." in out and all(last in out for last in lasts)
+    lasts = (str(r.last_evidence) if r.last_evidence else _("never") for r in report.rows)
+    return "…" not in out and _("Last ev.") in out and all(last in out for last in lasts)
 
 
 def _report_table(report: Report, *, plain: bool, compact: bool, narrow: bool) -> Table:
@@ -204,33 +240,33 @@ def _report_table(report: Report, *, plain: bool, compact: bool, narrow: bool) -
     )
     table.add_column("#", justify="right", no_wrap=True)
     if compact:
-        table.add_column("Key", no_wrap=True)
+        table.add_column(_("Key"), no_wrap=True)
     else:
-        table.add_column("Indicator" if _has_risks(report) else "Recommendation", min_width=16, ratio=2)
-    table.add_column("Status", no_wrap=True)
+        table.add_column(_("Indicator") if _has_risks(report) else _("Recommendation"), min_width=16, ratio=2)
+    table.add_column(_("Status"), no_wrap=True)
     if not narrow:
-        table.add_column("Progress", no_wrap=True)
+        table.add_column(_("Progress"), no_wrap=True)
     if compact:
-        table.add_column("Target", no_wrap=not narrow, overflow="fold")
+        table.add_column(_("Target"), no_wrap=not narrow, overflow="fold")
     else:
-        table.add_column("Target", min_width=8)
-        table.add_column("Track")
+        table.add_column(_("Target"), min_width=8)
+        table.add_column(_("Track"))
     if not narrow:
         table.add_column("+/-/0", justify="right", no_wrap=True)
-    table.add_column("Mom.", justify="right", no_wrap=True)
+    table.add_column(_("Mom."), justify="right", no_wrap=True)
     if not compact:
-        table.add_column("Wtd", justify="right")
-        table.add_column("Src", justify="right")
-    table.add_column("Last ev.", no_wrap=True)
+        table.add_column(_("Wtd"), justify="right")
+        table.add_column(_("Src"), justify="right")
+    table.add_column(_("Last ev."), no_wrap=True)
     bar_width = 5 if compact else BAR_WIDTH
     for r in report.rows:
-        since = str(r.status_date) if r.status_date else "baseline"
-        last = str(r.last_evidence) if r.last_evidence else "never"
-        track = Text(r.track, style=_TRACK_STYLE.get(r.track, ""))
+        since = str(r.status_date) if r.status_date else _("baseline")
+        last = str(r.last_evidence) if r.last_evidence else _("never")
+        track = Text(_track(r.track), style=_TRACK_STYLE.get(r.track, ""))
         cells: list[RenderableType] = [str(r.indicator.number)]
-        risk = "\n(risk)" if r.indicator.kind == "risk" else ""
+        risk = "\n" + _("(risk)") if r.indicator.kind == "risk" else ""
         cells.append(literal(r.indicator.key + risk if compact else _title(r, f"[{r.indicator.key}]")))
-        contested = Text(" contested" if _contested(report, r) else "", style="bold magenta")
+        contested = Text(" " + _("contested") if _contested(report, r) else "", style="bold magenta")
         if narrow:
             cells.append(literal(f"{r.status.name}\n{r.status.percent}%\n{since}") + contested)
         else:
@@ -240,7 +276,11 @@ def _report_table(report: Report, *, plain: bool, compact: bool, narrow: bool) -
                 Text(f"{bar} {r.status.percent:>3}%", style="red" if r.indicator.kind == "risk" else "")
             )
         if compact:
-            target = f"{r.target.level.name}\nby {r.target.due}\n" if r.target and r.target.level else ""
+            target = (
+                _("{level}\nby {due}\n").format(level=r.target.level.name, due=r.target.due)
+                if r.target and r.target.level
+                else ""
+            )
             cells.append(literal(target) + track)
         else:
             cells += [literal(_target_text(r)), track]
@@ -252,7 +292,8 @@ def _report_table(report: Report, *, plain: bool, compact: bool, narrow: bool) -
                 Text(_signed(r.weighted_momentum), style=_good_bad_style(r, r.weighted_momentum)),
                 str(r.sources),
             ]
-        cells.append(Text(f"{last}\nstale" if r.stale else last, style="yellow" if r.stale else ""))
+        shown = f"{last}\n{_('stale')}" if r.stale else last
+        cells.append(Text(shown, style="yellow" if r.stale else ""))
         table.add_row(*cells)
     return table
 
@@ -275,23 +316,33 @@ def _md_cell(text: str) -> str:
 def report_markdown(report: Report) -> str:
     head = [_md_text(line) for line in header_lines(report)]
     lines = [f"## {_md_cell(head[0])}", "", f"_{_md_cell(head[1])}_", "", _md_cell(head[2]), ""]
-    first = "Indicator" if _has_risks(report) else "Recommendation"
-    lines.append(
-        f"| # | {first} | Status | Progress | Target | Track | Advancing | Hindering | Context "
-        "| Momentum | Weighted | Sources | Last evidence |"
+    first = _("Indicator") if _has_risks(report) else _("Recommendation")
+    columns = (
+        _("Status"),
+        _("Progress"),
+        _("Target"),
+        _("Track"),
+        _("Advancing"),
+        _("Hindering"),
+        _("Context"),
+        _("Momentum"),
+        _("Weighted"),
+        _("Sources"),
+        _("Last evidence"),
     )
+    lines.append(f"| # | {first} | " + " | ".join(columns) + " |")
     lines.append("|---:|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|")
     for r in report.rows:
-        status = f"{r.status.name} ({r.status_date or 'baseline'})"
-        status += ", contested" if _contested(report, r) else ""
-        last = str(r.last_evidence) if r.last_evidence else "never"
+        status = f"{r.status.name} ({r.status_date or _('baseline')})"
+        status += ", " + _("contested") if _contested(report, r) else ""
+        last = str(r.last_evidence) if r.last_evidence else _("never")
         cells = [
             str(r.indicator.number),
             _md_text(_title(r, "")) + f"(`{_md_text(r.indicator.key)}`)",
             _md_text(status),
             f"{progress_bar(r.status.percent)} {r.status.percent}%",
             _md_text(_target_text(r)),
-            r.track,
+            _track(r.track),
             str(r.advancing),
             str(r.hindering),
             str(r.context),

@@ -161,9 +161,17 @@ def _write_sheet(ws: Any, header: Any, sheet: Sheet, name: str) -> dict[str, set
             if len(text) > MAX_CELL_TEXT // 2 and utf16_length(text) > MAX_CELL_TEXT:
                 which = f"entry {record['id']}" if "id" in record and "summary" in record else f"row {row}"
                 raise InputError(
-                    f"{which} of sheet {name!r}: its {column} is {utf16_length(text):,} UTF-16 units, over "
-                    f"the {MAX_CELL_TEXT:,} a spreadsheet cell holds, and would be cut; shorten it "
-                    "(`policytrack edit`) or use --format csv or json, which keep it all"
+                    _(
+                        "{which} of sheet {name!r}: its {column} is {text:,} UTF-16 units, over the "
+                        "{max_cell_text:,} a spreadsheet cell holds, and would be cut; shorten it "
+                        "(`policytrack edit`) or use --format csv or json, which keep it all"
+                    ).format(
+                        which=which,
+                        name=name,
+                        column=column,
+                        text=utf16_length(text),
+                        max_cell_text=MAX_CELL_TEXT,
+                    )
                 )
             ws.write_string(row, col, text)
             widths[col] = min(MAX_WIDTH, max(widths[col], len(text) + 2))

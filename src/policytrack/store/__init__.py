@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policytrack.core.errors import DatabaseError
+from policytrack.core.i18n import _
 from policytrack.store.bulk import BulkRows
 from policytrack.store.changes import ChangeRows
 from policytrack.store.entries import EntryRows
@@ -145,11 +146,19 @@ class Store(
     def _connect(self) -> sqlite3.Connection:
         path = self.path
         if path.exists() and path.is_dir():
-            raise DatabaseError(f"database path {path} is a directory, not a file")
+            raise DatabaseError(_("database path {path} is a directory, not a file").format(path=path))
         if path.exists() and not path.is_file():  # a device or FIFO: SQLite would write files beside it
-            raise DatabaseError(f"database path {path} is not a regular file; point --db at a database file")
+            raise DatabaseError(
+                _("database path {path} is not a regular file; point --db at a database file").format(
+                    path=path
+                )
+            )
         if not path.parent.exists():
-            raise DatabaseError(f"cannot create database {path}: directory {path.parent} does not exist")
+            raise DatabaseError(
+                _("cannot create database {path}: directory {parent} does not exist").format(
+                    path=path, parent=path.parent
+                )
+            )
         if path.exists() and (not os.access(path, os.W_OK) or not path.stat().st_mode & stat.S_IWUSR):
             self.read_only_reason = f"database {path} is read-only; commands that change it cannot run"
         elif path.exists() and not os.access(path.parent, os.W_OK):
@@ -165,8 +174,10 @@ class Store(
                 conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         except sqlite3.Error as exc:
             raise DatabaseError(
-                f"cannot open database {path}: {exc}; point --db at a policytrack database, or check it "
-                "with `policytrack db check`"
+                _(
+                    "cannot open database {path}: {exc}; point --db at a policytrack database, or check "
+                    "it with `policytrack db check`"
+                ).format(path=path, exc=exc)
             ) from None
         conn.row_factory = sqlite3.Row
         return conn
@@ -178,13 +189,16 @@ class Store(
             }
         except sqlite3.DatabaseError:
             raise DatabaseError(
-                f"{self.path} is not an SQLite database (or is damaged); it was left untouched. "
-                f"Point --db or POLICYTRACK_DB at a policytrack database, or check it with "
-                f"`policytrack db check`"
+                _(
+                    "{path} is not an SQLite database (or is damaged); it was left untouched. Point --db "
+                    "or POLICYTRACK_DB at a policytrack database, or check it with `policytrack db check`"
+                ).format(path=self.path)
             ) from None
         if tables and "_sqlite_migrations" not in tables:
             raise DatabaseError(
-                f"{self.path} is an SQLite database but not a policytrack one; it was left untouched"
+                _("{path} is an SQLite database but not a policytrack one; it was left untouched").format(
+                    path=self.path
+                )
             )
         if not self.read_only:
             try:
@@ -219,13 +233,17 @@ class Store(
             return
         if self.read_only_reason and not applied:
             raise DatabaseError(
-                f"{self.read_only_reason}; it is empty, so there is nothing to read: point --db at a "
-                "database that holds entries"
+                _(
+                    "{read_only_reason}; it is empty, so there is nothing to read: point --db at a "
+                    "database that holds entries"
+                ).format(read_only_reason=self.read_only_reason)
             )
         if self.read_only_reason:
             raise DatabaseError(
-                f"{self.read_only_reason}; it also needs upgrading to this version of policytrack: make it "
-                "writable once, or copy it to a writable folder"
+                _(
+                    "{read_only_reason}; it also needs upgrading to this version of policytrack: make it "
+                    "writable once, or copy it to a writable folder"
+                ).format(read_only_reason=self.read_only_reason)
             )
         from policytrack.store.migrations import migrations  # sqlite-utils: ~100 ms, only to migrate
 
@@ -253,8 +271,10 @@ class Store(
         except sqlite3.Error as exc:
             target.unlink(missing_ok=True)
             raise DatabaseError(
-                f"cannot copy {self.path} to {target} before upgrading it ({exc}); nothing was changed: "
-                "free some space and run the command again"
+                _(
+                    "cannot copy {path} to {target} before upgrading it ({exc}); nothing was changed: "
+                    "free some space and run the command again"
+                ).format(path=self.path, target=target, exc=exc)
             ) from None
         return target
 
@@ -278,7 +298,9 @@ class Store(
             finally:
                 dest.close()
         except sqlite3.Error as exc:
-            raise DatabaseError(f"cannot write backup {target}: {exc}") from None
+            raise DatabaseError(
+                _("cannot write backup {target}: {exc}").format(target=target, exc=exc)
+            ) from None
         return int(pages)
 
     def close(self) -> None:

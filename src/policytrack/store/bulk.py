@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from policytrack.core.errors import DatabaseError
+from policytrack.core.i18n import _
 from policytrack.records.columns import ENTRY_COLUMNS
 from policytrack.store.entries import StoreBase, marks
 
@@ -22,7 +23,9 @@ def bulk_search_index(conn: sqlite3.Connection) -> Iterator[None]:
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'entries_ai'"
     ).fetchone()
     if row is None:
-        raise DatabaseError("the full-text index's trigger entries_ai is missing; run `policytrack db check`")
+        raise DatabaseError(
+            _("the full-text index's trigger entries_ai is missing; run `policytrack db check`")
+        )
     conn.execute("DROP TRIGGER entries_ai")
     yield
     if conn.in_transaction:  # a dry run has rolled back already, and the rollback restored the trigger
@@ -53,7 +56,7 @@ def deferred_indexes(conn: sqlite3.Connection) -> Iterator[None]:
     rows = conn.execute(
         f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN ({marks})", DEFERRABLE_INDEXES
     ).fetchall()
-    for name, _ in rows:
+    for name, _sql in rows:
         conn.execute(f"DROP INDEX {name}")
     yield
     if conn.in_transaction:  # a dry run has rolled back already, and the rollback restored them

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.records.columns import COLUMNS, IMPORT_FIELDS
 from policytrack.records.models import NotJSON
 from policytrack.store import MIGRATION_NAMES, connect_read_only
@@ -54,7 +55,7 @@ def _source_db(path: Path) -> tuple[sqlite3.Connection, list[int]]:
     try:
         conn = connect_read_only(path)
     except sqlite3.Error:
-        raise InputError(f"cannot open {path} as an SQLite database") from None
+        raise InputError(_("cannot open {path} as an SQLite database").format(path=path)) from None
     calls = [0]
 
     def progress() -> int:
@@ -67,17 +68,23 @@ def _source_db(path: Path) -> tuple[sqlite3.Connection, list[int]]:
             row = conn.execute("SELECT type, sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
             if row is None or row[0] != "table" or str(row[1]).upper().startswith("CREATE VIRTUAL"):
                 raise InputError(
-                    f"{path} is an SQLite file but not a policytrack database ({table} is no table)"
+                    _("{path} is an SQLite file but not a policytrack database ({table} is no table)").format(
+                        path=path, table=table
+                    )
                 )
             columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
             if not wanted <= columns:
                 missing = ", ".join(sorted(wanted - columns))
                 raise InputError(
-                    f"{path} is an SQLite file but not a policytrack database ({table} lacks {missing})"
+                    _(
+                        "{path} is an SQLite file but not a policytrack database ({table} lacks {missing})"
+                    ).format(path=path, table=table, missing=missing)
                 )
     except sqlite3.DatabaseError:
         conn.close()
-        raise InputError(f"{path} is an SQLite file but not a policytrack database") from None
+        raise InputError(
+            _("{path} is an SQLite file but not a policytrack database").format(path=path)
+        ) from None
     except BaseException:
         conn.close()
         raise
@@ -135,8 +142,16 @@ def database_records(path: Path) -> Iterator[Record]:
         except sqlite3.OperationalError as exc:
             if "interrupted" in str(exc):
                 raise _stopped(path) from None
-            raise InputError(f"{path} could not be read ({exc}); is it a policytrack database?") from None
+            raise InputError(
+                _("{path} could not be read ({exc}); is it a policytrack database?").format(
+                    path=path, exc=exc
+                )
+            ) from None
         except sqlite3.DatabaseError as exc:
-            raise InputError(f"{path} could not be read ({exc}); is it a policytrack database?") from None
+            raise InputError(
+                _("{path} could not be read ({exc}); is it a policytrack database?").format(
+                    path=path, exc=exc
+                )
+            ) from None
     finally:
         conn.close()

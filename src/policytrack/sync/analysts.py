@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.records.analyst import ANALYST
 from policytrack.store import Store
 from policytrack.sync.record import Incoming, Received, Record, RecordKind, Sender, shared
@@ -16,7 +17,7 @@ def _check(record: Record) -> None:
     """Beyond the declaration: a name and a display name are not blank."""
     for f in ANALYST:
         if not str(record[f.name]).strip():
-            raise InputError(f"{f.name} must not be empty")
+            raise InputError(_("{name} must not be empty").format(name=f.name))
 
 
 def _outgoing(store: Store, sender: Sender) -> list[tuple[Record, Any]]:
@@ -32,7 +33,7 @@ def _outgoing(store: Store, sender: Sender) -> list[tuple[Record, Any]]:
 
 
 def _sent(store: Store, items: list[tuple[Any, str, Record]]) -> None:
-    for _, _, rec in items:
+    for _item, _path, rec in items:
         store.put_analyst(rec["name"], rec["display_name"], rec["set_at"])
 
 

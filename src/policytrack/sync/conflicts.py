@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.records.columns import ENTRY_COLUMNS, SYNCED_COLUMNS
 from policytrack.records.source import SOURCE_SET, SOURCE_SIDE
 from policytrack.records.target import TARGET_SET, TARGET_SIDE
@@ -134,22 +135,29 @@ def conflict_keys(store: Store) -> set[str]:
 # -- resolving ------------------------------------------------------------------------------------
 
 
-def _pick(sides: list[dict[str, Any]], keep: str, me: str, by: str, what: str) -> dict[str, Any]:
+def _pick(
+    sides: list[dict[str, Any]], keep: str, me: str, by: str, what: str, *, entry: bool = False
+) -> dict[str, Any]:
     if keep == "mine":
         chosen = [s for s in sides if s[by] == me]
     elif keep == "theirs":
         chosen = [s for s in sides if s[by] != me]
     else:
-        raise InputError(f"--keep {keep!r} for {what}: use mine or theirs")
+        raise InputError(_("--keep {keep!r} for {what}: use mine or theirs").format(keep=keep, what=what))
     if len(chosen) != 1:
         names = ", ".join(sorted({str(s[by]) for s in sides}))
-        raise InputError(
-            f"--keep {keep} names {len(chosen)} of the sides of {what} (made by {names}); "
-            "give the revision number to keep instead"
-            if what.startswith("entry")
-            else f"--keep {keep} names {len(chosen)} of the sides of {what} (made by {names}); "
-            "set the value you want with the usual command instead"
+        problem = (
+            _(
+                "--keep {keep} names {count} of the sides of {what} (made by {names}); give the revision "
+                "number to keep instead"
+            )
+            if entry
+            else _(
+                "--keep {keep} names {count} of the sides of {what} (made by {names}); set the value you "
+                "want with the usual command instead"
+            )
         )
+        raise InputError(problem.format(keep=keep, count=len(chosen), what=what, names=names))
     return chosen[0]
 
 
@@ -165,7 +173,9 @@ def resolve(store: Store, ref: str, keep: str, sender: Sender) -> str:
         indicator_id = store.indicator_ids()[(found[0]["framework"], found[0]["indicator"])]
         with store.transaction():
             store.insert_target_row(indicator_id, [*(kept[k] for k in _TARGET_VALUES), me, now], None)
-        return f"kept the target set by {kept['set_by']} at {kept['set_at']} as a new target"
+        return _("kept the target set by {by} at {at} as a new target").format(
+            by=kept["set_by"], at=kept["set_at"]
+        )
     if ref.startswith("source:"):
         found = [c for c in source_conflicts(store) if c["ref"] == ref]
         if not found:
@@ -177,7 +187,9 @@ def resolve(store: Store, ref: str, keep: str, sender: Sender) -> str:
 
         values = {k: kept[k] for k in _SOURCE_VALUES} | {"host": url_host(kept["url"]) if kept["url"] else ""}
         store.update_source(source.id, values, now)
-        return f"kept source {found[0]['key']!r} as {kept['changed_by']} registered it"
+        return _("kept source {key!r} as {by} registered it").format(
+            key=found[0]["key"], by=kept["changed_by"]
+        )
     entry_id = int(ref)
     found = [c for c in entry_conflicts(store) if c["id"] == entry_id]
     if not found:
@@ -187,10 +199,16 @@ def resolve(store: Store, ref: str, keep: str, sender: Sender) -> str:
         chosen = [s for s in sides if s["revision"] == int(keep)]
         if not chosen:
             numbers = ", ".join(str(s["revision"]) for s in sides)
-            raise InputError(f"revision {keep} is no side of the conflict; keep one of {numbers}")
+            raise InputError(
+                _("revision {keep} is no side of the conflict; keep one of {numbers}").format(
+                    keep=keep, numbers=numbers
+                )
+            )
         kept_number = chosen[0]["revision"]
     else:
-        kept_number = _pick(sides, keep, me, "changed_by", f"entry {entry_id}")["revision"]
+        kept_number = _pick(sides, keep, me, "changed_by", _("entry {id}").format(id=entry_id), entry=True)[
+            "revision"
+        ]
     history = _with_deleted(store.synced_revisions(entry_id))
     kept = history[kept_number - 1]
     kept["deleted"] = next(s["changes"] for s in sides if s["revision"] == kept_number).get(
@@ -206,7 +224,9 @@ def resolve(store: Store, ref: str, keep: str, sender: Sender) -> str:
         "deleted_at": (history[-1].get("deleted_at") or now) if kept["deleted"] else None
     }
     store.update_entry(entry_id, values, action, me, now)
-    return f"kept revision {kept_number} of entry {entry_id} as revision {len(history) + 1}"
+    return _("kept revision {kept} of entry {id} as revision {new}").format(
+        kept=kept_number, id=entry_id, new=len(history) + 1
+    )
 
 
 def _no_conflict(ref: str) -> InputError:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from policytrack.core.errors import InputError, SyncError
-from policytrack.core.i18n import _
+from policytrack.core.i18n import _, ngettext
 from policytrack.core.storable import storable
 from policytrack.store import Store
 from policytrack.sync import signing
@@ -34,6 +34,7 @@ from policytrack.sync.receive import (
     _aside,
     _check_marker,
     _head,
+    _link_mode,
     parse,
     receive,
 )
@@ -56,9 +57,9 @@ class SyncResult:
     unbound: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
-            f"sent {self.sent}, received {self.received} ({self.new} new, {self.updated} updated), "
-            f"{self.conflicts} conflict{'' if self.conflicts == 1 else 's'}"
+        conflicts = ngettext("{n} conflict", "{n} conflicts", self.conflicts).format(n=self.conflicts)
+        return _("sent {sent}, received {received} ({new} new, {updated} updated), {conflicts}").format(
+            sent=self.sent, received=self.received, new=self.new, updated=self.updated, conflicts=conflicts
         )
 
 
@@ -90,9 +91,11 @@ def check_analyst(name: str) -> str:
     )
     if not plain:
         raise InputError(
-            f"analyst name {name!r} cannot be a folder in the repository's {ANALYSTS}/ (it is empty, starts "
-            "with '.', or holds '/', '\\', ':' or control characters); set a plain one with "
-            "POLICYTRACK_ANALYST or `policytrack config set analyst NAME`"
+            _(
+                "analyst name {name!r} cannot be a folder in the repository's {folder}/ (it is empty, starts "
+                "with '.', or holds '/', '\\', ':' or control characters); set a plain one with "
+                "POLICYTRACK_ANALYST or `policytrack config set analyst NAME`"
+            ).format(name=name, folder=ANALYSTS)
         )
     return name
 
@@ -109,8 +112,10 @@ def _opened_clone(store: Store) -> Clone:
     clone = Clone(clone_path(store.path))
     if not clone.exists:
         raise SyncError(
-            f"this database does not sync with a repository yet (no {clone.path}); run "
-            "`policytrack sync init REMOTE` first"
+            _(
+                "this database does not sync with a repository yet (no {path}); run "
+                "`policytrack sync init REMOTE` first"
+            ).format(path=clone.path)
         )
     return clone
 
@@ -147,9 +152,11 @@ def init(
     if clone.exists:
         current = clone.remote_url()
         if current == remote:
-            return f"already syncing with {remote}"
+            return _("already syncing with {remote}").format(remote=remote)
         raise SyncError(
-            f"this database already syncs with {current}; remove {clone.path} to sync with another repository"
+            _(
+                "this database already syncs with {current}; remove {path} to sync with another repository"
+            ).format(current=current, path=clone.path)
         )
     if store.read_only_reason:
         raise SyncError(store.read_only_reason)
@@ -163,7 +170,9 @@ def init(
             git(["clone", "-q", "--", remote, str(temporary)])
         except GitFailed as exc:
             raise SyncError(
-                f"cannot clone {remote}: {exc.detail}; check the address and your access to it"
+                _("cannot clone {remote}: {detail}; check the address and your access to it").format(
+                    remote=remote, detail=exc.detail
+                )
             ) from None
         new = Clone(temporary)
         public = signing.configure(new, signing_key) if signed else ""
@@ -188,11 +197,11 @@ def init(
             _push(new, branch, 0)
             if local is not None:
                 _point_head(local, branch)
-            done = f"made {remote} a policytrack repository"
+            done = _("made {remote} a policytrack repository").format(remote=remote)
         else:
             _check_marker(temporary, remote)
             _check_signed(new, remote, analyst, public if signed else None)
-            done = f"joined {remote}"
+            done = _("joined {remote}").format(remote=remote)
         _database_id(store)
         if signed:
             signing.pin_first(store, new, signing.now())
@@ -335,13 +344,18 @@ def _push(clone: Clone, branch: str, sent: int) -> bool:
         if "[rejected]" in exc.stderr or "non-fast-forward" in exc.stderr or "fetch first" in exc.stderr:
             return False
         kept = (
-            f"; the {sent} record(s) sent are committed in {clone.path} and the next `policytrack sync` "
-            "sends them"
+            ngettext(
+                "; the {n} record sent is committed in {path} and the next `policytrack sync` sends it",
+                "; the {n} records sent are committed in {path} and the next `policytrack sync` sends them",
+                sent,
+            ).format(n=sent, path=clone.path)
             if sent
             else ""
         )
         raise SyncError(
-            f"the shared repository refused the push ({exc.detail}){kept}; check your access to it"
+            _("the shared repository refused the push ({detail}){kept}; check your access to it").format(
+                detail=exc.detail, kept=kept
+            )
         ) from None
     return True
 
@@ -351,8 +365,10 @@ def _fetch(clone: Clone) -> None:
         clone.run("fetch", "-q", "origin")
     except GitFailed as exc:
         raise SyncError(
-            f"cannot reach the shared repository {clone.remote_url()} ({exc.detail}); what this database "
-            "holds is committed in its sync clone, and the next `policytrack sync` sends and receives it"
+            _(
+                "cannot reach the shared repository {remote} ({detail}); what this database holds is "
+                "committed in its sync clone, and the next `policytrack sync` sends and receives it"
+            ).format(remote=clone.remote_url(), detail=exc.detail)
         ) from None
 
 
@@ -369,8 +385,10 @@ def _merge(clone: Clone, branch: str, own: str) -> list[str]:
     except GitFailed as exc:
         clone.run("merge", "--abort", check=False)
         raise SyncError(
-            f"the shared repository's history cannot be merged ({exc.detail}): someone changed a file "
-            "another database writes; nothing was imported"
+            _(
+                "the shared repository's history cannot be merged ({detail}): someone changed a file "
+                "another database writes; nothing was imported"
+            ).format(detail=exc.detail)
         ) from None
     if before is None:
         return []
@@ -452,8 +470,10 @@ def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
             break
     else:
         raise SyncError(
-            f"the push lost the race to other pushes {PUSH_ATTEMPTS} times; everything is committed locally: "
-            "run `policytrack sync` again"
+            _(
+                "the push lost the race to other pushes {attempts} times; everything is committed locally: "
+                "run `policytrack sync` again"
+            ).format(attempts=PUSH_ATTEMPTS)
         )
     result.new, result.updated = len(received.new), len(received.updated - received.new)
     result.conflicts = len(conflict_keys(store) - before) if counted else 0
@@ -495,7 +515,7 @@ def status(store: Store, sender: Sender) -> SyncStatus:
             meta, relative = line.split("\t", 1)
             mode, size_text = meta.split()[0], meta.split()[3]
             if mode in _LINK_MODES or not size_text.isdigit():
-                what = _LINK_MODES.get(mode, _("not a file"))
+                what = _link_mode(mode) if mode in _LINK_MODES else _("not a file")
                 set_aside[relative] = _aside(relative, _("it is {what}").format(what=what))
                 continue
             start = sizes.get(relative, 0)

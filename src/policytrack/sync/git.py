@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policytrack.core.errors import SyncError
+from policytrack.core.i18n import _
 
 NO_GIT = (
     "git is not installed (or not on PATH); install git (https://git-scm.com), then run the command again"
@@ -102,8 +103,10 @@ class Clone:
                 _lock(handle.fileno())
             except OSError:
                 raise SyncError(
-                    f"another `policytrack sync` of this database is running (it holds {self.path}); "
-                    "wait for it to finish, then run the command again"
+                    _(
+                        "another `policytrack sync` of this database is running (it holds {path}); "
+                        "wait for it to finish, then run the command again"
+                    ).format(path=self.path)
                 ) from None
             yield
         finally:

@@ -19,6 +19,7 @@ from typing import Any
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import FrameworkError, InputError
 from policytrack.core.grades import grade_weight
+from policytrack.core.i18n import _
 from policytrack.records.columns import LIST_FIELDS, SYNCED_COLUMNS, SYNCED_REVISION
 from policytrack.records.framework import FRAMEWORK_VERSION
 from policytrack.records.target import TARGET_LINE
@@ -55,7 +56,7 @@ _FRAMEWORK = FRAMEWORK_VERSION.subset(
 
 def _check_framework(record: Record) -> None:
     if hashlib.sha256(record["definition"].encode()).hexdigest() != record["sha256"]:
-        raise InputError("sha256 does not match the definition")
+        raise InputError(_("sha256 does not match the definition"))
 
 
 def _framework_out(store: Store, sender: Sender) -> list[tuple[Record, Any]]:
@@ -133,15 +134,15 @@ _LIST_COLUMNS = tuple(c for c in _STATE if c in LIST_FIELDS)
 def _check_entry(record: Record) -> None:
     """What the declaration does not say: the date's three forms agree, and there is a summary."""
     if not record["summary"].strip():
-        raise InputError("summary must not be empty")
+        raise InputError(_("summary must not be empty"))
     try:
         day = PartialDate.from_stored(record["date"])
     except (ValueError, TypeError, AttributeError):
-        raise InputError("date must be YYYY, YYYY-MM or YYYY-MM-DD") from None
+        raise InputError(_("date must be YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD")) from None
     if str(day) != record["date"] or record["date_start"] != day.start.isoformat():
-        raise InputError("date, date_start and date_precision do not agree")
+        raise InputError(_("date, date_start and date_precision do not agree"))
     if record["date_precision"] != day.precision:
-        raise InputError("date, date_start and date_precision do not agree")
+        raise InputError(_("date, date_start and date_precision do not agree"))
 
 
 def _derived_deleted(row: Any, previous: str | None) -> str | None:
@@ -348,7 +349,7 @@ def check_record(record: Any, now: datetime | None = None) -> tuple[RecordKind, 
     """The kind of a parsed line and the record, every field present (a missing one at its default) and
     checked (no time later than the receiver's clock, `now`, allows); InputError says what is wrong."""
     if not isinstance(record, dict):
-        raise InputError("not a JSON object")
+        raise InputError(_("not a JSON object"))
     kind = BY_KIND.get(record.get("kind"))  # type: ignore[arg-type]
     if kind is None:
         raise NewerRecord(

@@ -52,15 +52,21 @@ READ_HEAD = "read_head"
 def _check_marker(folder: Path, remote: str) -> None:
     if not (folder / MARKER).is_file():
         raise SyncError(
-            f"{remote} holds files that policytrack did not write (it has no {MARKER}); give an empty "
-            "repository, or one made by `policytrack sync init`"
+            _(
+                "{remote} holds files that policytrack did not write (it has no {marker}); give an empty "
+                "repository, or one made by `policytrack sync init`"
+            ).format(remote=remote, marker=MARKER)
         )
 
 
 # git's modes of a tree entry that are neither a regular file nor a folder: a symbolic link, a gitlink
 # (a submodule). Refused wherever they are: a link in place of a folder would lead reads and writes
 # outside the repository.
-_LINK_MODES = {"120000": "a symbolic link", "160000": "a gitlink (a submodule)"}
+_LINK_MODES = ("120000", "160000")
+
+
+def _link_mode(mode: str) -> str:
+    return _("a symbolic link") if mode == "120000" else _("a gitlink (a submodule)")
 
 
 @dataclass
@@ -108,7 +114,7 @@ def _repository_files(clone: Clone, head: str, reading: Reading) -> list[str]:
         mode = meta.split()[0]
         parts = relative.split("/")
         if mode in _LINK_MODES:
-            reading.set_aside[relative] = _aside(relative, _("it is {what}").format(what=_LINK_MODES[mode]))
+            reading.set_aside[relative] = _aside(relative, _("it is {what}").format(what=_link_mode(mode)))
         elif len(parts) != 3 or not _FILE.match(parts[2]) or mode not in ("100644", "100755"):
             reading.set_aside[relative] = _aside(relative, _foreign(relative))
         else:

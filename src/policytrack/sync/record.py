@@ -22,6 +22,7 @@ from typing import Any
 
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.core.storable import MAX_FIELD, storable
 from policytrack.records.field import Field, Kind
 from policytrack.store import MIGRATION_NAMES, Store
@@ -192,7 +193,11 @@ class RecordKind:
         missing = self.fields - record.keys() - self.defaults.keys()
         extra = record.keys() - self.fields
         if missing:
-            raise InputError(f"a record ({self.name}) lacks {', '.join(sorted(missing))}")
+            raise InputError(
+                _("a record ({kind}) lacks {fields}").format(
+                    kind=self.name, fields=", ".join(sorted(missing))
+                )
+            )
         if extra:
             raise NewerRecord(
                 f"a record ({self.name}) has field(s) {', '.join(sorted(extra))} that this policytrack does "
@@ -214,9 +219,9 @@ def check_text(record: Record, key: str, *, empty: bool = True, none: bool = Fal
     if value is None and none:
         return
     if not isinstance(value, str) or not storable(value) or len(value) > MAX_FIELD:
-        raise InputError(f"{key} must be UTF-8 text")
+        raise InputError(_("{name} must be UTF-8 text").format(name=key))
     if not empty and not value.strip():
-        raise InputError(f"{key} must not be empty")
+        raise InputError(_("{name} must not be empty").format(name=key))
 
 
 def check_field(f: Field, record: Record, latest: datetime | None = None) -> None:
@@ -232,19 +237,26 @@ def check_field(f: Field, record: Record, latest: datetime | None = None) -> Non
         low = f.minimum if f.minimum is not None else -MAX_INTEGER
         high = f.maximum if f.maximum is not None else MAX_INTEGER
         if type(value) is not int or not low <= value <= high:
-            bounds = "".join(f" {word} {bound}" for word, bound in (("from", low), ("to", high)))
-            raise InputError(f"{f.name} must be a whole number{bounds}")
+            problem = _("{name} must be a whole number from {low} to {high}")
+            raise InputError(problem.format(name=f.name, low=low, high=high))
     elif f.type in ("number", "boolean"):
         if type(value) not in ((int, float) if f.type == "number" else (bool,)) or (
             f.type == "number" and not (math.isfinite(value) and abs(value) <= MAX_INTEGER)
         ):
-            raise InputError(f"{f.name} must be a {f.type}")
+            problem = (
+                _("{name} must be a number") if f.type == "number" else _("{name} must be true or false")
+            )
+            raise InputError(problem.format(name=f.name))
     else:
         check_text(record, f.name, empty=f.type == "text")
         if f.choices is not None and value not in f.choices:
-            raise InputError(f"{f.name} must be one of {', '.join(f.choices)}")
+            raise InputError(
+                _("{name} must be one of {choices}").format(name=f.name, choices=", ".join(f.choices))
+            )
         if f.pattern is not None and not re.match(f.pattern, value):
-            raise InputError(f"{f.name} {value!r} is not in the form it must have")
+            raise InputError(
+                _("{name} {value!r} is not in the form it must have").format(name=f.name, value=value)
+            )
         if f.type == "date":
             check_date(f.name, value)
         elif f.type == "datetime":
@@ -258,7 +270,11 @@ def check_date(name: str, value: str) -> None:
     except (ValueError, TypeError, IndexError):
         real = False
     if not real:
-        raise InputError(f"{name} {value[:40]!r} is not a date (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD)")
+        raise InputError(
+            _("{name} {value!r} is not a date (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD)").format(
+                name=name, value=value[:40]
+            )
+        )
 
 
 def check_time(name: str, value: str, latest: datetime | None) -> None:
@@ -267,19 +283,23 @@ def check_time(name: str, value: str, latest: datetime | None) -> None:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise InputError(f"{name} {value[:40]!r} is not a time (ISO 8601, UTC)") from None
+        raise InputError(
+            _("{name} {value!r} is not a time (ISO 8601, UTC)").format(name=name, value=value[:40])
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     if latest is not None and moment > latest:
         raise InputError(
-            f"{name} {value[:40]!r} is later than this computer's clock allows (a day ahead at most)"
+            _("{name} {value!r} is later than this computer's clock allows (a day ahead at most)").format(
+                name=name, value=value[:40]
+            )
         )
 
 
 def check_labels(record: Record, key: str) -> None:
     value = record[key]
     if not isinstance(value, list) or not all(isinstance(v, str) and storable(v) for v in value):
-        raise InputError(f"{key} must be a list of text")
+        raise InputError(_("{name} must be a list of text").format(name=key))
 
 
 def unknown(where: str, what: str) -> LineProblem:

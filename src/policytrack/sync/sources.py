@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.records.source import SOURCE_SET, SOURCE_VERSION
 from policytrack.store import Store
 from policytrack.store.syncshared import SOURCE_STATE
@@ -44,15 +45,17 @@ def _check(record: Record) -> None:
     from policytrack.exchange.rowcheck import normal_uuid
 
     if normal_uuid(record["uuid"]) != record["uuid"]:
-        raise InputError("uuid must be a lower-case UUID")
+        raise InputError(_("uuid must be a lower-case UUID"))
     if check_key(record["key"]) != record["key"]:
-        raise InputError(f"key {record['key']!r} is not a source key")
+        raise InputError(_("key {key!r} is not a source key").format(key=record["key"]))
     if record["merged_into"] is not None:
         check_key(record["merged_into"])
     names = SOURCE_SET.names()
     values = source_values(SourceFields(*(record[k] or "" for k in names)))
     if any((values[k] or "") != (record[k] or "") for k in names) or values["host"] != record["host"]:
-        raise InputError(f"source {record['key']!r} has a value `policytrack source add` would refuse")
+        raise InputError(
+            _("source {key!r} has a value `policytrack source add` would refuse").format(key=record["key"])
+        )
 
 
 def _state(row: Any) -> Record:
@@ -107,7 +110,7 @@ def _apply(store: Store, records: Sequence[Incoming], received: Received, sender
     keys = sorted({item.record["key"] for item in records})
     # a version made here and not sent yet stays a version (sent next), whoever wins: every key's, since
     # where keys lead is worked out from every key's winner below
-    for record, _ in _outgoing(store, sender):
+    for record, _line in _outgoing(store, sender):
         text = line_text(record)
         store.add_source_versions([(event_id(text), record["key"], record["seen"], text)])
     store.add_source_versions(

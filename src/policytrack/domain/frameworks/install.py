@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from policytrack.core.errors import FrameworkError
+from policytrack.core.i18n import _
 from policytrack.domain.frameworks.parse import KEY_PATTERN, builtin_dir, read_framework_file
 from policytrack.domain.targets import set_target, targets
 from policytrack.records.models import Framework, Indicator, plural
@@ -39,7 +40,9 @@ def source_path(arg: str) -> Path:
     if arg in builtin_names():
         return builtin_dir() / f"{arg}.toml"
     raise FrameworkError(
-        f"no file {arg!r} and no built-in framework of that name (built in: {', '.join(builtin_names())})"
+        _("no file {arg!r} and no built-in framework of that name (built in: {value})").format(
+            arg=arg, value=", ".join(builtin_names())
+        )
     )
 
 
@@ -123,8 +126,10 @@ def _install(
         assert existing.id is not None
         if not update:
             raise FrameworkError(
-                f"{path}: framework {fw.name!r} is already in this database; "
-                "add --update to load this file as its new version"
+                _(
+                    "{path}: framework {name!r} is already in this database; add --update to load this "
+                    "file as its new version"
+                ).format(path=path, name=fw.name)
             )
         old = {ind.key: ind for ind in existing.indicators}
         new_keys = {ind.key for ind in fw.indicators}
@@ -136,20 +141,25 @@ def _install(
         blocked, dropped = update_problems(store, existing, fw)
         if blocked:
             raise FrameworkError(
-                f"{path}: cannot remove indicator {', '.join(blocked)} from {fw.name!r}: its evidence or "
-                "target history would be lost; keep it in the file (its title and description may change)"
+                _(
+                    "{path}: cannot remove indicator {blocked} from {name!r}: its evidence or target "
+                    "history would be lost; keep it in the file (its title and description may change)"
+                ).format(path=path, blocked=", ".join(blocked), name=fw.name)
             )
         if dropped:
             raise FrameworkError(
-                f"{path}: cannot drop status level {', '.join(dropped)} from {fw.name!r}: "
-                "entries or targets use it"
+                _(
+                    "{path}: cannot drop status level {dropped} from {name!r}: entries or targets use it"
+                ).format(path=path, dropped=", ".join(dropped), name=fw.name)
             )
         have = {(ind.key, sig.key) for ind in fw.indicators for sig in ind.signals}
         orphaned = sorted(f"{key}:{sig}" for key, sig in store.signals_in_use(existing.id) - have)
         if orphaned:
             raise FrameworkError(
-                f"{path}: cannot drop signal {', '.join(orphaned)} from {fw.name!r}: entries observe it; "
-                "keep it in the file with the same key (a text signal's key is its place: p1, r2...)"
+                _(
+                    "{path}: cannot drop signal {orphaned} from {name!r}: entries observe it; keep it in "
+                    "the file with the same key (a text signal's key is its place: p1, r2...)"
+                ).format(path=path, orphaned=", ".join(orphaned), name=fw.name)
             )
         versions = store.framework_versions(existing.id)
         if versions and versions[-1]["sha256"] == sha:
@@ -267,5 +277,7 @@ source = "Author, outlet"
 
 def template(name: str) -> str:
     if not KEY_PATTERN.match(name):
-        raise FrameworkError(f"framework name {name!r} must be lower-case letters, digits and hyphens")
+        raise FrameworkError(
+            _("framework name {name!r} must be lower-case letters, digits and hyphens").format(name=name)
+        )
     return TEMPLATE.format(name=name)

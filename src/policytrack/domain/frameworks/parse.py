@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 from policytrack.core.dates import PartialDate, parse_date
 from policytrack.core.errors import DateError, FrameworkError
-from policytrack.core.i18n import code_of, known_language
+from policytrack.core.i18n import _, code_of, known_language
 from policytrack.domain.frameworks.translations import KEY, merged, read_translations, renamed
 from policytrack.records.models import (
     DEFAULT_FRAMEWORK,
@@ -140,14 +140,21 @@ class _Reader:
     def fail(self, problem: str, table: str = "", index: int = 0, key: str | None = None) -> NoReturn:
         line = self.lines.line(table, index, key)
         where = f"{self.path}:{line}" if line else str(self.path)
-        raise FrameworkError(f"{where}: {problem}")
+        raise FrameworkError(_("{where}: {problem}").format(where=where, problem=problem))
 
     def table(self, data: Mapping[str, Any], allowed: set[str], table: str, index: int = 0) -> None:
         for key in data:
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
                 name = f"[{table}]" if table else "the top level"
-                self.fail(f"unknown key {key!r} in {name} (known keys: {known})", table, index, key)
+                self.fail(
+                    _("unknown key {key!r} in {name} (known keys: {known})").format(
+                        key=key, name=name, known=known
+                    ),
+                    table,
+                    index,
+                    key,
+                )
 
     def text(
         self,
@@ -160,21 +167,30 @@ class _Reader:
     ) -> str:
         if key not in data:
             if required:
-                self.fail(f"missing {key!r} in [{table}]", table, index)
+                self.fail(_("missing {key!r} in [{table}]").format(key=key, table=table), table, index)
             return ""
         value = data[key]
         if not isinstance(value, str):
-            self.fail(f"{key!r} in [{table}] must be text, not {type(value).__name__}", table, index, key)
+            self.fail(
+                _("{key!r} in [{table}] must be text, not {kind}").format(
+                    key=key, table=table, kind=type(value).__name__
+                ),
+                table,
+                index,
+                key,
+            )
         text = " ".join(value.split())
         if required and not text:
-            self.fail(f"{key!r} in [{table}] is empty", table, index, key)
+            self.fail(_("{key!r} in [{table}] is empty").format(key=key, table=table), table, index, key)
         self.not_placeholder(text, key, table, index)
         return text
 
     def not_placeholder(self, text: str, key: str, table: str, index: int) -> None:
         if self.placeholders and text in PLACEHOLDERS:
             self.fail(
-                f"{key!r} in [{table}] is still the template's {text!r}: replace it with your own text",
+                _(
+                    "{key!r} in [{table}] is still the template's {text!r}: replace it with your own text"
+                ).format(key=key, table=table, text=text),
                 table,
                 index,
                 key,
@@ -182,11 +198,13 @@ class _Reader:
 
     def integer(self, data: Mapping[str, Any], key: str, table: str, index: int = 0) -> int:
         if key not in data:
-            self.fail(f"missing {key!r} in [{table}]", table, index)
+            self.fail(_("missing {key!r} in [{table}]").format(key=key, table=table), table, index)
         value = data[key]
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(
-                f"{key!r} in [{table}] must be a whole number, not {type(value).__name__}",
+                _("{key!r} in [{table}] must be a whole number, not {kind}").format(
+                    key=key, table=table, kind=type(value).__name__
+                ),
                 table,
                 index,
                 key,
@@ -196,7 +214,12 @@ class _Reader:
     def texts(self, data: Mapping[str, Any], key: str, table: str, index: int) -> tuple[str, ...]:
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(f"{key!r} in [{table}] must be a list of text", table, index, key)
+            self.fail(
+                _("{key!r} in [{table}] must be a list of text").format(key=key, table=table),
+                table,
+                index,
+                key,
+            )
         found = tuple(" ".join(v.split()) for v in value)
         for text in found:
             self.not_placeholder(text, key, table, index)
@@ -205,7 +228,9 @@ class _Reader:
     def mapping(self, data: Mapping[str, Any], key: str, table: str, index: int) -> dict[str, Any]:
         value = data.get(key, {})
         if not isinstance(value, dict):
-            self.fail(f"{key!r} in [{table}] must be a table", table, index, key)
+            self.fail(
+                _("{key!r} in [{table}] must be a table").format(key=key, table=table), table, index, key
+            )
         return dict(value)
 
 
@@ -217,28 +242,32 @@ def parse_framework(text: str, path: Path, *, stored: bool = False) -> Framework
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise FrameworkError(f"{path}: not valid TOML: {exc}") from None
+        raise FrameworkError(_("{path}: not valid TOML: {exc}").format(path=path, exc=exc)) from None
     except RecursionError:
-        raise FrameworkError(f"{path}: not valid TOML: nested too deeply; check the file") from None
+        raise FrameworkError(
+            _("{path}: not valid TOML: nested too deeply; check the file").format(path=path)
+        ) from None
     except ValueError as exc:  # e.g. a number of thousands of digits
-        raise FrameworkError(f"{path}: not valid TOML: {exc}; check the file") from None
+        raise FrameworkError(
+            _("{path}: not valid TOML: {exc}; check the file").format(path=path, exc=exc)
+        ) from None
     r = _Reader(path, text, placeholders=not stored)
     r.table(data, _TOP_KEYS, "")
     fw = data.get("framework")
     if not isinstance(fw, dict):
-        r.fail("missing the [framework] table")
+        r.fail(_("missing the [framework] table"))
     r.table(fw, _FRAMEWORK_KEYS, "framework")
     name = r.text(fw, "name", "framework")
     if not KEY_PATTERN.match(name):
         r.fail(
-            f"framework name {name!r} must be lower-case letters, digits and hyphens",
+            _("framework name {name!r} must be lower-case letters, digits and hyphens").format(name=name),
             "framework",
             0,
             "name",
         )
     src = r.mapping(fw, "source", "framework", 0)
     if not src:
-        r.fail("missing the [framework.source] table (the citation)", "framework")
+        r.fail(_("missing the [framework.source] table (the citation)"), "framework")
     r.table(src, _SOURCE_KEYS, "framework.source")
     source = Source(
         title=r.text(src, "title", "framework.source"),
@@ -253,8 +282,9 @@ def parse_framework(text: str, path: Path, *, stored: bool = False) -> Framework
     default_status = r.text(fw, "default_status", "framework", required=False) or scale[0].name
     if default_status not in level_names:
         r.fail(
-            f"default_status {default_status!r} is not a level of [[scale]] "
-            f"({', '.join(level.name for level in scale)})",
+            _("default_status {default_status!r} is not a level of [[scale]] ({items})").format(
+                default_status=default_status, items=", ".join(level.name for level in scale)
+            ),
             "framework",
             0,
             "default_status",
@@ -263,7 +293,9 @@ def parse_framework(text: str, path: Path, *, stored: bool = False) -> Framework
     language = r.text(fw, "language", "framework", required=False) or "en"
     if code_of(language) != language or not known_language(language):
         r.fail(
-            f"language {language!r} of the framework's texts is not a language code such as en or fr",
+            _(
+                "language {language!r} of the framework's texts is not a language code such as en or fr"
+            ).format(language=language),
             "framework",
             0,
             "language",
@@ -283,26 +315,28 @@ def parse_framework(text: str, path: Path, *, stored: bool = False) -> Framework
 
 def _read_scale(r: _Reader, raw: object) -> tuple[StatusLevel, ...]:
     if not isinstance(raw, list) or len(raw) < 2:
-        r.fail("a framework needs a [[scale]] of at least two status levels")
+        r.fail(_("a framework needs a [[scale]] of at least two status levels"))
     levels: list[StatusLevel] = []
     for i, item in enumerate(raw):
         r.table(item, _LEVEL_KEYS, "scale", i)
         name = r.text(item, "name", "scale", i)
         if not KEY_PATTERN.match(name):
             r.fail(
-                f"status level {name!r} must be lower-case letters, digits, hyphens",
+                _("status level {name!r} must be lower-case letters, digits, hyphens").format(name=name),
                 "scale",
                 i,
                 "name",
             )
         if any(level.name == name for level in levels):
-            r.fail(f"duplicate status level {name!r}", "scale", i, "name")
+            r.fail(_("duplicate status level {name!r}").format(name=name), "scale", i, "name")
         percent = r.integer(item, "percent", "scale", i)
         if not 0 <= percent <= 100:
-            r.fail(f"percent of {name!r} must be from 0 to 100", "scale", i, "percent")
+            r.fail(_("percent of {name!r} must be from 0 to 100").format(name=name), "scale", i, "percent")
         if levels and percent <= levels[-1].percent:
             r.fail(
-                f"percent of {name!r} must be above the level before it (the scale is ordered)",
+                _("percent of {name!r} must be above the level before it (the scale is ordered)").format(
+                    name=name
+                ),
                 "scale",
                 i,
                 "percent",
@@ -322,7 +356,7 @@ def _read_scale(r: _Reader, raw: object) -> tuple[StatusLevel, ...]:
 
 def _read_indicators(r: _Reader, raw: object, levels: set[str]) -> tuple[Indicator, ...]:
     if not isinstance(raw, list) or not raw:
-        r.fail("a framework needs at least one [[indicators]] table")
+        r.fail(_("a framework needs at least one [[indicators]] table"))
     out: list[Indicator] = []
     for i, item in enumerate(raw):
         t = "indicators"
@@ -330,31 +364,42 @@ def _read_indicators(r: _Reader, raw: object, levels: set[str]) -> tuple[Indicat
         key = r.text(item, "key", t, i)
         if not KEY_PATTERN.match(key) or key.isdigit():
             r.fail(
-                f"indicator key {key!r} must be lower-case letters, digits and hyphens "
-                "(not only digits), at most 40 characters",
+                _(
+                    "indicator key {key!r} must be lower-case letters, digits and hyphens (not only "
+                    "digits), at most 40 characters"
+                ).format(key=key),
                 t,
                 i,
                 "key",
             )
         if any(ind.key == key for ind in out):
-            r.fail(f"duplicate indicator key {key!r}", t, i, "key")
+            r.fail(_("duplicate indicator key {key!r}").format(key=key), t, i, "key")
         number = r.integer(item, "number", t, i)
         if not 1 <= number <= MAX_INDICATOR_NUMBER or any(ind.number == number for ind in out):
             r.fail(
-                f"indicator number {number} must be unique and from 1 to {MAX_INDICATOR_NUMBER}",
+                _("indicator number {number} must be unique and from 1 to {max_indicator_number}").format(
+                    number=number, max_indicator_number=MAX_INDICATOR_NUMBER
+                ),
                 t,
                 i,
                 "number",
             )
         kind = r.text(item, "kind", t, i, required=False) or "recommendation"
         if kind not in _KINDS:
-            r.fail(f"kind {kind!r} must be one of {', '.join(sorted(_KINDS))}", t, i, "kind")
+            r.fail(
+                _("kind {kind!r} must be one of {kinds}").format(kind=kind, kinds=", ".join(sorted(_KINDS))),
+                t,
+                i,
+                "kind",
+            )
         base = r.mapping(item, "baseline", t, i)
         r.table(base, _BASELINE_KEYS, f"{t}.baseline", i)
         baseline_status = r.text(base, "status", f"{t}.baseline", i, required=False)
         if baseline_status and baseline_status not in levels:
             r.fail(
-                f"baseline status {baseline_status!r} is not a level of [[scale]]",
+                _("baseline status {baseline_status!r} is not a level of [[scale]]").format(
+                    baseline_status=baseline_status
+                ),
                 f"{t}.baseline",
                 i,
                 "status",
@@ -407,7 +452,9 @@ def _read_signals(
         name = f"{direction}_signals"
         raw = item.get(name, [])
         if not isinstance(raw, list):
-            r.fail(f"{name!r} in [{t}] must be a list of text or of tables", t, i, name)
+            r.fail(
+                _("{name!r} in [{t}] must be a list of text or of tables").format(name=name, t=t), t, i, name
+            )
         for place, value in enumerate(raw, start=1):
             if isinstance(value, str):
                 text = " ".join(value.split())
@@ -415,20 +462,34 @@ def _read_signals(
                 out.append(numbered_signal(direction, place, text))
                 continue
             if not isinstance(value, dict):
-                r.fail(f"{name!r} in [{t}] must hold text or tables with key and text", t, i, name)
+                r.fail(
+                    _("{name!r} in [{t}] must hold text or tables with key and text").format(name=name, t=t),
+                    t,
+                    i,
+                    name,
+                )
             r.table(value, _SIGNAL_KEYS, f"{t}.{name}", i)
             key = r.text(value, "key", f"{t}.{name}", i)
             if not KEY_PATTERN.match(key):
                 r.fail(
-                    f"signal key {key!r} must be lower-case letters, digits and hyphens, at most 40 "
-                    "characters",
+                    _(
+                        "signal key {key!r} must be lower-case letters, digits and hyphens, at most 40 "
+                        "characters"
+                    ).format(key=key),
                     t,
                     i,
                     name,
                 )
             kind = r.text(value, "kind", f"{t}.{name}", i, required=False)
             if kind and kind not in SIGNAL_KINDS:
-                r.fail(f"signal kind {kind!r} must be one of {', '.join(SIGNAL_KINDS)}", t, i, name)
+                r.fail(
+                    _("signal kind {kind!r} must be one of {signal_kinds}").format(
+                        kind=kind, signal_kinds=", ".join(SIGNAL_KINDS)
+                    ),
+                    t,
+                    i,
+                    name,
+                )
             out.append(Signal(key, r.text(value, "text", f"{t}.{name}", i), direction, kind))
             found = read_translations(r, value, f"{t}.{name}", i)
             translations = merged(translations, renamed(found, {"text": f"signals.{key}"}))
@@ -436,8 +497,10 @@ def _read_signals(
     twice = sorted({k for k in keys if keys.count(k) > 1})
     if twice:
         r.fail(
-            f"signal key {', '.join(twice)} appears twice in the indicator (text signals take p1, p2... "
-            "and r1, r2... by place): give each signal its own key",
+            _(
+                "signal key {twice} appears twice in the indicator (text signals take p1, p2... and r1, "
+                "r2... by place): give each signal its own key"
+            ).format(twice=", ".join(twice)),
             t,
             i,
             "progress_signals",
@@ -452,7 +515,7 @@ def _read_target(r: _Reader, raw: dict[str, Any], i: int, levels: set[str]) -> F
     r.table(raw, _TARGET_KEYS, t, i)
     level = r.text(raw, "level", t, i)
     if level not in levels:
-        r.fail(f"target level {level!r} is not a level of [[scale]]", t, i, "level")
+        r.fail(_("target level {level!r} is not a level of [[scale]]").format(level=level), t, i, "level")
     dates: dict[str, PartialDate] = {}
     for key in ("by", "from"):
         text = r.text(raw, key, t, i, required=key == "by")
@@ -464,10 +527,10 @@ def _read_target(r: _Reader, raw: dict[str, Any], i: int, levels: set[str]) -> F
         try:
             dates[key] = parse_date(text, date.max, allow_future=True)
         except DateError as exc:
-            r.fail(f"target {key!r}: {exc}", t, i, key)
+            r.fail(_("target {key!r}: {exc}").format(key=key, exc=exc), t, i, key)
     start = dates["from"].start if "from" in dates else None
     if start and dates["by"].end < start:
-        r.fail("target 'by' is before its 'from'", t, i, "by")
+        r.fail(_("target 'by' is before its 'from'"), t, i, "by")
     return FrameworkTarget(level, dates["by"], start, r.text(raw, "note", t, i, required=False))
 
 
@@ -483,18 +546,25 @@ def read_framework_file(path: Path) -> tuple[Framework, str]:
     try:
         # a FIFO would block for ever and /dev/zero never end: only a regular file, of a bounded size
         if not stat.S_ISREG(path.stat().st_mode):
-            raise FrameworkError(f"{path} is not a regular file; give the path of a framework file")
+            raise FrameworkError(
+                _("{path} is not a regular file; give the path of a framework file").format(path=path)
+            )
         with path.open("rb") as handle:
             raw = handle.read(MAX_FRAMEWORK_BYTES + 1)
     except OSError as exc:
-        raise FrameworkError(f"cannot read framework file {path}: {exc.strerror}") from None
+        raise FrameworkError(
+            _("cannot read framework file {path}: {strerror}").format(path=path, strerror=exc.strerror)
+        ) from None
     if len(raw) > MAX_FRAMEWORK_BYTES:
         raise FrameworkError(
-            f"{path} is over {MAX_FRAMEWORK_BYTES // 1024} KiB, far more than a framework needs; "
-            "check that it is the right file"
+            _(
+                "{path} is over {value} KiB, far more than a framework needs; check that it is the right file"
+            ).format(path=path, value=MAX_FRAMEWORK_BYTES // 1024)
         )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise FrameworkError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        raise FrameworkError(
+            _("{path}: not UTF-8 text (byte {start})").format(path=path, start=exc.start)
+        ) from None
     return parse_framework(text, path), text

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from policytrack.core.i18n import code_of, known_language
+from policytrack.core.i18n import _, code_of, known_language
 
 if TYPE_CHECKING:
     from policytrack.domain.frameworks.parse import _Reader
@@ -47,25 +47,36 @@ def read_translations(
     raw = data.get(KEY, {})
     where = f"{table}.{KEY}"
     if not isinstance(raw, dict):
-        r.fail(f"{KEY!r} in [{table}] must hold one table per language ([{where}.fr])", table, index, KEY)
+        r.fail(
+            _("{key!r} in [{table}] must hold one table per language ([{where}.fr])").format(
+                key=KEY, table=table, where=where
+            ),
+            table,
+            index,
+            KEY,
+        )
     fields = TRANSLATABLE[table]
     out: dict[str, dict[str, Any]] = {}
     for language, texts in raw.items():
         here = f"{where}.{language}"
         if code_of(language) != language or not known_language(language):
             r.fail(
-                f"unknown language {language!r} in [{where}]: use a language code such as fr, bm or en",
+                _(
+                    "unknown language {language!r} in [{where}]: use a language code such as fr, bm or en"
+                ).format(language=language, where=where),
                 here,
                 index,
             )
         if not isinstance(texts, dict):
-            r.fail(f"[{here}] must be a table of translated fields", table, index, KEY)
+            r.fail(_("[{here}] must be a table of translated fields").format(here=here), table, index, KEY)
         found: dict[str, Any] = {}
         for name, value in texts.items():
             if name not in fields:
                 r.fail(
-                    f"{name!r} in [{here}] is not a text of [{table}] that can be translated "
-                    f"(those are: {', '.join(fields)})",
+                    _(
+                        "{name!r} in [{here}] is not a text of [{table}] that can be translated (those "
+                        "are: {fields})"
+                    ).format(name=name, here=here, table=table, fields=", ".join(fields)),
                     here,
                     index,
                     name,
@@ -73,18 +84,29 @@ def read_translations(
             if fields[name] == "list":
                 original = data.get(name, [])
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    r.fail(f"{name!r} in [{here}] must be a list of text, as in [{table}]", here, index, name)
+                    r.fail(
+                        _("{name!r} in [{here}] must be a list of text, as in [{table}]").format(
+                            name=name, here=here, table=table
+                        ),
+                        here,
+                        index,
+                        name,
+                    )
                 if not isinstance(original, list) or not all(isinstance(v, str) for v in original):
                     r.fail(
-                        f"{name!r} in [{here}]: [{table}] lists tables; translate each in its own "
-                        f"`{KEY}.{language}.text`",
+                        _(
+                            "{name!r} in [{here}]: [{table}] lists tables; translate each in its own "
+                            "`{key}.{language}.text`"
+                        ).format(name=name, here=here, table=table, key=KEY, language=language),
                         here,
                         index,
                         name,
                     )
                 if len(value) != len(original):
                     r.fail(
-                        f"{name!r} in [{here}] has {len(value)} texts for the {len(original)} of [{table}]",
+                        _("{name!r} in [{here}] has {count} texts for the {count2} of [{table}]").format(
+                            name=name, here=here, count=len(value), count2=len(original), table=table
+                        ),
                         here,
                         index,
                         name,
