@@ -99,8 +99,10 @@ def full_app() -> typer.Typer:
     app.registered_commands.sort(key=lambda c: order[str(c.name)])
     app.registered_groups.sort(key=lambda g: order[str(g.name)])
     titles = panels()
-    for info in (*app.registered_commands, *app.registered_groups):
-        info.rich_help_panel = titles[COMMANDS[str(info.name)][2]]
+    for command in app.registered_commands:
+        command.rich_help_panel = titles[COMMANDS[str(command.name)][2]]
+    for group in app.registered_groups:
+        group.rich_help_panel = titles[COMMANDS[str(group.name)][2]]
     return app
 
 

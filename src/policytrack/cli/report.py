@@ -22,6 +22,7 @@ from policytrack.cli.common import (
     complete_status,
     console,
     opened_store,
+    print_table,
     read_date,
     text_output,
     write_formatted,
@@ -42,6 +43,7 @@ from policytrack.cli.options import (
 )
 from policytrack.core.config import setting
 from policytrack.core.grades import WEIGHTS_HELP
+from policytrack.core.i18n import _
 from policytrack.render.formats import DRAWING, RECORDS, REPORT, TABLE, VIEW, formats_taking, output_format
 
 if TYPE_CHECKING:
@@ -568,7 +570,7 @@ def targets_cmd(
     if not found:
         typer.echo("No targets set; `policytrack target KEY LEVEL --by DATE` sets one.", err=True)
         return
-    console(ctx).print(targets_table(target_records(found)))
+    print_table(console(ctx), targets_table(target_records(found)), first=(_("Note"), _("Set at (UTC)")))
 
 
 @app.command("timeline", epilog="Example: policytrack timeline regional --since 2024")
