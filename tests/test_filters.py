@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Invoke
+from conftest import Invoke, InvokeJson
 
 # (summary, indicator, date, effect, grade, status, actors, analyst); ids follow this order
 ROWS = [
@@ -277,7 +277,7 @@ def test_text_starting_with_a_dash_says_where_it_goes(cli: Invoke, db_path: Path
     ids=["equals", "space", "short", "short-attached", "two-options"],
 )
 def test_an_option_value_may_start_with_a_dash(
-    cli_json: Any, cli: Invoke, db_path: Path, written: list[str]
+    cli_json: InvokeJson, cli: Invoke, db_path: Path, written: list[str]
 ) -> None:
     logged = cli("log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06", *written)
     assert logged.exit_code == 0, logged.stderr

@@ -980,3 +980,25 @@ def test_a_delete_and_an_edit_made_apart_leave_one_state_everywhere(team: Team, 
     assert [e["note"] for s in shown for e in s] == ["ben", "ben", "ben"]
     for name in names:
         assert json.loads(ok(team(name, "conflicts", "--json"))) == []
+
+
+def test_a_signal_added_or_removed_by_edit_travels_as_a_revision(team: Team, tmp_path: Path) -> None:
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "edit", "1", "--add-signal", "regional-agreements", "--add-signal", "one-partner"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ben = local_id(team, "ben", "AES treaty signed")
+    assert json.loads(ok(team("ben", "show", ben, "--json")))["signals"] == [
+        "regional-agreements",
+        "one-partner",
+    ]
+    seen = json.loads(ok(team("ben", "signposts", "regional", "--json")))
+    assert {r["signal"] for r in seen if r["state"] == "observed"} == {"regional-agreements", "one-partner"}
+    ok(team("ben", "edit", ben, "--remove-signal", "one-partner"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "sync"))
+    assert json.loads(ok(team("ama", "show", "1", "--json")))["signals"] == ["regional-agreements"]
+    assert history_of(team, "ama") == history_of(team, "ben")
