@@ -171,6 +171,7 @@ def app_for(args: list[str]) -> typer.Typer:
 
     name = command_name(args)
     if name not in COMMANDS or completing():
+        markdown_on_demand()
         return full_app()
     load(name)
     one = new_app(translated=True)
@@ -178,6 +179,29 @@ def app_for(args: list[str]) -> typer.Typer:
     one.registered_commands = [c for c in app.registered_commands if c.name == name]
     one.registered_groups = [g for g in app.registered_groups if g.name == name]
     return one
+
+
+def markdown_on_demand() -> None:
+    """Let typer's help import without rich's markdown renderer (markdown-it and pygments' lexers: about a
+    quarter of `--help`'s imports), which it imports at the top of typer.rich_utils but uses only for
+    `rich_markup_mode="markdown"`, a mode policytrack does not use. `rich.markdown` stands in as a module
+    whose `Markdown` loads the real one when one is made, so nothing changes if it ever is."""
+    import types
+
+    if "rich.markdown" in sys.modules:
+        return
+
+    class Markdown:
+        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+            import importlib
+
+            del sys.modules["rich.markdown"]
+            real = importlib.import_module("rich.markdown")
+            return real.Markdown(*args, **kwargs)
+
+    stand_in = types.ModuleType("rich.markdown", "Loads rich's markdown renderer when it is first used.")
+    stand_in.Markdown = Markdown  # type: ignore[attr-defined]
+    sys.modules["rich.markdown"] = stand_in
 
 
 class ClosedStream(io.TextIOBase):
