@@ -690,6 +690,9 @@ def bench_sync(runs: int) -> list[Figure]:
             "<= 0.3 s",
         )
     )
+    from signed_bench import bench_signed_sync
+
+    figures += bench_signed_sync(runs, WORK, sys.modules[__name__])
     return figures
 
 

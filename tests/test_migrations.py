@@ -903,6 +903,29 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "origin": "c",
         "where": None,
     },
+    # m018: a signed team's pinned allowed_signers files and the files a refused commit changed
+    "table sync_signers": {
+        "columns": [
+            ("version", "INTEGER", 0, None, 1),
+            ("content", "TEXT", 1, None, 0),
+            ("sha256", "TEXT", 1, None, 0),
+            ("commit_id", "TEXT", 1, None, 0),
+            ("pinned_at", "TEXT", 1, None, 0),
+        ],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": False,
+    },
+    "table sync_held": {
+        "columns": [
+            ("file", "TEXT", 1, None, 1),
+            ("commit_id", "TEXT", 1, None, 0),
+            ("problem", "TEXT", 1, None, 0),
+        ],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": True,
+    },
 }
 
 

@@ -24,6 +24,7 @@ from policytrack.records.forecast import FORECAST
 from policytrack.records.framework import FRAMEWORK_VERSION
 from policytrack.records.kinds import KINDS, field_names
 from policytrack.records.models import Framework, Source
+from policytrack.records.signing import HELD_FILE, PINNED_SIGNERS
 from policytrack.records.source import SOURCE
 from policytrack.records.target import TARGET
 from policytrack.render.formats import write_records
@@ -101,6 +102,8 @@ def test_every_field_is_described_and_every_kind_registered() -> None:
         (TARGET, "targets"),
         (FRAMEWORK_VERSION, "framework_versions"),
         (ANALYST, "analysts"),
+        (PINNED_SIGNERS, "sync_signers"),
+        (HELD_FILE, "sync_held"),
     ],
 )
 def test_stored_fields_are_the_tables_columns(cli: Invoke, db_path: Path, kind: Kind, table: str) -> None:

@@ -85,13 +85,31 @@ def sync_cmd(
 def init_cmd(
     ctx: typer.Context,
     remote: Annotated[str, typer.Argument(help="A git URL or a local path (an empty one is initialised).")],
+    signed: Annotated[
+        bool,
+        typer.Option(
+            "--signed",
+            help="A signed team: every commit is signed with your SSH key, and a teammate's is imported only "
+            "when signed by their key in the team's allowed_signers (git 2.34 or later).",
+        ),
+    ] = False,
+    signing_key: Annotated[
+        str | None,
+        typer.Option(
+            "--signing-key",
+            help="With --signed: your SSH key file (its .pub beside it); else git's user.signingkey.",
+        ),
+    ] = None,
 ) -> None:
-    """Connect this database to a shared git repository (any host; your own git credentials)."""
+    """Connect this database to a shared git repository (any host; your own git credentials).
+
+    With --signed, a new repository lists your key in its allowed_signers; joining a signed team needs
+    your key listed there by a teammate first."""
     from policytrack.domain.context import default_analyst
     from policytrack.sync.engine import init
 
     with opened_store(ctx) as store:
-        done = init(store, remote, default_analyst())
+        done = init(store, remote, default_analyst(), signed=signed, signing_key=signing_key)
     confirm(ctx, done, "the sync setup")
 
 

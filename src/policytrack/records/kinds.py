@@ -29,6 +29,7 @@ from policytrack.records.report import (
     TIMELINE_POINT,
 )
 from policytrack.records.signal import SIGNAL, SIGNPOST_ROW
+from policytrack.records.signing import HELD_FILE, PINNED_SIGNERS
 from policytrack.records.source import (
     EXPORTED_SOURCE,
     SOURCE,
@@ -89,6 +90,8 @@ KINDS: dict[str, Kind] = {
         DECISION,
         FEED,
         AGENDA_ROW,
+        PINNED_SIGNERS,
+        HELD_FILE,
     )
 }
 

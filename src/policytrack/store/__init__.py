@@ -23,6 +23,7 @@ from policytrack.store.frameworks import FrameworkRows
 from policytrack.store.inbox import InboxRows
 from policytrack.store.judgements import JudgementRows
 from policytrack.store.reports import ReportRows
+from policytrack.store.signing import SigningRows
 from policytrack.store.sources import SourceRows
 from policytrack.store.sync import SyncRows
 from policytrack.store.syncshared import SharedRows
@@ -52,6 +53,7 @@ MIGRATION_NAMES = (
     "m015_inbox",
     "m016_unbound_lines",
     "m017_page_indexes",
+    "m018_signed_teams",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -110,6 +112,7 @@ class Store(
     JudgementRows,
     SyncRows,
     SharedRows,
+    SigningRows,
     InboxRows,
 ):
     """A policytrack database. Opening it applies pending migrations; it never prints."""

@@ -578,3 +578,19 @@ def m017_page_indexes(db: Any) -> None:
     )
     db.execute("CREATE INDEX entries_source ON entries (source_id) WHERE source_id IS NOT NULL")
     db.execute("CREATE INDEX entries_via ON entries (via_id) WHERE via_id IS NOT NULL")
+
+
+@migrations(name="m018_signed_teams")
+def m018_signed_teams(db: Any) -> None:
+    """A signed team (`sync init --signed`): every allowed_signers file this database pinned, in order
+    (the last is the one commits are verified against), and the repository files held back because a
+    commit that changed them was refused (records.signing)."""
+    db.execute(
+        """CREATE TABLE sync_signers (
+             version INTEGER PRIMARY KEY, content TEXT NOT NULL, sha256 TEXT NOT NULL,
+             commit_id TEXT NOT NULL, pinned_at TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE sync_held (
+             file TEXT PRIMARY KEY, commit_id TEXT NOT NULL, problem TEXT NOT NULL) WITHOUT ROWID"""
+    )

@@ -23,6 +23,7 @@ from policytrack.core.i18n import _
 from policytrack.core.storable import storable
 from policytrack.records.field import Field
 from policytrack.store import Store
+from policytrack.sync import signing
 from policytrack.sync.conflicts import all_conflicts, conflict_keys
 from policytrack.sync.git import Clone, GitFailed, git
 from policytrack.sync.kinds import RECORD_KINDS, Incoming, Received, check_record, event_id, line_text
@@ -126,10 +127,17 @@ def _local_remote(remote: str) -> Path | None:
     return Path(remote).expanduser()
 
 
-def init(store: Store, remote: str, analyst: str) -> str:
+def init(
+    store: Store, remote: str, analyst: str, *, signed: bool = False, signing_key: str | None = None
+) -> str:
     """Clone the shared repository beside the database (an empty one, or a missing local folder, is made
-    a policytrack repository first). Returns what was done, for the confirmation."""
+    a policytrack repository first). Signed (sync.signing): the clone signs every commit with the
+    analyst's SSH key, a new repository lists that key in its allowed_signers, and the team's
+    allowed_signers is pinned in the database. Returns what was done, for the confirmation."""
     check_analyst(analyst)
+    if signed:
+        signing.signable(analyst)
+        signing.require_ssh_signing()
     if remote.startswith("-"):
         raise InputError(
             _(
@@ -160,6 +168,7 @@ def init(store: Store, remote: str, analyst: str) -> str:
                 f"cannot clone {remote}: {exc.detail}; check the address and your access to it"
             ) from None
         new = Clone(temporary)
+        public = signing.configure(new, signing_key) if signed else ""
         heads = [
             line.split("refs/heads/", 1)[1] for line in new.run("ls-remote", "--heads", "origin").splitlines()
         ]
@@ -172,6 +181,11 @@ def init(store: Store, remote: str, analyst: str) -> str:
             branch = new.branch()
             (temporary / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
             new.run("add", MARKER)
+            if signed:
+                (temporary / signing.SIGNERS).write_text(
+                    signing.signers_line(analyst, public), encoding="utf-8"
+                )
+                new.run("add", signing.SIGNERS)
             new.run("commit", "-q", "-m", "policytrack: a shared repository for `policytrack sync`")
             _push(new, branch, 0)
             if local is not None:
@@ -179,12 +193,38 @@ def init(store: Store, remote: str, analyst: str) -> str:
             done = f"made {remote} a policytrack repository"
         else:
             _check_marker(temporary, remote)
+            _check_signed(new, remote, analyst, public if signed else None)
             done = f"joined {remote}"
         _database_id(store)
+        if signed:
+            signing.pin_first(store, new, signing.now())
+            done = _("{done} as a signed team (allowed_signers pinned)").format(done=done)
         temporary.rename(clone.path)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     return done + f"; the sync clone is {clone.path}. Run `policytrack sync` to send and receive"
+
+
+def _check_signed(clone: Clone, remote: str, analyst: str, public: str | None) -> None:
+    """A signed team is joined signed, an unsigned one unsigned; a signed member's key is listed."""
+    listed = bool(clone.run("ls-tree", "HEAD", "--", signing.SIGNERS).strip())
+    if listed and public is None:
+        raise SyncError(
+            _(
+                "{remote} is a signed team (it holds {signers}); join it with `policytrack sync init "
+                "--signed {remote}`"
+            ).format(remote=remote, signers=signing.SIGNERS)
+        )
+    if public is None:
+        return
+    if not listed:
+        raise SyncError(
+            _(
+                "{remote} is not a signed team (it has no {signers}) and its history is unsigned; start a "
+                "signed team in a new repository, or join this one without --signed"
+            ).format(remote=remote, signers=signing.SIGNERS)
+        )
+    signing.check_listed(clone.run("show", f"HEAD:{signing.SIGNERS}"), analyst, public, remote)
 
 
 def _point_head(bare: Path, branch: str) -> None:
@@ -329,8 +369,12 @@ class _File:
 def _read_files(store: Store, clone: Clone, reading: Reading, now: datetime) -> dict[str, _File]:
     """Every repository file with bytes this database has not read yet, parsed; a bad one set aside."""
     sizes = store.sync_file_sizes()
+    held = store.held_files()
     files: dict[str, _File] = {}
     for relative in _repository_files(clone, reading):
+        if relative in held:  # a refused commit changed it (sync.signing)
+            reading.set_aside[relative] = held[relative]
+            continue
         path = clone.path / relative
         if path.parent.is_symlink() or path.is_symlink() or not path.is_file():
             reading.set_aside[relative] = _aside(relative, _("it is not a regular file in the clone"))
@@ -584,6 +628,8 @@ def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
     reading = Reading()
     kept: list[str] = []
     restored: list[str] = []
+    refused: list[str] = []
+    signed = store.pinned_signers() is not None
     # 1. what the clone already holds (an earlier sync may have stopped before importing it)
     count, got = _receive(store, clone, own, sender, reading)
     result.received += count
@@ -595,6 +641,10 @@ def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
     branch = clone.branch()
     for _attempt in range(PUSH_ATTEMPTS):
         _fetch(clone)
+        if signed:  # before the merge: what it brings in is verified and held back as need be
+            verdict = signing.verify(store, clone, own)
+            signing.save(store, verdict, signing.now())
+            refused += verdict.refused
         restored += _merge(clone, branch, own)
         count, got = _receive(store, clone, own, sender, reading)
         result.received += count
@@ -609,7 +659,7 @@ def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
         )
     result.new, result.updated = len(received.new), len(received.updated - received.new)
     result.conflicts = len(conflict_keys(store) - before)
-    result.set_aside = [*reading.set_aside.values(), *kept]
+    result.set_aside = [*reading.set_aside.values(), *refused, *kept]
     result.unbound = [*reading.unbound, *restored]
     return result
 
@@ -634,6 +684,11 @@ def status(store: Store, sender: Sender) -> SyncStatus:
     remote = f"refs/remotes/origin/{clone.branch()}" if clone.remote_head() else None
     refs = (["HEAD"] if clone.has_commits() else []) + ([remote] if remote else [])
     now = datetime.now(UTC)
+    # a signed team: what is held back, and what the commits new since the last sync would hold
+    verdict = signing.verify(store, clone, own)
+    held = {**store.held_files(), **{path: line for path, (_c, line) in verdict.held.items()}}
+    held = {path: line for path, line in held.items() if path not in verdict.released or path in verdict.held}
+    set_aside.update(held)
     for ref in refs:
         listing = clone.run("ls-tree", "-r", "-l", "-z", ref, "--", ANALYSTS)
         for line in listing.split("\0"):
@@ -646,7 +701,7 @@ def status(store: Store, sender: Sender) -> SyncStatus:
                 set_aside[relative] = _aside(relative, _("it is {what}").format(what=what))
                 continue
             start = sizes.get(relative, 0)
-            if int(size_text) <= start or relative.endswith(own):
+            if int(size_text) <= start or relative.endswith(own) or relative in held:
                 continue
             data = clone.run("show", f"{ref}:{relative}").encode("utf-8")
             try:
@@ -662,7 +717,7 @@ def status(store: Store, sender: Sender) -> SyncStatus:
         len(incoming),
         len(all_conflicts(store)),
         unreachable,
-        list(set_aside.values()),
+        [*set_aside.values(), *verdict.refused],
     )
 
 
