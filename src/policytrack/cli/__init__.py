@@ -182,26 +182,28 @@ def app_for(args: list[str]) -> typer.Typer:
 
 
 def markdown_on_demand() -> None:
-    """Let typer's help import without rich's markdown renderer (markdown-it and pygments' lexers: about a
-    quarter of `--help`'s imports), which it imports at the top of typer.rich_utils but uses only for
-    `rich_markup_mode="markdown"`, a mode policytrack does not use. `rich.markdown` stands in as a module
-    whose `Markdown` loads the real one when one is made, so nothing changes if it ever is."""
+    """Let typer's help import without rich's markdown renderer and rich's tracebacks (markdown-it,
+    pygments' lexers, rich.pretty: about a third of `--help`'s imports), which typer.rich_utils imports at
+    its top but uses only for `rich_markup_mode="markdown"` and pretty exceptions, neither of which
+    policytrack uses. Each module stands in as one whose class loads the real module when an instance is
+    made, so nothing changes if one ever is."""
+    for module, name in (("rich.markdown", "Markdown"), ("rich.traceback", "Traceback")):
+        if module not in sys.modules:
+            sys.modules[module] = _stand_in(module, name)
+
+
+def _stand_in(module: str, name: str) -> Any:
     import types
 
-    if "rich.markdown" in sys.modules:
-        return
+    def made(cls: type, *args: Any, **kwargs: Any) -> Any:
+        import importlib
 
-    class Markdown:
-        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-            import importlib
+        del sys.modules[module]
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
 
-            del sys.modules["rich.markdown"]
-            real = importlib.import_module("rich.markdown")
-            return real.Markdown(*args, **kwargs)
-
-    stand_in = types.ModuleType("rich.markdown", "Loads rich's markdown renderer when it is first used.")
-    stand_in.Markdown = Markdown  # type: ignore[attr-defined]
-    sys.modules["rich.markdown"] = stand_in
+    stand_in = types.ModuleType(module, f"Loads {module} when a {name} is first made.")
+    setattr(stand_in, name, type(name, (), {"__new__": made}))
+    return stand_in
 
 
 class ClosedStream(io.TextIOBase):
