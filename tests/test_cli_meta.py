@@ -244,6 +244,30 @@ def test_help_groups_the_commands_in_panels(lang: str) -> None:
         assert titles["evidence"] != "Evidence"
 
 
+def test_help_leaves_rich_markdown_and_tracebacks_unloaded_until_used() -> None:
+    """`--help` prints its panels without importing markdown-it or pygments (typer.rich_utils imports
+    rich.markdown and rich.traceback for modes policytrack does not use); a Markdown or a Traceback made
+    afterwards is the real one."""
+    code = (
+        "import sys, io, runpy; sys.argv = ['policytrack', '--help']\n"
+        "out = sys.stdout; sys.stdout = io.StringIO()\n"
+        "try:\n    runpy.run_module('policytrack', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "help = sys.stdout.getvalue(); sys.stdout = out\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('markdown_it', 'pygments'))\n"
+        "from rich.markdown import Markdown; from rich.traceback import Traceback\n"
+        "made = type(Markdown('# x')).__module__\n"
+        "print(len(heavy), 'Usage:' in help, made, 'markdown_it' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"},
+    ).stdout.split()
+    assert out == ["0", "True", "rich.markdown", "True"]
+
+
 def test_help_lists_every_command_with_its_help_line() -> None:
     from policytrack.cli import COMMANDS
 
