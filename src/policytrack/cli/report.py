@@ -155,7 +155,6 @@ def report_command(default_format: str) -> Callable[..., None]:
             ),
         ] = None,
     ) -> None:
-        from policytrack.domain.brief import Byline
         from policytrack.domain.workspace import get_framework
 
         chosen = chosen_format(fmt, *REPORT_OUTPUT, default=default_format, as_json=as_json, as_csv=as_csv)
@@ -170,9 +169,13 @@ def report_command(default_format: str) -> Callable[..., None]:
         if given and DRAWING not in spec.takes:
             raise fail(f"{given[0]} is for the drawn brief: use it with --format html or svg", 2)
         title, author, organisation, marking = (_one_line(n, v or "") for n, v in words.items())
-        byline = Byline(
-            title, author, organisation, marking, _summary_text(summary) if summary is not None else ""
-        )
+        byline = None
+        if DRAWING in spec.takes:  # the brief's module (forecasts, scores) loads only for the brief
+            from policytrack.domain.brief import Byline
+
+            byline = Byline(
+                title, author, organisation, marking, _summary_text(summary) if summary is not None else ""
+            )
         if explain and chosen not in (TABLE, "markdown", "html"):
             raise fail(
                 "--explain lists entries beside the table: use it with --format table, markdown or html", 2
