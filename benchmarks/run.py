@@ -325,31 +325,141 @@ def bench_reports(db: Path, runs: int) -> list[Figure]:
     return figures
 
 
-BRIEF_ROWS = 10_000  # the issue's figure: a brief for the Mali framework with 10,000 entries
+SIZES = (10_000, 100_000, 1_000_000)  # the issue's sizes: each figure at every one up to the run's rows
 
 
-def bench_brief(runs: int) -> list[Figure]:
-    """The drawn brief (html, svg) beside the same report as markdown: the same process, database,
-    window and -o file, so the ratio is what the drawing (templates, charts) costs."""
-    db = synth.build(WORK / "brief.db", BRIEF_ROWS)
-    env = env_for(db)
+def sized(rows: int, db: Path) -> list[tuple[int, Path]]:
+    """A database of each of SIZES up to `rows` (the run's own for `rows`), built once per run."""
+    out = []
+    for n in (s for s in SIZES if s <= rows):
+        path = db if n == rows else WORK / f"size-{n}.db"
+        out.append((n, path if path.exists() else synth.build(path, n)))
+    return out
+
+
+# What a brief must read, written by hand for the sqlite3 shell (no policytrack SQL): per indicator its
+# window's counts and momentum, its marks per day and effect, its assessments in date order, and every
+# entry as JSON in date order (for a content hash).
+BARE_BRIEF = """
+SELECT indicator_id, count(*), sum(effect > 0), sum(effect < 0), sum(effect = 0), sum(effect)
+  FROM entries WHERE deleted_at IS NULL AND date_start <= '2026-11-01' GROUP BY indicator_id;
+SELECT indicator_id, date, effect, count(*) FROM entries WHERE deleted_at IS NULL
+  AND date_start <= '2026-11-01' GROUP BY indicator_id, date, effect;
+SELECT indicator_id, date_start, status FROM entries WHERE deleted_at IS NULL AND status IS NOT NULL
+  AND date_start <= '2026-11-01' ORDER BY indicator_id, date_start, recorded_at, analyst, uuid;
+SELECT json_object('uuid', uuid, 'date', date, 'summary', summary, 'note', note, 'source', source,
+  'effect', effect, 'status', status, 'grade', grade, 'tags', json(tags), 'analyst', analyst,
+  'recorded_at', recorded_at) FROM entries WHERE deleted_at IS NULL AND date_start <= '2026-11-01'
+  ORDER BY indicator_id, date_start, recorded_at, analyst, uuid;
+"""
+
+
+def bench_brief(rows: int, db: Path, runs: int) -> list[Figure]:
+    """The drawn brief (html, svg) at each size beside the same report as markdown (same process,
+    database, window and -o file: the ratio is what the drawing costs) and beside what it must read,
+    written by hand for the sqlite3 shell; its peak memory at each size against a tenth of it; at 10,000
+    entries, with --by quarter --explain too."""
     figures = []
-    for fmt, extra, target in (
-        ("html", [], "3 s at 10k"),
-        ("svg", [], "3 s at 10k"),
-        ("html", ["--by", "quarter", "--explain"], "(reported)"),
-    ):
-        args = ["report", "--as-of", "2026-11-01", *extra]
-        ours, base = measure(
-            [
+    sqlite_cli = shutil.which("sqlite3")
+    peaks: dict[int, float] = {}
+    for n, path in sized(rows, db):
+        env = env_for(path)
+        reps = runs if n <= 100_000 else 1
+        args = ["report", "--as-of", "2026-11-01"]
+        for fmt in ("html", "svg"):
+            jobs = [
                 Job(process([*PT, *args, "-f", fmt, "-o", WORK / f"brief.{fmt}"], env)),
                 Job(process([*PT, *args, "-f", "markdown", "-o", WORK / "brief.md"], env)),
-            ],
-            runs,
-        )
-        name = " ".join(["report", *extra, "-f", fmt])
-        baseline = "the same report as markdown, -o a file (same database)"
-        figures.append(Figure.of(f"{name} ({BRIEF_ROWS:,} entries)", ours, baseline, base, target))
+            ]
+            if sqlite_cli and fmt == "html":
+                script = WORK / "bare-brief.sql"
+                script.write_text(BARE_BRIEF, encoding="utf-8")
+                jobs.append(Job(process(["sh", "-c", '"$1" "$2" < "$3"', "sh", sqlite_cli, path, script])))
+            ours, base, *bare = measure(jobs, reps)
+            name = f"report -f {fmt} ({n:,} entries)"
+            same = "the same report as markdown, -o a file (same database)"
+            figures.append(
+                Figure.of(name, ours, same, base, "<= 5x at 1M" if n == SIZES[-1] else "(reported)")
+            )
+            for b in bare:
+                hand = (
+                    "what it reads, by hand in the sqlite3 shell (aggregates, marks, assessments, JSON rows)"
+                )
+                figures.append(Figure.of(name, ours, hand, b, "(reported)"))
+        peaks[n] = peak_memory_mb([*PT, *args, "-f", "html", "-o", str(WORK / "brief.html")], env)
+        if n // 10 in peaks:
+            figures.append(
+                Figure(
+                    f"report -f html peak memory ({n:,} entries)",
+                    peaks[n],
+                    f"the same at {n // 10:,}",
+                    peaks[n // 10],
+                    "<= 1.3x",
+                    "one run each",
+                    "MB",
+                )
+            )
+        if n == SIZES[0]:
+            extra = ["--by", "quarter", "--explain"]
+            ours, base = measure(
+                [
+                    Job(process([*PT, *args, *extra, "-f", "html", "-o", WORK / "brief.html"], env)),
+                    Job(process([*PT, *args, *extra, "-f", "markdown", "-o", WORK / "brief.md"], env)),
+                ],
+                runs,
+            )
+            name = f"report --by quarter --explain -f html ({n:,} entries)"
+            same = "the same report as markdown, -o a file (same database)"
+            figures.append(Figure.of(name, ours, same, base, "(reported)"))
+    return figures
+
+
+def bench_publish(rows: int, db: Path, runs: int) -> list[Figure]:
+    """publish at 100,000 entries (or the run's size, if smaller) beside its exports done by hand: the
+    entries as CSV and JSONL and the report as html, markdown, csv, json and xlsx, one command each; and
+    beside the sqlite3 shell writing the entries as CSV and JSON."""
+    n, path = [(n, p) for n, p in sized(rows, db) if n <= 100_000][-1]
+    env = env_for(path)
+    out = WORK / "bundle"
+    report = ["report", "--as-of", "2026-11-01"]
+    by_hand: list[list[object]] = [
+        [*PT, "export", "entries", "-o", WORK / "hand.csv"],
+        [*PT, "export", "entries", "-f", "jsonl", "-o", WORK / "hand.jsonl"],
+    ]
+    for fmt, ext in (
+        ("html", "html"),
+        ("markdown", "md"),
+        ("csv", "csv"),
+        ("json", "json"),
+        ("xlsx", "xlsx"),
+    ):
+        by_hand.append([*PT, *report, "-f", fmt, "-o", WORK / f"hand-report.{ext}"])
+    steps = [process(c, env) for c in by_hand]
+
+    def hand() -> None:
+        for step in steps:
+            step()
+
+    jobs = [
+        Job(process([*PT, "publish", out, "--as-of", "2026-11-01"], env), lambda: shutil.rmtree(out, True)),
+        Job(hand),
+    ]
+    sqlite_cli = shutil.which("sqlite3")
+    if sqlite_cli:
+        view = "SELECT * FROM current_entries"
+        jobs.append(
+            Job(
+                process(
+                    ["sh", "-c", '"$1" -csv "$2" "$3" > "$4.csv" && "$1" -json "$2" "$3" > "$4.json"', "sh",
+                     sqlite_cli, path, view, WORK / "bare-publish"]
+                )
+            )
+        )  # fmt: skip
+    ours, base, *bare = measure(jobs, runs)
+    name = f"publish ({n:,} entries)"
+    figures = [Figure.of(name, ours, "its exports by hand: 7 policytrack commands", base, "<= 2x")]
+    for b in bare:
+        figures.append(Figure.of(name, ours, "sqlite3 -csv and -json of the entries view", b, "(reported)"))
     return figures
 
 
@@ -806,7 +916,7 @@ def table(figures: list[Figure], rows: int) -> str:
     return "\n".join(lines)
 
 
-BENCHES = ("sync", "log", "reports", "brief", "search", "export", "listing", "import", "inbox")
+BENCHES = ("sync", "log", "reports", "brief", "publish", "search", "export", "listing", "import", "inbox")
 
 
 def main() -> None:
@@ -848,7 +958,8 @@ def main() -> None:
             only = set(args.only or BENCHES)
             figures += bench_log(10) if "log" in only else []
             figures += bench_reports(db, 5) if "reports" in only else []
-            figures += bench_brief(3) if "brief" in only else []
+            figures += bench_brief(rows, db, 3) if "brief" in only else []
+            figures += bench_publish(rows, db, 3) if "publish" in only else []
             figures += bench_search(db, 5) if "search" in only else []
             if "export" in only or "import" in only:  # import reads the file export writes
                 figures += bench_export(db, small, 3)

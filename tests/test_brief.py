@@ -325,3 +325,45 @@ def test_brief_never_replaces_the_database(cli: Invoke, db_path: Path, tmp_path:
         assert len(result.stderr.splitlines()) == 1 and message in result.stderr, result.stderr
     assert db_path.read_bytes() == before
     assert not (tmp_path / "missing").exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_entries_hash_is_each_entrys_json_line_without_the_local_id(
+    cli: Invoke, log: Callable[..., int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The brief's content hash: sha256 of the entries it used, each its `list --json` object without the
+    local id (compact, UTF-8, one line each) in the one order. Read from lines SQLite builds, it holds
+    to Python's own JSON, and a database that holds the same entries under other local ids gives it too."""
+    import hashlib
+    import json
+
+    for i, day in enumerate(["2024-03-05", "2024-01", "2024-03-05", "2023"]):
+        log(
+            "civil-society",
+            f"synthetic entry {i} (naïve “quotes”, 🙂)",
+            "--date",
+            day,
+            "--effect",
+            str(i - 1),
+        )
+    args = ("report", "--as-of", AS_OF, "-i", "civil-society", "--format", "svg")
+    result = cli(*args)
+    assert result.exit_code == 0, result.stderr
+    (shown,) = set(re.findall(r"sha256 of the 4 entries: ([0-9a-f]{64})", result.stdout))
+    listed = json.loads(cli("list", "-i", "civil-society", "--json").stdout)
+    assert len(listed) == 4
+    digest = hashlib.sha256()
+    for entry in listed:
+        del entry["id"]
+        digest.update(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+    assert shown == digest.hexdigest()
+    # the same entries, imported newest first into another database: other local ids, the same hash
+    exported = tmp_path / "entries.jsonl"
+    assert cli("export", "entries", "-f", "jsonl", "-o", str(exported)).exit_code == 0
+    reverse = tmp_path / "reverse.jsonl"
+    reverse.write_text("".join(reversed(exported.read_text(encoding="utf-8").splitlines(True))), "utf-8")
+    monkeypatch.setenv("POLICYTRACK_DB", str(tmp_path / "other.db"))
+    assert cli("log", "regional", "a first entry elsewhere", "--date", "2020-01-01").exit_code == 0
+    assert cli("import", str(reverse)).exit_code == 0
+    other = cli(*args)
+    assert other.exit_code == 0, other.stderr
+    assert set(re.findall(r"sha256 of the 4 entries: ([0-9a-f]{64})", other.stdout)) == {shown}

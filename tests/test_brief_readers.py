@@ -247,15 +247,12 @@ def test_month_and_year_evidence_is_a_span(cli: Invoke) -> None:
     from policytrack.core.dates import PartialDate
     from policytrack.render import charts
 
-    class Point:
-        def __init__(self, d: str, effect: int) -> None:
-            from types import SimpleNamespace
-
-            self.entry = SimpleNamespace(date=PartialDate.from_stored(d), effect=effect)
-
+    # what a chart reads: (a date, an effect, how many entries have both)
+    evidence = tuple(
+        (PartialDate.from_stored(d), e, 1) for d, e in (("2023", -1), ("2024-03", 2), ("2024-05-06", 1))
+    )
     ax = Figure().subplots()
-    charts._marks(ax, (Point("2023", -1), Point("2024-03", 2), Point("2024-05-06", 1)),  # type: ignore[arg-type]
-                  charts.PALETTES["recommendation"], date(2022, 6, 1), date(2024, 12, 31))  # fmt: skip
+    charts._marks(ax, evidence, charts.PALETTES["recommendation"], date(2022, 6, 1), date(2024, 12, 31))
     from matplotlib import dates as mdates
 
     date2num: Any = mdates.date2num

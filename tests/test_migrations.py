@@ -926,6 +926,34 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "foreign_keys": [],
         "without_rowid": True,
     },
+    # m019: redactions, the rule each database applies to an entry's revisions (and later ones)
+    "table redactions": {
+        "columns": [
+            ("uuid", "TEXT", 1, None, 1),
+            ("entry", "TEXT", 1, None, 0),
+            ("field", "TEXT", 1, None, 0),
+            ("reason", "TEXT", 1, None, 0),
+            ("by", "TEXT", 1, None, 0),
+            ("at", "TEXT", 1, None, 0),
+        ],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": True,
+    },
+    "index redactions_entry": {
+        "table": "redactions",
+        "columns": ["entry", "field"],
+        "unique": False,
+        "origin": "c",
+        "where": None,
+    },
+    "index redactions_by": {
+        "table": "redactions",
+        "columns": ["by", "at"],
+        "unique": False,
+        "origin": "c",
+        "where": None,
+    },
 }
 
 

@@ -16,8 +16,9 @@ import pytest
 from typer.testing import Result
 
 from conftest import Invoke
+from policytrack.sync.git import Clone
 
-pytestmark = pytest.mark.slow
+pytestmark: list[pytest.MarkDecorator] = [pytest.mark.slow]
 
 
 def _ssh_signing() -> str | None:
@@ -282,7 +283,7 @@ def test_each_sync_verifies_only_the_commits_new_since_the_last(
     asked: list[int] = []
     real = signing._commits
 
-    def counted(clone: signing.Clone, span: list[str]) -> list[signing._Commit]:
+    def counted(clone: Clone, span: list[str]) -> list[signing._Commit]:
         found = real(clone, span)
         asked.append(len(found))
         return found

@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str | None, str, str]] = {
     "undo": ("changes", None, "evidence", "Take back your latest change"),
     "revert": ("changes", None, "evidence", "Make an earlier revision of an entry current again"),
     "import": ("exchange", None, "evidence", "Import entries, validating every row first"),
+    "redact": ("redaction", None, "evidence", "Take the text of one field of an entry out of every revision"),
     "report": ("report", None, "reports", "Where each recommendation stands"),
     "timeline": ("report", None, "reports", "One indicator's evidence in date order"),
     "indicators": ("indicators", None, "reports", "The indicators"),

@@ -7,7 +7,7 @@ since typer builds only the command being run (cli.app_for).
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -861,8 +861,9 @@ def history_cmd(
     with opened_store(ctx) as store:
         revisions = history(store, entry_id_arg(entry_id, store))
         notes = store.entry_reversals(revisions[0].entry.id)
+        redactions = [dict(r) for r in store.redaction_rows(revisions[0].entry.uuid)]
     if fmt != "table":
-        records = (
+        records: list[dict[str, Any]] = [
             {
                 "revision": r.revision,
                 "action": r.action,
@@ -872,8 +873,20 @@ def history_cmd(
                 "entry": r.entry.as_dict(),
             }
             for r in revisions
-        )
+        ]
+        # each redaction after the revisions: who took which field out, when and why (never the text)
+        records += [
+            {
+                "revision": None,
+                "action": "redact",
+                "changed_by": r["by"],
+                "changed_at": r["at"],
+                "reverses": None,
+                "redacted": {"field": r["field"], "reason": r["reason"]},
+            }
+            for r in redactions
+        ]
         with text_output(ctx, None) as out:
             write_records(fmt, out, (), records)
     else:
-        console(ctx).print(history_table(revisions, notes))
+        console(ctx).print(history_table(revisions, notes, redactions))

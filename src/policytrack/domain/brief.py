@@ -3,23 +3,67 @@ evidence window, the status each target starts from, the registered sources its 
 forecasts known on its as-of date, who its analysts are by name, the analyst's own words (title, author,
 organisation, marking, key judgements), and a content hash of the entries it used.
 
-Everything comes from the report (reports.py), the timeline (status.py), the targets (targets.py) and
-the forecasts (forecasts.py): a brief shows the same statuses and tracks as the terminal report, drawn.
+Everything comes from the report (reports.py), the timeline's rule (status.py), the targets (targets.py)
+and the forecasts (forecasts.py): a brief shows the same statuses and tracks as the terminal report, drawn.
+It reads what it draws: each chart's marks as counts per day and effect, its status line from the
+assessments alone, and the content hash from lines SQLite builds; an object per entry only for --explain,
+whose table shows every entry.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from policytrack.core.dates import PartialDate
+from policytrack.domain.entries import list_entries, listing
 from policytrack.domain.forecasts import Forecast, Scores, list_forecasts, score
 from policytrack.domain.periods import PeriodReport
 from policytrack.domain.reports import Report
-from policytrack.domain.status import Timeline, status_at, timeline
-from policytrack.records.models import Framework, SourceRecord, StatusLevel
+from policytrack.domain.status import status_at, status_changes
+from policytrack.records.models import Entry, EntryFilter, Framework, SourceRecord, StatusLevel
 from policytrack.store import Store
+
+
+@dataclass(frozen=True)
+class Track:
+    """What an indicator's chart draws of its evidence in the report's window, read as counts: whatever
+    the number of entries, its size is bounded by the days and effects in the window."""
+
+    start_status: StatusLevel  # the status just before the window
+    changes: tuple[tuple[date, StatusLevel], ...]  # each assessment that changes the status: day, level
+    marks: tuple[tuple[PartialDate, int, int], ...]  # (an entry's date, its effect, how many such entries)
+    entries: int  # in the window
+
+    @property
+    def first(self) -> date | None:
+        """The first day of its earliest entry in the window."""
+        return min((d.start for d, _, _ in self.marks), default=None)
+
+
+def track(store: Store, fw: Framework, key: str, since: date | None, until: date) -> Track:
+    """One indicator's Track over a window: the status line by the timeline's rule (status.py), the marks
+    grouped by SQLite."""
+    start, changes = status_changes(store, fw, key, since, until)
+    where, params, _ = listing(fw, _window(key, since, until))
+    rows = store.evidence_marks(where, params)
+    marks = tuple((PartialDate.from_stored(d), effect, n) for d, effect, n in rows)
+    return Track(start, tuple(changes), marks, sum(n for _, _, n in marks))
+
+
+def _window(key: str, since: date | None, until: date) -> EntryFilter:
+    return EntryFilter(indicators=[key], since=since, until=until)
+
+
+def entries_digest(lines: Iterable[str]) -> str:
+    """sha256 of entries given as their JSON lines without the local id, one line each, in the one order."""
+    digest = hashlib.sha256()
+    for line in lines:
+        digest.update(line.encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -37,24 +81,25 @@ class Byline:
 @dataclass(frozen=True)
 class Brief:
     report: Report
-    timelines: dict[str, Timeline]  # by indicator key: its evidence in the report's window
+    tracks: dict[str, Track]  # by indicator key: what its chart draws of its evidence in the window
     target_starts: dict[str, StatusLevel]  # by indicator key: the status on its target's start date
     periods: PeriodReport | None  # with --by
     explain: bool  # list the evidence behind each row
-    entries_hash: str  # sha256 of the entries shown, in their JSON form without the local id
+    entries_hash: str  # sha256 of the entries used, each its JSON line without the local id (entries_digest)
     byline: Byline = field(default_factory=Byline)
     names: dict[str, str] = field(default_factory=dict)  # analyst -> display name, where one is set
-    sources: dict[str, SourceRecord] = field(default_factory=dict)  # registered sources cited, by key
+    sources: dict[str, SourceRecord] = field(default_factory=dict)  # cited by the evidence shown, by key
     forecasts: tuple[Forecast, ...] = ()  # made and recorded by the as-of date, on the report's rows
     scores: Scores | None = None  # of those forecasts
     by_analyst: bool = False  # each analyst's latest assessments as a section
+    evidence: dict[str, tuple[Entry, ...]] = field(default_factory=dict)  # by key, with explain: every entry
 
     @property
     def first_day(self) -> date:
         """Where the charts start: the window's start, else its first entry, else the as-of date."""
         if self.report.since is not None:
             return self.report.since
-        starts = [tl.points[0].entry.date.start for tl in self.timelines.values() if tl.points]
+        starts = [first for t in self.tracks.values() if (first := t.first) is not None]
         return min(starts, default=self.report.until)
 
     @property
@@ -80,37 +125,36 @@ def build_brief(
     names: dict[str, str] | None = None,
     by_analyst: bool = False,
 ) -> Brief:
-    timelines = {
-        row.indicator.key: timeline(store, fw, row.indicator.key, report.since, report.until)
-        for row in report.rows
-    }
+    since, until = report.since, report.until
+    keys = [row.indicator.key for row in report.rows]
+    tracks = {key: track(store, fw, key, since, until) for key in keys}
     starts = {
         row.indicator.key: status_at(store, fw, row.indicator, row.target.start.isoformat())[0]
         for row in report.rows
         if row.target is not None
     }
+    windows = [listing(fw, _window(key, since, until))[:2] for key in keys]
     # in the one order, and without the local id: two databases holding the same entries give one hash
-    digest = hashlib.sha256()
-    cited: set[str] = set()
-    for tl in timelines.values():
-        for point in tl.points:
-            shared = {k: v for k, v in point.entry.as_dict().items() if k != "id"}
-            digest.update(json.dumps(shared, sort_keys=True).encode("utf-8") + b"\n")
-            cited.update(k for k in (point.entry.source_key, point.entry.via) if k)
+    digest = entries_digest(line for where, params in windows for line in store.shared_json(where, params))
+    evidence = (
+        {key: tuple(list_entries(store, fw, _window(key, since, until))) for key in keys} if explain else {}
+    )
+    # what the evidence tables name and link (without --explain, nothing shows a source)
+    cited = {k for shown in evidence.values() for e in shown for k in (e.source_key, e.via) if k}
     sources = {key: found for key in sorted(cited) if (found := store.source_by_key(key)) is not None}
-    keys = {row.indicator.key for row in report.rows}
-    known = [f for f in list_forecasts(store, fw, known_by=report.as_of) if f.indicator in keys]
+    known = [f for f in list_forecasts(store, fw, known_by=report.as_of) if f.indicator in set(keys)]
     return Brief(
         report,
-        timelines,
+        tracks,
         starts,
         periods,
         explain,
-        digest.hexdigest(),
+        digest,
         byline or Byline(),
         dict(names or {}),
         sources,
         tuple(known),
         score(known) if known else None,
         by_analyst,
+        evidence,
     )

@@ -193,6 +193,20 @@ def timeline_values(
     return _steps(fw, status, ((row[0], row[1], row[2]) for row in rows))
 
 
+def status_changes(
+    store: Store, fw: Framework, key: str, since: date | None = None, until: date | None = None
+) -> tuple[StatusLevel, list[tuple[date, StatusLevel]]]:
+    """timeline()'s status line alone: the status just before the window, and the first day of each
+    assessment in the window that changes it with the level it changes to. Only assessments are read: the
+    other entries never change a status."""
+    indicator, status = _timeline_start(store, fw, key, since, until)
+    where, params, _ = listing(fw, EntryFilter(indicators=[indicator.key], since=since, until=until))
+    rows = store.entry_values("e.date_start, e.status", [*where, "e.status IS NOT NULL"], params)
+    steps = _steps(fw, status, ((row, 0, row[1]) for row in rows))
+    changes = [(date.fromisoformat(row[0]), fw.level(row[1])) for row, _, change in steps if change]
+    return status, changes
+
+
 def _timeline_start(
     store: Store, fw: Framework, key: str, since: date | None, until: date | None
 ) -> tuple[Indicator, StatusLevel]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from policytrack.core.errors import InputError, NotFoundError
+from policytrack.core.i18n import _
 from policytrack.records.columns import ENTRY_COLUMNS
 from policytrack.records.models import Entry, Framework, Revision
 from policytrack.records.target import TARGET
@@ -74,6 +75,13 @@ def plan_undo(store: Store, analyst: str) -> Reversal:
         )
     change = found[0]
     kind, ref, revision = change["kind"], int(change["ref"]), int(change["revision"])
+    if kind == "redaction":
+        raise InputError(
+            _(
+                "cannot undo the redaction of {field} of entry {id} ({when}): a redaction is for good; "
+                "`policytrack revert {id} --to REVISION` takes back an earlier change"
+            ).format(field=change["action"], id=ref, when=_when(change["changed_at"]))
+        )
     if kind == "entry":
         return _undo_entry(store, ref, revision, change["action"], change["changed_at"])
     if kind == "target":

@@ -20,6 +20,7 @@ from policytrack.records.forecast import EXPORTED_FORECAST, FORECAST, FORECAST_L
 from policytrack.records.framework import FRAMEWORK_ROW, FRAMEWORK_VERSION
 from policytrack.records.indicator import INDICATOR, INDICATOR_ROW, PUBLISHED_INDICATOR
 from policytrack.records.judgement import ASSESSMENT, REVIEW
+from policytrack.records.redaction import REDACTION
 from policytrack.records.report import (
     ANALYST_ROW,
     PERIOD_ROW,
@@ -92,6 +93,7 @@ KINDS: dict[str, Kind] = {
         AGENDA_ROW,
         PINNED_SIGNERS,
         HELD_FILE,
+        REDACTION,
     )
 }
 

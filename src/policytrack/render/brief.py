@@ -160,8 +160,7 @@ def _evidence(brief: Brief, row: ReportRow) -> list[EvidenceRow]:
     names = effect_names(row.indicator.kind)
     signals = {s.key: s for s in row.indicator.signals}
     out = []
-    for point in brief.timelines[row.indicator.key].points:
-        e = point.entry
+    for e in brief.evidence[row.indicator.key]:
         assessment = visible(fw.level(e.status).label) if e.status and _known(fw, e.status) else ""
         out.append(
             EvidenceRow(
@@ -419,7 +418,6 @@ def _notes(brief: Brief) -> list[str]:
 
 def _row(brief: Brief, r: ReportRow, index: int) -> dict[str, Any]:
     key = r.indicator.key
-    tl = brief.timelines[key]
     d = brief.report.disagreement(key)
     track = {
         "met": _("met"),
@@ -454,7 +452,7 @@ def _row(brief: Brief, r: ReportRow, index: int) -> dict[str, Any]:
         "spread": d.spread if d is not None else 0,
         "chart": _markup(indicator_chart(brief, r, f"c{index}-")),
         "evidence": _evidence(brief, r) if brief.explain else [],
-        "evidence_count": plural(len(tl.points), "entry", "entries"),
+        "evidence_count": plural(brief.tracks[key].entries, "entry", "entries"),
         "corroboration": _corroboration(r),
     }
 
@@ -488,7 +486,7 @@ def _context(brief: Brief) -> dict[str, Any]:
     words = Words.of(report)
     kinds = {r.indicator.kind for r in report.rows} or {"recommendation"}
     legend_kinds = [k for k in PALETTES if k in kinds or (k == "recommendation" and "risk" not in kinds)]
-    total = sum(len(tl.points) for tl in brief.timelines.values())
+    total = sum(t.entries for t in brief.tracks.values())
     return {
         "lang": language(),
         **_header(brief, words),

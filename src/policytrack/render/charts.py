@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+from policytrack.core.dates import PartialDate
 from policytrack.core.i18n import _
 from policytrack.domain.brief import Brief
 from policytrack.domain.forecasts import Scores
 from policytrack.domain.reports import ReportRow
-from policytrack.domain.status import TimelinePoint
 from policytrack.records.models import StatusLevel
 from policytrack.render.text import visible
 
@@ -144,14 +144,13 @@ def indicator_chart(brief: Brief, row: ReportRow, prefix: str) -> str:
     start to its due date, and below, each piece of evidence at its effect, coloured by it: a dot on its
     day, a bar across its month, quarter or year. Every chart of a brief spans the same dates."""
     fw, report = brief.report.framework, brief.report
-    tl = brief.timelines[row.indicator.key]
+    tl = brief.tracks[row.indicator.key]
     colours = palette(row.indicator.kind)
     first, last, right = brief.first_day, report.until, brief.last_day
     xs, ys = [first], [tl.start_status.percent]
-    for point in tl.points:
-        if point.status_change and point.entry.status:
-            xs.append(max(point.entry.date.start, first))
-            ys.append(fw.level(point.entry.status).percent)
+    for day, level in tl.changes:
+        xs.append(max(day, first))
+        ys.append(level.percent)
     xs.append(last)
     ys.append(ys[-1])
     pad = timedelta(days=max((right - first).days // 50, 1))  # marks on the first or last day stay whole
@@ -180,7 +179,7 @@ def indicator_chart(brief: Brief, row: ReportRow, prefix: str) -> str:
         status_ax.legend(
             loc="lower left", bbox_to_anchor=(0, 1), ncols=3, frameon=False, fontsize=7, borderaxespad=0.2
         )
-        _marks(marks_ax, tl.points, colours, first, right)
+        _marks(marks_ax, tl.marks, colours, first, right)
         marks_ax.axvline(cast(Any, last), color=AS_OF_COLOUR, linewidth=0.8)
         marks_ax.set_xlim(cast(Any, first - pad), cast(Any, right + pad))
         marks_ax.set_xlabel(_("date"), fontsize=7)
@@ -201,7 +200,9 @@ MARK_SIZES = ((1, 4.0), (2, 5.5), (5, 7.5))  # (entries from, marker diameter in
 SPAN_WIDTH = 3.0  # points: the bar of an entry known by its month, quarter or year
 
 
-def _marks(ax: Axes, points: tuple[TimelinePoint, ...], colours: Palette, first: date, right: date) -> None:
+def _marks(
+    ax: Axes, evidence: tuple[tuple[PartialDate, int, int], ...], colours: Palette, first: date, right: date
+) -> None:
     """Evidence at its effect. An entry known to the day is a mark: one per effect and stretch of time (a
     day, or a few where the window is long), larger where several entries fall in it, drawn as one marker
     line per effect and size (matplotlib writes each as one shape reused; a scatter of shapes one by one
@@ -210,12 +211,11 @@ def _marks(ax: Axes, points: tuple[TimelinePoint, ...], colours: Palette, first:
     step = max(1, (right - first).days // MARK_BINS)
     counts: Counter[tuple[int, int]] = Counter()
     spans: Counter[tuple[date, date, int]] = Counter()
-    for p in points:
-        d = p.entry.date
+    for d, effect, n in evidence:  # (a date, an effect, how many entries have both)
         if d.precision == "day":
-            counts[((d.start - first).days // step, p.entry.effect)] += 1
+            counts[((d.start - first).days // step, effect)] += n
         else:
-            spans[(max(d.start, first), min(d.end, right), p.entry.effect)] += 1
+            spans[(max(d.start, first), min(d.end, right), effect)] += n
     groups: dict[tuple[int, float], list[tuple[date, int]]] = {}
     for (slot, effect), n in sorted(counts.items()):
         size = next(diameter for least, diameter in reversed(MARK_SIZES) if n >= least)

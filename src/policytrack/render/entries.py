@@ -6,7 +6,7 @@ rich is imported inside each function: it loads only when something is drawn.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +15,7 @@ from policytrack.core.i18n import ENGLISH, _, language
 from policytrack.domain.status import IndicatorState
 from policytrack.records.entry import CHANGES
 from policytrack.records.models import Entry, Framework, Revision
-from policytrack.render.text import literal, longest_word, visible
+from policytrack.render.text import literal, longest_word, redacted_shown, visible
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -375,14 +375,21 @@ _HISTORY_FIELDS = CHANGES.names()
 def _field_text(entry: Entry, name: str) -> str:
     value = getattr(entry, name)
     if isinstance(value, tuple):
-        return ", ".join(value)
+        return ", ".join(redacted_shown(v) for v in value)
+    if isinstance(value, str):
+        return redacted_shown(value)
     if name == "effect":
         return effect_text(value)
     return "" if value is None else str(value)
 
 
-def history_table(revisions: Sequence[Revision], notes: dict[int, str] | None = None) -> Table:
-    """An entry's revisions; `notes` adds to a revision's action (such as "undo of revision 3")."""
+def history_table(
+    revisions: Sequence[Revision],
+    notes: dict[int, str] | None = None,
+    redactions: Sequence[Mapping[str, Any]] = (),
+) -> Table:
+    """An entry's revisions; `notes` adds to a revision's action (such as "undo of revision 3"); each of
+    `redactions` is a row of its own at its time: who took which field out, and why (never the text)."""
     from rich.table import Table
     from rich.text import Text
 
@@ -395,9 +402,10 @@ def history_table(revisions: Sequence[Revision], notes: dict[int, str] | None = 
     table.add_column("When (UTC)", no_wrap=True)
     table.add_column("Changes")
     previous: Entry | None = None
+    pending = sorted(redactions, key=lambda r: str(r["at"]))
     for rev in revisions:
         if previous is None:
-            changes = f"{rev.entry.indicator} {rev.entry.date}: {rev.entry.summary}"
+            changes = f"{rev.entry.indicator} {rev.entry.date}: {redacted_shown(rev.entry.summary)}"
         else:
             lines = []
             for name in _HISTORY_FIELDS:
@@ -407,9 +415,21 @@ def history_table(revisions: Sequence[Revision], notes: dict[int, str] | None = 
             changes = "\n".join(lines)
         when = rev.changed_at[:19].replace("T", " ")
         action = rev.action + (f" ({notes[rev.revision]})" if notes and rev.revision in notes else "")
+        while pending and pending[0]["at"] <= rev.changed_at:
+            _redaction_row(table, pending.pop(0))
         table.add_row(str(rev.revision), literal(action), literal(rev.changed_by), when, literal(changes))
         previous = rev.entry
+    for redaction in pending:
+        _redaction_row(table, redaction)
     return table
+
+
+def _redaction_row(table: Table, redaction: Mapping[str, Any]) -> None:
+    what = _("{field} redacted in every revision: {reason}").format(
+        field=redaction["field"], reason=redaction["reason"]
+    )
+    when = str(redaction["at"])[:19].replace("T", " ")
+    table.add_row("", "redact", literal(str(redaction["by"])), when, literal(what))
 
 
 def reversal_table(plan: Reversal) -> RenderableType:

@@ -76,7 +76,15 @@ def literal(text: str, style: str | Style = "") -> Text:
     never parsed as markup or emoji."""
     from rich.text import Text
 
-    return Text(visible(clipped(text)), style=style)
+    return Text(visible(clipped(redacted_shown(text))), style=style)
+
+
+def redacted_shown(text: str) -> str:
+    """A stored value: the redaction marker (fixed in every database) in the reader's language."""
+    from policytrack.core.i18n import _
+    from policytrack.records.redaction import MARKER
+
+    return _("[redacted]") if text == MARKER else text
 
 
 def source_link(source: str) -> str | None:

@@ -22,6 +22,7 @@ from policytrack.store.forecasts import ForecastRows
 from policytrack.store.frameworks import FrameworkRows
 from policytrack.store.inbox import InboxRows
 from policytrack.store.judgements import JudgementRows
+from policytrack.store.redactions import RedactionRows
 from policytrack.store.reports import ReportRows
 from policytrack.store.signing import SigningRows
 from policytrack.store.sources import SourceRows
@@ -54,6 +55,7 @@ MIGRATION_NAMES = (
     "m016_unbound_lines",
     "m017_page_indexes",
     "m018_signed_teams",
+    "m019_redactions",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -114,6 +116,7 @@ class Store(
     SharedRows,
     SigningRows,
     InboxRows,
+    RedactionRows,
 ):
     """A policytrack database. Opening it applies pending migrations; it never prints."""
 

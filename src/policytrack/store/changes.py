@@ -59,7 +59,14 @@ class ChangeRows(StoreBase):
         ).fetchone()
         # a decision on a candidate (issue 24) first: an accept's entry is written just before its decision
         decision = self.latest_decision_by(analyst)  # type: ignore[attr-defined]
-        found = [row for row in (decision, entry, target, framework) if row is not None]
+        # a redaction is offered so that undo can refuse it (undo never brings redacted text back)
+        redaction = self.conn.execute(
+            """SELECT 'redaction' AS kind, e.id AS ref, 0 AS revision, r.field AS action, r.at AS changed_at
+               FROM redactions r INDEXED BY redactions_by JOIN entries e ON e.uuid = r.entry
+               WHERE r.by = ? ORDER BY r.at DESC LIMIT 1""",
+            (analyst,),
+        ).fetchone()
+        found = [row for row in (decision, entry, target, framework, redaction) if row is not None]
         return sorted(found, key=lambda row: str(row["changed_at"]), reverse=True)
 
     def revision_row(self, entry_id: int, revision: int) -> sqlite3.Row | None:

@@ -133,5 +133,10 @@ def _entry_json_value(name: str) -> str:
 ENTRY_JSON_SQL = "json_object({})".format(
     ", ".join(f"'{name}', {_entry_json_value(name)}" for name in ENTRY_JSON_FIELDS)
 )
+# The same without the local id: what the brief's content hash reads (two databases holding the same entries
+# give one hash).
+ENTRY_SHARED_JSON_SQL = "json_object({})".format(
+    ", ".join(f"'{name}', {_entry_json_value(name)}" for name in ENTRY_JSON_FIELDS if name != "id")
+)
 # The same with the tombstone's date as a last key (null: current), as `list --deleted` writes it.
 ENTRY_JSON_DELETED_SQL = ENTRY_JSON_SQL[:-1] + ", 'deleted_at', e.deleted_at)"

@@ -594,3 +594,16 @@ def m018_signed_teams(db: Any) -> None:
         """CREATE TABLE sync_held (
              file TEXT PRIMARY KEY, commit_id TEXT NOT NULL, problem TEXT NOT NULL) WITHOUT ROWID"""
     )
+
+
+@migrations(name="m019_redactions")
+def m019_redactions(db: Any) -> None:
+    """Redactions (records/redaction.py): a free-text field of an entry taken out of every revision of
+    it; each stays as a rule that also applies to revisions of the entry that arrive later by sync."""
+    db.execute(
+        """CREATE TABLE redactions (
+             uuid TEXT PRIMARY KEY, entry TEXT NOT NULL, field TEXT NOT NULL, reason TEXT NOT NULL,
+             by TEXT NOT NULL, at TEXT NOT NULL) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX redactions_entry ON redactions (entry, field)")
+    db.execute("CREATE INDEX redactions_by ON redactions (by, at)")

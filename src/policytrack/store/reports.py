@@ -8,7 +8,13 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 
 from policytrack.records.entry import ORDER as ENTRY_ORDER
-from policytrack.store.entries import StoreBase, marks, order_by
+from policytrack.store.entries import LINK_JOINS, StoreBase, _ordered, entries_outer, marks, order_by
+from policytrack.store.export import ENTRY_SHARED_JSON_SQL
+
+# The entries a listing's WHERE clauses (over aliases e, i, f; store.entries.entry_where) select.
+_LISTED = (
+    "FROM entries e JOIN indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id = i.framework_id"
+)
 
 # What the status rule (domain.status) reads of an assessment: its level, stored date and its place in
 # the one order.
@@ -102,6 +108,23 @@ class ReportRows(StoreBase):
                 GROUP BY indicator_id, {"month" if by_month else "source_id"}""",
             (*indicator_ids, since, until),
         )
+
+    def evidence_marks(self, where: Sequence[str], params: Sequence[object]) -> Iterator[sqlite3.Row]:
+        """What a chart draws of the entries `where` selects (a listing's clauses): per stored date and
+        effect, how many there are. A group per day and effect, never a row per entry."""
+        return self.conn.execute(
+            f"SELECT e.date, e.effect, count(*) {_LISTED} WHERE {' AND '.join(where)} "
+            "GROUP BY e.date, e.effect ORDER BY e.date, e.effect",
+            list(params),
+        )
+
+    def shared_json(self, where: Sequence[str], params: Sequence[object]) -> Iterator[str]:
+        """Each entry `where` selects in the one order, as its JSON form without the local id (compact, in
+        `list --json`'s key order), built by SQLite and streamed."""
+        order = ", ".join(f"e.{c} AS {c}" for c in ENTRY_ORDER)
+        sql = f"SELECT {ENTRY_SHARED_JSON_SQL}, {order} {_LISTED} {LINK_JOINS}"
+        sql, args = _ordered(entries_outer(sql, where), where, params, None)
+        return (row[0] for row in self.conn.execute(sql, args))
 
     # -- targets ---------------------------------------------------------------------------------
 

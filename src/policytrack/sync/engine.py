@@ -36,6 +36,7 @@ from policytrack.sync.record import (
     unbound,
     written_before_binding,
 )
+from policytrack.sync.redactions import rewrite_own_files
 from policytrack.sync.validate import validate
 
 MARKER = "policytrack.json"
@@ -384,16 +385,15 @@ def _read_files(store: Store, clone: Clone, reading: Reading, now: datetime) -> 
             continue  # read to its end already (files are only appended to)
         data = path.read_bytes()
         if len(data) < start or (start and data[start - 1 : start] != b"\n"):
-            reading.set_aside[relative] = _aside(
-                relative,
-                _(
-                    "it was rewritten (record files are only ever appended to; its owner's next sync "
-                    "restores it)"
-                ),
-            )
-            continue
+            start = 0  # rewritten (its owner took redacted text out): read again, what is known is skipped
         try:
-            records, unbound_lines = _parse(relative, data, start, data[:start].count(b"\n"), now)
+            try:
+                records, unbound_lines = _parse(relative, data, start, data[:start].count(b"\n"), now)
+            except LineProblem:
+                if not start:
+                    raise
+                # rewritten to a length that happens to end a line where the old one did
+                records, unbound_lines = _parse(relative, data, 0, 0, now)
         except LineProblem as exc:
             reading.set_aside[relative] = _aside(exc.where, exc.problem, newer=exc.newer)
             continue
@@ -544,6 +544,18 @@ def _send(store: Store, clone: Clone, sender: Sender, kept: list[str]) -> int:
     return len(lines)
 
 
+def _redact_own(store: Store, clone: Clone, sender: Sender, own: str) -> None:
+    """Take the text of every redaction this database holds out of its own files (sync.redactions), as
+    one commit on top of what the remote holds: the commits not pushed yet, which only ever change this
+    database's files, are folded into it, so no pushed commit holds text redacted before the push."""
+    rewritten = rewrite_own_files(store, clone, clone.path / ANALYSTS / sender.analyst, own)
+    if not rewritten:
+        return
+    if clone.remote_head() is not None:
+        clone.run("reset", "-q", "--soft", f"refs/remotes/origin/{clone.branch()}")
+    clone.run("commit", "-q", "-m", f"policytrack: {sender.analyst} records, redacted text taken out")
+
+
 def _push(clone: Clone, branch: str, sent: int) -> bool:
     """Push; False when another push got there first (fetch, merge and try again)."""
     try:
@@ -635,7 +647,8 @@ def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
     result.received += count
     received.new |= got.new
     received.updated |= got.updated
-    # 2. this database's new records, committed in its own file
+    # 2. this database's new records, committed in its own file (its redacted text taken out first)
+    _redact_own(store, clone, sender, own)
     result.sent = _send(store, clone, sender, kept)
     # 3. others' records, and the push (again if another push got there first)
     branch = clone.branch()
@@ -650,6 +663,7 @@ def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
         result.received += count
         received.new |= got.new
         received.updated |= got.updated
+        _redact_own(store, clone, sender, own)  # a redaction just received: its text is never pushed
         if _push(clone, branch, result.sent):
             break
     else:

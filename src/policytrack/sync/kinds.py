@@ -39,6 +39,7 @@ from policytrack.sync.record import (
     shared,
     unknown,
 )
+from policytrack.sync.redactions import REDACTIONS, redacted_rows
 from policytrack.sync.sources import SOURCES, stub_source
 
 __all__ = ["RECORD_KINDS", "Incoming", "Received", "check_record", "event_id", "line_text"]
@@ -251,6 +252,7 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received, 
             raise unknown(item.where, f"status level {rec['status']!r} of framework {rec['framework']!r}")
         by_uuid.setdefault(rec["uuid"], []).append(_as_row(item, indicator_id, sources, store))
         recorded.setdefault(rec["uuid"], rec["recorded_at"])
+    redacted_rows(store, by_uuid)  # a redaction held here is a standing rule: the text never lands
     local = store.entry_ids_by_uuid(list(by_uuid))
     stored = store.revisions_of(list(local.values()))
     new_entries = []
@@ -324,7 +326,16 @@ ENTRIES = RecordKind(
 )
 
 # The records that travel, in the order they are applied: what others name (frameworks, sources) first.
-RECORD_KINDS: tuple[RecordKind, ...] = (FRAMEWORKS, SOURCES, ANALYSTS, TARGETS, FORECASTS, ENTRIES)
+# A redaction after the entries: the revisions that arrive with it are in when it is applied.
+RECORD_KINDS: tuple[RecordKind, ...] = (
+    FRAMEWORKS,
+    SOURCES,
+    ANALYSTS,
+    TARGETS,
+    FORECASTS,
+    ENTRIES,
+    REDACTIONS,
+)
 BY_KIND = {kind.name: kind for kind in RECORD_KINDS}
 
 

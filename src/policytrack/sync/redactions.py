@@ -1,0 +1,120 @@
+"""Redactions in `policytrack sync`: the rule travels as a line of its own (records/redaction.py), bound to
+who redacted; every database applies it to the entry's revisions, those that arrive later included
+(sync.kinds' entries), and each database rewrites the text out of its own record files with the marker
+(only the owner rewrites its files: a teammate's are theirs)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from policytrack.records.columns import LIST_FIELDS
+from policytrack.records.redaction import MARKER, REDACTION
+from policytrack.store import Store
+from policytrack.store.redactions import marker_of
+from policytrack.sync.git import Clone
+from policytrack.sync.record import (
+    Incoming,
+    LineProblem,
+    Received,
+    Record,
+    RecordKind,
+    Sender,
+    line_text,
+    shared,
+)
+
+
+def _check(record: Record) -> None:
+    return None  # every rule of the line is its declaration's (the field among those redact takes out)
+
+
+def _outgoing(store: Store, sender: Sender) -> list[tuple[Record, Any]]:
+    return [(shared("redaction", REDACTION, dict(r)), None) for r in store.redaction_rows()]
+
+
+def _apply(store: Store, records: Sequence[Incoming], received: Received, sender: Sender) -> None:
+    """Each redaction stored and applied; one by someone who may not redact that entry here (neither its
+    analyst nor the author of a revision holding the text) is a LineProblem. One for an entry this
+    database does not have yet stays as the rule its revisions meet when they arrive."""
+    from policytrack.domain.redaction import may_redact
+
+    local = store.entry_ids_by_uuid([item.record["entry"] for item in records])
+    changed = False
+    for item in records:
+        rec = item.record
+        entry_id = local.get(rec["entry"])
+        if entry_id is not None:
+            allowed = may_redact(store, entry_id, rec["field"], rec["by"])
+            if allowed:
+                raise LineProblem(
+                    item.where,
+                    f"by {rec['by']!r}, who may not redact entry {rec['entry']} (only "
+                    f"{', '.join(sorted(allowed))} may)",
+                )
+        store.add_redaction(rec)
+        if entry_id is not None and store.redact_text(entry_id, rec["field"]):
+            changed = True
+            received.updated.add(rec["entry"])
+    if changed:
+        store.purge_search_index()
+
+
+REDACTIONS = RecordKind("redaction", REDACTION, _check, _outgoing, _apply)
+
+
+def redacted_rows(store: Store, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Revisions about to be stored (by entry uuid, as the store keeps them: lists as JSON) with the
+    text of every field redacted of their entry replaced by the marker."""
+    for uuid, fields in store.redacted_fields(list(rows)).items():
+        for row in rows[uuid]:
+            for name in fields:
+                if row[name] not in (None, "", "[]"):
+                    row[name] = marker_of(name)
+
+
+def _line_redacted(record: dict[str, Any], fields: set[str]) -> bool:
+    """Replace, in an entry line, the text of these fields by the marker; whether anything changed."""
+    changed = False
+    for name in fields:
+        value = record.get(name)
+        mark: Any = [MARKER] if name in LIST_FIELDS else MARKER
+        if value not in (None, "", []) and value != mark:
+            record[name] = mark
+            changed = True
+    return changed
+
+
+def rewrite_own_files(store: Store, clone: Clone, folder: Path, own: str) -> list[str]:
+    """Rewrite this database's own record files (in `folder`, ending with `own`) so no line holds the
+    text of a redaction this database holds; each changed line becomes the marker's. Returns the files
+    rewritten (relative to the clone), added to git's index, not committed."""
+    fields: dict[str, set[str]] = {}
+    for row in store.redaction_rows():
+        fields.setdefault(row["entry"], set()).add(row["field"])
+    if not fields or not folder.is_dir() or folder.is_symlink():
+        return []
+    rewritten = []
+    for path in sorted(folder.glob(f"*{own}")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        lines = path.read_bytes().split(b"\n")
+        changed = False
+        for number, raw in enumerate(lines):
+            if not raw or b'"kind":"entry"' not in raw:
+                continue
+            record = json.loads(raw)
+            if record.get("uuid") in fields and _line_redacted(record, fields[record["uuid"]]):
+                lines[number] = line_text(record).encode("utf-8")
+                changed = True
+        if changed:
+            temporary = path.with_name(path.name + ".redacting")
+            temporary.write_bytes(b"\n".join(lines))
+            os.replace(temporary, path)
+            relative = path.relative_to(clone.path).as_posix()
+            clone.run("add", relative)
+            rewritten.append(relative)
+    return rewritten
