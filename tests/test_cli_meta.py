@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -231,10 +232,8 @@ def test_help_groups_the_commands_in_panels(lang: str) -> None:
     for row in out.splitlines():
         if row.startswith("╭─ "):
             panel = row.split("─ ", 1)[1].rsplit(" ─", 1)[0].strip()
-        elif row.startswith("│") and panel is not None and len(row.split()) > 1:
-            first = row.split()[1]
-            if first in COMMANDS:
-                listed.setdefault(panel, []).append(first)
+        elif panel is not None and (named := re.match(r"│ (\S+) ", row)) and named[1] in COMMANDS:
+            listed.setdefault(panel, []).append(named[1])  # a command's row (a help line wraps indented)
     expected: dict[str, list[str]] = {}
     for name, (_, _, key, _) in COMMANDS.items():
         expected.setdefault(titles[key], []).append(name)
