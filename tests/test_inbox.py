@@ -565,3 +565,102 @@ def test_agenda_lists_what_waits(cli: Invoke, cli_json: InvokeJson, acled: Path)
     assert [i["since"] for i in items] == sorted(i["since"] for i in items)
     out = io.StringIO(cli("agenda").stdout)
     assert "3 candidates wait" in out.getvalue()
+
+
+# ---------------------------------------------------------------- the report header
+
+
+def test_the_report_header_counts_candidates_waiting(cli: Invoke, acled: Path) -> None:
+    assert "in the inbox" not in cli("report").stdout
+    assert cli("inbox", "add", str(acled), "--kind", "acled").exit_code == 0
+    assert cli("inbox", "reject", "1", "--reason", "not evidence").exit_code == 0
+    terminal = cli("report")
+    assert terminal.exit_code == 0, terminal.stderr
+    assert "2 candidates wait in the inbox" in terminal.stdout
+    assert cli("inbox", "snooze", "2", "--until", "2099-01").exit_code == 0
+    markdown = cli("report", "--format", "markdown")
+    assert "1 candidate waits in the inbox" in markdown.stdout
+    french = cli("--lang", "fr", "report", "--format", "markdown")
+    assert "1 candidat attend dans la boîte de réception" in french.stdout
+
+
+# ---------------------------------------------------------------- publish
+
+
+def test_publish_cites_the_datasets_of_accepted_entries_never_their_rows(
+    cli: Invoke, acled: Path, tmp_path: Path
+) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    assert cli("inbox", "add", str(acled), "--kind", "acled").exit_code == 0
+    before = tmp_path / "before"
+    assert cli("publish", str(before), "--as-of", "2024-12-31").exit_code == 0
+    assert "ACLED" not in (before / "CITATION.cff").read_text(encoding="utf-8")  # nothing accepted yet
+    accepted = cli("inbox", "accept", "1", "--indicator", "regional")
+    assert accepted.exit_code == 0, accepted.stderr
+    bundle = tmp_path / "bundle"
+    result = cli("publish", str(bundle), "--as-of", "2024-12-31")
+    assert result.exit_code == 0, result.stderr
+    package = json.loads((bundle / "datapackage.json").read_text(encoding="utf-8"))
+    attribution = "Armed Conflict Location & Event Data (ACLED); see acleddata.com for its terms of use."
+    assert [s["title"] for s in package["sources"]][1:] == [f"{attribution} (dataset: acled)"]
+    cff = (bundle / "CITATION.cff").read_text(encoding="utf-8")
+    assert "type: data" in cff and "acleddata.com" in cff
+    # the rows stay with the team: no other candidate's text, no raw column, no candidates table
+    for path in bundle.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"Example event 3" not in data and b"event_id_cnty" not in data, path
+    tables = rows(bundle / "policytrack.db", "SELECT name FROM sqlite_master WHERE type = 'table'")
+    assert not [t for (t,) in tables if t.startswith(("candidate", "feed"))]
+    cffconvert = shutil.which("cffconvert", path=str(Path(sys.executable).parent))
+    if cffconvert:
+        checked = subprocess.run([cffconvert, "--validate", "-i", str(bundle / "CITATION.cff")], check=False)
+        assert checked.returncode == 0
+
+
+def test_agenda_counts_waiting_candidates_from_an_index(cli: Invoke, acled: Path, db_path: Path) -> None:
+    assert cli("inbox", "add", str(acled), "--kind", "acled").exit_code == 0
+    assert cli("inbox", "snooze", "1", "--until", "2000-01").exit_code == 0  # woken: waits again
+    assert cli("inbox", "reject", "2", "--reason", "not evidence").exit_code == 0
+    from policytrack.store import Store
+
+    store = Store(db_path)
+    traced: list[str] = []
+    store.conn.set_trace_callback(traced.append)
+    found = [tuple(r) for r in store.waiting_by_dataset("2026-01-01")]
+    store.conn.set_trace_callback(None)
+    assert found == [("acled", "", 2, "2024-03-01")]
+    plan = " ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + traced[-1].split(";")[0]))
+    store.close()
+    assert "COVERING INDEX candidates_by_dataset" in plan, plan
+
+
+def test_a_piped_inbox_is_plain_text_of_every_row_and_formats_stream(
+    cli: Invoke, cli_json: InvokeJson, acled: Path, db_path: Path
+) -> None:
+    assert cli("inbox", "add", str(acled), "--kind", "acled").exit_code == 0
+    piped = cli("inbox")
+    assert piped.exit_code == 0, piped.stderr
+    lines = piped.stdout.splitlines()
+    assert lines[0] == "3 candidates wait" and lines[2].split() == [
+        "ID",
+        "Date",
+        "Dataset",
+        "Suggested",
+        "Note",
+        "Title",
+    ]
+    assert [line.split()[0] for line in lines[4:]] == ["2", "3", "1"]  # oldest first, every one
+    assert "Showing" not in piped.stderr
+    newest = cli_json("inbox", "--json", "--limit", "2")
+    assert [c["external_id"] for c in newest] == ["EXA3", "EXA1"]
+    from policytrack.domain.inbox import Filter, each_waiting
+    from policytrack.store import Store
+
+    store = Store(db_path)
+    rows = each_waiting(store, Filter())
+    assert not isinstance(rows, list) and [r["external_id"] for r in rows] == ["EXA2", "EXA3", "EXA1"]
+    store.close()

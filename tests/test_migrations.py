@@ -733,6 +733,13 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "origin": "c",
         "where": "undoes IS NOT NULL",
     },
+    "index candidates_by_dataset": {
+        "table": "candidates",
+        "columns": ["state", "dataset", "feed", "date_start"],
+        "unique": False,
+        "origin": "c",
+        "where": None,
+    },
     "index candidates_feed": {
         "table": "candidates",
         "columns": ["feed", "state"],

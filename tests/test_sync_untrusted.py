@@ -362,4 +362,5 @@ def test_which_field_binds_each_kind_is_declared_in_records() -> None:
         "forecast": ["analyst", "withdrawn_by"],
         "entry": ["reviewed_by", "returned_by", "changed_by"],
         "redaction": ["by"],
+        "decision": ["decided_by"],
     }

@@ -121,7 +121,7 @@ def inbox_cmd(
     in the inbox counts in any figure until it is accepted."""
     if ctx.invoked_subcommand is not None:
         return
-    from policytrack.domain.inbox import Filter, count_waiting, waiting
+    from policytrack.domain.inbox import Filter, count_waiting, each_waiting, waiting
     from policytrack.records.candidate import CANDIDATE_LISTED
 
     fmt = chosen_format(fmt, VIEW, RECORDS, as_json=as_json, as_csv=as_csv)
@@ -130,13 +130,16 @@ def inbox_cmd(
         feed=feed, rule=rule, indicator=indicator, since=read_date(since, "--since").start if since else None
     )
     with opened_store(ctx) as store, store.snapshot():
-        if fmt != "table":
-            rows = waiting(store, flt)
+        if fmt != "table":  # every record format streams: flat memory whatever the count
+            rows = waiting(store, flt, limit=limit, newest=True) if limit else each_waiting(store, flt)
             write_formatted(
                 ctx, fmt, CANDIDATE_LISTED, (_listed(r) for r in rows), sheet="inbox", output=output
             )
             return
-        page = limit or (None if show_all or not stdout_is_terminal() else 50)
+        if limit is None and not stdout_is_terminal():  # a pipe or a file: every one, as plain text
+            _plain(ctx, store, flt)
+            return
+        page = limit or (None if show_all else 50)
         rows = waiting(store, flt, limit=page, newest=page is not None)
         total = count_waiting(store, flt) if page is not None else len(rows)
     if not rows:
@@ -156,6 +159,25 @@ def inbox_cmd(
             ),
             err=True,
         )
+
+
+def _plain(ctx: typer.Context, store: Store, flt: Filter) -> None:
+    """Every waiting candidate as a plain-text table, streamed (render.inbox.candidates_plain)."""
+    from policytrack.cli.common import text_output
+    from policytrack.domain.inbox import count_waiting, each_waiting, plain_widths
+    from policytrack.render.inbox import candidates_plain
+
+    total = count_waiting(store, flt)
+    if not total:
+        typer.echo(
+            _("Nothing waits in the inbox; `policytrack inbox add FILE --kind acled` reads a dataset."),
+            err=True,
+        )
+        return
+    id_width, dataset_width = plain_widths(store)
+    title = ngettext("{n} candidate waits", "{n} candidates wait", total).format(n=total)
+    with text_output(ctx, None) as stream:
+        stream.writelines(candidates_plain(each_waiting(store, flt), title, id_width, dataset_width))
 
 
 def _listed(row: Any) -> dict[str, Any]:

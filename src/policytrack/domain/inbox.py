@@ -128,10 +128,22 @@ def _add_chunk(
     result: AddResult,
     seen: _Seen,
 ) -> None:
-    known = store.known_candidates(batch.dataset, list({i.external_id for i in chunk}))
-    urls = store.known_urls(list({i.url for i in chunk if i.url and i.external_id not in known}))
+    # a known record's version is compared first (a keyed lookup); only a new or changed one is read in
+    # full (Incoming.complete) and its stored row fetched
+    versions = store.candidate_versions(batch.dataset, list({i.external_id for i in chunk}))
+    current = {ext for ext, (version, gone) in versions.items() if not gone}
+    differ = [ext for ext in versions if ext not in current] + list(
+        {i.external_id for i in chunk if i.external_id in current and versions[i.external_id][0] != i.version}
+    )
+    known = store.known_candidates(batch.dataset, differ) if differ else {}
+    urls = store.known_urls(
+        list({i.url for i in chunk if i.external_id not in versions and i.complete().url})
+    )
     fresh: dict[str, dict[str, Any]] = {}
     for item in chunk:
+        if item.external_id in current and versions[item.external_id][0] == item.version:
+            result.unchanged += 1
+            continue
         old = known.get(item.external_id)
         if old is None:
             if item.external_id in fresh:  # the same record twice in one file: the later line wins
@@ -147,12 +159,10 @@ def _add_chunk(
             if rules:
                 values["suggestions"] = json.dumps(suggest(rules, item), ensure_ascii=False)
             fresh[item.external_id] = values
-        elif old["version"] == item.version and old["deleted_at"] is None:
-            result.unchanged += 1
         elif not _newer(item.version, old["version"]):
             result.older += 1
         else:
-            values = _values(item, batch.dataset, kind, feed, batch.licence, at)
+            values = _values(item.complete(), batch.dataset, kind, feed, batch.licence, at)
             changed = {k: values[k] for k in FROM_RECORD}
             if rules:
                 changed["suggestions"] = json.dumps(suggest(rules, item), ensure_ascii=False)
@@ -167,6 +177,11 @@ def _add_chunk(
     result.suggested += sum(1 for r in rows if r["suggestions"] != "[]")
     store.insert_candidates(rows, at)
     result.added += len(rows)
+    decided = store.decided_candidates([r["uuid"] for r in rows])
+    if decided:  # a teammate's decisions, synced before this database read the record
+        from policytrack.domain.triage import settle
+
+        settle(store, sorted(decided))
 
 
 def _withdraw(store: Store, dataset: str, external_id: str, stamp: str, at: str, result: AddResult) -> None:
@@ -315,6 +330,19 @@ class Filter:
 def waiting(store: Store, flt: Filter, *, limit: int | None = None, newest: bool = False) -> list[Any]:
     where, params = flt.sql()
     return store.waiting(where, params, limit=limit, newest=newest)
+
+
+def each_waiting(store: Store, flt: Filter) -> Iterator[Any]:
+    """Every candidate that waits, oldest first, streamed."""
+    where, params = flt.sql()
+    return store.each_waiting(where, params)
+
+
+def plain_widths(store: Store) -> tuple[int, int]:
+    """The widths of a plain listing's id and dataset columns, known before its rows: the largest id's,
+    and the longest name of a dataset with candidates waiting (both read from indexes)."""
+    datasets = store.waiting_by_dataset(date.today().isoformat())
+    return len(str(store.max_candidate_id())), max((len(r["dataset"]) for r in datasets), default=0)
 
 
 def count_waiting(store: Store, flt: Filter | None = None) -> int:

@@ -77,6 +77,7 @@ class Report:
     signposts: tuple[SignpostState, ...] = ()  # the rows' signals, observed in the window or awaited
     disagreements: tuple[Disagreement, ...] = ()  # each row's analysts' latest assessments in the window
     reviewed_only: bool = False  # only reviewed entries and assessments count
+    waiting: int = 0  # candidates waiting in the inbox (they count in nothing until accepted)
 
     def disagreement(self, key: str) -> Disagreement | None:
         return next((d for d in self.disagreements if d.indicator.key == key), None)
@@ -170,8 +171,19 @@ def build_report(
         )
     observed = signposts(store, fw, [s.indicator.key for s in states], since, end)
     differ = disagreements(store, fw, [s.indicator for s in states], since, end)
+    from policytrack.domain.inbox import count_waiting
+
     return Report(
-        fw, as_of, since, end, stale_days, tuple(rows), tuple(observed), tuple(differ), store.reviewed_only
+        fw,
+        as_of,
+        since,
+        end,
+        stale_days,
+        tuple(rows),
+        tuple(observed),
+        tuple(differ),
+        store.reviewed_only,
+        count_waiting(store),
     )
 
 

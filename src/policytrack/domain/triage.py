@@ -40,18 +40,39 @@ def _first(suggestions: list[dict[str, Any]], key: str) -> Any:
     return next((s[key] for s in suggestions if key in s), None)
 
 
+# What each action must give beyond who and when (the declaration's rules cover the rest).
+_NEEDS = {"accept": "entry", "merge": "entry", "snooze": "until", "reject": "reason", "undo": "undoes"}
+
+
+def check_decision(values: dict[str, Any]) -> None:
+    """The one check of a decision's fields together, for one taken here and one a teammate's sync
+    brings: each action gives what it needs, and only an undo names a decision it takes back."""
+    action = values["action"]
+    needed = _NEEDS[action]
+    if not str(values.get(needed) or "").strip():
+        raise InputError(
+            _("a decision to {action} must give its {field}; the line is not one policytrack wrote").format(
+                action=action, field=needed
+            )
+        )
+    if action != "undo" and values.get("undoes"):
+        raise InputError(
+            _("only an undo names a decision it takes back; the line is not one policytrack wrote")
+        )
+
+
 def _decide(store: Store, row: Any, action: str, batch: str, by: str, at: str, **values: Any) -> None:
-    store.insert_decision(
-        {
-            "uuid": str(uuidlib.uuid4()),
-            "candidate": row["uuid"],
-            "action": action,
-            "batch": batch,
-            "decided_by": by,
-            "decided_at": at,
-            **values,
-        }
-    )
+    decision = {
+        "uuid": str(uuidlib.uuid4()),
+        "candidate": row["uuid"],
+        "action": action,
+        "batch": batch,
+        "decided_by": by,
+        "decided_at": at,
+        **values,
+    }
+    check_decision(decision)
+    store.insert_decision(decision)
     store.set_candidate_state(int(row["id"]), STATE_OF[action], values.get("until"), values.get("entry"))
 
 
@@ -155,6 +176,22 @@ def _state_without(store: Store, candidate: str, undone: set[str]) -> tuple[str,
     return "waiting", None, None
 
 
+def settle(store: Store, candidates: Sequence[str]) -> int:
+    """Bring each of these candidates (uuids) this database holds to the state its decisions leave (those
+    a teammate's sync brought among them); how many changed. A candidate not here yet is settled when a
+    read brings it."""
+    changed = 0
+    for candidate in candidates:
+        row = store.candidate_by_uuid(candidate)
+        if row is None:
+            continue
+        state, until, entry = _state_without(store, candidate, set())
+        if (state, until, entry) != (row["state"], row["snoozed_until"], row["entry_uuid"]):
+            store.set_candidate_state(int(row["id"]), state, until, entry)
+            changed += 1
+    return changed
+
+
 def plan_undo(store: Store, decision_id: int, at: str) -> Any:
     """The Reversal (domain/undo.py) of the batch of decisions that `decision_id` belongs to."""
     from policytrack.domain.undo import FieldChange, Reversal
@@ -190,17 +227,17 @@ def apply_undo(store: Store, plan: Any, by: str, at: str) -> str:
     count = 0
     for d in store.batch_decisions(plan.values["batch"]):
         row = store.candidate_by_uuid(d["candidate"])
-        store.insert_decision(
-            {
-                "uuid": str(uuidlib.uuid4()),
-                "candidate": d["candidate"],
-                "action": "undo",
-                "batch": str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, d["batch"])),
-                "undoes": d["uuid"],
-                "decided_by": by,
-                "decided_at": at,
-            }
-        )
+        undo = {
+            "uuid": str(uuidlib.uuid4()),
+            "candidate": d["candidate"],
+            "action": "undo",
+            "batch": str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, d["batch"])),
+            "undoes": d["uuid"],
+            "decided_by": by,
+            "decided_at": at,
+        }
+        check_decision(undo)
+        store.insert_decision(undo)
         if row is not None:
             state, until, entry = _state_without(store, d["candidate"], set())
             store.set_candidate_state(int(row["id"]), state, until, entry)

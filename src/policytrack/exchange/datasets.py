@@ -9,14 +9,15 @@ it cannot read with one line that names the file, what is wrong and the fix. Not
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from policytrack.core.dates import PartialDate, stored_date
 from policytrack.core.errors import InputError
@@ -42,6 +43,7 @@ FIPS_TO_ISO = {
     "RS": "RU",
     "UK": "GB",
 }
+_T = TypeVar("_T")
 _YEAR_FIRST = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
@@ -63,6 +65,16 @@ class Incoming:
     url: str = ""
     fatalities: int | None = None
     version: str = ""
+    # what fills the fields above from `raw` when they are first needed (None: filled): a pull compares
+    # each record's version with the stored one first, and builds only those that are new or changed
+    fill: Callable[[Incoming], None] | None = field(default=None, repr=False, compare=False)
+
+    def complete(self) -> Incoming:
+        """The record with every field read (a bad cell raises InputError here)."""
+        if self.fill is not None:
+            fill, self.fill = self.fill, None
+            fill(self)
+        return self
 
 
 @dataclass
@@ -167,15 +179,24 @@ def _missing(name: str, wanted: tuple[str, ...], header: list[str], kind: str) -
 
 
 def _records(rows: Iterator[list[str]], header: list[str], name: str) -> Iterator[tuple[int, dict[str, str]]]:
+    for number, row in _guarded(_sized(rows, header, name), name):
+        _clean(row, name, number)
+        yield number, dict(zip(header, row, strict=True))
+
+
+def _guarded(rows: Iterator[_T], name: str) -> Iterator[_T]:
+    """The rows of a CSV file; a file that is not UTF-8 or not CSV stops with one line that says so."""
     try:
-        yield from _checked(rows, header, name)
+        yield from rows
     except UnicodeDecodeError as exc:
         raise _not_utf8(name, exc) from None
     except csv.Error as exc:
         raise InputError(_("{name}: not a CSV file ({problem})").format(name=name, problem=exc)) from None
 
 
-def _checked(rows: Iterator[list[str]], header: list[str], name: str) -> Iterator[tuple[int, dict[str, str]]]:
+def _sized(rows: Iterator[list[str]], header: list[str], name: str) -> Iterator[tuple[int, list[str]]]:
+    """Each row that is not blank, with its line number; a row of another width stops the read (a
+    truncated or damaged file)."""
     width = len(header)
     for number, row in enumerate(rows, start=2):
         if not row:
@@ -187,14 +208,18 @@ def _checked(rows: Iterator[list[str]], header: list[str], name: str) -> Iterato
                     "damaged file?); download it again"
                 ).format(name=name, line=number, found=len(row), width=width)
             )
-        joined = "".join(row)
-        if "\x00" in joined or (len(joined) > MAX_FIELD and any(len(c) > MAX_FIELD for c in row)):
-            raise InputError(
-                _("{name} line {line}: a cell is too long or holds NUL; check the file").format(
-                    name=name, line=number
-                )
+        yield number, row
+
+
+def _clean(row: list[str], name: str, number: int) -> None:
+    """A row that may be stored: no NUL, no cell longer than a field may be."""
+    joined = "".join(row)
+    if "\x00" in joined or (len(joined) > MAX_FIELD and any(len(c) > MAX_FIELD for c in row)):
+        raise InputError(
+            _("{name} line {line}: a cell is too long or holds NUL; check the file").format(
+                name=name, line=number
             )
-        yield number, dict(zip(header, row, strict=True))
+        )
 
 
 def read_layout(data: bytes | IO[bytes], name: str, kind: str) -> Batch:
@@ -214,18 +239,19 @@ def read_layout(data: bytes | IO[bytes], name: str, kind: str) -> Batch:
 def _layout_records(
     layout: Layout, header: list[str], rows: Iterator[list[str]], name: str
 ) -> Iterator[Incoming]:
+    """Each record with its id and version, read from its cells alone; the rest of its fields (and its
+    checks) when the pull needs them (Incoming.complete): an unchanged record of a second pull costs its
+    version's comparison, not a candidate built and thrown away."""
     fields = {k: v for k, v in layout.fields.items() if v in header}
     codes = layout.precision[1] if layout.precision and layout.precision[0] in header else None
     title_cols = [c for c in layout.title if c in header]
     actor_cols = [c for c in layout.actors if c in header]
-    for number, rec in _records(rows, header, name):
-        ext = rec[layout.id].strip()
-        if not ext:
-            raise InputError(
-                _("{name} line {line}: the {column} cell is empty; every record needs its id").format(
-                    name=name, line=number, column=layout.id
-                )
-            )
+    id_at = header.index(layout.id)
+    version_at = header.index(layout.version) if layout.version in header else None
+
+    def fill(item: Incoming, row: list[str], number: int) -> None:
+        _clean(row, name, number)
+        rec = item.raw or dict(zip(header, row, strict=True))
         precision = (
             codes.get(rec[layout.precision[0]].strip(), "day") if codes and layout.precision else "day"
         )
@@ -236,27 +262,36 @@ def _layout_records(
                 part = part.strip()
                 if part and part not in actors:
                     actors.append(part)
-        item = Incoming(
-            ext,
-            rec,
-            title=" - ".join(rec[c].strip() for c in title_cols if rec[c].strip()),
-            summary=rec.get(fields.get("summary", ""), "").strip(),
-            date=day,
-            date_start=start,
-            date_precision=precision,
-            actors=actors,
-            location=", ".join(
-                p
-                for p in (rec.get(fields.get("location", ""), "").strip(), rec.get("admin1", "").strip())
-                if p
-            ),
-            country=rec.get(fields.get("country", ""), "").strip(),
-            source=rec.get(fields.get("source", ""), "").strip(),
-            fatalities=_count(rec.get(fields.get("fatalities", ""), "")),
+        item.raw = rec
+        item.title = " - ".join(rec[c].strip() for c in title_cols if rec[c].strip())
+        item.summary = rec.get(fields.get("summary", ""), "").strip()
+        item.date, item.date_start, item.date_precision = day, start, precision
+        item.actors = actors
+        item.location = ", ".join(
+            p for p in (rec.get(fields.get("location", ""), "").strip(), rec.get("admin1", "").strip()) if p
         )
-        stamp = rec.get(layout.version or "", "").strip() if layout.version else ""
-        item.version = stamp.zfill(20) if stamp.isdigit() else stamp or content_hash(rec)
-        yield item
+        item.country = rec.get(fields.get("country", ""), "").strip()
+        item.source = rec.get(fields.get("source", ""), "").strip()
+        item.fatalities = _count(rec.get(fields.get("fatalities", ""), ""))
+
+    for number, row in _guarded(_sized(rows, header, name), name):
+        ext = row[id_at].strip()
+        if not ext:
+            raise InputError(
+                _("{name} line {line}: the {column} cell is empty; every record needs its id").format(
+                    name=name, line=number, column=layout.id
+                )
+            )
+        stamp = row[version_at].strip() if version_at is not None else ""
+        raw: dict[str, Any] = {}
+        if stamp.isdigit():
+            version = stamp.zfill(20)
+        elif stamp:
+            version = stamp
+        else:  # no version given: a hash of the record's content
+            raw = dict(zip(header, row, strict=True))
+            version = content_hash(raw)
+        yield Incoming(ext, raw, version=version, fill=functools.partial(fill, row=row, number=number))
 
 
 def read_map(data: bytes, name: str) -> dict[str, Any]:

@@ -178,9 +178,12 @@ def datapackage(
     reports: dict[str, Kind],
     *,
     with_history: bool = False,
+    datasets: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     """The Frictionless Data Package: one resource per CSV, each with its Table Schema; whether the
-    database copy holds earlier revisions is said in its description and in `policytrack:history`."""
+    database copy holds earlier revisions is said in its description and in `policytrack:history`; its
+    sources the papers tracked and the datasets that accepted evidence came from (`datasets`: name and
+    attribution, Store.publish_datasets)."""
     entries_schema = _schema(PUBLISHED)
     entries_schema["primaryKey"] = ["uuid"]
     entries_schema["foreignKeys"] = [
@@ -208,7 +211,10 @@ def datapackage(
         "created": f"{as_of.isoformat()}T00:00:00Z",
         "policytrack:history": with_history,
         "licenses": [LICENSE],
-        "sources": [_source(src) for src in _sources(frameworks)],
+        "sources": [
+            *(_source(src) for src in _sources(frameworks)),
+            *({"title": _dataset_citation(name, terms)} for name, terms in datasets),
+        ],
         "keywords": ["policy", "recommendations", "implementation tracking", first.outlet or "evidence"],
         "resources": resources,
     }
@@ -219,6 +225,12 @@ def _source(src: Source) -> dict[str, str]:
     as the link (`path`) only when it is http(s) (render.text.source_link)."""
     link = source_link(src.url)
     return {"title": src.citation(), **({"path": link} if link else {})}
+
+
+def _dataset_citation(name: str, terms: str) -> str:
+    """A dataset that evidence came from, as its attribution asks to be cited (issue 24: the terms stay
+    the user's; the bundle carries the entries made from it, never its rows)."""
+    return f"{terms} (dataset: {name})" if terms else f"Dataset: {name}"
 
 
 def _resource(name: str, path: str, title: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -285,8 +297,9 @@ def citation(
     names: dict[str, str] | None = None,
 ) -> str:
     """CITATION.cff (Citation File Format 1.2.0): the dataset, its analysts by their display names (`names`,
-    else their login), and the papers it tracks, each once (a paper's `url` only when it is http(s); any
-    other is kept as text in `notes`)."""
+    else their login), the papers it tracks, each once (a paper's `url` only when it is http(s); any
+    other is kept as text in `notes`), and the datasets accepted evidence came from, with their
+    attribution."""
     logins = store.publish_analysts([fw.name for fw in frameworks], as_of.isoformat())
     analysts = list(dict.fromkeys((names or {}).get(a) or a for a in logins)) or ["policytrack"]
     lines = [
@@ -315,6 +328,13 @@ def citation(
             lines.append(f"    url: {_yaml_text(link)}")
         elif src.url:
             lines.append(f"    notes: {_yaml_text('URL as given (not a web address): ' + src.url)}")
+    for name, terms in store.publish_datasets([fw.name for fw in frameworks], as_of.isoformat()):
+        lines += [
+            "  - type: data",
+            f"    title: {_yaml_text(_dataset_citation(name, terms))}",
+            "    authors:",
+            f"      - name: {_yaml_text(name)}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -436,7 +456,8 @@ def publish(
     files.update(_entry_files(store, frameworks, as_of))
     for fw in frameworks:
         files[f"frameworks/{fw.name}.toml"] = store.framework_definition(fw.name).encode("utf-8")
-    package = datapackage(frameworks, as_of, report_kinds, with_history=with_history)
+    datasets = store.publish_datasets([fw.name for fw in frameworks], as_of.isoformat())
+    package = datapackage(frameworks, as_of, report_kinds, with_history=with_history, datasets=datasets)
     files["datapackage.json"] = _json(package)
     files["metadata.json"] = _json(datasette_metadata(frameworks, as_of, with_history=with_history))
     files["CITATION.cff"] = citation(store, frameworks, as_of, with_history, names).encode("utf-8")

@@ -211,10 +211,13 @@ DECISION = Kind(
             nullable=True,
             default=None,
         ),
-        _d("decided_by", "text", "Who decided."),
+        _d("decided_by", "text", "Who decided.", free_text=True, actor=True),
         _d("decided_at", "datetime", "When (UTC)."),
     ),
 )
+
+# A decision as sync sends it: its synced fields (not this database's id for it).
+SYNCED_DECISION = DECISION.subset("synced decision", DECISION.description, DECISION.names(synced=True))
 
 FEED = Kind(
     "feed",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -27,22 +27,50 @@ def candidates_table(rows: Sequence[Any], title: str) -> Table:
     ):
         table.add_column(name, no_wrap=whole)
     for row in rows:
-        suggestions = json.loads(row["suggestions"] or "[]")
-        hint = ", ".join(sorted({str(s["indicator"]) for s in suggestions if "indicator" in s}))
-        notes = []
-        if row["duplicate_of"]:
-            notes.append(_("possible duplicate"))
-        if row["state"] == "snoozed":
-            notes.append(_("snoozed until {date}").format(date=row["snoozed_until"]))
+        hint, notes = _hint_and_notes(row)
         table.add_row(
             str(row["id"]),
             literal(row["date"]),
             literal(row["dataset"]),
             literal(row["title"] or row["summary"]),
             literal(hint),
-            literal("; ".join(notes)),
+            literal(notes),
         )
     return table
+
+
+def _hint_and_notes(row: Any) -> tuple[str, str]:
+    suggestions = json.loads(row["suggestions"] or "[]")
+    hint = ", ".join(sorted({str(s["indicator"]) for s in suggestions if "indicator" in s}))
+    notes = []
+    if row["duplicate_of"]:
+        notes.append(_("possible duplicate"))
+    if row["state"] == "snoozed":
+        notes.append(_("snoozed until {date}").format(date=row["snoozed_until"]))
+    return hint, "; ".join(notes)
+
+
+def candidates_plain(rows: Iterable[Any], title: str, id_width: int, dataset_width: int) -> Iterator[str]:
+    """The candidates as plain text for a pipe or a file, a line each as they are read (flat memory); the
+    widths are known before the rows (render/plain.py), the title last (it is not padded)."""
+    from policytrack.render.plain import PlainColumn, cell, plain_lines
+
+    columns = [
+        PlainColumn(_("ID"), id_width, right=True),
+        PlainColumn(_("Date"), 10),
+        PlainColumn(_("Dataset"), dataset_width),
+        PlainColumn(_("Suggested"), 12),
+        PlainColumn(_("Note"), 18),
+        PlainColumn(_("Title")),
+    ]
+
+    def cells(row: Any) -> list[str]:
+        hint, notes = _hint_and_notes(row)
+        title_text = row["title"] or row["summary"]
+        return [str(row["id"]), cell(row["date"]), cell(row["dataset"]), cell(hint), notes, cell(title_text)]
+
+    yield cell(title) + "\n\n"
+    yield from plain_lines(columns, (cells(r) for r in rows))
 
 
 def candidate_detail(row: Any, decisions: Sequence[Any], revisions: Sequence[Any]) -> RenderableType:

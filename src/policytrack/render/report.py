@@ -9,7 +9,7 @@ import io
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from policytrack.core.i18n import _
+from policytrack.core.i18n import _, ngettext
 from policytrack.domain.periods import ASCII_LEGEND, SPARK_LEGEND, Cell, PeriodReport, sparkline
 from policytrack.domain.reports import Report, ReportRow
 from policytrack.domain.status import Timeline, TimelinePoint
@@ -86,8 +86,17 @@ def header_lines(report: Report) -> list[str]:
         f"{t['hindering']} hindering, {t['context']} context); momentum {_signed(t['momentum'])}, "
         f"weighted {_signed(t['weighted_momentum'])}"
         + (f"; {signposts_count(report.signposts)}" if report.signposts else "")
-        + ("; reviewed entries only" if report.reviewed_only else ""),
+        + ("; reviewed entries only" if report.reviewed_only else "")
+        + (f"; {_waiting(report.waiting)}" if report.waiting else ""),
     ]
+
+
+def _waiting(count: int) -> str:
+    return ngettext(
+        "{n} candidate waits in the inbox",
+        "{n} candidates wait in the inbox",
+        count,
+    ).format(n=count)
 
 
 def footer_lines(report: Report) -> list[str]:

@@ -56,6 +56,7 @@ MIGRATION_NAMES = (
     "m017_page_indexes",
     "m018_signed_teams",
     "m019_redactions",
+    "m020_candidates_by_dataset",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0

@@ -4,16 +4,17 @@ decisions taken on them, and the feeds. The columns come from records/candidate.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from policytrack.records.candidate import CANDIDATE, DECISION, FEED
+from policytrack.records.candidate import CANDIDATE, DECISION, FEED, SYNCED_DECISION
 from policytrack.store.entries import StoreBase, marks
 
 CANDIDATE_COLUMNS = CANDIDATE.stored()
 DECISION_COLUMNS = DECISION.stored()
 FEED_COLUMNS = FEED.stored()
 _DECISION_DEFAULTS = DECISION.defaults()
+_SYNCED_DECISION = ", ".join(SYNCED_DECISION.names())
 _CHUNK = 500
 # What a pull compares a record it reads with.
 _KNOWN = "id, uuid, external_id, version, state, entry_uuid, revision, deleted_at"
@@ -36,6 +37,21 @@ class InboxRows(StoreBase):
                 (dataset, *part),
             ):
                 found[row["external_id"]] = row
+        return found
+
+    def candidate_versions(self, dataset: str, external_ids: Sequence[str]) -> dict[str, tuple[str, bool]]:
+        """Each of these records' stored version and whether it is withdrawn, by external id: what a pull
+        compares a record with first (one seek each in the table's (dataset, external_id) key)."""
+        found: dict[str, tuple[str, bool]] = {}
+        cursor = self.conn.cursor()
+        cursor.row_factory = None  # plain tuples: a hundred thousand of them per pull
+        for part in _chunks(external_ids):
+            cursor.execute(
+                f"""SELECT external_id, version, deleted_at IS NOT NULL FROM candidates
+                    WHERE dataset = ? AND external_id IN ({marks(part)})""",
+                (dataset, *part),
+            )
+            found.update((ext, (version, bool(gone))) for ext, version, gone in cursor)
         return found
 
     def known_urls(self, urls: Sequence[str]) -> set[str]:
@@ -124,6 +140,21 @@ class InboxRows(StoreBase):
         ).fetchall()
         return rows[::-1] if newest else rows
 
+    def each_waiting(self, where: Sequence[str], params: dict[str, Any]) -> Iterator[sqlite3.Row]:
+        """Every candidate that waits, oldest first, as it is read (flat memory: what a pipe or a file
+        takes)."""
+        clause = "".join(f" AND {w}" for w in where)
+        yield from self.conn.execute(
+            f"""SELECT * FROM (SELECT * FROM candidates WHERE {_WAITING}{clause}
+                               UNION ALL SELECT * FROM candidates WHERE {_WOKEN}{clause})
+                ORDER BY date_start, id""",
+            params,
+        )
+
+    def max_candidate_id(self) -> int:
+        (found,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM candidates").fetchone()
+        return int(found)
+
     def count_waiting(self, where: Sequence[str] = (), params: dict[str, Any] | None = None) -> int:
         clause = "".join(f" AND {w}" for w in where)
         found = 0
@@ -135,9 +166,16 @@ class InboxRows(StoreBase):
         return found
 
     def waiting_by_dataset(self, today: str) -> list[sqlite3.Row]:
+        """How many candidates wait per dataset and feed, and the oldest date: from the index
+        candidates_by_dataset alone (snoozes past their date counted with them)."""
         return self.conn.execute(
-            f"""SELECT dataset, feed, count(*) AS n, min(date_start) AS oldest FROM candidates
-                WHERE {_WAITING} OR {_WOKEN} GROUP BY dataset, feed ORDER BY oldest""",
+            f"""SELECT dataset, feed, sum(n) AS n, min(oldest) AS oldest FROM (
+                  SELECT dataset, feed, count(*) AS n, min(date_start) AS oldest
+                  FROM candidates INDEXED BY candidates_by_dataset WHERE {_WAITING} GROUP BY dataset, feed
+                  UNION ALL
+                  SELECT dataset, feed, count(*), min(date_start) FROM candidates WHERE {_WOKEN}
+                  GROUP BY dataset, feed)
+                GROUP BY dataset, feed ORDER BY oldest""",
             {"today": today},
         ).fetchall()
 
@@ -152,6 +190,38 @@ class InboxRows(StoreBase):
                 VALUES ({marks(DECISION_COLUMNS)})""",
             tuple(values.get(c, _DECISION_DEFAULTS.get(c)) for c in DECISION_COLUMNS),
         )
+
+    def own_decision_rows(self, analyst: str) -> list[sqlite3.Row]:
+        """The decisions `analyst` took here or sent from another database of theirs (what sync sends)."""
+        return self.conn.execute(
+            f"""SELECT {_SYNCED_DECISION} FROM candidate_decisions INDEXED BY candidate_decisions_by
+                WHERE decided_by = ? ORDER BY decided_at, id""",
+            (analyst,),
+        ).fetchall()
+
+    def known_decisions(self, uuids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for part in _chunks(uuids):
+            found.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT uuid FROM candidate_decisions WHERE uuid IN ({marks(part)})", part
+                )
+            )
+        return found
+
+    def decided_candidates(self, uuids: Sequence[str]) -> set[str]:
+        """Those of these candidates (uuids) that a decision names (one received before the candidate)."""
+        found: set[str] = set()
+        for part in _chunks(uuids):
+            found.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT DISTINCT candidate FROM candidate_decisions WHERE candidate IN ({marks(part)})",
+                    part,
+                )
+            )
+        return found
 
     def set_candidate_state(
         self, candidate_id: int, state: str, until: str | None, entry_uuid: str | None
@@ -211,6 +281,22 @@ class InboxRows(StoreBase):
 
     def feed_pulled(self, name: str, at: str) -> None:
         self.conn.execute("UPDATE feeds SET pulled_at = ? WHERE name = ?", (at, name))
+
+    def publish_datasets(self, frameworks: Sequence[str], cutoff: str) -> list[tuple[str, str]]:
+        """The datasets (name, attribution) of the candidates accepted as, or merged into, the current
+        entries of these frameworks dated on or before `cutoff`: what `publish` cites (never their rows)."""
+        return [
+            (str(r[0]), str(r[1]))
+            for r in self.conn.execute(
+                f"""SELECT DISTINCT c.dataset, c.licence FROM candidates c
+                    JOIN entries e ON e.uuid = c.entry_uuid JOIN indicators i ON i.id = e.indicator_id
+                    JOIN frameworks f ON f.id = i.framework_id
+                    WHERE c.state IN ('accepted', 'merged') AND e.deleted_at IS NULL AND e.date_start <= ?
+                      AND f.name IN ({marks(frameworks)})
+                    ORDER BY c.dataset, c.licence""",
+                (cutoff, *frameworks),
+            )
+        ]
 
     # ---------------------------------------------------------------- the agenda
 

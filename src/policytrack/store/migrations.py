@@ -607,3 +607,10 @@ def m019_redactions(db: Any) -> None:
     )
     db.execute("CREATE INDEX redactions_entry ON redactions (entry, field)")
     db.execute("CREATE INDEX redactions_by ON redactions (by, at)")
+
+
+@migrations(name="m020_candidates_by_dataset")
+def m020_candidates_by_dataset(db: Any) -> None:
+    """The candidates that wait, by dataset and feed, with their dates: `agenda` counts them and finds the
+    oldest from this index alone (it read every row of the table: 1.8 s with a million candidates)."""
+    db.execute("CREATE INDEX candidates_by_dataset ON candidates (state, dataset, feed, date_start)")

@@ -25,6 +25,7 @@ from policytrack.records.target import TARGET_LINE
 from policytrack.store import Store
 from policytrack.store.syncshared import SYNCED_TARGET_COLUMNS
 from policytrack.sync.analysts import ANALYSTS
+from policytrack.sync.decisions import DECISIONS
 from policytrack.sync.forecasts import FORECASTS
 from policytrack.sync.record import (
     Incoming,
@@ -326,7 +327,8 @@ ENTRIES = RecordKind(
 )
 
 # The records that travel, in the order they are applied: what others name (frameworks, sources) first.
-# A redaction after the entries: the revisions that arrive with it are in when it is applied.
+# A redaction after the entries: the revisions that arrive with it are in when it is applied; decisions
+# after the entries their accepts made.
 RECORD_KINDS: tuple[RecordKind, ...] = (
     FRAMEWORKS,
     SOURCES,
@@ -335,6 +337,7 @@ RECORD_KINDS: tuple[RecordKind, ...] = (
     FORECASTS,
     ENTRIES,
     REDACTIONS,
+    DECISIONS,
 )
 BY_KIND = {kind.name: kind for kind in RECORD_KINDS}
 

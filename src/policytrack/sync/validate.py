@@ -1,6 +1,7 @@
 """A teammate's line checked as `log` (or `target`) would check what it says: each kind's one validator in
-domain/ (entries.validated_values, targets.target_values; sources and forecasts call theirs as they are
-read and applied), run against this database's frameworks once the frameworks that arrived with it are in.
+domain/ (entries.validated_values, targets.target_values, triage.check_decision; sources and forecasts
+call theirs as they are read and applied), run against this database's frameworks once the frameworks
+that arrived with it are in.
 
 A line about an indicator the current framework no longer holds is left to the merge (an entry written
 before a framework update stays what it was); a value the validator refuses is a LineProblem.
@@ -76,7 +77,17 @@ def _target(store: Store, frameworks: Frameworks, rec: Record) -> None:
     )
 
 
-VALIDATORS: dict[str, Callable[[Store, Frameworks, Record], None]] = {"entry": _entry, "target": _target}
+def _decision(store: Store, frameworks: Frameworks, rec: Record) -> None:
+    from policytrack.domain.triage import check_decision
+
+    check_decision(rec)
+
+
+VALIDATORS: dict[str, Callable[[Store, Frameworks, Record], None]] = {
+    "entry": _entry,
+    "target": _target,
+    "decision": _decision,
+}
 
 
 def validate(store: Store, kind: str, items: list[Incoming]) -> None:

@@ -1,0 +1,139 @@
+"""Inbox decisions travelling through `policytrack sync` (issue 24): decisions and their undo travel, bound
+to who decided; candidates and feeds stay in each database; a decision about a candidate a database has not
+read yet waits for it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import Result
+
+from conftest import Invoke
+from test_inbox import ACLED_COLUMNS, AES, ECOWAS, acled_row, rows, write_csv
+
+Team = Any
+
+
+@pytest.fixture
+def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Invoke) -> Team:
+    """`team(NAME, ARGS...)`: policytrack run as analyst NAME on NAME.db (git reads no real user's
+    configuration)."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("GIT_DIR", raising=False)
+
+    def run(name: str, *args: str) -> Result:
+        monkeypatch.setenv("POLICYTRACK_ANALYST", name)
+        return cli("--db", str(tmp_path / f"{name}.db"), *args)
+
+    return run
+
+
+def ok(result: Result) -> str:
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def states(team: Team, name: str, tmp_path: Path) -> dict[str, tuple[str, bool]]:
+    """Each candidate's state and whether it names an entry, by external id."""
+    found = rows(tmp_path / f"{name}.db", "SELECT external_id, state, entry_uuid FROM candidates")
+    return {ext: (state, entry is not None) for ext, state, entry in found}
+
+
+@pytest.mark.slow  # runs git
+def test_decisions_and_their_undo_travel_and_wait_for_their_candidate(team: Team, tmp_path: Path) -> None:
+    data = write_csv(
+        tmp_path / "acled.csv",
+        ACLED_COLUMNS,
+        [
+            acled_row("EXA1", "2024-07-06", AES),
+            acled_row("EXA2", "2024-01-28", ECOWAS, time_precision="3"),
+            acled_row("EXA3", "2024-03-01", "Example event 3"),
+        ],
+    )
+    for name in ("ama", "ben"):
+        ok(team(name, "sync", "init", str(tmp_path / "shared.git")))
+    ok(team("ama", "inbox", "add", str(data), "--kind", "acled"))
+    ok(team("ama", "inbox", "accept", "1", "--indicator", "regional"))
+    ok(team("ama", "inbox", "reject", "2", "--reason", "not about the treaty"))
+    ok(team("ama", "sync"))
+    lines = [
+        json.loads(line)
+        for path in (tmp_path / "ama.db.sync" / "analysts" / "ama").iterdir()
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    decisions = [r for r in lines if r["kind"] == "decision"]
+    assert sorted(d["action"] for d in decisions) == ["accept", "reject"]
+    assert not [r for r in lines if r["kind"] in ("candidate", "feed")]  # candidates stay local
+
+    ok(team("ben", "sync"))  # ben has read no file yet: the decisions wait
+    assert rows(tmp_path / "ben.db", "SELECT count(*) FROM candidate_decisions") == [(2,)]
+    ok(team("ben", "inbox", "add", str(data), "--kind", "acled"))
+    assert states(team, "ben", tmp_path) == {
+        "EXA1": ("accepted", True),
+        "EXA2": ("rejected", False),
+        "EXA3": ("waiting", False),
+    }
+    listed = json.loads(ok(team("ben", "inbox", "--json")))
+    assert [c["external_id"] for c in listed] == ["EXA3"]
+    ok(team("ben", "inbox", "snooze", str(listed[0]["id"]), "--until", "2099-01"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "sync"))
+    assert states(team, "ama", tmp_path)["EXA3"] == ("snoozed", False)
+
+    ok(team("ama", "undo", "--yes"))  # the reject
+    ok(team("ama", "undo", "--yes"))  # the accept (its entry deleted)
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    assert (
+        states(team, "ben", tmp_path)
+        == states(team, "ama", tmp_path)
+        == {
+            "EXA1": ("waiting", False),
+            "EXA2": ("waiting", False),
+            "EXA3": ("snoozed", False),
+        }
+    )
+    assert json.loads(ok(team("ben", "list", "--json"))) == []
+    undos = rows(tmp_path / "ben.db", "SELECT decided_by FROM candidate_decisions WHERE action = 'undo'")
+    assert undos == [("ama",), ("ama",)]
+    # ben's undo offers only ben's own decision (the snooze), never ama's
+    assert "snooze" in ok(team("ben", "undo", "--dry-run"))
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"action": "reject", "reason": ""}, ["reject", "reason"]),
+        ({"action": "accept", "entry": None}, ["accept", "entry"]),
+        ({"action": "undo", "undoes": None}, ["undo", "undoes"]),
+        ({"action": "snooze", "until": "2099-01-31", "undoes": "9" * 8}, ["undo"]),
+    ],
+)
+def test_a_teammates_decision_line_is_checked_as_one_taken_here(
+    change: dict[str, Any], words: list[str], db_path: Path
+) -> None:
+    from policytrack.store import Store
+    from policytrack.sync.kinds import check_record
+    from policytrack.sync.record import Incoming, LineProblem
+    from policytrack.sync.validate import validate
+
+    line = {
+        "kind": "decision",
+        "uuid": "00000000-0000-4000-8000-000000000001",
+        "candidate": "00000000-0000-4000-8000-000000000002",
+        "action": "accept",
+        "entry": "00000000-0000-4000-8000-000000000003",
+        "batch": "00000000-0000-4000-8000-000000000004",
+        "decided_by": "ama",
+        "decided_at": "2026-01-01T00:00:00Z",
+        **change,
+    }
+    _kind, record = check_record(line)
+    store = Store(db_path)
+    with pytest.raises(LineProblem) as caught:
+        validate(store, "decision", [Incoming("analysts/ama/x.jsonl line 1", record, "e")])
+    assert all(w in str(caught.value) for w in words), caught.value
