@@ -80,11 +80,12 @@ def tracked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture
 def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    import policytrack.cli.common as common
-    import policytrack.cli.entries as entries
+    import sys
 
-    for module in (common, entries):  # a table for people: on a terminal (piped, it is plain text)
-        monkeypatch.setattr(module, "stdout_is_terminal", lambda: True)
+    # a table for people: on a terminal (piped, it is plain text), in every module that asks
+    for name, module in list(sys.modules.items()):
+        if name.startswith("policytrack.cli.") and hasattr(module, "stdout_is_terminal"):
+            monkeypatch.setattr(module, "stdout_is_terminal", lambda: True)
     monkeypatch.delenv("PAGER", raising=False)
     monkeypatch.setenv("LINES", "60")
 
