@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -170,7 +171,7 @@ def test_the_command_table_is_the_command_tree() -> None:
     root: Any = typer.main.get_command(app)
     ctx = typer.Context(root)
     assert list(COMMANDS) == root.list_commands(ctx)
-    for name, (module, group, line) in COMMANDS.items():
+    for name, (module, group, _panel, line) in COMMANDS.items():
         command = root.get_command(ctx, name)
         assert " ".join(command.help.split()).startswith(line), name
         if group is None:
@@ -203,8 +204,67 @@ def test_a_command_imports_only_its_own_module() -> None:
         "policytrack.cli.output",
     }
     assert imported_by(["log", "regional", "x"]) == shared | {"policytrack.cli.entries"}
-    every = {f"policytrack.cli.{module}" for module, _, _ in COMMANDS.values()}
+    every = {f"policytrack.cli.{module}" for module, _, _, _ in COMMANDS.values()}
     assert every <= imported_by(["--help"])
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_help_groups_the_commands_in_panels(lang: str) -> None:
+    """`--help` lists the commands in the panels COMMANDS gives them (evidence first, `log` its first
+    command), each panel's title in the language of the command."""
+    from policytrack.cli import COMMANDS, panels
+    from policytrack.core import i18n
+
+    out = subprocess.run(
+        [sys.executable, "-m", "policytrack", "--lang", lang, "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "300", "NO_COLOR": "1"},
+    ).stdout
+    i18n.choose(lang)
+    try:
+        titles = panels()
+    finally:
+        i18n.choose()
+    listed: dict[str, list[str]] = {}
+    panel = None
+    for row in out.splitlines():
+        if row.startswith("╭─ "):
+            panel = row.split("─ ", 1)[1].rsplit(" ─", 1)[0].strip()
+        elif panel is not None and (named := re.match(r"│ (\S+) ", row)) and named[1] in COMMANDS:
+            listed.setdefault(panel, []).append(named[1])  # a command's row (a help line wraps indented)
+    expected: dict[str, list[str]] = {}
+    for name, (_, _, key, _) in COMMANDS.items():
+        expected.setdefault(titles[key], []).append(name)
+    assert listed == expected
+    assert list(listed) == list(titles.values()) and listed[titles["evidence"]][0] == "log"
+    if lang == "fr":
+        assert titles["evidence"] != "Evidence"
+
+
+def test_help_leaves_rich_markdown_and_tracebacks_unloaded_until_used() -> None:
+    """`--help` prints its panels without importing markdown-it or pygments (typer.rich_utils imports
+    rich.markdown and rich.traceback for modes policytrack does not use); a Markdown or a Traceback made
+    afterwards is the real one."""
+    code = (
+        "import sys, io, runpy; sys.argv = ['policytrack', '--help']\n"
+        "out = sys.stdout; sys.stdout = io.StringIO()\n"
+        "try:\n    runpy.run_module('policytrack', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "help = sys.stdout.getvalue(); sys.stdout = out\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('markdown_it', 'pygments'))\n"
+        "from rich.markdown import Markdown; from rich.traceback import Traceback\n"
+        "made = type(Markdown('# x')).__module__\n"
+        "print(len(heavy), 'Usage:' in help, made, 'markdown_it' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"},
+    ).stdout.split()
+    assert out == ["0", "True", "rich.markdown", "True"]
 
 
 def test_help_lists_every_command_with_its_help_line() -> None:
@@ -217,7 +277,7 @@ def test_help_lists_every_command_with_its_help_line() -> None:
         check=True,
         env={**os.environ, "COLUMNS": "300", "NO_COLOR": "1"},
     ).stdout
-    for name, (_, _, line) in COMMANDS.items():
+    for name, (_, _, _, line) in COMMANDS.items():
         assert any(row.split()[1:2] == [name] and line in row for row in out.splitlines()), name
     typo = subprocess.run([sys.executable, "-m", "policytrack", "lgo"], capture_output=True, text=True)
     assert typo.returncode == 2 and "No such command 'lgo'" in typo.stderr

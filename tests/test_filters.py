@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Invoke
+from conftest import Invoke, InvokeJson
 
 # (summary, indicator, date, effect, grade, status, actors, analyst); ids follow this order
 ROWS = [
@@ -263,3 +263,51 @@ def test_text_starting_with_a_dash_says_where_it_goes(cli: Invoke, db_path: Path
     assert (
         cli("log", "regional", "x", "--effect", "-2", "--date", "2024").exit_code == 0
     )  # a number is a value
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        ["--note=-2 reading would overstate it"],
+        ["--note", "- see the 2014 agreement"],
+        ["-n", "- see the 2014 agreement"],
+        ["-n- see the 2014 agreement"],
+        ["--source=- a ministry's statement", "--note", "-- not an option"],
+    ],
+    ids=["equals", "space", "short", "short-attached", "two-options"],
+)
+def test_an_option_value_may_start_with_a_dash(
+    cli_json: InvokeJson, cli: Invoke, db_path: Path, written: list[str]
+) -> None:
+    logged = cli("log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06", *written)
+    assert logged.exit_code == 0, logged.stderr
+    (entry,) = cli_json("list", "--format", "json")
+    for arg in written:
+        option, equals, value = arg.partition("=")
+        if option == "-n- see the 2014 agreement":
+            assert entry["note"] == "- see the 2014 agreement"
+        elif equals:
+            assert entry[option.lstrip("-")] == value
+    stored = [entry["note"], entry["source"]]
+    assert all(v in stored for v in written if v.startswith("- ") or v.startswith("-- "))
+
+
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        (["log", "regional", "-2 soldiers killed in Kidal", "--date", "2024"], "policytrack log"),
+        (["--lang", "en", "log", "--note", "x", "regional", "-2 soldiers killed"], "policytrack log"),
+        (["source", "add", "- a key", "--name", "X"], "policytrack source add"),
+    ],
+)
+def test_the_hint_for_text_read_as_an_option_works(
+    cli: Invoke, db_path: Path, args: list[str], command: str
+) -> None:
+    """Text that is no option's value gets the hint, naming its command; the hint's form is accepted."""
+    result = cli(*args)
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert f"`{command} ... -- " in result.stderr
+    text = next(a for a in args if a.startswith("-") and " " in a)
+    hinted = [a for a in args if a != text] + ["--", text]
+    again = cli(*hinted)
+    assert "starts with '-'" not in again.stderr

@@ -32,8 +32,8 @@ HELP = "Say how many indicators the framework has"
 @pytest.fixture
 def new_command(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """What the recipe asks: a function in a cli/ module (its docstring the help, an epilog example), and
-    its name, module and help line in cli/__init__.py:COMMANDS. The module is made in memory here, as the
-    file a newcomer would add."""
+    its name, module, --help panel and help line in cli/__init__.py:COMMANDS. The module is made in memory
+    here, as the file a newcomer would add."""
     module = types.ModuleType(f"policytrack.cli.{MODULE}")
 
     def define() -> None:
@@ -50,7 +50,7 @@ def new_command(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # the module registers its command when it is imported, as every cli/ module does
     monkeypatch.setitem(sys.modules, module.__name__, module)
     define()
-    monkeypatch.setitem(cli_package.COMMANDS, NAME, (MODULE, None, HELP))
+    monkeypatch.setitem(cli_package.COMMANDS, NAME, (MODULE, None, "setup", HELP))
     yield
     app.registered_commands[:] = [c for c in app.registered_commands if c.name != NAME]
 

@@ -247,3 +247,48 @@ def test_completion_offers_the_indicators_signals(cli: Invoke) -> None:
         "one-partner",
     ]
     assert complete_signal(ctx, "reg") == ["regional-agreements", "regional-withdrawal"]
+
+
+def test_log_signal_names_one_indicator_of_an_event(cli: Invoke, cli_json: InvokeJson, db_path: Path) -> None:
+    logged = cli("log", "regional,diversify", "Mali, Burkina Faso and Niger sign the AES treaty in Niamey",
+                 "--date", "2024-07-06", "--signal", "regional=regional-agreements",
+                 "--signal", "diversify=several-investors")  # fmt: skip
+    assert logged.exit_code == 0, logged.stderr
+    signals = {e["indicator"]: e["signals"] for e in cli_json("list", "--json")}
+    assert signals == {"regional": ["regional-agreements"], "diversify": ["several-investors"]}
+    observed = {r["signal"] for r in cli_json("signposts", "diversify", "--json") if r["state"] == "observed"}
+    assert observed == {"several-investors"}
+    # a signal of one indicator named for the other, or an indicator the event does not name: nothing logged
+    before = db_path.read_bytes()
+    for bad in ("diversify=regional-agreements", "civilian-led=p1", "regional-agreements"):
+        refused = cli("log", "regional,diversify", "Another event", "--date", "2024-07-07", "--signal", bad)
+        assert refused.exit_code == 1 and len(refused.stderr.splitlines()) == 1, (bad, refused.output)
+        assert "Traceback" not in refused.output
+    assert db_path.read_bytes() == before
+    assert len(cli_json("list", "--json")) == 2
+    # on one indicator, KEY=SIGNAL names it too
+    one = cli("log", "regional", "Later step", "--date", "2024-09", "--signal", "regional=one-partner")
+    assert one.exit_code == 0, one.stderr
+
+
+def test_edit_adds_and_removes_signals_as_a_revision(cli: Invoke, cli_json: InvokeJson, log: Log) -> None:
+    entry = log("regional", "AES treaty signed in Niamey", "--date", "2024-07-06")
+    added = cli("edit", str(entry), "--add-signal", "regional-agreements", "--add-signal", "one-partner")
+    assert added.exit_code == 0, added.stderr
+    assert cli_json("show", str(entry), "--json")["signals"] == ["regional-agreements", "one-partner"]
+    rows = {r["signal"]: r for r in cli_json("signposts", "regional", "--json")}
+    assert rows["regional-agreements"]["entries"] == [str(entry)]
+    removed = cli("edit", str(entry), "--remove-signal", "one-partner")
+    assert removed.exit_code == 0, removed.stderr
+    assert cli_json("show", str(entry), "--json")["signals"] == ["regional-agreements"]
+    history = cli("history", str(entry))
+    assert history.exit_code == 0 and "one-partner" in history.stdout
+    assert [r["revision"] for r in cli_json("history", str(entry), "--json")] == [1, 2, 3]
+    # a signal the indicator does not have, or one the entry does not observe: one line, nothing changed
+    for args in (["--add-signal", "several-investors"], ["--remove-signal", "one-partner"]):
+        refused = cli("edit", str(entry), *args)
+        assert refused.exit_code == 1 and len(refused.stderr.splitlines()) == 1, refused.output
+    assert cli_json("show", str(entry), "--json")["signals"] == ["regional-agreements"]
+    # undo takes the change back like any edit
+    assert cli("undo", "--yes").exit_code == 0
+    assert cli_json("show", str(entry), "--json")["signals"] == ["regional-agreements", "one-partner"]

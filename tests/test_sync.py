@@ -1008,3 +1008,25 @@ def test_sync_and_its_conflicts_in_french_while_data_stays_english(team: Team, t
     )
     again = team("ben", "--lang", "fr", "sync", "init", str(tmp_path / "other.git"))
     assert again.exit_code == 1 and "cette base se synchronise déjà avec" in again.stderr
+
+
+def test_a_signal_added_or_removed_by_edit_travels_as_a_revision(team: Team, tmp_path: Path) -> None:
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "edit", "1", "--add-signal", "regional-agreements", "--add-signal", "one-partner"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ben = local_id(team, "ben", "AES treaty signed")
+    assert json.loads(ok(team("ben", "show", ben, "--json")))["signals"] == [
+        "regional-agreements",
+        "one-partner",
+    ]
+    seen = json.loads(ok(team("ben", "signposts", "regional", "--json")))
+    assert {r["signal"] for r in seen if r["state"] == "observed"} == {"regional-agreements", "one-partner"}
+    ok(team("ben", "edit", ben, "--remove-signal", "one-partner"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "sync"))
+    assert json.loads(ok(team("ama", "show", "1", "--json")))["signals"] == ["regional-agreements"]
+    assert history_of(team, "ama") == history_of(team, "ben")

@@ -18,44 +18,60 @@ if TYPE_CHECKING:
 # functions below, so that `--version` prints without them.
 
 # Every command the top level knows, by name: the module of policytrack.cli that defines it (and, for a
-# group, the name of its typer app there) and its help line. Only the module of the command being run is
-# imported (`log` imports entries.py, not undo, export, report or the source registry); the full
-# application is built for --help, no command, an unknown one and shell completion. The order is the
-# order of `policytrack --help`. tests/test_cli_meta.py holds this table to the commands themselves.
-COMMANDS: dict[str, tuple[str, str | None, str]] = {
-    "undo": ("changes", None, "Take back your latest change"),
-    "revert": ("changes", None, "Make an earlier revision of an entry current again"),
-    "log": ("entries", None, "Record a dated, sourced piece of evidence against an indicator"),
-    "list": ("entries", None, "List evidence, oldest first."),
-    "show": ("entries", None, "Show every field of one entry"),
-    "edit": ("entries", None, "Change an entry."),
-    "delete": ("entries", None, "Delete an entry, leaving a tombstone"),
-    "restore": ("entries", None, "Bring back a deleted entry."),
-    "history": ("entries", None, "Every revision of an entry: who changed what, and when."),
-    "report": ("report", None, "Where each recommendation stands"),
-    "target": ("report", None, "Set or change an indicator's target"),
-    "targets": ("report", None, "The current target of each indicator."),
-    "timeline": ("report", None, "One indicator's evidence in date order"),
-    "import": ("exchange", None, "Import entries, validating every row first"),
-    "forecast": ("forecasts", None, "Record a forecast"),
-    "forecasts": ("forecasts", None, "List forecasts with their outcome"),
-    "withdraw": ("forecasts", None, "Withdraw a forecast"),
-    "indicators": ("indicators", None, "The indicators"),
-    "signposts": ("indicators", None, "Each signal of progress or regression"),
-    "publish": ("publish", None, "Write a citable bundle"),
-    "review": ("review", None, "Mark entries reviewed"),
-    "redact": ("redaction", None, "Take the text of one field of an entry out of every revision"),
-    "agenda": ("inbox", None, "What waits on the team, oldest first"),
-    "inbox": ("inbox", "inbox_app", "Candidate evidence from datasets, feeds and sheets"),
-    "feed": ("inbox", "feed_app", "Datasets and feeds kept in step with the inbox"),
-    "conflicts": ("sync", "conflicts_app", "What teammates changed apart"),
-    "config": ("config", "config_app", "Settings"),
-    "db": ("db", "db_app", "The database file: its path and its health."),
-    "framework": ("frameworks", "framework_app", "Frameworks"),
-    "export": ("exchange", "export_app", "Export entries or the report"),
-    "source": ("sources", "source_app", "The source registry"),
-    "sync": ("sync", "sync_app", "Send this database's changes to a shared git repository"),
+# group, the name of its typer app there), the panel of `policytrack --help` it is listed in (PANELS) and
+# its help line. Only the module of the command being run is imported (`log` imports entries.py, not undo,
+# export, report or the source registry); the full application is built for --help, no command, an
+# unknown one and shell completion. The order is the order of `policytrack --help` (typer lists the
+# commands before the groups, and the panels in the order their first command comes).
+# tests/test_cli_meta.py holds this table to the commands themselves.
+COMMANDS: dict[str, tuple[str, str | None, str, str]] = {
+    "log": ("entries", None, "evidence", "Record a dated, sourced piece of evidence against an indicator"),
+    "list": ("entries", None, "evidence", "List evidence, oldest first."),
+    "show": ("entries", None, "evidence", "Show every field of one entry"),
+    "edit": ("entries", None, "evidence", "Change an entry."),
+    "delete": ("entries", None, "evidence", "Delete an entry, leaving a tombstone"),
+    "restore": ("entries", None, "evidence", "Bring back a deleted entry."),
+    "history": ("entries", None, "evidence", "Every revision of an entry: who changed what, and when."),
+    "undo": ("changes", None, "evidence", "Take back your latest change"),
+    "revert": ("changes", None, "evidence", "Make an earlier revision of an entry current again"),
+    "import": ("exchange", None, "evidence", "Import entries, validating every row first"),
+    "redact": ("redaction", None, "evidence", "Take the text of one field of an entry out of every revision"),
+    "report": ("report", None, "reports", "Where each recommendation stands"),
+    "timeline": ("report", None, "reports", "One indicator's evidence in date order"),
+    "indicators": ("indicators", None, "reports", "The indicators"),
+    "publish": ("publish", None, "reports", "Write a citable bundle"),
+    "target": ("report", None, "judgements", "Set or change an indicator's target"),
+    "targets": ("report", None, "judgements", "The current target of each indicator."),
+    "forecast": ("forecasts", None, "judgements", "Record a forecast"),
+    "forecasts": ("forecasts", None, "judgements", "List forecasts with their outcome"),
+    "withdraw": ("forecasts", None, "judgements", "Withdraw a forecast"),
+    "signposts": ("indicators", None, "judgements", "Each signal of progress or regression"),
+    "review": ("review", None, "judgements", "Mark entries reviewed"),
+    "agenda": ("inbox", None, "team", "What waits on the team, oldest first"),
+    "source": ("sources", "source_app", "evidence", "The source registry"),
+    "inbox": ("inbox", "inbox_app", "evidence", "Candidate evidence from datasets, feeds and sheets"),
+    "feed": ("inbox", "feed_app", "evidence", "Datasets and feeds kept in step with the inbox"),
+    "export": ("exchange", "export_app", "reports", "Export entries or the report"),
+    "sync": ("sync", "sync_app", "team", "Send this database's changes to a shared git repository"),
+    "conflicts": ("sync", "conflicts_app", "team", "What teammates changed apart"),
+    "config": ("config", "config_app", "setup", "Settings"),
+    "db": ("db", "db_app", "setup", "The database file: its path and its health."),
+    "framework": ("frameworks", "framework_app", "setup", "Frameworks"),
 }
+
+
+def panels() -> dict[str, str]:
+    """The title of each panel of `policytrack --help`, by the name COMMANDS gives it, in the language of
+    the command (so read once the language is chosen)."""
+    from policytrack.core.i18n import _
+
+    return {
+        "evidence": _("Evidence"),
+        "reports": _("Reports"),
+        "judgements": _("Judgements"),
+        "team": _("Team"),
+        "setup": _("Setup"),
+    }
 
 
 def load(name: str) -> None:
@@ -65,7 +81,7 @@ def load(name: str) -> None:
 
     from policytrack.cli.app import app
 
-    module, group, _ = COMMANDS[name]
+    module, group, _panel, _help = COMMANDS[name]
     loaded = importlib.import_module(f"policytrack.cli.{module}")
     if group is not None and all(g.name != name for g in app.registered_groups):
         app.add_typer(getattr(loaded, group), name=name)
@@ -79,6 +95,15 @@ def full_app() -> typer.Typer:
     for name in COMMANDS:
         load(name)
     app.info.help = _(HELP)  # the root app was made at import, before main() chose the language
+    # each module registers its commands in its own order; --help lists them in COMMANDS' order, by panel
+    order = {name: n for n, name in enumerate(COMMANDS)}
+    app.registered_commands.sort(key=lambda c: order[str(c.name)])
+    app.registered_groups.sort(key=lambda g: order[str(g.name)])
+    titles = panels()
+    for command in app.registered_commands:
+        command.rich_help_panel = titles[COMMANDS[str(command.name)][2]]
+    for group in app.registered_groups:
+        group.rich_help_panel = titles[COMMANDS[str(group.name)][2]]
     return app
 
 
@@ -147,6 +172,7 @@ def app_for(args: list[str]) -> typer.Typer:
 
     name = command_name(args)
     if name not in COMMANDS or completing():
+        markdown_on_demand()
         return full_app()
     load(name)
     one = new_app(translated=True)
@@ -154,6 +180,31 @@ def app_for(args: list[str]) -> typer.Typer:
     one.registered_commands = [c for c in app.registered_commands if c.name == name]
     one.registered_groups = [g for g in app.registered_groups if g.name == name]
     return one
+
+
+def markdown_on_demand() -> None:
+    """Let typer's help import without rich's markdown renderer and rich's tracebacks (markdown-it,
+    pygments' lexers, rich.pretty: about a third of `--help`'s imports), which typer.rich_utils imports at
+    its top but uses only for `rich_markup_mode="markdown"` and pretty exceptions, neither of which
+    policytrack uses. Each module stands in as one whose class loads the real module when an instance is
+    made, so nothing changes if one ever is."""
+    for module, name in (("rich.markdown", "Markdown"), ("rich.traceback", "Traceback")):
+        if module not in sys.modules:
+            sys.modules[module] = _stand_in(module, name)
+
+
+def _stand_in(module: str, name: str) -> Any:
+    import types
+
+    def made(cls: type, *args: Any, **kwargs: Any) -> Any:
+        import importlib
+
+        del sys.modules[module]
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    stand_in = types.ModuleType(module, f"Loads {module} when a {name} is first made.")
+    setattr(stand_in, name, type(name, (), {"__new__": made}))
+    return stand_in
 
 
 class ClosedStream(io.TextIOBase):

@@ -36,8 +36,9 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def check_args(args: Sequence[str]) -> None:
-    """Arguments that are not valid UTF-8 (bytes the terminal could not decode) are a usage error."""
+def check_args(command: Any, args: Sequence[str]) -> None:
+    """Arguments that are not valid UTF-8 (bytes the terminal could not decode) are a usage error; so is
+    text that would be read as an option (`text_read_as_option`), with the way to give it."""
     for number, arg in enumerate(args, start=1):
         if not storable(arg):
             raise fail(
@@ -46,25 +47,67 @@ def check_args(args: Sequence[str]) -> None:
                 ),
                 2,
             )
-    # Text that starts with '-' (a summary such as "-2 soldiers killed") would be read as an unknown option:
-    # say where it goes instead. Only text with a space is surely not an option, and only before `--`.
-    for arg in args[: args.index("--")] if "--" in args else args:
-        if arg.startswith("-") and any(c.isspace() for c in arg):
-            shown = arg if len(arg) <= 40 else arg[:37] + "..."
-            raise fail(
-                _(
-                    "{text!r} starts with '-', so it is read as an option; put text like it last, after `--` "
-                    "(options first): `policytrack log KEY --date D -- {text!r}`"
-                ).format(text=shown),
-                2,
-            )
+    refused = text_read_as_option(command, args)
+    if refused is not None:
+        text, path = refused
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise fail(
+            _(
+                "{text!r} starts with '-', so it is read as an option; put text like it last, after `--` "
+                "(options first): `{command} ... -- {text!r}`"
+            ).format(text=shown, command=" ".join(["policytrack", *path])),
+            2,
+        )
+
+
+def text_read_as_option(command: Any, args: Sequence[str]) -> tuple[str, list[str]] | None:
+    """The first argument that starts with '-' and holds a space (so it is surely text, such as a summary
+    "-2 soldiers killed", not an option) where click would read it as an unknown option, and the names of
+    the (sub)command it was given to; None when there is none.
+
+    The value of an option is never refused, whatever it starts with: `--note "- see the 2014
+    agreement"`, `--note="-2 reading would overstate it"`, `-n"- see"`. Which options take a value is read
+    from the click command tree itself (the command and each subcommand named on the way), so every
+    option of every command is covered; after `--` everything is text."""
+    path: list[str] = []
+
+    def value_options(cmd: Any) -> set[str]:
+        return {
+            name
+            for p in cmd.params
+            if p.param_type_name == "option" and not p.is_flag and not p.count
+            for name in (*p.opts, *p.secondary_opts)
+        }
+
+    takes_value = value_options(command)
+    rest = list(args)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--":
+            return None
+        if arg.startswith("-") and len(arg) > 1:
+            name, equals, _value = arg.partition("=")
+            if name in takes_value:
+                if not equals and rest:
+                    rest.pop(0)  # its value, whatever it looks like
+            elif arg.startswith("--") and equals and not any(c.isspace() for c in name):
+                pass  # `--name=value`: click reads (or refuses) the option by its name
+            elif not arg.startswith("--") and arg[:2] in takes_value:
+                pass  # `-nVALUE`: a short option with its value attached
+            elif any(c.isspace() for c in arg):
+                return arg, path
+        elif arg in getattr(command, "commands", {}):  # a group's subcommand
+            command = command.commands[arg]
+            path.append(arg)
+            takes_value = value_options(command)
+    return None
 
 
 class PolicytrackGroup(TyperGroup):
     """Converts domain errors into one line on stderr and exit code 1, once, for every command."""
 
     def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
-        check_args(args)
+        check_args(self, args)
         return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: Any) -> Any:

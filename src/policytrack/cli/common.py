@@ -91,6 +91,19 @@ def console(ctx: typer.Context, *, stderr: bool = False, no_color: bool = False)
     return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=False, width=width)
 
 
+def print_table(out: Console, table: Any, *, first: Iterable[str] = (), hint: str | None = None) -> None:
+    """A table for people, printed with only the columns it can show whole at the console's width (ids,
+    dates and words never cut: render.text.fitted), then a line naming the columns it left out (by
+    default, --format csv shows them)."""
+    from policytrack.render.entries import left_out_note
+    from policytrack.render.text import fitted
+
+    dropped = fitted(table, out.width, list(first))
+    out.print(table)
+    if dropped:
+        out.print(left_out_note(dropped, hint or _("a wider terminal or --format csv shows them")))
+
+
 def read_date(
     raw: str,
     what: str,

@@ -15,6 +15,7 @@ from policytrack.cli.app import app, confirm, fail
 from policytrack.cli.common import (
     complete_actor,
     complete_indicator,
+    complete_signal,
     complete_source,
     complete_status,
     complete_tag,
@@ -147,7 +148,7 @@ def log_cmd(
     ] = False,
     signal: SignalsOpt = None,
 ) -> None:
-    from policytrack.domain.entries import EventPart, event_effects, linked, log_event
+    from policytrack.domain.entries import EventPart, event_effects, event_signals, linked, log_event
     from policytrack.domain.workspace import get_framework
     from policytrack.records.models import EntryInput
 
@@ -168,6 +169,7 @@ def log_cmd(
                 2,
             )
     effects = event_effects(effect or [], named)
+    signals = event_signals(signal or [], named)
     if summary is None:
         if len(named) > 1:
             raise InputError(
@@ -194,7 +196,8 @@ def log_cmd(
         parts = []
         for name in named:
             fw_name, colon, key = name.rpartition(":") if ":" in name else (framework, "", name)
-            parts.append(EventPart(get_framework(store, fw_name if colon else framework), key, effects[name]))
+            fw = get_framework(store, fw_name if colon else framework)
+            parts.append(EventPart(fw, key, effects[name], signals[name]))
         data = linked(store, data, via, credibility)
         logged = log_event(store, parts, data, allow_duplicate=allow_duplicate)
     if len(logged) == 1:
@@ -645,6 +648,20 @@ def edit_cmd(
         list[str] | None,
         typer.Option("--remove-actor", help=_("Remove an actor; repeatable."), autocompletion=complete_actor),
     ] = None,
+    add_signal: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--add-signal",
+            help=_("Add a signal of the entry's indicator that it observes; repeatable."),
+            autocompletion=complete_signal,
+        ),
+    ] = None,
+    remove_signal: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--remove-signal", help=_("Remove a signal; repeatable."), autocompletion=complete_signal
+        ),
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", "-n", help=_("New note."))] = None,
     analyst: Annotated[str | None, typer.Option(help=_("New analyst."))] = None,
     in_editor: Annotated[
@@ -695,6 +712,8 @@ def edit_cmd(
         remove_tags=remove_tag or [],
         add_actors=add_actor or [],
         remove_actors=remove_actor or [],
+        add_signals=add_signal or [],
+        remove_signals=remove_signal or [],
         via=via,
     )
     with opened_store(ctx) as store:

@@ -12,7 +12,14 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import app, confirm, fail
-from policytrack.cli.common import complete_status, console, opened_store, read_date, write_formatted
+from policytrack.cli.common import (
+    complete_status,
+    console,
+    opened_store,
+    print_table,
+    read_date,
+    write_formatted,
+)
 from policytrack.cli.options import (
     CsvAlias,
     FrameworkOpt,
@@ -160,7 +167,9 @@ def forecasts_cmd(
     from policytrack.render.forecasts import forecasts_table
 
     title = _("{framework}: {count}").format(framework=fw.title, count=plural(len(found), "forecast"))
-    console(ctx).print(forecasts_table(found, title))
+    # the note, who made it and when go first; the outcome stays as long as it can
+    first = (_("Note"), _("Made"), _("Confidence"), _("Analyst"))
+    print_table(console(ctx), forecasts_table(found, title), first=first)
 
 
 @app.command(

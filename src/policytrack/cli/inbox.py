@@ -18,6 +18,7 @@ from policytrack.cli.common import (
     console,
     entry_id_arg,
     opened_store,
+    print_table,
     read_date,
     stdout_is_terminal,
     write_formatted,
@@ -150,7 +151,7 @@ def inbox_cmd(
     from policytrack.render.inbox import candidates_table
 
     title = ngettext("{n} candidate waits", "{n} candidates wait", total).format(n=total)
-    console(ctx).print(candidates_table(rows, title))
+    print_table(console(ctx), candidates_table(rows, title), first=(_("Note"), _("Dataset")))
     if len(rows) < total:
         typer.echo(
             _("Showing the newest {shown} of {total}: --all shows every one.").format(
@@ -512,7 +513,7 @@ def feed_list_cmd(
         return
     from policytrack.render.inbox import feeds_table
 
-    console(ctx).print(feeds_table(rows))
+    print_table(console(ctx), feeds_table(rows))
 
 
 @feed_app.command("pull", epilog="Example: policytrack feed pull acled-mali")
@@ -580,4 +581,4 @@ def agenda_cmd(
     from policytrack.render.inbox import agenda_table
 
     title = ngettext("{n} item waits", "{n} items wait", len(items)).format(n=len(items))
-    console(ctx).print(agenda_table(items, title))
+    print_table(console(ctx), agenda_table(items, title))

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import app
-from policytrack.cli.common import complete_indicator, console, opened_store, write_formatted
+from policytrack.cli.common import complete_indicator, console, opened_store, print_table, write_formatted
 from policytrack.cli.options import (
     CsvAlias,
     FrameworkOpt,
@@ -57,7 +57,7 @@ def indicators_cmd(
         records = indicator_dicts(states)
         write_formatted(ctx, fmt, INDICATOR_ROW, records, sheet="indicators", output=output)
     else:
-        console(ctx).print(indicators_table(fw, states))
+        print_table(console(ctx), indicators_table(fw, states), first=("As of",))
 
 
 @app.command(

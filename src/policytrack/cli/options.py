@@ -104,8 +104,8 @@ SignalsOpt = Annotated[
     typer.Option(
         "--signal",
         help=_(
-            "The key of a signal of the indicator this entry observes; repeatable "
-            "(`policytrack signposts KEY` lists them)."
+            "The key of a signal of the indicator this entry observes (KEY=SIGNAL: of one indicator of "
+            "several); repeatable (`policytrack signposts KEY` lists them)."
         ),
         autocompletion=complete_signal,
     ),

@@ -22,6 +22,7 @@ from policytrack.cli.common import (
     complete_status,
     console,
     opened_store,
+    print_table,
     read_date,
     text_output,
     write_formatted,
@@ -154,7 +155,6 @@ def report_command(default_format: str) -> Callable[..., None]:
             ),
         ] = None,
     ) -> None:
-        from policytrack.domain.brief import Byline
         from policytrack.domain.workspace import get_framework
 
         chosen = chosen_format(fmt, *REPORT_OUTPUT, default=default_format, as_json=as_json, as_csv=as_csv)
@@ -169,9 +169,13 @@ def report_command(default_format: str) -> Callable[..., None]:
         if given and DRAWING not in spec.takes:
             raise fail(f"{given[0]} is for the drawn brief: use it with --format html or svg", 2)
         title, author, organisation, marking = (_one_line(n, v or "") for n, v in words.items())
-        byline = Byline(
-            title, author, organisation, marking, _summary_text(summary) if summary is not None else ""
-        )
+        byline = None
+        if DRAWING in spec.takes:  # the brief's module (forecasts, scores) loads only for the brief
+            from policytrack.domain.brief import Byline
+
+            byline = Byline(
+                title, author, organisation, marking, _summary_text(summary) if summary is not None else ""
+            )
         if explain and chosen not in (TABLE, "markdown", "html"):
             raise fail(
                 "--explain lists entries beside the table: use it with --format table, markdown or html", 2
@@ -619,7 +623,7 @@ def targets_cmd(
     if not found:
         typer.echo("No targets set; `policytrack target KEY LEVEL --by DATE` sets one.", err=True)
         return
-    console(ctx).print(targets_table(target_records(found)))
+    print_table(console(ctx), targets_table(target_records(found)), first=(_("Note"), _("Set at (UTC)")))
 
 
 @app.command("timeline", epilog="Example: policytrack timeline regional --since 2024")

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import confirm
-from policytrack.cli.common import complete_source, console, opened_store
+from policytrack.cli.common import complete_source, console, opened_store, print_table
 from policytrack.cli.options import JsonAlias, OutputOpt, chosen_format, format_option
 from policytrack.core.i18n import _, ngettext, number
 from policytrack.render.formats import ONE, RECORDS, VIEW
@@ -162,8 +162,9 @@ def list_cmd(
 
     if not listing.sources:
         typer.echo(_("No sources registered: `policytrack source add KEY --name NAME`."), err=True)
-    for renderable in source_list_renderables(listing):
-        console(ctx).print(renderable)
+    out = console(ctx)
+    for table in source_list_renderables(listing):
+        print_table(out, table, first=(_("Origin"), _("Type"), _("On A1/B2/C3")))
 
 
 @source_app.command(

@@ -159,11 +159,13 @@ def duplicate_of(store: Store, values: dict[str, Any]) -> int | None:
 
 @dataclass(frozen=True)
 class EventPart:
-    """One indicator of an event: its framework and the indicator as typed, with its effect."""
+    """One indicator of an event: its framework and the indicator as typed, with its effect and, when
+    they are its own (`--signal KEY=SIGNAL`), the signals it observes (None: the entry's)."""
 
     framework: Framework
     indicator: str
     effect: int
+    signals: tuple[str, ...] | None = None
 
 
 def log_event(
@@ -176,6 +178,8 @@ def log_event(
     seen: dict[int, str] = {}
     for part in parts:
         one = dataclasses.replace(data, indicator=part.indicator, effect=part.effect, event=event)
+        if part.signals is not None:
+            one = dataclasses.replace(one, signals=list(part.signals))
         values = validated_values(part.framework, one)
         first = seen.get(values["indicator_id"])
         if first is not None:
@@ -201,6 +205,29 @@ def log_event(
         by = default_analyst()
         ids = [store.insert_entry(str(uuidlib.uuid4()), values, now, by) for values in checked]
     return [store.get_entry(entry_id) for entry_id in ids]
+
+
+def event_signals(raw: Sequence[str], keys: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """--signal for each indicator of an event: `SIGNAL` for every one of them, or `KEY=SIGNAL` for one
+    (KEY as named on the command line, or the key alone of a FRAMEWORK:KEY), in the order given."""
+    aliases = {key.rpartition(":")[2]: key for key in keys} | {key: key for key in keys}
+    out: dict[str, list[str]] = {key: [] for key in keys}
+    for item in raw:
+        name, sep, signal = item.partition("=")
+        if not sep:
+            for key in keys:
+                out[key].append(item)
+            continue
+        named = aliases.get(name.strip())
+        if named is None:
+            raise InputError(
+                _(
+                    "--signal {item!r} names {name!r}, which is not one of this entry's indicators ({keys}): "
+                    "use KEY=SIGNAL with one of them, or a bare SIGNAL for all"
+                ).format(item=item, name=name.strip(), keys=", ".join(keys))
+            )
+        out[named].append(signal)
+    return {key: tuple(signals) for key, signals in out.items()}
 
 
 def event_effects(raw: Sequence[str], keys: Sequence[str]) -> dict[str, int]:
@@ -254,6 +281,8 @@ class EntryChanges:
     remove_tags: Sequence[str] = ()
     add_actors: Sequence[str] = ()
     remove_actors: Sequence[str] = ()
+    add_signals: Sequence[str] = ()
+    remove_signals: Sequence[str] = ()
     via: str | None = None  # a registered outlet's key; "" clears it
     source_key: str | None = None  # a registered source's key (the source text stays); "" clears it
 
@@ -321,7 +350,7 @@ def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges
         source_id=source_id,
         via_id=via_id,
         event=before["event"],
-        signals=list(current.signals),
+        signals=_labels_after("signal", current.signals, None, changes.add_signals, changes.remove_signals),
     )
     values = validated_values(fw, merged)
     editor = default_analyst()

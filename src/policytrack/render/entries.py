@@ -15,7 +15,7 @@ from policytrack.core.i18n import ENGLISH, _, language
 from policytrack.domain.status import IndicatorState
 from policytrack.records.entry import CHANGES
 from policytrack.records.models import Entry, Framework, Revision
-from policytrack.render.text import literal, redacted_shown, visible
+from policytrack.render.text import literal, longest_word, redacted_shown, visible
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -181,7 +181,14 @@ def entries_table(
         for name, w in _DROPPABLE
         if (name != "Tags" or shape.tags) and (name != "Status" or shape.statuses)
     ]
-    optional = [(n, shape.status_width if n == "Status" else max(w, len(h[n]))) for n, w in optional]
+    # a source or tag is as wide as its longest word (a word longer than FOLDED_WORD, a URL, folds)
+    words = {
+        "Source": longest_word(source_text(e) for e in rows),
+        "Tags": longest_word(", ".join(e.tags) for e in rows),
+    }
+    optional = [
+        (n, shape.status_width if n == "Status" else max(w, len(h[n]), words.get(n, 0))) for n, w in optional
+    ]
     dropped, widths = fit(fixed, optional, width)
     show = {name for name, _ in optional if name not in dropped}
     table = Table(

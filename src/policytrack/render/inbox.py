@@ -17,8 +17,15 @@ def candidates_table(rows: Sequence[Any], title: str) -> Table:
     from rich import box
 
     table = Table(title=literal(title, style="table.title"), box=box.SIMPLE_HEAD, pad_edge=False)
-    for name in (_("ID"), _("Date"), _("Dataset"), _("Title"), _("Suggested"), _("Note")):
-        table.add_column(name)
+    for name, whole in (
+        (_("ID"), True),
+        (_("Date"), True),
+        (_("Dataset"), False),
+        (_("Title"), False),
+        (_("Suggested"), False),
+        (_("Note"), False),
+    ):
+        table.add_column(name, no_wrap=whole)
     for row in rows:
         hint, notes = _hint_and_notes(row)
         table.add_row(
@@ -127,8 +134,8 @@ def agenda_table(items: Sequence[Any], title: str) -> Table:
     from rich import box
 
     table = Table(title=literal(title, style="table.title"), box=box.SIMPLE_HEAD, pad_edge=False)
-    for name in (_("Since"), _("What"), _("Ref"), _("Detail")):
-        table.add_column(name)
+    for name, whole in ((_("Since"), True), (_("What"), False), (_("Ref"), True), (_("Detail"), False)):
+        table.add_column(name, no_wrap=whole)
     for item in items:
         table.add_row(
             literal(item["since"]), literal(item["what"]), literal(item["ref"]), literal(item["detail"])

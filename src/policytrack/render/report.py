@@ -19,7 +19,7 @@ from policytrack.records.models import Entry, StatusLevel, plural
 from policytrack.records.report import ANALYST_ROW
 from policytrack.render.entries import REF_WIDTH, fit, source_text
 from policytrack.render.signposts import signposts_count
-from policytrack.render.text import clipped, literal, visible
+from policytrack.render.text import clipped, literal, longest_word, visible
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -538,7 +538,10 @@ def timeline_table(
     from rich import box
     from rich.table import Table
 
-    dropped, widths = fit([10, id_width, 4, 4, 13], [("Source", 12), ("Grd", 3), ("Ref", REF_WIDTH)], width)
+    points = list(points)
+    source_least = max(12, longest_word(source_text(p.entry) for p in points))  # its words whole
+    optional = [("Source", source_least), ("Grd", 3), ("Ref", REF_WIDTH)]
+    dropped, widths = fit([10, id_width, 4, 4, 13], optional, width)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_header=header)
     table.add_column("Date", no_wrap=True, min_width=10)
     table.add_column("ID", justify="right", no_wrap=True, min_width=id_width)
@@ -584,17 +587,25 @@ def target_records(found: Iterable[Target]) -> Iterator[dict[str, str]]:
         }
 
 
-def targets_table(records: Iterable[Mapping[str, str]]) -> RenderableType:
+def targets_table(records: Iterable[Mapping[str, str]]) -> Table:
     """`targets` for people."""
     from rich.table import Table
 
     table = Table()
-    for name in ("Indicator", "Level", "From", "Due", "Set by", "Set at (UTC)", "Note"):
-        table.add_column(name)
+    for name, whole in (
+        (_("Indicator"), True),
+        (_("Level"), False),
+        (_("From"), True),
+        (_("Due"), True),
+        (_("Set by"), False),
+        (_("Set at (UTC)"), True),
+        (_("Note"), False),
+    ):
+        table.add_column(name, no_wrap=whole)
     for r in records:
         table.add_row(
             literal(r["indicator"]),
-            literal(r["level"]) if r["level"] else literal("(withdrawn)", style="dim"),
+            literal(r["level"]) if r["level"] else literal(_("(withdrawn)"), style="dim"),
             r["from"],
             r["due"],
             literal(r["set_by"]),

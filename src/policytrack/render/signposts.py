@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from policytrack.core.i18n import _
 from policytrack.domain.signposts import SignpostState
 from policytrack.records.models import plural
-from policytrack.render.text import literal
+from policytrack.render.text import fitted, literal, longest_word
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -69,6 +69,8 @@ def signposts_table(
     from policytrack.render.entries import SUMMARY_MIN, fit
 
     h = _headers()
+    # however narrow, the signal texts' words stay whole (a word longer than FOLDED_WORD, a URL, folds)
+    longest = longest_word(s.signal.text for s in states)
     key_width = max(len(h["Key"]), max((len(s.signal.key) for s in states), default=0))
     state_width = max(len(h["State"]), max((len(s.state) for s in states), default=0))
     indicator_width = max(len(h["Indicator"]), max((len(s.indicator.key) for s in states), default=0))
@@ -80,6 +82,8 @@ def signposts_table(
     droppable = [(name, max(least, len(h[name]))) for name, least in _DROPPABLE]
     dropped, widths = fit(fixed, droppable, width)
     signal_width = widths.get("Summary")  # the signal text takes the summary's place in fit's sums
+    if signal_width is not None:
+        signal_width = max(signal_width, longest)
     table = Table(
         title=literal(title, style="table.title"),
         box=box.ASCII2 if plain else box.SIMPLE_HEAD,
@@ -129,4 +133,7 @@ def signposts_table(
         if "Sources" not in dropped:
             cells.append(literal("; ".join(s.sources)) if s.sources else "-")
         table.add_row(*cells)
-    return table, [h[name] for name in dropped]
+    left_out = [h[name] for name in dropped]
+    if width is not None:  # where even the least columns do not fit whole, the signal's text goes first
+        left_out += fitted(table, width, first=[h["Signal"], h["Dir."]])
+    return table, left_out

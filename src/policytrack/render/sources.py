@@ -14,6 +14,7 @@ from policytrack.render.text import literal
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.table import Table
 
     from policytrack.domain.sources import GradePattern, SourceListing
 
@@ -25,15 +26,17 @@ def _share(pattern: GradePattern) -> str:
     )
 
 
-def source_list_renderables(listing: SourceListing) -> list[RenderableType]:
+def source_list_renderables(listing: SourceListing) -> list[Table]:
     """The registered sources, then each analyst's grade pattern (share of grades on A1/B2/C3)."""
     from rich import box
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD, title=_("Registered sources"), pad_edge=False)
-    for name in (_("Key"), _("Name"), _("Type"), _("Origin"), _("Rel.")):
+    table.add_column(_("Key"), no_wrap=True)
+    for name in (_("Name"), _("Type"), _("Origin")):
         table.add_column(name, justify="left")
-    table.add_column(_("Entries"), justify="right")
+    table.add_column(_("Rel."), no_wrap=True)
+    table.add_column(_("Entries"), justify="right", no_wrap=True)
     table.add_column(_("On A1/B2/C3"), justify="left")
     for source, pattern in listing.sources:
         table.add_row(

@@ -15,11 +15,13 @@ CSV, JSON and exports keep the stored bytes; this is for display only.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from rich.style import Style
+    from rich.table import Table
     from rich.text import Text
 
 _CONTROLS = [*range(0x00, 0x20), *range(0x7F, 0xA0)]
@@ -97,3 +99,67 @@ def source_link(source: str) -> str | None:
     except ValueError:
         return None
     return text if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+# A word longer than this in a column that folds long words (overflow="fold": free text, where a URL may
+# be longer than any terminal) is folded rather than costing the column its place.
+FOLDED_WORD = 24
+
+
+def longest_word(texts: Iterable[str]) -> int:
+    """The width of the longest word of `texts` as a table shows them, at most FOLDED_WORD."""
+    return min(FOLDED_WORD, max((len(w) for text in texts for w in visible(text).split()), default=0))
+
+
+def fitted(table: Table, width: int, first: Sequence[str] = ()) -> list[str]:
+    """Leave out of `table` the columns it cannot show whole in `width` cells, and return their headers.
+
+    Whole means an unwrapped column (no_wrap: ids, dates, keys) as wide as its widest cell and a wrapped
+    one as wide as its longest word, so that rich never cuts a value with an ellipsis nor breaks a word
+    mid-way. Columns go in the order of `first` (headers), then from the right; the first column (the
+    id or key that names the row) always stays. A caller names what went (`left_out_note`)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=max(width, 1), file=io.StringIO(), color_system=None)
+    left_out: list[str] = []
+    while len(table.columns) > 1:
+        options = console.options.update_width(max(width - table._extra_width, 1))
+        widths = table._calculate_column_widths(console, options)
+        whole = _whole_widths(table, console)
+        fits = sum(widths) + table._extra_width <= width  # rich's last resort overflows the width
+        if fits and all(w >= need for w, need in zip(widths, whole, strict=True)):
+            break
+        headers = [_plain(c.header) for c in table.columns]
+        going = next((headers.index(h) for h in first if h in headers[1:]), len(headers) - 1)
+        left_out.append(headers[going])
+        del table.columns[going]
+        for index, column in enumerate(table.columns):
+            column._index = index
+    return left_out
+
+
+def _whole_widths(table: Table, console: Any) -> list[int]:
+    """Each column's width (with its padding) that shows every one of its cells whole."""
+    from rich.measure import Measurement
+
+    options = console.options.update_width(10_000)
+    needs = []
+    for column in table.columns:
+        cells = [column.header, *column.cells]
+        sizes = [Measurement.get(console, options, cell) for cell in cells]
+        if column.no_wrap:
+            need = max(s.maximum for s in sizes)
+        else:
+            need = max(s.minimum for s in sizes)
+            if column.overflow == "fold":
+                need = min(need, FOLDED_WORD)
+        if column.min_width is not None:
+            need = max(need, column.min_width)
+        needs.append(need + table._get_padding_width(column._index))
+    return needs
+
+
+def _plain(header: Any) -> str:
+    return header.plain if hasattr(header, "plain") else str(header)
