@@ -8,7 +8,7 @@ only the command being run (cli.app_for).
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,6 +16,8 @@ from policytrack.cli.app import confirm
 from policytrack.cli.common import opened_store
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from policytrack.sync.record import Sender
 
 
@@ -190,6 +192,8 @@ def conflicts_cmd(
                     f"start {t['start']}, due {t['due']}, note {note}"
                 )
             typer.echo(f"  settle: policytrack conflicts resolve {visible(item['ref'])} --keep mine|theirs")
+        elif item["kind"] == "decision":
+            typer.echo(_decision_conflict(item, visible))
         else:
             typer.echo(f"source {visible(item['key'])} registered apart (current: {item['current']})")
             for v in item["versions"]:
@@ -198,6 +202,30 @@ def conflicts_cmd(
                 )
                 typer.echo(f"  by {visible(v['changed_by'])} at {v['changed_at']} ({v['uuid']}): {fields}")
             typer.echo(f"  settle: policytrack conflicts resolve {visible(item['ref'])} --keep mine|theirs")
+
+
+def _decision_conflict(item: dict[str, Any], visible: Callable[[str], str]) -> str:
+    """A candidate decided apart: each analyst's standing decision, the current one marked."""
+    from policytrack.core.i18n import _
+
+    which = _("candidate {id}").format(id=item["id"]) if item["id"] is not None else item["uuid"]
+    lines = [
+        _("{candidate} ({uuid}) decided apart; the latest decision stands").format(
+            candidate=which, uuid=item["uuid"]
+        )
+    ]
+    for d in item["decisions"]:
+        what = d["action"] + (f" ({visible(d['reason'])})" if d["reason"] else "")
+        current = _(" (current)") if d["uuid"] == item["current"] else ""
+        lines.append(
+            _("  {action} by {analyst} at {at}{current}").format(
+                action=what, analyst=visible(d["decided_by"]), at=d["decided_at"], current=current
+            )
+        )
+    lines.append(
+        _("  settle: the analyst whose decision should not stand takes it back with `policytrack undo`")
+    )
+    return "\n".join(lines)
 
 
 @conflicts_app.command("resolve", epilog="Example: policytrack conflicts resolve 7 --keep theirs")

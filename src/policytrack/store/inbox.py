@@ -237,6 +237,18 @@ class InboxRows(StoreBase):
             "SELECT * FROM candidate_decisions WHERE candidate = ? ORDER BY decided_at, id", (candidate_uuid,)
         ).fetchall()
 
+    def decided_apart(self) -> list[str]:
+        """The candidates (uuids) that decisions by two or more analysts name: where decisions taken apart
+        may disagree (sync/conflicts.py reads their decisions)."""
+        return [
+            str(r[0])
+            for r in self.conn.execute(
+                """SELECT candidate FROM candidate_decisions INDEXED BY candidate_decisions_of
+                   WHERE action != 'undo' GROUP BY candidate HAVING count(DISTINCT decided_by) > 1
+                   ORDER BY candidate"""
+            )
+        ]
+
     def decision(self, decision_id: int) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self.conn.execute(
             "SELECT * FROM candidate_decisions WHERE id = ?", (decision_id,)
