@@ -12,9 +12,18 @@ from conftest import Invoke
 AS_OF = "2026-11-01"
 
 
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Standard output is a terminal (--explain pages there; piped, it streams plain text)."""
+    import policytrack.cli.common as common
+
+    monkeypatch.setattr(common, "stdout_is_terminal", lambda: True)
+    monkeypatch.delenv("PAGER", raising=False)
+
+
 @pytest.mark.parametrize("width", [60, 80, 100, 110, 115, 120, 124, 140])
 def test_report_keeps_keys_and_last_evidence_whole(
-    cli: Invoke, dataset: None, monkeypatch: pytest.MonkeyPatch, width: int
+    cli: Invoke, dataset: None, terminal: None, monkeypatch: pytest.MonkeyPatch, width: int
 ) -> None:
     monkeypatch.setenv("COLUMNS", str(width))
     assert cli("target", "regional", "in-progress", "--by", "2027-12", "--from", "2024-01-01").exit_code == 0
@@ -58,7 +67,7 @@ def test_plain_is_pure_ascii(cli: Invoke, dataset: None, args: list[str]) -> Non
 
 @pytest.mark.parametrize("width", [60, 80, 100, 140])
 def test_signposts_keep_keys_and_states_whole(
-    cli: Invoke, dataset: None, monkeypatch: pytest.MonkeyPatch, width: int
+    cli: Invoke, dataset: None, terminal: None, monkeypatch: pytest.MonkeyPatch, width: int
 ) -> None:
     monkeypatch.setenv("COLUMNS", str(width))
     import json

@@ -82,7 +82,7 @@ def publish_cmd(
                     window = _Window(as_of_date, None, None, None, stale)
                     text = _brief(store, fw, window, None, fmt, explain=False)
                 else:
-                    text = _text(view, fmt, {}, {})
+                    text = _text(view, fmt)
                 reports[name] = text.encode("utf-8")
                 if fmt == "csv":
                     kinds[name] = view.fields

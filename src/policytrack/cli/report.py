@@ -42,6 +42,7 @@ from policytrack.cli.options import (
 )
 from policytrack.core.config import setting
 from policytrack.core.grades import WEIGHTS_HELP
+from policytrack.core.i18n import _, ngettext, number
 from policytrack.render.formats import DRAWING, RECORDS, REPORT, TABLE, VIEW, formats_taking, output_format
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
     from policytrack.domain.brief import Byline
     from policytrack.domain.signposts import SignpostState
     from policytrack.records.field import Kind
-    from policytrack.records.models import Entry, Framework
+    from policytrack.records.models import EntryFilter, Framework
     from policytrack.store import Store
 
 
@@ -194,8 +195,9 @@ def report_command(default_format: str) -> Callable[..., None]:
                     )
                 else:
                     view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale, plain)
-                explained = _explained(store, fw, view) if explain else {}
-                signs = _signposts(store, fw, view) if explain else {}
+                if explain:  # table or markdown: the entries are read as they are written
+                    _write_explained(ctx, store, fw, view, chosen, output, plain=plain)
+                    return
         if spec.binary:
             sheet = "report by analyst" if by_analyst else "report" if by is None else f"report by {by.value}"
             write_formatted(ctx, chosen, view.fields, view.records, sheet=sheet, output=output)
@@ -203,11 +205,9 @@ def report_command(default_format: str) -> Callable[..., None]:
         if chosen == TABLE and to_terminal:
             out = console(ctx, no_color=plain)
             out.print(view.table(out.width))  # the terminal's width decides the layout
-            for part in _explanations(view, explained, signs, out.width, plain=plain):
-                out.print(part)
             return
         if DRAWING not in spec.takes:
-            text = _text(view, chosen, explained, signs, plain=plain)
+            text = _text(view, chosen, plain=plain)
         if to_terminal:
             typer.echo(text, nl=False)
         else:
@@ -318,88 +318,143 @@ def _analyst_view(
     )
 
 
-def _explained(store: Store, fw: Framework, view: _View) -> dict[str, list[Entry]]:
-    """--explain: the entries behind each row, in the report's window (reviewed ones only with
+def _evidence_filter(store: Store, view: _View, key: str) -> EntryFilter:
+    """--explain: the entries behind one row, in the report's window (reviewed ones only with
     --reviewed-only)."""
-    from policytrack.domain.entries import list_entries
     from policytrack.records.models import EntryFilter
 
-    return {
-        key: list(
-            list_entries(
-                store,
-                fw,
-                EntryFilter(
-                    indicators=[key], since=view.since, until=view.until, reviewed=store.reviewed_only
-                ),
-            )
-        )
-        for key in view.keys
-    }
+    return EntryFilter(indicators=[key], since=view.since, until=view.until, reviewed=store.reviewed_only)
 
 
-def _signposts(store: Store, fw: Framework, view: _View) -> dict[str, tuple[str, list[SignpostState]]]:
-    """--explain: each row's signals observed in the window or still awaited, under their table's title
-    (drawn at the width of where they are shown)."""
+def _signposts(store: Store, fw: Framework, key: str, view: _View) -> tuple[str, list[SignpostState]] | None:
+    """--explain: a row's signals observed in the window or still awaited, under their table's title (drawn
+    at the width of where they are shown); None when it has none."""
     from policytrack.domain.signposts import signposts
     from policytrack.render.signposts import signposts_count
 
-    found: dict[str, tuple[str, list[SignpostState]]] = {}
-    for key in view.keys:
-        states = signposts(store, fw, [key], view.since, view.until)
-        if states:
-            title = f"Signposts of {key}: {signposts_count(states).removeprefix('signposts: ')}"
-            found[key] = (title, states)
-    return found
+    states = signposts(store, fw, [key], view.since, view.until)
+    if not states:
+        return None
+    return f"Signposts of {key}: {signposts_count(states).removeprefix('signposts: ')}", states
 
 
-def _evidence_title(key: str, entries: list[Entry]) -> str:
-    return f"Evidence behind {key} ({len(entries)} entries in the window)"
+def _evidence_title(key: str, count: int) -> str:
+    return f"Evidence behind {key} ({count} entries in the window)"
 
 
-def _explanations(
-    view: _View,
-    explained: dict[str, list[Entry]],
-    signs: dict[str, tuple[str, list[SignpostState]]],
-    width: int | None = None,
-    *,
-    plain: bool = False,
+def _signpost_parts(
+    signs: tuple[str, list[SignpostState]] | None, width: int | None, *, plain: bool
 ) -> list[RenderableType]:
-    """--explain for people: per row, what its evidence rests on, its entries and its signposts (tables
-    at `width`, None: rich decides, each with a note of any column left out)."""
-    from policytrack.render.entries import entries_table, left_out_note
+    """A row's signposts table (and the note of any column left out), or nothing."""
+    from policytrack.render.entries import left_out_note
     from policytrack.render.signposts import LEFT_OUT_HINT, signposts_table
-    from policytrack.render.text import literal
 
-    parts: list[RenderableType] = []
-    for key, entries in explained.items():
-        if key in view.corroboration:
-            parts.append(literal(f"{key}: {view.corroboration[key]}"))
-        table, dropped = entries_table(entries, title=_evidence_title(key, entries), width=width, plain=plain)
-        parts.append(table)
-        if dropped:
-            parts.append(left_out_note(dropped))
-        if key in signs:
-            title, states = signs[key]
-            table, dropped = signposts_table(states, title, indicator_column=False, width=width, plain=plain)
-            parts.append(table)
-            if dropped:
-                parts.append(left_out_note(dropped, LEFT_OUT_HINT))
-    return parts
+    if signs is None:
+        return []
+    title, states = signs
+    table, dropped = signposts_table(states, title, indicator_column=False, width=width, plain=plain)
+    return [table, left_out_note(dropped, LEFT_OUT_HINT)] if dropped else [table]
 
 
-def _text(
+def _write_explained(
+    ctx: typer.Context,
+    store: Store,
+    fw: Framework,
     view: _View,
     fmt: str,
-    explained: dict[str, list[Entry]],
-    signs: dict[str, tuple[str, list[SignpostState]]],
+    output: Path | None,
     *,
-    plain: bool = False,
-) -> str:
-    """The report as the text of a file: records through the registry, markdown (with the evidence when
-    explained), or the table as the terminal would show it, in plain text."""
-    from policytrack.render.formats import write_records
+    plain: bool,
+) -> None:
+    """The report and, per row, the entries behind it. On a terminal (as `list` decides), each row's
+    newest page and how many there are; piped or with -o, every entry, streamed as plain text or markdown
+    as it is read (flat memory at any size)."""
+    from policytrack.cli.common import stdout_is_terminal
+    from policytrack.domain.entries import count_listed, list_entries, list_stats
+    from policytrack.render.entries import entries_plain
+    from policytrack.render.plain import cell
     from policytrack.render.report import evidence_markdown, export_recorded
+
+    to_stdout = output is None or str(output) == "-"
+    if fmt == TABLE and to_stdout and stdout_is_terminal():
+        _explained_pages(ctx, store, fw, view, plain=plain)
+        return
+    width = 120  # what a file is given: tables have room
+    head = ""
+    if fmt != TABLE:
+        head = view.markdown()
+    elif to_stdout:  # piped: the report table as it was always drawn there, then the entries as plain text
+        out = console(ctx, no_color=plain)
+        out.print(view.table(out.width))
+        out.file.flush()
+        width = out.width
+    else:
+        head = export_recorded([view.table(None)])
+    with text_output(ctx, output) as stream:
+        stream.write(head)
+        for key in view.keys:
+            flt = _evidence_filter(store, view, key)
+            corroboration = view.corroboration.get(key, "")
+            if fmt != TABLE:
+                title = _evidence_title(key, count_listed(store, fw, flt))
+                stream.write("\n")
+                stream.writelines(evidence_markdown(title, list_entries(store, fw, flt), corroboration))
+                continue
+            if key in view.corroboration:
+                stream.write(f"{cell(f'{key}: {corroboration}')}\n")
+            stats = list_stats(store, fw, flt)
+            stream.write(f"{cell(_evidence_title(key, stats['count']))}\n\n")
+            if stats["count"]:
+                stream.writelines(entries_plain(list_entries(store, fw, flt), stats))
+            else:
+                stream.write(_("No entries in the window.") + "\n")
+            stream.write("\n")
+            parts = _signpost_parts(_signposts(store, fw, key, view), width, plain=plain)
+            if parts:
+                stream.write(export_recorded(parts, width))
+
+
+def _explained_pages(ctx: typer.Context, store: Store, fw: Framework, view: _View, *, plain: bool) -> None:
+    """--explain on a terminal: the report, then per row what its evidence rests on, the newest page of
+    its entries (drawn from the page's rows alone; the count read from an index) and its signposts."""
+    from rich.text import Text
+
+    from policytrack.domain.entries import count_listed, list_entries
+    from policytrack.render.entries import entries_table, left_out_note
+    from policytrack.render.text import literal
+
+    out = console(ctx, no_color=plain)
+    out.print(view.table(out.width))  # the terminal's width decides the layout
+    page = max(10, out.height - 8)  # about a screen, as `list` shows
+    for key in view.keys:
+        if key in view.corroboration:
+            out.print(literal(f"{key}: {view.corroboration[key]}"))
+        flt = _evidence_filter(store, view, key)
+        total = count_listed(store, fw, flt)
+        entries = list(list_entries(store, fw, flt, page))
+        title = _evidence_title(key, total)
+        table, dropped = entries_table(entries, title=title, width=out.width, plain=plain)
+        out.print(table)
+        if dropped:
+            out.print(left_out_note(dropped))
+        if len(entries) < total:
+            shown = ngettext(
+                "Showing the newest {shown} of {total} entry: --format markdown, or the report piped or "
+                "written with -o, shows every one.",
+                "Showing the newest {shown} of {total} entries: --format markdown, or the report piped or "
+                "written with -o, shows every one.",
+                total,
+            ).format(shown=number(len(entries)), total=number(total))
+            out.print(Text(shown, style="yellow"))
+        for part in _signpost_parts(_signposts(store, fw, key, view), out.width, plain=plain):
+            out.print(part)
+
+
+def _text(view: _View, fmt: str, *, plain: bool = False) -> str:
+    """The report as the text of a file: records through the registry, its markdown, or the table as the
+    terminal would show it, in plain text."""
+    from policytrack.render.formats import write_records
+    from policytrack.render.report import export_recorded
 
     spec = output_format(fmt)
     if spec.write is not None:
@@ -407,12 +462,8 @@ def _text(
         write_records(fmt, buffer, view.fields, view.records)
         return buffer.getvalue()
     if REPORT in spec.takes:
-        sections = [
-            evidence_markdown(_evidence_title(k, found), found, view.corroboration.get(k, ""))
-            for k, found in explained.items()
-        ]
-        return "\n".join([view.markdown(), *sections])
-    return export_recorded([view.table(None), *_explanations(view, explained, signs, plain=plain)])
+        return view.markdown()
+    return export_recorded([view.table(None)])
 
 
 @dataclass(frozen=True)
@@ -613,7 +664,7 @@ def timeline_cmd(
                 built(out, TIMELINE, texts)
             return
         if fmt != "table":
-            _, _, points = timeline_points(store, fw, indicator, since_date, until_date)
+            _fw, _ind, points = timeline_points(store, fw, indicator, since_date, until_date)
             records = (
                 {**p.entry.as_dict(), "cumulative_momentum": p.cumulative, "status_change": p.status_change}
                 for p in points

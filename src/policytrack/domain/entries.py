@@ -18,6 +18,7 @@ from policytrack.core.dates import PartialDate, window_end
 from policytrack.core.errors import InputError
 from policytrack.core.grades import CREDIBILITY, grade_weight, parse_grade
 from policytrack.domain.context import default_analyst, utc_now
+from policytrack.domain.redaction import refuse_redacted
 from policytrack.domain.sources import find_source, link
 from policytrack.records import check
 from policytrack.records.columns import RETURN_FIELDS, REVIEW_FIELDS
@@ -303,6 +304,7 @@ def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges
     # clearing the review, or the return, is no change by itself
     if not changed.keys() - {*REVIEW_FIELDS, *RETURN_FIELDS}:
         raise InputError(f"nothing to change: entry {entry_id} already has these values")
+    refuse_redacted(store, entry_id, changed)
     store.update_entry(entry_id, changed, "edit", editor, utc_now())
     return store.get_entry(entry_id)
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from dataclasses import dataclass
+from typing import Any
 
 from policytrack.core.errors import InputError
 from policytrack.core.i18n import _
-from policytrack.core.storable import clean_text
-from policytrack.records.redaction import REDACTABLE
+from policytrack.records.check import text
+from policytrack.records.redaction import REDACTABLE, REDACTION
 from policytrack.store import Store
+from policytrack.store.redactions import marker_of
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,23 @@ def check_field(field: str) -> str:
     return field
 
 
+def refuse_redacted(store: Store, entry_id: int, values: dict[str, Any]) -> None:
+    """Refuse new text (as the store keeps it: lists as JSON) in a field redacted of the entry: the
+    redaction is a standing rule every teammate's sync applies to later revisions too, so the text would
+    be kept here and replaced by the marker everywhere else."""
+    uuid = str(store.entry_row(entry_id)["uuid"])
+    for row in store.redactions_of([uuid]).get(uuid, []):
+        name = row["field"]
+        if name in values and values[name] not in (None, "", "[]", marker_of(name)):
+            raise InputError(
+                _(
+                    "{field} of entry {id} is redacted, for good: it cannot hold text again (every "
+                    "teammate's sync would take it out); leave {field} as it is, or put the text in "
+                    "another field"
+                ).format(field=name, id=entry_id)
+            )
+
+
 def may_redact(store: Store, entry_id: int, field: str, who: str) -> set[str]:
     """Who may redact the field of the entry (its analyst, and the authors of revisions that held text
     in it); empty when `who` may."""
@@ -46,7 +65,8 @@ def redact(store: Store, entry_id: int, field: str, reason: str, who: str, at: s
     """Take the field's text out of the entry, every revision of it and the search index, and store the
     rule, in one transaction."""
     check_field(field)
-    why = clean_text(reason, "--reason").strip()
+    # by its declaration, as every teammate's sync checks the line (a longer one would be refused there)
+    why = text(REDACTION["reason"], reason).strip()
     if not why:
         raise InputError(_("empty --reason: say why the text is taken out (it stays in history)"))
     with store.transaction():

@@ -6,6 +6,7 @@ rich is imported inside each function: it loads only when something is drawn.
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
@@ -313,20 +314,28 @@ def _recording_console(width: int = 120) -> Console:
     return Console(record=True, width=width, file=io.StringIO(), color_system="truecolor")
 
 
-def export_recorded(renderables: list[RenderableType]) -> str:
+def export_recorded(renderables: list[RenderableType], width: int = 120) -> str:
     """What the terminal would show, as plain text (a report table written with -o)."""
-    console = _recording_console()
+    console = _recording_console(width)
     for renderable in renderables:
         console.print(renderable)
     return console.export_text()
 
 
-def evidence_markdown(title: str, entries: Iterable[Entry], corroboration: str = "") -> str:
+def evidence_markdown(title: str, entries: Iterable[Entry], corroboration: str = "") -> Iterator[str]:
     """--explain in markdown: the entries behind one row, each summary whole on its line (never cut), after
-    what the row's evidence rests on."""
-    lines = [f"### {_md_cell(_md_text(title))}", ""]
-    rows = [
-        [
+    what the row's evidence rests on; yielded a line at a time as the entries are read (flat memory)."""
+    yield f"### {_md_cell(_md_text(title))}\n\n"
+    rows = iter(entries)
+    first = next(rows, None)
+    if first is None:
+        yield "No entries in the window.\n"
+        return
+    if corroboration:
+        yield f"{_md_cell(_md_text(corroboration))}\n\n"
+    yield "| Date | Ref | Summary | Grade | Effect | Source |\n|---|---|---|---|---:|---|\n"
+    for e in itertools.chain([first], rows):
+        cells = [
             str(e.date),
             e.ref,
             _md_text(e.summary),
@@ -334,15 +343,7 @@ def evidence_markdown(title: str, entries: Iterable[Entry], corroboration: str =
             f"{e.effect:+d}" if e.effect else "0",
             _md_text(source_text(e)),
         ]
-        for e in entries
-    ]
-    if not rows:
-        return "\n".join([*lines, "No entries in the window."]) + "\n"
-    if corroboration:
-        lines += [_md_cell(_md_text(corroboration)), ""]
-    lines += ["| Date | Ref | Summary | Grade | Effect | Source |", "|---|---|---|---|---:|---|"]
-    lines += ["| " + " | ".join(_md_cell(c) for c in cells) + " |" for cells in rows]
-    return "\n".join(lines) + "\n"
+        yield "| " + " | ".join(_md_cell(c) for c in cells) + " |\n"
 
 
 MAX_TABLE_PERIODS = 8

@@ -43,16 +43,20 @@ class RedactionRows(StoreBase):
             f"SELECT {', '.join(_COLUMNS)} FROM redactions {where} ORDER BY at, uuid", args
         ).fetchall()
 
-    def redacted_fields(self, entries: Sequence[str]) -> dict[str, set[str]]:
-        """The fields redacted of each of these entries (by uuid) that has any."""
-        found: dict[str, set[str]] = {}
+    def redactions_of(self, entries: Sequence[str]) -> dict[str, list[sqlite3.Row]]:
+        """The redactions held of each of these entries (by uuid) that has any: uuid, field, by."""
+        found: dict[str, list[sqlite3.Row]] = {}
         for start in range(0, len(entries), 500):
             chunk = entries[start : start + 500]
-            for entry, field in self.conn.execute(
-                f"SELECT entry, field FROM redactions WHERE entry IN ({marks(chunk)})", chunk
+            for row in self.conn.execute(
+                f"SELECT entry, uuid, field, by FROM redactions WHERE entry IN ({marks(chunk)})", chunk
             ):
-                found.setdefault(entry, set()).add(field)
+                found.setdefault(row["entry"], []).append(row)
         return found
+
+    def drop_redaction(self, uuid: str) -> None:
+        """Forget a redaction that turned out not to be its author's to make (sync.redactions)."""
+        self.conn.execute("DELETE FROM redactions WHERE uuid = ?", (uuid,))
 
     def holders(self, entry_id: int, field: str) -> set[str]:
         """Who wrote a revision of the entry in which the field holds text (the marker counts: it held

@@ -253,7 +253,7 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received, 
             raise unknown(item.where, f"status level {rec['status']!r} of framework {rec['framework']!r}")
         by_uuid.setdefault(rec["uuid"], []).append(_as_row(item, indicator_id, sources, store))
         recorded.setdefault(rec["uuid"], rec["recorded_at"])
-    redacted_rows(store, by_uuid)  # a redaction held here is a standing rule: the text never lands
+    redacted_rows(store, by_uuid, _order)  # a redaction held here is a standing rule: the text never lands
     local = store.entry_ids_by_uuid(list(by_uuid))
     stored = store.revisions_of(list(local.values()))
     new_entries = []

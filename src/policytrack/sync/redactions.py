@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,14 +66,34 @@ def _apply(store: Store, records: Sequence[Incoming], received: Received, sender
 REDACTIONS = RecordKind("redaction", REDACTION, _check, _outgoing, _apply)
 
 
-def redacted_rows(store: Store, rows: dict[str, list[dict[str, Any]]]) -> None:
+def redacted_rows(
+    store: Store, rows: dict[str, list[dict[str, Any]]], order: Callable[[dict[str, Any]], Any]
+) -> None:
     """Revisions about to be stored (by entry uuid, as the store keeps them: lists as JSON) with the
-    text of every field redacted of their entry replaced by the marker."""
-    for uuid, fields in store.redacted_fields(list(rows)).items():
+    text of every field redacted of their entry replaced by the marker. A redaction held for an entry
+    this database did not have is checked now, as `_apply` checks one of an entry it has (by the entry's
+    analyst, or the author of a revision holding the text): one that was not its author's to make is
+    dropped, never applied. `order` is the one order of an entry's history (sync.kinds)."""
+    held = store.redactions_of(list(rows))
+    local = store.entry_ids_by_uuid(list(held))
+    for uuid, redactions in held.items():
+        fields = set()
+        for redaction in redactions:
+            if uuid in local or redaction["by"] in _who_may(rows[uuid], redaction["field"], order):
+                fields.add(redaction["field"])
+            else:
+                store.drop_redaction(redaction["uuid"])
         for row in rows[uuid]:
             for name in fields:
                 if row[name] not in (None, "", "[]"):
                     row[name] = marker_of(name)
+
+
+def _who_may(rows: list[dict[str, Any]], field: str, order: Callable[[dict[str, Any]], Any]) -> set[str]:
+    """Who may redact the field of a new entry, by its revisions (domain.redaction.may_redact's rule):
+    the analyst its latest revision names, and the author of every revision holding text in it."""
+    latest = max(rows, key=order)
+    return {latest["analyst"], *(r["changed_by"] for r in rows if r[field] not in (None, "", "[]"))}
 
 
 def _line_redacted(record: dict[str, Any], fields: set[str]) -> bool:
