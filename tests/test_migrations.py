@@ -933,6 +933,18 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "foreign_keys": [],
         "without_rowid": True,
     },
+    # m021: what each dataset's last pull read (a second pull of the same bytes is skipped whole)
+    "table dataset_pulls": {
+        "columns": [
+            ("dataset", "TEXT", 1, None, 1),
+            ("digest", "TEXT", 1, None, 0),
+            ("records", "INTEGER", 1, None, 0),
+            ("pulled_at", "TEXT", 1, None, 0),
+        ],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": True,
+    },
     # m019: redactions, the rule each database applies to an entry's revisions (and later ones)
     "table redactions": {
         "columns": [
