@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.core.storable import MAX_CELL_TEXT, clean_text, utf16_length
 from policytrack.records.columns import LIST_SEPARATOR
 from policytrack.records.field import KEY_PATTERN, Field
@@ -38,21 +39,25 @@ def shown(value: Any) -> str:
     return repr(value) if isinstance(value, int | float) else type(value).__name__
 
 
-def fits_a_cell(field: Field, text: str) -> str:
+def fits_a_cell(field: Field, text: str, name: str | None = None) -> str:
     """Free text as a spreadsheet cell holds it whole: at most MAX_CELL_TEXT UTF-16 units (an emoji
-    outside the Basic Multilingual Plane is two), so no format ever cuts it."""
+    outside the Basic Multilingual Plane is two), so no format ever cuts it. `name` is what the message
+    calls it (an option, such as --reason), the field's name by default."""
     if len(text) > MAX_CELL_TEXT // 2 and utf16_length(text) > MAX_CELL_TEXT:
         raise InputError(
-            f"{field.name} is {utf16_length(text):,} characters long as a spreadsheet counts them (UTF-16 "
-            f"units), over the {MAX_CELL_TEXT:,} a cell holds: shorten it"
+            _(
+                "{name} is {length} characters long as a spreadsheet counts them (UTF-16 units), over "
+                "the {limit} a cell holds: shorten it"
+            ).format(name=name or field.name, length=f"{utf16_length(text):,}", limit=f"{MAX_CELL_TEXT:,}")
         )
     return text
 
 
-def text(field: Field, value: str) -> str:
-    """A text field's value as it is: storable text (clean_text) that fits a cell if people type it."""
-    checked = clean_text(value, field.name)
-    return fits_a_cell(field, checked) if field.free_text else checked
+def text(field: Field, value: str, name: str | None = None) -> str:
+    """A text field's value as it is: storable text (clean_text) that fits a cell if people type it;
+    `name` as in fits_a_cell."""
+    checked = clean_text(value, name or field.name)
+    return fits_a_cell(field, checked, name) if field.free_text else checked
 
 
 def label(field: Field, value: str) -> str:
