@@ -66,7 +66,9 @@ def test_a_return_comment_in_a_redacted_return_comment_is_refused(
     monkeypatch.setenv("POLICYTRACK_ANALYST", "editor")
     refused = logged_ama("review", "1", "--request-changes", f"{SECRET}, again")
     _refused(refused, "return_comment of entry 1 is redacted")
-    assert refused.stderr.rstrip().endswith("nothing was returned: tell its author what to change another way")
+    assert refused.stderr.rstrip().endswith(
+        "nothing was returned: tell its author what to change another way"
+    )
     assert _revisions(logged_ama) == before
     # a review, which clears the return, is no text: it is taken
     _ok(logged_ama("review", "1"))

@@ -8,8 +8,8 @@ that arrive later too. Nothing here prints.
 from __future__ import annotations
 
 import uuid as uuidlib
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from policytrack.core.errors import InputError
@@ -45,9 +45,7 @@ def refuse_redacted(store: Store, entry_id: int, values: dict[str, Any], fix: st
     refuse_redacted_text(store, {str(store.entry_row(entry_id)["uuid"]): values}, fix)
 
 
-def refuse_redacted_text(
-    store: Store, rows: Mapping[str, Mapping[str, Any]], fix: str | None = None
-) -> None:
+def refuse_redacted_text(store: Store, rows: Mapping[str, Mapping[str, Any]], fix: str | None = None) -> None:
     """Refuse new text in a field redacted of an entry, for entries by uuid (held here or not yet: a
     redaction received for an entry this database lacks is the rule its revisions meet when they
     arrive). The redaction is a standing rule every teammate's sync applies to later revisions too, so
