@@ -7,6 +7,7 @@
     python benchmarks/run.py --only reports             # just these figures (log, reports, listing, ...)
     python benchmarks/run.py --sync-only                # only the sync figure (a minute)
     python benchmarks/run.py --only inbox --quick       # the inbox's figures (benchmarks/inbox_bench.py)
+    python benchmarks/run.py --only explain --quick     # report --explain piped, at 10k and 100k
 
 Each baseline does the work of the figure it stands beside: a whole process where the command is one, the
 same database, schema and indexes, the same kind of output (a file written and fsynced, or nothing), and a
@@ -28,6 +29,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -414,6 +416,61 @@ def bench_brief(rows: int, db: Path, runs: int) -> list[Figure]:
     return figures
 
 
+# One indicator's entries up to the as-of date in the one order, as CSV, written by hand for the sqlite3
+# shell (no policytrack SQL): what `report --explain -i regional` lists, at the shell's speed.
+BARE_EXPLAIN = """
+SELECT e.uuid, e.date, e.summary, e.effect, e.grade, e.status, e.source, e.tags, e.analyst
+  FROM entries e JOIN indicators i ON i.id = e.indicator_id
+  WHERE i.key = 'regional' AND e.deleted_at IS NULL AND e.date_start <= '2026-11-01'
+  ORDER BY e.date_start, e.recorded_at, e.analyst, e.uuid;
+"""
+
+
+def bench_explain(rows: int, db: Path, runs: int) -> list[Figure]:
+    """`report --explain` for one indicator, piped (every entry streamed as plain text), at 10,000 and
+    100,000 entries, beside `list --csv` of the same entries and beside the sqlite3 shell writing them as
+    CSV by hand; and its peak memory against a tenth of the size."""
+    figures = []
+    sqlite_cli = shutil.which("sqlite3")
+    script = WORK / "bare-explain.sql"
+    script.write_text(BARE_EXPLAIN, encoding="utf-8")
+    peaks: dict[int, float] = {}
+    for n, path in ((n, p) for n, p in sized(rows, db) if n <= 100_000):
+        env = env_for(path)
+        explain = [*PT, "report", "--as-of", "2026-11-01", "--explain", "-i", "regional"]
+        jobs = [
+            Job(process(explain, env)),
+            Job(process([*PT, "list", "-i", "regional", "--until", "2026-11-01", "--csv"], env)),
+        ]
+        if sqlite_cli:
+            jobs.append(Job(process(["sh", "-c", '"$1" -csv "$2" < "$3"', "sh", sqlite_cli, path, script])))
+        ours, listed, *bare = measure(jobs, runs)
+        name = f"report --explain -i regional, piped ({n:,} entries)"
+        figures.append(
+            Figure.of(
+                name, ours, "list -i regional --until (as-of) --csv, same entries", listed, "(reported)"
+            )
+        )
+        for b in bare:
+            figures.append(
+                Figure.of(name, ours, "the same entries as CSV by hand in the sqlite3 shell", b, "(reported)")
+            )
+        peaks[n] = peak_memory_mb(explain, env)
+        if n // 10 in peaks:
+            figures.append(
+                Figure(
+                    f"report --explain peak memory ({n:,} entries)",
+                    peaks[n],
+                    f"the same at {n // 10:,}",
+                    peaks[n // 10],
+                    "flat",
+                    "one run each",
+                    "MB",
+                )
+            )
+    return figures
+
+
 def bench_publish(rows: int, db: Path, runs: int) -> list[Figure]:
     """publish at 100,000 entries (or the run's size, if smaller) beside its exports done by hand: the
     entries as CSV and JSONL and the report as html, markdown, csv, json and xlsx, one command each; and
@@ -450,11 +507,19 @@ def bench_publish(rows: int, db: Path, runs: int) -> list[Figure]:
         jobs.append(
             Job(
                 process(
-                    ["sh", "-c", '"$1" -csv "$2" "$3" > "$4.csv" && "$1" -json "$2" "$3" > "$4.json"', "sh",
-                     sqlite_cli, path, view, WORK / "bare-publish"]
+                    [
+                        "sh",
+                        "-c",
+                        '"$1" -csv "$2" "$3" > "$4.csv" && "$1" -json "$2" "$3" > "$4.json"',
+                        "sh",
+                        sqlite_cli,
+                        path,
+                        view,
+                        WORK / "bare-publish",
+                    ]
                 )
             )
-        )  # fmt: skip
+        )
     ours, base, *bare = measure(jobs, runs)
     name = f"publish ({n:,} entries)"
     figures = [Figure.of(name, ours, "its exports by hand: 7 policytrack commands", base, "<= 2x")]
@@ -696,6 +761,63 @@ def bench_import(db: Path, runs: int) -> list[Figure]:
     ]
 
 
+def bench_import_memory(rows: int, db: Path) -> list[Figure]:
+    """Import's peak memory at 100,000 and 1,000,000 entries (each size up to the run's rows), of the JSONL
+    and the JSON export of a database of that size, into a database holding only its source registry;
+    each against the same at a tenth of the size. At the largest size the JSON export is checked to import
+    again whole (the count of entries imported against the count exported)."""
+    figures = []
+    peaks: dict[tuple[str, int], float] = {}
+    sizes = sized(rows, db)
+    for n, path in sizes:
+        registry = WORK / "sources.jsonl"
+        subprocess.run(
+            [*PT, "source", "export", "-f", "jsonl", "-o", registry], env=env_for(path), check=True
+        )
+        for fmt in ("jsonl", "json"):
+            exported = WORK / f"import-memory.{fmt}"
+            process([*PT, "export", "entries", "-f", fmt, "-o", exported], env_for(path))()
+            target = WORK / "import-memory.db"
+            _fresh(target)
+            subprocess.run(
+                [*PT, "source", "import", registry],
+                env=env_for(target),
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            peaks[fmt, n] = peak_memory_mb([*PT, "import", str(exported)], env_for(target))
+            if (fmt, n // 10) in peaks:
+                figures.append(
+                    Figure(
+                        f"import ({fmt}) peak memory ({n:,} entries)",
+                        peaks[fmt, n],
+                        f"the same at {n // 10:,}",
+                        peaks[fmt, n // 10],
+                        "<= 1.3x",
+                        "one run each",
+                        "MB",
+                    )
+                )
+            if fmt == "json" and n == sizes[-1][0]:
+                with closing(sqlite3.connect(target)) as conn:
+                    (imported,) = conn.execute("SELECT count(*) FROM entries").fetchone()
+                with closing(sqlite3.connect(path)) as conn:
+                    (held,) = conn.execute("SELECT count(*) FROM entries").fetchone()
+                figures.append(
+                    Figure(
+                        f"entries imported again from the JSON export of {n:,}",
+                        imported,
+                        "entries in the exported database",
+                        held,
+                        "1.00x",
+                        "one run",
+                        "entries",
+                    )
+                )
+            exported.unlink()
+    return figures
+
+
 SYNC_SIZES = (10_000, 100_000)
 
 
@@ -916,7 +1038,19 @@ def table(figures: list[Figure], rows: int) -> str:
     return "\n".join(lines)
 
 
-BENCHES = ("sync", "log", "reports", "brief", "publish", "search", "export", "listing", "import", "inbox")
+BENCHES = (
+    "sync",
+    "log",
+    "reports",
+    "brief",
+    "explain",
+    "publish",
+    "search",
+    "export",
+    "listing",
+    "import",
+    "inbox",
+)
 
 
 def main() -> None:
@@ -959,12 +1093,14 @@ def main() -> None:
             figures += bench_log(10) if "log" in only else []
             figures += bench_reports(db, 5) if "reports" in only else []
             figures += bench_brief(rows, db, 3) if "brief" in only else []
+            figures += bench_explain(rows, db, 3) if "explain" in only else []
             figures += bench_publish(rows, db, 3) if "publish" in only else []
             figures += bench_search(db, 5) if "search" in only else []
             if "export" in only or "import" in only:  # import reads the file export writes
                 figures += bench_export(db, small, 3)
             figures += bench_listing(db, small, 3) if "listing" in only else []
             figures += bench_import(db, heavy) if "import" in only else []
+            figures += bench_import_memory(rows, db) if "import" in only else []
     finally:
         if args.keep:
             print(f"scratch data kept in {WORK}", file=sys.stderr)

@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from contextlib import closing
+from datetime import date
 from pathlib import Path
 
 import html5lib
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import Invoke
+from policytrack.records.entry import ENTRY, ORDER, Column
 from policytrack.render.text import source_link
 
 AS_OF = "2024-12-31"
@@ -315,6 +319,97 @@ def test_brief_in_a_real_browser(cli: Invoke, dataset: None, tmp_path: Path) -> 
     assert dom.stdout.count("<figure>") == 6 and "Evidence behind each row" in dom.stdout
 
 
+PDFTOTEXT = shutil.which("pdftotext")
+XHTML = "{http://www.w3.org/1999/xhtml}"
+# A heading whose last line ends below this share of the page's height sits at the page's foot.
+FOOT = 0.9
+
+
+def printed(tmp_path: Path, page: Path) -> Path:
+    """The page printed to PDF by headless Chromium as a reader's browser prints it (no header or footer)."""
+    pdf = tmp_path / (page.stem + ".pdf")
+    done = chromium(
+        tmp_path, page, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", "--print-to-pdf-no-header"
+    )
+    assert pdf.exists() and pdf.stat().st_size > 0, done.stderr
+    return pdf
+
+
+def stranded_headings(page: Path, pdf: Path) -> tuple[list[str], list[str]]:
+    """Every heading of the HTML page (h1-h4, in document order) found in the PDF's text positions
+    (`pdftotext -bbox-layout`): a heading is found at the start of a line, after the previous heading.
+    Returns the headings not found and those stranded: ending in the page's last tenth with nothing on
+    that page below it (what it introduces went to the next page)."""
+    assert PDFTOTEXT is not None
+    layout = subprocess.run(
+        [PDFTOTEXT, "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+    root = ET.fromstring(layout)
+    # every word in reading order: (page, its height, its top and bottom, whether it starts a line, text)
+    words: list[tuple[int, float, float, float, bool, str]] = []
+    for number, sheet in enumerate(root.iter(f"{XHTML}page")):
+        height = float(sheet.get("height", "0"))
+        for line in sheet.iter(f"{XHTML}line"):
+            for i, word in enumerate(line.iter(f"{XHTML}word")):
+                box = (float(word.get("yMin", "0")), float(word.get("yMax", "0")))
+                words.append((number, height, *box, i == 0, word.text or ""))
+    tree = html5lib.HTMLParser(namespaceHTMLElements=False).parse(page.read_text(encoding="utf-8"))
+    headings = [
+        " ".join("".join(h.itertext()).split()) for h in tree.iter() if h.tag in ("h1", "h2", "h3", "h4")
+    ]
+    missing, stranded, cursor = [], [], 0
+    for heading in headings:
+        tokens = heading.split()
+        at = next(
+            (
+                p
+                for p in range(cursor, len(words) - len(tokens) + 1)
+                if words[p][4] and [w[5] for w in words[p : p + len(tokens)]] == tokens
+            ),
+            None,
+        )
+        if at is None:
+            missing.append(heading)
+            continue
+        cursor = at + len(tokens)
+        on_page, height, _, bottom, _, _ = words[cursor - 1]
+        below = any(w[0] == on_page and w[2] > bottom for w in words)
+        if bottom > FOOT * height and not below:
+            stranded.append(heading)
+    return missing, stranded
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (.ci/run installs Debian's chromium package)"
+)
+@pytest.mark.skipif(
+    PDFTOTEXT is None, reason="pdftotext is not installed (.ci/run installs Debian's poppler-utils package)"
+)
+def test_brief_printed_to_pdf_never_leaves_a_heading_at_a_page_foot(
+    cli: Invoke, dataset: None, sourced: None, tmp_path: Path
+) -> None:
+    """Print the brief to PDF as a reader would: no heading ends a page with what it introduces on the
+    next (checked from the PDF's text positions), in the plain brief and the one with every entry."""
+    # First, that the check sees a stranded heading at all: a page filled to its foot, then a heading
+    # whose section starts on the next page.
+    trap = tmp_path / "trap.html"
+    trap.write_text(
+        '<!DOCTYPE html><html lang="en"><title>t</title><style>@page { size: A4; margin: 14mm 12mm; }'
+        '</style><p style="height: 250mm; margin: 0">Filler</p><h2>A stranded heading</h2>'
+        '<p style="break-before: page">What it introduces</p></html>',
+        encoding="utf-8",
+    )
+    assert stranded_headings(trap, printed(tmp_path, trap)) == ([], ["A stranded heading"])
+    for name, extra in (("plain", ()), ("explained", ("--by", "quarter", "--explain"))):
+        page = tmp_path / f"{name}.html"
+        result = cli("report", "--as-of", AS_OF, *extra, "--format", "html", "-o", str(page))
+        assert result.exit_code == 0, result.stderr
+        missing, stranded = stranded_headings(page, printed(tmp_path, page))
+        assert missing == [], f"{name}: headings not found in the PDF"
+        assert stranded == [], f"{name}: headings left at a page foot"
+
+
 def test_brief_never_replaces_the_database(cli: Invoke, db_path: Path, tmp_path: Path) -> None:
     """The brief goes through the one -o writer: the database is refused, a bad directory is one line."""
     assert cli("log", "regional", "x", "--date", "2024").exit_code == 0
@@ -327,35 +422,57 @@ def test_brief_never_replaces_the_database(cli: Invoke, db_path: Path, tmp_path:
     assert not (tmp_path / "missing").exists() and not list(tmp_path.glob(".*.tmp"))
 
 
-def test_entries_hash_is_each_entrys_json_line_without_the_local_id(
-    cli: Invoke, log: Callable[..., int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The brief's content hash: sha256 of the entries it used, each its `list --json` object without the
-    local id (compact, UTF-8, one line each) in the one order. Read from lines SQLite builds, it holds
-    to Python's own JSON, and a database that holds the same entries under other local ids gives it too."""
-    import hashlib
-    import json
+def _literal(value: object) -> str:
+    """A value as SQLite's quote() writes it: NULL, a number bare, text quoted with its quotes doubled."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, int):
+        return str(value)
+    assert isinstance(value, str)
+    return "'" + value.replace("'", "''") + "'"
 
+
+# What the brief's content hash reads of each entry: every field the declaration says is synced and public.
+SHARED = [c for c in ENTRY.fields if c.synced and c.public and isinstance(c, Column)]
+_JOINED = (
+    "FROM entries e JOIN indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id = i.framework_id "
+    "LEFT JOIN sources s ON s.id = e.source_id LEFT JOIN sources v ON v.id = e.via_id"
+)
+
+
+def _hash_by_hand(db: Path, indicator: str) -> str:
+    """The content hash of one indicator's current entries, from the declaration: each entry's shared
+    fields as SQL literals, comma-separated, one line each, in the one order (date, time recorded,
+    analyst, uuid), hashed here in Python."""
+    import hashlib
+
+    order = ", ".join(f"e.{name}" for name in ORDER)
+    with closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute(
+            f"SELECT {', '.join(c.sql for c in SHARED)} {_JOINED} "
+            f"WHERE i.key = ? AND e.deleted_at IS NULL ORDER BY {order}",
+            (indicator,),
+        ).fetchall()
+    lines = "".join(",".join(_literal(v) for v in row) + "\n" for row in rows)
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+def test_entries_hash_is_the_shared_fields_of_each_entry(
+    cli: Invoke, log: Callable[..., int], db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The brief's content hash: sha256 of each entry it used as the line of its synced and public fields
+    (never a local id; lists as stored; sources by key) in the one order. A database that holds the same
+    entries under other local ids gives it too."""
+    assert {c.name for c in SHARED}.isdisjoint({"id", "indicator_id", "source_id", "via_id"})
+    assert cli("source", "add", "wire", "--name", "A wire").exit_code == 0
     for i, day in enumerate(["2024-03-05", "2024-01", "2024-03-05", "2023"]):
-        log(
-            "civil-society",
-            f"synthetic entry {i} (naïve “quotes”, 🙂)",
-            "--date",
-            day,
-            "--effect",
-            str(i - 1),
-        )
+        log("civil-society", f"synthetic entry {i} (naïve “quotes”, it's 🙂)", "--date", day,
+            "--effect", str(i - 1), "--tag", f"t{i}", "--tag", "o'k", "--source", "wire")  # fmt: skip
     args = ("report", "--as-of", AS_OF, "-i", "civil-society", "--format", "svg")
     result = cli(*args)
     assert result.exit_code == 0, result.stderr
     (shown,) = set(re.findall(r"sha256 of the 4 entries: ([0-9a-f]{64})", result.stdout))
-    listed = json.loads(cli("list", "-i", "civil-society", "--json").stdout)
-    assert len(listed) == 4
-    digest = hashlib.sha256()
-    for entry in listed:
-        del entry["id"]
-        digest.update(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
-    assert shown == digest.hexdigest()
+    assert shown == _hash_by_hand(db_path, "civil-society")
     # the same entries, imported newest first into another database: other local ids, the same hash
     exported = tmp_path / "entries.jsonl"
     assert cli("export", "entries", "-f", "jsonl", "-o", str(exported)).exit_code == 0
@@ -363,7 +480,92 @@ def test_entries_hash_is_each_entrys_json_line_without_the_local_id(
     reverse.write_text("".join(reversed(exported.read_text(encoding="utf-8").splitlines(True))), "utf-8")
     monkeypatch.setenv("POLICYTRACK_DB", str(tmp_path / "other.db"))
     assert cli("log", "regional", "a first entry elsewhere", "--date", "2020-01-01").exit_code == 0
+    assert cli("source", "add", "other", "--name", "Another").exit_code == 0
+    assert cli("source", "add", "wire", "--name", "A wire").exit_code == 0
     assert cli("import", str(reverse)).exit_code == 0
     other = cli(*args)
     assert other.exit_code == 0, other.stderr
     assert set(re.findall(r"sha256 of the 4 entries: ([0-9a-f]{64})", other.stdout)) == {shown}
+
+
+# Where each alias of an entry's columns lives (store.entries.LINK_JOINS and the listing's joins).
+_TABLES = {
+    "e": ("entries", "e.id"),
+    "i": ("indicators", "e.indicator_id"),
+    "f": ("frameworks", "i.framework_id"),
+    "s": ("sources", "e.source_id"),
+    "v": ("sources", "e.via_id"),
+}
+
+
+@pytest.fixture
+def hashed_db(cli: Invoke, db_path: Path) -> Path:
+    """Two entries on one indicator, both citing a registered source through a registered outlet."""
+    for argv in (
+        ["source", "add", "wire", "--name", "A wire"],
+        ["source", "add", "outlet", "--name", "An outlet"],
+        ["log", "regional", "first", "--date", "2024-02", "-s", "wire", "--via", "outlet", "--tag", "a"],
+        [
+            "log",
+            "regional",
+            "second",
+            "--date",
+            "2024-03-01",
+            "-s",
+            "wire",
+            "--via",
+            "outlet",
+            "--grade",
+            "B2",
+        ],
+    ):
+        assert cli(*argv).exit_code == 0
+    return db_path
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(SHARED), data=st.data())
+def test_any_shared_field_changes_the_hash(hashed_db: Path, field: Column, data: st.DataObject) -> None:
+    """Change any one shared field of one entry (or the framework, indicator or source it names) to any
+    other value: the brief's content hash changes."""
+    from policytrack.domain.brief import entries_hash
+    from policytrack.domain.workspace import get_framework, open_store
+
+    table, owner = _TABLES[field.sql.split(".")[0]]
+    column = field.sql.split(".")[1]
+    with open_store(hashed_db) as store:
+        conn = store.conn
+        fw = get_framework(store)
+        before = entries_hash(store, fw, ["regional"], None, date(2024, 12, 31))
+        (row_id, old), *_ = conn.execute(
+            f"SELECT {owner}, {field.sql} {_JOINED} WHERE i.key = 'regional' ORDER BY e.date_start DESC"
+        ).fetchall()
+        # an indicator is chosen by its key, a framework by its name: those stay keys
+        keys = st.from_regex(r"\A[a-z][a-z0-9-]{0,6}\Z")
+        anything = st.one_of(st.text(max_size=8), st.integers(-3, 3), st.none())
+        value = data.draw(keys if field.name in ("framework", "indicator") else anything)
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute("SAVEPOINT change")
+        try:
+            conn.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (value, row_id))
+            # what the column holds now differs from before (its affinity may turn '1' into 1)
+            assume(
+                conn.execute(
+                    "SELECT quote(?) != quote(?)", (old, _stored(conn, field, row_id, owner))
+                ).fetchone()[0]
+            )
+            key = str(value) if field.name == "indicator" else "regional"
+            named = get_framework(store, str(value) if field.name == "framework" else fw.name)
+            after = entries_hash(store, named, [key], None, date(2024, 12, 31))
+        except sqlite3.IntegrityError:
+            assume(False)  # a value the schema refuses (NOT NULL, UNIQUE) can never be stored
+            raise
+        finally:
+            conn.execute("ROLLBACK TO change")
+            conn.execute("RELEASE change")
+            conn.execute("PRAGMA ignore_check_constraints = OFF")
+        assert after != before
+
+
+def _stored(conn: sqlite3.Connection, field: Column, row_id: int, owner: str) -> object:
+    return conn.execute(f"SELECT {field.sql} {_JOINED} WHERE {owner} = ? LIMIT 1", (row_id,)).fetchone()[0]

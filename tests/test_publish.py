@@ -302,6 +302,43 @@ def test_the_whole_bundle_repeats_byte_for_byte(cli: Invoke, edited_away: int, t
         assert _bundle_bytes(first) == _bundle_bytes(second)
 
 
+@pytest.mark.parametrize("where", ["summary", "note"])
+def test_a_name_edited_out_then_redacted_is_in_no_file_of_any_bundle(
+    cli: Invoke, log: Callable[..., int], tmp_path: Path, where: str
+) -> None:
+    """Issue 22: an entry names a person in its summary or note; an edit removes the name; publish holds
+    it in no file (the database copy included). After `redact`, not even `--with-history` holds it."""
+    said = {"summary": "AES treaty signed in Niamey", "note": "from the treaty text"}
+    named = {**said, where: f"{said[where]}, as {INFORMANT} told us"}
+    entry = log("regional", named["summary"], "--date", "2024-07-06", "--note", named["note"])
+    assert _holding_db(cli, INFORMANT)  # the grep has teeth: the database holds the name
+    edited = cli("edit", str(entry), f"--{where}", said[where])
+    assert edited.exit_code == 0, edited.stderr
+    plain = tmp_path / "plain"
+    assert cli("publish", str(plain), "--as-of", "2024-12-31").exit_code == 0
+    assert _holding(plain, INFORMANT) == []
+    assert _holding(plain, "AES treaty signed in Niamey") != []
+    history = tmp_path / "history"
+    assert cli("publish", str(history), "--as-of", "2024-12-31", "--with-history").exit_code == 0
+    assert _holding(history, INFORMANT) == ["policytrack.db"]  # the earlier revision, opted into
+    redacted = cli("redact", str(entry), "--field", where, "--reason", "names an informant")
+    assert redacted.exit_code == 0, redacted.stderr
+    for flags in ((), ("--with-history",)):
+        bundle = tmp_path / f"after{len(flags)}"
+        result = cli("publish", str(bundle), "--as-of", "2024-12-31", *flags)
+        assert result.exit_code == 0, result.stderr
+        assert _holding(bundle, INFORMANT) == [], flags
+        kept = said["note" if where == "summary" else "summary"]  # the field not redacted is published
+        assert "policytrack.db" in _holding(bundle, kept), flags
+
+
+def _holding_db(cli: Invoke, text: str) -> bool:
+    """Whether this test's database holds the text (every revision, as export shows them)."""
+    shown = cli("export", "entries", "--all-revisions", "--format", "jsonl")
+    assert shown.exit_code == 0, shown.stderr
+    return text in shown.stdout
+
+
 SCRIPTED = """
 [framework]
 name = "scripted"

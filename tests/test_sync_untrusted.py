@@ -8,6 +8,7 @@ import json
 import re
 import sqlite3
 import subprocess
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import Invoke
-from test_sync import Team, joined, ok, team  # noqa: F401  (team: the fixture)
+from test_sync import Team, joined, local_id, ok, team  # noqa: F401  (team: the fixture)
 
 # Every test here but the last runs git (processes): CI runs them; the default run skips them.
 slow = pytest.mark.slow
@@ -26,6 +27,17 @@ def _lines(tmp_path: Path, name: str) -> dict[str, dict[str, Any]]:
     """The last line of each kind in analyst NAME's file of their sync clone."""
     (own,) = (tmp_path / f"{name}.db.sync" / "analysts" / name).iterdir()
     return {r["kind"]: r for r in map(json.loads, own.read_text(encoding="utf-8").splitlines())}
+
+
+def _later(moment: str) -> str:
+    """A time a second after `moment`, written as sync writes times."""
+    later = datetime.fromisoformat(moment.replace("Z", "+00:00")) + timedelta(seconds=1)
+    return later.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _own_text(tmp_path: Path, name: str) -> str:
+    (own,) = (tmp_path / f"{name}.db.sync" / "analysts" / name).iterdir()
+    return own.read_text(encoding="utf-8")
 
 
 def _push_file(tmp_path: Path, relative: str, records: list[dict[str, Any]] | None, *, raw: str = "") -> None:
@@ -114,14 +126,83 @@ def test_a_review_made_in_another_analysts_name_is_refused_and_carried_reviews_a
 ) -> None:
     line = ama_synced["entry"]
     forged = {**line, "revision": 2, "action": "edit", "reviewed_by": "chi", "changed_by": "ama"}
-    forged["reviewed_at"] = forged["changed_at"] = line["changed_at"][:-2] + "9Z"
+    last = line["changed_at"][-2]  # a time other than the original's, whatever its last digit
+    forged["reviewed_at"] = forged["changed_at"] = (
+        line["changed_at"][:-2] + ("8" if last == "9" else "9") + "Z"
+    )
     _push_file(tmp_path, "analysts/ama/2026-12-0000aaaa.jsonl", [forged])
     result = team("chi", "sync")
     assert result.exit_code == 1 and "reviewed_by names 'chi', not ama" in result.stderr
-    # a review carried over from an earlier revision (made at another time) does not bind this line
-    carried = {**forged, "reviewed_at": line["changed_at"], "summary": "Carried review"}
-    _push_file(tmp_path, "analysts/ama/2026-12-0000aaaa.jsonl", [carried])
-    assert "received 1" in ok(team("chi", "sync"))
+
+
+@slow
+@pytest.mark.parametrize("folder", ["ama", "eve"])
+def test_a_carried_over_review_nobody_made_is_refused_as_forged(
+    team: Team,  # noqa: F811
+    tmp_path: Path,
+    ama_synced: dict[str, dict[str, Any]],
+    folder: str,
+) -> None:
+    """A line that says a review was carried over from an earlier revision, where chi never made one at
+    that time, is set aside whoever's folder holds it; the rest of the team still syncs."""
+    line = ama_synced["entry"]
+    carried = {
+        **line,
+        "revision": 2,
+        "action": "edit",
+        "changed_by": folder,
+        "changed_at": _later(line["changed_at"]),
+        "reviewed_by": "chi",
+        "reviewed_at": line["changed_at"],  # ama's own revision's time: chi made nothing then
+        "summary": "Carried review",
+    }
+    relative = f"analysts/{folder}/2026-12-0000aaaa.jsonl"
+    _push_file(tmp_path, relative, [carried])
+    ok(team("ben", "sync", "init", str(tmp_path / "shared.git")))
+    result = team("ben", "sync")
+    assert result.exit_code == 1, result.stderr
+    (problem,) = result.stderr.splitlines()
+    assert f"{relative} line 1: reviewed_by names 'chi' at {line['changed_at']}, carried over" in problem
+    assert f"(a forged line); set aside (analyst {folder})" in problem
+    listed = json.loads(ok(team("ben", "list", "--json")))
+    assert [(e["summary"], e["reviewed_by"]) for e in listed] == [("AES treaty signed in Niamey", None)]
+    # chi, whose name it uses, refuses it too, and still receives ama's next change
+    ok(team("ama", "log", "regional", "Second statement", "--date", "2024-08-01"))
+    sent = team("ama", "sync")  # ama's database sets it aside too, and sends its own
+    assert sent.exit_code == 1 and "(a forged line)" in sent.stderr and sent.stdout.startswith("sent 1")
+    result = team("chi", "sync")
+    assert result.exit_code == 1 and "(a forged line)" in result.stderr
+    assert "Carried review" not in ok(team("chi", "list"))
+    assert "Second statement" in ok(team("chi", "list"))
+
+
+@slow
+def test_a_genuine_review_carried_over_travels_in_one_batch_and_after_its_own(
+    team: Team,  # noqa: F811
+    tmp_path: Path,
+    ama_synced: dict[str, dict[str, Any]],
+) -> None:
+    """chi reviews ama's entry and syncs; ama receives it, deletes the entry and restores it (each revision
+    carries chi's review over) and syncs. chi, who holds the review, and ben, who receives all of it in one
+    sync, both take every line; the entry stays reviewed by chi."""
+    ok(team("chi", "sync"))
+    ok(team("chi", "review", local_id(team, "chi", "AES treaty signed in Niamey")))
+    ok(team("chi", "sync"))
+    ok(team("ama", "sync"))
+    ok(team("ama", "delete", "1", "--force"))
+    ok(team("ama", "restore", "1"))
+    ok(team("ama", "sync"))
+    lines = [json.loads(t) for t in _own_text(tmp_path, "ama").splitlines()]
+    moved = [r for r in lines if r["kind"] == "entry" and r["action"] in ("delete", "restore")]
+    assert len(moved) == 2 and all(r["reviewed_by"] == "chi" != r["changed_by"] for r in moved)
+    assert all(r["reviewed_at"] != r["changed_at"] for r in moved)  # carried over, not made then
+    assert ok(team("chi", "sync")).startswith("sent 0, received 2")
+    ok(team("ben", "sync", "init", str(tmp_path / "shared.git")))
+    result = team("ben", "sync")
+    assert result.exit_code == 0 and result.stderr == "", result.stderr
+    for name in ("chi", "ben"):
+        (entry,) = json.loads(ok(team(name, "list", "--json")))
+        assert entry["reviewed_by"] == "chi" and entry["revision"] == 4, name
 
 
 @slow
@@ -364,3 +445,75 @@ def test_which_field_binds_each_kind_is_declared_in_records() -> None:
         "redaction": ["by"],
         "decision": ["decided_by"],
     }
+
+
+_CHI_AT = "2024-07-06T10:05:00.000000Z"  # when chi reviewed (or returned), in the cases below
+_CARRIED: dict[str, list[dict[str, Any]]] = {
+    # chi's own revision (the review made then) arrives with ama's later one that carries it over
+    "made in the batch": [
+        {
+            "revision": 2,
+            "changed_by": "chi",
+            "changed_at": _CHI_AT,
+            "reviewed_by": "chi",
+            "reviewed_at": _CHI_AT,
+        },
+        {"revision": 3, "changed_by": "ama", "changed_at": "2024-07-06T10:09:00.000000Z", "action": "delete"},
+    ],
+    # an import states a review made outside the team's history; a later revision carries it over
+    "stated by an import": [
+        {"action": "import", "reviewed_by": "chi", "reviewed_at": _CHI_AT},
+        {"revision": 2, "changed_at": "2024-07-06T10:09:00.000000Z", "action": "delete"},
+    ],
+}
+_FORGED: dict[str, list[dict[str, Any]]] = {
+    "a review nobody made": [{"revision": 2, "changed_at": "2024-07-06T10:09:00.000000Z"}],
+    "a review chi made at another time": [
+        {"revision": 2, "changed_by": "chi", "changed_at": "2024-07-06T10:04:00.000000Z"}
+        | {"reviewed_at": "2024-07-06T10:04:00.000000Z"},
+        {"revision": 3, "changed_at": "2024-07-06T10:09:00.000000Z"},
+    ],
+    "a review another made then": [
+        {"revision": 2, "changed_by": "ben", "changed_at": _CHI_AT},
+        {"revision": 3, "changed_at": "2024-07-06T10:09:00.000000Z"},
+    ],
+    "a return nobody made": [
+        {"revision": 2, "changed_at": "2024-07-06T10:09:00.000000Z", "reviewed_by": None, "reviewed_at": None}
+        | {"returned_by": "chi", "returned_at": _CHI_AT, "return_comment": "cite the decree"}
+    ],
+}
+
+
+def _carried_batch(changes: list[dict[str, Any]]) -> list[Any]:
+    """A first revision by ama, then each change in turn (chi's review carried over unless it says)."""
+    from policytrack.sync.kinds import check_record
+    from policytrack.sync.record import Incoming
+
+    lines = [_entry_line()]
+    for change in changes:
+        lines.append({**lines[-1], "reviewed_by": "chi", "reviewed_at": _CHI_AT, **change})
+    return [Incoming(f"f.jsonl line {n}", check_record(r)[1], str(n)) for n, r in enumerate(lines, 1)]
+
+
+@pytest.mark.parametrize("case", sorted(_CARRIED))
+def test_a_carried_over_review_is_taken_when_what_made_it_is_here(case: str, db_path: Path) -> None:
+    from policytrack.domain.workspace import open_store
+    from policytrack.sync.validate import carried
+
+    items = _carried_batch(_CARRIED[case])
+    carried(open_store(db_path), items)  # nothing raised: every line is taken
+    assert items[-1].record["reviewed_by"] == "chi" != items[-1].record["changed_by"]
+
+
+@pytest.mark.parametrize("case", sorted(_FORGED))
+def test_a_carried_over_review_or_return_nobody_made_is_refused(case: str, db_path: Path) -> None:
+    from policytrack.domain.workspace import open_store
+    from policytrack.sync.record import LineProblem
+    from policytrack.sync.validate import carried
+
+    items = _carried_batch(_FORGED[case])
+    with pytest.raises(
+        LineProblem, match=r"names 'chi' at 2024-07-06T10:05:00.000000Z, carried over"
+    ) as info:
+        carried(open_store(db_path), items)
+    assert info.value.where == f"f.jsonl line {len(items)}"

@@ -6,8 +6,8 @@ organisation, marking, key judgements), and a content hash of the entries it use
 Everything comes from the report (reports.py), the timeline's rule (status.py), the targets (targets.py)
 and the forecasts (forecasts.py): a brief shows the same statuses and tracks as the terminal report, drawn.
 It reads what it draws: each chart's marks as counts per day and effect, its status line from the
-assessments alone, and the content hash from lines SQLite builds; an object per entry only for --explain,
-whose table shows every entry.
+assessments alone, and the content hash from a line of each entry's shared fields that SQLite builds; an
+object per entry only for --explain, whose table shows every entry.
 """
 
 from __future__ import annotations
@@ -57,12 +57,15 @@ def _window(key: str, since: date | None, until: date) -> EntryFilter:
     return EntryFilter(indicators=[key], since=since, until=until)
 
 
-def entries_digest(lines: Iterable[str]) -> str:
-    """sha256 of entries given as their JSON lines without the local id, one line each, in the one order."""
+def entries_hash(store: Store, fw: Framework, keys: Iterable[str], since: date | None, until: date) -> str:
+    """sha256 of the entries a brief uses: each indicator's window in turn (`keys` in the report's order),
+    each entry in the one order as the line of its shared fields (store.export.SHARED_LINE_SQL: synced and
+    public, never a local id), so two databases holding the same entries give one hash."""
     digest = hashlib.sha256()
-    for line in lines:
-        digest.update(line.encode("utf-8"))
-        digest.update(b"\n")
+    for key in keys:
+        where, params, _ = listing(fw, _window(key, since, until))
+        for chunk in store.shared_lines(where, params):
+            digest.update(chunk.encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -85,7 +88,7 @@ class Brief:
     target_starts: dict[str, StatusLevel]  # by indicator key: the status on its target's start date
     periods: PeriodReport | None  # with --by
     explain: bool  # list the evidence behind each row
-    entries_hash: str  # sha256 of the entries used, each its JSON line without the local id (entries_digest)
+    entries_hash: str  # sha256 of the entries used, each the line of its shared fields (entries_hash)
     byline: Byline = field(default_factory=Byline)
     names: dict[str, str] = field(default_factory=dict)  # analyst -> display name, where one is set
     sources: dict[str, SourceRecord] = field(default_factory=dict)  # cited by the evidence shown, by key
@@ -133,9 +136,7 @@ def build_brief(
         for row in report.rows
         if row.target is not None
     }
-    windows = [listing(fw, _window(key, since, until))[:2] for key in keys]
-    # in the one order, and without the local id: two databases holding the same entries give one hash
-    digest = entries_digest(line for where, params in windows for line in store.shared_json(where, params))
+    digest = entries_hash(store, fw, keys, since, until)
     evidence = (
         {key: tuple(list_entries(store, fw, _window(key, since, until))) for key in keys} if explain else {}
     )

@@ -16,6 +16,7 @@ from policytrack.records.columns import (
     LIST_SEPARATOR,
     TEXT_FIELDS,
 )
+from policytrack.records.entry import ENTRY
 
 _QUOTE = "'"
 # The code points of FORMULA_START: unicode() reads the first character without copying the text.
@@ -133,10 +134,12 @@ def _entry_json_value(name: str) -> str:
 ENTRY_JSON_SQL = "json_object({})".format(
     ", ".join(f"'{name}', {_entry_json_value(name)}" for name in ENTRY_JSON_FIELDS)
 )
-# The same without the local id: what the brief's content hash reads (two databases holding the same entries
-# give one hash).
-ENTRY_SHARED_JSON_SQL = "json_object({})".format(
-    ", ".join(f"'{name}', {_entry_json_value(name)}" for name in ENTRY_JSON_FIELDS if name != "id")
-)
+# What every database holding an entry shares of it: its synced and public fields (a local id is never
+# synced), in declaration order, sources and outlets by key.
+SHARED_FIELDS = ENTRY.names(synced=True, public=True)
+# An entry's shared fields as one line, built by SQLite for the brief's content hash: each value an SQL
+# literal by quote() (text quoted with its quotes doubled, NULL bare, numbers bare; lists as stored),
+# comma-separated, so no two entries give one line. No JSON is built and no list is walked (json_each).
+SHARED_LINE_SQL = " || ',' || ".join(f"quote({BY_NAME[name].sql})" for name in SHARED_FIELDS) + " || char(10)"
 # The same with the tombstone's date as a last key (null: current), as `list --deleted` writes it.
 ENTRY_JSON_DELETED_SQL = ENTRY_JSON_SQL[:-1] + ", 'deleted_at', e.deleted_at)"

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 
 from policytrack.records.entry import ORDER as ENTRY_ORDER
 from policytrack.store.entries import LINK_JOINS, StoreBase, _ordered, entries_outer, marks, order_by
-from policytrack.store.export import ENTRY_SHARED_JSON_SQL
+from policytrack.store.export import SHARED_LINE_SQL
 
 # The entries a listing's WHERE clauses (over aliases e, i, f; store.entries.entry_where) select.
 _LISTED = (
@@ -118,13 +118,15 @@ class ReportRows(StoreBase):
             list(params),
         )
 
-    def shared_json(self, where: Sequence[str], params: Sequence[object]) -> Iterator[str]:
-        """Each entry `where` selects in the one order, as its JSON form without the local id (compact, in
-        `list --json`'s key order), built by SQLite and streamed."""
+    def shared_lines(self, where: Sequence[str], params: Sequence[object]) -> Iterator[str]:
+        """Each entry `where` selects in the one order, as the line of its shared fields (SHARED_LINE_SQL,
+        newline included), built by SQLite and streamed."""
         order = ", ".join(f"e.{c} AS {c}" for c in ENTRY_ORDER)
-        sql = f"SELECT {ENTRY_SHARED_JSON_SQL}, {order} {_LISTED} {LINK_JOINS}"
+        sql = f"SELECT {SHARED_LINE_SQL}, {order} {_LISTED} {LINK_JOINS}"
         sql, args = _ordered(entries_outer(sql, where), where, params, None)
-        return (row[0] for row in self.conn.execute(sql, args))
+        cursor = self.conn.execute(sql, args)
+        while rows := cursor.fetchmany(4096):
+            yield "".join(row[0] for row in rows)
 
     # -- targets ---------------------------------------------------------------------------------
 

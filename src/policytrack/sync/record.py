@@ -128,6 +128,26 @@ def unbound(declared: Kind, record: Record, analyst: str) -> Field | None:
     return None
 
 
+def carried_over(declared: Kind, record: Record) -> list[Field]:
+    """The fields of `record` that name someone who acted before the line's own revision (a review or a
+    return carried over from an earlier revision, by `Field.actor`'s (WHEN, AT)): what binds them is a
+    revision of the same record made by that person at that time (sync.validate)."""
+    found = []
+    for f in declared.actors():
+        if f.actor is True or record.get(f.name) in (None, ""):
+            continue
+        when, at = f.actor  # type: ignore[misc]
+        if record.get(when) != record.get(at):
+            found.append(f)
+    return found
+
+
+def made_by(declared: Kind) -> Field:
+    """The field that names who made a line's own revision (the one `Field.actor` that is True)."""
+    (writer,) = (f for f in declared.actors() if f.actor is True)
+    return writer
+
+
 def written_before_binding(declared: Kind, record: Record) -> bool:
     """Whether every time the line holds is before BOUND_SINCE (what an earlier release wrote)."""
     times = [record[f.name] for f in declared if f.type == "datetime" and record.get(f.name)]

@@ -5,6 +5,10 @@ that arrived with it are in.
 
 A line about an indicator the current framework no longer holds is left to the merge (an entry written
 before a framework update stays what it was); a value the validator refuses is a LineProblem.
+
+A review (or a return) carried over from an earlier revision names someone other than the line's author:
+it is bound to them by that earlier revision, which must be stored here or arrive in the same batch
+(`carried`); a line that claims one nobody made is refused as forged.
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ from typing import Any
 
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
+from policytrack.records.columns import SYNCED_REVISION
+from policytrack.records.field import Field
 from policytrack.records.models import EntryInput, Framework
 from policytrack.store import Store
-from policytrack.sync.record import Incoming, LineProblem, Record
+from policytrack.sync.record import Incoming, LineProblem, Record, carried_over, made_by
 
 Frameworks = dict[str, Framework | None]
 
@@ -90,8 +97,46 @@ VALIDATORS: dict[str, Callable[[Store, Frameworks, Record], None]] = {
 }
 
 
+def _made(f: Field, record: Record, revision: dict[str, Any]) -> bool:
+    """Whether `revision` is where the value of `f` that `record` carries over was made: a revision by
+    that person at that time, or an import that stated it (a review made outside the team's history,
+    bound to whoever imported it)."""
+    when, at = f.actor  # type: ignore[misc]
+    if revision[made_by(SYNCED_REVISION).name] == record[f.name] and revision[at] == record[when]:
+        return True
+    stated = revision[f.name] == record[f.name] and revision[when] == record[when]
+    return bool(revision["action"] == "import" and stated)
+
+
+def carried(store: Store, items: list[Incoming]) -> None:
+    """Raise LineProblem for the first entry line that carries over a review or a return (by
+    `Field.actor`) that no revision of the same entry, stored here or among `items`, made."""
+    claims = [(item, f) for item in items for f in carried_over(SYNCED_REVISION, item.record)]
+    if not claims:
+        return
+    uuids = sorted({item.record["uuid"] for item, _f in claims})
+    ids = store.entry_ids_by_uuid(uuids)
+    stored = store.revisions_of(list(ids.values()))
+    revisions: dict[str, list[dict[str, Any]]] = {uuid: stored.get(ids.get(uuid, -1), []) for uuid in uuids}
+    for item in items:
+        if item.record["uuid"] in revisions:
+            revisions[item.record["uuid"]].append(item.record)
+    for item, f in claims:
+        rec, when = item.record, f.actor[0]  # type: ignore[index]
+        if not any(_made(f, rec, revision) for revision in revisions[rec["uuid"]]):
+            raise LineProblem(
+                item.where,
+                _(
+                    "{field} names {named!r} at {when}, carried over from an earlier revision, but no "
+                    "revision of this entry by {named} at that time was received (a forged line)"
+                ).format(field=f.name, named=rec[f.name], when=rec[when]),
+            )
+
+
 def validate(store: Store, kind: str, items: list[Incoming]) -> None:
     """Raise LineProblem for the first line of `items` that its kind's validator refuses."""
+    if kind == "entry":
+        carried(store, items)
     check = VALIDATORS.get(kind)
     if check is None:
         return
