@@ -16,7 +16,7 @@ import pytest
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from conftest import Invoke
+from conftest import Invoke, slow_but
 from policytrack.store import MIGRATION_NAMES
 from policytrack.store.migrations import migrations
 
@@ -1072,7 +1072,9 @@ def _old_database(path: Path, steps: int, fresh: Path) -> None:
         conn.close()
 
 
-@pytest.mark.parametrize("steps", range(1, len(MIGRATION_NAMES) + 1), ids=lambda n: MIGRATION_NAMES[n - 1])
+@pytest.mark.parametrize(
+    "steps", slow_but(range(1, len(MIGRATION_NAMES) + 1)), ids=lambda n: MIGRATION_NAMES[n - 1]
+)
 def test_database_from_each_shipped_schema_upgrades_with_rows_intact(
     cli: Invoke, db_path: Path, tmp_path: Path, steps: int
 ) -> None:

@@ -95,9 +95,27 @@ def test_who_may_redact_and_bad_input_is_one_line(logged: Invoke, monkeypatch: p
     assert missing.exit_code == 2
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(field=st.sampled_from(REDACTABLE), text=st.text(min_size=1, max_size=40).filter(lambda t: t.strip()))
+REDACTED_TEXT = st.text(min_size=1, max_size=40).filter(lambda t: t.strip())
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(REDACTABLE), text=REDACTED_TEXT)
 def test_any_redactable_field_is_gone_from_every_stored_row(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, field: str, text: str
+) -> None:
+    _redacted_field_is_gone(cli, tmp_path, monkeypatch, field, text)
+
+
+@pytest.mark.slow  # the same with more examples
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(REDACTABLE), text=REDACTED_TEXT)
+def test_any_redactable_field_is_gone_from_every_stored_row_many_texts(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, field: str, text: str
+) -> None:
+    _redacted_field_is_gone(cli, tmp_path, monkeypatch, field, text)
+
+
+def _redacted_field_is_gone(
     cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, field: str, text: str
 ) -> None:
     monkeypatch.setenv("POLICYTRACK_ANALYST", "ama")
