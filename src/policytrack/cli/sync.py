@@ -303,7 +303,6 @@ def _decision_conflict(item: dict[str, Any], visible: Callable[[str], str]) -> s
     return "\n".join(lines)
 
 
-@conflicts_app.command("resolve", epilog="Example: policytrack conflicts resolve 7 --keep theirs")
 @conflicts_app.command(
     "resolve",
     epilog=_("Example: policytrack conflicts resolve 7 --keep theirs"),
