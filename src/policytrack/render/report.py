@@ -17,9 +17,9 @@ from policytrack.domain.status import Timeline, TimelinePoint
 from policytrack.domain.targets import Target
 from policytrack.records.models import Entry, StatusLevel, plural
 from policytrack.records.report import ANALYST_ROW
-from policytrack.render.entries import REF_WIDTH, fit, source_text
+from policytrack.render.entries import REF_WIDTH, fit, left_out_note, source_text
 from policytrack.render.signposts import signposts_count
-from policytrack.render.text import clipped, literal, longest_word, visible
+from policytrack.render.text import clipped, fitted, literal, longest_word, visible
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -198,10 +198,16 @@ def report_renderable(report: Report, *, plain: bool = False, width: int | None 
     table = _report_table(report, plain=plain, compact=False, narrow=False)
     compact = width is not None and not _fits(table, width, report)
     narrow = width is not None and width < NARROW_BELOW
+    dropped: list[str] = []
     if compact:
         table = _report_table(report, plain=plain, compact=True, narrow=narrow)
+        # Longer words (a language's headers and statuses) may still not fit: the tables' one rule leaves
+        # out whole columns, the least telling first, rather than let rich cut them.
+        dropped = fitted(table, width or 0, first=["+/-/0", _("Progress"), _("Mom."), _("Target")])
     parts = _headed(header_lines(report), table)
     parts += [literal(line, style="yellow") for line in footer_lines(report)]
+    if dropped:
+        parts.append(left_out_note(dropped, _("a wider terminal, --format markdown or csv shows them")))
     if compact:
         left_out = (
             _("titles, weighted momentum, sources, progress bars and the advancing/hindering/context counts")
