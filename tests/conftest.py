@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,50 @@ def built_once() -> Iterator[None]:
     setattr(typer.testing, "_get_command", cached)  # noqa: B010
     yield
     setattr(typer.testing, "_get_command", original)  # noqa: B010
+
+
+def slow_but(values: Iterable[Any], keep: int = 3) -> list[Any]:
+    """`values` as parameters, all but `keep` of them (the first, the last and evenly between) marked slow:
+    the default run keeps a representative of the behaviour, CI (`-m 'slow or not slow'`) runs every one."""
+    values = list(values)
+    last = len(values) - 1
+    kept = {round(i * last / (keep - 1)) for i in range(keep)} if keep > 1 and last > 0 else {0}
+    return [v if i in kept else pytest.param(v, marks=pytest.mark.slow) for i, v in enumerate(values)]
+
+
+@pytest.fixture(scope="session")
+def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("templates")
+
+
+_templates: dict[str, Path] = {}  # each seeded database's file, by name, in this worker
+SeededDb = Callable[[str, Callable[[], object]], None]
+
+
+@pytest.fixture
+def seeded_db(template_dir: Path, isolated_env: Path) -> SeededDb:
+    """`seeded_db(name, build)` leaves in the test's database what `build()` writes there through the
+    command line: built by the first test of a worker that asks, then copied by file (a copy costs ~1 ms;
+    creating, migrating and logging through the command line ~1 s). Only for a `build` that writes nothing
+    but the database and that every test can share (same uuids, same recorded times)."""
+
+    def apply(name: str, build: Callable[[], object]) -> None:
+        template = _templates.get(name)
+        if template is not None:
+            shutil.copyfile(template, isolated_env)
+            return
+        assert not isolated_env.exists(), "a seeded database starts from nothing"
+        build()
+        conn = sqlite3.connect(isolated_env)
+        try:  # everything in the one file: a copy of it is the whole database
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+        template = template_dir / f"{name}.db"
+        shutil.copyfile(isolated_env, template)
+        _templates[name] = template
+
+    return apply
 
 
 @pytest.fixture(autouse=True)
@@ -113,8 +159,12 @@ def cli_json(cli: Invoke) -> InvokeJson:
 
 
 @pytest.fixture
-def dataset(cli: Invoke, log: Callable[..., int]) -> None:
+def dataset(cli: Invoke, log: Callable[..., int], seeded_db: SeededDb) -> None:
     """Real events plus labelled synthetic entries; tests/test_reports.py works out its figures by hand."""
+    seeded_db("dataset", lambda: _build_dataset(cli, log))
+
+
+def _build_dataset(cli: Invoke, log: Callable[..., int]) -> None:
     log(
         "diversify",
         "Barkhane and Takuba withdrawal announced",

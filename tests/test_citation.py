@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Invoke
+from conftest import Invoke, slow_but
 
 CFFCONVERT = shutil.which("cffconvert", path=str(Path(sys.executable).parent)) or shutil.which("cffconvert")
 
@@ -36,7 +36,9 @@ def two_frameworks(cli: Invoke, monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     monkeypatch.setenv("POLICYTRACK_ANALYST", "ana")
 
 
-@pytest.mark.parametrize("choice", [(), ("--all-frameworks",), ("--framework", "mali-china-risks")])
+@pytest.mark.parametrize(
+    "choice", slow_but([(), ("--all-frameworks",), ("--framework", "mali-china-risks")], keep=1)
+)
 def test_citation_names_people_and_cites_each_paper_once(
     cli: Invoke, two_frameworks: None, tmp_path: Path, choice: tuple[str, ...]
 ) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import typer
 
-from conftest import Invoke
+from conftest import Invoke, slow_but
 from policytrack import __version__
 from policytrack.cli.app import app
 
@@ -65,7 +65,7 @@ def test_expected_commands_exist() -> None:
     } <= names
 
 
-@pytest.mark.parametrize("command", all_commands(), ids=" ".join)
+@pytest.mark.parametrize("command", slow_but(all_commands(), keep=6), ids=" ".join)
 def test_every_command_has_help_and_an_example(cli: Invoke, command: tuple[str, ...]) -> None:
     result = cli(*command, "--help")
     assert result.exit_code == 0
@@ -124,7 +124,7 @@ def test_completion_offers_indicator_keys(cli: Invoke) -> None:
     ]
 
 
-@pytest.mark.parametrize("command", all_commands(), ids=" ".join)
+@pytest.mark.parametrize("command", slow_but(all_commands(), keep=6), ids=" ".join)
 def test_one_command_app_matches_the_full_app(command: tuple[str, ...]) -> None:
     """main() builds only the command being run (start-up time); it must behave exactly the same."""
     from typer.testing import CliRunner

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from conftest import Invoke, app
+from conftest import Invoke, SeededDb, app
 from policytrack.cli import common
 from policytrack.store import BUSY_TIMEOUT_SECONDS, MIGRATION_NAMES
 from test_migrations import _old_database
@@ -52,13 +52,16 @@ def state(db: Path) -> tuple[list[str], str]:
 
 
 @pytest.fixture
-def logged(cli: Invoke, db_path: Path) -> None:
-    result = cli("log", "regional", "AES treaty", "--date", "2024", "--tag", "treaty", "--actor", "Mali")
-    assert result.exit_code == 0, result.output
-    assert cli("source", "add", "reuters", "--name", "Reuters").exit_code == 0
-    conn = sqlite3.connect(db_path)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the bytes of the file are then the database
-    conn.close()
+def logged(cli: Invoke, db_path: Path, seeded_db: SeededDb) -> None:
+    def build() -> None:
+        result = cli("log", "regional", "AES treaty", "--date", "2024", "--tag", "treaty", "--actor", "Mali")
+        assert result.exit_code == 0, result.output
+        assert cli("source", "add", "reuters", "--name", "Reuters").exit_code == 0
+        conn = sqlite3.connect(db_path)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the bytes of the file are then the database
+        conn.close()
+
+    seeded_db("test_completion.logged", build)
 
 
 @pytest.mark.parametrize("name", COMPLETIONS)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Invoke, InvokeJson, Log
+from conftest import Invoke, InvokeJson, Log, slow_but
 
 AS_OF = "2024-12-31"
 
@@ -76,7 +76,7 @@ def test_merge_shows_contested_with_median_and_spread(cli: Invoke, merged: Path)
     assert rows["regional"]["status"] == "substantial"
 
 
-@pytest.mark.parametrize("fmt", ["table", "markdown", "csv", "jsonl", "html", "svg"])
+@pytest.mark.parametrize("fmt", slow_but(["table", "markdown", "csv", "jsonl", "html", "svg"]))
 def test_contested_in_every_format(cli: Invoke, merged: Path, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"r.{fmt}"
     result = cli("--db", str(merged), "report", "--format", fmt, "--as-of", AS_OF, "-o", str(out))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Invoke, InvokeJson
+from conftest import Invoke, InvokeJson, SeededDb
 
 # (summary, indicator, date, effect, grade, status, actors, analyst); ids follow this order
 ROWS = [
@@ -43,14 +43,17 @@ ROWS = [
 
 
 @pytest.fixture
-def logged(cli: Invoke) -> None:
-    for summary, indicator, date, effect, grade, status, actors, analyst in ROWS:
-        args = ["log", indicator, summary, "--date", date, "--effect", effect, "--analyst", analyst]
-        args += ["--grade", grade] if grade else []
-        args += ["--status", status] if status else []
-        for actor in actors:
-            args += ["--actor", actor]
-        assert cli(*args).exit_code == 0
+def logged(cli: Invoke, seeded_db: SeededDb) -> None:
+    def build() -> None:
+        for summary, indicator, date, effect, grade, status, actors, analyst in ROWS:
+            args = ["log", indicator, summary, "--date", date, "--effect", effect, "--analyst", analyst]
+            args += ["--grade", grade] if grade else []
+            args += ["--status", status] if status else []
+            for actor in actors:
+                args += ["--actor", actor]
+            assert cli(*args).exit_code == 0
+
+    seeded_db("test_filters.logged", build)
 
 
 def ids_in(cli: Invoke, *args: str) -> dict[str, list[int]]:

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import Invoke
+from conftest import Invoke, SeededDb
 from policytrack.render.formats import (
     FORMATS,
     RECORDS,
@@ -34,9 +34,17 @@ COMMANDS = [
 
 
 @pytest.fixture
-def logged(cli: Invoke) -> None:
-    assert cli("log", "regional", "=AES treaty signed", "--date", "2024-07-06", "--tag", "aes").exit_code == 0
-    assert cli("target", "regional", "in-progress", "--by", "2027-12", "--from", "2024-01-01").exit_code == 0
+def logged(cli: Invoke, seeded_db: SeededDb) -> None:
+    def build() -> None:
+        assert (
+            cli("log", "regional", "=AES treaty signed", "--date", "2024-07-06", "--tag", "aes").exit_code
+            == 0
+        )
+        assert (
+            cli("target", "regional", "in-progress", "--by", "2027-12", "--from", "2024-01-01").exit_code == 0
+        )
+
+    seeded_db("test_formats.logged", build)
 
 
 @pytest.mark.parametrize("command", COMMANDS)

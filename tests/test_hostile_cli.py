@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import Result
 
-from conftest import Invoke, app
+from conftest import Invoke, SeededDb, app
 from policytrack.core.storable import MAX_FIELD
 from test_frameworks_install import filled_in
 from test_frameworks_parse import MINIMAL
@@ -38,13 +38,17 @@ def dump(db: Path) -> list[str]:
 
 
 @pytest.fixture
-def logged(cli: Invoke, db_path: Path) -> Iterator[list[str]]:
+def logged(cli: Invoke, db_path: Path, seeded_db: SeededDb) -> Iterator[list[str]]:
     """A database with an entry, an edit, a deletion and a target; yields its dump."""
-    assert cli("log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06").exit_code == 0
-    assert cli("log", "diversify", "MINUSMA mandate ends", "--date", "2023-06-30").exit_code == 0
-    assert cli("edit", "1", "--grade", "A1").exit_code == 0
-    assert cli("delete", "2", "--force").exit_code == 0
-    assert cli("target", "regional", "in-progress", "--by", "2027-12").exit_code == 0
+
+    def build() -> None:
+        assert cli("log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06").exit_code == 0
+        assert cli("log", "diversify", "MINUSMA mandate ends", "--date", "2023-06-30").exit_code == 0
+        assert cli("edit", "1", "--grade", "A1").exit_code == 0
+        assert cli("delete", "2", "--force").exit_code == 0
+        assert cli("target", "regional", "in-progress", "--by", "2027-12").exit_code == 0
+
+    seeded_db("test_hostile_cli.logged", build)
     yield dump(db_path)
 
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from conftest import Invoke
+from conftest import Invoke, SeededDb
 from policytrack.render.text import literal, visible
 
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -95,36 +95,44 @@ def assert_no_live_link(html: str) -> None:
 
 
 @pytest.fixture
-def hostile(cli: Invoke, log: Callable[..., int], monkeypatch: pytest.MonkeyPatch, db_path: Path) -> None:
-    for i, summary in enumerate(SUMMARIES):
-        log(
-            "regional",
-            summary,
-            "--date",
-            f"2024-0{i + 1}-15",
-            "--effect",
-            "1",
-            "--source",
-            "src \x1b[2J [/red]",
-            "--note",
-            "note [sic] \x07",
-            "--tag",
-            "[b]tag",
-            "--actor",
-            "[bold red]FAKE[/]",
-            "--analyst",
-            "an\x1b]0;t\x07",
+def hostile(
+    cli: Invoke, log: Callable[..., int], monkeypatch: pytest.MonkeyPatch, db_path: Path, seeded_db: SeededDb
+) -> None:
+    def build() -> None:
+        for i, summary in enumerate(SUMMARIES):
+            log(
+                "regional",
+                summary,
+                "--date",
+                f"2024-0{i + 1}-15",
+                "--effect",
+                "1",
+                "--source",
+                "src \x1b[2J [/red]",
+                "--note",
+                "note [sic] \x07",
+                "--tag",
+                "[b]tag",
+                "--actor",
+                "[bold red]FAKE[/]",
+                "--analyst",
+                "an\x1b]0;t\x07",
+            )
+        # history shows who made each change: here someone whose name holds control characters
+        monkeypatch.setenv("POLICYTRACK_ANALYST", "an\x1b]0;t\x07")
+        assert cli("edit", "1", "--summary", "Goïta said [in French] y \x9b").exit_code == 0
+        monkeypatch.setenv("POLICYTRACK_ANALYST", "tester")
+        assert (
+            cli("target", "regional", "substantial", "--by", "2027", "--note", "[/red] \x1b[2J").exit_code
+            == 0
         )
-    # history shows who made each change: here someone whose name holds control characters
-    monkeypatch.setenv("POLICYTRACK_ANALYST", "an\x1b]0;t\x07")
-    assert cli("edit", "1", "--summary", "Goïta said [in French] y \x9b").exit_code == 0
-    monkeypatch.setenv("POLICYTRACK_ANALYST", "tester")
-    assert cli("target", "regional", "substantial", "--by", "2027", "--note", "[/red] \x1b[2J").exit_code == 0
-    # a tag with a control character, as an older release stored it (log refuses one now)
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("UPDATE entries SET tags = ?", (json.dumps(["[b]tag\x1b"]),))
-        conn.execute("UPDATE entry_revisions SET tags = ?", (json.dumps(["[b]tag\x1b"]),))
-    conn.close()
+        # a tag with a control character, as an older release stored it (log refuses one now)
+        with sqlite3.connect(db_path) as conn:
+            conn.execute("UPDATE entries SET tags = ?", (json.dumps(["[b]tag\x1b"]),))
+            conn.execute("UPDATE entry_revisions SET tags = ?", (json.dumps(["[b]tag\x1b"]),))
+        conn.close()
+
+    seeded_db("test_hostile_display.hostile", build)
 
 
 COMMANDS = [

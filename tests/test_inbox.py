@@ -5,6 +5,7 @@ files, a loopback HTTP server for URLs; revisions and deletions across pulls, ru
 from __future__ import annotations
 
 import csv
+import hashlib
 import http.server
 import io
 import json
@@ -218,6 +219,34 @@ def test_a_later_pull_revises_a_changed_record_and_flags_its_entry(
     )
     # the version it replaced is kept
     assert rows(db_path, "SELECT revision, action FROM candidate_revisions") == [(1, "change")]
+
+
+def test_a_second_pull_of_the_same_bytes_is_skipped_whole_and_other_bytes_are_read(
+    cli: Invoke, acled: Path, tmp_path: Path, db_path: Path
+) -> None:
+    assert cli("inbox", "add", str(acled), "--kind", "acled").exit_code == 0
+    stored = "SELECT external_id, revision, deleted_at IS NOT NULL FROM candidates ORDER BY external_id"
+    before = rows(db_path, stored)
+    # a record changed behind the pull's back: a pull that compared each record would revise it
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE candidates SET version = 'x' WHERE external_id = 'EXA3'")
+    again = cli("inbox", "add", str(acled), "--kind", "acled")
+    assert again.exit_code == 0, again.output
+    assert "0 revised, 3 unchanged" in again.stdout
+    assert rows(db_path, stored) == before  # the same bytes: nothing read, nothing written
+    # a deletion list is another pull of the dataset: the same file read after it is read record by
+    # record (the record changed above is revised; the withdrawn one stays withdrawn, its version older)
+    deletions = tmp_path / "deleted.csv"
+    deletions.write_text("event_id_cnty,deleted_timestamp\nEXA1,1720000500\n", encoding="utf-8")
+    assert "1 withdrawn" in cli("inbox", "add", str(deletions), "--kind", "acled").stdout
+    back = cli("inbox", "add", str(acled), "--kind", "acled")
+    assert back.exit_code == 0 and "1 revised, 1 unchanged" in back.stdout, back.output
+    assert rows(db_path, stored) == [("EXA1", 2, 1), ("EXA2", 1, 0), ("EXA3", 2, 0)]
+    # one byte more is another file: read record by record
+    acled.write_bytes(acled.read_bytes() + b"\n")
+    assert "2 unchanged, 0 withdrawn, 1 older" in cli("inbox", "add", str(acled), "--kind", "acled").stdout
+    (digest,) = rows(db_path, "SELECT digest FROM dataset_pulls WHERE dataset = 'acled'")
+    assert digest[0] == hashlib.sha256(b"acled\n" + acled.read_bytes()).hexdigest()
 
 
 def test_a_deletion_list_tombstones_the_candidate(

@@ -137,3 +137,40 @@ def test_a_teammates_decision_line_is_checked_as_one_taken_here(
     with pytest.raises(LineProblem) as caught:
         validate(store, "decision", [Incoming("analysts/ama/x.jsonl line 1", record, "e")])
     assert all(w in str(caught.value) for w in words), caught.value
+
+
+@pytest.mark.slow  # runs git
+def test_decisions_taken_apart_are_listed_as_a_conflict_until_one_is_undone(
+    team: Team, tmp_path: Path
+) -> None:
+    data = write_csv(
+        tmp_path / "acled.csv",
+        ACLED_COLUMNS,
+        [acled_row("EXA1", "2024-07-06", AES), acled_row("EXA2", "2024-03-01", "Example event 2")],
+    )
+    for name in ("ama", "ben"):
+        ok(team(name, "sync", "init", str(tmp_path / "shared.git")))
+        ok(team(name, "inbox", "add", str(data), "--kind", "acled"))
+    ok(team("ama", "inbox", "reject", "1", "--reason", "not about the treaty"))
+    ok(team("ama", "inbox", "reject", "2", "--reason", "off topic"))
+    ok(team("ben", "inbox", "accept", "1", "--indicator", "regional"))  # later, without seeing ama's
+    ok(team("ben", "inbox", "reject", "2", "--reason", "also off topic"))  # agrees: no conflict
+    for name in ("ama", "ben", "ama"):
+        ok(team(name, "sync"))
+    for name in ("ama", "ben"):
+        found = json.loads(ok(team(name, "conflicts", "--json")))
+        assert [(c["kind"], c["id"]) for c in found] == [("decision", 1)]
+        sides = found[0]["decisions"]
+        assert [(d["decided_by"], d["action"]) for d in sides] == [("ama", "reject"), ("ben", "accept")]
+        assert found[0]["current"] == sides[1]["uuid"]  # the later decided_at stands
+        assert states(team, name, tmp_path)["EXA1"] == ("accepted", True)
+    text = ok(team("ama", "conflicts"))
+    assert "candidate 1" in text and "not about the treaty" in text and "(current)" in text
+
+    ok(team("ama", "undo", "--yes"))  # ama's latest: the reject of 2
+    ok(team("ama", "undo", "--yes"))  # the reject of 1: ben's accept alone stands
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    for name in ("ama", "ben"):
+        assert json.loads(ok(team(name, "conflicts", "--json"))) == []
+        assert states(team, name, tmp_path)["EXA1"] == ("accepted", True)

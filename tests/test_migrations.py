@@ -16,7 +16,7 @@ import pytest
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from conftest import Invoke
+from conftest import Invoke, slow_but
 from policytrack.store import MIGRATION_NAMES
 from policytrack.store.migrations import migrations
 
@@ -933,6 +933,18 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "foreign_keys": [],
         "without_rowid": True,
     },
+    # m021: what each dataset's last pull read (a second pull of the same bytes is skipped whole)
+    "table dataset_pulls": {
+        "columns": [
+            ("dataset", "TEXT", 1, None, 1),
+            ("digest", "TEXT", 1, None, 0),
+            ("records", "INTEGER", 1, None, 0),
+            ("pulled_at", "TEXT", 1, None, 0),
+        ],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": True,
+    },
     # m019: redactions, the rule each database applies to an entry's revisions (and later ones)
     "table redactions": {
         "columns": [
@@ -1060,7 +1072,9 @@ def _old_database(path: Path, steps: int, fresh: Path) -> None:
         conn.close()
 
 
-@pytest.mark.parametrize("steps", range(1, len(MIGRATION_NAMES) + 1), ids=lambda n: MIGRATION_NAMES[n - 1])
+@pytest.mark.parametrize(
+    "steps", slow_but(range(1, len(MIGRATION_NAMES) + 1)), ids=lambda n: MIGRATION_NAMES[n - 1]
+)
 def test_database_from_each_shipped_schema_upgrades_with_rows_intact(
     cli: Invoke, db_path: Path, tmp_path: Path, steps: int
 ) -> None:

@@ -293,6 +293,7 @@ def test_with_history_keeps_the_revisions_and_says_so(cli: Invoke, edited_away: 
     assert json.loads((bundle / "datapackage.json").read_text())["policytrack:history"] is True
 
 
+@pytest.mark.slow  # test_publishing_twice_gives_the_same_bytes is its fast representative
 def test_the_whole_bundle_repeats_byte_for_byte(cli: Invoke, edited_away: int, tmp_path: Path) -> None:
     for flags in ((), ("--with-history",)):
         first, second = tmp_path / f"a{len(flags)}", tmp_path / f"b{len(flags)}"

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import Invoke
+from conftest import Invoke, SeededDb
 from policytrack.cli.common import reference
 from policytrack.core.errors import InputError
 
@@ -23,15 +23,18 @@ C = "12345678-0000-4000-8000-000000000003"
 
 
 @pytest.fixture
-def three(cli: Invoke, log: Callable[..., int], db_path: Path) -> None:
-    for n in range(3):
-        log("regional", f"Observation {n}", "--date", "2024-07-0" + str(n + 1))
-    conn = sqlite3.connect(db_path)
-    for entry_id, uuid in ((1, A), (2, B), (3, C)):
-        conn.execute("UPDATE entries SET uuid = ? WHERE id = ?", (uuid, entry_id))
-    conn.commit()
-    conn.close()
-    assert cli("edit", "1", "--grade", "B2").exit_code == 0  # a revision to revert to
+def three(cli: Invoke, log: Callable[..., int], db_path: Path, seeded_db: SeededDb) -> None:
+    def build() -> None:
+        for n in range(3):
+            log("regional", f"Observation {n}", "--date", "2024-07-0" + str(n + 1))
+        conn = sqlite3.connect(db_path)
+        for entry_id, uuid in ((1, A), (2, B), (3, C)):
+            conn.execute("UPDATE entries SET uuid = ? WHERE id = ?", (uuid, entry_id))
+        conn.commit()
+        conn.close()
+        assert cli("edit", "1", "--grade", "B2").exit_code == 0  # a revision to revert to
+
+    seeded_db("test_references.three", build)
 
 
 @pytest.mark.parametrize(

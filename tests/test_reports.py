@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Invoke
+from conftest import Invoke, slow_but
 
 AS_OF = "2024-12-31"
 SNAPSHOT = Path(__file__).parent / "snapshots" / "report.md"
@@ -99,7 +99,7 @@ def test_markdown_snapshot(cli: Invoke, dataset: None) -> None:
     assert result.stdout == SNAPSHOT.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("fmt", ["table", "markdown", "csv", "json", "html", "svg"])
+@pytest.mark.parametrize("fmt", slow_but(["table", "markdown", "csv", "json", "html", "svg"]))
 def test_reproducible_to_the_byte(cli: Invoke, dataset: None, tmp_path: Path, fmt: str) -> None:
     first, second = tmp_path / f"a.{fmt}", tmp_path / f"b.{fmt}"
     for path in (first, second):

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Invoke, InvokeJson, Log
+from conftest import Invoke, InvokeJson, Log, SeededDb
 from policytrack.core.errors import InputError
 from policytrack.core.grades import grade_weight
 from policytrack.domain.entries import event_effects
@@ -22,7 +22,7 @@ from test_migrations import _old_database
 
 
 @pytest.fixture
-def registry(cli: Invoke) -> None:
+def registry(cli: Invoke, seeded_db: SeededDb) -> None:
     commands = [
         ["ministry", "--name", "Example Ministry", "--type", "official", "--origin", "Exampleland",
          "--reliability", "A"],
@@ -31,9 +31,13 @@ def registry(cli: Invoke) -> None:
         ["outlet", "--name", "Example Outlet", "--type", "media", "--origin", "Otherland",
          "--reliability", "C"],
     ]  # fmt: skip
-    for args in commands:
-        result = cli("source", "add", *args)
-        assert result.exit_code == 0, result.stderr
+
+    def build() -> None:
+        for args in commands:
+            result = cli("source", "add", *args)
+            assert result.exit_code == 0, result.stderr
+
+    seeded_db("test_sources.registry", build)
 
 
 def _entry(cli_json: InvokeJson, entry_id: int) -> dict[str, object]:

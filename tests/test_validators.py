@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from typer.testing import Result
 
-from conftest import Invoke
+from conftest import Invoke, SeededDb
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import InputError
 from policytrack.core.storable import MAX_CELL_TEXT
@@ -53,9 +53,12 @@ def message(result: Result) -> str:
 
 
 @pytest.fixture
-def seeded(cli: Invoke, log: Callable[..., int], db_path: Path) -> Path:
-    log("regional", "A seed entry", "--date", "2024-07-06")
-    assert cli("source", "add", "wire", "--name", "Wire").exit_code == 0
+def seeded(cli: Invoke, log: Callable[..., int], db_path: Path, seeded_db: SeededDb) -> Path:
+    def build() -> None:
+        log("regional", "A seed entry", "--date", "2024-07-06")
+        assert cli("source", "add", "wire", "--name", "Wire").exit_code == 0
+
+    seeded_db("test_validators.seeded", build)
     return db_path
 
 

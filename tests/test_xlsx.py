@@ -17,7 +17,7 @@ import pytest
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from conftest import Invoke
+from conftest import Invoke, SeededDb
 from policytrack.core.storable import MAX_CELL_TEXT
 from policytrack.records.check import CONTROL
 from policytrack.records.columns import EXPORT_FIELDS, LIST_SEPARATOR
@@ -74,24 +74,37 @@ def as_cells(record: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def hostile(log: Callable[..., int]) -> None:
-    for i, text in enumerate(HOSTILE):
-        grade = ["-g", "B2"] if i % 2 else []
-        tag = CONTROL.sub("", text)  # a tag holds no control character (free text does)
-        options = ["--date", f"2024-{i % 12 + 1:02d}", "--source", text, "--note", text, "-t", tag, *grade]
-        log(*options, "-a", "@someone", "--effect", str(i % 5 - 2), "--", "regional", text)
-    log(
-        "diversify",
-        "UNSC resolution 2690 ends MINUSMA's mandate",
-        "--date",
-        "2023-06-30",
-        "-e",
-        "-1",
-        "--status",
-        "commitment",
-        "-g",
-        "A1",
-    )
+def hostile(log: Callable[..., int], seeded_db: SeededDb) -> None:
+    def build() -> None:
+        for i, text in enumerate(HOSTILE):
+            grade = ["-g", "B2"] if i % 2 else []
+            tag = CONTROL.sub("", text)  # a tag holds no control character (free text does)
+            options = [
+                "--date",
+                f"2024-{i % 12 + 1:02d}",
+                "--source",
+                text,
+                "--note",
+                text,
+                "-t",
+                tag,
+                *grade,
+            ]
+            log(*options, "-a", "@someone", "--effect", str(i % 5 - 2), "--", "regional", text)
+        log(
+            "diversify",
+            "UNSC resolution 2690 ends MINUSMA's mandate",
+            "--date",
+            "2023-06-30",
+            "-e",
+            "-1",
+            "--status",
+            "commitment",
+            "-g",
+            "A1",
+        )
+
+    seeded_db("test_xlsx.hostile", build)
 
 
 def test_export_entries_is_the_json_export_in_typed_cells(cli: Invoke, hostile: None, tmp_path: Path) -> None:

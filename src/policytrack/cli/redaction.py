@@ -63,6 +63,15 @@ def redact_cmd(
     who = default_analyst()
     with opened_store(ctx) as store:
         done = redact(store, entry_id_arg(entry_ref, store), field, reason, who, utc_now())
+    if done.already:
+        confirm(
+            ctx,
+            _("{field} of entry {id} is already redacted; nothing new was stored").format(
+                field=done.field, id=done.entry_id
+            ),
+            _("the redaction"),
+        )
+        return
     confirm(
         ctx,
         _("Redacted {field} of entry {id} in every revision of it; the next sync sends the redaction").format(

@@ -8,7 +8,7 @@ only the command being run (cli.app_for).
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,6 +17,8 @@ from policytrack.cli.common import opened_store
 from policytrack.core.i18n import _
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from policytrack.sync.record import Sender
 
 
@@ -238,6 +240,8 @@ def conflicts_cmd(
                     )
                 )
             typer.echo(settle.format(ref=visible(item["ref"])))
+        elif item["kind"] == "decision":
+            typer.echo(_decision_conflict(item, visible))
         elif "merge" in item:
             (v,) = item["versions"]
             typer.echo(
@@ -273,6 +277,30 @@ def conflicts_cmd(
                     )
                 )
             typer.echo(settle.format(ref=visible(item["ref"])))
+
+
+def _decision_conflict(item: dict[str, Any], visible: Callable[[str], str]) -> str:
+    """A candidate decided apart: each analyst's standing decision, the current one marked."""
+    from policytrack.core.i18n import _
+
+    which = _("candidate {id}").format(id=item["id"]) if item["id"] is not None else item["uuid"]
+    lines = [
+        _("{candidate} ({uuid}) decided apart; the latest decision stands").format(
+            candidate=which, uuid=item["uuid"]
+        )
+    ]
+    for d in item["decisions"]:
+        what = d["action"] + (f" ({visible(d['reason'])})" if d["reason"] else "")
+        current = _(" (current)") if d["uuid"] == item["current"] else ""
+        lines.append(
+            _("  {action} by {analyst} at {at}{current}").format(
+                action=what, analyst=visible(d["decided_by"]), at=d["decided_at"], current=current
+            )
+        )
+    lines.append(
+        _("  settle: the analyst whose decision should not stand takes it back with `policytrack undo`")
+    )
+    return "\n".join(lines)
 
 
 @conflicts_app.command(

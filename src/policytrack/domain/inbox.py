@@ -106,12 +106,24 @@ def add_batch(store: Store, batch: Any, kind: str, *, feed: str = "", rules: Seq
     of changed ones, withdrawals; possible duplicates marked, rules' suggestions kept."""
     at = utc_now()
     result = AddResult(dataset=batch.dataset)
-    seen = _Seen(store, at)
+    last = store.last_pull(batch.dataset) if batch.digest else None
     with store.transaction():
-        for chunk in _chunks(batch.records):
-            _add_chunk(store, chunk, batch, kind, feed, rules, at, result, seen)
-        for external_id, stamp in batch.deleted:
-            _withdraw(store, batch.dataset, external_id, stamp, at, result)
+        if last is not None and last[0] == batch.digest:
+            # the bytes the dataset's last pull read: every record in them is as that pull left it (a
+            # record withdrawn or revised since was so by another pull, which stored its own digest)
+            result.unchanged = last[1]
+        else:
+            seen = _Seen(store, at)
+            records = 0
+            for chunk in _chunks(batch.records):
+                records += len(chunk)
+                _add_chunk(store, chunk, batch, kind, feed, rules, at, result, seen)
+            for external_id, stamp in batch.deleted:
+                _withdraw(store, batch.dataset, external_id, stamp, at, result)
+            if batch.digest:
+                store.record_pull(
+                    {"dataset": batch.dataset, "digest": batch.digest, "records": records, "pulled_at": at}
+                )
         if feed:
             store.feed_pulled(feed, at)
     return result

@@ -8,6 +8,7 @@ that arrive later too. Nothing here prints.
 from __future__ import annotations
 
 import uuid as uuidlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ class Redacted:
     entry_id: int
     field: str
     revisions: int  # rows whose text was taken out (the entry's current state and its revisions)
+    already: bool = False  # it was redacted already: nothing new stored
 
 
 def check_field(field: str) -> str:
@@ -37,21 +39,45 @@ def check_field(field: str) -> str:
     return field
 
 
-def refuse_redacted(store: Store, entry_id: int, values: dict[str, Any]) -> None:
-    """Refuse new text (as the store keeps it: lists as JSON) in a field redacted of the entry: the
-    redaction is a standing rule every teammate's sync applies to later revisions too, so the text would
-    be kept here and replaced by the marker everywhere else."""
+def refuse_redacted(store: Store, entry_id: int, values: dict[str, Any], fix: str | None = None) -> None:
+    """Refuse new text in a field redacted of the entry (values as the store keeps them: lists as JSON):
+    the one check of every path that writes an entry's free text (`edit`, a return, `import`)."""
+    refuse_redacted_text(store, {str(store.entry_row(entry_id)["uuid"]): values}, fix)
+
+
+def refuse_redacted_text(store: Store, rows: Mapping[str, Mapping[str, Any]], fix: str | None = None) -> None:
+    """Refuse new text in a field redacted of an entry, for entries by uuid (held here or not yet: a
+    redaction received for an entry this database lacks is the rule its revisions meet when they
+    arrive). The redaction is a standing rule every teammate's sync applies to later revisions too, so
+    the text would be kept here and replaced by the marker everywhere else. `fix` is the end of the
+    message (what the person can do instead), naming {field}."""
+    held = store.redactions_of(list(rows))
+    if not held:
+        return
+    local = store.entry_ids_by_uuid(list(held))
+    for uuid, redactions in held.items():
+        for row in redactions:
+            name = row["field"]
+            if rows[uuid].get(name) not in (None, "", "[]", marker_of(name)):
+                entry = str(local[uuid]) if uuid in local else "@" + uuid[:8]
+                raise InputError(
+                    _(
+                        "{field} of entry {id} is redacted, for good: it cannot hold text again (every "
+                        "teammate's sync would take it out); {fix}"
+                    ).format(
+                        field=name,
+                        id=entry,
+                        fix=(fix or _("leave {field} as it is, or put the text in another field")).format(
+                            field=name
+                        ),
+                    )
+                )
+
+
+def already_redacted(store: Store, entry_id: int, field: str) -> bool:
+    """Whether the entry's field is redacted already (here, or by a redaction received in sync)."""
     uuid = str(store.entry_row(entry_id)["uuid"])
-    for row in store.redactions_of([uuid]).get(uuid, []):
-        name = row["field"]
-        if name in values and values[name] not in (None, "", "[]", marker_of(name)):
-            raise InputError(
-                _(
-                    "{field} of entry {id} is redacted, for good: it cannot hold text again (every "
-                    "teammate's sync would take it out); leave {field} as it is, or put the text in "
-                    "another field"
-                ).format(field=name, id=entry_id)
-            )
+    return any(row["field"] == field for row in store.redactions_of([uuid]).get(uuid, []))
 
 
 def may_redact(store: Store, entry_id: int, field: str, who: str) -> set[str]:
@@ -66,7 +92,7 @@ def redact(store: Store, entry_id: int, field: str, reason: str, who: str, at: s
     rule, in one transaction."""
     check_field(field)
     # by its declaration, as every teammate's sync checks the line (a longer one would be refused there)
-    why = text(REDACTION["reason"], reason).strip()
+    why = text(REDACTION["reason"], reason, "--reason").strip()
     if not why:
         raise InputError(_("empty --reason: say why the text is taken out (it stays in history)"))
     with store.transaction():
@@ -79,6 +105,8 @@ def redact(store: Store, entry_id: int, field: str, reason: str, who: str, at: s
                     "holds the text may ({allowed}); ask one of them"
                 ).format(who=who, id=entry_id, allowed=", ".join(sorted(allowed)))
             )
+        if already_redacted(store, entry_id, field):  # one rule per field: a second row would say nothing
+            return Redacted(entry_id, field, 0, already=True)
         entry_uuid = str(row["uuid"])
         values = {
             "uuid": str(uuidlib.uuid4()),

@@ -12,6 +12,7 @@ from policytrack.core.errors import InputError
 from policytrack.core.i18n import _
 from policytrack.core.storable import clean_text
 from policytrack.domain.context import utc_now
+from policytrack.domain.redaction import refuse_redacted
 from policytrack.records.columns import RETURN_FIELDS
 from policytrack.records.models import Entry
 from policytrack.store import Store
@@ -94,5 +95,9 @@ def return_entries(
                 "returned_at": now,
                 "return_comment": text,
             }
+            # a return comment is free text like any other: a redacted one cannot hold text again
+            refuse_redacted(
+                store, entry.id, values, _("nothing was returned: tell its author what to change another way")
+            )
             store.update_entry(entry.id, values, "edit", reviewer, now)
     return tuple(store.get_entry(e.id) for e in entries)

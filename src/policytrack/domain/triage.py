@@ -176,6 +176,21 @@ def _state_without(store: Store, candidate: str, undone: set[str]) -> tuple[str,
     return "waiting", None, None
 
 
+def standing_apart(store: Store, candidate: str) -> list[Any]:
+    """Each analyst's latest decision on a candidate that no undo took back, oldest first, where two or
+    more analysts' leave it in different states (two accepts make two entries): decisions taken apart that
+    disagree. The latest stands; an empty list when they agree or one analyst alone decided."""
+    decisions = store.decisions_of(candidate)
+    taken_back = {d["undoes"] for d in decisions if d["action"] == "undo"}
+    latest: dict[str, Any] = {}
+    for d in decisions:  # in decided_at order: each analyst's last one stays
+        if d["action"] != "undo" and d["uuid"] not in taken_back:
+            latest[d["decided_by"]] = d
+    sides = sorted(latest.values(), key=lambda d: (d["decided_at"], d["id"]))
+    outcomes = {(STATE_OF[d["action"]], d["until"], d["entry"]) for d in sides}
+    return sides if len(outcomes) > 1 else []
+
+
 def settle(store: Store, candidates: Sequence[str]) -> int:
     """Bring each of these candidates (uuids) this database holds to the state its decisions leave (those
     a teammate's sync brought among them); how many changed. A candidate not here yet is settled when a
@@ -203,6 +218,10 @@ def plan_undo(store: Store, decision_id: int, at: str) -> Any:
     for d in decisions:
         row = store.candidate_by_uuid(d["candidate"])
         if row is None:
+            continue
+        overruled = [s["uuid"] for s in standing_apart(store, d["candidate"])[:-1]]
+        if d["uuid"] in overruled:  # a side of a conflict the later decision overrules: taken back alone
+            changes.append(FieldChange(_("candidate {id}").format(id=row["id"]), row["state"], row["state"]))
             continue
         latest = _state_without(store, d["candidate"], set())
         if latest[0] != STATE_OF[d["action"]] or row["state"] != latest[0]:

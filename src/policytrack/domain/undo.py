@@ -83,15 +83,30 @@ def plan_undo(store: Store, analyst: str) -> Reversal:
                 "revision of an entry"
             ).format(analyst=analyst)
         )
-    change = found[0]
-    kind, ref, revision = change["kind"], int(change["ref"]), int(change["revision"])
-    if kind == "redaction":
+    # a redaction is for good: undo steps past it to the analyst's latest change before it, and says so
+    redactions = [c for c in found if c["kind"] == "redaction"]
+    found = [c for c in found if c["kind"] != "redaction"]
+    if not found:
+        change = redactions[0]
         raise InputError(
             _(
                 "cannot undo the redaction of {field} of entry {id} ({when}): a redaction is for good; "
                 "`policytrack revert {id} --to REVISION` takes back an earlier change"
-            ).format(field=change["action"], id=ref, when=_when(change["changed_at"]))
+            ).format(field=change["action"], id=change["ref"], when=_when(change["changed_at"]))
         )
+    plan = _plan_change(store, found[0])
+    later = [r for r in redactions if str(r["changed_at"]) > str(found[0]["changed_at"])]
+    if later:
+        stays = _("the redaction of {field} of entry {id} after it stays (a redaction is for good)").format(
+            field=later[0]["action"], id=later[0]["ref"]
+        )
+        plan = replace(plan, title=f"{plan.title}; {stays}")
+    return plan
+
+
+def _plan_change(store: Store, change: Any) -> Reversal:
+    """The reversal of one change latest_changes offers (not a redaction)."""
+    kind, ref, revision = change["kind"], int(change["ref"]), int(change["revision"])
     if kind == "entry":
         return _undo_entry(store, ref, revision, change["action"], change["changed_at"])
     if kind == "target":
@@ -165,6 +180,16 @@ def _undo_entry(store: Store, entry_id: int, revision: int, action: str, at: str
     else:
         before = next(r for r in revisions if r.revision == revision - 1)
         plan = _entry_to(store, current, before, "undo", revision)
+        now = store.entry_row(entry_id)
+        if plan.action == "edit" and all(now[c] == plan.values[c] for c in ENTRY_COLUMNS):
+            # what it changed was redacted since: the marker in both, nothing left to take back
+            raise InputError(
+                _(
+                    "cannot undo {title}: what it changed was redacted since, for good, so nothing of it "
+                    "is left to take back; `policytrack revert {id} --to REVISION` restores another "
+                    "revision (`policytrack history {id}` lists them)"
+                ).format(title=title, id=entry_id)
+            )
     return replace(plan, title=title)
 
 

@@ -85,6 +85,8 @@ class Batch:
     licence: str
     records: Iterator[Incoming]
     deleted: list[tuple[str, str]] = field(default_factory=list)
+    # the sha256 of what was read (exchange/inbox.py): a pull of the same bytes again is skipped whole
+    digest: str = ""
 
 
 def decoded(data: bytes, name: str) -> str:

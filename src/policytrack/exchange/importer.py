@@ -18,6 +18,7 @@ from typing import Any
 from policytrack.core.errors import DatabaseError, InputError, PolicytrackError
 from policytrack.core.i18n import _
 from policytrack.domain.entries import duplicate_of, folded
+from policytrack.domain.redaction import refuse_redacted_text
 from policytrack.exchange.readers import Record
 from policytrack.exchange.rowcheck import RowChecker
 from policytrack.records.columns import (
@@ -87,6 +88,12 @@ class _Importer:
         # the ids taken: by the database, or by an earlier batch of this import (written already)
         taken = self.store.ids_in_use(
             [ident["id"] for _, ident in batch if ident["id"] is not None and ident["uuid"] not in known]
+        )
+        # no row puts text back into a field redacted of its entry (held here, or received for it)
+        refuse_redacted_text(
+            self.store,
+            {ident["uuid"]: values for values, ident in batch if ident["uuid"]},
+            _("leave {field} empty, or as this database holds it, in the file's row for that entry"),
         )
         used: set[int] = set()  # by this batch
         entries = []

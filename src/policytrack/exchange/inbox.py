@@ -3,6 +3,7 @@ as its kind into a Batch of records (domain/inbox.py writes them)."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -32,20 +33,34 @@ def read_batch(
             raise InputError(
                 _("cannot read {name} ({problem}); check the path").format(name=name, problem=exc.strerror)
             ) from None
+    digest = hashlib.sha256(f"{kind}\n".encode())
+    if isinstance(data, bytes):
+        digest.update(data)
+    else:  # a CSV file, read twice: hashed whole (no Python per row), then parsed as a stream
+        digest = hashlib.file_digest(data, lambda: digest)
+        data.seek(0)
+    batch = _read(data, name, kind, map_path, digest)
+    batch.digest = digest.hexdigest()
+    return batch
+
+
+def _read(data: Any, name: str, kind: str, map_path: Path | None, digest: Any) -> datasets.Batch:
     if kind in LAYOUTS:
         return datasets.read_layout(data, name, kind)
     if kind == "csv":
         if map_path is None:
             raise InputError(_("--kind csv needs --map FILE: which column gives which field"))
         try:
-            mapping = datasets.read_map(map_path.read_bytes(), str(map_path))
+            map_bytes = map_path.read_bytes()
+            digest.update(b"\nmap\n" + map_bytes)  # another map reads the same bytes as other records
+            mapping = datasets.read_map(map_bytes, str(map_path))
         except OSError as exc:
             raise InputError(
                 _("cannot read {name} ({problem}); check the path").format(
                     name=map_path, problem=exc.strerror
                 )
             ) from None
-        return datasets.read_mapped(data, name, mapping, Path(location).stem)
+        return datasets.read_mapped(data, name, mapping, Path(name).stem)
     if kind in ("rss", "atom"):
         from policytrack.exchange.feeds import read_feed
 

@@ -270,6 +270,26 @@ FEED = Kind(
     ),
 )
 
+# What a pull of a dataset last read: a second pull of the same bytes is skipped as a whole.
+_PULL_SINCE = "m021_dataset_pulls"
+
+
+def _p(name: str, type: str, description: str) -> Column:
+    return Column(name, type, description, name, stored=True, since=_PULL_SINCE, synced=False)  # type: ignore[arg-type]
+
+
+DATASET_PULL = Kind(
+    "dataset pull",
+    "The last file or response read into a dataset here: its digest, so that reading the same bytes again "
+    "changes nothing and costs no more than hashing them.",
+    (
+        _p("dataset", "key", "The dataset read."),
+        _p("digest", "text", "The sha256 of what was read: its kind, its column map and its bytes."),
+        _p("records", "integer", "How many records it held."),
+        _p("pulled_at", "datetime", "When it was read (UTC)."),
+    ),
+)
+
 # A line of `agenda`: what waits on the team.
 AGENDA_ROW = Kind(
     "agenda item",

@@ -39,23 +39,25 @@ def shown(value: Any) -> str:
     return repr(value) if isinstance(value, int | float) else type(value).__name__
 
 
-def fits_a_cell(field: Field, text: str) -> str:
+def fits_a_cell(field: Field, text: str, name: str | None = None) -> str:
     """Free text as a spreadsheet cell holds it whole: at most MAX_CELL_TEXT UTF-16 units (an emoji
-    outside the Basic Multilingual Plane is two), so no format ever cuts it."""
+    outside the Basic Multilingual Plane is two), so no format ever cuts it. `name` is what the message
+    calls it (an option, such as --reason), the field's name by default."""
     if len(text) > MAX_CELL_TEXT // 2 and utf16_length(text) > MAX_CELL_TEXT:
         raise InputError(
             _(
                 "{name} is {text:,} characters long as a spreadsheet counts them (UTF-16 units), over the "
                 "{max_cell_text:,} a cell holds: shorten it"
-            ).format(name=field.name, text=utf16_length(text), max_cell_text=MAX_CELL_TEXT)
+            ).format(name=name or field.name, text=utf16_length(text), max_cell_text=MAX_CELL_TEXT)
         )
     return text
 
 
-def text(field: Field, value: str) -> str:
-    """A text field's value as it is: storable text (clean_text) that fits a cell if people type it."""
-    checked = clean_text(value, field.name)
-    return fits_a_cell(field, checked) if field.free_text else checked
+def text(field: Field, value: str, name: str | None = None) -> str:
+    """A text field's value as it is: storable text (clean_text) that fits a cell if people type it;
+    `name` as in fits_a_cell."""
+    checked = clean_text(value, name or field.name)
+    return fits_a_cell(field, checked, name) if field.free_text else checked
 
 
 def label(field: Field, value: str) -> str:

@@ -5,7 +5,14 @@ error messages) look a kind up in. Imports every declaration, so only code that 
 from __future__ import annotations
 
 from policytrack.records.analyst import ANALYST
-from policytrack.records.candidate import AGENDA_ROW, CANDIDATE, CANDIDATE_LISTED, DECISION, FEED
+from policytrack.records.candidate import (
+    AGENDA_ROW,
+    CANDIDATE,
+    CANDIDATE_LISTED,
+    DATASET_PULL,
+    DECISION,
+    FEED,
+)
 from policytrack.records.columns import (
     EXPORTED,
     EXPORTED_REVISIONS,
@@ -90,6 +97,7 @@ KINDS: dict[str, Kind] = {
         CANDIDATE_LISTED,
         DECISION,
         FEED,
+        DATASET_PULL,
         AGENDA_ROW,
         PINNED_SIGNERS,
         HELD_FILE,

@@ -58,6 +58,7 @@ MIGRATION_NAMES = (
     "m018_signed_teams",
     "m019_redactions",
     "m020_candidates_by_dataset",
+    "m021_dataset_pulls",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0

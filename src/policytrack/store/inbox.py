@@ -7,12 +7,13 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from policytrack.records.candidate import CANDIDATE, DECISION, FEED, SYNCED_DECISION
+from policytrack.records.candidate import CANDIDATE, DATASET_PULL, DECISION, FEED, SYNCED_DECISION
 from policytrack.store.entries import StoreBase, marks
 
 CANDIDATE_COLUMNS = CANDIDATE.stored()
 DECISION_COLUMNS = DECISION.stored()
 FEED_COLUMNS = FEED.stored()
+PULL_COLUMNS = DATASET_PULL.stored()
 _DECISION_DEFAULTS = DECISION.defaults()
 _SYNCED_DECISION = ", ".join(SYNCED_DECISION.names())
 _CHUNK = 500
@@ -237,6 +238,18 @@ class InboxRows(StoreBase):
             "SELECT * FROM candidate_decisions WHERE candidate = ? ORDER BY decided_at, id", (candidate_uuid,)
         ).fetchall()
 
+    def decided_apart(self) -> list[str]:
+        """The candidates (uuids) that decisions by two or more analysts name: where decisions taken apart
+        may disagree (sync/conflicts.py reads their decisions)."""
+        return [
+            str(r[0])
+            for r in self.conn.execute(
+                """SELECT candidate FROM candidate_decisions INDEXED BY candidate_decisions_of
+                   WHERE action != 'undo' GROUP BY candidate HAVING count(DISTINCT decided_by) > 1
+                   ORDER BY candidate"""
+            )
+        ]
+
     def decision(self, decision_id: int) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self.conn.execute(
             "SELECT * FROM candidate_decisions WHERE id = ?", (decision_id,)
@@ -278,6 +291,20 @@ class InboxRows(StoreBase):
         if name is None:
             return self.conn.execute("SELECT * FROM feeds ORDER BY name").fetchall()
         return self.conn.execute("SELECT * FROM feeds WHERE name = ?", (name,)).fetchall()
+
+    def last_pull(self, dataset: str) -> tuple[str, int] | None:
+        """The digest of what the dataset's last pull read, and how many records it held."""
+        row = self.conn.execute(
+            "SELECT digest, records FROM dataset_pulls WHERE dataset = ?", (dataset,)
+        ).fetchone()
+        return None if row is None else (str(row[0]), int(row[1]))
+
+    def record_pull(self, values: dict[str, Any]) -> None:
+        self.conn.execute(
+            f"INSERT OR REPLACE INTO dataset_pulls ({', '.join(PULL_COLUMNS)}) "
+            f"VALUES ({marks(PULL_COLUMNS)})",
+            tuple(values[c] for c in PULL_COLUMNS),
+        )
 
     def feed_pulled(self, name: str, at: str) -> None:
         self.conn.execute("UPDATE feeds SET pulled_at = ? WHERE name = ?", (at, name))

@@ -8,7 +8,9 @@ revision, target or source version, and travels like any other).
 - a target: targets of one indicator whose authors had seen as many (sync.kinds), with different values,
   and no later one;
 - a source: versions of one key registered apart, or a merge that met the reverse merge made apart (the
-  earlier stands, sync.sources).
+  earlier stands, sync.sources);
+- a candidate of the inbox: analysts' decisions on it that leave it in different states (the latest
+  decided_at stands everywhere), until one side is taken back by `undo`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from policytrack.core.errors import InputError
 from policytrack.core.i18n import _
+from policytrack.records.candidate import SYNCED_DECISION
 from policytrack.records.columns import ENTRY_COLUMNS, SYNCED_COLUMNS
 from policytrack.records.source import SOURCE_SET, SOURCE_SIDE
 from policytrack.records.target import TARGET_SET, TARGET_SIDE
@@ -123,8 +126,35 @@ def source_conflicts(store: Store) -> list[dict[str, Any]]:
     ]
 
 
+def decision_conflicts(store: Store) -> list[dict[str, Any]]:
+    from policytrack.domain.triage import standing_apart
+
+    out = []
+    for uuid in store.decided_apart():
+        sides = standing_apart(store, uuid)
+        if not sides:
+            continue
+        row = store.candidate_by_uuid(uuid)
+        out.append(
+            {
+                "kind": "decision",
+                "ref": f"candidate:{uuid}",
+                "uuid": uuid,
+                "id": None if row is None else row["id"],
+                "current": sides[-1]["uuid"],
+                "decisions": [{k: d[k] for k in SYNCED_DECISION.names()} for d in sides],
+            }
+        )
+    return out
+
+
 def all_conflicts(store: Store) -> list[dict[str, Any]]:
-    return [*entry_conflicts(store), *target_conflicts(store), *source_conflicts(store)]
+    return [
+        *entry_conflicts(store),
+        *target_conflicts(store),
+        *source_conflicts(store),
+        *decision_conflicts(store),
+    ]
 
 
 def conflict_keys(store: Store) -> set[str]:

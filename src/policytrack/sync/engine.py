@@ -540,9 +540,10 @@ def status(store: Store, sender: Sender) -> SyncStatus:
 
 
 def _unpushed_events(clone: Clone, remote: str | None, own: str) -> set[str]:
-    """The records of the lines this database's commits added that the remote (as last fetched) lacks.
+    """The records of the lines this database's commits hold that the remote (as last fetched) lacks.
     By event id: a sync killed after its commit and before it marked the records sent has them both
-    committed and unsent, and they are one record each to send."""
+    committed and unsent, and they are one record each to send. Line by line, not from the pushed
+    file's length: an owner's redaction rewrite changes the length of lines already pushed."""
     if not clone.has_commits():
         return set()
     found: set[str] = set()
@@ -554,11 +555,18 @@ def _unpushed_events(clone: Clone, remote: str | None, own: str) -> set[str]:
         if not relative.endswith(own):
             continue
         pushed = _size_at(clone, remote, relative) if remote else 0
-        if int(meta.split()[3]) <= pushed:
-            continue
-        data = clone.run("show", f"HEAD:{relative}").encode("utf-8")  # files are only appended to
-        found.update(event_id(raw.decode("utf-8")) for raw in data[pushed:].splitlines())
+        if pushed and _blob_at(clone, remote, relative) == meta.split()[2]:
+            continue  # the same file as pushed
+        # by "\n" alone (str.splitlines would also split inside a line, at U+2028 and the like)
+        ours = clone.run("show", f"HEAD:{relative}").split("\n")
+        theirs = set(clone.run("show", f"{remote}:{relative}").split("\n")) if pushed else set()
+        found.update(event_id(line) for line in ours if line and line not in theirs)
     return found
+
+
+def _blob_at(clone: Clone, ref: str | None, relative: str) -> str:
+    """The id of a file's content at a commit."""
+    return clone.run("rev-parse", "-q", "--verify", f"{ref}:{relative}", check=False).strip()
 
 
 def _size_at(clone: Clone, ref: str, relative: str) -> int:

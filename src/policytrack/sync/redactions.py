@@ -27,6 +27,9 @@ from policytrack.sync.record import (
     shared,
 )
 
+# The suffix of a file being rewritten (beside it, then renamed over it).
+_REWRITING = ".redacting"
+
 
 def _check(record: Record) -> None:
     return None  # every rule of the line is its declaration's (the field among those redact takes out)
@@ -112,10 +115,17 @@ def rewrite_own_files(store: Store, clone: Clone, folder: Path, own: str) -> lis
     """Rewrite this database's own record files (in `folder`, ending with `own`) so no line holds the
     text of a redaction this database holds; each changed line becomes the marker's. Returns the files
     rewritten (relative to the clone), added to git's index, not committed."""
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    # a rewrite killed before its rename leaves its copy, which holds the text: never kept, never added
+    # (git clean at the start of a sync misses it where a git excludes file ignores it)
+    for stale in folder.glob(f"*{own}{_REWRITING}"):
+        if stale.is_file() or stale.is_symlink():
+            stale.unlink()
     fields: dict[str, set[str]] = {}
     for row in store.redaction_rows():
         fields.setdefault(row["entry"], set()).add(row["field"])
-    if not fields or not folder.is_dir() or folder.is_symlink():
+    if not fields:
         return []
     rewritten = []
     for path in sorted(folder.glob(f"*{own}")):
@@ -131,7 +141,7 @@ def rewrite_own_files(store: Store, clone: Clone, folder: Path, own: str) -> lis
                 lines[number] = line_text(record).encode("utf-8")
                 changed = True
         if changed:
-            temporary = path.with_name(path.name + ".redacting")
+            temporary = path.with_name(path.name + _REWRITING)
             temporary.write_bytes(b"\n".join(lines))
             os.replace(temporary, path)
             relative = path.relative_to(clone.path).as_posix()
