@@ -179,3 +179,11 @@ def test_a_listing_across_frameworks_leaves_out_the_framework_rather_than_break_
     assert re.search(r"Colonnes omises pour tenir dans le terminal : [^;]*\bCadre ;", " ".join(out.split()))
     wide = shown(tracked, monkeypatch, "fr", 100, ("source", "show", "example-ministry"))
     assert "mali-china-security" in wide.split()
+
+
+def test_report_at_67_columns_never_drops_a_column_silently(
+    tracked: Path, terminal: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rich gave the wide layout's wrapped columns no width at 67 columns and drew it without them."""
+    check_whole(tracked, monkeypatch, "en", 67, ("report",))
+    assert "Narrow terminal" in shown(tracked, monkeypatch, "en", 67, ("report",))

@@ -196,7 +196,9 @@ def report_renderable(report: Report, *, plain: bool = False, width: int | None 
     from rich.text import Text
 
     table = _report_table(report, plain=plain, compact=False, narrow=False)
-    compact = width is not None and not _fits(table, width, report)
+    # the wide layout only where it shows every column whole (rich would drop or cut one silently);
+    # fitted leaves the table as it was when it fits, and the compact layout replaces it when not
+    compact = width is not None and bool(fitted(table, width))
     narrow = width is not None and width < NARROW_BELOW
     dropped: list[str] = []
     if compact:
@@ -219,18 +221,6 @@ def report_renderable(report: Report, *, plain: bool = False, width: int | None 
         )
         parts.append(Text(shown.format(left_out=left_out), style="dim"))
     return Group(*parts)
-
-
-def _fits(table: Table, width: int, report: Report) -> bool:
-    """Whether `table` drawn at `width` shows every cell whole: rich narrows a table that is too wide by
-    cutting cells it does not wrap (its measure does not say when), so the table is drawn and read."""
-    from rich.console import Console
-
-    console = Console(width=width, file=io.StringIO(), color_system=None)
-    console.print(table)
-    out = console.file.getvalue()  # type: ignore[attr-defined]
-    lasts = (str(r.last_evidence) if r.last_evidence else _("never") for r in report.rows)
-    return "…" not in out and _("Last ev.") in out and all(last in out for last in lasts)
 
 
 def _report_table(report: Report, *, plain: bool, compact: bool, narrow: bool) -> Table:
