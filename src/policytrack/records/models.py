@@ -212,6 +212,11 @@ class EntryInput:
     via_id: int | None = None
     event: str | None = None
     signals: list[str] = field(default_factory=list)
+    # The summary's language (None: the config's `language`, else und) and its translation (issue 23).
+    language: str | None = None
+    summary_translation: str = ""
+    summary_translation_language: str = ""
+    summary_translation_checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -250,6 +255,10 @@ class Entry:
     source_name: str | None = None
     via_name: str | None = None
     source_url: str | None = None
+    language: str = "und"  # of the summary (a BCP 47 tag; und: not said)
+    summary_translation: str = ""
+    summary_translation_language: str = ""
+    summary_translation_checked: bool = False
 
     @property
     def ref(self) -> str:
@@ -266,6 +275,10 @@ class Entry:
             "date": str(self.date),
             "date_precision": self.date.precision,
             "summary": self.summary,
+            "language": self.language,
+            "summary_translation": self.summary_translation,
+            "summary_translation_language": self.summary_translation_language,
+            "summary_translation_checked": self.summary_translation_checked,
             "note": self.note,
             "source": self.source,
             "source_key": self.source_key,
@@ -385,6 +398,7 @@ class SourceRecord:
     merged_into: int | None
     created_at: str
     changed_at: str
+    language: str = "und"  # what it publishes in (a BCP 47 tag; und: not said)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -395,5 +409,6 @@ class SourceRecord:
             "type": self.type,
             "origin": self.origin,
             "reliability": self.reliability,
+            "language": self.language,
             "note": self.note,
         }

@@ -85,6 +85,8 @@ def csv_line_sql(*, raw: bool, deleted_at: bool = False, fields: Sequence[str] =
             expr = _list_sql(expr, raw=raw)
         elif name in TEXT_FIELDS and not raw:
             expr = _neutralised_sql(expr)
+        if BY_NAME[name].type == "boolean":  # as write_csv writes a bool
+            expr = f"CASE WHEN {expr} THEN 'true' ELSE 'false' END"
         if name in INT_FIELDS:
             formats.append("%d")
             args.append(expr)
@@ -100,12 +102,17 @@ def csv_line_sql(*, raw: bool, deleted_at: bool = False, fields: Sequence[str] =
 def json_object_sql(fields: Sequence[str] = EXPORT_FIELDS) -> str:
     """One JSON object per row of these export columns: json_object writes what json.dumps(record,
     ensure_ascii=False, separators=(",", ":")) does."""
-    return "json_object({})".format(
-        ", ".join(
-            f"'{name}', " + (f"json({BY_NAME[name].sql})" if name in LIST_FIELDS else BY_NAME[name].sql)
-            for name in fields
-        )
-    )
+    return "json_object({})".format(", ".join(f"'{name}', " + _json_value(name) for name in fields))
+
+
+def _json_value(name: str) -> str:
+    """A column's value as export's JSON writes it: a list as a list, a boolean as true or false."""
+    column = BY_NAME[name]
+    if name in LIST_FIELDS:
+        return f"json({column.sql})"
+    if column.type == "boolean":
+        return f"json(CASE WHEN {column.sql} THEN 'true' ELSE 'false' END)"
+    return column.sql
 
 
 JSON_OBJECT_SQL = json_object_sql()
@@ -126,7 +133,7 @@ def _entry_json_value(name: str) -> str:
         return "json(CASE WHEN e.deleted_at IS NULL THEN 'false' ELSE 'true' END)"
     if name in LIST_FIELDS:
         return _labels_sql(BY_NAME[name].sql)
-    return BY_NAME[name].sql
+    return _json_value(name)
 
 
 # An entry's JSON form (Entry.as_dict, compact), built by SQLite: `list --json` writes it at export's speed
