@@ -411,6 +411,10 @@ CHANGES = ENTRY.subset(
         "reviewed_by",
         "returned_by",
         "return_comment",
+        "language",
+        "summary_translation",
+        "summary_translation_language",
+        "summary_translation_checked",
     ),
 )
 # An entry's language and its translated summary (issue 23): what `log --language`/`--translation` set.
