@@ -1,6 +1,6 @@
 """The Store's report queries: status inputs (assessments, evidence dates), the one window aggregate, and
 targets. Each is an index seek or a covering-index range (entries_report, entries_sources,
-entries_assessments)."""
+entries_assessments), but the brief's content hash, one pass over the table and a sort (shared_lines)."""
 
 from __future__ import annotations
 
