@@ -151,11 +151,12 @@ SHARED_FIELDS = ENTRY.names(synced=True, public=True)
 # was most of the hash pass (12 s of 16 at 1,000,000 entries). A text or list column (TEXT affinity:
 # text or NULL) takes %Q, which is quote() for those; a number column takes quote() itself, since an
 # INTEGER column may hold text.
+# A boolean is stored as a number (0 or 1), so it takes quote() too.
+_QUOTED = {name for name in SHARED_FIELDS if BY_NAME[name].type in ("integer", "number", "boolean")}
 SHARED_LINE_SQL = "printf('{}' || char(10), {})".format(
-    ",".join("%s" if BY_NAME[name].kind == "number" else "%Q" for name in SHARED_FIELDS),
+    ",".join("%s" if name in _QUOTED else "%Q" for name in SHARED_FIELDS),
     ", ".join(
-        f"quote({BY_NAME[name].sql})" if BY_NAME[name].kind == "number" else BY_NAME[name].sql
-        for name in SHARED_FIELDS
+        f"quote({BY_NAME[name].sql})" if name in _QUOTED else BY_NAME[name].sql for name in SHARED_FIELDS
     ),
 )
 # The same with the tombstone's date as a last key (null: current), as `list --deleted` writes it.
