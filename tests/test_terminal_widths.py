@@ -33,7 +33,12 @@ COMMANDS = [
 
 # What a narrow table says when it leaves something out: the tables' one note (render.entries.
 # left_out_note), in each language, and the report's own.
-LEFT_OUT = ("Left out to fit the terminal", "Colonnes omises pour tenir dans le terminal", "Narrow terminal")
+LEFT_OUT = (
+    "Left out to fit the terminal",
+    "Colonnes omises pour tenir dans le terminal",
+    "Narrow terminal",
+    "Terminal étroit",
+)
 # A token a table must keep whole: a date, a key or any word of four characters or more.
 TOKEN = re.compile(r"[\w][\w'-]{3,}")
 
@@ -163,3 +168,22 @@ def test_report_keeps_its_dates_whole_at_118_to_121_columns(
 ) -> None:
     for width in range(118, 122):
         assert "2024-07-06" in shown(tracked, monkeypatch, "en", width, ("report",)).split(), width
+
+
+def test_a_listing_across_frameworks_leaves_out_the_framework_rather_than_break_the_summary(
+    tracked: Path, terminal: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """French dates are long: at 71 columns the framework column goes (named), the summary's words stay."""
+    out = shown(tracked, monkeypatch, "fr", 71, ("source", "show", "example-ministry"))
+    assert "Burkina" in out.split() and "mali-china-security" not in out
+    assert re.search(r"Colonnes omises pour tenir dans le terminal : [^;]*\bCadre ;", " ".join(out.split()))
+    wide = shown(tracked, monkeypatch, "fr", 100, ("source", "show", "example-ministry"))
+    assert "mali-china-security" in wide.split()
+
+
+def test_report_at_67_columns_never_drops_a_column_silently(
+    tracked: Path, terminal: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rich gave the wide layout's wrapped columns no width at 67 columns and drew it without them."""
+    check_whole(tracked, monkeypatch, "en", 67, ("report",))
+    assert "Narrow terminal" in shown(tracked, monkeypatch, "en", 67, ("report",))
