@@ -53,6 +53,15 @@ Translations = Mapping[str, Mapping[str, Any]]
 MISSING_TRANSLATION = "[{language}] "  # before a text shown in its own language, where a translation lacks
 
 
+def marked_language(text: str) -> str | None:
+    """The language a text shown by `in_language` is in where its translation lacked (the code in its
+    marker, `[en] Commitment` -> `en`); None for a translated or untouched text."""
+    import re
+
+    found = re.match(r"\[([a-z]{2,3})\] ", text)
+    return found.group(1) if found else None
+
+
 def _no_translations() -> Translations:
     return {}
 
