@@ -166,7 +166,9 @@ def forecasts_cmd(
     from policytrack.records.models import plural
     from policytrack.render.forecasts import forecasts_table
 
-    title = _("{framework}: {count}").format(framework=fw.title, count=plural(len(found), "forecast"))
+    title = _("{framework}: {count}").format(
+        framework=fw.title, count=plural(len(found), "forecast", "forecasts")
+    )
     # the note, who made it and when go first; the outcome stays as long as it can
     first = (_("Note"), _("Made"), _("Confidence"), _("Analyst"))
     print_table(console(ctx), forecasts_table(found, title), first=first)

@@ -157,7 +157,11 @@ def add_cmd(
     )
     confirm(
         ctx,
-        done.format(name=fw.name, version=result.version, indicators=plural(len(fw.indicators), "indicator"))
+        done.format(
+            name=fw.name,
+            version=result.version,
+            indicators=plural(len(fw.indicators), "indicator", "indicators"),
+        )
         + suffix,
         _("framework {name}").format(name=fw.name),
     )

@@ -24,7 +24,7 @@ def signposts_count(states: Sequence[SignpostState]) -> str:
     progress = sum(s.signal.direction == "progress" for s in seen)
     return _("signposts: {seen} of {signals} observed ({progress} progress, {regression} regression)").format(
         seen=len(seen),
-        signals=plural(len(states), "signal"),
+        signals=plural(len(states), "signal", "signals"),
         progress=progress,
         regression=len(seen) - progress,
     )
