@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuild docs/brief-html.png and docs/brief-svg.png: the brief for the real events of SAMPLE-EVENTS.md,
+# Rebuild docs/brief-html.png, docs/brief-svg.png and docs/site-index(-fr).png: the brief and the public site for the real events of SAMPLE-EVENTS.md,
 # in a scratch database, drawn by headless Chromium. Run from the repository root with the venv active.
 set -euo pipefail
 work=$(mktemp -d)
@@ -18,8 +18,9 @@ pt log regional "Mali, Burkina Faso and Niger sign the treaty of the Confederati
     --date 2024-07-06 --effect 1 --grade A1 --status commitment --source "AES treaty, Niamey, 6 Jul 2024"
 pt target regional substantial --by 2026-12 --from 2024-01-01
 pt target diversify commitment --by 2024-06 --from 2023-01-01
-policytrack report --as-of 2024-12-31 --since 2022-01-01 --format html --explain -o "$work/brief.html" >/dev/null
-policytrack report --as-of 2024-12-31 --since 2022-01-01 --format svg -o "$work/brief.svg" >/dev/null
+policytrack report --since 2022-01-01 --format html --explain -o "$work/brief.html" >/dev/null
+policytrack report --since 2022-01-01 --format svg -o "$work/brief.svg" >/dev/null
+policytrack publish "$work/public" --site --lang en --lang fr >/dev/null
 shot() {
     chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
         --disable-component-update --disable-sync --hide-scrollbars --user-data-dir="$work/profile" \
@@ -27,3 +28,5 @@ shot() {
 }
 shot "$work/brief.html" docs/brief-html.png 1100,2200
 shot "$work/brief.svg" docs/brief-svg.png 780,2000
+shot "$work/public/site/en/index.html" docs/site-index.png 1100,1600
+shot "$work/public/site/fr/index.html" docs/site-index-fr.png 1100,1600
