@@ -107,7 +107,6 @@ def test_the_repository_holds_one_sorted_append_only_file_per_database(team: Tea
     )
 
 
-
 def _sent_lines(tmp_path: Path, name: str) -> list[dict[str, Any]]:
     (own,) = (tmp_path / f"{name}.db.sync" / "analysts" / name).iterdir()
     return [json.loads(line) for line in own.read_text(encoding="utf-8").splitlines()]
@@ -157,6 +156,7 @@ def test_sending_streams_batches_in_the_one_order_and_a_cut_marks_none(
     assert [(r["summary"], r["revision"]) for r in _sent_lines(tmp_path, "ama")[-1:]] == [
         ("observed 2024-07-09", 2)
     ]
+
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_three_databases_converge_whatever_the_order_of_syncs(team: Team, tmp_path: Path, seed: int) -> None:
