@@ -569,3 +569,37 @@ def test_any_shared_field_changes_the_hash(hashed_db: Path, field: Column, data:
 
 def _stored(conn: sqlite3.Connection, field: Column, row_id: int, owner: str) -> object:
     return conn.execute(f"SELECT {field.sql} {_JOINED} WHERE {owner} = ? LIMIT 1", (row_id,)).fetchone()[0]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(SHARED), data=st.data())
+def test_the_shared_line_is_each_value_as_quote_writes_it(
+    hashed_db: Path, field: Column, data: st.DataObject
+) -> None:
+    """The line the hash reads (built by one printf) is each shared field as SQLite's quote() writes it,
+    comma-separated, whatever a column holds: quotes, percent signs, NUL, newlines, numbers in a text
+    column, text in a number column, NULL."""
+    from policytrack.store.export import SHARED_LINE_SQL
+
+    table, owner = _TABLES[field.sql.split(".")[0]]
+    column = field.sql.split(".")[1]
+    value = data.draw(
+        st.one_of(
+            st.text(alphabet=st.sampled_from("a'%sQ,\n\x00é🙂 "), max_size=12),
+            st.text(max_size=8),
+            st.integers(-(2**63), 2**63 - 1),
+            st.floats(allow_nan=False),
+            st.none(),
+        )
+    )
+    by_quote = " || ',' || ".join(f"quote({c.sql})" for c in SHARED) + " || char(10)"
+    with closing(sqlite3.connect(hashed_db)) as conn:
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        row_id = conn.execute(f"SELECT {owner} {_JOINED} WHERE i.key = 'regional' LIMIT 1").fetchone()[0]
+        try:
+            conn.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (value, row_id))
+        except sqlite3.IntegrityError:
+            assume(False)  # NOT NULL, UNIQUE: never stored
+        lines = conn.execute(f"SELECT {SHARED_LINE_SQL}, {by_quote} {_JOINED}").fetchall()
+        conn.rollback()
+    assert lines and all(line == expected for line, expected in lines)

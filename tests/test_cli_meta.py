@@ -205,7 +205,54 @@ def test_a_command_imports_only_its_own_module() -> None:
     }
     assert imported_by(["log", "regional", "x"]) == shared | {"policytrack.cli.entries"}
     every = {f"policytrack.cli.{module}" for module, _, _, _ in COMMANDS.values()}
-    assert every <= imported_by(["--help"])
+    assert every <= imported_by(["lgo"])  # an unknown command gets the full app, for its suggestions
+
+
+def test_top_level_help_imports_no_command_module() -> None:
+    """`policytrack --help` is printed from COMMANDS: no command's module is imported."""
+    from policytrack.cli import COMMANDS
+
+    code = (
+        "import sys, io, runpy; sys.argv = ['policytrack', '--help']; sys.stdout = io.StringIO()\n"
+        "try:\n    runpy.run_module('policytrack', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write(' '.join(m for m in sys.modules if m.startswith('policytrack.cli.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules = {f"policytrack.cli.{module}" for module, _, _, _ in COMMANDS.values()}
+    assert set(done.stderr.split()) & modules == set()
+    assert "policytrack.cli.app" in done.stderr.split()  # the root callback's options come from there
+
+
+FULL_APP = (
+    "import sys\n"
+    "from policytrack.cli import choose_language, full_app, markdown_on_demand\n"
+    "choose_language(sys.argv[1:]); markdown_on_demand()\n"
+    "full_app()(args=sys.argv[1:], prog_name='policytrack')\n"
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["--help"],
+        ["--lang", "fr", "-h"],
+        ["--bogus"],
+        pytest.param(["--db", "x.db", "--no-color", "--help"], marks=pytest.mark.slow),
+        pytest.param(["--lang", "fr"], marks=pytest.mark.slow),
+        pytest.param(["--lang", "xx", "--help"], marks=pytest.mark.slow),
+    ],
+)
+@pytest.mark.parametrize("width", ["100", pytest.param("60", marks=pytest.mark.slow)])
+def test_top_level_help_is_the_full_apps(args: list[str], width: str) -> None:
+    """The top-level help printed from COMMANDS alone (cli.top_level) is, byte for byte, the one the full
+    application prints: the same usage, global options, commands, help lines, panels and titles, and the
+    same usage errors, so the two can never drift apart."""
+    env = {**os.environ, "COLUMNS": width, "NO_COLOR": "1"}
+    fast = subprocess.run([sys.executable, "-m", "policytrack", *args], capture_output=True, env=env)
+    full = subprocess.run([sys.executable, "-c", FULL_APP, *args], capture_output=True, env=env)
+    assert (fast.returncode, fast.stdout, fast.stderr) == (full.returncode, full.stdout, full.stderr)
+    assert b"Usage: policytrack" in fast.stdout + fast.stderr  # each case prints help or a usage error
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

@@ -190,3 +190,68 @@ def test_translations_travel_with_versions(cli: Invoke, tmp_path: Path) -> None:
     assert updated.exit_code == 0, updated.stderr
     assert "version 2" in updated.stdout and "changed" not in updated.stdout
     assert "1. Le premier [first]" in cli("--lang", "fr", "framework", "show", "demo").stdout
+
+
+MALI = "mali-china-security"
+AS_OF = ("--as-of", "2024-12-31")
+
+
+def french_texts() -> tuple[str, list[str], list[str]]:
+    """The Mali framework's French title, indicator titles and level labels, from its file."""
+    fw = load_framework_file(builtin_path(MALI))
+    titles = [ind.translations["fr"]["title"] for ind in fw.indicators]
+    labels = [level.translations["fr"]["label"] for level in fw.scale]
+    return fw.translations["fr"]["title"], titles, labels
+
+
+def test_report_in_the_chosen_language(cli: Invoke, tmp_path: Path) -> None:
+    """Reports for people show the framework's French; data (CSV, JSON, JSONL) keeps its own texts."""
+    title, titles, _labels = french_texts()
+    english = cli("report", "-f", "markdown", *AS_OF)
+    assert english.exit_code == 0 and "[en]" not in english.stdout and titles[0] not in english.stdout
+    markdown = cli("--lang", "fr", "report", "-f", "markdown", *AS_OF)
+    assert markdown.exit_code == 0, markdown.stderr
+    assert title in markdown.stdout and all(t in markdown.stdout for t in titles)
+    table = cli("--lang", "fr", "report", *AS_OF, "-o", str(tmp_path / "report.txt"))
+    assert table.exit_code == 0, table.stderr
+    words = " ".join((tmp_path / "report.txt").read_text(encoding="utf-8").split())
+    assert title in words and "[en]" not in words
+    assert all(t.split()[0] in words for t in titles)  # the title column, cut to fit: its first words
+    assert "Diversify" not in words
+    for fmt in ("csv", "json", "jsonl"):
+        assert (
+            cli("--lang", "fr", "report", "-f", fmt, *AS_OF).stdout == cli("report", "-f", fmt, *AS_OF).stdout
+        )
+
+
+def test_brief_and_site_in_the_chosen_language(cli: Invoke, tmp_path: Path) -> None:
+    title, titles, labels = french_texts()
+    brief = cli("--lang", "fr", "report", "-f", "html", *AS_OF)
+    assert brief.exit_code == 0, brief.stderr
+    assert '<html lang="fr">' in brief.stdout and "[en]" not in brief.stdout
+    assert all(t.replace("'", "&#39;") in brief.stdout for t in [title, *titles, *labels])
+    published = cli("publish", str(tmp_path / "out"), "--site", "--lang", "fr", *AS_OF)
+    assert published.exit_code == 0, published.stderr
+    index = (tmp_path / "out" / "site" / "index.html").read_text(encoding="utf-8")
+    assert all(t.replace("'", "&#39;") in index for t in [title, *titles]) and "[en]" not in index
+    english_csv = cli("report", "-f", "csv", *AS_OF).stdout
+    assert (tmp_path / "out" / f"report-{MALI}.csv").read_text(encoding="utf-8") == english_csv
+
+
+def test_a_missing_translation_is_marked_and_in_its_language(cli: Invoke, tmp_path: Path) -> None:
+    """A text without French shows in English, marked, and the page says it is English there."""
+    assert cli("framework", "add", str(write(tmp_path, TRANSLATED))).exit_code == 0
+    markdown = cli("--lang", "fr", "report", "-f", "markdown", "--framework", "demo", *AS_OF)
+    assert markdown.exit_code == 0, markdown.stderr
+    assert "Cadre de démonstration" in markdown.stdout and "Premier" in markdown.stdout
+    assert r"\[en\] Second" in markdown.stdout  # markdown escapes its brackets
+    brief = cli("--lang", "fr", "report", "-f", "html", "--framework", "demo", *AS_OF).stdout
+    assert '<span lang="en">[en] Second</span>' in brief and '<span lang="en">[en] Done</span>' in brief
+    assert '<span lang="en">Premier' not in brief and "Aucune" in brief
+    published = cli("publish", str(tmp_path / "out"), "--site", "--lang", "fr", "--framework", "demo", *AS_OF)
+    assert published.exit_code == 0, published.stderr
+    index = (tmp_path / "out" / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<span lang="en">[en] Second</span>' in index and "Cadre de démonstration" in index
+    # in English nothing is marked, and no element claims another language
+    english = cli("report", "-f", "html", "--framework", "demo", *AS_OF).stdout
+    assert "[en]" not in english and '<span lang="en">' not in english

@@ -281,6 +281,10 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("returned_by", "TEXT", 0, None, 0),  # m013_returned_entries
             ("returned_at", "TEXT", 0, None, 0),
             ("return_comment", "TEXT", 0, None, 0),
+            ("language", "TEXT", 1, "'und'", 0),  # m022_languages
+            ("summary_translation", "TEXT", 1, "''", 0),
+            ("summary_translation_language", "TEXT", 1, "''", 0),
+            ("summary_translation_checked", "INTEGER", 1, "0", 0),
         ],
         "checks": [
             "CHECK (date_precision IN ('day', 'month', 'quarter', 'year'))",
@@ -354,6 +358,10 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("returned_by", "TEXT", 0, None, 0),  # m013_returned_entries
             ("returned_at", "TEXT", 0, None, 0),
             ("return_comment", "TEXT", 0, None, 0),
+            ("language", "TEXT", 1, "'und'", 0),  # m022_languages
+            ("summary_translation", "TEXT", 1, "''", 0),
+            ("summary_translation_language", "TEXT", 1, "''", 0),
+            ("summary_translation_checked", "INTEGER", 1, "0", 0),
         ],
         "checks": [
             "CHECK (action IN ('create', 'edit', 'delete', 'restore', 'import'))",
@@ -457,6 +465,7 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("merged_into", "INTEGER", 0, None, 0),
             ("created_at", "TEXT", 1, None, 0),
             ("changed_at", "TEXT", 1, None, 0),
+            ("language", "TEXT", 1, "'und'", 0),  # m022_languages
         ],
         "checks": [
             "CHECK (type IN ('official', 'media', 'ngo', 'academic', 'think-tank', "
@@ -1106,6 +1115,12 @@ def test_database_from_each_shipped_schema_upgrades_with_rows_intact(
     )
     # m013: an entry written before returns existed is not returned
     assert (one["returned_by"], one["returned_at"], one["return_comment"]) == (None, None, None)
+    # m022: an entry written before languages existed is und, with no translation, in every database
+    assert (one["language"], one["summary_translation"], one["summary_translation_checked"]) == (
+        "und",
+        "",
+        False,
+    )
     assert (entries[2]["summary"], entries[2]["date"], entries[2]["deleted"]) == (
         "Withdrawn claim",
         "2024-09",

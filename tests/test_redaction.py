@@ -127,6 +127,7 @@ def _redacted_field_is_gone(
         "tags": "--tag",
         "actors": "--actor",
         "note": "--note",
+        "summary_translation": "--translation",
     }
     if field == "return_comment":
         _ok(cli(*base, "log", "regional", "Example statement", "--date", "2024-07-06"))
@@ -138,6 +139,8 @@ def _redacted_field_is_gone(
             args[2] = text
         else:
             args += [option[field], text]
+            if field == "summary_translation":
+                args += ["--translation-language", "en"]
         result = cli(*base, *args)
     if result.exit_code != 0:
         return  # text log itself refuses (a tag's rules): nothing stored to redact

@@ -672,6 +672,33 @@ def test_source_links_events_signals_and_reviews_travel(team: Team, tmp_path: Pa
     assert ["regional-agreements"] in [e["signals"] for e in listed("ben")]
 
 
+def test_languages_and_a_translated_summary_travel(team: Team, tmp_path: Path) -> None:
+    """An entry's language, its translated summary (checked or not) and a source's language reach a
+    teammate's database as they were written (issue 23)."""
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "source", "add", "example-radio", "--name", "Example Radio", "--language", "bm"))
+    ok(
+        team(
+            "ama",
+            *("log", "regional", "Example Ministry statement", "--date", "2024-07-06", "--language", "fr"),
+            *(
+                "--translation",
+                "Example Ministry statement (en)",
+                "--translation-language",
+                "en",
+                "--checked",
+            ),
+        )
+    )
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    keys = ("language", "summary_translation", "summary_translation_language", "summary_translation_checked")
+    (entry,) = json.loads(ok(team("ben", "list", "--json")))
+    assert [entry[k] for k in keys] == ["fr", "Example Ministry statement (en)", "en", True]
+    sources = json.loads(ok(team("ben", "source", "list", "--json")))["sources"]
+    assert [(s["key"], s["language"]) for s in sources] == [("example-radio", "bm")]
+
+
 # -- the whole shared record (issue 21) -------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from policytrack.core.errors import PolicytrackError, StreamClosedError
+from policytrack.core.i18n import N_
 
 if TYPE_CHECKING:
     import typer
@@ -19,44 +20,55 @@ if TYPE_CHECKING:
 
 # Every command the top level knows, by name: the module of policytrack.cli that defines it (and, for a
 # group, the name of its typer app there), the panel of `policytrack --help` it is listed in (PANELS) and
-# its help line. Only the module of the command being run is imported (`log` imports entries.py, not undo,
-# export, report or the source registry); the full application is built for --help, no command, an
-# unknown one and shell completion. The order is the order of `policytrack --help` (typer lists the
-# commands before the groups, and the panels in the order their first command comes).
-# tests/test_cli_meta.py holds this table to the commands themselves.
+# its help line (the start of its own help), the one line `--help` lists it with. Only the module of the
+# command being run is imported (`log` imports entries.py, not undo, export, report or the source
+# registry); `--help` and no command are printed from this table alone (`top_level`), an unknown command
+# and shell completion get the full application. The order is the order of `policytrack --help` (typer
+# lists the commands before the groups, and the panels in the order their first command comes).
+# tests/test_cli_meta.py holds this table to the commands themselves, and `top_level` to the full app.
 COMMANDS: dict[str, tuple[str, str | None, str, str]] = {
-    "log": ("entries", None, "evidence", "Record a dated, sourced piece of evidence against an indicator"),
-    "list": ("entries", None, "evidence", "List evidence, oldest first."),
-    "show": ("entries", None, "evidence", "Show every field of one entry"),
-    "edit": ("entries", None, "evidence", "Change an entry."),
-    "delete": ("entries", None, "evidence", "Delete an entry, leaving a tombstone"),
-    "restore": ("entries", None, "evidence", "Bring back a deleted entry."),
-    "history": ("entries", None, "evidence", "Every revision of an entry: who changed what, and when."),
-    "undo": ("changes", None, "evidence", "Take back your latest change"),
-    "revert": ("changes", None, "evidence", "Make an earlier revision of an entry current again"),
-    "import": ("exchange", None, "evidence", "Import entries, validating every row first"),
-    "redact": ("redaction", None, "evidence", "Take the text of one field of an entry out of every revision"),
-    "report": ("report", None, "reports", "Where each recommendation stands"),
-    "timeline": ("report", None, "reports", "One indicator's evidence in date order"),
-    "indicators": ("indicators", None, "reports", "The indicators"),
-    "publish": ("publish", None, "reports", "Write a citable bundle"),
-    "target": ("report", None, "judgements", "Set or change an indicator's target"),
-    "targets": ("report", None, "judgements", "The current target of each indicator."),
-    "forecast": ("forecasts", None, "judgements", "Record a forecast"),
-    "forecasts": ("forecasts", None, "judgements", "List forecasts with their outcome"),
-    "withdraw": ("forecasts", None, "judgements", "Withdraw a forecast"),
-    "signposts": ("indicators", None, "judgements", "Each signal of progress or regression"),
-    "review": ("review", None, "judgements", "Mark entries reviewed"),
-    "agenda": ("inbox", None, "team", "What waits on the team, oldest first"),
-    "source": ("sources", "source_app", "evidence", "The source registry"),
-    "inbox": ("inbox", "inbox_app", "evidence", "Candidate evidence from datasets, feeds and sheets"),
-    "feed": ("inbox", "feed_app", "evidence", "Datasets and feeds kept in step with the inbox"),
-    "export": ("exchange", "export_app", "reports", "Export entries or the report"),
-    "sync": ("sync", "sync_app", "team", "Send this database's changes to a shared git repository"),
-    "conflicts": ("sync", "conflicts_app", "team", "What teammates changed apart"),
-    "config": ("config", "config_app", "setup", "Settings"),
-    "db": ("db", "db_app", "setup", "The database file: its path and its health."),
-    "framework": ("frameworks", "framework_app", "setup", "Frameworks"),
+    "log": (
+        "entries",
+        None,
+        "evidence",
+        N_("Record a dated, sourced piece of evidence against an indicator"),
+    ),
+    "list": ("entries", None, "evidence", N_("List evidence, oldest first")),
+    "show": ("entries", None, "evidence", N_("Show every field of one entry")),
+    "edit": ("entries", None, "evidence", N_("Change an entry")),
+    "delete": ("entries", None, "evidence", N_("Delete an entry, leaving a tombstone")),
+    "restore": ("entries", None, "evidence", N_("Bring back a deleted entry")),
+    "history": ("entries", None, "evidence", N_("Every revision of an entry: who changed what, and when")),
+    "undo": ("changes", None, "evidence", N_("Take back your latest change")),
+    "revert": ("changes", None, "evidence", N_("Make an earlier revision of an entry current again")),
+    "import": ("exchange", None, "evidence", N_("Import entries, validating every row first")),
+    "redact": (
+        "redaction",
+        None,
+        "evidence",
+        N_("Take the text of one field of an entry out of every revision"),
+    ),
+    "report": ("report", None, "reports", N_("Where each recommendation stands")),
+    "timeline": ("report", None, "reports", N_("One indicator's evidence in date order")),
+    "indicators": ("indicators", None, "reports", N_("The indicators")),
+    "publish": ("publish", None, "reports", N_("Write a citable bundle")),
+    "target": ("report", None, "judgements", N_("Set or change an indicator's target")),
+    "targets": ("report", None, "judgements", N_("The current target of each indicator")),
+    "forecast": ("forecasts", None, "judgements", N_("Record a forecast")),
+    "forecasts": ("forecasts", None, "judgements", N_("List forecasts with their outcome")),
+    "withdraw": ("forecasts", None, "judgements", N_("Withdraw a forecast")),
+    "signposts": ("indicators", None, "judgements", N_("Each signal of progress or regression")),
+    "review": ("review", None, "judgements", N_("Mark entries reviewed")),
+    "agenda": ("inbox", None, "team", N_("What waits on the team, oldest first")),
+    "source": ("sources", "source_app", "evidence", N_("The source registry")),
+    "inbox": ("inbox", "inbox_app", "evidence", N_("Candidate evidence from datasets, feeds and sheets")),
+    "feed": ("inbox", "feed_app", "evidence", N_("Datasets and feeds kept in step with the inbox")),
+    "export": ("exchange", "export_app", "reports", N_("Export entries or the report")),
+    "sync": ("sync", "sync_app", "team", N_("Send this database's changes to a shared git repository")),
+    "conflicts": ("sync", "conflicts_app", "team", N_("What teammates changed apart")),
+    "config": ("config", "config_app", "setup", N_("Settings")),
+    "db": ("db", "db_app", "setup", N_("The database file: its path and its health")),
+    "framework": ("frameworks", "framework_app", "setup", N_("Frameworks")),
 }
 
 
@@ -100,11 +112,35 @@ def full_app() -> typer.Typer:
     app.registered_commands.sort(key=lambda c: order[str(c.name)])
     app.registered_groups.sort(key=lambda g: order[str(g.name)])
     titles = panels()
-    for command in app.registered_commands:
-        command.rich_help_panel = titles[COMMANDS[str(command.name)][2]]
-    for group in app.registered_groups:
-        group.rich_help_panel = titles[COMMANDS[str(group.name)][2]]
+    infos: list[Any] = [*app.registered_commands, *app.registered_groups]
+    for info in infos:  # listed with the help line of COMMANDS, as top_level lists them
+        _module, _group, panel, line = COMMANDS[str(info.name)]
+        info.rich_help_panel, info.short_help = titles[panel], _(line)
     return app
+
+
+def top_level() -> Any:
+    """The root command as `policytrack --help` and no command show it, from COMMANDS alone: the root
+    callback's options (typer builds them, with its completion options) and, for each command, a click
+    command that holds only its name, its help line and its panel, which typer lays out as it does the
+    full application's. No command module is imported and no command's parameters are built; a command
+    named on the command line never gets here (main)."""
+    import click
+    import typer
+
+    from policytrack.cli.app import app, new_app
+    from policytrack.core.i18n import _
+
+    markdown_on_demand()
+    root = new_app(translated=True)
+    root.registered_callback = app.registered_callback
+    group: Any = typer.main.get_command(root)
+    titles = panels()
+    for name, (_module, _group, panel, line) in COMMANDS.items():
+        listed = click.Command(name, short_help=_(line))
+        listed.rich_help_panel = titles[panel]  # type: ignore[attr-defined]
+        group.add_command(listed)
+    return group
 
 
 # Global options that take a value, so main() can find the command name after them.
@@ -258,7 +294,10 @@ def main() -> None:
             _print_version()  # what the root app's --version prints, without building the app
         else:
             choose_language(sys.argv[1:])
-            app_for(sys.argv[1:])(prog_name="policytrack")
+            if command_name(sys.argv[1:]) is None and not completing():
+                top_level()(prog_name="policytrack")  # --help, or no command: COMMANDS is enough
+            else:
+                app_for(sys.argv[1:])(prog_name="policytrack")
     except SystemExit as exc:
         code = exc.code
     except Exception as exc:
@@ -305,4 +344,4 @@ def _flushed(code: int | str | None) -> int | str | None:
     return code
 
 
-__all__ = ["COMMANDS", "app_for", "full_app", "main"]
+__all__ = ["COMMANDS", "app_for", "full_app", "main", "top_level"]

@@ -72,6 +72,23 @@ if TYPE_CHECKING:
     from policytrack.store import Store
 
 
+# The summary's language and its translation (issue 23), on log and edit.
+LanguageOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        help=_("The summary's language, a BCP 47 tag such as fr (default: config language, else und)."),
+    ),
+]
+TranslationOpt = Annotated[
+    str | None, typer.Option("--translation", help=_("The summary translated, kept beside the original."))
+]
+TranslationLanguageOpt = Annotated[
+    str | None,
+    typer.Option("--translation-language", help=_("The language of --translation, a BCP 47 tag such as en.")),
+]
+
+
 @app.command(
     "log",
     epilog=_(
@@ -147,6 +164,12 @@ def log_cmd(
         bool, typer.Option("--allow-duplicate", help=_("Log it even if an entry records the same."))
     ] = False,
     signal: SignalsOpt = None,
+    language: LanguageOpt = None,
+    translation: TranslationOpt = None,
+    translation_language: TranslationLanguageOpt = None,
+    checked: Annotated[
+        bool, typer.Option("--checked", help=_("A person checked the translation against the original."))
+    ] = False,
 ) -> None:
     from policytrack.domain.entries import EventPart, event_effects, event_signals, linked, log_event
     from policytrack.domain.workspace import get_framework
@@ -191,6 +214,10 @@ def log_cmd(
         note=note,
         analyst=analyst or "",
         signals=signal or [],
+        language=language,
+        summary_translation=translation or "",
+        summary_translation_language=translation_language or "",
+        summary_translation_checked=checked,
     )
     with opened_store(ctx) as store:
         parts = []
@@ -674,6 +701,17 @@ def edit_cmd(
         str | None,
         typer.Option(help=_("New registered outlet; '' clears it."), autocompletion=complete_source),
     ] = None,
+    language: LanguageOpt = None,
+    translation: Annotated[
+        str | None, typer.Option("--translation", help=_("New translated summary; '' removes it."))
+    ] = None,
+    translation_language: TranslationLanguageOpt = None,
+    checked: Annotated[
+        bool | None,
+        typer.Option(
+            "--checked/--unchecked", help=_("Whether a person checked the translation against the original.")
+        ),
+    ] = None,
 ) -> None:
     from policytrack.domain.entries import EntryChanges, edit_entry
     from policytrack.domain.workspace import get_framework
@@ -715,6 +753,10 @@ def edit_cmd(
         add_signals=add_signal or [],
         remove_signals=remove_signal or [],
         via=via,
+        language=language,
+        summary_translation=translation,
+        summary_translation_language=translation_language,
+        summary_translation_checked=checked,
     )
     with opened_store(ctx) as store:
         entry = store.get_entry(entry_id_arg(entry_id, store))

@@ -100,15 +100,15 @@ def show_cmd(
     name: Annotated[str, typer.Argument(help=_("Framework name (`policytrack framework list`)."))],
 ) -> None:
     from policytrack.core.i18n import language
-    from policytrack.domain.frameworks.install import with_translations
+    from policytrack.domain.frameworks.install import in_language_of
     from policytrack.domain.workspace import get_framework
     from policytrack.render.framework import framework_detail
 
     with opened_store(ctx) as store:
-        fw = with_translations(store, get_framework(store, name))
+        fw = in_language_of(store, get_framework(store, name), language())
         assert fw.id is not None
         versions = store.framework_versions(fw.id)
-    console(ctx).print(framework_detail(fw, [(v["version"], v["loaded_at"]) for v in versions], language()))
+    console(ctx).print(framework_detail(fw, [(v["version"], v["loaded_at"]) for v in versions]))
 
 
 @framework_app.command(

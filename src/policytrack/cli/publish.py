@@ -124,19 +124,27 @@ def _reports(
     store: Store, frameworks: list[Framework], as_of_date: date, stale: int
 ) -> tuple[dict[str, bytes], dict[str, Kind]]:
     """Each framework's report in every format of PUBLISH_FORMATS, by file name, and the kind of each CSV."""
+    from policytrack.core.i18n import language
+    from policytrack.domain.frameworks.install import in_language_of
+
     reports: dict[str, bytes] = {}
     kinds: dict[str, Kind] = {}
     for fw in frameworks:
-        view = _view(store, fw, None, as_of_date, None, None, None, stale, False)
+        shown = in_language_of(store, fw, language())  # for people; data keeps the framework's own texts
+        data = _view(store, fw, None, as_of_date, None, None, None, stale, False)
+        people = data
+        if shown != fw:
+            people = _view(store, shown, None, as_of_date, None, None, None, stale, False)
         for fmt in PUBLISH_FORMATS:
             spec = output_format(fmt)
+            view = data if spec.data else people
             name = f"report-{fw.name}.{spec.extension}"
             if spec.binary:  # a workbook: bytes, dated as of the bundle so they repeat
                 reports[name] = _workbook_bytes(view.fields, view.records, as_of_date)
                 continue
             if DRAWING in spec.takes:  # the brief, drawn
                 window = _Window(as_of_date, None, None, None, stale)
-                text = _brief(store, fw, window, None, fmt, explain=False)
+                text = _brief(store, shown, window, None, fmt, explain=False)
             else:
                 text = _text(view, fmt)
             reports[name] = text.encode("utf-8")
@@ -163,6 +171,7 @@ def _site(
 ) -> dict[str, bytes]:
     """The site's files by their path in the bundle: site/ in one language, site/LANG/ in several."""
     from policytrack.core.i18n import speaking
+    from policytrack.domain.frameworks.install import in_language_of
     from policytrack.domain.site import build_site
     from policytrack.domain.workspace import get_framework
     from policytrack.render.site import languages_page, site_files
@@ -173,7 +182,7 @@ def _site(
     for code in codes:
         folder = f"site/{code}/" if several else "site/"
         with speaking(code):
-            frameworks = [get_framework(store, name) for name in names]
+            frameworks = [in_language_of(store, get_framework(store, name), code) for name in names]
             data = build_site(store, frameworks, as_of, stale_days=stale, names=people)
             url = f"{base}{code}/" if base and several else base
             for path, data_bytes in site_files(data, codes, url).items():

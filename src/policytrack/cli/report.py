@@ -185,6 +185,11 @@ def report_command(default_format: str) -> Callable[..., None]:
         to_terminal = output is None or str(output) == "-"
         with opened_store(ctx) as store:
             fw = get_framework(store, framework)
+            if not spec.data:  # for people: the framework's texts in their language
+                from policytrack.core.i18n import language
+                from policytrack.domain.frameworks.install import in_language_of
+
+                fw = in_language_of(store, fw, language())
             store.reviewed_only = reviewed_only
             stale = stale_days if stale_days is not None else setting("stale_days") or STALE_DAYS
             if DRAWING in spec.takes:

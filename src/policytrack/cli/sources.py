@@ -38,6 +38,10 @@ ReliabilityOpt = Annotated[
     str | None, typer.Option("--reliability", help=_("Admiralty reliability A-F ('' clears it on edit)."))
 ]
 NoteOpt = Annotated[str | None, typer.Option("--note", help=_("A note about the source."))]
+LanguageOpt = Annotated[
+    str | None,
+    typer.Option("--language", help=_("The language it publishes in, a BCP 47 tag such as fr or en-GB.")),
+]
 
 
 @source_app.command(
@@ -57,10 +61,11 @@ def add_cmd(
     origin: OriginOpt = None,
     reliability: ReliabilityOpt = None,
     note: NoteOpt = None,
+    language: LanguageOpt = None,
 ) -> None:
     from policytrack.domain.sources import SourceFields, add_source
 
-    fields = SourceFields(name, url, type_, origin, reliability, note)
+    fields = SourceFields(name, url, type_, origin, reliability, note, language)
     with opened_store(ctx) as store:
         source = add_source(store, key, fields)
     confirm(
@@ -82,10 +87,11 @@ def edit_cmd(
     origin: OriginOpt = None,
     reliability: ReliabilityOpt = None,
     note: NoteOpt = None,
+    language: LanguageOpt = None,
 ) -> None:
     from policytrack.domain.sources import SourceFields, edit_source
 
-    fields = SourceFields(name, url, type_, origin, reliability, note)
+    fields = SourceFields(name, url, type_, origin, reliability, note, language)
     with opened_store(ctx) as store:
         source = edit_source(store, key, fields)
     confirm(

@@ -23,7 +23,14 @@ from policytrack.domain.forecasts import Forecast, Scores, list_forecasts, score
 from policytrack.domain.periods import PeriodReport
 from policytrack.domain.reports import Report
 from policytrack.domain.status import status_at, status_changes
-from policytrack.records.models import Entry, EntryFilter, Framework, SourceRecord, StatusLevel
+from policytrack.records.models import (
+    Entry,
+    EntryFilter,
+    Framework,
+    SourceRecord,
+    StatusLevel,
+    resolve_indicator,
+)
 from policytrack.store import Store
 
 
@@ -58,13 +65,16 @@ def _window(key: str, since: date | None, until: date) -> EntryFilter:
 
 
 def entries_hash(store: Store, fw: Framework, keys: Iterable[str], since: date | None, until: date) -> str:
-    """sha256 of the entries a brief uses: each indicator's window in turn (`keys` in the report's order),
-    each entry in the one order as the line of its shared fields (store.export.SHARED_LINE_SQL: synced and
-    public, never a local id), so two databases holding the same entries give one hash."""
+    """sha256 of the entries a brief uses: each indicator's window in turn (`keys` in the report's order,
+    each once), each entry in the one order as the line of its shared fields (store.export.SHARED_LINE_SQL:
+    synced and public, never a local id), so two databases holding the same entries give one hash. All
+    of them are read in one pass (Store.shared_lines)."""
     digest = hashlib.sha256()
-    for key in keys:
-        where, params, _ = listing(fw, _window(key, since, until))
-        for chunk in store.shared_lines(where, params):
+    keys = list(keys)
+    if keys:
+        where, params, _ = listing(fw, EntryFilter(indicators=keys, since=since, until=until))
+        ids = [resolve_indicator(fw, key).id or 0 for key in keys]
+        for chunk in store.shared_lines(where, params, ids):
             digest.update(chunk.encode("utf-8"))
     return digest.hexdigest()
 

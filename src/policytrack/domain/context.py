@@ -10,6 +10,7 @@ from policytrack.core.config import setting
 from policytrack.core.errors import InputError
 from policytrack.core.i18n import _
 from policytrack.core.storable import storable
+from policytrack.records.field import UNDETERMINED
 from policytrack.records.models import DEFAULT_FRAMEWORK
 
 ENV_ANALYST = "POLICYTRACK_ANALYST"
@@ -49,3 +50,10 @@ def default_analyst() -> str:
 def default_framework_name() -> str:
     """POLICYTRACK_FRAMEWORK, else the config file's framework, else the embedded Mali framework."""
     return env_text(ENV_FRAMEWORK) or setting("framework") or DEFAULT_FRAMEWORK
+
+
+def default_language() -> str:
+    """The language a new entry or source is written in when none is given: the config file's `language`,
+    else und (not said)."""
+    configured = setting("language")
+    return str(configured) if configured else UNDETERMINED

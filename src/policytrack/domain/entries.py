@@ -18,7 +18,7 @@ from policytrack.core.dates import PartialDate, window_end
 from policytrack.core.errors import InputError
 from policytrack.core.grades import CREDIBILITY, grade_weight, parse_grade
 from policytrack.core.i18n import _
-from policytrack.domain.context import default_analyst, utc_now
+from policytrack.domain.context import default_analyst, default_language, utc_now
 from policytrack.domain.redaction import refuse_redacted
 from policytrack.domain.sources import find_source, link
 from policytrack.records import check
@@ -73,6 +73,38 @@ def validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:
         "via_id": data.via_id,
         "event": data.event,
         "weight": grade_weight(grade),
+        **language_values(
+            data.language,
+            data.summary_translation,
+            data.summary_translation_language,
+            data.summary_translation_checked,
+        ),
+    }
+
+
+def language_values(
+    language: str | None, translation: str, translation_language: str, checked: bool
+) -> dict[str, Any]:
+    """An entry's language fields, checked: the summary's language (None: the config's `language`, else
+    und) and its translation, which needs its own language; without a translation there is nothing to
+    check, so its language and check are cleared."""
+    translation = check.text(ENTRY["summary_translation"], translation).strip()
+    tagged = check.language(ENTRY["summary_translation_language"], translation_language)
+    if translation and not tagged:
+        raise InputError(
+            _("a translated summary needs its language: add --translation-language TAG (such as en or fr)")
+        )
+    if tagged and not translation:
+        raise InputError(
+            _(
+                "--translation-language {tag} names no translation: give the translation with --translation"
+            ).format(tag=tagged)
+        )
+    return {
+        "language": check.language(ENTRY["language"], default_language() if language is None else language),
+        "summary_translation": translation,
+        "summary_translation_language": tagged,
+        "summary_translation_checked": int(bool(translation) and checked),
     }
 
 
@@ -285,6 +317,34 @@ class EntryChanges:
     remove_signals: Sequence[str] = ()
     via: str | None = None  # a registered outlet's key; "" clears it
     source_key: str | None = None  # a registered source's key (the source text stays); "" clears it
+    language: str | None = None
+    summary_translation: str | None = None  # "" removes the translation (and its language)
+    summary_translation_language: str | None = None
+    summary_translation_checked: bool | None = None
+
+
+def _languages_after(current: Entry, changes: EntryChanges) -> dict[str, Any]:
+    """An entry's language fields after an edit: a new translation is unchecked unless --checked says
+    otherwise; removing it removes its language."""
+    translation = current.summary_translation
+    tagged = current.summary_translation_language
+    checked = current.summary_translation_checked
+    if changes.summary is not None and changes.summary != current.summary:
+        checked = False  # a check was of the translation against the summary as it was
+    if changes.summary_translation is not None:
+        translation, checked = changes.summary_translation, False
+        if not changes.summary_translation.strip():
+            tagged = ""
+    if changes.summary_translation_language is not None:
+        tagged = changes.summary_translation_language
+    if changes.summary_translation_checked is not None:
+        checked = changes.summary_translation_checked
+    return {
+        "language": current.language if changes.language is None else changes.language,
+        "summary_translation": translation,
+        "summary_translation_language": tagged,
+        "summary_translation_checked": checked,
+    }
 
 
 def _labels_after(
@@ -351,6 +411,7 @@ def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges
         via_id=via_id,
         event=before["event"],
         signals=_labels_after("signal", current.signals, None, changes.add_signals, changes.remove_signals),
+        **_languages_after(current, changes),
     )
     values = validated_values(fw, merged)
     editor = default_analyst()

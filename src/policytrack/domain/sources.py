@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from policytrack.core.errors import InputError, NotFoundError
 from policytrack.core.i18n import _
-from policytrack.domain.context import default_analyst, utc_now
+from policytrack.domain.context import default_analyst, default_language, utc_now
 from policytrack.records import check
 from policytrack.records.models import SourceRecord
 from policytrack.records.source import SOURCE
@@ -118,6 +118,7 @@ class SourceFields:
     origin: str | None = None
     reliability: str | None = None
     note: str | None = None
+    language: str | None = None
 
 
 def source_values(fields: SourceFields) -> dict[str, object]:
@@ -146,6 +147,8 @@ def source_values(fields: SourceFields) -> dict[str, object]:
         values["reliability"] = check_reliability(fields.reliability)
     if fields.note is not None:
         values["note"] = check.text(SOURCE["note"], fields.note).strip()
+    if fields.language is not None:
+        values["language"] = check.language(SOURCE["language"], fields.language)
     return values
 
 
@@ -160,6 +163,7 @@ def add_source(store: Store, key: str, fields: SourceFields) -> SourceRecord:
     if fields.name is None:
         raise InputError(_("a source needs a name: give --name"))
     values: dict[str, object] = {k: v for k, v in SOURCE.defaults().items() if k in SOURCE.stored()}
+    values["language"] = default_language()  # a new one's; older data's is the declared default
     values.update(source_values(fields))
     store.insert_source({**values, "uuid": str(uuidlib.uuid4()), "key": checked}, utc_now())
     return find_source(store, checked)

@@ -22,12 +22,13 @@ from policytrack.core.grades import GRADES, grade_weight
 from policytrack.core.i18n import _
 from policytrack.core.storable import MAX_CELL_TEXT, clean_text, storable, utf16_length
 from policytrack.domain.context import default_analyst, utc_now
-from policytrack.domain.entries import validated_values
+from policytrack.domain.entries import language_values, validated_values
 from policytrack.domain.sources import find_source
 from policytrack.domain.workspace import get_framework
 from policytrack.records.check import CONTROL
 from policytrack.records.columns import LIST_SEPARATOR, REQUIRED, RETURN_FIELDS
-from policytrack.records.entry import ROW_TEXT
+from policytrack.records.entry import LANGUAGE_FIELDS, ROW_TEXT
+from policytrack.records.field import UNDETERMINED
 from policytrack.records.models import EFFECT_MAX, EFFECT_MIN, MAX_ID, EntryInput, Framework, NotJSON
 from policytrack.store import Store
 
@@ -215,6 +216,34 @@ def _optional_text(rec: dict[str, Any], name: str) -> str | None:
     return value
 
 
+# A row without a language or a translation (every row written before them): the declared defaults.
+_NO_LANGUAGE: Values = {f.name: f.default for f in LANGUAGE_FIELDS}
+_CHECKED = {None: False, "": False, 0: False, 1: True, "0": False, "1": True, "false": False, "true": True}
+
+
+def languages(rec: dict[str, Any]) -> Values:
+    """A record's language and translated summary, checked as `log` checks them; missing, they are what
+    data written before them is (und, no translation), whatever this database's setting."""
+    language, translation = rec.get("language"), rec.get("summary_translation")
+    tagged, checked = rec.get("summary_translation_language"), rec.get("summary_translation_checked")
+    plain = language in (None, "", UNDETERMINED) and translation in (None, "") and tagged in (None, "")
+    if plain and checked in (None, "", 0, "0", False, "false"):
+        return _NO_LANGUAGE
+    raw_checked = checked.lower() if isinstance(checked, str) else checked
+    if type(raw_checked) not in (bool, int, str, type(None)) or raw_checked not in _CHECKED:
+        raise InputError(
+            _("summary_translation_checked must be true or false (or 1 or 0), not {shown}").format(
+                shown=repr(checked)[:40]
+            )
+        )
+    return language_values(
+        UNDETERMINED if language in (None, "") else _text(rec, "language"),
+        _text(rec, "summary_translation"),
+        _text(rec, "summary_translation_language"),
+        _CHECKED[raw_checked],
+    )
+
+
 def review(rec: dict[str, Any]) -> Values:
     """Who reviewed the entry and when: both, or neither (not reviewed)."""
     by = _text(rec, "reviewed_by").strip()
@@ -349,7 +378,7 @@ class RowChecker:
             analyst=text["analyst"],
             **links,
         )
-        return validated_values(fw, data)
+        return validated_values(fw, data) | languages(rec)
 
     def fast(self, fw: Framework, rec: dict[str, Any], links: Values | None = None) -> Values | None:
         """The same values for a row in the stored form, or None (then `general` decides)."""
@@ -407,6 +436,7 @@ class RowChecker:
             "reviewed_by": None,  # values() adds the record's review and return to either path's values
             "reviewed_at": None,
             **dict.fromkeys(RETURN_FIELDS),
+            **languages(rec),
         }
 
     def _date(self, raw: Any) -> tuple[str, str, str] | None:

@@ -150,3 +150,15 @@ def matches(field: Field, value: str, fix: str) -> str:
             _("invalid {name} {value}: {fix}").format(name=field.name, value=shown(value), fix=fix)
         )
     return value
+
+
+def language(field: Field, value: str) -> str:
+    """A language tag (BCP 47, checked for its form): trimmed, its primary language lower-cased (FR-ca ->
+    fr-ca); empty stays empty where the field allows it (no translation)."""
+    tag = clean_text(value, field.name).strip()
+    primary, dash, rest = tag.partition("-")
+    return matches(
+        field,
+        primary.lower() + dash + rest,
+        _("give a BCP 47 language tag such as fr, en-GB or bm, or und if it is not known"),
+    )

@@ -9,9 +9,18 @@ it and every revision copies it) and whether `export entries` carries it.
 from __future__ import annotations
 
 from policytrack.core.dates import PRECISIONS
-from policytrack.records.field import Column, Field, Kind
+from policytrack.records.field import (
+    LANGUAGE_PATTERN,
+    OPTIONAL_LANGUAGE_PATTERN,
+    UNDETERMINED,
+    Column,
+    Field,
+    Kind,
+)
 
 __all__ = ["DELETED", "DELETED_AT", "ENTRY", "REVISION", "Column"]
+
+_LANGUAGES = "m022_languages"
 
 
 # In export order (the CSV header and the JSON keys of `export entries`).
@@ -167,6 +176,45 @@ ENTRY = Kind(
             exported=False,
             synced=False,
             since="m007_sources_events",
+        ),
+        Column(
+            "language",
+            "text",
+            "The language the summary is written in, a BCP 47 tag such as fr or en-GB (und: not said).",
+            "e.language",
+            stored=True,
+            default=UNDETERMINED,
+            pattern=LANGUAGE_PATTERN,
+            since=_LANGUAGES,
+        ),
+        Column(
+            "summary_translation",
+            "text",
+            "The summary translated into another language, beside the original (empty: none).",
+            "e.summary_translation",
+            stored=True,
+            free_text=True,
+            default="",
+            since=_LANGUAGES,
+        ),
+        Column(
+            "summary_translation_language",
+            "text",
+            "The language of the translated summary, a BCP 47 tag (empty: no translation).",
+            "e.summary_translation_language",
+            stored=True,
+            default="",
+            pattern=OPTIONAL_LANGUAGE_PATTERN,
+            since=_LANGUAGES,
+        ),
+        Column(
+            "summary_translation_checked",
+            "boolean",
+            "Whether a person checked the translated summary against the original.",
+            "e.summary_translation_checked",
+            stored=True,
+            default=False,
+            since=_LANGUAGES,
         ),
         Column("tags", "list", "Tags, joined with '; '.", "e.tags", stored=True, free_text=True),
         Column(
@@ -363,7 +411,17 @@ CHANGES = ENTRY.subset(
         "reviewed_by",
         "returned_by",
         "return_comment",
+        "language",
+        "summary_translation",
+        "summary_translation_language",
+        "summary_translation_checked",
     ),
+)
+# An entry's language and its translated summary (issue 23): what `log --language`/`--translation` set.
+LANGUAGE_FIELDS = ENTRY.subset(
+    "entry language",
+    "The language of an entry's summary and its translation.",
+    ("language", "summary_translation", "summary_translation_language", "summary_translation_checked"),
 )
 # What the import row check reads as one text cell each (lists, links and numbers have their own rules).
 ROW_TEXT = ENTRY.subset(

@@ -57,6 +57,11 @@ TABLE_SCHEMA_TYPES: Final[dict[str, str]] = {
 DATE_PATTERN: Final = r"^\d{4}(-\d{2}(-\d{2})?|-Q[1-4])?$"
 UUID_PATTERN: Final = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 KEY_PATTERN: Final = r"^[a-z0-9][a-z0-9_-]*$"
+# A language as a BCP 47 tag, checked for form only (a lower-case primary language of two or three letters,
+# then subtags: fr, en-GB, bm-Latn-ML); `und` (undetermined) is the tag of a language not said.
+LANGUAGE_PATTERN: Final = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+OPTIONAL_LANGUAGE_PATTERN: Final = r"^([a-z]{2,3}(-[A-Za-z0-9]{2,8})*)?$"
+UNDETERMINED: Final = "und"
 
 
 class Field:

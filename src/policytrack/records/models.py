@@ -53,6 +53,15 @@ Translations = Mapping[str, Mapping[str, Any]]
 MISSING_TRANSLATION = "[{language}] "  # before a text shown in its own language, where a translation lacks
 
 
+def marked_language(text: str) -> str | None:
+    """The language a text shown by `in_language` is in where its translation lacked (the code in its
+    marker, `[en] Commitment` -> `en`); None for a translated or untouched text."""
+    import re
+
+    found = re.match(r"\[([a-z]{2,3})\] ", text)
+    return found.group(1) if found else None
+
+
 def _no_translations() -> Translations:
     return {}
 
@@ -212,6 +221,11 @@ class EntryInput:
     via_id: int | None = None
     event: str | None = None
     signals: list[str] = field(default_factory=list)
+    # The summary's language (None: the config's `language`, else und) and its translation (issue 23).
+    language: str | None = None
+    summary_translation: str = ""
+    summary_translation_language: str = ""
+    summary_translation_checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -250,6 +264,10 @@ class Entry:
     source_name: str | None = None
     via_name: str | None = None
     source_url: str | None = None
+    language: str = "und"  # of the summary (a BCP 47 tag; und: not said)
+    summary_translation: str = ""
+    summary_translation_language: str = ""
+    summary_translation_checked: bool = False
 
     @property
     def ref(self) -> str:
@@ -266,6 +284,10 @@ class Entry:
             "date": str(self.date),
             "date_precision": self.date.precision,
             "summary": self.summary,
+            "language": self.language,
+            "summary_translation": self.summary_translation,
+            "summary_translation_language": self.summary_translation_language,
+            "summary_translation_checked": self.summary_translation_checked,
             "note": self.note,
             "source": self.source,
             "source_key": self.source_key,
@@ -385,6 +407,7 @@ class SourceRecord:
     merged_into: int | None
     created_at: str
     changed_at: str
+    language: str = "und"  # what it publishes in (a BCP 47 tag; und: not said)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -395,5 +418,6 @@ class SourceRecord:
             "type": self.type,
             "origin": self.origin,
             "reliability": self.reliability,
+            "language": self.language,
             "note": self.note,
         }

@@ -3,7 +3,7 @@ and `source import`, `source list --json` and the row check derive from it."""
 
 from __future__ import annotations
 
-from policytrack.records.field import Column, Field, Kind
+from policytrack.records.field import LANGUAGE_PATTERN, UNDETERMINED, Column, Field, Kind
 
 # What kind of body a source is (the registry's `type` column).
 SOURCE_TYPES = ("official", "media", "ngo", "academic", "think-tank", "intergovernmental", "social", "other")
@@ -106,6 +106,16 @@ SOURCE = Kind(
             since=_SINCE,
         ),
         Column(
+            "language",
+            "text",
+            "The language the source publishes in, a BCP 47 tag such as fr or en-GB (und: not said).",
+            "language",
+            stored=True,
+            default=UNDETERMINED,
+            pattern=LANGUAGE_PATTERN,
+            since="m022_languages",
+        ),
+        Column(
             "merged_into",
             "key",
             "The key of the source it was merged into (empty: it stands on its own).",
@@ -137,7 +147,7 @@ SOURCE = Kind(
 SOURCE_LISTED = SOURCE.subset(
     "listed source",
     "A registered source as `source list` shows it.",
-    ("key", "uuid", "name", "url", "type", "origin", "reliability", "note"),
+    ("key", "uuid", "name", "url", "type", "origin", "reliability", "language", "note"),
 )
 # What `source export` writes and `source import` reads back.
 EXPORTED_SOURCE = SOURCE.subset("exported source", SOURCE.description, SOURCE.exported())
@@ -147,7 +157,7 @@ EXPORTED_SOURCE = SOURCE.subset("exported source", SOURCE.description, SOURCE.ex
 SOURCE_SET = SOURCE.subset(
     "source values",
     "What an analyst sets of a registered source.",
-    ("name", "url", "type", "origin", "reliability", "note"),
+    ("name", "url", "type", "origin", "reliability", "language", "note"),
 )
 # A version of a source as `policytrack sync` sends it: the registry's synced fields (its merge by key), who
 # made the version, and how many versions of its key their database had seen (what picks the winner).

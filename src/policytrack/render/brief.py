@@ -18,7 +18,7 @@ from policytrack.core.grades import describe_grade
 from policytrack.core.i18n import _, language, ngettext
 from policytrack.domain.brief import Brief
 from policytrack.domain.forecasts import NO, OPEN, YES, Forecast
-from policytrack.records.models import Entry, Framework, SourceRecord, plural
+from policytrack.records.models import Entry, Framework, SourceRecord, marked_language, plural
 from policytrack.render.charts import (
     PALETTES,
     TARGET_COLOUR,
@@ -530,7 +530,19 @@ def _environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_callables(_, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["spoken"] = spoken
     return env
+
+
+def spoken(text: str) -> Markup:
+    """A framework's text in a page's element: where it is shown in its own language for want of a
+    translation (records.models.in_language's marker), it says so to readers' tools: `lang="en"`."""
+    from markupsafe import Markup, escape
+
+    code = marked_language(text)
+    if code is None or code == language():
+        return escape(text)
+    return Markup('<span lang="{code}">{text}</span>').format(code=code, text=text)
 
 
 def brief_html(brief: Brief) -> str:

@@ -174,13 +174,14 @@ def entries_table(
     shape = shape or Shape.of(rows, frameworks=frameworks)
     h = headers()
     fixed = [shape.id_width, date_width(), shape.key_width, max(3, len(h["Eff"]))]
-    if shape.frameworks:
-        fixed.append(shape.framework_width)
+    # a listing across frameworks names each row's framework; where even that leaves the summary too
+    # narrow to keep its words whole, it goes last (named), never the summary
+    framework = [("Framework", shape.framework_width)] if shape.frameworks else []
     optional = [
         (name, w)
         for name, w in _DROPPABLE
         if (name != "Tags" or shape.tags) and (name != "Status" or shape.statuses)
-    ]
+    ] + framework
     # a source or tag is as wide as its longest word (a word longer than FOLDED_WORD, a URL, folds)
     words = {
         "Source": longest_word(source_text(e) for e in rows),
@@ -202,7 +203,7 @@ def entries_table(
     if "Ref" in show:
         table.add_column(h["Ref"], no_wrap=True, min_width=REF_WIDTH)
     table.add_column(h["Date"], no_wrap=True, min_width=fixed[1])
-    if shape.frameworks:
+    if "Framework" in show:
         table.add_column(h["Framework"], no_wrap=True, min_width=shape.framework_width)
     table.add_column(h["Indicator"], no_wrap=True, min_width=shape.key_width)
     table.add_column(h["Eff"], justify="right", no_wrap=True, min_width=fixed[3])
@@ -223,7 +224,7 @@ def entries_table(
             Text(str(e.id)) + Text(deleted, style="red") if e.deleted else str(e.id),
             *([e.ref] if "Ref" in show else []),
             e.date.shown,
-            *([literal(e.framework)] if shape.frameworks else []),
+            *([literal(e.framework)] if "Framework" in show else []),
             literal(e.indicator),
             Text(effect_text(e.effect), style=_effect_style(e.effect)),
         ]

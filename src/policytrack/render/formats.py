@@ -73,6 +73,12 @@ class OutputFormat:
     def binary(self) -> bool:
         return self.write_book is not None
 
+    @property
+    def data(self) -> bool:
+        """Data for programs (CSV, JSON, JSONL): its keys and values are the same in every language (a
+        workbook is for people: its framework texts follow the language)."""
+        return RECORDS in self.takes and not self.binary
+
 
 FORMATS: dict[str, OutputFormat] = {}
 

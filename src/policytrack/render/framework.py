@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from policytrack.core.i18n import _
-from policytrack.records.models import Framework, Indicator, StatusLevel, in_language
+from policytrack.records.models import Framework
 from policytrack.render.text import literal
 
 if TYPE_CHECKING:
@@ -17,25 +17,22 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 
-def framework_detail(fw: Framework, versions: list[tuple[int, str]], lang: str = "en") -> RenderableType:
-    """A framework in full, its texts in `lang` (where one lacks, the original marked `[en]`)."""
+def framework_detail(fw: Framework, versions: list[tuple[int, str]]) -> RenderableType:
+    """A framework in full, as given: its texts in the command's language come from
+    domain.frameworks.translations.shown_in."""
     from rich.console import Group
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
 
-    def tr(obj: Framework | Indicator | StatusLevel, name: str, original: Any = None) -> Any:
-        value = getattr(obj, name) if original is None else original
-        return in_language(obj.translations, name, value, lang, fw.language)
-
     parts: list[RenderableType] = [
-        literal(f"{tr(fw, 'title')} [{fw.name}]", style="bold"),
+        literal(f"{fw.title} [{fw.name}]", style="bold"),
         literal(_("Source: {citation}").format(citation=fw.source.citation()), style="dim"),
     ]
     if fw.source.note:
         parts.append(literal(fw.source.note, style="dim"))
     if fw.description:
-        parts.append(literal(tr(fw, "description")))
+        parts.append(literal(fw.description))
     scale = Table(title=_("Status scale"), title_justify="left")
     for column in (_("Level"), _("Label"), "%", _("Meaning")):
         scale.add_column(column)
@@ -43,9 +40,9 @@ def framework_detail(fw: Framework, versions: list[tuple[int, str]], lang: str =
         mark = _(" (default)") if level.name == fw.default_status else ""
         scale.add_row(
             literal(level.name + mark),
-            literal(tr(level, "label")),
+            literal(level.label),
             str(level.percent),
-            literal(tr(level, "description")),
+            literal(level.description),
         )
     parts.append(scale)
     for ind in fw.indicators:
@@ -54,20 +51,20 @@ def framework_detail(fw: Framework, versions: list[tuple[int, str]], lang: str =
         grid.add_column()
         worse = _(" (a higher level is worse news)") if ind.kind == "risk" else ""
         grid.add_row(_("Kind"), literal(ind.kind + worse))
-        grid.add_row(_("Description"), literal(tr(ind, "description")))
-        grid.add_row(_("Actors"), literal(", ".join(tr(ind, "actors"))))
+        grid.add_row(_("Description"), literal(ind.description))
+        grid.add_row(_("Actors"), literal(", ".join(ind.actors)))
         for direction in ("progress", "regression"):
             listed = [
-                f"- {s.key}: {tr(ind, f'signals.{s.key}', s.text)}{f' ({s.kind})' if s.kind else ''}"
+                f"- {s.key}: {s.text}{f' ({s.kind})' if s.kind else ''}"
                 for s in ind.signals
                 if s.direction == direction
             ]
             label = _("Progress signals") if direction == "progress" else _("Regression signals")
             grid.add_row(label, literal("\n".join(listed)))
-        summary = tr(ind, "baseline")
+        summary = ind.baseline
         baseline = f"{summary} ({ind.baseline_source})" if ind.baseline_source else summary
         grid.add_row(_("Baseline"), literal(baseline))
-        title = literal(f"{ind.number}. {tr(ind, 'title')} [{ind.key}]")
+        title = literal(f"{ind.number}. {ind.title} [{ind.key}]")
         parts.append(Panel(grid, title=title, title_align="left"))
     if versions:
         loaded = "; ".join(f"v{n} {at[:19].replace('T', ' ')}" for n, at in versions)

@@ -17,9 +17,9 @@ from policytrack.domain.status import Timeline, TimelinePoint
 from policytrack.domain.targets import Target
 from policytrack.records.models import Entry, StatusLevel, plural
 from policytrack.records.report import ANALYST_ROW
-from policytrack.render.entries import REF_WIDTH, fit, source_text
+from policytrack.render.entries import REF_WIDTH, fit, left_out_note, source_text
 from policytrack.render.signposts import signposts_count
-from policytrack.render.text import clipped, literal, longest_word, visible
+from policytrack.render.text import clipped, fitted, literal, longest_word, visible
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -196,12 +196,20 @@ def report_renderable(report: Report, *, plain: bool = False, width: int | None 
     from rich.text import Text
 
     table = _report_table(report, plain=plain, compact=False, narrow=False)
-    compact = width is not None and not _fits(table, width, report)
+    # the wide layout only where it shows every column whole (rich would drop or cut one silently);
+    # fitted leaves the table as it was when it fits, and the compact layout replaces it when not
+    compact = width is not None and bool(fitted(table, width))
     narrow = width is not None and width < NARROW_BELOW
+    dropped: list[str] = []
     if compact:
         table = _report_table(report, plain=plain, compact=True, narrow=narrow)
+        # Longer words (a language's headers and statuses) may still not fit: the tables' one rule leaves
+        # out whole columns, the least telling first, rather than let rich cut them.
+        dropped = fitted(table, width or 0, first=["+/-/0", _("Progress"), _("Mom."), _("Target")])
     parts = _headed(header_lines(report), table)
     parts += [literal(line, style="yellow") for line in footer_lines(report)]
+    if dropped:
+        parts.append(left_out_note(dropped, _("a wider terminal, --format markdown or csv shows them")))
     if compact:
         left_out = (
             _("titles, weighted momentum, sources, progress bars and the advancing/hindering/context counts")
@@ -213,18 +221,6 @@ def report_renderable(report: Report, *, plain: bool = False, width: int | None 
         )
         parts.append(Text(shown.format(left_out=left_out), style="dim"))
     return Group(*parts)
-
-
-def _fits(table: Table, width: int, report: Report) -> bool:
-    """Whether `table` drawn at `width` shows every cell whole: rich narrows a table that is too wide by
-    cutting cells it does not wrap (its measure does not say when), so the table is drawn and read."""
-    from rich.console import Console
-
-    console = Console(width=width, file=io.StringIO(), color_system=None)
-    console.print(table)
-    out = console.file.getvalue()  # type: ignore[attr-defined]
-    lasts = (str(r.last_evidence) if r.last_evidence else _("never") for r in report.rows)
-    return "…" not in out and _("Last ev.") in out and all(last in out for last in lasts)
 
 
 def _report_table(report: Report, *, plain: bool, compact: bool, narrow: bool) -> Table:

@@ -59,6 +59,7 @@ MIGRATION_NAMES = (
     "m019_redactions",
     "m020_candidates_by_dataset",
     "m021_dataset_pulls",
+    "m022_languages",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0

@@ -91,6 +91,10 @@ def _entry(row: sqlite3.Row) -> Entry:
         source_name=row["source_name"],
         via_name=row["via_name"],
         source_url=row["source_url"],
+        language=row["language"],
+        summary_translation=row["summary_translation"],
+        summary_translation_language=row["summary_translation_language"],
+        summary_translation_checked=bool(row["summary_translation_checked"]),
     )
 
 

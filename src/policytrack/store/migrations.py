@@ -625,3 +625,16 @@ def m021_dataset_pulls(db: Any) -> None:
              dataset TEXT PRIMARY KEY, digest TEXT NOT NULL, records INTEGER NOT NULL,
              pulled_at TEXT NOT NULL) WITHOUT ROWID"""
     )
+
+
+@migrations(name="m022_languages")
+def m022_languages(db: Any) -> None:
+    """Evidence in its own language (issue 23): the language of an entry's summary and of a source (a BCP 47
+    tag), and an entry's translated summary beside the original (its language, and whether a person
+    checked it). Rows written before are `und` (undetermined) in every database, never this one's setting."""
+    for table in ("entries", "entry_revisions"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN language TEXT NOT NULL DEFAULT 'und'")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN summary_translation TEXT NOT NULL DEFAULT ''")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN summary_translation_language TEXT NOT NULL DEFAULT ''")
+        db.execute(f"ALTER TABLE {table} ADD COLUMN summary_translation_checked INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE sources ADD COLUMN language TEXT NOT NULL DEFAULT 'und'")

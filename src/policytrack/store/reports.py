@@ -1,6 +1,6 @@
 """The Store's report queries: status inputs (assessments, evidence dates), the one window aggregate, and
 targets. Each is an index seek or a covering-index range (entries_report, entries_sources,
-entries_assessments)."""
+entries_assessments), but the brief's content hash, one pass over the table and a sort (shared_lines)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 
 from policytrack.records.entry import ORDER as ENTRY_ORDER
-from policytrack.store.entries import LINK_JOINS, StoreBase, _ordered, entries_outer, marks, order_by
+from policytrack.store.entries import LINK_JOINS, StoreBase, marks, order_by
 from policytrack.store.export import SHARED_LINE_SQL
 
 # The entries a listing's WHERE clauses (over aliases e, i, f; store.entries.entry_where) select.
 _LISTED = (
     "FROM entries e JOIN indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id = i.framework_id"
 )
+# The same read in the order the table stores it (shared_lines), not through an index.
+_SCANNED = _LISTED.replace("FROM entries e", "FROM entries e NOT INDEXED", 1)
 
 # What the status rule (domain.status) reads of an assessment: its level, stored date and its place in
 # the one order.
@@ -118,13 +120,22 @@ class ReportRows(StoreBase):
             list(params),
         )
 
-    def shared_lines(self, where: Sequence[str], params: Sequence[object]) -> Iterator[str]:
-        """Each entry `where` selects in the one order, as the line of its shared fields (SHARED_LINE_SQL,
-        newline included), built by SQLite and streamed."""
-        order = ", ".join(f"e.{c} AS {c}" for c in ENTRY_ORDER)
-        sql = f"SELECT {SHARED_LINE_SQL}, {order} {_LISTED} {LINK_JOINS}"
-        sql, args = _ordered(entries_outer(sql, where), where, params, None)
-        cursor = self.conn.execute(sql, args)
+    def shared_lines(
+        self, where: Sequence[str], params: Sequence[object], indicator_ids: Sequence[int]
+    ) -> Iterator[str]:
+        """Each entry `where` selects as the line of its shared fields (SHARED_LINE_SQL, newline included),
+        built by SQLite and streamed: indicator by indicator in the order of `indicator_ids`, each in the
+        one order. One pass over the table in the order it is stored, then SQLite's sorter (spilled to
+        temporary files past the page cache's size, so memory stays flat) puts the lines in order: seeking
+        each entry through an index in the one order reads the table at random, which at 1,000,000
+        entries (1 GB) out of the page cache took 2-3 times as long."""
+        place = f"CASE e.indicator_id {' '.join('WHEN ? THEN ?' for _ in indicator_ids)} END"
+        sql = (
+            f"SELECT {SHARED_LINE_SQL} {_SCANNED} {LINK_JOINS} WHERE {' AND '.join(where)} "
+            f"ORDER BY {place}, {order_by()}"
+        )
+        places = [value for n, found in enumerate(indicator_ids) for value in (found, n)]
+        cursor = self.conn.execute(sql, [*params, *places])
         while rows := cursor.fetchmany(4096):
             yield "".join(row[0] for row in rows)
 

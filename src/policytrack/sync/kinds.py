@@ -131,6 +131,8 @@ _STATE = SYNCED_COLUMNS
 _LIST_COLUMNS = tuple(c for c in _STATE if c in LIST_FIELDS)
 # Entries whose revisions are read at a time when sending (each page read whole, then turned into lines).
 PAGE = 1000
+# stored as 0 or 1, sent as false or true
+_BOOLEAN_COLUMNS = tuple(c for c in _STATE if SYNCED_REVISION[c].type == "boolean")
 
 
 def _check_entry(record: Record) -> None:
@@ -196,6 +198,7 @@ def _entry_out(store: Store, sender: Sender) -> Iterator[tuple[Record, Any]]:
             values = {
                 **dict(row),
                 **{c: json.loads(row[c]) for c in _LIST_COLUMNS},
+                **{c: bool(row[c]) for c in _BOOLEAN_COLUMNS},
                 "revision": row["authored"],
                 "deleted_at": deleted,
             }
@@ -229,6 +232,7 @@ def _as_row(item: Incoming, indicator_id: int, sources: dict[str, int], store: S
     return {
         **{c: rec[c] for c in _STATE},
         **{c: json.dumps(rec[c]) for c in _LIST_COLUMNS},
+        **{c: int(rec[c]) for c in _BOOLEAN_COLUMNS},
         "source_id": linked(rec["source_key"]),
         "via_id": linked(rec["via_key"]),
         "weight": grade_weight(rec["grade"]),

@@ -51,7 +51,7 @@ def _check(record: Record) -> None:
     if record["merged_into"] is not None:
         check_key(record["merged_into"])
     names = SOURCE_SET.names()
-    values = source_values(SourceFields(*(record[k] or "" for k in names)))
+    values = source_values(SourceFields(**{k: record[k] or "" for k in names}))
     if any((values[k] or "") != (record[k] or "") for k in names) or values["host"] != record["host"]:
         raise InputError(
             _("source {key!r} has a value `policytrack source add` would refuse").format(key=record["key"])

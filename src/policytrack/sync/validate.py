@@ -63,6 +63,10 @@ def _entry(store: Store, frameworks: Frameworks, rec: Record) -> None:
         via_id=keys.get(rec["via_key"]) if rec["via_key"] else None,
         event=rec["event"],
         signals=rec["signals"],
+        language=rec["language"],
+        summary_translation=rec["summary_translation"],
+        summary_translation_language=rec["summary_translation_language"],
+        summary_translation_checked=rec["summary_translation_checked"],
     )
     validated_values(fw, data)
 

@@ -114,6 +114,14 @@ def with_translations(store: Store, fw: Framework) -> Framework:
     )
 
 
+def in_language_of(store: Store, fw: Framework, language: str) -> Framework:
+    """The framework as people read it in `language` (translations.shown_in), with the translations its
+    current version's file holds: what every report, brief, workbook and site for people shows."""
+    from policytrack.domain.frameworks.translations import shown_in
+
+    return shown_in(with_translations(store, fw), language)
+
+
 def _install(
     store: Store, fw: Framework, text: str, path: str, now: str, *, update: bool, by: str
 ) -> InstallResult:

@@ -16,7 +16,15 @@ from typing import Any, NoReturn
 from policytrack.core.dates import PartialDate, parse_date
 from policytrack.core.errors import DateError, FrameworkError
 from policytrack.core.i18n import _, code_of, known_language
-from policytrack.domain.frameworks.translations import KEY, merged, read_translations, renamed
+from policytrack.domain.frameworks.translations import (
+    BASELINE,
+    KEY,
+    SIGNAL,
+    TARGET_NOTE,
+    merged,
+    read_translations,
+    renamed,
+)
 from policytrack.records.models import (
     DEFAULT_FRAMEWORK,
     SIGNAL_KINDS,
@@ -414,8 +422,8 @@ def _read_indicators(r: _Reader, raw: object, levels: set[str]) -> tuple[Indicat
                     texts[f"signals.{numbered_signal(direction, place, text).key}"] = text
         translations = merged(
             own,
-            renamed(read_translations(r, base, f"{t}.baseline", i), {"summary": "baseline"}),
-            renamed(read_translations(r, target_raw, f"{t}.target", i), {"note": "target_note"}),
+            renamed(read_translations(r, base, f"{t}.baseline", i), {"summary": BASELINE}),
+            renamed(read_translations(r, target_raw, f"{t}.target", i), {"note": TARGET_NOTE}),
             signal_translations,
         )
         out.append(
@@ -492,7 +500,7 @@ def _read_signals(
                 )
             out.append(Signal(key, r.text(value, "text", f"{t}.{name}", i), direction, kind))
             found = read_translations(r, value, f"{t}.{name}", i)
-            translations = merged(translations, renamed(found, {"text": f"signals.{key}"}))
+            translations = merged(translations, renamed(found, {"text": SIGNAL.format(key=key)}))
     keys = [s.key for s in out]
     twice = sorted({k for k in keys if keys.count(k) > 1})
     if twice:

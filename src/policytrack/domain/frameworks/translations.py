@@ -13,9 +13,11 @@ line). They travel inside the file's text, and so with every version of it (sync
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from policytrack.core.i18n import _, code_of, known_language
+from policytrack.records.models import Framework, Indicator, StatusLevel, in_language
 
 if TYPE_CHECKING:
     from policytrack.domain.frameworks.parse import _Reader
@@ -130,3 +132,38 @@ def merged(*parts: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]
 def renamed(found: Mapping[str, Mapping[str, Any]], names: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     """Translations with their fields renamed (a baseline's `summary` is the indicator's `baseline`)."""
     return {lang: {names.get(k, k): v for k, v in texts.items()} for lang, texts in found.items()}
+
+
+# Where an indicator's translations name a text of another table (parse.py renames them on reading).
+BASELINE, TARGET_NOTE, SIGNAL = "baseline", "target_note", "signals.{key}"
+
+
+def shown_in(fw: Framework, language: str) -> Framework:
+    """The framework as a person reads it in `language`: every text of TRANSLATABLE (the framework's, its
+    levels', its indicators', their baselines', targets' and signals') its translation, else the original
+    marked with its language (records.models.in_language); names, keys and numbers unchanged. Every output
+    for people takes its framework from here; data (CSV, JSON, JSONL) never does. In the framework's own
+    language, the framework itself."""
+    if language == fw.language:
+        return fw
+
+    def tr(obj: Framework | Indicator | StatusLevel, name: str, original: Any) -> Any:
+        return in_language(obj.translations, name, original, language, fw.language)
+
+    def texts(obj: Framework | Indicator | StatusLevel, table: str) -> dict[str, Any]:
+        return {name: tr(obj, name, getattr(obj, name)) for name in TRANSLATABLE[table]}
+
+    def indicator(ind: Indicator) -> Indicator:
+        target = ind.target
+        if target is not None:
+            target = replace(target, note=tr(ind, TARGET_NOTE, target.note))
+        signals = tuple(replace(s, text=tr(ind, SIGNAL.format(key=s.key), s.text)) for s in ind.signals)
+        baseline = tr(ind, BASELINE, ind.baseline)
+        return replace(ind, **texts(ind, "indicators"), baseline=baseline, target=target, signals=signals)
+
+    return replace(
+        fw,
+        **texts(fw, "framework"),
+        scale=tuple(replace(level, **texts(level, "scale")) for level in fw.scale),
+        indicators=tuple(indicator(ind) for ind in fw.indicators),
+    )
