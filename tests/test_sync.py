@@ -107,6 +107,57 @@ def test_the_repository_holds_one_sorted_append_only_file_per_database(team: Tea
     )
 
 
+def _sent_lines(tmp_path: Path, name: str) -> list[dict[str, Any]]:
+    (own,) = (tmp_path / f"{name}.db.sync" / "analysts" / name).iterdir()
+    return [json.loads(line) for line in own.read_text(encoding="utf-8").splitlines()]
+
+
+def test_sending_streams_batches_in_the_one_order_and_a_cut_marks_none(
+    team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entries are sent a few at a time (batches of 2, pages of 1 entry here), in the one order of
+    entries (observed date, ...) then revision; a sync cut short in its second batch remembers nothing as
+    sent and leaves no line behind, and the next sends every revision once."""
+    from policytrack.core.errors import SyncError
+    from policytrack.store.sync import SyncRows
+    from policytrack.sync import engine, kinds
+
+    joined(team, tmp_path, "ama", "ben")
+    for day in ("2024-07-09", "2024-07-06", "2024-07-08"):
+        ok(team("ama", "log", "regional", f"observed {day}", "--date", day))
+    ok(team("ama", "edit", local_id(team, "ama", "observed 2024-07-06"), "--effect", "1"))
+    monkeypatch.setattr(engine, "BATCH", 2)
+    monkeypatch.setattr(kinds, "PAGE", 1)
+    add_events, calls = SyncRows.add_events, []
+
+    def cut(self: SyncRows, events: Any) -> None:
+        calls.append(1)
+        if len(calls) == 3:  # the framework's batch, then the entries' first: cut in their second
+            raise SyncError("cut short (test)")
+        add_events(self, events)
+
+    monkeypatch.setattr(SyncRows, "add_events", cut)
+    assert team("ama", "sync").exit_code == 1
+    monkeypatch.setattr(SyncRows, "add_events", add_events)
+    assert "to send: 5" in ok(team("ama", "sync", "status"))
+    assert ok(team("ama", "sync")).startswith("sent 5,")
+    lines = _sent_lines(tmp_path, "ama")
+    entries = [(r["summary"], r["revision"]) for r in lines if r["kind"] == "entry"]
+    assert entries == [
+        ("observed 2024-07-06", 1),
+        ("observed 2024-07-06", 2),
+        ("observed 2024-07-08", 1),
+        ("observed 2024-07-09", 1),
+    ]
+    assert "(3 new" in ok(team("ben", "sync"))
+    assert history_of(team, "ama") == history_of(team, "ben")
+    ok(team("ama", "edit", local_id(team, "ama", "observed 2024-07-09"), "--effect", "-1"))
+    assert ok(team("ama", "sync")).startswith("sent 1,")
+    assert [(r["summary"], r["revision"]) for r in _sent_lines(tmp_path, "ama")[-1:]] == [
+        ("observed 2024-07-09", 2)
+    ]
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_three_databases_converge_whatever_the_order_of_syncs(team: Team, tmp_path: Path, seed: int) -> None:
     names = ["ama", "ben", "chi"]
@@ -960,15 +1011,19 @@ def test_status_counts_a_record_committed_and_not_yet_marked_sent_once(
     """A sync cut short after its commit and before the database marked the records sent: they are both
     unsent and in a commit not pushed, and `sync status` counts each once; the next sync sends them."""
     from policytrack.core.errors import SyncError
-    from policytrack.store.sync import SyncRows
+    from policytrack.sync.git import Clone
 
     joined(team, tmp_path, "ama", "ben")
     ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    run = Clone.run
 
-    def cut(*args: object) -> None:
-        raise SyncError("cut short (test)")
+    def cut(self: Clone, *args: str, **kwargs: Any) -> str:
+        done = run(self, *args, **kwargs)
+        if args[0] == "commit":  # the records are committed; the transaction that marks them is not
+            raise SyncError("cut short (test)")
+        return done
 
-    monkeypatch.setattr(SyncRows, "add_events", cut)
+    monkeypatch.setattr(Clone, "run", cut)
     assert team("ama", "sync").exit_code == 1
     monkeypatch.undo()
     log = subprocess.run(

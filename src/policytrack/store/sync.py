@@ -5,12 +5,12 @@ the rows sync reads and writes (revisions, targets, framework versions) by natur
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from policytrack.records.columns import ENTRY_COLUMNS
 from policytrack.store.bulk import bulk_search_index
-from policytrack.store.entries import StoreBase, marks
+from policytrack.store.entries import StoreBase, marks, order_by
 
 _COLS = ", ".join(ENTRY_COLUMNS)
 _CHUNK = 500
@@ -79,7 +79,7 @@ class SyncRows(StoreBase):
 
     def all_revisions_sent(self) -> bool:
         """Whether every revision has its record in the repository, by three counts (milliseconds at
-        200,000 revisions, where the join of unsent_revision_rows takes a second): a sync_revisions row is
+        200,000 revisions, where the join of unsent_revision_pages takes a second): a sync_revisions row is
         only ever written beside its revision (write_history rewrites both), so as many revisions, rows
         and rows with an event id is every revision sent."""
         revisions, rows, sent = self.conn.execute(
@@ -88,16 +88,32 @@ class SyncRows(StoreBase):
         ).fetchone()
         return bool(revisions == rows == sent)
 
-    def unsent_revision_rows(self) -> list[sqlite3.Row]:
-        """Every revision (oldest first) of each entry with a revision whose record the repository lacks."""
-        return self.conn.execute(
-            _REVISIONS
-            + """WHERE r.entry_id IN (
-                     SELECT r2.entry_id FROM entry_revisions r2 LEFT JOIN sync_revisions s2
-                     ON s2.entry_id = r2.entry_id AND s2.revision = r2.revision
-                     WHERE s2.event_id IS NULL OR s2.event_id NOT IN (SELECT event_id FROM sync_events))
-                 ORDER BY r.entry_id, r.revision"""
-        ).fetchall()
+    def unsent_revision_pages(self, entries: int) -> Iterator[list[sqlite3.Row]]:
+        """Every revision (oldest first) of each entry with a revision whose record the repository lacks,
+        the entries in the one order (ENTRY_ORDER), `entries` of them a page. Each page is read whole
+        before it is yielded, so the caller may write between pages (no statement is left open); the
+        entries to read are listed once, in a temporary table, so a page costs one seek."""
+        conn = self.conn
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS sync_outgoing (seq INTEGER PRIMARY KEY, entry_id INTEGER)"
+        )
+        conn.execute("DELETE FROM temp.sync_outgoing")
+        conn.execute(
+            f"""INSERT INTO temp.sync_outgoing (entry_id) SELECT e.id FROM entries e WHERE e.id IN (
+                    SELECT r2.entry_id FROM entry_revisions r2 LEFT JOIN sync_revisions s2
+                    ON s2.entry_id = r2.entry_id AND s2.revision = r2.revision
+                    WHERE s2.event_id IS NULL OR s2.event_id NOT IN (SELECT event_id FROM sync_events))
+                ORDER BY {order_by()}"""
+        )
+        (count,) = conn.execute("SELECT count(*) FROM temp.sync_outgoing").fetchone()
+        for first in range(1, int(count) + 1, entries):
+            yield conn.execute(
+                _REVISIONS
+                + """JOIN temp.sync_outgoing o ON o.entry_id = r.entry_id
+                     WHERE o.seq BETWEEN ? AND ? ORDER BY o.seq, r.revision""",
+                (first, first + entries - 1),
+            ).fetchall()
+        conn.execute("DELETE FROM temp.sync_outgoing")
 
     def entry_ids_by_uuid(self, uuids: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}

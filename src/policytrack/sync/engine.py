@@ -13,6 +13,8 @@ import json
 import re
 import shutil
 import uuid as uuidlib
+from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +31,9 @@ from policytrack.sync.kinds import RECORD_KINDS, Received, event_id, line_text
 from policytrack.sync.receive import (
     _LINK_MODES,
     ANALYSTS,
+    BATCH,
     MARKER,
+    STREAMED,
     Reading,
     _aside,
     _check_marker,
@@ -38,7 +42,7 @@ from policytrack.sync.receive import (
     parse,
     receive,
 )
-from policytrack.sync.record import LineProblem, Sender, unbound
+from policytrack.sync.record import LineProblem, RecordKind, Sender, unbound
 from policytrack.sync.redactions import rewrite_own_files
 
 MARKER_TEXT = json.dumps({"format": "policytrack-sync", "version": 1}, indent=2) + "\n"
@@ -247,20 +251,26 @@ def _point_head(bare: Path, branch: str) -> None:
 # -- sending ---------------------------------------------------------------------------------------
 
 
-Unsent = dict[str, tuple[int, str, Any, dict[str, Any]]]  # event id: (kind rank, line, ref, record)
+# One batch of lines to send: (line, event id, ref, record), as the kind's `sent` takes them.
+Batch = list[tuple[str, str, Any, dict[str, Any]]]
 
 
-def unsent(store: Store, sender: Sender, kept: list[str] | None = None) -> Unsent:
-    """Every record this database holds that the repository lacks, by event id: those that name the
-    sender as who made them (a teammate's record held here is theirs to send; a change made here in
-    another's name, which every teammate would refuse, stays here and is said in `kept`)."""
-    found: Unsent = {}
-    for rank, kind in enumerate(RECORD_KINDS):
+def outgoing(
+    store: Store, sender: Sender, kept: list[str] | None = None
+) -> Iterator[tuple[RecordKind, Batch]]:
+    """Every record this database holds that the repository lacks, kind by kind in RECORD_KINDS' order:
+    those that name the sender as who made them (a teammate's record held here is theirs to send; a change
+    made here in another's name, which every teammate would refuse, stays here and is said in `kept`).
+    The streamed kind (entries) comes BATCH at a time in the order SQLite reads it (the one order); the
+    others, few, whole and sorted by their line. Whether a record is known is asked per batch, when the
+    batch is asked for: a caller that records a batch as sent before the next never gets it twice."""
+    for kind in RECORD_KINDS:
+        batch: Batch = []
         for record, ref in kind.outgoing(store, sender):
             named = unbound(kind.declared, record, sender.analyst)
             if named is None:
                 text = line_text(record)
-                found[event_id(text)] = (rank, text, ref, record)
+                batch.append((text, event_id(text), ref, record))
             elif kind.own_only and kept is not None:
                 kept.append(
                     _(
@@ -271,8 +281,26 @@ def unsent(store: Store, sender: Sender, kept: list[str] | None = None) -> Unsen
                         kind=kind.name, named=record[named.name], field=named.name, analyst=sender.analyst
                     )
                 )
-    known = store.known_events(list(found))
-    return {event: item for event, item in found.items() if event not in known}
+            if kind.name == STREAMED and len(batch) >= BATCH:
+                yield kind, _fresh(store, batch)
+                batch = []
+        if batch:
+            yield kind, _fresh(store, batch if kind.name == STREAMED else sorted(batch, key=_line))
+
+
+def _line(item: tuple[str, str, Any, dict[str, Any]]) -> str:
+    return item[0]
+
+
+def _fresh(store: Store, batch: Batch) -> Batch:
+    """The records of a batch the repository lacks, each once."""
+    known = store.known_events([event for _, event, _, _ in batch])
+    fresh: Batch = []
+    for item in batch:
+        if item[1] not in known:
+            known.add(item[1])
+            fresh.append(item)
+    return fresh
 
 
 def _own_file(store: Store, analyst: str, now: str) -> str:
@@ -296,32 +324,39 @@ def _check_own_folder(clone: Clone, path: Path) -> None:
 
 
 def _send(store: Store, clone: Clone, sender: Sender, kept: list[str]) -> int:
-    """Append the unsent records to this database's own file (sorted: kind, then text) and commit; then
-    remember them as sent (if this is cut short, the next sync reads them back from the file)."""
-    records = unsent(store, sender, kept)
-    if not records:
-        return 0
+    """Append the unsent records to this database's own file, a batch at a time as they are read, and
+    commit; each batch is remembered as sent in one transaction that is committed only after the commit
+    (cut short before, it is rolled back and the clone's uncommitted lines are reset by the next sync's
+    recovery; cut short after, the next sync reads them back from the file)."""
     analyst = sender.analyst
     relative = _own_file(store, analyst, sender.now)
     path = clone.path / relative
-    _check_own_folder(clone, path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lines = sorted((rank, text) for rank, text, _, _ in records.values())
-    with path.open("a", encoding="utf-8", newline="\n") as handle:
-        handle.writelines(text + "\n" for _, text in lines)
-    clone.run("add", relative)
-    clone.run("commit", "-q", "-m", f"policytrack: {analyst} records {len(lines)} change(s)")
-    sizes = store.sync_file_sizes()
-    with store.transaction():
-        if sizes.get(relative, 0) == path.stat().st_size - sum(len(t.encode()) + 1 for _, t in lines):
-            store.set_sync_file_sizes({relative: path.stat().st_size})  # else read back next time
-        for rank, kind in enumerate(RECORD_KINDS):
+    sent = written = 0
+    with ExitStack() as stack:
+        stack.enter_context(store.transaction())
+        handle = None
+        for kind, batch in outgoing(store, sender, kept):
+            if not batch:
+                continue
+            if handle is None:
+                _check_own_folder(clone, path)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                handle = stack.enter_context(path.open("a", encoding="utf-8", newline="\n"))
+            handle.writelines(text + "\n" for text, _, _, _ in batch)
+            written += sum(len(text.encode("utf-8")) + 1 for text, _, _, _ in batch)
             if kind.sent is not None:
-                kind.sent(
-                    store, [(ref, event, rec) for event, (r, _, ref, rec) in records.items() if r == rank]
-                )
-        store.add_events(records)
-    return len(lines)
+                kind.sent(store, [(ref, event, record) for _, event, ref, record in batch])
+            store.add_events(event for _, event, _, _ in batch)
+            sent += len(batch)
+        if handle is None:
+            return 0
+        handle.close()
+        clone.run("add", relative)
+        clone.run("commit", "-q", "-m", f"policytrack: {analyst} records {sent} change(s)")
+        size = path.stat().st_size
+        if store.sync_file_sizes().get(relative, 0) == size - written:
+            store.set_sync_file_sizes({relative: size})  # else read back next time
+    return sent
 
 
 def _redact_own(store: Store, clone: Clone, sender: Sender, own: str) -> None:
@@ -531,7 +566,10 @@ def status(store: Store, sender: Sender) -> SyncStatus:
             incoming.update(set(events) - store.known_events(events))
     return SyncStatus(
         clone.remote_url(),
-        len(set(unsent(store, sender)) | _unpushed_events(clone, remote, own)),
+        len(
+            {event for _, batch in outgoing(store, sender) for _, event, _, _ in batch}
+            | _unpushed_events(clone, remote, own)
+        ),
         len(incoming),
         len(all_conflicts(store)),
         unreachable,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -129,6 +129,8 @@ TARGETS = RecordKind("target", TARGET_LINE, _check_target, _target_out, _target_
 # without the grade's weight (derived from the grade), with the change that made it and its tombstone.
 _STATE = SYNCED_COLUMNS
 _LIST_COLUMNS = tuple(c for c in _STATE if c in LIST_FIELDS)
+# Entries whose revisions are read at a time when sending (each page read whole, then turned into lines).
+PAGE = 1000
 # stored as 0 or 1, sent as false or true
 _BOOLEAN_COLUMNS = tuple(c for c in _STATE if SYNCED_REVISION[c].type == "boolean")
 
@@ -178,30 +180,29 @@ def _tombstone(revisions: Sequence[dict[str, Any]]) -> str | None:
     return deleted
 
 
-def _entry_out(store: Store, sender: Sender) -> list[tuple[Record, Any]]:
-    """The revisions the repository lacks (every revision of such an entry is read, to know its state)."""
-    records: list[tuple[Record, Any]] = []
+def _entry_out(store: Store, sender: Sender) -> Iterator[tuple[Record, Any]]:
+    """The revisions the repository lacks, entry by entry in the one order (every revision of such an
+    entry is read, to know its state), a page of entries at a time: memory stays flat however many."""
     if store.all_revisions_sent():  # a sync with nothing new reads no history
-        return records
-    previous: str | None = None
-    entry = None
-    for row in store.unsent_revision_rows():
-        if row["entry_id"] != entry:
-            entry, previous = row["entry_id"], None
-        deleted = _derived_deleted(row, previous)
-        previous = deleted
-        if row["event_id"] is not None:
-            continue  # in the repository already (unsent_revision_rows filters which entries, not rows)
-        values = {
-            **dict(row),
-            **{c: json.loads(row[c]) for c in _LIST_COLUMNS},
-            **{c: bool(row[c]) for c in _BOOLEAN_COLUMNS},
-            "revision": row["authored"],
-            "deleted_at": deleted,
-        }
-        record = shared("entry", SYNCED_REVISION, values)
-        records.append((record, (row["entry_id"], row["revision"])))
-    return records
+        return
+    for page in store.unsent_revision_pages(PAGE):
+        previous: str | None = None
+        entry = None
+        for row in page:
+            if row["entry_id"] != entry:
+                entry, previous = row["entry_id"], None
+            deleted = _derived_deleted(row, previous)
+            previous = deleted
+            if row["event_id"] is not None:
+                continue  # in the repository already (the pages hold whole entries, not only unsent rows)
+            values = {
+                **dict(row),
+                **{c: json.loads(row[c]) for c in _LIST_COLUMNS},
+                **{c: bool(row[c]) for c in _BOOLEAN_COLUMNS},
+                "revision": row["authored"],
+                "deleted_at": deleted,
+            }
+            yield shared("entry", SYNCED_REVISION, values), (row["entry_id"], row["revision"])
 
 
 def _entry_sent(store: Store, items: list[tuple[Any, str, Record]]) -> None:

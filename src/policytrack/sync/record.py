@@ -14,7 +14,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache, cached_property
@@ -167,9 +167,11 @@ class RecordKind:
     declared: Kind  # the fields of a line of this kind (records/), their rules and defaults
     check: Callable[[Record], None]  # raises InputError: what is wrong with the record beyond its fields
     # every record of this kind this database holds or has made, each with what `sent` needs to know it
-    outgoing: Callable[[Store, Sender], list[tuple[Record, Any]]]
+    # (an iterator: a kind of many yields them as it reads them)
+    outgoing: Callable[[Store, Sender], Iterable[tuple[Record, Any]]]
     apply: Callable[[Store, Sequence[Incoming], Received, Sender], None]
-    # once records are committed to the repository: (their outgoing ref, event id, record) (None: nothing)
+    # records written to the repository, a batch at a time: (their outgoing ref, event id, record), in the
+    # transaction that is committed once their commit is (None: nothing to remember)
     sent: Callable[[Store, list[tuple[Any, str, Record]]], None] | None = None
     # whether `outgoing` lists only the changes made in this database (entries' revisions), so one that
     # names another analyst is a change made here in their name (said), not a teammate's record held here
