@@ -266,3 +266,28 @@ def _build_dataset(cli: Invoke, log: Callable[..., int]) -> None:
         ("guidelines", "no-action", "--by", "2030"),
     ):
         assert cli("target", *args).exit_code == 0
+
+
+# A team of analysts, each on their own database (the sync tests).
+Team = Callable[..., Result]
+
+
+@pytest.fixture
+def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Invoke) -> Team:
+    """`team(NAME, ARGS...)`: policytrack run as analyst NAME on NAME.db; every database syncs with a
+    repository under tmp_path. git reads no real user's configuration."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("GIT_DIR", raising=False)
+
+    def run(name: str, *args: str) -> Result:
+        monkeypatch.setenv("POLICYTRACK_ANALYST", name)
+        return cli("--db", str(tmp_path / f"{name}.db"), *args)
+
+    return run
+
+
+def ok(result: Result) -> str:
+    """A command's stdout, once it is known to have succeeded (its stderr shown if not)."""
+    assert result.exit_code == 0, result.stderr
+    return result.stdout

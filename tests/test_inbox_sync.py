@@ -9,32 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import Result
 
-from conftest import Invoke
+from conftest import Team, ok
 from test_inbox import ACLED_COLUMNS, AES, ECOWAS, acled_row, rows, write_csv
-
-Team = Any
-
-
-@pytest.fixture
-def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Invoke) -> Team:
-    """`team(NAME, ARGS...)`: policytrack run as analyst NAME on NAME.db (git reads no real user's
-    configuration)."""
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.delenv("GIT_DIR", raising=False)
-
-    def run(name: str, *args: str) -> Result:
-        monkeypatch.setenv("POLICYTRACK_ANALYST", name)
-        return cli("--db", str(tmp_path / f"{name}.db"), *args)
-
-    return run
-
-
-def ok(result: Result) -> str:
-    assert result.exit_code == 0, result.stderr
-    return result.stdout
 
 
 def states(team: Team, name: str, tmp_path: Path) -> dict[str, tuple[str, bool]]:

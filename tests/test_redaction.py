@@ -163,7 +163,8 @@ def _redacted_field_is_gone(
 def test_a_redaction_reaches_an_offline_teammate_whose_older_revision_never_lands(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Invoke
 ) -> None:
-    from test_sync import joined, ok
+    from conftest import ok
+    from test_sync import joined
 
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")

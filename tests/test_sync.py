@@ -10,7 +10,6 @@ import stat
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,32 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import Result
 
-from conftest import Invoke
+from conftest import Invoke, Team, ok
 
 # Every test here runs git (processes): CI runs them; the default run skips them.
 pytestmark = pytest.mark.slow
-
-Team = Callable[..., Result]
-
-
-@pytest.fixture
-def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Invoke) -> Team:
-    """`team(NAME, ARGS...)`: policytrack run as analyst NAME on NAME.db; every database syncs with
-    tmp_path/shared.git. git reads no real user's configuration."""
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.delenv("GIT_DIR", raising=False)
-
-    def run(name: str, *args: str) -> Result:
-        monkeypatch.setenv("POLICYTRACK_ANALYST", name)
-        return cli("--db", str(tmp_path / f"{name}.db"), *args)
-
-    return run
-
-
-def ok(result: Result) -> str:
-    assert result.exit_code == 0, result.stderr
-    return result.stdout
 
 
 def joined(team: Team, tmp_path: Path, *names: str) -> None:

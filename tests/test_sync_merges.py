@@ -6,37 +6,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import Result
 
-from conftest import Invoke
+from conftest import Team, ok
 
 pytestmark = pytest.mark.slow  # git processes: CI runs them
 
-Team = Callable[..., Result]
 NAMES = ("ama", "ben", "chi")
-
-
-@pytest.fixture
-def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Invoke) -> Team:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.delenv("GIT_DIR", raising=False)
-
-    def run(name: str, *args: str) -> Result:
-        monkeypatch.setenv("POLICYTRACK_ANALYST", name)
-        return cli("--db", str(tmp_path / f"{name}.db"), *args)
-
-    return run
-
-
-def ok(result: Result) -> str:
-    assert result.exit_code == 0, result.stderr
-    return result.stdout
 
 
 def shared_view(team: Team, tmp_path: Path, name: str) -> dict[str, Any]:

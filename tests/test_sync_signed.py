@@ -13,9 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import Result
 
-from conftest import Invoke
+from conftest import Team, ok
 from policytrack.sync.git import Clone
 
 pytestmark: list[pytest.MarkDecorator] = [pytest.mark.slow]
@@ -38,8 +37,6 @@ def _ssh_signing() -> str | None:
 if (_why := _ssh_signing()) is not None:
     pytestmark = [pytest.mark.slow, pytest.mark.skip(reason=_why)]
 
-Team = Callable[..., Result]
-
 
 @pytest.fixture
 def keys(tmp_path: Path) -> dict[str, Path]:
@@ -54,25 +51,6 @@ def keys(tmp_path: Path) -> dict[str, Path]:
         )
         made[name] = path
     return made
-
-
-@pytest.fixture
-def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Invoke) -> Team:
-    """`team(NAME, ARGS...)`: policytrack run as analyst NAME on NAME.db."""
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.delenv("GIT_DIR", raising=False)
-
-    def run(name: str, *args: str) -> Result:
-        monkeypatch.setenv("POLICYTRACK_ANALYST", name)
-        return cli("--db", str(tmp_path / f"{name}.db"), *args)
-
-    return run
-
-
-def ok(result: Result) -> str:
-    assert result.exit_code == 0, result.stderr
-    return result.stdout
 
 
 def signer(name: str, key: Path) -> str:

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import Invoke
-from test_sync import Team, joined, local_id, ok, team  # noqa: F401  (team: the fixture)
+from conftest import Invoke, Team, ok
+from test_sync import joined, local_id
 
 # Every test here but the last runs git (processes): CI runs them; the default run skips them.
 slow = pytest.mark.slow
@@ -66,7 +66,7 @@ def _git(tmp_path: Path, *args: str) -> None:
 
 
 @pytest.fixture
-def ama_synced(team: Team, tmp_path: Path) -> dict[str, dict[str, Any]]:  # noqa: F811
+def ama_synced(team: Team, tmp_path: Path) -> dict[str, dict[str, Any]]:
     """ama and chi share a repository; ama has an entry, a target, a forecast, a source and a display
     name, all synced. Returns ama's line of each kind."""
     joined(team, tmp_path, "ama", "chi")
@@ -92,7 +92,7 @@ FORGED: dict[str, tuple[str, dict[str, Any]]] = {
 @slow
 @pytest.mark.parametrize("kind", sorted(FORGED))
 def test_a_line_naming_another_analyst_is_set_aside_and_the_rest_syncs(
-    team: Team,  # noqa: F811
+    team: Team,
     tmp_path: Path,
     ama_synced: dict[str, dict[str, Any]],
     kind: str,
@@ -120,7 +120,7 @@ def test_a_line_naming_another_analyst_is_set_aside_and_the_rest_syncs(
 
 @slow
 def test_a_review_made_in_another_analysts_name_is_refused_and_carried_reviews_are_not(
-    team: Team,  # noqa: F811
+    team: Team,
     tmp_path: Path,
     ama_synced: dict[str, dict[str, Any]],
 ) -> None:
@@ -138,7 +138,7 @@ def test_a_review_made_in_another_analysts_name_is_refused_and_carried_reviews_a
 @slow
 @pytest.mark.parametrize("folder", ["ama", "eve"])
 def test_a_carried_over_review_nobody_made_is_refused_as_forged(
-    team: Team,  # noqa: F811
+    team: Team,
     tmp_path: Path,
     ama_synced: dict[str, dict[str, Any]],
     folder: str,
@@ -178,7 +178,7 @@ def test_a_carried_over_review_nobody_made_is_refused_as_forged(
 
 @slow
 def test_a_genuine_review_carried_over_travels_in_one_batch_and_after_its_own(
-    team: Team,  # noqa: F811
+    team: Team,
     tmp_path: Path,
     ama_synced: dict[str, dict[str, Any]],
 ) -> None:
@@ -225,7 +225,7 @@ def test_a_genuine_review_carried_over_travels_in_one_batch_and_after_its_own(
     ],
 )
 def test_a_broken_line_in_an_analysts_own_folder_is_set_aside_naming_file_line_and_field(
-    team: Team,  # noqa: F811
+    team: Team,
     tmp_path: Path,
     ama_synced: dict[str, dict[str, Any]],
     kind: str,
@@ -247,7 +247,7 @@ def test_a_broken_line_in_an_analysts_own_folder_is_set_aside_naming_file_line_a
 
 @slow
 def test_lines_of_an_earlier_release_in_another_name_are_accepted_once_and_never_undone_as_theirs(
-    team: Team,  # noqa: F811
+    team: Team,
     tmp_path: Path,
     ama_synced: dict[str, dict[str, Any]],
     cli: Invoke,
@@ -283,7 +283,7 @@ def test_lines_of_an_earlier_release_in_another_name_are_accepted_once_and_never
 
 @slow
 def test_a_symlink_in_place_of_the_analysts_folder_sends_nothing_outside(
-    team: Team,  # noqa: F811
+    team: Team,
     tmp_path: Path,
     ama_synced: dict[str, dict[str, Any]],
 ) -> None:
@@ -304,7 +304,7 @@ def test_a_symlink_in_place_of_the_analysts_folder_sends_nothing_outside(
 
 @slow
 def test_a_gitlink_is_set_aside_by_its_path(
-    team: Team,  # noqa: F811
+    team: Team,
     tmp_path: Path,
     ama_synced: dict[str, dict[str, Any]],
 ) -> None:
@@ -320,7 +320,7 @@ def test_a_gitlink_is_set_aside_by_its_path(
 
 @slow
 def test_a_file_removed_or_rewritten_by_someone_else_is_restored_by_its_owner(
-    team: Team,  # noqa: F811
+    team: Team,
     tmp_path: Path,
     ama_synced: dict[str, dict[str, Any]],
 ) -> None:
@@ -351,7 +351,7 @@ def test_a_file_removed_or_rewritten_by_someone_else_is_restored_by_its_owner(
 
 @slow
 def test_a_change_made_here_in_another_analysts_name_stays_here_and_is_said(
-    team: Team,  # noqa: F811
+    team: Team,
     tmp_path: Path,
     ama_synced: dict[str, dict[str, Any]],
 ) -> None:
