@@ -302,6 +302,9 @@ def test_the_whole_bundle_repeats_byte_for_byte(cli: Invoke, edited_away: int, t
         assert _bundle_bytes(first) == _bundle_bytes(second)
 
 
+# three bundles each: CI runs it; test_the_bundle_holds_no_earlier_revision_and_no_private_field
+# is its fast representative
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["summary", "note"])
 def test_a_name_edited_out_then_redacted_is_in_no_file_of_any_bundle(
     cli: Invoke, log: Callable[..., int], tmp_path: Path, where: str

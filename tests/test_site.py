@@ -296,6 +296,7 @@ def test_the_site_in_a_real_browser(cli: Invoke, world: None, tmp_path: Path) ->
         assert "</main>" in run.stdout
 
 
+@pytest.mark.slow  # test_hostile_text_is_inert_and_private_fields_stay_out is its fast representative
 def test_a_redacted_summary_is_nowhere_on_the_site(
     cli: Invoke, log: Callable[..., int], tmp_path: Path
 ) -> None:
