@@ -88,6 +88,20 @@ class SyncRows(StoreBase):
         ).fetchone()
         return bool(revisions == rows == sent)
 
+    def unsent_revision_count(self, bound: str, analyst: str) -> int:
+        """The revisions whose record the repository lacks that satisfy `bound` (an SQL condition over
+        the revision's columns, with the parameter :analyst), counted by SQLite."""
+        if self.all_revisions_sent():
+            return 0
+        (count,) = self.conn.execute(
+            f"""SELECT count(*) FROM entry_revisions r LEFT JOIN sync_revisions s
+                ON s.entry_id = r.entry_id AND s.revision = r.revision
+                WHERE (s.event_id IS NULL OR s.event_id NOT IN (SELECT event_id FROM sync_events))
+                AND {bound}""",
+            {"analyst": analyst},
+        ).fetchone()
+        return int(count)
+
     def unsent_revision_pages(self, entries: int) -> Iterator[list[sqlite3.Row]]:
         """Every revision (oldest first) of each entry with a revision whose record the repository lacks,
         the entries in the one order (ENTRY_ORDER), `entries` of them a page. Each page is read whole

@@ -27,7 +27,7 @@ from policytrack.store import Store
 from policytrack.sync import signing
 from policytrack.sync.conflicts import all_conflicts, conflict_keys
 from policytrack.sync.git import Clone, GitFailed, git
-from policytrack.sync.kinds import RECORD_KINDS, Received, event_id, line_text
+from policytrack.sync.kinds import BY_KIND, RECORD_KINDS, Received, event_id, line_text
 from policytrack.sync.receive import (
     _LINK_MODES,
     ANALYSTS,
@@ -42,7 +42,7 @@ from policytrack.sync.receive import (
     parse,
     receive,
 )
-from policytrack.sync.record import LineProblem, RecordKind, Sender, unbound
+from policytrack.sync.record import LineProblem, RecordKind, Sender, bound_sql, unbound
 from policytrack.sync.redactions import rewrite_own_files
 
 MARKER_TEXT = json.dumps({"format": "policytrack-sync", "version": 1}, indent=2) + "\n"
@@ -256,7 +256,7 @@ Batch = list[tuple[str, str, Any, dict[str, Any]]]
 
 
 def outgoing(
-    store: Store, sender: Sender, kept: list[str] | None = None
+    store: Store, sender: Sender, kept: list[str] | None = None, *, streamed: bool = True
 ) -> Iterator[tuple[RecordKind, Batch]]:
     """Every record this database holds that the repository lacks, kind by kind in RECORD_KINDS' order:
     those that name the sender as who made them (a teammate's record held here is theirs to send; a change
@@ -265,6 +265,8 @@ def outgoing(
     others, few, whole and sorted by their line. Whether a record is known is asked per batch, when the
     batch is asked for: a caller that records a batch as sent before the next never gets it twice."""
     for kind in RECORD_KINDS:
+        if kind.name == STREAMED and not streamed:
+            continue
         batch: Batch = []
         for record, ref in kind.outgoing(store, sender):
             named = unbound(kind.declared, record, sender.analyst)
@@ -564,12 +566,15 @@ def status(store: Store, sender: Sender) -> SyncStatus:
                 continue
             events = [item.event for _kind, item in records]
             incoming.update(set(events) - store.known_events(events))
+    # the many (entries' revisions) counted by SQLite; the few records of other kinds by their lines.
+    # A line committed and not pushed is one to send, counted once: marked sent, it is not counted
+    # among the unsent; not marked (a sync cut short after its commit), it is (as a revision or a line).
+    unpushed = _unpushed_events(clone, remote, own)
+    others = {event for _, batch in outgoing(store, sender, streamed=False) for _, event, _, _ in batch}
+    unsent = store.unsent_revision_count(bound_sql(BY_KIND[STREAMED].declared), sender.analyst)
     return SyncStatus(
         clone.remote_url(),
-        len(
-            {event for _, batch in outgoing(store, sender) for _, event, _, _ in batch}
-            | _unpushed_events(clone, remote, own)
-        ),
+        unsent + len(others | store.known_events(sorted(unpushed))),
         len(incoming),
         len(all_conflicts(store)),
         unreachable,

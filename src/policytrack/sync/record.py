@@ -135,6 +135,19 @@ def unbound(declared: Kind, record: Record, analyst: str) -> Field | None:
     return None
 
 
+def bound_sql(declared: Kind) -> str:
+    """unbound()'s rule as an SQL condition over columns named as the line's fields: true where the row
+    names nobody but the analyst given as the parameter :analyst."""
+    parts = []
+    for f in declared.actors():
+        named = f"coalesce({f.name}, '') IN ('', :analyst)"
+        if f.actor is not True:
+            when, at = f.actor  # type: ignore[misc]
+            named = f"({named} OR {when} IS NOT {at})"  # carried over: made by whoever made that one
+        parts.append(named)
+    return " AND ".join(parts) or "1"
+
+
 def carried_over(declared: Kind, record: Record) -> list[Field]:
     """The fields of `record` that name someone who acted before the line's own revision (a review or a
     return carried over from an earlier revision, by `Field.actor`'s (WHEN, AT)): what binds them is a
