@@ -43,7 +43,7 @@ from policytrack.sync.receive import (
     receive,
 )
 from policytrack.sync.record import LineProblem, RecordKind, Sender, bound_sql, unbound
-from policytrack.sync.redactions import rewrite_own_files
+from policytrack.sync.redactions import REWRITTEN, rewrite_own_files, rewritten_for
 
 MARKER_TEXT = json.dumps({"format": "policytrack-sync", "version": 1}, indent=2) + "\n"
 PUSH_ATTEMPTS = 5
@@ -207,6 +207,7 @@ def init(
             _check_signed(new, remote, analyst, public if signed else None)
             done = _("joined {remote}").format(remote=remote)
         _database_id(store)
+        store.set_sync_setting(REWRITTEN, "")  # a new clone: its own files rewritten afresh if need be
         if signed:
             signing.pin_first(store, new, signing.now())
             done = _("{done} as a signed team (allowed_signers pinned)").format(done=done)
@@ -365,12 +366,15 @@ def _redact_own(store: Store, clone: Clone, sender: Sender, own: str) -> None:
     """Take the text of every redaction this database holds out of its own files (sync.redactions), as
     one commit on top of what the remote holds: the commits not pushed yet, which only ever change this
     database's files, are folded into it, so no pushed commit holds text redacted before the push."""
-    rewritten = rewrite_own_files(store, clone, clone.path / ANALYSTS / sender.analyst, own)
-    if not rewritten:
-        return
-    if clone.remote_head() is not None:
-        clone.run("reset", "-q", "--soft", f"refs/remotes/origin/{clone.branch()}")
-    clone.run("commit", "-q", "-m", f"policytrack: {sender.analyst} records, redacted text taken out")
+    redactions = rewritten_for(store)
+    rewritten = rewrite_own_files(store, clone, clone.path / ANALYSTS / sender.analyst, own, redactions)
+    if rewritten:
+        if clone.remote_head() is not None:
+            clone.run("reset", "-q", "--soft", f"refs/remotes/origin/{clone.branch()}")
+        clone.run("commit", "-q", "-m", f"policytrack: {sender.analyst} records, redacted text taken out")
+    if redactions and store.sync_setting(REWRITTEN) != redactions:
+        # once committed (cut short before, the clone's recovery undoes the rewrite: done again)
+        store.set_sync_setting(REWRITTEN, redactions)
 
 
 def _push(clone: Clone, branch: str, sent: int) -> bool:
