@@ -304,7 +304,8 @@ def test_own_files_are_read_for_a_rewrite_only_when_a_redaction_is_new(
     """Every sync took the redacted text out of this database's own files, reading each of them whole;
     now only a sync that holds a redaction new since the last rewrite committed does, and one cut short
     between the rewrite and its commit does it again."""
-    from policytrack.sync import engine, redactions
+    from policytrack.sync import redactions
+    from policytrack.sync.git import Clone
     from test_sync import joined
 
     read: list[str] = []
@@ -329,16 +330,16 @@ def test_own_files_are_read_for_a_rewrite_only_when_a_redaction_is_new(
     assert read == []
     # a second redaction, whose rewrite is cut short before its commit: the next sync rewrites again
     _ok(team("ama", "redact", "2", "--field", "note", "--reason", "names an informant"))
-    run = engine.Clone.run
+    run = Clone.run
 
     def failing(self: object, *args: str, **kwargs: object) -> str:
         if args[:1] == ("commit",) and "redacted text taken out" in " ".join(args):
             raise KeyboardInterrupt  # as a kill between the rewrite and its commit
         return run(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(engine.Clone, "run", failing)
+    monkeypatch.setattr(Clone, "run", failing)
     assert team("ama", "sync").exit_code != 0
-    monkeypatch.setattr(engine.Clone, "run", run)
+    monkeypatch.setattr(Clone, "run", run)
     read.clear()
     _ok(team("ama", "sync"))
     assert read
