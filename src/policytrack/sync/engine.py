@@ -328,37 +328,52 @@ def _check_own_folder(clone: Clone, path: Path) -> None:
 
 def _send(store: Store, clone: Clone, sender: Sender, kept: list[str]) -> int:
     """Append the unsent records to this database's own file, a batch at a time as they are read, and
-    commit; each batch is remembered as sent in one transaction that is committed only after the commit
-    (cut short before, it is rolled back and the clone's uncommitted lines are reset by the next sync's
-    recovery; cut short after, the next sync reads them back from the file)."""
+    commit. They are read in one read transaction, which takes no write lock: the entries' marks are
+    staged (Store.staged) and the few other records kept, then all of them are remembered as sent in one
+    short transaction after the commit (cut short before it, nothing is remembered and the clone's
+    uncommitted lines are reset by the next sync's recovery; cut short after, the next sync reads them
+    back from the file)."""
     analyst = sender.analyst
     relative = _own_file(store, analyst, sender.now)
     path = clone.path / relative
     sent = written = 0
-    with ExitStack() as stack:
-        stack.enter_context(store.transaction())
-        handle = None
-        for kind, batch in outgoing(store, sender, kept):
-            if not batch:
-                continue
+    few: list[tuple[RecordKind, list[tuple[Any, str, dict[str, Any]]]]] = []
+    try:
+        with ExitStack() as stack:
+            stack.enter_context(store.snapshot())
+            stack.enter_context(store.staged())
+            handle = None
+            for kind, batch in outgoing(store, sender, kept):
+                if not batch:
+                    continue
+                if handle is None:
+                    _check_own_folder(clone, path)
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    handle = stack.enter_context(path.open("a", encoding="utf-8", newline="\n"))
+                handle.writelines(text + "\n" for text, _, _, _ in batch)
+                written += sum(len(text.encode("utf-8")) + 1 for text, _, _, _ in batch)
+                items = [(ref, event, record) for _, event, ref, record in batch]
+                if kind.name == STREAMED and kind.sent is not None:
+                    kind.sent(store, items)  # staged: a batch at a time, at flat memory
+                elif kind.sent is not None:
+                    few.append((kind, items))
+                store.add_events(event for _, event, _, _ in batch)
+                sent += len(batch)
             if handle is None:
-                _check_own_folder(clone, path)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                handle = stack.enter_context(path.open("a", encoding="utf-8", newline="\n"))
-            handle.writelines(text + "\n" for text, _, _, _ in batch)
-            written += sum(len(text.encode("utf-8")) + 1 for text, _, _, _ in batch)
-            if kind.sent is not None:
-                kind.sent(store, [(ref, event, record) for _, event, ref, record in batch])
-            store.add_events(event for _, event, _, _ in batch)
-            sent += len(batch)
-        if handle is None:
-            return 0
-        handle.close()
-        clone.run("add", relative)
-        clone.run("commit", "-q", "-m", f"policytrack: {analyst} records {sent} change(s)")
-        size = path.stat().st_size
-        if store.sync_file_sizes().get(relative, 0) == size - written:
-            store.set_sync_file_sizes({relative: size})  # else read back next time
+                return 0
+            handle.close()
+            clone.run("add", relative)
+            clone.run("commit", "-q", "-m", f"policytrack: {analyst} records {sent} change(s)")
+        with store.transaction():
+            store.commit_staged()
+            for kind, items in few:
+                assert kind.sent is not None
+                kind.sent(store, items)
+            size = path.stat().st_size
+            if store.sync_file_sizes().get(relative, 0) == size - written:
+                store.set_sync_file_sizes({relative: size})  # else read back next time
+    finally:
+        store.drop_staged()
     return sent
 
 
