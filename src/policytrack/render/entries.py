@@ -384,9 +384,25 @@ def _field_text(entry: Entry, name: str) -> str:
     return "" if value is None else str(value)
 
 
+def reversal_words(made_by: tuple[str, int] | None) -> str | None:
+    """What an undo or a revert did, as the data formats write it: always in English ("undo of revision 3"),
+    since data never changes with the language."""
+    if made_by is None:
+        return None
+    command, undone = made_by
+    return f"undo of revision {undone}" if command == "undo" else f"revert to revision {undone}"
+
+
+def _reversal_shown(made_by: tuple[str, int]) -> str:
+    """The same for people, in their language."""
+    command, undone = made_by
+    text = _("undo of revision {n}") if command == "undo" else _("revert to revision {n}")
+    return text.format(n=undone)
+
+
 def history_table(
     revisions: Sequence[Revision],
-    notes: dict[int, str] | None = None,
+    notes: dict[int, tuple[str, int]] | None = None,
     redactions: Sequence[Mapping[str, Any]] = (),
 ) -> Table:
     """An entry's revisions; `notes` adds to a revision's action (such as "undo of revision 3"); each of
@@ -417,7 +433,9 @@ def history_table(
                     lines.append(f"{name}: {old or _('(empty)')} -> {new or _('(empty)')}")
             changes = "\n".join(lines)
         when = rev.changed_at[:19].replace("T", " ")
-        action = rev.action + (f" ({notes[rev.revision]})" if notes and rev.revision in notes else "")
+        action = rev.action + (
+            f" ({_reversal_shown(notes[rev.revision])})" if notes and rev.revision in notes else ""
+        )
         while pending and pending[0]["at"] <= rev.changed_at:
             _redaction_row(table, pending.pop(0))
         table.add_row(str(rev.revision), literal(action), literal(rev.changed_by), when, literal(changes))
