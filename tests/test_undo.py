@@ -65,6 +65,7 @@ def test_history_says_what_an_undo_did_in_the_language_and_data_stays_english(
     french = cli("--lang", "fr", "history", str(entry_id))
     assert french.exit_code == 0, french.output
     assert "annulation de la révision 2" in french.stdout and "undo of revision" not in french.stdout
+    assert "Par" in french.stdout and "D'ici" not in french.stdout  # who made it, not a date
     english = cli("history", str(entry_id))
     assert "undo of revision 2" in english.stdout
     revs = cli_json("--lang", "fr", "history", str(entry_id), "--json")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from policytrack.core.grades import describe_grade
-from policytrack.core.i18n import ENGLISH, _, language
+from policytrack.core.i18n import ENGLISH, _, language, pgettext
 from policytrack.domain.status import IndicatorState
 from policytrack.records.entry import CHANGES
 from policytrack.records.models import Entry, Framework, Revision
@@ -417,7 +417,7 @@ def history_table(
     )
     table.add_column(_("Rev"), justify="right")
     table.add_column(_("Action"))
-    table.add_column(_("By"))
+    table.add_column(pgettext("who made a change", "By"))
     table.add_column(_("When (UTC)"), no_wrap=True)
     table.add_column(_("Changes"))
     previous: Entry | None = None
