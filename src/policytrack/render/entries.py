@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from policytrack.core.grades import describe_grade
-from policytrack.core.i18n import ENGLISH, _, language, pgettext
+from policytrack.core.i18n import ENGLISH, N_, _, language, pgettext
 from policytrack.domain.status import IndicatorState
 from policytrack.records.entry import CHANGES
 from policytrack.records.models import Entry, Framework, Revision
@@ -384,6 +384,21 @@ def _field_text(entry: Entry, name: str) -> str:
     return "" if value is None else str(value)
 
 
+# A revision's action as the history table names it (the data keeps the action's own word).
+_ACTIONS_SHOWN = {
+    "create": N_("create"),
+    "edit": N_("edit"),
+    "delete": N_("delete"),
+    "restore": N_("restore"),
+    "import": N_("import"),
+    "redact": N_("redact"),
+}
+
+
+def _action_shown(action: str) -> str:
+    return _(_ACTIONS_SHOWN[action]) if action in _ACTIONS_SHOWN else action
+
+
 def reversal_words(made_by: tuple[str, int] | None) -> str | None:
     """What an undo or a revert did, as the data formats write it: always in English ("undo of revision 3"),
     since data never changes with the language."""
@@ -433,7 +448,7 @@ def history_table(
                     lines.append(f"{name}: {old or _('(empty)')} -> {new or _('(empty)')}")
             changes = "\n".join(lines)
         when = rev.changed_at[:19].replace("T", " ")
-        action = rev.action + (
+        action = _action_shown(rev.action) + (
             f" ({_reversal_shown(notes[rev.revision])})" if notes and rev.revision in notes else ""
         )
         while pending and pending[0]["at"] <= rev.changed_at:
@@ -450,7 +465,7 @@ def _redaction_row(table: Table, redaction: Mapping[str, Any]) -> None:
         field=redaction["field"], reason=redaction["reason"]
     )
     when = str(redaction["at"])[:19].replace("T", " ")
-    table.add_row("", "redact", literal(str(redaction["by"])), when, literal(what))
+    table.add_row("", _action_shown("redact"), literal(str(redaction["by"])), when, literal(what))
 
 
 def reversal_table(plan: Reversal) -> RenderableType:
