@@ -187,7 +187,7 @@ def report_command(default_format: str) -> Callable[..., None]:
             fw = get_framework(store, framework)
             if not spec.data:  # for people: the framework's texts in their language
                 from policytrack.core.i18n import language
-                from policytrack.domain.frameworks.install import in_language_of
+                from policytrack.domain.frameworks.translations import in_language_of
 
                 fw = in_language_of(store, fw, language())
             store.reviewed_only = reviewed_only
@@ -256,18 +256,11 @@ def _view(
     stale_days: int,
     plain: bool,
 ) -> _View:
-    from policytrack.domain.periods import build_period_report, period_dicts
-    from policytrack.domain.reports import build_report, report_dicts
-    from policytrack.records.report import PERIOD_ROW, REPORT_ROW
-    from policytrack.render.report import (
-        corroboration_text,
-        period_markdown,
-        period_renderable,
-        report_markdown,
-        report_renderable,
-    )
-
     if by is None:
+        from policytrack.domain.reports import build_report, report_dicts
+        from policytrack.records.report import REPORT_ROW
+        from policytrack.render.report import corroboration_text, report_markdown, report_renderable
+
         report = build_report(
             store, fw, as_of=as_of, since=since, until=until, indicators=indicators, stale_days=stale_days
         )
@@ -281,6 +274,10 @@ def _view(
             report.until,
             {r.indicator.key: corroboration_text(r) for r in report.rows},
         )
+    from policytrack.domain.periods import build_period_report, period_dicts
+    from policytrack.records.report import PERIOD_ROW
+    from policytrack.render.report import period_markdown, period_renderable
+
     periods = build_period_report(
         store, fw, by.value, as_of=as_of, since=since, until=until, indicators=indicators
     )
