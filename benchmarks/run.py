@@ -1165,11 +1165,12 @@ def main() -> None:
 
             figures += bench_inbox(rows, WORK / "inbox", sys.modules[__name__])
         if not args.sync_only and set(args.only or BENCHES) - {"inbox", "sync"}:
-            print(f"building {rows:,} synthetic entries ...", file=sys.stderr)
             if args.db is not None:  # copied: some benchmarks write into their database
+                print(f"copying {args.db} ...", file=sys.stderr)
                 db = WORK / "bench.db"
                 shutil.copyfile(args.db, db)
             else:
+                print(f"building {rows:,} synthetic entries ...", file=sys.stderr)
                 db = synth.build(WORK / "bench.db", rows)
             only = set(args.only or BENCHES)
             # a tenth of the rows, for the figures that compare with it
