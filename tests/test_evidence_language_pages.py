@@ -110,7 +110,7 @@ def test_the_svg_marks_english_framework_text_with_xml_lang(cli: Invoke, tmp_pat
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     text=st.text(
-        st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=60
+        st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), min_size=1, max_size=60
     ).filter(lambda t: t.strip())
 )
 def test_hostile_text_in_a_translation_stays_inert(cli: Invoke, text: str) -> None:
