@@ -107,6 +107,25 @@ def test_the_svg_marks_english_framework_text_with_xml_lang(cli: Invoke, tmp_pat
     assert not re.search(r'xml:lang="en">1\. Premier', svg.stdout)
 
 
+def test_markup_in_a_translation_and_its_original_is_text(cli: Invoke) -> None:
+    """The default run's representative of the hostile-text property below (marked slow)."""
+    _log(
+        cli,
+        "--language",
+        "en",
+        "--translation",
+        '<script>alert("x")</script> & <details open>',
+        "--translation-language",
+        "fr",
+        summary="<b onclick='x'>bold</b> </td></details>",
+    )
+    page = cli("--lang", "fr", *EXPLAIN).stdout
+    strict_html(page)
+    assert "<script>" not in page and "<b onclick" not in page and "<details open>" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;details open&gt;" in page
+
+
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     text=st.text(
