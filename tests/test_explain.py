@@ -49,7 +49,7 @@ def test_terminal_shows_each_rows_newest_page_and_its_count(
     assert "Evidence behind regional (30 entries in the window)" in out
     assert shown(out) == many[-PAGE:]  # the newest page, oldest first
     assert f"Showing the newest {PAGE} of 30 entries" in " ".join(out.split())
-    assert "Evidence behind diversify (1 entries in the window)" in out and "A diversify step" in out
+    assert "Evidence behind diversify (1 entry in the window)" in out and "A diversify step" in out
     assert out.count("Showing the newest") == 1  # diversify's one entry is shown whole, with no footer
 
 

@@ -135,7 +135,7 @@ def test_timeline(cli: Invoke, dataset: None) -> None:
         ("2025-03-01", 4, "in-progress -> implemented"),
     ]
     text = cli("timeline", "regional").stdout
-    assert "4 entries; status at the start: no-action; 3 status change(s)" in text
+    assert "4 entries; status at the start: no-action; 3 status changes" in text
     assert "▔▔▃█ +3" in text  # -2, -1, 1, 3 from zero against 3: two drops, then levels above zero
     bad = cli("timeline", "nope")
     assert bad.exit_code == 1 and "unknown indicator" in bad.stderr

@@ -509,10 +509,10 @@ def list_cmd(
     fmt = chosen_format(fmt, *LIST_OUTPUT, as_json=as_json, as_csv=as_csv)
     check_output(fmt, output, *LIST_OUTPUT)
     if show_all and limit is not None:
-        raise fail("--all and --limit cannot be used together", 2)
+        raise fail(_("--all and --limit cannot be used together"), 2)
     flt = entry_filter(ctx)
     if all_frameworks and framework:
-        raise fail("--all-frameworks and --framework cannot be used together", 2)
+        raise fail(_("--all-frameworks and --framework cannot be used together"), 2)
     with opened_store(ctx) as store:
         from policytrack.domain.entries import with_sources
 

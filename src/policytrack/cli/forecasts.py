@@ -15,6 +15,7 @@ from policytrack.cli.app import app, confirm, fail
 from policytrack.cli.common import (
     complete_status,
     console,
+    for_people,
     opened_store,
     print_table,
     read_date,
@@ -144,6 +145,8 @@ def forecasts_cmd(
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
         found = list_forecasts(store, fw, analysts=analyst or [], outcomes=outcomes)
+        # the table's title in the reader's language (the data formats below never show it)
+        shown_title = for_people(store, fw).title if fmt == "table" and not score and found else fw.title
     if score:
         from policytrack.render.forecasts import score_records, score_tables
 
@@ -167,7 +170,7 @@ def forecasts_cmd(
     from policytrack.render.forecasts import forecasts_table
 
     title = _("{framework}: {count}").format(
-        framework=fw.title, count=plural(len(found), "forecast", "forecasts")
+        framework=shown_title, count=plural(len(found), "forecast", "forecasts")
     )
     # the note, who made it and when go first; the outcome stays as long as it can
     first = (_("Note"), _("Made"), _("Confidence"), _("Analyst"))

@@ -114,7 +114,10 @@ def signposts_cmd(
         return
     if not states:
         typer.echo(
-            f"No signals: the framework gives {'this indicator' if indicator else 'none'} any.", err=True
+            _("No signals: the framework gives this indicator any.")
+            if indicator
+            else _("No signals: the framework gives none any."),
+            err=True,
         )
         return
     from policytrack.render.entries import left_out_note
@@ -125,4 +128,4 @@ def signposts_cmd(
     table, dropped = signposts_table(states, title, indicator_column=indicator is None, width=out.width)
     out.print(table)
     if dropped:
-        out.print(left_out_note(dropped, LEFT_OUT_HINT))
+        out.print(left_out_note(dropped, _(LEFT_OUT_HINT)))

@@ -161,14 +161,15 @@ def report_command(default_format: str) -> Callable[..., None]:
         chosen = chosen_format(fmt, *REPORT_OUTPUT, default=default_format, as_json=as_json, as_csv=as_csv)
         spec = output_format(chosen)
         if by_analyst and by is not None:
-            raise fail("--by-analyst and --by cannot be used together: choose one", 2)
+            raise fail(_("--by-analyst and --by cannot be used together: choose one"), 2)
         if by_analyst and chosen == "svg":
             tables = ", ".join([*formats_taking(VIEW, REPORT, RECORDS), "html"])
-            raise fail(f"--by-analyst is a table: use it with --format {tables}", 2)
+            raise fail(_("--by-analyst is a table: use it with --format {formats}").format(formats=tables), 2)
         words = {"--title": title, "--author": author, "--organisation": organisation, "--marking": marking}
         given = [name for name, value in [*words.items(), ("--summary", summary)] if value is not None]
         if given and DRAWING not in spec.takes:
-            raise fail(f"{given[0]} is for the drawn brief: use it with --format html or svg", 2)
+            message = _("{option} is for the drawn brief: use it with --format html or svg")
+            raise fail(message.format(option=given[0]), 2)
         title, author, organisation, marking = (_one_line(n, v or "") for n, v in words.items())
         byline = None
         if DRAWING in spec.takes:  # the brief's module (forecasts, scores) loads only for the brief
@@ -333,16 +334,21 @@ def _signposts(store: Store, fw: Framework, key: str, view: _View) -> tuple[str,
     """--explain: a row's signals observed in the window or still awaited, under their table's title (drawn
     at the width of where they are shown); None when it has none."""
     from policytrack.domain.signposts import signposts
-    from policytrack.render.signposts import signposts_count
+    from policytrack.render.signposts import signposts_observed
 
     states = signposts(store, fw, [key], view.since, view.until)
     if not states:
         return None
-    return f"Signposts of {key}: {signposts_count(states).removeprefix('signposts: ')}", states
+    title = _("Signposts of {key}: {observed}").format(key=key, observed=signposts_observed(states))
+    return title, states
 
 
 def _evidence_title(key: str, count: int) -> str:
-    return f"Evidence behind {key} ({count} entries in the window)"
+    return ngettext(
+        "Evidence behind {key} ({count} entry in the window)",
+        "Evidence behind {key} ({count} entries in the window)",
+        count,
+    ).format(key=key, count=count)
 
 
 def _signpost_parts(
@@ -356,7 +362,7 @@ def _signpost_parts(
         return []
     title, states = signs
     table, dropped = signposts_table(states, title, indicator_column=False, width=width, plain=plain)
-    return [table, left_out_note(dropped, LEFT_OUT_HINT)] if dropped else [table]
+    return [table, left_out_note(dropped, _(LEFT_OUT_HINT))] if dropped else [table]
 
 
 def _write_explained(
@@ -484,7 +490,12 @@ MAX_SUMMARY = 100_000  # characters of a --summary file
 
 def _one_line(option: str, value: str) -> str:
     if len(value) > MAX_LINE or "\n" in value:
-        raise fail(f"{option} takes one line of at most {MAX_LINE} characters; shorten it", 2)
+        raise fail(
+            _("{option} takes one line of at most {count} characters; shorten it").format(
+                option=option, count=MAX_LINE
+            ),
+            2,
+        )
     return value.strip()
 
 
@@ -499,14 +510,21 @@ def _summary_text(path: Path) -> str:
             data = handle.read(4 * MAX_SUMMARY + 1)
     except OSError as exc:
         raise fail(
-            f"cannot read --summary {path}: {exc.strerror or exc}; give a readable markdown file"
+            _("cannot read --summary {path}: {reason}; give a readable markdown file").format(
+                path=path, reason=exc.strerror or exc
+            )
         ) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise fail(f"--summary {path} is not UTF-8 (byte {exc.start}); save it as UTF-8") from None
+        message = _("--summary {path} is not UTF-8 (byte {byte}); save it as UTF-8")
+        raise fail(message.format(path=path, byte=exc.start)) from None
     if len(text) > MAX_SUMMARY or len(data) > 4 * MAX_SUMMARY:
-        raise fail(f"--summary {path} is over {MAX_SUMMARY:,} characters; shorten it")
+        raise fail(
+            _("--summary {path} is over {count} characters; shorten it").format(
+                path=path, count=number(MAX_SUMMARY)
+            )
+        )
     return text
 
 
@@ -677,9 +695,9 @@ def timeline_cmd(
     fmt = chosen_format(fmt, *RECORD_OUTPUT, as_json=as_json, as_csv=as_csv)
     check_output(fmt, output, *RECORD_OUTPUT)
     if show_all and limit is not None:
-        raise fail("--all and --limit cannot be used together", 2)
+        raise fail(_("--all and --limit cannot be used together"), 2)
     if limit is not None and limit < 1:
-        raise fail(f"--limit must be at least 1, not {limit}", 2)
+        raise fail(_("--limit must be at least 1, not {limit}").format(limit=limit), 2)
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
         built = output_format(fmt).write_built
@@ -768,13 +786,18 @@ def _timeline_table(
             out.print(table)
             chunk, first = list(islice(points, 500)), False
         if dropped:
-            out.print(left_out_note(dropped, TIMELINE_HINT))
+            out.print(left_out_note(dropped, _(TIMELINE_HINT)))
         shown = min(tl.total, limit) if limit is not None else tl.total
         if shown < tl.total:
             out.print(
                 Text(
-                    f"Showing the newest {shown:,} of {tl.total:,} entries: --limit N shows the newest N, "
-                    "--all shows every one, and with $PAGER set they are paged.",
+                    ngettext(
+                        "Showing the newest {shown} of {total} entry: --limit N shows the newest N, --all "
+                        "shows every one, and with $PAGER set they are paged.",
+                        "Showing the newest {shown} of {total} entries: --limit N shows the newest N, --all "
+                        "shows every one, and with $PAGER set they are paged.",
+                        tl.total,
+                    ).format(shown=number(shown), total=number(tl.total)),
                     style="yellow",
                 )
             )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from policytrack.core.dates import PartialDate
+from policytrack.core.i18n import _, ngettext
 from policytrack.records.models import Framework, Indicator, StatusLevel
 from policytrack.store import Store
 
@@ -52,8 +53,10 @@ class Disagreement:
         """`regional (consensus commitment, spread 2 levels: ana in-progress, ben no-action)`."""
         assert self.consensus is not None
         who = ", ".join(f"{a.analyst} {a.level.name}" for a in self.assessments)
-        steps = f"{self.spread} level{'s' if self.spread != 1 else ''}"
-        return f"{self.indicator.key} (consensus {self.consensus.name}, spread {steps}: {who})"
+        steps = ngettext("{count} level", "{count} levels", self.spread).format(count=self.spread)
+        return _("{key} (consensus {consensus}, spread {steps}: {who})").format(
+            key=self.indicator.key, consensus=self.consensus.name, steps=steps, who=who
+        )
 
 
 def disagreements(

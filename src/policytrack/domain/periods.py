@@ -11,13 +11,15 @@ from typing import Any, Literal
 
 from policytrack.core.dates import window_end
 from policytrack.core.errors import InputError
-from policytrack.core.i18n import _
+from policytrack.core.i18n import N_, _
 from policytrack.domain.status import statuses_at
 from policytrack.records.models import Framework, Indicator, StatusLevel, resolve_indicator
 from policytrack.store import Store
 
 Unit = Literal["month", "quarter", "year"]
 UNITS: tuple[Unit, ...] = ("month", "quarter", "year")
+# Each unit as people read it ("by quarter"), translated where shown (`_(UNIT_WORDS[unit])`).
+UNIT_WORDS: dict[Unit, str] = {"month": N_("month"), "quarter": N_("quarter"), "year": N_("year")}
 
 
 @dataclass(frozen=True, order=True)
@@ -54,8 +56,10 @@ def periods_between(first: date, last: date, unit: Unit) -> list[Period]:
 # never reads as a small positive one. --plain draws the same in ASCII.
 SPARK_ZERO, SPARK_UP, SPARK_DOWN = "▁", "▂▃▄▅▆▇█", "▔▀"
 ASCII_ZERO, ASCII_UP, ASCII_DOWN = "_", ".-=#", "vV"
-SPARK_LEGEND = "from zero: ▁ none, ▂ to █ positive, ▔ ▀ negative"
-ASCII_LEGEND = "from zero: _ none, . - = # positive, v V negative"
+# The legends are translated where shown (`_(SPARK_LEGEND)`): this module is imported before the language
+# of the command is known.
+SPARK_LEGEND = N_("from zero: ▁ none, ▂ to █ positive, ▔ ▀ negative")
+ASCII_LEGEND = N_("from zero: _ none, . - = # positive, v V negative")
 
 
 def sparkline(values: list[float], *, ascii_only: bool = False) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.table import Table
 
-from policytrack.core.i18n import _, ngettext
+from policytrack.core.i18n import _, ngettext, pgettext
 from policytrack.render.text import literal
 
 
@@ -136,11 +136,23 @@ def agenda_table(items: Sequence[Any], title: str) -> Table:
     table = Table(title=literal(title, style="table.title"), box=box.SIMPLE_HEAD, pad_edge=False)
     for name, whole in ((_("Since"), True), (_("What"), False), (_("Ref"), True), (_("Detail"), False)):
         table.add_column(name, no_wrap=whole)
+    what = _agenda_words()
     for item in items:
-        table.add_row(
-            literal(item["since"]), literal(item["what"]), literal(item["ref"]), literal(item["detail"])
-        )
+        shown = what.get(item["what"], item["what"])
+        table.add_row(literal(item["since"]), literal(shown), literal(item["ref"]), literal(item["detail"]))
     return table
+
+
+def _agenda_words() -> dict[str, str]:
+    """What each agenda item is (domain.agenda's `what`, the key data keeps) as people read it."""
+    return {
+        "candidate": pgettext("what waits", "candidate"),
+        "entry": pgettext("what waits", "entry"),
+        "indicator": pgettext("what waits", "indicator"),
+        "target": pgettext("what waits", "target"),
+        "forecast": pgettext("what waits", "forecast"),
+        "conflict": pgettext("what waits", "conflict"),
+    }
 
 
 def add_summary(result: Any) -> str:

@@ -16,7 +16,7 @@ from policytrack.domain.status import Timeline, TimelinePoint
 from policytrack.domain.targets import Target
 from policytrack.records.models import Entry, StatusLevel, plural
 from policytrack.records.report import ANALYST_ROW
-from policytrack.render.entries import REF_WIDTH, fit, left_out_note, source_text
+from policytrack.render.entries import REF_WIDTH, fit, headers, left_out_note, source_text
 from policytrack.render.signposts import signposts_count
 from policytrack.render.text import clipped, fitted, literal, longest_word, visible
 
@@ -378,11 +378,12 @@ def evidence_markdown(title: str, entries: Iterable[Entry], corroboration: str =
     rows = iter(entries)
     first = next(rows, None)
     if first is None:
-        yield "No entries in the window.\n"
+        yield _("No entries in the window.") + "\n"
         return
     if corroboration:
         yield f"{_md_cell(_md_text(corroboration))}\n\n"
-    yield "| Date | Ref | Summary | Grade | Effect | Source |\n|---|---|---|---|---:|---|\n"
+    names = (_("Date"), _("Ref"), _("Summary"), _("Grade"), _("Effect"), _("Source"))
+    yield "| " + " | ".join(names) + " |\n|---|---|---|---|---:|---|\n"
     for e in itertools.chain([first], rows):
         cells = [
             str(e.date),
@@ -404,16 +405,27 @@ def _period_cell(cell: Cell, status: StatusLevel) -> str:
 
 
 def period_header(report: PeriodReport, *, plain: bool = False) -> list[str]:
-    from policytrack.domain.periods import ASCII_LEGEND, SPARK_LEGEND  # only a report by period loads it
+    from policytrack.domain.periods import (  # only a report by period loads it
+        ASCII_LEGEND,
+        SPARK_LEGEND,
+        UNIT_WORDS,
+    )
 
     fw = report.framework
     first, last = report.periods[0], report.periods[-1]
     return [
         fw.title,
         f"Source: {fw.source.citation()}",
-        f"As of {report.as_of.isoformat()}, by {report.unit}, {first.label} to {last.label}. "
-        "Each cell: entries and net effect, then the status at the period's end; "
-        f"trend: momentum per period, {ASCII_LEGEND if plain else SPARK_LEGEND} (scaled per row).",
+        _(
+            "As of {date}, by {unit}, {first} to {last}. Each cell: entries and net effect, then the status "
+            "at the period's end; trend: momentum per period, {legend} (scaled per row)."
+        ).format(
+            date=report.as_of.isoformat(),
+            unit=_(UNIT_WORDS[report.unit]),
+            first=first.label,
+            last=last.label,
+            legend=_(ASCII_LEGEND if plain else SPARK_LEGEND),
+        ),
     ]
 
 
@@ -434,10 +446,10 @@ def period_renderable(
     skip = len(report.periods) - len(shown)
     table = Table(box=box.ASCII2 if plain else box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     table.add_column("#", justify="right")
-    table.add_column("Key", no_wrap=True)
+    table.add_column(_("Key"), no_wrap=True)
     for period in shown:
         table.add_column(period.label, justify="right", no_wrap=True)
-    table.add_column("Trend", no_wrap=True)
+    table.add_column(_("Trend"), no_wrap=True)
     for row in report.rows:
         cells = [_period_cell(c, s) for c, s in zip(row.cells[skip:], row.statuses[skip:], strict=True)]
         trend = sparkline([float(c.momentum) for c in row.cells[skip:]], ascii_only=plain)
@@ -446,8 +458,13 @@ def period_renderable(
     if skip:
         parts.append(
             Text(
-                f"Showing the last {len(shown)} of {len(report.periods)} periods; "
-                "--since narrows the window, --format csv gives them all.",
+                ngettext(
+                    "Showing the last {shown} of {total} period; --since narrows the window, --format csv "
+                    "gives them all.",
+                    "Showing the last {shown} of {total} periods; --since narrows the window, --format csv "
+                    "gives them all.",
+                    len(report.periods),
+                ).format(shown=len(shown), total=len(report.periods)),
                 style="yellow",
             )
         )
@@ -458,7 +475,7 @@ def period_markdown(report: PeriodReport) -> str:
     head = [_md_text(line) for line in period_header(report)]
     lines = [f"## {_md_cell(head[0])}", "", f"_{_md_cell(head[1])}_", "", _md_cell(head[2]), ""]
     labels = [p.label for p in report.periods]
-    lines.append("| # | Recommendation | " + " | ".join(labels) + " | Trend |")
+    lines.append(f"| # | {_('Recommendation')} | " + " | ".join(labels) + f" | {_('Trend')} |")
     lines.append("|---:|---|" + "---:|" * len(labels) + "---|")
     for row in report.rows:
         cells = [
@@ -478,10 +495,18 @@ def timeline_header_lines(tl: Timeline) -> tuple[str, str]:
 
     ind = tl.indicator
     spark = sparkline([float(v) for v in tl.momentum])
-    summary = (
-        f"{plural(tl.total, 'entry', 'entries')}; status at the start: {tl.start_status.name}; "
-        f"{tl.changes} status change(s); cumulative momentum {spark} "
-        f"{_signed(tl.momentum[-1]) if tl.momentum else '0'} (trend {SPARK_LEGEND})"
+    summary = _(
+        "{entries}; status at the start: {status}; {changes}; cumulative momentum {spark} {last} "
+        "(trend {legend})"
+    ).format(
+        entries=plural(tl.total, "entry", "entries"),
+        status=tl.start_status.name,
+        changes=ngettext("{count} status change", "{count} status changes", tl.changes).format(
+            count=tl.changes
+        ),
+        spark=spark,
+        last=_signed(tl.momentum[-1]) if tl.momentum else "0",
+        legend=_(SPARK_LEGEND),
     )
     return visible(clipped(f"{ind.number}. {ind.title} [{ind.key}]")), visible(clipped(summary))
 
@@ -502,16 +527,17 @@ def timeline_plain(
     with the columns of `timeline_table` and none left out."""
     from policytrack.render.plain import PlainColumn, cell, plain_lines
 
+    h = _timeline_headers()
     columns = [
-        PlainColumn("Date", 10),
-        PlainColumn("ID", id_width, right=True),
-        PlainColumn("Ref", REF_WIDTH),
-        PlainColumn("Eff", 3, right=True),
-        PlainColumn("Cum.", 4, right=True),
-        PlainColumn("Grd", 3),
-        PlainColumn("Status change", change_width),
-        PlainColumn("Summary", summary_width),
-        PlainColumn("Source"),
+        PlainColumn(h["Date"], 10),
+        PlainColumn(h["ID"], id_width, right=True),
+        PlainColumn(h["Ref"], REF_WIDTH),
+        PlainColumn(h["Eff"], 3, right=True),
+        PlainColumn(h["Cum."], 4, right=True),
+        PlainColumn(h["Grd"], 3),
+        PlainColumn(h["Status change"], change_width),
+        PlainColumn(h["Summary"], summary_width),
+        PlainColumn(h["Source"]),
     ]
 
     def cells(p: TimelinePoint) -> list[str]:
@@ -531,7 +557,13 @@ def timeline_plain(
     return plain_lines(columns, map(cells, points))
 
 
-TIMELINE_HINT = "a wider terminal, `policytrack show ID` or --format csv shows them"
+TIMELINE_HINT = N_("a wider terminal, `policytrack show ID` or --format csv shows them")
+
+
+def _timeline_headers() -> dict[str, str]:
+    """The timeline's column headers in the chosen language, by their English name (the name the layout
+    code uses): the entries table's, and the timeline's own."""
+    return {**headers(), "Cum.": _("Cum."), "Status change": _("Status change")}
 
 
 def timeline_table(
@@ -546,19 +578,20 @@ def timeline_table(
     source_least = max(12, longest_word(source_text(p.entry) for p in points))  # its words whole
     optional = [("Source", source_least), ("Grd", 3), ("Ref", REF_WIDTH)]
     dropped, widths = fit([10, id_width, 4, 4, 13], optional, width)
+    h = _timeline_headers()
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_header=header)
-    table.add_column("Date", no_wrap=True, min_width=10)
-    table.add_column("ID", justify="right", no_wrap=True, min_width=id_width)
+    table.add_column(h["Date"], no_wrap=True, min_width=10)
+    table.add_column(h["ID"], justify="right", no_wrap=True, min_width=id_width)
     if "Ref" not in dropped:
-        table.add_column("Ref", no_wrap=True, min_width=REF_WIDTH)
+        table.add_column(h["Ref"], no_wrap=True, min_width=REF_WIDTH)
     for name in ("Eff", "Cum."):
-        table.add_column(name, justify="right", no_wrap=True)
+        table.add_column(h[name], justify="right", no_wrap=True)
     if "Grd" not in dropped:
-        table.add_column("Grd", no_wrap=True, min_width=3)
-    table.add_column("Status change", min_width=13)
-    table.add_column("Summary", ratio=3, min_width=24, overflow="fold", width=widths.get("Summary"))
+        table.add_column(h["Grd"], no_wrap=True, min_width=3)
+    table.add_column(h["Status change"], min_width=13)
+    table.add_column(h["Summary"], ratio=3, min_width=24, overflow="fold", width=widths.get("Summary"))
     if "Source" not in dropped:
-        table.add_column("Source", ratio=1, min_width=10, overflow="fold", width=widths.get("Source"))
+        table.add_column(h["Source"], ratio=1, min_width=10, overflow="fold", width=widths.get("Source"))
     for p in points:
         e = p.entry
         cells: list[RenderableType] = [
@@ -662,6 +695,12 @@ def _analyst_cells(report: Report) -> Iterator[tuple[str, str, list[str], str, s
         )
 
 
+def _analyst_heading(report: Report) -> str:
+    return _("Each analyst's latest assessment dated in the evidence window {window}").format(
+        window=_window(report)
+    )
+
+
 def analyst_renderable(report: Report, *, plain: bool = False) -> RenderableType:
     from rich import box
     from rich.console import Group
@@ -670,12 +709,12 @@ def analyst_renderable(report: Report, *, plain: bool = False) -> RenderableType
 
     table = Table(box=box.ASCII2 if plain else box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("#", justify="right")
-    table.add_column("Key", no_wrap=True)
+    table.add_column(_("Key"), no_wrap=True)
     for name in _analysts(report):
         table.add_column(literal(name))
-    table.add_column("Consensus", no_wrap=True)
-    table.add_column("Spread", justify="right")
-    table.add_column("Contested")
+    table.add_column(_("Consensus"), no_wrap=True)
+    table.add_column(_("Spread"), justify="right")
+    table.add_column(_("Contested"))
     for number, key, statuses, consensus, spread, contested in _analyst_cells(report):
         table.add_row(
             number,
@@ -683,10 +722,10 @@ def analyst_renderable(report: Report, *, plain: bool = False) -> RenderableType
             *(literal(s) for s in statuses),
             consensus,
             spread,
-            Text("contested" if contested else "", style="bold magenta"),
+            Text(_("contested") if contested else "", style="bold magenta"),
         )
     head = header_lines(report)
-    head[2] = f"Each analyst's latest assessment dated in the evidence window {_window(report)}"
+    head[2] = _analyst_heading(report)
     return Group(*_headed(head, table), *(literal(line, style="yellow") for line in footer_lines(report)))
 
 
@@ -694,15 +733,15 @@ def analyst_markdown(report: Report) -> str:
     head = [_md_text(line) for line in header_lines(report)]
     names = _analysts(report)
     lines = [f"## {_md_cell(head[0])}", "", f"_{_md_cell(head[1])}_", ""]
-    lines += [f"Each analyst's latest assessment dated in the evidence window {_window(report)}", ""]
+    lines += [_analyst_heading(report), ""]
     lines.append(
-        "| # | Key | "
+        f"| # | {_('Key')} | "
         + " | ".join(_md_cell(_md_text(n)) for n in names)
-        + " | Consensus | Spread | Contested |"
+        + f" | {_('Consensus')} | {_('Spread')} | {_('Contested')} |"
     )
     lines.append("|---:|---|" + "---|" * len(names) + "---|---:|---|")
     for number, key, statuses, consensus, spread, contested in _analyst_cells(report):
-        cells = [number, _md_text(key), *statuses, consensus, spread, "contested" if contested else ""]
+        cells = [number, _md_text(key), *statuses, consensus, spread, _("contested") if contested else ""]
         lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
     footer = footer_lines(report)
     if footer:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from policytrack.core.i18n import _
+from policytrack.core.i18n import N_, _
 from policytrack.domain.signposts import SignpostState
 from policytrack.records.models import plural
 from policytrack.render.text import fitted, literal, longest_word
@@ -20,9 +20,14 @@ if TYPE_CHECKING:
 
 def signposts_count(states: Sequence[SignpostState]) -> str:
     """`signposts: 3 of 14 observed (2 progress, 1 regression)`."""
+    return _("signposts: {observed}").format(observed=signposts_observed(states))
+
+
+def signposts_observed(states: Sequence[SignpostState]) -> str:
+    """`3 of 14 observed (2 progress, 1 regression)`."""
     seen = [s for s in states if s.observed]
     progress = sum(s.signal.direction == "progress" for s in seen)
-    return _("signposts: {seen} of {signals} observed ({progress} progress, {regression} regression)").format(
+    return _("{seen} of {signals} observed ({progress} progress, {regression} regression)").format(
         seen=len(seen),
         signals=plural(len(states), "signal", "signals"),
         progress=progress,
@@ -32,7 +37,8 @@ def signposts_count(states: Sequence[SignpostState]) -> str:
 
 # Columns a narrow terminal leaves out, in the order they go (with their least width), and what shows them.
 _DROPPABLE = (("Sources", 10), ("Entries", 7), ("First", 10), ("Last", 10))
-LEFT_OUT_HINT = _("a wider terminal or `policytrack signposts KEY --format csv` shows them")
+# translated where shown (`_(LEFT_OUT_HINT)`): this module may be imported before the language is known
+LEFT_OUT_HINT = N_("a wider terminal or `policytrack signposts KEY --format csv` shows them")
 
 
 def _headers() -> dict[str, str]:
