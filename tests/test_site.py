@@ -309,3 +309,40 @@ def test_a_redacted_summary_is_nowhere_on_the_site(
     page = (site / "en/indicators/mali-china-security/regional.html").read_text()
     assert "[redacted]" in page
     assert "[caviardé]" in (site / "fr/indicators/mali-china-security/regional.html").read_text()
+
+
+def test_the_feed_holds_every_change_and_every_piece_of_evidence_beyond_a_hundred(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    """The feed is not capped (it once held the newest 100): 130 entries, every tenth an assessment that
+    changes the status, give 143 items, newest first, each change before the evidence that made it."""
+    feedparser = pytest.importorskip("feedparser")
+    levels = ["commitment", "in-progress"]
+    rows = [
+        {"indicator": "regional", "date": f"2023-{1 + i // 28:02d}-{1 + i % 28:02d}",
+         "summary": f"synthetic test entry {i:03d}", "effect": 1,
+         **({"status": levels[(i // 10) % 2]} if i % 10 == 0 else {})}
+        for i in range(130)
+    ]  # fmt: skip
+    path = tmp_path / "many.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    imported = cli("import", str(path))
+    assert imported.exit_code == 0, imported.stderr
+    site = _publish(cli, tmp_path / "bundle")
+    feed = feedparser.parse((site / "feed.atom").read_bytes())
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    titles = [e.title for e in feed.entries]
+    assert len(titles) == 143 and len({e.id for e in feed.entries}) == 143
+    evidence = [t.removeprefix("regional: ") for t in titles if "status" not in t]
+    assert evidence == [f"synthetic test entry {i:03d}" for i in reversed(range(130))]
+    changes = [t for t in titles if "status" in t]
+    assert changes[-1] == "regional: status no-action -> commitment"  # the oldest, from the baseline
+    assert changes[:2] == [  # entry 120 assesses commitment, 110 in progress
+        "regional: status in-progress -> commitment",
+        "regional: status commitment -> in-progress",
+    ]
+    # each change comes just before the evidence of the entry that made it
+    for n, title in enumerate(titles):
+        if "status" in title:
+            assert int(titles[n + 1].rsplit(" ", 1)[1]) % 10 == 0
+    assert [e.updated for e in feed.entries] == sorted((e.updated for e in feed.entries), reverse=True)

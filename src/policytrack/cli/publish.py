@@ -21,6 +21,8 @@ from policytrack.core.i18n import _
 from policytrack.render.formats import DRAWING, output_format
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from policytrack.records.field import Kind
     from policytrack.records.models import Framework
     from policytrack.store import Store
@@ -105,7 +107,7 @@ def publish_cmd(
         with speaking(codes[0]):
             frameworks = [get_framework(store, name) for name in names]
             reports, kinds = _reports(store, frameworks, as_of_date, stale)
-        site_files = _site(store, names, as_of_date, stale, codes, base) if site else {}
+        site_files, streamed = _site(store, names, as_of_date, stale, codes, base) if site else ({}, [])
         written = publish(
             store,
             frameworks,
@@ -116,6 +118,7 @@ def publish_cmd(
             with_history=with_history,
             keep_out=keep_out,
             names=display_names(store),
+            streamed=streamed,
         )
     confirm(ctx, f"Published {len(written)} files into {directory}", "the bundle")
 
@@ -168,28 +171,39 @@ def _site_url(value: str) -> str:
 
 def _site(
     store: Store, names: list[str | None], as_of: date, stale: int, codes: list[str], base: str | None
-) -> dict[str, bytes]:
-    """The site's files by their path in the bundle: site/ in one language, site/LANG/ in several."""
+) -> tuple[dict[str, bytes], list[tuple[str, Callable[[], Iterator[bytes]]]]]:
+    """The site's files by their path in the bundle: site/ in one language, site/LANG/ in several; and
+    its feeds, each made as it is written (publish's `streamed`), in its language."""
     from policytrack.core.i18n import speaking
     from policytrack.domain.frameworks.install import in_language_of
-    from policytrack.domain.site import build_site
+    from policytrack.domain.site import Site, build_site, feed
     from policytrack.domain.workspace import get_framework
-    from policytrack.render.site import languages_page, site_files
+    from policytrack.render.site import FEED, feed_file, languages_page, site_files
 
     files: dict[str, bytes] = {}
+    streamed: list[tuple[str, Callable[[], Iterator[bytes]]]] = []
     several = len(codes) > 1
     people = display_names(store)
+
+    def feed_in(code: str, data: Site, url: str | None) -> Callable[[], Iterator[bytes]]:
+        def made() -> Iterator[bytes]:
+            with speaking(code):
+                yield from feed_file(data, feed(store, data), url)
+
+        return made
+
     for code in codes:
         folder = f"site/{code}/" if several else "site/"
         with speaking(code):
             frameworks = [in_language_of(store, get_framework(store, name), code) for name in names]
             data = build_site(store, frameworks, as_of, stale_days=stale, names=people)
             url = f"{base}{code}/" if base and several else base
-            for path, data_bytes in site_files(data, codes, url).items():
+            for path, data_bytes in site_files(data, feed(store, data), codes, url).items():
                 files[folder + path] = data_bytes
+            streamed.append((folder + FEED, feed_in(code, data, url)))
     if several:
         files["site/index.html"] = languages_page(codes)
-    return files
+    return files, streamed
 
 
 def _sync_folders(db: Path) -> tuple[Path, ...]:

@@ -1,6 +1,7 @@
 """What the published website shows (`publish DIR --site`): for each framework its brief as of the as-of
 date (every entry, explained), every target set by then, and, for each month in which an entry is dated,
-the tracker as it stood at that month's end; the feed's items (each status change, each piece of evidence).
+the tracker as it stood at that month's end; the feed's items (each status change, each piece of
+evidence), streamed from the store.
 
 Everything comes from the brief (brief.py), the reports (reports.py) and the targets (targets.py): the site
 shows the same statuses as the terminal report. Nothing here reads the clock: every date is the data's or
@@ -10,15 +11,25 @@ the as-of date.
 from __future__ import annotations
 
 import calendar
+import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from policytrack.core.dates import PartialDate
 from policytrack.domain.brief import Brief, build_brief
+from policytrack.domain.entries import listing
 from policytrack.domain.reports import build_report
 from policytrack.domain.status import TimelinePoint, _steps, status_at  # _steps: the timeline's one rule
 from policytrack.domain.targets import Target, targets
-from policytrack.records.models import Entry, Framework, Indicator, SourceRecord, StatusLevel
+from policytrack.records.models import (
+    Entry,
+    EntryFilter,
+    Framework,
+    Indicator,
+    SourceRecord,
+    StatusLevel,
+)
 from policytrack.store import Store
 
 
@@ -67,18 +78,45 @@ class Site:
         """An analyst as readers see them: their display name, else their login."""
         return self.frameworks[0].brief.name(analyst) if self.frameworks else analyst
 
-    def feed(self, limit: int) -> list[FeedItem]:
-        """The newest `limit` items, newest first: each status change and each piece of evidence (a
-        change is listed before the evidence that made it)."""
-        items: list[tuple[Entry, int, str | None]] = []
-        for fs in self.frameworks:
-            for points in fs.points.values():
-                for point in points:
-                    items.append((point.entry, 1, None))
-                    if point.status_change:
-                        items.append((point.entry, 0, point.status_change))
-        items.sort(key=lambda i: (i[0].date.start, i[0].recorded_at, i[0].analyst, i[0].uuid, -i[1]))
-        return [FeedItem(entry, change) for entry, _, change in reversed(items[-limit:])]
+
+
+def feed(store: Store, site: Site) -> Iterator[FeedItem]:
+    """Every item of the feed, newest first in the one order (ENTRY_ORDER): each piece of evidence the site
+    shows and, listed before it, the status change it makes. Streamed: the entries come newest first from
+    a cursor per framework, merged; what is held is the status changes (by entry uuid), read first by the
+    timeline's one rule (status._steps) from the assessments alone."""
+    streams = []
+    changes: dict[str, str] = {}
+    for fs in site.frameworks:
+        fw, keys = fs.brief.report.framework, [r.indicator.key for r in fs.brief.report.rows]
+        if not keys:
+            continue
+        for key in keys:
+            changes.update(_status_changes(store, fw, fs.brief.tracks[key].start_status, key, site.as_of))
+        where, params, _ = listing(fw, EntryFilter(indicators=keys, until=site.as_of))
+        streams.append(store.query_entries(where, params, descending=True))
+    for entry in heapq.merge(*streams, key=_order, reverse=True):
+        change = changes.get(entry.uuid)
+        if change:
+            yield FeedItem(entry, change)
+        yield FeedItem(entry, None)
+
+
+def _order(e: Entry) -> tuple[date, str, str, str]:
+    """An entry's place in the one order (store.entries.ENTRY_ORDER), to merge the frameworks' streams."""
+    return (e.date.start, e.recorded_at, e.analyst, e.uuid)
+
+
+def _status_changes(
+    store: Store, fw: Framework, start: StatusLevel, key: str, as_of: date
+) -> Iterator[tuple[str, str]]:
+    """(entry uuid, "old -> new") for each assessment of an indicator that changes its status, in order:
+    only assessments change it (an effect never does), so only they are read."""
+    where, params, _ = listing(fw, EntryFilter(indicators=[key], until=as_of))
+    rows = store.entry_values("e.uuid AS uuid, e.status AS status", [*where, "e.status IS NOT NULL"], params)
+    for uuid, _total, change in _steps(fw, start, ((r["uuid"], 0, r["status"]) for r in rows)):
+        if change:
+            yield uuid, change
 
 
 def _points(fw: Framework, brief: Brief, key: str) -> tuple[TimelinePoint, ...]:

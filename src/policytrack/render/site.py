@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from policytrack import __version__
@@ -33,7 +35,6 @@ from policytrack.render.brief import (
 )
 from policytrack.render.text import redacted_shown, source_link, visible
 
-FEED_ITEMS = 100  # the newest status changes and pieces of evidence the feed holds
 LATELY = 20  # what the index lists under "what changed lately"
 # The site's files that are not pages (a page's folder depth makes its `root`, the way back to the top).
 FEED, SEARCH_INDEX, SITEMAP = "feed.atom", "search.json", "sitemap.xml"
@@ -86,8 +87,12 @@ class _Pages:
 
     @property
     def title(self) -> str:
-        names = dict.fromkeys(visible(fs.brief.report.framework.title) for fs in self.site.frameworks)
-        return "; ".join(names)
+        return _title(self.site)
+
+
+def _title(site: Site) -> str:
+    """The site's title: its frameworks' titles, each once."""
+    return "; ".join(dict.fromkeys(visible(fs.brief.report.framework.title) for fs in site.frameworks))
 
 
 def _table_rows(fs: FrameworkSite, first: int) -> list[dict[str, Any]]:
@@ -221,15 +226,18 @@ def _sources(site: Site) -> tuple[list[str], list[list[tuple[str, str | None]]]]
     return shown, rows
 
 
-def site_files(site: Site, languages: list[str], site_url: str | None = None) -> dict[str, bytes]:
-    """Every file of the site in this command's language (core.i18n), by its path inside the site's folder.
+def site_files(
+    site: Site, items: Iterator[FeedItem], languages: list[str], site_url: str | None = None
+) -> dict[str, bytes]:
+    """Every file of the site in this command's language (core.i18n) but the feed (feed_file), by its path
+    inside the site's folder. `items` the feed's, newest first (the index lists the first few);
     `languages` are every language the site is published in (links between them when there are several);
     `site_url` the http(s) address it will be served from, for the sitemap and the feed's base."""
     pages = _Pages(site, languages)
     framework_rows: list[tuple[FrameworkSite, list[dict[str, Any]]]] = []
     for fs in site.frameworks:
         framework_rows.append((fs, _table_rows(fs, 1 + sum(len(done) for _fs, done in framework_rows))))
-    lately = [_entry_line(i.entry) | {"change": visible(i.change or "")} for i in site.feed(LATELY)]
+    lately = [_entry_line(i.entry) | {"change": visible(i.change or "")} for i in islice(items, LATELY)]
     pages.page(
         "index.html",
         "index.html.j2",
@@ -281,21 +289,38 @@ def site_files(site: Site, languages: list[str], site_url: str | None = None) ->
         "utf-8"
     )
     html = sorted(p for p in pages.files if p.endswith(".html"))
-    feed = pages.env.get_template("site/feed.atom.j2").render(
-        lang=language(),
-        title=pages.title,
-        base=site_url,
-        id=f"urn:uuid:{_feed_id(site)}",
-        updated=f"{site.as_of.isoformat()}T00:00:00Z",
-        items=[_item(i, site) for i in site.feed(FEED_ITEMS)],
-        version=__version__,
-    )
-    pages.files[FEED] = feed.encode("utf-8")
     sitemap = pages.env.get_template("site/sitemap.xml.j2").render(
         base=site_url or "", pages=html, lastmod=site.as_of.isoformat()
     )
     pages.files[SITEMAP] = sitemap.encode("utf-8")
     return pages.files
+
+
+CHUNK = 1 << 16  # characters of the feed written at a time
+
+
+def feed_file(site: Site, items: Iterator[FeedItem], site_url: str | None = None) -> Iterator[bytes]:
+    """The Atom feed (FEED) in this command's language, as it is written: every item, one at a time from
+    `items` (the domain's stream, newest first), in pieces of about CHUNK characters; never all of it held."""
+    template = _environment().get_template("site/feed.atom.j2")
+    parts = template.generate(
+        lang=language(),
+        title=_title(site),
+        base=site_url,
+        id=f"urn:uuid:{_feed_id(site)}",
+        updated=f"{site.as_of.isoformat()}T00:00:00Z",
+        items=(_item(i, site) for i in items),
+        version=__version__,
+    )
+    held: list[str] = []
+    size = 0
+    for part in parts:
+        held.append(part)
+        size += len(part)
+        if size >= CHUNK:
+            yield "".join(held).encode("utf-8")
+            held, size = [], 0
+    yield "".join(held).encode("utf-8")
 
 
 def _feed_id(site: Site) -> uuid.UUID:

@@ -127,14 +127,14 @@ _REVISION_SHOWN = ", ".join(
 
 
 def _ordered(
-    select: str, where: Sequence[str], params: Sequence[Any], limit: int | None
+    select: str, where: Sequence[str], params: Sequence[Any], limit: int | None, descending: bool = False
 ) -> tuple[str, list[Any]]:
     """`select` (which names ENTRY_ORDER's columns by their own names) filtered by `where`, in the one order
-    (ENTRY_ORDER); with a limit, the newest N, still oldest first."""
+    (ENTRY_ORDER; newest first when `descending`); with a limit, the newest N, still oldest first."""
     sql = select + (" WHERE " + " AND ".join(where) if where else "")
     args = list(params)
     if limit is None:
-        sql += f" ORDER BY {order_by()}"
+        sql += f" ORDER BY {order_by(descending=descending)}"
     else:
         sql = f"SELECT * FROM ({sql} ORDER BY {order_by(descending=True)} LIMIT ?) ORDER BY {order_by('')}"
         args.append(limit)
@@ -242,10 +242,16 @@ class EntryRows(StoreBase):
         return _entry(row)
 
     def query_entries(
-        self, where: Sequence[str], params: Sequence[Any], limit: int | None = None
+        self,
+        where: Sequence[str],
+        params: Sequence[Any],
+        limit: int | None = None,
+        *,
+        descending: bool = False,
     ) -> Iterator[Entry]:
-        """Entries matching all `where` clauses (over aliases e, i, f), in the one order (ENTRY_ORDER)."""
-        sql, args = _ordered(entries_outer(_ENTRY_SELECT, where), where, params, limit)
+        """Entries matching all `where` clauses (over aliases e, i, f), in the one order (ENTRY_ORDER), newest
+        first when `descending` (without a limit), streamed from the cursor."""
+        sql, args = _ordered(entries_outer(_ENTRY_SELECT, where), where, params, limit, descending)
         for row in self.conn.execute(sql, args):
             yield _entry(row)
 
