@@ -79,7 +79,6 @@ class Site:
         return self.frameworks[0].brief.name(analyst) if self.frameworks else analyst
 
 
-
 def feed(store: Store, site: Site) -> Iterator[FeedItem]:
     """Every item of the feed, newest first in the one order (ENTRY_ORDER): each piece of evidence the site
     shows and, listed before it, the status change it makes. Streamed: the entries come newest first from
