@@ -550,6 +550,13 @@ def brief_html(brief: Brief) -> str:
     return _environment().get_template("brief.html.j2").render(_context(brief))
 
 
+def _other_language(text: str) -> str | None:
+    """The language a framework's text is shown in for want of a translation (records.models'
+    marker), where it is not the page's: the SVG says so with `xml:lang`, as the HTML does with `lang`."""
+    code = marked_language(text)
+    return code if code is not None and code != language() else None
+
+
 _SIZE = re.compile(r'\A<svg([^>]*?) width="([\d.]+)pt" height="([\d.]+)pt"')
 LINE_PT = 12  # the standalone SVG's header lines, in points
 WRAP = 120  # characters in a header line, at its 8-point font across the chart width
@@ -601,20 +608,27 @@ def brief_svg(brief: Brief) -> str:
     y = float(LINE_PT * (len(lines) + 1))
     titled = [
         (
-            f"{r['number']}. {r['title']}{' ' + _('(risk)') if r['risk'] else ''} [{r['key']}]",
+            [
+                (f"{r['number']}. ", None),
+                (r["title"], _other_language(r["title"])),
+                (f"{' ' + _('(risk)') if r['risk'] else ''} [{r['key']}]", None),
+            ],
             r["chart"],
         )
         for r in context["rows"]
     ]
     if context["periods"]:
         titled.append(
-            (_("Momentum per {unit}").format(unit=context["periods"]["unit"]), context["periods"]["chart"])
+            (
+                [(_("Momentum per {unit}").format(unit=context["periods"]["unit"]), None)],
+                context["periods"]["chart"],
+            )
         )
     charts = []
-    for title, chart in titled:
+    for parts, chart in titled:
         y += LINE_PT * 1.5
         placed, height = _placed(str(chart), y)
-        charts.append((title, y - LINE_PT * 0.4, Markup(placed)))
+        charts.append((parts, y - LINE_PT * 0.4, Markup(placed)))
         y += height
     width = re.search(r'viewBox="0 0 ([\d.]+)', str(context["rows"][0]["chart"])) if context["rows"] else None
     return (
@@ -623,6 +637,7 @@ def brief_svg(brief: Brief) -> str:
         .render(
             **context,
             header=lines,
+            header_lang=_other_language(lines[0]),  # the title: a framework's, perhaps untranslated
             line_pt=LINE_PT,
             charts=charts,
             width=width.group(1) if width else "540",
