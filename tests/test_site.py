@@ -206,7 +206,7 @@ def test_hostile_text_is_inert_and_private_fields_stay_out(cli: Invoke, world: N
         text = path.read_text()
         assert "<script>alert" not in text and "javascript:" not in "".join(parsed.links), path
         assert "PRIVATE-FORECAST-NOTE" not in text
-        # the only scripts: the search page's index (data) and its code
+        # the only scripts: the search page's list of its index's parts (data) and its code
         expected = 2 if path.name == "search.html" else 0
         assert len(parsed.scripts) == expected, path
     page = (site / "indicators/mali-china-security/regional.html").read_text()
@@ -219,15 +219,34 @@ def test_hostile_text_is_inert_and_private_fields_stay_out(cli: Invoke, world: N
 
 
 @pytest.mark.slow
-def test_search_index_is_inline_and_finds_the_evidence(cli: Invoke, world: None, tmp_path: Path) -> None:
+def test_search_index_is_in_parts_of_a_year_and_finds_the_evidence(
+    cli: Invoke, world: None, tmp_path: Path
+) -> None:
+    """The search page names its index's parts (a year of an indicator each, scripts it adds when someone
+    searches: from file:// a page may load a script, not read a file); together they are search.json."""
     site = _publish(cli, tmp_path / "bundle")
     page = (site / "search.html").read_text()
-    m = re.search(r'<script id="index" type="application/json">(.*?)</script>', page, re.S)
+    m = re.search(r'<script id="parts" type="application/json">(.*?)</script>', page, re.S)
     assert m is not None
-    index = json.loads(m.group(1))
+    parts = json.loads(m.group(1))
+    assert "search/mali-china-security/regional/2024.js" in parts
+    assert "search/mali-china-security/diversify/2022.js" in parts
+    index = []
+    for part in parts:
+        target = (site / part).resolve()
+        assert target.is_relative_to(site.resolve()) and target.is_file(), part
+        text = target.read_text()
+        assert text.startswith("policytrackSearch([\n") and text.endswith("]);\n"), part
+        assert "</script>" not in text  # stored text cannot close a script
+        lines = json.loads(text.removeprefix("policytrackSearch(").removesuffix(");\n"))
+        year = part.rsplit("/", 1)[1].removesuffix(".js")
+        assert all(line["k"] == "indicator" or line["d"].startswith(year) for line in lines), part
+        index += lines
     assert index == json.loads((site / "search.json").read_text())
     hit = next(item for item in index if item["t"] == HOSTILE)
     assert hit["u"].startswith("indicators/mali-china-security/regional.html#e-")
+    pages = len(list((site / "indicators").rglob("*.html")))
+    assert pages and sum(item["k"] == "indicator" for item in index) == pages  # each indicator once
 
 
 @pytest.mark.slow
@@ -294,6 +313,18 @@ def test_the_site_in_a_real_browser(cli: Invoke, world: None, tmp_path: Path) ->
         run = chromium(tmp_path, site / name, "--dump-dom")
         assert console_messages(run.stderr) == [], name
         assert "</main>" in run.stdout
+    # someone types in the search box: the page loads its index's parts from file:// and lists the hit
+    typed = 'q.value = "synthetic follow-up"; q.dispatchEvent(new Event("input"));'
+    probe = site / "probe.html"
+    page = (site / "search.html").read_text()
+    probe.write_text(page.replace("</body>", f"<script>{typed}</script></body>"))
+    run = chromium(tmp_path, probe, "--dump-dom", "--virtual-time-budget=5000")
+    assert console_messages(run.stderr) == []
+    results = re.search(r'<ol id="results">(.*?)</ol>', run.stdout, re.S)
+    assert results is not None
+    hits = re.findall(r'<li><a href="([^"]+)">([^<]*)</a></li>', results.group(1))
+    assert len(hits) == 1 and hits[0][0].startswith("indicators/mali-china-security/regional.html#e-")
+    assert hits[0][1].endswith("synthetic test entry: follow-up")
 
 
 @pytest.mark.slow  # test_hostile_text_is_inert_and_private_fields_stay_out is its fast representative

@@ -21,7 +21,7 @@ from policytrack.core.i18n import _
 from policytrack.render.formats import DRAWING, output_format
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
     from policytrack.records.field import Kind
     from policytrack.records.models import Framework
@@ -107,13 +107,13 @@ def publish_cmd(
         with speaking(codes[0]):
             frameworks = [get_framework(store, name) for name in names]
             reports, kinds = _reports(store, frameworks, as_of_date, stale)
-        site_files, streamed = _site(store, names, as_of_date, stale, codes, base) if site else ({}, [])
+        streamed = _site(store, names, as_of_date, stale, codes, base) if site else iter(())
         written = publish(
             store,
             frameworks,
             as_of_date,
             directory,
-            {**reports, **site_files},
+            reports,
             kinds,
             with_history=with_history,
             keep_out=keep_out,
@@ -171,39 +171,27 @@ def _site_url(value: str) -> str:
 
 def _site(
     store: Store, names: list[str | None], as_of: date, stale: int, codes: list[str], base: str | None
-) -> tuple[dict[str, bytes], list[tuple[str, Callable[[], Iterator[bytes]]]]]:
-    """The site's files by their path in the bundle: site/ in one language, site/LANG/ in several; and
-    its feeds, each made as it is written (publish's `streamed`), in its language."""
+) -> Iterator[tuple[str, Iterator[bytes]]]:
+    """The site's files by their path in the bundle (site/ in one language, site/LANG/ in several), each
+    made as publish writes it (its `streamed`): each language's in that language."""
     from policytrack.core.i18n import speaking
     from policytrack.domain.frameworks.install import in_language_of
-    from policytrack.domain.site import Site, build_site, feed
+    from policytrack.domain.site import build_site
     from policytrack.domain.workspace import get_framework
-    from policytrack.render.site import FEED, feed_file, languages_page, site_files
+    from policytrack.render.site import languages_page, site_files
 
-    files: dict[str, bytes] = {}
-    streamed: list[tuple[str, Callable[[], Iterator[bytes]]]] = []
     several = len(codes) > 1
     people = display_names(store)
-
-    def feed_in(code: str, data: Site, url: str | None) -> Callable[[], Iterator[bytes]]:
-        def made() -> Iterator[bytes]:
-            with speaking(code):
-                yield from feed_file(data, feed(store, data), url)
-
-        return made
-
     for code in codes:
         folder = f"site/{code}/" if several else "site/"
         with speaking(code):
             frameworks = [in_language_of(store, get_framework(store, name), code) for name in names]
             data = build_site(store, frameworks, as_of, stale_days=stale, names=people)
             url = f"{base}{code}/" if base and several else base
-            for path, data_bytes in site_files(data, feed(store, data), codes, url).items():
-                files[folder + path] = data_bytes
-            streamed.append((folder + FEED, feed_in(code, data, url)))
+            for path, chunks in site_files(data, codes, url):
+                yield folder + path, chunks
     if several:
-        files["site/index.html"] = languages_page(codes)
-    return files, streamed
+        yield "site/index.html", iter([languages_page(codes)])
 
 
 def _sync_folders(db: Path) -> tuple[Path, ...]:

@@ -16,7 +16,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -460,13 +460,14 @@ def publish(
     with_history: bool = False,
     keep_out: Sequence[Path] = (),
     names: dict[str, str] | None = None,
-    streamed: Sequence[tuple[str, Callable[[], Iterable[bytes]]]] = (),
+    streamed: Iterable[tuple[str, Iterable[bytes]]] = (),
 ) -> list[str]:
     """Write the bundle into a new folder beside `target`, then move it into place: all of it, or nothing.
     `reports` are the report files by name (the command renders them), `report_kinds` the kind of record of
     each CSV one (for its schema); `with_history` keeps earlier revisions in the database copy; `keep_out`
-    the folders the bundle must not be in (check_target); `streamed` the files too large to hold, by name,
-    each made piece by piece as it is written (the site's feed). Returns the files written."""
+    the folders the bundle must not be in (check_target); `streamed` the files too large to hold (the
+    site), by name, each made piece by piece as it is written, one after the other. Returns the files
+    written."""
     check_target(target, keep_out)
     files: dict[str, bytes] = dict(reports)
     files.update(_entry_files(store, frameworks, as_of))
@@ -486,7 +487,7 @@ def publish(
             path = work / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        digests = {name: _write_streamed(work / name, make()) for name, make in streamed}
+        digests = {name: _write_streamed(work / name, chunks) for name, chunks in streamed}
         _public_copy(store, work / DATABASE, frameworks, as_of, with_history)
         files[DATABASE] = (work / DATABASE).read_bytes()
         (work / "MANIFEST").write_text(manifest(files, as_of, digests), encoding="utf-8")
@@ -498,7 +499,7 @@ def publish(
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return sorted([*files, *(name for name, _make in streamed), "MANIFEST"])
+    return sorted([*files, *digests, "MANIFEST"])
 
 
 def _json(value: Any) -> bytes:

@@ -276,6 +276,17 @@ class EntryRows(StoreBase):
             found.update((e.id, e) for e in self.query_entries([f"e.id IN ({marks(chunk)})"], chunk))
         return found
 
+    def entry_months(self, where: Sequence[str], params: Sequence[Any]) -> list[str]:
+        """The months (YYYY-MM, of their first day) in which the entries matching all `where` clauses (over
+        aliases e, i, f) are dated, oldest first, each once."""
+        sql = (
+            "SELECT DISTINCT substr(e.date_start, 1, 7) FROM entries e "
+            "JOIN indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id = i.framework_id"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY 1"
+        )
+        return [row[0] for row in self.conn.execute(sql, list(params))]
+
     def count_listed(self, where: Sequence[str], params: Sequence[Any]) -> int:
         """How many entries match all `where` clauses (over aliases e, i, f): a count read from an index,
         for a page that shows only the newest."""
