@@ -16,6 +16,7 @@ import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
+from itertools import groupby
 from typing import Any
 
 from policytrack.core.dates import PartialDate
@@ -25,7 +26,6 @@ from policytrack.domain.reports import build_report
 from policytrack.domain.status import TimelinePoint, _steps, status_at  # _steps: the timeline's one rule
 from policytrack.domain.targets import Target, targets
 from policytrack.records.models import (
-    Entry,
     EntryFilter,
     Framework,
     Indicator,
@@ -64,10 +64,30 @@ class Month:
 
 
 @dataclass(frozen=True)
+class EntryLine:
+    """An entry as a line of the feed or a month's list shows it: a few columns, read without the rest."""
+
+    uuid: str
+    date: PartialDate
+    recorded_at: str
+    analyst: str
+    framework: str
+    indicator: str
+    summary: str
+    effect: int
+
+
+# What an EntryLine reads of an entry beyond the one order's columns (store.entries.ENTRY_ORDER).
+_LINE_SELECT = (
+    "e.date AS date, f.name AS framework, i.key AS indicator, e.summary AS summary, e.effect AS effect"
+)
+
+
+@dataclass(frozen=True)
 class FeedItem:
     """One entry of the Atom feed: an entry that changed a status, or a piece of evidence."""
 
-    entry: Entry
+    entry: EntryLine
     change: str | None  # "old -> new" for a status change, None for the evidence itself
 
 
@@ -108,20 +128,23 @@ class Site:
         for step in _steps(fw, fs.brief.tracks[key].start_status, rows):
             yield TimelinePoint(*step)
 
-    def month_entries(self, month: Month) -> Iterator[Entry]:
-        """The entries dated in a month (by their first day), every framework's, in the one order."""
-        year, number = (int(part) for part in month.label.split("-"))
-        first = date(year, number, 1)
-        after = date(year + number // 12, number % 12 + 1, 1)
+    def _lines(self, *, descending: bool = False) -> Iterator[EntryLine]:
+        """Every entry the site shows as an EntryLine, in the one order (newest first when `descending`):
+        a cursor per framework, merged."""
         streams = []
         for fs in self.frameworks:
             if fs.keys:
                 where, params = self._where(fs, fs.keys)
-                dated = [*where, "e.date_start >= ?", "e.date_start < ?"]
-                streams.append(
-                    self.store.query_entries(dated, [*params, first.isoformat(), after.isoformat()])
-                )
-        return heapq.merge(*streams, key=_order)
+                rows = self.store.entry_values(_LINE_SELECT, where, params, descending=descending)
+                streams.append(_entry_line(row) for row in rows)
+        return heapq.merge(*streams, key=_order, reverse=descending)
+
+    def entries_by_month(self) -> Iterator[tuple[str, Iterator[EntryLine]]]:
+        """Each month in which entries are dated (YYYY-MM of their first day, as `months`), oldest first,
+        with its entries in the one order: one pass over every framework's entries, merged (the one order
+        starts with the date, so a month's entries come together); take each month's whole before the
+        next."""
+        return groupby(self._lines(), key=lambda e: f"{e.date.start.year:04d}-{e.date.start.month:02d}")
 
     def search_lines(self, fs: FrameworkSite, key: str) -> Iterator[SearchLine]:
         """An indicator's entries as the search index holds them, oldest first (three columns read)."""
@@ -135,16 +158,11 @@ class Site:
         and, listed before it, the status change it makes. The entries come newest first from a cursor
         per framework, merged; what is held is the status changes (by entry uuid), read first by the
         timeline's one rule (status._steps) from the assessments alone."""
-        streams = []
         changes: dict[str, str] = {}
         for fs in self.frameworks:
-            if not fs.keys:
-                continue
             for key in fs.keys:
                 changes.update(self._status_changes(fs, key))
-            where, params = self._where(fs, fs.keys)
-            streams.append(self.store.query_entries(where, params, descending=True))
-        for entry in heapq.merge(*streams, key=_order, reverse=True):
+        for entry in self._lines(descending=True):
             change = changes.get(entry.uuid)
             if change:
                 yield FeedItem(entry, change)
@@ -162,9 +180,22 @@ class Site:
                 yield uuid, change
 
 
-def _order(e: Entry) -> tuple[date, str, str, str]:
+def _order(e: EntryLine) -> tuple[date, str, str, str]:
     """An entry's place in the one order (store.entries.ENTRY_ORDER), to merge the frameworks' streams."""
     return (e.date.start, e.recorded_at, e.analyst, e.uuid)
+
+
+def _entry_line(row: Any) -> EntryLine:
+    return EntryLine(
+        row["uuid"],
+        PartialDate.from_stored(row["date"]),
+        row["recorded_at"],
+        row["analyst"],
+        row["framework"],
+        row["indicator"],
+        row["summary"],
+        row["effect"],
+    )
 
 
 def _month_end(day: date, as_of: date) -> date:

@@ -21,9 +21,9 @@ from policytrack import __version__
 from policytrack.core.dates import PartialDate
 from policytrack.core.i18n import _, language
 from policytrack.domain.reports import ReportRow
-from policytrack.domain.site import FeedItem, FrameworkSite, Site
+from policytrack.domain.site import EntryLine, FeedItem, FrameworkSite, Site
 from policytrack.records.forecast import FORECAST
-from policytrack.records.models import Entry, Framework
+from policytrack.records.models import Framework
 from policytrack.records.source import SOURCE
 from policytrack.render.brief import (
     Words,
@@ -156,7 +156,7 @@ def _framework_header(fw: Framework) -> dict[str, str]:
     }
 
 
-def _month_context(site: Site, n: int) -> dict[str, Any]:
+def _month_context(site: Site, n: int, entries: Iterator[EntryLine]) -> dict[str, Any]:
     month = site.months[n]
     tables = []
     for fw, standings in month.standings:
@@ -179,13 +179,13 @@ def _month_context(site: Site, n: int) -> dict[str, Any]:
         "month": _month_name(month.label),
         "end": _shown_day(month.end),
         "tables": tables,
-        "entries": (_entry_line(e) for e in site.month_entries(month)),
+        "entries": (_entry_line(e) for e in entries),
         "prev": (month_path(prev.label).removeprefix("months/"), _month_name(prev.label)) if prev else None,
         "next": (month_path(nxt.label).removeprefix("months/"), _month_name(nxt.label)) if nxt else None,
     }
 
 
-def _entry_line(e: Entry) -> dict[str, Any]:
+def _entry_line(e: EntryLine) -> dict[str, Any]:
     return {
         "date": e.date.shown,
         "indicator": visible(e.indicator),
@@ -278,10 +278,10 @@ def site_files(
             for path, lines in _search_parts(site, fs, row):
                 parts.append(path)
                 yield path, _chunks(_jsonp(lines))
-    for n, month in enumerate(site.months):
-        yield pages.page(
-            month_path(month.label), "month.html.j2", _month_name(month.label), **_month_context(site, n)
-        )
+    for n, (label, entries) in enumerate(site.entries_by_month()):
+        assert label == site.months[n].label, "the months are those the entries are dated in"
+        context = _month_context(site, n, entries)
+        yield pages.page(month_path(label), "month.html.j2", _month_name(label), **context)
     fields, registry = _sources(site)
     yield pages.page("sources.html", "sources.html.j2", _("Sources"), fields=fields, sources=registry)
     yield pages.page("search.html", "search.html.j2", _("Search"), parts=parts)

@@ -256,16 +256,23 @@ class EntryRows(StoreBase):
             yield _entry(row)
 
     def entry_values(
-        self, select: str, where: Sequence[str], params: Sequence[Any], limit: int | None = None
+        self,
+        select: str,
+        where: Sequence[str],
+        params: Sequence[Any],
+        limit: int | None = None,
+        *,
+        descending: bool = False,
     ) -> Iterator[sqlite3.Row]:
         """The SQL expressions `select` (over aliases e, i, f, s, v) for each entry query_entries would
-        give, in its order, streamed from the cursor: for output that SQLite builds (store.export)."""
+        give, in its order (`descending` as there), streamed from the cursor: for output that SQLite builds
+        (store.export)."""
         sql = (
             f"SELECT {select}, {', '.join(f'e.{c} AS {c}' for c in ENTRY_ORDER)} FROM entries e "
             "JOIN indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id = i.framework_id "
             + LINK_JOINS
         )
-        sql, args = _ordered(entries_outer(sql, where), where, params, limit)
+        sql, args = _ordered(entries_outer(sql, where), where, params, limit, descending)
         return self.conn.execute(sql, args)
 
     def entries_with_ids(self, ids: Sequence[int]) -> dict[int, Entry]:
