@@ -14,7 +14,7 @@ from __future__ import annotations
 import calendar
 import heapq
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from itertools import groupby
 from typing import Any
@@ -25,6 +25,8 @@ from policytrack.domain.entries import listing
 from policytrack.domain.reports import build_report
 from policytrack.domain.status import TimelinePoint, _steps, status_at  # _steps: the timeline's one rule
 from policytrack.domain.targets import Target, targets
+from policytrack.records.columns import COLUMNS
+from policytrack.records.entry import ORDER as ENTRY_ORDER
 from policytrack.records.models import (
     EntryFilter,
     Framework,
@@ -65,7 +67,8 @@ class Month:
 
 @dataclass(frozen=True)
 class EntryLine:
-    """An entry as a line of the feed or a month's list shows it: a few columns, read without the rest."""
+    """An entry as a list of them shows it (the feed, a month, the search index): its summary and what
+    shows it in the reader's language, read without the rest (each field an entry column of that name)."""
 
     uuid: str
     date: PartialDate
@@ -75,11 +78,18 @@ class EntryLine:
     indicator: str
     summary: str
     effect: int
+    language: str
+    summary_translation: str
+    summary_translation_language: str
+    summary_translation_checked: bool
 
 
-# What an EntryLine reads of an entry beyond the one order's columns (store.entries.ENTRY_ORDER).
-_LINE_SELECT = (
-    "e.date AS date, f.name AS framework, i.key AS indicator, e.summary AS summary, e.effect AS effect"
+# What an EntryLine reads beyond the one order's columns (which every entry query adds), from each entry
+# column's declaration (records.columns).
+_LINE_SELECT = ", ".join(
+    f"{c.sql} AS {c.name}"
+    for c in COLUMNS
+    if c.name in {f.name for f in fields(EntryLine)} and c.name not in ENTRY_ORDER
 )
 
 
@@ -89,15 +99,6 @@ class FeedItem:
 
     entry: EntryLine
     change: str | None  # "old -> new" for a status change, None for the evidence itself
-
-
-@dataclass(frozen=True)
-class SearchLine:
-    """An entry as the search index holds it."""
-
-    uuid: str
-    date: PartialDate
-    summary: str
 
 
 @dataclass(frozen=True)
@@ -146,12 +147,10 @@ class Site:
         next."""
         return groupby(self._lines(), key=lambda e: f"{e.date.start.year:04d}-{e.date.start.month:02d}")
 
-    def search_lines(self, fs: FrameworkSite, key: str) -> Iterator[SearchLine]:
-        """An indicator's entries as the search index holds them, oldest first (three columns read)."""
+    def search_lines(self, fs: FrameworkSite, key: str) -> Iterator[EntryLine]:
+        """An indicator's entries as the search index holds them, oldest first."""
         where, params = self._where(fs, [key])
-        rows = self.store.entry_values("e.uuid AS uuid, e.date AS date, e.summary AS summary", where, params)
-        for row in rows:
-            yield SearchLine(row["uuid"], PartialDate.from_stored(row["date"]), row["summary"])
+        return (_entry_line(row) for row in self.store.entry_values(_LINE_SELECT, where, params))
 
     def feed(self) -> Iterator[FeedItem]:
         """Every item of the feed, newest first in the one order: each piece of evidence the site shows
@@ -186,16 +185,10 @@ def _order(e: EntryLine) -> tuple[date, str, str, str]:
 
 
 def _entry_line(row: Any) -> EntryLine:
-    return EntryLine(
-        row["uuid"],
-        PartialDate.from_stored(row["date"]),
-        row["recorded_at"],
-        row["analyst"],
-        row["framework"],
-        row["indicator"],
-        row["summary"],
-        row["effect"],
-    )
+    values = {f.name: row[f.name] for f in fields(EntryLine)}
+    values["date"] = PartialDate.from_stored(values["date"])
+    values["summary_translation_checked"] = bool(values["summary_translation_checked"])
+    return EntryLine(**values)
 
 
 def _month_end(day: date, as_of: date) -> date:

@@ -34,8 +34,9 @@ from policytrack.render.brief import (
     _row,
     _signposts,
     columns,
+    shown_summary,
 )
-from policytrack.render.text import redacted_shown, source_link, visible
+from policytrack.render.text import source_link, visible
 
 LATELY = 20  # what the index lists under "what changed lately"
 # The site's files that are not pages (a page's folder depth makes its `root`, the way back to the top).
@@ -122,7 +123,7 @@ def _evidence_rows(site: Site, fs: FrameworkSite, r: ReportRow) -> Iterator[dict
                 "anchor": f"e-{point.entry.uuid}",
                 "date": point.entry.date.shown,
                 "change": visible(point.status_change) if point.status_change else "",
-                "ev": replace(ev, summary=visible(redacted_shown(point.entry.summary))),
+                "ev": ev,  # its summary as shown_summary shows it (translated, a redaction marked)
             }
 
 
@@ -186,11 +187,16 @@ def _month_context(site: Site, n: int, entries: Iterator[EntryLine]) -> dict[str
 
 
 def _entry_line(e: EntryLine) -> dict[str, Any]:
+    """An entry in a list (the index, a month, the feed): its summary as shown_summary shows it; its
+    original is a click away, on its indicator's page."""
+    shown = shown_summary(e)
     return {
         "date": e.date.shown,
         "indicator": visible(e.indicator),
         "href": f"{indicator_path(e.framework, e.indicator)}#e-{e.uuid}",
-        "summary": visible(redacted_shown(e.summary)),
+        "summary": shown.text,
+        "lang": shown.lang,
+        "unchecked": shown.unchecked,
         "effect": f"{e.effect:+d}" if e.effect else "0",
     }
 
@@ -300,7 +306,7 @@ def _search_lines(site: Site, fs: FrameworkSite, row: dict[str, Any]) -> Iterato
     for line in site.search_lines(fs, row["raw_key"]):
         entry = {
             "k": "entry",
-            "t": visible(redacted_shown(line.summary)),
+            "t": shown_summary(line).text,  # as the indicator's page shows it (translated, redaction marked)
             "u": f"{row['href']}#e-{line.uuid}",
             "d": line.date.shown,
         }
