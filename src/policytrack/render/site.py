@@ -12,9 +12,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from datetime import date
-from itertools import chain, groupby, islice
+from itertools import chain, groupby, islice, tee
 from typing import Any
 
 from policytrack import __version__
@@ -28,7 +27,7 @@ from policytrack.records.source import SOURCE
 from policytrack.render.brief import (
     Words,
     _environment,
-    _evidence,
+    _evidence_rows,
     _forecast,
     _notes,
     _row,
@@ -109,22 +108,19 @@ def _table_rows(fs: FrameworkSite, first: int) -> list[dict[str, Any]]:
     return rows
 
 
-EVIDENCE_BATCH = 500  # entries turned into the brief's evidence rows at a time
-
-
-def _evidence_rows(site: Site, fs: FrameworkSite, r: ReportRow) -> Iterator[dict[str, Any]]:
-    """An indicator's evidence rows as the brief makes them (render.brief), streamed a batch at a time,
-    each with its entry's anchor, its date in the reader's language and the status change it makes."""
-    points = site.evidence(fs, r.indicator.key)
-    while batch := list(islice(points, EVIDENCE_BATCH)):
-        shown = replace(fs.brief, explain=True, evidence={r.indicator.key: tuple(p.entry for p in batch)})
-        for point, ev in zip(batch, _evidence(shown, r), strict=True):
-            yield {
-                "anchor": f"e-{point.entry.uuid}",
-                "date": point.entry.date.shown,
-                "change": visible(point.status_change) if point.status_change else "",
-                "ev": ev,  # its summary as shown_summary shows it (translated, a redaction marked)
-            }
+def _indicator_evidence(site: Site, fs: FrameworkSite, r: ReportRow) -> Iterator[dict[str, Any]]:
+    """An indicator's evidence rows as the brief makes them (render.brief), an entry at a time as the page
+    is written, each with its entry's anchor, its date in the reader's language and the status change it
+    makes."""
+    points, entries = tee(site.evidence(fs, r.indicator.key))  # zip below keeps them one apart
+    rows = _evidence_rows(fs.brief, r, (point.entry for point in entries))
+    for point, ev in zip(points, rows, strict=True):
+        yield {
+            "anchor": f"e-{point.entry.uuid}",
+            "date": point.entry.date.shown,
+            "change": visible(point.status_change) if point.status_change else "",
+            "ev": ev,  # its summary as shown_summary shows it (translated, a redaction marked)
+        }
 
 
 def _targets(fs: FrameworkSite, key: str) -> list[dict[str, str]]:
@@ -275,7 +271,7 @@ def site_files(
                 row["title"],
                 fw=_framework_header(fs.brief.report.framework),
                 r=row,
-                evidence=_evidence_rows(site, fs, r),
+                evidence=_indicator_evidence(site, fs, r),
                 has_evidence=fs.brief.tracks[key].entries > 0,
                 targets=_targets(fs, key),
                 signposts=[s for s in signposts if s["indicator"] == visible(key)],
