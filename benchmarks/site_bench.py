@@ -33,12 +33,25 @@ def bench_site(db: Path, rows: int, work: Path, run: Any) -> list[Any]:
         1 if rows > 50_000 else 3,
     )
     pages = sum(1 for _ in (site / "site").rglob("*.html")) if (site / "site").is_dir() else 0
+    # peak memory: what the site adds to the bundle's (its pages, feed and search index are streamed)
+    peaks = []
+    for folder, extra in ((site, ["--site"]), (bundle, [])):
+        shutil.rmtree(folder, ignore_errors=True)
+        peaks.append(run.peak_memory_mb([*run.PT, "publish", str(folder), *extra, "--as-of", AS_OF], env))
+    memory = [run.Timing(peak, "peak resident memory of one run (ru_maxrss), MB") for peak in peaks]
     return [
+        run.Figure.of(
+            f"publish --site peak memory ({rows:,} entries, MB)",
+            memory[0],
+            "publish, the bundle alone",
+            memory[1],
+            "about 1x: the site streamed",
+        ),
         run.Figure.of(
             f"publish --site ({rows:,} entries, {pages} pages)",
             ours,
             "publish, the bundle alone (same database and as-of)",
             base,
             "(reported; issue 26: publish <= 2x its exports by hand)",
-        )
+        ),
     ]

@@ -248,6 +248,10 @@ def test_a_missing_translation_is_marked_and_in_its_language(cli: Invoke, tmp_pa
     brief = cli("--lang", "fr", "report", "-f", "html", "--framework", "demo", *AS_OF).stdout
     assert '<span lang="en">[en] Second</span>' in brief and '<span lang="en">[en] Done</span>' in brief
     assert '<span lang="en">Premier' not in brief and "Aucune" in brief
+    # the SVG brief says it too, with xml:lang on the chart's title (issue 25)
+    svg = cli("--lang", "fr", "report", "-f", "svg", "--framework", "demo", *AS_OF).stdout
+    assert 'xml:lang="en">2. [en] Second' in svg and 'xml:lang="fr"' in svg
+    assert 'xml:lang="en">1. Premier' not in svg and "Premier" in svg
     published = cli("publish", str(tmp_path / "out"), "--site", "--lang", "fr", "--framework", "demo", *AS_OF)
     assert published.exit_code == 0, published.stderr
     index = (tmp_path / "out" / "site" / "index.html").read_text(encoding="utf-8")
@@ -255,3 +259,5 @@ def test_a_missing_translation_is_marked_and_in_its_language(cli: Invoke, tmp_pa
     # in English nothing is marked, and no element claims another language
     english = cli("report", "-f", "html", "--framework", "demo", *AS_OF).stdout
     assert "[en]" not in english and '<span lang="en">' not in english
+    english_svg = cli("report", "-f", "svg", "--framework", "demo", *AS_OF).stdout
+    assert "[en]" not in english_svg and english_svg.count('xml:lang="en"') == 1  # the root's alone

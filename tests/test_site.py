@@ -206,7 +206,7 @@ def test_hostile_text_is_inert_and_private_fields_stay_out(cli: Invoke, world: N
         text = path.read_text()
         assert "<script>alert" not in text and "javascript:" not in "".join(parsed.links), path
         assert "PRIVATE-FORECAST-NOTE" not in text
-        # the only scripts: the search page's index (data) and its code
+        # the only scripts: the search page's list of its index's parts (data) and its code
         expected = 2 if path.name == "search.html" else 0
         assert len(parsed.scripts) == expected, path
     page = (site / "indicators/mali-china-security/regional.html").read_text()
@@ -219,15 +219,34 @@ def test_hostile_text_is_inert_and_private_fields_stay_out(cli: Invoke, world: N
 
 
 @pytest.mark.slow
-def test_search_index_is_inline_and_finds_the_evidence(cli: Invoke, world: None, tmp_path: Path) -> None:
+def test_search_index_is_in_parts_of_a_year_and_finds_the_evidence(
+    cli: Invoke, world: None, tmp_path: Path
+) -> None:
+    """The search page names its index's parts (a year of an indicator each, scripts it adds when someone
+    searches: from file:// a page may load a script, not read a file); together they are search.json."""
     site = _publish(cli, tmp_path / "bundle")
     page = (site / "search.html").read_text()
-    m = re.search(r'<script id="index" type="application/json">(.*?)</script>', page, re.S)
+    m = re.search(r'<script id="parts" type="application/json">(.*?)</script>', page, re.S)
     assert m is not None
-    index = json.loads(m.group(1))
+    parts = json.loads(m.group(1))
+    assert "search/mali-china-security/regional/2024.js" in parts
+    assert "search/mali-china-security/diversify/2022.js" in parts
+    index = []
+    for part in parts:
+        target = (site / part).resolve()
+        assert target.is_relative_to(site.resolve()) and target.is_file(), part
+        text = target.read_text()
+        assert text.startswith("policytrackSearch([\n") and text.endswith("]);\n"), part
+        assert "</script>" not in text  # stored text cannot close a script
+        lines = json.loads(text.removeprefix("policytrackSearch(").removesuffix(");\n"))
+        year = part.rsplit("/", 1)[1].removesuffix(".js")
+        assert all(line["k"] == "indicator" or line["d"].startswith(year) for line in lines), part
+        index += lines
     assert index == json.loads((site / "search.json").read_text())
     hit = next(item for item in index if item["t"] == HOSTILE)
     assert hit["u"].startswith("indicators/mali-china-security/regional.html#e-")
+    pages = len(list((site / "indicators").rglob("*.html")))
+    assert pages and sum(item["k"] == "indicator" for item in index) == pages  # each indicator once
 
 
 @pytest.mark.slow
@@ -294,6 +313,18 @@ def test_the_site_in_a_real_browser(cli: Invoke, world: None, tmp_path: Path) ->
         run = chromium(tmp_path, site / name, "--dump-dom")
         assert console_messages(run.stderr) == [], name
         assert "</main>" in run.stdout
+    # someone types in the search box: the page loads its index's parts from file:// and lists the hit
+    typed = 'q.value = "synthetic follow-up"; q.dispatchEvent(new Event("input"));'
+    probe = site / "probe.html"
+    page = (site / "search.html").read_text()
+    probe.write_text(page.replace("</body>", f"<script>{typed}</script></body>"))
+    run = chromium(tmp_path, probe, "--dump-dom", "--virtual-time-budget=5000")
+    assert console_messages(run.stderr) == []
+    results = re.search(r'<ol id="results">(.*?)</ol>', run.stdout, re.S)
+    assert results is not None
+    hits = re.findall(r'<li><a href="([^"]+)">([^<]*)</a></li>', results.group(1))
+    assert len(hits) == 1 and hits[0][0].startswith("indicators/mali-china-security/regional.html#e-")
+    assert hits[0][1].endswith("synthetic test entry: follow-up")
 
 
 @pytest.mark.slow  # test_hostile_text_is_inert_and_private_fields_stay_out is its fast representative
@@ -309,3 +340,40 @@ def test_a_redacted_summary_is_nowhere_on_the_site(
     page = (site / "en/indicators/mali-china-security/regional.html").read_text()
     assert "[redacted]" in page
     assert "[caviardé]" in (site / "fr/indicators/mali-china-security/regional.html").read_text()
+
+
+def test_the_feed_holds_every_change_and_every_piece_of_evidence_beyond_a_hundred(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    """The feed is not capped (it once held the newest 100): 130 entries, every tenth an assessment that
+    changes the status, give 143 items, newest first, each change before the evidence that made it."""
+    feedparser = pytest.importorskip("feedparser")
+    levels = ["commitment", "in-progress"]
+    rows = [
+        {"indicator": "regional", "date": f"2023-{1 + i // 28:02d}-{1 + i % 28:02d}",
+         "summary": f"synthetic test entry {i:03d}", "effect": 1,
+         **({"status": levels[(i // 10) % 2]} if i % 10 == 0 else {})}
+        for i in range(130)
+    ]  # fmt: skip
+    path = tmp_path / "many.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    imported = cli("import", str(path))
+    assert imported.exit_code == 0, imported.stderr
+    site = _publish(cli, tmp_path / "bundle")
+    feed = feedparser.parse((site / "feed.atom").read_bytes())
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    titles = [e.title for e in feed.entries]
+    assert len(titles) == 143 and len({e.id for e in feed.entries}) == 143
+    evidence = [t.removeprefix("regional: ") for t in titles if "status" not in t]
+    assert evidence == [f"synthetic test entry {i:03d}" for i in reversed(range(130))]
+    changes = [t for t in titles if "status" in t]
+    assert changes[-1] == "regional: status no-action -> commitment"  # the oldest, from the baseline
+    assert changes[:2] == [  # entry 120 assesses commitment, 110 in progress
+        "regional: status in-progress -> commitment",
+        "regional: status commitment -> in-progress",
+    ]
+    # each change comes just before the evidence of the entry that made it
+    for n, title in enumerate(titles):
+        if "status" in title:
+            assert int(titles[n + 1].rsplit(" ", 1)[1]) % 10 == 0
+    assert [e.updated for e in feed.entries] == sorted((e.updated for e in feed.entries), reverse=True)

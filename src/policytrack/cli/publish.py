@@ -21,6 +21,8 @@ from policytrack.core.i18n import _
 from policytrack.render.formats import DRAWING, output_format
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from policytrack.records.field import Kind
     from policytrack.records.models import Framework
     from policytrack.store import Store
@@ -105,17 +107,18 @@ def publish_cmd(
         with speaking(codes[0]):
             frameworks = [get_framework(store, name) for name in names]
             reports, kinds = _reports(store, frameworks, as_of_date, stale)
-        site_files = _site(store, names, as_of_date, stale, codes, base) if site else {}
+        streamed = _site(store, names, as_of_date, stale, codes, base) if site else iter(())
         written = publish(
             store,
             frameworks,
             as_of_date,
             directory,
-            {**reports, **site_files},
+            reports,
             kinds,
             with_history=with_history,
             keep_out=keep_out,
             names=display_names(store),
+            streamed=streamed,
         )
     confirm(ctx, f"Published {len(written)} files into {directory}", "the bundle")
 
@@ -168,15 +171,15 @@ def _site_url(value: str) -> str:
 
 def _site(
     store: Store, names: list[str | None], as_of: date, stale: int, codes: list[str], base: str | None
-) -> dict[str, bytes]:
-    """The site's files by their path in the bundle: site/ in one language, site/LANG/ in several."""
+) -> Iterator[tuple[str, Iterator[bytes]]]:
+    """The site's files by their path in the bundle (site/ in one language, site/LANG/ in several), each
+    made as publish writes it (its `streamed`): each language's in that language."""
     from policytrack.core.i18n import speaking
     from policytrack.domain.frameworks.translations import in_language_of
     from policytrack.domain.site import build_site
     from policytrack.domain.workspace import get_framework
     from policytrack.render.site import languages_page, site_files
 
-    files: dict[str, bytes] = {}
     several = len(codes) > 1
     people = display_names(store)
     for code in codes:
@@ -185,11 +188,10 @@ def _site(
             frameworks = [in_language_of(store, get_framework(store, name), code) for name in names]
             data = build_site(store, frameworks, as_of, stale_days=stale, names=people)
             url = f"{base}{code}/" if base and several else base
-            for path, data_bytes in site_files(data, codes, url).items():
-                files[folder + path] = data_bytes
+            for path, chunks in site_files(data, codes, url):
+                yield folder + path, chunks
     if several:
-        files["site/index.html"] = languages_page(codes)
-    return files
+        yield "site/index.html", iter([languages_page(codes)])
 
 
 def _sync_folders(db: Path) -> tuple[Path, ...]:

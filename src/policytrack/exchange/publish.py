@@ -16,7 +16,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -338,10 +338,24 @@ def citation(
     return "\n".join(lines) + "\n"
 
 
-def manifest(files: dict[str, bytes], as_of: date) -> str:
+def manifest(files: dict[str, bytes], as_of: date, digests: dict[str, str] | None = None) -> str:
+    """The MANIFEST: each file's sha256, from its bytes (`files`) or its digest (`digests`: the files
+    written as they were made)."""
+    sums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()} | (digests or {})
     lines = [f"# policytrack {__version__}", f"# as-of {as_of.isoformat()}", "# sha256  file"]
-    lines += [f"{hashlib.sha256(data).hexdigest()}  {name}" for name, data in sorted(files.items())]
+    lines += [f"{digest}  {name}" for name, digest in sorted(sums.items())]
     return "\n".join(lines) + "\n"
+
+
+def _write_streamed(path: Path, chunks: Iterable[bytes]) -> str:
+    """A file written piece by piece as it is made; its sha256."""
+    digest = hashlib.sha256()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as out:
+        for chunk in chunks:
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.hexdigest()
 
 
 def _public_copy(
@@ -446,11 +460,14 @@ def publish(
     with_history: bool = False,
     keep_out: Sequence[Path] = (),
     names: dict[str, str] | None = None,
+    streamed: Iterable[tuple[str, Iterable[bytes]]] = (),
 ) -> list[str]:
     """Write the bundle into a new folder beside `target`, then move it into place: all of it, or nothing.
     `reports` are the report files by name (the command renders them), `report_kinds` the kind of record of
     each CSV one (for its schema); `with_history` keeps earlier revisions in the database copy; `keep_out`
-    the folders the bundle must not be in (check_target). Returns the files written."""
+    the folders the bundle must not be in (check_target); `streamed` the files too large to hold (the
+    site), by name, each made piece by piece as it is written, one after the other. Returns the files
+    written."""
     check_target(target, keep_out)
     files: dict[str, bytes] = dict(reports)
     files.update(_entry_files(store, frameworks, as_of))
@@ -470,9 +487,10 @@ def publish(
             path = work / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+        digests = {name: _write_streamed(work / name, chunks) for name, chunks in streamed}
         _public_copy(store, work / DATABASE, frameworks, as_of, with_history)
         files[DATABASE] = (work / DATABASE).read_bytes()
-        (work / "MANIFEST").write_text(manifest(files, as_of), encoding="utf-8")
+        (work / "MANIFEST").write_text(manifest(files, as_of, digests), encoding="utf-8")
         for path in [work, *work.rglob("*")]:
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
         if target.exists():
@@ -481,7 +499,7 @@ def publish(
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return sorted([*files, "MANIFEST"])
+    return sorted([*files, *digests, "MANIFEST"])
 
 
 def _json(value: Any) -> bytes:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from markupsafe import Markup
 
     from policytrack.domain.reports import Report, ReportRow
+    from policytrack.domain.site import EntryLine
 
 
 def columns(words: Words) -> list[tuple[str, str]]:
@@ -167,7 +168,7 @@ def lang_attribute(tag: str | None) -> str:
     return tag
 
 
-def shown_summary(entry: Entry) -> ShownSummary:
+def shown_summary(entry: Entry | EntryLine) -> ShownSummary:
     """What a page shows of an entry's summary (stored text through the display boundary, a redacted one
     as the marker in the reader's language)."""
     translation = entry.summary_translation
@@ -699,6 +700,7 @@ def brief_svg(brief: Brief) -> str:
         .render(
             **context,
             header=lines,
+            header_lang=_spoken_code(lines[0]),  # the title: a framework's, perhaps untranslated
             line_pt=LINE_PT,
             charts=charts,
             width=width.group(1) if width else "540",

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from policytrack.core.dates import PartialDate
-from policytrack.core.i18n import _
+from policytrack.core.i18n import _, language
 from policytrack.domain.brief import Brief
 from policytrack.domain.forecasts import Scores
 from policytrack.domain.reports import ReportRow
@@ -139,10 +139,49 @@ def effect_names(kind: str) -> dict[int, str]:
     }
 
 
+# Each indicator chart drawn, by everything it is drawn from (its ids not yet scoped): `publish --site`
+# shows the bundle's brief charts again on its pages, and drawing is most of the time of either.
+_DRAWN: dict[str, str] = {}
+DRAWN_KEPT = 64  # charts kept; the oldest goes first
+
+
 def indicator_chart(brief: Brief, row: ReportRow, prefix: str) -> str:
     """Status over time as a step line on the framework's scale, the target as a dashed line from its
     start to its due date, and below, each piece of evidence at its effect, coloured by it: a dot on its
-    day, a bar across its month, quarter or year. Every chart of a brief spans the same dates."""
+    day, a bar across its month, quarter or year. Every chart of a brief spans the same dates. A chart
+    drawn before from the same things (in this process) is not drawn again: only its ids are scoped."""
+    key = _chart_key(brief, row)
+    svg = _DRAWN.get(key)
+    if svg is None:
+        svg = _indicator_svg(brief, row)
+        if len(_DRAWN) >= DRAWN_KEPT:
+            del _DRAWN[next(iter(_DRAWN))]
+        _DRAWN[key] = svg
+    return _scoped(svg, prefix)
+
+
+def _chart_key(brief: Brief, row: ReportRow) -> str:
+    """What an indicator chart is drawn from, as a digest: the language of its words, the brief's dates,
+    the indicator, the framework's scale, its evidence as counted (Track) and its target (each a frozen
+    dataclass, whose repr holds every field)."""
+    import hashlib
+
+    key = row.indicator.key
+    parts = (
+        language(),
+        brief.first_day,
+        brief.report.until,
+        brief.last_day,
+        row.indicator,
+        brief.report.framework.scale,
+        brief.tracks[key],
+        row.target,
+        brief.target_starts.get(key),
+    )
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def _indicator_svg(brief: Brief, row: ReportRow) -> str:
     fw, report = brief.report.framework, brief.report
     tl = brief.tracks[row.indicator.key]
     colours = palette(row.indicator.kind)
@@ -183,7 +222,7 @@ def indicator_chart(brief: Brief, row: ReportRow, prefix: str) -> str:
         marks_ax.axvline(cast(Any, last), color=AS_OF_COLOUR, linewidth=0.8)
         marks_ax.set_xlim(cast(Any, first - pad), cast(Any, right + pad))
         marks_ax.set_xlabel(_("date"), fontsize=7)
-        return _svg(fig, f"{row.indicator.number}. {row.indicator.title} [{row.indicator.key}]", prefix)
+        return _svg(fig, f"{row.indicator.number}. {row.indicator.title} [{row.indicator.key}]", "")
 
 
 AS_OF_COLOUR = "#9a9a9a"

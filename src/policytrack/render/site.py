@@ -11,19 +11,23 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable, Iterator
 from datetime import date
+from itertools import chain, groupby, islice, tee
 from typing import Any
 
 from policytrack import __version__
 from policytrack.core.dates import PartialDate
 from policytrack.core.i18n import _, language
-from policytrack.domain.site import FeedItem, FrameworkSite, Site
+from policytrack.domain.reports import ReportRow
+from policytrack.domain.site import EntryLine, FeedItem, FrameworkSite, Site
 from policytrack.records.forecast import FORECAST
-from policytrack.records.models import Entry, Framework
+from policytrack.records.models import Framework
 from policytrack.records.source import SOURCE
 from policytrack.render.brief import (
     Words,
     _environment,
+    _evidence_rows,
     _forecast,
     _notes,
     _row,
@@ -33,10 +37,10 @@ from policytrack.render.brief import (
 )
 from policytrack.render.text import source_link, visible
 
-FEED_ITEMS = 100  # the newest status changes and pieces of evidence the feed holds
 LATELY = 20  # what the index lists under "what changed lately"
 # The site's files that are not pages (a page's folder depth makes its `root`, the way back to the top).
 FEED, SEARCH_INDEX, SITEMAP = "feed.atom", "search.json", "sitemap.xml"
+SEARCH_PARTS = "search"  # the folder of the search index's parts, a year of an indicator each
 
 
 def indicator_path(fw: str, key: str) -> str:
@@ -57,37 +61,38 @@ def _month_name(label: str) -> str:
 
 
 class _Pages:
-    """The pages of one language's site, each rendered with what every page shares."""
+    """The pages of one language's site, each rendered with what every page shares, as it is written."""
 
     def __init__(self, site: Site, languages: list[str]) -> None:
         self.site, self.languages = site, languages
         self.env = _environment()
-        self.files: dict[str, bytes] = {}
-        self.search: list[dict[str, str]] = []
+        self.html: list[str] = []  # each page's path, for the sitemap
 
-    def page(self, path: str, template: str, title: str, **context: Any) -> None:
+    def page(self, path: str, template: str, title: str, **context: Any) -> tuple[str, Iterator[bytes]]:
+        """A page by its path, made piece by piece as it is written (what it lists may be a stream)."""
         root = "../" * path.count("/")
         others = (
             [(code, f"{root}../{code}/{path}") for code in self.languages if code != language()]
             if len(self.languages) > 1
             else []
         )
-        text = self.env.get_template(f"site/{template}").render(
+        parts = self.env.get_template(f"site/{template}").generate(
             lang=language(),
             root=root,
             page_title=title,
-            site_title=self.title,
+            site_title=_title(self.site),
             others=others,
             as_of=_shown_day(self.site.as_of),
             version=__version__,
             **context,
         )
-        self.files[path] = text.encode("utf-8")
+        self.html.append(path)
+        return path, _chunks(parts)
 
-    @property
-    def title(self) -> str:
-        names = dict.fromkeys(visible(fs.brief.report.framework.title) for fs in self.site.frameworks)
-        return "; ".join(names)
+
+def _title(site: Site) -> str:
+    """The site's title: its frameworks' titles, each once."""
+    return "; ".join(dict.fromkeys(visible(fs.brief.report.framework.title) for fs in site.frameworks))
 
 
 def _table_rows(fs: FrameworkSite, first: int) -> list[dict[str, Any]]:
@@ -98,24 +103,24 @@ def _table_rows(fs: FrameworkSite, first: int) -> list[dict[str, Any]]:
     for i, r in enumerate(brief.report.rows):
         row = _row(brief, r, first + i)
         row["href"] = indicator_path(brief.report.framework.name, r.indicator.key)
+        row["raw_key"] = r.indicator.key  # as stored: what the store is asked for
         rows.append(row)
     return rows
 
 
-def _evidence_rows(fs: FrameworkSite, key: str, row: dict[str, Any]) -> list[dict[str, Any]]:
-    """The brief's evidence rows of an indicator (render.brief, in `row`), each with its entry's anchor, its
-    date in the reader's language and the status change it makes."""
-    out = []
-    for point, ev in zip(fs.points[key], row["evidence"], strict=True):
-        out.append(
-            {
-                "anchor": f"e-{point.entry.uuid}",
-                "date": point.entry.date.shown,
-                "change": visible(point.status_change) if point.status_change else "",
-                "ev": ev,  # its summary as shown_summary shows it (translated, a redaction marked)
-            }
-        )
-    return out
+def _indicator_evidence(site: Site, fs: FrameworkSite, r: ReportRow) -> Iterator[dict[str, Any]]:
+    """An indicator's evidence rows as the brief makes them (render.brief), an entry at a time as the page
+    is written, each with its entry's anchor, its date in the reader's language and the status change it
+    makes."""
+    points, entries = tee(site.evidence(fs, r.indicator.key))  # zip below keeps them one apart
+    rows = _evidence_rows(fs.brief, r, (point.entry for point in entries))
+    for point, ev in zip(points, rows, strict=True):
+        yield {
+            "anchor": f"e-{point.entry.uuid}",
+            "date": point.entry.date.shown,
+            "change": visible(point.status_change) if point.status_change else "",
+            "ev": ev,  # its summary as shown_summary shows it (translated, a redaction marked)
+        }
 
 
 def _targets(fs: FrameworkSite, key: str) -> list[dict[str, str]]:
@@ -148,7 +153,7 @@ def _framework_header(fw: Framework) -> dict[str, str]:
     }
 
 
-def _month_context(site: Site, n: int) -> dict[str, Any]:
+def _month_context(site: Site, n: int, entries: Iterator[EntryLine]) -> dict[str, Any]:
     month = site.months[n]
     tables = []
     for fw, standings in month.standings:
@@ -171,13 +176,13 @@ def _month_context(site: Site, n: int) -> dict[str, Any]:
         "month": _month_name(month.label),
         "end": _shown_day(month.end),
         "tables": tables,
-        "entries": [_entry_line(e) for e in month.entries],
+        "entries": (_entry_line(e) for e in entries),
         "prev": (month_path(prev.label).removeprefix("months/"), _month_name(prev.label)) if prev else None,
         "next": (month_path(nxt.label).removeprefix("months/"), _month_name(nxt.label)) if nxt else None,
     }
 
 
-def _entry_line(e: Entry) -> dict[str, Any]:
+def _entry_line(e: EntryLine) -> dict[str, Any]:
     """An entry in a list (the index, a month, the feed): its summary as shown_summary shows it; its
     original is a click away, on its indicator's page."""
     shown = shown_summary(e)
@@ -226,19 +231,22 @@ def _sources(site: Site) -> tuple[list[str], list[list[tuple[str, str | None]]]]
     return shown, rows
 
 
-def site_files(site: Site, languages: list[str], site_url: str | None = None) -> dict[str, bytes]:
-    """Every file of the site in this command's language (core.i18n), by its path inside the site's folder.
-    `languages` are every language the site is published in (links between them when there are several);
-    `site_url` the http(s) address it will be served from, for the sitemap and the feed's base."""
+def site_files(
+    site: Site, languages: list[str], site_url: str | None = None
+) -> Iterator[tuple[str, Iterator[bytes]]]:
+    """Every file of the site in this command's language (core.i18n), by its path inside the site's folder,
+    each made piece by piece as it is written (take each whole before the next: they read the store in
+    turn). `languages` are every language the site is published in (links between them when there are
+    several); `site_url` the http(s) address it will be served from, for the sitemap and the feed's base."""
     pages = _Pages(site, languages)
     framework_rows: list[tuple[FrameworkSite, list[dict[str, Any]]]] = []
     for fs in site.frameworks:
         framework_rows.append((fs, _table_rows(fs, 1 + sum(len(done) for _fs, done in framework_rows))))
-    lately = [_entry_line(i.entry) | {"change": visible(i.change or "")} for i in site.feed(LATELY)]
-    pages.page(
+    lately = [_entry_line(i.entry) | {"change": visible(i.change or "")} for i in islice(site.feed(), LATELY)]
+    yield pages.page(
         "index.html",
         "index.html.j2",
-        pages.title,
+        _title(site),
         frameworks=[
             {
                 **_framework_header(fs.brief.report.framework),
@@ -252,55 +260,133 @@ def site_files(site: Site, languages: list[str], site_url: str | None = None) ->
         lately=lately,
         months=[(month_path(m.label), _month_name(m.label)) for m in reversed(site.months)],
     )
+    parts: list[str] = []  # the search index's files, by path
     for fs, rows in framework_rows:
         signposts = _signposts(fs.brief)
-        for i, row in enumerate(rows):
-            key = fs.brief.report.rows[i].indicator.key
-            evidence = _evidence_rows(fs, key, row)
-            pages.page(
+        for r, row in zip(fs.brief.report.rows, rows, strict=True):
+            key = r.indicator.key
+            yield pages.page(
                 row["href"],
                 "indicator.html.j2",
                 row["title"],
                 fw=_framework_header(fs.brief.report.framework),
                 r=row,
-                evidence=evidence,
+                evidence=_indicator_evidence(site, fs, r),
+                has_evidence=fs.brief.tracks[key].entries > 0,
                 targets=_targets(fs, key),
                 signposts=[s for s in signposts if s["indicator"] == visible(key)],
                 forecasts=_forecasts(fs, key),
             )
-            pages.search.append(
-                {"k": "indicator", "t": f"{row['title']} ({row['key']})", "u": row["href"], "d": ""}
-            )
-            for e in evidence:
-                pages.search.append(
-                    {"k": "entry", "t": e["ev"].summary, "u": f"{row['href']}#{e['anchor']}", "d": e["date"]}
-                )
-    for n, month in enumerate(site.months):
-        pages.page(
-            month_path(month.label), "month.html.j2", _month_name(month.label), **_month_context(site, n)
-        )
+            for path, lines in _search_parts(site, fs, row):
+                parts.append(path)
+                yield path, _chunks(_jsonp(lines))
+    for n, (label, entries) in enumerate(site.entries_by_month()):
+        assert label == site.months[n].label, "the months are those the entries are dated in"
+        context = _month_context(site, n, entries)
+        yield pages.page(month_path(label), "month.html.j2", _month_name(label), **context)
     fields, registry = _sources(site)
-    pages.page("sources.html", "sources.html.j2", _("Sources"), fields=fields, sources=registry)
-    pages.page("search.html", "search.html.j2", _("Search"), index=pages.search)
-    pages.files[SEARCH_INDEX] = (json.dumps(pages.search, ensure_ascii=False, indent=0) + "\n").encode(
-        "utf-8"
+    yield pages.page("sources.html", "sources.html.j2", _("Sources"), fields=fields, sources=registry)
+    yield pages.page("search.html", "search.html.j2", _("Search"), parts=parts)
+    yield SEARCH_INDEX, _chunks(_search_json(site, framework_rows))
+    yield FEED, feed_file(site, site.feed(), site_url)
+    sitemap = pages.env.get_template("site/sitemap.xml.j2").render(
+        base=site_url or "", pages=sorted(pages.html), lastmod=site.as_of.isoformat()
     )
-    html = sorted(p for p in pages.files if p.endswith(".html"))
-    feed = pages.env.get_template("site/feed.atom.j2").render(
+    yield SITEMAP, iter([sitemap.encode("utf-8")])
+
+
+def _search_lines(site: Site, fs: FrameworkSite, row: dict[str, Any]) -> Iterator[tuple[int, dict[str, str]]]:
+    """An indicator's lines of the search index (the indicator, then each entry, oldest first), each with
+    the year it belongs to (the indicator's own line: 0)."""
+    yield 0, {"k": "indicator", "t": f"{row['title']} ({row['key']})", "u": row["href"], "d": ""}
+    for line in site.search_lines(fs, row["raw_key"]):
+        entry = {
+            "k": "entry",
+            "t": shown_summary(line).text,  # as the indicator's page shows it (translated, redaction marked)
+            "u": f"{row['href']}#e-{line.uuid}",
+            "d": line.date.shown,
+        }
+        yield line.date.start.year, entry
+
+
+def _search_parts(
+    site: Site, fs: FrameworkSite, row: dict[str, Any]
+) -> Iterator[tuple[str, Iterator[dict[str, str]]]]:
+    """The search index of an indicator in files of one year each (SEARCH_PARTS/FRAMEWORK/KEY/YEAR.js; the
+    indicator's own line in the first, 0000.js when it has no entry): the search page loads them when
+    someone searches, and no file grows past a year of one indicator's evidence. One pass over the
+    entries (oldest first, so each year's lines come together): take each file whole before the next."""
+    lines = _search_lines(site, fs, row)
+    _zero, own = next(lines)
+    folder = f"{SEARCH_PARTS}/{fs.brief.report.framework.name}/{row['raw_key']}"
+    first = True
+    for year, group in groupby(lines, key=lambda pair: pair[0]):
+        shown = (line for _year, line in group)
+        yield f"{folder}/{year:04d}.js", chain([own], shown) if first else shown
+        first = False
+    if first:
+        yield f"{folder}/0000.js", iter([own])
+
+
+def _jsonp(lines: Iterator[dict[str, str]]) -> Iterator[str]:
+    """A part of the search index as a script the search page adds (a page opened from file:// may load a
+    script, not read a file): one call of `policytrackSearch` with its lines."""
+    yield "policytrackSearch([\n"
+    for n, line in enumerate(lines):
+        yield ("," if n else "") + _script_json(line) + "\n"
+    yield "]);\n"
+
+
+def _script_json(value: dict[str, str]) -> str:
+    """JSON that is safe inside a script: `<`, `>` and `&` escaped (stored text may hold `</script>`)."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _search_json(
+    site: Site, framework_rows: list[tuple[FrameworkSite, list[dict[str, Any]]]]
+) -> Iterator[str]:
+    """search.json: the whole index for other tools, one line per item, written as it is read."""
+    yield "["
+    first = True
+    for fs, rows in framework_rows:
+        for row in rows:
+            for _year, line in _search_lines(site, fs, row):
+                yield ("\n" if first else ",\n") + json.dumps(line, ensure_ascii=False)
+                first = False
+    yield "\n]\n"
+
+
+def _chunks(parts: Iterable[str]) -> Iterator[bytes]:
+    """Text made in small parts, as UTF-8 in pieces of about CHUNK characters."""
+    held: list[str] = []
+    size = 0
+    for part in parts:
+        held.append(part)
+        size += len(part)
+        if size >= CHUNK:
+            yield "".join(held).encode("utf-8")
+            held, size = [], 0
+    yield "".join(held).encode("utf-8")
+
+
+CHUNK = 1 << 16  # characters of the feed written at a time
+
+
+def feed_file(site: Site, items: Iterator[FeedItem], site_url: str | None = None) -> Iterator[bytes]:
+    """The Atom feed (FEED) in this command's language, as it is written: every item, one at a time from
+    `items` (the domain's stream, newest first), in pieces of about CHUNK characters; never all of it held."""
+    template = _environment().get_template("site/feed.atom.j2")
+    parts = template.generate(
         lang=language(),
-        title=pages.title,
+        title=_title(site),
         base=site_url,
         id=f"urn:uuid:{_feed_id(site)}",
         updated=f"{site.as_of.isoformat()}T00:00:00Z",
-        items=[_item(i, site) for i in site.feed(FEED_ITEMS)],
+        items=(_item(i, site) for i in items),
         version=__version__,
     )
-    pages.files[FEED] = feed.encode("utf-8")
-    sitemap = pages.env.get_template("site/sitemap.xml.j2").render(
-        base=site_url or "", pages=html, lastmod=site.as_of.isoformat()
-    )
-    pages.files[SITEMAP] = sitemap.encode("utf-8")
-    return pages.files
+    return _chunks(parts)
 
 
 def _feed_id(site: Site) -> uuid.UUID:

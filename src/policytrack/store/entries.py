@@ -127,14 +127,14 @@ _REVISION_SHOWN = ", ".join(
 
 
 def _ordered(
-    select: str, where: Sequence[str], params: Sequence[Any], limit: int | None
+    select: str, where: Sequence[str], params: Sequence[Any], limit: int | None, descending: bool = False
 ) -> tuple[str, list[Any]]:
     """`select` (which names ENTRY_ORDER's columns by their own names) filtered by `where`, in the one order
-    (ENTRY_ORDER); with a limit, the newest N, still oldest first."""
+    (ENTRY_ORDER; newest first when `descending`); with a limit, the newest N, still oldest first."""
     sql = select + (" WHERE " + " AND ".join(where) if where else "")
     args = list(params)
     if limit is None:
-        sql += f" ORDER BY {order_by()}"
+        sql += f" ORDER BY {order_by(descending=descending)}"
     else:
         sql = f"SELECT * FROM ({sql} ORDER BY {order_by(descending=True)} LIMIT ?) ORDER BY {order_by('')}"
         args.append(limit)
@@ -242,24 +242,37 @@ class EntryRows(StoreBase):
         return _entry(row)
 
     def query_entries(
-        self, where: Sequence[str], params: Sequence[Any], limit: int | None = None
+        self,
+        where: Sequence[str],
+        params: Sequence[Any],
+        limit: int | None = None,
+        *,
+        descending: bool = False,
     ) -> Iterator[Entry]:
-        """Entries matching all `where` clauses (over aliases e, i, f), in the one order (ENTRY_ORDER)."""
-        sql, args = _ordered(entries_outer(_ENTRY_SELECT, where), where, params, limit)
+        """Entries matching all `where` clauses (over aliases e, i, f), in the one order (ENTRY_ORDER), newest
+        first when `descending` (without a limit), streamed from the cursor."""
+        sql, args = _ordered(entries_outer(_ENTRY_SELECT, where), where, params, limit, descending)
         for row in self.conn.execute(sql, args):
             yield _entry(row)
 
     def entry_values(
-        self, select: str, where: Sequence[str], params: Sequence[Any], limit: int | None = None
+        self,
+        select: str,
+        where: Sequence[str],
+        params: Sequence[Any],
+        limit: int | None = None,
+        *,
+        descending: bool = False,
     ) -> Iterator[sqlite3.Row]:
         """The SQL expressions `select` (over aliases e, i, f, s, v) for each entry query_entries would
-        give, in its order, streamed from the cursor: for output that SQLite builds (store.export)."""
+        give, in its order (`descending` as there), streamed from the cursor: for output that SQLite builds
+        (store.export)."""
         sql = (
             f"SELECT {select}, {', '.join(f'e.{c} AS {c}' for c in ENTRY_ORDER)} FROM entries e "
             "JOIN indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id = i.framework_id "
             + LINK_JOINS
         )
-        sql, args = _ordered(entries_outer(sql, where), where, params, limit)
+        sql, args = _ordered(entries_outer(sql, where), where, params, limit, descending)
         return self.conn.execute(sql, args)
 
     def entry_chunks(
@@ -285,6 +298,17 @@ class EntryRows(StoreBase):
             chunk = list(ids[start : start + 500])
             found.update((e.id, e) for e in self.query_entries([f"e.id IN ({marks(chunk)})"], chunk))
         return found
+
+    def entry_months(self, where: Sequence[str], params: Sequence[Any]) -> list[str]:
+        """The months (YYYY-MM, of their first day) in which the entries matching all `where` clauses (over
+        aliases e, i, f) are dated, oldest first, each once."""
+        sql = (
+            "SELECT DISTINCT substr(e.date_start, 1, 7) FROM entries e "
+            "JOIN indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id = i.framework_id"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY 1"
+        )
+        return [row[0] for row in self.conn.execute(sql, list(params))]
 
     def count_listed(self, where: Sequence[str], params: Sequence[Any]) -> int:
         """How many entries match all `where` clauses (over aliases e, i, f): a count read from an index,

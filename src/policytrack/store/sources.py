@@ -29,6 +29,19 @@ class SourceRows(StoreBase):
         row = self.conn.execute("SELECT * FROM sources WHERE key = ?", (key,)).fetchone()
         return None if row is None else _record(row)
 
+    def cited_sources(self, where: Sequence[str], params: Sequence[Any]) -> list[SourceRecord]:
+        """The registered sources the entries matching all `where` clauses (over aliases e, i, f) cite, as
+        their originator or the outlet they came via, by key."""
+        cited = (
+            "SELECT {column} FROM entries e JOIN indicators i ON i.id = e.indicator_id "
+            "JOIN frameworks f ON f.id = i.framework_id" + (" WHERE " + " AND ".join(where) if where else "")
+        )
+        sql = (
+            f"SELECT * FROM sources WHERE id IN ({cited.format(column='e.source_id')}) "
+            f"OR id IN ({cited.format(column='e.via_id')}) ORDER BY key"
+        )
+        return [_record(row) for row in self.conn.execute(sql, [*params, *params])]
+
     def source_by_id(self, source_id: int) -> SourceRecord:
         return _record(self.conn.execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone())
 
