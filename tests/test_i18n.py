@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from conftest import Invoke
@@ -41,9 +42,11 @@ def _forms(value: object) -> list[str]:
 
 def _extracted() -> dict[str | tuple[str, ...], str]:
     found: dict[str | tuple[str, ...], str] = {}
-    # as babel.cfg says: the code, and the brief's templates through Jinja2's extractor
-    method_map = [("src/policytrack/**.py", "python"), ("src/policytrack/render/templates/**.j2", "jinja2")]
-    options = {"src/policytrack/render/templates/**.j2": {"extensions": "jinja2.ext.i18n"}}
+    # what babel.cfg says: the code, records/ with its fields' descriptions (records/catalogue.py), and
+    # the brief's templates through Jinja2's extractor
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as config:
+        method_map, options = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]
+    assert ("src/policytrack/records/**.py", "policytrack.records.catalogue:extract") in method_map
     for filename, _line, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map=method_map, options_map=options, keywords=KEYWORDS
     ):
@@ -386,6 +389,59 @@ def test_french_table_headers_while_keys_stay_data(
     described = {r[1]: r[2] for r in rows[1:] if r[1]}
     assert described["summary"] == "texte" and described["effect"] == "nombre"  # column names stay data
     assert any(r[0] == "dates" and "jamais un jour inventé" in str(r[3]) for r in rows)
+    meanings = {r[1]: r[3] for r in rows[1:] if r[1]}  # what each column means, as records/ declares it
+    assert meanings["summary"] == "Ce qui s'est passé, en une phrase."
+    assert str(meanings["effect"]).startswith("Effet sur l'indicateur, de -2")
+
+
+def _declared_descriptions() -> dict[str, str]:
+    """Every field's description in records/, with the module that declares it."""
+    import pkgutil
+
+    import policytrack.records
+    from policytrack.records.catalogue import descriptions
+
+    found: dict[str, str] = {}
+    for module in pkgutil.iter_modules(policytrack.records.__path__):
+        for text in descriptions(f"policytrack.records.{module.name}"):
+            found.setdefault(text, module.name)
+    return found
+
+
+def test_every_field_description_has_french() -> None:
+    """The descriptions of every record kind are messages (babel.cfg's extractor reads them from the
+    declarations), each with its French, and are translated where shown, not where declared."""
+    declared = _declared_descriptions()
+    assert len(declared) > 200
+    french = i18n.catalogue("fr")
+    assert french is not None
+    missing = sorted(text for text in declared if french.gettext(text) == text)
+    assert missing == [], f"field descriptions with no French (see locale/README.md): {missing}"
+    from policytrack.records.entry import ENTRY
+
+    assert ENTRY["summary"].description == "What happened, in a sentence."  # declared in English
+    i18n.choose("fr")
+    try:
+        assert i18n._(ENTRY["summary"].description) == "Ce qui s'est passé, en une phrase."
+    finally:
+        i18n.choose("en")
+
+
+def test_the_extractor_reads_descriptions_as_declared() -> None:
+    """A description built from a list (a source's types) or made by a helper (a candidate's fields) is
+    extracted as the declaration holds it: the extractor reads the modules, not their text."""
+    from policytrack.records.candidate import CANDIDATE
+    from policytrack.records.catalogue import extract, module_of
+    from policytrack.records.source import SOURCE, SOURCE_TYPES
+
+    assert module_of("/x/src/policytrack/records/source.py") == "policytrack.records.source"
+    assert module_of("/x/src/policytrack/render/xlsx.py") is None
+    path = ROOT / "src" / "policytrack" / "records" / "source.py"
+    with path.open("rb") as handle:
+        messages = {m[2] for m in extract(handle, {"_": None}, [], {})}
+    assert SOURCE["type"].description in messages
+    assert all(t in SOURCE["type"].description for t in SOURCE_TYPES)
+    assert set(_declared_descriptions()) >= {f.description for f in CANDIDATE}
 
 
 # Modules whose errors still raise an English literal: exchange/publish.py and cli/publish.py are

@@ -116,7 +116,7 @@ def write_workbook(out: IO[bytes], sheets: Iterable[Sheet], *, created: datetime
             kinds = _write_sheet(book.add_worksheet(name), header, sheet, name)
             for column in sheet.fields:
                 kind = _(" or ").join(_kind_label(k) for k in sorted(kinds.get(column, {"empty"})))
-                described.append((name, column, kind, sheet.kind[column].description))
+                described.append((name, column, kind, _(sheet.kind[column].description)))
         columns = book.add_worksheet(COLUMNS_SHEET)
         columns.freeze_panes(1, 0)
         for col, (title, width) in enumerate(
