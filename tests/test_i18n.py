@@ -307,6 +307,44 @@ def test_french_list_keeps_words_whole(
         assert "un terminal plus large" in out
 
 
+@pytest.mark.parametrize("width", [60, 70, 80, 100, 120])
+def test_french_report_and_signposts_keep_dates_whole(
+    cli: Invoke, french_entries: None, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    """French dates are longer than ISO ones: the report's and the signposts' tables keep each one whole
+    on a line, within the width."""
+    import policytrack.cli.common as common
+
+    monkeypatch.setattr(common, "stdout_is_terminal", lambda: True)
+    monkeypatch.delenv("PAGER", raising=False)
+    monkeypatch.setenv("COLUMNS", str(width))
+    assert (
+        cli(
+            "--lang",
+            "fr",
+            "log",
+            "regional",
+            "Exemple",
+            "--date",
+            "2024-09-30",
+            "--signal",
+            "regional-agreements",
+        ).exit_code
+        == 0
+    )
+    for args in (("report", "--as-of", "2025-01-01"), ("signposts", "regional")):
+        result = cli("--lang", "fr", *args)
+        assert result.exit_code == 0, result.stderr
+        out = result.stdout
+        assert all(len(line) <= width for line in out.splitlines()), (args, width)
+        assert "…" not in out, (args, width)
+        assert "2024-09-30" not in out
+        table = out.split("Colonnes omises")[0]  # the note names the columns left out
+        if "Dern. preuve" in table or "Première" in table:
+            assert "30 septembre 2024" in table, (args, width)
+        assert width < 120 or "30 septembre 2024" in table, (args, width)  # shown where there is room
+
+
 def test_french_confirmations_and_show_while_data_stays_english(
     cli: Invoke, cli_json: Callable[..., object]
 ) -> None:
@@ -572,11 +610,27 @@ def test_the_report_in_french(cli: Invoke, log: Callable[..., int]) -> None:
     log("regional", "AES treaty signed in Niamey", "--date", "2024-07-06", "--effect", "1")
     table = cli("--lang", "fr", "report", "--as-of", "2025-01-01")
     assert table.exit_code == 0, table.stderr
-    assert "Au 2025-01-01 ; période d'observation des preuves " in table.stdout
+    assert "Au 1er janvier 2025 ; période d'observation des preuves " in table.stdout
     assert "Statut" in table.stdout and "Dern. preuve" in table.stdout and "jamais" in table.stdout
     markdown = cli("--lang", "fr", "report", "--as-of", "2025-01-01", "--format", "markdown")
     assert "1 entrée (favorables : 1, défavorables : 0, de contexte : 0)" in markdown.stdout
     assert "| Statut | Avancement | Cible |" in markdown.stdout
+    # the date and the window as French writes them; the parts joined as French joins them
+    assert "Au 1er janvier 2025 ; période d'observation des preuves tout jusqu'au 1er janvier 2025 ;" in (
+        markdown.stdout
+    )
+    assert "; signes avant-coureurs" not in markdown.stdout.replace(" ; ", "")
+    assert "| 6 juillet 2024 |" in markdown.stdout  # the latest evidence
+    assert "2024-07-06" not in table.stdout + markdown.stdout
+    reviewed = cli("--lang", "fr", "report", "--as-of", "2025-01-01", "--reviewed-only", "-f", "markdown")
+    assert reviewed.exit_code == 0, reviewed.stderr
+    assert " ; entrées relues seulement" in reviewed.stdout
+    english = cli("report", "--as-of", "2025-01-01", "--reviewed-only", "-f", "markdown")
+    assert "As of 2025-01-01; evidence window everything up to 2025-01-01; " in english.stdout
+    assert (
+        "; reviewed entries only" in english.stdout
+        and "| 2024-07-06 |" in cli("report", "--as-of", "2025-01-01", "-f", "markdown").stdout
+    )
     english = cli("report", "--as-of", "2025-01-01", "--format", "csv")
     french = cli("--lang", "fr", "report", "--as-of", "2025-01-01", "--format", "csv")
     assert french.stdout.splitlines()[0] == english.stdout.splitlines()[0]

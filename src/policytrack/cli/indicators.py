@@ -114,4 +114,4 @@ def signposts_cmd(
     table, dropped = signposts_table(states, title, indicator_column=indicator is None, width=out.width)
     out.print(table)
     if dropped:
-        out.print(left_out_note(dropped, LEFT_OUT_HINT))
+        out.print(left_out_note(dropped, _(LEFT_OUT_HINT)))

@@ -362,7 +362,7 @@ def _signpost_parts(
         return []
     title, states = signs
     table, dropped = signposts_table(states, title, indicator_column=False, width=width, plain=plain)
-    return [table, left_out_note(dropped, LEFT_OUT_HINT)] if dropped else [table]
+    return [table, left_out_note(dropped, _(LEFT_OUT_HINT))] if dropped else [table]
 
 
 def _write_explained(

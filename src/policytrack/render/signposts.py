@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from policytrack.core.i18n import _
+from policytrack.core.i18n import N_, _
 from policytrack.domain.signposts import SignpostState
 from policytrack.records.models import plural
 from policytrack.render.text import fitted, literal, longest_word
@@ -32,7 +32,7 @@ def signposts_count(states: Sequence[SignpostState]) -> str:
 
 # Columns a narrow terminal leaves out, in the order they go (with their least width), and what shows them.
 _DROPPABLE = (("Sources", 10), ("Entries", 7), ("First", 10), ("Last", 10))
-LEFT_OUT_HINT = _("a wider terminal or `policytrack signposts KEY --format csv` shows them")
+LEFT_OUT_HINT = N_("a wider terminal or `policytrack signposts KEY --format csv` shows them")
 
 
 def _headers() -> dict[str, str]:
@@ -66,7 +66,7 @@ def signposts_table(
     from rich.table import Table
     from rich.text import Text
 
-    from policytrack.render.entries import SUMMARY_MIN, fit
+    from policytrack.render.entries import SUMMARY_MIN, date_width, fit
 
     h = _headers()
     # however narrow, the signal texts' words stay whole (a word longer than FOLDED_WORD, a URL, folds)
@@ -79,7 +79,11 @@ def signposts_table(
     stacked = indicator_column and width is not None and sum(w + 3 for w in fixed) + SUMMARY_MIN + 2 > width
     if stacked:
         fixed = [max(key_width, indicator_width), len(h["Dir."]), state_width]
-    droppable = [(name, max(least, len(h[name]))) for name, least in _DROPPABLE]
+    # a date takes its width in the reader's language (30 septembre 2024 in French): kept whole
+    day = date_width()
+    droppable = [
+        (name, max(day if name in ("First", "Last") else least, len(h[name]))) for name, least in _DROPPABLE
+    ]
     dropped, widths = fit(fixed, droppable, width)
     signal_width = widths.get("Summary")  # the signal text takes the summary's place in fit's sums
     if signal_width is not None:
@@ -125,9 +129,9 @@ def signposts_table(
             Text(s.state, style="bold" if s.observed else "dim"),
         ]
         if "First" not in dropped:
-            cells.append(str(s.first) if s.first else "-")
+            cells.append(s.first.shown if s.first else "-")
         if "Last" not in dropped:
-            cells.append(str(s.last) if s.last else "-")
+            cells.append(s.last.shown if s.last else "-")
         if "Entries" not in dropped:
             cells.append(", ".join(map(str, s.entries)) or "-")
         if "Sources" not in dropped:
