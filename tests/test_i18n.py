@@ -24,7 +24,7 @@ from policytrack.records.models import plural
 ROOT = Path(__file__).resolve().parents[1]
 FRENCH = i18n.LOCALE_DIR / "fr" / "LC_MESSAGES"
 # what babel.cfg and the extraction command of locale/README.md use
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "plural": (2, 3)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "plural": (2, 3), "pgettext": ((1, "c"), 2)}
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\([a-z_]+\)[sd]")
 
 
@@ -47,16 +47,20 @@ def _extracted() -> dict[str | tuple[str, ...], str]:
     with (ROOT / "babel.cfg").open(encoding="utf-8") as config:
         method_map, options = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]
     assert ("src/policytrack/records/**.py", "policytrack.records.catalogue:extract") in method_map
-    for filename, _line, message, _comments, _context in extract_from_dir(
+    for filename, _line, message, _comments, context in extract_from_dir(
         str(ROOT), method_map=method_map, options_map=options, keywords=KEYWORDS
     ):
         key = message if isinstance(message, str) else tuple(m for m in message if m)
-        found[key] = filename
+        found[f"{context}\x04{key}" if context else key] = filename
     return found
 
 
 def test_every_message_has_a_french_translation_with_the_same_placeholders() -> None:
-    catalogue = {m.id if isinstance(m.id, str) else tuple(m.id): m for m in _french() if m.id}
+    catalogue = {
+        (f"{m.context}\x04{m.id}" if m.context else m.id) if isinstance(m.id, str) else tuple(m.id): m
+        for m in _french()
+        if m.id
+    }
     extracted = _extracted()
     assert extracted, "no message extracted: check the keywords"
     missing = sorted(str(k) for k in extracted if k not in catalogue)
@@ -82,7 +86,7 @@ def test_the_compiled_catalogue_is_the_po_file() -> None:
         if not m.id:
             continue
         if isinstance(m.id, str):
-            wanted[m.id] = _forms(m.string)[0]
+            wanted[f"{m.context}\x04{m.id}" if m.context else m.id] = _forms(m.string)[0]
         else:
             for n, text in enumerate(_forms(m.string)):
                 wanted[(m.id[0], n)] = text
@@ -228,7 +232,9 @@ def test_the_lazy_catalogue_reads_what_gettext_reads() -> None:
     for m in _french():
         if not m.id:
             continue
-        if isinstance(m.id, str):
+        if isinstance(m.id, str) and m.context:
+            assert lazy.pgettext(m.context, m.id) == standard.pgettext(m.context, m.id) == m.string
+        elif isinstance(m.id, str):
             assert lazy.gettext(m.id) == standard.gettext(m.id) == m.string
         else:
             for count in (0, 1, 2, 5, 1000):
@@ -523,9 +529,15 @@ def _untranslated_raises() -> dict[str, list[int]]:
                 if isinstance(func, ast.Attribute)
                 else ""
             )
-            if name in raised and _literal(node.exc.args[0]):
+            at = SECOND_ARGUMENT.get(name, 0)
+            message = node.exc.args[at] if len(node.exc.args) > at else None
+            if (name in raised or name in SECOND_ARGUMENT) and message is not None and _literal(message):
                 found.setdefault(path.relative_to(package).as_posix(), []).append(node.lineno)
     return found
+
+
+# sync's line problems say where (a file and line), then what is wrong: the message is their second argument
+SECOND_ARGUMENT = {"LineProblem": 1, "unknown": 1}
 
 
 def test_every_error_raised_goes_through_the_catalogue() -> None:
@@ -551,10 +563,14 @@ def test_the_scan_sees_a_literal_raise() -> None:
         'raise InputError(_("a {x}").format(x=1))',
         "raise InputError(msg)",
     ]
+    refused += ['raise LineProblem(where, f"by {x!r}")', 'raise unknown(where, f"framework {x!r}")']
+    accepted += ['raise LineProblem(f"{file} line {n}", _("not UTF-8"))']
     for code, literal in [(c, True) for c in refused] + [(c, False) for c in accepted]:
         node = ast.parse(code).body[0]
         assert isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
-        assert _literal(node.exc.args[0]) is literal, code
+        func = node.exc.func
+        at = SECOND_ARGUMENT.get(func.id if isinstance(func, ast.Name) else "", 0)
+        assert _literal(node.exc.args[at]) is literal, code
 
 
 def test_undo_revert_and_config_in_french(cli: Invoke, log: Callable[..., int]) -> None:
