@@ -270,6 +270,28 @@ def test_help_is_in_the_chosen_language(args: tuple[str, ...], env: dict[str, st
     assert "Record a dated" not in words
 
 
+def test_help_follows_a_language_chosen_after_import(cli: Invoke) -> None:
+    """A shared option's help (cli/options.py) is marked N_ where it is declared and translated where it
+    is shown: in one process whose modules were imported in English, `--lang fr` shows it in French, and
+    the next command in English again; a help made of a message and values, or of two messages, too."""
+    import policytrack.cli.entries  # noqa: F401  (declared here, in English)
+
+    def words(*args: str) -> str:
+        result = cli(*args)
+        assert result.exit_code == 0, result.stderr
+        return " ".join(result.stdout.replace("│", " ").split())
+
+    for _round in range(2):
+        french = words("--lang", "fr", "edit", "--help")
+        assert "Date des faits : 2025-01-29" in french and "When it happened" not in french
+        assert "Format de sortie : table" in words("--lang", "fr", "list", "--help")  # the registry's
+        assert "'' l'efface." in french and "clears it" not in french
+        english = words("edit", "--help")
+        assert "When it happened: 2025-01-29" in english and "Date des faits" not in english
+        assert "'' clears it." in english and "Output format: table" in words("list", "--help")
+    assert "Avec plusieurs indicateurs, KEY=VALUE" in words("--lang", "fr", "log", "--help")
+
+
 def test_help_in_english_by_default_and_with_lang_en() -> None:
     for args, env in ((("log", "--help"), {}), (("--lang", "en", "log", "--help"), {"LANG": "fr_FR.UTF-8"})):
         result = _run(*args, env=env)
@@ -345,6 +367,8 @@ def test_french_report_and_signposts_keep_dates_whole(
         assert all(len(line) <= width for line in out.splitlines()), (args, width)
         assert "…" not in out, (args, width)
         assert "2024-09-30" not in out
+        if "Colonnes omises" in out and args[0] == "signposts":  # its hint, marked N_, shown in French
+            assert "un terminal plus large ou" in " ".join(out.split())
         table = out.split("Colonnes omises")[0]  # the note names the columns left out
         if "Dern. preuve" in table or "Première" in table:
             assert "30 septembre 2024" in table, (args, width)
