@@ -700,3 +700,32 @@ def test_each_formatted_message_fills_exactly_its_placeholders() -> None:
                 assert names == given, (path.name, node.lineno, sorted(names), sorted(given))
             checked += 1
     assert checked > 300
+
+
+def test_counts_in_check_messages_are_grouped_as_the_language_groups_them() -> None:
+    """A length in a refusal is a number people read: 12,345 in English, 12 345 in French (never a comma,
+    the French decimal sign)."""
+    from policytrack.core.errors import InputError
+    from policytrack.core.storable import MAX_FIELD, clean_text
+    from policytrack.records.check import fits_a_cell
+    from policytrack.records.entry import ENTRY
+
+    def refusals() -> list[str]:
+        found = []
+        with pytest.raises(InputError) as too_long:
+            clean_text("x" * (MAX_FIELD + 1), "summary")
+        found.append(str(too_long.value))
+        with pytest.raises(InputError) as too_wide:
+            fits_a_cell(ENTRY["summary"], "\U0001f642" * 20_000)
+        found.append(str(too_wide.value))
+        return found
+
+    english = refusals()
+    assert f"the limit is {MAX_FIELD:,}" in english[0] and "is 40,000 characters long" in english[1]
+    i18n.choose("fr")
+    try:
+        french = refusals()
+    finally:
+        i18n.choose("en")
+    assert "la limite est 1\u202f048\u202f576" in french[0]  # a narrow no-break space, as CLDR groups
+    assert all(not re.search(r"\d,\d", text) for text in french), french

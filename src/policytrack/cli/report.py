@@ -755,8 +755,13 @@ def _timeline_table(
         if shown < tl.total:
             out.print(
                 Text(
-                    f"Showing the newest {shown:,} of {tl.total:,} entries: --limit N shows the newest N, "
-                    "--all shows every one, and with $PAGER set they are paged.",
+                    ngettext(
+                        "Showing the newest {shown} of {total} entry: --limit N shows the newest N, --all "
+                        "shows every one, and with $PAGER set they are paged.",
+                        "Showing the newest {shown} of {total} entries: --limit N shows the newest N, --all "
+                        "shows every one, and with $PAGER set they are paged.",
+                        tl.total,
+                    ).format(shown=number(shown), total=number(tl.total)),
                     style="yellow",
                 )
             )
