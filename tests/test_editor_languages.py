@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Invoke, InvokeJson
+from conftest import Invoke, InvokeJson, Log
 from test_editor import editor
 
 FILL = (
@@ -139,3 +139,25 @@ def test_edit_in_the_editor_changes_the_translation(
     assert cli("edit", "1", "--editor").exit_code == 0
     [entry] = cli_json("list", "--json")
     assert (entry["summary_translation"], entry["summary_translation_language"]) == ("", "")
+
+
+def test_a_translation_over_several_lines_names_the_option_that_can_change_it(
+    cli: Invoke, log: Log, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry_id = log(
+        "regional",
+        "Example Ministry statement",
+        "--date",
+        "2024-07-06",
+        "--translation",
+        "Déclaration\ndu ministère",
+        "--translation-language",
+        "fr",
+    )
+    editor(tmp_path, monkeypatch, "pass\n")
+    result = cli("edit", str(entry_id), "--editor")
+    assert result.exit_code == 1
+    assert (
+        "--translation instead of the editor" in result.stderr
+        and "--summary_translation" not in result.stderr
+    )
