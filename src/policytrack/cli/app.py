@@ -272,7 +272,10 @@ def main_callback(
     except PolicytrackError as exc:
         raise fail(str(exc), 2) from None
     i18n.choose(code, configured=lambda: setting("language"))
-    if ctx.invoked_subcommand:  # its options' help, read once the command is parsed, in that language
+    # the invoked command's help, in that language, where it is to be shown (--help, or a group named
+    # alone): any other command pays nothing for it
+    shows_help = not ctx.args or any(arg in ("--help", "-h") for arg in ctx.args)
+    if ctx.invoked_subcommand and shows_help:
         try:
             i18n.language()
         except PolicytrackError:
