@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from conftest import Invoke
@@ -41,9 +42,11 @@ def _forms(value: object) -> list[str]:
 
 def _extracted() -> dict[str | tuple[str, ...], str]:
     found: dict[str | tuple[str, ...], str] = {}
-    # as babel.cfg says: the code, and the brief's templates through Jinja2's extractor
-    method_map = [("src/policytrack/**.py", "python"), ("src/policytrack/render/templates/**.j2", "jinja2")]
-    options = {"src/policytrack/render/templates/**.j2": {"extensions": "jinja2.ext.i18n"}}
+    # what babel.cfg says: the code, records/ with its fields' descriptions (records/catalogue.py), and
+    # the brief's templates through Jinja2's extractor
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as config:
+        method_map, options = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]
+    assert ("src/policytrack/records/**.py", "policytrack.records.catalogue:extract") in method_map
     for filename, _line, message, _comments, context in extract_from_dir(
         str(ROOT), method_map=method_map, options_map=options, keywords=KEYWORDS
     ):
@@ -267,6 +270,28 @@ def test_help_is_in_the_chosen_language(args: tuple[str, ...], env: dict[str, st
     assert "Record a dated" not in words
 
 
+def test_help_follows_a_language_chosen_after_import(cli: Invoke) -> None:
+    """A shared option's help (cli/options.py) is marked N_ where it is declared and translated where it
+    is shown: in one process whose modules were imported in English, `--lang fr` shows it in French, and
+    the next command in English again; a help made of a message and values, or of two messages, too."""
+    import policytrack.cli.entries  # noqa: F401  (declared here, in English)
+
+    def words(*args: str) -> str:
+        result = cli(*args)
+        assert result.exit_code == 0, result.stderr
+        return " ".join(result.stdout.replace("│", " ").split())
+
+    for _round in range(2):
+        french = words("--lang", "fr", "edit", "--help")
+        assert "Date des faits : 2025-01-29" in french and "When it happened" not in french
+        assert "Format de sortie : table" in words("--lang", "fr", "list", "--help")  # the registry's
+        assert "'' l'efface." in french and "clears it" not in french
+        english = words("edit", "--help")
+        assert "When it happened: 2025-01-29" in english and "Date des faits" not in english
+        assert "'' clears it." in english and "Output format: table" in words("list", "--help")
+    assert "Avec plusieurs indicateurs, KEY=VALUE" in words("--lang", "fr", "log", "--help")
+
+
 def test_help_in_english_by_default_and_with_lang_en() -> None:
     for args, env in ((("log", "--help"), {}), (("--lang", "en", "log", "--help"), {"LANG": "fr_FR.UTF-8"})):
         result = _run(*args, env=env)
@@ -308,6 +333,46 @@ def test_french_list_keeps_words_whole(
     assert "entrées" in words  # the title counts them (it may wrap at 60 columns)
     if "Colonnes omises" in out:
         assert "un terminal plus large" in out
+
+
+@pytest.mark.parametrize("width", [60, 70, 80, 100, 120])
+def test_french_report_and_signposts_keep_dates_whole(
+    cli: Invoke, french_entries: None, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    """French dates are longer than ISO ones: the report's and the signposts' tables keep each one whole
+    on a line, within the width."""
+    import policytrack.cli.common as common
+
+    monkeypatch.setattr(common, "stdout_is_terminal", lambda: True)
+    monkeypatch.delenv("PAGER", raising=False)
+    monkeypatch.setenv("COLUMNS", str(width))
+    assert (
+        cli(
+            "--lang",
+            "fr",
+            "log",
+            "regional",
+            "Exemple",
+            "--date",
+            "2024-09-30",
+            "--signal",
+            "regional-agreements",
+        ).exit_code
+        == 0
+    )
+    for args in (("report", "--as-of", "2025-01-01"), ("signposts", "regional")):
+        result = cli("--lang", "fr", *args)
+        assert result.exit_code == 0, result.stderr
+        out = result.stdout
+        assert all(len(line) <= width for line in out.splitlines()), (args, width)
+        assert "…" not in out, (args, width)
+        assert "2024-09-30" not in out
+        if "Colonnes omises" in out and args[0] == "signposts":  # its hint, marked N_, shown in French
+            assert "un terminal plus large ou" in " ".join(out.split())
+        table = out.split("Colonnes omises")[0]  # the note names the columns left out
+        if "Dern. preuve" in table or "Première" in table:
+            assert "30 septembre 2024" in table, (args, width)
+        assert width < 120 or "30 septembre 2024" in table, (args, width)  # shown where there is room
 
 
 def test_french_confirmations_and_show_while_data_stays_english(
@@ -392,6 +457,59 @@ def test_french_table_headers_while_keys_stay_data(
     described = {r[1]: r[2] for r in rows[1:] if r[1]}
     assert described["summary"] == "texte" and described["effect"] == "nombre"  # column names stay data
     assert any(r[0] == "dates" and "jamais un jour inventé" in str(r[3]) for r in rows)
+    meanings = {r[1]: r[3] for r in rows[1:] if r[1]}  # what each column means, as records/ declares it
+    assert meanings["summary"] == "Ce qui s'est passé, en une phrase."
+    assert str(meanings["effect"]).startswith("Effet sur l'indicateur, de -2")
+
+
+def _declared_descriptions() -> dict[str, str]:
+    """Every field's description in records/, with the module that declares it."""
+    import pkgutil
+
+    import policytrack.records
+    from policytrack.records.catalogue import descriptions
+
+    found: dict[str, str] = {}
+    for module in pkgutil.iter_modules(policytrack.records.__path__):
+        for text in descriptions(f"policytrack.records.{module.name}"):
+            found.setdefault(text, module.name)
+    return found
+
+
+def test_every_field_description_has_french() -> None:
+    """The descriptions of every record kind are messages (babel.cfg's extractor reads them from the
+    declarations), each with its French, and are translated where shown, not where declared."""
+    declared = _declared_descriptions()
+    assert len(declared) > 200
+    french = i18n.catalogue("fr")
+    assert french is not None
+    missing = sorted(text for text in declared if french.gettext(text) == text)
+    assert missing == [], f"field descriptions with no French (see locale/README.md): {missing}"
+    from policytrack.records.entry import ENTRY
+
+    assert ENTRY["summary"].description == "What happened, in a sentence."  # declared in English
+    i18n.choose("fr")
+    try:
+        assert i18n._(ENTRY["summary"].description) == "Ce qui s'est passé, en une phrase."
+    finally:
+        i18n.choose("en")
+
+
+def test_the_extractor_reads_descriptions_as_declared() -> None:
+    """A description built from a list (a source's types) or made by a helper (a candidate's fields) is
+    extracted as the declaration holds it: the extractor reads the modules, not their text."""
+    from policytrack.records.candidate import CANDIDATE
+    from policytrack.records.catalogue import extract, module_of
+    from policytrack.records.source import SOURCE, SOURCE_TYPES
+
+    assert module_of("/x/src/policytrack/records/source.py") == "policytrack.records.source"
+    assert module_of("/x/src/policytrack/render/xlsx.py") is None
+    path = ROOT / "src" / "policytrack" / "records" / "source.py"
+    with path.open("rb") as handle:
+        messages = {m[2] for m in extract(handle, {"_": None}, [], {})}
+    assert SOURCE["type"].description in messages
+    assert all(t in SOURCE["type"].description for t in SOURCE_TYPES)
+    assert set(_declared_descriptions()) >= {f.description for f in CANDIDATE}
 
 
 # Modules whose errors still raise an English literal: exchange/publish.py and cli/publish.py are
@@ -435,9 +553,15 @@ def _untranslated_raises() -> dict[str, list[int]]:
                 if isinstance(func, ast.Attribute)
                 else ""
             )
-            if name in raised and _literal(node.exc.args[0]):
+            at = SECOND_ARGUMENT.get(name, 0)
+            message = node.exc.args[at] if len(node.exc.args) > at else None
+            if (name in raised or name in SECOND_ARGUMENT) and message is not None and _literal(message):
                 found.setdefault(path.relative_to(package).as_posix(), []).append(node.lineno)
     return found
+
+
+# sync's line problems say where (a file and line), then what is wrong: the message is their second argument
+SECOND_ARGUMENT = {"LineProblem": 1, "unknown": 1}
 
 
 def test_every_error_raised_goes_through_the_catalogue() -> None:
@@ -463,10 +587,14 @@ def test_the_scan_sees_a_literal_raise() -> None:
         'raise InputError(_("a {x}").format(x=1))',
         "raise InputError(msg)",
     ]
+    refused += ['raise LineProblem(where, f"by {x!r}")', 'raise unknown(where, f"framework {x!r}")']
+    accepted += ['raise LineProblem(f"{file} line {n}", _("not UTF-8"))']
     for code, literal in [(c, True) for c in refused] + [(c, False) for c in accepted]:
         node = ast.parse(code).body[0]
         assert isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
-        assert _literal(node.exc.args[0]) is literal, code
+        func = node.exc.func
+        at = SECOND_ARGUMENT.get(func.id if isinstance(func, ast.Name) else "", 0)
+        assert _literal(node.exc.args[at]) is literal, code
 
 
 def test_undo_revert_and_config_in_french(cli: Invoke, log: Callable[..., int]) -> None:
@@ -522,11 +650,27 @@ def test_the_report_in_french(cli: Invoke, log: Callable[..., int]) -> None:
     log("regional", "AES treaty signed in Niamey", "--date", "2024-07-06", "--effect", "1")
     table = cli("--lang", "fr", "report", "--as-of", "2025-01-01")
     assert table.exit_code == 0, table.stderr
-    assert "Au 2025-01-01 ; période d'observation des preuves " in table.stdout
+    assert "Au 1er janvier 2025 ; période d'observation des preuves " in table.stdout
     assert "Statut" in table.stdout and "Dern. preuve" in table.stdout and "jamais" in table.stdout
     markdown = cli("--lang", "fr", "report", "--as-of", "2025-01-01", "--format", "markdown")
     assert "1 entrée (favorables : 1, défavorables : 0, de contexte : 0)" in markdown.stdout
     assert "| Statut | Avancement | Cible |" in markdown.stdout
+    # the date and the window as French writes them; the parts joined as French joins them
+    assert "Au 1er janvier 2025 ; période d'observation des preuves tout jusqu'au 1er janvier 2025 ;" in (
+        markdown.stdout
+    )
+    assert "; signes avant-coureurs" not in markdown.stdout.replace(" ; ", "")
+    assert "| 6 juillet 2024 |" in markdown.stdout  # the latest evidence
+    assert "2024-07-06" not in table.stdout + markdown.stdout
+    reviewed = cli("--lang", "fr", "report", "--as-of", "2025-01-01", "--reviewed-only", "-f", "markdown")
+    assert reviewed.exit_code == 0, reviewed.stderr
+    assert " ; entrées relues seulement" in reviewed.stdout
+    english = cli("report", "--as-of", "2025-01-01", "--reviewed-only", "-f", "markdown")
+    assert "As of 2025-01-01; evidence window everything up to 2025-01-01; " in english.stdout
+    assert (
+        "; reviewed entries only" in english.stdout
+        and "| 2024-07-06 |" in cli("report", "--as-of", "2025-01-01", "-f", "markdown").stdout
+    )
     english = cli("report", "--as-of", "2025-01-01", "--format", "csv")
     french = cli("--lang", "fr", "report", "--as-of", "2025-01-01", "--format", "csv")
     assert french.stdout.splitlines()[0] == english.stdout.splitlines()[0]
@@ -556,3 +700,32 @@ def test_each_formatted_message_fills_exactly_its_placeholders() -> None:
                 assert names == given, (path.name, node.lineno, sorted(names), sorted(given))
             checked += 1
     assert checked > 300
+
+
+def test_counts_in_check_messages_are_grouped_as_the_language_groups_them() -> None:
+    """A length in a refusal is a number people read: 12,345 in English, 12 345 in French (never a comma,
+    the French decimal sign)."""
+    from policytrack.core.errors import InputError
+    from policytrack.core.storable import MAX_FIELD, clean_text
+    from policytrack.records.check import fits_a_cell
+    from policytrack.records.entry import ENTRY
+
+    def refusals() -> list[str]:
+        found = []
+        with pytest.raises(InputError) as too_long:
+            clean_text("x" * (MAX_FIELD + 1), "summary")
+        found.append(str(too_long.value))
+        with pytest.raises(InputError) as too_wide:
+            fits_a_cell(ENTRY["summary"], "\U0001f642" * 20_000)
+        found.append(str(too_wide.value))
+        return found
+
+    english = refusals()
+    assert f"the limit is {MAX_FIELD:,}" in english[0] and "is 40,000 characters long" in english[1]
+    i18n.choose("fr")
+    try:
+        french = refusals()
+    finally:
+        i18n.choose("en")
+    assert "la limite est 1\u202f048\u202f576" in french[0]  # a narrow no-break space, as CLDR groups
+    assert all(not re.search(r"\d,\d", text) for text in french), french

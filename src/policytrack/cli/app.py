@@ -150,6 +150,26 @@ class PolicytrackGroup(TyperGroup):
             ) from None
 
 
+def in_language(command: Any) -> None:
+    """The help texts of a command (and of its subcommands) in this command's language: its help, epilog
+    and help line, and each parameter's help. A text marked N_ where the command is declared (before the
+    language is known: a shared option of cli/options.py) is translated here, once the root callback has
+    chosen it (the command's own arguments, --help among them, are read after that); so is one translated
+    at import in English. Each object keeps its texts as declared, so a command shown twice is translated
+    from them again."""
+    from policytrack.core.i18n import later
+
+    for item in (command, *command.params):
+        declared = item.__dict__.setdefault(
+            "_declared_texts", {a: getattr(item, a, None) for a in ("help", "epilog", "short_help")}
+        )
+        for attribute, text in declared.items():
+            if text:
+                setattr(item, attribute, later(text))
+    for sub in getattr(command, "commands", {}).values():
+        in_language(sub)
+
+
 def note(message: str) -> None:
     """An informational line on stderr (`Wrote FILE`): it may quote a path or stored text, so its control
     characters are shown visibly, as in errors."""
@@ -252,3 +272,14 @@ def main_callback(
     except PolicytrackError as exc:
         raise fail(str(exc), 2) from None
     i18n.choose(code, configured=lambda: setting("language"))
+    # the invoked command's help, in that language, where it is to be shown (--help, or a group named
+    # alone): any other command pays nothing for it
+    shows_help = not ctx.args or any(arg in ("--help", "-h") for arg in ctx.args)
+    if ctx.invoked_subcommand and shows_help:
+        try:
+            i18n.language()
+        except PolicytrackError:
+            return  # a config file that cannot be read: the command reports it (or repairs it) itself
+        command = ctx.command.get_command(ctx, ctx.invoked_subcommand)  # type: ignore[attr-defined]
+        if command is not None:
+            in_language(command)

@@ -62,7 +62,7 @@ from policytrack.cli.options import (
     format_option,
 )
 from policytrack.core.errors import InputError
-from policytrack.core.i18n import _, ngettext, number
+from policytrack.core.i18n import N_, N_join, _, ngettext, number
 from policytrack.render.formats import NESTED, ONE, RECORDS, VIEW
 
 if TYPE_CHECKING:
@@ -125,7 +125,9 @@ def log_cmd(
     ] = "",
     effect: Annotated[
         list[str] | None,
-        typer.Option("--effect", "-e", help=EFFECT_HELP + " With several indicators, KEY=VALUE sets one."),
+        typer.Option(
+            "--effect", "-e", help=N_join(EFFECT_HELP, N_("With several indicators, KEY=VALUE sets one."))
+        ),
     ] = None,
     status: Annotated[
         str | None, typer.Option("--status", help=STATUS_HELP, autocompletion=complete_status)
@@ -710,9 +712,12 @@ def edit_cmd(
     ] = None,
     effect: Annotated[int | None, typer.Option("--effect", "-e", help=EFFECT_HELP)] = None,
     status: Annotated[
-        str | None, typer.Option(help=STATUS_HELP + " '' clears it.", autocompletion=complete_status)
+        str | None,
+        typer.Option(help=N_join(STATUS_HELP, N_("'' clears it.")), autocompletion=complete_status),
     ] = None,
-    grade: Annotated[str | None, typer.Option("--grade", "-g", help=GRADE_HELP + " '' clears it.")] = None,
+    grade: Annotated[
+        str | None, typer.Option("--grade", "-g", help=N_join(GRADE_HELP, N_("'' clears it.")))
+    ] = None,
     tag: Annotated[
         list[str] | None,
         typer.Option("--tag", "-t", help=_("Replace the tags; repeatable."), autocompletion=complete_tag),

@@ -18,14 +18,14 @@ from policytrack.cli.common import (
     complete_tag,
     read_date,
 )
-from policytrack.core.i18n import _
+from policytrack.core.i18n import N_, N_format, _
 from policytrack.records.models import EntryFilter
 from policytrack.render.formats import TABLE, formats_taking
 
 IndicatorArg = Annotated[
     str,
     typer.Argument(
-        help=_("Indicator key, number or unambiguous prefix (`policytrack indicators` lists them)."),
+        help=N_("Indicator key, number or unambiguous prefix (`policytrack indicators` lists them)."),
         autocompletion=complete_indicator,
         show_default=False,
     ),
@@ -35,7 +35,7 @@ FrameworkOpt = Annotated[
     typer.Option(
         "--framework",
         "-F",
-        help=_("Framework name. Default: $POLICYTRACK_FRAMEWORK, else the embedded Mali framework."),
+        help=N_("Framework name. Default: $POLICYTRACK_FRAMEWORK, else the embedded Mali framework."),
         autocompletion=complete_framework,
         show_default=False,
     ),
@@ -43,22 +43,22 @@ FrameworkOpt = Annotated[
 IndicatorsOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--indicator", "-i", help=_("Only this indicator; repeatable."), autocompletion=complete_indicator
+        "--indicator", "-i", help=N_("Only this indicator; repeatable."), autocompletion=complete_indicator
     ),
 ]
 SinceOpt = Annotated[
-    str | None, typer.Option(help=_("From this date, inclusive (a month counts from its 1st)."))
+    str | None, typer.Option(help=N_("From this date, inclusive (a month counts from its 1st)."))
 ]
 UntilOpt = Annotated[
-    str | None, typer.Option(help=_("Up to this date, inclusive (--until 2024 includes all of 2024)."))
+    str | None, typer.Option(help=N_("Up to this date, inclusive (--until 2024 includes all of 2024)."))
 ]
 TagsOpt = Annotated[
     list[str] | None,
-    typer.Option("--tag", "-t", help=_("Has this tag; repeatable."), autocompletion=complete_tag),
+    typer.Option("--tag", "-t", help=N_("Has this tag; repeatable."), autocompletion=complete_tag),
 ]
 GrepOpt = Annotated[
     str | None,
-    typer.Option(help=_("Words in the summary, note or source (any case; 'minus' finds 'MINUSMA').")),
+    typer.Option(help=N_("Words in the summary, note or source (any case; 'minus' finds 'MINUSMA').")),
 ]
 
 
@@ -67,18 +67,18 @@ ActorsOpt = Annotated[
     typer.Option(
         "--actor",
         "-a",
-        help=_("Involves this actor; repeatable (all of them)."),
+        help=N_("Involves this actor; repeatable (all of them)."),
         autocompletion=complete_actor,
     ),
 ]
 AnalystsOpt = Annotated[
-    list[str] | None, typer.Option("--analyst", help=_("Logged by this analyst; repeatable (any of them)."))
+    list[str] | None, typer.Option("--analyst", help=N_("Logged by this analyst; repeatable (any of them)."))
 ]
 StatusesOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--status",
-        help=_("Assesses this status level; repeatable (any of them)."),
+        help=N_("Assesses this status level; repeatable (any of them)."),
         autocompletion=complete_status,
     ),
 ]
@@ -87,23 +87,23 @@ GradesOpt = Annotated[
     typer.Option(
         "--grade",
         "-g",
-        help=_("Graded so: a code (B2), a reliability (B) or a credibility (2); repeatable (any of them)."),
+        help=N_("Graded so: a code (B2), a reliability (B) or a credibility (2); repeatable (any of them)."),
     ),
 ]
 MinGradeOpt = Annotated[
     str | None,
     typer.Option(
-        "--min-grade", help=_("Graded at least this well: B3 means reliability A-B and credibility 1-3.")
+        "--min-grade", help=N_("Graded at least this well: B3 means reliability A-B and credibility 1-3.")
     ),
 ]
 EffectOpt = Annotated[
-    str | None, typer.Option("--effect", "-e", help=_("This effect (-1, +2) or a range of them (-2..-1)."))
+    str | None, typer.Option("--effect", "-e", help=N_("This effect (-1, +2) or a range of them (-2..-1)."))
 ]
 SignalsOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--signal",
-        help=_(
+        help=N_(
             "The key of a signal of the indicator this entry observes (KEY=SIGNAL: of one indicator of "
             "several); repeatable (`policytrack signposts KEY` lists them)."
         ),
@@ -111,10 +111,10 @@ SignalsOpt = Annotated[
     ),
 ]
 AdvancingOpt = Annotated[
-    bool, typer.Option("--advancing", help=_("Advancing evidence only (effect +1, +2)."))
+    bool, typer.Option("--advancing", help=N_("Advancing evidence only (effect +1, +2)."))
 ]
 HinderingOpt = Annotated[
-    bool, typer.Option("--hindering", help=_("Hindering evidence only (effect -1, -2)."))
+    bool, typer.Option("--hindering", help=N_("Hindering evidence only (effect -1, -2)."))
 ]
 
 
@@ -153,18 +153,18 @@ def entry_filter(ctx: typer.Context) -> EntryFilter:
     )
 
 
-DATE_HELP = _(
+DATE_HELP = N_(
     "When it happened: 2025-01-29, '29 January 2025', 2024-09, 'Sept 2024', 2024, today, "
     "yesterday, '3 days ago', 'last week', 'last month'. Month and year dates keep their precision."
 )
-EFFECT_HELP = _(
+EFFECT_HELP = N_(
     "Effect on the indicator, -2 (strongly hinders) to +2 (strongly advances); 0 is context. "
     "For a risk indicator, +2 means the risk strongly grows."
 )
-STATUS_HELP = _("Your assessment of the indicator as of this date: a level of the framework's scale.")
-GRADE_HELP = _("Admiralty code: source reliability A-F then information credibility 1-6, e.g. B2.")
-DayFirst = Annotated[bool, typer.Option("--dayfirst", help=_("Read 01/02/2024 as 1 February 2024."))]
-MonthFirst = Annotated[bool, typer.Option("--monthfirst", help=_("Read 01/02/2024 as 2 January 2024."))]
+STATUS_HELP = N_("Your assessment of the indicator as of this date: a level of the framework's scale.")
+GRADE_HELP = N_("Admiralty code: source reliability A-F then information credibility 1-6, e.g. B2.")
+DayFirst = Annotated[bool, typer.Option("--dayfirst", help=N_("Read 01/02/2024 as 1 February 2024."))]
+MonthFirst = Annotated[bool, typer.Option("--monthfirst", help=N_("Read 01/02/2024 as 2 January 2024."))]
 
 
 def format_option(*takes: str, default: str = TABLE) -> Any:
@@ -176,17 +176,18 @@ def format_option(*takes: str, default: str = TABLE) -> Any:
     return typer.Option(
         "--format",
         "-f",
-        help=_("Output format: {choices}.").format(choices=", ".join(choices)),
+        # filled now, in English, and shown in the language of the command (cli.app.in_language)
+        help=N_format(N_("Output format: {choices}."), choices=", ".join(choices)),
         autocompletion=lambda: list(formats_taking(*takes, default=default)),
     )
 
 
 OutputOpt = Annotated[
     str | None,
-    typer.Option("--output", "-o", help=_("File to write (atomically); '-' or none: stdout.")),
+    typer.Option("--output", "-o", help=N_("File to write (atomically); '-' or none: stdout.")),
 ]
-JsonAlias = Annotated[bool, typer.Option("--json", help=_("Alias of --format json."))]
-CsvAlias = Annotated[bool, typer.Option("--csv", help=_("Alias of --format csv."))]
+JsonAlias = Annotated[bool, typer.Option("--json", help=N_("Alias of --format json."))]
+CsvAlias = Annotated[bool, typer.Option("--csv", help=N_("Alias of --format csv."))]
 
 
 def chosen_format(

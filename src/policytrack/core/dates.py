@@ -85,6 +85,11 @@ class PartialDate:
         return cls(date.fromisoformat(text), "day")
 
 
+def shown_day(day: date) -> str:
+    """A day as people of the chosen language read it (PartialDate.shown: 2024-07-06, 6 juillet 2024)."""
+    return PartialDate(day, "day").shown
+
+
 _ISO_DAY = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 _ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _YEAR = re.compile(r"^(\d{4})$")

@@ -199,6 +199,34 @@ def N_(message: str) -> str:
     return message
 
 
+# Texts marked with N_ but filled in English before the language is known (an option's help made of a
+# message and values, or of several messages): how to make each one again where it is shown (`later`).
+_REMADE: dict[str, Callable[[], str]] = {}
+
+
+def N_format(message: str, **values: Any) -> str:
+    """`N_(message)` filled with `values` now, in English, and again in the language where it is shown
+    (`later`): `N_format(N_("Output format: {choices}."), choices="table, csv")`."""
+    text = message.format(**values)
+    _REMADE[text] = lambda: _(message).format(**values)
+    return text
+
+
+def N_join(*messages: str) -> str:
+    """Messages marked with N_ (or made by N_format) joined by a space, each shown in the language where
+    the text is shown (`later`): a shared option's help with a command's own sentence after it."""
+    text = " ".join(messages)
+    _REMADE[text] = lambda: " ".join(later(m) for m in messages)
+    return text
+
+
+def later(text: str) -> str:
+    """A text marked with N_ (or made by N_format or N_join) in this command's language, where it is
+    shown; a text translated already, or none of these, is returned as it is."""
+    remade = _REMADE.get(text)
+    return remade() if remade is not None else _(text)
+
+
 def _(message: str) -> str:
     """The message in this command's language (English: as it is)."""
     lang = language()

@@ -4,7 +4,7 @@ text with these before it keeps it."""
 from __future__ import annotations
 
 from policytrack.core.errors import InputError
-from policytrack.core.i18n import _
+from policytrack.core.i18n import _, number
 
 # The longest text one field may hold, in characters (1 MiB of ASCII), for `log`, `edit` and `import`
 # alike; tags and actors count together, as their "; "-joined CSV cell. Import's CSV reader takes cells of
@@ -41,8 +41,8 @@ def clean_text(raw: str, what: str) -> str:
     """The text as it is, if storable() and at most MAX_FIELD long; else one error saying what is wrong."""
     if len(raw) > MAX_FIELD:
         raise InputError(
-            _("{what} is {count:,} characters long; the limit is {max_field:,}: shorten it").format(
-                what=what, count=len(raw), max_field=MAX_FIELD
+            _("{what} is {count} characters long; the limit is {max_field}: shorten it").format(
+                what=what, count=number(len(raw)), max_field=number(MAX_FIELD)
             )
         )
     if storable(raw):

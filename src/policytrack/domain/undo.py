@@ -100,7 +100,7 @@ def plan_undo(store: Store, analyst: str) -> Reversal:
         stays = _("the redaction of {field} of entry {id} after it stays (a redaction is for good)").format(
             field=later[0]["action"], id=later[0]["ref"]
         )
-        plan = replace(plan, title=f"{plan.title}; {stays}")
+        plan = replace(plan, title=_("{before}; {after}").format(before=plan.title, after=stays))
     return plan
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from policytrack.core.dates import PartialDate, parse_date
 from policytrack.core.errors import DateError, InputError, PolicytrackError
 from policytrack.core.i18n import _
+from policytrack.core.i18n import number as shown_number
 from policytrack.core.storable import MAX_FIELD
 from policytrack.domain.context import default_analyst, utc_now
 from policytrack.domain.forecasts import ForecastInput, checked_values, made_in_time, may_withdraw
@@ -69,8 +70,8 @@ def file_records(path: Path, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
         ) from None
     if len(text) > MAX_FILE:
         raise InputError(
-            _("{name} is over {max_file:,} characters; is it a forecasts file?").format(
-                name=name, max_file=MAX_FILE
+            _("{name} is over {max_file} characters; is it a forecasts file?").format(
+                name=name, max_file=shown_number(MAX_FILE)
             )
         )
     stripped = text.lstrip()

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from policytrack.core.errors import InputError
-from policytrack.core.i18n import _
+from policytrack.core.i18n import _, number
 from policytrack.core.storable import MAX_CELL_TEXT, clean_text, utf16_length
 from policytrack.records.columns import LIST_SEPARATOR
 from policytrack.records.field import KEY_PATTERN, Field
@@ -46,9 +46,11 @@ def fits_a_cell(field: Field, text: str, name: str | None = None) -> str:
     if len(text) > MAX_CELL_TEXT // 2 and utf16_length(text) > MAX_CELL_TEXT:
         raise InputError(
             _(
-                "{name} is {text:,} characters long as a spreadsheet counts them (UTF-16 units), over the "
-                "{max_cell_text:,} a cell holds: shorten it"
-            ).format(name=name or field.name, text=utf16_length(text), max_cell_text=MAX_CELL_TEXT)
+                "{name} is {text} characters long as a spreadsheet counts them (UTF-16 units), over the "
+                "{max_cell_text} a cell holds: shorten it"
+            ).format(
+                name=name or field.name, text=number(utf16_length(text)), max_cell_text=number(MAX_CELL_TEXT)
+            )
         )
     return text
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from policytrack.core.dates import shown_day
 from policytrack.core.i18n import _
 from policytrack.domain.forecasts import Forecast, Scores
 from policytrack.render.text import literal
@@ -40,7 +41,7 @@ def forecasts_table(forecasts: Sequence[Forecast], title: str) -> RenderableType
     for f in forecasts:
         table.add_row(
             str(f.id),
-            f.made_on.isoformat(),
+            shown_day(f.made_on),
             f.indicator,
             f.level,
             f.due.shown,

@@ -5,11 +5,13 @@ rich is imported inside each function: it loads only when something is drawn.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
+from policytrack.core.dates import shown_day
 from policytrack.core.i18n import N_, _, ngettext
 from policytrack.domain.reports import Report, ReportRow
 from policytrack.domain.status import Timeline, TimelinePoint
@@ -57,14 +59,14 @@ def _signed(value: float) -> str:
 
 def _window(report: Report) -> str:
     if report.since is None:  # read right on an empty database too
-        return _("everything up to {until}").format(until=report.until.isoformat())
-    return _("{since} to {until}").format(since=report.since.isoformat(), until=report.until.isoformat())
+        return _("everything up to {until}").format(until=shown_day(report.until))
+    return _("{since} to {until}").format(since=shown_day(report.since), until=shown_day(report.until))
 
 
 def _target_text(row: ReportRow) -> str:
     if row.target is None or row.target.level is None:
         return "-"
-    return _("{level} by {due}").format(level=row.target.level.name, due=row.target.due)
+    return _("{level} by {due}").format(level=row.target.level.name, due=row.target.due.shown)
 
 
 def corroboration_text(row: ReportRow) -> str:
@@ -99,16 +101,16 @@ def corroboration_text(row: ReportRow) -> str:
 
 
 def header_lines(report: Report) -> list[str]:
+    """The framework's title, its source, and one sentence of what the report holds: its date and window
+    in the reader's language (core.dates.shown_day), its parts joined as the language joins them."""
     fw = report.framework
     t = report.totals
-    return [
-        f"{fw.title}",
-        _("Source: {citation}").format(citation=fw.source.citation()),
+    parts = [
         _(
             "As of {as_of}; evidence window {window}; {entries} ({advancing} advancing, {hindering} "
             "hindering, {context} context); momentum {momentum}, weighted {weighted}"
         ).format(
-            as_of=report.as_of.isoformat(),
+            as_of=shown_day(report.as_of),
             window=_window(report),
             entries=plural(t["entries"], "entry", "entries"),
             advancing=t["advancing"],
@@ -117,10 +119,18 @@ def header_lines(report: Report) -> list[str]:
             momentum=_signed(t["momentum"]),
             weighted=_signed(t["weighted_momentum"]),
         )
-        + (f"; {signposts_count(report.signposts)}" if report.signposts else "")
-        + (_("; reviewed entries only") if report.reviewed_only else "")
-        + (f"; {_waiting(report.waiting)}" if report.waiting else ""),
     ]
+    if report.signposts:
+        parts.append(signposts_count(report.signposts))
+    if report.reviewed_only:
+        parts.append(_("reviewed entries only"))
+    if report.waiting:
+        parts.append(_waiting(report.waiting))
+    # French writes a space before the semicolon: the catalogue says how two parts of a sentence join
+    sentence = functools.reduce(
+        lambda before, after: _("{before}; {after}").format(before=before, after=after), parts
+    )
+    return [fw.title, _("Source: {citation}").format(citation=fw.source.citation()), sentence]
 
 
 def _waiting(count: int) -> str:
@@ -258,8 +268,8 @@ def _report_table(report: Report, *, plain: bool, compact: bool, narrow: bool) -
     table.add_column(_("Last ev."), no_wrap=True)
     bar_width = 5 if compact else BAR_WIDTH
     for r in report.rows:
-        since = str(r.status_date) if r.status_date else _("baseline")
-        last = str(r.last_evidence) if r.last_evidence else _("never")
+        since = r.status_date.shown if r.status_date else _("baseline")
+        last = r.last_evidence.shown if r.last_evidence else _("never")
         track = Text(_track(r.track), style=_TRACK_STYLE.get(r.track, ""))
         cells: list[RenderableType] = [str(r.indicator.number)]
         risk = "\n" + _("(risk)") if r.indicator.kind == "risk" else ""
@@ -275,7 +285,7 @@ def _report_table(report: Report, *, plain: bool, compact: bool, narrow: bool) -
             )
         if compact:
             target = (
-                _("{level}\nby {due}\n").format(level=r.target.level.name, due=r.target.due)
+                _("{level}\nby {due}\n").format(level=r.target.level.name, due=r.target.due.shown)
                 if r.target and r.target.level
                 else ""
             )
@@ -331,9 +341,9 @@ def report_markdown(report: Report) -> str:
     lines.append(f"| # | {first} | " + " | ".join(columns) + " |")
     lines.append("|---:|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|")
     for r in report.rows:
-        status = f"{r.status.name} ({r.status_date or _('baseline')})"
+        status = f"{r.status.name} ({r.status_date.shown if r.status_date else _('baseline')})"
         status += ", " + _("contested") if _contested(report, r) else ""
-        last = str(r.last_evidence) if r.last_evidence else _("never")
+        last = r.last_evidence.shown if r.last_evidence else _("never")
         cells = [
             str(r.indicator.number),
             _md_text(_title(r, "")) + f"(`{_md_text(r.indicator.key)}`)",
@@ -347,7 +357,7 @@ def report_markdown(report: Report) -> str:
             _signed(r.momentum),
             _signed(r.weighted_momentum),
             str(r.sources),
-            f"{last} (stale)" if r.stale else last,
+            _("{date} (stale)").format(date=last) if r.stale else last,
         ]
         lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
     footer = footer_lines(report)

@@ -77,7 +77,7 @@ def signposts_table(
     from rich.table import Table
     from rich.text import Text
 
-    from policytrack.render.entries import SUMMARY_MIN, fit
+    from policytrack.render.entries import SUMMARY_MIN, date_width, fit
 
     h = _headers()
     # however narrow, the signal texts' words stay whole (a word longer than FOLDED_WORD, a URL, folds)
@@ -90,7 +90,11 @@ def signposts_table(
     stacked = indicator_column and width is not None and sum(w + 3 for w in fixed) + SUMMARY_MIN + 2 > width
     if stacked:
         fixed = [max(key_width, indicator_width), len(h["Dir."]), state_width]
-    droppable = [(name, max(least, len(h[name]))) for name, least in _DROPPABLE]
+    # a date takes its width in the reader's language (30 septembre 2024 in French): kept whole
+    day = date_width()
+    droppable = [
+        (name, max(day if name in ("First", "Last") else least, len(h[name]))) for name, least in _DROPPABLE
+    ]
     dropped, widths = fit(fixed, droppable, width)
     signal_width = widths.get("Summary")  # the signal text takes the summary's place in fit's sums
     if signal_width is not None:
@@ -136,9 +140,9 @@ def signposts_table(
             Text(_state(s), style="bold" if s.observed else "dim"),
         ]
         if "First" not in dropped:
-            cells.append(str(s.first) if s.first else "-")
+            cells.append(s.first.shown if s.first else "-")
         if "Last" not in dropped:
-            cells.append(str(s.last) if s.last else "-")
+            cells.append(s.last.shown if s.last else "-")
         if "Entries" not in dropped:
             cells.append(", ".join(map(str, s.entries)) or "-")
         if "Sources" not in dropped:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from policytrack.core.i18n import _, ngettext
+from policytrack.core.i18n import _, ngettext, number
 from policytrack.records.models import Entry, SourceRecord, plural
 from policytrack.render.text import literal
 
@@ -97,12 +97,12 @@ def source_detail(
         parts.append(
             literal(
                 ngettext(
-                    "Showing the newest {shown:,} of {total:,} entry: `{command}` lists them all.",
-                    "Showing the newest {shown:,} of {total:,} entries: `{command}` lists them all.",
+                    "Showing the newest {shown} of {total} entry: `{command}` lists them all.",
+                    "Showing the newest {shown} of {total} entries: `{command}` lists them all.",
                     total,
                 ).format(
-                    shown=len(entries),
-                    total=total,
+                    shown=number(len(entries)),
+                    total=number(total),
                     command=f"policytrack list --all-frameworks --source {source.key}",
                 ),
                 style="yellow",

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from policytrack.core.errors import InputError
-from policytrack.core.i18n import _
+from policytrack.core.i18n import _, number
 from policytrack.core.storable import MAX_CELL_TEXT, utf16_length
 from policytrack.records.columns import LIST_SEPARATOR
 from policytrack.records.field import Kind
@@ -116,7 +116,7 @@ def write_workbook(out: IO[bytes], sheets: Iterable[Sheet], *, created: datetime
             kinds = _write_sheet(book.add_worksheet(name), header, sheet, name)
             for column in sheet.fields:
                 kind = _(" or ").join(_kind_label(k) for k in sorted(kinds.get(column, {"empty"})))
-                described.append((name, column, kind, sheet.kind[column].description))
+                described.append((name, column, kind, _(sheet.kind[column].description)))
         columns = book.add_worksheet(COLUMNS_SHEET)
         columns.freeze_panes(1, 0)
         for col, (title, width) in enumerate(
@@ -159,18 +159,22 @@ def _write_sheet(ws: Any, header: Any, sheet: Sheet, name: str) -> dict[str, set
                 continue
             text = LIST_SEPARATOR.join(value) if isinstance(value, list | tuple) else str(value)
             if len(text) > MAX_CELL_TEXT // 2 and utf16_length(text) > MAX_CELL_TEXT:
-                which = f"entry {record['id']}" if "id" in record and "summary" in record else f"row {row}"
+                which = (
+                    _("entry {id}").format(id=record["id"])
+                    if "id" in record and "summary" in record
+                    else _("row {row}").format(row=row)
+                )
                 raise InputError(
                     _(
-                        "{which} of sheet {name!r}: its {column} is {text:,} UTF-16 units, over the "
-                        "{max_cell_text:,} a spreadsheet cell holds, and would be cut; shorten it "
+                        "{which} of sheet {name!r}: its {column} is {text} UTF-16 units, over the "
+                        "{max_cell_text} a spreadsheet cell holds, and would be cut; shorten it "
                         "(`policytrack edit`) or use --format csv or json, which keep it all"
                     ).format(
                         which=which,
                         name=name,
                         column=column,
-                        text=utf16_length(text),
-                        max_cell_text=MAX_CELL_TEXT,
+                        text=number(utf16_length(text)),
+                        max_cell_text=number(MAX_CELL_TEXT),
                     )
                 )
             ws.write_string(row, col, text)

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.records.forecast import FORECAST
 from policytrack.store import Store
 from policytrack.sync.record import (
@@ -45,7 +46,7 @@ def _apply(store: Store, records: Sequence[Incoming], received: Received, sender
         if name not in frameworks:
             frameworks[name] = store.framework(name)
         if frameworks[name] is None:
-            raise unknown(item.where, f"framework {name!r}")
+            raise unknown(item.where, _("framework {name!r}").format(name=name))
         try:
             fields = {k: v for k, v in rec.items() if k != "kind"}
             values = forecast_values(frameworks[name], fields, date.fromisoformat(rec["made_on"]))

@@ -112,9 +112,19 @@ def _target_apply(store: Store, records: Sequence[Incoming], received: Received,
         rec = item.record
         indicator_id = indicators.get((rec["framework"], rec["indicator"]))
         if indicator_id is None:
-            raise unknown(item.where, f"indicator {rec['indicator']!r} of framework {rec['framework']!r}")
+            raise unknown(
+                item.where,
+                _("indicator {indicator!r} of framework {framework!r}").format(
+                    indicator=rec["indicator"], framework=rec["framework"]
+                ),
+            )
         if rec["level"] and rec["level"] not in levels.get(rec["framework"], set()):
-            raise unknown(item.where, f"status level {rec['level']!r} of framework {rec['framework']!r}")
+            raise unknown(
+                item.where,
+                _("status level {level!r} of framework {framework!r}").format(
+                    level=rec["level"], framework=rec["framework"]
+                ),
+            )
         values = [rec[k] for k in _TARGET_VALUES]
         if not store.has_target(indicator_id, values):  # this database's own, sent before
             store.insert_target_row(indicator_id, values, rec["seen"])
@@ -256,9 +266,19 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received, 
         rec = item.record
         indicator_id = indicators.get((rec["framework"], rec["indicator"]))
         if indicator_id is None:
-            raise unknown(item.where, f"indicator {rec['indicator']!r} of framework {rec['framework']!r}")
+            raise unknown(
+                item.where,
+                _("indicator {indicator!r} of framework {framework!r}").format(
+                    indicator=rec["indicator"], framework=rec["framework"]
+                ),
+            )
         if rec["status"] is not None and rec["status"] not in levels.get(rec["framework"], set()):
-            raise unknown(item.where, f"status level {rec['status']!r} of framework {rec['framework']!r}")
+            raise unknown(
+                item.where,
+                _("status level {level!r} of framework {framework!r}").format(
+                    level=rec["status"], framework=rec["framework"]
+                ),
+            )
         by_uuid.setdefault(rec["uuid"], []).append(_as_row(item, indicator_id, sources, store))
         recorded.setdefault(rec["uuid"], rec["recorded_at"])
     redacted_rows(store, by_uuid, _order)  # a redaction held here is a standing rule: the text never lands

@@ -375,4 +375,4 @@ def check_labels(record: Record, key: str) -> None:
 
 
 def unknown(where: str, what: str) -> LineProblem:
-    return LineProblem(where, f"{what}, which this database does not have")
+    return LineProblem(where, _("{what}, which this database does not have").format(what=what))

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from policytrack.core.i18n import _
 from policytrack.records.columns import LIST_FIELDS
 from policytrack.records.redaction import MARKER, REDACTION
 from policytrack.store import Store
@@ -65,8 +66,9 @@ def _apply(store: Store, records: Sequence[Incoming], received: Received, sender
             if allowed:
                 raise LineProblem(
                     item.where,
-                    f"by {rec['by']!r}, who may not redact entry {rec['entry']} (only "
-                    f"{', '.join(sorted(allowed))} may)",
+                    _("by {by!r}, who may not redact entry {entry} (only {allowed} may)").format(
+                        by=rec["by"], entry=rec["entry"], allowed=", ".join(sorted(allowed))
+                    ),
                 )
         store.add_redaction(rec)
         if entry_id is not None and store.redact_text(entry_id, rec["field"]):
