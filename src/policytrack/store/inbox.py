@@ -173,22 +173,28 @@ class InboxRows(StoreBase):
         return int(found)
 
     def count_waiting(self, where: Sequence[str] = (), params: dict[str, Any] | None = None) -> int:
+        """How many candidates wait (snoozes past their date among them): with no filter, from
+        candidate_counts (kept by triggers) and the snoozed ones; with one, counted from the rows."""
         clause = "".join(f" AND {w}" for w in where)
         found = 0
         for cond in (_WAITING, _WOKEN):
-            (n,) = self.conn.execute(
-                f"SELECT count(*) FROM candidates WHERE {cond}{clause}", params or {"today": ""}
-            ).fetchone()
+            sql = f"SELECT count(*) FROM candidates WHERE {cond}{clause}"
+            if cond == _WAITING and not where:
+                sql = f"SELECT coalesce(sum(n), 0) FROM candidate_counts WHERE {_WAITING}"
+            (n,) = self.conn.execute(sql, params or {"today": ""}).fetchone()
             found += int(n)
         return found
 
     def waiting_by_dataset(self, today: str) -> list[sqlite3.Row]:
-        """How many candidates wait per dataset and feed, and the oldest date: from the index
-        candidates_by_dataset alone (snoozes past their date counted with them)."""
+        """How many candidates wait per dataset and feed, and the oldest date (snoozes past their date
+        counted with them): the counts kept in candidate_counts, each oldest date one seek in
+        candidates_by_dataset, the snoozed ones counted from that index."""
         return self.conn.execute(
             f"""SELECT dataset, feed, sum(n) AS n, min(oldest) AS oldest FROM (
-                  SELECT dataset, feed, count(*) AS n, min(date_start) AS oldest
-                  FROM candidates INDEXED BY candidates_by_dataset WHERE {_WAITING} GROUP BY dataset, feed
+                  SELECT k.dataset, k.feed, k.n,
+                         (SELECT min(c.date_start) FROM candidates c INDEXED BY candidates_by_dataset
+                          WHERE c.state = 'waiting' AND c.dataset = k.dataset AND c.feed = k.feed) AS oldest
+                  FROM candidate_counts k WHERE k.{_WAITING} AND k.n > 0
                   UNION ALL
                   SELECT dataset, feed, count(*), min(date_start) FROM candidates WHERE {_WOKEN}
                   GROUP BY dataset, feed)
