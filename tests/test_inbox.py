@@ -904,3 +904,25 @@ def test_agenda_and_the_inbox_page_do_not_grow_with_the_candidates(
     plan = " ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + traced[-1]))
     store.close()
     assert "INDEX candidates_changed" in plan, plan
+
+
+def test_a_second_pull_of_an_unchanged_file_loads_no_fetcher_table_or_matcher(
+    cli: Invoke, acled: Path, db_path: Path
+) -> None:
+    """A second pull of the same bytes is a hash and one line of text (issue 24: <= 1.5x reading the
+    file): it imports neither the URL fetcher (http.client, ssl), nor rich's tables, nor rapidfuzz."""
+    import subprocess
+    import sys
+
+    assert cli("inbox", "add", str(acled), "--kind", "acled").exit_code == 0
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv = ['policytrack', 'inbox', 'add', {str(acled)!r}, '--kind', 'acled']\n"
+        "try:\n    runpy.run_module('policytrack', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write(' '.join(sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "3 unchanged" in done.stdout, done.stdout
+    loaded = set(done.stderr.split())
+    assert loaded & {"ssl", "http.client", "rich.table", "rich.console", "rapidfuzz"} == set()
+    assert "policytrack.exchange.inbox" in loaded  # it did read the file
