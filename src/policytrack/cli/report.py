@@ -21,6 +21,7 @@ from policytrack.cli.common import (
     complete_indicator,
     complete_status,
     console,
+    for_people,
     opened_store,
     print_table,
     read_date,
@@ -43,7 +44,7 @@ from policytrack.cli.options import (
 )
 from policytrack.core.config import setting
 from policytrack.core.grades import WEIGHTS_HELP
-from policytrack.core.i18n import _, ngettext, number
+from policytrack.core.i18n import _, language, ngettext, number
 from policytrack.render.formats import DRAWING, RECORDS, REPORT, TABLE, VIEW, formats_taking, output_format
 
 if TYPE_CHECKING:
@@ -186,10 +187,7 @@ def report_command(default_format: str) -> Callable[..., None]:
         with opened_store(ctx) as store:
             fw = get_framework(store, framework)
             if not spec.data:  # for people: the framework's texts in their language
-                from policytrack.core.i18n import language
-                from policytrack.domain.frameworks.install import in_language_of
-
-                fw = in_language_of(store, fw, language())
+                fw = for_people(store, fw)
             store.reviewed_only = reviewed_only
             stale = stale_days if stale_days is not None else setting("stale_days") or STALE_DAYS
             if DRAWING in spec.takes:
@@ -621,14 +619,20 @@ def targets_cmd(
     fmt = chosen_format(fmt, *RECORD_OUTPUT, as_json=as_json, as_csv=as_csv)
     check_output(fmt, output, *RECORD_OUTPUT)
     with opened_store(ctx) as store:
-        found = targets(store, get_framework(store, framework), history=history)
+        fw = get_framework(store, framework)
+        found = targets(store, fw, history=history)
+        shown = for_people(store, fw) if fmt == "table" else fw
     if fmt != "table":
         write_formatted(ctx, fmt, TARGET_ROW, target_records(found), sheet="targets", output=output)
         return
     if not found:
         typer.echo("No targets set; `policytrack target KEY LEVEL --by DATE` sets one.", err=True)
         return
-    print_table(console(ctx), targets_table(target_records(found)), first=(_("Note"), _("Set at (UTC)")))
+    # a level is named by the key typed at the command line; in another language than the framework's,
+    # its label in that language is shown beside it
+    labels = {lv.name: lv.label for lv in shown.scale} if language() != shown.language else {}
+    table = targets_table(target_records(found), labels)
+    print_table(console(ctx), table, first=(_("Note"), _("Set at (UTC)")))
 
 
 @app.command("timeline", epilog="Example: policytrack timeline regional --since 2024")
@@ -680,7 +684,9 @@ def timeline_cmd(
             )
             write_formatted(ctx, fmt, TIMELINE_LISTED, records, sheet=f"timeline {indicator}", output=output)
             return
-        _timeline_table(ctx, store, fw, indicator, since_date, until_date, limit, show_all=show_all)
+        # for people: the framework's texts in their language (the data formats above keep its own)
+        shown = for_people(store, fw)
+        _timeline_table(ctx, store, shown, indicator, since_date, until_date, limit, show_all=show_all)
 
 
 def _timeline_table(

@@ -385,7 +385,23 @@ FACETS = ("framework", "indicator", "effect", "grade", "status", "analyst")
 FORM = ENTRY.subset(
     "entry form",
     "What an analyst writes of an entry in the editor.",
-    ("summary", "date", "effect", "grade", "status", "source", "source_key", "via", "tags", "actors", "note"),
+    (
+        "summary",
+        "date",
+        "effect",
+        "grade",
+        "status",
+        "source",
+        "source_key",
+        "via",
+        "tags",
+        "actors",
+        "language",
+        "summary_translation",
+        "summary_translation_language",
+        "summary_translation_checked",
+        "note",
+    ),
 )
 # What `history`, `undo` and `revert` show of a change, in order: every field a change can alter that a
 # person reads (a change of registered source or outlet, or of event, included).

@@ -24,6 +24,7 @@ from policytrack.render.text import clipped, fitted, literal, longest_word, visi
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.table import Table
+    from rich.text import Text
 
 BAR_WIDTH = 10
 _TRACK_STYLE = {"met": "green", "on track": "green", "off track": "yellow", "overdue": "red"}
@@ -583,8 +584,9 @@ def target_records(found: Iterable[Target]) -> Iterator[dict[str, str]]:
         }
 
 
-def targets_table(records: Iterable[Mapping[str, str]]) -> Table:
-    """`targets` for people."""
+def targets_table(records: Iterable[Mapping[str, str]], labels: Mapping[str, str] | None = None) -> Table:
+    """`targets` for people: each level by its name, with its label from `labels` beside it where given
+    (the framework's label in a language other than its own)."""
     from rich.table import Table
 
     table = Table()
@@ -601,7 +603,7 @@ def targets_table(records: Iterable[Mapping[str, str]]) -> Table:
     for r in records:
         table.add_row(
             literal(r["indicator"]),
-            literal(r["level"]) if r["level"] else literal(_("(withdrawn)"), style="dim"),
+            _level_cell(r["level"], labels or {}),
             r["from"],
             r["due"],
             literal(r["set_by"]),
@@ -700,3 +702,11 @@ def analyst_markdown(report: Report) -> str:
         lines.append("")
         lines += [f"- {_md_cell(_md_text(line))}" for line in footer]
     return "\n".join(lines) + "\n"
+
+
+def _level_cell(name: str, labels: Mapping[str, str]) -> Text:
+    if not name:
+        return literal(_("(withdrawn)"), style="dim")
+    if name in labels and labels[name] != name:
+        return literal(_("{label} ({name})").format(label=labels[name], name=name))
+    return literal(name)
