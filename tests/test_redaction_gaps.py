@@ -296,3 +296,54 @@ def test_a_stale_rewrite_file_is_removed_by_the_next_sync_and_never_committed(
         check=True,
     ).stdout
     assert ".redacting" not in tracked
+
+
+def test_own_files_are_read_for_a_rewrite_only_when_a_redaction_is_new(
+    team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every sync took the redacted text out of this database's own files, reading each of them whole;
+    now only a sync that holds a redaction new since the last rewrite committed does, and one cut short
+    between the rewrite and its commit does it again."""
+    from policytrack.sync import redactions
+    from policytrack.sync.git import Clone
+    from test_sync import joined
+
+    read: list[str] = []
+    line_redacted = redactions._line_redacted
+
+    def counted(record: dict[str, object], fields: set[str]) -> bool:
+        read.append(str(record["uuid"]))
+        return line_redacted(record, fields)
+
+    monkeypatch.setattr(redactions, "_line_redacted", counted)
+    joined(team, tmp_path, "ama", "ben")
+    _ok(team("ama", "log", "regional", "AES treaty", "--date", "2024-07-06", "--note", SECRET))
+    _ok(team("ama", "log", "regional", "Second treaty", "--date", "2024-07-07", "--note", SECRET))
+    _ok(team("ama", "sync"))
+    _ok(team("ama", "redact", "1", "--field", "note", "--reason", "names an informant"))
+    _ok(team("ama", "sync"))
+    assert read, "the new redaction's rewrite read the file"
+    read.clear()
+    _ok(team("ama", "sync"))
+    _ok(team("ama", "log", "regional", "Third", "--date", "2024-07-08"))
+    _ok(team("ama", "sync"))
+    assert read == []
+    # a second redaction, whose rewrite is cut short before its commit: the next sync rewrites again
+    _ok(team("ama", "redact", "2", "--field", "note", "--reason", "names an informant"))
+    run = Clone.run
+
+    def failing(self: Clone, *args: str, check: bool = True) -> str:
+        if args[:1] == ("commit",) and "redacted text taken out" in " ".join(args):
+            raise KeyboardInterrupt  # as a kill between the rewrite and its commit
+        return run(self, *args, check=check)
+
+    monkeypatch.setattr(Clone, "run", failing)
+    assert team("ama", "sync").exit_code != 0
+    monkeypatch.setattr(Clone, "run", run)
+    read.clear()
+    _ok(team("ama", "sync"))
+    assert read
+    clone = tmp_path / "ama.db.sync"
+    assert "Zedekiah" not in "".join(p.read_text("utf-8") for p in (clone / "analysts").rglob("*.jsonl"))
+    _ok(team("ben", "sync"))
+    assert "Zedekiah" not in "".join(_revisions_of(team, "ben"))

@@ -1089,3 +1089,38 @@ def test_a_signal_added_or_removed_by_edit_travels_as_a_revision(team: Team, tmp
     ok(team("ama", "sync"))
     assert json.loads(ok(team("ama", "show", "1", "--json")))["signals"] == ["regional-agreements"]
     assert history_of(team, "ama") == history_of(team, "ben")
+
+
+def test_the_send_takes_no_write_lock_until_its_commit_is_made(
+    team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lines are written and committed while another command may write the database (the send read
+    it in a read transaction, its marks staged); what it sent is remembered after the commit."""
+    import sqlite3
+
+    from policytrack.sync.git import Clone
+
+    joined(team, tmp_path, "ama")
+    for day in (6, 7):
+        ok(team("ama", "log", "regional", f"AES treaty {day}", "--date", f"2024-07-0{day}"))
+    run = Clone.run
+    wrote: list[str] = []
+
+    def commit_beside_a_writer(self: Clone, *args: str, check: bool = True) -> str:
+        if args[:1] == ("commit",) and "records" in " ".join(args) and not wrote:
+            other = sqlite3.connect(tmp_path / "ama.db", timeout=0)
+            try:  # another command's write, which a held write lock refuses at once
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("INSERT INTO sync_settings VALUES ('beside', 'written')")
+                other.execute("COMMIT")
+                wrote.append("yes")
+            finally:
+                other.close()
+        return run(self, *args, check=check)
+
+    monkeypatch.setattr(Clone, "run", commit_beside_a_writer)
+    ok(team("ama", "sync"))
+    assert wrote == ["yes"]
+    monkeypatch.setattr(Clone, "run", run)
+    assert "to send: 0" in ok(team("ama", "sync", "status"))
+    assert "sent 0" in ok(team("ama", "sync"))

@@ -211,10 +211,10 @@ def write_output(ctx: typer.Context, output: Path, data: bytes) -> None:
 
 
 def for_people(store: Store, fw: Framework) -> Framework:
-    """The framework as people read it in this command's language (domain.frameworks.install.in_language_of):
-    what a table or markdown shows; CSV, JSON and JSONL keep the framework's own texts."""
+    """The framework as people read it in this command's language (domain.frameworks.translations's
+    in_language_of): what a table or markdown shows; CSV, JSON and JSONL keep the framework's own texts."""
     from policytrack.core.i18n import language
-    from policytrack.domain.frameworks.install import in_language_of
+    from policytrack.domain.frameworks.translations import in_language_of
 
     return in_language_of(store, fw, language())
 

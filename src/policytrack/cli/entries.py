@@ -320,21 +320,14 @@ def _form_effect(text: str) -> int:
         ) from None
 
 
-# The options of a form field whose option is named otherwise (the rest: the field's name, dashed).
-_OPTION_OF_FIELD = {
-    "summary_translation": "translation",
-    "summary_translation_language": "translation-language",
-    "summary_translation_checked": "checked",
-}
-
-
 def _one_line_fields(values: dict[str, str]) -> None:
     """The form holds every field but the note on one line: refuse text that runs over several."""
     from policytrack.cli.editor import FIELDS
+    from policytrack.records.entry import FORM_OPTIONS
 
     for name in FIELDS[:-1]:
         if len(values.get(name, "").splitlines()) > 1:
-            option = _OPTION_OF_FIELD.get(name, name.replace("_", "-"))
+            option = FORM_OPTIONS.get(name, name.replace("_", "-"))
             raise InputError(
                 _(
                     "the {field} runs over several lines, which the form cannot hold; change it with "

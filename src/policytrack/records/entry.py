@@ -403,6 +403,12 @@ FORM = ENTRY.subset(
         "note",
     ),
 )
+# The option that sets a form field whose option is named otherwise (the rest: the field's name, dashed).
+FORM_OPTIONS = {
+    "summary_translation": "translation",
+    "summary_translation_language": "translation-language",
+    "summary_translation_checked": "checked",
+}
 # What `history`, `undo` and `revert` show of a change, in order: every field a change can alter that a
 # person reads (a change of registered source or outlet, or of event, included).
 CHANGES = ENTRY.subset(

@@ -8,8 +8,10 @@ and matplotlib are imported only when a brief is drawn.
 
 from __future__ import annotations
 
+import itertools
 import re
 import textwrap
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -205,15 +207,22 @@ def source_parts(entry: Entry, sources: dict[str, SourceRecord]) -> list[SourceP
     return parts
 
 
-def _evidence(brief: Brief, row: ReportRow) -> list[EvidenceRow]:
+def _evidence(brief: Brief, row: ReportRow) -> Iterable[EvidenceRow]:
+    """A row's evidence table, built an entry at a time as the page is written (nothing when it has none:
+    the first entry is read to know)."""
+    entries = iter(brief.evidence[row.indicator.key])
+    first = next(entries, None)
+    return [] if first is None else _evidence_rows(brief, row, itertools.chain([first], entries))
+
+
+def _evidence_rows(brief: Brief, row: ReportRow, entries: Iterable[Entry]) -> Iterator[EvidenceRow]:
     fw = brief.report.framework
     names = effect_names(row.indicator.kind)
     signals = {s.key: s for s in row.indicator.signals}
-    out = []
-    for e in brief.evidence[row.indicator.key]:
+    for e in entries:
         assessment = visible(fw.level(e.status).label) if e.status and _known(fw, e.status) else ""
         shown = shown_summary(e)
-        out.append(
+        yield (
             EvidenceRow(
                 str(e.date),
                 e.date.precision,
@@ -232,7 +241,6 @@ def _evidence(brief: Brief, row: ReportRow) -> list[EvidenceRow]:
                 shown.unchecked,
             )
         )
-    return out
 
 
 def _known(fw: Framework, status: str) -> bool:
@@ -609,7 +617,13 @@ def _spoken_code(text: str) -> str:
 
 def brief_html(brief: Brief) -> str:
     """The brief as one self-contained HTML5 page."""
-    return _environment().get_template("brief.html.j2").render(_context(brief))
+    return "".join(brief_html_parts(brief))
+
+
+def brief_html_parts(brief: Brief) -> Iterator[str]:
+    """The page of brief_html in parts, as the template writes them: --explain's evidence tables are
+    built an entry at a time as they are written."""
+    return _environment().get_template("brief.html.j2").generate(_context(brief))
 
 
 _SIZE = re.compile(r'\A<svg([^>]*?) width="([\d.]+)pt" height="([\d.]+)pt"')

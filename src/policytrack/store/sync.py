@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from policytrack.records.columns import ENTRY_COLUMNS
@@ -55,20 +56,53 @@ class SyncRows(StoreBase):
             sizes.items(),
         )
 
+    # While a send writes its lines (staging), what it marks sent goes to temporary tables, which take no
+    # lock on the database; commit_staged moves it in, in the transaction after the git commit.
+    staging = False
+
     def known_events(self, event_ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
+        tables = ("sync_events", "temp.sync_staged_events") if self.staging else ("sync_events",)
         for start in range(0, len(event_ids), _CHUNK):
             chunk = event_ids[start : start + _CHUNK]
-            found.update(
-                r[0]
-                for r in self.conn.execute(
-                    f"SELECT event_id FROM sync_events WHERE event_id IN ({marks(chunk)})", chunk
+            for table in tables:
+                found.update(
+                    r[0]
+                    for r in self.conn.execute(
+                        f"SELECT event_id FROM {table} WHERE event_id IN ({marks(chunk)})", chunk
+                    )
                 )
-            )
         return found
 
     def add_events(self, event_ids: Iterable[str]) -> None:
-        self.conn.executemany("INSERT OR IGNORE INTO sync_events VALUES (?)", ((e,) for e in event_ids))
+        table = "temp.sync_staged_events" if self.staging else "sync_events"
+        self.conn.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?)", ((e,) for e in event_ids))
+
+    @contextmanager
+    def staged(self) -> Iterator[None]:
+        """Revisions marked sent and events added while it is open are staged (see `staging`)."""
+        conn = self.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS sync_staged_events (event_id TEXT PRIMARY KEY)")
+        conn.execute(
+            """CREATE TEMP TABLE IF NOT EXISTS sync_staged_revisions (entry_id INTEGER, revision INTEGER,
+               authored INTEGER, event_id TEXT, PRIMARY KEY (entry_id, revision))"""
+        )
+        self.staging = True
+        try:
+            yield
+        finally:
+            self.staging = False
+
+    def commit_staged(self) -> None:
+        """What was staged, written (inside the caller's transaction), and the temporary tables emptied."""
+        conn = self.conn
+        conn.execute("INSERT OR REPLACE INTO sync_revisions SELECT * FROM temp.sync_staged_revisions")
+        conn.execute("INSERT OR IGNORE INTO sync_events SELECT event_id FROM temp.sync_staged_events")
+        self.drop_staged()
+
+    def drop_staged(self) -> None:
+        for table in ("sync_staged_revisions", "sync_staged_events"):
+            self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
     def add_unbound(self, rows: Iterable[tuple[str, str, str, str, str, str]]) -> None:
         """(event id, kind, field, who it names, when, folder) of lines accepted though not bound to the
@@ -87,6 +121,20 @@ class SyncRows(StoreBase):
                       (SELECT count(*) FROM sync_revisions WHERE event_id IS NOT NULL)"""
         ).fetchone()
         return bool(revisions == rows == sent)
+
+    def unsent_revision_count(self, bound: str, analyst: str) -> int:
+        """The revisions whose record the repository lacks that satisfy `bound` (an SQL condition over
+        the revision's columns, with the parameter :analyst), counted by SQLite."""
+        if self.all_revisions_sent():
+            return 0
+        (count,) = self.conn.execute(
+            f"""SELECT count(*) FROM entry_revisions r LEFT JOIN sync_revisions s
+                ON s.entry_id = r.entry_id AND s.revision = r.revision
+                WHERE (s.event_id IS NULL OR s.event_id NOT IN (SELECT event_id FROM sync_events))
+                AND {bound}""",
+            {"analyst": analyst},
+        ).fetchone()
+        return int(count)
 
     def unsent_revision_pages(self, entries: int) -> Iterator[list[sqlite3.Row]]:
         """Every revision (oldest first) of each entry with a revision whose record the repository lacks,
@@ -193,7 +241,8 @@ class SyncRows(StoreBase):
 
     def mark_revisions_synced(self, rows: Sequence[tuple[int, int, int, str]]) -> None:
         """(entry_id, revision, authored, event_id) of revisions now in the repository."""
-        self.conn.executemany("INSERT OR REPLACE INTO sync_revisions VALUES (?, ?, ?, ?)", rows)
+        table = "temp.sync_staged_revisions" if self.staging else "sync_revisions"
+        self.conn.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)", rows)
 
     def set_entry_state(self, entry_id: int, state: dict[str, Any], revision: int) -> None:
         """The entry as its current revision says (the full-text index follows by trigger)."""

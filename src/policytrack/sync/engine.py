@@ -27,7 +27,7 @@ from policytrack.store import Store
 from policytrack.sync import signing
 from policytrack.sync.conflicts import all_conflicts, conflict_keys
 from policytrack.sync.git import Clone, GitFailed, git
-from policytrack.sync.kinds import RECORD_KINDS, Received, event_id, line_text
+from policytrack.sync.kinds import BY_KIND, RECORD_KINDS, Received, event_id, line_text
 from policytrack.sync.receive import (
     _LINK_MODES,
     ANALYSTS,
@@ -42,8 +42,8 @@ from policytrack.sync.receive import (
     parse,
     receive,
 )
-from policytrack.sync.record import LineProblem, RecordKind, Sender, unbound
-from policytrack.sync.redactions import rewrite_own_files
+from policytrack.sync.record import LineProblem, RecordKind, Sender, bound_sql, unbound
+from policytrack.sync.redactions import REWRITTEN, rewrite_own_files, rewritten_for
 
 MARKER_TEXT = json.dumps({"format": "policytrack-sync", "version": 1}, indent=2) + "\n"
 PUSH_ATTEMPTS = 5
@@ -207,6 +207,7 @@ def init(
             _check_signed(new, remote, analyst, public if signed else None)
             done = _("joined {remote}").format(remote=remote)
         _database_id(store)
+        store.set_sync_setting(REWRITTEN, "")  # a new clone: its own files rewritten afresh if need be
         if signed:
             signing.pin_first(store, new, signing.now())
             done = _("{done} as a signed team (allowed_signers pinned)").format(done=done)
@@ -256,7 +257,7 @@ Batch = list[tuple[str, str, Any, dict[str, Any]]]
 
 
 def outgoing(
-    store: Store, sender: Sender, kept: list[str] | None = None
+    store: Store, sender: Sender, kept: list[str] | None = None, *, streamed: bool = True
 ) -> Iterator[tuple[RecordKind, Batch]]:
     """Every record this database holds that the repository lacks, kind by kind in RECORD_KINDS' order:
     those that name the sender as who made them (a teammate's record held here is theirs to send; a change
@@ -265,6 +266,8 @@ def outgoing(
     others, few, whole and sorted by their line. Whether a record is known is asked per batch, when the
     batch is asked for: a caller that records a batch as sent before the next never gets it twice."""
     for kind in RECORD_KINDS:
+        if kind.name == STREAMED and not streamed:
+            continue
         batch: Batch = []
         for record, ref in kind.outgoing(store, sender):
             named = unbound(kind.declared, record, sender.analyst)
@@ -325,37 +328,52 @@ def _check_own_folder(clone: Clone, path: Path) -> None:
 
 def _send(store: Store, clone: Clone, sender: Sender, kept: list[str]) -> int:
     """Append the unsent records to this database's own file, a batch at a time as they are read, and
-    commit; each batch is remembered as sent in one transaction that is committed only after the commit
-    (cut short before, it is rolled back and the clone's uncommitted lines are reset by the next sync's
-    recovery; cut short after, the next sync reads them back from the file)."""
+    commit. They are read in one read transaction, which takes no write lock: the entries' marks are
+    staged (Store.staged) and the few other records kept, then all of them are remembered as sent in one
+    short transaction after the commit (cut short before it, nothing is remembered and the clone's
+    uncommitted lines are reset by the next sync's recovery; cut short after, the next sync reads them
+    back from the file)."""
     analyst = sender.analyst
     relative = _own_file(store, analyst, sender.now)
     path = clone.path / relative
     sent = written = 0
-    with ExitStack() as stack:
-        stack.enter_context(store.transaction())
-        handle = None
-        for kind, batch in outgoing(store, sender, kept):
-            if not batch:
-                continue
+    few: list[tuple[RecordKind, list[tuple[Any, str, dict[str, Any]]]]] = []
+    try:
+        with ExitStack() as stack:
+            stack.enter_context(store.snapshot())
+            stack.enter_context(store.staged())
+            handle = None
+            for kind, batch in outgoing(store, sender, kept):
+                if not batch:
+                    continue
+                if handle is None:
+                    _check_own_folder(clone, path)
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    handle = stack.enter_context(path.open("a", encoding="utf-8", newline="\n"))
+                handle.writelines(text + "\n" for text, _, _, _ in batch)
+                written += sum(len(text.encode("utf-8")) + 1 for text, _, _, _ in batch)
+                items = [(ref, event, record) for _, event, ref, record in batch]
+                if kind.name == STREAMED and kind.sent is not None:
+                    kind.sent(store, items)  # staged: a batch at a time, at flat memory
+                elif kind.sent is not None:
+                    few.append((kind, items))
+                store.add_events(event for _, event, _, _ in batch)
+                sent += len(batch)
             if handle is None:
-                _check_own_folder(clone, path)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                handle = stack.enter_context(path.open("a", encoding="utf-8", newline="\n"))
-            handle.writelines(text + "\n" for text, _, _, _ in batch)
-            written += sum(len(text.encode("utf-8")) + 1 for text, _, _, _ in batch)
-            if kind.sent is not None:
-                kind.sent(store, [(ref, event, record) for _, event, ref, record in batch])
-            store.add_events(event for _, event, _, _ in batch)
-            sent += len(batch)
-        if handle is None:
-            return 0
-        handle.close()
-        clone.run("add", relative)
-        clone.run("commit", "-q", "-m", f"policytrack: {analyst} records {sent} change(s)")
-        size = path.stat().st_size
-        if store.sync_file_sizes().get(relative, 0) == size - written:
-            store.set_sync_file_sizes({relative: size})  # else read back next time
+                return 0
+            handle.close()
+            clone.run("add", relative)
+            clone.run("commit", "-q", "-m", f"policytrack: {analyst} records {sent} change(s)")
+        with store.transaction():
+            store.commit_staged()
+            for kind, items in few:
+                assert kind.sent is not None
+                kind.sent(store, items)
+            size = path.stat().st_size
+            if store.sync_file_sizes().get(relative, 0) == size - written:
+                store.set_sync_file_sizes({relative: size})  # else read back next time
+    finally:
+        store.drop_staged()
     return sent
 
 
@@ -363,12 +381,15 @@ def _redact_own(store: Store, clone: Clone, sender: Sender, own: str) -> None:
     """Take the text of every redaction this database holds out of its own files (sync.redactions), as
     one commit on top of what the remote holds: the commits not pushed yet, which only ever change this
     database's files, are folded into it, so no pushed commit holds text redacted before the push."""
-    rewritten = rewrite_own_files(store, clone, clone.path / ANALYSTS / sender.analyst, own)
-    if not rewritten:
-        return
-    if clone.remote_head() is not None:
-        clone.run("reset", "-q", "--soft", f"refs/remotes/origin/{clone.branch()}")
-    clone.run("commit", "-q", "-m", f"policytrack: {sender.analyst} records, redacted text taken out")
+    redactions = rewritten_for(store)
+    rewritten = rewrite_own_files(store, clone, clone.path / ANALYSTS / sender.analyst, own, redactions)
+    if rewritten:
+        if clone.remote_head() is not None:
+            clone.run("reset", "-q", "--soft", f"refs/remotes/origin/{clone.branch()}")
+        clone.run("commit", "-q", "-m", f"policytrack: {sender.analyst} records, redacted text taken out")
+    if redactions and store.sync_setting(REWRITTEN) != redactions:
+        # once committed (cut short before, the clone's recovery undoes the rewrite: done again)
+        store.set_sync_setting(REWRITTEN, redactions)
 
 
 def _push(clone: Clone, branch: str, sent: int) -> bool:
@@ -564,12 +585,15 @@ def status(store: Store, sender: Sender) -> SyncStatus:
                 continue
             events = [item.event for _kind, item in records]
             incoming.update(set(events) - store.known_events(events))
+    # the many (entries' revisions) counted by SQLite; the few records of other kinds by their lines.
+    # A line committed and not pushed is one to send, counted once: marked sent, it is not counted
+    # among the unsent; not marked (a sync cut short after its commit), it is (as a revision or a line).
+    unpushed = _unpushed_events(clone, remote, own)
+    others = {event for _, batch in outgoing(store, sender, streamed=False) for _, event, _, _ in batch}
+    unsent = store.unsent_revision_count(bound_sql(BY_KIND[STREAMED].declared), sender.analyst)
     return SyncStatus(
         clone.remote_url(),
-        len(
-            {event for _, batch in outgoing(store, sender) for _, event, _, _ in batch}
-            | _unpushed_events(clone, remote, own)
-        ),
+        unsent + len(others | store.known_events(sorted(unpushed))),
         len(incoming),
         len(all_conflicts(store)),
         unreachable,

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 from policytrack.core.dates import PartialDate
@@ -135,6 +135,19 @@ def unbound(declared: Kind, record: Record, analyst: str) -> Field | None:
     return None
 
 
+def bound_sql(declared: Kind) -> str:
+    """unbound()'s rule as an SQL condition over columns named as the line's fields: true where the row
+    names nobody but the analyst given as the parameter :analyst."""
+    parts = []
+    for f in declared.actors():
+        named = f"coalesce({f.name}, '') IN ('', :analyst)"
+        if f.actor is not True:
+            when, at = f.actor  # type: ignore[misc]
+            named = f"({named} OR {when} IS NOT {at})"  # carried over: made by whoever made that one
+        parts.append(named)
+    return " AND ".join(parts) or "1"
+
+
 def carried_over(declared: Kind, record: Record) -> list[Field]:
     """The fields of `record` that name someone who acted before the line's own revision (a review or a
     return carried over from an earlier revision, by `Field.actor`'s (WHEN, AT)): what binds them is a
@@ -188,6 +201,11 @@ class RecordKind:
         (shared: copy it before changing it)."""
         return self.declared.defaults()
 
+    @cached_property
+    def checks(self) -> tuple[tuple[str, FieldCheck], ...]:
+        """Each declared field's name and rule (check_field's), in the declaration's order."""
+        return tuple((f.name, field_check(f)) for f in self.declared)
+
     def read_line(self, record: Record, now: datetime | None = None) -> Record:
         """The record with every field present (a missing one at its default), each value checked by its
         declaration (no time later than `now`, the receiver's clock, plus a day), then by the kind's own
@@ -207,8 +225,8 @@ class RecordKind:
             )
         full = {**self.defaults, **record}
         latest = (now or datetime.now(UTC)) + CLOCK_SLACK
-        for f in self.declared:
-            check_field(f, full, latest)
+        for name, check in self.checks:
+            check(full[name], latest)
         self.check(full)
         return full
 
@@ -230,53 +248,105 @@ def check_field(f: Field, record: Record, latest: datetime | None = None) -> Non
     """A line's value checked by its declaration: its type, whether it may be null, its bounds, choices
     and pattern; whole numbers within MAX_INTEGER, real dates, real times no later than `latest`. Text may
     be empty (an empty level withdraws a target); keys, dates, times and uuids may not."""
-    value = record[f.name]
-    if value is None and f.nullable:
-        return
+    field_check(f)(record[f.name], latest)
+
+
+FieldCheck = Callable[[Any, "datetime | None"], None]
+
+
+@cache  # a field's rule, worked out once: a sync checks each field of every line it receives
+def field_check(f: Field) -> FieldCheck:
+    """check_field's rule for one field as a function of the value (and `latest`): the declaration read
+    once, not per value."""
+    name, nullable = f.name, f.nullable
     if f.type == "list":
-        check_labels(record, f.name)
-    elif f.type == "integer":
+
+        def check_list(value: Any, latest: datetime | None) -> None:
+            if value is None and nullable:
+                return
+            if type(value) is not list or not all(type(v) is str and storable(v) for v in value):
+                raise InputError(_("{name} must be a list of text").format(name=name))
+
+        return check_list
+    if f.type in ("integer", "number", "boolean"):
+        return _number_check(f)
+    empty = f.type == "text"
+    choices = None if f.choices is None else frozenset(f.choices)
+    pattern = None if f.pattern is None else re.compile(f.pattern)
+    date, time = f.type == "date", f.type == "datetime"
+
+    def check_text_field(value: Any, latest: datetime | None) -> None:
+        if value is None and nullable:
+            return
+        if type(value) is not str or len(value) > MAX_FIELD or not storable(value):
+            raise InputError(_("{name} must be UTF-8 text").format(name=name))
+        if not empty and not value.strip():
+            raise InputError(_("{name} must not be empty").format(name=name))
+        if choices is not None and value not in choices:
+            raise InputError(
+                _("{name} must be one of {choices}").format(name=name, choices=", ".join(f.choices or ()))
+            )
+        if pattern is not None and not pattern.match(value):
+            raise InputError(
+                _("{name} {value!r} is not in the form it must have").format(name=name, value=value)
+            )
+        if date:
+            check_date(name, value)
+        elif time:
+            check_time(name, value, latest)
+
+    return check_text_field
+
+
+def _number_check(f: Field) -> FieldCheck:
+    name, nullable = f.name, f.nullable
+    if f.type == "integer":
         low = f.minimum if f.minimum is not None else -MAX_INTEGER
         high = f.maximum if f.maximum is not None else MAX_INTEGER
-        if type(value) is not int or not low <= value <= high:
-            problem = _("{name} must be a whole number from {low} to {high}")
-            raise InputError(problem.format(name=f.name, low=low, high=high))
-    elif f.type in ("number", "boolean"):
-        if type(value) not in ((int, float) if f.type == "number" else (bool,)) or (
-            f.type == "number" and not (math.isfinite(value) and abs(value) <= MAX_INTEGER)
-        ):
-            problem = (
-                _("{name} must be a number") if f.type == "number" else _("{name} must be true or false")
-            )
-            raise InputError(problem.format(name=f.name))
-    else:
-        check_text(record, f.name, empty=f.type == "text")
-        if f.choices is not None and value not in f.choices:
-            raise InputError(
-                _("{name} must be one of {choices}").format(name=f.name, choices=", ".join(f.choices))
-            )
-        if f.pattern is not None and not re.match(f.pattern, value):
-            raise InputError(
-                _("{name} {value!r} is not in the form it must have").format(name=f.name, value=value)
-            )
-        if f.type == "date":
-            check_date(f.name, value)
-        elif f.type == "datetime":
-            check_time(f.name, value, latest)
+
+        def check_integer(value: Any, latest: datetime | None) -> None:
+            if value is None and nullable:
+                return
+            if type(value) is not int or not low <= value <= high:
+                problem = _("{name} must be a whole number from {low} to {high}")
+                raise InputError(problem.format(name=name, low=low, high=high))
+
+        return check_integer
+    if f.type == "boolean":
+
+        def check_boolean(value: Any, latest: datetime | None) -> None:
+            if value is None and nullable:
+                return
+            if type(value) is not bool:
+                raise InputError(_("{name} must be true or false").format(name=name))
+
+        return check_boolean
+
+    def check_number(value: Any, latest: datetime | None) -> None:
+        if value is None and nullable:
+            return
+        if type(value) not in (int, float) or not (math.isfinite(value) and abs(value) <= MAX_INTEGER):
+            raise InputError(_("{name} must be a number").format(name=name))
+
+    return check_number
 
 
 def check_date(name: str, value: str) -> None:
     """A date as stored (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD) that is a day of the calendar."""
-    try:
-        real = str(PartialDate.from_stored(value)) == value
-    except (ValueError, TypeError, IndexError):
-        real = False
-    if not real:
+    if not _real_date(value):
         raise InputError(
             _("{name} {value!r} is not a date (YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD)").format(
                 name=name, value=value[:40]
             )
         )
+
+
+@lru_cache(maxsize=1 << 16)  # lines of one period share their dates; the answer is the value's alone
+def _real_date(value: str) -> bool:
+    try:
+        return str(PartialDate.from_stored(value)) == value
+    except (ValueError, TypeError, IndexError):
+        return False
 
 
 def check_time(name: str, value: str, latest: datetime | None) -> None:

@@ -5,6 +5,7 @@ who redacted; every database applies it to the entry's revisions, those that arr
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -29,6 +30,15 @@ from policytrack.sync.record import (
 
 # The suffix of a file being rewritten (beside it, then renamed over it).
 _REWRITING = ".redacting"
+# The setting that names the redactions (entry and field, as a sha256) this database's own files were last
+# rewritten for, once that rewrite was committed: a sync rewrites them only when a redaction is new.
+REWRITTEN = "redactions_rewritten"
+
+
+def rewritten_for(store: Store) -> str:
+    """The redactions this database holds, as one sha256 of their (entry, field) pairs ('' for none)."""
+    pairs = sorted({(str(row["entry"]), str(row["field"])) for row in store.redaction_rows()})
+    return hashlib.sha256(json.dumps(pairs).encode()).hexdigest() if pairs else ""
 
 
 def _check(record: Record) -> None:
@@ -111,10 +121,11 @@ def _line_redacted(record: dict[str, Any], fields: set[str]) -> bool:
     return changed
 
 
-def rewrite_own_files(store: Store, clone: Clone, folder: Path, own: str) -> list[str]:
+def rewrite_own_files(store: Store, clone: Clone, folder: Path, own: str, redactions: str) -> list[str]:
     """Rewrite this database's own record files (in `folder`, ending with `own`) so no line holds the
     text of a redaction this database holds; each changed line becomes the marker's. Returns the files
-    rewritten (relative to the clone), added to git's index, not committed."""
+    rewritten (relative to the clone), added to git's index, not committed. Nothing is read when the
+    files were rewritten for these `redactions` (rewritten_for) already (REWRITTEN)."""
     if not folder.is_dir() or folder.is_symlink():
         return []
     # a rewrite killed before its rename leaves its copy, which holds the text: never kept, never added
@@ -122,6 +133,8 @@ def rewrite_own_files(store: Store, clone: Clone, folder: Path, own: str) -> lis
     for stale in folder.glob(f"*{own}{_REWRITING}"):
         if stale.is_file() or stale.is_symlink():
             stale.unlink()
+    if not redactions or store.sync_setting(REWRITTEN) == redactions:
+        return []
     fields: dict[str, set[str]] = {}
     for row in store.redaction_rows():
         fields.setdefault(row["entry"], set()).add(row["field"])

@@ -14,8 +14,9 @@ it is bound to them by that earlier revision, which must be stored here or arriv
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import InputError
@@ -26,27 +27,47 @@ from policytrack.records.models import EntryInput, Framework
 from policytrack.store import Store
 from policytrack.sync.record import Incoming, LineProblem, Record, carried_over, made_by
 
+if TYPE_CHECKING:
+    from policytrack.exchange.rowcheck import RowChecker
+
 Frameworks = dict[str, Framework | None]
 
 
-def _framework(store: Store, frameworks: Frameworks, name: str) -> Framework | None:
-    if name not in frameworks:
-        frameworks[name] = store.framework(name)
-    return frameworks[name]
+@dataclass
+class _Batch:
+    """What validating one batch reads once: its frameworks by name (None: not here), and for entries
+    import's row checker (its fast path: a line in the stored form checked with lookups)."""
+
+    store: Store
+    frameworks: Frameworks = field(default_factory=dict)
+    checker: RowChecker | None = None
+
+
+def _framework(batch: _Batch, name: str) -> Framework | None:
+    if name not in batch.frameworks:
+        batch.frameworks[name] = batch.store.framework(name)
+    return batch.frameworks[name]
 
 
 def _current(fw: Framework | None, indicator: str) -> bool:
     return fw is not None and any(ind.key == indicator for ind in fw.indicators)
 
 
-def _entry(store: Store, frameworks: Frameworks, rec: Record) -> None:
+def _entry(batch: _Batch, rec: Record) -> None:
     from policytrack.domain.entries import validated_values
 
-    fw = _framework(store, frameworks, rec["framework"])
+    fw = _framework(batch, rec["framework"])
     if fw is None or not _current(fw, rec["indicator"]):
         return
     # the registered source and outlet by key: the same key twice is what `log --via` refuses
     keys = {key: number for number, key in enumerate((rec["source_key"], rec["via_key"])) if key}
+    links = {
+        "source_id": keys.get(rec["source_key"]) if rec["source_key"] else None,
+        "via_id": keys.get(rec["via_key"]) if rec["via_key"] else None,
+        "event": rec["event"],
+    }
+    if batch.checker is not None and batch.checker.fast(fw, rec, links) is not None:
+        return  # import's fast path gives values only where log's rules do (tests/test_rowcheck.py)
     data = EntryInput(
         indicator=rec["indicator"],
         summary=rec["summary"],
@@ -59,9 +80,7 @@ def _entry(store: Store, frameworks: Frameworks, rec: Record) -> None:
         actors=rec["actors"],
         note=rec["note"],
         analyst=rec["analyst"],
-        source_id=keys.get(rec["source_key"]) if rec["source_key"] else None,
-        via_id=keys.get(rec["via_key"]) if rec["via_key"] else None,
-        event=rec["event"],
+        **links,
         signals=rec["signals"],
         language=rec["language"],
         summary_translation=rec["summary_translation"],
@@ -71,10 +90,10 @@ def _entry(store: Store, frameworks: Frameworks, rec: Record) -> None:
     validated_values(fw, data)
 
 
-def _target(store: Store, frameworks: Frameworks, rec: Record) -> None:
+def _target(batch: _Batch, rec: Record) -> None:
     from policytrack.domain.targets import target_values
 
-    fw = _framework(store, frameworks, rec["framework"])
+    fw = _framework(batch, rec["framework"])
     if fw is None or not _current(fw, rec["indicator"]) or not rec["level"]:
         return  # an empty level withdraws the target: nothing to check against the scale
     target_values(
@@ -88,13 +107,13 @@ def _target(store: Store, frameworks: Frameworks, rec: Record) -> None:
     )
 
 
-def _decision(store: Store, frameworks: Frameworks, rec: Record) -> None:
+def _decision(batch: _Batch, rec: Record) -> None:
     from policytrack.domain.triage import check_decision
 
     check_decision(rec)
 
 
-VALIDATORS: dict[str, Callable[[Store, Frameworks, Record], None]] = {
+VALIDATORS: dict[str, Callable[[_Batch, Record], None]] = {
     "entry": _entry,
     "target": _target,
     "decision": _decision,
@@ -144,9 +163,13 @@ def validate(store: Store, kind: str, items: list[Incoming]) -> None:
     check = VALIDATORS.get(kind)
     if check is None:
         return
-    frameworks: dict[str, Any] = {}
+    batch = _Batch(store)
+    if kind == "entry":
+        from policytrack.exchange.rowcheck import RowChecker
+
+        batch.checker = RowChecker(store, None, date.today())
     for item in items:
         try:
-            check(store, frameworks, item.record)
+            check(batch, item.record)
         except (InputError, ValueError) as exc:
             raise LineProblem(item.where, str(exc)) from None
