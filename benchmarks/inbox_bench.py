@@ -7,7 +7,8 @@
 - `inbox` (its first page) and `agenda` with N candidates, against a process that starts and exits
   (`policytrack db path`): the targets are absolute (0.3 s and 0.5 s), so the value is what counts.
 
-The rows are fictional ("Example event N"), in ACLED's column layout. Run through benchmarks/run.py:
+The rows are fictional ("Example event N"), in ACLED's column layout. Run through benchmarks/run.py, at
+1,000,000 rows (and candidates) in the full run and with `--only inbox`, 100,000 with `--quick`:
     python benchmarks/run.py --only inbox [--quick]
 """
 
@@ -113,8 +114,9 @@ def acled_file(path: Path, rows: int) -> Path:
     return path
 
 
-def bench_inbox(rows: int, work: Path, run: Any) -> list[Any]:
-    """`run` is benchmarks/run.py (its measure, process, Job, Figure, env_for, peak_memory_mb)."""
+def bench_inbox(rows: int, work: Path, run: Any, runs: int = 3) -> list[Any]:
+    """`run` is benchmarks/run.py (its measure, process, Job, Figure, env_for, peak_memory_mb); `runs`
+    the timed runs of each pull (one at a million rows, where a pull takes minutes)."""
     work.mkdir(parents=True, exist_ok=True)
     data = acled_file(work / "acled.csv", rows)
     small = acled_file(work / "acled-small.csv", max(rows // 10, 1))
@@ -137,7 +139,7 @@ def bench_inbox(rows: int, work: Path, run: Any) -> list[Any]:
                 reset=run._copy_db(template, base_db),
             ),
         ],
-        3,
+        runs,
     )
     figures = [
         run.Figure.of(f"inbox add ({rows:,} ACLED rows)", ours, "csv + json + executemany", base, "<= 3x")
@@ -166,7 +168,7 @@ def bench_inbox(rows: int, work: Path, run: Any) -> list[Any]:
             run.Job(run.process(add, env), reset=run._copy_db(kept, ours_db)),
             run.Job(run.process([sys.executable, "-c", READ_ONLY, str(data)])),
         ],
-        3,
+        runs,
     )
     figures.append(run.Figure.of("second pull, unchanged file", again, "reading it (csv)", read, "<= 1.5x"))
     start = run.process([*run.PT, "db", "path"], env)

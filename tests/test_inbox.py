@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import Invoke, InvokeJson, cffconvert
 from policytrack.domain.inbox import candidate_uuid
@@ -691,3 +693,234 @@ def test_a_piped_inbox_is_plain_text_of_every_row_and_formats_stream(
     rows = each_waiting(store, Filter())
     assert not isinstance(rows, list) and [r["external_id"] for r in rows] == ["EXA2", "EXA3", "EXA1"]
     store.close()
+
+
+_NEAR = {
+    "a": "Example event 1: a clash near the example town",
+    "a.": "Example event 1: a clash near the example town.",
+    "b": "Example event 2: an agreement signed in the example region",
+    "b,": "Example event 2: an agreement signed, in the example region",
+    "c": "Another example",
+}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["2024-07-06", "2024-07-07"]),
+            st.sampled_from(["Town", "Village"]),
+            st.sampled_from(sorted(_NEAR)),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(min_value=1, max_value=4),
+)
+def test_a_possible_duplicate_is_the_first_near_summary_read_on_its_day_and_place(
+    cli: Invoke,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    read: list[tuple[str, str, str]],
+    chunk: int,
+) -> None:
+    """Whatever the chunk a row falls in (earlier chunks are read back from SQL, the chunk's own from
+    memory), a new candidate is marked as the first earlier one of its day and place whose summary is
+    nearly the same (rapidfuzz ratio >= 90, case folded), and only then."""
+    from rapidfuzz import fuzz
+
+    import policytrack.domain.inbox as inbox
+
+    monkeypatch.setattr(inbox, "_CHUNK", chunk)
+    work = tmp_path_factory.mktemp("near")
+    data = write_csv(
+        work / "acled.csv",
+        ACLED_COLUMNS,
+        [acled_row(f"EXA{n}", day, _NEAR[text], location=place) for n, (day, place, text) in enumerate(read)],
+    )
+    assert cli("--db", str(work / "t.db"), "inbox", "add", str(data), "--kind", "acled").exit_code == 0
+    expected = []
+    for n, (day, place, text) in enumerate(read):
+        first = next(
+            (
+                candidate_uuid("acled", f"EXA{m}")
+                for m, (d, p, t) in enumerate(read[:n])
+                if (d, p) == (day, place) and fuzz.ratio(_NEAR[text].casefold(), _NEAR[t].casefold()) >= 90
+            ),
+            None,
+        )
+        expected.append((f"EXA{n}", first))
+    found = rows(work / "t.db", "SELECT external_id, duplicate_of FROM candidates ORDER BY id")
+    assert found == expected
+
+
+def test_possible_duplicates_across_reads_and_entries(
+    cli: Invoke, cli_json: InvokeJson, tmp_path: Path, db_path: Path
+) -> None:
+    """An entry of the day is compared first, at any place; a later read is compared with the earlier one."""
+    assert cli("log", "regional", _NEAR["c"] + " of ministers", "--date", "2024-07-06").exit_code == 0
+    (entry,) = cli_json("list", "--json")
+    first = write_csv(tmp_path / "one.csv", ACLED_COLUMNS, [acled_row("EXA1", "2024-07-06", _NEAR["a"])])
+    assert cli("inbox", "add", str(first), "--kind", "acled").exit_code == 0
+    second = write_csv(
+        tmp_path / "two.csv",
+        ACLED_COLUMNS,
+        [
+            acled_row("EXA2", "2024-07-06", _NEAR["a."]),
+            acled_row("EXA3", "2024-07-06", _NEAR["a."], location="Elsewhere"),
+            acled_row("EXA4", "2024-07-06", _NEAR["c"] + " of ministers.", location="Elsewhere"),
+            acled_row("EXA5", "2024-07-07", _NEAR["a."]),
+        ],
+    )
+    result = cli("inbox", "add", str(second), "--kind", "acled")
+    assert result.exit_code == 0 and "2 possible duplicates" in result.stdout, result.output
+    marks = dict(rows(db_path, "SELECT external_id, duplicate_of FROM candidates"))
+    assert marks == {
+        "EXA1": None,
+        "EXA2": candidate_uuid("acled", "EXA1"),  # the earlier read, same day and place
+        "EXA3": None,  # another place
+        "EXA4": f"entry:{entry['uuid']}",  # an entry of the day, whatever the place
+        "EXA5": None,  # another day
+    }
+
+
+def test_the_duplicate_lookup_is_an_index_seek_in_read_order(cli: Invoke, acled: Path, db_path: Path) -> None:
+    """What a new candidate is compared with is found by a seek per day and place, in the order read with
+    no sort (so a lookup streams and stops at the first near match): flat memory however large the file."""
+    assert cli("inbox", "add", str(acled), "--kind", "acled").exit_code == 0
+    from policytrack.store import Store
+
+    store = Store(db_path)
+    traced: list[str] = []
+    store.conn.set_trace_callback(traced.append)
+    found = list(store.texts_at("2024-07-06", "Example town, Example region"))
+    store.conn.set_trace_callback(None)
+    assert [ref for ref, _text in found] == [candidate_uuid("acled", "EXA1")]
+    plans = [
+        " ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql.split(";")[0]))
+        for sql in traced
+    ]
+    store.close()
+    entries, candidates = plans
+    assert "USING INDEX" in entries and "SCAN" not in entries, entries
+    assert "INDEX candidates_place (date_start=? AND location=?)" in candidates, candidates
+    assert "TEMP B-TREE" not in candidates, candidates
+
+
+def _counts_match_the_rows(db: Path) -> list[tuple[Any, ...]]:
+    kept = rows(db, "SELECT state, dataset, feed, n FROM candidate_counts WHERE n != 0 ORDER BY 1, 2, 3")
+    counted = rows(
+        db, "SELECT state, dataset, feed, count(*) FROM candidates GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    )
+    assert kept == counted
+    return kept
+
+
+def test_the_inbox_counts_follow_every_decision_and_read(
+    cli: Invoke, acled: Path, tmp_path: Path, db_path: Path
+) -> None:
+    """candidate_counts (kept by triggers) is what `inbox` and `agenda` count from: it follows adds,
+    decisions, their undo, revisions and withdrawals, whatever path writes them."""
+    steps: list[tuple[str, ...]] = [
+        ("inbox", "add", str(acled), "--kind", "acled"),
+        ("inbox", "accept", "1", "--indicator", "regional"),
+        ("inbox", "reject", "2", "--reason", "not evidence"),
+        ("inbox", "snooze", "3", "--until", "2000-01"),  # woken: waits again, counted as waiting
+        ("undo", "--yes"),
+        ("inbox", "snooze", "3", "--until", "2099-01"),
+    ]
+    for step in steps:
+        result = cli(*step)
+        assert result.exit_code == 0, (step, result.output)
+        _counts_match_the_rows(db_path)
+    assert _counts_match_the_rows(db_path) == [
+        ("accepted", "acled", "", 1),
+        ("rejected", "acled", "", 1),
+        ("snoozed", "acled", "", 1),
+    ]
+    assert cli("inbox", "snooze", "1", "--until", "2000-01").exit_code == 1  # accepted: refused, unchanged
+    deletions = tmp_path / "deleted.csv"
+    deletions.write_text("event_id_cnty,deleted_timestamp\nEXA1,1720000500\n", encoding="utf-8")
+    assert cli("inbox", "add", str(deletions), "--kind", "acled").exit_code == 0
+    _counts_match_the_rows(db_path)
+    assert cli("undo", "--yes").exit_code == 0  # the snooze of 3: it waits
+    assert _counts_match_the_rows(db_path)[-1] == ("waiting", "acled", "", 1)
+    listed = cli("inbox", "--limit", "5")
+    assert listed.exit_code == 0 and "1 candidate waits" in listed.stdout
+
+
+def _steps_of_the_first_page_and_agenda(db: Path) -> int:
+    """SQLite's virtual-machine steps for what `inbox` (its first page and count) and `agenda` (the counts
+    by dataset, the changed candidates) ask of the candidates: what grows when a query reads every row."""
+    from policytrack.domain.inbox import Filter, count_waiting, waiting
+    from policytrack.store import Store
+
+    store = Store(db)
+    steps = [0]
+
+    def step() -> int:
+        steps[0] += 1
+        return 0
+
+    store.conn.set_progress_handler(step, 1)
+    try:
+        waiting(store, Filter(), limit=2, newest=True)
+        count_waiting(store, Filter())
+        store.waiting_by_dataset("2026-01-01")
+        store.changed_after_decision()
+    finally:
+        store.conn.set_progress_handler(None, 1)
+        store.close()
+    return steps[0]
+
+
+def test_agenda_and_the_inbox_page_do_not_grow_with_the_candidates(
+    cli: Invoke, acled: Path, tmp_path: Path, db_path: Path
+) -> None:
+    """With a million candidates `inbox` shows its first page in 0.3 s and `agenda` in 0.5 s (issue 24):
+    what they ask of the candidates is the same work with 3 waiting as with 303 (seeks, and the counts kept
+    in candidate_counts), never a read of every row or of every entry of an index."""
+    assert cli("inbox", "add", str(acled), "--kind", "acled").exit_code == 0
+    few = _steps_of_the_first_page_and_agenda(db_path)
+    more = [acled_row(f"EXB{n}", f"2023-{1 + n % 12:02d}-01", f"Example event B{n}") for n in range(300)]
+    assert (
+        cli(
+            "inbox", "add", str(write_csv(tmp_path / "more.csv", ACLED_COLUMNS, more)), "--kind", "acled"
+        ).exit_code
+        == 0
+    )
+    assert cli("inbox", "accept", "1", "--indicator", "regional").exit_code == 0
+    many = _steps_of_the_first_page_and_agenda(db_path)
+    assert many <= few + 50, (few, many)
+    from policytrack.store import Store
+
+    store = Store(db_path)
+    traced: list[str] = []
+    store.conn.set_trace_callback(traced.append)
+    store.changed_after_decision()
+    store.conn.set_trace_callback(None)
+    plan = " ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + traced[-1]))
+    store.close()
+    assert "INDEX candidates_changed" in plan, plan
+
+
+def test_a_second_pull_of_an_unchanged_file_loads_no_fetcher_table_or_matcher(
+    cli: Invoke, acled: Path, db_path: Path
+) -> None:
+    """A second pull of the same bytes is a hash and one line of text (issue 24: <= 1.5x reading the
+    file): it imports neither the URL fetcher (http.client, ssl), nor rich's tables, nor rapidfuzz."""
+    import subprocess
+    import sys
+
+    assert cli("inbox", "add", str(acled), "--kind", "acled").exit_code == 0
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv = ['policytrack', 'inbox', 'add', {str(acled)!r}, '--kind', 'acled']\n"
+        "try:\n    runpy.run_module('policytrack', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write(' '.join(sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "3 unchanged" in done.stdout, done.stdout
+    loaded = set(done.stderr.split())
+    assert loaded & {"ssl", "http.client", "rich.table", "rich.console", "rapidfuzz"} == set()
+    assert "policytrack.exchange.inbox" in loaded  # it did read the file

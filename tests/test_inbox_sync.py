@@ -151,3 +151,48 @@ def test_decisions_taken_apart_are_listed_as_a_conflict_until_one_is_undone(
     for name in ("ama", "ben"):
         assert json.loads(ok(team(name, "conflicts", "--json"))) == []
         assert states(team, name, tmp_path)["EXA1"] == ("accepted", True)
+
+
+@pytest.mark.slow  # runs git
+@pytest.mark.parametrize(
+    ("keep", "state", "entries"),
+    [("mine", "rejected", 0), ("theirs", "accepted", 1), ("ben's uuid", "accepted", 1)],
+)
+def test_conflicts_resolve_keeps_one_decision_in_every_database(
+    keep: str, state: str, entries: int, team: Team, tmp_path: Path
+) -> None:
+    data = write_csv(tmp_path / "acled.csv", ACLED_COLUMNS, [acled_row("EXA1", "2024-07-06", AES)])
+    for name in ("ama", "ben"):
+        ok(team(name, "sync", "init", str(tmp_path / "shared.git")))
+        ok(team(name, "inbox", "add", str(data), "--kind", "acled"))
+    ok(team("ama", "inbox", "reject", "1", "--reason", "not about the treaty"))
+    ok(team("ben", "inbox", "accept", "1", "--indicator", "regional"))
+    for name in ("ama", "ben", "ama"):
+        ok(team(name, "sync"))
+    (found,) = json.loads(ok(team("ama", "conflicts", "--json")))
+    ben_side = found["decisions"][1]
+    assert ben_side["decided_by"] == "ben"
+    text = ok(team("ama", "conflicts"))
+    assert f"conflicts resolve {found['ref']} --keep" in text and f"[{ben_side['uuid'][:8]}]" in text
+
+    # a side that is none of the conflict's: one line, the sides named, nothing written
+    bad = team("ama", "conflicts", "resolve", found["ref"], "--keep", "0" * 8)
+    assert bad.exit_code == 1 and "Traceback" not in bad.output
+    assert bad.stderr.count("\n") == 1 and ben_side["uuid"][:8] in bad.stderr
+    assert len(json.loads(ok(team("ama", "conflicts", "--json")))) == 1
+
+    side = ben_side["uuid"][:8] if keep == "ben's uuid" else keep
+    ok(team("ama", "conflicts", "resolve", found["ref"], "--keep", side))
+    assert json.loads(ok(team("ama", "conflicts", "--json"))) == []
+    for name in ("ama", "ben", "ama"):
+        ok(team(name, "sync"))
+    for name in ("ama", "ben"):
+        assert json.loads(ok(team(name, "conflicts", "--json"))) == []
+        assert states(team, name, tmp_path)["EXA1"] == (state, state == "accepted")
+        assert len(json.loads(ok(team(name, "list", "--json")))) == entries
+    decided = rows(
+        tmp_path / "ben.db",
+        "SELECT action FROM candidate_decisions WHERE decided_by = 'ama' ORDER BY action",
+    )
+    kept = "reject" if keep == "mine" else "accept"
+    assert decided == sorted([("reject",), ("undo",), (kept,)])  # ama's reject, an undo, the kept again

@@ -982,6 +982,44 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "origin": "c",
         "where": None,
     },
+    # m023_inbox_counts: the candidates of each state, dataset and feed counted by triggers; the changed ones
+    "index candidates_changed": {
+        "table": "candidates",
+        "columns": ["changed_since"],
+        "unique": False,
+        "origin": "c",
+        "where": "changed_since IS NOT NULL",
+    },
+    "table candidate_counts": {
+        "columns": [
+            ("state", "TEXT", 1, None, 1),
+            ("dataset", "TEXT", 1, None, 2),
+            ("feed", "TEXT", 1, None, 3),
+            ("n", "INTEGER", 1, None, 0),
+        ],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": True,
+    },
+    "trigger candidates_count_ad": {
+        "table": "candidates",
+        "sql": "CREATE TRIGGER candidates_count_ad AFTER DELETE ON candidates BEGIN UPDATE candidate_counts "
+        "SET n = n - 1 WHERE state = old.state AND dataset = old.dataset AND feed = old.feed; END",
+    },
+    "trigger candidates_count_ai": {
+        "table": "candidates",
+        "sql": "CREATE TRIGGER candidates_count_ai AFTER INSERT ON candidates BEGIN INSERT INTO "
+        "candidate_counts (state, dataset, feed, n) VALUES (new.state, new.dataset, new.feed, 1) ON CONFLICT "
+        "(state, dataset, feed) DO UPDATE SET n = n + 1; END",
+    },
+    "trigger candidates_count_au": {
+        "table": "candidates",
+        "sql": "CREATE TRIGGER candidates_count_au AFTER UPDATE OF state, dataset, feed ON candidates WHEN "
+        "old.state != new.state OR old.dataset != new.dataset OR old.feed != new.feed BEGIN UPDATE "
+        "candidate_counts SET n = n - 1 WHERE state = old.state AND dataset = old.dataset AND feed = "
+        "old.feed; INSERT INTO candidate_counts (state, dataset, feed, n) VALUES (new.state, new.dataset, "
+        "new.feed, 1) ON CONFLICT (state, dataset, feed) DO UPDATE SET n = n + 1; END",
+    },
 }
 
 
@@ -1144,3 +1182,29 @@ def test_database_from_each_shipped_schema_upgrades_with_rows_intact(
         assert conn.execute("SELECT count(*) FROM framework_versions").fetchone()[0] >= 1
     finally:
         conn.close()
+
+
+def test_inbox_counts_are_filled_from_the_candidates_a_database_holds(tmp_path: Path) -> None:
+    """m023_inbox_counts counts the candidates already there (the triggers count the ones after)."""
+    from policytrack.store import Store
+
+    path = tmp_path / "old.db"
+    older = Migrations("policytrack")
+    older._migrations = list(migrations._migrations[: MIGRATION_NAMES.index("m023_inbox_counts")])
+    conn = sqlite3.connect(path, isolation_level=None)
+    older.apply(Database(conn))
+    for n, state in enumerate(("waiting", "waiting", "rejected")):
+        _insert(
+            conn,
+            "candidates",
+            {"uuid": f"u{n}", "dataset": "acled", "external_id": f"EXA{n}", "kind": "acled", "state": state}
+            | {"raw": "{}", "version": "1", "pulled_at": "2026-01-01T00:00:00Z"},
+        )
+    conn.close()
+    store = Store(path)
+    try:
+        counts = store.conn.execute("SELECT state, dataset, feed, n FROM candidate_counts ORDER BY state")
+        assert [tuple(r) for r in counts] == [("rejected", "acled", "", 1), ("waiting", "acled", "", 2)]
+        assert store.count_waiting() == 2
+    finally:
+        store.close()

@@ -293,12 +293,16 @@ def _decision_conflict(item: dict[str, Any], visible: Callable[[str], str]) -> s
         what = d["action"] + (f" ({visible(d['reason'])})" if d["reason"] else "")
         current = _(" (current)") if d["uuid"] == item["current"] else ""
         lines.append(
-            _("  {action} by {analyst} at {at}{current}").format(
-                action=what, analyst=visible(d["decided_by"]), at=d["decided_at"], current=current
+            _("  {action} by {analyst} at {at} [{decision}]{current}").format(
+                action=what,
+                analyst=visible(d["decided_by"]),
+                at=d["decided_at"],
+                decision=d["uuid"][:8],
+                current=current,
             )
         )
     lines.append(
-        _("  settle: the analyst whose decision should not stand takes it back with `policytrack undo`")
+        _("  settle: policytrack conflicts resolve {ref} --keep mine|theirs|DECISION").format(ref=item["ref"])
     )
     return "\n".join(lines)
 
@@ -317,20 +321,26 @@ def resolve_cmd(
         str,
         typer.Argument(
             help=_(
-                "The entry id or reference (@3f9a1c), or target:FRAMEWORK:INDICATOR, or source:KEY, as "
-                "`conflicts` shows."
+                "The entry id or reference (@3f9a1c), or target:FRAMEWORK:INDICATOR, source:KEY or "
+                "candidate:UUID, as `conflicts` shows."
             )
         ),
     ],
     keep: Annotated[
         str,
-        typer.Option("--keep", help=_("The side to keep: a revision number (entries), mine or theirs.")),
+        typer.Option(
+            "--keep",
+            help=_(
+                "The side to keep: a revision number (entries), a decision's uuid or its first 8 characters "
+                "(candidates), mine or theirs."
+            ),
+        ),
     ],
 ) -> None:
     from policytrack.cli.common import entry_id_arg, reference
     from policytrack.sync.conflicts import resolve
 
-    entry = not ref.startswith(("target:", "source:"))
+    entry = not ref.startswith(("target:", "source:", "candidate:"))
     if entry:
         reference(ref, "entry")  # a bad reference is refused before the database opens
     with opened_store(ctx) as store:

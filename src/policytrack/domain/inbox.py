@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid as uuidlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -113,11 +113,10 @@ def add_batch(store: Store, batch: Any, kind: str, *, feed: str = "", rules: Seq
             # record withdrawn or revised since was so by another pull, which stored its own digest)
             result.unchanged = last[1]
         else:
-            seen = _Seen(store, at)
             records = 0
             for chunk in _chunks(batch.records):
                 records += len(chunk)
-                _add_chunk(store, chunk, batch, kind, feed, rules, at, result, seen)
+                _add_chunk(store, chunk, batch, kind, feed, rules, at, result)
             for external_id, stamp in batch.deleted:
                 _withdraw(store, batch.dataset, external_id, stamp, at, result)
             if batch.digest:
@@ -138,7 +137,6 @@ def _add_chunk(
     rules: Sequence[Any],
     at: str,
     result: AddResult,
-    seen: _Seen,
 ) -> None:
     # a known record's version is compared first (a keyed lookup); only a new or changed one is read in
     # full (Incoming.complete) and its stored row fetched
@@ -185,7 +183,7 @@ def _add_chunk(
                 result.flagged.append(str(old["uuid"]))
                 _flag_entry(store, old["entry_uuid"], batch.dataset, at)
     rows = list(fresh.values())
-    result.possible_duplicates += _mark_duplicates(seen, rows)
+    result.possible_duplicates += _mark_duplicates(store, rows)
     result.suggested += sum(1 for r in rows if r["suggestions"] != "[]")
     store.insert_candidates(rows, at)
     result.added += len(rows)
@@ -223,42 +221,35 @@ def _flag_entry(store: Store, entry_uuid: str | None, dataset: str, at: str) -> 
         )
 
 
-class _Seen:
-    """The summaries a new candidate is compared with, by day: the candidates of earlier reads and the
-    entries (loaded once per day), and this read's own as it goes."""
-
-    def __init__(self, store: Store, at: str) -> None:
-        self.store, self.at = store, at
-        self.by_day: dict[str, dict[str | None, list[tuple[str, str]]]] = {}
-
-    def load(self, days: set[str]) -> None:
-        wanted = sorted(d for d in days if d not in self.by_day)
-        for day in wanted:
-            self.by_day[day] = {}
-        for row in self.store.texts_on(wanted, self.at):
-            places = self.by_day[row["date_start"]]
-            places.setdefault(row["location"], []).append((row["ref"], row["summary"].casefold()))
-
-
-def _mark_duplicates(seen: _Seen, rows: list[dict[str, Any]]) -> int:
+def _mark_duplicates(store: Store, rows: list[dict[str, Any]]) -> int:
     """Mark each new candidate whose summary is nearly that of another candidate on the same day and place,
-    or of an entry on the same day: only a hint, both stay in the inbox."""
+    or of an entry on the same day: only a hint, both stay in the inbox. What it is compared with is read
+    from SQL per day and place as it goes (the entries of the day, then the candidates already written, this
+    read's earlier chunks among them, in the order they were read), stopping at the first that is nearly
+    the same, then this chunk's own: nothing of earlier chunks is held, so memory stays flat."""
     with_text = [r for r in rows if r["summary"] and r["date_start"]]
     if not with_text:
         return 0
     from rapidfuzz import fuzz
 
-    seen.load({r["date_start"] for r in with_text})
+    def first_similar(text: str, others: Iterable[tuple[str, str]]) -> str | None:
+        for ref, other in others:
+            if fuzz.ratio(text, other.casefold(), score_cutoff=SIMILAR):
+                return ref
+        return None
+
+    own: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    with_entries = store.days_with_entries(list({r["date_start"] for r in with_text}))
     marked = 0
     for r in with_text:
         text = r["summary"].casefold()
-        places = seen.by_day[r["date_start"]]
-        here = places.setdefault(r["location"], [])
-        for ref, other in [*places.get(None, ()), *here]:
-            if fuzz.ratio(text, other) >= SIMILAR:
-                r["duplicate_of"] = ref
-                marked += 1
-                break
+        day = r["date_start"]
+        here = own.setdefault((day, r["location"]), [])
+        stored = store.texts_at(day, r["location"], entries=day in with_entries)
+        ref = first_similar(text, stored) or first_similar(text, here)
+        if ref is not None:
+            r["duplicate_of"] = ref
+            marked += 1
         here.append((r["uuid"], text))
     return marked
 

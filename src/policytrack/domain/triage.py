@@ -207,6 +207,47 @@ def settle(store: Store, candidates: Sequence[str]) -> int:
     return changed
 
 
+def keep_side(store: Store, candidate: str, kept: Any, by: str, at: str) -> None:
+    """Settle a candidate decided apart by keeping one side (`kept`, one of `standing_apart`): every other
+    side is taken back by an undo (an entry its accept made deleted, as `undo` does), and the kept decision
+    is recorded again by `by` at `at`, so it is the latest and stands in every database once synced."""
+    sides = standing_apart(store, candidate)
+    batch = str(uuidlib.uuid4())
+    with store.transaction():
+        for d in sides:
+            if d["uuid"] == kept["uuid"]:
+                continue
+            undo = {
+                "uuid": str(uuidlib.uuid4()),
+                "candidate": candidate,
+                "action": "undo",
+                "batch": str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, batch)),
+                "undoes": d["uuid"],
+                "decided_by": by,
+                "decided_at": at,
+            }
+            check_decision(undo)
+            store.insert_decision(undo)
+            if d["action"] == "accept" and d["entry"] and d["entry"] != kept["entry"]:
+                _delete_made(store, d["entry"], by, at)
+        from policytrack.records.candidate import SYNCED_DECISION
+
+        again = {k: kept[k] for k in SYNCED_DECISION.names()}
+        again |= {"uuid": str(uuidlib.uuid4()), "batch": batch, "decided_by": by, "decided_at": at}
+        check_decision(again)
+        store.insert_decision(again)
+        row = store.candidate_by_uuid(candidate)
+        if row is not None:
+            store.set_candidate_state(int(row["id"]), *_state_without(store, candidate, set()))
+
+
+def _delete_made(store: Store, entry_uuid: str, by: str, at: str) -> None:
+    """The entry an accept made, deleted (a tombstone, which `restore` brings back) when it is taken back."""
+    entry_id = store.entry_id_of(entry_uuid)
+    if entry_id is not None and store.entry_row(entry_id)["deleted_at"] is None:
+        store.write_entry_reversal(entry_id, {"deleted_at": at}, "delete", "undo", 1, by, at)
+
+
 def plan_undo(store: Store, decision_id: int, at: str) -> Any:
     """The Reversal (domain/undo.py) of the batch of decisions that `decision_id` belongs to."""
     from policytrack.domain.undo import FieldChange, Reversal
@@ -261,9 +302,7 @@ def apply_undo(store: Store, plan: Any, by: str, at: str) -> str:
             state, until, entry = _state_without(store, d["candidate"], set())
             store.set_candidate_state(int(row["id"]), state, until, entry)
         if d["action"] == "accept" and d["entry"]:
-            entry_id = store.entry_id_of(d["entry"])
-            if entry_id is not None and store.entry_row(entry_id)["deleted_at"] is None:
-                store.write_entry_reversal(entry_id, {"deleted_at": at}, "delete", "undo", 1, by, at)
+            _delete_made(store, d["entry"], by, at)
         count += 1
     return ngettext(
         "{n} candidate is as it was before the decision",

@@ -25,10 +25,6 @@ MAX_REDIRECTS = 5
 _CHUNK = 64 * 1024
 
 
-def is_url(text: str) -> bool:
-    return text.lower().startswith(("http://", "https://"))
-
-
 def _address(host: str, port: int, allow_private: bool, url: str) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)

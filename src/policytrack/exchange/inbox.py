@@ -1,5 +1,6 @@
 """What `inbox add` and `feed pull` read: a file or an http(s) address (through the safe fetcher), read
-as its kind into a Batch of records (domain/inbox.py writes them)."""
+as its kind into a Batch of records (domain/inbox.py writes them). The fetcher (http.client, ssl) is
+imported only for an address: a file's read, and its second read, do not pay for it at start-up."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from typing import Any
 from policytrack.core.errors import InputError
 from policytrack.core.i18n import _
 from policytrack.exchange import datasets
-from policytrack.exchange.fetch import fetch, is_url
 from policytrack.records.candidate import LAYOUTS
+
+
+def is_url(text: str) -> bool:
+    """Whether `inbox add` reads this location through the fetcher (else it is a file's path)."""
+    return text.lower().startswith(("http://", "https://"))
 
 
 def read_batch(
@@ -24,6 +29,8 @@ def read_batch(
     """The records of a file or an http(s) address, read as `kind` (exchange/), not yet written."""
     name = location
     if is_url(location):
+        from policytrack.exchange.fetch import fetch
+
         data: Any = fetch(location, allow_private=allow_private)
     else:
         path = Path(location)

@@ -1,20 +1,23 @@
-"""The inbox's tables: candidates waiting, one candidate in full, feeds, the agenda, and what a read did."""
+"""The inbox's tables: candidates waiting, one candidate in full, feeds, the agenda, and what a read did.
+rich is imported by the functions that build a table: `inbox add` (one line of text) does not load it."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
-
-from rich.console import Group, RenderableType
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from policytrack.core.i18n import _, ngettext, pgettext
 from policytrack.render.text import literal
 
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
+
 
 def candidates_table(rows: Sequence[Any], title: str) -> Table:
     from rich import box
+    from rich.table import Table
 
     table = Table(title=literal(title, style="table.title"), box=box.SIMPLE_HEAD, pad_edge=False)
     for name, whole in (
@@ -74,6 +77,9 @@ def candidates_plain(rows: Iterable[Any], title: str, id_width: int, dataset_wid
 
 
 def candidate_detail(row: Any, decisions: Sequence[Any], revisions: Sequence[Any]) -> RenderableType:
+    from rich.console import Group
+    from rich.table import Table
+
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
@@ -115,6 +121,7 @@ def candidate_detail(row: Any, decisions: Sequence[Any], revisions: Sequence[Any
 
 def feeds_table(rows: Sequence[Any]) -> Table:
     from rich import box
+    from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for name in (_("Name"), _("Kind"), _("From"), _("Rules"), _("Last pulled")):
@@ -132,6 +139,7 @@ def feeds_table(rows: Sequence[Any]) -> Table:
 
 def agenda_table(items: Sequence[Any], title: str) -> Table:
     from rich import box
+    from rich.table import Table
 
     table = Table(title=literal(title, style="table.title"), box=box.SIMPLE_HEAD, pad_edge=False)
     for name, whole in ((_("Since"), True), (_("What"), False), (_("Ref"), True), (_("Detail"), False)):

@@ -60,6 +60,7 @@ MIGRATION_NAMES = (
     "m020_candidates_by_dataset",
     "m021_dataset_pulls",
     "m022_languages",
+    "m023_inbox_counts",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0

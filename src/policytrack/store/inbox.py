@@ -21,6 +21,9 @@ _CHUNK = 500
 _KNOWN = "id, uuid, external_id, version, state, entry_uuid, revision, deleted_at"
 _INSERT = f"INSERT INTO candidates ({', '.join(CANDIDATE_COLUMNS)}) VALUES ({marks(CANDIDATE_COLUMNS)})"
 _WAITING = "state = 'waiting'"
+_ENTRY_TEXTS = "SELECT 'entry:' || uuid, summary FROM entries WHERE date_start = ? AND deleted_at IS NULL"
+_CANDIDATE_TEXTS = """SELECT uuid, summary FROM candidates
+    WHERE date_start = ? AND location = ? AND summary != '' ORDER BY id"""
 _WOKEN = "state = 'snoozed' AND snoozed_until < :today"
 
 
@@ -64,20 +67,33 @@ class InboxRows(StoreBase):
             )
         return found
 
-    def texts_on(self, dates: Sequence[str], before: str) -> list[sqlite3.Row]:
-        """Candidates read before `before` and current entries dated on these days, with their place and
-        summary: what a new candidate is compared with for a possible duplicate."""
-        rows: list[sqlite3.Row] = []
-        for part in _chunks(dates):
-            rows += self.conn.execute(
-                f"""SELECT uuid AS ref, date_start, location, summary FROM candidates
-                    WHERE date_start IN ({marks(part)}) AND summary != '' AND pulled_at < ?
-                    UNION ALL
-                    SELECT 'entry:' || uuid, date_start, NULL, summary FROM entries
-                    WHERE date_start IN ({marks(part)}) AND deleted_at IS NULL""",
-                (*part, before, *part),
-            ).fetchall()
-        return rows
+    def days_with_entries(self, days: Sequence[str]) -> set[str]:
+        """Those of these days on which a current entry is dated."""
+        found: set[str] = set()
+        for part in _chunks(days):
+            found.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"""SELECT DISTINCT date_start FROM entries
+                        WHERE date_start IN ({marks(part)}) AND deleted_at IS NULL""",
+                    part,
+                )
+            )
+        return found
+
+    def texts_at(self, day: str, place: str, *, entries: bool = True) -> Iterator[tuple[str, str]]:
+        """The current entries dated on this day (unless `entries` is false: none are), then the
+        candidates of this day and place in the order they were read (each as its ref and summary): what a
+        new candidate is compared with for a possible duplicate, streamed (the caller stops at the first
+        that is nearly the same) by the indexes entries_date and candidates_place."""
+        queries = [(_ENTRY_TEXTS, (day,))] if entries else []
+        for sql, params in (*queries, (_CANDIDATE_TEXTS, (day, place))):
+            cursor = self.conn.cursor()
+            cursor.row_factory = None
+            try:
+                yield from cursor.execute(sql, params)
+            finally:
+                cursor.close()
 
     def insert_candidates(self, rows: Sequence[dict[str, Any]], at: str) -> None:
         """New candidates and their first version, in the caller's transaction."""
@@ -157,22 +173,28 @@ class InboxRows(StoreBase):
         return int(found)
 
     def count_waiting(self, where: Sequence[str] = (), params: dict[str, Any] | None = None) -> int:
+        """How many candidates wait (snoozes past their date among them): with no filter, from
+        candidate_counts (kept by triggers) and the snoozed ones; with one, counted from the rows."""
         clause = "".join(f" AND {w}" for w in where)
         found = 0
         for cond in (_WAITING, _WOKEN):
-            (n,) = self.conn.execute(
-                f"SELECT count(*) FROM candidates WHERE {cond}{clause}", params or {"today": ""}
-            ).fetchone()
+            sql = f"SELECT count(*) FROM candidates WHERE {cond}{clause}"
+            if cond == _WAITING and not where:
+                sql = f"SELECT coalesce(sum(n), 0) FROM candidate_counts WHERE {_WAITING}"
+            (n,) = self.conn.execute(sql, params or {"today": ""}).fetchone()
             found += int(n)
         return found
 
     def waiting_by_dataset(self, today: str) -> list[sqlite3.Row]:
-        """How many candidates wait per dataset and feed, and the oldest date: from the index
-        candidates_by_dataset alone (snoozes past their date counted with them)."""
+        """How many candidates wait per dataset and feed, and the oldest date (snoozes past their date
+        counted with them): the counts kept in candidate_counts, each oldest date one seek in
+        candidates_by_dataset, the snoozed ones counted from that index."""
         return self.conn.execute(
             f"""SELECT dataset, feed, sum(n) AS n, min(oldest) AS oldest FROM (
-                  SELECT dataset, feed, count(*) AS n, min(date_start) AS oldest
-                  FROM candidates INDEXED BY candidates_by_dataset WHERE {_WAITING} GROUP BY dataset, feed
+                  SELECT k.dataset, k.feed, k.n,
+                         (SELECT min(c.date_start) FROM candidates c INDEXED BY candidates_by_dataset
+                          WHERE c.state = 'waiting' AND c.dataset = k.dataset AND c.feed = k.feed) AS oldest
+                  FROM candidate_counts k WHERE k.{_WAITING} AND k.n > 0
                   UNION ALL
                   SELECT dataset, feed, count(*), min(date_start) FROM candidates WHERE {_WOKEN}
                   GROUP BY dataset, feed)

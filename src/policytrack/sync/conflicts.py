@@ -10,7 +10,8 @@ revision, target or source version, and travels like any other).
 - a source: versions of one key registered apart, or a merge that met the reverse merge made apart (the
   earlier stands, sync.sources);
 - a candidate of the inbox: analysts' decisions on it that leave it in different states (the latest
-  decided_at stands everywhere), until one side is taken back by `undo`.
+  decided_at stands everywhere), until one side is taken back by `undo`, or `conflicts resolve` keeps one
+  (the others undone, the kept one decided again).
 """
 
 from __future__ import annotations
@@ -166,7 +167,14 @@ def conflict_keys(store: Store) -> set[str]:
 
 
 def _pick(
-    sides: list[dict[str, Any]], keep: str, me: str, by: str, what: str, *, entry: bool = False
+    sides: list[dict[str, Any]],
+    keep: str,
+    me: str,
+    by: str,
+    what: str,
+    *,
+    entry: bool = False,
+    decision: bool = False,
 ) -> dict[str, Any]:
     if keep == "mine":
         chosen = [s for s in sides if s[by] == me]
@@ -182,6 +190,11 @@ def _pick(
                 "number to keep instead"
             )
             if entry
+            else _(
+                "--keep {keep} names {count} of the sides of {what} (made by {names}); give the uuid of "
+                "the decision to keep instead"
+            )
+            if decision
             else _(
                 "--keep {keep} names {count} of the sides of {what} (made by {names}); set the value you "
                 "want with the usual command instead"
@@ -220,6 +233,8 @@ def resolve(store: Store, ref: str, keep: str, sender: Sender) -> str:
         return _("kept source {key!r} as {by} registered it").format(
             key=found[0]["key"], by=kept["changed_by"]
         )
+    if ref.startswith("candidate:"):
+        return _resolve_decision(store, ref, keep, sender)
     entry_id = int(ref)
     found = [c for c in entry_conflicts(store) if c["id"] == entry_id]
     if not found:
@@ -259,5 +274,36 @@ def resolve(store: Store, ref: str, keep: str, sender: Sender) -> str:
     )
 
 
+def _resolve_decision(store: Store, ref: str, keep: str, sender: Sender) -> str:
+    """Keep one analyst's decision on a candidate decided apart: `mine`, `theirs`, or the decision's uuid
+    (its first 8 characters are enough) as `conflicts` shows it."""
+    from policytrack.domain.triage import keep_side
+
+    wanted = ref.removeprefix("candidate:").strip().lower()
+    found = [
+        c
+        for c in decision_conflicts(store)
+        if c["uuid"] == wanted or (wanted.isdigit() and str(c["id"]) == wanted)
+    ]
+    if not found:
+        raise _no_conflict(ref)
+    sides = found[0]["decisions"]
+    if keep in ("mine", "theirs"):
+        kept = _pick(sides, keep, sender.analyst, "decided_by", ref, decision=True)
+    else:
+        chosen = [s for s in sides if len(keep) >= 8 and s["uuid"].startswith(keep.lower())]
+        if len(chosen) != 1:
+            raise InputError(
+                _("{keep!r} names no one decision of {what}; keep mine, theirs or one of {uuids}").format(
+                    keep=keep[:40], what=ref, uuids=", ".join(s["uuid"][:8] for s in sides)
+                )
+            )
+        kept = chosen[0]
+    keep_side(store, found[0]["uuid"], kept, sender.analyst, sender.now)
+    return _("kept the decision to {action} by {by} at {at}, decided again; the others are undone").format(
+        action=kept["action"], by=kept["decided_by"], at=kept["decided_at"]
+    )
+
+
 def _no_conflict(ref: str) -> InputError:
-    return InputError(f"{ref!r} has no open conflict; `policytrack conflicts` lists them")
+    return InputError(_("{ref!r} has no open conflict; `policytrack conflicts` lists them").format(ref=ref))
