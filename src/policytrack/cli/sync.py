@@ -155,7 +155,7 @@ def status_cmd(ctx: typer.Context) -> None:
 
 conflicts_app = typer.Typer(
     help=_(
-        "What teammates changed apart (entries, targets, sources): each side, field by field; "
+        "What teammates changed apart (entries, targets, sources, inbox decisions): each side, field by field; "
         "`conflicts resolve REF --keep ...` settles one."
     ),
     invoke_without_command=True,
