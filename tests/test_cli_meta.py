@@ -361,3 +361,59 @@ def test_help_lists_every_command_with_its_help_line() -> None:
         assert any(row.split()[1:2] == [name] and line in row for row in out.splitlines()), name
     typo = subprocess.run([sys.executable, "-m", "policytrack", "lgo"], capture_output=True, text=True)
     assert typo.returncode == 2 and "No such command 'lgo'" in typo.stderr
+
+
+def _translated_at_import(path: Path) -> list[int]:
+    """Lines of `_()`/`ngettext()` calls that run when the module is imported (outside any function body:
+    module level, decorators, defaults, annotations)."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            inside.update(id(sub) for stmt in node.body for sub in ast.walk(stmt))
+        elif isinstance(node, ast.Lambda):
+            inside.update(id(sub) for sub in ast.walk(node.body))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("_", "ngettext")
+        and id(node) not in inside
+    ]
+
+
+def test_command_help_is_marked_not_translated_at_import() -> None:
+    """A command module may be imported while another language is chosen (tests run many commands in one
+    process; `full_app` imports them all): its help is marked with N_ and translated where it is shown
+    (`cli.app.in_language`), never with `_()` at import, which would freeze the first language. The root
+    options of cli/app.py are the exception: main() chooses the language before importing it."""
+    cli_dir = Path(__file__).resolve().parent.parent / "src" / "policytrack" / "cli"
+    found = {
+        path.name: lines
+        for path in sorted(cli_dir.glob("*.py"))
+        if path.name != "app.py" and (lines := _translated_at_import(path))
+    }
+    assert found == {}, f"_() at import (use N_, N_format or N_join): {found}"
+
+
+def test_help_follows_the_language_after_another_language_imported_the_module(tmp_path: Path) -> None:
+    """The flake this fixes: a command module first imported in French kept its French option help when
+    the same process then showed it in English (every command module imported under French first)."""
+    script = (
+        "from typer.testing import CliRunner\n"
+        "from policytrack.core import i18n\n"
+        "i18n.choose('fr')\n"
+        "from policytrack.cli import full_app\n"
+        "app = full_app()\n"
+        "runner = CliRunner()\n"
+        "french = runner.invoke(app, ['--lang', 'fr', 'framework', 'new', '--help']).stdout\n"
+        "english = runner.invoke(app, ['--lang', 'en', 'framework', 'new', '--help']).stdout\n"
+        "print('FR' if 'Écrire le modèle ici' in french else 'no-fr')\n"
+        "print('EN' if 'Write the template here' in english and 'Écrire' not in english else 'no-en')\n"
+    )
+    env = {**os.environ, "POLICYTRACK_DB": str(tmp_path / "t.db"), "COLUMNS": "120"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
+    assert done.stdout.split() == ["FR", "EN"], done.stderr[-2000:]

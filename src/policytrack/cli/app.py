@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 from policytrack import __version__
 from policytrack.core.errors import PolicytrackError, StreamClosedError
-from policytrack.core.i18n import _
+from policytrack.core.i18n import N_, _
 from policytrack.core.storable import storable
 from policytrack.render.text import visible
 
@@ -200,12 +200,14 @@ class State:
     db_path: Path | None = None
 
 
-HELP = """Track whether published policy recommendations are carried out.
+HELP = N_(
+    """Track whether published policy recommendations are carried out.
 
 Log dated, sourced, graded evidence against a framework's indicators and see where each stands.
 The embedded framework is the five-point way forward of Paa Kwesi Wolseley Prah's article on
 China's support for Mali's military (The Conversation).
 """
+)
 
 
 def new_app(translated: bool = False) -> typer.Typer:

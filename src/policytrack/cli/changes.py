@@ -10,7 +10,7 @@ import typer
 from policytrack.cli.app import app, confirm
 from policytrack.cli.common import console, entry_id_arg, opened_store, reference
 from policytrack.core.errors import InputError
-from policytrack.core.i18n import _
+from policytrack.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from policytrack.domain.undo import Reversal
     from policytrack.store import Store
 
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help=_("Show what would change; change nothing."))]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help=N_("Do not ask for confirmation."))]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help=N_("Show what would change; change nothing."))]
 
 
 def _run(ctx: typer.Context, plan_with: Callable[[Store], Reversal], *, yes: bool, dry_run: bool) -> None:
@@ -66,8 +66,8 @@ def _run(ctx: typer.Context, plan_with: Callable[[Store], Reversal], *, yes: boo
 
 @app.command(
     "undo",
-    epilog=_("Example: policytrack undo --dry-run"),
-    help=_(
+    epilog=N_("Example: policytrack undo --dry-run"),
+    help=N_(
         "Take back your latest change (a log, edit, delete, restore, target or framework "
         "update) as a new\n"
         "revision: it shows the change before and after, and asks. Run it again to step "
@@ -84,22 +84,24 @@ def undo_cmd(ctx: typer.Context, yes: YesOpt = False, dry_run: DryRunOpt = False
 
 @app.command(
     "revert",
-    epilog=_("Example: policytrack revert 3 --to 1"),
-    help=_("Make an earlier revision of an entry current again, as a new revision (history keeps them all)."),
+    epilog=N_("Example: policytrack revert 3 --to 1"),
+    help=N_(
+        "Make an earlier revision of an entry current again, as a new revision (history keeps them all)."
+    ),
 )
 def revert_cmd(
     ctx: typer.Context,
     entry_id: Annotated[
         str,
         typer.Argument(
-            help=_(
+            help=N_(
                 "Entry id as `policytrack list` shows it, or its team-wide reference "
                 "(@ and a uuid prefix: @3f9a1c)."
             )
         ),
     ],
     to: Annotated[
-        str, typer.Option("--to", help=_("The revision to make current (`policytrack history ID`)."))
+        str, typer.Option("--to", help=N_("The revision to make current (`policytrack history ID`)."))
     ],
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,

@@ -11,10 +11,10 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import confirm
-from policytrack.core.i18n import _, language
+from policytrack.core.i18n import N_, _, language
 
 config_app = typer.Typer(
-    help=_("Settings: defaults for the database, analyst, framework, stale days, date order and colour."),
+    help=N_("Settings: defaults for the database, analyst, framework, stale days, date order and colour."),
     no_args_is_help=True,
 )
 
@@ -31,14 +31,14 @@ def _repairing() -> None:
 
 
 KeyArg = Annotated[
-    str, typer.Argument(help=_("A setting: db, analyst, framework, stale_days, date_order or color."))
+    str, typer.Argument(help=N_("A setting: db, analyst, framework, stale_days, date_order or color."))
 ]
 
 
 @config_app.command(
     "path",
-    epilog=_("Example: policytrack config path"),
-    help=_("Print the config file's path ($POLICYTRACK_CONFIG, else the user config folder)."),
+    epilog=N_("Example: policytrack config path"),
+    help=N_("Print the config file's path ($POLICYTRACK_CONFIG, else the user config folder)."),
 )
 def path_cmd() -> None:
     from policytrack.core.config import config_path
@@ -48,8 +48,8 @@ def path_cmd() -> None:
 
 @config_app.command(
     "list",
-    epilog=_("Example: policytrack config list"),
-    help=_("Every setting: its value in the config file (or `-`), and what it sets."),
+    epilog=N_("Example: policytrack config list"),
+    help=N_("Every setting: its value in the config file (or `-`), and what it sets."),
 )
 def list_cmd() -> None:
     from policytrack.cli.app import note
@@ -69,8 +69,8 @@ def list_cmd() -> None:
 
 @config_app.command(
     "get",
-    epilog=_("Example: policytrack config get analyst"),
-    help=_("Print one setting's value in the config file (exit 1 if it is not set there)."),
+    epilog=N_("Example: policytrack config get analyst"),
+    help=N_("Print one setting's value in the config file (exit 1 if it is not set there)."),
 )
 def get_cmd(key: KeyArg) -> None:
     from policytrack.core.config import KEYS, config_path, read_config_parts
@@ -98,14 +98,14 @@ def get_cmd(key: KeyArg) -> None:
 
 @config_app.command(
     "set",
-    epilog=_("Example: policytrack config set date_order dayfirst"),
-    help=_("Set one setting in the config file (written atomically; the others are kept)."),
+    epilog=N_("Example: policytrack config set date_order dayfirst"),
+    help=N_("Set one setting in the config file (written atomically; the others are kept)."),
 )
 def set_cmd(
     ctx: typer.Context,
     key: KeyArg,
     value: Annotated[
-        str, typer.Argument(help=_("Its value (true/false for color, a number for stale_days)."))
+        str, typer.Argument(help=N_("Its value (true/false for color, a number for stale_days)."))
     ],
 ) -> None:
     _change(ctx, key, value)
@@ -113,8 +113,8 @@ def set_cmd(
 
 @config_app.command(
     "unset",
-    epilog=_("Example: policytrack config unset framework"),
-    help=_("Remove one setting from the config file: its built-in default applies again."),
+    epilog=N_("Example: policytrack config unset framework"),
+    help=N_("Remove one setting from the config file: its built-in default applies again."),
 )
 def unset_cmd(ctx: typer.Context, key: KeyArg) -> None:
     _change(ctx, key, None)

@@ -14,15 +14,15 @@ import typer
 
 from policytrack.cli.app import confirm, fail, note
 from policytrack.cli.common import db_path
-from policytrack.core.i18n import _, ngettext, number
+from policytrack.core.i18n import N_, _, ngettext, number
 
-db_app = typer.Typer(help=_("The database file: its path and its health."), no_args_is_help=True)
+db_app = typer.Typer(help=N_("The database file: its path and its health."), no_args_is_help=True)
 
 
 @db_app.command(
     "path",
-    epilog=_("Example: policytrack db path"),
-    help=_("Print the database path (--db, else $POLICYTRACK_DB, else the user data directory)."),
+    epilog=N_("Example: policytrack db path"),
+    help=N_("Print the database path (--db, else $POLICYTRACK_DB, else the user data directory)."),
 )
 def path_cmd(ctx: typer.Context) -> None:
     typer.echo(str(db_path(ctx)))
@@ -30,8 +30,8 @@ def path_cmd(ctx: typer.Context) -> None:
 
 @db_app.command(
     "check",
-    epilog=_("Example: policytrack --db team.db db check"),
-    help=_("Check the database's integrity and foreign keys, read-only; exit 1 on any problem."),
+    epilog=N_("Example: policytrack --db team.db db check"),
+    help=N_("Check the database's integrity and foreign keys, read-only; exit 1 on any problem."),
 )
 def check_cmd(ctx: typer.Context) -> None:
     path = db_path(ctx)
@@ -59,12 +59,12 @@ def check_cmd(ctx: typer.Context) -> None:
 
 @db_app.command(
     "backup",
-    epilog=_("Example: policytrack db backup ~/backups/policytrack-2026-11-27.db"),
-    help=_("Copy the database with SQLite's online backup: safe while other terminals are writing."),
+    epilog=N_("Example: policytrack db backup ~/backups/policytrack-2026-11-27.db"),
+    help=N_("Copy the database with SQLite's online backup: safe while other terminals are writing."),
 )
 def backup_cmd(
     ctx: typer.Context,
-    target: Annotated[Path, typer.Argument(help=_("The backup file to write (must not exist)."))],
+    target: Annotated[Path, typer.Argument(help=N_("The backup file to write (must not exist)."))],
 ) -> None:
     from policytrack.cli.common import opened_store, protected_files
     from policytrack.cli.output import atomic_path

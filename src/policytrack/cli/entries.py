@@ -77,26 +77,28 @@ LanguageOpt = Annotated[
     str | None,
     typer.Option(
         "--language",
-        help=_("The summary's language, a BCP 47 tag such as fr (default: config language, else und)."),
+        help=N_("The summary's language, a BCP 47 tag such as fr (default: config language, else und)."),
     ),
 ]
 TranslationOpt = Annotated[
-    str | None, typer.Option("--translation", help=_("The summary translated, kept beside the original."))
+    str | None, typer.Option("--translation", help=N_("The summary translated, kept beside the original."))
 ]
 TranslationLanguageOpt = Annotated[
     str | None,
-    typer.Option("--translation-language", help=_("The language of --translation, a BCP 47 tag such as en.")),
+    typer.Option(
+        "--translation-language", help=N_("The language of --translation, a BCP 47 tag such as en.")
+    ),
 ]
 
 
 @app.command(
     "log",
-    epilog=_(
+    epilog=N_(
         "Example: policytrack log regional 'Mali, Burkina Faso and Niger sign the AES treaty "
         "in Niamey' --date 2024-07-06 --effect 1 --grade A1 --source 'AES treaty, Niamey, "
         "6 Jul 2024'"
     ),
-    help=_(
+    help=N_(
         "Record a dated, sourced piece of evidence against an indicator, or against "
         "several as one event\n"
         "(`diversify,civilian-led`, `FRAMEWORK:KEY` for another framework's). Prints the "
@@ -110,7 +112,7 @@ def log_cmd(
     summary: Annotated[
         str | None,
         typer.Argument(
-            help=_("What happened, in a sentence; '-' reads it from stdin; left out, $EDITOR opens a form.")
+            help=N_("What happened, in a sentence; '-' reads it from stdin; left out, $EDITOR opens a form.")
         ),
     ] = None,
     date: Annotated[str, typer.Option("--date", "-d", help=DATE_HELP)] = "today",
@@ -119,7 +121,7 @@ def log_cmd(
         typer.Option(
             "--source",
             "-s",
-            help=_("A registered source's key, or the URL or citation of the evidence."),
+            help=N_("A registered source's key, or the URL or citation of the evidence."),
             autocompletion=complete_source,
         ),
     ] = "",
@@ -135,18 +137,18 @@ def log_cmd(
     grade: Annotated[str | None, typer.Option("--grade", "-g", help=GRADE_HELP)] = None,
     tag: Annotated[
         list[str] | None,
-        typer.Option("--tag", "-t", help=_("A tag; repeatable."), autocompletion=complete_tag),
+        typer.Option("--tag", "-t", help=N_("A tag; repeatable."), autocompletion=complete_tag),
     ] = None,
     actor: Annotated[
         list[str] | None,
         typer.Option(
-            "--actor", "-a", help=_("An actor involved; repeatable."), autocompletion=complete_actor
+            "--actor", "-a", help=N_("An actor involved; repeatable."), autocompletion=complete_actor
         ),
     ] = None,
-    note: Annotated[str, typer.Option("--note", "-n", help=_("A longer note."))] = "",
+    note: Annotated[str, typer.Option("--note", "-n", help=N_("A longer note."))] = "",
     analyst: Annotated[
         str | None,
-        typer.Option("--analyst", help=_("Who logs it. Default: $POLICYTRACK_ANALYST, else login.")),
+        typer.Option("--analyst", help=N_("Who logs it. Default: $POLICYTRACK_ANALYST, else login.")),
     ] = None,
     dayfirst: DayFirst = False,
     monthfirst: MonthFirst = False,
@@ -154,23 +156,23 @@ def log_cmd(
     via: Annotated[
         str | None,
         typer.Option(
-            help=_("The registered outlet it came through, when not the originator."),
+            help=N_("The registered outlet it came through, when not the originator."),
             autocompletion=complete_source,
         ),
     ] = None,
     credibility: Annotated[
         str | None,
-        typer.Option(help=_("Credibility 1-6; the registered --source's reliability makes the grade.")),
+        typer.Option(help=N_("Credibility 1-6; the registered --source's reliability makes the grade.")),
     ] = None,
     allow_duplicate: Annotated[
-        bool, typer.Option("--allow-duplicate", help=_("Log it even if an entry records the same."))
+        bool, typer.Option("--allow-duplicate", help=N_("Log it even if an entry records the same."))
     ] = False,
     signal: SignalsOpt = None,
     language: LanguageOpt = None,
     translation: TranslationOpt = None,
     translation_language: TranslationLanguageOpt = None,
     checked: Annotated[
-        bool, typer.Option("--checked", help=_("A person checked the translation against the original."))
+        bool, typer.Option("--checked", help=N_("A person checked the translation against the original."))
     ] = False,
 ) -> None:
     from policytrack.domain.entries import EventPart, event_effects, event_signals, linked, log_event
@@ -442,8 +444,8 @@ HISTORY_OUTPUT = (VIEW, NESTED)
 
 @app.command(
     "list",
-    epilog=_("Example: policytrack list --indicator diversify --since 2022 --until 2023-12-31"),
-    help=_(
+    epilog=N_("Example: policytrack list --indicator diversify --since 2022 --until 2023-12-31"),
+    help=N_(
         "List evidence, oldest first. On a terminal, the newest page and how many there "
         "are (--limit N,\n"
         "--all; $PAGER pages through them all); piped, and in every other format, all of "
@@ -465,19 +467,19 @@ def list_cmd(
     effect: EffectOpt = None,
     advancing: AdvancingOpt = False,
     hindering: HinderingOpt = False,
-    limit: Annotated[int | None, typer.Option(help=_("Only the newest N entries."))] = None,
+    limit: Annotated[int | None, typer.Option(help=N_("Only the newest N entries."))] = None,
     show_all: Annotated[
-        bool, typer.Option("--all", help=_("On a terminal, every entry, not just the newest page."))
+        bool, typer.Option("--all", help=N_("On a terminal, every entry, not just the newest page."))
     ] = False,
-    deleted: Annotated[bool, typer.Option("--deleted", help=_("Include deleted entries (marked)."))] = False,
+    deleted: Annotated[bool, typer.Option("--deleted", help=N_("Include deleted entries (marked)."))] = False,
     unreviewed: Annotated[
-        bool, typer.Option("--unreviewed", help=_("Only entries not yet reviewed (`policytrack review`)."))
+        bool, typer.Option("--unreviewed", help=N_("Only entries not yet reviewed (`policytrack review`)."))
     ] = False,
     returned: Annotated[
         bool,
         typer.Option(
             "--returned",
-            help=_(
+            help=N_(
                 "Only entries returned to their author for changes (`review --request-changes`); with "
                 "--analyst NAME, those NAME has to change. `show ID` shows the comment."
             ),
@@ -488,7 +490,7 @@ def list_cmd(
     as_csv: CsvAlias = False,
     output: OutputOpt = None,
     all_frameworks: Annotated[
-        bool, typer.Option("--all-frameworks", help=_("Entries of every framework."))
+        bool, typer.Option("--all-frameworks", help=N_("Entries of every framework."))
     ] = False,
     framework: FrameworkOpt = None,
     source: Annotated[
@@ -496,7 +498,7 @@ def list_cmd(
         typer.Option(
             "--source",
             metavar="KEY",
-            help=_(
+            help=N_(
                 "Only entries from this registered source or through it as their outlet (repeatable; a "
                 "merged key means the source it was merged into)."
             ),
@@ -649,7 +651,7 @@ def _list_table(
 EntryIdArg = Annotated[
     str,
     typer.Argument(
-        help=_(
+        help=N_(
             "Entry id as `policytrack list` shows it, or its team-wide reference "
             "(@ and a uuid prefix: @3f9a1c)."
         )
@@ -659,8 +661,8 @@ EntryIdArg = Annotated[
 
 @app.command(
     "show",
-    epilog=_("Example: policytrack show 3"),
-    help=_("Show every field of one entry (`--format json`: one JSON object)."),
+    epilog=N_("Example: policytrack show 3"),
+    help=N_("Show every field of one entry (`--format json`: one JSON object)."),
 )
 def show_cmd(
     ctx: typer.Context,
@@ -687,8 +689,8 @@ def show_cmd(
 
 @app.command(
     "edit",
-    epilog=_("Example: policytrack edit 3 --grade A1 --source 'UN Security Council resolution 2690 (2023)'"),
-    help=_("Change an entry. The old version stays in its history (`policytrack history ID`)."),
+    epilog=N_("Example: policytrack edit 3 --grade A1 --source 'UN Security Council resolution 2690 (2023)'"),
+    help=N_("Change an entry. The old version stays in its history (`policytrack history ID`)."),
 )
 def edit_cmd(
     ctx: typer.Context,
@@ -696,17 +698,17 @@ def edit_cmd(
     indicator: Annotated[
         str | None,
         typer.Option(
-            "--indicator", "-i", help=_("Move to this indicator."), autocompletion=complete_indicator
+            "--indicator", "-i", help=N_("Move to this indicator."), autocompletion=complete_indicator
         ),
     ] = None,
-    summary: Annotated[str | None, typer.Option(help=_("New summary; '-' reads stdin."))] = None,
+    summary: Annotated[str | None, typer.Option(help=N_("New summary; '-' reads stdin."))] = None,
     date: Annotated[str | None, typer.Option("--date", "-d", help=DATE_HELP)] = None,
     source: Annotated[
         str | None,
         typer.Option(
             "--source",
             "-s",
-            help=_("New source: a registered key, a URL or a citation."),
+            help=N_("New source: a registered key, a URL or a citation."),
             autocompletion=complete_source,
         ),
     ] = None,
@@ -720,65 +722,67 @@ def edit_cmd(
     ] = None,
     tag: Annotated[
         list[str] | None,
-        typer.Option("--tag", "-t", help=_("Replace the tags; repeatable."), autocompletion=complete_tag),
+        typer.Option("--tag", "-t", help=N_("Replace the tags; repeatable."), autocompletion=complete_tag),
     ] = None,
     actor: Annotated[
         list[str] | None,
         typer.Option(
-            "--actor", "-a", help=_("Replace the actors; repeatable."), autocompletion=complete_actor
+            "--actor", "-a", help=N_("Replace the actors; repeatable."), autocompletion=complete_actor
         ),
     ] = None,
     add_tag: Annotated[
         list[str] | None,
-        typer.Option("--add-tag", help=_("Add a tag; repeatable."), autocompletion=complete_tag),
+        typer.Option("--add-tag", help=N_("Add a tag; repeatable."), autocompletion=complete_tag),
     ] = None,
     remove_tag: Annotated[
         list[str] | None,
-        typer.Option("--remove-tag", help=_("Remove a tag; repeatable."), autocompletion=complete_tag),
+        typer.Option("--remove-tag", help=N_("Remove a tag; repeatable."), autocompletion=complete_tag),
     ] = None,
     add_actor: Annotated[
         list[str] | None,
-        typer.Option("--add-actor", help=_("Add an actor; repeatable."), autocompletion=complete_actor),
+        typer.Option("--add-actor", help=N_("Add an actor; repeatable."), autocompletion=complete_actor),
     ] = None,
     remove_actor: Annotated[
         list[str] | None,
-        typer.Option("--remove-actor", help=_("Remove an actor; repeatable."), autocompletion=complete_actor),
+        typer.Option(
+            "--remove-actor", help=N_("Remove an actor; repeatable."), autocompletion=complete_actor
+        ),
     ] = None,
     add_signal: Annotated[
         list[str] | None,
         typer.Option(
             "--add-signal",
-            help=_("Add a signal of the entry's indicator that it observes; repeatable."),
+            help=N_("Add a signal of the entry's indicator that it observes; repeatable."),
             autocompletion=complete_signal,
         ),
     ] = None,
     remove_signal: Annotated[
         list[str] | None,
         typer.Option(
-            "--remove-signal", help=_("Remove a signal; repeatable."), autocompletion=complete_signal
+            "--remove-signal", help=N_("Remove a signal; repeatable."), autocompletion=complete_signal
         ),
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", "-n", help=_("New note."))] = None,
-    analyst: Annotated[str | None, typer.Option(help=_("New analyst."))] = None,
+    note: Annotated[str | None, typer.Option("--note", "-n", help=N_("New note."))] = None,
+    analyst: Annotated[str | None, typer.Option(help=N_("New analyst."))] = None,
     in_editor: Annotated[
-        bool, typer.Option("--editor", help=_("Change it in $VISUAL or $EDITOR, as a form."))
+        bool, typer.Option("--editor", help=N_("Change it in $VISUAL or $EDITOR, as a form."))
     ] = False,
     dayfirst: DayFirst = False,
     monthfirst: MonthFirst = False,
     framework: FrameworkOpt = None,
     via: Annotated[
         str | None,
-        typer.Option(help=_("New registered outlet; '' clears it."), autocompletion=complete_source),
+        typer.Option(help=N_("New registered outlet; '' clears it."), autocompletion=complete_source),
     ] = None,
     language: LanguageOpt = None,
     translation: Annotated[
-        str | None, typer.Option("--translation", help=_("New translated summary; '' removes it."))
+        str | None, typer.Option("--translation", help=N_("New translated summary; '' removes it."))
     ] = None,
     translation_language: TranslationLanguageOpt = None,
     checked: Annotated[
         bool | None,
         typer.Option(
-            "--checked/--unchecked", help=_("Whether a person checked the translation against the original.")
+            "--checked/--unchecked", help=N_("Whether a person checked the translation against the original.")
         ),
     ] = None,
 ) -> None:
@@ -909,13 +913,13 @@ def _updated(ctx: typer.Context, entry: Entry) -> None:
 
 @app.command(
     "delete",
-    epilog=_("Example: policytrack delete 3 --force"),
-    help=_("Delete an entry, leaving a tombstone: `policytrack restore ID` brings it back."),
+    epilog=N_("Example: policytrack delete 3 --force"),
+    help=N_("Delete an entry, leaving a tombstone: `policytrack restore ID` brings it back."),
 )
 def delete_cmd(
     ctx: typer.Context,
     entry_id: EntryIdArg,
-    force: Annotated[bool, typer.Option("--force", "-f", help=_("Do not ask for confirmation."))] = False,
+    force: Annotated[bool, typer.Option("--force", "-f", help=N_("Do not ask for confirmation."))] = False,
 ) -> None:
     from policytrack.domain.entries import delete_entry
     from policytrack.render.text import visible
@@ -943,7 +947,7 @@ def delete_cmd(
     )
 
 
-@app.command("restore", epilog=_("Example: policytrack restore 3"), help=_("Bring back a deleted entry."))
+@app.command("restore", epilog=N_("Example: policytrack restore 3"), help=N_("Bring back a deleted entry."))
 def restore_cmd(ctx: typer.Context, entry_id: EntryIdArg) -> None:
     from policytrack.domain.entries import restore_entry
 
@@ -958,8 +962,8 @@ def restore_cmd(ctx: typer.Context, entry_id: EntryIdArg) -> None:
 
 @app.command(
     "history",
-    epilog=_("Example: policytrack history 3"),
-    help=_(
+    epilog=N_("Example: policytrack history 3"),
+    help=N_(
         "Every revision of an entry: who changed what, and when. (`export entries "
         "--all-revisions` gives\n"
         "every revision as CSV.)"

@@ -37,7 +37,7 @@ from policytrack.cli.options import (
     format_option,
 )
 from policytrack.cli.report import REPORT_EPILOG, REPORT_HELP, report_command
-from policytrack.core.i18n import _, number
+from policytrack.core.i18n import N_, _, number
 from policytrack.render.formats import RECORDS
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from policytrack.store import Store
 
 export_app = typer.Typer(
-    help=_("Export entries or the report (csv, json, jsonl, xlsx)."), no_args_is_help=True
+    help=N_("Export entries or the report (csv, json, jsonl, xlsx)."), no_args_is_help=True
 )
 export_app.command(
     "report",
@@ -70,8 +70,8 @@ class ImportFormat(StrEnum):
 
 @export_app.command(
     "entries",
-    epilog=_("Example: policytrack export entries --since 2024 --format csv --excel -o evidence.csv"),
-    help=_(
+    epilog=N_("Example: policytrack export entries --since 2024 --format csv --excel -o evidence.csv"),
+    help=N_(
         "Export entries, one row per current entry, with stable uuids and observed dates "
         "(streamed).\n"
         "\n"
@@ -104,17 +104,17 @@ def export_entries(
     fmt: ExportFormatOpt = "csv",
     output: OutputOpt = None,
     excel: Annotated[
-        bool, typer.Option("--excel", help=_("Start the CSV with a byte-order mark for Excel."))
+        bool, typer.Option("--excel", help=N_("Start the CSV with a byte-order mark for Excel."))
     ] = False,
     raw: Annotated[
         bool,
-        typer.Option("--raw", help=_("Do not neutralise text that a spreadsheet would run as a formula.")),
+        typer.Option("--raw", help=N_("Do not neutralise text that a spreadsheet would run as a formula.")),
     ] = False,
     all_revisions: Annotated[
-        bool, typer.Option("--all-revisions", help=_("Every revision of every entry, tombstones included."))
+        bool, typer.Option("--all-revisions", help=N_("Every revision of every entry, tombstones included."))
     ] = False,
     all_frameworks: Annotated[
-        bool, typer.Option("--all-frameworks", help=_("Entries of every framework."))
+        bool, typer.Option("--all-frameworks", help=N_("Entries of every framework."))
     ] = False,
     framework: FrameworkOpt = None,
 ) -> None:
@@ -202,8 +202,8 @@ def _export_workbook(
 
 @export_app.command(
     "forecasts",
-    epilog=_("Example: policytrack export forecasts -f jsonl -o forecasts.jsonl"),
-    help=_(
+    epilog=N_("Example: policytrack export forecasts -f jsonl -o forecasts.jsonl"),
+    help=N_(
         "Export the framework's forecasts, withdrawn ones included, with their uuids: "
         "`policytrack import\n"
         "FILE --forecasts` merges them into another database."
@@ -229,8 +229,8 @@ def export_forecasts(
 
 @app.command(
     "import",
-    epilog=_("Example: policytrack import colleague.db   (or: policytrack import evidence.csv --dry-run)"),
-    help=_(
+    epilog=N_("Example: policytrack import colleague.db   (or: policytrack import evidence.csv --dry-run)"),
+    help=N_(
         "Import entries, validating every row first: all of them are written, or none.\n"
         "\n"
         "Accepts what `export entries` writes, a hand-made CSV with just "
@@ -246,25 +246,25 @@ def export_forecasts(
 def import_cmd(
     ctx: typer.Context,
     source: Annotated[
-        str, typer.Argument(help=_("A CSV, JSONL or JSON file, a policytrack database, or '-' (stdin)."))
+        str, typer.Argument(help=N_("A CSV, JSONL or JSON file, a policytrack database, or '-' (stdin)."))
     ],
     fmt: Annotated[
-        ImportFormat | None, typer.Option("--format", "-f", help=_("The file's format (default: detected)."))
+        ImportFormat | None, typer.Option("--format", "-f", help=N_("The file's format (default: detected)."))
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Check and count, write nothing."))] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Check and count, write nothing."))] = False,
     raw: Annotated[
-        bool, typer.Option("--raw", help=_("The CSV was exported with --raw: keep leading apostrophes."))
+        bool, typer.Option("--raw", help=N_("The CSV was exported with --raw: keep leading apostrophes."))
     ] = False,
     forecasts: Annotated[
         bool,
-        typer.Option("--forecasts", help=_("The file holds forecasts (`export forecasts`), not entries.")),
+        typer.Option("--forecasts", help=N_("The file holds forecasts (`export forecasts`), not entries.")),
     ] = False,
     framework: FrameworkOpt = None,
     allow_duplicates: Annotated[
         bool,
         typer.Option(
             "--allow-duplicates",
-            help=_("Add rows without uuid even when they repeat an entry (default: skip)."),
+            help=N_("Add rows without uuid even when they repeat an entry (default: skip)."),
         ),
     ] = False,
 ) -> None:

@@ -31,18 +31,18 @@ from policytrack.cli.options import (
     chosen_format,
     format_option,
 )
-from policytrack.core.i18n import _
+from policytrack.core.i18n import N_, N_format, _
 from policytrack.domain.likelihood import CONFIDENCE, LIKELIHOOD_HELP
 from policytrack.render.formats import RECORDS, VIEW
 
 
 @app.command(
     "forecast",
-    epilog=_(
+    epilog=N_(
         "Example: policytrack forecast regional in-progress --by 2027-12 --likelihood likely "
         "--confidence moderate"
     ),
-    help=_(
+    help=N_(
         "Record a forecast: that INDICATOR will be at LEVEL or beyond by a date, and how "
         "likely that is.\n"
         "It resolves by itself from the status history once the date has passed."
@@ -54,24 +54,24 @@ def forecast_cmd(
     level: Annotated[
         str,
         typer.Argument(
-            help=_("The status level the indicator will be at or beyond (for a risk: at or worse)."),
+            help=N_("The status level the indicator will be at or beyond (for a risk: at or worse)."),
             autocompletion=complete_status,
         ),
     ],
-    by: Annotated[str, typer.Option("--by", help=_("By this date (day, month or year; today or later)."))],
+    by: Annotated[str, typer.Option("--by", help=N_("By this date (day, month or year; today or later)."))],
     likelihood: Annotated[str, typer.Option("--likelihood", "-l", help=LIKELIHOOD_HELP)],
     confidence: Annotated[
         str | None,
         typer.Option(
             "--confidence",
             "-c",
-            help=_("Confidence in the judgement: {levels}.").format(levels=", ".join(CONFIDENCE)),
+            help=N_format(N_("Confidence in the judgement: {levels}."), levels=", ".join(CONFIDENCE)),
         ),
     ] = None,
-    note: Annotated[str, typer.Option("--note", "-n", help=_("Why: the reasoning behind it."))] = "",
+    note: Annotated[str, typer.Option("--note", "-n", help=N_("Why: the reasoning behind it."))] = "",
     analyst: Annotated[
         str | None,
-        typer.Option("--analyst", help=_("Who forecasts. Default: $POLICYTRACK_ANALYST, else login.")),
+        typer.Option("--analyst", help=N_("Who forecasts. Default: $POLICYTRACK_ANALYST, else login.")),
     ] = None,
     framework: FrameworkOpt = None,
 ) -> None:
@@ -108,23 +108,24 @@ def forecast_cmd(
 
 @app.command(
     "forecasts",
-    epilog=_("Example: policytrack forecasts --resolved --score"),
-    help=_("List forecasts with their outcome (open, yes, no, withdrawn), or score the resolved ones."),
+    epilog=N_("Example: policytrack forecasts --resolved --score"),
+    help=N_("List forecasts with their outcome (open, yes, no, withdrawn), or score the resolved ones."),
 )
 def forecasts_cmd(
     ctx: typer.Context,
     only_open: Annotated[
-        bool, typer.Option("--open", help=_("Only forecasts whose date has not passed."))
+        bool, typer.Option("--open", help=N_("Only forecasts whose date has not passed."))
     ] = False,
     resolved: Annotated[
-        bool, typer.Option("--resolved", help=_("Only resolved forecasts (yes or no)."))
+        bool, typer.Option("--resolved", help=N_("Only resolved forecasts (yes or no)."))
     ] = False,
     analyst: Annotated[
-        list[str] | None, typer.Option("--analyst", help=_("Made by this analyst; repeatable (any of them)."))
+        list[str] | None,
+        typer.Option("--analyst", help=N_("Made by this analyst; repeatable (any of them).")),
     ] = None,
     score: Annotated[
         bool,
-        typer.Option("--score", help=_("Brier score per analyst and a calibration table by ICD 203 band.")),
+        typer.Option("--score", help=N_("Brier score per analyst and a calibration table by ICD 203 band.")),
     ] = False,
     fmt: Annotated[str, format_option(VIEW, RECORDS)] = "table",
     as_json: JsonAlias = False,
@@ -179,15 +180,17 @@ def forecasts_cmd(
 
 @app.command(
     "withdraw",
-    epilog=_("Example: policytrack withdraw 2"),
-    help=_("Withdraw a forecast: it stays in the list and the exports, marked withdrawn, and is not scored."),
+    epilog=N_("Example: policytrack withdraw 2"),
+    help=N_(
+        "Withdraw a forecast: it stays in the list and the exports, marked withdrawn, and is not scored."
+    ),
 )
 def withdraw_cmd(
     ctx: typer.Context,
     forecast: Annotated[
         str,
         typer.Argument(
-            help=_("Forecast id as `policytrack forecasts` shows it, or @ and a uuid prefix (@3f9a1c).")
+            help=N_("Forecast id as `policytrack forecasts` shows it, or @ and a uuid prefix (@3f9a1c).")
         ),
     ],
     framework: FrameworkOpt = None,

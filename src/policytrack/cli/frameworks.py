@@ -21,19 +21,19 @@ from policytrack.cli.options import (
     chosen_format,
     format_option,
 )
-from policytrack.core.i18n import _
+from policytrack.core.i18n import N_, _
 from policytrack.records.models import plural
 from policytrack.render.formats import RECORDS, VIEW
 
 framework_app = typer.Typer(
-    help=_("Frameworks: the papers whose recommendations (or risks) you track."), no_args_is_help=True
+    help=N_("Frameworks: the papers whose recommendations (or risks) you track."), no_args_is_help=True
 )
 
 
 @framework_app.command(
     "list",
-    epilog=_("Example: policytrack framework list"),
-    help=_("The frameworks in this database, with their indicators, entries and versions."),
+    epilog=N_("Example: policytrack framework list"),
+    help=N_("The frameworks in this database, with their indicators, entries and versions."),
 )
 def list_cmd(
     ctx: typer.Context,
@@ -87,8 +87,8 @@ def list_cmd(
 
 @framework_app.command(
     "show",
-    epilog=_("Example: policytrack framework show mali-china-risks"),
-    help=_(
+    epilog=N_("Example: policytrack framework show mali-china-risks"),
+    help=N_(
         "A framework's citation, status scale and indicators, with their signals and "
         "baselines, in the\n"
         "chosen language where the file translates them (`[en]` marks a text it does "
@@ -97,7 +97,7 @@ def list_cmd(
 )
 def show_cmd(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help=_("Framework name (`policytrack framework list`)."))],
+    name: Annotated[str, typer.Argument(help=N_("Framework name (`policytrack framework list`)."))],
 ) -> None:
     from policytrack.core.i18n import language
     from policytrack.domain.frameworks.translations import in_language_of
@@ -113,19 +113,19 @@ def show_cmd(
 
 @framework_app.command(
     "add",
-    epilog=_("Example: policytrack framework add mali-china-risks   (or a file: my-paper.toml)"),
-    help=_(
+    epilog=N_("Example: policytrack framework add mali-china-risks   (or a file: my-paper.toml)"),
+    help=N_(
         "Validate a framework file and add it; with --update, load a changed file without losing evidence."
     ),
 )
 def add_cmd(
     ctx: typer.Context,
     source: Annotated[
-        str, typer.Argument(help=_("A framework file (TOML), or a built-in framework's name."))
+        str, typer.Argument(help=N_("A framework file (TOML), or a built-in framework's name."))
     ],
     update: Annotated[
         bool,
-        typer.Option("--update", help=_("Load the file as the new version of a framework already here.")),
+        typer.Option("--update", help=N_("Load the file as the new version of a framework already here.")),
     ] = False,
 ) -> None:
     from policytrack.domain.context import default_analyst, utc_now
@@ -169,14 +169,16 @@ def add_cmd(
 
 @framework_app.command(
     "new",
-    epilog=_("Example: policytrack framework new sahel-security -o sahel-security.toml"),
-    help=_("Write a commented framework template: replace its placeholders, then `framework add` it."),
+    epilog=N_("Example: policytrack framework new sahel-security -o sahel-security.toml"),
+    help=N_("Write a commented framework template: replace its placeholders, then `framework add` it."),
 )
 def new_cmd(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help=_("Name for the new framework (lower-case, hyphens)."))],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help=_("Write the template here."))] = None,
-    force: Annotated[bool, typer.Option("--force", help=_("Overwrite an existing file."))] = False,
+    name: Annotated[str, typer.Argument(help=N_("Name for the new framework (lower-case, hyphens)."))],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help=N_("Write the template here."))
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help=N_("Overwrite an existing file."))] = False,
 ) -> None:
     from policytrack.core.errors import FrameworkError
     from policytrack.domain.frameworks.install import template

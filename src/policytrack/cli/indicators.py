@@ -31,7 +31,7 @@ from policytrack.cli.options import (
     format_option,
     read_window,
 )
-from policytrack.core.i18n import _
+from policytrack.core.i18n import N_, _
 from policytrack.render.formats import RECORDS, VIEW
 
 OUTPUT = (VIEW, RECORDS)  # both commands print records (render.formats)
@@ -39,8 +39,8 @@ OUTPUT = (VIEW, RECORDS)  # both commands print records (render.formats)
 
 @app.command(
     "indicators",
-    epilog=_("Example: policytrack indicators --json"),
-    help=_("The indicators: number, key, title, current status, evidence count, last evidence date."),
+    epilog=N_("Example: policytrack indicators --json"),
+    help=N_("The indicators: number, key, title, current status, evidence count, last evidence date."),
 )
 def indicators_cmd(
     ctx: typer.Context,
@@ -71,8 +71,8 @@ def indicators_cmd(
 
 @app.command(
     "signposts",
-    epilog=_("Example: policytrack signposts regional --since 2024"),
-    help=_(
+    epilog=N_("Example: policytrack signposts regional --since 2024"),
+    help=N_(
         "Each signal of progress or regression: observed (first and last date, entries, "
         "sources) or awaited.\n"
         "`policytrack log KEY ... --signal SIGNAL` records an observation."
@@ -83,7 +83,7 @@ def signposts_cmd(
     indicator: Annotated[
         str | None,
         typer.Argument(
-            help=_("Only this indicator (key, number or prefix)."), autocompletion=complete_indicator
+            help=N_("Only this indicator (key, number or prefix)."), autocompletion=complete_indicator
         ),
     ] = None,
     since: SinceOpt = None,

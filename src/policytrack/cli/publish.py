@@ -17,7 +17,7 @@ from policytrack.cli.app import app, confirm
 from policytrack.cli.common import opened_store, read_date
 from policytrack.cli.options import FrameworkOpt
 from policytrack.cli.report import STALE_DAYS, _brief, _text, _view, _Window, display_names
-from policytrack.core.i18n import _
+from policytrack.core.i18n import N_, _
 from policytrack.render.formats import DRAWING, output_format
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def publish_cmd(
         bool,
         typer.Option(
             "--site",
-            help=_(
+            help=N_(
                 "Also write a static website into DIR/site: an index, a page per indicator and per month, "
                 "sources, search, an Atom feed and a sitemap (works from file:// and any static host)."
             ),
@@ -66,7 +66,7 @@ def publish_cmd(
         list[str] | None,
         typer.Option(
             "--lang",
-            help=_(
+            help=N_(
                 "Language of the reports and the site (default en; never the config or the locale). "
                 "Give it more than once for one site per language (DIR/site/LANG/)."
             ),
@@ -76,7 +76,7 @@ def publish_cmd(
     site_url: Annotated[
         str | None,
         typer.Option(
-            "--site-url", help=_("The http(s) address the site will be served from (sitemap, feed).")
+            "--site-url", help=N_("The http(s) address the site will be served from (sitemap, feed).")
         ),
     ] = None,
 ) -> None:

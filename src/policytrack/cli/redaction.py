@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import app, confirm
-from policytrack.core.i18n import _
+from policytrack.core.i18n import N_, _
 
 
 def _complete_field(incomplete: str) -> list[str]:
@@ -22,8 +22,8 @@ def _complete_field(incomplete: str) -> list[str]:
 
 @app.command(
     "redact",
-    epilog=_('Example: policytrack redact 3 --field note --reason "names an informant"'),
-    help=_(
+    epilog=N_('Example: policytrack redact 3 --field note --reason "names an informant"'),
+    help=N_(
         "Take the text of one field of an entry out of every revision of it and out of search, "
         "for good,\n"
         "in this database and, through sync, in every teammate's. History shows who redacted "
@@ -36,7 +36,7 @@ def redact_cmd(
     entry_ref: Annotated[
         str,
         typer.Argument(
-            help=_(
+            help=N_(
                 "Entry id as `policytrack list` shows it, or its team-wide reference "
                 "(@ and a uuid prefix: @3f9a1c)."
             )
@@ -46,12 +46,12 @@ def redact_cmd(
         str,
         typer.Option(
             "--field",
-            help=_("The free-text field to take out, such as note (a wrong name lists them)."),
+            help=N_("The free-text field to take out, such as note (a wrong name lists them)."),
             autocompletion=_complete_field,
         ),
     ],
     reason: Annotated[
-        str, typer.Option("--reason", help=_("Why it is taken out (history shows it; it travels in sync)."))
+        str, typer.Option("--reason", help=N_("Why it is taken out (history shows it; it travels in sync)."))
     ],
 ) -> None:
     from policytrack.cli.common import entry_id_arg, opened_store, reference

@@ -11,16 +11,16 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import app, confirm
-from policytrack.core.i18n import _
+from policytrack.core.i18n import N_, _
 
 
 @app.command(
     "review",
-    epilog=_(
+    epilog=N_(
         "Example: policytrack review 3 4 7 --by editor, or policytrack review 5 --request-changes "
         '"cite the decree itself"'
     ),
-    help=_(
+    help=N_(
         "Mark entries reviewed (each a new revision: who and when), or return them to "
         "their author with\n"
         "--request-changes. Changing an entry later clears its review; `list "
@@ -33,21 +33,21 @@ def review_cmd(
     ctx: typer.Context,
     entry_ids: Annotated[
         list[str],
-        typer.Argument(help=_("Entry ids as `policytrack list` shows them, or their references (@3f9a1c).")),
+        typer.Argument(help=N_("Entry ids as `policytrack list` shows them, or their references (@3f9a1c).")),
     ],
     by: Annotated[
         str | None,
-        typer.Option("--by", help=_("Who reviews them. Default: $POLICYTRACK_ANALYST, else login.")),
+        typer.Option("--by", help=N_("Who reviews them. Default: $POLICYTRACK_ANALYST, else login.")),
     ] = None,
     own: Annotated[
-        bool, typer.Option("--self", help=_("Review entries of your own (refused without it)."))
+        bool, typer.Option("--self", help=N_("Review entries of your own (refused without it)."))
     ] = False,
     request_changes: Annotated[
         str | None,
         typer.Option(
             "--request-changes",
             metavar="COMMENT",
-            help=_(
+            help=N_(
                 "Return the entries to their author with what to change, instead of marking them "
                 "reviewed (`list --returned` shows them; the author's next edit clears it)."
             ),

@@ -13,44 +13,44 @@ import typer
 from policytrack.cli.app import confirm
 from policytrack.cli.common import complete_source, console, opened_store, print_table
 from policytrack.cli.options import JsonAlias, OutputOpt, chosen_format, format_option
-from policytrack.core.i18n import _, ngettext, number
+from policytrack.core.i18n import N_, _, ngettext, number
 from policytrack.render.formats import ONE, RECORDS, VIEW
 
 source_app = typer.Typer(
-    help=_("The source registry: who reports, how reliable, how independent."), no_args_is_help=True
+    help=N_("The source registry: who reports, how reliable, how independent."), no_args_is_help=True
 )
 
 KeyArg = Annotated[
-    str, typer.Argument(help=_("The source's key, such as reuters."), autocompletion=complete_source)
+    str, typer.Argument(help=N_("The source's key, such as reuters."), autocompletion=complete_source)
 ]
-NameOpt = Annotated[str | None, typer.Option("--name", help=_("Its name, such as 'Reuters'."))]
+NameOpt = Annotated[str | None, typer.Option("--name", help=N_("Its name, such as 'Reuters'."))]
 UrlOpt = Annotated[
-    str | None, typer.Option("--url", help=_("Its web address; entries citing URLs on its host link to it."))
+    str | None, typer.Option("--url", help=N_("Its web address; entries citing URLs on its host link to it."))
 ]
 TypeOpt = Annotated[
     str | None,
     typer.Option(
-        "--type", help=_("official, media, ngo, academic, think-tank, intergovernmental, social or other.")
+        "--type", help=N_("official, media, ngo, academic, think-tank, intergovernmental, social or other.")
     ),
 ]
-OriginOpt = Annotated[str | None, typer.Option("--origin", help=_("Where it is based, such as a country."))]
+OriginOpt = Annotated[str | None, typer.Option("--origin", help=N_("Where it is based, such as a country."))]
 ReliabilityOpt = Annotated[
-    str | None, typer.Option("--reliability", help=_("Admiralty reliability A-F ('' clears it on edit)."))
+    str | None, typer.Option("--reliability", help=N_("Admiralty reliability A-F ('' clears it on edit)."))
 ]
-NoteOpt = Annotated[str | None, typer.Option("--note", help=_("A note about the source."))]
+NoteOpt = Annotated[str | None, typer.Option("--note", help=N_("A note about the source."))]
 LanguageOpt = Annotated[
     str | None,
-    typer.Option("--language", help=_("The language it publishes in, a BCP 47 tag such as fr or en-GB.")),
+    typer.Option("--language", help=N_("The language it publishes in, a BCP 47 tag such as fr or en-GB.")),
 ]
 
 
 @source_app.command(
     "add",
-    epilog=_(
+    epilog=N_(
         "Example: policytrack source add example-ministry --name 'Example Ministry' --type official "
         "--origin Exampleland --reliability B --url https://ministry.example.org"
     ),
-    help=_("Register a source under a short key; `log --source KEY` then cites it."),
+    help=N_("Register a source under a short key; `log --source KEY` then cites it."),
 )
 def add_cmd(
     ctx: typer.Context,
@@ -75,8 +75,8 @@ def add_cmd(
 
 @source_app.command(
     "edit",
-    epilog=_("Example: policytrack source edit reuters --reliability A"),
-    help=_("Change a registered source's fields."),
+    epilog=N_("Example: policytrack source edit reuters --reliability A"),
+    help=N_("Change a registered source's fields."),
 )
 def edit_cmd(
     ctx: typer.Context,
@@ -103,8 +103,8 @@ def edit_cmd(
 
 @source_app.command(
     "merge",
-    epilog=_("Example: policytrack source merge reuters-com reuters"),
-    help=_(
+    epilog=N_("Example: policytrack source merge reuters-com reuters"),
+    help=N_(
         "One source known under two keys: OLD's entries cite INTO (each as a new "
         "revision), OLD's key leads\n"
         "to INTO from now on, and OLD's record is kept."
@@ -113,7 +113,7 @@ def edit_cmd(
 def merge_cmd(
     ctx: typer.Context,
     old: KeyArg,
-    into: Annotated[str, typer.Argument(help=_("The key to keep."), autocompletion=complete_source)],
+    into: Annotated[str, typer.Argument(help=N_("The key to keep."), autocompletion=complete_source)],
 ) -> None:
     from policytrack.domain.sources import merge_sources
 
@@ -132,8 +132,8 @@ def merge_cmd(
 
 @source_app.command(
     "list",
-    epilog=_("Example: policytrack source list --json"),
-    help=_(
+    epilog=N_("Example: policytrack source list --json"),
+    help=N_(
         "Registered sources with their use and grade pattern (the share of grades on the "
         "A1/B2/C3\n"
         "diagonal, per source and per analyst: a high share suggests reliability and "
@@ -175,8 +175,8 @@ def list_cmd(
 
 @source_app.command(
     "show",
-    epilog=_("Example: policytrack source show reuters"),
-    help=_("One source: its fields, and the current entries citing it (as originator or outlet)."),
+    epilog=N_("Example: policytrack source show reuters"),
+    help=N_("One source: its fields, and the current entries citing it (as originator or outlet)."),
 )
 def show_cmd(
     ctx: typer.Context,
@@ -209,8 +209,8 @@ def show_cmd(
 
 @source_app.command(
     "suggest",
-    epilog=_("Example: policytrack source suggest"),
-    help=_(
+    epilog=N_("Example: policytrack source suggest"),
+    help=N_(
         "Free-text sources cited more than once, most cited first: worth registering\n"
         "(`policytrack source add`)."
     ),
@@ -233,8 +233,8 @@ MAX_SOURCES_FILE = 64 << 20  # characters: a registry of sources is far smaller
 
 @source_app.command(
     "export",
-    epilog=_("Example: policytrack source export -o sources.csv"),
-    help=_(
+    epilog=N_("Example: policytrack source export -o sources.csv"),
+    help=N_(
         "Write the registry (merged sources too, naming the one each was merged into), "
         "for `source import`\n"
         "in another database before its entries are imported."
@@ -257,8 +257,8 @@ def export_cmd(
 
 @source_app.command(
     "import",
-    epilog=_("Example: policytrack source import sources.csv"),
-    help=_(
+    epilog=N_("Example: policytrack source import sources.csv"),
+    help=N_(
         "Merge another database's registry by uuid: new sources are added, known ones "
         "take the file's\n"
         "fields, a source registered here apart under the same key is kept as it is; all "
@@ -268,9 +268,9 @@ def export_cmd(
 def import_cmd(
     ctx: typer.Context,
     path: Annotated[
-        str, typer.Argument(help=_("A file `source export` wrote (CSV, JSON or JSON lines); '-': stdin."))
+        str, typer.Argument(help=N_("A file `source export` wrote (CSV, JSON or JSON lines); '-': stdin."))
     ],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Check and count, write nothing."))] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Check and count, write nothing."))] = False,
 ) -> None:
     from policytrack.cli.common import read_text_arg
     from policytrack.core.errors import InputError

@@ -14,7 +14,7 @@ import typer
 
 from policytrack.cli.app import confirm
 from policytrack.cli.common import opened_store
-from policytrack.core.i18n import _
+from policytrack.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -33,7 +33,7 @@ def _sender() -> Sender:
 
 
 sync_app = typer.Typer(
-    help=_(
+    help=N_(
         "Send this database's changes to a shared git repository and receive the team's "
         "(`policytrack sync`); `sync init REMOTE` first."
     ),
@@ -43,12 +43,12 @@ sync_app = typer.Typer(
 
 @sync_app.callback(
     invoke_without_command=True,
-    epilog=_("Example: policytrack sync init git@example.org:desk/evidence.git && policytrack sync"),
+    epilog=N_("Example: policytrack sync init git@example.org:desk/evidence.git && policytrack sync"),
 )
 def sync_cmd(
     ctx: typer.Context,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help=_("Say what would be sent and received; change nothing."))
+        bool, typer.Option("--dry-run", help=N_("Say what would be sent and received; change nothing."))
     ] = False,
 ) -> None:
     """Send what the shared repository lacks, receive what teammates sent, push (retrying on a race).
@@ -91,8 +91,8 @@ def sync_cmd(
 
 @sync_app.command(
     "init",
-    epilog=_("Example: policytrack sync init ~/shared/evidence.git"),
-    help=_(
+    epilog=N_("Example: policytrack sync init ~/shared/evidence.git"),
+    help=N_(
         "Connect this database to a shared git repository (any host; your own git credentials).\n\n"
         "With --signed, a new repository lists your key in its allowed_signers; joining a signed team needs "
         "your key listed there by a teammate first."
@@ -101,13 +101,13 @@ def sync_cmd(
 def init_cmd(
     ctx: typer.Context,
     remote: Annotated[
-        str, typer.Argument(help=_("A git URL or a local path (an empty one is initialised)."))
+        str, typer.Argument(help=N_("A git URL or a local path (an empty one is initialised)."))
     ],
     signed: Annotated[
         bool,
         typer.Option(
             "--signed",
-            help=_(
+            help=N_(
                 "A signed team: every commit is signed with your SSH key, and a teammate's is imported only "
                 "when signed by their key in the team's allowed_signers (git 2.34 or later)."
             ),
@@ -117,7 +117,7 @@ def init_cmd(
         str | None,
         typer.Option(
             "--signing-key",
-            help=_("With --signed: your SSH key file (its .pub beside it); else git's user.signingkey."),
+            help=N_("With --signed: your SSH key file (its .pub beside it); else git's user.signingkey."),
         ),
     ] = None,
 ) -> None:
@@ -131,8 +131,8 @@ def init_cmd(
 
 @sync_app.command(
     "status",
-    epilog=_("Example: policytrack sync status"),
-    help=_("What `policytrack sync` would send and receive, and the conflicts so far; changes nothing."),
+    epilog=N_("Example: policytrack sync status"),
+    help=N_("What `policytrack sync` would send and receive, and the conflicts so far; changes nothing."),
 )
 def status_cmd(ctx: typer.Context) -> None:
     from policytrack.sync.engine import status
@@ -154,9 +154,9 @@ def status_cmd(ctx: typer.Context) -> None:
 
 
 conflicts_app = typer.Typer(
-    help=_(
-        "What teammates changed apart (entries, targets, sources, inbox decisions): each side, field by field; "
-        "`conflicts resolve REF --keep ...` settles one."
+    help=N_(
+        "What teammates changed apart (entries, targets, sources, inbox decisions): each side, field by "
+        "field; `conflicts resolve REF --keep ...` settles one."
     ),
     invoke_without_command=True,
 )
@@ -164,12 +164,12 @@ conflicts_app = typer.Typer(
 
 @conflicts_app.callback(
     invoke_without_command=True,
-    epilog=_("Example: policytrack conflicts --json"),
+    epilog=N_("Example: policytrack conflicts --json"),
 )
 def conflicts_cmd(
     ctx: typer.Context,
     as_json: Annotated[
-        bool, typer.Option("--json", help=_("One JSON array of the open conflicts, every side whole."))
+        bool, typer.Option("--json", help=N_("One JSON array of the open conflicts, every side whole."))
     ] = False,
 ) -> None:
     """Open conflicts: entries edited apart by two databases (both revisions are in its history; the later
@@ -309,8 +309,8 @@ def _decision_conflict(item: dict[str, Any], visible: Callable[[str], str]) -> s
 
 @conflicts_app.command(
     "resolve",
-    epilog=_("Example: policytrack conflicts resolve 7 --keep theirs"),
-    help=_(
+    epilog=N_("Example: policytrack conflicts resolve 7 --keep theirs"),
+    help=N_(
         "Settle a conflict by keeping one side: a new revision (or target, or source version) that copies "
         "it, sent by the next `policytrack sync`, settles it in every database."
     ),
@@ -320,7 +320,7 @@ def resolve_cmd(
     ref: Annotated[
         str,
         typer.Argument(
-            help=_(
+            help=N_(
                 "The entry id or reference (@3f9a1c), or target:FRAMEWORK:INDICATOR, source:KEY or "
                 "candidate:UUID, as `conflicts` shows."
             )
@@ -330,7 +330,7 @@ def resolve_cmd(
         str,
         typer.Option(
             "--keep",
-            help=_(
+            help=N_(
                 "The side to keep: a revision number (entries), a decision's uuid or its first 8 characters "
                 "(candidates), mine or theirs."
             ),
