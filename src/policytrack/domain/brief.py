@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from policytrack.core.dates import PartialDate
 from policytrack.domain.entries import list_entries, listing
@@ -44,20 +45,34 @@ class Track:
     marks: tuple[tuple[PartialDate, int, int], ...]  # (an entry's date, its effect, how many such entries)
     entries: int  # in the window
 
-    @property
+    @cached_property
     def first(self) -> date | None:
-        """The first day of its earliest entry in the window."""
+        """The first day of its earliest entry in the window (each chart asks: worked out once)."""
         return min((d.start for d, _, _ in self.marks), default=None)
 
 
-def track(store: Store, fw: Framework, key: str, since: date | None, until: date) -> Track:
-    """One indicator's Track over a window: the status line by the timeline's rule (status.py), the marks
-    grouped by SQLite."""
-    start, changes = status_changes(store, fw, key, since, until)
-    where, params, _ = listing(fw, _window(key, since, until))
-    rows = store.evidence_marks(where, params)
-    marks = tuple((PartialDate.from_stored(d), effect, n) for d, effect, n in rows)
-    return Track(start, tuple(changes), marks, sum(n for _, _, n in marks))
+def tracks(
+    store: Store, fw: Framework, keys: Iterable[str], since: date | None, until: date
+) -> dict[str, Track]:
+    """Each indicator's Track over a window, by key: the status line by the timeline's rule (status.py),
+    the marks of every indicator grouped by SQLite in one pass (Store.evidence_marks)."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return {}
+    where, params, _ = listing(fw, EntryFilter(indicators=keys, since=since, until=until))
+    by_id = {resolve_indicator(fw, key).id: key for key in keys}
+    marks: dict[str, list[tuple[PartialDate, int, int]]] = {key: [] for key in keys}
+    dates: dict[str, PartialDate] = {}  # a stored date recurs across effects and indicators: read once
+    for indicator_id, stored, effect, n in store.evidence_marks(where, params):
+        if (day := dates.get(stored)) is None:
+            day = dates[stored] = PartialDate.from_stored(stored)
+        marks[by_id[indicator_id]].append((day, effect, n))
+    found = {}
+    for key in keys:
+        start, changes = status_changes(store, fw, key, since, until)
+        drawn = tuple(marks[key])
+        found[key] = Track(start, tuple(changes), drawn, sum(n for _, _, n in drawn))
+    return found
 
 
 def _window(key: str, since: date | None, until: date) -> EntryFilter:
@@ -140,7 +155,7 @@ def build_brief(
 ) -> Brief:
     since, until = report.since, report.until
     keys = [row.indicator.key for row in report.rows]
-    tracks = {key: track(store, fw, key, since, until) for key in keys}
+    drawn = tracks(store, fw, keys, since, until)
     starts = {
         row.indicator.key: status_at(store, fw, row.indicator, row.target.start.isoformat())[0]
         for row in report.rows
@@ -156,7 +171,7 @@ def build_brief(
     known = [f for f in list_forecasts(store, fw, known_by=report.as_of) if f.indicator in set(keys)]
     return Brief(
         report,
-        tracks,
+        drawn,
         starts,
         periods,
         explain,

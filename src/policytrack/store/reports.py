@@ -1,6 +1,7 @@
 """The Store's report queries: status inputs (assessments, evidence dates), the one window aggregate, and
 targets. Each is an index seek or a covering-index range (entries_report, entries_sources,
-entries_assessments), but the brief's content hash, one pass over the table and a sort (shared_lines)."""
+entries_assessments), but the brief's, each one pass over the table: its charts' marks (evidence_marks) and
+its content hash (shared_lines)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from policytrack.store.export import SHARED_LINE_SQL
 _LISTED = (
     "FROM entries e JOIN indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id = i.framework_id"
 )
-# The same read in the order the table stores it (shared_lines), not through an index.
+# The same read in the order the table stores it (evidence_marks, shared_lines), not through an index.
 _SCANNED = _LISTED.replace("FROM entries e", "FROM entries e NOT INDEXED", 1)
 
 # What the status rule (domain.status) reads of an assessment: its level, stored date and its place in
@@ -112,11 +113,14 @@ class ReportRows(StoreBase):
         )
 
     def evidence_marks(self, where: Sequence[str], params: Sequence[object]) -> Iterator[sqlite3.Row]:
-        """What a chart draws of the entries `where` selects (a listing's clauses): per stored date and
-        effect, how many there are. A group per day and effect, never a row per entry."""
+        """What the charts draw of the entries `where` selects (a listing's clauses): per indicator, stored
+        date and effect, how many there are (`indicator_id, date, effect, n`). A group per indicator, day and
+        effect, never a row per entry; every indicator in one pass over the table in the order it is stored:
+        the stored date is in no index, so a chart's query through one read the table at random (about 5 s
+        a chart at 1,000,000 entries; benchmarks/RESULTS.md)."""
         return self.conn.execute(
-            f"SELECT e.date, e.effect, count(*) {_LISTED} WHERE {' AND '.join(where)} "
-            "GROUP BY e.date, e.effect ORDER BY e.date, e.effect",
+            f"SELECT e.indicator_id, e.date, e.effect, count(*) {_SCANNED} WHERE {' AND '.join(where)} "
+            "GROUP BY e.indicator_id, e.date, e.effect ORDER BY e.indicator_id, e.date, e.effect",
             list(params),
         )
 
