@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -291,3 +292,18 @@ def ok(result: Result) -> str:
     """A command's stdout, once it is known to have succeeded (its stderr shown if not)."""
     assert result.exit_code == 0, result.stderr
     return result.stdout
+
+
+def cffconvert() -> str | None:
+    """cffconvert, which pins jsonschema<4 against frictionless, so it cannot share the test venv: `.ci/run`
+    installs it in a venv of its own and names it in POLICYTRACK_CFFCONVERT; else one on the PATH."""
+    named = os.environ.get("POLICYTRACK_CFFCONVERT")
+    if named and Path(named).is_file():
+        return named
+    return shutil.which("cffconvert")
+
+
+CFFCONVERT_MISSING = (
+    "cffconvert is not installed: it pins jsonschema<4 against frictionless, so `.ci/run` installs it in a "
+    "venv of its own; do the same and set POLICYTRACK_CFFCONVERT to its cffconvert"
+)

@@ -4,16 +4,14 @@ framework choice, each paper cited once, and people by their display names, neve
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import Invoke, slow_but
+from conftest import CFFCONVERT_MISSING, Invoke, cffconvert, slow_but
 
-CFFCONVERT = shutil.which("cffconvert", path=str(Path(sys.executable).parent)) or shutil.which("cffconvert")
+CFFCONVERT = cffconvert()
 
 
 @pytest.fixture
@@ -60,9 +58,7 @@ def test_citation_names_people_and_cites_each_paper_once(
         package["resources"][2:]
     )  # one title per framework, one report per framework
     if CFFCONVERT is None:
-        pytest.skip(
-            "cffconvert is not installed (pip install cffconvert; it pins jsonschema<4, against frictionless)"
-        )
+        pytest.skip(CFFCONVERT_MISSING)
     check = subprocess.run(
         [CFFCONVERT, "--validate", "-i", str(out / "CITATION.cff")], capture_output=True, text=True
     )

@@ -23,7 +23,7 @@ from policytrack.records.models import plural
 ROOT = Path(__file__).resolve().parents[1]
 FRENCH = i18n.LOCALE_DIR / "fr" / "LC_MESSAGES"
 # what babel.cfg and the extraction command of locale/README.md use
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "plural": (2, 3)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "plural": (2, 3), "pgettext": ((1, "c"), 2)}
 PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\([a-z_]+\)[sd]")
 
 
@@ -44,16 +44,20 @@ def _extracted() -> dict[str | tuple[str, ...], str]:
     # as babel.cfg says: the code, and the brief's templates through Jinja2's extractor
     method_map = [("src/policytrack/**.py", "python"), ("src/policytrack/render/templates/**.j2", "jinja2")]
     options = {"src/policytrack/render/templates/**.j2": {"extensions": "jinja2.ext.i18n"}}
-    for filename, _line, message, _comments, _context in extract_from_dir(
+    for filename, _line, message, _comments, context in extract_from_dir(
         str(ROOT), method_map=method_map, options_map=options, keywords=KEYWORDS
     ):
         key = message if isinstance(message, str) else tuple(m for m in message if m)
-        found[key] = filename
+        found[f"{context}\x04{key}" if context else key] = filename
     return found
 
 
 def test_every_message_has_a_french_translation_with_the_same_placeholders() -> None:
-    catalogue = {m.id if isinstance(m.id, str) else tuple(m.id): m for m in _french() if m.id}
+    catalogue = {
+        (f"{m.context}\x04{m.id}" if m.context else m.id) if isinstance(m.id, str) else tuple(m.id): m
+        for m in _french()
+        if m.id
+    }
     extracted = _extracted()
     assert extracted, "no message extracted: check the keywords"
     missing = sorted(str(k) for k in extracted if k not in catalogue)
@@ -79,7 +83,7 @@ def test_the_compiled_catalogue_is_the_po_file() -> None:
         if not m.id:
             continue
         if isinstance(m.id, str):
-            wanted[m.id] = _forms(m.string)[0]
+            wanted[f"{m.context}\x04{m.id}" if m.context else m.id] = _forms(m.string)[0]
         else:
             for n, text in enumerate(_forms(m.string)):
                 wanted[(m.id[0], n)] = text
@@ -225,7 +229,9 @@ def test_the_lazy_catalogue_reads_what_gettext_reads() -> None:
     for m in _french():
         if not m.id:
             continue
-        if isinstance(m.id, str):
+        if isinstance(m.id, str) and m.context:
+            assert lazy.pgettext(m.context, m.id) == standard.pgettext(m.context, m.id) == m.string
+        elif isinstance(m.id, str):
             assert lazy.gettext(m.id) == standard.gettext(m.id) == m.string
         else:
             for count in (0, 1, 2, 5, 1000):

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from conftest import Invoke, InvokeJson
+from conftest import Invoke, InvokeJson, cffconvert
 from policytrack.domain.inbox import candidate_uuid
 
 ACLED_COLUMNS = [
@@ -619,9 +619,7 @@ def test_the_report_header_counts_candidates_waiting(cli: Invoke, acled: Path) -
 def test_publish_cites_the_datasets_of_accepted_entries_never_their_rows(
     cli: Invoke, acled: Path, tmp_path: Path
 ) -> None:
-    import shutil
     import subprocess
-    import sys
 
     assert cli("inbox", "add", str(acled), "--kind", "acled").exit_code == 0
     before = tmp_path / "before"
@@ -644,9 +642,9 @@ def test_publish_cites_the_datasets_of_accepted_entries_never_their_rows(
             assert b"Example event 3" not in data and b"event_id_cnty" not in data, path
     tables = rows(bundle / "policytrack.db", "SELECT name FROM sqlite_master WHERE type = 'table'")
     assert not [t for (t,) in tables if t.startswith(("candidate", "feed"))]
-    cffconvert = shutil.which("cffconvert", path=str(Path(sys.executable).parent))
-    if cffconvert:
-        checked = subprocess.run([cffconvert, "--validate", "-i", str(bundle / "CITATION.cff")], check=False)
+    validator = cffconvert()
+    if validator:
+        checked = subprocess.run([validator, "--validate", "-i", str(bundle / "CITATION.cff")], check=False)
         assert checked.returncode == 0
 
 

@@ -56,6 +56,24 @@ def test_undo_a_log_deletes_it_and_history_says_so(
     assert cli_json("list", "--json") == []
 
 
+def test_history_says_what_an_undo_did_in_the_language_and_data_stays_english(
+    cli: Invoke, cli_json: InvokeJson, log: Log, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # each cell on one line
+    entry_id = log("regional", "AES treaty signed in Niamey", "--date", "2024-07-06")
+    assert cli("edit", str(entry_id), "--effect", "2").exit_code == 0
+    undo(cli)
+    french = cli("--lang", "fr", "history", str(entry_id))
+    assert french.exit_code == 0, french.output
+    assert "annulation de la révision 2" in french.stdout and "undo of revision" not in french.stdout
+    assert "Par" in french.stdout and "D'ici" not in french.stdout  # who made it, not a date
+    assert "modification" in french.stdout and "│ edit" not in french.stdout
+    english = cli("history", str(entry_id))
+    assert "undo of revision 2" in english.stdout
+    revs = cli_json("--lang", "fr", "history", str(entry_id), "--json")
+    assert [r["reverses"] for r in revs] == [None, None, "undo of revision 2"]
+
+
 def test_undo_twice_steps_back_through_edits(cli: Invoke, cli_json: InvokeJson, log: Log) -> None:
     entry_id = log("regional", "AES treaty signed", "--date", "2024-07-06")
     original = entry(cli_json, entry_id)

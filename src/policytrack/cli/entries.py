@@ -896,7 +896,7 @@ def history_cmd(
     as_json: JsonAlias = False,
 ) -> None:
     from policytrack.domain.entries import history
-    from policytrack.render.entries import history_table
+    from policytrack.render.entries import history_table, reversal_words
     from policytrack.render.formats import write_records
 
     fmt = chosen_format(fmt, *HISTORY_OUTPUT, as_json=as_json)
@@ -911,7 +911,7 @@ def history_cmd(
                 "action": r.action,
                 "changed_by": r.changed_by,
                 "changed_at": r.changed_at,
-                "reverses": notes.get(r.revision),
+                "reverses": reversal_words(notes.get(r.revision)),
                 "entry": r.entry.as_dict(),
             }
             for r in revisions

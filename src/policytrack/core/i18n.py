@@ -133,14 +133,22 @@ class Catalogue:
         length, offset = table[2 * n], table[2 * n + 1]
         return self._data[offset : offset + length]
 
+    @staticmethod
+    def _order(original: bytes) -> tuple[bytes, bytes]:
+        """Where Babel's `compile` puts an original: by its message (the singular of a plural), then its
+        context ("context\x04message" in the file)."""
+        context, _sep, message = original.rpartition(b"\x04")
+        return message.split(b"\x00", 1)[0], context
+
     def _find(self, key: bytes) -> bytes | None:
+        wanted = self._order(key)
         low, high = 0, self._count
         while low < high:
             middle = (low + high) // 2
             found = self._string(self._originals, middle)
             if found == key:
                 return self._string(self._translations, middle)
-            if found < key:
+            if self._order(found) < wanted:
                 low = middle + 1
             else:
                 high = middle
@@ -148,6 +156,12 @@ class Catalogue:
 
     def gettext(self, message: str) -> str:
         found = self._find(message.encode())
+        return found.decode() if found else message
+
+    def pgettext(self, context: str, message: str) -> str:
+        """A message whose English says two things (the "By" of who made a change, and the "By" of a date):
+        gettext keeps each under its context, written before the message and a \x04."""
+        found = self._find(f"{context}\x04{message}".encode())
         return found.decode() if found else message
 
     def ngettext(self, singular: str, plural: str, count: int) -> str:
@@ -192,6 +206,16 @@ def _(message: str) -> str:
         return message
     messages = catalogue(lang)
     return messages.gettext(message) if messages is not None else message
+
+
+def pgettext(context: str, message: str) -> str:
+    """`_` for a message whose English word has more than one meaning: `context` says which one is meant
+    (the catalogue holds one translation per context)."""
+    lang = language()
+    if lang == ENGLISH:
+        return message
+    messages = catalogue(lang)
+    return messages.pgettext(context, message) if messages is not None else message
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:

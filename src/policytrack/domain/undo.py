@@ -155,14 +155,13 @@ def _undo_entry(store: Store, entry_id: int, revision: int, action: str, at: str
     revisions = store.revisions(entry_id)
     undone = next(r for r in revisions if r.revision == revision)
     what = _(_ACTIONS[action]) if action in _ACTIONS else action
-    made_by = store.entry_reversals(entry_id).get(revision)  # "undo of revision N" or "revert to revision N"
+    made_by = store.entry_reversals(entry_id).get(revision)  # (command, the revision it undid or went to)
     if made_by:
+        command, undone_revision = made_by
         reversed_by = (
-            _("the undo (of revision {n})")
-            if made_by.startswith("undo")
-            else _("the revert (to revision {n})")
+            _("the undo (of revision {n})") if command == "undo" else _("the revert (to revision {n})")
         )
-        what = reversed_by.format(n=made_by.rsplit(" ", 1)[-1])
+        what = reversed_by.format(n=undone_revision)
     title = _("{what} of entry {id} (revision {revision}, {when})").format(
         what=what, id=entry_id, revision=revision, when=_when(at)
     )

@@ -410,14 +410,7 @@ class SourceRecord:
     language: str = "und"  # what it publishes in (a BCP 47 tag; und: not said)
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "key": self.key,
-            "uuid": self.uuid,
-            "name": self.name,
-            "url": self.url,
-            "type": self.type,
-            "origin": self.origin,
-            "reliability": self.reliability,
-            "language": self.language,
-            "note": self.note,
-        }
+        """The source as `source list --json` shows it: the fields its declaration lists, in that order."""
+        from policytrack.records.source import SOURCE_LISTED
+
+        return {name: getattr(self, name) for name in SOURCE_LISTED.names()}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from policytrack.core.grades import describe_grade
-from policytrack.core.i18n import ENGLISH, _, language
+from policytrack.core.i18n import ENGLISH, N_, _, language, pgettext
 from policytrack.domain.status import IndicatorState
 from policytrack.records.entry import CHANGES
 from policytrack.records.models import Entry, Framework, Revision
@@ -384,9 +384,40 @@ def _field_text(entry: Entry, name: str) -> str:
     return "" if value is None else str(value)
 
 
+# A revision's action as the history table names it (the data keeps the action's own word).
+_ACTIONS_SHOWN = {
+    "create": N_("create"),
+    "edit": N_("edit"),
+    "delete": N_("delete"),
+    "restore": N_("restore"),
+    "import": N_("import"),
+    "redact": N_("redact"),
+}
+
+
+def _action_shown(action: str) -> str:
+    return _(_ACTIONS_SHOWN[action]) if action in _ACTIONS_SHOWN else action
+
+
+def reversal_words(made_by: tuple[str, int] | None) -> str | None:
+    """What an undo or a revert did, as the data formats write it: always in English ("undo of revision 3"),
+    since data never changes with the language."""
+    if made_by is None:
+        return None
+    command, undone = made_by
+    return f"undo of revision {undone}" if command == "undo" else f"revert to revision {undone}"
+
+
+def _reversal_shown(made_by: tuple[str, int]) -> str:
+    """The same for people, in their language."""
+    command, undone = made_by
+    text = _("undo of revision {n}") if command == "undo" else _("revert to revision {n}")
+    return text.format(n=undone)
+
+
 def history_table(
     revisions: Sequence[Revision],
-    notes: dict[int, str] | None = None,
+    notes: dict[int, tuple[str, int]] | None = None,
     redactions: Sequence[Mapping[str, Any]] = (),
 ) -> Table:
     """An entry's revisions; `notes` adds to a revision's action (such as "undo of revision 3"); each of
@@ -401,7 +432,7 @@ def history_table(
     )
     table.add_column(_("Rev"), justify="right")
     table.add_column(_("Action"))
-    table.add_column(_("By"))
+    table.add_column(pgettext("who made a change", "By"))
     table.add_column(_("When (UTC)"), no_wrap=True)
     table.add_column(_("Changes"))
     previous: Entry | None = None
@@ -417,7 +448,9 @@ def history_table(
                     lines.append(f"{name}: {old or _('(empty)')} -> {new or _('(empty)')}")
             changes = "\n".join(lines)
         when = rev.changed_at[:19].replace("T", " ")
-        action = rev.action + (f" ({notes[rev.revision]})" if notes and rev.revision in notes else "")
+        action = _action_shown(rev.action) + (
+            f" ({_reversal_shown(notes[rev.revision])})" if notes and rev.revision in notes else ""
+        )
         while pending and pending[0]["at"] <= rev.changed_at:
             _redaction_row(table, pending.pop(0))
         table.add_row(str(rev.revision), literal(action), literal(rev.changed_by), when, literal(changes))
@@ -432,7 +465,7 @@ def _redaction_row(table: Table, redaction: Mapping[str, Any]) -> None:
         field=redaction["field"], reason=redaction["reason"]
     )
     when = str(redaction["at"])[:19].replace("T", " ")
-    table.add_row("", "redact", literal(str(redaction["by"])), when, literal(what))
+    table.add_row("", _action_shown("redact"), literal(str(redaction["by"])), when, literal(what))
 
 
 def reversal_table(plan: Reversal) -> RenderableType:

@@ -162,10 +162,11 @@ class ChangeRows(StoreBase):
         with self.transaction() as conn:
             self._record(conn, "undo", "framework", framework_id, undone, framework_id, made, by, at)
 
-    def entry_reversals(self, entry_id: int) -> dict[int, str]:
-        """For each revision of the entry that an undo or a revert made, what it did, for people."""
+    def entry_reversals(self, entry_id: int) -> dict[int, tuple[str, int]]:
+        """For each revision of the entry that an undo or a revert made: the command ("undo" or "revert")
+        and the revision it undid or went back to."""
         return {
-            int(made): f"undo of revision {undone}" if command == "undo" else f"revert to revision {undone}"
+            int(made): (str(command), int(undone))
             for command, undone, made in self.conn.execute(
                 """SELECT command, undone_revision, made_revision FROM reversals
                    WHERE kind = 'entry' AND made_ref = ?""",
