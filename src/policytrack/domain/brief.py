@@ -13,6 +13,7 @@ object per entry only for --explain, whose table shows every entry.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -51,47 +52,60 @@ class Track:
         return min((d.start for d, _, _ in self.marks), default=None)
 
 
-def tracks(
+Marks = dict[str, tuple[tuple[PartialDate, int, int], ...]]  # by indicator key: (date, effect, entries)
+
+
+def read_window(
     store: Store, fw: Framework, keys: Iterable[str], since: date | None, until: date
-) -> dict[str, Track]:
-    """Each indicator's Track over a window, by key: the status line by the timeline's rule (status.py),
-    the marks of every indicator grouped by SQLite in one pass (Store.evidence_marks)."""
+) -> tuple[str, Marks]:
+    """What a brief reads of its entries, in one pass (_read): their content hash and each indicator's
+    marks, the entries counted per stored date and effect (a chart's size bounded by the days in its
+    window, whatever the number of entries)."""
     keys = list(dict.fromkeys(keys))
-    if not keys:
-        return {}
-    where, params, _ = listing(fw, EntryFilter(indicators=keys, since=since, until=until))
-    by_id = {resolve_indicator(fw, key).id: key for key in keys}
+    digest, counts = _read(store, fw, keys, since, until)
+    by_id = {resolve_indicator(fw, key).id or 0: key for key in keys}
     marks: dict[str, list[tuple[PartialDate, int, int]]] = {key: [] for key in keys}
     dates: dict[str, PartialDate] = {}  # a stored date recurs across effects and indicators: read once
-    for indicator_id, stored, effect, n in store.evidence_marks(where, params):
+    for (indicator_id, stored, effect), n in sorted(counts.items()):
         if (day := dates.get(stored)) is None:
             day = dates[stored] = PartialDate.from_stored(stored)
         marks[by_id[indicator_id]].append((day, effect, n))
-    found = {}
-    for key in keys:
-        start, changes = status_changes(store, fw, key, since, until)
-        drawn = tuple(marks[key])
-        found[key] = Track(start, tuple(changes), drawn, sum(n for _, _, n in drawn))
-    return found
-
-
-def _window(key: str, since: date | None, until: date) -> EntryFilter:
-    return EntryFilter(indicators=[key], since=since, until=until)
+    return digest, {key: tuple(found) for key, found in marks.items()}
 
 
 def entries_hash(store: Store, fw: Framework, keys: Iterable[str], since: date | None, until: date) -> str:
     """sha256 of the entries a brief uses: each indicator's window in turn (`keys` in the report's order,
     each once), each entry in the one order as the line of its shared fields (store.export.SHARED_LINE_SQL:
-    synced and public, never a local id), so two databases holding the same entries give one hash. All
-    of them are read in one pass (Store.shared_lines)."""
+    synced and public, never a local id), so two databases holding the same entries give one hash."""
+    return _read(store, fw, list(dict.fromkeys(keys)), since, until)[0]
+
+
+def _read(
+    store: Store, fw: Framework, keys: list[str], since: date | None, until: date
+) -> tuple[str, Counter[tuple[int, str, int]]]:
+    """The entries of each indicator's window in one pass (Store.shared_rows): entries_hash's digest, and
+    how many entries each (indicator id, stored date, effect) has."""
     digest = hashlib.sha256()
-    keys = list(keys)
+    counts: Counter[tuple[int, str, int]] = Counter()
     if keys:
         where, params, _ = listing(fw, EntryFilter(indicators=keys, since=since, until=until))
         ids = [resolve_indicator(fw, key).id or 0 for key in keys]
-        for chunk in store.shared_lines(where, params, ids):
-            digest.update(chunk.encode("utf-8"))
-    return digest.hexdigest()
+        for rows in store.shared_rows(where, params, ids):
+            digest.update("".join(row[0] for row in rows).encode("utf-8"))
+            counts.update(row[1:] for row in rows)
+    return digest.hexdigest(), counts
+
+
+def track(store: Store, fw: Framework, key: str, since: date | None, until: date, marks: Marks) -> Track:
+    """One indicator's Track over a window: the status line by the timeline's rule (status.py), its marks
+    as read_window counted them."""
+    start, changes = status_changes(store, fw, key, since, until)
+    drawn = marks[key]
+    return Track(start, tuple(changes), drawn, sum(n for _, _, n in drawn))
+
+
+def _window(key: str, since: date | None, until: date) -> EntryFilter:
+    return EntryFilter(indicators=[key], since=since, until=until)
 
 
 @dataclass(frozen=True)
@@ -155,13 +169,13 @@ def build_brief(
 ) -> Brief:
     since, until = report.since, report.until
     keys = [row.indicator.key for row in report.rows]
-    drawn = tracks(store, fw, keys, since, until)
+    digest, marks = read_window(store, fw, keys, since, until)
+    drawn = {key: track(store, fw, key, since, until, marks) for key in keys}
     starts = {
         row.indicator.key: status_at(store, fw, row.indicator, row.target.start.isoformat())[0]
         for row in report.rows
         if row.target is not None
     }
-    digest = entries_hash(store, fw, keys, since, until)
     evidence = (
         {key: tuple(list_entries(store, fw, _window(key, since, until))) for key in keys} if explain else {}
     )
