@@ -5,9 +5,9 @@ organisation, marking, key judgements), and a content hash of the entries it use
 
 Everything comes from the report (reports.py), the timeline's rule (status.py), the targets (targets.py)
 and the forecasts (forecasts.py): a brief shows the same statuses and tracks as the terminal report, drawn.
-It reads what it draws: each chart's marks as counts per day and effect, its status line from the
-assessments alone, and the content hash from a line of each entry's shared fields that SQLite builds; an
-object per entry only for --explain, whose table shows every entry.
+It reads what it draws: each chart's marks as counts per day and effect and the content hash from a line
+of each entry's shared fields that SQLite builds, both in one pass (read_window), its status line from the
+assessments alone; an object per entry only for --explain, whose table shows every entry.
 """
 
 from __future__ import annotations
