@@ -9,6 +9,7 @@
     python benchmarks/run.py --only inbox --quick       # the inbox's figures (benchmarks/inbox_bench.py)
     python benchmarks/run.py --only explain --quick     # report --explain piped, at 10k and 100k
     python benchmarks/run.py --only site --rows 10000   # publish --site (benchmarks/site_bench.py)
+    python benchmarks/run.py --only tables --db b1m.db  # tables for people on a terminal, a built database
 
 Each baseline does the work of the figure it stands beside: a whole process where the command is one, the
 same database, schema and indexes, the same kind of output (a file written and fsynced, or nothing), and a
@@ -702,6 +703,75 @@ def bench_listing(db: Path, small_db: Path, runs: int) -> list[Figure]:
     return figures
 
 
+def on_terminal(cmd: Sequence[object], env: dict[str, str]) -> Callable[[], None]:
+    """Run cmd as a whole process on a pseudo-terminal of 120 x 40 (what a person's terminal shows: a
+    table for people, its newest page), its output read and discarded as a terminal would."""
+    import pty
+
+    args = [str(a) for a in cmd]
+
+    def run() -> None:
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: its stdin, stdout and stderr are the terminal
+            os.execvpe(args[0], args, {**env, "COLUMNS": "120", "LINES": "40"})
+        shown = []
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # the terminal closes when the child exits
+                break
+            if not chunk:
+                break
+            shown.append(chunk)
+        os.close(fd)
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            text = b"".join(shown).decode(errors="replace")[-500:]
+            raise SystemExit(f"benchmark command failed: {args[:6]} ...\n{text}")
+
+    return run
+
+
+def bench_tables(db: Path, runs: int) -> list[Figure]:
+    """The tables for people of issue 26 on a terminal (each draws its newest page from the page's rows;
+    target 0.3 s at 1,000,000 entries), beside `sqlite3 -box` counting the same indicator's entries and
+    drawing its newest page of 30, and beside policytrack's start-up (`db path`) on the same terminal.
+    The synthetic database holds no forecasts nor inbox candidates: their tables are drawn empty here
+    (the inbox's pages at size: `--only inbox`)."""
+    env = env_for(db)
+    with closing(sqlite3.connect(db)) as conn:
+        (source,) = conn.execute(
+            "SELECT s.key FROM entries e JOIN sources s ON s.id = e.source_id GROUP BY s.id "
+            "ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()
+    page = (
+        "SELECT count(*) FROM entries WHERE indicator_id = 1 AND deleted_at IS NULL; "
+        "SELECT * FROM (SELECT id, date, substr(summary, 1, 60) AS summary, effect, grade FROM entries "
+        "WHERE indicator_id = 1 AND deleted_at IS NULL ORDER BY date_start DESC, recorded_at DESC "
+        "LIMIT 30) ORDER BY id;"
+    )
+    box = Job(on_terminal(["sqlite3", "-box", str(db), page], env))
+    startup = Job(on_terminal([*PT, "db", "path"], env))
+    figures = []
+    for args in (
+        ["list"],
+        ["timeline", "regional"],
+        ["forecasts"],
+        ["signposts"],
+        ["source", "show", source],
+        ["inbox"],
+    ):
+        mine, base, start = measure([Job(on_terminal([*PT, *args], env)), box, startup], runs)
+        name = f"{' '.join(args[:2])} on a terminal (120 x 40)"
+        figures.append(
+            Figure.of(name, mine, "sqlite3 -box: a count and the newest 30 rows", base, "0.3 s at 1M")
+        )
+        figures.append(
+            Figure.of(name, mine, "policytrack db path on the same terminal (start-up)", start, "(reported)")
+        )
+    return figures
+
+
 def bench_import(db: Path, runs: int) -> list[Figure]:
     csv_path = WORK / "export.csv"  # written by bench_export
     target, bare_target = WORK / "import.db", WORK / "import-bare.db"
@@ -1049,6 +1119,7 @@ BENCHES = (
     "search",
     "export",
     "listing",
+    "tables",
     "import",
     "inbox",
     "site",
@@ -1071,6 +1142,12 @@ def main() -> None:
         "--sync-only", action="store_true", help="only the sync figure (no synthetic million)"
     )
     parser.add_argument(
+        "--db",
+        type=Path,
+        help="a database synth.py built (e.g. 1,000,000 entries, built once): copied and used instead of "
+        "building one; --rows then only names its size",
+    )
+    parser.add_argument(
         "--keep", action="store_true", help=f"keep the scratch data in {WORK} (the next run replaces it)"
     )
     args = parser.parse_args()
@@ -1088,10 +1165,18 @@ def main() -> None:
 
             figures += bench_inbox(rows, WORK / "inbox", sys.modules[__name__])
         if not args.sync_only and set(args.only or BENCHES) - {"inbox", "sync"}:
-            print(f"building {rows:,} synthetic entries ...", file=sys.stderr)
-            db = synth.build(WORK / "bench.db", rows)
-            small = synth.build(WORK / "bench-small.db", max(rows // 10, 1))
+            if args.db is not None:  # copied: some benchmarks write into their database
+                print(f"copying {args.db} ...", file=sys.stderr)
+                db = WORK / "bench.db"
+                shutil.copyfile(args.db, db)
+            else:
+                print(f"building {rows:,} synthetic entries ...", file=sys.stderr)
+                db = synth.build(WORK / "bench.db", rows)
             only = set(args.only or BENCHES)
+            # a tenth of the rows, for the figures that compare with it
+            small = WORK / "bench-small.db"
+            if only & {"export", "import", "listing"}:
+                synth.build(small, max(rows // 10, 1))
             figures += bench_log(10) if "log" in only else []
             figures += bench_reports(db, 5) if "reports" in only else []
             figures += bench_brief(rows, db, 3) if "brief" in only else []
@@ -1101,6 +1186,7 @@ def main() -> None:
             if "export" in only or "import" in only:  # import reads the file export writes
                 figures += bench_export(db, small, 3)
             figures += bench_listing(db, small, 3) if "listing" in only else []
+            figures += bench_tables(db, 5) if "tables" in only else []
             figures += bench_import(db, heavy) if "import" in only else []
             figures += bench_import_memory(rows, db) if "import" in only else []
             if "site" in only:

@@ -107,6 +107,41 @@ def test_html_is_valid_self_contained_and_complete(cli: Invoke, dataset: None, s
     assert "Evidence behind each row" in text and "5. Regional economic" in text
 
 
+def test_explained_brief_reads_its_entries_as_it_writes_them(
+    cli: Invoke, log: Callable[..., int], dataset: None, sourced: None, db_path: Path
+) -> None:
+    """`report --explain -f html` holds no entry: each row's evidence is read from the store as the page
+    is written (flat memory), and the page is the one the brief holding every entry draws, byte for byte;
+    a row with no entries in the window still says so."""
+    from policytrack.domain.brief import build_brief
+    from policytrack.domain.reports import build_report
+    from policytrack.domain.workspace import get_framework, open_store
+    from policytrack.render.brief import brief_html, brief_html_parts
+
+    added = cli("source", "add", "example-ministry", "--name", "Example Ministry", "--url", "https://e.org/")
+    assert added.exit_code == 0, added.stderr
+    log("civil-society", "synthetic entry from a registered source", "--date", "2024-09-03",
+        "--source", "example-ministry")  # fmt: skip
+    result = cli("report", "--as-of", AS_OF, "--format", "html", "--explain")
+    assert result.exit_code == 0, result.stderr
+    store = open_store(db_path)
+    try:
+        fw = get_framework(store, None)
+        report = build_report(store, fw, as_of=date.fromisoformat(AS_OF), targets_known=True)
+        held = build_brief(store, fw, report, None, explain=True)
+        streamed = build_brief(store, fw, report, None, explain=True, streamed=True)
+        assert all(isinstance(v, tuple) for v in held.evidence.values())
+        assert not any(isinstance(v, tuple | list) for v in streamed.evidence.values())
+        for key, entries in held.evidence.items():  # read again at each pass, in the one order
+            assert list(streamed.evidence[key]) == list(entries) == list(streamed.evidence[key])
+        assert streamed.sources == held.sources and streamed.sources  # the sources its tables cite
+        assert any(not entries for entries in held.evidence.values())  # a row with none
+        page = "".join(brief_html_parts(streamed))
+        assert page == brief_html(held) == result.stdout
+    finally:
+        store.close()
+
+
 def test_html_by_period_shows_every_period(cli: Invoke, dataset: None) -> None:
     result = cli("report", "--as-of", AS_OF, "--by", "quarter", "--format", "html")
     assert result.exit_code == 0, result.stderr

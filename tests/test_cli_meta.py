@@ -223,6 +223,39 @@ def test_top_level_help_imports_no_command_module() -> None:
     assert "policytrack.cli.app" in done.stderr.split()  # the root callback's options come from there
 
 
+REPORT_MODULES = (
+    "import sys, io, runpy; sys.argv = ['policytrack', *sys.argv[1:], 'report']; sys.stdout = io.StringIO()\n"
+    "try:\n    runpy.run_module('policytrack', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+    "print(sys.stdout.getvalue().splitlines()[0], file=sys.stderr)\n"
+    "loaded = (m for m in sys.modules if m.split('.')[0] in ('policytrack', 'tomllib'))\n"
+    "sys.stderr.write(' '.join(sorted(loaded)))"
+)
+
+
+def test_a_report_in_the_frameworks_own_language_reads_no_framework_file() -> None:
+    """`report` in the built-in framework's own language (English; the file declares no other) does not
+    parse the framework's stored file again, nor load the inbox's or the report by period's modules; in
+    French it parses it, and its title is the file's translation."""
+    subprocess.run([sys.executable, "-m", "policytrack", "indicators"], capture_output=True, check=True)
+    deferred = {
+        "policytrack.domain.frameworks.parse",
+        "tomllib",
+        "policytrack.domain.inbox",
+        "policytrack.domain.periods",
+    }
+    runs = {}
+    for lang in ("en", "fr"):
+        done = subprocess.run(
+            [sys.executable, "-c", REPORT_MODULES, "--lang", lang], capture_output=True, text=True, check=True
+        )
+        title, modules = done.stderr.splitlines()
+        runs[lang] = (title, set(modules.split()))
+    assert runs["en"][0].startswith("Mali and China") and runs["fr"][0].startswith("Le Mali et")
+    assert "policytrack.domain.reports" in runs["en"][1]
+    assert runs["en"][1] & deferred == set()
+    assert {"policytrack.domain.frameworks.parse", "tomllib"} <= runs["fr"][1]
+
+
 FULL_APP = (
     "import sys\n"
     "from policytrack.cli import choose_language, full_app, markdown_on_demand\n"

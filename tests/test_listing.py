@@ -10,10 +10,13 @@ import json
 import re
 import sqlite3
 import sys
+from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import Invoke, Log
 from policytrack.domain.entries import list_entries
@@ -255,6 +258,64 @@ def test_timeline_keeps_only_the_page_it_is_asked_for(db_path: Path) -> None:
     assert page.points == whole.points[-7:] and page.total == whole.total == 100
     assert page.momentum == whole.momentum and len(whole.momentum) == 40
     assert whole.momentum[-1] == whole.points[-1].cumulative
+
+
+LEVELS = ("no-action", "commitment", "in-progress", "substantial", "implemented")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.integers(0, 40),  # days after 2020-01-01 (several on a day: the one order decides)
+            st.integers(-2, 2),
+            st.none() | st.sampled_from(LEVELS),
+        ),
+        max_size=60,
+    ),
+    keep=st.integers(0, 70),
+    since=st.none() | st.integers(0, 40),
+)
+def test_a_timelines_page_is_the_end_of_the_whole_timeline(
+    db_path: Path, steps: list[tuple[int, int, str | None]], keep: int, since: int | None
+) -> None:
+    """timeline(keep=N), what a terminal draws (its counts and trend summed in SQL-read chunks, its status
+    changes from the assessments alone), is the whole timeline's end: the same count, status changes,
+    trend and widest id, and its last N points with their cumulative momentum and changes."""
+    with open_store(db_path) as store:
+        fw = get_framework(store)
+    with closing(sqlite3.connect(db_path)) as conn, conn:
+        conn.execute("DELETE FROM entries")
+        (ind,) = conn.execute("SELECT id FROM indicators WHERE key = 'regional'").fetchone()
+        conn.executemany(
+            "INSERT INTO entries (uuid, indicator_id, date, date_start, date_precision, summary, effect, "
+            "status, analyst, recorded_at) VALUES (?, ?, ?, ?, 'day', 'synthetic', ?, ?, 'tester', ?)",
+            [
+                (
+                    f"00000000-0000-4000-8000-{(i * 7919) % 1000:012d}",
+                    ind,
+                    day,
+                    day,
+                    effect,
+                    status,
+                    f"2026-01-01T00:00:{59 - i % 60:02d}Z",
+                )
+                for i, (offset, effect, status) in enumerate(steps)
+                for day in [(date(2020, 1, 1) + timedelta(days=offset)).isoformat()]
+            ],
+        )
+    start = None if since is None else date(2020, 1, 1) + timedelta(days=since)
+    with open_store(db_path) as store:
+        whole = timeline(store, fw, "regional", start)
+        page = timeline(store, fw, "regional", start, keep=keep)
+    assert (page.total, page.changes, page.momentum, page.last_id, page.start_status) == (
+        whole.total,
+        whole.changes,
+        whole.momentum,
+        whole.last_id,
+        whole.start_status,
+    )
+    assert page.points == (whole.points[-keep:] if keep else ())
 
 
 def test_sql_built_list_has_the_evidence_and_review_fields_and_deleted_at(

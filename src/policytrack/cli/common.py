@@ -210,6 +210,15 @@ def write_output(ctx: typer.Context, output: Path, data: bytes) -> None:
     write_bytes(output, data, protected_files(ctx))
 
 
+def for_people(store: Store, fw: Framework) -> Framework:
+    """The framework as people read it in this command's language (domain.frameworks.translations's
+    in_language_of): what a table or markdown shows; CSV, JSON and JSONL keep the framework's own texts."""
+    from policytrack.core.i18n import language
+    from policytrack.domain.frameworks.translations import in_language_of
+
+    return in_language_of(store, fw, language())
+
+
 def read_text_arg(value: str) -> str:
     """`-` reads the text from stdin (its final newline dropped): UTF-8, at most MAX_FIELD characters."""
     if value != "-":

@@ -21,7 +21,7 @@ from policytrack.core.errors import InputError
 from policytrack.core.i18n import _
 from policytrack.core.storable import MAX_FIELD
 from policytrack.records.columns import LIST_SEPARATOR
-from policytrack.records.entry import FORM
+from policytrack.records.entry import FORM, LANGUAGE_FIELDS
 
 T = TypeVar("T")
 
@@ -39,6 +39,15 @@ def _help() -> tuple[str, ...]:
             separator=LIST_SEPARATOR.strip()
         ),
         "# " + _("a form saved empty or unchanged writes nothing."),
+        "# "
+        + _(
+            "{language} and {translation_language}: a language tag such as fr or en; {checked}: true once "
+            "a person checked the translation."
+        ).format(
+            language=LANGUAGE_FIELDS.names()[0],
+            translation_language=LANGUAGE_FIELDS.names()[2],
+            checked=LANGUAGE_FIELDS.names()[3],
+        ),
     )
 
 

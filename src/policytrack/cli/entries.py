@@ -264,7 +264,50 @@ def _form_values(entry: Entry) -> dict[str, str]:
         "via": entry.via or "",
         "tags": LIST_SEPARATOR.join(entry.tags),
         "actors": LIST_SEPARATOR.join(entry.actors),
+        **_language_form_values(
+            entry.language,
+            entry.summary_translation,
+            entry.summary_translation_language,
+            entry.summary_translation_checked,
+        ),
         "note": entry.note,
+    }
+
+
+def _language_form_values(
+    language: str | None, translation: str, translation_language: str, checked: bool
+) -> dict[str, str]:
+    """An entry's language and translated summary as the form shows them (records.entry.LANGUAGE_FIELDS)."""
+    from policytrack.records.entry import LANGUAGE_FIELDS
+
+    shown = (language or "", translation, translation_language, _CHECKED_WORDS[checked])
+    return dict(zip(LANGUAGE_FIELDS.names(), shown, strict=True))
+
+
+# The form's summary_translation_checked: how it is shown, and what is read (the CSV and JSON words too).
+_CHECKED_WORDS = {True: "true", False: "false"}
+_CHECKED_READ = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False, "": False}
+
+
+def _form_checked(text: str) -> bool:
+    try:
+        return _CHECKED_READ[text.strip().lower()]
+    except KeyError:
+        raise InputError(
+            _("{field}: {value!r} is not true or false; write true or false").format(
+                field="summary_translation_checked", value=text
+            )
+        ) from None
+
+
+def _form_languages(fields: dict[str, str]) -> dict[str, Any]:
+    """The form's language fields as a new entry takes them (an empty language: the default, as with no
+    --language); checked by the domain as the options are (domain.entries.language_values)."""
+    return {
+        "language": fields.get("language") or None,
+        "summary_translation": fields.get("summary_translation", ""),
+        "summary_translation_language": fields.get("summary_translation_language", ""),
+        "summary_translation_checked": _form_checked(fields.get("summary_translation_checked", "")),
     }
 
 
@@ -280,14 +323,16 @@ def _form_effect(text: str) -> int:
 def _one_line_fields(values: dict[str, str]) -> None:
     """The form holds every field but the note on one line: refuse text that runs over several."""
     from policytrack.cli.editor import FIELDS
+    from policytrack.records.entry import FORM_OPTIONS
 
     for name in FIELDS[:-1]:
         if len(values.get(name, "").splitlines()) > 1:
+            option = FORM_OPTIONS.get(name, name.replace("_", "-"))
             raise InputError(
                 _(
                     "the {field} runs over several lines, which the form cannot hold; change it with "
-                    "--{field} instead of the editor"
-                ).format(field=name)
+                    "--{option} instead of the editor"
+                ).format(field=name, option=option)
             )
 
 
@@ -325,13 +370,31 @@ def _log_in_editor(
         "via": ctx.params.get("via") or "",
         "tags": LIST_SEPARATOR.join(tag or []),
         "actors": LIST_SEPARATOR.join(actor or []),
+        **_language_form_values(
+            ctx.params.get("language"),
+            ctx.params.get("translation") or "",
+            ctx.params.get("translation_language") or "",
+            bool(ctx.params.get("checked")),
+        ),
         "note": note,
     }
     with opened_store(ctx) as store:
         fw = get_framework(store, ctx.params.get("framework"))
         ind = resolve_indicator(fw, indicator)
         # the options are checked as `log` with a summary checks them, before the editor opens
-        options = EntryInput(ind.key, "-", start, source, effect, status, grade, tag or [], actor or [], note)
+        options = EntryInput(
+            ind.key,
+            "-",
+            start,
+            source,
+            effect,
+            status,
+            grade,
+            tag or [],
+            actor or [],
+            note,
+            **_form_languages(values),
+        )
         via, credibility = ctx.params.get("via"), ctx.params.get("credibility")
         validated_values(fw, linked(store, options, via, credibility))
         _one_line_fields(values)
@@ -351,6 +414,7 @@ def _log_in_editor(
                 actors=labels(fields.get("actors", "")),
                 note=fields.get("note", ""),
                 analyst=analyst or "",
+                **_form_languages(fields),
             )
             part = EventPart(fw, ind.key, data.effect)
             allow = bool(ctx.params.get("allow_duplicate"))
@@ -769,6 +833,7 @@ def _edit_in_editor(ctx: typer.Context, raw_id: str, framework: str | None) -> N
     from policytrack.cli.editor import FormAbandoned, fill_in, labels
     from policytrack.domain.entries import EntryChanges, edit_entry
     from policytrack.domain.workspace import get_framework
+    from policytrack.records.field import UNDETERMINED
     from policytrack.render.text import visible
 
     dayfirst, monthfirst = ctx.params.get("dayfirst", False), ctx.params.get("monthfirst", False)
@@ -812,6 +877,12 @@ def _edit_in_editor(ctx: typer.Context, raw_id: str, framework: str | None) -> N
                 tags=labels(new["tags"]) if "tags" in new else None,
                 actors=labels(new["actors"]) if "actors" in new else None,
                 note=new.get("note"),
+                language=(new["language"] or UNDETERMINED) if "language" in new else None,
+                summary_translation=new.get("summary_translation"),
+                summary_translation_language=new.get("summary_translation_language"),
+                summary_translation_checked=_form_checked(new["summary_translation_checked"])
+                if "summary_translation_checked" in new
+                else None,
             )
 
         heading = visible(

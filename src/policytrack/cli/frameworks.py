@@ -100,7 +100,7 @@ def show_cmd(
     name: Annotated[str, typer.Argument(help=_("Framework name (`policytrack framework list`)."))],
 ) -> None:
     from policytrack.core.i18n import language
-    from policytrack.domain.frameworks.install import in_language_of
+    from policytrack.domain.frameworks.translations import in_language_of
     from policytrack.domain.workspace import get_framework
     from policytrack.render.framework import framework_detail
 

@@ -11,7 +11,14 @@ from typing import Annotated
 import typer
 
 from policytrack.cli.app import app
-from policytrack.cli.common import complete_indicator, console, opened_store, print_table, write_formatted
+from policytrack.cli.common import (
+    complete_indicator,
+    console,
+    for_people,
+    opened_store,
+    print_table,
+    write_formatted,
+)
 from policytrack.cli.options import (
     CsvAlias,
     FrameworkOpt,
@@ -52,12 +59,14 @@ def indicators_cmd(
     check_output(fmt, output, *OUTPUT)
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
+        if fmt == "table":  # for people: the framework's texts in their language; data keeps its own
+            fw = for_people(store, fw)
         states = indicator_states(store, fw)
     if fmt != "table":
         records = indicator_dicts(states)
         write_formatted(ctx, fmt, INDICATOR_ROW, records, sheet="indicators", output=output)
     else:
-        print_table(console(ctx), indicators_table(fw, states), first=("As of",))
+        print_table(console(ctx), indicators_table(fw, states), first=(_("As of"),))
 
 
 @app.command(
@@ -94,6 +103,8 @@ def signposts_cmd(
     since_date, until_date = read_window(since, until)
     with opened_store(ctx) as store:
         fw = get_framework(store, framework)
+        if fmt == "table":  # for people: the framework's texts in their language; data keeps its own
+            fw = for_people(store, fw)
         states = signposts(store, fw, [indicator] if indicator else [], since_date, until_date)
     if fmt != "table":
         from policytrack.records.signal import SIGNPOST_ROW

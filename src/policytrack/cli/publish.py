@@ -125,7 +125,7 @@ def _reports(
 ) -> tuple[dict[str, bytes], dict[str, Kind]]:
     """Each framework's report in every format of PUBLISH_FORMATS, by file name, and the kind of each CSV."""
     from policytrack.core.i18n import language
-    from policytrack.domain.frameworks.install import in_language_of
+    from policytrack.domain.frameworks.translations import in_language_of
 
     reports: dict[str, bytes] = {}
     kinds: dict[str, Kind] = {}
@@ -171,7 +171,7 @@ def _site(
 ) -> dict[str, bytes]:
     """The site's files by their path in the bundle: site/ in one language, site/LANG/ in several."""
     from policytrack.core.i18n import speaking
-    from policytrack.domain.frameworks.install import in_language_of
+    from policytrack.domain.frameworks.translations import in_language_of
     from policytrack.domain.site import build_site
     from policytrack.domain.workspace import get_framework
     from policytrack.render.site import languages_page, site_files

@@ -7,7 +7,7 @@ since typer builds only the command being run (cli.app_for).
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -21,6 +21,7 @@ from policytrack.cli.common import (
     complete_indicator,
     complete_status,
     console,
+    for_people,
     opened_store,
     print_table,
     read_date,
@@ -43,7 +44,7 @@ from policytrack.cli.options import (
 )
 from policytrack.core.config import setting
 from policytrack.core.grades import WEIGHTS_HELP
-from policytrack.core.i18n import _, ngettext, number
+from policytrack.core.i18n import _, language, ngettext, number
 from policytrack.render.formats import DRAWING, RECORDS, REPORT, TABLE, VIEW, formats_taking, output_format
 
 if TYPE_CHECKING:
@@ -186,27 +187,24 @@ def report_command(default_format: str) -> Callable[..., None]:
         with opened_store(ctx) as store:
             fw = get_framework(store, framework)
             if not spec.data:  # for people: the framework's texts in their language
-                from policytrack.core.i18n import language
-                from policytrack.domain.frameworks.install import in_language_of
-
-                fw = in_language_of(store, fw, language())
+                fw = for_people(store, fw)
             store.reviewed_only = reviewed_only
             stale = stale_days if stale_days is not None else setting("stale_days") or STALE_DAYS
-            if DRAWING in spec.takes:
+            if DRAWING in spec.takes:  # written as it is drawn, the store open: --explain reads as it writes
                 window = _Window(as_of_date, since_date, until_date, indicator, stale)
-                text = _brief(
+                parts = _brief_parts(
                     store, fw, window, by, chosen, explain=explain, byline=byline, by_analyst=by_analyst
                 )
+                with text_output(ctx, output) as page:
+                    page.writelines(parts)
+                return
+            if by_analyst:
+                view = _analyst_view(store, fw, as_of_date, since_date, until_date, indicator, stale, plain)
             else:
-                if by_analyst:
-                    view = _analyst_view(
-                        store, fw, as_of_date, since_date, until_date, indicator, stale, plain
-                    )
-                else:
-                    view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale, plain)
-                if explain:  # table or markdown: the entries are read as they are written
-                    _write_explained(ctx, store, fw, view, chosen, output, plain=plain)
-                    return
+                view = _view(store, fw, by, as_of_date, since_date, until_date, indicator, stale, plain)
+            if explain:  # table or markdown: the entries are read as they are written
+                _write_explained(ctx, store, fw, view, chosen, output, plain=plain)
+                return
         if spec.binary:
             sheet = "report by analyst" if by_analyst else "report" if by is None else f"report by {by.value}"
             write_formatted(ctx, chosen, view.fields, view.records, sheet=sheet, output=output)
@@ -215,8 +213,7 @@ def report_command(default_format: str) -> Callable[..., None]:
             out = console(ctx, no_color=plain)
             out.print(view.table(out.width))  # the terminal's width decides the layout
             return
-        if DRAWING not in spec.takes:
-            text = _text(view, chosen, plain=plain)
+        text = _text(view, chosen, plain=plain)
         if to_terminal:
             typer.echo(text, nl=False)
         else:
@@ -256,18 +253,11 @@ def _view(
     stale_days: int,
     plain: bool,
 ) -> _View:
-    from policytrack.domain.periods import build_period_report, period_dicts
-    from policytrack.domain.reports import build_report, report_dicts
-    from policytrack.records.report import PERIOD_ROW, REPORT_ROW
-    from policytrack.render.report import (
-        corroboration_text,
-        period_markdown,
-        period_renderable,
-        report_markdown,
-        report_renderable,
-    )
-
     if by is None:
+        from policytrack.domain.reports import build_report, report_dicts
+        from policytrack.records.report import REPORT_ROW
+        from policytrack.render.report import corroboration_text, report_markdown, report_renderable
+
         report = build_report(
             store, fw, as_of=as_of, since=since, until=until, indicators=indicators, stale_days=stale_days
         )
@@ -281,6 +271,10 @@ def _view(
             report.until,
             {r.indicator.key: corroboration_text(r) for r in report.rows},
         )
+    from policytrack.domain.periods import build_period_report, period_dicts
+    from policytrack.records.report import PERIOD_ROW
+    from policytrack.render.report import period_markdown, period_renderable
+
     periods = build_period_report(
         store, fw, by.value, as_of=as_of, since=since, until=until, indicators=indicators
     )
@@ -537,14 +531,29 @@ def _brief(
     *,
     explain: bool,
     byline: Byline | None = None,
-    by_analyst: bool = False,
 ) -> str:
-    """The HTML or SVG brief: the report, with --by its periods (all of them), drawn; only targets and
-    forecasts known on the as-of date."""
+    """The HTML or SVG brief as one text (_brief_parts)."""
+    return "".join(_brief_parts(store, fw, w, by, fmt, explain=explain, byline=byline))
+
+
+def _brief_parts(
+    store: Store,
+    fw: Framework,
+    w: _Window,
+    by: Unit | None,
+    fmt: str,
+    *,
+    explain: bool,
+    byline: Byline | None = None,
+    by_analyst: bool = False,
+) -> Iterator[str]:
+    """The HTML or SVG brief in parts: the report, with --by its periods (all of them), drawn; only
+    targets and forecasts known on the as-of date. --explain's entries are read as the page is written
+    (the store must stay open), at flat memory."""
     from policytrack.domain.brief import build_brief
     from policytrack.domain.periods import build_period_report
     from policytrack.domain.reports import build_report
-    from policytrack.render.brief import brief_html, brief_svg
+    from policytrack.render.brief import brief_html_parts, brief_svg
 
     report = build_report(
         store,
@@ -570,8 +579,9 @@ def _brief(
         byline=byline,
         names=display_names(store),
         by_analyst=by_analyst,
+        streamed=True,
     )
-    return brief_html(brief) if fmt == "html" else brief_svg(brief)
+    return brief_html_parts(brief) if fmt == "html" else iter([brief_svg(brief)])
 
 
 @app.command("target", epilog="Example: policytrack target regional in-progress --by 2027-12")
@@ -621,14 +631,20 @@ def targets_cmd(
     fmt = chosen_format(fmt, *RECORD_OUTPUT, as_json=as_json, as_csv=as_csv)
     check_output(fmt, output, *RECORD_OUTPUT)
     with opened_store(ctx) as store:
-        found = targets(store, get_framework(store, framework), history=history)
+        fw = get_framework(store, framework)
+        found = targets(store, fw, history=history)
+        shown = for_people(store, fw) if fmt == "table" else fw
     if fmt != "table":
         write_formatted(ctx, fmt, TARGET_ROW, target_records(found), sheet="targets", output=output)
         return
     if not found:
         typer.echo("No targets set; `policytrack target KEY LEVEL --by DATE` sets one.", err=True)
         return
-    print_table(console(ctx), targets_table(target_records(found)), first=(_("Note"), _("Set at (UTC)")))
+    # a level is named by the key typed at the command line; in another language than the framework's,
+    # its label in that language is shown beside it
+    labels = {lv.name: lv.label for lv in shown.scale} if language() != shown.language else {}
+    table = targets_table(target_records(found), labels)
+    print_table(console(ctx), table, first=(_("Note"), _("Set at (UTC)")))
 
 
 @app.command("timeline", epilog="Example: policytrack timeline regional --since 2024")
@@ -680,7 +696,9 @@ def timeline_cmd(
             )
             write_formatted(ctx, fmt, TIMELINE_LISTED, records, sheet=f"timeline {indicator}", output=output)
             return
-        _timeline_table(ctx, store, fw, indicator, since_date, until_date, limit, show_all=show_all)
+        # for people: the framework's texts in their language (the data formats above keep its own)
+        shown = for_people(store, fw)
+        _timeline_table(ctx, store, shown, indicator, since_date, until_date, limit, show_all=show_all)
 
 
 def _timeline_table(

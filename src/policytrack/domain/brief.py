@@ -7,14 +7,15 @@ Everything comes from the report (reports.py), the timeline's rule (status.py), 
 and the forecasts (forecasts.py): a brief shows the same statuses and tracks as the terminal report, drawn.
 It reads what it draws: each chart's marks as counts per day and effect and the content hash from a line
 of each entry's shared fields that SQLite builds, both in one pass (read_window), its status line from the
-assessments alone; an object per entry only for --explain, whose table shows every entry.
+assessments alone; an object per entry only for --explain, whose table shows every entry (read as the page
+is written, streamed).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -25,6 +26,7 @@ from policytrack.domain.forecasts import Forecast, Scores, list_forecasts, score
 from policytrack.domain.periods import PeriodReport
 from policytrack.domain.reports import Report
 from policytrack.domain.status import status_at, status_changes
+from policytrack.records.columns import COLUMNS
 from policytrack.records.models import (
     Entry,
     EntryFilter,
@@ -50,6 +52,22 @@ class Track:
     def first(self) -> date | None:
         """The first day of its earliest entry in the window (each chart asks: worked out once)."""
         return min((d.start for d, _, _ in self.marks), default=None)
+
+
+# The keys of an entry's registered originator and outlet, as an Entry reads them (records.columns).
+_CITED = ", ".join(c.sql for name in ("source_key", "via") for c in COLUMNS if c.name == name)
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """The entries of a window, read from the store in the one order at each pass over them."""
+
+    store: Store
+    fw: Framework
+    window: EntryFilter
+
+    def __iter__(self) -> Iterator[Entry]:
+        return list_entries(self.store, self.fw, self.window)
 
 
 Marks = dict[str, tuple[tuple[PartialDate, int, int], ...]]  # by indicator key: (date, effect, entries)
@@ -134,7 +152,8 @@ class Brief:
     forecasts: tuple[Forecast, ...] = ()  # made and recorded by the as-of date, on the report's rows
     scores: Scores | None = None  # of those forecasts
     by_analyst: bool = False  # each analyst's latest assessments as a section
-    evidence: dict[str, tuple[Entry, ...]] = field(default_factory=dict)  # by key, with explain: every entry
+    # by key, with explain: every entry (held, or read again at each pass: build_brief's `streamed`)
+    evidence: dict[str, Iterable[Entry]] = field(default_factory=dict)
 
     @property
     def first_day(self) -> date:
@@ -166,7 +185,11 @@ def build_brief(
     byline: Byline | None = None,
     names: dict[str, str] | None = None,
     by_analyst: bool = False,
+    streamed: bool = False,
 ) -> Brief:
+    """The brief of a report. With `explain`, every entry of each row's window: held, or with `streamed`
+    read from the store at each pass over it (a page written as it is read, at flat memory; the store must
+    stay open until it is written)."""
     since, until = report.since, report.until
     keys = [row.indicator.key for row in report.rows]
     digest, marks = read_window(store, fw, keys, since, until)
@@ -176,11 +199,16 @@ def build_brief(
         for row in report.rows
         if row.target is not None
     }
-    evidence = (
-        {key: tuple(list_entries(store, fw, _window(key, since, until))) for key in keys} if explain else {}
-    )
-    # what the evidence tables name and link (without --explain, nothing shows a source)
-    cited = {k for shown in evidence.values() for e in shown for k in (e.source_key, e.via) if k}
+    evidence: dict[str, Iterable[Entry]] = {}
+    cited: set[str] = set()  # what the evidence tables name and link (without --explain, nothing)
+    for key in keys if explain else ():
+        if streamed:
+            evidence[key] = _Listed(store, fw, _window(key, since, until))
+            where, params, _ = listing(fw, _window(key, since, until))
+            cited.update(k for row in store.entry_values(_CITED, where, params) for k in row[:2] if k)
+        else:
+            evidence[key] = tuple(list_entries(store, fw, _window(key, since, until)))
+            cited.update(k for e in evidence[key] for k in (e.source_key, e.via) if k)
     sources = {key: found for key in sorted(cited) if (found := store.source_by_key(key)) is not None}
     known = [f for f in list_forecasts(store, fw, known_by=report.as_of) if f.indicator in set(keys)]
     return Brief(

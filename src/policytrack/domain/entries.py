@@ -92,13 +92,17 @@ def language_values(
     tagged = check.language(ENTRY["summary_translation_language"], translation_language)
     if translation and not tagged:
         raise InputError(
-            _("a translated summary needs its language: add --translation-language TAG (such as en or fr)")
+            _(
+                "a translated summary needs its language: add --translation-language TAG, such as en or fr "
+                "(in a form or a file: {field})"
+            ).format(field=ENTRY["summary_translation_language"].name)
         )
     if tagged and not translation:
         raise InputError(
             _(
-                "--translation-language {tag} names no translation: give the translation with --translation"
-            ).format(tag=tagged)
+                "--translation-language {tag} names no translation: give the translation with --translation "
+                "(in a form or a file: {field})"
+            ).format(tag=tagged, field=ENTRY["summary_translation"].name)
         )
     return {
         "language": check.language(ENTRY["language"], default_language() if language is None else language),

@@ -15,6 +15,8 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import accumulate, chain
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from policytrack.core.dates import PartialDate, window_end
@@ -142,33 +144,59 @@ def timeline(
     """One indicator's current evidence in date order, with cumulative momentum and status changes; with
     `keep`, only the newest `keep` points are held (the counts and the trend cover them all), so memory
     stays flat whatever the window holds."""
-    # With `keep`, the pass reads ids alone and only the entries kept are built (a page of the newest).
-    if keep is None:
-        indicator, status, every = timeline_points(store, fw, key, since, until)
-        steps: Iterator[tuple[Any, int, str | None]] = (
-            (p.entry, p.cumulative, p.status_change) for p in every
-        )
-    else:
-        indicator, status = _timeline_start(store, fw, key, since, until)
-        steps = timeline_values(store, fw, key, "e.id", since, until)
-    kept: deque[tuple[Any, int, str | None]] = deque(maxlen=keep)
+    if keep is not None:
+        return _timeline_page(store, fw, key, since, until, keep)
+    indicator, status, every = timeline_points(store, fw, key, since, until)
+    steps = ((p.entry, p.cumulative, p.status_change) for p in every)
+    kept: deque[tuple[Any, int, str | None]] = deque()
     cumulative = array("q")
     changes = last_id = 0
     for step in steps:
         kept.append(step)
-        last_id = max(last_id, step[0].id if keep is None else step[0])
+        last_id = max(last_id, step[0].id)
         cumulative.append(step[1])
         changes += step[2] is not None
+    points = [TimelinePoint(entry, total, change) for entry, total, change in kept]
+    return Timeline(indicator, status, tuple(points), len(cumulative), changes, _trend(cumulative), last_id)
+
+
+def _trend(cumulative: Sequence[int]) -> tuple[int, ...]:
+    """The momentum at the end of each of TREND_POINTS equal stretches of the entries."""
     n = len(cumulative)
-    # the momentum at the end of each of TREND_POINTS equal stretches of the entries
-    trend = (
-        [cumulative[(i + 1) * n // TREND_POINTS - 1] for i in range(TREND_POINTS)]
-        if n > TREND_POINTS
-        else cumulative
+    if n <= TREND_POINTS:
+        return tuple(cumulative)
+    return tuple(cumulative[(i + 1) * n // TREND_POINTS - 1] for i in range(TREND_POINTS))
+
+
+def _timeline_page(
+    store: Store, fw: Framework, key: str, since: date | None, until: date | None, keep: int
+) -> Timeline:
+    """timeline() with only the newest `keep` entries built (a terminal's page): the counts and the trend
+    are summed from every entry's id and effect read in chunks (no entry, no row object, per entry); the
+    status changes come from the assessments alone, in the one order, then the page."""
+    indicator, status = _timeline_start(store, fw, key, since, until)
+    where, params, _ = listing(fw, EntryFilter(indicators=[indicator.key], since=since, until=until))
+    cumulative, last_id = array("q"), 0
+    for chunk in store.entry_chunks("e.id, e.effect", where, params):
+        last_id = max(last_id, max(map(itemgetter(0), chunk)))
+        sums = list(accumulate(map(itemgetter(1), chunk), initial=cumulative[-1] if cumulative else 0))
+        cumulative.extend(sums[1:])
+    page = [(r[0], r[2]) for r in store.entry_values("e.id, e.effect, e.status", where, params, keep)]
+    on_page = {item for item, _ in page}
+    # every entry off the page comes before it: its assessments, then the page, give each change
+    assessed = store.entry_values("e.id, e.effect, e.status", [*where, "e.status IS NOT NULL"], params)
+    earlier = ((r[0], r[2]) for r in assessed if r[0] not in on_page)
+    changes, change_of = 0, {}
+    for item, _, change in _steps(fw, status, ((item, 0, st) for item, st in chain(earlier, page))):
+        changes += change is not None
+        if item in on_page:
+            change_of[item] = change
+    found = store.entries_with_ids([item for item, _ in page]) if page else {}
+    start = len(cumulative) - len(page)
+    points = tuple(
+        TimelinePoint(found[item], cumulative[start + i], change_of[item]) for i, (item, _) in enumerate(page)
     )
-    found = store.entries_with_ids([item for item, _, _ in kept]) if keep is not None else {}
-    points = [TimelinePoint(found[item] if found else item, total, change) for item, total, change in kept]
-    return Timeline(indicator, status, tuple(points), n, changes, tuple(trend), last_id)
+    return Timeline(indicator, status, points, len(cumulative), changes, _trend(cumulative), last_id)
 
 
 def timeline_points(

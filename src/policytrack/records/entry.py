@@ -385,8 +385,30 @@ FACETS = ("framework", "indicator", "effect", "grade", "status", "analyst")
 FORM = ENTRY.subset(
     "entry form",
     "What an analyst writes of an entry in the editor.",
-    ("summary", "date", "effect", "grade", "status", "source", "source_key", "via", "tags", "actors", "note"),
+    (
+        "summary",
+        "date",
+        "effect",
+        "grade",
+        "status",
+        "source",
+        "source_key",
+        "via",
+        "tags",
+        "actors",
+        "language",
+        "summary_translation",
+        "summary_translation_language",
+        "summary_translation_checked",
+        "note",
+    ),
 )
+# The option that sets a form field whose option is named otherwise (the rest: the field's name, dashed).
+FORM_OPTIONS = {
+    "summary_translation": "translation",
+    "summary_translation_language": "translation-language",
+    "summary_translation_checked": "checked",
+}
 # What `history`, `undo` and `revert` show of a change, in order: every field a change can alter that a
 # person reads (a change of registered source or outlet, or of event, included).
 CHANGES = ENTRY.subset(

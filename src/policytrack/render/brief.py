@@ -8,8 +8,10 @@ and matplotlib are imported only when a brief is drawn.
 
 from __future__ import annotations
 
+import itertools
 import re
 import textwrap
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,7 @@ from policytrack.core.grades import describe_grade
 from policytrack.core.i18n import _, language, ngettext
 from policytrack.domain.brief import Brief
 from policytrack.domain.forecasts import NO, OPEN, YES, Forecast
+from policytrack.records.field import UNDETERMINED
 from policytrack.records.models import Entry, Framework, SourceRecord, marked_language, plural
 from policytrack.render.charts import (
     PALETTES,
@@ -28,7 +31,7 @@ from policytrack.render.charts import (
     momentum_chart,
     unit_name,
 )
-from policytrack.render.text import source_link, visible
+from policytrack.render.text import redacted_shown, source_link, visible
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -133,6 +136,55 @@ class EvidenceRow:
     analyst: str
     source: list[SourcePart]
     signals: list[str]
+    lang: str = ""  # the summary's `lang` where it is not the page's (and said: not und)
+    original: str = ""  # when the summary shown is its translation: the original, a click away
+    original_lang: str = ""
+    unchecked: bool = False  # the translation shown was not checked by a person
+
+
+@dataclass(frozen=True)
+class ShownSummary:
+    """An entry's summary as a page in the reader's language shows it: its translation into that language
+    when it has one (the original kept beside it), else the original; each with the `lang` attribute it
+    needs on that page ("" where it is the page's language or not said)."""
+
+    text: str
+    lang: str = ""
+    original: str = ""
+    original_lang: str = ""
+    unchecked: bool = False
+
+
+def _primary(tag: str) -> str:
+    return tag.split("-")[0].lower()
+
+
+def lang_attribute(tag: str | None) -> str:
+    """The `lang` a text in language `tag` needs on a page in this command's language: none where it is the
+    page's language, or not said (und, empty)."""
+    if not tag or tag == UNDETERMINED or _primary(tag) == language():
+        return ""
+    return tag
+
+
+def shown_summary(entry: Entry) -> ShownSummary:
+    """What a page shows of an entry's summary (stored text through the display boundary, a redacted one
+    as the marker in the reader's language)."""
+    translation = entry.summary_translation
+    page = language()
+    if (
+        translation
+        and _primary(entry.summary_translation_language) == page
+        and _primary(entry.language) != page
+    ):
+        return ShownSummary(
+            visible(redacted_shown(translation)),
+            lang_attribute(entry.summary_translation_language),
+            visible(redacted_shown(entry.summary)),
+            lang_attribute(entry.language),
+            not entry.summary_translation_checked,
+        )
+    return ShownSummary(visible(redacted_shown(entry.summary)), lang_attribute(entry.language))
 
 
 def _registered(
@@ -155,19 +207,27 @@ def source_parts(entry: Entry, sources: dict[str, SourceRecord]) -> list[SourceP
     return parts
 
 
-def _evidence(brief: Brief, row: ReportRow) -> list[EvidenceRow]:
+def _evidence(brief: Brief, row: ReportRow) -> Iterable[EvidenceRow]:
+    """A row's evidence table, built an entry at a time as the page is written (nothing when it has none:
+    the first entry is read to know)."""
+    entries = iter(brief.evidence[row.indicator.key])
+    first = next(entries, None)
+    return [] if first is None else _evidence_rows(brief, row, itertools.chain([first], entries))
+
+
+def _evidence_rows(brief: Brief, row: ReportRow, entries: Iterable[Entry]) -> Iterator[EvidenceRow]:
     fw = brief.report.framework
     names = effect_names(row.indicator.kind)
     signals = {s.key: s for s in row.indicator.signals}
-    out = []
-    for e in brief.evidence[row.indicator.key]:
+    for e in entries:
         assessment = visible(fw.level(e.status).label) if e.status and _known(fw, e.status) else ""
-        out.append(
+        shown = shown_summary(e)
+        yield (
             EvidenceRow(
                 str(e.date),
                 e.date.precision,
                 e.ref,
-                visible(e.summary),
+                shown.text,
                 describe_grade(e.grade) if e.grade else _("ungraded"),
                 _signed(e.effect),
                 names[e.effect],
@@ -175,9 +235,12 @@ def _evidence(brief: Brief, row: ReportRow) -> list[EvidenceRow]:
                 visible(brief.name(e.analyst)),
                 source_parts(e, brief.sources),
                 [visible(f"{k}: {signals[k].text}" if k in signals else k) for k in e.signals],
+                shown.lang,
+                shown.original,
+                shown.original_lang,
+                shown.unchecked,
             )
         )
-    return out
 
 
 def _known(fw: Framework, status: str) -> bool:
@@ -545,9 +608,22 @@ def spoken(text: str) -> Markup:
     return Markup('<span lang="{code}">{text}</span>').format(code=code, text=text)
 
 
+def _spoken_code(text: str) -> str:
+    """The `xml:lang` of a framework's text in the SVG where it is shown in its own language for want of a
+    translation ("" where it is in the page's language)."""
+    code = marked_language(text)
+    return code if code is not None and code != language() else ""
+
+
 def brief_html(brief: Brief) -> str:
     """The brief as one self-contained HTML5 page."""
-    return _environment().get_template("brief.html.j2").render(_context(brief))
+    return "".join(brief_html_parts(brief))
+
+
+def brief_html_parts(brief: Brief) -> Iterator[str]:
+    """The page of brief_html in parts, as the template writes them: --explain's evidence tables are
+    built an entry at a time as they are written."""
+    return _environment().get_template("brief.html.j2").generate(_context(brief))
 
 
 _SIZE = re.compile(r'\A<svg([^>]*?) width="([\d.]+)pt" height="([\d.]+)pt"')
@@ -603,18 +679,18 @@ def brief_svg(brief: Brief) -> str:
         (
             f"{r['number']}. {r['title']}{' ' + _('(risk)') if r['risk'] else ''} [{r['key']}]",
             r["chart"],
+            _spoken_code(r["title"]),
         )
         for r in context["rows"]
     ]
     if context["periods"]:
-        titled.append(
-            (_("Momentum per {unit}").format(unit=context["periods"]["unit"]), context["periods"]["chart"])
-        )
+        unit = context["periods"]["unit"]
+        titled.append((_("Momentum per {unit}").format(unit=unit), context["periods"]["chart"], ""))
     charts = []
-    for title, chart in titled:
+    for title, chart, code in titled:
         y += LINE_PT * 1.5
         placed, height = _placed(str(chart), y)
-        charts.append((title, y - LINE_PT * 0.4, Markup(placed)))
+        charts.append((title, y - LINE_PT * 0.4, Markup(placed), code))
         y += height
     width = re.search(r'viewBox="0 0 ([\d.]+)', str(context["rows"][0]["chart"])) if context["rows"] else None
     return (

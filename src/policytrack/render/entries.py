@@ -501,24 +501,24 @@ def indicators_table(fw: Framework, states: Sequence[IndicatorState]) -> Table:
 
     table = Table(
         title=literal(fw.title, style="table.title"),
-        caption=literal(f"Source: {fw.source.citation()}", style="table.caption"),
+        caption=literal(_("Source: {citation}").format(citation=fw.source.citation()), style="table.caption"),
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
     table.add_column("#", justify="right")
-    table.add_column("Key", style="bold", no_wrap=True)
-    table.add_column("Title", min_width=16)
-    table.add_column("Status", no_wrap=True)
-    table.add_column("As of", no_wrap=True)
-    table.add_column("Ev.", justify="right")
-    table.add_column("Last ev.", no_wrap=True)
+    table.add_column(_("Key"), style="bold", no_wrap=True)
+    table.add_column(_("Title"), min_width=16)
+    table.add_column(_("Status"), no_wrap=True)
+    table.add_column(_("As of"), no_wrap=True)
+    table.add_column(_("Ev."), justify="right")
+    table.add_column(_("Last ev."), no_wrap=True)
     for s in states:
         table.add_row(
             str(s.indicator.number),
             literal(s.indicator.key),
             literal(s.indicator.title),
             literal(f"{s.status.label} {s.status.percent}%"),
-            str(s.status_date) if s.status_date else "baseline",
+            str(s.status_date) if s.status_date else _("baseline"),
             str(s.evidence),
             str(s.last_evidence) if s.last_evidence else "-",
         )

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from policytrack.core.i18n import N_, _, ngettext
-from policytrack.domain.periods import ASCII_LEGEND, SPARK_LEGEND, Cell, PeriodReport, sparkline
 from policytrack.domain.reports import Report, ReportRow
 from policytrack.domain.status import Timeline, TimelinePoint
 from policytrack.domain.targets import Target
@@ -24,6 +23,9 @@ from policytrack.render.text import clipped, fitted, literal, longest_word, visi
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.table import Table
+    from rich.text import Text
+
+    from policytrack.domain.periods import Cell, PeriodReport
 
 BAR_WIDTH = 10
 _TRACK_STYLE = {"met": "green", "on track": "green", "off track": "yellow", "overdue": "red"}
@@ -402,6 +404,8 @@ def _period_cell(cell: Cell, status: StatusLevel) -> str:
 
 
 def period_header(report: PeriodReport, *, plain: bool = False) -> list[str]:
+    from policytrack.domain.periods import ASCII_LEGEND, SPARK_LEGEND  # only a report by period loads it
+
     fw = report.framework
     first, last = report.periods[0], report.periods[-1]
     return [
@@ -421,6 +425,8 @@ def period_renderable(
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
+
+    from policytrack.domain.periods import sparkline
 
     # about 16 columns for the number and key, 9 per period, and a trend of one cell per period
     fits = MAX_TABLE_PERIODS if width is None else max(1, (width - 16) // 10)
@@ -468,6 +474,8 @@ def period_markdown(report: PeriodReport) -> str:
 def timeline_header_lines(tl: Timeline) -> tuple[str, str]:
     """The indicator, and what its window holds: entries, the status at the start, status changes, and
     the cumulative momentum as a sparkline from zero and its last value (stored text made visible)."""
+    from policytrack.domain.periods import SPARK_LEGEND, sparkline
+
     ind = tl.indicator
     spark = sparkline([float(v) for v in tl.momentum])
     summary = (
@@ -583,8 +591,9 @@ def target_records(found: Iterable[Target]) -> Iterator[dict[str, str]]:
         }
 
 
-def targets_table(records: Iterable[Mapping[str, str]]) -> Table:
-    """`targets` for people."""
+def targets_table(records: Iterable[Mapping[str, str]], labels: Mapping[str, str] | None = None) -> Table:
+    """`targets` for people: each level by its name, with its label from `labels` beside it where given
+    (the framework's label in a language other than its own)."""
     from rich.table import Table
 
     table = Table()
@@ -601,7 +610,7 @@ def targets_table(records: Iterable[Mapping[str, str]]) -> Table:
     for r in records:
         table.add_row(
             literal(r["indicator"]),
-            literal(r["level"]) if r["level"] else literal(_("(withdrawn)"), style="dim"),
+            _level_cell(r["level"], labels or {}),
             r["from"],
             r["due"],
             literal(r["set_by"]),
@@ -700,3 +709,11 @@ def analyst_markdown(report: Report) -> str:
         lines.append("")
         lines += [f"- {_md_cell(_md_text(line))}" for line in footer]
     return "\n".join(lines) + "\n"
+
+
+def _level_cell(name: str, labels: Mapping[str, str]) -> Text:
+    if not name:
+        return literal(_("(withdrawn)"), style="dim")
+    if name in labels and labels[name] != name:
+        return literal(_("{label} ({name})").format(label=labels[name], name=name))
+    return literal(name)

@@ -51,6 +51,11 @@ def _headers() -> dict[str, str]:
     }
 
 
+def _state(s: SignpostState) -> str:
+    """A signal's state in the reader's language (domain.signposts names it in English, for data)."""
+    return _("observed") if s.observed else _("awaited")
+
+
 def signposts_table(
     states: Sequence[SignpostState],
     title: str,
@@ -72,7 +77,7 @@ def signposts_table(
     # however narrow, the signal texts' words stay whole (a word longer than FOLDED_WORD, a URL, folds)
     longest = longest_word(s.signal.text for s in states)
     key_width = max(len(h["Key"]), max((len(s.signal.key) for s in states), default=0))
-    state_width = max(len(h["State"]), max((len(s.state) for s in states), default=0))
+    state_width = max(len(h["State"]), max((len(_state(s)) for s in states), default=0))
     indicator_width = max(len(h["Indicator"]), max((len(s.indicator.key) for s in states), default=0))
     fixed = [key_width, len(h["Dir."]), state_width, *([indicator_width] if indicator_column else [])]
     # where even the signal's least width does not fit beside them, the key goes under its indicator
@@ -122,7 +127,7 @@ def signposts_table(
         cells += [
             direction,
             literal(s.signal.text + kind),
-            Text(s.state, style="bold" if s.observed else "dim"),
+            Text(_state(s), style="bold" if s.observed else "dim"),
         ]
         if "First" not in dropped:
             cells.append(str(s.first) if s.first else "-")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -30,8 +29,9 @@ from policytrack.render.brief import (
     _row,
     _signposts,
     columns,
+    shown_summary,
 )
-from policytrack.render.text import redacted_shown, source_link, visible
+from policytrack.render.text import source_link, visible
 
 FEED_ITEMS = 100  # the newest status changes and pieces of evidence the feed holds
 LATELY = 20  # what the index lists under "what changed lately"
@@ -112,7 +112,7 @@ def _evidence_rows(fs: FrameworkSite, key: str, row: dict[str, Any]) -> list[dic
                 "anchor": f"e-{point.entry.uuid}",
                 "date": point.entry.date.shown,
                 "change": visible(point.status_change) if point.status_change else "",
-                "ev": replace(ev, summary=visible(redacted_shown(point.entry.summary))),
+                "ev": ev,  # its summary as shown_summary shows it (translated, a redaction marked)
             }
         )
     return out
@@ -178,11 +178,16 @@ def _month_context(site: Site, n: int) -> dict[str, Any]:
 
 
 def _entry_line(e: Entry) -> dict[str, Any]:
+    """An entry in a list (the index, a month, the feed): its summary as shown_summary shows it; its
+    original is a click away, on its indicator's page."""
+    shown = shown_summary(e)
     return {
         "date": e.date.shown,
         "indicator": visible(e.indicator),
         "href": f"{indicator_path(e.framework, e.indicator)}#e-{e.uuid}",
-        "summary": visible(redacted_shown(e.summary)),
+        "summary": shown.text,
+        "lang": shown.lang,
+        "unchecked": shown.unchecked,
         "effect": f"{e.effect:+d}" if e.effect else "0",
     }
 

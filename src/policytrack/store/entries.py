@@ -262,6 +262,22 @@ class EntryRows(StoreBase):
         sql, args = _ordered(entries_outer(sql, where), where, params, limit)
         return self.conn.execute(sql, args)
 
+    def entry_chunks(
+        self, select: str, where: Sequence[str], params: Sequence[Any], size: int = 50_000
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """The SQL expressions `select` for each entry entry_values would give, in its order, as plain
+        tuples a chunk at a time (no row object per entry, and no order columns read): for a pass that only
+        sums them, at flat memory (a timeline's header over every entry of a window)."""
+        sql = (
+            f"SELECT {select} FROM entries e JOIN indicators i ON i.id = e.indicator_id "
+            f"JOIN frameworks f ON f.id = i.framework_id {LINK_JOINS}"
+        )
+        sql, args = _ordered(entries_outer(sql, where), where, params, None)
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        cursor.execute(sql, args)
+        yield from iter(lambda: cursor.fetchmany(size), [])
+
     def entries_with_ids(self, ids: Sequence[int]) -> dict[int, Entry]:
         """The entries (deleted ones too) with these ids, by id: a page, read by its keys."""
         found: dict[int, Entry] = {}

@@ -87,41 +87,6 @@ def install_definition(store: Store, text: str, label: Path, now: str, *, update
     )
 
 
-def with_translations(store: Store, fw: Framework) -> Framework:
-    """The framework as the database holds it, with the translations of its current version's text."""
-    from dataclasses import replace
-
-    from policytrack.domain.frameworks.parse import parse_framework
-
-    text = store.framework_definition(fw.name)
-    if not text:  # loaded before versions kept the file's text
-        return fw
-    parsed = parse_framework(text, Path(fw.name), stored=True)
-    levels = {level.name: level for level in parsed.scale}
-    indicators = {ind.key: ind for ind in parsed.indicators}
-    return replace(
-        fw,
-        language=parsed.language,
-        translations=parsed.translations,
-        scale=tuple(
-            replace(lv, translations=levels[lv.name].translations) if lv.name in levels else lv
-            for lv in fw.scale
-        ),
-        indicators=tuple(
-            replace(ind, translations=indicators[ind.key].translations) if ind.key in indicators else ind
-            for ind in fw.indicators
-        ),
-    )
-
-
-def in_language_of(store: Store, fw: Framework, language: str) -> Framework:
-    """The framework as people read it in `language` (translations.shown_in), with the translations its
-    current version's file holds: what every report, brief, workbook and site for people shows."""
-    from policytrack.domain.frameworks.translations import shown_in
-
-    return shown_in(with_translations(store, fw), language)
-
-
 def _install(
     store: Store, fw: Framework, text: str, path: str, now: str, *, update: bool, by: str
 ) -> InstallResult:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policytrack.core.i18n import _, code_of, known_language
@@ -21,6 +22,7 @@ from policytrack.records.models import Framework, Indicator, StatusLevel, in_lan
 
 if TYPE_CHECKING:
     from policytrack.domain.frameworks.parse import _Reader
+    from policytrack.store import Store
 
 KEY = "translations"
 # Which fields of each table are text meant for people (names, keys, citations and URLs are not): "text"
@@ -167,3 +169,40 @@ def shown_in(fw: Framework, language: str) -> Framework:
         scale=tuple(replace(level, **texts(level, "scale")) for level in fw.scale),
         indicators=tuple(indicator(ind) for ind in fw.indicators),
     )
+
+
+def _may_name_language(text: str) -> bool:
+    """Whether a framework file's text can name the language of its texts: only through a key spelled
+    `language`, written out or escaped (\\u) in a quoted key. A text that cannot is in the default language,
+    the one a framework read from the database has."""
+    return any(word in text for word in ("language", "\\u", "\\U"))
+
+
+def in_language_of(store: Store, fw: Framework, language: str) -> Framework:
+    """The framework as people read it in `language` (shown_in), with the translations its current
+    version's file holds: what every report, brief, workbook and site for people shows."""
+    text = store.framework_definition(fw.name)
+    if not text:  # loaded before versions kept the file's text
+        return shown_in(fw, language)
+    if language == fw.language and not _may_name_language(text):
+        return fw  # read in its own language: nothing to translate, the file need not be parsed again
+    # the parser (tomllib, the file's checks) loads only for a framework read in another language
+    from policytrack.domain.frameworks.parse import parse_framework
+
+    parsed = parse_framework(text, Path(fw.name), stored=True)
+    levels = {level.name: level for level in parsed.scale}
+    indicators = {ind.key: ind for ind in parsed.indicators}
+    translated = replace(
+        fw,
+        language=parsed.language,
+        translations=parsed.translations,
+        scale=tuple(
+            replace(lv, translations=levels[lv.name].translations) if lv.name in levels else lv
+            for lv in fw.scale
+        ),
+        indicators=tuple(
+            replace(ind, translations=indicators[ind.key].translations) if ind.key in indicators else ind
+            for ind in fw.indicators
+        ),
+    )
+    return shown_in(translated, language)
