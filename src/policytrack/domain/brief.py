@@ -5,17 +5,20 @@ organisation, marking, key judgements), and a content hash of the entries it use
 
 Everything comes from the report (reports.py), the timeline's rule (status.py), the targets (targets.py)
 and the forecasts (forecasts.py): a brief shows the same statuses and tracks as the terminal report, drawn.
-It reads what it draws: each chart's marks as counts per day and effect, its status line from the
-assessments alone, and the content hash from a line of each entry's shared fields that SQLite builds; an
-object per entry only for --explain, whose table shows every entry (read as the page is written, streamed).
+It reads what it draws: each chart's marks as counts per day and effect and the content hash from a line
+of each entry's shared fields that SQLite builds, both in one pass (read_window), its status line from the
+assessments alone; an object per entry only for --explain, whose table shows every entry (read as the page
+is written, streamed).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from policytrack.core.dates import PartialDate
 from policytrack.domain.entries import list_entries, listing
@@ -45,9 +48,9 @@ class Track:
     marks: tuple[tuple[PartialDate, int, int], ...]  # (an entry's date, its effect, how many such entries)
     entries: int  # in the window
 
-    @property
+    @cached_property
     def first(self) -> date | None:
-        """The first day of its earliest entry in the window."""
+        """The first day of its earliest entry in the window (each chart asks: worked out once)."""
         return min((d.start for d, _, _ in self.marks), default=None)
 
 
@@ -67,33 +70,60 @@ class _Listed:
         return list_entries(self.store, self.fw, self.window)
 
 
-def track(store: Store, fw: Framework, key: str, since: date | None, until: date) -> Track:
-    """One indicator's Track over a window: the status line by the timeline's rule (status.py), the marks
-    grouped by SQLite."""
-    start, changes = status_changes(store, fw, key, since, until)
-    where, params, _ = listing(fw, _window(key, since, until))
-    rows = store.evidence_marks(where, params)
-    marks = tuple((PartialDate.from_stored(d), effect, n) for d, effect, n in rows)
-    return Track(start, tuple(changes), marks, sum(n for _, _, n in marks))
+Marks = dict[str, tuple[tuple[PartialDate, int, int], ...]]  # by indicator key: (date, effect, entries)
 
 
-def _window(key: str, since: date | None, until: date) -> EntryFilter:
-    return EntryFilter(indicators=[key], since=since, until=until)
+def read_window(
+    store: Store, fw: Framework, keys: Iterable[str], since: date | None, until: date
+) -> tuple[str, Marks]:
+    """What a brief reads of its entries, in one pass (_read): their content hash and each indicator's
+    marks, the entries counted per stored date and effect (a chart's size bounded by the days in its
+    window, whatever the number of entries)."""
+    keys = list(dict.fromkeys(keys))
+    digest, counts = _read(store, fw, keys, since, until)
+    by_id = {resolve_indicator(fw, key).id or 0: key for key in keys}
+    marks: dict[str, list[tuple[PartialDate, int, int]]] = {key: [] for key in keys}
+    dates: dict[str, PartialDate] = {}  # a stored date recurs across effects and indicators: read once
+    for (indicator_id, stored, effect), n in sorted(counts.items()):
+        if (day := dates.get(stored)) is None:
+            day = dates[stored] = PartialDate.from_stored(stored)
+        marks[by_id[indicator_id]].append((day, effect, n))
+    return digest, {key: tuple(found) for key, found in marks.items()}
 
 
 def entries_hash(store: Store, fw: Framework, keys: Iterable[str], since: date | None, until: date) -> str:
     """sha256 of the entries a brief uses: each indicator's window in turn (`keys` in the report's order,
     each once), each entry in the one order as the line of its shared fields (store.export.SHARED_LINE_SQL:
-    synced and public, never a local id), so two databases holding the same entries give one hash. All
-    of them are read in one pass (Store.shared_lines)."""
+    synced and public, never a local id), so two databases holding the same entries give one hash."""
+    return _read(store, fw, list(dict.fromkeys(keys)), since, until)[0]
+
+
+def _read(
+    store: Store, fw: Framework, keys: list[str], since: date | None, until: date
+) -> tuple[str, Counter[tuple[int, str, int]]]:
+    """The entries of each indicator's window in one pass (Store.shared_rows): entries_hash's digest, and
+    how many entries each (indicator id, stored date, effect) has."""
     digest = hashlib.sha256()
-    keys = list(keys)
+    counts: Counter[tuple[int, str, int]] = Counter()
     if keys:
         where, params, _ = listing(fw, EntryFilter(indicators=keys, since=since, until=until))
         ids = [resolve_indicator(fw, key).id or 0 for key in keys]
-        for chunk in store.shared_lines(where, params, ids):
-            digest.update(chunk.encode("utf-8"))
-    return digest.hexdigest()
+        for rows in store.shared_rows(where, params, ids):
+            digest.update("".join(row[0] for row in rows).encode("utf-8"))
+            counts.update(row[1:] for row in rows)
+    return digest.hexdigest(), counts
+
+
+def track(store: Store, fw: Framework, key: str, since: date | None, until: date, marks: Marks) -> Track:
+    """One indicator's Track over a window: the status line by the timeline's rule (status.py), its marks
+    as read_window counted them."""
+    start, changes = status_changes(store, fw, key, since, until)
+    drawn = marks[key]
+    return Track(start, tuple(changes), drawn, sum(n for _, _, n in drawn))
+
+
+def _window(key: str, since: date | None, until: date) -> EntryFilter:
+    return EntryFilter(indicators=[key], since=since, until=until)
 
 
 @dataclass(frozen=True)
@@ -162,13 +192,13 @@ def build_brief(
     stay open until it is written)."""
     since, until = report.since, report.until
     keys = [row.indicator.key for row in report.rows]
-    tracks = {key: track(store, fw, key, since, until) for key in keys}
+    digest, marks = read_window(store, fw, keys, since, until)
+    drawn = {key: track(store, fw, key, since, until, marks) for key in keys}
     starts = {
         row.indicator.key: status_at(store, fw, row.indicator, row.target.start.isoformat())[0]
         for row in report.rows
         if row.target is not None
     }
-    digest = entries_hash(store, fw, keys, since, until)
     evidence: dict[str, Iterable[Entry]] = {}
     cited: set[str] = set()  # what the evidence tables name and link (without --explain, nothing)
     for key in keys if explain else ():
@@ -183,7 +213,7 @@ def build_brief(
     known = [f for f in list_forecasts(store, fw, known_by=report.as_of) if f.indicator in set(keys)]
     return Brief(
         report,
-        tracks,
+        drawn,
         starts,
         periods,
         explain,

@@ -1,6 +1,7 @@
 """The Store's report queries: status inputs (assessments, evidence dates), the one window aggregate, and
 targets. Each is an index seek or a covering-index range (entries_report, entries_sources,
-entries_assessments), but the brief's content hash, one pass over the table and a sort (shared_lines)."""
+entries_assessments), but the brief's: one pass over the table and a sort for its content hash and its
+charts' marks (shared_rows)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from policytrack.store.export import SHARED_LINE_SQL
 _LISTED = (
     "FROM entries e JOIN indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id = i.framework_id"
 )
-# The same read in the order the table stores it (shared_lines), not through an index.
+# The same read in the order the table stores it (shared_rows), not through an index.
 _SCANNED = _LISTED.replace("FROM entries e", "FROM entries e NOT INDEXED", 1)
 
 # What the status rule (domain.status) reads of an assessment: its level, stored date and its place in
@@ -111,33 +112,26 @@ class ReportRows(StoreBase):
             (*indicator_ids, since, until),
         )
 
-    def evidence_marks(self, where: Sequence[str], params: Sequence[object]) -> Iterator[sqlite3.Row]:
-        """What a chart draws of the entries `where` selects (a listing's clauses): per stored date and
-        effect, how many there are. A group per day and effect, never a row per entry."""
-        return self.conn.execute(
-            f"SELECT e.date, e.effect, count(*) {_LISTED} WHERE {' AND '.join(where)} "
-            "GROUP BY e.date, e.effect ORDER BY e.date, e.effect",
-            list(params),
-        )
-
-    def shared_lines(
+    def shared_rows(
         self, where: Sequence[str], params: Sequence[object], indicator_ids: Sequence[int]
-    ) -> Iterator[str]:
-        """Each entry `where` selects as the line of its shared fields (SHARED_LINE_SQL, newline included),
-        built by SQLite and streamed: indicator by indicator in the order of `indicator_ids`, each in the
-        one order. One pass over the table in the order it is stored, then SQLite's sorter (spilled to
-        temporary files past the page cache's size, so memory stays flat) puts the lines in order: seeking
-        each entry through an index in the one order reads the table at random, which at 1,000,000
-        entries (1 GB) out of the page cache took 2-3 times as long."""
+    ) -> Iterator[list[tuple[str, int, str, int]]]:
+        """Each entry `where` selects, a batch at a time, as the line of its shared fields (SHARED_LINE_SQL,
+        newline included) built by SQLite, with what a chart draws of it (`indicator_id, date, effect`):
+        indicator by indicator in the order of `indicator_ids`, each in the one order. One pass over the
+        table in the order it is stored, then SQLite's sorter (spilled to temporary files past the page
+        cache's size, so memory stays flat) puts the lines in order: seeking each entry through an index
+        in the one order reads the table at random, which at 1,000,000 entries (1 GB) out of the page
+        cache took 2-3 times as long. The brief's content hash and its charts' marks both come from this
+        pass (a second pass grouping the marks cost 3-7 s at 1,000,000 entries; benchmarks/RESULTS.md)."""
         place = f"CASE e.indicator_id {' '.join('WHEN ? THEN ?' for _ in indicator_ids)} END"
         sql = (
-            f"SELECT {SHARED_LINE_SQL} {_SCANNED} {LINK_JOINS} WHERE {' AND '.join(where)} "
-            f"ORDER BY {place}, {order_by()}"
+            f"SELECT {SHARED_LINE_SQL}, e.indicator_id, e.date, e.effect {_SCANNED} {LINK_JOINS} "
+            f"WHERE {' AND '.join(where)} ORDER BY {place}, {order_by()}"
         )
         places = [value for n, found in enumerate(indicator_ids) for value in (found, n)]
         cursor = self.conn.execute(sql, [*params, *places])
         while rows := cursor.fetchmany(4096):
-            yield "".join(row[0] for row in rows)
+            yield rows
 
     # -- targets ---------------------------------------------------------------------------------
 
