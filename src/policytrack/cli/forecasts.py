@@ -32,7 +32,7 @@ from policytrack.cli.options import (
     format_option,
 )
 from policytrack.core.i18n import N_, N_format, _
-from policytrack.domain.likelihood import CONFIDENCE, LIKELIHOOD_HELP
+from policytrack.domain.likelihood import CONFIDENCE, LIKELIHOOD_HELP, band_label
 from policytrack.render.formats import RECORDS, VIEW
 
 
@@ -99,7 +99,7 @@ def forecast_cmd(
             level=f.level,
             due=f.due.shown,
             likelihood=f.likelihood,
-            band=f.band.name,
+            band=band_label(f.band),
             analyst=f.analyst,
         ),
         _("forecast {id}").format(id=f.id),

@@ -19,7 +19,8 @@ from policytrack import __version__
 from policytrack.core.grades import describe_grade
 from policytrack.core.i18n import _, language, ngettext
 from policytrack.domain.brief import Brief
-from policytrack.domain.forecasts import NO, OPEN, YES, Forecast
+from policytrack.domain.forecasts import NO, OPEN, YES, Forecast, outcome_label
+from policytrack.domain.likelihood import band_label
 from policytrack.records.field import UNDETERMINED
 from policytrack.records.models import Entry, Framework, SourceRecord, marked_language, plural
 from policytrack.render.charts import (
@@ -249,22 +250,9 @@ def _known(fw: Framework, status: str) -> bool:
     return any(level.name == status for level in fw.scale)
 
 
-def _band_name(name: str) -> str:
-    """An ICD 203 band in the reader's language (the bands are declared in English in likelihood.py)."""
-    return {
-        "almost no chance": _("almost no chance"),
-        "very unlikely": _("very unlikely"),
-        "unlikely": _("unlikely"),
-        "roughly even chance": _("roughly even chance"),
-        "likely": _("likely"),
-        "very likely": _("very likely"),
-        "almost certain": _("almost certain"),
-    }.get(name, name)
-
-
 def _forecast(brief: Brief, f: Forecast) -> dict[str, Any]:
     fw = brief.report.framework
-    outcome = {OPEN: _("open"), YES: _("yes"), NO: _("no")}.get(f.outcome, _("withdrawn"))
+    outcome = outcome_label(f.outcome)
     resolved = f.outcome in (YES, NO)
     return {
         "ref": f.ref,
@@ -272,7 +260,7 @@ def _forecast(brief: Brief, f: Forecast) -> dict[str, Any]:
         "level": visible(fw.level(f.level).label) if _known(fw, f.level) else visible(f.level),
         "due": str(f.due),
         "likelihood": f.likelihood,
-        "band": _band_name(f.band.name),
+        "band": band_label(f.band),
         "analyst": visible(brief.name(f.analyst)),
         "made_on": f.made_on.isoformat(),
         "note": visible(f.note),
@@ -298,7 +286,7 @@ def _forecasts(brief: Brief) -> dict[str, Any] | None:
         "overall": f"{scores.overall.brier:.3f}" if scores.overall else None,
         "bands": [
             (
-                _band_name(b.band.name),
+                band_label(b.band),
                 f"{b.band.low}-{b.band.high}%",
                 b.forecasts,
                 f"{b.mean_likelihood:.0f}%" if b.mean_likelihood is not None else "",
