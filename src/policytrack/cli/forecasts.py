@@ -97,7 +97,7 @@ def forecast_cmd(
             id=f.id,
             indicator=f.indicator,
             level=f.level,
-            due=f.due.shown,
+            due=f.due.shown_by,
             likelihood=f.likelihood,
             band=band_label(f.band),
             analyst=f.analyst,
@@ -205,7 +205,7 @@ def withdraw_cmd(
     confirm(
         ctx,
         _("Withdrew forecast {id} {ref} ({indicator} at {level} by {due})").format(
-            id=f.id, ref=f.ref, indicator=f.indicator, level=f.level, due=f.due.shown
+            id=f.id, ref=f.ref, indicator=f.indicator, level=f.level, due=f.due.shown_by
         ),
         _("the withdrawal"),
     )

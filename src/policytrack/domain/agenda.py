@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from policytrack.core.dates import PartialDate
 from policytrack.core.i18n import _, data_and_shown, ngettext
 from policytrack.records.models import Framework
 from policytrack.store import Store
@@ -72,11 +73,12 @@ def _stale(title: str) -> str:
 
 
 def _target(level: str, due: str) -> str:
-    return _("target {level} due by {due}").format(level=level, due=due)
+    return _("target {level} due by {due}").format(level=level, due=PartialDate.from_stored(due).shown_by)
 
 
 def _forecast(id: object, key: str, level: str, due: str) -> str:
-    return _("forecast {id}: {key} at {level} by {due}").format(id=id, key=key, level=level, due=due)
+    shown = PartialDate.from_stored(due).shown_by
+    return _("forecast {id}: {key} at {level} by {due}").format(id=id, key=key, level=level, due=shown)
 
 
 def _conflict() -> str:

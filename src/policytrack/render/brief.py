@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from policytrack import __version__
+from policytrack.core.dates import shown_day
 from policytrack.core.grades import describe_grade
 from policytrack.core.i18n import _, language, ngettext
 from policytrack.domain.brief import Brief
@@ -258,11 +259,11 @@ def _forecast(brief: Brief, f: Forecast) -> dict[str, Any]:
         "ref": f.ref,
         "indicator": visible(f.indicator),
         "level": visible(fw.level(f.level).label) if _known(fw, f.level) else visible(f.level),
-        "due": str(f.due),
+        "due": f.due.shown,
         "likelihood": f.likelihood,
         "band": band_label(f.band),
         "analyst": visible(brief.name(f.analyst)),
-        "made_on": f.made_on.isoformat(),
+        "made_on": shown_day(f.made_on),
         "note": visible(f.note),
         "outcome": outcome,
         "brier": f"{((f.likelihood / 100) - (f.outcome == YES)) ** 2:.3f}" if resolved else "",
@@ -410,9 +411,9 @@ def _header(brief: Brief, words: Words) -> dict[str, Any]:
     fw = report.framework
     t = report.totals
     window = (
-        _("everything up to {until}").format(until=report.until.isoformat())
+        _("everything up to {until}").format(until=shown_day(report.until))
         if report.since is None
-        else _("{since} to {until}").format(since=report.since.isoformat(), until=report.until.isoformat())
+        else _("{since} to {until}").format(since=shown_day(report.since), until=shown_day(report.until))
     )
     counts = _("{entries} ({advancing} {advancing_word}, {hindering} {hindering_word}, {context} context)")
     return {
@@ -483,9 +484,9 @@ def _row(brief: Brief, r: ReportRow, index: int) -> dict[str, Any]:
         "title": visible(r.indicator.title),
         "risk": r.indicator.kind == "risk",
         "status": visible(r.status.label),
-        "since": str(r.status_date) if r.status_date else _("baseline"),
+        "since": r.status_date.shown if r.status_date else _("baseline"),
         "percent": r.status.percent,
-        "target": _("{level} by {due}").format(level=visible(r.target.level.label), due=r.target.due)
+        "target": _("{level} by {due}").format(level=visible(r.target.level.label), due=r.target.due.shown_by)
         if r.target and r.target.level
         else _("none"),
         "track_class": r.track.replace(" ", "-"),

@@ -66,7 +66,7 @@ def _window(report: Report) -> str:
 def _target_text(row: ReportRow) -> str:
     if row.target is None or row.target.level is None:
         return "-"
-    return _("{level} by {due}").format(level=row.target.level.name, due=row.target.due.shown)
+    return _("{level} by {due}").format(level=row.target.level.name, due=row.target.due.shown_by)
 
 
 def corroboration_text(row: ReportRow) -> str:
@@ -285,7 +285,7 @@ def _report_table(report: Report, *, plain: bool, compact: bool, narrow: bool) -
             )
         if compact:
             target = (
-                _("{level}\nby {due}\n").format(level=r.target.level.name, due=r.target.due.shown)
+                _("{level}\nby {due}\n").format(level=r.target.level.name, due=r.target.due.shown_by)
                 if r.target and r.target.level
                 else ""
             )
