@@ -75,3 +75,17 @@ def test_a_day_due_takes_its_article_in_french(cli: Invoke, log: Log) -> None:
     assert "d'ici 2099," in year
     english = ok(cli("forecast", "regional", "in-progress", "--by", "2099-07-06", "-l", "70"))
     assert "by 2099-07-06, 70% (likely)" in english
+
+
+def test_periods_read_as_people_write_them_in_french(cli: Invoke, log: Log) -> None:
+    log("regional", "Treaty of the Confederation of Sahel States signed in Niamey", "--date", "2024-07-06",
+        "--effect", "+1", "--grade", "B2")  # fmt: skip
+    window = ("--since", "2024-07-01", "--until", "2024-12-31")
+    table = ok(cli("--lang", "fr", "report", "--by", "quarter", *window))
+    assert "T3 2024" in table and "2024-Q3" not in table
+    months = ok(cli("--lang", "fr", "report", "--by", "month", *window, "--format", "markdown"))
+    assert "juillet 2024" in months and "2024-07" not in months
+    csv = ok(cli("--lang", "fr", "report", "--by", "quarter", *window, "--format", "csv"))
+    assert "2024-Q3" in csv and "T3 2024" not in csv
+    assert csv == ok(cli("report", "--by", "quarter", *window, "--format", "csv"))
+    assert "2024-Q3" in ok(cli("report", "--by", "quarter", *window))

@@ -356,13 +356,13 @@ def _periods(brief: Brief) -> dict[str, Any] | None:
 
     for i, period in enumerate(p.periods):
         if not any(row.cells[i].entries for row in p.rows):
-            empty.append(period.label)
+            empty.append(period.shown)
             continue
         close()
         lines.append(
             {
                 "empty": False,
-                "label": period.label,
+                "label": period.shown,
                 "cells": [
                     {
                         "entries": row.cells[i].entries,
