@@ -32,7 +32,7 @@ from policytrack.cli.options import (
     format_option,
 )
 from policytrack.core.i18n import N_, N_format, _
-from policytrack.domain.likelihood import CONFIDENCE, LIKELIHOOD_HELP
+from policytrack.domain.likelihood import CONFIDENCE, LIKELIHOOD_HELP, band_label
 from policytrack.render.formats import RECORDS, VIEW
 
 
@@ -97,9 +97,9 @@ def forecast_cmd(
             id=f.id,
             indicator=f.indicator,
             level=f.level,
-            due=f.due.shown,
+            due=f.due.shown_by,
             likelihood=f.likelihood,
-            band=f.band.name,
+            band=band_label(f.band),
             analyst=f.analyst,
         ),
         _("forecast {id}").format(id=f.id),
@@ -205,7 +205,7 @@ def withdraw_cmd(
     confirm(
         ctx,
         _("Withdrew forecast {id} {ref} ({indicator} at {level} by {due})").format(
-            id=f.id, ref=f.ref, indicator=f.indicator, level=f.level, due=f.due.shown
+            id=f.id, ref=f.ref, indicator=f.indicator, level=f.level, due=f.due.shown_by
         ),
         _("the withdrawal"),
     )

@@ -573,7 +573,9 @@ def agenda_cmd(
     with opened_store(ctx) as store, store.snapshot():
         items = agenda(store, get_framework(store, framework), days)
     if fmt != "table":
-        write_formatted(ctx, fmt, AGENDA_ROW, items, sheet="agenda", output=output)
+        fields = AGENDA_ROW.names()  # not `shown`: the detail for people, in the command's language
+        records = ({name: item[name] for name in fields} for item in items)
+        write_formatted(ctx, fmt, AGENDA_ROW, records, sheet="agenda", output=output)
         return
     if not items:
         typer.echo(_("Nothing waits on the team."), err=True)

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from policytrack.core.errors import DateError
-from policytrack.core.i18n import ENGLISH, _, language
+from policytrack.core.i18n import ENGLISH, _, language, pgettext
 
 Precision = Literal["day", "month", "quarter", "year"]
 
@@ -58,6 +58,15 @@ class PartialDate:
         from policytrack.core.datewords import shown_date
 
         return shown_date(self.start, self.precision)
+
+    @property
+    def shown_by(self) -> str:
+        """`shown` as it follows "by" in a message ("by {due}"): a day takes its article where the language
+        wants one ("d'ici le 6 juillet 2024"; "d'ici juillet 2024", "d'ici 2024", "d'ici T3 2024")."""
+        shown = self.shown
+        if self.precision != "day" or language() == ENGLISH:
+            return shown
+        return pgettext("a day after 'by'", "{day}").format(day=shown)
 
     @property
     def end(self) -> date:
