@@ -5,6 +5,7 @@ their keys and a day due "d'ici le 6 juillet 2024"."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -89,3 +90,16 @@ def test_periods_read_as_people_write_them_in_french(cli: Invoke, log: Log) -> N
     assert "2024-Q3" in csv and "T3 2024" not in csv
     assert csv == ok(cli("report", "--by", "quarter", *window, "--format", "csv"))
     assert "2024-Q3" in ok(cli("report", "--by", "quarter", *window))
+
+
+def test_the_brief_names_a_forecasts_band_once_in_french(cli: Invoke, tmp_path: Path) -> None:
+    """A reader's page shows the band's name in the page's language inside its brackets, never the key's
+    "label (key)" form nested in them ("70% (probable (likely))")."""
+    assert cli("log", "regional", "AES treaty signed", "--date", "2024-07-06").exit_code == 0
+    made = cli("forecast", "regional", "implemented", "--by", "2027-12", "--likelihood", "70")
+    assert made.exit_code == 0, made.stderr
+    for lang, band in (("fr", "(probable)"), ("en", "(likely)")):
+        out = tmp_path / f"brief-{lang}.html"
+        assert cli("--lang", lang, "report", "-f", "html", "-o", str(out)).exit_code == 0
+        page = out.read_text(encoding="utf-8")
+        assert f'70% <span class="muted">{band}</span>' in page and "(likely))" not in page

@@ -261,7 +261,7 @@ def _forecast(brief: Brief, f: Forecast) -> dict[str, Any]:
         "level": visible(fw.level(f.level).label) if _known(fw, f.level) else visible(f.level),
         "due": f.due.shown,
         "likelihood": f.likelihood,
-        "band": band_label(f.band),
+        "band": _(f.band.name),  # a reader's page: the band's name alone (the templates put it in brackets)
         "analyst": visible(brief.name(f.analyst)),
         "made_on": shown_day(f.made_on),
         "note": visible(f.note),
