@@ -107,14 +107,7 @@ def _rules(store: Store, path: Path | None, framework: str | None) -> list[Any]:
     return read_rules(shipped) if shipped.is_file() else []
 
 
-@inbox_app.callback(
-    epilog=N_("Example: policytrack inbox --feed acled-mali --since 2024-01"),
-    help=N_(
-        "Candidate evidence that waits for a decision, oldest first (on a terminal, the "
-        "newest page). Nothing\n"
-        "in the inbox counts in any figure until it is accepted."
-    ),
-)
+@inbox_app.callback(epilog=N_("Example: policytrack inbox --feed acled-mali --since 2024-01"))
 def inbox_cmd(
     ctx: typer.Context,
     feed: FeedFilter = None,
@@ -130,6 +123,8 @@ def inbox_cmd(
     as_csv: CsvAlias = False,
     output: OutputOpt = None,
 ) -> None:
+    """Candidate evidence that waits for a decision, oldest first (on a terminal, the newest page). Nothing
+    in the inbox counts in any figure until it is accepted."""
     if ctx.invoked_subcommand is not None:
         return
     from policytrack.domain.inbox import Filter, count_waiting, each_waiting, waiting
