@@ -98,7 +98,7 @@ def publish_cmd(
     from policytrack.exchange.publish import check_target, publish
 
     if all_frameworks and framework:
-        raise InputError("give --framework or --all-frameworks, not both")
+        raise InputError(_("give --framework or --all-frameworks, not both"))
     codes = list(dict.fromkeys(check_language(code) for code in langs or ["en"]))
     base = _site_url(site_url) if site_url is not None else None
     if base is not None and not site:
@@ -106,7 +106,9 @@ def publish_cmd(
     as_of_date = read_date(as_of, "--as-of").end if as_of is not None else date.today()
     check_target(directory)
     stale = setting("stale_days") or STALE_DAYS
-    with opened_store(ctx) as store:
+    # one read transaction for the whole bundle: a teammate's sync or a `log` while it is written cannot make
+    # its reports, site pages, feed and database copy disagree (the site's pages are streamed as written)
+    with opened_store(ctx) as store, store.snapshot():
         keep_out = _sync_folders(store.path)
         check_target(directory, keep_out)
         names: list[str | None] = [*store.framework_names()] if all_frameworks else [framework]
