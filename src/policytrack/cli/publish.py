@@ -32,23 +32,34 @@ PUBLISH_FORMATS = ("html", "markdown", "csv", "json", "xlsx")
 
 
 @app.command(
-    "publish", epilog="Example: policytrack publish release-2024 --as-of 2024-12-31 --all-frameworks"
+    "publish",
+    epilog=N_("Example: policytrack publish release-2024 --as-of 2024-12-31 --all-frameworks"),
+    help=N_(
+        "Write a citable bundle: reports, entries (csv, jsonl), indicators and framework "
+        "files, a Frictionless\n"
+        "datapackage.json, a public database copy with Datasette metadata.json (search on current_entries),\n"
+        "CITATION.cff and a MANIFEST of sha256 sums. It holds the current state and public fields only (no\n"
+        "earlier revision, no private note, none of the team's own tables) unless --with-history. The same\n"
+        "data and --as-of give the same files."
+    ),
 )
 def publish_cmd(
     ctx: typer.Context,
-    directory: Annotated[Path, typer.Argument(help="A new or empty directory to write the bundle into.")],
+    directory: Annotated[Path, typer.Argument(help=N_("A new or empty directory to write the bundle into."))],
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Publish as of this date (default today).")
+        str | None, typer.Option("--as-of", help=N_("Publish as of this date (default today)."))
     ] = None,
     all_frameworks: Annotated[
-        bool, typer.Option("--all-frameworks", help="Every framework of the database.")
+        bool, typer.Option("--all-frameworks", help=N_("Every framework of the database."))
     ] = False,
     with_history: Annotated[
         bool,
         typer.Option(
             "--with-history",
-            help="Keep every earlier revision (of entries, targets, framework versions) in the database "
-            "copy: text an edit removed stays readable there. The bundle says so.",
+            help=N_(
+                "Keep every earlier revision (of entries, targets, framework versions) in the database "
+                "copy: text an edit removed stays readable there. The bundle says so."
+            ),
         ),
     ] = False,
     framework: FrameworkOpt = None,
@@ -80,11 +91,6 @@ def publish_cmd(
         ),
     ] = None,
 ) -> None:
-    """Write a citable bundle: reports, entries (csv, jsonl), indicators and framework files, a Frictionless
-    datapackage.json, a public database copy with Datasette metadata.json (search on current_entries),
-    CITATION.cff and a MANIFEST of sha256 sums. It holds the current state and public fields only (no
-    earlier revision, no private note, none of the team's own tables) unless --with-history. The same
-    data and --as-of give the same files."""
     from policytrack.core.config import setting
     from policytrack.core.errors import InputError
     from policytrack.core.i18n import check_language, speaking

@@ -1,7 +1,7 @@
 """Likelihood as ICD 203 states it, once: its seven bands, the phrases an analyst may type, and the Brier
 score that checks forecasts against what happened.
 
-Kept free of heavy imports: the command line reads LIKELIHOOD_HELP at start-up.
+Kept free of heavy imports: the command line reads BANDS at start-up (the --likelihood help).
 """
 
 from __future__ import annotations
@@ -75,13 +75,6 @@ def confidence_label(confidence: str) -> str:
         "high": pgettext("confidence", "high"),
     }
     return labelled(confidence, words.get(confidence, confidence))
-
-
-LIKELIHOOD_HELP = (
-    "A percentage from 1 to 99 (70 or 70%), or an ICD 203 phrase: "
-    + ", ".join(f"{b.name} ({b.percent}%)" for b in BANDS)
-    + "."
-)
 
 
 def band_of(percent: int) -> Band:
