@@ -16,6 +16,8 @@ from datetime import date
 from itertools import chain, groupby, islice, tee
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from policytrack import __version__
 from policytrack.core.dates import PartialDate
 from policytrack.core.i18n import _, language
@@ -25,6 +27,7 @@ from policytrack.records.forecast import FORECAST
 from policytrack.records.models import Framework
 from policytrack.records.source import SOURCE
 from policytrack.render.brief import (
+    EvidenceRow,
     Words,
     _environment,
     _evidence_rows,
@@ -108,19 +111,72 @@ def _table_rows(fs: FrameworkSite, first: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _indicator_evidence(site: Site, fs: FrameworkSite, r: ReportRow) -> Iterator[dict[str, Any]]:
+def _indicator_evidence(site: Site, fs: FrameworkSite, r: ReportRow) -> Iterator[Markup]:
     """An indicator's evidence rows as the brief makes them (render.brief), an entry at a time as the page
     is written, each with its entry's anchor, its date in the reader's language and the status change it
-    makes."""
+    makes: each row's HTML built here (every value escaped as the template would), since a template's
+    per-row work is most of a large site's time."""
     points, entries = tee(site.evidence(fs, r.indicator.key))  # zip below keeps them one apart
     rows = _evidence_rows(fs.brief, r, (point.entry for point in entries))
+    row = _EvidenceRowHtml()
     for point, ev in zip(points, rows, strict=True):
-        yield {
-            "anchor": f"e-{point.entry.uuid}",
-            "date": point.entry.date.shown,
-            "change": visible(point.status_change) if point.status_change else "",
-            "ev": ev,  # its summary as shown_summary shows it (translated, a redaction marked)
-        }
+        yield row(f"e-{point.entry.uuid}", point.entry.date.shown, point.status_change, ev)
+
+
+def _words(message: str, **values: str) -> Markup:
+    """A message of a page's own words as a template's `_()` gives it (jinja2.ext's newstyle gettext with
+    autoescape): the translation is markup, the values escaped into it."""
+    return Markup(_(message)) % values
+
+
+class _EvidenceRowHtml:
+    """A row of an indicator page's evidence table, as HTML (the words every row shares translated once)."""
+
+    def __init__(self) -> None:
+        self.unchecked = Markup(' <span class="unchecked">{}</span>').format(
+            _words("(machine or unchecked translation)")
+        )
+        self.original = _words("Original")
+
+    def __call__(self, anchor: str, day: str, change: str | None, ev: EvidenceRow) -> Markup:
+        summary = escape(ev.summary)
+        if ev.original:
+            lang = Markup(' lang="{}"').format(ev.original_lang) if ev.original_lang else ""
+            summary += Markup("{}<details><summary>{}</summary><p{}>{}</p></details>").format(
+                self.unchecked if ev.unchecked else "", self.original, lang, ev.original
+            )
+        assessment = _words("%(level)s, by %(analyst)s", level=ev.assessment, analyst=ev.analyst)
+        if change:
+            assessment = Markup("{}<br><span class=\"muted\">{}</span>").format(
+                assessment if ev.assessment else "", visible(change)
+            )
+        elif not ev.assessment:
+            assessment = Markup("")
+        sources = Markup("; ").join(
+            Markup("{}{}").format(
+                Markup("{} ").format(part.role) if part.role else "",
+                Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(part.link, part.text)
+                if part.link
+                else part.text,
+            )
+            for part in ev.source
+        )
+        return Markup(
+            '<tr id="{anchor}">\n<td class="date">{day}</td>\n<td class="text"{lang}>{summary}</td>\n'
+            '<td class="num" title="{effect_name}">{effect}</td>\n<td>{grade}</td>\n'
+            "<td>{assessment}</td>\n<td class=\"text\">{sources}</td>\n<td>{signals}</td>\n</tr>"
+        ).format(
+            anchor=anchor,
+            day=day,
+            lang=Markup(' lang="{}"').format(ev.lang) if ev.lang else "",
+            summary=summary,
+            effect_name=ev.effect_name,
+            effect=ev.effect,
+            grade=ev.grade,
+            assessment=assessment,
+            sources=sources,
+            signals="; ".join(ev.signals),
+        )
 
 
 def _targets(fs: FrameworkSite, key: str) -> list[dict[str, str]]:
