@@ -10,11 +10,12 @@ same data and as-of date give the same bytes.
 from __future__ import annotations
 
 import json
+import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import chain, groupby, islice, tee
-from typing import Any
+from typing import IO, Any
 
 from markupsafe import Markup, escape
 
@@ -147,7 +148,7 @@ class _EvidenceRowHtml:
             )
         assessment = _words("%(level)s, by %(analyst)s", level=ev.assessment, analyst=ev.analyst)
         if change:
-            assessment = Markup("{}<br><span class=\"muted\">{}</span>").format(
+            assessment = Markup('{}<br><span class="muted">{}</span>').format(
                 assessment if ev.assessment else "", visible(change)
             )
         elif not ev.assessment:
@@ -164,7 +165,7 @@ class _EvidenceRowHtml:
         return Markup(
             '<tr id="{anchor}">\n<td class="date">{day}</td>\n<td class="text"{lang}>{summary}</td>\n'
             '<td class="num" title="{effect_name}">{effect}</td>\n<td>{grade}</td>\n'
-            "<td>{assessment}</td>\n<td class=\"text\">{sources}</td>\n<td>{signals}</td>\n</tr>"
+            '<td>{assessment}</td>\n<td class="text">{sources}</td>\n<td>{signals}</td>\n</tr>'
         ).format(
             anchor=anchor,
             day=day,
@@ -294,6 +295,13 @@ def site_files(
     each made piece by piece as it is written (take each whole before the next: they read the store in
     turn). `languages` are every language the site is published in (links between them when there are
     several); `site_url` the http(s) address it will be served from, for the sitemap and the feed's base."""
+    with tempfile.TemporaryFile() as held:
+        yield from _site_files(site, languages, site_url, _SearchIndex(held))
+
+
+def _site_files(
+    site: Site, languages: list[str], site_url: str | None, index: _SearchIndex
+) -> Iterator[tuple[str, Iterator[bytes]]]:
     pages = _Pages(site, languages)
     framework_rows: list[tuple[FrameworkSite, list[dict[str, Any]]]] = []
     for fs in site.frameworks:
@@ -335,7 +343,7 @@ def site_files(
             )
             for path, lines in _search_parts(site, fs, row):
                 parts.append(path)
-                yield path, _chunks(_jsonp(lines))
+                yield path, _chunks(_jsonp(lines, index))
     for n, (label, entries) in enumerate(site.entries_by_month()):
         assert label == site.months[n].label, "the months are those the entries are dated in"
         context = _month_context(site, n, entries)
@@ -343,7 +351,7 @@ def site_files(
     fields, registry = _sources(site)
     yield pages.page("sources.html", "sources.html.j2", _("Sources"), fields=fields, sources=registry)
     yield pages.page("search.html", "search.html.j2", _("Search"), parts=parts)
-    yield SEARCH_INDEX, _chunks(_search_json(site, framework_rows))
+    yield SEARCH_INDEX, index.written()
     yield FEED, feed_file(site, site.feed(), site_url)
     sitemap = pages.env.get_template("site/sitemap.xml.j2").render(
         base=site_url or "", pages=sorted(pages.html), lastmod=site.as_of.isoformat()
@@ -384,33 +392,39 @@ def _search_parts(
         yield f"{folder}/0000.js", iter([own])
 
 
-def _jsonp(lines: Iterator[dict[str, str]]) -> Iterator[str]:
+def _jsonp(lines: Iterator[dict[str, str]], index: _SearchIndex) -> Iterator[str]:
     """A part of the search index as a script the search page adds (a page opened from file:// may load a
-    script, not read a file): one call of `policytrackSearch` with its lines."""
+    script, not read a file): one call of `policytrackSearch` with its lines, each also added to `index`."""
     yield "policytrackSearch([\n"
     for n, line in enumerate(lines):
-        yield ("," if n else "") + _script_json(line) + "\n"
+        text = json.dumps(line, ensure_ascii=False)
+        index.add(text)
+        yield ("," if n else "") + _script_safe(text) + "\n"
     yield "]);\n"
 
 
-def _script_json(value: dict[str, str]) -> str:
+def _script_safe(text: str) -> str:
     """JSON that is safe inside a script: `<`, `>` and `&` escaped (stored text may hold `</script>`)."""
-    text = json.dumps(value, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _search_json(
-    site: Site, framework_rows: list[tuple[FrameworkSite, list[dict[str, Any]]]]
-) -> Iterator[str]:
-    """search.json: the whole index for other tools, one line per item, written as it is read."""
-    yield "["
-    first = True
-    for fs, rows in framework_rows:
-        for row in rows:
-            for _year, line in _search_lines(site, fs, row):
-                yield ("\n" if first else ",\n") + json.dumps(line, ensure_ascii=False)
-                first = False
-    yield "\n]\n"
+class _SearchIndex:
+    """search.json, the whole index for other tools (one line per item), made in the same pass as the
+    search index's parts: each line is added as its part is written, into a temporary file (never held in
+    memory), then streamed from it when the site reaches it (`written`)."""
+
+    def __init__(self, held: IO[bytes]) -> None:
+        self.held, self.first = held, True
+        held.write(b"[")
+
+    def add(self, line: str) -> None:
+        self.held.write((("\n" if self.first else ",\n") + line).encode("utf-8"))
+        self.first = False
+
+    def written(self) -> Iterator[bytes]:
+        self.held.write(b"\n]\n")
+        self.held.seek(0)
+        return iter(lambda: self.held.read(CHUNK), b"")
 
 
 def _chunks(parts: Iterable[str]) -> Iterator[bytes]:
