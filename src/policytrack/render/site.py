@@ -74,7 +74,7 @@ class _Pages:
 
     def page(self, path: str, template: str, title: str, **context: Any) -> tuple[str, Iterator[bytes]]:
         """A page by its path, made piece by piece as it is written (what it lists may be a stream)."""
-        root = "../" * path.count("/")
+        root = _root(path)
         others = (
             [(code, f"{root}../{code}/{path}") for code in self.languages if code != language()]
             if len(self.languages) > 1
@@ -92,6 +92,11 @@ class _Pages:
         )
         self.html.append(path)
         return path, _chunks(parts)
+
+
+def _root(path: str) -> str:
+    """The way back to the site's top from a page at `path` (every link is relative)."""
+    return "../" * path.count("/")
 
 
 def _title(site: Site) -> str:
@@ -233,7 +238,7 @@ def _month_context(site: Site, n: int, entries: Iterator[EntryLine]) -> dict[str
         "month": _month_name(month.label),
         "end": _shown_day(month.end),
         "tables": tables,
-        "entries": (_entry_line(e) for e in entries),
+        "entries": map(_MonthLineHtml(_root(month_path(month.label))), entries),
         "prev": (month_path(prev.label).removeprefix("months/"), _month_name(prev.label)) if prev else None,
         "next": (month_path(nxt.label).removeprefix("months/"), _month_name(nxt.label)) if nxt else None,
     }
@@ -252,6 +257,51 @@ def _entry_line(e: EntryLine) -> dict[str, Any]:
         "unchecked": shown.unchecked,
         "effect": f"{e.effect:+d}" if e.effect else "0",
     }
+
+
+class _MonthLineHtml:
+    """An entry in a month page's list, as HTML (every value escaped as the template would; a template's
+    per-entry work is most of a large site's month pages)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.unchecked = Markup(' <span class="unchecked">{}</span>').format(
+            _words("(machine or unchecked translation)")
+        )
+
+    def __call__(self, entry: EntryLine) -> Markup:
+        e = _entry_line(entry)
+        return Markup(
+            '<li><span class="date">{date}</span> <a href="{root}{href}">{indicator}</a> ({effect}): '
+            '<span class="text"{lang}>{summary}</span>{unchecked}</li>'
+        ).format(
+            date=e["date"],
+            root=self.root,
+            href=e["href"],
+            indicator=e["indicator"],
+            effect=e["effect"],
+            lang=Markup(' lang="{}"').format(e["lang"]) if e["lang"] else "",
+            summary=e["summary"],
+            unchecked=self.unchecked if e["unchecked"] else "",
+        )
+
+
+def _feed_entry(item: dict[str, Any]) -> Markup:
+    """An item of the Atom feed, as XML (every value escaped as the template would)."""
+    return Markup(
+        "<entry>\n<title>{title}</title>\n<id>{id}</id>\n<updated>{updated}</updated>\n"
+        "<author><name>{author}</name></author>\n"
+        '<link rel="alternate" type="text/html" href="{href}"/>\n'
+        "<summary{lang}>{summary}</summary>\n</entry>"
+    ).format(
+        title=item["title"],
+        id=item["id"],
+        updated=item["updated"],
+        author=item["author"],
+        href=item["href"],
+        lang=Markup(' xml:lang="{}"').format(item["lang"]) if item["lang"] else "",
+        summary=item["summary"],
+    )
 
 
 def _item(item: FeedItem, site: Site) -> dict[str, Any]:
@@ -453,7 +503,7 @@ def feed_file(site: Site, items: Iterator[FeedItem], site_url: str | None = None
         base=site_url,
         id=f"urn:uuid:{_feed_id(site)}",
         updated=f"{site.as_of.isoformat()}T00:00:00Z",
-        items=(_item(i, site) for i in items),
+        items=(_feed_entry(_item(i, site)) for i in items),
         version=__version__,
     )
     return _chunks(parts)
