@@ -29,6 +29,7 @@ from policytrack.records.models import Framework
 from policytrack.records.source import SOURCE
 from policytrack.render.brief import (
     EvidenceRow,
+    SourcePart,
     Words,
     _environment,
     _evidence_rows,
@@ -129,60 +130,59 @@ def _indicator_evidence(site: Site, fs: FrameworkSite, r: ReportRow) -> Iterator
         yield row(f"e-{point.entry.uuid}", point.entry.date.shown, point.status_change, ev)
 
 
-def _words(message: str, **values: str) -> Markup:
+def _words(message: str, **values: str) -> str:
     """A message of a page's own words as a template's `_()` gives it (jinja2.ext's newstyle gettext with
     autoescape): the translation is markup, the values escaped into it."""
-    return Markup(_(message)) % values
+    return _(message) % {name: escape(value) for name, value in values.items()}
+
+
+# The rows below are built with f-strings over escaped values (markupsafe's escape, what the templates
+# apply to every value), then marked safe once: Markup.format's per-field escaping costs as much as a
+# template did. tests/test_site_rows.py holds each to the template it replaced.
 
 
 class _EvidenceRowHtml:
     """A row of an indicator page's evidence table, as HTML (the words every row shares translated once)."""
 
     def __init__(self) -> None:
-        self.unchecked = Markup(' <span class="unchecked">{}</span>').format(
-            _words("(machine or unchecked translation)")
-        )
+        unchecked = _words("(machine or unchecked translation)")
+        self.unchecked = f' <span class="unchecked">{unchecked}</span>'
         self.original = _words("Original")
 
     def __call__(self, anchor: str, day: str, change: str | None, ev: EvidenceRow) -> Markup:
-        summary = escape(ev.summary)
+        summary: str = escape(ev.summary)
         if ev.original:
-            lang = Markup(' lang="{}"').format(ev.original_lang) if ev.original_lang else ""
-            summary += Markup("{}<details><summary>{}</summary><p{}>{}</p></details>").format(
-                self.unchecked if ev.unchecked else "", self.original, lang, ev.original
+            lang = f' lang="{escape(ev.original_lang)}"' if ev.original_lang else ""
+            unchecked = self.unchecked if ev.unchecked else ""
+            summary = (
+                f"{summary}{unchecked}<details><summary>{self.original}</summary>"
+                f"<p{lang}>{escape(ev.original)}</p></details>"
             )
-        assessment = _words("%(level)s, by %(analyst)s", level=ev.assessment, analyst=ev.analyst)
+        assessment = (
+            _words("%(level)s, by %(analyst)s", level=ev.assessment, analyst=ev.analyst)
+            if ev.assessment
+            else ""
+        )
         if change:
-            assessment = Markup('{}<br><span class="muted">{}</span>').format(
-                assessment if ev.assessment else "", visible(change)
-            )
-        elif not ev.assessment:
-            assessment = Markup("")
-        sources = Markup("; ").join(
-            Markup("{}{}").format(
-                Markup("{} ").format(part.role) if part.role else "",
-                Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(part.link, part.text)
-                if part.link
-                else part.text,
-            )
-            for part in ev.source
-        )
+            assessment = f'{assessment}<br><span class="muted">{escape(visible(change))}</span>'
+        sources = "; ".join(map(_source_part, ev.source))
+        lang = f' lang="{escape(ev.lang)}"' if ev.lang else ""
         return Markup(
-            '<tr id="{anchor}">\n<td class="date">{day}</td>\n<td class="text"{lang}>{summary}</td>\n'
-            '<td class="num" title="{effect_name}">{effect}</td>\n<td>{grade}</td>\n'
-            '<td>{assessment}</td>\n<td class="text">{sources}</td>\n<td>{signals}</td>\n</tr>'
-        ).format(
-            anchor=anchor,
-            day=day,
-            lang=Markup(' lang="{}"').format(ev.lang) if ev.lang else "",
-            summary=summary,
-            effect_name=ev.effect_name,
-            effect=ev.effect,
-            grade=ev.grade,
-            assessment=assessment,
-            sources=sources,
-            signals="; ".join(ev.signals),
+            f'<tr id="{escape(anchor)}">\n<td class="date">{escape(day)}</td>\n'
+            f'<td class="text"{lang}>{summary}</td>\n'
+            f'<td class="num" title="{escape(ev.effect_name)}">{escape(ev.effect)}</td>\n'
+            f'<td>{escape(ev.grade)}</td>\n<td>{assessment}</td>\n<td class="text">{sources}</td>\n'
+            f"<td>{escape('; '.join(ev.signals))}</td>\n</tr>"
         )
+
+
+def _source_part(part: SourcePart) -> str:
+    """A part of an evidence row's source: its role, then its text, linked when it has a link (f-strings
+    only: adding a str to Markup would escape it again)."""
+    role = f"{escape(part.role)} " if part.role else ""
+    if part.link:
+        return f'{role}<a href="{escape(part.link)}" rel="noopener noreferrer">{escape(part.text)}</a>'
+    return f"{role}{escape(part.text)}"
 
 
 def _targets(fs: FrameworkSite, key: str) -> list[dict[str, str]]:
@@ -260,47 +260,33 @@ def _entry_line(e: EntryLine) -> dict[str, Any]:
 
 
 class _MonthLineHtml:
-    """An entry in a month page's list, as HTML (every value escaped as the template would; a template's
-    per-entry work is most of a large site's month pages)."""
+    """An entry in a month page's list, as HTML (every value escaped as the template did)."""
 
     def __init__(self, root: str) -> None:
-        self.root = root
-        self.unchecked = Markup(' <span class="unchecked">{}</span>').format(
-            _words("(machine or unchecked translation)")
-        )
+        self.root = escape(root)
+        unchecked = _words("(machine or unchecked translation)")
+        self.unchecked = f' <span class="unchecked">{unchecked}</span>'
 
     def __call__(self, entry: EntryLine) -> Markup:
         e = _entry_line(entry)
+        lang = f' lang="{escape(e["lang"])}"' if e["lang"] else ""
+        unchecked = self.unchecked if e["unchecked"] else ""
         return Markup(
-            '<li><span class="date">{date}</span> <a href="{root}{href}">{indicator}</a> ({effect}): '
-            '<span class="text"{lang}>{summary}</span>{unchecked}</li>'
-        ).format(
-            date=e["date"],
-            root=self.root,
-            href=e["href"],
-            indicator=e["indicator"],
-            effect=e["effect"],
-            lang=Markup(' lang="{}"').format(e["lang"]) if e["lang"] else "",
-            summary=e["summary"],
-            unchecked=self.unchecked if e["unchecked"] else "",
+            f'<li><span class="date">{escape(e["date"])}</span> '
+            f'<a href="{self.root}{escape(e["href"])}">{escape(e["indicator"])}</a> '
+            f'({escape(e["effect"])}): <span class="text"{lang}>{escape(e["summary"])}</span>{unchecked}</li>'
         )
 
 
 def _feed_entry(item: dict[str, Any]) -> Markup:
-    """An item of the Atom feed, as XML (every value escaped as the template would)."""
+    """An item of the Atom feed, as XML (every value escaped as the template did)."""
+    lang = f' xml:lang="{escape(item["lang"])}"' if item["lang"] else ""
     return Markup(
-        "<entry>\n<title>{title}</title>\n<id>{id}</id>\n<updated>{updated}</updated>\n"
-        "<author><name>{author}</name></author>\n"
-        '<link rel="alternate" type="text/html" href="{href}"/>\n'
-        "<summary{lang}>{summary}</summary>\n</entry>"
-    ).format(
-        title=item["title"],
-        id=item["id"],
-        updated=item["updated"],
-        author=item["author"],
-        href=item["href"],
-        lang=Markup(' xml:lang="{}"').format(item["lang"]) if item["lang"] else "",
-        summary=item["summary"],
+        f"<entry>\n<title>{escape(item['title'])}</title>\n<id>{escape(item['id'])}</id>\n"
+        f"<updated>{escape(item['updated'])}</updated>\n"
+        f"<author><name>{escape(item['author'])}</name></author>\n"
+        f'<link rel="alternate" type="text/html" href="{escape(item["href"])}"/>\n'
+        f"<summary{lang}>{escape(item['summary'])}</summary>\n</entry>"
     )
 
 
