@@ -4,8 +4,8 @@ month in which something changed, a search page over an inline JSON index, an At
 Pages come from the Jinja2 templates in render/templates/site/ (automatic escaping on, words through `_()`),
 except what repeats per entry (evidence rows, a month's entries, feed items): built here from escaped values,
 since a template's per-row work was most of a large site's time. Stored text goes through the display boundary
-(text.visible) and is linked only when it is an http(s) URL. Every link is relative, so the site works from file:// and on any static host. Nothing reads the clock: the
-same data and as-of date give the same bytes.
+(text.visible) and is linked only when it is an http(s) URL. Every link is relative, so the site works from
+file:// and on any static host. Nothing reads the clock: the same data and as-of date give the same bytes.
 """
 
 from __future__ import annotations
