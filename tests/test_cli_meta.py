@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import importlib
 import os
@@ -397,6 +398,125 @@ def test_command_help_is_marked_not_translated_at_import() -> None:
         if path.name != "app.py" and (lines := _translated_at_import(path))
     }
     assert found == {}, f"_() at import (use N_, N_format or N_join): {found}"
+
+
+HELP_KEYWORDS = ("help", "epilog", "short_help")
+MARKED = ("N_", "N_format", "N_join", "_")  # `_` only where it runs after the language is chosen (above)
+
+
+def _module_bindings(tree: ast.Module) -> dict[str, ast.expr]:
+    """A module's top-level `NAME = value` assignments."""
+    return {
+        target.id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+
+
+def _unmarked_help(path: Path) -> list[int]:
+    """Lines of a `help=`, `epilog=` or `short_help=` whose text is not marked for the catalogue: a string
+    literal, an f-string, or a name (this module's or imported from another policytrack module) bound to
+    one of them, rather than an N_/N_format/N_join call."""
+    src = Path(__file__).resolve().parent.parent / "src"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    bindings = _module_bindings(tree)
+    imported = {
+        alias.asname or alias.name: node.module
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("policytrack")
+        for alias in node.names
+    }
+
+    def marked(value: ast.expr) -> bool:
+        if isinstance(value, ast.Call):
+            return isinstance(value.func, ast.Name) and value.func.id in MARKED
+        if isinstance(value, ast.IfExp):
+            return marked(value.body) and marked(value.orelse)
+        if isinstance(value, ast.Name):
+            if value.id in bindings:
+                return marked(bindings[value.id])
+            if value.id in imported:
+                module = src / Path(*imported[value.id].split("."))
+                file = (
+                    module.with_suffix(".py")
+                    if module.with_suffix(".py").is_file()
+                    else module / "__init__.py"
+                )
+                bound = _module_bindings(ast.parse(file.read_text(encoding="utf-8"))).get(value.id)
+                return bound is not None and marked(bound)
+        return False  # a literal, an f-string, a concatenation, an attribute or a call of anything else
+
+    return [
+        node.value.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.keyword) and node.arg in HELP_KEYWORDS and not marked(node.value)
+    ]
+
+
+def test_command_help_is_marked_for_the_catalogue() -> None:
+    """Issue 23: help written as a plain string (or an f-string) is never in the catalogue, so it stays
+    English under --lang fr. Every help, epilog and help line of a command module is marked."""
+    cli_dir = Path(__file__).resolve().parent.parent / "src" / "policytrack" / "cli"
+    found = {path.name: lines for path in sorted(cli_dir.glob("*.py")) if (lines := _unmarked_help(path))}
+    assert found == {}, f"help not marked (use N_, N_format or N_join): {found}"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'typer.Option("--x", help="plain")',
+        'typer.Option("--x", help=f"How: {KINDS}")',
+        'app.command("x", epilog="Example: policytrack x")',
+        'typer.Typer(short_help="a" "b")',
+        'TEXT = "plain"\ntyper.Option("--x", help=TEXT)',
+        'typer.Option("--x", help=N_("a") + "b")',
+    ],
+)
+def test_unmarked_help_is_found(tmp_path: Path, source: str) -> None:
+    path = tmp_path / "module.py"
+    path.write_text(source + "\n", encoding="utf-8")
+    assert _unmarked_help(path) != []
+
+
+def test_marked_help_passes(tmp_path: Path) -> None:
+    path = tmp_path / "module.py"
+    path.write_text(
+        'TEXT = N_join(N_("a"), N_("b"))\n'
+        'typer.Option("--x", help=N_("plain"), short_help=TEXT)\n'
+        'app.command("x", epilog=N_format(N_("Example: {x}"), x="y"))\n'
+        "from policytrack.cli.options import DATE_HELP\n"
+        'typer.Option("--d", help=DATE_HELP)\n',
+        encoding="utf-8",
+    )
+    assert _unmarked_help(path) == []
+
+
+@pytest.mark.parametrize(
+    ("command", "french"),
+    [
+        (("inbox", "add"), "Un fichier téléchargé, ou une adresse http(s)."),
+        (("inbox", "add"), "Comment le lire : acled"),
+        (("inbox", "add"), "Exemple : policytrack inbox add"),
+        (("report",), "Où en est chaque recommandation"),
+        (("report",), "La dynamique pondérée multiplie"),
+        (("report",), "Rapport à cette date"),
+        (("publish",), "Écrire un paquet citable"),
+        (("publish",), "Exemple : policytrack publish"),
+        (("agenda",), "Ce qui attend l'équipe"),
+        (("agenda",), "Cibles et prévisions arrivant à échéance"),
+        (("export", "report"), "Exemple : policytrack export report"),
+    ],
+)
+def test_help_of_inbox_report_publish_agenda_in_french(
+    cli: Invoke, command: tuple[str, ...], french: str
+) -> None:
+    shown = cli("--lang", "fr", *command, "--help")
+    assert shown.exit_code == 0, shown.stderr
+    assert french in " ".join(shown.stdout.replace("│", " ").split())
+    english = cli("--lang", "en", *command, "--help")
+    assert french not in " ".join(english.stdout.replace("│", " ").split())
 
 
 def test_help_follows_the_language_after_another_language_imported_the_module(tmp_path: Path) -> None:

@@ -98,5 +98,6 @@ def test_the_count_and_the_rows_agree_with_list_in_any_window(
     assert shown(piped.stdout) == expected
     paged = cli("report", *window, "--explain", "-i", "regional")
     assert paged.exit_code == 0, paged.stderr
-    assert f"Evidence behind regional ({len(expected)} entries in the window)" in paged.stdout
+    entries = "entry" if len(expected) == 1 else "entries"
+    assert f"Evidence behind regional ({len(expected)} {entries} in the window)" in paged.stdout
     assert shown(paged.stdout) == expected[-PAGE:]

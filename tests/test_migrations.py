@@ -1194,12 +1194,14 @@ def test_inbox_counts_are_filled_from_the_candidates_a_database_holds(tmp_path: 
     conn = sqlite3.connect(path, isolation_level=None)
     older.apply(Database(conn))
     for n, state in enumerate(("waiting", "waiting", "rejected")):
-        _insert(
-            conn,
-            "candidates",
-            {"uuid": f"u{n}", "dataset": "acled", "external_id": f"EXA{n}", "kind": "acled", "state": state}
-            | {"raw": "{}", "version": "1", "pulled_at": "2026-01-01T00:00:00Z"},
-        )
+        row: dict[str, object] = {
+            "uuid": f"u{n}",
+            "dataset": "acled",
+            "external_id": f"EXA{n}",
+            "kind": "acled",
+        }
+        row |= {"state": state, "raw": "{}", "version": "1", "pulled_at": "2026-01-01T00:00:00Z"}
+        _insert(conn, "candidates", row)
     conn.close()
     store = Store(path)
     try:

@@ -57,6 +57,35 @@ def test_redact_takes_the_text_out_of_every_revision_search_and_exports(
     assert "[caviardé]" in _ok(logged("--lang", "fr", "show", "1"))
 
 
+def test_redacting_a_summary_takes_its_translation_out_with_it(
+    cli: Invoke, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The brief and the site show a summary's translation first: left in place, it would show what the
+    redaction took out."""
+    monkeypatch.setenv("POLICYTRACK_ANALYST", "ama")
+    translated = ("--translation", f"{SECRET} a rencontré la délégation", "--translation-language", "fr")
+    _ok(cli("log", "regional", f"{SECRET} met the delegation", "--date", "2024-07-06", *translated))
+    _ok(cli("log", "regional", "Nothing to translate here", "--date", "2024-07-07"))
+    out = _ok(cli("redact", "1", "--field", "summary", "--reason", "names an informant"))
+    assert "summary_translation" in out
+    shown = json.loads(_ok(cli("show", "1", "--json")))
+    assert shown["summary"] == MARKER and shown["summary_translation"] == MARKER
+    revisions = _ok(cli("export", "entries", "--all-revisions", "--format", "jsonl"))
+    assert "Zedekiah" not in revisions
+    history = json.loads(_ok(cli("history", "1", "--json")))
+    assert sorted(r["redacted"]["field"] for r in history if r["action"] == "redact") == [
+        "summary",
+        "summary_translation",
+    ]
+    _ok(cli("publish", str(tmp_path / "bundle"), "--site", "--lang", "fr", "--as-of", "2024-12-31"))
+    for path in (tmp_path / "bundle").rglob("*"):
+        if path.is_file():
+            assert b"Zedekiah" not in path.read_bytes(), path
+    # an entry with no translation: only its summary is redacted
+    out = _ok(cli("redact", "2", "--field", "summary", "--reason", "not needed"))
+    assert "summary_translation" not in out
+
+
 def test_undo_steps_past_a_redaction_and_undoing_an_edit_never_brings_the_text_back(
     logged: Invoke, isolated_env: Path
 ) -> None:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -377,3 +378,27 @@ def test_the_feed_holds_every_change_and_every_piece_of_evidence_beyond_a_hundre
         if "status" in title:
             assert int(titles[n + 1].rsplit(" ", 1)[1]) % 10 == 0
     assert [e.updated for e in feed.entries] == sorted((e.updated for e in feed.entries), reverse=True)
+
+
+def test_a_log_while_the_site_is_written_changes_nothing_in_the_bundle(
+    cli: Invoke, world: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The site's pages are streamed from the database as they are written: an entry logged meanwhile (here
+    in a month before every other, which shifts the month pages) must not reach any file, nor break the
+    bundle; the whole of `publish` reads one snapshot."""
+    from policytrack.domain.site import Site
+
+    original = Site.entries_by_month
+
+    def logging_meanwhile(self: Site) -> Any:
+        logged = cli("log", "diversify", "LATE-ENTRY written during publish", "--date", "2001-01-15")
+        assert logged.exit_code == 0, logged.stderr
+        return original(self)
+
+    monkeypatch.setattr(Site, "entries_by_month", logging_meanwhile)
+    site = _publish(cli, tmp_path / "bundle")
+    assert (site / "index.html").is_file()
+    for path in (tmp_path / "bundle").rglob("*"):
+        if path.is_file() and path.suffix != ".db":
+            assert b"LATE-ENTRY" not in path.read_bytes(), path
+    assert "LATE-ENTRY" in cli("list").stdout  # it was written, after the snapshot

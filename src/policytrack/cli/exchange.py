@@ -36,7 +36,7 @@ from policytrack.cli.options import (
     entry_filter,
     format_option,
 )
-from policytrack.cli.report import REPORT_EPILOG, REPORT_HELP, report_command
+from policytrack.cli.report import REPORT_HELP, report_command
 from policytrack.core.i18n import N_, _, number
 from policytrack.render.formats import RECORDS
 
@@ -54,7 +54,10 @@ export_app = typer.Typer(
 export_app.command(
     "report",
     help=REPORT_HELP,
-    epilog=REPORT_EPILOG.replace("policytrack report", "policytrack export report"),
+    epilog=N_(
+        "Example: policytrack export report --as-of 2024-12-31 --since 2024-01-01 "
+        "--format markdown -o brief.md"
+    ),
 )(report_command("csv"))
 
 # `export entries` and `export forecasts` write records, in any record format of the registry, csv first.

@@ -32,7 +32,7 @@ from policytrack.cli.options import (
     format_option,
 )
 from policytrack.core.i18n import N_, N_format, _
-from policytrack.domain.likelihood import CONFIDENCE, LIKELIHOOD_HELP
+from policytrack.domain.likelihood import BANDS, CONFIDENCE, band_label
 from policytrack.render.formats import RECORDS, VIEW
 
 
@@ -59,7 +59,17 @@ def forecast_cmd(
         ),
     ],
     by: Annotated[str, typer.Option("--by", help=N_("By this date (day, month or year; today or later)."))],
-    likelihood: Annotated[str, typer.Option("--likelihood", "-l", help=LIKELIHOOD_HELP)],
+    likelihood: Annotated[
+        str,
+        typer.Option(
+            "--likelihood",
+            "-l",
+            help=N_format(
+                N_("A percentage from 1 to 99 (70 or 70%), or an ICD 203 phrase: {phrases}."),
+                phrases=", ".join(f"{b.name} ({b.percent}%)" for b in BANDS),
+            ),
+        ),
+    ],
     confidence: Annotated[
         str | None,
         typer.Option(
@@ -97,9 +107,9 @@ def forecast_cmd(
             id=f.id,
             indicator=f.indicator,
             level=f.level,
-            due=f.due.shown,
+            due=f.due.shown_by,
             likelihood=f.likelihood,
-            band=f.band.name,
+            band=band_label(f.band),
             analyst=f.analyst,
         ),
         _("forecast {id}").format(id=f.id),
@@ -205,7 +215,7 @@ def withdraw_cmd(
     confirm(
         ctx,
         _("Withdrew forecast {id} {ref} ({indicator} at {level} by {due})").format(
-            id=f.id, ref=f.ref, indicator=f.indicator, level=f.level, due=f.due.shown
+            id=f.id, ref=f.ref, indicator=f.indicator, level=f.level, due=f.due.shown_by
         ),
         _("the withdrawal"),
     )

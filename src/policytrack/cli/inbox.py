@@ -33,7 +33,7 @@ from policytrack.cli.options import (
     format_option,
 )
 from policytrack.core.errors import InputError
-from policytrack.core.i18n import _, ngettext
+from policytrack.core.i18n import N_, N_format, _, ngettext
 from policytrack.render.formats import ONE, RECORDS, VIEW
 
 if TYPE_CHECKING:
@@ -41,40 +41,46 @@ if TYPE_CHECKING:
     from policytrack.store import Store
 
 inbox_app = typer.Typer(
-    help="Candidate evidence from datasets, feeds and sheets: nothing counts until a person accepts it.",
+    help=N_("Candidate evidence from datasets, feeds and sheets: nothing counts until a person accepts it."),
     invoke_without_command=True,
 )
-feed_app = typer.Typer(help="Datasets and feeds kept in step with the inbox.", no_args_is_help=True)
+feed_app = typer.Typer(help=N_("Datasets and feeds kept in step with the inbox."), no_args_is_help=True)
 
-KINDS_HELP = "acled, ucdp, rss, atom, gdelt, reliefweb or csv (with --map)."
-KindOpt = Annotated[str, typer.Option("--kind", "-k", help=f"How to read it: {KINDS_HELP}")]
+KINDS_HELP = "acled, ucdp, rss, atom, gdelt, reliefweb"
+KindOpt = Annotated[
+    str,
+    typer.Option(
+        "--kind", "-k", help=N_format(N_("How to read it: {kinds} or csv (with --map)."), kinds=KINDS_HELP)
+    ),
+]
 RulesOpt = Annotated[
     Path | None,
     typer.Option(
-        "--rules", help="A rules file (TOML) whose suggestions candidates carry. Default: the framework's."
+        "--rules",
+        help=N_("A rules file (TOML) whose suggestions candidates carry. Default: the framework's."),
     ),
 ]
 MapOpt = Annotated[
     Path | None,
-    typer.Option("--map", help="For --kind csv: a TOML table from candidate field to column name."),
+    typer.Option("--map", help=N_("For --kind csv: a TOML table from candidate field to column name.")),
 ]
 PrivateOpt = Annotated[
     bool,
     typer.Option(
-        "--allow-private", help="Allow an address on a loopback or private network (your own server)."
+        "--allow-private", help=N_("Allow an address on a loopback or private network (your own server).")
     ),
 ]
-FeedFilter = Annotated[str | None, typer.Option("--feed", help="Only from this feed or dataset.")]
-RuleFilter = Annotated[str | None, typer.Option("--rule", help="Only those this rule matched.")]
+FeedFilter = Annotated[str | None, typer.Option("--feed", help=N_("Only from this feed or dataset."))]
+RuleFilter = Annotated[str | None, typer.Option("--rule", help=N_("Only those this rule matched."))]
 IndicatorFilter = Annotated[
-    str | None, typer.Option("--indicator", "-i", help="Only those a rule suggests for this indicator.")
+    str | None, typer.Option("--indicator", "-i", help=N_("Only those a rule suggests for this indicator."))
 ]
-SinceFilter = Annotated[str | None, typer.Option("--since", help="Only those dated from this date.")]
-BeforeFilter = Annotated[str | None, typer.Option("--before", help="Only those dated before this date.")]
+SinceFilter = Annotated[str | None, typer.Option("--since", help=N_("Only those dated from this date."))]
+BeforeFilter = Annotated[str | None, typer.Option("--before", help=N_("Only those dated before this date."))]
 IdsArg = Annotated[
-    list[str] | None, typer.Argument(help="Candidate ids (as `policytrack inbox` shows them) or uuids.")
+    list[str] | None, typer.Argument(help=N_("Candidate ids (as `policytrack inbox` shows them) or uuids."))
 ]
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before a bulk decision.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help=N_("Do not ask before a bulk decision."))]
 
 
 def _kind(raw: str) -> str:
@@ -101,7 +107,7 @@ def _rules(store: Store, path: Path | None, framework: str | None) -> list[Any]:
     return read_rules(shipped) if shipped.is_file() else []
 
 
-@inbox_app.callback(epilog="Example: policytrack inbox --feed acled-mali --since 2024-01")
+@inbox_app.callback(epilog=N_("Example: policytrack inbox --feed acled-mali --since 2024-01"))
 def inbox_cmd(
     ctx: typer.Context,
     feed: FeedFilter = None,
@@ -109,9 +115,9 @@ def inbox_cmd(
     indicator: IndicatorFilter = None,
     since: SinceFilter = None,
     show_all: Annotated[
-        bool, typer.Option("--all", help="On a terminal, every candidate, not the newest page.")
+        bool, typer.Option("--all", help=N_("On a terminal, every candidate, not the newest page."))
     ] = False,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the newest N.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help=N_("Only the newest N."))] = None,
     fmt: Annotated[str, format_option(VIEW, RECORDS)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,
@@ -191,20 +197,26 @@ def _listed(row: Any) -> dict[str, Any]:
 
 
 @inbox_app.command(
-    "add", epilog="Example: policytrack inbox add 2024-mali.csv --kind acled --feed acled-mali"
+    "add",
+    epilog=N_("Example: policytrack inbox add 2024-mali.csv --kind acled --feed acled-mali"),
+    help=N_(
+        "Read a dataset export, a saved API response, a feed or a sheet into candidates "
+        "(a record read again\n"
+        "becomes a new version of its candidate; nothing is queued twice)."
+    ),
 )
 def add_cmd(
     ctx: typer.Context,
-    location: Annotated[str, typer.Argument(help="A file you downloaded, or an http(s) address.")],
+    location: Annotated[str, typer.Argument(help=N_("A file you downloaded, or an http(s) address."))],
     kind: KindOpt,
-    feed: Annotated[str, typer.Option("--feed", help="Name the candidates' feed (as `feed add` does).")] = "",
+    feed: Annotated[
+        str, typer.Option("--feed", help=N_("Name the candidates' feed (as `feed add` does)."))
+    ] = "",
     rules: RulesOpt = None,
     map_file: MapOpt = None,
     allow_private: PrivateOpt = False,
     framework: FrameworkOpt = None,
 ) -> None:
-    """Read a dataset export, a saved API response, a feed or a sheet into candidates (a record read again
-    becomes a new version of its candidate; nothing is queued twice)."""
     from policytrack.domain.inbox import add_batch
     from policytrack.exchange.inbox import read_batch
     from policytrack.render.inbox import add_summary
@@ -217,7 +229,11 @@ def add_cmd(
     confirm(ctx, add_summary(result), _("the candidates"))
 
 
-@inbox_app.command("list", epilog="Example: policytrack inbox list --rule regional-integration --json")
+@inbox_app.command(
+    "list",
+    epilog=N_("Example: policytrack inbox list --rule regional-integration --json"),
+    help=N_("The same as `policytrack inbox`: what waits, oldest first."),
+)
 def list_cmd(
     ctx: typer.Context,
     feed: FeedFilter = None,
@@ -225,26 +241,30 @@ def list_cmd(
     indicator: IndicatorFilter = None,
     since: SinceFilter = None,
     show_all: Annotated[
-        bool, typer.Option("--all", help="On a terminal, every candidate, not the newest page.")
+        bool, typer.Option("--all", help=N_("On a terminal, every candidate, not the newest page."))
     ] = False,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the newest N.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help=N_("Only the newest N."))] = None,
     fmt: Annotated[str, format_option(VIEW, RECORDS)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,
     output: OutputOpt = None,
 ) -> None:
-    """The same as `policytrack inbox`: what waits, oldest first."""
     ctx.invoked_subcommand = None
     inbox_cmd(ctx, feed, rule, indicator, since, show_all, limit, fmt, as_json, as_csv, output)
 
 
-@inbox_app.command("show", epilog="Example: policytrack inbox show 3")
+@inbox_app.command(
+    "show",
+    epilog=N_("Example: policytrack inbox show 3"),
+    help=N_(
+        "One candidate: every field, the raw record, the rules' suggestions, its versions and decisions."
+    ),
+)
 def show_cmd(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Candidate id or uuid.")],
+    ref: Annotated[str, typer.Argument(help=N_("Candidate id or uuid."))],
     fmt: Annotated[str, format_option(VIEW, ONE)] = "table",
 ) -> None:
-    """One candidate: every field, the raw record, the rules' suggestions, its versions and decisions."""
     import json
 
     from policytrack.domain.inbox import find
@@ -305,35 +325,44 @@ def _analyst() -> str:
 
 
 @inbox_app.command(
-    "accept", epilog="Example: policytrack inbox accept 3 --indicator regional --effect -2 --grade B2"
+    "accept",
+    epilog=N_("Example: policytrack inbox accept 3 --indicator regional --effect -2 --grade B2"),
+    help=N_(
+        "Make an entry of each candidate, citing it (what you do not give comes from the "
+        "rules' suggestions;\n"
+        "with no indicator given or suggested, it is refused)."
+    ),
 )
 def accept_cmd(
     ctx: typer.Context,
     ids: IdsArg = None,
     indicator: Annotated[
-        str | None, typer.Option("--indicator", "-i", help="Indicator key (default: the rules' suggestion).")
+        str | None,
+        typer.Option("--indicator", "-i", help=N_("Indicator key (default: the rules' suggestion).")),
     ] = None,
     effect: Annotated[
-        int | None, typer.Option("--effect", "-e", help="Effect, -2 to +2 (default: suggested, else 0).")
+        int | None, typer.Option("--effect", "-e", help=N_("Effect, -2 to +2 (default: suggested, else 0)."))
     ] = None,
-    grade: Annotated[str | None, typer.Option("--grade", "-g", help="Admiralty grade, e.g. B2.")] = None,
+    grade: Annotated[str | None, typer.Option("--grade", "-g", help=N_("Admiralty grade, e.g. B2."))] = None,
     credibility: Annotated[
-        str | None, typer.Option("--credibility", help="Credibility 1-6 with a registered source.")
+        str | None, typer.Option("--credibility", help=N_("Credibility 1-6 with a registered source."))
     ] = None,
     summary: Annotated[
-        str | None, typer.Option("--summary", help="The entry's summary (default: the candidate's).")
+        str | None, typer.Option("--summary", help=N_("The entry's summary (default: the candidate's)."))
     ] = None,
     source: Annotated[
         str | None,
         typer.Option(
-            "--source", "-s", help="Source text or registered key (default: suggested, else the record's)."
+            "--source",
+            "-s",
+            help=N_("Source text or registered key (default: suggested, else the record's)."),
         ),
     ] = None,
     status: Annotated[
-        str | None, typer.Option("--status", help="Your assessment of the indicator's status.")
+        str | None, typer.Option("--status", help=N_("Your assessment of the indicator's status."))
     ] = None,
     note: Annotated[
-        str | None, typer.Option("--note", "-n", help="A note (the candidate is cited after it).")
+        str | None, typer.Option("--note", "-n", help=N_("A note (the candidate is cited after it)."))
     ] = None,
     rule: RuleFilter = None,
     feed: FeedFilter = None,
@@ -341,8 +370,6 @@ def accept_cmd(
     yes: YesOpt = False,
     framework: FrameworkOpt = None,
 ) -> None:
-    """Make an entry of each candidate, citing it (what you do not give comes from the rules' suggestions;
-    with no indicator given or suggested, it is refused)."""
     from policytrack.domain.triage import AcceptInput, accept
     from policytrack.domain.workspace import get_framework
 
@@ -369,17 +396,20 @@ def accept_cmd(
     )
 
 
-@inbox_app.command("reject", epilog="Example: policytrack inbox reject 4 --reason 'not about Mali'")
+@inbox_app.command(
+    "reject",
+    epilog=N_("Example: policytrack inbox reject 4 --reason 'not about Mali'"),
+    help=N_("Reject candidates, saying why (`undo` takes it back)."),
+)
 def reject_cmd(
     ctx: typer.Context,
     ids: IdsArg = None,
-    reason: Annotated[str, typer.Option("--reason", help="Why (kept with the decision).")] = "",
+    reason: Annotated[str, typer.Option("--reason", help=N_("Why (kept with the decision)."))] = "",
     rule: RuleFilter = None,
     feed: FeedFilter = None,
     before: BeforeFilter = None,
     yes: YesOpt = False,
 ) -> None:
-    """Reject candidates, saying why (`undo` takes it back)."""
     from policytrack.domain.triage import reject
 
     if not reason.strip():
@@ -394,17 +424,22 @@ def reject_cmd(
     )
 
 
-@inbox_app.command("snooze", epilog="Example: policytrack inbox snooze 5 --until 2025-03")
+@inbox_app.command(
+    "snooze",
+    epilog=N_("Example: policytrack inbox snooze 5 --until 2025-03"),
+    help=N_("Put candidates aside until a date."),
+)
 def snooze_cmd(
     ctx: typer.Context,
     ids: IdsArg = None,
-    until: Annotated[str, typer.Option("--until", help="Until when (it waits again the day after).")] = "",
+    until: Annotated[
+        str, typer.Option("--until", help=N_("Until when (it waits again the day after)."))
+    ] = "",
     rule: RuleFilter = None,
     feed: FeedFilter = None,
     before: BeforeFilter = None,
     yes: YesOpt = False,
 ) -> None:
-    """Put candidates aside until a date."""
     from policytrack.domain.triage import snooze
 
     if not until.strip():
@@ -422,13 +457,18 @@ def snooze_cmd(
     )
 
 
-@inbox_app.command("merge", epilog="Example: policytrack inbox merge 6 --into 12")
+@inbox_app.command(
+    "merge",
+    epilog=N_("Example: policytrack inbox merge 6 --into 12"),
+    help=N_("Record that a candidate corroborates an existing entry (no new entry is made)."),
+)
 def merge_cmd(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Candidate id or uuid.")],
-    into: Annotated[str, typer.Option("--into", help="The entry it corroborates (its id or a uuid prefix).")],
+    ref: Annotated[str, typer.Argument(help=N_("Candidate id or uuid."))],
+    into: Annotated[
+        str, typer.Option("--into", help=N_("The entry it corroborates (its id or a uuid prefix)."))
+    ],
 ) -> None:
-    """Record that a candidate corroborates an existing entry (no new entry is made)."""
     from policytrack.domain.inbox import find
     from policytrack.domain.triage import merge
 
@@ -444,19 +484,24 @@ def merge_cmd(
 
 
 @feed_app.command(
-    "add", epilog="Example: policytrack feed add acled-mali --kind acled --file ~/acled/mali.csv"
+    "add",
+    epilog=N_("Example: policytrack feed add acled-mali --kind acled --file ~/acled/mali.csv"),
+    help=N_(
+        "Keep a living dataset in step: `feed pull` reads it again (its settings stay in this database)."
+    ),
 )
 def feed_add_cmd(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The feed's name (lower-case letters, digits, '-' and '_').")],
+    name: Annotated[
+        str, typer.Argument(help=N_("The feed's name (lower-case letters, digits, '-' and '_')."))
+    ],
     kind: KindOpt,
-    file: Annotated[Path | None, typer.Option("--file", help="A file that you download again.")] = None,
-    url: Annotated[str | None, typer.Option("--url", help="An http(s) address.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help=N_("A file that you download again."))] = None,
+    url: Annotated[str | None, typer.Option("--url", help=N_("An http(s) address."))] = None,
     rules: RulesOpt = None,
     map_file: MapOpt = None,
     allow_private: PrivateOpt = False,
 ) -> None:
-    """Keep a living dataset in step: `feed pull` reads it again (its settings stay in this database)."""
     from policytrack.domain.context import utc_now
     from policytrack.domain.sources import check_key
 
@@ -490,13 +535,14 @@ def feed_add_cmd(
     )
 
 
-@feed_app.command("list", epilog="Example: policytrack feed list")
+@feed_app.command(
+    "list", epilog=N_("Example: policytrack feed list"), help=N_("The feeds this database keeps in step.")
+)
 def feed_list_cmd(
     ctx: typer.Context,
     fmt: Annotated[str, format_option(VIEW, RECORDS)] = "table",
     output: OutputOpt = None,
 ) -> None:
-    """The feeds this database keeps in step."""
     from policytrack.records.candidate import FEED
 
     fmt = chosen_format(fmt, VIEW, RECORDS)
@@ -516,14 +562,20 @@ def feed_list_cmd(
     print_table(console(ctx), feeds_table(rows))
 
 
-@feed_app.command("pull", epilog="Example: policytrack feed pull acled-mali")
+@feed_app.command(
+    "pull",
+    epilog=N_("Example: policytrack feed pull acled-mali"),
+    help=N_(
+        "Read feeds again: new records queued, changed ones revised, withdrawn ones "
+        "tombstoned (each feed all\n"
+        "or nothing)."
+    ),
+)
 def feed_pull_cmd(
     ctx: typer.Context,
-    name: Annotated[str | None, typer.Argument(help="The feed to pull (default: every one).")] = None,
+    name: Annotated[str | None, typer.Argument(help=N_("The feed to pull (default: every one)."))] = None,
     framework: FrameworkOpt = None,
 ) -> None:
-    """Read feeds again: new records queued, changed ones revised, withdrawn ones tombstoned (each feed all
-    or nothing)."""
     from policytrack.domain.inbox import add_batch
     from policytrack.exchange.inbox import read_batch
     from policytrack.exchange.rules import read_rules
@@ -550,11 +602,18 @@ def feed_pull_cmd(
     confirm(ctx, "\n".join(lines), _("the pull"))
 
 
-@app.command("agenda", epilog="Example: policytrack agenda --days 14")
+@app.command(
+    "agenda",
+    epilog=N_("Example: policytrack agenda --days 14"),
+    help=N_(
+        "What waits on the team, oldest first: candidates, entries to review, indicators with no recent\n"
+        "evidence, targets and forecasts falling due, conflicts."
+    ),
+)
 def agenda_cmd(
     ctx: typer.Context,
     days: Annotated[
-        int, typer.Option("--days", min=0, max=3650, help="Targets and forecasts due within N days.")
+        int, typer.Option("--days", min=0, max=3650, help=N_("Targets and forecasts due within N days."))
     ] = 30,
     fmt: Annotated[str, format_option(VIEW, RECORDS)] = "table",
     as_json: JsonAlias = False,
@@ -562,8 +621,6 @@ def agenda_cmd(
     output: OutputOpt = None,
     framework: FrameworkOpt = None,
 ) -> None:
-    """What waits on the team, oldest first: candidates, entries to review, indicators with no recent
-    evidence, targets and forecasts falling due, conflicts."""
     from policytrack.domain.agenda import agenda
     from policytrack.domain.workspace import get_framework
     from policytrack.records.candidate import AGENDA_ROW
@@ -573,7 +630,9 @@ def agenda_cmd(
     with opened_store(ctx) as store, store.snapshot():
         items = agenda(store, get_framework(store, framework), days)
     if fmt != "table":
-        write_formatted(ctx, fmt, AGENDA_ROW, items, sheet="agenda", output=output)
+        fields = AGENDA_ROW.names()  # not `shown`: the detail for people, in the command's language
+        records = ({name: item[name] for name in fields} for item in items)
+        write_formatted(ctx, fmt, AGENDA_ROW, records, sheet="agenda", output=output)
         return
     if not items:
         typer.echo(_("Nothing waits on the team."), err=True)

@@ -32,23 +32,34 @@ PUBLISH_FORMATS = ("html", "markdown", "csv", "json", "xlsx")
 
 
 @app.command(
-    "publish", epilog="Example: policytrack publish release-2024 --as-of 2024-12-31 --all-frameworks"
+    "publish",
+    epilog=N_("Example: policytrack publish release-2024 --as-of 2024-12-31 --all-frameworks"),
+    help=N_(
+        "Write a citable bundle: reports, entries (csv, jsonl), indicators and framework "
+        "files, a Frictionless\n"
+        "datapackage.json, a public database copy with Datasette metadata.json (search on current_entries),\n"
+        "CITATION.cff and a MANIFEST of sha256 sums. It holds the current state and public fields only (no\n"
+        "earlier revision, no private note, none of the team's own tables) unless --with-history. The same\n"
+        "data and --as-of give the same files."
+    ),
 )
 def publish_cmd(
     ctx: typer.Context,
-    directory: Annotated[Path, typer.Argument(help="A new or empty directory to write the bundle into.")],
+    directory: Annotated[Path, typer.Argument(help=N_("A new or empty directory to write the bundle into."))],
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Publish as of this date (default today).")
+        str | None, typer.Option("--as-of", help=N_("Publish as of this date (default today)."))
     ] = None,
     all_frameworks: Annotated[
-        bool, typer.Option("--all-frameworks", help="Every framework of the database.")
+        bool, typer.Option("--all-frameworks", help=N_("Every framework of the database."))
     ] = False,
     with_history: Annotated[
         bool,
         typer.Option(
             "--with-history",
-            help="Keep every earlier revision (of entries, targets, framework versions) in the database "
-            "copy: text an edit removed stays readable there. The bundle says so.",
+            help=N_(
+                "Keep every earlier revision (of entries, targets, framework versions) in the database "
+                "copy: text an edit removed stays readable there. The bundle says so."
+            ),
         ),
     ] = False,
     framework: FrameworkOpt = None,
@@ -80,11 +91,6 @@ def publish_cmd(
         ),
     ] = None,
 ) -> None:
-    """Write a citable bundle: reports, entries (csv, jsonl), indicators and framework files, a Frictionless
-    datapackage.json, a public database copy with Datasette metadata.json (search on current_entries),
-    CITATION.cff and a MANIFEST of sha256 sums. It holds the current state and public fields only (no
-    earlier revision, no private note, none of the team's own tables) unless --with-history. The same
-    data and --as-of give the same files."""
     from policytrack.core.config import setting
     from policytrack.core.errors import InputError
     from policytrack.core.i18n import check_language, speaking
@@ -92,7 +98,7 @@ def publish_cmd(
     from policytrack.exchange.publish import check_target, publish
 
     if all_frameworks and framework:
-        raise InputError("give --framework or --all-frameworks, not both")
+        raise InputError(_("give --framework or --all-frameworks, not both"))
     codes = list(dict.fromkeys(check_language(code) for code in langs or ["en"]))
     base = _site_url(site_url) if site_url is not None else None
     if base is not None and not site:
@@ -100,7 +106,9 @@ def publish_cmd(
     as_of_date = read_date(as_of, "--as-of").end if as_of is not None else date.today()
     check_target(directory)
     stale = setting("stale_days") or STALE_DAYS
-    with opened_store(ctx) as store:
+    # one read transaction for the whole bundle: a teammate's sync or a `log` while it is written cannot make
+    # its reports, site pages, feed and database copy disagree (the site's pages are streamed as written)
+    with opened_store(ctx) as store, store.snapshot():
         keep_out = _sync_folders(store.path)
         check_target(directory, keep_out)
         names: list[str | None] = [*store.framework_names()] if all_frameworks else [framework]

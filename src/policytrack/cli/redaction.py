@@ -72,10 +72,14 @@ def redact_cmd(
             _("the redaction"),
         )
         return
+    message = _("Redacted {field} of entry {id} in every revision of it; the next sync sends the redaction")
+    if done.also:
+        message = _(
+            "Redacted {field} of entry {id}, and {also} which restates it, in every revision of it; the next "
+            "sync sends the redactions"
+        )
     confirm(
         ctx,
-        _("Redacted {field} of entry {id} in every revision of it; the next sync sends the redaction").format(
-            field=done.field, id=done.entry_id
-        ),
+        message.format(field=done.field, id=done.entry_id, also=", ".join(done.also)),
         _("the redaction"),
     )

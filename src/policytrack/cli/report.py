@@ -44,7 +44,7 @@ from policytrack.cli.options import (
 )
 from policytrack.core.config import setting
 from policytrack.core.grades import WEIGHTS_HELP
-from policytrack.core.i18n import _, language, ngettext, number
+from policytrack.core.i18n import N_, N_join, _, language, ngettext, number
 from policytrack.render.formats import DRAWING, RECORDS, REPORT, TABLE, VIEW, formats_taking, output_format
 
 if TYPE_CHECKING:
@@ -69,13 +69,16 @@ REPORT_OUTPUT = (VIEW, RECORDS, REPORT, DRAWING)
 RECORD_OUTPUT = (VIEW, RECORDS)
 ReportFormatOpt = Annotated[str, format_option(*REPORT_OUTPUT)]
 STALE_DAYS = 180
-REPORT_EPILOG = (
+REPORT_EPILOG = N_(
     "Example: policytrack report --as-of 2024-12-31 --since 2024-01-01 --format markdown -o brief.md"
 )
-REPORT_HELP = (
-    "Where each recommendation stands: status and progress, target and track, evidence in the "
-    "window (advancing/hindering/context), momentum (sum of effects), grade-weighted momentum, "
-    "distinct sources, last evidence and a stale flag. " + WEIGHTS_HELP
+REPORT_HELP = N_join(
+    N_(
+        "Where each recommendation stands: status and progress, target and track, evidence in the "
+        "window (advancing/hindering/context), momentum (sum of effects), grade-weighted momentum, "
+        "distinct sources, last evidence and a stale flag."
+    ),
+    WEIGHTS_HELP,
 )
 
 
@@ -85,7 +88,7 @@ def report_command(default_format: str) -> Callable[..., None]:
     def report_cmd(
         ctx: typer.Context,
         as_of: Annotated[
-            str | None, typer.Option("--as-of", help="Report as of this date (default today).")
+            str | None, typer.Option("--as-of", help=N_("Report as of this date (default today)."))
         ] = None,
         since: SinceOpt = None,
         until: UntilOpt = None,
@@ -94,65 +97,71 @@ def report_command(default_format: str) -> Callable[..., None]:
         as_json: JsonAlias = False,
         as_csv: CsvAlias = False,
         output: Annotated[
-            Path | None, typer.Option("--output", "-o", help="Write to this file (atomically).")
+            Path | None, typer.Option("--output", "-o", help=N_("Write to this file (atomically)."))
         ] = None,
         stale_days: Annotated[
             int | None,
             typer.Option(
-                help="Flag indicators with no evidence for more than N days (default: config, else 180)."
+                help=N_("Flag indicators with no evidence for more than N days (default: config, else 180).")
             ),
         ] = None,
         by: Annotated[
             Unit | None,
             typer.Option(
                 "--by",
-                help="Indicators x periods: entries and net effect per period, status at each period's end, "
-                "and a sparkline of momentum.",
+                help=N_(
+                    "Indicators x periods: entries and net effect per period, status at each period's end, "
+                    "and a sparkline of momentum."
+                ),
             ),
         ] = None,
-        plain: Annotated[bool, typer.Option("--plain", help="ASCII table, no colour.")] = False,
+        plain: Annotated[bool, typer.Option("--plain", help=N_("ASCII table, no colour."))] = False,
         reviewed_only: Annotated[
             bool,
             typer.Option(
-                "--reviewed-only", help="Only reviewed entries and assessments (`policytrack review`)."
+                "--reviewed-only", help=N_("Only reviewed entries and assessments (`policytrack review`).")
             ),
         ] = False,
         by_analyst: Annotated[
             bool,
             typer.Option(
                 "--by-analyst",
-                help="Each analyst's latest assessment per indicator in the window, their consensus (the "
-                "median level) and spread, and which indicators are contested.",
+                help=N_(
+                    "Each analyst's latest assessment per indicator in the window, their consensus (the "
+                    "median level) and spread, and which indicators are contested."
+                ),
             ),
         ] = False,
         explain: Annotated[
             bool,
             typer.Option(
                 "--explain",
-                help="After the table, the entries behind each row (table, markdown and html).",
+                help=N_("After the table, the entries behind each row (table, markdown and html)."),
             ),
         ] = False,
         framework: FrameworkOpt = None,
         title: Annotated[
             str | None,
-            typer.Option("--title", help="The brief's title (html, svg; default the framework's)."),
+            typer.Option("--title", help=N_("The brief's title (html, svg; default the framework's).")),
         ] = None,
         author: Annotated[
-            str | None, typer.Option("--author", help="Who wrote the brief (html, svg).")
+            str | None, typer.Option("--author", help=N_("Who wrote the brief (html, svg)."))
         ] = None,
         organisation: Annotated[
-            str | None, typer.Option("--organisation", help="The author's organisation (html, svg).")
+            str | None, typer.Option("--organisation", help=N_("The author's organisation (html, svg)."))
         ] = None,
         marking: Annotated[
             str | None,
-            typer.Option("--marking", help="A handling marking shown at the top and foot (html, svg)."),
+            typer.Option("--marking", help=N_("A handling marking shown at the top and foot (html, svg).")),
         ] = None,
         summary: Annotated[
             Path | None,
             typer.Option(
                 "--summary",
-                help="A markdown file of key judgements, shown first (html; - reads stdin). Raw HTML and "
-                "images are shown as text; only http(s) links are links.",
+                help=N_(
+                    "A markdown file of key judgements, shown first (html; - reads stdin). Raw HTML and "
+                    "images are shown as text; only http(s) links are links."
+                ),
             ),
         ] = None,
     ) -> None:
@@ -602,21 +611,28 @@ def _brief_parts(
     return brief_html_parts(brief) if fmt == "html" else iter([brief_svg(brief)])
 
 
-@app.command("target", epilog="Example: policytrack target regional in-progress --by 2027-12")
+@app.command(
+    "target",
+    epilog=N_("Example: policytrack target regional in-progress --by 2027-12"),
+    help=N_(
+        "Set or change an indicator's target; earlier targets are kept (`policytrack targets --history`)."
+    ),
+)
 def target_cmd(
     ctx: typer.Context,
     indicator: Annotated[
-        str, typer.Argument(help="Indicator key, number or prefix.", autocompletion=complete_indicator)
+        str, typer.Argument(help=N_("Indicator key, number or prefix."), autocompletion=complete_indicator)
     ],
-    level: Annotated[str, typer.Argument(help="The status level to reach.", autocompletion=complete_status)],
-    by: Annotated[str, typer.Option("--by", help="Due date (day, month or year; may be in the future).")],
+    level: Annotated[
+        str, typer.Argument(help=N_("The status level to reach."), autocompletion=complete_status)
+    ],
+    by: Annotated[str, typer.Option("--by", help=N_("Due date (day, month or year; may be in the future)."))],
     start: Annotated[
-        str | None, typer.Option("--from", help="When the target starts to count (default today).")
+        str | None, typer.Option("--from", help=N_("When the target starts to count (default today)."))
     ] = None,
-    note: Annotated[str, typer.Option("--note", "-n", help="Why this target.")] = "",
+    note: Annotated[str, typer.Option("--note", "-n", help=N_("Why this target."))] = "",
     framework: FrameworkOpt = None,
 ) -> None:
-    """Set or change an indicator's target; earlier targets are kept (`policytrack targets --history`)."""
     from policytrack.domain.context import default_analyst, utc_now
     from policytrack.domain.targets import set_target
     from policytrack.domain.workspace import get_framework
@@ -630,17 +646,20 @@ def target_cmd(
     confirm(ctx, message, f"the target for {t.indicator_key}")
 
 
-@app.command("targets", epilog="Example: policytrack targets --history")
+@app.command(
+    "targets",
+    epilog=N_("Example: policytrack targets --history"),
+    help=N_("The current target of each indicator."),
+)
 def targets_cmd(
     ctx: typer.Context,
-    history: Annotated[bool, typer.Option("--history", help="Every target ever set.")] = False,
+    history: Annotated[bool, typer.Option("--history", help=N_("Every target ever set."))] = False,
     fmt: Annotated[str, format_option(*RECORD_OUTPUT)] = "table",
     as_json: JsonAlias = False,
     as_csv: CsvAlias = False,
     output: OutputOpt = None,
     framework: FrameworkOpt = None,
 ) -> None:
-    """The current target of each indicator."""
     from policytrack.domain.targets import targets
     from policytrack.domain.workspace import get_framework
     from policytrack.records.target import TARGET_ROW
@@ -665,17 +684,26 @@ def targets_cmd(
     print_table(console(ctx), table, first=(_("Note"), _("Set at (UTC)")))
 
 
-@app.command("timeline", epilog="Example: policytrack timeline regional --since 2024")
+@app.command(
+    "timeline",
+    epilog=N_("Example: policytrack timeline regional --since 2024"),
+    help=N_(
+        "One indicator's evidence in date order: cumulative momentum, status changes, and a sparkline. On a\n"
+        "terminal, the newest page (--limit N, --all; $PAGER pages through them all); "
+        "piped, and in every other\n"
+        "format, all of them, streamed."
+    ),
+)
 def timeline_cmd(
     ctx: typer.Context,
     indicator: Annotated[
-        str, typer.Argument(help="Indicator key, number or prefix.", autocompletion=complete_indicator)
+        str, typer.Argument(help=N_("Indicator key, number or prefix."), autocompletion=complete_indicator)
     ],
     since: SinceOpt = None,
     until: UntilOpt = None,
-    limit: Annotated[int | None, typer.Option(help="Only the newest N entries in the table.")] = None,
+    limit: Annotated[int | None, typer.Option(help=N_("Only the newest N entries in the table."))] = None,
     show_all: Annotated[
-        bool, typer.Option("--all", help="On a terminal, every entry, not just the newest page.")
+        bool, typer.Option("--all", help=N_("On a terminal, every entry, not just the newest page."))
     ] = False,
     fmt: Annotated[str, format_option(*RECORD_OUTPUT)] = "table",
     as_json: JsonAlias = False,
@@ -683,9 +711,6 @@ def timeline_cmd(
     output: OutputOpt = None,
     framework: FrameworkOpt = None,
 ) -> None:
-    """One indicator's evidence in date order: cumulative momentum, status changes, and a sparkline. On a
-    terminal, the newest page (--limit N, --all; $PAGER pages through them all); piped, and in every other
-    format, all of them, streamed."""
     from policytrack.domain.status import timeline_points
     from policytrack.domain.workspace import get_framework
     from policytrack.exchange.export import timeline_texts

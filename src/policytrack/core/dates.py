@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from policytrack.core.errors import DateError
-from policytrack.core.i18n import ENGLISH, _, language
+from policytrack.core.i18n import ENGLISH, _, language, pgettext
 
 Precision = Literal["day", "month", "quarter", "year"]
 
@@ -60,6 +60,15 @@ class PartialDate:
         return shown_date(self.start, self.precision)
 
     @property
+    def shown_by(self) -> str:
+        """`shown` as it follows "by" in a message ("by {due}"): a day takes its article where the language
+        wants one ("d'ici le 6 juillet 2024"; "d'ici juillet 2024", "d'ici 2024", "d'ici T3 2024")."""
+        shown = self.shown
+        if self.precision != "day" or language() == ENGLISH:
+            return shown
+        return pgettext("a day after 'by'", "{day}").format(day=shown)
+
+    @property
     def end(self) -> date:
         """The last day of the period."""
         if self.precision == "year":
@@ -90,11 +99,12 @@ def shown_day(day: date) -> str:
     return PartialDate(day, "day").shown
 
 
-_ISO_DAY = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
-_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_YEAR = re.compile(r"^(\d{4})$")
-_NUMERIC_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_AGO = re.compile(r"^(\d+|a|an|one)\s+(day|week|month|year)s?\s+ago$")
+# Compiled on first use (re caches them): most commands parse no date, or one form.
+_ISO_DAY = r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$"
+_ISO_MONTH = r"^(\d{4})-(\d{1,2})$"
+_YEAR = r"^(\d{4})$"
+_NUMERIC_DMY = r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$"
+_AGO = r"^(\d+|a|an|one)\s+(day|week|month|year)s?\s+ago$"
 _UNIT_DAYS = {"day": 1, "week": 7}
 
 
@@ -138,14 +148,14 @@ _FR_RELATIVE = {
     "l'année dernière": "last year",
     "l'an dernier": "last year",
 }
-_IL_Y_A = re.compile(r"^il y a (\d+|un|une) (jour|semaine|mois|an|année)s?$")
+_IL_Y_A = r"^il y a (\d+|un|une) (jour|semaine|mois|an|année)s?$"
 _FR_UNITS = {"jour": "day", "semaine": "week", "mois": "month", "an": "year", "année": "year"}
 
 
 def _relative(text: str, today: date) -> PartialDate | None:
     text = text.replace("’", "'")
     text = _FR_RELATIVE.get(text, text)
-    if m := _IL_Y_A.match(text):
+    if m := re.match(_IL_Y_A, text):
         text = f"{'1' if m.group(1) in ('un', 'une') else m.group(1)} {_FR_UNITS[m.group(2)]} ago"
     if text == "today":
         return PartialDate(today, "day")
@@ -157,7 +167,7 @@ def _relative(text: str, today: date) -> PartialDate | None:
         return PartialDate(_shift_months(today, 1), "month")
     if text == "last year":
         return PartialDate(date(today.year - 1, 1, 1), "year")
-    m = _AGO.match(text)
+    m = re.match(_AGO, text)
     if not m:
         return None
     if len(m.group(1)) > 9:  # int() of thousands of digits is refused (and slow): too far back anyway
@@ -247,14 +257,14 @@ def parse_date(
         raise DateError(_("empty date; {accepted}").format(accepted=accepted()))
     result = _relative(text, today)
     if result is None:
-        if m := _ISO_DAY.match(text):
+        if m := re.match(_ISO_DAY, text):
             y, mo, d = (int(g) for g in m.groups())
             result = PartialDate(_make(y, mo, d, raw), "day")
-        elif m := _ISO_MONTH.match(text):
+        elif m := re.match(_ISO_MONTH, text):
             result = PartialDate(_make(int(m.group(1)), int(m.group(2)), 1, raw), "month")
-        elif m := _YEAR.match(text):
+        elif m := re.match(_YEAR, text):
             result = PartialDate(_make(int(m.group(1)), 1, 1, raw), "year")
-        elif m := _NUMERIC_DMY.match(text):
+        elif m := re.match(_NUMERIC_DMY, text):
             result = _numeric(raw, m, dayfirst, monthfirst)
         elif re.fullmatch(r"[\d\s/.\-]+", text):
             raise DateError(_("invalid date {raw!r}; {accepted}").format(raw=raw, accepted=accepted()))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from policytrack.core.errors import InputError
-from policytrack.core.i18n import _
+from policytrack.core.i18n import N_, _
 
 RELIABILITY = {
     "A": "completely reliable",
@@ -55,7 +55,7 @@ def describe_grade(grade: str) -> str:
 RELIABILITY_WEIGHT = {"A": 1.0, "B": 0.8, "C": 0.6, "D": 0.4, "E": 0.2, "F": 0.2}
 CREDIBILITY_WEIGHT = {"1": 1.0, "2": 0.8, "3": 0.6, "4": 0.4, "5": 0.2, "6": 0.2}
 UNGRADED_WEIGHT = 0.5
-WEIGHTS_HELP = (
+WEIGHTS_HELP = N_(
     "Weighted momentum multiplies each effect by reliability (A 1, B .8, C .6, D .4, E-F .2) times "
     "credibility (1 1, 2 .8, 3 .6, 4 .4, 5-6 .2); ungraded evidence counts .5."
 )

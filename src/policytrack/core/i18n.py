@@ -278,3 +278,13 @@ class speaking:
 
     def __exit__(self, *exc: object) -> None:
         _Choice.option, _Choice.configured, _Choice.resolved = self.saved
+
+
+def data_and_shown(make: Callable[[], str]) -> tuple[str, str]:
+    """A text made of messages twice: in English for data (CSV, JSON: data never changes with the
+    language) and in this command's language for people. English makes it once."""
+    shown = make()
+    if language() == ENGLISH:
+        return shown, shown
+    with speaking(ENGLISH):
+        return make(), shown

@@ -1,13 +1,17 @@
 """What waits on the team, in one list, oldest first: candidates in the inbox (one line per dataset),
 candidates the dataset changed after a decision, entries not yet reviewed, indicators with no recent
-evidence, targets and forecasts falling due, and entries changed apart (sync conflicts). Nothing prints."""
+evidence, targets and forecasts falling due, and entries changed apart (sync conflicts). Nothing prints.
+Each item's `detail` is in English, as data is in every language; `shown` is the same in the command's
+language, for the table."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from policytrack.core.i18n import _, ngettext
+from policytrack.core.dates import PartialDate
+from policytrack.core.i18n import _, data_and_shown, ngettext
 from policytrack.records.models import Framework
 from policytrack.store import Store
 
@@ -22,39 +26,60 @@ def agenda(store: Store, fw: Framework, days: int, today: date | None = None) ->
     items: list[dict[str, Any]] = []
     for row in store.waiting_by_dataset(today.isoformat()):
         n = int(row["n"])
-        detail = ngettext("{n} candidate waits", "{n} candidates wait", n).format(n=n)
-        items.append(_item("candidate", row["feed"] or row["dataset"], row["oldest"] or "", detail))
+        items.append(_item("candidate", row["feed"] or row["dataset"], row["oldest"] or "", _waiting, n=n))
     for row in store.changed_after_decision():
-        detail = _("the dataset changed it after it was {state}").format(state=row["state"])
-        items.append(_item("candidate", str(row["id"]), str(row["changed_since"])[:10], detail))
+        changed = str(row["changed_since"])[:10]
+        items.append(_item("candidate", str(row["id"]), changed, _changed, state=row["state"]))
     for row in store.unreviewed_entries(framework_id):
-        items.append(
-            _item(
-                "entry",
-                str(row["id"]),
-                row["date_start"],
-                _("not reviewed: {summary}").format(summary=row["summary"][:80]),
-            )
-        )
+        summary = row["summary"][:80]
+        items.append(_item("entry", str(row["id"]), row["date_start"], _unreviewed, summary=summary))
     stale_before = (today - timedelta(days=STALE_DAYS)).isoformat()
     for row in store.latest_evidence_dates(framework_id):
         if row["latest"] is None or row["latest"] < stale_before:
-            detail = _("no evidence in {days} days: {title}").format(days=STALE_DAYS, title=row["title"])
-            items.append(_item("indicator", row["key"], row["latest"] or "", detail))
+            items.append(_item("indicator", row["key"], row["latest"] or "", _stale, title=row["title"]))
     for row in store.targets_due(framework_id, today.isoformat(), end):
-        detail = _("target {level} due by {due}").format(level=row["level"], due=row["due"])
-        items.append(_item("target", row["key"], row["due_end"], detail))
+        items.append(_item("target", row["key"], row["due_end"], _target, level=row["level"], due=row["due"]))
     for row in store.forecasts_due(framework_id, today.isoformat(), end):
-        detail = _("forecast {id}: {key} at {level} by {due}").format(
-            id=row["id"], key=row["key"], level=row["level"], due=row["due"]
-        )
-        items.append(_item("forecast", str(row["id"]), row["due_end"], detail))
+        said = {"id": row["id"], "key": row["key"], "level": row["level"], "due": row["due"]}
+        items.append(_item("forecast", str(row["id"]), row["due_end"], _forecast, **said))
     for entry_id, _uuid in store.conflicted_entries():
-        items.append(
-            _item("conflict", str(entry_id), "", _("changed apart by teammates: `policytrack conflicts`"))
-        )
+        items.append(_item("conflict", str(entry_id), "", _conflict))
     return sorted(items, key=lambda item: item["since"])
 
 
-def _item(what: str, ref: str, since: str, detail: str) -> dict[str, Any]:
-    return {"what": what, "ref": ref, "since": since, "detail": detail}
+def _item(what: str, ref: str, since: str, detail: Callable[..., str], **values: Any) -> dict[str, Any]:
+    """An item whose text `detail(**values)` makes, in English (`detail`) and in the command's language."""
+    english, shown = data_and_shown(lambda: detail(**values))
+    return {"what": what, "ref": ref, "since": since, "detail": english, "shown": shown}
+
+
+# Each kind of item's text, made in the language of the moment (see `_item`).
+
+
+def _waiting(n: int) -> str:
+    return ngettext("{n} candidate waits", "{n} candidates wait", n).format(n=n)
+
+
+def _changed(state: str) -> str:
+    return _("the dataset changed it after it was {state}").format(state=state)
+
+
+def _unreviewed(summary: str) -> str:
+    return _("not reviewed: {summary}").format(summary=summary)
+
+
+def _stale(title: str) -> str:
+    return _("no evidence in {days} days: {title}").format(days=STALE_DAYS, title=title)
+
+
+def _target(level: str, due: str) -> str:
+    return _("target {level} due by {due}").format(level=level, due=PartialDate.from_stored(due).shown_by)
+
+
+def _forecast(id: object, key: str, level: str, due: str) -> str:
+    shown = PartialDate.from_stored(due).shown_by
+    return _("forecast {id}: {key} at {level} by {due}").format(id=id, key=key, level=level, due=shown)
+
+
+def _conflict() -> str:
+    return _("changed apart by teammates: `policytrack conflicts`")

@@ -19,7 +19,6 @@ from policytrack.core.errors import InputError
 from policytrack.core.grades import CREDIBILITY, grade_weight, parse_grade
 from policytrack.core.i18n import _
 from policytrack.domain.context import default_analyst, default_language, utc_now
-from policytrack.domain.redaction import refuse_redacted
 from policytrack.domain.sources import find_source, link
 from policytrack.records import check
 from policytrack.records.columns import RETURN_FIELDS, REVIEW_FIELDS
@@ -427,6 +426,8 @@ def edit_entry(store: Store, fw: Framework, entry_id: int, changes: EntryChanges
         raise InputError(
             _("nothing to change: entry {entry_id} already has these values").format(entry_id=entry_id)
         )
+    from policytrack.domain.redaction import refuse_redacted  # only edit needs it (start-up of log)
+
     refuse_redacted(store, entry_id, changed)
     store.update_entry(entry_id, changed, "edit", editor, utc_now())
     return store.get_entry(entry_id)

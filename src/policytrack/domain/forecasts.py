@@ -17,7 +17,7 @@ from policytrack.core.dates import PartialDate
 from policytrack.core.errors import InputError, NotFoundError
 from policytrack.core.i18n import _
 from policytrack.domain.context import default_analyst, utc_now
-from policytrack.domain.likelihood import BANDS, Band, band_of, brier, parse_likelihood
+from policytrack.domain.likelihood import BANDS, Band, band_of, brier, labelled, parse_likelihood
 from policytrack.domain.status import statuses_at
 from policytrack.records import check
 from policytrack.records.forecast import FORECAST
@@ -25,6 +25,12 @@ from policytrack.records.models import Framework, Indicator, resolve_indicator, 
 from policytrack.store import Store
 
 OPEN, YES, NO, WITHDRAWN = "open", "yes", "no", "withdrawn"
+
+
+def outcome_label(outcome: str) -> str:
+    """A forecast's outcome (the key data keeps) as people read it, with the key beside it."""
+    words = {OPEN: _("open"), YES: _("yes"), NO: _("no"), WITHDRAWN: _("withdrawn")}
+    return labelled(outcome, words.get(outcome, outcome))
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Likelihood as ICD 203 states it, once: its seven bands, the phrases an analyst may type, and the Brier
 score that checks forecasts against what happened.
 
-Kept free of heavy imports: the command line reads LIKELIHOOD_HELP at start-up.
+Kept free of heavy imports: the command line reads BANDS at start-up (the --likelihood help).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from policytrack.core.errors import InputError
-from policytrack.core.i18n import _
+from policytrack.core.i18n import N_, _, pgettext
 
 MIN_LIKELIHOOD, MAX_LIKELIHOOD = 1, 99
 
@@ -24,15 +24,16 @@ class Band:
 
 
 # ICD 203's bands (1-5, 5-20, 20-45, 45-55, 55-80, 80-95, 95-99), made disjoint and symmetric about 50 so
-# that every whole percentage falls in exactly one, and "unlikely" mirrors "likely".
+# that every whole percentage falls in exactly one, and "unlikely" mirrors "likely". The names are keys (data
+# keeps them in English); `band_label` is a name as people read it.
 BANDS = (
-    Band("almost no chance", 1, 5, 3),
-    Band("very unlikely", 6, 20, 13),
-    Band("unlikely", 21, 44, 33),
-    Band("roughly even chance", 45, 55, 50),
-    Band("likely", 56, 79, 67),
-    Band("very likely", 80, 94, 87),
-    Band("almost certain", 95, 99, 97),
+    Band(N_("almost no chance"), 1, 5, 3),
+    Band(N_("very unlikely"), 6, 20, 13),
+    Band(N_("unlikely"), 21, 44, 33),
+    Band(N_("roughly even chance"), 45, 55, 50),
+    Band(N_("likely"), 56, 79, 67),
+    Band(N_("very likely"), 80, 94, 87),
+    Band(N_("almost certain"), 95, 99, 97),
 )
 # ICD 203's paired words for each band, and a few short forms.
 _SYNONYMS = {
@@ -48,11 +49,32 @@ _SYNONYMS = {
 }
 _BY_NAME = {band.name: band for band in BANDS}
 CONFIDENCE = ("low", "moderate", "high")
-LIKELIHOOD_HELP = (
-    "A percentage from 1 to 99 (70 or 70%), or an ICD 203 phrase: "
-    + ", ".join(f"{b.name} ({b.percent}%)" for b in BANDS)
-    + "."
-)
+
+
+def labelled(key: str, label: str) -> str:
+    """A key (kept in data) as people read it: its label, with the key beside it where they differ
+    ("probable (likely)"), as `targets` shows a level; the key alone in English."""
+    return key if label == key else _("{label} ({name})").format(label=label, name=key)
+
+
+def band_label(band: Band) -> str:
+    """An ICD 203 band's name in the command's language, beside its key."""
+    return labelled(band.name, _(band.name))
+
+
+def likelihood_label(percent: int) -> str:
+    """A likelihood with its band, for people: "70% (likely)", in French "70 % : probable (likely)"."""
+    return _("{percent}% ({band})").format(percent=percent, band=band_label(band_of(percent)))
+
+
+def confidence_label(confidence: str) -> str:
+    """An analyst's confidence (one of CONFIDENCE, the key data keeps) as people read it."""
+    words = {
+        "low": pgettext("confidence", "low"),
+        "moderate": pgettext("confidence", "moderate"),
+        "high": pgettext("confidence", "high"),
+    }
+    return labelled(confidence, words.get(confidence, confidence))
 
 
 def band_of(percent: int) -> Band:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from policytrack.core.dates import window_end
+from policytrack.core.dates import PartialDate, window_end
 from policytrack.core.errors import InputError
 from policytrack.core.i18n import N_, _
 from policytrack.domain.status import statuses_at
@@ -26,7 +26,12 @@ UNIT_WORDS: dict[Unit, str] = {"month": N_("month"), "quarter": N_("quarter"), "
 class Period:
     start: date
     end: date
-    label: str
+    label: str  # the stored form data keeps (2024-07, 2024-Q3, 2024)
+
+    @property
+    def shown(self) -> str:
+        """The period as people of the chosen language read it (juillet 2024, T3 2024): PartialDate.shown."""
+        return PartialDate.from_stored(self.label).shown
 
 
 def period_of(d: date, unit: Unit) -> Period:

@@ -15,7 +15,7 @@ from typing import Any
 from policytrack.core.errors import InputError
 from policytrack.core.i18n import _
 from policytrack.records.check import text
-from policytrack.records.redaction import REDACTABLE, REDACTION
+from policytrack.records.redaction import REDACTABLE, REDACTION, TAKEN_WITH
 from policytrack.store import Store
 from policytrack.store.redactions import marker_of
 
@@ -26,6 +26,7 @@ class Redacted:
     field: str
     revisions: int  # rows whose text was taken out (the entry's current state and its revisions)
     already: bool = False  # it was redacted already: nothing new stored
+    also: tuple[str, ...] = ()  # fields that restate it (its translation), taken out with it
 
 
 def check_field(field: str) -> str:
@@ -105,18 +106,28 @@ def redact(store: Store, entry_id: int, field: str, reason: str, who: str, at: s
                     "holds the text may ({allowed}); ask one of them"
                 ).format(who=who, id=entry_id, allowed=", ".join(sorted(allowed)))
             )
-        if already_redacted(store, entry_id, field):  # one rule per field: a second row would say nothing
-            return Redacted(entry_id, field, 0, already=True)
-        entry_uuid = str(row["uuid"])
-        values = {
-            "uuid": str(uuidlib.uuid4()),
-            "entry": entry_uuid,
-            "field": field,
-            "reason": why,
-            "by": who,
-            "at": at,
-        }
-        store.add_redaction(values)
-        changed = store.redact_text(entry_id, field)
+        # the field's restatements (its translation) go with it, where the same person may take them out
+        also = tuple(
+            other
+            for other in TAKEN_WITH.get(field, ())
+            if store.holders(entry_id, other)
+            and not already_redacted(store, entry_id, other)
+            and not may_redact(store, entry_id, other, who)
+        )
+        if already_redacted(store, entry_id, field) and not also:  # one rule per field: a second row
+            return Redacted(entry_id, field, 0, already=True)  # would say nothing
+        changed = 0
+        for name in (field, *also) if not already_redacted(store, entry_id, field) else also:
+            store.add_redaction(
+                {
+                    "uuid": str(uuidlib.uuid4()),
+                    "entry": str(row["uuid"]),
+                    "field": name,
+                    "reason": why,
+                    "by": who,
+                    "at": at,
+                }
+            )
+            changed += store.redact_text(entry_id, name)
         store.purge_search_index()
-    return Redacted(entry_id, field, changed)
+    return Redacted(entry_id, field, changed, also=also)

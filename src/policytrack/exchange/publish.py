@@ -23,6 +23,7 @@ from typing import Any
 
 from policytrack import __version__
 from policytrack.core.errors import InputError
+from policytrack.core.i18n import _
 from policytrack.core.paths import path_problem, too_long
 from policytrack.exchange.export import csv_lines, json_texts
 from policytrack.records.columns import PUBLISHED
@@ -70,7 +71,11 @@ def check_target(target: Path, keep_out: Sequence[Path] = ()) -> None:
         _check_target(target)
         _check_outside(target, keep_out)
     except OSError as exc:
-        raise InputError(f"cannot publish into {target}: {path_problem(target, exc)}") from None
+        raise InputError(
+            _("cannot publish into {target}: {problem}").format(
+                target=target, problem=path_problem(target, exc)
+            )
+        ) from None
 
 
 def _check_outside(target: Path, keep_out: Sequence[Path]) -> None:
@@ -79,32 +84,49 @@ def _check_outside(target: Path, keep_out: Sequence[Path]) -> None:
         inside = folder.resolve()
         if where == inside or where.is_relative_to(inside):
             raise InputError(
-                f"cannot publish into {target}: it is inside {folder}, which `policytrack sync` rewrites "
-                "(the next sync would delete the bundle); give a folder outside it, such as "
-                f"{folder.parent / 'release'}"
+                _(
+                    "cannot publish into {target}: it is inside {folder}, which `policytrack sync` rewrites "
+                    "(the next sync would delete the bundle); give a folder outside it, such as {example}"
+                ).format(target=target, folder=folder, example=folder.parent / "release")
             )
 
 
 def _check_target(target: Path) -> None:
     if target.name in ("", ".", ".."):
         raise InputError(
-            f"cannot publish into {target}: it is the current folder (or above it); give the name of a "
-            "new folder, such as release-2024"
+            _(
+                "cannot publish into {target}: it is the current folder (or above it); give the name of a "
+                "new folder, such as release-2024"
+            ).format(target=target)
         )
     if too_long(target, spare=len("..") + 8):  # the folder written beside it: .NAME.XXXXXXXX
         raise InputError(
-            f"cannot publish into {target}: its name is too long for the file system; give a shorter name"
+            _(
+                "cannot publish into {target}: its name is too long for the file system; give a shorter name"
+            ).format(target=target)
         )
     if target.is_symlink():
-        linked = "it is a symlink; give the folder itself, or a new name"
+        linked = _("it is a symlink; give the folder itself, or a new name")
         problem = path_problem(target) if not target.exists() else linked
-        raise InputError(f"cannot publish into {target}: {problem}")
+        raise InputError(_("cannot publish into {target}: {problem}").format(target=target, problem=problem))
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise InputError(f"{target} is not an empty directory; give a new or empty directory to publish into")
+        raise InputError(
+            _("{target} is not an empty directory; give a new or empty directory to publish into").format(
+                target=target
+            )
+        )
     if not target.parent.exists():
-        raise InputError(f"cannot publish into {target}: directory {target.parent} does not exist")
+        raise InputError(
+            _("cannot publish into {target}: directory {parent} does not exist").format(
+                target=target, parent=target.parent
+            )
+        )
     if not target.parent.is_dir():
-        raise InputError(f"cannot publish into {target}: {target.parent} is not a folder; check the path")
+        raise InputError(
+            _("cannot publish into {target}: {parent} is not a folder; check the path").format(
+                target=target, parent=target.parent
+            )
+        )
 
 
 def _schema(kind: Kind) -> dict[str, Any]:
@@ -481,7 +503,11 @@ def publish(
     try:
         work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     except OSError as exc:
-        raise InputError(f"cannot publish into {target}: {path_problem(target.parent, exc)}") from None
+        raise InputError(
+            _("cannot publish into {target}: {problem}").format(
+                target=target, problem=path_problem(target.parent, exc)
+            )
+        ) from None
     try:
         for name, data in files.items():
             path = work / name

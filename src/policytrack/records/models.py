@@ -80,6 +80,8 @@ def in_language(translations: Translations, name: str, original: Any, language: 
 
 @dataclass(frozen=True)
 class StatusLevel:
+    """A level of a framework's status scale."""
+
     name: str
     label: str
     percent: int
@@ -90,6 +92,8 @@ class StatusLevel:
 
 @dataclass(frozen=True)
 class Source:
+    """The publication a framework comes from."""
+
     title: str
     author: str = ""
     outlet: str = ""
@@ -135,6 +139,8 @@ def numbered_signal(direction: str, place: int, text: str) -> Signal:
 
 @dataclass(frozen=True)
 class Indicator:
+    """One recommendation or indicator of a framework, with its signals and target."""
+
     key: str
     number: int
     title: str
@@ -169,6 +175,8 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Framework:
+    """A framework: its scale of statuses and its indicators."""
+
     name: str
     title: str
     description: str

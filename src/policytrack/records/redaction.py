@@ -17,6 +17,9 @@ MARKER = "[redacted]"
 # sync's lines (the analyst, and each field that names who acted).
 _WHO = frozenset({"analyst", *(f.name for f in ENTRY.actors())})
 REDACTABLE = tuple(n for n in ENTRY.stored() if ENTRY[n].free_text and n not in _WHO)
+# A field whose text another field restates in another language: redacting it takes that one out too (the
+# site and the brief show a summary's translation first, so it would show what was taken out).
+TAKEN_WITH = {"summary": ("summary_translation",)}
 
 REDACTION = Kind(
     "redaction",

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from policytrack import __version__
+from policytrack.core.dates import shown_day
 from policytrack.core.grades import describe_grade
 from policytrack.core.i18n import _, language, ngettext
 from policytrack.domain.brief import Brief
-from policytrack.domain.forecasts import NO, OPEN, YES, Forecast
+from policytrack.domain.forecasts import NO, OPEN, YES, Forecast, outcome_label
+from policytrack.domain.likelihood import band_label
 from policytrack.records.field import UNDETERMINED
 from policytrack.records.models import Entry, Framework, SourceRecord, marked_language, plural
 from policytrack.render.charts import (
@@ -249,32 +251,19 @@ def _known(fw: Framework, status: str) -> bool:
     return any(level.name == status for level in fw.scale)
 
 
-def _band_name(name: str) -> str:
-    """An ICD 203 band in the reader's language (the bands are declared in English in likelihood.py)."""
-    return {
-        "almost no chance": _("almost no chance"),
-        "very unlikely": _("very unlikely"),
-        "unlikely": _("unlikely"),
-        "roughly even chance": _("roughly even chance"),
-        "likely": _("likely"),
-        "very likely": _("very likely"),
-        "almost certain": _("almost certain"),
-    }.get(name, name)
-
-
 def _forecast(brief: Brief, f: Forecast) -> dict[str, Any]:
     fw = brief.report.framework
-    outcome = {OPEN: _("open"), YES: _("yes"), NO: _("no")}.get(f.outcome, _("withdrawn"))
+    outcome = outcome_label(f.outcome)
     resolved = f.outcome in (YES, NO)
     return {
         "ref": f.ref,
         "indicator": visible(f.indicator),
         "level": visible(fw.level(f.level).label) if _known(fw, f.level) else visible(f.level),
-        "due": str(f.due),
+        "due": f.due.shown,
         "likelihood": f.likelihood,
-        "band": _band_name(f.band.name),
+        "band": _(f.band.name),  # a reader's page: the band's name alone (the templates put it in brackets)
         "analyst": visible(brief.name(f.analyst)),
-        "made_on": f.made_on.isoformat(),
+        "made_on": shown_day(f.made_on),
         "note": visible(f.note),
         "outcome": outcome,
         "brier": f"{((f.likelihood / 100) - (f.outcome == YES)) ** 2:.3f}" if resolved else "",
@@ -298,7 +287,7 @@ def _forecasts(brief: Brief) -> dict[str, Any] | None:
         "overall": f"{scores.overall.brier:.3f}" if scores.overall else None,
         "bands": [
             (
-                _band_name(b.band.name),
+                band_label(b.band),
                 f"{b.band.low}-{b.band.high}%",
                 b.forecasts,
                 f"{b.mean_likelihood:.0f}%" if b.mean_likelihood is not None else "",
@@ -367,13 +356,13 @@ def _periods(brief: Brief) -> dict[str, Any] | None:
 
     for i, period in enumerate(p.periods):
         if not any(row.cells[i].entries for row in p.rows):
-            empty.append(period.label)
+            empty.append(period.shown)
             continue
         close()
         lines.append(
             {
                 "empty": False,
-                "label": period.label,
+                "label": period.shown,
                 "cells": [
                     {
                         "entries": row.cells[i].entries,
@@ -422,9 +411,9 @@ def _header(brief: Brief, words: Words) -> dict[str, Any]:
     fw = report.framework
     t = report.totals
     window = (
-        _("everything up to {until}").format(until=report.until.isoformat())
+        _("everything up to {until}").format(until=shown_day(report.until))
         if report.since is None
-        else _("{since} to {until}").format(since=report.since.isoformat(), until=report.until.isoformat())
+        else _("{since} to {until}").format(since=shown_day(report.since), until=shown_day(report.until))
     )
     counts = _("{entries} ({advancing} {advancing_word}, {hindering} {hindering_word}, {context} context)")
     return {
@@ -495,9 +484,9 @@ def _row(brief: Brief, r: ReportRow, index: int) -> dict[str, Any]:
         "title": visible(r.indicator.title),
         "risk": r.indicator.kind == "risk",
         "status": visible(r.status.label),
-        "since": str(r.status_date) if r.status_date else _("baseline"),
+        "since": r.status_date.shown if r.status_date else _("baseline"),
         "percent": r.status.percent,
-        "target": _("{level} by {due}").format(level=visible(r.target.level.label), due=r.target.due)
+        "target": _("{level} by {due}").format(level=visible(r.target.level.label), due=r.target.due.shown_by)
         if r.target and r.target.level
         else _("none"),
         "track_class": r.track.replace(" ", "-"),

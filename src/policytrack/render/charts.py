@@ -205,7 +205,7 @@ def _indicator_svg(brief: Brief, row: ReportRow) -> str:
                 color=TARGET_COLOUR,
                 linewidth=1.2,
                 label=_("target: {level} by {due}").format(
-                    level=chart_text(row.target.level.name), due=row.target.due
+                    level=chart_text(row.target.level.name), due=row.target.due.shown_by
                 ),
             )
         status_ax.axvline(

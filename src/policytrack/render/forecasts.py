@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from policytrack.core.dates import shown_day
 from policytrack.core.i18n import _
-from policytrack.domain.forecasts import Forecast, Scores
+from policytrack.domain.forecasts import Forecast, Scores, outcome_label
+from policytrack.domain.likelihood import band_label, confidence_label, likelihood_label
 from policytrack.render.text import literal
 
 if TYPE_CHECKING:
@@ -45,10 +46,10 @@ def forecasts_table(forecasts: Sequence[Forecast], title: str) -> RenderableType
             f.indicator,
             f.level,
             f.due.shown,
-            f"{f.likelihood}% ({f.band.name})",
-            f.confidence or "-",
+            likelihood_label(f.likelihood),
+            confidence_label(f.confidence) if f.confidence else "-",
             literal(f.analyst),
-            Text(f.outcome, style=_OUTCOME_STYLE[f.outcome]),
+            Text(outcome_label(f.outcome), style=_OUTCOME_STYLE[f.outcome]),
             literal(f.note),
         )
     return table
@@ -82,7 +83,7 @@ def score_tables(scores: Scores) -> list[RenderableType]:
         bands.add_column(name, justify="right")
     for row in scores.bands:
         bands.add_row(
-            f"{row.band.name} ({row.band.low}-{row.band.high}%)",
+            f"{band_label(row.band)} ({row.band.low}-{row.band.high}%)",
             str(row.forecasts),
             _num(row.mean_likelihood, 1) + ("%" if row.mean_likelihood is not None else ""),
             _num(row.happened, 1) + ("%" if row.happened is not None else ""),

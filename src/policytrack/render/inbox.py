@@ -147,7 +147,7 @@ def agenda_table(items: Sequence[Any], title: str) -> Table:
     what = _agenda_words()
     for item in items:
         shown = what.get(item["what"], item["what"])
-        table.add_row(literal(item["since"]), literal(shown), literal(item["ref"]), literal(item["detail"]))
+        table.add_row(literal(item["since"]), literal(shown), literal(item["ref"]), literal(item["shown"]))
     return table
 
 

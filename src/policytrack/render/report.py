@@ -66,7 +66,7 @@ def _window(report: Report) -> str:
 def _target_text(row: ReportRow) -> str:
     if row.target is None or row.target.level is None:
         return "-"
-    return _("{level} by {due}").format(level=row.target.level.name, due=row.target.due.shown)
+    return _("{level} by {due}").format(level=row.target.level.name, due=row.target.due.shown_by)
 
 
 def corroboration_text(row: ReportRow) -> str:
@@ -285,7 +285,7 @@ def _report_table(report: Report, *, plain: bool, compact: bool, narrow: bool) -
             )
         if compact:
             target = (
-                _("{level}\nby {due}\n").format(level=r.target.level.name, due=r.target.due.shown)
+                _("{level}\nby {due}\n").format(level=r.target.level.name, due=r.target.due.shown_by)
                 if r.target and r.target.level
                 else ""
             )
@@ -430,10 +430,10 @@ def period_header(report: PeriodReport, *, plain: bool = False) -> list[str]:
             "As of {date}, by {unit}, {first} to {last}. Each cell: entries and net effect, then the status "
             "at the period's end; trend: momentum per period, {legend} (scaled per row)."
         ).format(
-            date=report.as_of.isoformat(),
+            date=shown_day(report.as_of),
             unit=_(UNIT_WORDS[report.unit]),
-            first=first.label,
-            last=last.label,
+            first=first.shown,
+            last=last.shown,
             legend=_(ASCII_LEGEND if plain else SPARK_LEGEND),
         ),
     ]
@@ -458,7 +458,7 @@ def period_renderable(
     table.add_column("#", justify="right")
     table.add_column(_("Key"), no_wrap=True)
     for period in shown:
-        table.add_column(period.label, justify="right", no_wrap=True)
+        table.add_column(period.shown, justify="right", no_wrap=True)
     table.add_column(_("Trend"), no_wrap=True)
     for row in report.rows:
         cells = [_period_cell(c, s) for c, s in zip(row.cells[skip:], row.statuses[skip:], strict=True)]
@@ -484,7 +484,7 @@ def period_renderable(
 def period_markdown(report: PeriodReport) -> str:
     head = [_md_text(line) for line in period_header(report)]
     lines = [f"## {_md_cell(head[0])}", "", f"_{_md_cell(head[1])}_", "", _md_cell(head[2]), ""]
-    labels = [p.label for p in report.periods]
+    labels = [p.shown for p in report.periods]
     lines.append(f"| # | {_('Recommendation')} | " + " | ".join(labels) + f" | {_('Trend')} |")
     lines.append("|---:|---|" + "---:|" * len(labels) + "---|")
     for row in report.rows:

@@ -234,16 +234,6 @@ class RecordKind:
 # -- shared checks ---------------------------------------------------------------------------------
 
 
-def check_text(record: Record, key: str, *, empty: bool = True, none: bool = False) -> None:
-    value = record[key]
-    if value is None and none:
-        return
-    if not isinstance(value, str) or not storable(value) or len(value) > MAX_FIELD:
-        raise InputError(_("{name} must be UTF-8 text").format(name=key))
-    if not empty and not value.strip():
-        raise InputError(_("{name} must not be empty").format(name=key))
-
-
 def check_field(f: Field, record: Record, latest: datetime | None = None) -> None:
     """A line's value checked by its declaration: its type, whether it may be null, its bounds, choices
     and pattern; whole numbers within MAX_INTEGER, real dates, real times no later than `latest`. Text may
@@ -366,12 +356,6 @@ def check_time(name: str, value: str, latest: datetime | None) -> None:
                 name=name, value=value[:40]
             )
         )
-
-
-def check_labels(record: Record, key: str) -> None:
-    value = record[key]
-    if not isinstance(value, list) or not all(isinstance(v, str) and storable(v) for v in value):
-        raise InputError(_("{name} must be a list of text").format(name=key))
 
 
 def unknown(where: str, what: str) -> LineProblem:
