@@ -131,10 +131,11 @@ def _indicator_evidence(site: Site, fs: FrameworkSite, r: ReportRow) -> Iterator
         yield row(f"e-{point.entry.uuid}", point.entry.date.shown, point.status_change, ev)
 
 
-def _words(message: str, **values: str) -> str:
-    """A message of a page's own words as a template's `_()` gives it (jinja2.ext's newstyle gettext with
-    autoescape): the translation is markup, the values escaped into it."""
-    return _(message) % {name: escape(value) for name, value in values.items()}
+def _words(translated: str, **values: str) -> str:
+    """A message of a page's own words (already through `_()`, where Babel finds it) as a template's `_()`
+    gives it (jinja2.ext's newstyle gettext with autoescape): the translation is markup, the values escaped
+    into it, and always formatted (`%%` is `%`)."""
+    return translated % {name: escape(value) for name, value in values.items()}
 
 
 # The rows below are built with f-strings over escaped values (markupsafe's escape, what the templates
@@ -146,9 +147,9 @@ class _EvidenceRowHtml:
     """A row of an indicator page's evidence table, as HTML (the words every row shares translated once)."""
 
     def __init__(self) -> None:
-        unchecked = _words("(machine or unchecked translation)")
+        unchecked = _words(_("(machine or unchecked translation)"))
         self.unchecked = f' <span class="unchecked">{unchecked}</span>'
-        self.original = _words("Original")
+        self.original = _words(_("Original"))
 
     def __call__(self, anchor: str, day: str, change: str | None, ev: EvidenceRow) -> Markup:
         summary: str = escape(ev.summary)
@@ -160,7 +161,7 @@ class _EvidenceRowHtml:
                 f"<p{lang}>{escape(ev.original)}</p></details>"
             )
         assessment = (
-            _words("%(level)s, by %(analyst)s", level=ev.assessment, analyst=ev.analyst)
+            _words(_("%(level)s, by %(analyst)s"), level=ev.assessment, analyst=ev.analyst)
             if ev.assessment
             else ""
         )
@@ -265,7 +266,7 @@ class _MonthLineHtml:
 
     def __init__(self, root: str) -> None:
         self.root = escape(root)
-        unchecked = _words("(machine or unchecked translation)")
+        unchecked = _words(_("(machine or unchecked translation)"))
         self.unchecked = f' <span class="unchecked">{unchecked}</span>'
 
     def __call__(self, entry: EntryLine) -> Markup:
