@@ -84,12 +84,11 @@ class EntryLine:
     summary_translation_checked: bool
 
 
+_LINE_FIELDS = tuple(f.name for f in fields(EntryLine))  # once: dataclasses.fields() per row is slow
 # What an EntryLine reads beyond the one order's columns (which every entry query adds), from each entry
 # column's declaration (records.columns).
 _LINE_SELECT = ", ".join(
-    f"{c.sql} AS {c.name}"
-    for c in COLUMNS
-    if c.name in {f.name for f in fields(EntryLine)} and c.name not in ENTRY_ORDER
+    f"{c.sql} AS {c.name}" for c in COLUMNS if c.name in _LINE_FIELDS and c.name not in ENTRY_ORDER
 )
 
 
@@ -185,7 +184,7 @@ def _order(e: EntryLine) -> tuple[date, str, str, str]:
 
 
 def _entry_line(row: Any) -> EntryLine:
-    values = {f.name: row[f.name] for f in fields(EntryLine)}
+    values = {name: row[name] for name in _LINE_FIELDS}
     values["date"] = PartialDate.from_stored(values["date"])
     values["summary_translation_checked"] = bool(values["summary_translation_checked"])
     return EntryLine(**values)

@@ -10,7 +10,6 @@ date: publishing twice gives the same bytes. The JSON and YAML are written with 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -135,20 +134,25 @@ def _schema(kind: Kind) -> dict[str, Any]:
     return {**kind.table_schema(), "missingValues": [""]}
 
 
-def _entry_files(store: Store, frameworks: Sequence[Framework], as_of: date) -> dict[str, bytes]:
+def _entry_files(store: Store, frameworks: Sequence[Framework], as_of: date, work: Path) -> dict[str, str]:
+    """entries.csv, entries.jsonl and indicators.csv written into `work` as SQLite reads them (flat memory at
+    any size); their sha256 by name."""
     flt = EntryFilter(until=as_of)
     fields = PUBLISHED.names()
-    out = io.StringIO(newline="")
-    write_csv(out, fields, lines=csv_lines(store, frameworks, flt, fields=fields))
-    jsonl = io.StringIO(newline="")
-    write_built("jsonl", jsonl, PUBLISHED, json_texts(store, frameworks, flt, fields=fields))
-    indicators = io.StringIO(newline="")
-    write_records("csv", indicators, PUBLISHED_INDICATOR, _indicator_records(frameworks))
-    return {
-        "entries.csv": out.getvalue().encode("utf-8"),
-        "entries.jsonl": jsonl.getvalue().encode("utf-8"),
-        "indicators.csv": indicators.getvalue().encode("utf-8"),
-    }
+    paths = {name: work / name for name in ("entries.csv", "entries.jsonl", "indicators.csv")}
+    with paths["entries.csv"].open("w", encoding="utf-8", newline="") as out:
+        write_csv(out, fields, lines=csv_lines(store, frameworks, flt, fields=fields))
+    with paths["entries.jsonl"].open("w", encoding="utf-8", newline="") as out:
+        write_built("jsonl", out, PUBLISHED, json_texts(store, frameworks, flt, fields=fields))
+    with paths["indicators.csv"].open("w", encoding="utf-8", newline="") as out:
+        write_records("csv", out, PUBLISHED_INDICATOR, _indicator_records(frameworks))
+    return {name: _digest(path) for name, path in paths.items()}
+
+
+def _digest(path: Path) -> str:
+    """A file's sha256, read a block at a time."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _indicator_records(frameworks: Sequence[Framework]) -> Iterator[dict[str, Any]]:
@@ -492,7 +496,6 @@ def publish(
     written."""
     check_target(target, keep_out)
     files: dict[str, bytes] = dict(reports)
-    files.update(_entry_files(store, frameworks, as_of))
     for fw in frameworks:
         files[f"frameworks/{fw.name}.toml"] = store.framework_definition(fw.name).encode("utf-8")
     datasets = store.publish_datasets([fw.name for fw in frameworks], as_of.isoformat())
@@ -513,9 +516,10 @@ def publish(
             path = work / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        digests = {name: _write_streamed(work / name, chunks) for name, chunks in streamed}
+        digests = _entry_files(store, frameworks, as_of, work)
+        digests.update({name: _write_streamed(work / name, chunks) for name, chunks in streamed})
         _public_copy(store, work / DATABASE, frameworks, as_of, with_history)
-        files[DATABASE] = (work / DATABASE).read_bytes()
+        digests[DATABASE] = _digest(work / DATABASE)
         (work / "MANIFEST").write_text(manifest(files, as_of, digests), encoding="utf-8")
         for path in [work, *work.rglob("*")]:
             os.chmod(path, 0o755 if path.is_dir() else 0o644)

@@ -1,20 +1,24 @@
 """The published website (`publish DIR --site`): an index, a page per indicator, a sources page, a page per
 month in which something changed, a search page over an inline JSON index, an Atom feed and a sitemap.
 
-Pages come from the Jinja2 templates in render/templates/site/ (automatic escaping on, words through `_()`);
-stored text goes through the display boundary (text.visible) and is linked only when it is an http(s) URL.
-Every link is relative, so the site works from file:// and on any static host. Nothing reads the clock: the
-same data and as-of date give the same bytes.
+Pages come from the Jinja2 templates in render/templates/site/ (automatic escaping on, words through `_()`),
+except what repeats per entry (evidence rows, a month's entries, feed items): built here from escaped values,
+since a template's per-row work was most of a large site's time. Stored text goes through the display boundary
+(text.visible) and is linked only when it is an http(s) URL. Every link is relative, so the site works from
+file:// and on any static host. Nothing reads the clock: the same data and as-of date give the same bytes.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import chain, groupby, islice, tee
-from typing import Any
+from typing import IO, Any
+
+from markupsafe import Markup, escape
 
 from policytrack import __version__
 from policytrack.core.dates import PartialDate
@@ -25,6 +29,8 @@ from policytrack.records.forecast import FORECAST
 from policytrack.records.models import Framework
 from policytrack.records.source import SOURCE
 from policytrack.render.brief import (
+    EvidenceRow,
+    SourcePart,
     Words,
     _environment,
     _evidence_rows,
@@ -70,7 +76,7 @@ class _Pages:
 
     def page(self, path: str, template: str, title: str, **context: Any) -> tuple[str, Iterator[bytes]]:
         """A page by its path, made piece by piece as it is written (what it lists may be a stream)."""
-        root = "../" * path.count("/")
+        root = _root(path)
         others = (
             [(code, f"{root}../{code}/{path}") for code in self.languages if code != language()]
             if len(self.languages) > 1
@@ -88,6 +94,11 @@ class _Pages:
         )
         self.html.append(path)
         return path, _chunks(parts)
+
+
+def _root(path: str) -> str:
+    """The way back to the site's top from a page at `path` (every link is relative)."""
+    return "../" * path.count("/")
 
 
 def _title(site: Site) -> str:
@@ -108,19 +119,72 @@ def _table_rows(fs: FrameworkSite, first: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _indicator_evidence(site: Site, fs: FrameworkSite, r: ReportRow) -> Iterator[dict[str, Any]]:
+def _indicator_evidence(site: Site, fs: FrameworkSite, r: ReportRow) -> Iterator[Markup]:
     """An indicator's evidence rows as the brief makes them (render.brief), an entry at a time as the page
     is written, each with its entry's anchor, its date in the reader's language and the status change it
-    makes."""
+    makes: each row's HTML built here (every value escaped as the template would), since a template's
+    per-row work is most of a large site's time."""
     points, entries = tee(site.evidence(fs, r.indicator.key))  # zip below keeps them one apart
     rows = _evidence_rows(fs.brief, r, (point.entry for point in entries))
+    row = _EvidenceRowHtml()
     for point, ev in zip(points, rows, strict=True):
-        yield {
-            "anchor": f"e-{point.entry.uuid}",
-            "date": point.entry.date.shown,
-            "change": visible(point.status_change) if point.status_change else "",
-            "ev": ev,  # its summary as shown_summary shows it (translated, a redaction marked)
-        }
+        yield row(f"e-{point.entry.uuid}", point.entry.date.shown, point.status_change, ev)
+
+
+def _words(translated: str, **values: str) -> str:
+    """A message of a page's own words (already through `_()`, where Babel finds it) as a template's `_()`
+    gives it (jinja2.ext's newstyle gettext with autoescape): the translation is markup, the values escaped
+    into it, and always formatted (`%%` is `%`)."""
+    return translated % {name: escape(value) for name, value in values.items()}
+
+
+# The rows below are built with f-strings over escaped values (markupsafe's escape, what the templates
+# apply to every value), then marked safe once: Markup.format's per-field escaping costs as much as a
+# template did. tests/test_site_rows.py holds each to the template it replaced.
+
+
+class _EvidenceRowHtml:
+    """A row of an indicator page's evidence table, as HTML (the words every row shares translated once)."""
+
+    def __init__(self) -> None:
+        unchecked = _words(_("(machine or unchecked translation)"))
+        self.unchecked = f' <span class="unchecked">{unchecked}</span>'
+        self.original = _words(_("Original"))
+
+    def __call__(self, anchor: str, day: str, change: str | None, ev: EvidenceRow) -> Markup:
+        summary: str = escape(ev.summary)
+        if ev.original:
+            lang = f' lang="{escape(ev.original_lang)}"' if ev.original_lang else ""
+            unchecked = self.unchecked if ev.unchecked else ""
+            summary = (
+                f"{summary}{unchecked}<details><summary>{self.original}</summary>"
+                f"<p{lang}>{escape(ev.original)}</p></details>"
+            )
+        assessment = (
+            _words(_("%(level)s, by %(analyst)s"), level=ev.assessment, analyst=ev.analyst)
+            if ev.assessment
+            else ""
+        )
+        if change:
+            assessment = f'{assessment}<br><span class="muted">{escape(visible(change))}</span>'
+        sources = "; ".join(map(_source_part, ev.source))
+        lang = f' lang="{escape(ev.lang)}"' if ev.lang else ""
+        return Markup(
+            f'<tr id="{escape(anchor)}">\n<td class="date">{escape(day)}</td>\n'
+            f'<td class="text"{lang}>{summary}</td>\n'
+            f'<td class="num" title="{escape(ev.effect_name)}">{escape(ev.effect)}</td>\n'
+            f'<td>{escape(ev.grade)}</td>\n<td>{assessment}</td>\n<td class="text">{sources}</td>\n'
+            f"<td>{escape('; '.join(ev.signals))}</td>\n</tr>"
+        )
+
+
+def _source_part(part: SourcePart) -> str:
+    """A part of an evidence row's source: its role, then its text, linked when it has a link (f-strings
+    only: adding a str to Markup would escape it again)."""
+    role = f"{escape(part.role)} " if part.role else ""
+    if part.link:
+        return f'{role}<a href="{escape(part.link)}" rel="noopener noreferrer">{escape(part.text)}</a>'
+    return f"{role}{escape(part.text)}"
 
 
 def _targets(fs: FrameworkSite, key: str) -> list[dict[str, str]]:
@@ -176,7 +240,7 @@ def _month_context(site: Site, n: int, entries: Iterator[EntryLine]) -> dict[str
         "month": _month_name(month.label),
         "end": _shown_day(month.end),
         "tables": tables,
-        "entries": (_entry_line(e) for e in entries),
+        "entries": map(_MonthLineHtml(_root(month_path(month.label))), entries),
         "prev": (month_path(prev.label).removeprefix("months/"), _month_name(prev.label)) if prev else None,
         "next": (month_path(nxt.label).removeprefix("months/"), _month_name(nxt.label)) if nxt else None,
     }
@@ -195,6 +259,37 @@ def _entry_line(e: EntryLine) -> dict[str, Any]:
         "unchecked": shown.unchecked,
         "effect": f"{e.effect:+d}" if e.effect else "0",
     }
+
+
+class _MonthLineHtml:
+    """An entry in a month page's list, as HTML (every value escaped as the template did)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = escape(root)
+        unchecked = _words(_("(machine or unchecked translation)"))
+        self.unchecked = f' <span class="unchecked">{unchecked}</span>'
+
+    def __call__(self, entry: EntryLine) -> Markup:
+        e = _entry_line(entry)
+        lang = f' lang="{escape(e["lang"])}"' if e["lang"] else ""
+        unchecked = self.unchecked if e["unchecked"] else ""
+        return Markup(
+            f'<li><span class="date">{escape(e["date"])}</span> '
+            f'<a href="{self.root}{escape(e["href"])}">{escape(e["indicator"])}</a> '
+            f'({escape(e["effect"])}): <span class="text"{lang}>{escape(e["summary"])}</span>{unchecked}</li>'
+        )
+
+
+def _feed_entry(item: dict[str, Any]) -> Markup:
+    """An item of the Atom feed, as XML (every value escaped as the template did)."""
+    lang = f' xml:lang="{escape(item["lang"])}"' if item["lang"] else ""
+    return Markup(
+        f"<entry>\n<title>{escape(item['title'])}</title>\n<id>{escape(item['id'])}</id>\n"
+        f"<updated>{escape(item['updated'])}</updated>\n"
+        f"<author><name>{escape(item['author'])}</name></author>\n"
+        f'<link rel="alternate" type="text/html" href="{escape(item["href"])}"/>\n'
+        f"<summary{lang}>{escape(item['summary'])}</summary>\n</entry>"
+    )
 
 
 def _item(item: FeedItem, site: Site) -> dict[str, Any]:
@@ -238,6 +333,13 @@ def site_files(
     each made piece by piece as it is written (take each whole before the next: they read the store in
     turn). `languages` are every language the site is published in (links between them when there are
     several); `site_url` the http(s) address it will be served from, for the sitemap and the feed's base."""
+    with tempfile.TemporaryFile() as held:
+        yield from _site_files(site, languages, site_url, _SearchIndex(held))
+
+
+def _site_files(
+    site: Site, languages: list[str], site_url: str | None, index: _SearchIndex
+) -> Iterator[tuple[str, Iterator[bytes]]]:
     pages = _Pages(site, languages)
     framework_rows: list[tuple[FrameworkSite, list[dict[str, Any]]]] = []
     for fs in site.frameworks:
@@ -279,7 +381,7 @@ def site_files(
             )
             for path, lines in _search_parts(site, fs, row):
                 parts.append(path)
-                yield path, _chunks(_jsonp(lines))
+                yield path, _chunks(_jsonp(lines, index))
     for n, (label, entries) in enumerate(site.entries_by_month()):
         assert label == site.months[n].label, "the months are those the entries are dated in"
         context = _month_context(site, n, entries)
@@ -287,7 +389,7 @@ def site_files(
     fields, registry = _sources(site)
     yield pages.page("sources.html", "sources.html.j2", _("Sources"), fields=fields, sources=registry)
     yield pages.page("search.html", "search.html.j2", _("Search"), parts=parts)
-    yield SEARCH_INDEX, _chunks(_search_json(site, framework_rows))
+    yield SEARCH_INDEX, index.written()
     yield FEED, feed_file(site, site.feed(), site_url)
     sitemap = pages.env.get_template("site/sitemap.xml.j2").render(
         base=site_url or "", pages=sorted(pages.html), lastmod=site.as_of.isoformat()
@@ -328,33 +430,39 @@ def _search_parts(
         yield f"{folder}/0000.js", iter([own])
 
 
-def _jsonp(lines: Iterator[dict[str, str]]) -> Iterator[str]:
+def _jsonp(lines: Iterator[dict[str, str]], index: _SearchIndex) -> Iterator[str]:
     """A part of the search index as a script the search page adds (a page opened from file:// may load a
-    script, not read a file): one call of `policytrackSearch` with its lines."""
+    script, not read a file): one call of `policytrackSearch` with its lines, each also added to `index`."""
     yield "policytrackSearch([\n"
     for n, line in enumerate(lines):
-        yield ("," if n else "") + _script_json(line) + "\n"
+        text = json.dumps(line, ensure_ascii=False)
+        index.add(text)
+        yield ("," if n else "") + _script_safe(text) + "\n"
     yield "]);\n"
 
 
-def _script_json(value: dict[str, str]) -> str:
+def _script_safe(text: str) -> str:
     """JSON that is safe inside a script: `<`, `>` and `&` escaped (stored text may hold `</script>`)."""
-    text = json.dumps(value, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _search_json(
-    site: Site, framework_rows: list[tuple[FrameworkSite, list[dict[str, Any]]]]
-) -> Iterator[str]:
-    """search.json: the whole index for other tools, one line per item, written as it is read."""
-    yield "["
-    first = True
-    for fs, rows in framework_rows:
-        for row in rows:
-            for _year, line in _search_lines(site, fs, row):
-                yield ("\n" if first else ",\n") + json.dumps(line, ensure_ascii=False)
-                first = False
-    yield "\n]\n"
+class _SearchIndex:
+    """search.json, the whole index for other tools (one line per item), made in the same pass as the
+    search index's parts: each line is added as its part is written, into a temporary file (never held in
+    memory), then streamed from it when the site reaches it (`written`)."""
+
+    def __init__(self, held: IO[bytes]) -> None:
+        self.held, self.first = held, True
+        held.write(b"[")
+
+    def add(self, line: str) -> None:
+        self.held.write((("\n" if self.first else ",\n") + line).encode("utf-8"))
+        self.first = False
+
+    def written(self) -> Iterator[bytes]:
+        self.held.write(b"\n]\n")
+        self.held.seek(0)
+        return iter(lambda: self.held.read(CHUNK), b"")
 
 
 def _chunks(parts: Iterable[str]) -> Iterator[bytes]:
@@ -383,7 +491,7 @@ def feed_file(site: Site, items: Iterator[FeedItem], site_url: str | None = None
         base=site_url,
         id=f"urn:uuid:{_feed_id(site)}",
         updated=f"{site.as_of.isoformat()}T00:00:00Z",
-        items=(_item(i, site) for i in items),
+        items=(_feed_entry(_item(i, site)) for i in items),
         version=__version__,
     )
     return _chunks(parts)
