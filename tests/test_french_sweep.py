@@ -59,7 +59,7 @@ def test_the_timeline_header_and_plain_table_in_french(cli: Invoke, events: None
     text = french(cli, "timeline", "regional")  # piped: the plain-text table
     assert "3 entrées ; statut au départ : no-action ; 2 changements de statut ; dynamique cumulée" in text
     header = next(line for line in text.splitlines() if line.startswith("Date"))
-    assert header.split() == ["Date", "N°", "Réf.", "Eff.", "Cumul", "Cote", "Changement", "de", "statut",
+    assert header.split() == ["Date", "N°", "Réf.", "Eff.", "Cum.", "Cote", "Changement", "de", "statut",
                               "Résumé", "Source"]  # fmt: skip
     no_english(
         text, "status change", "Status change", "status at the start", "cumulative", "trend", "Summary"

@@ -582,13 +582,19 @@ def timeline_table(
     """Timeline points for people, and the columns left out to fit `width` (None: none are): dates, ids
     and numbers whole, summaries and sources wrapped, never cut."""
     from rich import box
+    from rich.cells import cell_len
     from rich.table import Table
 
     points = list(points)
-    source_least = max(12, longest_word(source_text(p.entry) for p in points))  # its words whole
-    optional = [("Source", source_least), ("Grd", 3), ("Ref", REF_WIDTH)]
-    dropped, widths = fit([10, id_width, 4, 4, 13], optional, width)
     h = _timeline_headers()
+
+    def least(name: str, cells: int) -> int:  # a column is as wide as its header in the language, at least
+        return max(cells, cell_len(h[name]))
+
+    source_least = max(12, longest_word(source_text(p.entry) for p in points))  # its words whole
+    optional = [("Source", source_least), ("Grd", least("Grd", 3)), ("Ref", least("Ref", REF_WIDTH))]
+    fixed = [10, least("ID", id_width), least("Eff", 4), least("Cum.", 4), 13]
+    dropped, widths = fit(fixed, optional, width)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_header=header)
     table.add_column(h["Date"], no_wrap=True, min_width=10)
     table.add_column(h["ID"], justify="right", no_wrap=True, min_width=id_width)
@@ -617,7 +623,7 @@ def timeline_table(
         if "Source" not in dropped:
             cells.append(literal(source_text(e)))
         table.add_row(*cells)
-    return table, dropped
+    return table, [h[name] for name in dropped]  # named in the language, as the footer shows them
 
 
 def target_records(found: Iterable[Target]) -> Iterator[dict[str, str]]:
