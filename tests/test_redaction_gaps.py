@@ -298,6 +298,7 @@ def test_a_stale_rewrite_file_is_removed_by_the_next_sync_and_never_committed(
     assert ".redacting" not in tracked
 
 
+@pytest.mark.slow  # a team of two syncing four times (3 s): CI runs it
 def test_own_files_are_read_for_a_rewrite_only_when_a_redaction_is_new(
     team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

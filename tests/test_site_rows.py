@@ -82,7 +82,7 @@ lines = st.builds(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(lines, st.sampled_from(["", "../", "../../"]), st.sampled_from(["en", "fr"]))
 def test_a_month_pages_entry_is_the_bytes_its_template_made(entry: EntryLine, root: str, code: str) -> None:
     with speaking(code):
@@ -90,7 +90,7 @@ def test_a_month_pages_entry_is_the_bytes_its_template_made(entry: EntryLine, ro
         assert _MonthLineHtml(root)(entry) == shown
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     st.fixed_dictionaries(
         dict.fromkeys(("title", "id", "updated", "author", "href", "lang", "summary"), text)
@@ -100,7 +100,7 @@ def test_a_feed_item_is_the_bytes_its_template_made(item: dict[str, str]) -> Non
     assert _feed_entry(item) == FEED.render(item=item)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(rows, text, text, st.one_of(st.none(), text), st.sampled_from(["en", "fr"]))
 def test_an_evidence_row_is_the_bytes_its_template_made(
     ev: EvidenceRow, anchor: str, day: str, change: str | None, code: str
