@@ -29,14 +29,12 @@ def matplotlib_home(tmp_path_factory: pytest.TempPathFactory) -> None:
 @pytest.fixture(autouse=True, scope="session")
 def built_once() -> Iterator[None]:
     """typer builds the click command from every function signature at each invoke (80 ms of a 100 ms
-    test command here), and so does each `typer.main.get_command` a test calls: build each application
-    once per session. A click command is reusable: each run
+    test command here): build each application once per session. A click command is reusable: each run
     makes its own context, as a long-lived program calling main() again would."""
-    import typer.main
     import typer.testing
 
     built: dict[int, Any] = {}
-    original = typer.main.get_command
+    original = typer.testing._get_command  # type: ignore[attr-defined]
 
     def cached(app: Any) -> Any:
         key = id(app)
@@ -44,12 +42,9 @@ def built_once() -> Iterator[None]:
             built[key] = (app, original(app))  # the app is kept, so its id is never reused
         return built[key][1]
 
-    # the runner's alias and the module's name (tests and typer's own __call__ look it up there)
     setattr(typer.testing, "_get_command", cached)  # noqa: B010
-    setattr(typer.main, "get_command", cached)  # noqa: B010
     yield
     setattr(typer.testing, "_get_command", original)  # noqa: B010
-    setattr(typer.main, "get_command", original)  # noqa: B010
 
 
 def slow_but(values: Iterable[Any], keep: int = 3) -> list[Any]:
