@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import functools
 import json
 import os
 import shutil
@@ -81,6 +83,13 @@ def slow_but(values: Iterable[Any], keep: int = 3) -> list[Any]:
     last = len(values) - 1
     kept = {round(i * last / (keep - 1)) for i in range(keep)} if keep > 1 and last > 0 else {0}
     return [v if i in kept else pytest.param(v, marks=pytest.mark.slow) for i, v in enumerate(values)]
+
+
+@functools.cache
+def parsed(code: str) -> ast.Module:
+    """`code`'s syntax tree, parsed once per worker: several scans (layers, field lists, help, messages)
+    walk every source file. Read only: a test that would change a tree parses its own."""
+    return ast.parse(code)
 
 
 @pytest.fixture(scope="session")

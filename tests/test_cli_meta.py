@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import typer
 
-from conftest import Invoke, slow_but
+from conftest import Invoke, parsed, slow_but
 from policytrack import __version__
 from policytrack.cli.app import app
 
@@ -369,7 +369,7 @@ def _translated_at_import(path: Path) -> list[int]:
     module level, decorators, defaults, annotations)."""
     import ast
 
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parsed(path.read_text(encoding="utf-8"))
     inside: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -420,7 +420,7 @@ def _unmarked_help(path: Path) -> list[int]:
     literal, an f-string, or a name (this module's or imported from another policytrack module) bound to
     one of them, rather than an N_/N_format/N_join call."""
     src = Path(__file__).resolve().parent.parent / "src"
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parsed(path.read_text(encoding="utf-8"))
     bindings = _module_bindings(tree)
     imported = {
         alias.asname or alias.name: node.module
@@ -444,7 +444,7 @@ def _unmarked_help(path: Path) -> list[int]:
                     if module.with_suffix(".py").is_file()
                     else module / "__init__.py"
                 )
-                bound = _module_bindings(ast.parse(file.read_text(encoding="utf-8"))).get(value.id)
+                bound = _module_bindings(parsed(file.read_text(encoding="utf-8"))).get(value.id)
                 return bound is not None and marked(bound)
         return False  # a literal, an f-string, a concatenation, an attribute or a call of anything else
 
