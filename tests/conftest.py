@@ -21,6 +21,7 @@ from policytrack.cli import full_app
 app = full_app()  # every command module, imported once: tests run any command
 
 _MEMORY_DISK = Path("/dev/shm")
+_MADE_BASETEMP = pytest.StashKey[str]()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -35,9 +36,6 @@ def pytest_configure(config: pytest.Config) -> None:
         made = tempfile.mkdtemp(prefix="policytrack-tests-", dir=_MEMORY_DISK)
         config.option.basetemp = made
         config.stash[_MADE_BASETEMP] = made
-
-
-_MADE_BASETEMP = pytest.StashKey[str]()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
