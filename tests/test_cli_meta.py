@@ -269,7 +269,7 @@ FULL_APP = (
     "args",
     [
         [],
-        ["--help"],
+        pytest.param(["--help"], marks=pytest.mark.slow),  # as [] prints it
         ["--lang", "fr", "-h"],
         ["--bogus"],
         pytest.param(["--db", "x.db", "--no-color", "--help"], marks=pytest.mark.slow),
