@@ -112,7 +112,7 @@ class Built:
 def line_sql(kind: str, declared: Kind) -> str:
     """line_text(shared(kind, declared, values)) as an SQL expression over columns named as the fields
     (lists as the store keeps them, JSON text; booleans as 0 or 1): the same bytes, built by SQLite."""
-    parts = [("kind", _literal_json(kind), None)]
+    parts: list[tuple[str, str, str | None]] = [("kind", _literal_json(kind), None)]
     for (name, always, default), f in zip(_line_fields(declared), declared, strict=True):
         if f.type == "list":
             value = compact_list_sql(name)
