@@ -115,6 +115,20 @@ def test_the_glossary_is_followed() -> None:
                 assert any(o.lower() in french.lower() for o in options), (english, french, term)
 
 
+def test_a_due_date_is_said_one_way() -> None:
+    """Every message that says "by {due}" (a target's or forecast's due date) says "d'ici {due}" in French,
+    as the glossary does, never "pour {due}" (the report's target cell once did)."""
+    said = [
+        (english, french)
+        for m in _french()
+        if m.id
+        for english, french in zip(_forms(m.id), _forms(m.string), strict=False)
+        if re.search(r"(?<!-)\bby \{due\}", english)
+    ]
+    assert len(said) >= 6
+    assert all("d'ici {due}" in french for _english, french in said), said
+
+
 def test_plurals_follow_the_language() -> None:
     assert [plural(n, "entry", "entries") for n in (0, 1, 2, 1234)] == [
         "0 entries",
