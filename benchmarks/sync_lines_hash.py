@@ -17,8 +17,8 @@ with open_store(db) as store:
     kept = []
     t = time.process_time()
     with store.snapshot():
-        for kind, batch in outgoing(store, Sender(analyst, None, "2026-11-30T00:00:00Z"), kept):
-            for text, event, ref, record in batch:
+        for _kind, batch in outgoing(store, Sender(analyst, None, "2026-11-30T00:00:00Z"), kept):
+            for text, _event, _ref, _record in batch:
                 h.update(text.encode() + b"\n")
                 n += 1
     print(n, len(kept), h.hexdigest()[:16], f"{time.process_time() - t:.2f}s")
