@@ -91,6 +91,7 @@ def test_db_path_order(cli: Invoke, db_path: Path, tmp_path: Path, monkeypatch: 
     assert cli("db", "path").stdout.strip() == str(tmp_path / "xdg/policytrack/policytrack.db")
 
 
+@pytest.mark.no_db
 def test_first_use_creates_database_with_default_framework(cli: Invoke, db_path: Path) -> None:
     assert not db_path.exists()
     result = cli("indicators", "--json")

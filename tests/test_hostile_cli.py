@@ -299,6 +299,7 @@ def test_database_from_a_newer_version_is_read_but_not_written(
     assert dump(db_path) == before
 
 
+@pytest.mark.no_db
 def test_upgrade_keeps_a_copy_and_says_where(cli: Invoke, db_path: Path) -> None:
     from sqlite_utils import Database
     from sqlite_utils.migrations import Migrations

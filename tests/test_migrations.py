@@ -22,6 +22,9 @@ from policytrack.store.migrations import migrations
 
 Column = tuple[str, str, int, str | None, int]  # name, type, notnull, default, pk (PRAGMA table_info)
 
+# every test here builds an older database in the test's place: none starts from the one a first command makes
+pytestmark = pytest.mark.no_db
+
 
 def _sql(text: str) -> str:
     return " ".join(text.split())
