@@ -517,8 +517,13 @@ def list_stats(store: Store, fw: Framework | None, flt: EntryFilter) -> dict[str
 
 
 def count_listed(store: Store, fw: Framework | None, flt: EntryFilter) -> int:
-    """How many entries `list` would give with no limit (Store.count_listed), for a page of the newest."""
+    """How many entries `list` would give with no limit, for a page of the newest: from the counts kept
+    per indicator (Store.current_entry_count) when the filter chooses nothing but indicators, else counted
+    from the rows (Store.count_listed)."""
     where, params, _ = listing(fw, flt)
+    if not any(getattr(flt, f.name) for f in dataclasses.fields(flt) if f.name != "indicators"):
+        ids = [resolve_indicator(fw, key).id or 0 for key in flt.indicators] if fw is not None else []
+        return store.current_entry_count(None if fw is None else fw.name, ids)
     return store.count_listed(where, params)
 
 

@@ -319,6 +319,20 @@ class EntryRows(StoreBase):
         )
         return int(self.conn.execute(sql, list(params)).fetchone()[0])
 
+    def current_entry_count(self, framework: str | None, indicator_ids: Sequence[int]) -> int:
+        """How many current (not deleted) entries a framework (None: every one) holds, of these indicators
+        (none: all of them): summed from entry_counts (m024, kept by triggers), never from the rows."""
+        where = ["f.name = ?"] if framework is not None else []
+        params: list[Any] = [framework] if framework is not None else []
+        if indicator_ids:
+            where.append(f"k.indicator_id IN ({marks(indicator_ids)})")
+            params.extend(indicator_ids)
+        sql = (
+            "SELECT coalesce(sum(k.n), 0) FROM entry_counts k JOIN indicators i ON i.id = k.indicator_id "
+            "JOIN frameworks f ON f.id = i.framework_id" + (" WHERE " + " AND ".join(where) if where else "")
+        )
+        return int(self.conn.execute(sql, params).fetchone()[0])
+
     def listing_stats(self, where: Sequence[str], params: Sequence[Any]) -> dict[str, int]:
         """What a table of the entries matching all `where` clauses (over aliases e, i, f) must make room
         for, in one pass: how many there are, the longest id, indicator key, framework name, status, tags
