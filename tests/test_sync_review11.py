@@ -19,6 +19,7 @@ def _history(team: Team, name: str) -> list[str]:
     return sorted(json.dumps(row, sort_keys=True, ensure_ascii=False) for row in rows)
 
 
+@pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
     reason="the redaction rewrite of a teammate-reviewed entry is received again as a second 'create' "
