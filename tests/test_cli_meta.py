@@ -224,6 +224,31 @@ def test_top_level_help_imports_no_command_module() -> None:
     assert "policytrack.cli.app" in done.stderr.split()  # the root callback's options come from there
 
 
+def test_log_runs_without_the_modules_typer_imports_for_nothing() -> None:
+    """`log` runs without running subprocess (typer imports it at its top); it is there,
+    whole, the moment anything reads a name of it, by `import`, `from ... import` or its attribute."""
+    from policytrack.cli import DEFERRED
+
+    code = (
+        "import sys, io, runpy; sys.argv = ['policytrack', 'log', 'regional', 'x', '--date', '2024-07-06']\n"
+        "sys.stdout = io.StringIO()\n"
+        "try:\n    runpy.run_module('policytrack', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "print(sys.stdout.getvalue().strip(), file=sys.stderr); sys.stdout = sys.__stdout__\n"
+        f"print(*(type(sys.modules[m]).__name__ for m in {DEFERRED!r}), 'selectors' in sys.modules)\n"
+        "import typer.main\n"
+        "from subprocess import PIPE\n"
+        "import subprocess\n"
+        "print(typer.main.subprocess.DEVNULL == subprocess.DEVNULL, PIPE == subprocess.PIPE,\n"
+        "      subprocess.run([sys.executable, '-c', 'print(6 * 7)'], capture_output=True).stdout.strip(),\n"
+        "      type(sys.modules['subprocess']).__name__)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr == "Logged entry 1 for regional, dated 2024-07-06\n"
+    before, after = done.stdout.splitlines()
+    assert before.split() == ["Deferred"] * len(DEFERRED) + ["False"]
+    assert after.split() == ["True", "True", "b'42'", "module"]
+
+
 REPORT_MODULES = (
     "import sys, io, runpy; sys.argv = ['policytrack', *sys.argv[1:], 'report']; sys.stdout = io.StringIO()\n"
     "try:\n    runpy.run_module('policytrack', run_name='__main__')\nexcept SystemExit:\n    pass\n"

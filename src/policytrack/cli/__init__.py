@@ -229,6 +229,37 @@ def markdown_on_demand() -> None:
             sys.modules[module] = _stand_in(module, name)
 
 
+# Modules typer imports at its top (`import subprocess` in typer.main and its completion) for what
+# policytrack's commands never do at start-up (open a URL, ask the shell); subprocess brings selectors,
+# select and fcntl with it. (typer.main's `import platform` cannot wait: uuid, which typer imports too,
+# calls platform.system() at its top on Linux; `shutil` neither: typer takes get_terminal_size from it.)
+DEFERRED = ("subprocess",)
+
+
+def defer_imports() -> None:
+    """Let `import subprocess` (each module of DEFERRED) return a stand-in that imports the real module the
+    first time any of its names is read (then holds all of them), so a command that uses one gets it whole.
+    The standard library's LazyLoader cannot do this on Python 3.11: importing a module already loaded
+    reads its `__spec__`, which makes LazyLoader run it."""
+    import types
+
+    class Deferred(types.ModuleType):
+        def __getattr__(self, attr: str) -> Any:
+            import importlib
+
+            if sys.modules.get(self.__name__) is self:
+                del sys.modules[self.__name__]
+            real = importlib.import_module(self.__name__)
+            self.__dict__.update(real.__dict__)
+            return getattr(real, attr)
+
+    for name in DEFERRED:
+        if name not in sys.modules:
+            stand_in = Deferred(name)
+            stand_in.__spec__ = None  # read by every `import name`: must not load the module
+            sys.modules[name] = stand_in
+
+
 def _stand_in(module: str, name: str) -> Any:
     import types
 
@@ -294,6 +325,7 @@ def main() -> None:
             _print_version()  # what the root app's --version prints, without building the app
         else:
             choose_language(sys.argv[1:])
+            defer_imports()
             if command_name(sys.argv[1:]) is None and not completing():
                 top_level()(prog_name="policytrack")  # --help, or no command: COMMANDS is enough
             else:
