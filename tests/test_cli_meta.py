@@ -225,8 +225,9 @@ def test_top_level_help_imports_no_command_module() -> None:
 
 
 def test_log_runs_without_the_modules_typer_imports_for_nothing() -> None:
-    """`log` runs without running subprocess (typer imports it at its top); it is there,
-    whole, the moment anything reads a name of it, by `import`, `from ... import` or its attribute."""
+    """`log` runs without running subprocess (typer imports it at its top) nor loading the source registry's
+    listing; subprocess is there, whole, the moment anything reads a name of it, by `import`,
+    `from ... import` or its attribute."""
     from policytrack.cli import DEFERRED
 
     code = (
@@ -234,7 +235,8 @@ def test_log_runs_without_the_modules_typer_imports_for_nothing() -> None:
         "sys.stdout = io.StringIO()\n"
         "try:\n    runpy.run_module('policytrack', run_name='__main__')\nexcept SystemExit:\n    pass\n"
         "print(sys.stdout.getvalue().strip(), file=sys.stderr); sys.stdout = sys.__stdout__\n"
-        f"print(*(type(sys.modules[m]).__name__ for m in {DEFERRED!r}), 'selectors' in sys.modules)\n"
+        f"print(*(type(sys.modules[m]).__name__ for m in {DEFERRED!r}), 'selectors' in sys.modules,\n"
+        "      'policytrack.domain.source_listing' in sys.modules)\n"
         "import typer.main\n"
         "from subprocess import PIPE\n"
         "import subprocess\n"
@@ -245,7 +247,7 @@ def test_log_runs_without_the_modules_typer_imports_for_nothing() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr == "Logged entry 1 for regional, dated 2024-07-06\n"
     before, after = done.stdout.splitlines()
-    assert before.split() == ["Deferred"] * len(DEFERRED) + ["False"]
+    assert before.split() == ["Deferred"] * len(DEFERRED) + ["False", "False"]
     assert after.split() == ["True", "True", "b'42'", "module"]
 
 
@@ -268,6 +270,7 @@ def test_a_report_in_the_frameworks_own_language_reads_no_framework_file() -> No
         "tomllib",
         "policytrack.domain.inbox",
         "policytrack.domain.periods",
+        "policytrack.domain.entries",  # log's and list's, with the source registry's classes
     }
     runs = {}
     for lang in ("en", "fr"):

@@ -20,7 +20,6 @@ from operator import itemgetter
 from typing import Any, TypeVar
 
 from policytrack.core.dates import PartialDate, window_end
-from policytrack.domain.entries import list_entries, listing
 from policytrack.records.entry import ORDER as ENTRY_ORDER
 from policytrack.records.models import (
     Entry,
@@ -174,6 +173,8 @@ def _timeline_page(
     """timeline() with only the newest `keep` entries built (a terminal's page): the counts and the trend
     are summed from every entry's id and effect read in chunks (no entry, no row object, per entry); the
     status changes come from the assessments alone, in the one order, then the page."""
+    from policytrack.domain.entries import listing  # here: `report` never lists entries (start-up)
+
     indicator, status = _timeline_start(store, fw, key, since, until)
     where, params, _ = listing(fw, EntryFilter(indicators=[indicator.key], since=since, until=until))
     cumulative, last_id = array("q"), 0
@@ -203,6 +204,8 @@ def timeline_points(
     store: Store, fw: Framework, key: str, since: date | None = None, until: date | None = None
 ) -> tuple[Indicator, StatusLevel, Iterator[TimelinePoint]]:
     """The indicator, its status just before the window, and its points in date order, streamed."""
+    from policytrack.domain.entries import list_entries  # here: `report` never lists entries (start-up)
+
     indicator, status = _timeline_start(store, fw, key, since, until)
     flt = EntryFilter(indicators=[indicator.key], since=since, until=until)
     rows = ((entry, entry.effect, entry.status) for entry in list_entries(store, fw, flt))
@@ -215,6 +218,8 @@ def timeline_values(
     """timeline() streamed for output that SQLite builds: per entry, the value of the SQL expression
     `select` (over aliases e, i, f), the cumulative momentum and the status change. Memory stays flat. The
     indicator and window are checked at the call, so a bad one fails before anything is written."""
+    from policytrack.domain.entries import listing  # here: `report` never lists entries (start-up)
+
     indicator, status = _timeline_start(store, fw, key, since, until)
     where, params, _ = listing(fw, EntryFilter(indicators=[indicator.key], since=since, until=until))
     rows = store.entry_values(f"{select}, e.effect, e.status", where, params)
@@ -227,6 +232,8 @@ def status_changes(
     """timeline()'s status line alone: the status just before the window, and the first day of each
     assessment in the window that changes it with the level it changes to. Only assessments are read: the
     other entries never change a status."""
+    from policytrack.domain.entries import listing  # here: `report` never lists entries (start-up)
+
     indicator, status = _timeline_start(store, fw, key, since, until)
     where, params, _ = listing(fw, EntryFilter(indicators=[indicator.key], since=since, until=until))
     rows = store.entry_values("e.date_start, e.status", [*where, "e.status IS NOT NULL"], params)
