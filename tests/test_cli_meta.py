@@ -140,6 +140,34 @@ def test_one_command_app_matches_the_full_app(command: tuple[str, ...]) -> None:
     assert (fast.exit_code, fast.stdout) == (full.exit_code, full.stdout)
 
 
+PARAMS_BUILT = (
+    "import sys, typer, policytrack.cli as cli\n"
+    "if sys.argv[1] == 'strings':\n    cli.evaluated = lambda function: None\n"
+    "one = cli.app_for(sys.argv[2:])\n"
+    "command = typer.main.get_command(one)\n"
+    "for name in sys.argv[2:]:\n"
+    "    command = getattr(command, 'commands', {}).get(name, command)\n"
+    "print(all(not isinstance(v, str) for v in command.callback.__wrapped__.__annotations__.values()))\n"
+    "for p in command.params:\n"
+    "    print(p.name, p.opts, p.secondary_opts, repr(p.default), p.type.name, p.multiple, p.required,\n"
+    "          p.nargs, getattr(p, 'help', None), getattr(p, 'is_flag', None))"
+)
+
+
+@pytest.mark.parametrize("command", [["log", "regional", "x"], ["report"], ["source", "list"]])
+def test_a_command_built_from_evaluated_annotations_is_the_same(command: list[str]) -> None:
+    """The command being run (a group's too) has its annotations evaluated once, before typer reads them
+    (`evaluated`): its parameters come out exactly as typer builds them from the strings."""
+    built = {
+        how: subprocess.run(
+            [sys.executable, "-c", PARAMS_BUILT, how, *command], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+        for how in ("evaluated", "strings")
+    }
+    assert (built["evaluated"][0], built["strings"][0]) == ("True", "False")
+    assert len(built["evaluated"]) > 2 and built["evaluated"][1:] == built["strings"][1:]
+
+
 def test_command_name_and_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
     from policytrack.cli import app_for, command_name
 
