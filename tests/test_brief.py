@@ -118,10 +118,11 @@ def test_explained_brief_reads_its_entries_as_it_writes_them(
     from policytrack.domain.workspace import get_framework, open_store
     from policytrack.render.brief import brief_html, brief_html_parts
 
-    added = cli("source", "add", "example-ministry", "--name", "Example Ministry", "--url", "https://e.org/")
-    assert added.exit_code == 0, added.stderr
+    for key in ("example-ministry", "example-wire", "example-uncited"):
+        added = cli("source", "add", key, "--name", key.title(), "--url", "https://e.org/")
+        assert added.exit_code == 0, added.stderr
     log("civil-society", "synthetic entry from a registered source", "--date", "2024-09-03",
-        "--source", "example-ministry")  # fmt: skip
+        "--source", "example-ministry", "--via", "example-wire")  # fmt: skip
     result = cli("report", "--as-of", AS_OF, "--format", "html", "--explain")
     assert result.exit_code == 0, result.stderr
     store = open_store(db_path)
@@ -134,7 +135,10 @@ def test_explained_brief_reads_its_entries_as_it_writes_them(
         assert not any(isinstance(v, tuple | list) for v in streamed.evidence.values())
         for key, entries in held.evidence.items():  # read again at each pass, in the one order
             assert list(streamed.evidence[key]) == list(entries) == list(streamed.evidence[key])
-        assert streamed.sources == held.sources and streamed.sources  # the sources its tables cite
+        # the sources its tables cite, as originator or outlet, and no other (store.cited_sources)
+        named = {k for entries in held.evidence.values() for e in entries for k in (e.source_key, e.via)}
+        assert {"example-ministry", "example-wire"} <= set(held.sources) == named - {None}
+        assert streamed.sources == held.sources
         assert any(not entries for entries in held.evidence.values())  # a row with none
         page = "".join(brief_html_parts(streamed))
         assert page == brief_html(held) == result.stdout

@@ -55,6 +55,9 @@ def test_agenda_data_is_english_and_its_table_french(cli: Invoke, waiting: None)
     table = ok(cli("--lang", "fr", "agenda"))
     assert "cible in-progress attendue d'ici le" in table and "non relue" in table
     assert "due by" not in table
+    # its Since column by the one date rule (core.dates.shown_day), as every other table: no ISO day
+    assert "6 juillet 2024" in table and "2024-07-06" not in table and SOON not in table
+    assert "2024-07-06" in ok(cli("agenda")) and "2024-07-06" in data
 
 
 def test_forecast_words_in_french_beside_their_keys(cli: Invoke, waiting: None) -> None:

@@ -115,6 +115,20 @@ def test_the_glossary_is_followed() -> None:
                 assert any(o.lower() in french.lower() for o in options), (english, french, term)
 
 
+def test_a_due_date_is_said_one_way() -> None:
+    """Every message that says "by {due}" (a target's or forecast's due date) says "d'ici {due}" in French,
+    as the glossary does, never "pour {due}" (the report's target cell once did)."""
+    said = [
+        (english, french)
+        for m in _french()
+        if m.id
+        for english, french in zip(_forms(m.id), _forms(m.string), strict=False)
+        if re.search(r"(?<!-)\bby \{due\}", english)
+    ]
+    assert len(said) >= 6
+    assert all("d'ici {due}" in french for _english, french in said), said
+
+
 def test_plurals_follow_the_language() -> None:
     assert [plural(n, "entry", "entries") for n in (0, 1, 2, 1234)] == [
         "0 entries",
@@ -360,6 +374,8 @@ def test_french_report_and_signposts_keep_dates_whole(
         ).exit_code
         == 0
     )
+    # each command's columns that show the day, by their French headers
+    dated = {"report": ("Dern. preuve",), "signposts": ("Première", "Dernière")}
     for args in (("report", "--as-of", "2025-01-01"), ("signposts", "regional")):
         result = cli("--lang", "fr", *args)
         assert result.exit_code == 0, result.stderr
@@ -369,10 +385,19 @@ def test_french_report_and_signposts_keep_dates_whole(
         assert "2024-09-30" not in out
         if "Colonnes omises" in out and args[0] == "signposts":  # its hint, marked N_, shown in French
             assert "un terminal plus large ou" in " ".join(out.split())
-        table = out.split("Colonnes omises")[0]  # the note names the columns left out
-        if "Dern. preuve" in table or "Première" in table:
-            assert "30 septembre 2024" in table, (args, width)
-        assert width < 120 or "30 septembre 2024" in table, (args, width)  # shown where there is room
+        table, _sep, note = out.partition("Colonnes omises")  # the note names the columns left out
+        header = next(line for line in table.splitlines() if "Clé" in line.split())
+        for column in dated[args[0]]:  # at every width: the day whole in its column, or the column named
+            if column in header:
+                at, day = header.index(column), "30 septembre 2024"
+                assert any(line[at : at + len(day)] == day for line in table.splitlines()), (
+                    args,
+                    width,
+                    column,
+                )
+            else:
+                assert width < 120, (args, width, column)  # shown where there is room
+                assert column in " ".join(note.split()), (args, width, column)
 
 
 def test_french_confirmations_and_show_while_data_stays_english(

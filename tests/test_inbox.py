@@ -924,3 +924,18 @@ def test_a_second_pull_of_an_unchanged_file_loads_no_fetcher_table_or_matcher(
     loaded = set(done.stderr.split())
     assert loaded & {"ssl", "http.client", "rich.table", "rich.console", "rapidfuzz"} == set()
     assert "policytrack.exchange.inbox" in loaded  # it did read the file
+
+
+@pytest.mark.parametrize("command", [("inbox", "add"), ("feed", "add")])
+def test_kind_help_names_every_kind_the_declaration_reads(cli: Invoke, command: tuple[str, ...]) -> None:
+    """`--kind`'s help is made from records.candidate.KINDS_READ, not a list of its own: every kind read is
+    named, in English and in French (csv last, with the column map it needs)."""
+    from policytrack.records.candidate import KINDS_READ
+
+    for lang, start, needs_map in (("en", "How to read it: ", " or csv (with --map)."),
+                                   ("fr", "Comment le lire : ", " ou csv (avec --map).")):  # fmt: skip
+        result = cli("--lang", lang, *command, "--help")
+        assert result.exit_code == 0, result.stderr
+        words = " ".join(result.stdout.replace("│", " ").split())
+        listed = words.split(start, 1)[1].split(needs_map, 1)[0]
+        assert listed.split(", ") == [k for k in KINDS_READ if k != "csv"], words

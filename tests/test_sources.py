@@ -503,3 +503,15 @@ def test_edit_relinks_the_source_and_clears_the_outlet(
     assert refused.exit_code == 1 and "via names the source itself" in refused.stderr
     assert cli("edit", str(entry), "--note", "kept").exit_code == 0  # other edits keep the link
     assert _entry(cli_json, entry)["source_key"] == "wire"
+
+
+def test_type_help_names_the_declared_types(cli: Invoke) -> None:
+    """`source add --type`'s help is made from records.source.SOURCE_TYPES, in English and French."""
+    from policytrack.records.source import SOURCE_TYPES
+
+    for command in (("source", "add"), ("source", "edit")):
+        for lang, start in (("en", "What kind of body it is: "), ("fr", "Le type d'organisme : ")):
+            result = cli("--lang", lang, *command, "--help")
+            assert result.exit_code == 0, result.stderr
+            words = " ".join(result.stdout.replace("│", " ").split())
+            assert start + ", ".join(SOURCE_TYPES) + "." in words, (command, lang, words)

@@ -120,11 +120,20 @@ def test_undo_delete_restores_and_undo_restore_deletes(
     ]
 
 
-def test_undo_a_target_brings_back_the_previous_or_withdraws_it(cli: Invoke, cli_json: InvokeJson) -> None:
+def test_undo_a_target_brings_back_the_previous_or_withdraws_it(
+    cli: Invoke, cli_json: InvokeJson, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert cli("target", "regional", "in-progress", "--by", "2027-12").exit_code == 0
-    assert cli("target", "regional", "implemented", "--by", "2028").exit_code == 0
+    assert cli("target", "regional", "implemented", "--by", "2028", "--from", "2024-07-06").exit_code == 0
+    # in French its dates by the one date rule, and "d'ici" as every due date (locale/fr/GLOSSARY.md)
+    monkeypatch.setenv("COLUMNS", "200")  # each cell on one line
+    french = cli("--lang", "fr", "undo", "--dry-run")
+    assert french.exit_code == 0, french.stderr
+    words = " ".join(french.stdout.replace("│", " ").split())
+    assert "implemented d'ici 2028, à partir du 6 juillet 2024" in words
+    assert "in-progress d'ici décembre 2027, à partir du " in words and "pour 20" not in words
     out = undo(cli)
-    assert "implemented by 2028" in out and "in-progress by 2027-12" in out
+    assert "implemented by 2028, from 2024-07-06" in out and "in-progress by 2027-12" in out
     current = cli_json("targets", "--json")
     assert [(t["indicator"], t["level"], t["due"]) for t in current] == [
         ("regional", "in-progress", "2027-12")

@@ -62,7 +62,7 @@ from policytrack.cli.options import (
     format_option,
 )
 from policytrack.core.errors import InputError
-from policytrack.core.i18n import N_, N_join, _, ngettext, number
+from policytrack.core.i18n import N_, N_join, _
 from policytrack.render.formats import NESTED, ONE, RECORDS, VIEW
 
 if TYPE_CHECKING:
@@ -567,11 +567,9 @@ def _list_table(
     from contextlib import nullcontext
     from itertools import islice
 
-    from rich.text import Text
-
     from policytrack.domain.entries import count_listed, list_all_entries, list_entries, list_stats
     from policytrack.records.models import plural
-    from policytrack.render.entries import Shape, entries_plain, entries_table, left_out_note
+    from policytrack.render.entries import Shape, entries_plain, entries_table, left_out_note, newest_note
     from policytrack.render.plain import cell
 
     def titled(total: int) -> str:
@@ -634,18 +632,7 @@ def _list_table(
         if dropped:
             out.print(left_out_note(dropped))
         if shown < total:
-            out.print(
-                Text(
-                    ngettext(
-                        "Showing the newest {shown} of {total} entry: --limit N shows the newest N, --all "
-                        "shows every one, and with $PAGER set they are paged.",
-                        "Showing the newest {shown} of {total} entries: --limit N shows the newest N, --all "
-                        "shows every one, and with $PAGER set they are paged.",
-                        total,
-                    ).format(shown=number(shown), total=number(total)),
-                    style="yellow",
-                )
-            )
+            out.print(newest_note(shown, total))
 
 
 EntryIdArg = Annotated[

@@ -34,6 +34,7 @@ from policytrack.cli.options import (
 )
 from policytrack.core.errors import InputError
 from policytrack.core.i18n import N_, N_format, _, ngettext
+from policytrack.records.candidate import KINDS_READ
 from policytrack.render.formats import ONE, RECORDS, VIEW
 
 if TYPE_CHECKING:
@@ -46,7 +47,8 @@ inbox_app = typer.Typer(
 )
 feed_app = typer.Typer(help=N_("Datasets and feeds kept in step with the inbox."), no_args_is_help=True)
 
-KINDS_HELP = "acled, ucdp, rss, atom, gdelt, reliefweb"
+# The kinds read as they come (records.candidate); csv needs a column map, which the help says apart.
+KINDS_HELP = ", ".join(kind for kind in KINDS_READ if kind != "csv")
 KindOpt = Annotated[
     str,
     typer.Option(
@@ -84,8 +86,6 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help=N_("Do not ask before 
 
 
 def _kind(raw: str) -> str:
-    from policytrack.records.candidate import KINDS_READ
-
     kind = raw.strip().lower()
     if kind not in KINDS_READ:
         raise fail(

@@ -761,13 +761,11 @@ def _timeline_table(
     from contextlib import nullcontext
     from itertools import islice
 
-    from rich.text import Text
-
     from policytrack.cli.common import paged_console, pager_command, stdout_is_terminal, text_output
     from policytrack.domain.entries import list_stats
     from policytrack.domain.status import timeline, timeline_points
     from policytrack.records.models import EntryFilter
-    from policytrack.render.entries import left_out_note
+    from policytrack.render.entries import left_out_note, newest_note
     from policytrack.render.report import (
         TIMELINE_HINT,
         timeline_header,
@@ -814,15 +812,4 @@ def _timeline_table(
             out.print(left_out_note(dropped, _(TIMELINE_HINT)))
         shown = min(tl.total, limit) if limit is not None else tl.total
         if shown < tl.total:
-            out.print(
-                Text(
-                    ngettext(
-                        "Showing the newest {shown} of {total} entry: --limit N shows the newest N, --all "
-                        "shows every one, and with $PAGER set they are paged.",
-                        "Showing the newest {shown} of {total} entries: --limit N shows the newest N, --all "
-                        "shows every one, and with $PAGER set they are paged.",
-                        tl.total,
-                    ).format(shown=number(shown), total=number(tl.total)),
-                    style="yellow",
-                )
-            )
+            out.print(newest_note(shown, tl.total))

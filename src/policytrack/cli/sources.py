@@ -13,7 +13,8 @@ import typer
 from policytrack.cli.app import confirm
 from policytrack.cli.common import complete_source, console, opened_store, print_table
 from policytrack.cli.options import JsonAlias, OutputOpt, chosen_format, format_option
-from policytrack.core.i18n import N_, _, ngettext, number
+from policytrack.core.i18n import N_, N_format, _, ngettext, number
+from policytrack.records.source import SOURCE_TYPES
 from policytrack.render.formats import ONE, RECORDS, VIEW
 
 source_app = typer.Typer(
@@ -30,7 +31,7 @@ UrlOpt = Annotated[
 TypeOpt = Annotated[
     str | None,
     typer.Option(
-        "--type", help=N_("official, media, ngo, academic, think-tank, intergovernmental, social or other.")
+        "--type", help=N_format(N_("What kind of body it is: {types}."), types=", ".join(SOURCE_TYPES))
     ),
 ]
 OriginOpt = Annotated[str | None, typer.Option("--origin", help=N_("Where it is based, such as a country."))]

@@ -26,7 +26,6 @@ from policytrack.domain.forecasts import Forecast, Scores, list_forecasts, score
 from policytrack.domain.periods import PeriodReport
 from policytrack.domain.reports import Report
 from policytrack.domain.status import status_at, status_changes
-from policytrack.records.columns import COLUMNS
 from policytrack.records.models import (
     Entry,
     EntryFilter,
@@ -52,10 +51,6 @@ class Track:
     def first(self) -> date | None:
         """The first day of its earliest entry in the window (each chart asks: worked out once)."""
         return min((d.start for d, _, _ in self.marks), default=None)
-
-
-# The keys of an entry's registered originator and outlet, as an Entry reads them (records.columns).
-_CITED = ", ".join(c.sql for name in ("source_key", "via") for c in COLUMNS if c.name == name)
 
 
 @dataclass(frozen=True)
@@ -200,16 +195,13 @@ def build_brief(
         if row.target is not None
     }
     evidence: dict[str, Iterable[Entry]] = {}
-    cited: set[str] = set()  # what the evidence tables name and link (without --explain, nothing)
-    for key in keys if explain else ():
-        if streamed:
-            evidence[key] = _Listed(store, fw, _window(key, since, until))
-            where, params, _ = listing(fw, _window(key, since, until))
-            cited.update(k for row in store.entry_values(_CITED, where, params) for k in row[:2] if k)
-        else:
-            evidence[key] = tuple(list_entries(store, fw, _window(key, since, until)))
-            cited.update(k for e in evidence[key] for k in (e.source_key, e.via) if k)
-    sources = {key: found for key in sorted(cited) if (found := store.source_by_key(key)) is not None}
+    sources: dict[str, SourceRecord] = {}  # what the evidence tables name and link (without --explain, none)
+    if explain and keys:
+        for key in keys:
+            window = _window(key, since, until)
+            evidence[key] = _Listed(store, fw, window) if streamed else tuple(list_entries(store, fw, window))
+        where, params, _ = listing(fw, EntryFilter(indicators=keys, since=since, until=until))
+        sources = {src.key: src for src in store.cited_sources(where, params)}
     known = [f for f in list_forecasts(store, fw, known_by=report.as_of) if f.indicator in set(keys)]
     return Brief(
         report,

@@ -207,6 +207,22 @@ def settle(store: Store, candidates: Sequence[str]) -> int:
     return changed
 
 
+def _record_undo(store: Store, decision: Any, batch: str, by: str, at: str) -> None:
+    """Record, checked, an undo of `decision` by `by` at `at`; the undos written together share a batch
+    id derived from `batch`."""
+    undo = {
+        "uuid": str(uuidlib.uuid4()),
+        "candidate": decision["candidate"],
+        "action": "undo",
+        "batch": str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, batch)),
+        "undoes": decision["uuid"],
+        "decided_by": by,
+        "decided_at": at,
+    }
+    check_decision(undo)
+    store.insert_decision(undo)
+
+
 def keep_side(store: Store, candidate: str, kept: Any, by: str, at: str) -> None:
     """Settle a candidate decided apart by keeping one side (`kept`, one of `standing_apart`): every other
     side is taken back by an undo (an entry its accept made deleted, as `undo` does), and the kept decision
@@ -217,17 +233,7 @@ def keep_side(store: Store, candidate: str, kept: Any, by: str, at: str) -> None
         for d in sides:
             if d["uuid"] == kept["uuid"]:
                 continue
-            undo = {
-                "uuid": str(uuidlib.uuid4()),
-                "candidate": candidate,
-                "action": "undo",
-                "batch": str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, batch)),
-                "undoes": d["uuid"],
-                "decided_by": by,
-                "decided_at": at,
-            }
-            check_decision(undo)
-            store.insert_decision(undo)
+            _record_undo(store, d, batch, by, at)
             if d["action"] == "accept" and d["entry"] and d["entry"] != kept["entry"]:
                 _delete_made(store, d["entry"], by, at)
         from policytrack.records.candidate import SYNCED_DECISION
@@ -287,17 +293,7 @@ def apply_undo(store: Store, plan: Any, by: str, at: str) -> str:
     count = 0
     for d in store.batch_decisions(plan.values["batch"]):
         row = store.candidate_by_uuid(d["candidate"])
-        undo = {
-            "uuid": str(uuidlib.uuid4()),
-            "candidate": d["candidate"],
-            "action": "undo",
-            "batch": str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, d["batch"])),
-            "undoes": d["uuid"],
-            "decided_by": by,
-            "decided_at": at,
-        }
-        check_decision(undo)
-        store.insert_decision(undo)
+        _record_undo(store, d, d["batch"], by, at)
         if row is not None:
             state, until, entry = _state_without(store, d["candidate"], set())
             store.set_candidate_state(int(row["id"]), state, until, entry)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from policytrack.core.dates import PartialDate
 from policytrack.core.errors import InputError, NotFoundError
 from policytrack.core.i18n import N_, _
 from policytrack.records.columns import ENTRY_COLUMNS
@@ -232,7 +233,8 @@ def _entry_to(
 def _target_text(row: Any) -> str:
     if row is None or not row["level"]:
         return _("none")
-    return _("{level} by {due}, from {start}").format(level=row["level"], due=row["due"], start=row["start"])
+    due, start = PartialDate.from_stored(row["due"]).shown_by, PartialDate.from_stored(row["start"]).shown
+    return _("{level} by {due}, from {start}").format(level=row["level"], due=due, start=start)
 
 
 def _target_reversal(store: Store, target_id: int, title: str) -> tuple[dict[str, Any], FieldChange]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from policytrack.core.grades import describe_grade
-from policytrack.core.i18n import ENGLISH, N_, _, language, pgettext
+from policytrack.core.i18n import ENGLISH, N_, _, language, ngettext, number, pgettext
 from policytrack.domain.status import IndicatorState
 from policytrack.records.entry import CHANGES
 from policytrack.records.models import Entry, Framework, Revision
@@ -150,6 +150,23 @@ def left_out_note(dropped: Sequence[str], hint: str | None = None) -> Text:
     names = ", ".join(h.get(name, name) for name in dropped)
     message = _("Left out to fit the terminal: {columns}; {hint}.")
     return Text(message.format(columns=names, hint=hint or left_out_hint()), style="yellow")
+
+
+def newest_note(shown: int, total: int) -> Text:
+    """The footer of a terminal's page of the newest entries (`list`, `timeline`): how many of how many,
+    and what shows the rest."""
+    from rich.text import Text
+
+    return Text(
+        ngettext(
+            "Showing the newest {shown} of {total} entry: --limit N shows the newest N, --all "
+            "shows every one, and with $PAGER set they are paged.",
+            "Showing the newest {shown} of {total} entries: --limit N shows the newest N, --all "
+            "shows every one, and with $PAGER set they are paged.",
+            total,
+        ).format(shown=number(shown), total=number(total)),
+        style="yellow",
+    )
 
 
 def entries_table(

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from policytrack.core.dates import shown_day
 from policytrack.core.i18n import _, ngettext, pgettext
 from policytrack.render.text import literal
 
@@ -147,8 +149,16 @@ def agenda_table(items: Sequence[Any], title: str) -> Table:
     what = _agenda_words()
     for item in items:
         shown = what.get(item["what"], item["what"])
-        table.add_row(literal(item["since"]), literal(shown), literal(item["ref"]), literal(item["shown"]))
+        table.add_row(_since(item["since"]), literal(shown), literal(item["ref"]), literal(item["shown"]))
     return table
+
+
+def _since(day: str) -> RenderableType:
+    """An item's day (domain.agenda: a stored day, or none) as the language writes a day (core.dates)."""
+    try:
+        return literal(shown_day(date.fromisoformat(day)))
+    except ValueError:
+        return literal(day)
 
 
 def _agenda_words() -> dict[str, str]:
