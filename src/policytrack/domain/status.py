@@ -47,6 +47,8 @@ def latest(rows: Iterable[R]) -> R | None:
 
 @dataclass(frozen=True)
 class IndicatorState:
+    """An indicator's status at a date, with how much evidence it has and the latest."""
+
     indicator: Indicator
     status: StatusLevel
     status_date: PartialDate | None  # None: the status is the framework's baseline
@@ -112,6 +114,8 @@ def statuses_at(
 
 @dataclass(frozen=True)
 class TimelinePoint:
+    """One entry of a timeline, with the momentum so far and the status it changes."""
+
     entry: Entry
     cumulative: int  # momentum from the start of the window up to and including this entry
     status_change: str | None  # "old -> new" when this entry's assessment changes the status
@@ -119,6 +123,8 @@ class TimelinePoint:
 
 @dataclass(frozen=True)
 class Timeline:
+    """An indicator's entries in a window in the one order, with its status line and trend."""
+
     indicator: Indicator
     start_status: StatusLevel  # the status just before the window
     points: tuple[TimelinePoint, ...]  # all of them, or the newest `keep` that timeline() was asked for
