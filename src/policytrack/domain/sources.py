@@ -7,14 +7,17 @@ from __future__ import annotations
 import re
 import uuid as uuidlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from policytrack.core.errors import InputError, NotFoundError
 from policytrack.core.i18n import _
 from policytrack.domain.context import default_analyst, default_language, utc_now
 from policytrack.records import check
-from policytrack.records.models import SourceRecord
 from policytrack.records.source import SOURCE
 from policytrack.store import Store
+
+if TYPE_CHECKING:
+    from policytrack.records.listed import SourceRecord
 
 _KEY = re.compile(SOURCE["key"].pattern or "")
 
