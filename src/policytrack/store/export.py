@@ -4,6 +4,7 @@ then only copies finished lines to the file (exchange.export); tests hold both t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from policytrack.records.columns import (
@@ -161,3 +162,46 @@ SHARED_LINE_SQL = "printf('{}' || char(10), {})".format(
 )
 # The same with the tombstone's date as a last key (null: current), as `list --deleted` writes it.
 ENTRY_JSON_DELETED_SQL = ENTRY_JSON_SQL[:-1] + ", 'deleted_at', e.deleted_at)"
+
+
+def compact_list_sql(column: str) -> str:
+    """A stored JSON list as json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":")) writes
+    it, in SQL: json() makes the text compact but keeps its escapes, so a list with a backslash (json.dumps
+    writes "é" as \\u00e9) is rebuilt from its items, one by one in index order (a recursive query: an
+    aggregate's order is not guaranteed), each item's text re-escaped by SQLite as json.dumps does."""
+    rebuilt = (
+        f"(WITH RECURSIVE part(k, s) AS (SELECT 0, '[]' UNION ALL "
+        f"SELECT k + 1, json_insert(s, '$[#]', json_extract({column}, '$[' || k || ']')) FROM part "
+        f"WHERE k < json_array_length({column})) SELECT s FROM part ORDER BY k DESC LIMIT 1)"
+    )
+    plain = f"instr({column}, '\\') = 0"
+    return f"CASE WHEN {column} = '[]' THEN '[]' WHEN {plain} THEN json({column}) ELSE {rebuilt} END"
+
+
+def sorted_object_sql(parts: Sequence[tuple[str, str, str | None]]) -> str:
+    """One JSON object as json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":")) writes it,
+    built by one printf (no `||` copying a growing line): `parts` are (key, the value's JSON text in SQL,
+    the JSON text at which the key is left out, or None: always there), in any order. The first key in
+    sorted order must always be there (it carries no comma)."""
+    ordered = sorted(parts)
+    if ordered[0][2] is not None:
+        raise ValueError(f"the first key of a line, {ordered[0][0]!r}, must always be present")
+    formats, args = [], []
+    for number, (key, value, omitted_at) in enumerate(ordered):
+        label = ("," if number else "") + json.dumps(key, ensure_ascii=False) + ":"
+        if omitted_at is None:
+            formats.append(label.replace("%", "%%") + "%s")
+            args.append(value)
+        else:
+            formats.append("%s")
+            args.append(
+                f"CASE WHEN ({value}) IS {_literal(omitted_at)} THEN '' "
+                f"ELSE {_literal(label)} || ({value}) END"
+            )
+    text = "{" + "".join(formats) + "}"
+    return f"printf({_literal(text)}, {', '.join(args)})"
+
+
+def _literal(text: str) -> str:
+    """Text as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"

@@ -9,24 +9,35 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from policytrack.records.columns import ENTRY_COLUMNS
+from policytrack.records.columns import ENTRY_COLUMNS, SYNCED_COLUMNS
 from policytrack.store.bulk import bulk_search_index
 from policytrack.store.entries import StoreBase, marks, order_by
 
 _COLS = ", ".join(ENTRY_COLUMNS)
 _CHUNK = 500
 
-# Every revision of the entries that have one not yet in the repository, with what a sync line needs.
-_REVISIONS = f"""
-SELECT e.id AS entry_id, e.uuid, e.recorded_at, e.deleted_at AS entry_deleted_at, e.revision AS last_revision,
-       r.revision, r.action, r.changed_by, r.changed_at, rf.name AS framework, ri.key AS indicator,
-       {", ".join(f"r.{c}" for c in ENTRY_COLUMNS if c != "indicator_id")},
+# Every revision of the page's entries (seq from :first to :last of temp.sync_outgoing), with its fields
+# named as a sync line's (records.columns.SYNCED_REVISION): the line and its binding are SQL over these
+# names. Its tombstone follows its history by sync.kinds._deleted_after's rule: the last revision up to it
+# that sets one (`setter`) says it: a delete its time, a create or a restore none, and an import, only as
+# the entry's last revision, the entry row's (history stores the action, not the tombstone).
+_REVISION_FIELDS = f"""
+SELECT r.seq, r.entry_id, r.revision AS stored_revision, s.event_id AS sent_event,
+       e.uuid, rf.name AS framework, ri.key AS indicator, {", ".join(f"r.{c}" for c in SYNCED_COLUMNS)},
        (SELECT key FROM sources WHERE id = r.source_id) AS source_key,
        (SELECT key FROM sources WHERE id = r.via_id) AS via_key,
-       coalesce(s.authored, r.revision) AS authored, s.event_id
-FROM entry_revisions r JOIN entries e ON e.id = r.entry_id
+       coalesce(s.authored, r.revision) AS revision, e.recorded_at, r.action, r.changed_by, r.changed_at,
+       CASE d.action WHEN 'delete' THEN d.changed_at WHEN 'import' THEN nullif(e.deleted_at, '') END
+           AS deleted_at
+FROM (SELECT r.*, o.seq, max(CASE WHEN r.action IN ('delete', 'create', 'restore')
+                                   OR (r.action = 'import' AND r.revision = e.revision) THEN r.revision END)
+                         OVER (PARTITION BY r.entry_id ORDER BY r.revision) AS setter
+      FROM temp.sync_outgoing o JOIN entry_revisions r ON r.entry_id = o.entry_id
+      JOIN entries e ON e.id = r.entry_id WHERE o.seq BETWEEN :first AND :last) r
+JOIN entries e ON e.id = r.entry_id
 JOIN indicators ri ON ri.id = r.indicator_id JOIN frameworks rf ON rf.id = ri.framework_id
 LEFT JOIN sync_revisions s ON s.entry_id = r.entry_id AND s.revision = r.revision
+LEFT JOIN entry_revisions d ON d.entry_id = r.entry_id AND d.revision = r.setter
 """
 
 
@@ -136,11 +147,15 @@ class SyncRows(StoreBase):
         ).fetchone()
         return int(count)
 
-    def unsent_revision_pages(self, entries: int) -> Iterator[list[sqlite3.Row]]:
-        """Every revision (oldest first) of each entry with a revision whose record the repository lacks,
-        the entries in the one order (ENTRY_ORDER), `entries` of them a page. Each page is read whole
-        before it is yielded, so the caller may write between pages (no statement is left open); the
-        entries to read are listed once, in a temporary table, so a page costs one seek."""
+    def unsent_revision_lines(
+        self, line: str, bound: str, analyst: str, entries: int
+    ) -> Iterator[list[tuple[str, int, int, int, int]]]:
+        """The revisions whose record the repository lacks, each as (line, entry id, revision, authored
+        number, bound), `line` and `bound` SQL over the line's fields (bound with the parameter :analyst):
+        the entries in the one order (ENTRY_ORDER), `entries` of them a page, each entry's revisions
+        oldest first. Each page is read whole before it is yielded, so the caller may write between pages
+        (no statement is left open); the entries to read are listed once, in a temporary table, so a page
+        costs one seek."""
         conn = self.conn
         conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS sync_outgoing (seq INTEGER PRIMARY KEY, entry_id INTEGER)"
@@ -154,13 +169,11 @@ class SyncRows(StoreBase):
                 ORDER BY {order_by()}"""
         )
         (count,) = conn.execute("SELECT count(*) FROM temp.sync_outgoing").fetchone()
+        query = f"""SELECT {line}, entry_id, stored_revision, revision, {bound}
+                    FROM ({_REVISION_FIELDS}) WHERE sent_event IS NULL ORDER BY seq, stored_revision"""
         for first in range(1, int(count) + 1, entries):
-            yield conn.execute(
-                _REVISIONS
-                + """JOIN temp.sync_outgoing o ON o.entry_id = r.entry_id
-                     WHERE o.seq BETWEEN ? AND ? ORDER BY o.seq, r.revision""",
-                (first, first + entries - 1),
-            ).fetchall()
+            page = {"first": first, "last": first + entries - 1, "analyst": analyst}
+            yield conn.execute(query, page).fetchall()
         conn.execute("DELETE FROM temp.sync_outgoing")
 
     def entry_ids_by_uuid(self, uuids: Sequence[str]) -> dict[str, int]:

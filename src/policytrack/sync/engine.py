@@ -42,7 +42,7 @@ from policytrack.sync.receive import (
     parse,
     receive,
 )
-from policytrack.sync.record import LineProblem, RecordKind, Sender, bound_sql, unbound
+from policytrack.sync.record import Built, LineProblem, RecordKind, Sender, bound_sql, unbound
 from policytrack.sync.redactions import REWRITTEN, rewrite_own_files, rewritten_for
 
 MARKER_TEXT = json.dumps({"format": "policytrack-sync", "version": 1}, indent=2) + "\n"
@@ -252,7 +252,8 @@ def _point_head(bare: Path, branch: str) -> None:
 # -- sending ---------------------------------------------------------------------------------------
 
 
-# One batch of lines to send: (line, event id, ref, record), as the kind's `sent` takes them.
+# One batch of lines to send: (line, event id, ref, record), as the kind's `sent` takes them (a line SQLite
+# built comes without its record, {}: its kind's `sent` reads what it needs from its ref).
 Batch = list[tuple[str, str, Any, dict[str, Any]]]
 
 
@@ -269,10 +270,15 @@ def outgoing(
         if kind.name == STREAMED and not streamed:
             continue
         batch: Batch = []
-        for record, ref in kind.outgoing(store, sender):
-            named = unbound(kind.declared, record, sender.analyst)
+        for made, ref in kind.outgoing(store, sender):
+            if isinstance(made, Built):  # a line SQLite built, its binding asked there: read if unbound
+                text, record = made.text, ({} if made.bound else json.loads(made.text))
+                named = None if made.bound else unbound(kind.declared, record, sender.analyst)
+            else:
+                text, record = "", made
+                named = unbound(kind.declared, record, sender.analyst)
             if named is None:
-                text = line_text(record)
+                text = text or line_text(record)
                 batch.append((text, event_id(text), ref, record))
             elif kind.own_only and kept is not None:
                 kept.append(

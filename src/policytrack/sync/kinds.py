@@ -29,6 +29,7 @@ from policytrack.sync.analysts import ANALYSTS
 from policytrack.sync.decisions import DECISIONS
 from policytrack.sync.forecasts import FORECASTS
 from policytrack.sync.record import (
+    Built,
     Incoming,
     LineProblem,
     NewerRecord,
@@ -36,7 +37,9 @@ from policytrack.sync.record import (
     Record,
     RecordKind,
     Sender,
+    bound_sql,
     event_id,
+    line_sql,
     line_text,
     shared,
     unknown,
@@ -159,13 +162,6 @@ def _check_entry(record: Record) -> None:
         raise InputError(_("date, date_start and date_precision do not agree"))
 
 
-def _derived_deleted(row: Any, previous: str | None) -> str | None:
-    """Whether a revision left its entry deleted: history stores the action, not the tombstone."""
-    if row["action"] == "import" and row["revision"] == row["last_revision"]:
-        return str(row["entry_deleted_at"]) if row["entry_deleted_at"] else None  # the entry row has it
-    return _deleted_after(row["action"], row["changed_at"], previous)
-
-
 def _deleted_after(action: str, changed_at: str, previous: str | None) -> str | None:
     """The one rule of an entry's tombstone along its history, in every database (the lines sent, the
     merge, conflicts and undo follow it): a delete deletes, a create or a restore brings back, anything
@@ -190,34 +186,24 @@ def _tombstone(revisions: Sequence[dict[str, Any]]) -> str | None:
     return deleted
 
 
-def _entry_out(store: Store, sender: Sender) -> Iterator[tuple[Record, Any]]:
+# A revision's line and its binding, built by SQLite (store.SyncRows.unsent_revision_lines); the bytes are
+# line_text(shared(...))'s, which tests/test_sync_lines.py holds them to.
+_LINE_SQL = line_sql("entry", SYNCED_REVISION)
+_BOUND_SQL = bound_sql(SYNCED_REVISION)
+
+
+def _entry_out(store: Store, sender: Sender) -> Iterator[tuple[Built, Any]]:
     """The revisions the repository lacks, entry by entry in the one order (every revision of such an
     entry is read, to know its state), a page of entries at a time: memory stays flat however many."""
     if store.all_revisions_sent():  # a sync with nothing new reads no history
         return
-    for page in store.unsent_revision_pages(PAGE):
-        previous: str | None = None
-        entry = None
-        for row in page:
-            if row["entry_id"] != entry:
-                entry, previous = row["entry_id"], None
-            deleted = _derived_deleted(row, previous)
-            previous = deleted
-            if row["event_id"] is not None:
-                continue  # in the repository already (the pages hold whole entries, not only unsent rows)
-            # one copy of the row, changed in place (a line per revision: this was most of a line's cost)
-            values = dict(row)
-            for c in _LIST_COLUMNS:
-                text = values[c]
-                values[c] = [] if text == "[]" else json.loads(text)  # most lists are empty
-            for c in _BOOLEAN_COLUMNS:
-                values[c] = bool(values[c])
-            values["revision"], values["deleted_at"] = row["authored"], deleted
-            yield shared("entry", SYNCED_REVISION, values), (row["entry_id"], row["revision"])
+    for page in store.unsent_revision_lines(_LINE_SQL, _BOUND_SQL, sender.analyst, PAGE):
+        for text, entry_id, revision, authored, bound in page:
+            yield Built(text, bool(bound)), (entry_id, revision, authored)
 
 
 def _entry_sent(store: Store, items: list[tuple[Any, str, Record]]) -> None:
-    store.mark_revisions_synced([(ref[0], ref[1], record["revision"], event) for ref, event, record in items])
+    store.mark_revisions_synced([(*ref, event) for ref, event, _ in items])
 
 
 def _order(rev: dict[str, Any]) -> tuple[int, str, str, str]:

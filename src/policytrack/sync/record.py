@@ -26,6 +26,7 @@ from policytrack.core.i18n import _
 from policytrack.core.storable import MAX_FIELD, storable
 from policytrack.records.field import Field, Kind
 from policytrack.store import MIGRATION_NAMES, Store
+from policytrack.store.export import compact_list_sql, sorted_object_sql
 
 Record = dict[str, Any]
 
@@ -98,6 +99,33 @@ def shared(kind: str, declared: Kind, values: dict[str, Any]) -> Record:
         if always or value != default:
             record[name] = value
     return record
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A line SQLite built (line_sql) and whether it names nobody but the sender (bound_sql)."""
+
+    text: str
+    bound: bool
+
+
+def line_sql(kind: str, declared: Kind) -> str:
+    """line_text(shared(kind, declared, values)) as an SQL expression over columns named as the fields
+    (lists as the store keeps them, JSON text; booleans as 0 or 1): the same bytes, built by SQLite."""
+    parts: list[tuple[str, str, str | None]] = [("kind", _literal_json(kind), None)]
+    for (name, always, default), f in zip(_line_fields(declared), declared, strict=True):
+        if f.type == "list":
+            value = compact_list_sql(name)
+        elif f.type == "boolean":
+            value = f"CASE WHEN {name} THEN 'true' ELSE 'false' END"
+        else:
+            value = f"json_quote({name})"
+        parts.append((name, value, None if always else json.dumps(default, ensure_ascii=False)))
+    return sorted_object_sql(parts)
+
+
+def _literal_json(value: Any) -> str:
+    return "'" + json.dumps(value, ensure_ascii=False).replace("'", "''") + "'"
 
 
 @cache  # read for every line a sync sends: the declaration read once per kind
@@ -191,9 +219,9 @@ class RecordKind:
     name: str
     declared: Kind  # the fields of a line of this kind (records/), their rules and defaults
     check: Callable[[Record], None]  # raises InputError: what is wrong with the record beyond its fields
-    # every record of this kind this database holds or has made, each with what `sent` needs to know it
-    # (an iterator: a kind of many yields them as it reads them)
-    outgoing: Callable[[Store, Sender], Iterable[tuple[Record, Any]]]
+    # every record of this kind this database holds or has made (or its line, built by SQLite: Built),
+    # each with what `sent` needs to know it (an iterator: a kind of many yields them as it reads them)
+    outgoing: Callable[[Store, Sender], Iterable[tuple[Record | Built, Any]]]
     apply: Callable[[Store, Sequence[Incoming], Received, Sender], None]
     # records written to the repository, a batch at a time: (their outgoing ref, event id, record), in the
     # transaction that is committed once their commit is (None: nothing to remember)
