@@ -12,7 +12,7 @@ import re
 import uuid as uuidlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policytrack.core.dates import PartialDate, window_end
 from policytrack.core.errors import InputError
@@ -28,11 +28,9 @@ from policytrack.records.models import (
     EFFECT_MIN,
     MAX_ID,
     Entry,
-    EntryFilter,
     EntryInput,
     Framework,
     Indicator,
-    Revision,
     check_effect,
     clean_labels,
     clean_summary,
@@ -40,6 +38,9 @@ from policytrack.records.models import (
 )
 from policytrack.store import Store
 from policytrack.store.entries import entry_where, grep_words
+
+if TYPE_CHECKING:
+    from policytrack.records.listed import EntryFilter, Revision
 
 
 def validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:

@@ -19,7 +19,6 @@ from itertools import chain
 from typing import Any, TypeVar
 
 from policytrack.core.dates import PartialDate, window_end
-from policytrack.domain.entries import list_entries, listing
 from policytrack.records.entry import ORDER as ENTRY_ORDER
 from policytrack.records.models import (
     Entry,
@@ -47,6 +46,8 @@ def latest(rows: Iterable[R]) -> R | None:
 
 @dataclass(frozen=True)
 class IndicatorState:
+    """An indicator's status at a date, with how much evidence it has and the latest."""
+
     indicator: Indicator
     status: StatusLevel
     status_date: PartialDate | None  # None: the status is the framework's baseline
@@ -112,6 +113,8 @@ def statuses_at(
 
 @dataclass(frozen=True)
 class TimelinePoint:
+    """One entry of a timeline, with the momentum so far and the status it changes."""
+
     entry: Entry
     cumulative: int  # momentum from the start of the window up to and including this entry
     status_change: str | None  # "old -> new" when this entry's assessment changes the status
@@ -119,6 +122,8 @@ class TimelinePoint:
 
 @dataclass(frozen=True)
 class Timeline:
+    """An indicator's entries in a window in the one order, with its status line and trend."""
+
     indicator: Indicator
     start_status: StatusLevel  # the status just before the window
     points: tuple[TimelinePoint, ...]  # all of them, or the newest `keep` that timeline() was asked for
@@ -189,6 +194,8 @@ def _timeline_page(
     """timeline() with only the newest `keep` entries built (a terminal's page): the counts and the trend
     are summed from every entry's effect, read as one digit each in one string (no object per entry); the
     status changes come from the assessments alone, in the one order, then the page."""
+    from policytrack.domain.entries import listing  # here: `report` never lists entries (start-up)
+
     indicator, status = _timeline_start(store, fw, key, since, until)
     where, params, _ = listing(fw, EntryFilter(indicators=[indicator.key], since=since, until=until))
     digits, last_id = store.effects_in_order(where, params)
@@ -217,6 +224,8 @@ def timeline_points(
     store: Store, fw: Framework, key: str, since: date | None = None, until: date | None = None
 ) -> tuple[Indicator, StatusLevel, Iterator[TimelinePoint]]:
     """The indicator, its status just before the window, and its points in date order, streamed."""
+    from policytrack.domain.entries import list_entries  # here: `report` never lists entries (start-up)
+
     indicator, status = _timeline_start(store, fw, key, since, until)
     flt = EntryFilter(indicators=[indicator.key], since=since, until=until)
     rows = ((entry, entry.effect, entry.status) for entry in list_entries(store, fw, flt))
@@ -229,6 +238,8 @@ def timeline_values(
     """timeline() streamed for output that SQLite builds: per entry, the value of the SQL expression
     `select` (over aliases e, i, f), the cumulative momentum and the status change. Memory stays flat. The
     indicator and window are checked at the call, so a bad one fails before anything is written."""
+    from policytrack.domain.entries import listing  # here: `report` never lists entries (start-up)
+
     indicator, status = _timeline_start(store, fw, key, since, until)
     where, params, _ = listing(fw, EntryFilter(indicators=[indicator.key], since=since, until=until))
     rows = store.entry_values(f"{select}, e.effect, e.status", where, params)
@@ -241,6 +252,8 @@ def status_changes(
     """timeline()'s status line alone: the status just before the window, and the first day of each
     assessment in the window that changes it with the level it changes to. Only assessments are read: the
     other entries never change a status."""
+    from policytrack.domain.entries import listing  # here: `report` never lists entries (start-up)
+
     indicator, status = _timeline_start(store, fw, key, since, until)
     where, params, _ = listing(fw, EntryFilter(indicators=[indicator.key], since=since, until=until))
     rows = store.entry_values("e.date_start, e.status", [*where, "e.status IS NOT NULL"], params)

@@ -7,14 +7,17 @@ import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import NotFoundError
 from policytrack.records.columns import COLUMNS, ENTRY_COLUMNS, Column
 from policytrack.records.entry import ORDER as ENTRY_ORDER
 from policytrack.records.entry import SOURCE_SHOWN
-from policytrack.records.models import Entry, EntryFilter, Revision
+from policytrack.records.models import Entry
+
+if TYPE_CHECKING:
+    from policytrack.records.listed import EntryFilter, Revision
 
 # What a table shows of one field at most (render.text.MAX_SHOWN_CHARACTERS; the store cannot import
 # render): a plain table's summary column is never wider.
@@ -357,6 +360,8 @@ class EntryRows(StoreBase):
         """Every revision of the entries matching all `where` clauses (over aliases e, i, f for the entry
         as it is now), in the one order (REVISION_ORDER), or by_entry each entry's in revision order: one
         query, streamed."""
+        from policytrack.records.listed import Revision  # here: log reads no history (start-up)
+
         # Columns named as in _ENTRY_SELECT, so one function builds an Entry from either; a revision has
         # its own indicator (ri, rf), while the filter sees the entry's current one (i, f).
         rows = self.conn.execute(
