@@ -24,7 +24,7 @@ from policytrack.records.columns import LIST_FIELDS, SYNCED_COLUMNS, SYNCED_REVI
 from policytrack.records.framework import FRAMEWORK_VERSION
 from policytrack.records.target import TARGET_LINE
 from policytrack.store import Store
-from policytrack.store.syncshared import SYNCED_TARGET_COLUMNS
+from policytrack.store.syncshared import synced_target_columns
 from policytrack.sync.analysts import ANALYSTS
 from policytrack.sync.decisions import DECISIONS
 from policytrack.sync.forecasts import FORECASTS
@@ -97,7 +97,7 @@ FRAMEWORKS = RecordKind("framework", _FRAMEWORK, _check_framework, _framework_ou
 # What a target row stores that travels (its indicator travels by framework and key). Two targets whose
 # authors had seen as many (`seen`), with different values, were set apart: a conflict, until a target set
 # after seeing both.
-_TARGET_VALUES = SYNCED_TARGET_COLUMNS
+_TARGET_VALUES = synced_target_columns()
 
 
 def _check_target(record: Record) -> None:
