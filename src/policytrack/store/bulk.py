@@ -19,17 +19,28 @@ def bulk_search_index(conn: sqlite3.Connection) -> Iterator[None]:
     """Inside the import's transaction, swap the per-row insert trigger of the full-text index for one
     insert per batch (measured: 0.4 s instead of 5 s per 100,000 rows). The trigger is put back before
     the commit; a rollback (error, dry run, crash) restores it with everything else."""
-    row = conn.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'entries_ai'"
-    ).fetchone()
-    if row is None:
+    triggers = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'entries' ORDER BY rowid"
+    ).fetchall()
+    names = [name for name, _sql in triggers]
+    if "entries_ai" not in names:
         raise DatabaseError(
             _("the full-text index's trigger entries_ai is missing; run `policytrack db check`")
         )
-    conn.execute("DROP TRIGGER entries_ai")
+    # entries_ai and every trigger made after it are made again in their order: with a trigger on entries
+    # made before entries_ai (the kept counts' after an import had moved it last), another process's
+    # `log` that waited for this import's lock failed with "no such table: entries" (SQLite 3.40)
+    later = triggers[names.index("entries_ai") :]
+    for name, _sql in later:
+        conn.execute(f"DROP TRIGGER {name}")
+    for _name, sql in later[1:]:
+        conn.execute(sql)
     yield
-    if conn.in_transaction:  # a dry run has rolled back already, and the rollback restored the trigger
-        conn.execute(row[0])
+    if conn.in_transaction:  # a dry run has rolled back already, and the rollback restored the triggers
+        for name, _sql in later[1:]:
+            conn.execute(f"DROP TRIGGER {name}")
+        for _name, sql in later:
+            conn.execute(sql)
 
 
 DEFERRABLE_INDEXES = (
