@@ -89,6 +89,21 @@ class SyncRows(StoreBase):
         table = "temp.sync_staged_events" if self.staging else "sync_events"
         self.conn.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?)", ((e,) for e in event_ids))
 
+    def add_new_events(self, event_ids: Sequence[str]) -> set[str]:
+        """Add the events the repository's records hold and this database did not: those it did not, the
+        check and the write in one statement per chunk (receiving, inside its transaction)."""
+        added: set[str] = set()
+        for start in range(0, len(event_ids), _CHUNK):
+            chunk = event_ids[start : start + _CHUNK]
+            rows = ", ".join("(?)" for _ in chunk)
+            added.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"INSERT OR IGNORE INTO sync_events VALUES {rows} RETURNING event_id", chunk
+                ).fetchall()
+            )
+        return added
+
     @contextmanager
     def staged(self) -> Iterator[None]:
         """Revisions marked sent and events added while it is open are staged (see `staging`)."""

@@ -339,22 +339,23 @@ class _Applying:
         self.accepted: list[Unbound] = []
 
     def apply(self, kind: RecordKind, items: list[tuple[str, Incoming]], unbound: list[Unbound]) -> None:
-        """Apply (file, record) pairs of one kind; those already held (by event id) are skipped."""
-        known = self.store.known_events([item.event for _, item in items])
+        """Apply (file, record) pairs of one kind; those already held (by event id) are skipped. Their
+        events are added first, in the transaction the records are applied in (a record that cannot be
+        applied rolls it all back)."""
+        events = self.store.add_new_events([item.event for _, item in items])
         fresh: list[Incoming] = []
         for relative, item in items:
-            if item.event in known:
+            if item.event not in events:
                 continue
-            known.add(item.event)
+            events.discard(item.event)  # a record twice in the batch is applied once
             fresh.append(item)
             self.others += not relative.endswith(self.own)
         if not fresh:
             return
         validate(self.store, kind.name, fresh)
         kind.apply(self.store, fresh, self.received, self.sender)
-        self.store.add_events(item.event for item in fresh)
-        events = {item.event for item in fresh}
-        self.accepted += [u for u in unbound if u[0].event in events]
+        applied = {item.event for item in fresh}
+        self.accepted += [u for u in unbound if u[0].event in applied]
 
 
 def _apply(
