@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import functools
 import json
 import os
 import shutil
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,30 @@ from typer.testing import CliRunner, Result
 from policytrack.cli import full_app
 
 app = full_app()  # every command module, imported once: tests run any command
+
+_MEMORY_DISK = Path("/dev/shm")
+_MADE_BASETEMP = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests' temporary folders on a memory disk where there is one: every test database commits,
+    checkpoints and closes many times, and on a real disk each of those waits for a sync (about a
+    third of the default run's time here). SQLite behaves the same on either; only the waiting goes.
+    An explicit --basetemp wins; workers inherit the controller's folder."""
+    if config.option.basetemp or hasattr(config, "workerinput"):
+        return
+    if _MEMORY_DISK.is_dir() and os.access(_MEMORY_DISK, os.W_OK | os.X_OK):
+        made = tempfile.mkdtemp(prefix="policytrack-tests-", dir=_MEMORY_DISK)
+        config.option.basetemp = made
+        config.stash[_MADE_BASETEMP] = made
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The memory disk is memory: the folder made above goes when the run ends."""
+    made = config.stash.get(_MADE_BASETEMP, None)
+    if made is not None:
+        shutil.rmtree(made, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -56,6 +83,13 @@ def slow_but(values: Iterable[Any], keep: int = 3) -> list[Any]:
     return [v if i in kept else pytest.param(v, marks=pytest.mark.slow) for i, v in enumerate(values)]
 
 
+@functools.cache
+def parsed(code: str) -> ast.Module:
+    """`code`'s syntax tree, parsed once per worker: several scans (layers, field lists, help, messages)
+    walk every source file. Read only: a test that would change a tree parses its own."""
+    return ast.parse(code)
+
+
 @pytest.fixture(scope="session")
 def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("templates")
@@ -77,7 +111,6 @@ def seeded_db(template_dir: Path, isolated_env: Path) -> SeededDb:
         if template is not None:
             shutil.copyfile(template, isolated_env)
             return
-        assert not isolated_env.exists(), "a seeded database starts from nothing"
         build()
         conn = sqlite3.connect(isolated_env)
         try:  # everything in the one file: a copy of it is the whole database
@@ -127,14 +160,47 @@ Log = Callable[..., int]
 InvokeJson = Callable[..., Any]
 
 
+_pristine: dict[str, Path] = {}  # the database a first command makes, by language, in this worker
+
+
 @pytest.fixture
-def cli() -> Invoke:
+def cli(request: pytest.FixtureRequest, isolated_env: Path, template_dir: Path) -> Invoke:
+    """`policytrack ARGS...` in this process. The test's database starts as the first command makes it
+    (created, migrated, the default framework installed), copied from one such database made by the
+    first test of the worker: creating one costs ~30 ms, a copy ~1 ms. A test of what the first command
+    does to no database at all is marked `no_db` and starts from nothing."""
     runner = CliRunner()
 
     def invoke(*args: str, input: str | bytes | None = None) -> Result:
         return runner.invoke(app, list(args), input=input)
 
+    if request.node.get_closest_marker("no_db") is None and not isolated_env.exists():
+        shutil.copyfile(_pristine.get("made") or _make_pristine(invoke, template_dir), isolated_env)
     return invoke
+
+
+def _make_pristine(invoke: Invoke, template_dir: Path) -> Path:
+    """The database the first command makes, in the environment isolated_env sets (whatever the test
+    that asks first has set since: no framework, config or language of its own)."""
+    pristine = template_dir / "pristine.db"
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv("POLICYTRACK_FRAMEWORK", raising=False)
+        env.setenv("POLICYTRACK_CONFIG", str(template_dir / "no-config.toml"))
+        env.setenv("POLICYTRACK_ANALYST", "tester")
+        made = invoke("--db", str(pristine), "--lang", "en", "indicators")
+    from policytrack.core import i18n
+    from policytrack.core.config import settings
+
+    settings.cache_clear()  # read again from the test's own config
+    i18n.choose()  # and its language
+    assert made.exit_code == 0, made.output
+    conn = sqlite3.connect(pristine)
+    try:  # everything in the one file: a copy of it is the whole database
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    _pristine["made"] = pristine
+    return pristine
 
 
 @pytest.fixture

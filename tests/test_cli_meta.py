@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import typer
 
-from conftest import Invoke, slow_but
+from conftest import Invoke, parsed, slow_but
 from policytrack import __version__
 from policytrack.cli.app import app
 
@@ -91,6 +91,7 @@ def test_db_path_order(cli: Invoke, db_path: Path, tmp_path: Path, monkeypatch: 
     assert cli("db", "path").stdout.strip() == str(tmp_path / "xdg/policytrack/policytrack.db")
 
 
+@pytest.mark.no_db
 def test_first_use_creates_database_with_default_framework(cli: Invoke, db_path: Path) -> None:
     assert not db_path.exists()
     result = cli("indicators", "--json")
@@ -138,6 +139,34 @@ def test_one_command_app_matches_the_full_app(command: tuple[str, ...]) -> None:
     runner = CliRunner()
     full, fast = runner.invoke(app, args), runner.invoke(one, args)
     assert (fast.exit_code, fast.stdout) == (full.exit_code, full.stdout)
+
+
+PARAMS_BUILT = (
+    "import sys, typer, policytrack.cli as cli\n"
+    "if sys.argv[1] == 'strings':\n    cli.evaluated = lambda function: None\n"
+    "one = cli.app_for(sys.argv[2:])\n"
+    "command = typer.main.get_command(one)\n"
+    "for name in sys.argv[2:]:\n"
+    "    command = getattr(command, 'commands', {}).get(name, command)\n"
+    "print(all(not isinstance(v, str) for v in command.callback.__wrapped__.__annotations__.values()))\n"
+    "for p in command.params:\n"
+    "    print(p.name, p.opts, p.secondary_opts, repr(p.default), p.type.name, p.multiple, p.required,\n"
+    "          p.nargs, getattr(p, 'help', None), getattr(p, 'is_flag', None))"
+)
+
+
+@pytest.mark.parametrize("command", [["log", "regional", "x"], ["report"], ["source", "list"]])
+def test_a_command_built_from_evaluated_annotations_is_the_same(command: list[str]) -> None:
+    """The command being run (a group's too) has its annotations evaluated once, before typer reads them
+    (`evaluated`): its parameters come out exactly as typer builds them from the strings."""
+    built = {
+        how: subprocess.run(
+            [sys.executable, "-c", PARAMS_BUILT, how, *command], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+        for how in ("evaluated", "strings")
+    }
+    assert (built["evaluated"][0], built["strings"][0]) == ("True", "False")
+    assert len(built["evaluated"]) > 2 and built["evaluated"][1:] == built["strings"][1:]
 
 
 def test_command_name_and_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -224,6 +253,36 @@ def test_top_level_help_imports_no_command_module() -> None:
     assert "policytrack.cli.app" in done.stderr.split()  # the root callback's options come from there
 
 
+def test_log_runs_without_the_modules_typer_imports_for_nothing() -> None:
+    """`log` runs without running subprocess (typer imports it at its top), nor loading the source
+    registry's listing or records/listed.py; subprocess is there, whole, the moment anything reads a name
+    of it, by `import`, `from ... import` or its attribute."""
+    from policytrack.cli import DEFERRED
+
+    # the database made first: a new one is migrated and seeded, which is not the start-up measured
+    subprocess.run([sys.executable, "-m", "policytrack", "indicators"], capture_output=True, check=True)
+    code = (
+        "import sys, io, runpy; sys.argv = ['policytrack', 'log', 'regional', 'x', '--date', '2024-07-06']\n"
+        "sys.stdout = io.StringIO()\n"
+        "try:\n    runpy.run_module('policytrack', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "print(sys.stdout.getvalue().strip(), file=sys.stderr); sys.stdout = sys.__stdout__\n"
+        f"print(*(type(sys.modules[m]).__name__ for m in {DEFERRED!r}), 'selectors' in sys.modules,\n"
+        "      'policytrack.domain.source_listing' in sys.modules,\n"
+        "      'policytrack.records.listed' in sys.modules)\n"
+        "import typer.main\n"
+        "from subprocess import PIPE\n"
+        "import subprocess\n"
+        "print(typer.main.subprocess.DEVNULL == subprocess.DEVNULL, PIPE == subprocess.PIPE,\n"
+        "      subprocess.run([sys.executable, '-c', 'print(6 * 7)'], capture_output=True).stdout.strip(),\n"
+        "      type(sys.modules['subprocess']).__name__)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr == "Logged entry 1 for regional, dated 2024-07-06\n"
+    before, after = done.stdout.splitlines()
+    assert before.split() == ["Deferred"] * len(DEFERRED) + ["False", "False", "False"]
+    assert after.split() == ["True", "True", "b'42'", "module"]
+
+
 REPORT_MODULES = (
     "import sys, io, runpy; sys.argv = ['policytrack', *sys.argv[1:], 'report']; sys.stdout = io.StringIO()\n"
     "try:\n    runpy.run_module('policytrack', run_name='__main__')\nexcept SystemExit:\n    pass\n"
@@ -243,6 +302,7 @@ def test_a_report_in_the_frameworks_own_language_reads_no_framework_file() -> No
         "tomllib",
         "policytrack.domain.inbox",
         "policytrack.domain.periods",
+        "policytrack.domain.entries",  # log's and list's, with the source registry's classes
     }
     runs = {}
     for lang in ("en", "fr"):
@@ -269,7 +329,7 @@ FULL_APP = (
     "args",
     [
         [],
-        ["--help"],
+        pytest.param(["--help"], marks=pytest.mark.slow),  # as [] prints it
         ["--lang", "fr", "-h"],
         ["--bogus"],
         pytest.param(["--db", "x.db", "--no-color", "--help"], marks=pytest.mark.slow),
@@ -369,7 +429,7 @@ def _translated_at_import(path: Path) -> list[int]:
     module level, decorators, defaults, annotations)."""
     import ast
 
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parsed(path.read_text(encoding="utf-8"))
     inside: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -420,7 +480,7 @@ def _unmarked_help(path: Path) -> list[int]:
     literal, an f-string, or a name (this module's or imported from another policytrack module) bound to
     one of them, rather than an N_/N_format/N_join call."""
     src = Path(__file__).resolve().parent.parent / "src"
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parsed(path.read_text(encoding="utf-8"))
     bindings = _module_bindings(tree)
     imported = {
         alias.asname or alias.name: node.module
@@ -444,7 +504,7 @@ def _unmarked_help(path: Path) -> list[int]:
                     if module.with_suffix(".py").is_file()
                     else module / "__init__.py"
                 )
-                bound = _module_bindings(ast.parse(file.read_text(encoding="utf-8"))).get(value.id)
+                bound = _module_bindings(parsed(file.read_text(encoding="utf-8"))).get(value.id)
                 return bound is not None and marked(bound)
         return False  # a literal, an f-string, a concatenation, an attribute or a call of anything else
 

@@ -131,7 +131,7 @@ def test_set_refuses_a_control_character(cli: Invoke, config: Path, key: str, co
     assert cli("list").exit_code == 0  # nothing was written, so every command still works
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=st.text(min_size=1, max_size=12))
 def test_set_writes_only_what_the_reader_reads_back(cli: Invoke, config: Path, value: str) -> None:
     """Whatever `config set` accepts, the reader (every command) reads back as it was given."""

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from policytrack.core import i18n
@@ -353,3 +353,19 @@ def test_every_cldr_french_month_name_is_read() -> None:
     for width in ("wide", "abbreviated"):
         for number, name in months["format"][width].items():
             assert parse_date(f"{name} 2024", TODAY).start == date(2024, number, 1)
+
+
+@given(st.dates())
+@example(date(9999, 12, 31))
+@example(date(2024, 2, 29))
+def test_a_month_and_a_quarter_end_on_their_last_day(day: date) -> None:
+    """A month ends on its last day (leap years included) and a quarter on its third month's, as the
+    standard library's calendar counts them."""
+    import calendar
+
+    month = PartialDate(day.replace(day=1), "month")
+    assert month.end == day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    first = 3 * ((day.month - 1) // 3) + 1
+    quarter = PartialDate(date(day.year, first, 1), "quarter")
+    assert quarter.end == date(day.year, first + 2, calendar.monthrange(day.year, first + 2)[1])
+    assert quarter.start <= day <= quarter.end

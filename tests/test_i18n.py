@@ -17,7 +17,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from conftest import Invoke
+from conftest import Invoke, parsed
 from policytrack.core import i18n
 from policytrack.records.models import plural
 
@@ -574,7 +574,7 @@ def _untranslated_raises(sources: dict[str, str] | None = None) -> dict[str, lis
         }
     found: dict[str, list[int]] = {}
     for module, code in sources.items():
-        for node in ast.walk(ast.parse(code)):
+        for node in ast.walk(parsed(code)):
             if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args):
                 continue
             func = node.exc.func
@@ -718,7 +718,7 @@ def test_each_formatted_message_fills_exactly_its_placeholders() -> None:
 
     checked = 0
     for path in sorted((ROOT / "src" / "policytrack").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parsed(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue
             inner = node.func.value

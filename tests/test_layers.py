@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import parsed
+
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "policytrack"
 # Top to bottom. The package's face (__init__, __main__) stands above everything.
 LAYERS = ("cli", "sync", "exchange", "render", "domain", "store", "records", "core")
@@ -24,7 +26,7 @@ def layer_of(module: str) -> str | None:
 
 
 def imports_of(path: Path) -> list[tuple[int, str]]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parsed(path.read_text(encoding="utf-8"))
     found: list[tuple[int, str]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

@@ -22,6 +22,9 @@ from policytrack.store.migrations import migrations
 
 Column = tuple[str, str, int, str | None, int]  # name, type, notnull, default, pk (PRAGMA table_info)
 
+# every test here builds an older database in the test's place: none starts from the one a first command makes
+pytestmark = pytest.mark.no_db
+
 
 def _sql(text: str) -> str:
     return " ".join(text.split())
@@ -1019,6 +1022,32 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "candidate_counts SET n = n - 1 WHERE state = old.state AND dataset = old.dataset AND feed = "
         "old.feed; INSERT INTO candidate_counts (state, dataset, feed, n) VALUES (new.state, new.dataset, "
         "new.feed, 1) ON CONFLICT (state, dataset, feed) DO UPDATE SET n = n + 1; END",
+    },
+    # m024_entry_counts: the current entries of each indicator counted by triggers
+    "table entry_counts": {
+        "columns": [("indicator_id", "INTEGER", 0, None, 1), ("n", "INTEGER", 1, None, 0)],
+        "checks": [],
+        "foreign_keys": [("indicator_id", "indicators(id)")],
+        "without_rowid": False,
+    },
+    "trigger entries_count_ad": {
+        "table": "entries",
+        "sql": "CREATE TRIGGER entries_count_ad AFTER DELETE ON entries BEGIN UPDATE entry_counts "
+        "SET n = n - 1 WHERE old.deleted_at IS NULL AND indicator_id = old.indicator_id; END",
+    },
+    "trigger entries_count_ai": {
+        "table": "entries",
+        "sql": "CREATE TRIGGER entries_count_ai AFTER INSERT ON entries BEGIN INSERT INTO entry_counts "
+        "(indicator_id, n) SELECT new.indicator_id, 1 WHERE new.deleted_at IS NULL ON CONFLICT "
+        "(indicator_id) DO UPDATE SET n = n + 1; END",
+    },
+    "trigger entries_count_au": {
+        "table": "entries",
+        "sql": "CREATE TRIGGER entries_count_au AFTER UPDATE OF indicator_id, deleted_at ON entries WHEN "
+        "old.indicator_id != new.indicator_id OR (old.deleted_at IS NULL) != (new.deleted_at IS NULL) BEGIN "
+        "UPDATE entry_counts SET n = n - 1 WHERE old.deleted_at IS NULL AND indicator_id = old.indicator_id; "
+        "INSERT INTO entry_counts (indicator_id, n) SELECT new.indicator_id, 1 WHERE new.deleted_at IS NULL "
+        "ON CONFLICT (indicator_id) DO UPDATE SET n = n + 1; END",
     },
 }
 

@@ -9,6 +9,8 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from conftest import Invoke, InvokeJson
 from policytrack.records.columns import COLUMNS
 from policytrack.store import MIGRATION_NAMES
@@ -62,6 +64,7 @@ def _rows(conn: sqlite3.Connection, table: str) -> list[tuple[object, ...]]:
     return conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
 
 
+@pytest.mark.no_db
 def test_the_quarter_migration_keeps_every_row_index_trigger_and_the_search_index(
     cli: Invoke, db_path: Path, tmp_path: Path
 ) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Invoke
+from conftest import Invoke, parsed
 from policytrack.exchange.publish import datapackage
 from policytrack.records.analyst import ANALYST
 from policytrack.records.columns import restore_neutralised
@@ -74,7 +74,7 @@ def test_no_hand_written_list_of_field_names_outside_records() -> None:
         rel = path.relative_to(SRC).as_posix()
         if rel.startswith("records/") or any(rel.startswith(e) for e in EXEMPT):
             continue
-        for line, hits in hand_lists(ast.parse(path.read_text(encoding="utf-8")), names):
+        for line, hits in hand_lists(parsed(path.read_text(encoding="utf-8")), names):
             offenders.append(f"{rel}:{line}: {hits}")
     assert offenders == [], "derive these from records/:\n" + "\n".join(offenders)
 

@@ -395,6 +395,7 @@ def test_export_and_import_keep_sources_vias_and_events(
 # -- the upgrade from today's release ------------------------------------------------------------------
 
 
+@pytest.mark.no_db
 def test_database_from_todays_release_keeps_every_entry_and_free_text_source(
     cli: Invoke, cli_json: InvokeJson, db_path: Path, tmp_path: Path
 ) -> None:

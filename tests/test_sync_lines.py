@@ -122,8 +122,9 @@ def _fill(store: Store, indicator: int, made: list[tuple[list[dict[str, Any]], s
             )
 
 
-def _python_lines(store: Store) -> list[tuple[str, bool]]:
-    """The lines as Python builds them: each revision's fields, its tombstone along its history."""
+def _python_lines(store: Store, unsent: bool = False) -> list[tuple[str, bool]]:
+    """The lines as Python builds them: each revision's fields, its tombstone along its history (with
+    `unsent`, only the lines of the revisions the repository lacks)."""
     framework = get_framework(store)
     found = []
     order = store.conn.execute(
@@ -145,6 +146,8 @@ def _python_lines(store: Store) -> list[tuple[str, bool]]:
             values |= {"revision": row["authored"], "recorded_at": recorded_at, "deleted_at": deleted}
             values |= {c: row[c] for c in ("action", "changed_by", "changed_at")}
             record = shared("entry", SYNCED_REVISION, values)
+            if unsent and row["event_id"] is not None:
+                continue
             found.append((line_text(record), unbound(SYNCED_REVISION, record, SENDER.analyst) is None))
     return found
 
@@ -176,3 +179,29 @@ def test_a_newer_field_at_its_default_is_left_out_and_off_it_is_sent(
     first, second = (b for b, _ in ENTRIES.outgoing(store, SENDER))
     assert isinstance(first, Built) and isinstance(second, Built)
     assert '"language"' not in first.text and '"language":"fr"' in second.text
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(made=entries, marks=st.lists(st.tuples(st.integers(1, 4), st.booleans()), max_size=16), data=st.data())
+def test_only_unsent_revisions_are_built_each_with_its_authored_number_and_its_tombstone(
+    lines_store: tuple[Store, int], made: Any, marks: list[tuple[int, bool]], data: st.DataObject
+) -> None:
+    """Revisions received from a teammate or sent already (an event id) sit between unsent ones, and a
+    received revision's number as its author numbered it (authored) differs from the stored one: only the
+    unsent lines are built, each carrying its authored number, its tombstone still read along the whole
+    history (sent revisions included)."""
+    store, indicator = lines_store
+    _fill(store, indicator, made)
+    rows = store.conn.execute("SELECT entry_id, revision FROM entry_revisions ORDER BY 1, 2").fetchall()
+    chosen = {tuple(rows[(k * 7 + n) % len(rows)]): sent for n, (k, sent) in enumerate(marks)}
+    with store.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO sync_revisions (entry_id, revision, authored, event_id) VALUES (?, ?, ?, ?)",
+            [
+                (entry, revision, data.draw(st.integers(1, 9)), f"e{entry}-{revision}" if sent else None)
+                for (entry, revision), sent in chosen.items()
+            ],
+        )
+    built = [(b.text, b.bound) for b, _ref in ENTRIES.outgoing(store, SENDER) if isinstance(b, Built)]
+    assert built == _python_lines(store, unsent=True)
+    assert len(built) == len(rows) - sum(chosen.values())

@@ -187,3 +187,45 @@ def test_report_at_67_columns_never_drops_a_column_silently(
     """rich gave the wide layout's wrapped columns no width at 67 columns and drew it without them."""
     check_whole(tracked, monkeypatch, "en", 67, ("report",))
     assert "Narrow terminal" in shown(tracked, monkeypatch, "en", 67, ("report",))
+
+
+WORDS = st.text(alphabet="abcdefghij -/", min_size=0, max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.tuples(WORDS, WORDS, WORDS), min_size=1, max_size=6),
+    width=st.integers(min_value=8, max_value=90),
+    no_wrap=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+)
+def test_a_fitted_table_prints_the_same_with_its_widths_fixed(
+    rows: list[tuple[str, str, str]], width: int, no_wrap: tuple[bool, bool, bool]
+) -> None:
+    """fitted fixes the widths of the columns it keeps (so rich measures no cell again to print them); the
+    table prints exactly as rich lays it out by measuring its cells."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from policytrack.render.text import fitted
+
+    def drawn(pinned: bool) -> tuple[str, list[str], bool]:
+        table = Table(pad_edge=False)
+        for n, wrap in enumerate(no_wrap):
+            table.add_column(f"h{n}", no_wrap=wrap)
+        for row in rows:
+            table.add_row(*(Text(cell) for cell in row))
+        left_out = fitted(table, width)
+        fixed = all(column.width is not None for column in table.columns)
+        if not pinned:
+            for column in table.columns:
+                column.width = None
+        out = io.StringIO()
+        Console(width=width, file=out, color_system=None).print(table)
+        return out.getvalue(), left_out, fixed
+
+    pinned, measured = drawn(True), drawn(False)
+    assert pinned[:2] == measured[:2]
+    assert pinned[2] or len(pinned[1]) == 2  # fixed unless fitted was left with one column

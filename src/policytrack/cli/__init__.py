@@ -215,7 +215,27 @@ def app_for(args: list[str]) -> typer.Typer:
     one.registered_callback = app.registered_callback
     one.registered_commands = [c for c in app.registered_commands if c.name == name]
     one.registered_groups = [g for g in app.registered_groups if g.name == name]
+    infos: list[Any] = [one.registered_callback, *one.registered_commands]
+    for group in one.registered_groups:
+        if group.typer_instance is not None:
+            sub = group.typer_instance
+            infos += [group, sub.registered_callback, *sub.registered_commands]
+    for info in infos:
+        evaluated(getattr(info, "callback", None))
     return one
+
+
+def evaluated(function: Any) -> None:
+    """Give `function` its annotations evaluated, once. Our modules postpone annotations (strings), and
+    typer reads a command's signature twice as it builds it, each time evaluating every string twice
+    (inspect.signature, then get_type_hints): about 4 ms of `log`'s start-up, more for `report`. Evaluated
+    here as inspect.signature would, typer reads the same signature without compiling anything."""
+    import inspect
+
+    if not inspect.isfunction(function):  # none, or typer's placeholder for a group's default
+        return
+    if any(isinstance(value, str) for value in function.__annotations__.values()):
+        function.__annotations__ = inspect.get_annotations(function, eval_str=True)
 
 
 def markdown_on_demand() -> None:
@@ -227,6 +247,37 @@ def markdown_on_demand() -> None:
     for module, name in (("rich.markdown", "Markdown"), ("rich.traceback", "Traceback")):
         if module not in sys.modules:
             sys.modules[module] = _stand_in(module, name)
+
+
+# Modules typer imports at its top (`import subprocess` in typer.main and its completion) for what
+# policytrack's commands never do at start-up (open a URL, ask the shell); subprocess brings selectors,
+# select and fcntl with it. (typer.main's `import platform` cannot wait: uuid, which typer imports too,
+# calls platform.system() at its top on Linux; `shutil` neither: typer takes get_terminal_size from it.)
+DEFERRED = ("subprocess",)
+
+
+def defer_imports() -> None:
+    """Let `import subprocess` (each module of DEFERRED) return a stand-in that imports the real module the
+    first time any of its names is read (then holds all of them), so a command that uses one gets it whole.
+    The standard library's LazyLoader cannot do this on Python 3.11: importing a module already loaded
+    reads its `__spec__`, which makes LazyLoader run it."""
+    import types
+
+    class Deferred(types.ModuleType):
+        def __getattr__(self, attr: str) -> Any:
+            import importlib
+
+            if sys.modules.get(self.__name__) is self:
+                del sys.modules[self.__name__]
+            real = importlib.import_module(self.__name__)
+            self.__dict__.update(real.__dict__)
+            return getattr(real, attr)
+
+    for name in DEFERRED:
+        if name not in sys.modules:
+            stand_in = Deferred(name)
+            stand_in.__spec__ = None  # read by every `import name`: must not load the module
+            sys.modules[name] = stand_in
 
 
 def _stand_in(module: str, name: str) -> Any:
@@ -294,6 +345,7 @@ def main() -> None:
             _print_version()  # what the root app's --version prints, without building the app
         else:
             choose_language(sys.argv[1:])
+            defer_imports()
             if command_name(sys.argv[1:]) is None and not completing():
                 top_level()(prog_name="policytrack")  # --help, or no command: COMMANDS is enough
             else:

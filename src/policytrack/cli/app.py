@@ -195,6 +195,8 @@ def confirm(ctx: typer.Context, message: str, saved: str) -> None:
 
 @dataclass
 class State:
+    """What the root callback read (--db, --no-color) and the database path once resolved."""
+
     db_option: str | None = None
     no_color: bool = False
     db_path: Path | None = None

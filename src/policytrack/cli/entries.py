@@ -506,7 +506,6 @@ def list_cmd(
     ] = None,
 ) -> None:
     from policytrack.domain.workspace import get_framework
-    from policytrack.exchange.export import list_texts
     from policytrack.records.columns import EXPORT_FIELDS
     from policytrack.render.formats import output_format
 
@@ -527,6 +526,8 @@ def list_cmd(
         fields = (*EXPORT_FIELDS, "deleted_at") if deleted else EXPORT_FIELDS
         built = output_format(fmt).write_built
         if built is not None:  # SQLite writes each entry in this format: the fast path
+            from policytrack.exchange.export import list_texts  # (not for a table: start-up)
+
             texts = list_texts(store, fw, flt, fmt, limit, deleted_at=deleted)
             with text_output(ctx, output) as out:
                 built(out, fields, texts)

@@ -4,7 +4,7 @@ one way to choose an output: `--format`, with `--json` and `--csv` as its aliase
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,8 +19,10 @@ from policytrack.cli.common import (
     read_date,
 )
 from policytrack.core.i18n import N_, N_format, _
-from policytrack.records.models import EntryFilter
 from policytrack.render.formats import TABLE, formats_taking
+
+if TYPE_CHECKING:
+    from policytrack.records.listed import EntryFilter
 
 IndicatorArg = Annotated[
     str,
@@ -131,6 +133,7 @@ def entry_filter(ctx: typer.Context) -> EntryFilter:
     command's parsed parameters (both name them alike; `export entries` has no --deleted)."""
     from policytrack.core.grades import grade_selector, parse_grade
     from policytrack.domain.entries import effect_range
+    from policytrack.records.listed import EntryFilter  # here: log never builds one (start-up)
 
     p = ctx.params
     start, end = read_window(p["since"], p["until"])

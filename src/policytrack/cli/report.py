@@ -486,6 +486,8 @@ def _text(view: _View, fmt: str, *, plain: bool = False) -> str:
 
 @dataclass(frozen=True)
 class _Window:
+    """The dates and indicators a report command covers, as its options gave them."""
+
     as_of: date
     since: date | None
     until: date | None

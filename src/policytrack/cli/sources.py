@@ -147,7 +147,7 @@ def list_cmd(
     fmt: Annotated[str, format_option(VIEW, ONE)] = "table",
     as_json: JsonAlias = False,
 ) -> None:
-    from policytrack.domain.sources import source_listing
+    from policytrack.domain.source_listing import source_listing
     from policytrack.render.formats import to_json
 
     fmt = chosen_format(fmt, VIEW, ONE, as_json=as_json)
@@ -217,7 +217,7 @@ def show_cmd(
     ),
 )
 def suggest_cmd(ctx: typer.Context) -> None:
-    from policytrack.domain.sources import suggestions
+    from policytrack.domain.source_listing import suggestions
     from policytrack.render.text import visible
 
     with opened_store(ctx) as store:

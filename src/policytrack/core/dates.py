@@ -8,7 +8,6 @@ the first day of that period, its `end` the last. Dates in words are read in sev
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -73,12 +72,12 @@ class PartialDate:
         """The last day of the period."""
         if self.precision == "year":
             return date(self.start.year, 12, 31)
-        if self.precision == "month":
-            last = calendar.monthrange(self.start.year, self.start.month)[1]
-            return date(self.start.year, self.start.month, last)
-        if self.precision == "quarter":
-            month = self.start.month + 2
-            return date(self.start.year, month, calendar.monthrange(self.start.year, month)[1])
+        if self.precision in ("month", "quarter"):
+            month = self.start.month + (2 if self.precision == "quarter" else 0)
+            if month == 12:
+                return date(self.start.year, 12, 31)
+            # the day before the next month's first (calendar.monthrange would import calendar at start-up)
+            return date(self.start.year, month + 1, 1) - timedelta(days=1)
         return self.start
 
     @classmethod

@@ -18,6 +18,8 @@ from policytrack.store import Store
 
 @dataclass(frozen=True)
 class Assessment:
+    """One analyst's latest assessment of an indicator: the level and its date."""
+
     analyst: str
     level: StatusLevel
     date: PartialDate

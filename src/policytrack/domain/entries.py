@@ -12,7 +12,7 @@ import re
 import uuid as uuidlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policytrack.core.dates import PartialDate, window_end
 from policytrack.core.errors import InputError
@@ -28,11 +28,9 @@ from policytrack.records.models import (
     EFFECT_MIN,
     MAX_ID,
     Entry,
-    EntryFilter,
     EntryInput,
     Framework,
     Indicator,
-    Revision,
     check_effect,
     clean_labels,
     clean_summary,
@@ -40,6 +38,9 @@ from policytrack.records.models import (
 )
 from policytrack.store import Store
 from policytrack.store.entries import entry_where, grep_words
+
+if TYPE_CHECKING:
+    from policytrack.records.listed import EntryFilter, Revision
 
 
 def validated_values(fw: Framework, data: EntryInput) -> dict[str, Any]:
@@ -517,8 +518,13 @@ def list_stats(store: Store, fw: Framework | None, flt: EntryFilter) -> dict[str
 
 
 def count_listed(store: Store, fw: Framework | None, flt: EntryFilter) -> int:
-    """How many entries `list` would give with no limit (Store.count_listed), for a page of the newest."""
+    """How many entries `list` would give with no limit, for a page of the newest: from the counts kept
+    per indicator (Store.current_entry_count) when the filter chooses nothing but indicators, else counted
+    from the rows (Store.count_listed)."""
     where, params, _ = listing(fw, flt)
+    if not any(getattr(flt, f.name) for f in dataclasses.fields(flt) if f.name != "indicators"):
+        ids = [resolve_indicator(fw, key).id or 0 for key in flt.indicators] if fw is not None else []
+        return store.current_entry_count(None if fw is None else fw.name, ids)
     return store.count_listed(where, params)
 
 

@@ -48,6 +48,8 @@ class Corroboration:
 
 @dataclass(frozen=True)
 class ReportRow:
+    """One indicator's line of the report: status, target and track, the evidence counted."""
+
     indicator: Indicator
     status: StatusLevel
     status_date: PartialDate | None
@@ -69,6 +71,8 @@ class ReportRow:
 
 @dataclass(frozen=True)
 class Report:
+    """Where each indicator of a framework stands at a date, with its signposts and disagreements."""
+
     framework: Framework
     as_of: date
     since: date | None
@@ -189,6 +193,8 @@ def build_report(
 
 @dataclass
 class _Totals:
+    """Running counts of one indicator's entries as the report adds them up."""
+
     n: int = 0
     adv: int = 0
     hind: int = 0

@@ -15,6 +15,8 @@ from policytrack.store import Store
 
 @dataclass(frozen=True)
 class SignpostState:
+    """One signal of an indicator and the entries that observe it (none: awaited)."""
+
     indicator: Indicator
     signal: Signal
     entries: tuple[int, ...]  # ids of the entries that observe it, oldest first

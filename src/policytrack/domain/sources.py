@@ -1,19 +1,23 @@
 """The source registry: registering, editing and merging sources, linking what an analyst types as a
-source to a registered one, and the grade patterns the registry shows. Nothing here prints."""
+source to a registered one (the grade patterns the registry shows: source_listing.py). Nothing here
+prints."""
 
 from __future__ import annotations
 
 import re
 import uuid as uuidlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from policytrack.core.errors import InputError, NotFoundError
 from policytrack.core.i18n import _
 from policytrack.domain.context import default_analyst, default_language, utc_now
 from policytrack.records import check
-from policytrack.records.models import SourceRecord
 from policytrack.records.source import SOURCE
 from policytrack.store import Store
+
+if TYPE_CHECKING:
+    from policytrack.records.listed import SourceRecord
 
 _KEY = re.compile(SOURCE["key"].pattern or "")
 
@@ -192,44 +196,3 @@ def merge_sources(store: Store, old_key: str, new_key: str) -> tuple[SourceRecor
         )
     moved = store.merge_source(old.id, new.id, default_analyst(), utc_now())
     return old, new, moved
-
-
-@dataclass(frozen=True)
-class GradePattern:
-    """How often graded evidence sits on the A1/B2/C3 diagonal (a sign the axes are blurred)."""
-
-    who: str
-    entries: int
-    graded: int
-    diagonal: int
-
-    @property
-    def share(self) -> float | None:
-        return round(self.diagonal / self.graded, 3) if self.graded else None
-
-
-@dataclass(frozen=True)
-class SourceListing:
-    sources: list[tuple[SourceRecord, GradePattern]]
-    analysts: list[GradePattern]
-
-
-def source_listing(store: Store) -> SourceListing:
-    """Every registered source with its use and grade pattern, and each analyst's grade pattern."""
-    per_source: dict[int, list[int]] = {}
-    for row in store.source_use():
-        totals = per_source.setdefault(row["source_id"], [0, 0, 0])
-        totals[0] += row["n"]
-        totals[1] += row["graded"]
-        totals[2] += row["diagonal"] or 0
-    sources = [(s, GradePattern(s.key, *per_source.get(s.id, [0, 0, 0]))) for s in store.source_rows()]
-    analysts = [
-        GradePattern(r["analyst"], r["graded"], r["graded"], r["diagonal"] or 0)
-        for r in store.analyst_grades()
-    ]
-    return SourceListing(sources, analysts)
-
-
-def suggestions(store: Store) -> list[tuple[str, int]]:
-    """Free-text sources cited more than once: worth registering."""
-    return [(r["source"], r["n"]) for r in store.free_text_sources(2)]

@@ -15,12 +15,10 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import accumulate, chain
-from operator import itemgetter
+from itertools import chain
 from typing import Any, TypeVar
 
 from policytrack.core.dates import PartialDate, window_end
-from policytrack.domain.entries import list_entries, listing
 from policytrack.records.entry import ORDER as ENTRY_ORDER
 from policytrack.records.models import (
     Entry,
@@ -48,6 +46,8 @@ def latest(rows: Iterable[R]) -> R | None:
 
 @dataclass(frozen=True)
 class IndicatorState:
+    """An indicator's status at a date, with how much evidence it has and the latest."""
+
     indicator: Indicator
     status: StatusLevel
     status_date: PartialDate | None  # None: the status is the framework's baseline
@@ -113,6 +113,8 @@ def statuses_at(
 
 @dataclass(frozen=True)
 class TimelinePoint:
+    """One entry of a timeline, with the momentum so far and the status it changes."""
+
     entry: Entry
     cumulative: int  # momentum from the start of the window up to and including this entry
     status_change: str | None  # "old -> new" when this entry's assessment changes the status
@@ -120,6 +122,8 @@ class TimelinePoint:
 
 @dataclass(frozen=True)
 class Timeline:
+    """An indicator's entries in a window in the one order, with its status line and trend."""
+
     indicator: Indicator
     start_status: StatusLevel  # the status just before the window
     points: tuple[TimelinePoint, ...]  # all of them, or the newest `keep` that timeline() was asked for
@@ -162,25 +166,40 @@ def timeline(
 
 def _trend(cumulative: Sequence[int]) -> tuple[int, ...]:
     """The momentum at the end of each of TREND_POINTS equal stretches of the entries."""
-    n = len(cumulative)
+    return tuple(cumulative[rank - 1] for rank in _trend_ranks(len(cumulative)))
+
+
+def _trend_ranks(n: int) -> range | list[int]:
+    """How many of n entries each point of the trend has summed (every entry, up to TREND_POINTS)."""
     if n <= TREND_POINTS:
-        return tuple(cumulative)
-    return tuple(cumulative[(i + 1) * n // TREND_POINTS - 1] for i in range(TREND_POINTS))
+        return range(1, n + 1)
+    return [(i + 1) * n // TREND_POINTS for i in range(TREND_POINTS)]
+
+
+def _sums_after(digits: bytes, ranks: Iterable[int]) -> list[int]:
+    """The cumulative momentum after each of `ranks` (ascending) entries, from their effects as digits
+    (Store.effects_in_order): each stretch between two ranks counted digit by digit, in C."""
+    sums, total, start = [], 0, 0
+    for rank in ranks:
+        stretch = digits[start:rank]
+        total += sum(d * stretch.count(48 + d) for d in range(1, 5)) - 2 * len(stretch)
+        sums.append(total)
+        start = rank
+    return sums
 
 
 def _timeline_page(
     store: Store, fw: Framework, key: str, since: date | None, until: date | None, keep: int
 ) -> Timeline:
     """timeline() with only the newest `keep` entries built (a terminal's page): the counts and the trend
-    are summed from every entry's id and effect read in chunks (no entry, no row object, per entry); the
+    are summed from every entry's effect, read as one digit each in one string (no object per entry); the
     status changes come from the assessments alone, in the one order, then the page."""
+    from policytrack.domain.entries import listing  # here: `report` never lists entries (start-up)
+
     indicator, status = _timeline_start(store, fw, key, since, until)
     where, params, _ = listing(fw, EntryFilter(indicators=[indicator.key], since=since, until=until))
-    cumulative, last_id = array("q"), 0
-    for chunk in store.entry_chunks("e.id, e.effect", where, params):
-        last_id = max(last_id, max(map(itemgetter(0), chunk)))
-        sums = list(accumulate(map(itemgetter(1), chunk), initial=cumulative[-1] if cumulative else 0))
-        cumulative.extend(sums[1:])
+    digits, last_id = store.effects_in_order(where, params)
+    count = len(digits)
     page = [(r[0], r[2]) for r in store.entry_values("e.id, e.effect, e.status", where, params, keep)]
     on_page = {item for item, _ in page}
     # every entry off the page comes before it: its assessments, then the page, give each change
@@ -192,17 +211,21 @@ def _timeline_page(
         if item in on_page:
             change_of[item] = change
     found = store.entries_with_ids([item for item, _ in page]) if page else {}
-    start = len(cumulative) - len(page)
+    start = count - len(page)
+    sums = _sums_after(digits, range(start, count + 1))  # the momentum before the page, then at each row
     points = tuple(
-        TimelinePoint(found[item], cumulative[start + i], change_of[item]) for i, (item, _) in enumerate(page)
+        TimelinePoint(found[item], sums[1 + i], change_of[item]) for i, (item, _) in enumerate(page)
     )
-    return Timeline(indicator, status, points, len(cumulative), changes, _trend(cumulative), last_id)
+    trend = tuple(_sums_after(digits, _trend_ranks(count)))
+    return Timeline(indicator, status, points, count, changes, trend, last_id)
 
 
 def timeline_points(
     store: Store, fw: Framework, key: str, since: date | None = None, until: date | None = None
 ) -> tuple[Indicator, StatusLevel, Iterator[TimelinePoint]]:
     """The indicator, its status just before the window, and its points in date order, streamed."""
+    from policytrack.domain.entries import list_entries  # here: `report` never lists entries (start-up)
+
     indicator, status = _timeline_start(store, fw, key, since, until)
     flt = EntryFilter(indicators=[indicator.key], since=since, until=until)
     rows = ((entry, entry.effect, entry.status) for entry in list_entries(store, fw, flt))
@@ -215,6 +238,8 @@ def timeline_values(
     """timeline() streamed for output that SQLite builds: per entry, the value of the SQL expression
     `select` (over aliases e, i, f), the cumulative momentum and the status change. Memory stays flat. The
     indicator and window are checked at the call, so a bad one fails before anything is written."""
+    from policytrack.domain.entries import listing  # here: `report` never lists entries (start-up)
+
     indicator, status = _timeline_start(store, fw, key, since, until)
     where, params, _ = listing(fw, EntryFilter(indicators=[indicator.key], since=since, until=until))
     rows = store.entry_values(f"{select}, e.effect, e.status", where, params)
@@ -227,6 +252,8 @@ def status_changes(
     """timeline()'s status line alone: the status just before the window, and the first day of each
     assessment in the window that changes it with the level it changes to. Only assessments are read: the
     other entries never change a status."""
+    from policytrack.domain.entries import listing  # here: `report` never lists entries (start-up)
+
     indicator, status = _timeline_start(store, fw, key, since, until)
     where, params, _ = listing(fw, EntryFilter(indicators=[indicator.key], since=since, until=until))
     rows = store.entry_values("e.date_start, e.status", [*where, "e.status IS NOT NULL"], params)

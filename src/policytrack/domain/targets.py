@@ -21,6 +21,8 @@ from policytrack.store import Store
 
 @dataclass(frozen=True)
 class Target:
+    """An indicator's target: the level to reach by a date, who set it and when."""
+
     indicator_key: str
     level: StatusLevel | None  # None: the target was withdrawn (only in the history)
     start: date

@@ -57,6 +57,7 @@ PUBLIC_TABLES: dict[str, Kind | None] = {
     "forecasts": FORECAST,
     "targets": TARGET,
     "framework_versions": FRAMEWORK_VERSION,
+    "entry_counts": None,  # kept by the entries' triggers, which the copy's deletions fire
     "_sqlite_migrations": None,  # which schema the copy has
 }
 

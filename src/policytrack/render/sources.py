@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
 
-    from policytrack.domain.sources import GradePattern, SourceListing
+    from policytrack.domain.source_listing import GradePattern, SourceListing
 
 
 def _share(pattern: GradePattern) -> str:

@@ -117,7 +117,8 @@ def fitted(table: Table, width: int, first: Sequence[str] = ()) -> list[str]:
     Whole means an unwrapped column (no_wrap: ids, dates, keys) as wide as its widest cell and a wrapped
     one as wide as its longest word, so that rich never cuts a value with an ellipsis nor breaks a word
     mid-way. Columns go in the order of `first` (headers), then from the right; the first column (the
-    id or key that names the row) always stays. A caller names what went (`left_out_note`)."""
+    id or key that names the row) always stays. A caller names what went (`left_out_note`). The columns
+    that stay are fixed at the widths worked out, for the table to be printed `width` wide."""
     import io
 
     from rich.console import Console
@@ -130,6 +131,7 @@ def fitted(table: Table, width: int, first: Sequence[str] = ()) -> list[str]:
         whole = _whole_widths(table, console)
         fits = sum(widths) + table._extra_width <= width  # rich's last resort overflows the width
         if fits and all(w >= need for w, need in zip(widths, whole, strict=True)):
+            _pinned(table, widths)
             break
         headers = [_plain(c.header) for c in table.columns]
         going = next((headers.index(h) for h in first if h in headers[1:]), len(headers) - 1)
@@ -138,6 +140,17 @@ def fitted(table: Table, width: int, first: Sequence[str] = ()) -> list[str]:
         for index, column in enumerate(table.columns):
             column._index = index
     return left_out
+
+
+def _pinned(table: Table, widths: list[int]) -> None:
+    """Fix each column at the width rich has just worked out for the table, so that printing it at the
+    same width does not measure every cell a third time (what rich does with fixed widths gives those
+    widths again: they fit, nothing to share out). Not for a table that spreads itself over the width."""
+    pads = [table._get_padding_width(column._index) for column in table.columns]
+    if table.expand or table.min_width is not None or any(w <= p for w, p in zip(widths, pads, strict=True)):
+        return
+    for column, w, pad in zip(table.columns, widths, pads, strict=True):
+        column.width = w - pad
 
 
 def _whole_widths(table: Table, console: Any) -> list[int]:

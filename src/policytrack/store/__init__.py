@@ -61,6 +61,7 @@ MIGRATION_NAMES = (
     "m021_dataset_pulls",
     "m022_languages",
     "m023_inbox_counts",
+    "m024_entry_counts",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0

@@ -670,3 +670,31 @@ def m023_inbox_counts(db: Any) -> None:
             WHEN old.state != new.state OR old.dataset != new.dataset OR old.feed != new.feed
             BEGIN {uncounted} {counted} END"""
     )
+
+
+@migrations(name="m024_entry_counts")
+def m024_entry_counts(db: Any) -> None:
+    """With a million entries, a table for people counted its framework's current entries from an index
+    (every entry of it read: about 50 ms of a 0.3 s page): the current entries of each indicator are
+    counted by triggers in entry_counts, which `list` and `timeline` read when no other filter applies."""
+    db.execute(
+        """CREATE TABLE entry_counts (
+             indicator_id INTEGER PRIMARY KEY REFERENCES indicators(id), n INTEGER NOT NULL)"""
+    )
+    db.execute(
+        """INSERT INTO entry_counts (indicator_id, n)
+           SELECT indicator_id, count(*) FROM entries WHERE deleted_at IS NULL GROUP BY indicator_id"""
+    )
+    counted = """INSERT INTO entry_counts (indicator_id, n) SELECT new.indicator_id, 1
+                 WHERE new.deleted_at IS NULL
+                 ON CONFLICT (indicator_id) DO UPDATE SET n = n + 1;"""
+    uncounted = """UPDATE entry_counts SET n = n - 1
+                   WHERE old.deleted_at IS NULL AND indicator_id = old.indicator_id;"""
+    db.execute(f"CREATE TRIGGER entries_count_ai AFTER INSERT ON entries BEGIN {counted} END")
+    db.execute(f"CREATE TRIGGER entries_count_ad AFTER DELETE ON entries BEGIN {uncounted} END")
+    db.execute(
+        f"""CREATE TRIGGER entries_count_au AFTER UPDATE OF indicator_id, deleted_at ON entries
+            WHEN old.indicator_id != new.indicator_id
+              OR (old.deleted_at IS NULL) != (new.deleted_at IS NULL)
+            BEGIN {uncounted} {counted} END"""
+    )

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from policytrack.records.models import SourceRecord
 from policytrack.records.source import SOURCE
 from policytrack.store.entries import StoreBase, marks
+
+if TYPE_CHECKING:
+    from policytrack.records.listed import SourceRecord
 
 _FIELDS = SOURCE.stored()
 
 
 def _record(row: sqlite3.Row) -> SourceRecord:
+    from policytrack.records.listed import SourceRecord  # here: log links no source unless asked (start-up)
+
     return SourceRecord(**{k: row[k] for k in row.keys()})  # noqa: SIM118 (sqlite3.Row has no iteration)
 
 
