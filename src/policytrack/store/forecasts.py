@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
-from policytrack.records.forecast import FORECAST
 from policytrack.store.entries import StoreBase, marks
 
-# The columns a forecast stores, in the order import and insert write them.
-FORECAST_COLUMNS = FORECAST.stored()
+
+@cache
+def forecast_columns() -> tuple[str, ...]:
+    """The columns a forecast stores, in the order import and insert write them (the declaration is read
+    on first use: `log` never loads it)."""
+    from policytrack.records.forecast import FORECAST
+
+    return FORECAST.stored()
 
 
 class ForecastRows(StoreBase):
@@ -19,9 +25,10 @@ class ForecastRows(StoreBase):
             return self._insert_forecast(conn, values)
 
     def _insert_forecast(self, conn: sqlite3.Connection, values: dict[str, Any]) -> int:
+        columns = forecast_columns()
         cur = conn.execute(
-            f"INSERT INTO forecasts ({', '.join(FORECAST_COLUMNS)}) VALUES ({marks(FORECAST_COLUMNS)})",
-            tuple(values.get(c) for c in FORECAST_COLUMNS),
+            f"INSERT INTO forecasts ({', '.join(columns)}) VALUES ({marks(columns)})",
+            tuple(values.get(c) for c in columns),
         )
         return int(cur.lastrowid or 0)
 

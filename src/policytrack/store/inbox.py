@@ -5,21 +5,42 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
-from policytrack.records.candidate import CANDIDATE, DATASET_PULL, DECISION, FEED, SYNCED_DECISION
 from policytrack.store.entries import StoreBase, marks
 
-CANDIDATE_COLUMNS = CANDIDATE.stored()
-DECISION_COLUMNS = DECISION.stored()
-FEED_COLUMNS = FEED.stored()
-PULL_COLUMNS = DATASET_PULL.stored()
-_DECISION_DEFAULTS = DECISION.defaults()
-_SYNCED_DECISION = ", ".join(SYNCED_DECISION.names())
+
+class _Declared(NamedTuple):
+    candidate: tuple[str, ...]
+    decision: tuple[str, ...]
+    feed: tuple[str, ...]
+    pull: tuple[str, ...]
+    decision_defaults: dict[str, Any]
+    synced_decision: str
+    insert: str
+
+
+@cache
+def _declared() -> _Declared:
+    """The inbox's columns, from records/candidate.py, read on first use: `log` never loads it."""
+    from policytrack.records.candidate import CANDIDATE, DATASET_PULL, DECISION, FEED, SYNCED_DECISION
+
+    candidate = CANDIDATE.stored()
+    return _Declared(
+        candidate=candidate,
+        decision=DECISION.stored(),
+        feed=FEED.stored(),
+        pull=DATASET_PULL.stored(),
+        decision_defaults=DECISION.defaults(),
+        synced_decision=", ".join(SYNCED_DECISION.names()),
+        insert=f"INSERT INTO candidates ({', '.join(candidate)}) VALUES ({marks(candidate)})",
+    )
+
+
 _CHUNK = 500
 # What a pull compares a record it reads with.
 _KNOWN = "id, uuid, external_id, version, state, entry_uuid, revision, deleted_at"
-_INSERT = f"INSERT INTO candidates ({', '.join(CANDIDATE_COLUMNS)}) VALUES ({marks(CANDIDATE_COLUMNS)})"
 _WAITING = "state = 'waiting'"
 _ENTRY_TEXTS = "SELECT 'entry:' || uuid, summary FROM entries WHERE date_start = ? AND deleted_at IS NULL"
 _CANDIDATE_TEXTS = """SELECT uuid, summary FROM candidates
@@ -97,7 +118,8 @@ class InboxRows(StoreBase):
 
     def insert_candidates(self, rows: Sequence[dict[str, Any]], at: str) -> None:
         """New candidates and their first version, in the caller's transaction."""
-        self.conn.executemany(_INSERT, [tuple(r[c] for c in CANDIDATE_COLUMNS) for r in rows])
+        declared = _declared()
+        self.conn.executemany(declared.insert, [tuple(r[c] for c in declared.candidate) for r in rows])
 
     def revise_candidate(self, candidate_id: int, values: dict[str, Any], action: str, flag: bool) -> None:
         """A new version of a candidate (a changed record, or its withdrawal): the version it replaces is
@@ -208,16 +230,18 @@ class InboxRows(StoreBase):
         ).fetchall()
 
     def insert_decision(self, values: dict[str, Any]) -> None:
+        columns, defaults = _declared().decision, _declared().decision_defaults
         self.conn.execute(
-            f"""INSERT INTO candidate_decisions ({", ".join(DECISION_COLUMNS)})
-                VALUES ({marks(DECISION_COLUMNS)})""",
-            tuple(values.get(c, _DECISION_DEFAULTS.get(c)) for c in DECISION_COLUMNS),
+            f"""INSERT INTO candidate_decisions ({", ".join(columns)})
+                VALUES ({marks(columns)})""",
+            tuple(values.get(c, defaults.get(c)) for c in columns),
         )
 
     def own_decision_rows(self, analyst: str) -> list[sqlite3.Row]:
         """The decisions `analyst` took here or sent from another database of theirs (what sync sends)."""
+        fields = _declared().synced_decision
         return self.conn.execute(
-            f"""SELECT {_SYNCED_DECISION} FROM candidate_decisions INDEXED BY candidate_decisions_by
+            f"""SELECT {fields} FROM candidate_decisions INDEXED BY candidate_decisions_by
                 WHERE decided_by = ? ORDER BY decided_at, id""",
             (analyst,),
         ).fetchall()
@@ -304,9 +328,10 @@ class InboxRows(StoreBase):
 
     def add_feed(self, values: dict[str, Any]) -> None:
         with self.transaction() as conn:
+            columns = _declared().feed
             conn.execute(
-                f"INSERT INTO feeds ({', '.join(FEED_COLUMNS)}) VALUES ({marks(FEED_COLUMNS)})",
-                tuple(values.get(c) for c in FEED_COLUMNS),
+                f"INSERT INTO feeds ({', '.join(columns)}) VALUES ({marks(columns)})",
+                tuple(values.get(c) for c in columns),
             )
 
     def feeds(self, name: str | None = None) -> list[sqlite3.Row]:
@@ -322,10 +347,10 @@ class InboxRows(StoreBase):
         return None if row is None else (str(row[0]), int(row[1]))
 
     def record_pull(self, values: dict[str, Any]) -> None:
+        columns = _declared().pull
         self.conn.execute(
-            f"INSERT OR REPLACE INTO dataset_pulls ({', '.join(PULL_COLUMNS)}) "
-            f"VALUES ({marks(PULL_COLUMNS)})",
-            tuple(values[c] for c in PULL_COLUMNS),
+            f"INSERT OR REPLACE INTO dataset_pulls ({', '.join(columns)}) VALUES ({marks(columns)})",
+            tuple(values[c] for c in columns),
         )
 
     def feed_pulled(self, name: str, at: str) -> None:

@@ -6,17 +6,26 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from policytrack.records.columns import LIST_FIELDS
-from policytrack.records.redaction import MARKER, REDACTABLE, REDACTION
 from policytrack.store.entries import StoreBase, marks
 
-_COLUMNS = REDACTION.stored()
+# records/redaction.py is imported where it is used, so that `log` never loads it.
+
+
+@cache
+def _columns() -> tuple[str, ...]:
+    from policytrack.records.redaction import REDACTION
+
+    return REDACTION.stored()
 
 
 def marker_of(field: str) -> str:
     """What a redacted field stores: the marker (a list of it for a list field)."""
+    from policytrack.records.redaction import MARKER
+
     return json.dumps([MARKER]) if field in LIST_FIELDS else MARKER
 
 
@@ -30,9 +39,10 @@ class RedactionRows(StoreBase):
 
     def add_redaction(self, values: dict[str, Any]) -> bool:
         """Store a redaction (one already held is kept as it is); True if it is new here."""
+        columns = _columns()
         cur = self.conn.execute(
-            f"INSERT OR IGNORE INTO redactions ({', '.join(_COLUMNS)}) VALUES ({marks(_COLUMNS)})",
-            tuple(values[c] for c in _COLUMNS),
+            f"INSERT OR IGNORE INTO redactions ({', '.join(columns)}) VALUES ({marks(columns)})",
+            tuple(values[c] for c in columns),
         )
         return cur.rowcount > 0
 
@@ -40,7 +50,7 @@ class RedactionRows(StoreBase):
         """Every redaction held (of one entry, by its uuid), oldest first."""
         where, args = ("WHERE entry = ?", (entry,)) if entry is not None else ("", ())
         return self.conn.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM redactions {where} ORDER BY at, uuid", args
+            f"SELECT {', '.join(_columns())} FROM redactions {where} ORDER BY at, uuid", args
         ).fetchall()
 
     def redactions_of(self, entries: Sequence[str]) -> dict[str, list[sqlite3.Row]]:
@@ -61,6 +71,8 @@ class RedactionRows(StoreBase):
     def holders(self, entry_id: int, field: str) -> set[str]:
         """Who wrote a revision of the entry in which the field holds text (the marker counts: it held
         text once)."""
+        from policytrack.records.redaction import REDACTABLE
+
         if field not in REDACTABLE:
             raise ValueError(field)
         rows = self.conn.execute(
@@ -73,6 +85,8 @@ class RedactionRows(StoreBase):
     def redact_text(self, entry_id: int, field: str) -> int:
         """Put the marker in place of the field's text in the entry and every revision of it, and purge the
         search index of it (in the caller's transaction); the number of rows changed."""
+        from policytrack.records.redaction import REDACTABLE
+
         if field not in REDACTABLE:
             raise ValueError(field)
         marker = marker_of(field)

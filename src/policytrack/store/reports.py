@@ -10,7 +10,6 @@ from collections.abc import Iterator, Sequence
 
 from policytrack.records.entry import ORDER as ENTRY_ORDER
 from policytrack.store.entries import LINK_JOINS, StoreBase, marks, order_by
-from policytrack.store.export import SHARED_LINE_SQL
 
 # The entries a listing's WHERE clauses (over aliases e, i, f; store.entries.entry_where) select.
 _LISTED = (
@@ -123,6 +122,8 @@ class ReportRows(StoreBase):
         in the one order reads the table at random, which at 1,000,000 entries (1 GB) out of the page
         cache took 2-3 times as long. The brief's content hash and its charts' marks both come from this
         pass (a second pass grouping the marks cost 3-7 s at 1,000,000 entries; benchmarks/RESULTS.md)."""
+        from policytrack.store.export import SHARED_LINE_SQL  # built at import: only the brief's
+
         place = f"CASE e.indicator_id {' '.join('WHEN ? THEN ?' for _ in indicator_ids)} END"
         sql = (
             f"SELECT {SHARED_LINE_SQL}, e.indicator_id, e.date, e.effect {_SCANNED} {LINK_JOINS} "

@@ -4,12 +4,18 @@ and the repository files held back because a commit that changed them was refuse
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
-from policytrack.records.signing import HELD_FILE, PINNED_SIGNERS
 from policytrack.store.entries import StoreBase, marks
 
-_PIN_COLUMNS = PINNED_SIGNERS.stored()
-_HELD_COLUMNS = HELD_FILE.stored()
+
+@cache
+def _columns() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The stored columns of a pinned signers file and of a held file (read on first use: `log` never
+    loads the declarations)."""
+    from policytrack.records.signing import HELD_FILE, PINNED_SIGNERS
+
+    return PINNED_SIGNERS.stored(), HELD_FILE.stored()
 
 
 class SigningRows(StoreBase):
@@ -26,9 +32,10 @@ class SigningRows(StoreBase):
         (last,) = self.conn.execute("SELECT coalesce(max(version), 0) FROM sync_signers").fetchone()
         values = {"version": int(last) + 1, "content": content, "sha256": sha256, "commit_id": commit}
         values["pinned_at"] = at
+        pinned, _ = _columns()
         self.conn.execute(
-            f"INSERT INTO sync_signers ({', '.join(_PIN_COLUMNS)}) VALUES ({marks(_PIN_COLUMNS)})",
-            [values[c] for c in _PIN_COLUMNS],
+            f"INSERT INTO sync_signers ({', '.join(pinned)}) VALUES ({marks(pinned)})",
+            [values[c] for c in pinned],
         )
 
     def held_files(self) -> dict[str, str]:
@@ -37,8 +44,9 @@ class SigningRows(StoreBase):
 
     def hold_files(self, held: Iterable[tuple[str, str, str]]) -> None:
         """(path, commit, problem) of files held back: the first refusal of a file is the one it keeps."""
+        _, columns = _columns()
         self.conn.executemany(
-            f"INSERT OR IGNORE INTO sync_held ({', '.join(_HELD_COLUMNS)}) VALUES ({marks(_HELD_COLUMNS)})",
+            f"INSERT OR IGNORE INTO sync_held ({', '.join(columns)}) VALUES ({marks(columns)})",
             held,
         )
 

@@ -7,20 +7,30 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from policytrack.records.source import SOURCE
-from policytrack.records.target import TARGET, TARGET_SET
 from policytrack.store.entries import StoreBase, marks
 
 # The registry's columns a source version carries: its synced fields but merged_into, which the table
 # holds as the id of the source it leads to and a version says as that source's key.
 SOURCE_STATE = tuple(n for n in SOURCE.names(synced=True) if n != SOURCE["merged_into"].name)
-# What a target row stores that travels (not its indicator's local id).
-SYNCED_TARGET_COLUMNS = tuple(n for n in TARGET.stored() if TARGET[n].synced)
 
-_TARGETS = f"""SELECT t.id, f.name AS framework, i.key AS indicator,
-       {", ".join(f"t.{c}" for c in SYNCED_TARGET_COLUMNS)},
+
+# The targets' declaration (records/target.py) is read on first use: `log` never loads it.
+@cache
+def synced_target_columns() -> tuple[str, ...]:
+    """What a target row stores that travels (not its indicator's local id)."""
+    from policytrack.records.target import TARGET
+
+    return tuple(n for n in TARGET.stored() if TARGET[n].synced)
+
+
+@cache
+def _targets() -> str:
+    return f"""SELECT t.id, f.name AS framework, i.key AS indicator,
+       {", ".join(f"t.{c}" for c in synced_target_columns())},
        coalesce(st.seen, (SELECT count(*) FROM targets x
                           WHERE x.indicator_id = t.indicator_id AND x.id < t.id)) AS seen
 FROM targets t JOIN indicators i ON i.id = t.indicator_id JOIN frameworks f ON f.id = i.framework_id
@@ -113,15 +123,16 @@ class SharedRows(StoreBase):
 
     def all_target_rows(self) -> list[sqlite3.Row]:
         """Every target, with how many of its indicator's targets its author had seen (sync.kinds)."""
-        return self.conn.execute(_TARGETS + " ORDER BY t.id").fetchall()
+        return self.conn.execute(_targets() + " ORDER BY t.id").fetchall()
 
     def target_rows_of(self, framework: str, indicator: str) -> list[sqlite3.Row]:
         return self.conn.execute(
-            _TARGETS + " WHERE f.name = ? AND i.key = ? ORDER BY seen, t.set_at, t.id", (framework, indicator)
+            _targets() + " WHERE f.name = ? AND i.key = ? ORDER BY seen, t.set_at, t.id",
+            (framework, indicator),
         ).fetchall()
 
     def has_target(self, indicator_id: int, values: Sequence[str]) -> bool:
-        same = " AND ".join(f"{c} = ?" for c in SYNCED_TARGET_COLUMNS)
+        same = " AND ".join(f"{c} = ?" for c in synced_target_columns())
         row = self.conn.execute(
             f"SELECT 1 FROM targets WHERE indicator_id = ? AND {same}", (indicator_id, *values)
         ).fetchone()
@@ -131,8 +142,8 @@ class SharedRows(StoreBase):
         """A teammate's target; `seen` as its author's database counted (None: an older policytrack's
         line, which did not say: the targets this database holds of the indicator)."""
         cur = self.conn.execute(
-            f"""INSERT INTO targets (indicator_id, {", ".join(SYNCED_TARGET_COLUMNS)})
-                VALUES (?, {marks(SYNCED_TARGET_COLUMNS)})""",
+            f"""INSERT INTO targets (indicator_id, {", ".join(synced_target_columns())})
+                VALUES (?, {marks(synced_target_columns())})""",
             (indicator_id, *values),
         )
         if seen is not None:
@@ -140,8 +151,10 @@ class SharedRows(StoreBase):
 
     def target_conflict_rows(self) -> list[sqlite3.Row]:
         """Targets of one indicator that saw as many others (set apart), with no later one, oldest first."""
+        from policytrack.records.target import TARGET_SET
+
         return self.conn.execute(
-            f"""WITH t AS ({_TARGETS})
+            f"""WITH t AS ({_targets()})
                 SELECT t.* FROM t
                 WHERE t.seen = (SELECT max(x.seen) FROM t x WHERE x.framework = t.framework
                                 AND x.indicator = t.indicator)

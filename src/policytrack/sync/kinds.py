@@ -22,9 +22,11 @@ from policytrack.core.grades import grade_weight
 from policytrack.core.i18n import _
 from policytrack.records.columns import LIST_FIELDS, SYNCED_COLUMNS, SYNCED_REVISION
 from policytrack.records.framework import FRAMEWORK_VERSION
+from policytrack.records.redaction import REDACTABLE
 from policytrack.records.target import TARGET_LINE
 from policytrack.store import Store
-from policytrack.store.syncshared import SYNCED_TARGET_COLUMNS
+from policytrack.store.redactions import marker_of
+from policytrack.store.syncshared import synced_target_columns
 from policytrack.sync.analysts import ANALYSTS
 from policytrack.sync.decisions import DECISIONS
 from policytrack.sync.forecasts import FORECASTS
@@ -97,7 +99,7 @@ FRAMEWORKS = RecordKind("framework", _FRAMEWORK, _check_framework, _framework_ou
 # What a target row stores that travels (its indicator travels by framework and key). Two targets whose
 # authors had seen as many (`seen`), with different values, were set apart: a conflict, until a target set
 # after seeing both.
-_TARGET_VALUES = SYNCED_TARGET_COLUMNS
+_TARGET_VALUES = synced_target_columns()
 
 
 def _check_target(record: Record) -> None:
@@ -281,11 +283,11 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received, 
             history[-1] = {**history[-1], "deleted_at": _tombstone(history)}
             new_entries.append((uuid, recorded[uuid], history))
             continue
-        mine = {_identity(r): r["revision"] for r in stored.get(entry_id, [])}
+        mine = _by_key(stored.get(entry_id, []))
         matched = [
-            (entry_id, mine[_identity(r)], r["authored"], r["event_id"])
+            (entry_id, same["revision"], r["authored"], r["event_id"])
             for r in incoming
-            if _identity(r) in mine
+            if (same := _same_revision(mine, r)) is not None
         ]
         if len(matched) == len(incoming):  # this database's own revisions, read back from its file
             already += matched
@@ -298,16 +300,42 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received, 
         received.new(ids.start, ids.stop - 1)
 
 
-def _identity(rev: dict[str, Any]) -> tuple[Any, ...]:
-    """What names a revision in every database: its authored number, when, who, the action and the state
-    it left (a revision read back from this database's own file is recognised by it)."""
-    return (
-        rev["authored"],
-        rev["changed_at"],
-        rev["changed_by"],
-        rev["action"],
-        *(rev[c] for c in _STATE),
-    )
+def _key(rev: dict[str, Any]) -> tuple[Any, ...]:
+    """What names a revision of an entry in every database: its authored number, when, who and the
+    action (a revision's line may be rewritten, its redacted text taken out: its bytes are not its name)."""
+    return (rev["authored"], rev["changed_at"], rev["changed_by"], rev["action"])
+
+
+def _by_key(revisions: Sequence[dict[str, Any]]) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
+    found: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for rev in revisions:
+        found.setdefault(_key(rev), []).append(rev)
+    return found
+
+
+def _same_revision(
+    mine: dict[tuple[Any, ...], list[dict[str, Any]]], rev: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The revision this database holds that `rev` is (read back from its own file, or a teammate's line
+    rewritten when a redaction took text out of it): the same name (_key) and the same state, but where
+    one of the two holds a redaction's marker in place of the other's text. None: a revision new here."""
+    for held in mine.get(_key(rev), ()):
+        if all(_same_value(c, held[c], rev[c]) for c in _STATE):
+            return held
+    return None
+
+
+def _same_value(column: str, held: Any, value: Any) -> bool:
+    if held == value:
+        return True
+    if column not in REDACTABLE:
+        return False
+    marker = marker_of(column)
+    return (held == marker and value not in _EMPTY) or (value == marker and held not in _EMPTY)
+
+
+# What a field holds when it holds no text (a redaction leaves it as it is).
+_EMPTY = (None, "", "[]")
 
 
 def _merge(store: Store, entry_id: int, incoming: list[dict[str, Any]]) -> bool:
@@ -316,10 +344,10 @@ def _merge(store: Store, entry_id: int, incoming: list[dict[str, Any]]) -> bool:
     history = store.synced_revisions(entry_id)
     was = store.entry_row(entry_id)["deleted_at"]
     history[-1]["deleted_at"] = was  # what the stored history left (an import's own tombstone included)
-    mine = {_identity(r): r for r in history}
+    mine = _by_key(history)
     new = []
     for rev in incoming:
-        same = mine.get(_identity(rev))
+        same = _same_revision(mine, rev)
         if same is not None:
             same["event_id"] = rev["event_id"]
         else:
