@@ -600,7 +600,8 @@ def test_any_delivery_order_gives_the_same_history(tmp_path: Path, edits: list[A
             for batch in (shuffled[:cut], shuffled[cut:]):
                 if batch:
                     with store.transaction():
-                        ENTRIES.apply(store, batch, Received(), Sender("chi", None, "2026-01-01T00:00:00Z"))
+                        sender = Sender("chi", None, "2026-01-01T00:00:00Z")
+                        ENTRIES.apply(store, batch, Received(store), sender)
             history = store.conn.execute(
                 """SELECT e.uuid, r.revision, r.changed_by, r.changed_at, r.effect, r.summary
                    FROM entry_revisions r JOIN entries e ON e.id = r.entry_id ORDER BY e.uuid, r.revision"""

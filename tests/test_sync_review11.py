@@ -166,7 +166,7 @@ def _merged(fresh: Path, tmp_path: Path, *lines: dict[str, Any]) -> list[tuple[A
         for line in lines:
             item = Incoming("test", ENTRIES.read_line(line), event_id(line_text(line)))
             with store.transaction():
-                ENTRIES.apply(store, [item], Received(), Sender("chi", None, "2026-01-01T00:00:00Z"))
+                ENTRIES.apply(store, [item], Received(store), Sender("chi", None, "2026-01-01T00:00:00Z"))
         rows = store.conn.execute(
             """SELECT r.revision, r.action, r.note, r.summary, s.event_id FROM entry_revisions r
                JOIN sync_revisions s USING (entry_id, revision) ORDER BY r.revision"""

@@ -517,3 +517,31 @@ def test_a_carried_over_review_or_return_nobody_made_is_refused(case: str, db_pa
     ) as info:
         carried(open_store(db_path), items)
     assert info.value.where == f"f.jsonl line {len(items)}"
+
+
+@slow
+def test_an_entry_new_and_changed_in_one_sync_counts_once_and_a_file_set_aside_counts_nothing(
+    team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a sync received is counted by SQLite in its transaction: an entry that arrives and is edited
+    in later batches of one sync is one new entry; the entries of a file set aside after some of its
+    lines were applied (the transaction rolled back, run again without it) are not counted."""
+    from policytrack.sync import receive
+
+    joined(team, tmp_path, "ama", "chi", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06"))
+    ok(team("ama", "sync"))
+    ok(team("chi", "sync"))
+    ok(team("chi", "edit", local_id(team, "chi", "AES treaty signed in Niamey"), "--effect", "1"))
+    ok(team("chi", "sync"))
+    line = _lines(tmp_path, "ama")["entry"]
+    good = {**line, "uuid": "00000000-0000-4000-8000-0000000000e1", "changed_by": "eve", "analyst": "eve"}
+    bad = {**good, "uuid": "00000000-0000-4000-8000-0000000000e2", "indicator": "no-such-indicator"}
+    _push_file(tmp_path, "analysts/eve/2026-12-0000eeee.jsonl", [good, bad])
+    monkeypatch.setattr(receive, "BATCH", 1)  # each line its own batch: the edit meets the entry it edits
+    result = team("ben", "sync")
+    assert result.exit_code == 1, result.stderr
+    assert "(1 new, 0 updated)" in result.stdout
+    assert "analysts/eve/2026-12-0000eeee.jsonl line 2" in result.stderr
+    again = team("ben", "sync")  # eve's file is still set aside; nothing else is new
+    assert again.stdout.strip() == "sent 0, received 0 (0 new, 0 updated), 0 conflicts"

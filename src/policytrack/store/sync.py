@@ -89,6 +89,21 @@ class SyncRows(StoreBase):
         table = "temp.sync_staged_events" if self.staging else "sync_events"
         self.conn.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?)", ((e,) for e in event_ids))
 
+    def add_new_events(self, event_ids: Sequence[str]) -> set[str]:
+        """Add the events the repository's records hold and this database did not: those it did not, the
+        check and the write in one statement per chunk (receiving, inside its transaction)."""
+        added: set[str] = set()
+        for start in range(0, len(event_ids), _CHUNK):
+            chunk = event_ids[start : start + _CHUNK]
+            rows = ", ".join("(?)" for _ in chunk)
+            added.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"INSERT OR IGNORE INTO sync_events VALUES {rows} RETURNING event_id", chunk
+                ).fetchall()
+            )
+        return added
+
     @contextmanager
     def staged(self) -> Iterator[None]:
         """Revisions marked sent and events added while it is open are staged (see `staging`)."""
@@ -114,6 +129,31 @@ class SyncRows(StoreBase):
     def drop_staged(self) -> None:
         for table in ("sync_staged_revisions", "sync_staged_events"):
             self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+    # What one sync received (sync.record.Received): each entry new or changed once, by its local id.
+
+    def start_received(self) -> None:
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS sync_received (entry_id INTEGER PRIMARY KEY, new INTEGER)"
+        )
+        self.conn.execute("DELETE FROM temp.sync_received")
+
+    def note_received_new(self, first: int, last: int) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO temp.sync_received SELECT id, 1 FROM entries WHERE id BETWEEN ? AND ?",
+            (first, last),
+        )
+
+    def note_received_updated(self, entry_ids: Iterable[int]) -> None:
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO temp.sync_received VALUES (?, 0)", ((i,) for i in entry_ids)
+        )
+
+    def received_counts(self) -> tuple[int, int]:
+        new, updated = self.conn.execute(
+            "SELECT count(*) FILTER (WHERE new), count(*) FILTER (WHERE NOT new) FROM temp.sync_received"
+        ).fetchone()
+        return int(new), int(updated)
 
     def add_unbound(self, rows: Iterable[tuple[str, str, str, str, str, str]]) -> None:
         """(event id, kind, field, who it names, when, folder) of lines accepted though not bound to the
@@ -265,12 +305,12 @@ class SyncRows(StoreBase):
             (*(state[c] for c in ENTRY_COLUMNS), revision, state["deleted_at"], entry_id),
         )
 
-    def insert_synced_entries(self, entries: Sequence[tuple[str, str, Sequence[dict[str, Any]]]]) -> None:
+    def insert_synced_entries(self, entries: Sequence[tuple[str, str, Sequence[dict[str, Any]]]]) -> range:
         """Entries new to this database, each (uuid, recorded_at, revisions in order), as import writes
         them (store.bulk): three executemany (the entries, their revisions, and those revisions' sync
-        rows) and their full-text rows in one statement."""
+        rows) and their full-text rows in one statement. Returns their local ids."""
         if not entries:
-            return
+            return range(0)
         (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()
         first = int(last) + 1
         ids = range(first, first + len(entries))
@@ -302,6 +342,7 @@ class SyncRows(StoreBase):
             ],
         )
         self.mark_revisions_synced([(e, n, r["authored"], r["event_id"]) for e, n, r in numbered])
+        return ids
 
     def _insert_entries(
         self, ids: range, entries: Sequence[tuple[str, str, Sequence[dict[str, Any]]]]

@@ -495,17 +495,14 @@ def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
             counted.append(True)
 
     result = SyncResult()
-    received = Received()
+    received = Received(store)
     reading = Reading()
     kept: list[str] = []
     restored: list[str] = []
     refused: list[str] = []
     signed = store.pinned_signers() is not None
     # 1. what the clone already holds (an earlier sync may have stopped before importing it)
-    count, got = receive(store, clone, own, sender, reading, count_conflicts)
-    result.received += count
-    received.new |= got.new
-    received.updated |= got.updated
+    result.received += receive(store, clone, own, sender, reading, received, count_conflicts)
     # 2. this database's new records, committed in its own file (its redacted text taken out first)
     _redact_own(store, clone, sender, own)
     result.sent = _send(store, clone, sender, kept)
@@ -522,10 +519,7 @@ def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
         ).strip()
         if not remote or remote != _head(clone):  # only then is there anything to merge
             restored += _merge(clone, branch, own)
-        count, got = receive(store, clone, own, sender, reading, count_conflicts)
-        result.received += count
-        received.new |= got.new
-        received.updated |= got.updated
+        result.received += receive(store, clone, own, sender, reading, received, count_conflicts)
         _redact_own(store, clone, sender, own)  # a redaction just received: its text is never pushed
         # nothing to push when the remote holds this clone's commit (a sync with nothing new)
         if (remote and remote == _head(clone)) or _push(clone, branch, result.sent):
@@ -537,7 +531,7 @@ def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
                 "run `policytrack sync` again"
             ).format(attempts=PUSH_ATTEMPTS)
         )
-    result.new, result.updated = len(received.new), len(received.updated - received.new)
+    result.new, result.updated = received.counts()
     result.conflicts = len(conflict_keys(store) - before) if counted else 0
     result.set_aside = [*reading.set_aside.values(), *refused, *kept]
     result.unbound = [*reading.unbound, *restored]

@@ -275,6 +275,7 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received, 
     stored = store.revisions_of(list(local.values()))
     new_entries = []
     already: list[tuple[int, int, int, str]] = []
+    updated: list[int] = []
     for uuid, incoming in by_uuid.items():
         entry_id = local.get(uuid)
         if entry_id is None:
@@ -291,10 +292,12 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received, 
         if len(matched) == len(incoming):  # this database's own revisions, read back from its file
             already += matched
         elif _merge(store, entry_id, incoming):
-            received.updated.add(uuid)
+            updated.append(entry_id)
     store.mark_revisions_synced(already)
-    store.insert_synced_entries(new_entries)
-    received.new.update(uuid for uuid, _, _ in new_entries)
+    received.updated(updated)
+    ids = store.insert_synced_entries(new_entries)
+    if ids:
+        received.new(ids.start, ids.stop - 1)
 
 
 def _key(rev: dict[str, Any]) -> tuple[Any, ...]:

@@ -290,21 +290,27 @@ def _head(clone: Clone) -> str:
 
 
 def receive(
-    store: Store, clone: Clone, own: str, sender: Sender, reading: Reading, before: Callable[[], None]
-) -> tuple[int, Received]:
+    store: Store,
+    clone: Clone,
+    own: str,
+    sender: Sender,
+    reading: Reading,
+    received: Received,
+    before: Callable[[], None],
+) -> int:
     """Import every record the clone holds that the database has not read yet, in one transaction; the
-    count of them from other databases' files, and what changed. `before` is called once there is
-    something to apply. A file with a bad line, or a line that cannot be applied (what it names is in a
-    file set aside), is set aside and the rest imported."""
+    count of them from other databases' files (what changed is noted in `received`). `before` is called
+    once there is something to apply. A file with a bad line, or a line that cannot be applied (what it
+    names is in a file set aside), is set aside and the rest imported."""
     reading.set_aside = {}  # what the clone holds now is what counts (a file mended since is taken)
     head = _head(clone)
     if not head or head == store.sync_setting(READ_HEAD):
-        return 0, Received()
+        return 0
     now = datetime.now(UTC)
     files = _read_files(store, clone, head, reading, now)
     while True:
         try:
-            return _apply(store, files, own, sender, reading, head, before)
+            return _apply(store, files, _Applying(store, own, sender, received), reading, head, before)
         except LineProblem as exc:  # the transaction was rolled back: again without that file
             relative = exc.where.split(" line ")[0]
             if relative not in files:
@@ -326,47 +332,46 @@ class _Applying:
     """One receive's transaction: records applied a batch at a time, each checked against what the
     database holds (its own records and those of earlier batches are skipped by event id)."""
 
-    def __init__(self, store: Store, own: str, sender: Sender) -> None:
+    def __init__(self, store: Store, own: str, sender: Sender, received: Received) -> None:
         self.store, self.own, self.sender = store, own, sender
         self.others = 0
-        self.received = Received()
+        self.received = received
         self.accepted: list[Unbound] = []
 
     def apply(self, kind: RecordKind, items: list[tuple[str, Incoming]], unbound: list[Unbound]) -> None:
-        """Apply (file, record) pairs of one kind; those already held (by event id) are skipped."""
-        known = self.store.known_events([item.event for _, item in items])
+        """Apply (file, record) pairs of one kind; those already held (by event id) are skipped. Their
+        events are added first, in the transaction the records are applied in (a record that cannot be
+        applied rolls it all back)."""
+        events = self.store.add_new_events([item.event for _, item in items])
         fresh: list[Incoming] = []
         for relative, item in items:
-            if item.event in known:
+            if item.event not in events:
                 continue
-            known.add(item.event)
+            events.discard(item.event)  # a record twice in the batch is applied once
             fresh.append(item)
             self.others += not relative.endswith(self.own)
         if not fresh:
             return
         validate(self.store, kind.name, fresh)
         kind.apply(self.store, fresh, self.received, self.sender)
-        self.store.add_events(item.event for item in fresh)
-        events = {item.event for item in fresh}
-        self.accepted += [u for u in unbound if u[0].event in events]
+        applied = {item.event for item in fresh}
+        self.accepted += [u for u in unbound if u[0].event in applied]
 
 
 def _apply(
     store: Store,
     files: dict[str, _File],
-    own: str,
-    sender: Sender,
+    applying: _Applying,
     reading: Reading,
     head: str,
     before: Callable[[], None],
-) -> tuple[int, Received]:
+) -> int:
     if not files:
         if not reading.set_aside:
             store.set_sync_setting(READ_HEAD, head)
-        return 0, Received()
+        return 0
     before()
     now = datetime.now(UTC)
-    applying = _Applying(store, own, sender)
     store.large_cache()
     with store.transaction():
         for kind in RECORD_KINDS:
@@ -394,7 +399,7 @@ def _apply(
         ).format(where=item.where, field=f.name, named=item.record[f.name], analyst=_folder(item.where))
         for item, _kind, f in applying.accepted
     ]
-    return applying.others, applying.received
+    return applying.others
 
 
 def _batches(

@@ -15,7 +15,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache, cached_property, lru_cache
 from typing import Any
@@ -45,12 +45,26 @@ def event_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@dataclass
 class Received:
-    """What one sync merged: the entries new to this database and those whose history changed (by uuid)."""
+    """What one sync merged: the entries new to this database and those whose history changed, by local
+    id in a temporary table (Store.start_received), so memory stays flat however many arrive. Its rows
+    are written in the receiving transaction: a transaction rolled back takes its rows with it."""
 
-    new: set[str] = field(default_factory=set)
-    updated: set[str] = field(default_factory=set)
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        store.start_received()
+
+    def new(self, first: int, last: int) -> None:
+        """The entries inserted with local ids first to last."""
+        self.store.note_received_new(first, last)
+
+    def updated(self, entry_ids: Iterable[int]) -> None:
+        """Entries whose history changed (one new in this sync stays counted as new)."""
+        self.store.note_received_updated(entry_ids)
+
+    def counts(self) -> tuple[int, int]:
+        """How many entries are new, and how many others changed."""
+        return self.store.received_counts()
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def _apply(store: Store, records: Sequence[Incoming], received: Received, sender
         store.add_redaction(rec)
         if entry_id is not None and store.redact_text(entry_id, rec["field"]):
             changed = True
-            received.updated.add(rec["entry"])
+            received.updated([entry_id])
     if changed:
         store.purge_search_index()
 
