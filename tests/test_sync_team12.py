@@ -57,12 +57,6 @@ def _ref(team: Team, name: str) -> str:
     return str(found)[:8]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="report -f xlsx stamps the workbook with the clock (docProps/core.xml), so two teammates' reports "
-    "of the same data differ; publish already pins it to --as-of (cli/publish._workbook_bytes): the "
-    "report command's writer needs the same (issue 21 point 2)",
-)
 def test_the_report_workbook_is_created_at_its_as_of_date(team: Team, tmp_path: Path) -> None:
     import zipfile
 

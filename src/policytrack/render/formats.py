@@ -28,6 +28,8 @@ from policytrack.records.columns import JSON_SEPARATORS, LIST_SEPARATOR, TEXT_FI
 from policytrack.records.field import Kind
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from policytrack.render.xlsx import Sheet
 
 Record = Mapping[str, Any]
@@ -36,7 +38,8 @@ Record = Mapping[str, Any]
 Fields = Kind | Sequence[str]
 Writer = Callable[[IO[str], Fields, Iterable[Record]], None]
 BuiltWriter = Callable[[IO[str], Fields, Iterable[str]], None]
-BookWriter = Callable[[IO[bytes], Sequence["Sheet"]], None]
+# a workbook writer: the sheets, and the workbook's creation time (None: now)
+BookWriter = Callable[[IO[bytes], Sequence["Sheet"], "datetime | None"], None]
 
 # What a format takes (see the docstring).
 RECORDS, NESTED, ONE, REPORT, DRAWING, VIEW = "records", "nested", "one", "report", "drawing", "view"
@@ -194,10 +197,10 @@ def _jsonl(out: IO[str], fields: Fields, records: Iterable[Record]) -> None:
     _built_jsonl(out, fields, (json_line(record) for record in records))
 
 
-def _xlsx(out: IO[bytes], sheets: Sequence[Sheet]) -> None:
+def _xlsx(out: IO[bytes], sheets: Sequence[Sheet], created: datetime | None) -> None:
     from policytrack.render.xlsx import write_workbook
 
-    write_workbook(out, sheets)
+    write_workbook(out, sheets, created=created)
 
 
 # The built-in formats, in the order `--format` lists them.
