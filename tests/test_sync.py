@@ -1057,7 +1057,8 @@ def test_sync_and_its_conflicts_in_french_while_data_stays_english(team: Team, t
     assert ok(team("ben", "--lang", "fr", "sync")).strip().endswith("1 conflit")
     shown = ok(team("ben", "--lang", "fr", "conflicts"))
     assert "modifications faites séparément à partir de la révision 1" in shown
-    assert "pour régler : policytrack conflicts resolve 1 --keep REVISION|mine|theirs" in shown
+    ref = shown.split(" @", 1)[1].split(" ", 1)[0]  # the team-wide reference, which a teammate can type too
+    assert f"pour régler : policytrack conflicts resolve @{ref} --keep REVISION|mine|theirs" in shown
     status = ok(team("ben", "--lang", "fr", "sync", "status"))
     assert "à envoyer : 0" in status and "conflits : 1" in status
     assert json.loads(ok(team("ben", "--lang", "fr", "conflicts", "--json")))[0]["kind"] == "entry"

@@ -218,7 +218,7 @@ def conflicts_cmd(
                     )
             typer.echo(
                 _("  settle: policytrack conflicts resolve {ref} --keep REVISION|mine|theirs").format(
-                    ref=item["id"]
+                    ref="@" + item["ref"]  # the team-wide reference: the same in a teammate's database
                 )
             )
         elif item["kind"] == "target":
