@@ -830,6 +830,25 @@ def test_an_entry_conflict_shows_each_side_and_settles_by_resolve_or_restore(
     assert history_of(team, "ama") == history_of(team, "ben")
 
 
+def test_an_entry_conflict_names_a_registered_source_by_its_key(team: Team, tmp_path: Path) -> None:
+    """A side that links the evidence to a registered source (or drops it) shows the change by the source's
+    key, as sync sends it: the local source id means nothing to a teammate (found in a three-analyst week)."""
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "source", "add", "aes-govts", "--name", "AES governments"))
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06", "--source", "aes-govts"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "edit", "1", "--source", "AES treaty text"))
+    ok(team("ben", "edit", "1", "--grade", "A1"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    (found,) = json.loads(ok(team("ben", "conflicts", "--json")))
+    changes = {r["changed_by"]: r["changes"] for r in found["revisions"]}
+    assert changes["ama"]["source_key"] == ["aes-govts", None]
+    assert "source_key" not in changes["ben"]
+    assert 'source_key: "aes-govts" -> null' in ok(team("ben", "conflicts"))
+
+
 def test_display_names_travel_and_commits_carry_the_analysts_name(
     team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

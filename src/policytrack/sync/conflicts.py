@@ -28,10 +28,23 @@ from policytrack.store import Store
 from policytrack.sync import sources
 from policytrack.sync.record import Sender
 
-# What a side of an entry conflict may have changed: the entry's synced fields, and whether it is deleted.
-_SHOWN = SYNCED_COLUMNS
+# What a side of an entry conflict may have changed: the entry's synced fields, its registered sources by
+# key (as sync sends them; the local ids mean nothing to a teammate), and whether it is deleted.
+_SHOWN = (*SYNCED_COLUMNS, "source_key", "via_key")
 _TARGET_VALUES = TARGET_SET.names()
 _SOURCE_VALUES = SOURCE_SET.names()
+
+
+def _with_keys(store: Store, history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each revision with the keys of its registered source and outlet (None: none)."""
+    keys: dict[int, str] = {}
+    for rev in history:
+        for local, key in (("source_id", "source_key"), ("via_id", "via_key")):
+            found = rev.get(local)
+            if found is not None and found not in keys:
+                keys[found] = store.source_by_id(found).key
+            rev[key] = None if found is None else keys[found]
+    return history
 
 
 def _with_deleted(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -57,7 +70,7 @@ def _changes(before: dict[str, Any] | None, after: dict[str, Any], names: tuple[
 def entry_conflicts(store: Store) -> list[dict[str, Any]]:
     out = []
     for entry_id, uuid in store.conflicted_entries():
-        history = _with_deleted(store.synced_revisions(entry_id))
+        history = _with_keys(store, _with_deleted(store.synced_revisions(entry_id)))
         groups: dict[int, list[dict[str, Any]]] = {}
         for rev in history:
             groups.setdefault(rev["authored"], []).append(rev)
