@@ -311,15 +311,15 @@ REPORT_MODULES = (
     "import sys, io, runpy; sys.argv = ['policytrack', *sys.argv[1:], 'report']; sys.stdout = io.StringIO()\n"
     "try:\n    runpy.run_module('policytrack', run_name='__main__')\nexcept SystemExit:\n    pass\n"
     "print(sys.stdout.getvalue().splitlines()[0], file=sys.stderr)\n"
-    "loaded = (m for m in sys.modules if m.split('.')[0] in ('policytrack', 'tomllib'))\n"
+    "loaded = (m for m in sys.modules if m.split('.')[0] in ('policytrack', 'tomllib', 'rich'))\n"
     "sys.stderr.write(' '.join(sorted(loaded)))"
 )
 
 
 def test_a_report_in_the_frameworks_own_language_reads_no_framework_file() -> None:
     """`report` in the built-in framework's own language (English; the file declares no other) does not
-    parse the framework's stored file again, nor load the inbox's or the report by period's modules; in
-    French it parses it, and its title is the file's translation."""
+    parse the framework's stored file again, nor load the inbox's or the report by period's modules, nor
+    rich's emoji codes; in French it parses it, and its title is the file's translation."""
     subprocess.run([sys.executable, "-m", "policytrack", "indicators"], capture_output=True, check=True)
     deferred = {
         "policytrack.domain.frameworks.parse",
@@ -339,6 +339,9 @@ def test_a_report_in_the_frameworks_own_language_reads_no_framework_file() -> No
     assert "policytrack.domain.reports" in runs["en"][1]
     assert runs["en"][1] & deferred == set()
     assert {"policytrack.domain.frameworks.parse", "tomllib"} <= runs["fr"][1]
+    # no text is an emoji code: rich's table of them (thousands of names) is never loaded
+    for _title, modules in runs.values():
+        assert "rich.table" in modules and "rich._emoji_codes" not in modules
 
 
 FULL_APP = (
