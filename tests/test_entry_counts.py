@@ -1,6 +1,6 @@
 """entry_counts (m024, kept by triggers) is what a page of `list` and `timeline` counts from: it is the
-count of the rows after every path that writes entries (log, edit, delete, restore, undo, import, sync),
-and a database that had entries before m024 is counted when it migrates."""
+count of the rows after every path that writes entries (log, edit, delete, restore, undo, revert, import,
+sync), and a database that had entries before m024 is counted when it migrates."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from conftest import Invoke
 
 NAMES = ("ama", "ben")
 INDICATORS = ("regional", "diversify", "guidelines")
-OPERATIONS = ("log", "move", "delete", "restore", "undo", "import", "sync")
+OPERATIONS = ("log", "move", "delete", "restore", "undo", "revert", "import", "sync")
 
 
 def _kept_and_counted(db: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
@@ -93,6 +93,11 @@ def test_the_entry_counts_follow_every_path_that_writes_entries(
         elif op == "undo":
             undone = run(name, "undo", "--yes")
             assert undone.exit_code in (0, 1), undone.stderr  # 1: nothing of this analyst's to undo
+        elif op == "revert":  # an entry back to its first revision: its indicator, and not deleted
+            every = _uuids(run, name, deleted=False) + _uuids(run, name, deleted=True)
+            if every:
+                reverted = run(name, "revert", "@" + every[pick % len(every)][:8], "--to", "1", "--yes")
+                assert reverted.exit_code in (0, 1), reverted.stderr  # 1: revision 1 is current
         elif op == "import":  # the other analyst's entries, deleted ones marked
             other = NAMES[(NAMES.index(name) + 1) % 2]
             path = folder / f"import-{step}.jsonl"
