@@ -340,8 +340,8 @@ def test_a_report_in_the_frameworks_own_language_reads_no_framework_file() -> No
     assert runs["en"][1] & deferred == set()
     assert {"policytrack.domain.frameworks.parse", "tomllib"} <= runs["fr"][1]
     # no text is an emoji code: rich's table of them (thousands of names) is never loaded
-    for _title, modules in runs.values():
-        assert "rich.table" in modules and "rich._emoji_codes" not in modules
+    for _title, loaded in runs.values():
+        assert "rich.table" in loaded and "rich._emoji_codes" not in loaded
 
 
 FULL_APP = (
