@@ -20,7 +20,7 @@ import typer
 
 from policytrack.cli.app import State, note
 from policytrack.cli.output import database_files, open_output, refuse_if_database, write_bytes
-from policytrack.core.dates import PartialDate, parse_date
+from policytrack.core.dates import PartialDate, midnight_utc, parse_date
 from policytrack.core.errors import DateError, InputError
 from policytrack.core.i18n import _, number
 from policytrack.core.paths import resolve_db_path
@@ -192,10 +192,13 @@ def write_formatted(
     *,
     sheet: str,
     output: str | Path | None = None,
+    as_of: date | None = None,
 ) -> None:
     """Records in the format `fmt` of the one registry (render.formats), to stdout or the file `output`:
     a text format streamed, or a workbook of one sheet named `sheet` whose columns sheet explains each
-    column by the description `fields` (a kind of record) declares."""
+    column by the description `fields` (a kind of record) declares. A workbook of a report `as_of` a date
+    is created at that date's midnight UTC, so the same data gives the same bytes in every database (else
+    now)."""
     from policytrack.render.formats import output_format, write_records
 
     spec = output_format(fmt)
@@ -203,7 +206,7 @@ def write_formatted(
         from policytrack.render.xlsx import Sheet
 
         with binary_output(ctx, output, f"-o FILE.{spec.extension}", fmt) as out:
-            spec.write_book(out, [Sheet(sheet, fields, records)])
+            spec.write_book(out, [Sheet(sheet, fields, records)], midnight_utc(as_of) if as_of else None)
         return
     with text_output(ctx, output) as out:
         write_records(fmt, out, fields, records)

@@ -200,7 +200,7 @@ def _export_workbook(
     spec = output_format(fmt)
     assert spec.write_book is not None
     with binary_output(ctx, output, f"-o FILE.{spec.extension}", fmt) as out:
-        spec.write_book(out, sheets)
+        spec.write_book(out, sheets, None)
 
 
 @export_app.command(

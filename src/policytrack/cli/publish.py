@@ -216,11 +216,10 @@ def _workbook_bytes(fields: Kind, records: list[dict[str, Any]], as_of: date) ->
     """The report as an xlsx workbook (its sheet and the columns sheet), created at the as-of date's
     midnight UTC: the same data and --as-of give the same bytes."""
     import io
-    from datetime import UTC, datetime, time
 
+    from policytrack.core.dates import midnight_utc
     from policytrack.render.xlsx import Sheet, write_workbook
 
     out = io.BytesIO()
-    created = datetime.combine(as_of, time(0, 0), tzinfo=UTC)
-    write_workbook(out, [Sheet("report", fields, records)], created=created)
+    write_workbook(out, [Sheet("report", fields, records)], created=midnight_utc(as_of))
     return out.getvalue()

@@ -217,7 +217,9 @@ def report_command(default_format: str) -> Callable[..., None]:
                 return
         if spec.binary:
             sheet = "report by analyst" if by_analyst else "report" if by is None else f"report by {by.value}"
-            write_formatted(ctx, chosen, view.fields, view.records, sheet=sheet, output=output)
+            write_formatted(
+                ctx, chosen, view.fields, view.records, sheet=sheet, output=output, as_of=as_of_date
+            )
             return
         if chosen == TABLE and to_terminal:
             out = console(ctx, no_color=plain)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from policytrack.core.errors import DateError
@@ -91,6 +91,12 @@ class PartialDate:
         if len(parts) == 2:
             return cls(date(int(parts[0]), int(parts[1]), 1), "month")
         return cls(date.fromisoformat(text), "day")
+
+
+def midnight_utc(day: date) -> datetime:
+    """The first moment of `day` in UTC: what a file made "as of" a date is stamped with (a workbook's
+    creation time), so the same data and date give the same bytes on any machine and in any database."""
+    return datetime.combine(day, time(0, 0), tzinfo=UTC)
 
 
 def shown_day(day: date) -> str:

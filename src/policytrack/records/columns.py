@@ -77,9 +77,13 @@ ENTRY_JSON_FIELDS = (
 # The entry as `export entries` (and `list --csv`) writes it, with --all-revisions, and as JSON shows it.
 EXPORTED = ENTRY.subset("exported entry", "An entry as `export entries` writes it.", EXPORT_FIELDS)
 # The entry as `publish` writes it (entries.csv, entries.jsonl, the Data Package's schema): the export's
-# public fields only (never what a field declares `public=False`).
+# public fields only (never what a field declares `public=False`), and never the entry's number in this
+# database (`id`, not synced): a bundle published from any teammate's database that has synced
+# the same commits is the same, byte for byte (issue 21).
 PUBLISHED = EXPORTED.subset(
-    "published entry", "An entry as `publish` writes it: its public fields.", EXPORTED.names(public=True)
+    "published entry",
+    "An entry as `publish` writes it: its public fields.",
+    tuple(n for n in EXPORTED.names(public=True) if n != "id"),
 )
 EXPORTED_REVISIONS = Kind(
     "exported revision",

@@ -37,6 +37,8 @@ from policytrack.render.takes import TABLE as TABLE
 from policytrack.render.takes import VIEW as VIEW
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from policytrack.render.xlsx import Sheet
 
 Record = Mapping[str, Any]
@@ -45,7 +47,8 @@ Record = Mapping[str, Any]
 Fields = Kind | Sequence[str]
 Writer = Callable[[IO[str], Fields, Iterable[Record]], None]
 BuiltWriter = Callable[[IO[str], Fields, Iterable[str]], None]
-BookWriter = Callable[[IO[bytes], Sequence["Sheet"]], None]
+# a workbook writer: the sheets, and the workbook's creation time (None: now)
+BookWriter = Callable[[IO[bytes], Sequence["Sheet"], "datetime | None"], None]
 
 
 def field_names(fields: Fields) -> tuple[str, ...]:
@@ -199,10 +202,10 @@ def _jsonl(out: IO[str], fields: Fields, records: Iterable[Record]) -> None:
     _built_jsonl(out, fields, (json_line(record) for record in records))
 
 
-def _xlsx(out: IO[bytes], sheets: Sequence[Sheet]) -> None:
+def _xlsx(out: IO[bytes], sheets: Sequence[Sheet], created: datetime | None) -> None:
     from policytrack.render.xlsx import write_workbook
 
-    write_workbook(out, sheets)
+    write_workbook(out, sheets, created=created)
 
 
 # The built-in formats, in the order `--format` lists them.
