@@ -263,11 +263,20 @@ STORE_DEFERRED = (
     "policytrack.records.target",
     "policytrack.store.export",
 )
+# What only other commands build (an edit's fields, a source's fields) and the registry of output formats,
+# whose `--format` choices `log` does not offer: `log` never loads them.
+LOG_DEFERRED = (
+    "csv",
+    "policytrack.domain.edits",
+    "policytrack.domain.source_fields",
+    "policytrack.render.formats",
+)
 
 
 def test_log_runs_without_the_modules_typer_imports_for_nothing() -> None:
     """`log` runs without running subprocess (typer imports it at its top), nor loading the source
-    registry's listing, records/listed.py or what only other commands' store rows need (STORE_DEFERRED);
+    registry's listing, records/listed.py, what only other commands' store rows need (STORE_DEFERRED) or
+    build, nor the registry of output formats (LOG_DEFERRED);
     subprocess is there, whole, the moment anything reads a name of it, by `import`, `from ... import` or
     its attribute."""
     from policytrack.cli import DEFERRED
@@ -282,7 +291,7 @@ def test_log_runs_without_the_modules_typer_imports_for_nothing() -> None:
         f"print(*(type(sys.modules[m]).__name__ for m in {DEFERRED!r}), 'selectors' in sys.modules,\n"
         "      'policytrack.domain.source_listing' in sys.modules,\n"
         "      'policytrack.records.listed' in sys.modules)\n"
-        f"print(*sorted(m for m in {STORE_DEFERRED!r} if m in sys.modules))\n"
+        f"print(*sorted(m for m in {STORE_DEFERRED + LOG_DEFERRED!r} if m in sys.modules))\n"
         "import typer.main\n"
         "from subprocess import PIPE\n"
         "import subprocess\n"
@@ -294,7 +303,7 @@ def test_log_runs_without_the_modules_typer_imports_for_nothing() -> None:
     assert done.stderr == "Logged entry 1 for regional, dated 2024-07-06\n"
     before, store, after = done.stdout.splitlines()
     assert before.split() == ["Deferred"] * len(DEFERRED) + ["False", "False", "False"]
-    assert store == ""  # none of the declarations and SQL only other commands' rows need
+    assert store == ""  # none of the declarations, SQL and classes only other commands need
     assert after.split() == ["True", "True", "b'42'", "module"]
 
 
@@ -302,15 +311,15 @@ REPORT_MODULES = (
     "import sys, io, runpy; sys.argv = ['policytrack', *sys.argv[1:], 'report']; sys.stdout = io.StringIO()\n"
     "try:\n    runpy.run_module('policytrack', run_name='__main__')\nexcept SystemExit:\n    pass\n"
     "print(sys.stdout.getvalue().splitlines()[0], file=sys.stderr)\n"
-    "loaded = (m for m in sys.modules if m.split('.')[0] in ('policytrack', 'tomllib'))\n"
+    "loaded = (m for m in sys.modules if m.split('.')[0] in ('policytrack', 'tomllib', 'rich'))\n"
     "sys.stderr.write(' '.join(sorted(loaded)))"
 )
 
 
 def test_a_report_in_the_frameworks_own_language_reads_no_framework_file() -> None:
     """`report` in the built-in framework's own language (English; the file declares no other) does not
-    parse the framework's stored file again, nor load the inbox's or the report by period's modules; in
-    French it parses it, and its title is the file's translation."""
+    parse the framework's stored file again, nor load the inbox's or the report by period's modules, nor
+    rich's emoji codes; in French it parses it, and its title is the file's translation."""
     subprocess.run([sys.executable, "-m", "policytrack", "indicators"], capture_output=True, check=True)
     deferred = {
         "policytrack.domain.frameworks.parse",
@@ -330,6 +339,9 @@ def test_a_report_in_the_frameworks_own_language_reads_no_framework_file() -> No
     assert "policytrack.domain.reports" in runs["en"][1]
     assert runs["en"][1] & deferred == set()
     assert {"policytrack.domain.frameworks.parse", "tomllib"} <= runs["fr"][1]
+    # no text is an emoji code: rich's table of them (thousands of names) is never loaded
+    for _title, loaded in runs.values():
+        assert "rich.table" in loaded and "rich._emoji_codes" not in loaded
 
 
 FULL_APP = (

@@ -88,7 +88,11 @@ def console(ctx: typer.Context, *, stderr: bool = False, no_color: bool = False)
     stream = sys.stderr if stderr else sys.stdout
     # Piped output is read in files and editors, not an 80-column terminal: give tables room.
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 120
-    return Console(stderr=stderr, no_color=no_color, highlight=False, soft_wrap=False, width=width)
+    # emoji=False: no text is ever meant as an emoji code (stored text is shown literally), and rich's
+    # table of them (thousands of names) then never loads
+    return Console(
+        stderr=stderr, no_color=no_color, highlight=False, soft_wrap=False, width=width, emoji=False
+    )
 
 
 def print_table(out: Console, table: Any, *, first: Iterable[str] = (), hint: str | None = None) -> None:
@@ -349,7 +353,9 @@ def paged_console(ctx: typer.Context, command: str) -> Iterator[Console]:
     stream = io.TextIOWrapper(proc.stdin, encoding="utf-8")
     plain = state(ctx).no_color or bool(os.environ.get("NO_COLOR"))
     try:
-        yield Console(file=stream, width=width, force_terminal=not plain, no_color=plain, highlight=False)
+        yield Console(
+            file=stream, width=width, force_terminal=not plain, no_color=plain, highlight=False, emoji=False
+        )
         stream.flush()
     except BrokenPipeError:
         pass  # the reader quit the pager

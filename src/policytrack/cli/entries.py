@@ -63,7 +63,7 @@ from policytrack.cli.options import (
 )
 from policytrack.core.errors import InputError
 from policytrack.core.i18n import N_, N_join, _
-from policytrack.render.formats import NESTED, ONE, RECORDS, VIEW
+from policytrack.render.takes import NESTED, ONE, RECORDS, VIEW
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -774,7 +774,8 @@ def edit_cmd(
         ),
     ] = None,
 ) -> None:
-    from policytrack.domain.entries import EntryChanges, edit_entry
+    from policytrack.domain.edits import EntryChanges
+    from policytrack.domain.entries import edit_entry
     from policytrack.domain.workspace import get_framework
 
     if in_editor:
@@ -828,7 +829,8 @@ def edit_cmd(
 
 def _edit_in_editor(ctx: typer.Context, raw_id: str, framework: str | None) -> None:
     from policytrack.cli.editor import FormAbandoned, fill_in, labels
-    from policytrack.domain.entries import EntryChanges, edit_entry
+    from policytrack.domain.edits import EntryChanges
+    from policytrack.domain.entries import edit_entry
     from policytrack.domain.workspace import get_framework
     from policytrack.records.field import UNDETERMINED
     from policytrack.render.text import visible

@@ -19,7 +19,7 @@ from policytrack.cli.common import (
     read_date,
 )
 from policytrack.core.i18n import N_, N_format, _
-from policytrack.render.formats import TABLE, formats_taking
+from policytrack.render.takes import TABLE
 
 if TYPE_CHECKING:
     from policytrack.records.listed import EntryFilter
@@ -175,6 +175,8 @@ def format_option(*takes: str, default: str = TABLE) -> Any:
     a report, a drawing, the table view...): its choices are every format of the registry that takes one
     of them, `default` first. Use it as `Annotated[str, format_option(...)]`, and read it with
     chosen_format, which checks the choice against the registry as it is when the command runs."""
+    from policytrack.render.formats import formats_taking
+
     choices = formats_taking(*takes, default=default)
     return typer.Option(
         "--format",
@@ -198,6 +200,8 @@ def chosen_format(
 ) -> str:
     """The format a command was asked for, from --format and its aliases; a usage error if they disagree
     or name a format the command does not offer (its choices: format_option's, from the registry)."""
+    from policytrack.render.formats import formats_taking
+
     choices = formats_taking(*takes, default=default)
     if as_json and as_csv:
         raise fail(_("--json and --csv cannot be used together"), 2)
@@ -222,5 +226,7 @@ def check_output(fmt: str, output: str | None, *takes: str) -> None:
     """-o takes a file format: with the table (the terminal's view) it is a usage error naming the
     formats that write a file."""
     if output is not None and fmt == TABLE:
+        from policytrack.render.formats import formats_taking
+
         files = [name for name in formats_taking(*takes) if name != TABLE]
         raise fail(_("-o writes a file: use it with --format {choices}").format(choices=", ".join(files)), 2)

@@ -64,7 +64,8 @@ def add_cmd(
     note: NoteOpt = None,
     language: LanguageOpt = None,
 ) -> None:
-    from policytrack.domain.sources import SourceFields, add_source
+    from policytrack.domain.source_fields import SourceFields
+    from policytrack.domain.sources import add_source
 
     fields = SourceFields(name, url, type_, origin, reliability, note, language)
     with opened_store(ctx) as store:
@@ -90,7 +91,8 @@ def edit_cmd(
     note: NoteOpt = None,
     language: LanguageOpt = None,
 ) -> None:
-    from policytrack.domain.sources import SourceFields, edit_source
+    from policytrack.domain.source_fields import SourceFields
+    from policytrack.domain.sources import edit_source
 
     fields = SourceFields(name, url, type_, origin, reliability, note, language)
     with opened_store(ctx) as store:

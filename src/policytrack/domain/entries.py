@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from policytrack.core.dates import PartialDate, window_end
+from policytrack.core.dates import window_end
 from policytrack.core.errors import InputError
 from policytrack.core.grades import CREDIBILITY, grade_weight, parse_grade
 from policytrack.core.i18n import _
@@ -40,6 +40,7 @@ from policytrack.store import Store
 from policytrack.store.entries import entry_where, grep_words
 
 if TYPE_CHECKING:
+    from policytrack.domain.edits import EntryChanges
     from policytrack.records.listed import EntryFilter, Revision
 
 
@@ -296,35 +297,6 @@ def event_effects(raw: Sequence[str], keys: Sequence[str]) -> dict[str, int]:
         else:
             bare = dict.fromkeys(keys, number)
     return {key: named.get(key, bare.get(key, 0)) for key in keys}
-
-
-@dataclass
-class EntryChanges:
-    """The fields an edit sets; None leaves a field unchanged, "" clears status, grade and text."""
-
-    indicator: str | None = None
-    summary: str | None = None
-    date: PartialDate | None = None
-    source: str | None = None
-    effect: int | None = None
-    status: str | None = None
-    grade: str | None = None
-    tags: list[str] | None = None
-    actors: list[str] | None = None
-    note: str | None = None
-    analyst: str | None = None
-    add_tags: Sequence[str] = ()
-    remove_tags: Sequence[str] = ()
-    add_actors: Sequence[str] = ()
-    remove_actors: Sequence[str] = ()
-    add_signals: Sequence[str] = ()
-    remove_signals: Sequence[str] = ()
-    via: str | None = None  # a registered outlet's key; "" clears it
-    source_key: str | None = None  # a registered source's key (the source text stays); "" clears it
-    language: str | None = None
-    summary_translation: str | None = None  # "" removes the translation (and its language)
-    summary_translation_language: str | None = None
-    summary_translation_checked: bool | None = None
 
 
 def _languages_after(current: Entry, changes: EntryChanges) -> dict[str, Any]:

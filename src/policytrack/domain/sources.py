@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import uuid as uuidlib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from policytrack.core.errors import InputError, NotFoundError
@@ -17,6 +16,7 @@ from policytrack.records.source import SOURCE
 from policytrack.store import Store
 
 if TYPE_CHECKING:
+    from policytrack.domain.source_fields import SourceFields
     from policytrack.records.listed import SourceRecord
 
 _KEY = re.compile(SOURCE["key"].pattern or "")
@@ -110,19 +110,6 @@ def link(store: Store, text: str) -> tuple[int | None, str]:
             break  # two sources share the host: the analyst says which with --source KEY
         host = host.partition(".")[2] if host.count(".") > 1 else ""
     return None, stripped
-
-
-@dataclass
-class SourceFields:
-    """The fields `source add` and `source edit` set; None leaves one unchanged."""
-
-    name: str | None = None
-    url: str | None = None
-    type: str | None = None
-    origin: str | None = None
-    reliability: str | None = None
-    note: str | None = None
-    language: str | None = None
 
 
 def source_values(fields: SourceFields) -> dict[str, object]:

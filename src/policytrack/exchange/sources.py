@@ -13,7 +13,8 @@ from typing import Any
 from policytrack.core.errors import InputError
 from policytrack.core.i18n import _, ngettext
 from policytrack.domain.context import utc_now
-from policytrack.domain.sources import SourceFields, check_key, source_values
+from policytrack.domain.source_fields import SourceFields
+from policytrack.domain.sources import check_key, source_values
 from policytrack.records.columns import restore_neutralised
 from policytrack.records.source import EXPORTED_SOURCE, SOURCE
 from policytrack.store import Store

@@ -1,6 +1,6 @@
 """Plain data that commands read back and `log` never builds: the filter of a listing (`list`, exports),
-one revision of an entry's history, a registered source. Apart from models.py for start-up; models.py
-still names them (on first use)."""
+one revision of an entry's history, a registered source, a target written in a framework file. Apart from
+models.py for start-up; models.py still names them (on first use)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from policytrack.core.dates import PartialDate
     from policytrack.records.models import Entry
 
 
@@ -74,3 +75,13 @@ class SourceRecord:
         from policytrack.records.source import SOURCE_LISTED
 
         return {name: getattr(self, name) for name in SOURCE_LISTED.names()}
+
+
+@dataclass(frozen=True)
+class FrameworkTarget:
+    """A target written in a framework file: reach `level` by `due` (ISO, day/month/year), from `start`."""
+
+    level: str
+    due: PartialDate
+    start: date | None = None
+    note: str = ""

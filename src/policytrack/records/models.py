@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from policytrack.core.dates import PartialDate
@@ -104,16 +103,6 @@ class Source:
         parts = [p for p in (self.author, f"'{self.title}'", self.outlet) if p]
         text = ", ".join(parts)
         return f"{text}, {self.url}" if self.url else text
-
-
-@dataclass(frozen=True)
-class FrameworkTarget:
-    """A target written in a framework file: reach `level` by `due` (ISO, day/month/year), from `start`."""
-
-    level: str
-    due: PartialDate
-    start: date | None = None
-    note: str = ""
 
 
 SIGNAL_KINDS = ("leading", "confirming")
@@ -358,12 +347,14 @@ class NotJSON:
         self.text = text
 
 
-# EntryFilter, Revision and SourceRecord live in records/listed.py: what a listing, a history or the source
-# registry reads back, which `log` never builds. Named here as they always were, they load on first use.
-_LISTED = ("EntryFilter", "Revision", "SourceRecord")
+# EntryFilter, Revision, SourceRecord and FrameworkTarget live in records/listed.py: what a listing, a
+# history, the source registry or a framework file's parse reads back, which `log` never builds. Named here
+# as they always were, they load on first use.
+_LISTED = ("EntryFilter", "Revision", "SourceRecord", "FrameworkTarget")
 
 if TYPE_CHECKING:
     from policytrack.records.listed import EntryFilter as EntryFilter
+    from policytrack.records.listed import FrameworkTarget as FrameworkTarget
     from policytrack.records.listed import Revision as Revision
     from policytrack.records.listed import SourceRecord as SourceRecord
 

@@ -27,6 +27,15 @@ from typing import IO, TYPE_CHECKING, Any
 from policytrack.records.columns import JSON_SEPARATORS, LIST_SEPARATOR, TEXT_FIELDS, neutralise
 from policytrack.records.field import Kind
 
+# what a format takes, named here as it always was
+from policytrack.render.takes import DRAWING as DRAWING
+from policytrack.render.takes import NESTED as NESTED
+from policytrack.render.takes import ONE as ONE
+from policytrack.render.takes import RECORDS as RECORDS
+from policytrack.render.takes import REPORT as REPORT
+from policytrack.render.takes import TABLE as TABLE
+from policytrack.render.takes import VIEW as VIEW
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -40,10 +49,6 @@ Writer = Callable[[IO[str], Fields, Iterable[Record]], None]
 BuiltWriter = Callable[[IO[str], Fields, Iterable[str]], None]
 # a workbook writer: the sheets, and the workbook's creation time (None: now)
 BookWriter = Callable[[IO[bytes], Sequence["Sheet"], "datetime | None"], None]
-
-# What a format takes (see the docstring).
-RECORDS, NESTED, ONE, REPORT, DRAWING, VIEW = "records", "nested", "one", "report", "drawing", "view"
-TABLE = "table"
 
 
 def field_names(fields: Fields) -> tuple[str, ...]:

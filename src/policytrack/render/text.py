@@ -123,7 +123,7 @@ def fitted(table: Table, width: int, first: Sequence[str] = ()) -> list[str]:
 
     from rich.console import Console
 
-    console = Console(width=max(width, 1), file=io.StringIO(), color_system=None)
+    console = Console(width=max(width, 1), file=io.StringIO(), color_system=None, emoji=False)
     left_out: list[str] = []
     while len(table.columns) > 1:
         options = console.options.update_width(max(width - table._extra_width, 1))

@@ -41,7 +41,8 @@ _STATE = tuple(n for n in SOURCE_VERSION.names() if n in SOURCE_STATE or n == "m
 def _check(record: Record) -> None:
     """Beyond the declaration: the key and the key merged into are source keys, and the values are what
     `policytrack source add` would store (the one set of rules)."""
-    from policytrack.domain.sources import SourceFields, check_key, source_values
+    from policytrack.domain.source_fields import SourceFields
+    from policytrack.domain.sources import check_key, source_values
     from policytrack.exchange.rowcheck import normal_uuid
 
     if normal_uuid(record["uuid"]) != record["uuid"]:
