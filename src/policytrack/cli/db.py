@@ -30,16 +30,30 @@ def path_cmd(ctx: typer.Context) -> None:
 
 @db_app.command(
     "check",
-    epilog=N_("Example: policytrack --db team.db db check"),
-    help=N_("Check the database's integrity and foreign keys, read-only; exit 1 on any problem."),
+    epilog=N_("Example: policytrack --db team.db db check --repair"),
+    help=N_(
+        "Check the database's integrity, foreign keys and kept counts, read-only; exit 1 on any problem. "
+        "--repair first recounts the kept counts from their rows."
+    ),
 )
-def check_cmd(ctx: typer.Context) -> None:
+def check_cmd(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help=N_("Recount the counts kept for lists and the inbox from their rows, in one transaction."),
+        ),
+    ] = False,
+) -> None:
     path = db_path(ctx)
     if not path.exists():
         raise fail(_("database {path} does not exist").format(path=path))
 
     from policytrack.store import integrity_problems
 
+    if repair:
+        _recount(ctx)
     try:
         problems = integrity_problems(path)
     except sqlite3.DatabaseError as exc:
@@ -55,6 +69,24 @@ def check_cmd(ctx: typer.Context) -> None:
             )
         )
     typer.echo(_("{path}: ok").format(path=path))
+
+
+def _recount(ctx: typer.Context) -> None:
+    """`db check --repair`: every kept count refilled from its rows in one write transaction, each
+    difference it mended said on stderr."""
+    from policytrack.cli.common import opened_store
+    from policytrack.store.counts import recount
+
+    with opened_store(ctx) as store, store.transaction() as conn:
+        mended = recount(conn)
+    for drift in mended:
+        note(
+            _("recounted {table} for {key}: {kept} -> {counted}").format(
+                table=drift.table, key=drift.key, kept=drift.kept, counted=drift.counted
+            )
+        )
+    if not mended:
+        note(_("the kept counts agree with their rows: nothing to recount"))
 
 
 @db_app.command(

@@ -95,8 +95,11 @@ def connect_read_only(path: Path, *, timeout: float = BUSY_TIMEOUT_SECONDS) -> s
 
 
 def integrity_problems(path: Path) -> list[str]:
-    """What SQLite's integrity and foreign-key checks find wrong in a database file, read-only (an empty
-    list: none). Raises sqlite3.Error when it cannot be read at all."""
+    """What SQLite's integrity and foreign-key checks find wrong in a database file, and the counts kept by
+    triggers that differ from their rows (store/counts.py), read-only (an empty list: none). Raises
+    sqlite3.Error when it cannot be read at all."""
+    from policytrack.store import counts
+
     conn = connect_read_only(path)
     try:
         problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
@@ -104,6 +107,7 @@ def integrity_problems(path: Path) -> list[str]:
             f"foreign key: {table} row {rowid} points to a missing {parent}"
             for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check")
         ]
+        problems += counts.problems(conn)
     finally:
         conn.close()
     return problems
