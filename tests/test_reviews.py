@@ -125,6 +125,26 @@ def test_reviewing_ones_own_entry_needs_self(
     assert cli("review", str(other), "--by", "editor").exit_code == 0
 
 
+def test_history_names_a_review_and_a_return_that_are_stored_as_edits(cli: Invoke, log: Log) -> None:
+    """The stored action of a review or a return is "edit" (the data formats keep it); the table tells
+    them apart by what they wrote; an edit after them is an edit."""
+    entry = str(log("regional", "AES treaty signed", "--date", "2024-07-06", "--analyst", "ana"))
+    assert cli("review", entry, "--by", "editor").exit_code == 0
+    assert cli("review", entry, "--request-changes", "cite it", "--by", "editor").exit_code == 0
+    assert cli("review", entry, "--by", "editor").exit_code == 0
+    assert cli("edit", entry, "--note", "cited").exit_code == 0
+    table = cli("history", entry).stdout.splitlines()
+    rows = [line.split("│")[1:3] for line in table if line.startswith("│")]
+    actions = [(rev.strip(), action.strip()) for rev, action in rows if rev.strip()]
+    assert actions == [
+        ("1", "create"),
+        ("2", "review"),
+        ("3", "return"),
+        ("4", "review"),
+        ("5", "edit"),
+    ]
+
+
 def test_request_changes_returns_an_entry_to_its_author(
     cli: Invoke, cli_json: InvokeJson, log: Log, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1145,3 +1145,35 @@ def test_the_send_takes_no_write_lock_until_its_commit_is_made(
     monkeypatch.setattr(Clone, "run", run)
     assert "to send: 0" in ok(team("ama", "sync", "status"))
     assert "sent 0" in ok(team("ama", "sync"))
+
+
+def test_a_sync_says_the_conflicts_still_open_and_history_names_a_kept_side_and_a_review(
+    team: Team, tmp_path: Path
+) -> None:
+    """Issue 21 point 3: a sync that brings no conflict still says how many are open; the revision that
+    keeps the current side changes nothing and says which it copies; a review reads as a review."""
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ok(team("ben", "review", "1"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "sync"))
+    ok(team("ama", "edit", "1", "--effect", "1"))
+    ok(team("ben", "edit", "1", "--effect", "2"))
+    ok(team("ama", "sync"))
+    assert ok(team("ben", "sync")).strip().endswith("received 1 (0 new, 1 updated), 1 conflict")
+    # nothing new: before, this said "0 conflicts" while `conflicts` listed one
+    assert ok(team("ben", "sync")).strip().endswith("0 new conflicts (1 open)")
+    assert "conflicts: 1" in ok(team("ben", "sync", "status"))
+    (found,) = json.loads(ok(team("ben", "conflicts", "--json")))
+    assert [r["action"] for r in found["revisions"]] == ["edit", "edit"]  # the data keeps the stored word
+    history = ok(team("ben", "history", "1"))
+    assert "│   2 │ review │ ben" in history  # stored as an edit: told apart by what it wrote
+    current = found["current"]
+    assert current == max(r["revision"] for r in found["revisions"])  # the current side is kept
+    ok(team("ben", "conflicts", "resolve", "1", "--keep", str(current)))
+    shown = ok(team("ben", "history", "1"))
+    assert f"(no change: the same as revision {current})" in shown
+    assert ok(team("ben", "sync")).strip().endswith("0 conflicts")
+    assert ok(team("ben", "conflicts")).strip() == "no conflicts"

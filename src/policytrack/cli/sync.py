@@ -53,7 +53,8 @@ def sync_cmd(
 ) -> None:
     """Send what the shared repository lacks, receive what teammates sent, push (retrying on a race).
 
-    Prints "sent N, received M (K new, J updated), C conflicts". Every revision is kept: edits made apart
+    Prints "sent N, received M (K new, J updated), C conflicts" (the conflicts it brought; "C new
+    conflicts (T open)" when more are open). Every revision is kept: edits made apart
     to one entry are both in its history, one rule picks the current one, and `policytrack conflicts`
     lists them."""
     if ctx.invoked_subcommand is not None:
@@ -179,6 +180,7 @@ def conflicts_cmd(
     if ctx.invoked_subcommand is not None:
         return
     from policytrack.records.source import SOURCE_SET
+    from policytrack.render.entries import shown_action
     from policytrack.render.text import visible
     from policytrack.sync.engine import conflicts
 
@@ -208,7 +210,12 @@ def conflicts_cmd(
             for r in item["revisions"]:
                 typer.echo(
                     _("  revision {n} by {by} at {at} ({action})").format(
-                        n=r["revision"], by=visible(r["changed_by"]), at=r["changed_at"], action=r["action"]
+                        n=r["revision"],
+                        by=visible(r["changed_by"]),
+                        at=r["changed_at"],
+                        action=shown_action(
+                            r["action"], r["changed_by"], r["changed_at"], _after(r["changes"])
+                        ),
                     )
                 )
                 for name, (before, after) in r["changes"].items():
@@ -277,6 +284,11 @@ def conflicts_cmd(
                     )
                 )
             typer.echo(settle.format(ref=visible(item["ref"])))
+
+
+def _after(changes: dict[str, Any]) -> Callable[[str], Any]:
+    """A field's value after a side of an entry conflict, from what it changed (None: unchanged)."""
+    return lambda name: changes[name][1] if name in changes else None
 
 
 def _decision_conflict(item: dict[str, Any], visible: Callable[[str], str]) -> str:

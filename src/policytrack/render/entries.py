@@ -6,7 +6,7 @@ rich is imported inside each function: it loads only when something is drawn.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -416,6 +416,17 @@ def _action_shown(action: str) -> str:
     return _(_ACTIONS_SHOWN[action]) if action in _ACTIONS_SHOWN else action
 
 
+def shown_action(action: str, changed_by: str, changed_at: str, state: Callable[[str], Any]) -> str:
+    """A revision's action for people: a review or a return is stored as an edit (the stored action has no
+    word for them), told apart by what it wrote: the reviewer's name and this very time as `reviewed_at`
+    (or `returned_at`); `state` gives a field's value after the revision (only a changed one will do)."""
+    if action == "edit":
+        for field, word in (("reviewed", N_("review")), ("returned", N_("return"))):
+            if state(f"{field}_at") == changed_at and state(f"{field}_by") == changed_by:
+                return _(word)
+    return _action_shown(action)
+
+
 def reversal_words(made_by: tuple[str, int] | None) -> str | None:
     """What an undo or a revert did, as the data formats write it: always in English ("undo of revision 3"),
     since data never changes with the language."""
@@ -464,8 +475,11 @@ def history_table(
                 if old != new:
                     lines.append(f"{name}: {old or _('(empty)')} -> {new or _('(empty)')}")
             changes = "\n".join(lines)
+            if not lines and rev.action not in ("delete", "restore"):
+                # such as `conflicts resolve` keeping the current side: a copy of the revision before it
+                changes = _("(no change: the same as revision {n})").format(n=rev.revision - 1)
         when = rev.changed_at[:19].replace("T", " ")
-        action = _action_shown(rev.action) + (
+        action = shown_action(rev.action, rev.changed_by, rev.changed_at, rev.entry.__getattribute__) + (
             f" ({_reversal_shown(notes[rev.revision])})" if notes and rev.revision in notes else ""
         )
         while pending and pending[0]["at"] <= rev.changed_at:

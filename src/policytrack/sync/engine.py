@@ -55,13 +55,23 @@ class SyncResult:
     received: int = 0
     new: int = 0
     updated: int = 0
-    conflicts: int = 0
+    conflicts: int = 0  # the conflicts this sync brought
+    open_conflicts: int = 0  # every conflict open after it, as `conflicts` lists them
     # one line per file set aside, per record of this database's kept back, per unbound line accepted
     set_aside: list[str] = field(default_factory=list)
     unbound: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        conflicts = ngettext("{n} conflict", "{n} conflicts", self.conflicts).format(n=self.conflicts)
+        # "C conflicts" when what this sync brought is all that is open; else both, so that a sync that
+        # brought none never reads as if none were open
+        n, total = self.conflicts, self.open_conflicts
+        conflicts = (
+            ngettext("{n} conflict", "{n} conflicts", n).format(n=n)
+            if n == total
+            else ngettext("{n} new conflict ({open} open)", "{n} new conflicts ({open} open)", n).format(
+                n=n, open=total
+            )
+        )
         return _("sent {sent}, received {received} ({new} new, {updated} updated), {conflicts}").format(
             sent=self.sent, received=self.received, new=self.new, updated=self.updated, conflicts=conflicts
         )
@@ -532,7 +542,9 @@ def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
             ).format(attempts=PUSH_ATTEMPTS)
         )
     result.new, result.updated = received.counts()
-    result.conflicts = len(conflict_keys(store) - before) if counted else 0
+    open_now = conflict_keys(store)
+    result.conflicts = len(open_now - before) if counted else 0
+    result.open_conflicts = len(open_now)
     result.set_aside = [*reading.set_aside.values(), *refused, *kept]
     result.unbound = [*reading.unbound, *restored]
     return result
