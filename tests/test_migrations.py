@@ -1049,6 +1049,14 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "INSERT INTO entry_counts (indicator_id, n) SELECT new.indicator_id, 1 WHERE new.deleted_at IS NULL "
         "ON CONFLICT (indicator_id) DO UPDATE SET n = n + 1; END",
     },
+    # m025_sync_conflict_index: the open conflicts grouped from an index, not a sort of every revision
+    "index sync_revisions_authored": {
+        "table": "sync_revisions",
+        "columns": ["entry_id", "authored"],
+        "unique": False,
+        "origin": "c",
+        "where": None,
+    },
 }
 
 

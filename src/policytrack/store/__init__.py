@@ -62,6 +62,7 @@ MIGRATION_NAMES = (
     "m022_languages",
     "m023_inbox_counts",
     "m024_entry_counts",
+    "m025_sync_conflict_index",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0

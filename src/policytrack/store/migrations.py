@@ -698,3 +698,12 @@ def m024_entry_counts(db: Any) -> None:
               OR (old.deleted_at IS NULL) != (new.deleted_at IS NULL)
             BEGIN {uncounted} {counted} END"""
     )
+
+
+@migrations(name="m025_sync_conflict_index")
+def m025_sync_conflict_index(db: Any) -> None:
+    """Every sync's summary says how many conflicts are open, and a conflict is two revisions of an entry
+    with one authored number: grouping sync_revisions by (entry_id, authored) sorted the whole table in a
+    temporary b-tree (0.17 s at 200,000 revisions, most of a sync with nothing new); read from this index
+    it is a scan (0.03 s)."""
+    db.execute("CREATE INDEX sync_revisions_authored ON sync_revisions (entry_id, authored)")
