@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import NotFoundError
+from policytrack.core.i18n import _
 from policytrack.records.columns import COLUMNS, ENTRY_COLUMNS, Column
 from policytrack.records.entry import ORDER as ENTRY_ORDER
 from policytrack.records.entry import SOURCE_SHOWN
@@ -102,7 +103,7 @@ def _entry(row: sqlite3.Row) -> Entry:
 
 
 def _missing(entry_id: int) -> NotFoundError:
-    return NotFoundError(f"no entry with id {entry_id}; `policytrack list` shows the ids")
+    return NotFoundError(_("no entry with id {id}; `policytrack list` shows the ids").format(id=entry_id))
 
 
 def _revision_sql(column: Column) -> str:
