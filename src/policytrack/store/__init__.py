@@ -98,10 +98,11 @@ def connect_read_only(path: Path, *, timeout: float = BUSY_TIMEOUT_SECONDS) -> s
 
 
 def integrity_problems(path: Path) -> list[str]:
-    """What SQLite's integrity and foreign-key checks find wrong in a database file, and the counts kept by
-    triggers that differ from their rows (store/counts.py), read-only (an empty list: none). Raises
-    sqlite3.Error when it cannot be read at all."""
-    from policytrack.store import counts
+    """What SQLite's integrity and foreign-key checks find wrong in a database file, what its migrations
+    made that is missing from it (store/schema.py), and the counts kept by triggers that differ from their
+    rows (store/counts.py), read-only (an empty list: none). Raises sqlite3.Error when it cannot be read
+    at all."""
+    from policytrack.store import counts, schema
 
     conn = connect_read_only(path)
     try:
@@ -112,6 +113,8 @@ def integrity_problems(path: Path) -> list[str]:
             )
             for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check")
         ]
+        kept = {table.table for table in counts.missing_tables(conn)}  # named by counts, with its fix
+        problems += [schema.message(gone) for gone in schema.missing(conn) if gone.name not in kept]
         problems += counts.problems(conn)
     finally:
         conn.close()
@@ -238,10 +241,10 @@ class Store(
         if unknown:
             from policytrack import __version__  # only to name it in this message
 
-            self.read_only_reason = (
-                f"database {self.path} was upgraded by a newer policytrack (schema step {unknown[0]}, "
-                f"unknown to policytrack {__version__}); it can be read but not changed: upgrade policytrack"
-            )
+            self.read_only_reason = _(
+                "database {path} was upgraded by a newer policytrack (schema step {step}, unknown to "
+                "policytrack {version}); it can be read but not changed: upgrade policytrack"
+            ).format(path=self.path, step=unknown[0], version=__version__)
             return
         pending = [name for name in MIGRATION_NAMES if name not in applied]
         if not pending:
