@@ -671,6 +671,7 @@ def bench_listing(db: Path, small_db: Path, runs: int) -> list[Figure]:
     ):
         mine, base = measure([Job(process([*PT, *ours], env)), Job(process([*PT, *theirs], env))], runs)
         figures.append(Figure.of(name, mine, f"policytrack {' '.join(theirs)}, same rows", base, "about 1x"))
+    figures += _piped_tables(db, runs)
     for name, args in (
         ("list --json", ["list", "--json"]),
         ("timeline regional --json", ["timeline", "regional", "--json"]),
@@ -698,6 +699,38 @@ def bench_listing(db: Path, small_db: Path, runs: int) -> list[Figure]:
                 "about 1x",
                 "one run each",
                 "MB",
+            )
+        )
+    return figures
+
+
+def _piped_tables(db: Path, runs: int) -> list[Figure]:
+    """A table for people read by a program (`list` and `timeline` piped: every row, as plain text) beside
+    `sqlite3 -box` drawing the same rows and columns (id, short reference, date, indicator, effect, grade,
+    status, tags, summary, source) to the same place: issue 26's piped table, <= 3x."""
+    sqlite_cli = shutil.which("sqlite3")
+    if not sqlite_cli:
+        return []
+    env = env_for(db)
+    columns = (
+        "SELECT e.id, '@' || substr(replace(e.uuid, '-', ''), 1, 8) AS ref, e.date, i.key AS indicator, "
+        "e.effect, coalesce(e.grade, '') AS grade, coalesce(e.status, '') AS status, e.tags, e.summary, "
+        "coalesce(s.key || ' (' || s.name || ')', e.source) AS source "
+        "FROM entries e JOIN indicators i ON i.id = e.indicator_id "
+        "LEFT JOIN sources s ON s.id = e.source_id WHERE e.deleted_at IS NULL"
+    )
+    figures = []
+    for args, where in ((["list"], ""), (["timeline", "regional"], " AND i.key = 'regional'")):
+        query = f"{columns}{where} ORDER BY e.date_start, e.recorded_at"
+        box = Job(process([sqlite_cli, "-box", db, query]))
+        mine, base = measure([Job(process([*PT, *args], env)), box], runs)
+        figures.append(
+            Figure.of(
+                f"{' '.join(args)}, piped (a plain-text table of every row)",
+                mine,
+                "sqlite3 -box of the same rows and columns",
+                base,
+                "<= 3x",
             )
         )
     return figures

@@ -568,9 +568,22 @@ def _list_table(
     from contextlib import nullcontext
     from itertools import islice
 
-    from policytrack.domain.entries import count_listed, list_all_entries, list_entries, list_stats
+    from policytrack.domain.entries import (
+        count_listed,
+        list_all_entries,
+        list_entries,
+        list_entry_tuples,
+        list_stats,
+    )
+    from policytrack.records.entry import PLAIN_LISTED
     from policytrack.records.models import plural
-    from policytrack.render.entries import Shape, entries_plain, entries_table, left_out_note, newest_note
+    from policytrack.render.entries import (
+        Shape,
+        entries_plain,
+        entries_table,
+        left_out_note,
+        newest_note,
+    )
     from policytrack.render.plain import cell
 
     def titled(total: int) -> str:
@@ -585,7 +598,8 @@ def _list_table(
     pager = None if limit is not None else pager_command()
     on_terminal = pager is not None or stdout_is_terminal()
     if not on_terminal:  # a pipe or a file: every row asked for, as plain text
-        rows = listed(limit)  # checks the limit before anything is written
+        # checks the limit before anything is written
+        rows = list_entry_tuples(store, fw, flt, PLAIN_LISTED, limit)
         stats = list_stats(store, fw, flt)
         if not stats["count"]:
             typer.echo(_("No entries match."), err=True)

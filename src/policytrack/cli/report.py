@@ -390,7 +390,8 @@ def _write_explained(
     newest page and how many there are; piped or with -o, every entry, streamed as plain text or markdown
     as it is read (flat memory at any size)."""
     from policytrack.cli.common import stdout_is_terminal
-    from policytrack.domain.entries import count_listed, list_entries, list_stats
+    from policytrack.domain.entries import count_listed, list_entries, list_entry_tuples, list_stats
+    from policytrack.records.entry import PLAIN_LISTED
     from policytrack.render.entries import entries_plain
     from policytrack.render.plain import cell
     from policytrack.render.report import evidence_markdown, export_recorded
@@ -425,7 +426,7 @@ def _write_explained(
             stats = list_stats(store, fw, flt)
             stream.write(f"{cell(_evidence_title(key, stats['count']))}\n\n")
             if stats["count"]:
-                stream.writelines(entries_plain(list_entries(store, fw, flt), stats))
+                stream.writelines(entries_plain(list_entry_tuples(store, fw, flt, PLAIN_LISTED), stats))
             else:
                 stream.write(_("No entries in the window.") + "\n")
             stream.write("\n")
@@ -767,7 +768,8 @@ def _timeline_table(
 
     from policytrack.cli.common import paged_console, pager_command, stdout_is_terminal, text_output
     from policytrack.domain.entries import list_stats
-    from policytrack.domain.status import timeline, timeline_points
+    from policytrack.domain.status import timeline, timeline_point_tuples, timeline_points
+    from policytrack.records.entry import PLAIN_TIMELINE
     from policytrack.records.models import EntryFilter
     from policytrack.render.entries import left_out_note, newest_note
     from policytrack.render.report import (
@@ -781,7 +783,18 @@ def _timeline_table(
     pager = None if limit is not None else pager_command()
     if pager is None and not stdout_is_terminal():  # a pipe or a file: plain text, every row asked for
         tl = timeline(store, fw, key, since, until, keep=limit if limit is not None else 0)
-        points = iter(tl.points) if limit is not None else timeline_points(store, fw, key, since, until)[2]
+        names = PLAIN_TIMELINE
+        rows = (
+            (  # the page's points, already built: their columns as the stream gives them (a date stored)
+                tuple(str(getattr(p.entry, n)) if n == "date" else getattr(p.entry, n) for n in names),
+                p.cumulative,
+                p.status_change,
+            )
+            for p in tl.points
+        )
+        plain_points = (
+            rows if limit is not None else timeline_point_tuples(store, fw, key, names, since, until)
+        )
         flt = EntryFilter(indicators=[tl.indicator.key], since=since, until=until)
         widths = list_stats(store, fw, flt)
         with text_output(ctx, None) as stream:
@@ -790,7 +803,7 @@ def _timeline_table(
                 stream.write("\n")
                 stream.writelines(
                     timeline_plain(
-                        points,
+                        plain_points,
                         id_width=len(str(tl.last_id)),
                         change_width=2 * max(len(level.name) for level in fw.scale) + 4,  # "a -> b"
                         summary_width=widths["summary_width"],

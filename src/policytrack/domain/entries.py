@@ -456,6 +456,15 @@ def list_entries(store: Store, fw: Framework, flt: EntryFilter, limit: int | Non
     return store.query_entries(where, params, limit)
 
 
+def list_entry_tuples(
+    store: Store, fw: Framework | None, flt: EntryFilter, names: Sequence[str], limit: int | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """What list_entries (fw None: list_all_entries) gives, as tuples of the columns `names` (of
+    store.entries.ENTRY_SELECTABLE): for a plain-text listing of every row (render.entries.entries_plain)."""
+    where, params, limit = listing(fw, flt, limit)
+    return store.entry_tuples(names, where, params, limit)
+
+
 def list_all_entries(store: Store, flt: EntryFilter, limit: int | None = None) -> Iterator[Entry]:
     """Entries of every framework (indicators, named per framework, cannot be chosen here)."""
     where, params, limit = listing(None, flt, limit)

@@ -232,6 +232,26 @@ def timeline_points(
     return indicator, status, (TimelinePoint(*step) for step in _steps(fw, status, rows))
 
 
+def timeline_point_tuples(
+    store: Store,
+    fw: Framework,
+    key: str,
+    names: Sequence[str],
+    since: date | None = None,
+    until: date | None = None,
+) -> Iterator[tuple[tuple[Any, ...], int, str | None]]:
+    """timeline_points' points, streamed, each as (the entry's columns `names` as a tuple, the cumulative
+    momentum, the status change): for a plain-text table of every point, with no Entry built per row.
+    `names` (of store.entries.ENTRY_SELECTABLE) must hold "effect" and "status"."""
+    from policytrack.domain.entries import list_entry_tuples  # here: `report` never lists entries
+
+    indicator, status = _timeline_start(store, fw, key, since, until)
+    flt = EntryFilter(indicators=[indicator.key], since=since, until=until)
+    effect, assessed = names.index("effect"), names.index("status")
+    rows = ((row, row[effect], row[assessed]) for row in list_entry_tuples(store, fw, flt, names))
+    return _steps(fw, status, rows)
+
+
 def timeline_values(
     store: Store, fw: Framework, key: str, select: str, since: date | None = None, until: date | None = None
 ) -> Iterator[tuple[Any, int, str | None]]:

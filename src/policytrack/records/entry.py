@@ -375,6 +375,17 @@ SOURCE_SHOWN = ((SOURCE_NAME, "s.name"), (VIA_NAME, "v.name"), (SOURCE_URL, "s.u
 # The text of the published view that its full-text search finds: what the entry says and where it came
 # from, registered sources by key and name included.
 SEARCHED = ("summary", "note", "source", "source_key", SOURCE_NAME.name, "via", VIA_NAME.name)
+# What a plain-text listing of every row reads of each entry, as a tuple in this order (store.entry_tuples):
+# `list` piped (render.entries.entries_plain) and `timeline` piped (render.report.timeline_plain), each
+# cell made from its column with no Entry built per row.
+PLAIN_LISTED = (
+    "id", "deleted_at", "uuid", "date", "framework", "indicator", "effect", "grade", "status", "tags",
+    "summary", "source_key", "source_name", "via", "via_name", "source",
+)  # fmt: skip
+PLAIN_TIMELINE = (
+    "date", "id", "uuid", "effect", "grade", "status", "summary", "source_key", "source_name", "via",
+    "via_name", "source",
+)  # fmt: skip
 # The one order of entries and assessments (README, "How the report decides"): the observed date (its first
 # day), the time the entry was recorded (UTC), the analyst, the uuid. Never a local id, so two databases
 # holding the same entries list, export and assess them the same way.

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from policytrack.domain.undo import Reversal
+    from policytrack.render.plain import PlainColumn
 
 
 def effect_text(effect: int) -> str:
@@ -258,17 +259,14 @@ def entries_table(
     return table, dropped
 
 
-def entries_plain(
-    entries: Iterable[Entry], stats: dict[str, int], *, frameworks: bool = False
-) -> Iterator[str]:
-    """Entries for a pipe or a file: a plain-text table, a line per entry, streamed (render.plain), with
-    the columns of `entries_table` and none left out: the fixed ones and the summary padded to the widths
-    `stats` gives (Store.listing_stats: the longest of each over every row), the source last."""
-    from policytrack.render.plain import PlainColumn, cell, plain_lines
+def plain_entry_columns(stats: dict[str, int], *, frameworks: bool = False) -> list[PlainColumn]:
+    """The columns of entries_plain: those of `entries_table`, none left out, padded to the widths `stats`
+    gives (Store.listing_stats)."""
+    from policytrack.render.plain import PlainColumn
 
     h = headers()
     deleted = " " + _("deleted")
-    columns = [
+    return [
         PlainColumn(h["ID"], stats["id_width"] + (len(deleted) if stats["deleted"] else 0), right=True),
         PlainColumn(h["Ref"], REF_WIDTH),
         PlainColumn(h["Date"], date_width()),
@@ -282,22 +280,42 @@ def entries_plain(
         PlainColumn(h["Source"]),
     ]
 
-    def cells(e: Entry) -> list[str]:
-        return [
-            f"{e.id}{deleted}" if e.deleted else str(e.id),
-            e.ref,
-            e.date.shown,
-            *([cell(e.framework)] if frameworks else []),
-            cell(e.indicator),
-            effect_text(e.effect),
-            cell(e.grade or ""),
-            *([cell(e.status or "")] if stats["statuses"] else []),
-            *([cell(", ".join(e.tags))] if stats["tags"] else []),
-            cell(e.summary),
-            cell(source_text(e)),
-        ]
 
-    return plain_lines(columns, map(cells, entries))
+def entries_plain(
+    rows: Iterable[tuple[Any, ...]], stats: dict[str, int], *, frameworks: bool = False
+) -> Iterator[str]:
+    """Entries for a pipe or a file: a plain-text table, a line per entry, streamed (render.plain), with
+    the columns of `entries_table` and none left out: the fixed ones and the summary padded to the widths
+    `stats` gives (Store.listing_stats: the longest of each over every row), the source last. `rows` are
+    tuples of records.entry.PLAIN_LISTED (domain.entries.list_entry_tuples): each cell is made from its
+    column as an Entry's would be (a date shown once per stored date), with no Entry built per row."""
+    from policytrack.core.dates import PartialDate
+    from policytrack.records.models import short_ref
+    from policytrack.render.plain import cell, plain_lines
+    from policytrack.store.entries import labels
+
+    columns = plain_entry_columns(stats, frameworks=frameworks)
+    deleted = " " + _("deleted")
+    dates: dict[str, str] = {}
+    effects = {n: effect_text(n) for n in range(-2, 3)}
+    statuses, tagged = stats["statuses"], stats["tags"]
+
+    def cells(r: tuple[Any, ...]) -> list[str]:
+        (entry_id, gone, uuid, stored, framework, indicator, effect, grade, status, tags, summary) = r[:11]
+        if (day := dates.get(stored)) is None:
+            day = dates[stored] = PartialDate.from_stored(stored).shown
+        row = [f"{entry_id}{deleted}" if gone is not None else str(entry_id), short_ref(uuid), day]
+        if frameworks:
+            row.append(cell(framework))
+        row += (cell(indicator), effects.get(effect) or effect_text(effect), cell(grade or ""))
+        if statuses:
+            row.append(cell(status or ""))
+        if tagged:
+            row.append(cell(", ".join(labels(tags))))
+        row += (cell(summary), cell(source_words(*r[11:16])))
+        return row
+
+    return plain_lines(columns, map(cells, rows))
 
 
 def _named(key: str | None, name: str | None) -> str:
@@ -307,9 +325,16 @@ def _named(key: str | None, name: str | None) -> str:
 def source_text(entry: Entry) -> str:
     """The registered source's key and name (and the outlet it came via, by key and name), then the free
     text: `wire (Example Wire Service) via outlet (The Outlet): https://...`."""
-    source, via = _named(entry.source_key, entry.source_name), _named(entry.via, entry.via_name)
+    return source_words(entry.source_key, entry.source_name, entry.via, entry.via_name, entry.source)
+
+
+def source_words(
+    source_key: str | None, source_name: str | None, via_key: str | None, via_name: str | None, text: str
+) -> str:
+    """source_text from the columns themselves."""
+    source, via = _named(source_key, source_name), _named(via_key, via_name)
     registered = " ".join(p for p in (source, f"via {via}" if via else "") if p)
-    return f"{registered}: {entry.source}" if registered and entry.source else registered or entry.source
+    return f"{registered}: {text}" if registered and text else registered or text
 
 
 def entry_detail(entry: Entry, linked: Sequence[Entry] = ()) -> RenderableType:

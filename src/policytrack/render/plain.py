@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from policytrack.render.text import clipped, visible
+from policytrack.render.text import MAX_SHOWN_CHARACTERS, clipped, visible
 
 _ONE_LINE = str.maketrans({"\n": "\\n", "\t": "\\t", "\r": "\\r"})
 
@@ -27,7 +27,12 @@ class PlainColumn:
 
 
 def cell(text: str) -> str:
-    """Stored text as one plain cell: clipped, control characters visible, on one line."""
+    """Stored text as one plain cell: clipped, control characters visible, on one line. Most text has
+    nothing to change: printable text (str.isprintable: no control character, line break, bidi control,
+    zero-width or unassigned code point, every one of which `visible` or the line rule writes as an escape)
+    short enough to show whole is written as it is, without three passes over it."""
+    if len(text) <= MAX_SHOWN_CHARACTERS and text.isprintable():
+        return text
     return visible(clipped(text)).translate(_ONE_LINE)
 
 
@@ -36,15 +41,13 @@ def plain_lines(columns: Sequence[PlainColumn], rows: Iterable[Sequence[str]]) -
     text); the last column is not padded, and a cell wider than its column pushes the rest of its row."""
     widths = [max(c.width, len(c.name)) for c in columns]
     last = len(columns) - 1
+    # one format for every line: str.format pads as rjust/ljust do (by code points), in C
+    line = "  ".join(
+        "{}" if i == last and not c.right else f"{{:{'>' if c.right else '<'}{w}}}"
+        for i, (c, w) in enumerate(zip(columns, widths, strict=True))
+    ).format
 
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            text if i == last and not c.right else text.rjust(w) if c.right else text.ljust(w)
-            for i, (c, w, text) in enumerate(zip(columns, widths, cells, strict=True))
-        ]
-        return "  ".join(parts).rstrip() + "\n"
-
-    yield line([c.name for c in columns])
-    yield line(["-" * w for w in widths])
+    yield line(*(c.name for c in columns)).rstrip() + "\n"
+    yield line(*("-" * w for w in widths)).rstrip() + "\n"
     for row in rows:
-        yield line(row)
+        yield line(*row).rstrip() + "\n"

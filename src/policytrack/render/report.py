@@ -9,7 +9,7 @@ import functools
 import io
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from policytrack.core.dates import shown_day
 from policytrack.core.i18n import N_, _, ngettext
@@ -531,10 +531,19 @@ def timeline_header(tl: Timeline) -> RenderableType:
 
 
 def timeline_plain(
-    points: Iterable[TimelinePoint], *, id_width: int, change_width: int, summary_width: int
+    points: Iterable[tuple[tuple[Any, ...], int, str | None]],
+    *,
+    id_width: int,
+    change_width: int,
+    summary_width: int,
 ) -> Iterator[str]:
     """Timeline points for a pipe or a file: a plain-text table (render.plain), a line per point, streamed,
-    with the columns of `timeline_table` and none left out."""
+    with the columns of `timeline_table` and none left out. Each point is (the entry's
+    records.entry.PLAIN_TIMELINE as a tuple, the cumulative momentum, the status change), as
+    domain.status.timeline_point_tuples gives it: no Entry is built per row."""
+    from policytrack.core.dates import PartialDate
+    from policytrack.records.models import short_ref
+    from policytrack.render.entries import source_words
     from policytrack.render.plain import PlainColumn, cell, plain_lines
 
     h = _timeline_headers()
@@ -550,18 +559,23 @@ def timeline_plain(
         PlainColumn(h["Source"]),
     ]
 
-    def cells(p: TimelinePoint) -> list[str]:
-        e = p.entry
+    dates: dict[str, str] = {}
+
+    def cells(point: tuple[tuple[Any, ...], int, str | None]) -> list[str]:
+        row, cumulative, change = point
+        stored, entry_id, uuid, effect, grade, _status, summary = row[:7]
+        if (day := dates.get(stored)) is None:
+            day = dates[stored] = str(PartialDate.from_stored(stored))
         return [
-            str(e.date),
-            str(e.id),
-            e.ref,
-            _signed(e.effect),
-            _signed(p.cumulative),
-            cell(e.grade or ""),
-            cell(p.status_change or ""),
-            cell(e.summary),
-            cell(source_text(e)),
+            day,
+            str(entry_id),
+            short_ref(uuid),
+            _signed(effect),
+            _signed(cumulative),
+            cell(grade or ""),
+            cell(change or ""),
+            cell(summary),
+            cell(source_words(*row[7:12])),
         ]
 
     return plain_lines(columns, map(cells, points))

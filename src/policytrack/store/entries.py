@@ -41,18 +41,30 @@ def order_by(alias: str = "e", *, descending: bool = False, order: Sequence[str]
 LINK_JOINS = "LEFT JOIN sources s ON s.id = e.source_id LEFT JOIN sources v ON v.id = e.via_id"
 # Every column of COLUMNS (named as there) and the tombstone, over the aliases the filters use.
 _SHOWN = ", ".join(f"{sql} AS {f.name}" for f, sql in SOURCE_SHOWN)
-_ENTRY_SELECT = f"""
-SELECT {", ".join(f"{c.sql} AS {c.name}" for c in COLUMNS)}, e.deleted_at, {_SHOWN}
+_ENTRY_FROM = f"""
 FROM entries e
 JOIN indicators i ON i.id = e.indicator_id
 JOIN frameworks f ON f.id = i.framework_id
 {LINK_JOINS}
 """
+_ENTRY_SELECT = f"""
+SELECT {", ".join(f"{c.sql} AS {c.name}" for c in COLUMNS)}, e.deleted_at, {_SHOWN}{_ENTRY_FROM}"""
 
 
-def _labels(stored: str | None) -> tuple[str, ...]:
+# What _ENTRY_SELECT gives, by name: a listing written as plain text reads the columns it shows as tuples
+# (Store.entry_tuples), without a sqlite3.Row or an Entry per row.
+ENTRY_SELECTABLE = {
+    **{c.name: c.sql for c in COLUMNS},
+    "deleted_at": "e.deleted_at",
+    **{f.name: sql for f, sql in SOURCE_SHOWN},
+}
+
+
+def labels(stored: str | None) -> tuple[str, ...]:
     """A stored JSON list of labels. Another tool may have written something else into the column: then
     its text is shown as one label rather than lost or fatal."""
+    if stored == "[]":  # most entries: nothing to parse
+        return ()
     try:
         value = json.loads(stored) if stored else []
     except (ValueError, RecursionError):
@@ -79,9 +91,9 @@ def _entry(row: sqlite3.Row) -> Entry:
         effect=row["effect"],
         status=row["status"],
         grade=row["grade"],
-        tags=_labels(row["tags"]),
-        actors=_labels(row["actors"]),
-        signals=_labels(row["signals"]),
+        tags=labels(row["tags"]),
+        actors=labels(row["actors"]),
+        signals=labels(row["signals"]),
         reviewed_by=row["reviewed_by"],
         reviewed_at=row["reviewed_at"],
         returned_by=row["returned_by"],
@@ -258,6 +270,22 @@ class EntryRows(StoreBase):
         sql, args = _ordered(entries_outer(_ENTRY_SELECT, where), where, params, limit, descending)
         for row in self.conn.execute(sql, args):
             yield _entry(row)
+
+    def entry_tuples(
+        self, names: Sequence[str], where: Sequence[str], params: Sequence[Any], limit: int | None = None
+    ) -> Iterator[tuple[Any, ...]]:
+        """The entries query_entries gives, in its order, as plain tuples of the columns `names` (of
+        ENTRY_SELECTABLE; the order's own columns follow them): a listing of every row written as plain
+        text (render.entries.entries_plain) reads only what it shows and builds no object per entry."""
+        chosen = [f"{ENTRY_SELECTABLE[name]} AS {name}" for name in names]
+        chosen += [f"e.{name} AS {name}" for name in ENTRY_ORDER if name not in names]
+        select = f"SELECT {', '.join(chosen)}{_ENTRY_FROM}"
+        sql, args = _ordered(entries_outer(select, where), where, params, limit)
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        cursor.execute(sql, args)
+        while rows := cursor.fetchmany(1024):
+            yield from rows
 
     def entry_values(
         self,
