@@ -20,14 +20,7 @@ from typing import Any, TypeVar
 
 from policytrack.core.dates import PartialDate, window_end
 from policytrack.records.entry import ORDER as ENTRY_ORDER
-from policytrack.records.models import (
-    Entry,
-    EntryFilter,
-    Framework,
-    Indicator,
-    StatusLevel,
-    resolve_indicator,
-)
+from policytrack.records.models import Entry, Framework, Indicator, StatusLevel, resolve_indicator
 from policytrack.store import Store
 
 T = TypeVar("T")
@@ -195,6 +188,7 @@ def _timeline_page(
     are summed from every entry's effect, read as one digit each in one string (no object per entry); the
     status changes come from the assessments alone, in the one order, then the page."""
     from policytrack.domain.entries import listing  # here: `report` never lists entries (start-up)
+    from policytrack.records.listed import EntryFilter
 
     indicator, status = _timeline_start(store, fw, key, since, until)
     where, params, _ = listing(fw, EntryFilter(indicators=[indicator.key], since=since, until=until))
@@ -225,6 +219,7 @@ def timeline_points(
 ) -> tuple[Indicator, StatusLevel, Iterator[TimelinePoint]]:
     """The indicator, its status just before the window, and its points in date order, streamed."""
     from policytrack.domain.entries import list_entries  # here: `report` never lists entries (start-up)
+    from policytrack.records.listed import EntryFilter
 
     indicator, status = _timeline_start(store, fw, key, since, until)
     flt = EntryFilter(indicators=[indicator.key], since=since, until=until)
@@ -244,6 +239,7 @@ def timeline_point_tuples(
     momentum, the status change): for a plain-text table of every point, with no Entry built per row.
     `names` (of store.entries.ENTRY_SELECTABLE) must hold "effect" and "status"."""
     from policytrack.domain.entries import list_entry_tuples  # here: `report` never lists entries
+    from policytrack.records.listed import EntryFilter
 
     indicator, status = _timeline_start(store, fw, key, since, until)
     flt = EntryFilter(indicators=[indicator.key], since=since, until=until)
@@ -259,6 +255,7 @@ def timeline_values(
     `select` (over aliases e, i, f), the cumulative momentum and the status change. Memory stays flat. The
     indicator and window are checked at the call, so a bad one fails before anything is written."""
     from policytrack.domain.entries import listing  # here: `report` never lists entries (start-up)
+    from policytrack.records.listed import EntryFilter
 
     indicator, status = _timeline_start(store, fw, key, since, until)
     where, params, _ = listing(fw, EntryFilter(indicators=[indicator.key], since=since, until=until))
@@ -273,6 +270,7 @@ def status_changes(
     assessment in the window that changes it with the level it changes to. Only assessments are read: the
     other entries never change a status."""
     from policytrack.domain.entries import listing  # here: `report` never lists entries (start-up)
+    from policytrack.records.listed import EntryFilter
 
     indicator, status = _timeline_start(store, fw, key, since, until)
     where, params, _ = listing(fw, EntryFilter(indicators=[indicator.key], since=since, until=until))

@@ -14,7 +14,7 @@ from policytrack.core.grades import describe_grade
 from policytrack.core.i18n import ENGLISH, N_, _, language, ngettext, number, pgettext
 from policytrack.domain.status import IndicatorState
 from policytrack.records.entry import CHANGES
-from policytrack.records.models import Entry, Framework, Revision
+from policytrack.records.models import Entry, Framework
 from policytrack.render.text import literal, longest_word, redacted_shown, visible
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from policytrack.domain.undo import Reversal
+    from policytrack.records.listed import Revision  # only a type here: `report` never builds one
     from policytrack.render.plain import PlainColumn
 
 

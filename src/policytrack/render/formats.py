@@ -18,7 +18,6 @@ The cell rules are stated once: None is empty, booleans `true`/`false`, numbers 
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -143,6 +142,8 @@ def write_csv(
     """RFC 4180 CSV in the convention of R's write.csv: a header row, CRLF line ends, numbers bare and every
     other cell quoted (None is an empty quoted cell). `rows` are cells; `lines` are rows already formatted
     the same way (exchange.export.csv_lines has SQLite format them). Both stream."""
+    import csv  # here: the registry loads for every command that has --format (start-up)
+
     writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
