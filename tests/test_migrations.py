@@ -618,25 +618,11 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "origin": "pk",
         "where": None,
     },
-    "index sqlite_autoindex_sync_revisions_1": {
-        "table": "sync_revisions",
-        "columns": ["entry_id", "revision"],
-        "unique": True,
-        "origin": "pk",
-        "where": None,
-    },
     "index sqlite_autoindex_sync_settings_1": {
         "table": "sync_settings",
         "columns": ["key"],
         "unique": True,
         "origin": "pk",
-        "where": None,
-    },
-    "index sync_revisions_event": {
-        "table": "sync_revisions",
-        "columns": ["event_id"],
-        "unique": False,
-        "origin": "c",
         "where": None,
     },
     "table sync_events": {
@@ -660,7 +646,8 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         ],
         "checks": [],
         "foreign_keys": [("entry_id", "entries(id)")],
-        "without_rowid": False,
+        # m026_sync_revisions_without_rowid: the table is its primary key, no index on the event id
+        "without_rowid": True,
     },
     "table sync_settings": {
         "columns": [("key", "TEXT", 0, None, 1), ("value", "TEXT", 1, None, 0)],

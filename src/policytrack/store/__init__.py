@@ -63,6 +63,7 @@ MIGRATION_NAMES = (
     "m023_inbox_counts",
     "m024_entry_counts",
     "m025_sync_conflict_index",
+    "m026_sync_revisions_without_rowid",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0

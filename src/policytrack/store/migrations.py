@@ -707,3 +707,28 @@ def m025_sync_conflict_index(db: Any) -> None:
     temporary b-tree (0.17 s at 200,000 revisions, most of a sync with nothing new); read from this index
     it is a scan (0.03 s)."""
     db.execute("CREATE INDEX sync_revisions_authored ON sync_revisions (entry_id, authored)")
+
+
+@migrations(name="m026_sync_revisions_without_rowid")
+def m026_sync_revisions_without_rowid(db: Any) -> None:
+    """Receiving 100,000 new revisions wrote four b-trees per revision in sync_revisions: the table by
+    rowid, its primary key, the authored index and an index on the event id, whose random keys made it the
+    dearest. The table is now its primary key (WITHOUT ROWID) and the event id index is gone: the only
+    query it served was a count (`all_revisions_sent`), which reads the table itself; every other reads
+    a revision by (entry_id, revision) or asks sync_events for an event."""
+    db.execute(
+        """CREATE TABLE sync_revisions_new (
+            entry_id INTEGER NOT NULL REFERENCES entries(id),
+            revision INTEGER NOT NULL,
+            authored INTEGER NOT NULL,
+            event_id TEXT,
+            PRIMARY KEY (entry_id, revision)
+        ) WITHOUT ROWID"""
+    )
+    db.execute(
+        """INSERT INTO sync_revisions_new (entry_id, revision, authored, event_id)
+           SELECT entry_id, revision, authored, event_id FROM sync_revisions ORDER BY entry_id, revision"""
+    )
+    db.execute("DROP TABLE sync_revisions")
+    db.execute("ALTER TABLE sync_revisions_new RENAME TO sync_revisions")
+    db.execute("CREATE INDEX sync_revisions_authored ON sync_revisions (entry_id, authored)")

@@ -4,6 +4,7 @@ the rows sync reads and writes (revisions, targets, framework versions) by natur
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from policytrack.store.bulk import bulk_search_index
 from policytrack.store.entries import StoreBase, marks, order_by
 
 _COLS = ", ".join(ENTRY_COLUMNS)
+_ENTRY_COLS = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS)
 _CHUNK = 500
 
 # Every revision of the page's entries (seq from :first to :last of temp.sync_outgoing), with its fields
@@ -166,10 +168,11 @@ class SyncRows(StoreBase):
         """Whether every revision has its record in the repository, by three counts (milliseconds at
         200,000 revisions, where the join of unsent_revision_pages takes a second): a sync_revisions row is
         only ever written beside its revision (write_history rewrites both), so as many revisions, rows
-        and rows with an event id is every revision sent."""
+        and rows with an event id is every revision sent. The last two in one read of sync_revisions
+        (no index holds its event ids: m026)."""
         revisions, rows, sent = self.conn.execute(
-            """SELECT (SELECT count(*) FROM entry_revisions), (SELECT count(*) FROM sync_revisions),
-                      (SELECT count(*) FROM sync_revisions WHERE event_id IS NOT NULL)"""
+            """SELECT (SELECT count(*) FROM entry_revisions), count(*), count(event_id)
+               FROM sync_revisions"""
         ).fetchone()
         return bool(revisions == rows == sent)
 
@@ -307,8 +310,10 @@ class SyncRows(StoreBase):
 
     def insert_synced_entries(self, entries: Sequence[tuple[str, str, Sequence[dict[str, Any]]]]) -> range:
         """Entries new to this database, each (uuid, recorded_at, revisions in order), as import writes
-        them (store.bulk): three executemany (the entries, their revisions, and those revisions' sync
-        rows) and their full-text rows in one statement. Returns their local ids."""
+        them (store.bulk): the entries in one executemany, and from the rows just written, in SQL, their
+        full-text rows and each one's last revision (its state is the entry's: only its action, author and
+        time are bound, as one JSON array); an entry's earlier revisions (it arrived with its history) and
+        every revision's sync row by executemany. Returns their local ids."""
         if not entries:
             return range(0)
         (last,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()
@@ -326,6 +331,7 @@ class SyncRows(StoreBase):
             for entry_id, (_, _, revs) in zip(ids, entries, strict=True)
             for number, rev in enumerate(revs, start=1)
         ]
+        # the earlier revisions first: an entry's revisions keep their order by rowid (undo's tie-break)
         self.conn.executemany(
             f"""INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at, {_COLS})
                 VALUES (?, ?, ?, ?, ?, {marks(ENTRY_COLUMNS)})""",
@@ -339,7 +345,18 @@ class SyncRows(StoreBase):
                     *(r[c] for c in ENTRY_COLUMNS),
                 )
                 for entry_id, number, r in numbered
+                if number < len(entries[entry_id - first][2])
             ],
+        )
+        made = json.dumps(
+            [[revs[-1]["action"], revs[-1]["changed_by"], revs[-1]["changed_at"]] for _, _, revs in entries]
+        )
+        self.conn.execute(
+            f"""INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at, {_COLS})
+                SELECT e.id, e.revision, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),
+                       json_extract(j.value, '$[2]'), {_ENTRY_COLS}
+                FROM json_each(?) j JOIN entries e ON e.id = ? + j.key ORDER BY e.id""",
+            (made, first),
         )
         self.mark_revisions_synced([(e, n, r["authored"], r["event_id"]) for e, n, r in numbered])
         return ids
