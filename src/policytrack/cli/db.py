@@ -76,9 +76,21 @@ def _recount(ctx: typer.Context) -> None:
     difference it mended said on stderr."""
     from policytrack.cli.common import opened_store
     from policytrack.store.counts import recount
+    from policytrack.store.digests import repair
 
     with opened_store(ctx) as store, store.transaction() as conn:
         mended = recount(conn)
+        dropped = repair(conn)
+    if dropped:
+        note(
+            ngettext(
+                "dropped {n} stored entry digest that differed from its entry; the next brief computes it "
+                "again",
+                "dropped {n} stored entry digests that differed from their entries; the next brief computes "
+                "them again",
+                dropped,
+            ).format(n=number(dropped))
+        )
     for drift in mended:
         note(
             _("recounted {table} for {key}: {kept} -> {counted}").format(

@@ -18,6 +18,7 @@ from policytrack.core.errors import DatabaseError
 from policytrack.core.i18n import _
 from policytrack.store.bulk import BulkRows
 from policytrack.store.changes import ChangeRows
+from policytrack.store.digests import DigestRows
 from policytrack.store.entries import EntryRows
 from policytrack.store.forecasts import ForecastRows
 from policytrack.store.frameworks import FrameworkRows
@@ -63,6 +64,7 @@ MIGRATION_NAMES = (
     "m023_inbox_counts",
     "m024_entry_counts",
     "m025_sync_conflict_index",
+    "m026_entry_digests",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -99,7 +101,7 @@ def integrity_problems(path: Path) -> list[str]:
     """What SQLite's integrity and foreign-key checks find wrong in a database file, and the counts kept by
     triggers that differ from their rows (store/counts.py), read-only (an empty list: none). Raises
     sqlite3.Error when it cannot be read at all."""
-    from policytrack.store import counts
+    from policytrack.store import counts, digests
 
     conn = connect_read_only(path)
     try:
@@ -109,6 +111,7 @@ def integrity_problems(path: Path) -> list[str]:
             for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check")
         ]
         problems += counts.problems(conn)
+        problems += digests.problems(conn)
     finally:
         conn.close()
     return problems
@@ -128,6 +131,7 @@ class Store(
     SigningRows,
     InboxRows,
     RedactionRows,
+    DigestRows,
 ):
     """A policytrack database. Opening it applies pending migrations; it never prints."""
 
