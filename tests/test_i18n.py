@@ -575,9 +575,10 @@ def _untranslated_raises(sources: dict[str, str] | None = None) -> dict[str, lis
     found: dict[str, list[int]] = {}
     for module, code in sources.items():
         for node in ast.walk(parsed(code)):
-            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args):
+            # every error made, raised at once or returned by a helper that its caller raises
+            if not (isinstance(node, ast.Call) and node.args):
                 continue
-            func = node.exc.func
+            call, func = node, node.func
             name = (
                 func.id
                 if isinstance(func, ast.Name)
@@ -586,9 +587,9 @@ def _untranslated_raises(sources: dict[str, str] | None = None) -> dict[str, lis
                 else ""
             )
             at = SECOND_ARGUMENT.get(name, 0)
-            message = node.exc.args[at] if len(node.exc.args) > at else None
+            message = call.args[at] if len(call.args) > at else None
             if (name in raised or name in SECOND_ARGUMENT) and message is not None and _literal(message):
-                found.setdefault(module, []).append(node.lineno)
+                found.setdefault(module, []).append(call.lineno)
     return found
 
 
@@ -601,8 +602,10 @@ def test_every_error_raised_goes_through_the_catalogue() -> None:
     `_("... {name} ...").format(...)` (or ngettext), never a bare string or f-string, so it has French."""
     planted = {
         "planted.py": "raise InputError(f'no {x}')\nraise InputError('plain')\nraise InputError(_('fine'))\n"
+        "def made():\n    return InputError(f'no {x}')\n"
     }
-    assert _untranslated_raises(planted) == {"planted.py": [1, 2]}, "the scan no longer finds literals"
+    found = _untranslated_raises(planted)
+    assert found == {"planted.py": [1, 2, 5]}, f"the scan no longer finds literals: {found}"
     found = _untranslated_raises()
     held = {module: lines for module, lines in found.items() if module not in NOT_YET_TRANSLATED}
     assert held == {}, f"errors raised with an English literal (wrap them in _()): {held}"
@@ -764,3 +767,22 @@ def test_counts_in_check_messages_are_grouped_as_the_language_groups_them() -> N
         i18n.choose("en")
     assert "la limite est 1\u202f048\u202f576" in french[0]  # a narrow no-break space, as CLDR groups
     assert all(not re.search(r"\d,\d", text) for text in french), french
+
+
+def test_output_path_and_missing_entry_errors_in_french(
+    cli: Invoke, log: Callable[..., int], tmp_path: Path
+) -> None:
+    """The errors made by helpers (an output path's problem, a missing entry) are said in the chosen
+    language too, with their fix; English unchanged."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    french = cli("--lang", "fr", "report", "-f", "markdown", "-o", str(folder))
+    assert french.exit_code == 1
+    assert f"impossible d'écrire -o {folder} : c'est un dossier ; donnez un nom de fichier" in french.stderr
+    english = cli("report", "-f", "markdown", "-o", str(folder))
+    assert english.exit_code == 1
+    assert f"cannot write -o {folder}: it is a folder; give a file name" in english.stderr
+    log("regional", "AES treaty signed in Niamey", "--date", "2024-07-06")
+    missing = cli("--lang", "fr", "show", "99")
+    assert missing.exit_code == 1
+    assert "aucune entrée d'identifiant 99 ; `policytrack list` montre les identifiants" in missing.stderr

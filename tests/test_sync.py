@@ -1177,3 +1177,33 @@ def test_a_sync_says_the_conflicts_still_open_and_history_names_a_kept_side_and_
     assert f"(no change: the same as revision {current})" in shown
     assert ok(team("ben", "sync")).strip().endswith("0 conflicts")
     assert ok(team("ben", "conflicts")).strip() == "no conflicts"
+
+
+def test_history_reads_each_side_of_a_conflict_against_their_common_base(team: Team, tmp_path: Path) -> None:
+    """Two edits made apart from revision 1: each one's Changes say what its author changed, read against
+    revision 1, so the side ordered second does not seem to undo the other's change; the edit made after
+    seeing both is read against the current side, in every database."""
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed", "--date", "2024-07-06"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "edit", "1", "--summary", "AES treaty signed by three juntas"))
+    ok(team("ben", "edit", "1", "--effect", "1"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "sync"))
+    table = ok(team("ama", "history", "1"))
+    assert "summary: AES treaty signed -> AES treaty signed by three juntas" in " ".join(table.split())
+    assert "effect: 0 -> +1" in table
+    assert "-> AES treaty signed\n" not in table and "summary: AES treaty signed by three juntas ->" not in (
+        " ".join(table.split())
+    )
+    assert "effect: +1 -> 0" not in table
+    assert ok(team("ben", "history", "1")) == table
+    ok(team("ben", "edit", "1", "--note", "Seen both"))  # after both: read against the current side
+    ok(team("ben", "sync"))
+    ok(team("ama", "sync"))
+    table = ok(team("ama", "history", "1"))
+    last = table.split("│   4 │")[1]
+    assert "note: (empty) -> Seen both" in last and "summary" not in last and "effect" not in last
+    assert ok(team("ben", "history", "1")) == table

@@ -298,11 +298,13 @@ class ClosedStream(io.TextIOBase):
     """Stands in for a standard stream the shell closed (`>&-`, `<&-`): any use of it is one clear error
     (Python would otherwise give None, and click would silently print nothing)."""
 
-    def __init__(self, name: str, fix: str) -> None:
-        self.what, self.fix = name, fix
+    def __init__(self, message: str) -> None:
+        self.message = message  # marked with N_, said in the language of the command when used
 
     def _closed(self) -> StreamClosedError:
-        return StreamClosedError(f"standard {self.what} is closed; {self.fix}")
+        from policytrack.core.i18n import _
+
+        return StreamClosedError(_(self.message))
 
     def write(self, text: str) -> int:
         raise self._closed()
@@ -334,9 +336,11 @@ def completing() -> bool:
 
 def main() -> None:
     if sys.stdout is None:
-        sys.stdout = ClosedStream("output", "run the command with its output going somewhere")
+        sys.stdout = ClosedStream(
+            N_("standard output is closed; run the command with its output going somewhere")
+        )
     if sys.stdin is None:
-        sys.stdin = ClosedStream("input", "give the text as an argument, or pipe it in")
+        sys.stdin = ClosedStream(N_("standard input is closed; give the text as an argument, or pipe it in"))
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _stopped)

@@ -32,8 +32,9 @@ def path_cmd(ctx: typer.Context) -> None:
     "check",
     epilog=N_("Example: policytrack --db team.db db check --repair"),
     help=N_(
-        "Check the database's integrity, foreign keys and kept counts, read-only; exit 1 on any problem. "
-        "--repair first recounts the kept counts from their rows."
+        "Check the database's integrity, foreign keys, schema and kept counts, read-only; exit 1 on any "
+        "problem. --repair first makes missing indexes and triggers again and recounts the kept counts "
+        "from their rows."
     ),
 )
 def check_cmd(
@@ -42,7 +43,10 @@ def check_cmd(
         bool,
         typer.Option(
             "--repair",
-            help=N_("Recount the counts kept for lists and the inbox from their rows, in one transaction."),
+            help=N_(
+                "Make missing indexes and triggers again, then recount the counts kept for lists and the "
+                "inbox from their rows, in one transaction."
+            ),
         ),
     ] = False,
 ) -> None:
@@ -72,15 +76,19 @@ def check_cmd(
 
 
 def _recount(ctx: typer.Context) -> None:
-    """`db check --repair`: every kept count refilled from its rows in one write transaction, each
-    difference it mended said on stderr."""
+    """`db check --repair`: the missing indexes and triggers made again, then every kept count refilled
+    from its rows, in one write transaction; each thing it mended said on stderr."""
     from policytrack.cli.common import opened_store
+    from policytrack.store import schema
     from policytrack.store.counts import recount
     from policytrack.store.digests import repair
 
     with opened_store(ctx) as store, store.transaction() as conn:
+        made = schema.repair(conn)
         mended = recount(conn)
         dropped = repair(conn)
+    for gone in made:
+        note(_("made {what} {name} again").format(what=gone.what, name=gone.name))
     if dropped:
         note(
             ngettext(

@@ -58,7 +58,8 @@ def refuse_if_database(stream_fd: int, protect: Sequence[Path], what: str) -> No
 
 def _refuse(path: Path, why: str | OSError) -> InputError:
     """The one error of an output path; an OSError is said in words, with its fix (core.paths)."""
-    return InputError(f"cannot write -o {path}: {why if isinstance(why, str) else path_problem(path, why)}")
+    why = why if isinstance(why, str) else path_problem(path, why)
+    return InputError(_("cannot write -o {path}: {why}").format(path=path, why=why))
 
 
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
@@ -78,7 +79,9 @@ def _check_protected(path: Path, target: Path, protect: Sequence[Path]) -> None:
         except OSError:
             same = False
         if same or os.path.realpath(target) in resolved:
-            raise _refuse(path, "it is the policytrack database (or one of its files); choose another name")
+            raise _refuse(
+                path, _("it is the policytrack database (or one of its files); choose another name")
+            )
 
 
 # Names of an open stream (`-o /dev/stdout` when stdout is `>> file`): written where the stream stands, so
@@ -110,9 +113,9 @@ def _plan(path: Path, protect: Sequence[Path]) -> tuple[str, Path]:
     if stat.S_ISDIR(st.st_mode):
         raise _refuse(path, path_problem(path))
     if not stat.S_ISREG(st.st_mode):
-        raise _refuse(path, "it is not a regular file, a device or a FIFO; choose another name")
+        raise _refuse(path, _("it is not a regular file, a device or a FIFO; choose another name"))
     if not st.st_mode & stat.S_IWUSR or not os.access(target, os.W_OK):
-        raise _refuse(path, "it is read-only; make it writable (chmod u+w) or choose another name")
+        raise _refuse(path, _("it is read-only; make it writable (chmod u+w) or choose another name"))
     return "file", target
 
 
@@ -129,7 +132,7 @@ def atomic_path(path: Path, protect: Sequence[Path] = ()) -> Iterator[Path]:
     a database copy cannot be streamed."""
     kind, target = _plan(path, protect)
     if kind == "stream":
-        raise _refuse(path, "a database copy needs a regular file, not a device or FIFO")
+        raise _refuse(path, _("a database copy needs a regular file, not a device or FIFO"))
     with _temporary(path, target) as tmp:
         yield tmp
 

@@ -59,7 +59,7 @@ def path_problem(path: Path, exc: OSError | None = None) -> str:
 
     code = exc.errno if exc is not None else None
     if code == errno.ENAMETOOLONG:
-        return "its name is too long for the file system; give a shorter name"
+        return _("its name is too long for the file system; give a shorter name")
     try:
         link = os.readlink(path)
     except OSError:  # not a symlink (or not even a name the file system can look up)
@@ -70,26 +70,26 @@ def path_problem(path: Path, exc: OSError | None = None) -> str:
     except OSError as error:
         target_error = error.errno
     if code == errno.ELOOP or target_error == errno.ELOOP:
-        return "it is a symlink that leads round in a loop; remove it or give another name"
+        return _("it is a symlink that leads round in a loop; remove it or give another name")
     if link is not None and target_error is not None:
-        return (
-            f"it is a symlink to {link}, which does not exist and cannot be made there; fix or remove the "
+        return _(
+            "it is a symlink to {link}, which does not exist and cannot be made there; fix or remove the "
             "symlink, or give another name"
-        )
+        ).format(link=link)
     if code == errno.EISDIR or (code is None and os.path.isdir(path)):
-        return "it is a folder; give a file name"
+        return _("it is a folder; give a file name")
     if code == errno.ENOENT:
-        return f"folder {path.parent} does not exist; create it or give another name"
+        return _("folder {folder} does not exist; create it or give another name").format(folder=path.parent)
     if code == errno.ENOTDIR:
-        return "a part of its path is not a folder; check the path"
+        return _("a part of its path is not a folder; check the path")
     if code in (errno.EACCES, errno.EPERM):
-        return "permission denied; choose a place you can write to"
+        return _("permission denied; choose a place you can write to")
     if code == errno.EROFS:
-        return "the file system is read-only; choose another place"
+        return _("the file system is read-only; choose another place")
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return "no space left on the device; free some space or choose another place"
+        return _("no space left on the device; free some space or choose another place")
     why = exc.strerror if exc is not None and exc.strerror else str(exc)
-    return f"{why}; check the path and the disk"
+    return _("{why}; check the path and the disk").format(why=why)
 
 
 def too_long(path: Path, spare: int = 0) -> bool:

@@ -100,8 +100,10 @@ def _bounded_lines(stream: IO[str], used: list[int]) -> Iterator[str]:
 
 def _too_long(name: str, line: int) -> InputError:
     return InputError(
-        f"{name}: line {line}: the record is longer than {MAX_RECORD:,} characters "
-        f"(each field may hold {MAX_FIELD:,}); is this an export of policytrack entries?"
+        _(
+            "{name}: line {line}: the record is longer than {limit} characters (each field may hold "
+            "{field}); is this an export of policytrack entries?"
+        ).format(name=name, line=line, limit=f"{MAX_RECORD:,}", field=f"{MAX_FIELD:,}")
     )
 
 

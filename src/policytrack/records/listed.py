@@ -23,6 +23,9 @@ class Revision:
     changed_by: str
     changed_at: str
     entry: Entry
+    # the number its author gave it (sync): two revisions with one number were made apart from the last
+    # revision numbered below it, their base; None where not read (every revision is then its own author's)
+    authored: int | None = None
 
 
 @dataclass

@@ -463,9 +463,11 @@ def history_table(
     table.add_column(pgettext("who made a change", "By"))
     table.add_column(_("When (UTC)"), no_wrap=True)
     table.add_column(_("Changes"))
-    previous: Entry | None = None
+    shown: list[Revision] = []
     pending = sorted(redactions, key=lambda r: str(r["at"]))
     for rev in revisions:
+        base = _base(shown, rev)
+        previous = base.entry if base is not None else None
         if previous is None:
             changes = f"{rev.entry.indicator} {rev.entry.date}: {redacted_shown(rev.entry.summary)}"
         else:
@@ -477,7 +479,7 @@ def history_table(
             changes = "\n".join(lines)
             if not lines and rev.action not in ("delete", "restore"):
                 # such as `conflicts resolve` keeping the current side: a copy of the revision before it
-                changes = _("(no change: the same as revision {n})").format(n=rev.revision - 1)
+                changes = _("(no change: the same as revision {n})").format(n=base.revision if base else 0)
         when = rev.changed_at[:19].replace("T", " ")
         action = shown_action(rev.action, rev.changed_by, rev.changed_at, rev.entry.__getattribute__) + (
             f" ({_reversal_shown(notes[rev.revision])})" if notes and rev.revision in notes else ""
@@ -485,10 +487,22 @@ def history_table(
         while pending and pending[0]["at"] <= rev.changed_at:
             _redaction_row(table, pending.pop(0))
         table.add_row(str(rev.revision), literal(action), literal(rev.changed_by), when, literal(changes))
-        previous = rev.entry
+        shown.append(rev)
     for redaction in pending:
         _redaction_row(table, redaction)
     return table
+
+
+def _base(shown: Sequence[Revision], rev: Revision) -> Revision | None:
+    """The revision `rev` was made from, whose fields its Changes are read against: the one before it,
+    except for revisions made apart (sync gave them one authored number): each is read against the last
+    revision numbered below it, so the side ordered second does not seem to undo the first."""
+    if rev.authored is None:
+        return shown[-1] if shown else None
+    for earlier in reversed(shown):
+        if earlier.authored is None or earlier.authored < rev.authored:
+            return earlier
+    return shown[-1] if shown else None
 
 
 def _redaction_row(table: Table, redaction: Mapping[str, Any]) -> None:

@@ -90,26 +90,34 @@ def connect_read_only(path: Path, *, timeout: float = BUSY_TIMEOUT_SECONDS) -> s
         if wal.exists() and wal.stat().st_size > 0:
             # immutable reads the main file alone: the changes still in the -wal would silently vanish
             raise sqlite3.OperationalError(
-                f"{path} has changes in {wal.name} that SQLite cannot read in a read-only folder; copy "
-                f"{path.name} and {wal.name} together to a writable folder and open the copy"
+                _(
+                    "{path} has changes in {wal} that SQLite cannot read in a read-only folder; copy "
+                    "{name} and {wal} together to a writable folder and open the copy"
+                ).format(path=path, wal=wal.name, name=path.name)
             ) from None
         conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
     return conn
 
 
 def integrity_problems(path: Path) -> list[str]:
-    """What SQLite's integrity and foreign-key checks find wrong in a database file, and the counts kept by
-    triggers that differ from their rows (store/counts.py), read-only (an empty list: none). Raises
-    sqlite3.Error when it cannot be read at all."""
-    from policytrack.store import counts, digests
+    """What SQLite's integrity and foreign-key checks find wrong in a database file, what its migrations
+    made that is missing from it (store/schema.py), and the counts kept by triggers that differ from their
+    rows (store/counts.py) and the stored entry digests that differ from a recomputation (store/digests.py),
+    read-only (an empty list: none). Raises sqlite3.Error when it cannot be read
+    at all."""
+    from policytrack.store import counts, digests, schema
 
     conn = connect_read_only(path)
     try:
         problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
         problems += [
-            f"foreign key: {table} row {rowid} points to a missing {parent}"
+            _("foreign key: {table} row {row} points to a missing {parent}").format(
+                table=table, row=rowid, parent=parent
+            )
             for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check")
         ]
+        kept = {table.table for table in counts.missing_tables(conn)}  # named by counts, with its fix
+        problems += [schema.message(gone) for gone in schema.missing(conn) if gone.name not in kept]
         problems += counts.problems(conn)
         problems += digests.problems(conn)
     finally:
@@ -173,13 +181,15 @@ class Store(
                 )
             )
         if path.exists() and (not os.access(path, os.W_OK) or not path.stat().st_mode & stat.S_IWUSR):
-            self.read_only_reason = f"database {path} is read-only; commands that change it cannot run"
+            self.read_only_reason = _(
+                "database {path} is read-only; commands that change it cannot run"
+            ).format(path=path)
         elif path.exists() and not os.access(path.parent, os.W_OK):
             # SQLite writes its -wal and -shm files beside the database
-            self.read_only_reason = (
-                f"database {path} is in a read-only folder ({path.parent}), where SQLite cannot keep its "
+            self.read_only_reason = _(
+                "database {path} is in a read-only folder ({folder}), where SQLite cannot keep its "
                 "journal; commands that change it cannot run: copy it to a writable folder"
-            )
+            ).format(path=path, folder=path.parent)
         try:
             if self.read_only:
                 conn = connect_read_only(path)
@@ -236,10 +246,10 @@ class Store(
         if unknown:
             from policytrack import __version__  # only to name it in this message
 
-            self.read_only_reason = (
-                f"database {self.path} was upgraded by a newer policytrack (schema step {unknown[0]}, "
-                f"unknown to policytrack {__version__}); it can be read but not changed: upgrade policytrack"
-            )
+            self.read_only_reason = _(
+                "database {path} was upgraded by a newer policytrack (schema step {step}, unknown to "
+                "policytrack {version}); it can be read but not changed: upgrade policytrack"
+            ).format(path=self.path, step=unknown[0], version=__version__)
             return
         pending = [name for name in MIGRATION_NAMES if name not in applied]
         if not pending:
@@ -328,20 +338,28 @@ class Store(
     def _write_error(self, exc: sqlite3.Error) -> DatabaseError:
         text = str(exc)
         if "readonly" in text or "read-only" in text:
-            return DatabaseError(f"database {self.path} is read-only; commands that change it cannot run")
+            return DatabaseError(
+                _("database {path} is read-only; commands that change it cannot run").format(path=self.path)
+            )
         if "database or disk is full" in text:
             return DatabaseError(
-                f"the disk holding {self.path} is full; nothing was written. Free some space and "
-                "run the command again"
+                _(
+                    "the disk holding {path} is full; nothing was written. Free some space and run the "
+                    "command again"
+                ).format(path=self.path)
             )
         if "locked" in text or "busy" in text:
             return DatabaseError(
-                f"database {self.path} stayed locked by another process for "
-                f"{BUSY_TIMEOUT_SECONDS:.0f} s; nothing was written. Run the command again"
+                _(
+                    "database {path} stayed locked by another process for {seconds} s; nothing was "
+                    "written. Run the command again"
+                ).format(path=self.path, seconds=f"{BUSY_TIMEOUT_SECONDS:.0f}")
             )
         return DatabaseError(
-            f"database {self.path} could not be written ({text}); nothing was written. "
-            "Check it with `policytrack db check`"
+            _(
+                "database {path} could not be written ({reason}); nothing was written. Check it with "
+                "`policytrack db check`"
+            ).format(path=self.path, reason=text)
         )
 
     def rollback(self) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from policytrack.core.dates import PartialDate
 from policytrack.core.errors import NotFoundError
+from policytrack.core.i18n import _
 from policytrack.records.columns import COLUMNS, ENTRY_COLUMNS, Column
 from policytrack.records.entry import ORDER as ENTRY_ORDER
 from policytrack.records.entry import SOURCE_SHOWN
@@ -102,7 +103,7 @@ def _entry(row: sqlite3.Row) -> Entry:
 
 
 def _missing(entry_id: int) -> NotFoundError:
-    return NotFoundError(f"no entry with id {entry_id}; `policytrack list` shows the ids")
+    return NotFoundError(_("no entry with id {id}; `policytrack list` shows the ids").format(id=entry_id))
 
 
 def _revision_sql(column: Column) -> str:
@@ -363,23 +364,35 @@ class EntryRows(StoreBase):
         from policytrack.records.listed import Revision  # here: log reads no history (start-up)
 
         # Columns named as in _ENTRY_SELECT, so one function builds an Entry from either; a revision has
-        # its own indicator (ri, rf), while the filter sees the entry's current one (i, f).
+        # its own indicator (ri, rf), while the filter sees the entry's current one (i, f). An entry's own
+        # history also reads each revision's authored number (a revision sync never renumbered is its own).
+        authored = (
+            (
+                "coalesce(sr.authored, r.revision)",
+                " LEFT JOIN sync_revisions sr ON sr.entry_id = r.entry_id AND sr.revision = r.revision",
+            )
+            if by_entry
+            else ("NULL", "")
+        )
         rows = self.conn.execute(
             f"""SELECT {_REVISION_COLUMNS},
                       CASE WHEN r.action = 'delete' THEN r.changed_at END AS deleted_at,
-                      r.action, r.changed_by, r.changed_at, {_REVISION_SHOWN}
+                      r.action, r.changed_by, r.changed_at, {authored[0]} AS authored, {_REVISION_SHOWN}
                FROM entries e JOIN indicators i ON i.id = e.indicator_id
                JOIN frameworks f ON f.id = i.framework_id
                JOIN entry_revisions r ON r.entry_id = e.id
                JOIN indicators ri ON ri.id = r.indicator_id
                JOIN frameworks rf ON rf.id = ri.framework_id
                LEFT JOIN sources rs ON rs.id = r.source_id LEFT JOIN sources rv ON rv.id = r.via_id"""
+            + authored[1]
             + (" WHERE " + " AND ".join(where) if where else "")
             + f" ORDER BY {'e.id, r.revision' if by_entry else order_by('', order=REVISION_ORDER)}",
             list(params),
         )
         for r in rows:
-            yield Revision(r["revision"], r["action"], r["changed_by"], r["changed_at"], _entry(r))
+            yield Revision(
+                r["revision"], r["action"], r["changed_by"], r["changed_at"], _entry(r), r["authored"]
+            )
 
     def entry_texts(self, select: str, where: Sequence[str], params: Sequence[Any]) -> Iterator[str]:
         """One text per matching entry, built by the SQL expression `select` (over aliases e, i, f), in the

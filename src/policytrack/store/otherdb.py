@@ -93,7 +93,9 @@ def _source_db(path: Path) -> tuple[sqlite3.Connection, list[int]]:
 
 def _stopped(path: Path) -> InputError:
     return InputError(
-        f"{path}: reading it took too long (is it a policytrack database?); nothing was imported"
+        _("{path}: reading it took too long (is it a policytrack database?); nothing was imported").format(
+            path=path
+        )
     )
 
 
