@@ -1,33 +1,25 @@
 """Where the drawn brief's time goes, unprofiled: elapsed and CPU seconds (user + system of this process)
-of each piece of `report -f html` (the report, the content hash's pass, the rest of build_brief, the page),
-then of the hash's pass taken apart, each step one SQL statement doing a little more than the one before
-(the table scan and joins; every shared column read; the line built by printf; the line sorted in the
-one order; the rows fetched into Python; hashed; the charts' marks counted). One run each, in this
-order; on a shared machine read the CPU column, and each step by its difference from the one above.
+of each piece of `report -f html` (the report, the digests stored where missing, the content hash and
+marks read from them, the rest of build_brief, the page), then the same read with every digest computed
+as it is read (what a read-only database without stored digests does). One run each, in this order; on a
+shared machine read the CPU column. The first run on a database stores every digest (`fill_digests`).
 
     python benchmarks/brief_parts.py DATABASE [AS_OF]
 """
 
 from __future__ import annotations
 
-import hashlib
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from policytrack.domain import brief
-from policytrack.domain.entries import listing
 from policytrack.domain.reports import build_report
 from policytrack.domain.workspace import get_framework, open_store
-from policytrack.records.columns import BY_NAME
-from policytrack.records.models import EntryFilter, resolve_indicator
+from policytrack.records.models import resolve_indicator
 from policytrack.render.brief import brief_html
-from policytrack.store.entries import LINK_JOINS, order_by
-from policytrack.store.export import SHARED_FIELDS, SHARED_LINE_SQL
-from policytrack.store.reports import _SCANNED
 
 
 def timed(name: str, work: Callable[[], object]) -> object:
@@ -49,8 +41,9 @@ def main() -> None:
             lambda: build_report(store, fw, as_of=as_of, since=None, until=as_of, targets_known=True),
         )
         keys = [row.indicator.key for row in report.rows]
+        timed("fill_digests (the missing ones stored)", store.fill_digests)
         timed(
-            "read_window (content hash and marks, one pass)",
+            "read_window (content hash and marks, from the digests)",
             lambda: brief.read_window(store, fw, keys, report.since, report.until),
         )
         drawn = timed(
@@ -59,50 +52,23 @@ def main() -> None:
         )
         assert isinstance(drawn, brief.Brief)
         timed("brief_html (charts and page)", lambda: brief_html(drawn))
-
-        where, params, _ = listing(fw, EntryFilter(indicators=keys, since=report.since, until=report.until))
+        since, until = report.since, report.until.isoformat()
+        start = None if since is None else since.isoformat()
         ids = [resolve_indicator(fw, key).id or 0 for key in keys]
-        place = f"CASE e.indicator_id {' '.join('WHEN ? THEN ?' for _ in ids)} END"
-        places = [value for n, found in enumerate(ids) for value in (found, n)]
-        rows = f"{_SCANNED} {LINK_JOINS} WHERE {' AND '.join(where)}"
-        columns = " + ".join(f"length({BY_NAME[name].sql})" for name in SHARED_FIELDS)
-        ordered = f"ORDER BY {place}, {order_by()}"
 
-        def one(sql: str, args: list[object]) -> Callable[[], object]:
-            return lambda: store.conn.execute(sql, args).fetchone()
+        def computed() -> object:
+            store.conn.execute("BEGIN")  # nothing stored is seen missing: drop them inside, then undo
+            store.conn.execute("DELETE FROM entry_digests")
+            try:
+                for ident in ids:
+                    store.window_marks(ident, start, until, stored=False)
+                    for _ in store.window_digests(ident, start, until, complete=False):
+                        pass
+            finally:
+                store.conn.execute("ROLLBACK")
+            return None
 
-        timed("scan and joins (count)", one(f"SELECT count(*) {rows}", list(params)))
-        timed(
-            "+ every shared column read (sum of lengths)", one(f"SELECT sum({columns}) {rows}", list(params))
-        )
-        timed(
-            "+ the line built (printf, sum of lengths)",
-            one(f"SELECT sum(length({SHARED_LINE_SQL})) {rows}", list(params)),
-        )
-        sorted_sql = f"SELECT {SHARED_LINE_SQL} AS line, e.indicator_id, e.date, e.effect {rows} {ordered}"
-        timed(
-            "+ sorted in the one order",
-            one(f"SELECT sum(length(line)) FROM ({sorted_sql})", [*params, *places]),
-        )
-
-        def passes(hashing: bool, counting: bool) -> Callable[[], object]:
-            def run() -> object:
-                cursor = store.conn.cursor()
-                cursor.row_factory = None
-                cursor.execute(sorted_sql, [*params, *places])
-                digest, counts = hashlib.sha256(), Counter[tuple[object, ...]]()
-                while batch := cursor.fetchmany(4096):
-                    if hashing:
-                        digest.update("".join(row[0] for row in batch).encode("utf-8"))
-                    if counting:
-                        counts.update(row[1:] for row in batch)
-                return digest.hexdigest()
-
-            return run
-
-        timed("+ fetched into Python", passes(False, False))
-        timed("+ hashed (sha256 of the lines, a batch at a time)", passes(True, False))
-        timed("+ marks counted (the whole pass)", passes(True, True))
+        timed("the same read, every digest computed (read-only, none stored)", computed)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from contextlib import closing
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import html5lib
 import pytest
@@ -20,7 +21,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import Invoke
-from policytrack.records.entry import ENTRY, ORDER, Column
+from policytrack.records.entry import ENTRY, Column
 from policytrack.render.text import source_link
 
 AS_OF = "2024-12-31"
@@ -450,8 +451,10 @@ def test_brief_printed_to_pdf_never_leaves_a_heading_at_a_page_foot(
 
 
 def test_brief_never_replaces_the_database(cli: Invoke, db_path: Path, tmp_path: Path) -> None:
-    """The brief goes through the one -o writer: the database is refused, a bad directory is one line."""
+    """The brief goes through the one -o writer: the database is refused, a bad directory is one line.
+    What the database holds stays as it was (the brief may store its entries' digests: store.digests)."""
     assert cli("log", "regional", "x", "--date", "2024").exit_code == 0
+    assert cli("report", "--format", "svg").exit_code == 0  # the digests stored once
     before = db_path.read_bytes()
     for target, message in ((db_path, "database"), (tmp_path / "missing" / "b.html", "cannot write -o")):
         result = cli("report", "--format", "html", "-o", str(target))
@@ -479,29 +482,41 @@ _JOINED = (
 )
 
 
-def _hash_by_hand(db: Path, indicator: str) -> str:
-    """The content hash of one indicator's current entries, from the declaration: each entry's shared
-    fields as SQL literals, comma-separated, one line each, in the one order (date, time recorded,
-    analyst, uuid), hashed here in Python."""
+def _hash_by_hand(db: Path, indicator: str, until: str = "9999") -> str:
+    """The content hash of one indicator's current entries up to `until`, from the declaration: each
+    entry's shared fields as SQLite's quote() writes them, comma-separated, as one line, its digest its
+    sha256; the digests in the order of first day, stored date, effect and digest (as SQLite orders
+    values: NULL, numbers, text, blobs), hashed here in Python."""
     import hashlib
 
-    order = ", ".join(f"e.{name}" for name in ORDER)
+    by_quote = " || ',' || ".join(f"quote({c.sql})" for c in SHARED) + " || char(10)"
     with closing(sqlite3.connect(db)) as conn:
         rows = conn.execute(
-            f"SELECT {', '.join(c.sql for c in SHARED)} {_JOINED} "
-            f"WHERE i.key = ? AND e.deleted_at IS NULL ORDER BY {order}",
-            (indicator,),
+            f"SELECT e.date_start, e.date, e.effect, {by_quote} {_JOINED} "
+            "WHERE i.key = ? AND e.deleted_at IS NULL AND e.date_start <= ?",
+            (indicator, until),
         ).fetchall()
-    lines = "".join(",".join(_literal(v) for v in row) + "\n" for row in rows)
-    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+    def ordered(value: object) -> tuple[int, object]:
+        if value is None:
+            return (0, 0)
+        if isinstance(value, int | float):
+            return (1, value)
+        return (2, value.encode("utf-8")) if isinstance(value, str) else (3, value)
+
+    digests: list[tuple[Any, ...]] = sorted(
+        (*(ordered(v) for v in row[:3]), hashlib.sha256(row[3].encode("utf-8")).digest()) for row in rows
+    )
+    return hashlib.sha256(b"".join(d[-1] for d in digests)).hexdigest()
 
 
 def test_entries_hash_is_the_shared_fields_of_each_entry(
     cli: Invoke, log: Callable[..., int], db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The brief's content hash: sha256 of each entry it used as the line of its synced and public fields
-    (never a local id; lists as stored; sources by key) in the one order. A database that holds the same
-    entries under other local ids gives it too."""
+    """The brief's content hash: sha256 of the digests of the entries it used, each sha256 of the line of
+    its synced and public fields (never a local id; lists as stored; sources by key), in a fixed order. A
+    database that holds the same entries under other local ids gives it too, the digests stored (a
+    writable database) or computed as they are read (a read-only one)."""
     assert {c.name for c in SHARED}.isdisjoint({"id", "indicator_id", "source_id", "via_id"})
     assert cli("source", "add", "wire", "--name", "A wire").exit_code == 0
     for i, day in enumerate(["2024-03-05", "2024-01", "2024-03-05", "2023"]):
@@ -525,6 +540,19 @@ def test_entries_hash_is_the_shared_fields_of_each_entry(
     other = cli(*args)
     assert other.exit_code == 0, other.stderr
     assert set(re.findall(r"sha256 of the 4 entries: ([0-9a-f]{64})", other.stdout)) == {shown}
+    # read-only, nothing stored yet: the digests computed as they are read give the same
+    monkeypatch.setenv("POLICYTRACK_DB", str(tmp_path / "third.db"))
+    assert cli("source", "add", "wire", "--name", "A wire").exit_code == 0
+    assert cli("import", str(reverse)).exit_code == 0
+    (tmp_path / "third.db").chmod(0o444)
+    try:
+        third = cli(*args)
+    finally:
+        (tmp_path / "third.db").chmod(0o644)
+    assert third.exit_code == 0, third.stderr
+    assert set(re.findall(r"sha256 of the 4 entries: ([0-9a-f]{64})", third.stdout)) == {shown}
+    with closing(sqlite3.connect(tmp_path / "third.db")) as conn:
+        assert conn.execute("SELECT count(*) FROM entry_digests").fetchone() == (0,)
 
 
 # Where each alias of an entry's columns lives (store.entries.LINK_JOINS and the listing's joins).

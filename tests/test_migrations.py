@@ -1044,6 +1044,110 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "origin": "c",
         "where": None,
     },
+    # m026_entry_digests: each current entry's digest for the brief's content hash, dropped by triggers
+    "index entry_digests_window": {
+        "table": "entry_digests",
+        "columns": ["indicator_id", "date_start", "date", "effect", "digest"],
+        "unique": False,
+        "origin": "c",
+        "where": None,
+    },
+    "table entry_digests": {
+        "columns": [
+            ("entry_id", "INTEGER", 0, None, 1),
+            ("indicator_id", "INTEGER", 1, None, 0),
+            ("date_start", "TEXT", 0, None, 0),
+            ("date", "TEXT", 0, None, 0),
+            ("effect", "INTEGER", 0, None, 0),
+            ("digest", "BLOB", 1, None, 0),
+        ],
+        "checks": [],
+        "foreign_keys": [],
+        "without_rowid": False,
+    },
+    "trigger entries_digests_d": {
+        "table": "entries",
+        "sql": "CREATE TRIGGER entries_digests_d AFTER DELETE ON entries "
+        "BEGIN DELETE FROM entry_digests WHERE entry_id IN (old.id); "
+        "END",
+    },
+    "trigger entries_digests_i": {
+        "table": "entries",
+        "sql": "CREATE TRIGGER entries_digests_i AFTER INSERT ON entries "
+        "BEGIN DELETE FROM entry_digests WHERE entry_id IN (new.id); "
+        "END",
+    },
+    "trigger entries_digests_u": {
+        "table": "entries",
+        "sql": "CREATE TRIGGER entries_digests_u AFTER UPDATE ON entries "
+        "BEGIN DELETE FROM entry_digests WHERE entry_id IN (old.id, "
+        "new.id); END",
+    },
+    "trigger frameworks_digests_d": {
+        "table": "frameworks",
+        "sql": "CREATE TRIGGER frameworks_digests_d AFTER DELETE ON "
+        "frameworks BEGIN DELETE FROM entry_digests WHERE "
+        "indicator_id IN (SELECT id FROM indicators WHERE "
+        "framework_id IN (old.id)); END",
+    },
+    "trigger frameworks_digests_i": {
+        "table": "frameworks",
+        "sql": "CREATE TRIGGER frameworks_digests_i AFTER INSERT ON "
+        "frameworks BEGIN DELETE FROM entry_digests WHERE "
+        "indicator_id IN (SELECT id FROM indicators WHERE "
+        "framework_id IN (new.id)); END",
+    },
+    "trigger frameworks_digests_u": {
+        "table": "frameworks",
+        "sql": "CREATE TRIGGER frameworks_digests_u AFTER UPDATE OF id, "
+        "name ON frameworks WHEN old.id IS NOT new.id OR old.name "
+        "IS NOT new.name BEGIN DELETE FROM entry_digests WHERE "
+        "indicator_id IN (SELECT id FROM indicators WHERE "
+        "framework_id IN (old.id, new.id)); END",
+    },
+    "trigger indicators_digests_d": {
+        "table": "indicators",
+        "sql": "CREATE TRIGGER indicators_digests_d AFTER DELETE ON "
+        "indicators BEGIN DELETE FROM entry_digests WHERE "
+        "indicator_id IN (old.id); END",
+    },
+    "trigger indicators_digests_i": {
+        "table": "indicators",
+        "sql": "CREATE TRIGGER indicators_digests_i AFTER INSERT ON "
+        "indicators BEGIN DELETE FROM entry_digests WHERE "
+        "indicator_id IN (new.id); END",
+    },
+    "trigger indicators_digests_u": {
+        "table": "indicators",
+        "sql": "CREATE TRIGGER indicators_digests_u AFTER UPDATE OF id, "
+        "key, framework_id ON indicators WHEN old.id IS NOT "
+        "new.id OR old.key IS NOT new.key OR old.framework_id IS "
+        "NOT new.framework_id BEGIN DELETE FROM entry_digests "
+        "WHERE indicator_id IN (old.id, new.id); END",
+    },
+    "trigger sources_digests_d": {
+        "table": "sources",
+        "sql": "CREATE TRIGGER sources_digests_d AFTER DELETE ON sources "
+        "BEGIN DELETE FROM entry_digests WHERE entry_id IN (SELECT "
+        "id FROM entries WHERE source_id IN (old.id) UNION ALL "
+        "SELECT id FROM entries WHERE via_id IN (old.id)); END",
+    },
+    "trigger sources_digests_i": {
+        "table": "sources",
+        "sql": "CREATE TRIGGER sources_digests_i AFTER INSERT ON sources "
+        "BEGIN DELETE FROM entry_digests WHERE entry_id IN (SELECT "
+        "id FROM entries WHERE source_id IN (new.id) UNION ALL "
+        "SELECT id FROM entries WHERE via_id IN (new.id)); END",
+    },
+    "trigger sources_digests_u": {
+        "table": "sources",
+        "sql": "CREATE TRIGGER sources_digests_u AFTER UPDATE OF id, key ON "
+        "sources WHEN old.id IS NOT new.id OR old.key IS NOT new.key "
+        "BEGIN DELETE FROM entry_digests WHERE entry_id IN (SELECT "
+        "id FROM entries WHERE source_id IN (old.id, new.id) UNION "
+        "ALL SELECT id FROM entries WHERE via_id IN (old.id, "
+        "new.id)); END",
+    },
 }
 
 

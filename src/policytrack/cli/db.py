@@ -81,12 +81,24 @@ def _recount(ctx: typer.Context) -> None:
     from policytrack.cli.common import opened_store
     from policytrack.store import schema
     from policytrack.store.counts import recount
+    from policytrack.store.digests import repair
 
     with opened_store(ctx) as store, store.transaction() as conn:
         made = schema.repair(conn)
         mended = recount(conn)
+        dropped = repair(conn)
     for gone in made:
         note(_("made {what} {name} again").format(what=gone.what, name=gone.name))
+    if dropped:
+        note(
+            ngettext(
+                "dropped {n} stored entry digest that differed from its entry; the next brief computes it "
+                "again",
+                "dropped {n} stored entry digests that differed from their entries; the next brief computes "
+                "them again",
+                dropped,
+            ).format(n=number(dropped))
+        )
     for drift in mended:
         note(
             _("recounted {table} for {key}: {kept} -> {counted}").format(

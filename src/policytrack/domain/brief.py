@@ -5,16 +5,15 @@ organisation, marking, key judgements), and a content hash of the entries it use
 
 Everything comes from the report (reports.py), the timeline's rule (status.py), the targets (targets.py)
 and the forecasts (forecasts.py): a brief shows the same statuses and tracks as the terminal report, drawn.
-It reads what it draws: each chart's marks as counts per day and effect and the content hash from a line
-of each entry's shared fields that SQLite builds, both in one pass (read_window), its status line from the
-assessments alone; an object per entry only for --explain, whose table shows every entry (read as the page
+It reads what it draws: each chart's marks as counts per day and effect and the content hash from the
+digest kept per entry (store.digests), one index range per indicator (read_window), its status line from
+the assessments alone; an object per entry only for --explain, whose table shows every entry (read as the page
 is written, streamed).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -71,42 +70,51 @@ Marks = dict[str, tuple[tuple[PartialDate, int, int], ...]]  # by indicator key:
 def read_window(
     store: Store, fw: Framework, keys: Iterable[str], since: date | None, until: date
 ) -> tuple[str, Marks]:
-    """What a brief reads of its entries, in one pass (_read): their content hash and each indicator's
-    marks, the entries counted per stored date and effect (a chart's size bounded by the days in its
-    window, whatever the number of entries)."""
+    """What a brief reads of its entries (_read): their content hash and each indicator's marks, the
+    entries counted per stored date and effect (a chart's size bounded by the days in its window, whatever
+    the number of entries)."""
     keys = list(dict.fromkeys(keys))
     digest, counts = _read(store, fw, keys, since, until)
-    by_id = {resolve_indicator(fw, key).id or 0: key for key in keys}
     marks: dict[str, list[tuple[PartialDate, int, int]]] = {key: [] for key in keys}
     dates: dict[str, PartialDate] = {}  # a stored date recurs across effects and indicators: read once
-    for (indicator_id, stored, effect), n in sorted(counts.items()):
-        if (day := dates.get(stored)) is None:
-            day = dates[stored] = PartialDate.from_stored(stored)
-        marks[by_id[indicator_id]].append((day, effect, n))
+    for key, found in zip(keys, counts, strict=True):
+        for stored, effect, n in sorted(found):
+            if (day := dates.get(stored)) is None:
+                day = dates[stored] = PartialDate.from_stored(stored)
+            marks[key].append((day, effect, n))
     return digest, {key: tuple(found) for key, found in marks.items()}
 
 
 def entries_hash(store: Store, fw: Framework, keys: Iterable[str], since: date | None, until: date) -> str:
     """sha256 of the entries a brief uses: each indicator's window in turn (`keys` in the report's order,
-    each once), each entry in the one order as the line of its shared fields (store.export.SHARED_LINE_SQL:
-    synced and public, never a local id), so two databases holding the same entries give one hash."""
+    each once), each entry's digest (sha256 of the line of its shared fields, store.export.SHARED_LINE_SQL:
+    synced and public, never a local id) in the order of first day, stored date, effect and digest, so two
+    databases holding the same entries give one hash."""
     return _read(store, fw, list(dict.fromkeys(keys)), since, until)[0]
 
 
 def _read(
     store: Store, fw: Framework, keys: list[str], since: date | None, until: date
-) -> tuple[str, Counter[tuple[int, str, int]]]:
-    """The entries of each indicator's window in one pass (Store.shared_rows): entries_hash's digest, and
-    how many entries each (indicator id, stored date, effect) has."""
+) -> tuple[str, list[list[tuple[str, int, int]]]]:
+    """entries_hash's digest, and each indicator's (stored date, effect, entries) in `keys`' order, from
+    the digests kept per entry (store.digests): the missing ones stored first where the database can be
+    written, each window then read from one index range; a window where some are still missing (a
+    read-only database, a change since) is read with those computed on the way, which gives the same."""
     digest = hashlib.sha256()
-    counts: Counter[tuple[int, str, int]] = Counter()
+    marks = []
     if keys:
-        where, params, _ = listing(fw, EntryFilter(indicators=keys, since=since, until=until))
-        ids = [resolve_indicator(fw, key).id or 0 for key in keys]
-        for rows in store.shared_rows(where, params, ids):
-            digest.update("".join(row[0] for row in rows).encode("utf-8"))
-            counts.update(row[1:] for row in rows)
-    return digest.hexdigest(), counts
+        store.fill_digests()
+    start, end = (None if since is None else since.isoformat()), until.isoformat()
+    for key in keys:
+        ident = resolve_indicator(fw, key).id or 0
+        found = store.window_marks(ident, start, end, stored=True)
+        complete = sum(n for _, _, n in found) == store.window_count(ident, start, end)
+        if not complete:
+            found = store.window_marks(ident, start, end, stored=False)
+        marks.append(found)
+        for batch in store.window_digests(ident, start, end, complete=complete):
+            digest.update(b"".join(batch))
+    return digest.hexdigest(), marks
 
 
 def track(store: Store, fw: Framework, key: str, since: date | None, until: date, marks: Marks) -> Track:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -425,7 +426,8 @@ def _public_copy(
 
 
 def _drop_team_tables(conn: sqlite3.Connection) -> None:
-    """Every table PUBLIC_TABLES does not name (the full-text index's own tables stay: it is rebuilt)."""
+    """Every table PUBLIC_TABLES does not name (the full-text index's own tables stay: it is rebuilt), and
+    the triggers that write to one (the entries' digests, m026: the copy's deletions would fire them)."""
     tables = [
         r[0]
         for r in conn.execute(
@@ -433,9 +435,12 @@ def _drop_team_tables(conn: sqlite3.Connection) -> None:
             "AND name NOT LIKE 'entries\\_fts%' ESCAPE '\\' ORDER BY name"
         )
     ]
-    for table in tables:
-        if table not in PUBLIC_TABLES:
-            conn.execute(f'DROP TABLE "{table}"')
+    dropped = [table for table in tables if table not in PUBLIC_TABLES]
+    for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        if any(re.search(rf"\b{re.escape(table)}\b", sql) for table in dropped):
+            conn.execute(f'DROP TRIGGER "{name}"')
+    for table in dropped:
+        conn.execute(f'DROP TABLE "{table}"')
 
 
 def _current_only(conn: sqlite3.Connection) -> None:

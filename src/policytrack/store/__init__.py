@@ -18,6 +18,7 @@ from policytrack.core.errors import DatabaseError
 from policytrack.core.i18n import _
 from policytrack.store.bulk import BulkRows
 from policytrack.store.changes import ChangeRows
+from policytrack.store.digests import DigestRows
 from policytrack.store.entries import EntryRows
 from policytrack.store.forecasts import ForecastRows
 from policytrack.store.frameworks import FrameworkRows
@@ -64,6 +65,7 @@ MIGRATION_NAMES = (
     "m024_entry_counts",
     "m025_sync_conflict_index",
     "m026_sync_revisions_without_rowid",
+    "m026_entry_digests",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -101,9 +103,10 @@ def connect_read_only(path: Path, *, timeout: float = BUSY_TIMEOUT_SECONDS) -> s
 def integrity_problems(path: Path) -> list[str]:
     """What SQLite's integrity and foreign-key checks find wrong in a database file, what its migrations
     made that is missing from it (store/schema.py), and the counts kept by triggers that differ from their
-    rows (store/counts.py), read-only (an empty list: none). Raises sqlite3.Error when it cannot be read
+    rows (store/counts.py) and the stored entry digests that differ from a recomputation (store/digests.py),
+    read-only (an empty list: none). Raises sqlite3.Error when it cannot be read
     at all."""
-    from policytrack.store import counts, schema
+    from policytrack.store import counts, digests, schema
 
     conn = connect_read_only(path)
     try:
@@ -117,6 +120,7 @@ def integrity_problems(path: Path) -> list[str]:
         kept = {table.table for table in counts.missing_tables(conn)}  # named by counts, with its fix
         problems += [schema.message(gone) for gone in schema.missing(conn) if gone.name not in kept]
         problems += counts.problems(conn)
+        problems += digests.problems(conn)
     finally:
         conn.close()
     return problems
@@ -136,6 +140,7 @@ class Store(
     SigningRows,
     InboxRows,
     RedactionRows,
+    DigestRows,
 ):
     """A policytrack database. Opening it applies pending migrations; it never prints."""
 

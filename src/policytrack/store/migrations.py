@@ -732,3 +732,50 @@ def m026_sync_revisions_without_rowid(db: Any) -> None:
     db.execute("DROP TABLE sync_revisions")
     db.execute("ALTER TABLE sync_revisions_new RENAME TO sync_revisions")
     db.execute("CREATE INDEX sync_revisions_authored ON sync_revisions (entry_id, authored)")
+
+
+@migrations(name="m026_entry_digests")
+def m026_entry_digests(db: Any) -> None:
+    """The brief's content hash from a digest kept per current entry (store.digests): sha256 of the line of
+    its shared fields (store.export.SHARED_LINE_SQL, which never holds a local id), with what its chart
+    counts (indicator, date, effect), so a brief reads one index range per indicator instead of building
+    and sorting every entry's line. The digests live apart from `entries`: an UPDATE of an entry fires its
+    full-text trigger, so filling them there would rewrite the search index of every entry. Triggers drop
+    an entry's digest on ANY change of the entry (no column list: a new shared field is covered by
+    construction) and on a change of what the line shows by key (a source's or outlet's key, the
+    indicator's key, the framework's name); a new entry has none. The brief fills the missing ones."""
+    db.execute(
+        """CREATE TABLE entry_digests (
+             entry_id INTEGER PRIMARY KEY, indicator_id INTEGER NOT NULL, date_start TEXT, date TEXT,
+             effect INTEGER, digest BLOB NOT NULL)"""
+    )
+    db.execute(
+        "CREATE INDEX entry_digests_window ON entry_digests (indicator_id, date_start, date, effect, digest)"
+    )
+    by_entry = "DELETE FROM entry_digests WHERE entry_id IN ({ids});"
+    # what store.entries.LINK_JOINS brings in: the originator's and the outlet's key
+    by_source = by_entry.format(
+        ids="SELECT id FROM entries WHERE source_id IN ({ids}) "
+        "UNION ALL SELECT id FROM entries WHERE via_id IN ({ids})"
+    )
+    by_indicator = "DELETE FROM entry_digests WHERE indicator_id IN ({ids});"
+    by_framework = by_indicator.format(ids="SELECT id FROM indicators WHERE framework_id IN ({ids})")
+    for table, shown, drop in (
+        ("entries", "", by_entry),
+        ("sources", "key", by_source),
+        ("indicators", "key, framework_id", by_indicator),
+        ("frameworks", "name", by_framework),
+    ):
+        # an entry: any update at all; the others: a change of what the line shows of them
+        columns = ("id", *shown.split(", ")) if shown else ()
+        changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns)
+        update = (
+            f"UPDATE OF {', '.join(columns)} ON {table} WHEN {changed}" if shown else f"UPDATE ON {table}"
+        )
+        for event, ids in (
+            (update, "old.id, new.id"),
+            (f"INSERT ON {table}", "new.id"),
+            (f"DELETE ON {table}", "old.id"),
+        ):
+            name = f"{table}_digests_{event[0].lower()}"
+            db.execute(f"CREATE TRIGGER {name} AFTER {event} BEGIN {drop.format(ids=ids)} END")

@@ -1,7 +1,6 @@
 """The Store's report queries: status inputs (assessments, evidence dates), the one window aggregate, and
 targets. Each is an index seek or a covering-index range (entries_report, entries_sources,
-entries_assessments), but the brief's: one pass over the table and a sort for its content hash and its
-charts' marks (shared_rows)."""
+entries_assessments); the brief's content hash and charts' marks are store.digests'."""
 
 from __future__ import annotations
 
@@ -9,14 +8,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 
 from policytrack.records.entry import ORDER as ENTRY_ORDER
-from policytrack.store.entries import LINK_JOINS, StoreBase, marks, order_by
-
-# The entries a listing's WHERE clauses (over aliases e, i, f; store.entries.entry_where) select.
-_LISTED = (
-    "FROM entries e JOIN indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id = i.framework_id"
-)
-# The same read in the order the table stores it (shared_rows), not through an index.
-_SCANNED = _LISTED.replace("FROM entries e", "FROM entries e NOT INDEXED", 1)
+from policytrack.store.entries import StoreBase, marks, order_by
 
 # What the status rule (domain.status) reads of an assessment: its level, stored date and its place in
 # the one order.
@@ -110,31 +102,6 @@ class ReportRows(StoreBase):
                 GROUP BY indicator_id, {"month" if by_month else "source_id"}""",
             (*indicator_ids, since, until),
         )
-
-    def shared_rows(
-        self, where: Sequence[str], params: Sequence[object], indicator_ids: Sequence[int]
-    ) -> Iterator[list[tuple[str, int, str, int]]]:
-        """Each entry `where` selects, a batch at a time, as the line of its shared fields (SHARED_LINE_SQL,
-        newline included) built by SQLite, with what a chart draws of it (`indicator_id, date, effect`):
-        indicator by indicator in the order of `indicator_ids`, each in the one order. One pass over the
-        table in the order it is stored, then SQLite's sorter (spilled to temporary files past the page
-        cache's size, so memory stays flat) puts the lines in order: seeking each entry through an index
-        in the one order reads the table at random, which at 1,000,000 entries (1 GB) out of the page
-        cache took 2-3 times as long. The brief's content hash and its charts' marks both come from this
-        pass (a second pass grouping the marks cost 3-7 s at 1,000,000 entries; benchmarks/RESULTS.md)."""
-        from policytrack.store.export import SHARED_LINE_SQL  # built at import: only the brief's
-
-        place = f"CASE e.indicator_id {' '.join('WHEN ? THEN ?' for _ in indicator_ids)} END"
-        sql = (
-            f"SELECT {SHARED_LINE_SQL}, e.indicator_id, e.date, e.effect {_SCANNED} {LINK_JOINS} "
-            f"WHERE {' AND '.join(where)} ORDER BY {place}, {order_by()}"
-        )
-        places = [value for n, found in enumerate(indicator_ids) for value in (found, n)]
-        cursor = self.conn.cursor()
-        cursor.row_factory = None  # plain tuples: a sqlite3.Row per entry cost 9% of the pass at 100,000
-        cursor.execute(sql, [*params, *places])
-        while rows := cursor.fetchmany(4096):
-            yield rows
 
     # -- targets ---------------------------------------------------------------------------------
 
