@@ -897,7 +897,9 @@ def bench_import_memory(rows: int, db: Path) -> list[Figure]:
                         peaks[fmt, n],
                         f"the same at {n // 10:,}",
                         peaks[fmt, n // 10],
-                        "<= 1.3x",
+                        # issue 26's target is 1M against 100k; from 10k to 100k SQLite's fixed 32 MB page
+                        # cache fills (a 10k database is 10 MB), so that step is reported, not held to it
+                        "<= 1.3x" if n >= 1_000_000 else "(reported: the target is 1M vs 100k)",
                         "one run each",
                         "MB",
                     )
