@@ -61,8 +61,8 @@ def main() -> None:
             store.conn.execute("DELETE FROM entry_digests")
             try:
                 for ident in ids:
-                    store.window_marks(ident, start, until, stored=False)
-                    for _ in store.window_digests(ident, start, until, complete=False):
+                    store.window_marks(ident, start, until)
+                    for _ in store.window_digests(ident, start, until):
                         pass
             finally:
                 store.conn.execute("ROLLBACK")

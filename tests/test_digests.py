@@ -164,17 +164,17 @@ def test_db_check_finds_a_stored_digest_that_disagrees(cli: Invoke, digested_db:
 
 
 def test_the_window_is_read_from_the_digests_index(digested_db: Path) -> None:
-    """The hash's digests and the charts' marks of a window are one range of entry_digests_window, in its
-    order: no table read, no sort."""
+    """The hash's digests and the charts' marks of a window are one range of entry_digests_window, read
+    together in its order: no table read, no sort."""
     from policytrack.domain.workspace import open_store
 
     with open_store(digested_db) as store:
         conn = store.conn
         traced: list[str] = []
         conn.set_trace_callback(traced.append)
-        list(store.window_digests(5, "2024-01-01", "2024-12-31", complete=True))
-        store.window_marks(5, "2024-01-01", "2024-12-31", stored=True)
+        list(store.window_groups(5, "2024-01-01", "2024-12-31"))
         conn.set_trace_callback(None)
+        assert traced
         for sql in traced:
             plan = " ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
             assert "USING COVERING INDEX entry_digests_window" in plan, plan
@@ -197,3 +197,41 @@ def test_a_brief_of_an_empty_window_and_a_missing_digest_in_a_transaction(digest
         assert entries_hash(store, fw, ["regional"], None, date(2024, 12, 31)) == before
         assert store.conn.execute("SELECT count(*) FROM entry_digests").fetchone()[0] == 0
         store.conn.execute("ROLLBACK")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(summaries=st.lists(st.text(min_size=1, max_size=12).filter(str.strip), min_size=2, max_size=6))
+def test_entries_sharing_a_day_and_effect_hash_in_digest_order(
+    cli: Invoke, db_path: Path, summaries: list[str]
+) -> None:
+    """Entries of one day and effect are one group of entry_digests_window, their digests read
+    concatenated: the hash is the one by hand (each digest in order), from the stored digests and with
+    them computed as read."""
+    from policytrack.domain.brief import entries_hash
+    from policytrack.domain.workspace import get_framework, open_store
+
+    keep = db_path.read_bytes() if db_path.exists() else None
+    try:
+        for summary in summaries:
+            result = cli(
+                "log", "regional", summary, "--date", "2024-03-01", "--effect", "1", "--allow-duplicate"
+            )
+            assert result.exit_code == 0, result.stderr
+        assert _brief_hash(cli) == _hash_by_hand(db_path, "regional", "2024-12-31")
+        assert _stored_count(db_path) == len(summaries)
+        with open_store(db_path) as store:
+            (groups,) = [list(store.window_groups(5, None, "2024-12-31"))]
+            assert [(date, effect, n) for date, effect, n, _ in groups] == [("2024-03-01", 1, len(summaries))]
+            fw = get_framework(store)
+            stored = entries_hash(store, fw, ["regional"], None, date(2024, 12, 31))
+            store.conn.execute("BEGIN")
+            store.conn.execute("DELETE FROM entry_digests")
+            assert entries_hash(store, fw, ["regional"], None, date(2024, 12, 31)) == stored
+            store.conn.execute("ROLLBACK")
+    finally:
+        if keep is None:
+            db_path.unlink(missing_ok=True)
+        else:
+            db_path.write_bytes(keep)
+        for extra in ("-wal", "-shm"):
+            Path(f"{db_path}{extra}").unlink(missing_ok=True)

@@ -107,13 +107,16 @@ def _read(
     start, end = (None if since is None else since.isoformat()), until.isoformat()
     for key in keys:
         ident = resolve_indicator(fw, key).id or 0
-        found = store.window_marks(ident, start, end, stored=True)
-        complete = sum(n for _, _, n in found) == store.window_count(ident, start, end)
-        if not complete:
-            found = store.window_marks(ident, start, end, stored=False)
+        before = digest.copy()  # where a window turns out incomplete, it is hashed again from here
+        found = []
+        for stored, effect, n, digests in store.window_groups(ident, start, end):
+            found.append((stored, effect, n))
+            digest.update(digests)
+        if sum(n for _, _, n in found) != store.window_count(ident, start, end):
+            digest, found = before, store.window_marks(ident, start, end)
+            for batch in store.window_digests(ident, start, end):
+                digest.update(b"".join(batch))
         marks.append(found)
-        for batch in store.window_digests(ident, start, end, complete=complete):
-            digest.update(b"".join(batch))
     return digest.hexdigest(), marks
 
 

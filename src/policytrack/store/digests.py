@@ -95,18 +95,32 @@ class DigestRows(StoreBase):
         self.conn.execute("DELETE FROM temp.undigested")
         return written
 
-    def window_marks(
-        self, indicator_id: int, since: str | None, until: str, *, stored: bool
-    ) -> list[tuple[str, int, int]]:
-        """(stored date, effect, entries) of an indicator's current entries in a window, in date order: from
-        the digests (`stored`: an index range, complete only when every entry there has one), else from
-        the entries."""
-        table = "entry_digests" if stored else "entries"
-        current = "" if stored else " AND deleted_at IS NULL"
+    def window_groups(
+        self, indicator_id: int, since: str | None, until: str
+    ) -> Iterator[tuple[str, int, int, bytes]]:
+        """The stored digests of an indicator's window as one range of entry_digests_window, a group per
+        first day, stored date and effect: (stored date, effect, entries, their digests concatenated in
+        digest order). A row per group, not per entry: SQLite concatenates a group's digests in the order
+        it reads them, the index's (group_concat of a GROUP BY the index's leading columns answers, with
+        no sorter, `test_the_window_is_read_from_the_digests_index`). Complete only when every entry of the
+        window has its digest stored: the caller compares the count (window_count)."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        yield from cursor.execute(
+            # as stored: what another tool wrote there is drawn as before
+            f"""SELECT date, effect, count(*), CAST(group_concat(digest, '') AS BLOB)
+                FROM entry_digests INDEXED BY entry_digests_window WHERE {_window(since)}
+                GROUP BY date_start, date, effect""",
+            _params(indicator_id, since, until),
+        )
+
+    def window_marks(self, indicator_id: int, since: str | None, until: str) -> list[tuple[str, int, int]]:
+        """(stored date, effect, entries) of an indicator's current entries in a window, in date order,
+        from the entries (a window whose digests are not all stored)."""
         return [
             (row[0], row[1], row[2])  # as stored: what another tool wrote there is drawn as before
             for row in self.conn.execute(
-                f"SELECT date, effect, count(*) FROM {table} WHERE {_window(since)}{current} "
+                f"SELECT date, effect, count(*) FROM entries WHERE {_window(since)} AND deleted_at IS NULL "
                 "GROUP BY date_start, date, effect ORDER BY date_start, date, effect",
                 _params(indicator_id, since, until),
             )
@@ -120,31 +134,26 @@ class DigestRows(StoreBase):
         ).fetchone()
         return int(row[0])
 
-    def window_digests(
-        self, indicator_id: int, since: str | None, until: str, *, complete: bool
-    ) -> Iterator[list[bytes]]:
-        """The digests of an indicator's current entries in a window, a batch at a time, in the hash's
-        order (first day, stored date, effect, digest: never a local id). `complete`: every one is stored,
-        read from entry_digests_window in its order; else the missing ones are computed here and sorted in
-        with the stored ones by SQLite's sorter (flat memory)."""
-        order = "ORDER BY date_start, date, effect, digest"
-        sql = f"SELECT digest FROM entry_digests WHERE {_window(since)} {order}"
-        params = _params(indicator_id, since, until)
-        if not complete:
-            hashing(self.conn)
-            window = (
-                _window(since).replace("indicator_id", "e.indicator_id").replace("date_start", "e.date_start")
-            )
-            sql = f"""SELECT digest FROM (
-                        SELECT date_start, date, effect, digest FROM entry_digests WHERE {_window(since)}
-                        UNION ALL
-                        SELECT e.date_start, e.date, e.effect, {digest_sql()} {_JOINED}
-                        WHERE {window} AND e.deleted_at IS NULL AND {_MISSING})
-                      {order}"""
-            params = params * 2
+    def window_digests(self, indicator_id: int, since: str | None, until: str) -> Iterator[list[bytes]]:
+        """The digests of an indicator's current entries in a window where some are not stored (a
+        read-only database, a change since), a batch at a time, in the hash's order (first day, stored
+        date, effect, digest: never a local id, the order of window_groups): the missing ones computed
+        here and sorted in with the stored ones by SQLite's sorter (flat memory)."""
+        hashing(self.conn)
+        window = (
+            _window(since).replace("indicator_id", "e.indicator_id").replace("date_start", "e.date_start")
+        )
         cursor = self.conn.cursor()
         cursor.row_factory = None
-        cursor.execute(sql, params)
+        cursor.execute(
+            f"""SELECT digest FROM (
+                  SELECT date_start, date, effect, digest FROM entry_digests WHERE {_window(since)}
+                  UNION ALL
+                  SELECT e.date_start, e.date, e.effect, {digest_sql()} {_JOINED}
+                  WHERE {window} AND e.deleted_at IS NULL AND {_MISSING})
+                ORDER BY date_start, date, effect, digest""",
+            _params(indicator_id, since, until) * 2,
+        )
         while rows := cursor.fetchmany(4096):
             yield [row[0] for row in rows]
 
