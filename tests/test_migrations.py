@@ -1045,43 +1045,41 @@ EXPECTED_SCHEMA: dict[str, Any] = {
         "where": None,
     },
     # m026_entry_digests: each current entry's digest for the brief's content hash, dropped by triggers
-    "index entry_digests_window": {
-        "table": "entry_digests",
-        "columns": ["indicator_id", "date_start", "date", "effect", "digest"],
-        "unique": False,
-        "origin": "c",
-        "where": None,
-    },
     "table entry_digests": {
         "columns": [
-            ("entry_id", "INTEGER", 0, None, 1),
-            ("indicator_id", "INTEGER", 1, None, 0),
-            ("date_start", "TEXT", 0, None, 0),
-            ("date", "TEXT", 0, None, 0),
-            ("effect", "INTEGER", 0, None, 0),
-            ("digest", "BLOB", 1, None, 0),
+            ("indicator_id", "INTEGER", 1, None, 1),
+            ("date_start", "TEXT", 1, None, 2),
+            ("date", "TEXT", 1, None, 3),
+            ("effect", "INTEGER", 1, None, 4),
+            ("digest", "BLOB", 1, None, 5),
+            ("entry_id", "INTEGER", 1, None, 6),
         ],
         "checks": [],
         "foreign_keys": [],
-        "without_rowid": False,
+        "without_rowid": True,
     },
     "trigger entries_digests_d": {
         "table": "entries",
         "sql": "CREATE TRIGGER entries_digests_d AFTER DELETE ON entries "
-        "BEGIN DELETE FROM entry_digests WHERE entry_id IN (old.id); "
-        "END",
+        "BEGIN DELETE FROM entry_digests WHERE indicator_id = "
+        "old.indicator_id AND date_start = old.date_start AND "
+        "entry_id = old.id; END",
     },
     "trigger entries_digests_i": {
         "table": "entries",
         "sql": "CREATE TRIGGER entries_digests_i AFTER INSERT ON entries "
-        "BEGIN DELETE FROM entry_digests WHERE entry_id IN (new.id); "
-        "END",
+        "BEGIN DELETE FROM entry_digests WHERE indicator_id = "
+        "new.indicator_id AND date_start = new.date_start AND "
+        "entry_id = new.id; END",
     },
     "trigger entries_digests_u": {
         "table": "entries",
         "sql": "CREATE TRIGGER entries_digests_u AFTER UPDATE ON entries "
-        "BEGIN DELETE FROM entry_digests WHERE entry_id IN (old.id, "
-        "new.id); END",
+        "BEGIN DELETE FROM entry_digests WHERE indicator_id = "
+        "old.indicator_id AND date_start = old.date_start AND "
+        "entry_id = old.id; DELETE FROM entry_digests WHERE "
+        "indicator_id = new.indicator_id AND date_start = "
+        "new.date_start AND entry_id = new.id; END",
     },
     "trigger frameworks_digests_d": {
         "table": "frameworks",
@@ -1128,22 +1126,31 @@ EXPECTED_SCHEMA: dict[str, Any] = {
     "trigger sources_digests_d": {
         "table": "sources",
         "sql": "CREATE TRIGGER sources_digests_d AFTER DELETE ON sources "
-        "BEGIN DELETE FROM entry_digests WHERE entry_id IN (SELECT "
-        "id FROM entries WHERE source_id IN (old.id) UNION ALL "
-        "SELECT id FROM entries WHERE via_id IN (old.id)); END",
+        "BEGIN DELETE FROM entry_digests WHERE indicator_id IN "
+        "(SELECT indicator_id FROM entries WHERE source_id IN "
+        "(old.id) UNION ALL SELECT indicator_id FROM entries WHERE "
+        "via_id IN (old.id)) AND entry_id IN (SELECT id FROM entries "
+        "WHERE source_id IN (old.id) UNION ALL SELECT id FROM "
+        "entries WHERE via_id IN (old.id)); END",
     },
     "trigger sources_digests_i": {
         "table": "sources",
         "sql": "CREATE TRIGGER sources_digests_i AFTER INSERT ON sources "
-        "BEGIN DELETE FROM entry_digests WHERE entry_id IN (SELECT "
-        "id FROM entries WHERE source_id IN (new.id) UNION ALL "
-        "SELECT id FROM entries WHERE via_id IN (new.id)); END",
+        "BEGIN DELETE FROM entry_digests WHERE indicator_id IN "
+        "(SELECT indicator_id FROM entries WHERE source_id IN "
+        "(new.id) UNION ALL SELECT indicator_id FROM entries WHERE "
+        "via_id IN (new.id)) AND entry_id IN (SELECT id FROM entries "
+        "WHERE source_id IN (new.id) UNION ALL SELECT id FROM "
+        "entries WHERE via_id IN (new.id)); END",
     },
     "trigger sources_digests_u": {
         "table": "sources",
         "sql": "CREATE TRIGGER sources_digests_u AFTER UPDATE OF id, key ON "
         "sources WHEN old.id IS NOT new.id OR old.key IS NOT new.key "
-        "BEGIN DELETE FROM entry_digests WHERE entry_id IN (SELECT "
+        "BEGIN DELETE FROM entry_digests WHERE indicator_id IN "
+        "(SELECT indicator_id FROM entries WHERE source_id IN "
+        "(old.id, new.id) UNION ALL SELECT indicator_id FROM entries "
+        "WHERE via_id IN (old.id, new.id)) AND entry_id IN (SELECT "
         "id FROM entries WHERE source_id IN (old.id, new.id) UNION "
         "ALL SELECT id FROM entries WHERE via_id IN (old.id, "
         "new.id)); END",

@@ -1,6 +1,6 @@
 """Each current entry's digest (m026_entry_digests): sha256 of the line of its shared fields
 (store.export.SHARED_LINE_SQL), kept beside what its chart counts (indicator, date, effect). The brief's
-content hash and its charts' marks are read from them, one index range per indicator; triggers drop a
+content hash and its charts' marks are read from them, one key range per indicator; triggers drop a
 digest when anything its line shows changes, the brief fills the missing ones (`fill_digests`), and where
 it cannot write (a read-only database, an open transaction) the missing ones are computed as they are read,
 which gives the same hash. `db check` recomputes every stored digest (`problems`)."""
@@ -24,7 +24,21 @@ _JOINED = (
     "FROM entries e JOIN indicators i ON i.id = e.indicator_id JOIN frameworks f ON f.id = i.framework_id "
     + LINK_JOINS
 )
-_MISSING = "NOT EXISTS (SELECT 1 FROM entry_digests d WHERE d.entry_id = e.id)"
+# An entry (alias e) without a stored digest: its digest is found in the short range of its indicator
+# and first day (entry_digests is keyed in the window's order).
+_MISSING = (
+    "NOT EXISTS (SELECT 1 FROM entry_digests d WHERE d.indicator_id = e.indicator_id "
+    "AND d.date_start = e.date_start AND d.entry_id = e.id)"
+)
+# The indicators' first days where the current entries outnumber the stored digests (both counted along
+# an index in the same order): only there is an entry looked for in entry_digests.
+_SHORT = """SELECT w.indicator_id, w.date_start FROM
+              (SELECT indicator_id, date_start, count(*) AS n FROM entries INDEXED BY entries_report
+               WHERE deleted_at IS NULL GROUP BY indicator_id, date_start) w
+              LEFT JOIN (SELECT indicator_id, date_start, count(*) AS n FROM entry_digests
+                         GROUP BY indicator_id, date_start) h
+              ON h.indicator_id = w.indicator_id AND h.date_start = w.date_start
+            WHERE h.n IS NOT w.n"""
 
 
 def _sha256(line: str | None) -> bytes | None:
@@ -62,33 +76,39 @@ class DigestRows(StoreBase):
         own write transaction (computed inside it, so no change slips between the line and its digest).
         Returns how many were written; none where this store cannot write now (read-only, or inside a
         transaction), where the brief computes them as it reads. Which are missing is read first into a
-        temporary table (flat memory), from the current entries' smallest index."""
+        temporary table (flat memory), in the window's order from the current entries' smallest index, and
+        each batch is written in entry_digests' key order: a first fill appends to its one b-tree."""
         if self.read_only_reason is not None or self.conn.in_transaction:
             return 0
         current = self.conn.execute("SELECT count(*) FROM entries WHERE deleted_at IS NULL").fetchone()[0]
         if current == self.conn.execute("SELECT count(*) FROM entry_digests").fetchone()[0]:
             return 0  # every digest is a current entry's (the triggers drop the others): none missing
         hashing(self.conn)
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS undigested (id INTEGER PRIMARY KEY)")
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS undigested (n INTEGER PRIMARY KEY, id INTEGER NOT NULL)"
+        )
         self.conn.execute("DELETE FROM temp.undigested")
         self.conn.execute(
-            f"INSERT INTO temp.undigested SELECT e.id FROM entries e INDEXED BY entries_report "
-            f"WHERE e.deleted_at IS NULL AND {_MISSING}"
+            f"""INSERT INTO temp.undigested (id) SELECT e.id FROM ({_SHORT}) g
+                JOIN entries e INDEXED BY entries_report
+                  ON e.indicator_id = g.indicator_id AND e.date_start = g.date_start AND e.deleted_at IS NULL
+                WHERE {_MISSING} ORDER BY e.indicator_id, e.date_start"""
         )
-        written, last = 0, -1
+        written, last = 0, 0
         while True:
             bound = self.conn.execute(
-                "SELECT max(id) FROM (SELECT id FROM temp.undigested WHERE id > ? ORDER BY id LIMIT ?)",
+                "SELECT max(n) FROM (SELECT n FROM temp.undigested WHERE n > ? ORDER BY n LIMIT ?)",
                 (last, FILL_BATCH),
             ).fetchone()[0]
             if bound is None:
                 break
             with self.transaction() as conn:
                 written += conn.execute(
-                    f"""INSERT INTO entry_digests (entry_id, indicator_id, date_start, date, effect, digest)
-                        SELECT e.id, e.indicator_id, e.date_start, e.date, e.effect, {digest_sql()} {_JOINED}
-                        WHERE e.id IN (SELECT id FROM temp.undigested WHERE id > ? AND id <= ?)
-                          AND e.deleted_at IS NULL AND {_MISSING}""",
+                    f"""INSERT INTO entry_digests (indicator_id, date_start, date, effect, digest, entry_id)
+                        SELECT e.indicator_id, e.date_start, e.date, e.effect, {digest_sql()}, e.id {_JOINED}
+                        WHERE e.id IN (SELECT id FROM temp.undigested WHERE n > ? AND n <= ?)
+                          AND e.deleted_at IS NULL AND {_MISSING}
+                        ORDER BY 1, 2, 3, 4, 5, 6""",
                     (last, bound),
                 ).rowcount
             last = bound
@@ -98,10 +118,10 @@ class DigestRows(StoreBase):
     def window_groups(
         self, indicator_id: int, since: str | None, until: str
     ) -> Iterator[tuple[str, int, int, bytes]]:
-        """The stored digests of an indicator's window as one range of entry_digests_window, a group per
+        """The stored digests of an indicator's window as one range of entry_digests' key, a group per
         first day, stored date and effect: (stored date, effect, entries, their digests concatenated in
         digest order). A row per group, not per entry: SQLite concatenates a group's digests in the order
-        it reads them, the index's (group_concat of a GROUP BY the index's leading columns answers, with
+        it reads them, the key's (group_concat of a GROUP BY the key's leading columns answers, with
         no sorter, `test_the_window_is_read_from_the_digests_index`). Complete only when every entry of the
         window has its digest stored: the caller compares the count (window_count)."""
         cursor = self.conn.cursor()
@@ -109,7 +129,7 @@ class DigestRows(StoreBase):
         yield from cursor.execute(
             # as stored: what another tool wrote there is drawn as before
             f"""SELECT date, effect, count(*), CAST(group_concat(digest, '') AS BLOB)
-                FROM entry_digests INDEXED BY entry_digests_window WHERE {_window(since)}
+                FROM entry_digests WHERE {_window(since)}
                 GROUP BY date_start, date, effect""",
             _params(indicator_id, since, until),
         )
