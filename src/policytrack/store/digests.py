@@ -121,27 +121,28 @@ class DigestRows(StoreBase):
         return int(row[0])
 
     def window_digests(
-        self, indicator_id: int, since: str | None, until: str, *, complete: bool
+        self, indicator_id: int, since: str | None, until: str, *, complete: bool, kept: bool = True
     ) -> Iterator[list[bytes]]:
         """The digests of an indicator's current entries in a window, a batch at a time, in the hash's
         order (first day, stored date, effect, digest: never a local id). `complete`: every one is stored,
         read from entry_digests_window in its order; else the missing ones are computed here and sorted in
-        with the stored ones by SQLite's sorter (flat memory)."""
+        with the stored ones by SQLite's sorter (flat memory). Not `kept` (a newer version's, which may hash
+        another line): every one is computed here, none read."""
         order = "ORDER BY date_start, date, effect, digest"
         sql = f"SELECT digest FROM entry_digests WHERE {_window(since)} {order}"
         params = _params(indicator_id, since, until)
-        if not complete:
+        if not complete or not kept:
             hashing(self.conn)
             window = (
                 _window(since).replace("indicator_id", "e.indicator_id").replace("date_start", "e.date_start")
             )
-            sql = f"""SELECT digest FROM (
-                        SELECT date_start, date, effect, digest FROM entry_digests WHERE {_window(since)}
-                        UNION ALL
-                        SELECT e.date_start, e.date, e.effect, {digest_sql()} {_JOINED}
-                        WHERE {window} AND e.deleted_at IS NULL AND {_MISSING})
-                      {order}"""
-            params = params * 2
+            computed = f"""SELECT e.date_start, e.date, e.effect, {digest_sql()} AS digest {_JOINED}
+                           WHERE {window} AND e.deleted_at IS NULL"""
+            if kept:
+                stored = f"SELECT date_start, date, effect, digest FROM entry_digests WHERE {_window(since)}"
+                computed = f"{stored} UNION ALL {computed} AND {_MISSING}"
+                params = params * 2
+            sql = f"SELECT digest FROM ({computed}) {order}"
         cursor = self.conn.cursor()
         cursor.row_factory = None
         cursor.execute(sql, params)

@@ -87,6 +87,14 @@ def _applied(conn: sqlite3.Connection) -> list[str] | None:
     return [row[0] for row in rows]
 
 
+def newer(conn: sqlite3.Connection) -> bool:
+    """Whether a newer policytrack made a step of this database's schema (one this version does not know):
+    what that version keeps is not this one's to judge."""
+    from policytrack.store import MIGRATION_NAMES
+
+    return any(name not in MIGRATION_NAMES for name in _applied(conn) or ())
+
+
 def missing(conn: sqlite3.Connection) -> list[Missing]:
     """Each object this version's migrations make that the database (at exactly those migrations) lacks,
     in the order the migrations made them; empty for a database at another version."""
