@@ -119,9 +119,12 @@ def integrity_problems(path: Path) -> list[str]:
         ]
         kept = {table.table for table in counts.missing_tables(conn)}  # named by counts, with its fix
         problems += [schema.message(gone) for gone in schema.missing(conn) if gone.name not in kept]
-        problems += counts.problems(conn)
-        if not schema.newer(conn):  # a newer version's digests may hash a line this one does not make
-            problems += digests.problems(conn)
+        if schema.lost_tables(conn) - kept:  # what the counts and digests are recomputed from may be gone
+            problems += [counts.missing_message(table) for table in counts.missing_tables(conn)]
+        else:
+            problems += counts.problems(conn)
+            if not schema.newer(conn):  # a newer version's digests may hash a line this one does not make
+                problems += digests.problems(conn)
     finally:
         conn.close()
     return problems
