@@ -32,7 +32,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -67,6 +67,7 @@ class Figure:
     target: str
     how: str
     unit: str = "s"
+    only: str = ""  # the `--only` name that runs it again (set by main)
 
     @classmethod
     def of(cls, name: str, ours: Timing, baseline_name: str, base: Timing, target: str) -> Figure:
@@ -1133,15 +1134,38 @@ def table(figures: list[Figure], rows: int) -> str:
     lines = [
         f"Rows: {rows:,}. Machine: {machine()}.",
         "",
-        "| figure | value | baseline (same run) | baseline value | ratio | target |",
-        "|---|---:|---|---:|---:|---|",
+        "| figure | value | baseline (same run) | baseline value | ratio | target | again |",
+        "|---|---:|---|---:|---:|---|---|",
     ]
     for f in figures:
         lines.append(
             f"| {f.name} [{f.how}] | {f.value:.3f} {f.unit} | {f.baseline_name} | {f.baseline:.3f} {f.unit} "
-            f"| {f.ratio:.2f}x | {f.target} |"
+            f"| {f.ratio:.2f}x | {f.target} | `--only {f.only}` |"
         )
     return "\n".join(lines)
+
+
+RUN_START, RUN_END = "<!-- run.py --write-results: start -->", "<!-- run.py --write-results: end -->"
+
+
+def write_results(text: str, argv: Sequence[str]) -> None:
+    """The run's table into benchmarks/RESULTS.md, between its two markers (made under the title the first
+    time), with the command that made it; the sections written by hand around it stay."""
+    path = HERE / "RESULTS.md"
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    block = (
+        f"{RUN_START}\n## The current code: `python benchmarks/run.py {' '.join(argv)}`\n\n"
+        "Written by the run itself. Each row's last column is the `--only` name that runs that figure "
+        "again (with the same `--quick`, `--rows` or `--db`).\n\n"
+        f"{text}\n{RUN_END}"
+    )
+    if RUN_START in old and RUN_END in old:
+        head, rest = old.split(RUN_START, 1)
+        new = head + block + rest.split(RUN_END, 1)[1]
+    else:
+        title, _, rest = old.partition("\n")
+        new = f"{title}\n\n{block}\n{rest}"
+    path.write_text(new, encoding="utf-8")
 
 
 BENCHES = (
@@ -1193,12 +1217,18 @@ def main() -> None:
     shutil.rmtree(WORK, ignore_errors=True)  # what an interrupted or --keep run left
     WORK.mkdir()
     started = time.perf_counter()
+    figures: list[Figure] = []
+
+    def add(only: str, found: list[Figure]) -> None:
+        figures.extend(replace(f, only=only) for f in found)
+
     try:
-        figures = bench_sync(3) if args.sync_only or not args.only or "sync" in args.only else []
+        if args.sync_only or not args.only or "sync" in args.only:
+            add("sync", bench_sync(3))
         if not args.sync_only and (not args.only or "inbox" in args.only):  # 1M candidates in the full run
             from inbox_bench import bench_inbox
 
-            figures += bench_inbox(rows, WORK / "inbox", sys.modules[__name__], heavy)
+            add("inbox", bench_inbox(rows, WORK / "inbox", sys.modules[__name__], heavy))
         if not args.sync_only and set(args.only or BENCHES) - {"inbox", "sync"}:
             if args.db is not None:  # copied: some benchmarks write into their database
                 print(f"copying {args.db} ...", file=sys.stderr)
@@ -1212,22 +1242,22 @@ def main() -> None:
             small = WORK / "bench-small.db"
             if only & {"export", "import", "listing"}:
                 synth.build(small, max(rows // 10, 1))
-            figures += bench_log(10) if "log" in only else []
-            figures += bench_reports(db, 5) if "reports" in only else []
-            figures += bench_brief(rows, db, 3) if "brief" in only else []
-            figures += bench_explain(rows, db, 3) if "explain" in only else []
-            figures += bench_publish(rows, db, 3) if "publish" in only else []
-            figures += bench_search(db, 5) if "search" in only else []
+            add("log", bench_log(10) if "log" in only else [])
+            add("reports", bench_reports(db, 5) if "reports" in only else [])
+            add("brief", bench_brief(rows, db, 3) if "brief" in only else [])
+            add("explain", bench_explain(rows, db, 3) if "explain" in only else [])
+            add("publish", bench_publish(rows, db, 3) if "publish" in only else [])
+            add("search", bench_search(db, 5) if "search" in only else [])
             if "export" in only or "import" in only:  # import reads the file export writes
-                figures += bench_export(db, small, 3)
-            figures += bench_listing(db, small, 3) if "listing" in only else []
-            figures += bench_tables(db, 5) if "tables" in only else []
-            figures += bench_import(db, heavy) if "import" in only else []
-            figures += bench_import_memory(rows, db) if "import" in only else []
+                add("export", bench_export(db, small, 3))
+            add("listing", bench_listing(db, small, 3) if "listing" in only else [])
+            add("tables", bench_tables(db, 5) if "tables" in only else [])
+            add("import", bench_import(db, heavy) if "import" in only else [])
+            add("import", bench_import_memory(rows, db) if "import" in only else [])
             if "site" in only:
                 from site_bench import bench_site
 
-                figures += bench_site(db, rows, WORK / "site", sys.modules[__name__])
+                add("site", bench_site(db, rows, WORK / "site", sys.modules[__name__]))
     finally:
         if args.keep:
             print(f"scratch data kept in {WORK}", file=sys.stderr)
@@ -1237,11 +1267,7 @@ def main() -> None:
     print(text)
     print(f"\n(benchmarks took {time.perf_counter() - started:.0f} s)", file=sys.stderr)
     if args.write_results:
-        (HERE / "RESULTS.md").write_text(
-            "# Benchmark results\n\nThe last full run of `python benchmarks/run.py`; ratios compare each "
-            "figure with a baseline measured in the same run on the same machine.\n\n" + text + "\n",
-            encoding="utf-8",
-        )
+        write_results(text, sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -40,12 +40,14 @@ def bench_site(db: Path, rows: int, work: Path, run: Any) -> list[Any]:
         peaks.append(run.peak_memory_mb([*run.PT, "publish", str(folder), *extra, "--as-of", AS_OF], env))
     memory = [run.Timing(peak, "peak resident memory of one run (ru_maxrss), MB") for peak in peaks]
     return [
-        run.Figure.of(
-            f"publish --site peak memory ({rows:,} entries, MB)",
-            memory[0],
+        run.Figure(
+            f"publish --site peak memory ({rows:,} entries)",
+            memory[0].value,
             "publish, the bundle alone",
-            memory[1],
+            memory[1].value,
             "about 1x: the site streamed",
+            memory[0].how,
+            "MB",
         ),
         run.Figure.of(
             f"publish --site ({rows:,} entries, {pages} pages)",

@@ -254,3 +254,25 @@ def test_every_trigger_finds_digests_by_the_key_never_a_scan(digested_db: Path) 
                 plan = " ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {bound}"))
                 assert "SEARCH entry_digests USING PRIMARY KEY (indicator_id=?" in plan, (name, plan)
                 assert "SCAN entry_digests" not in plan, (name, plan)
+
+
+def test_a_newer_database_s_digests_are_neither_judged_nor_trusted(cli: Invoke, digested_db: Path) -> None:
+    """A database a newer policytrack upgraded (a schema step unknown here) may hold digests of a line
+    this version does not make (a shared field added there): `db check` does not call them stale, and the
+    brief computes every digest of its window itself (it cannot store them), so the hash is this
+    version's whatever the newer one stored."""
+    from policytrack.store import MIGRATION_SET
+
+    before = _brief_hash(cli)
+    with closing(sqlite3.connect(digested_db)) as conn, conn:
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES (?, ?, ?)",
+            (MIGRATION_SET, "m999_a_newer_line", "2030-01-01"),
+        )
+        conn.execute("UPDATE entry_digests SET digest = zeroblob(32) WHERE entry_id = 1")
+    check = cli("db", "check")
+    assert check.exit_code == 0, check.stderr
+    assert _brief_hash(cli) == before
+    with closing(sqlite3.connect(digested_db)) as conn:
+        zeroed = conn.execute("SELECT count(*) FROM entry_digests WHERE digest = zeroblob(32)")
+        assert zeroed.fetchone() == (1,)  # read around, never written

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import json
+import re
 import sqlite3
 import tempfile
 from collections.abc import Callable
@@ -651,3 +652,29 @@ def test_the_streamed_json_reader_agrees_with_json_loads(
     text = json.dumps(objects, indent=indent, ensure_ascii=False)
     with mock.patch.object(readers, "_CHUNK", chunk):
         assert [obj for _, obj in readers.json_records(io.StringIO(text), "x.json")] == objects
+
+
+def test_importing_another_database_keeps_its_registered_sources(
+    cli: Invoke, log: Callable[..., int], db_path: Path, tmp_path: Path
+) -> None:
+    """An entry citing a registered originator and outlet keeps both when another database (its registry
+    imported first, as for a file) imports this one: the same entry, so the same brief hash; without the
+    registry, the import names the unknown key and writes nothing, as a file's import does."""
+    for key in ("wire", "outlet"):
+        assert cli("source", "add", key, "--name", f"The {key}").exit_code == 0
+    log("regional", "AES treaty signed", "--date", "2024-07-06", "-s", "wire", "--via", "outlet")
+    other, registry = tmp_path / "other.db", tmp_path / "registry.jsonl"
+    bare = cli("--db", str(other), "import", str(db_path))
+    assert bare.exit_code == 1 and "unknown source_key source 'wire'" in bare.stderr, bare.output
+    assert cli("source", "export", "-f", "jsonl", "-o", str(registry)).exit_code == 0
+    assert cli("--db", str(other), "source", "import", str(registry)).exit_code == 0
+    imported = cli("--db", str(other), "import", str(db_path))
+    assert imported.exit_code == 0, imported.output
+    (theirs,) = json.loads(cli("--db", str(other), "list", "--json").stdout)
+    assert (theirs["source_key"], theirs["via"]) == ("wire", "outlet")
+    briefs = [
+        cli(*where, "report", "-f", "svg", "--as-of", "2025-01-01").stdout
+        for where in ([], ["--db", str(other)])
+    ]
+    hashes = {h for brief in briefs for h in re.findall(r"sha256 of the 1 entry: ([0-9a-f]{64})", brief)}
+    assert len(hashes) == 1

@@ -107,6 +107,35 @@ def test_a_missing_table_needs_a_backup_and_repair_leaves_it(cli: Invoke, db_pat
     assert "Traceback" not in repaired.output
 
 
+def test_a_missing_table_s_indexes_are_not_offered_a_repair(cli: Invoke, db_path: Path) -> None:
+    """A table that is gone takes its indexes with it: only the table is named, with a backup as its fix;
+    `--repair` cannot make its indexes, so no line may say it would (each line's fix must work)."""
+    with_index = sorted(
+        (table, name)
+        for (kind, name), (table, _sql) in REFERENCE.items()
+        if kind == "index"
+        and ("table", table) in REFERENCE
+        and table != "entries"
+        and table != "_sqlite_migrations"  # without it, a database is of no known version: not compared
+    )
+    assert ("sync_revisions", "sync_revisions_authored") in with_index
+    for table, _index in with_index:
+        keep = db_path.read_bytes()
+        try:
+            _write(db_path, "PRAGMA foreign_keys = OFF", f'DROP TABLE "{table}"')
+            for command in (("db", "check"), ("db", "check", "--repair")):
+                checked = cli(*command)
+                assert checked.exit_code == 1, (table, command, checked.output)
+                lines = [line for line in checked.stderr.splitlines() if "is missing from the schema" in line]
+                assert lines == [
+                    f"the table {table} is missing from the schema: restore the database from a backup"
+                ], (table, checked.stderr)
+        finally:
+            db_path.write_bytes(keep)
+            for extra in ("-wal", "-shm"):
+                Path(f"{db_path}{extra}").unlink(missing_ok=True)
+
+
 def test_a_database_of_another_version_is_not_compared(cli: Invoke, db_path: Path) -> None:
     """An older database is upgraded by the next command that writes: what it lacks is not a problem."""
     assert cli("db", "check").exit_code == 0

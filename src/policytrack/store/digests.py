@@ -154,26 +154,28 @@ class DigestRows(StoreBase):
         ).fetchone()
         return int(row[0])
 
-    def window_digests(self, indicator_id: int, since: str | None, until: str) -> Iterator[list[bytes]]:
+    def window_digests(
+        self, indicator_id: int, since: str | None, until: str, *, kept: bool = True
+    ) -> Iterator[list[bytes]]:
         """The digests of an indicator's current entries in a window where some are not stored (a
         read-only database, a change since), a batch at a time, in the hash's order (first day, stored
         date, effect, digest: never a local id, the order of window_groups): the missing ones computed
-        here and sorted in with the stored ones by SQLite's sorter (flat memory)."""
+        here and sorted in with the stored ones by SQLite's sorter (flat memory). Not `kept` (a newer
+        version's, which may hash another line): every one is computed here, none read."""
         hashing(self.conn)
         window = (
             _window(since).replace("indicator_id", "e.indicator_id").replace("date_start", "e.date_start")
         )
+        params = _params(indicator_id, since, until)
+        computed = f"""SELECT e.date_start, e.date, e.effect, {digest_sql()} AS digest {_JOINED}
+                       WHERE {window} AND e.deleted_at IS NULL"""
+        if kept:
+            stored = f"SELECT date_start, date, effect, digest FROM entry_digests WHERE {_window(since)}"
+            computed = f"{stored} UNION ALL {computed} AND {_MISSING}"
+            params = params * 2
         cursor = self.conn.cursor()
         cursor.row_factory = None
-        cursor.execute(
-            f"""SELECT digest FROM (
-                  SELECT date_start, date, effect, digest FROM entry_digests WHERE {_window(since)}
-                  UNION ALL
-                  SELECT e.date_start, e.date, e.effect, {digest_sql()} {_JOINED}
-                  WHERE {window} AND e.deleted_at IS NULL AND {_MISSING})
-                ORDER BY date_start, date, effect, digest""",
-            _params(indicator_id, since, until) * 2,
-        )
+        cursor.execute(f"SELECT digest FROM ({computed}) ORDER BY date_start, date, effect, digest", params)
         while rows := cursor.fetchmany(4096):
             yield [row[0] for row in rows]
 

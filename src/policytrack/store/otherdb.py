@@ -14,6 +14,7 @@ from policytrack.core.i18n import _
 from policytrack.records.columns import COLUMNS, IMPORT_FIELDS
 from policytrack.records.models import NotJSON
 from policytrack.store import MIGRATION_NAMES, connect_read_only
+from policytrack.store.entries import LINK_JOINS
 
 Record = tuple[int, dict[str, Any]]  # (row number, fields)
 # The entry columns read from another database: identity, place, date, text and history (not the
@@ -44,6 +45,10 @@ _OPTIONAL = tuple(
     c.name for c in COLUMNS if c.exported and c.since != MIGRATION_NAMES[0] and c.sql.startswith("e.")
 )
 _OPTIONAL_LISTS = tuple(c.name for c in COLUMNS if c.name in _OPTIONAL and c.type == "list")
+# A registered originator's and outlet's key, read through store.entries.LINK_JOINS (aliases s and v) where
+# the other database keeps a registry: import checks them against this one's, as it does a file's.
+_LINKED = tuple(c for c in COLUMNS if c.exported and c.name in IMPORT_FIELDS and c.sql[:2] in ("s.", "v."))
+_LINK_COLUMNS = {"entries": {"source_id", "via_id"}, "sources": {"id", "key"}}
 # SQLite calls the progress handler every _STEPS virtual-machine instructions; a query that runs
 # _STEPS * _MAX_CALLS instructions (about a second) without giving a row is stopped.
 _STEPS, _MAX_CALLS = 10_000, 10_000
@@ -123,6 +128,18 @@ def _json_list(text: Any) -> Any:
     return value if type(value) is list else NotJSON(text)
 
 
+def _keeps_registry(conn: sqlite3.Connection) -> bool:
+    """Whether the other database links entries to a source registry (a table, never a view, with the
+    columns the link joins read): older ones and hand-made ones may not."""
+    for table, wanted in _LINK_COLUMNS.items():
+        row = conn.execute("SELECT type, sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+        if row is None or row[0] != "table" or str(row[1]).upper().startswith("CREATE VIRTUAL"):
+            return False
+        if not wanted <= {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
+            return False
+    return True
+
+
 def database_records(path: Path) -> Iterator[Record]:
     """Another analyst's policytrack database, read-only: every entry, deleted ones included."""
     conn, calls = _source_db(path)
@@ -132,7 +149,11 @@ def database_records(path: Path) -> Iterator[Record]:
             have = {r[1] for r in conn.execute("PRAGMA table_info(entries)")}
             optional = [name for name in _OPTIONAL if name in have]
             extra = "".join(f", e.{name} AS {name}" for name in optional)
-            rows = conn.execute(_SOURCE_SELECT.replace("\nFROM entries e", f"{extra}\nFROM entries e", 1))
+            select = _SOURCE_SELECT
+            if _keeps_registry(conn):
+                extra += "".join(f", {c.sql} AS {c.name}" for c in _LINKED)
+                select = select.replace(" ORDER BY e.id", f"\n{LINK_JOINS} ORDER BY e.id", 1)
+            rows = conn.execute(select.replace("\nFROM entries e", f"{extra}\nFROM entries e", 1))
             for number, row in enumerate(rows, start=1):
                 calls[0] = 0
                 record = dict(row)

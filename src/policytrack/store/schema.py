@@ -87,20 +87,37 @@ def _applied(conn: sqlite3.Connection) -> list[str] | None:
     return [row[0] for row in rows]
 
 
+def newer(conn: sqlite3.Connection) -> bool:
+    """Whether a newer policytrack made a step of this database's schema (one this version does not know):
+    what that version keeps is not this one's to judge."""
+    from policytrack.store import MIGRATION_NAMES
+
+    return any(name not in MIGRATION_NAMES for name in _applied(conn) or ())
+
+
 def missing(conn: sqlite3.Connection) -> list[Missing]:
     """Each object this version's migrations make that the database (at exactly those migrations) lacks,
-    in the order the migrations made them; empty for a database at another version."""
+    in the order the migrations made them; empty for a database at another version. A missing table's
+    indexes and triggers went with it: it alone is named (a backup brings them back; a repair cannot)."""
     from policytrack.store import MIGRATION_NAMES
 
     applied = _applied(conn)
     if applied is None or sorted(applied) != sorted(MIGRATION_NAMES):
         return []
     present = _objects(conn)
-    return [
+    gone = [
         Missing(kind, name, table, sql)
         for (kind, name), (table, sql) in reference().items()
         if (kind, name) not in present
     ]
+    lost = {m.name for m in gone if m.kind == "table"}
+    return [m for m in gone if m.kind == "table" or m.table not in lost]
+
+
+def lost_tables(conn: sqlite3.Connection) -> set[str]:
+    """The tables this version's migrations make that the database lacks (only a backup brings their rows
+    back; what recounts or recomputes from them cannot run)."""
+    return {gone.name for gone in missing(conn) if gone.kind == "table"}
 
 
 def message(gone: Missing) -> str:
@@ -119,9 +136,7 @@ def repair(conn: sqlite3.Connection) -> list[Missing]:
     the entries if one of its triggers was missing. Returns what was made (tables and views are left:
     `problems` still names them). A table that lost a trigger has all its triggers made again in the
     migrations' order, as store/bulk.py keeps them (one made last changed how a waiting writer failed)."""
-    gone_all = missing(conn)
-    lost = {gone.name for gone in gone_all if not gone.repairable}  # a table's indexes wait for the table
-    made = [gone for gone in gone_all if gone.repairable and gone.table not in lost]
+    made = [gone for gone in missing(conn) if gone.repairable]  # a lost table's wait for the table
     for gone in made:
         if gone.kind == "index":
             conn.execute(gone.sql)
