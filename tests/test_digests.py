@@ -276,3 +276,25 @@ def test_a_newer_database_s_digests_are_neither_judged_nor_trusted(cli: Invoke, 
     with closing(sqlite3.connect(digested_db)) as conn:
         zeroed = conn.execute("SELECT count(*) FROM entry_digests WHERE digest = zeroblob(32)")
         assert zeroed.fetchone() == (1,)  # read around, never written
+
+
+def test_the_missing_digests_are_looked_for_only_where_a_day_is_short(
+    log: Callable[..., int], digested_db: Path
+) -> None:
+    """After a `log`, the next brief counts entries and digests per indicator and first day along their
+    keys and reads only the entries of the days that are short (a million entries are not each looked up
+    because one is new)."""
+    from policytrack.domain.workspace import open_store
+
+    log("regional", "fourth", "--date", "2024-05-01")
+    with open_store(digested_db) as store:
+        traced: list[str] = []
+        store.conn.set_trace_callback(traced.append)
+        assert store.fill_digests() == 1
+        store.conn.set_trace_callback(None)
+        (listing,) = [sql for sql in traced if "INSERT INTO temp.undigested" in sql]
+        plan = [row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {listing}")]
+        (entries,) = [n for n, step in enumerate(plan) if step.startswith("SEARCH e USING")]
+        (kept,) = [n for n, step in enumerate(plan) if step.startswith("SEARCH h USING")]
+        assert plan[entries].endswith("entries_report (indicator_id=? AND date_start=?)"), plan
+        assert kept < entries, plan  # the days' counts compared before their entries are read

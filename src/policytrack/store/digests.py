@@ -89,8 +89,10 @@ class DigestRows(StoreBase):
         )
         self.conn.execute("DELETE FROM temp.undigested")
         self.conn.execute(
+            # CROSS JOIN: the short first days first, then their entries (the planner, left to itself,
+            # scanned every entry: 2.7 s at a million with one missing, now 0.25 s)
             f"""INSERT INTO temp.undigested (id) SELECT e.id FROM ({_SHORT}) g
-                JOIN entries e INDEXED BY entries_report
+                CROSS JOIN entries e INDEXED BY entries_report
                   ON e.indicator_id = g.indicator_id AND e.date_start = g.date_start AND e.deleted_at IS NULL
                 WHERE {_MISSING} ORDER BY e.indicator_id, e.date_start"""
         )
