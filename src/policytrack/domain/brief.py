@@ -6,7 +6,7 @@ organisation, marking, key judgements), and a content hash of the entries it use
 Everything comes from the report (reports.py), the timeline's rule (status.py), the targets (targets.py)
 and the forecasts (forecasts.py): a brief shows the same statuses and tracks as the terminal report, drawn.
 It reads what it draws: each chart's marks as counts per day and effect and the content hash from the
-digest kept per entry (store.digests), one index range per indicator (read_window), its status line from
+digest kept per entry (store.digests), one key range per indicator (read_window), its status line from
 the assessments alone; an object per entry only for --explain, whose table shows every entry (read as the page
 is written, streamed).
 """
@@ -98,8 +98,9 @@ def _read(
 ) -> tuple[str, list[list[tuple[str, int, int]]]]:
     """entries_hash's digest, and each indicator's (stored date, effect, entries) in `keys`' order, from
     the digests kept per entry (store.digests): the missing ones stored first where the database can be
-    written, each window then read from one index range; a window where some are still missing (a
-    read-only database, a change since) is read with those computed on the way, which gives the same."""
+    written, each window then read from one key range, a row per day and effect; a window where some are
+    still missing (a read-only database, a change since) is read with those computed on the way, which
+    gives the same."""
     digest = hashlib.sha256()
     marks = []
     if keys:
