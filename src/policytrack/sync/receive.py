@@ -159,7 +159,7 @@ def read_line(
                 "writes only their own changes)"
             ).format(field=named.name, named=record[named.name], analyst=folder),
         )
-    return kind, Incoming(where, record, event_id(text)), named
+    return kind, Incoming(where, record, event_id(raw)), named
 
 
 def parse(

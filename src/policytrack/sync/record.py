@@ -41,8 +41,10 @@ def line_text(record: Record) -> str:
     return _LINE_ENCODER.encode(record)
 
 
-def event_id(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def event_id(text: str | bytes) -> str:
+    """A record's name in every database: the sha256 of its line's UTF-8 bytes (a line received is
+    hashed as read, not encoded again)."""
+    return hashlib.sha256(text.encode("utf-8") if isinstance(text, str) else text).hexdigest()
 
 
 class Received:
@@ -176,7 +178,7 @@ BOUND_SINCE = "2026-12-01T00:00:00Z"
 def unbound(declared: Kind, record: Record, analyst: str) -> Field | None:
     """The first field of `record` that names someone other than `analyst` (whose folder holds the line)
     as who made it, by the kind's declaration (`Field.actor`); None when the line is bound to them."""
-    for f in declared.actors():
+    for f in _actors(declared):
         value = record.get(f.name)
         if value is None or value == "":
             continue  # nobody named
@@ -207,7 +209,7 @@ def carried_over(declared: Kind, record: Record) -> list[Field]:
     return carried over from an earlier revision, by `Field.actor`'s (WHEN, AT)): what binds them is a
     revision of the same record made by that person at that time (sync.validate)."""
     found = []
-    for f in declared.actors():
+    for f in _actors(declared):
         if f.actor is True or record.get(f.name) in (None, ""):
             continue
         when, at = f.actor  # type: ignore[misc]
@@ -224,8 +226,19 @@ def made_by(declared: Kind) -> Field:
 
 def written_before_binding(declared: Kind, record: Record) -> bool:
     """Whether every time the line holds is before BOUND_SINCE (what an earlier release wrote)."""
-    times = [record[f.name] for f in declared if f.type == "datetime" and record.get(f.name)]
+    times = [record[name] for name in _times(declared) if record.get(name)]
     return bool(times) and max(times) < BOUND_SINCE
+
+
+@cache  # asked of every line a sync receives: the declaration read once per kind
+def _actors(declared: Kind) -> tuple[Field, ...]:
+    return declared.actors()
+
+
+@cache
+def _times(declared: Kind) -> tuple[str, ...]:
+    """The fields of a line that hold a time."""
+    return tuple(f.name for f in declared if f.type == "datetime")
 
 
 @dataclass(frozen=True)
@@ -256,15 +269,21 @@ class RecordKind:
         return self.declared.defaults()
 
     @cached_property
-    def checks(self) -> tuple[tuple[str, FieldCheck], ...]:
-        """Each declared field's name and rule (check_field's), in the declaration's order."""
-        return tuple((f.name, field_check(f)) for f in self.declared)
+    def required(self) -> frozenset[str]:
+        """The fields every line carries (those without a default)."""
+        return self.fields - self.defaults.keys()
+
+    @cached_property
+    def checks(self) -> tuple[tuple[str, FieldCheck, bool], ...]:
+        """Each declared field's name and rule (check_field's), in the declaration's order, and whether
+        the rule is only that of storable text (_plain_text: what a value that is such text passes)."""
+        return tuple((f.name, field_check(f), _plain_text(f)) for f in self.declared)
 
     def read_line(self, record: Record, now: datetime | None = None) -> Record:
         """The record with every field present (a missing one at its default), each value checked by its
         declaration (no time later than `now`, the receiver's clock, plus a day), then by the kind's own
         check."""
-        missing = self.fields - record.keys() - self.defaults.keys()
+        missing = self.required - record.keys()
         extra = record.keys() - self.fields
         if missing:
             raise InputError(
@@ -279,10 +298,19 @@ class RecordKind:
             )
         full = {**self.defaults, **record}
         latest = (now or datetime.now(UTC)) + CLOCK_SLACK
-        for name, check in self.checks:
-            check(full[name], latest)
+        for name, check, plain in self.checks:
+            value = full[name]
+            # storable text of a field that asks no more passes its rule: the call is for the rest
+            if not (plain and type(value) is str and len(value) <= MAX_FIELD and storable(value)):
+                check(value, latest)
         self.check(full)
         return full
+
+
+def _plain_text(f: Field) -> bool:
+    """Whether a field's rule (field_check's) is only that its value is storable text of at most
+    MAX_FIELD characters: text that may be empty, with no choices and no pattern."""
+    return f.type == "text" and f.choices is None and f.pattern is None
 
 
 # -- shared checks ---------------------------------------------------------------------------------
