@@ -283,15 +283,15 @@ class RecordKind:
         """The record with every field present (a missing one at its default), each value checked by its
         declaration (no time later than `now`, the receiver's clock, plus a day), then by the kind's own
         check."""
-        missing = self.required - record.keys()
-        extra = record.keys() - self.fields
-        if missing:
+        keys = record.keys()
+        if not self.required <= keys:  # the sets of what is missing and what is extra made only then
             raise InputError(
                 _("a record ({kind}) lacks {fields}").format(
-                    kind=self.name, fields=", ".join(sorted(missing))
+                    kind=self.name, fields=", ".join(sorted(self.required - keys))
                 )
             )
-        if extra:
+        if not keys <= self.fields:
+            extra = keys - self.fields
             raise NewerRecord(
                 f"a record ({self.name}) has field(s) {', '.join(sorted(extra))} that this policytrack does "
                 "not know, written by a newer policytrack"
