@@ -1,7 +1,7 @@
 """policytrack benchmarks: every figure beside a baseline measured in the same run, as a ratio.
 
-    python benchmarks/run.py            # 1,000,000 synthetic entries (about ten minutes)
-    python benchmarks/run.py --quick    # 100,000 entries, under two minutes
+    python benchmarks/run.py            # 1,000,000 synthetic entries (one to two hours on 2 cores)
+    python benchmarks/run.py --quick    # 100,000 entries (about ten minutes)
     python benchmarks/run.py --rows N --write-results   # also write benchmarks/RESULTS.md
     python benchmarks/run.py --quick --keep             # leave the scratch data in benchmarks/.work
     python benchmarks/run.py --only reports             # just these figures (log, reports, listing, ...)

@@ -202,6 +202,39 @@ def test_the_as_of_date_bounds_the_files_and_the_database_copy(
         conn.close()
 
 
+def test_the_database_copy_keeps_no_trigger_and_checks_clean(
+    cli: Invoke, log: Callable[..., int], tmp_path: Path
+) -> None:
+    """The copy never changes, so it keeps no trigger (none fired while it was cut down); its search index
+    and the counts `list` reads are made from the rows it kept, and `db check` finds nothing wrong with
+    it: the tables it leaves out by design are not reported missing."""
+    import sqlite3
+
+    for n, day in enumerate(("2024-07-06", "2024-07-07", "2024-08-01")):
+        log("regional" if n < 2 else "diversify", f"Example Ministry statement {n}", "--date", day)
+    assert cli("delete", "2", "--force").exit_code == 0
+    out = tmp_path / "bundle"
+    assert cli("publish", str(out), "--as-of", "2024-07-31").exit_code == 0
+    copy = out / "policytrack.db"
+    conn = sqlite3.connect(copy)
+    try:
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").fetchone() == (0,)
+        counted = "SELECT indicator_id, count(*) FROM entries WHERE deleted_at IS NULL GROUP BY 1 ORDER BY 1"
+        assert conn.execute("SELECT indicator_id, n FROM entry_counts WHERE n > 0 ORDER BY 1").fetchall() == (
+            conn.execute(counted).fetchall()
+        )
+        assert conn.execute("SELECT count(*) FROM entries").fetchone() == (1,)
+        assert conn.execute(
+            "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH 'ministry'"
+        ).fetchone() == (1,)
+    finally:
+        conn.close()
+    checked = cli("--db", str(copy), "db", "check")
+    assert checked.exit_code == 0 and checked.stderr == "", checked.stderr
+    listed = cli("--db", str(copy), "list", "--csv")
+    assert listed.exit_code == 0 and listed.stdout.count("Example Ministry statement") == 1
+
+
 # -- publishing only what is public (issue 22, point 6) -----------------------------------------------
 
 # A made-up informant: the name an analyst wrote and then removed by an edit.

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import sqlite3
 import tempfile
@@ -38,12 +37,14 @@ from policytrack.records.target import TARGET
 from policytrack.render.formats import write_built, write_csv, write_records
 from policytrack.render.text import source_link
 from policytrack.store import Store
+from policytrack.store.counts import KEPT_COUNTS, refill
 from policytrack.store.reports import latest_target_sql
+from policytrack.store.schema import PUBLISHED_SEARCH_TABLE
 
 DATABASE = "policytrack.db"
 LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/", "title": "CC BY 4.0"}
 # The public copy's own full-text index of the current_entries view (records.entry.SEARCHED).
-SEARCH_TABLE = "current_entries_fts"
+SEARCH_TABLE = PUBLISHED_SEARCH_TABLE
 # The tables the public copy keeps, each with the record kind that declares its columns (None: a table of
 # the framework, public as the framework file published beside it). Every other table is dropped: sync's
 # bookkeeping (sync_*), the analysts' display names, undo's reversals, and any table added later until it
@@ -58,7 +59,7 @@ PUBLIC_TABLES: dict[str, Kind | None] = {
     "forecasts": FORECAST,
     "targets": TARGET,
     "framework_versions": FRAMEWORK_VERSION,
-    "entry_counts": None,  # kept by the entries' triggers, which the copy's deletions fire
+    "entry_counts": None,  # filled from the copy's own rows once they are chosen (it keeps no trigger)
     "_sqlite_migrations": None,  # which schema the copy has
 }
 
@@ -393,12 +394,16 @@ def _public_copy(
     the as-of date or of another framework; only the tables of PUBLIC_TABLES, their private fields
     emptied; without `with_history`, only the current revision of each entry, the current target of each
     indicator and the current version of each framework; a full-text index of the current_entries view
-    (the copy never changes, so it needs no triggers); compacted, so nothing removed stays in its bytes."""
+    (the copy never changes, so it keeps no trigger: those the backup brought are dropped first, so no
+    deletion or emptied field below updates the search index or a count row by row; both are made once
+    from the rows kept); compacted, so nothing removed stays in its bytes."""
     store.backup(target)
     conn = sqlite3.connect(target, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode = DELETE")
         conn.execute("BEGIN")
+        for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            conn.execute(f'DROP TRIGGER "{trigger}"')
         names = [fw.name for fw in frameworks]
         left_out = f"""SELECT e.id FROM entries e JOIN indicators i ON i.id = e.indicator_id
                        JOIN frameworks f ON f.id = i.framework_id
@@ -413,6 +418,9 @@ def _public_copy(
         _uncited_sources_out(conn)
         _private_columns_out(conn)
         conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
+        for kept in KEPT_COUNTS:
+            if kept.table in PUBLIC_TABLES:
+                refill(conn, kept.table)
         searched = ", ".join(SEARCHED)
         conn.execute(f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5({searched}, tokenize='unicode61')")
         conn.execute(
@@ -426,8 +434,7 @@ def _public_copy(
 
 
 def _drop_team_tables(conn: sqlite3.Connection) -> None:
-    """Every table PUBLIC_TABLES does not name (the full-text index's own tables stay: it is rebuilt), and
-    the triggers that write to one (the entries' digests, m026: the copy's deletions would fire them)."""
+    """Every table PUBLIC_TABLES does not name (the full-text index's own tables stay: it is rebuilt)."""
     tables = [
         r[0]
         for r in conn.execute(
@@ -436,9 +443,6 @@ def _drop_team_tables(conn: sqlite3.Connection) -> None:
         )
     ]
     dropped = [table for table in tables if table not in PUBLIC_TABLES]
-    for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall():
-        if any(re.search(rf"\b{re.escape(table)}\b", sql) for table in dropped):
-            conn.execute(f'DROP TRIGGER "{name}"')
     for table in dropped:
         conn.execute(f'DROP TABLE "{table}"')
 

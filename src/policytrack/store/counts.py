@@ -56,7 +56,12 @@ def _fill(keys: list[str], kept: KeptCount) -> str:
 
 
 def missing_tables(conn: sqlite3.Connection) -> list[KeptCount]:
-    """The kept counts whose migration ran but whose table is gone (or has lost its key columns)."""
+    """The kept counts whose migration ran but whose table is gone (or has lost its key columns); none in
+    a published copy, which keeps only the public tables (store.schema.published)."""
+    from policytrack.store.schema import published
+
+    if published(conn):
+        return []
     applied = _applied(conn)
     return [k for k in KEPT_COUNTS if k.migration in applied and not _keys(conn, k)]
 
@@ -91,11 +96,17 @@ def recount(conn: sqlite3.Connection) -> list[Drift]:
         raise DatabaseError(missing_message(missing[0]))
     found = drifts(conn)
     for table in dict.fromkeys(d.table for d in found):
-        kept = next(k for k in KEPT_COUNTS if k.table == table)
-        keys = _keys(conn, kept)
-        conn.execute(f"DELETE FROM {kept.table}")
-        conn.execute(f"INSERT INTO {kept.table} ({', '.join(keys)}, n) {_fill(keys, kept)}")
+        refill(conn, table)
     return found
+
+
+def refill(conn: sqlite3.Connection, table: str) -> None:
+    """One kept count (by its table) filled again from its rows, whatever it held: after a recount finds
+    it wrong, or in a copy made without the triggers that keep it (a published copy)."""
+    kept = next(k for k in KEPT_COUNTS if k.table == table)
+    keys = _keys(conn, kept)
+    conn.execute(f"DELETE FROM {kept.table}")
+    conn.execute(f"INSERT INTO {kept.table} ({', '.join(keys)}, n) {_fill(keys, kept)}")
 
 
 def missing_message(kept: KeptCount) -> str:

@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from policytrack.core.i18n import N_, _
 
 REPAIRABLE = ("index", "trigger")
+# The published copy's search index of current_entries (exchange/publish.py): only `publish` makes it, in a
+# copy that keeps only the public tables and no trigger (it never changes), so a database holding it is
+# not held to the whole schema.
+PUBLISHED_SEARCH_TABLE = "current_entries_fts"
 # each kind of object with its article, as a person reads it ("the index entries_order")
 _NAMED = {
     "index": N_("the index"),
@@ -60,6 +64,14 @@ def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple[str, str]]
     }
 
 
+def published(conn: sqlite3.Connection) -> bool:
+    """Whether the database is a copy `publish` made (its own search table): partial by design."""
+    found = conn.execute(
+        "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?", (PUBLISHED_SEARCH_TABLE,)
+    )
+    return found.fetchone() is not None
+
+
 def reference() -> dict[tuple[str, str], tuple[str, str]]:
     """What this version's migrations make: applied to a new database in memory (sqlite-utils and the
     migrations are loaded here only)."""
@@ -102,7 +114,7 @@ def missing(conn: sqlite3.Connection) -> list[Missing]:
     from policytrack.store import MIGRATION_NAMES
 
     applied = _applied(conn)
-    if applied is None or sorted(applied) != sorted(MIGRATION_NAMES):
+    if applied is None or sorted(applied) != sorted(MIGRATION_NAMES) or published(conn):
         return []
     present = _objects(conn)
     gone = [
