@@ -354,6 +354,19 @@ def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Invoke) -> Team:
     return run
 
 
+def write_db(db: Path, *statements: str) -> None:
+    """Change a database behind policytrack's back (as another tool, or damage, would), committed and
+    checkpointed so the next command reads it from the main file."""
+    conn = sqlite3.connect(db)
+    try:
+        for sql in statements:
+            conn.execute(sql)
+        conn.commit()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
 def ok(result: Result) -> str:
     """A command's stdout, once it is known to have succeeded (its stderr shown if not)."""
     assert result.exit_code == 0, result.stderr

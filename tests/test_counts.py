@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import Result
 
-from conftest import Invoke
+from conftest import Invoke, write_db
 from policytrack.store import counts
 from test_inbox import ACLED_COLUMNS, acled_row, write_csv
 
@@ -26,17 +26,6 @@ def _rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(db)
     try:
         return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
-
-
-def _write(db: Path, *statements: str) -> None:
-    conn = sqlite3.connect(db)
-    try:
-        for sql in statements:
-            conn.execute(sql)
-        conn.commit()
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
 
@@ -93,7 +82,7 @@ def test_a_clean_database_reports_nothing_and_repair_changes_nothing(cli: Invoke
 
 def test_planted_drift_is_named_and_repair_recounts_it(cli: Invoke, filled: Path) -> None:
     (indicator, n), *_ = _rows(filled, KEPT_ENTRIES)
-    _write(
+    write_db(
         filled,
         f"UPDATE entry_counts SET n = n + 3 WHERE indicator_id = {indicator}",
         "DELETE FROM candidate_counts WHERE state = 'rejected'",
@@ -119,7 +108,7 @@ def test_planted_drift_is_named_and_repair_recounts_it(cli: Invoke, filled: Path
 
 
 def test_the_problems_are_in_french(cli: Invoke, filled: Path) -> None:
-    _write(filled, "UPDATE entry_counts SET n = n + 1")
+    write_db(filled, "UPDATE entry_counts SET n = n + 1")
     result = cli("--lang", "fr", "db", "check")
     assert result.exit_code == 1
     *lines, last = result.stderr.splitlines()
@@ -169,7 +158,7 @@ def test_drifts_are_exactly_what_was_planted(memory_copy: sqlite3.Connection, da
 def test_repair_is_refused_on_a_read_only_database(
     cli: Invoke, filled: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _write(filled, "UPDATE entry_counts SET n = n + 1")
+    write_db(filled, "UPDATE entry_counts SET n = n + 1")
     before = _rows(filled, "SELECT * FROM entry_counts")
     real_access = os.access  # as root every folder is writable: the store is told the folder is not
     monkeypatch.setattr(
@@ -184,7 +173,7 @@ def test_repair_is_refused_on_a_read_only_database(
 
 
 def test_a_missing_counts_table_is_one_clear_line(cli: Invoke, filled: Path) -> None:
-    _write(filled, "DROP TABLE entry_counts")
+    write_db(filled, "DROP TABLE entry_counts")
     missing = (
         "the table entry_counts, which keeps counts since m024_entry_counts, is missing: restore the "
         "database from a backup"
@@ -200,7 +189,7 @@ def test_a_missing_counts_table_is_one_clear_line(cli: Invoke, filled: Path) -> 
 
 def test_an_older_database_has_nothing_kept_to_check(cli: Invoke, filled: Path) -> None:
     """Before m024 there is no entry_counts: its migration fills it, nothing is missing."""
-    _write(
+    write_db(
         filled,
         "DROP TABLE entry_counts",
         "DELETE FROM _sqlite_migrations WHERE name = 'm024_entry_counts'",

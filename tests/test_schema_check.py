@@ -12,22 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Invoke
+from conftest import Invoke, write_db
 from policytrack.store import schema
 
 REFERENCE = schema.reference()
 REPAIRABLE = sorted(name for (kind, name) in REFERENCE if kind in schema.REPAIRABLE)
-
-
-def _write(db: Path, *statements: str) -> None:
-    conn = sqlite3.connect(db)
-    try:
-        for sql in statements:
-            conn.execute(sql)
-        conn.commit()
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        conn.close()
 
 
 def _schema(db: Path) -> list[tuple[str, str, str]]:
@@ -64,7 +53,7 @@ def test_a_dropped_index_or_trigger_is_named_and_made_again(
         log("regional", "AES treaty signed in Niamey", "--date", "2024-07-06")
     before = _schema(db_path)
     kinds = {name: kind for kind, name in REFERENCE}
-    _write(db_path, *(f'DROP {kinds[name].upper()} IF EXISTS "{name}"' for name in dropped))
+    write_db(db_path, *(f'DROP {kinds[name].upper()} IF EXISTS "{name}"' for name in dropped))
     checked = cli("db", "check")
     assert checked.exit_code == 1 and "Traceback" not in checked.output
     *lines, last = checked.stderr.splitlines()
@@ -85,7 +74,7 @@ def test_the_search_index_catches_up_after_its_trigger_is_made_again(
     cli: Invoke, db_path: Path, log: Callable[..., int]
 ) -> None:
     log("regional", "AES treaty signed in Niamey", "--date", "2024-07-06")
-    _write(db_path, "DROP TRIGGER entries_ai")
+    write_db(db_path, "DROP TRIGGER entries_ai")
     log("regional", "Sahel confederation summit held", "--date", "2024-07-07")
     assert "confederation" not in cli("list", "--grep", "confederation").stdout  # the index missed it
     assert cli("db", "check", "--repair").exit_code == 0
@@ -96,7 +85,7 @@ def test_the_search_index_catches_up_after_its_trigger_is_made_again(
 
 def test_a_missing_table_needs_a_backup_and_repair_leaves_it(cli: Invoke, db_path: Path) -> None:
     assert cli("db", "check").exit_code == 0
-    _write(db_path, "DROP VIEW current_entries")
+    write_db(db_path, "DROP VIEW current_entries")
     checked = cli("db", "check")
     assert checked.exit_code == 1
     assert "the view current_entries is missing from the schema: restore the database from a backup" in (
@@ -122,7 +111,7 @@ def test_a_missing_table_s_indexes_are_not_offered_a_repair(cli: Invoke, db_path
     for table, _index in with_index:
         keep = db_path.read_bytes()
         try:
-            _write(db_path, "PRAGMA foreign_keys = OFF", f'DROP TABLE "{table}"')
+            write_db(db_path, "PRAGMA foreign_keys = OFF", f'DROP TABLE "{table}"')
             for command in (("db", "check"), ("db", "check", "--repair")):
                 checked = cli(*command)
                 assert checked.exit_code == 1, (table, command, checked.output)
@@ -139,7 +128,7 @@ def test_a_missing_table_s_indexes_are_not_offered_a_repair(cli: Invoke, db_path
 def test_a_database_of_another_version_is_not_compared(cli: Invoke, db_path: Path) -> None:
     """An older database is upgraded by the next command that writes: what it lacks is not a problem."""
     assert cli("db", "check").exit_code == 0
-    _write(
+    write_db(
         db_path,
         "DELETE FROM _sqlite_migrations WHERE name = (SELECT max(name) FROM _sqlite_migrations)",
         "DROP INDEX entries_order",
@@ -154,7 +143,7 @@ def test_a_database_of_another_version_is_not_compared(cli: Invoke, db_path: Pat
 
 def test_the_problems_are_in_french(cli: Invoke, db_path: Path) -> None:
     assert cli("db", "check").exit_code == 0
-    _write(db_path, "DROP INDEX entries_order")
+    write_db(db_path, "DROP INDEX entries_order")
     result = cli("--lang", "fr", "db", "check")
     assert result.exit_code == 1
     first = result.stderr.splitlines()[0]
@@ -167,7 +156,7 @@ def test_the_problems_are_in_french(cli: Invoke, db_path: Path) -> None:
 def test_repair_is_one_transaction_on_a_read_only_database(cli: Invoke, db_path: Path, name: str) -> None:
     assert cli("db", "check").exit_code == 0
     kind = "TRIGGER" if name == "entries_ai" else "INDEX"
-    _write(db_path, f"DROP {kind} {name}")
+    write_db(db_path, f"DROP {kind} {name}")
     db_path.chmod(0o444)
     try:
         refused = cli("db", "check", "--repair")
