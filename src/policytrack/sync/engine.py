@@ -26,7 +26,7 @@ from policytrack.core.storable import storable
 from policytrack.store import Store
 from policytrack.sync import signing
 from policytrack.sync.conflicts import all_conflicts, conflict_keys
-from policytrack.sync.git import Clone, GitFailed, git
+from policytrack.sync.git import SHARED_SETTINGS, Clone, GitFailed, git
 from policytrack.sync.kinds import BY_KIND, RECORD_KINDS, Received, event_id, line_text
 from policytrack.sync.receive import (
     _LINK_MODES,
@@ -177,6 +177,8 @@ def init(
     local = _local_remote(remote)
     if local is not None and (not local.exists() or (local.is_dir() and not any(local.iterdir()))):
         git(["init", "-q", "--bare", "-b", "main", "--", str(local)])
+        for key, value in SHARED_SETTINGS:
+            git(["config", key, value], local)
     temporary = clone.path.with_name(clone.path.name + ".new")
     shutil.rmtree(temporary, ignore_errors=True)
     try:
