@@ -356,6 +356,10 @@ def _send(store: Store, clone: Clone, sender: Sender, kept: list[str]) -> int:
     path = clone.path / relative
     sent = written = 0
     few: list[tuple[RecordKind, list[tuple[Any, str, dict[str, Any]]]]] = []
+    # the entries are read in the one order, not in the b-trees' order: with SQLite's default 2 MB cache
+    # most page reads went to the file (1.7 s of the 100,000-revision send, 0.9 s with it); receiving
+    # takes the same cache, so a sync's peak memory is the same
+    store.large_cache()
     try:
         with ExitStack() as stack:
             stack.enter_context(store.snapshot())
