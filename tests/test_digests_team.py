@@ -40,18 +40,13 @@ def _uuids(team: Team, name: str) -> dict[str, str]:
 
 def _history(team: Team, name: str, uuid: str) -> str:
     """An entry's `history`, as JSON and as the table's cells (what each revision changed, read against
-    the revision it was made from), without the local ids: the entry's, and the mark of an undo or revert
-    naming the local revision it reversed, which is not synced, so only the database that undid shows it."""
+    the revision it was made from, and the mark of an undo or a revert, which travels with its revision),
+    without the entry's local id."""
     revisions = json.loads(ok(team(name, "history", f"@{uuid[:12]}", "--json")))
     for revision in revisions:
-        revision.pop("reverses")
         revision.get("entry", {}).pop("id", None)
     table = ok(team(name, "history", f"@{uuid[:12]}")).splitlines()[1:]
-    cells = [
-        [re.sub(r" \((?:undo of|revert to) revision \d+\)", "", cell).strip() for cell in line.split("│")]
-        for line in table
-        if "│" in line
-    ]
+    cells = [[cell.strip() for cell in line.split("│")] for line in table if "│" in line]
     return json.dumps([revisions, cells], sort_keys=True, ensure_ascii=False)
 
 

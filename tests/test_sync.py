@@ -1207,3 +1207,64 @@ def test_history_reads_each_side_of_a_conflict_against_their_common_base(team: T
     last = table.split("│   4 │")[1]
     assert "note: (empty) -> Seen both" in last and "summary" not in last and "effect" not in last
     assert ok(team("ben", "history", "1")) == table
+
+
+def _marked_history(team: Team, name: str, entry: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """An entry's `history` as JSON (without the entry's local id) and as the table's lines."""
+    revisions = json.loads(ok(team(name, "history", entry, "--json")))
+    for revision in revisions:
+        revision.get("entry", {}).pop("id", None)
+    return revisions, ok(team(name, "history", entry)).splitlines()[1:]
+
+
+def test_an_undo_and_a_revert_are_marked_alike_in_every_database(team: Team, tmp_path: Path) -> None:
+    """The mark of a revision an undo or a revert made travels with it: a teammate's `history` shows the
+    same, and what the teammate's own `undo` offers does not change."""
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06"))
+    ok(team("ama", "edit", "1", "--grade", "B2"))
+    ok(team("ama", "undo", "--yes"))
+    ok(team("ama", "revert", "1", "--to", "2", "--yes"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ama, ben = _marked_history(team, "ama", "1"), _marked_history(team, "ben", "1")
+    assert [r["reverses"] for r in ama[0]] == [None, None, "undo of revision 2", "revert to revision 2"]
+    assert ben == ama
+    sent = [
+        json.loads(line)
+        for path in sorted((tmp_path / "ama.db.sync" / "analysts" / "ama").glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    marks = [(r.get("reversal"), r.get("reversal_revision")) for r in sent if r["kind"] == "entry"]
+    assert marks == [(None, None), (None, None), ("undo", 2), ("revert", 2)]
+    refused = team("ben", "undo", "--yes")  # ama's changes are never ben's to undo
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert _marked_history(team, "ben", "1") == ama
+
+
+def test_a_mark_follows_its_revision_when_a_teammate_s_earlier_edit_renumbers_it(
+    team: Team, tmp_path: Path
+) -> None:
+    """ben's edit, made apart and earlier, comes before ama's edit and its undo in the one order: ama's
+    database renumbers them, and the mark follows (the undo of revision 3, at revision 4, everywhere);
+    ama's next undo does not offer the edit she undid."""
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ok(team("ben", "edit", "1", "--effect", "1"))
+    ok(team("ama", "edit", "1", "--grade", "B2"))
+    ok(team("ama", "undo", "--yes"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "sync"))
+    ama, ben = _marked_history(team, "ama", "1"), _marked_history(team, "ben", "1")
+    assert [(r["changed_by"], r["reverses"]) for r in ama[0]] == [
+        ("ama", None),
+        ("ben", None),
+        ("ama", None),
+        ("ama", "undo of revision 3"),
+    ]
+    assert ben == ama
+    again = team("ama", "undo")  # without --yes: what it would take back, or that nothing is left
+    assert "Traceback" not in again.output and "revision 3" not in again.output

@@ -190,3 +190,49 @@ def test_a_database_of_the_previous_release_upgrades_and_syncs_both_ways(tmp_pat
         assert run("ama", *command).stdout == run("ben", *command).stdout
     assert "to send: 0" in run("ama", "sync", "status").stdout
     assert "to receive: 0" in run("ben", "sync", "status").stdout
+
+
+# The release before an undo's or a revert's mark travelled with its revision (records.entry.REVERSAL).
+BEFORE_REVERSAL_LINES = "7392013"
+
+
+def test_a_reversal_s_mark_is_set_aside_by_the_release_before_it_and_its_lines_read_as_before(
+    tmp_path: Path,
+) -> None:
+    """ben runs the release before the mark travelled: his undo's lines carry none and this release
+    reads them as before (no mark); ama's undo carries it, and ben's policytrack sets her file aside
+    with one line that says to upgrade, changing nothing."""
+    old = tmp_path / "before"
+    old.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", BEFORE_REVERSAL_LINES, "src", "data"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        pytest.skip(f"the release {BEFORE_REVERSAL_LINES} is not in this checkout's history")
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+    before = str(old / "src")
+    run = _runner(tmp_path)
+    shared = str(tmp_path / "shared.git")
+    run("ben", "sync", "init", shared, pythonpath=before)
+    run("ama", "sync", "init", shared)
+    run("ben", "log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06", pythonpath=before)
+    run("ben", "edit", "1", "--grade", "B2", pythonpath=before)
+    run("ben", "undo", "--yes", pythonpath=before)
+    run("ben", "sync", pythonpath=before)
+    assert all("reversal" not in line for line in _lines(tmp_path, "ben"))
+    run("ama", "sync")
+    marks = json.loads(run("ama", "history", "1", "--json").stdout)
+    assert [(r["changed_by"], r["reverses"]) for r in marks] == [("ben", None)] * 3
+
+    run("ama", "log", "diversify", "Example Ministry statement", "--date", "2024-08")
+    run("ama", "edit", "2", "--effect", "1")
+    run("ama", "undo", "--yes")
+    run("ama", "sync")
+    assert [line.get("reversal") for line in _lines(tmp_path, "ama")][-1] == "undo"
+    had = _history(run, "ben", pythonpath=before)
+    refused = run("ben", "sync", pythonpath=before, check=False)
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+    assert "reversal" in refused.stderr and refused.stderr.rstrip().endswith("upgrade policytrack")
+    assert _history(run, "ben", pythonpath=before) == had

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from policytrack.core.storable import storable
 from policytrack.domain.workspace import get_framework, open_store
 from policytrack.records.columns import ENTRY_COLUMNS, LIST_FIELDS, SYNCED_COLUMNS, SYNCED_REVISION
+from policytrack.records.entry import REVERSAL
 from policytrack.store import Store
 from policytrack.store.entries import order_by
 from policytrack.sync.kinds import ENTRIES, _deleted_after
@@ -62,6 +63,8 @@ revisions = st.fixed_dictionaries(
         "return_comment": st.none() | texts,
         "source_id": st.sampled_from([None, 1]),
         "via_id": st.sampled_from([None, 1]),
+        # made by an undo or a revert of the entry's revision of that number (one it lacks: a stale row)
+        "reverses": st.none() | st.tuples(st.sampled_from(["undo", "revert"]), st.integers(1, 5)),
     }
 )
 entries = st.lists(
@@ -99,7 +102,7 @@ def _fill(store: Store, indicator: int, made: list[tuple[list[dict[str, Any]], s
     into = f"INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at, {columns})"
     marks = ", ".join("?" for _ in ENTRY_COLUMNS)
     with store.transaction() as conn:
-        for table in ("sync_revisions", "entry_revisions", "entries"):
+        for table in ("sync_revisions", "entry_revisions", "entries", "reversals"):
             conn.execute(f"DELETE FROM {table}")
         for number, (revs, deleted_at) in enumerate(made, start=1):
             last = (len(revs), TIMES[0], deleted_at)
@@ -120,6 +123,15 @@ def _fill(store: Store, indicator: int, made: list[tuple[list[dict[str, Any]], s
                     for k, r in enumerate(rows, start=1)
                 ],
             )
+            conn.executemany(
+                """INSERT INTO reversals (command, kind, undone_ref, undone_revision, made_ref, made_revision,
+                                          changed_by, changed_at) VALUES (?, 'entry', ?, ?, ?, ?, ?, ?)""",
+                [
+                    (r["reverses"][0], number, r["reverses"][1], number, k, r["changed_by"], r["changed_at"])
+                    for k, r in enumerate(rows, start=1)
+                    if r.get("reverses") is not None
+                ],
+            )
 
 
 def _python_lines(store: Store, unsent: bool = False) -> list[tuple[str, bool]]:
@@ -132,7 +144,10 @@ def _python_lines(store: Store, unsent: bool = False) -> list[tuple[str, bool]]:
     )
     for entry_id, uuid, recorded_at, entry_deleted, last in order.fetchall():
         deleted: str | None = None
-        for row in store.synced_revisions(entry_id):
+        history = store.synced_revisions(entry_id)
+        by_number = {row["revision"]: row for row in history}
+        reversals = store.entry_reversals(entry_id)
+        for row in history:
             if row["action"] == "import" and row["revision"] == last:
                 deleted = entry_deleted or None
             else:
@@ -145,6 +160,12 @@ def _python_lines(store: Store, unsent: bool = False) -> list[tuple[str, bool]]:
             values |= {"framework": framework.name, "indicator": framework.indicators[0].key}
             values |= {"revision": row["authored"], "recorded_at": recorded_at, "deleted_at": deleted}
             values |= {c: row[c] for c in ("action", "changed_by", "changed_at")}
+            command, undone = reversals.get(row["revision"], (None, None))
+            reversed_ = by_number.get(undone) if command else None
+            values |= dict.fromkeys(REVERSAL.names())
+            if reversed_ is not None:
+                values |= {"reversal": command, "reversal_revision": reversed_["authored"]}
+                values["reversal_changed_at"] = reversed_["changed_at"]
             record = shared("entry", SYNCED_REVISION, values)
             if unsent and row["event_id"] is not None:
                 continue

@@ -177,6 +177,41 @@ def test_a_carried_over_review_nobody_made_is_refused_as_forged(
 
 
 @slow
+def test_an_undo_of_a_revision_the_entry_lacks_is_refused_as_forged(
+    team: Team, tmp_path: Path, ama_synced: dict[str, dict[str, Any]]
+) -> None:
+    """A line that says an undo made it, naming a revision the entry does not have (by its authored number
+    and time), is set aside with one line naming the file; nothing of it is written."""
+    line = ama_synced["entry"]
+    forged = {
+        **line,
+        "revision": 2,
+        "action": "edit",
+        "changed_by": "dan",
+        "changed_at": _later(line["changed_at"]),
+        "summary": "Forged undo",
+        "reversal": "undo",
+        "reversal_revision": 1,
+        "reversal_changed_at": _later(_later(line["changed_at"])),  # revision 1 was made before that
+    }
+    relative = "analysts/dan/2026-12-0000aaaa.jsonl"
+    _push_file(tmp_path, relative, [forged])
+    ok(team("ben", "sync", "init", str(tmp_path / "shared.git")))
+    result = team("ben", "sync")
+    assert result.exit_code == 1, result.stderr
+    (problem,) = result.stderr.splitlines()
+    assert f"{relative} line 1: its undo names revision 1 made at {forged['reversal_changed_at']}" in problem
+    assert "(a forged line); set aside (analyst dan)" in problem
+    revisions = json.loads(ok(team("ben", "history", local_id(team, "ben", line["summary"]), "--json")))
+    assert [(r["revision"], r["reverses"]) for r in revisions] == [(1, None)]
+    conn = sqlite3.connect(tmp_path / "ben.db")
+    try:
+        assert conn.execute("SELECT count(*) FROM reversals").fetchone() == (0,)
+    finally:
+        conn.close()
+
+
+@slow
 def test_a_genuine_review_carried_over_travels_in_one_batch_and_after_its_own(
     team: Team,
     tmp_path: Path,
@@ -377,6 +412,10 @@ def test_a_remote_that_starts_with_a_dash_is_refused_and_makes_no_repository(
 # -- the checks of one line, without git (the default run) -------------------------------------------
 
 
+# What a revision an undo made carries of it (records.entry.REVERSAL), well formed.
+_REVERSED = {"reversal": "undo", "reversal_revision": 1, "reversal_changed_at": "2024-07-06T10:00:00Z"}
+
+
 def _entry_line(**change: Any) -> dict[str, Any]:
     from test_sync import _revision_record
 
@@ -405,6 +444,12 @@ def test_a_revision_number_is_read_only_within_what_json_and_sqlite_keep(number:
         ({"date": "2024-Q5"}, "date '2024-Q5' is not a date"),
         ({"effect": float("nan")}, "effect must be a whole number"),
         ({"revision": True}, "revision must be a whole number"),
+        ({"reversal": "redo"}, "reversal must be one of undo, revert"),
+        (_REVERSED | {"reversal_revision": "1"}, "reversal_revision must be a whole number from 1 to"),
+        (_REVERSED | {"reversal_revision": 0}, "reversal_revision must be a whole number from 1 to"),
+        (_REVERSED | {"reversal_changed_at": "yesterday"}, "reversal_changed_at 'yesterday' is not a time"),
+        ({"reversal": "undo"}, "reversal, reversal_revision, reversal_changed_at must be given together"),
+        ({"reversal_revision": 1}, "reversal, reversal_revision, reversal_changed_at must be given together"),
     ],
 )
 def test_a_line_with_an_impossible_value_is_refused_naming_the_field(

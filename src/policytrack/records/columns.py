@@ -8,7 +8,7 @@ check.
 
 from __future__ import annotations
 
-from policytrack.records.entry import DELETED, DELETED_AT, ENTRY, REVISION, Column
+from policytrack.records.entry import DELETED, DELETED_AT, ENTRY, REVERSAL, REVISION, Column
 from policytrack.records.field import Kind
 
 __all__ = ["COLUMNS", "REVISION_COLUMNS", "Column"]
@@ -113,6 +113,7 @@ SYNCED_REVISION = Kind(
         *(c.renamed("via_key") if c.name == "via" else c for c in COLUMNS if c.synced),
         *REVISION_COLUMNS,
         DELETED_AT,
+        *REVERSAL,
     ),
 )
 # What a spreadsheet runs as a formula at the start of a free-text cell, and the apostrophe that marks one

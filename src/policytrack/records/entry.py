@@ -18,7 +18,7 @@ from policytrack.records.field import (
     Kind,
 )
 
-__all__ = ["DELETED", "DELETED_AT", "ENTRY", "REVISION", "Column"]
+__all__ = ["DELETED", "DELETED_AT", "ENTRY", "REVERSAL", "REVISION", "Column"]
 
 _LANGUAGES = "m022_languages"
 
@@ -323,6 +323,44 @@ REVISION = Kind(
         ),
         Column("changed_by", "text", "Who made the revision.", "r.changed_by", free_text=True, actor=True),
         Column("changed_at", "datetime", "When the revision was made (UTC).", "r.changed_at"),
+    ),
+)
+
+# What sync sends beside a revision that an undo or a revert made (absent from every other revision's line,
+# which keeps its bytes): the command, and the revision it undid or went back to, named as every database
+# names a revision (its author's number for it and its time; a local number differs between databases).
+# Not stored as columns: the receiver keeps it as a row of `reversals`, in its own numbers.
+_REVERSAL_LINES = "m026_entry_digests"  # the schema of the release whose lines first carried it
+REVERSAL = Kind(
+    "reversal",
+    "What an undo or a revert made of a revision, as sync sends it.",
+    (
+        Field(
+            "reversal",
+            "text",
+            "The command that made the revision: undo or revert (empty: neither).",
+            nullable=True,
+            default=None,
+            choices=("undo", "revert"),
+            since=_REVERSAL_LINES,
+        ),
+        Field(
+            "reversal_revision",
+            "integer",
+            "The revision it undid or went back to, as its author numbered it (empty: neither).",
+            nullable=True,
+            default=None,
+            minimum=1,
+            since=_REVERSAL_LINES,
+        ),
+        Field(
+            "reversal_changed_at",
+            "datetime",
+            "When the revision it undid or went back to was made (UTC; empty: neither).",
+            nullable=True,
+            default=None,
+            since=_REVERSAL_LINES,
+        ),
     ),
 )
 

@@ -11,6 +11,7 @@ they undid are not offered again: a second `undo` steps further back.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
 from policytrack.records.columns import ENTRY_COLUMNS
@@ -173,6 +174,19 @@ class ChangeRows(StoreBase):
                 (entry_id,),
             )
         }
+
+    def add_entry_reversals(self, rows: Iterable[tuple[int, str, int, int, str, str]]) -> None:
+        """(entry id, command, undone revision, made revision, who, when) of each received revision of an
+        entry that an undo or a revert made, in this database's numbers (inside the caller's
+        transaction)."""
+        self.conn.executemany(
+            """INSERT INTO reversals (command, kind, undone_ref, undone_revision, made_ref, made_revision,
+                                      changed_by, changed_at) VALUES (?, 'entry', ?, ?, ?, ?, ?, ?)""",
+            (
+                (command, entry_id, undone, entry_id, made, by, at)
+                for entry_id, command, undone, made, by, at in rows
+            ),
+        )
 
     @staticmethod
     def _record(

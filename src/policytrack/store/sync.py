@@ -24,7 +24,9 @@ _CHUNK = 500
 # that sets one (`setter`) says it: a delete its time, a create or a restore none, and an import, only as
 # the entry's last revision, the entry row's (history stores the action, not the tombstone). The window
 # runs over each revision's key alone (`w`), the wide row read once after it: the window over `r.*` made
-# SQLite copy every revision whole into the window's table (a fifth of the page's CPU at 100k).
+# SQLite copy every revision whole into the window's table (a fifth of the page's CPU at 100k). A revision
+# an undo or a revert made names the revision it reversed as every database does (its authored number and
+# time; records.entry.REVERSAL), from its row of `reversals`.
 _REVISION_FIELDS = f"""
 SELECT w.seq, r.entry_id, r.revision AS stored_revision, s.event_id AS sent_event,
        e.uuid, rf.name AS framework, ri.key AS indicator, {", ".join(f"r.{c}" for c in SYNCED_COLUMNS)},
@@ -32,7 +34,10 @@ SELECT w.seq, r.entry_id, r.revision AS stored_revision, s.event_id AS sent_even
        (SELECT key FROM sources WHERE id = r.via_id) AS via_key,
        coalesce(s.authored, r.revision) AS revision, e.recorded_at, r.action, r.changed_by, r.changed_at,
        CASE d.action WHEN 'delete' THEN d.changed_at WHEN 'import' THEN nullif(e.deleted_at, '') END
-           AS deleted_at
+           AS deleted_at,
+       CASE WHEN xr.changed_at IS NOT NULL THEN x.command END AS reversal,
+       CASE WHEN xr.changed_at IS NOT NULL THEN coalesce(xs.authored, xr.revision) END AS reversal_revision,
+       xr.changed_at AS reversal_changed_at
 FROM (SELECT r.entry_id, r.revision, o.seq, max(CASE WHEN r.action IN ('delete', 'create', 'restore')
                                    OR (r.action = 'import' AND r.revision = e.revision) THEN r.revision END)
                          OVER (PARTITION BY r.entry_id ORDER BY r.revision) AS setter
@@ -43,6 +48,9 @@ JOIN entries e ON e.id = r.entry_id
 JOIN indicators ri ON ri.id = r.indicator_id JOIN frameworks rf ON rf.id = ri.framework_id
 LEFT JOIN sync_revisions s ON s.entry_id = r.entry_id AND s.revision = r.revision
 LEFT JOIN entry_revisions d ON d.entry_id = r.entry_id AND d.revision = w.setter
+LEFT JOIN reversals x ON x.kind = 'entry' AND x.made_ref = r.entry_id AND x.made_revision = r.revision
+LEFT JOIN entry_revisions xr ON xr.entry_id = r.entry_id AND xr.revision = x.undone_revision
+LEFT JOIN sync_revisions xs ON xs.entry_id = r.entry_id AND xs.revision = x.undone_revision
 """
 
 
@@ -257,8 +265,27 @@ class SyncRows(StoreBase):
 
     def write_history(self, entry_id: int, revisions: Sequence[dict[str, Any]], keep: int) -> None:
         """Rewrite an entry's revisions after the first `keep` (which stay as they are) and record the
-        authored number and event id of every revision."""
+        authored number and event id of every revision. A revision stored here (it carries its number,
+        `revision`) that moves takes the rows of `reversals` that name it along (what `history` marks and
+        what `undo` offers are by local number)."""
         conn = self.conn
+        moved = {
+            int(r["revision"]): number
+            for number, r in enumerate(revisions, start=1)
+            if "revision" in r and r["revision"] != number
+        }
+        if moved:
+            conn.executemany(
+                "UPDATE reversals SET undone_revision = ?, made_revision = ? WHERE id = ?",
+                [
+                    (moved.get(undone, undone), moved.get(made, made), row_id)
+                    for row_id, undone, made in conn.execute(
+                        """SELECT id, undone_revision, made_revision FROM reversals
+                           WHERE kind = 'entry' AND made_ref = ?""",
+                        (entry_id,),
+                    ).fetchall()
+                ],
+            )
         conn.execute("DELETE FROM entry_revisions WHERE entry_id = ? AND revision > ?", (entry_id, keep))
         conn.executemany(
             f"""INSERT INTO entry_revisions (entry_id, revision, action, changed_by, changed_at, {_COLS})

@@ -22,6 +22,7 @@ from policytrack.core.errors import FrameworkError, InputError
 from policytrack.core.grades import grade_weight
 from policytrack.core.i18n import _
 from policytrack.records.columns import LIST_FIELDS, SYNCED_COLUMNS, SYNCED_REVISION
+from policytrack.records.entry import REVERSAL
 from policytrack.records.framework import FRAMEWORK_VERSION
 from policytrack.records.redaction import REDACTABLE
 from policytrack.records.target import TARGET_LINE
@@ -151,6 +152,8 @@ PAGE = 1000
 _NO_ITEMS = json.dumps([])
 # stored as 0 or 1, sent as false or true
 _BOOLEAN_COLUMNS = tuple(c for c in _STATE if SYNCED_REVISION[c].type == "boolean")
+# What a revision an undo or a revert made carries of it: the command, then the reversed revision's name.
+_REVERSAL = REVERSAL.names()
 
 
 def _check_entry(record: Record) -> None:
@@ -162,6 +165,13 @@ def _check_entry(record: Record) -> None:
         raise InputError(_("date must be YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD"))
     if forms != (record["date"], record["date_start"], record["date_precision"]):
         raise InputError(_("date, date_start and date_precision do not agree"))
+    given = [record[name] is not None for name in _REVERSAL]
+    if any(given) and not all(given):
+        raise InputError(
+            _("{fields} must be given together (an undo's or a revert's) or not at all").format(
+                fields=", ".join(_REVERSAL)
+            )
+        )
 
 
 @lru_cache(maxsize=1 << 16)  # lines of one period share their dates; the answer is the value's alone
@@ -253,6 +263,7 @@ def _as_row(item: Incoming, indicator_id: int, sources: dict[str, int], store: S
         "deleted_at": rec["deleted_at"],
         "authored": rec["revision"],
         "event_id": item.event,
+        **{c: rec[c] for c in _REVERSAL},
     }
 
 
@@ -285,6 +296,7 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received, 
     local = store.entry_ids_by_uuid(list(by_uuid))
     stored = store.revisions_of(list(local.values()))
     new_entries = []
+    reversed_in: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = []  # each new entry's
     already: list[tuple[int, int, int, str]] = []
     updated: list[int] = []
     for uuid, incoming in by_uuid.items():
@@ -293,6 +305,7 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received, 
             history = sorted(incoming, key=_order)
             history[-1] = {**history[-1], "deleted_at": _tombstone(history)}
             new_entries.append((uuid, recorded[uuid], history))
+            reversed_in.append((history, history))
             continue
         mine = _by_key(stored.get(entry_id, []))
         matched = [
@@ -309,6 +322,30 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received, 
     ids = store.insert_synced_entries(new_entries)
     if ids:
         received.new(ids.start, ids.stop - 1)
+    store.add_entry_reversals(
+        reversal
+        for entry_id, (history, new) in zip(ids, reversed_in, strict=True)
+        for reversal in _reversals(entry_id, history, new)
+    )
+
+
+def _reversals(
+    entry_id: int, history: list[dict[str, Any]], new: list[dict[str, Any]]
+) -> list[tuple[int, str, int, int, str, str]]:
+    """For each revision of `new` (received, in `history`, an entry's revisions in order) that an undo or
+    a revert made: (the entry, the command, the local number of the revision it reversed, its own, who,
+    when). The reversed revision is named by its authored number and time (sync.validate made sure it is
+    there; two the same, made apart, the first)."""
+    numbers: dict[tuple[int, str], int] = {}
+    for number, rev in enumerate(history, start=1):
+        numbers.setdefault((rev["authored"], rev["changed_at"]), number)
+    made = {id(rev): number for number, rev in enumerate(history, start=1)}
+    return [
+        (entry_id, rev["reversal"], numbers[reversed_], made[id(rev)], rev["changed_by"], rev["changed_at"])
+        for rev in new
+        if rev.get("reversal") is not None
+        and (reversed_ := (rev["reversal_revision"], rev["reversal_changed_at"])) in numbers
+    ]
 
 
 def _key(rev: dict[str, Any]) -> tuple[Any, ...]:
@@ -368,6 +405,7 @@ def _merge(store: Store, entry_id: int, incoming: list[dict[str, Any]]) -> bool:
     while keep < len(history) and merged[keep] is history[keep]:
         keep += 1
     store.write_history(entry_id, merged, keep)
+    store.add_entry_reversals(_reversals(entry_id, merged, new))
     if not new:
         return False
     last = merged[-1]

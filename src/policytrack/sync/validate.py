@@ -156,10 +156,43 @@ def carried(store: Store, items: list[Incoming]) -> None:
             )
 
 
+def reversed_revisions(store: Store, items: list[Incoming]) -> None:
+    """Raise LineProblem for the first entry line made by an undo or a revert (records.entry.REVERSAL)
+    whose reversed revision, named by its authored number and time, no revision of the same entry stored
+    here or among `items` is."""
+    claims = [item for item in items if item.record["reversal"] is not None]
+    if not claims:
+        return
+    uuids = sorted({item.record["uuid"] for item in claims})
+    ids = store.entry_ids_by_uuid(uuids)
+    stored = store.revisions_of(list(ids.values()))
+    named = {
+        uuid: {(r["authored"], r["changed_at"]) for r in stored.get(ids.get(uuid, -1), [])} for uuid in uuids
+    }
+    for item in items:
+        if item.record["uuid"] in named:
+            named[item.record["uuid"]].add((item.record["revision"], item.record["changed_at"]))
+    for item in claims:
+        rec = item.record
+        if (rec["reversal_revision"], rec["reversal_changed_at"]) not in named[rec["uuid"]]:
+            raise LineProblem(
+                item.where,
+                _(
+                    "its {command} names revision {revision} made at {when}, which this entry has neither "
+                    "here nor among the lines received (a forged line)"
+                ).format(
+                    command=rec["reversal"],
+                    revision=rec["reversal_revision"],
+                    when=rec["reversal_changed_at"],
+                ),
+            )
+
+
 def validate(store: Store, kind: str, items: list[Incoming]) -> None:
     """Raise LineProblem for the first line of `items` that its kind's validator refuses."""
     if kind == "entry":
         carried(store, items)
+        reversed_revisions(store, items)
     check = VALIDATORS.get(kind)
     if check is None:
         return
