@@ -296,7 +296,7 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received, 
     local = store.entry_ids_by_uuid(list(by_uuid))
     stored = store.revisions_of(list(local.values()))
     new_entries = []
-    reversed_in: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = []  # each new entry's
+    reversed_in: list[tuple[int, list[dict[str, Any]]]] = []  # new entries an undo or revert touched
     already: list[tuple[int, int, int, str]] = []
     updated: list[int] = []
     for uuid, incoming in by_uuid.items():
@@ -305,7 +305,8 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received, 
             history = sorted(incoming, key=_order)
             history[-1] = {**history[-1], "deleted_at": _tombstone(history)}
             new_entries.append((uuid, recorded[uuid], history))
-            reversed_in.append((history, history))
+            if any(rev.get("reversal") is not None for rev in history):
+                reversed_in.append((len(new_entries) - 1, history))
             continue
         mine = _by_key(stored.get(entry_id, []))
         matched = [
@@ -323,9 +324,7 @@ def _entry_apply(store: Store, records: Sequence[Incoming], received: Received, 
     if ids:
         received.new(ids.start, ids.stop - 1)
     store.add_entry_reversals(
-        reversal
-        for entry_id, (history, new) in zip(ids, reversed_in, strict=True)
-        for reversal in _reversals(entry_id, history, new)
+        reversal for number, history in reversed_in for reversal in _reversals(ids[number], history, history)
     )
 
 
@@ -405,7 +404,8 @@ def _merge(store: Store, entry_id: int, incoming: list[dict[str, Any]]) -> bool:
     while keep < len(history) and merged[keep] is history[keep]:
         keep += 1
     store.write_history(entry_id, merged, keep)
-    store.add_entry_reversals(_reversals(entry_id, merged, new))
+    if any(rev.get("reversal") is not None for rev in new):
+        store.add_entry_reversals(_reversals(entry_id, merged, new))
     if not new:
         return False
     last = merged[-1]
