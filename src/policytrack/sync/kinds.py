@@ -157,7 +157,8 @@ _REVERSAL = REVERSAL.names()
 
 
 def _check_entry(record: Record) -> None:
-    """What the declaration does not say: the date's three forms agree, and there is a summary."""
+    """What the declaration does not say: the date's three forms agree, there is a summary, and a reversal's
+    mark is whole and names an earlier revision."""
     if not record["summary"].strip():
         raise InputError(_("summary must not be empty"))
     forms = _date_forms(record["date"]) if type(record["date"]) is str else None
@@ -170,6 +171,17 @@ def _check_entry(record: Record) -> None:
         raise InputError(
             _("{fields} must be given together (an undo's or a revert's) or not at all").format(
                 fields=", ".join(_REVERSAL)
+            )
+        )
+    # an undo or a revert was made after its author saw the revision it reversed, which therefore comes
+    # before it in the one order of an entry's history (_order: the authored number first)
+    if all(given) and record["reversal_revision"] >= record["revision"]:
+        raise InputError(
+            _(
+                "its {command} names revision {named}, not one before its own ({revision}): an undo or a "
+                "revert reverses an earlier revision (a forged line)"
+            ).format(
+                command=record["reversal"], named=record["reversal_revision"], revision=record["revision"]
             )
         )
 

@@ -1,0 +1,109 @@
+"""Attacks on the reversal marks that travel with an undo's or a revert's revision (records.entry.REVERSAL):
+forged marks set aside, received marks read by `undo`, `db check` and `import` as their own."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Team, ok
+from test_sync import joined, local_id
+from test_sync_untrusted import _later, _lines, _push_file
+
+slow = pytest.mark.slow
+
+
+def _reversals(db: Path) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT command, undone_revision, made_revision, changed_by FROM reversals ORDER BY id"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def ama_entry(team: Team, tmp_path: Path) -> dict[str, Any]:
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06"))
+    ok(team("ama", "sync"))
+    return _lines(tmp_path, "ama")["entry"]
+
+
+def _forged(line: dict[str, Any], command: str, names: str) -> dict[str, Any]:
+    at = _later(line["changed_at"])
+    forged = {**line, "revision": 2, "action": "edit", "changed_by": "dan", "changed_at": at}
+    forged["summary"] = "Forged reversal"
+    named = {"itself": (2, at), "later": (3, _later(at))}[names]
+    forged.update(reversal=command, reversal_revision=named[0], reversal_changed_at=named[1])
+    return forged
+
+
+@slow
+@pytest.mark.parametrize("command", ["undo", "revert"])
+def test_a_reversal_that_names_its_own_revision_is_set_aside(
+    team: Team, tmp_path: Path, ama_entry: dict[str, Any], command: str
+) -> None:
+    forged = _forged(ama_entry, command, "itself")
+    relative = "analysts/dan/2026-12-0000aaaa.jsonl"
+    _push_file(tmp_path, relative, [forged])
+    result = team("ben", "sync")
+    assert result.exit_code == 1, result.stderr
+    (problem,) = result.stderr.splitlines()
+    assert f"{relative} line 1: its {command} names revision 2, not one before its own (2)" in problem
+    assert "(a forged line); set aside (analyst dan)" in problem
+    assert _reversals(tmp_path / "ben.db") == []
+
+
+@slow
+def test_an_undo_that_names_a_revision_made_after_it_is_set_aside(
+    team: Team, tmp_path: Path, ama_entry: dict[str, Any]
+) -> None:
+    forged = _forged(ama_entry, "undo", "later")
+    later = {**forged, "revision": 3, "changed_at": forged["reversal_changed_at"], "summary": "Later"}
+    for key in ("reversal", "reversal_revision", "reversal_changed_at"):
+        del later[key]
+    relative = "analysts/dan/2026-12-0000aaaa.jsonl"
+    _push_file(tmp_path, relative, [forged, later])
+    result = team("ben", "sync")
+    assert result.exit_code == 1, result.stderr
+    (problem,) = result.stderr.splitlines()
+    assert f"{relative} line 1: its undo names revision 3, not one before its own (2)" in problem
+    assert _reversals(tmp_path / "ben.db") == []
+
+
+@slow
+def test_received_marks_pass_db_check_and_undo_offers_only_ones_own(
+    team: Team, tmp_path: Path, ama_entry: dict[str, Any]
+) -> None:
+    ok(team("ben", "sync"))
+    summary = ama_entry["summary"]
+    ok(team("ben", "edit", local_id(team, "ben", summary), "--summary", "Edited by ben"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "sync"))
+    entry = local_id(team, "ama", "Edited by ben")
+    ok(team("ama", "revert", entry, "--to", "1", "--yes"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    assert _reversals(tmp_path / "ben.db") == [("revert", 1, 3, "ama")]
+    for args in (("db", "check"), ("db", "check", "--repair")):
+        result = team("ben", *args)
+        assert result.exit_code == 0, result.stdout + result.stderr
+    assert _reversals(tmp_path / "ben.db") == [("revert", 1, 3, "ama")]
+    # ben's undo offers his own edit (revision 2), which ama's revert did not undo
+    from policytrack.store import Store
+
+    with Store(tmp_path / "ben.db") as store:
+        offered = [(r["kind"], r["revision"]) for r in store.latest_changes("ben") if r["kind"] == "entry"]
+    assert offered == [("entry", 2)]
+    with Store(tmp_path / "ama.db") as store:
+        offered = [(r["kind"], r["revision"]) for r in store.latest_changes("ama") if r["kind"] == "entry"]
+    assert offered == [("entry", 3)]
+    ben = json.loads(ok(team("ben", "history", local_id(team, "ben", summary), "--json")))
+    ama = json.loads(ok(team("ama", "history", entry, "--json")))
+    assert ben == ama
