@@ -61,7 +61,7 @@ def test_a_reversal_that_names_its_own_revision_is_set_aside(
 
 
 @slow
-def test_an_undo_that_names_a_revision_made_after_it_is_set_aside(
+def test_an_undo_that_names_a_later_revision_is_set_aside(
     team: Team, tmp_path: Path, ama_entry: dict[str, Any]
 ) -> None:
     forged = _forged(ama_entry, "undo", "later")

@@ -173,9 +173,14 @@ def _check_entry(record: Record) -> None:
                 fields=", ".join(_REVERSAL)
             )
         )
-    # an undo or a revert was made after its author saw the revision it reversed, which therefore comes
-    # before it in the one order of an entry's history (_order: the authored number first)
-    if all(given) and record["reversal_revision"] >= record["revision"]:
+    # No reversal reverses itself, and an undo takes back its own analyst's earlier change (sync.validate),
+    # numbered by the same database before it (_order: the authored number first). A revert may go back to
+    # a teammate's revision numbered higher: its author's database may hold revisions this one set aside.
+    if all(given) and (
+        (record["reversal_revision"], record["reversal_changed_at"])
+        == (record["revision"], record["changed_at"])
+        or (record["reversal"] == "undo" and record["reversal_revision"] >= record["revision"])
+    ):
         raise InputError(
             _(
                 "its {command} names revision {named}, not one before its own ({revision}): an undo or a "
