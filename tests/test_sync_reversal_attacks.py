@@ -107,3 +107,68 @@ def test_received_marks_pass_db_check_and_undo_offers_only_ones_own(
     ben = json.loads(ok(team("ben", "history", local_id(team, "ben", summary), "--json")))
     ama = json.loads(ok(team("ama", "history", entry, "--json")))
     assert ben == ama
+
+
+def _marks(team: Team, name: str, summary_now: str) -> list[tuple[Any, ...]]:
+    revisions = json.loads(ok(team(name, "history", local_id(team, name, summary_now), "--json")))
+    return [
+        (r["revision"], r["action"], r["changed_by"], r["entry"]["summary"], r["reverses"])
+        for r in revisions
+        if "entry" in r  # not a redaction's row
+    ]
+
+
+@slow
+def test_an_undo_received_before_a_conflict_reorders_it_keeps_its_mark_in_every_database(
+    team: Team, tmp_path: Path
+) -> None:
+    """ben's edit and its undo reach chi first; ama's edit of the same revision, made before ben's,
+    arrives later and is ordered before them (renumbering them in chi's database and ben's): every
+    database shows the same history, the undo's mark on the same revision naming ben's edit."""
+    joined(team, tmp_path, "ama", "ben", "chi")
+    ok(team("ama", "log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06"))
+    ok(team("ama", "sync"))
+    for name in ("ben", "chi"):
+        ok(team(name, "sync"))
+    ok(team("ama", "edit", local_id(team, "ama", "AES treaty signed in Niamey"), "--note", "by ama"))
+    entry = local_id(team, "ben", "AES treaty signed in Niamey")
+    ok(team("ben", "edit", entry, "--summary", "Edited by ben"))
+    ok(team("ben", "undo", "--yes"))
+    ok(team("ben", "sync"))
+    ok(team("chi", "sync"))
+    ok(team("ama", "sync"))
+    for name in ("ben", "chi", "ama"):
+        ok(team(name, "sync"))
+    histories = {name: _marks(team, name, "AES treaty signed in Niamey") for name in ("ama", "ben", "chi")}
+    assert histories["ama"] == histories["ben"] == histories["chi"]
+    (edit,) = [r for r in histories["ama"] if r[3] == "Edited by ben"]
+    assert [r[4] for r in histories["ama"]] == [None, None, None, f"undo of revision {edit[0]}"]
+    assert [r[2] for r in histories["ama"]] == ["ama", "ama", "ben", "ben"]  # ama's edit moved before ben's
+    for name in ("ama", "ben", "chi"):
+        assert team(name, "db", "check").exit_code == 0
+
+
+@slow
+def test_a_redaction_of_an_entry_whose_history_holds_a_reversal_keeps_the_mark(
+    team: Team, tmp_path: Path
+) -> None:
+    """ama's file is rewritten for her redaction: the undo's line keeps its mark and is still the
+    revision it was (chi, who received it before, neither duplicates nor loses it)."""
+    joined(team, tmp_path, "ama", "chi")
+    ok(team("ama", "log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06"))
+    entry = local_id(team, "ama", "AES treaty signed in Niamey")
+    ok(team("ama", "edit", entry, "--note", "Met the source at the ministry"))
+    ok(team("ama", "edit", entry, "--summary", "Edited"))
+    ok(team("ama", "undo", "--yes"))
+    ok(team("ama", "sync"))
+    ok(team("chi", "sync"))
+    before = _marks(team, "chi", "AES treaty signed in Niamey")
+    ok(team("ama", "redact", entry, "--field", "note", "--reason", "names an informant"))
+    for name in ("ama", "chi", "ama"):
+        ok(team(name, "sync"))
+    (own,) = (tmp_path / "ama.db.sync" / "analysts" / "ama").iterdir()
+    assert "Met the source" not in own.read_text(encoding="utf-8")
+    histories = {name: _marks(team, name, "AES treaty signed in Niamey") for name in ("ama", "chi")}
+    assert histories["ama"] == histories["chi"]
+    assert [r[4] for r in histories["chi"]] == [r[4] for r in before]
+    assert [r[4] is not None for r in before] == [False, False, False, True]
