@@ -146,6 +146,7 @@ def test_an_undo_received_before_a_conflict_reorders_it_keeps_its_mark_in_every_
     assert [r[2] for r in histories["ama"]] == ["ama", "ama", "ben", "ben"]  # ama's edit moved before ben's
     for name in ("ama", "ben", "chi"):
         assert team(name, "db", "check").exit_code == 0
+        assert _reversals(tmp_path / f"{name}.db") == [("undo", 3, 4, "ben")]  # one row, renumbered
 
 
 @slow
@@ -172,3 +173,31 @@ def test_a_redaction_of_an_entry_whose_history_holds_a_reversal_keeps_the_mark(
     assert histories["ama"] == histories["chi"]
     assert [r[4] for r in histories["chi"]] == [r[4] for r in before]
     assert [r[4] is not None for r in before] == [False, False, False, True]
+    for name in ("ama", "chi"):  # the rewritten line is the undo's revision: no second row
+        assert _reversals(tmp_path / f"{name}.db") == [("undo", 3, 4, "ama")]
+
+
+@slow
+def test_a_revert_to_a_teammates_revision_received_in_the_same_sync_is_taken(
+    team: Team, tmp_path: Path
+) -> None:
+    """ama's revert goes back to zed's revision; chi, new to the team, reads ama's file before zed's in
+    one sync: the revert is a genuine one, taken with its mark, not set aside for a revision not yet read."""
+    joined(team, tmp_path, "zed", "ama")
+    ok(team("zed", "log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06"))
+    entry = local_id(team, "zed", "AES treaty signed in Niamey")
+    ok(team("zed", "edit", entry, "--summary", "Edited by zed"))
+    ok(team("zed", "sync"))
+    ok(team("ama", "sync"))
+    entry = local_id(team, "ama", "Edited by zed")
+    ok(team("ama", "edit", entry, "--summary", "Edited by ama"))
+    ok(team("ama", "revert", entry, "--to", "2", "--yes"))
+    ok(team("ama", "sync"))
+    joined(team, tmp_path, "chi")
+    result = team("chi", "sync")
+    assert result.exit_code == 0, result.stderr
+    ok(team("zed", "sync"))
+    histories = {name: _marks(team, name, "Edited by zed") for name in ("ama", "chi", "zed")}
+    assert histories["ama"] == histories["chi"] == histories["zed"]
+    assert [r[4] for r in histories["chi"]] == [None, None, None, "revert to revision 2"]
+    assert _reversals(tmp_path / "chi.db") == [("revert", 2, 4, "ama")]
