@@ -114,3 +114,32 @@ def test_a_git_config_count_git_cannot_read_is_refused_with_the_fix_and_nothing_
     assert _git(tmp_path / "shared.git", "for-each-ref") == shared
     assert not ok(team("ama", "sync")).startswith("sent 0,")  # what waited is sent
     assert _git(tmp_path / "shared.git", "for-each-ref") != shared
+
+
+@pytest.mark.slow
+def test_a_shared_repository_an_earlier_release_made_still_syncs(team: Team, tmp_path: Path) -> None:
+    """A repository made before `sync init` set receive.unpackLimit (git unpacks small pushes there): both
+    ways still sync, and `sync init` of it changes none of its settings."""
+    shared = tmp_path / "shared.git"
+    ok(team("ama", "sync", "init", str(shared)))
+    _git(shared, "config", "--unset", "receive.unpackLimit")
+    settings = _git(shared, "config", "--list", "--local")
+    ok(team("ben", "sync", "init", str(shared)))
+    assert _git(shared, "config", "--list", "--local") == settings
+    ok(team("ama", "log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06"))
+    ok(
+        team(
+            "ben",
+            "log",
+            "regional",
+            "Mali, Burkina Faso and Niger withdraw from ECOWAS",
+            "--date",
+            "2024-01-28",
+        )
+    )
+    for name in ("ama", "ben", "ama"):
+        ok(team(name, "sync"))
+    for name in ("ama", "ben"):
+        listed = ok(team(name, "list"))
+        assert "AES treaty" in listed and "ECOWAS" in listed
+    assert _git(shared, "fsck", "--strict").strip() == ""
