@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import Team, ok
 from test_sync import joined, local_id
@@ -201,3 +203,33 @@ def test_a_revert_to_a_teammates_revision_received_in_the_same_sync_is_taken(
     assert histories["ama"] == histories["chi"] == histories["zed"]
     assert [r[4] for r in histories["chi"]] == [None, None, None, "revert to revision 2"]
     assert _reversals(tmp_path / "chi.db") == [("revert", 2, 4, "ama")]
+
+
+@given(
+    command=st.sampled_from(["undo", "revert"]),
+    revision=st.integers(1, 40),
+    named=st.integers(1, 40),
+    same_time=st.booleans(),
+)
+def test_a_reversal_is_read_only_when_it_names_an_earlier_revision(
+    command: str, revision: int, named: int, same_time: bool
+) -> None:
+    """No reversal names its own revision; an undo names one numbered below its own (its analyst's earlier
+    change); a revert may name a teammate's revision numbered higher (held where this one was set aside)."""
+    import re
+
+    from policytrack.core.errors import InputError
+    from policytrack.sync.kinds import check_record
+    from test_sync_untrusted import _entry_line
+
+    line = _entry_line(revision=revision)
+    at = line["changed_at"] if same_time else "2024-07-06T10:00:00Z"
+    assert at != line["changed_at"] or same_time
+    line.update(reversal=command, reversal_revision=named, reversal_changed_at=at)
+    itself = named == revision and same_time
+    if itself or (command == "undo" and named >= revision):
+        message = f"its {command} names revision {named}, not one before its own ({revision})"
+        with pytest.raises(InputError, match=re.escape(message)):
+            check_record(line)
+    else:
+        assert check_record(line)[1]["reversal_revision"] == named
