@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Team, ok
+from policytrack.core.errors import SyncError
 from policytrack.sync.git import config_environment
 
 
@@ -58,8 +59,87 @@ def test_a_users_git_settings_from_the_environment_come_first(monkeypatch: pytes
         "GIT_CONFIG_KEY_2": "pack.compression",
         "GIT_CONFIG_VALUE_2": "1",
     }
-    for malformed in ("many", "-1"):  # left to git, which names it
+    for malformed in ("many", "-1", "1_0", "2147483648"):  # what git refuses on every command
         monkeypatch.setenv("GIT_CONFIG_COUNT", malformed)
-        assert config_environment(settings) == {}
+        with pytest.raises(SyncError, match="GIT_CONFIG_COUNT in the environment is"):
+            config_environment(settings)
+    for blank, given in (("", 0), (" +1", 1)):  # what git reads as a count
+        monkeypatch.setenv("GIT_CONFIG_COUNT", blank)
+        assert config_environment(settings)["GIT_CONFIG_COUNT"] == str(given + 2)
     monkeypatch.delenv("GIT_CONFIG_COUNT")
     assert config_environment(settings)["GIT_CONFIG_COUNT"] == "2"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("count", "pairs", "problem"),
+    [
+        ("abc", {}, "not a count"),
+        ("-1", {}, "not a count"),
+        ("99999999999999999999", {}, "more than git reads (2147483647)"),
+        ("1", {}, "GIT_CONFIG_KEY_0 is not set"),
+        (
+            "2",
+            {"GIT_CONFIG_KEY_0": "core.abbrev", "GIT_CONFIG_VALUE_0": "12", "GIT_CONFIG_KEY_1": "x.y"},
+            "GIT_CONFIG_VALUE_1 is not set",
+        ),
+    ],
+)
+def test_a_git_config_count_git_cannot_read_is_refused_with_the_fix_and_nothing_changes(
+    team: Team,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    count: str,
+    pairs: dict[str, str],
+    problem: str,
+) -> None:
+    """The user's GIT_CONFIG_COUNT and its pairs, which git reads before every command: one that git
+    refuses stops sync, and `sync init`, with one line that names it and ends with the fix."""
+    ok(team("ama", "sync", "init", str(tmp_path / "shared.git")))
+    ok(team("ama", "log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06"))
+    shared = _git(tmp_path / "shared.git", "for-each-ref")
+    monkeypatch.setenv("GIT_CONFIG_COUNT", count)
+    for key, value in pairs.items():
+        monkeypatch.setenv(key, value)
+    for args in (("sync",), ("sync", "init", str(tmp_path / "other.git"))):
+        result = team("ben" if "init" in args else "ama", *args)
+        assert result.exit_code == 1, result.stdout
+        (line,) = result.stderr.splitlines()
+        assert f"GIT_CONFIG_COUNT in the environment is {count!r}, which git cannot read: {problem}" in line
+        assert line.endswith("or unset it, then run the command again")
+    assert not (tmp_path / "other.git").exists()
+    assert not (tmp_path / "ben.db.sync").exists()
+    for name in ("GIT_CONFIG_COUNT", *pairs):
+        monkeypatch.delenv(name)
+    assert _git(tmp_path / "shared.git", "for-each-ref") == shared
+    assert not ok(team("ama", "sync")).startswith("sent 0,")  # what waited is sent
+    assert _git(tmp_path / "shared.git", "for-each-ref") != shared
+
+
+@pytest.mark.slow
+def test_a_shared_repository_an_earlier_release_made_still_syncs(team: Team, tmp_path: Path) -> None:
+    """A repository made before `sync init` set receive.unpackLimit (git unpacks small pushes there): both
+    ways still sync, and `sync init` of it changes none of its settings."""
+    shared = tmp_path / "shared.git"
+    ok(team("ama", "sync", "init", str(shared)))
+    _git(shared, "config", "--unset", "receive.unpackLimit")
+    settings = _git(shared, "config", "--list", "--local")
+    ok(team("ben", "sync", "init", str(shared)))
+    assert _git(shared, "config", "--list", "--local") == settings
+    ok(team("ama", "log", "regional", "AES treaty signed in Niamey", "--date", "2024-07-06"))
+    ok(
+        team(
+            "ben",
+            "log",
+            "regional",
+            "Mali, Burkina Faso and Niger withdraw from ECOWAS",
+            "--date",
+            "2024-01-28",
+        )
+    )
+    for name in ("ama", "ben", "ama"):
+        ok(team(name, "sync"))
+    for name in ("ama", "ben"):
+        listed = ok(team(name, "list"))
+        assert "AES treaty" in listed and "ECOWAS" in listed
+    assert _git(shared, "fsck", "--strict").strip() == ""

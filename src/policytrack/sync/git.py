@@ -35,10 +35,51 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else "no message"
 
 
+# The most settings git reads from GIT_CONFIG_COUNT (its INT_MAX)
+_MOST_SETTINGS = 2**31 - 1
+
+
+def _given_settings() -> int:
+    """How many settings the user's environment gives git (GIT_CONFIG_COUNT, git's rules: digits after
+    any blanks, empty for none; every pair below it set); SyncError naming what git would refuse, which
+    it would refuse on every command, with the fix."""
+    count = os.environ.get("GIT_CONFIG_COUNT")
+    if count is None:
+        return 0
+    digits = count.lstrip(" \t\n\v\f\r").removeprefix("+")
+    if not (digits == "" or (digits.isascii() and digits.isdigit())):
+        problem = _("not a count")
+    elif int(digits or "0") > _MOST_SETTINGS:
+        problem = _("more than git reads ({most})").format(most=_MOST_SETTINGS)
+    else:
+        given = int(digits or "0")
+        missing = next(
+            (
+                name
+                for i in range(given)
+                for name in (f"GIT_CONFIG_KEY_{i}", f"GIT_CONFIG_VALUE_{i}")
+                if name not in os.environ
+            ),
+            None,
+        )
+        if missing is None:
+            return given
+        problem = _("{name} is not set").format(name=missing)
+    raise SyncError(
+        _(
+            "GIT_CONFIG_COUNT in the environment is {count!r}, which git cannot read: {problem}; set it to "
+            "the number of GIT_CONFIG_KEY_<n> and GIT_CONFIG_VALUE_<n> pairs (n from 0), or unset it, then "
+            "run the command again"
+        ).format(count=count, problem=problem)
+    )
+
+
 def git(
     args: list[str], cwd: Path | None = None, *, check: bool = True, env: dict[str, str] | None = None
 ) -> str:
-    """Run `git ARGS` in `cwd` and return its standard output; raise GitFailed on an error exit."""
+    """Run `git ARGS` in `cwd` and return its standard output; raise GitFailed on an error exit (and
+    SyncError, before running it, on settings in the user's environment that git would refuse)."""
+    _given_settings()
     full_env = {
         **os.environ,
         "GIT_TERMINAL_PROMPT": os.environ.get("GIT_TERMINAL_PROMPT", "0"),
@@ -81,13 +122,8 @@ SHARED_SETTINGS = (("receive.unpackLimit", "1"),)
 
 def config_environment(settings: tuple[tuple[str, str], ...]) -> dict[str, str]:
     """The environment that gives git these settings after any the user's own environment gives it
-    (GIT_CONFIG_COUNT and its pairs; a malformed count is left for git to report)."""
-    try:
-        given = int(os.environ.get("GIT_CONFIG_COUNT", "0"))
-    except ValueError:
-        return {}
-    if given < 0:
-        return {}
+    (GIT_CONFIG_COUNT and its pairs; SyncError, with the fix, where git would refuse them)."""
+    given = _given_settings()
     env = {"GIT_CONFIG_COUNT": str(given + len(settings))}
     for i, (key, value) in enumerate(settings, start=given):
         env.update({f"GIT_CONFIG_KEY_{i}": key, f"GIT_CONFIG_VALUE_{i}": value})

@@ -157,7 +157,8 @@ _REVERSAL = REVERSAL.names()
 
 
 def _check_entry(record: Record) -> None:
-    """What the declaration does not say: the date's three forms agree, and there is a summary."""
+    """What the declaration does not say: the date's three forms agree, there is a summary, and a reversal's
+    mark is whole and names an earlier revision."""
     if not record["summary"].strip():
         raise InputError(_("summary must not be empty"))
     forms = _date_forms(record["date"]) if type(record["date"]) is str else None
@@ -170,6 +171,22 @@ def _check_entry(record: Record) -> None:
         raise InputError(
             _("{fields} must be given together (an undo's or a revert's) or not at all").format(
                 fields=", ".join(_REVERSAL)
+            )
+        )
+    # No reversal reverses itself, and an undo takes back its own analyst's earlier change (sync.validate),
+    # numbered by the same database before it (_order: the authored number first). A revert may go back to
+    # a teammate's revision numbered higher: its author's database may hold revisions this one set aside.
+    if all(given) and (
+        (record["reversal_revision"], record["reversal_changed_at"])
+        == (record["revision"], record["changed_at"])
+        or (record["reversal"] == "undo" and record["reversal_revision"] >= record["revision"])
+    ):
+        raise InputError(
+            _(
+                "its {command} names revision {named}, not one before its own ({revision}): an undo or a "
+                "revert reverses an earlier revision (a forged line)"
+            ).format(
+                command=record["reversal"], named=record["reversal_revision"], revision=record["revision"]
             )
         )
 
