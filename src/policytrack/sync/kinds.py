@@ -173,9 +173,11 @@ def _check_entry(record: Record) -> None:
                 fields=", ".join(_REVERSAL)
             )
         )
-    # No reversal reverses itself, and an undo takes back its own analyst's earlier change (sync.validate),
-    # numbered by the same database before it (_order: the authored number first). A revert may go back to
-    # a teammate's revision numbered higher: its author's database may hold revisions this one set aside.
+    # No reversal reverses itself, and an undo takes back a revision its database held before it: its own
+    # analyst's earlier change, or the create of an entry an inbox accept made that `conflicts resolve`
+    # takes back (domain.triage.keep_side), numbered before it (_order: the authored number first). A revert
+    # may go back to a teammate's revision numbered higher: its author's database may hold revisions this
+    # one set aside.
     if all(given) and (
         (record["reversal_revision"], record["reversal_changed_at"])
         == (record["revision"], record["changed_at"])

@@ -159,41 +159,24 @@ def carried(store: Store, items: list[Incoming]) -> None:
 def reversed_revisions(store: Store, items: list[Incoming]) -> None:
     """Raise LineProblem for the first entry line made by an undo or a revert (records.entry.REVERSAL)
     whose reversed revision, named by its authored number and time, no revision of the same entry stored
-    here or among `items` is, or made by an undo of a revision its analyst did not make: `undo` takes back
-    only its analyst's own changes, and a received undo hides the change it names from its author's next
-    `undo` (store.changes), so a teammate's line may not claim one."""
+    here or among `items` is. An undo may name another analyst's revision: `conflicts resolve` of an
+    inbox candidate decided apart takes back the other side's accept, deleting its entry by an undo
+    (domain.triage.keep_side), which then stands for that revision in its author's `undo` too."""
     claims = [item for item in items if item.record["reversal"] is not None]
     if not claims:
         return
     uuids = sorted({item.record["uuid"] for item in claims})
     ids = store.entry_ids_by_uuid(uuids)
     stored = store.revisions_of(list(ids.values()))
-    # per entry, each revision's name (authored number, time) and who made it
     named = {
-        uuid: {(r["authored"], r["changed_at"]): r["changed_by"] for r in stored.get(ids.get(uuid, -1), [])}
-        for uuid in uuids
+        uuid: {(r["authored"], r["changed_at"]) for r in stored.get(ids.get(uuid, -1), [])} for uuid in uuids
     }
     for item in items:
         if item.record["uuid"] in named:
-            rec = item.record
-            named[rec["uuid"]].setdefault((rec["revision"], rec["changed_at"]), rec["changed_by"])
+            named[item.record["uuid"]].add((item.record["revision"], item.record["changed_at"]))
     for item in claims:
         rec = item.record
-        maker = named[rec["uuid"]].get((rec["reversal_revision"], rec["reversal_changed_at"]))
-        if maker is not None and rec["reversal"] == "undo" and maker != rec["changed_by"]:
-            raise LineProblem(
-                item.where,
-                _(
-                    "its undo names revision {revision} made at {when} by {maker}, not by {analyst}, who "
-                    "may undo only their own changes (a forged line)"
-                ).format(
-                    revision=rec["reversal_revision"],
-                    when=rec["reversal_changed_at"],
-                    maker=maker,
-                    analyst=rec["changed_by"],
-                ),
-            )
-        if maker is None:
+        if (rec["reversal_revision"], rec["reversal_changed_at"]) not in named[rec["uuid"]]:
             raise LineProblem(
                 item.where,
                 _(
