@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from conftest import Team, ok
@@ -42,3 +43,31 @@ def test_changes_made_here_in_another_analysts_name_are_said_once_per_analyst(
     joined(team, tmp_path, "chi")
     ok(team("chi", "sync"))
     assert len(ok(team("chi", "list", "--unreviewed", "--format", "jsonl")).splitlines()) == 3
+
+
+def test_an_entry_citing_a_key_merged_apart_is_listed_and_counted_under_the_source_it_leads_to(
+    team: Team, tmp_path: Path
+) -> None:
+    # ben cites a key offline while ama merges it into another: the entry keeps the key its revision
+    # named, which leads on to the source it was merged into (README: Working as a team)
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "source", "add", "un-security-council", "--name", "United Nations Security Council"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ok(team("ben", "log", "diversify", MINUSMA, "--date", "2023-06-30", "--source", "un-security-council"))
+    ok(team("ama", "source", "add", "unsc", "--name", "UN Security Council"))
+    ok(team("ama", "source", "merge", "un-security-council", "unsc"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "sync"))
+    for name in ("ama", "ben"):
+        shown = json.loads(ok(team(name, "show", "1", "--format", "json")))
+        assert shown["source_key"] == "un-security-council"
+        for key in ("unsc", "un-security-council"):  # either key finds it
+            listed = ok(team(name, "list", "--source", key, "--format", "jsonl")).splitlines()
+            assert [json.loads(line)["summary"] for line in listed] == [MINUSMA]
+        detail = json.loads(ok(team(name, "source", "show", "un-security-council", "--format", "json")))
+        assert detail["key"] == "unsc" and [e["summary"] for e in detail["entries"]] == [MINUSMA]
+        assert "@" + shown["uuid"][:8] in ok(team(name, "source", "show", "unsc"))
+        registry = json.loads(ok(team(name, "source", "list", "--format", "json")))
+        assert {s["key"]: s["entries"] for s in registry["sources"]} == {"unsc": 1}
