@@ -71,3 +71,25 @@ def test_an_entry_citing_a_key_merged_apart_is_listed_and_counted_under_the_sour
         assert "@" + shown["uuid"][:8] in ok(team(name, "source", "show", "unsc"))
         registry = json.loads(ok(team(name, "source", "list", "--format", "json")))
         assert {s["key"]: s["entries"] for s in registry["sources"]} == {"unsc": 1}
+
+
+def test_the_forecasts_table_shows_the_team_wide_reference_that_withdraw_takes(
+    team: Team, tmp_path: Path
+) -> None:
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "forecast", "regional", "in-progress", "--by", "2031-12", "--likelihood", "likely"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "forecast", "regional", "substantial", "--by", "2031-12", "--likelihood", "30"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "sync"))
+    (made,) = [
+        json.loads(line)
+        for line in ok(team("ama", "forecasts", "--format", "jsonl")).splitlines()
+        if json.loads(line)["analyst"] == "ama"
+    ]
+    ref = "@" + made["uuid"][:8]
+    for name in ("ama", "ben"):  # ama's forecast is 1 for ama and 2 for ben: the reference is the same
+        rows = [line for line in ok(team(name, "forecasts")).splitlines() if "in-progress" in line]
+        assert len(rows) == 1 and ref in rows[0]
+    ok(team("ama", "withdraw", ref))
+    assert "withdrawn" in ok(team("ama", "forecasts", "--format", "csv"))
