@@ -93,3 +93,28 @@ def test_the_forecasts_table_shows_the_team_wide_reference_that_withdraw_takes(
         assert len(rows) == 1 and ref in rows[0]
     ok(team("ama", "withdraw", ref))
     assert "withdrawn" in ok(team("ama", "forecasts", "--format", "csv"))
+
+
+def test_a_merge_not_applied_is_settled_by_the_command_conflicts_gives_in_each_database(
+    team: Team, tmp_path: Path
+) -> None:
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "source", "add", "unsc", "--name", "UN Security Council"))
+    ok(team("ama", "source", "add", "un-security-council", "--name", "United Nations Security Council"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ok(team("ben", "source", "merge", "un-security-council", "unsc"))  # the earlier merge stands
+    ok(team("ama", "source", "merge", "unsc", "un-security-council"))  # made apart: not applied
+    ok(team("ben", "sync"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    for name, side in (("ama", "mine"), ("ben", "theirs")):
+        (hint,) = [line for line in ok(team(name, "conflicts")).splitlines() if "settle:" in line]
+        assert (
+            hint == f"  settle: policytrack conflicts resolve source:unsc --keep {side} (or edit the source)"
+        )
+    ok(team("ama", "conflicts", "resolve", "source:unsc", "--keep", "mine"))  # as ama's `conflicts` said
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    for name in ("ama", "ben"):
+        assert ok(team(name, "conflicts")) == "no conflicts\n"
