@@ -118,3 +118,34 @@ def test_a_merge_not_applied_is_settled_by_the_command_conflicts_gives_in_each_d
     ok(team("ben", "sync"))
     for name in ("ama", "ben"):
         assert ok(team(name, "conflicts")) == "no conflicts\n"
+
+
+def _agenda_conflicts(team: Team, name: str) -> list[str]:
+    rows = ok(team(name, "agenda", "--format", "jsonl")).splitlines()
+    return [json.loads(line)["ref"] for line in rows if json.loads(line)["what"] == "conflict"]
+
+
+def test_agenda_lists_the_open_conflicts_of_every_kind_and_drops_them_once_settled(
+    team: Team, tmp_path: Path
+) -> None:
+    joined(team, tmp_path, "ama", "ben")
+    ok(team("ama", "log", "diversify", MINUSMA, "--date", "2023-06-30"))
+    ok(team("ama", "source", "add", "unsc", "--name", "UN Security Council"))
+    ok(team("ama", "source", "add", "un-security-council", "--name", "United Nations Security Council"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ok(team("ama", "edit", "1", "--effect", "-2"))
+    ok(team("ben", "edit", "1", "--effect", "-1"))
+    ok(team("ben", "source", "merge", "un-security-council", "unsc"))
+    ok(team("ama", "source", "merge", "unsc", "un-security-council"))
+    for name in ("ama", "ben", "ama"):
+        team(name, "sync")
+    for name in ("ama", "ben"):
+        assert sorted(_agenda_conflicts(team, name)) == ["1", "source:unsc"], name
+    ok(team("ama", "conflicts", "resolve", "1", "--keep", "mine"))
+    ok(team("ama", "conflicts", "resolve", "source:unsc", "--keep", "mine"))
+    for name in ("ama", "ben", "ama"):
+        ok(team(name, "sync"))
+    for name in ("ama", "ben"):
+        assert ok(team(name, "conflicts")) == "no conflicts\n"
+        assert _agenda_conflicts(team, name) == [], name  # it listed the entry, settled, for good

@@ -6,7 +6,7 @@ language, for the table."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,7 +18,11 @@ from policytrack.store import Store
 STALE_DAYS = 180
 
 
-def agenda(store: Store, fw: Framework, days: int, today: date | None = None) -> list[dict[str, Any]]:
+def agenda(
+    store: Store, fw: Framework, days: int, today: date | None = None, conflicts: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """`conflicts`: what names each open conflict, as `conflicts resolve` takes it (the sync layer, which
+    knows which conflicts a later change settled, works them out)."""
     today = today or date.today()
     assert fw.id is not None, "a framework read from the database"
     framework_id = fw.id
@@ -42,8 +46,8 @@ def agenda(store: Store, fw: Framework, days: int, today: date | None = None) ->
     for row in store.forecasts_due(framework_id, today.isoformat(), end):
         said = {"id": row["id"], "key": row["key"], "level": row["level"], "due": row["due"]}
         items.append(_item("forecast", str(row["id"]), row["due_end"], _forecast, **said))
-    for entry_id, _uuid in store.conflicted_entries():
-        items.append(_item("conflict", str(entry_id), "", _conflict))
+    for ref in conflicts:
+        items.append(_item("conflict", ref, "", _conflict))
     return sorted(items, key=lambda item: item["since"])
 
 
