@@ -149,3 +149,14 @@ def test_agenda_lists_the_open_conflicts_of_every_kind_and_drops_them_once_settl
     for name in ("ama", "ben"):
         assert ok(team(name, "conflicts")) == "no conflicts\n"
         assert _agenda_conflicts(team, name) == [], name  # it listed the entry, settled, for good
+
+
+def test_a_typo_in_a_key_is_answered_in_the_analysts_language(team: Team, tmp_path: Path) -> None:
+    ok(team("chi", "source", "add", "unsc", "--name", "UN Security Council"))
+    for args, english, french in (
+        (("log", "regionl", ECOWAS), "did you mean 'regional'? ", "vouliez-vous dire 'regional' ? "),
+        (("source", "show", "unsx"), "did you mean 'unsc'? ", "vouliez-vous dire 'unsc' ? "),
+    ):
+        said = team("chi", "--lang", "fr", *args)
+        assert said.exit_code == 1 and french in said.stderr and "did you mean" not in said.stderr
+        assert english in team("chi", *args).stderr
