@@ -160,3 +160,13 @@ def test_a_typo_in_a_key_is_answered_in_the_analysts_language(team: Team, tmp_pa
         said = team("chi", "--lang", "fr", *args)
         assert said.exit_code == 1 and french in said.stderr and "did you mean" not in said.stderr
         assert english in team("chi", *args).stderr
+
+
+def test_the_agenda_marks_a_summary_it_cuts(team: Team, tmp_path: Path) -> None:
+    ok(team("ama", "log", "regional", AES, "--date", "2024-07-06"))
+    ok(team("ama", "log", "regional", ECOWAS, "--date", "2024-01-28"))
+    rows = [json.loads(line) for line in ok(team("ama", "agenda", "--format", "jsonl")).splitlines()]
+    details = {row["since"]: row["detail"] for row in rows if row["what"] == "entry"}
+    assert details["2024-01-28"] == f"not reviewed: {ECOWAS}"  # whole when it fits
+    cut = details["2024-07-06"].removeprefix("not reviewed: ")
+    assert len(AES) > 80 and len(cut) == 80 and cut.endswith("…") and AES.startswith(cut[:-1])

@@ -16,6 +16,7 @@ from policytrack.records.models import Framework
 from policytrack.store import Store
 
 STALE_DAYS = 180
+SUMMARY_CHARACTERS = 80  # of an entry to review, in its line
 
 
 def agenda(
@@ -35,7 +36,8 @@ def agenda(
         changed = str(row["changed_since"])[:10]
         items.append(_item("candidate", str(row["id"]), changed, _changed, state=row["state"]))
     for row in store.unreviewed_entries(framework_id):
-        summary = row["summary"][:80]
+        summary = row["summary"]  # a line of the agenda: a long one is cut at a mark, never silently
+        summary = summary if len(summary) <= SUMMARY_CHARACTERS else summary[: SUMMARY_CHARACTERS - 1] + "…"
         items.append(_item("entry", str(row["id"]), row["date_start"], _unreviewed, summary=summary))
     stale_before = (today - timedelta(days=STALE_DAYS)).isoformat()
     for row in store.latest_evidence_dates(framework_id):
