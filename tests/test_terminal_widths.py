@@ -159,7 +159,12 @@ def test_forecasts_at_100_columns_show_the_id_and_whole_dates_and_name_what_they
     rows = [line.split() for line in out.splitlines() if re.match(r"^\s+\d+\s", line)]
     assert [r[0] for r in rows] == ["1", "2"]
     assert "2026-12-31" in out.split() and "2027-06" in out.split()
-    assert "Left out to fit the terminal: Note, Made; a wider terminal or --format csv shows them." in out
+    # the team-wide reference stays (a teammate's forecast has another id here): confidence goes first
+    assert (
+        "Left out to fit the terminal: Note, Made, Confidence; a wider terminal or --format csv shows them."
+        in out
+    )
+    assert all(re.fullmatch(r"@[0-9a-f]{8}", r[1]) for r in rows)
     assert "open" in out.split()  # the outcome stays while less telling columns go
 
 

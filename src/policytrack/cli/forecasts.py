@@ -183,8 +183,9 @@ def forecasts_cmd(
     title = _("{framework}: {count}").format(
         framework=shown_title, count=plural(len(found), "forecast", "forecasts")
     )
-    # the note, who made it and when go first; the outcome stays as long as it can
-    first = (_("Note"), _("Made"), _("Confidence"), _("Analyst"))
+    # the note, who made it and when go first, then the team-wide reference; the outcome stays as long as
+    # it can
+    first = (_("Note"), _("Made"), _("Confidence"), _("Analyst"), _("Ref"))
     print_table(console(ctx), forecasts_table(found, title), first=first)
 
 

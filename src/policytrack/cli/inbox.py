@@ -627,8 +627,12 @@ def agenda_cmd(
 
     fmt = chosen_format(fmt, VIEW, RECORDS, as_json=as_json, as_csv=as_csv)
     check_output(fmt, output, VIEW, RECORDS)
+    from policytrack.sync.conflicts import all_conflicts
+
     with opened_store(ctx) as store, store.snapshot():
-        items = agenda(store, get_framework(store, framework), days)
+        # the open conflicts of every kind, as `conflicts` lists them (an entry's by its id here)
+        open_now = [str(c["id"]) if c["kind"] == "entry" else c["ref"] for c in all_conflicts(store)]
+        items = agenda(store, get_framework(store, framework), days, conflicts=open_now)
     if fmt != "table":
         fields = AGENDA_ROW.names()  # not `shown`: the detail for people, in the command's language
         records = ({name: item[name] for name in fields} for item in items)

@@ -191,11 +191,11 @@ def show_cmd(
     from policytrack.render.formats import to_json
 
     fmt = chosen_format(fmt, VIEW, ONE, as_json=as_json)
-    citing = ["(e.source_id = ? OR e.via_id = ?)", "e.deleted_at IS NULL"]
     with opened_store(ctx) as store:
         source = find_source(store, key)
+        citing, params = store.citing(source.id)
         if fmt == "json":
-            entries = list(store.query_entries(citing, [source.id, source.id]))
+            entries = list(store.query_entries(citing, params))
             typer.echo(to_json({**source.as_dict(), "entries": [e.as_dict() for e in entries]}))
             return
         from policytrack.cli.common import stdout_is_terminal
@@ -204,9 +204,9 @@ def show_cmd(
         out = console(ctx)
         total, limit = None, None
         if stdout_is_terminal():  # the newest page, and the count read from the source's indexes
-            total = store.count_listed(citing, [source.id, source.id])
+            total = store.count_listed(citing, params)
             limit = max(10, out.height - 16)
-        entries = list(store.query_entries(citing, [source.id, source.id], limit))
+        entries = list(store.query_entries(citing, params, limit))
     out.print(source_detail(source, entries, out.width, total))
 
 

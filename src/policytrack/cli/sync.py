@@ -179,6 +179,7 @@ def conflicts_cmd(
     delete, or `conflicts resolve` settles one, in every database once synced."""
     if ctx.invoked_subcommand is not None:
         return
+    from policytrack.domain.context import default_analyst
     from policytrack.records.source import SOURCE_SET
     from policytrack.render.entries import shown_action
     from policytrack.render.text import visible
@@ -263,9 +264,11 @@ def conflicts_cmd(
                     met=visible(item["merge"]["met"]),
                 )
             )
+            # the side is the merge's author's: in their own database it is "mine" (theirs names none)
+            side = "mine" if v["changed_by"] == default_analyst() else "theirs"
             typer.echo(
-                _("  settle: policytrack conflicts resolve {ref} --keep theirs (or edit the source)").format(
-                    ref=visible(item["ref"])
+                _("  settle: policytrack conflicts resolve {ref} --keep {side} (or edit the source)").format(
+                    ref=visible(item["ref"]), side=side
                 )
             )
         else:

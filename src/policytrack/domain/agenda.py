@@ -6,7 +6,7 @@ language, for the table."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,9 +16,14 @@ from policytrack.records.models import Framework
 from policytrack.store import Store
 
 STALE_DAYS = 180
+SUMMARY_CHARACTERS = 80  # of an entry to review, in its line
 
 
-def agenda(store: Store, fw: Framework, days: int, today: date | None = None) -> list[dict[str, Any]]:
+def agenda(
+    store: Store, fw: Framework, days: int, today: date | None = None, conflicts: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """`conflicts`: what names each open conflict, as `conflicts resolve` takes it (the sync layer, which
+    knows which conflicts a later change settled, works them out)."""
     today = today or date.today()
     assert fw.id is not None, "a framework read from the database"
     framework_id = fw.id
@@ -31,7 +36,8 @@ def agenda(store: Store, fw: Framework, days: int, today: date | None = None) ->
         changed = str(row["changed_since"])[:10]
         items.append(_item("candidate", str(row["id"]), changed, _changed, state=row["state"]))
     for row in store.unreviewed_entries(framework_id):
-        summary = row["summary"][:80]
+        summary = row["summary"]  # a line of the agenda: a long one is cut at a mark, never silently
+        summary = summary if len(summary) <= SUMMARY_CHARACTERS else summary[: SUMMARY_CHARACTERS - 1] + "…"
         items.append(_item("entry", str(row["id"]), row["date_start"], _unreviewed, summary=summary))
     stale_before = (today - timedelta(days=STALE_DAYS)).isoformat()
     for row in store.latest_evidence_dates(framework_id):
@@ -42,8 +48,8 @@ def agenda(store: Store, fw: Framework, days: int, today: date | None = None) ->
     for row in store.forecasts_due(framework_id, today.isoformat(), end):
         said = {"id": row["id"], "key": row["key"], "level": row["level"], "due": row["due"]}
         items.append(_item("forecast", str(row["id"]), row["due_end"], _forecast, **said))
-    for entry_id, _uuid in store.conflicted_entries():
-        items.append(_item("conflict", str(entry_id), "", _conflict))
+    for ref in conflicts:
+        items.append(_item("conflict", ref, "", _conflict))
     return sorted(items, key=lambda item: item["since"])
 
 

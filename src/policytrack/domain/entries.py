@@ -434,9 +434,10 @@ def history(store: Store, entry_id: int) -> list[Revision]:
 
 def with_sources(store: Store, flt: EntryFilter, keys: Sequence[str] = ()) -> EntryFilter:
     """The filter with registered sources resolved: `keys` (--source; a merged key is the source it was
-    merged into, an unknown one an error naming the fix), and for each word of --grep the sources whose
+    merged into, which finds the entries citing any key merged into it; an unknown one an error naming
+    the fix), and for each word of --grep the sources whose
     key or name has a word that it starts, as the full-text index matches words."""
-    chosen = tuple(dict.fromkeys(find_source(store, key).id for key in keys))
+    chosen = tuple(store.leading_to(list(dict.fromkeys(find_source(store, key).id for key in keys))))
     words = grep_words(flt.grep)
     by_word: list[tuple[int, ...]] = []
     if words:

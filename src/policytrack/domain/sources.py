@@ -76,7 +76,7 @@ def find_source(store: Store, raw: str, what: str = "source") -> SourceRecord:
 
     keys = [s.key for s in store.source_rows()]
     close = difflib.get_close_matches(key, keys, n=1, cutoff=0.5)
-    hint = f"did you mean {close[0]!r}? " if close else ""
+    hint = _("did you mean {key!r}? ").format(key=close[0]) if close else ""
     raise NotFoundError(
         _(
             "unknown {what} {raw!r}; {hint}`policytrack source list` shows the registered keys, "

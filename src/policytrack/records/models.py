@@ -332,7 +332,7 @@ def resolve_indicator(framework: Framework, text: str) -> Indicator:
     import difflib  # only to suggest a key after a typo
 
     close = difflib.get_close_matches(wanted, list(by_key), n=1, cutoff=0.5)
-    hint = f"did you mean {close[0]!r}? " if close else ""
+    hint = _("did you mean {key!r}? ").format(key=close[0]) if close else ""
     raise UnknownIndicatorError(
         _("unknown indicator {text!r} in framework {name!r}; {hint}valid: {keys}").format(
             text=text, name=framework.name, hint=hint, keys=keys

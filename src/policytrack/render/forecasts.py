@@ -12,6 +12,7 @@ from policytrack.core.dates import shown_day
 from policytrack.core.i18n import _
 from policytrack.domain.forecasts import Forecast, Scores, outcome_label
 from policytrack.domain.likelihood import band_label, confidence_label, likelihood_label
+from policytrack.records.models import short_ref
 from policytrack.render.text import literal
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ def forecasts_table(forecasts: Sequence[Forecast], title: str) -> RenderableType
     table = Table(title=literal(title, style="table.title"), box=box.SIMPLE_HEAD, pad_edge=False)
     for name, justify, wrap in (
         (_("ID"), "right", False),
+        (_("Ref"), "left", False),
         (_("Made"), "left", False),
         (_("Indicator"), "left", False),
         (_("Level or beyond"), "left", False),
@@ -42,6 +44,7 @@ def forecasts_table(forecasts: Sequence[Forecast], title: str) -> RenderableType
     for f in forecasts:
         table.add_row(
             str(f.id),
+            short_ref(f.uuid),  # the same in every teammate's database (`withdraw @ref`)
             shown_day(f.made_on),
             f.indicator,
             f.level,

@@ -97,14 +97,33 @@ class SourceRows(StoreBase):
             conn.execute("UPDATE sources SET merged_into = ? WHERE merged_into = ?", (new, old))
         return len(ids)
 
+    def leading_to(self, ids: Sequence[int]) -> list[int]:
+        """These sources and every source merged into one of them: the keys an entry may cite them by (an
+        entry logged apart keeps a key merged since; the registry holds no chains, a merged source names
+        the one it leads to)."""
+        if not ids:
+            return []
+        found = self.conn.execute(
+            f"SELECT id FROM sources WHERE merged_into IN ({marks(ids)}) ORDER BY id", list(ids)
+        )
+        return list(dict.fromkeys([*ids, *(int(r[0]) for r in found)]))
+
+    def citing(self, source_id: int) -> tuple[list[str], list[int]]:
+        """The conditions (and their parameters) of `query_entries` for the current entries citing a
+        source as originator or outlet, by its key or by a key merged into it."""
+        keys = self.leading_to([source_id])
+        where = f"(e.source_id IN ({marks(keys)}) OR e.via_id IN ({marks(keys)}))"
+        return [where, "e.deleted_at IS NULL"], [*keys, *keys]
+
     def source_use(self) -> list[sqlite3.Row]:
-        """Per registered originator and analyst: current entries, graded ones, and those on the
-        A1/B2/C3 diagonal."""
+        """Per registered originator (an entry citing a merged key counted under the source it leads to)
+        and analyst: current entries, graded ones, and those on the A1/B2/C3 diagonal."""
         return self.conn.execute(
-            """SELECT source_id, analyst, count(*) AS n, count(grade) AS graded,
-                      sum(grade IN ('A1', 'B2', 'C3')) AS diagonal
-               FROM entries WHERE deleted_at IS NULL AND source_id IS NOT NULL
-               GROUP BY source_id, analyst"""
+            """SELECT coalesce(s.merged_into, e.source_id) AS source_id, e.analyst, count(*) AS n,
+                      count(e.grade) AS graded, sum(e.grade IN ('A1', 'B2', 'C3')) AS diagonal
+               FROM entries e JOIN sources s ON s.id = e.source_id
+               WHERE e.deleted_at IS NULL
+               GROUP BY coalesce(s.merged_into, e.source_id), e.analyst"""
         ).fetchall()
 
     def analyst_grades(self) -> list[sqlite3.Row]:

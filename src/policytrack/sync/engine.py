@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 import uuid as uuidlib
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -57,7 +58,8 @@ class SyncResult:
     updated: int = 0
     conflicts: int = 0  # the conflicts this sync brought
     open_conflicts: int = 0  # every conflict open after it, as `conflicts` lists them
-    # one line per file set aside, per record of this database's kept back, per unbound line accepted
+    # one line per file set aside, per analyst named by records of this database kept back, per unbound
+    # line accepted
     set_aside: list[str] = field(default_factory=list)
     unbound: list[str] = field(default_factory=list)
 
@@ -270,11 +272,11 @@ Batch = list[tuple[str, str, Any, dict[str, Any]]]
 
 
 def outgoing(
-    store: Store, sender: Sender, kept: list[str] | None = None, *, streamed: bool = True
+    store: Store, sender: Sender, kept: Counter[tuple[str, str, str]] | None = None, *, streamed: bool = True
 ) -> Iterator[tuple[RecordKind, Batch]]:
     """Every record this database holds that the repository lacks, kind by kind in RECORD_KINDS' order:
     those that name the sender as who made them (a teammate's record held here is theirs to send; a change
-    made here in another's name, which every teammate would refuse, stays here and is said in `kept`).
+    made here in another's name, which every teammate would refuse, stays here and is counted in `kept`).
     The streamed kind (entries) comes BATCH at a time in the order SQLite reads it (the one order); the
     others, few, whole and sorted by their line. Whether a record is known is asked per batch, when the
     batch is asked for: a caller that records a batch as sent before the next never gets it twice."""
@@ -293,20 +295,29 @@ def outgoing(
                 text = text or line_text(record)
                 batch.append((text, event_id(text), ref, record))
             elif kind.own_only and kept is not None:
-                kept.append(
-                    _(
-                        "a change of this database ({kind}) names {named!r} as its {field}, not {analyst}: "
-                        "only {named}'s own database sends their changes; it stays here, unsent (revert "
-                        "it, or ask {named} to make the change)"
-                    ).format(
-                        kind=kind.name, named=record[named.name], field=named.name, analyst=sender.analyst
-                    )
-                )
+                kept[(kind.name, str(record[named.name]), named.name)] += 1
             if kind.name == STREAMED and len(batch) >= BATCH:
                 yield kind, _fresh(store, batch)
                 batch = []
         if batch:
             yield kind, _fresh(store, batch if kind.name == STREAMED else sorted(batch, key=_line))
+
+
+def _kept_lines(kept: Counter[tuple[str, str, str]], analyst: str) -> list[str]:
+    """One line per kind, analyst named and field of the changes made here in another's name that stay
+    here (a database that imported a desk's history holds thousands: one line each buried the summary)."""
+    return [
+        ngettext(
+            "{n} change of this database ({kind}) names {named!r} as its {field}, not {analyst}: only "
+            "{named}'s own database sends their changes; it stays here, unsent (revert it, or ask {named} "
+            "to make the change)",
+            "{n} changes of this database ({kind}) name {named!r} as their {field}, not {analyst}: only "
+            "{named}'s own database sends their changes; they stay here, unsent (revert them, or ask "
+            "{named} to make the changes)",
+            n,
+        ).format(n=n, kind=kind, named=named, field=field, analyst=analyst)
+        for (kind, named, field), n in kept.items()
+    ]
 
 
 def _line(item: tuple[str, str, Any, dict[str, Any]]) -> str:
@@ -344,7 +355,7 @@ def _check_own_folder(clone: Clone, path: Path) -> None:
             )
 
 
-def _send(store: Store, clone: Clone, sender: Sender, kept: list[str]) -> int:
+def _send(store: Store, clone: Clone, sender: Sender, kept: Counter[tuple[str, str, str]]) -> int:
     """Append the unsent records to this database's own file, a batch at a time as they are read, and
     commit. They are read in one read transaction, which takes no write lock: the entries' marks are
     staged (Store.staged) and the few other records kept, then all of them are remembered as sent in one
@@ -513,7 +524,7 @@ def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
     result = SyncResult()
     received = Received(store)
     reading = Reading()
-    kept: list[str] = []
+    kept: Counter[tuple[str, str, str]] = Counter()
     restored: list[str] = []
     refused: list[str] = []
     signed = store.pinned_signers() is not None
@@ -551,7 +562,7 @@ def _sync(store: Store, clone: Clone, sender: Sender) -> SyncResult:
     open_now = conflict_keys(store)
     result.conflicts = len(open_now - before) if counted else 0
     result.open_conflicts = len(open_now)
-    result.set_aside = [*reading.set_aside.values(), *refused, *kept]
+    result.set_aside = [*reading.set_aside.values(), *refused, *_kept_lines(kept, sender.analyst)]
     result.unbound = [*reading.unbound, *restored]
     return result
 
