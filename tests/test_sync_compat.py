@@ -149,19 +149,24 @@ def test_a_new_synced_field_travels_to_and_from_a_teammate_without_it(tmp_path: 
     assert _history(run, "ben") == before
 
 
+def _release(folder: Path, commit: str) -> str:
+    """The source of an earlier release (a commit of this checkout's history), unpacked in `folder`: the
+    path to put on PYTHONPATH. Skips the test where the history is not there (a shallow clone)."""
+    folder.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", commit, "src", "data"], capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        pytest.skip(f"the release {commit} is not in this checkout's history")
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return str(folder / "src")
+
+
 def test_a_database_of_the_previous_release_upgrades_and_syncs_both_ways(tmp_path: Path) -> None:
     """The previous release makes a database and syncs it (its files in the shared repository); this
     release opens it (the migrations run), and it syncs with a database of this release both ways: both
     hold the same history, targets and report."""
-    old = tmp_path / "previous"
-    old.mkdir()
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", PREVIOUS_RELEASE, "src", "data"], capture_output=True, check=False
-    )
-    if archive.returncode != 0:
-        pytest.skip(f"the previous release {PREVIOUS_RELEASE} is not in this checkout's history")
-    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
-    previous = str(old / "src")
+    previous = _release(tmp_path / "previous", PREVIOUS_RELEASE)
     run = _runner(tmp_path)
     shared = str(tmp_path / "shared.git")
 
@@ -202,17 +207,7 @@ def test_a_reversal_s_mark_is_set_aside_by_the_release_before_it_and_its_lines_r
     """ben runs the release before the mark travelled: his undo's lines carry none and this release
     reads them as before (no mark); ama's undo carries it, and ben's policytrack sets her file aside
     with one line that says to upgrade, changing nothing."""
-    old = tmp_path / "before"
-    old.mkdir()
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", BEFORE_REVERSAL_LINES, "src", "data"],
-        capture_output=True,
-        check=False,
-    )
-    if archive.returncode != 0:
-        pytest.skip(f"the release {BEFORE_REVERSAL_LINES} is not in this checkout's history")
-    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
-    before = str(old / "src")
+    before = _release(tmp_path / "before", BEFORE_REVERSAL_LINES)
     run = _runner(tmp_path)
     shared = str(tmp_path / "shared.git")
     run("ben", "sync", "init", shared, pythonpath=before)
