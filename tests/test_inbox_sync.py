@@ -196,6 +196,8 @@ def test_conflicts_resolve_keeps_one_decision_in_every_database(
     )
     kept = "reject" if keep == "mine" else "accept"
     assert decided == sorted([("reject",), ("undo",), (kept,)])  # ama's reject, an undo, the kept again
+    cited = rows(tmp_path / "ben.db", "SELECT dataset FROM candidate_decisions WHERE action = 'accept'")
+    assert cited == [("acled",)] * (1 if keep == "mine" else 2)  # the kept accept cites it again
 
 
 def _bundle(team: Team, name: str, tmp_path: Path, tag: str) -> dict[str, bytes]:
