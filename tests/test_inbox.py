@@ -440,6 +440,25 @@ def test_snooze_merge_and_their_refusals(cli: Invoke, cli_json: InvokeJson, acle
     assert both.exit_code == 2
 
 
+def test_an_accept_and_a_merge_carry_their_candidates_dataset_and_no_other_decision_does(
+    cli: Invoke, acled: Path, db_path: Path
+) -> None:
+    assert cli("inbox", "add", str(acled), "--kind", "acled").exit_code == 0
+    assert cli("inbox", "accept", "1", "--indicator", "regional").exit_code == 0
+    assert cli("inbox", "merge", "2", "--into", "1").exit_code == 0
+    assert cli("inbox", "snooze", "3", "--until", "2099-01").exit_code == 0
+    assert cli("undo", "--yes").exit_code == 0
+    (licence,) = {r[0] for r in rows(db_path, "SELECT licence FROM candidates")}
+    assert rows(
+        db_path, "SELECT action, dataset, licence FROM candidate_decisions ORDER BY decided_at, id"
+    ) == [
+        ("accept", "acled", licence),
+        ("merge", "acled", licence),
+        ("snooze", None, None),
+        ("undo", None, None),
+    ]
+
+
 # ---------------------------------------------------------------- feeds and URLs
 
 RSS = """<?xml version="1.0"?>

@@ -196,3 +196,45 @@ def test_conflicts_resolve_keeps_one_decision_in_every_database(
     )
     kept = "reject" if keep == "mine" else "accept"
     assert decided == sorted([("reject",), ("undo",), (kept,)])  # ama's reject, an undo, the kept again
+    cited = rows(tmp_path / "ben.db", "SELECT dataset FROM candidate_decisions WHERE action = 'accept'")
+    assert cited == [("acled",)] * (1 if keep == "mine" else 2)  # the kept accept cites it again
+
+
+def _bundle(team: Team, name: str, tmp_path: Path, tag: str) -> dict[str, bytes]:
+    """`publish` by `name`: each file of the bundle by its path (the MANIFEST without the database copy's
+    line: that copy may differ between databases)."""
+    out = tmp_path / f"{name}-{tag}"
+    ok(team(name, "publish", str(out), "--as-of", "2024-12-31"))
+    files = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    del files["policytrack.db"]
+    files["MANIFEST"] = b"\n".join(
+        line for line in files["MANIFEST"].splitlines() if not line.endswith(b"  policytrack.db")
+    )
+    return files
+
+
+@pytest.mark.slow  # runs git
+def test_publish_cites_the_same_datasets_in_every_database_holding_the_decisions(
+    team: Team, tmp_path: Path
+) -> None:
+    data = write_csv(tmp_path / "acled.csv", ACLED_COLUMNS, [acled_row("EXA1", "2024-07-06", AES)])
+    for name in ("ama", "ben"):
+        ok(team(name, "sync", "init", str(tmp_path / "shared.git")))
+    ok(team("ama", "inbox", "add", str(data), "--kind", "acled"))  # ben never reads the file
+    ok(team("ama", "inbox", "accept", "1", "--indicator", "regional"))
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    (decision,) = rows(tmp_path / "ben.db", "SELECT dataset, licence FROM candidate_decisions")
+    assert decision[0] == "acled" and "ACLED" in decision[1]
+    assert rows(tmp_path / "ben.db", "SELECT count(*) FROM candidates") == [(0,)]
+
+    ama, ben = (_bundle(team, name, tmp_path, "accepted") for name in ("ama", "ben"))
+    assert ama == ben
+    assert b"ACLED" in ama["CITATION.cff"] and b"ACLED" in ama["datapackage.json"]
+
+    ok(team("ama", "undo", "--yes"))  # the accept (its entry deleted)
+    ok(team("ama", "sync"))
+    ok(team("ben", "sync"))
+    ama, ben = (_bundle(team, name, tmp_path, "undone") for name in ("ama", "ben"))
+    assert ama == ben
+    assert b"ACLED" not in ama["CITATION.cff"] and b"ACLED" not in ama["datapackage.json"]

@@ -815,6 +815,8 @@ EXPECTED_SCHEMA: dict[str, Any] = {
             ("undoes", "TEXT", 0, None, 0),
             ("decided_by", "TEXT", 1, None, 0),
             ("decided_at", "TEXT", 1, None, 0),
+            ("dataset", "TEXT", 0, None, 0),
+            ("licence", "TEXT", 0, None, 0),
         ],
         "checks": ["CHECK (action IN ('accept', 'reject', 'snooze', 'merge', 'undo'))"],
         "foreign_keys": [],

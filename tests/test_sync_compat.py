@@ -231,3 +231,50 @@ def test_a_reversal_s_mark_is_set_aside_by_the_release_before_it_and_its_lines_r
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1
     assert "reversal" in refused.stderr and refused.stderr.rstrip().endswith("upgrade policytrack")
     assert _history(run, "ben", pythonpath=before) == had
+
+
+# The release before decisions carried their candidate's dataset (m027_decision_datasets).
+BEFORE_DECISION_DATASETS = "ad6e384"
+
+
+def test_a_decision_citing_its_dataset_is_set_aside_by_the_release_before_it_and_old_ones_read_as_before(
+    tmp_path: Path,
+) -> None:
+    """ben runs the release before: his accept's line carries no dataset, and this release reads it as
+    before (no dataset: publish cites the candidate read here). ama's accept carries it, and ben's
+    policytrack sets her file aside with one line that says to upgrade; her reject carries none."""
+    from test_inbox import ACLED_COLUMNS, AES, acled_row, write_csv
+
+    before = _release(tmp_path / "before", BEFORE_DECISION_DATASETS)
+    run = _runner(tmp_path)
+    shared = str(tmp_path / "shared.git")
+    data = write_csv(
+        tmp_path / "acled.csv",
+        ACLED_COLUMNS,
+        [acled_row(f"EXA{n}", "2024-07-06", AES if n == 1 else f"Example event {n}") for n in (1, 2, 3)],
+    )
+    run("ben", "sync", "init", shared, pythonpath=before)
+    run("ama", "sync", "init", shared)
+    run("ben", "inbox", "add", str(data), "--kind", "acled", pythonpath=before)
+    run("ben", "inbox", "accept", "1", "--indicator", "regional", pythonpath=before)
+    run("ben", "sync", pythonpath=before)
+    run("ama", "inbox", "add", str(data), "--kind", "acled")
+    run("ama", "sync")
+    conn = sqlite3.connect(tmp_path / "ama.db")
+    assert conn.execute("SELECT decided_by, dataset, licence FROM candidate_decisions").fetchall() == [
+        ("ben", None, None)
+    ]
+    conn.close()
+    bundle = tmp_path / "bundle"
+    run("ama", "publish", str(bundle), "--as-of", "2024-12-31")
+    assert "acleddata.com" in (bundle / "CITATION.cff").read_text(encoding="utf-8")  # the candidate here
+
+    run("ama", "inbox", "reject", "3", "--reason", "off topic")
+    run("ama", "inbox", "accept", "2", "--indicator", "regional")
+    run("ama", "sync")
+    decisions = {d["action"]: d for d in _lines(tmp_path, "ama") if d["kind"] == "decision"}
+    assert "dataset" not in decisions["reject"] and "licence" not in decisions["reject"]
+    assert decisions["accept"]["dataset"] == "acled"
+    refused = run("ben", "sync", pythonpath=before, check=False)
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+    assert "dataset" in refused.stderr and refused.stderr.rstrip().endswith("upgrade policytrack")

@@ -590,3 +590,32 @@ def test_an_entry_new_and_changed_in_one_sync_counts_once_and_a_file_set_aside_c
     assert "analysts/eve/2026-12-0000eeee.jsonl line 2" in result.stderr
     again = team("ben", "sync")  # eve's file is still set aside; nothing else is new
     assert again.stdout.strip() == "sent 0, received 0 (0 new, 0 updated), 0 conflicts"
+
+
+@slow
+@pytest.mark.parametrize("dataset", [7, ["acled"], "x" * ((1 << 20) + 1)])
+def test_a_decision_citing_a_dataset_that_is_not_storable_text_is_set_aside(
+    team: Team, tmp_path: Path, dataset: Any
+) -> None:
+    from test_inbox import ACLED_COLUMNS, AES, acled_row, write_csv
+
+    joined(team, tmp_path, "ama", "chi")
+    data = write_csv(tmp_path / "acled.csv", ACLED_COLUMNS, [acled_row("EXA1", "2024-07-06", AES)])
+    ok(team("ama", "inbox", "add", str(data), "--kind", "acled"))
+    ok(team("ama", "inbox", "accept", "1", "--indicator", "regional"))
+    ok(team("ama", "sync"))
+    decision = _lines(tmp_path, "ama")["decision"]
+    assert decision["dataset"] == "acled"  # what the forged line changes
+    relative = "analysts/ama/2026-12-0000abcd.jsonl"
+    forged = {**decision, "uuid": "00000000-0000-4000-8000-0000000000d1", "dataset": dataset}
+    _push_file(tmp_path, relative, [forged])
+    result = team("chi", "sync")
+    assert result.exit_code == 1, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"policytrack: error: {relative} line 1: ") and "dataset" in line, line[:300]
+    assert "set aside (analyst ama)" in line and "Traceback" not in result.stderr
+    cited = sqlite3.connect(tmp_path / "chi.db")
+    assert cited.execute("SELECT uuid, dataset FROM candidate_decisions").fetchall() == [
+        (decision["uuid"], "acled")  # ama's own line came; the forged one did not
+    ]
+    cited.close()

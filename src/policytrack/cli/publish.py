@@ -142,10 +142,11 @@ def _reports(
     kinds: dict[str, Kind] = {}
     for fw in frameworks:
         shown = in_language_of(store, fw, language())  # for people; data keeps the framework's own texts
-        data = _view(store, fw, None, as_of_date, None, None, None, stale, False)
+        # no count of this database's inbox: the bundle is the same wherever the same records are
+        data = _view(store, fw, None, as_of_date, None, None, None, stale, False, inbox=False)
         people = data
         if shown != fw:
-            people = _view(store, shown, None, as_of_date, None, None, None, stale, False)
+            people = _view(store, shown, None, as_of_date, None, None, None, stale, False, inbox=False)
         for fmt in PUBLISH_FORMATS:
             spec = output_format(fmt)
             view = data if spec.data else people

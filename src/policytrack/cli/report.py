@@ -264,6 +264,8 @@ def _view(
     indicators: list[str] | None,
     stale_days: int,
     plain: bool,
+    *,
+    inbox: bool = True,
 ) -> _View:
     if by is None:
         from policytrack.domain.reports import build_report, report_dicts
@@ -271,7 +273,14 @@ def _view(
         from policytrack.render.report import corroboration_text, report_markdown, report_renderable
 
         report = build_report(
-            store, fw, as_of=as_of, since=since, until=until, indicators=indicators, stale_days=stale_days
+            store,
+            fw,
+            as_of=as_of,
+            since=since,
+            until=until,
+            indicators=indicators,
+            stale_days=stale_days,
+            inbox=inbox,
         )
         return _View(
             REPORT_ROW,

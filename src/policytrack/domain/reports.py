@@ -121,9 +121,11 @@ def build_report(
     indicators: list[str] | None = None,
     stale_days: int = 180,
     targets_known: bool = False,
+    inbox: bool = True,
 ) -> Report:
     """The report as of a date; with `targets_known`, only the targets set by then (what a brief dated
-    then could have known)."""
+    then could have known); without `inbox`, no count of the candidates waiting here (a published report:
+    the inbox is this database's, and its count depends on today)."""
     if stale_days < 1:
         raise InputError(_("--stale-days must be at least 1, not {stale_days}").format(stale_days=stale_days))
     end = window_end(since, until, as_of)
@@ -187,7 +189,7 @@ def build_report(
         tuple(differ),
         store.reviewed_only,
         # what `inbox` lists with no filter (domain.inbox.count_waiting), without loading the inbox's module
-        store.count_waiting((), {"today": date.today().isoformat()}),
+        store.count_waiting((), {"today": date.today().isoformat()}) if inbox else 0,
     )
 
 

@@ -61,6 +61,16 @@ def check_decision(values: dict[str, Any]) -> None:
         )
 
 
+# The actions whose decision cites its candidate's dataset (what `publish` cites, store/inbox.py).
+CITING = ("accept", "merge")
+
+
+def cited(row: Any) -> dict[str, Any]:
+    """What a decision to accept or merge the candidate `row` carries of it: its dataset and licence, so
+    every database that holds the decision cites the dataset (the candidate stays where it was read)."""
+    return {"dataset": row["dataset"], "licence": row["licence"]}
+
+
 def _decide(store: Store, row: Any, action: str, batch: str, by: str, at: str, **values: Any) -> None:
     decision = {
         "uuid": str(uuidlib.uuid4()),
@@ -69,6 +79,7 @@ def _decide(store: Store, row: Any, action: str, batch: str, by: str, at: str, *
         "batch": batch,
         "decided_by": by,
         "decided_at": at,
+        **(cited(row) if action in CITING else {}),
         **values,
     }
     check_decision(decision)
@@ -240,9 +251,11 @@ def keep_side(store: Store, candidate: str, kept: Any, by: str, at: str) -> None
 
         again = {k: kept[k] for k in SYNCED_DECISION.names()}
         again |= {"uuid": str(uuidlib.uuid4()), "batch": batch, "decided_by": by, "decided_at": at}
+        row = store.candidate_by_uuid(candidate)
+        if again["action"] in CITING and again["dataset"] is None and row is not None:
+            again |= cited(row)  # a decision from before decisions cited their dataset: the candidate's
         check_decision(again)
         store.insert_decision(again)
-        row = store.candidate_by_uuid(candidate)
         if row is not None:
             store.set_candidate_state(int(row["id"]), *_state_without(store, candidate, set()))
 

@@ -177,6 +177,10 @@ def _d(name: str, type: str, description: str, **rules: object) -> Column:
     return Column(name, type, description, name, stored=True, since=_SINCE, **rules)  # type: ignore[arg-type]
 
 
+# An accept's or merge's decision carries its candidate's dataset and licence (issue 21): the candidate stays
+# in the database that read it, and `publish` cites the same datasets wherever the decisions are.
+_DATASETS_SINCE = "m027_decision_datasets"
+
 # A decision travels in sync: the team shares who decided what, when (feeds and their settings do not).
 DECISION = Kind(
     "decision",
@@ -213,6 +217,27 @@ DECISION = Kind(
         ),
         _d("decided_by", "text", "Who decided.", free_text=True, actor=True),
         _d("decided_at", "datetime", "When (UTC)."),
+        Column(
+            "dataset",
+            "text",
+            "The dataset or feed of the candidate accepted or merged (empty: another action, or a decision "
+            "from before policytrack recorded it): what `publish` cites in every database.",
+            "dataset",
+            stored=True,
+            nullable=True,
+            default=None,
+            since=_DATASETS_SINCE,
+        ),
+        Column(
+            "licence",
+            "text",
+            "That dataset's attribution and terms, as the candidate gave them (empty: as for dataset).",
+            "licence",
+            stored=True,
+            nullable=True,
+            default=None,
+            since=_DATASETS_SINCE,
+        ),
     ),
 )
 

@@ -66,6 +66,7 @@ MIGRATION_NAMES = (
     "m025_sync_conflict_index",
     "m026_sync_revisions_without_rowid",
     "m026_entry_digests",
+    "m027_decision_datasets",
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0

@@ -358,16 +358,25 @@ class InboxRows(StoreBase):
 
     def publish_datasets(self, frameworks: Sequence[str], cutoff: str) -> list[tuple[str, str]]:
         """The datasets (name, attribution) of the candidates accepted as, or merged into, the current
-        entries of these frameworks dated on or before `cutoff`: what `publish` cites (never their rows)."""
+        entries of these frameworks dated on or before `cutoff`: what `publish` cites (never their rows).
+        Read from the accepts and merges that stand (no undo took them back), each with the dataset it
+        carries, so every database holding the same decisions cites the same; a decision from before
+        decisions carried it (dataset NULL) cites the candidate read here, if it is."""
         return [
             (str(r[0]), str(r[1]))
             for r in self.conn.execute(
-                f"""SELECT DISTINCT c.dataset, c.licence FROM candidates c
-                    JOIN entries e ON e.uuid = c.entry_uuid JOIN indicators i ON i.id = e.indicator_id
-                    JOIN frameworks f ON f.id = i.framework_id
-                    WHERE c.state IN ('accepted', 'merged') AND e.deleted_at IS NULL AND e.date_start <= ?
-                      AND f.name IN ({marks(frameworks)})
-                    ORDER BY c.dataset, c.licence""",
+                f"""SELECT DISTINCT ds, terms FROM (
+                      SELECT CASE WHEN d.dataset IS NULL THEN c.dataset ELSE d.dataset END AS ds,
+                             CASE WHEN d.dataset IS NULL THEN c.licence ELSE coalesce(d.licence, '') END
+                               AS terms
+                      FROM candidate_decisions d
+                      JOIN entries e ON e.uuid = d.entry JOIN indicators i ON i.id = e.indicator_id
+                      JOIN frameworks f ON f.id = i.framework_id
+                      LEFT JOIN candidates c ON d.dataset IS NULL AND c.uuid = d.candidate
+                      WHERE d.action IN ('accept', 'merge') AND e.deleted_at IS NULL AND e.date_start <= ?
+                        AND f.name IN ({marks(frameworks)})
+                        AND NOT EXISTS (SELECT 1 FROM candidate_decisions u WHERE u.undoes = d.uuid))
+                    WHERE ds IS NOT NULL ORDER BY ds, terms""",
                 (cutoff, *frameworks),
             )
         ]

@@ -795,3 +795,13 @@ def m026_entry_digests(db: Any) -> None:
             else:
                 body = drop.format(ids=", ".join(f"{row}.id" for row in rows))
             db.execute(f"CREATE TRIGGER {name} AFTER {event} BEGIN {body} END")
+
+
+@migrations(name="m027_decision_datasets")
+def m027_decision_datasets(db: Any) -> None:
+    """An accept's or merge's decision carries its candidate's dataset and licence (records/candidate.py
+    DECISION), so `publish` cites the same datasets in every database holding the same decisions. Decisions
+    recorded before stay empty (NULL) and are not filled from the candidates here: a decision already sent
+    would make a line of new bytes under the same uuid; publish reads the local candidate for them instead."""
+    for column in ("dataset", "licence"):
+        db.execute(f"ALTER TABLE candidate_decisions ADD COLUMN {column} TEXT")
